@@ -1,0 +1,58 @@
+package dev.llmo.cli;
+
+import dev.llmo.config.AppDirs;
+import dev.llmo.config.ConfigLoader;
+import dev.llmo.config.Settings;
+import java.io.PrintWriter;
+
+/**
+ * What the commands of one invocation share: the environment, the global flags, and the configuration,
+ * loaded on first use so that commands which do not need it (--help, --version) never pay for YAML.
+ */
+public final class CliContext {
+    private final CliEnvironment environment;
+    private final GlobalOptions options;
+    private Settings settings;
+
+    CliContext(CliEnvironment environment, GlobalOptions options) {
+        this.environment = environment;
+        this.options = options;
+    }
+
+    public CliEnvironment environment() {
+        return environment;
+    }
+
+    public PrintWriter out() {
+        return environment.out();
+    }
+
+    public PrintWriter err() {
+        return environment.err();
+    }
+
+    public AppDirs dirs() {
+        return AppDirs.fromEnvironment(environment.env(), environment.home());
+    }
+
+    public Settings settings() {
+        if (settings == null) {
+            settings = ConfigLoader.load(dirs(), environment.workingDir(), environment.env());
+        }
+        return settings;
+    }
+
+    /** Colour on stdout: only on a terminal, and never with --no-color or NO_COLOR. */
+    public boolean colorOut() {
+        return environment.stdoutIsTerminal() && !options.noColor() && !environment.noColorRequested();
+    }
+
+    /** Colour on stderr, by the same rules. */
+    public boolean colorErr() {
+        return environment.stderrIsTerminal() && !options.noColor() && !environment.noColorRequested();
+    }
+
+    public boolean debug() {
+        return options.debug();
+    }
+}

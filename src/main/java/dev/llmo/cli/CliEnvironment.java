@@ -1,0 +1,54 @@
+package dev.llmo.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything a command may touch of the outside world, passed explicitly so that tests can run the whole CLI in
+ * process: streams, environment variables, working and home directories, and which streams are terminals.
+ *
+ * @param tty which of stdin, stdout, stderr are terminals (letters i, o, e); the launcher measures it
+ */
+public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env,
+                             Path workingDir, Path home, String tty) {
+
+    public static CliEnvironment system() {
+        // The launcher stub knows the truth for each stream ([ -t N ]); java -jar alone only knows console or not.
+        String tty = System.getProperty("llmo.tty");
+        if (tty == null) {
+            tty = System.console() != null ? "ioe" : "";
+        }
+        return new CliEnvironment(System.in, writer(FileDescriptor.out), writer(FileDescriptor.err), System.getenv(),
+                Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home")), tty);
+    }
+
+    private static PrintWriter writer(FileDescriptor fd) {
+        return new PrintWriter(new OutputStreamWriter(new BufferedOutputStream(new FileOutputStream(fd), 1 << 14),
+                StandardCharsets.UTF_8), false);
+    }
+
+    public boolean stdinIsTerminal() {
+        return tty.indexOf('i') >= 0;
+    }
+
+    public boolean stdoutIsTerminal() {
+        return tty.indexOf('o') >= 0;
+    }
+
+    public boolean stderrIsTerminal() {
+        return tty.indexOf('e') >= 0;
+    }
+
+    /** NO_COLOR (any non-empty value) turns colour off everywhere, as https://no-color.org asks. */
+    public boolean noColorRequested() {
+        String value = env.get("NO_COLOR");
+        return value != null && !value.isEmpty();
+    }
+}

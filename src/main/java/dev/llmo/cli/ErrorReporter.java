@@ -1,0 +1,83 @@
+package dev.llmo.cli;
+
+import dev.llmo.config.NameSuggestions;
+import dev.llmo.core.ExitCode;
+import dev.llmo.core.LlmoException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The one place where errors become what the user sees and the exit code: one line on stderr,
+ * {@code llmo: error: what; how to fix it}, and the stack trace only with --debug.
+ */
+final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+    private final CliContext context;
+
+    ErrorReporter(CliContext context) {
+        this.context = context;
+    }
+
+    /** The exit code for any failure that reaches the top. */
+    static ExitCode exitCodeOf(Throwable error) {
+        if (error instanceof LlmoException e) {
+            return e.exitCode();
+        }
+        if (error instanceof ParameterException) {
+            return ExitCode.USAGE;
+        }
+        return ExitCode.FAILURE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception error, CommandLine commandLine, ParseResult parseResult) {
+        return report(error);
+    }
+
+    @Override
+    public int handleParseException(ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        String message = error.getMessage();
+        if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String word = unmatched.getUnmatched().get(0);
+            var subcommands = command.getSubcommands().keySet();
+            if (!word.startsWith("-") && !subcommands.isEmpty()) {
+                String hint = NameSuggestions.didYouMean(word, subcommands);
+                message = "unknown command '" + word + "'" + (hint.isEmpty() ? "" : " (" + hint + ")");
+            } else if (!unmatched.getSuggestions().isEmpty()) {
+                message += " (did you mean '" + String.join("' or '", unmatched.getSuggestions()) + "'?)";
+            }
+        }
+        print(message, "see '" + command.getCommandSpec().qualifiedName() + " --help'", error);
+        return ExitCode.USAGE.code();
+    }
+
+    /** Prints the error and returns its exit code. */
+    int report(Throwable error) {
+        if (error instanceof LlmoException e) {
+            print(e.getMessage(), e.fix(), e);
+        } else {
+            print("internal error: " + error, "this is a bug in llmo; rerun with --debug and report the stack trace",
+                    error);
+        }
+        return exitCodeOf(error).code();
+    }
+
+    private void print(String message, String fix, Throwable error) {
+        PrintWriter err = context.err();
+        String prefix = context.colorErr() ? "\u001b[1;31mllmo: error:\u001b[0m " : "llmo: error: ";
+        String line = prefix + message.strip().replace('\n', ' ');
+        err.println(fix == null || fix.isBlank() ? line : line + "; " + fix);
+        if (context.debug()) {
+            StringWriter trace = new StringWriter();
+            error.printStackTrace(new PrintWriter(trace));
+            err.print(trace);
+        }
+        err.flush();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.llmo.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Help;
+
+/** Builds the picocli command line with llmo's factory, error handling and colours, and runs it. */
+public final class LlmoCli {
+    /** Every command, in the order --help lists them. */
+    static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("run", RunCommand.class);
+        COMMANDS.put("chat", ChatCommand.class);
+        COMMANDS.put("chain", ChainCommand.class);
+        COMMANDS.put("vault", VaultCommand.class);
+        COMMANDS.put("models", ModelsCommand.class);
+        COMMANDS.put("log", LogCommand.class);
+        COMMANDS.put("cost", CostCommand.class);
+        COMMANDS.put("install-completion", InstallCompletionCommand.class);
+        COMMANDS.put("__cds-train", CdsTrainingCommand.class);
+    }
+
+    private LlmoCli() {
+    }
+
+    /** Runs one invocation and returns its exit code; never throws. */
+    public static int execute(String[] args, CliEnvironment environment) {
+        GlobalOptions options = GlobalOptions.scan(args, environment.env());
+        CliContext context = new CliContext(environment, options);
+        ErrorReporter reporter = new ErrorReporter(context);
+        try {
+            CommandLine commandLine = commandLine(context, reporter, args);
+            return commandLine.execute(args);
+        } catch (RuntimeException | Error e) {
+            return reporter.report(e);
+        } finally {
+            environment.out().flush();
+            environment.err().flush();
+        }
+    }
+
+    static CommandLine commandLine(CliContext context, ErrorReporter reporter, String[] args) {
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine commandLine = new CommandLine(new LlmoCommand(), factory);
+        // Building a command's model costs real start-up time, so only the command being run is built; help,
+        // a mistyped command or no command at all need every name and get them all.
+        String wanted = firstCommandWord(args);
+        boolean known = COMMANDS.containsKey(wanted);
+        for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
+            if (!known && wanted != null || command.getKey().equals(wanted) || wanted == null && needsAll(args)) {
+                commandLine.addSubcommand(command.getKey(), new CommandLine(command.getValue(), factory));
+            }
+        }
+        commandLine.setOut(context.out());
+        commandLine.setErr(context.err());
+        commandLine.setColorScheme(Help.defaultColorScheme(context.colorOut() ? Help.Ansi.ON : Help.Ansi.OFF));
+        commandLine.setExecutionExceptionHandler(reporter);
+        commandLine.setParameterExceptionHandler(reporter);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine;
+    }
+
+    /** The first argument that is not an option: the command picocli will look for. */
+    private static String firstCommandWord(String[] args) {
+        for (String arg : args) {
+            if ("--".equals(arg)) {
+                return null;
+            }
+            if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
+    }
+
+    /** Without a command, everything but --version shows or needs the full list. */
+    private static boolean needsAll(String[] args) {
+        for (String arg : args) {
+            if ("--version".equals(arg) || "-V".equals(arg)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

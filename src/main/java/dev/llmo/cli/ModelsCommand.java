@@ -1,0 +1,133 @@
+package dev.llmo.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.config.ConfigLayer;
+import dev.llmo.config.ModelCatalog;
+import dev.llmo.config.ModelSpec;
+import dev.llmo.config.Origin;
+import dev.llmo.config.ProviderConfig;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code llmo models}: every configured provider and model, and where each comes from. */
+@Command(name = "models", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"List the configured providers and models with context window, price and source layer.",
+                "(default) marks each provider's default model; prices are USD per million tokens."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  llmo models", "  llmo models --json | jq -r .id", "  llmo models --remote"})
+final class ModelsCommand implements Callable<Integer> {
+    private static final String UNKNOWN = "?";
+    private final CliContext context;
+
+    @Option(names = "--remote", description = "Ask each provider's list endpoint what it serves.")
+    boolean remote;
+
+    @Option(names = "--json", description = "JSON Lines on stdout: one object per model.")
+    boolean json;
+
+    ModelsCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (remote) {
+            throw Unreleased.command("models --remote");
+        }
+        ModelCatalog catalog = context.settings().catalog();
+        if (json) {
+            printJson(catalog, context.out());
+        } else {
+            printTable(catalog, context.out());
+        }
+        return 0;
+    }
+
+    private static void printJson(ModelCatalog catalog, PrintWriter out) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        for (ProviderConfig provider : catalog.providers()) {
+            for (ModelSpec spec : provider.models()) {
+                ObjectNode row = mapper.createObjectNode();
+                row.put("id", provider.name() + "/" + spec.name());
+                row.put("provider", provider.name());
+                row.put("type", provider.type().id());
+                row.put("model", spec.name());
+                row.set("aliases", mapper.valueToTree(spec.aliases()));
+                row.put("default", spec.name().equals(provider.defaultModel()));
+                row.put("context_window", spec.contextWindow());
+                row.put("max_output_tokens", spec.maxOutputTokens());
+                if (spec.pricing() == null) {
+                    row.putNull("pricing");
+                } else {
+                    ObjectNode pricing = row.putObject("pricing");
+                    pricing.put("input_per_mtok", spec.pricing().inputPerMtok());
+                    pricing.put("output_per_mtok", spec.pricing().outputPerMtok());
+                }
+                row.put("base_url", provider.baseUrl());
+                row.put("source", spec.origin().layer());
+                row.put("file", spec.origin().file());
+                out.println(mapper.writeValueAsString(row));
+            }
+        }
+    }
+
+    private void printTable(ModelCatalog catalog, PrintWriter out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"MODEL", "ALIASES", "CONTEXT", "MAX OUT", "IN $/M", "OUT $/M", "SOURCE"});
+        for (ProviderConfig provider : catalog.providers()) {
+            for (ModelSpec spec : provider.models()) {
+                boolean isDefault = spec.name().equals(provider.defaultModel());
+                rows.add(new String[] {
+                    provider.name() + "/" + spec.name() + (isDefault ? " (default)" : ""),
+                    String.join(",", spec.aliases()),
+                    count(spec.contextWindow()),
+                    count(spec.maxOutputTokens()),
+                    spec.pricing() == null ? UNKNOWN : price(spec.pricing().inputPerMtok()),
+                    spec.pricing() == null ? UNKNOWN : price(spec.pricing().outputPerMtok()),
+                    source(spec.origin()),
+                });
+            }
+            if (provider.models().isEmpty()) {
+                rows.add(new String[] {provider.name() + "/* (no models listed)", "", UNKNOWN, UNKNOWN, UNKNOWN,
+                    UNKNOWN, source(provider.origin())});
+            }
+        }
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        boolean bold = context.colorOut();
+        for (int r = 0; r < rows.size(); r++) {
+            StringBuilder line = new StringBuilder();
+            String[] row = rows.get(r);
+            for (int i = 0; i < row.length; i++) {
+                boolean numeric = i >= 2 && i <= 5;
+                String cell = numeric ? " ".repeat(widths[i] - row[i].length()) + row[i]
+                        : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
+                line.append(i == 0 ? "" : "  ").append(cell);
+            }
+            String text = line.toString().stripTrailing();
+            out.println(r == 0 && bold ? "\u001b[1m" + text + "\u001b[0m" : text);
+        }
+    }
+
+    private static String count(Long value) {
+        return value == null ? UNKNOWN : String.format("%,d", value);
+    }
+
+    private static String price(BigDecimal value) {
+        return value.setScale(Math.max(2, value.stripTrailingZeros().scale())).toPlainString();
+    }
+
+    private static String source(Origin origin) {
+        return ConfigLayer.BUILT_IN.equals(origin.layer()) ? origin.layer() : origin.layer() + " " + origin.where();
+    }
+}

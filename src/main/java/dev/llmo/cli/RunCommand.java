@@ -1,0 +1,106 @@
+package dev.llmo.cli;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code llmo run}: send one prompt to one or several models. */
+@Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Send a prompt to one model, or to several in parallel or in sequence.",
+                "PROMPT words are joined with spaces; piped stdin is the prompt, or context after PROMPT."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  llmo run \"What is a monad?\"",
+                "  cat main.go | llmo run -m anthropic \"Find the bug\"",
+                "  llmo run -m openai/gpt-4o -m gemini --parallel --json \"Haiku about rain\"",
+                "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
+                "  llmo run --dry-run -m openai \"How long is this prompt?\""})
+final class RunCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Parameters(arity = "0..*", paramLabel = "PROMPT", description = "The prompt (words are joined with spaces).")
+    List<String> prompt = new ArrayList<>();
+
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "Model to use: provider/model, provider, or alias. Repeat for several models. "
+                    + "Default: main_llm of config.yaml (or LLMO_MODEL).")
+    List<String> models = new ArrayList<>();
+
+    @ArgGroup(exclusive = true)
+    Mode mode;
+
+    static final class Mode {
+        @Option(names = "--parallel", description = "Send the prompt to every model at once (default for several).")
+        boolean parallel;
+
+        @Option(names = "--sequential", description = "Pipeline: each model gets the previous model's answer.")
+        boolean sequential;
+    }
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "At most N calls at once (with --parallel).")
+    Integer concurrency;
+
+    @Option(names = "--compare", description = "Show the answers side by side with length, latency and cost.")
+    boolean compare;
+
+    @Option(names = {"-s", "--system"}, paramLabel = "SYSTEM", description = "System prompt.")
+    String system;
+
+    @Option(names = {"-r", "--role", "--mode"}, paramLabel = "ROLE",
+            description = "Role (mode) whose system prompt, model and options to use.")
+    String role;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
+            description = "Request option, e.g. -o temperature=0.2 -o max_tokens=500.")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
+    boolean json;
+
+    @Option(names = "--no-stream", description = "Wait for the whole answer instead of streaming it.")
+    boolean noStream;
+
+    @Option(names = {"-u", "--usage"}, description = "Always print tokens, cost and time to stderr.")
+    boolean usage;
+
+    @Option(names = "--dry-run", description = "Send nothing: show tokens, what would be dropped, and the cost.")
+    boolean dryRun;
+
+    @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse to spend more than this on this run.")
+    BigDecimal maxCost;
+
+    @ArgGroup(exclusive = true)
+    Continuation continuation;
+
+    static final class Continuation {
+        @Option(names = {"-c", "--continue"}, description = "Continue the last conversation.")
+        boolean last;
+
+        @Option(names = "--cid", paramLabel = "ID", description = "Continue the conversation with this id (or prefix).")
+        String id;
+    }
+
+    RunCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        var settings = context.settings();
+        if (models.isEmpty()) {
+            settings.defaultModel();
+        }
+        models.forEach(settings.catalog()::resolve);
+        if (role != null) {
+            settings.role(role);
+        }
+        throw Unreleased.command("run");
+    }
+}

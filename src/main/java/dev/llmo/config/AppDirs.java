@@ -1,0 +1,41 @@
+package dev.llmo.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The places of design.md "Files and places": with {@code LLMO_HOME} everything lives there; otherwise the XDG
+ * config and data directories. {@code LLMO_SYSTEM_CONFIG_DIR} replaces {@code /etc/llmo} (for packagers and tests).
+ */
+public record AppDirs(Path configDir, Path dataDir, Path systemConfigDir) {
+
+    public static AppDirs fromEnvironment(Map<String, String> env, Path home) {
+        Path system = Path.of(env.getOrDefault("LLMO_SYSTEM_CONFIG_DIR", "/etc/llmo"));
+        String llmoHome = env.get("LLMO_HOME");
+        if (llmoHome != null && !llmoHome.isBlank()) {
+            Path dir = Path.of(llmoHome).toAbsolutePath();
+            return new AppDirs(dir, dir, system);
+        }
+        Path config = xdg(env, "XDG_CONFIG_HOME", home.resolve(".config")).resolve("llmo");
+        Path data = xdg(env, "XDG_DATA_HOME", home.resolve(".local/share")).resolve("llmo");
+        return new AppDirs(config, data, system);
+    }
+
+    // The XDG spec says relative paths are invalid and must be ignored.
+    private static Path xdg(Map<String, String> env, String name, Path fallback) {
+        String value = env.get(name);
+        return value != null && Path.of(value).isAbsolute() ? Path.of(value) : fallback;
+    }
+
+    public Path conversationsDir() {
+        return dataDir.resolve("conversations");
+    }
+
+    public Path vaultFile() {
+        return dataDir.resolve("vault.enc");
+    }
+
+    public Path historyFile() {
+        return dataDir.resolve("history");
+    }
+}

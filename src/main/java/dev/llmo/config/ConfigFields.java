@@ -1,0 +1,126 @@
+package dev.llmo.config;
+
+import dev.llmo.config.ConfigNode.ListNode;
+import dev.llmo.config.ConfigNode.MapNode;
+import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.core.ConfigException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Typed reads from a {@link ConfigNode} tree; every mistake becomes a {@code path:line:column:} error. */
+final class ConfigFields {
+    private ConfigFields() {
+    }
+
+    static ConfigException error(ConfigNode node, String message) {
+        return new ConfigException(node.origin().where() + ": " + message, null);
+    }
+
+    static MapNode map(ConfigNode node, String what) {
+        if (node instanceof MapNode map) {
+            return map;
+        }
+        throw error(node, what + " must be a mapping (key: value), not " + node.kind());
+    }
+
+    /** Rejects keys that are not in {@code known}, suggesting the closest known one. */
+    static void onlyKeys(MapNode map, String what, Collection<String> known) {
+        for (Map.Entry<String, ConfigNode> e : map.entries().entrySet()) {
+            if (!known.contains(e.getKey())) {
+                String hint = NameSuggestions.didYouMean(e.getKey(), known);
+                throw error(e.getValue(), "unknown key '" + e.getKey() + "' in " + what
+                        + (hint.isEmpty() ? " (known: " + String.join(", ", known) + ")" : " (" + hint + ")"));
+            }
+        }
+    }
+
+    static String string(MapNode map, String key, String what) {
+        ConfigNode node = map.get(key);
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return null;
+        }
+        if (node instanceof ScalarNode s && !(s.value() instanceof Boolean)) {
+            return s.text();
+        }
+        throw error(node, "'" + key + "' of " + what + " must be text, not " + node.kind());
+    }
+
+    static String requiredString(MapNode map, String key, String what) {
+        String value = string(map, key, what);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(map.origin().where() + ": " + what + " needs '" + key + "'", null);
+        }
+        return value;
+    }
+
+    static Long positiveLong(MapNode map, String key, String what) {
+        ConfigNode node = map.get(key);
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return null;
+        }
+        if (node instanceof ScalarNode s && s.value() instanceof Long n && n > 0) {
+            return n;
+        }
+        throw error(node, "'" + key + "' of " + what + " must be a whole number above 0, got "
+                + describe(node));
+    }
+
+    static BigDecimal nonNegativeDecimal(MapNode map, String key, String what) {
+        ConfigNode node = map.get(key);
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return null;
+        }
+        if (node instanceof ScalarNode s && s.value() instanceof Number n) {
+            BigDecimal value = n instanceof BigDecimal d ? d : BigDecimal.valueOf(n.longValue());
+            if (value.signum() >= 0) {
+                return value;
+            }
+        }
+        throw error(node, "'" + key + "' of " + what + " must be a number of 0 or more, got " + describe(node));
+    }
+
+    /** A list of strings; a single string is a list of one. */
+    static List<String> strings(MapNode map, String key, String what) {
+        ConfigNode node = map.get(key);
+        List<String> result = new ArrayList<>();
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return result;
+        }
+        List<ConfigNode> items = node instanceof ListNode list ? list.items() : List.of(node);
+        for (ConfigNode item : items) {
+            if (!(item instanceof ScalarNode s) || s.value() == null || s.value() instanceof Boolean) {
+                throw error(item, "'" + key + "' of " + what + " must be text or a list of text, got "
+                        + describe(item));
+            }
+            result.add(s.text());
+        }
+        return result;
+    }
+
+    /** The node as plain Java values (Map, List, String, Long, BigDecimal, Boolean, null) for request options. */
+    static Object plain(ConfigNode node) {
+        if (node instanceof MapNode map) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            map.entries().forEach((k, v) -> result.put(k, plain(v)));
+            return result;
+        }
+        if (node instanceof ListNode list) {
+            return list.items().stream().map(ConfigFields::plain).toList();
+        }
+        return ((ScalarNode) node).value();
+    }
+
+    static String describe(ConfigNode node) {
+        if (node instanceof ScalarNode s && s.value() instanceof String text) {
+            return "text \"" + text + "\"";
+        }
+        if (node instanceof ScalarNode s && s.value() != null) {
+            return s.text();
+        }
+        return node.kind();
+    }
+}

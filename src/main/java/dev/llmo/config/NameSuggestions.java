@@ -1,0 +1,73 @@
+package dev.llmo.config;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** Finds the names closest to a mistyped one (Damerau-free Levenshtein distance, case-insensitive). */
+public final class NameSuggestions {
+    private NameSuggestions() {
+    }
+
+    /** Up to {@code limit} candidates close enough to {@code wrong} to be a likely typo, closest first. */
+    public static List<String> closest(String wrong, Collection<String> candidates, int limit) {
+        String needle = wrong.toLowerCase(Locale.ROOT);
+        int tolerance = Math.max(2, needle.length() / 3);
+        return candidates.stream()
+                .distinct()
+                .map(c -> new Scored(c, score(needle, c.toLowerCase(Locale.ROOT))))
+                .filter(s -> s.distance <= tolerance)
+                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::name))
+                .limit(limit)
+                .map(Scored::name)
+                .toList();
+    }
+
+    /** "did you mean 'a', 'b' or 'c'?" or an empty string. */
+    public static String didYouMean(String wrong, Collection<String> candidates) {
+        return didYouMean(closest(wrong, candidates, 3));
+    }
+
+    /** "did you mean 'a', 'b' or 'c'?" for names already chosen, or an empty string. */
+    public static String didYouMean(List<String> names) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        if (names.size() == 1) {
+            return "did you mean '" + names.get(0) + "'?";
+        }
+        return "did you mean '" + String.join("', '", names.subList(0, names.size() - 1)) + "' or '"
+                + names.get(names.size() - 1) + "'?";
+    }
+
+    private static int score(String needle, String candidate) {
+        // A candidate that contains the typed text (or the reverse) is as good as one edit away.
+        if (candidate.contains(needle) || needle.contains(candidate)) {
+            return Math.min(1, distance(needle, candidate));
+        }
+        return distance(needle, candidate);
+    }
+
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private record Scored(String name, int distance) {
+    }
+}

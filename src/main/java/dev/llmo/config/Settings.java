@@ -1,0 +1,107 @@
+package dev.llmo.config;
+
+import dev.llmo.config.ConfigNode.MapNode;
+import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.core.ConfigException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The merged configuration of every layer: models, the default model, roles, chains and budgets.
+ *
+ * @param mainModel the {@code main_llm} node (a mapping {provider, model} or a model reference), or null
+ * @param chains    chain definitions as written; their grammar belongs to the chain runner
+ * @param files     the files that were read, lowest layer first
+ */
+public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, Role> roles,
+                       Map<String, ConfigNode> chains, Budget budget, List<String> files) {
+
+    public Settings {
+        roles = new LinkedHashMap<>(roles);
+        chains = new LinkedHashMap<>(chains);
+        files = List.copyOf(files);
+    }
+
+    /** The model to use when none is named: {@code main_llm}, or {@code LLMO_MODEL} when set. */
+    public ModelRef defaultModel() {
+        if (mainModel == null || mainModel instanceof ScalarNode s && s.value() == null) {
+            throw new ConfigException("no default model is configured",
+                    "pass -m provider/model, or set main_llm in config.yaml (see 'llmo models')");
+        }
+        String reference;
+        if (mainModel instanceof MapNode map) {
+            ConfigFields.onlyKeys(map, "main_llm", List.of("provider", "model"));
+            String provider = ConfigFields.requiredString(map, "provider", "main_llm");
+            String model = ConfigFields.string(map, "model", "main_llm");
+            reference = model == null ? provider : provider + "/" + model;
+        } else if (mainModel instanceof ScalarNode s && s.value() instanceof String text) {
+            reference = text;
+        } else {
+            throw ConfigFields.error(mainModel, "main_llm must be {provider: NAME, model: NAME} or provider/model");
+        }
+        try {
+            return catalog.resolve(reference);
+        } catch (ConfigException e) {
+            throw new ConfigException(mainModel.origin().where() + ": main_llm: " + e.getMessage(), e.fix(), e);
+        }
+    }
+
+    /** The role of that name (case-insensitive) with everything it inherits folded in. */
+    public Role role(String name) {
+        return effectiveRole(lookupRole(name, null), new LinkedHashSet<>());
+    }
+
+    private Role lookupRole(String name, Role child) {
+        Role exact = roles.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        for (Role role : roles.values()) {
+            if (role.name().equalsIgnoreCase(name)) {
+                return role;
+            }
+        }
+        String hint = NameSuggestions.didYouMean(name, roles.keySet());
+        String prefix = child == null ? "" : child.origin().where() + ": role '" + child.name() + "' inherits ";
+        throw new ConfigException(prefix + "unknown role '" + name + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
+                "the roles are " + String.join(", ", roles.keySet()) + "; add more under 'roles:' in config.yaml");
+    }
+
+    private Role effectiveRole(Role role, Set<String> seen) {
+        if (!seen.add(role.name())) {
+            throw new ConfigException(role.origin().where() + ": roles inherit in a circle: "
+                    + String.join(" -> ", seen) + " -> " + role.name(), "remove one of the 'inherits'");
+        }
+        if (role.inherits() == null) {
+            return role;
+        }
+        Role parent = effectiveRole(lookupRole(role.inherits(), role), seen);
+        List<String> prompts = new ArrayList<>();
+        if (parent.system() != null) {
+            prompts.add(parent.system());
+        }
+        if (role.system() != null) {
+            prompts.add(role.system());
+        }
+        Map<String, Object> options = new LinkedHashMap<>(parent.options());
+        options.putAll(role.options());
+        return new Role(role.name(), String.join("\n\n", prompts), role.model() != null ? role.model() : parent.model(),
+                options, null, role.origin());
+    }
+
+    /** The chain definition of that name, as written in config.yaml. */
+    public ConfigNode chain(String name) {
+        ConfigNode chain = chains.get(name);
+        if (chain == null) {
+            String hint = NameSuggestions.didYouMean(name, chains.keySet());
+            throw new ConfigException("unknown chain '" + name + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
+                    chains.isEmpty() ? "define chains under 'chains:' in config.yaml"
+                            : "'llmo chain list' shows the chains defined in config.yaml");
+        }
+        return chain;
+    }
+}

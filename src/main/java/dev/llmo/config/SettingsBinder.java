@@ -1,0 +1,184 @@
+package dev.llmo.config;
+
+import static dev.llmo.config.ConfigFields.error;
+
+import dev.llmo.config.ConfigNode.ListNode;
+import dev.llmo.config.ConfigNode.MapNode;
+import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.core.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns the merged YAML trees into typed {@link Settings}, rejecting anything malformed with its location. */
+final class SettingsBinder {
+    static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget");
+    static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key_name", "api_key_cmd",
+            "default_model", "models", "max_concurrency");
+    static final List<String> ROLE_KEYS = List.of("system", "model", "options", "inherits");
+    static final Set<String> MODEL_FIELDS = Set.of("name", "aliases", "context_window", "max_output_tokens",
+            "pricing");
+
+    private SettingsBinder() {
+    }
+
+    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files) {
+        ConfigFields.onlyKeys(config, "config.yaml", CONFIG_KEYS);
+        ModelCatalog catalog = new ModelCatalog(providers(models));
+        ConfigNode mainModel = config.get("main_llm");
+        String envModel = env.get("LLMO_MODEL");
+        if (envModel != null && !envModel.isBlank()) {
+            mainModel = new ScalarNode(envModel, Origin.of(ConfigLayer.ENV, "LLMO_MODEL"));
+        }
+        return new Settings(catalog, mainModel, roles(config.get("roles")), chains(config.get("chains")),
+                budget(config.get("budget")), files);
+    }
+
+    private static Map<String, ProviderConfig> providers(MapNode models) {
+        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+        models.entries().forEach((name, node) -> {
+            if (node instanceof ScalarNode s && s.value() == null) {
+                return; // "groq: ~" in a higher layer removes a provider
+            }
+            providers.put(name, provider(name, node));
+        });
+        return providers;
+    }
+
+    private static ProviderConfig provider(String name, ConfigNode node) {
+        String what = "provider '" + name + "'";
+        MapNode map = ConfigFields.map(node, what);
+        if (name.isBlank() || name.contains("/")) {
+            throw error(node, "provider name '" + name + "' must be non-empty and contain no '/'");
+        }
+        ConfigFields.onlyKeys(map, what, PROVIDER_KEYS);
+        ProviderType type = type(name, map);
+        String baseUrl = ConfigFields.requiredString(map, "base_url", what);
+        checkUrl(map.get("base_url"), baseUrl);
+        List<ModelSpec> specs = new ArrayList<>();
+        ConfigNode modelsNode = map.get("models");
+        if (modelsNode instanceof ListNode list) {
+            for (ConfigNode item : list.items()) {
+                specs.add(model(name, item));
+            }
+        } else if (modelsNode != null && !(modelsNode instanceof ScalarNode s && s.value() == null)) {
+            throw error(modelsNode, "'models' of " + what + " must be a list, not " + modelsNode.kind());
+        }
+        String defaultModel = ConfigFields.string(map, "default_model", what);
+        if (defaultModel == null && !specs.isEmpty()) {
+            defaultModel = specs.get(0).name();
+        }
+        Long maxConcurrency = ConfigFields.positiveLong(map, "max_concurrency", what);
+        return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), ConfigFields.string(map, "api_key_name", what),
+                ConfigFields.string(map, "api_key_cmd", what), defaultModel, specs,
+                maxConcurrency == null ? null : Math.toIntExact(Math.min(maxConcurrency, 1024)), map.origin());
+    }
+
+    private static ProviderType type(String name, MapNode map) {
+        ConfigNode typeNode = map.get("type");
+        if (typeNode == null) {
+            return ProviderType.fromId(name).orElseThrow(() -> new ConfigException(map.origin().where()
+                    + ": provider '" + name + "' needs a type", "add 'type: openai' (any OpenAI-compatible server), "
+                    + "'type: anthropic' or 'type: gemini'"));
+        }
+        String id = ConfigFields.string(map, "type", "provider '" + name + "'");
+        return ProviderType.fromId(id).orElseThrow(() -> {
+            String hint = NameSuggestions.didYouMean(id, ProviderType.ids());
+            return new ConfigException(typeNode.origin().where() + ": unknown provider type '" + id + "'"
+                    + (hint.isEmpty() ? "" : " (" + hint + ")"), "the types are " + String.join(", ", ProviderType.ids())
+                    + " (openai covers every OpenAI-compatible server)");
+        });
+    }
+
+    private static void checkUrl(ConfigNode node, String url) {
+        try {
+            URI uri = new URI(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw error(node, "base_url '" + url + "' is not an http:// or https:// URL");
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static ModelSpec model(String provider, ConfigNode node) {
+        if (node instanceof ScalarNode s && s.value() instanceof String name && !name.isBlank()) {
+            return new ModelSpec(name, List.of(), null, null, null, Map.of(), node.origin());
+        }
+        MapNode map = ConfigFields.map(node, "a model of provider '" + provider + "'");
+        String name = ConfigFields.requiredString(map, "name", "a model of provider '" + provider + "'");
+        String what = "model '" + provider + "/" + name + "'";
+        Pricing pricing = null;
+        ConfigNode pricingNode = map.get("pricing");
+        if (pricingNode != null && !(pricingNode instanceof ScalarNode s && s.value() == null)) {
+            MapNode p = ConfigFields.map(pricingNode, "'pricing' of " + what);
+            ConfigFields.onlyKeys(p, "'pricing' of " + what, List.of("input_per_mtok", "output_per_mtok"));
+            pricing = new Pricing(ConfigFields.nonNegativeDecimal(p, "input_per_mtok", what),
+                    ConfigFields.nonNegativeDecimal(p, "output_per_mtok", what));
+            if (pricing.inputPerMtok() == null || pricing.outputPerMtok() == null) {
+                throw error(pricingNode, "'pricing' of " + what + " needs both input_per_mtok and output_per_mtok");
+            }
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        map.entries().forEach((key, value) -> {
+            if (!MODEL_FIELDS.contains(key)) {
+                options.put(key, ConfigFields.plain(value));
+            }
+        });
+        return new ModelSpec(name, ConfigFields.strings(map, "aliases", what),
+                ConfigFields.positiveLong(map, "context_window", what),
+                ConfigFields.positiveLong(map, "max_output_tokens", what), pricing, options, node.origin());
+    }
+
+    private static Map<String, Role> roles(ConfigNode node) {
+        Map<String, Role> roles = new LinkedHashMap<>();
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return roles;
+        }
+        ConfigFields.map(node, "roles").entries().forEach((name, value) -> {
+            String what = "role '" + name + "'";
+            MapNode map = ConfigFields.map(value, what);
+            ConfigFields.onlyKeys(map, what, ROLE_KEYS);
+            String system = ConfigFields.string(map, "system", what);
+            String inherits = ConfigFields.string(map, "inherits", what);
+            if (system == null && inherits == null) {
+                throw error(value, what + " needs 'system' (its system prompt) or 'inherits'");
+            }
+            Map<String, Object> options = new LinkedHashMap<>();
+            ConfigNode optionsNode = map.get("options");
+            if (optionsNode != null) {
+                ConfigFields.map(optionsNode, "'options' of " + what).entries()
+                        .forEach((k, v) -> options.put(k, ConfigFields.plain(v)));
+            }
+            roles.put(name, new Role(name, system, ConfigFields.string(map, "model", what), options, inherits,
+                    value.origin()));
+        });
+        return roles;
+    }
+
+    private static Map<String, ConfigNode> chains(ConfigNode node) {
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return Map.of();
+        }
+        return new LinkedHashMap<>(ConfigFields.map(node, "chains").entries());
+    }
+
+    private static Budget budget(ConfigNode node) {
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return Budget.NONE;
+        }
+        MapNode map = ConfigFields.map(node, "budget");
+        ConfigFields.onlyKeys(map, "budget", List.of("per_run_usd", "daily_usd"));
+        return new Budget(ConfigFields.nonNegativeDecimal(map, "per_run_usd", "budget"),
+                ConfigFields.nonNegativeDecimal(map, "daily_usd", "budget"));
+    }
+}

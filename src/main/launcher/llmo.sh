@@ -1,0 +1,26 @@
+#!/bin/sh
+# llmo launcher: this file is a POSIX shell script with the llmo jar appended; `java -jar` reads the jar from
+# this same file. It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive,
+# made once per build in the background, to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off
+# disables the archive.
+self=$0
+case $self in */*) ;; *) self=$(command -v -- "$0") ;; esac
+case $self in /*) ;; *) self=$PWD/$self ;; esac  # the class archive records the jar's path
+java=${LLMO_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
+tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
+flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
+if [ "${LLMO_CDS:-on}" != off ]; then
+  cache=${XDG_CACHE_HOME:-$HOME/.cache}/llmo
+  jsa=$cache/llmo-@BUILD_ID@.jsa
+  if [ -f "$jsa" ]; then
+    exec "$java" $flags -XX:SharedArchiveFile="$jsa" -jar "$self" "$@"
+  fi
+  # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
+  # trainer at a time, the rename makes the archive all-or-nothing.
+  if mkdir -p "$cache" 2>/dev/null && mkdir "$jsa.lock" 2>/dev/null; then
+    ( "$java" $flags -XX:ArchiveClassesAtExit="$jsa.$$" -jar "$self" __cds-train && mv -f "$jsa.$$" "$jsa"
+      rm -f "$jsa.$$"; rmdir "$jsa.lock"
+      for old in "$cache"/llmo-*.jsa; do [ "$old" = "$jsa" ] || rm -f "$old"; done ) </dev/null >/dev/null 2>&1 &
+  fi
+fi
+exec "$java" $flags -jar "$self" "$@"
