@@ -1,0 +1,72 @@
+package dev.llmo.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs the whole command line in process against a controlled environment, for fast black-box tests:
+ * {@code CliRun.in(home).env("LLMO_MODEL", "x").stdin("text").run("models", "--json")}.
+ */
+public final class CliRun {
+    private final Map<String, String> env = new HashMap<>();
+    private final Path home;
+    private Path workingDir;
+    private String stdin = "";
+    private String tty = "";
+
+    private CliRun(Path home) {
+        this.home = home;
+        this.workingDir = home;
+        env.put("HOME", home.toString());
+        env.put("LLMO_HOME", home.resolve("llmo").toString());
+        env.put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc-llmo").toString());
+    }
+
+    /** A run with HOME, LLMO_HOME ({@code home/llmo}) and the system dir ({@code home/etc-llmo}) inside {@code home}. */
+    public static CliRun in(Path home) {
+        return new CliRun(home);
+    }
+
+    public CliRun env(String name, String value) {
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+        return this;
+    }
+
+    public CliRun workingDir(Path dir) {
+        this.workingDir = dir;
+        return this;
+    }
+
+    public CliRun stdin(String text) {
+        this.stdin = text;
+        return this;
+    }
+
+    /** Pretend these streams are terminals: letters i, o, e. */
+    public CliRun tty(String streams) {
+        this.tty = streams;
+        return this;
+    }
+
+    public Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out), new PrintWriter(err), Map.copyOf(env), workingDir, home, tty);
+        int code = LlmoCli.execute(args, environment);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** What one invocation did. */
+    public record Result(int exitCode, String out, String err) {
+    }
+}
