@@ -16,9 +16,11 @@ public final class NameSuggestions {
         int tolerance = Math.max(2, needle.length() / 3);
         return candidates.stream()
                 .distinct()
-                .map(c -> new Scored(c, score(needle, c.toLowerCase(Locale.ROOT))))
-                .filter(s -> s.distance <= tolerance)
-                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::name))
+                .map(c -> new Scored(c, score(needle, c.toLowerCase(Locale.ROOT)),
+                        distance(needle, c.toLowerCase(Locale.ROOT))))
+                .filter(s -> s.score <= tolerance)
+                .sorted(Comparator.comparingInt(Scored::score).thenComparingInt(Scored::distance)
+                        .thenComparing(Scored::name))
                 .limit(limit)
                 .map(Scored::name)
                 .toList();
@@ -68,6 +70,6 @@ public final class NameSuggestions {
         return previous[b.length()];
     }
 
-    private record Scored(String name, int distance) {
+    private record Scored(String name, int score, int distance) {
     }
 }

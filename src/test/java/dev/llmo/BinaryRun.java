@@ -1,0 +1,95 @@
+package dev.llmo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built executable ({@code target/llmo}, system property {@code llmo.binary}) as a real process with a
+ * private HOME, LLMO_HOME and cache, for end-to-end tests.
+ */
+public final class BinaryRun {
+    private final Map<String, String> env = new HashMap<>();
+    private Path workingDir;
+    private String stdin = "";
+
+    private BinaryRun(Path home) {
+        env.put("PATH", System.getenv("PATH"));
+        env.put("HOME", home.toString());
+        env.put("LLMO_HOME", home.resolve("llmo").toString());
+        env.put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc-llmo").toString());
+        env.put("XDG_CACHE_HOME", home.resolve("cache").toString());
+        env.put("LLMO_CDS", "off");
+        String javaHome = System.getenv("JAVA_HOME");
+        if (javaHome != null) {
+            env.put("JAVA_HOME", javaHome);
+        }
+        workingDir = home;
+    }
+
+    public static BinaryRun in(Path home) {
+        return new BinaryRun(home);
+    }
+
+    public static Path binary() {
+        String path = System.getProperty("llmo.binary");
+        if (path == null) {
+            throw new IllegalStateException("llmo.binary is not set: run end-to-end tests with 'mvn verify'");
+        }
+        return Path.of(path);
+    }
+
+    public BinaryRun env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public BinaryRun workingDir(Path dir) {
+        workingDir = dir;
+        return this;
+    }
+
+    public BinaryRun stdin(String text) {
+        stdin = text;
+        return this;
+    }
+
+    public Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(binary().toString());
+        command.addAll(List.of(args));
+        return exec(command);
+    }
+
+    public Result exec(List<String> command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("llmo-out", ".txt");
+        Path err = Files.createTempFile("llmo-err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("llmo did not finish in 60 s: " + command);
+        }
+        try {
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** What one process did. */
+    public record Result(int exitCode, String out, String err) {
+    }
+}

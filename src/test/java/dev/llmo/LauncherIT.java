@@ -1,0 +1,96 @@
+package dev.llmo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built executable, run as a user would: from another directory, piped, with broken configuration. */
+class LauncherIT {
+    @TempDir
+    Path home;
+
+    @Test
+    void runsFromAnyDirectoryAndListsEveryCommand() throws Exception {
+        Path elsewhere = Files.createDirectories(home.resolve("some/other/dir"));
+
+        BinaryRun.Result result = BinaryRun.in(home).workingDir(elsewhere).run("--help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("run", "chat", "chain", "vault", "models", "log", "cost", "install-completion");
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void versionAndTheJarAlone() throws Exception {
+        BinaryRun.Result viaStub = BinaryRun.in(home).run("--version");
+        assertThat(viaStub.exitCode()).isZero();
+        assertThat(viaStub.out()).matches("llmo \\d+\\.\\d+\\.\\d+ \\(build \\d+\\.\\d+\\.\\d+-\\d{14}, Java .+\\)\n");
+
+        Path jar = BinaryRun.binary().resolveSibling("llmo.jar");
+        BinaryRun.Result viaJar = BinaryRun.in(home).exec(List.of("java", "-jar", jar.toString(), "models", "--json"));
+        assertThat(viaJar.exitCode()).isZero();
+        assertThat(viaJar.out()).contains("\"id\":\"openai/gpt-4o-mini\"");
+    }
+
+    @Test
+    void configErrorsAndUsageErrorsExitWithTheirCodes() throws Exception {
+        Path config = Files.createDirectories(home.resolve("llmo")).resolve("models.yaml");
+        Files.writeString(config, "openai:\n  models:\n    - name: x\n      context_window: -5\n");
+
+        BinaryRun.Result bad = BinaryRun.in(home).run("models");
+        assertThat(bad.exitCode()).isEqualTo(3);
+        assertThat(bad.err()).isEqualTo("llmo: error: " + config + ":4:23: 'context_window' of model 'openai/x' must be "
+                + "a whole number above 0, got -5\n");
+
+        BinaryRun.Result flag = BinaryRun.in(home).run("run", "--temperature", "2");
+        assertThat(flag.exitCode()).isEqualTo(2);
+        assertThat(flag.err()).startsWith("llmo: error: Unknown option: '--temperature'").hasLineCount(1);
+    }
+
+    @Test
+    void projectConfigIsFoundWalkingUp() throws Exception {
+        Path project = home.resolve("repo");
+        Files.createDirectories(project.resolve(".llmo"));
+        Files.writeString(project.resolve(".llmo/models.yaml"),
+                "vllm:\n  type: openai\n  base_url: http://127.0.0.1:8000/v1\n  models: [Qwen/Qwen2.5-7B-Instruct]\n");
+        Path deep = Files.createDirectories(project.resolve("src/main"));
+
+        BinaryRun.Result result = BinaryRun.in(home).workingDir(deep).run("models");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).containsPattern("vllm/Qwen/Qwen2.5-7B-Instruct \\(default\\) .* project "
+                + project.resolve(".llmo/models.yaml"));
+    }
+
+    @Test
+    void startUpArchiveIsMadeOnceInTheBackgroundAndUsed() throws Exception {
+        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on");
+        assertThat(run.run("--version").exitCode()).isZero();
+
+        Path cache = home.resolve("cache/llmo");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (archives(cache).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(archives(cache)).singleElement().asString().matches(".*/llmo-\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
+
+        BinaryRun.Result warm = run.run("models", "--json");
+        assertThat(warm.exitCode()).isZero();
+        assertThat(warm.err()).isEmpty();
+        assertThat(warm.out()).contains("\"id\":\"anthropic/claude-sonnet-4-5\"");
+    }
+
+    private static List<Path> archives(Path cache) throws Exception {
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(f -> f.toString().endsWith(".jsa")).toList();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LlmoCliTest {
+    @TempDir
+    Path home;
+
+    private CliRun.Result run(String... args) {
+        return CliRun.in(home).run(args);
+    }
+
+    private Path userFile(String name, String text) throws IOException {
+        Path dir = Files.createDirectories(home.resolve("llmo"));
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void helpListsEveryCommandOfTheContract() {
+        CliRun.Result result = run("--help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("Usage: llmo", "--debug", "--no-color", "--version")
+                .doesNotContain("__cds-train");
+        for (String command : List.of("run", "chat", "chain", "vault", "models", "log", "cost", "install-completion")) {
+            assertThat(result.out()).containsPattern("(?m)^  " + command + " ");
+        }
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void noArgumentsShowsHelp() {
+        assertThat(run().out()).contains("Usage: llmo");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("run", "chat", "chain", "vault", "models", "log", "cost", "install-completion")) {
+            CliRun.Result result = run(command, "--help");
+            assertThat(result.exitCode()).as(command).isZero();
+            assertThat(result.out()).as(command).contains("Usage: llmo " + command);
+        }
+    }
+
+    @Test
+    void versionNamesTheRelease() {
+        CliRun.Result result = run("--version");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("llmo ").contains("Java ");
+    }
+
+    @Test
+    void badFlagIsUsageErrorOnOneLine() {
+        CliRun.Result result = run("models", "--bogus");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("llmo: error: Unknown option: '--bogus'; see 'llmo models --help'\n");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void mistypedCommandSuggestsTheRightOne() {
+        CliRun.Result result = run("modles");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("llmo: error: unknown command 'modles' (did you mean 'models'?); "
+                + "see 'llmo --help'\n");
+    }
+
+    @Test
+    void badEnumValueIsUsageError() {
+        CliRun.Result result = run("install-completion", "--shell", "tcsh");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("llmo: error: Invalid value for option '--shell'").contains("bash, zsh, fish");
+    }
+
+    @Test
+    void unknownModelIsConfigErrorWithSuggestions() {
+        CliRun.Result result = run("run", "-m", "gpt-4o-mni", "hello");
+
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).startsWith("llmo: error: unknown model 'gpt-4o-mni' (did you mean 'openai/gpt-4o-mini'")
+                .doesNotContain("Exception").hasLineCount(1);
+    }
+
+    @Test
+    void unknownRoleAndChainAreConfigErrors() {
+        assertThat(run("chat", "-r", "Tester2").exitCode()).isEqualTo(3);
+        CliRun.Result chain = run("chain", "show", "code_reveiw");
+        assertThat(chain.exitCode()).isEqualTo(3);
+        assertThat(chain.err()).contains("unknown chain 'code_reveiw' (did you mean 'code_review'?)");
+    }
+
+    @Test
+    void badYamlIsExit3WithPathLineColumnAndNoStackTrace() throws IOException {
+        Path file = userFile("models.yaml", "openai:\n  base_url: [unclosed\n");
+
+        CliRun.Result result = run("models");
+
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).startsWith("llmo: error: " + file + ":3:").hasLineCount(1).doesNotContain("at dev.");
+    }
+
+    @Test
+    void debugAddsTheStackTrace() throws IOException {
+        userFile("config.yaml", "main_llm: [\n");
+
+        CliRun.Result result = run("--debug", "models");
+
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains("llmo: error: ").contains("\tat dev.llmo.");
+    }
+
+    @Test
+    void unknownConfigKeyIsExit3() throws IOException {
+        Path file = userFile("config.yaml", "main_llm: openai\nbudgte: { daily_usd: 1 }\n");
+
+        CliRun.Result result = run("models");
+
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains(file + ":2:").contains("unknown key 'budgte' in config.yaml (did you mean 'budget'?)");
+    }
+
+    @Test
+    void modelsShowsEveryModelWithItsSourceLayer() throws IOException {
+        userFile("models.yaml", "local:\n  type: openai\n  base_url: http://localhost:8080/v1\n  models: [qwen3:8b]\n");
+
+        CliRun.Result result = run("models");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out().lines().findFirst().orElseThrow()).startsWith("MODEL").contains("SOURCE");
+        assertThat(result.out()).containsPattern("openai/gpt-4o-mini \\(default\\) +4o-mini +128,000 +16,384 +0.15 +0.60 +built-in")
+                .containsPattern("local/qwen3:8b \\(default\\) .*\\? +\\? +user " + home.resolve("llmo/models.yaml"));
+        assertThat(result.out()).doesNotContain("\u001b[");
+    }
+
+    @Test
+    void modelsJsonIsOneObjectPerModel() throws IOException {
+        CliRun.Result result = run("models", "--json");
+
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> rows = result.out().lines().map(line -> {
+            try {
+                return mapper.readTree(line);
+            } catch (IOException e) {
+                throw new AssertionError(line, e);
+            }
+        }).toList();
+        assertThat(rows).hasSizeGreaterThan(20);
+        JsonNode mini = rows.stream().filter(r -> r.get("id").asText().equals("openai/gpt-4o-mini")).findFirst().orElseThrow();
+        assertThat(mini.get("context_window").asLong()).isEqualTo(128000);
+        assertThat(mini.get("pricing").get("output_per_mtok").decimalValue()).isEqualByComparingTo("0.60");
+        assertThat(mini.get("source").asText()).isEqualTo("built-in");
+        assertThat(mini.get("default").asBoolean()).isTrue();
+    }
+
+    @Test
+    void colourOnlyOnATerminalAndNeverWithNoColor() {
+        assertThat(CliRun.in(home).tty("oe").run("models").out()).contains("\u001b[1m");
+        assertThat(CliRun.in(home).tty("oe").env("NO_COLOR", "1").run("models").out()).doesNotContain("\u001b[");
+        assertThat(CliRun.in(home).tty("oe").run("--no-color", "models").out()).doesNotContain("\u001b[");
+        assertThat(CliRun.in(home).tty("oe").run("models", "--no-color").out()).doesNotContain("\u001b[");
+    }
+
+    @Test
+    void commandOfALaterIssueSaysSoWithExit1() {
+        CliRun.Result result = run("cost");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("llmo: error: 'llmo cost' is not available yet").contains("ROADMAP.md");
+    }
+}

@@ -1,0 +1,208 @@
+package dev.llmo.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmo.core.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path tmp;
+    Path system;
+    Path user;
+    Path project;
+    AppDirs dirs;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        system = Files.createDirectories(tmp.resolve("etc"));
+        user = Files.createDirectories(tmp.resolve("home/.config/llmo"));
+        project = Files.createDirectories(tmp.resolve("work/repo/sub/dir"));
+        dirs = new AppDirs(user, tmp.resolve("data"), system);
+    }
+
+    private Settings load(Map<String, String> env) {
+        return ConfigLoader.load(dirs, project, env);
+    }
+
+    @Test
+    void builtInDefaultsHaveTheSixProviders() {
+        Settings settings = load(Map.of());
+
+        assertThat(settings.catalog().providers()).extracting(ProviderConfig::name)
+                .containsExactly("openai", "anthropic", "gemini", "ollama", "openrouter", "groq");
+        ProviderConfig ollama = settings.catalog().resolve("ollama").provider();
+        assertThat(ollama.type()).isEqualTo(ProviderType.OPENAI);
+        assertThat(ollama.apiKeyName()).isNull();
+        assertThat(ollama.baseUrl()).isEqualTo("http://localhost:11434/v1");
+        assertThat(settings.defaultModel().id()).isEqualTo("gemini/gemini-2.5-flash");
+        assertThat(settings.roles()).containsKeys("Developer", "Tester", "Research", "Creative", "Technical", "Debug");
+        assertThat(settings.budget()).isEqualTo(Budget.NONE);
+    }
+
+    @Test
+    void layersApplyInOrderAndMapsMergeKeyByKey() throws IOException {
+        Files.writeString(system.resolve("models.yaml"), "openai:\n  base_url: https://proxy.example/v1\n");
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  default_model: gpt-4.1\n");
+        Path dotLlmo = Files.createDirectories(tmp.resolve("work/repo/.llmo"));
+        Files.writeString(dotLlmo.resolve("config.yaml"), "main_llm: openai\n");
+
+        Settings settings = load(Map.of());
+
+        ModelRef ref = settings.defaultModel();
+        assertThat(ref.id()).isEqualTo("openai/gpt-4.1");
+        assertThat(ref.provider().baseUrl()).isEqualTo("https://proxy.example/v1");
+        assertThat(ref.provider().apiKeyName()).isEqualTo("OPENAI_API_KEY");
+        assertThat(settings.files()).contains(system.resolve("models.yaml").toString(),
+                dotLlmo.resolve("config.yaml").toString());
+    }
+
+    @Test
+    void listsReplaceAndTheModelShowsItsSourceLayer() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "ollama:\n  models:\n    - name: mistral:7b-instruct\n");
+
+        Settings settings = load(Map.of());
+
+        ProviderConfig ollama = settings.catalog().resolve("ollama/mistral:7b-instruct").provider();
+        assertThat(ollama.models()).extracting(ModelSpec::name).containsExactly("mistral:7b-instruct");
+        assertThat(ollama.models().get(0).origin().layer()).isEqualTo(ConfigLayer.USER);
+        assertThat(settings.catalog().resolve("openai/gpt-4o").spec().origin().layer()).isEqualTo(ConfigLayer.BUILT_IN);
+    }
+
+    @Test
+    void nullRemovesAProvider() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "groq: ~\n");
+
+        assertThat(load(Map.of()).catalog().providers()).extracting(ProviderConfig::name).doesNotContain("groq");
+    }
+
+    @Test
+    void environmentOverridesTheDefaultModel() {
+        assertThat(load(Map.of("LLMO_MODEL", "sonnet")).defaultModel().id())
+                .isEqualTo("anthropic/claude-sonnet-4-5");
+    }
+
+    @Test
+    void nearestProjectDirWins() throws IOException {
+        Files.createDirectories(tmp.resolve("work/.llmo"));
+        Path nearer = Files.createDirectories(tmp.resolve("work/repo/.llmo"));
+
+        assertThat(ConfigLoader.nearestProjectDir(project)).isEqualTo(nearer);
+    }
+
+    @Test
+    void badYamlReportsPathLineColumn() throws IOException {
+        Path file = user.resolve("models.yaml");
+        Files.writeString(file, "openai:\n  models: [\n");
+
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":3:");
+    }
+
+    @Test
+    void wrongTypeOfValueReportsItsPosition() throws IOException {
+        Path file = user.resolve("models.yaml");
+        Files.writeString(file, "local:\n  type: openai\n  base_url: http://localhost:8000/v1\n  models:\n"
+                + "    - name: qwen\n      context_window: lots\n");
+
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":6:23: 'context_window' of model 'local/qwen' must be a whole number above 0, "
+                        + "got text \"lots\"");
+    }
+
+    @Test
+    void unknownProviderTypeSuggestsTheClosest() throws IOException {
+        Path file = user.resolve("models.yaml");
+        Files.writeString(file, "vllm:\n  type: opena\n  base_url: http://localhost:8000/v1\n");
+
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":2:9: unknown provider type 'opena' (did you mean 'openai'?)")
+                .extracting(e -> ((ConfigException) e).fix()).asString().contains("openai, anthropic, gemini");
+    }
+
+    @Test
+    void providerWithoutTypeNeedsOne() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "vllm:\n  base_url: http://localhost:8000/v1\n");
+
+        assertThatThrownBy(() -> load(Map.of())).hasMessageContaining("provider 'vllm' needs a type");
+    }
+
+    @Test
+    void unknownKeySuggestsTheClosest() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_ur: http://x\n");
+
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageContaining("unknown key 'base_ur' in provider 'openai' (did you mean 'base_url'?)");
+    }
+
+    @Test
+    void badBaseUrlIsRejected() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: api.openai.com\n");
+
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageEndingWith("base_url 'api.openai.com' is not an http:// or https:// URL");
+    }
+
+    @Test
+    void unknownRoleAndChainSuggestTheClosest() {
+        Settings settings = load(Map.of());
+
+        assertThatThrownBy(() -> settings.role("Develper")).isInstanceOf(ConfigException.class)
+                .hasMessage("unknown role 'Develper' (did you mean 'Developer'?)");
+        assertThatThrownBy(() -> settings.chain("code-review")).isInstanceOf(ConfigException.class)
+                .hasMessage("unknown chain 'code-review' (did you mean 'code_review'?)");
+    }
+
+    @Test
+    void rolesInheritSystemPromptAndOptions() throws IOException {
+        Files.writeString(user.resolve("config.yaml"), "roles:\n  Reviewer:\n    system: Review it.\n"
+                + "    inherits: developer\n    options: { temperature: 0.2 }\n");
+
+        Role reviewer = load(Map.of()).role("reviewer");
+
+        assertThat(reviewer.system()).startsWith("You are a senior software engineer.").endsWith("\n\nReview it.");
+        assertThat(reviewer.options()).containsEntry("temperature", new java.math.BigDecimal("0.2"));
+    }
+
+    @Test
+    void inheritanceCycleIsAnError() throws IOException {
+        Files.writeString(user.resolve("config.yaml"), "roles:\n  A: { system: a, inherits: B }\n"
+                + "  B: { system: b, inherits: A }\n");
+
+        assertThatThrownBy(() -> load(Map.of()).role("A")).hasMessageContaining("roles inherit in a circle: A -> B -> A");
+    }
+
+    @Test
+    void mainLlmPointingAtAnUnknownModelNamesItsLine() throws IOException {
+        Path file = user.resolve("config.yaml");
+        Files.writeString(file, "budget: { daily_usd: 5 }\nmain_llm: { provider: gemini, model: gemini-1.5-flash-latest }\n");
+
+        Settings settings = load(Map.of());
+        // A model not listed under its provider is sent as is: the seed's old default still resolves.
+        assertThat(settings.defaultModel().id()).isEqualTo("gemini/gemini-1.5-flash-latest");
+        assertThat(settings.defaultModel().spec().contextWindow()).isNull();
+        assertThat(settings.budget().dailyUsd()).isEqualByComparingTo("5");
+
+        Files.writeString(file, "main_llm: gemnii\n");
+        assertThatThrownBy(() -> load(Map.of()).defaultModel())
+                .hasMessageStartingWith(file + ":1:11: main_llm: unknown model 'gemnii' (did you mean 'gemini'");
+    }
+
+    @Test
+    void appDirsFollowLlmoHomeThenXdg() {
+        Path home = Path.of("/home/u");
+        assertThat(AppDirs.fromEnvironment(Map.of("LLMO_HOME", "/opt/l"), home))
+                .isEqualTo(new AppDirs(Path.of("/opt/l"), Path.of("/opt/l"), Path.of("/etc/llmo")));
+        AppDirs xdg = AppDirs.fromEnvironment(Map.of("XDG_CONFIG_HOME", "/c", "XDG_DATA_HOME", "relative/ignored"), home);
+        assertThat(xdg.configDir()).isEqualTo(Path.of("/c/llmo"));
+        assertThat(xdg.dataDir()).isEqualTo(Path.of("/home/u/.local/share/llmo"));
+        assertThat(xdg.conversationsDir()).isEqualTo(Path.of("/home/u/.local/share/llmo/conversations"));
+    }
+}
