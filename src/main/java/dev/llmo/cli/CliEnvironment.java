@@ -25,8 +25,11 @@ public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, M
         if (tty == null) {
             tty = System.console() != null ? "ioe" : "";
         }
-        return new CliEnvironment(System.in, writer(FileDescriptor.out), writer(FileDescriptor.err), System.getenv(),
-                Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home")), tty);
+        // $HOME first, as every shell tool does: the JVM's user.home comes from the password database instead.
+        Map<String, String> env = System.getenv();
+        String home = env.getOrDefault("HOME", "");
+        return new CliEnvironment(System.in, writer(FileDescriptor.out), writer(FileDescriptor.err), env,
+                Path.of("").toAbsolutePath(), Path.of(home.isEmpty() ? System.getProperty("user.home") : home), tty);
     }
 
     private static PrintWriter writer(FileDescriptor fd) {

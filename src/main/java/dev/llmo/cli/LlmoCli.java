@@ -27,6 +27,9 @@ public final class LlmoCli {
 
     /** Runs one invocation and returns its exit code; never throws. */
     public static int execute(String[] args, CliEnvironment environment) {
+        if (args.length == 2 && CompletionValues.COMMAND.equals(args[0])) {
+            return CompletionValues.print(args[1], environment);
+        }
         GlobalOptions options = GlobalOptions.scan(args, environment.env());
         CliContext context = new CliContext(environment, options);
         ErrorReporter reporter = new ErrorReporter(context);
@@ -42,17 +45,11 @@ public final class LlmoCli {
     }
 
     static CommandLine commandLine(CliContext context, ErrorReporter reporter, String[] args) {
-        CommandFactory factory = new CommandFactory(context);
-        CommandLine commandLine = new CommandLine(new LlmoCommand(), factory);
         // Building a command's model costs real start-up time, so only the command being run is built; help,
         // a mistyped command or no command at all need every name and get them all.
         String wanted = firstCommandWord(args);
-        boolean known = COMMANDS.containsKey(wanted);
-        for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
-            if (!known && wanted != null || command.getKey().equals(wanted) || wanted == null && needsAll(args)) {
-                commandLine.addSubcommand(command.getKey(), new CommandLine(command.getValue(), factory));
-            }
-        }
+        boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
+        CommandLine commandLine = tree(context, all ? null : wanted == null ? "" : wanted);
         commandLine.setOut(context.out());
         commandLine.setErr(context.err());
         commandLine.setColorScheme(Help.defaultColorScheme(context.colorOut() ? Help.Ansi.ON : Help.Ansi.OFF));
@@ -61,6 +58,28 @@ public final class LlmoCli {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine;
     }
+
+    /** The command tree with every command (null), or only the command named {@code onlyCommand} ("" for none). */
+    static CommandLine tree(CliContext context, String onlyCommand) {
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine commandLine = new CommandLine(new LlmoCommand(), factory);
+        for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
+            if (onlyCommand == null || command.getKey().equals(onlyCommand)) {
+                CommandLine sub = new CommandLine(command.getValue(), factory);
+                withVersion(sub);
+                commandLine.addSubcommand(command.getKey(), sub);
+            }
+        }
+        return commandLine;
+    }
+
+    // so that "llmo run --version" prints the version too, not an empty line
+    private static void withVersion(CommandLine command) {
+        command.getCommandSpec().versionProvider(VERSION);
+        command.getSubcommands().values().forEach(LlmoCli::withVersion);
+    }
+
+    private static final BuildInfo VERSION = new BuildInfo();
 
     /** The first argument that is not an option: the command picocli will look for. */
     private static String firstCommandWord(String[] args) {

@@ -1,0 +1,76 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.cli.InstallCompletionCommand.Shell;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompletionTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void valuesComeFromTheCurrentConfiguration() throws Exception {
+        Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(home.resolve("llmo/config.yaml"), "roles:\n  Poet: { system: Rhyme. }\n");
+
+        assertThat(CliRun.in(home).run("__complete", "roles").out()).contains("Developer\n").contains("Poet\n");
+        assertThat(CliRun.in(home).run("__complete", "models").out()).contains("openai/gpt-4o-mini\n", "sonnet\n");
+        assertThat(CliRun.in(home).run("__complete", "chains").out()).isEqualTo("code_review\n");
+        assertThat(CliRun.in(home).run("__complete", "conversations").out()).isEmpty();
+    }
+
+    @Test
+    void brokenConfigurationCompletesNothingAndSaysNothing() throws Exception {
+        Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(home.resolve("llmo/models.yaml"), "openai: [\n");
+
+        CliRun.Result result = CliRun.in(home).run("__complete", "models");
+
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void everyCommandAndOptionIsInEveryScript() {
+        for (String shell : new String[] {"bash", "zsh", "fish"}) {
+            String script = CliRun.in(home).run("install-completion", "--shell", shell, "--print").out();
+            assertThat(script).as(shell).contains("install-completion", "chain", "validate", "replay", "passwd",
+                    "max-cost", "no-stream", "__complete", "models", "roles", "chains", "conversations", "vault-names")
+                    .doesNotContain("__cds-train");
+        }
+    }
+
+    @Test
+    void standardPlacesPerShell() {
+        assertThat(InstallCompletionCommand.target(Shell.bash, Map.of(), home))
+                .isEqualTo(home.resolve(".local/share/bash-completion/completions/llmo"));
+        assertThat(InstallCompletionCommand.target(Shell.bash, Map.of("XDG_DATA_HOME", "/d"), home))
+                .isEqualTo(Path.of("/d/bash-completion/completions/llmo"));
+        assertThat(InstallCompletionCommand.target(Shell.zsh, Map.of(), home)).isEqualTo(home.resolve(".zfunc/_llmo"));
+        assertThat(InstallCompletionCommand.target(Shell.fish, Map.of(), home))
+                .isEqualTo(home.resolve(".config/fish/completions/llmo.fish"));
+        assertThat(InstallCompletionCommand.rcLine(Shell.zsh, home.resolve(".zfunc/_llmo")))
+                .contains("fpath=(" + home.resolve(".zfunc") + " $fpath)");
+        assertThat(InstallCompletionCommand.rcLine(Shell.fish, home)).isNull();
+    }
+
+    @Test
+    void installPrintsWhereAndTheRcLine() {
+        CliRun.Result result = CliRun.in(home).run("install-completion", "--shell", "zsh");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("Installed zsh completion: " + home.resolve(".zfunc/_llmo"))
+                .contains("autoload -Uz compinit && compinit");
+        assertThat(home.resolve(".zfunc/_llmo")).content().startsWith("#compdef llmo");
+    }
+
+    @Test
+    void unknownShellIsAUsageError() {
+        assertThat(CliRun.in(home).run("install-completion", "--shell", "csh").exitCode()).isEqualTo(2);
+    }
+}
