@@ -10,13 +10,15 @@ java=${LLMO_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
 if [ "${LLMO_CDS:-on}" != off ]; then
-  cache=${XDG_CACHE_HOME:-$HOME/.cache}/llmo
+  case ${XDG_CACHE_HOME:-} in /*) cache=$XDG_CACHE_HOME/llmo ;; *) cache=$HOME/.cache/llmo ;; esac
   jsa=$cache/llmo-@BUILD_ID@.jsa
   if [ -f "$jsa" ]; then
     exec "$java" $flags -XX:SharedArchiveFile="$jsa" -jar "$self" "$@"
   fi
   # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
   # trainer at a time, the rename makes the archive all-or-nothing.
+  # A lock older than ten minutes belongs to a trainer that was killed: take it over.
+  [ -d "$jsa.lock" ] && [ -n "$(find "$jsa.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$jsa.lock" 2>/dev/null
   if mkdir -p "$cache" 2>/dev/null && mkdir "$jsa.lock" 2>/dev/null; then
     ( "$java" $flags -XX:ArchiveClassesAtExit="$jsa.$$" -jar "$self" __cds-train && mv -f "$jsa.$$" "$jsa"
       rm -f "$jsa.$$"; rmdir "$jsa.lock"

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 
 /**
  * Hidden: exercises the common paths once so that the launcher can record them in the AppCDS archive
- * (see scripts/llmo and src/main/launcher/llmo.sh). Prints nothing.
+ * (src/main/launcher/llmo.sh). Prints nothing.
  */
 @Command(name = "__cds-train", hidden = true)
 final class CdsTrainingCommand implements Callable<Integer> {

@@ -42,11 +42,14 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     @Override
     public int handleParseException(ParameterException error, String[] args) {
         CommandLine command = error.getCommandLine();
-        String message = error.getMessage();
+        // picocli starts some messages with its own "Error: "; ours already says it
+        String message = error.getMessage().replaceFirst("^Error: ", "");
         if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String word = unmatched.getUnmatched().get(0);
             var subcommands = command.getSubcommands().keySet();
-            if (!word.startsWith("-") && !subcommands.isEmpty()) {
+            if (subcommands.contains(word)) {
+                message = "'" + word + "' after '--' is an argument, not a command";
+            } else if (!word.startsWith("-") && !subcommands.isEmpty()) {
                 String hint = NameSuggestions.didYouMean(word, subcommands);
                 message = "unknown command '" + word + "'" + (hint.isEmpty() ? "" : " (" + hint + ")");
             } else if (!unmatched.getSuggestions().isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -56,6 +57,7 @@ public final class LlmoCli {
         commandLine.setExecutionExceptionHandler(reporter);
         commandLine.setParameterExceptionHandler(reporter);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.registerConverter(BigDecimal.class, LlmoCli::decimal);
         return commandLine;
     }
 
@@ -80,6 +82,14 @@ public final class LlmoCli {
     }
 
     private static final BuildInfo VERSION = new BuildInfo();
+
+    private static BigDecimal decimal(String text) {
+        try {
+            return new BigDecimal(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number (write e.g. 0.50)");
+        }
+    }
 
     /** The first argument that is not an option: the command picocli will look for. */
     private static String firstCommandWord(String[] args) {

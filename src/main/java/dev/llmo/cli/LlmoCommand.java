@@ -14,21 +14,23 @@ import picocli.CommandLine.Spec;
         header = "llmo, the llm-orchestrator: send prompts to one or many LLMs, chain them, chat with them.",
         description = {
                 "",
-                "Models are named provider/model (openai/gpt-4o-mini), by provider alone (its default model),",
-                "or by alias; 'llmo models' lists them. Keys come from the environment or the encrypted vault.",
+                "Models are named provider/model (openai/gpt-4o-mini), by provider alone (its default model) or by "
+                        + "alias; 'llmo models' lists them. Keys come from the environment or the encrypted vault.",
+                "",
         },
         footerHeading = "%nExamples:%n",
         footer = {
                 "  llmo run \"Explain TCP slow start in two sentences\"",
                 "  git diff | llmo run -m anthropic/claude-sonnet-4-5 \"Review this change\"",
-                "  llmo run -m openai -m gemini -m ollama --parallel \"Name three sorting algorithms\"",
+                "  llmo run -m openai -m gemini --parallel \"Name three sorting algorithms\"",
                 "  llmo chat -r Developer",
                 "  llmo vault set OPENAI_API_KEY",
                 "",
                 "Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration, 4 credentials, 5 budget,",
                 "6 event log invalid, 130 interrupted.",
-                "Files: $LLMO_HOME, or ~/.config/llmo (config.yaml, models.yaml) and ~/.local/share/llmo (data).",
-                "Docs: docs/usage/ in the source tree.",
+                "Configuration: $LLMO_HOME, or ~/.config/llmo (config.yaml, models.yaml).",
+                "Data: $LLMO_HOME, or ~/.local/share/llmo (vault, conversations, history).",
+                "Docs: docs/usage/ in the llmo sources.",
         })
 public final class LlmoCommand implements Runnable {
     @Spec

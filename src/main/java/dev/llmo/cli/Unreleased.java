@@ -9,6 +9,6 @@ final class Unreleased {
 
     static FailureException command(String command) {
         return new FailureException("'llmo " + command + "' is not available yet in llmo " + BuildInfo.version(),
-                "ROADMAP.md says when it lands");
+                "ROADMAP.md in the llmo sources says when it lands");
     }
 }

@@ -32,8 +32,8 @@ final class ConfigFields {
         for (Map.Entry<String, ConfigNode> e : map.entries().entrySet()) {
             if (!known.contains(e.getKey())) {
                 String hint = NameSuggestions.didYouMean(e.getKey(), known);
-                throw error(e.getValue(), "unknown key '" + e.getKey() + "' in " + what
-                        + (hint.isEmpty() ? " (known: " + String.join(", ", known) + ")" : " (" + hint + ")"));
+                throw new ConfigException(map.keyOrigin(e.getKey()).where() + ": unknown key '" + e.getKey() + "' in " + what
+                        + (hint.isEmpty() ? " (known: " + String.join(", ", known) + ")" : " (" + hint + ")"), null);
             }
         }
     }

@@ -11,6 +11,8 @@ final class ConfigMerge {
 
     static MapNode merge(MapNode lower, MapNode upper) {
         Map<String, ConfigNode> merged = new LinkedHashMap<>(lower.entries());
+        Map<String, Origin> keyOrigins = new LinkedHashMap<>(lower.keyOrigins());
+        keyOrigins.putAll(upper.keyOrigins());
         upper.entries().forEach((key, value) -> {
             ConfigNode below = merged.get(key);
             if (below instanceof MapNode belowMap && value instanceof MapNode upperMap) {
@@ -19,6 +21,6 @@ final class ConfigMerge {
                 merged.put(key, value);
             }
         });
-        return new MapNode(merged, upper.entries().isEmpty() ? lower.origin() : upper.origin());
+        return new MapNode(merged, keyOrigins, upper.entries().isEmpty() ? lower.origin() : upper.origin());
     }
 }

@@ -13,13 +13,26 @@ public sealed interface ConfigNode {
     /** A short name of the node's kind for error messages ("a mapping", "a list", "a number"). */
     String kind();
 
-    record MapNode(Map<String, ConfigNode> entries, Origin origin) implements ConfigNode {
+    /** A mapping; {@code keyOrigins} says where each key is written (errors about a key point there). */
+    record MapNode(Map<String, ConfigNode> entries, Map<String, Origin> keyOrigins, Origin origin)
+            implements ConfigNode {
         public MapNode {
             entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+            keyOrigins = Map.copyOf(keyOrigins);
+        }
+
+        public MapNode(Map<String, ConfigNode> entries, Origin origin) {
+            this(entries, Map.of(), origin);
         }
 
         public ConfigNode get(String key) {
             return entries.get(key);
+        }
+
+        /** Where {@code key} is written, or its value's origin when unknown. */
+        public Origin keyOrigin(String key) {
+            Origin origin = keyOrigins.get(key);
+            return origin != null ? origin : entries.get(key).origin();
         }
 
         @Override

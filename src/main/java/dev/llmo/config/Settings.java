@@ -46,7 +46,8 @@ public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, R
         try {
             return catalog.resolve(reference);
         } catch (ConfigException e) {
-            throw new ConfigException(mainModel.origin().where() + ": main_llm: " + e.getMessage(), e.fix(), e);
+            String setting = mainModel.origin().line() > 0 ? ": main_llm: " : ": ";
+            throw new ConfigException(mainModel.origin().where() + setting + e.getMessage(), e.fix(), e);
         }
     }
 
@@ -68,7 +69,8 @@ public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, R
         String hint = NameSuggestions.didYouMean(name, roles.keySet());
         String prefix = child == null ? "" : child.origin().where() + ": role '" + child.name() + "' inherits ";
         throw new ConfigException(prefix + "unknown role '" + name + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
-                "the roles are " + String.join(", ", roles.keySet()) + "; add more under 'roles:' in config.yaml");
+                (roles.isEmpty() ? "no roles are defined" : "the roles are " + String.join(", ", roles.keySet()))
+                        + "; add roles under 'roles:' in config.yaml");
     }
 
     private Role effectiveRole(Role role, Set<String> seen) {

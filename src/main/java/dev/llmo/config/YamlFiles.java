@@ -64,6 +64,7 @@ public final class YamlFiles {
         switch (token) {
             case START_OBJECT: {
                 Map<String, ConfigNode> entries = new LinkedHashMap<>();
+                Map<String, Origin> keyOrigins = new LinkedHashMap<>();
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String key = parser.currentName();
                     Origin keyOrigin = origin(parser.currentTokenLocation(), file, layer);
@@ -73,8 +74,9 @@ public final class YamlFiles {
                         throw new ConfigException(keyOrigin.where() + ": duplicate key '" + key + "'",
                                 "remove one of the two entries");
                     }
+                    keyOrigins.put(key, keyOrigin);
                 }
-                return new MapNode(entries, origin);
+                return new MapNode(entries, keyOrigins, origin);
             }
             case START_ARRAY: {
                 List<ConfigNode> items = new ArrayList<>();

@@ -86,6 +86,18 @@ class LlmoCliTest {
     }
 
     @Test
+    void flagValuesThatAreNotNumbersOrClashSayWhyInPlainWords() {
+        CliRun.Result money = run("run", "--max-cost", "abc", "hi");
+        assertThat(money.exitCode()).isEqualTo(2);
+        assertThat(money.err()).isEqualTo("llmo: error: Invalid value for option '--max-cost': 'abc' is not a number "
+                + "(write e.g. 0.50); see 'llmo run --help'\n");
+
+        CliRun.Result clash = run("run", "--parallel", "--sequential", "hi");
+        assertThat(clash.exitCode()).isEqualTo(2);
+        assertThat(clash.err()).startsWith("llmo: error: --parallel, --sequential are mutually exclusive");
+    }
+
+    @Test
     void unknownModelIsConfigErrorWithSuggestions() {
         CliRun.Result result = run("run", "-m", "gpt-4o-mni", "hello");
 
@@ -129,7 +141,7 @@ class LlmoCliTest {
         CliRun.Result result = run("models");
 
         assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.err()).contains(file + ":2:").contains("unknown key 'budgte' in config.yaml (did you mean 'budget'?)");
+        assertThat(result.err()).contains(file + ":2:1: unknown key 'budgte' in config.yaml (did you mean 'budget'?)");
     }
 
     @Test
