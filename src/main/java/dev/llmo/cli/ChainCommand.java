@@ -1,9 +1,15 @@
 package dev.llmo.cli;
 
+import dev.llmo.chain.ChainDefinition;
+import dev.llmo.chain.ChainStep;
+import dev.llmo.chain.ChainValidator;
 import dev.llmo.config.ConfigNode;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.core.ConfigException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -39,22 +45,57 @@ final class ChainCommand implements Runnable {
         chains.forEach((name, chain) -> context.out().printf("%-" + width + "s  %s%n", name, summary(chain)));
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one chain's definition.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one chain's steps: model, role, "
+            + "prompt, condition and loop.")
     void show(@Parameters(paramLabel = "NAME", description = "The chain.") String name) {
-        ConfigNode chain = context.settings().chain(name);
-        context.out().println(name + "  (" + chain.origin().where() + ")");
-        for (String step : steps(chain)) {
-            context.out().println("  " + step);
+        ChainDefinition chain = ChainValidator.load(context.settings(), name);
+        PrintWriter out = context.out();
+        out.println(chain.name() + (chain.description() == null ? "" : ": " + chain.description()));
+        out.println("  defined at " + chain.origin().where());
+        int number = 1;
+        for (ChainStep step : chain.steps()) {
+            String models = step.models().isEmpty() ? "(default model)" : String.join(", ", step.models());
+            out.println();
+            out.println(number++ + ". " + step.name() + "  " + (step.parallel() ? "parallel: " : "model: ") + models
+                    + (step.role() == null ? "" : "  role: " + step.role()));
+            if (step.whenSource() != null) {
+                out.println("   when: " + step.whenSource());
+            }
+            if (step.repeat() != null) {
+                out.println("   repeat until: " + step.repeat().untilSource() + " (at most " + step.repeat().max()
+                        + " times)");
+            }
+            step.prompt().source().lines().forEach(line -> out.println("   | " + line));
         }
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Check chains for unknown models, roles and variables.")
-    void validate(@Parameters(arity = "0..1", paramLabel = "NAME", description = "The chain (default: all).") String name) {
+            description = "Check chains for malformed steps, unknown models, roles and template variables, and "
+                    + "unbounded loops (exit 3 naming the chain, step and problem).")
+    int validate(@Parameters(arity = "0..1", paramLabel = "NAME", description = "The chain (default: all).")
+                 String name) {
+        var settings = context.settings();
+        List<String> names = name != null ? List.of(name) : List.copyOf(settings.chains().keySet());
         if (name != null) {
-            context.settings().chain(name);
+            settings.chain(name);
         }
-        throw Unreleased.command("chain validate");
+        List<ConfigException> problems = new ArrayList<>();
+        for (String chainName : names) {
+            try {
+                ChainDefinition chain = ChainValidator.load(settings, chainName);
+                context.out().println("ok  " + chainName + " (" + chain.steps().size() + " steps)");
+            } catch (ConfigException e) {
+                problems.add(e);
+            }
+        }
+        if (problems.isEmpty()) {
+            return 0;
+        }
+        // Every broken chain is listed; the last one goes through the error reporter like any failure.
+        for (ConfigException problem : problems.subList(0, problems.size() - 1)) {
+            context.err().println("llmo: error: " + problem.getMessage());
+        }
+        throw problems.get(problems.size() - 1);
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a chain on INPUT (or stdin).")
@@ -70,7 +111,7 @@ final class ChainCommand implements Runnable {
         if (chain instanceof MapNode map && map.get("description") instanceof ScalarNode d && d.value() != null) {
             return d.text();
         }
-        return String.join("  →  ", steps(chain));
+        return String.join("  ->  ", steps(chain));
     }
 
     private static List<String> steps(ConfigNode chain) {

@@ -1,0 +1,192 @@
+package dev.llmo.chain;
+
+import dev.llmo.config.ConfigNode;
+import dev.llmo.config.ConfigNode.ListNode;
+import dev.llmo.config.ConfigNode.MapNode;
+import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.config.NameSuggestions;
+import dev.llmo.core.ConfigException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a chain from config.yaml, in the compact form (a list of {@code "STEP>/ROLE)-MODEL"} strings) or the YAML
+ * form ({@code description}, {@code steps} with name, model or parallel, role, prompt, when, repeat). Checks all
+ * that needs no other configuration: step shapes, template variables, conditions, bounded loops.
+ */
+public final class ChainParser {
+    public static final String INPUT = "input";
+    public static final String PREVIOUS = "previous";
+    public static final String OUTPUT = "output";
+    static final List<String> STEP_KEYS = List.of("name", "model", "parallel", "role", "prompt", "when", "repeat");
+    static final int MAX_REPEAT = 100;
+
+    private ChainParser() {
+    }
+
+    public static ChainDefinition parse(String name, ConfigNode node) {
+        String description = null;
+        ConfigNode stepsNode = node;
+        if (node instanceof MapNode map) {
+            for (String key : map.entries().keySet()) {
+                if (!List.of("description", "steps").contains(key)) {
+                    throw problem(map.keyOrigin(key).where(), name, null, "unknown key '" + key
+                            + "' (a chain has 'description' and 'steps')");
+                }
+            }
+            description = map.get("description") instanceof ScalarNode d && d.value() != null ? d.text() : null;
+            stepsNode = map.get("steps");
+            if (stepsNode == null) {
+                throw problem(node.origin().where(), name, null, "has no 'steps'");
+            }
+        }
+        if (!(stepsNode instanceof ListNode list) || list.items().isEmpty()) {
+            throw problem(stepsNode.origin().where(), name, null,
+                    "must be a list of steps (\"STEP>/ROLE)-MODEL\" strings or step mappings), not " + stepsNode.kind());
+        }
+        List<ChainStep> steps = new ArrayList<>();
+        Set<String> earlier = new LinkedHashSet<>();
+        for (ConfigNode item : list.items()) {
+            ChainStep step = item instanceof ScalarNode s && s.value() instanceof String text
+                    ? compact(name, text, item, steps.isEmpty())
+                    : yaml(name, item, steps.isEmpty(), earlier);
+            if (!earlier.add(step.name())) {
+                throw problem(item.origin().where(), name, step.name(), "two steps are named '" + step.name() + "'");
+            }
+            steps.add(step);
+        }
+        return new ChainDefinition(name, description, steps, node.origin());
+    }
+
+    private static ChainStep compact(String chain, String text, ConfigNode node, boolean first) {
+        CompactStep compact;
+        try {
+            compact = CompactStep.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw problem(node.origin().where(), chain, null, e.getMessage());
+        }
+        // The step name is the instruction; the step works on the chain input or the previous answer.
+        Template prompt = new Template(compact.step() + "\n\n{{" + (first ? INPUT : PREVIOUS) + "}}");
+        return new ChainStep(compact.step(), List.of(compact.model()), false, compact.role(), prompt, null, null, null,
+                node.origin());
+    }
+
+    private static ChainStep yaml(String chain, ConfigNode node, boolean first, Set<String> earlier) {
+        if (!(node instanceof MapNode map)) {
+            throw problem(node.origin().where(), chain, null, "a step must be a \"STEP>/ROLE)-MODEL\" string or a "
+                    + "mapping with name, model, prompt..., not " + node.kind());
+        }
+        String stepName = text(map, "name", chain, null);
+        if (stepName == null || stepName.isBlank()) {
+            throw problem(map.origin().where(), chain, null, "a step needs a 'name'");
+        }
+        for (String key : map.entries().keySet()) {
+            if (!STEP_KEYS.contains(key)) {
+                String hint = NameSuggestions.didYouMean(key, STEP_KEYS);
+                throw problem(map.keyOrigin(key).where(), chain, stepName, "unknown key '" + key + "'"
+                        + (hint.isEmpty() ? " (known: " + String.join(", ", STEP_KEYS) + ")" : " (" + hint + ")"));
+            }
+        }
+        List<String> models = new ArrayList<>();
+        boolean parallel = map.get("parallel") != null;
+        if (parallel && map.get("model") != null) {
+            throw problem(map.keyOrigin("parallel").where(), chain, stepName, "has both 'model' and 'parallel'; "
+                    + "use 'parallel: [a, b]' alone to send the same prompt to several models");
+        }
+        if (parallel) {
+            if (!(map.get("parallel") instanceof ListNode list) || list.items().size() < 2) {
+                throw problem(map.get("parallel").origin().where(), chain, stepName,
+                        "'parallel' must list at least two models, e.g. parallel: [openai, anthropic]");
+            }
+            for (ConfigNode model : list.items()) {
+                if (!(model instanceof ScalarNode s) || !(s.value() instanceof String reference)) {
+                    throw problem(model.origin().where(), chain, stepName, "'parallel' must list model names");
+                }
+                models.add(reference);
+            }
+        } else if (text(map, "model", chain, stepName) != null) {
+            models.add(text(map, "model", chain, stepName));
+        }
+        String promptText = text(map, "prompt", chain, stepName);
+        Template prompt = new Template(promptText != null ? promptText : "{{" + (first ? INPUT : PREVIOUS) + "}}");
+        ChainStep.Repeat repeat = repeat(map, chain, stepName);
+        Set<String> known = new LinkedHashSet<>(earlier);
+        known.add(INPUT);
+        known.add(PREVIOUS);
+        Condition when = null;
+        String whenSource = text(map, "when", chain, stepName);
+        if (whenSource != null) {
+            when = condition(whenSource, map.get("when"), chain, stepName);
+            checkVariables(when.variables(), known, map.get("when"), chain, stepName, "'when'");
+        }
+        if (repeat != null) {
+            known.add(OUTPUT);
+            checkVariables(repeat.until().variables(), known, map.get("repeat"), chain, stepName, "'repeat.until'");
+        }
+        checkVariables(prompt.variables(), known, map.get("prompt") != null ? map.get("prompt") : map, chain, stepName,
+                "the prompt");
+        return new ChainStep(stepName, models, parallel, text(map, "role", chain, stepName), prompt, when, whenSource,
+                repeat, map.origin());
+    }
+
+    private static ChainStep.Repeat repeat(MapNode step, String chain, String stepName) {
+        ConfigNode node = step.get("repeat");
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof MapNode map)) {
+            throw problem(node.origin().where(), chain, stepName, "'repeat' must be {until: \"<condition>\", max: N}");
+        }
+        String until = text(map, "until", chain, stepName);
+        if (until == null) {
+            throw problem(node.origin().where(), chain, stepName, "'repeat' needs 'until: \"<condition>\"'");
+        }
+        ConfigNode max = map.get("max");
+        if (max == null) {
+            throw problem(node.origin().where(), chain, stepName, "'repeat' has no 'max': a loop must be bounded "
+                    + "(add e.g. max: 3)");
+        }
+        if (!(max instanceof ScalarNode s) || !(s.value() instanceof Long n) || n < 1 || n > MAX_REPEAT) {
+            throw problem(max.origin().where(), chain, stepName, "'repeat.max' must be a whole number from 1 to "
+                    + MAX_REPEAT);
+        }
+        return new ChainStep.Repeat(condition(until, map.get("until"), chain, stepName), until, Math.toIntExact(n));
+    }
+
+    private static Condition condition(String source, ConfigNode node, String chain, String stepName) {
+        try {
+            return ConditionParser.parse(source);
+        } catch (IllegalArgumentException e) {
+            throw problem(node.origin().where(), chain, stepName, e.getMessage());
+        }
+    }
+
+    private static void checkVariables(Set<String> used, Set<String> known, ConfigNode node, String chain,
+                                       String stepName, String where) {
+        List<String> unknown = Template.unknown(used, known);
+        if (!unknown.isEmpty()) {
+            String name = unknown.get(0);
+            String hint = NameSuggestions.didYouMean(name, known);
+            throw problem(node.origin().where(), chain, stepName, where + " uses unknown variable '" + name + "'"
+                    + (hint.isEmpty() ? "" : " (" + hint + ")") + "; known here: " + String.join(", ", known));
+        }
+    }
+
+    private static String text(MapNode map, String key, String chain, String stepName) {
+        ConfigNode node = map.get(key);
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return null;
+        }
+        if (node instanceof ScalarNode s && !(s.value() instanceof Boolean)) {
+            return s.text();
+        }
+        throw problem(node.origin().where(), chain, stepName, "'" + key + "' must be text, not " + node.kind());
+    }
+
+    static ConfigException problem(String where, String chain, String step, String message) {
+        return new ConfigException(where + ": chain '" + chain + "'" + (step == null ? "" : ", step '" + step + "'")
+                + ": " + message, null);
+    }
+}

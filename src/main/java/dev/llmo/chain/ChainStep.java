@@ -1,0 +1,23 @@
+package dev.llmo.chain;
+
+import dev.llmo.config.Origin;
+import java.util.List;
+
+/**
+ * One step of a chain.
+ *
+ * @param models   the model references to call: one, or several when {@code parallel}; empty = the default model
+ * @param role     the role whose system prompt (and model, if the step names none) applies, or null
+ * @param when     run the step only when this holds, or null to always run it
+ * @param repeat   re-run the step on its own output until a condition holds, or null
+ */
+public record ChainStep(String name, List<String> models, boolean parallel, String role, Template prompt,
+                        Condition when, String whenSource, Repeat repeat, Origin origin) {
+    public ChainStep {
+        models = List.copyOf(models);
+    }
+
+    /** {@code repeat: {until: "<condition>", max: N}}. */
+    public record Repeat(Condition until, String untilSource, int max) {
+    }
+}
