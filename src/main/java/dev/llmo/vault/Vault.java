@@ -56,6 +56,29 @@ public final class Vault {
         return Files.exists(file);
     }
 
+    /**
+     * Checks there is a vault to unlock, before anyone is asked for its password.
+     *
+     * @throws CredentialsException naming {@code llmo vault init} when there is none (exit 4)
+     */
+    public void requireExists() {
+        if (!exists()) {
+            throw VaultErrors.missing(file);
+        }
+    }
+
+    /**
+     * Checks that {@link #create} can succeed, before anyone is asked to choose a password.
+     *
+     * @throws UsageException when a vault already exists (exit 2)
+     */
+    public void requireAbsent() {
+        if (exists()) {
+            throw new UsageException("a vault already exists at " + file,
+                    "change its password with 'llmo vault passwd'; to start over, move the file away first");
+        }
+    }
+
     /** The iteration count new keys are derived with. */
     int iterations() {
         return iterations;
@@ -103,10 +126,7 @@ public final class Vault {
         random.nextBytes(salt);
         VaultKey key = VaultCodec.derive(password, salt, iterations);
         try (VaultFiles.WriterLock lock = VaultFiles.lock(file, LOCK_TIMEOUT)) {
-            if (exists()) {
-                throw new UsageException("a vault already exists at " + file,
-                        "change its password with 'llmo vault passwd'; to start over, move the file away first");
-            }
+            requireAbsent();
             write(key, VaultContents.EMPTY);
         } catch (RuntimeException e) {
             key.destroy();
