@@ -40,11 +40,25 @@ final class SecretPrompt implements AutoCloseable {
 
     private final Terminal terminal;
     private final PrintWriter out;
+    private final Attributes original;
     private boolean skipLineFeed;
 
+    /**
+     * Takes over {@code terminal} until {@link #close()}: echo stays off for the whole time, not just while a
+     * prompt waits, so that keys typed ahead (say, during the second it takes to unlock) are never shown.
+     */
     SecretPrompt(Terminal terminal) {
         this.terminal = terminal;
         this.out = terminal.writer();
+        this.original = terminal.getAttributes();
+        Attributes raw = new Attributes(original);
+        // No echo, no line editing, and no signals: Ctrl-C arrives as a character, so the terminal is always
+        // restored by close() before the process ends.
+        raw.setLocalFlags(EnumSet.of(LocalFlag.ICANON, LocalFlag.ECHO, LocalFlag.ISIG, LocalFlag.IEXTEN), false);
+        raw.setInputFlags(EnumSet.of(InputFlag.IXON, InputFlag.ICRNL, InputFlag.INLCR), false);
+        raw.setControlChar(ControlChar.VMIN, 1);
+        raw.setControlChar(ControlChar.VTIME, 0);
+        terminal.setAttributes(raw);
     }
 
     /** The process's terminal, written to on stderr. Call only when stdin is a terminal. */
@@ -94,15 +108,6 @@ final class SecretPrompt implements AutoCloseable {
     private Optional<char[]> read(String prompt, boolean mask) {
         out.print(prompt);
         out.flush();
-        Attributes original = terminal.getAttributes();
-        Attributes raw = new Attributes(original);
-        // No echo, no line editing, and no signals: Ctrl-C arrives as a character, so the terminal is always
-        // restored below before the process ends.
-        raw.setLocalFlags(EnumSet.of(LocalFlag.ICANON, LocalFlag.ECHO, LocalFlag.ISIG, LocalFlag.IEXTEN), false);
-        raw.setInputFlags(EnumSet.of(InputFlag.IXON, InputFlag.ICRNL, InputFlag.INLCR), false);
-        raw.setControlChar(ControlChar.VMIN, 1);
-        raw.setControlChar(ControlChar.VTIME, 0);
-        terminal.setAttributes(raw);
         char[] buffer = new char[64];
         int length = 0;
         try {
@@ -162,7 +167,6 @@ final class SecretPrompt implements AutoCloseable {
             throw new FailureException("cannot read from the terminal: " + e.getMessage(), null);
         } finally {
             Arrays.fill(buffer, '\0');
-            terminal.setAttributes(original);
             out.flush();
         }
     }
@@ -215,6 +219,7 @@ final class SecretPrompt implements AutoCloseable {
     @Override
     public void close() {
         try {
+            terminal.setAttributes(original);
             terminal.close();
         } catch (IOException ignored) {
             // Nothing more to restore.

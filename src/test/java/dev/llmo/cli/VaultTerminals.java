@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
@@ -18,7 +19,12 @@ final class VaultTerminals {
 
     private VaultTerminals(String keystrokes, String type) {
         try {
-            terminal = TerminalBuilder.builder().system(false).type(type)
+            // The keystrokes are all there before the first prompt, and jline's line discipline would echo them as
+            // soon as it reads them, before SecretPrompt turns echo off: a real terminal's user types after the
+            // prompt. Starting with echo off leaves every character shown to SecretPrompt itself.
+            // No ISIG either, or a Ctrl-C read ahead would become a signal instead of a character.
+            Attributes quiet = new Attributes();
+            terminal = TerminalBuilder.builder().system(false).type(type).attributes(quiet)
                     .streams(new ByteArrayInputStream(keystrokes.getBytes(StandardCharsets.UTF_8)), output)
                     .encoding(StandardCharsets.UTF_8)
                     .build();
@@ -47,7 +53,11 @@ final class VaultTerminals {
 
     /** Everything written to the terminal so far. */
     String shown() {
-        terminal.flush();
+        try {
+            terminal.flush();
+        } catch (IllegalStateException closed) {
+            // Closing flushed it already.
+        }
         return output.toString(StandardCharsets.UTF_8);
     }
 }
