@@ -1,20 +1,59 @@
 package dev.llmo.cli;
 
+import dev.llmo.config.NameSuggestions;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.CredentialsException;
+import dev.llmo.core.UsageException;
+import dev.llmo.vault.PasswordSource;
+import dev.llmo.vault.PasswordStrength;
+import dev.llmo.vault.UnlockedVault;
+import dev.llmo.vault.Vault;
+import dev.llmo.vault.VaultEntry;
+import dev.llmo.vault.VaultHeader;
+import dev.llmo.vault.VaultStatus;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code llmo vault}: the encrypted key store. */
+/**
+ * {@code llmo vault}: the encrypted key store. Secrets come from a masked prompt or the first line of stdin, never
+ * from the command line; only {@code get} prints one. Messages about what was done go to stderr, so stdout holds
+ * only the answer ({@code get}, {@code list}, {@code status}).
+ */
 @Command(name = "vault", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Keep API keys in an encrypted vault (PBKDF2-HMAC-SHA256 + AES-256-GCM).",
-                "Secrets are read from a masked prompt or stdin, never from the command line."},
+                "Secrets are read from a masked prompt or stdin, never from the command line.",
+                "The vault password comes from LLMO_VAULT_PASSWORD, else a prompt on the terminal.",
+                "Without a subcommand: status."},
         footerHeading = "%nExamples:%n",
         footer = {"  llmo vault init", "  llmo vault set OPENAI_API_KEY", "  pass show openai | llmo vault set OPENAI_API_KEY",
-                "  llmo vault list"})
+                "  llmo vault list", "  export OPENAI_API_KEY=$(llmo vault get OPENAI_API_KEY)",
+                "", "The file format: docs/usage/vault-format.md."})
 final class VaultCommand implements Runnable {
+    /** Env var style names, plus . and - for other uses; never anything a shell or JSON would trip on. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,127}");
+
     private final CliContext context;
+    private final Function<CliEnvironment, SecretPrompt> terminal;
+    private SecretPrompt prompt;
 
     VaultCommand(CliContext context) {
+        this(context, environment -> SecretPrompt.system());
+    }
+
+    /** For tests: the terminal to use when stdin is one. */
+    VaultCommand(CliContext context, Function<CliEnvironment, SecretPrompt> terminal) {
         this.context = context;
+        this.terminal = terminal;
     }
 
     @Override
@@ -22,38 +61,280 @@ final class VaultCommand implements Runnable {
         status();
     }
 
-    @Command(name = "init", mixinStandardHelpOptions = true, description = "Create the vault (a wizard on a terminal).")
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = {"Create the vault. On a terminal: a wizard that asks for a password (twice) and offers to "
+                    + "store a key for each configured provider.", "Otherwise the password comes from "
+                    + "LLMO_VAULT_PASSWORD."})
     void init() {
-        throw Unreleased.command("vault init");
+        Vault vault = vault();
+        vault.requireAbsent();
+        if (context.environment().stdinIsTerminal()) {
+            try {
+                new VaultWizard(prompt(), vault, keySlots(), context.environment().env()).run();
+            } finally {
+                closePrompt();
+            }
+            return;
+        }
+        VaultPasswords passwords = passwords();
+        if (!passwords.inEnvironment()) {
+            throw new CredentialsException("there is no terminal to ask for a new vault password",
+                    "set " + PasswordSource.ENV + " to the password the vault should have");
+        }
+        char[] password = passwords.password(vault.file());
+        try {
+            PasswordStrength strength = PasswordStrength.of(password);
+            vault.create(password).close();
+            note("created the vault " + vault.file());
+            if (strength.level() == PasswordStrength.Level.WEAK) {
+                note("warning: the password in " + PasswordSource.ENV + " is weak (" + strength.describe() + ")");
+            }
+        } finally {
+            VaultPasswords.wipe(password);
+        }
     }
 
-    @Command(name = "set", mixinStandardHelpOptions = true, description = "Store a secret (masked prompt or stdin).")
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = {"Store a secret: typed at a masked prompt, or the first line of stdin when piped.",
+                    "Creates the vault when there is none."})
     void set(@Parameters(paramLabel = "NAME", description = "Entry name, e.g. OPENAI_API_KEY.") String name) {
-        throw Unreleased.command("vault set");
+        checkName(name);
+        Vault vault = vault();
+        try (UnlockedVault open = vault.exists() ? unlock(vault) : createForSet(vault)) {
+            String value = readValue(name);
+            boolean added = open.put(name, value);
+            note((added ? "stored " : "replaced ") + name + " in " + open.file());
+        } finally {
+            closePrompt();
+        }
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a secret to stdout.")
     void get(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
-        throw Unreleased.command("vault get");
+        checkName(name);
+        try (UnlockedVault open = unlock(vault())) {
+            String value = open.secret(name).orElseThrow(() -> noEntry(name, open));
+            context.out().println(value);
+            context.out().flush();
+        } finally {
+            closePrompt();
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List entry names and dates (no secrets).")
     void list() {
-        throw Unreleased.command("vault list");
+        Vault vault = vault();
+        if (!vault.exists()) {
+            note("there is no vault at " + vault.file() + " yet; create it with 'llmo vault init'");
+            return;
+        }
+        try (UnlockedVault open = unlock(vault)) {
+            List<VaultEntry> entries = open.entries();
+            if (entries.isEmpty()) {
+                note("the vault is empty; add a key with 'llmo vault set NAME'");
+                return;
+            }
+            int width = Math.max("NAME".length(), entries.stream().mapToInt(e -> e.name().length()).max().orElse(0));
+            PrintWriter out = context.out();
+            out.println(pad("NAME", width) + "  " + pad("CREATED", 20) + "  UPDATED");
+            for (VaultEntry entry : entries) {
+                out.println(pad(entry.name(), width) + "  " + pad(date(entry.created()), 20) + "  " + date(entry.updated()));
+            }
+            out.flush();
+        } finally {
+            closePrompt();
+        }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Delete an entry.")
+    @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete an entry.")
     void remove(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
-        throw Unreleased.command("vault remove");
+        checkName(name);
+        try (UnlockedVault open = unlock(vault())) {
+            if (!open.remove(name)) {
+                throw noEntry(name, open);
+            }
+            note("removed " + name + " from " + open.file());
+        } finally {
+            closePrompt();
+        }
     }
 
-    @Command(name = "passwd", mixinStandardHelpOptions = true, description = "Change the vault password.")
+    @Command(name = "passwd", mixinStandardHelpOptions = true,
+            description = {"Change the vault password. The new one is typed twice at a masked prompt, or is the "
+                    + "first line of stdin when piped (the current one then comes from LLMO_VAULT_PASSWORD)."})
     void passwd() {
-        throw Unreleased.command("vault passwd");
+        try (UnlockedVault open = unlock(vault())) {
+            char[] password = context.environment().stdinIsTerminal() ? VaultWizard.newPassword(prompt())
+                    : SecretPrompt.firstLine(context.environment().in()).orElse(new char[0]);
+            try {
+                if (password.length == 0) {
+                    throw new UsageException("no new vault password on stdin",
+                            "pipe it as the first line, e.g. 'printf %s\\\\n \"$NEW\" | llmo vault passwd'");
+                }
+                open.changePassword(password);
+            } finally {
+                VaultPasswords.wipe(password);
+            }
+            note("changed the password of " + open.file() + (passwords().inEnvironment()
+                    ? "; update " + PasswordSource.ENV + " to the new one" : ""));
+        } finally {
+            closePrompt();
+        }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Say where the vault is and its state.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show where the vault is and what can be read without its password.")
     void status() {
-        throw Unreleased.command("vault status");
+        VaultStatus status = vault().status();
+        Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("vault", status.file().toString());
+        rows.put("exists", status.exists() ? "yes" : "no (create it with 'llmo vault init')");
+        if (status.exists()) {
+            rows.put("size", status.size() + " bytes");
+            status.modified().ifPresent(m -> rows.put("modified", date(m)));
+            status.permissions().ifPresent(p -> rows.put("permissions", p.equals("rw-------") ? p
+                    : p + " (expected rw-------: run 'chmod 600 " + status.file() + "')"));
+            status.header().ifPresent(header -> describe(header, rows));
+            if (status.header().isPresent()) {
+                rows.put("entries", "not shown: counting them needs the password ('llmo vault list')");
+            }
+        }
+        rows.put("password", passwords().inEnvironment() ? "from " + PasswordSource.ENV
+                : context.environment().stdinIsTerminal() ? "asked on the terminal when needed"
+                : "needed from " + PasswordSource.ENV + " (no terminal to ask on)");
+        PrintWriter out = context.out();
+        rows.forEach((key, value) -> out.println(pad(key + ":", 13) + value));
+        out.flush();
+        Optional<String> problem = status.problem();
+        if (problem.isPresent()) {
+            throw new CredentialsException(problem.get(),
+                    "restore vault.enc from a backup, or move it away and run 'llmo vault init'");
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private Vault vault() {
+        return new Vault(context.dirs().vaultFile());
+    }
+
+    private VaultPasswords passwords() {
+        return new VaultPasswords(context.environment(), this::prompt);
+    }
+
+    private SecretPrompt prompt() {
+        if (prompt == null) {
+            context.err().flush();  // keep our stderr lines before the terminal's
+            prompt = terminal.apply(context.environment());
+        }
+        return prompt;
+    }
+
+    private void closePrompt() {
+        if (prompt != null) {
+            prompt.close();
+            prompt = null;
+        }
+    }
+
+    /** Unlocks with one PBKDF2 run; the password is asked only after the file is known to exist. */
+    private UnlockedVault unlock(Vault vault) {
+        vault.requireExists();
+        char[] password = passwords().password(vault.file());
+        try {
+            UnlockedVault open = vault.unlock(password);
+            if (open.strengthened()) {
+                note("re-encrypted the vault with " + open.iterations() + " PBKDF2 iterations");
+            }
+            return open;
+        } finally {
+            VaultPasswords.wipe(password);
+        }
+    }
+
+    private UnlockedVault createForSet(Vault vault) {
+        if (context.environment().stdinIsTerminal() && !passwords().inEnvironment()) {
+            prompt().println("There is no vault at " + vault.file() + " yet; choose a password to create it.");
+            char[] password = VaultWizard.newPassword(prompt());
+            try {
+                return vault.create(password);
+            } finally {
+                VaultPasswords.wipe(password);
+            }
+        }
+        char[] password = passwords().password(vault.file());
+        try {
+            UnlockedVault open = vault.create(password);
+            note("created the vault " + vault.file());
+            return open;
+        } finally {
+            VaultPasswords.wipe(password);
+        }
+    }
+
+    /** The secret to store: masked prompt on a terminal, else the first line of stdin; surrounding blanks dropped. */
+    private String readValue(String name) {
+        boolean typed = context.environment().stdinIsTerminal();
+        char[] chars = typed ? prompt().readSecret(name + " (input is hidden): ").orElse(new char[0])
+                : SecretPrompt.firstLine(context.environment().in()).orElse(new char[0]);
+        try {
+            String value = new String(chars).strip();
+            if (value.isEmpty()) {
+                throw typed ? new UsageException("nothing entered for " + name + "; the vault is unchanged", null)
+                        : new UsageException("no secret on stdin for " + name,
+                        "pipe it as the first line, e.g. 'pass show openai | llmo vault set " + name + "'");
+            }
+            return value;
+        } finally {
+            VaultPasswords.wipe(chars);
+        }
+    }
+
+    private List<VaultWizard.KeySlot> keySlots() {
+        Map<String, VaultWizard.KeySlot> slots = new LinkedHashMap<>();
+        for (ProviderConfig provider : context.settings().catalog().providers()) {
+            String key = provider.apiKeyName();
+            if (key != null && !key.isBlank() && !slots.containsKey(key)) {
+                slots.put(key, new VaultWizard.KeySlot(key, provider.name()));
+            }
+        }
+        return new ArrayList<>(slots.values());
+    }
+
+    private static void checkName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new UsageException("invalid entry name '" + name + "'",
+                    "use letters, digits, '_', '.' and '-', starting with a letter or '_' (e.g. OPENAI_API_KEY)");
+        }
+    }
+
+    private static CredentialsException noEntry(String name, UnlockedVault open) {
+        List<String> names = open.entries().stream().map(VaultEntry::name).toList();
+        String hint = NameSuggestions.didYouMean(name, names);
+        return new CredentialsException("no entry " + name + " in the vault " + open.file()
+                + (hint.isEmpty() ? "" : " (" + hint + ")"), "store it with 'llmo vault set " + name + "'");
+    }
+
+    private static void describe(VaultHeader header, Map<String, String> rows) {
+        rows.put("format", "llmo-vault version " + header.version());
+        String kdf = header.kdf() + ", " + header.iterations() + " iterations, " + header.saltBytes() + "-byte salt";
+        if (header.iterations() < Vault.DEFAULT_ITERATIONS) {
+            kdf += " (below " + Vault.DEFAULT_ITERATIONS + ": strengthened at the next unlock)";
+        }
+        rows.put("kdf", kdf);
+        rows.put("cipher", header.cipher());
+    }
+
+    private void note(String message) {
+        context.err().println("llmo: " + message);
+        context.err().flush();
+    }
+
+    private static String date(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static String pad(String text, int width) {
+        return text.length() >= width ? text : text + " ".repeat(width - text.length());
     }
 }

@@ -1,0 +1,39 @@
+package dev.llmo.vault;
+
+import dev.llmo.core.CredentialsException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the vault password comes from when the vault must be unlocked. The command line supplies one that reads
+ * {@value #ENV}, then asks on the terminal; the vault package itself never prompts.
+ */
+@FunctionalInterface
+public interface PasswordSource {
+    /** The environment variable holding the vault password for scripts and CI. */
+    String ENV = "LLMO_VAULT_PASSWORD";
+
+    /**
+     * A fresh copy of the password for the vault at {@code vaultFile}; the caller zeroes it after use.
+     *
+     * @throws CredentialsException when no password can be had (exit 4), see {@link #unavailable(Path)}
+     */
+    char[] password(Path vaultFile);
+
+    /** Reads {@value #ENV} only; an unset or empty variable means no password. */
+    static PasswordSource environment(Map<String, String> env) {
+        return vaultFile -> {
+            String value = env.get(ENV);
+            if (value == null || value.isEmpty()) {
+                throw unavailable(vaultFile);
+            }
+            return value.toCharArray();
+        };
+    }
+
+    /** The error for a locked vault with no way to ask for its password: it names {@value #ENV}. */
+    static CredentialsException unavailable(Path vaultFile) {
+        return new CredentialsException("the vault " + vaultFile + " is locked and there is no terminal to ask for "
+                + "its password", "set " + ENV + " to the vault password");
+    }
+}

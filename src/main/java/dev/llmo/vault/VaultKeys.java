@@ -1,0 +1,78 @@
+package dev.llmo.vault;
+
+import dev.llmo.core.LlmoException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The vault as key resolution sees it: {@link #secret(String)} looks a name up, unlocking the vault on first
+ * need and never again in this process (one PBKDF2 run, one password prompt). A failed unlock is remembered and
+ * rethrown, so a wrong password is not asked for, or derived, twice. Thread-safe.
+ *
+ * <p>No vault file means no secrets, not an error: callers fall through to their own "no key" message.
+ */
+public final class VaultKeys implements AutoCloseable {
+    private final Vault vault;
+    private final PasswordSource passwords;
+    private UnlockedVault unlocked;
+    private LlmoException failure;
+
+    public VaultKeys(Vault vault, PasswordSource passwords) {
+        this.vault = vault;
+        this.passwords = passwords;
+    }
+
+    /** Where the vault is (for messages such as "not in the vault at …"). */
+    public Path file() {
+        return vault.file();
+    }
+
+    /**
+     * The secret stored under {@code name}; empty when there is no vault file or no such entry.
+     *
+     * @throws dev.llmo.core.CredentialsException the vault exists but cannot be unlocked: no password available
+     *                                            (names {@value PasswordSource#ENV}), wrong password, or a
+     *                                            changed or damaged file (exit 4)
+     */
+    public synchronized Optional<String> secret(String name) {
+        if (unlocked == null && failure == null && !vault.exists()) {
+            return Optional.empty();
+        }
+        return open().secret(name);
+    }
+
+    /** Whether the vault has been unlocked in this process. */
+    public synchronized boolean isUnlocked() {
+        return unlocked != null;
+    }
+
+    private UnlockedVault open() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (unlocked == null) {
+            char[] password = null;
+            try {
+                password = passwords.password(vault.file());
+                unlocked = vault.unlock(password);
+            } catch (LlmoException e) {
+                failure = e;
+                throw e;
+            } finally {
+                if (password != null) {
+                    Arrays.fill(password, '\0');
+                }
+            }
+        }
+        return unlocked;
+    }
+
+    /** Zeroes the key of the unlocked vault, if any. */
+    @Override
+    public synchronized void close() {
+        if (unlocked != null) {
+            unlocked.close();
+        }
+    }
+}

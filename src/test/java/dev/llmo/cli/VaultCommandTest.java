@@ -1,0 +1,295 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code llmo vault …} end to end through {@link CliRun}, without a terminal: passwords from LLMO_VAULT_PASSWORD,
+ * secrets from stdin. The CLI always derives keys with 600,000 PBKDF2 iterations (about a second each), so the
+ * tests share one vault made once and copied.
+ */
+class VaultCommandTest {
+    private static final String PASSWORD = "fixture password 1";
+    private static byte[] fixture;
+
+    @TempDir
+    static Path fixtureHome;
+    @TempDir
+    Path home;
+    private Path vaultFile;
+
+    @BeforeAll
+    static void makeTheSharedVault() throws Exception {
+        CliRun.Result init = CliRun.in(fixtureHome).env("LLMO_VAULT_PASSWORD", PASSWORD).run("vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
+        assertThat(init.err()).isEqualTo("llmo: created the vault " + fixtureHome.resolve("llmo/vault.enc") + "\n");
+        CliRun.Result set = CliRun.in(fixtureHome).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-openai-test\n")
+                .run("vault", "set", "OPENAI_API_KEY");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).isEmpty();
+        assertThat(set.err()).isEqualTo("llmo: stored OPENAI_API_KEY in " + fixtureHome.resolve("llmo/vault.enc") + "\n");
+        fixture = Files.readAllBytes(fixtureHome.resolve("llmo/vault.enc"));
+    }
+
+    @BeforeEach
+    void copyTheVault() throws Exception {
+        vaultFile = home.resolve("llmo/vault.enc");
+        Files.createDirectories(vaultFile.getParent());
+        Files.write(vaultFile, fixture);
+        Files.setPosixFilePermissions(vaultFile, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private CliRun llmo() {
+        return CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD);
+    }
+
+    @Test
+    void theFixtureIsWrittenWithTheRealIterationCountAndMode0600() throws Exception {
+        Path file = fixtureHome.resolve("llmo/vault.enc");
+        assertThat(new ObjectMapper().readTree(fixture).at("/kdf/iterations").asInt()).isEqualTo(600_000);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void getPrintsTheSecretAndNothingElse() {
+        CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
+
+        assertThat(get.exitCode()).isZero();
+        assertThat(get.out()).isEqualTo("sk-openai-test\n");
+        assertThat(get.err()).isEmpty();
+    }
+
+    @Test
+    void setReadsTheFirstLineOfStdinReplacesAndListShowsNamesAndDatesOnly() {
+        CliRun.Result set = llmo().stdin("  sk-new-value  \nignored second line\n").run("vault", "set", "OPENAI_API_KEY");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.err()).isEqualTo("llmo: replaced OPENAI_API_KEY in " + vaultFile + "\n");
+
+        CliRun.Result list = llmo().run("vault", "list");
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).matches("NAME {10}  CREATED {13}  UPDATED\n"
+                + "OPENAI_API_KEY  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\n");
+        assertThat(list.out() + list.err()).doesNotContain("sk-");
+        assertThat(llmo().run("vault", "get", "OPENAI_API_KEY").out()).isEqualTo("sk-new-value\n");
+    }
+
+    @Test
+    void setWithNothingOnStdinIsAUsageErrorAndChangesNothing() throws Exception {
+        CliRun.Result set = llmo().stdin("").run("vault", "set", "GEMINI_API_KEY");
+
+        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set.err()).isEqualTo("llmo: error: no secret on stdin for GEMINI_API_KEY; pipe it as the first "
+                + "line, e.g. 'pass show openai | llmo vault set GEMINI_API_KEY'\n");
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
+    }
+
+    @Test
+    void aSecretOnTheCommandLineIsRefused() {
+        CliRun.Result set = llmo().run("vault", "set", "OPENAI_API_KEY", "sk-on-argv");
+
+        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set.err()).startsWith("llmo: error: Unmatched argument at index 3: 'sk-on-argv'");
+    }
+
+    @Test
+    void anInvalidNameIsAUsageError() {
+        CliRun.Result set = llmo().stdin("x\n").run("vault", "set", "BAD NAME");
+
+        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set.err()).startsWith("llmo: error: invalid entry name 'BAD NAME'; use letters, digits");
+    }
+
+    @Test
+    void aWrongPasswordIsExit4AndShowsNoSecretEvenWithDebug() throws Exception {
+        CliRun.Result get = CliRun.in(home).env("LLMO_VAULT_PASSWORD", "not the password")
+                .run("--debug", "vault", "get", "OPENAI_API_KEY");
+
+        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get.out()).isEmpty();
+        assertThat(get.err()).startsWith("llmo: error: cannot unlock the vault " + vaultFile
+                        + ": wrong password, or the file was modified or damaged; check the password")
+                .doesNotContain("sk-openai-test", "not the password", PASSWORD);
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
+    }
+
+    @Test
+    void noPasswordAndNoTerminalIsExit4NamingTheVariable() {
+        CliRun.Result get = CliRun.in(home).run("vault", "get", "OPENAI_API_KEY");
+
+        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get.err()).isEqualTo("llmo: error: the vault " + vaultFile + " is locked and there is no terminal "
+                + "to ask for its password; set LLMO_VAULT_PASSWORD to the vault password\n");
+    }
+
+    @Test
+    void aMissingEntryIsExit4WithASuggestion() {
+        CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEX");
+
+        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get.err()).isEqualTo("llmo: error: no entry OPENAI_API_KEX in the vault " + vaultFile
+                + " (did you mean 'OPENAI_API_KEY'?); store it with 'llmo vault set OPENAI_API_KEX'\n");
+    }
+
+    @Test
+    void removeDeletesAndASecondRemoveIsExit4() {
+        CliRun.Result remove = llmo().run("vault", "remove", "OPENAI_API_KEY");
+        assertThat(remove.exitCode()).as(remove.err()).isZero();
+        assertThat(remove.err()).isEqualTo("llmo: removed OPENAI_API_KEY from " + vaultFile + "\n");
+
+        CliRun.Result again = llmo().run("vault", "rm", "OPENAI_API_KEY");
+        assertThat(again.exitCode()).isEqualTo(4);
+        assertThat(again.err()).startsWith("llmo: error: no entry OPENAI_API_KEY in the vault");
+    }
+
+    @Test
+    void passwdTakesTheNewPasswordFromStdinAndRetiresTheOldOne() {
+        CliRun.Result passwd = llmo().stdin("brand new password 2\n").run("vault", "passwd");
+        assertThat(passwd.exitCode()).as(passwd.err()).isZero();
+        assertThat(passwd.err()).isEqualTo("llmo: changed the password of " + vaultFile
+                + "; update LLMO_VAULT_PASSWORD to the new one\n");
+
+        assertThat(llmo().run("vault", "get", "OPENAI_API_KEY").exitCode()).isEqualTo(4);
+        CliRun.Result get = CliRun.in(home).env("LLMO_VAULT_PASSWORD", "brand new password 2")
+                .run("vault", "get", "OPENAI_API_KEY");
+        assertThat(get.out()).isEqualTo("sk-openai-test\n");
+    }
+
+    @Test
+    void passwdWithAnEmptyNewPasswordChangesNothing() throws Exception {
+        CliRun.Result passwd = llmo().stdin("\n").run("vault", "passwd");
+
+        assertThat(passwd.exitCode()).isEqualTo(2);
+        assertThat(passwd.err()).startsWith("llmo: error: no new vault password on stdin");
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
+    }
+
+    @Test
+    void statusNeedsNoPassword() {
+        CliRun.Result status = CliRun.in(home).run("vault", "status");
+
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).contains("vault:       " + vaultFile + "\n", "exists:      yes\n",
+                "size:        " + fixture.length + " bytes\n", "permissions: rw-------\n",
+                "format:      llmo-vault version 1\n",
+                "kdf:         PBKDF2-HMAC-SHA256, 600000 iterations, 16-byte salt\n",
+                "cipher:      AES-256-GCM\n",
+                "password:    needed from LLMO_VAULT_PASSWORD (no terminal to ask on)\n");
+        assertThat(status.out()).containsPattern("modified:    \\d{4}-\\d\\d-\\d\\dT");
+        assertThat(CliRun.in(home).run("vault").out()).isEqualTo(status.out());
+    }
+
+    @Test
+    void statusWarnsAboutAFileOthersCanRead() throws Exception {
+        Files.setPosixFilePermissions(vaultFile, PosixFilePermissions.fromString("rw-r--r--"));
+
+        CliRun.Result status = CliRun.in(home).run("vault", "status");
+
+        assertThat(status.out()).contains("permissions: rw-r--r-- (expected rw-------: run 'chmod 600 " + vaultFile
+                + "')\n");
+    }
+
+    @Test
+    void aWriteRestoresMode0600() throws Exception {
+        Files.setPosixFilePermissions(vaultFile, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThat(llmo().stdin("sk-2\n").run("vault", "set", "OTHER_KEY").exitCode()).isZero();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(vaultFile))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void statusWithoutAVaultSaysHowToMakeOne() throws Exception {
+        Files.delete(vaultFile);
+
+        CliRun.Result status = CliRun.in(home).run("vault", "status");
+
+        assertThat(status.exitCode()).isZero();
+        assertThat(status.out()).contains("exists:      no (create it with 'llmo vault init')");
+    }
+
+    @Test
+    void aDamagedFileIsExit4ForStatusAndGetAndStaysAsItWas() throws Exception {
+        byte[] damaged = java.util.Arrays.copyOf(fixture, fixture.length / 2);
+        Files.write(vaultFile, damaged);
+
+        CliRun.Result status = CliRun.in(home).run("vault", "status");
+        assertThat(status.exitCode()).isEqualTo(4);
+        assertThat(status.out()).contains("exists:      yes");
+        assertThat(status.err()).startsWith("llmo: error: the vault " + vaultFile + " is damaged: not valid JSON")
+                .endsWith("; restore vault.enc from a backup, or move it away and run 'llmo vault init'\n");
+
+        CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
+        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get.err()).startsWith("llmo: error: the vault " + vaultFile + " is damaged");
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(damaged);
+    }
+
+    @Test
+    void aChangedCiphertextByteIsExit4() throws Exception {
+        byte[] tampered = fixture.clone();
+        int inCiphertext = new String(fixture, java.nio.charset.StandardCharsets.UTF_8).indexOf("\"ciphertext\":\"") + 20;
+        tampered[inCiphertext] = (byte) (tampered[inCiphertext] == 'A' ? 'B' : 'A');
+        Files.write(vaultFile, tampered);
+
+        CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
+
+        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get.err()).contains("wrong password, or the file was modified or damaged");
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(tampered);
+    }
+
+    @Test
+    void initOnAnExistingVaultIsAUsageErrorAndWithoutPasswordIsExit4() throws Exception {
+        CliRun.Result again = llmo().run("vault", "init");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).isEqualTo("llmo: error: a vault already exists at " + vaultFile
+                + "; change its password with 'llmo vault passwd'; to start over, move the file away first\n");
+
+        Files.delete(vaultFile);
+        CliRun.Result noPassword = CliRun.in(home).run("vault", "init");
+        assertThat(noPassword.exitCode()).isEqualTo(4);
+        assertThat(noPassword.err()).isEqualTo("llmo: error: there is no terminal to ask for a new vault password; "
+                + "set LLMO_VAULT_PASSWORD to the password the vault should have\n");
+        assertThat(vaultFile).doesNotExist();
+    }
+
+    @Test
+    void getOrListWithoutAVault() throws Exception {
+        Files.delete(vaultFile);
+
+        CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
+        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get.err()).isEqualTo("llmo: error: there is no vault at " + vaultFile
+                + "; create it with 'llmo vault init'\n");
+
+        CliRun.Result list = CliRun.in(home).run("vault", "list");
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).isEmpty();
+        assertThat(list.err()).isEqualTo("llmo: there is no vault at " + vaultFile
+                + " yet; create it with 'llmo vault init'\n");
+    }
+
+    @Test
+    void theVaultKeysForKeyResolutionUnlockWithTheEnvironmentPassword() {
+        CliEnvironment environment = new CliEnvironment(java.io.InputStream.nullInputStream(),
+                new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()),
+                java.util.Map.of("LLMO_HOME", home.resolve("llmo").toString(), "LLMO_VAULT_PASSWORD", PASSWORD),
+                home, home, "");
+        CliContext context = new CliContext(environment, new GlobalOptions(false, false));
+
+        try (var keys = VaultPasswords.vaultKeys(context)) {
+            assertThat(keys.isUnlocked()).isFalse();
+            assertThat(keys.secret("OPENAI_API_KEY")).contains("sk-openai-test");
+            assertThat(keys.secret("GEMINI_API_KEY")).isEmpty();
+            assertThat(keys.isUnlocked()).isTrue();
+        }
+    }
+}
