@@ -97,7 +97,14 @@ final class VaultCommand implements Runnable {
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Store a secret: typed at a masked prompt, or the first line of stdin when piped.",
                     "Creates the vault when there is none."})
-    void set(@Parameters(paramLabel = "NAME", description = "Entry name, e.g. OPENAI_API_KEY.") String name) {
+    void set(@Parameters(paramLabel = "NAME", description = "Entry name, e.g. OPENAI_API_KEY.") String name,
+             @Parameters(arity = "0..*", hidden = true) List<String> secretOnCommandLine) {
+        if (secretOnCommandLine != null && !secretOnCommandLine.isEmpty()) {
+            // Caught here rather than by picocli so the answer explains why, not just "unmatched argument".
+            throw new UsageException("llmo never takes a secret on the command line (it would stay in your shell "
+                    + "history and in the process list)", "type it at the prompt of 'llmo vault set " + name
+                    + "', or pipe it: pass show openai | llmo vault set " + name);
+        }
         checkName(name);
         Vault vault = vault();
         try (UnlockedVault open = vault.exists() ? unlock(vault) : createForSet(vault)) {
