@@ -84,7 +84,7 @@ final class LogCommand implements Runnable {
         if (text == null) {
             return "-";
         }
-        String line = text.strip().replaceAll("\\s+", " ");
+        String line = ConversationRenderer.printable(text.strip().replaceAll("\\s+", " "));
         return line.length() <= PROMPT_WIDTH ? line : line.substring(0, PROMPT_WIDTH - 1) + "…";
     }
 

@@ -108,7 +108,8 @@ public sealed interface EventData {
      *     decimal string ({@code 0.7} becomes {@code "0.7"}) because events hold no floating-point numbers
      * @param bodySha256 {@link Sha256#of} the exact bytes of the HTTP body sent
      * @param bodyBytes the length of that body
-     * @param context the seqs of the message and response events sent as the conversation, oldest first
+     * @param context the message and response events sent as the conversation, oldest first; build it with
+     *     {@link SeqRange#sent}
      */
     record Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes, List<SeqRange> context)
             implements EventData {
@@ -321,8 +322,9 @@ public sealed interface EventData {
     }
 
     /**
-     * An inclusive range of seqs, {@code [from, to]}, written as a two-element array. A whole chat history is one
-     * range, so a request's size does not grow with the conversation.
+     * An inclusive range of seqs, {@code [from, to]}, written as a two-element array: the message and response
+     * events inside it were sent (other events inside it, such as requests, are not content). A whole chat
+     * history is one range, so a request's size does not grow with the conversation.
      */
     record SeqRange(long from, long to) {
         public SeqRange {
@@ -331,7 +333,34 @@ public sealed interface EventData {
             }
         }
 
-        /** The fewest ranges covering exactly {@code seqs}. */
+        /**
+         * The ranges for a request that sent {@code sent} out of a conversation whose message and response events
+         * are {@code history} (seqs, oldest first): one range per unbroken run of sent events, so sending the whole
+         * history is one range however long it is.
+         */
+        public static List<SeqRange> sent(List<Long> history, Collection<Long> sent) {
+            Set<Long> included = new java.util.HashSet<>(sent);
+            List<SeqRange> ranges = new ArrayList<>();
+            long from = -1;
+            long to = -1;
+            for (long seq : history) {
+                if (included.contains(seq)) {
+                    if (from < 0) {
+                        from = seq;
+                    }
+                    to = seq;
+                } else if (from >= 0) {
+                    ranges.add(new SeqRange(from, to));
+                    from = -1;
+                }
+            }
+            if (from >= 0) {
+                ranges.add(new SeqRange(from, to));
+            }
+            return ranges;
+        }
+
+        /** The fewest ranges covering exactly {@code seqs} (and nothing between them). */
         public static List<SeqRange> of(Collection<Long> seqs) {
             List<SeqRange> ranges = new ArrayList<>();
             long from = -1;
