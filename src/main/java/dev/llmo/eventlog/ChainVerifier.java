@@ -171,10 +171,9 @@ public final class ChainVerifier {
         byte[] bytes = chunk.bytes();
         int from = 0;
         while (from < chunk.length()) {
-            int end = chunk.lineEnd(from);
-            boolean terminated = end < chunk.length();
-            facts.add(analyzer.analyze(bytes, from, end, chunk.offset(), terminated));
-            from = end + 1;
+            LineFacts line = analyzer.analyzeNext(bytes, from, chunk.length(), chunk.offset());
+            facts.add(line);
+            from = (int) (line.end() - chunk.offset());
         }
         return facts;
     }

@@ -30,7 +30,52 @@ final class LineAnalyzer {
         return fast != null ? fast : slow(b, from, to, end, terminated);
     }
 
+    /**
+     * Facts of the line starting at {@code from} in {@code b[.., limit)}, finding its end on the way: one pass over
+     * the bytes for a line in llmo's own layout (canonical JSON never holds a raw newline, so the scan cannot run
+     * past the line), a line-end search and the slow path otherwise.
+     */
+    LineFacts analyzeNext(byte[] b, int from, int limit, long base) {
+        int close = layout(b, from, limit, marks);
+        if (close > 0 && (close == limit || b[close] == '\n')) {
+            boolean terminated = close < limit;
+            LineFacts fast = fromMarks(b, base + close + (terminated ? 1 : 0), terminated);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        int to = from;
+        while (to < limit && b[to] != '\n') {
+            to++;
+        }
+        return analyze(b, from, to, base, to < limit);
+    }
+
+    private final int[] marks = new int[8];
+
     private LineFacts fast(byte[] b, int from, int to, long end, boolean terminated) {
+        if (layout(b, from, to, marks) != to) {
+            return null;
+        }
+        return fromMarks(b, end, terminated);
+    }
+
+    /** Hashes the line whose fields {@link #layout} found. */
+    private LineFacts fromMarks(byte[] b, long end, boolean terminated) {
+        int[] m = marks;
+        int seqStart = m[0], seqEnd = m[1], tsStart = m[2], tsEnd = m[3], typeStart = m[4], typeEnd = m[5];
+        int dataStart = m[6], dataEnd = m[7];
+        int prevStart = dataEnd + EventLines.HASHED_PREV.length;
+        int hashStart = prevStart + DIGEST_LENGTH + 2 + HASH_KEY.length;
+        return hashed(b, seqStart, seqEnd, tsStart, tsEnd, typeStart, typeEnd, dataStart, dataEnd, prevStart,
+                hashStart, end, terminated);
+    }
+
+    /**
+     * Parses the exact layout llmo writes, recording where the fields are in {@code m}; returns the index after the
+     * closing brace, or -1.
+     */
+    private static int layout(byte[] b, int from, int to, int[] m) {
         int i = expect(b, from, to, EventLines.LINE_START);
         int seqStart = i;
         i = digits(b, i, to);
@@ -46,19 +91,30 @@ final class LineAnalyzer {
         i = expect(b, i, to, EventLines.LINE_DATA);
         int dataStart = i;
         if (i < 0 || i >= to || b[i] != '{') {
-            return null;
+            return -1;
         }
         i = CanonicalJson.end(b, i, to);
         int dataEnd = i;
         i = expect(b, i, to, EventLines.HASHED_PREV);
-        int prevStart = i; // at the opening quote
-        i = digestString(b, i, to);
+        i = digestString(b, i, to); // prev
         i = expect(b, i, to, HASH_KEY);
-        int hashStart = i;
-        i = digestString(b, i, to);
-        if (i < 0 || i + 1 != to || b[i] != '}') {
-            return null;
+        i = digestString(b, i, to); // hash
+        if (i < 0 || i >= to || b[i] != '}') {
+            return -1;
         }
+        m[0] = seqStart;
+        m[1] = seqEnd;
+        m[2] = tsStart;
+        m[3] = tsEnd;
+        m[4] = typeStart;
+        m[5] = typeEnd;
+        m[6] = dataStart;
+        m[7] = dataEnd;
+        return i + 1;
+    }
+
+    private LineFacts hashed(byte[] b, int seqStart, int seqEnd, int tsStart, int tsEnd, int typeStart, int typeEnd,
+                             int dataStart, int dataEnd, int prevStart, int hashStart, long end, boolean terminated) {
         digest.update(EventLines.HASHED_DATA);
         digest.update(b, dataStart, dataEnd - dataStart);
         digest.update(EventLines.HASHED_PREV);
