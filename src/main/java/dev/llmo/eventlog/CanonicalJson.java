@@ -1,0 +1,467 @@
+package dev.llmo.eventlog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The canonical JSON of RFC 8785 (JCS) for values without floating-point numbers, which is all an event may hold:
+ * object keys sorted by their UTF-16 code units, no whitespace, UTF-8, strings escaped exactly as RFC 8785 says
+ * ({@code \"}, {@code \\}, {@code \b \f \n \r \t}, other control characters as <code>&#92;u00xx</code> in lower case,
+ * everything else literal), integers in plain decimal.
+ *
+ * <p>Integers are limited to the I-JSON safe range ±(2<sup>53</sup>−1): beyond it RFC 8785 would print the
+ * number the way JavaScript prints a double, which is not the integer any more.
+ *
+ * <p>Two directions: {@link #write} turns a Jackson tree into canonical bytes (the writer), and {@link #end}
+ * checks that bytes on disk already are canonical so the verifier can hash them as they are, without building a
+ * tree (the fast path of {@link ChainVerifier}).
+ */
+public final class CanonicalJson {
+    /** The largest integer an event may hold: 2^53 - 1. */
+    public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+
+    /** Objects nested deeper than this are left to the slow path, which has its own limit. */
+    private static final int FAST_PATH_DEPTH = 64;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private CanonicalJson() {
+    }
+
+    /**
+     * The canonical UTF-8 bytes of {@code value}.
+     *
+     * @throws IllegalArgumentException for a floating-point number, an integer outside the safe range, a lone
+     *     surrogate, or a node that is not plain JSON (binary, POJO); the message names the field
+     */
+    public static byte[] write(JsonNode value) {
+        Bytes out = new Bytes(256);
+        write(value, out, "$");
+        return out.toByteArray();
+    }
+
+    static void write(JsonNode value, Bytes out, String path) {
+        switch (value.getNodeType()) {
+            case OBJECT -> {
+                List<String> names = new ArrayList<>(value.size());
+                for (Iterator<String> it = value.fieldNames(); it.hasNext(); ) {
+                    names.add(it.next());
+                }
+                // String.compareTo compares UTF-16 code units, which is exactly the order RFC 8785 asks for.
+                names.sort(null);
+                out.add((byte) '{');
+                for (int i = 0; i < names.size(); i++) {
+                    if (i > 0) {
+                        out.add((byte) ',');
+                    }
+                    String name = names.get(i);
+                    writeString(name, out, path);
+                    out.add((byte) ':');
+                    write(value.get(name), out, path + "." + name);
+                }
+                out.add((byte) '}');
+            }
+            case ARRAY -> {
+                out.add((byte) '[');
+                for (int i = 0; i < value.size(); i++) {
+                    if (i > 0) {
+                        out.add((byte) ',');
+                    }
+                    write(value.get(i), out, path + "[" + i + "]");
+                }
+                out.add((byte) ']');
+            }
+            case STRING -> writeString(value.textValue(), out, path);
+            case NUMBER -> writeNumber(value, out, path);
+            case BOOLEAN -> out.add(value.booleanValue() ? TRUE : FALSE);
+            case NULL -> out.add(NULL);
+            default -> throw new IllegalArgumentException(path + " is a " + value.getNodeType()
+                    + " node, which is not plain JSON");
+        }
+    }
+
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+    private static void writeNumber(JsonNode value, Bytes out, String path) {
+        if (!value.isIntegralNumber()) {
+            throw new IllegalArgumentException(path + " is the floating-point number " + value
+                    + "; events hold integers only (money in cost_micro_usd, other decimals as strings)");
+        }
+        if (!value.canConvertToLong() || Math.abs(value.longValue()) > MAX_SAFE_INTEGER) {
+            throw new IllegalArgumentException(path + " = " + value + " is outside the safe integer range ±(2^53-1)");
+        }
+        out.addAscii(Long.toString(value.longValue()));
+    }
+
+    /** Writes {@code s} as a canonical JSON string. */
+    static void writeString(String s, Bytes out, String path) {
+        out.add((byte) '"');
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '"' && c != '\\') {
+                    out.add((byte) c);
+                } else {
+                    escape(c, out);
+                }
+            } else if (c < 0x800) {
+                out.add((byte) (0xc0 | c >> 6));
+                out.add((byte) (0x80 | c & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    throw new IllegalArgumentException(path + " holds a lone surrogate (U+"
+                            + Integer.toHexString(c).toUpperCase() + "), which UTF-8 cannot encode");
+                }
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out.add((byte) (0xf0 | cp >> 18));
+                out.add((byte) (0x80 | cp >> 12 & 0x3f));
+                out.add((byte) (0x80 | cp >> 6 & 0x3f));
+                out.add((byte) (0x80 | cp & 0x3f));
+            } else {
+                out.add((byte) (0xe0 | c >> 12));
+                out.add((byte) (0x80 | c >> 6 & 0x3f));
+                out.add((byte) (0x80 | c & 0x3f));
+            }
+        }
+        out.add((byte) '"');
+    }
+
+    private static void escape(char c, Bytes out) {
+        out.add((byte) '\\');
+        switch (c) {
+            case '"' -> out.add((byte) '"');
+            case '\\' -> out.add((byte) '\\');
+            case '\b' -> out.add((byte) 'b');
+            case '\f' -> out.add((byte) 'f');
+            case '\n' -> out.add((byte) 'n');
+            case '\r' -> out.add((byte) 'r');
+            case '\t' -> out.add((byte) 't');
+            default -> {
+                out.add((byte) 'u');
+                out.add((byte) '0');
+                out.add((byte) '0');
+                out.add(HEX[c >> 4]);
+                out.add(HEX[c & 0xf]);
+            }
+        }
+    }
+
+    /**
+     * Where the canonical JSON value starting at {@code from} ends (the index after it), or -1 when the bytes there
+     * are not canonical JSON, or hold something the fast path leaves to the slow one (a float, deep nesting). A
+     * value accepted here hashes the same as the tree Jackson would read from it and {@link #write} would print.
+     */
+    static int end(byte[] b, int from, int limit) {
+        return value(b, from, limit, 0);
+    }
+
+    private static int value(byte[] b, int i, int limit, int depth) {
+        if (i >= limit) {
+            return -1;
+        }
+        switch (b[i]) {
+            case '{':
+                return depth >= FAST_PATH_DEPTH ? -1 : object(b, i + 1, limit, depth + 1);
+            case '[':
+                return depth >= FAST_PATH_DEPTH ? -1 : array(b, i + 1, limit, depth + 1);
+            case '"':
+                return string(b, i + 1, limit);
+            case 't':
+                return literal(b, i, limit, TRUE);
+            case 'f':
+                return literal(b, i, limit, FALSE);
+            case 'n':
+                return literal(b, i, limit, NULL);
+            default:
+                return number(b, i, limit);
+        }
+    }
+
+    private static int object(byte[] b, int i, int limit, int depth) {
+        if (i < limit && b[i] == '}') {
+            return i + 1;
+        }
+        int previousKey = -1;
+        int previousKeyEnd = -1;
+        while (true) {
+            if (i >= limit || b[i] != '"') {
+                return -1;
+            }
+            int keyEnd = string(b, i + 1, limit);
+            if (keyEnd < 0 || previousKey >= 0 && !ascending(b, previousKey, previousKeyEnd, i, keyEnd)) {
+                return -1;
+            }
+            previousKey = i;
+            previousKeyEnd = keyEnd;
+            if (keyEnd >= limit || b[keyEnd] != ':') {
+                return -1;
+            }
+            i = value(b, keyEnd + 1, limit, depth);
+            if (i < 0 || i >= limit) {
+                return -1;
+            }
+            if (b[i] == '}') {
+                return i + 1;
+            }
+            if (b[i] != ',') {
+                return -1;
+            }
+            i++;
+        }
+    }
+
+    private static int array(byte[] b, int i, int limit, int depth) {
+        if (i < limit && b[i] == ']') {
+            return i + 1;
+        }
+        while (true) {
+            i = value(b, i, limit, depth);
+            if (i < 0 || i >= limit) {
+                return -1;
+            }
+            if (b[i] == ']') {
+                return i + 1;
+            }
+            if (b[i] != ',') {
+                return -1;
+            }
+            i++;
+        }
+    }
+
+    /** Whether the key at [a, aEnd) sorts strictly before the key at [c, cEnd) (both include their quotes). */
+    private static boolean ascending(byte[] b, int a, int aEnd, int c, int cEnd) {
+        boolean plain = true;
+        for (int k = a; k < aEnd && plain; k++) {
+            plain = b[k] >= 0 && b[k] != '\\';
+        }
+        for (int k = c; k < cEnd && plain; k++) {
+            plain = b[k] >= 0 && b[k] != '\\';
+        }
+        if (plain) {
+            // ASCII without escapes: byte order is UTF-16 order, and a proper prefix sorts first.
+            return Arrays.compare(b, a + 1, aEnd - 1, b, c + 1, cEnd - 1) < 0;
+        }
+        return decode(b, a + 1, aEnd - 1).compareTo(decode(b, c + 1, cEnd - 1)) < 0;
+    }
+
+    /** Decodes the inside of a string already checked by {@link #string}. */
+    private static String decode(byte[] b, int from, int to) {
+        StringBuilder s = new StringBuilder();
+        int i = from;
+        while (i < to) {
+            if (b[i] == '\\') {
+                byte e = b[i + 1];
+                switch (e) {
+                    case 'b' -> s.append('\b');
+                    case 'f' -> s.append('\f');
+                    case 'n' -> s.append('\n');
+                    case 'r' -> s.append('\r');
+                    case 't' -> s.append('\t');
+                    case 'u' -> s.append((char) Integer.parseInt(new String(b, i + 2, 4,
+                            java.nio.charset.StandardCharsets.US_ASCII), 16));
+                    default -> s.append((char) e);
+                }
+                i += e == 'u' ? 6 : 2;
+            } else {
+                int start = i;
+                while (i < to && b[i] != '\\') {
+                    i++;
+                }
+                s.append(new String(b, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return s.toString();
+    }
+
+    /** Scans a string body starting after its opening quote; returns the index after the closing quote. */
+    private static int string(byte[] b, int i, int limit) {
+        while (i < limit) {
+            int c = b[i];
+            if (c >= 0x20) {
+                // printable ASCII, the hot case
+                if (c == '"') {
+                    return i + 1;
+                }
+                if (c == '\\') {
+                    i = escapeEnd(b, i, limit);
+                    if (i < 0) {
+                        return -1;
+                    }
+                } else {
+                    i++;
+                }
+            } else if (c >= 0) {
+                return -1; // a raw control character
+            } else {
+                i = utf8End(b, i, limit);
+                if (i < 0) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static int escapeEnd(byte[] b, int i, int limit) {
+        if (i + 1 >= limit) {
+            return -1;
+        }
+        switch (b[i + 1]) {
+            case '"', '\\', 'b', 'f', 'n', 'r', 't':
+                return i + 2;
+            case 'u':
+                // Only control characters without a short form are written as backslash-u00xx, in lower-case hex.
+                if (i + 5 >= limit || b[i + 2] != '0' || b[i + 3] != '0' || (b[i + 4] != '0' && b[i + 4] != '1')) {
+                    return -1;
+                }
+                int low = hexDigit(b[i + 5]);
+                if (low < 0) {
+                    return -1;
+                }
+                int c = (b[i + 4] - '0') << 4 | low;
+                return c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? -1 : i + 6;
+            default:
+                return -1;
+        }
+    }
+
+    private static int hexDigit(byte h) {
+        if (h >= '0' && h <= '9') {
+            return h - '0';
+        }
+        return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+    }
+
+    /** Checks one well-formed UTF-8 sequence (no overlong forms, no surrogates) and returns the index after it. */
+    private static int utf8End(byte[] b, int i, int limit) {
+        int lead = b[i] & 0xff;
+        int n;
+        int min;
+        int max = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            n = 1;
+            min = 0x80;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            n = 2;
+            min = lead == 0xe0 ? 0xa0 : 0x80;
+            max = lead == 0xed ? 0x9f : 0xbf;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            n = 3;
+            min = lead == 0xf0 ? 0x90 : 0x80;
+            max = lead == 0xf4 ? 0x8f : 0xbf;
+        } else {
+            return -1;
+        }
+        if (i + n >= limit) {
+            return -1;
+        }
+        int second = b[i + 1] & 0xff;
+        if (second < min || second > max) {
+            return -1;
+        }
+        for (int k = 2; k <= n; k++) {
+            if ((b[i + k] & 0xc0) != 0x80) {
+                return -1;
+            }
+        }
+        return i + n + 1;
+    }
+
+    private static int literal(byte[] b, int i, int limit, byte[] word) {
+        if (i + word.length > limit) {
+            return -1;
+        }
+        for (int k = 0; k < word.length; k++) {
+            if (b[i + k] != word[k]) {
+                return -1;
+            }
+        }
+        return i + word.length;
+    }
+
+    /** A canonical integer: no sign on zero, no leading zeros, no fraction or exponent, inside the safe range. */
+    private static int number(byte[] b, int i, int limit) {
+        int start = i;
+        if (b[i] == '-') {
+            i++;
+        }
+        int digits = i;
+        if (i >= limit || b[i] < '0' || b[i] > '9') {
+            return -1;
+        }
+        if (b[i] == '0') {
+            if (i > start) {
+                return -1; // -0
+            }
+            i++;
+        } else {
+            while (i < limit && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+        }
+        if (i < limit && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')) {
+            return -1;
+        }
+        if (i - digits > 16 || i - digits == 16 && Math.abs(parse(b, start, i)) > MAX_SAFE_INTEGER) {
+            return -1;
+        }
+        return i;
+    }
+
+    private static long parse(byte[] b, int from, int to) {
+        return Long.parseLong(new String(b, from, to - from, java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** A growable byte array that hands its bytes out without a copy when asked. */
+    static final class Bytes {
+        private byte[] buf;
+        private int size;
+
+        Bytes(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void add(byte b) {
+            if (size == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            buf[size++] = b;
+        }
+
+        void add(byte[] bytes) {
+            add(bytes, 0, bytes.length);
+        }
+
+        void add(byte[] bytes, int from, int length) {
+            if (size + length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + length));
+            }
+            System.arraycopy(bytes, from, buf, size, length);
+            size += length;
+        }
+
+        void addAscii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                add((byte) s.charAt(i));
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] array() {
+            return buf;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.llmo.eventlog;
+
+import dev.llmo.core.FailureException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Checks a log's hash chain, streaming: the file is read in large chunks of whole lines, each line's hash is
+ * checked on its own (in parallel on several cores for big files), and the links between lines are checked in
+ * order. Memory stays bounded whatever the file's size. Holds a shared file lock while reading, so it never sees a
+ * writer's half-written line.
+ */
+public final class ChainVerifier {
+    private static final int CHUNK = 4 << 20;
+
+    private final int chunkSize;
+    private final int threads;
+
+    ChainVerifier(int chunkSize, int threads) {
+        this.chunkSize = chunkSize;
+        this.threads = threads;
+    }
+
+    /** Checks {@code file}; never throws for a bad log, only for one it cannot read. */
+    public static VerifyReport verify(Path file) {
+        return new ChainVerifier(CHUNK, Math.min(4, Runtime.getRuntime().availableProcessors())).check(file);
+    }
+
+    /**
+     * Repairs a torn last line, keeping every whole event: a last line that is a valid event without its newline
+     * gets the newline, any other torn tail is cut off. Anything else is left alone.
+     *
+     * @return what was done
+     * @throws FailureException when the file cannot be read or written
+     */
+    public static Repair repair(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ReentrantLock jvmLock = FileLocks.of(file);
+            jvmLock.lock();
+            try (FileLock ignored = channel.lock()) {
+                ChainVerifier verifier = new ChainVerifier(CHUNK, Math.min(4, Runtime.getRuntime().availableProcessors()));
+                VerifyReport before = verifier.read(file, channel);
+                if (!before.repairable()) {
+                    return new Repair(before, before, 0, false);
+                }
+                long size = channel.size();
+                long removed = 0;
+                if (before.tailIsWholeEvent()) {
+                    channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+                } else {
+                    channel.truncate(before.validBytes());
+                    removed = size - before.validBytes();
+                }
+                channel.force(true);
+                VerifyReport after = verifier.read(file, channel);
+                return new Repair(before, after, removed, before.tailIsWholeEvent());
+            } finally {
+                jvmLock.unlock();
+            }
+        } catch (NoSuchFileException e) {
+            throw new FailureException("no such log file: " + file, "run 'llmo log list'", e);
+        } catch (IOException e) {
+            throw new FailureException("cannot repair " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+    }
+
+    /**
+     * What {@link #repair} did.
+     *
+     * @param before the report that led to it
+     * @param after the report on the file as left
+     * @param bytesRemoved how many bytes of torn tail were cut off
+     * @param newlineAdded whether the last event only needed its newline
+     */
+    public record Repair(VerifyReport before, VerifyReport after, long bytesRemoved, boolean newlineAdded) {
+        /** Whether anything was changed. */
+        public boolean changed() {
+            return bytesRemoved > 0 || newlineAdded;
+        }
+    }
+
+    VerifyReport check(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ReentrantLock jvmLock = FileLocks.of(file);
+            jvmLock.lock();
+            try (FileLock ignored = sharedLock(channel)) {
+                return read(file, channel);
+            } finally {
+                jvmLock.unlock();
+            }
+        } catch (NoSuchFileException e) {
+            throw new FailureException("no such log file: " + file, "run 'llmo log list'", e);
+        } catch (IOException e) {
+            throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+    }
+
+    private static FileLock sharedLock(FileChannel channel) {
+        try {
+            return channel.lock(0, Long.MAX_VALUE, true);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // a file system without locks: verify anyway; a concurrent writer may show as a torn tail
+        }
+    }
+
+    private VerifyReport read(Path file, FileChannel channel) throws IOException {
+        channel.position(0);
+        InputStream in = Channels.newInputStream(channel); // not closed: that would close the channel
+        ChunkReader reader = new ChunkReader(in, chunkSize);
+        ChainLinker linker = new ChainLinker();
+        ChunkReader.Chunk first = reader.next();
+        if (first == null) {
+            return linker.finish(file);
+        }
+        if (first.last() || threads <= 1) {
+            for (ChunkReader.Chunk chunk = first; chunk != null && !linker.decided(); chunk = reader.next()) {
+                analyze(chunk, new LineAnalyzer()).forEach(linker::accept);
+            }
+            return linker.finish(file);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "llmo-verify");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ThreadLocal<LineAnalyzer> analyzers = ThreadLocal.withInitial(LineAnalyzer::new);
+        Deque<Future<List<LineFacts>>> inFlight = new ArrayDeque<>();
+        try {
+            ChunkReader.Chunk chunk = first;
+            while (!linker.decided() && (chunk != null || !inFlight.isEmpty())) {
+                // keep every worker busy with a chunk queued behind it, read ahead no further (bounded memory)
+                while (chunk != null && inFlight.size() < threads * 2) {
+                    ChunkReader.Chunk task = chunk;
+                    inFlight.add(pool.submit(() -> analyze(task, analyzers.get())));
+                    chunk = reader.next();
+                }
+                inFlight.removeFirst().get().forEach(linker::accept);
+            }
+            return linker.finish(file);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<LineFacts> analyze(ChunkReader.Chunk chunk, LineAnalyzer analyzer) {
+        List<LineFacts> facts = new ArrayList<>();
+        byte[] bytes = chunk.bytes();
+        int from = 0;
+        while (from < chunk.length()) {
+            LineFacts line = analyzer.analyzeNext(bytes, from, chunk.length(), chunk.offset());
+            facts.add(line);
+            from = (int) (line.end() - chunk.offset());
+        }
+        return facts;
+    }
+}

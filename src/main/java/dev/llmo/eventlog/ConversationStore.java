@@ -1,0 +1,108 @@
+package dev.llmo.eventlog;
+
+import dev.llmo.core.ConfigException;
+import dev.llmo.core.FailureException;
+import dev.llmo.config.NameSuggestions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The conversations directory: lists the logs in it, oldest first (ids sort by creation time), and finds one by a
+ * unique prefix of its id.
+ */
+public final class ConversationStore {
+    private final Path dir;
+
+    /** The store in {@code dir}, usually {@code AppDirs.conversationsDir()}; it need not exist yet. */
+    public ConversationStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Every conversation id, oldest first. */
+    public List<String> ids() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> name.endsWith(".jsonl"))
+                    .map(name -> name.substring(0, name.length() - ".jsonl".length()))
+                    .filter(ConversationId::isValid)
+                    .sorted()
+                    .toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new FailureException("cannot list " + dir + ": " + e.getMessage(), "check the directory's permissions",
+                    e);
+        }
+    }
+
+    /** The file of a whole id. */
+    public Path file(String id) {
+        return dir.resolve(id + ".jsonl");
+    }
+
+    /**
+     * The log file named by {@code idOrPrefix}: a whole id, a unique prefix of one (case-insensitive, Crockford
+     * spelling: O reads as 0, I and L as 1), or the path of a {@code .jsonl} file.
+     *
+     * @throws ConfigException (exit 3) when nothing matches (with the closest ids) or several ids do (with them)
+     */
+    public Path resolve(String idOrPrefix) {
+        String typed = idOrPrefix.strip();
+        if (typed.endsWith(".jsonl") || typed.contains("/")) {
+            Path path = Path.of(typed);
+            if (Files.isRegularFile(path)) {
+                return path;
+            }
+        }
+        if (typed.isEmpty()) {
+            throw new ConfigException("an empty conversation id", "run 'llmo log list' to see the ids");
+        }
+        String prefix = ConversationId.normalise(typed);
+        List<String> ids = ids();
+        List<String> matches = ids.stream().filter(id -> id.startsWith(prefix)).toList();
+        if (matches.size() == 1) {
+            return file(matches.get(0));
+        }
+        if (matches.size() > 1) {
+            List<String> shown = matches.size() > 10 ? matches.subList(matches.size() - 10, matches.size()) : matches;
+            throw new ConfigException("conversation id '" + typed + "' is ambiguous: it starts " + matches.size()
+                    + " ids (" + String.join(", ", shown) + (shown.size() < matches.size() ? ", ..." : "") + ")",
+                    "type more characters of the id");
+        }
+        if (ids.isEmpty()) {
+            throw new ConfigException("no conversation '" + typed + "': there are no conversations in " + dir,
+                    "'llmo run' and 'llmo chat' record one each");
+        }
+        // A prefix of three characters or fewer is one or two typos away from almost every id: no guesses then.
+        String hint = prefix.length() < 4 ? "" : NameSuggestions.didYouMean(closest(prefix, ids));
+        throw new ConfigException("no conversation '" + typed + "' in " + dir,
+                (hint.isEmpty() ? "" : hint + " ") + "run 'llmo log list' to see the ids");
+    }
+
+    /** Ids whose start is one or two typos away from what was typed, closest first. */
+    private static List<String> closest(String prefix, List<String> ids) {
+        List<String> starts = new ArrayList<>();
+        for (String id : ids) {
+            starts.add(id.substring(0, Math.min(id.length(), prefix.length())));
+        }
+        List<String> near = NameSuggestions.closest(prefix, starts, 3);
+        List<String> result = new ArrayList<>();
+        for (String start : near) {
+            ids.stream().filter(id -> id.startsWith(start)).findFirst().ifPresent(result::add);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.llmo.eventlog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * The bytes of one event line and of what its hash covers. A line is written with its keys in the documented
+ * order {@code v, seq, ts, type, data, prev, hash} (readable, and the layout the verifier's fast path expects);
+ * the hash covers the canonical form, whose keys sort as {@code data, prev, seq, ts, type, v}.
+ */
+final class EventLines {
+    static final byte[] HASHED_DATA = ascii("{\"data\":");
+    static final byte[] HASHED_PREV = ascii(",\"prev\":");
+    static final byte[] HASHED_SEQ = ascii(",\"seq\":");
+    static final byte[] HASHED_TS = ascii(",\"ts\":");
+    static final byte[] HASHED_TYPE = ascii(",\"type\":");
+    static final byte[] HASHED_END = ascii(",\"v\":1}");
+
+    static final byte[] LINE_START = ascii("{\"v\":1,\"seq\":");
+    static final byte[] LINE_TS = ascii(",\"ts\":");
+    static final byte[] LINE_TYPE = ascii(",\"type\":");
+    static final byte[] LINE_DATA = ascii(",\"data\":");
+    static final byte[] LINE_PREV = ascii(",\"prev\":\"");
+    static final byte[] LINE_HASH = ascii("\",\"hash\":\"");
+    static final byte[] LINE_END = ascii("\"}\n");
+
+    private EventLines() {
+    }
+
+    /** The {@code hash} of an event whose canonical {@code data} is {@code data[from, from + length)}. */
+    static String hash(MessageDigest digest, byte[] data, int from, int length, String prev, long seq, String ts,
+                       String type) {
+        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + 256);
+        out.add(HASHED_DATA);
+        out.add(data, from, length);
+        out.add(HASHED_PREV);
+        CanonicalJson.writeString(prev, out, "prev");
+        out.add(HASHED_SEQ);
+        out.addAscii(Long.toString(seq));
+        out.add(HASHED_TS);
+        CanonicalJson.writeString(ts, out, "ts");
+        out.add(HASHED_TYPE);
+        CanonicalJson.writeString(type, out, "type");
+        out.add(HASHED_END);
+        digest.reset();
+        digest.update(out.array(), 0, out.size());
+        return Sha256.PREFIX + Sha256.hex(digest.digest());
+    }
+
+    /** The whole line, newline included. */
+    static byte[] line(long seq, String ts, String type, byte[] data, String prev, String hash) {
+        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + 256);
+        out.add(LINE_START);
+        out.addAscii(Long.toString(seq));
+        out.add(LINE_TS);
+        CanonicalJson.writeString(ts, out, "ts");
+        out.add(LINE_TYPE);
+        CanonicalJson.writeString(type, out, "type");
+        out.add(LINE_DATA);
+        out.add(data);
+        out.add(LINE_PREV);
+        out.addAscii(prev);
+        out.add(LINE_HASH);
+        out.addAscii(hash);
+        out.add(LINE_END);
+        return out.toByteArray();
+    }
+
+    /** The event on this line, or null when it does not read as one. Checks shape only, not the hash. */
+    static Event parse(byte[] b, int from, int length) {
+        JsonNode node;
+        try {
+            node = EventJson.read(b, from, length);
+        } catch (IOException e) {
+            return null;
+        }
+        if (node == null || !node.isObject() || !node.path("seq").canConvertToLong() || !node.path("ts").isTextual()
+                || !node.path("type").isTextual() || !node.path("data").isObject()) {
+            return null;
+        }
+        return new Event(node.get("seq").longValue(), node.get("ts").textValue(), node.get("type").textValue(),
+                (ObjectNode) node.get("data"), node.path("prev").asText(""), node.path("hash").asText(""));
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,325 @@
+package dev.llmo.eventlog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.core.FailureException;
+import dev.llmo.core.LogVerificationException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An append-only, hash-chained conversation log: {@code conversations/<id>.jsonl}, one event per line (see
+ * docs/usage/event-log.md for the exact format).
+ *
+ * <pre>{@code
+ * try (EventLog log = EventLog.create(dirs.conversationsDir(),
+ *         new SessionStart("run", List.of("openai/gpt-4o-mini"), Sha256.of(configBytes), version))) {
+ *     Event user = log.append(Message.user("Say hi"));
+ *     Event request = log.append(new Request("openai/gpt-4o-mini", Map.of("temperature", 0.7),
+ *             Sha256.of(body), body.length, SeqRange.of(List.of(user.seq()))));
+ *     log.append(new Response(request.seq(), "openai/gpt-4o-mini", "Hi!", "end",
+ *             new TokenUsage(12, 3), 48, 812, 230L, true));
+ *     log.append(new SessionEnd("ok", 0, 48));
+ * }
+ * }</pre>
+ *
+ * <p>Durability: every event is one {@code write} of a whole line; {@code session.end} and {@link #close()} sync
+ * the file to disk, and {@link Options#syncEachEvent()} syncs after every event. A crash leaves at worst a torn
+ * last line, which {@code llmo log verify --repair} removes.
+ *
+ * <p>Concurrency: each append holds an exclusive file lock and re-reads the last line, so several processes (and
+ * several {@code EventLog}s or threads in one process) may append to one file and the chain stays whole. Appending
+ * to a file whose last line is torn is refused with exit 6 until it is repaired.
+ */
+public final class EventLog implements Closeable {
+    private static final int TAIL_CHUNK = 64 * 1024;
+
+    private final Path file;
+    private final String id;
+    private final FileChannel channel;
+    private final ReentrantLock jvmLock;
+    private final Options options;
+    private final MessageDigest digest = Sha256.newDigest();
+    // What this instance knows of the end of the file; re-read under the lock when another writer moved it.
+    private long knownSize = -1;
+    private long nextSeq;
+    private String lastHash;
+
+    /**
+     * How a log is written.
+     *
+     * @param clock the source of {@code ts} (and of the id of a new conversation)
+     * @param syncEachEvent fsync after every event, not only at {@code session.end} and close
+     */
+    public record Options(Clock clock, boolean syncEachEvent) {
+        /** The system clock, fsync at session end and close. */
+        public static Options defaults() {
+            return new Options(Clock.systemUTC(), false);
+        }
+    }
+
+    private EventLog(Path file, FileChannel channel, Options options) throws IOException {
+        this.file = file;
+        this.id = idOf(file);
+        this.channel = channel;
+        this.options = options;
+        this.jvmLock = FileLocks.of(file);
+    }
+
+    /** Starts a new conversation in {@code conversationsDir} with default options; see {@link #create(Path, EventData.SessionStart, Options)}. */
+    public static EventLog create(Path conversationsDir, EventData.SessionStart start) {
+        return create(conversationsDir, start, Options.defaults());
+    }
+
+    /**
+     * Starts a new conversation: creates the directory (owner-only) if needed and {@code <new id>.jsonl}
+     * (owner-only), and writes {@code start} as event 0.
+     *
+     * @throws FailureException when the directory or file cannot be created
+     */
+    public static EventLog create(Path conversationsDir, EventData.SessionStart start, Options options) {
+        try {
+            createPrivateDirectories(conversationsDir);
+            while (true) {
+                Path file = conversationsDir.resolve(ConversationId.next(options.clock().instant()) + ".jsonl");
+                FileChannel channel;
+                try {
+                    channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE), privateFile(conversationsDir));
+                } catch (FileAlreadyExistsException taken) {
+                    continue; // another process made the same id: impossible in practice, cheap to handle
+                }
+                EventLog log = new EventLog(file, channel, options);
+                log.append(start);
+                return log;
+            }
+        } catch (IOException e) {
+            throw new FailureException("cannot create a conversation log in " + conversationsDir + ": " + e.getMessage(),
+                    "check that the directory is writable (or set LLMO_HOME)", e);
+        }
+    }
+
+    /** Opens an existing conversation to append to it, with default options. */
+    public static EventLog open(Path file) {
+        return open(file, Options.defaults());
+    }
+
+    /**
+     * Opens an existing conversation to append to it (e.g. {@code chat --resume}); the next event continues the
+     * chain from the file's last line. Find the file with {@link ConversationStore#resolve(String)}.
+     *
+     * @throws FailureException when the file cannot be opened
+     */
+    public static EventLog open(Path file, Options options) {
+        try {
+            return new EventLog(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                    options);
+        } catch (NoSuchFileException e) {
+            throw new FailureException("no conversation log at " + file, "run 'llmo log list' to see the conversations", e);
+        } catch (IOException e) {
+            throw new FailureException("cannot open " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+    }
+
+    /** The conversation id: the file name without {@code .jsonl}. */
+    public String id() {
+        return id;
+    }
+
+    /** The log file. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Writes one event at the end of the chain and returns it (its {@link Event#seq()} is what a response or error
+     * names as its {@code request}). Thread-safe.
+     *
+     * @throws IllegalArgumentException when the data holds a floating-point number or another value events cannot
+     *     hold (a bug in the caller)
+     * @throws LogVerificationException when the file ends with a torn or foreign line (exit 6)
+     * @throws FailureException when the file cannot be written (exit 1)
+     */
+    public Event append(EventData data) {
+        ObjectNode json = data.toJson();
+        byte[] canonicalData = CanonicalJson.write(json);
+        boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
+        return write(data.type(), json, canonicalData, sync);
+    }
+
+    /** Writes an event of any type; see {@link #append(EventData)}. */
+    public Event append(String type, ObjectNode data) {
+        return append(new EventData.Custom(type, data));
+    }
+
+    private synchronized Event write(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+        jvmLock.lock();
+        try (FileLock ignored = channel.lock()) {
+            long size = channel.size();
+            if (size != knownSize) {
+                readTail(size);
+            }
+            String ts = EventJson.timestamp(options.clock().instant());
+            long seq = nextSeq;
+            String prev = lastHash;
+            String hash = EventLines.hash(digest, canonicalData, 0, canonicalData.length, prev, seq, ts, type);
+            byte[] line = EventLines.line(seq, ts, type, canonicalData, prev, hash);
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            long at = size;
+            while (buffer.hasRemaining()) { // one write for a regular file; the loop only guards the contract
+                at += channel.write(buffer, at);
+            }
+            if (sync) {
+                channel.force(false);
+            }
+            knownSize = size + line.length;
+            nextSeq = seq + 1;
+            lastHash = hash;
+            return new Event(seq, ts, type, json, prev, hash);
+        } catch (IOException e) {
+            throw new FailureException("cannot write to " + file + ": " + e.getMessage(),
+                    "check free disk space and the file's permissions", e);
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    /** Learns seq and hash of the last line; called under the lock when the file is not as this writer left it. */
+    private void readTail(long size) throws IOException {
+        if (size == 0) {
+            nextSeq = 0;
+            lastHash = Sha256.ZERO;
+            return;
+        }
+        byte[] tail = readLastLine(size);
+        JsonNode last;
+        try {
+            last = EventJson.read(tail, 0, tail.length);
+        } catch (IOException e) {
+            last = null;
+        }
+        if (tail.length == 0 || tail[tail.length - 1] != '\n' || last == null || !last.path("seq").canConvertToLong()
+                || !Sha256.isDigest(last.path("hash").textValue())) {
+            throw new LogVerificationException(file + " ends with a torn or foreign line; not appending to it",
+                    "run 'llmo log verify " + id + " --repair'");
+        }
+        nextSeq = last.get("seq").longValue() + 1;
+        lastHash = last.get("hash").textValue();
+    }
+
+    private byte[] readLastLine(long size) throws IOException {
+        int chunk = (int) Math.min(size, TAIL_CHUNK);
+        while (true) {
+            ByteBuffer buffer = ByteBuffer.allocate(chunk);
+            long from = size - chunk;
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) >= 0) {
+                // fill
+            }
+            byte[] bytes = buffer.array();
+            // the newline that ends the line before the last one; the last byte itself is the last line's end
+            for (int i = bytes.length - 2; i >= 0; i--) {
+                if (bytes[i] == '\n') {
+                    return java.util.Arrays.copyOfRange(bytes, i + 1, bytes.length);
+                }
+            }
+            if (chunk == size) {
+                return bytes;
+            }
+            chunk = (int) Math.min(size, (long) chunk * 4);
+        }
+    }
+
+    /** Syncs what was written to disk. */
+    public synchronized void sync() {
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new FailureException("cannot sync " + file + ": " + e.getMessage(), "check free disk space", e);
+        }
+    }
+
+    /** Syncs and closes the file. */
+    @Override
+    public synchronized void close() {
+        try (channel) {
+            if (channel.isOpen()) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            throw new FailureException("cannot close " + file + ": " + e.getMessage(), "check free disk space", e);
+        }
+    }
+
+    /**
+     * Every whole line of {@code file} that reads as an event, in file order. Lenient, for showing a conversation:
+     * lines that do not parse are skipped and nothing is checked; {@link ChainVerifier} is the judge.
+     *
+     * @throws FailureException when the file cannot be read
+     */
+    public static List<Event> read(Path file) {
+        List<Event> events = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            ChunkReader chunks = new ChunkReader(in, 1 << 16);
+            for (ChunkReader.Chunk chunk = chunks.next(); chunk != null; chunk = chunks.next()) {
+                for (int from = 0; from < chunk.length(); ) {
+                    int end = chunk.lineEnd(from);
+                    if (end == chunk.length()) {
+                        break; // a torn last line
+                    }
+                    Event event = EventLines.parse(chunk.bytes(), from, end - from);
+                    if (event != null) {
+                        events.add(event);
+                    }
+                    from = end + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+        return events;
+    }
+
+    /** The id of the conversation stored in {@code file}. */
+    static String idOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
+    }
+
+    private static void createPrivateDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (posix(dir.getParent() == null ? dir : dir.getParent())) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(dir);
+        }
+    }
+
+    private static FileAttribute<?>[] privateFile(Path dir) {
+        // Conversations hold prompts and answers: owner-only, like the vault.
+        return posix(dir) ? new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];
+    }
+
+    private static boolean posix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+}

@@ -1,0 +1,277 @@
+package dev.llmo.eventlog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * Checks one line on its own: does it read as an event, and does its hash match its content. Lines in the exact
+ * layout llmo writes, with canonical data, are hashed straight from the bytes read (the fast path); anything else
+ * goes through a Jackson tree and {@link CanonicalJson#write} (the slow path), which also has the last word on a
+ * mismatch. Not thread-safe: one per thread.
+ */
+final class LineAnalyzer {
+    private static final byte[] SESSION_END = EventLines.ascii("\"session.end\"");
+    private static final byte[] PREFIX = EventLines.ascii("\"sha256:");
+    private static final byte[] HASH_KEY = EventLines.ascii(",\"hash\":");
+    private static final int DIGEST_LENGTH = 7 + 64; // sha256: + hex
+
+    private final MessageDigest digest = Sha256.newDigest();
+    private final byte[] sum = new byte[32];
+    private final byte[] hex = new byte[64];
+
+    /** Facts of the line {@code b[from, to)} whose newline (if any) is at {@code to}; {@code base} is b[0]'s file offset. */
+    LineFacts analyze(byte[] b, int from, int to, long base, boolean terminated) {
+        long end = base + to + (terminated ? 1 : 0);
+        LineFacts fast = fast(b, from, to, end, terminated);
+        return fast != null ? fast : slow(b, from, to, end, terminated);
+    }
+
+    /**
+     * Facts of the line starting at {@code from} in {@code b[.., limit)}, finding its end on the way: one pass over
+     * the bytes for a line in llmo's own layout (canonical JSON never holds a raw newline, so the scan cannot run
+     * past the line), a line-end search and the slow path otherwise.
+     */
+    LineFacts analyzeNext(byte[] b, int from, int limit, long base) {
+        int close = layout(b, from, limit, marks);
+        if (close > 0 && (close == limit || b[close] == '\n')) {
+            boolean terminated = close < limit;
+            LineFacts fast = fromMarks(b, base + close + (terminated ? 1 : 0), terminated);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        int to = from;
+        while (to < limit && b[to] != '\n') {
+            to++;
+        }
+        return analyze(b, from, to, base, to < limit);
+    }
+
+    private final int[] marks = new int[8];
+
+    private LineFacts fast(byte[] b, int from, int to, long end, boolean terminated) {
+        if (layout(b, from, to, marks) != to) {
+            return null;
+        }
+        return fromMarks(b, end, terminated);
+    }
+
+    /** Hashes the line whose fields {@link #layout} found. */
+    private LineFacts fromMarks(byte[] b, long end, boolean terminated) {
+        int[] m = marks;
+        int seqStart = m[0], seqEnd = m[1], tsStart = m[2], tsEnd = m[3], typeStart = m[4], typeEnd = m[5];
+        int dataStart = m[6], dataEnd = m[7];
+        int prevStart = dataEnd + EventLines.HASHED_PREV.length;
+        int hashStart = prevStart + DIGEST_LENGTH + 2 + HASH_KEY.length;
+        return hashed(b, seqStart, seqEnd, tsStart, tsEnd, typeStart, typeEnd, dataStart, dataEnd, prevStart,
+                hashStart, end, terminated);
+    }
+
+    /**
+     * Parses the exact layout llmo writes, recording where the fields are in {@code m}; returns the index after the
+     * closing brace, or -1.
+     */
+    private static int layout(byte[] b, int from, int to, int[] m) {
+        int i = expect(b, from, to, EventLines.LINE_START);
+        int seqStart = i;
+        i = digits(b, i, to);
+        int seqEnd = i;
+        i = expect(b, i, to, EventLines.LINE_TS);
+        int tsStart = i;
+        i = plainString(b, i, to);
+        int tsEnd = i;
+        i = expect(b, i, to, EventLines.LINE_TYPE);
+        int typeStart = i;
+        i = plainString(b, i, to);
+        int typeEnd = i;
+        i = expect(b, i, to, EventLines.LINE_DATA);
+        int dataStart = i;
+        if (i < 0 || i >= to || b[i] != '{') {
+            return -1;
+        }
+        i = CanonicalJson.end(b, i, to);
+        int dataEnd = i;
+        i = expect(b, i, to, EventLines.HASHED_PREV);
+        i = digestString(b, i, to); // prev
+        i = expect(b, i, to, HASH_KEY);
+        i = digestString(b, i, to); // hash
+        if (i < 0 || i >= to || b[i] != '}') {
+            return -1;
+        }
+        m[0] = seqStart;
+        m[1] = seqEnd;
+        m[2] = tsStart;
+        m[3] = tsEnd;
+        m[4] = typeStart;
+        m[5] = typeEnd;
+        m[6] = dataStart;
+        m[7] = dataEnd;
+        return i + 1;
+    }
+
+    private LineFacts hashed(byte[] b, int seqStart, int seqEnd, int tsStart, int tsEnd, int typeStart, int typeEnd,
+                             int dataStart, int dataEnd, int prevStart, int hashStart, long end, boolean terminated) {
+        digest.update(EventLines.HASHED_DATA);
+        digest.update(b, dataStart, dataEnd - dataStart);
+        digest.update(EventLines.HASHED_PREV);
+        digest.update(b, prevStart, DIGEST_LENGTH + 2);
+        digest.update(EventLines.HASHED_SEQ);
+        digest.update(b, seqStart, seqEnd - seqStart);
+        digest.update(EventLines.HASHED_TS);
+        digest.update(b, tsStart, tsEnd - tsStart);
+        digest.update(EventLines.HASHED_TYPE);
+        digest.update(b, typeStart, typeEnd - typeStart);
+        digest.update(EventLines.HASHED_END);
+        try {
+            digest.digest(sum, 0, sum.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
+        Sha256.hexInto(sum, hex, 0);
+        if (!java.util.Arrays.equals(hex, 0, 64, b, hashStart + 8, hashStart + 8 + 64)) {
+            return null; // let the slow path confirm and explain
+        }
+        boolean sessionEnd = java.util.Arrays.equals(b, typeStart, typeEnd, SESSION_END, 0, SESSION_END.length);
+        return new LineFacts(LineFacts.Status.OK, null, parseLong(b, seqStart, seqEnd), latin1(b, prevStart + 1),
+                latin1(b, hashStart + 1), sessionEnd, end, terminated);
+    }
+
+    private static String latin1(byte[] b, int from) {
+        return new String(b, from, DIGEST_LENGTH, StandardCharsets.ISO_8859_1);
+    }
+
+    private static long parseLong(byte[] b, int from, int to) {
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            value = value * 10 + (b[i] - '0');
+        }
+        return value;
+    }
+
+    private static int expect(byte[] b, int i, int to, byte[] literal) {
+        if (i < 0 || i + literal.length > to) {
+            return -1;
+        }
+        for (int k = 0; k < literal.length; k++) {
+            if (b[i + k] != literal[k]) {
+                return -1;
+            }
+        }
+        return i + literal.length;
+    }
+
+    /** A canonical non-negative integer of at most 15 digits. */
+    private static int digits(byte[] b, int i, int to) {
+        if (i < 0 || i >= to || b[i] < '0' || b[i] > '9') {
+            return -1;
+        }
+        if (b[i] == '0') {
+            return i + 1;
+        }
+        int start = i;
+        while (i < to && b[i] >= '0' && b[i] <= '9') {
+            i++;
+        }
+        return i - start > 15 ? -1 : i;
+    }
+
+    /** A quoted string of printable ASCII without escapes (timestamps, types); index after the closing quote. */
+    private static int plainString(byte[] b, int i, int to) {
+        if (i < 0 || i >= to || b[i] != '"') {
+            return -1;
+        }
+        for (i++; i < to; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                return i + 1;
+            }
+            if (c < 0x20 || c == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code "sha256:<64 lower-case hex>"}; index after the closing quote. */
+    private static int digestString(byte[] b, int i, int to) {
+        i = expect(b, i, to, PREFIX);
+        if (i < 0 || i + 65 > to) {
+            return -1;
+        }
+        for (int k = 0; k < 64; k++) {
+            byte c = b[i + k];
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return -1;
+            }
+        }
+        return b[i + 64] == '"' ? i + 65 : -1;
+    }
+
+    private LineFacts slow(byte[] b, int from, int to, long end, boolean terminated) {
+        if (from == to) {
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "the line is empty", end, terminated);
+        }
+        JsonNode node;
+        try {
+            node = EventJson.read(b, from, to - from);
+        } catch (JsonProcessingException e) {
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "not valid JSON (" + e.getOriginalMessage()
+                    .lines().findFirst().orElse("") + ")", end, terminated);
+        } catch (IOException e) {
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "not valid JSON (" + e.getMessage() + ")", end,
+                    terminated);
+        }
+        if (node == null || !node.isObject()) {
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "not a JSON object", end, terminated);
+        }
+        String shape = shapeProblem(node);
+        if (shape != null) {
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, shape, end, terminated);
+        }
+        ObjectNode hashed = ((ObjectNode) node).deepCopy();
+        hashed.remove("hash");
+        byte[] canonical;
+        try {
+            canonical = CanonicalJson.write(hashed);
+        } catch (IllegalArgumentException e) {
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, e.getMessage(), end, terminated);
+        }
+        digest.reset();
+        String actual = Sha256.PREFIX + Sha256.hex(digest.digest(canonical));
+        String claimed = node.get("hash").textValue();
+        if (!actual.equals(claimed)) {
+            return new LineFacts(LineFacts.Status.HASH_MISMATCH, "its content does not match its hash",
+                    node.get("seq").longValue(), node.get("prev").textValue(), claimed, false, end, terminated);
+        }
+        return new LineFacts(LineFacts.Status.OK, null, node.get("seq").longValue(), node.get("prev").textValue(),
+                claimed, "session.end".equals(node.get("type").textValue()), end, terminated);
+    }
+
+    private static String shapeProblem(JsonNode node) {
+        JsonNode v = node.get("v");
+        if (v == null || !v.isIntegralNumber()) {
+            return "no format version \"v\"";
+        }
+        if (v.longValue() != Event.VERSION) {
+            return "format version " + v + ", this llmo reads version " + Event.VERSION;
+        }
+        JsonNode seq = node.get("seq");
+        if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 0) {
+            return "no valid \"seq\"";
+        }
+        if (!node.path("ts").isTextual() || !node.path("type").isTextual()) {
+            return "no \"ts\" or \"type\" string";
+        }
+        if (!node.path("data").isObject()) {
+            return "no \"data\" object";
+        }
+        if (!Sha256.isDigest(node.path("prev").textValue()) || !Sha256.isDigest(node.path("hash").textValue())) {
+            return "\"prev\" or \"hash\" is not sha256:<64 hex>";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.llmo.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CanonicalJsonTest {
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private String canonical(String json) throws Exception {
+        return new String(CanonicalJson.write(mapper.readTree(json)), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void sortsKeysAndDropsWhitespace() throws Exception {
+        assertThat(canonical("{ \"b\": [1, true, null], \"a\": {\"z\": \"x\", \"y\": -3}, \"ab\": 0 }"))
+                .isEqualTo("{\"a\":{\"y\":-3,\"z\":\"x\"},\"ab\":0,\"b\":[1,true,null]}");
+    }
+
+    @Test
+    void sortsKeysByUtf16CodeUnitsNotCodePoints() throws Exception {
+        // U+1F600 is the surrogate pair D83D DE00, which sorts before U+E000 in UTF-16 (and after it by code point)
+        assertThat(canonical("{\"\\ue000\": 1, \"\\ud83d\\ude00\": 2}")).isEqualTo("{\"😀\":2,\"\ue000\":1}");
+    }
+
+    @Test
+    void escapesStringsAsRfc8785() throws Exception {
+        assertThat(canonical("\"\\u0022\\u005c\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\\/é\\u2028\""))
+                .isEqualTo("\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\u007f/é\u2028\"");
+    }
+
+    @Test
+    void rejectsFloatingPointNumbers() {
+        assertThatThrownBy(() -> canonical("{\"a\": {\"t\": 0.7}}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$.a.t").hasMessageContaining("0.7");
+        assertThatThrownBy(() -> canonical("[1.0]")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> canonical("1e3")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rejectsIntegersOutsideTheSafeRange() throws Exception {
+        assertThat(canonical("9007199254740991")).isEqualTo("9007199254740991");
+        assertThatThrownBy(() -> canonical("9007199254740992")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("safe integer");
+    }
+
+    @Test
+    void rejectsLoneSurrogates() {
+        assertThatThrownBy(() -> canonical("\"\\ud800x\"")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("surrogate");
+    }
+
+    @Test
+    void fastScannerAcceptsWhatTheWriterWrites() {
+        Random random = new Random(42);
+        for (int i = 0; i < 300; i++) {
+            byte[] bytes = CanonicalJson.write(randomTree(random, 0));
+            assertThat(CanonicalJson.end(bytes, 0, bytes.length)).as(new String(bytes, StandardCharsets.UTF_8))
+                    .isEqualTo(bytes.length);
+        }
+    }
+
+    @Test
+    void fastScannerRejectsNonCanonicalForms() {
+        String[] notCanonical = {"{\"b\":1,\"a\":2}", "{\"a\":1,\"a\":2}", "{ \"a\":1}", "{\"a\":1.5}", "{\"a\":-0}",
+            "{\"a\":01}", "{\"a\":\"\\u0041\"}", "{\"a\":\"\\/\"}", "{\"a\":\"\\u000a\"}", "{\"a\":\"\\u001F\"}",
+            "{\"a\":\"x\ny\"}", "{\"a\":1e2}", "{\"a\":[1 ,2]}", "{\"a\":tru}", "{\"a\":\"open}",
+            "{\"a\":9007199254740992}"};
+        for (String json : notCanonical) {
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            assertThat(CanonicalJson.end(bytes, 0, bytes.length)).as(json).isNotEqualTo(bytes.length);
+        }
+        byte[] invalidUtf8 = {'"', (byte) 0xc0, (byte) 0x80, '"'};
+        assertThat(CanonicalJson.end(invalidUtf8, 0, 4)).isEqualTo(-1);
+        byte[] encodedSurrogate = {'"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"'};
+        assertThat(CanonicalJson.end(encodedSurrogate, 0, 5)).isEqualTo(-1);
+    }
+
+    @Test
+    void fastScannerOrdersKeysLikeTheWriter() {
+        byte[] bytes = "{\"a\":1,\"a!\":2,\"ab\":3,\"b\":4}".getBytes(StandardCharsets.UTF_8);
+        assertThat(CanonicalJson.end(bytes, 0, bytes.length)).isEqualTo(bytes.length);
+    }
+
+    private JsonNode randomTree(Random random, int depth) {
+        int kind = depth > 3 ? 2 + random.nextInt(4) : random.nextInt(6);
+        switch (kind) {
+            case 0 -> {
+                ObjectNode object = mapper.createObjectNode();
+                for (int i = random.nextInt(5); i > 0; i--) {
+                    object.set(randomString(random), randomTree(random, depth + 1));
+                }
+                return object;
+            }
+            case 1 -> {
+                var array = mapper.createArrayNode();
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    array.add(randomTree(random, depth + 1));
+                }
+                return array;
+            }
+            case 2 -> {
+                return mapper.getNodeFactory().textNode(randomString(random));
+            }
+            case 3 -> {
+                return mapper.getNodeFactory().numberNode(random.nextLong() % CanonicalJson.MAX_SAFE_INTEGER);
+            }
+            case 4 -> {
+                return mapper.getNodeFactory().booleanNode(random.nextBoolean());
+            }
+            default -> {
+                return mapper.getNodeFactory().nullNode();
+            }
+        }
+    }
+
+    private static String randomString(Random random) {
+        String alphabet = "ab\"\\\n\t\u0001\u001fé日😀\u007f\u2028 /";
+        StringBuilder s = new StringBuilder();
+        for (int i = random.nextInt(6); i > 0; i--) {
+            int at = random.nextInt(alphabet.length());
+            if (Character.isHighSurrogate(alphabet.charAt(at))) {
+                s.append(alphabet, at, at + 2);
+            } else if (!Character.isLowSurrogate(alphabet.charAt(at))) {
+                s.append(alphabet.charAt(at));
+            }
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,224 @@
+package dev.llmo.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.eventlog.VerifyReport.Kind;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ChainVerifierTest {
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private List<String> lines;
+
+    @BeforeEach
+    void writeLog() throws Exception {
+        file = LogFixtures.conversation(dir, "the first prompt");
+        lines = LogFixtures.lines(file);
+    }
+
+    private VerifyReport tampered() throws Exception {
+        LogFixtures.writeLines(file, lines);
+        return ChainVerifier.verify(file);
+    }
+
+    @Test
+    void anUntouchedLogVerifies() {
+        VerifyReport report = ChainVerifier.verify(file);
+        assertThat(report.ok()).isTrue();
+        assertThat(report.events()).isEqualTo(12);
+        assertThat(report.ended()).isTrue();
+    }
+
+    @Test
+    void anEmptyFileIsAValidEmptyLog() throws Exception {
+        Files.write(file, new byte[0]);
+        VerifyReport report = ChainVerifier.verify(file);
+        assertThat(report.ok()).isTrue();
+        assertThat(report.events()).isZero();
+    }
+
+    @Test
+    void anEditedFieldIsFound() throws Exception {
+        lines.set(2, lines.get(2).replace("the first prompt", "the forged prompt"));
+        VerifyReport report = tampered();
+        assertThat(report.problem()).isEqualTo(new VerifyReport.Problem(3, Kind.EDITED,
+                "its content does not match its hash"));
+        assertThat(report.problem().message()).isEqualTo("line 3: edited: its content does not match its hash");
+    }
+
+    @Test
+    void anEditedAndRehashedLineIsFoundByTheNextLine() throws Exception {
+        // re-hash line 3 after editing it, as a forger would: line 4's prev no longer matches
+        List<Event> events = EventLog.read(file);
+        Event third = events.get(2);
+        var data = third.data().deepCopy().put("content", "forged");
+        byte[] canonical = CanonicalJson.write(data);
+        String hash = EventLines.hash(Sha256.newDigest(), canonical, 0, canonical.length, third.prev(), 2, third.ts(),
+                "message");
+        lines.set(2, new String(EventLines.line(2, third.ts(), "message", canonical, third.prev(), hash),
+                StandardCharsets.UTF_8).strip());
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(4);
+        assertThat(report.problem().kind()).isEqualTo(Kind.EDITED);
+        assertThat(report.problem().detail()).contains("prev does not match the hash of line 3");
+    }
+
+    @Test
+    void reorderedLinesAreFound() throws Exception {
+        Collections.swap(lines, 4, 5);
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(5);
+        assertThat(report.problem().kind()).isEqualTo(Kind.REORDERED);
+        assertThat(report.problem().detail()).isEqualTo("it has seq 5 where seq 4 belongs; seq 4 is at line 6");
+    }
+
+    @Test
+    void aLineMovedToTheEndIsReordered() throws Exception {
+        lines.add(lines.remove(3));
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(4);
+        assertThat(report.problem().kind()).isEqualTo(Kind.REORDERED);
+    }
+
+    @Test
+    void aRemovedLineIsFound() throws Exception {
+        lines.remove(6);
+        VerifyReport report = tampered();
+        assertThat(report.problem()).isEqualTo(new VerifyReport.Problem(7, Kind.REMOVED,
+                "seq jumps to 7 where 6 belongs: 1 event is missing before this line"));
+    }
+
+    @Test
+    void aRemovedFirstLineIsFound() throws Exception {
+        lines.remove(0);
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(1);
+        assertThat(report.problem().kind()).isEqualTo(Kind.REMOVED);
+    }
+
+    @Test
+    void anInsertedGarbageLineIsFound() throws Exception {
+        lines.add(4, "{\"v\":1,\"seq\":4,\"note\":\"hello\"}");
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(5);
+        assertThat(report.problem().kind()).isEqualTo(Kind.INSERTED);
+        assertThat(report.problem().detail()).contains("line 6 continues from line 4");
+    }
+
+    @Test
+    void anInsertedCopyOfAnEarlierLineIsFound() throws Exception {
+        lines.add(6, lines.get(2));
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(7);
+        assertThat(report.problem().kind()).isEqualTo(Kind.INSERTED);
+    }
+
+    @Test
+    void aTornTailIsFound() throws Exception {
+        String whole = Files.readString(file, StandardCharsets.UTF_8);
+        Files.writeString(file, whole + lines.get(5).substring(0, 40), StandardCharsets.UTF_8);
+        VerifyReport report = ChainVerifier.verify(file);
+        assertThat(report.problem()).isEqualTo(new VerifyReport.Problem(13, Kind.TORN,
+                "the last line is cut short (an interrupted write)"));
+        assertThat(report.repairable()).isTrue();
+        assertThat(report.events()).isEqualTo(12);
+        assertThat(report.validBytes()).isEqualTo(whole.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void repairCutsATornTailAndKeepsEveryWholeEvent() throws Exception {
+        byte[] whole = Files.readAllBytes(file);
+        Files.writeString(file, new String(whole, StandardCharsets.UTF_8) + "{\"v\":1,\"se", StandardCharsets.UTF_8);
+        ChainVerifier.Repair repair = ChainVerifier.repair(file);
+        assertThat(repair.changed()).isTrue();
+        assertThat(repair.bytesRemoved()).isEqualTo(10);
+        assertThat(repair.after().ok()).isTrue();
+        assertThat(repair.after().events()).isEqualTo(12);
+        assertThat(Files.readAllBytes(file)).isEqualTo(whole);
+        // and the log can be appended to again
+        try (EventLog log = EventLog.open(file)) {
+            assertThat(log.append(EventData.Message.user("again")).seq()).isEqualTo(12);
+        }
+        assertThat(ChainVerifier.verify(file).ok()).isTrue();
+    }
+
+    @Test
+    void aLastEventWithoutItsNewlineIsCompletedNotCut() throws Exception {
+        byte[] whole = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 1));
+        VerifyReport report = ChainVerifier.verify(file);
+        assertThat(report.problem().kind()).isEqualTo(Kind.TORN);
+        assertThat(report.tailIsWholeEvent()).isTrue();
+        ChainVerifier.Repair repair = ChainVerifier.repair(file);
+        assertThat(repair.newlineAdded()).isTrue();
+        assertThat(Files.readAllBytes(file)).isEqualTo(whole);
+    }
+
+    @Test
+    void repairLeavesOtherDamageAlone() throws Exception {
+        lines.set(2, lines.get(2).replace("first", "forged"));
+        LogFixtures.writeLines(file, lines);
+        byte[] before = Files.readAllBytes(file);
+        ChainVerifier.Repair repair = ChainVerifier.repair(file);
+        assertThat(repair.changed()).isFalse();
+        assertThat(repair.after().problem().kind()).isEqualTo(Kind.EDITED);
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void aValidButReformattedLineStillVerifiesBecauseTheHashIsOverTheCanonicalForm() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var event = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(lines.get(4));
+        var reordered = mapper.createObjectNode();
+        reordered.set("hash", event.get("hash"));
+        reordered.set("data", event.get("data"));
+        event.fieldNames().forEachRemaining(name -> reordered.set(name, event.get(name)));
+        lines.set(4, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(reordered).replace("\n", " "));
+        assertThat(tampered().ok()).isTrue();
+    }
+
+    @Test
+    void floatsAndDuplicateKeysAreMalformed() throws Exception {
+        lines.set(3, lines.get(3).replace("\"body_bytes\":4", "\"body_bytes\":4.0"));
+        VerifyReport report = tampered();
+        assertThat(report.problem().kind()).isEqualTo(Kind.MALFORMED);
+        assertThat(report.problem().detail()).contains("floating-point");
+
+        writeLog();
+        lines.set(3, lines.get(3).replace("{\"v\":1,", "{\"v\":1,\"v\":1,"));
+        report = tampered();
+        assertThat(report.problem().kind()).isEqualTo(Kind.MALFORMED);
+        assertThat(report.problem().detail()).contains("Duplicate field");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void bigLogsVerifyInChunksOnSeveralThreadsWithTheSameVerdict(int threads) throws Exception {
+        Path big = dir.resolve("big.jsonl");
+        long events = SyntheticLog.write(big, 300_000, 7);
+        ChainVerifier small = new ChainVerifier(8 * 1024, threads);
+        VerifyReport report = small.check(big);
+        assertThat(report.ok()).isTrue();
+        assertThat(report.events()).isEqualTo(events);
+
+        List<String> bigLines = LogFixtures.lines(big);
+        int removed = bigLines.size() / 2;
+        bigLines.remove(removed);
+        LogFixtures.writeLines(big, bigLines);
+        VerifyReport broken = small.check(big);
+        assertThat(broken.problem().kind()).isEqualTo(Kind.REMOVED);
+        assertThat(broken.problem().line()).isEqualTo(removed + 1)
+                .isEqualTo(ChainVerifier.verify(big).problem().line());
+    }
+}

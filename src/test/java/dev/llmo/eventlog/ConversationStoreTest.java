@@ -1,0 +1,77 @@
+package dev.llmo.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmo.core.ConfigException;
+import dev.llmo.core.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConversationStoreTest {
+    @TempDir
+    Path dir;
+
+    private void touch(String id) throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(id + ".jsonl"), "");
+    }
+
+    @Test
+    void idsSortByCreationTimeEvenWithinOneMillisecond() {
+        // later than any id this JVM made before: ids never go back in time within a process
+        Instant now = Instant.now().plusSeconds(86_400).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(ConversationId.next(now));
+        }
+        ids.add(ConversationId.next(now.plusSeconds(1)));
+        assertThat(ids).isSorted().doesNotHaveDuplicates();
+        assertThat(ids).allMatch(ConversationId::isValid);
+        assertThat(ConversationId.timeOf(ids.get(0))).isEqualTo(now);
+    }
+
+    @Test
+    void resolvesAUniquePrefixCaseInsensitively() throws Exception {
+        touch("01JD0AAAAAAAAAAAAAAAAAAAAA");
+        touch("01JE0BBBBBBBBBBBBBBBBBBBBB");
+        ConversationStore store = new ConversationStore(dir);
+        assertThat(store.resolve("01jd")).isEqualTo(dir.resolve("01JD0AAAAAAAAAAAAAAAAAAAAA.jsonl"));
+        assertThat(store.resolve("01JE0BBBBBBBBBBBBBBBBBBBBB")).isEqualTo(dir.resolve("01JE0BBBBBBBBBBBBBBBBBBBBB.jsonl"));
+        assertThat(store.ids()).containsExactly("01JD0AAAAAAAAAAAAAAAAAAAAA", "01JE0BBBBBBBBBBBBBBBBBBBBB");
+    }
+
+    @Test
+    void anAmbiguousPrefixListsTheCandidates() throws Exception {
+        touch("01JD0AAAAAAAAAAAAAAAAAAAAA");
+        touch("01JD0BBBBBBBBBBBBBBBBBBBBB");
+        assertThatThrownBy(() -> new ConversationStore(dir).resolve("01JD"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ambiguous")
+                .hasMessageContaining("01JD0AAAAAAAAAAAAAAAAAAAAA")
+                .hasMessageContaining("01JD0BBBBBBBBBBBBBBBBBBBBB")
+                .satisfies(e -> assertThat(((ConfigException) e).exitCode()).isEqualTo(ExitCode.CONFIG));
+    }
+
+    @Test
+    void anUnknownIdSuggestsTheClosest() throws Exception {
+        touch("01JD0AAAAAAAAAAAAAAAAAAAAA");
+        touch("01KZZZZZZZZZZZZZZZZZZZZZZZ");
+        assertThatThrownBy(() -> new ConversationStore(dir).resolve("01JE0A"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("no conversation '01JE0A'")
+                .satisfies(e -> assertThat(((ConfigException) e).fix())
+                        .contains("did you mean '01JD0AAAAAAAAAAAAAAAAAAAAA'?").contains("llmo log list"));
+    }
+
+    @Test
+    void anEmptyStoreSaysSo() {
+        assertThatThrownBy(() -> new ConversationStore(dir.resolve("none")).resolve("01"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("there are no conversations");
+    }
+}
