@@ -98,15 +98,6 @@ class LlmoCliTest {
     }
 
     @Test
-    void aSecretOnTheCommandLineIsRefusedWithoutBeingRepeated() {
-        CliRun.Result result = run("vault", "set", "OPENAI_API_KEY", "sk-live-abcdef");
-
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("never takes a secret on the command line").doesNotContain("sk-live-abcdef");
-        assertThat(home.resolve("llmo/vault.enc")).doesNotExist();
-    }
-
-    @Test
     void unknownModelIsConfigErrorWithSuggestions() {
         CliRun.Result result = run("run", "-m", "gpt-4o-mni", "hello");
 
