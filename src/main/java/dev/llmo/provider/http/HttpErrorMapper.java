@@ -140,8 +140,11 @@ public final class HttpErrorMapper {
         String message = responseStarted
                 ? "the connection to " + provider.name() + " broke mid-answer (" + reason + ")"
                 : "cannot connect to " + origin + " (" + reason + ")";
-        return AttemptFailure.retryable(new ModelCallException(ErrorKind.CONNECTION, null, message,
-                responseStarted ? "try again" : connectionFix(), e));
+        // Nothing listening on this machine will not start listening within a second: a local server that is not
+        // running (a new user's Ollama) fails at once instead of after the whole retry schedule.
+        boolean localRefusal = e instanceof ConnectException && isLoopback(URI.create(provider.baseUrl()).getHost());
+        return new AttemptFailure(new ModelCallException(ErrorKind.CONNECTION, null, message,
+                responseStarted ? "try again" : connectionFix(), e), !localRefusal, null);
     }
 
     /** The stream ended cleanly but before the provider's end marker. */
@@ -326,6 +329,11 @@ public final class HttpErrorMapper {
             case FORBIDDEN -> "forbidden";
             default -> kind.id().replace('_', ' ');
         };
+    }
+
+    private static boolean isLoopback(String host) {
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                || host.equals("::1"));
     }
 
     private static boolean isTimeout(IOException e) {
