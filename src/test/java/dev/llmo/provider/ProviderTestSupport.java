@@ -115,7 +115,7 @@ public final class ProviderTestSupport {
     }
 
     /** Collects one call's events and its outcome. */
-    public static final class Recorder implements StreamListener {
+    public static class Recorder implements StreamListener {
         public final List<StreamEvent> events = Collections.synchronizedList(new ArrayList<>());
         private final CompletableFuture<Object> outcome = new CompletableFuture<>();
         private int endings;
