@@ -46,8 +46,8 @@ class ProviderCancelTest {
         String first = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"first\"},\"finish_reason\":null}]}\n\n";
         // the rest of the stream would take minutes
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
-                .setBody(first + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"never\"}}]}\n\n".repeat(50))
-                .throttleBody(first.length(), 5, TimeUnit.SECONDS));
+                .setBody(first + ": " + "keep-alive ".repeat(3000) + "\n\n" + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"never\"}}]}\n\n".repeat(50))
+                .throttleBody(first.length(), 1, TimeUnit.SECONDS));
         CountDownLatch firstText = new CountDownLatch(1);
         Recorder recorder = new Recorder() {
             @Override
