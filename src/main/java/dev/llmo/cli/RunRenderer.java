@@ -49,10 +49,14 @@ final class RunRenderer implements RunListener {
         if (json) {
             return;
         }
-        out.print(text);
-        out.flush();
+        out.print(text); // flushed in onIdle, as soon as the call waits for more
         printed = true;
         endsWithNewline = text.endsWith("\n");
+    }
+
+    @Override
+    public void onIdle() {
+        out.flush();
     }
 
     @Override

@@ -100,6 +100,11 @@ public final class Orchestrator {
         }
 
         @Override
+        public void onIdle() {
+            listener.onIdle();
+        }
+
+        @Override
         public void onComplete(ChatResponse response) {
             Usage final_ = response.usage() != null ? response.usage() : usage;
             result.complete(new RunResult(model, response.text(), response.stopReason(), final_,

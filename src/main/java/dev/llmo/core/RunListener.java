@@ -10,6 +10,10 @@ public interface RunListener {
     /** New answer text (streamed: as it arrives; otherwise the whole answer once). */
     void onText(String text);
 
+    /** The call waits for the network: flush what {@link #onText} buffered. */
+    default void onIdle() {
+    }
+
     /** An attempt failed and will be retried after {@code delay}. */
     default void onRetry(int retry, Duration delay, LlmoException reason) {
     }

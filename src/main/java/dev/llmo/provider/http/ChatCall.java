@@ -89,6 +89,9 @@ final class ChatCall implements CallHandle {
             int n;
             while (!current.ended() && (n = in.read(buffer)) != -1) {
                 parser.feed(buffer, 0, n);
+                if (in.available() == 0) {
+                    listener.onIdle();
+                }
             }
             if (!current.ended()) {
                 parser.finish();
