@@ -36,6 +36,8 @@ final class RetryLoop<T> {
     private volatile boolean cancelled;
     private volatile Thread thread;
     private boolean responseStarted;
+    /** The value of the attempt that succeeded. */
+    private T result;
 
     RetryLoop(Transport transport, HttpErrorMapper errors) {
         this.transport = transport;
@@ -73,8 +75,6 @@ final class RetryLoop<T> {
             }
         }
     }
-
-    private T result;
 
     /** One attempt: null on success (the result is in {@link #result}), else how it failed. */
     private AttemptFailure attempt(Supplier<okhttp3.Request> request, Reader<T> reader) {
