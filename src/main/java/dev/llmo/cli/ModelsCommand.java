@@ -7,6 +7,8 @@ import dev.llmo.config.ModelCatalog;
 import dev.llmo.config.ModelSpec;
 import dev.llmo.config.Origin;
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.RemoteModels;
+import dev.llmo.provider.RemoteModel;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (remote) {
-            throw Unreleased.command("models --remote");
+            return listRemote();
         }
         ModelCatalog catalog = context.settings().catalog();
         if (json) {
@@ -47,6 +49,51 @@ final class ModelsCommand implements Callable<Integer> {
             printTable(catalog, context.out());
         }
         return 0;
+    }
+
+    /**
+     * Asks each provider's list endpoint. A provider without a key is skipped with a note; one that fails is
+     * reported and makes the exit code 1, after the others are listed.
+     */
+    private int listRemote() throws Exception {
+        ModelCatalog catalog = context.settings().catalog();
+        ObjectMapper mapper = new ObjectMapper();
+        ErrorReporter reporter = new ErrorReporter(context);
+        PrintWriter out = context.out();
+        boolean failed = false;
+        for (RemoteModels.Listing listing : CoreServices.remoteModels(context).list(catalog.providers())) {
+            ProviderConfig provider = listing.provider();
+            if (listing.skipped() != null) {
+                String name = provider.apiKeyName();
+                context.err().println("llmo: note: skipped " + provider.name() + ": " + listing.skipped()
+                        + " (run 'llmo vault set " + name + "' or 'export " + name + "=…')");
+                context.err().flush();
+                continue;
+            }
+            if (listing.error() != null) {
+                reporter.report(listing.error());
+                failed = true;
+                continue;
+            }
+            int width = listing.models().stream().mapToInt(m -> m.id().length()).max().orElse(0)
+                    + provider.name().length() + 1;
+            for (RemoteModel model : listing.models()) {
+                String id = provider.name() + "/" + model.id();
+                if (json) {
+                    ObjectNode row = mapper.createObjectNode();
+                    row.put("id", id);
+                    row.put("provider", provider.name());
+                    row.put("model", model.id());
+                    row.put("display_name", model.displayName());
+                    out.println(mapper.writeValueAsString(row));
+                } else {
+                    out.println(model.displayName() == null ? id
+                            : id + " ".repeat(width - id.length() + 2) + model.displayName());
+                }
+            }
+            out.flush();
+        }
+        return failed ? 1 : 0;
     }
 
     private static void printJson(ModelCatalog catalog, PrintWriter out) throws Exception {

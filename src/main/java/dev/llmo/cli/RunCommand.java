@@ -1,5 +1,11 @@
 package dev.llmo.cli;
 
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.Role;
+import dev.llmo.config.Settings;
+import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunResult;
+import dev.llmo.core.UsageException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,14 +99,71 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var settings = context.settings();
-        if (models.isEmpty()) {
-            settings.defaultModel();
+        refuseUnreleased();
+        Settings settings = context.settings();
+        Role roleDef = role == null ? null : settings.role(role);
+        ModelRef model = model(settings, roleDef);
+        RunRequest request = new RunRequest(model, system(roleDef), RunInput.prompt(prompt, context.environment()),
+                options(roleDef), !noStream);
+        CliEnvironment environment = context.environment();
+        RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
+                usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
+        RunResult result = CancelOnInterrupt.run(CoreServices.orchestrator(context), request, renderer,
+                renderer::finish);
+        if (!result.succeeded()) {
+            throw result.error();
         }
-        models.forEach(settings.catalog()::resolve);
-        if (role != null) {
-            settings.role(role);
+        return 0;
+    }
+
+    /** Flags of later issues: declared so that --help shows the whole command, refused when used. */
+    private void refuseUnreleased() {
+        if (dryRun) {
+            throw Unreleased.command("run --dry-run");
         }
-        throw Unreleased.command("run");
+        if (maxCost != null) {
+            throw Unreleased.command("run --max-cost");
+        }
+        if (continuation != null) {
+            throw Unreleased.command(continuation.last ? "run --continue" : "run --cid");
+        }
+        if (models.size() > 1 || compare || concurrency != null) {
+            throw new UsageException("several models in one run (-m ... -m, --parallel, --sequential, --compare, "
+                    + "--concurrency) are not available yet in llmo " + BuildInfo.version(),
+                    "run one model at a time for now");
+        }
+    }
+
+    /** -m, else the role's model, else the default model. */
+    private ModelRef model(Settings settings, Role roleDef) {
+        if (!models.isEmpty()) {
+            return settings.catalog().resolve(models.get(0));
+        }
+        if (roleDef != null && roleDef.model() != null) {
+            return settings.catalog().resolve(roleDef.model());
+        }
+        return settings.defaultModel();
+    }
+
+    /** The role's system prompt, then -s: both apply. */
+    private String system(Role roleDef) {
+        List<String> parts = new ArrayList<>();
+        if (roleDef != null && roleDef.system() != null && !roleDef.system().isBlank()) {
+            parts.add(roleDef.system());
+        }
+        if (system != null && !system.isBlank()) {
+            parts.add(system);
+        }
+        return parts.isEmpty() ? null : String.join("\n\n", parts);
+    }
+
+    /** The role's options, overridden by -o. */
+    private Map<String, Object> options(Role roleDef) {
+        Map<String, Object> merged = new LinkedHashMap<>();
+        if (roleDef != null) {
+            merged.putAll(roleDef.options());
+        }
+        merged.putAll(RunInput.options(options));
+        return merged;
     }
 }

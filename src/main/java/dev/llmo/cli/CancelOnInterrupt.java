@@ -1,0 +1,69 @@
+package dev.llmo.cli;
+
+import dev.llmo.core.Orchestrator;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunResult;
+import dev.llmo.core.RunningCall;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs a call so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this hook: it cancels the
+ * request in flight and gives the main thread a moment to print the partial answer's end and the error, after which
+ * the JVM exits with 130 (128 + SIGINT).
+ */
+final class CancelOnInterrupt {
+    /** How long the hook waits for the cancelled call to be reported. */
+    private static final long REPORT_WAIT_MS = 3000;
+    /** After the result is rendered, the error line still has to pass {@link ErrorReporter}. */
+    private static final long GRACE_MS = 150;
+
+    private CancelOnInterrupt() {
+    }
+
+    static RunResult run(Orchestrator orchestrator, RunRequest request, RunListener listener,
+                         Consumer<RunResult> render) {
+        RunningCall call = orchestrator.start(request, listener);
+        CountDownLatch rendered = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            call.cancel();
+            try {
+                if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    Thread.sleep(GRACE_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "llmo-cancel-on-interrupt");
+        boolean registered = register(hook);
+        try {
+            RunResult result = call.await();
+            render.accept(result);
+            return result;
+        } finally {
+            rendered.countDown();
+            if (registered) {
+                unregister(hook);
+            }
+        }
+    }
+
+    private static boolean register(Thread hook) {
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException e) {
+            return false; // already shutting down: nothing to protect
+        }
+    }
+
+    private static void unregister(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down (Ctrl-C): the hook is running and ends by itself
+        }
+    }
+}

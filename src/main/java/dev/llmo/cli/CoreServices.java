@@ -1,0 +1,84 @@
+package dev.llmo.cli;
+
+import dev.llmo.core.ConfigException;
+import dev.llmo.core.KeyResolver;
+import dev.llmo.core.Orchestrator;
+import dev.llmo.core.ProviderKeys;
+import dev.llmo.core.RemoteModels;
+import dev.llmo.provider.ProviderClients;
+import dev.llmo.provider.http.HttpSettings;
+import dev.llmo.provider.http.Transport;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Builds the core services of one invocation from its environment: where keys come from, the HTTP timeouts and
+ * retry budget ({@code LLMO_CONNECT_TIMEOUT}, {@code LLMO_READ_TIMEOUT} in seconds, {@code LLMO_MAX_RETRIES}).
+ */
+final class CoreServices {
+    private CoreServices() {
+    }
+
+    static Orchestrator orchestrator(CliContext context) {
+        return new Orchestrator(keys(context), clients(context), System::nanoTime);
+    }
+
+    static RemoteModels remoteModels(CliContext context) {
+        return new RemoteModels(keys(context), clients(context));
+    }
+
+    /** Environment variables first; the vault joins here, after them (design.md "Keys"). */
+    static KeyResolver keyResolver(CliContext context) {
+        return KeyResolver.environment(context.environment().env());
+    }
+
+    private static ProviderKeys keys(CliContext context) {
+        return new ProviderKeys(keyResolver(context));
+    }
+
+    private static ProviderClients clients(CliContext context) {
+        return new ProviderClients(Transport.shared(httpSettings(context.environment().env())));
+    }
+
+    static HttpSettings httpSettings(Map<String, String> env) {
+        HttpSettings defaults = HttpSettings.DEFAULT;
+        return new HttpSettings(
+                seconds(env, "LLMO_CONNECT_TIMEOUT", defaults.connectTimeout()),
+                seconds(env, "LLMO_READ_TIMEOUT", defaults.readTimeout()),
+                (int) count(env, "LLMO_MAX_RETRIES", defaults.maxRetries()));
+    }
+
+    private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            double seconds = Double.parseDouble(value.strip());
+            if (seconds > 0 && seconds <= 86_400) {
+                return Duration.ofMillis(Math.max(1, (long) (seconds * 1000)));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(name + " must be a number of seconds between 0 and 86400, not '" + value + "'",
+                "e.g. export " + name + "=30, or unset it for the default (" + fallback.toSeconds() + ")");
+    }
+
+    private static long count(Map<String, String> env, String name, long fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long count = Long.parseLong(value.strip());
+            if (count >= 0 && count <= 10) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(name + " must be a whole number from 0 to 10, not '" + value + "'",
+                "e.g. export " + name + "=2, or unset it for the default (" + fallback + ")");
+    }
+}

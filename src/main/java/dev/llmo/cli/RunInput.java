@@ -1,0 +1,77 @@
+package dev.llmo.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.core.FailureException;
+import dev.llmo.core.UsageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads what {@code llmo run} is asked: the prompt (words and piped stdin) and {@code -o} option values. */
+final class RunInput {
+    private static final Pattern INTEGER = Pattern.compile("-?\\d{1,18}");
+    private static final Pattern DECIMAL = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?");
+
+    private RunInput() {
+    }
+
+    /**
+     * The prompt: the words joined with spaces; piped stdin alone is the prompt, and with words it is appended after
+     * them as context (design.md "Command line"). A terminal on stdin is never read.
+     */
+    static String prompt(List<String> words, CliEnvironment environment) {
+        String typed = String.join(" ", words).strip();
+        String piped = "";
+        if (!environment.stdinIsTerminal()) {
+            try {
+                piped = new String(environment.in().readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
+            } catch (IOException e) {
+                throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
+            }
+        }
+        if (typed.isEmpty() && piped.isBlank()) {
+            throw new UsageException("no prompt: give PROMPT words or pipe text on stdin",
+                    "e.g. llmo run \"What is a monad?\" or cat notes.txt | llmo run \"Summarise\"");
+        }
+        if (piped.isBlank()) {
+            return typed;
+        }
+        return typed.isEmpty() ? piped : typed + "\n\n" + piped;
+    }
+
+    /** {@code -o} values: numbers and booleans when they look like one, JSON arrays and objects, else strings. */
+    static Map<String, Object> options(Map<String, String> raw) {
+        Map<String, Object> options = new LinkedHashMap<>();
+        raw.forEach((key, value) -> {
+            if (key.isBlank()) {
+                throw new UsageException("-o needs KEY=VALUE, got '=" + value + "'", "e.g. -o temperature=0.2");
+            }
+            options.put(key.strip(), value(value));
+        });
+        return options;
+    }
+
+    static Object value(String text) {
+        String v = text.strip();
+        if ("true".equals(v) || "false".equals(v)) {
+            return Boolean.valueOf(v);
+        }
+        if (INTEGER.matcher(v).matches()) {
+            return Long.valueOf(v);
+        }
+        if (DECIMAL.matcher(v).matches()) {
+            return Double.valueOf(v);
+        }
+        if (v.startsWith("[") && v.endsWith("]") || v.startsWith("{") && v.endsWith("}")) {
+            try {
+                return new ObjectMapper().readValue(v, Object.class);
+            } catch (IOException e) {
+                return text; // not JSON after all: sent as the string typed
+            }
+        }
+        return text;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.llmo.core;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.provider.CallHandle;
+import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.ChatResponse;
+import dev.llmo.provider.ProviderClient;
+import dev.llmo.provider.ProviderClients;
+import dev.llmo.provider.StreamEvent;
+import dev.llmo.provider.StreamListener;
+import dev.llmo.provider.Usage;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * Plans and runs model calls. For now: one prompt to one model. It resolves the key, merges the model's default
+ * options beneath the request's, sends the call, measures latency and time to first token, prices the usage, and
+ * reports text as it arrives through a {@link RunListener}. It never prints and never throws for a failed call: the
+ * failure is in the {@link RunResult}.
+ */
+public final class Orchestrator {
+    private final ProviderKeys keys;
+    private final ProviderClients clients;
+    private final LongSupplier nanoTime;
+
+    public Orchestrator(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime) {
+        this.keys = keys;
+        this.clients = clients;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Starts the call and returns at once. */
+    public RunningCall start(RunRequest request, RunListener listener) {
+        long started = nanoTime.getAsLong();
+        ModelRef model = request.model();
+        ProviderClient client;
+        try {
+            client = clients.create(model.provider(), keys.keyFor(model.provider()).orElse(null));
+        } catch (LlmoException e) {
+            RunResult failed = new RunResult(model, "", null, null, null, elapsedMs(started), null, e);
+            return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
+        }
+        CompletableFuture<RunResult> result = new CompletableFuture<>();
+        Collector collector = new Collector(model, started, listener, result);
+        CallHandle handle = client.stream(chatRequest(request), collector);
+        return new RunningCall(handle, result);
+    }
+
+    /** Runs the call to its end. */
+    public RunResult run(RunRequest request, RunListener listener) {
+        return start(request, listener).await();
+    }
+
+    static ChatRequest chatRequest(RunRequest request) {
+        Map<String, Object> options = new LinkedHashMap<>(request.model().spec().options());
+        options.putAll(request.options());
+        return new ChatRequest(request.model().modelName(), request.system(),
+                List.of(ChatMessage.user(request.prompt())), options, request.model().spec().maxOutputTokens(),
+                request.stream());
+    }
+
+    private long elapsedMs(long since) {
+        return (nanoTime.getAsLong() - since) / 1_000_000;
+    }
+
+    /** Turns the provider's events into the listener's and the final {@link RunResult}. */
+    private final class Collector implements StreamListener {
+        private final ModelRef model;
+        private final long started;
+        private final RunListener listener;
+        private final CompletableFuture<RunResult> result;
+        private final StringBuilder text = new StringBuilder();
+        private Long ttftMs;
+        private Usage usage;
+
+        Collector(ModelRef model, long started, RunListener listener, CompletableFuture<RunResult> result) {
+            this.model = model;
+            this.started = started;
+            this.listener = listener;
+            this.result = result;
+        }
+
+        @Override
+        public void onEvent(StreamEvent event) {
+            if (event instanceof StreamEvent.TextDelta delta) {
+                if (ttftMs == null) {
+                    ttftMs = elapsedMs(started);
+                }
+                text.append(delta.text());
+                listener.onText(delta.text());
+            } else if (event instanceof StreamEvent.UsageUpdate update) {
+                usage = update.usage();
+            } else if (event instanceof StreamEvent.Retrying retrying) {
+                listener.onRetry(retrying.retry(), retrying.delay(), retrying.reason());
+            }
+        }
+
+        @Override
+        public void onIdle() {
+            listener.onIdle();
+        }
+
+        @Override
+        public void onComplete(ChatResponse response) {
+            Usage final_ = response.usage() != null ? response.usage() : usage;
+            result.complete(new RunResult(model, response.text(), response.stopReason(), final_,
+                    UsageCost.usd(model.spec().pricing(), final_), elapsedMs(started), ttftMs, null));
+        }
+
+        @Override
+        public void onError(LlmoException error) {
+            result.complete(new RunResult(model, text.toString(), null, usage,
+                    UsageCost.usd(model.spec().pricing(), usage), elapsedMs(started), ttftMs, error));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.llmo.provider;
+
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One wire format spoken to one provider: openai (and every OpenAI-compatible server), anthropic or gemini.
+ * Implementations already hold their base URL and key; failures are typed {@link LlmoException}s.
+ */
+public interface ProviderClient {
+
+    /**
+     * Starts a call and returns at once. With {@link ChatRequest#stream()} the text arrives in pieces as it is
+     * generated; without, in one piece when the whole answer is there. Either way the listener receives events, then
+     * exactly one {@code onComplete} or {@code onError}.
+     */
+    CallHandle stream(ChatRequest request, StreamListener listener);
+
+    /** The models the provider's list endpoint reports. Blocks; retries like a chat call. */
+    List<RemoteModel> listModels();
+
+    /** Sends the request and waits for the whole answer. */
+    default ChatResponse complete(ChatRequest request) {
+        CompletableFuture<ChatResponse> result = new CompletableFuture<>();
+        CallHandle handle = stream(request, new StreamListener() {
+            @Override
+            public void onEvent(StreamEvent event) {
+                // the whole answer is in the response
+            }
+
+            @Override
+            public void onComplete(ChatResponse response) {
+                result.complete(response);
+            }
+
+            @Override
+            public void onError(LlmoException error) {
+                result.completeExceptionally(error);
+            }
+        });
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            handle.cancel();
+            Thread.currentThread().interrupt();
+            throw new InterruptedRunException("interrupted", null, e);
+        } catch (ExecutionException e) {
+            throw (LlmoException) e.getCause();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.llmo.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.ApiKey;
+import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.StopReason;
+import dev.llmo.provider.Usage;
+import dev.llmo.provider.http.HttpProviderClient;
+import dev.llmo.provider.http.Json;
+import dev.llmo.provider.http.ModelPage;
+import dev.llmo.provider.http.Options;
+import dev.llmo.provider.http.ResponseDecoder;
+import dev.llmo.provider.http.SseEvent;
+import dev.llmo.provider.http.StreamSink;
+import dev.llmo.provider.http.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+
+/**
+ * The Gemini API, version v1beta (wire-formats.md section 4): {@code x-goog-api-key},
+ * {@code :streamGenerateContent?alt=sse}. Every stream event is a whole response holding only the new text; the last
+ * usage seen wins; there is no end marker, so an answer is complete when a finish reason has come by end of input.
+ * Options go into {@code generationConfig} under their camelCase names ({@code max_tokens} is
+ * {@code maxOutputTokens}, {@code stop} is {@code stopSequences}).
+ */
+public final class GeminiClient extends HttpProviderClient {
+    private static final Map<String, String> OPTION_NAMES = Map.of(
+            "max_tokens", "maxOutputTokens", "max_output_tokens", "maxOutputTokens", "stop", "stopSequences");
+
+    public GeminiClient(ProviderConfig provider, ApiKey key, Transport transport) {
+        super(provider, key, transport);
+    }
+
+    @Override
+    protected Request chatRequest(ChatRequest request) {
+        ObjectNode body = Json.object();
+        ArrayNode contents = body.putArray("contents");
+        for (ChatMessage message : request.messages()) {
+            ObjectNode content = contents.addObject();
+            content.put("role", message.role() == ChatMessage.Role.USER ? "user" : "model");
+            content.putArray("parts").addObject().put("text", message.content());
+        }
+        if (request.system() != null && !request.system().isEmpty()) {
+            body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.system());
+        }
+        if (!request.options().isEmpty()) {
+            ObjectNode config = body.putObject("generationConfig");
+            request.options().forEach((name, value) -> config.set(
+                    OPTION_NAMES.getOrDefault(name, Options.camelCase(name)), Json.MAPPER.valueToTree(value)));
+        }
+        String model = request.model().startsWith("models/") ? request.model() : "models/" + request.model();
+        HttpUrl.Builder url = HttpUrl.get(url("/v1beta/" + model + (request.stream() ? ":streamGenerateContent"
+                : ":generateContent"))).newBuilder();
+        if (request.stream()) {
+            url.addQueryParameter("alt", "sse"); // without it the stream is one incrementally written JSON array
+        }
+        return headers(new Request.Builder().url(url.build()).post(jsonBody(body))).build();
+    }
+
+    @Override
+    protected Request modelsRequest(String next) {
+        HttpUrl.Builder url = HttpUrl.get(url("/v1beta/models")).newBuilder().addQueryParameter("pageSize", "1000");
+        if (next != null) {
+            url.addQueryParameter("pageToken", next);
+        }
+        return headers(new Request.Builder().url(url.build()).get()).build();
+    }
+
+    @Override
+    protected ModelPage modelsPage(JsonNode body) {
+        List<RemoteModel> models = new ArrayList<>();
+        for (JsonNode item : body.path("models")) {
+            String name = Json.text(item, "name");
+            if (name != null) {
+                models.add(new RemoteModel(name.startsWith("models/") ? name.substring(7) : name,
+                        Json.text(item, "displayName")));
+            }
+        }
+        return new ModelPage(models, Json.text(body, "nextPageToken"));
+    }
+
+    private Request.Builder headers(Request.Builder builder) {
+        if (key != null) {
+            builder.header("x-goog-api-key", key.value());
+        }
+        return builder;
+    }
+
+    @Override
+    protected ResponseDecoder decoder(ChatRequest request) {
+        return new Decoder();
+    }
+
+    static StopReason stopReason(String finishReason, boolean toolCall) {
+        return switch (finishReason) {
+            case "STOP" -> toolCall ? StopReason.TOOL_CALL : StopReason.END;
+            case "MAX_TOKENS" -> StopReason.MAX_TOKENS;
+            case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+                 "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.FILTERED;
+            case "UNEXPECTED_TOOL_CALL", "MALFORMED_FUNCTION_CALL", "TOO_MANY_TOOL_CALLS" -> StopReason.TOOL_CALL;
+            default -> StopReason.OTHER;
+        };
+    }
+
+    private final class Decoder implements ResponseDecoder {
+        private boolean toolCall;
+
+        @Override
+        public void onEvent(SseEvent event, StreamSink sink) {
+            if (event.data().isBlank()) {
+                return;
+            }
+            JsonNode chunk = Json.parse(event.data()).orElse(null);
+            if (chunk == null) {
+                sink.fail(errors.malformed("a malformed stream event", event.data()));
+                return;
+            }
+            if (chunk.isArray() && chunk.size() > 0) {
+                chunk = chunk.get(0); // an error wrapped the way the non-SSE stream wraps it: [{"error":{...}}]
+            }
+            read(chunk, sink);
+        }
+
+        @Override
+        public void onBody(JsonNode body, StreamSink sink) {
+            read(body.isArray() && body.size() > 0 ? body.get(0) : body, sink);
+            sink.done();
+        }
+
+        private void read(JsonNode chunk, StreamSink sink) {
+            if (chunk.has("error")) {
+                sink.fail(errors.fromStreamError(chunk, chunk.toString()));
+                return;
+            }
+            sink.model(Json.text(chunk, "modelVersion"));
+            JsonNode usage = chunk.get("usageMetadata");
+            if (usage != null && usage.isObject()) {
+                Long input = Json.number(usage, "promptTokenCount");
+                Long output = Json.number(usage, "candidatesTokenCount");
+                Long thoughts = Json.number(usage, "thoughtsTokenCount");
+                sink.usage(new Usage(input == null ? 0 : input,
+                        (output == null ? 0 : output) + (thoughts == null ? 0 : thoughts)));
+            }
+            String blocked = Json.text(chunk.path("promptFeedback"), "blockReason");
+            if (blocked != null) {
+                sink.stop(StopReason.FILTERED); // the prompt itself was blocked: no candidates will come
+                return;
+            }
+            JsonNode candidate = chunk.path("candidates").path(0);
+            for (JsonNode part : candidate.path("content").path("parts")) {
+                if (part.has("functionCall")) {
+                    toolCall = true;
+                }
+                if (!part.path("thought").asBoolean(false)) {
+                    sink.text(Json.text(part, "text"));
+                }
+            }
+            String finish = Json.text(candidate, "finishReason");
+            if (finish != null) {
+                sink.stop(stopReason(finish, toolCall));
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.llmo.provider.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.core.LlmoException;
+import dev.llmo.provider.CallHandle;
+import dev.llmo.provider.ChatResponse;
+import dev.llmo.provider.StopReason;
+import dev.llmo.provider.StreamEvent;
+import dev.llmo.provider.StreamListener;
+import dev.llmo.provider.Usage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.Supplier;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/** One chat call on its own thread: attempts with retries, decoding, and the listener's events. */
+final class ChatCall implements CallHandle {
+    private final HttpErrorMapper errors;
+    private final Supplier<Request> request;
+    private final Supplier<ResponseDecoder> decoders;
+    private final boolean stream;
+    private final StreamListener listener;
+    private final RetryLoop<ChatResponse> loop;
+    private volatile Answer answer;
+
+    ChatCall(Transport transport, HttpErrorMapper errors, Supplier<Request> request,
+             Supplier<ResponseDecoder> decoders, boolean stream, StreamListener listener) {
+        this.errors = errors;
+        this.request = request;
+        this.decoders = decoders;
+        this.stream = stream;
+        this.listener = listener;
+        this.loop = new RetryLoop<>(transport, errors);
+    }
+
+    void start(Thread thread) {
+        thread.start();
+    }
+
+    @Override
+    public void cancel() {
+        loop.cancel();
+    }
+
+    void run() {
+        ChatResponse response;
+        try {
+            response = loop.run(request, this::read, () -> answer == null || !answer.textDelivered,
+                    (retry, delay, failure) -> listener.onEvent(new StreamEvent.Retrying(retry, delay,
+                            failure.error())));
+        } catch (LlmoException e) {
+            listener.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            listener.onError(HttpProviderClient.unexpected(e));
+            return;
+        }
+        listener.onComplete(response);
+    }
+
+    private ChatResponse read(Response response) throws IOException {
+        Answer current = new Answer();
+        answer = current;
+        ResponseDecoder decoder = decoders.get();
+        ResponseBody body = response.body();
+        if (body == null) {
+            throw new AttemptFailedException(errors.malformed("an empty answer", null));
+        }
+        MediaType type = body.contentType();
+        boolean json = type != null && "json".equalsIgnoreCase(type.subtype());
+        if (stream && !json) {
+            SseParser parser = new SseParser(event -> {
+                if (current.ended()) {
+                    return;
+                }
+                try {
+                    decoder.onEvent(event, current);
+                } catch (AttemptFailedException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    current.fail(errors.malformed("a stream event llmo cannot read", event.data()));
+                }
+            });
+            InputStream in = body.byteStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while (!current.ended() && (n = in.read(buffer)) != -1) {
+                parser.feed(buffer, 0, n);
+                if (in.available() == 0) {
+                    listener.onIdle();
+                }
+            }
+            if (!current.ended()) {
+                parser.finish();
+            }
+        } else {
+            // A whole answer, also when a server ignores stream:true and answers plain JSON (or its error as JSON).
+            String text = body.string();
+            JsonNode root = Json.parse(text).orElseThrow(() -> new AttemptFailedException(
+                    errors.malformed("an answer that is not JSON", text)));
+            try {
+                decoder.onBody(root, current);
+            } catch (AttemptFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                current.fail(errors.malformed("an answer llmo cannot read", text));
+            }
+        }
+        if (current.failure != null) {
+            throw new AttemptFailedException(current.failure);
+        }
+        if (!current.done && current.stop == null) {
+            throw new AttemptFailedException(errors.incomplete());
+        }
+        return new ChatResponse(current.model, current.text.toString(),
+                current.stop == null ? StopReason.OTHER : current.stop, current.usage);
+    }
+
+    /** What one attempt has read so far. */
+    private final class Answer implements StreamSink {
+        final StringBuilder text = new StringBuilder();
+        Usage usage;
+        StopReason stop;
+        String model;
+        AttemptFailure failure;
+        boolean done;
+        volatile boolean textDelivered;
+
+        boolean ended() {
+            return done || failure != null;
+        }
+
+        @Override
+        public void text(String delta) {
+            if (delta == null || delta.isEmpty()) {
+                return;
+            }
+            text.append(delta);
+            textDelivered = true;
+            listener.onEvent(new StreamEvent.TextDelta(delta));
+        }
+
+        @Override
+        public void usage(Usage update) {
+            usage = update;
+            listener.onEvent(new StreamEvent.UsageUpdate(update));
+        }
+
+        @Override
+        public void stop(StopReason reason) {
+            stop = reason;
+        }
+
+        @Override
+        public void model(String name) {
+            if (name != null && !name.isEmpty()) {
+                model = name;
+            }
+        }
+
+        @Override
+        public void fail(AttemptFailure attemptFailure) {
+            if (failure == null) {
+                failure = attemptFailure;
+            }
+        }
+
+        @Override
+        public void done() {
+            done = true;
+        }
+    }
+}

@@ -1,0 +1,450 @@
+package dev.llmo.provider.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.ApiKey;
+import dev.llmo.core.CallError;
+import dev.llmo.core.ErrorKind;
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.ModelAuthException;
+import dev.llmo.core.ModelCallException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import okhttp3.Headers;
+
+/**
+ * The one place where a failed exchange becomes a typed error: HTTP status and body (of every provider and
+ * compatible server: OpenAI, Anthropic, Gemini, Ollama, vLLM, llama.cpp, OpenRouter, Groq), errors inside a stream,
+ * I/O failures and cut streams. It also decides whether another attempt may help and reads the server's wait hint
+ * ({@code retry-after-ms}, {@code retry-after}, Gemini's {@code RetryInfo}, {@code x-should-retry}).
+ *
+ * <p>401/403 (and Gemini's invalid-key 400) become {@link ModelAuthException} (exit 4), everything else a
+ * {@link ModelCallException} (exit 1), each with a {@link ErrorKind} and the status. Messages are one line, quote
+ * the provider's own message, and never contain the key.
+ */
+public final class HttpErrorMapper {
+    /** Longer hints are not waited for: the call fails at once and says how long the provider asked to wait. */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    private static final int MAX_MESSAGE = 400;
+    private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
+    private static final Pattern CONTEXT_LENGTH = Pattern.compile(
+            "context length|context window|context size|maximum context|prompt is too long|input token count"
+                    + "|too many tokens|context_length_exceeded|exceed_context_size", Pattern.CASE_INSENSITIVE);
+
+    private final ProviderConfig provider;
+    private final ApiKey key;
+    private final Duration readTimeout;
+    private final Duration connectTimeout;
+    private final Clock clock;
+
+    public HttpErrorMapper(ProviderConfig provider, ApiKey key, Duration connectTimeout, Duration readTimeout,
+                           Clock clock) {
+        this.provider = provider;
+        this.key = key;
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.clock = clock;
+    }
+
+    /** A non-2xx answer. */
+    public AttemptFailure fromResponse(int status, Headers headers, String body) {
+        JsonNode root = Json.parse(body).orElse(null);
+        ErrorFields fields = ErrorFields.of(root);
+        String message = fields.message != null ? fields.message : bodySample(body);
+        ErrorKind kind = kindOfStatus(status, fields, message);
+        Duration hint = retryAfter(headers, root);
+        boolean retryable = kind != ErrorKind.QUOTA && (status == 408 || status == 409 || status == 429
+                || status == 498 || status >= 500);
+        String shouldRetry = headers.get("x-should-retry");
+        if ("true".equalsIgnoreCase(shouldRetry)) {
+            retryable = true;
+        } else if ("false".equalsIgnoreCase(shouldRetry)) {
+            retryable = false;
+        }
+        String suffix = "";
+        if (retryable && hint != null && hint.compareTo(MAX_RETRY_AFTER) > 0) {
+            retryable = false;
+            suffix = " (the provider asks to wait " + humanDuration(hint) + ")";
+        }
+        String text = message == null ? "" : ": " + clean(message);
+        LlmoException error = switch (kind) {
+            case AUTH -> new ModelAuthException(kind, status, provider.name() + " refused the API key (HTTP " + status
+                    + ")" + text, authFix());
+            case FORBIDDEN -> new ModelAuthException(kind, status, provider.name() + " refused access (HTTP " + status
+                    + ")" + text, forbiddenFix());
+            default -> new ModelCallException(kind, status, provider.name() + " answered HTTP " + status + " ("
+                    + words(kind) + ")" + text + suffix, fix(kind));
+        };
+        return new AttemptFailure(error, retryable, hint);
+    }
+
+    /**
+     * An error reported inside a 200 stream (or a 200 body): OpenAI-style {@code {"error":{...}}}, Anthropic's
+     * {@code event: error}, Gemini's raw {@code {"error":{...}}}, llama.cpp's {@code error:} field.
+     */
+    public AttemptFailure fromStreamError(JsonNode payload, String raw) {
+        ErrorFields fields = ErrorFields.of(payload);
+        String message = fields.message != null ? fields.message : raw == null || raw.isBlank() ? null : raw;
+        ErrorKind kind = fields.statusCode != null ? kindOfStatus(fields.statusCode, fields, message)
+                : kindOfType(fields.type != null ? fields.type : fields.code, message);
+        boolean retryable = switch (kind) {
+            case RATE_LIMITED, SERVER_ERROR, OVERLOADED, TIMEOUT, CONNECTION -> true;
+            default -> false;
+        };
+        String text = message == null ? "" : ": " + clean(message);
+        LlmoException error = kind == ErrorKind.AUTH || kind == ErrorKind.FORBIDDEN
+                ? new ModelAuthException(kind, fields.statusCode, provider.name() + " refused the request ("
+                        + words(kind) + ")" + text, kind == ErrorKind.AUTH ? authFix() : forbiddenFix())
+                : new ModelCallException(kind, fields.statusCode, provider.name() + " failed mid-answer ("
+                        + words(kind) + ")" + text, fix(kind));
+        return new AttemptFailure(error, retryable, null);
+    }
+
+    /** An I/O failure: the connection could not be made, broke, or timed out. */
+    public AttemptFailure fromIo(IOException e, boolean responseStarted) {
+        String origin = origin();
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException && isTimeout(e)) {
+            boolean connecting = !responseStarted && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT)
+                    .contains("connect");
+            String message = connecting
+                    ? "cannot connect to " + origin + " (timed out after " + humanDuration(connectTimeout) + ")"
+                    : provider.name() + " sent nothing for " + humanDuration(readTimeout) + " (read timeout)";
+            return AttemptFailure.retryable(new ModelCallException(ErrorKind.TIMEOUT, null, message,
+                    connecting ? connectionFix() : "try again, or allow more time with LLMO_READ_TIMEOUT (seconds)",
+                    e));
+        }
+        String reason;
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            reason = e instanceof NoRouteToHostException ? "no route to host" : "connection refused";
+        } else if (e instanceof UnknownHostException) {
+            reason = "unknown host " + URI.create(provider.baseUrl()).getHost();
+        } else if (e instanceof SSLException) {
+            reason = "TLS failed: " + clean(String.valueOf(e.getMessage()));
+        } else {
+            reason = clean(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        String message = responseStarted
+                ? "the connection to " + provider.name() + " broke mid-answer (" + reason + ")"
+                : "cannot connect to " + origin + " (" + reason + ")";
+        // Nothing listening on this machine will not start listening within a second: a local server that is not
+        // running (a new user's Ollama) fails at once instead of after the whole retry schedule.
+        boolean localRefusal = e instanceof ConnectException && isLoopback(URI.create(provider.baseUrl()).getHost());
+        return new AttemptFailure(new ModelCallException(ErrorKind.CONNECTION, null, message,
+                responseStarted ? "try again" : connectionFix(), e), !localRefusal, null);
+    }
+
+    /** The stream ended cleanly but before the provider's end marker. */
+    public AttemptFailure incomplete() {
+        return AttemptFailure.retryable(new ModelCallException(ErrorKind.INCOMPLETE, null,
+                "the answer from " + provider.name() + " ended before it was complete (the stream was cut)",
+                "try again"));
+    }
+
+    /** A 2xx answer that cannot be read. */
+    public AttemptFailure malformed(String what, String sample) {
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null,
+                provider.name() + " sent " + what + (sample == null || sample.isBlank() ? "" : ": " + clean(sample)),
+                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is an "
+                        + provider.type().id() + "-compatible API"));
+    }
+
+    /** The user cancelled the call (Ctrl-C). */
+    public LlmoException cancelled() {
+        return new InterruptedRunException("interrupted: the request to " + provider.name() + " was cancelled", null);
+    }
+
+    /** The error of the last attempt, saying how many attempts were made when there were several. */
+    public static LlmoException afterAttempts(LlmoException error, int attempts) {
+        if (attempts <= 1 || !(error instanceof CallError call)) {
+            return error;
+        }
+        String message = error.getMessage() + " (after " + attempts + " attempts)";
+        return error instanceof ModelAuthException
+                ? new ModelAuthException(call.kind(), call.status(), message, error.fix())
+                : new ModelCallException(call.kind(), call.status(), message, error.fix(), error.getCause());
+    }
+
+    /** Removes the key and anything that looks like one, folds the text to one line and bounds its length. */
+    public String clean(String text) {
+        String result = text;
+        if (key != null && !key.value().isEmpty()) {
+            result = result.replace(key.value(), "***");
+        }
+        result = KEY_LIKE.matcher(result).replaceAll("$1***");
+        result = result.replaceAll("\\s+", " ").strip();
+        return result.length() <= MAX_MESSAGE ? result : result.substring(0, MAX_MESSAGE - 1) + "…";
+    }
+
+    private ErrorKind kindOfStatus(int status, ErrorFields fields, String message) {
+        if (status == 402 || fields.quota) {
+            return ErrorKind.QUOTA;
+        }
+        if (fields.invalidKey) {
+            return ErrorKind.AUTH;
+        }
+        return switch (status) {
+            case 401 -> ErrorKind.AUTH;
+            case 403 -> ErrorKind.FORBIDDEN;
+            case 404 -> ErrorKind.NOT_FOUND;
+            case 408, 504 -> ErrorKind.TIMEOUT;
+            case 409 -> ErrorKind.CONFLICT;
+            case 429 -> ErrorKind.RATE_LIMITED;
+            case 498, 503, 529 -> ErrorKind.OVERLOADED;
+            default -> {
+                if (status >= 500) {
+                    yield ErrorKind.SERVER_ERROR;
+                }
+                if (status >= 400) {
+                    yield isContextLength(fields, message) ? ErrorKind.CONTEXT_LENGTH : ErrorKind.BAD_REQUEST;
+                }
+                yield ErrorKind.BAD_RESPONSE;
+            }
+        };
+    }
+
+    private static ErrorKind kindOfType(String type, String message) {
+        String t = type == null ? "" : type.toLowerCase(Locale.ROOT);
+        if (message != null && CONTEXT_LENGTH.matcher(message).find() || t.contains("context")) {
+            return ErrorKind.CONTEXT_LENGTH;
+        }
+        return switch (t) {
+            case "overloaded_error", "unavailable", "overloaded" -> ErrorKind.OVERLOADED;
+            case "rate_limit_error", "rate_limit_exceeded", "tokens", "requests", "resource_exhausted" ->
+                    ErrorKind.RATE_LIMITED;
+            case "api_error", "server_error", "internal", "internal_server_error" -> ErrorKind.SERVER_ERROR;
+            case "timeout_error", "deadline_exceeded" -> ErrorKind.TIMEOUT;
+            case "invalid_request_error", "invalid_argument", "badrequesterror" -> ErrorKind.BAD_REQUEST;
+            case "authentication_error", "unauthenticated" -> ErrorKind.AUTH;
+            case "permission_error", "permission_denied" -> ErrorKind.FORBIDDEN;
+            case "not_found_error", "not_found" -> ErrorKind.NOT_FOUND;
+            case "billing_error", "insufficient_quota" -> ErrorKind.QUOTA;
+            default -> ErrorKind.STREAM_ERROR;
+        };
+    }
+
+    private static boolean isContextLength(ErrorFields fields, String message) {
+        return message != null && CONTEXT_LENGTH.matcher(message).find()
+                || fields.code != null && CONTEXT_LENGTH.matcher(fields.code).find()
+                || fields.type != null && CONTEXT_LENGTH.matcher(fields.type).find();
+    }
+
+    private Duration retryAfter(Headers headers, JsonNode root) {
+        String ms = headers.get("retry-after-ms");
+        if (ms != null) {
+            try {
+                double value = Double.parseDouble(ms.strip());
+                if (value >= 0) {
+                    return Duration.ofNanos((long) (value * 1_000_000));
+                }
+            } catch (NumberFormatException e) {
+                // fall through to retry-after
+            }
+        }
+        String after = headers.get("retry-after");
+        if (after != null) {
+            try {
+                double seconds = Double.parseDouble(after.strip());
+                if (seconds >= 0) {
+                    return Duration.ofMillis((long) (seconds * 1000));
+                }
+            } catch (NumberFormatException e) {
+                try {
+                    ZonedDateTime when = ZonedDateTime.parse(after.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                    Duration wait = Duration.between(clock.instant(), when.toInstant());
+                    return wait.isNegative() ? Duration.ZERO : wait;
+                } catch (DateTimeParseException ignored) {
+                    // an unreadable hint is no hint
+                }
+            }
+        }
+        return ErrorFields.geminiRetryDelay(root);
+    }
+
+    private String origin() {
+        URI uri = URI.create(provider.baseUrl());
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
+    }
+
+    private String connectionFix() {
+        return "is the server running and reachable? check base_url of provider '" + provider.name()
+                + "' in models.yaml (" + provider.baseUrl() + ")";
+    }
+
+    private String authFix() {
+        if (provider.apiKeyName() == null) {
+            return provider.apiKeyCmd() != null ? "check what api_key_cmd of provider '" + provider.name() + "' prints"
+                    : "provider '" + provider.name() + "' has no api_key_name in models.yaml: add one naming the "
+                    + "variable or vault entry that holds its key";
+        }
+        String name = provider.apiKeyName();
+        return "check " + name + ": run 'llmo vault set " + name + "' or 'export " + name + "=…'";
+    }
+
+    private String forbiddenFix() {
+        return provider.apiKeyName() == null ? "the server refuses this request"
+                : "check that the key in " + provider.apiKeyName() + " may use this model and endpoint";
+    }
+
+    private String fix(ErrorKind kind) {
+        return switch (kind) {
+            case RATE_LIMITED -> "wait a moment and try again, or raise the rate limits of your " + provider.name()
+                    + " account";
+            case QUOTA -> "check the plan, credits and billing of your " + provider.name() + " account";
+            case CONTEXT_LENGTH -> "shorten the prompt or use a model with a larger context window";
+            case BAD_REQUEST -> "check the request options (-o) and the model name";
+            case NOT_FOUND -> "check the model name ('llmo models --remote' lists what " + provider.name()
+                    + " serves) and base_url in models.yaml (" + provider.baseUrl() + ")";
+            case SERVER_ERROR, OVERLOADED, TIMEOUT, CONFLICT -> "the provider is having trouble; try again later";
+            case STREAM_ERROR, INCOMPLETE, CONNECTION -> "try again";
+            default -> null;
+        };
+    }
+
+    private static String words(ErrorKind kind) {
+        return switch (kind) {
+            case RATE_LIMITED -> "rate limited";
+            case QUOTA -> "quota exceeded";
+            case CONTEXT_LENGTH -> "prompt too long";
+            case BAD_REQUEST -> "bad request";
+            case NOT_FOUND -> "not found";
+            case SERVER_ERROR -> "server error";
+            case OVERLOADED -> "overloaded";
+            case TIMEOUT -> "timeout";
+            case CONFLICT -> "conflict";
+            case AUTH -> "invalid key";
+            case FORBIDDEN -> "forbidden";
+            default -> kind.id().replace('_', ' ');
+        };
+    }
+
+    private static boolean isLoopback(String host) {
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                || host.equals("::1"));
+    }
+
+    private static boolean isTimeout(IOException e) {
+        return String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")
+                || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("timed out");
+    }
+
+    /** Text of a non-JSON error body (an HTML page of a proxy, a plain-text message): tags removed, one line. */
+    private static String bodySample(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        String text = body.replaceAll("(?s)<(script|style)[^>]*>.*?</\\1>", " ").replaceAll("<[^>]*>", " ")
+                .replaceAll("\\s+", " ").strip();
+        return text.isEmpty() ? null : text.length() > 200 ? text.substring(0, 199) + "…" : text;
+    }
+
+    static String humanDuration(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds < 1) {
+            return duration.toMillis() + " ms";
+        }
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + " min";
+        }
+        return seconds / 3600 + " h";
+    }
+
+    /** The fields of an error body, read leniently from every known shape. */
+    private static final class ErrorFields {
+        String message;
+        String type;
+        String code;
+        Integer statusCode;
+        boolean quota;
+        boolean invalidKey;
+
+        static ErrorFields of(JsonNode root) {
+            ErrorFields f = new ErrorFields();
+            if (root == null || !root.isObject()) {
+                return f;
+            }
+            JsonNode error = root.get("error");
+            JsonNode holder;
+            if (error != null && error.isObject()) {
+                holder = error;                       // OpenAI, Anthropic, Gemini, vLLM, llama.cpp, OpenRouter
+            } else if (error != null && error.isTextual()) {
+                f.message = error.asText();           // Ollama native: {"error":"model 'x' not found"}
+                return f;
+            } else {
+                holder = root;                        // old vLLM: {"object":"error","message":...,"code":400}
+            }
+            f.message = Json.text(holder, "message");
+            f.type = Json.text(holder, "type");
+            if (f.type == null) {
+                f.type = Json.text(holder, "status"); // Gemini: "RESOURCE_EXHAUSTED"
+            }
+            JsonNode code = holder.get("code");
+            if (code != null && code.isInt() && code.asInt() >= 100 && code.asInt() < 600) {
+                f.statusCode = code.asInt();
+            } else if (code != null && code.isTextual()) {
+                f.code = code.asText();
+            }
+            String all = root.toString();
+            f.quota = "insufficient_quota".equals(f.code) || "insufficient_quota".equals(f.type)
+                    || "billing_error".equals(f.type) || all.contains("enforced_spend_limit_reached")
+                    || dailyQuota(holder);
+            f.invalidKey = all.contains("API_KEY_INVALID") || f.message != null
+                    && f.message.contains("API key not valid");
+            return f;
+        }
+
+        /** Gemini: a QuotaFailure whose quota is per day is not lifted by waiting seconds. */
+        private static boolean dailyQuota(JsonNode error) {
+            JsonNode details = error.get("details");
+            if (details == null || !details.isArray()) {
+                return false;
+            }
+            for (JsonNode detail : details) {
+                if (String.valueOf(Json.text(detail, "@type")).endsWith("QuotaFailure")) {
+                    for (JsonNode violation : detail.path("violations")) {
+                        if (String.valueOf(Json.text(violation, "quotaId")).contains("PerDay")) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** Gemini's {@code google.rpc.RetryInfo{"retryDelay":"26s"}} in the error details. */
+        static Duration geminiRetryDelay(JsonNode root) {
+            JsonNode details = root == null ? null : root.path("error").get("details");
+            if (details == null || !details.isArray()) {
+                return null;
+            }
+            for (JsonNode detail : details) {
+                String delay = Json.text(detail, "retryDelay");
+                if (delay != null && delay.endsWith("s")) {
+                    try {
+                        double seconds = Double.parseDouble(delay.substring(0, delay.length() - 1));
+                        return seconds >= 0 ? Duration.ofMillis((long) (seconds * 1000)) : null;
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.llmo.provider.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.ApiKey;
+import dev.llmo.core.FailureException;
+import dev.llmo.core.LlmoException;
+import dev.llmo.provider.CallHandle;
+import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.ProviderClient;
+import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.StreamListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+/**
+ * The part of every client that is not the wire format: threads, retries, SSE, error mapping and cancellation. A
+ * subclass says how to build requests and how to read answers and model listings.
+ */
+public abstract class HttpProviderClient implements ProviderClient {
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final AtomicInteger CALLS = new AtomicInteger();
+    /** At most this many pages of a model listing, against a server that never says "last page". */
+    private static final int MAX_PAGES = 20;
+
+    protected final ProviderConfig provider;
+    protected final ApiKey key;
+    protected final Transport transport;
+    protected final HttpErrorMapper errors;
+
+    /**
+     * @param key the resolved key, or null for a keyless provider
+     */
+    protected HttpProviderClient(ProviderConfig provider, ApiKey key, Transport transport) {
+        this.provider = provider;
+        this.key = key;
+        this.transport = transport;
+        this.errors = new HttpErrorMapper(provider, key, transport.settings().connectTimeout(),
+                transport.settings().readTimeout(), transport.clock());
+    }
+
+    /** The HTTP request of a chat call, headers and auth included. */
+    protected abstract Request chatRequest(ChatRequest request);
+
+    /** A fresh decoder for one attempt of a chat call. */
+    protected abstract ResponseDecoder decoder(ChatRequest request);
+
+    /** The request for one page of the model listing; {@code next} is null for the first page. */
+    protected abstract Request modelsRequest(String next);
+
+    /** One page of the model listing. */
+    protected abstract ModelPage modelsPage(JsonNode body);
+
+    @Override
+    public CallHandle stream(ChatRequest request, StreamListener listener) {
+        ChatCall call = new ChatCall(transport, errors, () -> chatRequest(request), () -> decoder(request),
+                request.stream(), listener);
+        Thread thread = new Thread(call::run, "llmo-" + provider.name() + "-" + CALLS.incrementAndGet());
+        thread.setDaemon(true);
+        call.start(thread);
+        return call;
+    }
+
+    @Override
+    public List<RemoteModel> listModels() {
+        List<RemoteModel> all = new ArrayList<>();
+        String next = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            String token = next;
+            RetryLoop<ModelPage> loop = new RetryLoop<>(transport, errors);
+            ModelPage result = loop.run(() -> modelsRequest(token), response -> {
+                String body = response.body() == null ? "" : response.body().string();
+                JsonNode json = Json.parse(body).orElseThrow(() -> new AttemptFailedException(
+                        errors.malformed("a model list that is not JSON", body)));
+                try {
+                    return modelsPage(json);
+                } catch (RuntimeException e) {
+                    throw new AttemptFailedException(errors.malformed("a model list llmo cannot read", body));
+                }
+            }, () -> true, (retry, delay, failure) -> { });
+            all.addAll(result.models());
+            next = result.next();
+            if (next == null) {
+                break;
+            }
+        }
+        return all;
+    }
+
+    /** A JSON request body. */
+    protected static RequestBody jsonBody(JsonNode body) {
+        return RequestBody.create(Json.write(body), JSON);
+    }
+
+    /** The provider's base URL with {@code path} appended. */
+    protected String url(String path) {
+        return provider.baseUrl() + path;
+    }
+
+    /** Wraps an unexpected exception of a listener or decoder so that the caller still gets one typed error. */
+    static LlmoException unexpected(RuntimeException e) {
+        return e instanceof LlmoException l ? l
+                : new FailureException("internal error while reading the answer: " + e, "this is a bug in llmo; "
+                + "rerun with --debug and report it", e);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.llmo.provider.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
+/** Writes user request options (from models.yaml, roles and {@code -o}) into a JSON body. */
+public final class Options {
+    private Options() {
+    }
+
+    /** Puts every option into {@code target}, as the JSON value of its Java value (string, number, boolean, list...). */
+    public static void putAll(ObjectNode target, Map<String, Object> options) {
+        options.forEach((name, value) -> target.set(name, Json.MAPPER.valueToTree(value)));
+    }
+
+    /** {@code max_tokens} to {@code maxTokens}: Gemini's JSON names. */
+    public static String camelCase(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        boolean upper = false;
+        for (char c : name.toCharArray()) {
+            if (c == '_' || c == '-') {
+                upper = out.length() > 0;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.llmo.provider.http;
+
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+
+/**
+ * The process's one OkHttp client. Building the first one costs about 250 ms (TLS and platform set-up), so it is
+ * made on first use only: commands that send nothing never pay for it. Variants with other timeouts come from
+ * {@link OkHttpClient#newBuilder()} and share its connection pool and threads.
+ */
+public final class SharedHttpClient {
+    private SharedHttpClient() {
+    }
+
+    /** The shared client. */
+    public static OkHttpClient get() {
+        return Holder.CLIENT;
+    }
+
+    /** A client with these timeouts, sharing the pool of {@link #get()}. */
+    public static OkHttpClient with(HttpSettings settings) {
+        return get().newBuilder()
+                .connectTimeout(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .build();
+    }
+
+    private static final class Holder {
+        // the class is initialised, and the client built, on the first call of get()
+        static final OkHttpClient CLIENT = new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(5, 5, TimeUnit.MINUTES))
+                // llmo's retry policy decides about every failed attempt, so OkHttp must not resend silently
+                .retryOnConnectionFailure(false)
+                .writeTimeout(60, TimeUnit.SECONDS)
+                .build();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.llmo.provider.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * A server-sent events parser fed with raw bytes in chunks of any size (the WHATWG algorithm, as the Stainless SDKs
+ * implement it; wire-formats.md section 0), with the deviations real servers need:
+ * <ul>
+ *   <li>lines end at CR, LF or CRLF, also when CR and LF arrive in different chunks;</li>
+ *   <li>bytes are decoded as UTF-8 per complete line only, so a character split across chunks survives, and
+ *       U+2028 inside JSON is not a line end;</li>
+ *   <li>{@code :} comments (OpenRouter's {@code : OPENROUTER PROCESSING}, {@code : ping}) are skipped;</li>
+ *   <li>old llama.cpp builds send errors as a non-standard {@code error:} field: it becomes data of an event named
+ *       {@code error};</li>
+ *   <li>Gemini may send a raw JSON object without {@code data:} framing: lines from one starting with {@code {} until
+ *       its braces balance become the data of one event;</li>
+ *   <li>at end of input, pending non-blank data is dispatched (llama.cpp may omit the final blank line, even
+ *       after {@code data: [DONE]}).</li>
+ * </ul>
+ * Not thread-safe: one parser per stream.
+ */
+public final class SseParser {
+    private final Consumer<SseEvent> sink;
+    private byte[] line = new byte[256];
+    private int lineLength;
+    private boolean skipLf;
+
+    private String eventName;
+    private final StringBuilder data = new StringBuilder();
+    private boolean hasData;
+    private boolean pending;
+    private String lastId;
+
+    private final StringBuilder rawJson = new StringBuilder();
+    private int rawDepth;
+    private boolean rawInString;
+    private boolean rawEscape;
+
+    public SseParser(Consumer<SseEvent> sink) {
+        this.sink = sink;
+    }
+
+    /** Reads {@code in} to its end, dispatching events as soon as each one is complete. */
+    public void parse(InputStream in) throws IOException {
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            feed(buffer, 0, n);
+        }
+        finish();
+    }
+
+    /** Parses the next chunk of bytes. */
+    public void feed(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        int start = offset;
+        for (int i = offset; i < end; i++) {
+            byte b = bytes[i];
+            if (b == '\n' || b == '\r') {
+                if (b == '\n' && skipLf && i == start && lineLength == 0) {
+                    // the LF of a CRLF whose CR ended the previous line
+                    skipLf = false;
+                    start = i + 1;
+                    continue;
+                }
+                append(bytes, start, i - start);
+                endLine();
+                skipLf = b == '\r';
+                start = i + 1;
+            } else if (skipLf) {
+                skipLf = false;
+            }
+        }
+        append(bytes, start, end - start);
+    }
+
+    /** The input ended: dispatches what is pending (a last line without its terminator, data without blank line). */
+    public void finish() {
+        if (lineLength > 0) {
+            endLine();
+        }
+        if (rawJson.length() > 0) {
+            dispatchRaw();
+        }
+        if (pending && hasData && !data.toString().strip().isEmpty()) {
+            dispatch();
+        }
+        reset();
+    }
+
+    private void append(byte[] bytes, int offset, int length) {
+        if (length <= 0) {
+            return;
+        }
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+        }
+        System.arraycopy(bytes, offset, line, lineLength, length);
+        lineLength += length;
+    }
+
+    private void endLine() {
+        String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        lineLength = 0;
+        if (line.length > 65536) {
+            line = new byte[256]; // do not keep a huge buffer alive after one huge line
+        }
+        processLine(text);
+    }
+
+    private void processLine(String text) {
+        if (rawJson.length() > 0 || rawDepth == 0 && text.startsWith("{") && !pending) {
+            collectRaw(text);
+            return;
+        }
+        if (text.isEmpty()) {
+            if (pending) {
+                dispatch();
+            }
+            reset();
+            return;
+        }
+        if (text.charAt(0) == ':') {
+            return;
+        }
+        int colon = text.indexOf(':');
+        String field = colon < 0 ? text : text.substring(0, colon);
+        String value = colon < 0 ? "" : text.substring(colon + 1);
+        if (value.startsWith(" ")) {
+            value = value.substring(1);
+        }
+        switch (field) {
+            case "event" -> {
+                eventName = value;
+                pending = true;
+            }
+            case "data" -> appendData(value);
+            case "error" -> {
+                // llama.cpp before PR #16109: "error: {json}" as its own field
+                if (eventName == null) {
+                    eventName = "error";
+                }
+                appendData(value);
+            }
+            case "id" -> {
+                if (value.indexOf('\0') < 0) {
+                    lastId = value;
+                    pending = true;
+                }
+            }
+            case "retry" -> pending |= !value.isEmpty() && value.chars().allMatch(Character::isDigit);
+            default -> {
+                // unknown fields are ignored, as the spec says
+            }
+        }
+    }
+
+    private void appendData(String value) {
+        if (hasData) {
+            data.append('\n');
+        }
+        data.append(value);
+        hasData = true;
+        pending = true;
+    }
+
+    private void collectRaw(String text) {
+        if (rawJson.length() > 0) {
+            rawJson.append('\n');
+        }
+        rawJson.append(text);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (rawInString) {
+                if (rawEscape) {
+                    rawEscape = false;
+                } else if (c == '\\') {
+                    rawEscape = true;
+                } else if (c == '"') {
+                    rawInString = false;
+                }
+            } else if (c == '"') {
+                rawInString = true;
+            } else if (c == '{' || c == '[') {
+                rawDepth++;
+            } else if (c == '}' || c == ']') {
+                rawDepth--;
+            }
+        }
+        if (rawDepth <= 0) {
+            dispatchRaw();
+        }
+    }
+
+    private void dispatchRaw() {
+        String json = rawJson.toString();
+        rawJson.setLength(0);
+        rawDepth = 0;
+        rawInString = false;
+        rawEscape = false;
+        sink.accept(new SseEvent(null, json, lastId));
+    }
+
+    private void dispatch() {
+        sink.accept(new SseEvent(eventName, data.toString(), lastId));
+    }
+
+    private void reset() {
+        eventName = null;
+        data.setLength(0);
+        hasData = false;
+        pending = false;
+    }
+}

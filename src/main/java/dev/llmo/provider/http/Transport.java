@@ -1,0 +1,55 @@
+package dev.llmo.provider.http;
+
+import java.time.Clock;
+import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
+
+/**
+ * What every provider client of a process shares: the HTTP client (built on first use), the timeouts, the retry
+ * policy and the clock (for HTTP-date {@code retry-after} hints).
+ */
+public final class Transport {
+    private final Supplier<OkHttpClient> factory;
+    private final HttpSettings settings;
+    private final RetryPolicy retry;
+    private final Clock clock;
+    private volatile OkHttpClient client;
+
+    public Transport(Supplier<OkHttpClient> factory, HttpSettings settings, RetryPolicy retry, Clock clock) {
+        this.factory = factory;
+        this.settings = settings;
+        this.retry = retry;
+        this.clock = clock;
+    }
+
+    /** The process's shared client with these settings, real sleeping and the system clock. */
+    public static Transport shared(HttpSettings settings) {
+        return new Transport(() -> SharedHttpClient.with(settings), settings,
+                RetryPolicy.standard(settings.maxRetries()), Clock.systemUTC());
+    }
+
+    public OkHttpClient client() {
+        OkHttpClient result = client;
+        if (result == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = factory.get();
+                }
+                result = client;
+            }
+        }
+        return result;
+    }
+
+    public HttpSettings settings() {
+        return settings;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.llmo.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.ApiKey;
+import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.StopReason;
+import dev.llmo.provider.Usage;
+import dev.llmo.provider.http.HttpProviderClient;
+import dev.llmo.provider.http.Json;
+import dev.llmo.provider.http.ModelPage;
+import dev.llmo.provider.http.Options;
+import dev.llmo.provider.http.ResponseDecoder;
+import dev.llmo.provider.http.SseEvent;
+import dev.llmo.provider.http.StreamSink;
+import dev.llmo.provider.http.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.Request;
+
+/**
+ * OpenAI Chat Completions, spoken by OpenAI and every compatible server (Ollama, vLLM, llama.cpp, LM Studio,
+ * OpenRouter, Groq). Tolerates their known deviations (wire-formats.md section 2): error shapes with integer or string
+ * codes, errors as {@code data:} objects or {@code error:} fields inside a 200 stream, usage in Groq's
+ * {@code x_groq.usage}, keep-alive comments, a missing {@code [DONE]}, and servers that answer JSON to a stream
+ * request.
+ */
+public final class OpenAiClient extends HttpProviderClient {
+
+    public OpenAiClient(ProviderConfig provider, ApiKey key, Transport transport) {
+        super(provider, key, transport);
+    }
+
+    @Override
+    protected Request chatRequest(ChatRequest request) {
+        ObjectNode body = Json.object();
+        body.put("model", request.model());
+        ArrayNode messages = body.putArray("messages");
+        if (request.system() != null && !request.system().isEmpty()) {
+            messages.addObject().put("role", "system").put("content", request.system());
+        }
+        for (ChatMessage message : request.messages()) {
+            messages.addObject().put("role", message.role() == ChatMessage.Role.USER ? "user" : "assistant")
+                    .put("content", message.content());
+        }
+        if (request.stream()) {
+            body.put("stream", true);
+            // without it the usage never arrives in a stream
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        Options.putAll(body, request.options());
+        return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
+    }
+
+    @Override
+    protected Request modelsRequest(String next) {
+        return authorized(new Request.Builder().url(url("/models")).get()).build();
+    }
+
+    @Override
+    protected ModelPage modelsPage(JsonNode body) {
+        List<RemoteModel> models = new ArrayList<>();
+        for (JsonNode item : body.path("data")) {
+            String id = Json.text(item, "id");
+            if (id != null) {
+                models.add(new RemoteModel(id, null));
+            }
+        }
+        return new ModelPage(models, null);
+    }
+
+    private Request.Builder authorized(Request.Builder builder) {
+        if (key != null) {
+            builder.header("Authorization", "Bearer " + key.value());
+        }
+        return builder;
+    }
+
+    @Override
+    protected ResponseDecoder decoder(ChatRequest request) {
+        return new Decoder();
+    }
+
+    /** Maps {@code finish_reason}; null while the answer goes on. */
+    static StopReason stopReason(String finishReason) {
+        return switch (finishReason) {
+            case "stop", "eos", "end_turn" -> StopReason.END;
+            case "length", "max_tokens" -> StopReason.MAX_TOKENS;
+            case "tool_calls", "function_call" -> StopReason.TOOL_CALL;
+            case "content_filter" -> StopReason.FILTERED;
+            default -> StopReason.OTHER;
+        };
+    }
+
+    /** Usage from {@code usage}, or Groq's {@code x_groq.usage}; null when neither is there. */
+    static Usage usage(JsonNode chunk) {
+        JsonNode usage = chunk.get("usage");
+        if (usage == null || !usage.isObject()) {
+            usage = chunk.path("x_groq").get("usage");
+        }
+        if (usage == null || !usage.isObject()) {
+            return null;
+        }
+        Long input = Json.number(usage, "prompt_tokens");
+        Long output = Json.number(usage, "completion_tokens");
+        if (input == null && output == null) {
+            return null;
+        }
+        return new Usage(input == null ? 0 : input, output == null ? 0 : output);
+    }
+
+    private final class Decoder implements ResponseDecoder {
+        @Override
+        public void onEvent(SseEvent event, StreamSink sink) {
+            String data = event.data();
+            if (data.startsWith("[DONE]")) {
+                sink.done();
+                return;
+            }
+            boolean errorEvent = "error".equals(event.event());
+            if (data.isBlank()) {
+                if (errorEvent) {
+                    sink.fail(errors.fromStreamError(null, null));
+                }
+                return;
+            }
+            JsonNode chunk = Json.parse(data).orElse(null);
+            if (chunk == null || !chunk.isObject()) {
+                sink.fail(errorEvent ? errors.fromStreamError(null, data)
+                        : errors.malformed("a malformed stream event", data));
+                return;
+            }
+            if (errorEvent || isError(chunk)) {
+                sink.fail(errors.fromStreamError(chunk.has("error") ? chunk : wrap(chunk), data));
+                return;
+            }
+            sink.model(Json.text(chunk, "model"));
+            JsonNode choice = chunk.path("choices").path(0);
+            JsonNode content = choice.path("delta").get("content");
+            if (content != null && content.isTextual()) {
+                sink.text(content.asText());
+            }
+            String finish = Json.text(choice, "finish_reason");
+            if ("error".equals(finish)) {
+                // OpenRouter: the upstream model failed after the stream had started
+                sink.fail(errors.fromStreamError(null, "the upstream model failed mid-answer"));
+                return;
+            }
+            if (finish != null) {
+                sink.stop(stopReason(finish));
+            }
+            Usage usage = usage(chunk);
+            if (usage != null) {
+                sink.usage(usage);
+            }
+        }
+
+        @Override
+        public void onBody(JsonNode body, StreamSink sink) {
+            if (isError(body)) {
+                sink.fail(errors.fromStreamError(body.has("error") ? body : wrap(body), body.toString()));
+                return;
+            }
+            JsonNode choice = body.path("choices").path(0);
+            if (choice.isMissingNode()) {
+                sink.fail(errors.malformed("an answer without choices", body.toString()));
+                return;
+            }
+            sink.model(Json.text(body, "model"));
+            JsonNode content = choice.path("message").get("content");
+            if (content != null && content.isTextual()) {
+                sink.text(content.asText());
+            }
+            String finish = Json.text(choice, "finish_reason");
+            sink.stop(finish == null ? StopReason.END : stopReason(finish));
+            Usage usage = usage(body);
+            if (usage != null) {
+                sink.usage(usage);
+            }
+            sink.done();
+        }
+
+        /** A truthy {@code error} key (openai-python's rule), or vLLM's old top-level {@code "object":"error"}. */
+        private boolean isError(JsonNode node) {
+            JsonNode error = node.get("error");
+            boolean truthy = error != null && !error.isNull() && !(error.isTextual() && error.asText().isEmpty())
+                    && !(error.isBoolean() && !error.asBoolean());
+            return truthy || "error".equals(Json.text(node, "object"));
+        }
+
+        private JsonNode wrap(JsonNode flat) {
+            ObjectNode wrapper = Json.object();
+            wrapper.set("error", flat);
+            return wrapper;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.llmo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built binary ({@code target/llmo}) as a process against a mock server: what a user really runs. */
+class RunBinaryIT {
+    private static final String STREAM = """
+            data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
+
+            data: {"choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]}
+
+            data: {"choices":[{"index":0,"delta":{"content":", wörld"},"finish_reason":null}]}
+
+            data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+            data: {"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17}}
+
+            data: [DONE]
+
+            """;
+
+    @TempDir
+    Path home;
+    private MockWebServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new MockWebServer();
+        server.start();
+        writeModels(server.url("/v1").toString());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.shutdown();
+    }
+
+    private void writeModels(String baseUrl) throws IOException {
+        Path dir = Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(dir.resolve("models.yaml"), """
+                mock:
+                  type: openai
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  default_model: m1
+                  models:
+                    - name: m1
+                      pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                """.formatted(baseUrl));
+        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
+    }
+
+    private ProcessBuilder llmo(String... args) {
+        String binary = System.getProperty("llmo.binary", "target/llmo");
+        List<String> command = new ArrayList<>(List.of(binary));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(new File("/dev/null"));
+        builder.environment().put("HOME", home.toString());
+        builder.environment().put("LLMO_HOME", home.resolve("llmo").toString());
+        builder.environment().put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc").toString());
+        builder.environment().put("LLMO_CDS", "off");
+        builder.environment().put("MOCK_API_KEY", "sk-it-secret");
+        builder.environment().remove("LLMO_MODEL");
+        return builder;
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(ProcessBuilder builder) throws Exception {
+        Process process = builder.start();
+        Reader out = new Reader(process.getInputStream());
+        Reader err = new Reader(process.getErrorStream());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("llmo ended").isTrue();
+        return new Run(process.exitValue(), out.text(), err.text());
+    }
+
+    /** Drains a stream on its own thread, so that a full pipe never blocks the process. */
+    private static final class Reader {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Reader(InputStream in) {
+            thread = new Thread(() -> {
+                byte[] buffer = new byte[4096];
+                int n;
+                try {
+                    while ((n = in.read(buffer)) != -1) {
+                        synchronized (bytes) {
+                            bytes.write(buffer, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // process ended
+                }
+            });
+            thread.start();
+        }
+
+        String soFar() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        String text() throws InterruptedException {
+            thread.join(10_000);
+            return soFar();
+        }
+    }
+
+    @Test
+    void streamsToStdout() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+        Run run = run(llmo("run", "Say", "hello"));
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).isEqualTo("Hello, wörld\n");
+        assertThat(run.exitCode()).isZero();
+        assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-it-secret");
+    }
+
+    @Test
+    void jsonAndUsageLine() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+        Run run = run(llmo("run", "--json", "-u", "hi"));
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("{\"model\":\"mock/m1\",\"text\":\"Hello, wörld\",\"stop_reason\":\"end\","
+                + "\"usage\":{\"input_tokens\":12,\"output_tokens\":5},\"cost_usd\":0.0000048,\"latency_ms\":")
+                .endsWith(",\"conversation\":null,\"error\":null}\n");
+        assertThat(run.err()).startsWith("mock/m1: 12 in, 5 out tokens, $0.0000048, ");
+    }
+
+    @Test
+    void noServerIsOneLineAndExit1() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        writeModels("http://localhost:" + port + "/v1");
+        Run run = run(llmo("run", "hi"));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("llmo: error: cannot connect to http://localhost:" + port
+                + " (connection refused); ").hasLineCount(1).doesNotContain("Exception");
+    }
+
+    @Test
+    void missingKeyExits4() throws Exception {
+        ProcessBuilder builder = llmo("run", "hi");
+        builder.environment().remove("MOCK_API_KEY");
+        Run run = run(builder);
+        assertThat(run.exitCode()).isEqualTo(4);
+        assertThat(run.err()).isEqualTo("llmo: error: no API key for provider 'mock': MOCK_API_KEY is not set; "
+                + "run 'llmo vault set MOCK_API_KEY' or 'export MOCK_API_KEY=…'\n");
+    }
+
+    @Test
+    void ctrlCCancelsTheRequestKeepsThePartialTextAndExits130() throws Exception {
+        String first = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"},\"finish_reason\":null}]}"
+                + "\n\n";
+        // after the first event the rest trickles in for minutes: only Ctrl-C ends this run
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody(first + ": " + "keep-alive ".repeat(3000) + "\n\n" + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n".repeat(100))
+                .throttleBody(first.length(), 1, TimeUnit.SECONDS));
+        Process process = llmo("run", "hi").start();
+        Reader out = new Reader(process.getInputStream());
+        Reader err = new Reader(process.getErrorStream());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.soFar().contains("partial") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(out.soFar()).as("the first text arrived").isEqualTo("partial");
+
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("llmo ended after Ctrl-C").isTrue();
+
+        assertThat(process.exitValue()).isEqualTo(130);
+        assertThat(out.text()).isEqualTo("partial\n");
+        assertThat(err.text()).isEqualTo("llmo: error: interrupted: the request to mock was cancelled\n");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.cli.CliRun.Result;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code llmo models --remote}: every provider's list endpoint, in process against one mock server. */
+class RunModelsRemoteTest {
+    @TempDir
+    Path home;
+    private MockWebServer server;
+    private int deadPort;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                String path = request.getPath();
+                if (path.startsWith("/oa/v1/models")) {
+                    return new MockResponse().setBody("{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o\"},"
+                            + "{\"id\":\"gpt-4o-mini\"}]}");
+                }
+                if (path.startsWith("/an/v1/models")) {
+                    return new MockResponse().setBody("{\"data\":[{\"id\":\"claude-haiku-4-5\",\"display_name\":"
+                            + "\"Claude Haiku 4.5\"}],\"has_more\":false}");
+                }
+                if (path.startsWith("/ge/v1beta/models")) {
+                    return new MockResponse().setBody("{\"models\":[{\"name\":\"models/gemini-2.5-flash\","
+                            + "\"displayName\":\"Gemini 2.5 Flash\"}]}");
+                }
+                return new MockResponse().setResponseCode(404);
+            }
+        });
+        server.start();
+        try (ServerSocket socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        Path dir = Files.createDirectories(home.resolve("llmo"));
+        String base = server.url("/").toString();
+        // the built-in providers are removed ("name: ~") so that only these are asked
+        Files.writeString(dir.resolve("models.yaml"), """
+                openai: ~
+                anthropic: ~
+                gemini: ~
+                ollama: ~
+                openrouter: ~
+                groq: ~
+                oa: { type: openai, base_url: %soa/v1, api_key_name: OA_KEY }
+                an: { type: anthropic, base_url: %san, api_key_name: AN_KEY }
+                ge: { type: gemini, base_url: %sge, api_key_name: GE_KEY }
+                nokey: { type: openai, base_url: %snk/v1, api_key_name: NOKEY_KEY }
+                dead: { type: openai, base_url: http://localhost:%d/v1 }
+                """.formatted(base, base, base, base, deadPort));
+        Files.writeString(dir.resolve("config.yaml"), "main_llm: oa/gpt-4o\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.shutdown();
+    }
+
+    private CliRun cli() {
+        return CliRun.in(home).env("OA_KEY", "k1").env("AN_KEY", "k2").env("GE_KEY", "k3");
+    }
+
+    @Test
+    void listsEachProviderSkipsKeylessOnesAndReportsTheDeadOne() {
+        Result result = cli().run("models", "--remote");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out().lines()).containsExactly("oa/gpt-4o", "oa/gpt-4o-mini",
+                "an/claude-haiku-4-5  Claude Haiku 4.5", "ge/gemini-2.5-flash  Gemini 2.5 Flash");
+        assertThat(result.err().lines()).containsExactly(
+                "llmo: note: skipped nokey: NOKEY_KEY is not set (run 'llmo vault set NOKEY_KEY' or "
+                        + "'export NOKEY_KEY=…')",
+                "llmo: error: cannot connect to http://localhost:" + deadPort + " (connection refused); is the server "
+                        + "running and reachable? check base_url of provider 'dead' in models.yaml (http://localhost:"
+                        + deadPort + "/v1)");
+    }
+
+    @Test
+    void jsonLinesAndExit0WhenAllSucceed() throws Exception {
+        Path models = home.resolve("llmo/models.yaml");
+        Files.writeString(models, Files.readString(models).replaceAll("(?m)^(nokey|dead):.*$", "$1: ~"));
+        Result result = cli().run("models", "--remote", "--json");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).isEmpty();
+        assertThat(result.out().lines()).hasSize(4);
+        assertThat(new ObjectMapper().readTree(result.out().lines().toList().get(2)).toString()).isEqualTo(
+                "{\"id\":\"an/claude-haiku-4-5\",\"provider\":\"an\",\"model\":\"claude-haiku-4-5\","
+                        + "\"display_name\":\"Claude Haiku 4.5\"}");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.llmo.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.ModelSpec;
+import dev.llmo.config.Origin;
+import dev.llmo.config.Pricing;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.ProviderType;
+import dev.llmo.core.CredentialsException;
+import dev.llmo.core.KeyResolver;
+import dev.llmo.core.ModelCallException;
+import dev.llmo.core.Orchestrator;
+import dev.llmo.core.ProviderKeys;
+import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunResult;
+import dev.llmo.core.UsageCost;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OrchestratorTest {
+    private MockWebServer server;
+    private final AtomicLong nanos = new AtomicLong();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.shutdown();
+    }
+
+    private ModelRef model(String keyName) {
+        String url = server.url("/v1").toString();
+        ModelSpec spec = new ModelSpec("gpt-4o-mini", List.of(), 128000L, 16384L,
+                new Pricing(new BigDecimal("0.15"), new BigDecimal("0.60")), Map.of("temperature", 0.7, "seed", 1),
+                Origin.of("test", "test"));
+        ProviderConfig provider = new ProviderConfig("openai", ProviderType.OPENAI, url, keyName, null, "gpt-4o-mini",
+                List.of(spec), null, Origin.of("test", "test"));
+        return new ModelRef(provider, spec);
+    }
+
+    private Orchestrator orchestrator(Map<String, String> env) {
+        return new Orchestrator(new ProviderKeys(KeyResolver.environment(env)),
+                new ProviderClients(ProviderTestSupport.transport(new ProviderTestSupport.RecordingSleeper(), 0)),
+                () -> nanos.addAndGet(10_000_000)); // every reading of the clock advances it 10 ms
+    }
+
+    @Test
+    void runsOneModelWithMergedOptionsAndPricesTheUsage() throws Exception {
+        server.enqueue(new MockResponse().setBody(OpenAiClientTest.RECORDED_STREAM));
+        List<String> texts = new ArrayList<>();
+        RunResult result = orchestrator(Map.of("OPENAI_API_KEY", "sk-x")).run(new RunRequest(model("OPENAI_API_KEY"),
+                "sys", "prompt", Map.of("temperature", 0.1), true), texts::add);
+
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.text()).isEqualTo("{\"");
+        assertThat(texts).containsExactly("{\"");
+        assertThat(result.usage()).isEqualTo(new Usage(79, 1));
+        // (79 × 0.15 + 1 × 0.60) / 1e6
+        assertThat(result.costUsd()).isEqualByComparingTo("0.00001245");
+        assertThat(result.ttftMs()).isNotNull();
+        assertThat(result.latencyMs()).isGreaterThanOrEqualTo(result.ttftMs());
+
+        JsonNode body = new ObjectMapper().readTree(server.takeRequest().getBody().readUtf8());
+        assertThat(body.get("temperature").asDouble()).as("-o beats models.yaml").isEqualTo(0.1);
+        assertThat(body.get("seed").asInt()).as("models.yaml default kept").isEqualTo(1);
+        assertThat(body.get("model").asText()).isEqualTo("gpt-4o-mini");
+    }
+
+    @Test
+    void missingKeyIsAFailedResultNotAnException() {
+        RunResult result = orchestrator(Map.of()).run(new RunRequest(model("OPENAI_API_KEY"), null, "p", Map.of(),
+                true), text -> { });
+        assertThat(result.error()).isInstanceOf(CredentialsException.class);
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void failedCallKeepsThePartialText() {
+        server.enqueue(new MockResponse().setBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"part\"}}]}"
+                + "\n\n"));
+        RunResult result = orchestrator(Map.of()).run(new RunRequest(model(null), null, "p", Map.of(), true),
+                text -> { });
+        assertThat(result.error()).isInstanceOf(ModelCallException.class);
+        assertThat(result.text()).isEqualTo("part");
+        assertThat(result.stopReason()).isNull();
+    }
+
+    @Test
+    void costIsNullWhenPriceOrUsageIsUnknown() {
+        assertThat(UsageCost.usd(null, new Usage(1, 1))).isNull();
+        assertThat(UsageCost.usd(new Pricing(BigDecimal.ONE, BigDecimal.ONE), null)).isNull();
+        assertThat(UsageCost.usd(new Pricing(BigDecimal.ZERO, BigDecimal.ZERO), new Usage(5, 5))).isZero();
+        assertThat(UsageCost.usd(new Pricing(new BigDecimal("0.15"), new BigDecimal("0.60")), new Usage(12, 5)))
+                .isEqualByComparingTo("0.0000048");
+    }
+}

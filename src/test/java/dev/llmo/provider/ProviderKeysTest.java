@@ -1,0 +1,77 @@
+package dev.llmo.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmo.config.ModelSpec;
+import dev.llmo.config.Origin;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.ProviderType;
+import dev.llmo.core.ApiKey;
+import dev.llmo.core.CredentialsException;
+import dev.llmo.core.KeyResolver;
+import dev.llmo.core.ProviderKeys;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProviderKeysTest {
+
+    private static ProviderConfig provider(String keyName, String keyCmd) {
+        return new ProviderConfig("openai", ProviderType.OPENAI, "https://api.openai.com/v1", keyName, keyCmd, "m",
+                List.<ModelSpec>of(), null, Origin.of("test", "test"));
+    }
+
+    @Test
+    void keyFromTheEnvironment() {
+        ProviderKeys keys = new ProviderKeys(KeyResolver.environment(Map.of("OPENAI_API_KEY", " sk-1 \n")));
+        ApiKey key = keys.keyFor(provider("OPENAI_API_KEY", null)).orElseThrow();
+        assertThat(key.value()).isEqualTo("sk-1");
+        assertThat(key.toString()).isEqualTo("OPENAI_API_KEY=***").doesNotContain("sk-1");
+    }
+
+    @Test
+    void missingKeyNamesTheExactFix() {
+        ProviderKeys keys = new ProviderKeys(KeyResolver.environment(Map.of("OPENAI_API_KEY", "  ")));
+        assertThatThrownBy(() -> keys.keyFor(provider("OPENAI_API_KEY", null)))
+                .isInstanceOfSatisfying(CredentialsException.class, e -> {
+                    assertThat(e.exitCode().code()).isEqualTo(4);
+                    assertThat(e.fix()).isEqualTo("run 'llmo vault set OPENAI_API_KEY' or 'export OPENAI_API_KEY=…'");
+                })
+                .hasMessage("no API key for provider 'openai': OPENAI_API_KEY is not set");
+    }
+
+    @Test
+    void keylessProviderNeedsNoKey() {
+        assertThat(new ProviderKeys(KeyResolver.none()).keyFor(provider(null, null))).isEmpty();
+    }
+
+    @Test
+    void resolversChainInOrder() {
+        KeyResolver vault = KeyResolver.of(Map.of("OPENAI_API_KEY", "from-vault", "OTHER", "x"));
+        KeyResolver chain = KeyResolver.environment(Map.of("OPENAI_API_KEY", "from-env")).then(vault);
+        assertThat(chain.find("OPENAI_API_KEY")).contains("from-env");
+        assertThat(chain.find("OTHER")).contains("x");
+        assertThat(KeyResolver.chain(List.of(KeyResolver.none(), vault)).find("OTHER")).contains("x");
+    }
+
+    @Test
+    void apiKeyCmdIsUsedWhenTheVariableIsUnset() {
+        ProviderKeys keys = new ProviderKeys(KeyResolver.none());
+        assertThat(keys.keyFor(provider("OPENAI_API_KEY", "printf 'sk-from-cmd\\n'")).orElseThrow().value())
+                .isEqualTo("sk-from-cmd");
+        assertThat(new ProviderKeys(KeyResolver.of(Map.of("OPENAI_API_KEY", "env")))
+                .keyFor(provider("OPENAI_API_KEY", "echo cmd")).orElseThrow().value()).isEqualTo("env");
+    }
+
+    @Test
+    void failingApiKeyCmdIsACredentialsError() {
+        ProviderKeys keys = new ProviderKeys(KeyResolver.none());
+        assertThatThrownBy(() -> keys.keyFor(provider(null, "exit 3")))
+                .isInstanceOf(CredentialsException.class)
+                .hasMessage("api_key_cmd of provider 'openai' failed with exit code 3");
+        assertThatThrownBy(() -> keys.keyFor(provider(null, "true")))
+                .isInstanceOf(CredentialsException.class)
+                .hasMessage("api_key_cmd of provider 'openai' printed nothing");
+    }
+}

@@ -1,0 +1,100 @@
+package dev.llmo.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.provider.http.SseEvent;
+import dev.llmo.provider.http.SseParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SseParserTest {
+
+    private static List<SseEvent> parse(String text, int chunkSize) {
+        List<SseEvent> events = new ArrayList<>();
+        SseParser parser = new SseParser(events::add);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i += chunkSize) {
+            parser.feed(bytes, i, Math.min(chunkSize, bytes.length - i));
+        }
+        parser.finish();
+        return events;
+    }
+
+    private static List<String> data(String text, int chunkSize) {
+        return parse(text, chunkSize).stream().map(SseEvent::data).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 7, 1000})
+    void linesEndAtLfCrOrCrlfEvenWhenSplitAcrossChunks(int chunkSize) {
+        String stream = "data: one\n\ndata: two\r\rdata: three\r\n\r\ndata: four\n\n";
+        assertThat(data(stream, chunkSize)).containsExactly("one", "two", "three", "four");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5})
+    void utf8CharactersSplitAcrossChunksSurvive(int chunkSize) {
+        String stream = "data: ガイモ картофель 🥔\n\n";
+        assertThat(data(stream, chunkSize)).containsExactly("ガイモ картофель 🥔");
+    }
+
+    @Test
+    void lineSeparatorInsideJsonIsNotANewline() {
+        assertThat(data("data: {\"t\":\"a\u2028b\"}\n\n", 3)).containsExactly("{\"t\":\"a\u2028b\"}");
+    }
+
+    @Test
+    void commentsAreSkipped() {
+        assertThat(data(": OPENROUTER PROCESSING\n\n: ping\ndata: x\n\n", 4)).containsExactly("x");
+    }
+
+    @Test
+    void multiLineDataJoinsWithNewlines() {
+        // the Stainless SDK test case
+        String stream = "data: {\ndata: \"foo\":\ndata: \ndata:\ndata: true}\n\n";
+        assertThat(data(stream, 1000)).containsExactly("{\n\"foo\":\n\n\ntrue}");
+    }
+
+    @Test
+    void exactlyOneLeadingSpaceIsStripped() {
+        assertThat(data("data:  two spaces\n\ndata:none\n\n", 1000)).containsExactly(" two spaces", "none");
+    }
+
+    @Test
+    void eventNamesAndIdsAreKeptAndIdsPersist() {
+        List<SseEvent> events = parse("event: message_start\nid: 7\ndata: a\n\nevent: ping\n\ndata: b\n\n", 5);
+        assertThat(events).containsExactly(new SseEvent("message_start", "a", "7"), new SseEvent("ping", "", "7"),
+                new SseEvent(null, "b", "7"));
+    }
+
+    @Test
+    void pendingDataIsDispatchedAtEndOfInput() {
+        // llama.cpp may send "data: [DONE]" without the final blank line
+        assertThat(data("data: x\n\ndata: [DONE]", 1000)).containsExactly("x", "[DONE]");
+        assertThat(data("data: y\n", 1000)).containsExactly("y");
+    }
+
+    @Test
+    void llamaCppErrorFieldBecomesAnErrorEvent() {
+        List<SseEvent> events = parse("error: {\"code\":400,\"message\":\"too long\"}\n\ndata: [DONE]\n\n", 1000);
+        assertThat(events.get(0)).isEqualTo(new SseEvent("error", "{\"code\":400,\"message\":\"too long\"}", null));
+        assertThat(events.get(1).data()).isEqualTo("[DONE]");
+    }
+
+    @Test
+    void rawJsonWithoutDataFramingIsOneEvent() {
+        // Gemini may send an error as raw JSON spread over lines
+        String stream = "data: {\"a\":1}\n\n{\"error\": {\n  \"code\": 429,\n  \"message\": \"a } in text\"\n}}\n";
+        assertThat(data(stream, 3)).containsExactly("{\"a\":1}",
+                "{\"error\": {\n  \"code\": 429,\n  \"message\": \"a } in text\"\n}}");
+    }
+
+    @Test
+    void blankLinesWithoutFieldsDispatchNothing() {
+        assertThat(parse("\n\n\r\n: c\n\n", 1)).isEmpty();
+    }
+}
