@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.core.CallRecorder;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
@@ -23,9 +24,9 @@ final class CancelOnInterrupt {
     private CancelOnInterrupt() {
     }
 
-    static RunResult run(Orchestrator orchestrator, RunRequest request, RunListener listener,
+    static RunResult run(Orchestrator orchestrator, RunRequest request, RunListener listener, CallRecorder recorder,
                          Consumer<RunResult> render) {
-        RunningCall call = orchestrator.start(request, listener);
+        RunningCall call = orchestrator.start(request, listener, recorder);
         CountDownLatch rendered = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             call.cancel();

@@ -3,6 +3,8 @@ package dev.llmo.cli;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
+import dev.llmo.core.Conversation;
+import dev.llmo.core.ExitCode;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.core.UsageException;
@@ -103,17 +105,41 @@ final class RunCommand implements Callable<Integer> {
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
         ModelRef model = model(settings, roleDef);
-        RunRequest request = new RunRequest(model, system(roleDef), RunInput.prompt(prompt, context.environment()),
-                options(roleDef), !noStream);
+        String text = RunInput.prompt(prompt, context.environment());
         CliEnvironment environment = context.environment();
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
-        RunResult result = CancelOnInterrupt.run(CoreServices.orchestrator(context), request, renderer,
-                renderer::finish);
-        if (!result.succeeded()) {
-            throw result.error();
+        try (Conversation conversation = conversation(settings, model)) {
+            String systemPrompt = system(roleDef);
+            // A continued conversation keeps its system prompt unless -s or -r gives a new one.
+            if (systemPrompt != null || continuation == null) {
+                conversation.system(systemPrompt);
+            }
+            conversation.user(text);
+            renderer.conversation(conversation.id());
+            RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
+                    options(roleDef), !noStream);
+            RunResult result = CancelOnInterrupt.run(CoreServices.orchestrator(context), request, renderer,
+                    conversation, done -> {
+                        renderer.finish(done);
+                        conversation.end(done.succeeded() ? ExitCode.OK : done.error().exitCode());
+                    });
+            if (!result.succeeded()) {
+                throw result.error();
+            }
+            return 0;
         }
-        return 0;
+    }
+
+    /** A new conversation, or the one -c / --cid continues. */
+    private Conversation conversation(Settings settings, ModelRef model) {
+        String command = continuation == null ? "run" : "run --continue";
+        if (continuation != null) {
+            return Conversation.resume(context.dirs().conversationsDir(), continuation.id, command,
+                    List.of(model.id()), settings.digest(), BuildInfo.version());
+        }
+        return Conversation.start(context.dirs().conversationsDir(), command, List.of(model.id()), settings.digest(),
+                BuildInfo.version());
     }
 
     /** Flags of later issues: declared so that --help shows the whole command, refused when used. */
@@ -123,9 +149,6 @@ final class RunCommand implements Callable<Integer> {
         }
         if (maxCost != null) {
             throw Unreleased.command("run --max-cost");
-        }
-        if (continuation != null) {
-            throw Unreleased.command(continuation.last ? "run --continue" : "run --cid");
         }
         if (models.size() > 1 || compare || concurrency != null) {
             throw new UsageException("several models in one run (-m ... -m, --parallel, --sequential, --compare, "

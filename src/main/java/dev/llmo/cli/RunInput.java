@@ -63,11 +63,13 @@ final class RunInput {
             return Long.valueOf(v);
         }
         if (DECIMAL.matcher(v).matches()) {
-            return Double.valueOf(v);
+            // exact decimals, as YAML options are: the body (and its digest in the log) is the same on replay
+            return new java.math.BigDecimal(v);
         }
         if (v.startsWith("[") && v.endsWith("]") || v.startsWith("{") && v.endsWith("}")) {
             try {
-                return new ObjectMapper().readValue(v, Object.class);
+                return new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature
+                        .USE_BIG_DECIMAL_FOR_FLOATS).readValue(v, Object.class);
             } catch (IOException e) {
                 return text; // not JSON after all: sent as the string typed
             }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.core.CallError;
-import dev.llmo.core.ExitCode;
+import dev.llmo.core.Conversation;
 import dev.llmo.core.LlmoException;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
@@ -29,6 +29,7 @@ final class RunRenderer implements RunListener {
     private final boolean json;
     private final boolean showUsage;
     private final boolean showNotes;
+    private String conversationId;
     private boolean printed;
     private boolean endsWithNewline = true;
 
@@ -42,6 +43,11 @@ final class RunRenderer implements RunListener {
         this.json = json;
         this.showUsage = showUsage;
         this.showNotes = showNotes;
+    }
+
+    /** The conversation the call belongs to, for {@code --json}. */
+    void conversation(String id) {
+        this.conversationId = id;
     }
 
     @Override
@@ -70,7 +76,7 @@ final class RunRenderer implements RunListener {
     /** Ends the output of the call: the last newline, or the JSON line; then the usage line. */
     void finish(RunResult result) {
         if (json) {
-            out.println(jsonLine(result));
+            out.println(jsonLine(result, conversationId));
         } else if (printed && !endsWithNewline) {
             out.println(); // a shell prompt must not be glued to the answer, nor an error line to partial text
         }
@@ -89,7 +95,7 @@ final class RunRenderer implements RunListener {
         err.flush();
     }
 
-    static String jsonLine(RunResult result) {
+    static String jsonLine(RunResult result, String conversationId) {
         ObjectNode line = JSON.createObjectNode();
         line.put("model", result.model().id());
         if (result.succeeded()) {
@@ -108,13 +114,13 @@ final class RunRenderer implements RunListener {
         line.put("cost_usd", result.costUsd());
         line.put("latency_ms", result.latencyMs());
         line.put("ttft_ms", result.ttftMs());
-        line.putNull("conversation");
+        line.put("conversation", conversationId);
         if (result.succeeded()) {
             line.putNull("error");
         } else {
             ObjectNode error = line.putObject("error");
             LlmoException e = result.error();
-            error.put("kind", kindOf(e));
+            error.put("kind", Conversation.errorKind(e));
             error.put("status", e instanceof CallError call ? call.status() : null);
             error.put("message", e.getMessage());
         }
@@ -123,14 +129,6 @@ final class RunRenderer implements RunListener {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }
-    }
-
-    /** The kind of a failure that did not come from a provider's answer (a missing key, Ctrl-C...). */
-    private static String kindOf(LlmoException e) {
-        if (e instanceof CallError call) {
-            return call.kind().id();
-        }
-        return e.exitCode() == ExitCode.FAILURE ? "failure" : e.exitCode().name().toLowerCase(Locale.ROOT);
     }
 
     static String usageLine(RunResult result) {

@@ -4,12 +4,13 @@ import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.core.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,10 @@ public final class ConfigLoader {
         MapNode config = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, CONFIG_FILE));
         MapNode models = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, MODELS_FILE));
         List<String> files = new ArrayList<>();
+        MessageDigest digest = sha256();
         for (ConfigLayer layer : layers(dirs, workingDir)) {
-            MapNode layerConfig = read(layer, CONFIG_FILE, files);
-            MapNode layerModels = read(layer, MODELS_FILE, files);
+            MapNode layerConfig = read(layer, CONFIG_FILE, files, digest);
+            MapNode layerModels = read(layer, MODELS_FILE, files, digest);
             if (layerConfig != null) {
                 config = ConfigMerge.merge(config, layerConfig);
             }
@@ -40,7 +42,7 @@ public final class ConfigLoader {
                 models = ConfigMerge.merge(models, layerModels);
             }
         }
-        return SettingsBinder.bind(config, models, env, files);
+        return SettingsBinder.bind(config, models, env, files, "sha256:" + HexFormat.of().formatHex(digest.digest()));
     }
 
     /** The file layers in order, lowest first; layers whose directory does not exist are still listed. */
@@ -67,17 +69,29 @@ public final class ConfigLoader {
         return null;
     }
 
-    private static MapNode read(ConfigLayer layer, String fileName, List<String> files) {
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static void add(MessageDigest digest, String name, String text) {
+        digest.update((name + "\n" + text.length() + "\n" + text).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MapNode read(ConfigLayer layer, String fileName, List<String> files, MessageDigest digest) {
         if (layer.dir() == null) {
             String resource = BUILT_IN_RESOURCES + fileName;
             try (InputStream in = ConfigLoader.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("the jar lacks " + resource);
                 }
-                try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                    files.add("(built-in) " + fileName);
-                    return YamlFiles.parse(reader, "(built-in) " + fileName, layer.name());
-                }
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                files.add("(built-in) " + fileName);
+                add(digest, "(built-in) " + fileName, text);
+                return YamlFiles.parse(text, "(built-in) " + fileName, layer.name());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read built-in " + fileName, e);
             }
@@ -97,6 +111,7 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": cannot read: " + e.getMessage(), "check the file's permissions", e);
         }
         files.add(file.toString());
+        add(digest, file.toString(), text);
         return YamlFiles.parse(text, file.toString(), layer.name());
     }
 }

@@ -16,9 +16,11 @@ import java.util.Set;
  * @param mainModel the {@code main_llm} node (a mapping {provider, model} or a model reference), or null
  * @param chains    chain definitions as written; their grammar belongs to the chain runner
  * @param files     the files that were read, lowest layer first
+ * @param digest    {@code sha256:} of the names and contents of those files (no secrets live there): which
+ *                  configuration a conversation ran with
  */
 public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, Role> roles,
-                       Map<String, ConfigNode> chains, Budget budget, List<String> files) {
+                       Map<String, ConfigNode> chains, Budget budget, List<String> files, String digest) {
 
     public Settings {
         roles = new LinkedHashMap<>(roles);

@@ -26,7 +26,7 @@ final class SettingsBinder {
     private SettingsBinder() {
     }
 
-    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files) {
+    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, String digest) {
         ConfigFields.onlyKeys(config, "config.yaml", CONFIG_KEYS);
         ModelCatalog catalog = new ModelCatalog(providers(models));
         ConfigNode mainModel = config.get("main_llm");
@@ -35,7 +35,7 @@ final class SettingsBinder {
             mainModel = new ScalarNode(envModel, Origin.of(ConfigLayer.ENV, "LLMO_MODEL"));
         }
         return new Settings(catalog, mainModel, roles(config.get("roles")), chains(config.get("chains")),
-                budget(config.get("budget")), files);
+                budget(config.get("budget")), files, digest);
     }
 
     private static Map<String, ProviderConfig> providers(MapNode models) {

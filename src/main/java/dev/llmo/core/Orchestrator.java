@@ -33,8 +33,13 @@ public final class Orchestrator {
         this.nanoTime = nanoTime;
     }
 
-    /** Starts the call and returns at once. */
+    /** Starts the call and returns at once; nothing is recorded. */
     public RunningCall start(RunRequest request, RunListener listener) {
+        return start(request, listener, CallRecorder.NONE);
+    }
+
+    /** Starts the call and returns at once; {@code recorder} hears of the request, its retries and its end. */
+    public RunningCall start(RunRequest request, RunListener listener, CallRecorder recorder) {
         long started = nanoTime.getAsLong();
         ModelRef model = request.model();
         ProviderClient client;
@@ -42,11 +47,14 @@ public final class Orchestrator {
             client = clients.create(model.provider(), keys.keyFor(model.provider()).orElse(null));
         } catch (LlmoException e) {
             RunResult failed = new RunResult(model, "", null, null, null, elapsedMs(started), null, e);
+            recorder.answered(-1, failed);
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
+        ChatRequest chat = chatRequest(request);
+        long requestId = recorder.requestSent(model, chat.options(), client.requestBody(chat));
         CompletableFuture<RunResult> result = new CompletableFuture<>();
-        Collector collector = new Collector(model, started, listener, result);
-        CallHandle handle = client.stream(chatRequest(request), collector);
+        Collector collector = new Collector(model, started, listener, recorder, requestId, result);
+        CallHandle handle = client.stream(chat, collector);
         return new RunningCall(handle, result);
     }
 
@@ -55,12 +63,12 @@ public final class Orchestrator {
         return start(request, listener).await();
     }
 
-    static ChatRequest chatRequest(RunRequest request) {
+    /** The request as a provider sees it: the model's defaults beneath the request's options. */
+    public static ChatRequest chatRequest(RunRequest request) {
         Map<String, Object> options = new LinkedHashMap<>(request.model().spec().options());
         options.putAll(request.options());
-        return new ChatRequest(request.model().modelName(), request.system(),
-                List.of(ChatMessage.user(request.prompt())), options, request.model().spec().maxOutputTokens(),
-                request.stream());
+        return new ChatRequest(request.model().modelName(), request.system(), request.messages(), options,
+                request.model().spec().maxOutputTokens(), request.stream());
     }
 
     private long elapsedMs(long since) {
@@ -72,15 +80,20 @@ public final class Orchestrator {
         private final ModelRef model;
         private final long started;
         private final RunListener listener;
+        private final CallRecorder recorder;
+        private final long requestId;
         private final CompletableFuture<RunResult> result;
         private final StringBuilder text = new StringBuilder();
         private Long ttftMs;
         private Usage usage;
 
-        Collector(ModelRef model, long started, RunListener listener, CompletableFuture<RunResult> result) {
+        Collector(ModelRef model, long started, RunListener listener, CallRecorder recorder, long requestId,
+                  CompletableFuture<RunResult> result) {
             this.model = model;
             this.started = started;
             this.listener = listener;
+            this.recorder = recorder;
+            this.requestId = requestId;
             this.result = result;
         }
 
@@ -95,6 +108,7 @@ public final class Orchestrator {
             } else if (event instanceof StreamEvent.UsageUpdate update) {
                 usage = update.usage();
             } else if (event instanceof StreamEvent.Retrying retrying) {
+                recorder.retried(requestId, retrying.retry(), retrying.delay(), retrying.reason());
                 listener.onRetry(retrying.retry(), retrying.delay(), retrying.reason());
             }
         }
@@ -107,14 +121,23 @@ public final class Orchestrator {
         @Override
         public void onComplete(ChatResponse response) {
             Usage final_ = response.usage() != null ? response.usage() : usage;
-            result.complete(new RunResult(model, response.text(), response.stopReason(), final_,
+            finish(new RunResult(model, response.text(), response.stopReason(), final_,
                     UsageCost.usd(model.spec().pricing(), final_), elapsedMs(started), ttftMs, null));
         }
 
         @Override
         public void onError(LlmoException error) {
-            result.complete(new RunResult(model, text.toString(), null, usage,
+            finish(new RunResult(model, text.toString(), null, usage,
                     UsageCost.usd(model.spec().pricing(), usage), elapsedMs(started), ttftMs, error));
+        }
+
+        // Recorded before anyone waiting on the result can see it (and, on Ctrl-C, before the JVM goes).
+        private void finish(RunResult done) {
+            try {
+                recorder.answered(requestId, done);
+            } finally {
+                result.complete(done);
+            }
         }
     }
 }

@@ -1,22 +1,40 @@
 package dev.llmo.core;
 
+import dev.llmo.provider.ChatMessage;
 import dev.llmo.config.ModelRef;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * One prompt for one model, as the command line asked for it.
+ * One call to one model, as the command line asked for it.
  *
+ * @param messages the conversation to send, oldest first, ending with the user's newest message
  * @param system  the system prompt (a role's, {@code -s}, or both), or null
  * @param options request options from the role and {@code -o}; the model's defaults from models.yaml go beneath them
  * @param stream  whether to stream the answer
  */
-public record RunRequest(ModelRef model, String system, String prompt, Map<String, Object> options, boolean stream) {
+public record RunRequest(ModelRef model, String system, List<ChatMessage> messages, Map<String, Object> options,
+                         boolean stream) {
     public RunRequest {
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(prompt, "prompt");
+        messages = List.copyOf(messages);
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("a run needs at least one message");
+        }
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+    }
+
+    /** A single prompt, no history. */
+    public static RunRequest of(ModelRef model, String system, String prompt, Map<String, Object> options,
+                                boolean stream) {
+        return new RunRequest(model, system, List.of(ChatMessage.user(prompt)), options, stream);
+    }
+
+    /** The same call to another model (the pipeline and fan-out of several models). */
+    public RunRequest withModel(ModelRef other) {
+        return new RunRequest(other, system, messages, options, stream);
     }
 }

@@ -200,10 +200,11 @@ public sealed interface EventData {
      * @param stopReason {@code end}, {@code max_tokens}, {@code stop_sequence}, {@code tool_use}, ... or
      *     {@code incomplete} for a stream cut mid-way
      * @param usage null when the provider sent none
+     * @param costMicroUsd null when the price (or the usage) is unknown: an unknown cost is not zero
      * @param ttftMs time to first token; null when not streamed
      * @param complete false when the stream was cut and {@code text} is what arrived before
      */
-    record Response(long request, String model, String text, String stopReason, TokenUsage usage, long costMicroUsd,
+    record Response(long request, String model, String text, String stopReason, TokenUsage usage, Long costMicroUsd,
                     long latencyMs, Long ttftMs, boolean complete) implements EventData {
         public Response {
             Objects.requireNonNull(model, "model");

@@ -19,6 +19,9 @@ public interface ProviderClient {
      */
     CallHandle stream(ChatRequest request, StreamListener listener);
 
+    /** The exact HTTP body {@link #stream} sends for {@code request}: its digest goes into the event log. */
+    byte[] requestBody(ChatRequest request);
+
     /** The models the provider's list endpoint reports. Blocks; retries like a chat call. */
     List<RemoteModel> listModels();
 

@@ -124,7 +124,9 @@ class RunCommandTest {
         assertThat(result.out()).contains("\"cost_usd\":0.0000048,");
         assertThat(line.get("latency_ms").isIntegralNumber()).isTrue();
         assertThat(line.get("ttft_ms").isIntegralNumber()).isTrue();
-        assertThat(line.get("conversation").isNull()).isTrue();
+        assertThat(line.get("conversation").asText()).matches("[0-9A-Z]{26}")
+                .isEqualTo(Files.list(home.resolve("llmo/conversations")).findFirst().orElseThrow().getFileName()
+                        .toString().replace(".jsonl", ""));
         assertThat(line.get("error").isNull()).isTrue();
         assertThat(fieldNames(line)).containsExactly("model", "text", "stop_reason", "usage", "cost_usd", "latency_ms",
                 "ttft_ms", "conversation", "error");
@@ -356,8 +358,7 @@ class RunCommandTest {
 
     @Test
     void laterFlagsAnswerNotAvailableYet() {
-        for (String[] args : new String[][] {{"run", "--dry-run", "hi"}, {"run", "--max-cost", "0.5", "hi"},
-                {"run", "-c", "hi"}, {"run", "--cid", "abc", "hi"}}) {
+        for (String[] args : new String[][] {{"run", "--dry-run", "hi"}, {"run", "--max-cost", "0.5", "hi"}}) {
             Result result = cli().run(args);
             assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(1);
             assertThat(result.err()).as(String.join(" ", args)).contains("is not available yet");

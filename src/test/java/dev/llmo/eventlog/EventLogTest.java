@@ -189,7 +189,7 @@ class EventLogTest {
                 Event request = log.append(new Request("openai/gpt-4o-mini", Map.of(), Sha256.of("body" + turn),
                         100 + 50L * turn, SeqRange.sent(history, history)));
                 Event response = log.append(new Response(request.seq(), "openai/gpt-4o-mini",
-                        "answer number " + (1000 + turn), "end", new TokenUsage(10 * turn, 5), 3, 100, 10L, true));
+                        "answer number " + (1000 + turn), "end", new TokenUsage(10 * turn, 5), 3L, 100, 10L, true));
                 history.add(response.seq());
                 sizes.add(Files.size(log.file()) - before);
             }

@@ -35,14 +35,14 @@ public final class LogFixtures {
                     Sha256.of("body"), 4, SeqRange.of(List.of(system.seq(), user.seq()))));
             log.append(new Retry(request.seq(), 1, "rate_limited", 429, 500));
             log.append(new Response(request.seq(), "openai/gpt-4o-mini", "Answer: " + NASTY, "end",
-                    new TokenUsage(12, 5), 48, 812, 230L, true));
+                    new TokenUsage(12, 5), 48L, 812, 230L, true));
             Event second = log.append(new Request("anthropic/claude", Map.of(), Sha256.of("body2"), 5,
                     SeqRange.of(List.of(system.seq(), user.seq()))));
             log.append(new ErrorEvent(second.seq(), "rate_limited", 429, "slow down"));
             Event follow = log.append(Message.user("and more?"));
             Event third = log.append(new Request("openai/gpt-4o-mini", Map.of(), Sha256.of("body3"), 6,
                     SeqRange.of(List.of(system.seq(), user.seq(), 4L, follow.seq()))));
-            log.append(new Response(third.seq(), "openai/gpt-4o-mini", "partial", "incomplete", null, 10, 99, null,
+            log.append(new Response(third.seq(), "openai/gpt-4o-mini", "partial", "incomplete", null, 10L, 99, null,
                     false));
             log.append(new SessionEnd("failed", 1, 58));
             return log.file();

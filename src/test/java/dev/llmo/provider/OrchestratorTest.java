@@ -64,7 +64,7 @@ class OrchestratorTest {
     void runsOneModelWithMergedOptionsAndPricesTheUsage() throws Exception {
         server.enqueue(new MockResponse().setBody(OpenAiClientTest.RECORDED_STREAM));
         List<String> texts = new ArrayList<>();
-        RunResult result = orchestrator(Map.of("OPENAI_API_KEY", "sk-x")).run(new RunRequest(model("OPENAI_API_KEY"),
+        RunResult result = orchestrator(Map.of("OPENAI_API_KEY", "sk-x")).run(RunRequest.of(model("OPENAI_API_KEY"),
                 "sys", "prompt", Map.of("temperature", 0.1), true), texts::add);
 
         assertThat(result.succeeded()).isTrue();
@@ -84,7 +84,7 @@ class OrchestratorTest {
 
     @Test
     void missingKeyIsAFailedResultNotAnException() {
-        RunResult result = orchestrator(Map.of()).run(new RunRequest(model("OPENAI_API_KEY"), null, "p", Map.of(),
+        RunResult result = orchestrator(Map.of()).run(RunRequest.of(model("OPENAI_API_KEY"), null, "p", Map.of(),
                 true), text -> { });
         assertThat(result.error()).isInstanceOf(CredentialsException.class);
         assertThat(server.getRequestCount()).isZero();
@@ -94,7 +94,7 @@ class OrchestratorTest {
     void failedCallKeepsThePartialText() {
         server.enqueue(new MockResponse().setBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"part\"}}]}"
                 + "\n\n"));
-        RunResult result = orchestrator(Map.of()).run(new RunRequest(model(null), null, "p", Map.of(), true),
+        RunResult result = orchestrator(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true),
                 text -> { });
         assertThat(result.error()).isInstanceOf(ModelCallException.class);
         assertThat(result.text()).isEqualTo("part");

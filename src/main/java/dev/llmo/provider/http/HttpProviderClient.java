@@ -66,6 +66,20 @@ public abstract class HttpProviderClient implements ProviderClient {
     }
 
     @Override
+    public byte[] requestBody(ChatRequest request) {
+        RequestBody body = chatRequest(request).body();
+        if (body == null) {
+            return new byte[0];
+        }
+        try (okio.Buffer buffer = new okio.Buffer()) {
+            body.writeTo(buffer);
+            return buffer.readByteArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("an in-memory body always writes", e);
+        }
+    }
+
+    @Override
     public List<RemoteModel> listModels() {
         List<RemoteModel> all = new ArrayList<>();
         String next = null;

@@ -8,7 +8,9 @@ import java.util.Optional;
 
 /** The one Jackson mapper of the provider clients (thread-safe once configured), and lenient readers. */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    // Decimals are written plainly (1E+5 as 100000) so that a body rebuilt from the event log on replay is the same.
+    public static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
     private Json() {
     }

@@ -1,0 +1,39 @@
+package dev.llmo.core;
+
+import dev.llmo.config.ModelRef;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Hears about each model call as the {@link Orchestrator} makes it, to record it (the event log does). Called from
+ * the call's thread; {@link #requestSent} comes first, then retries, then exactly one {@link #answered}.
+ */
+public interface CallRecorder {
+    /** Records nothing. */
+    CallRecorder NONE = new CallRecorder() {
+        @Override
+        public long requestSent(ModelRef model, Map<String, Object> options, byte[] body) {
+            return -1;
+        }
+
+        @Override
+        public void retried(long request, int attempt, Duration delay, LlmoException reason) {
+        }
+
+        @Override
+        public void answered(long request, RunResult result) {
+        }
+    };
+
+    /**
+     * The call is about to be sent with exactly this HTTP body.
+     *
+     * @return an id of the request that the later calls name
+     */
+    long requestSent(ModelRef model, Map<String, Object> options, byte[] body);
+
+    void retried(long request, int attempt, Duration delay, LlmoException reason);
+
+    /** The call ended, well or not; the result is recorded before anyone else sees it. */
+    void answered(long request, RunResult result);
+}
