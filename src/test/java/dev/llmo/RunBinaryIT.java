@@ -144,7 +144,7 @@ class RunBinaryIT {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("{\"model\":\"mock/m1\",\"text\":\"Hello, wörld\",\"stop_reason\":\"end\","
                 + "\"usage\":{\"input_tokens\":12,\"output_tokens\":5},\"cost_usd\":0.0000048,\"latency_ms\":")
-                .endsWith(",\"conversation\":null,\"error\":null}\n");
+                .containsPattern(",\"conversation\":\"[0-9A-Z]{26}\",\"error\":null}\n$");
         assertThat(run.err()).startsWith("mock/m1: 12 in, 5 out tokens, $0.0000048, ");
     }
 
@@ -196,5 +196,17 @@ class RunBinaryIT {
         assertThat(process.exitValue()).isEqualTo(130);
         assertThat(out.text()).isEqualTo("partial\n");
         assertThat(err.text()).isEqualTo("llmo: error: interrupted: the request to mock was cancelled\n");
+        // the conversation log ends properly: the partial answer marked incomplete, then session.end
+        java.nio.file.Path log;
+        try (var files = java.nio.file.Files.list(home.resolve("llmo/conversations"))) {
+            log = files.findFirst().orElseThrow();
+        }
+        assertThat(dev.llmo.eventlog.ChainVerifier.verify(log).ok()).isTrue();
+        var events = dev.llmo.eventlog.EventLog.read(log);
+        assertThat(events.stream().map(dev.llmo.eventlog.Event::type)).endsWith("response", "error", "session.end");
+        var response = events.get(events.size() - 3).data();
+        assertThat(response.get("text").asText()).isEqualTo("partial");
+        assertThat(response.get("complete").asBoolean()).isFalse();
+        assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("interrupted");
     }
 }

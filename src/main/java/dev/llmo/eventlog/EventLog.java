@@ -170,6 +170,19 @@ public final class EventLog implements Closeable {
     }
 
     private synchronized Event write(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+        // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
+        // call by interrupting its thread, and that call's last events must still be written. The flag is restored.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return writeUninterrupted(type, json, canonicalData, sync);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Event writeUninterrupted(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
         jvmLock.lock();
         try (FileLock ignored = channel.lock()) {
             long size = channel.size();
