@@ -4,6 +4,7 @@ import dev.llmo.core.ConfigException;
 import dev.llmo.core.KeyResolver;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.ProviderKeys;
+import dev.llmo.vault.VaultKeys;
 import dev.llmo.core.RemoteModels;
 import dev.llmo.provider.ProviderClients;
 import dev.llmo.provider.http.HttpSettings;
@@ -27,13 +28,14 @@ final class CoreServices {
         return new RemoteModels(keys(context), clients(context));
     }
 
-    /** Environment variables first; the vault joins here, after them (design.md "Keys"). */
+    /** Environment variables; the vault is asked after them and after api_key_cmd (see ProviderKeys). */
     static KeyResolver keyResolver(CliContext context) {
         return KeyResolver.environment(context.environment().env());
     }
 
     private static ProviderKeys keys(CliContext context) {
-        return new ProviderKeys(keyResolver(context));
+        VaultKeys vault = VaultPasswords.vaultKeys(context);
+        return new ProviderKeys(keyResolver(context), vault::secret);
     }
 
     private static ProviderClients clients(CliContext context) {

@@ -8,16 +8,24 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The key of a provider: its {@code api_key_name} looked up in the {@link KeyResolver} (environment, then the
- * vault), then its {@code api_key_cmd}; a keyless provider (neither set) needs none. A missing key is a
+ * The key of a provider: its {@code api_key_name} in the environment, then its {@code api_key_cmd}, then the vault
+ * entry of that name; a keyless provider (neither set) needs none. The vault comes last because unlocking it costs
+ * a password and a second of key derivation, which a key found elsewhere saves. A missing key is a
  * {@link CredentialsException} naming the exact fix.
  */
 public final class ProviderKeys {
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
     private final KeyResolver resolver;
+    private final KeyResolver vault;
 
+    /** Keys from {@code resolver} (and {@code api_key_cmd}) only. */
     public ProviderKeys(KeyResolver resolver) {
+        this(resolver, KeyResolver.none());
+    }
+
+    public ProviderKeys(KeyResolver resolver, KeyResolver vault) {
         this.resolver = resolver;
+        this.vault = vault;
     }
 
     /** The key to send, or empty for a keyless provider. */
@@ -36,13 +44,17 @@ public final class ProviderKeys {
         if (provider.apiKeyCmd() != null) {
             return Optional.of(new ApiKey(label, runKeyCommand(provider)));
         }
+        Optional<String> stored = vault.find(name);
+        if (stored.isPresent()) {
+            return Optional.of(new ApiKey(name, stored.get()));
+        }
         throw missing(provider);
     }
 
     /** Whether a key is available without running anything (for listings that skip keyless-less providers). */
     public boolean hasKey(ProviderConfig provider) {
         return provider.apiKeyName() == null && provider.apiKeyCmd() == null || provider.apiKeyCmd() != null
-                || resolver.find(provider.apiKeyName()).isPresent();
+                || resolver.find(provider.apiKeyName()).isPresent() || vault.find(provider.apiKeyName()).isPresent();
     }
 
     /** The error for a provider whose key is nowhere to be found. */
