@@ -3,6 +3,11 @@ package dev.llmo.cli;
 import dev.llmo.core.LogVerificationException;
 import dev.llmo.core.UsageException;
 import dev.llmo.eventlog.ChainVerifier;
+import dev.llmo.core.Replay;
+import dev.llmo.core.FailureException;
+import dev.llmo.provider.ProviderClients;
+import dev.llmo.provider.http.HttpSettings;
+import dev.llmo.provider.http.Transport;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.ConversationSummary;
 import dev.llmo.eventlog.Event;
@@ -203,9 +208,27 @@ final class LogCommand implements Runnable {
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = "Re-run a conversation answered from the log (offline).")
+            description = {"Re-run a conversation with every model call answered from the log: each request is "
+                    + "rebuilt and must match its recorded SHA-256; the answers print as they did. Offline, no keys.",
+                    "Exit 1 at the first divergence, 6 if the log does not verify."})
     void replay(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id) {
-        throw Unreleased.command("log replay");
+        Path file = store().resolve(id);
+        Replay.Result result = Replay.replay(file, context.settings().catalog(),
+                new ProviderClients(Transport.shared(HttpSettings.DEFAULT)));
+        PrintWriter out = context.out();
+        for (Replay.Call call : result.calls()) {
+            out.print(call.text());
+            if (!call.text().isEmpty() && !call.text().endsWith("\n")) {
+                out.println();
+            }
+        }
+        out.flush();
+        if (!result.reproduced()) {
+            throw new FailureException("replay of " + idOf(file) + " diverged at " + result.divergence(),
+                    "the answers above are the ones recorded before that point");
+        }
+        context.err().println("llmo: replayed " + result.calls().size() + " call" + (result.calls().size() == 1 ? ""
+                : "s") + " of " + idOf(file) + "; every request matched its recorded digest");
     }
 
     enum ExportFormat { md, json }

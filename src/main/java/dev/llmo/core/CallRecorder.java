@@ -2,7 +2,7 @@ package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
 import java.time.Duration;
-import java.util.Map;
+import dev.llmo.provider.ChatRequest;
 
 /**
  * Hears about each model call as the {@link Orchestrator} makes it, to record it (the event log does). Called from
@@ -12,7 +12,7 @@ public interface CallRecorder {
     /** Records nothing. */
     CallRecorder NONE = new CallRecorder() {
         @Override
-        public long requestSent(ModelRef model, Map<String, Object> options, byte[] body) {
+        public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
             return -1;
         }
 
@@ -26,11 +26,11 @@ public interface CallRecorder {
     };
 
     /**
-     * The call is about to be sent with exactly this HTTP body.
+     * The call is about to be sent: {@code request} (options merged) as exactly this HTTP body.
      *
      * @return an id of the request that the later calls name
      */
-    long requestSent(ModelRef model, Map<String, Object> options, byte[] body);
+    long requestSent(ModelRef model, ChatRequest request, byte[] body);
 
     void retried(long request, int attempt, Duration delay, LlmoException reason);
 

@@ -8,13 +8,13 @@ import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.eventlog.Sha256;
 import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ChatRequest;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A conversation (a run, a chat session, a chain run) and its event log: the system prompt, the history of user
@@ -25,6 +25,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     private final EventLog log;
     private final List<Turn> history = new ArrayList<>();
     private String system;
+    private Long systemSeq;
     private long costMicroUsd;
     private boolean ended;
 
@@ -77,6 +78,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             String content = data.path("content").asText();
             if ("system".equals(role)) {
                 system = content.isEmpty() ? null : content;
+                systemSeq = content.isEmpty() ? null : event.seq();
             } else {
                 history.add(new Turn("user".equals(role) ? ChatMessage.user(content) : ChatMessage.assistant(content),
                         event.seq()));
@@ -109,7 +111,8 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             return;
         }
         system = normalized;
-        log.append(EventData.Message.system(normalized == null ? "" : normalized));
+        Event event = log.append(EventData.Message.system(normalized == null ? "" : normalized));
+        systemSeq = normalized == null ? null : event.seq();
     }
 
     /** Adds the user's next message to the history. */
@@ -129,11 +132,29 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     }
 
     @Override
-    public synchronized long requestSent(ModelRef model, Map<String, Object> options, byte[] body) {
+    public synchronized long requestSent(ModelRef model, ChatRequest request, byte[] body) {
         List<Long> seqs = history.stream().map(Turn::seq).toList();
-        Event event = log.append(new EventData.Request(model.id(), options, Sha256.of(body), body.length,
-                EventData.SeqRange.sent(seqs, seqs)));
+        Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
+                EventData.SeqRange.sent(seqs, sentSeqs(request.messages())), systemSeq, request.stream()));
         return event.seq();
+    }
+
+    /**
+     * The seqs of the history messages a request carries. A fitted context keeps the newest turns, so the sent
+     * messages are matched against the history from the end.
+     */
+    private List<Long> sentSeqs(List<ChatMessage> sent) {
+        List<Long> seqs = new ArrayList<>();
+        int h = history.size() - 1;
+        for (int i = sent.size() - 1; i >= 0 && h >= 0; i--) {
+            while (h >= 0 && !history.get(h).message().equals(sent.get(i))) {
+                h--;
+            }
+            if (h >= 0) {
+                seqs.add(0, history.get(h--).seq());
+            }
+        }
+        return seqs;
     }
 
     @Override

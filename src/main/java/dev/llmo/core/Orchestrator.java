@@ -51,7 +51,7 @@ public final class Orchestrator {
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
         ChatRequest chat = chatRequest(request);
-        long requestId = recorder.requestSent(model, chat.options(), client.requestBody(chat));
+        long requestId = recorder.requestSent(model, chat, client.requestBody(chat));
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         Collector collector = new Collector(model, started, listener, recorder, requestId, result);
         CallHandle handle = client.stream(chat, collector);
@@ -63,12 +63,30 @@ public final class Orchestrator {
         return start(request, listener).await();
     }
 
-    /** The request as a provider sees it: the model's defaults beneath the request's options. */
+    /**
+     * The request as a provider sees it: the model's defaults beneath the request's options. Options are sorted by
+     * name (nested maps too) so that the body can be rebuilt byte for byte from the event log, whose canonical JSON
+     * sorts keys: that is what lets {@code log replay} check each request's digest.
+     */
     public static ChatRequest chatRequest(RunRequest request) {
         Map<String, Object> options = new LinkedHashMap<>(request.model().spec().options());
         options.putAll(request.options());
-        return new ChatRequest(request.model().modelName(), request.system(), request.messages(), options,
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sorted = (Map<String, Object>) sortedKeys(options);
+        return new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,
                 request.model().spec().maxOutputTokens(), request.stream());
+    }
+
+    private static Object sortedKeys(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> sorted = new java.util.TreeMap<>();
+            map.forEach((k, v) -> sorted.put(String.valueOf(k), sortedKeys(v)));
+            return new LinkedHashMap<>(sorted);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(Orchestrator::sortedKeys).toList();
+        }
+        return value;
     }
 
     private long elapsedMs(long since) {

@@ -110,9 +110,16 @@ public sealed interface EventData {
      * @param bodyBytes the length of that body
      * @param context the message and response events sent as the conversation, oldest first; build it with
      *     {@link SeqRange#sent}
+     * @param system the seq of the system message in force, or null when there was none
+     * @param stream whether the answer was asked for as a stream, or null when not recorded
      */
-    record Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes, List<SeqRange> context)
-            implements EventData {
+    record Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes, List<SeqRange> context,
+                   Long system, Boolean stream) implements EventData {
+        public Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes,
+                       List<SeqRange> context) {
+            this(model, options, bodySha256, bodyBytes, context, null, null);
+        }
+
         public Request {
             Objects.requireNonNull(model, "model");
             if (!Sha256.isDigest(bodySha256)) {
@@ -138,6 +145,12 @@ public sealed interface EventData {
             ArrayNode ranges = data.putArray("context");
             for (SeqRange range : context) {
                 ranges.addArray().add(range.from()).add(range.to());
+            }
+            if (system != null) {
+                data.put("system", system);
+            }
+            if (stream != null) {
+                data.put("stream", stream);
             }
             return data;
         }

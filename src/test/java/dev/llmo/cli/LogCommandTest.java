@@ -193,10 +193,10 @@ class LogCommandTest {
     }
 
     @Test
-    void replayIsNotAvailableYet() {
-        CliRun.Result result = llmo("log", "replay", "01");
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).contains("not available yet");
+    void replayOfAnUnknownIdIsExit3() {
+        CliRun.Result result = llmo("log", "replay", "ZZZZ");
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains("no conversation 'ZZZZ'");
     }
 
     @Test

@@ -1,0 +1,121 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.cli.CliRun.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code llmo log replay}: the recorded conversation again, offline, with every request digest checked. */
+class LogReplayTest {
+    @TempDir
+    Path home;
+    private MockWebServer server;
+    private Path models;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+        Path dir = Files.createDirectories(home.resolve("llmo"));
+        models = dir.resolve("models.yaml");
+        writeModels("1000");
+        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
+    }
+
+    private void writeModels(String claudeLimit) throws IOException {
+        Files.writeString(models, """
+                mock:
+                  type: openai
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  models:
+                    - name: m1
+                      top_p: 0.9
+                claude:
+                  type: anthropic
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  models: [{ name: c1, max_output_tokens: %s }]
+                """.formatted(server.url("/v1"), server.url("/"), claudeLimit));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.shutdown();
+    }
+
+    private CliRun cli() {
+        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0");
+    }
+
+    private void openAiAnswer(String text) {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}]}"
+                        + "\n\ndata: [DONE]\n\n"));
+    }
+
+    private String onlyId() throws IOException {
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            return files.findFirst().orElseThrow().getFileName().toString().replace(".jsonl", "");
+        }
+    }
+
+    @Test
+    void replaysEveryCallOfliineWithTheSameOutput() throws Exception {
+        openAiAnswer("First answer.");
+        openAiAnswer("Second answer.");
+        server.enqueue(new MockResponse().setBody("{\"id\":\"msg\",\"type\":\"message\",\"role\":\"assistant\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"Third, from Claude.\"}],\"stop_reason\":\"end_turn\","
+                + "\"usage\":{\"input_tokens\":9,\"output_tokens\":4}}"));
+        Result one = cli().run("run", "-s", "Be terse.", "-o", "temperature=0.25", "-o", "max_tokens=50",
+                "-o", "stop=[\"END\"]", "one");
+        Result two = cli().run("run", "-c", "two");
+        Result three = cli().run("run", "-c", "-m", "claude/c1", "--no-stream", "three");
+        assertThat(one.exitCode() + two.exitCode() + three.exitCode()).isZero();
+        int sent = server.getRequestCount();
+
+        Result replay = cli().env("MOCK_API_KEY", null).run("log", "replay", onlyId().substring(0, 10));
+
+        assertThat(replay.exitCode()).as(replay.err()).isZero();
+        assertThat(replay.out()).isEqualTo(one.out() + two.out() + three.out());
+        assertThat(replay.err()).isEqualTo("llmo: replayed 3 calls of " + onlyId()
+                + "; every request matched its recorded digest\n");
+        assertThat(server.getRequestCount()).as("no network").isEqualTo(sent);
+    }
+
+    @Test
+    void aChangedConfigurationIsTheFirstDivergence() throws Exception {
+        server.enqueue(new MockResponse().setBody("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"
+                + "\"Hi.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+        assertThat(cli().run("run", "-m", "claude/c1", "--no-stream", "hello").exitCode()).isZero();
+        // Anthropic's body carries max_tokens from models.yaml: the request built today is not the one sent
+        writeModels("2000");
+
+        Result replay = cli().run("log", "replay", onlyId());
+
+        assertThat(replay.exitCode()).isEqualTo(1);
+        assertThat(replay.err()).contains("diverged at line 3 (request 2): the request llmo builds now differs");
+    }
+
+    @Test
+    void aTamperedLogIsNotReplayed() throws Exception {
+        openAiAnswer("Answer.");
+        assertThat(cli().run("run", "hello").exitCode()).isZero();
+        Path log = home.resolve("llmo/conversations/" + onlyId() + ".jsonl");
+        Files.writeString(log, Files.readString(log).replace("Answer.", "Forged."));
+
+        Result replay = cli().run("log", "replay", onlyId());
+
+        assertThat(replay.exitCode()).isEqualTo(6);
+        assertThat(replay.out()).isEmpty();
+    }
+}
