@@ -52,6 +52,19 @@ public final class CliContext {
         return environment.stderrIsTerminal() && !options.noColor() && !environment.noColorRequested();
     }
 
+    /**
+     * How conversation logs reach the disk: {@code LLMO_LOG_SYNC=event} syncs after every event (slower, loses
+     * nothing on power loss); by default after each session.
+     */
+    public dev.llmo.eventlog.EventLog.Options logOptions() {
+        String sync = environment.env().getOrDefault("LLMO_LOG_SYNC", "session");
+        if (!sync.equals("session") && !sync.equals("event")) {
+            throw new dev.llmo.core.ConfigException("LLMO_LOG_SYNC must be 'session' or 'event', not '" + sync + "'",
+                    "unset it for the default (session)");
+        }
+        return new dev.llmo.eventlog.EventLog.Options(java.time.Clock.systemUTC(), sync.equals("event"));
+    }
+
     public boolean debug() {
         return options.debug();
     }

@@ -136,10 +136,10 @@ final class RunCommand implements Callable<Integer> {
         String command = continuation == null ? "run" : "run --continue";
         if (continuation != null) {
             return Conversation.resume(context.dirs().conversationsDir(), continuation.id, command,
-                    List.of(model.id()), settings.digest(), BuildInfo.version());
+                    List.of(model.id()), settings.digest(), BuildInfo.version(), context.logOptions());
         }
         return Conversation.start(context.dirs().conversationsDir(), command, List.of(model.id()), settings.digest(),
-                BuildInfo.version());
+                BuildInfo.version(), context.logOptions());
     }
 
     /** Flags of later issues: declared so that --help shows the whole command, refused when used. */

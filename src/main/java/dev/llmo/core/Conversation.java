@@ -37,11 +37,17 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         this.log = log;
     }
 
-    /** Starts a new conversation in {@code dir}. */
+    /** Starts a new conversation in {@code dir}, syncing to disk at session end. */
     public static Conversation start(Path dir, String command, List<String> models, String configDigest,
                                      String version) {
+        return start(dir, command, models, configDigest, version, EventLog.Options.defaults());
+    }
+
+    /** Starts a new conversation in {@code dir}; {@code options} can ask for a sync after every event. */
+    public static Conversation start(Path dir, String command, List<String> models, String configDigest,
+                                     String version, EventLog.Options options) {
         return new Conversation(EventLog.create(dir, new EventData.SessionStart(command, models, configDigest,
-                version)));
+                version), options));
     }
 
     /**
@@ -50,6 +56,12 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      */
     public static Conversation resume(Path dir, String idOrPrefix, String command, List<String> models,
                                       String configDigest, String version) {
+        return resume(dir, idOrPrefix, command, models, configDigest, version, EventLog.Options.defaults());
+    }
+
+    /** {@link #resume} with log options (a sync after every event). */
+    public static Conversation resume(Path dir, String idOrPrefix, String command, List<String> models,
+                                      String configDigest, String version, EventLog.Options options) {
         ConversationStore store = new ConversationStore(dir);
         Path file;
         if (idOrPrefix == null) {
@@ -63,7 +75,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             file = store.resolve(idOrPrefix);
         }
         List<Event> events = EventLog.read(file);
-        Conversation conversation = new Conversation(EventLog.open(file));
+        Conversation conversation = new Conversation(EventLog.open(file, options));
         for (Event event : events) {
             conversation.replayHistory(event);
         }
@@ -182,6 +194,11 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             log.append(new EventData.ErrorEvent(request < 0 ? null : request, errorKind(error),
                     error instanceof CallError call ? call.status() : null, error.getMessage()));
         }
+    }
+
+    /** Records an event of its own kind, e.g. {@code chain.step}. */
+    public synchronized void note(EventData data) {
+        log.append(data);
     }
 
     /** Records a failure that happened before any request was sent (a missing key, a budget refusal). */

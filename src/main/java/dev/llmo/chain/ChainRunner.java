@@ -1,0 +1,174 @@
+package dev.llmo.chain;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.Role;
+import dev.llmo.config.Settings;
+import dev.llmo.core.Conversation;
+import dev.llmo.core.Orchestrator;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunResult;
+import dev.llmo.core.RunningCall;
+import dev.llmo.eventlog.EventData;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a chain: each step renders its prompt from the chain's variables, calls its model (or several at once)
+ * through the {@link Orchestrator}, and its answer becomes {@code previous} and {@code {{STEPNAME}}} for the steps
+ * after it. {@code when} skips a step; {@code repeat} re-runs a step on its own output until its condition holds or
+ * {@code max} runs are spent. Every call is recorded in one conversation, with a {@code chain.step} event before
+ * each step. A failed call stops the chain.
+ */
+public final class ChainRunner {
+    private final Orchestrator orchestrator;
+    private final Settings settings;
+    private final Conversation conversation;
+    private final boolean stream;
+
+    /** What a chain run tells its caller as it goes (the core never prints). */
+    public interface Listener {
+        /** A step (iteration 1, 2, ... within a repeat) starts on these models. */
+        default void stepStarted(ChainStep step, int index, int iteration, List<ModelRef> models) {
+        }
+
+        /** A step's condition was false. */
+        default void stepSkipped(ChainStep step, int index) {
+        }
+
+        /** The text of the call to {@code model} of the step, as it arrives (null: do not stream it). */
+        default RunListener callListener(ChainStep step, ModelRef model) {
+            return null;
+        }
+
+        /** One call ended. */
+        default void callFinished(ChainStep step, int iteration, RunResult result) {
+        }
+    }
+
+    /** What the chain produced: the last output, and every call in order; {@code failed} is the call that stopped it. */
+    public record Outcome(String output, List<StepCall> calls, RunResult failed) {
+        public boolean succeeded() {
+            return failed == null;
+        }
+    }
+
+    /** One call of one step. */
+    public record StepCall(String step, int iteration, RunResult result) {
+    }
+
+    public ChainRunner(Orchestrator orchestrator, Settings settings, Conversation conversation, boolean stream) {
+        this.orchestrator = orchestrator;
+        this.settings = settings;
+        this.conversation = conversation;
+        this.stream = stream;
+    }
+
+    public Outcome run(ChainDefinition chain, String input, Listener listener) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put(ChainParser.INPUT, input);
+        variables.put(ChainParser.PREVIOUS, input);
+        List<StepCall> calls = new ArrayList<>();
+        for (int index = 0; index < chain.steps().size(); index++) {
+            ChainStep step = chain.steps().get(index);
+            if (step.when() != null && !step.when().test(variables)) {
+                record(chain, step, index, 0, List.of(), true);
+                listener.stepSkipped(step, index);
+                continue;
+            }
+            Role role = step.role() == null ? null : settings.role(step.role());
+            List<ModelRef> models = models(step, role);
+            int runs = step.repeat() == null ? 1 : step.repeat().max();
+            String output = variables.get(ChainParser.PREVIOUS);
+            for (int iteration = 1; iteration <= runs; iteration++) {
+                Map<String, String> scope = new LinkedHashMap<>(variables);
+                scope.put(ChainParser.OUTPUT, output);
+                record(chain, step, index, iteration, models, false);
+                listener.stepStarted(step, index, iteration, models);
+                List<RunResult> results = call(step, role, models, step.prompt().render(scope), listener);
+                for (RunResult result : results) {
+                    calls.add(new StepCall(step.name(), iteration, result));
+                    listener.callFinished(step, iteration, result);
+                }
+                for (RunResult result : results) {
+                    if (!result.succeeded()) {
+                        return new Outcome(null, calls, result);
+                    }
+                }
+                output = combine(results);
+                scope.put(ChainParser.OUTPUT, output);
+                if (step.repeat() != null && step.repeat().until().test(scope)) {
+                    break;
+                }
+            }
+            variables.put(step.name(), output);
+            variables.put(ChainParser.PREVIOUS, output);
+        }
+        return new Outcome(variables.get(ChainParser.PREVIOUS), calls, null);
+    }
+
+    /** The step's models: named in the step, else the role's model, else the default model. */
+    private List<ModelRef> models(ChainStep step, Role role) {
+        if (!step.models().isEmpty()) {
+            return step.models().stream().map(settings.catalog()::resolve).toList();
+        }
+        if (role != null && role.model() != null) {
+            return List.of(settings.catalog().resolve(role.model()));
+        }
+        return List.of(settings.defaultModel());
+    }
+
+    /** The step's prompt to each of its models at once; results in the order the models are listed. */
+    private List<RunResult> call(ChainStep step, Role role, List<ModelRef> models, String prompt, Listener listener) {
+        conversation.system(role == null ? null : role.system());
+        conversation.user(prompt);
+        Map<String, Object> options = role == null ? Map.of() : role.options();
+        List<RunningCall> running = new ArrayList<>();
+        for (ModelRef model : models) {
+            RunListener text = listener.callListener(step, model);
+            RunRequest request = new RunRequest(model, conversation.system(), List.of(
+                    dev.llmo.provider.ChatMessage.user(prompt)), options, stream);
+            running.add(orchestrator.start(request, text == null ? ignored -> { } : text, conversation));
+        }
+        List<RunResult> results = new ArrayList<>();
+        try {
+            for (RunningCall call : running) {
+                results.add(call.await());
+            }
+        } finally {
+            running.forEach(RunningCall::cancel);
+        }
+        return results;
+    }
+
+    /** One model's answer as it is; several under a header each, in the order listed. */
+    private static String combine(List<RunResult> results) {
+        if (results.size() == 1) {
+            return results.get(0).text();
+        }
+        StringBuilder all = new StringBuilder();
+        for (RunResult result : results) {
+            if (all.length() > 0) {
+                all.append("\n\n");
+            }
+            all.append("== ").append(result.model().id()).append(" ==\n").append(result.text().strip());
+        }
+        return all.toString();
+    }
+
+    private void record(ChainDefinition chain, ChainStep step, int index, int iteration, List<ModelRef> models,
+                        boolean skipped) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("chain", chain.name());
+        data.put("step", step.name());
+        data.put("index", index);
+        data.put("iteration", iteration);
+        data.put("skipped", skipped);
+        models.forEach(m -> data.withArray("models").add(m.id()));
+        conversation.note(new EventData.Custom("chain.step", data));
+    }
+}
