@@ -1,0 +1,79 @@
+package dev.llmo.cost;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/**
+ * Money helpers: USD amounts are {@link BigDecimal}, logged amounts are integer micro-USD ({@code cost_micro_usd}),
+ * and neither is ever a double.
+ */
+public final class Usd {
+    private static final int MICRO_SCALE = 6;
+
+    private Usd() {
+    }
+
+    /**
+     * {@code usd} in whole micro-dollars, rounded half up (so sums over many calls are not biased either way);
+     * null stays null: an unknown price is not a zero price.
+     */
+    public static Long toMicro(BigDecimal usd) {
+        return usd == null ? null : usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP).unscaledValue().longValueExact();
+    }
+
+    /** The USD amount of {@code micro} micro-dollars. */
+    public static BigDecimal ofMicro(long micro) {
+        return BigDecimal.valueOf(micro, MICRO_SCALE);
+    }
+
+    /**
+     * For people: {@code $4.99}, {@code $0.0123}, {@code $0.000048}: two decimals from a dollar up; below, four
+     * decimals, or six for amounts smaller than that; {@code unknown} for null.
+     */
+    public static String format(BigDecimal usd) {
+        if (usd == null) {
+            return "unknown";
+        }
+        BigDecimal shown;
+        if (usd.abs().compareTo(BigDecimal.ONE) >= 0) {
+            shown = usd.setScale(2, RoundingMode.HALF_UP);
+        } else {
+            shown = usd.setScale(4, RoundingMode.HALF_UP);
+            if (shown.signum() == 0 && usd.signum() != 0) {
+                shown = usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP);
+                if (shown.signum() == 0) {
+                    return "<$0.000001";
+                }
+            }
+            shown = shown.stripTrailingZeros();
+            if (shown.scale() < 2) {
+                shown = shown.setScale(2);
+            }
+        }
+        return "$" + shown.toPlainString();
+    }
+
+    /** {@link #format} of micro-dollars, exact to the micro-dollar ({@code $0.000048}, {@code $12.50}). */
+    public static String formatMicro(long micro) {
+        BigDecimal value = ofMicro(micro).stripTrailingZeros();
+        return "$" + value.setScale(Math.max(2, value.scale())).toPlainString();
+    }
+
+    /**
+     * {@code usd} ready to be a JSON number that every writer prints in plain notation: at most six decimals
+     * (rounded up, as estimates are upper bounds), no trailing zeros, never {@code 1E+3} or {@code 4.8E-7}.
+     */
+    public static BigDecimal forJson(BigDecimal usd) {
+        if (usd == null) {
+            return null;
+        }
+        BigDecimal value = usd.setScale(MICRO_SCALE, RoundingMode.CEILING).stripTrailingZeros();
+        return value.scale() < 0 ? value.setScale(0) : value;
+    }
+
+    /** A token count for people: {@code 1,234}. */
+    static String count(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
+    }
+}
