@@ -115,7 +115,7 @@ public final class ContextAssembler {
         }
         String room = limit <= 0 ? "no room" : "room for " + tokens(limit);
         return new BudgetException("the prompt needs " + count + " (system prompt and newest message) but "
-                + caps.model() + " has " + room + ": a " + tokens(caps.contextWindow()) + " context window minus "
+                + caps.model() + " has " + room + ": a " + String.format(Locale.ROOT, "%,d", caps.contextWindow()) + "-token context window minus "
                 + tokens(caps.reservedOutputTokens()) + " reserved for the answer; nothing was sent",
                 "shorten the prompt or the system prompt, lower the answer's reserve with -o max_tokens=N, "
                         + "or pick a model with a larger window ('llmo models')");

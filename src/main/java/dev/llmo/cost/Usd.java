@@ -1,6 +1,7 @@
 package dev.llmo.cost;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.Locale;
 
@@ -28,8 +29,9 @@ public final class Usd {
     }
 
     /**
-     * For people: {@code $4.99}, {@code $0.0123}, {@code $0.000048}: two decimals from a dollar up; below, four
-     * decimals, or six for amounts smaller than that; {@code unknown} for null.
+     * For people: two decimals from a dollar up ({@code $4.99}); below, three significant digits
+     * ({@code $0.0123}, {@code $0.000048}), with trailing zeros kept only when they stand for digits rounded away
+     * ({@code $0.0100} is a little more than a cent, {@code $0.01} is a cent); {@code unknown} for null.
      */
     public static String format(BigDecimal usd) {
         if (usd == null) {
@@ -39,14 +41,10 @@ public final class Usd {
         if (usd.abs().compareTo(BigDecimal.ONE) >= 0) {
             shown = usd.setScale(2, RoundingMode.HALF_UP);
         } else {
-            shown = usd.setScale(4, RoundingMode.HALF_UP);
-            if (shown.signum() == 0 && usd.signum() != 0) {
-                shown = usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP);
-                if (shown.signum() == 0) {
-                    return "<$0.000001";
-                }
+            shown = usd.round(new MathContext(3, RoundingMode.HALF_UP));
+            if (shown.compareTo(usd) == 0) {
+                shown = shown.stripTrailingZeros();
             }
-            shown = shown.stripTrailingZeros();
             if (shown.scale() < 2) {
                 shown = shown.setScale(2);
             }
