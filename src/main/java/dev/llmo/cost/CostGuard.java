@@ -125,8 +125,8 @@ public final class CostGuard {
                 + Usd.count(estimate.inputTokens()) + " input tokens, " + Usd.count(estimate.maxOutputTokens())
                 + " output tokens max)";
         if (perRun != null && run.add(estimate.usd()).compareTo(perRun) > 0) {
-            throw new BudgetException(request + "; with " + Usd.format(run) + " spent in this run it would pass the "
-                    + "per-run budget of " + Usd.format(perRun) + " (" + perRunSource + "); nothing was sent",
+            throw new BudgetException(request + "; with " + Usd.formatExact(run) + " spent in this run it would pass the "
+                    + "per-run budget of " + Usd.formatExact(perRun) + " (" + perRunSource + "); nothing was sent",
                     perRunSource.equals("--max-cost") ? "raise --max-cost, or lower the answer's limit with -o max_tokens=N"
                             : "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run), "
                                     + "or lower the answer's limit with -o max_tokens=N");
@@ -137,8 +137,8 @@ public final class CostGuard {
             }
             BigDecimal today = Usd.ofMicro(spentTodayBefore).add(run);
             if (today.add(estimate.usd()).compareTo(daily) > 0) {
-                throw new BudgetException(request + "; with " + Usd.format(today) + " spent today it would pass the "
-                        + "daily budget of " + Usd.format(daily) + "; nothing was sent",
+                throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today it would pass the "
+                        + "daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
                         "raise budget.daily_usd in config.yaml, lower the answer's limit with -o max_tokens=N, "
                                 + "or wait until tomorrow");
             }
@@ -148,10 +148,10 @@ public final class CostGuard {
     private String limits() {
         StringBuilder text = new StringBuilder();
         if (perRun != null) {
-            text.append("per run ").append(Usd.format(perRun));
+            text.append("per run ").append(Usd.formatExact(perRun));
         }
         if (daily != null) {
-            text.append(text.length() == 0 ? "" : ", ").append("daily ").append(Usd.format(daily));
+            text.append(text.length() == 0 ? "" : ", ").append("daily ").append(Usd.formatExact(daily));
         }
         return text.toString();
     }

@@ -52,9 +52,20 @@ public final class Usd {
         return "$" + shown.toPlainString();
     }
 
-    /** {@link #format} of micro-dollars, exact to the micro-dollar ({@code $0.000048}, {@code $12.50}). */
+    /** Micro-dollars for people, exact ({@code $0.000048}, {@code $12.50}). */
     public static String formatMicro(long micro) {
-        BigDecimal value = ofMicro(micro).stripTrailingZeros();
+        return formatExact(ofMicro(micro));
+    }
+
+    /**
+     * For people, exact to the micro-dollar with at least two decimals ({@code $4.999}, {@code $5.00}): for amounts
+     * compared with a budget, where rounding $4.999 to $5.00 would make the comparison look wrong.
+     */
+    public static String formatExact(BigDecimal usd) {
+        if (usd == null) {
+            return "unknown";
+        }
+        BigDecimal value = usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP).stripTrailingZeros();
         return "$" + value.setScale(Math.max(2, value.scale())).toPlainString();
     }
 
