@@ -162,13 +162,14 @@ public final class SpendLog {
             JsonToken value = parser.nextToken();
             switch (name) {
                 case "model" -> {
-                        data.model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-                        parser.skipChildren();
-                    }
+                    data.model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    parser.skipChildren();
+                }
                 case "cost_micro_usd" -> {
-                        data.cost = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : null;
-                        parser.skipChildren();
-                    }
+                    // null (or missing) is an unknown price, never 0
+                    data.cost = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : null;
+                    parser.skipChildren();
+                }
                 case "usage" -> {
                     if (value != JsonToken.START_OBJECT) {
                         parser.skipChildren();
