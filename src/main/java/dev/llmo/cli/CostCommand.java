@@ -1,5 +1,17 @@
 package dev.llmo.cli;
 
+import dev.llmo.core.UsageException;
+import dev.llmo.cost.CostReport;
+import dev.llmo.cost.SpendLog;
+import dev.llmo.cost.SpendRecord;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,8 +33,52 @@ final class CostCommand implements Callable<Integer> {
     @Option(names = "--json", description = "{\"total_usd\": …, \"rows\": […]} on stdout.")
     boolean json;
 
+    private final CliContext context;
+
+    CostCommand(CliContext context) {
+        this.context = context;
+    }
+
     @Override
     public Integer call() {
-        throw Unreleased.command("cost");
+        ZoneId zone = zone();
+        Instant from = since == null ? null : sinceDate().atStartOfDay(zone).toInstant();
+        Path dir = context.dirs().conversationsDir();
+        List<SpendRecord> records = SpendLog.read(dir, from);
+        CostReport report = CostReport.of(records, by == Grouping.day ? CostReport.Grouping.DAY
+                : CostReport.Grouping.MODEL, zone);
+        PrintWriter out = context.out();
+        if (json) {
+            out.println(report.toJson());
+            return 0;
+        }
+        if (records.isEmpty()) {
+            context.err().println("llmo: no model calls recorded" + (since == null ? "" : " since " + since)
+                    + " in " + dir);
+        }
+        report.table().forEach(out::println);
+        return 0;
+    }
+
+    private LocalDate sinceDate() {
+        try {
+            return LocalDate.parse(since.strip());
+        } catch (DateTimeParseException e) {
+            throw new UsageException("--since must be a date written YYYY-MM-DD, not '" + since + "'",
+                    "e.g. llmo cost --since 2026-11-01", e);
+        }
+    }
+
+    /** Days are local: TZ from the environment when it names a zone, else the system's zone. */
+    private ZoneId zone() {
+        String tz = context.environment().env().get("TZ");
+        if (tz != null && !tz.isBlank()) {
+            try {
+                return ZoneId.of(tz.strip());
+            } catch (DateTimeException e) {
+                // a POSIX TZ rule such as "EST5EDT,M3.2.0,M11.1.0" or ":/etc/localtime": the JVM's reading of it
+            }
+        }
+        return ZoneId.systemDefault();
     }
 }

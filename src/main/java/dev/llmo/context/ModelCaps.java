@@ -1,0 +1,73 @@
+package dev.llmo.context;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.ModelSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What limits one request to one model: its context window and the tokens reserved in it for the answer.
+ *
+ * @param model               {@code provider/model}, for messages
+ * @param contextWindow       the window from models.yaml; null when unknown (then only a token budget limits)
+ * @param maxOutputTokens     the most the answer may use: the request's {@code max_tokens} (or
+ *                            {@code max_output_tokens}, {@code max_completion_tokens}) option, else the model's
+ *                            limit from models.yaml; null when neither is known
+ */
+public record ModelCaps(String model, Long contextWindow, Long maxOutputTokens) {
+    /** The option names that set the answer's limit, across wire formats. */
+    static final List<String> MAX_TOKEN_OPTIONS = List.of("max_tokens", "max_output_tokens", "max_completion_tokens");
+
+    /**
+     * Reserved in a window when the answer's limit is unknown: enough for a long answer, and never more than a
+     * quarter of the window.
+     */
+    public static final long DEFAULT_RESERVED_OUTPUT = 4096;
+
+    /** The caps of {@code model} for a request with {@code options} (the merged request options). */
+    public static ModelCaps of(ModelRef model, Map<String, ?> options) {
+        ModelSpec spec = model.spec();
+        Long max = spec.maxOutputTokens();
+        for (String name : MAX_TOKEN_OPTIONS) {
+            Object value = options.get(name);
+            if (value != null) {
+                Long requested = asLong(value);
+                if (requested != null && requested > 0) {
+                    max = requested;
+                    break;
+                }
+            }
+        }
+        return new ModelCaps(model.id(), spec.contextWindow(), max);
+    }
+
+    private static Long asLong(Object value) {
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        try {
+            return Long.parseLong(value.toString().strip());
+        } catch (NumberFormatException e) {
+            return null; // a malformed option is the provider's to reject; it limits nothing here
+        }
+    }
+
+    /** The tokens kept free in the window for the answer. */
+    public long reservedOutputTokens() {
+        if (maxOutputTokens != null) {
+            return maxOutputTokens;
+        }
+        return contextWindow == null ? 0 : Math.min(DEFAULT_RESERVED_OUTPUT, contextWindow / 4);
+    }
+
+    /**
+     * The most tokens the answer can cost: {@link #maxOutputTokens()}, else what the window leaves after
+     * {@code inputTokens}; null when neither is known.
+     */
+    public Long outputBound(long inputTokens) {
+        if (maxOutputTokens != null) {
+            return maxOutputTokens;
+        }
+        return contextWindow == null ? null : Math.max(0, contextWindow - inputTokens);
+    }
+}

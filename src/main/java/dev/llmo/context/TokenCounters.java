@@ -1,0 +1,90 @@
+package dev.llmo.context;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.ProviderType;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Hands out the {@link TokenCounter} for a model. One per process: it owns the tiktoken encodings (each loaded on
+ * first use, 250–570 ms, never all of them), the per-encoding caches of message counts, and the calibration
+ * learned from providers' reported usage. Thread-safe.
+ *
+ * <p>Exact counts: OpenAI models (provider type {@code openai}) named gpt-4o, chatgpt-4o, gpt-4.1, gpt-4.5, gpt-5
+ * and the o-series (o1, o3, o4...) use o200k_base; gpt-4 and gpt-3.5 use cl100k_base. Every other model gets an
+ * {@link EstimatingCounter}.
+ */
+public final class TokenCounters {
+    /**
+     * Built-in ratios of a provider type's tokens to cl100k_base tokens for the same text, used until a response
+     * teaches better. Claude's tokenizer is coarser than cl100k_base on English and code (about 1.1–1.3×);
+     * Gemini's SentencePiece vocabulary lands close to it; local models behind OpenAI-compatible servers vary
+     * (Llama 3 is close, Mistral and older Llamas need more), hence a little headroom.
+     */
+    private static final Map<ProviderType, Double> DEFAULT_RATIOS = Map.of(
+            ProviderType.ANTHROPIC, 1.20,
+            ProviderType.GEMINI, 1.00,
+            ProviderType.OPENAI, 1.10);
+
+    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+    private final Map<EncodingType, TiktokenCounter> counters = new EnumMap<>(EncodingType.class);
+    private final TokenCalibration calibration;
+    private final int cacheCapacity;
+
+    private TokenCounters(TokenCalibration calibration, int cacheCapacity) {
+        this.calibration = calibration;
+        this.cacheCapacity = cacheCapacity;
+    }
+
+    /** Counters with a fresh calibration and the default cache size. */
+    public static TokenCounters create() {
+        return new TokenCounters(new TokenCalibration(), MessageTokenCache.DEFAULT_CAPACITY);
+    }
+
+    /** The counter for a resolved model. */
+    public TokenCounter forModel(ModelRef model) {
+        return forModel(model.provider().type(), model.provider().name(), model.modelName());
+    }
+
+    /**
+     * The counter for {@code modelName} served by the provider named {@code providerName} of type {@code type}.
+     * Estimates are calibrated per provider name: two OpenAI-compatible servers run different models.
+     */
+    public TokenCounter forModel(ProviderType type, String providerName, String modelName) {
+        Optional<EncodingType> exact = type == ProviderType.OPENAI ? openAiEncoding(modelName) : Optional.empty();
+        if (exact.isPresent()) {
+            return encoding(exact.get());
+        }
+        return new EstimatingCounter(encoding(EncodingType.CL100K_BASE), calibration, providerName,
+                DEFAULT_RATIOS.get(type));
+    }
+
+    /** The calibration shared by every estimating counter of this instance. */
+    public TokenCalibration calibration() {
+        return calibration;
+    }
+
+    /** The tiktoken encoding of an OpenAI chat model, by its name; empty for models it does not know. */
+    static Optional<EncodingType> openAiEncoding(String modelName) {
+        // "openai/gpt-4o" through a router is still gpt-4o
+        String name = modelName.substring(modelName.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        if (name.startsWith("gpt-4o") || name.startsWith("chatgpt-4o") || name.startsWith("gpt-4.1")
+                || name.startsWith("gpt-4.5") || name.startsWith("gpt-5") || name.matches("o[1-9](-.*)?")) {
+            return Optional.of(EncodingType.O200K_BASE);
+        }
+        if (name.startsWith("gpt-4") || name.startsWith("gpt-3.5") || name.startsWith("gpt-35")) {
+            return Optional.of(EncodingType.CL100K_BASE);
+        }
+        return Optional.empty();
+    }
+
+    private synchronized TiktokenCounter encoding(EncodingType type) {
+        return counters.computeIfAbsent(type,
+                t -> new TiktokenCounter(registry.getEncoding(t), new MessageTokenCache(cacheCapacity)));
+    }
+}

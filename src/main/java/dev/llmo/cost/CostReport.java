@@ -1,0 +1,156 @@
+package dev.llmo.cost;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Spending grouped by model or by local day, with a total: what {@code llmo cost} shows. Calls of unknown price
+ * are counted apart and never priced at 0.
+ *
+ * @param by    what the rows are: {@code model} or {@code day}
+ * @param rows  sorted by model name or by day
+ * @param total every call
+ */
+public record CostReport(Grouping by, List<Row> rows, Row total) {
+    /** How rows are grouped. */
+    public enum Grouping {
+        MODEL("model"), DAY("day");
+
+        private final String key;
+
+        Grouping(String key) {
+            this.key = key;
+        }
+
+        /** The row key's name in JSON and the table heading. */
+        public String key() {
+            return key;
+        }
+    }
+
+    /**
+     * One group.
+     *
+     * @param key                a model ({@code provider/model}) or a day ({@code 2026-11-21})
+     * @param calls              responses logged
+     * @param inputTokens        reported input tokens (calls without reported usage add nothing)
+     * @param outputTokens       reported output tokens
+     * @param knownMicroUsd      the cost of the calls of known price
+     * @param unknownPriceCalls  calls whose price was unknown
+     */
+    public record Row(String key, long calls, long inputTokens, long outputTokens, long knownMicroUsd,
+                      long unknownPriceCalls) {
+        Row add(SpendRecord record) {
+            return new Row(key, calls + 1, inputTokens + orZero(record.inputTokens()),
+                    outputTokens + orZero(record.outputTokens()),
+                    knownMicroUsd + orZero(record.costMicroUsd()),
+                    unknownPriceCalls + (record.costMicroUsd() == null ? 1 : 0));
+        }
+
+        private static long orZero(Long value) {
+            return value == null ? 0 : value;
+        }
+
+        /** True when some calls had a known price. */
+        public boolean anyKnown() {
+            return unknownPriceCalls < calls;
+        }
+
+        /** The USD column: {@code $0.0123}, {@code $0.0123 + 2 unknown}, or {@code unknown}. */
+        public String usdText() {
+            if (calls > 0 && !anyKnown()) {
+                return "unknown";
+            }
+            String known = Usd.formatMicro(knownMicroUsd);
+            return unknownPriceCalls == 0 ? known : known + " + " + unknownPriceCalls + " unknown";
+        }
+
+        ObjectNode toJson(String keyName) {
+            ObjectNode json = JsonNodeFactory.instance.objectNode();
+            json.put(keyName, key);
+            json.put("calls", calls);
+            json.put("input_tokens", inputTokens);
+            json.put("output_tokens", outputTokens);
+            json.put("usd", calls > 0 && !anyKnown() ? null : Usd.forJson(Usd.ofMicro(knownMicroUsd)));
+            json.put("unknown_price_calls", unknownPriceCalls);
+            return json;
+        }
+    }
+
+    /** Groups {@code records}; days are local dates in {@code zone}. */
+    public static CostReport of(List<SpendRecord> records, Grouping by, ZoneId zone) {
+        Map<String, Row> groups = new TreeMap<>();
+        Row total = new Row("TOTAL", 0, 0, 0, 0, 0);
+        for (SpendRecord record : records) {
+            String key = by == Grouping.MODEL ? record.model() : record.ts().atZone(zone).toLocalDate().toString();
+            groups.put(key, groups.getOrDefault(key, new Row(key, 0, 0, 0, 0, 0)).add(record));
+            total = total.add(record);
+        }
+        return new CostReport(by, new ArrayList<>(groups.values()), total);
+    }
+
+    public CostReport {
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * {@code {"total_usd": …, "unknown_price_calls": N, "calls": N, "input_tokens": N, "output_tokens": N,
+     * "rows": [{"model"|"day": …, "calls", "input_tokens", "output_tokens", "usd", "unknown_price_calls"}]}};
+     * {@code usd} sums the calls of known price and is null when no call's price is known.
+     */
+    public ObjectNode toJson() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        ObjectNode totals = total.toJson("key");
+        json.set("total_usd", totals.get("usd"));
+        json.put("unknown_price_calls", total.unknownPriceCalls());
+        json.put("calls", total.calls());
+        json.put("input_tokens", total.inputTokens());
+        json.put("output_tokens", total.outputTokens());
+        json.put("by", by.key());
+        ArrayNode list = json.putArray("rows");
+        rows.forEach(row -> list.add(row.toJson(by.key())));
+        return json;
+    }
+
+    /** The table: a heading, one line per row, and the total. */
+    public List<String> table() {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {by.key().toUpperCase(java.util.Locale.ROOT), "CALLS", "INPUT TOKENS", "OUTPUT TOKENS",
+            "USD"});
+        for (Row row : rows) {
+            cells.add(cells(row));
+        }
+        cells.add(cells(total));
+        int[] widths = new int[5];
+        for (String[] line : cells) {
+            for (int i = 0; i < line.length; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (String[] line : cells) {
+            StringBuilder text = new StringBuilder(pad(line[0], widths[0], false));
+            for (int i = 1; i < line.length; i++) {
+                text.append("  ").append(pad(line[i], widths[i], true));
+            }
+            lines.add(text.toString().stripTrailing());
+        }
+        return lines;
+    }
+
+    private static String[] cells(Row row) {
+        return new String[] {row.key(), Usd.count(row.calls()), Usd.count(row.inputTokens()),
+            Usd.count(row.outputTokens()), row.usdText()};
+    }
+
+    private static String pad(String text, int width, boolean right) {
+        String spaces = " ".repeat(width - text.length());
+        return right ? spaces + text : text + spaces;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.llmo.cost;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmo.core.FailureException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Reads the spending recorded in the event logs: the {@code response} events of every {@code *.jsonl} in the
+ * conversations directory. Built to be quick on a large history: files last modified before the period asked
+ * for are not opened; lines that do not mention {@code "response"} are skipped with a byte search; the rest are
+ * read with a streaming parser that skips the answer's text instead of decoding it. Lenient like
+ * {@code EventLog.read}: a torn last line or a line that is not an event is ignored ({@code llmo log verify}
+ * judges the chain).
+ */
+public final class SpendLog {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final byte[] RESPONSE = "\"response\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private SpendLog() {
+    }
+
+    /** Every response logged at or after {@code from} (null: all), in file order; see {@link #scan}. */
+    public static List<SpendRecord> read(Path conversationsDir, Instant from) {
+        List<SpendRecord> records = new ArrayList<>();
+        scan(conversationsDir, from, records::add);
+        return records;
+    }
+
+    /**
+     * Hands every response logged at or after {@code from} (null: all) to {@code sink}.
+     *
+     * @throws FailureException when the directory or a file cannot be read
+     */
+    public static void scan(Path conversationsDir, Instant from, Consumer<SpendRecord> sink) {
+        if (!Files.isDirectory(conversationsDir)) {
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(conversationsDir, "*.jsonl")) {
+            for (Path file : dir) {
+                // a file untouched since before `from` cannot hold an event written after it
+                if (from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from)) {
+                    files.add(file);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new FailureException("cannot list " + conversationsDir + ": " + e.getMessage(),
+                    "check the directory's permissions", e);
+        }
+        files.sort(null);
+        for (Path file : files) {
+            scanFile(file, from, sink);
+        }
+    }
+
+    private static void scanFile(Path file, Instant from, Consumer<SpendRecord> sink) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            int len = 0;
+            int lineStart = 0;
+            int scanned = 0;
+            while (true) {
+                int read = in.read(buf, len, buf.length - len);
+                if (read < 0) {
+                    return; // what is left has no newline: a torn last line
+                }
+                len += read;
+                for (int i = scanned; i < len; i++) {
+                    if (buf[i] == '\n') {
+                        SpendRecord record = line(buf, lineStart, i - lineStart);
+                        if (record != null && (from == null || !record.ts().isBefore(from))) {
+                            sink.accept(record);
+                        }
+                        lineStart = i + 1;
+                    }
+                }
+                // keep the unfinished line at the front; grow only for a line longer than the buffer
+                System.arraycopy(buf, lineStart, buf, 0, len - lineStart);
+                len -= lineStart;
+                scanned = len;
+                lineStart = 0;
+                if (len == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // removed while we listed: nothing to count
+        } catch (IOException e) {
+            throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+    }
+
+    /** The response in one line, or null when the line is something else. */
+    static SpendRecord line(byte[] bytes, int offset, int length) {
+        if (!contains(bytes, offset, length, RESPONSE)) {
+            return null;
+        }
+        try (JsonParser parser = JSON.createParser(bytes, offset, length)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String ts = null;
+            String type = null;
+            Data data = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "ts" -> {
+                        ts = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                        parser.skipChildren();
+                    }
+                    case "type" -> {
+                        type = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                        parser.skipChildren();
+                    }
+                    case "data" -> {
+                        if (value == JsonToken.START_OBJECT) {
+                            data = data(parser);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+            if (!"response".equals(type) || ts == null || data == null || data.model == null) {
+                return null;
+            }
+            return new SpendRecord(Instant.parse(ts), data.model, data.input, data.output, data.cost);
+        } catch (IOException | DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static final class Data {
+        String model;
+        Long input;
+        Long output;
+        Long cost;
+    }
+
+    private static Data data(JsonParser parser) throws IOException {
+        Data data = new Data();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (name) {
+                case "model" -> {
+                    data.model = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    parser.skipChildren();
+                }
+                case "cost_micro_usd" -> {
+                    // null (or missing) is an unknown price, never 0
+                    data.cost = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : null;
+                    parser.skipChildren();
+                }
+                case "usage" -> {
+                    if (value != JsonToken.START_OBJECT) {
+                        parser.skipChildren();
+                    } else {
+                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = parser.currentName();
+                            JsonToken count = parser.nextToken();
+                            Long number = count == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : null;
+                            if (field.equals("input_tokens")) {
+                                data.input = number;
+                            } else if (field.equals("output_tokens")) {
+                                data.output = number;
+                            }
+                            parser.skipChildren();
+                        }
+                    }
+                }
+                default -> parser.skipChildren(); // the text is skipped, never decoded
+            }
+        }
+        return data;
+    }
+
+    private static boolean contains(byte[] bytes, int offset, int length, byte[] needle) {
+        int last = offset + length - needle.length;
+        outer:
+        for (int i = offset; i <= last; i++) {
+            if (bytes[i] != needle[0]) {
+                continue;
+            }
+            for (int j = 1; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

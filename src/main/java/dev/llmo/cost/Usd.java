@@ -1,0 +1,88 @@
+package dev.llmo.cost;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/**
+ * Money helpers: USD amounts are {@link BigDecimal}, logged amounts are integer micro-USD ({@code cost_micro_usd}),
+ * and neither is ever a double.
+ */
+public final class Usd {
+    private static final int MICRO_SCALE = 6;
+
+    private Usd() {
+    }
+
+    /**
+     * {@code usd} in whole micro-dollars, rounded half up (so sums over many calls are not biased either way);
+     * null stays null: an unknown price is not a zero price.
+     */
+    public static Long toMicro(BigDecimal usd) {
+        return usd == null ? null : usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP).unscaledValue().longValueExact();
+    }
+
+    /** The USD amount of {@code micro} micro-dollars. */
+    public static BigDecimal ofMicro(long micro) {
+        return BigDecimal.valueOf(micro, MICRO_SCALE);
+    }
+
+    /**
+     * For people: two decimals from a dollar up ({@code $4.99}); below, three significant digits
+     * ({@code $0.0123}, {@code $0.000048}), with trailing zeros kept only when they stand for digits rounded away
+     * ({@code $0.0100} is a little more than a cent, {@code $0.01} is a cent); {@code unknown} for null.
+     */
+    public static String format(BigDecimal usd) {
+        if (usd == null) {
+            return "unknown";
+        }
+        BigDecimal shown;
+        if (usd.abs().compareTo(BigDecimal.ONE) >= 0) {
+            shown = usd.setScale(2, RoundingMode.HALF_UP);
+        } else {
+            shown = usd.round(new MathContext(3, RoundingMode.HALF_UP));
+            if (shown.compareTo(usd) == 0) {
+                shown = shown.stripTrailingZeros();
+            }
+            if (shown.scale() < 2) {
+                shown = shown.setScale(2);
+            }
+        }
+        return "$" + shown.toPlainString();
+    }
+
+    /** Micro-dollars for people, exact ({@code $0.000048}, {@code $12.50}). */
+    public static String formatMicro(long micro) {
+        return formatExact(ofMicro(micro));
+    }
+
+    /**
+     * For people, exact to the micro-dollar with at least two decimals ({@code $4.999}, {@code $5.00}): for amounts
+     * compared with a budget, where rounding $4.999 to $5.00 would make the comparison look wrong.
+     */
+    public static String formatExact(BigDecimal usd) {
+        if (usd == null) {
+            return "unknown";
+        }
+        BigDecimal value = usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP).stripTrailingZeros();
+        return "$" + value.setScale(Math.max(2, value.scale())).toPlainString();
+    }
+
+    /**
+     * {@code usd} ready to be a JSON number that every writer prints in plain notation: at most six decimals
+     * (rounded up, as estimates are upper bounds), no trailing zeros, never {@code 1E+3} or {@code 4.8E-7}.
+     */
+    public static BigDecimal forJson(BigDecimal usd) {
+        if (usd == null) {
+            return null;
+        }
+        BigDecimal value = usd.setScale(MICRO_SCALE, RoundingMode.CEILING).stripTrailingZeros();
+        return value.scale() < 0 ? value.setScale(0) : value;
+    }
+
+    /** A token count for people: {@code 1,234}. */
+    static String count(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.llmo.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpendLogTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsEveryResponseOfEveryLog() {
+        Instant at = Instant.parse("2026-11-20T10:00:00Z");
+        SpendLogs.conversation(dir, at, "openai/gpt-4o-mini", 12, 5, 48L, 52L);
+        SpendLogs.conversation(dir, at.plusSeconds(60), "ollama/llama3.2", 100, 50, (Long) null);
+
+        List<SpendRecord> records = SpendLog.read(dir, null);
+
+        assertThat(records).containsExactly(
+                new SpendRecord(at, "openai/gpt-4o-mini", 12L, 5L, 48L),
+                new SpendRecord(at, "openai/gpt-4o-mini", 12L, 5L, 52L),
+                new SpendRecord(at.plusSeconds(60), "ollama/llama3.2", 100L, 50L, null));
+    }
+
+    @Test
+    void skipsTornLinesForeignLinesAndOlderEvents() throws Exception {
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Path file = SpendLogs.conversation(dir, at, "m/x", 1, 1, 7L);
+        Files.writeString(file, "not json \"response\"\n{\"type\":\"response\",\"data\":[1]}\n"
+                + "{\"v\":1,\"ts\":\"" + at + "\",\"type\":\"response\",\"data\":{\"model\":\"m/y\",\"usage\":null,"
+                + "\"cost_micro_usd\":3}}\n{\"v\":1,\"type\":\"response\"", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+        SpendLogs.conversation(dir, at.minus(3, ChronoUnit.DAYS), "m/old", 1, 1, 1_000L);
+
+        assertThat(SpendLog.read(dir, at.minusSeconds(1))).containsExactly(
+                new SpendRecord(at, "m/x", 1L, 1L, 7L), new SpendRecord(at, "m/y", null, null, 3L));
+    }
+
+    @Test
+    void readsLinesLongerThanTheBuffer() {
+        Instant at = Instant.parse("2026-11-20T10:00:00Z");
+        try (var log = dev.llmo.eventlog.EventLog.create(dir,
+                new dev.llmo.eventlog.EventData.SessionStart("run", List.of("m/x"), null, "t"),
+                new dev.llmo.eventlog.EventLog.Options(java.time.Clock.fixed(at, ZoneOffset.UTC), false))) {
+            log.append(new dev.llmo.eventlog.EventData.Response(0, "m/x", "y".repeat(300_000), "end",
+                    new dev.llmo.eventlog.EventData.TokenUsage(1, 100_000), 123, 1, null, true));
+        }
+        assertThat(SpendLog.read(dir, null)).containsExactly(new SpendRecord(at, "m/x", 1L, 100_000L, 123L));
+    }
+
+    @Test
+    void aMissingDirectoryHasSpentNothing() {
+        assertThat(SpendLog.read(dir.resolve("none"), null)).isEmpty();
+        assertThat(DailySpend.microUsd(dir.resolve("none"), LocalDate.now(), ZoneOffset.UTC)).isZero();
+    }
+
+    @Test
+    void dailySpendCountsOnlyThatLocalDay() {
+        Instant noon = Instant.parse("2026-11-20T12:00:00Z");
+        SpendLogs.conversation(dir, noon, "m/x", 1, 1, 100L, 20L);
+        SpendLogs.conversation(dir, noon.plus(13, ChronoUnit.HOURS), "m/x", 1, 1, 3L); // 01:00 UTC the 21st
+        SpendLogs.conversation(dir, noon.minus(1, ChronoUnit.DAYS), "m/x", 1, 1, 5_000L);
+        SpendLogs.conversation(dir, noon, "m/free", 1, 1, (Long) null);
+
+        assertThat(DailySpend.microUsd(dir, LocalDate.parse("2026-11-20"), ZoneOffset.UTC)).isEqualTo(120);
+        // in New York the 01:00 UTC response is still the 20th
+        assertThat(DailySpend.microUsd(dir, LocalDate.parse("2026-11-20"), java.time.ZoneId.of("America/New_York")))
+                .isEqualTo(123);
+    }
+}
