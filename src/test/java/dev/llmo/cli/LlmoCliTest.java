@@ -187,9 +187,9 @@ class LlmoCliTest {
 
     @Test
     void commandOfALaterIssueSaysSoWithExit1() {
-        CliRun.Result result = run("log", "replay", "01");
+        CliRun.Result result = run("chat");
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).startsWith("llmo: error: 'llmo log replay' is not available yet").contains("ROADMAP.md");
+        assertThat(result.err()).startsWith("llmo: error: 'llmo chat' is not available yet").contains("ROADMAP.md");
     }
 }
