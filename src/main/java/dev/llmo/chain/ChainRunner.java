@@ -29,6 +29,8 @@ public final class ChainRunner {
     private final Settings settings;
     private final Conversation conversation;
     private final boolean stream;
+    private final List<RunningCall> inFlight = new ArrayList<>();
+    private volatile boolean cancelled;
 
     /** What a chain run tells its caller as it goes (the core never prints). */
     public interface Listener {
@@ -66,6 +68,14 @@ public final class ChainRunner {
         this.settings = settings;
         this.conversation = conversation;
         this.stream = stream;
+    }
+
+    /** Cancels the calls in flight and stops the chain (Ctrl-C); safe from any thread. */
+    public void cancel() {
+        cancelled = true;
+        synchronized (inFlight) {
+            inFlight.forEach(RunningCall::cancel);
+        }
     }
 
     public Outcome run(ChainDefinition chain, String input, Listener listener) {
@@ -132,7 +142,14 @@ public final class ChainRunner {
             RunListener text = listener.callListener(step, model);
             RunRequest request = new RunRequest(model, conversation.system(), List.of(
                     dev.llmo.provider.ChatMessage.user(prompt)), options, stream);
-            running.add(orchestrator.start(request, text == null ? ignored -> { } : text, conversation));
+            RunningCall call = orchestrator.start(request, text == null ? ignored -> { } : text, conversation);
+            running.add(call);
+            synchronized (inFlight) {
+                inFlight.add(call);
+                if (cancelled) {
+                    call.cancel();
+                }
+            }
         }
         List<RunResult> results = new ArrayList<>();
         try {
@@ -141,6 +158,9 @@ public final class ChainRunner {
             }
         } finally {
             running.forEach(RunningCall::cancel);
+            synchronized (inFlight) {
+                inFlight.removeAll(running);
+            }
         }
         return results;
     }

@@ -1,13 +1,17 @@
 package dev.llmo.cli;
 
 import dev.llmo.chain.ChainDefinition;
+import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
 import dev.llmo.chain.ChainValidator;
 import dev.llmo.config.ConfigNode;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.config.Settings;
 import dev.llmo.core.ConfigException;
+import dev.llmo.core.Conversation;
+import dev.llmo.core.ExitCode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,13 +102,38 @@ final class ChainCommand implements Runnable {
         throw problems.get(problems.size() - 1);
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a chain on INPUT (or stdin).")
-    void run(@Parameters(paramLabel = "NAME", description = "The chain.") String name,
-             @Parameters(arity = "0..*", paramLabel = "INPUT", description = "The input text.") List<String> input,
-             @Option(names = "--dry-run", description = "Print the plan with estimated tokens and cost.") boolean dryRun,
-             @Option(names = "--json", description = "One JSON object per call.") boolean json) {
-        context.settings().chain(name);
-        throw Unreleased.command("chain run");
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run a chain on INPUT (words, or piped stdin, or both: stdin is appended as context).",
+                    "The last step's answer goes to stdout; progress to stderr on a terminal."})
+    int run(@Parameters(paramLabel = "NAME", description = "The chain.") String name,
+            @Parameters(arity = "0..*", paramLabel = "INPUT", description = "The input text.") List<String> input,
+            @Option(names = "--dry-run", description = "Print the plan with estimated tokens and cost; send nothing.")
+            boolean dryRun,
+            @Option(names = "--json", description = "One JSON object per call, with its step name.") boolean json) {
+        Settings settings = context.settings();
+        ChainDefinition chain = ChainValidator.load(settings, name);
+        String text = RunInput.prompt(input == null ? List.of() : input, context.environment());
+        if (dryRun) {
+            ChainPlan.print(chain, text, settings, json, context.out());
+            return 0;
+        }
+        ChainOutput output = new ChainOutput(context, chain, json);
+        List<String> models = new ArrayList<>();
+        try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
+                models, settings.digest(), BuildInfo.version(), context.logOptions())) {
+            output.conversation(conversation.id());
+            ChainRunner runner = new ChainRunner(CoreServices.orchestrator(context), settings, conversation, true);
+            ChainRunner.Outcome outcome = Interruptible.run(runner::cancel, () -> {
+                ChainRunner.Outcome done = runner.run(chain, text, output);
+                output.finish(done);
+                conversation.end(done.succeeded() ? ExitCode.OK : done.failed().error().exitCode());
+                return done;
+            });
+            if (!outcome.succeeded()) {
+                throw outcome.failed().error();
+            }
+            return 0;
+        }
     }
 
     private static String summary(ConfigNode chain) {

@@ -3,7 +3,13 @@ package dev.llmo.cli;
 import dev.llmo.core.ConfigException;
 import dev.llmo.core.KeyResolver;
 import dev.llmo.core.Orchestrator;
+import dev.llmo.config.Settings;
+import dev.llmo.context.ContextBudget;
+import dev.llmo.context.TokenCounters;
+import dev.llmo.core.FittedAndBudgeted;
 import dev.llmo.core.ProviderKeys;
+import dev.llmo.cost.CostGuard;
+import java.time.Clock;
 import dev.llmo.vault.VaultKeys;
 import dev.llmo.core.RemoteModels;
 import dev.llmo.provider.ProviderClients;
@@ -20,8 +26,21 @@ final class CoreServices {
     private CoreServices() {
     }
 
+    /** The orchestrator of one invocation, with the configured budgets. */
     static Orchestrator orchestrator(CliContext context) {
-        return new Orchestrator(keys(context), clients(context), System::nanoTime);
+        return orchestrator(context, null);
+    }
+
+    /**
+     * The orchestrator of one invocation: every call fitted into its model's window and checked against
+     * {@code --max-cost} (null: none, so budget.per_run_usd applies) and the daily budget.
+     */
+    static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd) {
+        Settings settings = context.settings();
+        CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
+                Clock.systemDefaultZone());
+        return new Orchestrator(keys(context), clients(context), System::nanoTime,
+                new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
     }
 
     static RemoteModels remoteModels(CliContext context) {

@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
-            RunResult result = CancelOnInterrupt.run(CoreServices.orchestrator(context), request, renderer,
+            RunResult result = CancelOnInterrupt.run(CoreServices.orchestrator(context, maxCost), request, renderer,
                     conversation, done -> {
                         renderer.finish(done);
                         conversation.end(done.succeeded() ? ExitCode.OK : done.error().exitCode());
@@ -146,9 +146,6 @@ final class RunCommand implements Callable<Integer> {
     private void refuseUnreleased() {
         if (dryRun) {
             throw Unreleased.command("run --dry-run");
-        }
-        if (maxCost != null) {
-            throw Unreleased.command("run --max-cost");
         }
         if (models.size() > 1 || compare || concurrency != null) {
             throw new UsageException("several models in one run (-m ... -m, --parallel, --sequential, --compare, "

@@ -26,11 +26,18 @@ public final class Orchestrator {
     private final ProviderKeys keys;
     private final ProviderClients clients;
     private final LongSupplier nanoTime;
+    private final Preflight preflight;
 
     public Orchestrator(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime) {
+        this(keys, clients, nanoTime, Preflight.NONE);
+    }
+
+    /** @param preflight fits and prices every call before it is sent (context window, budgets) */
+    public Orchestrator(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime, Preflight preflight) {
         this.keys = keys;
         this.clients = clients;
         this.nanoTime = nanoTime;
+        this.preflight = preflight;
     }
 
     /** Starts the call and returns at once; nothing is recorded. */
@@ -43,17 +50,20 @@ public final class Orchestrator {
         long started = nanoTime.getAsLong();
         ModelRef model = request.model();
         ProviderClient client;
+        Preflight.Admission admission;
         try {
+            // budgets and the window first: a refused request must not cost a key lookup (or a vault unlock)
+            admission = preflight.admit(model, chatRequest(request));
             client = clients.create(model.provider(), keys.keyFor(model.provider()).orElse(null));
         } catch (LlmoException e) {
             RunResult failed = new RunResult(model, "", null, null, null, elapsedMs(started), null, e);
             recorder.answered(-1, failed);
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
-        ChatRequest chat = chatRequest(request);
+        ChatRequest chat = admission.request();
         long requestId = recorder.requestSent(model, chat, client.requestBody(chat));
         CompletableFuture<RunResult> result = new CompletableFuture<>();
-        Collector collector = new Collector(model, started, listener, recorder, requestId, result);
+        Collector collector = new Collector(model, started, listener, recorder, requestId, admission, result);
         CallHandle handle = client.stream(chat, collector);
         return new RunningCall(handle, result);
     }
@@ -100,13 +110,15 @@ public final class Orchestrator {
         private final RunListener listener;
         private final CallRecorder recorder;
         private final long requestId;
+        private final Preflight.Admission admission;
         private final CompletableFuture<RunResult> result;
         private final StringBuilder text = new StringBuilder();
         private Long ttftMs;
         private Usage usage;
 
         Collector(ModelRef model, long started, RunListener listener, CallRecorder recorder, long requestId,
-                  CompletableFuture<RunResult> result) {
+                  Preflight.Admission admission, CompletableFuture<RunResult> result) {
+            this.admission = admission;
             this.model = model;
             this.started = started;
             this.listener = listener;
@@ -152,6 +164,12 @@ public final class Orchestrator {
         // Recorded before anyone waiting on the result can see it (and, on Ctrl-C, before the JVM goes).
         private void finish(RunResult done) {
             try {
+                // a failed call without usage may never have reached the model: its worst case is released
+                if (done.succeeded() || done.usage() != null || !done.text().isEmpty()) {
+                    admission.settle().accept(done.usage());
+                } else {
+                    admission.release().run();
+                }
                 recorder.answered(requestId, done);
             } finally {
                 result.complete(done);

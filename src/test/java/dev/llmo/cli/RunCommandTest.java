@@ -358,7 +358,7 @@ class RunCommandTest {
 
     @Test
     void laterFlagsAnswerNotAvailableYet() {
-        for (String[] args : new String[][] {{"run", "--dry-run", "hi"}, {"run", "--max-cost", "0.5", "hi"}}) {
+        for (String[] args : new String[][] {{"run", "--dry-run", "hi"}}) {
             Result result = cli().run(args);
             assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(1);
             assertThat(result.err()).as(String.join(" ", args)).contains("is not available yet");

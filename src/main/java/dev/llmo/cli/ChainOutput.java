@@ -1,0 +1,107 @@
+package dev.llmo.cli;
+
+import dev.llmo.chain.ChainDefinition;
+import dev.llmo.chain.ChainRunner;
+import dev.llmo.chain.ChainStep;
+import dev.llmo.config.ModelRef;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunResult;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Shows a chain run: progress per step on stderr when a person watches, the last step's answer on stdout
+ * (streamed when the last step is a single call), or with {@code --json} one object per call with its step name.
+ */
+final class ChainOutput implements ChainRunner.Listener {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean json;
+    private final boolean progress;
+    private final ChainStep streamed;
+    private final int steps;
+    private String conversationId;
+    private boolean printedStream;
+    private boolean endsWithNewline = true;
+
+    ChainOutput(CliContext context, ChainDefinition chain, boolean json) {
+        this.out = context.out();
+        this.err = context.err();
+        this.json = json;
+        this.progress = context.environment().stderrIsTerminal();
+        this.steps = chain.steps().size();
+        ChainStep last = chain.steps().get(chain.steps().size() - 1);
+        // A repeated or fanned-out last step has no single stream to show: its output is printed once at the end.
+        this.streamed = !json && last.repeat() == null && !last.parallel() ? last : null;
+    }
+
+    void conversation(String id) {
+        this.conversationId = id;
+    }
+
+    @Override
+    public void stepStarted(ChainStep step, int index, int iteration, List<ModelRef> models) {
+        if (progress) {
+            err.println("llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
+                    + (iteration > 1 ? " (again, " + iteration + ")" : "") + " -> "
+                    + models.stream().map(ModelRef::id).collect(Collectors.joining(", ")));
+            err.flush();
+        }
+    }
+
+    @Override
+    public void stepSkipped(ChainStep step, int index) {
+        if (progress) {
+            err.println("llmo: [" + (index + 1) + "/" + steps + "] " + step.name() + " skipped (" + step.whenSource()
+                    + " is false)");
+            err.flush();
+        }
+    }
+
+    @Override
+    public RunListener callListener(ChainStep step, ModelRef model) {
+        if (step != streamed) {
+            return null;
+        }
+        return new RunListener() {
+            @Override
+            public void onText(String text) {
+                out.print(text);
+                printedStream = true;
+                endsWithNewline = text.endsWith("\n");
+            }
+
+            @Override
+            public void onIdle() {
+                out.flush();
+            }
+        };
+    }
+
+    @Override
+    public void callFinished(ChainStep step, int iteration, RunResult result) {
+        if (json) {
+            String line = RunRenderer.jsonLine(result, conversationId);
+            out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
+            out.flush();
+        }
+    }
+
+    /** The last answer, unless it already streamed. */
+    void finish(ChainRunner.Outcome outcome) {
+        if (!json && outcome.succeeded() && !printedStream) {
+            out.print(outcome.output());
+            endsWithNewline = outcome.output().endsWith("\n");
+            printedStream = !outcome.output().isEmpty();
+        }
+        if (printedStream && !endsWithNewline) {
+            out.println();
+        }
+        out.flush();
+    }
+
+    private static String quoted(String text) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+    }
+}

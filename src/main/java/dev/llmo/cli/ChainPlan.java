@@ -1,0 +1,106 @@
+package dev.llmo.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.chain.ChainDefinition;
+import dev.llmo.chain.ChainParser;
+import dev.llmo.chain.ChainStep;
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.Role;
+import dev.llmo.config.Settings;
+import dev.llmo.context.DryRunEstimate;
+import dev.llmo.context.ModelCaps;
+import dev.llmo.context.TokenCounters;
+import dev.llmo.cost.CostEstimate;
+import dev.llmo.cost.Usd;
+import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ChatRequest;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code llmo chain run --dry-run}: the plan of a chain with the tokens and the most each call could cost, sending
+ * nothing. The answers of earlier steps are not known yet, so each is counted at its model's output limit: the
+ * plan is a worst case (every step runs, every loop to its max).
+ */
+final class ChainPlan {
+    private ChainPlan() {
+    }
+
+    static void print(ChainDefinition chain, String input, Settings settings, boolean json, PrintWriter out) {
+        TokenCounters counters = TokenCounters.create();
+        Map<String, Long> outputBound = new HashMap<>();
+        outputBound.put(ChainParser.INPUT, 0L);
+        BigDecimal total = BigDecimal.ZERO;
+        boolean unknown = false;
+        long previousBound = 0;
+        StringBuilder human = new StringBuilder();
+        for (int index = 0; index < chain.steps().size(); index++) {
+            ChainStep step = chain.steps().get(index);
+            Role role = step.role() == null ? null : settings.role(step.role());
+            List<ModelRef> models = models(step, role, settings);
+            Map<String, String> known = new HashMap<>();
+            known.put(ChainParser.INPUT, input);
+            long unknownTokens = 0;
+            for (String variable : step.prompt().variables()) {
+                if (!variable.equals(ChainParser.INPUT)) {
+                    known.put(variable, "");
+                    unknownTokens += variable.equals(ChainParser.PREVIOUS) ? previousBound
+                            : outputBound.getOrDefault(variable, previousBound);
+                }
+            }
+            String prompt = step.prompt().render(known);
+            int runs = step.repeat() == null ? 1 : step.repeat().max();
+            long stepBound = 0;
+            human.append(index + 1).append(". ").append(step.name())
+                    .append(runs > 1 ? "  (up to " + runs + " runs)" : "")
+                    .append(step.when() != null ? "  (when " + step.whenSource() + ")" : "").append('\n');
+            for (ModelRef model : models) {
+                Map<String, Object> options = role == null ? Map.of() : role.options();
+                ChatRequest request = new ChatRequest(model.modelName(), role == null ? null : role.system(),
+                        List.of(ChatMessage.user(prompt)), options, model.spec().maxOutputTokens(), true);
+                long tokens = counters.forModel(model).count(request) + unknownTokens;
+                ModelCaps caps = ModelCaps.of(model, options);
+                Long output = caps.outputBound(tokens);
+                BigDecimal cost = CostEstimate.of(model.spec().pricing(), tokens, output).usd();
+                DryRunEstimate estimate = new DryRunEstimate(model.id(), tokens, false, caps.contextWindow(), output,
+                        0, cost == null ? null : cost.multiply(BigDecimal.valueOf(runs)));
+                if (estimate.estimatedCostUsd() == null) {
+                    unknown = true;
+                } else {
+                    total = total.add(estimate.estimatedCostUsd());
+                }
+                stepBound += output == null ? 0 : output;
+                if (json) {
+                    ObjectNode line = estimate.toJson();
+                    ObjectNode withStep = line.objectNode().put("step", step.name()).put("runs", runs);
+                    withStep.setAll(line);
+                    out.println(withStep);
+                } else {
+                    human.append("   ").append(estimate.human()).append('\n');
+                }
+            }
+            outputBound.put(step.name(), stepBound);
+            previousBound = stepBound;
+        }
+        if (!json) {
+            out.println("chain " + chain.name() + ": " + chain.steps().size() + " steps; sends nothing (dry run)");
+            out.print(human);
+            out.println("at most " + Usd.format(total) + (unknown ? " plus calls of unknown price" : "")
+                    + " (worst case: every step runs, loops to their max, earlier answers at their output limit)");
+        }
+        out.flush();
+    }
+
+    private static List<ModelRef> models(ChainStep step, Role role, Settings settings) {
+        if (!step.models().isEmpty()) {
+            return step.models().stream().map(settings.catalog()::resolve).toList();
+        }
+        if (role != null && role.model() != null) {
+            return List.of(settings.catalog().resolve(role.model()));
+        }
+        return List.of(settings.defaultModel());
+    }
+}

@@ -1,0 +1,26 @@
+package dev.llmo.core;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.Usage;
+
+/**
+ * What the {@link Orchestrator} does to every call before it is sent: fit the history into the model's window and
+ * check the budgets. Refusing is throwing a {@link BudgetException} (exit 5): nothing is sent.
+ */
+public interface Preflight {
+    /** Sends every request as it is, with no limit. */
+    Preflight NONE = (model, request) -> new Admission(request, usage -> { }, () -> { });
+
+    Admission admit(ModelRef model, ChatRequest request);
+
+    /**
+     * A request allowed through, and what to do when it ends.
+     *
+     * @param request the request to send (its history fitted)
+     * @param settle  called with the reported usage (possibly null) once the call reached the model
+     * @param release called instead when nothing reached the model
+     */
+    record Admission(ChatRequest request, java.util.function.Consumer<Usage> settle, Runnable release) {
+    }
+}
