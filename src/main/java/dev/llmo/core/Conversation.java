@@ -1,6 +1,8 @@
 package dev.llmo.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ModelRef;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.Event;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A conversation (a run, a chat session, a chain run) and its event log: the system prompt, the history of user
@@ -22,6 +25,12 @@ import java.util.Map;
  * event, never copied, so the log grows linearly. Thread-safe: calls may answer from their own threads.
  */
 public final class Conversation implements CallRecorder, AutoCloseable {
+    /**
+     * The event type that takes an answer out of the history (chat's /retry): {@code {"seq": N}} names the response
+     * event whose text is no longer part of the conversation; the response itself stays in the log.
+     */
+    public static final String RETRACT = "message.retract";
+
     private final EventLog log;
     private final List<Turn> history = new ArrayList<>();
     private String system;
@@ -86,6 +95,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
                 history.add(new Turn(ChatMessage.assistant(data.path("text").asText()), event.seq()));
             }
             costMicroUsd += data.path("cost_micro_usd").asLong(0);
+        } else if (RETRACT.equals(event.type())) {
+            long retracted = data.path("seq").asLong(-1);
+            history.removeIf(turn -> turn.seq() == retracted);
         }
     }
 
@@ -121,6 +133,31 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     /** The history to send, oldest first, ending with the newest message. */
     public synchronized List<ChatMessage> messages() {
         return history.stream().map(Turn::message).toList();
+    }
+
+    /**
+     * Takes the newest answer out of the history, so that the user's last message can be sent again (chat's
+     * /retry): a {@link #RETRACT} event records it, so a resumed conversation leaves it out too.
+     *
+     * @return the answer taken out, or empty when the history does not end with an answer
+     */
+    public synchronized Optional<String> retractLastAnswer() {
+        if (history.isEmpty() || history.get(history.size() - 1).message().role() != ChatMessage.Role.ASSISTANT) {
+            return Optional.empty();
+        }
+        Turn last = history.remove(history.size() - 1);
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("seq", last.seq());
+        log.append(RETRACT, data);
+        return Optional.of(last.message().content());
+    }
+
+    /**
+     * Records an event of another kind that means nothing to the history (chat's {@code chat.save} names the
+     * conversation). Its data must hold no floating-point numbers.
+     */
+    public synchronized void note(String type, ObjectNode data) {
+        log.append(type, data);
     }
 
     /** What this conversation has cost so far, in micro-USD (known prices only). */
