@@ -11,7 +11,6 @@ import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.core.RunningCall;
-import dev.llmo.eventlog.EventData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,6 +188,6 @@ public final class ChainRunner {
         data.put("iteration", iteration);
         data.put("skipped", skipped);
         models.forEach(m -> data.withArray("models").add(m.id()));
-        conversation.note(new EventData.Custom("chain.step", data));
+        conversation.note("chain.step", data);
     }
 }

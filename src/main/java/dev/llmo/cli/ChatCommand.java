@@ -1,15 +1,30 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.repl.ChatRepl;
+import dev.llmo.cli.repl.ChatSession;
+import dev.llmo.cli.repl.RequestAssembler;
+import dev.llmo.cli.repl.ScriptedChat;
+import dev.llmo.cli.repl.TokenEstimator;
+import dev.llmo.core.ExitCode;
+import dev.llmo.core.FailureException;
+import java.io.IOException;
 import java.util.concurrent.Callable;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code llmo chat}: an interactive conversation. */
+/**
+ * {@code llmo chat}: an interactive conversation. On a terminal it is a line editor with history, completion and
+ * Markdown; with stdin piped each line is a turn and answers go to stdout (docs/usage/chat.md).
+ */
 @Command(name = "chat", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = "Chat with a model in an interactive session (streaming, /commands, history).",
+        description = {"Chat with a model in an interactive session (streaming, /commands, history).",
+                "With stdin piped, each line is a turn and the answers go to stdout."},
         footerHeading = "%nExamples:%n",
-        footer = {"  llmo chat", "  llmo chat -m anthropic -r Developer", "  llmo chat --continue"})
+        footer = {"  llmo chat", "  llmo chat -m anthropic -r Developer", "  llmo chat --continue",
+                "  llmo chat --resume rust-notes", "  printf 'hi\\n/model openai\\nmore\\n' | llmo chat"})
 final class ChatCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -23,7 +38,8 @@ final class ChatCommand implements Callable<Integer> {
     Resume resume;
 
     static final class Resume {
-        @Option(names = "--resume", paramLabel = "ID", description = "Resume the conversation with this id (or prefix).")
+        @Option(names = "--resume", paramLabel = "ID",
+                description = "Resume the conversation with this id (or prefix), or saved with /save NAME.")
         String id;
 
         @Option(names = "--continue", description = "Resume the last conversation.")
@@ -36,13 +52,35 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var settings = context.settings();
-        if (model != null) {
-            settings.catalog().resolve(model);
+        CliEnvironment environment = context.environment();
+        ChatSession.Setup setup = new ChatSession.Setup(context.settings(), CoreServices.orchestrator(context),
+                context.dirs().conversationsDir(), BuildInfo.version(), TokenEstimator.CHARS_PER_TOKEN,
+                RequestAssembler.WHOLE_HISTORY);
+        try (ChatSession session = ChatSession.open(setup, model, role, resume != null,
+                resume == null ? null : resume.id)) {
+            ExitCode code;
+            if (environment.stdinIsTerminal()) {
+                try (Terminal terminal = terminal(environment)) {
+                    code = new ChatRepl(session, terminal, context.dirs().historyFile(),
+                            environment.stdoutIsTerminal() ? null : context.out(), context.colorOut()).run();
+                } catch (IOException e) {
+                    throw new FailureException("cannot open the terminal: " + e.getMessage(),
+                            "pipe the input instead: printf 'hello\\n' | llmo chat");
+                }
+            } else {
+                code = ScriptedChat.run(session, environment.in(), context.out(), context.err(),
+                        environment.stderrIsTerminal());
+            }
+            session.end(code);
+            return code.code();
         }
-        if (role != null) {
-            settings.role(role);
-        }
-        throw Unreleased.command("chat");
+    }
+
+    /** The process's terminal; prompts go to stderr when stdout is redirected, so the answers stay clean. */
+    private static Terminal terminal(CliEnvironment environment) throws IOException {
+        return TerminalBuilder.builder().system(true).nativeSignals(true)
+                .systemOutput(environment.stdoutIsTerminal() ? TerminalBuilder.SystemOutput.SysOut
+                        : TerminalBuilder.SystemOutput.SysErr)
+                .build();
     }
 }

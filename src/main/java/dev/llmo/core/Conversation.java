@@ -1,6 +1,8 @@
 package dev.llmo.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ModelRef;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.Event;
@@ -15,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A conversation (a run, a chat session, a chain run) and its event log: the system prompt, the history of user
@@ -22,6 +26,12 @@ import java.util.List;
  * event, never copied, so the log grows linearly. Thread-safe: calls may answer from their own threads.
  */
 public final class Conversation implements CallRecorder, AutoCloseable {
+    /**
+     * The event type that takes an answer out of the history (chat's /retry): {@code {"seq": N}} names the response
+     * event whose text is no longer part of the conversation; the response itself stays in the log.
+     */
+    public static final String RETRACT = "message.retract";
+
     private final EventLog log;
     private final List<Turn> history = new ArrayList<>();
     private String system;
@@ -100,6 +110,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
                 history.add(new Turn(ChatMessage.assistant(data.path("text").asText()), event.seq()));
             }
             costMicroUsd += data.path("cost_micro_usd").asLong(0);
+        } else if (RETRACT.equals(event.type())) {
+            long retracted = data.path("seq").asLong(-1);
+            history.removeIf(turn -> turn.seq() == retracted);
         }
     }
 
@@ -136,6 +149,31 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     /** The history to send, oldest first, ending with the newest message. */
     public synchronized List<ChatMessage> messages() {
         return history.stream().map(Turn::message).toList();
+    }
+
+    /**
+     * Takes the newest answer out of the history, so that the user's last message can be sent again (chat's
+     * /retry): a {@link #RETRACT} event records it, so a resumed conversation leaves it out too.
+     *
+     * @return the answer taken out, or empty when the history does not end with an answer
+     */
+    public synchronized Optional<String> retractLastAnswer() {
+        if (history.isEmpty() || history.get(history.size() - 1).message().role() != ChatMessage.Role.ASSISTANT) {
+            return Optional.empty();
+        }
+        Turn last = history.remove(history.size() - 1);
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("seq", last.seq());
+        log.append(RETRACT, data);
+        return Optional.of(last.message().content());
+    }
+
+    /**
+     * Records an event of another kind that means nothing to the history (chat's {@code chat.save} names the
+     * conversation, a chain's {@code chain.step} marks each step). Its data must hold no floating-point numbers.
+     */
+    public synchronized void note(String type, ObjectNode data) {
+        log.append(type, data);
     }
 
     /** What this conversation has cost so far, in micro-USD (known prices only). */
@@ -194,11 +232,6 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             log.append(new EventData.ErrorEvent(request < 0 ? null : request, errorKind(error),
                     error instanceof CallError call ? call.status() : null, error.getMessage()));
         }
-    }
-
-    /** Records an event of its own kind, e.g. {@code chain.step}. */
-    public synchronized void note(EventData data) {
-        log.append(data);
     }
 
     /** Records a failure that happened before any request was sent (a missing key, a budget refusal). */

@@ -75,6 +75,7 @@ public final class Replay {
                     }
                 }
                 case "request" -> requests.put(event.seq(), event);
+                case Conversation.RETRACT -> messages.remove(data.path("seq").asLong());
                 case "response" -> {
                     if (!data.path("text").asText().isEmpty()) {
                         messages.put(event.seq(), ChatMessage.assistant(data.path("text").asText()));

@@ -184,12 +184,4 @@ class LlmoCliTest {
         assertThat(CliRun.in(home).tty("oe").run("--no-color", "models").out()).doesNotContain("\u001b[");
         assertThat(CliRun.in(home).tty("oe").run("models", "--no-color").out()).doesNotContain("\u001b[");
     }
-
-    @Test
-    void commandOfALaterIssueSaysSoWithExit1() {
-        CliRun.Result result = run("chat");
-
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).startsWith("llmo: error: 'llmo chat' is not available yet").contains("ROADMAP.md");
-    }
 }

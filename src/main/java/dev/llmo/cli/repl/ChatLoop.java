@@ -1,0 +1,120 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.core.ExitCode;
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunResult;
+import dev.llmo.core.RunningCall;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * What chat does with each input, whichever way it was typed: a message becomes a turn (streamed to the
+ * {@link ChatView}, then a status line), a {@code /command} runs. A failure is shown in one line and the session
+ * goes on; the first one is remembered for the exit code of a scripted session.
+ */
+final class ChatLoop {
+    private final ChatSession session;
+    private final ChatView view;
+    private final SlashCommands commands;
+    private final AtomicReference<RunningCall> current = new AtomicReference<>();
+    private volatile ExitCode firstFailure;
+
+    ChatLoop(ChatSession session, ChatView view) {
+        this.session = session;
+        this.view = view;
+        this.commands = new SlashCommands(session, view);
+    }
+
+    /**
+     * Handles one whole input (multi-line input already joined).
+     *
+     * @return false when the session should end
+     */
+    boolean handle(String input) {
+        if (input.isBlank()) {
+            return true;
+        }
+        if (SlashCommands.isCommand(input.stripLeading())) {
+            SlashCommands.Outcome outcome;
+            try {
+                outcome = commands.run(input.stripLeading());
+            } catch (LlmoException e) {
+                failed(e);
+                view.error(e);
+                return true;
+            }
+            if (outcome == SlashCommands.Outcome.EXIT) {
+                return false;
+            }
+            if (outcome == SlashCommands.Outcome.RETRY) {
+                turn(session::retry);
+            }
+            return true;
+        }
+        // "//text" is the way to send a message that starts with a slash.
+        String text = input.startsWith("//") ? input.substring(1) : input;
+        turn(listener -> session.send(text, listener));
+        return true;
+    }
+
+    private void turn(Function<RunListener, RunningCall> start) {
+        ChatView.Answer answer = view.answer();
+        RunResult result;
+        try {
+            RunningCall call = start.apply(answer);
+            current.set(call);
+            result = call.await();
+        } catch (LlmoException e) {
+            failed(e);
+            view.error(e);
+            return;
+        } finally {
+            current.set(null);
+        }
+        answer.end(result);
+        session.finished(result);
+        if (!result.succeeded() && !(result.error() instanceof InterruptedRunException)) {
+            failed(result.error());
+            view.error(result.error());
+        }
+        if (result.succeeded() || result.usage() != null) {
+            view.status(StatusLine.of(result, session.sessionUsd()));
+        }
+    }
+
+    /**
+     * Cancels the answer being streamed (Ctrl-C); its partial text stays in the conversation, marked incomplete.
+     *
+     * @return whether a call was running
+     */
+    boolean cancelCurrent() {
+        RunningCall call = current.get();
+        if (call == null) {
+            return false;
+        }
+        call.cancel();
+        return true;
+    }
+
+    /** Cancels the running call, if any, and waits at most {@code millis} for its end to be recorded. */
+    void cancelAndWait(long millis) {
+        RunningCall call = current.get();
+        if (call != null) {
+            call.cancel();
+            call.awaitEnd(millis);
+        }
+    }
+
+    /** The exit code of the first failure, or null when nothing failed. */
+    ExitCode firstFailure() {
+        return firstFailure;
+    }
+
+    private void failed(LlmoException e) {
+        if (firstFailure == null) {
+            firstFailure = e.exitCode();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.core.ExitCode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.Terminal.Signal;
+import org.jline.terminal.Terminal.SignalHandler;
+
+/**
+ * The interactive chat: a jline line reader with emacs keys, persistent history, multi-line input and Tab
+ * completion. Ctrl-C while an answer streams cancels it (the partial answer is kept and marked); Ctrl-C at an empty
+ * prompt twice, Ctrl-D or {@code /exit} leave. The only place chat touches jline's reader.
+ */
+public final class ChatRepl {
+    private final ChatSession session;
+    private final Terminal terminal;
+    private final Path historyFile;
+    private final boolean color;
+    private final TerminalView view;
+    private final ChatLoop loop;
+
+    /**
+     * @param historyFile the line history, kept across sessions ({@code AppDirs.historyFile()})
+     * @param answers     where answers go when stdout is not the terminal, or null for the terminal
+     * @param color       colours and Markdown styling on the terminal
+     */
+    public ChatRepl(ChatSession session, Terminal terminal, Path historyFile, PrintWriter answers, boolean color) {
+        this.session = session;
+        this.terminal = terminal;
+        this.historyFile = historyFile;
+        this.color = color;
+        this.view = new TerminalView(terminal, answers, color);
+        this.loop = new ChatLoop(session, view);
+    }
+
+    /** Runs the session until the user leaves; always 0, failed turns having been shown as they happened. */
+    public ExitCode run() {
+        LineReader reader = reader();
+        // While an answer streams the line reader is not reading: Ctrl-C reaches the terminal's handler, which
+        // cancels the call. While it reads, it installs its own handler and Ctrl-C ends readLine instead.
+        SignalHandler previous = terminal.handle(Signal.INT, signal -> loop.cancelCurrent());
+        view.note(welcome());
+        int interrupts = 0;
+        try (ShutdownGuard ignored = ShutdownGuard.install(loop, session)) {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(prompt());
+                    interrupts = 0;
+                } catch (UserInterruptException e) {
+                    if (!e.getPartialLine().isEmpty()) {
+                        interrupts = 0; // Ctrl-C drops the line being typed, as in a shell
+                        continue;
+                    }
+                    if (++interrupts >= 2) {
+                        break;
+                    }
+                    view.note("(press Ctrl-C again or Ctrl-D to leave)");
+                    continue;
+                } catch (EndOfFileException e) {
+                    break;
+                }
+                if (!loop.handle(MultiLineInput.text(line))) {
+                    break;
+                }
+            }
+        } finally {
+            terminal.handle(Signal.INT, previous);
+            saveHistory(reader);
+        }
+        return ExitCode.OK;
+    }
+
+    private LineReader reader() {
+        LineReaderBuilder builder = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("llmo")
+                .parser(new ChatParser())
+                .completer(new ChatCompleter(session))
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "... ")
+                .variable(LineReader.INDENTATION, 0)
+                // "!" is text in a message, not a history reference
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .option(LineReader.Option.INSERT_TAB, false);
+        if (historyFile != null && prepareHistory(historyFile)) {
+            builder.variable(LineReader.HISTORY_FILE, historyFile);
+        }
+        LineReader reader = builder.build();
+        reader.setKeyMap(LineReader.EMACS);
+        return reader;
+    }
+
+    /** The history holds what was typed, prompts included: readable by its owner only. */
+    private static boolean prepareHistory(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+                try {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: its own rules apply
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false; // chat works without a history file
+        }
+    }
+
+    private void saveHistory(LineReader reader) {
+        try {
+            reader.getHistory().save();
+        } catch (IOException e) {
+            view.note("history not saved: " + e.getMessage());
+        }
+    }
+
+    private String prompt() {
+        String name = session.model().modelName();
+        return color ? "\u001b[1;32m" + name + ">\u001b[0m " : name + "> ";
+    }
+
+    private String welcome() {
+        int messages = session.history().size();
+        return "llmo chat · " + session.model().id() + " · conversation " + session.conversation().id()
+                + (messages > 0 ? " (" + messages + " messages)" : "")
+                + " · /help for commands, Ctrl-D to leave";
+    }
+}

@@ -1,0 +1,32 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunResult;
+
+/**
+ * Where a chat session shows things: a terminal (prompts, colours, Markdown) or plain streams (scripted chat).
+ * The loop and the slash commands only talk to this, so both modes behave alike.
+ */
+interface ChatView {
+    /** Output the user asked for (/help, /history, /tokens...): stdout in a script. */
+    void show(String text);
+
+    /** A confirmation or notice (model switched, conversation saved): stderr in a script. */
+    void note(String text);
+
+    /** A failure, one line; the session goes on. */
+    void error(LlmoException error);
+
+    /** Starts showing an answer; the returned listener receives its text. */
+    Answer answer();
+
+    /** The status line after an answer. */
+    void status(String line);
+
+    /** One answer being shown. */
+    interface Answer extends RunListener {
+        /** The call ended: finish the text, and mark it when it was cancelled or cut. */
+        void end(RunResult result);
+    }
+}

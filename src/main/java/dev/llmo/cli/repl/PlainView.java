@@ -1,0 +1,76 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunResult;
+import java.io.PrintWriter;
+
+/** Scripted chat's output: answers and asked-for output on stdout as plain text, everything else on stderr. */
+final class PlainView implements ChatView {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean showStatus;
+
+    /** @param showStatus the status line after each answer on stderr (a person is watching stderr) */
+    PlainView(PrintWriter out, PrintWriter err, boolean showStatus) {
+        this.out = out;
+        this.err = err;
+        this.showStatus = showStatus;
+    }
+
+    @Override
+    public void show(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    @Override
+    public void note(String text) {
+        err.println("llmo: " + text);
+        err.flush();
+    }
+
+    @Override
+    public void error(LlmoException error) {
+        err.println(errorLine(error));
+        err.flush();
+    }
+
+    static String errorLine(LlmoException error) {
+        String message = String.valueOf(error.getMessage()).strip().replace('\n', ' ');
+        return "llmo: error: " + message + (error.fix() == null || error.fix().isBlank() ? "" : "; " + error.fix());
+    }
+
+    @Override
+    public Answer answer() {
+        MarkdownRenderer text = new MarkdownRenderer(out, false, () -> 0);
+        return new Answer() {
+            @Override
+            public void onText(String piece) {
+                text.append(piece);
+            }
+
+            @Override
+            public void onIdle() {
+                text.flush();
+            }
+
+            @Override
+            public void end(RunResult result) {
+                text.finish();
+                if (result.error() instanceof InterruptedRunException) {
+                    err.println("llmo: [cancelled]");
+                    err.flush();
+                }
+            }
+        };
+    }
+
+    @Override
+    public void status(String line) {
+        if (showStatus) {
+            err.println(line);
+            err.flush();
+        }
+    }
+}

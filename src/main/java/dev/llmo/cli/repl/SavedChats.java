@@ -1,0 +1,62 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.eventlog.ConversationStore;
+import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Names given to conversations with {@code /save NAME}. A name is a {@code chat.save} event ({@code {"name": ...}})
+ * in the conversation's own log, so it is covered by the hash chain and travels with the file; there is no index
+ * to get out of step. Looking a name up reads the logs that hold such an event; when two conversations carry one
+ * name, the newer wins.
+ */
+final class SavedChats {
+    /** The event type. */
+    static final String EVENT = "chat.save";
+
+    private SavedChats() {
+    }
+
+    /** Every saved name and the id of the conversation it names, oldest conversation first. */
+    static Map<String, String> names(Path conversationsDir) {
+        ConversationStore store = new ConversationStore(conversationsDir);
+        Map<String, String> names = new LinkedHashMap<>();
+        for (String id : store.ids()) {
+            Path file = store.file(id);
+            if (!mentionsSave(file)) {
+                continue;
+            }
+            for (Event event : EventLog.read(file)) {
+                if (EVENT.equals(event.type())) {
+                    String name = event.data().path("name").asText("");
+                    if (!name.isEmpty()) {
+                        names.remove(name); // re-inserted last: the newest conversation with the name wins
+                        names.put(name, id);
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    /** The id of the conversation saved as {@code name}. */
+    static Optional<String> idOf(Path conversationsDir, String name) {
+        return Optional.ofNullable(names(conversationsDir).get(name));
+    }
+
+    // Parsing every log would cost a JSON read per event; a byte search skips the logs without a saved name.
+    private static boolean mentionsSave(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).contains("\"" + EVENT + "\"");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

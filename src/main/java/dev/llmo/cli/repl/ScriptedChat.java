@@ -1,0 +1,46 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.core.ExitCode;
+import dev.llmo.core.FailureException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Chat driven by a pipe or a file: each input line is a turn (slash commands and multi-line input work as on the
+ * terminal), answers go to stdout with no prompts and no colours, so {@code printf 'hi\n/model x\nmore\n' | llmo
+ * chat} works. No terminal is built. The exit code is that of the first failed turn or command, else 0.
+ */
+public final class ScriptedChat {
+    private ScriptedChat() {
+    }
+
+    /**
+     * Runs the whole input.
+     *
+     * @param showStatus the status line after each answer on stderr
+     */
+    public static ExitCode run(ChatSession session, InputStream in, PrintWriter out, PrintWriter err,
+                               boolean showStatus) {
+        ChatLoop loop = new ChatLoop(session, new PlainView(out, err, showStatus));
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        try (ShutdownGuard ignored = ShutdownGuard.install(loop, session)) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                StringBuilder raw = new StringBuilder(line);
+                while (MultiLineInput.incomplete(raw.toString()) && (line = lines.readLine()) != null) {
+                    raw.append('\n').append(line);
+                }
+                if (!loop.handle(MultiLineInput.text(raw.toString()))) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
+        }
+        return loop.firstFailure() == null ? ExitCode.OK : loop.firstFailure();
+    }
+}

@@ -1,0 +1,254 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.config.ModelSpec;
+import dev.llmo.config.NameSuggestions;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.Role;
+import dev.llmo.core.UsageException;
+import dev.llmo.provider.ChatMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code /commands} of chat. A line is a command when it starts with {@code /} and a letter; {@code //text}
+ * sends {@code /text} as a message. Errors are {@link dev.llmo.core.LlmoException}s for the loop to show.
+ */
+final class SlashCommands {
+    /** What the loop does after a command. */
+    enum Outcome { DONE, RETRY, EXIT }
+
+    /** Every command with its arguments and one line of help, in the order /help lists them. */
+    static final Map<String, String> HELP = new LinkedHashMap<>();
+
+    static {
+        HELP.put("/help", "this list");
+        HELP.put("/model [NAME]", "switch the model (the history stays); without NAME show the current one");
+        HELP.put("/models", "the configured models");
+        HELP.put("/role NAME", "take on a role: its system prompt, options and model");
+        HELP.put("/system [TEXT|-]", "set the system prompt (- removes it); without TEXT show it");
+        HELP.put("/clear", "start a new, empty conversation (same model, role and system prompt)");
+        HELP.put("/retry", "ask for the last answer again");
+        HELP.put("/tokens", "the tokens the next request would carry");
+        HELP.put("/cost", "what this session has cost");
+        HELP.put("/save NAME", "name this conversation (for /load NAME and llmo chat --resume NAME)");
+        HELP.put("/load NAME|ID", "switch to a saved or earlier conversation");
+        HELP.put("/history", "the turns so far");
+        HELP.put("/chain NAME", "check a chain's name (chains run with 'llmo chain run NAME')");
+        HELP.put("/exit", "leave (also /quit, Ctrl-D, or Ctrl-C twice at an empty prompt)");
+    }
+
+    /** The command words, for completion and suggestions. */
+    static final List<String> NAMES = List.of("/help", "/model", "/models", "/role", "/system", "/clear", "/retry",
+            "/tokens", "/cost", "/save", "/load", "/history", "/chain", "/exit", "/quit");
+
+    private final ChatSession session;
+    private final ChatView view;
+
+    SlashCommands(ChatSession session, ChatView view) {
+        this.session = session;
+        this.view = view;
+    }
+
+    /** True when {@code input} is a command rather than a message. */
+    static boolean isCommand(String input) {
+        return input.length() > 1 && input.charAt(0) == '/' && Character.isLetter(input.charAt(1));
+    }
+
+    Outcome run(String input) {
+        String line = input.strip();
+        int space = indexOfWhitespace(line);
+        String name = (space < 0 ? line : line.substring(0, space)).toLowerCase(Locale.ROOT);
+        String argument = space < 0 ? "" : line.substring(space + 1).strip();
+        switch (name) {
+            case "/help" -> help();
+            case "/model" -> model(argument);
+            case "/models" -> models();
+            case "/role" -> role(argument);
+            case "/system" -> system(argument);
+            case "/clear" -> {
+                session.clear();
+                view.note("new conversation " + session.conversation().id());
+            }
+            case "/retry" -> {
+                return Outcome.RETRY;
+            }
+            case "/tokens" -> tokens();
+            case "/cost" -> cost();
+            case "/save" -> {
+                session.save(required(argument, "/save NAME"));
+                view.note("saved as '" + argument + "' (" + session.conversation().id() + ")");
+            }
+            case "/load" -> {
+                session.load(required(argument, "/load NAME|ID"));
+                view.note("conversation " + session.conversation().id() + ": " + session.history().size()
+                        + " messages");
+            }
+            case "/history" -> history();
+            case "/chain" -> {
+                String chain = required(argument, "/chain NAME");
+                session.settings().chain(chain); // an unknown name fails here, with the closest names
+                view.show("chain '" + chain + "' is defined; chains do not run inside chat yet: run 'llmo chain run "
+                        + chain + "' in a shell");
+            }
+            case "/exit", "/quit" -> {
+                return Outcome.EXIT;
+            }
+            default -> throw unknown(name);
+        }
+        return Outcome.DONE;
+    }
+
+    private static UsageException unknown(String name) {
+        String hint = NameSuggestions.didYouMean(name, NAMES);
+        return new UsageException("unknown command '" + name + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
+                "/help lists the commands; start a message with // to send a leading /");
+    }
+
+    private static String required(String argument, String usage) {
+        if (argument.isEmpty()) {
+            throw new UsageException("missing argument: " + usage, null);
+        }
+        return argument;
+    }
+
+    private void help() {
+        StringBuilder text = new StringBuilder("Commands:\n");
+        HELP.forEach((command, meaning) -> text.append(String.format(Locale.ROOT, "  %-18s %s%n", command, meaning)));
+        text.append("A line ending in \\ continues on the next; \"\"\" starts a block that ends with \"\"\".\n")
+                .append("Ctrl-C stops an answer; Tab completes commands, models, roles and saved names.");
+        view.show(text.toString());
+    }
+
+    private void model(String argument) {
+        if (argument.isEmpty()) {
+            view.show(describe(session.model()));
+            return;
+        }
+        ModelRef model = session.model(argument);
+        view.note("model " + model.id());
+    }
+
+    private static String describe(ModelRef model) {
+        ModelSpec spec = model.spec();
+        StringBuilder text = new StringBuilder(model.id());
+        List<String> facts = new ArrayList<>();
+        if (spec.contextWindow() != null) {
+            facts.add("context " + StatusLine.count(spec.contextWindow()) + " tokens");
+        }
+        if (spec.pricing() != null) {
+            facts.add("$" + spec.pricing().inputPerMtok().toPlainString() + " in / $"
+                    + spec.pricing().outputPerMtok().toPlainString() + " out per million tokens");
+        }
+        if (!facts.isEmpty()) {
+            text.append(" (").append(String.join(", ", facts)).append(')');
+        }
+        return text.toString();
+    }
+
+    private void models() {
+        StringBuilder text = new StringBuilder();
+        String current = session.model().id();
+        for (ProviderConfig provider : session.settings().catalog().providers()) {
+            for (ModelSpec spec : provider.models()) {
+                String id = provider.name() + "/" + spec.name();
+                text.append(id.equals(current) ? "* " : "  ").append(id);
+                if (!spec.aliases().isEmpty()) {
+                    text.append("  (").append(String.join(", ", spec.aliases())).append(')');
+                }
+                text.append('\n');
+            }
+        }
+        if (text.indexOf("* ") < 0) {
+            text.append("* ").append(current).append("  (not listed in models.yaml)\n");
+        }
+        view.show(text.toString().stripTrailing());
+    }
+
+    private void role(String argument) {
+        if (argument.isEmpty()) {
+            Role role = session.role();
+            List<String> names = new ArrayList<>(session.settings().roles().keySet());
+            view.show((role == null ? "no role" : "role " + role.name())
+                    + (names.isEmpty() ? "" : "; roles: " + String.join(", ", names)));
+            return;
+        }
+        Role role = session.role(argument);
+        view.note("role " + role.name() + ", model " + session.model().id());
+    }
+
+    private void system(String argument) {
+        if (argument.isEmpty()) {
+            String system = session.system();
+            view.show(system == null ? "no system prompt" : system);
+            return;
+        }
+        session.system("-".equals(argument) ? null : argument);
+        view.note("-".equals(argument) ? "system prompt removed" : "system prompt set");
+    }
+
+    private void tokens() {
+        TokenEstimator.Estimate estimate = session.nextRequestTokens();
+        StringBuilder text = new StringBuilder("next request: ")
+                .append(estimate.exact() ? "" : "~").append(StatusLine.count(estimate.tokens())).append(" tokens");
+        String share = StatusLine.contextShare(session.model(), estimate.tokens());
+        if (share != null) {
+            text.append(", ").append(share);
+        }
+        text.append(" (").append(session.history().size()).append(" messages")
+                .append(session.system() == null ? "" : " and the system prompt").append(", before your next message; ")
+                .append(estimate.method()).append(')');
+        view.show(text.toString());
+    }
+
+    private void cost() {
+        StringBuilder text = new StringBuilder("this session: ").append(StatusLine.usd(session.sessionUsd()))
+                .append(" over ").append(session.calls()).append(session.calls() == 1 ? " call" : " calls");
+        if (session.unpricedCalls() > 0) {
+            text.append(" (").append(session.unpricedCalls()).append(" with an unknown price, not counted)");
+        }
+        long total = session.conversation().costMicroUsd();
+        text.append("; this conversation: ").append(StatusLine.usd(java.math.BigDecimal.valueOf(total, 6)));
+        view.show(text.toString());
+    }
+
+    private void history() {
+        List<ChatMessage> turns = session.history();
+        if (turns.isEmpty()) {
+            view.show("no messages yet");
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        int n = 1;
+        for (ChatMessage turn : turns) {
+            String who = turn.role() == ChatMessage.Role.USER ? "you" : "model";
+            text.append(String.format(Locale.ROOT, "%3d %-5s %s%n", n++, who, abbreviate(turn.content())));
+        }
+        view.show(text.toString().stripTrailing());
+    }
+
+    /** The first line, at most 100 characters; an ellipsis says there is more. */
+    static String abbreviate(String content) {
+        String flat = content.strip();
+        int newline = flat.indexOf('\n');
+        String first = newline < 0 ? flat : flat.substring(0, newline);
+        boolean more = newline >= 0;
+        if (first.length() > 100) {
+            first = first.substring(0, 100);
+            more = true;
+        }
+        return more ? first + "…" : first;
+    }
+
+    private static int indexOfWhitespace(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

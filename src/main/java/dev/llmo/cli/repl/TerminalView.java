@@ -1,0 +1,82 @@
+package dev.llmo.cli.repl;
+
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunResult;
+import java.io.PrintWriter;
+import org.jline.terminal.Terminal;
+
+/**
+ * Chat on a terminal: answers rendered as Markdown as they stream (or as plain text to {@code answers} when stdout
+ * is redirected), notices and the status line dimmed, errors in red; no colour at all when colour is off.
+ */
+final class TerminalView implements ChatView {
+    private static final String RED = "\u001b[31m";
+
+    private final Terminal terminal;
+    private final PrintWriter screen;
+    private final PrintWriter answers;
+    private final boolean color;
+
+    /**
+     * @param answers where answers go when stdout is not the terminal, or null for the terminal itself
+     * @param color   colours and Markdown styling
+     */
+    TerminalView(Terminal terminal, PrintWriter answers, boolean color) {
+        this.terminal = terminal;
+        this.screen = terminal.writer();
+        this.answers = answers;
+        this.color = color;
+    }
+
+    @Override
+    public void show(String text) {
+        screen.println(text);
+        screen.flush();
+    }
+
+    @Override
+    public void note(String text) {
+        screen.println(color ? MarkdownRenderer.DIM + text + MarkdownRenderer.RESET : text);
+        screen.flush();
+    }
+
+    @Override
+    public void error(LlmoException error) {
+        String line = PlainView.errorLine(error).substring("llmo: ".length());
+        screen.println(color ? RED + line + MarkdownRenderer.RESET : line);
+        screen.flush();
+    }
+
+    @Override
+    public void status(String line) {
+        note(line);
+    }
+
+    @Override
+    public Answer answer() {
+        boolean toScreen = answers == null;
+        MarkdownRenderer text = new MarkdownRenderer(toScreen ? screen : answers, toScreen && color,
+                terminal::getWidth);
+        return new Answer() {
+            @Override
+            public void onText(String piece) {
+                text.append(piece);
+            }
+
+            @Override
+            public void onIdle() {
+                text.flush();
+            }
+
+            @Override
+            public void end(RunResult result) {
+                text.finish();
+                if (result.error() instanceof InterruptedRunException) {
+                    // The partial answer stays in the conversation; the mark says it is not all.
+                    note("[cancelled]");
+                }
+            }
+        };
+    }
+}

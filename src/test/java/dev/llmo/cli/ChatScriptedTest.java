@@ -1,0 +1,241 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.cli.CliRun.Result;
+import dev.llmo.cli.repl.ChatServer;
+import dev.llmo.eventlog.ChainVerifier;
+import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code llmo chat} with stdin piped: each line is a turn, answers on stdout, slash commands work. */
+class ChatScriptedTest {
+    @TempDir
+    Path home;
+    private ChatServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = ChatServer.start(home);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private CliRun cli(String stdin) {
+        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0").stdin(stdin);
+    }
+
+    private List<Path> logs() throws IOException {
+        Path dir = home.resolve("llmo/conversations");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    private static String messages(JsonNode body) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode message : body.get("messages")) {
+            text.append(message.get("role").asText()).append(':').append(message.get("content").asText()).append('|');
+        }
+        return text.toString();
+    }
+
+    @Test
+    void eachLineIsATurnAndModelSwitchKeepsTheHistory() throws Exception {
+        server.answer("Hello!", 10, 2).answer("More.", 20, 1);
+
+        Result result = cli("hi\n/model mock/free\nmore\n").run("chat");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("Hello!\nMore.\n");
+        assertThat(result.err()).contains("model mock/free").doesNotContain("error");
+        JsonNode first = server.takeBody();
+        JsonNode second = server.takeBody();
+        assertThat(first.get("model").asText()).isEqualTo("m1");
+        assertThat(second.get("model").asText()).isEqualTo("free");
+        assertThat(messages(second)).isEqualTo("user:hi|assistant:Hello!|user:more|");
+        assertThat(logs()).hasSize(1);
+        List<Event> events = EventLog.read(logs().get(0));
+        assertThat(events.get(0).data().get("command").asText()).isEqualTo("chat");
+        assertThat(events.stream().map(Event::type).toList()).containsExactly("session.start", "message", "request",
+                "response", "message", "request", "response", "session.end");
+        assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("ok");
+        assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();
+    }
+
+    @Test
+    void anUnknownCommandGetsTheClosestOneAndTheSessionGoesOnWithExit2() throws Exception {
+        server.answer("Still here.", 5, 2);
+
+        Result result = cli("/mdoel x\nstill there?\n").run("chat");
+
+        assertThat(result.err()).contains("llmo: error: unknown command '/mdoel' (did you mean '/model'?)");
+        assertThat(result.out()).isEqualTo("Still here.\n");
+        assertThat(result.exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedTurnIsOneLineAndTheNextTurnStillRunsWithExit1() throws Exception {
+        server.failure(500).answer("Recovered.", 5, 2);
+
+        Result result = cli("first\nsecond\n").run("chat");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err().lines().filter(l -> l.startsWith("llmo: error:")).count()).isEqualTo(1);
+        assertThat(result.out()).isEqualTo("Recovered.\n");
+        server.takeBody();
+        // the failed turn's message stays in the history: the user did say it
+        assertThat(messages(server.takeBody())).isEqualTo("user:first|user:second|");
+    }
+
+    @Test
+    void retrySendsTheSameMessagesAndAResumedConversationKeepsOnlyTheNewAnswer() throws Exception {
+        server.answer("Bad answer.", 5, 2).answer("Good answer.", 5, 2).answer("Sure.", 9, 1);
+
+        Result result = cli("question\n/retry\n").run("chat");
+        Result resumed = cli("and then?\n").run("chat", "--continue");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("Bad answer.\nGood answer.\n");
+        assertThat(resumed.exitCode()).isZero();
+        String first = messages(server.takeBody());
+        assertThat(messages(server.takeBody())).isEqualTo(first).isEqualTo("user:question|");
+        assertThat(messages(server.takeBody())).isEqualTo("user:question|assistant:Good answer.|user:and then?|");
+        assertThat(logs()).hasSize(1);
+        assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();
+    }
+
+    @Test
+    void retryWithNothingToRetryIsAUsageError() {
+        Result result = cli("/retry\n").run("chat");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("there is nothing to retry");
+        assertThat(server.requestCount()).isZero();
+    }
+
+    @Test
+    void aSavedNameResumesAndLoadsTheConversation() throws Exception {
+        server.answer("Noted.", 5, 2).answer("You said remember-me.", 9, 4).answer("Yes.", 12, 1);
+
+        assertThat(cli("remember-me\n/save notes\n").run("chat").exitCode()).isZero();
+        Result resumed = cli("what did I say?\n").run("chat", "--resume", "notes");
+        Result loaded = cli("/clear\n/load notes\nagain?\n").run("chat");
+
+        assertThat(resumed.exitCode()).isZero();
+        assertThat(resumed.out()).isEqualTo("You said remember-me.\n");
+        assertThat(loaded.exitCode()).isZero();
+        server.takeBody();
+        assertThat(messages(server.takeBody())).isEqualTo("user:remember-me|assistant:Noted.|user:what did I say?|");
+        assertThat(messages(server.takeBody())).startsWith("user:remember-me|assistant:Noted.|user:what did I say?|")
+                .endsWith("user:again?|");
+        assertThat(Files.readString(logs().get(0))).contains("\"chat.save\"", "\"name\":\"notes\"");
+    }
+
+    @Test
+    void multiLineInputByBackslashAndByTripleQuotes() throws Exception {
+        server.answer("one", 1, 1).answer("two", 1, 1);
+
+        Result result = cli("first line\\\nsecond line\n\"\"\"\nblock a\n  block b\n\"\"\"\n").run("chat");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(server.takeBody().get("messages").get(0).get("content").asText())
+                .isEqualTo("first line\nsecond line");
+        assertThat(server.takeBody().get("messages").get(2).get("content").asText()).isEqualTo("block a\n  block b");
+    }
+
+    @Test
+    void clearStartsANewConversationThatKeepsTheSystemPrompt() throws Exception {
+        server.answer("A.", 1, 1).answer("B.", 1, 1);
+
+        Result result = cli("/system Be terse.\nfirst\n/clear\nsecond\n").run("chat");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).contains("new conversation ");
+        server.takeBody();
+        JsonNode second = server.takeBody();
+        assertThat(messages(second)).isEqualTo("system:Be terse.|user:second|");
+        assertThat(logs()).hasSize(2);
+        for (Path log : logs()) {
+            assertThat(ChainVerifier.verify(log).ok()).isTrue();
+            assertThat(Files.readString(log)).contains("\"session.end\"");
+        }
+    }
+
+    @Test
+    void roleSetsSystemPromptModelAndOptions() throws Exception {
+        server.answer("Arr.", 1, 1);
+
+        Result result = cli("/role pirate\nhello\n").run("chat");
+
+        assertThat(result.exitCode()).isZero();
+        JsonNode body = server.takeBody();
+        assertThat(body.get("model").asText()).isEqualTo("free");
+        assertThat(body.get("temperature").asDouble()).isEqualTo(0.9);
+        assertThat(messages(body)).isEqualTo("system:Talk like a pirate.|user:hello|");
+    }
+
+    @Test
+    void informationCommandsPrintToStdout() throws Exception {
+        server.answer("Hello there.", 100, 3);
+
+        Result result = cli("hello\n/tokens\n/cost\n/history\n/model\n/models\n/help\n/exit\nnever sent\n")
+                .run("chat");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .contains("next request: ~")
+                .contains("context ", "% of 1,000", "estimate: characters / 4 per message")
+                .contains("this session: $0.000017 over 1 call")
+                .contains("  1 you   hello", "  2 model Hello there.")
+                .contains("mock/m1 (context 1,000 tokens")
+                .contains("* mock/m1", "  mock/free")
+                .contains("/retry", "/save NAME");
+        assertThat(server.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theStatusLineShowsTokensCostAndContextWhenStderrIsATerminal() throws Exception {
+        server.answer("Hi.", 250, 10);
+
+        Result result = cli("hello\n").tty("e").run("chat");
+
+        assertThat(result.err()).contains("mock/m1 · 250 in / 10 out tokens · $0.000044 · session $0.000044 · "
+                + "context 25.0% of 1,000 · ");
+        assertThat(result.out()).isEqualTo("Hi.\n");
+    }
+
+    @Test
+    void anUnknownRoleFailsBeforeAnyConversationIsWritten() throws Exception {
+        Result result = cli("hello\n").run("chat", "-r", "Pirat");
+
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains("unknown role 'Pirat' (did you mean 'Pirate'?)");
+        assertThat(logs()).isEmpty();
+    }
+
+    @Test
+    void aDoubleSlashSendsALeadingSlash() throws Exception {
+        server.answer("ok", 1, 1);
+
+        assertThat(cli("//etc/hosts explained\n").run("chat").exitCode()).isZero();
+
+        assertThat(messages(server.takeBody())).isEqualTo("user:/etc/hosts explained|");
+    }
+}

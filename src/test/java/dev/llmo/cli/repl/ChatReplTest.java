@@ -1,0 +1,247 @@
+package dev.llmo.cli.repl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.config.AppDirs;
+import dev.llmo.config.ConfigLoader;
+import dev.llmo.config.Settings;
+import dev.llmo.core.ExitCode;
+import dev.llmo.core.KeyResolver;
+import dev.llmo.core.Orchestrator;
+import dev.llmo.core.ProviderKeys;
+import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventLog;
+import dev.llmo.provider.ProviderClients;
+import dev.llmo.provider.http.HttpSettings;
+import dev.llmo.provider.http.Transport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The interactive chat on jline's emulated xterm: keys are typed into a pipe, the screen is read back. */
+class ChatReplTest {
+    private static final long WAIT_MS = 15_000;
+
+    @TempDir
+    Path home;
+    private ChatServer server;
+    private PipedOutputStream keys;
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    private Terminal terminal;
+    private ChatSession session;
+    private CompletableFuture<ExitCode> repl;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = ChatServer.start(home);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (repl != null && !repl.isDone()) {
+            keys.write(4); // Ctrl-D
+            keys.flush();
+        }
+        server.close();
+    }
+
+    private AppDirs dirs() {
+        return AppDirs.fromEnvironment(Map.of("LLMO_HOME", home.resolve("llmo").toString()), home);
+    }
+
+    /** Starts the REPL on its own thread against an emulated terminal. */
+    private void chat(boolean color) throws IOException {
+        PipedInputStream input = new PipedInputStream(1 << 16);
+        keys = new PipedOutputStream(input);
+        terminal = TerminalBuilder.builder().system(false).type("xterm").streams(input, screen)
+                .encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+        Settings settings = ConfigLoader.load(dirs(), home, Map.of());
+        Orchestrator orchestrator = new Orchestrator(
+                new ProviderKeys(KeyResolver.environment(Map.of("MOCK_API_KEY", "sk-mock"))),
+                new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                        0))), System::nanoTime);
+        session = ChatSession.open(new ChatSession.Setup(settings, orchestrator, dirs().conversationsDir(), "test",
+                TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY), null, null, false, null);
+        ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color);
+        repl = CompletableFuture.supplyAsync(() -> {
+            ExitCode code = chat.run();
+            session.end(code);
+            session.close();
+            return code;
+        });
+    }
+
+    private void type(String text) throws IOException {
+        keys.write(text.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+    }
+
+    private String shown() {
+        terminal.flush();
+        return screen.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the screen shows {@code text} {@code times} times; fails with the screen after the deadline. */
+    private void awaitShown(String text, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (System.nanoTime() < deadline) {
+            if (count(shown(), text) >= times) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the screen never showed '" + text + "' " + times + " time(s):\n" + shown());
+    }
+
+    private static int count(String haystack, String needle) {
+        int n = 0;
+        for (int at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    private ExitCode awaitEnd() throws Exception {
+        return repl.get(WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private List<Event> events() throws IOException {
+        try (Stream<Path> files = Files.list(dirs().conversationsDir())) {
+            return EventLog.read(files.sorted().toList().get(0));
+        }
+    }
+
+    @Test
+    void aTurnStreamsTheAnswerThenTheStatusLineAndExitLeaves() throws Exception {
+        server.answer("Hello from the mock.", 120, 6);
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("hi there\r");
+        awaitShown("Hello from the mock.", 1);
+        awaitShown("120 in / 6 out tokens", 1);
+        awaitShown("m1> ", 2);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(shown()).contains("context 12.0% of 1,000");
+        assertThat(server.takeBody().get("messages").get(0).get("content").asText()).isEqualTo("hi there");
+        assertThat(Files.readString(dirs().historyFile())).contains("hi there", "/exit");
+    }
+
+    @Test
+    void ctrlCDuringAnAnswerCancelsItKeepsThePartialTextAndTheSessionGoesOn() throws Exception {
+        server.slowAnswer("Once upon").answer("Next.", 10, 1);
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("tell me a story\r");
+        awaitShown("Once upon", 1);
+        type("\u0003");
+        awaitShown("[cancelled]", 1);
+        awaitShown("m1> ", 2);
+        type("next\r");
+        awaitShown("Next.", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        server.takeBody();
+        JsonNode second = server.takeBody();
+        assertThat(second.get("messages").get(1).get("content").asText()).startsWith("Once upon");
+        List<Event> events = events();
+        Event partial = events.stream().filter(e -> e.type().equals("response")).findFirst().orElseThrow();
+        assertThat(partial.data().get("stop_reason").asText()).isEqualTo("incomplete");
+        assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void tabCompletesTheCommandWord() throws Exception {
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/mo\t");
+        awaitShown("/model", 1);
+        type("\r");
+
+        awaitShown("mock/m1 (context 1,000 tokens", 1);
+        type("/role Pi\t\r");
+        awaitShown("role Pirate, model mock/free", 1);
+        type("/exit\r");
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void ctrlCTwiceAtAnEmptyPromptLeaves() throws Exception {
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("\u0003");
+        awaitShown("press Ctrl-C again", 1);
+        type("\u0003");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(server.requestCount()).isZero();
+    }
+
+    @Test
+    void ctrlDLeavesAndAnUnknownCommandOnlyHints() throws Exception {
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/hepl\r");
+        awaitShown("did you mean '/help'?", 1);
+        type("\u0004");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aBackslashContinuesTheInputOnTheNextLine() throws Exception {
+        server.answer("ok", 1, 1);
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("first\\\r");
+        awaitShown("... ", 1);
+        type("second\r");
+        awaitShown("ok", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(server.takeBody().get("messages").get(0).get("content").asText()).isEqualTo("first\nsecond");
+    }
+
+    @Test
+    void withColourTheAnswerIsRenderedAsMarkdown() throws Exception {
+        server.answer("# Title\nsome **bold** text\n```\ncode()\n```\n", 10, 10);
+        chat(true);
+
+        awaitShown("m1>", 1);
+        type("md please\r");
+        awaitShown("code()", 1);
+        awaitShown("session $", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(shown()).contains(MarkdownRenderer.BOLD + MarkdownRenderer.UNDERLINE + "Title")
+                .contains(MarkdownRenderer.BOLD + "bold" + MarkdownRenderer.RESET)
+                .contains(MarkdownRenderer.CODE + "code()");
+    }
+}
