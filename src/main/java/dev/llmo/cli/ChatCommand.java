@@ -2,9 +2,9 @@ package dev.llmo.cli;
 
 import dev.llmo.cli.repl.ChatRepl;
 import dev.llmo.cli.repl.ChatSession;
+import dev.llmo.cli.repl.ContextTokenEstimator;
 import dev.llmo.cli.repl.RequestAssembler;
 import dev.llmo.cli.repl.ScriptedChat;
-import dev.llmo.cli.repl.TokenEstimator;
 import dev.llmo.core.ExitCode;
 import dev.llmo.core.FailureException;
 import java.io.IOException;
@@ -54,7 +54,8 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() {
         CliEnvironment environment = context.environment();
         ChatSession.Setup setup = new ChatSession.Setup(context.settings(), CoreServices.orchestrator(context),
-                context.dirs().conversationsDir(), BuildInfo.version(), TokenEstimator.CHARS_PER_TOKEN,
+                context.dirs().conversationsDir(), BuildInfo.version(),
+                new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
                 RequestAssembler.WHOLE_HISTORY);
         try (ChatSession session = ChatSession.open(setup, model, role, resume != null,
                 resume == null ? null : resume.id)) {

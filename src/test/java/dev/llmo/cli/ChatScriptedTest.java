@@ -201,7 +201,7 @@ class ChatScriptedTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.out())
                 .contains("next request: ~")
-                .contains("context ", "% of 1,000", "estimate: characters / 4 per message")
+                .contains("context ", "% of 1,000", "estimate with a safety margin; nothing dropped")
                 .contains("this session: $0.000017 over 1 call")
                 .contains("  1 you   hello", "  2 model Hello there.")
                 .contains("mock/m1 (context 1,000 tokens")
