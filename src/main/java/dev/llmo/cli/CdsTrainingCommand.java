@@ -1,22 +1,41 @@
 package dev.llmo.cli;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
 /**
- * Hidden: exercises the common paths once so that the launcher can record them in the AppCDS archive
- * (src/main/launcher/llmo.sh). Prints nothing.
+ * Hidden: exercises the common paths once so that the launcher can record their classes in the AppCDS archive
+ * (src/main/launcher/llmo.sh). The heaviest path, a streamed {@code run}, goes to a throw-away server on the
+ * loopback interface with a throw-away LLMO_HOME, so that HTTP, SSE, the event log and the renderers are
+ * archived too. Prints nothing; touches nothing of the user's.
  */
 @Command(name = "__cds-train", hidden = true)
 final class CdsTrainingCommand implements Callable<Integer> {
     private static final List<List<String>> PATHS = List.of(
-            List.of("--help"), List.of("--version"), List.of("models"), List.of("models", "--json"),
-            List.of("run", "--help"), List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"),
-            List.of("--no-such-flag"));
+            List.of("--help"), List.of("models"), List.of("models", "--json"), List.of("run", "--help"),
+            List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"), List.of("--no-such-flag"),
+            List.of("run", "-m", "train/m", "hello"), List.of("run", "-m", "train/m", "--json", "-c", "again"),
+            List.of("log", "list"), List.of("log", "verify", "--all"), List.of("cost"),
+            List.of("install-completion", "--shell", "bash", "--print"));
+    private static final String STREAM = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n";
 
     private final CliContext context;
 
@@ -25,13 +44,36 @@ final class CdsTrainingCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        CliEnvironment real = context.environment();
-        for (List<String> args : PATHS) {
-            PrintWriter sink = new PrintWriter(Writer.nullWriter());
-            CliEnvironment quiet = new CliEnvironment(new ByteArrayInputStream(new byte[0]), sink, sink, real.env(),
-                    real.workingDir(), real.home(), "");
-            LlmoCli.execute(args.toArray(String[]::new), quiet);
+    public Integer call() throws IOException {
+        Path home = Files.createTempDirectory("llmo-cds-train");
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = STREAM.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        try {
+            Files.writeString(home.resolve("models.yaml"), "train:\n  type: openai\n  base_url: http://127.0.0.1:"
+                    + server.getAddress().getPort() + "/v1\n  models: [{ name: m, pricing: { input_per_mtok: 1, "
+                    + "output_per_mtok: 1 } }]\n");
+            Map<String, String> env = new HashMap<>(context.environment().env());
+            env.put("LLMO_HOME", home.toString());
+            env.put("LLMO_MAX_RETRIES", "0");
+            for (List<String> args : PATHS) {
+                PrintWriter sink = new PrintWriter(Writer.nullWriter());
+                CliEnvironment quiet = new CliEnvironment(new ByteArrayInputStream(new byte[0]), sink, sink, env,
+                        home, home, "i");
+                LlmoCli.execute(args.toArray(String[]::new), quiet);
+            }
+        } finally {
+            server.stop(0);
+            try (Stream<Path> files = Files.walk(home)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
         return 0;
     }

@@ -82,7 +82,8 @@ final class RetryLoop<T> {
             throw errors.cancelled();
         }
         responseStarted = false;
-        Call call = transport.client().newCall(request.get());
+        okhttp3.Request built = request.get();
+        Call call = transport.client(built.url()).newCall(built);
         current = call;
         if (cancelled) {
             throw errors.cancelled();

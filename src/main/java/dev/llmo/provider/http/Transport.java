@@ -10,13 +10,23 @@ import okhttp3.OkHttpClient;
  */
 public final class Transport {
     private final Supplier<OkHttpClient> factory;
+    private final Supplier<OkHttpClient> cleartextFactory;
     private final HttpSettings settings;
     private final RetryPolicy retry;
     private final Clock clock;
     private volatile OkHttpClient client;
+    private volatile OkHttpClient cleartextClient;
 
+    /** One client for every URL. */
     public Transport(Supplier<OkHttpClient> factory, HttpSettings settings, RetryPolicy retry, Clock clock) {
+        this(factory, factory, settings, retry, clock);
+    }
+
+    /** @param cleartextFactory the client for {@code http://} URLs, which needs no TLS set-up */
+    public Transport(Supplier<OkHttpClient> factory, Supplier<OkHttpClient> cleartextFactory, HttpSettings settings,
+                     RetryPolicy retry, Clock clock) {
         this.factory = factory;
+        this.cleartextFactory = cleartextFactory;
         this.settings = settings;
         this.retry = retry;
         this.clock = clock;
@@ -24,8 +34,26 @@ public final class Transport {
 
     /** The process's shared client with these settings, real sleeping and the system clock. */
     public static Transport shared(HttpSettings settings) {
-        return new Transport(() -> SharedHttpClient.with(settings), settings,
+        return new Transport(() -> SharedHttpClient.with(settings), () -> SharedHttpClient.cleartextWith(settings),
+                settings,
                 RetryPolicy.standard(settings.maxRetries()), Clock.systemUTC());
+    }
+
+    /** The client for {@code url}: plain HTTP goes through a client that never set up TLS. */
+    public OkHttpClient client(okhttp3.HttpUrl url) {
+        if (url.isHttps()) {
+            return client();
+        }
+        OkHttpClient result = cleartextClient;
+        if (result == null) {
+            synchronized (this) {
+                if (cleartextClient == null) {
+                    cleartextClient = cleartextFactory.get();
+                }
+                result = cleartextClient;
+            }
+        }
+        return result;
     }
 
     public OkHttpClient client() {
