@@ -130,10 +130,44 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     @Override
     public synchronized long requestSent(ModelRef model, Map<String, Object> options, byte[] body) {
-        List<Long> seqs = history.stream().map(Turn::seq).toList();
+        return logRequest(model, options, body, history.stream().map(Turn::seq).toList());
+    }
+
+    private long logRequest(ModelRef model, Map<String, Object> options, byte[] body, List<Long> seqs) {
         Event event = log.append(new EventData.Request(model.id(), options, Sha256.of(body), body.length,
                 EventData.SeqRange.sent(seqs, seqs)));
         return event.seq();
+    }
+
+    /**
+     * A recorder for one call of a multi-model run. Its request sends the {@code newest} most recent messages of the
+     * history as it is now (all of them: {@code Integer.MAX_VALUE}), and is logged with exactly that context even
+     * when other calls answer first: calls of a fan-out all send the same history. Its answer joins the history only
+     * when {@code answerJoinsHistory}; either way it is logged and its cost counted.
+     */
+    public synchronized CallRecorder fork(int newest, boolean answerJoinsHistory) {
+        List<Long> seqs = history.subList(Math.max(0, history.size() - Math.max(0, newest)), history.size()).stream()
+                .map(Turn::seq).toList();
+        return new CallRecorder() {
+            @Override
+            public long requestSent(ModelRef model, Map<String, Object> options, byte[] body) {
+                synchronized (Conversation.this) {
+                    return logRequest(model, options, body, seqs);
+                }
+            }
+
+            @Override
+            public void retried(long request, int attempt, Duration delay, LlmoException reason) {
+                Conversation.this.retried(request, attempt, delay, reason);
+            }
+
+            @Override
+            public void answered(long request, RunResult result) {
+                synchronized (Conversation.this) {
+                    logAnswer(request, result, answerJoinsHistory);
+                }
+            }
+        };
     }
 
     @Override
@@ -144,6 +178,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     @Override
     public synchronized void answered(long request, RunResult result) {
+        logAnswer(request, result, true);
+    }
+
+    private void logAnswer(long request, RunResult result, boolean joinsHistory) {
         Long cost = microUsd(result.costUsd());
         if (result.succeeded() || !result.text().isEmpty()) {
             EventData.TokenUsage usage = result.usage() == null ? null
@@ -151,7 +189,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             Event event = log.append(new EventData.Response(request, result.model().id(), result.text(),
                     result.succeeded() ? result.stopReason().id() : "incomplete", usage, cost, result.latencyMs(),
                     result.ttftMs(), result.succeeded()));
-            if (!result.text().isEmpty()) {
+            if (joinsHistory && !result.text().isEmpty()) {
                 history.add(new Turn(ChatMessage.assistant(result.text()), event.seq()));
             }
             costMicroUsd += cost == null ? 0 : cost;

@@ -349,14 +349,6 @@ class RunCommandTest {
     }
 
     @Test
-    void severalModelsAreNotAvailableYet() {
-        Result result = cli().run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("not available yet");
-        assertThat(server.getRequestCount()).isZero();
-    }
-
-    @Test
     void laterFlagsAnswerNotAvailableYet() {
         for (String[] args : new String[][] {{"run", "--dry-run", "hi"}, {"run", "--max-cost", "0.5", "hi"}}) {
             Result result = cli().run(args);
