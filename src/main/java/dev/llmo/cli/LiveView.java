@@ -176,7 +176,7 @@ final class LiveView implements MultiRunView {
         } else if (row.startedNanos < 0) {
             sign = "·";
             signColor = AnswerSections.DIM;
-            rest.append("waiting for a free slot (--concurrency / max_concurrency)");
+            rest.append("queued"); // not sent yet: --concurrency or max_concurrency holds it
         } else {
             sign = SPINNER[frame % SPINNER.length];
             signColor = "";

@@ -222,8 +222,10 @@ final class RunCommand implements Callable<Integer> {
         BigDecimal total = results.stream().map(RunResult::costUsd).filter(java.util.Objects::nonNull)
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
         long unknown = results.stream().filter(r -> r.costUsd() == null && r.succeeded()).count();
-        err.println("total: " + results.size() + " models, " + RunRenderer.cost(total)
-                + (unknown > 0 ? " (+ " + unknown + " unknown)" : "") + ", " + RunRenderer.seconds(wallMs) + " wall");
+        boolean anyKnown = results.stream().anyMatch(r -> r.costUsd() != null);
+        String cost = !anyKnown ? "cost unknown"
+                : RunRenderer.cost(total) + (unknown > 0 ? " (+ " + unknown + " unknown)" : "");
+        err.println("total: " + results.size() + " models, " + cost + ", " + RunRenderer.seconds(wallMs) + " wall");
         err.flush();
     }
 
