@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Runs a call (or a multi-model run) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this hook: it cancels the
- * request in flight and gives the main thread a moment to print the partial answer's end and the error, after which
- * the JVM exits with 130 (128 + SIGINT).
+ * Runs a call (or a multi-model run) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this
+ * hook: it cancels every request in flight and gives the main thread a moment to print the partial answers' end and
+ * the error, after which the JVM exits with 130 (128 + SIGINT).
  */
 final class CancelOnInterrupt {
     /** How long the hook waits for the cancelled call to be reported. */
