@@ -9,11 +9,12 @@ import dev.llmo.core.RunningCall;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Runs a call so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this hook: it cancels the
- * request in flight and gives the main thread a moment to print the partial answer's end and the error, after which
- * the JVM exits with 130 (128 + SIGINT).
+ * Runs a call (or a multi-model run) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this
+ * hook: it cancels every request in flight and gives the main thread a moment to print the partial answers' end and
+ * the error, after which the JVM exits with 130 (128 + SIGINT).
  */
 final class CancelOnInterrupt {
     /** How long the hook waits for the cancelled call to be reported. */
@@ -27,9 +28,18 @@ final class CancelOnInterrupt {
     static RunResult run(Orchestrator orchestrator, RunRequest request, RunListener listener, CallRecorder recorder,
                          Consumer<RunResult> render) {
         RunningCall call = orchestrator.start(request, listener, recorder);
+        return run(call::cancel, call::await, render);
+    }
+
+    /**
+     * Runs {@code body} on this thread so that Ctrl-C calls {@code cancel} (from the hook's thread), then renders the
+     * outcome before the JVM may exit. {@code body} must return soon after {@code cancel} (a cancelled call reports
+     * at once), and {@code cancel} must stop everything {@code body} started: nothing is left running.
+     */
+    static <T> T run(Runnable cancel, Supplier<T> body, Consumer<T> render) {
         CountDownLatch rendered = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            call.cancel();
+            cancel.run();
             try {
                 if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
                     Thread.sleep(GRACE_MS);
@@ -40,7 +50,7 @@ final class CancelOnInterrupt {
         }, "llmo-cancel-on-interrupt");
         boolean registered = register(hook);
         try {
-            RunResult result = call.await();
+            T result = body.get();
             render.accept(result);
             return result;
         } finally {

@@ -3,23 +3,47 @@ package dev.llmo.cli;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
+import dev.llmo.context.ContextAssembler;
+import dev.llmo.context.ContextBudget;
+import dev.llmo.context.ContextReport;
+import dev.llmo.context.DryRunEstimate;
+import dev.llmo.context.ModelCaps;
+import dev.llmo.context.TokenCounters;
+import dev.llmo.core.BudgetException;
+import dev.llmo.core.Orchestrator;
+import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ChatRequest;
 import dev.llmo.core.Conversation;
 import dev.llmo.core.ExitCode;
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.MultiRun;
+import dev.llmo.core.MultiRunException;
+import dev.llmo.core.RunPlan;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.core.UsageException;
+import dev.llmo.eventlog.ConversationStore;
+import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventLog;
+import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code llmo run}: send one prompt to one or several models. */
+/**
+ * {@code llmo run}: send one prompt to one model, or to several: in parallel (the default for several {@code -m}),
+ * or in sequence as a pipeline ({@code --sequential}). See docs/usage/multi-model.md.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Send a prompt to one model, or to several in parallel or in sequence.",
                 "PROMPT words are joined with spaces; piped stdin is the prompt, or context after PROMPT."},
@@ -52,7 +76,8 @@ final class RunCommand implements Callable<Integer> {
         boolean sequential;
     }
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "At most N calls at once (with --parallel).")
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "At most N calls at once (with --parallel); max_concurrency of models.yaml still applies.")
     Integer concurrency;
 
     @Option(names = "--compare", description = "Show the answers side by side with length, latency and cost.")
@@ -101,21 +126,25 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        refuseUnreleased();
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
-        ModelRef model = model(settings, roleDef);
+        RunPlan plan = RunPlan.of(models(settings, roleDef), mode != null && mode.sequential, concurrency);
+        refuseMisfits(plan);
         String text = RunInput.prompt(prompt, context.environment());
+        refuseContinuingAFanOut();
+        if (dryRun) {
+            return dryRun(settings, roleDef, plan, text);
+        }
+        return plan.single() ? runOne(settings, roleDef, plan.models().get(0), text)
+                : runSeveral(settings, roleDef, plan, text);
+    }
+
+    private int runOne(Settings settings, Role roleDef, ModelRef model, String text) {
         CliEnvironment environment = context.environment();
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
-        try (Conversation conversation = conversation(settings, model)) {
-            String systemPrompt = system(roleDef);
-            // A continued conversation keeps its system prompt unless -s or -r gives a new one.
-            if (systemPrompt != null || continuation == null) {
-                conversation.system(systemPrompt);
-            }
-            conversation.user(text);
+        try (Conversation conversation = conversation(settings, List.of(model), "")) {
+            startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
@@ -131,34 +160,227 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** A new conversation, or the one -c / --cid continues. */
-    private Conversation conversation(Settings settings, ModelRef model) {
-        String command = continuation == null ? "run" : "run --continue";
-        if (continuation != null) {
-            return Conversation.resume(context.dirs().conversationsDir(), continuation.id, command,
-                    List.of(model.id()), settings.digest(), BuildInfo.version(), context.logOptions());
+    /** Several models: a fan-out or a pipeline, one conversation for the whole run. */
+    private int runSeveral(Settings settings, Role roleDef, RunPlan plan, String text) {
+        boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
+        try (Conversation conversation = conversation(settings, plan.models(),
+                sequential ? " --sequential" : " --parallel")) {
+            startConversation(conversation, roleDef, text);
+            RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
+                    options(roleDef), !noStream);
+            MultiRunView view = view(plan, conversation.id());
+            MultiRun run = new MultiRun(CoreServices.orchestrator(context, maxCost), plan, request, view,
+                    MultiRun.Recording.of(conversation));
+            long started = System.nanoTime();
+            List<RunResult> results;
+            try {
+                view.begin();
+                results = CancelOnInterrupt.run(run::cancel, run::run, done -> {
+                    view.done(done);
+                    conversation.end(outcome(plan, done, run.cancelled()).map(LlmoException::exitCode)
+                            .orElse(ExitCode.OK));
+                });
+            } finally {
+                view.close();
+            }
+            if (!sequential && showUsage()) {
+                usageLines(results, (System.nanoTime() - started) / 1_000_000, view instanceof LiveView);
+            }
+            Optional<LlmoException> failure = outcome(plan, results, run.cancelled());
+            if (failure.isPresent()) {
+                throw failure.get();
+            }
+            return 0;
         }
-        return Conversation.start(context.dirs().conversationsDir(), command, List.of(model.id()), settings.digest(),
+    }
+
+    private boolean showUsage() {
+        return usage || context.environment().stderrIsTerminal();
+    }
+
+    /** The view for the plan and the streams: JSON, a live view on a terminal, a comparison, or ordered sections. */
+    private MultiRunView view(RunPlan plan, String conversationId) {
+        CliEnvironment environment = context.environment();
+        boolean notes = environment.stderrIsTerminal() || context.debug();
+        List<String> labels = AnswerSections.labels(plan.models());
+        if (plan.mode() == RunPlan.Mode.SEQUENTIAL) {
+            return new PipelineView(context.out(), context.err(), labels, json, showUsage(), notes, conversationId);
+        }
+        if (!json && environment.stdoutIsTerminal()) {
+            return new LiveView(context.out(), labels, plan.models(), context.colorOut(), compare,
+                    terminalWidth(environment), System::nanoTime);
+        }
+        if (compare) {
+            return new CompareOutput(context.out(), context.err(), labels, notes);
+        }
+        return new OrderedOutput(context.out(), context.err(), labels, json, notes, conversationId);
+    }
+
+    private static int terminalWidth(CliEnvironment environment) {
+        try {
+            return Integer.parseInt(environment.env().getOrDefault("COLUMNS", "80").strip());
+        } catch (NumberFormatException e) {
+            return 80;
+        }
+    }
+
+    /** One usage line per model (unless the live view showed them), then the total, on stderr. */
+    private void usageLines(List<RunResult> results, long wallMs, boolean shownAlready) {
+        PrintWriter err = context.err();
+        if (!shownAlready) {
+            results.stream().filter(r -> r.succeeded() || r.usage() != null)
+                    .forEach(r -> err.println(RunRenderer.usageLine(r)));
+        }
+        BigDecimal total = results.stream().map(RunResult::costUsd).filter(java.util.Objects::nonNull)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        long unknown = results.stream().filter(r -> r.costUsd() == null && r.succeeded()).count();
+        boolean anyKnown = results.stream().anyMatch(r -> r.costUsd() != null);
+        String cost = !anyKnown ? "cost unknown"
+                : RunRenderer.cost(total) + (unknown > 0 ? " (+ " + unknown + " unknown)" : "");
+        err.println("total: " + results.size() + " models, " + cost + ", " + RunRenderer.seconds(wallMs) + " wall");
+        err.flush();
+    }
+
+    /**
+     * What the run ends with: nothing when every call succeeded; 130 when it was cancelled; otherwise the first
+     * failure in plan order, with a summary naming each failed model.
+     */
+    private static Optional<LlmoException> outcome(RunPlan plan, List<RunResult> results, boolean cancelled) {
+        boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
+        if (cancelled) {
+            long stopped = results.stream().filter(r -> r.error() instanceof InterruptedRunException).count();
+            String what = sequential ? "the pipeline was stopped at step " + results.size() + " of " + plan.size()
+                    : stopped + " of " + plan.size() + " calls were cancelled";
+            return Optional.of(new InterruptedRunException("interrupted: " + what, null));
+        }
+        if (results.stream().allMatch(RunResult::succeeded)) {
+            return Optional.empty();
+        }
+        if (sequential) {
+            RunResult failed = results.get(results.size() - 1);
+            return Optional.of(MultiRunException.pipeline(results.size(), plan.size(), failed));
+        }
+        return Optional.of(MultiRunException.parallel(results));
+    }
+
+    /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
+    private void startConversation(Conversation conversation, Role roleDef, String text) {
+        String systemPrompt = system(roleDef);
+        // A continued conversation keeps its system prompt unless -s or -r gives a new one.
+        if (systemPrompt != null || continuation == null) {
+            conversation.system(systemPrompt);
+        }
+        conversation.user(text);
+    }
+
+    /** A new conversation, or the one -c / --cid continues. */
+    private Conversation conversation(Settings settings, List<ModelRef> plan, String modeFlag) {
+        String command = (continuation == null ? "run" : "run --continue") + modeFlag;
+        List<String> ids = plan.stream().map(ModelRef::id).toList();
+        if (continuation != null) {
+            return Conversation.resume(context.dirs().conversationsDir(), continuation.id, command, ids,
+                    settings.digest(), BuildInfo.version(), context.logOptions());
+        }
+        return Conversation.start(context.dirs().conversationsDir(), command, ids, settings.digest(),
                 BuildInfo.version(), context.logOptions());
     }
 
-    /** Flags of later issues: declared so that --help shows the whole command, refused when used. */
-    private void refuseUnreleased() {
-        if (dryRun) {
-            throw Unreleased.command("run --dry-run");
+    /**
+     * -c / --cid after a fan-out is refused: its models all answered the same message, so there is no one answer to
+     * continue from, and sending them all as one history would put several assistant turns in a row. A pipeline
+     * continues with its whole transcript.
+     */
+    private void refuseContinuingAFanOut() {
+        if (continuation == null) {
+            return;
         }
-        if (models.size() > 1 || compare || concurrency != null) {
-            throw new UsageException("several models in one run (-m ... -m, --parallel, --sequential, --compare, "
-                    + "--concurrency) are not available yet in llmo " + BuildInfo.version(),
-                    "run one model at a time for now");
+        ConversationStore store = new ConversationStore(context.dirs().conversationsDir());
+        Path file;
+        if (continuation.id != null) {
+            file = store.resolve(continuation.id);
+        } else {
+            List<String> ids = store.ids();
+            if (ids.isEmpty()) {
+                return; // Conversation.resume says that there is nothing to continue
+            }
+            file = store.file(ids.get(ids.size() - 1));
+        }
+        Event lastStart = null;
+        for (Event event : EventLog.read(file)) {
+            if ("session.start".equals(event.type())) {
+                lastStart = event;
+            }
+        }
+        if (lastStart != null && lastStart.data().path("command").asText().endsWith("--parallel")) {
+            String id = file.getFileName().toString().replace(".jsonl", "");
+            throw new UsageException("conversation " + id + " ended with a parallel run of "
+                    + lastStart.data().path("models").size() + " models: there is no one answer to continue from",
+                    "start a new conversation (leave out -c/--cid), or see the answers with 'llmo log show " + id
+                            + "' and quote the one to build on");
         }
     }
 
-    /** -m, else the role's model, else the default model. */
-    private ModelRef model(Settings settings, Role roleDef) {
-        if (!models.isEmpty()) {
-            return settings.catalog().resolve(models.get(0));
+    /**
+     * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
+     * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
+     */
+    private int dryRun(Settings settings, Role roleDef, RunPlan plan, String text) {
+        Conversation.History history = continuation == null ? Conversation.History.EMPTY
+                : Conversation.peek(context.dirs().conversationsDir(), continuation.id);
+        String systemPrompt = system(roleDef);
+        if (systemPrompt == null && continuation != null) {
+            systemPrompt = history.system();
         }
+        List<ChatMessage> messages = new ArrayList<>(history.messages());
+        messages.add(ChatMessage.user(text));
+        TokenCounters counters = TokenCounters.create();
+        PrintWriter out = context.out();
+        for (ModelRef model : plan.models()) {
+            ChatRequest chat = Orchestrator.chatRequest(new RunRequest(model, systemPrompt, messages, options(roleDef),
+                    !noStream));
+            ModelCaps caps = ModelCaps.of(model, chat.options());
+            try {
+                ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
+                        chat.messages(), caps, ContextBudget.NONE);
+                DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
+                out.println(json ? estimate.toJson().toString() : estimate.human());
+            } catch (BudgetException e) {
+                // one model's window being too small says nothing about the others
+                out.println(json ? "{\"model\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(model.id())
+                        + ",\"error\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(e.getMessage()) + "}"
+                        : model.id() + ": would be refused: " + e.getMessage());
+            }
+        }
+        if (!json && plan.mode() == RunPlan.Mode.SEQUENTIAL && plan.size() > 1) {
+            out.println("(a pipeline's later steps get the previous answer, not this prompt: their counts are for "
+                    + "the prompt alone)");
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Flags that make no sense together. */
+    private void refuseMisfits(RunPlan plan) {
+        if (compare && json) {
+            throw new UsageException("--compare and --json do not go together",
+                    "--json already gives every model's tokens, latency and cost");
+        }
+        if (compare && plan.mode() == RunPlan.Mode.SEQUENTIAL) {
+            throw new UsageException("--compare compares the answers of a parallel run, not the steps of a pipeline",
+                    "leave out --sequential (or --compare)");
+        }
+    }
+
+    /** -m (every one), else the role's model, else the default model. */
+    private List<ModelRef> models(Settings settings, Role roleDef) {
+        if (!models.isEmpty()) {
+            return models.stream().map(name -> settings.catalog().resolve(name)).toList();
+        }
+        return List.of(model(settings, roleDef));
+    }
+
+    /** The role's model, else the default model. */
+    private ModelRef model(Settings settings, Role roleDef) {
         if (roleDef != null && roleDef.model() != null) {
             return settings.catalog().resolve(roleDef.model());
         }

@@ -147,7 +147,7 @@ final class RunRenderer implements RunListener {
         return line.toString();
     }
 
-    private static String cost(BigDecimal usd) {
+    static String cost(BigDecimal usd) {
         if (usd == null) {
             return "cost unknown";
         }
@@ -161,7 +161,7 @@ final class RunRenderer implements RunListener {
         return "$" + shown.stripTrailingZeros().toPlainString();
     }
 
-    private static String seconds(long millis) {
+    static String seconds(long millis) {
         return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
     }
 }

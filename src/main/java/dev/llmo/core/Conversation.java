@@ -93,6 +93,30 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         return conversation;
     }
 
+    /** A conversation's system prompt and history as a later request would carry them. */
+    public record History(String system, List<ChatMessage> messages) {
+        public static final History EMPTY = new History(null, List.of());
+    }
+
+    /** The system prompt and history of a conversation (the newest when {@code idOrPrefix} is null), read only. */
+    public static History peek(Path dir, String idOrPrefix) {
+        ConversationStore store = new ConversationStore(dir);
+        Path file;
+        if (idOrPrefix == null) {
+            List<String> ids = store.ids();
+            if (ids.isEmpty()) {
+                throw new UsageException("there is no conversation to continue in " + dir,
+                        "start one without -c/--continue");
+            }
+            file = store.file(ids.get(ids.size() - 1));
+        } else {
+            file = store.resolve(idOrPrefix);
+        }
+        Conversation reader = new Conversation(null);
+        EventLog.read(file).forEach(reader::replayHistory);
+        return new History(reader.system, reader.messages());
+    }
+
     private void replayHistory(Event event) {
         JsonNode data = event.data();
         if ("message".equals(event.type())) {
@@ -183,28 +207,64 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     @Override
     public synchronized long requestSent(ModelRef model, ChatRequest request, byte[] body) {
-        List<Long> seqs = history.stream().map(Turn::seq).toList();
+        return logRequest(model, request, body, history);
+    }
+
+    /** Logs a request whose messages come from {@code candidates} (the history, or a fork's fixed part of it). */
+    private long logRequest(ModelRef model, ChatRequest request, byte[] body, List<Turn> candidates) {
+        List<Long> seqs = candidates.stream().map(Turn::seq).toList();
         Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
-                EventData.SeqRange.sent(seqs, sentSeqs(request.messages())), systemSeq, request.stream()));
+                EventData.SeqRange.sent(seqs, sentSeqs(candidates, request.messages())), systemSeq, request.stream()));
         return event.seq();
     }
 
     /**
-     * The seqs of the history messages a request carries. A fitted context keeps the newest turns, so the sent
-     * messages are matched against the history from the end.
+     * The seqs of the messages of {@code candidates} a request carries. A fitted context keeps the newest turns, so
+     * the sent messages are matched against the candidates from the end.
      */
-    private List<Long> sentSeqs(List<ChatMessage> sent) {
+    private static List<Long> sentSeqs(List<Turn> candidates, List<ChatMessage> sent) {
         List<Long> seqs = new ArrayList<>();
-        int h = history.size() - 1;
+        int h = candidates.size() - 1;
         for (int i = sent.size() - 1; i >= 0 && h >= 0; i--) {
-            while (h >= 0 && !history.get(h).message().equals(sent.get(i))) {
+            while (h >= 0 && !candidates.get(h).message().equals(sent.get(i))) {
                 h--;
             }
             if (h >= 0) {
-                seqs.add(0, history.get(h--).seq());
+                seqs.add(0, candidates.get(h--).seq());
             }
         }
         return seqs;
+    }
+
+    /**
+     * A recorder for one call of a multi-model run. Its request sends the {@code newest} most recent messages of the
+     * history as it is now (all of them: {@code Integer.MAX_VALUE}), and is logged with exactly that context even
+     * when other calls answer first: calls of a fan-out all send the same history. Its answer joins the history only
+     * when {@code answerJoinsHistory}; either way it is logged and its cost counted.
+     */
+    public synchronized CallRecorder fork(int newest, boolean answerJoinsHistory) {
+        List<Turn> fixed = List.copyOf(history.subList(Math.max(0, history.size() - Math.max(0, newest)),
+                history.size()));
+        return new CallRecorder() {
+            @Override
+            public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
+                synchronized (Conversation.this) {
+                    return logRequest(model, request, body, fixed);
+                }
+            }
+
+            @Override
+            public void retried(long request, int attempt, Duration delay, LlmoException reason) {
+                Conversation.this.retried(request, attempt, delay, reason);
+            }
+
+            @Override
+            public void answered(long request, RunResult result) {
+                synchronized (Conversation.this) {
+                    logAnswer(request, result, answerJoinsHistory);
+                }
+            }
+        };
     }
 
     @Override
@@ -215,6 +275,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     @Override
     public synchronized void answered(long request, RunResult result) {
+        logAnswer(request, result, true);
+    }
+
+    private void logAnswer(long request, RunResult result, boolean joinsHistory) {
         Long cost = microUsd(result.costUsd());
         if (result.succeeded() || !result.text().isEmpty()) {
             EventData.TokenUsage usage = result.usage() == null ? null
@@ -222,7 +286,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             Event event = log.append(new EventData.Response(request, result.model().id(), result.text(),
                     result.succeeded() ? result.stopReason().id() : "incomplete", usage, cost, result.latencyMs(),
                     result.ttftMs(), result.succeeded()));
-            if (!result.text().isEmpty()) {
+            if (joinsHistory && !result.text().isEmpty()) {
                 history.add(new Turn(ChatMessage.assistant(result.text()), event.seq()));
             }
             costMicroUsd += cost == null ? 0 : cost;

@@ -349,21 +349,20 @@ class RunCommandTest {
     }
 
     @Test
-    void severalModelsAreNotAvailableYet() {
-        Result result = cli().run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("not available yet");
-        assertThat(server.getRequestCount()).isZero();
-    }
+    void dryRunCountsAndPricesEveryModelAndSendsNothing() throws Exception {
+        Result human = cli().run("run", "--dry-run", "-m", "mock/m1", "-m", "local/tiny", "Say hello");
+        Result json = cli().run("run", "--dry-run", "--json", "-m", "mock/m1", "Say hello");
 
-    @Test
-    void laterFlagsAnswerNotAvailableYet() {
-        for (String[] args : new String[][] {{"run", "--dry-run", "hi"}}) {
-            Result result = cli().run(args);
-            assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(1);
-            assertThat(result.err()).as(String.join(" ", args)).contains("is not available yet");
-        }
+        assertThat(human.exitCode()).isZero();
+        assertThat(human.out()).containsPattern("mock/m1: \\d+ input tokens \\(estimated\\) of an unknown window")
+                .contains("local/tiny: ").contains("cost unknown");
+        JsonNode line = this.json.readTree(json.out());
+        assertThat(line.get("model").asText()).isEqualTo("mock/m1");
+        assertThat(line.get("input_tokens").asLong()).isPositive();
+        assertThat(line.has("context_window") && line.has("max_output_tokens") && line.has("dropped_messages")
+                && line.has("estimated_cost_usd")).isTrue();
         assertThat(server.getRequestCount()).isZero();
+        assertThat(home.resolve("llmo/conversations")).doesNotExist();
     }
 
     @Test

@@ -1,0 +1,42 @@
+package dev.llmo.cli;
+
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code --compare} when stdout is not a terminal: nothing until every model has ended, then every answer under a
+ * header with its stats, and the comparison table.
+ */
+final class CompareOutput implements MultiRunView {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final List<String> labels;
+    private final boolean showNotes;
+
+    CompareOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean showNotes) {
+        this.out = out;
+        this.err = err;
+        this.labels = List.copyOf(labels);
+        this.showNotes = showNotes;
+    }
+
+    @Override
+    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
+        if (showNotes) {
+            err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
+                    + RunRenderer.seconds(delay.toMillis()));
+            err.flush();
+        }
+    }
+
+    @Override
+    public synchronized void done(List<RunResult> results) {
+        AnswerSections.printAll(out, labels, results, false);
+        out.println();
+        CompareTable.lines(labels, results).forEach(out::println);
+        out.flush();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.llmo.cli;
+
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The output of a fan-out for a pipe: each answer under a header line naming its model (or, with {@code --json},
+ * one JSON object per model), in plan order, whatever order the models answer in. The first unfinished model in
+ * plan order streams live; the others are held until every model before them has ended, then printed at once. So a
+ * pipe sees text as early as the order allows, and sections never interleave.
+ */
+final class OrderedOutput implements MultiRunView {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final List<String> labels;
+    private final boolean json;
+    private final boolean showNotes;
+    private final String conversationId;
+    private final StringBuilder[] held;
+    private final RunResult[] results;
+    private int head;
+    private boolean headerShown;
+    private boolean endsWithNewline = true;
+
+    /**
+     * @param showNotes retry notices on stderr (a person is watching)
+     */
+    OrderedOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showNotes,
+                  String conversationId) {
+        this.out = out;
+        this.err = err;
+        this.labels = List.copyOf(labels);
+        this.json = json;
+        this.showNotes = showNotes;
+        this.conversationId = conversationId;
+        this.held = new StringBuilder[labels.size()];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = new StringBuilder();
+        }
+        this.results = new RunResult[labels.size()];
+    }
+
+    @Override
+    public synchronized void text(int index, String text) {
+        if (json) {
+            return;
+        }
+        if (index == head) {
+            showHeader();
+            print(text); // flushed in idle(), when the call waits for more
+        } else {
+            held[index].append(text);
+        }
+    }
+
+    @Override
+    public synchronized void idle(int index) {
+        if (index == head) {
+            out.flush();
+        }
+    }
+
+    @Override
+    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
+        if (showNotes) {
+            err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
+                    + RunRenderer.seconds(delay.toMillis()));
+            err.flush();
+        }
+    }
+
+    @Override
+    public synchronized void finished(int index, RunResult result) {
+        results[index] = result;
+        while (head < results.length && results[head] != null) {
+            RunResult done = results[head];
+            if (json) {
+                out.println(RunRenderer.jsonLine(done, conversationId));
+            } else {
+                showHeader();
+                if (!endsWithNewline) {
+                    out.println();
+                }
+                if (!done.succeeded()) {
+                    out.println(AnswerSections.errorLine(done, false));
+                }
+            }
+            head++;
+            headerShown = false;
+            endsWithNewline = true;
+            if (!json && head < results.length) {
+                showHeader(); // the next model is live now: what it has said so far, then the rest as it comes
+            }
+        }
+        out.flush();
+    }
+
+    @Override
+    public void done(List<RunResult> all) {
+        out.flush();
+    }
+
+    private void showHeader() {
+        if (headerShown) {
+            return;
+        }
+        headerShown = true;
+        if (head > 0) {
+            out.println();
+        }
+        out.println(AnswerSections.header(labels.get(head), false));
+        if (held[head].length() > 0) {
+            print(held[head].toString());
+            held[head].setLength(0);
+        }
+    }
+
+    private void print(String text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        out.print(text);
+        endsWithNewline = text.endsWith("\n");
+    }
+}

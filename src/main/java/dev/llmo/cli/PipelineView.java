@@ -1,0 +1,89 @@
+package dev.llmo.cli;
+
+import dev.llmo.core.LlmoException;
+import dev.llmo.core.RunResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The output of a pipeline ({@code --sequential}): the last step's answer streams to stdout as one model's would
+ * (through a {@link RunRenderer}); the earlier steps are only reported on stderr, one line each, when usage is shown.
+ * With {@code --json}, every step is one JSON object, in order, printed as it ends.
+ */
+final class PipelineView implements MultiRunView {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final RunRenderer last;
+    private final List<String> labels;
+    private final boolean json;
+    private final boolean showUsage;
+    private final boolean showNotes;
+    private final String conversationId;
+
+    PipelineView(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showUsage,
+                 boolean showNotes, String conversationId) {
+        this.out = out;
+        this.err = err;
+        this.labels = List.copyOf(labels);
+        this.json = json;
+        this.showUsage = showUsage;
+        this.showNotes = showNotes;
+        this.conversationId = conversationId;
+        this.last = new RunRenderer(out, err, json, showUsage, showNotes);
+        last.conversation(conversationId);
+    }
+
+    private boolean isLast(int index) {
+        return index == labels.size() - 1;
+    }
+
+    private String step(int index) {
+        return "step " + (index + 1) + "/" + labels.size();
+    }
+
+    @Override
+    public void text(int index, String text) {
+        if (isLast(index)) {
+            last.onText(text);
+        }
+    }
+
+    @Override
+    public void idle(int index) {
+        if (isLast(index)) {
+            last.onIdle();
+        }
+    }
+
+    @Override
+    public void retrying(int index, int retry, Duration delay, LlmoException reason) {
+        if (showNotes) {
+            err.println("llmo: " + step(index) + " " + labels.get(index) + ": " + reason.getMessage() + "; retry "
+                    + retry + " in " + RunRenderer.seconds(delay.toMillis()));
+            err.flush();
+        }
+    }
+
+    @Override
+    public void finished(int index, RunResult result) {
+        if (isLast(index)) {
+            last.finish(result);
+            return;
+        }
+        if (json) {
+            out.println(RunRenderer.jsonLine(result, conversationId));
+            out.flush();
+        }
+        if (showUsage && (result.succeeded() || result.usage() != null)) {
+            err.println("llmo: " + step(index) + " " + RunRenderer.usageLine(result)
+                    + (result.succeeded() ? " → " + labels.get(index + 1) : ""));
+            err.flush();
+        }
+    }
+
+    @Override
+    public void done(List<RunResult> results) {
+        out.flush();
+    }
+}

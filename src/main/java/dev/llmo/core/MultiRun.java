@@ -1,0 +1,307 @@
+package dev.llmo.core;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.provider.ChatMessage;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Runs a {@link RunPlan} of several models: a fan-out (every model gets the same request, as many at once as the
+ * {@link ConcurrencyLimits} allow, started in plan order) or a pipeline (each model gets the previous answer).
+ *
+ * <p>One thread, the one calling {@link #run()}, does all the scheduling: it starts what fits, then waits for a call
+ * to end (each call reports its end through its recorder, on the call's own thread, into a queue), gives back its
+ * slot and starts what fits again. Nothing blocks on a limit, so a slow provider at its limit never holds up the
+ * calls to another. {@link #cancel()} may come from any thread (a Ctrl-C hook): it cancels every call in flight, and
+ * calls not yet started are never sent. It never prints and never throws for a failed call.
+ */
+public final class MultiRun {
+    private final Orchestrator orchestrator;
+    private final RunPlan plan;
+    private final RunRequest request;
+    private final Listener listener;
+    private final Recording recording;
+    private final BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+    private final Map<Integer, RunningCall> running = new ConcurrentHashMap<>();
+    private final ConcurrencyLimits limits;
+    private volatile boolean cancelled;
+
+    /** What a multi-model run reports as it goes, so that the command line can show it. */
+    public interface Listener {
+        /** The call of plan position {@code index} was sent (it may have waited for a slot). */
+        default void started(int index, ModelRef model) {
+        }
+
+        /** New answer text of call {@code index}, from that call's thread. */
+        default void text(int index, String text) {
+        }
+
+        /** Call {@code index} waits for the network: flush what it printed. */
+        default void idle(int index) {
+        }
+
+        /** An attempt of call {@code index} failed and will be retried after {@code delay}. */
+        default void retrying(int index, int retry, Duration delay, LlmoException reason) {
+        }
+
+        /** Call {@code index} ended (recorded already); called from the thread of {@link #run()}, in end order. */
+        default void finished(int index, RunResult result) {
+        }
+    }
+
+    /** Where the calls are recorded: one conversation for the whole run. */
+    public interface Recording {
+        /** Records nothing. */
+        Recording NONE = new Recording() {
+            @Override
+            public CallRecorder parallelCall() {
+                return CallRecorder.NONE;
+            }
+
+            @Override
+            public CallRecorder pipelineStep(String input) {
+                return CallRecorder.NONE;
+            }
+        };
+
+        /** The recorder of one call of a fan-out, which sends the history as it is before any call answers. */
+        CallRecorder parallelCall();
+
+        /**
+         * The recorder of one step of a pipeline.
+         *
+         * @param input the previous step's answer, which this step sends as its user message; null for the first
+         *              step, which sends the request as given
+         */
+        CallRecorder pipelineStep(String input);
+
+        /**
+         * Records in {@code conversation}: every call of a fan-out with the same context (the answers do not join the
+         * history: there is no one answer to continue from); every pipeline step as a user message (the previous
+         * answer) and its call, whose answer joins the history.
+         */
+        static Recording of(Conversation conversation) {
+            return new Recording() {
+                @Override
+                public CallRecorder parallelCall() {
+                    return conversation.fork(Integer.MAX_VALUE, false);
+                }
+
+                @Override
+                public CallRecorder pipelineStep(String input) {
+                    if (input == null) {
+                        return conversation.fork(Integer.MAX_VALUE, true);
+                    }
+                    conversation.user(input);
+                    return conversation.fork(1, true);
+                }
+            };
+        }
+    }
+
+    /** One call's end, as its recorder heard it. */
+    private record Ended(int index, RunResult result) {
+    }
+
+    /**
+     * @param request the request as the first model would get it; every model gets it with its own model (a fan-out),
+     *                or the pipeline's first step gets it and each later step the previous answer alone
+     */
+    public MultiRun(Orchestrator orchestrator, RunPlan plan, RunRequest request, Listener listener,
+                    Recording recording) {
+        this.orchestrator = orchestrator;
+        this.plan = plan;
+        this.request = request;
+        this.listener = listener;
+        this.recording = recording;
+        this.limits = new ConcurrencyLimits(plan.mode() == RunPlan.Mode.SEQUENTIAL ? null : plan.concurrency());
+    }
+
+    /**
+     * Runs the plan to its end. A fan-out returns one result per model, in plan order (a call cancelled before it was
+     * sent has an {@link InterruptedRunException}); a pipeline returns the steps that ran, in order, and stops at the
+     * first that failed. An interrupt of the calling thread cancels the run.
+     */
+    public List<RunResult> run() {
+        return plan.mode() == RunPlan.Mode.SEQUENTIAL ? pipeline() : fanOut();
+    }
+
+    /** Cancels every call in flight; calls not yet started are never sent. Safe from any thread, more than once. */
+    public void cancel() {
+        cancelled = true;
+        running.values().forEach(RunningCall::cancel);
+    }
+
+    /** Whether {@link #cancel()} was called (or the running thread interrupted). */
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    private List<RunResult> fanOut() {
+        int n = plan.size();
+        RunResult[] results = new RunResult[n];
+        Deque<Integer> waiting = new ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+            waiting.add(i);
+        }
+        int finished = 0;
+        boolean interrupted = false;
+        while (true) {
+            if (cancelled) {
+                for (int index : waiting) {
+                    results[index] = notSent(plan.models().get(index));
+                    // recorded too: the log shows every model of the plan and what became of it
+                    recording.parallelCall().answered(-1, results[index]);
+                    finished++;
+                    listener.finished(index, results[index]);
+                }
+                waiting.clear();
+            } else {
+                startWhatFits(waiting);
+            }
+            if (finished == n) {
+                break;
+            }
+            Ended end;
+            try {
+                end = ended.take();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                cancel();
+                continue;
+            }
+            running.remove(end.index());
+            limits.release(plan.models().get(end.index()).provider());
+            results[end.index()] = end.result();
+            finished++;
+            listener.finished(end.index(), end.result());
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return Arrays.asList(results);
+    }
+
+    /** Starts, in plan order, every waiting call that both limits allow. */
+    private void startWhatFits(Deque<Integer> waiting) {
+        for (Iterator<Integer> it = waiting.iterator(); it.hasNext(); ) {
+            int index = it.next();
+            ModelRef model = plan.models().get(index);
+            if (limits.tryAcquire(model.provider())) {
+                it.remove();
+                start(index, request.withModel(model), recording.parallelCall());
+            }
+        }
+    }
+
+    private List<RunResult> pipeline() {
+        List<RunResult> results = new ArrayList<>();
+        boolean interrupted = false;
+        String input = null;
+        for (int index = 0; index < plan.size() && !cancelled; index++) {
+            ModelRef model = plan.models().get(index);
+            RunRequest step = input == null ? request.withModel(model)
+                    : new RunRequest(model, request.system(), List.of(ChatMessage.user(input)), request.options(),
+                    request.stream());
+            start(index, step, recording.pipelineStep(input));
+            Ended end = null;
+            while (end == null) {
+                try {
+                    end = ended.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    cancel();
+                }
+            }
+            running.remove(index);
+            results.add(end.result());
+            listener.finished(index, end.result());
+            if (!end.result().succeeded()) {
+                break;
+            }
+            input = end.result().text();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return results;
+    }
+
+    private void start(int index, RunRequest call, CallRecorder recorder) {
+        listener.started(index, call.model());
+        RunningCall started = orchestrator.start(call, new CallListener(index), new Reporting(index, recorder));
+        running.put(index, started);
+        // cancel() may have gone through the running calls just before this one joined them
+        if (cancelled) {
+            started.cancel();
+        }
+    }
+
+    private static RunResult notSent(ModelRef model) {
+        return new RunResult(model, "", null, null, null, 0, null, new InterruptedRunException(
+                "interrupted: the request to " + model.provider().name() + " was not sent", null));
+    }
+
+    /** Passes one call's events to the run's listener with the call's plan position. */
+    private final class CallListener implements RunListener {
+        private final int index;
+
+        CallListener(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void onText(String text) {
+            listener.text(index, text);
+        }
+
+        @Override
+        public void onIdle() {
+            listener.idle(index);
+        }
+
+        @Override
+        public void onRetry(int retry, Duration delay, LlmoException reason) {
+            listener.retrying(index, retry, delay, reason);
+        }
+    }
+
+    /** Records one call, then tells the scheduling thread that it ended (even when recording failed). */
+    private final class Reporting implements CallRecorder {
+        private final int index;
+        private final CallRecorder recorder;
+
+        Reporting(int index, CallRecorder recorder) {
+            this.index = index;
+            this.recorder = recorder;
+        }
+
+        @Override
+        public long requestSent(ModelRef model, dev.llmo.provider.ChatRequest request, byte[] body) {
+            return recorder.requestSent(model, request, body);
+        }
+
+        @Override
+        public void retried(long request, int attempt, Duration delay, LlmoException reason) {
+            recorder.retried(request, attempt, delay, reason);
+        }
+
+        @Override
+        public void answered(long request, RunResult result) {
+            try {
+                recorder.answered(request, result);
+            } finally {
+                ended.add(new Ended(index, result));
+            }
+        }
+    }
+}

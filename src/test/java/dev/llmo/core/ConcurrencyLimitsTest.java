@@ -1,0 +1,66 @@
+package dev.llmo.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmo.config.Origin;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.ProviderType;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConcurrencyLimitsTest {
+    private static ProviderConfig provider(String name, Integer max) {
+        return new ProviderConfig(name, ProviderType.OPENAI, "http://localhost/v1", null, null, null, List.of(), max,
+                Origin.of("test", "test"));
+    }
+
+    @Test
+    void theTotalBoundsEveryProviderTogether() {
+        ConcurrencyLimits limits = new ConcurrencyLimits(2);
+        ProviderConfig a = provider("a", null);
+        ProviderConfig b = provider("b", null);
+
+        assertThat(limits.tryAcquire(a)).isTrue();
+        assertThat(limits.tryAcquire(b)).isTrue();
+        assertThat(limits.tryAcquire(a)).isFalse();
+        limits.release(b);
+        assertThat(limits.tryAcquire(a)).isTrue();
+        assertThat(limits.inFlight()).isEqualTo(2);
+    }
+
+    @Test
+    void aProvidersLimitHoldsOnlyThatProvider() {
+        ConcurrencyLimits limits = new ConcurrencyLimits(null);
+        ProviderConfig one = provider("one", 1);
+        ProviderConfig free = provider("free", null);
+
+        assertThat(limits.tryAcquire(one)).isTrue();
+        assertThat(limits.tryAcquire(one)).isFalse();
+        for (int i = 0; i < 100; i++) {
+            assertThat(limits.tryAcquire(free)).isTrue();
+        }
+        limits.release(one);
+        assertThat(limits.tryAcquire(one)).isTrue();
+    }
+
+    @Test
+    void releasingWhatWasNotTakenIsABug() {
+        ConcurrencyLimits limits = new ConcurrencyLimits(1);
+        assertThatThrownBy(() -> limits.release(provider("a", null))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new ConcurrencyLimits(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void planModes() {
+        ProviderConfig p = provider("p", null);
+        var m = new dev.llmo.config.ModelRef(p, dev.llmo.config.ModelSpec.unlisted("x", Origin.of("test", "test")));
+        assertThat(RunPlan.of(List.of(m), true, null).mode()).isEqualTo(RunPlan.Mode.SINGLE);
+        assertThat(RunPlan.of(List.of(m, m), false, null).mode()).isEqualTo(RunPlan.Mode.PARALLEL);
+        assertThat(RunPlan.of(List.of(m, m), true, null).mode()).isEqualTo(RunPlan.Mode.SEQUENTIAL);
+        assertThatThrownBy(() -> RunPlan.of(List.of(m, m), false, 0)).isInstanceOf(UsageException.class)
+                .hasMessage("--concurrency must be at least 1, not 0");
+        assertThatThrownBy(() -> new RunPlan(RunPlan.Mode.PARALLEL, List.of(), null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
