@@ -87,6 +87,7 @@ public final class ChainRunner {
             if (step.when() != null && !step.when().test(variables)) {
                 record(chain, step, index, 0, List.of(), true);
                 listener.stepSkipped(step, index);
+                variables.put(step.name(), ""); // a later {{name}} of a skipped step reads as empty
                 continue;
             }
             Role role = step.role() == null ? null : settings.role(step.role());
@@ -120,8 +121,22 @@ public final class ChainRunner {
         return new Outcome(variables.get(ChainParser.PREVIOUS), calls, null);
     }
 
-    /** The step's models: named in the step, else the role's model, else the default model. */
+    /** Every model the chain may call, in step order, each once. */
+    public static List<String> models(ChainDefinition chain, Settings settings) {
+        java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+        for (ChainStep step : chain.steps()) {
+            Role role = step.role() == null ? null : settings.role(step.role());
+            models(step, role, settings).forEach(m -> ids.add(m.id()));
+        }
+        return List.copyOf(ids);
+    }
+
     private List<ModelRef> models(ChainStep step, Role role) {
+        return models(step, role, settings);
+    }
+
+    /** The step's models: named in the step, else the role's model, else the default model. */
+    public static List<ModelRef> models(ChainStep step, Role role, Settings settings) {
         if (!step.models().isEmpty()) {
             return step.models().stream().map(settings.catalog()::resolve).toList();
         }

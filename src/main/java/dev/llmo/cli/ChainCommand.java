@@ -87,7 +87,8 @@ final class ChainCommand implements Runnable {
         for (String chainName : names) {
             try {
                 ChainDefinition chain = ChainValidator.load(settings, chainName);
-                context.out().println("ok  " + chainName + " (" + chain.steps().size() + " steps)");
+                int steps = chain.steps().size();
+                context.out().println("ok  " + chainName + " (" + steps + (steps == 1 ? " step)" : " steps)"));
             } catch (ConfigException e) {
                 problems.add(e);
             }
@@ -109,7 +110,9 @@ final class ChainCommand implements Runnable {
             @Parameters(arity = "0..*", paramLabel = "INPUT", description = "The input text.") List<String> input,
             @Option(names = "--dry-run", description = "Print the plan with estimated tokens and cost; send nothing.")
             boolean dryRun,
-            @Option(names = "--json", description = "One JSON object per call, with its step name.") boolean json) {
+            @Option(names = "--json", description = "One JSON object per call, with its step name.") boolean json,
+            @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse to spend more than this on the "
+                    + "whole chain run.") java.math.BigDecimal maxCost) {
         Settings settings = context.settings();
         ChainDefinition chain = ChainValidator.load(settings, name);
         String text = RunInput.prompt(input == null ? List.of() : input, context.environment());
@@ -118,11 +121,12 @@ final class ChainCommand implements Runnable {
             return 0;
         }
         ChainOutput output = new ChainOutput(context, chain, json);
-        List<String> models = new ArrayList<>();
+        List<String> models = ChainRunner.models(chain, settings);
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             output.conversation(conversation.id());
-            ChainRunner runner = new ChainRunner(CoreServices.orchestrator(context), settings, conversation, true);
+            ChainRunner runner = new ChainRunner(CoreServices.orchestrator(context, maxCost), settings, conversation,
+                    true);
             ChainRunner.Outcome outcome = Interruptible.run(runner::cancel, () -> {
                 ChainRunner.Outcome done = runner.run(chain, text, output);
                 output.finish(done);

@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.chain.ChainDefinition;
 import dev.llmo.chain.ChainParser;
+import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
@@ -40,7 +41,7 @@ final class ChainPlan {
         for (int index = 0; index < chain.steps().size(); index++) {
             ChainStep step = chain.steps().get(index);
             Role role = step.role() == null ? null : settings.role(step.role());
-            List<ModelRef> models = models(step, role, settings);
+            List<ModelRef> models = ChainRunner.models(step, role, settings);
             Map<String, String> known = new HashMap<>();
             known.put(ChainParser.INPUT, input);
             long unknownTokens = 0;
@@ -92,15 +93,5 @@ final class ChainPlan {
                     + " (worst case: every step runs, loops to their max, earlier answers at their output limit)");
         }
         out.flush();
-    }
-
-    private static List<ModelRef> models(ChainStep step, Role role, Settings settings) {
-        if (!step.models().isEmpty()) {
-            return step.models().stream().map(settings.catalog()::resolve).toList();
-        }
-        if (role != null && role.model() != null) {
-            return List.of(settings.catalog().resolve(role.model()));
-        }
-        return List.of(settings.defaultModel());
     }
 }

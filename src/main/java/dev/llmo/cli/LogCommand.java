@@ -216,12 +216,7 @@ final class LogCommand implements Runnable {
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT)));
         PrintWriter out = context.out();
-        for (Replay.Call call : result.calls()) {
-            out.print(call.text());
-            if (!call.text().isEmpty() && !call.text().endsWith("\n")) {
-                out.println();
-            }
-        }
+        ReplayOutput.print(result.calls(), out);
         out.flush();
         if (!result.reproduced()) {
             throw new FailureException("replay of " + idOf(file) + " diverged at " + result.divergence(),

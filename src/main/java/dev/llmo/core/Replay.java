@@ -32,8 +32,16 @@ public final class Replay {
     // What the command line types as a number; the log keeps non-integers as decimal strings (no floats in events).
     private static final Pattern DECIMAL = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+)");
 
-    /** One recorded call: what was asked (rebuilt) and what was answered. */
-    public record Call(long requestSeq, ModelRef model, ChatRequest request, String text, boolean complete) {
+    /**
+     * One recorded call: what was asked (rebuilt) and what was answered, and where it stood: the command of its
+     * part of the conversation ({@code session.start}), and for a chain the {@code chain.step} it belongs to.
+     *
+     * @param session the seq of the {@code session.start} in force
+     * @param command that session's command, e.g. {@code run --parallel} or {@code chain run review}
+     * @param step    the seq of the chain step's event, or -1 outside chains
+     */
+    public record Call(long requestSeq, ModelRef model, ChatRequest request, String text, boolean complete,
+                       long session, String command, long step) {
     }
 
     /** What a replay found: the calls up to the first divergence, and that divergence (null when none). */
@@ -61,9 +69,20 @@ public final class Replay {
         Map<Long, String> systems = new HashMap<>();
         Map<Long, Event> requests = new LinkedHashMap<>();
         List<Call> calls = new ArrayList<>();
+        Position position = new Position();
         for (Event event : events) {
             JsonNode data = event.data();
             switch (event.type()) {
+                case "session.start" -> {
+                    position.session = event.seq();
+                    position.command = data.path("command").asText();
+                    position.step = -1;
+                }
+                case "chain.step" -> {
+                    if (!data.path("skipped").asBoolean()) {
+                        position.step = event.seq();
+                    }
+                }
                 case "message" -> {
                     String role = data.path("role").asText();
                     String content = data.path("content").asText();
@@ -86,7 +105,7 @@ public final class Replay {
                                 + data.path("request").asLong() + ", which the log does not hold");
                     }
                     String divergence = check(request, messages, systems, catalog, clients, calls,
-                            data.path("text").asText(), data.path("complete").asBoolean(true));
+                            data.path("text").asText(), data.path("complete").asBoolean(true), position);
                     if (divergence != null) {
                         return new Result(calls, divergence);
                     }
@@ -99,9 +118,16 @@ public final class Replay {
         return new Result(calls, null);
     }
 
+    /** Where the walk through the log is: the session and chain step in force. */
+    private static final class Position {
+        long session = -1;
+        String command = "";
+        long step = -1;
+    }
+
     private static String check(Event request, Map<Long, ChatMessage> messages, Map<Long, String> systems,
                                 ModelCatalog catalog, ProviderClients clients, List<Call> calls, String text,
-                                boolean complete) {
+                                boolean complete, Position position) {
         JsonNode data = request.data();
         String where = "line " + (request.seq() + 1) + " (request " + request.seq() + ")";
         String modelId = data.path("model").asText();
@@ -148,7 +174,8 @@ public final class Replay {
             return where + ": the request llmo builds now differs from the one sent (" + recorded + ", now "
                     + digest + "); the configuration of " + model.id() + " or llmo itself has changed since";
         }
-        calls.add(new Call(request.seq(), model, rebuilt, text, complete));
+        calls.add(new Call(request.seq(), model, rebuilt, text, complete, position.session, position.command,
+                position.step));
         return null;
     }
 

@@ -88,7 +88,7 @@ class ChainRunTest {
                         when: "review contains 'never said'"
                       - name: fix
                         model: mock/fixer
-                        prompt: "FIXME {{draft}} / {{output}}"
+                        prompt: "FIXME {{draft}} / {{output}}{{skipped}}"
                         repeat: { until: "output contains 'LGTM'", max: 3 }
                 """);
     }
@@ -145,6 +145,8 @@ class ChainRunTest {
                 + (e.data().get("skipped").asBoolean() ? "-" : "")))
                 .containsExactly("draft", "review", "skipped-", "fix", "fix");
         assertThat(ChainVerifier.verify(onlyLog()).ok()).isTrue();
+        assertThat(events.get(0).data().get("models").toString())
+                .isEqualTo("[\"mock/writer\",\"mock/critic\",\"mock/fixer\"]");
     }
 
     @Test
@@ -158,7 +160,7 @@ class ChainRunTest {
 
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.err()).contains("replayed 5 calls");
-        assertThat(replay.out()).endsWith("fixed, LGTM\n");
+        assertThat(replay.out()).isEqualTo(run.out()).isEqualTo("fixed, LGTM\n");
         assertThat(server.getRequestCount()).isEqualTo(sent);
     }
 

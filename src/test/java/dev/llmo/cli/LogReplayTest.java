@@ -93,6 +93,20 @@ class LogReplayTest {
     }
 
     @Test
+    void aFanOutReplaysWithItsSectionsAndAPipelineWithItsLastAnswer() throws Exception {
+        openAiAnswer("A");
+        openAiAnswer("B");
+        Result fanOut = cli().run("run", "-m", "mock/m1", "-m", "mock/m1", "--concurrency", "1", "question");
+        assertThat(fanOut.exitCode()).as(fanOut.err()).isZero();
+        String fanOutId = onlyId();
+
+        Result replay = cli().run("log", "replay", fanOutId);
+
+        assertThat(replay.exitCode()).as(replay.err()).isZero();
+        assertThat(replay.out()).isEqualTo(fanOut.out());
+    }
+
+    @Test
     void aChangedConfigurationIsTheFirstDivergence() throws Exception {
         server.enqueue(new MockResponse().setBody("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"
                 + "\"Hi.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));

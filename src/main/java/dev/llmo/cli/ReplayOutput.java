@@ -1,0 +1,67 @@
+package dev.llmo.cli;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.core.Replay;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prints replayed answers as their commands printed them (piped): one model's answer as it is; a fan-out's under a
+ * header per model; a pipeline's last answer only; a chain's last step (several models: under headers, as the
+ * chain passes them on). Each part of a conversation ({@code run}, {@code run -c}, a chat) is printed in turn.
+ */
+final class ReplayOutput {
+    private ReplayOutput() {
+    }
+
+    static void print(List<Replay.Call> calls, PrintWriter out) {
+        Map<Long, List<Replay.Call>> sessions = new LinkedHashMap<>();
+        for (Replay.Call call : calls) {
+            sessions.computeIfAbsent(call.session(), k -> new ArrayList<>()).add(call);
+        }
+        for (List<Replay.Call> session : sessions.values()) {
+            String command = session.get(0).command();
+            if (command.startsWith("chain run")) {
+                long last = session.get(session.size() - 1).step();
+                List<Replay.Call> step = session.stream().filter(c -> c.step() == last).toList();
+                text(out, step.size() == 1 ? step.get(0).text() : combined(step));
+            } else if (command.contains("--sequential")) {
+                text(out, session.get(session.size() - 1).text());
+            } else if (command.contains("--parallel")) {
+                List<String> labels = AnswerSections.labels(session.stream().map(Replay.Call::model).toList());
+                for (int i = 0; i < session.size(); i++) {
+                    if (i > 0) {
+                        out.println();
+                    }
+                    out.println(AnswerSections.header(labels.get(i), false));
+                    text(out, session.get(i).text());
+                }
+            } else {
+                session.forEach(call -> text(out, call.text()));
+            }
+        }
+    }
+
+    // the chain's own joining of a fan-out step (ChainRunner): each answer stripped, under its model's header
+    private static String combined(List<Replay.Call> step) {
+        StringBuilder all = new StringBuilder();
+        for (Replay.Call call : step) {
+            if (all.length() > 0) {
+                all.append("\n\n");
+            }
+            ModelRef model = call.model();
+            all.append("== ").append(model.id()).append(" ==\n").append(call.text().strip());
+        }
+        return all.toString();
+    }
+
+    private static void text(PrintWriter out, String text) {
+        out.print(text);
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+            out.println();
+        }
+    }
+}
