@@ -54,6 +54,8 @@ class CompletionIT {
         assertThat(bash(script, "llmo run -m ollama/")).containsExactly("ollama/llama3.2", "ollama/qwen3:30b-a3b");
         // bash breaks words at ':'; the reply continues after it
         assertThat(bash(script, "llmo run -m ollama/qwen3:")).containsExactly("30b-a3b");
+        assertThat(bash(script, "llmo run --model=ollama/")).containsExactly("ollama/llama3.2", "ollama/qwen3:30b-a3b");
+        assertThat(bash(script, "llmo run --model=ollama/qwen3:")).containsExactly("30b-a3b");
         assertThat(bash(script, "llmo chain run ")).containsExactly("code_review", "summarize");
         assertThat(bash(script, "llmo chain ")).containsExactlyInAnyOrder("list", "run", "show", "validate");
         assertThat(bash(script, "llmo run -r Dev")).containsExactly("Developer");
