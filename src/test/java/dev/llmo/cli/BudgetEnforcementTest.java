@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.eventlog.Event;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,9 +103,7 @@ class BudgetEnforcementTest {
 
     @Test
     void withinBudgetTheCallIsSentAndPriced() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\n"
-                        + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n"));
+        server.enqueue(OpenAiAnswers.streamed("ok", 8, 1));
 
         CliRun.Result result = cli().run("run", "--max-cost", "0.01", "hello");
 

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,10 +53,7 @@ class ChainRunTest {
                         answer = bodies.stream().filter(b -> b.get("model").asText().equals("fixer")).count() >= 2
                                 ? "fixed, LGTM" : "still FIXME";
                     }
-                    return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":" + JSON.valueToTree(answer)
-                                    + "},\"finish_reason\":\"stop\"}]}\n\ndata: {\"choices\":[],\"usage\":"
-                                    + "{\"prompt_tokens\":10,\"completion_tokens\":5}}\n\ndata: [DONE]\n\n");
+                    return OpenAiAnswers.streamed(answer, 10, 5);
                 } catch (Exception e) {
                     return new MockResponse().setResponseCode(500);
                 }

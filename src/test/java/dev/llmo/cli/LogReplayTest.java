@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.cli.CliRun.Result;
@@ -58,9 +59,7 @@ class LogReplayTest {
     }
 
     private void openAiAnswer(String text) {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}]}"
-                        + "\n\ndata: [DONE]\n\n"));
+        server.enqueue(OpenAiAnswers.streamed(text));
     }
 
     private String onlyId() throws IOException {

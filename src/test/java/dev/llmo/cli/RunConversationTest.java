@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,11 +58,7 @@ class RunConversationTest {
     }
 
     private void answer(String text, int in, int out) {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":" + json.valueToTree(text) + "}}]}\n\n"
-                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":" + in + ",\"completion_tokens\":" + out + "}}\n\n"
-                + "data: [DONE]\n\n"));
+        server.enqueue(OpenAiAnswers.streamed(text, in, out));
     }
 
     private List<Path> logs() throws IOException {

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,11 +101,7 @@ class RunMultiModelTest {
     }
 
     private static MockResponse answer(String text) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":" + JSON.valueToTree(text) + "}}]}\n\n"
-                        + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                        + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":4}}\n\n"
-                        + "data: [DONE]\n\n");
+        return OpenAiAnswers.streamed(text, 10, 4);
     }
 
     private CliRun cli() {

@@ -1,10 +1,10 @@
 package dev.llmo.cli;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +34,7 @@ class VaultKeyResolutionTest {
     }
 
     private void answer() {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\n"
-                        + "data: [DONE]\n\n"));
+        server.enqueue(OpenAiAnswers.streamed("ok"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.llmo.core;
 
+import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,11 +90,7 @@ class MultiRunTest {
 
     /** An SSE answer with this text. */
     static MockResponse answer(String text) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
-                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":" + JSON.valueToTree(text) + "}}]}\n\n"
-                        + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                        + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n"
-                        + "data: [DONE]\n\n");
+        return OpenAiAnswers.streamed(text);
     }
 
     private void dispatch(Function<JsonNode, MockResponse> answer) {
