@@ -115,7 +115,9 @@ final class ChainCommand implements Runnable {
                     + "whole chain run.") java.math.BigDecimal maxCost) {
         Settings settings = context.settings();
         ChainDefinition chain = ChainValidator.load(settings, name);
-        String text = RunInput.prompt(input == null ? List.of() : input, context.environment());
+        String text = RunInput.text(input == null ? List.of() : input, context.environment(),
+                "no input for chain '" + name + "': give INPUT words or pipe text on stdin",
+                "e.g. llmo chain run " + name + " \"a CSV parser in Go\"");
         if (dryRun) {
             ChainPlan.print(chain, text, settings, json, context.out());
             return 0;

@@ -23,6 +23,12 @@ final class RunInput {
      * them as context (design.md "Command line"). A terminal on stdin is never read.
      */
     static String prompt(List<String> words, CliEnvironment environment) {
+        return text(words, environment, "no prompt: give PROMPT words or pipe text on stdin",
+                "e.g. llmo run \"What is a monad?\" or cat notes.txt | llmo run \"Summarise\"");
+    }
+
+    /** The same for any command's text argument; {@code missing} and {@code fix} say what to do without one. */
+    static String text(List<String> words, CliEnvironment environment, String missing, String fix) {
         String typed = String.join(" ", words).strip();
         String piped = "";
         if (!environment.stdinIsTerminal()) {
@@ -33,8 +39,7 @@ final class RunInput {
             }
         }
         if (typed.isEmpty() && piped.isBlank()) {
-            throw new UsageException("no prompt: give PROMPT words or pipe text on stdin",
-                    "e.g. llmo run \"What is a monad?\" or cat notes.txt | llmo run \"Summarise\"");
+            throw new UsageException(missing, fix);
         }
         if (piped.isBlank()) {
             return typed;

@@ -13,5 +13,4 @@ public record ConfigLayer(String name, Path dir) {
     public static final String USER = "user";
     public static final String PROJECT = "project";
     public static final String ENV = "env";
-    public static final String FLAG = "flag";
 }

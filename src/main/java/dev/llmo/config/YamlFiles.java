@@ -10,7 +10,6 @@ import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.core.ConfigException;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,16 +45,6 @@ public final class YamlFiles {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage(), null, e);
         }
-    }
-
-    /** Reads all of {@code reader} and parses it. */
-    public static MapNode parse(Reader reader, String file, String layer) throws IOException {
-        StringBuilder text = new StringBuilder();
-        char[] buffer = new char[8192];
-        for (int n; (n = reader.read(buffer)) > 0; ) {
-            text.append(buffer, 0, n);
-        }
-        return parse(text.toString(), file, layer);
     }
 
     private static ConfigNode readValue(JsonParser parser, String file, String layer) throws IOException {
