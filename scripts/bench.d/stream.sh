@@ -86,7 +86,7 @@ words=$("$LLMO_BIN" run -m bench/fake hi </dev/null | wc -w)
 
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine --warmup 2 --runs "$RUNS" --style none --export-json "$work/result.json" \
-    -n llmo "$llmo_cmd" -n curl "$curl_cmd" >/dev/null
+    -n llmo "$llmo_cmd" -n curl "$curl_cmd" >/dev/null 2>&1
   python3 - "$work/result.json" "$TOKENS" <<'PY'
 import json, sys
 results = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
