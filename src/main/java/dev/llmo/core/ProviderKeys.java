@@ -17,6 +17,8 @@ public final class ProviderKeys {
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
     private final KeyResolver resolver;
     private final KeyResolver vault;
+    // a password manager may prompt or take a second: its answer serves every call of this process
+    private final java.util.Map<String, String> commandKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Keys from {@code resolver} (and {@code api_key_cmd}) only. */
     public ProviderKeys(KeyResolver resolver) {
@@ -42,7 +44,8 @@ public final class ProviderKeys {
             }
         }
         if (provider.apiKeyCmd() != null) {
-            return Optional.of(new ApiKey(label, runKeyCommand(provider)));
+            return Optional.of(new ApiKey(label, commandKeys.computeIfAbsent(provider.apiKeyCmd(),
+                    command -> runKeyCommand(provider))));
         }
         Optional<String> stored = vault.find(name);
         if (stored.isPresent()) {

@@ -65,6 +65,18 @@ class ProviderKeysTest {
     }
 
     @Test
+    void apiKeyCmdRunsOncePerProcessHoweverManyCalls(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        java.nio.file.Path counter = tmp.resolve("runs");
+        ProviderKeys keys = new ProviderKeys(KeyResolver.none());
+        var provider = provider(null, "echo x >> '" + counter + "'; echo sk-counted");
+
+        keys.keyFor(provider);
+        keys.keyFor(provider);
+
+        assertThat(counter).hasContent("x");
+    }
+
+    @Test
     void failingApiKeyCmdIsACredentialsError() {
         ProviderKeys keys = new ProviderKeys(KeyResolver.none());
         assertThatThrownBy(() -> keys.keyFor(provider(null, "exit 3")))
