@@ -12,6 +12,7 @@ import dev.llmo.config.Settings;
 import dev.llmo.core.ConfigException;
 import dev.llmo.core.Conversation;
 import dev.llmo.core.ExitCode;
+import dev.llmo.core.Orchestrator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,10 +125,11 @@ final class ChainCommand implements Runnable {
         }
         ChainOutput output = new ChainOutput(context, chain, json);
         List<String> models = ChainRunner.models(chain, settings);
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost); // checked before any log is written
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             output.conversation(conversation.id());
-            ChainRunner runner = new ChainRunner(CoreServices.orchestrator(context, maxCost), settings, conversation,
+            ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
                     true);
             ChainRunner.Outcome outcome = Interruptible.run(runner::cancel, () -> {
                 ChainRunner.Outcome done = runner.run(chain, text, output);

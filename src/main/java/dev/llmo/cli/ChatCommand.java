@@ -56,7 +56,7 @@ final class ChatCommand implements Callable<Integer> {
         ChatSession.Setup setup = new ChatSession.Setup(context.settings(), CoreServices.orchestrator(context),
                 context.dirs().conversationsDir(), BuildInfo.version(),
                 new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
-                RequestAssembler.WHOLE_HISTORY);
+                RequestAssembler.WHOLE_HISTORY, context.logOptions());
         try (ChatSession session = ChatSession.open(setup, model, role, resume != null,
                 resume == null ? null : resume.id)) {
             ExitCode code;

@@ -23,13 +23,26 @@ public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, M
         // The launcher stub knows the truth for each stream ([ -t N ]); java -jar alone only knows console or not.
         String tty = System.getProperty("llmo.tty");
         if (tty == null) {
-            tty = System.console() != null ? "ioe" : "";
+            tty = System.console() != null ? "ioe" : stdinOfThisProcessIsATerminal() ? "i" : "";
         }
         // $HOME first, as every shell tool does: the JVM's user.home comes from the password database instead.
         Map<String, String> env = System.getenv();
         String home = env.getOrDefault("HOME", "");
         return new CliEnvironment(System.in, writer(FileDescriptor.out), writer(FileDescriptor.err), env,
                 Path.of("").toAbsolutePath(), Path.of(home.isEmpty() ? System.getProperty("user.home") : home), tty);
+    }
+
+    /**
+     * Under plain {@code java -jar} with stdout redirected, {@link System#console()} is null although the keyboard
+     * may still be stdin: reading it as piped input would wait for Ctrl-D. Linux says where fd 0 points.
+     */
+    private static boolean stdinOfThisProcessIsATerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 
     private static PrintWriter writer(FileDescriptor fd) {

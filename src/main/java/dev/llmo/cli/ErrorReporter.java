@@ -44,7 +44,12 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         CommandLine command = error.getCommandLine();
         // picocli starts some messages with its own "Error: "; ours already says it
         String message = error.getMessage().replaceFirst("^Error: ", "");
-        if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+        if (error instanceof UnmatchedArgumentException
+                && command.getCommandSpec().qualifiedName().startsWith("llmo vault")) {
+            // what was typed may be a secret (vault set X --value=sk-…): never repeat it
+            message = "unexpected argument (not shown: it may be a secret; llmo never takes secrets on the command "
+                    + "line)";
+        } else if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String word = unmatched.getUnmatched().get(0);
             var subcommands = command.getSubcommands().keySet();
             if (subcommands.contains(word)) {

@@ -64,7 +64,8 @@ final class LogCommand implements Runnable {
                 out.println(summaryJson(s));
                 continue;
             }
-            rows.add(new String[] {id, s.started() == null ? "-" : s.started().substring(0, 16).replace('T', ' '),
+            rows.add(new String[] {id, s.started() == null ? "-"
+                    : s.started().substring(0, Math.min(16, s.started().length())).replace('T', ' '),
                 String.join(",", s.models()), ConversationRenderer.usd(s.costMicroUsd()), prompt(s.firstPrompt())});
         }
         if (!json) {

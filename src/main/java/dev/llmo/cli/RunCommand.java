@@ -143,12 +143,14 @@ final class RunCommand implements Callable<Integer> {
         CliEnvironment environment = context.environment();
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
+        // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost);
         try (Conversation conversation = conversation(settings, List.of(model), "")) {
             startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
-            RunResult result = CancelOnInterrupt.run(CoreServices.orchestrator(context, maxCost), request, renderer,
+            RunResult result = CancelOnInterrupt.run(orchestrator, request, renderer,
                     conversation, done -> {
                         renderer.finish(done);
                         conversation.end(done.succeeded() ? ExitCode.OK : done.error().exitCode());
@@ -163,13 +165,14 @@ final class RunCommand implements Callable<Integer> {
     /** Several models: a fan-out or a pipeline, one conversation for the whole run. */
     private int runSeveral(Settings settings, Role roleDef, RunPlan plan, String text) {
         boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost);
         try (Conversation conversation = conversation(settings, plan.models(),
                 sequential ? " --sequential" : " --parallel")) {
             startConversation(conversation, roleDef, text);
             RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
             MultiRunView view = view(plan, conversation.id());
-            MultiRun run = new MultiRun(CoreServices.orchestrator(context, maxCost), plan, request, view,
+            MultiRun run = new MultiRun(orchestrator, plan, request, view,
                     MultiRun.Recording.of(conversation));
             long started = System.nanoTime();
             List<RunResult> results;

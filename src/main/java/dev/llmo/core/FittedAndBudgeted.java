@@ -31,7 +31,7 @@ public final class FittedAndBudgeted implements Preflight {
         ModelCaps caps = ModelCaps.of(model, request.options());
         if (!guard.active() && surelyFits(request, caps)) {
             // No budget to price and no chance of overflowing: loading a tokenizer (up to half a second) buys nothing.
-            return new Admission(request, usage -> { }, () -> { });
+            return new Admission(request, usage -> null, () -> { });
         }
         TokenCounter counter = counters.forModel(model);
         ContextReport context = new ContextAssembler(counter).build(request.system(), request.messages(), caps, budget);
@@ -40,10 +40,10 @@ public final class FittedAndBudgeted implements Preflight {
         CostGuard.Reservation reservation = guard.reserve(model.id(), model.spec().pricing(), context.inputTokens(),
                 caps.outputBound(context.inputTokens()));
         return new Admission(fitted, usage -> {
-            guard.settle(reservation, usage);
             if (usage != null) {
                 counter.observe(fitted, usage);
             }
+            return guard.settle(reservation, usage);
         }, () -> guard.release(reservation));
     }
 

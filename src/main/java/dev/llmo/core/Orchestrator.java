@@ -61,7 +61,15 @@ public final class Orchestrator {
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
         ChatRequest chat = admission.request();
-        long requestId = recorder.requestSent(model, chat, client.requestBody(chat));
+        long requestId;
+        try {
+            requestId = recorder.requestSent(model, chat, client.requestBody(chat));
+        } catch (LlmoException e) {
+            // the log could not be written (a full disk, a torn last line): nothing is sent unrecorded
+            admission.release().run();
+            RunResult failed = new RunResult(model, "", null, null, null, elapsedMs(started), null, e);
+            return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
+        }
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         Collector collector = new Collector(model, started, listener, recorder, requestId, admission, result);
         CallHandle handle = client.stream(chat, collector);
@@ -166,7 +174,13 @@ public final class Orchestrator {
             try {
                 // a failed call without usage may never have reached the model: its worst case is released
                 if (done.succeeded() || done.usage() != null || !done.text().isEmpty()) {
-                    admission.settle().accept(done.usage());
+                    java.math.BigDecimal counted = admission.settle().apply(done.usage());
+                    if (done.costUsd() == null && counted != null) {
+                        // no usage came (a cut stream, Ctrl-C): under a budget it counts at its worst case, and
+                        // so it is logged, or tomorrow's daily total would forget it
+                        done = new RunResult(done.model(), done.text(), done.stopReason(), done.usage(), counted,
+                                done.latencyMs(), done.ttftMs(), done.error());
+                    }
                 } else {
                     admission.release().run();
                 }

@@ -10,7 +10,7 @@ import dev.llmo.provider.Usage;
  */
 public interface Preflight {
     /** Sends every request as it is, with no limit. */
-    Preflight NONE = (model, request) -> new Admission(request, usage -> { }, () -> { });
+    Preflight NONE = (model, request) -> new Admission(request, usage -> null, () -> { });
 
     Admission admit(ModelRef model, ChatRequest request);
 
@@ -18,9 +18,12 @@ public interface Preflight {
      * A request allowed through, and what to do when it ends.
      *
      * @param request the request to send (its history fitted)
-     * @param settle  called with the reported usage (possibly null) once the call reached the model
+     * @param settle  called with the reported usage (possibly null) once the call reached the model; returns what the
+     *                call is counted at against the budgets (its worst case when no usage came), or null when no
+     *                budget counts it
      * @param release called instead when nothing reached the model
      */
-    record Admission(ChatRequest request, java.util.function.Consumer<Usage> settle, Runnable release) {
+    record Admission(ChatRequest request, java.util.function.Function<Usage, java.math.BigDecimal> settle,
+                     Runnable release) {
     }
 }

@@ -102,6 +102,22 @@ class BudgetEnforcementTest {
     }
 
     @Test
+    void underABudgetACutStreamIsCountedAtItsWorstCaseNotForgotten() throws Exception {
+        Files.writeString(config, "main_llm: mock/gpt-4o-mini\nbudget: { daily_usd: 1.00 }\n");
+        server.enqueue(new okhttp3.mockwebserver.MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n")
+                .setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.DISCONNECT_AT_END));
+
+        CliRun.Result result = cli().run("run", "hello");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        Event response = onlyLog().stream().filter(e -> e.type().equals("response")).findFirst().orElseThrow();
+        assertThat(response.data().get("complete").asBoolean()).isFalse();
+        // no usage came: the 100-token output limit and the input are counted, so the daily total includes it
+        assertThat(response.data().get("cost_micro_usd").asLong()).isPositive();
+    }
+
+    @Test
     void withinBudgetTheCallIsSentAndPriced() throws Exception {
         server.enqueue(OpenAiAnswers.streamed("ok", 8, 1));
 

@@ -101,6 +101,14 @@ class VaultCommandTest {
     }
 
     @Test
+    void anUnknownOptionCarryingASecretIsNotRepeated() {
+        CliRun.Result set = llmo().run("vault", "set", "OPENAI_API_KEY", "--value=sk-on-argv-789");
+
+        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set.err()).startsWith("llmo: error: unexpected argument (not shown").doesNotContain("sk-on-argv");
+    }
+
+    @Test
     void anInvalidNameIsAUsageError() {
         CliRun.Result set = llmo().stdin("x\n").run("vault", "set", "BAD NAME");
 

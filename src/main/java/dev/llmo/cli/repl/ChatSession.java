@@ -44,7 +44,13 @@ public final class ChatSession implements AutoCloseable {
      * @param assembler        builds each turn's request from the history
      */
     public record Setup(Settings settings, Orchestrator orchestrator, Path conversationsDir, String version,
-                        TokenEstimator tokens, RequestAssembler assembler) {
+                        TokenEstimator tokens, RequestAssembler assembler, EventLog.Options logOptions) {
+        /** Logs synced at session end. */
+        public Setup(Settings settings, Orchestrator orchestrator, Path conversationsDir, String version,
+                     TokenEstimator tokens, RequestAssembler assembler) {
+            this(settings, orchestrator, conversationsDir, version, tokens, assembler, EventLog.Options.defaults());
+        }
+
         public Setup {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(orchestrator, "orchestrator");
@@ -93,11 +99,11 @@ public final class ChatSession implements AutoCloseable {
             Path file = conversationFile(setup.conversationsDir(), resumeName);
             model = chosen != null ? chosen : lastModel(settings, file);
             conversation = Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                    List.of(model.id()), settings.digest(), setup.version());
+                    List.of(model.id()), settings.digest(), setup.version(), setup.logOptions());
         } else {
             model = chosen != null ? chosen : settings.defaultModel();
             conversation = Conversation.start(setup.conversationsDir(), COMMAND, List.of(model.id()),
-                    settings.digest(), setup.version());
+                    settings.digest(), setup.version(), setup.logOptions());
         }
         ChatSession session = new ChatSession(setup, model, role, conversation);
         if (role != null) {
@@ -257,7 +263,7 @@ public final class ChatSession implements AutoCloseable {
     public void clear() {
         String system = conversation.system();
         Conversation next = Conversation.start(setup.conversationsDir(), COMMAND, List.of(model.id()),
-                setup.settings().digest(), setup.version());
+                setup.settings().digest(), setup.version(), setup.logOptions());
         next.system(system);
         replace(next);
     }
@@ -280,7 +286,7 @@ public final class ChatSession implements AutoCloseable {
             return;
         }
         replace(Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                List.of(model.id()), setup.settings().digest(), setup.version()));
+                List.of(model.id()), setup.settings().digest(), setup.version(), setup.logOptions()));
     }
 
     /** Names saved with {@code /save}, for completion. */
