@@ -99,7 +99,7 @@ final class ChainCommand implements Runnable {
         }
         // Every broken chain is listed; the last one goes through the error reporter like any failure.
         for (ConfigException problem : problems.subList(0, problems.size() - 1)) {
-            context.err().println("llmo: error: " + problem.getMessage());
+            context.err().println(ErrorReporter.line(problem, context.colorErr()));
         }
         throw problems.get(problems.size() - 1);
     }
@@ -131,12 +131,11 @@ final class ChainCommand implements Runnable {
             output.conversation(conversation.id());
             ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
                     true);
-            ChainRunner.Outcome outcome = Interruptible.run(runner::cancel, () -> {
-                ChainRunner.Outcome done = runner.run(chain, text, output);
-                output.finish(done);
-                conversation.end(done.succeeded() ? ExitCode.OK : done.failed().error().exitCode());
-                return done;
-            });
+            ChainRunner.Outcome outcome = CancelOnInterrupt.run(runner::cancel, () -> runner.run(chain, text, output),
+                    done -> {
+                        output.finish(done);
+                        conversation.end(done.succeeded() ? ExitCode.OK : done.failed().error().exitCode());
+                    });
             if (!outcome.succeeded()) {
                 throw outcome.failed().error();
             }

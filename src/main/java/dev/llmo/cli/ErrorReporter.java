@@ -16,7 +16,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The one place where errors become what the user sees and the exit code: one line on stderr,
  * {@code llmo: error: what; how to fix it}, and the stack trace only with --debug.
  */
-final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+public final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
     private final CliContext context;
 
     ErrorReporter(CliContext context) {
@@ -76,11 +76,21 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         return exitCodeOf(error).code();
     }
 
+    /** The one error line: {@code llmo: error: what; how to fix it}, "llmo: error:" in red when asked. */
+    public static String line(String message, String fix, boolean color) {
+        String prefix = color ? "\u001b[1;31mllmo: error:\u001b[0m " : "llmo: error: ";
+        String line = prefix + String.valueOf(message).strip().replace('\n', ' ');
+        return fix == null || fix.isBlank() ? line : line + "; " + fix;
+    }
+
+    /** The error line of {@code error}. */
+    public static String line(LlmoException error, boolean color) {
+        return line(error.getMessage(), error.fix(), color);
+    }
+
     private void print(String message, String fix, Throwable error) {
         PrintWriter err = context.err();
-        String prefix = context.colorErr() ? "\u001b[1;31mllmo: error:\u001b[0m " : "llmo: error: ";
-        String line = prefix + message.strip().replace('\n', ' ');
-        err.println(fix == null || fix.isBlank() ? line : line + "; " + fix);
+        err.println(line(message, fix, context.colorErr()));
         if (context.debug()) {
             StringWriter trace = new StringWriter();
             error.printStackTrace(new PrintWriter(trace));

@@ -297,17 +297,7 @@ final class RunCommand implements Callable<Integer> {
         if (continuation == null) {
             return;
         }
-        ConversationStore store = new ConversationStore(context.dirs().conversationsDir());
-        Path file;
-        if (continuation.id != null) {
-            file = store.resolve(continuation.id);
-        } else {
-            List<String> ids = store.ids();
-            if (ids.isEmpty()) {
-                return; // Conversation.resume says that there is nothing to continue
-            }
-            file = store.file(ids.get(ids.size() - 1));
-        }
+        Path file = new ConversationStore(context.dirs().conversationsDir()).resolveOrNewest(continuation.id);
         Event lastStart = null;
         for (Event event : EventLog.read(file)) {
             if ("session.start".equals(event.type())) {

@@ -72,18 +72,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     /** {@link #resume} with log options (a sync after every event). */
     public static Conversation resume(Path dir, String idOrPrefix, String command, List<String> models,
                                       String configDigest, String version, EventLog.Options options) {
-        ConversationStore store = new ConversationStore(dir);
-        Path file;
-        if (idOrPrefix == null) {
-            List<String> ids = store.ids();
-            if (ids.isEmpty()) {
-                throw new UsageException("there is no conversation to continue in " + dir,
-                        "start one without -c/--continue");
-            }
-            file = store.file(ids.get(ids.size() - 1));
-        } else {
-            file = store.resolve(idOrPrefix);
-        }
+        Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
         List<Event> events = EventLog.read(file);
         Conversation conversation = new Conversation(EventLog.open(file, options));
         for (Event event : events) {
@@ -100,18 +89,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     /** The system prompt and history of a conversation (the newest when {@code idOrPrefix} is null), read only. */
     public static History peek(Path dir, String idOrPrefix) {
-        ConversationStore store = new ConversationStore(dir);
-        Path file;
-        if (idOrPrefix == null) {
-            List<String> ids = store.ids();
-            if (ids.isEmpty()) {
-                throw new UsageException("there is no conversation to continue in " + dir,
-                        "start one without -c/--continue");
-            }
-            file = store.file(ids.get(ids.size() - 1));
-        } else {
-            file = store.resolve(idOrPrefix);
-        }
+        Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
         Conversation reader = new Conversation(null);
         EventLog.read(file).forEach(reader::replayHistory);
         return new History(reader.system, reader.messages());

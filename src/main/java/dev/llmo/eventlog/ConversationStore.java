@@ -54,6 +54,23 @@ public final class ConversationStore {
     }
 
     /**
+     * The log to continue: the one {@code idOrPrefix} names ({@link #resolve}), or the newest when it is null.
+     *
+     * @throws dev.llmo.core.UsageException (exit 2) when there is no conversation at all to continue
+     */
+    public Path resolveOrNewest(String idOrPrefix) {
+        if (idOrPrefix != null) {
+            return resolve(idOrPrefix);
+        }
+        List<String> ids = ids();
+        if (ids.isEmpty()) {
+            throw new dev.llmo.core.UsageException("there is no conversation to continue in " + dir,
+                    "start one without -c/--continue");
+        }
+        return file(ids.get(ids.size() - 1));
+    }
+
+    /**
      * The log file named by {@code idOrPrefix}: a whole id, a unique prefix of one (case-insensitive, Crockford
      * spelling: O reads as 0, I and L as 1), or the path of a {@code .jsonl} file.
      *

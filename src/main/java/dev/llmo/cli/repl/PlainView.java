@@ -37,8 +37,7 @@ final class PlainView implements ChatView {
     }
 
     static String errorLine(LlmoException error) {
-        String message = String.valueOf(error.getMessage()).strip().replace('\n', ' ');
-        return "llmo: error: " + message + (error.fix() == null || error.fix().isBlank() ? "" : "; " + error.fix());
+        return dev.llmo.cli.ErrorReporter.line(error, false);
     }
 
     @Override
