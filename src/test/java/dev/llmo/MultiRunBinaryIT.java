@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,8 +88,8 @@ class MultiRunBinaryIT {
             }
         });
         Process process = llmo("run", "-m", "mock/m1", "-m", "mock/m2", "-m", "mock/m3", "hi");
-        Drain out = new Drain(process.getInputStream());
-        Drain err = new Drain(process.getErrorStream());
+        StreamDrain out = new StreamDrain(process.getInputStream());
+        StreamDrain err = new StreamDrain(process.getErrorStream());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         assertThat(process.exitValue()).isEqualTo(1);
@@ -113,8 +110,8 @@ class MultiRunBinaryIT {
             }
         });
         Process process = llmo("run", "-m", "mock/m1", "-m", "mock/m2", "-m", "mock/m3", "hi");
-        Drain out = new Drain(process.getInputStream());
-        Drain err = new Drain(process.getErrorStream());
+        StreamDrain out = new StreamDrain(process.getInputStream());
+        StreamDrain err = new StreamDrain(process.getErrorStream());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while ((server.getRequestCount() < 3 || !out.soFar().contains("partial"))
                 && System.nanoTime() < deadline) {
@@ -143,39 +140,5 @@ class MultiRunBinaryIT {
         assertThat(events.stream().filter(e -> e.type().equals("response")))
                 .allSatisfy(e -> assertThat(e.data().get("complete").asBoolean()).isFalse());
         assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("interrupted");
-    }
-
-    /** Drains a stream on its own thread, so that a full pipe never blocks the process. */
-    private static final class Drain {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final Thread thread;
-
-        Drain(InputStream in) {
-            thread = new Thread(() -> {
-                byte[] buffer = new byte[4096];
-                int n;
-                try {
-                    while ((n = in.read(buffer)) != -1) {
-                        synchronized (bytes) {
-                            bytes.write(buffer, 0, n);
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            });
-            thread.start();
-        }
-
-        String soFar() {
-            synchronized (bytes) {
-                return bytes.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        String text() throws InterruptedException {
-            thread.join(10_000);
-            return soFar();
-        }
     }
 }

@@ -2,12 +2,9 @@ package dev.llmo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,44 +84,10 @@ class RunBinaryIT {
 
     private static Run run(ProcessBuilder builder) throws Exception {
         Process process = builder.start();
-        Reader out = new Reader(process.getInputStream());
-        Reader err = new Reader(process.getErrorStream());
+        StreamDrain out = new StreamDrain(process.getInputStream());
+        StreamDrain err = new StreamDrain(process.getErrorStream());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("llmo ended").isTrue();
         return new Run(process.exitValue(), out.text(), err.text());
-    }
-
-    /** Drains a stream on its own thread, so that a full pipe never blocks the process. */
-    private static final class Reader {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final Thread thread;
-
-        Reader(InputStream in) {
-            thread = new Thread(() -> {
-                byte[] buffer = new byte[4096];
-                int n;
-                try {
-                    while ((n = in.read(buffer)) != -1) {
-                        synchronized (bytes) {
-                            bytes.write(buffer, 0, n);
-                        }
-                    }
-                } catch (IOException e) {
-                    // process ended
-                }
-            });
-            thread.start();
-        }
-
-        String soFar() {
-            synchronized (bytes) {
-                return bytes.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        String text() throws InterruptedException {
-            thread.join(10_000);
-            return soFar();
-        }
     }
 
     @Test
@@ -181,8 +144,8 @@ class RunBinaryIT {
                 .setBody(first + ": " + "keep-alive ".repeat(3000) + "\n\n" + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n".repeat(100))
                 .throttleBody(first.length(), 1, TimeUnit.SECONDS));
         Process process = llmo("run", "hi").start();
-        Reader out = new Reader(process.getInputStream());
-        Reader err = new Reader(process.getErrorStream());
+        StreamDrain out = new StreamDrain(process.getInputStream());
+        StreamDrain err = new StreamDrain(process.getErrorStream());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!out.soFar().contains("partial") && System.nanoTime() < deadline) {
             Thread.sleep(20);
