@@ -13,6 +13,7 @@ public final class CliContext {
     private final CliEnvironment environment;
     private final GlobalOptions options;
     private Settings settings;
+    private final java.util.List<AutoCloseable> closeAtEnd = new java.util.ArrayList<>();
 
     CliContext(CliEnvironment environment, GlobalOptions options) {
         this.environment = environment;
@@ -63,6 +64,24 @@ public final class CliContext {
                     "unset it for the default (session)");
         }
         return new dev.llmo.eventlog.EventLog.Options(java.time.Clock.systemUTC(), sync.equals("event"));
+    }
+
+    /** Closes {@code resource} when the invocation ends (an unlocked vault's key is wiped then). */
+    public <T extends AutoCloseable> T closeAtEnd(T resource) {
+        closeAtEnd.add(resource);
+        return resource;
+    }
+
+    /** Closes what {@link #closeAtEnd} collected, newest first; a failure to close must not hide the result. */
+    void closeAll() {
+        for (int i = closeAtEnd.size() - 1; i >= 0; i--) {
+            try {
+                closeAtEnd.get(i).close();
+            } catch (Exception e) {
+                // nothing useful to tell the user at exit
+            }
+        }
+        closeAtEnd.clear();
     }
 
     public boolean debug() {

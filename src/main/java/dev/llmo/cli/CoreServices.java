@@ -53,7 +53,7 @@ final class CoreServices {
     }
 
     private static ProviderKeys keys(CliContext context) {
-        VaultKeys vault = VaultPasswords.vaultKeys(context);
+        VaultKeys vault = context.closeAtEnd(VaultPasswords.vaultKeys(context)); // wipes the derived key
         return new ProviderKeys(keyResolver(context), vault::secret);
     }
 

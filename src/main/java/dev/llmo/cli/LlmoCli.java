@@ -40,6 +40,7 @@ public final class LlmoCli {
         } catch (RuntimeException | Error e) {
             return reporter.report(e);
         } finally {
+            context.closeAll();
             environment.out().flush();
             environment.err().flush();
         }
