@@ -23,12 +23,8 @@ import dev.llmo.core.RunPlan;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.core.UsageException;
-import dev.llmo.eventlog.ConversationStore;
-import dev.llmo.eventlog.Event;
-import dev.llmo.eventlog.EventLog;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +127,6 @@ final class RunCommand implements Callable<Integer> {
         RunPlan plan = RunPlan.of(models(settings, roleDef), mode != null && mode.sequential, concurrency);
         refuseMisfits(plan);
         String text = RunInput.prompt(prompt, context.environment());
-        refuseContinuingAFanOut();
         if (dryRun) {
             return dryRun(settings, roleDef, plan, text);
         }
@@ -286,31 +281,6 @@ final class RunCommand implements Callable<Integer> {
         }
         return Conversation.start(context.dirs().conversationsDir(), command, ids, settings.digest(),
                 BuildInfo.version(), context.logOptions());
-    }
-
-    /**
-     * -c / --cid after a fan-out is refused: its models all answered the same message, so there is no one answer to
-     * continue from, and sending them all as one history would put several assistant turns in a row. A pipeline
-     * continues with its whole transcript.
-     */
-    private void refuseContinuingAFanOut() {
-        if (continuation == null) {
-            return;
-        }
-        Path file = new ConversationStore(context.dirs().conversationsDir()).resolveOrNewest(continuation.id);
-        Event lastStart = null;
-        for (Event event : EventLog.read(file)) {
-            if ("session.start".equals(event.type())) {
-                lastStart = event;
-            }
-        }
-        if (lastStart != null && lastStart.data().path("command").asText().endsWith("--parallel")) {
-            String id = file.getFileName().toString().replace(".jsonl", "");
-            throw new UsageException("conversation " + id + " ended with a parallel run of "
-                    + lastStart.data().path("models").size() + " models: there is no one answer to continue from",
-                    "start a new conversation (leave out -c/--cid), or see the answers with 'llmo log show " + id
-                            + "' and quote the one to build on");
-        }
     }
 
     /**

@@ -74,6 +74,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
                                       String configDigest, String version, EventLog.Options options) {
         Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
         List<Event> events = EventLog.read(file);
+        refuseAfterFanOut(file, events);
         Conversation conversation = new Conversation(EventLog.open(file, options));
         for (Event event : events) {
             conversation.replayHistory(event);
@@ -91,8 +92,31 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     public static History peek(Path dir, String idOrPrefix) {
         Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
         Conversation reader = new Conversation(null);
-        EventLog.read(file).forEach(reader::replayHistory);
+        List<Event> events = EventLog.read(file);
+        refuseAfterFanOut(file, events);
+        events.forEach(reader::replayHistory);
         return new History(reader.system, reader.messages());
+    }
+
+    /**
+     * A conversation that ended with a fan-out cannot be continued: its models all answered the same message, so
+     * there is no one answer to continue from, and sending them all would put several assistant turns in a row. A
+     * pipeline continues with its whole transcript.
+     */
+    private static void refuseAfterFanOut(Path file, List<Event> events) {
+        Event lastStart = null;
+        for (Event event : events) {
+            if ("session.start".equals(event.type())) {
+                lastStart = event;
+            }
+        }
+        if (lastStart != null && lastStart.data().path("command").asText().endsWith("--parallel")) {
+            String id = file.getFileName().toString().replace(".jsonl", "");
+            throw new UsageException("conversation " + id + " ended with a parallel run of "
+                    + lastStart.data().path("models").size() + " models: there is no one answer to continue from",
+                    "start a new conversation, or see the answers with 'llmo log show " + id
+                            + "' and quote the one to build on");
+        }
     }
 
     private void replayHistory(Event event) {

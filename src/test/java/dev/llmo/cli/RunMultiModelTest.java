@@ -286,9 +286,12 @@ class RunMultiModelTest {
 
         assertThat(last.exitCode()).isEqualTo(2);
         assertThat(last.err()).isEqualTo("llmo: error: conversation " + id + " ended with a parallel run of 2 models: "
-                + "there is no one answer to continue from; start a new conversation (leave out -c/--cid), or see the "
+                + "there is no one answer to continue from; start a new conversation, or see the "
                 + "answers with 'llmo log show " + id + "' and quote the one to build on\n");
         assertThat(byId.exitCode()).isEqualTo(2);
+        Result chat = cli().stdin("and then?\n").run("chat", "--continue");
+        assertThat(chat.exitCode()).as("chat refuses it too").isEqualTo(2);
+        assertThat(chat.err()).contains("there is no one answer to continue from");
         assertThat(bodies).hasSize(2);
         assertThat(Files.size(logs().get(0))).as("nothing appended").isEqualTo(before);
     }
