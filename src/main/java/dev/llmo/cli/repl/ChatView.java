@@ -1,5 +1,6 @@
 package dev.llmo.cli.repl;
 
+import dev.llmo.core.InterruptedRunException;
 import dev.llmo.core.LlmoException;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
@@ -28,5 +29,28 @@ interface ChatView {
     interface Answer extends RunListener {
         /** The call ended: finish the text, and mark it when it was cancelled or cut. */
         void end(RunResult result);
+
+        /** An answer rendered by {@code text}; {@code markCancelled} runs when the call was cancelled. */
+        static Answer rendered(MarkdownRenderer text, Runnable markCancelled) {
+            return new Answer() {
+                @Override
+                public void onText(String piece) {
+                    text.append(piece);
+                }
+
+                @Override
+                public void onIdle() {
+                    text.flush();
+                }
+
+                @Override
+                public void end(RunResult result) {
+                    text.finish();
+                    if (result.error() instanceof InterruptedRunException) {
+                        markCancelled.run();
+                    }
+                }
+            };
+        }
     }
 }

@@ -1,8 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.InterruptedRunException;
 import dev.llmo.core.LlmoException;
-import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 
 /** Scripted chat's output: answers and asked-for output on stdout as plain text, everything else on stderr. */
@@ -42,27 +40,10 @@ final class PlainView implements ChatView {
 
     @Override
     public Answer answer() {
-        MarkdownRenderer text = new MarkdownRenderer(out, false, () -> 0);
-        return new Answer() {
-            @Override
-            public void onText(String piece) {
-                text.append(piece);
-            }
-
-            @Override
-            public void onIdle() {
-                text.flush();
-            }
-
-            @Override
-            public void end(RunResult result) {
-                text.finish();
-                if (result.error() instanceof InterruptedRunException) {
-                    err.println("llmo: [cancelled]");
-                    err.flush();
-                }
-            }
-        };
+        return Answer.rendered(new MarkdownRenderer(out, false, () -> 0), () -> {
+            err.println("llmo: [cancelled]");
+            err.flush();
+        });
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.InterruptedRunException;
 import dev.llmo.core.LlmoException;
-import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import org.jline.terminal.Terminal;
 
@@ -58,25 +56,7 @@ final class TerminalView implements ChatView {
         boolean toScreen = answers == null;
         MarkdownRenderer text = new MarkdownRenderer(toScreen ? screen : answers, toScreen && color,
                 terminal::getWidth);
-        return new Answer() {
-            @Override
-            public void onText(String piece) {
-                text.append(piece);
-            }
-
-            @Override
-            public void onIdle() {
-                text.flush();
-            }
-
-            @Override
-            public void end(RunResult result) {
-                text.finish();
-                if (result.error() instanceof InterruptedRunException) {
-                    // The partial answer stays in the conversation; the mark says it is not all.
-                    note("[cancelled]");
-                }
-            }
-        };
+        // The partial answer stays in the conversation; the mark says it is not all.
+        return Answer.rendered(text, () -> note("[cancelled]"));
     }
 }
