@@ -36,10 +36,11 @@ final class CoreServices {
      * {@code --max-cost} (null: none, so budget.per_run_usd applies) and the daily budget.
      */
     static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd) {
+        ProviderKeys keys = keys(context);
         Settings settings = context.settings();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
                 Clock.systemDefaultZone());
-        return new Orchestrator(keys(context), clients(context), System::nanoTime,
+        return new Orchestrator(keys, clients(context), System::nanoTime,
                 new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
     }
 
@@ -52,7 +53,12 @@ final class CoreServices {
         return KeyResolver.environment(context.environment().env());
     }
 
+    /**
+     * The keys of one invocation. Every command that resolves a key or sends a request comes through here, so
+     * this is the one place where an untrusted project configuration stops llmo (exit 3) before anything is sent.
+     */
     private static ProviderKeys keys(CliContext context) {
+        context.settings().requireTrusted();
         VaultKeys vault = context.closeAtEnd(VaultPasswords.vaultKeys(context)); // wipes the derived key
         return new ProviderKeys(keyResolver(context), vault::secret);
     }

@@ -6,7 +6,10 @@ import dev.llmo.config.ConfigLayer;
 import dev.llmo.config.ModelCatalog;
 import dev.llmo.config.ModelSpec;
 import dev.llmo.config.Origin;
+import dev.llmo.config.ProjectTrust;
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.Settings;
+import dev.llmo.config.TrustViolation;
 import dev.llmo.core.RemoteModels;
 import dev.llmo.provider.RemoteModel;
 import java.io.PrintWriter;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Option;
 /** {@code llmo models}: every configured provider and model, and where each comes from. */
 @Command(name = "models", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"List the configured providers and models with context window, price and source layer.",
-                "(default) marks each provider's default model; prices are USD per million tokens."},
+                "(default) marks each provider's default model; prices are USD per million tokens.",
+                "An untrusted project configuration (.llmo/) is marked, and what it may not set is listed on stderr."},
         footerHeading = "%nExamples:%n",
         footer = {"  llmo models", "  llmo models --json | jq -r .id", "  llmo models --remote"})
 final class ModelsCommand implements Callable<Integer> {
@@ -42,13 +46,36 @@ final class ModelsCommand implements Callable<Integer> {
         if (remote) {
             return listRemote();
         }
-        ModelCatalog catalog = context.settings().catalog();
+        Settings settings = context.settings();
+        ModelCatalog catalog = settings.catalog();
         if (json) {
-            printJson(catalog, context.out());
+            printJson(catalog, settings.project(), context.out());
         } else {
             printTable(catalog, context.out());
         }
+        context.out().flush();
+        printTrust(settings, context.err());
         return 0;
+    }
+
+    /** On stderr: an untrusted project layer, and each setting of it that stops the commands that send. */
+    private static void printTrust(Settings settings, PrintWriter err) {
+        ProjectTrust project = settings.project();
+        if (project == null || project.trusted()) {
+            return;
+        }
+        if (settings.untrusted().isEmpty()) {
+            err.println("llmo: note: the project configuration " + project.configDir() + " is "
+                    + project.status().label() + "; it sets nothing that needs trust");
+        } else {
+            err.println("llmo: note: the project configuration " + project.configDir() + " is "
+                    + project.status().label() + "; run, chat and chain run stop until you "
+                    + project.fix().replace(" if you trust it", "") + ". It sets:");
+            for (TrustViolation violation : settings.untrusted()) {
+                err.println("llmo: note:   " + violation.origin().where() + ": " + violation.what());
+            }
+        }
+        err.flush();
     }
 
     /**
@@ -96,7 +123,7 @@ final class ModelsCommand implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    private static void printJson(ModelCatalog catalog, PrintWriter out) throws Exception {
+    private static void printJson(ModelCatalog catalog, ProjectTrust project, PrintWriter out) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         for (ProviderConfig provider : catalog.providers()) {
             for (ModelSpec spec : provider.models()) {
@@ -119,12 +146,14 @@ final class ModelsCommand implements Callable<Integer> {
                 row.put("base_url", provider.baseUrl());
                 row.put("source", spec.origin().layer());
                 row.put("file", spec.origin().file());
+                row.put("trusted", !isUntrusted(spec.origin(), project));
                 out.println(mapper.writeValueAsString(row));
             }
         }
     }
 
     private void printTable(ModelCatalog catalog, PrintWriter out) {
+        ProjectTrust project = context.settings().project();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"MODEL", "ALIASES", "CONTEXT", "MAX OUT", "IN $/M", "OUT $/M", "SOURCE"});
         for (ProviderConfig provider : catalog.providers()) {
@@ -137,12 +166,12 @@ final class ModelsCommand implements Callable<Integer> {
                     count(spec.maxOutputTokens()),
                     spec.pricing() == null ? UNKNOWN : price(spec.pricing().inputPerMtok()),
                     spec.pricing() == null ? UNKNOWN : price(spec.pricing().outputPerMtok()),
-                    source(spec.origin()),
+                    source(spec.origin(), project),
                 });
             }
             if (provider.models().isEmpty()) {
                 rows.add(new String[] {provider.name() + "/* (no models listed)", "", UNKNOWN, UNKNOWN, UNKNOWN,
-                    UNKNOWN, source(provider.origin())});
+                    UNKNOWN, source(provider.origin(), project)});
             }
         }
         int[] widths = new int[rows.get(0).length];
@@ -174,7 +203,14 @@ final class ModelsCommand implements Callable<Integer> {
         return value.setScale(Math.max(2, value.stripTrailingZeros().scale())).toPlainString();
     }
 
-    private static String source(Origin origin) {
-        return ConfigLayer.BUILT_IN.equals(origin.layer()) ? origin.layer() : origin.layer() + " " + origin.where();
+    private static String source(Origin origin, ProjectTrust project) {
+        if (ConfigLayer.BUILT_IN.equals(origin.layer())) {
+            return origin.layer();
+        }
+        return origin.layer() + (isUntrusted(origin, project) ? " (untrusted) " : " ") + origin.where();
+    }
+
+    private static boolean isUntrusted(Origin origin, ProjectTrust project) {
+        return ConfigLayer.PROJECT.equals(origin.layer()) && project != null && !project.trusted();
     }
 }

@@ -35,6 +35,11 @@ public record AppDirs(Path configDir, Path dataDir, Path systemConfigDir) {
         return dataDir.resolve("vault.enc");
     }
 
+    /** The projects the user trusts ({@link TrustStore}); in the data dir, which no repository ships. */
+    public Path trustFile() {
+        return dataDir.resolve(TrustStore.FILE_NAME);
+    }
+
     public Path historyFile() {
         return dataDir.resolve("history");
     }

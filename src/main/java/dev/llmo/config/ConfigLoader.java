@@ -1,27 +1,31 @@
 package dev.llmo.config;
 
 import dev.llmo.config.ConfigNode.MapNode;
-import dev.llmo.core.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Reads config.yaml and models.yaml from every layer (built-in → /etc/llmo → user → nearest .llmo/ → env) and
  * merges them into {@link Settings}. Command-line flags are the last layer and are applied by the commands.
+ *
+ * <p>The project layer comes with whatever repository the user is in: unless {@code llmo trust} recorded it with
+ * these exact files, what it sets is checked against the trusted layers below it ({@link TrustRules}) and any
+ * violation is kept in the settings, to stop llmo before it resolves a key or sends anything.
  */
 public final class ConfigLoader {
     public static final String CONFIG_FILE = "config.yaml";
     public static final String MODELS_FILE = "models.yaml";
+    public static final String PROJECT_DIR = ".llmo";
     private static final String BUILT_IN_RESOURCES = "/dev/llmo/defaults/";
 
     private ConfigLoader() {
@@ -32,9 +36,35 @@ public final class ConfigLoader {
         MapNode models = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, MODELS_FILE));
         List<String> files = new ArrayList<>();
         MessageDigest digest = sha256();
+        ProjectTrust project = null;
+        MapNode trustedConfig = config;
+        MapNode trustedModels = models;
+        MapNode projectConfig = null;
+        MapNode projectModels = null;
         for (ConfigLayer layer : layers(dirs, workingDir)) {
-            MapNode layerConfig = read(layer, CONFIG_FILE, files, digest);
-            MapNode layerModels = read(layer, MODELS_FILE, files, digest);
+            Map<String, byte[]> contents = layer.dir() == null ? builtIn() : layerFiles(layer.dir());
+            MapNode layerConfig = null;
+            MapNode layerModels = null;
+            for (Map.Entry<String, byte[]> file : contents.entrySet()) {
+                String name = layer.dir() == null ? "(built-in) " + file.getKey()
+                        : layer.dir().resolve(file.getKey()).toString();
+                String text = ConfigFiles.text(file.getValue(), name);
+                files.add(name);
+                add(digest, name, text);
+                MapNode parsed = YamlFiles.parse(text, name, layer.name());
+                if (file.getKey().equals(CONFIG_FILE)) {
+                    layerConfig = parsed;
+                } else {
+                    layerModels = parsed;
+                }
+            }
+            if (ConfigLayer.PROJECT.equals(layer.name())) {
+                project = trustOf(dirs, layer.dir(), contents);
+                trustedConfig = config;
+                trustedModels = models;
+                projectConfig = layerConfig;
+                projectModels = layerModels;
+            }
             if (layerConfig != null) {
                 config = ConfigMerge.merge(config, layerConfig);
             }
@@ -42,7 +72,27 @@ public final class ConfigLoader {
                 models = ConfigMerge.merge(models, layerModels);
             }
         }
-        return SettingsBinder.bind(config, models, env, files, "sha256:" + HexFormat.of().formatHex(digest.digest()));
+        List<TrustViolation> untrusted = project == null || project.trusted() ? List.of()
+                : TrustRules.check(trustedConfig, trustedModels, projectConfig, projectModels);
+        Settings settings = SettingsBinder.bind(config, models, env, files,
+                "sha256:" + HexFormat.of().formatHex(digest.digest()), project, untrusted);
+        if (project != null && !project.trusted()) {
+            List<TrustViolation> all = new ArrayList<>(untrusted);
+            all.addAll(mainModelViolations(settings, trustedModels, projectModels));
+            settings = settings.withUntrusted(all);
+        }
+        return settings;
+    }
+
+    private static List<TrustViolation> mainModelViolations(Settings settings, MapNode trustedModels,
+                                                            MapNode projectModels) {
+        ProviderConfig provider;
+        try {
+            provider = settings.defaultModel().provider();
+        } catch (dev.llmo.core.ConfigException e) {
+            return List.of(); // reported as itself when a command needs the default model
+        }
+        return TrustRules.mainModel(settings.mainModel(), provider, trustedModels, projectModels);
     }
 
     /** The file layers in order, lowest first; layers whose directory does not exist are still listed. */
@@ -52,21 +102,67 @@ public final class ConfigLoader {
         layers.add(new ConfigLayer(ConfigLayer.SYSTEM, dirs.systemConfigDir()));
         layers.add(new ConfigLayer(ConfigLayer.USER, dirs.configDir()));
         Path project = nearestProjectDir(workingDir);
-        if (project != null && !project.equals(dirs.configDir())) {
+        // The user's own config dir found as a project (LLMO_HOME=~/proj/.llmo) is the trusted user layer, once.
+        if (project != null && !sameDirectory(project, dirs.configDir())) {
             layers.add(new ConfigLayer(ConfigLayer.PROJECT, project));
         }
         return layers;
     }
 
     /** The nearest {@code .llmo/} directory at or above {@code workingDir}, or null. */
-    static Path nearestProjectDir(Path workingDir) {
+    public static Path nearestProjectDir(Path workingDir) {
         for (Path dir = workingDir.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(".llmo");
+            Path candidate = dir.resolve(PROJECT_DIR);
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
         return null;
+    }
+
+    /**
+     * The trust of the project configuration in {@code configDir} (a {@code .llmo/} directory) as its files are
+     * now: its root's real path, the digest of its files, and what the user's trust file says of them.
+     */
+    public static ProjectTrust projectTrust(AppDirs dirs, Path configDir) {
+        return trustOf(dirs, configDir.toAbsolutePath().normalize(), layerFiles(configDir));
+    }
+
+    /** The configuration files of one directory that exist, config.yaml then models.yaml, as bytes. */
+    static Map<String, byte[]> layerFiles(Path dir) {
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        for (String name : List.of(CONFIG_FILE, MODELS_FILE)) {
+            byte[] bytes = ConfigFiles.read(dir.resolve(name));
+            if (bytes != null) {
+                contents.put(name, bytes);
+            }
+        }
+        return contents;
+    }
+
+    private static ProjectTrust trustOf(AppDirs dirs, Path configDir, Map<String, byte[]> contents) {
+        Path root = realPath(configDir.getParent());
+        String digest = TrustStore.digest(contents);
+        ProjectTrust.Status status = new TrustStore(dirs.trustFile()).find(root)
+                .map(entry -> entry.digest().equals(digest) ? ProjectTrust.Status.TRUSTED : ProjectTrust.Status.CHANGED)
+                .orElse(ProjectTrust.Status.UNTRUSTED);
+        return new ProjectTrust(configDir, root, digest, status);
+    }
+
+    static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return a.equals(b) || Files.isDirectory(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static MessageDigest sha256() {
@@ -81,37 +177,19 @@ public final class ConfigLoader {
         digest.update((name + "\n" + text.length() + "\n" + text).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static MapNode read(ConfigLayer layer, String fileName, List<String> files, MessageDigest digest) {
-        if (layer.dir() == null) {
-            String resource = BUILT_IN_RESOURCES + fileName;
+    private static Map<String, byte[]> builtIn() {
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        for (String name : List.of(CONFIG_FILE, MODELS_FILE)) {
+            String resource = BUILT_IN_RESOURCES + name;
             try (InputStream in = ConfigLoader.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("the jar lacks " + resource);
                 }
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                files.add("(built-in) " + fileName);
-                add(digest, "(built-in) " + fileName, text);
-                return YamlFiles.parse(text, "(built-in) " + fileName, layer.name());
+                contents.put(name, in.readAllBytes());
             } catch (IOException e) {
-                throw new IllegalStateException("cannot read built-in " + fileName, e);
+                throw new IllegalStateException("cannot read built-in " + name, e);
             }
         }
-        Path file = layer.dir().resolve(fileName);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new ConfigException(file + ": not valid UTF-8 text", "save the file as UTF-8", e);
-        } catch (IOException e) {
-            if (Files.isDirectory(file)) {
-                return null;
-            }
-            throw new ConfigException(file + ": cannot read: " + e.getMessage(), "check the file's permissions", e);
-        }
-        files.add(file.toString());
-        add(digest, file.toString(), text);
-        return YamlFiles.parse(text, file.toString(), layer.name());
+        return contents;
     }
 }

@@ -18,14 +18,32 @@ import java.util.Set;
  * @param files     the files that were read, lowest layer first
  * @param digest    {@code sha256:} of the names and contents of those files (no secrets live there): which
  *                  configuration a conversation ran with
+ * @param project   the project layer (the nearest {@code .llmo/}) and whether it is trusted; null when none
+ * @param untrusted what the untrusted project layer sets that it may not (empty when trusted or harmless)
  */
 public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, Role> roles,
-                       Map<String, ConfigNode> chains, Budget budget, List<String> files, String digest) {
+                       Map<String, ConfigNode> chains, Budget budget, List<String> files, String digest,
+                       ProjectTrust project, List<TrustViolation> untrusted) {
 
     public Settings {
         roles = new LinkedHashMap<>(roles);
         chains = new LinkedHashMap<>(chains);
         files = List.copyOf(files);
+        untrusted = List.copyOf(untrusted);
+    }
+
+    Settings withUntrusted(List<TrustViolation> violations) {
+        return new Settings(catalog, mainModel, roles, chains, budget, files, digest, project, violations);
+    }
+
+    /**
+     * Stops llmo before it resolves a key or sends anything when the untrusted project layer sets something only
+     * a trusted layer may: the first such setting, with its file:line and the {@code llmo trust} fix.
+     */
+    public void requireTrusted() {
+        if (!untrusted.isEmpty()) {
+            throw untrusted.get(0).error(project);
+        }
     }
 
     /** The model to use when none is named: {@code main_llm}, or {@code LLMO_MODEL} when set. */

@@ -26,7 +26,8 @@ final class SettingsBinder {
     private SettingsBinder() {
     }
 
-    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, String digest) {
+    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, String digest,
+                         ProjectTrust project, List<TrustViolation> untrusted) {
         ConfigFields.onlyKeys(config, "config.yaml", CONFIG_KEYS);
         ModelCatalog catalog = new ModelCatalog(providers(models));
         ConfigNode mainModel = config.get("main_llm");
@@ -35,7 +36,7 @@ final class SettingsBinder {
             mainModel = new ScalarNode(envModel, Origin.of(ConfigLayer.ENV, "LLMO_MODEL"));
         }
         return new Settings(catalog, mainModel, roles(config.get("roles")), chains(config.get("chains")),
-                budget(config.get("budget")), files, digest);
+                budget(config.get("budget")), files, digest, project, untrusted);
     }
 
     private static Map<String, ProviderConfig> providers(MapNode models) {

@@ -5,25 +5,45 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.core.ConfigException;
 import java.io.IOException;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a YAML document into a {@link ConfigNode} tree whose every node knows its file, line and column.
  * Syntax errors and duplicate keys become a {@link ConfigException} reading {@code path:line:column: message}.
+ *
+ * <p>A configuration file may come with a repository the user just cloned, so it is parsed as hostile input:
+ * at most {@link #MAX_CODE_POINTS} code points, nesting at most {@link #MAX_DEPTH} deep, no aliases, no number
+ * that is not finite, no text that cannot be encoded as UTF-8. Each of these is a {@code path:line:column} error.
  */
 public final class YamlFiles {
-    private static final YAMLFactory FACTORY = new YAMLFactory();
+    /** The most mappings and lists one value may be nested in (the top-level mapping is depth 1). */
+    public static final int MAX_DEPTH = 64;
+    /** The longest document snakeyaml is asked to read, the same as the file size limit of {@link ConfigFiles}. */
+    public static final int MAX_CODE_POINTS = (int) ConfigFiles.MAX_BYTES;
+    private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
     private YamlFiles() {
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        // aliases are refused while reading (see readValue); this stops a billion-laughs document earlier
+        options.setMaxAliasesForCollections(10);
+        options.setNestingDepthLimit(MAX_DEPTH + 1);
+        return options;
     }
 
     /** Parses {@code text}; {@code file} is the name used in origins and errors. An empty document is an empty map. */
@@ -34,7 +54,7 @@ public final class YamlFiles {
             if (first == null || first == JsonToken.VALUE_NULL) {
                 return new MapNode(Map.of(), start);
             }
-            ConfigNode root = readValue(parser, file, layer);
+            ConfigNode root = readValue(parser, file, layer, 1);
             if (!(root instanceof MapNode map)) {
                 throw new ConfigException(root.origin().where() + ": the top level must be a mapping (key: value), not "
                         + root.kind(), null);
@@ -47,9 +67,18 @@ public final class YamlFiles {
         }
     }
 
-    private static ConfigNode readValue(JsonParser parser, String file, String layer) throws IOException {
+    private static ConfigNode readValue(JsonParser parser, String file, String layer, int depth) throws IOException {
         Origin origin = origin(parser.currentTokenLocation(), file, layer);
         JsonToken token = parser.currentToken();
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            // Jackson hands an alias over as the anchor's name in plain text: "*key" would be sent as "key".
+            throw new ConfigException(origin.where() + ": YAML aliases (*" + parser.getText() + ") are not supported",
+                    "write the value out in full instead of referring to an anchor");
+        }
+        if ((token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) && depth > MAX_DEPTH) {
+            throw new ConfigException(origin.where() + ": nested more than " + MAX_DEPTH + " levels deep",
+                    "flatten the configuration; llmo's settings need only a few levels");
+        }
         switch (token) {
             case START_OBJECT: {
                 Map<String, ConfigNode> entries = new LinkedHashMap<>();
@@ -57,8 +86,9 @@ public final class YamlFiles {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String key = parser.currentName();
                     Origin keyOrigin = origin(parser.currentTokenLocation(), file, layer);
+                    checkText(key, keyOrigin);
                     parser.nextToken();
-                    ConfigNode value = readValue(parser, file, layer);
+                    ConfigNode value = readValue(parser, file, layer, depth + 1);
                     if (entries.putIfAbsent(key, value) != null) {
                         throw new ConfigException(keyOrigin.where() + ": duplicate key '" + key + "'",
                                 "remove one of the two entries");
@@ -70,15 +100,13 @@ public final class YamlFiles {
             case START_ARRAY: {
                 List<ConfigNode> items = new ArrayList<>();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    items.add(readValue(parser, file, layer));
+                    items.add(readValue(parser, file, layer, depth + 1));
                 }
                 return new ListNode(items, origin);
             }
             case VALUE_NUMBER_INT:
-                return new ScalarNode(parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? new java.math.BigDecimal(parser.getText()) : parser.getLongValue(), origin);
             case VALUE_NUMBER_FLOAT:
-                return new ScalarNode(new java.math.BigDecimal(parser.getText()), origin);
+                return new ScalarNode(number(parser, origin), origin);
             case VALUE_TRUE:
                 return new ScalarNode(Boolean.TRUE, origin);
             case VALUE_FALSE:
@@ -86,7 +114,41 @@ public final class YamlFiles {
             case VALUE_NULL:
                 return new ScalarNode(null, origin);
             default:
-                return new ScalarNode(parser.getText(), origin);
+                String text = parser.getText();
+                checkText(text, origin);
+                return new ScalarNode(text, origin);
+        }
+    }
+
+    /**
+     * A whole number as Long (BigDecimal when larger), any other number as an exact BigDecimal. YAML's
+     * {@code .nan} and {@code .inf} have no exact value: no price or budget can be one.
+     */
+    private static Object number(JsonParser parser, Origin origin) throws IOException {
+        String text = parser.getText();
+        try {
+            if (parser.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+                return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? new BigDecimal(parser.getBigIntegerValue()) : (Object) parser.getLongValue();
+            }
+            return new BigDecimal(text.replace("_", ""));
+        } catch (NumberFormatException | JsonProcessingException e) {
+            throw new ConfigException(origin.where() + ": '" + text + "' is not a finite number",
+                    "write a plain decimal number such as 0.5", e);
+        }
+    }
+
+    /** Text that holds half of a UTF-16 surrogate pair cannot be written as UTF-8 (a "\\uD800" escape makes one). */
+    private static void checkText(String text, Origin origin) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new ConfigException(origin.where() + ": the text holds a lone UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not a character",
+                        "remove the \\u escape or complete the surrogate pair");
+            }
         }
     }
 
