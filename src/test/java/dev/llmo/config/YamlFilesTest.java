@@ -56,4 +56,62 @@ class YamlFilesTest {
         assertThatThrownBy(() -> YamlFiles.parse("- a\n- b\n", "f.yaml", "user"))
                 .hasMessage("f.yaml:1:1: the top level must be a mapping (key: value), not a list");
     }
+
+    @Test
+    void anAliasIsRefusedNotSentAsTheAnchorsName() {
+        // Jackson hands "*prompt" over as the text "prompt": llmo would have sent the word instead of the value
+        assertThatThrownBy(() -> YamlFiles.parse("a: &prompt Be brief.\nb: *prompt\n", "f.yaml", "user"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("f.yaml:2:4: YAML aliases (*prompt) are not supported");
+        assertThatThrownBy(() -> YamlFiles.parse("base: &b {x: 1}\nc:\n  <<: *b\n", "f.yaml", "user"))
+                .hasMessageStartingWith("f.yaml:3:7: YAML aliases (*b)");
+    }
+
+    @Test
+    void anAnchorAloneIsHarmless() {
+        MapNode root = YamlFiles.parse("a: &x hello\n", "f.yaml", "user");
+
+        assertThat(((ScalarNode) root.get("a")).value()).isEqualTo("hello");
+    }
+
+    @Test
+    void notANumberAndInfinityAreConfigErrorsAtTheirPlace() {
+        for (String value : new String[] {".nan", ".inf", "-.inf", ".NaN"}) {
+            assertThatThrownBy(() -> YamlFiles.parse("budget:\n  daily_usd: " + value + "\n", "c.yaml", "user"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("c.yaml:2:14: '" + value + "' is not a finite number");
+        }
+    }
+
+    @Test
+    void hugeWholeNumbersStayExact() {
+        MapNode root = YamlFiles.parse("a: 123456789012345678901234567890\nb: 1_000\n", "f.yaml", "user");
+
+        assertThat(((ScalarNode) root.get("a")).value()).isEqualTo(new BigDecimal("123456789012345678901234567890"));
+        assertThat(((ScalarNode) root.get("b")).value()).isEqualTo(1000L);
+    }
+
+    @Test
+    void nestingIsLimitedTo64Levels() {
+        String ok = "a: " + "[".repeat(YamlFiles.MAX_DEPTH - 1) + "]".repeat(YamlFiles.MAX_DEPTH - 1) + "\n";
+        assertThat(YamlFiles.parse(ok, "f.yaml", "user").entries()).containsKey("a");
+
+        String deep = "a: " + "[".repeat(YamlFiles.MAX_DEPTH) + "]".repeat(YamlFiles.MAX_DEPTH) + "\n";
+        assertThatThrownBy(() -> YamlFiles.parse(deep, "f.yaml", "user")).isInstanceOf(ConfigException.class)
+                .hasMessage("f.yaml:1:" + (3 + YamlFiles.MAX_DEPTH) + ": nested more than 64 levels deep");
+        String deeper = "a: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+        assertThatThrownBy(() -> YamlFiles.parse(deeper, "f.yaml", "user"))
+                .hasMessageStartingWith("f.yaml:1:").hasMessageContaining("nested more than 64 levels deep");
+    }
+
+    @Test
+    void aLoneSurrogateIsAConfigError() {
+        assertThatThrownBy(() -> YamlFiles.parse("roles:\n  A: { system: \"hi \\uD800\" }\n", "c.yaml", "user"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("c.yaml:2:16: the text holds a lone UTF-16 surrogate (\\uD800), which is not a character");
+        assertThatThrownBy(() -> YamlFiles.parse("\"\\uDC00\": 1\n", "c.yaml", "user"))
+                .hasMessageStartingWith("c.yaml:1:1: the text holds a lone UTF-16 surrogate (\\uDC00)");
+        MapNode pair = YamlFiles.parse("a: \"\\uD83D\\uDE00\"\n", "f.yaml", "user");
+        assertThat(((ScalarNode) pair.get("a")).value()).isEqualTo("\uD83D\uDE00");
+    }
 }
