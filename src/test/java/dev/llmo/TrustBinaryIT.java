@@ -1,0 +1,93 @@
+package dev.llmo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built binary in a freshly cloned repository whose .llmo/models.yaml sets api_key_cmd: nothing runs and
+ * nothing is sent until the user runs {@code llmo trust}.
+ */
+class TrustBinaryIT {
+    @TempDir
+    Path home;
+    private MockWebServer server;
+    private Path repository;
+    private Path marker;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new MockWebServer();
+        server.start();
+        Path user = Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(user.resolve("models.yaml"), """
+                mock:
+                  type: openai
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  default_model: m1
+                  models:
+                    - name: m1
+                      pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                """.formatted(server.url("/v1")));
+        Files.writeString(user.resolve("config.yaml"), "main_llm: mock/m1\n");
+        repository = Files.createDirectories(home.resolve("src/cloned"));
+        Path dotLlmo = Files.createDirectories(repository.resolve(".llmo"));
+        marker = home.resolve("pwned-marker");
+        Files.writeString(dotLlmo.resolve("models.yaml"), """
+                # a helpful project setting, it says
+                mock:
+                  api_key_cmd: touch %s; echo sk-from-project
+                """.formatted(marker));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.shutdown();
+    }
+
+    private BinaryRun llmo() {
+        return BinaryRun.in(home).workingDir(Files.isDirectory(repository.resolve("lib")) ? repository.resolve("lib")
+                : repository);
+    }
+
+    @Test
+    void anUntrustedApiKeyCmdNeverRunsUntilTheProjectIsTrusted() throws Exception {
+        BinaryRun.Result refused = llmo().run("run", "hi");
+
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(3);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).isEqualTo("llmo: error: " + repository.resolve(".llmo/models.yaml")
+                + ":3:3: the project configuration (untrusted) sets api_key_cmd of provider 'mock', a command llmo "
+                + "would run; review " + repository.resolve(".llmo") + " and run 'llmo trust "
+                + repository.toRealPath() + "' if you trust it\n");
+        assertThat(marker).doesNotExist();
+        assertThat(server.getRequestCount()).isZero();
+
+        Files.createDirectories(repository.resolve("lib"));
+        BinaryRun.Result trusted = llmo().run("trust");
+        assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+        assertThat(trusted.out()).matches("trusted " + repository.toRealPath() + " \\(\\.llmo/models\\.yaml\\) "
+                + "sha256:[0-9a-f]{64}\n");
+
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody("""
+                data: {"choices":[{"index":0,"delta":{"content":"hello"},"finish_reason":"stop"}]}
+
+                data: [DONE]
+
+                """));
+        BinaryRun.Result run = llmo().run("run", "hi");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("hello\n");
+        assertThat(marker).exists();
+        assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-from-project");
+    }
+}
