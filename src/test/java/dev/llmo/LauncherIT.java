@@ -63,7 +63,8 @@ class LauncherIT {
         BinaryRun.Result result = BinaryRun.in(home).workingDir(deep).run("models");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).containsPattern("vllm/Qwen/Qwen2.5-7B-Instruct \\(default\\) .* project "
+        // a keyless provider is harmless, so an untrusted project may add it; the SOURCE column says untrusted
+        assertThat(result.out()).containsPattern("vllm/Qwen/Qwen2.5-7B-Instruct \\(default\\) .* project \\(untrusted\\) "
                 + project.resolve(".llmo/models.yaml"));
     }
 
