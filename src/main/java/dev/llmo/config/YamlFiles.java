@@ -30,6 +30,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 public final class YamlFiles {
     /** The most mappings and lists one value may be nested in (the top-level mapping is depth 1). */
     public static final int MAX_DEPTH = 64;
+    /** The most significant digits, and the largest exponent, of a decimal number. */
+    public static final int MAX_NUMBER_DIGITS = 100;
     /** The longest document snakeyaml is asked to read, the same as the file size limit of {@link ConfigFiles}. */
     public static final int MAX_CODE_POINTS = (int) ConfigFiles.MAX_BYTES;
     private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
@@ -127,15 +129,26 @@ public final class YamlFiles {
     private static Object number(JsonParser parser, Origin origin) throws IOException {
         String text = parser.getText();
         try {
-            if (parser.currentToken() == JsonToken.VALUE_NUMBER_INT) {
-                return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? new BigDecimal(parser.getBigIntegerValue()) : (Object) parser.getLongValue();
+            boolean whole = parser.currentToken() == JsonToken.VALUE_NUMBER_INT;
+            if (whole && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                return parser.getLongValue();
             }
-            return new BigDecimal(text.replace("_", ""));
+            BigDecimal value = whole ? new BigDecimal(parser.getBigIntegerValue())
+                    : new BigDecimal(text.replace("_", ""));
+            // 1.0e+999999999 is exact but printing it would take a gigabyte: no setting needs such a number
+            if (Math.abs(value.scale()) > MAX_NUMBER_DIGITS || value.precision() > MAX_NUMBER_DIGITS) {
+                throw new ConfigException(origin.where() + ": '" + abbreviate(text) + "' is out of range",
+                        "write a plain decimal number of at most " + MAX_NUMBER_DIGITS + " digits");
+            }
+            return value;
         } catch (NumberFormatException | JsonProcessingException e) {
-            throw new ConfigException(origin.where() + ": '" + text + "' is not a finite number",
+            throw new ConfigException(origin.where() + ": '" + abbreviate(text) + "' is not a finite number",
                     "write a plain decimal number such as 0.5", e);
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 
     /** Text that holds half of a UTF-16 surrogate pair cannot be written as UTF-8 (a "\\uD800" escape makes one). */

@@ -84,6 +84,16 @@ class YamlFilesTest {
     }
 
     @Test
+    void aDecimalWithAnEnormousExponentIsOutOfRange() {
+        assertThatThrownBy(() -> YamlFiles.parse("a: 1.0e+999999999\n", "c.yaml", "user"))
+                .isInstanceOf(ConfigException.class).hasMessage("c.yaml:1:4: '1.0e+999999999' is out of range");
+        assertThat(((ScalarNode) YamlFiles.parse("a: 1.5e+3\n", "c.yaml", "user").get("a")).value())
+                .isEqualTo(new BigDecimal("1.5e+3"));
+        assertThatThrownBy(() -> YamlFiles.parse("a: " + "9".repeat(101) + "\n", "c.yaml", "user"))
+                .hasMessage("c.yaml:1:4: '" + "9".repeat(37) + "...' is out of range");
+    }
+
+    @Test
     void hugeWholeNumbersStayExact() {
         MapNode root = YamlFiles.parse("a: 123456789012345678901234567890\nb: 1_000\n", "f.yaml", "user");
 
