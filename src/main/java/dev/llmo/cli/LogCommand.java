@@ -157,7 +157,9 @@ final class LogCommand implements Runnable {
                 @Option(names = "--repair", description = "Truncate a torn last line, keeping every whole event "
                         + "(and the ledger's whole entries).") boolean repair,
                 @Option(names = "--anchor", paramLabel = "HASH", description = "A ledger head kept earlier ('llmo "
-                        + "log anchor'): fail unless the ledger still holds it.") String anchor) {
+                        + "log anchor'): fail unless the ledger still holds it.") String anchor,
+                @Option(names = "--strict", description = "Warnings fail too (exit 6): conversations not in the "
+                        + "ledger, ledger entries without a good MAC, MACs not checked.") boolean strict) {
         ConversationStore store = store();
         if (target != null && target.id != null) {
             if (anchor != null) {
@@ -203,7 +205,12 @@ final class LogCommand implements Runnable {
                 warnings.add(finding);
             }
         }
-        warnUnanchored(warnings, ledger);
+        int warned = warnUnanchored(warnings, ledger) + (ledger.exists() ? 0 : 1)
+                + (ledger.exists() && !ledger.macsChecked() && context.vaultKeys().exists() ? 1 : 0);
+        if (strict && warned > 0) {
+            failures.add(new LogVerificationException("--strict: " + warned + " warning" + (warned == 1 ? "" : "s")
+                    + " above", "see the warnings; without --strict they do not fail"));
+        }
         if (!failures.isEmpty()) {
             LogVerificationException first = failures.get(0);
             throw new LogVerificationException(failures.size() + (failures.size() == 1 ? " problem" : " problems")
@@ -286,8 +293,9 @@ final class LogCommand implements Runnable {
                 + "authenticated";
     }
 
-    /** The warnings: conversations not in the ledger, entries without a good MAC. */
-    private void warnUnanchored(List<AnchorCheck.Finding> warnings, LedgerReport ledger) {
+    /** The warnings: conversations not in the ledger, entries without a good MAC; returns how many lines. */
+    private int warnUnanchored(List<AnchorCheck.Finding> warnings, LedgerReport ledger) {
+        int lines = 0;
         for (AnchorCheck.Kind kind : List.of(AnchorCheck.Kind.UNANCHORED, AnchorCheck.Kind.UNAUTHENTICATED)) {
             List<String> ids = warnings.stream().filter(f -> f.kind() == kind).map(AnchorCheck.Finding::conversation)
                     .toList();
@@ -295,6 +303,7 @@ final class LogCommand implements Runnable {
                 continue;
             }
             String shown = String.join(", ", ids.size() > 10 ? ids.subList(0, 10) : ids) + (ids.size() > 10 ? ", …" : "");
+            lines++;
             context.err().println(kind == AnchorCheck.Kind.UNANCHORED
                     ? "llmo: warning: " + ids.size() + " conversation" + (ids.size() == 1 ? " is" : "s are")
                     + " not in the ledger, so a deletion or rewrite of " + (ids.size() == 1 ? "it" : "them")
@@ -304,10 +313,13 @@ final class LogCommand implements Runnable {
                     + shown);
         }
         if (ledger.macsChecked() && ledger.unauthenticated() > 0) {
-            context.err().println("llmo: warning: the last " + ledger.unauthenticated() + " ledger entr"
+            context.err().println("llmo: warning: " + ledger.unauthenticated() + " of " + ledger.entries().size()
+                    + " ledger entr"
                     + (ledger.unauthenticated() == 1 ? "y has" : "ies have") + " no MAC: anyone who can write "
                     + ledger.file() + " could have written " + (ledger.unauthenticated() == 1 ? "it" : "them"));
+            lines++;
         }
+        return lines;
     }
 
     /**

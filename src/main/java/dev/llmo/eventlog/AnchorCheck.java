@@ -66,7 +66,7 @@ public final class AnchorCheck {
             Finding finding = checkOne(store.file(anchored.getKey()), anchored.getKey(), anchored.getValue(),
                     headOwners);
             if (finding == null && ledger.macsChecked()
-                    && anchored.getValue().stream().allMatch(e -> e.seq() >= ledger.authenticated())) {
+                    && anchored.getValue().stream().noneMatch(LedgerEntry::authenticated)) {
                 finding = new Finding(anchored.getKey(), Kind.UNAUTHENTICATED, "only ledger entries without a good "
                         + "MAC name it");
             }

@@ -123,6 +123,84 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Re-MACs the ledger after the vault key changed ({@code llmo vault passwd}): every entry whose MAC verifies
+     * under {@code oldKey} gets the MAC under {@code newKey}. The MAC is outside the hashed content and always the
+     * same length, so each is overwritten in place, under the writers' lock: no hash, no kept anchor and no other
+     * byte changes. A MAC that did not verify under the old key is left as it is (it stays a forgery).
+     *
+     * @return how many MACs were replaced
+     * @throws FailureException when the ledger cannot be read or written
+     */
+    public int remac(byte[] oldKey, byte[] newKey) {
+        if (!java.nio.file.Files.exists(file)) {
+            return 0;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ReentrantLock jvmLock = FileLocks.of(file);
+            jvmLock.lock();
+            try (FileLock ignored = channel.lock()) {
+                byte[] bytes = new byte[(int) channel.size()];
+                ByteBuffer read = ByteBuffer.wrap(bytes);
+                while (read.hasRemaining() && channel.read(read, read.position()) >= 0) {
+                    // fill
+                }
+                int replaced = 0;
+                for (int from = 0; from < bytes.length; ) {
+                    int end = from;
+                    while (end < bytes.length && bytes[end] != '\n') {
+                        end++;
+                    }
+                    if (end < bytes.length && remacLine(channel, bytes, from, end, oldKey, newKey)) {
+                        replaced++;
+                    }
+                    from = end + 1;
+                }
+                channel.force(false);
+                return replaced;
+            } finally {
+                jvmLock.unlock();
+            }
+        } catch (IOException e) {
+            throw new FailureException("cannot re-MAC the ledger " + file + ": " + e.getMessage(),
+                    "check the file's permissions; until then 'llmo log verify --all' reports its MACs as forged", e);
+        }
+    }
+
+    private static boolean remacLine(FileChannel channel, byte[] bytes, int from, int end, byte[] oldKey,
+                                     byte[] newKey) throws IOException {
+        LedgerEntry entry;
+        try {
+            entry = LedgerEntry.parse(bytes, from, end - from);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (entry.mac() == null || !LedgerMac.verifies(oldKey, entry.hash(), entry.mac())) {
+            return false;
+        }
+        byte[] old = entry.mac().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = indexOf(bytes, from, end, old);
+        if (at < 0) {
+            return false; // written with escapes: left alone, it then reads as forged
+        }
+        channel.write(ByteBuffer.wrap(LedgerMac.of(newKey, entry.hash())
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), at);
+        return true;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int end, byte[] needle) {
+        outer:
+        for (int i = from; i <= end - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private LedgerEntry lastEntry(byte[] tail) {
         if (tail.length > 0 && tail[tail.length - 1] == '\n') {
             try {

@@ -13,8 +13,7 @@ import java.util.Optional;
  * @param problem the first bad line and why, or null
  * @param validBytes the length of the valid prefix: where a repair of a torn last line truncates to
  * @param macsChecked whether MACs were checked (a key was given)
- * @param authenticated how many entries from the start a good MAC vouches for (the good MAC's entry and every entry
- *                      before it, whose hashes it covers); 0 when MACs were not checked
+ * @param authenticated how many of {@code entries} carry a MAC that verifies; 0 when MACs were not checked
  */
 public record LedgerReport(Path file, boolean exists, List<LedgerEntry> entries, Problem problem, long validBytes,
                            boolean macsChecked, int authenticated) {
@@ -24,7 +23,7 @@ public record LedgerReport(Path file, boolean exists, List<LedgerEntry> entries,
      *
      * @param line 1-based line number
      * @param kind {@code edited}, {@code removed}, {@code inserted}, {@code torn}, {@code malformed} or
-     *             {@code forged} (a MAC that does not verify, after the last one that does)
+     *             {@code forged} (a MAC that does not verify)
      */
     public record Problem(long line, String kind, String detail) {
         /** {@code line 7: edited: its content does not match its hash}. */
@@ -47,7 +46,7 @@ public record LedgerReport(Path file, boolean exists, List<LedgerEntry> entries,
         return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
     }
 
-    /** The entries after the last one a good MAC vouches for. */
+    /** The entries without a MAC (when MACs were checked, every other entry's MAC verified). */
     public int unauthenticated() {
         return entries.size() - authenticated;
     }

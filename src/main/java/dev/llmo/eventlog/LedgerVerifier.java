@@ -15,9 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Checks the ledger: every line a version 1 entry, {@code seq} from 0 without gaps, each {@code prev} the hash of
- * the line before, each {@code hash} matching its content; with the ledger key, the MACs too. A MAC vouches for its
- * entry and, through the hash chain, for every entry before it; so an entry whose MAC does not verify is a forgery
- * only when no later entry has a good one (an earlier vault password's MAC is covered by a later good one).
+ * the line before, each {@code hash} matching its content; with the ledger key, each entry's MAC on its own: one that
+ * verifies authenticates its entry, one that does not is a forgery (exit 6), an entry without one is only counted.
+ * A changed vault password re-MACs the ledger ({@link Ledger#remac}), so old MACs do not read as forged.
  */
 public final class LedgerVerifier {
     private LedgerVerifier() {
@@ -125,20 +125,18 @@ public final class LedgerVerifier {
         }
         int authenticated = 0;
         if (key != null) {
-            for (int i = entries.size() - 1; i >= 0; i--) {
-                if (LedgerMac.verifies(key, entries.get(i).hash(), entries.get(i).mac())) {
-                    authenticated = i + 1;
-                    break;
+            for (int i = 0; i < entries.size(); i++) {
+                LedgerEntry entry = entries.get(i);
+                if (entry.mac() == null) {
+                    continue;
                 }
-            }
-            for (int i = authenticated; i < entries.size(); i++) {
-                if (entries.get(i).mac() != null) {
-                    // no later good MAC covers it: written without the current vault key
+                if (!LedgerMac.verifies(key, entry.hash(), entry.mac())) {
                     problem = new LedgerReport.Problem(i + 1, "forged", "its MAC does not verify under the key of"
-                            + " the vault (written without the vault password, or before 'llmo vault passwd')");
+                            + " the vault (written without the vault password)");
                     entries = entries.subList(0, i);
                     break;
                 }
+                authenticated++;
             }
         }
         return new LedgerReport(file, true, List.copyOf(entries), problem, validBytes, key != null, authenticated);

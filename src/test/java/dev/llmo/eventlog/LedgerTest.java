@@ -140,17 +140,48 @@ class LedgerTest {
     }
 
     @Test
-    void aGoodMacVouchesForTheEntriesBeforeIt() {
-        byte[] oldKey = "the key before 'vault passwd' ...".getBytes(StandardCharsets.US_ASCII);
-        session(ledger(() -> Optional.of(oldKey.clone())), "before");
+    void eachMacIsCheckedOnItsOwnSoAForgeryBeforeAGoodMacStillFails() {
+        byte[] guess = "a guess at the key, not the key..".getBytes(StandardCharsets.US_ASCII);
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        session(ledger(() -> Optional.of(guess.clone())), "forged");
+        session(ledger(() -> Optional.of(KEY.clone())), "three");
+
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(checked.problem().message()).startsWith("line 2: forged");
+    }
+
+    @Test
+    void entriesWithoutMacAreCountedNotFailed() {
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
         session(ledger(Ledger.KeySource.NONE), "locked");
-        session(ledger(() -> Optional.of(KEY.clone())), "after");
-        session(ledger(Ledger.KeySource.NONE), "locked again");
 
         LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
         assertThat(checked.ok()).isTrue();
-        assertThat(checked.authenticated()).isEqualTo(3);
+        assertThat(checked.authenticated()).isEqualTo(1);
         assertThat(checked.unauthenticated()).isEqualTo(1);
+    }
+
+    @Test
+    void aNewVaultKeyReMacsTheGoodEntriesInPlaceAndLeavesForgeriesForged() throws Exception {
+        byte[] guess = "a guess at the key, not the key..".getBytes(StandardCharsets.US_ASCII);
+        byte[] newKey = "the key after 'llmo vault passwd'".getBytes(StandardCharsets.US_ASCII);
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        session(ledger(Ledger.KeySource.NONE), "locked");
+        session(ledger(() -> Optional.of(guess.clone())), "forged");
+        session(ledger(() -> Optional.of(KEY.clone())), "four");
+        String before = Files.readString(ledgerFile());
+        String headBefore = LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow().hash();
+
+        assertThat(ledger(Ledger.KeySource.NONE).remac(KEY, newKey)).isEqualTo(2);
+
+        String after = Files.readString(ledgerFile());
+        assertThat(after).hasSameSizeAs(before);
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow().hash()).isEqualTo(headBefore);
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), newKey);
+        assertThat(checked.problem().message()).startsWith("line 3: forged");
+        assertThat(checked.authenticated()).isEqualTo(1);
+        assertThat(LedgerMac.verifies(newKey, checked.entries().get(0).hash(), checked.entries().get(0).mac()))
+                .isTrue();
     }
 
     @Test
