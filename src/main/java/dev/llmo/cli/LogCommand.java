@@ -74,7 +74,7 @@ final class LogCommand implements Runnable {
             }
             rows.add(new String[] {id, s.started() == null ? "-"
                     : s.started().substring(0, Math.min(16, s.started().length())).replace('T', ' '),
-                String.join(",", s.models()), ConversationRenderer.usd(s.costMicroUsd()), prompt(s.firstPrompt())});
+                String.join(",", s.models()), ConversationRenderer.usd(s), prompt(s.firstPrompt())});
         }
         if (!json) {
             printTable(rows, out);
@@ -88,7 +88,8 @@ final class LogCommand implements Runnable {
         node.put("command", s.command());
         node.putPOJO("models", s.models());
         node.put("first_prompt", s.firstPrompt());
-        node.put("cost_micro_usd", s.costMicroUsd());
+        node.put("cost_micro_usd", s.costUnknown() ? null : s.costMicroUsd());
+        node.put("unknown_price_calls", s.unknownPriceResponses());
         node.put("events", s.events());
         node.put("ended", s.ended());
         return node.toString();
@@ -192,6 +193,7 @@ final class LogCommand implements Runnable {
                 failures.add(failure(file, report));
             }
         }
+        int chainFailures = failures.size();
         LedgerReport ledger = checkLedger(ledgerFile, repair, anchor, failures, true);
         List<AnchorCheck.Finding> warnings = new ArrayList<>();
         for (AnchorCheck.Finding finding : AnchorCheck.check(store, ledger)) {
@@ -213,8 +215,11 @@ final class LogCommand implements Runnable {
         }
         if (!failures.isEmpty()) {
             LogVerificationException first = failures.get(0);
-            throw new LogVerificationException(failures.size() + (failures.size() == 1 ? " problem" : " problems")
-                    + " found (" + ids.size() + " conversations checked); first: " + first.getMessage(), first.fix());
+            int others = failures.size() - chainFailures;
+            String summary = (chainFailures > 0 ? chainFailures + " of " + ids.size() + " conversations failed "
+                    + "verification" : "") + (chainFailures > 0 && others > 0 ? " and " : "")
+                    + (others > 0 ? others + " ledger problem" + (others == 1 ? "" : "s") + " found" : "");
+            throw new LogVerificationException(summary + "; first: " + first.getMessage(), first.fix());
         }
     }
 

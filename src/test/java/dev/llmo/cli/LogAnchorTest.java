@@ -95,7 +95,7 @@ class LogAnchorTest {
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
         assertThat(verify.exitCode()).isEqualTo(6);
         assertThat(verify.out()).contains("FAILED  " + id + "  deleted: the file is gone");
-        assertThat(verify.err()).startsWith("llmo: error: 1 problem found").contains(id + ".jsonl deleted")
+        assertThat(verify.err()).startsWith("llmo: error: 1 ledger problem found; first: ").contains(id + ".jsonl deleted")
                 .doesNotContain("Exception");
     }
 
