@@ -152,7 +152,7 @@ final class LogCommand implements Runnable {
                         + " terminal)."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log verify 01JD", "  llmo log verify --all",
-                "  llmo log verify --all --anchor sha256:3f2a…   # a ledger head kept with 'llmo log anchor'",
+                "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
                 "  llmo log verify --all --repair"})
     void verify(@ArgGroup(exclusive = true) Target target,
                 @Option(names = "--repair", description = "Truncate a torn last line, keeping every whole event "
@@ -319,8 +319,8 @@ final class LogCommand implements Runnable {
         }
         if (ledger.macsChecked() && ledger.unauthenticated() > 0) {
             context.err().println("llmo: warning: " + ledger.unauthenticated() + " of " + ledger.entries().size()
-                    + " ledger entr"
-                    + (ledger.unauthenticated() == 1 ? "y has" : "ies have") + " no MAC: anyone who can write "
+                    + " ledger entries " + (ledger.unauthenticated() == 1 ? "has" : "have") + " no MAC: anyone who "
+                    + "can write "
                     + ledger.file() + " could have written " + (ledger.unauthenticated() == 1 ? "it" : "them"));
             lines++;
         }
@@ -359,7 +359,7 @@ final class LogCommand implements Runnable {
                 "--check HASH fails (exit 6) unless the ledger still holds that entry and verifies up to it."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log anchor > ~/llmo-anchor.txt", "  llmo log anchor --check \"$(cat ~/llmo-anchor.txt)\"",
-                "  llmo log verify --all --anchor \"$(cat ~/llmo-anchor.txt)\"   # and every conversation"})
+                "  llmo log verify --all --anchor \"$(cat ~/llmo-anchor.txt)\""})
     void anchor(@Option(names = "--check", paramLabel = "HASH", description = "A head printed earlier: check that "
                         + "the ledger still holds it.") String check,
                 @Option(names = "--json", description = "One JSON object: seq, hash, conversation, ts, entries, "
