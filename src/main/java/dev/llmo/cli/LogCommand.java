@@ -172,6 +172,7 @@ final class LogCommand implements Runnable {
             if (!report.ok()) {
                 throw failure(file, report);
             }
+            checkAgainstLedger(store, file);
             return;
         }
         List<String> ids = store.ids();
@@ -220,6 +221,23 @@ final class LogCommand implements Runnable {
                     + "verification" : "") + (chainFailures > 0 && others > 0 ? " and " : "")
                     + (others > 0 ? others + " ledger problem" + (others == 1 ? "" : "s") + " found" : "");
             throw new LogVerificationException(summary + "; first: " + first.getMessage(), first.fix());
+        }
+    }
+
+    /**
+     * One conversation of the store against the ledger's entries for it (chain only, no MACs, no password asked):
+     * a file truncated or rewritten since its session ended fails even though its own chain is whole.
+     */
+    private void checkAgainstLedger(ConversationStore store, Path file) {
+        String id = idOf(file);
+        if (!file.toAbsolutePath().normalize().equals(store.file(id).toAbsolutePath().normalize())) {
+            return; // a log given by path, outside this home's history
+        }
+        LedgerReport ledger = LedgerVerifier.verify(ledgerFile(), null);
+        java.util.Optional<AnchorCheck.Finding> finding = AnchorCheck.checkOne(store, ledger, id);
+        if (finding.isPresent()) {
+            throw new LogVerificationException(file + " " + finding.get().kind().word() + ": " + finding.get().detail(),
+                    "restore it from a backup; the ledger " + ledgerFile() + " records what it held");
         }
     }
 

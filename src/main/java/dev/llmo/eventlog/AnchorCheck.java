@@ -83,6 +83,20 @@ public final class AnchorCheck {
         return findings;
     }
 
+    /** Checks one conversation against the entries of {@code ledger} that name it; empty when none does or all match. */
+    public static java.util.Optional<Finding> checkOne(ConversationStore store, LedgerReport ledger, String id) {
+        Map<String, String> headOwners = new HashMap<>();
+        List<LedgerEntry> mine = new ArrayList<>();
+        for (LedgerEntry entry : ledger.entries()) {
+            headOwners.put(entry.headHash(), entry.conversation());
+            if (entry.conversation().equals(id)) {
+                mine.add(entry);
+            }
+        }
+        return mine.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(checkOne(store.file(id), id, mine, headOwners));
+    }
+
     /** The first mismatch between {@code file} and the entries that name it, or null. */
     static Finding checkOne(Path file, String id, List<LedgerEntry> entries, Map<String, String> headOwners) {
         if (!Files.exists(file)) {

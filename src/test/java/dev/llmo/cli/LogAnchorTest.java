@@ -100,6 +100,19 @@ class LogAnchorTest {
     }
 
     @Test
+    void verifyingOneConversationTruncatedMidWayFailsAgainstItsLedgerEntry() throws Exception {
+        run(CliRun.in(home), "one");
+        Path file = conversations().get(0);
+        List<String> events = Files.readAllLines(file);
+        Files.write(file, events.subList(0, 3));
+        String id = file.getFileName().toString().replace(".jsonl", "");
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", id);
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.err()).contains(id + ".jsonl truncated: the file has 3 events; the ledger recorded 5");
+    }
+
+    @Test
     void theWholeConversationsDirectoryGoneStillFails() throws Exception {
         run(CliRun.in(home), "one");
         Path gone = conversations().get(0);
