@@ -148,6 +148,11 @@ class LogAnchorTest {
         List<String> lines = Files.readAllLines(ledger());
         assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"mac\":\"hmac-sha256:"));
 
+        BinaryResult python = pythonLedgerVerifier();
+        assertThat(python.output()).as("the verifier in the docs, written apart from the Java code")
+                .startsWith("ok 2 entries, head sha256:").endsWith(", 2 MACs verified");
+        assertThat(python.exitCode()).isZero();
+
         CliRun.Result good = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
         assertThat(good.exitCode()).as(good.err()).isZero();
         assertThat(good.out()).contains("MACs checked: 2 of 2 entries authenticated");
@@ -167,6 +172,8 @@ class LogAnchorTest {
         assertThat(caught.exitCode()).isEqualTo(6);
         assertThat(caught.out()).contains("FAILED  ledger  line 3: forged: its MAC does not verify");
         assertThat(caught.err()).doesNotContain(PASSWORD);
+
+        assertThat(pythonLedgerVerifier().output()).isEqualTo("line 3: forged MAC");
 
         CliRun.Result unchecked = CliRun.in(home).run("log", "verify", "--all");
         assertThat(unchecked.exitCode()).as("without the password the chain alone is whole").isZero();
@@ -244,6 +251,25 @@ class LogAnchorTest {
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
         assertThat(verify.exitCode()).isEqualTo(6);
         assertThat(verify.out()).contains("FAILED  ledger  line 1: edited");
+    }
+
+    private record BinaryResult(int exitCode, String output) {
+    }
+
+    /** The second Python program of docs/usage/event-log.md (the ledger verifier) on this home's ledger and vault. */
+    private BinaryResult pythonLedgerVerifier() throws Exception {
+        String doc = Files.readString(Path.of("docs/usage/event-log.md"));
+        int start = doc.indexOf("```python\n", doc.indexOf("```python\n") + 1);
+        int end = doc.indexOf("```", start + 10);
+        Path script = home.resolve("verify_llmo_ledger.py");
+        Files.writeString(script, doc.substring(start + "```python\n".length(), end));
+        ProcessBuilder builder = new ProcessBuilder("python3", script.toString(), ledger().toString(),
+                data.resolve("vault.enc").toString()).redirectErrorStream(true);
+        builder.environment().put("LLMO_VAULT_PASSWORD", PASSWORD);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        return new BinaryResult(process.exitValue(), output);
     }
 
     private static String hmac(String key, String hash) throws Exception {
