@@ -113,6 +113,46 @@ class LogAnchorTest {
     }
 
     @Test
+    void aTruncatedRechainedOrSwappedConversationFailsVerifyAllWithExit6() throws Exception {
+        for (String prompt : List.of("one", "two", "three", "four")) {
+            run(CliRun.in(home), prompt);
+        }
+        List<Path> files = conversations();
+        Files.write(files.get(0), new byte[0]); // truncated to nothing
+        Files.write(files.get(1), Files.readAllLines(files.get(1)).subList(0, 2)); // truncated mid-way
+        Path aside = home.resolve("aside.jsonl"); // the other two swapped
+        Files.move(files.get(2), aside);
+        Files.move(files.get(3), files.get(2));
+        Files.move(aside, files.get(3));
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  " + id(files.get(0)) + "  truncated: the file has 0 events",
+                "FAILED  " + id(files.get(1)) + "  truncated: the file has 2 events",
+                "FAILED  " + id(files.get(2)) + "  swapped: the file holds the events of conversation "
+                        + id(files.get(3)),
+                "FAILED  " + id(files.get(3)) + "  swapped");
+        assertThat(verify.err()).contains("4 ledger problems found");
+
+        // a consistent rewrite: a new valid chain with other content under the old id
+        Path forged;
+        try (dev.llmo.eventlog.EventLog log = dev.llmo.eventlog.EventLog.create(home.resolve("forgery"),
+                new dev.llmo.eventlog.EventData.SessionStart("run", List.of("mock/m1"), null, "0.1.0"))) {
+            for (int i = 0; i < 4; i++) {
+                log.append(dev.llmo.eventlog.EventData.Message.user("what I wish I had asked " + i));
+            }
+            forged = log.file();
+        }
+        Files.move(forged, files.get(3), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun.Result rechained = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(rechained.out()).contains("FAILED  " + id(files.get(3)) + "  re-chained: its event at seq 4");
+    }
+
+    private static String id(Path file) {
+        return file.getFileName().toString().replace(".jsonl", "");
+    }
+
+    @Test
     void theWholeConversationsDirectoryGoneStillFails() throws Exception {
         run(CliRun.in(home), "one");
         Path gone = conversations().get(0);
