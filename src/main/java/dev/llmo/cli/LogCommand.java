@@ -258,14 +258,14 @@ final class LogCommand implements Runnable {
                 long before = fileSize(file);
                 LedgerVerifier.repair(file, ledger);
                 context.out().println("repaired  ledger  cut " + (before - fileSize(file)) + " bytes of torn last "
-                        + "line, kept " + ledger.entries().size() + " entries");
+                        + "line, kept " + entries(ledger.entries().size()));
                 ledger = LedgerVerifier.verify(file, key);
             }
             if (!ledger.exists()) {
                 context.err().println("llmo: warning: there is no ledger yet (" + file + "): it is written when a "
                         + "session ends");
             } else if (ledger.ok()) {
-                context.out().println("ok  ledger  " + ledger.entries().size() + " entries" + ledger.head()
+                context.out().println("ok  ledger  " + entries(ledger.entries().size()) + ledger.head()
                         .map(h -> ", head " + h.hash()).orElse("") + macSummary(ledger));
             } else {
                 context.out().println("FAILED  ledger  " + ledger.problem().message());
@@ -293,6 +293,10 @@ final class LogCommand implements Runnable {
         }
     }
 
+    private static String entries(int count) {
+        return count + (count == 1 ? " entry" : " entries");
+    }
+
     private static List<LedgerEntry> anchorEntries(LedgerReport ledger, String anchor) {
         String hex = anchor.strip().toLowerCase(java.util.Locale.ROOT).replaceFirst("^sha256:", "");
         if (hex.length() < 12 || !hex.matches("[0-9a-f]+")) {
@@ -310,7 +314,7 @@ final class LogCommand implements Runnable {
     private static String macSummary(LedgerReport ledger) {
         if (!ledger.macsChecked()) {
             long withMac = ledger.entries().stream().filter(LedgerEntry::authenticated).count();
-            return withMac == 0 ? ", no MACs" : ", MACs not checked (" + withMac + " entries have one)";
+            return withMac == 0 ? ", no MACs" : ", MACs not checked (" + entries((int) withMac) + (withMac == 1 ? " has" : " have") + " one)";
         }
         return ", MACs checked: " + ledger.authenticated() + " of " + ledger.entries().size() + " entries "
                 + "authenticated";

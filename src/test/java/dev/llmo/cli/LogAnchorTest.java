@@ -148,6 +148,28 @@ class LogAnchorTest {
         assertThat(rechained.out()).contains("FAILED  " + id(files.get(3)) + "  re-chained: its event at seq 4");
     }
 
+    @Test
+    void aTornLedgerEntryFailsUntilRepairedAndRunsSaySo() throws Exception {
+        run(CliRun.in(home), "one");
+        Files.writeString(ledger(), "{\"v\":1,\"seq\":1,", java.nio.file.StandardOpenOption.APPEND);
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  ledger  line 2: torn");
+        assertThat(verify.err()).contains("run 'llmo log verify --all --repair'");
+
+        server.enqueue(OpenAiAnswers.streamed("answer"));
+        CliRun.Result refused = CliRun.in(home).run("run", "two");
+        assertThat(refused.out()).as("the answer is given and logged").contains("answer");
+        assertThat(refused.exitCode()).isEqualTo(6);
+        assertThat(refused.err()).contains("ends with a torn or foreign line", "--repair").doesNotContain("Exception");
+
+        CliRun.Result repaired = CliRun.in(home).run("log", "verify", "--all", "--repair");
+        assertThat(repaired.out()).contains("repaired  ledger  cut 15 bytes of torn last line, kept 1 entry");
+        assertThat(repaired.exitCode()).as(repaired.err()).isZero();
+        assertThat(repaired.err()).contains("1 conversation is not in the ledger");
+    }
+
     private static String id(Path file) {
         return file.getFileName().toString().replace(".jsonl", "");
     }
