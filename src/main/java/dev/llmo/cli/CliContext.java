@@ -14,6 +14,7 @@ public final class CliContext {
     private final GlobalOptions options;
     private Settings settings;
     private final java.util.List<AutoCloseable> closeAtEnd = new java.util.ArrayList<>();
+    private dev.llmo.vault.VaultKeys vaultKeys;
 
     CliContext(CliEnvironment environment, GlobalOptions options) {
         this.environment = environment;
@@ -63,7 +64,29 @@ public final class CliContext {
             throw new dev.llmo.core.ConfigException("LLMO_LOG_SYNC must be 'session' or 'event', not '" + sync + "'",
                     "unset it for the default (session)");
         }
-        return new dev.llmo.eventlog.EventLog.Options(java.time.Clock.systemUTC(), sync.equals("event"));
+        return new dev.llmo.eventlog.EventLog.Options(java.time.Clock.systemUTC(), sync.equals("event"), ledger());
+    }
+
+    /**
+     * The ledger every session end is anchored in. Its entries carry a MAC when the vault is unlocked in this
+     * process anyway, or can be without asking ({@code LLMO_VAULT_PASSWORD} set); nobody is asked for a password
+     * only to write it.
+     */
+    public dev.llmo.eventlog.Ledger ledger() {
+        boolean passwordAtHand = !environment.env().getOrDefault(dev.llmo.vault.PasswordSource.ENV, "").isEmpty();
+        return new dev.llmo.eventlog.Ledger(dirs().dataDir().resolve(dev.llmo.eventlog.Ledger.FILE_NAME),
+                dirs().conversationsDir(), () -> vaultKeys().ledgerKey(passwordAtHand), java.time.Clock.systemUTC());
+    }
+
+    /**
+     * The vault as this invocation sees it, shared by key resolution and the ledger: unlocked at most once, its key
+     * wiped when the invocation ends.
+     */
+    public synchronized dev.llmo.vault.VaultKeys vaultKeys() {
+        if (vaultKeys == null) {
+            vaultKeys = closeAtEnd(VaultPasswords.vaultKeys(this));
+        }
+        return vaultKeys;
     }
 
     /** Closes {@code resource} when the invocation ends (an unlocked vault's key is wiped then). */

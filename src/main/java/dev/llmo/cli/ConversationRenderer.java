@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.cost.Usd;
 import dev.llmo.eventlog.ConversationSummary;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.VerifyReport;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -28,10 +28,12 @@ final class ConversationRenderer {
         this.report = report;
     }
 
-    /** USD from micro-USD: at least two decimals, as many as needed up to six ({@code $0.000048}). */
-    static String usd(long micro) {
-        BigDecimal value = BigDecimal.valueOf(micro, 6).stripTrailingZeros();
-        return "$" + value.setScale(Math.max(2, value.scale())).toPlainString();
+    /**
+     * A conversation's cost: exact known part ({@code $0.000048}), {@code + N unknown} for calls of unknown price,
+     * {@code unknown} when no price is known; the formatter {@code llmo cost} uses.
+     */
+    static String usd(ConversationSummary summary) {
+        return Usd.formatTotal(summary.costMicroUsd(), summary.unknownPriceResponses(), summary.responses());
     }
 
     /** One line: {@code ok} or the first problem. */
@@ -48,7 +50,7 @@ final class ConversationRenderer {
         out.println("started  " + nullToDash(summary.started()) + (summary.command() == null ? ""
                 : "  (llmo " + summary.command() + ")"));
         out.println("models   " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
-        out.println("cost     " + usd(summary.costMicroUsd()));
+        out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
         for (Event event : events) {
             JsonNode data = event.data();
@@ -89,7 +91,7 @@ final class ConversationRenderer {
             out.println("- command: `llmo " + summary.command() + "`");
         }
         out.println("- models: " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
-        out.println("- cost: " + usd(summary.costMicroUsd()));
+        out.println("- cost: " + usd(summary));
         out.println("- chain: " + chain());
         for (Event event : events) {
             JsonNode data = event.data();
@@ -129,7 +131,8 @@ final class ConversationRenderer {
         root.put("started", summary.started());
         root.put("command", summary.command());
         root.set("models", mapper.valueToTree(summary.models()));
-        root.put("cost_micro_usd", summary.costMicroUsd());
+        root.put("cost_micro_usd", summary.costUnknown() ? null : summary.costMicroUsd());
+        root.put("unknown_price_calls", summary.unknownPriceResponses());
         root.put("verified", report.ok());
         root.put("problem", report.ok() ? null : report.problem().message());
         ArrayNode list = root.putArray("events");
@@ -153,7 +156,8 @@ final class ConversationRenderer {
             facts.append(" · ").append(usage.path("input_tokens").asLong()).append(" in / ")
                     .append(usage.path("output_tokens").asLong()).append(" out tokens");
         }
-        facts.append(" · ").append(usd(data.path("cost_micro_usd").asLong())).append(" · ")
+        JsonNode cost = data.path("cost_micro_usd");
+        facts.append(" · ").append(Usd.formatCall(cost.isIntegralNumber() ? cost.asLong() : null)).append(" · ")
                 .append(data.path("latency_ms").asLong()).append(" ms");
         return facts.toString();
     }

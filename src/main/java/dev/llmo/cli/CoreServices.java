@@ -59,7 +59,7 @@ final class CoreServices {
      */
     private static ProviderKeys keys(CliContext context) {
         context.settings().requireTrusted();
-        VaultKeys vault = context.closeAtEnd(VaultPasswords.vaultKeys(context)); // wipes the derived key
+        VaultKeys vault = context.vaultKeys(); // one per invocation; its key is wiped when it ends
         return new ProviderKeys(keyResolver(context), vault::secret);
     }
 

@@ -8,7 +8,14 @@ import dev.llmo.core.FailureException;
 import dev.llmo.provider.ProviderClients;
 import dev.llmo.provider.http.HttpSettings;
 import dev.llmo.provider.http.Transport;
+import dev.llmo.eventlog.AnchorCheck;
 import dev.llmo.eventlog.ConversationStore;
+import dev.llmo.eventlog.Ledger;
+import dev.llmo.eventlog.LedgerEntry;
+import dev.llmo.eventlog.LedgerReport;
+import dev.llmo.eventlog.LedgerVerifier;
+import dev.llmo.vault.PasswordSource;
+import dev.llmo.vault.VaultKeys;
 import dev.llmo.eventlog.ConversationSummary;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
@@ -25,9 +32,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code llmo log}: the conversation event logs. */
 @Command(name = "log", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = "List, show, verify, replay and export conversations (hash-chained event logs).",
+        description = "List, show, verify, anchor, replay and export conversations (hash-chained event logs).",
         footerHeading = "%nExamples:%n",
-        footer = {"  llmo log list", "  llmo log show 01JD", "  llmo log verify --all", "  llmo log replay 01JD",
+        footer = {"  llmo log list", "  llmo log show 01JD", "  llmo log verify --all", "  llmo log anchor",
+                "  llmo log replay 01JD",
                 "  llmo log export 01JD --format md > talk.md"})
 final class LogCommand implements Runnable {
     private static final int PROMPT_WIDTH = 48;
@@ -66,7 +74,7 @@ final class LogCommand implements Runnable {
             }
             rows.add(new String[] {id, s.started() == null ? "-"
                     : s.started().substring(0, Math.min(16, s.started().length())).replace('T', ' '),
-                String.join(",", s.models()), ConversationRenderer.usd(s.costMicroUsd()), prompt(s.firstPrompt())});
+                String.join(",", s.models()), ConversationRenderer.usd(s), prompt(s.firstPrompt())});
         }
         if (!json) {
             printTable(rows, out);
@@ -80,7 +88,8 @@ final class LogCommand implements Runnable {
         node.put("command", s.command());
         node.putPOJO("models", s.models());
         node.put("first_prompt", s.firstPrompt());
-        node.put("cost_micro_usd", s.costMicroUsd());
+        node.put("cost_micro_usd", s.costUnknown() ? null : s.costMicroUsd());
+        node.put("unknown_price_calls", s.unknownPriceResponses());
         node.put("events", s.events());
         node.put("ended", s.ended());
         return node.toString();
@@ -136,42 +145,293 @@ final class LogCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check the hash chain of one conversation or of all (exit 6 if broken).",
                 "Prints 'ok' per good file; names the first bad line and why: edited, reordered, removed, inserted,"
-                        + " torn or malformed."})
+                        + " torn or malformed.",
+                "With --all (the default) also checks the ledger and every conversation against it: a conversation"
+                        + " deleted, truncated, swapped or re-chained fails; one not in the ledger is a warning."
+                        + " With a vault, the ledger's MACs are checked (LLMO_VAULT_PASSWORD, or asked on a"
+                        + " terminal)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo log verify 01JD", "  llmo log verify --all",
+                "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
+                "  llmo log verify --all --repair"})
     void verify(@ArgGroup(exclusive = true) Target target,
-                @Option(names = "--repair", description = "Truncate a torn last line, keeping every whole event.")
-                boolean repair) {
+                @Option(names = "--repair", description = "Truncate a torn last line, keeping every whole event "
+                        + "(and the ledger's whole entries).") boolean repair,
+                @Option(names = "--anchor", paramLabel = "HASH", description = "A ledger head kept earlier ('llmo "
+                        + "log anchor'): fail unless the ledger still holds it.") String anchor,
+                @Option(names = "--strict", description = "Warnings fail too (exit 6): conversations not in the "
+                        + "ledger, ledger entries without a good MAC, MACs not checked.") boolean strict) {
         ConversationStore store = store();
         if (target != null && target.id != null) {
+            if (anchor != null) {
+                throw new UsageException("--anchor checks the whole history, not one conversation",
+                        "run 'llmo log verify --all --anchor " + anchor + "'");
+            }
             Path file = store.resolve(target.id);
             VerifyReport report = check(file, repair);
             if (!report.ok()) {
                 throw failure(file, report);
             }
+            checkAgainstLedger(store, file);
             return;
         }
         List<String> ids = store.ids();
-        if (ids.isEmpty()) {
+        Path ledgerFile = ledgerFile();
+        if (ids.isEmpty() && !java.nio.file.Files.exists(ledgerFile)) {
             context.err().println("llmo: no conversations yet in " + store.dir());
+            if (anchor != null) {
+                throw new LogVerificationException("there is no ledger at " + ledgerFile + ", so it does not hold "
+                        + "anchor " + anchor, "the whole history was deleted, or this is another LLMO_HOME");
+            }
             return;
         }
-        int failed = 0;
-        String first = null;
-        VerifyReport firstReport = null;
+        List<LogVerificationException> failures = new ArrayList<>();
         for (String id : ids) {
             Path file = store.file(id);
             VerifyReport report = check(file, repair);
             if (!report.ok()) {
                 context.out().println("FAILED  " + id + "  " + report.problem().message());
-                if (failed++ == 0) {
-                    first = id;
-                    firstReport = report;
-                }
+                failures.add(failure(file, report));
             }
         }
-        if (failed > 0) {
-            LogVerificationException firstFailure = failure(store.file(first), firstReport);
-            throw new LogVerificationException(failed + " of " + ids.size() + " conversations failed verification; first: "
-                    + firstFailure.getMessage(), firstFailure.fix());
+        int chainFailures = failures.size();
+        LedgerReport ledger = checkLedger(ledgerFile, repair, anchor, failures, true);
+        List<AnchorCheck.Finding> warnings = new ArrayList<>();
+        for (AnchorCheck.Finding finding : AnchorCheck.check(store, ledger)) {
+            if (finding.failure()) {
+                context.out().println("FAILED  " + finding.conversation() + "  " + finding.kind().word() + ": "
+                        + finding.detail());
+                failures.add(new LogVerificationException(store.file(finding.conversation()) + " "
+                        + finding.kind().word() + ": " + finding.detail(), "restore it from a backup; the ledger "
+                        + ledgerFile + " records what it held"));
+            } else {
+                warnings.add(finding);
+            }
+        }
+        int warned = warnUnanchored(warnings, ledger) + (ledger.exists() ? 0 : 1)
+                + (ledger.exists() && !ledger.macsChecked() && context.vaultKeys().exists() ? 1 : 0);
+        if (strict && warned > 0) {
+            failures.add(new LogVerificationException("--strict: " + warned + " warning" + (warned == 1 ? "" : "s")
+                    + " above", "see the warnings; without --strict they do not fail"));
+        }
+        if (!failures.isEmpty()) {
+            LogVerificationException first = failures.get(0);
+            int others = failures.size() - chainFailures;
+            String summary = (chainFailures > 0 ? chainFailures + " of " + ids.size() + " conversations failed "
+                    + "verification" : "") + (chainFailures > 0 && others > 0 ? " and " : "")
+                    + (others > 0 ? others + " ledger problem" + (others == 1 ? "" : "s") + " found" : "");
+            throw new LogVerificationException(summary + "; first: " + first.getMessage(), first.fix());
+        }
+    }
+
+    /**
+     * One conversation of the store against the ledger's entries for it (chain only, no MACs, no password asked):
+     * a file truncated or rewritten since its session ended fails even though its own chain is whole.
+     */
+    private void checkAgainstLedger(ConversationStore store, Path file) {
+        String id = idOf(file);
+        if (!file.toAbsolutePath().normalize().equals(store.file(id).toAbsolutePath().normalize())) {
+            return; // a log given by path, outside this home's history
+        }
+        LedgerReport ledger = LedgerVerifier.verify(ledgerFile(), null);
+        java.util.Optional<AnchorCheck.Finding> finding = AnchorCheck.checkOne(store, ledger, id);
+        if (finding.isPresent()) {
+            throw new LogVerificationException(file + " " + finding.get().kind().word() + ": " + finding.get().detail(),
+                    "restore it from a backup; the ledger " + ledgerFile() + " records what it held");
+        }
+    }
+
+    private Path ledgerFile() {
+        return context.dirs().dataDir().resolve(Ledger.FILE_NAME);
+    }
+
+    /**
+     * Checks the ledger (repairing a torn last line when asked), prints its line, and adds its problems to
+     * {@code failures}; {@code mayAsk}: the vault password may be asked for on a terminal to check the MACs.
+     */
+    private LedgerReport checkLedger(Path file, boolean repair, String anchor, List<LogVerificationException> failures,
+                                     boolean mayAsk) {
+        byte[] key = java.nio.file.Files.exists(file) ? ledgerKey(mayAsk) : null;
+        try {
+            LedgerReport ledger = LedgerVerifier.verify(file, key);
+            if (repair && ledger.repairable()) {
+                long before = fileSize(file);
+                LedgerVerifier.repair(file, ledger);
+                context.out().println("repaired  ledger  cut " + (before - fileSize(file)) + " bytes of torn last "
+                        + "line, kept " + entries(ledger.entries().size()));
+                ledger = LedgerVerifier.verify(file, key);
+            }
+            if (!ledger.exists()) {
+                context.err().println("llmo: warning: there is no ledger yet (" + file + "): it is written when a "
+                        + "session ends");
+            } else if (ledger.ok()) {
+                context.out().println("ok  ledger  " + entries(ledger.entries().size()) + ledger.head()
+                        .map(h -> ", head " + h.hash()).orElse("") + macSummary(ledger));
+            } else {
+                context.out().println("FAILED  ledger  " + ledger.problem().message());
+                failures.add(new LogVerificationException(file + " " + ledger.problem().message(), ledger.repairable()
+                        ? "run 'llmo log verify --all --repair' to cut it, keeping the " + ledger.entries().size()
+                        + " whole entries" : "the ledger was changed after it was written; restore it from a backup"));
+            }
+            if (anchor != null) {
+                List<LedgerEntry> kept = anchorEntries(ledger, anchor);
+                if (kept.isEmpty()) {
+                    context.out().println("FAILED  anchor  " + anchor + " is not in the ledger");
+                    failures.add(new LogVerificationException("the ledger " + file + " does not hold anchor " + anchor
+                            + ": it was truncated or rewritten since that head was kept",
+                            "restore the ledger and the conversations from a backup"));
+                } else {
+                    context.out().println("ok  anchor  " + kept.get(0).hash() + " is entry " + kept.get(0).seq()
+                            + " of the ledger");
+                }
+            }
+            return ledger;
+        } finally {
+            if (key != null) {
+                java.util.Arrays.fill(key, (byte) 0);
+            }
+        }
+    }
+
+    private static String entries(int count) {
+        return count + (count == 1 ? " entry" : " entries");
+    }
+
+    private static List<LedgerEntry> anchorEntries(LedgerReport ledger, String anchor) {
+        String hex = anchor.strip().toLowerCase(java.util.Locale.ROOT).replaceFirst("^sha256:", "");
+        if (hex.length() < 12 || !hex.matches("[0-9a-f]+")) {
+            throw new UsageException("'" + anchor + "' is not a ledger head",
+                    "give the hash 'llmo log anchor' printed (sha256: and at least 12 hex digits)");
+        }
+        List<LedgerEntry> kept = ledger.matching(hex);
+        if (kept.size() > 1) {
+            throw new UsageException("anchor '" + anchor + "' starts " + kept.size() + " ledger hashes",
+                    "give more of its hex digits");
+        }
+        return kept;
+    }
+
+    private static String macSummary(LedgerReport ledger) {
+        if (!ledger.macsChecked()) {
+            long withMac = ledger.entries().stream().filter(LedgerEntry::authenticated).count();
+            return withMac == 0 ? ", no MACs" : ", MACs not checked (" + entries((int) withMac) + (withMac == 1 ? " has" : " have") + " one)";
+        }
+        return ", MACs checked: " + ledger.authenticated() + " of " + ledger.entries().size() + " entries "
+                + "authenticated";
+    }
+
+    /** The warnings: conversations not in the ledger, entries without a good MAC; returns how many lines. */
+    private int warnUnanchored(List<AnchorCheck.Finding> warnings, LedgerReport ledger) {
+        int lines = 0;
+        for (AnchorCheck.Kind kind : List.of(AnchorCheck.Kind.UNANCHORED, AnchorCheck.Kind.UNAUTHENTICATED)) {
+            List<String> ids = warnings.stream().filter(f -> f.kind() == kind).map(AnchorCheck.Finding::conversation)
+                    .toList();
+            if (ids.isEmpty()) {
+                continue;
+            }
+            String shown = String.join(", ", ids.size() > 10 ? ids.subList(0, 10) : ids) + (ids.size() > 10 ? ", …" : "");
+            lines++;
+            context.err().println(kind == AnchorCheck.Kind.UNANCHORED
+                    ? "llmo: warning: " + ids.size() + " conversation" + (ids.size() == 1 ? " is" : "s are")
+                    + " not in the ledger, so a deletion or rewrite of " + (ids.size() == 1 ? "it" : "them")
+                    + " would go unnoticed (written before 0.2, or the session never ended): " + shown
+                    : "llmo: warning: " + ids.size() + " conversation" + (ids.size() == 1 ? " is" : "s are")
+                    + " named only by ledger entries without a good MAC (the vault was locked when they ended): "
+                    + shown);
+        }
+        if (ledger.macsChecked() && ledger.unauthenticated() > 0) {
+            context.err().println("llmo: warning: " + ledger.unauthenticated() + " of " + ledger.entries().size()
+                    + " ledger entries " + (ledger.unauthenticated() == 1 ? "has" : "have") + " no MAC: anyone who "
+                    + "can write "
+                    + ledger.file() + " could have written " + (ledger.unauthenticated() == 1 ? "it" : "them"));
+            lines++;
+        }
+        return lines;
+    }
+
+    /**
+     * The ledger key to check MACs with, or null: none when there is no vault; when it is locked and the password
+     * can be neither read from LLMO_VAULT_PASSWORD nor asked for ({@code mayAsk} and a terminal), a warning.
+     */
+    private byte[] ledgerKey(boolean mayAsk) {
+        VaultKeys vault = context.vaultKeys();
+        if (!vault.exists()) {
+            return null;
+        }
+        boolean inEnvironment = !context.environment().env().getOrDefault(PasswordSource.ENV, "").isEmpty();
+        if (!inEnvironment && !(mayAsk && context.environment().stdinIsTerminal())) {
+            context.err().println("llmo: warning: ledger MACs not checked: the vault is locked; set "
+                    + PasswordSource.ENV + " to check them");
+            return null;
+        }
+        return vault.ledgerKeyUnlocking().orElse(null);
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    @Command(name = "anchor", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = {"Print the ledger head: the hash of its newest entry, which vouches for every conversation"
+                    + " head recorded up to it. Keep it elsewhere (like a git commit id) and check it later.",
+                "--check HASH fails (exit 6) unless the ledger still holds that entry and verifies up to it."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo log anchor > ~/llmo-anchor.txt", "  llmo log anchor --check \"$(cat ~/llmo-anchor.txt)\"",
+                "  llmo log verify --all --anchor \"$(cat ~/llmo-anchor.txt)\""})
+    void anchor(@Option(names = "--check", paramLabel = "HASH", description = "A head printed earlier: check that "
+                        + "the ledger still holds it.") String check,
+                @Option(names = "--json", description = "One JSON object: seq, hash, conversation, ts, entries, "
+                        + "mac.") boolean json) {
+        Path file = ledgerFile();
+        List<LogVerificationException> failures = new ArrayList<>();
+        LedgerReport ledger = check == null ? quietlyVerified(file) : checkLedger(file, false, check, failures, true);
+        if (check == null && !ledger.ok()) {
+            failures.add(new LogVerificationException(file + " " + ledger.problem().message(),
+                    "run 'llmo log verify --all' for the whole picture"));
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        if (check != null) {
+            return;
+        }
+        java.util.Optional<LedgerEntry> head = ledger.head();
+        if (head.isEmpty()) {
+            context.err().println("llmo: the ledger is empty (" + file + "): it is written when a session ends");
+            return;
+        }
+        LedgerEntry h = head.get();
+        if (json) {
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            node.put("seq", h.seq());
+            node.put("hash", h.hash());
+            node.put("conversation", h.conversation());
+            node.put("ts", h.ts());
+            node.put("entries", ledger.entries().size());
+            node.put("mac", h.authenticated());
+            context.out().println(node.toString());
+            return;
+        }
+        context.out().println(h.hash());
+        context.err().println("llmo: ledger head: entry " + h.seq() + " (conversation " + h.conversation() + ", "
+                + h.ts() + (h.authenticated() ? ", with a MAC" : ", without a MAC") + "); keep it elsewhere and "
+                + "check it later with 'llmo log anchor --check HASH'");
+    }
+
+    /** The ledger checked with its MACs only when that needs no question (LLMO_VAULT_PASSWORD set). */
+    private LedgerReport quietlyVerified(Path file) {
+        boolean inEnvironment = !context.environment().env().getOrDefault(PasswordSource.ENV, "").isEmpty();
+        byte[] key = context.vaultKeys().ledgerKey(inEnvironment).orElse(null);
+        try {
+            return LedgerVerifier.verify(file, key);
+        } finally {
+            if (key != null) {
+                java.util.Arrays.fill(key, (byte) 0);
+            }
         }
     }
 

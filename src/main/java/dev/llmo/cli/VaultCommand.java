@@ -178,7 +178,13 @@ final class VaultCommand implements Runnable {
                     throw new UsageException("no new vault password on stdin",
                             "pipe it as the first line, e.g. 'printf %s\\\\n \"$NEW\" | llmo vault passwd'");
                 }
-                open.changePassword(password);
+                byte[] oldLedgerKey = open.ledgerKey().orElseThrow();
+                try {
+                    open.changePassword(password);
+                    remacLedger(oldLedgerKey, open);
+                } finally {
+                    java.util.Arrays.fill(oldLedgerKey, (byte) 0);
+                }
             } finally {
                 VaultPasswords.wipe(password);
             }
@@ -186,6 +192,16 @@ final class VaultCommand implements Runnable {
                     ? "; update " + PasswordSource.ENV + " to the new one" : ""));
         } finally {
             closePrompt();
+        }
+    }
+
+    /** The ledger's MACs follow the new vault key (the key they are derived from changed with the password). */
+    private void remacLedger(byte[] oldKey, UnlockedVault open) {
+        byte[] newKey = open.ledgerKey().orElseThrow();
+        try {
+            context.ledger().remac(oldKey, newKey);
+        } finally {
+            java.util.Arrays.fill(newKey, (byte) 0);
         }
     }
 

@@ -64,11 +64,7 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
 
         /** The USD column: {@code $0.0123}, {@code $0.0123 + 2 unknown}, or {@code unknown}. */
         public String usdText() {
-            if (calls > 0 && !anyKnown()) {
-                return "unknown";
-            }
-            String known = Usd.formatMicro(knownMicroUsd);
-            return unknownPriceCalls == 0 ? known : known + " + " + unknownPriceCalls + " unknown";
+            return Usd.formatTotal(knownMicroUsd, unknownPriceCalls, calls);
         }
 
         ObjectNode toJson(String keyName) {

@@ -58,6 +58,28 @@ public final class Usd {
     }
 
     /**
+     * A total over calls some of whose prices may be unknown, for people, the same everywhere ({@code llmo cost},
+     * {@code log list}, {@code log show}): {@code $0.0123} when every price is known, {@code $0.0123 + 2 unknown}
+     * when some are not (the known part is a lower bound), {@code unknown} when none is; {@code $0.00} for no calls.
+     *
+     * @param knownMicroUsd the sum of the calls of known price
+     * @param unknownCalls how many calls had no known price
+     * @param calls how many calls in all
+     */
+    public static String formatTotal(long knownMicroUsd, long unknownCalls, long calls) {
+        if (calls > 0 && unknownCalls >= calls) {
+            return "unknown";
+        }
+        String known = formatMicro(knownMicroUsd);
+        return unknownCalls == 0 ? known : known + " + " + unknownCalls + " unknown";
+    }
+
+    /** One call's cost for people: exact, or {@code cost unknown} (as {@code run -u} says it) for null. */
+    public static String formatCall(Long micro) {
+        return micro == null ? "cost unknown" : formatMicro(micro);
+    }
+
+    /**
      * For people, exact to the micro-dollar with at least two decimals ({@code $4.999}, {@code $5.00}): for amounts
      * compared with a budget, where rounding $4.999 to $5.00 would make the comparison look wrong.
      */

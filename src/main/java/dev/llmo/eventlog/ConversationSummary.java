@@ -11,12 +11,21 @@ import java.util.List;
  *
  * @param started the {@code ts} of the first event, or null for an empty log
  * @param firstPrompt the first user message, or null
- * @param costMicroUsd the sum of the responses' {@code cost_micro_usd}
+ * @param costMicroUsd the sum of the responses' {@code cost_micro_usd} (those of known price)
  * @param events how many events could be read
  * @param ended whether a {@code session.end} was written
+ * @param responses how many responses were logged
+ * @param unknownPriceResponses how many of them have no {@code cost_micro_usd} (a model without pricing): an
+ *                              unknown price is not zero
  */
 public record ConversationSummary(String id, String started, String command, List<String> models,
-                                  String firstPrompt, long costMicroUsd, long events, boolean ended) {
+                                  String firstPrompt, long costMicroUsd, long events, boolean ended, long responses,
+                                  long unknownPriceResponses) {
+
+    /** Whether no response's price is known although there are responses. */
+    public boolean costUnknown() {
+        return responses > 0 && unknownPriceResponses >= responses;
+    }
 
     /** Summarises {@code events}, the content of the log of conversation {@code id}. */
     public static ConversationSummary of(String id, List<Event> events) {
@@ -25,6 +34,8 @@ public record ConversationSummary(String id, String started, String command, Lis
         List<String> models = new ArrayList<>();
         String firstPrompt = null;
         long cost = 0;
+        long responses = 0;
+        long unknown = 0;
         boolean ended = false;
         for (Event event : events) {
             JsonNode data = event.data();
@@ -43,14 +54,21 @@ public record ConversationSummary(String id, String started, String command, Lis
                         firstPrompt = data.path("content").asText();
                     }
                 }
-                case "response" -> cost += data.path("cost_micro_usd").asLong(0);
+                case "response" -> {
+                    responses++;
+                    if (data.path("cost_micro_usd").isIntegralNumber()) {
+                        cost += data.path("cost_micro_usd").asLong();
+                    } else {
+                        unknown++;
+                    }
+                }
                 case "session.end" -> ended = true;
                 default -> {
                 }
             }
         }
         return new ConversationSummary(id, started, command, List.copyOf(models), firstPrompt, cost, events.size(),
-                ended);
+                ended, responses, unknown);
     }
 
     /** Reads and summarises the log {@code file}. */

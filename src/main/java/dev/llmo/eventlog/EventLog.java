@@ -67,9 +67,15 @@ public final class EventLog implements Closeable {
      *
      * @param clock the source of {@code ts} (and of the id of a new conversation)
      * @param syncEachEvent fsync after every event, not only at {@code session.end} and close
+     * @param ledger where each {@code session.end} is anchored (see {@link Ledger}), or null for nowhere
      */
-    public record Options(Clock clock, boolean syncEachEvent) {
-        /** The system clock, fsync at session end and close. */
+    public record Options(Clock clock, boolean syncEachEvent, Ledger ledger) {
+        /** Options without a ledger. */
+        public Options(Clock clock, boolean syncEachEvent) {
+            this(clock, syncEachEvent, null);
+        }
+
+        /** The system clock, fsync at session end and close, no ledger. */
         public static Options defaults() {
             return new Options(Clock.systemUTC(), false);
         }
@@ -161,7 +167,12 @@ public final class EventLog implements Closeable {
         ObjectNode json = data.toJson();
         byte[] canonicalData = CanonicalJson.write(json);
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
-        return write(data.type(), json, canonicalData, sync);
+        Event event = write(data.type(), json, canonicalData, sync);
+        if (data instanceof EventData.SessionEnd && options.ledger() != null) {
+            // after the event is on disk and outside this file's lock: the ledger has its own
+            options.ledger().record(file, event);
+        }
+        return event;
     }
 
     /** Writes an event of any type; see {@link #append(EventData)}. */
@@ -221,7 +232,7 @@ public final class EventLog implements Closeable {
             lastHash = Sha256.ZERO;
             return;
         }
-        byte[] tail = readLastLine(size);
+        byte[] tail = lastLine(channel, size);
         JsonNode last;
         try {
             last = EventJson.read(tail, 0, tail.length);
@@ -237,7 +248,8 @@ public final class EventLog implements Closeable {
         lastHash = last.get("hash").textValue();
     }
 
-    private byte[] readLastLine(long size) throws IOException {
+    /** The last line of a file of {@code size} bytes, its newline included when it has one. */
+    static byte[] lastLine(FileChannel channel, long size) throws IOException {
         int chunk = (int) Math.min(size, TAIL_CHUNK);
         while (true) {
             ByteBuffer buffer = ByteBuffer.allocate(chunk);
@@ -315,7 +327,7 @@ public final class EventLog implements Closeable {
         return name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
     }
 
-    private static void createPrivateDirectories(Path dir) throws IOException {
+    static void createPrivateDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
@@ -326,7 +338,7 @@ public final class EventLog implements Closeable {
         }
     }
 
-    private static FileAttribute<?>[] privateFile(Path dir) {
+    static FileAttribute<?>[] privateFile(Path dir) {
         // Conversations hold prompts and answers: owner-only, like the vault.
         return posix(dir) ? new FileAttribute<?>[] {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];

@@ -45,6 +45,18 @@ public final class UnlockedVault implements AutoCloseable {
         return contents.get(name).map(VaultContents.Secret::value);
     }
 
+    /** The HKDF context of the ledger key: changing it orphans every MAC already written. */
+    public static final String LEDGER_KEY_INFO = "llmo ledger v1";
+
+    /**
+     * The key that authenticates the conversation ledger: derived from this vault's key ({@link #LEDGER_KEY_INFO}),
+     * never stored; a fresh copy the caller zeroes. It changes with the vault password (a new salt, a new key).
+     * Empty once the vault is closed.
+     */
+    public Optional<byte[]> ledgerKey() {
+        return key.isDestroyed() ? Optional.empty() : Optional.of(key.derive(LEDGER_KEY_INFO));
+    }
+
     /** Whether unlocking re-encrypted the file at a higher PBKDF2 iteration count. */
     public boolean strengthened() {
         return strengthened;

@@ -41,6 +41,26 @@ final class VaultKey {
         return new SecretKeySpec(key, "AES");
     }
 
+    /**
+     * A key for another purpose, derived so that it reveals nothing of this one: HKDF-Expand (RFC 5869) with this
+     * key as the pseudo-random key, {@code info} as the context, 32 bytes, i.e.
+     * HMAC-SHA256(key, UTF-8(info) || 0x01). No extract step: a PBKDF2 output is already uniformly random.
+     */
+    byte[] derive(String info) {
+        if (isDestroyed()) {
+            throw new IllegalStateException("vault key used after close");
+        }
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update(info.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            mac.update((byte) 1);
+            return mac.doFinal();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime has HmacSHA256", e);
+        }
+    }
+
     void destroy() {
         destroyed = true;
         Arrays.fill(key, (byte) 0);

@@ -47,6 +47,43 @@ public final class VaultKeys implements AutoCloseable {
         return unlocked != null;
     }
 
+    /**
+     * The ledger key ({@link UnlockedVault#ledgerKey()}) when the vault is unlocked in this process; when it is not
+     * and {@code unlockIfLocked}, the vault is unlocked now (with the password source, which must then not need to
+     * ask). Empty when there is no vault, it cannot be unlocked, or it was closed: the ledger is then written
+     * without a MAC, never failing the run that ends.
+     */
+    public synchronized Optional<byte[]> ledgerKey(boolean unlockIfLocked) {
+        if (unlocked == null) {
+            if (!unlockIfLocked || failure != null || !vault.exists()) {
+                return Optional.empty();
+            }
+            try {
+                open();
+            } catch (LlmoException e) {
+                return Optional.empty();
+            }
+        }
+        return unlocked.ledgerKey();
+    }
+
+    /**
+     * The ledger key, unlocking the vault first if needed (as {@link #secret} does); empty when there is no vault.
+     *
+     * @throws dev.llmo.core.CredentialsException when the vault cannot be unlocked (exit 4)
+     */
+    public synchronized Optional<byte[]> ledgerKeyUnlocking() {
+        if (unlocked == null && failure == null && !vault.exists()) {
+            return Optional.empty();
+        }
+        return open().ledgerKey();
+    }
+
+    /** Whether there is a vault file. */
+    public boolean exists() {
+        return vault.exists();
+    }
+
     private UnlockedVault open() {
         if (failure != null) {
             throw failure;

@@ -57,6 +57,22 @@ class ChatScriptedTest {
     }
 
     @Test
+    void aChatSessionEndIsAnchoredInTheLedger() throws Exception {
+        server.answer("Hello!", 10, 2);
+
+        Result result = cli("hi\n").run("chat");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        List<String> ledger = Files.readAllLines(home.resolve("llmo/ledger.jsonl"));
+        List<Event> events = EventLog.read(logs().get(0));
+        assertThat(ledger).singleElement().satisfies(line -> assertThat(line)
+                .contains("\"conversation\":\"" + logs().get(0).getFileName().toString().replace(".jsonl", "") + "\"")
+                .contains("\"head_hash\":\"" + events.get(events.size() - 1).hash() + "\""));
+        assertThat(events.get(events.size() - 1).type()).isEqualTo("session.end");
+        assertThat(cli("").run("log", "verify", "--all").exitCode()).isZero();
+    }
+
+    @Test
     void eachLineIsATurnAndModelSwitchKeepsTheHistory() throws Exception {
         server.answer("Hello!", 10, 2).answer("More.", 20, 1);
 

@@ -25,6 +25,16 @@ class UsdTest {
     }
 
     @Test
+    void aTotalWithUnknownPartsSaysSoTheSameWayEverywhere() {
+        assertThat(Usd.formatTotal(48, 0, 1)).isEqualTo("$0.000048");
+        assertThat(Usd.formatTotal(48, 1, 2)).isEqualTo("$0.000048 + 1 unknown");
+        assertThat(Usd.formatTotal(0, 2, 2)).isEqualTo("unknown");
+        assertThat(Usd.formatTotal(0, 0, 0)).isEqualTo("$0.00");
+        assertThat(Usd.formatCall(null)).isEqualTo("cost unknown");
+        assertThat(Usd.formatCall(12_500_000L)).isEqualTo("$12.50");
+    }
+
+    @Test
     void unknownPriceStaysUnknownNeverZero() {
         assertThat(UsageCost.usd(null, new Usage(10, 10))).isNull();
         assertThat(Usd.toMicro(null)).isNull();

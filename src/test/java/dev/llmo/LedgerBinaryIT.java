@@ -1,0 +1,84 @@
+package dev.llmo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ledger as a user meets it: real {@code llmo run} processes (several at once) anchor their conversations,
+ * {@code log anchor} prints the head, and a deleted conversation makes {@code log verify --all} exit 6.
+ */
+class LedgerBinaryIT {
+    @TempDir
+    Path home;
+    private MockWebServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+        Path dir = Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(dir.resolve("models.yaml"), "mock:\n  type: openai\n  base_url: " + server.url("/v1")
+                + "\n  models: [m1]\n");
+        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.shutdown();
+    }
+
+    @Test
+    void concurrentRunsAreAnchoredAndADeletedConversationFailsVerification() throws Exception {
+        int runs = 4;
+        for (int i = 0; i < runs; i++) {
+            server.enqueue(OpenAiAnswers.streamed("answer"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(runs);
+        List<Future<BinaryRun.Result>> started = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            String prompt = "question " + i;
+            started.add(pool.submit(() -> BinaryRun.in(home).run("run", prompt)));
+        }
+        for (Future<BinaryRun.Result> result : started) {
+            assertThat(result.get().exitCode()).as(result.get().err()).isZero();
+        }
+        pool.shutdown();
+
+        BinaryRun.Result clean = BinaryRun.in(home).run("log", "verify", "--all");
+        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        assertThat(clean.out()).contains("ok  ledger  " + runs + " entries");
+
+        BinaryRun.Result anchor = BinaryRun.in(home).run("log", "anchor");
+        assertThat(anchor.exitCode()).as(anchor.err()).isZero();
+        String head = anchor.out().strip();
+        assertThat(head).matches("sha256:[0-9a-f]{64}");
+
+        Path deleted;
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            deleted = files.sorted().findFirst().orElseThrow();
+        }
+        Files.delete(deleted);
+        String id = deleted.getFileName().toString().replace(".jsonl", "");
+
+        BinaryRun.Result verify = BinaryRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  " + id + "  deleted");
+        assertThat(verify.err()).contains("llmo: error: 1 ledger problem found; first: ").contains(id)
+                .doesNotContain("Exception");
+        BinaryRun.Result check = BinaryRun.in(home).run("log", "anchor", "--check", head);
+        assertThat(check.exitCode()).as("the ledger itself is intact").isZero();
+    }
+}

@@ -1,0 +1,342 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.OpenAiAnswers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code log verify --all} against the ledger that runs write, and {@code log anchor}. */
+class LogAnchorTest {
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+    private MockWebServer server;
+    private Path data;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+        data = Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(data.resolve("models.yaml"), "mock:\n  type: openai\n  base_url: " + server.url("/v1")
+                + "\n  models: [m1]\n");
+        Files.writeString(data.resolve("config.yaml"), "main_llm: mock/m1\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.shutdown();
+    }
+
+    private CliRun.Result run(CliRun cli, String prompt) {
+        server.enqueue(OpenAiAnswers.streamed("answer to " + prompt));
+        CliRun.Result result = cli.run("run", prompt);
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        return result;
+    }
+
+    private List<Path> conversations() throws Exception {
+        try (Stream<Path> files = Files.list(data.resolve("conversations"))) {
+            return files.sorted().toList();
+        }
+    }
+
+    private Path ledger() {
+        return data.resolve("ledger.jsonl");
+    }
+
+    @Test
+    void runsAreAnchoredAndACleanHistoryVerifies() throws Exception {
+        run(CliRun.in(home), "one");
+        run(CliRun.in(home), "two");
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).as(verify.err()).isZero();
+        assertThat(verify.out()).contains("ok  ledger  2 entries, head sha256:", ", no MACs");
+        assertThat(verify.err()).doesNotContain("warning");
+        assertThat(Files.readAllLines(ledger())).hasSize(2);
+
+        // the ledger beside conversations/ is not a conversation to list, cost or complete
+        CliRun.Result list = CliRun.in(home).run("log", "list");
+        assertThat(list.out().lines()).hasSize(3);
+        CliRun.Result cost = CliRun.in(home).run("cost");
+        assertThat(cost.exitCode()).as(cost.err()).isZero();
+        assertThat(cost.out()).contains("mock/m1");
+        CliRun.Result completion = CliRun.in(home).run("__complete", "conversations");
+        assertThat(completion.out().lines()).hasSize(2).noneMatch(line -> line.contains("ledger"));
+    }
+
+    @Test
+    void aDeletedConversationFailsVerifyAllWithExit6() throws Exception {
+        run(CliRun.in(home), "one");
+        run(CliRun.in(home), "two");
+        Path deleted = conversations().get(0);
+        Files.delete(deleted);
+        String id = deleted.getFileName().toString().replace(".jsonl", "");
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  " + id + "  deleted: the file is gone");
+        assertThat(verify.err()).startsWith("llmo: error: 1 ledger problem found; first: ").contains(id + ".jsonl deleted")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void verifyingOneConversationTruncatedMidWayFailsAgainstItsLedgerEntry() throws Exception {
+        run(CliRun.in(home), "one");
+        Path file = conversations().get(0);
+        List<String> events = Files.readAllLines(file);
+        Files.write(file, events.subList(0, 3));
+        String id = file.getFileName().toString().replace(".jsonl", "");
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", id);
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.err()).contains(id + ".jsonl truncated: the file has 3 events; the ledger recorded 5");
+    }
+
+    @Test
+    void aTruncatedRechainedOrSwappedConversationFailsVerifyAllWithExit6() throws Exception {
+        for (String prompt : List.of("one", "two", "three", "four")) {
+            run(CliRun.in(home), prompt);
+        }
+        List<Path> files = conversations();
+        Files.write(files.get(0), new byte[0]); // truncated to nothing
+        Files.write(files.get(1), Files.readAllLines(files.get(1)).subList(0, 2)); // truncated mid-way
+        Path aside = home.resolve("aside.jsonl"); // the other two swapped
+        Files.move(files.get(2), aside);
+        Files.move(files.get(3), files.get(2));
+        Files.move(aside, files.get(3));
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  " + id(files.get(0)) + "  truncated: the file has 0 events",
+                "FAILED  " + id(files.get(1)) + "  truncated: the file has 2 events",
+                "FAILED  " + id(files.get(2)) + "  swapped: the file holds the events of conversation "
+                        + id(files.get(3)),
+                "FAILED  " + id(files.get(3)) + "  swapped");
+        assertThat(verify.err()).contains("4 ledger problems found");
+
+        // a consistent rewrite: a new valid chain with other content under the old id
+        Path forged;
+        try (dev.llmo.eventlog.EventLog log = dev.llmo.eventlog.EventLog.create(home.resolve("forgery"),
+                new dev.llmo.eventlog.EventData.SessionStart("run", List.of("mock/m1"), null, "0.1.0"))) {
+            for (int i = 0; i < 4; i++) {
+                log.append(dev.llmo.eventlog.EventData.Message.user("what I wish I had asked " + i));
+            }
+            forged = log.file();
+        }
+        Files.move(forged, files.get(3), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun.Result rechained = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(rechained.out()).contains("FAILED  " + id(files.get(3)) + "  re-chained: its event at seq 4");
+    }
+
+    @Test
+    void aTornLedgerEntryFailsUntilRepairedAndRunsSaySo() throws Exception {
+        run(CliRun.in(home), "one");
+        Files.writeString(ledger(), "{\"v\":1,\"seq\":1,", java.nio.file.StandardOpenOption.APPEND);
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  ledger  line 2: torn");
+        assertThat(verify.err()).contains("run 'llmo log verify --all --repair'");
+
+        server.enqueue(OpenAiAnswers.streamed("answer"));
+        CliRun.Result refused = CliRun.in(home).run("run", "two");
+        assertThat(refused.out()).as("the answer is given and logged").contains("answer");
+        assertThat(refused.exitCode()).isEqualTo(6);
+        assertThat(refused.err()).contains("ends with a torn or foreign line", "--repair").doesNotContain("Exception");
+
+        CliRun.Result repaired = CliRun.in(home).run("log", "verify", "--all", "--repair");
+        assertThat(repaired.out()).contains("repaired  ledger  cut 15 bytes of torn last line, kept 1 entry");
+        assertThat(repaired.exitCode()).as(repaired.err()).isZero();
+        assertThat(repaired.err()).contains("1 conversation is not in the ledger");
+    }
+
+    private static String id(Path file) {
+        return file.getFileName().toString().replace(".jsonl", "");
+    }
+
+    @Test
+    void theWholeConversationsDirectoryGoneStillFails() throws Exception {
+        run(CliRun.in(home), "one");
+        Path gone = conversations().get(0);
+        Files.delete(gone);
+        Files.delete(data.resolve("conversations"));
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("deleted");
+    }
+
+    @Test
+    void aConversationWithoutEntryIsOnlyAWarningUnlessStrict() throws Exception {
+        run(CliRun.in(home), "one");
+        Files.delete(ledger());
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isZero();
+        assertThat(verify.err()).contains("warning: there is no ledger yet", "warning: 1 conversation is not in the "
+                + "ledger");
+
+        CliRun.Result strict = CliRun.in(home).run("log", "verify", "--all", "--strict");
+        assertThat(strict.exitCode()).isEqualTo(6);
+    }
+
+    @Test
+    void withTheVaultPasswordEntriesCarryAMacAndAForgedOneFails() throws Exception {
+        CliRun.Result stored = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-unused\n")
+                .run("vault", "set", "UNUSED_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        run(CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD), "one");
+        run(CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD), "two");
+        List<String> lines = Files.readAllLines(ledger());
+        assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"mac\":\"hmac-sha256:"));
+
+        BinaryResult python = pythonLedgerVerifier();
+        assertThat(python.output()).as("the verifier in the docs, written apart from the Java code")
+                .startsWith("ok 2 entries, head sha256:").endsWith(", 2 MACs verified");
+        assertThat(python.exitCode()).isZero();
+
+        CliRun.Result good = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
+        assertThat(good.exitCode()).as(good.err()).isZero();
+        assertThat(good.out()).contains("MACs checked: 2 of 2 entries authenticated");
+
+        // someone without the password adds an entry and signs it with a key of their own
+        ObjectNode last = (ObjectNode) JSON.readTree(lines.get(1));
+        ObjectNode forged = last.deepCopy();
+        forged.put("seq", 2);
+        forged.put("prev", last.get("hash").asText());
+        forged.remove("hash");
+        forged.remove("mac");
+        forged.put("hash", dev.llmo.eventlog.Sha256.of(dev.llmo.eventlog.CanonicalJson.write(forged)));
+        forged.put("mac", hmac("a guess at the key", forged.get("hash").asText()));
+        Files.writeString(ledger(), forged + "\n", java.nio.file.StandardOpenOption.APPEND);
+
+        CliRun.Result caught = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
+        assertThat(caught.exitCode()).isEqualTo(6);
+        assertThat(caught.out()).contains("FAILED  ledger  line 3: forged: its MAC does not verify");
+        assertThat(caught.err()).doesNotContain(PASSWORD);
+
+        assertThat(pythonLedgerVerifier().output()).isEqualTo("line 3: forged MAC");
+
+        CliRun.Result unchecked = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(unchecked.exitCode()).as("without the password the chain alone is whole").isZero();
+        assertThat(unchecked.err()).contains("ledger MACs not checked: the vault is locked; set LLMO_VAULT_PASSWORD");
+    }
+
+    @Test
+    void aNewVaultPasswordKeepsTheLedgerVerifying() throws Exception {
+        CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
+        run(CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD), "one");
+        String newPassword = "an even longer passphrase, 2026";
+        CliRun.Result passwd = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin(newPassword + "\n")
+                .run("vault", "passwd");
+        assertThat(passwd.exitCode()).as(passwd.err()).isZero();
+
+        CliRun.Result verify = CliRun.in(home).env("LLMO_VAULT_PASSWORD", newPassword).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.out()).contains("MACs checked: 1 of 1 entries authenticated");
+        CliRun.Result old = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
+        assertThat(old.exitCode()).as("the old password no longer opens the vault").isEqualTo(4);
+    }
+
+    @Test
+    void aLedgerRechainedWithoutMacsIsFoundByTheKeptAnchor() throws Exception {
+        run(CliRun.in(home), "one");
+        CliRun.Result anchor = CliRun.in(home).run("log", "anchor");
+        assertThat(anchor.exitCode()).as(anchor.err()).isZero();
+        String head = anchor.out().strip();
+        assertThat(head).matches("sha256:[0-9a-f]{64}");
+        assertThat(head).isEqualTo(JSON.readTree(Files.readAllLines(ledger()).get(0)).get("hash").asText());
+        assertThat(anchor.err()).contains("ledger head: entry 0");
+        run(CliRun.in(home), "two");
+
+        CliRun.Result check = CliRun.in(home).run("log", "anchor", "--check", head);
+        assertThat(check.exitCode()).as(check.err()).isZero();
+        assertThat(check.out()).contains("ok  anchor  " + head + " is entry 0");
+
+        // rewrite the first conversation and rebuild a consistent ledger for what is there now
+        Path first = conversations().get(0);
+        List<String> events = new ArrayList<>(Files.readAllLines(first));
+        Files.write(first, events.subList(0, 2));
+        Files.delete(ledger());
+        dev.llmo.eventlog.Ledger rebuilt = new dev.llmo.eventlog.Ledger(ledger(), data.resolve("conversations"),
+                dev.llmo.eventlog.Ledger.KeySource.NONE, java.time.Clock.systemUTC());
+        for (Path file : conversations()) {
+            List<dev.llmo.eventlog.Event> read = dev.llmo.eventlog.EventLog.read(file);
+            rebuilt.record(file, read.get(read.size() - 1));
+        }
+        assertThat(CliRun.in(home).run("log", "verify", "--all").exitCode())
+                .as("a consistent rewrite of everything passes without a kept anchor").isZero();
+
+        CliRun.Result lost = CliRun.in(home).run("log", "anchor", "--check", head);
+        assertThat(lost.exitCode()).isEqualTo(6);
+        assertThat(lost.err()).contains("does not hold anchor " + head);
+        CliRun.Result all = CliRun.in(home).run("log", "verify", "--all", "--anchor", head.substring(7, 30));
+        assertThat(all.exitCode()).isEqualTo(6);
+        assertThat(all.out()).contains("FAILED  anchor");
+    }
+
+    @Test
+    void anAnchorThatIsNotAHashIsAUsageError() {
+        CliRun.Result result = CliRun.in(home).run("log", "anchor", "--check", "HEAD");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("is not a ledger head");
+    }
+
+    @Test
+    void anEditedLedgerFailsVerifyAll() throws Exception {
+        run(CliRun.in(home), "one");
+        run(CliRun.in(home), "two");
+        List<String> lines = new ArrayList<>(Files.readAllLines(ledger()));
+        lines.set(0, lines.get(0).replace("\"head_seq\":", "\"head_seq\":1"));
+        Files.write(ledger(), lines);
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  ledger  line 1: edited");
+    }
+
+    private record BinaryResult(int exitCode, String output) {
+    }
+
+    /** The second Python program of docs/usage/event-log.md (the ledger verifier) on this home's ledger and vault. */
+    private BinaryResult pythonLedgerVerifier() throws Exception {
+        String doc = Files.readString(Path.of("docs/usage/event-log.md"));
+        int start = doc.indexOf("```python\n", doc.indexOf("```python\n") + 1);
+        int end = doc.indexOf("```", start + 10);
+        Path script = home.resolve("verify_llmo_ledger.py");
+        Files.writeString(script, doc.substring(start + "```python\n".length(), end));
+        ProcessBuilder builder = new ProcessBuilder("python3", script.toString(), ledger().toString(),
+                data.resolve("vault.enc").toString()).redirectErrorStream(true);
+        builder.environment().put("LLMO_VAULT_PASSWORD", PASSWORD);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        return new BinaryResult(process.exitValue(), output);
+    }
+
+    private static String hmac(String key, String hash) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(hash.getBytes(StandardCharsets.US_ASCII)));
+    }
+}

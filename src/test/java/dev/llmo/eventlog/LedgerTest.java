@@ -1,0 +1,265 @@
+package dev.llmo.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.core.LogVerificationException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ledger: written at every session end, hash-chained, MACed with a key, checked line by line. */
+class LedgerTest {
+    private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    private Path conversations() {
+        return home.resolve("conversations");
+    }
+
+    private Path ledgerFile() {
+        return home.resolve(Ledger.FILE_NAME);
+    }
+
+    private Ledger ledger(Ledger.KeySource keys) {
+        return new Ledger(ledgerFile(), conversations(), keys, Clock.systemUTC());
+    }
+
+    /** A conversation with a user message, ended: its session.end goes to the ledger through the log options. */
+    private Path session(Ledger ledger, String prompt) {
+        try (EventLog log = EventLog.create(conversations(), new EventData.SessionStart("run", List.of("m"), null,
+                "test"), new EventLog.Options(Clock.systemUTC(), false, ledger))) {
+            log.append(EventData.Message.user(prompt));
+            log.append(new EventData.SessionEnd("ok", 0, 0));
+            return log.file();
+        }
+    }
+
+    @Test
+    void everySessionEndAppendsTheConversationsHeadChainedToTheEntryBefore() throws Exception {
+        Ledger ledger = ledger(Ledger.KeySource.NONE);
+        Path first = session(ledger, "one");
+        Path second = session(ledger, "two");
+
+        List<String> lines = Files.readAllLines(ledgerFile());
+        assertThat(lines).hasSize(2);
+        var entry = JSON.readTree(lines.get(1));
+        assertThat(iterable(entry.fieldNames())).containsExactly("v", "seq", "ts", "conversation",
+                "head_seq", "head_hash", "prev", "hash");
+        assertThat(entry.get("conversation").asText()).isEqualTo(EventLog.idOf(second));
+        assertThat(entry.get("head_seq").asLong()).isEqualTo(2);
+        List<Event> events = EventLog.read(second);
+        assertThat(entry.get("head_hash").asText()).isEqualTo(events.get(2).hash());
+        assertThat(entry.get("prev").asText()).isEqualTo(JSON.readTree(lines.get(0)).get("hash").asText());
+        // the hash is SHA-256 of the canonical JSON without hash (and mac), as docs/usage/event-log.md says
+        ObjectNode hashed = (ObjectNode) entry.deepCopy();
+        hashed.remove("hash");
+        assertThat(entry.get("hash").asText()).isEqualTo(Sha256.of(CanonicalJson.write(hashed)));
+
+        LedgerReport report = LedgerVerifier.verify(ledgerFile(), null);
+        assertThat(report.ok()).as(String.valueOf(report.problem())).isTrue();
+        assertThat(report.head().orElseThrow().conversation()).isEqualTo(EventLog.idOf(second));
+        assertThat(report.entries().get(0).conversation()).isEqualTo(EventLog.idOf(first));
+        assertThat(Files.readString(ledgerFile())).doesNotContain("one", "two");
+    }
+
+    private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+        List<T> list = new ArrayList<>();
+        it.forEachRemaining(list::add);
+        return list;
+    }
+
+    @Test
+    void aLogWithoutLedgerOrOutsideTheConversationsDirectoryWritesNoEntry() {
+        session(null, "no ledger");
+        Ledger elsewhere = new Ledger(ledgerFile(), home.resolve("other"), Ledger.KeySource.NONE, Clock.systemUTC());
+        session(elsewhere, "elsewhere");
+        assertThat(ledgerFile()).doesNotExist();
+    }
+
+    @Test
+    void theConversationListingNeverSeesTheLedger() {
+        Ledger ledger = ledger(Ledger.KeySource.NONE);
+        Path file = session(ledger, "one");
+        assertThat(new ConversationStore(conversations()).ids()).containsExactly(EventLog.idOf(file));
+        assertThat(ledgerFile().getParent()).isNotEqualTo(conversations());
+    }
+
+    @Test
+    void withAKeyEachEntryCarriesTheHmacOfItsHash() throws Exception {
+        Ledger ledger = ledger(() -> Optional.of(KEY.clone()));
+        session(ledger, "one");
+        var entry = JSON.readTree(Files.readAllLines(ledgerFile()).get(0));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+        String expected = "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(entry.get("hash").asText()
+                .getBytes(StandardCharsets.US_ASCII)));
+        assertThat(entry.get("mac").asText()).isEqualTo(expected);
+
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(checked.ok()).isTrue();
+        assertThat(checked.authenticated()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeyIsZeroedAfterUse() {
+        byte[] handedOut = KEY.clone();
+        session(ledger(() -> Optional.of(handedOut)), "one");
+        assertThat(handedOut).containsOnly((byte) 0);
+    }
+
+    @Test
+    void aForgedMacOnTheNewestEntryFailsWithTheKey() throws Exception {
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        byte[] otherKey = "another key, not the vault's one".getBytes(StandardCharsets.US_ASCII);
+        session(ledger(() -> Optional.of(otherKey.clone())), "two");
+
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).ok()).as("the chain itself is whole").isTrue();
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(checked.problem().kind()).isEqualTo("forged");
+        assertThat(checked.problem().line()).isEqualTo(2);
+        assertThat(checked.entries()).hasSize(1);
+    }
+
+    @Test
+    void eachMacIsCheckedOnItsOwnSoAForgeryBeforeAGoodMacStillFails() {
+        byte[] guess = "a guess at the key, not the key..".getBytes(StandardCharsets.US_ASCII);
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        session(ledger(() -> Optional.of(guess.clone())), "forged");
+        session(ledger(() -> Optional.of(KEY.clone())), "three");
+
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(checked.problem().message()).startsWith("line 2: forged");
+    }
+
+    @Test
+    void entriesWithoutMacAreCountedNotFailed() {
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        session(ledger(Ledger.KeySource.NONE), "locked");
+
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(checked.ok()).isTrue();
+        assertThat(checked.authenticated()).isEqualTo(1);
+        assertThat(checked.unauthenticated()).isEqualTo(1);
+    }
+
+    @Test
+    void aNewVaultKeyReMacsTheGoodEntriesInPlaceAndLeavesForgeriesForged() throws Exception {
+        byte[] guess = "a guess at the key, not the key..".getBytes(StandardCharsets.US_ASCII);
+        byte[] newKey = "the key after 'llmo vault passwd'".getBytes(StandardCharsets.US_ASCII);
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        session(ledger(Ledger.KeySource.NONE), "locked");
+        session(ledger(() -> Optional.of(guess.clone())), "forged");
+        session(ledger(() -> Optional.of(KEY.clone())), "four");
+        String before = Files.readString(ledgerFile());
+        String headBefore = LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow().hash();
+
+        assertThat(ledger(Ledger.KeySource.NONE).remac(KEY, newKey)).isEqualTo(2);
+
+        String after = Files.readString(ledgerFile());
+        assertThat(after).hasSameSizeAs(before);
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow().hash()).isEqualTo(headBefore);
+        LedgerReport checked = LedgerVerifier.verify(ledgerFile(), newKey);
+        assertThat(checked.problem().message()).startsWith("line 3: forged");
+        assertThat(checked.authenticated()).isEqualTo(1);
+        assertThat(LedgerMac.verifies(newKey, checked.entries().get(0).hash(), checked.entries().get(0).mac()))
+                .isTrue();
+    }
+
+    @Test
+    void anEditedEntryIsFoundEvenWhenItsHashIsRecomputed() throws Exception {
+        Ledger ledger = ledger(Ledger.KeySource.NONE);
+        session(ledger, "one");
+        session(ledger, "two");
+        session(ledger, "three");
+        List<String> lines = new ArrayList<>(Files.readAllLines(ledgerFile()));
+
+        ObjectNode edited = (ObjectNode) JSON.readTree(lines.get(1));
+        edited.put("head_seq", 1);
+        lines.set(1, edited.toString());
+        Files.write(ledgerFile(), lines);
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).problem().message())
+                .isEqualTo("line 2: edited: its content does not match its hash");
+
+        edited.put("hash", LedgerEntry.hashOf(edited));
+        lines.set(1, edited.toString());
+        Files.write(ledgerFile(), lines);
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).problem().message()).startsWith("line 3: edited: its "
+                + "prev is not the hash of the line before");
+
+        Files.write(ledgerFile(), List.of(lines.get(0), lines.get(2)));
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).problem().message())
+                .isEqualTo("line 2: removed: seq jumps to 2 where 1 belongs");
+    }
+
+    @Test
+    void aTornLastEntryIsRefusedForAppendingAndRepairedKeepingWholeEntries() throws Exception {
+        Ledger ledger = ledger(Ledger.KeySource.NONE);
+        session(ledger, "one");
+        Files.writeString(ledgerFile(), "{\"v\":1,\"seq\":1,\"ts\":", java.nio.file.StandardOpenOption.APPEND);
+
+        LedgerReport torn = LedgerVerifier.verify(ledgerFile(), null);
+        assertThat(torn.problem().kind()).isEqualTo("torn");
+        assertThat(torn.repairable()).isTrue();
+        assertThatThrownBy(() -> session(ledger, "two")).isInstanceOf(LogVerificationException.class)
+                .hasMessageContaining("torn");
+
+        LedgerReport repaired = LedgerVerifier.repair(ledgerFile(), torn);
+        assertThat(repaired.ok()).isTrue();
+        assertThat(repaired.entries()).hasSize(1);
+        session(ledger, "three");
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).entries()).hasSize(2);
+    }
+
+    @Test
+    void concurrentSessionEndsFromManyThreadsKeepOneChain() throws Exception {
+        int threads = 8;
+        int perThread = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<List<String>>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < perThread; i++) {
+                    // each its own Ledger instance, as separate invocations would have
+                    ids.add(EventLog.idOf(session(ledger(thread % 2 == 0 ? Ledger.KeySource.NONE
+                            : () -> Optional.of(KEY.clone())), "t" + thread + " #" + i)));
+                }
+                return ids;
+            }));
+        }
+        List<String> ids = new ArrayList<>();
+        for (Future<List<String>> future : done) {
+            ids.addAll(future.get());
+        }
+        pool.shutdown();
+
+        LedgerReport report = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(report.ok()).as(String.valueOf(report.problem())).isTrue();
+        assertThat(report.entries()).hasSize(threads * perThread);
+        List<String> recorded = new ArrayList<>(report.entries().stream().map(LedgerEntry::conversation).toList());
+        Collections.sort(recorded);
+        Collections.sort(ids);
+        assertThat(recorded).isEqualTo(ids);
+        assertThat(AnchorCheck.check(new ConversationStore(conversations()), report)).allMatch(f -> !f.failure());
+    }
+}
