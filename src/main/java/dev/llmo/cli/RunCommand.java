@@ -105,6 +105,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse to spend more than this on this run.")
     BigDecimal maxCost;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = {"Give up on a model call after SECONDS in "
+            + "all: every retry and the whole streamed answer (the text so far is kept). Default 600; 0: no limit."})
+    Double timeout;
+
     @ArgGroup(exclusive = true)
     Continuation continuation;
 
@@ -139,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost);
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, List.of(model), "")) {
             startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
@@ -160,7 +164,7 @@ final class RunCommand implements Callable<Integer> {
     /** Several models: a fan-out or a pipeline, one conversation for the whole run. */
     private int runSeveral(Settings settings, Role roleDef, RunPlan plan, String text) {
         boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost);
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, plan.models(),
                 sequential ? " --sequential" : " --parallel")) {
             startConversation(conversation, roleDef, text);
