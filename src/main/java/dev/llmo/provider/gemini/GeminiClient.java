@@ -153,6 +153,10 @@ public final class GeminiClient extends HttpProviderClient {
         }
 
         private void read(JsonNode chunk, StreamSink sink) {
+            if (!chunk.isObject()) {
+                sink.fail(errors.malformed("an answer that is not a JSON object", chunk.toString()));
+                return;
+            }
             if (chunk.has("error")) {
                 sink.fail(errors.fromStreamError(chunk, chunk.toString()));
                 return;

@@ -230,6 +230,18 @@ public final class HttpErrorMapper {
                 : new ModelCallException(call.kind(), call.status(), message, error.fix(), error.getCause());
     }
 
+    /** The failure of the last attempt when the call's deadline leaves no time for the wait before another. */
+    static LlmoException noTimeToRetry(LlmoException error, Duration callTimeout) {
+        if (!(error instanceof CallError call)) {
+            return error;
+        }
+        String message = error.getMessage() + " (no time left to retry within --timeout "
+                + humanDuration(callTimeout) + ")";
+        return error instanceof ModelAuthException
+                ? new ModelAuthException(call.kind(), call.status(), message, error.fix())
+                : new ModelCallException(call.kind(), call.status(), message, error.fix(), error.getCause());
+    }
+
     /** Removes the key and anything that looks like one, folds the text to one line and bounds its length. */
     public String clean(String text) {
         String result = text;
@@ -409,7 +421,9 @@ public final class HttpErrorMapper {
             return duration.toMillis() + " ms";
         }
         if (seconds < 120) {
-            return seconds + " s";
+            long millis = duration.toMillis() % 1000;
+            return millis == 0 ? seconds + " s"
+                    : java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
         }
         if (seconds < 7200) {
             return seconds / 60 + " min";

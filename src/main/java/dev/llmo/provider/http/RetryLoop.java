@@ -74,8 +74,9 @@ final class RetryLoop<T> {
                 throw HttpErrorMapper.afterAttempts(failure.error(), retries + 1);
             }
             if (deadline != null && delay.get().toNanos() >= deadline - System.nanoTime()) {
-                // the next attempt could only start after the deadline: its failure is the honest answer
-                throw HttpErrorMapper.afterAttempts(failure.error(), retries + 1);
+                // the next attempt could only start after the deadline: this failure is the honest answer
+                throw HttpErrorMapper.noTimeToRetry(HttpErrorMapper.afterAttempts(failure.error(), retries + 1),
+                        transport.settings().callTimeout());
             }
             retries++;
             observer.retrying(retries, delay.get(), failure);
