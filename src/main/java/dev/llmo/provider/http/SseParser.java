@@ -131,6 +131,10 @@ public final class SseParser {
     }
 
     private void endLine() {
+        if (lineLength > 0 && line[0] == ':' && rawJson.length() == 0) {
+            lineLength = 0; // a comment or keep-alive: dropped without decoding
+            return;
+        }
         String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
         lineLength = 0;
         if (line.length > 65536) {
