@@ -49,7 +49,8 @@ import picocli.CommandLine.Parameters;
                 "  cat main.go | llmo run -m anthropic \"Find the bug\"",
                 "  llmo run -m openai/gpt-4o -m gemini --parallel --json \"Haiku about rain\"",
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
-                "  llmo run --dry-run -m openai \"How long is this prompt?\""})
+                "  llmo run --dry-run -m openai \"How long is this prompt?\"",
+                "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 

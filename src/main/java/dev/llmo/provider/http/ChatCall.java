@@ -60,6 +60,11 @@ final class ChatCall implements CallHandle {
         } catch (RuntimeException e) {
             listener.onError(HttpProviderClient.unexpected(e));
             return;
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // the caller waits for exactly one ending: a dead worker thread would leave it waiting forever
+            listener.onError(new dev.llmo.core.FailureException("internal error while reading the answer: " + e,
+                    "this is a bug in llmo; rerun with --debug and report it", e));
+            return;
         }
         listener.onComplete(response);
     }

@@ -115,6 +115,9 @@ public final class OpenAiClient extends HttpProviderClient {
         return new Usage(input == null ? 0 : input, output == null ? 0 : output);
     }
 
+    /** The most of a refusal kept: the error line shows its start only. */
+    private static final int MAX_REFUSAL_CHARS = 8192;
+
     private final class Decoder implements ResponseDecoder {
         /** The model's refusal: {@code message.refusal}, or the {@code delta.refusal} pieces of a stream. */
         private final StringBuilder refusal = new StringBuilder();
@@ -159,8 +162,10 @@ public final class OpenAiClient extends HttpProviderClient {
                 sink.text(content.asText());
             }
             JsonNode refused = choice.path("delta").get("refusal");
-            if (refused != null && refused.isTextual()) {
-                refusal.append(refused.asText());
+            if (refused != null && refused.isTextual() && refusal.length() < MAX_REFUSAL_CHARS) {
+                // only its start is shown in the one-line error: a server cannot grow it without end
+                refusal.append(refused.asText(), 0, Math.min(refused.asText().length(),
+                        MAX_REFUSAL_CHARS - refusal.length()));
             }
             String finish = Json.text(choice, "finish_reason");
             if ("error".equals(finish)) {
