@@ -25,7 +25,7 @@ public enum ErrorKind {
     SERVER_ERROR,
     /** The provider is overloaded (HTTP 503, 529, Groq 498). */
     OVERLOADED,
-    /** No answer in time: a connect or read timeout, HTTP 408 or 504. */
+    /** No answer in time: a connect or read timeout, HTTP 408 or 504, or the call's deadline ({@code --timeout}). */
     TIMEOUT,
     /** The server could not be reached, or the connection broke. */
     CONNECTION,

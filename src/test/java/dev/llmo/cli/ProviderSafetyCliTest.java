@@ -114,13 +114,29 @@ class ProviderSafetyCliTest {
     }
 
     @Test
-    void runTimeoutEndsATricklingAnswerWithTheTextKept() {
+    void runTimeoutEndsATricklingAnswerWithTheTextKept() throws IOException {
         server.enqueue(trickle());
         Result result = cli().run("run", "--timeout", "1", "hi");
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.out()).startsWith("Hi");
         assertThat(result.err()).contains("llmo: error: no complete answer from mock within 1 s (--timeout)");
+        assertThat(loggedResponseText()).startsWith("Hi");
+    }
+
+    /** The text of the response event in the run's conversation log. */
+    private String loggedResponseText() throws IOException {
+        Path log;
+        try (var files = Files.list(home.resolve("llmo/conversations"))) {
+            log = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        for (String line : Files.readAllLines(log)) {
+            JsonNode event = json.readTree(line);
+            if ("response".equals(event.get("type").asText())) {
+                return event.at("/data/text").asText();
+            }
+        }
+        throw new AssertionError("no response event in " + log);
     }
 
     @Test
@@ -180,6 +196,7 @@ class ProviderSafetyCliTest {
         assertThat(plain.exitCode()).isEqualTo(1);
         assertThat(plain.out()).isEqualTo("Once upon\n");
         assertThat(plain.err()).startsWith("llmo: error: mock stopped the answer (finish_reason content_filter)");
+        assertThat(loggedResponseText()).isEqualTo("Once upon");
 
         server.enqueue(sse(filtered));
         JsonNode line = json.readTree(cli().run("run", "--json", "hi").out());
