@@ -126,6 +126,7 @@ final class ChatCall implements CallHandle {
             }
         }
         if (current.failure == null && (current.done || current.stop != null)) {
+            current.finishText();
             // the answer ended: a refusal, a block or an answer of the wrong shape is a failure, not empty success
             try {
                 decoder.onEnd(current);
@@ -141,7 +142,6 @@ final class ChatCall implements CallHandle {
         if (!current.done && current.stop == null) {
             throw new AttemptFailedException(errors.incomplete());
         }
-        current.finishText();
         return new ChatResponse(current.model, current.text.toString(),
                 current.stop == null ? StopReason.OTHER : current.stop, current.usage);
     }
