@@ -49,7 +49,7 @@ public final class ReservedOptions {
         for (String name : model.options().keySet()) {
             if (isReserved(type, name)) {
                 throw new ConfigException(model.origin().where() + ": model '" + model.name() + "' sets option '"
-                        + name + "', which llmo writes itself in a " + type.id() + " request",
+                        + name + "', which llmo writes itself in requests of type " + type.id(),
                         "remove '" + name + "' from the model's entry in models.yaml");
             }
         }

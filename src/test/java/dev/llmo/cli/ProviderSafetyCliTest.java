@@ -108,8 +108,8 @@ class ProviderSafetyCliTest {
         writeConfig("\n      stream: false");
         Result result = cli().run("run", "hi");
         assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.err()).contains("model 'm1' sets option 'stream', which llmo writes itself in a openai "
-                + "request").contains("models.yaml");
+        assertThat(result.err()).contains("model 'm1' sets option 'stream', which llmo writes itself in requests "
+                + "of type openai").contains("models.yaml");
         assertThat(server.getRequestCount()).isZero();
     }
 
