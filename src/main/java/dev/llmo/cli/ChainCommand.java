@@ -113,7 +113,9 @@ final class ChainCommand implements Runnable {
             boolean dryRun,
             @Option(names = "--json", description = "One JSON object per call, with its step name.") boolean json,
             @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse to spend more than this on the "
-                    + "whole chain run.") java.math.BigDecimal maxCost) {
+                    + "whole chain run.") java.math.BigDecimal maxCost,
+            @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on a model call after "
+                    + "SECONDS in all, retries and streaming included (default 600; 0: no limit).") Double timeout) {
         Settings settings = context.settings();
         ChainDefinition chain = ChainValidator.load(settings, name);
         String text = RunInput.text(input == null ? List.of() : input, context.environment(),
@@ -125,7 +127,8 @@ final class ChainCommand implements Runnable {
         }
         ChainOutput output = new ChainOutput(context, chain, json);
         List<String> models = ChainRunner.models(chain, settings);
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost); // checked before any log is written
+        // checked before any log is written
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             output.conversation(conversation.id());

@@ -34,6 +34,10 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-r", "--role", "--mode"}, paramLabel = "ROLE", description = "Role (mode) to start with.")
     String role;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on a model call after SECONDS in "
+            + "all, retries and streaming included (default 600; 0: no limit).")
+    Double timeout;
+
     @ArgGroup(exclusive = true)
     Resume resume;
 
@@ -53,7 +57,8 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment environment = context.environment();
-        ChatSession.Setup setup = new ChatSession.Setup(context.settings(), CoreServices.orchestrator(context),
+        ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
+                CoreServices.orchestrator(context, null, timeout),
                 context.dirs().conversationsDir(), BuildInfo.version(),
                 new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
                 RequestAssembler.WHOLE_HISTORY, context.logOptions());

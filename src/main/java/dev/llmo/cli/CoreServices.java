@@ -36,12 +36,33 @@ final class CoreServices {
      * {@code --max-cost} (null: none, so budget.per_run_usd applies) and the daily budget.
      */
     static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd) {
-        ProviderKeys keys = keys(context);
+        return orchestrator(context, maxCostUsd, null);
+    }
+
+    /**
+     * @param timeoutSeconds {@code --timeout}: the deadline of each model call in seconds, 0 for none, null for the
+     *                       default ({@link HttpSettings#DEFAULT_CALL_TIMEOUT})
+     */
+    static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd, Double timeoutSeconds) {
+        Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
                 Clock.systemDefaultZone());
-        return new Orchestrator(keys, clients(context), System::nanoTime,
+        return new Orchestrator(keys(context), new ProviderClients(Transport.shared(
+                httpSettings(context.environment().env()).withCallTimeout(callTimeout))), System::nanoTime,
                 new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
+    }
+
+    /** {@code --timeout SECONDS}: null for the default, 0 for none. */
+    static Duration callTimeout(Double seconds) {
+        if (seconds == null) {
+            return HttpSettings.DEFAULT_CALL_TIMEOUT;
+        }
+        if (seconds.isNaN() || seconds < 0 || seconds > 31_536_000) {
+            throw new dev.llmo.core.UsageException("--timeout must be a number of seconds from 0 (no limit) to "
+                    + "31536000, not " + seconds, "e.g. --timeout 120");
+        }
+        return seconds == 0 ? Duration.ZERO : Duration.ofMillis(Math.max(1, (long) (seconds * 1000)));
     }
 
     static RemoteModels remoteModels(CliContext context) {
@@ -60,7 +81,12 @@ final class CoreServices {
     private static ProviderKeys keys(CliContext context) {
         context.settings().requireTrusted();
         VaultKeys vault = context.vaultKeys(); // one per invocation; its key is wiped when it ends
-        return new ProviderKeys(keyResolver(context), vault::secret);
+        // an api_key_cmd sees neither the vault password nor any provider's key variable
+        java.util.List<String> keyNames = context.settings().catalog().providers().stream()
+                .map(dev.llmo.config.ProviderConfig::apiKeyName).filter(java.util.Objects::nonNull).toList();
+        return new ProviderKeys(keyResolver(context), vault::secret,
+                dev.llmo.core.ChildEnvironment.of(context.environment().env(), keyNames),
+                ProviderKeys.DEFAULT_COMMAND_TIMEOUT);
     }
 
     private static ProviderClients clients(CliContext context) {

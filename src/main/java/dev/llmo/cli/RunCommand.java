@@ -49,7 +49,8 @@ import picocli.CommandLine.Parameters;
                 "  cat main.go | llmo run -m anthropic \"Find the bug\"",
                 "  llmo run -m openai/gpt-4o -m gemini --parallel --json \"Haiku about rain\"",
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
-                "  llmo run --dry-run -m openai \"How long is this prompt?\""})
+                "  llmo run --dry-run -m openai \"How long is this prompt?\"",
+                "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -105,6 +106,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse to spend more than this on this run.")
     BigDecimal maxCost;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = {"Give up on a model call after SECONDS in "
+            + "all: every retry and the whole streamed answer (the text so far is kept). Default 600; 0: no limit."})
+    Double timeout;
+
     @ArgGroup(exclusive = true)
     Continuation continuation;
 
@@ -139,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost);
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, List.of(model), "")) {
             startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
@@ -160,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
     /** Several models: a fan-out or a pipeline, one conversation for the whole run. */
     private int runSeveral(Settings settings, Role roleDef, RunPlan plan, String text) {
         boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost);
+        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, plan.models(),
                 sequential ? " --sequential" : " --parallel")) {
             startConversation(conversation, roleDef, text);

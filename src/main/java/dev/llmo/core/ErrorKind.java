@@ -25,7 +25,7 @@ public enum ErrorKind {
     SERVER_ERROR,
     /** The provider is overloaded (HTTP 503, 529, Groq 498). */
     OVERLOADED,
-    /** No answer in time: a connect or read timeout, HTTP 408 or 504. */
+    /** No answer in time: a connect or read timeout, HTTP 408 or 504, or the call's deadline ({@code --timeout}). */
     TIMEOUT,
     /** The server could not be reached, or the connection broke. */
     CONNECTION,
@@ -36,7 +36,23 @@ public enum ErrorKind {
     /** The provider reported an error inside a stream that fits no other kind. */
     STREAM_ERROR,
     /** A conflicting request (HTTP 409). */
-    CONFLICT;
+    CONFLICT,
+    /**
+     * The server answered with a redirect (HTTP 3xx). llmo never follows one: the key and the prompt would go to
+     * an address nobody configured. The message names where the server pointed.
+     */
+    REDIRECT,
+    /**
+     * The model refused to answer: Anthropic {@code stop_reason: "refusal"}, an OpenAI {@code refusal} message. Any
+     * text it wrote before is kept.
+     */
+    REFUSED,
+    /**
+     * A safety or content filter blocked the prompt or stopped the answer: Gemini {@code promptFeedback.blockReason}
+     * or a candidate finished for SAFETY, RECITATION, PROHIBITED_CONTENT, BLOCKLIST, SPII; OpenAI
+     * {@code finish_reason: "content_filter"}. Any text written before is kept.
+     */
+    BLOCKED;
 
     /** The identifier written in JSON, e.g. {@code rate_limited}. */
     public String id() {

@@ -87,6 +87,9 @@ public final class Orchestrator {
      * sorts keys: that is what lets {@code log replay} check each request's digest.
      */
     public static ChatRequest chatRequest(RunRequest request) {
+        // options may not replace what the request builder writes (model, messages...): the log must tell the truth
+        dev.llmo.provider.ReservedOptions.check(request.model().provider().type(), request.model().provider().name(),
+                request.model().spec(), request.options());
         Map<String, Object> options = new LinkedHashMap<>(request.model().spec().options());
         options.putAll(request.options());
         @SuppressWarnings("unchecked")

@@ -1,11 +1,7 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The key of a provider: its {@code api_key_name} in the environment, then its {@code api_key_cmd}, then the vault
@@ -14,9 +10,11 @@ import java.util.concurrent.TimeUnit;
  * {@link CredentialsException} naming the exact fix.
  */
 public final class ProviderKeys {
-    private static final long COMMAND_TIMEOUT_SECONDS = 30;
+    /** How long an {@code api_key_cmd} may run before it and every process it started are killed. */
+    public static final java.time.Duration DEFAULT_COMMAND_TIMEOUT = KeyCommand.DEFAULT_TIMEOUT;
     private final KeyResolver resolver;
     private final KeyResolver vault;
+    private final KeyCommand keyCommand;
     // a password manager may prompt or take a second: its answer serves every call of this process
     private final java.util.Map<String, String> commandKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -25,9 +23,20 @@ public final class ProviderKeys {
         this(resolver, KeyResolver.none());
     }
 
+    /** {@code api_key_cmd} runs with this process's environment, without the vault password, for up to 30 s. */
     public ProviderKeys(KeyResolver resolver, KeyResolver vault) {
+        this(resolver, vault, ChildEnvironment.inherited(), KeyCommand.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param childEnvironment what an {@code api_key_cmd} starts with (the invocation's environment minus secrets)
+     * @param commandTimeout   how long an {@code api_key_cmd} may run before it and its children are killed
+     */
+    public ProviderKeys(KeyResolver resolver, KeyResolver vault, ChildEnvironment childEnvironment,
+                        java.time.Duration commandTimeout) {
         this.resolver = resolver;
         this.vault = vault;
+        this.keyCommand = new KeyCommand(childEnvironment, commandTimeout);
     }
 
     /** The key to send, or empty for a keyless provider. */
@@ -45,7 +54,7 @@ public final class ProviderKeys {
         }
         if (provider.apiKeyCmd() != null) {
             return Optional.of(new ApiKey(label, commandKeys.computeIfAbsent(provider.apiKeyCmd(),
-                    command -> runKeyCommand(provider))));
+                    command -> keyCommand.run(provider))));
         }
         Optional<String> stored = vault.find(name);
         if (stored.isPresent()) {
@@ -67,38 +76,4 @@ public final class ProviderKeys {
                 "run 'llmo vault set " + name + "' or 'export " + name + "=…'");
     }
 
-    private static String runKeyCommand(ProviderConfig provider) {
-        String what = "api_key_cmd of provider '" + provider.name() + "'";
-        String fix = "check that '" + provider.apiKeyCmd() + "' prints the key when run in a shell";
-        // The command is the user's own configuration; it runs through sh so that pipes and quoting work as typed.
-        // Its stderr goes to ours (a password manager may prompt there); its stdout, the key, is never shown.
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", provider.apiKeyCmd())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(ProcessBuilder.Redirect.INHERIT);
-        try {
-            Process process = builder.start();
-            byte[] out;
-            try (InputStream stdout = process.getInputStream()) {
-                out = stdout.readNBytes(64 * 1024);
-            }
-            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new CredentialsException(what + " did not finish within " + COMMAND_TIMEOUT_SECONDS + " s", fix);
-            }
-            if (process.exitValue() != 0) {
-                throw new CredentialsException(what + " failed with exit code " + process.exitValue(), fix);
-            }
-            String key = new String(out, StandardCharsets.UTF_8).strip();
-            if (key.isEmpty() || key.contains("\n")) {
-                throw new CredentialsException(what + " printed " + (key.isEmpty() ? "nothing" : "several lines"),
-                        fix + " (one line, the key alone)");
-            }
-            return key;
-        } catch (IOException e) {
-            throw new CredentialsException(what + " could not be run: " + e.getMessage(), fix, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedRunException("interrupted", null, e);
-        }
-    }
 }

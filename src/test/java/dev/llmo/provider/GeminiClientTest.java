@@ -125,19 +125,21 @@ class GeminiClientTest {
     }
 
     @Test
-    void blockedPromptIsFiltered() {
+    void blockedPromptIsABlockedFailure() {
         server.enqueue(sse("data: {\"promptFeedback\":{\"blockReason\":\"SAFETY\",\"safetyRatings\":[]},"
                 + "\"usageMetadata\":{\"promptTokenCount\":8,\"totalTokenCount\":8}}\n\n"));
-        ChatResponse response = client.complete(request(true));
-        assertThat(response.stopReason()).isEqualTo(StopReason.FILTERED);
-        assertThat(response.text()).isEmpty();
+        assertThatThrownBy(() -> client.complete(request(true)))
+                .isInstanceOfSatisfying(ModelCallException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BLOCKED))
+                .hasMessage("gemini blocked the prompt (blockReason SAFETY)");
     }
 
     @Test
-    void safetyFinishIsFiltered() {
+    void safetyFinishIsABlockedFailure() {
         server.enqueue(sse("data: {\"candidates\":[{\"finishReason\":\"SAFETY\",\"safetyRatings\":[{\"category\":"
-                + "\"HARM_CATEGORY_HATE_SPEECH\",\"probability\":\"HIGH\"}]}]}\n\n"));
-        assertThat(client.complete(request(true)).stopReason()).isEqualTo(StopReason.FILTERED);
+                + "\"HARM_CATEGORY_HATE_SPEECH\",\"probability\":\"HIGH\",\"blocked\":true}]}]}\n\n"));
+        assertThatThrownBy(() -> client.complete(request(true)))
+                .isInstanceOfSatisfying(ModelCallException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BLOCKED))
+                .hasMessage("gemini stopped the answer (finishReason SAFETY): blocked for HARM_CATEGORY_HATE_SPEECH");
     }
 
     @Test

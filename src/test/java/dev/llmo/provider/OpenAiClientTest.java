@@ -173,10 +173,12 @@ class OpenAiClientTest {
     }
 
     @Test
-    void contentFilterIsFiltered() {
+    void contentFilterIsABlockedFailure() {
         server.enqueue(sse("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\n"
                 + "data: [DONE]\n\n"));
-        assertThat(client().complete(request(true)).stopReason()).isEqualTo(StopReason.FILTERED);
+        assertThatThrownBy(() -> client().complete(request(true)))
+                .isInstanceOfSatisfying(ModelCallException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BLOCKED))
+                .hasMessage("openai stopped the answer (finish_reason content_filter)");
     }
 
     @Test

@@ -86,4 +86,64 @@ class ProviderKeysTest {
                 .isInstanceOf(CredentialsException.class)
                 .hasMessage("api_key_cmd of provider 'openai' printed nothing");
     }
+
+    private static ProviderKeys keysWith(Map<String, String> env, java.time.Duration timeout) {
+        return new ProviderKeys(KeyResolver.none(), KeyResolver.none(),
+                dev.llmo.core.ChildEnvironment.of(env, List.of("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "CUSTOM_TOKEN")),
+                timeout);
+    }
+
+    @Test
+    void apiKeyCmdGetsNoVaultPasswordAndNoProviderKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path dump = tmp.resolve("env");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("LLMO_VAULT_PASSWORD", "hunter2-vault-password");
+        env.put("OPENAI_API_KEY", "sk-openai-secret");
+        env.put("ANTHROPIC_API_KEY", "sk-ant-secret");
+        env.put("CUSTOM_TOKEN", "custom-secret");
+        env.put("UNRELATED", "kept");
+        ProviderKeys keys = keysWith(env, ProviderKeys.DEFAULT_COMMAND_TIMEOUT);
+
+        String key = keys.keyFor(provider("OPENAI_API_KEY", "env > '" + dump + "'; echo sk-from-cmd"))
+                .orElseThrow().value();
+
+        assertThat(key).isEqualTo("sk-from-cmd");
+        String seen = java.nio.file.Files.readString(dump);
+        assertThat(seen).contains("UNRELATED=kept").contains("PATH=")
+                .doesNotContain("LLMO_VAULT_PASSWORD").doesNotContain("hunter2")
+                .doesNotContain("sk-openai-secret").doesNotContain("sk-ant-secret").doesNotContain("custom-secret");
+    }
+
+    @Test
+    void aHangingApiKeyCmdIsStoppedWithEverythingItStarted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path pidFile = tmp.resolve("pid");
+        ProviderKeys keys = keysWith(System.getenv(), java.time.Duration.ofSeconds(1));
+        // the shell starts a child that would outlive it, and keeps stdout open: 0.1.0 waited forever
+        var provider = provider(null, "sleep 300 & echo $! > '" + pidFile + "'; wait");
+
+        assertThatThrownBy(() -> keys.keyFor(provider))
+                .isInstanceOfSatisfying(CredentialsException.class, e -> {
+                    assertThat(e.exitCode().code()).isEqualTo(4);
+                    assertThat(e.fix()).contains("prints the key when run in a shell");
+                })
+                .hasMessage("api_key_cmd of provider 'openai' did not finish within 1 s; it and the processes it "
+                        + "started were stopped");
+        long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).strip());
+        java.util.Optional<ProcessHandle> sleeper = ProcessHandle.of(pid);
+        if (sleeper.isPresent()) {
+            sleeper.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    }
+
+    @Test
+    void anApiKeyCmdThatPrintsWithoutEndIsStopped() {
+        ProviderKeys keys = keysWith(System.getenv(), java.time.Duration.ofSeconds(20));
+        assertThatThrownBy(() -> keys.keyFor(provider(null, "yes sk-0123456789")))
+                .isInstanceOf(CredentialsException.class)
+                .hasMessage("api_key_cmd of provider 'openai' printed more than 64 KiB; it was stopped");
+    }
 }

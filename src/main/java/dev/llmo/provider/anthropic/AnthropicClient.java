@@ -8,6 +8,8 @@ import dev.llmo.core.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.ReservedOptions;
+import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
 import dev.llmo.provider.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
@@ -54,7 +56,7 @@ public final class AnthropicClient extends HttpProviderClient {
         if (request.stream()) {
             body.put("stream", true);
         }
-        Options.putAll(body, request.options());
+        Options.putAll(body, request.options(), name -> ReservedOptions.isReserved(ProviderType.ANTHROPIC, name));
         return headers(new Request.Builder().url(url("/v1/messages")).post(jsonBody(body))).build();
     }
 
@@ -115,6 +117,9 @@ public final class AnthropicClient extends HttpProviderClient {
     private final class Decoder implements ResponseDecoder {
         private long input;
         private long output;
+        private boolean started;
+        private String stopReason;
+        private JsonNode stopDetails;
 
         @Override
         public void onEvent(SseEvent event, StreamSink sink) {
@@ -135,6 +140,7 @@ public final class AnthropicClient extends HttpProviderClient {
             }
             switch (type) {
                 case "message_start" -> {
+                    started = true;
                     JsonNode message = data.path("message");
                     sink.model(Json.text(message, "model"));
                     JsonNode usage = message.path("usage");
@@ -152,6 +158,8 @@ public final class AnthropicClient extends HttpProviderClient {
                 case "message_delta" -> {
                     String reason = Json.text(data.path("delta"), "stop_reason");
                     if (reason != null) {
+                        stopReason = reason;
+                        stopDetails = data.path("delta").get("stop_details");
                         sink.stop(stopReason(reason));
                     }
                     JsonNode usage = data.path("usage");
@@ -179,10 +187,11 @@ public final class AnthropicClient extends HttpProviderClient {
                 sink.fail(errors.fromStreamError(body, body.toString()));
                 return;
             }
-            if (!body.has("content")) {
+            if (!body.path("content").isArray()) {
                 sink.fail(errors.malformed("an answer without content", body.toString()));
                 return;
             }
+            started = true;
             sink.model(Json.text(body, "model"));
             StringBuilder text = new StringBuilder();
             for (JsonNode block : body.path("content")) {
@@ -192,6 +201,8 @@ public final class AnthropicClient extends HttpProviderClient {
             }
             sink.text(text.toString());
             String reason = Json.text(body, "stop_reason");
+            stopReason = reason;
+            stopDetails = body.get("stop_details");
             sink.stop(reason == null ? StopReason.OTHER : stopReason(reason));
             JsonNode usage = body.get("usage");
             if (usage != null && usage.isObject()) {
@@ -199,6 +210,18 @@ public final class AnthropicClient extends HttpProviderClient {
                 sink.usage(new Usage(inputTokens(usage), out == null ? 0 : out));
             }
             sink.done();
+        }
+
+        @Override
+        public void onEnd(StreamSink sink) {
+            if (!started) {
+                sink.fail(errors.malformed("an answer without a message (no message_start)", null));
+            } else if ("refusal".equals(stopReason)) {
+                // stop_details: {"type":"refusal","category":"cyber"|...|null,"explanation":"..."}
+                String category = Json.text(stopDetails, "category");
+                sink.fail(errors.refused("stop_reason refusal" + (category == null ? "" : ", category " + category),
+                        Json.text(stopDetails, "explanation")));
+            }
         }
     }
 }

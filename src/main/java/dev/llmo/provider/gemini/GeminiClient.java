@@ -8,6 +8,8 @@ import dev.llmo.core.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.ReservedOptions;
+import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
 import dev.llmo.provider.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
@@ -53,12 +55,17 @@ public final class GeminiClient extends HttpProviderClient {
         }
         if (!request.options().isEmpty()) {
             ObjectNode config = body.putObject("generationConfig");
-            request.options().forEach((name, value) -> config.set(
-                    OPTION_NAMES.getOrDefault(name, Options.camelCase(name)), Json.MAPPER.valueToTree(value)));
+            request.options().forEach((name, value) -> {
+                if (!ReservedOptions.isReserved(ProviderType.GEMINI, name)) {
+                    config.set(OPTION_NAMES.getOrDefault(name, Options.camelCase(name)),
+                            Json.MAPPER.valueToTree(value));
+                }
+            });
         }
-        String model = request.model().startsWith("models/") ? request.model() : "models/" + request.model();
-        HttpUrl.Builder url = HttpUrl.get(url("/v1beta/" + model + (request.stream() ? ":streamGenerateContent"
-                : ":generateContent"))).newBuilder();
+        String model = request.model().startsWith("models/") ? request.model().substring(7) : request.model();
+        // one percent-encoded path segment: a model name cannot add a path ("../../x") or a query ("x?key=...")
+        HttpUrl.Builder url = HttpUrl.get(url("/v1beta/models")).newBuilder()
+                .addPathSegment(model + (request.stream() ? ":streamGenerateContent" : ":generateContent"));
         if (request.stream()) {
             url.addQueryParameter("alt", "sse"); // without it the stream is one incrementally written JSON array
         }
@@ -110,8 +117,18 @@ public final class GeminiClient extends HttpProviderClient {
         };
     }
 
+    /** Finish reasons that mean a filter stopped the answer (wire-formats.md section 7; reference section 4). */
+    private static final java.util.Set<String> BLOCKING_FINISH = java.util.Set.of("SAFETY", "RECITATION", "BLOCKLIST",
+            "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION");
+
     private final class Decoder implements ResponseDecoder {
         private boolean toolCall;
+        private boolean sawCandidate;
+        private String blockReason;
+        private String blockMessage;
+        private String finishReason;
+        private String finishMessage;
+        private JsonNode safetyRatings;
 
         @Override
         public void onEvent(SseEvent event, StreamSink sink) {
@@ -136,6 +153,10 @@ public final class GeminiClient extends HttpProviderClient {
         }
 
         private void read(JsonNode chunk, StreamSink sink) {
+            if (!chunk.isObject()) {
+                sink.fail(errors.malformed("an answer that is not a JSON object", chunk.toString()));
+                return;
+            }
             if (chunk.has("error")) {
                 sink.fail(errors.fromStreamError(chunk, chunk.toString()));
                 return;
@@ -149,12 +170,21 @@ public final class GeminiClient extends HttpProviderClient {
                 sink.usage(new Usage(input == null ? 0 : input,
                         (output == null ? 0 : output) + (thoughts == null ? 0 : thoughts)));
             }
-            String blocked = Json.text(chunk.path("promptFeedback"), "blockReason");
+            JsonNode feedback = chunk.path("promptFeedback");
+            String blocked = Json.text(feedback, "blockReason");
             if (blocked != null) {
-                sink.stop(StopReason.FILTERED); // the prompt itself was blocked: no candidates will come
+                // the prompt itself was blocked: no candidates will come
+                blockReason = blocked;
+                blockMessage = Json.text(feedback, "blockReasonMessage");
+                safetyRatings = feedback.get("safetyRatings");
+                sink.stop(StopReason.FILTERED);
                 return;
             }
             JsonNode candidate = chunk.path("candidates").path(0);
+            if (!candidate.isObject()) {
+                return; // a chunk with usage only
+            }
+            sawCandidate = true;
             for (JsonNode part : candidate.path("content").path("parts")) {
                 if (part.has("functionCall")) {
                     toolCall = true;
@@ -165,8 +195,40 @@ public final class GeminiClient extends HttpProviderClient {
             }
             String finish = Json.text(candidate, "finishReason");
             if (finish != null) {
+                finishReason = finish;
+                finishMessage = Json.text(candidate, "finishMessage");
+                safetyRatings = candidate.get("safetyRatings");
                 sink.stop(stopReason(finish, toolCall));
             }
+        }
+
+        @Override
+        public void onEnd(StreamSink sink) {
+            if (blockReason != null) {
+                sink.fail(errors.blocked("blocked the prompt (blockReason " + blockReason + ")",
+                        explanation(blockMessage)));
+            } else if (!sawCandidate) {
+                sink.fail(errors.malformed("an answer without candidates", null));
+            } else if (finishReason != null && BLOCKING_FINISH.contains(finishReason)) {
+                sink.fail(errors.blocked("stopped the answer (finishReason " + finishReason + ")",
+                        explanation(finishMessage)));
+            }
+        }
+
+        /** The provider's message, else the safety categories it marked as blocked. */
+        private String explanation(String message) {
+            if (message != null) {
+                return message;
+            }
+            List<String> categories = new ArrayList<>();
+            if (safetyRatings != null && safetyRatings.isArray()) {
+                for (JsonNode rating : safetyRatings) {
+                    if (rating.path("blocked").asBoolean(false) && Json.text(rating, "category") != null) {
+                        categories.add(Json.text(rating, "category"));
+                    }
+                }
+            }
+            return categories.isEmpty() ? null : "blocked for " + String.join(", ", categories);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.llmo.provider.StreamListener;
 import dev.llmo.provider.Usage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -24,10 +25,12 @@ final class ChatCall implements CallHandle {
     private final boolean stream;
     private final StreamListener listener;
     private final RetryLoop<ChatResponse> loop;
+    private final ResponseLimits limits;
     private volatile Answer answer;
 
     ChatCall(Transport transport, HttpErrorMapper errors, Supplier<Request> request,
              Supplier<ResponseDecoder> decoders, boolean stream, StreamListener listener) {
+        this.limits = transport.settings().limits();
         this.errors = errors;
         this.request = request;
         this.decoders = decoders;
@@ -57,6 +60,11 @@ final class ChatCall implements CallHandle {
         } catch (RuntimeException e) {
             listener.onError(HttpProviderClient.unexpected(e));
             return;
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // the caller waits for exactly one ending: a dead worker thread would leave it waiting forever
+            listener.onError(new dev.llmo.core.FailureException("internal error while reading the answer: " + e,
+                    "this is a bug in llmo; rerun with --debug and report it", e));
+            return;
         }
         listener.onComplete(response);
     }
@@ -83,22 +91,30 @@ final class ChatCall implements CallHandle {
                 } catch (RuntimeException e) {
                     current.fail(errors.malformed("a stream event llmo cannot read", event.data()));
                 }
-            });
+            }, limits.maxSseLineBytes());
             InputStream in = body.byteStream();
             byte[] buffer = new byte[8192];
             int n;
-            while (!current.ended() && (n = in.read(buffer)) != -1) {
-                parser.feed(buffer, 0, n);
-                if (in.available() == 0) {
-                    listener.onIdle();
+            try {
+                while (!current.ended() && (n = in.read(buffer)) != -1) {
+                    parser.feed(buffer, 0, n);
+                    if (in.available() == 0) {
+                        listener.onIdle();
+                    }
                 }
-            }
-            if (!current.ended()) {
-                parser.finish();
+                if (!current.ended()) {
+                    parser.finish();
+                }
+            } catch (SseParser.TooLargeException e) {
+                current.fail(errors.tooLarge("a stream line or event", e.limit()));
             }
         } else {
             // A whole answer, also when a server ignores stream:true and answers plain JSON (or its error as JSON).
-            String text = body.string();
+            byte[] bytes = BoundedBody.read(body, limits.maxBodyBytes());
+            if (bytes == null) {
+                throw new AttemptFailedException(errors.tooLarge("an answer", limits.maxBodyBytes()));
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
             JsonNode root = Json.parse(text).orElseThrow(() -> new AttemptFailedException(
                     errors.malformed("an answer that is not JSON", text)));
             try {
@@ -107,6 +123,17 @@ final class ChatCall implements CallHandle {
                 throw e;
             } catch (RuntimeException e) {
                 current.fail(errors.malformed("an answer llmo cannot read", text));
+            }
+        }
+        if (current.failure == null && (current.done || current.stop != null)) {
+            current.finishText();
+            // the answer ended: a refusal, a block or an answer of the wrong shape is a failure, not empty success
+            try {
+                decoder.onEnd(current);
+            } catch (AttemptFailedException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                current.fail(errors.malformed("an answer llmo cannot read", null));
             }
         }
         if (current.failure != null) {
@@ -122,6 +149,8 @@ final class ChatCall implements CallHandle {
     /** What one attempt has read so far. */
     private final class Answer implements StreamSink {
         final StringBuilder text = new StringBuilder();
+        private final SurrogateRepair surrogates = new SurrogateRepair();
+        private long textBytes;
         Usage usage;
         StopReason stop;
         String model;
@@ -135,9 +164,28 @@ final class ChatCall implements CallHandle {
 
         @Override
         public void text(String delta) {
-            if (delta == null || delta.isEmpty()) {
+            if (delta == null || delta.isEmpty() || ended()) {
                 return;
             }
+            deliver(surrogates.next(delta));
+        }
+
+        /** The end of a complete answer: a high surrogate still held back becomes U+FFFD. */
+        void finishText() {
+            deliver(surrogates.finish());
+        }
+
+        private void deliver(String delta) {
+            if (delta.isEmpty()) {
+                return;
+            }
+            long bytes = utf8Length(delta);
+            if (textBytes + bytes > limits.maxAnswerBytes()) {
+                // the text so far stays with the listener (printed and logged); the call ends here
+                fail(errors.answerTooLong(limits.maxAnswerBytes()));
+                return;
+            }
+            textBytes += bytes;
             text.append(delta);
             textDelivered = true;
             listener.onEvent(new StreamEvent.TextDelta(delta));
@@ -145,6 +193,9 @@ final class ChatCall implements CallHandle {
 
         @Override
         public void usage(Usage update) {
+            if (update == null) {
+                return;
+            }
             usage = update;
             listener.onEvent(new StreamEvent.UsageUpdate(update));
         }
@@ -172,5 +223,15 @@ final class ChatCall implements CallHandle {
         public void done() {
             done = true;
         }
+    }
+
+    /** The UTF-8 length of valid UTF-16 text (surrogates arrive here in pairs only). */
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 }

@@ -62,6 +62,9 @@ public final class HttpErrorMapper {
 
     /** A non-2xx answer. */
     public AttemptFailure fromResponse(int status, Headers headers, String body) {
+        if (status >= 300 && status < 400) {
+            return redirect(status, headers.get("Location"));
+        }
         JsonNode root = Json.parse(body).orElse(null);
         ErrorFields fields = ErrorFields.of(root);
         String message = fields.message != null ? fields.message : bodySample(body);
@@ -147,6 +150,55 @@ public final class HttpErrorMapper {
                 responseStarted ? "try again" : connectionFix(), e), !localRefusal, null);
     }
 
+    /**
+     * A 3xx: never followed (the key and the prompt would go to an address nobody configured), and not retried. The
+     * message names where the server pointed, so that the user can fix {@code base_url} if that address is right.
+     */
+    AttemptFailure redirect(int status, String location) {
+        String where = location == null || location.isBlank() ? "without saying where (no Location header)"
+                : "to " + clean(location);
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.REDIRECT, status, provider.name()
+                + " answered HTTP " + status + ", a redirect " + where + "; llmo does not follow redirects of API "
+                + "calls (the key would go along)", "if the new address is right, set base_url of provider '"
+                + provider.name() + "' in models.yaml to it (now " + provider.baseUrl() + ")"));
+    }
+
+    /** The call's deadline ({@code --timeout}) passed: no further attempt, the text so far is kept by the caller. */
+    public LlmoException deadline(Duration callTimeout) {
+        return new ModelCallException(ErrorKind.TIMEOUT, null, "no complete answer from " + provider.name()
+                + " within " + humanDuration(callTimeout) + " (--timeout)",
+                "allow more time with --timeout SECONDS (0 for no limit), or ask for a shorter answer");
+    }
+
+    /** The model refused to answer (Anthropic {@code stop_reason: refusal}, an OpenAI {@code refusal}). */
+    public AttemptFailure refused(String reason, String explanation) {
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.REFUSED, null, provider.name()
+                + " refused to answer (" + reason + ")" + (explanation == null || explanation.isBlank() ? ""
+                : ": " + clean(explanation)), "rephrase the request; the provider's policy stopped it"));
+    }
+
+    /** A safety or content filter blocked the prompt or stopped the answer. */
+    public AttemptFailure blocked(String what, String explanation) {
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.BLOCKED, null, provider.name() + " " + what
+                + (explanation == null || explanation.isBlank() ? "" : ": " + clean(explanation)),
+                "rephrase the request; the provider's content filter stopped it"));
+    }
+
+    /** More bytes than llmo reads of one thing (a line, a body, a model list, the answer text). */
+    public AttemptFailure tooLarge(String what, long limit) {
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name() + " sent "
+                + what + " larger than " + ResponseLimits.describe(limit) + ", llmo's limit; it stopped reading",
+                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is an "
+                        + provider.type().id() + "-compatible API"));
+    }
+
+    /** The answer text passed llmo's limit: the call ends, the text so far is kept. */
+    public AttemptFailure answerTooLong(long limit) {
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.INCOMPLETE, null, "the answer from "
+                + provider.name() + " passed llmo's limit of " + ResponseLimits.describe(limit)
+                + " of text; the text so far is kept", "ask for a shorter answer (e.g. -o max_tokens=N)"));
+    }
+
     /** The stream ended cleanly but before the provider's end marker. */
     public AttemptFailure incomplete() {
         return AttemptFailure.retryable(new ModelCallException(ErrorKind.INCOMPLETE, null,
@@ -173,6 +225,18 @@ public final class HttpErrorMapper {
             return error;
         }
         String message = error.getMessage() + " (after " + attempts + " attempts)";
+        return error instanceof ModelAuthException
+                ? new ModelAuthException(call.kind(), call.status(), message, error.fix())
+                : new ModelCallException(call.kind(), call.status(), message, error.fix(), error.getCause());
+    }
+
+    /** The failure of the last attempt when the call's deadline leaves no time for the wait before another. */
+    static LlmoException noTimeToRetry(LlmoException error, Duration callTimeout) {
+        if (!(error instanceof CallError call)) {
+            return error;
+        }
+        String message = error.getMessage() + " (no time left to retry within --timeout "
+                + humanDuration(callTimeout) + ")";
         return error instanceof ModelAuthException
                 ? new ModelAuthException(call.kind(), call.status(), message, error.fix())
                 : new ModelCallException(call.kind(), call.status(), message, error.fix(), error.getCause());
@@ -357,7 +421,9 @@ public final class HttpErrorMapper {
             return duration.toMillis() + " ms";
         }
         if (seconds < 120) {
-            return seconds + " s";
+            long millis = duration.toMillis() % 1000;
+            return millis == 0 ? seconds + " s"
+                    : java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
         }
         if (seconds < 7200) {
             return seconds / 60 + " min";

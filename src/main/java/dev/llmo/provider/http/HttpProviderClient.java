@@ -83,11 +83,20 @@ public abstract class HttpProviderClient implements ProviderClient {
     public List<RemoteModel> listModels() {
         List<RemoteModel> all = new ArrayList<>();
         String next = null;
+        long limit = transport.settings().limits().maxModelListBytes();
+        long[] read = {0};
         for (int page = 0; page < MAX_PAGES; page++) {
             String token = next;
             RetryLoop<ModelPage> loop = new RetryLoop<>(transport, errors);
             ModelPage result = loop.run(() -> modelsRequest(token), response -> {
-                String body = response.body() == null ? "" : response.body().string();
+                // all pages together are bounded: a server that pages forever or sends a huge page stops here
+                byte[] bytes = response.body() == null ? new byte[0]
+                        : BoundedBody.read(response.body(), limit - read[0]);
+                if (bytes == null) {
+                    throw new AttemptFailedException(errors.tooLarge("a model list", limit));
+                }
+                read[0] += bytes.length;
+                String body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
                 JsonNode json = Json.parse(body).orElseThrow(() -> new AttemptFailedException(
                         errors.malformed("a model list that is not JSON", body)));
                 try {

@@ -45,9 +45,26 @@ public final class Json {
         return value != null && value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
     }
 
-    /** A field that is a number, or null (absent, null, or not a number). */
+    /** Token counts at or above this (2^53) are not believed: no real call comes near it, and doubles lose digits. */
+    public static final long MAX_COUNT = 1L << 53;
+
+    /**
+     * A field that is a count (tokens): a whole number from 0 to 2^53 - 1, else null (absent, null, not a number,
+     * negative, fractional or absurdly large), so that a broken server's usage can never break the answer.
+     */
     public static Long number(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);
-        return value != null && value.isNumber() ? value.asLong() : null;
+        if (value == null || !value.isNumber()) {
+            return null;
+        }
+        if (value.isIntegralNumber()) {
+            if (!value.canConvertToLong()) {
+                return null;
+            }
+            long count = value.longValue();
+            return count >= 0 && count < MAX_COUNT ? count : null;
+        }
+        double d = value.doubleValue();
+        return d >= 0 && d < MAX_COUNT && d == Math.rint(d) ? (long) d : null;
     }
 }

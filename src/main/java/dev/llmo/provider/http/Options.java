@@ -13,6 +13,20 @@ public final class Options {
         options.forEach((name, value) -> target.set(name, Json.MAPPER.valueToTree(value)));
     }
 
+    /**
+     * Like {@link #putAll(ObjectNode, Map)}, but never replaces a key the request builder owns ({@code reserved}):
+     * the core refuses such options before a call (dev.llmo.provider.ReservedOptions); this keeps the body's
+     * structure intact for any caller that did not.
+     */
+    public static void putAll(ObjectNode target, Map<String, Object> options,
+                              java.util.function.Predicate<String> reserved) {
+        options.forEach((name, value) -> {
+            if (!reserved.test(name)) {
+                target.set(name, Json.MAPPER.valueToTree(value));
+            }
+        });
+    }
+
     /** {@code max_tokens} to {@code maxTokens}: Gemini's JSON names. */
     public static String camelCase(String name) {
         StringBuilder out = new StringBuilder(name.length());

@@ -9,4 +9,12 @@ public interface ResponseDecoder {
 
     /** A whole answer: a non-streamed response, or a server that ignored {@code stream:true}. */
     void onBody(JsonNode body, StreamSink sink);
+
+    /**
+     * The answer ended without an error (its end marker or a stop reason came): the last chance to report it as a
+     * failure (a refusal, a block, an answer of the wrong shape) instead of a success. Text already delivered stays
+     * delivered.
+     */
+    default void onEnd(StreamSink sink) {
+    }
 }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import okhttp3.Call;
@@ -36,6 +37,8 @@ final class RetryLoop<T> {
     private volatile boolean cancelled;
     private volatile Thread thread;
     private boolean responseStarted;
+    /** {@link System#nanoTime()} when the call's deadline passes, or null without one. */
+    private Long deadline;
     /** The value of the attempt that succeeded. */
     private T result;
 
@@ -52,6 +55,10 @@ final class RetryLoop<T> {
      */
     T run(Supplier<okhttp3.Request> request, Reader<T> reader, BooleanSupplier mayRetry, RetryObserver observer) {
         thread = Thread.currentThread();
+        HttpSettings settings = transport.settings();
+        if (settings.hasCallTimeout()) {
+            deadline = System.nanoTime() + settings.callTimeout().toNanos();
+        }
         int retries = 0;
         while (true) {
             AttemptFailure failure = attempt(request, reader);
@@ -65,6 +72,11 @@ final class RetryLoop<T> {
                     : Optional.empty();
             if (delay.isEmpty()) {
                 throw HttpErrorMapper.afterAttempts(failure.error(), retries + 1);
+            }
+            if (deadline != null && delay.get().toNanos() >= deadline - System.nanoTime()) {
+                // the next attempt could only start after the deadline: this failure is the honest answer
+                throw HttpErrorMapper.noTimeToRetry(HttpErrorMapper.afterAttempts(failure.error(), retries + 1),
+                        transport.settings().callTimeout());
             }
             retries++;
             observer.retrying(retries, delay.get(), failure);
@@ -84,6 +96,14 @@ final class RetryLoop<T> {
         responseStarted = false;
         okhttp3.Request built = request.get();
         Call call = transport.client(built.url()).newCall(built);
+        if (deadline != null) {
+            // OkHttp's call timeout spans connecting, sending and reading the whole body of this attempt
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw errors.deadline(transport.settings().callTimeout());
+            }
+            call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
+        }
         current = call;
         if (cancelled) {
             throw errors.cancelled();
@@ -100,6 +120,9 @@ final class RetryLoop<T> {
         } catch (IOException e) {
             if (cancelled) {
                 throw errors.cancelled();
+            }
+            if (deadline != null && System.nanoTime() - deadline >= 0) {
+                throw errors.deadline(transport.settings().callTimeout());
             }
             return errors.fromIo(e, responseStarted);
         }

@@ -42,6 +42,9 @@ public final class SharedHttpClient {
                 .connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT))
                 .connectionPool(new ConnectionPool(5, 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false)
+                // a redirect would re-send the key (and on 307 the prompt) to an address nobody configured
+                .followRedirects(false)
+                .followSslRedirects(false)
                 .writeTimeout(60, TimeUnit.SECONDS)
                 .build();
     }
@@ -52,6 +55,9 @@ public final class SharedHttpClient {
                 .connectionPool(new ConnectionPool(5, 5, TimeUnit.MINUTES))
                 // llmo's retry policy decides about every failed attempt, so OkHttp must not resend silently
                 .retryOnConnectionFailure(false)
+                // a redirect would re-send the key (and on 307 the prompt) to an address nobody configured
+                .followRedirects(false)
+                .followSslRedirects(false)
                 .writeTimeout(60, TimeUnit.SECONDS)
                 .build();
     }

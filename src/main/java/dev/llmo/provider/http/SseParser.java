@@ -21,10 +21,14 @@ import java.util.function.Consumer;
  *   <li>at end of input, pending non-blank data is dispatched (llama.cpp may omit the final blank line, even
  *       after {@code data: [DONE]}).</li>
  * </ul>
+ * Memory is bounded whatever the server sends: one line, and the data of one event, may hold at most a limit
+ * ({@link ResponseLimits#maxSseLineBytes()}, 8 MiB by default); beyond it {@link TooLargeException} ends the stream.
+ * Comments and keep-alives are dropped line by line, so an endless stream of them uses constant memory.
  * Not thread-safe: one parser per stream.
  */
 public final class SseParser {
     private final Consumer<SseEvent> sink;
+    private final long maxBytes;
     private byte[] line = new byte[256];
     private int lineLength;
     private boolean skipLf;
@@ -41,7 +45,27 @@ public final class SseParser {
     private boolean rawEscape;
 
     public SseParser(Consumer<SseEvent> sink) {
+        this(sink, ResponseLimits.DEFAULT.maxSseLineBytes());
+    }
+
+    /** @param maxBytes the longest line, and the most data of one event, in bytes (characters for data) */
+    public SseParser(Consumer<SseEvent> sink, long maxBytes) {
         this.sink = sink;
+        this.maxBytes = maxBytes;
+    }
+
+    /** A line or an event is longer than the limit: the stream cannot be read further. */
+    public static final class TooLargeException extends RuntimeException {
+        private final long limit;
+
+        TooLargeException(long limit) {
+            super("a server-sent event line or event longer than " + limit + " bytes", null, false, false);
+            this.limit = limit;
+        }
+
+        public long limit() {
+            return limit;
+        }
     }
 
     /** Reads {@code in} to its end, dispatching events as soon as each one is complete. */
@@ -96,14 +120,21 @@ public final class SseParser {
         if (length <= 0) {
             return;
         }
+        if ((long) lineLength + length > maxBytes) {
+            throw new TooLargeException(maxBytes);
+        }
         if (lineLength + length > line.length) {
-            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+            line = Arrays.copyOf(line, (int) Math.min(maxBytes, Math.max(line.length * 2L, lineLength + length)));
         }
         System.arraycopy(bytes, offset, line, lineLength, length);
         lineLength += length;
     }
 
     private void endLine() {
+        if (lineLength > 0 && line[0] == ':' && rawJson.length() == 0) {
+            lineLength = 0; // a comment or keep-alive: dropped without decoding
+            return;
+        }
         String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
         lineLength = 0;
         if (line.length > 65536) {
@@ -160,6 +191,9 @@ public final class SseParser {
     }
 
     private void appendData(String value) {
+        if ((long) data.length() + value.length() + 1 > maxBytes) {
+            throw new TooLargeException(maxBytes);
+        }
         if (hasData) {
             data.append('\n');
         }
@@ -169,6 +203,9 @@ public final class SseParser {
     }
 
     private void collectRaw(String text) {
+        if ((long) rawJson.length() + text.length() + 1 > maxBytes) {
+            throw new TooLargeException(maxBytes);
+        }
         if (rawJson.length() > 0) {
             rawJson.append('\n');
         }

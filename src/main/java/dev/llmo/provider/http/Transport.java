@@ -48,7 +48,7 @@ public final class Transport {
         if (result == null) {
             synchronized (this) {
                 if (cleartextClient == null) {
-                    cleartextClient = cleartextFactory.get();
+                    cleartextClient = withoutRedirects(cleartextFactory.get());
                 }
                 result = cleartextClient;
             }
@@ -61,12 +61,23 @@ public final class Transport {
         if (result == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = factory.get();
+                    client = withoutRedirects(factory.get());
                 }
                 result = client;
             }
         }
         return result;
+    }
+
+    /**
+     * API calls never follow a redirect, whatever client a factory makes: OkHttp would re-send the key headers to the
+     * new host (and, on 307/308, the prompt). A 3xx reaches the error mapper instead, which names the new address.
+     */
+    private static OkHttpClient withoutRedirects(OkHttpClient client) {
+        if (!client.followRedirects() && !client.followSslRedirects()) {
+            return client;
+        }
+        return client.newBuilder().followRedirects(false).followSslRedirects(false).build();
     }
 
     public HttpSettings settings() {

@@ -8,6 +8,8 @@ import dev.llmo.core.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.ReservedOptions;
+import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
 import dev.llmo.provider.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
@@ -52,7 +54,7 @@ public final class OpenAiClient extends HttpProviderClient {
             // without it the usage never arrives in a stream
             body.putObject("stream_options").put("include_usage", true);
         }
-        Options.putAll(body, request.options());
+        Options.putAll(body, request.options(), name -> ReservedOptions.isReserved(ProviderType.OPENAI, name));
         return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
     }
 
@@ -113,7 +115,16 @@ public final class OpenAiClient extends HttpProviderClient {
         return new Usage(input == null ? 0 : input, output == null ? 0 : output);
     }
 
+    /** The most of a refusal kept: the error line shows its start only. */
+    private static final int MAX_REFUSAL_CHARS = 8192;
+
     private final class Decoder implements ResponseDecoder {
+        /** The model's refusal: {@code message.refusal}, or the {@code delta.refusal} pieces of a stream. */
+        private final StringBuilder refusal = new StringBuilder();
+        private String finishReason;
+        private JsonNode filterResults;
+        private boolean sawChoices;
+
         @Override
         public void onEvent(SseEvent event, StreamSink sink) {
             String data = event.data();
@@ -139,10 +150,22 @@ public final class OpenAiClient extends HttpProviderClient {
                 return;
             }
             sink.model(Json.text(chunk, "model"));
+            sawChoices |= chunk.path("choices").isArray();
             JsonNode choice = chunk.path("choices").path(0);
+            // usage first: a refusal or a filter that ends the answer still reports what it cost
+            Usage usage = usage(chunk);
+            if (usage != null) {
+                sink.usage(usage);
+            }
             JsonNode content = choice.path("delta").get("content");
             if (content != null && content.isTextual()) {
                 sink.text(content.asText());
+            }
+            JsonNode refused = choice.path("delta").get("refusal");
+            if (refused != null && refused.isTextual() && refusal.length() < MAX_REFUSAL_CHARS) {
+                // only its start is shown in the one-line error: a server cannot grow it without end
+                refusal.append(refused.asText(), 0, Math.min(refused.asText().length(),
+                        MAX_REFUSAL_CHARS - refusal.length()));
             }
             String finish = Json.text(choice, "finish_reason");
             if ("error".equals(finish)) {
@@ -151,11 +174,21 @@ public final class OpenAiClient extends HttpProviderClient {
                 return;
             }
             if (finish != null) {
+                finishReason = finish;
+                filterResults = choice.get("content_filter_results");
                 sink.stop(stopReason(finish));
             }
-            Usage usage = usage(chunk);
-            if (usage != null) {
-                sink.usage(usage);
+        }
+
+        @Override
+        public void onEnd(StreamSink sink) {
+            if (!sawChoices) {
+                sink.fail(errors.malformed("an answer without choices", null));
+            } else if (!refusal.isEmpty()) {
+                sink.fail(errors.refused("refusal", refusal.toString()));
+            } else if ("content_filter".equals(finishReason)) {
+                sink.fail(errors.blocked("stopped the answer (finish_reason content_filter)",
+                        filteredCategories(filterResults)));
             }
         }
 
@@ -166,22 +199,43 @@ public final class OpenAiClient extends HttpProviderClient {
                 return;
             }
             JsonNode choice = body.path("choices").path(0);
-            if (choice.isMissingNode()) {
+            if (!choice.isObject() || !choice.path("message").isObject()) {
                 sink.fail(errors.malformed("an answer without choices", body.toString()));
                 return;
             }
+            sawChoices = true;
             sink.model(Json.text(body, "model"));
-            JsonNode content = choice.path("message").get("content");
-            if (content != null && content.isTextual()) {
-                sink.text(content.asText());
-            }
-            String finish = Json.text(choice, "finish_reason");
-            sink.stop(finish == null ? StopReason.END : stopReason(finish));
             Usage usage = usage(body);
             if (usage != null) {
                 sink.usage(usage);
             }
+            JsonNode content = choice.path("message").get("content");
+            if (content != null && content.isTextual()) {
+                sink.text(content.asText());
+            }
+            String refused = Json.text(choice.path("message"), "refusal");
+            if (refused != null) {
+                refusal.append(refused);
+            }
+            String finish = Json.text(choice, "finish_reason");
+            finishReason = finish;
+            filterResults = choice.get("content_filter_results");
+            sink.stop(finish == null ? StopReason.END : stopReason(finish));
             sink.done();
+        }
+
+        /** Azure's {@code content_filter_results}: the categories marked {@code filtered}, e.g. "hate, violence". */
+        private String filteredCategories(JsonNode results) {
+            if (results == null || !results.isObject()) {
+                return null;
+            }
+            List<String> filtered = new ArrayList<>();
+            results.fields().forEachRemaining(entry -> {
+                if (entry.getValue().path("filtered").asBoolean(false)) {
+                    filtered.add(entry.getKey());
+                }
+            });
+            return filtered.isEmpty() ? null : "filtered for " + String.join(", ", filtered);
         }
 
         /** A truthy {@code error} key (openai-python's rule), or vLLM's old top-level {@code "object":"error"}. */
