@@ -38,7 +38,7 @@ final class CoreServices {
     static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd) {
         Settings settings = context.settings();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
-                Clock.systemDefaultZone());
+                context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
         return new Orchestrator(keys(context), clients(context), System::nanoTime,
                 new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
     }
