@@ -51,7 +51,8 @@ import picocli.CommandLine.Parameters;
                 "  cat main.go | llmo run -m anthropic \"Find the bug\"",
                 "  llmo run -m openai/gpt-4o -m gemini --parallel --json \"Haiku about rain\"",
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
-                "  llmo run --dry-run -m openai \"How long is this prompt?\""})
+                "  llmo run --dry-run -m openai \"How long is this prompt?\"",
+                "  llmo run -c \"Shorter, please\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -111,10 +112,13 @@ final class RunCommand implements Callable<Integer> {
     Continuation continuation;
 
     static final class Continuation {
-        @Option(names = {"-c", "--continue"}, description = "Continue the last conversation.")
+        @Option(names = {"-c", "--continue"},
+                description = "Continue the last conversation, on its own model unless -m names one.")
         boolean last;
 
-        @Option(names = "--cid", paramLabel = "ID", description = "Continue the conversation with this id (or prefix).")
+        @Option(names = "--cid", paramLabel = "ID",
+                description = "Continue the conversation with this id (or prefix), on its own model unless -m "
+                        + "names one.")
         String id;
     }
 

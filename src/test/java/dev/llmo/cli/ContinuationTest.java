@@ -286,4 +286,13 @@ class ContinuationTest {
         assertThat(third.get("model").asText()).isEqualTo("m1");
         assertThat(messages(third)).isEqualTo("user:first|assistant:One.|user:second|");
     }
+
+    @Test
+    void saveBeforeAnythingWasSentSaysSoAndLeavesNoFile() throws Exception {
+        Result result = cli().stdin("/save early\n").run("chat", "-m", "mock/m1");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("nothing to save yet").contains("send a message first, then /save early");
+        assertThat(home.resolve("llmo/conversations")).doesNotExist();
+    }
 }

@@ -255,6 +255,11 @@ public final class ChatSession implements AutoCloseable {
         if (clean.isEmpty() || clean.chars().anyMatch(Character::isWhitespace)) {
             throw new UsageException("a saved name is one word, e.g. /save rust-lifetimes", null);
         }
+        if (!conversation.kept()) {
+            // its file is made by the first request that leaves the machine; a name alone would be lost
+            throw new UsageException("there is nothing to save yet: no message of this conversation has reached a model",
+                    "send a message first, then /save " + clean);
+        }
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("name", clean);
         conversation.note(SavedChats.EVENT, data);
