@@ -157,7 +157,12 @@ public final class EventLog implements Closeable {
         if (channel != null) {
             return;
         }
+        if (pending == null) {
+            throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
+        }
         Path dir = file.getParent();
+        // as in write(): an interrupted thread would have the channel closed under it mid-write
+        boolean interrupted = Thread.interrupted();
         try {
             createPrivateDirectories(dir);
             FileChannel created;
@@ -194,6 +199,10 @@ public final class EventLog implements Closeable {
         } catch (IOException e) {
             throw new FailureException("cannot create a conversation log in " + dir + ": " + e.getMessage(),
                     "check that the directory is writable (or set LLMO_HOME)", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -206,7 +215,7 @@ public final class EventLog implements Closeable {
      */
     public synchronized boolean discard() {
         if (channel == null) {
-            pending = new java.io.ByteArrayOutputStream();
+            pending = null; // nothing more can be written or persisted
             return true;
         }
         boolean interrupted = Thread.interrupted();
@@ -337,6 +346,9 @@ public final class EventLog implements Closeable {
 
     /** An event of a log not yet persisted: chained in memory, written by {@link #persist()}. */
     private Event hold(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+        if (pending == null) {
+            throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
+        }
         String ts = EventJson.timestamp(options.clock().instant());
         long seq = nextSeq;
         String prev = lastHash;
