@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.QueueDispatcher;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +38,10 @@ class ContinuationTest {
     @BeforeEach
     void start() throws Exception {
         server = new MockWebServer();
+        // a request nobody expected gets a 404 at once instead of waiting forever for an answer to be queued
+        QueueDispatcher dispatcher = new QueueDispatcher();
+        dispatcher.setFailFast(true);
+        server.setDispatcher(dispatcher);
         server.start();
         Path dir = Files.createDirectories(home.resolve("llmo"));
         models = dir.resolve("models.yaml");

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.QueueDispatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,10 @@ class NothingSentTest {
     @BeforeEach
     void start() throws Exception {
         server = new MockWebServer();
+        // a request nobody expected gets a 404 at once instead of waiting forever for an answer to be queued
+        QueueDispatcher dispatcher = new QueueDispatcher();
+        dispatcher.setFailFast(true);
+        server.setDispatcher(dispatcher);
         server.start();
         writeModels(server.url("/v1").toString());
         config = home.resolve("llmo/config.yaml");
