@@ -203,7 +203,11 @@ public final class SpendReservations {
         if (!Files.exists(file)) {
             return entries;
         }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        // decoded leniently: a damaged byte spoils its line only, never every budgeted run
+        for (String line : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
             try {
                 Entry.of(JSON.readTree(line)).ifPresent(entries::add);
             } catch (IOException e) {

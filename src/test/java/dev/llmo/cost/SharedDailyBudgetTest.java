@@ -108,7 +108,7 @@ class SharedDailyBudgetTest {
                 hold("a", ended.pid(), null, now),                                      // process gone
                 hold("b", self, selfStart == null ? null : selfStart - 60_000, now),   // pid reused since
                 hold("c", self, selfStart, now - Duration.ofHours(2).toMillis()),       // older than MAX_AGE
-                "not a hold", "{\"id\":3}", "") + "\n");
+                "not a hold", "{\"id\":3}", "\u00ff\u00fe", "") + "\n", java.nio.charset.StandardCharsets.ISO_8859_1);
 
         CostGuard guard = run();
         CostGuard.Reservation held = guard.reserve(MODEL, MICRO, 1_000, 9_000L);
