@@ -43,10 +43,11 @@ final class ChatCommand implements Callable<Integer> {
 
     static final class Resume {
         @Option(names = "--resume", paramLabel = "ID",
-                description = "Resume the conversation with this id (or prefix), or saved with /save NAME.")
+                description = "Resume the conversation with this id (or prefix), or saved with /save NAME, on its "
+                        + "own model unless -m names one.")
         String id;
 
-        @Option(names = "--continue", description = "Resume the last conversation.")
+        @Option(names = "--continue", description = "Resume the last conversation, on its own model unless -m names one.")
         boolean last;
     }
 

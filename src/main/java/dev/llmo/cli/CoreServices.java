@@ -47,7 +47,7 @@ final class CoreServices {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
-                Clock.systemDefaultZone());
+                context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
         return new Orchestrator(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout))), System::nanoTime,
                 new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));

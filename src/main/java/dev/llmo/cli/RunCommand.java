@@ -14,6 +14,7 @@ import dev.llmo.core.Orchestrator;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.core.Conversation;
+import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.core.ExitCode;
 import dev.llmo.core.InterruptedRunException;
 import dev.llmo.core.LlmoException;
@@ -25,6 +26,7 @@ import dev.llmo.core.RunResult;
 import dev.llmo.core.UsageException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,7 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -m openai/gpt-4o -m gemini --parallel --json \"Haiku about rain\"",
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
+                "  llmo run -c \"Shorter, please\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
@@ -114,12 +117,18 @@ final class RunCommand implements Callable<Integer> {
     Continuation continuation;
 
     static final class Continuation {
-        @Option(names = {"-c", "--continue"}, description = "Continue the last conversation.")
+        @Option(names = {"-c", "--continue"},
+                description = "Continue the last conversation, on its own model unless -m names one.")
         boolean last;
 
-        @Option(names = "--cid", paramLabel = "ID", description = "Continue the conversation with this id (or prefix).")
+        @Option(names = "--cid", paramLabel = "ID",
+                description = "Continue the conversation with this id (or prefix), on its own model unless -m "
+                        + "names one.")
         String id;
     }
+
+    // The log -c / --cid continues, found once so that every step of the command means the same one.
+    private Path continued;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -129,6 +138,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
+        if (continuation != null) {
+            continued = new ConversationStore(context.dirs().conversationsDir()).resolveOrNewest(continuation.id);
+        }
         RunPlan plan = RunPlan.of(models(settings, roleDef), mode != null && mode.sequential, concurrency);
         refuseMisfits(plan);
         String text = RunInput.prompt(prompt, context.environment());
@@ -152,6 +164,8 @@ final class RunCommand implements Callable<Integer> {
                     options(roleDef), !noStream);
             RunResult result = CancelOnInterrupt.run(orchestrator, request, renderer,
                     conversation, done -> {
+                        // a run whose request never left the machine leaves no conversation for the id to name
+                        renderer.conversation(conversation.kept() ? conversation.id() : null);
                         renderer.finish(done);
                         conversation.end(done.succeeded() ? ExitCode.OK : done.error().exitCode());
                     });
@@ -281,7 +295,7 @@ final class RunCommand implements Callable<Integer> {
         String command = (continuation == null ? "run" : "run --continue") + modeFlag;
         List<String> ids = plan.stream().map(ModelRef::id).toList();
         if (continuation != null) {
-            return Conversation.resume(context.dirs().conversationsDir(), continuation.id, command, ids,
+            return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, ids,
                     settings.digest(), BuildInfo.version(), context.logOptions());
         }
         return Conversation.start(context.dirs().conversationsDir(), command, ids, settings.digest(),
@@ -294,7 +308,7 @@ final class RunCommand implements Callable<Integer> {
      */
     private int dryRun(Settings settings, Role roleDef, RunPlan plan, String text) {
         Conversation.History history = continuation == null ? Conversation.History.EMPTY
-                : Conversation.peek(context.dirs().conversationsDir(), continuation.id);
+                : Conversation.peek(context.dirs().conversationsDir(), continued.toString());
         String systemPrompt = system(roleDef);
         if (systemPrompt == null && continuation != null) {
             systemPrompt = history.system();
@@ -339,10 +353,16 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** -m (every one), else the role's model, else the default model. */
+    /**
+     * -m (every one), else the role's model, else the continued conversation's own model (never silently another
+     * provider's default), else the default model.
+     */
     private List<ModelRef> models(Settings settings, Role roleDef) {
         if (!models.isEmpty()) {
             return models.stream().map(name -> settings.catalog().resolve(name)).toList();
+        }
+        if (continued != null && (roleDef == null || roleDef.model() == null)) {
+            return List.of(Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         }
         return List.of(model(settings, roleDef));
     }

@@ -33,6 +33,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     public static final String RETRACT = "message.retract";
 
     private final EventLog log;
+    // A conversation this command started is kept only if some request may have left the machine; one it
+    // continues was already there and is always kept.
+    private final boolean startedHere;
+    private boolean requestLeft;
     private final List<Turn> history = new ArrayList<>();
     private String system;
     private Long systemSeq;
@@ -43,8 +47,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     private record Turn(ChatMessage message, long seq) {
     }
 
-    private Conversation(EventLog log) {
+    private Conversation(EventLog log, boolean startedHere) {
         this.log = log;
+        this.startedHere = startedHere;
     }
 
     /** Starts a new conversation in {@code dir}, syncing to disk at session end. */
@@ -53,11 +58,16 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         return start(dir, command, models, configDigest, version, EventLog.Options.defaults());
     }
 
-    /** Starts a new conversation in {@code dir}; {@code options} can ask for a sync after every event. */
+    /**
+     * Starts a new conversation in {@code dir}; {@code options} can ask for a sync after every event. Its file is
+     * made when the first request is about to be sent: a command that sends nothing (no key, refused by a budget)
+     * leaves no file, and one whose every request failed before leaving the machine (connection refused, unknown
+     * host, connect timeout) has its file removed at {@link #end}.
+     */
     public static Conversation start(Path dir, String command, List<String> models, String configDigest,
                                      String version, EventLog.Options options) {
-        return new Conversation(EventLog.create(dir, new EventData.SessionStart(command, models, configDigest,
-                version), options));
+        return new Conversation(EventLog.createDeferred(dir, new EventData.SessionStart(command, models,
+                configDigest, version), options), true);
     }
 
     /**
@@ -75,7 +85,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
-        Conversation conversation = new Conversation(EventLog.open(file, options));
+        Conversation conversation = new Conversation(EventLog.open(file, options), false);
         for (Event event : events) {
             conversation.replayHistory(event);
         }
@@ -91,11 +101,59 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     /** The system prompt and history of a conversation (the newest when {@code idOrPrefix} is null), read only. */
     public static History peek(Path dir, String idOrPrefix) {
         Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
-        Conversation reader = new Conversation(null);
+        Conversation reader = new Conversation(null, false);
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
         events.forEach(reader::replayHistory);
+        reader.dropUnansweredUser();
         return new History(reader.system, reader.messages());
+    }
+
+    /**
+     * The model that continues a conversation when the user names none: the model of its last request (a chat's
+     * {@code /model} switch included), or, when it has no request, the model its last part started with. A
+     * conversation whose last part was a run of several models (a pipeline, a chain) has no one model: the user must
+     * choose. A model id that is no longer configured is still tried as written ({@code provider/model}); a provider
+     * that is gone is a configuration error naming the fix.
+     *
+     * @param file the conversation's log
+     * @param flag the option that names a model, for the messages ({@code -m})
+     * @throws UsageException (exit 2) when the conversation ended with a parallel run or a run of several models
+     * @throws ConfigException (exit 3) when its model's provider is no longer configured
+     */
+    public static ModelRef modelToContinue(Path file, dev.llmo.config.ModelCatalog catalog, String flag) {
+        List<Event> events = EventLog.read(file);
+        refuseAfterFanOut(file, events);
+        String id = file.getFileName().toString().replace(".jsonl", "");
+        Event lastStart = null;
+        String lastRequested = null;
+        java.util.Set<String> partModels = new java.util.LinkedHashSet<>();
+        for (Event event : events) {
+            if ("session.start".equals(event.type())) {
+                lastStart = event;
+                partModels.clear();
+                event.data().path("models").forEach(m -> partModels.add(m.asText()));
+            } else if ("request".equals(event.type())) {
+                lastRequested = event.data().path("model").asText(null);
+            }
+        }
+        if (partModels.size() > 1) {
+            String command = lastStart.data().path("command").asText();
+            throw new UsageException("conversation " + id + " ended with a run of " + partModels.size() + " models ("
+                    + String.join(", ", partModels) + ", '" + command + "'): there is no one model to continue with",
+                    "name it, e.g. " + flag + " " + partModels.iterator().next());
+        }
+        String model = lastRequested != null ? lastRequested : partModels.stream().findFirst().orElse(null);
+        if (model == null) {
+            throw new UsageException("conversation " + id + " names no model to continue with",
+                    "name one, e.g. " + flag + " openai/gpt-4o-mini");
+        }
+        try {
+            return catalog.resolve(model);
+        } catch (ConfigException e) {
+            throw new ConfigException("conversation " + id + " was with " + model + ", which is not configured now ("
+                    + e.getMessage() + ")", "continue it with another model: " + flag + " MODEL");
+        }
     }
 
     /**
@@ -127,9 +185,11 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             if ("system".equals(role)) {
                 system = content.isEmpty() ? null : content;
                 systemSeq = content.isEmpty() ? null : event.seq();
+            } else if ("user".equals(role)) {
+                dropUnansweredUser();
+                history.add(new Turn(ChatMessage.user(content), event.seq()));
             } else {
-                history.add(new Turn("user".equals(role) ? ChatMessage.user(content) : ChatMessage.assistant(content),
-                        event.seq()));
+                history.add(new Turn(ChatMessage.assistant(content), event.seq()));
             }
         } else if ("response".equals(event.type())) {
             if (!data.path("text").asText().isEmpty()) {
@@ -166,10 +226,22 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         systemSeq = normalized == null ? null : event.seq();
     }
 
-    /** Adds the user's next message to the history. */
+    /**
+     * Adds the user's next message to the history. A user message still at the end of the history got no answer
+     * (the call failed, was cancelled before any text, or answered nothing): it leaves the history first, so that
+     * no request carries two user messages in a row and a failed turn is never sent again unseen. It stays in the
+     * log, where its request is followed by an {@code error} (or an empty {@code response}).
+     */
     public synchronized void user(String text) {
         Event event = log.append(EventData.Message.user(text));
+        dropUnansweredUser();
         history.add(new Turn(ChatMessage.user(text), event.seq()));
+    }
+
+    private void dropUnansweredUser() {
+        if (!history.isEmpty() && history.get(history.size() - 1).message().role() == ChatMessage.Role.USER) {
+            history.remove(history.size() - 1);
+        }
     }
 
     /** The history to send, oldest first, ending with the newest message. */
@@ -214,6 +286,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     /** Logs a request whose messages come from {@code candidates} (the history, or a fork's fixed part of it). */
     private long logRequest(ModelRef model, ChatRequest request, byte[] body, List<Turn> candidates) {
+        log.persist();
         List<Long> seqs = candidates.stream().map(Turn::seq).toList();
         Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
                 EventData.SeqRange.sent(seqs, sentSeqs(candidates, request.messages())), systemSeq, request.stream()));
@@ -271,6 +344,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     @Override
     public synchronized void retried(long request, int attempt, Duration delay, LlmoException reason) {
+        noteSent(reason);
         log.append(new EventData.Retry(request, attempt, reason.getMessage(), reason instanceof CallError call
                 ? call.status() : null, delay.toMillis()));
     }
@@ -281,6 +355,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     }
 
     private void logAnswer(long request, RunResult result, boolean joinsHistory) {
+        if (request >= 0) {
+            noteSent(result.error());
+        }
         Long cost = microUsd(result.costUsd());
         if (result.succeeded() || !result.text().isEmpty()) {
             EventData.TokenUsage usage = result.usage() == null ? null
@@ -300,6 +377,43 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         }
     }
 
+    /** Remembers that a request may have left the machine, unless {@code failure} proves it never did. */
+    private void noteSent(LlmoException failure) {
+        if (failure == null || !neverLeft(failure)) {
+            requestLeft = true;
+        }
+    }
+
+    /**
+     * Whether a call's failure happened before its request left the machine: the connection was refused, the host
+     * is unknown or unreachable, or connecting timed out. Anything else (an answer, a timeout while reading, a
+     * broken connection, Ctrl-C) may have reached the provider.
+     */
+    static boolean neverLeft(LlmoException failure) {
+        if (!(failure instanceof CallError)) {
+            return false;
+        }
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.NoRouteToHostException
+                    || cause instanceof java.net.UnknownHostException) {
+                return true;
+            }
+            if (cause instanceof java.net.SocketTimeoutException timeout
+                    && String.valueOf(timeout.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether this conversation stays on disk when it ends: one it continued, or one where some request may have
+     * left the machine. Otherwise {@link #end} removes it, and its id names nothing.
+     */
+    public synchronized boolean kept() {
+        return !startedHere || requestLeft;
+    }
+
     /** Records a failure that happened before any request was sent (a missing key, a budget refusal). */
     public synchronized void failedBeforeSending(LlmoException error) {
         log.append(new EventData.ErrorEvent(null, errorKind(error), null, error.getMessage()));
@@ -314,12 +428,18 @@ public final class Conversation implements CallRecorder, AutoCloseable {
                 : error.exitCode().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Ends this part of the conversation: {@code session.end} (which syncs the file). */
+    /**
+     * Ends this part of the conversation: {@code session.end} (which syncs the file). A conversation started here
+     * whose requests never left the machine is removed instead (see {@link #kept()}).
+     */
     public synchronized void end(ExitCode exitCode) {
         if (ended) {
             return;
         }
         ended = true;
+        if (!kept() && log.discard()) {
+            return;
+        }
         String status = exitCode == ExitCode.OK ? "ok" : exitCode == ExitCode.INTERRUPTED ? "interrupted" : "failed";
         log.append(new EventData.SessionEnd(status, exitCode.code(), costMicroUsd));
     }

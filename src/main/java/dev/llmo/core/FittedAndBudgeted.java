@@ -44,7 +44,7 @@ public final class FittedAndBudgeted implements Preflight {
                 counter.observe(fitted, usage);
             }
             return guard.settle(reservation, usage);
-        }, () -> guard.release(reservation));
+        }, () -> guard.release(reservation), () -> guard.recorded(reservation));
     }
 
     /**

@@ -188,6 +188,7 @@ public final class Orchestrator {
                     admission.release().run();
                 }
                 recorder.answered(requestId, done);
+                admission.recorded().run(); // its cost is in the log now: other processes count it there
             } finally {
                 result.complete(done);
             }

@@ -22,8 +22,15 @@ public interface Preflight {
      *                call is counted at against the budgets (its worst case when no usage came), or null when no
      *                budget counts it
      * @param release called instead when nothing reached the model
+     * @param recorded called once the call's end (and cost) is in the event log: what the budgets held for it
+     *                 until then, for other processes to see, can go
      */
     record Admission(ChatRequest request, java.util.function.Function<Usage, java.math.BigDecimal> settle,
-                     Runnable release) {
+                     Runnable release, Runnable recorded) {
+        /** An admission with nothing to do once recorded. */
+        public Admission(ChatRequest request, java.util.function.Function<Usage, java.math.BigDecimal> settle,
+                         Runnable release) {
+            this(request, settle, release, () -> { });
+        }
     }
 }

@@ -19,27 +19,33 @@ import java.util.function.LongSupplier;
  *
  * <p>Limits: per run, {@code --max-cost USD} when given (a command-line flag overrides the configuration),
  * else {@code budget.per_run_usd}; per day, {@code budget.daily_usd}, against what every conversation logged
- * today (local time) plus this run. The check uses the upper bound of a request's cost: all of its input tokens
- * and the answer at its limit ({@link CostEstimate}).
+ * today (local time) plus what the calls in flight of every llmo process of the home hold. The check uses the
+ * upper bound of a request's cost: all of its input tokens and the answer at its limit ({@link CostEstimate}).
  *
  * <p>Calls in flight hold a {@link Reservation} of their upper bound, so parallel calls cannot together pass a
- * budget that each alone would respect; {@link #settle} swaps it for the reported cost, {@link #release} drops it
- * for a call that never reached the model.
+ * budget that each alone would respect; {@link #settle} swaps it for the reported cost in this run's count,
+ * {@link #release} drops it for a call that never reached the model. Under a daily budget the upper bound is also
+ * held in the {@link SpendReservations} every process sees, and the daily check ("logged today + held + this
+ * request ≤ daily") and the new hold are one step under their lock; a settled call keeps its hold until
+ * {@link #recorded} says its cost is in the event log, so that no other process can see it in neither place.
  *
  * <pre>{@code
  * CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, dirs.conversationsDir(), Clock.systemDefaultZone());
  * CostGuard.Reservation held = guard.reserve(model.id(), model.spec().pricing(), inputTokens, caps.outputBound(inputTokens));
  * ... send ...
  * guard.settle(held, response.usage());     // or guard.release(held) when nothing reached the model
+ * ... log the response with its cost ...
+ * guard.recorded(held);
  * }</pre>
  */
 public final class CostGuard {
     private final BigDecimal perRun;
     private final String perRunSource;
     private final BigDecimal daily;
-    private final LongSupplier spentTodayMicro;
+    private final LongSupplier loggedTodayMicro;
+    private final SpendReservations shared;
     private final Set<Long> open = new HashSet<>();
-    private Long spentTodayBefore;
+    private final Set<Long> holding = new HashSet<>();
     private BigDecimal spent = BigDecimal.ZERO;
     private BigDecimal reserved = BigDecimal.ZERO;
     private long nextReservation;
@@ -51,8 +57,10 @@ public final class CostGuard {
      * @param model    {@code provider/model}
      * @param pricing  the model's price, null when unknown
      * @param estimate the upper bound held
+     * @param hold     its hold in the shared reservations (under a daily budget), else null
      */
-    public record Reservation(long id, String model, Pricing pricing, CostEstimate estimate) {
+    public record Reservation(long id, String model, Pricing pricing, CostEstimate estimate,
+                              SpendReservations.Hold hold) {
     }
 
     /**
@@ -60,10 +68,16 @@ public final class CostGuard {
      *
      * @param budget          the configured limits ({@link Budget#NONE} for none)
      * @param maxCostUsd      {@code --max-cost}, or null
-     * @param spentTodayMicro what was spent today before this run, in micro-USD; asked once, on the first request,
-     *                        and only when a daily budget is set
+     * @param loggedTodayMicro what the event logs say was spent today, in micro-USD; asked at every daily check (so
+     *                         it must count this run's recorded calls too), and only when a daily budget is set
      */
-    public CostGuard(Budget budget, BigDecimal maxCostUsd, LongSupplier spentTodayMicro) {
+    public CostGuard(Budget budget, BigDecimal maxCostUsd, LongSupplier loggedTodayMicro) {
+        this(budget, maxCostUsd, loggedTodayMicro, SpendReservations.inProcess());
+    }
+
+    /** A guard whose daily check also sees the calls in flight held in {@code shared}. */
+    public CostGuard(Budget budget, BigDecimal maxCostUsd, LongSupplier loggedTodayMicro,
+                     SpendReservations shared) {
         if (maxCostUsd != null && maxCostUsd.signum() < 0) {
             throw new UsageException("--max-cost must be an amount in USD of 0 or more, not " + maxCostUsd.toPlainString(),
                     "e.g. --max-cost 0.25");
@@ -71,12 +85,19 @@ public final class CostGuard {
         this.perRun = maxCostUsd != null ? maxCostUsd : budget.perRunUsd();
         this.perRunSource = maxCostUsd != null ? "--max-cost" : "budget.per_run_usd";
         this.daily = budget.dailyUsd();
-        this.spentTodayMicro = spentTodayMicro;
+        this.loggedTodayMicro = loggedTodayMicro;
+        this.shared = shared;
     }
 
-    /** The guard of one run: today's spending is read from the logs in {@code conversationsDir} by {@code clock}. */
-    public static CostGuard forRun(Budget budget, BigDecimal maxCostUsd, Path conversationsDir, Clock clock) {
-        return new CostGuard(budget, maxCostUsd, () -> DailySpend.today(conversationsDir, clock));
+    /**
+     * The guard of one run: today's spending is read from the logs in {@code conversationsDir} by {@code clock}, and
+     * the calls in flight of every process from {@code reservationsFile} ({@code reservations.jsonl} of the data
+     * directory).
+     */
+    public static CostGuard forRun(Budget budget, BigDecimal maxCostUsd, Path conversationsDir,
+                                   Path reservationsFile, Clock clock) {
+        return new CostGuard(budget, maxCostUsd, () -> DailySpend.today(conversationsDir, clock),
+                SpendReservations.shared(reservationsFile, Clock.systemUTC()));
     }
 
     /** True when some limit is set. */
@@ -96,11 +117,20 @@ public final class CostGuard {
      */
     public synchronized Reservation reserve(String model, Pricing pricing, long inputTokens, Long maxOutputTokens) {
         CostEstimate estimate = CostEstimate.of(pricing, inputTokens, maxOutputTokens);
+        SpendReservations.Hold hold = null;
         if (active()) {
             check(model, pricing, estimate);
+            if (daily != null) {
+                String request = requestText(estimate);
+                // the day's check and the hold are one step under the lock every process takes
+                hold = shared.hold(Usd.toMicroCeiling(estimate.usd()), held -> checkDaily(request, estimate, held));
+            }
         }
-        Reservation reservation = new Reservation(nextReservation++, model, pricing, estimate);
+        Reservation reservation = new Reservation(nextReservation++, model, pricing, estimate, hold);
         open.add(reservation.id());
+        if (hold != null) {
+            holding.add(reservation.id());
+        }
         if (estimate.known()) {
             reserved = reserved.add(estimate.usd());
         }
@@ -121,9 +151,7 @@ public final class CostGuard {
                     "set 'max_output_tokens' for it in models.yaml, or pass -o max_tokens=N");
         }
         BigDecimal run = spent.add(reserved);
-        String request = "this request could cost up to " + Usd.format(estimate.usd()) + " ("
-                + Usd.count(estimate.inputTokens()) + " input tokens, " + Usd.count(estimate.maxOutputTokens())
-                + " output tokens max)";
+        String request = requestText(estimate);
         if (perRun != null && run.add(estimate.usd()).compareTo(perRun) > 0) {
             throw new BudgetException(request + "; with " + Usd.formatExact(run) + " spent in this run it would pass the "
                     + "per-run budget of " + Usd.formatExact(perRun) + " (" + perRunSource + "); nothing was sent",
@@ -131,17 +159,25 @@ public final class CostGuard {
                             : "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run), "
                                     + "or lower the answer's limit with -o max_tokens=N");
         }
-        if (daily != null) {
-            if (spentTodayBefore == null) {
-                spentTodayBefore = spentTodayMicro.getAsLong();
-            }
-            BigDecimal today = Usd.ofMicro(spentTodayBefore).add(run);
-            if (today.add(estimate.usd()).compareTo(daily) > 0) {
-                throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today it would pass the "
-                        + "daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
-                        "raise budget.daily_usd in config.yaml, lower the answer's limit with -o max_tokens=N, "
-                                + "or wait until tomorrow");
-            }
+    }
+
+    private static String requestText(CostEstimate estimate) {
+        return "this request could cost up to " + Usd.format(estimate.usd()) + " ("
+                + Usd.count(estimate.inputTokens()) + " input tokens, " + Usd.count(estimate.maxOutputTokens())
+                + " output tokens max)";
+    }
+
+    /** Under the reservations' lock: what the logs say was spent today, what calls in flight hold, this request. */
+    private void checkDaily(String request, CostEstimate estimate, long heldMicro) {
+        BigDecimal logged = Usd.ofMicro(loggedTodayMicro.getAsLong());
+        BigDecimal today = logged.add(Usd.ofMicro(heldMicro));
+        if (today.add(estimate.usd()).compareTo(daily) > 0) {
+            String held = heldMicro == 0 ? ""
+                    : " (" + Usd.formatMicro(heldMicro) + " of it held by calls in flight)";
+            throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today" + held
+                    + " it would pass the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
+                    "raise budget.daily_usd in config.yaml, lower the answer's limit with -o max_tokens=N, "
+                            + "or wait until tomorrow");
         }
     }
 
@@ -180,6 +216,24 @@ public final class CostGuard {
      */
     public synchronized void release(Reservation reservation) {
         close(reservation);
+        dropHold(reservation);
+    }
+
+    /**
+     * The call's cost is now in the event log (or the call cost nothing): its hold, which other processes counted
+     * until now, goes. Does nothing for a reservation without a hold or whose hold is gone.
+     */
+    public void recorded(Reservation reservation) {
+        dropHold(reservation);
+    }
+
+    private void dropHold(Reservation reservation) {
+        synchronized (this) {
+            if (reservation.hold() == null || !holding.remove(reservation.id())) {
+                return;
+            }
+        }
+        shared.drop(reservation.hold());
     }
 
     private void close(Reservation reservation) {

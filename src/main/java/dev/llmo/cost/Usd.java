@@ -23,6 +23,11 @@ public final class Usd {
         return usd == null ? null : usd.setScale(MICRO_SCALE, RoundingMode.HALF_UP).unscaledValue().longValueExact();
     }
 
+    /** {@code usd} in whole micro-dollars rounded up: for amounts held against a budget, never under the estimate. */
+    public static long toMicroCeiling(BigDecimal usd) {
+        return usd.setScale(MICRO_SCALE, RoundingMode.CEILING).unscaledValue().longValueExact();
+    }
+
     /** The USD amount of {@code micro} micro-dollars. */
     public static BigDecimal ofMicro(long micro) {
         return BigDecimal.valueOf(micro, MICRO_SCALE);

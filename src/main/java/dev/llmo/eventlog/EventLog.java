@@ -51,11 +51,15 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class EventLog implements Closeable {
     private static final int TAIL_CHUNK = 64 * 1024;
 
-    private final Path file;
-    private final String id;
-    private final FileChannel channel;
-    private final ReentrantLock jvmLock;
     private final Options options;
+    // A log made by createDeferred has no file (and so no channel or lock) until persist(): until then its events
+    // wait in `pending`, chained and hashed exactly as they will be written.
+    private Path file;
+    private String id;
+    private FileChannel channel;
+    private ReentrantLock jvmLock;
+    private java.io.ByteArrayOutputStream pending;
+    private boolean pendingSync;
     private final MessageDigest digest = Sha256.newDigest();
     // What this instance knows of the end of the file; re-read under the lock when another writer moved it.
     private long knownSize = -1;
@@ -87,6 +91,16 @@ public final class EventLog implements Closeable {
         this.channel = channel;
         this.options = options;
         this.jvmLock = FileLocks.of(file);
+    }
+
+    private EventLog(Path file, Options options) {
+        this.file = file;
+        this.id = idOf(file);
+        this.options = options;
+        this.pending = new java.io.ByteArrayOutputStream();
+        this.knownSize = 0;
+        this.nextSeq = 0;
+        this.lastHash = Sha256.ZERO;
     }
 
     /** Starts a new conversation in {@code conversationsDir} with default options; see {@link #create(Path, EventData.SessionStart, Options)}. */
@@ -122,6 +136,119 @@ public final class EventLog implements Closeable {
         }
     }
 
+    /**
+     * Starts a new conversation whose file is made only by {@link #persist()}: {@code start} and the events after it
+     * are held in memory, chained and hashed as they will be written, so that a command that never sends a request
+     * leaves no file behind ({@link #close()} without {@code persist} writes nothing). The id is chosen now.
+     */
+    public static EventLog createDeferred(Path conversationsDir, EventData.SessionStart start, Options options) {
+        EventLog log = new EventLog(conversationsDir.resolve(ConversationId.next(options.clock().instant()) + ".jsonl"),
+                options);
+        log.append(start);
+        return log;
+    }
+
+    /** Whether the log has its file (always, except for a {@link #createDeferred} log not yet persisted). */
+    public synchronized boolean persisted() {
+        return channel != null;
+    }
+
+    /**
+     * Makes the file of a {@link #createDeferred} log (owner-only, in an owner-only directory) and writes the events
+     * held so far; later events are written as they come. Does nothing for a log that has its file.
+     *
+     * @throws FailureException when the directory or file cannot be created
+     */
+    public synchronized void persist() {
+        if (channel != null) {
+            return;
+        }
+        if (pending == null) {
+            throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
+        }
+        Path dir = file.getParent();
+        // as in write(): an interrupted thread would have the channel closed under it mid-write
+        boolean interrupted = Thread.interrupted();
+        try {
+            createPrivateDirectories(dir);
+            FileChannel created;
+            while (true) {
+                try {
+                    created = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE), privateFile(dir));
+                    break;
+                } catch (FileAlreadyExistsException taken) {
+                    // another process made the same id: impossible in practice, cheap to handle (ids are not in lines)
+                    file = dir.resolve(ConversationId.next(options.clock().instant()) + ".jsonl");
+                    id = idOf(file);
+                }
+            }
+            ReentrantLock lock = FileLocks.of(file);
+            byte[] lines = pending.toByteArray();
+            lock.lock();
+            try (FileLock ignored = created.lock()) {
+                ByteBuffer buffer = ByteBuffer.wrap(lines);
+                long at = 0;
+                while (buffer.hasRemaining()) {
+                    at += created.write(buffer, at);
+                }
+                if (pendingSync) {
+                    created.force(false);
+                }
+            } finally {
+                lock.unlock();
+            }
+            channel = created;
+            jvmLock = lock;
+            knownSize = lines.length;
+            pending = null;
+        } catch (IOException e) {
+            throw new FailureException("cannot create a conversation log in " + dir + ": " + e.getMessage(),
+                    "check that the directory is writable (or set LLMO_HOME)", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Takes back a log this process created and wrote alone: its file is removed (under the file lock) and the log
+     * closed, unless another writer appended to it meanwhile (then nothing changes). A log never persisted just
+     * forgets its events.
+     *
+     * @return whether nothing of the log is left on disk
+     */
+    public synchronized boolean discard() {
+        if (channel == null) {
+            pending = null; // nothing more can be written or persisted
+            return true;
+        }
+        boolean interrupted = Thread.interrupted();
+        boolean removed = false;
+        jvmLock.lock();
+        try (FileLock ignored = channel.lock()) {
+            // another process continued it meanwhile: it is theirs too now, and stays
+            removed = channel.size() == knownSize && Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new FailureException("cannot remove " + file + ": " + e.getMessage(),
+                    "check the directory's permissions", e);
+        } finally {
+            jvmLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (removed) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // the file is gone; nothing of it can be lost
+            }
+        }
+        return removed;
+    }
+
     /** Opens an existing conversation to append to it, with default options. */
     public static EventLog open(Path file) {
         return open(file, Options.defaults());
@@ -145,12 +272,12 @@ public final class EventLog implements Closeable {
     }
 
     /** The conversation id: the file name without {@code .jsonl}. */
-    public String id() {
+    public synchronized String id() {
         return id;
     }
 
     /** The log file. */
-    public Path file() {
+    public synchronized Path file() {
         return file;
     }
 
@@ -194,6 +321,9 @@ public final class EventLog implements Closeable {
     }
 
     private Event writeUninterrupted(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+        if (channel == null) {
+            return hold(type, json, canonicalData, sync);
+        }
         jvmLock.lock();
         try (FileLock ignored = channel.lock()) {
             long size = channel.size();
@@ -223,6 +353,22 @@ public final class EventLog implements Closeable {
         } finally {
             jvmLock.unlock();
         }
+    }
+
+    /** An event of a log not yet persisted: chained in memory, written by {@link #persist()}. */
+    private Event hold(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+        if (pending == null) {
+            throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
+        }
+        String ts = EventJson.timestamp(options.clock().instant());
+        long seq = nextSeq;
+        String prev = lastHash;
+        String hash = EventLines.hash(digest, canonicalData, 0, canonicalData.length, prev, seq, ts, type);
+        pending.writeBytes(EventLines.line(seq, ts, type, canonicalData, prev, hash));
+        pendingSync |= sync;
+        nextSeq = seq + 1;
+        lastHash = hash;
+        return new Event(seq, ts, type, json, prev, hash);
     }
 
     /** Learns seq and hash of the last line; called under the lock when the file is not as this writer left it. */
@@ -273,6 +419,9 @@ public final class EventLog implements Closeable {
 
     /** Syncs what was written to disk. */
     public synchronized void sync() {
+        if (channel == null) {
+            return;
+        }
         try {
             channel.force(false);
         } catch (IOException e) {
@@ -283,9 +432,13 @@ public final class EventLog implements Closeable {
     /** Syncs and closes the file. */
     @Override
     public synchronized void close() {
-        try (channel) {
-            if (channel.isOpen()) {
-                channel.force(false);
+        FileChannel open = channel;
+        if (open == null) {
+            return;
+        }
+        try (open) {
+            if (open.isOpen()) {
+                open.force(false);
             }
         } catch (IOException e) {
             throw new FailureException("cannot close " + file + ": " + e.getMessage(), "check free disk space", e);

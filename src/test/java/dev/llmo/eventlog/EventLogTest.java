@@ -58,6 +58,64 @@ class EventLogTest {
     }
 
     @Test
+    void aDeferredLogWritesNothingUntilPersistedThenTheSameBytesAsAnImmediateOne() throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-21T19:40:48.540Z"), ZoneOffset.UTC);
+        Path eager = Files.createDirectories(dir.resolve("eager"));
+        Path lazy = dir.resolve("lazy"); // not there yet: made at persist
+        Path immediate;
+        try (EventLog log = EventLog.create(eager, start(), new EventLog.Options(clock, false))) {
+            log.append(Message.user("hi"));
+            log.append(new Request("openai/gpt-4o-mini", Map.of(), Sha256.of("body"), 4, SeqRange.of(List.of(1L))));
+            immediate = log.file();
+        }
+        Path deferred;
+        try (EventLog log = EventLog.createDeferred(lazy, start(), new EventLog.Options(clock, false))) {
+            assertThat(log.append(Message.user("hi")).seq()).isEqualTo(1);
+            assertThat(log.persisted()).isFalse();
+            assertThat(lazy).doesNotExist();
+            log.persist();
+            log.append(new Request("openai/gpt-4o-mini", Map.of(), Sha256.of("body"), 4, SeqRange.of(List.of(1L))));
+            deferred = log.file();
+        }
+        assertThat(Files.readAllBytes(deferred)).isEqualTo(Files.readAllBytes(immediate));
+        assertThat(ChainVerifier.verify(deferred).ok()).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(deferred))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lazy))).isEqualTo("rwx------");
+        PythonVerifier.Result result = PythonVerifier.run(dir, deferred);
+        assertThat(result.output()).isEqualTo("ok 3 events");
+    }
+
+    @Test
+    void aDeferredLogClosedOrDiscardedLeavesNoFile() throws Exception {
+        try (EventLog log = EventLog.createDeferred(dir, start(), EventLog.Options.defaults())) {
+            log.append(Message.user("never sent"));
+            log.append(new SessionStart("run", List.of(), null, "x"));
+        }
+        EventLog persisted = EventLog.createDeferred(dir, start(), EventLog.Options.defaults());
+        persisted.persist();
+        assertThat(persisted.file()).exists();
+        assertThat(persisted.discard()).isTrue();
+        persisted.close();
+
+        assertThat(Files.list(dir)).isEmpty();
+    }
+
+    @Test
+    void aDiscardedLogThatAnotherWriterContinuedStays() throws Exception {
+        EventLog mine = EventLog.createDeferred(dir, start(), EventLog.Options.defaults());
+        mine.persist();
+        try (EventLog theirs = EventLog.open(mine.file())) {
+            theirs.append(Message.user("mine now too"));
+        }
+
+        assertThat(mine.discard()).isFalse();
+        mine.append(new EventData.SessionEnd("ok", 0, 0));
+        mine.close();
+        assertThat(EventLog.read(mine.file())).hasSize(3);
+        assertThat(ChainVerifier.verify(mine.file()).ok()).isTrue();
+    }
+
+    @Test
     void hashIsSha256OfTheCanonicalEventWithoutHash() throws Exception {
         Path file = LogFixtures.conversation(dir, LogFixtures.NASTY);
         for (String line : LogFixtures.lines(file)) {

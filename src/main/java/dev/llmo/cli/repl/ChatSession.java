@@ -15,7 +15,6 @@ import dev.llmo.core.RunResult;
 import dev.llmo.core.RunningCall;
 import dev.llmo.core.UsageException;
 import dev.llmo.eventlog.ConversationStore;
-import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.provider.ChatMessage;
 import java.math.BigDecimal;
@@ -81,8 +80,8 @@ public final class ChatSession implements AutoCloseable {
      * Opens a session: checks the model and the role first (a wrong name fails before any file is written), then
      * starts a conversation or resumes one.
      *
-     * @param modelName  {@code -m}, or null for the role's model, the resumed conversation's last model, or the
-     *                   default
+     * @param modelName  {@code -m}, or null for the role's model, the resumed conversation's own model (see
+     *                   {@link Conversation#modelToContinue}), or the default
      * @param roleName   {@code -r}, or null
      * @param resume     whether to resume a conversation
      * @param resumeName the id, id prefix or {@code /save}d name to resume, or null for the newest conversation
@@ -97,7 +96,7 @@ public final class ChatSession implements AutoCloseable {
         ModelRef model;
         if (resume) {
             Path file = conversationFile(setup.conversationsDir(), resumeName);
-            model = chosen != null ? chosen : lastModel(settings, file);
+            model = chosen != null ? chosen : Conversation.modelToContinue(file, settings.catalog(), "-m");
             conversation = Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
                     List.of(model.id()), settings.digest(), setup.version(), setup.logOptions());
         } else {
@@ -124,24 +123,6 @@ public final class ChatSession implements AutoCloseable {
             return store.file(ids.get(ids.size() - 1));
         }
         return SavedChats.idOf(dir, nameOrId.strip()).map(store::file).orElseGet(() -> store.resolve(nameOrId));
-    }
-
-    /** The model of the conversation's last request, when it is still configured; else the default model. */
-    private static ModelRef lastModel(Settings settings, Path file) {
-        String last = null;
-        for (Event event : EventLog.read(file)) {
-            if ("request".equals(event.type())) {
-                last = event.data().path("model").asText(null);
-            }
-        }
-        if (last != null) {
-            try {
-                return settings.catalog().resolve(last);
-            } catch (LlmoException e) {
-                // A model since removed from models.yaml: carry on with the default one.
-            }
-        }
-        return settings.defaultModel();
     }
 
     public ModelRef model() {
@@ -273,6 +254,11 @@ public final class ChatSession implements AutoCloseable {
         String clean = name == null ? "" : name.strip();
         if (clean.isEmpty() || clean.chars().anyMatch(Character::isWhitespace)) {
             throw new UsageException("a saved name is one word, e.g. /save rust-lifetimes", null);
+        }
+        if (!conversation.kept()) {
+            // its file is made by the first request that leaves the machine; a name alone would be lost
+            throw new UsageException("there is nothing to save yet: no message of this conversation has reached a model",
+                    "send a message first, then /save " + clean);
         }
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("name", clean);
