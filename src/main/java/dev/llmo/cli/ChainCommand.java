@@ -131,7 +131,7 @@ final class ChainCommand implements Runnable {
             output.conversation(conversation.id());
             ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
                     true);
-            ChainRunner.Outcome outcome = CancelOnInterrupt.run(runner::cancel, () -> runner.run(chain, text, output),
+            ChainRunner.Outcome outcome = CancelOnInterrupt.run(reason -> runner.cancel(), () -> runner.run(chain, text, output),
                     done -> {
                         output.finish(done);
                         conversation.end(done.succeeded() ? ExitCode.OK : done.failed().error().exitCode());
