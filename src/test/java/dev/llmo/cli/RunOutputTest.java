@@ -126,12 +126,22 @@ class RunOutputTest {
     }
 
     @Test
-    void onATerminalControlCharactersOfTheAnswerAreShownNotObeyed() {
+    void onATerminalControlCharactersOfTheAnswerAreShownNotObeyed() throws Exception {
         server.enqueue(OpenAiAnswers.streamed(HOSTILE));
         Result run = cli().tty("o").run("run", "hi");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("ok^[[2J^[]0;pwned^G^MM-^[31mend\n");
+
+        // the log holds the answer as it came; its replay on a terminal shows it as run did
+        List<Event> events = events();
+        assertThat(events.get(events.size() - 2).data().get("text").asText()).isEqualTo(HOSTILE);
+        String id;
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            id = files.findFirst().orElseThrow().getFileName().toString().replace(".jsonl", "");
+        }
+        assertThat(cli().tty("o").run("log", "replay", id).out()).isEqualTo(run.out());
+        assertThat(cli().run("log", "replay", id).out()).isEqualTo(HOSTILE + "\n");
     }
 
     @Test
