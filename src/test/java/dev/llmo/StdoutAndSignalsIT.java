@@ -156,6 +156,30 @@ class StdoutAndSignalsIT {
         assertLogEndsWith(status, status, exitCode);
     }
 
+    @ParameterizedTest
+    @CsvSource({"TERM, 143, terminated", "HUP, 129, hangup"})
+    void aSignalDuringAChatAnswerEndsTheConversationAsTheSignalWas(String signal, int exitCode, String status)
+            throws Exception {
+        Process process = llmo("chat").redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        StreamDrain out = new StreamDrain(process.getInputStream());
+        StreamDrain err = new StreamDrain(process.getErrorStream());
+        process.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush(); // stdin stays open: the session waits for more
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.soFar().contains("line 0") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(out.soFar()).as("the first text arrived").startsWith("line 0\n");
+
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("llmo ended").isTrue();
+
+        assertThat(process.exitValue()).as(err.text()).isEqualTo(exitCode);
+        assertThat(server.awaitEnd()).isEqualTo(SseServer.End.CLOSED_BY_CLIENT);
+        assertLogEndsWith(status, status, exitCode);
+    }
+
     @Test
     void runningOutOfMemoryEndsTheProcessWithOneLineAndExit1() throws Exception {
         server.bigDeltas();
