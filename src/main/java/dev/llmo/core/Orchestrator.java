@@ -164,6 +164,8 @@ public final class Orchestrator {
         private volatile LlmoException stopReason;
         private volatile boolean stopRequested;
         private boolean finished;
+        /** Why recording the answer failed, or null. */
+        private volatile LlmoException recordingFailure;
         private Long ttftMs;
         private Usage usage;
 
@@ -173,7 +175,7 @@ public final class Orchestrator {
             this.model = model;
             this.started = started;
             this.listener = listener;
-            this.recorder = recorder;
+            this.recorder = new Guarded(recorder);
             this.requestId = requestId;
             this.result = result;
         }
@@ -309,11 +311,39 @@ public final class Orchestrator {
                     admission.release().run();
                 }
                 recorder.answered(requestId, done);
-            } catch (RuntimeException e) {
-                // the log could not take the answer (a full disk): the call cannot count as a success
-                done = failed(done, unexpected("recording the answer", e));
             } finally {
-                result.complete(done);
+                result.complete(recordingFailure == null ? done : failed(done, recordingFailure));
+            }
+        }
+
+        /**
+         * The recorder, made unable to throw into the provider's thread: a recording that fails (a full disk) is
+         * remembered, and the call then ends as that failure, never as a success that is not in the log.
+         */
+        private final class Guarded implements CallRecorder {
+            private final CallRecorder recorder;
+
+            Guarded(CallRecorder recorder) {
+                this.recorder = recorder;
+            }
+
+            @Override
+            public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
+                return recorder.requestSent(model, request, body);
+            }
+
+            @Override
+            public void retried(long request, int attempt, java.time.Duration delay, LlmoException reason) {
+                recorder.retried(request, attempt, delay, reason);
+            }
+
+            @Override
+            public void answered(long request, RunResult done) {
+                try {
+                    recorder.answered(request, done);
+                } catch (RuntimeException e) {
+                    recordingFailure = unexpected("recording the answer", e);
+                }
             }
         }
 
