@@ -320,10 +320,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             return;
         }
         ended = true;
+        String status = exitCode == ExitCode.OK ? "ok" : exitCode == ExitCode.INTERRUPTED ? "interrupted" : "failed";
         // stopped from outside: interrupted, hangup, terminated or stdout_closed, as the exit code says
-        String status = exitCode == ExitCode.OK ? "ok" : exitCode.stoppedFromOutside()
-                ? exitCode.name().toLowerCase(java.util.Locale.ROOT) : "failed";
-        log.append(new EventData.SessionEnd(status, exitCode.code(), costMicroUsd));
+        log.append(new EventData.SessionEnd(exitCode.stoppedFromOutside()
+                ? exitCode.name().toLowerCase(java.util.Locale.ROOT) : status, exitCode.code(), costMicroUsd));
     }
 
     @Override
