@@ -41,8 +41,8 @@ public final class LlmoCli {
             // what a command printed must have reached stdout: PrintWriter swallows write errors, exit 0 must not
             LlmoException lost = code == 0 ? StdoutWriter.failure(environment.out()) : null;
             return lost == null ? code : reporter.report(lost);
-        } catch (VirtualMachineError e) {
-            throw e; // out of memory: the entry point's handler ends the process with one line
+        } catch (OutOfMemoryError e) {
+            throw e; // the entry point's handler ends the process at once, with one line
         } catch (RuntimeException | Error e) {
             return reporter.report(e);
         } finally {
