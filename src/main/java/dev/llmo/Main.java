@@ -3,9 +3,19 @@ package dev.llmo;
 import dev.llmo.cli.BuildInfo;
 import dev.llmo.cli.CliEnvironment;
 import dev.llmo.cli.LlmoCli;
+import dev.llmo.cli.Signals;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.charset.StandardCharsets;
 
 /** The process entry point: runs the command line against the real terminal and exits with its code. */
 public final class Main {
+    /** Made before it is needed: when memory has run out, building a message may fail too. */
+    private static final byte[] OUT_OF_MEMORY = ("llmo: error: out of memory; give the JVM more with "
+            + "JAVA_TOOL_OPTIONS=-Xmx2g (or ask for less: a shorter history, fewer models at once)\n")
+            .getBytes(StandardCharsets.UTF_8);
+    private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+
     private Main() {
     }
 
@@ -16,10 +26,44 @@ public final class Main {
             System.out.println(new BuildInfo().getVersion()[0]);
             return;
         }
+        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
+        Signals.install();
         CliEnvironment environment = CliEnvironment.system();
         int code = LlmoCli.execute(args, environment);
         environment.out().flush();
         environment.err().flush();
         System.exit(code);
+    }
+
+    /**
+     * A thread died of something nobody caught. Left alone, the thread would vanish with a stack trace while the
+     * main thread waits forever for the call it was running. Out of memory (or another failure of the JVM itself)
+     * ends the process at once with one line and exit 1: nothing can be trusted to run any more, not even the
+     * shutdown hooks. Anything else is a bug: one line, then exit 1 through the shutdown hooks (which record the
+     * conversation's end).
+     */
+    static void uncaught(Thread thread, Throwable error) {
+        if (error instanceof VirtualMachineError) {
+            try {
+                if (error instanceof OutOfMemoryError) {
+                    STDERR.write(OUT_OF_MEMORY);
+                } else {
+                    STDERR.write(("llmo: error: the JVM failed: " + error + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (Throwable ignored) {
+                // nothing more can be said
+            }
+            Runtime.getRuntime().halt(1);
+        }
+        try {
+            STDERR.write(("llmo: error: internal error in " + thread.getName() + ": " + error + "; this is a bug in "
+                    + "llmo; rerun with --debug and report it\n").getBytes(StandardCharsets.UTF_8));
+        } catch (Throwable ignored) {
+            // stderr is gone: the exit code still says it
+        }
+        // not on this thread: it may be a shutdown hook, where exit() would wait for itself
+        Thread exit = new Thread(() -> System.exit(1), "llmo-exit");
+        exit.setDaemon(true);
+        exit.start();
     }
 }

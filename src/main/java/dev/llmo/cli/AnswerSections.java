@@ -69,12 +69,23 @@ final class AnswerSections {
 
     /** The last line of a failed call's section. */
     static String errorLine(RunResult result, boolean color) {
-        String line = "error: " + result.error().getMessage().strip().replace('\n', ' ');
+        return errorLine(result, color, false);
+    }
+
+    /** {@link #errorLine(RunResult, boolean)}, the server's control characters made visible on a terminal. */
+    static String errorLine(RunResult result, boolean color, boolean terminal) {
+        String line = "error: " + TerminalText.forTerminal(result.error().getMessage().strip().replace('\n', ' '),
+                terminal);
         return color ? RED + line + RESET : line;
     }
 
-    /** Every answer, in plan order, each under its header with its stats; a blank line between sections. */
-    static void printAll(PrintWriter out, List<String> labels, List<RunResult> results, boolean color) {
+    /**
+     * Every answer, in plan order, each under its header with its stats; a blank line between sections.
+     *
+     * @param terminal stdout is a terminal: the servers' control characters are shown, not obeyed
+     */
+    static void printAll(PrintWriter out, List<String> labels, List<RunResult> results, boolean color,
+                         boolean terminal) {
         for (int i = 0; i < results.size(); i++) {
             RunResult result = results.get(i);
             if (i > 0) {
@@ -82,13 +93,13 @@ final class AnswerSections {
             }
             out.println(headerWithStats(labels.get(i), result, color));
             if (!result.text().isEmpty()) {
-                out.print(result.text());
+                out.print(TerminalText.forTerminal(result.text(), terminal));
                 if (!result.text().endsWith("\n")) {
                     out.println();
                 }
             }
             if (!result.succeeded()) {
-                out.println(errorLine(result, color));
+                out.println(errorLine(result, color, terminal));
             }
         }
         out.flush();

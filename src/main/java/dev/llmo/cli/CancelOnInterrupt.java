@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.core.CallRecorder;
+import dev.llmo.core.LlmoException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * Runs a call (or a multi-model run) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this
  * hook: it cancels every request in flight and gives the main thread a moment to print the partial answers' end and
- * the error, after which the JVM exits with 130 (128 + SIGINT).
+ * the error, after which the JVM exits with 130 (128 + SIGINT). SIGTERM and SIGHUP do the same and exit 143 and
+ * 129; {@link Signals} tells which it was, so that the calls end (and are logged) as terminated or hung up.
  */
 final class CancelOnInterrupt {
     /** How long the hook waits for the cancelled call to be reported. */
@@ -28,18 +30,20 @@ final class CancelOnInterrupt {
     static RunResult run(Orchestrator orchestrator, RunRequest request, RunListener listener, CallRecorder recorder,
                          Consumer<RunResult> render) {
         RunningCall call = orchestrator.start(request, listener, recorder);
-        return run(call::cancel, call::await, render);
+        String provider = request.model().provider().name();
+        return run(reason -> call.cancel(Signals.stopReason("the request to " + provider + " was cancelled")),
+                call::await, render);
     }
 
     /**
-     * Runs {@code body} on this thread so that Ctrl-C calls {@code cancel} (from the hook's thread), then renders the
-     * outcome before the JVM may exit. {@code body} must return soon after {@code cancel} (a cancelled call reports
+     * Runs {@code body} on this thread so that Ctrl-C calls {@code cancel} (from the hook's thread) with the error the
+     * calls end with (null for Ctrl-C's own), then renders the outcome before the JVM may exit. {@code body} must return soon after {@code cancel} (a cancelled call reports
      * at once), and {@code cancel} must stop everything {@code body} started: nothing is left running.
      */
-    static <T> T run(Runnable cancel, Supplier<T> body, Consumer<T> render) {
+    static <T> T run(Consumer<LlmoException> cancel, Supplier<T> body, Consumer<T> render) {
         CountDownLatch rendered = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            cancel.run();
+            cancel.accept(Signals.stopReason("the request was cancelled"));
             try {
                 if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
                     Thread.sleep(GRACE_MS);

@@ -134,10 +134,12 @@ final class ChainCommand implements Runnable {
             output.conversation(conversation.id());
             ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
                     true);
-            ChainRunner.Outcome outcome = CancelOnInterrupt.run(runner::cancel, () -> runner.run(chain, text, output),
-                    done -> {
+            ChainRunner.Outcome outcome = CancelOnInterrupt.run(reason -> runner.cancel(),
+                    () -> runner.run(chain, text, output), done -> {
                         output.finish(done);
-                        conversation.end(done.succeeded() ? ExitCode.OK : done.failed().error().exitCode());
+                        ExitCode code = done.succeeded() ? ExitCode.OK : done.failed().error().exitCode();
+                        // stopped by a signal: the log says which (SIGTERM, SIGHUP), as the exit code does
+                        conversation.end(code == ExitCode.INTERRUPTED ? Signals.stopping() : code);
                     });
             if (!outcome.succeeded()) {
                 throw outcome.failed().error();

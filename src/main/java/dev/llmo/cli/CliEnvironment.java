@@ -28,7 +28,8 @@ public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, M
         // $HOME first, as every shell tool does: the JVM's user.home comes from the password database instead.
         Map<String, String> env = System.getenv();
         String home = env.getOrDefault("HOME", "");
-        return new CliEnvironment(System.in, writer(FileDescriptor.out), writer(FileDescriptor.err), env,
+        return new CliEnvironment(System.in, StdoutWriter.of(new FileOutputStream(FileDescriptor.out)),
+                writer(FileDescriptor.err), env,
                 Path.of("").toAbsolutePath(), Path.of(home.isEmpty() ? System.getProperty("user.home") : home), tty);
     }
 

@@ -34,7 +34,7 @@ final class CompareOutput implements MultiRunView {
 
     @Override
     public synchronized void done(List<RunResult> results) {
-        AnswerSections.printAll(out, labels, results, false);
+        AnswerSections.printAll(out, labels, results, false, false);
         out.println();
         CompareTable.lines(labels, results).forEach(out::println);
         out.flush();

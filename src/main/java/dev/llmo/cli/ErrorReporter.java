@@ -67,6 +67,10 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
 
     /** Prints the error and returns its exit code. */
     int report(Throwable error) {
+        if (error instanceof LlmoException e && e.exitCode() == ExitCode.STDOUT_CLOSED && !context.debug()) {
+            // the reader of stdout went away on purpose (| head): silent, as a tool killed by SIGPIPE is
+            return e.exitCode().code();
+        }
         if (error instanceof LlmoException e) {
             print(e.getMessage(), e.fix(), e);
         } else {
@@ -90,7 +94,10 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
 
     private void print(String message, String fix, Throwable error) {
         PrintWriter err = context.err();
-        err.println(line(message, fix, context.colorErr()));
+        // a server's error message is text from outside: on a terminal its control characters are shown, not obeyed
+        boolean terminal = context.environment().stderrIsTerminal();
+        err.println(line(TerminalText.forTerminal(message, terminal), TerminalText.forTerminal(fix, terminal),
+                context.colorErr()));
         if (context.debug()) {
             StringWriter trace = new StringWriter();
             error.printStackTrace(new PrintWriter(trace));

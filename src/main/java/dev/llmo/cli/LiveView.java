@@ -113,7 +113,7 @@ final class LiveView implements MultiRunView {
         close();
         synchronized (this) {
             erase();
-            AnswerSections.printAll(out, labels, results, color);
+            AnswerSections.printAll(out, labels, results, color, true);
             if (compare) {
                 out.println();
                 CompareTable.lines(labels, results).forEach(out::println);
@@ -214,7 +214,7 @@ final class LiveView implements MultiRunView {
     /** The end of the answer so far on one line: where the model is now. */
     private static String tail(CharSequence text) {
         // control characters (an escape sequence in the answer) must not move the cursor of the view
-        String flat = text.toString().replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "").strip();
+        String flat = text.toString().replaceAll("\\s+", " ").replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", "").strip();
         return flat.length() <= 40 ? flat : "…" + flat.substring(flat.length() - 39);
     }
 

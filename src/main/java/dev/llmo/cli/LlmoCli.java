@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.core.LlmoException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +29,7 @@ public final class LlmoCli {
     private LlmoCli() {
     }
 
-    /** Runs one invocation and returns its exit code; never throws. */
+    /** Runs one invocation and returns its exit code; never throws, but for the JVM failing (out of memory). */
     public static int execute(String[] args, CliEnvironment environment) {
         if (args.length == 2 && CompletionValues.COMMAND.equals(args[0])) {
             return CompletionValues.print(args[1], environment);
@@ -38,7 +39,12 @@ public final class LlmoCli {
         ErrorReporter reporter = new ErrorReporter(context);
         try {
             CommandLine commandLine = commandLine(context, reporter, args);
-            return commandLine.execute(args);
+            int code = commandLine.execute(args);
+            // what a command printed must have reached stdout: PrintWriter swallows write errors, exit 0 must not
+            LlmoException lost = code == 0 ? StdoutWriter.failure(environment.out()) : null;
+            return lost == null ? code : reporter.report(lost);
+        } catch (OutOfMemoryError e) {
+            throw e; // the entry point's handler ends the process at once, with one line
         } catch (RuntimeException | Error e) {
             return reporter.report(e);
         } finally {

@@ -477,7 +477,7 @@ final class LogCommand implements Runnable {
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT)));
         PrintWriter out = context.out();
-        ReplayOutput.print(result.calls(), out);
+        ReplayOutput.print(result.calls(), out, context.environment().stdoutIsTerminal());
         out.flush();
         if (!result.reproduced()) {
             throw new FailureException("replay of " + idOf(file) + " diverged at " + result.divergence(),

@@ -59,7 +59,8 @@ final class OrderedOutput implements MultiRunView {
     @Override
     public synchronized void idle(int index) {
         if (index == head) {
-            out.flush();
+            // a reader that went away (| head) stops the whole run: nobody reads what is still paid for
+            StdoutWriter.requireWritten(out);
         }
     }
 

@@ -21,8 +21,9 @@ final class PipelineView implements MultiRunView {
     private final boolean showNotes;
     private final String conversationId;
 
+    /** @param terminal stdout is a terminal: the answer's control characters are shown, not obeyed */
     PipelineView(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showUsage,
-                 boolean showNotes, String conversationId) {
+                 boolean showNotes, String conversationId, boolean terminal) {
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -30,7 +31,7 @@ final class PipelineView implements MultiRunView {
         this.showUsage = showUsage;
         this.showNotes = showNotes;
         this.conversationId = conversationId;
-        this.last = new RunRenderer(out, err, json, showUsage, showNotes);
+        this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json);
         last.conversation(conversationId);
     }
 

@@ -17,7 +17,8 @@ final class ReplayOutput {
     private ReplayOutput() {
     }
 
-    static void print(List<Replay.Call> calls, PrintWriter out) {
+    /** @param terminal stdout is a terminal: the recorded answers' control characters are shown, as run shows them */
+    static void print(List<Replay.Call> calls, PrintWriter out, boolean terminal) {
         Map<Long, List<Replay.Call>> sessions = new LinkedHashMap<>();
         for (Replay.Call call : calls) {
             sessions.computeIfAbsent(call.session(), k -> new ArrayList<>()).add(call);
@@ -27,9 +28,9 @@ final class ReplayOutput {
             if (command.startsWith("chain run")) {
                 long last = session.get(session.size() - 1).step();
                 List<Replay.Call> step = session.stream().filter(c -> c.step() == last).toList();
-                text(out, step.size() == 1 ? step.get(0).text() : combined(step));
+                text(out, step.size() == 1 ? step.get(0).text() : combined(step), terminal);
             } else if (command.contains("--sequential")) {
-                text(out, session.get(session.size() - 1).text());
+                text(out, session.get(session.size() - 1).text(), terminal);
             } else if (command.contains("--parallel")) {
                 List<String> labels = AnswerSections.labels(session.stream().map(Replay.Call::model).toList());
                 for (int i = 0; i < session.size(); i++) {
@@ -37,10 +38,10 @@ final class ReplayOutput {
                         out.println();
                     }
                     out.println(AnswerSections.header(labels.get(i), false));
-                    text(out, session.get(i).text());
+                    text(out, session.get(i).text(), terminal);
                 }
             } else {
-                session.forEach(call -> text(out, call.text()));
+                session.forEach(call -> text(out, call.text(), terminal));
             }
         }
     }
@@ -58,8 +59,8 @@ final class ReplayOutput {
         return all.toString();
     }
 
-    private static void text(PrintWriter out, String text) {
-        out.print(text);
+    private static void text(PrintWriter out, String text, boolean terminal) {
+        out.print(TerminalText.forTerminal(text, terminal));
         if (!text.isEmpty() && !text.endsWith("\n")) {
             out.println();
         }

@@ -154,7 +154,8 @@ final class RunCommand implements Callable<Integer> {
     private int runOne(Settings settings, Role roleDef, ModelRef model, String text) {
         CliEnvironment environment = context.environment();
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
-                usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug());
+                usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug(),
+                environment.stdoutIsTerminal() && !json);
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, List.of(model), "")) {
@@ -162,15 +163,21 @@ final class RunCommand implements Callable<Integer> {
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
+            LlmoException[] lost = new LlmoException[1];
             RunResult result = CancelOnInterrupt.run(orchestrator, request, renderer,
                     conversation, done -> {
                         // a run whose request never left the machine leaves no conversation for the id to name
                         renderer.conversation(conversation.kept() ? conversation.id() : null);
                         renderer.finish(done);
-                        conversation.end(done.succeeded() ? ExitCode.OK : done.error().exitCode());
+                        lost[0] = outputLost(conversation, done.succeeded());
+                        conversation.end(lost[0] != null ? lost[0].exitCode()
+                                : done.succeeded() ? ExitCode.OK : done.error().exitCode());
                     });
             if (!result.succeeded()) {
                 throw result.error();
+            }
+            if (lost[0] != null) {
+                throw lost[0];
             }
             return 0;
         }
@@ -190,12 +197,15 @@ final class RunCommand implements Callable<Integer> {
                     MultiRun.Recording.of(conversation));
             long started = System.nanoTime();
             List<RunResult> results;
+            LlmoException[] lost = new LlmoException[1];
             try {
                 view.begin();
                 results = CancelOnInterrupt.run(run::cancel, run::run, done -> {
                     view.done(done);
-                    conversation.end(outcome(plan, done, run.cancelled()).map(LlmoException::exitCode)
-                            .orElse(ExitCode.OK));
+                    Optional<LlmoException> failure = outcome(plan, done, run);
+                    lost[0] = outputLost(conversation, failure.isEmpty());
+                    conversation.end(lost[0] != null ? lost[0].exitCode()
+                            : failure.map(LlmoException::exitCode).orElse(ExitCode.OK));
                 });
             } finally {
                 view.close();
@@ -203,9 +213,12 @@ final class RunCommand implements Callable<Integer> {
             if (!sequential && showUsage()) {
                 usageLines(results, (System.nanoTime() - started) / 1_000_000, view instanceof LiveView);
             }
-            Optional<LlmoException> failure = outcome(plan, results, run.cancelled());
+            Optional<LlmoException> failure = outcome(plan, results, run);
             if (failure.isPresent()) {
                 throw failure.get();
+            }
+            if (lost[0] != null) {
+                throw lost[0];
             }
             return 0;
         }
@@ -221,7 +234,8 @@ final class RunCommand implements Callable<Integer> {
         boolean notes = environment.stderrIsTerminal() || context.debug();
         List<String> labels = AnswerSections.labels(plan.models());
         if (plan.mode() == RunPlan.Mode.SEQUENTIAL) {
-            return new PipelineView(context.out(), context.err(), labels, json, showUsage(), notes, conversationId);
+            return new PipelineView(context.out(), context.err(), labels, json, showUsage(), notes, conversationId,
+                    environment.stdoutIsTerminal());
         }
         if (!json && environment.stdoutIsTerminal()) {
             return new LiveView(context.out(), labels, plan.models(), context.colorOut(), compare,
@@ -262,13 +276,16 @@ final class RunCommand implements Callable<Integer> {
      * What the run ends with: nothing when every call succeeded; 130 when it was cancelled; otherwise the first
      * failure in plan order, with a summary naming each failed model.
      */
-    private static Optional<LlmoException> outcome(RunPlan plan, List<RunResult> results, boolean cancelled) {
+    private static Optional<LlmoException> outcome(RunPlan plan, List<RunResult> results, MultiRun run) {
         boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
-        if (cancelled) {
+        if (run.cancelled()) {
             long stopped = results.stream().filter(r -> r.error() instanceof InterruptedRunException).count();
             String what = sequential ? "the pipeline was stopped at step " + results.size() + " of " + plan.size()
                     : stopped + " of " + plan.size() + " calls were cancelled";
-            return Optional.of(new InterruptedRunException("interrupted: " + what, null));
+            // Ctrl-C, a signal, or a closed stdout: the exit code says which
+            ExitCode how = run.cancelReason() == null ? ExitCode.INTERRUPTED : run.cancelReason().exitCode();
+            return Optional.of(how.stoppedFromOutside() ? InterruptedRunException.of(how, what)
+                    : run.cancelReason());
         }
         if (results.stream().allMatch(RunResult::succeeded)) {
             return Optional.empty();
@@ -278,6 +295,20 @@ final class RunCommand implements Callable<Integer> {
             return Optional.of(MultiRunException.pipeline(results.size(), plan.size(), failed));
         }
         return Optional.of(MultiRunException.parallel(results));
+    }
+
+    /**
+     * Whether the answers the run printed reached stdout: when they did not (a full disk, a reader that went away
+     * just at the end) a run that otherwise succeeded is recorded as failed, with the reason, and exits so.
+     *
+     * @return the failure, or null when stdout took everything (or the run failed anyway)
+     */
+    private LlmoException outputLost(Conversation conversation, boolean succeeded) {
+        LlmoException lost = succeeded ? StdoutWriter.failure(context.out()) : null;
+        if (lost != null) {
+            conversation.failedBeforeSending(lost);
+        }
+        return lost;
     }
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */

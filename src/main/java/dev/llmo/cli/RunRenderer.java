@@ -29,6 +29,9 @@ final class RunRenderer implements RunListener {
     private final boolean json;
     private final boolean showUsage;
     private final boolean showNotes;
+    private final boolean terminal;
+    /** Chars printed since stdout was last checked: a stream that never waits must still notice a closed pipe. */
+    private int unchecked;
     private String conversationId;
     private boolean printed;
     private boolean endsWithNewline = true;
@@ -38,6 +41,13 @@ final class RunRenderer implements RunListener {
      * @param showNotes retry notices and warnings on stderr (a person is watching)
      */
     RunRenderer(PrintWriter out, PrintWriter err, boolean json, boolean showUsage, boolean showNotes) {
+        this(out, err, json, showUsage, showNotes, false);
+    }
+
+    /** @param terminal stdout is a terminal: control characters of the answer are shown, not obeyed */
+    RunRenderer(PrintWriter out, PrintWriter err, boolean json, boolean showUsage, boolean showNotes,
+                boolean terminal) {
+        this.terminal = terminal;
         this.out = out;
         this.err = err;
         this.json = json;
@@ -55,14 +65,23 @@ final class RunRenderer implements RunListener {
         if (json) {
             return;
         }
-        out.print(text); // flushed in onIdle, as soon as the call waits for more
+        out.print(TerminalText.forTerminal(text, terminal)); // flushed in onIdle, as soon as the call waits for more
         printed = true;
         endsWithNewline = text.endsWith("\n");
+        unchecked += text.length();
+        if (unchecked >= 1 << 14) {
+            onIdle();
+        }
     }
 
+    /**
+     * Flushes what {@link #onText} printed. A write that failed throws: the call is then stopped (a reader that went
+     * away means nobody reads what is still paid for; a full disk, that the answer is lost).
+     */
     @Override
     public void onIdle() {
-        out.flush();
+        unchecked = 0;
+        StdoutWriter.requireWritten(out);
     }
 
     @Override

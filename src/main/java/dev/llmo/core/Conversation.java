@@ -441,7 +441,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             return;
         }
         String status = exitCode == ExitCode.OK ? "ok" : exitCode == ExitCode.INTERRUPTED ? "interrupted" : "failed";
-        log.append(new EventData.SessionEnd(status, exitCode.code(), costMicroUsd));
+        // stopped from outside: interrupted, hangup, terminated or stdout_closed, as the exit code says
+        log.append(new EventData.SessionEnd(exitCode.stoppedFromOutside()
+                ? exitCode.name().toLowerCase(java.util.Locale.ROOT) : status, exitCode.code(), costMicroUsd));
     }
 
     @Override

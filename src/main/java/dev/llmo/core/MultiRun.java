@@ -34,6 +34,7 @@ public final class MultiRun {
     private final Map<Integer, RunningCall> running = new ConcurrentHashMap<>();
     private final ConcurrencyLimits limits;
     private volatile boolean cancelled;
+    private volatile LlmoException cancelReason;
 
     /** What a multi-model run reports as it goes, so that the command line can show it. */
     public interface Listener {
@@ -137,8 +138,25 @@ public final class MultiRun {
 
     /** Cancels every call in flight; calls not yet started are never sent. Safe from any thread, more than once. */
     public void cancel() {
+        cancel(null);
+    }
+
+    /**
+     * {@link #cancel()}, every call in flight ending with {@code reason} as its error (a SIGTERM, a closed stdout);
+     * null for Ctrl-C's. The first reason given wins.
+     */
+    public void cancel(LlmoException reason) {
+        if (reason != null && cancelReason == null) {
+            cancelReason = reason;
+        }
         cancelled = true;
-        running.values().forEach(RunningCall::cancel);
+        LlmoException why = cancelReason;
+        running.values().forEach(call -> call.cancel(why));
+    }
+
+    /** Why the run was cancelled, when it was given; null for Ctrl-C or when it was not cancelled. */
+    public LlmoException cancelReason() {
+        return cancelReason;
     }
 
     /** Whether {@link #cancel()} was called (or the running thread interrupted). */
@@ -238,17 +256,22 @@ public final class MultiRun {
 
     private void start(int index, RunRequest call, CallRecorder recorder) {
         listener.started(index, call.model());
-        RunningCall started = orchestrator.start(call, new CallListener(index), new Reporting(index, recorder));
+        RunningCall started = orchestrator.start(call, new CallListener(index), recorder);
         running.put(index, started);
+        // the result as recorded, also when recording failed (then it is a failure): the scheduler hears of every end
+        started.whenEnded(result -> ended.add(new Ended(index, result)));
         // cancel() may have gone through the running calls just before this one joined them
+        LlmoException reason = cancelReason;
         if (cancelled) {
-            started.cancel();
+            started.cancel(reason);
         }
     }
 
-    private static RunResult notSent(ModelRef model) {
-        return new RunResult(model, "", null, null, null, 0, null, new InterruptedRunException(
-                "interrupted: the request to " + model.provider().name() + " was not sent", null));
+    private RunResult notSent(ModelRef model) {
+        LlmoException reason = cancelReason;
+        return new RunResult(model, "", null, null, null, 0, null, InterruptedRunException.of(
+                reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
+                "the request to " + model.provider().name() + " was not sent"));
     }
 
     /** Passes one call's events to the run's listener with the call's plan position. */
@@ -261,12 +284,23 @@ public final class MultiRun {
 
         @Override
         public void onText(String text) {
-            listener.text(index, text);
+            stopAllIfFails(() -> listener.text(index, text));
         }
 
         @Override
         public void onIdle() {
-            listener.idle(index);
+            stopAllIfFails(() -> listener.idle(index));
+        }
+
+        /** A view that cannot show an answer (stdout closed or full) stops every call, not only this one. */
+        private void stopAllIfFails(Runnable show) {
+            try {
+                show.run();
+            } catch (RuntimeException e) {
+                LlmoException reason = Orchestrator.unexpected("showing the answers", e);
+                cancel(reason);
+                throw reason;
+            }
         }
 
         @Override
@@ -275,33 +309,4 @@ public final class MultiRun {
         }
     }
 
-    /** Records one call, then tells the scheduling thread that it ended (even when recording failed). */
-    private final class Reporting implements CallRecorder {
-        private final int index;
-        private final CallRecorder recorder;
-
-        Reporting(int index, CallRecorder recorder) {
-            this.index = index;
-            this.recorder = recorder;
-        }
-
-        @Override
-        public long requestSent(ModelRef model, dev.llmo.provider.ChatRequest request, byte[] body) {
-            return recorder.requestSent(model, request, body);
-        }
-
-        @Override
-        public void retried(long request, int attempt, Duration delay, LlmoException reason) {
-            recorder.retried(request, attempt, delay, reason);
-        }
-
-        @Override
-        public void answered(long request, RunResult result) {
-            try {
-                recorder.answered(request, result);
-            } finally {
-                ended.add(new Ended(index, result));
-            }
-        }
-    }
 }

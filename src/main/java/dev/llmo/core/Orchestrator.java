@@ -72,8 +72,15 @@ public final class Orchestrator {
         }
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         Collector collector = new Collector(model, started, listener, recorder, requestId, admission, result);
-        CallHandle handle = client.stream(chat, collector);
-        return new RunningCall(handle, result);
+        CallHandle handle;
+        try {
+            handle = client.stream(chat, collector);
+        } catch (RuntimeException e) {
+            collector.onError(unexpected("starting the call", e));
+            return new RunningCall(() -> { }, result);
+        }
+        collector.attach(handle);
+        return new RunningCall(collector::stop, result);
     }
 
     /** Runs the call to its end. */
@@ -114,7 +121,36 @@ public final class Orchestrator {
         return (nanoTime.getAsLong() - since) / 1_000_000;
     }
 
-    /** Turns the provider's events into the listener's and the final {@link RunResult}. */
+    /** An exception nobody expected, as the one-line failure of the call it happened in. */
+    static LlmoException unexpected(String where, RuntimeException e) {
+        return e instanceof LlmoException l ? l : new FailureException("internal error while " + where + ": " + e,
+                "this is a bug in llmo; the answer so far is in the event log; rerun with --debug and report it", e);
+    }
+
+    /**
+     * A token count no real call has, or a cost beyond what the log can hold: the reply is wrong, and llmo says so
+     * rather than record (or bill) nonsense. The event log holds integers up to 2^53-1 (I-JSON).
+     */
+    static LlmoException implausible(Usage usage, java.math.BigDecimal costUsd) {
+        long max = dev.llmo.eventlog.CanonicalJson.MAX_SAFE_INTEGER;
+        if (usage != null && (usage.inputTokens() > max || usage.outputTokens() > max)) {
+            return new FailureException("the provider reported an impossible token count (" + usage.inputTokens()
+                    + " input, " + usage.outputTokens() + " output tokens)",
+                    "the answer is kept in the event log, marked incomplete, without usage; report it to the provider");
+        }
+        if (costUsd != null && costUsd.movePointRight(6).abs().compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+            return new FailureException("the reported usage (" + usage.inputTokens() + " input, "
+                    + usage.outputTokens() + " output tokens) would cost more than llmo can record ($" + costUsd
+                    .toPlainString() + ")", "check the pricing in models.yaml; the answer is kept in the event log");
+        }
+        return null;
+    }
+
+    /**
+     * Turns the provider's events into the listener's and the final {@link RunResult}. It never throws into the
+     * provider's thread: a listener or recorder that fails ends the call (cancelled) with that failure as its
+     * error, so that the text already shown is recorded and the run cannot end as a success without its response.
+     */
     private final class Collector implements StreamListener {
         private final ModelRef model;
         private final long started;
@@ -124,6 +160,15 @@ public final class Orchestrator {
         private final Preflight.Admission admission;
         private final CompletableFuture<RunResult> result;
         private final StringBuilder text = new StringBuilder();
+        private final WellFormedText wellFormed = new WellFormedText();
+        private final Object lock = new Object();
+        private volatile CallHandle handle;
+        /** Why the call was stopped from here (a failed listener, a SIGTERM): the error it ends with. */
+        private volatile LlmoException stopReason;
+        private volatile boolean stopRequested;
+        private boolean finished;
+        /** Why recording the answer failed, or null. */
+        private volatile LlmoException recordingFailure;
         private Long ttftMs;
         private Usage usage;
 
@@ -133,48 +178,129 @@ public final class Orchestrator {
             this.model = model;
             this.started = started;
             this.listener = listener;
-            this.recorder = recorder;
+            this.recorder = new Guarded(recorder);
             this.requestId = requestId;
             this.result = result;
         }
 
+        void attach(CallHandle handle) {
+            this.handle = handle;
+            if (stopRequested) {
+                handle.cancel();
+            }
+        }
+
+        /** Cancels the call; it ends with {@code reason} (null: the provider's own "cancelled" error). */
+        void stop(LlmoException reason) {
+            synchronized (lock) {
+                if (reason != null && stopReason == null) {
+                    stopReason = reason;
+                }
+                stopRequested = true;
+            }
+            CallHandle current = handle;
+            if (current != null) {
+                current.cancel();
+            }
+        }
+
         @Override
         public void onEvent(StreamEvent event) {
+            synchronized (lock) {
+                if (finished) {
+                    return;
+                }
+            }
             if (event instanceof StreamEvent.TextDelta delta) {
+                if (stopReason != null) {
+                    return; // stopped (a closed stdout, a SIGTERM): what comes after is neither shown nor kept
+                }
+                String piece = wellFormed.next(delta.text());
+                if (piece.isEmpty()) {
+                    return;
+                }
                 if (ttftMs == null) {
                     ttftMs = elapsedMs(started);
                 }
-                text.append(delta.text());
-                listener.onText(delta.text());
+                // in the text before the listener sees it: what reaches the user is always recorded
+                text.append(piece);
+                notify(() -> listener.onText(piece));
             } else if (event instanceof StreamEvent.UsageUpdate update) {
                 usage = update.usage();
             } else if (event instanceof StreamEvent.Retrying retrying) {
-                recorder.retried(requestId, retrying.retry(), retrying.delay(), retrying.reason());
-                listener.onRetry(retrying.retry(), retrying.delay(), retrying.reason());
+                notify(() -> recorder.retried(requestId, retrying.retry(), retrying.delay(), retrying.reason()));
+                notify(() -> listener.onRetry(retrying.retry(), retrying.delay(), retrying.reason()));
             }
         }
 
         @Override
         public void onIdle() {
-            listener.onIdle();
+            notify(listener::onIdle);
+        }
+
+        /** Runs a listener's (or the recorder's) callback; one that fails stops the call with its failure. */
+        private void notify(Runnable callback) {
+            if (stopReason != null) {
+                return; // stopped because of a failed callback: nothing more is shown
+            }
+            try {
+                callback.run();
+            } catch (RuntimeException e) {
+                stop(unexpected("showing the answer", e));
+            }
         }
 
         @Override
         public void onComplete(ChatResponse response) {
-            Usage final_ = response.usage() != null ? response.usage() : usage;
-            finish(new RunResult(model, response.text(), response.stopReason(), final_,
-                    UsageCost.usd(model.spec().pricing(), final_), elapsedMs(started), ttftMs, null));
+            try {
+                Usage final_ = response.usage() != null ? response.usage() : usage;
+                // the whole text is the streamed one when there was a stream; a whole answer comes here at once
+                String whole = text.length() > 0 || response.text() == null || response.text().isEmpty()
+                        ? null : response.text();
+                if (whole != null) {
+                    onEvent(new StreamEvent.TextDelta(whole));
+                }
+                flushHeldBack();
+                finish(new RunResult(model, text.toString(), response.stopReason(), final_,
+                        UsageCost.usd(model.spec().pricing(), final_), elapsedMs(started), ttftMs, null));
+            } catch (RuntimeException e) {
+                onError(unexpected("reading the answer", e));
+            }
         }
 
         @Override
         public void onError(LlmoException error) {
-            finish(new RunResult(model, text.toString(), null, usage,
-                    UsageCost.usd(model.spec().pricing(), usage), elapsedMs(started), ttftMs, error));
+            flushHeldBack();
+            Usage counted = usage;
+            java.math.BigDecimal cost;
+            try {
+                cost = UsageCost.usd(model.spec().pricing(), counted);
+            } catch (RuntimeException e) {
+                counted = null;
+                cost = null;
+            }
+            finish(new RunResult(model, text.toString(), null, counted, cost, elapsedMs(started), ttftMs, error));
+        }
+
+        private void flushHeldBack() {
+            String tail = wellFormed.end();
+            if (!tail.isEmpty()) {
+                text.append(tail);
+                notify(() -> listener.onText(tail));
+            }
         }
 
         // Recorded before anyone waiting on the result can see it (and, on Ctrl-C, before the JVM goes).
-        private void finish(RunResult done) {
+        private void finish(RunResult outcome) {
+            synchronized (lock) {
+                if (finished) {
+                    return;
+                }
+                finished = true;
+            }
+            RunResult done = outcome;
             try {
+                done = checked(done);
                 // a failed call without usage may never have reached the model: its worst case is released
                 if (done.succeeded() || done.usage() != null || !done.text().isEmpty()) {
                     java.math.BigDecimal counted = admission.settle().apply(done.usage());
@@ -190,8 +316,59 @@ public final class Orchestrator {
                 recorder.answered(requestId, done);
                 admission.recorded().run(); // its cost is in the log now: other processes count it there
             } finally {
-                result.complete(done);
+                result.complete(recordingFailure == null ? done : failed(done, recordingFailure));
             }
+        }
+
+        /**
+         * The recorder, made unable to throw into the provider's thread: a recording that fails (a full disk) is
+         * remembered, and the call then ends as that failure, never as a success that is not in the log.
+         */
+        private final class Guarded implements CallRecorder {
+            private final CallRecorder recorder;
+
+            Guarded(CallRecorder recorder) {
+                this.recorder = recorder;
+            }
+
+            @Override
+            public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
+                return recorder.requestSent(model, request, body);
+            }
+
+            @Override
+            public void retried(long request, int attempt, java.time.Duration delay, LlmoException reason) {
+                recorder.retried(request, attempt, delay, reason);
+            }
+
+            @Override
+            public void answered(long request, RunResult done) {
+                try {
+                    recorder.answered(request, done);
+                } catch (RuntimeException e) {
+                    recordingFailure = unexpected("recording the answer", e);
+                }
+            }
+        }
+
+        /** The outcome as it is recorded: the stop reason replaces the provider's "cancelled"; usage is sane. */
+        private RunResult checked(RunResult done) {
+            LlmoException reason = stopReason;
+            if (reason != null) {
+                // also when the answer came in full: a listener failed on the way, the user did not see all of it
+                done = failed(done, reason);
+            }
+            LlmoException wrong = implausible(done.usage(), done.costUsd());
+            if (wrong != null) {
+                done = new RunResult(done.model(), done.text(), null, null, null, done.latencyMs(), done.ttftMs(),
+                        done.succeeded() ? wrong : done.error());
+            }
+            return done;
+        }
+
+        private RunResult failed(RunResult done, LlmoException error) {
+            return new RunResult(done.model(), done.text(), null, done.usage(), done.costUsd(), done.latencyMs(),
+                    done.ttftMs(), error);
         }
     }
 }

@@ -5,20 +5,39 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /** A model call in flight: wait for it, or cancel it (from any thread, e.g. a Ctrl-C handler). */
 public final class RunningCall {
-    private final CallHandle handle;
+    private final Consumer<LlmoException> stop;
     private final CompletableFuture<RunResult> result;
 
     RunningCall(CallHandle handle, CompletableFuture<RunResult> result) {
-        this.handle = handle;
+        this(reason -> handle.cancel(), result);
+    }
+
+    /** @param stop cancels the call; its argument is the error the call then ends with, or null for Ctrl-C's */
+    RunningCall(Consumer<LlmoException> stop, CompletableFuture<RunResult> result) {
+        this.stop = stop;
         this.result = result;
     }
 
     /** Stops the call; {@link #await()} then returns a result whose error is an {@link InterruptedRunException}. */
     public void cancel() {
-        handle.cancel();
+        stop.accept(null);
+    }
+
+    /**
+     * Stops the call, which then ends with {@code reason} as its error (recorded so): a SIGTERM, a closed stdout. The
+     * first reason given wins; a call that already ended keeps its outcome.
+     */
+    public void cancel(LlmoException reason) {
+        stop.accept(reason);
+    }
+
+    /** Runs {@code action} with the result once the call has ended (and was recorded), on the thread that ends it. */
+    void whenEnded(Consumer<RunResult> action) {
+        result.thenAccept(action);
     }
 
     /** Waits for the outcome. An interrupt of the waiting thread cancels the call. */

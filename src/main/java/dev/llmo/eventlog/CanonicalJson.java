@@ -33,8 +33,10 @@ public final class CanonicalJson {
     /**
      * The canonical UTF-8 bytes of {@code value}.
      *
-     * @throws IllegalArgumentException for a floating-point number, an integer outside the safe range, a lone
-     *     surrogate, or a node that is not plain JSON (binary, POJO); the message names the field
+     * A lone surrogate (not UTF-8 encodable) is written as U+FFFD, the replacement character.
+     *
+     * @throws IllegalArgumentException for a floating-point number, an integer outside the safe range, or a node
+     *     that is not plain JSON (binary, POJO); the message names the field
      */
     public static byte[] write(JsonNode value) {
         Bytes out = new Bytes(256);
@@ -114,8 +116,12 @@ public final class CanonicalJson {
                 out.add((byte) (0x80 | c & 0x3f));
             } else if (Character.isSurrogate(c)) {
                 if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    throw new IllegalArgumentException(path + " holds a lone surrogate (U+"
-                            + Integer.toHexString(c).toUpperCase() + "), which UTF-8 cannot encode");
+                    // UTF-8 cannot encode a lone surrogate: it is written as U+FFFD, as any UTF-8 encoder does, so
+                    // that a server's malformed text (an error message) is still recorded rather than lost
+                    out.add((byte) 0xef);
+                    out.add((byte) 0xbf);
+                    out.add((byte) 0xbd);
+                    continue;
                 }
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 out.add((byte) (0xf0 | cp >> 18));

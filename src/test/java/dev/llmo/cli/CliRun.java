@@ -18,6 +18,7 @@ public final class CliRun {
     private Path workingDir;
     private String stdin = "";
     private String tty = "";
+    private java.io.OutputStream stdout;
 
     private CliRun(Path home) {
         this.home = home;
@@ -51,6 +52,15 @@ public final class CliRun {
         return this;
     }
 
+    /**
+     * Stdout goes to {@code stream} through the writer the real stdout has (which remembers why a write failed);
+     * {@link Result#out()} is then empty.
+     */
+    public CliRun stdout(java.io.OutputStream stream) {
+        this.stdout = stream;
+        return this;
+    }
+
     /** Pretend these streams are terminals: letters i, o, e. */
     public CliRun tty(String streams) {
         this.tty = streams;
@@ -61,7 +71,8 @@ public final class CliRun {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintWriter(out), new PrintWriter(err), Map.copyOf(env), workingDir, home, tty);
+                stdout == null ? new PrintWriter(out) : StdoutWriter.of(stdout), new PrintWriter(err), Map.copyOf(env),
+                workingDir, home, tty);
         int code = LlmoCli.execute(args, environment);
         return new Result(code, out.toString(), err.toString());
     }

@@ -51,9 +51,11 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void rejectsLoneSurrogates() {
-        assertThatThrownBy(() -> canonical("\"\\ud800x\"")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("surrogate");
+    void writesLoneSurrogatesAsTheReplacementCharacter() throws Exception {
+        // a server's malformed text must still be recorded: UTF-8 cannot encode the lone half, U+FFFD stands for it
+        assertThat(canonical("\"\\ud800x\"")).isEqualTo("\"\uFFFDx\"");
+        assertThat(canonical("\"a\\udc00\"")).isEqualTo("\"a\uFFFD\"");
+        assertThat(canonical("\"\\ud83d\\ude00\"")).isEqualTo("\"\uD83D\uDE00\"");
     }
 
     @Test

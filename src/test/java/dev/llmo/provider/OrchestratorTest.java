@@ -109,4 +109,63 @@ class OrchestratorTest {
         assertThat(UsageCost.usd(new Pricing(new BigDecimal("0.15"), new BigDecimal("0.60")), new Usage(12, 5)))
                 .isEqualByComparingTo("0.0000048");
     }
+
+    /** Records the answered results, or fails to, as a full disk would. */
+    private static final class Answers implements dev.llmo.core.CallRecorder {
+        final List<RunResult> answered = new ArrayList<>();
+        final boolean failing;
+
+        Answers(boolean failing) {
+            this.failing = failing;
+        }
+
+        @Override
+        public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
+            return 7;
+        }
+
+        @Override
+        public void retried(long request, int attempt, java.time.Duration delay, dev.llmo.core.LlmoException reason) {
+        }
+
+        @Override
+        public void answered(long request, RunResult result) {
+            if (failing) {
+                throw new IllegalStateException("disk full");
+            }
+            answered.add(result);
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsStopsTheCallWhichEndsAsARecordedFailureWithTheTextShown() {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody(dev.llmo.OpenAiAnswers.sseBody("part", 3, 2).replace("data: {\"choices\":[{\"index\":0,"
+                        + "\"delta\":{},", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" more\"}},"
+                        + "\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},")));
+        Answers recorder = new Answers(false);
+        List<String> shown = new ArrayList<>();
+        RunResult result = orchestrator(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
+                text -> {
+                    shown.add(text);
+                    throw new IllegalStateException("view broke");
+                }, recorder).await();
+
+        assertThat(shown).containsExactly("part");
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.error()).hasMessageContaining("view broke");
+        assertThat(result.text()).as("what was shown, nothing after").isEqualTo("part");
+        assertThat(recorder.answered).containsExactly(result);
+    }
+
+    @Test
+    void aRecorderThatThrowsMakesTheCallFailInsteadOfSucceedingUnrecorded() {
+        server.enqueue(new MockResponse().setBody(OpenAiClientTest.RECORDED_STREAM));
+        RunResult result = orchestrator(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
+                text -> { }, new Answers(true)).await();
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.error()).hasMessageContaining("recording the answer").hasMessageContaining("disk full");
+        assertThat(result.text()).isEqualTo("{\"");
+    }
 }

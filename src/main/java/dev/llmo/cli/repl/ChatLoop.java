@@ -100,9 +100,14 @@ final class ChatLoop {
 
     /** Cancels the running call, if any, and waits at most {@code millis} for its end to be recorded. */
     void cancelAndWait(long millis) {
+        cancelAndWait(millis, null);
+    }
+
+    /** {@link #cancelAndWait(long)}, the call ending with {@code reason} (null: as for Ctrl-C). */
+    void cancelAndWait(long millis, LlmoException reason) {
         RunningCall call = current.get();
         if (call != null) {
-            call.cancel();
+            call.cancel(reason);
             call.awaitEnd(millis);
         }
     }

@@ -32,10 +32,16 @@ interface ChatView {
 
         /** An answer rendered by {@code text}; {@code markCancelled} runs when the call was cancelled. */
         static Answer rendered(MarkdownRenderer text, Runnable markCancelled) {
+            return rendered(text, markCancelled, piece -> piece);
+        }
+
+        /** {@link #rendered(MarkdownRenderer, Runnable)}, each piece passed through {@code shown} first. */
+        static Answer rendered(MarkdownRenderer text, Runnable markCancelled,
+                               java.util.function.UnaryOperator<String> shown) {
             return new Answer() {
                 @Override
                 public void onText(String piece) {
-                    text.append(piece);
+                    text.append(shown.apply(piece));
                 }
 
                 @Override

@@ -1,11 +1,11 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.ExitCode;
+import dev.llmo.cli.Signals;
 
 /**
  * Keeps the conversation's log whole when the process is ended under a session (Ctrl-C on a scripted chat, a
  * closed terminal, a kill): the answer in flight is cancelled so that its partial text is recorded, and the
- * conversation ends as interrupted.
+ * conversation ends as interrupted, terminated or hung up, as the signal was.
  */
 final class ShutdownGuard implements AutoCloseable {
     private final Thread hook;
@@ -18,8 +18,9 @@ final class ShutdownGuard implements AutoCloseable {
 
     static ShutdownGuard install(ChatLoop loop, ChatSession session) {
         Thread hook = new Thread(() -> {
-            loop.cancelAndWait(3000);
-            session.end(ExitCode.INTERRUPTED);
+            // Ctrl-C, SIGTERM or SIGHUP (a closed terminal): the log says which, as the exit code does
+            loop.cancelAndWait(3000, Signals.stopReason("the answer was cancelled"));
+            session.end(Signals.stopping());
         }, "llmo-chat-shutdown");
         try {
             Runtime.getRuntime().addShutdownHook(hook);

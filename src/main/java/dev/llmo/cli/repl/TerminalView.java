@@ -41,7 +41,8 @@ final class TerminalView implements ChatView {
 
     @Override
     public void error(LlmoException error) {
-        String line = PlainView.errorLine(error).substring("llmo: ".length());
+        // a server's message: its control characters are shown, not obeyed
+        String line = dev.llmo.cli.TerminalText.visible(PlainView.errorLine(error).substring("llmo: ".length()));
         screen.println(color ? RED + line + MarkdownRenderer.RESET : line);
         screen.flush();
     }
@@ -57,6 +58,8 @@ final class TerminalView implements ChatView {
         MarkdownRenderer text = new MarkdownRenderer(toScreen ? screen : answers, toScreen && color,
                 terminal::getWidth);
         // The partial answer stays in the conversation; the mark says it is not all.
-        return Answer.rendered(text, () -> note("[cancelled]"));
+        // on the screen, the server's control characters are shown, not obeyed; redirected, the bytes pass as they are
+        return Answer.rendered(text, () -> note("[cancelled]"),
+                toScreen ? dev.llmo.cli.TerminalText::visible : piece -> piece);
     }
 }

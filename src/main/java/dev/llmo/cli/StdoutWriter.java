@@ -1,0 +1,111 @@
+package dev.llmo.cli;
+
+import dev.llmo.core.ExitCode;
+import dev.llmo.core.FailureException;
+import dev.llmo.core.InterruptedRunException;
+import dev.llmo.core.LlmoException;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The writer of stdout that remembers why a write failed. A {@link PrintWriter} swallows I/O errors (only
+ * {@link #checkError()} tells that one happened, not which): an answer written to {@code /dev/full} or to a pipe
+ * whose reader went away must not end with exit 0. A broken pipe (the reader closed: {@code llmo run … | head -1})
+ * is told apart from other failures, because it means "stop, nobody reads" (exit 141, as for a tool killed by
+ * SIGPIPE, which the JVM ignores: the write fails with EPIPE instead).
+ */
+public final class StdoutWriter extends PrintWriter {
+    private final Watched stream;
+
+    private StdoutWriter(Watched stream) {
+        super(new OutputStreamWriter(new BufferedOutputStream(stream, 1 << 14), StandardCharsets.UTF_8), false);
+        this.stream = stream;
+    }
+
+    /** A buffered UTF-8 writer on {@code out} that remembers its first failure. */
+    public static StdoutWriter of(OutputStream out) {
+        return new StdoutWriter(new Watched(out));
+    }
+
+    /**
+     * What writing to {@code out} has failed with so far, after flushing it: null when nothing failed; exit 141 when
+     * the reader of a pipe went away; exit 1 otherwise (a full disk, {@code /dev/full}, a closed descriptor).
+     */
+    public static LlmoException failure(PrintWriter out) {
+        if (!out.checkError()) {
+            return null;
+        }
+        IOException cause = out instanceof StdoutWriter writer ? writer.stream.failure : null;
+        if (cause != null && isBrokenPipe(cause)) {
+            return InterruptedRunException.of(ExitCode.STDOUT_CLOSED,
+                    "the reader of stdout went away (broken pipe); the request was cancelled");
+        }
+        String why = cause == null || cause.getMessage() == null ? "a write failed" : cause.getMessage();
+        return new FailureException("cannot write to stdout: " + why,
+                "check where stdout goes (free space, the file or device it is redirected to)", cause);
+    }
+
+    /** {@link #failure}, thrown. */
+    public static void requireWritten(PrintWriter out) {
+        LlmoException failure = failure(out);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    // EPIPE's text on Linux and macOS; Java has no errno, and this is what FileOutputStream reports
+    private static boolean isBrokenPipe(IOException e) {
+        String message = e.getMessage();
+        return message != null && (message.contains("Broken pipe") || message.contains("EPIPE"));
+    }
+
+    /** Remembers the first exception of the stream below and passes it on. */
+    private static final class Watched extends FilterOutputStream {
+        private volatile IOException failure;
+
+        Watched(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                remember(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                remember(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                remember(e);
+                throw e;
+            }
+        }
+
+        private void remember(IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.llmo.cli.repl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.core.FailureException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Chat on a terminal shows a server's control characters instead of obeying them; redirected answers pass as is. */
+class TerminalViewTest {
+    private static final String ESC = "\u001b";
+    private static final String HOSTILE = "ok" + ESC + "[2J" + ESC + "]0;pwned\u0007end";
+
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    private Terminal terminal;
+
+    @BeforeEach
+    void open() throws IOException {
+        terminal = TerminalBuilder.builder().system(false).type("xterm")
+                .streams(new ByteArrayInputStream(new byte[0]), screen).encoding(StandardCharsets.UTF_8)
+                .size(new org.jline.terminal.Size(120, 40)).build();
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        terminal.close();
+    }
+
+    private String shown() {
+        terminal.flush();
+        return screen.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void answersAndErrorsOnTheScreenShowControlCharacters() {
+        TerminalView view = new TerminalView(terminal, null, false);
+        ChatView.Answer answer = view.answer();
+        answer.onText(HOSTILE + "\n");
+        answer.onIdle();
+        view.error(new FailureException("bad" + ESC + "[2Jrequest", null));
+
+        assertThat(shown()).contains("ok^[[2J^[]0;pwned^Gend").contains("bad^[[2Jrequest")
+                .doesNotContain(ESC + "[2J").doesNotContain(ESC + "]0;");
+    }
+
+    @Test
+    void redirectedAnswersPassUnchanged() {
+        StringWriter answers = new StringWriter();
+        TerminalView view = new TerminalView(terminal, new PrintWriter(answers), false);
+        ChatView.Answer answer = view.answer();
+        answer.onText(HOSTILE + "\n");
+        answer.onIdle();
+
+        assertThat(answers.toString()).isEqualTo(HOSTILE + "\n");
+    }
+}
