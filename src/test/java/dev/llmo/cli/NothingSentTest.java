@@ -88,6 +88,25 @@ class NothingSentTest {
     }
 
     @Test
+    void theJsonLinesOfMultiModelRunsAndChainsNameNoConversationWhenNoneWasLeft() throws Exception {
+        CliRun noKey = CliRun.in(home).env("LLMO_MAX_RETRIES", "0");
+
+        Result parallel = noKey.run("run", "--json", "-m", "mock/m1", "-m", "mock", "hello");
+        Result pipeline = noKey.run("run", "--json", "--sequential", "-m", "mock/m1", "-m", "mock", "hello");
+        Result chain = noKey.run("chain", "run", "code_review", "--json", "x");
+
+        assertThat(conversations()).isEmpty();
+        for (Result run : List.of(parallel, pipeline, chain)) {
+            assertThat(run.exitCode()).isEqualTo(4);
+            List<String> lines = run.out().lines().toList();
+            assertThat(lines).isNotEmpty();
+            // as one model's run --json: the id of a file that does not exist is never printed
+            assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"conversation\":null"));
+        }
+        assertThat(parallel.out().lines()).hasSize(2);
+    }
+
+    @Test
     void aBudgetRefusalLeavesNoConversation() throws Exception {
         Files.writeString(config, "main_llm: mock/m1\nbudget: { daily_usd: 0.000001 }\n");
 
