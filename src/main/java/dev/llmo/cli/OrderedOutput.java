@@ -79,6 +79,10 @@ final class OrderedOutput implements MultiRunView {
     public synchronized void finished(int index, RunResult result) {
         results[index] = result;
         while (head < results.length && results[head] != null) {
+            if (json && conversationId.get() == null && !allEnded()) {
+                // no request has left yet, but one still may: the line waits to name the conversation rightly
+                break;
+            }
             RunResult done = results[head];
             if (json) {
                 out.println(RunRenderer.jsonLine(done, conversationId.get()));
@@ -99,6 +103,15 @@ final class OrderedOutput implements MultiRunView {
             }
         }
         out.flush();
+    }
+
+    private boolean allEnded() {
+        for (RunResult result : results) {
+            if (result == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
