@@ -158,6 +158,35 @@ class StdoutAndSignalsIT {
 
     @ParameterizedTest
     @CsvSource({"TERM, 143, terminated", "HUP, 129, hangup"})
+    void aSignalDuringAChainEndsEachCallAsTheSignalWas(String signal, int exitCode, String status) throws Exception {
+        Files.writeString(home.resolve("llmo/config.yaml"), """
+                main_llm: mock/m1
+                chains:
+                  one:
+                    steps:
+                      - { name: answer, model: mock/m1, prompt: "{{input}}" }
+                """);
+        Process process = llmo("chain", "run", "one", "x").start();
+        StreamDrain out = new StreamDrain(process.getInputStream());
+        StreamDrain err = new StreamDrain(process.getErrorStream());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.soFar().contains("line 0") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(out.soFar()).as("the first text arrived").startsWith("line 0\n");
+
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("llmo ended").isTrue();
+
+        assertThat(process.exitValue()).as(err.text()).isEqualTo(exitCode);
+        assertThat(server.awaitEnd()).isEqualTo(SseServer.End.CLOSED_BY_CLIENT);
+        // the call's error kind too, not only session.end
+        assertLogEndsWith(status, status, exitCode);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"TERM, 143, terminated", "HUP, 129, hangup"})
     void aSignalDuringAChatAnswerEndsTheConversationAsTheSignalWas(String signal, int exitCode, String status)
             throws Exception {
         Process process = llmo("chat").redirectInput(ProcessBuilder.Redirect.PIPE).start();

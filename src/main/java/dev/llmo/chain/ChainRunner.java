@@ -6,6 +6,7 @@ import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
+import dev.llmo.core.LlmoException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
@@ -30,6 +31,7 @@ public final class ChainRunner {
     private final boolean stream;
     private final List<RunningCall> inFlight = new ArrayList<>();
     private volatile boolean cancelled;
+    private volatile LlmoException cancelReason;
 
     /** What a chain run tells its caller as it goes (the core never prints). */
     public interface Listener {
@@ -71,9 +73,21 @@ public final class ChainRunner {
 
     /** Cancels the calls in flight and stops the chain (Ctrl-C); safe from any thread. */
     public void cancel() {
-        cancelled = true;
+        cancel(null);
+    }
+
+    /**
+     * {@link #cancel()}, every call in flight (and any the chain would still start) ending with {@code reason} as its
+     * error, so the log says why (a SIGTERM, a SIGHUP, a closed stdout); null for Ctrl-C's. The first reason wins.
+     */
+    public void cancel(LlmoException reason) {
         synchronized (inFlight) {
-            inFlight.forEach(RunningCall::cancel);
+            if (reason != null && cancelReason == null) {
+                cancelReason = reason;
+            }
+            cancelled = true;
+            LlmoException why = cancelReason;
+            inFlight.forEach(call -> call.cancel(why));
         }
     }
 
@@ -102,7 +116,15 @@ public final class ChainRunner {
                 List<RunResult> results = call(step, role, models, step.prompt().render(scope), listener);
                 for (RunResult result : results) {
                     calls.add(new StepCall(step.name(), iteration, result));
-                    listener.callFinished(step, iteration, result);
+                    try {
+                        listener.callFinished(step, iteration, result);
+                    } catch (LlmoException e) {
+                        // the answer could not be shown (stdout closed or full): the chain stops, the log says why
+                        conversation.failedBeforeSending(e);
+                        cancel(e);
+                        return new Outcome(null, calls, new RunResult(result.model(), "", null, null, null, 0, null,
+                                e));
+                    }
                 }
                 for (RunResult result : results) {
                     if (!result.succeeded()) {
@@ -161,7 +183,7 @@ public final class ChainRunner {
             synchronized (inFlight) {
                 inFlight.add(call);
                 if (cancelled) {
-                    call.cancel();
+                    call.cancel(cancelReason);
                 }
             }
         }

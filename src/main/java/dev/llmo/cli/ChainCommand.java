@@ -12,6 +12,7 @@ import dev.llmo.config.Settings;
 import dev.llmo.core.ConfigException;
 import dev.llmo.core.Conversation;
 import dev.llmo.core.ExitCode;
+import dev.llmo.core.LlmoException;
 import dev.llmo.core.Orchestrator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -131,18 +132,25 @@ final class ChainCommand implements Runnable {
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 models, settings.digest(), BuildInfo.version(), context.logOptions())) {
-            output.conversation(conversation.id());
+            output.conversation(conversation::keptId);
             ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
                     true);
-            ChainRunner.Outcome outcome = CancelOnInterrupt.run(reason -> runner.cancel(),
+            LlmoException[] lost = new LlmoException[1];
+            ChainRunner.Outcome outcome = CancelOnInterrupt.run(runner::cancel,
                     () -> runner.run(chain, text, output), done -> {
                         output.finish(done);
-                        ExitCode code = done.succeeded() ? ExitCode.OK : done.failed().error().exitCode();
+                        // the last answer may not have reached stdout (a full disk, a reader gone at the end)
+                        lost[0] = RunCommand.outputLost(context.out(), conversation, done.succeeded());
+                        ExitCode code = lost[0] != null ? lost[0].exitCode()
+                                : done.succeeded() ? ExitCode.OK : done.failed().error().exitCode();
                         // stopped by a signal: the log says which (SIGTERM, SIGHUP), as the exit code does
                         conversation.end(code == ExitCode.INTERRUPTED ? Signals.stopping() : code);
                     });
             if (!outcome.succeeded()) {
                 throw outcome.failed().error();
+            }
+            if (lost[0] != null) {
+                throw lost[0];
             }
             return 0;
         }

@@ -8,6 +8,7 @@ import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -21,7 +22,8 @@ final class ChainOutput implements ChainRunner.Listener {
     private final boolean progress;
     private final ChainStep streamed;
     private final int steps;
-    private String conversationId;
+    /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
+    private Supplier<String> conversationId = () -> null;
     private boolean printedStream;
     private boolean endsWithNewline = true;
 
@@ -36,7 +38,7 @@ final class ChainOutput implements ChainRunner.Listener {
         this.streamed = !json && last.repeat() == null && !last.parallel() ? last : null;
     }
 
-    void conversation(String id) {
+    void conversation(Supplier<String> id) {
         this.conversationId = id;
     }
 
@@ -74,7 +76,8 @@ final class ChainOutput implements ChainRunner.Listener {
 
             @Override
             public void onIdle() {
-                out.flush();
+                // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for
+                StdoutWriter.requireWritten(out);
             }
         };
     }
@@ -82,9 +85,10 @@ final class ChainOutput implements ChainRunner.Listener {
     @Override
     public void callFinished(ChainStep step, int iteration, RunResult result) {
         if (json) {
-            String line = RunRenderer.jsonLine(result, conversationId);
+            String line = RunRenderer.jsonLine(result, conversationId.get());
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
-            out.flush();
+            StdoutWriter.requireWritten(out); // the chain stops here when nobody reads its lines
+
         }
     }
 

@@ -97,6 +97,15 @@ final class LiveView implements MultiRunView {
         rows[index].note = null;
     }
 
+    /**
+     * A terminal that went away (the window closed, stdout shut) stops the run as a closed pipe does in the other
+     * views. Every frame is flushed as it is drawn, so the writer already knows: asking it costs a flag check.
+     */
+    @Override
+    public void idle(int index) {
+        StdoutWriter.requireWritten(out);
+    }
+
     @Override
     public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
         rows[index].note = "retry " + retry + " in " + RunRenderer.seconds(delay.toMillis());

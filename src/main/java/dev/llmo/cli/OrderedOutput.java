@@ -5,6 +5,7 @@ import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The output of a fan-out for a pipe: each answer under a header line naming its model (or, with {@code --json},
@@ -18,7 +19,8 @@ final class OrderedOutput implements MultiRunView {
     private final List<String> labels;
     private final boolean json;
     private final boolean showNotes;
-    private final String conversationId;
+    /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
+    private final Supplier<String> conversationId;
     private final StringBuilder[] held;
     private final RunResult[] results;
     private int head;
@@ -29,7 +31,7 @@ final class OrderedOutput implements MultiRunView {
      * @param showNotes retry notices on stderr (a person is watching)
      */
     OrderedOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showNotes,
-                  String conversationId) {
+                  Supplier<String> conversationId) {
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -77,9 +79,13 @@ final class OrderedOutput implements MultiRunView {
     public synchronized void finished(int index, RunResult result) {
         results[index] = result;
         while (head < results.length && results[head] != null) {
+            if (json && conversationId.get() == null && !allEnded()) {
+                // no request has left yet, but one still may: the line waits to name the conversation rightly
+                break;
+            }
             RunResult done = results[head];
             if (json) {
-                out.println(RunRenderer.jsonLine(done, conversationId));
+                out.println(RunRenderer.jsonLine(done, conversationId.get()));
             } else {
                 showHeader();
                 if (!endsWithNewline) {
@@ -97,6 +103,15 @@ final class OrderedOutput implements MultiRunView {
             }
         }
         out.flush();
+    }
+
+    private boolean allEnded() {
+        for (RunResult result : results) {
+            if (result == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The output of a pipeline ({@code --sequential}): the last step's answer streams to stdout as one model's would
@@ -19,11 +20,12 @@ final class PipelineView implements MultiRunView {
     private final boolean json;
     private final boolean showUsage;
     private final boolean showNotes;
-    private final String conversationId;
+    /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
+    private final Supplier<String> conversationId;
 
     /** @param terminal stdout is a terminal: the answer's control characters are shown, not obeyed */
     PipelineView(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showUsage,
-                 boolean showNotes, String conversationId, boolean terminal) {
+                 boolean showNotes, Supplier<String> conversationId, boolean terminal) {
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -32,7 +34,6 @@ final class PipelineView implements MultiRunView {
         this.showNotes = showNotes;
         this.conversationId = conversationId;
         this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json);
-        last.conversation(conversationId);
     }
 
     private boolean isLast(int index) {
@@ -69,11 +70,12 @@ final class PipelineView implements MultiRunView {
     @Override
     public void finished(int index, RunResult result) {
         if (isLast(index)) {
+            last.conversation(conversationId.get());
             last.finish(result);
             return;
         }
         if (json) {
-            out.println(RunRenderer.jsonLine(result, conversationId));
+            out.println(RunRenderer.jsonLine(result, conversationId.get()));
             out.flush();
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {

@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -167,7 +168,7 @@ final class RunCommand implements Callable<Integer> {
             RunResult result = CancelOnInterrupt.run(orchestrator, request, renderer,
                     conversation, done -> {
                         // a run whose request never left the machine leaves no conversation for the id to name
-                        renderer.conversation(conversation.kept() ? conversation.id() : null);
+                        renderer.conversation(conversation.keptId());
                         renderer.finish(done);
                         lost[0] = outputLost(conversation, done.succeeded());
                         conversation.end(lost[0] != null ? lost[0].exitCode()
@@ -192,7 +193,7 @@ final class RunCommand implements Callable<Integer> {
             startConversation(conversation, roleDef, text);
             RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
-            MultiRunView view = view(plan, conversation.id());
+            MultiRunView view = view(plan, conversation::keptId);
             MultiRun run = new MultiRun(orchestrator, plan, request, view,
                     MultiRun.Recording.of(conversation));
             long started = System.nanoTime();
@@ -229,7 +230,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The view for the plan and the streams: JSON, a live view on a terminal, a comparison, or ordered sections. */
-    private MultiRunView view(RunPlan plan, String conversationId) {
+    private MultiRunView view(RunPlan plan, Supplier<String> conversationId) {
         CliEnvironment environment = context.environment();
         boolean notes = environment.stderrIsTerminal() || context.debug();
         List<String> labels = AnswerSections.labels(plan.models());
@@ -304,7 +305,12 @@ final class RunCommand implements Callable<Integer> {
      * @return the failure, or null when stdout took everything (or the run failed anyway)
      */
     private LlmoException outputLost(Conversation conversation, boolean succeeded) {
-        LlmoException lost = succeeded ? StdoutWriter.failure(context.out()) : null;
+        return outputLost(context.out(), conversation, succeeded);
+    }
+
+    /** {@link #outputLost(Conversation, boolean)} for any command that prints answers to {@code out} (chain run). */
+    static LlmoException outputLost(PrintWriter out, Conversation conversation, boolean succeeded) {
+        LlmoException lost = succeeded ? StdoutWriter.failure(out) : null;
         if (lost != null) {
             conversation.failedBeforeSending(lost);
         }

@@ -414,6 +414,14 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         return !startedHere || requestLeft;
     }
 
+    /**
+     * The id to show for this conversation: null when no file will be left for it to name ({@link #kept()} is false:
+     * nothing was sent yet). Asked as each answer is shown, since a later call may still send and keep it.
+     */
+    public synchronized String keptId() {
+        return kept() ? id() : null;
+    }
+
     /** Records a failure that happened before any request was sent (a missing key, a budget refusal). */
     public synchronized void failedBeforeSending(LlmoException error) {
         log.append(new EventData.ErrorEvent(null, errorKind(error), null, error.getMessage()));

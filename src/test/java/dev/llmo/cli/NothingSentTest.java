@@ -88,6 +88,51 @@ class NothingSentTest {
     }
 
     @Test
+    void theJsonLinesOfMultiModelRunsAndChainsNameNoConversationWhenNoneWasLeft() throws Exception {
+        CliRun noKey = CliRun.in(home).env("LLMO_MAX_RETRIES", "0");
+
+        Result parallel = noKey.run("run", "--json", "-m", "mock/m1", "-m", "mock", "hello");
+        Result pipeline = noKey.run("run", "--json", "--sequential", "-m", "mock/m1", "-m", "mock", "hello");
+        Result chain = noKey.run("chain", "run", "code_review", "--json", "x");
+
+        assertThat(conversations()).isEmpty();
+        for (Result run : List.of(parallel, pipeline, chain)) {
+            assertThat(run.exitCode()).isEqualTo(4);
+            List<String> lines = run.out().lines().toList();
+            assertThat(lines).isNotEmpty();
+            // as one model's run --json: the id of a file that does not exist is never printed
+            assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"conversation\":null"));
+        }
+        assertThat(parallel.out().lines()).hasSize(2);
+    }
+
+    @Test
+    void aCallThatSentNothingNamesTheConversationAnotherCallOfTheRunKept() throws Exception {
+        Files.writeString(home.resolve("llmo/models.yaml"), """
+                mock:
+                  type: openai
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  models: [{ name: m1 }]
+                nokey:
+                  type: openai
+                  base_url: %s
+                  api_key_name: NOKEY_API_KEY
+                  models: [{ name: m1 }]
+                """.formatted(server.url("/v1"), server.url("/v1")));
+        // the call that sends answers after the one without a key has ended
+        server.enqueue(OpenAiAnswers.streamed("hi").setBodyDelay(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+
+        Result run = cli().run("run", "--json", "-m", "nokey/m1", "-m", "mock/m1", "hello");
+
+        assertThat(run.exitCode()).isEqualTo(4);
+        assertThat(conversations()).hasSize(1);
+        String id = conversations().get(0).getFileName().toString().replace(".jsonl", "");
+        assertThat(run.out().lines()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("\"conversation\":\"" + id + "\""));
+    }
+
+    @Test
     void aBudgetRefusalLeavesNoConversation() throws Exception {
         Files.writeString(config, "main_llm: mock/m1\nbudget: { daily_usd: 0.000001 }\n");
 
