@@ -118,7 +118,7 @@ final class LogCommand implements Runnable {
                         : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
-            String text = line.toString().stripTrailing();
+            String text = TerminalText.forStdout(context, line.toString().stripTrailing());
             out.println(r == 0 && context.colorOut() ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
     }
