@@ -148,8 +148,8 @@ final class LogCommand implements Runnable {
                         + " torn or malformed.",
                 "With --all (the default) also checks the ledger and every conversation against it: a conversation"
                         + " deleted, truncated, swapped or re-chained fails; one not in the ledger is a warning."
-                        + " With a vault, the ledger's MACs are checked (LLMO_VAULT_PASSWORD, or asked on a"
-                        + " terminal)."},
+                        + " With a vault, a missing or MAC-less ledger fails, and the ledger's MACs are checked"
+                        + " (LLMO_VAULT_PASSWORD, or asked on a terminal)."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log verify 01JD", "  llmo log verify --all",
                 "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
@@ -159,8 +159,9 @@ final class LogCommand implements Runnable {
                         + "(and the ledger's whole entries).") boolean repair,
                 @Option(names = "--anchor", paramLabel = "HASH", description = "A ledger head kept earlier ('llmo "
                         + "log anchor'): fail unless the ledger still holds it.") String anchor,
-                @Option(names = "--strict", description = "Warnings fail too (exit 6): conversations not in the "
-                        + "ledger, ledger entries without a good MAC, MACs not checked.") boolean strict) {
+                @Option(names = "--strict", description = "With --all: warnings fail too (exit 6): conversations "
+                        + "not in the ledger or vouched for by no good MAC, entries waiting for the vault, MACs not "
+                        + "checked, no ledger.") boolean strict) {
         ConversationStore store = store();
         if (target != null && target.id != null) {
             if (strict) {
