@@ -81,4 +81,59 @@ class LedgerBinaryIT {
         BinaryRun.Result check = BinaryRun.in(home).run("log", "anchor", "--check", head);
         assertThat(check.exitCode()).as("the ledger itself is intact").isZero();
     }
+    /**
+     * An attacker without the vault password against the real binary: every way of stripping the MACs — an entry
+     * re-chained without its MAC, the whole ledger rewritten without MACs, the ledger emptied or deleted — exits 6.
+     */
+    @Test
+    void withAVaultStrippingTheMacsOrTheLedgerFailsVerification() throws Exception {
+        String password = "correct horse battery staple";
+        BinaryRun.Result stored = BinaryRun.in(home).env("LLMO_VAULT_PASSWORD", password).stdin("sk-unused\n")
+                .run("vault", "set", "UNUSED_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        for (int i = 0; i < 2; i++) {
+            server.enqueue(OpenAiAnswers.streamed("answer"));
+            BinaryRun.Result run = BinaryRun.in(home).env("LLMO_VAULT_PASSWORD", password).run("run", "q" + i);
+            assertThat(run.exitCode()).as(run.err()).isZero();
+        }
+        Path ledger = home.resolve("llmo/ledger.jsonl");
+        List<String> original = Files.readAllLines(ledger);
+        assertThat(original).hasSize(2).allMatch(line -> line.contains("\"mac\":\"hmac-sha256:"));
+
+        Files.write(ledger, List.of(original.get(0), original.get(1).replaceFirst(",\"mac\":\"[^\"]*\"", "")));
+        assertFails("FAILED  ledger  line 2: unauthenticated");
+
+        Files.write(ledger, withoutMacs(original));
+        assertFails("FAILED  ledger  unauthenticated: a vault exists but none of its 2 entries has a MAC");
+
+        Files.write(ledger, new byte[0]);
+        assertFails("FAILED  ledger  missing: it is empty");
+
+        Files.delete(ledger);
+        assertFails("FAILED  ledger  missing: there is none");
+    }
+
+    private void assertFails(String line) throws Exception {
+        BinaryRun.Result verify = BinaryRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(6);
+        assertThat(verify.out()).contains(line).doesNotContain("ok  ledger");
+        assertThat(verify.err()).contains("llmo: error: ").doesNotContain("Exception");
+    }
+
+    /** The entries re-chained from the first without MACs: what someone who can write the file can make. */
+    private static List<String> withoutMacs(List<String> lines) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> out = new ArrayList<>();
+        String prev = "sha256:" + "0".repeat(64);
+        for (String line : lines) {
+            var entry = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+            entry.remove("mac");
+            entry.remove("hash");
+            entry.put("prev", prev);
+            prev = dev.llmo.eventlog.Sha256.of(dev.llmo.eventlog.CanonicalJson.write(entry));
+            entry.put("hash", prev);
+            out.add(entry.toString());
+        }
+        return out;
+    }
 }

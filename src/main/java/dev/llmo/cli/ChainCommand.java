@@ -48,14 +48,15 @@ final class ChainCommand implements Runnable {
             return;
         }
         int width = chains.keySet().stream().mapToInt(String::length).max().orElse(0);
-        chains.forEach((name, chain) -> context.out().printf("%-" + width + "s  %s%n", name, summary(chain)));
+        chains.forEach((name, chain) -> context.out().println(TerminalText.forStdout(context,
+                String.format("%-" + width + "s  %s", name, summary(chain)))));
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one chain's steps: model, role, "
             + "prompt, condition and loop.")
     void show(@Parameters(paramLabel = "NAME", description = "The chain.") String name) {
         ChainDefinition chain = ChainValidator.load(context.settings(), name);
-        PrintWriter out = context.out();
+        PrintWriter out = shown(context.out());
         out.println(chain.name() + (chain.description() == null ? "" : ": " + chain.description()));
         out.println("  defined at " + chain.origin().where());
         int number = 1;
@@ -90,7 +91,7 @@ final class ChainCommand implements Runnable {
             try {
                 ChainDefinition chain = ChainValidator.load(settings, chainName);
                 int steps = chain.steps().size();
-                context.out().println("ok  " + chainName + " (" + steps + (steps == 1 ? " step)" : " steps)"));
+                context.out().println(TerminalText.forStdout(context, "ok  " + chainName) + " (" + steps + (steps == 1 ? " step)" : " steps)"));
             } catch (ConfigException e) {
                 problems.add(e);
             }
@@ -123,7 +124,7 @@ final class ChainCommand implements Runnable {
                 "no input for chain '" + name + "': give INPUT words or pipe text on stdin",
                 "e.g. llmo chain run " + name + " \"a CSV parser in Go\"");
         if (dryRun) {
-            ChainPlan.print(chain, text, settings, json, context.out());
+            ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()));
             return 0;
         }
         ChainOutput output = new ChainOutput(context, chain, json);
@@ -154,6 +155,29 @@ final class ChainCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /** {@code out} with every line from the configuration made visible on a terminal ({@link TerminalText}). */
+    private PrintWriter shown(PrintWriter out) {
+        if (!context.environment().stdoutIsTerminal()) {
+            return out;
+        }
+        return new PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] buffer, int offset, int length) {
+                out.write(TerminalText.visible(new String(buffer, offset, length)));
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
+            }
+
+            @Override
+            public void close() {
+                out.flush();
+            }
+        }, true);
     }
 
     private static String summary(ConfigNode chain) {

@@ -27,7 +27,10 @@ final class ChainOutput implements ChainRunner.Listener {
     private boolean printedStream;
     private boolean endsWithNewline = true;
 
+    private final CliContext context;
+
     ChainOutput(CliContext context, ChainDefinition chain, boolean json) {
+        this.context = context;
         this.out = context.out();
         this.err = context.err();
         this.json = json;
@@ -45,9 +48,9 @@ final class ChainOutput implements ChainRunner.Listener {
     @Override
     public void stepStarted(ChainStep step, int index, int iteration, List<ModelRef> models) {
         if (progress) {
-            err.println("llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
+            err.println(TerminalText.forStderr(context, "llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
                     + (iteration > 1 ? " (again, " + iteration + ")" : "") + " -> "
-                    + models.stream().map(ModelRef::id).collect(Collectors.joining(", ")));
+                    + models.stream().map(ModelRef::id).collect(Collectors.joining(", "))));
             err.flush();
         }
     }
@@ -55,8 +58,8 @@ final class ChainOutput implements ChainRunner.Listener {
     @Override
     public void stepSkipped(ChainStep step, int index) {
         if (progress) {
-            err.println("llmo: [" + (index + 1) + "/" + steps + "] " + step.name() + " skipped (" + step.whenSource()
-                    + " is false)");
+            err.println(TerminalText.forStderr(context, "llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
+                    + " skipped (" + step.whenSource() + " is false)"));
             err.flush();
         }
     }

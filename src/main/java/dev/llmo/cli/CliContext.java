@@ -70,12 +70,22 @@ public final class CliContext {
     /**
      * The ledger every session end is anchored in. Its entries carry a MAC when the vault is unlocked in this
      * process anyway, or can be without asking ({@code LLMO_VAULT_PASSWORD} set); nobody is asked for a password
-     * only to write it.
+     * only to write it. Without the key, once a vault exists, entries wait in the pending file for one.
      */
     public dev.llmo.eventlog.Ledger ledger() {
         boolean passwordAtHand = !environment.env().getOrDefault(dev.llmo.vault.PasswordSource.ENV, "").isEmpty();
         return new dev.llmo.eventlog.Ledger(dirs().dataDir().resolve(dev.llmo.eventlog.Ledger.FILE_NAME),
-                dirs().conversationsDir(), () -> vaultKeys().ledgerKey(passwordAtHand), java.time.Clock.systemUTC());
+                dirs().conversationsDir(), new dev.llmo.eventlog.Ledger.KeySource() {
+                    @Override
+                    public java.util.Optional<byte[]> key() {
+                        return vaultKeys().ledgerKey(passwordAtHand);
+                    }
+
+                    @Override
+                    public boolean vaultExists() {
+                        return vaultKeys().exists();
+                    }
+                }, java.time.Clock.systemUTC());
     }
 
     /**

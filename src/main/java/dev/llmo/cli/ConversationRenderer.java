@@ -167,22 +167,7 @@ final class ConversationRenderer {
      * escape sequence could rewrite the screen or the window title) are shown in caret notation (^[ for ESC).
      */
     static String printable(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean control = c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || c >= 0x80 && c < 0xa0;
-            if (control && out == null) {
-                out = new StringBuilder(text.length() + 8).append(text, 0, i);
-            }
-            if (out != null) {
-                if (control) {
-                    out.append(c < 0x20 ? "^" + (char) (c + 64) : String.format("\\u%04x", (int) c));
-                } else {
-                    out.append(c);
-                }
-            }
-        }
-        return out == null ? text : out.toString();
+        return TerminalText.visible(text);
     }
 
     private static String statusText(JsonNode data) {

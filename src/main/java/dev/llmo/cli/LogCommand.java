@@ -118,7 +118,7 @@ final class LogCommand implements Runnable {
                         : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
-            String text = line.toString().stripTrailing();
+            String text = TerminalText.forStdout(context, line.toString().stripTrailing());
             out.println(r == 0 && context.colorOut() ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
     }
@@ -148,8 +148,8 @@ final class LogCommand implements Runnable {
                         + " torn or malformed.",
                 "With --all (the default) also checks the ledger and every conversation against it: a conversation"
                         + " deleted, truncated, swapped or re-chained fails; one not in the ledger is a warning."
-                        + " With a vault, the ledger's MACs are checked (LLMO_VAULT_PASSWORD, or asked on a"
-                        + " terminal)."},
+                        + " With a vault, a missing or MAC-less ledger fails, and the ledger's MACs are checked"
+                        + " (LLMO_VAULT_PASSWORD, or asked on a terminal)."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log verify 01JD", "  llmo log verify --all",
                 "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
@@ -159,10 +159,15 @@ final class LogCommand implements Runnable {
                         + "(and the ledger's whole entries).") boolean repair,
                 @Option(names = "--anchor", paramLabel = "HASH", description = "A ledger head kept earlier ('llmo "
                         + "log anchor'): fail unless the ledger still holds it.") String anchor,
-                @Option(names = "--strict", description = "Warnings fail too (exit 6): conversations not in the "
-                        + "ledger, ledger entries without a good MAC, MACs not checked.") boolean strict) {
+                @Option(names = "--strict", description = "With --all: warnings fail too (exit 6): conversations "
+                        + "not in the ledger or vouched for by no good MAC, entries waiting for the vault, MACs not "
+                        + "checked, no ledger.") boolean strict) {
         ConversationStore store = store();
         if (target != null && target.id != null) {
+            if (strict) {
+                throw new UsageException("--strict applies to the whole history, not one conversation",
+                        "run 'llmo log verify --all --strict'");
+            }
             if (anchor != null) {
                 throw new UsageException("--anchor checks the whole history, not one conversation",
                         "run 'llmo log verify --all --anchor " + anchor + "'");
@@ -177,11 +182,23 @@ final class LogCommand implements Runnable {
         }
         List<String> ids = store.ids();
         Path ledgerFile = ledgerFile();
-        if (ids.isEmpty() && !java.nio.file.Files.exists(ledgerFile)) {
+        Path pendingFile = Ledger.pendingFile(ledgerFile);
+        boolean vault = context.vaultKeys().exists();
+        if (ids.isEmpty() && !java.nio.file.Files.exists(ledgerFile) && !java.nio.file.Files.exists(pendingFile)) {
             context.err().println("llmo: no conversations yet in " + store.dir());
             if (anchor != null) {
                 throw new LogVerificationException("there is no ledger at " + ledgerFile + ", so it does not hold "
                         + "anchor " + anchor, "the whole history was deleted, or this is another LLMO_HOME");
+            }
+            if (vault) {
+                // a fresh home with a vault, or one whose conversations were all deleted with the ledger
+                context.err().println("llmo: warning: a vault exists but there is no ledger: if there were "
+                        + "conversations, they were deleted together with it; only a head kept elsewhere "
+                        + "('--anchor') can tell");
+                if (strict) {
+                    throw new LogVerificationException("--strict: no ledger while a vault exists",
+                            "without --strict an empty history with a vault is a warning");
+                }
             }
             return;
         }
@@ -196,8 +213,25 @@ final class LogCommand implements Runnable {
         }
         int chainFailures = failures.size();
         LedgerReport ledger = checkLedger(ledgerFile, repair, anchor, failures, true);
+        LedgerReport pending = checkPending(pendingFile, repair, failures);
+        int warned = 0;
+        boolean empty = ledger.entries().isEmpty() && pending.entries().isEmpty() && ledger.ok() && pending.ok();
+        if (empty && vault) {
+            context.out().println("FAILED  ledger  missing: " + (ledger.exists() ? "it is empty" : "there is none")
+                    + ", yet a vault exists and " + ids.size() + " conversation" + (ids.size() == 1 ? "" : "s")
+                    + " do" + (ids.size() == 1 ? "es" : ""));
+            failures.add(new LogVerificationException("the ledger " + ledgerFile + " is " + (ledger.exists()
+                    ? "empty" : "missing") + " while a vault exists: it was deleted or emptied, and with it the "
+                    + "record of every conversation", "restore it from a backup; if the conversations were written "
+                    + "before llmo 0.2 (no ledger), end one session with the vault unlocked to start it"));
+        } else if (empty) {
+            context.err().println("llmo: warning: there is no ledger yet (" + ledgerFile + "): it is written when a "
+                    + "session ends; if there was one, its deletion cannot be told apart from a history older than "
+                    + "it");
+            warned++;
+        }
         List<AnchorCheck.Finding> warnings = new ArrayList<>();
-        for (AnchorCheck.Finding finding : AnchorCheck.check(store, ledger)) {
+        for (AnchorCheck.Finding finding : AnchorCheck.check(store, ledger, pending)) {
             if (finding.failure()) {
                 context.out().println("FAILED  " + finding.conversation() + "  " + finding.kind().word() + ": "
                         + finding.detail());
@@ -208,8 +242,8 @@ final class LogCommand implements Runnable {
                 warnings.add(finding);
             }
         }
-        int warned = warnUnanchored(warnings, ledger) + (ledger.exists() ? 0 : 1)
-                + (ledger.exists() && !ledger.macsChecked() && context.vaultKeys().exists() ? 1 : 0);
+        warned += warnUnanchored(warnings, ledger, pending)
+                + (ledger.exists() && !ledger.macsChecked() && vault ? 1 : 0);
         if (strict && warned > 0) {
             failures.add(new LogVerificationException("--strict: " + warned + " warning" + (warned == 1 ? "" : "s")
                     + " above", "see the warnings; without --strict they do not fail"));
@@ -225,6 +259,28 @@ final class LogCommand implements Runnable {
     }
 
     /**
+     * Checks the pending file (entries written while the vault was locked; none is usual): repairs a torn last line
+     * when asked, and adds a damaged file to {@code failures}. Its entries are reported as warnings by the caller.
+     */
+    private LedgerReport checkPending(Path file, boolean repair, List<LogVerificationException> failures) {
+        LedgerReport pending = LedgerVerifier.verify(file, null);
+        if (repair && pending.repairable()) {
+            long before = fileSize(file);
+            LedgerVerifier.repair(file, pending);
+            context.out().println("repaired  pending  cut " + (before - fileSize(file)) + " bytes of torn last line, "
+                    + "kept " + entries(pending.entries().size()));
+            pending = LedgerVerifier.verify(file, null);
+        }
+        if (!pending.ok()) {
+            context.out().println("FAILED  pending  " + pending.problem().message());
+            failures.add(new LogVerificationException(file + " " + pending.problem().message(), pending.repairable()
+                    ? "run 'llmo log verify --all --repair' to cut it" : "it was changed after it was written; "
+                    + "restore it from a backup"));
+        }
+        return pending;
+    }
+
+    /**
      * One conversation of the store against the ledger's entries for it (chain only, no MACs, no password asked):
      * a file truncated or rewritten since its session ended fails even though its own chain is whole.
      */
@@ -234,7 +290,8 @@ final class LogCommand implements Runnable {
             return; // a log given by path, outside this home's history
         }
         LedgerReport ledger = LedgerVerifier.verify(ledgerFile(), null);
-        java.util.Optional<AnchorCheck.Finding> finding = AnchorCheck.checkOne(store, ledger, id);
+        LedgerReport pending = LedgerVerifier.verify(Ledger.pendingFile(ledgerFile()), null);
+        java.util.Optional<AnchorCheck.Finding> finding = AnchorCheck.checkOne(store, ledger, pending, id);
         if (finding.isPresent()) {
             throw new LogVerificationException(file + " " + finding.get().kind().word() + ": " + finding.get().detail(),
                     "restore it from a backup; the ledger " + ledgerFile() + " records what it held");
@@ -261,9 +318,16 @@ final class LogCommand implements Runnable {
                         + "line, kept " + entries(ledger.entries().size()));
                 ledger = LedgerVerifier.verify(file, key);
             }
-            if (!ledger.exists()) {
-                context.err().println("llmo: warning: there is no ledger yet (" + file + "): it is written when a "
-                        + "session ends");
+            if (ledger.entries().isEmpty() && ledger.ok()) {
+                // no "ok" for a ledger that records nothing: the caller says what that means here
+            } else if (ledger.ok() && !ledger.hasMacs() && context.vaultKeys().exists()) {
+                // llmo seals the ledger whenever the vault is open, so this is a rewrite or a cut
+                context.out().println("FAILED  ledger  unauthenticated: a vault exists but none of its "
+                        + entries(ledger.entries().size()) + " has a MAC");
+                failures.add(new LogVerificationException("no entry of the ledger " + file + " has a MAC although "
+                        + "a vault exists: it was rewritten, or cut before its first MAC, without the vault password",
+                        "restore it from a backup; if the vault was created after these entries, run 'llmo vault "
+                                + "list' once: it unlocks the vault and seals the ledger"));
             } else if (ledger.ok()) {
                 context.out().println("ok  ledger  " + entries(ledger.entries().size()) + ledger.head()
                         .map(h -> ", head " + h.hash()).orElse("") + macSummary(ledger));
@@ -321,7 +385,7 @@ final class LogCommand implements Runnable {
     }
 
     /** The warnings: conversations not in the ledger, entries without a good MAC; returns how many lines. */
-    private int warnUnanchored(List<AnchorCheck.Finding> warnings, LedgerReport ledger) {
+    private int warnUnanchored(List<AnchorCheck.Finding> warnings, LedgerReport ledger, LedgerReport pending) {
         int lines = 0;
         for (AnchorCheck.Kind kind : List.of(AnchorCheck.Kind.UNANCHORED, AnchorCheck.Kind.UNAUTHENTICATED)) {
             List<String> ids = warnings.stream().filter(f -> f.kind() == kind).map(AnchorCheck.Finding::conversation)
@@ -336,7 +400,7 @@ final class LogCommand implements Runnable {
                     + " not in the ledger, so a deletion or rewrite of " + (ids.size() == 1 ? "it" : "them")
                     + " would go unnoticed (written before 0.2, or the session never ended): " + shown
                     : "llmo: warning: " + ids.size() + " conversation" + (ids.size() == 1 ? " is" : "s are")
-                    + " named only by ledger entries without a good MAC (the vault was locked when they ended): "
+                    + " named by no ledger entry a good MAC vouches for (the vault was locked when they ended): "
                     + shown);
         }
         if (ledger.macsChecked() && ledger.unauthenticated() > 0) {
@@ -344,6 +408,14 @@ final class LogCommand implements Runnable {
                     + " ledger entries " + (ledger.unauthenticated() == 1 ? "has" : "have") + " no MAC: anyone who "
                     + "can write "
                     + ledger.file() + " could have written " + (ledger.unauthenticated() == 1 ? "it" : "them"));
+            lines++;
+        }
+        int waiting = pending.entries().size();
+        if (waiting > 0) {
+            context.err().println("llmo: warning: " + entries(waiting) + " in " + pending.file() + " wait"
+                    + (waiting == 1 ? "s" : "") + " for the vault (written while it was locked, no MAC): anyone who "
+                    + "can write that file could have written " + (waiting == 1 ? "it" : "them") + "; the next "
+                    + "session end with the vault unlocked moves them into the ledger with a MAC");
             lines++;
         }
         return lines;

@@ -54,12 +54,12 @@ final class ModelsCommand implements Callable<Integer> {
             printTable(catalog, context.out());
         }
         context.out().flush();
-        printTrust(settings, context.err());
+        printTrust(settings, context.err(), context.environment().stderrIsTerminal());
         return 0;
     }
 
     /** On stderr: an untrusted project layer, and each setting of it that stops the commands that send. */
-    private static void printTrust(Settings settings, PrintWriter err) {
+    private static void printTrust(Settings settings, PrintWriter err, boolean terminal) {
         ProjectTrust project = settings.project();
         if (project == null || project.trusted()) {
             return;
@@ -72,7 +72,8 @@ final class ModelsCommand implements Callable<Integer> {
                     + project.status().label() + "; run, chat and chain run stop until you "
                     + project.fix().replace(" if you trust it", "") + ". It sets:");
             for (TrustViolation violation : settings.untrusted()) {
-                err.println("llmo: note:   " + violation.origin().where() + ": " + violation.what());
+                err.println(TerminalText.forTerminal("llmo: note:   " + violation.origin().where() + ": "
+                        + violation.what(), terminal));
             }
         }
         err.flush();
@@ -114,8 +115,8 @@ final class ModelsCommand implements Callable<Integer> {
                     row.put("display_name", model.displayName());
                     out.println(mapper.writeValueAsString(row));
                 } else {
-                    out.println(model.displayName() == null ? id
-                            : id + " ".repeat(width - id.length() + 2) + model.displayName());
+                    out.println(TerminalText.forStdout(context, model.displayName() == null ? id
+                            : id + " ".repeat(width - id.length() + 2) + model.displayName()));
                 }
             }
             out.flush();
@@ -190,7 +191,7 @@ final class ModelsCommand implements Callable<Integer> {
                         : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
-            String text = line.toString().stripTrailing();
+            String text = TerminalText.forStdout(context, line.toString().stripTrailing());
             out.println(r == 0 && bold ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
     }

@@ -46,6 +46,20 @@ public final class TerminalText {
         return terminal ? visible(text) : text;
     }
 
+    /**
+     * {@code text} for stdout: made visible when stdout is a terminal. Every command that prints text it did not
+     * write itself (names, descriptions and prompts from configuration files, model names from a server, titles
+     * from the log) goes through here or {@link #forStderr}, so a project's config cannot drive the terminal.
+     */
+    static String forStdout(CliContext context, String text) {
+        return forTerminal(text, context.environment().stdoutIsTerminal());
+    }
+
+    /** {@code text} for stderr: made visible when stderr is a terminal (see {@link #forStdout}). */
+    static String forStderr(CliContext context, String text) {
+        return forTerminal(text, context.environment().stderrIsTerminal());
+    }
+
     private static boolean isControl(char c) {
         return c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f;
     }

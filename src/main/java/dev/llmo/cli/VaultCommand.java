@@ -84,7 +84,9 @@ final class VaultCommand implements Runnable {
         char[] password = passwords.password(vault.file());
         try {
             PasswordStrength strength = PasswordStrength.of(password);
-            vault.create(password).close();
+            try (UnlockedVault open = vault.create(password)) {
+                sealLedger(open);
+            }
             note("created the vault " + vault.file());
             if (strength.level() == PasswordStrength.Level.WEAK) {
                 note("warning: the password in " + PasswordSource.ENV + " is weak (" + strength.describe() + ")");
@@ -195,6 +197,25 @@ final class VaultCommand implements Runnable {
         }
     }
 
+    /**
+     * With the vault open anyway, the ledger gets its MACs: entries waiting since the vault was last unlocked, and
+     * entries written before it existed (see docs/usage/event-log.md). A ledger that cannot be written is left for
+     * 'llmo log verify --all' to report: the vault command itself goes on.
+     */
+    private void sealLedger(UnlockedVault open) {
+        byte[] key = open.ledgerKey().orElse(null);
+        if (key == null) {
+            return;
+        }
+        try {
+            context.ledger().seal(key);
+        } catch (dev.llmo.core.LlmoException e) {
+            note("warning: the ledger was not sealed: " + e.getMessage());
+        } finally {
+            java.util.Arrays.fill(key, (byte) 0);
+        }
+    }
+
     /** The ledger's MACs follow the new vault key (the key they are derived from changed with the password). */
     private void remacLedger(byte[] oldKey, UnlockedVault open) {
         byte[] newKey = open.ledgerKey().orElseThrow();
@@ -269,6 +290,7 @@ final class VaultCommand implements Runnable {
             if (open.strengthened()) {
                 note("re-encrypted the vault with " + open.iterations() + " PBKDF2 iterations");
             }
+            sealLedger(open);
             return open;
         } finally {
             VaultPasswords.wipe(password);
@@ -280,7 +302,9 @@ final class VaultCommand implements Runnable {
             prompt().println("There is no vault at " + vault.file() + " yet; choose a password to create it.");
             char[] password = VaultWizard.newPassword(prompt());
             try {
-                return vault.create(password);
+                UnlockedVault open = vault.create(password);
+                sealLedger(open);
+                return open;
             } finally {
                 VaultPasswords.wipe(password);
             }
@@ -288,6 +312,7 @@ final class VaultCommand implements Runnable {
         char[] password = passwords().password(vault.file());
         try {
             UnlockedVault open = vault.create(password);
+            sealLedger(open);
             note("created the vault " + vault.file());
             return open;
         } finally {

@@ -50,25 +50,37 @@ public final class AnchorCheck {
     }
 
     /**
-     * Checks every conversation of {@code store} against the valid entries of {@code ledger}, in id order.
-     * Conversations that check out produce no finding.
+     * Checks every conversation of {@code store} against the valid entries of {@code ledger} and of the pending file
+     * ({@code pending}: entries written without the key, waiting for a MAC), in id order. Conversations that check
+     * out produce no finding; one that no MAC vouches for is {@code unauthenticated} when the MACs were checked or
+     * when only pending entries name it.
      */
-    public static List<Finding> check(ConversationStore store, LedgerReport ledger) {
+    public static List<Finding> check(ConversationStore store, LedgerReport ledger, LedgerReport pending) {
         Map<String, List<LedgerEntry>> byConversation = new TreeMap<>();
         Map<String, String> headOwners = new HashMap<>();
+        java.util.Set<String> vouched = new java.util.HashSet<>();
+        java.util.Set<String> inLedger = new java.util.HashSet<>();
         for (LedgerEntry entry : ledger.entries()) {
+            byConversation.computeIfAbsent(entry.conversation(), id -> new ArrayList<>()).add(entry);
+            headOwners.put(entry.headHash(), entry.conversation());
+            inLedger.add(entry.conversation());
+            if (entry.seq() < ledger.authenticated()) {
+                vouched.add(entry.conversation());
+            }
+        }
+        for (LedgerEntry entry : pending.entries()) {
             byConversation.computeIfAbsent(entry.conversation(), id -> new ArrayList<>()).add(entry);
             headOwners.put(entry.headHash(), entry.conversation());
         }
         List<String> ids = store.ids();
         List<Finding> findings = new ArrayList<>();
         for (Map.Entry<String, List<LedgerEntry>> anchored : byConversation.entrySet()) {
-            Finding finding = checkOne(store.file(anchored.getKey()), anchored.getKey(), anchored.getValue(),
-                    headOwners);
-            if (finding == null && ledger.macsChecked()
-                    && anchored.getValue().stream().noneMatch(LedgerEntry::authenticated)) {
-                finding = new Finding(anchored.getKey(), Kind.UNAUTHENTICATED, "only ledger entries without a good "
-                        + "MAC name it");
+            String id = anchored.getKey();
+            Finding finding = checkOne(store.file(id), id, anchored.getValue(), headOwners);
+            if (finding == null && !inLedger.contains(id)) {
+                finding = new Finding(id, Kind.UNAUTHENTICATED, "only entries waiting for the vault name it");
+            } else if (finding == null && ledger.macsChecked() && !vouched.contains(id)) {
+                finding = new Finding(id, Kind.UNAUTHENTICATED, "no ledger entry a good MAC vouches for names it");
             }
             if (finding != null) {
                 findings.add(finding);
@@ -83,11 +95,19 @@ public final class AnchorCheck {
         return findings;
     }
 
+    /** {@link #check(ConversationStore, LedgerReport, LedgerReport)} without pending entries. */
+    public static List<Finding> check(ConversationStore store, LedgerReport ledger) {
+        return check(store, ledger, LedgerReport.none(Ledger.pendingFile(ledger.file())));
+    }
+
     /** Checks one conversation against the entries of {@code ledger} that name it; empty when none does or all match. */
-    public static java.util.Optional<Finding> checkOne(ConversationStore store, LedgerReport ledger, String id) {
+    public static java.util.Optional<Finding> checkOne(ConversationStore store, LedgerReport ledger,
+                                                       LedgerReport pending, String id) {
         Map<String, String> headOwners = new HashMap<>();
         List<LedgerEntry> mine = new ArrayList<>();
-        for (LedgerEntry entry : ledger.entries()) {
+        List<LedgerEntry> all = new ArrayList<>(ledger.entries());
+        all.addAll(pending.entries());
+        for (LedgerEntry entry : all) {
             headOwners.put(entry.headHash(), entry.conversation());
             if (entry.conversation().equals(id)) {
                 mine.add(entry);

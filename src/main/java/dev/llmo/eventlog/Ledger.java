@@ -9,7 +9,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Ledger {
     /** The ledger's file name in the data directory, beside {@code conversations/} (whose listing never sees it). */
     public static final String FILE_NAME = "ledger.jsonl";
+    /** Entries written without the key while the ledger needs MACs, beside the ledger (see {@link #pendingFile}). */
+    public static final String PENDING_FILE_NAME = "ledger-pending.jsonl";
 
     private final Path file;
     private final Path conversationsDir;
@@ -41,6 +45,14 @@ public final class Ledger {
 
         /** A fresh copy of the ledger key, or empty when none is at hand; the ledger zeroes it after use. */
         Optional<byte[]> key();
+
+        /**
+         * Whether a vault exists, so that a key could have been at hand: an entry written without it then waits in
+         * the pending file until a process with the key moves it into the ledger with a MAC.
+         */
+        default boolean vaultExists() {
+            return false;
+        }
     }
 
     /**
@@ -88,7 +100,50 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Makes the ledger authenticated up to its end with {@code key}: the entries waiting in the pending file get
+     * their MAC in the ledger, and a ledger whose last entry has none (written before the vault existed) gets one
+     * entry re-recording that last head with a MAC, which vouches for every entry before it. Called by commands that
+     * unlock the vault anyway, so that a home with a vault always has an authenticated ledger once it has entries.
+     *
+     * @return how many entries were appended
+     * @throws FailureException when the ledger cannot be written
+     */
+    public int seal(byte[] key) {
+        if (!java.nio.file.Files.exists(file) && !java.nio.file.Files.exists(pendingFile())) {
+            return 0; // nothing to vouch for; not even an empty ledger is created
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            return write(null, key).size();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private LedgerEntry append(String id, Event head, byte[] key) {
+        List<LedgerEntry> written = write(new Claim(EventJson.timestamp(clock.instant()), id, head.seq(), head.hash()),
+                key);
+        return written.get(written.size() - 1);
+    }
+
+    /** What an entry says, before it has a place in a chain. */
+    private record Claim(String ts, String conversation, long headSeq, String headHash) {
+        static Claim of(LedgerEntry entry) {
+            return new Claim(entry.ts(), entry.conversation(), entry.headSeq(), entry.headHash());
+        }
+    }
+
+    /**
+     * Under the ledger's lock (and, inside it, the pending file's): with a key, the pending entries, then {@code own}
+     * (or, when there is none and the ledger's last entry has no MAC, that entry's claim again) go to the ledger
+     * with MACs; without one, {@code own} goes to the ledger when it can stay MAC-less there, else to the pending
+     * file. Once an entry of the ledger has a MAC every later one has, so a MAC-less entry after a MACed one is a
+     * forgery ({@link LedgerVerifier}).
+     */
+    private List<LedgerEntry> write(Claim own, byte[] key) {
         try {
             EventLog.createPrivateDirectories(file.getParent());
             try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
@@ -97,22 +152,26 @@ public final class Ledger {
                 jvmLock.lock();
                 try (FileLock ignored = channel.lock()) {
                     long size = channel.size();
-                    long seq = 0;
-                    String prev = Sha256.ZERO;
-                    if (size > 0) {
-                        LedgerEntry last = lastEntry(EventLog.lastLine(channel, size));
-                        seq = last.seq() + 1;
-                        prev = last.hash();
+                    LedgerEntry last = size > 0 ? lastEntry(file, EventLog.lastLine(channel, size)) : null;
+                    if (key == null) {
+                        if (keys.vaultExists() || last != null && last.authenticated()) {
+                            return List.of(appendPending(own));
+                        }
+                        return appendAll(channel, size, last, List.of(own), null);
                     }
-                    LedgerEntry entry = LedgerEntry.create(seq, EventJson.timestamp(clock.instant()), id, head.seq(),
-                            head.hash(), prev, key);
-                    ByteBuffer buffer = ByteBuffer.wrap(entry.line());
-                    long at = size;
-                    while (buffer.hasRemaining()) {
-                        at += channel.write(buffer, at);
+                    List<Claim> claims = new ArrayList<>();
+                    boolean folded = takePending(claims);
+                    if (own != null) {
+                        claims.add(own);
+                    } else if (claims.isEmpty() && last != null && !last.authenticated()) {
+                        claims.add(Claim.of(last));
                     }
-                    channel.force(false);
-                    return entry;
+                    List<LedgerEntry> written = appendAll(channel, size, last, claims, key);
+                    if (folded) {
+                        // after the ledger is on disk: a crash in between folds them twice, which only repeats claims
+                        clearPending();
+                    }
+                    return written;
                 } finally {
                     jvmLock.unlock();
                 }
@@ -120,6 +179,88 @@ public final class Ledger {
         } catch (IOException e) {
             throw new FailureException("cannot write the ledger " + file + ": " + e.getMessage(),
                     "check free disk space and the file's permissions", e);
+        }
+    }
+
+    private List<LedgerEntry> appendAll(FileChannel channel, long size, LedgerEntry last, List<Claim> claims,
+                                        byte[] key) throws IOException {
+        long seq = last == null ? 0 : last.seq() + 1;
+        String prev = last == null ? Sha256.ZERO : last.hash();
+        List<LedgerEntry> written = new ArrayList<>();
+        long at = size;
+        for (Claim claim : claims) {
+            LedgerEntry entry = LedgerEntry.create(seq++, claim.ts(), claim.conversation(), claim.headSeq(),
+                    claim.headHash(), prev, key);
+            ByteBuffer buffer = ByteBuffer.wrap(entry.line());
+            while (buffer.hasRemaining()) {
+                at += channel.write(buffer, at);
+            }
+            prev = entry.hash();
+            written.add(entry);
+        }
+        if (!written.isEmpty()) {
+            channel.force(false);
+        }
+        return written;
+    }
+
+    /** The pending file: entries written without the key where the ledger needs MACs; its own chain from seq 0. */
+    public Path pendingFile() {
+        return pendingFile(file);
+    }
+
+    /** The pending file beside {@code ledgerFile}. */
+    public static Path pendingFile(Path ledgerFile) {
+        return ledgerFile.resolveSibling(PENDING_FILE_NAME);
+    }
+
+    private LedgerEntry appendPending(Claim own) throws IOException {
+        Path pending = pendingFile();
+        try (FileChannel channel = FileChannel.open(pending, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE), EventLog.privateFile(pending.getParent()))) {
+            ReentrantLock jvmLock = FileLocks.of(pending);
+            jvmLock.lock();
+            try (FileLock ignored = channel.lock()) {
+                long size = channel.size();
+                LedgerEntry last = size > 0 ? lastEntry(pending, EventLog.lastLine(channel, size)) : null;
+                return appendAll(channel, size, last, List.of(own), null).get(0);
+            } finally {
+                jvmLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Adds the pending entries' claims to {@code claims} when the pending file is a whole chain; a damaged one is
+     * left for {@code log verify --all} to report.
+     *
+     * @return whether there were entries to take
+     */
+    private boolean takePending(List<Claim> claims) throws IOException {
+        Path pending = pendingFile();
+        if (!java.nio.file.Files.exists(pending)) {
+            return false;
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(pending);
+        LedgerReport report = LedgerVerifier.check(pending, bytes, null);
+        if (!report.ok() || report.entries().isEmpty()) {
+            return false;
+        }
+        report.entries().forEach(e -> claims.add(Claim.of(e)));
+        return true;
+    }
+
+    private void clearPending() throws IOException {
+        Path pending = pendingFile();
+        try (FileChannel channel = FileChannel.open(pending, StandardOpenOption.WRITE)) {
+            ReentrantLock jvmLock = FileLocks.of(pending);
+            jvmLock.lock();
+            try (FileLock ignored = channel.lock()) {
+                channel.truncate(0);
+                channel.force(true);
+            } finally {
+                jvmLock.unlock();
+            }
         }
     }
 
@@ -201,7 +342,7 @@ public final class Ledger {
         return -1;
     }
 
-    private LedgerEntry lastEntry(byte[] tail) {
+    private static LedgerEntry lastEntry(Path file, byte[] tail) {
         if (tail.length > 0 && tail[tail.length - 1] == '\n') {
             try {
                 return LedgerEntry.parse(tail, 0, tail.length - 1);

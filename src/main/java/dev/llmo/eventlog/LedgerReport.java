@@ -13,7 +13,9 @@ import java.util.Optional;
  * @param problem the first bad line and why, or null
  * @param validBytes the length of the valid prefix: where a repair of a torn last line truncates to
  * @param macsChecked whether MACs were checked (a key was given)
- * @param authenticated how many of {@code entries} carry a MAC that verifies; 0 when MACs were not checked
+ * @param authenticated how many of {@code entries}, from the first, a MAC that verifies vouches for (the entry of
+ *                      the last good MAC and, through {@code prev}, every one before it); 0 when MACs were not
+ *                      checked
  */
 public record LedgerReport(Path file, boolean exists, List<LedgerEntry> entries, Problem problem, long validBytes,
                            boolean macsChecked, int authenticated) {
@@ -22,14 +24,25 @@ public record LedgerReport(Path file, boolean exists, List<LedgerEntry> entries,
      * The first bad line of the ledger.
      *
      * @param line 1-based line number
-     * @param kind {@code edited}, {@code removed}, {@code inserted}, {@code torn}, {@code malformed} or
-     *             {@code forged} (a MAC that does not verify)
+     * @param kind {@code edited}, {@code removed}, {@code inserted}, {@code torn}, {@code malformed},
+     *             {@code unauthenticated} (no MAC after an entry with one) or {@code forged} (a MAC that does not
+     *             verify)
      */
     public record Problem(long line, String kind, String detail) {
         /** {@code line 7: edited: its content does not match its hash}. */
         public String message() {
             return "line " + line + ": " + kind + ": " + detail;
         }
+    }
+
+    /** The report on a file that does not exist. */
+    public static LedgerReport none(Path file) {
+        return new LedgerReport(file, false, List.of(), null, 0, false, 0);
+    }
+
+    /** Whether some entry carries a MAC (checked or not). */
+    public boolean hasMacs() {
+        return entries.stream().anyMatch(LedgerEntry::authenticated);
     }
 
     public boolean ok() {
@@ -46,7 +59,7 @@ public record LedgerReport(Path file, boolean exists, List<LedgerEntry> entries,
         return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
     }
 
-    /** The entries without a MAC (when MACs were checked, every other entry's MAC verified). */
+    /** The entries after the last good MAC, which no MAC vouches for (when MACs were checked). */
     public int unauthenticated() {
         return entries.size() - authenticated;
     }

@@ -15,8 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Checks the ledger: every line a version 1 entry, {@code seq} from 0 without gaps, each {@code prev} the hash of
- * the line before, each {@code hash} matching its content; with the ledger key, each entry's MAC on its own: one that
- * verifies authenticates its entry, one that does not is a forgery (exit 6), an entry without one is only counted.
+ * the line before, each {@code hash} matching its content, and after the first entry with a MAC every entry with one
+ * ({@code unauthenticated} otherwise); with the ledger key, each entry's MAC on its own: one that verifies
+ * authenticates its entry (and, through the chain, every entry before it), one that does not is a forgery (exit 6).
  * A changed vault password re-MACs the ledger ({@link Ledger#remac}), so old MACs do not read as forged.
  */
 public final class LedgerVerifier {
@@ -103,6 +104,7 @@ public final class LedgerVerifier {
         String prev = Sha256.ZERO;
         long validBytes = 0;
         int line = 0;
+        int firstMac = 0; // the 1-based line of the first entry with a MAC, 0 before it
         for (int from = 0; from < bytes.length && problem == null; ) {
             line++;
             int end = from;
@@ -117,6 +119,16 @@ public final class LedgerVerifier {
             problem = link(line, bytes, from, end - from, entries.size(), prev);
             if (problem == null) {
                 LedgerEntry entry = LedgerEntry.parse(bytes, from, end - from);
+                if (entry.mac() == null && firstMac > 0) {
+                    // llmo never writes this (a writer without the key uses the pending file once the ledger has
+                    // a MAC): it is how someone without the vault password replaces MACed entries
+                    problem = new LedgerReport.Problem(line, "unauthenticated", "it has no MAC, but entry "
+                            + (firstMac - 1) + " before it has one (written without the vault password)");
+                    break;
+                }
+                if (entry.mac() != null && firstMac == 0) {
+                    firstMac = line;
+                }
                 entries.add(entry);
                 prev = entry.hash();
                 validBytes = end + 1;
@@ -136,7 +148,7 @@ public final class LedgerVerifier {
                     entries = entries.subList(0, i);
                     break;
                 }
-                authenticated++;
+                authenticated = i + 1; // its hash covers every entry before it
             }
         }
         return new LedgerReport(file, true, List.copyOf(entries), problem, validBytes, key != null, authenticated);

@@ -193,6 +193,7 @@ class LogAnchorTest {
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
         assertThat(verify.exitCode()).isZero();
+        assertThat(verify.out()).doesNotContain("ok  ledger");
         assertThat(verify.err()).contains("warning: there is no ledger yet", "warning: 1 conversation is not in the "
                 + "ledger");
 
@@ -313,6 +314,163 @@ class LogAnchorTest {
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
         assertThat(verify.exitCode()).isEqualTo(6);
         assertThat(verify.out()).contains("FAILED  ledger  line 1: edited");
+    }
+
+    // ---- an attacker without the vault password --------------------------------------------------------------
+
+    private CliRun withPassword() {
+        return CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD);
+    }
+
+    /** A vault and two runs that ended with it unlocked: every ledger entry has a MAC. */
+    private void vaultHistory() {
+        CliRun.Result stored = withPassword().stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        run(withPassword(), "one");
+        run(withPassword(), "two");
+    }
+
+    /** Lines {@code from} on re-chained consistently and without their MACs, as someone without the key can. */
+    private static List<String> rechainedWithoutMacs(List<String> lines, int from) throws Exception {
+        List<String> out = new ArrayList<>(lines.subList(0, from));
+        String prev = from == 0 ? "sha256:" + "0".repeat(64) : JSON.readTree(lines.get(from - 1)).get("hash").asText();
+        for (int i = from; i < lines.size(); i++) {
+            ObjectNode entry = (ObjectNode) JSON.readTree(lines.get(i));
+            entry.remove("mac");
+            entry.remove("hash");
+            entry.put("prev", prev);
+            prev = dev.llmo.eventlog.Sha256.of(dev.llmo.eventlog.CanonicalJson.write(entry));
+            entry.put("hash", prev);
+            out.add(entry.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void aMacLessEntryInPlaceOfAMacedOneFailsWithOrWithoutThePassword() throws Exception {
+        vaultHistory();
+        Files.write(ledger(), rechainedWithoutMacs(Files.readAllLines(ledger()), 1));
+
+        for (CliRun cli : List.of(CliRun.in(home), withPassword())) {
+            CliRun.Result verify = cli.run("log", "verify", "--all");
+            assertThat(verify.exitCode()).as(verify.err()).isEqualTo(6);
+            assertThat(verify.out()).contains("FAILED  ledger  line 2: unauthenticated: it has no MAC, but entry 0 "
+                    + "before it has one").doesNotContain("ok  ledger");
+        }
+    }
+
+    @Test
+    void aLedgerRewrittenWithoutAnyMacFailsWhenAVaultExists() throws Exception {
+        vaultHistory();
+        Files.write(ledger(), rechainedWithoutMacs(Files.readAllLines(ledger()), 0));
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  ledger  unauthenticated: a vault exists but none of its 2 entries "
+                + "has a MAC").doesNotContain("ok  ledger");
+        assertThat(verify.err()).contains("cut before its first MAC, without the vault password");
+    }
+
+    @Test
+    void aLedgerCutBeforeItsFirstMacFailsWhenAVaultExists() throws Exception {
+        run(CliRun.in(home), "before the vault");
+        CliRun.Result stored = withPassword().stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        List<String> lines = Files.readAllLines(ledger());
+        assertThat(lines).as("creating the vault sealed the ledger: the last head again, with a MAC").hasSize(2);
+        assertThat(lines.get(0)).doesNotContain("\"mac\"");
+        assertThat(lines.get(1)).contains("\"mac\":\"hmac-sha256:");
+        run(withPassword(), "after");
+        CliRun.Result clean = withPassword().run("log", "verify", "--all");
+        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        assertThat(clean.out()).contains("MACs checked: 3 of 3 entries authenticated");
+        assertThat(clean.err()).doesNotContain("warning");
+
+        Files.write(ledger(), lines.subList(0, 1));
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  ledger  unauthenticated: a vault exists but none of its 1 entry "
+                + "has a MAC");
+    }
+
+    @Test
+    void aDeletedOrEmptiedLedgerFailsWhenAVaultExists() throws Exception {
+        vaultHistory();
+        Files.write(ledger(), new byte[0]);
+        CliRun.Result emptied = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(emptied.exitCode()).isEqualTo(6);
+        assertThat(emptied.out()).contains("FAILED  ledger  missing: it is empty, yet a vault exists and 2 "
+                + "conversations do").doesNotContain("ok  ledger");
+
+        Files.delete(ledger());
+        CliRun.Result deleted = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(deleted.exitCode()).isEqualTo(6);
+        assertThat(deleted.out()).contains("FAILED  ledger  missing: there is none");
+        assertThat(deleted.err()).contains("while a vault exists").doesNotContain("Exception");
+    }
+
+    @Test
+    void swappedLedgerEntriesFail() throws Exception {
+        vaultHistory();
+        List<String> lines = new ArrayList<>(Files.readAllLines(ledger()));
+        java.util.Collections.swap(lines, 0, 1);
+        Files.write(ledger(), lines);
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).contains("FAILED  ledger  line 1: removed: seq jumps to 1 where 0 belongs");
+    }
+
+    @Test
+    void aRunWithTheVaultLockedWaitsForItAndTheNextUnlockedRunAuthenticatesIt() throws Exception {
+        vaultHistory();
+        run(CliRun.in(home), "locked");
+        assertThat(Files.readAllLines(ledger())).hasSize(2);
+        assertThat(Files.readAllLines(data.resolve("ledger-pending.jsonl"))).singleElement()
+                .satisfies(line -> assertThat(line).doesNotContain("\"mac\""));
+
+        CliRun.Result verify = withPassword().run("log", "verify", "--all");
+        assertThat(verify.exitCode()).as(verify.err()).isZero();
+        assertThat(verify.err()).contains("warning: 1 entry in ", "ledger-pending.jsonl waits for the vault",
+                "1 conversation is named by no ledger entry a good MAC vouches for");
+        CliRun.Result strict = withPassword().run("log", "verify", "--all", "--strict");
+        assertThat(strict.exitCode()).isEqualTo(6);
+        assertThat(strict.err()).contains("--strict: 2 warnings above");
+
+        run(withPassword(), "unlocked again");
+        assertThat(Files.readAllLines(ledger())).hasSize(4).allSatisfy(line -> assertThat(line).contains("\"mac\""));
+        assertThat(Files.size(data.resolve("ledger-pending.jsonl"))).isZero();
+        CliRun.Result clean = withPassword().run("log", "verify", "--all", "--strict");
+        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        assertThat(clean.out()).contains("MACs checked: 4 of 4 entries authenticated");
+    }
+
+    @Test
+    void aFreshHomeWithAVaultIsNotAFailureButNotOkEither() {
+        CliRun.Result stored = withPassword().stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+
+        CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).as(verify.err()).isZero();
+        assertThat(verify.out()).doesNotContain("ok");
+        assertThat(verify.err()).contains("no conversations yet", "warning: a vault exists but there is no ledger");
+        assertThat(CliRun.in(home).run("log", "verify", "--all", "--strict").exitCode()).isEqualTo(6);
+    }
+
+    @Test
+    void strictIsForTheWholeHistory() {
+        run(CliRun.in(home), "one");
+        CliRun.Result one = CliRun.in(home).run("log", "verify", conversationsUnchecked().get(0), "--strict");
+        assertThat(one.exitCode()).isEqualTo(2);
+        assertThat(one.err()).contains("--strict applies to the whole history");
+    }
+
+    private List<String> conversationsUnchecked() {
+        try {
+            return conversations().stream().map(LogAnchorTest::id).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private record BinaryResult(int exitCode, String output) {

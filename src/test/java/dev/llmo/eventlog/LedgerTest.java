@@ -150,15 +150,111 @@ class LedgerTest {
         assertThat(checked.problem().message()).startsWith("line 2: forged");
     }
 
-    @Test
-    void entriesWithoutMacAreCountedNotFailed() {
-        session(ledger(() -> Optional.of(KEY.clone())), "one");
-        session(ledger(Ledger.KeySource.NONE), "locked");
+    private Path pendingFile() {
+        return home.resolve(Ledger.PENDING_FILE_NAME);
+    }
 
+    /** A key source with a vault that is locked: no key at hand, though one exists. */
+    private static final Ledger.KeySource LOCKED_VAULT = new Ledger.KeySource() {
+        @Override
+        public Optional<byte[]> key() {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean vaultExists() {
+            return true;
+        }
+    };
+
+    @Test
+    void withoutTheKeyAfterAMacedEntryAnEntryWaitsInThePendingFileAndTheNextKeyedEndMovesItInWithAMac()
+            throws Exception {
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        Path locked = session(ledger(Ledger.KeySource.NONE), "locked");
+
+        assertThat(Files.readAllLines(ledgerFile())).hasSize(1);
+        LedgerReport pending = LedgerVerifier.verify(pendingFile(), null);
+        assertThat(pending.ok()).isTrue();
+        assertThat(pending.entries()).singleElement().satisfies(e -> {
+            assertThat(e.conversation()).isEqualTo(EventLog.idOf(locked));
+            assertThat(e.seq()).isZero();
+            assertThat(e.authenticated()).isFalse();
+        });
         LedgerReport checked = LedgerVerifier.verify(ledgerFile(), KEY);
         assertThat(checked.ok()).isTrue();
-        assertThat(checked.authenticated()).isEqualTo(1);
-        assertThat(checked.unauthenticated()).isEqualTo(1);
+        assertThat(checked.unauthenticated()).isZero();
+        assertThat(AnchorCheck.check(new ConversationStore(conversations()), checked, pending))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.conversation()).isEqualTo(EventLog.idOf(locked));
+                    assertThat(f.kind()).isEqualTo(AnchorCheck.Kind.UNAUTHENTICATED);
+                    assertThat(f.failure()).isFalse();
+                });
+
+        Path third = session(ledger(() -> Optional.of(KEY.clone())), "three");
+        assertThat(Files.size(pendingFile())).isZero();
+        LedgerReport after = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(after.ok()).as(String.valueOf(after.problem())).isTrue();
+        assertThat(after.entries()).extracting(LedgerEntry::conversation)
+                .endsWith(EventLog.idOf(locked), EventLog.idOf(third));
+        assertThat(after.entries()).allMatch(LedgerEntry::authenticated);
+        assertThat(after.authenticated()).isEqualTo(3);
+        assertThat(after.entries().get(1).ts()).as("the time the session ended")
+                .isEqualTo(pending.entries().get(0).ts());
+        assertThat(AnchorCheck.check(new ConversationStore(conversations()), after,
+                LedgerVerifier.verify(pendingFile(), null))).isEmpty();
+    }
+
+    @Test
+    void withAVaultEvenTheFirstEntryWithoutTheKeyWaits() throws Exception {
+        session(ledger(LOCKED_VAULT), "locked");
+        assertThat(Files.size(ledgerFile())).isZero();
+        assertThat(LedgerVerifier.verify(pendingFile(), null).entries()).hasSize(1);
+    }
+
+    @Test
+    void withoutAVaultEntriesWithoutMacGoToTheLedgerAndASealLaterVouchesForThem() {
+        Ledger ledger = ledger(Ledger.KeySource.NONE);
+        session(ledger, "one");
+        session(ledger, "two");
+        assertThat(pendingFile()).doesNotExist();
+
+        assertThat(ledger.seal(KEY)).as("the last entry's head again, with a MAC").isEqualTo(1);
+        LedgerReport sealed = LedgerVerifier.verify(ledgerFile(), KEY);
+        assertThat(sealed.ok()).isTrue();
+        assertThat(sealed.entries()).hasSize(3);
+        assertThat(sealed.entries().get(2).headHash()).isEqualTo(sealed.entries().get(1).headHash());
+        assertThat(sealed.authenticated()).as("a MAC vouches for every entry before it").isEqualTo(3);
+        assertThat(sealed.unauthenticated()).isZero();
+        assertThat(ledger.seal(KEY)).as("nothing left to seal").isZero();
+    }
+
+    @Test
+    void aMacLessEntryAfterAMacedOneFailsEvenWithoutTheKey() throws Exception {
+        Ledger ledger = ledger(() -> Optional.of(KEY.clone()));
+        session(ledger, "one");
+        session(ledger, "two");
+        session(ledger, "three");
+        List<String> lines = new ArrayList<>(Files.readAllLines(ledgerFile()));
+        // someone without the key re-chains the last two entries, dropping their MACs
+        String prev = JSON.readTree(lines.get(0)).get("hash").asText();
+        for (int i = 1; i < lines.size(); i++) {
+            ObjectNode entry = (ObjectNode) JSON.readTree(lines.get(i));
+            entry.remove("mac");
+            entry.put("prev", prev);
+            entry.put("hash", LedgerEntry.hashOf(entry));
+            prev = entry.get("hash").asText();
+            lines.set(i, entry.toString());
+        }
+        Files.write(ledgerFile(), lines);
+
+        for (byte[] key : new byte[][] {null, KEY}) {
+            LedgerReport report = LedgerVerifier.verify(ledgerFile(), key);
+            assertThat(report.problem().message()).isEqualTo("line 2: unauthenticated: it has no MAC, but entry 0 "
+                    + "before it has one (written without the vault password)");
+            assertThat(report.repairable()).isFalse();
+            assertThat(report.entries()).hasSize(1);
+        }
     }
 
     @Test
@@ -166,20 +262,20 @@ class LedgerTest {
         byte[] guess = "a guess at the key, not the key..".getBytes(StandardCharsets.US_ASCII);
         byte[] newKey = "the key after 'llmo vault passwd'".getBytes(StandardCharsets.US_ASCII);
         session(ledger(() -> Optional.of(KEY.clone())), "one");
-        session(ledger(Ledger.KeySource.NONE), "locked");
+        session(ledger(() -> Optional.of(KEY.clone())), "two");
         session(ledger(() -> Optional.of(guess.clone())), "forged");
         session(ledger(() -> Optional.of(KEY.clone())), "four");
         String before = Files.readString(ledgerFile());
         String headBefore = LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow().hash();
 
-        assertThat(ledger(Ledger.KeySource.NONE).remac(KEY, newKey)).isEqualTo(2);
+        assertThat(ledger(Ledger.KeySource.NONE).remac(KEY, newKey)).isEqualTo(3);
 
         String after = Files.readString(ledgerFile());
         assertThat(after).hasSameSizeAs(before);
         assertThat(LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow().hash()).isEqualTo(headBefore);
         LedgerReport checked = LedgerVerifier.verify(ledgerFile(), newKey);
         assertThat(checked.problem().message()).startsWith("line 3: forged");
-        assertThat(checked.authenticated()).isEqualTo(1);
+        assertThat(checked.authenticated()).isEqualTo(2);
         assertThat(LedgerMac.verifies(newKey, checked.entries().get(0).hash(), checked.entries().get(0).mac()))
                 .isTrue();
     }
@@ -253,13 +349,18 @@ class LedgerTest {
         }
         pool.shutdown();
 
+        // the keyless ones after the first MAC wait in the pending file, moved in by the next keyed one
         LedgerReport report = LedgerVerifier.verify(ledgerFile(), KEY);
+        LedgerReport pending = LedgerVerifier.verify(pendingFile(), null);
         assertThat(report.ok()).as(String.valueOf(report.problem())).isTrue();
-        assertThat(report.entries()).hasSize(threads * perThread);
+        assertThat(pending.ok()).as(String.valueOf(pending.problem())).isTrue();
         List<String> recorded = new ArrayList<>(report.entries().stream().map(LedgerEntry::conversation).toList());
+        pending.entries().forEach(e -> recorded.add(e.conversation()));
+        assertThat(recorded).hasSize(threads * perThread);
         Collections.sort(recorded);
         Collections.sort(ids);
         assertThat(recorded).isEqualTo(ids);
-        assertThat(AnchorCheck.check(new ConversationStore(conversations()), report)).allMatch(f -> !f.failure());
+        assertThat(AnchorCheck.check(new ConversationStore(conversations()), report, pending))
+                .allMatch(f -> !f.failure());
     }
 }
