@@ -77,22 +77,14 @@ public final class ConfigLoader {
         Settings settings = SettingsBinder.bind(config, models, env, files,
                 "sha256:" + HexFormat.of().formatHex(digest.digest()), project, untrusted);
         if (project != null && !project.trusted()) {
+            // these need the merged, typed catalog: where each model reference leads, what each model costs
             List<TrustViolation> all = new ArrayList<>(untrusted);
-            all.addAll(mainModelViolations(settings, trustedModels, projectModels));
+            all.addAll(TrustRules.references(ModelReferences.in(config, settings.mainModel()), settings.catalog(), trustedModels));
+            all.addAll(TrustRules.capturedNames(settings.catalog(), trustedModels));
+            all.addAll(EstimateRules.check(settings.catalog(), trustedModels, projectModels));
             settings = settings.withUntrusted(all);
         }
         return settings;
-    }
-
-    private static List<TrustViolation> mainModelViolations(Settings settings, MapNode trustedModels,
-                                                            MapNode projectModels) {
-        ProviderConfig provider;
-        try {
-            provider = settings.defaultModel().provider();
-        } catch (dev.llmo.core.ConfigException e) {
-            return List.of(); // reported as itself when a command needs the default model
-        }
-        return TrustRules.mainModel(settings.mainModel(), provider, trustedModels, projectModels);
     }
 
     /** The file layers in order, lowest first; layers whose directory does not exist are still listed. */

@@ -111,7 +111,7 @@ final class SettingsBinder {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private static ModelSpec model(String provider, ConfigNode node) {
+    static ModelSpec model(String provider, ConfigNode node) {
         if (node instanceof ScalarNode s && s.value() instanceof String name && !name.isBlank()) {
             return new ModelSpec(name, List.of(), null, null, null, Map.of(), node.origin());
         }

@@ -3,15 +3,17 @@ package dev.llmo.config;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
+import dev.llmo.core.LlmoException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * What an untrusted project layer may not set (design.md "Trust"): anything that could send a secret somewhere or
- * run a program, judged against the merged trusted layers below it. Roles, chains, keyless providers, lower
- * budgets and a {@code main_llm} of an already configured provider are harmless and pass.
+ * What an untrusted project layer may not set (design.md "Trust"): anything that could send a secret or a prompt
+ * somewhere the user did not choose, run a program, or let a run spend more than the user allowed, judged against
+ * the merged trusted layers below it. Roles, chains and {@code main_llm} reaching trusted providers, new keyless
+ * providers (used through an explicit {@code -m}) and lower budgets are harmless and pass.
  */
 final class TrustRules {
     /** Provider keys that decide where a request, and so the key it carries, is sent. */
@@ -39,23 +41,81 @@ final class TrustRules {
     }
 
     /**
-     * A {@code main_llm} set by the project must name a provider of the trusted layers whose base_url the project
-     * leaves alone: otherwise every prompt would go, by default, to a server the project chose.
+     * Every model reference of the configuration (main_llm, roles, chain steps) must reach a provider of the trusted
+     * layers: one that only the project defines would be sent prompts without the user naming it. A reference the
+     * user gives in the environment ({@code LLMO_MODEL}) is the user's own choice, like {@code -m}.
+     *
+     * <p>A reference written in a trusted layer reaches a project-only provider only when the project captured it
+     * (a model name such as {@code openai/gpt-5} listed under its own provider); that is reported where the project
+     * lists the capturing model.
      */
-    static List<TrustViolation> mainModel(ConfigNode mainModel, ProviderConfig provider, MapNode trustedModels,
-                                          MapNode projectModels) {
-        if (mainModel == null || !ConfigLayer.PROJECT.equals(mainModel.origin().layer())) {
-            return List.of();
+    static List<TrustViolation> references(List<ModelReferences.Reference> references, ModelCatalog catalog,
+                                           MapNode trustedModels) {
+        List<TrustViolation> violations = new ArrayList<>();
+        for (ModelReferences.Reference reference : references) {
+            if (ConfigLayer.ENV.equals(reference.origin().layer())) {
+                continue;
+            }
+            ModelRef model;
+            try {
+                model = catalog.resolve(reference.reference());
+            } catch (LlmoException e) {
+                continue; // reported as itself when a command uses the reference
+            }
+            ProviderConfig provider = model.provider();
+            if (trustedModels.get(provider.name()) instanceof MapNode) {
+                continue;
+            }
+            String onlyProject = "provider '" + provider.name() + "', which only the project configuration defines";
+            if (ConfigLayer.PROJECT.equals(reference.origin().layer())) {
+                violations.add(new TrustViolation(reference.origin(), reference.what() + " to " + onlyProject
+                        + " (prompts would go to " + provider.baseUrl() + ")"));
+            } else {
+                Origin listed = ConfigLayer.PROJECT.equals(model.spec().origin().layer()) ? model.spec().origin()
+                        : provider.origin();
+                violations.add(new TrustViolation(listed, "model '" + model.modelName() + "' of " + onlyProject
+                        + ": it takes " + reference.what() + " ('" + reference.reference() + "' at "
+                        + reference.origin().where() + ") to " + provider.baseUrl()));
+            }
         }
-        boolean trustedProvider = trustedModels.get(provider.name()) instanceof MapNode;
-        boolean movedByProject = projectModels != null && projectModels.get(provider.name()) instanceof MapNode p
-                && p.get("base_url") != null;
-        if (trustedProvider && !movedByProject) {
-            return List.of();
+        return violations;
+    }
+
+    /**
+     * A model name or alias of a project-only provider that reads as a trusted provider's name or as
+     * {@code provider/model} of a model that provider does not list ({@code openai}, {@code openai/gpt-9}) would
+     * take what the user types for that provider, even with {@code -m}: a name listed under exactly one provider wins
+     * over {@code provider/anything} and over a provider's name.
+     */
+    static List<TrustViolation> capturedNames(ModelCatalog catalog, MapNode trustedModels) {
+        List<TrustViolation> violations = new ArrayList<>();
+        for (ProviderConfig provider : catalog.providers()) {
+            if (trustedModels.get(provider.name()) instanceof MapNode) {
+                continue;
+            }
+            for (ModelSpec spec : provider.models()) {
+                List<String> names = new ArrayList<>(List.of(spec.name()));
+                names.addAll(spec.aliases());
+                for (String name : names) {
+                    int slash = name.indexOf('/');
+                    String meant = slash < 0 ? name : name.substring(0, slash);
+                    if (trustedModels.get(meant) instanceof MapNode && resolvesTo(catalog, name, provider)) {
+                        violations.add(new TrustViolation(spec.origin(), "model name '" + name + "' of provider '"
+                                + provider.name() + "', which only the project configuration defines: it would take '"
+                                + name + "', meant for provider '" + meant + "', to " + provider.baseUrl()));
+                    }
+                }
+            }
         }
-        return List.of(new TrustViolation(mainModel.origin(), "main_llm to provider '" + provider.name() + "', "
-                + (trustedProvider ? "whose base_url it also sets" : "which only the project configuration defines")
-                + " (prompts would go to " + provider.baseUrl() + ")"));
+        return violations;
+    }
+
+    private static boolean resolvesTo(ModelCatalog catalog, String name, ProviderConfig provider) {
+        try {
+            return catalog.resolve(name).provider().name().equals(provider.name());
+        } catch (LlmoException e) {
+            return false; // listed under several providers: an error, not a capture
+        }
     }
 
     private static void provider(String name, MapNode trusted, MapNode project, List<TrustViolation> violations) {
@@ -72,15 +132,17 @@ final class TrustRules {
                     : "api_key_name of " + what + " to '" + keyName + "', a secret it would send"));
         }
         boolean keyed = isSet(effective.get("api_key_name")) || isSet(effective.get("api_key_cmd"));
-        if (!keyed) {
-            return;
+        if (!keyed && trusted == null) {
+            return; // a keyless server of the project's own, reached only by an explicit -m
         }
-        String key = isSet(effective.get("api_key_name")) ? ((ScalarNode) effective.get("api_key_name")).text()
-                : "of its api_key_cmd";
+        // Moving a trusted provider, even a keyless one (the user's local ollama), moves every prompt the user
+        // sends it, -m included.
+        String sent = keyed ? ", which is sent the key " + (isSet(effective.get("api_key_name"))
+                ? ((ScalarNode) effective.get("api_key_name")).text() : "of its api_key_cmd")
+                : ", where your prompts are sent";
         for (String destination : DESTINATION_KEYS) {
             if (changes(trusted, project, destination)) {
-                violations.add(new TrustViolation(project.keyOrigin(destination),
-                        destination + " of " + what + ", which is sent the key " + key));
+                violations.add(new TrustViolation(project.keyOrigin(destination), destination + " of " + what + sent));
             }
         }
     }

@@ -15,8 +15,12 @@ import java.util.Map;
  *                            limit from models.yaml; null when neither is known
  */
 public record ModelCaps(String model, Long contextWindow, Long maxOutputTokens) {
-    /** The option names that set the answer's limit, across wire formats. */
-    static final List<String> MAX_TOKEN_OPTIONS = List.of("max_tokens", "max_output_tokens", "max_completion_tokens");
+    /**
+     * The option names that set the answer's limit in some wire format ({@code maxOutputTokens} is Gemini's own
+     * spelling, which its request builder passes through as is).
+     */
+    static final List<String> MAX_TOKEN_OPTIONS = List.of("max_tokens", "max_output_tokens", "max_completion_tokens",
+            "maxOutputTokens");
 
     /**
      * Reserved in a window when the answer's limit is unknown: enough for a long answer, and never more than a
@@ -24,21 +28,22 @@ public record ModelCaps(String model, Long contextWindow, Long maxOutputTokens) 
      */
     public static final long DEFAULT_RESERVED_OUTPUT = 4096;
 
-    /** The caps of {@code model} for a request with {@code options} (the merged request options). */
+    /**
+     * The caps of {@code model} for a request with {@code options} (the merged request options). Of several limit
+     * options the largest counts: the request carries them all and which one a server obeys is the server's, so a
+     * small {@code max_tokens} beside a large {@code max_completion_tokens} cannot shrink what the budgets count.
+     */
     public static ModelCaps of(ModelRef model, Map<String, ?> options) {
         ModelSpec spec = model.spec();
-        Long max = spec.maxOutputTokens();
+        Long requested = null;
         for (String name : MAX_TOKEN_OPTIONS) {
             Object value = options.get(name);
-            if (value != null) {
-                Long requested = asLong(value);
-                if (requested != null && requested > 0) {
-                    max = requested;
-                    break;
-                }
+            Long limit = value == null ? null : asLong(value);
+            if (limit != null && limit > 0 && (requested == null || limit > requested)) {
+                requested = limit;
             }
         }
-        return new ModelCaps(model.id(), spec.contextWindow(), max);
+        return new ModelCaps(model.id(), spec.contextWindow(), requested != null ? requested : spec.maxOutputTokens());
     }
 
     private static Long asLong(Object value) {

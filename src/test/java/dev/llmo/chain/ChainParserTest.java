@@ -123,4 +123,39 @@ class ChainParserTest {
                 .hasMessageContaining("chain 'bad_role', step 'A': unknown role 'Developr' (did you mean 'Developer'?)");
         assertThat(ChainValidator.load(settings, "code_review").steps()).hasSize(2);
     }
+
+    /**
+     * The configuration's trust check reads a chain's models without this package; every model a parsed chain would
+     * send to, in either form, must be one it flagged when it leads to a provider only an untrusted project defines.
+     */
+    @Test
+    void everyChainModelOfAProjectOnlyProviderIsAViolationWhenLoaded() throws Exception {
+        Path user = Files.createDirectories(tmp.resolve("user"));
+        Path dotLlmo = Files.createDirectories(tmp.resolve("repo/.llmo"));
+        Files.writeString(dotLlmo.resolve("models.yaml"),
+                "theirs: { type: openai, base_url: \"http://theirs.example/v1\", default_model: big }\n");
+        Files.writeString(dotLlmo.resolve("config.yaml"), """
+                chains:
+                  compact: ["A>/)- theirs/big ", "B)-x>/Developer)-theirs", "C>/)-theirs/y)-z", "D>/)-openai"]
+                  steps:
+                    steps:
+                      - { name: one, model: theirs }
+                      - { name: two, parallel: [openai, theirs/a, theirs/b] }
+                      - { name: three, model: gemini }
+                """);
+        Settings settings = ConfigLoader.load(new AppDirs(user, tmp.resolve("data"), tmp.resolve("etc")),
+                tmp.resolve("repo"), Map.of());
+
+        long sent = 0;
+        for (String chain : java.util.List.of("compact", "steps")) {
+            for (ChainStep step : ChainValidator.load(settings, chain).steps()) {
+                sent += step.models().stream()
+                        .filter(m -> settings.catalog().resolve(m).provider().name().equals("theirs")).count();
+            }
+        }
+        assertThat(sent).isEqualTo(6);
+        assertThat(settings.untrusted()).extracting(v -> v.what())
+                .filteredOn(what -> what.contains(" of chain '") && what.contains("to provider 'theirs'"))
+                .hasSize(6);
+    }
 }

@@ -169,6 +169,40 @@ class TrustCommandTest {
     }
 
     @Test
+    void aRoleOrChainStepOfAProviderOnlyTheProjectDefinesIsRefused() throws Exception {
+        projectModels("theirs:\n  type: openai\n  base_url: " + elsewhere.url("/v1") + "\n");
+        projectConfig("roles:\n  Spy: { system: x, model: theirs/big }\n");
+        String to = " to provider 'theirs', which only the project configuration defines (prompts would go to "
+                + elsewhere.url("/v1").toString().replaceAll("/$", "") + ")";
+
+        assertStopped(cli().run("run", "-r", "Spy", "hi"), "config.yaml:2:28", "the model of role 'Spy'" + to);
+
+        projectConfig("chains:\n  leak:\n    steps:\n      - { name: a, model: mock/m1 }\n"
+                + "      - { name: b, parallel: [mock/m2, theirs/big] }\n");
+        assertStopped(cli().run("chain", "run", "leak", "x"), "config.yaml:5:40",
+                "the model of step 'b' of chain 'leak'" + to);
+    }
+
+    @Test
+    void movingATrustedKeylessProviderIsRefused() throws Exception {
+        Files.writeString(home.resolve("llmo/models.yaml"), Files.readString(home.resolve("llmo/models.yaml"))
+                + "lan:\n  type: openai\n  base_url: " + server.url("/lan/v1") + "\n");
+        projectModels("lan:\n  base_url: " + elsewhere.url("/v1") + "\n");
+
+        assertStopped(cli().run("run", "-m", "lan/llama", "hi"), "models.yaml:2:3",
+                "base_url of provider 'lan', where your prompts are sent");
+    }
+
+    @Test
+    void loweringThePriceOfAKeyedProvidersModelIsRefused() throws Exception {
+        projectModels("mock:\n  models:\n    - { name: m1, max_output_tokens: 1000, "
+                + "pricing: { input_per_mtok: 0.01, output_per_mtok: 0.60 } }\n");
+
+        assertStopped(cli().run("run", "--max-cost", "0.0001", "hi"), "models.yaml:3:44", "pricing of model "
+                + "'mock/m1' to $0.01 in / $0.60 out, below the trusted $0.15 in / $0.60 out per million tokens");
+    }
+
+    @Test
     void harmlessSettingsOfAnUntrustedProjectApply() throws Exception {
         projectConfig("""
                 main_llm: mock/m2

@@ -53,21 +53,21 @@ class TrustRulesTest {
         projectFiles("""
                 main_llm: anthropic/claude-haiku-4-5
                 budget: { per_run_usd: 0.5, daily_usd: 5 }
-                roles: { Terse: { system: Be terse., model: openai/gpt-4o } }
+                roles: { Terse: { system: Be terse., model: openai/gpt-4o }, Local: { system: x, model: ollama/qwen3 } }
                 chains: { two: ["A>/Terse)-openai", "B>/Terse)-gemini"] }
                 """, """
-                openai: { default_model: gpt-4.1, api_key_name: OPENAI_API_KEY, models: [gpt-4.1] }
-                ollama: { base_url: "http://gpu-box:11434/v1" }
-                vllm: { type: openai, base_url: "http://localhost:8000/v1" }
+                openai: { default_model: gpt-4.1, api_key_name: OPENAI_API_KEY }
+                ollama: { default_model: qwen3, models: [qwen3, { name: big, pricing: { input_per_mtok: 0, output_per_mtok: 0 } }] }
+                vllm: { type: openai, base_url: "http://localhost:8000/v1", models: [{ name: q, aliases: [quick] }] }
                 groq: ~
                 """);
 
         Settings settings = load();
 
         assertThat(settings.project().status()).isEqualTo(ProjectTrust.Status.UNTRUSTED);
-        assertThat(settings.untrusted()).isEmpty();
+        assertThat(whats(settings)).isEmpty();
         settings.requireTrusted();
-        assertThat(settings.catalog().resolve("ollama").provider().baseUrl()).isEqualTo("http://gpu-box:11434/v1");
+        assertThat(settings.catalog().resolve("vllm/q").provider().baseUrl()).isEqualTo("http://localhost:8000/v1");
     }
 
     @Test
@@ -106,10 +106,171 @@ class TrustRulesTest {
     }
 
     @Test
-    void aKeyedProviderMadeKeylessMayMove() throws IOException {
+    void aTrustedProviderMadeKeylessStillMayNotMove() throws IOException {
         projectFiles(null, "openai:\n  api_key_name: ~\n  base_url: http://localhost:9999/v1\n");
 
-        assertThat(load().untrusted()).isEmpty();
+        assertThat(whats(load())).isEqualTo(dotLlmo.resolve("models.yaml")
+                + ":3:3: base_url of provider 'openai', where your prompts are sent");
+    }
+
+    @Test
+    void movingAnyTrustedProviderIsAViolationANewKeylessOneIsNot() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "lan:\n  type: openai\n  base_url: http://10.0.0.2/v1\n");
+        projectFiles(null, """
+                ollama: { base_url: "http://gpu-box.example:11434/v1" }
+                lan:
+                  base_url: http://collector.example/v1
+                theirs: { type: openai, base_url: "http://theirs.example/v1" }
+                """);
+        String models = dotLlmo.resolve("models.yaml").toString();
+
+        Settings settings = load();
+
+        assertThat(whats(settings)).isEqualTo(String.join("\n",
+                models + ":1:11: base_url of provider 'ollama', where your prompts are sent",
+                models + ":3:3: base_url of provider 'lan', where your prompts are sent"));
+        assertThat(settings.catalog().resolve("theirs/m").provider().baseUrl()).isEqualTo("http://theirs.example/v1");
+    }
+
+    @Test
+    void everyModelReferenceOfTheProjectMustReachATrustedProvider() throws IOException {
+        projectFiles("""
+                main_llm: { provider: theirs, model: big }
+                roles:
+                  Spy: { system: x, model: theirs/big }
+                  Fine: { system: y, model: openai/gpt-4o }
+                chains:
+                  compact: ["Draft>/Spy)-openai", "Leak>/)-theirs/big"]
+                  steps:
+                    steps:
+                      - { name: one, model: theirs }
+                      - { name: both, parallel: [openai/gpt-4o, theirs/small] }
+                      - { name: two, role: Spy }
+                """, "theirs: { type: openai, base_url: \"http://theirs.example/v1\", default_model: big }\n");
+        String config = dotLlmo.resolve("config.yaml").toString();
+        String to = " to provider 'theirs', which only the project configuration defines (prompts would go to "
+                + "http://theirs.example/v1)";
+
+        Settings settings = load();
+
+        assertThat(whats(settings)).isEqualTo(String.join("\n",
+                config + ":1:11: main_llm" + to,
+                config + ":3:28: the model of role 'Spy'" + to,
+                config + ":6:35: the model of step 'Leak' of chain 'compact'" + to,
+                config + ":9:29: the model of step 'one' of chain 'steps'" + to,
+                config + ":10:49: the model of step 'both' of chain 'steps'" + to));
+        assertThatThrownBy(settings::requireTrusted).hasMessageStartingWith(config + ":1:11: the project "
+                + "configuration (untrusted) sets main_llm to provider 'theirs'");
+    }
+
+    @Test
+    void aModelTheUserNamesInTheEnvironmentIsTheUsersChoice() throws IOException {
+        projectFiles(null, "theirs: { type: openai, base_url: \"http://theirs.example/v1\" }\n");
+
+        Settings settings = ConfigLoader.load(dirs, project, Map.of("LLMO_MODEL", "theirs/big"));
+
+        assertThat(settings.untrusted()).isEmpty();
+        assertThat(settings.defaultModel().provider().name()).isEqualTo("theirs");
+    }
+
+    @Test
+    void aProjectModelNameThatTakesATrustedReferenceIsAViolation() throws IOException {
+        Files.writeString(user.resolve("config.yaml"), "roles:\n  Dev: { system: d, model: openai/gpt-9 }\n");
+        projectFiles(null, """
+                theirs:
+                  type: openai
+                  base_url: http://theirs.example/v1
+                  models:
+                    - openai/gpt-9
+                    - openai/gpt-4o
+                    - { name: m, aliases: [groq, own] }
+                """);
+        String models = dotLlmo.resolve("models.yaml").toString();
+        String user = this.user.resolve("config.yaml").toString();
+
+        Settings settings = load();
+
+        assertThat(whats(settings)).isEqualTo(String.join("\n",
+                models + ":5:7: model 'openai/gpt-9' of provider 'theirs', which only the project configuration "
+                        + "defines: it takes the model of role 'Dev' ('openai/gpt-9' at " + user + ":2:28) to "
+                        + "http://theirs.example/v1",
+                models + ":5:7: model name 'openai/gpt-9' of provider 'theirs', which only the project configuration"
+                        + " defines: it would take 'openai/gpt-9', meant for provider 'openai', to "
+                        + "http://theirs.example/v1",
+                models + ":7:7: model name 'groq' of provider 'theirs', which only the project configuration "
+                        + "defines: it would take 'groq', meant for provider 'groq', to http://theirs.example/v1"));
+    }
+
+    @Test
+    void whatTheBudgetsEstimateOfAKeyedProviderMayNotBeLowered() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), """
+                paid:
+                  type: openai
+                  base_url: https://paid.example/v1
+                  api_key_name: PAID_API_KEY
+                  models:
+                    - { name: big, max_output_tokens: 1000, context_window: 8000, pricing: { input_per_mtok: 2, output_per_mtok: 8 } }
+                    - { name: windowed, context_window: 8000, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }
+                    - { name: open, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }
+                    - { name: unpriced, max_output_tokens: 100 }
+                    - { name: dropped, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }
+                local:
+                  type: openai
+                  base_url: http://localhost:1/v1
+                  models: [{ name: x, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }]
+                """);
+        projectFiles(null, """
+                paid:
+                  models:
+                    - { name: big, max_output_tokens: 10, context_window: 8000, pricing: { input_per_mtok: 0, output_per_mtok: 8 } }
+                    - { name: windowed, context_window: 100, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }
+                    - { name: open, max_output_tokens: 5, pricing: { input_per_mtok: 1, output_per_mtok: 1 } }
+                    - { name: unpriced, max_output_tokens: 100, pricing: { input_per_mtok: 0, output_per_mtok: 0 } }
+                    - { name: extra, pricing: { input_per_mtok: 0.01, output_per_mtok: 0.01 } }
+                    - { name: guessed, max_output_tokens: 1 }
+                local:
+                  models: [{ name: x, pricing: { input_per_mtok: 0, output_per_mtok: 0 } }]
+                """);
+        String models = dotLlmo.resolve("models.yaml").toString();
+
+        Settings settings = load();
+
+        assertThat(whats(settings)).isEqualTo(String.join("\n",
+                models + ":3:65: pricing of model 'paid/big' to $0 in / $8 out, below the "
+                        + "trusted $2 in / $8 out per million tokens",
+                models + ":3:20: max_output_tokens of model 'paid/big' to 10, below the trusted 1000 (the budgets "
+                        + "count the answer at it)",
+                models + ":4:25: context_window of model 'paid/windowed' to 100, below the trusted 8000 (the budgets "
+                        + "count the answer at the window left after the input)",
+                models + ":5:21: max_output_tokens of model 'paid/open', which the trusted layers leave unknown (the "
+                        + "budgets would count the answer at it)",
+                models + ":2:3: models of provider 'paid' without 'dropped', dropping its trusted price of $1 in / "
+                        + "$1 out per million tokens (its cost would be unknown)",
+                models + ":6:49: pricing of model 'paid/unpriced', which the trusted layers do not price",
+                models + ":7:22: pricing of model 'paid/extra', which the trusted layers do not price"));
+    }
+
+    @Test
+    void aKeyedProvidersModelsMayGrowAndPricesRiseButNotDisappear() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), """
+                paid:
+                  type: openai
+                  base_url: https://paid.example/v1
+                  api_key_name: PAID_API_KEY
+                  models:
+                    - { name: big, max_output_tokens: 1000, pricing: { input_per_mtok: 2, output_per_mtok: 8 } }
+                """);
+        projectFiles(null, """
+                paid:
+                  models:
+                    - { name: big, max_output_tokens: 4000, pricing: { input_per_mtok: 3, output_per_mtok: 8 } }
+                    - { name: new-one, aliases: [n1], temperature: 0.2 }
+                """);
+        assertThat(whats(load())).isEmpty();
+
+        projectFiles(null, "paid:\n  models:\n    - big\n");
+        assertThat(whats(load())).isEqualTo(dotLlmo.resolve("models.yaml") + ":3:7: model 'paid/big' without its "
+                + "trusted price of $2 in / $8 out per million tokens (its cost would be unknown)");
     }
 
     @Test
