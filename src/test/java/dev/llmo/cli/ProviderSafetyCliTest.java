@@ -93,6 +93,29 @@ class ProviderSafetyCliTest {
     }
 
     @Test
+    void optionsAskingForSeveralAnswersOrToolCallsAreUsageErrorsAndNothingIsSent() {
+        for (String option : new String[] {"n=128", "tools=[{\"type\":\"function\"}]", "tool_choice=required",
+                "functions=[]", "modalities=[\"text\",\"audio\"]"}) {
+            Result result = cli().run("run", "-o", option, "hi");
+            String name = option.substring(0, option.indexOf('='));
+            assertThat(result.exitCode()).as(option).isEqualTo(2);
+            assertThat(result.err()).as(option).startsWith("llmo: error: option '" + name + "' cannot be set (-o "
+                    + option + "): ").contains("; drop -o " + name);
+            assertThat(result.err().lines()).as(option).hasSize(1);
+        }
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void oneAnswerAskedWithNEqualToOneIsSent() throws Exception {
+        server.enqueue(sse(TRICKLE_START + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
+                + "\n\ndata: [DONE]\n\n"));
+        Result result = cli().run("run", "-o", "n=1", "hi");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(json.readTree(server.takeRequest().getBody().readUtf8()).get("n").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void anOrdinaryOptionStillPassesThrough() throws Exception {
         server.enqueue(sse(TRICKLE_START + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
                 + "\n\ndata: [DONE]\n\n"));
