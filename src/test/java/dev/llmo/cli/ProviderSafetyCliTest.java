@@ -227,6 +227,25 @@ class ProviderSafetyCliTest {
     }
 
     @Test
+    void anAnswerOfTheWrongShapeIsABadResponseWithTheTextSoFarPrintedAndLogged() throws Exception {
+        String broken = TRICKLE_START + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":42},"
+                + "\"finish_reason\":null}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        server.enqueue(sse(broken));
+        Result plain = cli().run("run", "hi");
+        assertThat(plain.exitCode()).isEqualTo(1);
+        assertThat(plain.out()).isEqualTo("Hi\n");
+        assertThat(plain.err()).startsWith("llmo: error: mock sent an answer of the wrong shape (choices[0].delta"
+                + ".content is a number, not text or a list of text parts)").contains("is an OpenAI-compatible API");
+        assertThat(plain.err().lines()).hasSize(1);
+        assertThat(loggedResponseText()).isEqualTo("Hi");
+
+        server.enqueue(sse(broken));
+        JsonNode line = json.readTree(cli().run("run", "--json", "hi").out());
+        assertThat(line.at("/error/kind").asText()).isEqualTo("bad_response");
+    }
+
+    @Test
     void aRedirectIsAFailureNamingTheNewAddress() throws Exception {
         try (MockWebServer elsewhere = new MockWebServer()) {
             elsewhere.start();
