@@ -147,9 +147,11 @@ final class ConversationRenderer {
     }
 
     private static String responseFacts(JsonNode data) {
-        StringBuilder facts = new StringBuilder(data.path("stop_reason").asText("?"));
-        if (!data.path("complete").asBoolean(true)) {
-            facts.append(", INCOMPLETE");
+        String stop = data.path("stop_reason").asText("?");
+        StringBuilder facts = new StringBuilder(stop);
+        // an answer that failed is logged with stop reason "incomplete" already: say it once
+        if (!data.path("complete").asBoolean(true) && !"incomplete".equals(stop)) {
+            facts.append(", incomplete");
         }
         JsonNode usage = data.path("usage");
         if (usage.isObject()) {

@@ -4,70 +4,172 @@ import dev.llmo.config.ModelSpec;
 import dev.llmo.config.ProviderType;
 import dev.llmo.core.ConfigException;
 import dev.llmo.core.UsageException;
+import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.Options;
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The request keys that each wire format's request builder writes itself: the model, the conversation, the system
- * prompt and the streaming switches. An option ({@code -o}, a role's options, a model's defaults in models.yaml) may
- * not replace them, or the body sent would differ from what the event log says was sent.
+ * The request options ({@code -o}, a role's options, a model's defaults in models.yaml) that would change the
+ * request's structure or the answer's, so that what is sent, read, priced and logged would no longer be one text
+ * answer to the conversation the event log holds. Each wire format has its own keys:
  *
  * <ul>
- *   <li>openai: {@code model}, {@code messages}, {@code stream}, {@code stream_options}</li>
- *   <li>anthropic: {@code model}, {@code messages}, {@code system}, {@code stream}</li>
- *   <li>gemini (options go into {@code generationConfig}, the rest of the body is the builder's):
- *       {@code model}, {@code contents}, {@code systemInstruction} / {@code system_instruction},
- *       {@code generationConfig} / {@code generation_config}, {@code stream}</li>
+ *   <li>openai: written by the builder {@code model}, {@code messages}, {@code stream}, {@code stream_options};
+ *       tool calling {@code tools}, {@code tool_choice}, {@code functions}, {@code function_call},
+ *       {@code parallel_tool_calls}; several answers {@code n} other than 1; other output than text
+ *       {@code modalities} other than {@code ["text"]}, {@code audio}</li>
+ *   <li>anthropic: written by the builder {@code model}, {@code messages}, {@code system}, {@code stream}; tool
+ *       calling {@code tools}, {@code tool_choice} (it has no way to ask for several answers)</li>
+ *   <li>gemini (options go into {@code generationConfig}; compared in camelCase, so snake_case spellings are caught
+ *       too): the body's own keys {@code model}, {@code contents}, {@code systemInstruction},
+ *       {@code generationConfig}, {@code stream}; tool calling {@code tools}, {@code toolConfig}; several answers
+ *       {@code candidateCount} other than 1; other output than text {@code responseModalities} other than
+ *       {@code ["TEXT"]}</li>
  * </ul>
- * {@code max_tokens} is an option on purpose: Anthropic requires one, and the builder's default yields to the user's.
+ * A key of one format that means nothing in another (Anthropic's {@code system} in an OpenAI request) is left to
+ * that provider, which rejects it: it cannot change the structure there. {@code max_tokens} is an option on purpose:
+ * Anthropic requires one, and the builder's default yields to the user's.
  */
 public final class ReservedOptions {
-    private static final Set<String> OPENAI = Set.of("model", "messages", "stream", "stream_options");
-    private static final Set<String> ANTHROPIC = Set.of("model", "messages", "system", "stream");
-    // compared in camelCase, the form Gemini's JSON uses, so that snake_case spellings are caught too
-    private static final Set<String> GEMINI = Set.of("model", "contents", "systemInstruction", "generationConfig",
-            "stream");
+    /** Why an option is refused. */
+    private enum Reason {
+        /** The request builder writes the key itself. */
+        WRITTEN,
+        /** Tool calling: the answer would be a tool call that llmo neither runs nor logs, not text. */
+        TOOLS,
+        /** More than one answer (choice, candidate): llmo reads, prices and logs exactly one. */
+        CHOICES,
+        /** Output other than text (audio, images): nothing llmo could print or log. */
+        MODALITIES
+    }
+
+    private static final Map<String, Reason> OPENAI = Map.ofEntries(
+            Map.entry("model", Reason.WRITTEN), Map.entry("messages", Reason.WRITTEN),
+            Map.entry("stream", Reason.WRITTEN), Map.entry("stream_options", Reason.WRITTEN),
+            Map.entry("tools", Reason.TOOLS), Map.entry("tool_choice", Reason.TOOLS),
+            Map.entry("functions", Reason.TOOLS), Map.entry("function_call", Reason.TOOLS),
+            Map.entry("parallel_tool_calls", Reason.TOOLS),
+            Map.entry("n", Reason.CHOICES),
+            Map.entry("modalities", Reason.MODALITIES), Map.entry("audio", Reason.MODALITIES));
+    private static final Map<String, Reason> ANTHROPIC = Map.of(
+            "model", Reason.WRITTEN, "messages", Reason.WRITTEN, "system", Reason.WRITTEN, "stream", Reason.WRITTEN,
+            "tools", Reason.TOOLS, "tool_choice", Reason.TOOLS);
+    // camelCase, the form Gemini's JSON uses
+    private static final Map<String, Reason> GEMINI = Map.of(
+            "model", Reason.WRITTEN, "contents", Reason.WRITTEN, "systemInstruction", Reason.WRITTEN,
+            "generationConfig", Reason.WRITTEN, "stream", Reason.WRITTEN,
+            "tools", Reason.TOOLS, "toolConfig", Reason.TOOLS,
+            "candidateCount", Reason.CHOICES,
+            "responseModalities", Reason.MODALITIES);
 
     private ReservedOptions() {
     }
 
-    /** Whether the request builder of {@code type} writes {@code option} itself. */
+    /**
+     * Whether the request builder of {@code type} writes {@code option} itself: such an option must never be put into
+     * the body, whatever its value.
+     */
     public static boolean isReserved(ProviderType type, String option) {
-        return switch (type) {
-            case OPENAI -> OPENAI.contains(option);
-            case ANTHROPIC -> ANTHROPIC.contains(option);
-            case GEMINI -> GEMINI.contains(Options.camelCase(option));
+        return reason(type, option) == Reason.WRITTEN;
+    }
+
+    /** Why {@code option} set to {@code value} is refused in a request of {@code type}; null when it may be sent. */
+    private static Reason refusal(ProviderType type, String option, Object value) {
+        Reason reason = reason(type, option);
+        if (reason == null) {
+            return null;
+        }
+        return switch (reason) {
+            case CHOICES -> isOne(value) ? null : reason;
+            case MODALITIES -> textOnly(value) ? null : reason;
+            default -> reason;
         };
     }
 
-    /**
-     * Refuses reserved keys among the model's defaults (a configuration error, exit 3) and the request's options
-     * ({@code -o} or a role's options: a usage error, exit 2).
-     */
-    public static void check(ProviderType type, String providerName, ModelSpec model, Map<String, ?> requestOptions) {
-        for (String name : model.options().keySet()) {
-            if (isReserved(type, name)) {
-                throw new ConfigException(model.origin().where() + ": model '" + model.name() + "' sets option '"
-                        + name + "', which llmo writes itself in requests of type " + type.id(),
-                        "remove '" + name + "' from the model's entry in models.yaml");
-            }
+    private static Reason reason(ProviderType type, String option) {
+        return switch (type) {
+            case OPENAI -> OPENAI.get(option);
+            case ANTHROPIC -> ANTHROPIC.get(option);
+            case GEMINI -> GEMINI.get(Options.camelCase(option));
+        };
+    }
+
+    /** The number 1 (1, 1.0): one answer, the default, so harmless. */
+    private static boolean isOne(Object value) {
+        if (!(value instanceof Number number)) {
+            return false;
         }
-        for (String name : requestOptions.keySet()) {
-            if (isReserved(type, name)) {
-                throw new UsageException("option '" + name + "' cannot be set (-o " + name + "=…): llmo writes '"
-                        + name + "' of the " + type.id() + " request to provider '" + providerName + "' itself",
-                        fixFor(name));
-            }
+        try {
+            return new BigDecimal(number.toString()).compareTo(BigDecimal.ONE) == 0;
+        } catch (NumberFormatException e) {
+            return false; // NaN, infinity
         }
     }
 
-    private static String fixFor(String name) {
-        return switch (name) {
-            case "model" -> "choose the model with -m MODEL";
-            case "system", "systemInstruction", "system_instruction" -> "give the system prompt with -s or a role";
-            case "stream", "stream_options" -> "use --no-stream for a whole answer";
-            default -> "give the prompt as arguments or on stdin; drop -o " + name;
+    /** A list naming text output only ({@code ["text"]}, Gemini's {@code ["TEXT"]}): the default, so harmless. */
+    private static boolean textOnly(Object value) {
+        return value instanceof List<?> list && !list.isEmpty()
+                && list.stream().allMatch(item -> item instanceof String s && s.equalsIgnoreCase("text"));
+    }
+
+    /**
+     * Refuses such options among the model's defaults (a configuration error, exit 3) and the request's options
+     * ({@code -o} or a role's options: a usage error, exit 2), before anything is sent.
+     */
+    public static void check(ProviderType type, String providerName, ModelSpec model, Map<String, ?> requestOptions) {
+        model.options().forEach((name, value) -> {
+            Reason reason = refusal(type, name, value);
+            if (reason != null) {
+                throw new ConfigException(model.origin().where() + ": model '" + model.name() + "' sets option '"
+                        + name + "'" + (reason == Reason.WRITTEN ? ", which llmo writes itself in requests of type "
+                        + type.id() : " to " + shown(value) + ": " + why(reason, type, providerName, name)),
+                        "remove '" + name + "' from the model's entry in models.yaml");
+            }
+        });
+        requestOptions.forEach((name, value) -> {
+            Reason reason = refusal(type, name, value);
+            if (reason != null) {
+                throw new UsageException("option '" + name + "' cannot be set (-o " + name + "="
+                        + (reason == Reason.WRITTEN ? "…" : shown(value)) + "): "
+                        + why(reason, type, providerName, name), fixFor(reason, name));
+            }
+        });
+    }
+
+    private static String why(Reason reason, ProviderType type, String providerName, String name) {
+        return switch (reason) {
+            case WRITTEN -> "llmo writes '" + name + "' of the " + type.id() + " request to provider '" + providerName
+                    + "' itself";
+            case TOOLS -> "with it the model of provider '" + providerName + "' may answer with a tool call, which "
+                    + "llmo does not run, instead of text";
+            case CHOICES -> "it asks provider '" + providerName + "' for more than one answer, and llmo reads, prices "
+                    + "and logs one answer per call";
+            case MODALITIES -> "it asks provider '" + providerName + "' for output other than text, which llmo "
+                    + "cannot print or log";
+        };
+    }
+
+    /** A value as the user would type it after {@code =}, cut short: the error stays one readable line. */
+    private static String shown(Object value) {
+        String text = (value instanceof String s ? s : Json.write(Json.MAPPER.valueToTree(value)))
+                .replaceAll("[\\s\\p{Cntrl}]+", " ");
+        return text.length() <= 40 ? text : text.substring(0, 39) + "…";
+    }
+
+    private static String fixFor(Reason reason, String name) {
+        return switch (reason) {
+            case WRITTEN -> switch (name) {
+                case "model" -> "choose the model with -m MODEL";
+                case "system", "systemInstruction", "system_instruction" -> "give the system prompt with -s or a role";
+                case "stream", "stream_options" -> "use --no-stream for a whole answer";
+                case "generationConfig", "generation_config" -> "give its fields one by one, e.g. -o temperature=0.2";
+                default -> "give the prompt as arguments or on stdin; drop -o " + name;
+            };
+            case TOOLS -> "drop -o " + name + ": llmo asks for text answers";
+            case CHOICES -> "drop -o " + name + " (one answer is the default); run llmo again for another answer";
+            case MODALITIES -> "drop -o " + name + ": llmo asks for text answers";
         };
     }
 }

@@ -76,8 +76,8 @@ class LogCommandTest {
                 .contains("conversation " + id(file), "chain    ok (12 events)", "── system ──", "Be brief.",
                         "── user ──", "Explain^[[2J escapes", "── assistant (openai/gpt-4o-mini) ──",
                         "[end · 12 in / 5 out tokens · $0.000048 · 812 ms]", "── error (request 6) ──",
-                        "rate_limited 429: slow down", "[incomplete, INCOMPLETE")
-                .doesNotContain("\u001b");
+                        "rate_limited 429: slow down", "[incomplete · $0.00001 · 99 ms]")
+                .doesNotContain("\u001b").doesNotContain("INCOMPLETE");
     }
 
     @Test
@@ -170,7 +170,9 @@ class LogCommandTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).startsWith("# Conversation " + id(file) + "\n")
                 .contains("- models: openai/gpt-4o-mini, anthropic/claude", "## User\n\nExport me\n",
-                        "## Assistant (openai/gpt-4o-mini)", "## Error", "- chain: ok (12 events)");
+                        "## Assistant (openai/gpt-4o-mini)", "## Error", "- chain: ok (12 events)",
+                        "_incomplete · $0.00001 · 99 ms_")
+                .doesNotContain("INCOMPLETE");
     }
 
     @Test

@@ -93,6 +93,29 @@ class ProviderSafetyCliTest {
     }
 
     @Test
+    void optionsAskingForSeveralAnswersOrToolCallsAreUsageErrorsAndNothingIsSent() {
+        for (String option : new String[] {"n=128", "tools=[{\"type\":\"function\"}]", "tool_choice=required",
+                "functions=[]", "modalities=[\"text\",\"audio\"]"}) {
+            Result result = cli().run("run", "-o", option, "hi");
+            String name = option.substring(0, option.indexOf('='));
+            assertThat(result.exitCode()).as(option).isEqualTo(2);
+            assertThat(result.err()).as(option).startsWith("llmo: error: option '" + name + "' cannot be set (-o "
+                    + option + "): ").contains("; drop -o " + name);
+            assertThat(result.err().lines()).as(option).hasSize(1);
+        }
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void oneAnswerAskedWithNEqualToOneIsSent() throws Exception {
+        server.enqueue(sse(TRICKLE_START + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
+                + "\n\ndata: [DONE]\n\n"));
+        Result result = cli().run("run", "-o", "n=1", "hi");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(json.readTree(server.takeRequest().getBody().readUtf8()).get("n").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void anOrdinaryOptionStillPassesThrough() throws Exception {
         server.enqueue(sse(TRICKLE_START + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
                 + "\n\ndata: [DONE]\n\n"));
@@ -201,6 +224,25 @@ class ProviderSafetyCliTest {
         server.enqueue(sse(filtered));
         JsonNode line = json.readTree(cli().run("run", "--json", "hi").out());
         assertThat(line.at("/error/kind").asText()).isEqualTo("blocked");
+    }
+
+    @Test
+    void anAnswerOfTheWrongShapeIsABadResponseWithTheTextSoFarPrintedAndLogged() throws Exception {
+        String broken = TRICKLE_START + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":42},"
+                + "\"finish_reason\":null}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        server.enqueue(sse(broken));
+        Result plain = cli().run("run", "hi");
+        assertThat(plain.exitCode()).isEqualTo(1);
+        assertThat(plain.out()).isEqualTo("Hi\n");
+        assertThat(plain.err()).startsWith("llmo: error: mock sent an answer of the wrong shape (choices[0].delta"
+                + ".content is a number, not text or a list of text parts)").contains("is an OpenAI-compatible API");
+        assertThat(plain.err().lines()).hasSize(1);
+        assertThat(loggedResponseText()).isEqualTo("Hi");
+
+        server.enqueue(sse(broken));
+        JsonNode line = json.readTree(cli().run("run", "--json", "hi").out());
+        assertThat(line.at("/error/kind").asText()).isEqualTo("bad_response");
     }
 
     @Test

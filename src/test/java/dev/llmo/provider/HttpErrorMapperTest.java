@@ -191,4 +191,18 @@ class HttpErrorMapperTest {
                 ProviderTestSupport.CLOCK);
         assertThat(keyless.fromResponse(401, headers(), "").error().fix()).contains("has no api_key_name");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            OPENAI    | an OpenAI-compatible API
+            ANTHROPIC | an Anthropic-compatible API
+            GEMINI    | a Gemini-compatible API
+            """)
+    void theFixNamesTheWireFormatWithTheArticleItsSoundTakes(ProviderType type, String api) {
+        HttpErrorMapper errors = new HttpErrorMapper(ProviderTestSupport.provider("p", type, "http://127.0.0.1:9", "K"),
+                null, Duration.ofSeconds(10), Duration.ofSeconds(600), ProviderTestSupport.CLOCK);
+        assertThat(errors.malformed("an answer that is not JSON", "<html>").error().fix())
+                .isEqualTo("check that base_url of provider 'p' (http://127.0.0.1:9) is " + api);
+        assertThat(errors.tooLarge("an answer", 1024).error().fix()).endsWith(" is " + api);
+    }
 }

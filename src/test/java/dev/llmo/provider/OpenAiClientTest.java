@@ -339,7 +339,7 @@ class OpenAiClientTest {
                 .isInstanceOfSatisfying(ModelCallException.class,
                         e -> assertThat(e.kind()).isEqualTo(ErrorKind.BAD_RESPONSE))
                 .hasMessageContaining("an answer that is not JSON")
-                .satisfies(e -> assertThat(((LlmoException) e).fix()).contains("is an openai-compatible API"));
+                .satisfies(e -> assertThat(((LlmoException) e).fix()).contains("is an OpenAI-compatible API"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.llmo.provider.http.ResponseDecoder;
 import dev.llmo.provider.http.SseEvent;
 import dev.llmo.provider.http.StreamSink;
 import dev.llmo.provider.http.Transport;
+import dev.llmo.provider.http.WrongShape;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
@@ -150,9 +151,18 @@ public final class AnthropicClient extends HttpProviderClient {
                     sink.usage(new Usage(input, output));
                 }
                 case "content_block_delta" -> {
-                    JsonNode delta = data.path("delta");
-                    if ("text_delta".equals(Json.text(delta, "type"))) {
-                        sink.text(Json.text(delta, "text"));
+                    JsonNode delta = data.get("delta");
+                    if (delta == null || !delta.isObject()) {
+                        wrongShape(new WrongShape("content_block_delta.delta", delta, "an object"), event.data(),
+                                sink);
+                    } else if ("text_delta".equals(Json.text(delta, "type"))) {
+                        JsonNode text = delta.get("text");
+                        if (text == null || !text.isTextual()) {
+                            wrongShape(new WrongShape("the text of a text_delta", text, "a string"), event.data(),
+                                    sink);
+                        } else {
+                            sink.text(text.asText());
+                        }
                     }
                 }
                 case "message_delta" -> {
@@ -193,23 +203,42 @@ public final class AnthropicClient extends HttpProviderClient {
             }
             started = true;
             sink.model(Json.text(body, "model"));
-            StringBuilder text = new StringBuilder();
-            for (JsonNode block : body.path("content")) {
-                if ("text".equals(Json.text(block, "type"))) {
-                    text.append(block.path("text").asText(""));
-                }
-            }
-            sink.text(text.toString());
-            String reason = Json.text(body, "stop_reason");
-            stopReason = reason;
-            stopDetails = body.get("stop_details");
-            sink.stop(reason == null ? StopReason.OTHER : stopReason(reason));
+            // before the content: an answer of the wrong shape still reports what it cost
             JsonNode usage = body.get("usage");
             if (usage != null && usage.isObject()) {
                 Long out = Json.number(usage, "output_tokens");
                 sink.usage(new Usage(inputTokens(usage), out == null ? 0 : out));
             }
+            StringBuilder text = new StringBuilder();
+            JsonNode content = body.path("content");
+            WrongShape problem = null;
+            for (int i = 0; i < content.size() && problem == null; i++) {
+                JsonNode block = content.get(i);
+                if (!block.isObject()) {
+                    problem = new WrongShape("content[" + i + "]", block, "a content block");
+                } else if ("text".equals(Json.text(block, "type"))) {
+                    JsonNode blockText = block.get("text");
+                    if (blockText == null || !blockText.isTextual()) {
+                        problem = new WrongShape("content[" + i + "].text", blockText, "a string");
+                    } else {
+                        text.append(blockText.asText());
+                    }
+                }
+            }
+            sink.text(text.toString()); // the blocks before a broken one stay the user's
+            if (problem != null) {
+                wrongShape(problem, body.toString(), sink);
+                return;
+            }
+            String reason = Json.text(body, "stop_reason");
+            stopReason = reason;
+            stopDetails = body.get("stop_details");
+            sink.stop(reason == null ? StopReason.OTHER : stopReason(reason));
             sink.done();
+        }
+
+        private void wrongShape(WrongShape problem, String sample, StreamSink sink) {
+            sink.fail(errors.malformed("an answer of the wrong shape (" + problem.getMessage() + ")", sample));
         }
 
         @Override

@@ -20,6 +20,7 @@ import dev.llmo.provider.http.ResponseDecoder;
 import dev.llmo.provider.http.SseEvent;
 import dev.llmo.provider.http.StreamSink;
 import dev.llmo.provider.http.Transport;
+import dev.llmo.provider.http.WrongShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -143,13 +144,21 @@ public final class GeminiClient extends HttpProviderClient {
             if (chunk.isArray() && chunk.size() > 0) {
                 chunk = chunk.get(0); // an error wrapped the way the non-SSE stream wraps it: [{"error":{...}}]
             }
-            read(chunk, sink);
+            readShaped(chunk, sink);
         }
 
         @Override
         public void onBody(JsonNode body, StreamSink sink) {
-            read(body.isArray() && body.size() > 0 ? body.get(0) : body, sink);
+            readShaped(body.isArray() && body.size() > 0 ? body.get(0) : body, sink);
             sink.done();
+        }
+
+        private void readShaped(JsonNode chunk, StreamSink sink) {
+            try {
+                read(chunk, sink);
+            } catch (WrongShape e) {
+                sink.fail(errors.malformed("an answer of the wrong shape (" + e.getMessage() + ")", chunk.toString()));
+            }
         }
 
         private void read(JsonNode chunk, StreamSink sink) {
@@ -180,17 +189,42 @@ public final class GeminiClient extends HttpProviderClient {
                 sink.stop(StopReason.FILTERED);
                 return;
             }
-            JsonNode candidate = chunk.path("candidates").path(0);
-            if (!candidate.isObject()) {
+            JsonNode candidates = chunk.get("candidates");
+            if (WrongShape.given(candidates) && !candidates.isArray()) {
+                throw new WrongShape("candidates", candidates, "a list");
+            }
+            if (candidates == null || !candidates.isArray() || candidates.isEmpty()) {
                 return; // a chunk with usage only
             }
+            JsonNode candidate = candidates.get(0);
+            if (!candidate.isObject()) {
+                throw new WrongShape("candidates[0]", candidate, "an object");
+            }
             sawCandidate = true;
-            for (JsonNode part : candidate.path("content").path("parts")) {
+            // content and parts may be missing (a blocked answer, a last chunk with the finish reason only)
+            JsonNode content = candidate.get("content");
+            if (WrongShape.given(content) && !content.isObject()) {
+                throw new WrongShape("candidates[0].content", content, "an object");
+            }
+            JsonNode parts = content == null ? null : content.get("parts");
+            if (WrongShape.given(parts) && !parts.isArray()) {
+                throw new WrongShape("candidates[0].content.parts", parts, "a list");
+            }
+            for (int i = 0; parts != null && i < parts.size(); i++) {
+                JsonNode part = parts.get(i);
+                if (!part.isObject()) {
+                    throw new WrongShape("candidates[0].content.parts[" + i + "]", part, "an object");
+                }
                 if (part.has("functionCall")) {
                     toolCall = true;
                 }
-                if (!part.path("thought").asBoolean(false)) {
-                    sink.text(Json.text(part, "text"));
+                // a part without text is another kind of part (functionCall, thoughtSignature...): no answer text
+                JsonNode text = part.get("text");
+                if (WrongShape.given(text) && !text.isTextual()) {
+                    throw new WrongShape("candidates[0].content.parts[" + i + "].text", text, "a string");
+                }
+                if (text != null && text.isTextual() && !part.path("thought").asBoolean(false)) {
+                    sink.text(text.asText());
                 }
             }
             String finish = Json.text(candidate, "finishReason");

@@ -188,8 +188,8 @@ public final class HttpErrorMapper {
     public AttemptFailure tooLarge(String what, long limit) {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name() + " sent "
                 + what + " larger than " + ResponseLimits.describe(limit) + ", llmo's limit; it stopped reading",
-                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is an "
-                        + provider.type().id() + "-compatible API"));
+                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is "
+                        + compatibleApi()));
     }
 
     /** The answer text passed llmo's limit: the call ends, the text so far is kept. */
@@ -210,8 +210,20 @@ public final class HttpErrorMapper {
     public AttemptFailure malformed(String what, String sample) {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null,
                 provider.name() + " sent " + what + (sample == null || sample.isBlank() ? "" : ": " + clean(sample)),
-                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is an "
-                        + provider.type().id() + "-compatible API"));
+                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is "
+                        + compatibleApi()));
+    }
+
+    /**
+     * The wire format by its product name with the article its sound takes: "an OpenAI-compatible API", "a
+     * Gemini-compatible API" (not "an gemini-compatible").
+     */
+    private String compatibleApi() {
+        return switch (provider.type()) {
+            case OPENAI -> "an OpenAI-compatible API";
+            case ANTHROPIC -> "an Anthropic-compatible API";
+            case GEMINI -> "a Gemini-compatible API";
+        };
     }
 
     /** The user cancelled the call (Ctrl-C). */

@@ -20,6 +20,7 @@ import dev.llmo.provider.http.ResponseDecoder;
 import dev.llmo.provider.http.SseEvent;
 import dev.llmo.provider.http.StreamSink;
 import dev.llmo.provider.http.Transport;
+import dev.llmo.provider.http.WrongShape;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.Request;
@@ -115,6 +116,74 @@ public final class OpenAiClient extends HttpProviderClient {
         return new Usage(input == null ? 0 : input, output == null ? 0 : output);
     }
 
+    /**
+     * The answer text of a message's or a delta's {@code content}: a string, or a list of parts (Mistral, and the
+     * request-side shape some servers echo) whose {@code text} parts are the answer and whose {@code thinking} parts are
+     * reasoning, not answer (as Gemini's thought parts). Null when there is none (absent or JSON null).
+     *
+     * @throws WrongShape for a number, an object, a boolean or a list of anything else: never dropped silently
+     */
+    static String content(JsonNode content, String where) {
+        if (!WrongShape.given(content)) {
+            return null;
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        if (!content.isArray()) {
+            throw new WrongShape(where, content, "text or a list of text parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode part = content.get(i);
+            String at = where + "[" + i + "]";
+            if (!part.isObject()) {
+                throw new WrongShape(at, part, "a part object");
+            }
+            JsonNode type = part.get("type");
+            if (type == null || !type.isTextual()) {
+                throw new WrongShape(at + ".type", type, "a string");
+            }
+            switch (type.asText()) {
+                case "text" -> {
+                    JsonNode value = part.get("text");
+                    if (value == null || !value.isTextual()) {
+                        throw new WrongShape(at + ".text", value, "a string");
+                    }
+                    text.append(value.asText());
+                }
+                case "thinking" -> {
+                    // Magistral's reasoning: not the answer
+                }
+                default -> throw new WrongShape(at + " is a part of type '" + type.asText()
+                        + "', which llmo cannot show as text");
+            }
+        }
+        return text.toString();
+    }
+
+    /** A message's or a delta's {@code refusal}: text, or null when absent or JSON null. */
+    private static String refusal(JsonNode node, String where) {
+        JsonNode refusal = node.get("refusal");
+        if (!WrongShape.given(refusal)) {
+            return null;
+        }
+        if (!refusal.isTextual()) {
+            throw new WrongShape(where, refusal, "a string");
+        }
+        return refusal.asText().isEmpty() ? null : refusal.asText();
+    }
+
+    /** Whether a whole answer without text says why: a tool call, reasoning that used up the tokens, a filter. */
+    private static boolean carriesMoreThanText(JsonNode message, String finishReason) {
+        for (String field : List.of("tool_calls", "function_call", "reasoning_content", "reasoning")) {
+            if (WrongShape.given(message.get(field))) {
+                return true;
+            }
+        }
+        return finishReason != null && List.of("tool_calls", "function_call", "content_filter").contains(finishReason);
+    }
+
     /** The most of a refusal kept: the error line shows its start only. */
     private static final int MAX_REFUSAL_CHARS = 8192;
 
@@ -150,22 +219,46 @@ public final class OpenAiClient extends HttpProviderClient {
                 return;
             }
             sink.model(Json.text(chunk, "model"));
-            sawChoices |= chunk.path("choices").isArray();
-            JsonNode choice = chunk.path("choices").path(0);
-            // usage first: a refusal or a filter that ends the answer still reports what it cost
+            try {
+                readChunk(chunk, sink);
+            } catch (WrongShape e) {
+                sink.fail(errors.malformed("an answer of the wrong shape (" + e.getMessage() + ")", data));
+            }
+        }
+
+        private void readChunk(JsonNode chunk, StreamSink sink) {
+            // usage first: a refusal, a filter or a broken chunk that ends the answer still reports what it cost
             Usage usage = usage(chunk);
             if (usage != null) {
                 sink.usage(usage);
             }
-            JsonNode content = choice.path("delta").get("content");
-            if (content != null && content.isTextual()) {
-                sink.text(content.asText());
+            JsonNode choices = chunk.get("choices");
+            if (WrongShape.given(choices) && !choices.isArray()) {
+                throw new WrongShape("choices", choices, "a list");
             }
-            JsonNode refused = choice.path("delta").get("refusal");
-            if (refused != null && refused.isTextual() && refusal.length() < MAX_REFUSAL_CHARS) {
-                // only its start is shown in the one-line error: a server cannot grow it without end
-                refusal.append(refused.asText(), 0, Math.min(refused.asText().length(),
-                        MAX_REFUSAL_CHARS - refusal.length()));
+            if (choices == null || !choices.isArray()) {
+                return;
+            }
+            sawChoices = true;
+            if (choices.isEmpty()) {
+                return; // the usage chunk, Azure's prompt_filter_results chunk
+            }
+            JsonNode choice = choices.get(0);
+            if (!choice.isObject()) {
+                throw new WrongShape("choices[0]", choice, "an object");
+            }
+            JsonNode delta = choice.get("delta");
+            if (WrongShape.given(delta) && !delta.isObject()) {
+                throw new WrongShape("choices[0].delta", delta, "an object");
+            }
+            if (delta != null && delta.isObject()) {
+                // null content is normal in a stream: the role chunk (llama.cpp), tool call and refusal deltas
+                sink.text(content(delta.get("content"), "choices[0].delta.content"));
+                String refused = refusal(delta, "choices[0].delta.refusal");
+                if (refused != null && refusal.length() < MAX_REFUSAL_CHARS) {
+                    // only its start is shown in the one-line error: a server cannot grow it without end
+                    refusal.append(refused, 0, Math.min(refused.length(), MAX_REFUSAL_CHARS - refusal.length()));
+                }
             }
             String finish = Json.text(choice, "finish_reason");
             if ("error".equals(finish)) {
@@ -198,6 +291,18 @@ public final class OpenAiClient extends HttpProviderClient {
                 sink.fail(errors.fromStreamError(body.has("error") ? body : wrap(body), body.toString()));
                 return;
             }
+            try {
+                readBody(body, sink);
+            } catch (WrongShape e) {
+                sink.fail(errors.malformed("an answer of the wrong shape (" + e.getMessage() + ")", body.toString()));
+            }
+        }
+
+        private void readBody(JsonNode body, StreamSink sink) {
+            JsonNode choices = body.get("choices");
+            if (WrongShape.given(choices) && !choices.isArray()) {
+                throw new WrongShape("choices", choices, "a list");
+            }
             JsonNode choice = body.path("choices").path(0);
             if (!choice.isObject() || !choice.path("message").isObject()) {
                 sink.fail(errors.malformed("an answer without choices", body.toString()));
@@ -209,15 +314,18 @@ public final class OpenAiClient extends HttpProviderClient {
             if (usage != null) {
                 sink.usage(usage);
             }
-            JsonNode content = choice.path("message").get("content");
-            if (content != null && content.isTextual()) {
-                sink.text(content.asText());
-            }
-            String refused = Json.text(choice.path("message"), "refusal");
-            if (refused != null) {
-                refusal.append(refused);
-            }
+            JsonNode message = choice.path("message");
             String finish = Json.text(choice, "finish_reason");
+            String refused = refusal(message, "choices[0].message.refusal");
+            String text = content(message.get("content"), "choices[0].message.content");
+            if (text == null && refused == null && !carriesMoreThanText(message, finish)) {
+                // a whole answer's content is null only beside something else: a tool call, a refusal, a filter
+                throw new WrongShape("choices[0].message.content", message.get("content"), "text");
+            }
+            sink.text(text);
+            if (refused != null) {
+                refusal.append(refused, 0, Math.min(refused.length(), MAX_REFUSAL_CHARS));
+            }
             finishReason = finish;
             filterResults = choice.get("content_filter_results");
             sink.stop(finish == null ? StopReason.END : stopReason(finish));
