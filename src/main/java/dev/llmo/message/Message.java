@@ -1,0 +1,37 @@
+package dev.llmo.message;
+
+import java.util.List;
+import java.util.Objects;
+
+/** One message of a conversation: who speaks and what, as an ordered list of parts. */
+public record Message(Role role, List<Part> parts) {
+
+    public Message {
+        Objects.requireNonNull(role, "role");
+        parts = List.copyOf(parts);
+    }
+
+    public static Message user(String text) {
+        return new Message(Role.USER, List.of(new Part.Text(text)));
+    }
+
+    public static Message assistant(String text) {
+        return new Message(Role.ASSISTANT, List.of(new Part.Text(text)));
+    }
+
+    /** The text parts joined, without reasoning, refusals or anything else: what is printed as the answer. */
+    public String text() {
+        StringBuilder text = new StringBuilder();
+        for (Part part : parts) {
+            if (part instanceof Part.Text t) {
+                text.append(t.text());
+            }
+        }
+        return text.toString();
+    }
+
+    /** The parts of one kind, in order. */
+    public <P extends Part> List<P> parts(Class<P> kind) {
+        return parts.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+}

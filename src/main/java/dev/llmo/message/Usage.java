@@ -1,0 +1,38 @@
+package dev.llmo.message;
+
+/**
+ * Tokens of one call, normalised across providers, each kind priced at its own rate.
+ *
+ * @param inputTokens      everything the model read, cached or not (OpenAI {@code prompt_tokens}; Anthropic's
+ *                         {@code input_tokens} plus both cache counts)
+ * @param outputTokens     everything it wrote, reasoning included
+ * @param reasoningTokens  the part of {@code outputTokens} spent on reasoning (0 when unknown)
+ * @param cacheReadTokens  the part of {@code inputTokens} read from the provider's prompt cache
+ * @param cacheWriteTokens the part of {@code inputTokens} written to the provider's prompt cache
+ */
+public record Usage(long inputTokens, long outputTokens, long reasoningTokens, long cacheReadTokens,
+                    long cacheWriteTokens) {
+
+    public Usage {
+        if (inputTokens < 0 || outputTokens < 0 || reasoningTokens < 0 || cacheReadTokens < 0
+                || cacheWriteTokens < 0) {
+            throw new IllegalArgumentException("token counts cannot be negative");
+        }
+        if (reasoningTokens > outputTokens) {
+            throw new IllegalArgumentException("reasoning tokens are part of the output tokens");
+        }
+        if (cacheReadTokens + cacheWriteTokens > inputTokens) {
+            throw new IllegalArgumentException("cached tokens are part of the input tokens");
+        }
+    }
+
+    /** Input and output only, as providers that report nothing else give them. */
+    public static Usage of(long inputTokens, long outputTokens) {
+        return new Usage(inputTokens, outputTokens, 0, 0, 0);
+    }
+
+    /** The input tokens neither read from nor written to a cache: those priced at the plain input rate. */
+    public long uncachedInputTokens() {
+        return inputTokens - cacheReadTokens - cacheWriteTokens;
+    }
+}
