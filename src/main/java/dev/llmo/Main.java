@@ -3,7 +3,7 @@ package dev.llmo;
 import dev.llmo.cli.BuildInfo;
 import dev.llmo.cli.CliEnvironment;
 import dev.llmo.cli.LlmoCli;
-import dev.llmo.cli.Signals;
+import dev.llmo.cli.terminal.Signals;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,12 @@
 package dev.llmo.chain;
 
+import dev.llmo.config.CompactStep;
 import dev.llmo.config.ConfigNode;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.config.NameSuggestions;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;

@@ -1,7 +1,7 @@
 package dev.llmo.chain;
 
 import dev.llmo.config.Settings;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 
 /** Checks a parsed chain against the configuration: every model and role it names must exist. */
 public final class ChainValidator {

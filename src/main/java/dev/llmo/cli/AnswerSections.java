@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ModelRef;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;

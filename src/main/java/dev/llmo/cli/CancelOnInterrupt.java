@@ -1,7 +1,8 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.Signals;
 import dev.llmo.core.CallRecorder;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;

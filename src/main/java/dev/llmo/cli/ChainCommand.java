@@ -1,18 +1,21 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.ErrorLine;
 import dev.llmo.chain.ChainDefinition;
 import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
 import dev.llmo.chain.ChainValidator;
+import dev.llmo.cli.terminal.Signals;
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ConfigNode;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.config.Settings;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import dev.llmo.core.Conversation;
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -48,8 +51,7 @@ final class ChainCommand implements Runnable {
             return;
         }
         int width = chains.keySet().stream().mapToInt(String::length).max().orElse(0);
-        chains.forEach((name, chain) -> context.out().println(TerminalText.forStdout(context,
-                String.format("%-" + width + "s  %s", name, summary(chain)))));
+        chains.forEach((name, chain) -> context.out().println(context.stdoutText(String.format("%-" + width + "s  %s", name, summary(chain)))));
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one chain's steps: model, role, "
@@ -91,7 +93,7 @@ final class ChainCommand implements Runnable {
             try {
                 ChainDefinition chain = ChainValidator.load(settings, chainName);
                 int steps = chain.steps().size();
-                context.out().println(TerminalText.forStdout(context, "ok  " + chainName) + " (" + steps + (steps == 1 ? " step)" : " steps)"));
+                context.out().println(context.stdoutText("ok  " + chainName) + " (" + steps + (steps == 1 ? " step)" : " steps)"));
             } catch (ConfigException e) {
                 problems.add(e);
             }
@@ -101,7 +103,7 @@ final class ChainCommand implements Runnable {
         }
         // Every broken chain is listed; the last one goes through the error reporter like any failure.
         for (ConfigException problem : problems.subList(0, problems.size() - 1)) {
-            context.err().println(ErrorReporter.line(problem, context.colorErr()));
+            context.err().println(ErrorLine.of(problem, context.colorErr()));
         }
         throw problems.get(problems.size() - 1);
     }

@@ -48,7 +48,7 @@ final class ChainOutput implements ChainRunner.Listener {
     @Override
     public void stepStarted(ChainStep step, int index, int iteration, List<ModelRef> models) {
         if (progress) {
-            err.println(TerminalText.forStderr(context, "llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
+            err.println(context.stderrText("llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
                     + (iteration > 1 ? " (again, " + iteration + ")" : "") + " -> "
                     + models.stream().map(ModelRef::id).collect(Collectors.joining(", "))));
             err.flush();
@@ -58,7 +58,7 @@ final class ChainOutput implements ChainRunner.Listener {
     @Override
     public void stepSkipped(ChainStep step, int index) {
         if (progress) {
-            err.println(TerminalText.forStderr(context, "llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
+            err.println(context.stderrText("llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
                     + " skipped (" + step.whenSource() + " is false)"));
             err.flush();
         }

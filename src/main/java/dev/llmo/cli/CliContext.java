@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.AppDirs;
 import dev.llmo.config.ConfigLoader;
 import dev.llmo.config.Settings;
@@ -44,6 +45,20 @@ public final class CliContext {
         return settings;
     }
 
+    /**
+     * {@code text} for stdout: made visible when stdout is a terminal. Every command that prints text it did not
+     * write itself (names, descriptions and prompts from configuration files, model names from a server, titles
+     * from the log) goes through here or {@link #stderrText}, so a project's config cannot drive the terminal.
+     */
+    public String stdoutText(String text) {
+        return TerminalText.forTerminal(text, environment.stdoutIsTerminal());
+    }
+
+    /** {@code text} for stderr: made visible when stderr is a terminal (see {@link #stdoutText}). */
+    public String stderrText(String text) {
+        return TerminalText.forTerminal(text, environment.stderrIsTerminal());
+    }
+
     /** Colour on stdout: only on a terminal, and never with --no-color or NO_COLOR. */
     public boolean colorOut() {
         return environment.stdoutIsTerminal() && !options.noColor() && !environment.noColorRequested();
@@ -61,7 +76,7 @@ public final class CliContext {
     public dev.llmo.eventlog.EventLog.Options logOptions() {
         String sync = environment.env().getOrDefault("LLMO_LOG_SYNC", "session");
         if (!sync.equals("session") && !sync.equals("event")) {
-            throw new dev.llmo.core.ConfigException("LLMO_LOG_SYNC must be 'session' or 'event', not '" + sync + "'",
+            throw new dev.llmo.failure.ConfigException("LLMO_LOG_SYNC must be 'session' or 'event', not '" + sync + "'",
                     "unset it for the default (session)");
         }
         return new dev.llmo.eventlog.EventLog.Options(java.time.Clock.systemUTC(), sync.equals("event"), ledger());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.cost.Usd;
 import dev.llmo.eventlog.ConversationSummary;
 import dev.llmo.eventlog.Event;

@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import dev.llmo.core.KeyResolver;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.config.Settings;
@@ -12,7 +12,7 @@ import dev.llmo.cost.CostGuard;
 import java.time.Clock;
 import dev.llmo.vault.VaultKeys;
 import dev.llmo.core.RemoteModels;
-import dev.llmo.provider.ProviderClients;
+import dev.llmo.core.ProviderClients;
 import dev.llmo.provider.http.HttpSettings;
 import dev.llmo.provider.http.Transport;
 import java.time.Duration;
@@ -59,7 +59,7 @@ final class CoreServices {
             return HttpSettings.DEFAULT_CALL_TIMEOUT;
         }
         if (seconds.isNaN() || seconds < 0 || seconds > 31_536_000) {
-            throw new dev.llmo.core.UsageException("--timeout must be a number of seconds from 0 (no limit) to "
+            throw new dev.llmo.failure.UsageException("--timeout must be a number of seconds from 0 (no limit) to "
                     + "31536000, not " + seconds, "e.g. --timeout 120");
         }
         return seconds == 0 ? Duration.ZERO : Duration.ofMillis(Math.max(1, (long) (seconds * 1000)));

@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.UsageException;
 import dev.llmo.cost.CostReport;
 import dev.llmo.cost.SpendLog;
 import dev.llmo.cost.SpendRecord;

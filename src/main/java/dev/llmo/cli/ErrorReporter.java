@@ -1,8 +1,10 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.TerminalText;
+import dev.llmo.cli.terminal.ErrorLine;
 import dev.llmo.config.NameSuggestions;
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
@@ -80,23 +82,11 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         return exitCodeOf(error).code();
     }
 
-    /** The one error line: {@code llmo: error: what; how to fix it}, "llmo: error:" in red when asked. */
-    public static String line(String message, String fix, boolean color) {
-        String prefix = color ? "\u001b[1;31mllmo: error:\u001b[0m " : "llmo: error: ";
-        String line = prefix + String.valueOf(message).strip().replace('\n', ' ');
-        return fix == null || fix.isBlank() ? line : line + "; " + fix;
-    }
-
-    /** The error line of {@code error}. */
-    public static String line(LlmoException error, boolean color) {
-        return line(error.getMessage(), error.fix(), color);
-    }
-
     private void print(String message, String fix, Throwable error) {
         PrintWriter err = context.err();
         // a server's error message is text from outside: on a terminal its control characters are shown, not obeyed
         boolean terminal = context.environment().stderrIsTerminal();
-        err.println(line(TerminalText.forTerminal(message, terminal), TerminalText.forTerminal(fix, terminal),
+        err.println(ErrorLine.of(TerminalText.forTerminal(message, terminal), TerminalText.forTerminal(fix, terminal),
                 context.colorErr()));
         if (context.debug()) {
             StringWriter trace = new StringWriter();

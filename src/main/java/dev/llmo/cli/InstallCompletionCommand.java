@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.FailureException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

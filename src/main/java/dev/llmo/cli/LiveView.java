@@ -2,7 +2,7 @@ package dev.llmo.cli;
 
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Pricing;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.math.BigDecimal;

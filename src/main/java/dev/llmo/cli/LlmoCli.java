@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;

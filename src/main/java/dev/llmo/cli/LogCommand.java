@@ -1,11 +1,11 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.LogVerificationException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.LogVerificationException;
+import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.core.Replay;
-import dev.llmo.core.FailureException;
-import dev.llmo.provider.ProviderClients;
+import dev.llmo.failure.FailureException;
+import dev.llmo.core.ProviderClients;
 import dev.llmo.provider.http.HttpSettings;
 import dev.llmo.provider.http.Transport;
 import dev.llmo.eventlog.AnchorCheck;
@@ -118,7 +118,7 @@ final class LogCommand implements Runnable {
                         : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
-            String text = TerminalText.forStdout(context, line.toString().stripTrailing());
+            String text = context.stdoutText(line.toString().stripTrailing());
             out.println(r == 0 && context.colorOut() ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
     }

@@ -2,6 +2,7 @@ package dev.llmo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ConfigLayer;
 import dev.llmo.config.ModelCatalog;
 import dev.llmo.config.ModelSpec;
@@ -115,7 +116,7 @@ final class ModelsCommand implements Callable<Integer> {
                     row.put("display_name", model.displayName());
                     out.println(mapper.writeValueAsString(row));
                 } else {
-                    out.println(TerminalText.forStdout(context, model.displayName() == null ? id
+                    out.println(context.stdoutText(model.displayName() == null ? id
                             : id + " ".repeat(width - id.length() + 2) + model.displayName()));
                 }
             }
@@ -191,7 +192,7 @@ final class ModelsCommand implements Callable<Integer> {
                         : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
-            String text = TerminalText.forStdout(context, line.toString().stripTrailing());
+            String text = context.stdoutText(line.toString().stripTrailing());
             out.println(r == 0 && bold ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
     }

@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.llmo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmo.core.FailureException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.UsageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.FailureException;
-import dev.llmo.core.InterruptedRunException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.UsageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

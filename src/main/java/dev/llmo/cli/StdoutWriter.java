@@ -1,9 +1,9 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.FailureException;
-import dev.llmo.core.InterruptedRunException;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.llmo.cli;
 
 import dev.llmo.config.NameSuggestions;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.core.CredentialsException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.UsageException;
 import dev.llmo.vault.PasswordSource;
 import dev.llmo.vault.PasswordStrength;
 import dev.llmo.vault.UnlockedVault;
@@ -209,7 +209,7 @@ final class VaultCommand implements Runnable {
         }
         try {
             context.ledger().seal(key);
-        } catch (dev.llmo.core.LlmoException e) {
+        } catch (dev.llmo.failure.LlmoException e) {
             note("warning: the ledger was not sealed: " + e.getMessage());
         } finally {
             java.util.Arrays.fill(key, (byte) 0);

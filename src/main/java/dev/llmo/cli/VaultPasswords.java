@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.CredentialsException;
+import dev.llmo.failure.CredentialsException;
 import dev.llmo.vault.PasswordSource;
 import dev.llmo.vault.Vault;
 import dev.llmo.vault.VaultKeys;

@@ -1,6 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.UsageException;
 import dev.llmo.vault.PasswordStrength;
 import dev.llmo.vault.UnlockedVault;
 import dev.llmo.vault.Vault;

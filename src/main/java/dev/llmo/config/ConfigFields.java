@@ -3,7 +3,7 @@ package dev.llmo.config;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;

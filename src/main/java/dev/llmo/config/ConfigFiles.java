@@ -1,6 +1,6 @@
 package dev.llmo.config;
 
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package dev.llmo.config;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * What an untrusted project may not change about the models of a provider that has a key: what the budgets'
- * worst case of a request is made of (dev.llmo.cost.CostGuard prices every input token and the answer at
+ * worst case of a request is made of (CostGuard prices every input token and the answer at
  * {@code max_output_tokens}, else at the context window left after the input). A lower or removed price, a price
  * the trusted layers do not set, or a lower bound on the answer would let a run pass {@code --max-cost} or the
  * daily budget, or leave its cost out of what the day counts.

@@ -1,7 +1,7 @@
 package dev.llmo.config;
 
-import dev.llmo.core.ConfigException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.UsageException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -86,7 +86,7 @@ final class ModelReferences {
         }
     }
 
-    /** The MODEL of {@code "STEP>/ROLE)-MODEL"}, split exactly as dev.llmo.chain.CompactStep splits it. */
+    /** The MODEL of {@code "STEP>/ROLE)-MODEL"}, split exactly as dev.llmo.config.CompactStep splits it. */
     private static void compact(String chain, String text, Origin origin, List<Reference> found) {
         int roleStart = text.indexOf(">/");
         int modelStart = roleStart < 0 ? -1 : text.indexOf(")-", roleStart + 2);

@@ -2,7 +2,7 @@ package dev.llmo.config;
 
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

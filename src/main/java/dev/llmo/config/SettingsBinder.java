@@ -5,7 +5,7 @@ import static dev.llmo.config.ConfigFields.error;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;

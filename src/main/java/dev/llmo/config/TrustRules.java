@@ -3,7 +3,7 @@ package dev.llmo.config;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.llmo.config;
 
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 
 /**
  * One thing an untrusted project layer sets that could send a secret elsewhere or run a program.

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;

@@ -1,6 +1,6 @@
 package dev.llmo.context;
 
-import dev.llmo.core.BudgetException;
+import dev.llmo.failure.BudgetException;
 import dev.llmo.provider.ChatMessage;
 import java.util.List;
 import java.util.Locale;

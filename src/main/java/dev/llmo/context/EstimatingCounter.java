@@ -2,7 +2,7 @@ package dev.llmo.context;
 
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.util.Locale;
 
 /**

@@ -1,6 +1,7 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
+import dev.llmo.failure.LlmoException;
 import java.time.Duration;
 import dev.llmo.provider.ChatRequest;
 

@@ -1,6 +1,8 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.InterruptedRunException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,9 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.ChatMessage;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,5 +1,7 @@
 package dev.llmo.core;
 
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.LlmoException;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -1,15 +1,16 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
+import dev.llmo.cost.UsageCost;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
-import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ChatResponse;
 import dev.llmo.provider.ProviderClient;
-import dev.llmo.provider.ProviderClients;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +96,7 @@ public final class Orchestrator {
      */
     public static ChatRequest chatRequest(RunRequest request) {
         // options may not replace what the request builder writes (model, messages...): the log must tell the truth
-        dev.llmo.provider.ReservedOptions.check(request.model().provider().type(), request.model().provider().name(),
+        dev.llmo.provider.http.ReservedOptions.check(request.model().provider().type(), request.model().provider().name(),
                 request.model().spec(), request.options());
         Map<String, Object> options = new LinkedHashMap<>(request.model().spec().options());
         options.putAll(request.options());

@@ -1,8 +1,9 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
+import dev.llmo.failure.BudgetException;
 import dev.llmo.provider.ChatRequest;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 
 /**
  * What the {@link Orchestrator} does to every call before it is sent: fit the history into the model's window and

@@ -1,6 +1,8 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.provider.ApiKey;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,8 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.provider.ProviderClients;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.RemoteModel;
 import java.util.ArrayList;
 import java.util.Collection;

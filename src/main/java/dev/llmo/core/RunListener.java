@@ -1,5 +1,6 @@
 package dev.llmo.core;
 
+import dev.llmo.failure.LlmoException;
 import java.time.Duration;
 
 /**

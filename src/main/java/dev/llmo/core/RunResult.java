@@ -1,8 +1,9 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.StopReason;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 
 /**

@@ -1,5 +1,7 @@
 package dev.llmo.core;
 
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

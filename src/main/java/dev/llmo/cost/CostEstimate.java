@@ -1,8 +1,7 @@
 package dev.llmo.cost;
 
 import dev.llmo.config.Pricing;
-import dev.llmo.core.UsageCost;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 
 /**
@@ -17,7 +16,7 @@ public record CostEstimate(long inputTokens, Long maxOutputTokens, BigDecimal us
     /** The upper bound for a request to a model priced {@code pricing} (null: unknown price). */
     public static CostEstimate of(Pricing pricing, long inputTokens, Long maxOutputTokens) {
         BigDecimal usd = maxOutputTokens == null ? null
-                : UsageCost.usd(pricing, new Usage(inputTokens, maxOutputTokens));
+                : UsageCost.usd(pricing, Usage.of(inputTokens, maxOutputTokens));
         return new CostEstimate(inputTokens, maxOutputTokens, usd);
     }
 

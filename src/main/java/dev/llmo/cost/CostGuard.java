@@ -2,10 +2,9 @@ package dev.llmo.cost;
 
 import dev.llmo.config.Budget;
 import dev.llmo.config.Pricing;
-import dev.llmo.core.BudgetException;
-import dev.llmo.core.UsageCost;
-import dev.llmo.core.UsageException;
-import dev.llmo.provider.Usage;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.UsageException;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package dev.llmo.cost;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.FailureException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;

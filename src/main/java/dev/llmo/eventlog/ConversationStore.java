@@ -1,7 +1,7 @@
 package dev.llmo.eventlog;
 
-import dev.llmo.core.ConfigException;
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.FailureException;
 import dev.llmo.config.NameSuggestions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ public final class ConversationStore {
     /**
      * The log to continue: the one {@code idOrPrefix} names ({@link #resolve}), or the newest when it is null.
      *
-     * @throws dev.llmo.core.UsageException (exit 2) when there is no conversation at all to continue
+     * @throws dev.llmo.failure.UsageException (exit 2) when there is no conversation at all to continue
      */
     public Path resolveOrNewest(String idOrPrefix) {
         if (idOrPrefix != null) {
@@ -64,7 +64,7 @@ public final class ConversationStore {
         }
         List<String> ids = ids();
         if (ids.isEmpty()) {
-            throw new dev.llmo.core.UsageException("there is no conversation to continue in " + dir,
+            throw new dev.llmo.failure.UsageException("there is no conversation to continue in " + dir,
                     "start one without -c/--continue");
         }
         return file(ids.get(ids.size() - 1));

@@ -2,8 +2,8 @@ package dev.llmo.eventlog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmo.core.FailureException;
-import dev.llmo.core.LogVerificationException;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.LogVerificationException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.llmo.eventlog;
 
-import dev.llmo.core.FailureException;
-import dev.llmo.core.LogVerificationException;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.LogVerificationException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

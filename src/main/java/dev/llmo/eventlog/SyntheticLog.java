@@ -1,6 +1,6 @@
 package dev.llmo.eventlog;
 
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.FailureException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,7 +5,7 @@ package dev.llmo.provider;
 public interface CallHandle {
     /**
      * Stops the call as soon as possible: the listener then receives
-     * {@link dev.llmo.core.InterruptedRunException} unless the call already ended. Safe to call more than once and
+     * {@link dev.llmo.failure.InterruptedRunException} unless the call already ended. Safe to call more than once and
      * from any thread.
      */
     void cancel();

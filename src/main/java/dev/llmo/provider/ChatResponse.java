@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import java.util.Objects;
 
 /**

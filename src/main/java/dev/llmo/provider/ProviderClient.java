@@ -1,7 +1,7 @@
 package dev.llmo.provider;
 
-import dev.llmo.core.InterruptedRunException;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

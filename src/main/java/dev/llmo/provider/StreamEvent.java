@@ -1,6 +1,7 @@
 package dev.llmo.provider;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.message.Usage;
+import dev.llmo.failure.LlmoException;
 import java.time.Duration;
 
 /** What a call reports while it runs, before its one {@code onComplete} or {@code onError}. */

@@ -1,6 +1,6 @@
 package dev.llmo.provider;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 
 /**
  * Receives one call: any number of {@link #onEvent} calls, then exactly one of {@link #onComplete} or

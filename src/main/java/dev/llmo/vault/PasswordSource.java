@@ -1,6 +1,6 @@
 package dev.llmo.vault;
 
-import dev.llmo.core.CredentialsException;
+import dev.llmo.failure.CredentialsException;
 import java.nio.file.Path;
 import java.util.Map;
 

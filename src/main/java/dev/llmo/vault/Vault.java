@@ -1,8 +1,8 @@
 package dev.llmo.vault;
 
-import dev.llmo.core.CredentialsException;
-import dev.llmo.core.LlmoException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -140,7 +140,7 @@ public final class Vault {
      * count is below the current default it is re-encrypted with a fresh salt at the default (a second PBKDF2
      * run, once); if that rewrite cannot be done now (busy, read-only) the vault still opens.
      *
-     * @throws dev.llmo.core.CredentialsException no vault, a wrong password, or a changed or damaged file (exit 4)
+     * @throws dev.llmo.failure.CredentialsException no vault, a wrong password, or a changed or damaged file (exit 4)
      */
     public UnlockedVault unlock(char[] password) {
         if (password == null || password.length == 0) {

@@ -1,7 +1,7 @@
 package dev.llmo.vault;
 
-import dev.llmo.core.CredentialsException;
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.FailureException;
 import java.io.IOException;
 import java.nio.file.Path;
 

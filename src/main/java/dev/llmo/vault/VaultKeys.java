@@ -1,6 +1,6 @@
 package dev.llmo.vault;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -31,7 +31,7 @@ public final class VaultKeys implements AutoCloseable {
     /**
      * The secret stored under {@code name}; empty when there is no vault file or no such entry.
      *
-     * @throws dev.llmo.core.CredentialsException the vault exists but cannot be unlocked: no password available
+     * @throws dev.llmo.failure.CredentialsException the vault exists but cannot be unlocked: no password available
      *                                            (names {@value PasswordSource#ENV}), wrong password, or a
      *                                            changed or damaged file (exit 4)
      */
@@ -70,7 +70,7 @@ public final class VaultKeys implements AutoCloseable {
     /**
      * The ledger key, unlocking the vault first if needed (as {@link #secret} does); empty when there is no vault.
      *
-     * @throws dev.llmo.core.CredentialsException when the vault cannot be unlocked (exit 4)
+     * @throws dev.llmo.failure.CredentialsException when the vault cannot be unlocked (exit 4)
      */
     public synchronized Optional<byte[]> ledgerKeyUnlocking() {
         if (unlocked == null && failure == null && !vault.exists()) {

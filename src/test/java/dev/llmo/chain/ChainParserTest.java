@@ -8,7 +8,7 @@ import dev.llmo.config.ConfigLoader;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.Settings;
 import dev.llmo.config.YamlFiles;
-import dev.llmo.core.ConfigException;
+import dev.llmo.failure.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

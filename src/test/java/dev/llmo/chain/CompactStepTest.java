@@ -3,6 +3,7 @@ package dev.llmo.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmo.config.CompactStep;
 import org.junit.jupiter.api.Test;
 
 class CompactStepTest {

@@ -3,8 +3,8 @@ package dev.llmo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.InterruptedRunException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.UsageException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

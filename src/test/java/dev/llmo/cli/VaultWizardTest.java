@@ -3,7 +3,7 @@ package dev.llmo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.UsageException;
 import dev.llmo.vault.UnlockedVault;
 import dev.llmo.vault.Vault;
 import dev.llmo.vault.VaultEntry;

@@ -3,8 +3,8 @@ package dev.llmo.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.ConfigException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.UsageException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

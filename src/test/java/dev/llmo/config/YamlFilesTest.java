@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
-import dev.llmo.core.ConfigException;
-import dev.llmo.core.ExitCode;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.ExitCode;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 

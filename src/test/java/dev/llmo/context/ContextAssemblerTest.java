@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.BudgetException;
-import dev.llmo.core.ExitCode;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ExitCode;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatMessage.Role;
 import java.util.ArrayList;

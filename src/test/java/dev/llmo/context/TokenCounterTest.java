@@ -6,7 +6,7 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmo.config.ProviderType;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -125,7 +125,7 @@ class TokenCounterTest {
         long raw = ((TiktokenCounter) counters.forModel(ProviderType.OPENAI, "openai", "gpt-4")).count(request);
         long before = claude.count(request);
 
-        claude.observe(request, new Usage(raw * 2, 10)); // this provider's tokenizer makes twice as many
+        claude.observe(request, Usage.of(raw * 2, 10)); // this provider's tokenizer makes twice as many
 
         assertThat(counters.calibration().ratio("anthropic", 1.2)).isEqualTo(new TokenCalibration.Ratio(2.0, 1));
         long after = claude.count(request);
@@ -133,7 +133,7 @@ class TokenCounterTest {
         assertThat(claude.method()).contains("× 2.00 (ratio learned from 1 response)");
         assertThat(other.count(request)).isEqualTo(before);
 
-        claude.observe(request, new Usage(raw, 10)); // moves a third of the way back: 2 + (1 - 2) / 3
+        claude.observe(request, Usage.of(raw, 10)); // moves a third of the way back: 2 + (1 - 2) / 3
         assertThat(counters.calibration().ratio("anthropic", 1.2).value()).isCloseTo(5.0 / 3.0,
                 org.assertj.core.data.Offset.offset(1e-9));
     }

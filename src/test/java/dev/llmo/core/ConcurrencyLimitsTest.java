@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmo.config.Origin;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.ProviderType;
+import dev.llmo.failure.UsageException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

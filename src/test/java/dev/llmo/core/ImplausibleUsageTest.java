@@ -2,7 +2,8 @@ package dev.llmo.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmo.provider.Usage;
+import dev.llmo.failure.FailureException;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +14,15 @@ import org.junit.jupiter.api.Test;
 class ImplausibleUsageTest {
     @Test
     void countsFromTwoToThe53AreRefused() {
-        assertThat(Orchestrator.implausible(new Usage(3, (1L << 53) - 1), null)).isNull();
-        assertThat(Orchestrator.implausible(new Usage(3, 1L << 53), null)).isInstanceOf(FailureException.class)
+        assertThat(Orchestrator.implausible(Usage.of(3, (1L << 53) - 1), null)).isNull();
+        assertThat(Orchestrator.implausible(Usage.of(3, 1L << 53), null)).isInstanceOf(FailureException.class)
                 .hasMessageContaining("9007199254740992 output tokens");
-        assertThat(Orchestrator.implausible(new Usage(Long.MAX_VALUE, 1), null)).isNotNull();
+        assertThat(Orchestrator.implausible(Usage.of(Long.MAX_VALUE, 1), null)).isNotNull();
     }
 
     @Test
     void aCostBeyondWhatTheLogHoldsIsRefused() {
-        Usage usage = new Usage(1_000_000_000_000L, 0);
+        Usage usage = Usage.of(1_000_000_000_000L, 0);
         assertThat(Orchestrator.implausible(usage, new BigDecimal("9007199254.740991"))).isNull();
         assertThat(Orchestrator.implausible(usage, new BigDecimal("9007199254.740992")))
                 .hasMessageContaining("more than llmo can record");

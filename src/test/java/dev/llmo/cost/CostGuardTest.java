@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmo.config.Budget;
 import dev.llmo.config.Pricing;
-import dev.llmo.core.BudgetException;
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.UsageException;
-import dev.llmo.provider.Usage;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.UsageException;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,7 +45,7 @@ class CostGuardTest {
         CostGuard.Reservation held = guard.reserve("ollama/llama3.2", null, 1_000_000, null);
         assertThat(guard.active()).isFalse();
         assertThat(held.estimate().known()).isFalse();
-        assertThat(guard.settle(held, new Usage(10, 10))).isNull();
+        assertThat(guard.settle(held, Usage.of(10, 10))).isNull();
         assertThat(guard.spent()).isEqualByComparingTo("0");
     }
 
@@ -54,7 +54,7 @@ class CostGuardTest {
         CostGuard guard = guard(budget("0.50", null), null);
         // 400,000 micro-dollars of input + 90,000 of output = $0.49
         CostGuard.Reservation first = guard.reserve(MODEL, MICRO, 400_000, 100_000L);
-        assertThat(guard.settle(first, new Usage(400_000, 90_000))).isEqualByComparingTo("0.49");
+        assertThat(guard.settle(first, Usage.of(400_000, 90_000))).isEqualByComparingTo("0.49");
 
         guard.reserve(MODEL, MICRO, 5_000, 5_000L); // $0.01: exactly at the budget is allowed
         assertThatThrownBy(() -> guard.reserve(MODEL, MICRO, 1, 0L))
@@ -94,7 +94,7 @@ class CostGuardTest {
                 .isInstanceOf(BudgetException.class)
                 .hasMessageContaining("with $0.30 spent in this run");
 
-        guard.settle(first, new Usage(100_000, 10_000)); // it cost $0.11 in the end
+        guard.settle(first, Usage.of(100_000, 10_000)); // it cost $0.11 in the end
         CostGuard.Reservation second = guard.reserve(MODEL, MICRO, 100_000, 200_000L);
         guard.release(second); // refused by the provider: it cost nothing
         assertThat(guard.spent()).isEqualByComparingTo("0.11");
@@ -127,7 +127,7 @@ class CostGuardTest {
                         + "with $4.99 spent today it would pass the daily budget of $5.00; nothing was sent");
 
         CostGuard.Reservation small = guard.reserve(MODEL, MICRO, 5_000, 4_000L); // $0.009 fits
-        guard.settle(small, new Usage(5_000, 4_000));
+        guard.settle(small, Usage.of(5_000, 4_000));
         assertThatThrownBy(() -> guard.reserve(MODEL, MICRO, 1_000, 1_000L))
                 .isInstanceOf(BudgetException.class)
                 .hasMessageContaining("with $4.999 spent today");
@@ -140,8 +140,8 @@ class CostGuardTest {
             reads[0]++;
             return 0;
         });
-        guard.settle(guard.reserve(MODEL, MICRO, 10, 10L), new Usage(10, 10));
-        guard.settle(guard.reserve(MODEL, MICRO, 10, 10L), new Usage(10, 10));
+        guard.settle(guard.reserve(MODEL, MICRO, 10, 10L), Usage.of(10, 10));
+        guard.settle(guard.reserve(MODEL, MICRO, 10, 10L), Usage.of(10, 10));
         // another process may have logged a call since: the day is read again at each check, under the lock
         assertThat(reads[0]).isEqualTo(2);
     }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmo.config.Budget;
 import dev.llmo.config.Pricing;
-import dev.llmo.core.BudgetException;
-import dev.llmo.provider.Usage;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class SharedDailyBudgetTest {
         CostGuard first = run();
         CostGuard.Reservation call = first.reserve(MODEL, MICRO, 1_000, 9_000L);
         CostGuard.Reservation other = first.reserve(MODEL, MICRO, 1_000, 9_000L);
-        first.settle(call, new Usage(1_000, 1_000)); // cost $0.002; not yet in any log
+        first.settle(call, Usage.of(1_000, 1_000)); // cost $0.002; not yet in any log
         first.release(other);                        // never reached the model: its hold goes at once
 
         CostGuard second = run();

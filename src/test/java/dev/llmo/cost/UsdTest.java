@@ -3,8 +3,7 @@ package dev.llmo.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.Pricing;
-import dev.llmo.core.UsageCost;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
@@ -14,14 +13,14 @@ class UsdTest {
     @Test
     void reportedUsageTimesThePriceIsExact() {
         // 12 × 0.15 + 5 × 0.60 = 4.8 micro-USD
-        BigDecimal usd = UsageCost.usd(GPT_4O_MINI, new Usage(12, 5));
+        BigDecimal usd = UsageCost.usd(GPT_4O_MINI, Usage.of(12, 5));
         assertThat(usd).isEqualByComparingTo("0.0000048");
         assertThat(Usd.toMicro(usd)).isEqualTo(5L);
         assertThat(Usd.toMicro(new BigDecimal("0.0000044"))).isEqualTo(4L);
         assertThat(Usd.toMicro(new BigDecimal("12.5"))).isEqualTo(12_500_000L);
         assertThat(Usd.ofMicro(48)).isEqualByComparingTo("0.000048");
         // a million input and output tokens of gpt-4o-mini: 0.15 + 0.60
-        assertThat(UsageCost.usd(GPT_4O_MINI, new Usage(1_000_000, 1_000_000))).isEqualByComparingTo("0.75");
+        assertThat(UsageCost.usd(GPT_4O_MINI, Usage.of(1_000_000, 1_000_000))).isEqualByComparingTo("0.75");
     }
 
     @Test
@@ -36,7 +35,7 @@ class UsdTest {
 
     @Test
     void unknownPriceStaysUnknownNeverZero() {
-        assertThat(UsageCost.usd(null, new Usage(10, 10))).isNull();
+        assertThat(UsageCost.usd(null, Usage.of(10, 10))).isNull();
         assertThat(Usd.toMicro(null)).isNull();
         assertThat(Usd.format(null)).isEqualTo("unknown");
         assertThat(CostEstimate.of(null, 10, 10L).usd()).isNull();

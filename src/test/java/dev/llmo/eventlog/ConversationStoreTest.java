@@ -3,8 +3,8 @@ package dev.llmo.eventlog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.ConfigException;
-import dev.llmo.core.ExitCode;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

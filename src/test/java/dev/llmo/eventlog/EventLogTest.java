@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmo.core.LogVerificationException;
+import dev.llmo.failure.LogVerificationException;
 import dev.llmo.eventlog.EventData.Message;
 import dev.llmo.eventlog.EventData.Request;
 import dev.llmo.eventlog.EventData.Response;

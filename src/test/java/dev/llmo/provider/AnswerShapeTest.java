@@ -1,11 +1,13 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.LlmoException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.core.ProviderClients;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import java.util.List;
@@ -207,7 +209,7 @@ class AnswerShapeTest {
                 .response();
         assertThat(response.text()).isEmpty();
         assertThat(response.stopReason()).isEqualTo(StopReason.TOOL_CALL);
-        assertThat(response.usage()).isEqualTo(new Usage(44, 16));
+        assertThat(response.usage()).isEqualTo(Usage.of(44, 16));
     }
 
     @Test
@@ -236,7 +238,7 @@ class AnswerShapeTest {
                 + "\"assistant\",\"content\":null}}],\"model\":\"\"}\n\n" + OPENAI_HEL + openAiDelta("\"lo\"")
                 + OPENAI_END).response();
         assertThat(response.text()).isEqualTo("Hello");
-        assertThat(response.usage()).isEqualTo(new Usage(9, 2));
+        assertThat(response.usage()).isEqualTo(Usage.of(9, 2));
     }
 
     @Test

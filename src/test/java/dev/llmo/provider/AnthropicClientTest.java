@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static dev.llmo.provider.ProviderTestSupport.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.LlmoException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import dev.llmo.provider.anthropic.AnthropicClient;
@@ -101,7 +102,7 @@ class AnthropicClientTest {
         assertThat(response.text()).isEqualTo("[12345,67890]");
         assertThat(recorder.texts()).containsExactly("[", "12", "345,", "67890]");
         assertThat(response.stopReason()).isEqualTo(StopReason.END);
-        assertThat(response.usage()).isEqualTo(new Usage(135, 10));
+        assertThat(response.usage()).isEqualTo(Usage.of(135, 10));
         assertThat(response.model()).isEqualTo("claude-sonnet-4-5-20250929");
 
         RecordedRequest sent = server.takeRequest();
@@ -134,7 +135,7 @@ class AnthropicClientTest {
         server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(RECORDED_BODY));
         ChatResponse response = client.complete(request(false, 1024L, Map.of()));
         assertThat(response.text()).isEqualTo("{\"total\":14.0}");
-        assertThat(response.usage()).isEqualTo(new Usage(406, 50));
+        assertThat(response.usage()).isEqualTo(Usage.of(406, 50));
         assertThat(response.stopReason()).isEqualTo(StopReason.END);
         assertThat(json.readTree(server.takeRequest().getBody().readUtf8()).has("stream")).isFalse();
     }

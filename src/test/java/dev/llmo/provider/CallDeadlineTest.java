@@ -3,9 +3,10 @@ package dev.llmo.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.LlmoException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.core.ProviderClients;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import dev.llmo.provider.http.HttpSettings;
 import dev.llmo.provider.http.RetryPolicy;

@@ -1,8 +1,10 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderType;
+import dev.llmo.core.ProviderClients;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import java.util.List;
@@ -65,7 +67,7 @@ class DecoderRobustnessTest {
         ChatResponse response = complete(ProviderType.OPENAI, false, "{\"choices\":[{\"index\":0,\"message\":{"
                 + "\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{"
                 + "\"prompt_tokens\":9007199254740991,\"completion_tokens\":-1}}");
-        assertThat(response.usage()).isEqualTo(new Usage(9007199254740991L, 0));
+        assertThat(response.usage()).isEqualTo(Usage.of(9007199254740991L, 0));
     }
 
     @Test
@@ -85,13 +87,13 @@ class DecoderRobustnessTest {
 
                 """);
         assertThat(anthropic.text()).isEqualTo("ok");
-        assertThat(anthropic.usage()).isEqualTo(new Usage(0, 0));
+        assertThat(anthropic.usage()).isEqualTo(Usage.of(0, 0));
 
         ChatResponse gemini = complete(ProviderType.GEMINI, true, "data: {\"candidates\":[{\"content\":{\"parts\":"
                 + "[{\"text\":\"ok\"}]},\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":-1,"
                 + "\"candidatesTokenCount\":9007199254740993,\"thoughtsTokenCount\":2}}\n\n");
         assertThat(gemini.text()).isEqualTo("ok");
-        assertThat(gemini.usage()).isEqualTo(new Usage(0, 2));
+        assertThat(gemini.usage()).isEqualTo(Usage.of(0, 2));
     }
 
     @Test

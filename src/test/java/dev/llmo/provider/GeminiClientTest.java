@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static dev.llmo.provider.ProviderTestSupport.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.ModelAuthException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.ModelAuthException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import dev.llmo.provider.gemini.GeminiClient;
@@ -80,7 +81,7 @@ class GeminiClientTest {
         ChatResponse response = recorder.response();
         assertThat(response.text()).isEqualTo(EXPECTED_TEXT);
         assertThat(recorder.texts()).hasSize(3);
-        assertThat(response.usage()).isEqualTo(new Usage(10, 49));
+        assertThat(response.usage()).isEqualTo(Usage.of(10, 49));
         assertThat(response.stopReason()).isEqualTo(StopReason.END);
 
         RecordedRequest sent = server.takeRequest();
@@ -102,7 +103,7 @@ class GeminiClientTest {
         server.enqueue(sse(stream));
         ChatResponse response = client.complete(request(true));
         assertThat(response.text()).isEqualTo(EXPECTED_TEXT);
-        assertThat(response.usage()).isEqualTo(new Usage(10, 57));
+        assertThat(response.usage()).isEqualTo(Usage.of(10, 57));
     }
 
     @Test
@@ -113,7 +114,7 @@ class GeminiClientTest {
                         + "\"candidatesTokenCount\":6,\"totalTokenCount\":21},\"modelVersion\":\"gemini-3.1-flash-lite\"}"));
         ChatResponse response = client.complete(request(false));
         assertThat(response.text()).isEqualTo("1+1 equals 2.");
-        assertThat(response.usage()).isEqualTo(new Usage(15, 6));
+        assertThat(response.usage()).isEqualTo(Usage.of(15, 6));
         assertThat(server.takeRequest().getPath()).isEqualTo("/v1beta/models/gemini-2.0-flash:generateContent");
     }
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.CallError;
-import dev.llmo.core.CredentialsException;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.ModelAuthException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.failure.CallError;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.ModelAuthException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.http.AttemptFailure;
 import dev.llmo.provider.http.HttpErrorMapper;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static dev.llmo.provider.ProviderTestSupport.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.LlmoException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import dev.llmo.provider.openai.OpenAiClient;
@@ -88,7 +89,7 @@ class OpenAiClientTest {
         ChatResponse response = recorder.response();
         assertThat(response.text()).isEqualTo("{\"");
         assertThat(response.stopReason()).isEqualTo(StopReason.MAX_TOKENS);
-        assertThat(response.usage()).isEqualTo(new Usage(79, 1));
+        assertThat(response.usage()).isEqualTo(Usage.of(79, 1));
         assertThat(response.model()).isEqualTo("gpt-4o-2024-08-06");
         assertThat(recorder.texts()).containsExactly("{\"");
         assertThat(recorder.endings()).isEqualTo(1);
@@ -111,7 +112,7 @@ class OpenAiClientTest {
         server.enqueue(sse(RECORDED_STREAM.replace("\n", "\r\n")).throttleBody(7, 0, java.util.concurrent.TimeUnit.MILLISECONDS));
         ChatResponse response = client().complete(request(true));
         assertThat(response.text()).isEqualTo("{\"");
-        assertThat(response.usage()).isEqualTo(new Usage(79, 1));
+        assertThat(response.usage()).isEqualTo(Usage.of(79, 1));
     }
 
     @Test
@@ -123,7 +124,7 @@ class OpenAiClientTest {
         ChatResponse response = recorder.response();
         assertThat(response.text()).isEqualTo("I'm unable to provide real-time weather updates.");
         assertThat(response.stopReason()).isEqualTo(StopReason.END);
-        assertThat(response.usage()).isEqualTo(new Usage(14, 37));
+        assertThat(response.usage()).isEqualTo(Usage.of(14, 37));
         assertThat(recorder.texts()).containsExactly("I'm unable to provide real-time weather updates.");
         JsonNode body = json.readTree(server.takeRequest().getBody().readUtf8());
         assertThat(body.has("stream")).isFalse();
@@ -169,7 +170,7 @@ class OpenAiClientTest {
         ChatResponse response = client().complete(request(true));
         assertThat(response.stopReason()).isEqualTo(StopReason.TOOL_CALL);
         assertThat(response.text()).isEmpty();
-        assertThat(response.usage()).isEqualTo(new Usage(44, 16));
+        assertThat(response.usage()).isEqualTo(Usage.of(44, 16));
     }
 
     @Test
@@ -192,7 +193,7 @@ class OpenAiClientTest {
 
                 """));
         ChatResponse response = client().complete(request(true));
-        assertThat(response.usage()).isEqualTo(new Usage(18, 2));
+        assertThat(response.usage()).isEqualTo(Usage.of(18, 2));
         assertThat(response.stopReason()).isEqualTo(StopReason.END);
     }
 
@@ -214,7 +215,7 @@ class OpenAiClientTest {
                 """));
         ChatResponse response = client().complete(request(true));
         assertThat(response.text()).isEqualTo("Hi");
-        assertThat(response.usage()).isEqualTo(new Usage(26, 2));
+        assertThat(response.usage()).isEqualTo(Usage.of(26, 2));
     }
 
     @Test

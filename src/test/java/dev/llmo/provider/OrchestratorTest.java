@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,14 +11,15 @@ import dev.llmo.config.Origin;
 import dev.llmo.config.Pricing;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.CredentialsException;
+import dev.llmo.core.ProviderClients;
+import dev.llmo.failure.CredentialsException;
 import dev.llmo.core.KeyResolver;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.ProviderKeys;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
-import dev.llmo.core.UsageCost;
+import dev.llmo.cost.UsageCost;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +72,7 @@ class OrchestratorTest {
         assertThat(result.succeeded()).isTrue();
         assertThat(result.text()).isEqualTo("{\"");
         assertThat(texts).containsExactly("{\"");
-        assertThat(result.usage()).isEqualTo(new Usage(79, 1));
+        assertThat(result.usage()).isEqualTo(Usage.of(79, 1));
         // (79 × 0.15 + 1 × 0.60) / 1e6
         assertThat(result.costUsd()).isEqualByComparingTo("0.00001245");
         assertThat(result.ttftMs()).isNotNull();
@@ -103,10 +105,10 @@ class OrchestratorTest {
 
     @Test
     void costIsNullWhenPriceOrUsageIsUnknown() {
-        assertThat(UsageCost.usd(null, new Usage(1, 1))).isNull();
+        assertThat(UsageCost.usd(null, Usage.of(1, 1))).isNull();
         assertThat(UsageCost.usd(new Pricing(BigDecimal.ONE, BigDecimal.ONE), null)).isNull();
-        assertThat(UsageCost.usd(new Pricing(BigDecimal.ZERO, BigDecimal.ZERO), new Usage(5, 5))).isZero();
-        assertThat(UsageCost.usd(new Pricing(new BigDecimal("0.15"), new BigDecimal("0.60")), new Usage(12, 5)))
+        assertThat(UsageCost.usd(new Pricing(BigDecimal.ZERO, BigDecimal.ZERO), Usage.of(5, 5))).isZero();
+        assertThat(UsageCost.usd(new Pricing(new BigDecimal("0.15"), new BigDecimal("0.60")), Usage.of(12, 5)))
                 .isEqualByComparingTo("0.0000048");
     }
 
@@ -125,7 +127,7 @@ class OrchestratorTest {
         }
 
         @Override
-        public void retried(long request, int attempt, java.time.Duration delay, dev.llmo.core.LlmoException reason) {
+        public void retried(long request, int attempt, java.time.Duration delay, dev.llmo.failure.LlmoException reason) {
         }
 
         @Override

@@ -3,7 +3,7 @@ package dev.llmo.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.InterruptedRunException;
+import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import dev.llmo.provider.http.HttpSettings;
 import dev.llmo.provider.http.RetryPolicy;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.core.ProviderClients;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.http.HttpSettings;
 import dev.llmo.provider.http.SharedHttpClient;

@@ -1,11 +1,13 @@
 package dev.llmo.provider;
 
+import dev.llmo.message.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ErrorKind;
-import dev.llmo.core.LlmoException;
-import dev.llmo.core.ModelCallException;
+import dev.llmo.core.ProviderClients;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
 import java.util.List;
@@ -92,7 +94,7 @@ class RefusedAndBlockedTest {
         Recorder recorder = call(ProviderType.OPENAI, true);
         assertThat(failure(recorder, ErrorKind.REFUSED))
                 .hasMessage("openai refused to answer (refusal): I'm sorry, I can't assist with that.");
-        assertThat(lastUsage(recorder)).isEqualTo(new Usage(20, 9)); // a refusal is billed: its usage is kept
+        assertThat(lastUsage(recorder)).isEqualTo(Usage.of(20, 9)); // a refusal is billed: its usage is kept
     }
 
     @Test
@@ -158,7 +160,7 @@ class RefusedAndBlockedTest {
                 "anthropic refused to answer (stop_reason refusal, category cyber): This request asks for working "
                         + "malware.");
         assertThat(recorder.texts()).containsExactly("Here is how");
-        assertThat(lastUsage(recorder)).isEqualTo(new Usage(25, 12));
+        assertThat(lastUsage(recorder)).isEqualTo(Usage.of(25, 12));
     }
 
     @Test
@@ -189,7 +191,7 @@ class RefusedAndBlockedTest {
         Recorder recorder = call(ProviderType.GEMINI, false);
         assertThat(failure(recorder, ErrorKind.BLOCKED))
                 .hasMessage("gemini blocked the prompt (blockReason PROHIBITED_CONTENT): The prompt was blocked.");
-        assertThat(lastUsage(recorder)).isEqualTo(new Usage(8, 0));
+        assertThat(lastUsage(recorder)).isEqualTo(Usage.of(8, 0));
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.llmo.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.FailureException;
 import dev.llmo.provider.http.AttemptFailure;
 import dev.llmo.provider.http.RetryPolicy;
 import java.time.Duration;

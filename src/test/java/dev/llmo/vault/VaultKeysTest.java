@@ -4,7 +4,7 @@ import static dev.llmo.vault.TestVaults.pw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.CredentialsException;
+import dev.llmo.failure.CredentialsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,9 +6,9 @@ import static dev.llmo.vault.TestVaults.pw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmo.core.CredentialsException;
-import dev.llmo.core.FailureException;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmo.core.CredentialsException;
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.LlmoException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

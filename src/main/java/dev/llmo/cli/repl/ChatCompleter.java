@@ -1,6 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;

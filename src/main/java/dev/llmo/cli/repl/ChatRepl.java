@@ -1,6 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.ExitCode;
+import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

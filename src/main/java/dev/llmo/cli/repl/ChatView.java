@@ -1,7 +1,7 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.InterruptedRunException;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 

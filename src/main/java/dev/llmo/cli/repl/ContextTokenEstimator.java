@@ -6,7 +6,7 @@ import dev.llmo.context.ContextBudget;
 import dev.llmo.context.ContextReport;
 import dev.llmo.context.ModelCaps;
 import dev.llmo.context.TokenCounters;
-import dev.llmo.core.BudgetException;
+import dev.llmo.failure.BudgetException;
 import dev.llmo.provider.ChatMessage;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 
 /** Scripted chat's output: answers and asked-for output on stdout as plain text, everything else on stderr. */
@@ -35,7 +35,7 @@ final class PlainView implements ChatView {
     }
 
     static String errorLine(LlmoException error) {
-        return dev.llmo.cli.ErrorReporter.line(error, false);
+        return dev.llmo.cli.terminal.ErrorLine.of(error, false);
     }
 
     @Override

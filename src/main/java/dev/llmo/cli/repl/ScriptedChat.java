@@ -1,7 +1,7 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.FailureException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

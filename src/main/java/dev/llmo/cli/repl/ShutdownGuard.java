@@ -1,6 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.cli.Signals;
+import dev.llmo.cli.terminal.Signals;
 
 /**
  * Keeps the conversation's log whole when the process is ended under a session (Ctrl-C on a scripted chat, a

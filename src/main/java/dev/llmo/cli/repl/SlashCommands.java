@@ -5,7 +5,7 @@ import dev.llmo.config.ModelSpec;
 import dev.llmo.config.NameSuggestions;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.Role;
-import dev.llmo.core.UsageException;
+import dev.llmo.failure.UsageException;
 import dev.llmo.provider.ChatMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The {@code /commands} of chat. A line is a command when it starts with {@code /} and a letter; {@code //text}
- * sends {@code /text} as a message. Errors are {@link dev.llmo.core.LlmoException}s for the loop to show.
+ * sends {@code /text} as a message. Errors are {@link dev.llmo.failure.LlmoException}s for the loop to show.
  */
 final class SlashCommands {
     /** What the loop does after a command. */

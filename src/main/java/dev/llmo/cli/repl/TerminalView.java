@@ -1,6 +1,6 @@
 package dev.llmo.cli.repl;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 import org.jline.terminal.Terminal;
 
@@ -42,7 +42,7 @@ final class TerminalView implements ChatView {
     @Override
     public void error(LlmoException error) {
         // a server's message: its control characters are shown, not obeyed
-        String line = dev.llmo.cli.TerminalText.visible(PlainView.errorLine(error).substring("llmo: ".length()));
+        String line = dev.llmo.cli.terminal.TerminalText.visible(PlainView.errorLine(error).substring("llmo: ".length()));
         screen.println(color ? RED + line + MarkdownRenderer.RESET : line);
         screen.flush();
     }
@@ -60,6 +60,6 @@ final class TerminalView implements ChatView {
         // The partial answer stays in the conversation; the mark says it is not all.
         // on the screen, the server's control characters are shown, not obeyed; redirected, the bytes pass as they are
         return Answer.rendered(text, () -> note("[cancelled]"),
-                toScreen ? dev.llmo.cli.TerminalText::visible : piece -> piece);
+                toScreen ? dev.llmo.cli.terminal.TerminalText::visible : piece -> piece);
     }
 }

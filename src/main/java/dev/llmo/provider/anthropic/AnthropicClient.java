@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.core.ApiKey;
+import dev.llmo.provider.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
-import dev.llmo.provider.ReservedOptions;
+import dev.llmo.provider.http.ReservedOptions;
 import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
@@ -148,7 +148,7 @@ public final class AnthropicClient extends HttpProviderClient {
                     input = inputTokens(usage);
                     Long placeholder = Json.number(usage, "output_tokens");
                     output = placeholder == null ? 0 : placeholder;
-                    sink.usage(new Usage(input, output));
+                    sink.usage(Usage.of(input, output));
                 }
                 case "content_block_delta" -> {
                     JsonNode delta = data.get("delta");
@@ -181,7 +181,7 @@ public final class AnthropicClient extends HttpProviderClient {
                     if (Json.number(usage, "input_tokens") != null) {
                         input = inputTokens(usage);
                     }
-                    sink.usage(new Usage(input, output));
+                    sink.usage(Usage.of(input, output));
                 }
                 case "message_stop" -> sink.done();
                 case "error" -> sink.fail(errors.fromStreamError(data, event.data()));
@@ -207,7 +207,7 @@ public final class AnthropicClient extends HttpProviderClient {
             JsonNode usage = body.get("usage");
             if (usage != null && usage.isObject()) {
                 Long out = Json.number(usage, "output_tokens");
-                sink.usage(new Usage(inputTokens(usage), out == null ? 0 : out));
+                sink.usage(Usage.of(inputTokens(usage), out == null ? 0 : out));
             }
             StringBuilder text = new StringBuilder();
             JsonNode content = body.path("content");

@@ -1,6 +1,6 @@
 package dev.llmo.provider.http;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.time.Duration;
 
 /**

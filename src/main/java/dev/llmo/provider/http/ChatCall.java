@@ -1,13 +1,13 @@
 package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatResponse;
 import dev.llmo.provider.StopReason;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,7 @@ final class ChatCall implements CallHandle {
             return;
         } catch (StackOverflowError | OutOfMemoryError e) {
             // the caller waits for exactly one ending: a dead worker thread would leave it waiting forever
-            listener.onError(new dev.llmo.core.FailureException("internal error while reading the answer: " + e,
+            listener.onError(new dev.llmo.failure.FailureException("internal error while reading the answer: " + e,
                     "this is a bug in llmo; rerun with --debug and report it", e));
             return;
         }

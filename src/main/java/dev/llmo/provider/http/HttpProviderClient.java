@@ -2,9 +2,9 @@ package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.core.ApiKey;
-import dev.llmo.core.FailureException;
-import dev.llmo.core.LlmoException;
+import dev.llmo.provider.ApiKey;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ProviderClient;

@@ -15,7 +15,7 @@ public final class Options {
 
     /**
      * Like {@link #putAll(ObjectNode, Map)}, but never replaces a key the request builder owns ({@code reserved}):
-     * the core refuses such options before a call (dev.llmo.provider.ReservedOptions); this keeps the body's
+     * the core refuses such options before a call (dev.llmo.provider.http.ReservedOptions); this keeps the body's
      * structure intact for any caller that did not.
      */
     public static void putAll(ObjectNode target, Map<String, Object> options,

@@ -1,6 +1,6 @@
 package dev.llmo.provider.http;
 
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.LlmoException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ final class RetryLoop<T> {
      * Runs the call on the current thread.
      *
      * @param mayRetry asked after a retryable failure: false once answer text has reached the user
-     * @throws LlmoException the failure of the last attempt, or {@link dev.llmo.core.InterruptedRunException}
+     * @throws LlmoException the failure of the last attempt, or {@link dev.llmo.failure.InterruptedRunException}
      */
     T run(Supplier<okhttp3.Request> request, Reader<T> reader, BooleanSupplier mayRetry, RetryObserver observer) {
         thread = Thread.currentThread();

@@ -1,7 +1,7 @@
 package dev.llmo.provider.http;
 
 import dev.llmo.provider.StopReason;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 
 /** Where a {@link ResponseDecoder} puts what it reads from one attempt's answer. */
 public interface StreamSink {

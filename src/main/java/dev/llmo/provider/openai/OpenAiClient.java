@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.core.ApiKey;
+import dev.llmo.provider.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
-import dev.llmo.provider.ReservedOptions;
+import dev.llmo.provider.http.ReservedOptions;
 import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
@@ -113,7 +113,7 @@ public final class OpenAiClient extends HttpProviderClient {
         if (input == null && output == null) {
             return null;
         }
-        return new Usage(input == null ? 0 : input, output == null ? 0 : output);
+        return Usage.of(input == null ? 0 : input, output == null ? 0 : output);
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.llmo.cli.repl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmo.core.FailureException;
+import dev.llmo.failure.FailureException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

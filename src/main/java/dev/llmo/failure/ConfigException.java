@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A bad configuration file, or an unknown model, provider type, role or chain (exit 3). */
 public class ConfigException extends LlmoException {

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** An event log that fails verification (exit 6). */
 public class LogVerificationException extends LlmoException {

@@ -1,4 +1,4 @@
-package dev.llmo.chain;
+package dev.llmo.config;
 
 /**
  * The seed's compact step, {@code "STEP>/ROLE)-MODEL"} (e.g. {@code "GenerateCode>/Developer)-gemini"}): step

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /**
  * A failed model call as the {@code --json} error object describes it: a kind, and the HTTP status when the

@@ -1,7 +1,7 @@
-package dev.llmo.core;
+package dev.llmo.cost;
 
 import dev.llmo.config.Pricing;
-import dev.llmo.provider.Usage;
+import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 

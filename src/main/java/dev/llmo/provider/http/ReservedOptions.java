@@ -1,11 +1,9 @@
-package dev.llmo.provider;
+package dev.llmo.provider.http;
 
 import dev.llmo.config.ModelSpec;
 import dev.llmo.config.ProviderType;
-import dev.llmo.core.ConfigException;
-import dev.llmo.core.UsageException;
-import dev.llmo.provider.http.Json;
-import dev.llmo.provider.http.Options;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.UsageException;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A runtime failure: a model call that failed after retries, an I/O error (exit 1). */
 public class FailureException extends LlmoException {

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A request refused or stopped by a token or cost budget (exit 5). */
 public class BudgetException extends LlmoException {

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.provider;
 
 import java.util.Objects;
 

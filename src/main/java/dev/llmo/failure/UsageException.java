@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A command line that cannot be obeyed (exit 2). */
 public class UsageException extends LlmoException {

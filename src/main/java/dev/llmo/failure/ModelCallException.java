@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A model call that failed after retries, with the kind of failure and the provider's HTTP status (exit 1). */
 public class ModelCallException extends FailureException implements CallError {

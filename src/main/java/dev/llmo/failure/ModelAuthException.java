@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A provider refused the key (HTTP 401/403, or Gemini's invalid-key 400): exit 4, like any credentials error. */
 public class ModelAuthException extends CredentialsException implements CallError {

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /**
  * The run was stopped from outside: Ctrl-C (exit 130), SIGTERM (143), SIGHUP (129), or its stdout closed by the

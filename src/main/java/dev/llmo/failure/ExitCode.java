@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** The process exit codes of the contract (design.md "Exit codes"). */
 public enum ExitCode {

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /**
  * The root of every error llmo reports to a user. Each subclass stands for one exit code of the contract; the

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.failure;
 
 /** A missing key, a locked vault or a wrong password, HTTP 401/403 (exit 4). */
 public class CredentialsException extends LlmoException {

@@ -1,8 +1,8 @@
-package dev.llmo.cli;
+package dev.llmo.cli.terminal;
 
-import dev.llmo.core.ExitCode;
-import dev.llmo.core.InterruptedRunException;
-import dev.llmo.core.LlmoException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
 
 /**
  * Which signal is ending the process. SIGINT, SIGTERM and SIGHUP all start the JVM's shutdown, and a shutdown

@@ -1,4 +1,5 @@
-package dev.llmo.cli;
+package dev.llmo.cli.terminal;
+
 
 /**
  * Text from a server made harmless for a terminal. An answer or an error message can hold control sequences
@@ -44,20 +45,6 @@ public final class TerminalText {
     /** {@code text} made visible when {@code terminal}, else unchanged. */
     public static String forTerminal(String text, boolean terminal) {
         return terminal ? visible(text) : text;
-    }
-
-    /**
-     * {@code text} for stdout: made visible when stdout is a terminal. Every command that prints text it did not
-     * write itself (names, descriptions and prompts from configuration files, model names from a server, titles
-     * from the log) goes through here or {@link #forStderr}, so a project's config cannot drive the terminal.
-     */
-    static String forStdout(CliContext context, String text) {
-        return forTerminal(text, context.environment().stdoutIsTerminal());
-    }
-
-    /** {@code text} for stderr: made visible when stderr is a terminal (see {@link #forStdout}). */
-    static String forStderr(CliContext context, String text) {
-        return forTerminal(text, context.environment().stderrIsTerminal());
     }
 
     private static boolean isControl(char c) {

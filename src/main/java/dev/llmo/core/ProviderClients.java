@@ -1,7 +1,8 @@
-package dev.llmo.provider;
+package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.core.ApiKey;
+import dev.llmo.provider.ApiKey;
+import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.anthropic.AnthropicClient;
 import dev.llmo.provider.gemini.GeminiClient;
 import dev.llmo.provider.http.Transport;

@@ -1,0 +1,58 @@
+package dev.llmo.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MessageTest {
+
+    @Test
+    void theAnswerTextIsTheTextPartsOnlyInOrder() {
+        Message message = new Message(Role.ASSISTANT, List.of(
+                Part.Reasoning.of("think first"), new Part.Text("Hello"), new Part.Citation("https://a.example", null,
+                        null), new Part.Text(", world"), new Part.Refusal("no")));
+
+        assertThat(message.text()).isEqualTo("Hello, world");
+        assertThat(message.parts(Part.Reasoning.class)).extracting(Part.Reasoning::text).containsExactly("think first");
+        assertThat(message.parts(Part.Citation.class)).hasSize(1);
+    }
+
+    @Test
+    void partsAreCopiedSoAMessageCannotChangeAfterwards() {
+        var parts = new java.util.ArrayList<Part>(List.of(new Part.Text("a")));
+        Message message = new Message(Role.USER, parts);
+        parts.add(new Part.Text("b"));
+
+        assertThat(message.text()).isEqualTo("a");
+    }
+
+    @Test
+    void rolesHaveStableIdentifiers() {
+        for (Role role : Role.values()) {
+            assertThat(Role.fromId(role.id())).isEqualTo(role);
+        }
+        assertThat(Role.TOOL.id()).isEqualTo("tool");
+        assertThatThrownBy(() -> Role.fromId("robot")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAttachmentIsNamedByItsSha256() {
+        String hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assertThat(new Part.Attachment("image/png", hash, "a.png").sha256()).isEqualTo(hash);
+        assertThatThrownBy(() -> new Part.Attachment("image/png", "ABC", null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void usageKeepsEveryKindInsideTheTotals() {
+        Usage usage = new Usage(1000, 300, 200, 600, 100);
+
+        assertThat(usage.uncachedInputTokens()).isEqualTo(300);
+        assertThat(Usage.of(5, 7)).isEqualTo(new Usage(5, 7, 0, 0, 0));
+        assertThatThrownBy(() -> new Usage(10, 5, 6, 0, 0)).hasMessageContaining("reasoning");
+        assertThatThrownBy(() -> new Usage(10, 5, 0, 8, 3)).hasMessageContaining("cached");
+        assertThatThrownBy(() -> Usage.of(-1, 0)).hasMessageContaining("negative");
+    }
+}
