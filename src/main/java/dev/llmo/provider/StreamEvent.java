@@ -1,14 +1,46 @@
 package dev.llmo.provider;
 
-import dev.llmo.message.Usage;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.message.Part;
+import dev.llmo.message.Usage;
 import java.time.Duration;
+import java.util.Objects;
 
-/** What a call reports while it runs, before its one {@code onComplete} or {@code onError}. */
+/**
+ * What a call reports while it runs, before its one {@code onComplete} or {@code onError}. Only the answer (choice
+ * 0) is reported; the complete answer in {@link ChatResponse#message()} holds the same content assembled into parts.
+ */
 public sealed interface StreamEvent {
 
     /** New answer text, to append to what came before. Never empty. */
     record TextDelta(String text) implements StreamEvent {
+    }
+
+    /** New reasoning text ("thinking"), shown apart from the answer. Never empty. */
+    record ReasoningDelta(String text) implements StreamEvent {
+    }
+
+    /** New text of a refusal: the model declines, in its own words. Never empty. */
+    record RefusalDelta(String text) implements StreamEvent {
+    }
+
+    /**
+     * A piece of a tool call. The first piece of call {@code index} carries its {@code id} and {@code name}; later
+     * pieces append to its arguments.
+     *
+     * @param index          the call's position among the tool calls of this answer, from 0
+     * @param id             the provider's call id, or null on a later piece
+     * @param name           the tool's name, or null on a later piece
+     * @param argumentsDelta JSON text to append to the call's arguments (may be empty)
+     */
+    record ToolCallDelta(int index, String id, String name, String argumentsDelta) implements StreamEvent {
+        public ToolCallDelta {
+            Objects.requireNonNull(argumentsDelta, "argumentsDelta");
+        }
+    }
+
+    /** The answer cites a source. */
+    record CitationAdded(Part.Citation citation) implements StreamEvent {
     }
 
     /** The token counts so far; a later one replaces an earlier one. */

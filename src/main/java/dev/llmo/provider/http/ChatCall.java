@@ -7,6 +7,7 @@ import dev.llmo.provider.ChatResponse;
 import dev.llmo.provider.StopReason;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
+import dev.llmo.message.Message;
 import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,7 +143,7 @@ final class ChatCall implements CallHandle {
         if (!current.done && current.stop == null) {
             throw new AttemptFailedException(errors.incomplete());
         }
-        return new ChatResponse(current.model, current.text.toString(),
+        return new ChatResponse(current.model, Message.assistant(current.text.toString()),
                 current.stop == null ? StopReason.OTHER : current.stop, current.usage);
     }
 
