@@ -5,7 +5,9 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Builds the picocli command line with llmo's factory, error handling and colours, and runs it. */
 public final class LlmoCli {
@@ -59,7 +61,7 @@ public final class LlmoCli {
         // a mistyped command or no command at all need every name and get them all.
         String wanted = firstCommandWord(args);
         boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
-        CommandLine commandLine = tree(context, all ? null : wanted == null ? "" : wanted);
+        CommandLine commandLine = all ? namesOnly(context) : tree(context, wanted == null ? "" : wanted);
         commandLine.setOut(context.out());
         commandLine.setErr(context.err());
         commandLine.setColorScheme(Help.defaultColorScheme(context.colorOut() ? Help.Ansi.ON : Help.Ansi.OFF));
@@ -80,6 +82,23 @@ public final class LlmoCli {
                 withVersion(sub);
                 commandLine.addSubcommand(command.getKey(), sub);
             }
+        }
+        return commandLine;
+    }
+
+    /**
+     * The root with every command as a name and its description only: enough for the root's help, a mistyped
+     * command's suggestion and a missing command, none of which runs a command. Building each command's full model
+     * (every option, by reflection) was most of the time {@code llmo --help} took.
+     */
+    static CommandLine namesOnly(CliContext context) {
+        CommandLine commandLine = new CommandLine(new LlmoCommand(), new CommandFactory(context));
+        for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
+            Command declared = command.getValue().getAnnotation(Command.class);
+            CommandSpec spec = CommandSpec.create().name(command.getKey());
+            spec.usageMessage().description(declared.description()).header(declared.header())
+                    .hidden(declared.hidden());
+            commandLine.addSubcommand(command.getKey(), spec);
         }
         return commandLine;
     }
