@@ -59,7 +59,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
         try {
             Files.writeString(home.resolve("models.yaml"), "train:\n  type: openai\n  base_url: http://127.0.0.1:"
                     + server.getAddress().getPort() + "/v1\n  models: [{ name: m, pricing: { input_per_mtok: 1, "
-                    + "output_per_mtok: 1 } }]\n");
+                    + "output_per_mtok: 1 } }]\nvtrain:\n  type: openai\n  base_url: http://127.0.0.1:"
+                    + server.getAddress().getPort() + "/v1\n  api_key_name: TRAIN_API_KEY\n  models: [{ name: m }]\n");
             Map<String, String> env = new HashMap<>(context.environment().env());
             env.put("LLMO_HOME", home.toString());
             env.put("LLMO_MAX_RETRIES", "0");
@@ -69,6 +70,16 @@ final class CdsTrainingCommand implements Callable<Integer> {
                         home, home, "i");
                 LlmoCli.execute(args.toArray(String[]::new), quiet);
             }
+            // a run whose key is in the vault: AES-GCM, the vault and ledger MAC classes (what a run in an unlocked
+            // session loads besides a plain run); two key derivations, once per build, in the background
+            Map<String, String> vaultEnv = new HashMap<>(env);
+            vaultEnv.remove("LLMO_VAULT_SESSION");
+            vaultEnv.put("LLMO_VAULT_PASSWORD", "cds-train");
+            PrintWriter sink = new PrintWriter(Writer.nullWriter());
+            LlmoCli.execute(new String[] {"vault", "set", "TRAIN_API_KEY"}, new CliEnvironment(
+                    new ByteArrayInputStream("k\n".getBytes(StandardCharsets.UTF_8)), sink, sink, vaultEnv, home, home, ""));
+            LlmoCli.execute(new String[] {"run", "-m", "vtrain/m", "hello"}, new CliEnvironment(
+                    new ByteArrayInputStream(new byte[0]), sink, sink, vaultEnv, home, home, ""));
         } finally {
             server.stop(0);
             try (Stream<Path> files = Files.walk(home)) {

@@ -92,7 +92,16 @@ final class CoreServices {
         // an api_key_cmd sees neither the vault password nor any provider's key variable
         java.util.List<String> keyNames = context.settings().catalog().providers().stream()
                 .map(dev.llmo.config.ProviderConfig::apiKeyName).filter(java.util.Objects::nonNull).toList();
-        return new ProviderKeys(keyResolver(context), vault::secret,
+        // the password prompt says which key is needed and for which providers
+        java.util.Map<String, java.util.List<String>> providersOfKey = new java.util.TreeMap<>();
+        context.settings().catalog().providers().stream().filter(p -> p.apiKeyName() != null).forEach(p ->
+                providersOfKey.computeIfAbsent(p.apiKeyName(), k -> new java.util.ArrayList<>()).add(p.name()));
+        KeyResolver fromVault = name -> {
+            java.util.List<String> providers = providersOfKey.getOrDefault(name, java.util.List.of());
+            return vault.secret(name, "llmo needs the key for provider" + (providers.size() == 1 ? " " : "s ")
+                    + context.stderrText(String.join(", ", providers)) + " (" + name + ") from the vault");
+        };
+        return new ProviderKeys(keyResolver(context), fromVault,
                 dev.llmo.core.ChildEnvironment.of(context.environment().env(), keyNames),
                 ProviderKeys.DEFAULT_COMMAND_TIMEOUT);
     }

@@ -432,6 +432,10 @@ final class LogCommand implements Runnable {
         }
         boolean inEnvironment = !context.environment().env().getOrDefault(PasswordSource.ENV, "").isEmpty();
         if (!inEnvironment && !(mayAsk && context.environment().stdinIsTerminal())) {
+            java.util.Optional<byte[]> open = vault.ledgerKey(false);  // open already, or an unlocked session
+            if (open.isPresent()) {
+                return open.get();
+            }
             context.err().println("llmo: warning: ledger MACs not checked: the vault is locked; set "
                     + PasswordSource.ENV + " to check them");
             return null;

@@ -10,6 +10,7 @@ import dev.llmo.vault.UnlockedVault;
 import dev.llmo.vault.Vault;
 import dev.llmo.vault.VaultEntry;
 import dev.llmo.vault.VaultHeader;
+import dev.llmo.vault.VaultSession;
 import dev.llmo.vault.VaultStatus;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -37,6 +39,7 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {"  llmo vault init", "  llmo vault set OPENAI_API_KEY", "  pass show openai | llmo vault set OPENAI_API_KEY",
                 "  llmo vault list", "  export OPENAI_API_KEY=$(llmo vault get OPENAI_API_KEY)",
+                "  eval \"$(llmo vault unlock --for 1h)\"   # then no password for an hour in this shell",
                 "", "The file format: docs/usage/vault-format.md."})
 final class VaultCommand implements Runnable {
     /** Env var style names, plus . and - for other uses; never anything a shell or JSON would trip on. */
@@ -81,7 +84,7 @@ final class VaultCommand implements Runnable {
             throw new CredentialsException("there is no terminal to ask for a new vault password",
                     "set " + PasswordSource.ENV + " to the password the vault should have");
         }
-        char[] password = passwords.password(vault.file());
+        char[] password = passwords.password(vault.file(), "llmo vault init needs the new vault's password");
         try {
             PasswordStrength strength = PasswordStrength.of(password);
             try (UnlockedVault open = vault.create(password)) {
@@ -109,7 +112,7 @@ final class VaultCommand implements Runnable {
         }
         checkName(name);
         Vault vault = vault();
-        try (UnlockedVault open = vault.exists() ? unlock(vault) : createForSet(vault)) {
+        try (UnlockedVault open = vault.exists() ? unlock(vault, "set") : createForSet(vault)) {
             String value = readValue(name);
             boolean added = open.put(name, value);
             note((added ? "stored " : "replaced ") + name + " in " + open.file());
@@ -121,7 +124,7 @@ final class VaultCommand implements Runnable {
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a secret to stdout.")
     void get(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
         checkName(name);
-        try (UnlockedVault open = unlock(vault())) {
+        try (UnlockedVault open = unlock(vault(), "get")) {
             String value = open.secret(name).orElseThrow(() -> noEntry(name, open));
             context.out().println(value);
             context.out().flush();
@@ -137,7 +140,7 @@ final class VaultCommand implements Runnable {
             note("there is no vault at " + vault.file() + " yet; create it with 'llmo vault init'");
             return;
         }
-        try (UnlockedVault open = unlock(vault)) {
+        try (UnlockedVault open = unlock(vault, "list")) {
             List<VaultEntry> entries = open.entries();
             if (entries.isEmpty()) {
                 note("the vault is empty; add a key with 'llmo vault set NAME'");
@@ -158,7 +161,7 @@ final class VaultCommand implements Runnable {
     @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete an entry.")
     void remove(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
         checkName(name);
-        try (UnlockedVault open = unlock(vault())) {
+        try (UnlockedVault open = unlock(vault(), "remove")) {
             if (!open.remove(name)) {
                 throw noEntry(name, open);
             }
@@ -172,7 +175,7 @@ final class VaultCommand implements Runnable {
             description = {"Change the vault password. The new one is typed twice at a masked prompt, or is the "
                     + "first line of stdin when piped (the current one then comes from LLMO_VAULT_PASSWORD)."})
     void passwd() {
-        try (UnlockedVault open = unlock(vault())) {
+        try (UnlockedVault open = unlock(vault(), "passwd")) {
             char[] password = context.environment().stdinIsTerminal() ? VaultWizard.newPassword(prompt())
                     : SecretPrompt.firstLine(context.environment().in()).orElse(new char[0]);
             try {
@@ -192,6 +195,10 @@ final class VaultCommand implements Runnable {
             }
             note("changed the password of " + open.file() + (passwords().inEnvironment()
                     ? "; update " + PasswordSource.ENV + " to the new one" : ""));
+            // open sessions hold the old key, which opens old copies of the file: they end with it
+            if (VaultSession.lockAll(context.environment().env()) > 0) {
+                note("closed the open vault sessions; 'llmo vault unlock' opens a new one");
+            }
         } finally {
             closePrompt();
         }
@@ -226,6 +233,90 @@ final class VaultCommand implements Runnable {
         }
     }
 
+    private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,5})h)?(?:(\\d{1,5})m)?(?:(\\d{1,5})s)?");
+
+    @Command(name = "unlock", mixinStandardHelpOptions = true,
+            description = {"Keep the vault open for this shell, like ssh-agent: later llmo commands of the shell get "
+                    + "keys without the password and without deriving the key, until 'llmo vault lock' or the end of "
+                    + "the time given.",
+                    "Prints a line for the shell to run: use it as eval \"$(llmo vault unlock)\". The key stays in "
+                    + "the memory of a small process of yours, reached through a socket only you can open; child "
+                    + "processes (api_key_cmd) do not get the session."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  eval \"$(llmo vault unlock)\"           # 15 minutes",
+                    "  eval \"$(llmo vault unlock --for 2h)\"",
+                    "  eval (llmo vault unlock --for 1h)      # fish",
+                    "", "How it works and what it protects against: docs/usage/vault.md."})
+    void unlock(@Option(names = "--for", paramLabel = "DURATION", defaultValue = "15m",
+            description = "How long the vault stays open: 90s, 15m, 2h, 1h30m (default: ${DEFAULT-VALUE}, at most 24h).")
+                String duration) {
+        java.time.Duration length = duration(duration);
+        if (context.environment().stdoutIsTerminal()) {
+            throw new UsageException("llmo vault unlock prints a line for your shell to run, not for you to read",
+                    "run it as: eval \"$(llmo vault unlock" + (duration.equals("15m") ? "" : " --for " + duration)
+                            + ")\"" + (fish() ? " (fish: eval (llmo vault unlock))" : ""));
+        }
+        Vault vault = vault();
+        VaultSession session;
+        try (UnlockedVault open = unlockWithPassword(vault, "unlock")) {
+            session = VaultSession.start(open, length, context.environment().env());
+        } finally {
+            closePrompt();
+        }
+        // the session this shell had is replaced, not left running beside the new one
+        VaultSession.fromEnvironment(context.environment().env()).ifPresent(VaultSession::lock);
+        Instant until = session.expires().orElseGet(() -> Instant.now().plus(length));
+        String value = session.environmentValue();
+        context.out().println(fish() ? "set -gx " + VaultSession.ENV + " " + shellQuote(value) + ";"
+                : VaultSession.ENV + "=" + shellQuote(value) + "; export " + VaultSession.ENV + ";");
+        context.out().flush();
+        note("the vault is open until " + date(until) + " for commands of this shell; 'llmo vault lock' closes it");
+    }
+
+    @Command(name = "lock", mixinStandardHelpOptions = true,
+            description = {"Close every open vault session of yours (see 'llmo vault unlock'): their keys are wiped "
+                    + "from memory. Prints a line that removes " + VaultSession.ENV + " when run as eval \"$(llmo "
+                    + "vault lock)\"; a command that finds the variable of a closed session asks for the password."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault lock", "  eval \"$(llmo vault lock)\""})
+    void lock() {
+        int locked = VaultSession.fromEnvironment(context.environment().env()).map(VaultSession::lock).orElse(false)
+                ? 1 : 0;
+        locked += VaultSession.lockAll(context.environment().env());
+        if (!context.environment().stdoutIsTerminal()) {
+            context.out().println(fish() ? "set -e " + VaultSession.ENV + ";" : "unset " + VaultSession.ENV + ";");
+            context.out().flush();
+        }
+        note(locked == 0 ? "no vault session was open" : "closed " + locked + " vault session" + (locked == 1 ? "" : "s"));
+    }
+
+    private boolean fish() {
+        return context.environment().env().getOrDefault("SHELL", "").endsWith("/fish");
+    }
+
+    /** Single quotes for sh and fish; the value (a path and base64url) has none, but a path could. */
+    private static String shellQuote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    private static java.time.Duration duration(String text) {
+        java.util.regex.Matcher matcher = DURATION.matcher(text);
+        java.time.Duration length = java.time.Duration.ZERO;
+        if (!text.isEmpty() && matcher.matches()) {
+            for (int group = 1; group <= 3; group++) {
+                if (matcher.group(group) != null) {
+                    long n = Long.parseLong(matcher.group(group));
+                    length = length.plusSeconds(group == 1 ? n * 3600 : group == 2 ? n * 60 : n);
+                }
+            }
+        }
+        if (length.isZero() || length.compareTo(VaultSession.MAX_DURATION) > 0) {
+            throw new UsageException("--for takes a duration from 1s to 24h such as 90s, 15m, 2h or 1h30m, not '"
+                    + text + "'", "e.g. llmo vault unlock --for 1h");
+        }
+        return length;
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show where the vault is and what can be read without its password.")
     void status() {
@@ -243,6 +334,11 @@ final class VaultCommand implements Runnable {
                 rows.put("entries", "not shown: counting them needs the password ('llmo vault list')");
             }
         }
+        Optional<VaultSession> session = VaultSession.fromEnvironment(context.environment().env());
+        Optional<Instant> until = session.flatMap(VaultSession::expires);
+        rows.put("session", until.map(t -> "open until " + date(t) + " (" + VaultSession.ENV + ")")
+                .orElse(session.isPresent() ? "closed or expired (" + VaultSession.ENV + " is stale)"
+                        : "none ('llmo vault unlock' opens one)"));
         rows.put("password", passwords().inEnvironment() ? "from " + PasswordSource.ENV
                 : context.environment().stdinIsTerminal() ? "asked on the terminal when needed"
                 : "needed from " + PasswordSource.ENV + " (no terminal to ask on)");
@@ -281,10 +377,26 @@ final class VaultCommand implements Runnable {
         }
     }
 
-    /** Unlocks with one PBKDF2 run; the password is asked only after the file is known to exist. */
-    private UnlockedVault unlock(Vault vault) {
+    /**
+     * Unlocks with the key of an open session ({@code llmo vault unlock}), else with one PBKDF2 run; the password is
+     * asked only after the file is known to exist.
+     */
+    private UnlockedVault unlock(Vault vault, String command) {
         vault.requireExists();
-        char[] password = passwords().password(vault.file());
+        Optional<VaultSession> session = VaultSession.fromEnvironment(context.environment().env());
+        if (session.isPresent()) {
+            Optional<UnlockedVault> open = vault.unlock(session.get());
+            if (open.isPresent()) {
+                sealLedger(open.get());
+                return open.get();
+            }
+        }
+        return unlockWithPassword(vault, command);
+    }
+
+    private UnlockedVault unlockWithPassword(Vault vault, String command) {
+        vault.requireExists();
+        char[] password = passwords().password(vault.file(), "llmo vault " + command + " opens the vault");
         try {
             UnlockedVault open = vault.unlock(password);
             if (open.strengthened()) {
@@ -309,7 +421,7 @@ final class VaultCommand implements Runnable {
                 VaultPasswords.wipe(password);
             }
         }
-        char[] password = passwords().password(vault.file());
+        char[] password = passwords().password(vault.file(), "llmo vault set creates the vault");
         try {
             UnlockedVault open = vault.create(password);
             sealLedger(open);

@@ -4,6 +4,7 @@ import dev.llmo.failure.CredentialsException;
 import dev.llmo.vault.PasswordSource;
 import dev.llmo.vault.Vault;
 import dev.llmo.vault.VaultKeys;
+import dev.llmo.vault.VaultSession;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -32,16 +33,16 @@ final class VaultPasswords implements PasswordSource {
      */
     static VaultKeys vaultKeys(CliContext context) {
         CliEnvironment environment = context.environment();
-        return new VaultKeys(new Vault(context.dirs().vaultFile()), file -> {
+        return new VaultKeys(new Vault(context.dirs().vaultFile()), (file, reason) -> {
             SecretPrompt[] opened = new SecretPrompt[1];
             try {
-                return new VaultPasswords(environment, () -> opened[0] = SecretPrompt.system()).password(file);
+                return new VaultPasswords(environment, () -> opened[0] = SecretPrompt.system()).password(file, reason);
             } finally {
                 if (opened[0] != null) {
                     opened[0].close();
                 }
             }
-        });
+        }, VaultSession.fromEnvironment(environment.env()));
     }
 
     /** Whether {@value PasswordSource#ENV} is set to a non-empty value. */
@@ -51,14 +52,14 @@ final class VaultPasswords implements PasswordSource {
     }
 
     @Override
-    public char[] password(Path vaultFile) {
+    public char[] password(Path vaultFile, String reason) {
         if (inEnvironment()) {
             return environment.env().get(ENV).toCharArray();
         }
         if (!environment.stdinIsTerminal()) {
             throw PasswordSource.unavailable(vaultFile);
         }
-        char[] password = prompt.get().readSecret("Vault password: ")
+        char[] password = prompt.get().readSecret(reason + ": password: ")
                 .orElseThrow(() -> PasswordSource.unavailable(vaultFile));
         if (password.length == 0) {
             throw new CredentialsException("no vault password entered",

@@ -8,8 +8,8 @@ import java.util.TreeSet;
 
 /**
  * The environment a child process of llmo ({@code api_key_cmd}) starts with: llmo's own, without its secrets. The
- * vault password ({@code LLMO_VAULT_PASSWORD}) and every variable named as some provider's {@code api_key_name} are
- * removed (design.md "Trust"): a program that only has to print one key must not see the others.
+ * vault password ({@code LLMO_VAULT_PASSWORD}), the unlocked session ({@code LLMO_VAULT_SESSION}) and every variable
+ * named as some provider's {@code api_key_name} are removed (design.md "Trust"): a program that only has to print one key must not see the others.
  *
  * @param base        the environment of the invocation
  * @param secretNames the variables to remove besides {@link #VAULT_PASSWORD}
@@ -17,6 +17,8 @@ import java.util.TreeSet;
 public record ChildEnvironment(Map<String, String> base, Set<String> secretNames) {
     /** The variable that unlocks the vault without a prompt. */
     public static final String VAULT_PASSWORD = "LLMO_VAULT_PASSWORD";
+    /** The variable that reaches an unlocked vault session's key (dev.llmo.vault.VaultSession#ENV). */
+    public static final String VAULT_SESSION = "LLMO_VAULT_SESSION";
 
     public ChildEnvironment {
         base = Map.copyOf(base);
@@ -36,7 +38,7 @@ public record ChildEnvironment(Map<String, String> base, Set<String> secretNames
         return new ChildEnvironment(copy, names);
     }
 
-    /** The process's own environment, without the vault password. */
+    /** The process's own environment, without the vault password and session. */
     public static ChildEnvironment inherited() {
         return of(System.getenv(), Set.of());
     }
@@ -45,6 +47,7 @@ public record ChildEnvironment(Map<String, String> base, Set<String> secretNames
     public Map<String, String> forChild() {
         Map<String, String> env = new HashMap<>(base);
         env.remove(VAULT_PASSWORD);
+        env.remove(VAULT_SESSION);
         env.keySet().removeAll(secretNames);
         return env;
     }

@@ -63,6 +63,9 @@ public final class Orchestrator {
             recorder.answered(-1, failed);
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
+        // latency and time to first token are the model's: a vault unlock (a password typed, a key derived) or an
+        // api_key_cmd before the call is not part of them
+        started = nanoTime.getAsLong();
         ChatRequest chat = admission.request();
         long requestId;
         try {

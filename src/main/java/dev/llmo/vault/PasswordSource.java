@@ -16,13 +16,15 @@ public interface PasswordSource {
     /**
      * A fresh copy of the password for the vault at {@code vaultFile}; the caller zeroes it after use.
      *
+     * @param reason what the vault is opened for, said to whoever is asked, e.g. "llmo needs the key for provider
+     *               openai (OPENAI_API_KEY) from the vault"
      * @throws CredentialsException when no password can be had (exit 4), see {@link #unavailable(Path)}
      */
-    char[] password(Path vaultFile);
+    char[] password(Path vaultFile, String reason);
 
     /** Reads {@value #ENV} only; an unset or empty variable means no password. */
     static PasswordSource environment(Map<String, String> env) {
-        return vaultFile -> {
+        return (vaultFile, reason) -> {
             String value = env.get(ENV);
             if (value == null || value.isEmpty()) {
                 throw unavailable(vaultFile);

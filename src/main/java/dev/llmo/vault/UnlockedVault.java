@@ -57,6 +57,11 @@ public final class UnlockedVault implements AutoCloseable {
         return key.isDestroyed() ? Optional.empty() : Optional.of(key.derive(LEDGER_KEY_INFO));
     }
 
+    /** The derived key, for {@link VaultSession#start}. */
+    VaultKey key() {
+        return key;
+    }
+
     /** Whether unlocking re-encrypted the file at a higher PBKDF2 iteration count. */
     public boolean strengthened() {
         return strengthened;

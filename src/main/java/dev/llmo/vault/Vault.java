@@ -164,6 +164,38 @@ public final class Vault {
         return unlocked;
     }
 
+    /**
+     * Opens the vault with the key an unlocked session holds: no password, no PBKDF2. Empty when the session has
+     * ended or its key is not this file's (another vault, or the password changed since), so that the caller asks
+     * for the password as it would without a session.
+     *
+     * @throws dev.llmo.failure.CredentialsException a damaged file (exit 4)
+     */
+    public Optional<UnlockedVault> unlock(VaultSession session) {
+        Optional<VaultKey> held = session.key();
+        if (held.isEmpty()) {
+            return Optional.empty();
+        }
+        VaultKey key = held.get();
+        Optional<byte[]> bytes = VaultFiles.read(file);
+        if (bytes.isEmpty()) {
+            key.destroy();
+            return Optional.empty();
+        }
+        VaultCodec.Sealed sealed = VaultCodec.parse(bytes.get(), file);
+        if (!key.derivedWith(sealed.salt(), sealed.header().iterations())) {
+            key.destroy();
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new UnlockedVault(this, key, decrypt(sealed, key), false));
+        } catch (CredentialsException e) {
+            // the tag failed under the session's key: same salt, another password; ask for it
+            key.destroy();
+            return Optional.empty();
+        }
+    }
+
     // ---- shared with UnlockedVault -----------------------------------------------------------------------------
 
     VaultKey newKey(char[] password, int atLeastIterations) {

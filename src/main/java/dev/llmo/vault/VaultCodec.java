@@ -27,9 +27,7 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.PBEKeySpec;
 
 /**
  * The bytes of {@code vault.enc} (design.md "Vault file", docs/usage/vault-format.md): parsing and writing the JSON
@@ -199,17 +197,12 @@ final class VaultCodec {
 
     // ---- cryptography ------------------------------------------------------------------------------------------
 
-    /** PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes (what the JCE's PBKDF2WithHmacSHA256 uses). */
+    /**
+     * PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes (what the JCE's PBKDF2WithHmacSHA256 computes), by
+     * {@link Pbkdf2}: the JCE's takes seconds under the launcher's C1-only JIT.
+     */
     static VaultKey derive(char[] password, byte[] salt, int iterations) {
-        PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, KEY_BYTES * 8);
-        try {
-            byte[] key = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
-            return new VaultKey(key, salt, iterations);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this Java runtime lacks PBKDF2WithHmacSHA256", e);
-        } finally {
-            spec.clearPassword();
-        }
+        return new VaultKey(Pbkdf2.deriveUtf8(password, salt, iterations, KEY_BYTES), salt, iterations);
     }
 
     private static byte[] crypt(int mode, VaultKey key, byte[] nonce, byte[] aad, byte[] input) {

@@ -33,6 +33,14 @@ final class VaultKey {
         return iterations == otherIterations && Arrays.equals(salt, otherSalt);
     }
 
+    /** A copy of the key bytes, for the session agent's pipe; the caller zeroes it. */
+    byte[] bytes() {
+        if (isDestroyed()) {
+            throw new IllegalStateException("vault key used after close");
+        }
+        return key.clone();
+    }
+
     /** A JCE key for one operation (SecretKeySpec copies the bytes; the copy is garbage soon after). */
     SecretKeySpec spec() {
         if (isDestroyed()) {

@@ -15,12 +15,20 @@ import java.util.Optional;
 public final class VaultKeys implements AutoCloseable {
     private final Vault vault;
     private final PasswordSource passwords;
+    private final Optional<VaultSession> session;
     private UnlockedVault unlocked;
     private LlmoException failure;
+    private boolean sessionTried;
 
     public VaultKeys(Vault vault, PasswordSource passwords) {
+        this(vault, passwords, Optional.empty());
+    }
+
+    /** With an unlocked session ({@code llmo vault unlock}): its key is tried before any password is asked for. */
+    public VaultKeys(Vault vault, PasswordSource passwords, Optional<VaultSession> session) {
         this.vault = vault;
         this.passwords = passwords;
+        this.session = session;
     }
 
     /** Where the vault is (for messages such as "not in the vault at …"). */
@@ -35,11 +43,16 @@ public final class VaultKeys implements AutoCloseable {
      *                                            (names {@value PasswordSource#ENV}), wrong password, or a
      *                                            changed or damaged file (exit 4)
      */
-    public synchronized Optional<String> secret(String name) {
+    public Optional<String> secret(String name) {
+        return secret(name, "llmo needs " + name + " from the vault");
+    }
+
+    /** {@link #secret(String)}, saying {@code reason} when the password must be asked for. */
+    public synchronized Optional<String> secret(String name, String reason) {
         if (unlocked == null && failure == null && !vault.exists()) {
             return Optional.empty();
         }
-        return open().secret(name);
+        return open(reason).secret(name);
     }
 
     /** Whether the vault has been unlocked in this process. */
@@ -55,11 +68,15 @@ public final class VaultKeys implements AutoCloseable {
      */
     public synchronized Optional<byte[]> ledgerKey(boolean unlockIfLocked) {
         if (unlocked == null) {
-            if (!unlockIfLocked || failure != null || !vault.exists()) {
+            if (failure != null || !vault.exists()) {
                 return Optional.empty();
             }
+            if (!unlockIfLocked) {
+                // an open session costs nobody a password: the ledger is sealed whenever one is at hand
+                return fromSession().flatMap(UnlockedVault::ledgerKey);
+            }
             try {
-                open();
+                open("llmo needs the vault to seal the ledger");
             } catch (LlmoException e) {
                 return Optional.empty();
             }
@@ -76,7 +93,7 @@ public final class VaultKeys implements AutoCloseable {
         if (unlocked == null && failure == null && !vault.exists()) {
             return Optional.empty();
         }
-        return open().ledgerKey();
+        return open("llmo needs the vault to check the ledger's MACs").ledgerKey();
     }
 
     /** Whether there is a vault file. */
@@ -84,14 +101,17 @@ public final class VaultKeys implements AutoCloseable {
         return vault.exists();
     }
 
-    private UnlockedVault open() {
+    private UnlockedVault open(String reason) {
         if (failure != null) {
             throw failure;
+        }
+        if (unlocked == null && fromSession().isPresent()) {
+            return unlocked;
         }
         if (unlocked == null) {
             char[] password = null;
             try {
-                password = passwords.password(vault.file());
+                password = passwords.password(vault.file(), reason);
                 unlocked = vault.unlock(password);
             } catch (LlmoException e) {
                 failure = e;
@@ -103,6 +123,19 @@ public final class VaultKeys implements AutoCloseable {
             }
         }
         return unlocked;
+    }
+
+    /** The vault opened with the session's key, when there is a live session for this vault file. */
+    private Optional<UnlockedVault> fromSession() {
+        if (unlocked == null && session.isPresent() && !sessionTried) {
+            sessionTried = true;
+            try {
+                unlocked = vault.unlock(session.get()).orElse(null);
+            } catch (LlmoException e) {
+                return Optional.empty();  // a damaged file: the password path reports it
+            }
+        }
+        return Optional.ofNullable(unlocked);
     }
 
     /** Zeroes the key of the unlocked vault, if any. */

@@ -39,7 +39,7 @@ class CompletionTest {
     void everyCommandAndOptionIsInEveryScript() {
         for (String shell : new String[] {"bash", "zsh", "fish"}) {
             String script = CliRun.in(home).run("install-completion", "--shell", shell, "--print").out();
-            assertThat(script).as(shell).contains("install-completion", "chain", "validate", "replay", "passwd",
+            assertThat(script).as(shell).contains("install-completion", "chain", "validate", "replay", "passwd", "unlock", "lock", "--for",
                     "max-cost", "no-stream", "__complete", "models", "roles", "chains", "conversations", "vault-names")
                     .doesNotContain("__cds-train");
         }

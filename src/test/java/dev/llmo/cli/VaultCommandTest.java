@@ -301,4 +301,42 @@ class VaultCommandTest {
             assertThat(keys.isUnlocked()).isTrue();
         }
     }
+
+    @Test
+    void unlockOnATerminalStdoutIsRefusedBeforeAnyPasswordAndShowsTheEvalLine() {
+        CliRun.Result unlock = llmo().tty("ioe").run("vault", "unlock", "--for", "1h");
+
+        assertThat(unlock.exitCode()).isEqualTo(2);
+        assertThat(unlock.out()).isEmpty();
+        assertThat(unlock.err()).contains("llmo vault unlock prints a line for your shell to run",
+                "eval \"$(llmo vault unlock --for 1h)\"");
+    }
+
+    @Test
+    void unlockTakesDurationsUpToADay() {
+        for (String bad : new String[] {"0m", "25h", "15", "1d", "m", "1h 5m"}) {
+            CliRun.Result unlock = llmo().run("vault", "unlock", "--for", bad);
+            assertThat(unlock.exitCode()).as(bad).isEqualTo(2);
+            assertThat(unlock.err()).as(bad).contains("--for takes a duration from 1s to 24h such as 90s, 15m, 2h "
+                    + "or 1h30m, not '" + bad + "'");
+        }
+    }
+
+    @Test
+    void lockWithNoSessionSaysSoAndPrintsTheUnsetLine() throws Exception {
+        Path runtime = Files.createDirectory(home.resolve("run"));
+        CliRun.Result lock = CliRun.in(home).env("XDG_RUNTIME_DIR", runtime.toString()).run("vault", "lock");
+
+        assertThat(lock.exitCode()).as(lock.err()).isZero();
+        assertThat(lock.out()).isEqualTo("unset LLMO_VAULT_SESSION;\n");
+        assertThat(lock.err()).isEqualTo("llmo: no vault session was open\n");
+    }
+
+    @Test
+    void statusSaysWhetherTheShellHasASession() {
+        assertThat(CliRun.in(home).run("vault", "status").out()).contains("session:     none ('llmo vault unlock' opens one)\n");
+        assertThat(CliRun.in(home).env("LLMO_VAULT_SESSION", home.resolve("gone.sock") + "#"
+                + "A".repeat(43)).run("vault", "status").out())
+                .contains("session:     closed or expired (LLMO_VAULT_SESSION is stale)\n");
+    }
 }

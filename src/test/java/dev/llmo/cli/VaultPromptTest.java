@@ -90,4 +90,20 @@ class VaultPromptTest {
     private static InputStream stream(String text) {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void thePasswordPromptSaysWhatTheVaultIsOpenedFor() {
+        VaultTerminals terminal = VaultTerminals.typing("pw\r");
+        CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                java.util.Map.of(), java.nio.file.Path.of("."), java.nio.file.Path.of("."), "i");
+        try (SecretPrompt prompt = terminal.prompt()) {
+            char[] password = new VaultPasswords(environment, () -> prompt).password(java.nio.file.Path.of("/v/vault.enc"),
+                    "llmo needs the key for provider openai (OPENAI_API_KEY) from the vault");
+
+            assertThat(new String(password)).isEqualTo("pw");
+            assertThat(terminal.shown())
+                    .startsWith("llmo needs the key for provider openai (OPENAI_API_KEY) from the vault: password: **");
+        }
+    }
 }

@@ -52,7 +52,7 @@ class VaultTerminalCommandTest {
         CliRun.Result get = typing("my vault passphrase\r", Map.of(), "get", "OPENAI_API_KEY");
         assertThat(get.exitCode()).as(get.err()).isZero();
         assertThat(get.out()).isEqualTo("sk-typed-secret\n");
-        assertThat(get.err()).isEqualTo("Vault password: *******************\n");
+        assertThat(get.err()).isEqualTo("llmo vault get opens the vault: password: *******************\n");
     }
 
     @Test

@@ -93,12 +93,13 @@ class ProviderKeysTest {
     }
 
     @Test
-    void apiKeyCmdGetsNoVaultPasswordAndNoProviderKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+    void apiKeyCmdGetsNoVaultPasswordNoSessionAndNoProviderKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path dump = tmp.resolve("env");
         Map<String, String> env = new java.util.HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("LLMO_VAULT_PASSWORD", "hunter2-vault-password");
+        env.put("LLMO_VAULT_SESSION", "/run/user/1/llmo/agent-1.sock#session-token");
         env.put("OPENAI_API_KEY", "sk-openai-secret");
         env.put("ANTHROPIC_API_KEY", "sk-ant-secret");
         env.put("CUSTOM_TOKEN", "custom-secret");
@@ -112,6 +113,7 @@ class ProviderKeysTest {
         String seen = java.nio.file.Files.readString(dump);
         assertThat(seen).contains("UNRELATED=kept").contains("PATH=")
                 .doesNotContain("LLMO_VAULT_PASSWORD").doesNotContain("hunter2")
+                .doesNotContain("LLMO_VAULT_SESSION").doesNotContain("session-token")
                 .doesNotContain("sk-openai-secret").doesNotContain("sk-ant-secret").doesNotContain("custom-secret");
     }
 

@@ -58,7 +58,7 @@ class LedgerKeyTest {
     void aLockedVaultGivesNoKeyWithoutUnlockingAndNoPasswordIsAskedFor() {
         Path file = vaultWith("pw");
         AtomicInteger asked = new AtomicInteger();
-        VaultKeys keys = new VaultKeys(TestVaults.fast(file), f -> {
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> {
             asked.incrementAndGet();
             return pw("pw");
         });
@@ -73,18 +73,18 @@ class LedgerKeyTest {
 
     @Test
     void aWrongPasswordOrNoVaultGivesNoKeyAndNoError() {
-        VaultKeys none = new VaultKeys(TestVaults.fast(dir.resolve("absent.enc")), f -> pw("pw"));
+        VaultKeys none = new VaultKeys(TestVaults.fast(dir.resolve("absent.enc")), (f, why) -> pw("pw"));
         assertThat(none.ledgerKey(true)).isEmpty();
 
         Path file = vaultWith("pw");
-        VaultKeys wrong = new VaultKeys(TestVaults.fast(file), f -> pw("not it"));
+        VaultKeys wrong = new VaultKeys(TestVaults.fast(file), (f, why) -> pw("not it"));
         assertThat(wrong.ledgerKey(true)).isEmpty();
     }
 
     @Test
     void aClosedVaultGivesNoKey() {
         Path file = vaultWith("pw");
-        VaultKeys keys = new VaultKeys(TestVaults.fast(file), f -> pw("pw"));
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> pw("pw"));
         assertThat(keys.ledgerKeyUnlocking()).isPresent();
         keys.close();
         assertThat(keys.ledgerKey(false)).isEmpty();

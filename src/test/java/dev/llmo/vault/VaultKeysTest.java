@@ -21,7 +21,7 @@ class VaultKeysTest {
     @Test
     void noVaultFileMeansNoSecretAndNoPasswordRequest() {
         AtomicInteger asked = new AtomicInteger();
-        VaultKeys keys = new VaultKeys(TestVaults.fast(dir.resolve("vault.enc")), f -> {
+        VaultKeys keys = new VaultKeys(TestVaults.fast(dir.resolve("vault.enc")), (f, why) -> {
             asked.incrementAndGet();
             return pw("pw");
         });
@@ -39,7 +39,7 @@ class VaultKeysTest {
             vault.put("GEMINI_API_KEY", "g-1");
         }
         List<char[]> handedOut = new ArrayList<>();
-        VaultKeys keys = new VaultKeys(TestVaults.fast(file), f -> {
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> {
             char[] password = pw("pw");
             handedOut.add(password);
             return password;
@@ -60,7 +60,7 @@ class VaultKeysTest {
         Path file = dir.resolve("vault.enc");
         TestVaults.fast(file).create(pw("pw")).close();
         AtomicInteger asked = new AtomicInteger();
-        VaultKeys keys = new VaultKeys(TestVaults.fast(file), f -> {
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> {
             asked.incrementAndGet();
             return pw("wrong");
         });
@@ -101,7 +101,7 @@ class VaultKeysTest {
             vault.put("K", "v");
         }
         AtomicInteger asked = new AtomicInteger();
-        VaultKeys keys = new VaultKeys(TestVaults.fast(file), f -> {
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> {
             asked.incrementAndGet();
             return pw("pw");
         });

@@ -1,0 +1,395 @@
+package dev.llmo.vault;
+
+import dev.llmo.failure.FailureException;
+import java.io.BufferedReader;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An unlocked-vault session ({@code llmo vault unlock}, docs/architecture/adr-007-vault-session.md): a
+ * {@link VaultAgent} process holds the derived vault key in memory, listening on a Unix-domain socket in a directory
+ * only the user can enter; {@value #ENV} names the socket and carries a random token the agent asks for. Commands
+ * of a shell that has the variable get the key from the agent: no password, no key derivation. The key is never
+ * written to a file; the variable is removed from every child process's environment.
+ */
+public final class VaultSession {
+    /** The variable {@code eval "$(llmo vault unlock)"} sets: the agent's socket and the session token. */
+    public static final String ENV = "LLMO_VAULT_SESSION";
+    /** How long a session lasts when {@code --for} is not given. */
+    public static final Duration DEFAULT_DURATION = Duration.ofMinutes(15);
+    /** The longest session: a forgotten one still ends the same day. */
+    public static final Duration MAX_DURATION = Duration.ofHours(24);
+    private static final String SOCKET_PREFIX = "agent-";
+    private static final String SOCKET_SUFFIX = ".sock";
+    /** sun_path holds 108 bytes on Linux, 104 on macOS. */
+    private static final int MAX_SOCKET_PATH = 100;
+    /** A JVM starting on a busy machine: seconds, not minutes. */
+    private static final long START_TIMEOUT_S = 30;
+
+    private final Path socket;
+    private final byte[] token;
+
+    private VaultSession(Path socket, byte[] token) {
+        this.socket = socket;
+        this.token = token;
+    }
+
+    /** The session named by {@value #ENV}, if it is set and well formed (it may have ended since). */
+    public static Optional<VaultSession> fromEnvironment(Map<String, String> env) {
+        String value = env.get(ENV);
+        if (value == null) {
+            return Optional.empty();
+        }
+        int hash = value.lastIndexOf('#');
+        if (hash <= 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] token = Base64.getUrlDecoder().decode(value.substring(hash + 1));
+            Path socket = Path.of(value.substring(0, hash));
+            return token.length == AgentProtocol.TOKEN_BYTES && socket.isAbsolute()
+                    ? Optional.of(new VaultSession(socket, token)) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The value of {@value #ENV} for this session. */
+    public String environmentValue() {
+        return socket + "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+    }
+
+    /** Where the agent listens. */
+    public Path socket() {
+        return socket;
+    }
+
+    /**
+     * The directory of the agents' sockets: {@code $XDG_RUNTIME_DIR/llmo} (a per-user tmpfs that the system empties
+     * at logout), else {@code <java.io.tmpdir>/llmo-<user>}.
+     */
+    public static Path directory(Map<String, String> env) {
+        String runtime = env.get("XDG_RUNTIME_DIR");
+        if (runtime != null && !runtime.isEmpty() && Path.of(runtime).isAbsolute() && Files.isDirectory(Path.of(runtime))) {
+            return Path.of(runtime, "llmo");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "llmo-" + System.getProperty("user.name"));
+    }
+
+    /**
+     * Starts an agent holding {@code vault}'s key for {@code duration}, and returns its session once it listens.
+     *
+     * @throws FailureException when the directory is not private to the user, or the agent cannot be started (exit 1)
+     */
+    public static VaultSession start(UnlockedVault vault, Duration duration, Map<String, String> env) {
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("session duration out of range: " + duration);
+        }
+        Path directory = privateDirectory(directory(env));
+        SecureRandom random = new SecureRandom();
+        byte[] id = new byte[8];
+        random.nextBytes(id);
+        Path socket = directory.resolve(SOCKET_PREFIX + HexFormat.of().formatHex(id) + SOCKET_SUFFIX);
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            throw new FailureException("the path of the vault session's socket is too long: " + socket,
+                    "set XDG_RUNTIME_DIR to a directory of yours with a shorter path");
+        }
+        byte[] token = new byte[AgentProtocol.TOKEN_BYTES];
+        random.nextBytes(token);
+        VaultKey key = vault.key();
+        long expires = System.currentTimeMillis() + duration.toMillis();
+        Process agent = spawn(socket);
+        try {
+            hand(agent.getOutputStream(), token, expires, key);
+            String answer = firstLine(agent);
+            if (!"ready".equals(answer)) {
+                throw new FailureException("the vault session could not start"
+                        + (answer == null || answer.isEmpty() ? "" : ": " + answer.replaceFirst("^error: ", "")),
+                        "run 'llmo vault unlock' again; without a session llmo asks for the password when it needs it");
+            }
+        } catch (RuntimeException e) {
+            agent.destroy();
+            Arrays.fill(token, (byte) 0);
+            throw e;
+        }
+        return new VaultSession(socket, token);
+    }
+
+    /**
+     * The vault key from the agent, if this session is alive and the agent accepts its token; empty when it ended,
+     * expired or was never there (the caller then asks for the password as without a session).
+     */
+    Optional<VaultKey> key() {
+        return ask(AgentProtocol.KEY, channel -> {
+            int iterations = answer(channel, 4).getInt();
+            byte[] salt = new byte[Short.toUnsignedInt(answer(channel, 2).getShort())];
+            answer(channel, salt.length).get(salt);
+            byte[] key = new byte[VaultCodec.KEY_BYTES];
+            answer(channel, key.length).get(key);
+            return new VaultKey(key, salt, iterations);
+        });
+    }
+
+    /** When this session ends, if it is alive. */
+    public Optional<Instant> expires() {
+        return ask(AgentProtocol.STATUS, channel -> Instant.ofEpochMilli(answer(channel, 8).getLong()));
+    }
+
+    /** Ends this session's agent; false when it had ended already. */
+    public boolean lock() {
+        return lock(socket);
+    }
+
+    /**
+     * Ends every vault session of this user (every agent in {@link #directory}), and removes sockets left by agents
+     * that were killed.
+     *
+     * @return how many agents were running
+     */
+    public static int lockAll(Map<String, String> env) {
+        Path directory = directory(env);
+        List<Path> sockets = new ArrayList<>();
+        if (!isPrivate(directory)) {
+            return 0;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, SOCKET_PREFIX + "*" + SOCKET_SUFFIX)) {
+            entries.forEach(sockets::add);
+        } catch (IOException e) {
+            return 0;
+        }
+        int locked = 0;
+        for (Path socket : sockets) {
+            if (lock(socket)) {
+                locked++;
+            } else {
+                try {
+                    Files.deleteIfExists(socket);
+                } catch (IOException e) {
+                    // left for the next lock
+                }
+            }
+        }
+        return locked;
+    }
+
+    private static boolean lock(Path socket) {
+        try (SocketChannel channel = connect(socket)) {
+            if (channel == null) {
+                return false;
+            }
+            AgentProtocol.writeFully(channel, ByteBuffer.wrap(new byte[] {AgentProtocol.LOCK}));
+            ByteBuffer answer = ByteBuffer.allocate(1);
+            AgentProtocol.readFully(channel, answer);
+            return answer.get() == AgentProtocol.OK;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private interface Reader<T> {
+        T read(SocketChannel channel) throws IOException;
+    }
+
+    /** Sends {@code operation} with the token; the answer after its OK byte, or empty for no (usable) agent. */
+    private <T> Optional<T> ask(byte operation, Reader<T> reader) {
+        SocketChannel opened;
+        try {
+            opened = connect(socket);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (opened == null) {
+            return Optional.empty();
+        }
+        try (SocketChannel channel = opened; Deadline deadline = new Deadline(channel)) {
+            ByteBuffer request = ByteBuffer.allocate(1 + token.length).put(operation).put(token).flip();
+            AgentProtocol.writeFully(channel, request);
+            ByteBuffer status = ByteBuffer.allocate(1);
+            AgentProtocol.readFully(channel, status);
+            if (status.get() != AgentProtocol.OK) {
+                return Optional.empty();
+            }
+            return Optional.of(reader.read(channel));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ByteBuffer answer(SocketChannel channel, int bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(bytes);
+        AgentProtocol.readFully(channel, buffer);
+        return buffer;
+    }
+
+    /**
+     * A connection to the agent at {@code socket}, or null when none listens there or it is not this user's: the
+     * socket must be in a directory private to the user, and the kernel must say the listening process is the user's.
+     */
+    private static SocketChannel connect(Path socket) throws IOException {
+        if (socket.getParent() == null || !isPrivate(socket.getParent()) || !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            if (!AgentProtocol.peerIs(channel, AgentProtocol.currentUser())) {
+                channel.close();
+                return null;
+            }
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            return null;
+        }
+    }
+
+    /** Closes the channel if the agent has not answered in time (a stopped agent must not hang a command). */
+    private static final class Deadline implements AutoCloseable {
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Deadline(SocketChannel channel) {
+            done.orTimeout(AgentProtocol.IO_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((ok, timeout) -> {
+                if (timeout != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        // closing is all that was wanted
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            done.complete(null);
+        }
+    }
+
+    /** The socket directory, created 0700 if missing; refused unless it is a real directory, the user's, 0700. */
+    private static Path privateDirectory(Path directory) {
+        try {
+            Files.createDirectories(directory.getParent());
+            try {
+                Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // checked below
+            }
+        } catch (IOException e) {
+            throw new FailureException("cannot create the directory of vault sessions " + directory + ": " + e.getMessage(),
+                    "check its parent's permissions, or set XDG_RUNTIME_DIR to a directory of yours");
+        }
+        if (!isPrivate(directory)) {
+            throw new FailureException("the directory of vault sessions " + directory + " is not private to you "
+                    + "(it must be your own directory with mode 0700, not a link)",
+                    "remove it, or fix it with 'chmod 700 " + directory + "' if it is yours");
+        }
+        return directory;
+    }
+
+    private static boolean isPrivate(Path directory) {
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            UserPrincipal me = AgentProtocol.currentUser();
+            return attributes.isDirectory() && attributes.owner().equals(me)
+                    && PosixFilePermissions.toString(attributes.permissions()).equals("rwx------");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code java -cp <this program> dev.llmo.vault.VaultAgent SOCKET} with an empty environment (no secret of
+     * this process reaches it), no core dumps, the attach mechanism off (no jcmd heap dump of the key), in {@code /}.
+     */
+    private static Process spawn(Path socket) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -c 0 2>/dev/null; exec \"$@\"", "sh",
+                java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-XX:-UsePerfData",
+                "-XX:+DisableAttachMechanism", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                VaultAgent.class.getName(), socket.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of("/").toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().clear();
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new FailureException("the vault session could not start: " + e.getMessage(),
+                    "check that " + java + " can be run");
+        }
+    }
+
+    /** The key material goes to the agent through a pipe: never through its arguments or environment. */
+    private static void hand(OutputStream stdin, byte[] token, long expires, VaultKey key) {
+        byte[] salt = key.salt();
+        byte[] bytes = key.bytes();
+        try (DataOutputStream out = new DataOutputStream(stdin)) {
+            out.write(token);
+            out.writeLong(expires);
+            out.writeInt(key.iterations());
+            out.writeShort(salt.length);
+            out.write(salt);
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new FailureException("the vault session could not start: " + e.getMessage(),
+                    "run 'llmo vault unlock' again");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static String firstLine(Process agent) {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(agent.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                return reader.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        try {
+            return line.get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return "it did not answer within " + START_TIMEOUT_S + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VaultSession[" + socket + ", token redacted]";
+    }
+}
