@@ -109,8 +109,12 @@ class DocsExamplesIT {
             script.append("{ ").append(command).append("\n} >'").append(out.resolve(i + ".out")).append("' 2>&1 </dev/null; echo $? >'")
                     .append(out.resolve(i + ".rc")).append("'\n");
         }
+        // Vault sessions the examples open (`eval "$(llmo vault unlock)"`) live in this page's own runtime dir and are
+        // closed when the page ends, so pages cannot lock each other's sessions and no agent outlives the test.
+        Path runtime = Files.createDirectories(work.resolve("run-" + name));
+        script.append("llmo vault lock >/dev/null 2>&1\n");
         BinaryRun.Result shell = BinaryRun.in(home).workingDir(cwd).env("PATH", home.resolve("bin") + ":" + work.resolve("bin") + ":" + System.getenv("PATH"))
-                .env("LLMO_CDS", "on").env("XDG_CACHE_HOME", work.resolve("cache").toString())
+                .env("LLMO_CDS", "on").env("XDG_RUNTIME_DIR", runtime.toString()).env("XDG_CACHE_HOME", work.resolve("cache").toString())
                 .without("LLMO_HOME").timeoutSeconds(1800).env("OPENAI_API_KEY", "sk-docs-test").env("ANTHROPIC_API_KEY", "sk-ant-docs-test")
                 .env("GEMINI_API_KEY", "docs-test").env("OPENROUTER_API_KEY", "sk-or-docs-test").env("GROQ_API_KEY", "gsk_docs_test")
                 .env("LLMO_VAULT_PASSWORD", "docs test password").env("KEY", "sk-docs-test-2").env("NEW_PASSWORD", "docs test password")
