@@ -4,6 +4,7 @@ import dev.llmo.chain.ChainDefinition;
 import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
 import dev.llmo.config.ModelRef;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
@@ -69,16 +70,12 @@ final class ChainOutput implements ChainRunner.Listener {
         if (step != streamed) {
             return null;
         }
-        return new RunListener() {
-            @Override
-            public void onText(String text) {
-                out.print(text);
+        return event -> {
+            if (event instanceof RunEvent.Text text) {
+                out.print(text.text());
                 printedStream = true;
-                endsWithNewline = text.endsWith("\n");
-            }
-
-            @Override
-            public void onIdle() {
+                endsWithNewline = text.text().endsWith("\n");
+            } else if (event instanceof RunEvent.Idle) {
                 // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for
                 StdoutWriter.requireWritten(out);
             }

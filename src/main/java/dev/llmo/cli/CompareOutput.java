@@ -1,9 +1,8 @@
 package dev.llmo.cli;
 
-import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -24,10 +23,10 @@ final class CompareOutput implements MultiRunView {
     }
 
     @Override
-    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
-        if (showNotes) {
-            err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
-                    + RunRenderer.seconds(delay.toMillis()));
+    public synchronized void onEvent(RunEvent event) {
+        if (showNotes && event instanceof RunEvent.Retrying retrying) {
+            err.println("llmo: " + labels.get(event.call().index()) + ": " + retrying.reason().getMessage()
+                    + "; retry " + retrying.retry() + " in " + RunRenderer.seconds(retrying.delay().toMillis()));
             err.flush();
         }
     }

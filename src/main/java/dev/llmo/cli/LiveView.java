@@ -2,7 +2,7 @@ package dev.llmo.cli;
 
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Pricing;
-import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -91,7 +91,18 @@ final class LiveView implements MultiRunView {
     }
 
     @Override
-    public synchronized void text(int index, String text) {
+    public void onEvent(RunEvent event) {
+        int index = event.call().index();
+        if (event instanceof RunEvent.Text text) {
+            text(index, text.text());
+        } else if (event instanceof RunEvent.Idle) {
+            idle();
+        } else if (event instanceof RunEvent.Retrying retrying) {
+            retrying(index, retrying.retry(), retrying.delay());
+        }
+    }
+
+    private synchronized void text(int index, String text) {
         rows[index].text.append(text);
         rows[index].pieces++;
         rows[index].note = null;
@@ -101,13 +112,11 @@ final class LiveView implements MultiRunView {
      * A terminal that went away (the window closed, stdout shut) stops the run as a closed pipe does in the other
      * views. Every frame is flushed as it is drawn, so the writer already knows: asking it costs a flag check.
      */
-    @Override
-    public void idle(int index) {
+    private void idle() {
         StdoutWriter.requireWritten(out);
     }
 
-    @Override
-    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
+    private synchronized void retrying(int index, int retry, Duration delay) {
         rows[index].note = "retry " + retry + " in " + RunRenderer.seconds(delay.toMillis());
     }
 

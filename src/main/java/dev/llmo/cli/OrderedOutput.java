@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -46,7 +47,18 @@ final class OrderedOutput implements MultiRunView {
     }
 
     @Override
-    public synchronized void text(int index, String text) {
+    public synchronized void onEvent(RunEvent event) {
+        int index = event.call().index();
+        if (event instanceof RunEvent.Text text) {
+            text(index, text.text());
+        } else if (event instanceof RunEvent.Idle) {
+            idle(index);
+        } else if (event instanceof RunEvent.Retrying retrying) {
+            retrying(index, retrying.retry(), retrying.delay(), retrying.reason());
+        }
+    }
+
+    private void text(int index, String text) {
         if (json) {
             return;
         }
@@ -58,16 +70,14 @@ final class OrderedOutput implements MultiRunView {
         }
     }
 
-    @Override
-    public synchronized void idle(int index) {
+    private void idle(int index) {
         if (index == head) {
             // a reader that went away (| head) stops the whole run: nobody reads what is still paid for
             StdoutWriter.requireWritten(out);
         }
     }
 
-    @Override
-    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
+    private void retrying(int index, int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
             err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
                     + RunRenderer.seconds(delay.toMillis()));

@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -45,21 +46,16 @@ final class PipelineView implements MultiRunView {
     }
 
     @Override
-    public void text(int index, String text) {
-        if (isLast(index)) {
-            last.onText(text);
+    public void onEvent(RunEvent event) {
+        int index = event.call().index();
+        if (event instanceof RunEvent.Retrying retrying) {
+            retrying(index, retrying.retry(), retrying.delay(), retrying.reason());
+        } else if (isLast(index)) {
+            last.onEvent(event);
         }
     }
 
-    @Override
-    public void idle(int index) {
-        if (isLast(index)) {
-            last.onIdle();
-        }
-    }
-
-    @Override
-    public void retrying(int index, int retry, Duration delay, LlmoException reason) {
+    private void retrying(int index, int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
             err.println("llmo: " + step(index) + " " + labels.get(index) + ": " + reason.getMessage() + "; retry "
                     + retry + " in " + RunRenderer.seconds(delay.toMillis()));

@@ -8,6 +8,7 @@ import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.failure.CallError;
 import dev.llmo.core.Conversation;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 import dev.llmo.provider.StopReason;
@@ -62,7 +63,17 @@ final class RunRenderer implements RunListener {
     }
 
     @Override
-    public void onText(String text) {
+    public void onEvent(RunEvent event) {
+        if (event instanceof RunEvent.Text text) {
+            text(text.text());
+        } else if (event instanceof RunEvent.Idle) {
+            flush();
+        } else if (event instanceof RunEvent.Retrying retrying) {
+            retrying(retrying.retry(), retrying.delay(), retrying.reason());
+        }
+    }
+
+    private void text(String text) {
         if (json) {
             return;
         }
@@ -71,22 +82,20 @@ final class RunRenderer implements RunListener {
         endsWithNewline = text.endsWith("\n");
         unchecked += text.length();
         if (unchecked >= 1 << 14) {
-            onIdle();
+            flush();
         }
     }
 
     /**
-     * Flushes what {@link #onText} printed. A write that failed throws: the call is then stopped (a reader that went
-     * away means nobody reads what is still paid for; a full disk, that the answer is lost).
+     * Flushes what was printed. A write that failed throws: the call is then stopped (a reader that went away means
+     * nobody reads what is still paid for; a full disk, that the answer is lost).
      */
-    @Override
-    public void onIdle() {
+    private void flush() {
         unchecked = 0;
         StdoutWriter.requireWritten(out);
     }
 
-    @Override
-    public void onRetry(int retry, Duration delay, LlmoException reason) {
+    private void retrying(int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
             err.println("llmo: " + reason.getMessage() + "; retry " + retry + " in " + seconds(delay.toMillis()));
             err.flush();

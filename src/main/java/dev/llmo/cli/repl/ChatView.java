@@ -2,6 +2,7 @@ package dev.llmo.cli.repl;
 
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 
@@ -40,13 +41,12 @@ interface ChatView {
                                java.util.function.UnaryOperator<String> shown) {
             return new Answer() {
                 @Override
-                public void onText(String piece) {
-                    text.append(shown.apply(piece));
-                }
-
-                @Override
-                public void onIdle() {
-                    text.flush();
+                public void onEvent(RunEvent event) {
+                    if (event instanceof RunEvent.Text piece) {
+                        text.append(shown.apply(piece.text()));
+                    } else if (event instanceof RunEvent.Idle) {
+                        text.flush();
+                    }
                 }
 
                 @Override

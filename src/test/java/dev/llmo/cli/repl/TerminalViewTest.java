@@ -2,6 +2,8 @@ package dev.llmo.cli.repl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.AnswerFixtures;
+import dev.llmo.core.RunEvent;
 import dev.llmo.failure.FailureException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -44,8 +46,8 @@ class TerminalViewTest {
     void answersAndErrorsOnTheScreenShowControlCharacters() {
         TerminalView view = new TerminalView(terminal, null, false);
         ChatView.Answer answer = view.answer();
-        answer.onText(HOSTILE + "\n");
-        answer.onIdle();
+        answer.onEvent(new RunEvent.Text(AnswerFixtures.CALL, HOSTILE + "\n"));
+        answer.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
         view.error(new FailureException("bad" + ESC + "[2Jrequest", null));
 
         assertThat(shown()).contains("ok^[[2J^[]0;pwned^Gend").contains("bad^[[2Jrequest")
@@ -57,8 +59,8 @@ class TerminalViewTest {
         StringWriter answers = new StringWriter();
         TerminalView view = new TerminalView(terminal, new PrintWriter(answers), false);
         ChatView.Answer answer = view.answer();
-        answer.onText(HOSTILE + "\n");
-        answer.onIdle();
+        answer.onEvent(new RunEvent.Text(AnswerFixtures.CALL, HOSTILE + "\n"));
+        answer.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
 
         assertThat(answers.toString()).isEqualTo(HOSTILE + "\n");
     }
