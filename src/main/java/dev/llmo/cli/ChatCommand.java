@@ -58,6 +58,9 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment environment = context.environment();
+        if (model == null && resume == null && (role == null || context.settings().role(role).model() == null)) {
+            CoreServices.requireKeyOfDefault(context, context.settings().defaultModel());
+        }
         ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
                 CoreServices.orchestrator(context, null, timeout),
                 context.dirs().conversationsDir(), BuildInfo.version(),

@@ -65,6 +65,14 @@ final class CoreServices {
         return seconds == 0 ? Duration.ZERO : Duration.ofMillis(Math.max(1, (long) (seconds * 1000)));
     }
 
+    /**
+     * Refuses, before anything is sent or logged, a default model (none was named) whose provider has no key,
+     * naming the models that have one (exit 4).
+     */
+    static void requireKeyOfDefault(CliContext context, dev.llmo.config.ModelRef model) {
+        keys(context).requireKeyOfDefault(model, context.settings().catalog().providers());
+    }
+
     static RemoteModels remoteModels(CliContext context) {
         return new RemoteModels(keys(context), clients(context));
     }

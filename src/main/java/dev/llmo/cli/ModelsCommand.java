@@ -12,6 +12,8 @@ import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.Settings;
 import dev.llmo.config.TrustViolation;
 import dev.llmo.core.RemoteModels;
+import dev.llmo.failure.CallError;
+import dev.llmo.failure.ErrorKind;
 import dev.llmo.provider.RemoteModel;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -81,21 +83,31 @@ final class ModelsCommand implements Callable<Integer> {
     }
 
     /**
-     * Asks each provider's list endpoint. A provider without a key is skipped with a note; one that fails is
-     * reported and makes the exit code 1, after the others are listed.
+     * Asks each provider's list endpoint. A provider without a key is skipped with a note. A keyless server that
+     * cannot be reached (a local Ollama that is not running) is a note too, as long as some provider answered: it
+     * is not installed or not started, which is no failure of the listing. Any other failure is reported and makes
+     * the exit code 1, after the others are listed.
      */
     private int listRemote() throws Exception {
         ModelCatalog catalog = context.settings().catalog();
         ObjectMapper mapper = new ObjectMapper();
         ErrorReporter reporter = new ErrorReporter(context);
         PrintWriter out = context.out();
+        List<RemoteModels.Listing> listings = CoreServices.remoteModels(context).list(catalog.providers());
+        boolean anyAnswered = listings.stream().anyMatch(l -> l.skipped() == null && l.error() == null);
         boolean failed = false;
-        for (RemoteModels.Listing listing : CoreServices.remoteModels(context).list(catalog.providers())) {
+        for (RemoteModels.Listing listing : listings) {
             ProviderConfig provider = listing.provider();
             if (listing.skipped() != null) {
                 String name = provider.apiKeyName();
                 context.err().println("llmo: note: skipped " + provider.name() + ": " + listing.skipped()
                         + " (run 'llmo vault set " + name + "' or 'export " + name + "=…')");
+                context.err().flush();
+                continue;
+            }
+            if (listing.error() != null && anyAnswered && unreachableKeyless(listing)) {
+                context.err().println(context.stderrText("llmo: note: " + provider.name() + " is unreachable: "
+                        + listing.error().getMessage() + " (start it, or ignore this if you do not use it)"));
                 context.err().flush();
                 continue;
             }
@@ -123,6 +135,13 @@ final class ModelsCommand implements Callable<Integer> {
             out.flush();
         }
         return failed ? 1 : 0;
+    }
+
+    /** A provider that needs no key (a local server) and could not be connected to. */
+    private static boolean unreachableKeyless(RemoteModels.Listing listing) {
+        ProviderConfig provider = listing.provider();
+        return provider.apiKeyName() == null && provider.apiKeyCmd() == null
+                && listing.error() instanceof CallError call && call.kind() == ErrorKind.CONNECTION;
     }
 
     private static void printJson(ModelCatalog catalog, ProjectTrust project, PrintWriter out) throws Exception {

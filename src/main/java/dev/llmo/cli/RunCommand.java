@@ -130,6 +130,8 @@ final class RunCommand implements Callable<Integer> {
 
     // The log -c / --cid continues, found once so that every step of the command means the same one.
     private Path continued;
+    // no -m, no role's model and no continued conversation chose the model: the configured default did
+    private boolean defaultModelUsed;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -147,6 +149,9 @@ final class RunCommand implements Callable<Integer> {
         String text = RunInput.prompt(prompt, context.environment());
         if (dryRun) {
             return dryRun(settings, roleDef, plan, text);
+        }
+        if (defaultModelUsed) {
+            CoreServices.requireKeyOfDefault(context, plan.models().get(0));
         }
         return plan.single() ? runOne(settings, roleDef, plan.models().get(0), text)
                 : runSeveral(settings, roleDef, plan, text);
@@ -409,6 +414,7 @@ final class RunCommand implements Callable<Integer> {
         if (roleDef != null && roleDef.model() != null) {
             return settings.catalog().resolve(roleDef.model());
         }
+        defaultModelUsed = true;
         return settings.defaultModel();
     }
 

@@ -3,6 +3,9 @@ package dev.llmo.core;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.failure.CredentialsException;
 import dev.llmo.provider.ApiKey;
+import dev.llmo.config.ModelRef;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -69,6 +72,34 @@ public final class ProviderKeys {
     public boolean hasKey(ProviderConfig provider) {
         return provider.apiKeyName() == null && provider.apiKeyCmd() == null || provider.apiKeyCmd() != null
                 || resolver.find(provider.apiKeyName()).isPresent() || vault.find(provider.apiKeyName()).isPresent();
+    }
+
+    /**
+     * Checks, before anything is sent, that the default model (the one used because none was named) has a key. When
+     * it has none but other providers do, the error names their models, so that a new user whose only key is for
+     * another provider sees what to type instead of only what is missing.
+     *
+     * @param providers every configured provider, in catalog order
+     * @throws CredentialsException the default model's provider has no key (exit 4)
+     */
+    public void requireKeyOfDefault(ModelRef model, Collection<ProviderConfig> providers) {
+        ProviderConfig provider = model.provider();
+        if (hasKey(provider)) {
+            return;
+        }
+        // keyless providers (a local server) are left out: needing no key says nothing about whether they run
+        List<String> usable = providers.stream()
+                .filter(other -> !other.name().equals(provider.name()) && other.defaultModel() != null
+                        && (other.apiKeyName() != null || other.apiKeyCmd() != null) && hasKey(other))
+                .map(other -> other.name() + "/" + other.defaultModel()).toList();
+        if (usable.isEmpty()) {
+            throw missing(provider);
+        }
+        String name = provider.apiKeyName();
+        throw new CredentialsException("no API key for provider '" + provider.name() + "' of the default model "
+                + model.id() + ": " + name + " is not set",
+                "models with a key: -m " + String.join(", -m ", usable) + " (or make one the default: export "
+                        + "LLMO_MODEL=" + usable.get(0) + "); or run 'llmo vault set " + name + "'");
     }
 
     /** The error for a provider whose key is nowhere to be found. */

@@ -57,6 +57,17 @@ class ChatScriptedTest {
     }
 
     @Test
+    void withoutAKeyForTheDefaultModelChatStopsBeforeStartingAndNamesModelsWithAKey() throws Exception {
+        Result result = CliRun.in(home).env("GEMINI_API_KEY", "g").stdin("hi\n").run("chat");
+
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model "
+                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
+                + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
+        assertThat(logs()).isEmpty();
+    }
+
+    @Test
     void aChatSessionEndIsAnchoredInTheLedger() throws Exception {
         server.answer("Hello!", 10, 2);
 

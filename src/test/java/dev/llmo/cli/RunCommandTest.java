@@ -280,6 +280,28 @@ class RunCommandTest {
     }
 
     @Test
+    void missingKeyOfTheDefaultModelNamesTheModelsThatHaveOne() {
+        Result result = CliRun.in(home).env("ANTHROPIC_API_KEY", "sk-ant").env("GROQ_API_KEY", "gsk")
+                .run("run", "hi");
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model "
+                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m anthropic/claude-sonnet-4-5, "
+                + "-m groq/llama-3.3-70b-versatile (or make one the default: export "
+                + "LLMO_MODEL=anthropic/claude-sonnet-4-5); or run 'llmo vault set MOCK_API_KEY'\n");
+        assertThat(result.out()).isEmpty();
+        assertThat(server.getRequestCount()).isZero();
+        assertThat(home.resolve("llmo/conversations")).doesNotExist();
+    }
+
+    @Test
+    void aModelNamedWithDashMGetsThePlainMissingKeyError() {
+        Result result = CliRun.in(home).env("ANTHROPIC_API_KEY", "sk-ant").run("run", "-m", "mock", "hi");
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock': MOCK_API_KEY is not set; "
+                + "run 'llmo vault set MOCK_API_KEY' or 'export MOCK_API_KEY=…'\n");
+    }
+
+    @Test
     void rejectedKeyExits4AndTheKeyIsNeverShown() {
         server.enqueue(new MockResponse().setResponseCode(401).setBody("{\"error\":{\"message\":\"Incorrect API key "
                 + "provided: sk-mock-secret-123.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));

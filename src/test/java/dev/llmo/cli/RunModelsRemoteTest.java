@@ -78,18 +78,41 @@ class RunModelsRemoteTest {
     }
 
     @Test
-    void listsEachProviderSkipsKeylessOnesAndReportsTheDeadOne() {
+    void listsEachProviderSkipsKeylessOnesAndNotesTheStoppedLocalServer() {
         Result result = cli().run("models", "--remote");
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isZero();
         assertThat(result.out().lines()).containsExactly("oa/gpt-4o", "oa/gpt-4o-mini",
                 "an/claude-haiku-4-5  Claude Haiku 4.5", "ge/gemini-2.5-flash  Gemini 2.5 Flash");
         assertThat(result.err().lines()).containsExactly(
                 "llmo: note: skipped nokey: NOKEY_KEY is not set (run 'llmo vault set NOKEY_KEY' or "
                         + "'export NOKEY_KEY=…')",
-                "llmo: error: cannot connect to http://localhost:" + deadPort + " (connection refused); is the server "
-                        + "running and reachable? check base_url of provider 'dead' in models.yaml (http://localhost:"
-                        + deadPort + "/v1)");
+                "llmo: note: dead is unreachable: cannot connect to http://localhost:" + deadPort + " (connection "
+                        + "refused) (start it, or ignore this if you do not use it)");
+    }
+
+    @Test
+    void aProviderWithAKeyThatCannotBeReachedIsAFailure() throws Exception {
+        Path models = home.resolve("llmo/models.yaml");
+        Files.writeString(models, Files.readString(models).replace("dead: { type: openai, base_url: http://localhost:"
+                + deadPort + "/v1 }", "dead: { type: openai, base_url: http://localhost:" + deadPort
+                + "/v1, api_key_name: OA_KEY }"));
+        Result result = cli().run("models", "--remote");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out().lines()).hasSize(4);
+        assertThat(result.err()).contains("llmo: error: cannot connect to http://localhost:" + deadPort
+                + " (connection refused); is the server running and reachable? check base_url of provider 'dead'");
+    }
+
+    @Test
+    void aStoppedLocalServerIsAnErrorWhenNoProviderAnswered() {
+        Result result = CliRun.in(home).run("models", "--remote");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err().lines()).hasSize(5).last().asString()
+                .startsWith("llmo: error: cannot connect to http://localhost:" + deadPort + " (connection refused)");
     }
 
     @Test
