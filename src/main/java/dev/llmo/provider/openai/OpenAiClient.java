@@ -8,14 +8,11 @@ import dev.llmo.provider.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
-import dev.llmo.provider.http.ReservedOptions;
-import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
-import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ResponseDecoder;
 import dev.llmo.provider.http.SseEvent;
 import dev.llmo.provider.http.StreamSink;
@@ -55,7 +52,7 @@ public final class OpenAiClient extends HttpProviderClient {
             // without it the usage never arrives in a stream
             body.putObject("stream_options").put("include_usage", true);
         }
-        Options.putAll(body, request.options(), name -> ReservedOptions.isReserved(ProviderType.OPENAI, name));
+        body.setAll(OpenAiOptions.fields(request, provider));
         return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
     }
 
