@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.chain.ChainDefinition;
 import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
@@ -15,6 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Shows a chain run: progress per step on stderr when a person watches, the last step's answer on stdout
  * (streamed when the last step is a single call), or with {@code --json} one object per call with its step name.
+ * Reasoning, refusals and tool calls go to stderr as {@link AnswerExtras} shows them (the streamed step's reasoning
+ * as it comes, the other steps' whole as each call ends); the last answer's sources follow it on a terminal.
  */
 final class ChainOutput implements ChainRunner.Listener {
     private final PrintWriter out;
@@ -29,9 +32,11 @@ final class ChainOutput implements ChainRunner.Listener {
     private boolean endsWithNewline = true;
 
     private final CliContext context;
+    private final AnswerExtras extras;
 
-    ChainOutput(CliContext context, ChainDefinition chain, boolean json) {
+    ChainOutput(CliContext context, ChainDefinition chain, boolean json, ReasoningOptions reasoning) {
         this.context = context;
+        this.extras = new AnswerExtras(context.err(), reasoning.extras(context, json));
         this.out = context.out();
         this.err = context.err();
         this.json = json;
@@ -71,11 +76,15 @@ final class ChainOutput implements ChainRunner.Listener {
             return null;
         }
         return event -> {
-            if (event instanceof RunEvent.Text text) {
+            if (event instanceof RunEvent.Reasoning reasoning) {
+                extras.reasoning(reasoning.text());
+            } else if (event instanceof RunEvent.Text text) {
+                extras.endReasoning();
                 out.print(text.text());
                 printedStream = true;
                 endsWithNewline = text.text().endsWith("\n");
             } else if (event instanceof RunEvent.Idle) {
+                extras.idle();
                 // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for
                 StdoutWriter.requireWritten(out);
             }
@@ -84,6 +93,15 @@ final class ChainOutput implements ChainRunner.Listener {
 
     @Override
     public void callFinished(ChainStep step, int iteration, RunResult result) {
+        String label = step.name() + " " + result.model().id();
+        if (step == streamed) {
+            extras.endReasoning();
+        } else {
+            extras.wholeReasoning(label, result.answer());
+        }
+        if (!json) {
+            extras.afterAnswer(label, result.answer());
+        }
         if (json) {
             String line = RunRenderer.jsonLine(result, conversationId.get());
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
@@ -103,6 +121,9 @@ final class ChainOutput implements ChainRunner.Listener {
             out.println();
         }
         out.flush();
+        if (outcome.succeeded() && !outcome.calls().isEmpty()) {
+            extras.sources(out, outcome.calls().get(outcome.calls().size() - 1).result().answer());
+        }
     }
 
     private static String quoted(String text) {

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
@@ -14,8 +15,11 @@ final class CompareOutput implements MultiRunView {
     private final PrintWriter err;
     private final List<String> labels;
     private final boolean showNotes;
+    private final AnswerExtras extras;
 
-    CompareOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean showNotes) {
+    /** @param extras each model's reasoning, refusal and tool calls, on stderr before the answers */
+    CompareOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean showNotes, AnswerExtras extras) {
+        this.extras = extras;
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -33,7 +37,8 @@ final class CompareOutput implements MultiRunView {
 
     @Override
     public synchronized void done(List<RunResult> results) {
-        AnswerSections.printAll(out, labels, results, false, false);
+        AnswerSections.printExtras(extras, labels, results);
+        AnswerSections.printAll(out, labels, results, false, false, extras);
         out.println();
         CompareTable.lines(labels, results).forEach(out::println);
         out.flush();

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Pricing;
 import dev.llmo.core.RunEvent;
@@ -29,6 +30,7 @@ final class LiveView implements MultiRunView {
     private final boolean compare;
     private final int width;
     private final LongSupplier nanoTime;
+    private final AnswerExtras extras;
     private final Row[] rows;
     private final int labelWidth;
     private int drawn;
@@ -45,10 +47,13 @@ final class LiveView implements MultiRunView {
     }
 
     /**
-     * @param width the terminal's width in columns: a line longer than that would wrap and spoil the redraw
+     * @param width  the terminal's width in columns: a line longer than that would wrap and spoil the redraw
+     * @param extras each model's reasoning, refusal and tool calls on stderr, and its sources under its answer,
+     *               once the view is erased (stderr is most often the same screen: it would spoil the redraw)
      */
     LiveView(PrintWriter out, List<String> labels, List<ModelRef> models, boolean color, boolean compare, int width,
-             LongSupplier nanoTime) {
+             LongSupplier nanoTime, AnswerExtras extras) {
+        this.extras = extras;
         this.out = out;
         this.labels = List.copyOf(labels);
         this.models = List.copyOf(models);
@@ -131,7 +136,9 @@ final class LiveView implements MultiRunView {
         close();
         synchronized (this) {
             erase();
-            AnswerSections.printAll(out, labels, results, color, true);
+            out.flush();
+            AnswerSections.printExtras(extras, labels, results);
+            AnswerSections.printAll(out, labels, results, color, true, extras);
             if (compare) {
                 out.println();
                 CompareTable.lines(labels, results).forEach(out::println);

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
@@ -24,15 +25,18 @@ final class OrderedOutput implements MultiRunView {
     private final Supplier<String> conversationId;
     private final StringBuilder[] held;
     private final RunResult[] results;
+    private final AnswerExtras extras;
     private int head;
     private boolean headerShown;
     private boolean endsWithNewline = true;
 
     /**
      * @param showNotes retry notices on stderr (a person is watching)
+     * @param extras    each model's reasoning, refusal and tool calls on stderr as it ends
      */
     OrderedOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showNotes,
-                  Supplier<String> conversationId) {
+                  Supplier<String> conversationId, AnswerExtras extras) {
+        this.extras = extras;
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -88,6 +92,11 @@ final class OrderedOutput implements MultiRunView {
     @Override
     public synchronized void finished(int index, RunResult result) {
         results[index] = result;
+        // the reasoning of several models cannot stream to one stderr: each model's comes whole as it ends
+        extras.wholeReasoning(labels.get(index), result.answer());
+        if (!json) {
+            extras.afterAnswer(labels.get(index), result.answer());
+        }
         while (head < results.length && results[head] != null) {
             if (json && conversationId.get() == null && !allEnded()) {
                 // no request has left yet, but one still may: the line waits to name the conversation rightly

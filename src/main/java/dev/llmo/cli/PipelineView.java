@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
@@ -17,6 +18,8 @@ final class PipelineView implements MultiRunView {
     private final PrintWriter out;
     private final PrintWriter err;
     private final RunRenderer last;
+    /** The earlier steps' reasoning, refusals and tool calls, each under its step (their answers are not shown). */
+    private final AnswerExtras extras;
     private final List<String> labels;
     private final boolean json;
     private final boolean showUsage;
@@ -24,9 +27,12 @@ final class PipelineView implements MultiRunView {
     /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
     private final Supplier<String> conversationId;
 
-    /** @param terminal stdout is a terminal: the answer's control characters are shown, not obeyed */
+    /**
+     * @param terminal stdout is a terminal: the answer's control characters are shown, not obeyed
+     * @param extras   what is shown of the answers besides their text (each step's reasoning on stderr...)
+     */
     PipelineView(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showUsage,
-                 boolean showNotes, Supplier<String> conversationId, boolean terminal) {
+                 boolean showNotes, Supplier<String> conversationId, boolean terminal, AnswerExtras.Shown extras) {
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -34,7 +40,8 @@ final class PipelineView implements MultiRunView {
         this.showUsage = showUsage;
         this.showNotes = showNotes;
         this.conversationId = conversationId;
-        this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json);
+        this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json, extras);
+        this.extras = new AnswerExtras(err, extras);
     }
 
     private boolean isLast(int index) {
@@ -70,9 +77,13 @@ final class PipelineView implements MultiRunView {
             last.finish(result);
             return;
         }
+        String label = step(index) + " " + labels.get(index);
+        extras.wholeReasoning(label, result.answer());
         if (json) {
             out.println(RunRenderer.jsonLine(result, conversationId.get()));
             out.flush();
+        } else {
+            extras.afterAnswer(label, result.answer());
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println("llmo: " + step(index) + " " + RunRenderer.usageLine(result)
