@@ -96,7 +96,8 @@ public final class AnthropicClient extends HttpProviderClient {
             case "end_turn", "stop_sequence" -> StopReason.END;
             case "max_tokens", "model_context_window_exceeded" -> StopReason.MAX_TOKENS;
             case "tool_use" -> StopReason.TOOL_CALL;
-            case "refusal" -> StopReason.FILTERED;
+            case "refusal" -> StopReason.REFUSED;
+            case "pause_turn" -> StopReason.INCOMPLETE;
             default -> StopReason.OTHER;
         };
     }

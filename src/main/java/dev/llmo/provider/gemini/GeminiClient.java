@@ -100,7 +100,7 @@ public final class GeminiClient extends HttpProviderClient {
             case "STOP" -> toolCall ? StopReason.TOOL_CALL : StopReason.END;
             case "MAX_TOKENS" -> StopReason.MAX_TOKENS;
             case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
-                 "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.FILTERED;
+                 "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.BLOCKED;
             case "UNEXPECTED_TOOL_CALL", "MALFORMED_FUNCTION_CALL", "TOO_MANY_TOOL_CALLS" -> StopReason.TOOL_CALL;
             default -> StopReason.OTHER;
         };
@@ -174,7 +174,7 @@ public final class GeminiClient extends HttpProviderClient {
                 blockReason = blocked;
                 blockMessage = Json.text(feedback, "blockReasonMessage");
                 safetyRatings = feedback.get("safetyRatings");
-                sink.stop(StopReason.FILTERED);
+                sink.stop(StopReason.BLOCKED);
                 return;
             }
             JsonNode candidates = chunk.get("candidates");
