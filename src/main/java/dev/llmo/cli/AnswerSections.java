@@ -112,7 +112,7 @@ final class AnswerSections {
     static void printExtras(AnswerExtras extras, List<String> labels, List<RunResult> results) {
         for (int i = 0; i < results.size(); i++) {
             extras.wholeReasoning(labels.get(i), results.get(i).answer());
-            extras.afterAnswer(labels.get(i), results.get(i).answer());
+            extras.afterAnswer(labels.get(i), results.get(i).answer(), !results.get(i).succeeded());
         }
     }
 }

@@ -100,7 +100,7 @@ final class ChainOutput implements ChainRunner.Listener {
             extras.wholeReasoning(label, result.answer());
         }
         if (!json) {
-            extras.afterAnswer(label, result.answer());
+            extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
         if (json) {
             String line = RunRenderer.jsonLine(result, conversationId.get());

@@ -77,7 +77,7 @@ final class ChatCommand implements Callable<Integer> {
                 try (Terminal terminal = terminal(environment)) {
                     code = new ChatRepl(session, terminal, context.dirs().historyFile(),
                             environment.stdoutIsTerminal() ? null : context.out(), context.colorOut(),
-                            reasoning.reasoning == null || reasoning.reasoning).run();
+                            reasoning.shownOnScreen()).run();
                 } catch (IOException e) {
                     throw new FailureException("cannot open the terminal: " + e.getMessage(),
                             "pipe the input instead: printf 'hello\\n' | llmo chat");

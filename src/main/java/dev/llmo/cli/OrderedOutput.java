@@ -95,7 +95,7 @@ final class OrderedOutput implements MultiRunView {
         // the reasoning of several models cannot stream to one stderr: each model's comes whole as it ends
         extras.wholeReasoning(labels.get(index), result.answer());
         if (!json) {
-            extras.afterAnswer(labels.get(index), result.answer());
+            extras.afterAnswer(labels.get(index), result.answer(), !result.succeeded());
         }
         while (head < results.length && results[head] != null) {
             if (json && conversationId.get() == null && !allEnded()) {

@@ -83,7 +83,7 @@ final class PipelineView implements MultiRunView {
             out.println(RunRenderer.jsonLine(result, conversationId.get()));
             out.flush();
         } else {
-            extras.afterAnswer(label, result.answer());
+            extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println("llmo: " + step(index) + " " + RunRenderer.usageLine(result)

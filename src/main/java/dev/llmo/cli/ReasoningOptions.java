@@ -22,6 +22,11 @@ final class ReasoningOptions {
                 notes, !json && environment.stdoutIsTerminal(), environment.stdoutIsTerminal());
     }
 
+    /** Whether reasoning is shown on a chat's screen, which a person reads: unless --no-reasoning. */
+    boolean shownOnScreen() {
+        return reasoning == null || reasoning;
+    }
+
     /** Whether reasoning is shown, given where stderr goes. */
     boolean shown(CliEnvironment environment) {
         return reasoning != null ? reasoning : environment.stderrIsTerminal();

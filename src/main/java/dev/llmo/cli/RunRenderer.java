@@ -130,7 +130,7 @@ final class RunRenderer implements RunListener {
         out.flush();
         if (!json) {
             extras.sources(out, result.answer());
-            extras.afterAnswer(null, result.answer());
+            extras.afterAnswer(null, result.answer(), !result.succeeded());
         }
         if (!json && result.succeeded() && showNotes) {
             if (result.stopReason() == StopReason.MAX_TOKENS) {

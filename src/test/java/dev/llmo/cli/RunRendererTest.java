@@ -86,6 +86,15 @@ class RunRendererTest {
     }
 
     @Test
+    void aRefusalThatFailedTheCallIsLeftToItsErrorLine() {
+        render(renderer(false, false, PIPES), AnswerFixtures.failed(AnswerFixtures.REFUSED,
+                new FailureException("openai refused to answer (refusal): I can't help with that.", null)));
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
     void jsonHasEveryPartAndTheFullUsageBesideTheFieldsItAlwaysHad() throws Exception {
         render(renderer(true, false, PIPES), AnswerFixtures.succeeded(AnswerFixtures.REASONED));
 

@@ -60,7 +60,7 @@ interface ChatView {
                     extras.endReasoning();
                     text.finish();
                     extras.sources(sources, result.answer());
-                    extras.afterAnswer(null, result.answer());
+                    extras.afterAnswer(null, result.answer(), !result.succeeded());
                     if (result.error() instanceof InterruptedRunException) {
                         markCancelled.run();
                     }

@@ -89,12 +89,15 @@ public final class AnswerExtras {
         endReasoning();
     }
 
-    /** After the answer: the refusal (always: it is what the model said), then the tool calls (to a person). */
-    public void afterAnswer(String label, Message answer) {
+    /**
+     * After the answer: the refusal (always: it is what the model said), then the tool calls (to a person). A call
+     * that failed shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
+     */
+    public void afterAnswer(String label, Message answer, boolean failed) {
         endReasoning();
         String prefix = label == null ? "llmo: " : "llmo: " + TerminalText.forTerminal(label, shown.stderrTerminal())
                 + ": ";
-        for (Part.Refusal refusal : answer.parts(Part.Refusal.class)) {
+        for (Part.Refusal refusal : failed ? List.<Part.Refusal>of() : answer.parts(Part.Refusal.class)) {
             err.println(prefix + "the model refused: " + oneLine(refusal.text(), Integer.MAX_VALUE));
         }
         if (shown.notes()) {
