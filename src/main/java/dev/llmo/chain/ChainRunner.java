@@ -7,6 +7,7 @@ import dev.llmo.core.Conversation;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallId;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
@@ -42,7 +43,10 @@ public final class ChainRunner {
         default void stepSkipped(ChainStep step, int index) {
         }
 
-        /** The text of the call to {@code model} of the step, as it arrives (null: do not stream it). */
+        /**
+         * What hears the call to {@code model} of the step as it goes (its events name the step and the model's
+         * position in it), or null: do not stream it.
+         */
         default RunListener callListener(ChainStep step, ModelRef model) {
             return null;
         }
@@ -121,8 +125,7 @@ public final class ChainRunner {
                         // the answer could not be shown (stdout closed or full): the chain stops, the log says why
                         conversation.failedBeforeSending(e);
                         cancel(e);
-                        return new Outcome(null, calls, new RunResult(result.model(), "", null, null, null, 0, null,
-                                e));
+                        return new Outcome(null, calls, RunResult.failedBeforeAnswer(result.model(), 0, e));
                     }
                 }
                 for (RunResult result : results) {
@@ -173,11 +176,13 @@ public final class ChainRunner {
         conversation.user(prompt);
         Map<String, Object> options = role == null ? Map.of() : role.options();
         List<RunningCall> running = new ArrayList<>();
-        for (ModelRef model : models) {
-            RunListener text = listener.callListener(step, model);
+        for (int i = 0; i < models.size(); i++) {
+            ModelRef model = models.get(i);
+            RunListener events = listener.callListener(step, model);
             RunRequest request = new RunRequest(model, conversation.system(), List.of(
                     dev.llmo.provider.ChatMessage.user(prompt)), options, stream);
-            RunningCall call = orchestrator.start(request, text == null ? ignored -> { } : text, conversation);
+            RunningCall call = orchestrator.start(new CallId(model, step.name(), i), request,
+                    events == null ? RunListener.NONE : events, conversation);
             running.add(call);
             synchronized (inFlight) {
                 inFlight.add(call);

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ModelRef;
 import dev.llmo.core.RunResult;
@@ -86,7 +87,7 @@ final class AnswerSections {
      * @param terminal stdout is a terminal: the servers' control characters are shown, not obeyed
      */
     static void printAll(PrintWriter out, List<String> labels, List<RunResult> results, boolean color,
-                         boolean terminal) {
+                         boolean terminal, AnswerExtras extras) {
         for (int i = 0; i < results.size(); i++) {
             RunResult result = results.get(i);
             if (i > 0) {
@@ -102,7 +103,16 @@ final class AnswerSections {
             if (!result.succeeded()) {
                 out.println(errorLine(result, color, terminal));
             }
+            extras.sources(out, result.answer());
         }
         out.flush();
+    }
+
+    /** Each model's reasoning, refusal and tool calls on stderr, under its label, in plan order. */
+    static void printExtras(AnswerExtras extras, List<String> labels, List<RunResult> results) {
+        for (int i = 0; i < results.size(); i++) {
+            extras.wholeReasoning(labels.get(i), results.get(i).answer());
+            extras.afterAnswer(labels.get(i), results.get(i).answer(), !results.get(i).succeeded());
+        }
     }
 }

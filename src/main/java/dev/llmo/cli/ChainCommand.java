@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -120,7 +121,8 @@ final class ChainCommand implements Runnable {
             @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse to spend more than this on the "
                     + "whole chain run.") java.math.BigDecimal maxCost,
             @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on a model call after "
-                    + "SECONDS in all, retries and streaming included (default 600; 0: no limit).") Double timeout) {
+                    + "SECONDS in all, retries and streaming included (default 600; 0: no limit).") Double timeout,
+            @Mixin ReasoningOptions reasoning) {
         Settings settings = context.settings();
         ChainDefinition chain = ChainValidator.load(settings, name);
         String text = RunInput.text(input == null ? List.of() : input, context.environment(),
@@ -130,7 +132,7 @@ final class ChainCommand implements Runnable {
             ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()));
             return 0;
         }
-        ChainOutput output = new ChainOutput(context, chain, json);
+        ChainOutput output = new ChainOutput(context, chain, json, reasoning);
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);

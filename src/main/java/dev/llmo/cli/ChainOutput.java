@@ -1,9 +1,11 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.chain.ChainDefinition;
 import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
 import dev.llmo.config.ModelRef;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
@@ -14,6 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Shows a chain run: progress per step on stderr when a person watches, the last step's answer on stdout
  * (streamed when the last step is a single call), or with {@code --json} one object per call with its step name.
+ * Reasoning, refusals and tool calls go to stderr as {@link AnswerExtras} shows them (the streamed step's reasoning
+ * as it comes, the other steps' whole as each call ends); the last answer's sources follow it on a terminal.
  */
 final class ChainOutput implements ChainRunner.Listener {
     private final PrintWriter out;
@@ -28,9 +32,11 @@ final class ChainOutput implements ChainRunner.Listener {
     private boolean endsWithNewline = true;
 
     private final CliContext context;
+    private final AnswerExtras extras;
 
-    ChainOutput(CliContext context, ChainDefinition chain, boolean json) {
+    ChainOutput(CliContext context, ChainDefinition chain, boolean json, ReasoningOptions reasoning) {
         this.context = context;
+        this.extras = new AnswerExtras(context.err(), reasoning.extras(context, json));
         this.out = context.out();
         this.err = context.err();
         this.json = json;
@@ -69,16 +75,16 @@ final class ChainOutput implements ChainRunner.Listener {
         if (step != streamed) {
             return null;
         }
-        return new RunListener() {
-            @Override
-            public void onText(String text) {
-                out.print(text);
+        return event -> {
+            if (event instanceof RunEvent.Reasoning reasoning) {
+                extras.reasoning(reasoning.text());
+            } else if (event instanceof RunEvent.Text text) {
+                extras.endReasoning();
+                out.print(text.text());
                 printedStream = true;
-                endsWithNewline = text.endsWith("\n");
-            }
-
-            @Override
-            public void onIdle() {
+                endsWithNewline = text.text().endsWith("\n");
+            } else if (event instanceof RunEvent.Idle) {
+                extras.idle();
                 // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for
                 StdoutWriter.requireWritten(out);
             }
@@ -87,6 +93,15 @@ final class ChainOutput implements ChainRunner.Listener {
 
     @Override
     public void callFinished(ChainStep step, int iteration, RunResult result) {
+        String label = step.name() + " " + result.model().id();
+        if (step == streamed) {
+            extras.endReasoning();
+        } else {
+            extras.wholeReasoning(label, result.answer());
+        }
+        if (!json) {
+            extras.afterAnswer(label, result.answer(), !result.succeeded());
+        }
         if (json) {
             String line = RunRenderer.jsonLine(result, conversationId.get());
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
@@ -106,6 +121,9 @@ final class ChainOutput implements ChainRunner.Listener {
             out.println();
         }
         out.flush();
+        if (outcome.succeeded() && !outcome.calls().isEmpty()) {
+            extras.sources(out, outcome.calls().get(outcome.calls().size() - 1).result().answer());
+        }
     }
 
     private static String quoted(String text) {

@@ -13,6 +13,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,6 +34,9 @@ final class ChatCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--role", "--mode"}, paramLabel = "ROLE", description = "Role (mode) to start with.")
     String role;
+
+    @Mixin
+    ReasoningOptions reasoning = new ReasoningOptions();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on a model call after SECONDS in "
             + "all, retries and streaming included (default 600; 0: no limit).")
@@ -72,14 +76,15 @@ final class ChatCommand implements Callable<Integer> {
             if (environment.stdinIsTerminal()) {
                 try (Terminal terminal = terminal(environment)) {
                     code = new ChatRepl(session, terminal, context.dirs().historyFile(),
-                            environment.stdoutIsTerminal() ? null : context.out(), context.colorOut()).run();
+                            environment.stdoutIsTerminal() ? null : context.out(), context.colorOut(),
+                            reasoning.shownOnScreen()).run();
                 } catch (IOException e) {
                     throw new FailureException("cannot open the terminal: " + e.getMessage(),
                             "pipe the input instead: printf 'hello\\n' | llmo chat");
                 }
             } else {
                 code = ScriptedChat.run(session, environment.in(), context.out(), context.err(),
-                        environment.stderrIsTerminal());
+                        environment.stderrIsTerminal(), reasoning.extras(context, false));
             }
             session.end(code);
             return code.code();

@@ -1,9 +1,9 @@
 package dev.llmo.cli;
 
-import dev.llmo.failure.LlmoException;
+import dev.llmo.cli.terminal.AnswerExtras;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -15,8 +15,11 @@ final class CompareOutput implements MultiRunView {
     private final PrintWriter err;
     private final List<String> labels;
     private final boolean showNotes;
+    private final AnswerExtras extras;
 
-    CompareOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean showNotes) {
+    /** @param extras each model's reasoning, refusal and tool calls, on stderr before the answers */
+    CompareOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean showNotes, AnswerExtras extras) {
+        this.extras = extras;
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -24,17 +27,18 @@ final class CompareOutput implements MultiRunView {
     }
 
     @Override
-    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
-        if (showNotes) {
-            err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
-                    + RunRenderer.seconds(delay.toMillis()));
+    public synchronized void onEvent(RunEvent event) {
+        if (showNotes && event instanceof RunEvent.Retrying retrying) {
+            err.println("llmo: " + labels.get(event.call().index()) + ": " + retrying.reason().getMessage()
+                    + "; retry " + retrying.retry() + " in " + RunRenderer.seconds(retrying.delay().toMillis()));
             err.flush();
         }
     }
 
     @Override
     public synchronized void done(List<RunResult> results) {
-        AnswerSections.printAll(out, labels, results, false, false);
+        AnswerSections.printExtras(extras, labels, results);
+        AnswerSections.printAll(out, labels, results, false, false, extras);
         out.println();
         CompareTable.lines(labels, results).forEach(out::println);
         out.flush();

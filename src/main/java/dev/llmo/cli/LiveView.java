@@ -1,8 +1,9 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Pricing;
-import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -29,6 +30,7 @@ final class LiveView implements MultiRunView {
     private final boolean compare;
     private final int width;
     private final LongSupplier nanoTime;
+    private final AnswerExtras extras;
     private final Row[] rows;
     private final int labelWidth;
     private int drawn;
@@ -45,10 +47,13 @@ final class LiveView implements MultiRunView {
     }
 
     /**
-     * @param width the terminal's width in columns: a line longer than that would wrap and spoil the redraw
+     * @param width  the terminal's width in columns: a line longer than that would wrap and spoil the redraw
+     * @param extras each model's reasoning, refusal and tool calls on stderr, and its sources under its answer,
+     *               once the view is erased (stderr is most often the same screen: it would spoil the redraw)
      */
     LiveView(PrintWriter out, List<String> labels, List<ModelRef> models, boolean color, boolean compare, int width,
-             LongSupplier nanoTime) {
+             LongSupplier nanoTime, AnswerExtras extras) {
+        this.extras = extras;
         this.out = out;
         this.labels = List.copyOf(labels);
         this.models = List.copyOf(models);
@@ -91,7 +96,18 @@ final class LiveView implements MultiRunView {
     }
 
     @Override
-    public synchronized void text(int index, String text) {
+    public void onEvent(RunEvent event) {
+        int index = event.call().index();
+        if (event instanceof RunEvent.Text text) {
+            text(index, text.text());
+        } else if (event instanceof RunEvent.Idle) {
+            idle();
+        } else if (event instanceof RunEvent.Retrying retrying) {
+            retrying(index, retrying.retry(), retrying.delay());
+        }
+    }
+
+    private synchronized void text(int index, String text) {
         rows[index].text.append(text);
         rows[index].pieces++;
         rows[index].note = null;
@@ -101,13 +117,11 @@ final class LiveView implements MultiRunView {
      * A terminal that went away (the window closed, stdout shut) stops the run as a closed pipe does in the other
      * views. Every frame is flushed as it is drawn, so the writer already knows: asking it costs a flag check.
      */
-    @Override
-    public void idle(int index) {
+    private void idle() {
         StdoutWriter.requireWritten(out);
     }
 
-    @Override
-    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
+    private synchronized void retrying(int index, int retry, Duration delay) {
         rows[index].note = "retry " + retry + " in " + RunRenderer.seconds(delay.toMillis());
     }
 
@@ -122,7 +136,9 @@ final class LiveView implements MultiRunView {
         close();
         synchronized (this) {
             erase();
-            AnswerSections.printAll(out, labels, results, color, true);
+            out.flush();
+            AnswerSections.printExtras(extras, labels, results);
+            AnswerSections.printAll(out, labels, results, color, true, extras);
             if (compare) {
                 out.println();
                 CompareTable.lines(labels, results).forEach(out::println);

@@ -1,6 +1,8 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -23,15 +25,18 @@ final class OrderedOutput implements MultiRunView {
     private final Supplier<String> conversationId;
     private final StringBuilder[] held;
     private final RunResult[] results;
+    private final AnswerExtras extras;
     private int head;
     private boolean headerShown;
     private boolean endsWithNewline = true;
 
     /**
      * @param showNotes retry notices on stderr (a person is watching)
+     * @param extras    each model's reasoning, refusal and tool calls on stderr as it ends
      */
     OrderedOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showNotes,
-                  Supplier<String> conversationId) {
+                  Supplier<String> conversationId, AnswerExtras extras) {
+        this.extras = extras;
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -46,7 +51,18 @@ final class OrderedOutput implements MultiRunView {
     }
 
     @Override
-    public synchronized void text(int index, String text) {
+    public synchronized void onEvent(RunEvent event) {
+        int index = event.call().index();
+        if (event instanceof RunEvent.Text text) {
+            text(index, text.text());
+        } else if (event instanceof RunEvent.Idle) {
+            idle(index);
+        } else if (event instanceof RunEvent.Retrying retrying) {
+            retrying(index, retrying.retry(), retrying.delay(), retrying.reason());
+        }
+    }
+
+    private void text(int index, String text) {
         if (json) {
             return;
         }
@@ -58,16 +74,14 @@ final class OrderedOutput implements MultiRunView {
         }
     }
 
-    @Override
-    public synchronized void idle(int index) {
+    private void idle(int index) {
         if (index == head) {
             // a reader that went away (| head) stops the whole run: nobody reads what is still paid for
             StdoutWriter.requireWritten(out);
         }
     }
 
-    @Override
-    public synchronized void retrying(int index, int retry, Duration delay, LlmoException reason) {
+    private void retrying(int index, int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
             err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
                     + RunRenderer.seconds(delay.toMillis()));
@@ -78,6 +92,11 @@ final class OrderedOutput implements MultiRunView {
     @Override
     public synchronized void finished(int index, RunResult result) {
         results[index] = result;
+        // the reasoning of several models cannot stream to one stderr: each model's comes whole as it ends
+        extras.wholeReasoning(labels.get(index), result.answer());
+        if (!json) {
+            extras.afterAnswer(labels.get(index), result.answer(), !result.succeeded());
+        }
         while (head < results.length && results[head] != null) {
             if (json && conversationId.get() == null && !allEnded()) {
                 // no request has left yet, but one still may: the line waits to name the conversation rightly

@@ -1,6 +1,8 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -16,6 +18,8 @@ final class PipelineView implements MultiRunView {
     private final PrintWriter out;
     private final PrintWriter err;
     private final RunRenderer last;
+    /** The earlier steps' reasoning, refusals and tool calls, each under its step (their answers are not shown). */
+    private final AnswerExtras extras;
     private final List<String> labels;
     private final boolean json;
     private final boolean showUsage;
@@ -23,9 +27,12 @@ final class PipelineView implements MultiRunView {
     /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
     private final Supplier<String> conversationId;
 
-    /** @param terminal stdout is a terminal: the answer's control characters are shown, not obeyed */
+    /**
+     * @param terminal stdout is a terminal: the answer's control characters are shown, not obeyed
+     * @param extras   what is shown of the answers besides their text (each step's reasoning on stderr...)
+     */
     PipelineView(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showUsage,
-                 boolean showNotes, Supplier<String> conversationId, boolean terminal) {
+                 boolean showNotes, Supplier<String> conversationId, boolean terminal, AnswerExtras.Shown extras) {
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);
@@ -33,7 +40,8 @@ final class PipelineView implements MultiRunView {
         this.showUsage = showUsage;
         this.showNotes = showNotes;
         this.conversationId = conversationId;
-        this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json);
+        this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json, extras);
+        this.extras = new AnswerExtras(err, extras);
     }
 
     private boolean isLast(int index) {
@@ -45,21 +53,16 @@ final class PipelineView implements MultiRunView {
     }
 
     @Override
-    public void text(int index, String text) {
-        if (isLast(index)) {
-            last.onText(text);
+    public void onEvent(RunEvent event) {
+        int index = event.call().index();
+        if (event instanceof RunEvent.Retrying retrying) {
+            retrying(index, retrying.retry(), retrying.delay(), retrying.reason());
+        } else if (isLast(index)) {
+            last.onEvent(event);
         }
     }
 
-    @Override
-    public void idle(int index) {
-        if (isLast(index)) {
-            last.onIdle();
-        }
-    }
-
-    @Override
-    public void retrying(int index, int retry, Duration delay, LlmoException reason) {
+    private void retrying(int index, int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
             err.println("llmo: " + step(index) + " " + labels.get(index) + ": " + reason.getMessage() + "; retry "
                     + retry + " in " + RunRenderer.seconds(delay.toMillis()));
@@ -74,9 +77,13 @@ final class PipelineView implements MultiRunView {
             last.finish(result);
             return;
         }
+        String label = step(index) + " " + labels.get(index);
+        extras.wholeReasoning(label, result.answer());
         if (json) {
             out.println(RunRenderer.jsonLine(result, conversationId.get()));
             out.flush();
+        } else {
+            extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println("llmo: " + step(index) + " " + RunRenderer.usageLine(result)

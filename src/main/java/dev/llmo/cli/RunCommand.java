@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
@@ -37,6 +38,7 @@ import java.util.function.Supplier;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -98,6 +100,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
+
+    @Mixin
+    ReasoningOptions reasoning = new ReasoningOptions();
 
     @Option(names = "--no-stream", description = "Wait for the whole answer instead of streaming it.")
     boolean noStream;
@@ -162,7 +167,7 @@ final class RunCommand implements Callable<Integer> {
         CliEnvironment environment = context.environment();
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug(),
-                environment.stdoutIsTerminal() && !json);
+                environment.stdoutIsTerminal() && !json, extras());
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, List.of(model), RunMode.SINGLE)) {
@@ -242,16 +247,22 @@ final class RunCommand implements Callable<Integer> {
         List<String> labels = AnswerSections.labels(plan.models());
         if (plan.mode() == RunPlan.Mode.SEQUENTIAL) {
             return new PipelineView(context.out(), context.err(), labels, json, showUsage(), notes, conversationId,
-                    environment.stdoutIsTerminal());
+                    environment.stdoutIsTerminal(), extras());
         }
+        AnswerExtras extras = new AnswerExtras(context.err(), extras());
         if (!json && environment.stdoutIsTerminal()) {
             return new LiveView(context.out(), labels, plan.models(), context.colorOut(), compare,
-                    terminalWidth(environment), System::nanoTime);
+                    terminalWidth(environment), System::nanoTime, extras);
         }
         if (compare) {
-            return new CompareOutput(context.out(), context.err(), labels, notes);
+            return new CompareOutput(context.out(), context.err(), labels, notes, extras);
         }
-        return new OrderedOutput(context.out(), context.err(), labels, json, notes, conversationId);
+        return new OrderedOutput(context.out(), context.err(), labels, json, notes, conversationId, extras);
+    }
+
+    /** What is shown of the answers besides their text: reasoning, refusals, tool calls, sources. */
+    private AnswerExtras.Shown extras() {
+        return reasoning.extras(context, json);
     }
 
     private static int terminalWidth(CliEnvironment environment) {

@@ -1,25 +1,34 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.failure.CallError;
 import dev.llmo.core.Conversation;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
+import dev.llmo.message.Message;
+import dev.llmo.message.Part;
+import dev.llmo.message.Usage;
 import dev.llmo.provider.StopReason;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Shows one model call: streamed text on stdout as it arrives (flushed per piece), or one JSON Lines object with
- * {@code --json}; usage, cost and timing on stderr when asked or when stderr is a terminal. Errors are not printed
- * here: they reach {@link ErrorReporter}.
+ * {@code --json}; the reasoning, a refusal, tool calls and cited sources as {@link AnswerExtras} shows them; usage,
+ * cost and timing on stderr when asked or when stderr is a terminal. Errors are not printed here: they reach
+ * {@link ErrorReporter}.
  */
 final class RunRenderer implements RunListener {
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -31,6 +40,7 @@ final class RunRenderer implements RunListener {
     private final boolean showUsage;
     private final boolean showNotes;
     private final boolean terminal;
+    private final AnswerExtras extras;
     /** Chars printed since stdout was last checked: a stream that never waits must still notice a closed pipe. */
     private int unchecked;
     private String conversationId;
@@ -42,13 +52,17 @@ final class RunRenderer implements RunListener {
      * @param showNotes retry notices and warnings on stderr (a person is watching)
      */
     RunRenderer(PrintWriter out, PrintWriter err, boolean json, boolean showUsage, boolean showNotes) {
-        this(out, err, json, showUsage, showNotes, false);
+        this(out, err, json, showUsage, showNotes, false, AnswerExtras.Shown.NONE);
     }
 
-    /** @param terminal stdout is a terminal: control characters of the answer are shown, not obeyed */
+    /**
+     * @param terminal stdout is a terminal: control characters of the answer are shown, not obeyed
+     * @param extras   what is shown of the answer besides its text
+     */
     RunRenderer(PrintWriter out, PrintWriter err, boolean json, boolean showUsage, boolean showNotes,
-                boolean terminal) {
+                boolean terminal, AnswerExtras.Shown extras) {
         this.terminal = terminal;
+        this.extras = new AnswerExtras(err, extras);
         this.out = out;
         this.err = err;
         this.json = json;
@@ -62,7 +76,21 @@ final class RunRenderer implements RunListener {
     }
 
     @Override
-    public void onText(String text) {
+    public void onEvent(RunEvent event) {
+        if (event instanceof RunEvent.Text text) {
+            extras.endReasoning(); // the reasoning's last line ends before the answer starts on the same screen
+            text(text.text());
+        } else if (event instanceof RunEvent.Reasoning reasoning) {
+            extras.reasoning(reasoning.text());
+        } else if (event instanceof RunEvent.Idle) {
+            extras.idle();
+            flush();
+        } else if (event instanceof RunEvent.Retrying retrying) {
+            retrying(retrying.retry(), retrying.delay(), retrying.reason());
+        }
+    }
+
+    private void text(String text) {
         if (json) {
             return;
         }
@@ -71,22 +99,20 @@ final class RunRenderer implements RunListener {
         endsWithNewline = text.endsWith("\n");
         unchecked += text.length();
         if (unchecked >= 1 << 14) {
-            onIdle();
+            flush();
         }
     }
 
     /**
-     * Flushes what {@link #onText} printed. A write that failed throws: the call is then stopped (a reader that went
-     * away means nobody reads what is still paid for; a full disk, that the answer is lost).
+     * Flushes what was printed. A write that failed throws: the call is then stopped (a reader that went away means
+     * nobody reads what is still paid for; a full disk, that the answer is lost).
      */
-    @Override
-    public void onIdle() {
+    private void flush() {
         unchecked = 0;
         StdoutWriter.requireWritten(out);
     }
 
-    @Override
-    public void onRetry(int retry, Duration delay, LlmoException reason) {
+    private void retrying(int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
             err.println("llmo: " + reason.getMessage() + "; retry " + retry + " in " + seconds(delay.toMillis()));
             err.flush();
@@ -95,12 +121,17 @@ final class RunRenderer implements RunListener {
 
     /** Ends the output of the call: the last newline, or the JSON line; then the usage line. */
     void finish(RunResult result) {
+        extras.endReasoning();
         if (json) {
             out.println(jsonLine(result, conversationId));
         } else if (printed && !endsWithNewline) {
             out.println(); // a shell prompt must not be glued to the answer, nor an error line to partial text
         }
         out.flush();
+        if (!json) {
+            extras.sources(out, result.answer());
+            extras.afterAnswer(null, result.answer(), !result.succeeded());
+        }
         if (!json && result.succeeded() && showNotes) {
             if (result.stopReason() == StopReason.MAX_TOKENS) {
                 err.println("llmo: note: the answer was cut at the output token limit; raise it with "
@@ -125,11 +156,29 @@ final class RunRenderer implements RunListener {
             line.putNull("text");
             line.putNull("stop_reason");
         }
+        // the other parts as they arrived, also of a failed call: nothing the model said is dropped
+        Message answer = result.answer();
+        line.put("reasoning", AnswerExtras.reasoningText(answer));
+        List<Part.Refusal> refusals = answer.parts(Part.Refusal.class);
+        line.put("refusal", refusals.isEmpty() ? null
+                : refusals.stream().map(Part.Refusal::text).collect(Collectors.joining()));
+        ArrayNode citations = line.putArray("citations");
+        for (Part.Citation citation : answer.parts(Part.Citation.class)) {
+            citations.addObject().put("url", citation.url()).put("title", citation.title())
+                    .put("cited_text", citation.citedText());
+        }
+        ArrayNode toolCalls = line.putArray("tool_calls");
+        for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
+            toolCalls.addObject().put("id", call.id()).put("name", call.name()).put("arguments", call.arguments());
+        }
         if (result.usage() == null) {
             line.putNull("usage");
         } else {
-            line.putObject("usage").put("input_tokens", result.usage().inputTokens())
-                    .put("output_tokens", result.usage().outputTokens());
+            Usage usage = result.usage();
+            line.putObject("usage").put("input_tokens", usage.inputTokens())
+                    .put("output_tokens", usage.outputTokens()).put("reasoning_tokens", usage.reasoningTokens())
+                    .put("cache_read_tokens", usage.cacheReadTokens())
+                    .put("cache_write_tokens", usage.cacheWriteTokens());
         }
         line.put("cost_usd", result.costUsd());
         line.put("latency_ms", result.latencyMs());

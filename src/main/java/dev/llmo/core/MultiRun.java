@@ -5,7 +5,6 @@ import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.ChatMessage;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,22 +38,18 @@ public final class MultiRun {
     private volatile boolean cancelled;
     private volatile LlmoException cancelReason;
 
-    /** What a multi-model run reports as it goes, so that the command line can show it. */
-    public interface Listener {
+    /**
+     * What a multi-model run reports as it goes, so that the command line can show it: each call's events (their
+     * {@link CallId#index()} is the call's plan position), from that call's thread, and when each call starts and
+     * ends.
+     */
+    public interface Listener extends RunListener {
         /** The call of plan position {@code index} was sent (it may have waited for a slot). */
         default void started(int index, ModelRef model) {
         }
 
-        /** New answer text of call {@code index}, from that call's thread. */
-        default void text(int index, String text) {
-        }
-
-        /** Call {@code index} waits for the network: flush what it printed. */
-        default void idle(int index) {
-        }
-
-        /** An attempt of call {@code index} failed and will be retried after {@code delay}. */
-        default void retrying(int index, int retry, Duration delay, LlmoException reason) {
+        @Override
+        default void onEvent(RunEvent event) {
         }
 
         /** Call {@code index} ended (recorded already); called from the thread of {@link #run()}, in end order. */
@@ -259,7 +254,7 @@ public final class MultiRun {
 
     private void start(int index, RunRequest call, CallRecorder recorder) {
         listener.started(index, call.model());
-        RunningCall started = orchestrator.start(call, new CallListener(index), recorder);
+        RunningCall started = orchestrator.start(new CallId(call.model(), null, index), call, this::show, recorder);
         running.put(index, started);
         // the result as recorded, also when recording failed (then it is a failure): the scheduler hears of every end
         started.whenEnded(result -> ended.add(new Ended(index, result)));
@@ -272,44 +267,22 @@ public final class MultiRun {
 
     private RunResult notSent(ModelRef model) {
         LlmoException reason = cancelReason;
-        return new RunResult(model, "", null, null, null, 0, null, InterruptedRunException.of(
+        return RunResult.failedBeforeAnswer(model, 0, InterruptedRunException.of(
                 reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
                 "the request to " + model.provider().name() + " was not sent"));
     }
 
-    /** Passes one call's events to the run's listener with the call's plan position. */
-    private final class CallListener implements RunListener {
-        private final int index;
-
-        CallListener(int index) {
-            this.index = index;
-        }
-
-        @Override
-        public void onText(String text) {
-            stopAllIfFails(() -> listener.text(index, text));
-        }
-
-        @Override
-        public void onIdle() {
-            stopAllIfFails(() -> listener.idle(index));
-        }
-
-        /** A view that cannot show an answer (stdout closed or full) stops every call, not only this one. */
-        private void stopAllIfFails(Runnable show) {
-            try {
-                show.run();
-            } catch (RuntimeException e) {
-                LlmoException reason = Orchestrator.unexpected("showing the answers", e);
-                cancel(reason);
-                throw reason;
-            }
-        }
-
-        @Override
-        public void onRetry(int retry, Duration delay, LlmoException reason) {
-            listener.retrying(index, retry, delay, reason);
+    /**
+     * Passes one call's event to the run's listener. A view that cannot show an answer (stdout closed or full) stops
+     * every call, not only this one.
+     */
+    private void show(RunEvent event) {
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            LlmoException reason = Orchestrator.unexpected("showing the answers", e);
+            cancel(reason);
+            throw reason;
         }
     }
-
 }

@@ -11,6 +11,8 @@ import dev.llmo.provider.ChatResponse;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
+import dev.llmo.message.Message;
+import dev.llmo.message.Part;
 import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.message.Usage;
 import java.util.LinkedHashMap;
@@ -22,7 +24,7 @@ import java.util.function.LongSupplier;
 /**
  * Plans and runs model calls. For now: one prompt to one model. It resolves the key, merges the model's default
  * options beneath the request's, sends the call, measures latency and time to first token, prices the usage, and
- * reports text as it arrives through a {@link RunListener}. It never prints and never throws for a failed call: the
+ * reports the answer's parts as they arrive through a {@link RunListener}. It never prints and never throws for a failed call: the
  * failure is in the {@link RunResult}.
  */
 public final class Orchestrator {
@@ -50,6 +52,14 @@ public final class Orchestrator {
 
     /** Starts the call and returns at once; {@code recorder} hears of the request, its retries and its end. */
     public RunningCall start(RunRequest request, RunListener listener, CallRecorder recorder) {
+        return start(CallId.of(request.model()), request, listener, recorder);
+    }
+
+    /**
+     * Starts the call and returns at once; {@code listener} hears its events tagged with {@code id}, {@code recorder}
+     * hears of the request, its retries and its end.
+     */
+    public RunningCall start(CallId id, RunRequest request, RunListener listener, CallRecorder recorder) {
         long started = nanoTime.getAsLong();
         ModelRef model = request.model();
         ProviderClient client;
@@ -59,7 +69,7 @@ public final class Orchestrator {
             admission = preflight.admit(model, chatRequest(request));
             client = clients.create(model.provider(), keys.keyFor(model.provider()).orElse(null));
         } catch (LlmoException e) {
-            RunResult failed = new RunResult(model, "", null, null, null, elapsedMs(started), null, e);
+            RunResult failed = RunResult.failedBeforeAnswer(model, elapsedMs(started), e);
             recorder.answered(-1, failed);
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
@@ -73,11 +83,11 @@ public final class Orchestrator {
         } catch (LlmoException e) {
             // the log could not be written (a full disk, a torn last line): nothing is sent unrecorded
             admission.release().run();
-            RunResult failed = new RunResult(model, "", null, null, null, elapsedMs(started), null, e);
+            RunResult failed = RunResult.failedBeforeAnswer(model, elapsedMs(started), e);
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
         CompletableFuture<RunResult> result = new CompletableFuture<>();
-        Collector collector = new Collector(model, started, listener, recorder, requestId, admission, result);
+        Collector collector = new Collector(id, model, started, listener, recorder, requestId, admission, result);
         CallHandle handle;
         try {
             handle = client.stream(chat, collector);
@@ -168,6 +178,7 @@ public final class Orchestrator {
      * error, so that the text already shown is recorded and the run cannot end as a success without its response.
      */
     private final class Collector implements StreamListener {
+        private final CallId id;
         private final ModelRef model;
         private final long started;
         private final RunListener listener;
@@ -175,8 +186,12 @@ public final class Orchestrator {
         private final long requestId;
         private final Preflight.Admission admission;
         private final CompletableFuture<RunResult> result;
+        /** What the listener was shown: what a call that fails or is stopped keeps. */
+        private final AnswerSoFar shown = new AnswerSoFar();
         private final StringBuilder text = new StringBuilder();
         private final WellFormedText wellFormed = new WellFormedText();
+        private final WellFormedText wellFormedReasoning = new WellFormedText();
+        private final WellFormedText wellFormedRefusal = new WellFormedText();
         private final Object lock = new Object();
         private volatile CallHandle handle;
         /** Why the call was stopped from here (a failed listener, a SIGTERM): the error it ends with. */
@@ -187,9 +202,11 @@ public final class Orchestrator {
         private volatile LlmoException recordingFailure;
         private Long ttftMs;
         private Usage usage;
+        private int replayedToolCalls;
 
-        Collector(ModelRef model, long started, RunListener listener, CallRecorder recorder, long requestId,
+        Collector(CallId id, ModelRef model, long started, RunListener listener, CallRecorder recorder, long requestId,
                   Preflight.Admission admission, CompletableFuture<RunResult> result) {
+            this.id = id;
             this.admission = admission;
             this.model = model;
             this.started = started;
@@ -227,31 +244,60 @@ public final class Orchestrator {
                     return;
                 }
             }
+            if (event instanceof StreamEvent.UsageUpdate update) {
+                usage = update.usage();
+                notify(() -> listener.onEvent(new RunEvent.UsageUpdate(id, update.usage())));
+                return;
+            }
+            if (event instanceof StreamEvent.Retrying retrying) {
+                notify(() -> recorder.retried(requestId, retrying.retry(), retrying.delay(), retrying.reason()));
+                notify(() -> listener.onEvent(new RunEvent.Retrying(id, retrying.retry(), retrying.delay(),
+                        retrying.reason())));
+                return;
+            }
+            if (stopReason != null) {
+                return; // stopped (a closed stdout, a SIGTERM): what comes after is neither shown nor kept
+            }
+            RunEvent content = content(event);
+            if (content != null) {
+                show(content);
+            }
+        }
+
+        /** The provider's content event as the listener sees it, or null when there is nothing (yet) to show. */
+        private RunEvent content(StreamEvent event) {
             if (event instanceof StreamEvent.TextDelta delta) {
-                if (stopReason != null) {
-                    return; // stopped (a closed stdout, a SIGTERM): what comes after is neither shown nor kept
-                }
                 String piece = wellFormed.next(delta.text());
-                if (piece.isEmpty()) {
-                    return;
-                }
+                return piece.isEmpty() ? null : new RunEvent.Text(id, piece);
+            } else if (event instanceof StreamEvent.ReasoningDelta delta) {
+                String piece = wellFormedReasoning.next(delta.text());
+                return piece.isEmpty() ? null : new RunEvent.Reasoning(id, piece);
+            } else if (event instanceof StreamEvent.RefusalDelta delta) {
+                String piece = wellFormedRefusal.next(delta.text());
+                return piece.isEmpty() ? null : new RunEvent.Refusal(id, piece);
+            } else if (event instanceof StreamEvent.ToolCallDelta delta) {
+                return new RunEvent.ToolCallPiece(id, delta.index(), delta.id(), delta.name(), delta.argumentsDelta());
+            } else if (event instanceof StreamEvent.CitationAdded added) {
+                return new RunEvent.Citation(id, added.citation());
+            }
+            return null;
+        }
+
+        /** Keeps {@code content} in the answer, then shows it: what reaches the user is always recorded. */
+        private void show(RunEvent content) {
+            if (content instanceof RunEvent.Text piece) {
                 if (ttftMs == null) {
                     ttftMs = elapsedMs(started);
                 }
-                // in the text before the listener sees it: what reaches the user is always recorded
-                text.append(piece);
-                notify(() -> listener.onText(piece));
-            } else if (event instanceof StreamEvent.UsageUpdate update) {
-                usage = update.usage();
-            } else if (event instanceof StreamEvent.Retrying retrying) {
-                notify(() -> recorder.retried(requestId, retrying.retry(), retrying.delay(), retrying.reason()));
-                notify(() -> listener.onRetry(retrying.retry(), retrying.delay(), retrying.reason()));
+                text.append(piece.text());
             }
+            shown.add(content);
+            notify(() -> listener.onEvent(content));
         }
 
         @Override
         public void onIdle() {
-            notify(listener::onIdle);
+            notify(() -> listener.onEvent(new RunEvent.Idle(id)));
         }
 
         /** Runs a listener's (or the recorder's) callback; one that fails stops the call with its failure. */
@@ -270,18 +316,40 @@ public final class Orchestrator {
         public void onComplete(ChatResponse response) {
             try {
                 Usage final_ = response.usage() != null ? response.usage() : usage;
-                // the whole text is the streamed one when there was a stream; a whole answer comes here at once
-                String whole = text.length() > 0 || response.text() == null || response.text().isEmpty()
-                        ? null : response.text();
-                if (whole != null) {
-                    onEvent(new StreamEvent.TextDelta(whole));
+                if (shown.isEmpty()) {
+                    // a whole answer comes here at once (no stream): it is shown part by part as a stream would be
+                    response.message().parts().forEach(this::replay);
                 }
                 flushHeldBack();
-                finish(new RunResult(model, text.toString(), response.stopReason(), final_,
+                finish(new RunResult(model, answer(response), response.stopReason(), final_,
                         UsageCost.usd(model.spec().pricing(), final_), elapsedMs(started), ttftMs, null));
             } catch (RuntimeException e) {
                 onError(unexpected("reading the answer", e));
             }
+        }
+
+        /** One part of a whole answer, shown as the events a stream of it would have brought. */
+        private void replay(Part part) {
+            if (part instanceof Part.Text t && !t.text().isEmpty()) {
+                onEvent(new StreamEvent.TextDelta(t.text()));
+            } else if (part instanceof Part.Reasoning r && !r.text().isEmpty()) {
+                onEvent(new StreamEvent.ReasoningDelta(r.text()));
+            } else if (part instanceof Part.Refusal r && !r.text().isEmpty()) {
+                onEvent(new StreamEvent.RefusalDelta(r.text()));
+            } else if (part instanceof Part.ToolCall call) {
+                onEvent(new StreamEvent.ToolCallDelta(replayedToolCalls++, call.id(), call.name(), call.arguments()));
+            } else if (part instanceof Part.Citation citation) {
+                onEvent(new StreamEvent.CitationAdded(citation));
+            }
+        }
+
+        /**
+         * The answer to keep: the provider's message, with every part and its signatures, when it says what the
+         * user was shown; otherwise (text made well-formed, a call stopped on the way) what the user was shown.
+         */
+        private Message answer(ChatResponse response) {
+            return stopReason == null && response.text().equals(text.toString()) ? response.message()
+                    : shown.message();
         }
 
         @Override
@@ -295,14 +363,25 @@ public final class Orchestrator {
                 counted = null;
                 cost = null;
             }
-            finish(new RunResult(model, text.toString(), null, counted, cost, elapsedMs(started), ttftMs, error));
+            finish(new RunResult(model, shown.message(), null, counted, cost, elapsedMs(started), ttftMs, error));
         }
 
+        /** Shows what the well-formed filters still hold (a high surrogate at the very end). */
         private void flushHeldBack() {
+            if (stopReason != null) {
+                return;
+            }
+            String reasoningTail = wellFormedReasoning.end();
+            if (!reasoningTail.isEmpty()) {
+                show(new RunEvent.Reasoning(id, reasoningTail));
+            }
+            String refusalTail = wellFormedRefusal.end();
+            if (!refusalTail.isEmpty()) {
+                show(new RunEvent.Refusal(id, refusalTail));
+            }
             String tail = wellFormed.end();
             if (!tail.isEmpty()) {
-                text.append(tail);
-                notify(() -> listener.onText(tail));
+                show(new RunEvent.Text(id, tail));
             }
         }
 
@@ -318,12 +397,12 @@ public final class Orchestrator {
             try {
                 done = checked(done);
                 // a failed call without usage may never have reached the model: its worst case is released
-                if (done.succeeded() || done.usage() != null || !done.text().isEmpty()) {
+                if (done.succeeded() || done.usage() != null || !done.answer().parts().isEmpty()) {
                     java.math.BigDecimal counted = admission.settle().apply(done.usage());
                     if (done.costUsd() == null && counted != null) {
                         // no usage came (a cut stream, Ctrl-C): under a budget it counts at its worst case, and
                         // so it is logged, or tomorrow's daily total would forget it
-                        done = new RunResult(done.model(), done.text(), done.stopReason(), done.usage(), counted,
+                        done = new RunResult(done.model(), done.answer(), done.stopReason(), done.usage(), counted,
                                 done.latencyMs(), done.ttftMs(), done.error());
                     }
                 } else {
@@ -376,15 +455,14 @@ public final class Orchestrator {
             }
             LlmoException wrong = implausible(done.usage(), done.costUsd());
             if (wrong != null) {
-                done = new RunResult(done.model(), done.text(), null, null, null, done.latencyMs(), done.ttftMs(),
+                done = new RunResult(done.model(), done.answer(), null, null, null, done.latencyMs(), done.ttftMs(),
                         done.succeeded() ? wrong : done.error());
             }
             return done;
         }
 
         private RunResult failed(RunResult done, LlmoException error) {
-            return new RunResult(done.model(), done.text(), null, done.usage(), done.costUsd(), done.latencyMs(),
-                    done.ttftMs(), error);
+            return done.failedWith(error);
         }
     }
 }

@@ -1,21 +1,14 @@
 package dev.llmo.core;
 
-import dev.llmo.failure.LlmoException;
-import java.time.Duration;
-
 /**
- * What the core reports while a run goes on, so that the command line can show it: the core never prints. Called
- * from the call's thread, in order.
+ * What the core reports while calls go on, so that the command line can show them: the core never prints. One
+ * listener hears every call of a run (each event names its call); the events of one call come from that call's
+ * thread, in order. A listener that throws stops the call (a closed stdout: nobody reads what is still paid for).
  */
+@FunctionalInterface
 public interface RunListener {
-    /** New answer text (streamed: as it arrives; otherwise the whole answer once). */
-    void onText(String text);
+    /** Hears nothing. */
+    RunListener NONE = event -> { };
 
-    /** The call waits for the network: flush what {@link #onText} buffered. */
-    default void onIdle() {
-    }
-
-    /** An attempt failed and will be retried after {@code delay}. */
-    default void onRetry(int retry, Duration delay, LlmoException reason) {
-    }
+    void onEvent(RunEvent event);
 }

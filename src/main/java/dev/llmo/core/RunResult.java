@@ -2,24 +2,54 @@ package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.provider.StopReason;
+import dev.llmo.message.Message;
+import dev.llmo.message.Role;
 import dev.llmo.message.Usage;
+import dev.llmo.provider.StopReason;
 import java.math.BigDecimal;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * The outcome of one model call.
  *
- * @param text       the answer; when the call failed, the part that arrived before the failure (possibly empty)
+ * @param answer     the assistant's message with every part it sent (text, reasoning, refusal, tool calls,
+ *                   citations); when the call failed, the parts that arrived before the failure (possibly none)
  * @param stopReason why the model stopped, or null when the call failed
  * @param usage      the tokens, or null when the provider reported none
  * @param costUsd    the price of the usage from models.yaml, or null when the price or the usage is unknown
  * @param ttftMs     milliseconds to the first text, or null when no text came
  * @param error      why the call failed, or null when it succeeded
  */
-public record RunResult(ModelRef model, String text, StopReason stopReason, Usage usage, BigDecimal costUsd,
+public record RunResult(ModelRef model, Message answer, StopReason stopReason, Usage usage, BigDecimal costUsd,
                         long latencyMs, Long ttftMs, LlmoException error) {
+
+    /** An answer with nothing in it: a call that failed before anything came. */
+    public static final Message NO_ANSWER = new Message(Role.ASSISTANT, List.of());
+
+    public RunResult {
+        Objects.requireNonNull(answer, "answer");
+        if (answer.role() != Role.ASSISTANT) {
+            throw new IllegalArgumentException("an answer is an assistant message");
+        }
+    }
+
+    /** A call that failed with {@code error} before any of its answer came. */
+    public static RunResult failedBeforeAnswer(ModelRef model, long latencyMs, LlmoException error) {
+        return new RunResult(model, NO_ANSWER, null, null, null, latencyMs, null, error);
+    }
+
+    /** The answer's text parts joined: what is printed as the answer. */
+    public String text() {
+        return answer.text();
+    }
 
     public boolean succeeded() {
         return error == null;
+    }
+
+    /** This result ending with {@code failure} instead (the answer so far, its usage and cost kept). */
+    RunResult failedWith(LlmoException failure) {
+        return new RunResult(model, answer, null, usage, costUsd, latencyMs, ttftMs, failure);
     }
 }

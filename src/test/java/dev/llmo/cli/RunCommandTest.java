@@ -120,7 +120,12 @@ class RunCommandTest {
         assertThat(line.get("model").asText()).isEqualTo("mock/m1");
         assertThat(line.get("text").asText()).isEqualTo("Hello, world");
         assertThat(line.get("stop_reason").asText()).isEqualTo("end");
-        assertThat(line.get("usage").toString()).isEqualTo("{\"input_tokens\":12,\"output_tokens\":5}");
+        assertThat(line.get("usage").toString()).isEqualTo("{\"input_tokens\":12,\"output_tokens\":5,"
+                + "\"reasoning_tokens\":0,\"cache_read_tokens\":0,\"cache_write_tokens\":0}");
+        assertThat(line.get("reasoning").isNull()).isTrue();
+        assertThat(line.get("refusal").isNull()).isTrue();
+        assertThat(line.get("citations")).isEmpty();
+        assertThat(line.get("tool_calls")).isEmpty();
         assertThat(result.out()).contains("\"cost_usd\":0.0000048,");
         assertThat(line.get("latency_ms").isIntegralNumber()).isTrue();
         assertThat(line.get("ttft_ms").isIntegralNumber()).isTrue();
@@ -128,8 +133,8 @@ class RunCommandTest {
                 .isEqualTo(Files.list(home.resolve("llmo/conversations")).findFirst().orElseThrow().getFileName()
                         .toString().replace(".jsonl", ""));
         assertThat(line.get("error").isNull()).isTrue();
-        assertThat(fieldNames(line)).containsExactly("model", "text", "stop_reason", "usage", "cost_usd", "latency_ms",
-                "ttft_ms", "conversation", "error");
+        assertThat(fieldNames(line)).containsExactly("model", "text", "stop_reason", "reasoning", "refusal",
+                "citations", "tool_calls", "usage", "cost_usd", "latency_ms", "ttft_ms", "conversation", "error");
     }
 
     private static java.util.List<String> fieldNames(JsonNode node) {

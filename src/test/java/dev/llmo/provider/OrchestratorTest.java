@@ -17,6 +17,7 @@ import dev.llmo.core.KeyResolver;
 import dev.llmo.failure.ModelCallException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.ProviderKeys;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.cost.UsageCost;
@@ -67,7 +68,11 @@ class OrchestratorTest {
         server.enqueue(new MockResponse().setBody(OpenAiClientTest.RECORDED_STREAM));
         List<String> texts = new ArrayList<>();
         RunResult result = orchestrator(Map.of("OPENAI_API_KEY", "sk-x")).run(RunRequest.of(model("OPENAI_API_KEY"),
-                "sys", "prompt", Map.of("temperature", 0.1), true), texts::add);
+                "sys", "prompt", Map.of("temperature", 0.1), true), event -> {
+                    if (event instanceof RunEvent.Text text) {
+                        texts.add(text.text());
+                    }
+                });
 
         assertThat(result.succeeded()).isTrue();
         assertThat(result.text()).isEqualTo("{\"");
@@ -148,9 +153,11 @@ class OrchestratorTest {
         Answers recorder = new Answers(false);
         List<String> shown = new ArrayList<>();
         RunResult result = orchestrator(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
-                text -> {
-                    shown.add(text);
-                    throw new IllegalStateException("view broke");
+                event -> {
+                    if (event instanceof RunEvent.Text text) {
+                        shown.add(text.text());
+                        throw new IllegalStateException("view broke");
+                    }
                 }, recorder).await();
 
         assertThat(shown).containsExactly("part");

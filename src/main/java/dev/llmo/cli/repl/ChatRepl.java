@@ -33,11 +33,17 @@ public final class ChatRepl {
      * @param color       colours and Markdown styling on the terminal
      */
     public ChatRepl(ChatSession session, Terminal terminal, Path historyFile, PrintWriter answers, boolean color) {
+        this(session, terminal, historyFile, answers, color, true);
+    }
+
+    /** @param reasoning the model's reasoning, dimmed on the screen */
+    public ChatRepl(ChatSession session, Terminal terminal, Path historyFile, PrintWriter answers, boolean color,
+                    boolean reasoning) {
         this.session = session;
         this.terminal = terminal;
         this.historyFile = historyFile;
         this.color = color;
-        this.view = new TerminalView(terminal, answers, color);
+        this.view = new TerminalView(terminal, answers, color, reasoning);
         this.loop = new ChatLoop(session, view);
     }
 

@@ -2,7 +2,10 @@ package dev.llmo.cli.repl;
 
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
+import dev.llmo.cli.terminal.AnswerExtras;
+import java.io.PrintWriter;
 import dev.llmo.core.RunResult;
 
 /**
@@ -30,28 +33,34 @@ interface ChatView {
         /** The call ended: finish the text, and mark it when it was cancelled or cut. */
         void end(RunResult result);
 
-        /** An answer rendered by {@code text}; {@code markCancelled} runs when the call was cancelled. */
-        static Answer rendered(MarkdownRenderer text, Runnable markCancelled) {
-            return rendered(text, markCancelled, piece -> piece);
-        }
-
-        /** {@link #rendered(MarkdownRenderer, Runnable)}, each piece passed through {@code shown} first. */
+        /**
+         * An answer rendered by {@code text}, each piece passed through {@code shown} first; its reasoning, refusal,
+         * tool calls and sources shown by {@code extras} (the sources to {@code sources}); {@code markCancelled}
+         * runs when the call was cancelled.
+         */
         static Answer rendered(MarkdownRenderer text, Runnable markCancelled,
-                               java.util.function.UnaryOperator<String> shown) {
+                               java.util.function.UnaryOperator<String> shown, AnswerExtras extras,
+                               PrintWriter sources) {
             return new Answer() {
                 @Override
-                public void onText(String piece) {
-                    text.append(shown.apply(piece));
-                }
-
-                @Override
-                public void onIdle() {
-                    text.flush();
+                public void onEvent(RunEvent event) {
+                    if (event instanceof RunEvent.Reasoning reasoning) {
+                        extras.reasoning(reasoning.text());
+                    } else if (event instanceof RunEvent.Text piece) {
+                        extras.endReasoning();
+                        text.append(shown.apply(piece.text()));
+                    } else if (event instanceof RunEvent.Idle) {
+                        extras.idle();
+                        text.flush();
+                    }
                 }
 
                 @Override
                 public void end(RunResult result) {
+                    extras.endReasoning();
                     text.finish();
+                    extras.sources(sources, result.answer());
+                    extras.afterAnswer(null, result.answer(), !result.succeeded());
                     if (result.error() instanceof InterruptedRunException) {
                         markCancelled.run();
                     }

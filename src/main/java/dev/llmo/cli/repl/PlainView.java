@@ -1,5 +1,6 @@
 package dev.llmo.cli.repl;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 
@@ -8,12 +9,17 @@ final class PlainView implements ChatView {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean showStatus;
+    private final AnswerExtras.Shown extras;
 
-    /** @param showStatus the status line after each answer on stderr (a person is watching stderr) */
-    PlainView(PrintWriter out, PrintWriter err, boolean showStatus) {
+    /**
+     * @param showStatus the status line after each answer on stderr (a person is watching stderr)
+     * @param extras     what is shown on stderr of each answer besides its text (reasoning, tool calls)
+     */
+    PlainView(PrintWriter out, PrintWriter err, boolean showStatus, AnswerExtras.Shown extras) {
         this.out = out;
         this.err = err;
         this.showStatus = showStatus;
+        this.extras = extras;
     }
 
     @Override
@@ -43,7 +49,7 @@ final class PlainView implements ChatView {
         return Answer.rendered(new MarkdownRenderer(out, false, () -> 0), () -> {
             err.println("llmo: [cancelled]");
             err.flush();
-        });
+        }, piece -> piece, new AnswerExtras(err, extras), out);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.llmo.cli.repl;
 
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.FailureException;
+import dev.llmo.cli.terminal.AnswerExtras;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,13 @@ public final class ScriptedChat {
      */
     public static ExitCode run(ChatSession session, InputStream in, PrintWriter out, PrintWriter err,
                                boolean showStatus) {
-        ChatLoop loop = new ChatLoop(session, new PlainView(out, err, showStatus));
+        return run(session, in, out, err, showStatus, AnswerExtras.Shown.NONE);
+    }
+
+    /** {@link #run(ChatSession, InputStream, PrintWriter, PrintWriter, boolean)}, showing {@code extras} on stderr. */
+    public static ExitCode run(ChatSession session, InputStream in, PrintWriter out, PrintWriter err,
+                               boolean showStatus, AnswerExtras.Shown extras) {
+        ChatLoop loop = new ChatLoop(session, new PlainView(out, err, showStatus, extras));
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         try (ShutdownGuard ignored = ShutdownGuard.install(loop, session)) {
             String line;

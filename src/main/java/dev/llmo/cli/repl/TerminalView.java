@@ -1,5 +1,6 @@
 package dev.llmo.cli.repl;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 import org.jline.terminal.Terminal;
@@ -15,16 +16,19 @@ final class TerminalView implements ChatView {
     private final PrintWriter screen;
     private final PrintWriter answers;
     private final boolean color;
+    private final boolean reasoning;
 
     /**
-     * @param answers where answers go when stdout is not the terminal, or null for the terminal itself
-     * @param color   colours and Markdown styling
+     * @param answers   where answers go when stdout is not the terminal, or null for the terminal itself
+     * @param color     colours and Markdown styling
+     * @param reasoning the model's reasoning, dimmed on the screen (never with the answers)
      */
-    TerminalView(Terminal terminal, PrintWriter answers, boolean color) {
+    TerminalView(Terminal terminal, PrintWriter answers, boolean color, boolean reasoning) {
         this.terminal = terminal;
         this.screen = terminal.writer();
         this.answers = answers;
         this.color = color;
+        this.reasoning = reasoning;
     }
 
     @Override
@@ -59,7 +63,10 @@ final class TerminalView implements ChatView {
                 terminal::getWidth);
         // The partial answer stays in the conversation; the mark says it is not all.
         // on the screen, the server's control characters are shown, not obeyed; redirected, the bytes pass as they are
+        // reasoning, tool calls and sources on the screen, which a person reads: never among redirected answers
+        AnswerExtras extras = new AnswerExtras(screen, new AnswerExtras.Shown(reasoning, color, true, true, true,
+                true));
         return Answer.rendered(text, () -> note("[cancelled]"),
-                toScreen ? dev.llmo.cli.terminal.TerminalText::visible : piece -> piece);
+                toScreen ? dev.llmo.cli.terminal.TerminalText::visible : piece -> piece, extras, screen);
     }
 }

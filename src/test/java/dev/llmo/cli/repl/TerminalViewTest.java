@@ -2,6 +2,8 @@ package dev.llmo.cli.repl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.AnswerFixtures;
+import dev.llmo.core.RunEvent;
 import dev.llmo.failure.FailureException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -42,10 +44,10 @@ class TerminalViewTest {
 
     @Test
     void answersAndErrorsOnTheScreenShowControlCharacters() {
-        TerminalView view = new TerminalView(terminal, null, false);
+        TerminalView view = new TerminalView(terminal, null, false, true);
         ChatView.Answer answer = view.answer();
-        answer.onText(HOSTILE + "\n");
-        answer.onIdle();
+        answer.onEvent(new RunEvent.Text(AnswerFixtures.CALL, HOSTILE + "\n"));
+        answer.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
         view.error(new FailureException("bad" + ESC + "[2Jrequest", null));
 
         assertThat(shown()).contains("ok^[[2J^[]0;pwned^Gend").contains("bad^[[2Jrequest")
@@ -55,11 +57,37 @@ class TerminalViewTest {
     @Test
     void redirectedAnswersPassUnchanged() {
         StringWriter answers = new StringWriter();
-        TerminalView view = new TerminalView(terminal, new PrintWriter(answers), false);
+        TerminalView view = new TerminalView(terminal, new PrintWriter(answers), false, true);
         ChatView.Answer answer = view.answer();
-        answer.onText(HOSTILE + "\n");
-        answer.onIdle();
+        answer.onEvent(new RunEvent.Text(AnswerFixtures.CALL, HOSTILE + "\n"));
+        answer.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
 
         assertThat(answers.toString()).isEqualTo(HOSTILE + "\n");
+    }
+
+    @Test
+    void reasoningIsDimmedOnTheScreenAboveTheAnswerAndTheSourcesFollowIt() {
+        StringWriter answers = new StringWriter();
+        TerminalView view = new TerminalView(terminal, new PrintWriter(answers), true, true);
+        ChatView.Answer answer = view.answer();
+        AnswerFixtures.stream(AnswerFixtures.REASONED, answer);
+        answer.end(AnswerFixtures.succeeded(AnswerFixtures.REASONED));
+
+        assertThat(answers.toString()).as("redirected answers hold the answer only")
+                .isEqualTo("The capital of France is Paris.\n");
+        assertThat(shown().replace("\r\n", "\n")).contains(ESC + "[2mThe user wants the capital.\nParis it is." + ESC + "[0m\n")
+                .contains("Sources:\n[1] Paris - Wikipedia <https://en.wikipedia.org/wiki/Paris>\n"
+                        + "[2] https://www.britannica.com/place/Paris\n")
+                .contains("llmo: tool call get_weather {\"city\":\"Paris\"} (call_1)");
+    }
+
+    @Test
+    void noReasoningHidesItFromTheScreen() {
+        TerminalView view = new TerminalView(terminal, null, false, false);
+        ChatView.Answer answer = view.answer();
+        AnswerFixtures.stream(AnswerFixtures.REASONED, answer);
+        answer.end(AnswerFixtures.succeeded(AnswerFixtures.REASONED));
+
+        assertThat(shown()).contains("The capital of France is Paris.").doesNotContain("The user wants");
     }
 }

@@ -1,0 +1,169 @@
+package dev.llmo.cli.terminal;
+
+import dev.llmo.message.Message;
+import dev.llmo.message.Part;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an answer holds besides its text, shown to a person, never mixed into the answer on stdout: the reasoning on
+ * stderr (dimmed when colour is on) as it streams, a refusal and each tool call the model made as one stderr line,
+ * and the sources it cited as a numbered list after the answer when stdout is a terminal (in a pipe stdout is the
+ * answer alone: sources are in {@code --json} and the log). Text from the model is made visible, not obeyed, on a
+ * terminal.
+ */
+public final class AnswerExtras {
+    private static final String DIM = "\u001b[2m";
+    private static final String RESET = "\u001b[0m";
+    private static final int TOOL_ARGUMENTS_SHOWN = 200;
+
+    private final PrintWriter err;
+    private final Shown shown;
+    private boolean reasoningOpen;
+    private boolean reasoningEndsWithNewline = true;
+
+    /**
+     * What is shown where.
+     *
+     * @param reasoning      the reasoning (--reasoning, or by default when stderr is a terminal)
+     * @param dim            dim the reasoning (colour on stderr)
+     * @param stderrTerminal stderr is a terminal: the model's control characters are shown, not obeyed
+     * @param notes          tool-call lines (a person watches stderr)
+     * @param sources        the numbered source list on stdout (stdout is a terminal, no --json)
+     * @param stdoutTerminal stdout is a terminal
+     */
+    public record Shown(boolean reasoning, boolean dim, boolean stderrTerminal, boolean notes, boolean sources,
+                        boolean stdoutTerminal) {
+        /** Nothing but a refusal's line. */
+        public static final Shown NONE = new Shown(false, false, false, false, false, false);
+    }
+
+    /** @param err where the reasoning and the lines go (stderr; in a chat on a terminal, the screen) */
+    public AnswerExtras(PrintWriter err, Shown shown) {
+        this.err = err;
+        this.shown = shown;
+    }
+
+    /** A piece of streamed reasoning. */
+    public void reasoning(String piece) {
+        if (!shown.reasoning() || piece.isEmpty()) {
+            return;
+        }
+        String visible = TerminalText.forTerminal(piece, shown.stderrTerminal());
+        // dimmed piece by piece: an error line printed between two pieces must not come out dim
+        err.print(shown.dim() ? DIM + visible + RESET : visible);
+        reasoningOpen = true;
+        reasoningEndsWithNewline = piece.endsWith("\n");
+    }
+
+    /** The reasoning is over (the answer starts, or the call ended): its last line is ended and flushed. */
+    public void endReasoning() {
+        if (reasoningOpen) {
+            if (!reasoningEndsWithNewline) {
+                err.println();
+            }
+            err.flush();
+            reasoningOpen = false;
+            reasoningEndsWithNewline = true;
+        }
+    }
+
+    /** The call waits for the network: what was printed on stderr is shown. */
+    public void idle() {
+        if (reasoningOpen) {
+            err.flush();
+        }
+    }
+
+    /** The whole reasoning of a call that did not stream it (a model of several), under {@code label}. */
+    public void wholeReasoning(String label, Message answer) {
+        String reasoning = reasoningText(answer);
+        if (!shown.reasoning() || reasoning == null || reasoning.isEmpty()) {
+            return;
+        }
+        err.println("llmo: " + TerminalText.forTerminal(label, shown.stderrTerminal()) + " reasoning:");
+        reasoning(reasoning);
+        endReasoning();
+    }
+
+    /**
+     * After the answer: the refusal (always: it is what the model said), then the tool calls (to a person). A call
+     * that failed shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
+     */
+    public void afterAnswer(String label, Message answer, boolean failed) {
+        endReasoning();
+        String prefix = label == null ? "llmo: " : "llmo: " + TerminalText.forTerminal(label, shown.stderrTerminal())
+                + ": ";
+        for (Part.Refusal refusal : failed ? List.<Part.Refusal>of() : answer.parts(Part.Refusal.class)) {
+            err.println(prefix + "the model refused: " + oneLine(refusal.text(), Integer.MAX_VALUE));
+        }
+        if (shown.notes()) {
+            for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
+                err.println(prefix + "tool call " + oneLine(call.name(), 80) + " "
+                        + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN) + (call.id().isEmpty() ? ""
+                        : " (" + oneLine(call.id(), 80) + ")"));
+            }
+        }
+        err.flush();
+    }
+
+    /**
+     * The numbered list of the sources {@code answer} cites, for stdout after the answer (when stdout is a terminal;
+     * else nothing). A source cited twice is listed once.
+     */
+    public void sources(PrintWriter out, Message answer) {
+        if (!shown.sources()) {
+            return;
+        }
+        List<String> lines = sourceLines(answer, shown.stdoutTerminal());
+        if (lines.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("Sources:");
+        lines.forEach(out::println);
+        out.flush();
+    }
+
+    /** e.g. {@code [1] Paris - Wikipedia <https://en.wikipedia.org/wiki/Paris>}, one per distinct URL. */
+    public static List<String> sourceLines(Message answer, boolean terminal) {
+        Map<String, String> titles = new LinkedHashMap<>();
+        for (Part.Citation citation : answer.parts(Part.Citation.class)) {
+            titles.merge(citation.url(), citation.title() == null ? "" : citation.title(),
+                    (old, next) -> old.isEmpty() ? next : old);
+        }
+        List<String> lines = new ArrayList<>();
+        int n = 0;
+        for (Map.Entry<String, String> source : titles.entrySet()) {
+            String url = oneLine(source.getKey(), Integer.MAX_VALUE, terminal);
+            String title = oneLine(source.getValue(), 200, terminal);
+            lines.add("[" + ++n + "] " + (title.isEmpty() ? url : title + " <" + url + ">"));
+        }
+        return lines;
+    }
+
+    /** The reasoning parts' text joined, or null when the answer has none. */
+    public static String reasoningText(Message answer) {
+        List<Part.Reasoning> parts = answer.parts(Part.Reasoning.class);
+        if (parts.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        parts.forEach(part -> text.append(part.text()));
+        return text.toString();
+    }
+
+    /** {@code text} on one line, at most {@code max} chars; its control characters made visible on stderr's terminal. */
+    private String oneLine(String text, int max) {
+        return oneLine(text, max, shown.stderrTerminal());
+    }
+
+    private static String oneLine(String text, int max, boolean terminal) {
+        String flat = text.replaceAll("\\s*\\R\\s*", " ").strip();
+        String cut = flat.length() <= max ? flat : flat.substring(0, max) + "…";
+        return TerminalText.forTerminal(cut, terminal);
+    }
+}

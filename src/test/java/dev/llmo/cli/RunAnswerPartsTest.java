@@ -1,0 +1,134 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.cli.CliRun.Result;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user sees of a recorded answer's parts, end to end through {@code llmo run} against a mock server: the
+ * reasoning on stderr (never stdout), the cited sources after the answer on a terminal, every part in --json.
+ */
+class RunAnswerPartsTest {
+    private static final String REASONING = "The user: \"Describe a rabbit in 3 words\". So";
+
+    @TempDir
+    Path home;
+    private MockWebServer server;
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+        Path dir = Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(dir.resolve("models.yaml"), """
+                mock:
+                  type: openai
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  default_model: m1
+                """.formatted(server.url("/v1")));
+        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.shutdown();
+    }
+
+    private CliRun cli() {
+        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock-secret-123").env("LLMO_MAX_RETRIES", "0");
+    }
+
+    /** Answers the next request with a recorded response from src/test/resources/recorded. */
+    private void answerWith(String fixture) throws IOException {
+        try (InputStream in = RunAnswerPartsTest.class.getResourceAsStream("/recorded/" + fixture)) {
+            assertThat(in).as(fixture).isNotNull();
+            server.enqueue(new MockResponse()
+                    .setHeader("Content-Type", fixture.endsWith(".sse") ? "text/event-stream" : "application/json")
+                    .setBody(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void onATerminalTheReasoningStreamsToStderrAndStdoutHasTheAnswerAlone() throws IOException {
+        answerWith("openai/ollama-reasoning.sse");
+        Result result = cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("Fluffy, swift, curious.\n");
+        assertThat(result.err()).startsWith(REASONING + "\n").doesNotContain("Fluffy");
+    }
+
+    @Test
+    void colourDimsTheReasoningOnATerminal() throws IOException {
+        answerWith("openai/ollama-reasoning.sse");
+        Result result = cli().tty("oe").run("run", "Describe a rabbit in 3 words");
+
+        assertThat(result.err()).startsWith("\u001b[2m").contains("\u001b[2m So\u001b[0m\n");
+        assertThat(result.out()).isEqualTo("Fluffy, swift, curious.\n");
+    }
+
+    @Test
+    void inAPipeTheReasoningIsHiddenUnlessAskedForAndNoReasoningHidesItOnATerminal() throws IOException {
+        answerWith("openai/ollama-reasoning.sse");
+        Result piped = cli().run("run", "Describe a rabbit in 3 words");
+        answerWith("openai/ollama-reasoning.sse");
+        Result asked = cli().run("run", "--reasoning", "Describe a rabbit in 3 words");
+        answerWith("openai/ollama-reasoning.sse");
+        Result hidden = cli().tty("e").run("run", "--no-reasoning", "Describe a rabbit in 3 words");
+
+        assertThat(piped.out()).isEqualTo("Fluffy, swift, curious.\n");
+        assertThat(piped.err()).isEmpty();
+        assertThat(asked.out()).isEqualTo("Fluffy, swift, curious.\n");
+        assertThat(asked.err()).isEqualTo(REASONING + "\n");
+        assertThat(hidden.err()).doesNotContain("The user");
+    }
+
+    @Test
+    void jsonHasTheReasoningAndTheFullUsage() throws IOException {
+        answerWith("openai/ollama-reasoning.sse");
+        Result result = cli().run("run", "--json", "Describe a rabbit in 3 words");
+
+        JsonNode line = json.readTree(result.out());
+        assertThat(line.get("text").asText()).isEqualTo("Fluffy, swift, curious.");
+        assertThat(line.get("reasoning").asText()).isEqualTo(REASONING);
+        assertThat(line.get("usage").toString()).isEqualTo("{\"input_tokens\":75,\"output_tokens\":31,"
+                + "\"reasoning_tokens\":0,\"cache_read_tokens\":0,\"cache_write_tokens\":0}");
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
+    void citationsAreANumberedListAfterTheAnswerOnATerminalAndOnlyInJsonInAPipe() throws IOException {
+        answerWith("openai/perplexity-citations.json");
+        Result terminal = cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
+        answerWith("openai/perplexity-citations.json");
+        Result piped = cli().run("run", "--no-stream", "How many stars are in the Milky Way?");
+        answerWith("openai/perplexity-citations.json");
+        Result jsonRun = cli().run("run", "--no-stream", "--json", "How many stars are in the Milky Way?");
+
+        assertThat(terminal.out()).contains("roughly 100 to 400 billion stars.\n\nSources:\n"
+                + "[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n"
+                + "[2] https://www.esa.int/Science_Exploration/Space_Science/Herschel/"
+                + "How_many_stars_are_there_in_the_Universe\n")
+                .endsWith("[5] https://bigthink.com/starts-with-a-bang/overestimated-stars-in-universe/\n");
+        assertThat(piped.out()).endsWith("roughly 100 to 400 billion stars.\n").doesNotContain("Sources:");
+        JsonNode citations = json.readTree(jsonRun.out()).get("citations");
+        assertThat(citations).hasSize(5);
+        assertThat(citations.get(3).toString()).isEqualTo("{\"url\":\"https://www.youtube.com/watch?v=Py2nZYmvTKg\","
+                + "\"title\":null,\"cited_text\":null}");
+    }
+}
