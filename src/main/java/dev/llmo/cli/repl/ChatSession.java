@@ -63,6 +63,8 @@ public final class ChatSession implements AutoCloseable {
     private ModelRef model;
     private Role role;
     private Map<String, Object> options = Map.of();
+    // -o of the command line: over every role's options, for the whole session
+    private Map<String, Object> commandOptions = Map.of();
     private Conversation conversation;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
@@ -151,6 +153,11 @@ public final class ChatSession implements AutoCloseable {
         return next;
     }
 
+    /** Request options given on the command line ({@code -o}): they win over every role's, for the whole session. */
+    public void commandOptions(Map<String, Object> given) {
+        commandOptions = Map.copyOf(given);
+    }
+
     /** The system prompt in force, or null. */
     public String system() {
         return conversation.system();
@@ -205,8 +212,10 @@ public final class ChatSession implements AutoCloseable {
     }
 
     private RunningCall call(RunListener listener) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(options);
+        merged.putAll(commandOptions);
         RunRequest request = setup.assembler().assemble(model, conversation.system(), conversation.messages(),
-                options);
+                merged);
         return setup.orchestrator().start(request, listener, conversation);
     }
 
