@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A conversation at a glance, for {@code llmo log list}: when it started, with which command and models, its
- * first prompt and what it cost.
+ * A conversation at a glance, for {@code llmo log list}: when it started, with which command, every model it
+ * used (named by a {@code session.start} or sent a request), its first prompt and what it cost.
  *
  * @param started the {@code ts} of the first event, or null for an empty log
  * @param firstPrompt the first user message, or null
@@ -31,7 +31,8 @@ public record ConversationSummary(String id, String started, String command, Lis
     public static ConversationSummary of(String id, List<Event> events) {
         String started = null;
         String command = null;
-        List<String> models = new ArrayList<>();
+        // every model the conversation used: a chat's /model switch and a continued run add theirs
+        java.util.Set<String> models = new java.util.LinkedHashSet<>();
         String firstPrompt = null;
         long cost = 0;
         long responses = 0;
@@ -46,7 +47,12 @@ public record ConversationSummary(String id, String started, String command, Lis
                 case "session.start" -> {
                     if (command == null) {
                         command = data.path("command").asText(null);
-                        data.path("models").forEach(m -> models.add(m.asText()));
+                    }
+                    data.path("models").forEach(m -> models.add(m.asText()));
+                }
+                case "request" -> {
+                    if (data.path("model").isTextual()) {
+                        models.add(data.path("model").asText());
                     }
                 }
                 case "message" -> {

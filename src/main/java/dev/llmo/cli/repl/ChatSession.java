@@ -15,6 +15,7 @@ import dev.llmo.core.RunResult;
 import dev.llmo.core.RunningCall;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ConversationStore;
+import dev.llmo.eventlog.SavedChats;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.provider.ChatMessage;
 import java.math.BigDecimal;
@@ -124,7 +125,7 @@ public final class ChatSession implements AutoCloseable {
             }
             return store.file(ids.get(ids.size() - 1));
         }
-        return SavedChats.idOf(dir, nameOrId.strip()).map(store::file).orElseGet(() -> store.resolve(nameOrId));
+        return store.resolve(nameOrId);
     }
 
     public ModelRef model() {
@@ -263,6 +264,9 @@ public final class ChatSession implements AutoCloseable {
         String clean = name == null ? "" : name.strip();
         if (clean.isEmpty() || clean.chars().anyMatch(Character::isWhitespace)) {
             throw new UsageException("a saved name is one word, e.g. /save rust-lifetimes", null);
+        }
+        if (ConversationStore.NEWEST.equals(clean)) {
+            throw new UsageException("'" + clean + "' always means the newest conversation", "choose another name");
         }
         if (!conversation.kept()) {
             // its file is made by the first request that leaves the machine; a name alone would be lost
