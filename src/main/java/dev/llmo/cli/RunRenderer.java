@@ -105,8 +105,8 @@ final class RunRenderer implements RunListener {
             if (result.stopReason() == StopReason.MAX_TOKENS) {
                 err.println("llmo: note: the answer was cut at the output token limit; raise it with "
                         + "-o max_tokens=N");
-            } else if (result.stopReason() == StopReason.FILTERED) {
-                err.println("llmo: note: the provider's content filter stopped the answer");
+            } else if (result.stopReason() == StopReason.INCOMPLETE) {
+                err.println("llmo: note: the provider says the answer is not finished (it paused or aborted it)");
             }
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {

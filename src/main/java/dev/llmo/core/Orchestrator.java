@@ -102,8 +102,10 @@ public final class Orchestrator {
         options.putAll(request.options());
         @SuppressWarnings("unchecked")
         Map<String, Object> sorted = (Map<String, Object>) sortedKeys(options);
-        return new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,
+        ChatRequest chat = new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,
                 request.model().spec().maxOutputTokens(), request.stream());
+        ProviderClients.checkOptions(request.model().provider(), chat);
+        return chat;
     }
 
     private static Object sortedKeys(Object value) {

@@ -2,11 +2,15 @@ package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.provider.ApiKey;
+import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.anthropic.AnthropicClient;
+import dev.llmo.provider.anthropic.AnthropicOptions;
 import dev.llmo.provider.gemini.GeminiClient;
+import dev.llmo.provider.gemini.GeminiOptions;
 import dev.llmo.provider.http.Transport;
 import dev.llmo.provider.openai.OpenAiClient;
+import dev.llmo.provider.openai.OpenAiOptions;
 
 /** Makes the client of a provider's wire format; all clients of one factory share its {@link Transport}. */
 public final class ProviderClients {
@@ -25,5 +29,18 @@ public final class ProviderClients {
             case ANTHROPIC -> new AnthropicClient(provider, key, transport);
             case GEMINI -> new GeminiClient(provider, key, transport);
         };
+    }
+
+    /**
+     * Translates the request's options for the provider's wire format as its client will, so that an option that
+     * cannot be sent (both reasoning options, a budget the format does not take, two options for one field) is
+     * refused (exit 2) before a key is looked up or anything is reserved.
+     */
+    public static void checkOptions(ProviderConfig provider, ChatRequest request) {
+        switch (provider.type()) {
+            case OPENAI -> OpenAiOptions.fields(request, provider);
+            case ANTHROPIC -> AnthropicOptions.fields(request);
+            case GEMINI -> GeminiOptions.generationConfig(request);
+        }
     }
 }

@@ -52,7 +52,12 @@ public enum ErrorKind {
      * or a candidate finished for SAFETY, RECITATION, PROHIBITED_CONTENT, BLOCKLIST, SPII; OpenAI
      * {@code finish_reason: "content_filter"}. Any text written before is kept.
      */
-    BLOCKED;
+    BLOCKED,
+    /**
+     * The model spent the whole output budget on reasoning and wrote no answer: it stopped for the token limit with
+     * reasoning but without text or a tool call. The reasoning is kept.
+     */
+    REASONING_EXHAUSTED;
 
     /** The identifier written in JSON, e.g. {@code rate_limited}. */
     public String id() {

@@ -31,6 +31,20 @@ public record Usage(long inputTokens, long outputTokens, long reasoningTokens, l
         return new Usage(inputTokens, outputTokens, 0, 0, 0);
     }
 
+    /**
+     * The counts as a provider reported them, which do not always add up (a server that leaves reasoning out of its
+     * output count, a cache count above the input count, a negative number): each is kept and the totals are raised to
+     * hold their parts, so that a miscounting server never breaks an answer.
+     */
+    public static Usage reported(long inputTokens, long outputTokens, long reasoningTokens, long cacheReadTokens,
+                                 long cacheWriteTokens) {
+        long reasoning = Math.max(0, reasoningTokens);
+        long cacheRead = Math.max(0, cacheReadTokens);
+        long cacheWrite = Math.max(0, cacheWriteTokens);
+        return new Usage(Math.max(Math.max(0, inputTokens), cacheRead + cacheWrite),
+                Math.max(Math.max(0, outputTokens), reasoning), reasoning, cacheRead, cacheWrite);
+    }
+
     /** The input tokens neither read from nor written to a cache: those priced at the plain input rate. */
     public long uncachedInputTokens() {
         return inputTokens - cacheReadTokens - cacheWriteTokens;

@@ -10,8 +10,12 @@ public enum StopReason {
     MAX_TOKENS,
     /** It wants a tool to be called. */
     TOOL_CALL,
-    /** A safety or content filter stopped it, or blocked the prompt. */
-    FILTERED,
+    /** The model declined to answer (Anthropic {@code refusal}, an OpenAI {@code refusal} message). */
+    REFUSED,
+    /** A safety or content filter stopped the answer or blocked the prompt. */
+    BLOCKED,
+    /** The provider says the answer is not finished (Anthropic {@code pause_turn}, vLLM {@code abort}). */
+    INCOMPLETE,
     /** Anything else the provider reports. */
     OTHER;
 

@@ -152,6 +152,21 @@ class NothingSentTest {
     }
 
     @Test
+    void anOptionTheWireFormatCannotTakeIsAUsageErrorBeforeAnythingIsSent() throws Exception {
+        Result budget = cli().run("run", "-o", "reasoning_budget=2000", "hello");
+        Result both = cli().run("run", "-o", "reasoning_effort=low", "-o", "reasoning_budget=2000", "hello");
+
+        assertThat(budget.exitCode()).isEqualTo(2);
+        assertThat(budget.err().lines().toList()).containsExactly("llmo: error: option 'reasoning_budget' cannot be "
+                + "sent to mock/m1: the openai format takes an effort level, not a token budget; use -o "
+                + "reasoning_effort=low|medium|high instead");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("options reasoning_effort and reasoning_budget both set the reasoning");
+        assertThat(conversations()).isEmpty();
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
     void aConnectionRefusedLeavesNoConversation() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

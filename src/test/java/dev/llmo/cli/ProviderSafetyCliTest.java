@@ -93,9 +93,9 @@ class ProviderSafetyCliTest {
     }
 
     @Test
-    void optionsAskingForSeveralAnswersOrToolCallsAreUsageErrorsAndNothingIsSent() {
-        for (String option : new String[] {"n=128", "tools=[{\"type\":\"function\"}]", "tool_choice=required",
-                "functions=[]", "modalities=[\"text\",\"audio\"]"}) {
+    void optionsAskingForSeveralAnswersOrDeprecatedFunctionsAreUsageErrorsAndNothingIsSent() {
+        for (String option : new String[] {"n=128", "functions=[]", "function_call=auto",
+                "modalities=[\"text\",\"audio\"]"}) {
             Result result = cli().run("run", "-o", option, "hi");
             String name = option.substring(0, option.indexOf('='));
             assertThat(result.exitCode()).as(option).isEqualTo(2);
@@ -104,6 +104,24 @@ class ProviderSafetyCliTest {
             assertThat(result.err().lines()).as(option).hasSize(1);
         }
         assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void toolsGivenThroughOptionsAreSentAndTheToolCallIsAnAnswer() throws Exception {
+        // openai-python's recorded tool-call stream (wire-formats.md section 1), shortened
+        server.enqueue(sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,"
+                + "\"tool_calls\":[{\"index\":0,\"id\":\"call_A\",\"type\":\"function\",\"function\":{\"name\":"
+                + "\"get_sum\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+                + "{\"arguments\":\"{\\\"a\\\":2}\"}}]},\"finish_reason\":null}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+                + "data: [DONE]\n\n"));
+        Result result = cli().run("run", "-o", "tools=[{\"type\":\"function\",\"function\":{\"name\":\"get_sum\"}}]",
+                "-o", "tool_choice=required", "2+3?");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        var body = json.readTree(server.takeRequest().getBody().readUtf8());
+        assertThat(body.get("tools").get(0).get("function").get("name").asText()).isEqualTo("get_sum");
+        assertThat(body.get("tool_choice").asText()).isEqualTo("required");
     }
 
     @Test

@@ -224,12 +224,13 @@ class AnswerShapeTest {
     }
 
     @Test
-    void reasoningThatUsedUpTheTokensLeavesNullContentAndIsNoBadResponse() {
+    void reasoningThatUsedUpTheTokensLeavesNullContentAndIsNoBadResponseButReasoningExhausted() {
         // vLLM with a reasoning parser: every token went into reasoning_content
-        ChatResponse response = call(ProviderType.OPENAI, false, openAiMessage("{\"role\":\"assistant\","
-                + "\"content\":null,\"reasoning_content\":\"Let me think\"}", "length")).response();
-        assertThat(response.text()).isEmpty();
-        assertThat(response.stopReason()).isEqualTo(StopReason.MAX_TOKENS);
+        Recorder recorder = call(ProviderType.OPENAI, false, openAiMessage("{\"role\":\"assistant\","
+                + "\"content\":null,\"reasoning_content\":\"Let me think\"}", "length"));
+        LlmoException error = recorder.error();
+        assertThat(((ModelCallException) error).kind()).isEqualTo(ErrorKind.REASONING_EXHAUSTED);
+        assertThat(recorder.events).contains(new StreamEvent.ReasoningDelta("Let me think"));
     }
 
     @Test

@@ -54,25 +54,20 @@ class ReservedOptionsTest {
             OPENAI    | n                   | 2               | more than one answer
             OPENAI    | n                   | 1.5             | more than one answer
             OPENAI    | n                   | many            | more than one answer
-            OPENAI    | tools               | [x]             | tool call
-            OPENAI    | tool_choice         | required        | tool call
-            OPENAI    | functions           | [x]             | tool call
-            OPENAI    | function_call       | auto            | tool call
-            OPENAI    | parallel_tool_calls | true            | tool call
+            OPENAI    | functions           | [x]             | deprecated form of OpenAI tool calling
+            OPENAI    | function_call       | auto            | deprecated form of OpenAI tool calling
             OPENAI    | modalities          | [text,audio]    | output other than text
             OPENAI    | audio               | {}              | output other than text
             ANTHROPIC | system              | be evil         | llmo writes 'system' of the anthropic request
             ANTHROPIC | messages            | []              | llmo writes 'messages' of the anthropic request
-            ANTHROPIC | tools               | [x]             | tool call
-            ANTHROPIC | tool_choice         | {}              | tool call
             GEMINI    | generationConfig    | {}              | llmo writes 'generationConfig' of the gemini request
             GEMINI    | system_instruction  | be evil         | llmo writes 'system_instruction' of the gemini request
             GEMINI    | contents            | []              | llmo writes 'contents' of the gemini request
             GEMINI    | candidateCount      | 4               | more than one answer
             GEMINI    | candidate_count     | 2               | more than one answer
-            GEMINI    | tools               | [x]             | tool call
-            GEMINI    | toolConfig          | {}              | tool call
-            GEMINI    | tool_config         | {}              | tool call
+            GEMINI    | tools               | [x]             | where Gemini reads no tools
+            GEMINI    | toolConfig          | {}              | where Gemini reads no tools
+            GEMINI    | tool_config         | {}              | where Gemini reads no tools
             GEMINI    | responseModalities  | [TEXT,IMAGE]    | output other than text
             GEMINI    | response_modalities | [AUDIO]         | output other than text
             """)
@@ -97,6 +92,11 @@ class ReservedOptionsTest {
             OPENAI    | system             | x
             ANTHROPIC | max_tokens         | 500
             ANTHROPIC | thinking           | {}
+            OPENAI    | tools              | [x]
+            OPENAI    | tool_choice        | required
+            OPENAI    | parallel_tool_calls | true
+            ANTHROPIC | tools              | [x]
+            ANTHROPIC | tool_choice        | {}
             GEMINI    | candidateCount     | 1
             GEMINI    | candidate_count    | 1
             GEMINI    | responseModalities | [TEXT]
@@ -113,9 +113,9 @@ class ReservedOptionsTest {
     @ParameterizedTest(name = "{0} {1}: {2}")
     @CsvSource(delimiter = '|', textBlock = """
             OPENAI    | n              | 3   | sets option 'n' to 3: it asks provider 'p' for more than one answer
-            OPENAI    | tools          | [x] | sets option 'tools' to ["x"]: with it the model of provider 'p' may answer with a tool call
+            OPENAI    | functions      | [x] | sets option 'functions' to ["x"]: 'functions' is the deprecated form of OpenAI tool calling
             OPENAI    | stream         | x   | sets option 'stream', which llmo writes itself in requests of type openai
-            ANTHROPIC | tool_choice    | {}  | sets option 'tool_choice' to {"type":"function"}: with it
+            GEMINI    | tools          | [x] | sets option 'tools' to ["x"]: llmo puts options into generationConfig
             GEMINI    | candidateCount | 2   | sets option 'candidateCount' to 2: it asks provider 'p' for more than one answer
             """)
     void asAModelDefaultTheyAreConfigurationErrorsNamingTheLine(ProviderType type, String name, String raw,

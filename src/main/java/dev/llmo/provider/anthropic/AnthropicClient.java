@@ -8,14 +8,11 @@ import dev.llmo.provider.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
-import dev.llmo.provider.http.ReservedOptions;
-import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
-import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ResponseDecoder;
 import dev.llmo.provider.http.SseEvent;
 import dev.llmo.provider.http.StreamSink;
@@ -34,8 +31,6 @@ import okhttp3.Request;
 public final class AnthropicClient extends HttpProviderClient {
     /** The API version the SDKs pin; the event grammar below is the one of this version. */
     public static final String API_VERSION = "2023-06-01";
-    /** {@code max_tokens} when neither the options nor models.yaml give one. */
-    static final long DEFAULT_MAX_TOKENS = 4096;
 
     public AnthropicClient(ProviderConfig provider, ApiKey key, Transport transport) {
         super(provider, key, transport);
@@ -45,7 +40,8 @@ public final class AnthropicClient extends HttpProviderClient {
     protected Request chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
         body.put("model", request.model());
-        body.put("max_tokens", request.maxOutputTokens() != null ? request.maxOutputTokens() : DEFAULT_MAX_TOKENS);
+        ObjectNode options = AnthropicOptions.fields(request);
+        body.set("max_tokens", options.remove("max_tokens")); // in its place of old: a logged body rebuilds byte for byte
         if (request.system() != null && !request.system().isEmpty()) {
             body.put("system", request.system());
         }
@@ -57,7 +53,7 @@ public final class AnthropicClient extends HttpProviderClient {
         if (request.stream()) {
             body.put("stream", true);
         }
-        Options.putAll(body, request.options(), name -> ReservedOptions.isReserved(ProviderType.ANTHROPIC, name));
+        body.setAll(options);
         return headers(new Request.Builder().url(url("/v1/messages")).post(jsonBody(body))).build();
     }
 
@@ -100,7 +96,8 @@ public final class AnthropicClient extends HttpProviderClient {
             case "end_turn", "stop_sequence" -> StopReason.END;
             case "max_tokens", "model_context_window_exceeded" -> StopReason.MAX_TOKENS;
             case "tool_use" -> StopReason.TOOL_CALL;
-            case "refusal" -> StopReason.FILTERED;
+            case "refusal" -> StopReason.REFUSED;
+            case "pause_turn" -> StopReason.INCOMPLETE;
             default -> StopReason.OTHER;
         };
     }

@@ -8,14 +8,11 @@ import dev.llmo.provider.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
-import dev.llmo.provider.http.ReservedOptions;
-import dev.llmo.config.ProviderType;
 import dev.llmo.provider.StopReason;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
-import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ResponseDecoder;
 import dev.llmo.provider.http.SseEvent;
 import dev.llmo.provider.http.StreamSink;
@@ -23,7 +20,6 @@ import dev.llmo.provider.http.Transport;
 import dev.llmo.provider.http.WrongShape;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
@@ -31,12 +27,9 @@ import okhttp3.Request;
  * The Gemini API, version v1beta (wire-formats.md section 4): {@code x-goog-api-key},
  * {@code :streamGenerateContent?alt=sse}. Every stream event is a whole response holding only the new text; the last
  * usage seen wins; there is no end marker, so an answer is complete when a finish reason has come by end of input.
- * Options go into {@code generationConfig} under their camelCase names ({@code max_tokens} is
- * {@code maxOutputTokens}, {@code stop} is {@code stopSequences}).
+ * Options go into {@code generationConfig} ({@link GeminiOptions}).
  */
 public final class GeminiClient extends HttpProviderClient {
-    private static final Map<String, String> OPTION_NAMES = Map.of(
-            "max_tokens", "maxOutputTokens", "max_output_tokens", "maxOutputTokens", "stop", "stopSequences");
 
     public GeminiClient(ProviderConfig provider, ApiKey key, Transport transport) {
         super(provider, key, transport);
@@ -54,14 +47,9 @@ public final class GeminiClient extends HttpProviderClient {
         if (request.system() != null && !request.system().isEmpty()) {
             body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.system());
         }
-        if (!request.options().isEmpty()) {
-            ObjectNode config = body.putObject("generationConfig");
-            request.options().forEach((name, value) -> {
-                if (!ReservedOptions.isReserved(ProviderType.GEMINI, name)) {
-                    config.set(OPTION_NAMES.getOrDefault(name, Options.camelCase(name)),
-                            Json.MAPPER.valueToTree(value));
-                }
-            });
+        ObjectNode config = GeminiOptions.generationConfig(request);
+        if (!config.isEmpty()) {
+            body.set("generationConfig", config);
         }
         String model = request.model().startsWith("models/") ? request.model().substring(7) : request.model();
         // one percent-encoded path segment: a model name cannot add a path ("../../x") or a query ("x?key=...")
@@ -112,7 +100,7 @@ public final class GeminiClient extends HttpProviderClient {
             case "STOP" -> toolCall ? StopReason.TOOL_CALL : StopReason.END;
             case "MAX_TOKENS" -> StopReason.MAX_TOKENS;
             case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
-                 "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.FILTERED;
+                 "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.BLOCKED;
             case "UNEXPECTED_TOOL_CALL", "MALFORMED_FUNCTION_CALL", "TOO_MANY_TOOL_CALLS" -> StopReason.TOOL_CALL;
             default -> StopReason.OTHER;
         };
@@ -186,7 +174,7 @@ public final class GeminiClient extends HttpProviderClient {
                 blockReason = blocked;
                 blockMessage = Json.text(feedback, "blockReasonMessage");
                 safetyRatings = feedback.get("safetyRatings");
-                sink.stop(StopReason.FILTERED);
+                sink.stop(StopReason.BLOCKED);
                 return;
             }
             JsonNode candidates = chunk.get("candidates");

@@ -8,10 +8,13 @@ import dev.llmo.provider.StopReason;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
 import dev.llmo.message.Message;
+import dev.llmo.message.Part;
+import dev.llmo.message.Role;
 import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Supplier;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -52,7 +55,7 @@ final class ChatCall implements CallHandle {
     void run() {
         ChatResponse response;
         try {
-            response = loop.run(request, this::read, () -> answer == null || !answer.textDelivered,
+            response = loop.run(request, this::read, () -> answer == null || !answer.delivered(),
                     (retry, delay, failure) -> listener.onEvent(new StreamEvent.Retrying(retry, delay,
                             failure.error())));
         } catch (LlmoException e) {
@@ -127,7 +130,7 @@ final class ChatCall implements CallHandle {
             }
         }
         if (current.failure == null && (current.done || current.stop != null)) {
-            current.finishText();
+            current.finishParts();
             // the answer ended: a refusal, a block or an answer of the wrong shape is a failure, not empty success
             try {
                 decoder.onEnd(current);
@@ -143,53 +146,109 @@ final class ChatCall implements CallHandle {
         if (!current.done && current.stop == null) {
             throw new AttemptFailedException(errors.incomplete());
         }
-        return new ChatResponse(current.model, Message.assistant(current.text.toString()),
-                current.stop == null ? StopReason.OTHER : current.stop, current.usage);
+        Message message = new Message(Role.ASSISTANT, current.parts);
+        if (reasoningExhausted(message, current.stop, current.usage)) {
+            // the reasoning was reported as it came and stays the user's; an empty answer is not a success
+            throw new AttemptFailedException(errors.reasoningExhausted(current.usage));
+        }
+        return new ChatResponse(current.model, message, current.stop == null ? StopReason.OTHER : current.stop,
+                current.usage);
+    }
+
+    /**
+     * Whether the model spent the whole output budget on reasoning and wrote nothing else: it stopped for the token
+     * limit with reasoning (text, or reasoning tokens counted) but without answer text, a tool call or a refusal.
+     */
+    static boolean reasoningExhausted(Message message, StopReason stop, Usage usage) {
+        if (stop != StopReason.MAX_TOKENS) {
+            return false;
+        }
+        boolean reasoned = !message.parts(Part.Reasoning.class).isEmpty()
+                || usage != null && usage.reasoningTokens() > 0;
+        boolean answered = !message.text().isBlank() || !message.parts(Part.ToolCall.class).isEmpty()
+                || !message.parts(Part.Refusal.class).isEmpty();
+        return reasoned && !answered;
     }
 
     /** What one attempt has read so far. */
     private final class Answer implements StreamSink {
-        final StringBuilder text = new StringBuilder();
-        private final SurrogateRepair surrogates = new SurrogateRepair();
-        private long textBytes;
+        private final AnswerParts answer = new AnswerParts(limits.maxAnswerBytes(), listener::onEvent);
+        List<Part> parts = List.of();
         Usage usage;
         StopReason stop;
         String model;
         AttemptFailure failure;
         boolean done;
-        volatile boolean textDelivered;
 
         boolean ended() {
             return done || failure != null;
         }
 
+        /** Whether any of the answer reached the listener: then the attempt is not repeated. */
+        boolean delivered() {
+            return answer.delivered();
+        }
+
+        /** The end of a complete answer: its parts, assembled. */
+        void finishParts() {
+            parts = answer.parts();
+        }
+
+        /** Passes a piece of the answer on, unless the attempt ended; ends it when the answer grows past the limit. */
+        private void take(java.util.function.Consumer<AnswerParts> piece) {
+            if (ended()) {
+                return;
+            }
+            piece.accept(answer);
+            if (answer.overLimit()) {
+                // what came so far stays with the listener (printed and logged); the call ends here
+                fail(errors.answerTooLong(limits.maxAnswerBytes()));
+            }
+        }
+
+        @Override
+        public PartSink choice(int index) {
+            return index == 0 ? this : IGNORED;
+        }
+
         @Override
         public void text(String delta) {
-            if (delta == null || delta.isEmpty() || ended()) {
-                return;
-            }
-            deliver(surrogates.next(delta));
+            take(parts -> parts.text(delta));
         }
 
-        /** The end of a complete answer: a high surrogate still held back becomes U+FFFD. */
-        void finishText() {
-            deliver(surrogates.finish());
+        @Override
+        public void reasoning(String delta) {
+            take(parts -> parts.reasoning(delta));
         }
 
-        private void deliver(String delta) {
-            if (delta.isEmpty()) {
-                return;
-            }
-            long bytes = utf8Length(delta);
-            if (textBytes + bytes > limits.maxAnswerBytes()) {
-                // the text so far stays with the listener (printed and logged); the call ends here
-                fail(errors.answerTooLong(limits.maxAnswerBytes()));
-                return;
-            }
-            textBytes += bytes;
-            text.append(delta);
-            textDelivered = true;
-            listener.onEvent(new StreamEvent.TextDelta(delta));
+        @Override
+        public void reasoningSignature(String signature) {
+            take(parts -> parts.reasoningSignature(signature));
+        }
+
+        @Override
+        public void redactedReasoning(String data) {
+            take(parts -> parts.redactedReasoning(data));
+        }
+
+        @Override
+        public void refusal(String delta) {
+            take(parts -> parts.refusal(delta));
+        }
+
+        @Override
+        public void toolCall(int index, String id, String name, String argumentsDelta) {
+            take(parts -> parts.toolCall(index, id, name, argumentsDelta));
+        }
+
+        @Override
+        public void citation(Part.Citation citation) {
+            take(parts -> parts.citation(citation));
+        }
+
+        @Override
+        public void endBlock() {
+            answer.endBlock();
         }
 
         @Override
@@ -225,6 +284,41 @@ final class ChatCall implements CallHandle {
             done = true;
         }
     }
+
+    /** Where the content of choices other than 0 goes: llmo asks for one answer, and another is not spliced in. */
+    private static final PartSink IGNORED = new PartSink() {
+        @Override
+        public void text(String text) {
+        }
+
+        @Override
+        public void reasoning(String text) {
+        }
+
+        @Override
+        public void reasoningSignature(String signature) {
+        }
+
+        @Override
+        public void redactedReasoning(String data) {
+        }
+
+        @Override
+        public void refusal(String text) {
+        }
+
+        @Override
+        public void toolCall(int index, String id, String name, String argumentsDelta) {
+        }
+
+        @Override
+        public void citation(Part.Citation citation) {
+        }
+
+        @Override
+        public void endBlock() {
+        }
+    };
 
     /** The UTF-8 length of valid UTF-16 text (surrogates arrive here in pairs only). */
     static long utf8Length(String text) {

@@ -5,6 +5,7 @@ import dev.llmo.config.ProviderConfig;
 import dev.llmo.provider.ApiKey;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ErrorKind;
+import dev.llmo.message.Usage;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.ModelAuthException;
@@ -182,6 +183,14 @@ public final class HttpErrorMapper {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BLOCKED, null, provider.name() + " " + what
                 + (explanation == null || explanation.isBlank() ? "" : ": " + clean(explanation)),
                 "rephrase the request; the provider's content filter stopped it"));
+    }
+
+    /** The model used the whole output budget on reasoning and wrote no answer; the reasoning is kept. */
+    public AttemptFailure reasoningExhausted(Usage usage) {
+        String tokens = usage == null || usage.outputTokens() == 0 ? "" : " (" + usage.outputTokens() + " tokens)";
+        return AttemptFailure.fatal(new ModelCallException(ErrorKind.REASONING_EXHAUSTED, null, provider.name()
+                + ": the model spent its whole output budget" + tokens + " on reasoning and wrote no answer",
+                "raise the budget (-o max_tokens=N) or lower the reasoning effort (-o reasoning_effort=low)"));
     }
 
     /** More bytes than llmo reads of one thing (a line, a body, a model list, the answer text). */

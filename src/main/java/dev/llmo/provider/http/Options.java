@@ -1,30 +1,41 @@
 package dev.llmo.provider.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.failure.UsageException;
+import java.util.HashMap;
 import java.util.Map;
 
-/** Writes user request options (from models.yaml, roles and {@code -o}) into a JSON body. */
+/**
+ * Writes request options (from models.yaml, roles and {@code -o}) into a JSON object of a request body, each under
+ * the field its wire format's options class chose, and refuses two options that land on the same field (such as
+ * {@code max_tokens} and {@code max_completion_tokens} for an OpenAI reasoning model): one of them would be dropped
+ * without a word.
+ */
 public final class Options {
-    private Options() {
+    private final ObjectNode target;
+    private final String format;
+    private final Map<String, String> writtenBy = new HashMap<>();
+
+    /** @param format the wire format's id, for errors */
+    public Options(ObjectNode target, String format) {
+        this.target = target;
+        this.format = format;
     }
 
-    /** Puts every option into {@code target}, as the JSON value of its Java value (string, number, boolean, list...). */
-    public static void putAll(ObjectNode target, Map<String, Object> options) {
-        options.forEach((name, value) -> target.set(name, Json.MAPPER.valueToTree(value)));
+    /** Writes {@code value} (a Java value: string, number, boolean, list, map) as {@code field}, set by {@code option}. */
+    public void put(String option, String field, Object value) {
+        set(option, field, Json.MAPPER.valueToTree(value));
     }
 
-    /**
-     * Like {@link #putAll(ObjectNode, Map)}, but never replaces a key the request builder owns ({@code reserved}):
-     * the core refuses such options before a call (dev.llmo.provider.http.ReservedOptions); this keeps the body's
-     * structure intact for any caller that did not.
-     */
-    public static void putAll(ObjectNode target, Map<String, Object> options,
-                              java.util.function.Predicate<String> reserved) {
-        options.forEach((name, value) -> {
-            if (!reserved.test(name)) {
-                target.set(name, Json.MAPPER.valueToTree(value));
-            }
-        });
+    /** Writes {@code value} as {@code field}, set by {@code option}. */
+    public void set(String option, String field, JsonNode value) {
+        String earlier = writtenBy.putIfAbsent(field, option);
+        if (earlier != null) {
+            throw new UsageException("options '" + earlier + "' and '" + option + "' both set '" + field + "' of the "
+                    + format + " request", "give only one of them");
+        }
+        target.set(field, value);
     }
 
     /** {@code max_tokens} to {@code maxTokens}: Gemini's JSON names. */

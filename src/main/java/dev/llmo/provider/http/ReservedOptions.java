@@ -15,27 +15,29 @@ import java.util.Map;
  *
  * <ul>
  *   <li>openai: written by the builder {@code model}, {@code messages}, {@code stream}, {@code stream_options};
- *       tool calling {@code tools}, {@code tool_choice}, {@code functions}, {@code function_call},
- *       {@code parallel_tool_calls}; several answers {@code n} other than 1; other output than text
- *       {@code modalities} other than {@code ["text"]}, {@code audio}</li>
- *   <li>anthropic: written by the builder {@code model}, {@code messages}, {@code system}, {@code stream}; tool
- *       calling {@code tools}, {@code tool_choice} (it has no way to ask for several answers)</li>
+ *       the deprecated tool calling {@code functions}, {@code function_call}; several answers {@code n} other than
+ *       1; other output than text {@code modalities} other than {@code ["text"]}, {@code audio}</li>
+ *   <li>anthropic: written by the builder {@code model}, {@code messages}, {@code system}, {@code stream} (it has
+ *       no way to ask for several answers)</li>
  *   <li>gemini (options go into {@code generationConfig}; compared in camelCase, so snake_case spellings are caught
  *       too): the body's own keys {@code model}, {@code contents}, {@code systemInstruction},
- *       {@code generationConfig}, {@code stream}; tool calling {@code tools}, {@code toolConfig}; several answers
+ *       {@code generationConfig}, {@code stream}; tool calling {@code tools}, {@code toolConfig} (options go into
+ *       {@code generationConfig}, where Gemini reads no tools); several answers
  *       {@code candidateCount} other than 1; other output than text {@code responseModalities} other than
  *       {@code ["TEXT"]}</li>
  * </ul>
  * A key of one format that means nothing in another (Anthropic's {@code system} in an OpenAI request) is left to
  * that provider, which rejects it: it cannot change the structure there. {@code max_tokens} is an option on purpose:
- * Anthropic requires one, and the builder's default yields to the user's.
+ * Anthropic requires one, and the builder's default yields to the user's. Tool definitions ({@code tools},
+ * {@code tool_choice}, OpenAI's {@code parallel_tool_calls}) pass for OpenAI and Anthropic: the tool calls the model
+ * makes are read as parts of the answer, shown in {@code --json} and logged (llmo does not run them).
  */
 public final class ReservedOptions {
     /** Why an option is refused. */
     private enum Reason {
         /** The request builder writes the key itself. */
         WRITTEN,
-        /** Tool calling: the answer would be a tool call that llmo neither runs nor logs, not text. */
+        /** Tool calling in a form llmo does not send: OpenAI's deprecated functions, Gemini's tools among options. */
         TOOLS,
         /** More than one answer (choice, candidate): llmo reads, prices and logs exactly one. */
         CHOICES,
@@ -46,14 +48,11 @@ public final class ReservedOptions {
     private static final Map<String, Reason> OPENAI = Map.ofEntries(
             Map.entry("model", Reason.WRITTEN), Map.entry("messages", Reason.WRITTEN),
             Map.entry("stream", Reason.WRITTEN), Map.entry("stream_options", Reason.WRITTEN),
-            Map.entry("tools", Reason.TOOLS), Map.entry("tool_choice", Reason.TOOLS),
             Map.entry("functions", Reason.TOOLS), Map.entry("function_call", Reason.TOOLS),
-            Map.entry("parallel_tool_calls", Reason.TOOLS),
             Map.entry("n", Reason.CHOICES),
             Map.entry("modalities", Reason.MODALITIES), Map.entry("audio", Reason.MODALITIES));
     private static final Map<String, Reason> ANTHROPIC = Map.of(
-            "model", Reason.WRITTEN, "messages", Reason.WRITTEN, "system", Reason.WRITTEN, "stream", Reason.WRITTEN,
-            "tools", Reason.TOOLS, "tool_choice", Reason.TOOLS);
+            "model", Reason.WRITTEN, "messages", Reason.WRITTEN, "system", Reason.WRITTEN, "stream", Reason.WRITTEN);
     // camelCase, the form Gemini's JSON uses
     private static final Map<String, Reason> GEMINI = Map.of(
             "model", Reason.WRITTEN, "contents", Reason.WRITTEN, "systemInstruction", Reason.WRITTEN,
@@ -140,8 +139,10 @@ public final class ReservedOptions {
         return switch (reason) {
             case WRITTEN -> "llmo writes '" + name + "' of the " + type.id() + " request to provider '" + providerName
                     + "' itself";
-            case TOOLS -> "with it the model of provider '" + providerName + "' may answer with a tool call, which "
-                    + "llmo does not run, instead of text";
+            case TOOLS -> type == ProviderType.GEMINI
+                    ? "llmo puts options into generationConfig of the gemini request to provider '" + providerName
+                    + "', where Gemini reads no tools"
+                    : "'" + name + "' is the deprecated form of OpenAI tool calling";
             case CHOICES -> "it asks provider '" + providerName + "' for more than one answer, and llmo reads, prices "
                     + "and logs one answer per call";
             case MODALITIES -> "it asks provider '" + providerName + "' for output other than text, which llmo "
@@ -165,7 +166,9 @@ public final class ReservedOptions {
                 case "generationConfig", "generation_config" -> "give its fields one by one, e.g. -o temperature=0.2";
                 default -> "give the prompt as arguments or on stdin; drop -o " + name;
             };
-            case TOOLS -> "drop -o " + name + ": llmo asks for text answers";
+            case TOOLS -> name.startsWith("function")
+                    ? "drop -o " + name + "; give tools with -o tools=[…] and -o tool_choice=…"
+                    : "drop -o " + name + "; tools can be given to OpenAI-compatible and Anthropic models";
             case CHOICES -> "drop -o " + name + " (one answer is the default); run llmo again for another answer";
             case MODALITIES -> "drop -o " + name + ": llmo asks for text answers";
         };

@@ -1,12 +1,18 @@
 package dev.llmo.provider.http;
 
-import dev.llmo.provider.StopReason;
 import dev.llmo.message.Usage;
+import dev.llmo.provider.StopReason;
 
-/** Where a {@link ResponseDecoder} puts what it reads from one attempt's answer. */
-public interface StreamSink {
-    /** Answer text to append (empty text is ignored). */
-    void text(String text);
+/**
+ * Where a {@link ResponseDecoder} puts what it reads from one attempt's answer. The content methods inherited from
+ * {@link PartSink} are those of choice 0, the answer.
+ */
+public interface StreamSink extends PartSink {
+    /**
+     * The content of choice {@code index}. Only choice 0 is an answer: llmo never asks for more (a request for several
+     * is refused before it is sent), so what a server sends for another choice is not spliced into it.
+     */
+    PartSink choice(int index);
 
     /** The token counts so far; replaces earlier ones. */
     void usage(Usage usage);

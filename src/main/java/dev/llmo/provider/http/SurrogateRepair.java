@@ -47,6 +47,15 @@ final class SurrogateRepair {
         return String.valueOf(REPLACEMENT);
     }
 
+    /** {@code text} given whole (an id, a name, a signature): each lone surrogate becomes U+FFFD. */
+    static String whole(String text) {
+        if (!hasSurrogate(text)) {
+            return text;
+        }
+        SurrogateRepair repair = new SurrogateRepair();
+        return repair.next(text) + repair.finish();
+    }
+
     private static boolean hasSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (Character.isSurrogate(text.charAt(i))) {

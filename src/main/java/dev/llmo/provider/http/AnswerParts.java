@@ -1,0 +1,292 @@
+package dev.llmo.provider.http;
+
+import dev.llmo.message.Part;
+import dev.llmo.provider.StreamEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Assembles the answer of one call from the pieces every wire format's decoder reads, the one place where pieces
+ * become {@link Part}s: pieces of one kind that follow each other merge into one part, the order of kinds is kept, a
+ * tool call's pieces join by their index wherever they come, a citation given twice is kept once. Each piece taken is
+ * reported as a {@link StreamEvent} as it comes. All text is kept valid UTF-16 (a lone surrogate becomes U+FFFD, a
+ * pair split between two pieces is joined) and bounded: past {@code maxBytes} of content in all, nothing more is
+ * taken and {@link #overLimit()} says so.
+ */
+final class AnswerParts implements PartSink {
+    private final long maxBytes;
+    private final Consumer<StreamEvent> events;
+    private final List<Piece> pieces = new ArrayList<>();
+    private final Map<Integer, ToolCallPiece> toolCalls = new HashMap<>();
+    private final Set<Part.Citation> citations = new HashSet<>();
+    /** Whether the last piece may take more of its kind; false after {@link #endBlock()}. */
+    private boolean open;
+    private long bytes;
+    private boolean overLimit;
+
+    /** Read by the retry loop's thread: after anything reached the listener an attempt is not repeated. */
+    private volatile boolean delivered;
+
+    AnswerParts(long maxBytes, Consumer<StreamEvent> listener) {
+        this.maxBytes = maxBytes;
+        this.events = event -> {
+            delivered = true;
+            listener.accept(event);
+        };
+    }
+
+    /** Whether more content came than {@code maxBytes}: it was not taken, and the call must end. */
+    boolean overLimit() {
+        return overLimit;
+    }
+
+    /** Whether anything was reported to the listener: after that an attempt is not retried. */
+    boolean delivered() {
+        return delivered;
+    }
+
+    @Override
+    public void text(String text) {
+        append(TextPiece.class, TextPiece::new, text);
+    }
+
+    @Override
+    public void reasoning(String text) {
+        append(ReasoningPiece.class, ReasoningPiece::new, text);
+    }
+
+    @Override
+    public void refusal(String text) {
+        append(RefusalPiece.class, RefusalPiece::new, text);
+    }
+
+    @Override
+    public void reasoningSignature(String signature) {
+        if (signature == null || signature.isEmpty() || !take(signature)) {
+            return;
+        }
+        String clean = SurrogateRepair.whole(signature);
+        if (last() instanceof ReasoningPiece reasoning && open && !reasoning.redacted) {
+            reasoning.signature = reasoning.signature == null ? clean : reasoning.signature + clean;
+        } else {
+            ReasoningPiece reasoning = new ReasoningPiece();
+            reasoning.signature = clean;
+            start(reasoning);
+        }
+    }
+
+    @Override
+    public void redactedReasoning(String data) {
+        if (data == null || !take(data)) {
+            return;
+        }
+        ReasoningPiece reasoning = new ReasoningPiece();
+        reasoning.signature = SurrogateRepair.whole(data);
+        reasoning.redacted = true;
+        start(reasoning);
+        open = false; // hidden reasoning takes no text
+    }
+
+    @Override
+    public void toolCall(int index, String id, String name, String argumentsDelta) {
+        String arguments = argumentsDelta == null ? "" : argumentsDelta;
+        if (!take(arguments) || !take(id == null ? "" : id) || !take(name == null ? "" : name)) {
+            return;
+        }
+        String cleanId = id == null || id.isEmpty() ? null : SurrogateRepair.whole(id);
+        String cleanName = name == null || name.isEmpty() ? null : SurrogateRepair.whole(name);
+        ToolCallPiece call = toolCalls.get(index);
+        if (call == null) {
+            call = new ToolCallPiece(index);
+            toolCalls.put(index, call);
+            start(call);
+        }
+        if (call.id == null) {
+            call.id = cleanId;
+        }
+        if (call.name == null) {
+            call.name = cleanName;
+        }
+        String delta = call.arguments.next(arguments);
+        call.text.append(delta);
+        events.accept(new StreamEvent.ToolCallDelta(index, cleanId, cleanName, delta));
+    }
+
+    @Override
+    public void citation(Part.Citation citation) {
+        if (citation == null) {
+            return;
+        }
+        Part.Citation clean = new Part.Citation(SurrogateRepair.whole(citation.url()),
+                citation.title() == null ? null : SurrogateRepair.whole(citation.title()),
+                citation.citedText() == null ? null : SurrogateRepair.whole(citation.citedText()));
+        if (citations.contains(clean) || !take(clean.url())
+                || !take(clean.title() == null ? "" : clean.title())
+                || !take(clean.citedText() == null ? "" : clean.citedText())) {
+            return;
+        }
+        citations.add(clean);
+        start(new CitationPiece(clean));
+        events.accept(new StreamEvent.CitationAdded(clean));
+    }
+
+    @Override
+    public void endBlock() {
+        open = false;
+    }
+
+    /** The parts, in order; a high surrogate still held back at the end becomes U+FFFD. */
+    List<Part> parts() {
+        List<Part> parts = new ArrayList<>(pieces.size());
+        for (Piece piece : pieces) {
+            finish(piece);
+            parts.add(piece.part());
+        }
+        return parts;
+    }
+
+    private <P extends TextLike> void append(Class<P> kind, java.util.function.Supplier<P> create, String delta) {
+        if (delta == null || delta.isEmpty() || !take(delta)) {
+            return;
+        }
+        P piece;
+        if (kind.isInstance(last()) && open && !(last() instanceof ReasoningPiece r && r.redacted)) {
+            piece = kind.cast(last());
+        } else {
+            piece = create.get();
+            start(piece);
+        }
+        String repaired = piece.repair.next(delta);
+        if (!repaired.isEmpty()) {
+            piece.text.append(repaired);
+            events.accept(piece.event(repaired));
+        }
+    }
+
+    private void start(Piece piece) {
+        if (last() != null) {
+            finish(last());
+        }
+        pieces.add(piece);
+        open = true;
+    }
+
+    /** A text-like piece that ends with half a surrogate pair: the half becomes U+FFFD, reported like any text. */
+    private void finish(Piece piece) {
+        SurrogateRepair repair = piece instanceof TextLike text ? text.repair
+                : piece instanceof ToolCallPiece call ? call.arguments : null;
+        if (repair == null) {
+            return;
+        }
+        String rest = repair.finish();
+        if (rest.isEmpty()) {
+            return;
+        }
+        if (piece instanceof TextLike text) {
+            text.text.append(rest);
+            events.accept(text.event(rest));
+        } else {
+            ToolCallPiece call = (ToolCallPiece) piece;
+            call.text.append(rest);
+            events.accept(new StreamEvent.ToolCallDelta(call.index, null, null, rest));
+        }
+    }
+
+    private Piece last() {
+        return pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
+    }
+
+    /** Counts {@code text} against the limit; false (and nothing more taken) when it would pass it. */
+    private boolean take(String text) {
+        if (overLimit) {
+            return false;
+        }
+        long more = ChatCall.utf8Length(text);
+        if (bytes + more > maxBytes) {
+            overLimit = true;
+            return false;
+        }
+        bytes += more;
+        return true;
+    }
+
+    private sealed interface Piece permits TextLike, ToolCallPiece, CitationPiece {
+        Part part();
+    }
+
+    private abstract static sealed class TextLike implements Piece permits TextPiece, ReasoningPiece, RefusalPiece {
+        final StringBuilder text = new StringBuilder();
+        final SurrogateRepair repair = new SurrogateRepair();
+
+        abstract StreamEvent event(String delta);
+    }
+
+    private static final class TextPiece extends TextLike {
+        @Override
+        StreamEvent event(String delta) {
+            return new StreamEvent.TextDelta(delta);
+        }
+
+        @Override
+        public Part part() {
+            return new Part.Text(text.toString());
+        }
+    }
+
+    private static final class ReasoningPiece extends TextLike {
+        String signature;
+        boolean redacted;
+
+        @Override
+        StreamEvent event(String delta) {
+            return new StreamEvent.ReasoningDelta(delta);
+        }
+
+        @Override
+        public Part part() {
+            return new Part.Reasoning(text.toString(), signature, redacted);
+        }
+    }
+
+    private static final class RefusalPiece extends TextLike {
+        @Override
+        StreamEvent event(String delta) {
+            return new StreamEvent.RefusalDelta(delta);
+        }
+
+        @Override
+        public Part part() {
+            return new Part.Refusal(text.toString());
+        }
+    }
+
+    private static final class ToolCallPiece implements Piece {
+        final int index;
+        final StringBuilder text = new StringBuilder();
+        final SurrogateRepair arguments = new SurrogateRepair();
+        String id;
+        String name;
+
+        ToolCallPiece(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public Part part() {
+            // a provider that gives no id (Gemini may not): one that is unique within the answer
+            return new Part.ToolCall(id == null ? "call_" + index : id, name == null ? "" : name, text.toString());
+        }
+    }
+
+    private record CitationPiece(Part.Citation citation) implements Piece {
+        @Override
+        public Part part() {
+            return citation;
+        }
+    }
+}
