@@ -56,7 +56,7 @@ final class LogCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
             description = {"List conversations, newest last: id, start, every model used, cost, first prompt.",
-                    "On a terminal each line fits its width; in a pipe lines are whole."},
+                    "On a terminal each line is cut to fit its width; in a pipe it is not."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log list", "  llmo log list --limit 10", "  llmo log list --since 2d --model anthropic",
                     "  llmo log list --grep 'binary search'", "  llmo log list --since 2026-11-01 --json | jq -r .id"})
