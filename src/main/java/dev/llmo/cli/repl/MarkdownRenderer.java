@@ -46,6 +46,7 @@ public final class MarkdownRenderer {
     private int printedSpaces;
     private boolean movable;
     private int column;
+    private int columns;
     private boolean code;
     private boolean wroteAnything;
     private boolean endsWithNewline = true;
@@ -183,8 +184,21 @@ public final class MarkdownRenderer {
         return shown;
     }
 
+    /**
+     * The terminal's width, asked once per answer: asking may run {@code stty} (jline's exec terminal), which is too
+     * slow for every streamed piece and can fail while a signal arrives; a failure means the usual 80.
+     */
     private int columns() {
-        return width.getAsInt() > 0 ? width.getAsInt() : 80;
+        if (columns == 0) {
+            int asked;
+            try {
+                asked = width.getAsInt();
+            } catch (RuntimeException | java.io.IOError e) {
+                asked = 0;
+            }
+            columns = asked > 0 ? asked : 80;
+        }
+        return columns;
     }
 
     /** {@code text} (one line, which may hold ANSI styles) broken at word boundaries as streaming breaks it. */
@@ -277,8 +291,7 @@ public final class MarkdownRenderer {
             return base + inline(m.group(2), base) + RESET;
         }
         if (RULE.matcher(raw).matches()) {
-            int columns = width.getAsInt() > 0 ? width.getAsInt() : 80;
-            return DIM + "─".repeat(Math.min(columns, 40)) + RESET;
+            return DIM + "─".repeat(Math.min(columns(), 40)) + RESET;
         }
         m = BULLET.matcher(raw);
         if (m.matches()) {

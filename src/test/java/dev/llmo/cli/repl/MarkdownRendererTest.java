@@ -107,4 +107,20 @@ class MarkdownRendererTest {
         assertThat(MarkdownRenderer.wrapped(BOLD + "bold" + RESET + " and more words", 10))
                 .isEqualTo(BOLD + "bold" + RESET + " and\nmore words");
     }
+
+    @Test
+    void theWidthIsAskedOncePerAnswerAndAFailureToAskMeans80Columns() {
+        int[] asked = {0};
+        MarkdownRenderer renderer = new MarkdownRenderer(new PrintWriter(out), false, () -> {
+            asked[0]++;
+            throw new java.io.IOError(new java.io.IOException("stty interrupted"));
+        }, true);
+        for (int i = 0; i < 20; i++) {
+            renderer.append("word ");
+        }
+        renderer.finish();
+
+        assertThat(asked[0]).isEqualTo(1);
+        assertThat(out.toString()).isEqualTo(("word ".repeat(16)).strip() + "\n" + ("word ".repeat(4)).strip() + "\n");
+    }
 }
