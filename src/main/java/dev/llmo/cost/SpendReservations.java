@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.FailureException;
+import dev.llmo.io.Uninterruptible;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -162,39 +163,40 @@ public final class SpendReservations {
                 memoryLock.unlock();
             }
         }
-        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel under the lock
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            createPrivateDirectories(dir);
-            ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
-                    p -> new ReentrantLock());
-            jvmLock.lock();
-            try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE), privateFile(dir));
-                 FileLock ignored = channel.lock()) {
-                List<Entry> read = read();
-                List<Entry> entries = new ArrayList<>();
-                long now = clock.millis();
-                for (Entry entry : read) {
-                    if (live(entry, now)) {
-                        entries.add(entry);
-                    }
-                }
-                T result = change.apply(entries);
-                if (!entries.equals(read)) {
-                    write(dir, entries);
-                }
-                return result;
-            } finally {
-                jvmLock.unlock();
-            }
+            // a call's hold is released by the call's own thread, which Ctrl-C interrupts: an interrupt would close
+            // the channel under the lock and leave the hold behind
+            return Uninterruptible.call(() -> lockedOnDisk(change));
         } catch (IOException e) {
             throw new FailureException("cannot update the budget reservations in " + file + ": " + e.getMessage(),
                     "check that the directory is writable (or set LLMO_HOME)", e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T> T lockedOnDisk(Change<T> change) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        createPrivateDirectories(dir);
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
+                p -> new ReentrantLock());
+        jvmLock.lock();
+        try (FileChannel channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE), privateFile(dir));
+             FileLock ignored = channel.lock()) {
+            List<Entry> read = read();
+            List<Entry> entries = new ArrayList<>();
+            long now = clock.millis();
+            for (Entry entry : read) {
+                if (live(entry, now)) {
+                    entries.add(entry);
+                }
             }
+            T result = change.apply(entries);
+            if (!entries.equals(read)) {
+                write(dir, entries);
+            }
+            return result;
+        } finally {
+            jvmLock.unlock();
         }
     }
 

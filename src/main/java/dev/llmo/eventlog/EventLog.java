@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LogVerificationException;
+import dev.llmo.io.Uninterruptible;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,49 +168,52 @@ public final class EventLog implements Closeable {
             throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
         }
         Path dir = file.getParent();
-        // as in write(): an interrupted thread would have the channel closed under it mid-write
-        boolean interrupted = Thread.interrupted();
         try {
-            createPrivateDirectories(dir);
-            FileChannel created;
-            while (true) {
-                try {
-                    created = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE), privateFile(dir));
-                    break;
-                } catch (FileAlreadyExistsException taken) {
-                    // another process made the same id: impossible in practice, cheap to handle (ids are not in lines)
-                    file = dir.resolve(ConversationId.next(options.clock().instant()) + ".jsonl");
-                    id = idOf(file);
-                }
-            }
-            ReentrantLock lock = FileLocks.of(file);
-            byte[] lines = pending.toByteArray();
-            lock.lock();
-            try (FileLock ignored = created.lock()) {
-                ByteBuffer buffer = ByteBuffer.wrap(lines);
-                long at = 0;
-                while (buffer.hasRemaining()) {
-                    at += created.write(buffer, at);
-                }
-                if (pendingSync) {
-                    created.force(false);
-                }
-            } finally {
-                lock.unlock();
-            }
-            channel = created;
-            jvmLock = lock;
-            knownSize = lines.length;
-            pending = null;
+            // as in write(): an interrupted thread would have the channel closed under it mid-write
+            Uninterruptible.call(() -> {
+                createFile(dir);
+                return null;
+            });
         } catch (IOException e) {
             throw new FailureException("cannot create a conversation log in " + dir + ": " + e.getMessage(),
                     "check that the directory is writable (or set LLMO_HOME)", e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        }
+    }
+
+    /** persist(): the file made, the events held so far written to it. */
+    private void createFile(Path dir) throws IOException {
+        createPrivateDirectories(dir);
+        FileChannel created;
+        while (true) {
+            try {
+                created = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE), privateFile(dir));
+                break;
+            } catch (FileAlreadyExistsException taken) {
+                // another process made the same id: impossible in practice, cheap to handle (ids are not in lines)
+                file = dir.resolve(ConversationId.next(options.clock().instant()) + ".jsonl");
+                id = idOf(file);
             }
         }
+        ReentrantLock lock = FileLocks.of(file);
+        byte[] lines = pending.toByteArray();
+        lock.lock();
+        try (FileLock ignored = created.lock()) {
+            ByteBuffer buffer = ByteBuffer.wrap(lines);
+            long at = 0;
+            while (buffer.hasRemaining()) {
+                at += created.write(buffer, at);
+            }
+            if (pendingSync) {
+                created.force(false);
+            }
+        } finally {
+            lock.unlock();
+        }
+        channel = created;
+        jvmLock = lock;
+        knownSize = lines.length;
+        pending = null;
     }
 
     /**
@@ -224,20 +228,20 @@ public final class EventLog implements Closeable {
             pending = null; // nothing more can be written or persisted
             return true;
         }
-        boolean interrupted = Thread.interrupted();
-        boolean removed = false;
-        jvmLock.lock();
-        try (FileLock ignored = channel.lock()) {
-            // another process continued it meanwhile: it is theirs too now, and stays
-            removed = channel.size() == knownSize && Files.deleteIfExists(file);
+        boolean removed;
+        try {
+            removed = Uninterruptible.call(() -> {
+                jvmLock.lock();
+                try (FileLock ignored = channel.lock()) {
+                    // another process continued it meanwhile: it is theirs too now, and stays
+                    return channel.size() == knownSize && Files.deleteIfExists(file);
+                } finally {
+                    jvmLock.unlock();
+                }
+            });
         } catch (IOException e) {
             throw new FailureException("cannot remove " + file + ": " + e.getMessage(),
                     "check the directory's permissions", e);
-        } finally {
-            jvmLock.unlock();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
         if (removed) {
             try {
@@ -308,22 +312,20 @@ public final class EventLog implements Closeable {
     }
 
     private synchronized Event write(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
-        // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
-        // call by interrupting its thread, and that call's last events must still be written. The flag is restored.
-        boolean interrupted = Thread.interrupted();
-        try {
-            return writeUninterrupted(type, json, canonicalData, sync);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private Event writeUninterrupted(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
         if (channel == null) {
             return hold(type, json, canonicalData, sync);
         }
+        try {
+            // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
+            // call by interrupting its thread, and that call's last events must still be written.
+            return Uninterruptible.call(() -> writeLine(type, json, canonicalData, sync));
+        } catch (IOException e) {
+            throw new FailureException("cannot write to " + file + ": " + e.getMessage(),
+                    "check free disk space and the file's permissions", e);
+        }
+    }
+
+    private Event writeLine(String type, ObjectNode json, byte[] canonicalData, boolean sync) throws IOException {
         jvmLock.lock();
         try (FileLock ignored = channel.lock()) {
             long size = channel.size();
@@ -347,9 +349,6 @@ public final class EventLog implements Closeable {
             nextSeq = seq + 1;
             lastHash = hash;
             return new Event(seq, ts, type, json, prev, hash);
-        } catch (IOException e) {
-            throw new FailureException("cannot write to " + file + ": " + e.getMessage(),
-                    "check free disk space and the file's permissions", e);
         } finally {
             jvmLock.unlock();
         }
@@ -422,8 +421,12 @@ public final class EventLog implements Closeable {
         if (channel == null) {
             return;
         }
+        FileChannel open = channel;
         try {
-            channel.force(false);
+            Uninterruptible.call(() -> {
+                open.force(false);
+                return null;
+            });
         } catch (IOException e) {
             throw new FailureException("cannot sync " + file + ": " + e.getMessage(), "check free disk space", e);
         }
@@ -438,7 +441,10 @@ public final class EventLog implements Closeable {
         }
         try (open) {
             if (open.isOpen()) {
-                open.force(false);
+                Uninterruptible.call(() -> {
+                    open.force(false);
+                    return null;
+                });
             }
         } catch (IOException e) {
             throw new FailureException("cannot close " + file + ": " + e.getMessage(), "check free disk space", e);

@@ -2,6 +2,7 @@ package dev.llmo.eventlog;
 
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LogVerificationException;
+import dev.llmo.io.Uninterruptible;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -85,18 +86,20 @@ public final class Ledger {
         if (!conversationsDir.equals(dir) || !ConversationId.isValid(id)) {
             return Optional.empty();
         }
-        // Ctrl-C interrupts the thread that ends the session; an interrupted channel would close mid-write.
-        boolean interrupted = Thread.interrupted();
-        byte[] key = keys.key().orElse(null);
         try {
-            return Optional.of(append(id, head, key));
-        } finally {
-            if (key != null) {
-                Arrays.fill(key, (byte) 0);
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            // the key too: unlocking the vault reads its file, which an interrupt would close as well
+            return Uninterruptible.call(() -> {
+                byte[] key = keys.key().orElse(null);
+                try {
+                    return Optional.of(append(id, head, key));
+                } finally {
+                    if (key != null) {
+                        Arrays.fill(key, (byte) 0);
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw cannotWrite(e);
         }
     }
 
@@ -113,14 +116,7 @@ public final class Ledger {
         if (!java.nio.file.Files.exists(file) && !java.nio.file.Files.exists(pendingFile())) {
             return 0; // nothing to vouch for; not even an empty ledger is created
         }
-        boolean interrupted = Thread.interrupted();
-        try {
-            return write(null, key).size();
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return write(null, key).size();
     }
 
     private LedgerEntry append(String id, Event head, byte[] key) {
@@ -145,40 +141,49 @@ public final class Ledger {
      */
     private List<LedgerEntry> write(Claim own, byte[] key) {
         try {
-            EventLog.createPrivateDirectories(file.getParent());
-            try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE), EventLog.privateFile(file.getParent()))) {
-                ReentrantLock jvmLock = FileLocks.of(file);
-                jvmLock.lock();
-                try (FileLock ignored = channel.lock()) {
-                    long size = channel.size();
-                    LedgerEntry last = size > 0 ? lastEntry(file, EventLog.lastLine(channel, size)) : null;
-                    if (key == null) {
-                        if (keys.vaultExists() || last != null && last.authenticated()) {
-                            return List.of(appendPending(own));
-                        }
-                        return appendAll(channel, size, last, List.of(own), null);
-                    }
-                    List<Claim> claims = new ArrayList<>();
-                    boolean folded = takePending(claims);
-                    if (own != null) {
-                        claims.add(own);
-                    } else if (claims.isEmpty() && last != null && !last.authenticated()) {
-                        claims.add(Claim.of(last));
-                    }
-                    List<LedgerEntry> written = appendAll(channel, size, last, claims, key);
-                    if (folded) {
-                        // after the ledger is on disk: a crash in between folds them twice, which only repeats claims
-                        clearPending();
-                    }
-                    return written;
-                } finally {
-                    jvmLock.unlock();
-                }
-            }
+            // Ctrl-C interrupts the thread that ends the session; an interrupted channel would close mid-write
+            return Uninterruptible.call(() -> writeLocked(own, key));
         } catch (IOException e) {
-            throw new FailureException("cannot write the ledger " + file + ": " + e.getMessage(),
-                    "check free disk space and the file's permissions", e);
+            throw cannotWrite(e);
+        }
+    }
+
+    private FailureException cannotWrite(IOException e) {
+        return new FailureException("cannot write the ledger " + file + ": " + e.getMessage(),
+                "check free disk space and the file's permissions", e);
+    }
+
+    private List<LedgerEntry> writeLocked(Claim own, byte[] key) throws IOException {
+        EventLog.createPrivateDirectories(file.getParent());
+        try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE), EventLog.privateFile(file.getParent()))) {
+            ReentrantLock jvmLock = FileLocks.of(file);
+            jvmLock.lock();
+            try (FileLock ignored = channel.lock()) {
+                long size = channel.size();
+                LedgerEntry last = size > 0 ? lastEntry(file, EventLog.lastLine(channel, size)) : null;
+                if (key == null) {
+                    if (keys.vaultExists() || last != null && last.authenticated()) {
+                        return List.of(appendPending(own));
+                    }
+                    return appendAll(channel, size, last, List.of(own), null);
+                }
+                List<Claim> claims = new ArrayList<>();
+                boolean folded = takePending(claims);
+                if (own != null) {
+                    claims.add(own);
+                } else if (claims.isEmpty() && last != null && !last.authenticated()) {
+                    claims.add(Claim.of(last));
+                }
+                List<LedgerEntry> written = appendAll(channel, size, last, claims, key);
+                if (folded) {
+                    // after the ledger is on disk: a crash in between folds them twice, which only repeats claims
+                    clearPending();
+                }
+                return written;
+            } finally {
+                jvmLock.unlock();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.failure.LogVerificationException;
+import dev.llmo.io.InterruptStorm;
 import dev.llmo.eventlog.EventData.Message;
 import dev.llmo.eventlog.EventData.Request;
 import dev.llmo.eventlog.EventData.Response;
@@ -55,6 +56,42 @@ class EventLogTest {
         assertThat(second.get("seq").asLong()).isEqualTo(1);
         assertThat(second.get("prev").asText()).isEqualTo(first.get("hash").asText());
         assertThat(second.get("data").toString()).isEqualTo("{\"content\":\"hi\",\"role\":\"user\"}");
+    }
+
+    @Test
+    void anInterruptedThreadStillWritesItsEventsAndKeepsItsInterrupt() throws Exception {
+        // Ctrl-C cancels a call by interrupting its thread, which then logs the call's end on that same thread
+        Path file;
+        try {
+            try (EventLog log = EventLog.createDeferred(dir, start(), EventLog.Options.defaults())) {
+                Thread.currentThread().interrupt();
+                log.append(Message.user("hi"));
+                log.persist();
+                log.append(new Response(1, "openai/gpt-4o-mini", "partial", "incomplete", null, null, 10, null, false));
+                log.append(new EventData.SessionEnd("interrupted", 130, 0));
+                log.sync();
+                file = log.file();
+            }
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(LogFixtures.lines(file)).hasSize(4);
+        assertThat(ChainVerifier.verify(file).ok()).isTrue();
+    }
+
+    @Test
+    void eventsAreWrittenWhileInterruptsKeepComing() throws Exception {
+        // an interrupt may also come in the middle of a write, not only before it
+        Path file;
+        try (EventLog log = EventLog.create(dir, start())) {
+            boolean stillInterrupted = InterruptStorm.run(200, () -> log.append(Message.user("hi")));
+            assertThat(stillInterrupted).isTrue();
+            log.append(new EventData.SessionEnd("ok", 0, 0));
+            file = log.file();
+        }
+        assertThat(LogFixtures.lines(file)).hasSize(202);
+        assertThat(ChainVerifier.verify(file).ok()).isTrue();
     }
 
     @Test

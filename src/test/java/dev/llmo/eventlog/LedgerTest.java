@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.LogVerificationException;
+import dev.llmo.io.InterruptStorm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,23 @@ class LedgerTest {
             log.append(new EventData.SessionEnd("ok", 0, 0));
             return log.file();
         }
+    }
+
+    @Test
+    void anInterruptedSessionEndIsStillAnchored() throws Exception {
+        // Ctrl-C interrupts the thread that then ends the session: the ledger entry must not be lost to it
+        Ledger ledger = ledger(Ledger.KeySource.NONE);
+        try {
+            Thread.currentThread().interrupt();
+            session(ledger, "one");
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        InterruptStorm.run(30, () -> session(ledger, "more"));
+
+        assertThat(Files.readAllLines(ledgerFile())).hasSize(31);
+        assertThat(LedgerVerifier.verify(ledgerFile(), null).ok()).isTrue();
     }
 
     @Test
