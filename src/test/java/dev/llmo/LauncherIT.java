@@ -28,6 +28,17 @@ class LauncherIT {
     }
 
     @Test
+    void theGuideIsBundledInTheBinary() throws Exception {
+        BinaryRun.Result topics = BinaryRun.in(home).run("help");
+        BinaryRun.Result page = BinaryRun.in(home).run("help", "vault");
+
+        assertThat(topics.exitCode()).isZero();
+        assertThat(topics.out()).contains("  chat ", "  configuration ", "  vault-format ");
+        assertThat(page.exitCode()).isZero();
+        assertThat(page.out()).isEqualTo(Files.readString(Path.of("docs/usage/vault.md")));
+    }
+
+    @Test
     void versionAndTheJarAlone() throws Exception {
         BinaryRun.Result viaStub = BinaryRun.in(home).run("--version");
         assertThat(viaStub.exitCode()).isZero();

@@ -45,7 +45,9 @@ final class ChainCommand implements Runnable {
         list();
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the chains with their steps.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the chains with their steps.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo chain list"})
     void list() {
         Map<String, ConfigNode> chains = context.settings().chains();
         if (chains.isEmpty()) {
@@ -57,7 +59,9 @@ final class ChainCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one chain's steps: model, role, "
-            + "prompt, condition and loop.")
+            + "prompt, condition and loop.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo chain show code_review"})
     void show(@Parameters(paramLabel = "NAME", description = "The chain.") String name) {
         ChainDefinition chain = ChainValidator.load(context.settings(), name);
         PrintWriter out = shown(context.out());
@@ -82,7 +86,9 @@ final class ChainCommand implements Runnable {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = "Check chains for malformed steps, unknown models, roles and template variables, and "
-                    + "unbounded loops (exit 3 naming the chain, step and problem).")
+                    + "unbounded loops (exit 3 naming the chain, step and problem).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo chain validate", "  llmo chain validate code_review"})
     int validate(@Parameters(arity = "0..1", paramLabel = "NAME", description = "The chain (default: all).")
                  String name) {
         var settings = context.settings();
@@ -112,7 +118,11 @@ final class ChainCommand implements Runnable {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a chain on INPUT (words, or piped stdin, or both: stdin is appended as context).",
-                    "The last step's answer goes to stdout; progress to stderr on a terminal."})
+                    "The last step's answer goes to stdout; progress to stderr on a terminal."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  echo 'a CSV parser in Go' | llmo chain run code_review",
+                    "  llmo chain run code_review --dry-run \"a CSV parser in Go\"",
+                    "  llmo chain run code_review --json \"a CSV parser in Go\""})
     int run(@Parameters(paramLabel = "NAME", description = "The chain.") String name,
             @Parameters(arity = "0..*", paramLabel = "INPUT", description = "The input text.") List<String> input,
             @Option(names = "--dry-run", description = "Print the plan with estimated tokens and cost; send nothing.")

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,8 +23,8 @@ import picocli.CommandLine.Option;
         description = {"Chat with a model in an interactive session (streaming, /commands, history).",
                 "With stdin piped, each line is a turn and the answers go to stdout."},
         footerHeading = "%nExamples:%n",
-        footer = {"  llmo chat", "  llmo chat -m anthropic -r Developer", "  llmo chat --continue",
-                "  llmo chat --resume rust-notes", "  printf 'hi\\n/model openai\\nmore\\n' | llmo chat"})
+        footer = {"  llmo chat", "  llmo chat -m anthropic -r Developer",
+                "  llmo chat -s \"Answer in French\" -o temperature=0.2", "  llmo chat -c", "  llmo chat --cid rust-notes", "  printf 'hi\\n/model openai\\nmore\\n' | llmo chat"})
 final class ChatCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -42,18 +41,8 @@ final class ChatCommand implements Callable<Integer> {
             + "all, retries and streaming included (default 600; 0: no limit).")
     Double timeout;
 
-    @ArgGroup(exclusive = true)
-    Resume resume;
-
-    static final class Resume {
-        @Option(names = "--resume", paramLabel = "ID",
-                description = "Resume the conversation with this id (or prefix), or saved with /save NAME, on its "
-                        + "own model unless -m names one.")
-        String id;
-
-        @Option(names = "--continue", description = "Resume the last conversation, on its own model unless -m names one.")
-        boolean last;
-    }
+    @Mixin
+    ConversationOptions shared = new ConversationOptions();
 
     ChatCommand(CliContext context) {
         this.context = context;
@@ -62,7 +51,8 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment environment = context.environment();
-        if (model == null && resume == null && (role == null || context.settings().role(role).model() == null)) {
+        if (model == null && !shared.continues()
+                && (role == null || context.settings().role(role).model() == null)) {
             CoreServices.requireKeyOfDefault(context, context.settings().defaultModel());
         }
         ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
@@ -70,8 +60,13 @@ final class ChatCommand implements Callable<Integer> {
                 context.dirs().conversationsDir(), BuildInfo.version(),
                 new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
                 RequestAssembler.WHOLE_HISTORY, context.logOptions());
-        try (ChatSession session = ChatSession.open(setup, model, role, resume != null,
-                resume == null ? null : resume.id)) {
+        try (ChatSession session = ChatSession.open(setup, model, role, shared.continues(),
+                shared.continuedId())) {
+            if (shared.system != null) {
+                // after the role's prompt, as with run; a resumed conversation keeps its own without -s or -r
+                session.system(shared.system(session.role()));
+            }
+            session.commandOptions(shared.requestOptions(null));
             ExitCode code;
             if (environment.stdinIsTerminal()) {
                 try (Terminal terminal = terminal(environment)) {

@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.failure.FailureException;
+import dev.llmo.failure.UsageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
                 "Completes commands and options, and the current model, role, chain, conversation",
                 "and key names (read at each TAB from your configuration: no network, no vault unlock)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  llmo install-completion --shell bash",
+        footer = {"  llmo install-completion                 # for the shell $SHELL names",
+                "  llmo install-completion --shell bash",
                 "  llmo install-completion --shell fish",
                 "  llmo install-completion --shell zsh --print > ~/.zfunc/_llmo"})
 final class InstallCompletionCommand implements Callable<Integer> {
@@ -25,7 +27,8 @@ final class InstallCompletionCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Option(names = "--shell", required = true, paramLabel = "bash|zsh|fish", description = "The shell: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--shell", paramLabel = "bash|zsh|fish",
+            description = "The shell: ${COMPLETION-CANDIDATES}. Default: the one $SHELL names.")
     Shell shell;
 
     @Option(names = "--print", description = "Write the script to stdout instead of installing it.")
@@ -37,6 +40,7 @@ final class InstallCompletionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Shell shell = this.shell != null ? this.shell : shellOf(context.environment().env().get("SHELL"));
         CompletionScripts scripts = new CompletionScripts(LlmoCli.tree(context, null));
         String script = switch (shell) {
             case bash -> scripts.bash();
@@ -55,6 +59,20 @@ final class InstallCompletionCommand implements Callable<Integer> {
             context.out().println(rcLine);
         }
         return 0;
+    }
+
+    /** The shell {@code $SHELL} names (its file name: /usr/bin/zsh, /opt/homebrew/bin/fish). */
+    static Shell shellOf(String shellVariable) {
+        String name = shellVariable == null ? "" : shellVariable.strip();
+        name = name.substring(name.lastIndexOf('/') + 1);
+        for (Shell known : Shell.values()) {
+            if (known.name().equals(name)) {
+                return known;
+            }
+        }
+        throw new UsageException(name.isEmpty() ? "$SHELL is not set, so the shell is not known"
+                : "$SHELL names '" + name + "', which llmo has no completion for",
+                "name the shell: llmo install-completion --shell bash|zsh|fish");
     }
 
     /** The shell's standard per-user place for a completion file. */

@@ -25,6 +25,7 @@ public final class LlmoCli {
         COMMANDS.put("trust", TrustCommand.class);
         COMMANDS.put("untrust", UntrustCommand.class);
         COMMANDS.put("install-completion", InstallCompletionCommand.class);
+        COMMANDS.put("help", HelpCommand.class);
         COMMANDS.put("__cds-train", CdsTrainingCommand.class);
     }
 

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 "141 stdout closed by its reader, 143 terminated (SIGTERM).",
                 "Configuration: $LLMO_HOME, or ~/.config/llmo (config.yaml, models.yaml).",
                 "Data: $LLMO_HOME, or ~/.local/share/llmo (vault, conversations, history).",
-                "Docs: docs/usage/ in the llmo sources.",
+                "Guide: llmo help (its pages are bundled: llmo help TOPIC); a command's options: llmo COMMAND --help.",
         })
 public final class LlmoCommand implements Runnable {
     @Spec

@@ -47,38 +47,53 @@ final class LogCommand implements Runnable {
 
     @Override
     public void run() {
-        list(false);
+        list(false, null, null, null, null);
     }
 
     private ConversationStore store() {
         return new ConversationStore(context.dirs().conversationsDir());
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List conversations, newest last.")
+    @Command(name = "list", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = {"List conversations, newest last: id, start, every model used, cost, first prompt.",
+                    "On a terminal each line is cut to fit its width; in a pipe it is not."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo log list", "  llmo log list --limit 10", "  llmo log list --since 2d --model anthropic",
+                    "  llmo log list --grep 'binary search'", "  llmo log list --since 2026-11-01 --json | jq -r .id"})
     void list(@Option(names = "--json", description = "JSON Lines on stdout: one object per conversation.")
-              boolean json) {
+              boolean json,
+              @Option(names = "--limit", paramLabel = "N", description = "Only the N newest.") Integer limit,
+              @Option(names = "--since", paramLabel = "WHEN", description = "Only those started since WHEN: a time "
+                      + "ago (30m, 12h, 2d, 1w) or a date (2026-11-01, local time).") String since,
+              @Option(names = "--model", paramLabel = "MODEL", description = "Only those that used MODEL "
+                      + "(provider/model, or a provider: every model of it).") String model,
+              @Option(names = "--grep", paramLabel = "TEXT", description = "Only those with TEXT in a message or "
+                      + "an answer (case-insensitive).") String grep) {
         ConversationStore store = store();
-        List<String> ids = store.ids();
+        LogListing listing = new LogListing(limit, since == null ? null
+                : LogListing.since(since, java.time.Instant.now(), java.time.ZoneId.systemDefault()), model, grep);
         PrintWriter out = context.out();
-        if (ids.isEmpty()) {
+        if (store.ids().isEmpty()) {
             context.err().println("llmo: no conversations yet in " + store.dir());
+            return;
+        }
+        List<ConversationSummary> summaries = listing.select(store);
+        if (summaries.isEmpty()) {
+            context.err().println("llmo: no conversation matches");
+            return;
+        }
+        if (json) {
+            summaries.forEach(s -> out.println(summaryJson(s)));
             return;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "STARTED", "MODELS", "COST", "FIRST PROMPT"});
-        for (String id : ids) {
-            ConversationSummary s = ConversationSummary.read(store.file(id));
-            if (json) {
-                out.println(summaryJson(s));
-                continue;
-            }
-            rows.add(new String[] {id, s.started() == null ? "-"
+        for (ConversationSummary s : summaries) {
+            rows.add(new String[] {s.id(), s.started() == null ? "-"
                     : s.started().substring(0, Math.min(16, s.started().length())).replace('T', ' '),
                 String.join(",", s.models()), ConversationRenderer.usd(s), prompt(s.firstPrompt())});
         }
-        if (!json) {
-            printTable(rows, out);
-        }
+        printTable(rows, out, TerminalColumns.of(context.environment()));
     }
 
     private static String summaryJson(ConversationSummary s) {
@@ -103,19 +118,27 @@ final class LogCommand implements Runnable {
         return line.length() <= PROMPT_WIDTH ? line : line.substring(0, PROMPT_WIDTH - 1) + "…";
     }
 
-    private void printTable(List<String[]> rows, PrintWriter out) {
+    /**
+     * The table, columns padded; with a terminal {@code width} (0: none) the models and the prompt are cut to fit it,
+     * so that a line never wraps.
+     */
+    private void printTable(List<String[]> rows, PrintWriter out, int width) {
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
             }
         }
+        if (width > 0) {
+            fit(widths, width);
+        }
         for (int r = 0; r < rows.size(); r++) {
             StringBuilder line = new StringBuilder();
             String[] row = rows.get(r);
             for (int i = 0; i < row.length; i++) {
-                String cell = i == 3 ? " ".repeat(widths[i] - row[i].length()) + row[i]
-                        : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
+                String value = cut(row[i], widths[i]);
+                String cell = i == 3 ? " ".repeat(widths[i] - value.length()) + value
+                        : i == row.length - 1 ? value : value + " ".repeat(widths[i] - value.length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
             String text = context.stdoutText(line.toString().stripTrailing());
@@ -123,7 +146,32 @@ final class LogCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a conversation.")
+    /** Narrows the models (index 2) and prompt (index 4) columns until a line fits {@code width}. */
+    private static void fit(int[] widths, int width) {
+        int total = (widths.length - 1) * 2;
+        for (int w : widths) {
+            total += w;
+        }
+        int over = total - width;
+        // the prompt gives first, down to a useful minimum, then the models, then the prompt again
+        int prompt = Math.min(over, Math.max(0, widths[4] - 12));
+        widths[4] -= Math.max(0, prompt);
+        over -= Math.max(0, prompt);
+        int models = Math.min(over, Math.max(0, widths[2] - 12));
+        widths[2] -= Math.max(0, models);
+        over -= Math.max(0, models);
+        if (over > 0) {
+            widths[4] = Math.max(1, widths[4] - over);
+        }
+    }
+
+    private static String cut(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, Math.max(0, width - 1)) + "…";
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a conversation.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo log show 01JD", "  llmo log show last"})
     void show(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id) {
         Path file = store().resolve(id);
         renderer(file).text(context.out(), context.colorOut());
@@ -456,7 +504,8 @@ final class LogCommand implements Runnable {
                     + " head recorded up to it. Keep it elsewhere (like a git commit id) and check it later.",
                 "--check HASH fails (exit 6) unless the ledger still holds that entry and verifies up to it."},
             footerHeading = "%nExamples:%n",
-            footer = {"  llmo log anchor > ~/llmo-anchor.txt", "  llmo log anchor --check \"$(cat ~/llmo-anchor.txt)\"",
+            footer = {"  llmo log anchor > ~/llmo-anchor.txt",
+                    "  llmo log anchor --check \"$(cat ~/llmo-anchor.txt)\"",
                 "  llmo log verify --all --anchor \"$(cat ~/llmo-anchor.txt)\""})
     void anchor(@Option(names = "--check", paramLabel = "HASH", description = "A head printed earlier: check that "
                         + "the ledger still holds it.") String check,
@@ -547,7 +596,9 @@ final class LogCommand implements Runnable {
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = {"Re-run a conversation with every model call answered from the log: each request is "
                     + "rebuilt and must match its recorded SHA-256; the answers print as they did. Offline, no keys.",
-                    "Exit 1 at the first divergence, 6 if the log does not verify."})
+                    "Exit 1 at the first divergence, 6 if the log does not verify."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo log replay 01JD"})
     void replay(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id) {
         Path file = store().resolve(id);
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
@@ -565,7 +616,9 @@ final class LogCommand implements Runnable {
 
     enum ExportFormat { md, json }
 
-    @Command(name = "export", mixinStandardHelpOptions = true, description = "Export a conversation.")
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Export a conversation.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo log export 01JD > talk.md", "  llmo log export 01JD --format json | jq ."})
     void export(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id,
                 @Option(names = "--format", defaultValue = "md", paramLabel = "md|json",
                         description = "Output format (default: ${DEFAULT-VALUE}).") ExportFormat format)

@@ -87,16 +87,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "Show the answers side by side with length, latency and cost.")
     boolean compare;
 
-    @Option(names = {"-s", "--system"}, paramLabel = "SYSTEM", description = "System prompt.")
-    String system;
-
     @Option(names = {"-r", "--role", "--mode"}, paramLabel = "ROLE",
             description = "Role (mode) whose system prompt, model and options to use.")
     String role;
 
-    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
-            description = "Request option, e.g. -o temperature=0.2 -o max_tokens=500.")
-    Map<String, String> options = new LinkedHashMap<>();
+    @Mixin
+    ConversationOptions shared = new ConversationOptions();
 
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
@@ -120,20 +116,6 @@ final class RunCommand implements Callable<Integer> {
             + "all: every retry and the whole streamed answer (the text so far is kept). Default 600; 0: no limit."})
     Double timeout;
 
-    @ArgGroup(exclusive = true)
-    Continuation continuation;
-
-    static final class Continuation {
-        @Option(names = {"-c", "--continue"},
-                description = "Continue the last conversation, on its own model unless -m names one.")
-        boolean last;
-
-        @Option(names = "--cid", paramLabel = "ID",
-                description = "Continue the conversation with this id (or prefix), on its own model unless -m "
-                        + "names one.")
-        String id;
-    }
-
     // The log -c / --cid continues, found once so that every step of the command means the same one.
     private Path continued;
     // no -m, no role's model and no continued conversation chose the model: the configured default did
@@ -147,8 +129,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
-        if (continuation != null) {
-            continued = new ConversationStore(context.dirs().conversationsDir()).resolveOrNewest(continuation.id);
+        if (shared.continues()) {
+            continued = new ConversationStore(context.dirs().conversationsDir())
+                    .resolveOrNewest(shared.continuedId());
         }
         RunPlan plan = RunPlan.of(models(settings, roleDef), mode != null && mode.sequential, concurrency);
         refuseMisfits(plan);
@@ -174,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
             startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
-                    options(roleDef), !noStream);
+                    shared.requestOptions(roleDef), !noStream);
             LlmoException[] lost = new LlmoException[1];
             RunResult result = CancelOnInterrupt.run(orchestrator, request, renderer,
                     conversation, done -> {
@@ -203,7 +186,7 @@ final class RunCommand implements Callable<Integer> {
                 sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL)) {
             startConversation(conversation, roleDef, text);
             RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
-                    options(roleDef), !noStream);
+                    shared.requestOptions(roleDef), !noStream);
             MultiRunView view = view(plan, conversation::keptId);
             MultiRun run = new MultiRun(orchestrator, plan, request, view,
                     MultiRun.Recording.of(conversation));
@@ -336,9 +319,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
     private void startConversation(Conversation conversation, Role roleDef, String text) {
-        String systemPrompt = system(roleDef);
+        String systemPrompt = shared.system(roleDef);
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
-        if (systemPrompt != null || continuation == null) {
+        if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
         }
         conversation.user(text);
@@ -347,9 +330,9 @@ final class RunCommand implements Callable<Integer> {
     /** A new conversation, or the one -c / --cid continues. */
     private Conversation conversation(Settings settings, List<ModelRef> plan, RunMode mode) {
         String modeFlag = mode == RunMode.SEQUENTIAL ? " --sequential" : mode == RunMode.PARALLEL ? " --parallel" : "";
-        String command = (continuation == null ? "run" : "run --continue") + modeFlag;
+        String command = (shared.continues() ? "run --continue" : "run") + modeFlag;
         List<String> ids = plan.stream().map(ModelRef::id).toList();
-        if (continuation != null) {
+        if (shared.continues()) {
             return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, mode, ids,
                     settings.digest(), BuildInfo.version(), context.logOptions());
         }
@@ -362,10 +345,11 @@ final class RunCommand implements Callable<Integer> {
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
     private int dryRun(Settings settings, Role roleDef, RunPlan plan, String text) {
-        Conversation.History history = continuation == null ? Conversation.History.EMPTY
-                : Conversation.peek(context.dirs().conversationsDir(), continued.toString());
-        String systemPrompt = system(roleDef);
-        if (systemPrompt == null && continuation != null) {
+        Conversation.History history = shared.continues()
+                ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
+                : Conversation.History.EMPTY;
+        String systemPrompt = shared.system(roleDef);
+        if (systemPrompt == null && shared.continues()) {
             systemPrompt = history.system();
         }
         List<ChatMessage> messages = new ArrayList<>(history.messages());
@@ -373,8 +357,8 @@ final class RunCommand implements Callable<Integer> {
         TokenCounters counters = TokenCounters.create();
         PrintWriter out = context.out();
         for (ModelRef model : plan.models()) {
-            ChatRequest chat = Orchestrator.chatRequest(new RunRequest(model, systemPrompt, messages, options(roleDef),
-                    !noStream));
+            ChatRequest chat = Orchestrator.chatRequest(new RunRequest(model, systemPrompt, messages,
+                    shared.requestOptions(roleDef), !noStream));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
@@ -429,27 +413,5 @@ final class RunCommand implements Callable<Integer> {
         }
         defaultModelUsed = true;
         return settings.defaultModel();
-    }
-
-    /** The role's system prompt, then -s: both apply. */
-    private String system(Role roleDef) {
-        List<String> parts = new ArrayList<>();
-        if (roleDef != null && roleDef.system() != null && !roleDef.system().isBlank()) {
-            parts.add(roleDef.system());
-        }
-        if (system != null && !system.isBlank()) {
-            parts.add(system);
-        }
-        return parts.isEmpty() ? null : String.join("\n\n", parts);
-    }
-
-    /** The role's options, overridden by -o. */
-    private Map<String, Object> options(Role roleDef) {
-        Map<String, Object> merged = new LinkedHashMap<>();
-        if (roleDef != null) {
-            merged.putAll(roleDef.options());
-        }
-        merged.putAll(RunInput.options(options));
-        return merged;
     }
 }

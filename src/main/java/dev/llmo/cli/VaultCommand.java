@@ -37,10 +37,11 @@ import picocli.CommandLine.Parameters;
                 "The vault password comes from LLMO_VAULT_PASSWORD, else a prompt on the terminal.",
                 "Without a subcommand: status."},
         footerHeading = "%nExamples:%n",
-        footer = {"  llmo vault init", "  llmo vault set OPENAI_API_KEY", "  pass show openai | llmo vault set OPENAI_API_KEY",
+        footer = {"  llmo vault init", "  llmo vault set OPENAI_API_KEY",
+                "  pass show openai | llmo vault set OPENAI_API_KEY",
                 "  llmo vault list", "  export OPENAI_API_KEY=$(llmo vault get OPENAI_API_KEY)",
                 "  eval \"$(llmo vault unlock --for 1h)\"   # then no password for an hour in this shell",
-                "", "The file format: docs/usage/vault-format.md."})
+                "", "The file format: llmo help vault-format."})
 final class VaultCommand implements Runnable {
     /** Env var style names, plus . and - for other uses; never anything a shell or JSON would trip on. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,127}");
@@ -67,7 +68,9 @@ final class VaultCommand implements Runnable {
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = {"Create the vault. On a terminal: a wizard that asks for a password (twice) and offers to "
                     + "store a key for each configured provider.", "Otherwise the password comes from "
-                    + "LLMO_VAULT_PASSWORD."})
+                    + "LLMO_VAULT_PASSWORD."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault init", "  LLMO_VAULT_PASSWORD=… llmo vault init   # in a script"})
     void init() {
         Vault vault = vault();
         vault.requireAbsent();
@@ -101,7 +104,9 @@ final class VaultCommand implements Runnable {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Store a secret: typed at a masked prompt, or the first line of stdin when piped.",
-                    "Creates the vault when there is none."})
+                    "Creates the vault when there is none."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault set OPENAI_API_KEY", "  pass show openai | llmo vault set OPENAI_API_KEY"})
     void set(@Parameters(paramLabel = "NAME", description = "Entry name, e.g. OPENAI_API_KEY.") String name,
              @Parameters(arity = "0..*", hidden = true) List<String> secretOnCommandLine) {
         if (secretOnCommandLine != null && !secretOnCommandLine.isEmpty()) {
@@ -121,7 +126,9 @@ final class VaultCommand implements Runnable {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a secret to stdout.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a secret to stdout.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault get OPENAI_API_KEY", "  export OPENAI_API_KEY=$(llmo vault get OPENAI_API_KEY)"})
     void get(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
         checkName(name);
         try (UnlockedVault open = unlock(vault(), "get")) {
@@ -133,7 +140,9 @@ final class VaultCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List entry names and dates (no secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List entry names and dates (no secrets).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault list"})
     void list() {
         Vault vault = vault();
         if (!vault.exists()) {
@@ -158,7 +167,9 @@ final class VaultCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete an entry.")
+    @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete an entry.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault remove OPENAI_API_KEY", "  llmo vault rm GROQ_API_KEY"})
     void remove(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
         checkName(name);
         try (UnlockedVault open = unlock(vault(), "remove")) {
@@ -173,7 +184,9 @@ final class VaultCommand implements Runnable {
 
     @Command(name = "passwd", mixinStandardHelpOptions = true,
             description = {"Change the vault password. The new one is typed twice at a masked prompt, or is the "
-                    + "first line of stdin when piped (the current one then comes from LLMO_VAULT_PASSWORD)."})
+                    + "first line of stdin when piped (the current one then comes from LLMO_VAULT_PASSWORD)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault passwd"})
     void passwd() {
         try (UnlockedVault open = unlock(vault(), "passwd")) {
             char[] password = context.environment().stdinIsTerminal() ? VaultWizard.newPassword(prompt())
@@ -318,7 +331,9 @@ final class VaultCommand implements Runnable {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Show where the vault is and what can be read without its password.")
+            description = "Show where the vault is and what can be read without its password.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  llmo vault status", "  llmo vault"})
     void status() {
         VaultStatus status = vault().status();
         Map<String, String> rows = new LinkedHashMap<>();

@@ -9,13 +9,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The conversations directory: lists the logs in it, oldest first (ids sort by creation time), and finds one by a
- * unique prefix of its id.
+ * unique prefix of its id, by a name saved in chat ({@code /save NAME}), or as {@value #NEWEST}.
  */
 public final class ConversationStore {
+    /** The word that names the newest conversation wherever an id is asked for. */
+    public static final String NEWEST = "last";
     private final Path dir;
 
     /** The store in {@code dir}, usually {@code AppDirs.conversationsDir()}; it need not exist yet. */
@@ -72,7 +75,8 @@ public final class ConversationStore {
 
     /**
      * The log file named by {@code idOrPrefix}: a whole id, a unique prefix of one (case-insensitive, Crockford
-     * spelling: O reads as 0, I and L as 1), or the path of a {@code .jsonl} file.
+     * spelling: O reads as 0, I and L as 1), {@value #NEWEST} for the newest conversation, a name saved with
+     * {@code /save NAME} (when no id starts so), or the path of a {@code .jsonl} file.
      *
      * @throws ConfigException (exit 3) when nothing matches (with the closest ids) or several ids do (with them)
      */
@@ -87,11 +91,21 @@ public final class ConversationStore {
         if (typed.isEmpty()) {
             throw new ConfigException("an empty conversation id", "run 'llmo log list' to see the ids");
         }
-        String prefix = ConversationId.normalise(typed);
         List<String> ids = ids();
+        if (NEWEST.equals(typed) && !ids.isEmpty()) {
+            return file(ids.get(ids.size() - 1));
+        }
+        String prefix = ConversationId.normalise(typed);
         List<String> matches = ids.stream().filter(id -> id.startsWith(prefix)).toList();
         if (matches.size() == 1) {
             return file(matches.get(0));
+        }
+        if (matches.isEmpty()) {
+            // a name given with /save in chat; looked up last, as it reads the logs that hold one
+            Optional<String> saved = SavedChats.idOf(dir, typed);
+            if (saved.isPresent()) {
+                return file(saved.get());
+            }
         }
         if (matches.size() > 1) {
             List<String> shown = matches.size() > 10 ? matches.subList(matches.size() - 10, matches.size()) : matches;

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A conversation at a glance, for {@code llmo log list}: when it started, with which command and models, its
- * first prompt and what it cost.
+ * A conversation at a glance, for {@code llmo log list}: when it started, with which command, every model it
+ * used (named by a {@code session.start} or sent a request), its first prompt and what it cost.
  *
  * @param started the {@code ts} of the first event, or null for an empty log
  * @param firstPrompt the first user message, or null
@@ -31,7 +31,8 @@ public record ConversationSummary(String id, String started, String command, Lis
     public static ConversationSummary of(String id, List<Event> events) {
         String started = null;
         String command = null;
-        List<String> models = new ArrayList<>();
+        // every model the conversation used: a chat's /model switch and a continued run add theirs
+        java.util.Set<String> models = new java.util.LinkedHashSet<>();
         String firstPrompt = null;
         long cost = 0;
         long responses = 0;
@@ -45,7 +46,11 @@ public record ConversationSummary(String id, String started, String command, Lis
             if (data instanceof EventData.SessionStart start) {
                 if (command == null) {
                     command = start.command();
-                    models.addAll(start.models());
+                }
+                models.addAll(start.models());
+            } else if (data instanceof EventData.Request request) {
+                if (request.model() != null) {
+                    models.add(request.model());
                 }
             } else if (data instanceof EventData.Message message) {
                 if (firstPrompt == null && message.role() == Role.USER) {

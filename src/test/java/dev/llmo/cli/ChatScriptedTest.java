@@ -149,6 +149,39 @@ class ChatScriptedTest {
     }
 
     @Test
+    void systemPromptAndOptionsFromTheCommandLineLikeRun() throws Exception {
+        server.answer("Arr.", 5, 2).answer("Arr again.", 5, 2);
+
+        Result result = cli("hi\n/role Pirate\nmore\n").run("chat", "-r", "Pirate", "-s", "Be brief.",
+                "-o", "temperature=0.1", "--option", "max_tokens=50");
+
+        assertThat(result.exitCode()).isZero();
+        JsonNode first = server.takeBody();
+        assertThat(messages(first)).isEqualTo("system:Talk like a pirate.\n\nBe brief.|user:hi|");
+        assertThat(first.get("temperature").decimalValue()).isEqualByComparingTo("0.1");
+        assertThat(first.get("max_tokens").asInt()).isEqualTo(50);
+        // -o wins over the role's options for the whole session, also after /role
+        JsonNode second = server.takeBody();
+        assertThat(second.get("temperature").decimalValue()).isEqualByComparingTo("0.1");
+    }
+
+    @Test
+    void dashCAndCidContinueLikeRun() throws Exception {
+        server.answer("One.", 5, 2).answer("Two.", 5, 2).answer("Three.", 5, 2);
+
+        assertThat(cli("first\n").run("chat").exitCode()).isZero();
+        assertThat(cli("second\n").run("chat", "-c").exitCode()).isZero();
+        String id = logs().get(0).getFileName().toString().substring(0, 10);
+        assertThat(cli("third\n").run("chat", "--cid", id).exitCode()).isZero();
+
+        server.takeBody();
+        assertThat(messages(server.takeBody())).isEqualTo("user:first|assistant:One.|user:second|");
+        assertThat(messages(server.takeBody()))
+                .isEqualTo("user:first|assistant:One.|user:second|assistant:Two.|user:third|");
+        assertThat(logs()).hasSize(1);
+    }
+
+    @Test
     void retryWithNothingToRetryIsAUsageError() {
         Result result = cli("/retry\n").run("chat");
 

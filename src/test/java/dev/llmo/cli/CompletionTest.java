@@ -73,4 +73,26 @@ class CompletionTest {
     void unknownShellIsAUsageError() {
         assertThat(CliRun.in(home).run("install-completion", "--shell", "csh").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void withoutShellTheOneShellNamesIsInstalled() {
+        CliRun.Result result = CliRun.in(home).env("SHELL", "/usr/local/bin/fish").run("install-completion");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).isEqualTo("Installed fish completion: "
+                + home.resolve(".config/fish/completions/llmo.fish") + "\n");
+        assertThat(home.resolve(".config/fish/completions/llmo.fish")).content().contains("complete -c llmo");
+    }
+
+    @Test
+    void withoutShellAndWithAShellLlmoDoesNotKnowTheErrorSaysWhatToType() {
+        CliRun.Result unknown = CliRun.in(home).env("SHELL", "/bin/tcsh").run("install-completion");
+        CliRun.Result unset = CliRun.in(home).run("install-completion");
+
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("llmo: error: $SHELL names 'tcsh', which llmo has no completion for; "
+                + "name the shell: llmo install-completion --shell bash|zsh|fish\n");
+        assertThat(unset.exitCode()).isEqualTo(2);
+        assertThat(unset.err()).startsWith("llmo: error: $SHELL is not set, so the shell is not known;");
+    }
 }

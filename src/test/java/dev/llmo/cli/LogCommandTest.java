@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
+import dev.llmo.eventlog.Sha256;
 import dev.llmo.eventlog.LogFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +51,100 @@ class LogCommandTest {
         assertThat(lines.get(1)).startsWith(id(first)).contains("openai/gpt-4o-mini,anthropic/claude", "$0.000058",
                 "What is a hash chain?");
         assertThat(lines.get(2)).startsWith(id(second)).contains("Second question");
+    }
+
+    /** A chat on {@code first} that switched to {@code second}, optionally saved as {@code name}. */
+    private Path chat(String first, String second, String prompt, String answer, String name) {
+        try (EventLog log = EventLog.create(conversations, new EventData.SessionStart("chat", List.of(first),
+                Sha256.of("config"), "0.1.0"))) {
+            Event user = log.append(EventData.Message.user(prompt));
+            Event request = log.append(new EventData.Request(second, Map.of(), Sha256.of("body"), 4,
+                    EventData.SeqRange.of(List.of(user.seq()))));
+            log.append(new EventData.Response(request.seq(), second, answer, "end", new EventData.TokenUsage(3, 2),
+                    7L, 100, 50L, true));
+            if (name != null) {
+                log.append("chat.save", JsonNodeFactory.instance.objectNode().put("name", name));
+            }
+            log.append(new EventData.SessionEnd("ok", 0, 7));
+            return log.file();
+        }
+    }
+
+    @Test
+    void listShowsEveryModelUsedAndFiltersByModelGrepAndLimit() {
+        Path a = chat("mock/a", "mock/b", "Tell me about lifetimes", "Borrowing rules.", null);
+        Path b = chat("other/x", "other/x", "Binary search in Rust", "fn search() { }", null);
+        Path c = chat("mock/c", "mock/c", "Cats", "Some BORROWING too", null);
+
+        CliRun.Result all = llmo("log", "list");
+        CliRun.Result mock = llmo("log", "list", "--model", "mock");
+        CliRun.Result exact = llmo("log", "list", "--model", "mock/b");
+        CliRun.Result grep = llmo("log", "list", "--grep", "borrowing");
+        CliRun.Result limit = llmo("log", "list", "--limit", "2");
+        CliRun.Result none = llmo("log", "list", "--grep", "nowhere");
+
+        assertThat(all.out().lines().toList().get(1)).startsWith(id(a)).contains("mock/a,mock/b");
+        assertThat(ids(mock)).containsExactly(id(a), id(c));
+        assertThat(ids(exact)).containsExactly(id(a));
+        assertThat(ids(grep)).containsExactly(id(a), id(c));
+        assertThat(ids(limit)).containsExactly(id(b), id(c));
+        assertThat(none.exitCode()).isZero();
+        assertThat(none.out()).isEmpty();
+        assertThat(none.err()).isEqualTo("llmo: no conversation matches\n");
+    }
+
+    private static List<String> ids(CliRun.Result result) {
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        return result.out().lines().skip(1).map(line -> line.split(" ")[0]).toList();
+    }
+
+    @Test
+    void listSinceATimeAgoOrADate() {
+        Path file = chat("mock/a", "mock/a", "recent", "yes", null);
+
+        assertThat(ids(llmo("log", "list", "--since", "2d"))).containsExactly(id(file));
+        assertThat(ids(llmo("log", "list", "--since", "2000-01-01"))).containsExactly(id(file));
+        assertThat(llmo("log", "list", "--since", "2999-01-01").err()).isEqualTo("llmo: no conversation matches\n");
+        CliRun.Result bad = llmo("log", "list", "--since", "yesterday");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("llmo: error: --since must be a time ago (30m, 12h, 2d, 1w) or a date "
+                + "(2026-11-01), not 'yesterday'; e.g. llmo log list --since 2d\n");
+    }
+
+    @Test
+    void sinceReadsTimesAgoAndLocalDates() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-10T12:00:00Z");
+        java.time.ZoneId zone = java.time.ZoneId.of("Europe/Berlin");
+        assertThat(LogListing.since("2d", now, zone)).isEqualTo("2026-11-08T12:00:00Z");
+        assertThat(LogListing.since("90m", now, zone)).isEqualTo("2026-11-10T10:30:00Z");
+        assertThat(LogListing.since("1w", now, zone)).isEqualTo("2026-11-03T12:00:00Z");
+        assertThat(LogListing.since("2026-11-01", now, zone)).isEqualTo("2026-10-31T23:00:00Z");
+        assertThat(LogListing.since("2026-11-01T09:30", now, zone)).isEqualTo("2026-11-01T08:30:00Z");
+    }
+
+    @Test
+    void onATerminalEachLineFitsItsWidthInAPipeLinesAreWhole() {
+        String prompt = "A long question about the borrow checker and lifetimes that goes on and on and on";
+        chat("mock/a", "mock/a", prompt, "yes", null);
+
+        CliRun.Result terminal = CliRun.in(home).tty("o").env("COLUMNS", "70").env("NO_COLOR", "1")
+                .run("log", "list");
+        CliRun.Result pipe = llmo("log", "list");
+
+        assertThat(terminal.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(70));
+        assertThat(terminal.out().lines().toList().get(1)).endsWith("…");
+        assertThat(pipe.out()).contains(prompt.substring(0, 47));
+    }
+
+    @Test
+    void lastAndASavedNameWorkWhereverAnIdDoes() {
+        Path saved = chat("mock/a", "mock/a", "remember me", "ok", "notes");
+        Path newest = chat("mock/a", "mock/a", "the newest", "ok", null);
+
+        assertThat(llmo("log", "show", "last").out()).contains("the newest").doesNotContain("remember me");
+        assertThat(llmo("log", "show", "notes").out()).contains("remember me");
+        assertThat(llmo("log", "export", "notes", "--format", "json").out()).contains(id(saved));
+        assertThat(llmo("log", "verify", "last").out()).contains(id(newest));
     }
 
     @Test

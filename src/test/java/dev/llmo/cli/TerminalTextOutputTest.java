@@ -100,7 +100,8 @@ class TerminalTextOutputTest {
                 List.of("evil" + ESC + "]0;owned\u0007/m"), null, "test"))) {
             log.append(EventData.Message.user("hi"));
         }
-        CliRun.Result terminal = CliRun.in(home).tty("o").run("log", "list");
+        // wide enough that the models column is not cut to fit the terminal
+        CliRun.Result terminal = CliRun.in(home).tty("o").env("COLUMNS", "200").run("log", "list");
         assertThat(terminal.exitCode()).as(terminal.err()).isZero();
         assertThat(terminal.out()).contains("evil^[]0;owned^G/m").doesNotContain("\u0007");
         assertThat(CliRun.in(home).run("log", "list").out()).contains("evil" + ESC + "]0;owned\u0007/m");

@@ -16,6 +16,7 @@ import dev.llmo.core.RunResult;
 import dev.llmo.core.RunningCall;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ConversationStore;
+import dev.llmo.eventlog.SavedChats;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.provider.ChatMessage;
 import java.math.BigDecimal;
@@ -64,6 +65,8 @@ public final class ChatSession implements AutoCloseable {
     private ModelRef model;
     private Role role;
     private Map<String, Object> options = Map.of();
+    // -o of the command line: over every role's options, for the whole session
+    private Map<String, Object> commandOptions = Map.of();
     private Conversation conversation;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
@@ -123,7 +126,7 @@ public final class ChatSession implements AutoCloseable {
             }
             return store.file(ids.get(ids.size() - 1));
         }
-        return SavedChats.idOf(dir, nameOrId.strip()).map(store::file).orElseGet(() -> store.resolve(nameOrId));
+        return store.resolve(nameOrId);
     }
 
     public ModelRef model() {
@@ -150,6 +153,11 @@ public final class ChatSession implements AutoCloseable {
         options = next.options();
         conversation.system(next.system());
         return next;
+    }
+
+    /** Request options given on the command line ({@code -o}): they win over every role's, for the whole session. */
+    public void commandOptions(Map<String, Object> given) {
+        commandOptions = Map.copyOf(given);
     }
 
     /** The system prompt in force, or null. */
@@ -206,8 +214,10 @@ public final class ChatSession implements AutoCloseable {
     }
 
     private RunningCall call(RunListener listener) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(options);
+        merged.putAll(commandOptions);
         RunRequest request = setup.assembler().assemble(model, conversation.system(), conversation.messages(),
-                options);
+                merged);
         return setup.orchestrator().start(request, listener, conversation);
     }
 
@@ -255,6 +265,9 @@ public final class ChatSession implements AutoCloseable {
         String clean = name == null ? "" : name.strip();
         if (clean.isEmpty() || clean.chars().anyMatch(Character::isWhitespace)) {
             throw new UsageException("a saved name is one word, e.g. /save rust-lifetimes", null);
+        }
+        if (ConversationStore.NEWEST.equals(clean)) {
+            throw new UsageException("'" + clean + "' always means the newest conversation", "choose another name");
         }
         if (!conversation.kept()) {
             // its file is made by the first request that leaves the machine; a name alone would be lost

@@ -59,8 +59,9 @@ final class TerminalView implements ChatView {
     @Override
     public Answer answer() {
         boolean toScreen = answers == null;
+        // on the screen long lines break between words; redirected answers keep their lines as the model wrote them
         MarkdownRenderer text = new MarkdownRenderer(toScreen ? screen : answers, toScreen && color,
-                terminal::getWidth);
+                terminal::getWidth, toScreen);
         // The partial answer stays in the conversation; the mark says it is not all.
         // on the screen, the server's control characters are shown, not obeyed; redirected, the bytes pass as they are
         // reasoning, tool calls and sources on the screen, which a person reads: never among redirected answers

@@ -64,4 +64,63 @@ class MarkdownRendererTest {
         assertThat(renderer.style("a *b* c")).isEqualTo("a " + MarkdownRenderer.ITALIC + "b" + RESET + " c");
         assertThat(renderer.style("2 * 3 * 4")).isEqualTo("2 * 3 * 4");
     }
+
+    @Test
+    void onATerminalLongLinesBreakBetweenWordsWhileTheyStream() {
+        MarkdownRenderer renderer = new MarkdownRenderer(new PrintWriter(out), false, () -> 20, true);
+        renderer.append("the quick brown fox");
+        renderer.append(" jumps over the lazy dog\n  indented stays indented\n");
+        renderer.append("supercalifragilisticexpialidocious word");
+        renderer.finish();
+
+        assertThat(out.toString()).isEqualTo("the quick brown fox\njumps over the lazy\ndog\n"
+                // a word wider than the terminal is wrapped by the terminal: the next one follows where it ended
+                // "ind" showed after "stays" until the word outgrew the row: taken back, and on the next row
+                + "  indented stays ind\r\u001b[16C\u001b[K\nindented\nsupercalifragilisticexpialidocious word\n");
+    }
+
+    @Test
+    void aWordShowsAsItArrivesAndMovesToTheNextRowWhenItOutgrowsThisOne() {
+        MarkdownRenderer renderer = new MarkdownRenderer(new PrintWriter(out), false, () -> 12, true);
+        renderer.append("Once upon");
+        String first = out.toString();
+        renderer.append("....");
+        renderer.finish();
+
+        assertThat(first).isEqualTo("Once upon");
+        // "upon" and its space are taken back (still on the first row) and written at the start of the next
+        assertThat(out.toString()).isEqualTo("Once upon...\r\u001b[4C\u001b[K\nupon....\n");
+    }
+
+    @Test
+    void aStyledWrappedLineIsRedrawnOverItsRowsAndBrokenTheSameWay() {
+        MarkdownRenderer renderer = new MarkdownRenderer(new PrintWriter(out), true, () -> 20, true);
+        renderer.append("- a list item that is **long**\n");
+
+        // streamed: two rows; redrawn: up one row, cleared, the styled line broken at the same place
+        assertThat(out.toString()).isEqualTo("- a list item that i\r\u001b[18C\u001b[K\nis **long**\r\u001b[1A\u001b[J"
+                + "• a list item that\nis " + BOLD + "long" + RESET + "\n");
+    }
+
+    @Test
+    void wrappedKeepsStylesOutOfTheWidth() {
+        assertThat(MarkdownRenderer.wrapped(BOLD + "bold" + RESET + " and more words", 10))
+                .isEqualTo(BOLD + "bold" + RESET + " and\nmore words");
+    }
+
+    @Test
+    void theWidthIsAskedOncePerAnswerAndAFailureToAskMeans80Columns() {
+        int[] asked = {0};
+        MarkdownRenderer renderer = new MarkdownRenderer(new PrintWriter(out), false, () -> {
+            asked[0]++;
+            throw new java.io.IOError(new java.io.IOException("stty interrupted"));
+        }, true);
+        for (int i = 0; i < 20; i++) {
+            renderer.append("word ");
+        }
+        renderer.finish();
+
+        assertThat(asked[0]).isEqualTo(1);
+        assertThat(out.toString()).isEqualTo(("word ".repeat(16)).strip() + "\n" + ("word ".repeat(4)).strip() + "\n");
+    }
 }

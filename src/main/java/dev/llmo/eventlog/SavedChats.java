@@ -1,8 +1,5 @@
-package dev.llmo.cli.repl;
+package dev.llmo.eventlog;
 
-import dev.llmo.eventlog.ConversationStore;
-import dev.llmo.eventlog.Event;
-import dev.llmo.eventlog.EventLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,15 +14,15 @@ import java.util.Optional;
  * to get out of step. Looking a name up reads the logs that hold such an event; when two conversations carry one
  * name, the newer wins.
  */
-final class SavedChats {
+public final class SavedChats {
     /** The event type. */
-    static final String EVENT = "chat.save";
+    public static final String EVENT = "chat.save";
 
     private SavedChats() {
     }
 
     /** Every saved name and the id of the conversation it names, oldest conversation first. */
-    static Map<String, String> names(Path conversationsDir) {
+    public static Map<String, String> names(Path conversationsDir) {
         ConversationStore store = new ConversationStore(conversationsDir);
         Map<String, String> names = new LinkedHashMap<>();
         for (String id : store.ids()) {
@@ -47,7 +44,7 @@ final class SavedChats {
     }
 
     /** The id of the conversation saved as {@code name}. */
-    static Optional<String> idOf(Path conversationsDir, String name) {
+    public static Optional<String> idOf(Path conversationsDir, String name) {
         return Optional.ofNullable(names(conversationsDir).get(name));
     }
 

@@ -1,0 +1,41 @@
+package dev.llmo.cli;
+
+import java.io.IOException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * How wide stdout's terminal is. {@code COLUMNS} wins when it is exported (a user's choice, and what tests set);
+ * otherwise the terminal is asked, which only the commands that lay out lines for it pay for.
+ */
+final class TerminalColumns {
+    static final int FALLBACK = 80;
+
+    private TerminalColumns() {
+    }
+
+    /** The width of stdout's terminal, or 0 when stdout is not a terminal (pipes get lines unchanged). */
+    static int of(CliEnvironment environment) {
+        if (!environment.stdoutIsTerminal()) {
+            return 0;
+        }
+        String columns = environment.env().get("COLUMNS");
+        if (columns != null) {
+            try {
+                int width = Integer.parseInt(columns.strip());
+                if (width > 0) {
+                    return width;
+                }
+            } catch (NumberFormatException e) {
+                // not a number: ask the terminal
+            }
+        }
+        try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(false)
+                .signalHandler(Terminal.SignalHandler.SIG_DFL).build()) {
+            int width = terminal.getWidth();
+            return width > 0 ? width : FALLBACK;
+        } catch (IOException | RuntimeException e) {
+            return FALLBACK;
+        }
+    }
+}
