@@ -10,6 +10,7 @@ import dev.llmo.provider.ChatResponse;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
+import dev.llmo.message.TextChunks;
 import dev.llmo.message.Usage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,7 +163,7 @@ public final class Orchestrator {
         private final long requestId;
         private final Preflight.Admission admission;
         private final CompletableFuture<RunResult> result;
-        private final StringBuilder text = new StringBuilder();
+        private final TextChunks text = new TextChunks();
         private final WellFormedText wellFormed = new WellFormedText();
         private final Object lock = new Object();
         private volatile CallHandle handle;
@@ -258,14 +259,15 @@ public final class Orchestrator {
             try {
                 Usage final_ = response.usage() != null ? response.usage() : usage;
                 // the whole text is the streamed one when there was a stream; a whole answer comes here at once
-                String whole = text.length() > 0 || response.text() == null || response.text().isEmpty()
-                        ? null : response.text();
-                if (whole != null) {
-                    onEvent(new StreamEvent.TextDelta(whole));
+                String answer = response.text();
+                if (text.isEmpty() && answer != null && !answer.isEmpty()) {
+                    onEvent(new StreamEvent.TextDelta(answer));
                 }
                 flushHeldBack();
-                finish(new RunResult(model, text.toString(), response.stopReason(), final_,
-                        UsageCost.usd(model.spec().pricing(), final_), elapsedMs(started), ttftMs, null));
+                // the answer's own string when it is the same text: a second copy of a long answer is not made
+                finish(new RunResult(model, text.contentEquals(answer) ? answer : text.toString(),
+                        response.stopReason(), final_, UsageCost.usd(model.spec().pricing(), final_),
+                        elapsedMs(started), ttftMs, null));
             } catch (RuntimeException e) {
                 onError(unexpected("reading the answer", e));
             }

@@ -3,6 +3,9 @@ package dev.llmo.eventlog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -30,43 +33,72 @@ final class EventLines {
     private EventLines() {
     }
 
-    /** The {@code hash} of an event whose canonical {@code data} is {@code data[from, from + length)}. */
+    /**
+     * The {@code hash} of an event whose canonical {@code data} is {@code data[from, from + length)}. The data is
+     * digested where it is, not copied next to the other fields (it may be a long answer).
+     */
     static String hash(MessageDigest digest, byte[] data, int from, int length, String prev, long seq, String ts,
                        String type) {
-        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + 256);
-        out.add(HASHED_DATA);
-        out.add(data, from, length);
-        out.add(HASHED_PREV);
-        CanonicalJson.writeString(prev, out, "prev");
-        out.add(HASHED_SEQ);
-        out.addAscii(Long.toString(seq));
-        out.add(HASHED_TS);
-        CanonicalJson.writeString(ts, out, "ts");
-        out.add(HASHED_TYPE);
-        CanonicalJson.writeString(type, out, "type");
-        out.add(HASHED_END);
+        CanonicalJson.Bytes rest = new CanonicalJson.Bytes(256);
+        rest.add(HASHED_PREV);
+        CanonicalJson.writeString(prev, rest, "prev");
+        rest.add(HASHED_SEQ);
+        rest.addAscii(Long.toString(seq));
+        rest.add(HASHED_TS);
+        CanonicalJson.writeString(ts, rest, "ts");
+        rest.add(HASHED_TYPE);
+        CanonicalJson.writeString(type, rest, "type");
+        rest.add(HASHED_END);
         digest.reset();
-        digest.update(out.array(), 0, out.size());
+        digest.update(HASHED_DATA);
+        digest.update(data, from, length);
+        digest.update(rest.array(), 0, rest.size());
         return Sha256.PREFIX + Sha256.hex(digest.digest());
     }
 
-    /** The whole line, newline included. */
-    static byte[] line(long seq, String ts, String type, byte[] data, String prev, String hash) {
-        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + 256);
-        out.add(LINE_START);
-        out.addAscii(Long.toString(seq));
-        out.add(LINE_TS);
-        CanonicalJson.writeString(ts, out, "ts");
-        out.add(LINE_TYPE);
-        CanonicalJson.writeString(type, out, "type");
-        out.add(LINE_DATA);
-        out.add(data);
-        out.add(LINE_PREV);
-        out.addAscii(prev);
-        out.add(LINE_HASH);
-        out.addAscii(hash);
-        out.add(LINE_END);
-        return out.toByteArray();
+    /**
+     * One whole line, newline included, in three pieces: what comes before the data, the data (not copied: it may
+     * be a long answer), and what comes after it.
+     */
+    record Line(byte[] head, byte[] data, int dataLength, byte[] tail) {
+        long length() {
+            return (long) head.length + dataLength + tail.length;
+        }
+
+        void writeTo(OutputStream out) throws IOException {
+            out.write(head);
+            out.write(data, 0, dataLength);
+            out.write(tail);
+        }
+
+        /** Writes the line at {@code position} in one gathering write (as one {@code write} of the whole line). */
+        void writeTo(FileChannel channel, long position) throws IOException {
+            ByteBuffer[] buffers = {ByteBuffer.wrap(head), ByteBuffer.wrap(data, 0, dataLength), ByteBuffer.wrap(tail)};
+            channel.position(position);
+            long left = length();
+            while (left > 0) { // one write for a regular file; the loop only guards the contract
+                left -= channel.write(buffers);
+            }
+        }
+    }
+
+    /** The line of an event whose canonical data is {@code data[0, dataLength)}. */
+    static Line line(long seq, String ts, String type, byte[] data, int dataLength, String prev, String hash) {
+        CanonicalJson.Bytes head = new CanonicalJson.Bytes(128);
+        head.add(LINE_START);
+        head.addAscii(Long.toString(seq));
+        head.add(LINE_TS);
+        CanonicalJson.writeString(ts, head, "ts");
+        head.add(LINE_TYPE);
+        CanonicalJson.writeString(type, head, "type");
+        head.add(LINE_DATA);
+        CanonicalJson.Bytes tail = new CanonicalJson.Bytes(160);
+        tail.add(LINE_PREV);
+        tail.addAscii(prev);
+        tail.add(LINE_HASH);
+        tail.addAscii(hash);
+        tail.add(LINE_END);
+        return new Line(head.toByteArray(), data, dataLength, tail.toByteArray());
     }
 
     /** The event on this line, or null when it does not read as one. Checks shape only, not the hash. */

@@ -296,7 +296,7 @@ public final class EventLog implements Closeable {
      */
     public Event append(EventData data) {
         ObjectNode json = data.toJson();
-        byte[] canonicalData = CanonicalJson.write(json);
+        CanonicalJson.Bytes canonicalData = CanonicalJson.canonical(json); // written as it is: no copy of an answer
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
         Event event = write(data.type(), json, canonicalData, sync);
         if (data instanceof EventData.SessionEnd && options.ledger() != null) {
@@ -311,7 +311,7 @@ public final class EventLog implements Closeable {
         return append(new EventData.Custom(type, data));
     }
 
-    private synchronized Event write(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+    private synchronized Event write(String type, ObjectNode json, CanonicalJson.Bytes canonicalData, boolean sync) {
         if (channel == null) {
             return hold(type, json, canonicalData, sync);
         }
@@ -325,7 +325,8 @@ public final class EventLog implements Closeable {
         }
     }
 
-    private Event writeLine(String type, ObjectNode json, byte[] canonicalData, boolean sync) throws IOException {
+    private Event writeLine(String type, ObjectNode json, CanonicalJson.Bytes data, boolean sync)
+            throws IOException {
         jvmLock.lock();
         try (FileLock ignored = channel.lock()) {
             long size = channel.size();
@@ -335,17 +336,13 @@ public final class EventLog implements Closeable {
             String ts = EventJson.timestamp(options.clock().instant());
             long seq = nextSeq;
             String prev = lastHash;
-            String hash = EventLines.hash(digest, canonicalData, 0, canonicalData.length, prev, seq, ts, type);
-            byte[] line = EventLines.line(seq, ts, type, canonicalData, prev, hash);
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            long at = size;
-            while (buffer.hasRemaining()) { // one write for a regular file; the loop only guards the contract
-                at += channel.write(buffer, at);
-            }
+            String hash = EventLines.hash(digest, data.array(), 0, data.size(), prev, seq, ts, type);
+            EventLines.Line line = EventLines.line(seq, ts, type, data.array(), data.size(), prev, hash);
+            line.writeTo(channel, size);
             if (sync) {
                 channel.force(false);
             }
-            knownSize = size + line.length;
+            knownSize = size + line.length();
             nextSeq = seq + 1;
             lastHash = hash;
             return new Event(seq, ts, type, json, prev, hash);
@@ -355,15 +352,19 @@ public final class EventLog implements Closeable {
     }
 
     /** An event of a log not yet persisted: chained in memory, written by {@link #persist()}. */
-    private Event hold(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+    private Event hold(String type, ObjectNode json, CanonicalJson.Bytes data, boolean sync) {
         if (pending == null) {
             throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
         }
         String ts = EventJson.timestamp(options.clock().instant());
         long seq = nextSeq;
         String prev = lastHash;
-        String hash = EventLines.hash(digest, canonicalData, 0, canonicalData.length, prev, seq, ts, type);
-        pending.writeBytes(EventLines.line(seq, ts, type, canonicalData, prev, hash));
+        String hash = EventLines.hash(digest, data.array(), 0, data.size(), prev, seq, ts, type);
+        try {
+            EventLines.line(seq, ts, type, data.array(), data.size(), prev, hash).writeTo(pending);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
         pendingSync |= sync;
         nextSeq = seq + 1;
         lastHash = hash;

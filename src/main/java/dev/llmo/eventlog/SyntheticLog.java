@@ -91,9 +91,9 @@ public final class SyntheticLog {
             String ts = EventJson.timestamp(time);
             time = time.plusMillis(137);
             String hash = EventLines.hash(digest, data, 0, data.length, prev, seq, ts, event.type());
-            byte[] line = EventLines.line(seq, ts, event.type(), data, prev, hash);
-            out.write(line);
-            written += line.length;
+            EventLines.Line line = EventLines.line(seq, ts, event.type(), data, data.length, prev, hash);
+            line.writeTo(out);
+            written += line.length();
             Event written = new Event(seq, ts, event.type(), event.toJson(), prev, hash);
             prev = hash;
             seq++;

@@ -66,8 +66,9 @@ class ChainVerifierTest {
         byte[] canonical = CanonicalJson.write(data);
         String hash = EventLines.hash(Sha256.newDigest(), canonical, 0, canonical.length, third.prev(), 2, third.ts(),
                 "message");
-        lines.set(2, new String(EventLines.line(2, third.ts(), "message", canonical, third.prev(), hash),
-                StandardCharsets.UTF_8).strip());
+        var line = new java.io.ByteArrayOutputStream();
+        EventLines.line(2, third.ts(), "message", canonical, canonical.length, third.prev(), hash).writeTo(line);
+        lines.set(2, line.toString(StandardCharsets.UTF_8).strip());
         VerifyReport report = tampered();
         assertThat(report.problem().line()).isEqualTo(4);
         assertThat(report.problem().kind()).isEqualTo(Kind.EDITED);
