@@ -93,7 +93,7 @@ class DecoderRobustnessTest {
                 + "[{\"text\":\"ok\"}]},\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":-1,"
                 + "\"candidatesTokenCount\":9007199254740993,\"thoughtsTokenCount\":2}}\n\n");
         assertThat(gemini.text()).isEqualTo("ok");
-        assertThat(gemini.usage()).isEqualTo(Usage.of(0, 2));
+        assertThat(gemini.usage()).isEqualTo(new Usage(0, 2, 2, 0, 0)); // the thoughts are reasoning output
     }
 
     @Test

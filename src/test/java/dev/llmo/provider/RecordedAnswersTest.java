@@ -68,6 +68,9 @@ class RecordedAnswersTest {
         }
     }
 
+    private static final String ACCUWEATHER =
+            "https://www.accuweather.com/en/us/san-francisco/94103/weather-forecast/347629";
+
     static List<Case> recorded() {
         return List.of(
                 Case.answer("openai/n3.sse", StopReason.END, Usage.of(79, 42),
@@ -111,6 +114,66 @@ class RecordedAnswersTest {
                         new Part.ToolCall("call_3771e577251b47e49f0ad532", "search", "{\"queries\": [\"People That "
                                 + "Time Forgot 1977 film Wikipedia runtime\", \"People That Time Forgot 1977 Kevin "
                                 + "Connor director\"], \"top_k\": 8}")),
+                Case.answer("anthropic/thinking.sse", StopReason.END, Usage.of(778, 104),
+                        new Part.Reasoning("The user has simply said \"hey\" as a greeting without any specific "
+                                + "request or question. I don't need to use any tools for this type of interaction. "
+                                + "I should respond with a friendly greeting and ask how I can help them today.",
+                                "ErUBCkYIARgCIkACJWxzySUOJzOlZ8WFdgQSbeQA3H1i5rfkKLV9eC4HN6Jcnrlw1NcnPRIPaTs9jLF3rllsfo"
+                                        + "idjZapJ+5MLwjVEgzTfQ6r9tDZvyBP0nEaDHWRqRWP7CoPOc+ksSIwSlxHzaMbnyXGoiNmCj9thC3N6E"
+                                        + "DMpemJPx3UZqDtrgmKZgQMMzNzNsh9IxgvtuYKKh1PxXUmWexqlckSVETQj3LbHLK/nwEK+bz0+2b/pA==",
+                                false),
+                        new Part.Text("Hello! I'm Assistant, an AI here to help you. How can I assist you today? Feel "
+                                + "free to ask questions or let me know what you're looking for, and I'll do my best to "
+                                + "help.")),
+                Case.answer("anthropic/redacted-thinking.json", StopReason.END, Usage.of(59, 187),
+                        new Part.Reasoning("Let me analyze this step by step...", "WaUjzkypQ2mUEVM36O2TxuC06KN8xyfbJwy"
+                                + "em2dw3URve/op91XWHOEBLLqIOMfFG/UvLEczmEsUjavL....", false),
+                        new Part.Reasoning("", "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPkNRj2Y"
+                                + "fWXGmKDxH4mPnZ5sQ7vB5URj2pLmN3kF8/dW5hR7xJ0aP1oLs9yTcMnKVf2wRpEGjH9XZaBt4UvDcPrQ...",
+                                true),
+                        new Part.Text("Based on my analysis...")),
+                Case.answer("anthropic/tool-use.sse", StopReason.TOOL_CALL, Usage.of(377, 65),
+                        new Part.Text("I'll check the current weather in Paris for you."),
+                        new Part.ToolCall("toolu_01NRLabsLyVHZPKxbKvkfSMn", "get_weather", "{\"location\": \"Paris\"}")),
+                Case.failure("anthropic/refusal.sse", ErrorKind.REFUSED, Usage.of(20, 0)),
+                Case.failure("anthropic/thinking-refusal.sse", ErrorKind.REFUSED, new Usage(28, 106, 67, 0, 0),
+                        Part.Reasoning.of("Simple educational question about what a solar eclipse is. This is benign "
+                                + "general knowledge — definitions are fine. Also the user called me \"claudius\" — I'm "
+                                + "Claude. Minor correction or just roll with it politely."),
+                        new Part.Text("Hi")),
+                Case.answer("anthropic/cached-usage.sse", StopReason.END, new Usage(2151, 10, 0, 100, 2048),
+                        new Part.Text("ok")),
+                Case.answer("anthropic/web-search-citations.json", StopReason.END, Usage.of(11306, 163),
+                        new Part.ToolCall("srvtoolu_01JCzA8PXrZDNPK9pSt8KCE9", "web_search",
+                                "{\"query\":\"San Francisco weather today\"}"),
+                        new Part.Citation(ACCUWEATHER, "San Francisco, CA Weather Forecast | AccuWeather",
+                                "San Francisco, CA Weather Today ... showers; breezy and cool Hi: 52° · Tonight: Cloudy, "
+                                        + "becoming windier and chilly; a shower or two this evening foll..."),
+                        new Part.Text("Today in San Francisco, there are showers with breezy and cool conditions, with "
+                                + "a high of 52°F. "),
+                        new Part.Citation(ACCUWEATHER, "San Francisco, CA Weather Forecast | AccuWeather",
+                                "San Francisco, CA Weather Today WinterCast Local {stormName} Tracker Hourly Daily Radar "
+                                        + "MinuteCast® Monthly Air Quality Health & Activities ... Tonigh..."),
+                        new Part.Text("Tonight will be cloudy, becoming windier and chilly, with a shower or two this "
+                                + "evening followed by heavy rain late, and watch for flooding on streets and poor "
+                                + "drainage areas with a low of 45°F.")),
+                Case.answer("gemini/thinking.sse", StopReason.END, new Usage(84, 606, 595, 64, 0),
+                        Part.Reasoning.of("**Analyzing the House Puzzle**\n\nI'm placing the green house to the left of "
+                                + "the red one. Carol owns the dog, so the cat is Bob's."),
+                        new Part.Text("Bob lives in the red house with the cat."),
+                        new Part.Reasoning("", "CiQBVKhc7p9T0pA5Gq2xvJk=", false)),
+                Case.answer("gemini/function-call.sse", StopReason.TOOL_CALL, new Usage(61, 69, 51, 0, 0),
+                        new Part.Reasoning("", "CiQBVKhc7sB5hU7Wn2nC", false),
+                        new Part.ToolCall("call_0", "get_sum", "{\"a\":2,\"b\":3}")),
+                Case.answer("gemini/grounding.json", StopReason.OTHER, null,
+                        new Part.Text("Spain won Euro 2024, defeating England 2-1 in the final. This victory marks "
+                                + "Spain's record fourth European Championship title."),
+                        new Part.Citation("https://vertexaisearch.cloud.google.com.....", "aljazeera.com", null),
+                        new Part.Citation("https://vertexaisearch.cloud.google.com.....", "uefa.com", null)),
+                Case.failure("gemini/blocked-prompt.json", ErrorKind.BLOCKED, Usage.of(8, 0)),
+                Case.failure("gemini/thoughts-exhausted.json", ErrorKind.REASONING_EXHAUSTED,
+                        new Usage(12, 255, 255, 0, 0), Part.Reasoning.of("**Planning the answer**\n\nThe user wants a "
+                                + "detailed comparison; I will outline both sides first.")),
                 Case.answer("openai/perplexity-citations.json", StopReason.END, Usage.of(14, 181),
                         new Part.Citation("https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html", null, null),
                         new Part.Citation("https://www.esa.int/Science_Exploration/Space_Science/Herschel/"
@@ -201,7 +264,9 @@ class RecordedAnswersTest {
                     Integer at = toolCalls.get(d.index());
                     if (at == null) {
                         toolCalls.put(d.index(), parts.size());
-                        parts.add(new Part.ToolCall(d.id(), d.name(), d.argumentsDelta()));
+                        // a provider that gives no id gets one unique within the answer, as the assembler does
+                        parts.add(new Part.ToolCall(d.id() == null ? "call_" + d.index() : d.id(),
+                                d.name() == null ? "" : d.name(), d.argumentsDelta()));
                     } else {
                         Part.ToolCall call = (Part.ToolCall) parts.get(at);
                         parts.set(at, new Part.ToolCall(call.id(), call.name(), call.arguments() + d.argumentsDelta()));
