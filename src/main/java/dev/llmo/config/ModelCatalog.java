@@ -18,9 +18,16 @@ import java.util.Set;
  */
 public final class ModelCatalog {
     private final Map<String, ProviderConfig> providers;
+    private final Long defaultMaxTokens;
 
     public ModelCatalog(Map<String, ProviderConfig> providers) {
+        this(providers, null);
+    }
+
+    /** @param defaultMaxTokens config.yaml's {@code defaults.max_tokens}, for the models models.yaml does not list */
+    public ModelCatalog(Map<String, ProviderConfig> providers, Long defaultMaxTokens) {
         this.providers = new LinkedHashMap<>(providers);
+        this.defaultMaxTokens = defaultMaxTokens;
     }
 
     public Collection<ProviderConfig> providers() {
@@ -61,7 +68,7 @@ public final class ModelCatalog {
             return defaultModelOf(provider);
         }
         if (prefixed != null && slash < ref.length() - 1) {
-            return new ModelRef(prefixed, ModelSpec.unlisted(ref.substring(slash + 1), prefixed.origin()));
+            return new ModelRef(prefixed, ModelSpec.unlisted(ref.substring(slash + 1), prefixed.origin(), defaultMaxTokens));
         }
         String hint = NameSuggestions.didYouMean(suggestionsFor(ref));
         throw new ConfigException("unknown model '" + ref + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
@@ -76,7 +83,8 @@ public final class ModelCatalog {
                             + provider.origin().where() + ")");
         }
         return new ModelRef(provider, provider.model(provider.defaultModel())
-                .orElse(ModelSpec.unlisted(provider.defaultModel(), provider.origin())));
+                .orElse(ModelSpec.unlisted(provider.defaultModel(), provider.origin(),
+                        defaultMaxTokens)));
     }
 
     /** Full references whose id, bare model name or alias is close to {@code ref}; ids are shown, not bare names. */

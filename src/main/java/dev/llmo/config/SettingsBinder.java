@@ -16,12 +16,12 @@ import java.util.Set;
 
 /** Turns the merged YAML trees into typed {@link Settings}, rejecting anything malformed with its location. */
 final class SettingsBinder {
-    static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget");
+    static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget", "defaults");
     static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key_name", "api_key_cmd",
             "default_model", "models", "max_concurrency");
     static final List<String> ROLE_KEYS = List.of("system", "model", "options", "inherits");
     static final Set<String> MODEL_FIELDS = Set.of("name", "aliases", "context_window", "max_output_tokens",
-            "pricing");
+            "default_max_tokens", "pricing");
 
     private SettingsBinder() {
     }
@@ -29,7 +29,8 @@ final class SettingsBinder {
     static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, String digest,
                          ProjectTrust project, List<TrustViolation> untrusted) {
         ConfigFields.onlyKeys(config, "config.yaml", CONFIG_KEYS);
-        ModelCatalog catalog = new ModelCatalog(providers(models));
+        Long defaultMaxTokens = defaultMaxTokens(config.get("defaults"));
+        ModelCatalog catalog = new ModelCatalog(providers(models, defaultMaxTokens), defaultMaxTokens);
         ConfigNode mainModel = config.get("main_llm");
         String envModel = env.get("LLMO_MODEL");
         if (envModel != null && !envModel.isBlank()) {
@@ -39,18 +40,28 @@ final class SettingsBinder {
                 budget(config.get("budget")), files, digest, project, untrusted);
     }
 
-    private static Map<String, ProviderConfig> providers(MapNode models) {
+    /** {@code defaults: { max_tokens: N }}: the answer's limit of a request that sets none; null when unset. */
+    private static Long defaultMaxTokens(ConfigNode node) {
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return null;
+        }
+        MapNode map = ConfigFields.map(node, "defaults");
+        ConfigFields.onlyKeys(map, "defaults", List.of("max_tokens"));
+        return ConfigFields.positiveLong(map, "max_tokens", "defaults");
+    }
+
+    private static Map<String, ProviderConfig> providers(MapNode models, Long defaultMaxTokens) {
         Map<String, ProviderConfig> providers = new LinkedHashMap<>();
         models.entries().forEach((name, node) -> {
             if (node instanceof ScalarNode s && s.value() == null) {
                 return; // "groq: ~" in a higher layer removes a provider
             }
-            providers.put(name, provider(name, node));
+            providers.put(name, provider(name, node, defaultMaxTokens));
         });
         return providers;
     }
 
-    private static ProviderConfig provider(String name, ConfigNode node) {
+    private static ProviderConfig provider(String name, ConfigNode node, Long defaultMaxTokens) {
         String what = "provider '" + name + "'";
         MapNode map = ConfigFields.map(node, what);
         if (name.isBlank() || name.contains("/")) {
@@ -64,7 +75,7 @@ final class SettingsBinder {
         ConfigNode modelsNode = map.get("models");
         if (modelsNode instanceof ListNode list) {
             for (ConfigNode item : list.items()) {
-                specs.add(model(name, item));
+                specs.add(model(name, item, defaultMaxTokens));
             }
         } else if (modelsNode != null && !(modelsNode instanceof ScalarNode s && s.value() == null)) {
             throw error(modelsNode, "'models' of " + what + " must be a list, not " + modelsNode.kind());
@@ -111,9 +122,15 @@ final class SettingsBinder {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
+    /** A model entry as written, without config.yaml's default answer limit. */
     static ModelSpec model(String provider, ConfigNode node) {
+        return model(provider, node, null);
+    }
+
+    /** @param defaultMaxTokens config.yaml's {@code defaults.max_tokens}, beneath the entry's own */
+    static ModelSpec model(String provider, ConfigNode node, Long defaultMaxTokens) {
         if (node instanceof ScalarNode s && s.value() instanceof String name && !name.isBlank()) {
-            return new ModelSpec(name, List.of(), null, null, null, Map.of(), node.origin());
+            return new ModelSpec(name, List.of(), null, null, defaultMaxTokens, null, Map.of(), node.origin());
         }
         MapNode map = ConfigFields.map(node, "a model of provider '" + provider + "'");
         String name = ConfigFields.requiredString(map, "name", "a model of provider '" + provider + "'");
@@ -135,9 +152,11 @@ final class SettingsBinder {
                 options.put(key, ConfigFields.plain(value));
             }
         });
+        Long own = ConfigFields.positiveLong(map, "default_max_tokens", what);
         return new ModelSpec(name, ConfigFields.strings(map, "aliases", what),
                 ConfigFields.positiveLong(map, "context_window", what),
-                ConfigFields.positiveLong(map, "max_output_tokens", what), pricing, options, node.origin());
+                ConfigFields.positiveLong(map, "max_output_tokens", what), own != null ? own : defaultMaxTokens,
+                pricing, options, node.origin());
     }
 
     private static Map<String, Role> roles(ConfigNode node) {

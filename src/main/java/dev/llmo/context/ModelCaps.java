@@ -2,6 +2,7 @@ package dev.llmo.context;
 
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.ModelSpec;
+import dev.llmo.provider.http.CanonicalOptions;
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +12,9 @@ import java.util.Map;
  * @param model               {@code provider/model}, for messages
  * @param contextWindow       the window from models.yaml; null when unknown (then only a token budget limits)
  * @param maxOutputTokens     the most the answer may use: the request's {@code max_tokens} (or
- *                            {@code max_output_tokens}, {@code max_completion_tokens}) option, else the model's
- *                            limit from models.yaml; null when neither is known
+ *                            {@code max_output_tokens}, {@code max_completion_tokens}) option, else the default limit
+ *                            ({@link #defaultLimit}), else the model's limit from models.yaml; null when none is
+ *                            known
  */
 public record ModelCaps(String model, Long contextWindow, Long maxOutputTokens) {
     /**
@@ -43,7 +45,33 @@ public record ModelCaps(String model, Long contextWindow, Long maxOutputTokens) 
                 requested = limit;
             }
         }
+        if (requested == null && !setsLimit(options)) {
+            requested = defaultLimit(spec, options);
+        }
         return new ModelCaps(model.id(), spec.contextWindow(), requested != null ? requested : spec.maxOutputTokens());
+    }
+
+    /** Whether {@code options} set the answer's limit themselves (any limit option, whatever its value). */
+    public static boolean setsLimit(Map<String, ?> options) {
+        return MAX_TOKEN_OPTIONS.stream().anyMatch(options::containsKey);
+    }
+
+    /**
+     * The answer's limit of a request whose options set none, sent as its {@code max_tokens} and counted by the
+     * budgets: the model's default ({@link ModelSpec#defaultMaxTokens()}) plus the thinking tokens the reasoning
+     * options ask for (so that thinking cannot eat the whole answer), never above the model's
+     * {@code max_output_tokens} nor, when that is unknown, a quarter of its context window (the rest is the
+     * prompt's); null when the model has no default.
+     */
+    public static Long defaultLimit(ModelSpec spec, Map<String, ?> options) {
+        if (spec.defaultMaxTokens() == null) {
+            return null;
+        }
+        long limit = spec.defaultMaxTokens() + CanonicalOptions.reasoningTokens(options);
+        if (spec.maxOutputTokens() != null) {
+            return Math.min(limit, spec.maxOutputTokens());
+        }
+        return spec.contextWindow() == null ? limit : Math.min(limit, Math.max(1, spec.contextWindow() / 4));
     }
 
     private static Long asLong(Object value) {

@@ -1,6 +1,7 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
+import dev.llmo.context.ModelCaps;
 import dev.llmo.cost.UsageCost;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
@@ -11,6 +12,7 @@ import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
 import dev.llmo.message.TextChunks;
+import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.message.Usage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +93,8 @@ public final class Orchestrator {
     }
 
     /**
-     * The request as a provider sees it: the model's defaults beneath the request's options. Options are sorted by
+     * The request as a provider sees it: the model's defaults beneath the request's options, and the model's default
+     * answer limit as {@code max_tokens} when they set none ({@link ModelCaps#defaultLimit}). Options are sorted by
      * name (nested maps too) so that the body can be rebuilt byte for byte from the event log, whose canonical JSON
      * sorts keys: that is what lets {@code log replay} check each request's digest.
      */
@@ -101,6 +104,13 @@ public final class Orchestrator {
                 request.model().spec(), request.options());
         Map<String, Object> options = new LinkedHashMap<>(request.model().spec().options());
         options.putAll(request.options());
+        if (!ModelCaps.setsLimit(options)) {
+            // the default limit is sent, so that what the budgets reserve is what the answer can cost
+            Long limit = ModelCaps.defaultLimit(request.model().spec(), options);
+            if (limit != null) {
+                options.put(CanonicalOptions.MAX_TOKENS, limit);
+            }
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> sorted = (Map<String, Object>) sortedKeys(options);
         ChatRequest chat = new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,

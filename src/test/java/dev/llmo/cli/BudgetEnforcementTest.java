@@ -124,4 +124,87 @@ class BudgetEnforcementTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo("ok\n");
     }
+
+    private void writeClaude(String extra) throws Exception {
+        Files.writeString(home.resolve("llmo/models.yaml"), """
+                claude:
+                  type: anthropic
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  models:
+                    - name: claude-sonnet-4-5
+                      context_window: 200000
+                      max_output_tokens: 64000
+                      pricing: { input_per_mtok: 3.00, output_per_mtok: 15.00 }
+                %s""".formatted(server.url("/"), extra));
+    }
+
+    private void answerAsClaude() {
+        server.enqueue(new okhttp3.mockwebserver.MockResponse().setBody("{\"type\":\"message\",\"content\":[{"
+                + "\"type\":\"text\",\"text\":\"Hi.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":8,"
+                + "\"output_tokens\":3}}"));
+    }
+
+    private long sentMaxTokens() throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(server.takeRequest().getBody().readUtf8())
+                .get("max_tokens").asLong();
+    }
+
+    @Test
+    void withoutMaxTokensTheDefaultCapIsBothSentAndReservedNotTheModelsWholeOutputLimit() throws Exception {
+        writeClaude("");
+        Files.writeString(config, "main_llm: claude/claude-sonnet-4-5\nbudget: { per_run_usd: 1.00 }\n");
+        answerAsClaude();
+
+        CliRun.Result sent = cli().run("run", "--no-stream", "hi");
+
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(sentMaxTokens()).isEqualTo(8192);
+        assertThat(onlyLog().stream().filter(e -> e.type().equals("request")).findFirst().orElseThrow().data()
+                .at("/options/max_tokens").asLong()).isEqualTo(8192);
+
+        // 8,192 tokens at $15 per million is $0.12: a per-run budget of $0.01 still refuses, honestly, at the cap
+        Files.writeString(config, "main_llm: claude/claude-sonnet-4-5\nbudget: { per_run_usd: 0.01 }\n");
+        CliRun.Result refused = cli().run("run", "--no-stream", "hi");
+
+        assertThat(refused.exitCode()).isEqualTo(5);
+        assertThat(refused.err()).contains("this request could cost up to $0.12").contains("8,192 output tokens max")
+                .contains("-o max_tokens=N");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+
+        // a lower cap passes: for one run, or for the model
+        answerAsClaude();
+        CliRun.Result lowered = cli().run("run", "--no-stream", "-o", "max_tokens=500", "hi");
+        assertThat(lowered.exitCode()).as(lowered.err()).isZero();
+        assertThat(sentMaxTokens()).isEqualTo(500);
+
+        writeClaude("      default_max_tokens: 500\n");
+        answerAsClaude();
+        CliRun.Result modelDefault = cli().run("run", "--no-stream", "hi");
+        assertThat(modelDefault.exitCode()).as(modelDefault.err()).isZero();
+        assertThat(sentMaxTokens()).isEqualTo(500);
+    }
+
+    @Test
+    void theGlobalDefaultCapIsConfigurableAndNeverAboveTheModelsOutputLimit() throws Exception {
+        writeClaude("""
+                    - name: claude-small
+                      max_output_tokens: 1000
+                      pricing: { input_per_mtok: 3.00, output_per_mtok: 15.00 }
+                """);
+        Files.writeString(config, "main_llm: claude/claude-sonnet-4-5\ndefaults: { max_tokens: 300 }\n");
+        answerAsClaude();
+        answerAsClaude();
+
+        assertThat(cli().run("run", "--no-stream", "hi").exitCode()).isZero();
+        assertThat(sentMaxTokens()).isEqualTo(300);
+        Files.writeString(config, "main_llm: claude/claude-small\n");
+        assertThat(cli().run("run", "--no-stream", "hi").exitCode()).isZero();
+        assertThat(sentMaxTokens()).isEqualTo(1000);
+
+        Files.writeString(config, "defaults: { max_tokens: lots }\n");
+        CliRun.Result bad = cli().run("run", "hi");
+        assertThat(bad.exitCode()).isEqualTo(3);
+        assertThat(bad.err()).contains("max_tokens");
+    }
 }

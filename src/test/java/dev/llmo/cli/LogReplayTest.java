@@ -28,11 +28,11 @@ class LogReplayTest {
         server.start();
         Path dir = Files.createDirectories(home.resolve("llmo"));
         models = dir.resolve("models.yaml");
-        writeModels("1000");
+        writeModels("anthropic");
         Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
     }
 
-    private void writeModels(String claudeLimit) throws IOException {
+    private void writeModels(String claudeType) throws IOException {
         Files.writeString(models, """
                 mock:
                   type: openai
@@ -42,11 +42,11 @@ class LogReplayTest {
                     - name: m1
                       top_p: 0.9
                 claude:
-                  type: anthropic
+                  type: %s
                   base_url: %s
                   api_key_name: MOCK_API_KEY
-                  models: [{ name: c1, max_output_tokens: %s }]
-                """.formatted(server.url("/v1"), server.url("/"), claudeLimit));
+                  models: [{ name: c1, max_output_tokens: 1000 }]
+                """.formatted(server.url("/v1"), claudeType, server.url("/")));
     }
 
     @AfterEach
@@ -110,8 +110,8 @@ class LogReplayTest {
         server.enqueue(new MockResponse().setBody("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"
                 + "\"Hi.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
         assertThat(cli().run("run", "-m", "claude/c1", "--no-stream", "hello").exitCode()).isZero();
-        // Anthropic's body carries max_tokens from models.yaml: the request built today is not the one sent
-        writeModels("2000");
+        // the provider now speaks another wire format: the request built today is not the one sent
+        writeModels("openai");
 
         Result replay = cli().run("log", "replay", onlyId());
 

@@ -174,6 +174,11 @@ class RecordedAnswersTest {
                 Case.failure("gemini/thoughts-exhausted.json", ErrorKind.REASONING_EXHAUSTED,
                         new Usage(12, 255, 255, 0, 0), Part.Reasoning.of("**Planning the answer**\n\nThe user wants a "
                                 + "detailed comparison; I will outline both sides first.")),
+                Case.answer("openai/url-citations.json", StopReason.END, Usage.of(9, 41),
+                        new Part.Text("The Euro 2024 final was won by Spain, who beat England 2-1 in Berlin "
+                                + "([uefa.com](https://www.uefa.com/euro2024/news/spain-wins-euro-2024?utm_source=openai))."),
+                        new Part.Citation("https://www.uefa.com/euro2024/news/spain-wins-euro-2024?utm_source=openai",
+                                "Spain win EURO 2024", null)),
                 Case.answer("openai/perplexity-citations.json", StopReason.END, Usage.of(14, 181),
                         new Part.Citation("https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html", null, null),
                         new Part.Citation("https://www.esa.int/Science_Exploration/Space_Science/Herschel/"
