@@ -2,6 +2,7 @@ package dev.llmo;
 
 import dev.llmo.cli.BuildInfo;
 import dev.llmo.cli.CliEnvironment;
+import dev.llmo.cli.ErrorReporter;
 import dev.llmo.cli.LlmoCli;
 import dev.llmo.cli.terminal.Signals;
 import java.io.FileDescriptor;
@@ -11,9 +12,8 @@ import java.nio.charset.StandardCharsets;
 /** The process entry point: runs the command line against the real terminal and exits with its code. */
 public final class Main {
     /** Made before it is needed: when memory has run out, building a message may fail too. */
-    private static final byte[] OUT_OF_MEMORY = ("llmo: error: out of memory; give the JVM more with "
-            + "JAVA_TOOL_OPTIONS=-Xmx2g (or ask for less: a shorter history, fewer models at once)\n")
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OUT_OF_MEMORY = ("llmo: error: " + ErrorReporter.OUT_OF_MEMORY + "; "
+            + ErrorReporter.OUT_OF_MEMORY_FIX + "\n").getBytes(StandardCharsets.UTF_8);
     private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
 
     private Main() {

@@ -2,6 +2,9 @@ package dev.llmo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.eventlog.ChainVerifier;
+import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,19 +14,25 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The built binary, with a 64 MiB heap, against a loopback server that sends about 1 GiB: a stream that long must
- * pass in flat memory, and a single line that long must stop at the 8 MiB line limit (0.1.0 ran out of memory). Its
- * {@code api_key_cmd} child sees none of llmo's secrets.
+ * The built binary, with a small heap, against a loopback server that sends about 1 GiB: a stream that long must
+ * pass in flat memory, a single line that long must stop at the 8 MiB line limit, and an answer that long at the
+ * 16 MiB answer limit with its text printed and logged (0.1.0 ran out of memory). When memory does run out, the
+ * process ends with exit 1 and one line, never hangs. Its {@code api_key_cmd} child sees none of llmo's secrets.
  */
 class HostileServerIT {
     private static final long GIB = 1024L * 1024 * 1024;
     private static final String HEAP = "-Xmx64m";
+    /** Less than a JVM picks by itself on a machine of 1 GiB (a quarter of it): the answer limit must fit in it. */
+    private static final String ANSWER_HEAP = "-Xmx192m";
+    private static final String TOO_SMALL_HEAP = "-Xmx24m";
 
     @TempDir
     Path home;
@@ -159,6 +168,66 @@ class HostileServerIT {
         assertThat(result.out()).isEqualTo("Hello\n");
         assertThat(result.err()).contains("llmo: error: mock sent a stream line or event larger than 8 MiB, llmo's "
                 + "limit; it stopped reading");
+    }
+
+    /** Text events of 16 KiB each, after a first one with a char beyond Latin-1 (the costliest text to hold). */
+    private RawSseServer aGigabyteOfAnswer() throws IOException {
+        byte[] piece = delta("x".repeat(16 * 1024));
+        return new RawSseServer(out -> {
+            out.write(delta("Hello 中 "));
+            for (long sent = 0; sent < GIB; sent += 16 * 1024) {
+                out.write(piece);
+            }
+            out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: [DONE]\n\n").getBytes(StandardCharsets.US_ASCII));
+        });
+    }
+
+    /** What llmo wrote to stderr, without the JVM's note that it read JAVA_TOOL_OPTIONS. */
+    private static List<String> llmoLines(String err) {
+        return err.lines().filter(line -> !line.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
+    }
+
+    @Test
+    void aGigabyteAnswerEndsAtTheAnswerLimitWithTheTextSoFarPrintedAndLogged() throws Exception {
+        server = aGigabyteOfAnswer();
+        writeModels(server.url(), "api_key_name: MOCK_API_KEY");
+
+        BinaryRun.Result result = llmo().env("JAVA_TOOL_OPTIONS", ANSWER_HEAP).run("run", "hi");
+
+        assertThat(llmoLines(result.err())).containsExactly("llmo: error: the answer from mock passed llmo's limit "
+                + "of 16 MiB of text; the text so far is kept; ask for a shorter answer (e.g. -o max_tokens=N)");
+        assertThat(result.exitCode()).isEqualTo(1);
+        String text = result.out().substring(0, result.out().length() - 1);
+        assertThat(text).startsWith("Hello 中 xxx");
+        assertThat((long) text.getBytes(StandardCharsets.UTF_8).length).isBetween(16L * 1024 * 1024 - 16 * 1024,
+                16L * 1024 * 1024);
+
+        Path log;
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            log = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        List<Event> events = EventLog.read(log);
+        assertThat(events.stream().map(Event::type)).endsWith("response", "error", "session.end");
+        Event response = events.get(events.size() - 3);
+        assertThat(response.data().get("complete").asBoolean()).isFalse();
+        assertThat(response.data().get("text").textValue()).isEqualTo(text);
+        assertThat(events.get(events.size() - 2).data().get("kind").asText()).isEqualTo("incomplete");
+        assertThat(ChainVerifier.verify(log).ok()).isTrue();
+    }
+
+    @Test
+    void runningOutOfMemoryEndsTheProcessWithExit1AndOneLine() throws Exception {
+        // a heap far too small for the answer the limit allows: memory runs out somewhere while it arrives
+        server = aGigabyteOfAnswer();
+        writeModels(server.url(), "api_key_name: MOCK_API_KEY");
+
+        // BinaryRun bounds the wait: a hung process is killed and the test fails
+        BinaryRun.Result result = llmo().env("JAVA_TOOL_OPTIONS", TOO_SMALL_HEAP).run("run", "hi");
+
+        assertThat(llmoLines(result.err())).containsExactly("llmo: error: out of memory; give the JVM more with "
+                + "JAVA_TOOL_OPTIONS=-Xmx2g (or ask for less: a shorter history, fewer models at once)");
+        assertThat(result.exitCode()).isEqualTo(1);
     }
 
     @Test

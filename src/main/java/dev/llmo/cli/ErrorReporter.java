@@ -19,6 +19,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code llmo: error: what; how to fix it}, and the stack trace only with --debug.
  */
 public final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+    /** What is said when memory ran out, wherever it was caught (constants: {@code Main} has them ready early). */
+    public static final String OUT_OF_MEMORY = "out of memory";
+    public static final String OUT_OF_MEMORY_FIX = "give the JVM more with JAVA_TOOL_OPTIONS=-Xmx2g (or ask for "
+            + "less: a shorter history, fewer models at once)";
+
     private final CliContext context;
 
     ErrorReporter(CliContext context) {
@@ -73,6 +78,11 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
             // the reader of stdout went away on purpose (| head): silent, as a tool killed by SIGPIPE is
             return e.exitCode().code();
         }
+        if (outOfMemory(error)) {
+            // not "a bug in llmo": the heap was too small for what was asked (a call thread caught it and ended)
+            print(OUT_OF_MEMORY, OUT_OF_MEMORY_FIX, error);
+            return ExitCode.FAILURE.code();
+        }
         if (error instanceof LlmoException e) {
             print(e.getMessage(), e.fix(), e);
         } else {
@@ -80,6 +90,17 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
                     error);
         }
         return exitCodeOf(error).code();
+    }
+
+    /** Whether memory running out is what caused {@code error}, anywhere in its chain of causes. */
+    static boolean outOfMemory(Throwable error) {
+        int depth = 0;
+        for (Throwable cause = error; cause != null && depth < 64; cause = cause.getCause(), depth++) {
+            if (cause instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void print(String message, String fix, Throwable error) {

@@ -26,6 +26,8 @@ public final class CanonicalJson {
     /** Objects nested deeper than this are left to the slow path, which has its own limit. */
     private static final int FAST_PATH_DEPTH = 64;
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** A string longer than this gets room for all of it at once. */
+    private static final int LONG_STRING = 4096;
 
     private CanonicalJson() {
     }
@@ -39,9 +41,14 @@ public final class CanonicalJson {
      *     that is not plain JSON (binary, POJO); the message names the field
      */
     public static byte[] write(JsonNode value) {
+        return canonical(value).toByteArray();
+    }
+
+    /** As {@link #write(JsonNode)}, without the final copy: the event log writes a long answer from where it is. */
+    static Bytes canonical(JsonNode value) {
         Bytes out = new Bytes(256);
         write(value, out, "$");
-        return out.toByteArray();
+        return out;
     }
 
     static void write(JsonNode value, Bytes out, String path) {
@@ -101,8 +108,12 @@ public final class CanonicalJson {
 
     /** Writes {@code s} as a canonical JSON string. */
     static void writeString(String s, Bytes out, String path) {
-        out.add((byte) '"');
         int n = s.length();
+        if (n > LONG_STRING) {
+            // room for exactly this string: a long answer is not copied into ever larger arrays (up to twice its size)
+            out.reserve(encodedLength(s) + 2);
+        }
+        out.add((byte) '"');
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
@@ -135,6 +146,27 @@ public final class CanonicalJson {
             }
         }
         out.add((byte) '"');
+    }
+
+    /** The bytes {@link #writeString} writes for {@code s} between its quotes. */
+    private static long encodedLength(String s) {
+        long bytes = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += c >= 0x20 && c != '"' && c != '\\' ? 1
+                        : c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3; // also a lone surrogate, written as U+FFFD
+            }
+        }
+        return bytes;
     }
 
     private static void escape(char c, Bytes out) {
@@ -431,6 +463,20 @@ public final class CanonicalJson {
 
         Bytes(int capacity) {
             buf = new byte[capacity];
+        }
+
+        /**
+         * Makes room for {@code bytes} more, and a little beyond for what usually follows (the small fields after an
+         * answer's text), without doubling.
+         */
+        void reserve(long bytes) {
+            long needed = size + bytes + 4096;
+            if (needed > buf.length) {
+                if (needed > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException("a value of " + needed + " bytes is more than an event can hold");
+                }
+                buf = Arrays.copyOf(buf, (int) needed);
+            }
         }
 
         void add(byte b) {

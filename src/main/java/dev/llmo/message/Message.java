@@ -1,5 +1,6 @@
 package dev.llmo.message;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,15 +20,19 @@ public record Message(Role role, List<Part> parts) {
         return new Message(Role.ASSISTANT, List.of(new Part.Text(text)));
     }
 
-    /** The text parts joined, without reasoning, refusals or anything else: what is printed as the answer. */
+    /**
+     * The text parts joined, without reasoning, refusals or anything else: what is printed as the answer. One text
+     * part is returned as it is, and several are joined into a string of their exact size: an answer may be many
+     * megabytes, and this is called more than once per answer.
+     */
     public String text() {
-        StringBuilder text = new StringBuilder();
+        List<String> texts = new ArrayList<>(1);
         for (Part part : parts) {
             if (part instanceof Part.Text t) {
-                text.append(t.text());
+                texts.add(t.text());
             }
         }
-        return text.toString();
+        return texts.size() == 1 ? texts.get(0) : String.join("", texts);
     }
 
     /** The parts of one kind, in order. */

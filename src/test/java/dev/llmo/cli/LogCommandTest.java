@@ -55,12 +55,12 @@ class LogCommandTest {
 
     /** A chat on {@code first} that switched to {@code second}, optionally saved as {@code name}. */
     private Path chat(String first, String second, String prompt, String answer, String name) {
-        try (EventLog log = EventLog.create(conversations, new EventData.SessionStart("chat", List.of(first),
+        try (EventLog log = EventLog.create(conversations, new EventData.SessionStart("chat", dev.llmo.eventlog.RunMode.CHAT, List.of(first),
                 Sha256.of("config"), "0.1.0"))) {
             Event user = log.append(EventData.Message.user(prompt));
             Event request = log.append(new EventData.Request(second, Map.of(), Sha256.of("body"), 4,
                     EventData.SeqRange.of(List.of(user.seq()))));
-            log.append(new EventData.Response(request.seq(), second, answer, "end", new EventData.TokenUsage(3, 2),
+            log.append(new EventData.Response(request.seq(), second, answer, "end", dev.llmo.message.Usage.of(3, 2),
                     7L, 100, 50L, true));
             if (name != null) {
                 log.append("chat.save", JsonNodeFactory.instance.objectNode().put("name", name));

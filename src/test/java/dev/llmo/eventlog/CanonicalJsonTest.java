@@ -18,6 +18,24 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void aLongStringIsWrittenAsShortOnesAreInAnArrayOfItsSize() throws Exception {
+        // every kind of char: plain, escaped, control, 2-, 3- and 4-byte UTF-8, a lone surrogate (U+FFFD)
+        String piece = "plain \"quoted\" back\\slash\n\t\u0001 é 中 😀 lone\ud800x ";
+        String escapedPiece = new String(CanonicalJson.write(mapper.getNodeFactory().textNode(piece)),
+                StandardCharsets.UTF_8); // short: written without reserving room
+        ObjectNode event = mapper.createObjectNode();
+        event.put("text", piece.repeat(2000));
+        event.put("z", 1);
+
+        CanonicalJson.Bytes bytes = CanonicalJson.canonical(event);
+
+        String body = escapedPiece.substring(1, escapedPiece.length() - 1);
+        assertThat(new String(bytes.array(), 0, bytes.size(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"text\":\"" + body.repeat(2000) + "\",\"z\":1}");
+        assertThat(bytes.array().length).isLessThan(bytes.size() + 8192); // grown once, not doubled
+    }
+
+    @Test
     void sortsKeysAndDropsWhitespace() throws Exception {
         assertThat(canonical("{ \"b\": [1, true, null], \"a\": {\"z\": \"x\", \"y\": -3}, \"ab\": 0 }"))
                 .isEqualTo("{\"a\":{\"y\":-3,\"z\":\"x\"},\"ab\":0,\"b\":[1,true,null]}");

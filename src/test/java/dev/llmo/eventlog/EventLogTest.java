@@ -70,6 +70,22 @@ class EventLogTest {
     }
 
     @Test
+    void aLongAnswerIsWrittenWholeAndVerifies() {
+        // written from the canonical bytes as they are, in pieces of one line: the hash must still cover it all
+        String answer = "line \"one\"\n中文 😀 é\t".repeat(150_000);
+        Path file;
+        try (EventLog log = EventLog.create(dir, start())) {
+            log.append(new Response(0, "openai/gpt-4o-mini", answer, "end", null, null, 10, null, true));
+            log.append(new EventData.SessionEnd("ok", 0, 0));
+            file = log.file();
+        }
+        List<Event> events = EventLog.read(file);
+        assertThat(events).hasSize(3);
+        assertThat(events.get(1).data().get("text").textValue()).isEqualTo(answer);
+        assertThat(ChainVerifier.verify(file).ok()).isTrue();
+    }
+
+    @Test
     void anInterruptedThreadStillWritesItsEventsAndKeepsItsInterrupt() throws Exception {
         // Ctrl-C cancels a call by interrupting its thread, which then logs the call's end on that same thread
         Path file;

@@ -20,6 +20,14 @@ class MessageTest {
     }
 
     @Test
+    void theTextOfOneTextPartIsThatPartsOwnString() {
+        // an answer may be many megabytes: asking for its text does not copy it
+        String answer = "x".repeat(100_000);
+        assertThat(Message.assistant(answer).text()).isSameAs(answer);
+        assertThat(new Message(Role.ASSISTANT, List.of(Part.Reasoning.of("r"))).text()).isEmpty();
+    }
+
+    @Test
     void partsAreCopiedSoAMessageCannotChangeAfterwards() {
         var parts = new java.util.ArrayList<Part>(List.of(new Part.Text("a")));
         Message message = new Message(Role.USER, parts);

@@ -122,6 +122,16 @@ class HttpErrorMapperTest {
     }
 
     @Test
+    void aHugeMalformedBodyIsCutBeforeItIsCleanedAndNoPieceOfAKeyShows() {
+        // whitespace collapses, so the cut's neighbourhood could reach the shown start: the word it cut goes
+        String key = ProviderTestSupport.KEY;
+        String body = "not json" + " ".repeat(16 * 1024 - 8 - key.length() / 2) + key + "x".repeat(32 * 1024 * 1024);
+        AttemptFailure failure = mapper.malformed("an answer that is not JSON", body);
+        assertThat(failure.error().getMessage()).isEqualTo("openai sent an answer that is not JSON: not json");
+        assertThat(mapper.clean(body)).isEqualTo("not json");
+    }
+
+    @Test
     void retryAfterHints() {
         assertThat(mapper.fromResponse(429, headers("retry-after-ms", "1500.5"), "").retryAfter())
                 .isEqualTo(Duration.ofNanos(1_500_500_000L));

@@ -91,7 +91,7 @@ class ResponseLimitsTest {
 
     @Test
     void theDefaultsAreTheDocumentedOnes() {
-        assertThat(ResponseLimits.DEFAULT).isEqualTo(new ResponseLimits(8 * MIB, 32 * MIB, 16 * MIB, 64 * MIB));
+        assertThat(ResponseLimits.DEFAULT).isEqualTo(new ResponseLimits(8 * MIB, 32 * MIB, 16 * MIB, 16 * MIB));
         assertThat(HttpSettings.DEFAULT.limits()).isEqualTo(ResponseLimits.DEFAULT);
     }
 

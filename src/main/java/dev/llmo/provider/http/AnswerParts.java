@@ -1,6 +1,7 @@
 package dev.llmo.provider.http;
 
 import dev.llmo.message.Part;
+import dev.llmo.message.TextChunks;
 import dev.llmo.provider.StreamEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -220,7 +221,7 @@ final class AnswerParts implements PartSink {
     }
 
     private abstract static sealed class TextLike implements Piece permits TextPiece, ReasoningPiece, RefusalPiece {
-        final StringBuilder text = new StringBuilder();
+        final TextChunks text = new TextChunks(); // an answer may be many megabytes: grown without copies
         final SurrogateRepair repair = new SurrogateRepair();
 
         abstract StreamEvent event(String delta);
@@ -267,7 +268,7 @@ final class AnswerParts implements PartSink {
 
     private static final class ToolCallPiece implements Piece {
         final int index;
-        final StringBuilder text = new StringBuilder();
+        final TextChunks text = new TextChunks();
         final SurrogateRepair arguments = new SurrogateRepair();
         String id;
         String name;

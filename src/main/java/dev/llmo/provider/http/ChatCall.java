@@ -118,15 +118,15 @@ final class ChatCall implements CallHandle {
             if (bytes == null) {
                 throw new AttemptFailedException(errors.tooLarge("an answer", limits.maxBodyBytes()));
             }
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            JsonNode root = Json.parse(text).orElseThrow(() -> new AttemptFailedException(
-                    errors.malformed("an answer that is not JSON", text)));
+            // parsed from the bytes: the body as a String too would be one more copy of up to 32 MiB (64 as UTF-16)
+            JsonNode root = Json.parse(bytes).orElseThrow(() -> new AttemptFailedException(
+                    errors.malformed("an answer that is not JSON", start(bytes))));
             try {
                 decoder.onBody(root, current);
             } catch (AttemptFailedException e) {
                 throw e;
             } catch (RuntimeException e) {
-                current.fail(errors.malformed("an answer llmo cannot read", text));
+                current.fail(errors.malformed("an answer llmo cannot read", start(bytes)));
             }
         }
         if (current.failure == null && (current.done || current.stop != null)) {
@@ -151,8 +151,16 @@ final class ChatCall implements CallHandle {
             // the reasoning was reported as it came and stays the user's; an empty answer is not a success
             throw new AttemptFailedException(errors.reasoningExhausted(current.usage));
         }
+        // nothing keeps the pieces once the answer is built (an answer may be many megabytes); a complete attempt is
+        // not retried, so whether it delivered text no longer matters
+        answer = null;
         return new ChatResponse(current.model, message, current.stop == null ? StopReason.OTHER : current.stop,
                 current.usage);
+    }
+
+    /** The start of a body, for an error message (which shows only its start). */
+    private static String start(byte[] body) {
+        return new String(body, 0, Math.min(body.length, HttpErrorMapper.MAX_SAMPLE), StandardCharsets.UTF_8);
     }
 
     /**

@@ -41,6 +41,11 @@ public final class HttpErrorMapper {
     /** Longer hints are not waited for: the call fails at once and says how long the provider asked to wait. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
     private static final int MAX_MESSAGE = 400;
+    /**
+     * How much of a server's text is cleaned for a message, of which only the first {@value #MAX_MESSAGE} chars are
+     * shown: cleaning a whole body (up to 32 MiB) would copy it several times.
+     */
+    static final int MAX_SAMPLE = 16 * 1024;
     private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
     private static final Pattern CONTEXT_LENGTH = Pattern.compile(
             "context length|context window|context size|maximum context|prompt is too long|input token count"
@@ -265,13 +270,27 @@ public final class HttpErrorMapper {
 
     /** Removes the key and anything that looks like one, folds the text to one line and bounds its length. */
     public String clean(String text) {
-        String result = text;
+        String result = text.length() <= MAX_SAMPLE ? text : withoutLastWord(text.substring(0, MAX_SAMPLE));
         if (key != null && !key.value().isEmpty()) {
             result = result.replace(key.value(), "***");
         }
         result = KEY_LIKE.matcher(result).replaceAll("$1***");
         result = result.replaceAll("\\s+", " ").strip();
         return result.length() <= MAX_MESSAGE ? result : result.substring(0, MAX_MESSAGE - 1) + "…";
+    }
+
+    /**
+     * {@code cut} without the word the cut went through, which may be part of a key that neither the key nor the
+     * pattern below would then recognise. Kept whole when it has no space at all: then what is shown is its start,
+     * far from the cut.
+     */
+    private static String withoutLastWord(String cut) {
+        for (int i = cut.length() - 1; i >= 0; i--) {
+            if (Character.isWhitespace(cut.charAt(i))) {
+                return cut.substring(0, i);
+            }
+        }
+        return cut;
     }
 
     private ErrorKind kindOfStatus(int status, ErrorFields fields, String message) {

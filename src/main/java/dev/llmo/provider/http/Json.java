@@ -27,6 +27,15 @@ public final class Json {
         }
     }
 
+    /** The parsed document, or empty when {@code bytes} (UTF-8) are not JSON. */
+    public static Optional<JsonNode> parse(byte[] bytes) {
+        try {
+            return Optional.ofNullable(MAPPER.readTree(bytes)).filter(node -> !node.isMissingNode());
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }

@@ -1,0 +1,47 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.failure.FailureException;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ErrorReporterTest {
+    @TempDir
+    Path home;
+
+    private final StringWriter err = new StringWriter();
+
+    private ErrorReporter reporter() {
+        CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(new byte[0]),
+                new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(), home, home, "");
+        return new ErrorReporter(new CliContext(environment, new GlobalOptions(false, true)));
+    }
+
+    @Test
+    void memoryRunningOutAnywhereInTheCausesIsSaidSoNotReportedAsABug() {
+        // a call's thread catches OutOfMemoryError and ends the call with it as the cause, a few levels down
+        FailureException failure = new FailureException("internal error while reading the answer: "
+                + "java.lang.OutOfMemoryError: Java heap space", "this is a bug in llmo; rerun with --debug",
+                new IllegalStateException("wrapped", new OutOfMemoryError("Java heap space")));
+
+        int code = reporter().report(failure);
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("llmo: error: out of memory; give the JVM more with "
+                + "JAVA_TOOL_OPTIONS=-Xmx2g (or ask for less: a shorter history, fewer models at once)\n");
+    }
+
+    @Test
+    void otherFailuresKeepTheirOwnLine() {
+        int code = reporter().report(new FailureException("cannot write to x: disk full", "free some space"));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("llmo: error: cannot write to x: disk full; free some space\n");
+    }
+}
