@@ -1,7 +1,7 @@
 #!/bin/sh
 # llmo launcher: this file is a POSIX shell script with the llmo jar appended; `java -jar` reads the jar from
 # this same file. It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive,
-# made once per build in the background, to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off
+# made once per build and per path in the background, to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off
 # disables the archive.
 self=$0
 case $self in */*) ;; *) self=$(command -v -- "$0") ;; esac
@@ -12,20 +12,31 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 jit=-XX:TieredStopAtLevel=1
 [ "${1:-} ${2:-}" = "log verify" ] && jit=
 flags="$jit -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
+# The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
+# another copy of the jar (an installed copy is another file), so each binary keeps its own under the cache,
+# at its own path, and one older than the binary (the file was replaced) is made again. A ':' would split
+# SharedArchiveFile in two: no archive then.
 if [ "${LLMO_CDS:-on}" != off ]; then
   case ${XDG_CACHE_HOME:-} in /*) cache=$XDG_CACHE_HOME/llmo ;; *) cache=$HOME/.cache/llmo ;; esac
-  jsa=$cache/llmo-@BUILD_ID@.jsa
-  if [ -f "$jsa" ]; then
-    exec "$java" $flags -XX:SharedArchiveFile="$jsa" -jar "$self" "$@"
-  fi
-  # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
-  # trainer at a time, the rename makes the archive all-or-nothing.
-  # A lock older than ten minutes belongs to a trainer that was killed: take it over.
-  [ -d "$jsa.lock" ] && [ -n "$(find "$jsa.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$jsa.lock" 2>/dev/null
-  if mkdir -p "$cache" 2>/dev/null && mkdir "$jsa.lock" 2>/dev/null; then
-    ( "$java" $flags -XX:ArchiveClassesAtExit="$jsa.$$" -jar "$self" __cds-train && mv -f "$jsa.$$" "$jsa"
-      rm -f "$jsa.$$"; rmdir "$jsa.lock"
-      for old in "$cache"/llmo-*.jsa; do [ "$old" = "$jsa" ] || rm -f "$old"; done ) </dev/null >/dev/null 2>&1 &
-  fi
+  dir=$cache$self.cds
+  jsa=$dir/@BUILD_ID@.jsa
+  case $jsa in *:*) ;; *)
+    if [ "$jsa" -nt "$self" ]; then
+      exec "$java" $flags -XX:SharedArchiveFile="$jsa" -jar "$self" "$@"
+    fi
+    # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
+    # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of
+    # this binary, and of binaries that no longer exist, are deleted.
+    # A lock older than ten minutes belongs to a trainer that was killed: take it over.
+    [ -d "$jsa.lock" ] && [ -n "$(find "$jsa.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$jsa.lock" 2>/dev/null
+    if mkdir -p "$dir" 2>/dev/null && mkdir "$jsa.lock" 2>/dev/null; then
+      ( "$java" $flags -XX:ArchiveClassesAtExit="$jsa.$$" -jar "$self" __cds-train && mv -f "$jsa.$$" "$jsa"
+        rm -f "$jsa.$$"; rmdir "$jsa.lock"
+        for old in "$dir"/*.jsa "$cache"/llmo-*.jsa; do [ "$old" = "$jsa" ] || rm -f "$old"; done   # llmo-*: 0.1.0's
+        find "$cache" -type d -name '*.cds' | while IFS= read -r d; do
+          b=${d#"$cache"}; [ -e "${b%.cds}" ] || rm -rf "$d"
+        done ) </dev/null >/dev/null 2>&1 &
+    fi ;;
+  esac
 fi
 exec "$java" $flags -jar "$self" "$@"

@@ -18,6 +18,7 @@ public final class BinaryRun {
     private final Map<String, String> env = new HashMap<>();
     private Path workingDir;
     private String stdin = "";
+    private long timeoutSeconds = 60;
 
     private BinaryRun(Path home) {
         env.put("PATH", System.getenv("PATH"));
@@ -50,6 +51,18 @@ public final class BinaryRun {
         return this;
     }
 
+    /** Runs without this environment variable (one of those set for isolation, e.g. LLMO_HOME). */
+    public BinaryRun without(String name) {
+        env.remove(name);
+        return this;
+    }
+
+    /** How long the process may take before the test fails (default 60 s). */
+    public BinaryRun timeoutSeconds(long seconds) {
+        timeoutSeconds = seconds;
+        return this;
+    }
+
     public BinaryRun workingDir(Path dir) {
         workingDir = dir;
         return this;
@@ -75,11 +88,17 @@ public final class BinaryRun {
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();
-        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("llmo did not finish in 60 s: " + command);
+        try {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().close();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new AssertionError("llmo did not finish in " + timeoutSeconds + " s: " + command);
+            }
+        } finally {
+            if (process.isAlive()) {   // timed out or interrupted: nothing of it may outlive the test
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
         }
         try {
             return new Result(process.exitValue(), Files.readString(out), Files.readString(err));

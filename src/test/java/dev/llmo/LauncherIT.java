@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -73,12 +75,9 @@ class LauncherIT {
         BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on");
         assertThat(run.run("--version").exitCode()).isZero();
 
-        Path cache = home.resolve("cache/llmo");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (archives(cache).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(archives(cache)).singleElement().asString().matches(".*/llmo-\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
+        Path archive = awaitArchive(BinaryRun.binary());
+        assertThat(archive.toString()).matches(".*/llmo\\.cds/\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
+        assertThat(archives()).containsExactly(archive);
 
         BinaryRun.Result warm = run.run("models", "--json");
         assertThat(warm.exitCode()).isZero();
@@ -86,11 +85,62 @@ class LauncherIT {
         assertThat(warm.out()).contains("\"id\":\"anthropic/claude-sonnet-4-5\"");
     }
 
-    private static List<Path> archives(Path cache) throws Exception {
-        if (!Files.isDirectory(cache)) {
+    /** What scripts/install does: a copy of the binary elsewhere must not find, and be refused, the original's archive. */
+    @Test
+    void aCopyOfTheBinaryHasItsOwnArchiveAndAReplacedOneANewOne() throws Exception {
+        Path original = BinaryRun.binary();
+        Path copy = Files.createDirectories(home.resolve("prefix/bin")).resolve("llmo");
+        Files.copy(original, copy);
+        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on");
+
+        assertThat(run.run("--version").exitCode()).isZero();
+        Path originalArchive = awaitArchive(original);
+        assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
+        Path copyArchive = awaitArchive(copy);
+
+        assertThat(archives()).containsExactlyInAnyOrder(originalArchive, copyArchive);
+        // -Xshare:on makes the JVM fail rather than quietly run without the archive: each archive serves its own file
+        assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
+        assertThat(strictlyWithArchive(originalArchive, original).exitCode()).isZero();
+        assertThat(strictlyWithArchive(originalArchive, copy).exitCode()).isNotZero();
+
+        // a new install replaces the file: the archive is now older than the binary and is made again
+        FileTime made = Files.getLastModifiedTime(copyArchive);
+        Files.setLastModifiedTime(copy, FileTime.from(Instant.now()));
+        assertThat(Files.getLastModifiedTime(copy)).isGreaterThan(made);
+        assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
+        assertThat(Files.getLastModifiedTime(awaitArchive(copy))).isGreaterThan(made);
+        assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
+    }
+
+    private BinaryRun.Result strictlyWithArchive(Path archive, Path binary) throws Exception {
+        return BinaryRun.in(home).exec(List.of("java", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+                "-jar", binary.toString(), "--version"));
+    }
+
+    /** Waits (bounded) until the binary's archive, under the cache at the binary's own path, exists and is newer than it. */
+    private Path awaitArchive(Path binary) throws Exception {
+        Path dir = Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<Path> found = jsaFiles(dir);
+            if (found.size() == 1 && Files.getLastModifiedTime(found.get(0)).compareTo(Files.getLastModifiedTime(binary)) > 0) {
+                return found.get(0);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no start-up archive for " + binary + " in " + dir + " after 120 s: " + jsaFiles(dir));
+    }
+
+    private List<Path> archives() throws Exception {
+        return jsaFiles(home.resolve("cache/llmo"));
+    }
+
+    private static List<Path> jsaFiles(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(cache)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(f -> f.toString().endsWith(".jsa")).toList();
         }
     }

@@ -94,7 +94,7 @@ class StdoutAndSignalsIT {
         assertThat(events.stream().map(Event::type)).endsWith("response", "error", "session.end");
         Event response = events.get(events.size() - 3);
         assertThat(response.data().get("complete").asBoolean()).isFalse();
-        assertThat(response.data().get("text").asText()).startsWith("line 0\n");
+        assertThat(dev.llmo.eventlog.Logged.text(response)).startsWith("line 0\n");
         assertThat(events.get(events.size() - 2).data().get("kind").asText()).isEqualTo(kind);
         Event end = events.get(events.size() - 1);
         assertThat(end.data().get("status").asText()).isEqualTo(status);

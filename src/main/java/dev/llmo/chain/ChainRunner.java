@@ -1,11 +1,10 @@
 package dev.llmo.chain;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
+import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
 import dev.llmo.core.RunListener;
@@ -218,13 +217,7 @@ public final class ChainRunner {
 
     private void record(ChainDefinition chain, ChainStep step, int index, int iteration, List<ModelRef> models,
                         boolean skipped) {
-        ObjectNode data = JsonNodeFactory.instance.objectNode();
-        data.put("chain", chain.name());
-        data.put("step", step.name());
-        data.put("index", index);
-        data.put("iteration", iteration);
-        data.put("skipped", skipped);
-        models.forEach(m -> data.withArray("models").add(m.id()));
-        conversation.note("chain.step", data);
+        conversation.note(new EventData.ChainStep(chain.name(), step.name(), index, iteration, skipped,
+                models.stream().map(ModelRef::id).toList()));
     }
 }

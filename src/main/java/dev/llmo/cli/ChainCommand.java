@@ -14,6 +14,7 @@ import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.config.Settings;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.core.Conversation;
+import dev.llmo.eventlog.RunMode;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
@@ -134,7 +135,7 @@ final class ChainCommand implements Runnable {
         // checked before any log is written
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
-                models, settings.digest(), BuildInfo.version(), context.logOptions())) {
+                RunMode.CHAIN, models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             output.conversation(conversation::keptId);
             ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
                     true);

@@ -1,6 +1,5 @@
 package dev.llmo.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,8 +8,13 @@ import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.cost.Usd;
 import dev.llmo.eventlog.ConversationSummary;
 import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventCodec;
+import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.VerifyReport;
+import dev.llmo.message.Part;
+import dev.llmo.message.Usage;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,32 +58,78 @@ final class ConversationRenderer {
         out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
         for (Event event : events) {
-            JsonNode data = event.data();
-            switch (event.type()) {
-                case "message" -> {
-                    out.println();
-                    out.println(bold + "── " + data.path("role").asText() + " ──" + reset);
-                    out.println(printable(data.path("content").asText()));
-                }
-                case "response" -> {
-                    out.println();
-                    out.println(bold + "── assistant (" + data.path("model").asText() + ") ──" + reset);
-                    out.println(printable(data.path("text").asText()));
-                    out.println(dim + "[" + responseFacts(data) + "]" + reset);
-                }
-                case "retry" -> out.println(dim + "[retry " + data.path("attempt").asText() + " of request "
-                        + data.path("request").asText() + ": " + data.path("reason").asText() + ", after "
-                        + data.path("delay_ms").asText() + " ms]" + reset);
-                case "error" -> {
-                    out.println();
-                    out.println(bold + "── error" + (data.path("request").isNull() ? "" : " (request "
-                            + data.path("request").asText() + ")") + " ──" + reset);
-                    out.println(printable(data.path("kind").asText() + statusText(data) + ": "
-                            + data.path("message").asText("")));
-                }
-                default -> {
-                }
+            EventData data = EventCodec.decode(event);
+            if (data instanceof EventData.Message message) {
+                out.println();
+                out.println(bold + "── " + message.role().id() + " ──" + reset);
+                parts(out, message.parts(), dim, reset);
+            } else if (data instanceof EventData.Response response) {
+                out.println();
+                out.println(bold + "── assistant (" + response.model() + ") ──" + reset);
+                parts(out, response.parts(), dim, reset);
+                out.println(dim + "[" + responseFacts(response) + "]" + reset);
+            } else if (data instanceof EventData.Retry retry) {
+                out.println(dim + "[retry " + retry.attempt() + " of request " + retry.request() + ": "
+                        + printable(retry.reason()) + ", after " + retry.delayMs() + " ms]" + reset);
+            } else if (data instanceof EventData.ErrorEvent error) {
+                out.println();
+                out.println(bold + "── error" + (error.request() == null ? "" : " (request " + error.request() + ")")
+                        + " ──" + reset);
+                out.println(printable(error.kind() + statusText(error.status()) + ": "
+                        + (error.message() == null ? "" : error.message())));
             }
+        }
+    }
+
+    /**
+     * The parts of a message as text: the answer text as it was printed; reasoning, a refusal, tool calls and
+     * results, attachments marked as such (dim on a terminal); the citations last, as a numbered list of sources.
+     */
+    private static void parts(PrintWriter out, List<Part> parts, String dim, String reset) {
+        StringBuilder text = new StringBuilder();
+        List<Part.Citation> citations = new ArrayList<>();
+        boolean textPending = false;
+        for (Part part : parts) {
+            if (part instanceof Part.Text t) {
+                text.append(t.text());
+                textPending = true;
+                continue;
+            }
+            if (part instanceof Part.Citation citation) {
+                citations.add(citation); // listed after the text, which it does not interrupt
+                continue;
+            }
+            if (textPending) {
+                textPending = false;
+                out.println(printable(text.toString()));
+                text.setLength(0);
+            }
+            if (part instanceof Part.Reasoning reasoning) {
+                String shown = reasoning.redacted() || reasoning.text().isEmpty()
+                        ? "(hidden by the provider)" : reasoning.text();
+                out.println(dim + "[reasoning] " + printable(shown) + reset);
+            } else if (part instanceof Part.Refusal refusal) {
+                out.println("[refused] " + printable(refusal.text()));
+            } else if (part instanceof Part.ToolCall call) {
+                out.println(dim + "[tool call " + printable(call.id()) + "] " + printable(call.name()) + " "
+                        + printable(call.arguments()) + reset);
+            } else if (part instanceof Part.ToolResult result) {
+                out.println(dim + "[tool result " + printable(result.callId()) + (result.isError() ? ", error" : "")
+                        + "] " + reset + printable(result.content()));
+            } else if (part instanceof Part.Attachment attachment) {
+                out.println(dim + "[attachment " + printable(attachment.mediaType()) + " sha256:"
+                        + attachment.sha256() + (attachment.name() == null ? "" : " " + printable(attachment.name()))
+                        + "]" + reset);
+            }
+        }
+        if (textPending || parts.isEmpty()) {
+            out.println(printable(text.toString()));
+        }
+        for (int i = 0; i < citations.size(); i++) {
+            Part.Citation citation = citations.get(i);
+            out.println(dim + "[" + (i + 1) + "] " + printable(citation.url())
+                    + (citation.title() == null ? "" : " " + printable(citation.title()))
+                    + (citation.citedText() == null ? "" : ": \"" + printable(citation.citedText()) + "\"") + reset);
         }
     }
 
@@ -95,31 +145,74 @@ final class ConversationRenderer {
         out.println("- cost: " + usd(summary));
         out.println("- chain: " + chain());
         for (Event event : events) {
-            JsonNode data = event.data();
-            switch (event.type()) {
-                case "message" -> {
-                    out.println();
-                    out.println("## " + capitalise(data.path("role").asText()));
-                    out.println();
-                    out.println(data.path("content").asText());
-                }
-                case "response" -> {
-                    out.println();
-                    out.println("## Assistant (" + data.path("model").asText() + ")");
-                    out.println();
-                    out.println(data.path("text").asText());
-                    out.println();
-                    out.println("_" + responseFacts(data) + "_");
-                }
-                case "error" -> {
-                    out.println();
-                    out.println("## Error");
-                    out.println();
-                    out.println("`" + data.path("kind").asText() + statusText(data) + "`: "
-                            + data.path("message").asText(""));
-                }
-                default -> {
-                }
+            EventData data = EventCodec.decode(event);
+            if (data instanceof EventData.Message message) {
+                out.println();
+                out.println("## " + capitalise(message.role().id()));
+                out.println();
+                markdownParts(out, message.parts());
+            } else if (data instanceof EventData.Response response) {
+                out.println();
+                out.println("## Assistant (" + response.model() + ")");
+                out.println();
+                markdownParts(out, response.parts());
+                out.println();
+                out.println("_" + responseFacts(response) + "_");
+            } else if (data instanceof EventData.ErrorEvent error) {
+                out.println();
+                out.println("## Error");
+                out.println();
+                out.println("`" + error.kind() + statusText(error.status()) + "`: "
+                        + (error.message() == null ? "" : error.message()));
+            }
+        }
+    }
+
+    private static void markdownParts(PrintWriter out, List<Part> parts) {
+        StringBuilder text = new StringBuilder();
+        List<Part.Citation> citations = new ArrayList<>();
+        boolean textPending = false;
+        for (Part part : parts) {
+            if (part instanceof Part.Text t) {
+                text.append(t.text());
+                textPending = true;
+                continue;
+            }
+            if (part instanceof Part.Citation citation) {
+                citations.add(citation); // listed after the text, which it does not interrupt
+                continue;
+            }
+            if (textPending) {
+                textPending = false;
+                out.println(text);
+                text.setLength(0);
+            }
+            if (part instanceof Part.Reasoning reasoning) {
+                out.println("> **Reasoning:** " + (reasoning.redacted() || reasoning.text().isEmpty()
+                        ? "(hidden by the provider)" : reasoning.text().replace("\n", "\n> ")));
+                out.println();
+            } else if (part instanceof Part.Refusal refusal) {
+                out.println("**Refused:** " + refusal.text());
+            } else if (part instanceof Part.ToolCall call) {
+                out.println("Tool call `" + call.id() + "`: `" + call.name() + "` `" + call.arguments() + "`");
+            } else if (part instanceof Part.ToolResult result) {
+                out.println("Tool result for `" + result.callId() + "`" + (result.isError() ? " (error)" : "") + ": "
+                        + result.content());
+            } else if (part instanceof Part.Attachment attachment) {
+                out.println("Attachment " + (attachment.name() == null ? "" : "`" + attachment.name() + "` ")
+                        + "(" + attachment.mediaType() + ", sha256:" + attachment.sha256() + ")");
+            }
+        }
+        if (textPending || parts.isEmpty()) {
+            out.println(text);
+        }
+        if (!citations.isEmpty()) {
+            out.println();
+            for (int i = 0; i < citations.size(); i++) {
+                Part.Citation citation = citations.get(i);
+                out.println((i + 1) + ". <" + citation.url() + ">" + (citation.title() == null ? ""
+                        : " " + citation.title()) + (citation.citedText() == null ? ""
+                        : ": \"" + citation.citedText() + "\""));
             }
         }
     }
@@ -139,29 +232,42 @@ final class ConversationRenderer {
         ArrayNode list = root.putArray("events");
         for (Event event : events) {
             ObjectNode e = list.addObject();
+            e.put("v", event.version());
             e.put("seq", event.seq());
             e.put("ts", event.ts());
             e.put("type", event.type());
             e.set("data", event.data());
+            if (event.content() != null) {
+                e.set("content", event.content()); // the parts' content, by the digests data names them with
+            }
         }
         out.println(mapper.writeValueAsString(root));
     }
 
-    private static String responseFacts(JsonNode data) {
-        String stop = data.path("stop_reason").asText("?");
+    private static String responseFacts(EventData.Response response) {
+        String stop = response.stopReason() == null ? "?" : response.stopReason();
         StringBuilder facts = new StringBuilder(stop);
         // an answer that failed is logged with stop reason "incomplete" already: say it once
-        if (!data.path("complete").asBoolean(true) && !"incomplete".equals(stop)) {
+        if (!response.complete() && !"incomplete".equals(stop)) {
             facts.append(", incomplete");
         }
-        JsonNode usage = data.path("usage");
-        if (usage.isObject()) {
-            facts.append(" · ").append(usage.path("input_tokens").asLong()).append(" in / ")
-                    .append(usage.path("output_tokens").asLong()).append(" out tokens");
+        Usage usage = response.usage();
+        if (usage != null) {
+            facts.append(" · ").append(usage.inputTokens()).append(" in");
+            if (usage.cacheReadTokens() > 0) {
+                facts.append(" (").append(usage.cacheReadTokens()).append(" cached)");
+            }
+            if (usage.cacheWriteTokens() > 0) {
+                facts.append(" (").append(usage.cacheWriteTokens()).append(" written to cache)");
+            }
+            facts.append(" / ").append(usage.outputTokens()).append(" out");
+            if (usage.reasoningTokens() > 0) {
+                facts.append(" (").append(usage.reasoningTokens()).append(" reasoning)");
+            }
+            facts.append(" tokens");
         }
-        JsonNode cost = data.path("cost_micro_usd");
-        facts.append(" · ").append(Usd.formatCall(cost.isIntegralNumber() ? cost.asLong() : null)).append(" · ")
-                .append(data.path("latency_ms").asLong()).append(" ms");
+        facts.append(" · ").append(Usd.formatCall(response.costMicroUsd())).append(" · ")
+                .append(response.latencyMs()).append(" ms");
         return facts.toString();
     }
 
@@ -173,8 +279,8 @@ final class ConversationRenderer {
         return TerminalText.visible(text);
     }
 
-    private static String statusText(JsonNode data) {
-        return data.path("status").isIntegralNumber() ? " " + data.path("status").asInt() : "";
+    private static String statusText(Integer status) {
+        return status == null ? "" : " " + status;
     }
 
     private static String capitalise(String s) {

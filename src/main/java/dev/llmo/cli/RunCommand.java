@@ -14,6 +14,7 @@ import dev.llmo.core.Orchestrator;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.core.Conversation;
+import dev.llmo.eventlog.RunMode;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.InterruptedRunException;
@@ -164,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
                 environment.stdoutIsTerminal() && !json);
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
-        try (Conversation conversation = conversation(settings, List.of(model), "")) {
+        try (Conversation conversation = conversation(settings, List.of(model), RunMode.SINGLE)) {
             startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
@@ -194,7 +195,7 @@ final class RunCommand implements Callable<Integer> {
         boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
         Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, plan.models(),
-                sequential ? " --sequential" : " --parallel")) {
+                sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL)) {
             startConversation(conversation, roleDef, text);
             RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
                     options(roleDef), !noStream);
@@ -333,14 +334,15 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** A new conversation, or the one -c / --cid continues. */
-    private Conversation conversation(Settings settings, List<ModelRef> plan, String modeFlag) {
+    private Conversation conversation(Settings settings, List<ModelRef> plan, RunMode mode) {
+        String modeFlag = mode == RunMode.SEQUENTIAL ? " --sequential" : mode == RunMode.PARALLEL ? " --parallel" : "";
         String command = (continuation == null ? "run" : "run --continue") + modeFlag;
         List<String> ids = plan.stream().map(ModelRef::id).toList();
         if (continuation != null) {
-            return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, ids,
+            return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, mode, ids,
                     settings.digest(), BuildInfo.version(), context.logOptions());
         }
-        return Conversation.start(context.dirs().conversationsDir(), command, ids, settings.digest(),
+        return Conversation.start(context.dirs().conversationsDir(), command, mode, ids, settings.digest(),
                 BuildInfo.version(), context.logOptions());
     }
 

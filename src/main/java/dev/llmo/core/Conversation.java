@@ -1,13 +1,13 @@
 package dev.llmo.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ModelRef;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
+import dev.llmo.eventlog.RunMode;
 import dev.llmo.eventlog.Sha256;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ConfigException;
@@ -31,26 +31,13 @@ import java.util.Optional;
  * event, never copied, so the log grows linearly. Thread-safe: calls may answer from their own threads.
  */
 public final class Conversation implements CallRecorder, AutoCloseable {
-    /**
-     * The event type that takes an answer out of the history (chat's /retry): {@code {"seq": N}} names the response
-     * event whose text is no longer part of the conversation; the response itself stays in the log.
-     */
-    public static final String RETRACT = "message.retract";
-
     private final EventLog log;
     // A conversation this command started is kept only if some request may have left the machine; one it
     // continues was already there and is always kept.
     private final boolean startedHere;
     private boolean requestLeft;
-    private final List<Turn> history = new ArrayList<>();
-    private String system;
-    private Long systemSeq;
-    private long costMicroUsd;
+    private final ConversationHistory history = new ConversationHistory();
     private boolean ended;
-
-    /** One message of the history and the seq of the event that holds it. */
-    private record Turn(ChatMessage message, long seq) {
-    }
 
     private Conversation(EventLog log, boolean startedHere) {
         this.log = log;
@@ -58,9 +45,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     }
 
     /** Starts a new conversation in {@code dir}, syncing to disk at session end. */
-    public static Conversation start(Path dir, String command, List<String> models, String configDigest,
-                                     String version) {
-        return start(dir, command, models, configDigest, version, EventLog.Options.defaults());
+    public static Conversation start(Path dir, String command, RunMode mode, List<String> models,
+                                     String configDigest, String version) {
+        return start(dir, command, mode, models, configDigest, version, EventLog.Options.defaults());
     }
 
     /**
@@ -69,9 +56,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * leaves no file, and one whose every request failed before leaving the machine (connection refused, unknown
      * host, connect timeout) has its file removed at {@link #end}.
      */
-    public static Conversation start(Path dir, String command, List<String> models, String configDigest,
-                                     String version, EventLog.Options options) {
-        return new Conversation(EventLog.createDeferred(dir, new EventData.SessionStart(command, models,
+    public static Conversation start(Path dir, String command, RunMode mode, List<String> models,
+                                     String configDigest, String version, EventLog.Options options) {
+        return new Conversation(EventLog.createDeferred(dir, new EventData.SessionStart(command, mode, models,
                 configDigest, version), options), true);
     }
 
@@ -79,22 +66,26 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * Continues the conversation named by {@code idOrPrefix} (or the newest one when it is null): its system
      * prompt and history come back from the log, and a new {@code session.start} marks where this part begins.
      */
-    public static Conversation resume(Path dir, String idOrPrefix, String command, List<String> models,
-                                      String configDigest, String version) {
-        return resume(dir, idOrPrefix, command, models, configDigest, version, EventLog.Options.defaults());
+    public static Conversation resume(Path dir, String idOrPrefix, String command, RunMode mode,
+                                      List<String> models, String configDigest, String version) {
+        return resume(dir, idOrPrefix, command, mode, models, configDigest, version, EventLog.Options.defaults());
     }
 
-    /** {@link #resume} with log options (a sync after every event). */
-    public static Conversation resume(Path dir, String idOrPrefix, String command, List<String> models,
-                                      String configDigest, String version, EventLog.Options options) {
+    /**
+     * {@link #resume} with log options (a sync after every event). A conversation written in format version 1
+     * continues in version 2: each line says its own version, and the chain runs through both.
+     */
+    public static Conversation resume(Path dir, String idOrPrefix, String command, RunMode mode,
+                                      List<String> models, String configDigest, String version,
+                                      EventLog.Options options) {
         Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
         Conversation conversation = new Conversation(EventLog.open(file, options), false);
         for (Event event : events) {
-            conversation.replayHistory(event);
+            conversation.history.add(event.seq(), EventCodec.decode(event));
         }
-        conversation.log.append(new EventData.SessionStart(command, models, configDigest, version));
+        conversation.log.append(new EventData.SessionStart(command, mode, models, configDigest, version));
         return conversation;
     }
 
@@ -106,12 +97,13 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     /** The system prompt and history of a conversation (the newest when {@code idOrPrefix} is null), read only. */
     public static History peek(Path dir, String idOrPrefix) {
         Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
-        Conversation reader = new Conversation(null, false);
+        ConversationHistory history = new ConversationHistory();
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
-        events.forEach(reader::replayHistory);
-        reader.dropUnansweredUser();
-        return new History(reader.system, reader.messages());
+        events.forEach(event -> history.add(event.seq(), EventCodec.decode(event)));
+        history.dropUnansweredUser();
+        return new History(history.system(), history.turns().stream().map(ConversationHistory.Turn::message)
+                .toList());
     }
 
     /**
@@ -130,20 +122,21 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
         String id = file.getFileName().toString().replace(".jsonl", "");
-        Event lastStart = null;
+        EventData.SessionStart lastStart = null;
         String lastRequested = null;
         java.util.Set<String> partModels = new java.util.LinkedHashSet<>();
         for (Event event : events) {
-            if ("session.start".equals(event.type())) {
-                lastStart = event;
+            EventData data = EventCodec.decode(event);
+            if (data instanceof EventData.SessionStart start) {
+                lastStart = start;
                 partModels.clear();
-                event.data().path("models").forEach(m -> partModels.add(m.asText()));
-            } else if ("request".equals(event.type())) {
-                lastRequested = event.data().path("model").asText(null);
+                partModels.addAll(start.models());
+            } else if (data instanceof EventData.Request request) {
+                lastRequested = request.model();
             }
         }
         if (partModels.size() > 1) {
-            String command = lastStart.data().path("command").asText();
+            String command = lastStart.command();
             throw new UsageException("conversation " + id + " ended with a run of " + partModels.size() + " models ("
                     + String.join(", ", partModels) + ", '" + command + "'): there is no one model to continue with",
                     "name it, e.g. " + flag + " " + partModels.iterator().next());
@@ -167,43 +160,19 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * pipeline continues with its whole transcript.
      */
     private static void refuseAfterFanOut(Path file, List<Event> events) {
-        Event lastStart = null;
+        EventData.SessionStart lastStart = null;
         for (Event event : events) {
-            if ("session.start".equals(event.type())) {
-                lastStart = event;
+            if ("session.start".equals(event.type())
+                    && EventCodec.decode(event) instanceof EventData.SessionStart start) {
+                lastStart = start;
             }
         }
-        if (lastStart != null && lastStart.data().path("command").asText().endsWith("--parallel")) {
+        if (lastStart != null && lastStart.mode() == RunMode.PARALLEL) {
             String id = file.getFileName().toString().replace(".jsonl", "");
             throw new UsageException("conversation " + id + " ended with a parallel run of "
-                    + lastStart.data().path("models").size() + " models: there is no one answer to continue from",
+                    + lastStart.models().size() + " models: there is no one answer to continue from",
                     "start a new conversation, or see the answers with 'llmo log show " + id
                             + "' and quote the one to build on");
-        }
-    }
-
-    private void replayHistory(Event event) {
-        JsonNode data = event.data();
-        if ("message".equals(event.type())) {
-            String role = data.path("role").asText();
-            String content = data.path("content").asText();
-            if ("system".equals(role)) {
-                system = content.isEmpty() ? null : content;
-                systemSeq = content.isEmpty() ? null : event.seq();
-            } else if ("user".equals(role)) {
-                dropUnansweredUser();
-                history.add(new Turn(ChatMessage.user(content), event.seq()));
-            } else {
-                history.add(new Turn(ChatMessage.assistant(content), event.seq()));
-            }
-        } else if ("response".equals(event.type())) {
-            if (!data.path("text").asText().isEmpty()) {
-                history.add(new Turn(ChatMessage.assistant(data.path("text").asText()), event.seq()));
-            }
-            costMicroUsd += data.path("cost_micro_usd").asLong(0);
-        } else if (RETRACT.equals(event.type())) {
-            long retracted = data.path("seq").asLong(-1);
-            history.removeIf(turn -> turn.seq() == retracted);
         }
     }
 
@@ -217,18 +186,17 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     /** The system prompt in force, or null. */
     public synchronized String system() {
-        return system;
+        return history.system();
     }
 
     /** Sets the system prompt; recorded only when it changes, so a continued conversation keeps its own. */
     public synchronized void system(String prompt) {
         String normalized = prompt == null || prompt.isBlank() ? null : prompt;
-        if (java.util.Objects.equals(normalized, system)) {
+        if (java.util.Objects.equals(normalized, history.system())) {
             return;
         }
-        system = normalized;
-        Event event = log.append(EventData.Message.system(normalized == null ? "" : normalized));
-        systemSeq = normalized == null ? null : event.seq();
+        EventData.Message message = EventData.Message.system(normalized == null ? "" : normalized);
+        history.add(log.append(message).seq(), message);
     }
 
     /**
@@ -238,36 +206,29 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * log, where its request is followed by an {@code error} (or an empty {@code response}).
      */
     public synchronized void user(String text) {
-        Event event = log.append(EventData.Message.user(text));
-        dropUnansweredUser();
-        history.add(new Turn(ChatMessage.user(text), event.seq()));
-    }
-
-    private void dropUnansweredUser() {
-        if (!history.isEmpty() && history.get(history.size() - 1).message().role() == ChatMessage.Role.USER) {
-            history.remove(history.size() - 1);
-        }
+        EventData.Message message = EventData.Message.user(text);
+        history.add(log.append(message).seq(), message);
     }
 
     /** The history to send, oldest first, ending with the newest message. */
     public synchronized List<ChatMessage> messages() {
-        return history.stream().map(Turn::message).toList();
+        return history.turns().stream().map(ConversationHistory.Turn::message).toList();
     }
 
     /**
      * Takes the newest answer out of the history, so that the user's last message can be sent again (chat's
-     * /retry): a {@link #RETRACT} event records it, so a resumed conversation leaves it out too.
+     * /retry): a {@code message.retract} event records it, so a resumed conversation leaves it out too.
      *
      * @return the answer taken out, or empty when the history does not end with an answer
      */
     public synchronized Optional<String> retractLastAnswer() {
-        if (history.isEmpty() || history.get(history.size() - 1).message().role() != ChatMessage.Role.ASSISTANT) {
+        List<ConversationHistory.Turn> turns = history.turns();
+        if (turns.isEmpty() || turns.get(turns.size() - 1).message().role() != ChatMessage.Role.ASSISTANT) {
             return Optional.empty();
         }
-        Turn last = history.remove(history.size() - 1);
-        ObjectNode data = JsonNodeFactory.instance.objectNode();
-        data.put("seq", last.seq());
-        log.append(RETRACT, data);
+        ConversationHistory.Turn last = turns.get(turns.size() - 1);
+        EventData.Retract retract = new EventData.Retract(last.seq());
+        history.add(log.append(retract).seq(), retract);
         return Optional.of(last.message().content());
     }
 
@@ -279,22 +240,29 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         log.append(type, data);
     }
 
+    /** Records an event that means nothing to the history (a chain's {@code chain.step}). */
+    public synchronized void note(EventData event) {
+        log.append(event);
+    }
+
     /** What this conversation has cost so far, in micro-USD (known prices only). */
     public synchronized long costMicroUsd() {
-        return costMicroUsd;
+        return history.costMicroUsd();
     }
 
     @Override
     public synchronized long requestSent(ModelRef model, ChatRequest request, byte[] body) {
-        return logRequest(model, request, body, history);
+        return logRequest(model, request, body, history.turns());
     }
 
     /** Logs a request whose messages come from {@code candidates} (the history, or a fork's fixed part of it). */
-    private long logRequest(ModelRef model, ChatRequest request, byte[] body, List<Turn> candidates) {
+    private long logRequest(ModelRef model, ChatRequest request, byte[] body,
+                            List<ConversationHistory.Turn> candidates) {
         log.persist();
-        List<Long> seqs = candidates.stream().map(Turn::seq).toList();
+        List<Long> seqs = candidates.stream().map(ConversationHistory.Turn::seq).toList();
         Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
-                EventData.SeqRange.sent(seqs, sentSeqs(candidates, request.messages())), systemSeq, request.stream()));
+                EventData.SeqRange.sent(seqs, sentSeqs(candidates, request.messages())), history.systemSeq(),
+                request.stream()));
         return event.seq();
     }
 
@@ -302,7 +270,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * The seqs of the messages of {@code candidates} a request carries. A fitted context keeps the newest turns, so
      * the sent messages are matched against the candidates from the end.
      */
-    private static List<Long> sentSeqs(List<Turn> candidates, List<ChatMessage> sent) {
+    private static List<Long> sentSeqs(List<ConversationHistory.Turn> candidates, List<ChatMessage> sent) {
         List<Long> seqs = new ArrayList<>();
         int h = candidates.size() - 1;
         for (int i = sent.size() - 1; i >= 0 && h >= 0; i--) {
@@ -323,8 +291,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * when {@code answerJoinsHistory}; either way it is logged and its cost counted.
      */
     public synchronized CallRecorder fork(int newest, boolean answerJoinsHistory) {
-        List<Turn> fixed = List.copyOf(history.subList(Math.max(0, history.size() - Math.max(0, newest)),
-                history.size()));
+        List<ConversationHistory.Turn> turns = history.turns();
+        List<ConversationHistory.Turn> fixed = List.copyOf(turns.subList(Math.max(0, turns.size()
+                - Math.max(0, newest)), turns.size()));
         return new CallRecorder() {
             @Override
             public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
@@ -365,15 +334,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         }
         Long cost = microUsd(result.costUsd());
         if (result.succeeded() || !result.text().isEmpty()) {
-            EventData.TokenUsage usage = result.usage() == null ? null
-                    : new EventData.TokenUsage(result.usage().inputTokens(), result.usage().outputTokens());
-            Event event = log.append(new EventData.Response(request, result.model().id(), result.text(),
-                    result.succeeded() ? result.stopReason().id() : "incomplete", usage, cost, result.latencyMs(),
-                    result.ttftMs(), result.succeeded()));
-            if (joinsHistory && !result.text().isEmpty()) {
-                history.add(new Turn(ChatMessage.assistant(result.text()), event.seq()));
-            }
-            costMicroUsd += cost == null ? 0 : cost;
+            EventData.Response response = new EventData.Response(request, result.model().id(), result.text(),
+                    result.succeeded() ? result.stopReason().id() : "incomplete", result.usage(), cost,
+                    result.latencyMs(), result.ttftMs(), result.succeeded());
+            history.answer(log.append(response).seq(), response, joinsHistory);
         }
         if (!result.succeeded()) {
             LlmoException error = result.error();
@@ -456,7 +420,8 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         String status = exitCode == ExitCode.OK ? "ok" : exitCode == ExitCode.INTERRUPTED ? "interrupted" : "failed";
         // stopped from outside: interrupted, hangup, terminated or stdout_closed, as the exit code says
         log.append(new EventData.SessionEnd(exitCode.stoppedFromOutside()
-                ? exitCode.name().toLowerCase(java.util.Locale.ROOT) : status, exitCode.code(), costMicroUsd));
+                ? exitCode.name().toLowerCase(java.util.Locale.ROOT) : status, exitCode.code(),
+                history.costMicroUsd()));
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.llmo.config.ModelSpec;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventCodec;
+import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.eventlog.Sha256;
 import dev.llmo.eventlog.VerifyReport;
@@ -17,7 +19,6 @@ import dev.llmo.provider.ChatRequest;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +35,24 @@ public final class Replay {
     private static final Pattern DECIMAL = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+)");
 
     /**
-     * One recorded call: what was asked (rebuilt) and what was answered, and where it stood: the command of its
-     * part of the conversation ({@code session.start}), and for a chain the {@code chain.step} it belongs to.
+     * One recorded call: what was asked (rebuilt) and what was answered, and where it stood: its part of the
+     * conversation ({@code session.start}), and for a chain the {@code chain.step} it belongs to.
      *
-     * @param session the seq of the {@code session.start} in force
-     * @param command that session's command, e.g. {@code run --parallel} or {@code chain run review}
-     * @param step    the seq of the chain step's event, or -1 outside chains
+     * @param response the recorded answer with every part (text, reasoning, refusal, tool calls, citations)
+     * @param session  the seq of the {@code session.start} in force
+     * @param start    that session's start: its mode and the models in the plan's order
+     * @param step     the seq of the chain step's event, or -1 outside chains
      */
-    public record Call(long requestSeq, ModelRef model, ChatRequest request, String text, boolean complete,
-                       long session, String command, long step) {
+    public record Call(long requestSeq, ModelRef model, ChatRequest request, EventData.Response response,
+                       long session, EventData.SessionStart start, long step) {
+        /** The answer text, as it was printed. */
+        public String text() {
+            return response.text();
+        }
+
+        public boolean complete() {
+            return response.complete();
+        }
     }
 
     /** What a replay found: the calls up to the first divergence, and that divergence (null when none). */
@@ -56,8 +66,8 @@ public final class Replay {
     }
 
     /**
-     * Replays {@code file}. A log that fails verification is refused ({@link LogVerificationException}, exit 6):
-     * replaying a tampered record proves nothing.
+     * Replays {@code file}, of format version 1 or 2. A log that fails verification is refused
+     * ({@link LogVerificationException}, exit 6): replaying a tampered record proves nothing.
      */
     public static Result replay(Path file, ModelCatalog catalog, ProviderClients clients) {
         VerifyReport report = ChainVerifier.verify(file);
@@ -65,73 +75,50 @@ public final class Replay {
             throw new LogVerificationException(file + " does not verify, so it cannot be replayed: "
                     + report.problem().message(), "run 'llmo log verify' for details");
         }
-        List<Event> events = EventLog.read(file);
-        Map<Long, ChatMessage> messages = new HashMap<>();
-        Map<Long, String> systems = new HashMap<>();
-        Map<Long, Event> requests = new LinkedHashMap<>();
+        ConversationHistory history = new ConversationHistory();
+        Map<Long, EventData.Request> requests = new LinkedHashMap<>();
         List<Call> calls = new ArrayList<>();
-        Position position = new Position();
-        for (Event event : events) {
-            JsonNode data = event.data();
-            switch (event.type()) {
-                case "session.start" -> {
-                    position.session = event.seq();
-                    position.command = data.path("command").asText();
-                    position.step = -1;
+        long session = -1;
+        EventData.SessionStart start = null;
+        long step = -1;
+        for (Event event : EventLog.read(file)) {
+            EventData data = EventCodec.decode(event);
+            history.add(event.seq(), data);
+            if (data instanceof EventData.SessionStart begun) {
+                session = event.seq();
+                start = begun;
+                step = -1;
+            } else if (data instanceof EventData.ChainStep chainStep) {
+                if (!chainStep.skipped()) {
+                    step = event.seq();
                 }
-                case "chain.step" -> {
-                    if (!data.path("skipped").asBoolean()) {
-                        position.step = event.seq();
-                    }
+            } else if (data instanceof EventData.Request request) {
+                requests.put(event.seq(), request);
+            } else if (data instanceof EventData.Response response) {
+                EventData.Request request = requests.remove(response.request());
+                if (request == null) {
+                    return new Result(calls, "line " + (event.seq() + 1) + ": a response to request "
+                            + response.request() + ", which the log does not hold");
                 }
-                case "message" -> {
-                    String role = data.path("role").asText();
-                    String content = data.path("content").asText();
-                    if ("system".equals(role)) {
-                        systems.put(event.seq(), content);
-                    } else {
-                        messages.put(event.seq(), "user".equals(role) ? ChatMessage.user(content)
-                                : ChatMessage.assistant(content));
-                    }
+                String where = "line " + (response.request() + 1) + " (request " + response.request() + ")";
+                Object rebuilt = rebuild(request, where, history, catalog, clients);
+                if (rebuilt instanceof String divergence) {
+                    return new Result(calls, divergence);
                 }
-                case "request" -> requests.put(event.seq(), event);
-                case Conversation.RETRACT -> messages.remove(data.path("seq").asLong());
-                case "response" -> {
-                    if (!data.path("text").asText().isEmpty()) {
-                        messages.put(event.seq(), ChatMessage.assistant(data.path("text").asText()));
-                    }
-                    Event request = requests.remove(data.path("request").asLong());
-                    if (request == null) {
-                        return new Result(calls, "line " + (event.seq() + 1) + ": a response to request "
-                                + data.path("request").asLong() + ", which the log does not hold");
-                    }
-                    String divergence = check(request, messages, systems, catalog, clients, calls,
-                            data.path("text").asText(), data.path("complete").asBoolean(true), position);
-                    if (divergence != null) {
-                        return new Result(calls, divergence);
-                    }
-                }
-                default -> {
-                    // session events, retries and errors are not calls to answer
-                }
+                Rebuilt call = (Rebuilt) rebuilt;
+                calls.add(new Call(response.request(), call.model(), call.request(), response, session, start, step));
             }
         }
         return new Result(calls, null);
     }
 
-    /** Where the walk through the log is: the session and chain step in force. */
-    private static final class Position {
-        long session = -1;
-        String command = "";
-        long step = -1;
+    private record Rebuilt(ModelRef model, ChatRequest request) {
     }
 
-    private static String check(Event request, Map<Long, ChatMessage> messages, Map<Long, String> systems,
-                                ModelCatalog catalog, ProviderClients clients, List<Call> calls, String text,
-                                boolean complete, Position position) {
-        JsonNode data = request.data();
-        String where = "line " + (request.seq() + 1) + " (request " + request.seq() + ")";
-        String modelId = data.path("model").asText();
+    /** The request rebuilt from the log, or why it cannot be (a divergence). */
+    private static Object rebuild(EventData.Request request, String where, ConversationHistory history,
+                                  ModelCatalog catalog, ProviderClients clients) {
+        String modelId = request.model();
         ModelRef model;
         try {
             model = catalog.resolve(modelId);
@@ -150,18 +137,18 @@ public final class Replay {
             model = new ModelRef(provider, provider.model(name).orElse(ModelSpec.unlisted(name, provider.origin())));
         }
         List<ChatMessage> sent = new ArrayList<>();
-        for (JsonNode range : data.path("context")) {
-            for (long seq = range.get(0).asLong(); seq <= range.get(1).asLong(); seq++) {
-                ChatMessage message = messages.get(seq);
+        for (EventData.SeqRange range : request.context()) {
+            for (long seq = range.from(); seq <= range.to(); seq++) {
+                ChatMessage message = history.message(seq);
                 if (message != null) {
                     sent.add(message);
                 }
             }
         }
-        String system = data.hasNonNull("system") ? systems.get(data.get("system").asLong()) : null;
-        boolean stream = data.path("stream").asBoolean(true);
+        String system = request.system() != null ? history.system(request.system()) : null;
+        boolean stream = request.stream() == null || request.stream();
         Map<String, Object> options = new LinkedHashMap<>();
-        data.path("options").fields().forEachRemaining(e -> options.put(e.getKey(), option(e.getValue())));
+        request.options().forEach((key, value) -> options.put(key, option((JsonNode) value)));
         ChatRequest rebuilt;
         try {
             rebuilt = new ChatRequest(model.modelName(), system, sent, options, model.spec().maxOutputTokens(), stream);
@@ -170,14 +157,11 @@ public final class Replay {
         }
         byte[] body = clients.create(model.provider(), null).requestBody(rebuilt);
         String digest = Sha256.of(body);
-        String recorded = data.path("body_sha256").asText();
-        if (!digest.equals(recorded)) {
-            return where + ": the request llmo builds now differs from the one sent (" + recorded + ", now "
-                    + digest + "); the configuration of " + model.id() + " or llmo itself has changed since";
+        if (!digest.equals(request.bodySha256())) {
+            return where + ": the request llmo builds now differs from the one sent (" + request.bodySha256()
+                    + ", now " + digest + "); the configuration of " + model.id() + " or llmo itself has changed since";
         }
-        calls.add(new Call(request.seq(), model, rebuilt, text, complete, position.session, position.command,
-                position.step));
-        return null;
+        return new Rebuilt(model, rebuilt);
     }
 
     private static Object option(JsonNode value) {

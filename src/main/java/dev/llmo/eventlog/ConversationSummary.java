@@ -1,6 +1,6 @@
 package dev.llmo.eventlog;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.message.Role;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,33 +38,28 @@ public record ConversationSummary(String id, String started, String command, Lis
         long unknown = 0;
         boolean ended = false;
         for (Event event : events) {
-            JsonNode data = event.data();
             if (started == null) {
                 started = event.ts();
             }
-            switch (event.type()) {
-                case "session.start" -> {
-                    if (command == null) {
-                        command = data.path("command").asText(null);
-                        data.path("models").forEach(m -> models.add(m.asText()));
-                    }
+            EventData data = EventCodec.decode(event);
+            if (data instanceof EventData.SessionStart start) {
+                if (command == null) {
+                    command = start.command();
+                    models.addAll(start.models());
                 }
-                case "message" -> {
-                    if (firstPrompt == null && "user".equals(data.path("role").asText())) {
-                        firstPrompt = data.path("content").asText();
-                    }
+            } else if (data instanceof EventData.Message message) {
+                if (firstPrompt == null && message.role() == Role.USER) {
+                    firstPrompt = message.text();
                 }
-                case "response" -> {
-                    responses++;
-                    if (data.path("cost_micro_usd").isIntegralNumber()) {
-                        cost += data.path("cost_micro_usd").asLong();
-                    } else {
-                        unknown++;
-                    }
+            } else if (data instanceof EventData.Response response) {
+                responses++;
+                if (response.costMicroUsd() != null) {
+                    cost += response.costMicroUsd();
+                } else {
+                    unknown++;
                 }
-                case "session.end" -> ended = true;
-                default -> {
-                }
+            } else if (data instanceof EventData.SessionEnd) {
+                ended = true;
             }
         }
         return new ConversationSummary(id, started, command, List.copyOf(models), firstPrompt, cost, events.size(),

@@ -1,10 +1,9 @@
 package dev.llmo.eventlog;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigDecimal;
-import java.math.BigInteger;
+import dev.llmo.message.Part;
+import dev.llmo.message.Role;
+import dev.llmo.message.Usage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -14,8 +13,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The typed {@code data} of the event kinds llmo writes. Each record knows its {@code type} and its JSON; field
- * names on disk are snake_case. Hand one to {@link EventLog#append(EventData)}.
+ * The typed events of a conversation log, one record per event type. {@link EventCodec} is the one place that turns
+ * them into the lines of the file and back (format versions 1 and 2); everything else works with these records.
+ * Hand one to {@link EventLog#append(EventData)}; read them back with {@link EventCodec#decode(Event)}.
  *
  * <p>History is referenced, never copied: a {@link Request} names the earlier {@link Message} and
  * {@link Response} events it sent by their seq ({@link SeqRange}), and a {@link Response}, {@link Retry} or
@@ -26,21 +26,21 @@ public sealed interface EventData {
     /** The event's {@code type} field, e.g. {@code "session.start"}. */
     String type();
 
-    /** The event's {@code data} object. */
-    ObjectNode toJson();
-
     /**
-     * {@code session.start}: the first event of a conversation.
+     * {@code session.start}: the first event of a conversation, and of each later part of it ({@code run -c},
+     * {@code chat --resume}).
      *
      * @param command the llmo command, e.g. {@code run}, {@code chat}, {@code chain run my_chain}
-     * @param models the models of the plan, as {@code provider/model}
+     * @param mode how this part runs its models; what continuing and replaying it depend on
+     * @param models the models of the plan, as {@code provider/model}, in the plan's order
      * @param configSha256 {@link Sha256#of} the effective configuration, secrets left out; null when unknown
      * @param llmoVersion the llmo release that wrote the log
      */
-    record SessionStart(String command, List<String> models, String configSha256, String llmoVersion)
+    record SessionStart(String command, RunMode mode, List<String> models, String configSha256, String llmoVersion)
             implements EventData {
         public SessionStart {
             Objects.requireNonNull(command, "command");
+            Objects.requireNonNull(mode, "mode");
             models = List.copyOf(models);
         }
 
@@ -48,54 +48,38 @@ public sealed interface EventData {
         public String type() {
             return "session.start";
         }
-
-        @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("command", command);
-            ArrayNode list = data.putArray("models");
-            models.forEach(list::add);
-            data.put("config_sha256", configSha256);
-            data.put("llmo_version", llmoVersion);
-            return data;
-        }
     }
 
     /**
      * {@code message}: a system or user message, or an assistant message that no response holds (a prefill, a
      * chain template).
-     *
-     * @param role {@code system}, {@code user} or {@code assistant}
      */
-    record Message(String role, String content) implements EventData {
-        private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+    record Message(Role role, List<Part> parts) implements EventData {
+        private static final Set<Role> ROLES = Set.of(Role.SYSTEM, Role.USER, Role.ASSISTANT);
 
         public Message {
             if (!ROLES.contains(role)) {
                 throw new IllegalArgumentException("message role must be system, user or assistant, not " + role);
             }
-            Objects.requireNonNull(content, "content");
+            parts = List.copyOf(parts);
         }
 
         public static Message system(String content) {
-            return new Message("system", content);
+            return new Message(Role.SYSTEM, List.of(new Part.Text(content)));
         }
 
         public static Message user(String content) {
-            return new Message("user", content);
+            return new Message(Role.USER, List.of(new Part.Text(content)));
+        }
+
+        /** The text parts joined. */
+        public String text() {
+            return new dev.llmo.message.Message(role, parts).text();
         }
 
         @Override
         public String type() {
             return "message";
-        }
-
-        @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("role", role);
-            data.put("content", content);
-            return data;
         }
     }
 
@@ -125,7 +109,9 @@ public sealed interface EventData {
             if (!Sha256.isDigest(bodySha256)) {
                 throw new IllegalArgumentException("bodySha256 must be sha256:<64 hex>, use Sha256.of(body)");
             }
-            options = options == null ? Map.of() : Map.copyOf(options);
+            // in their order: a replay rebuilds the request body from them, and a body's bytes follow that order
+            options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                    new java.util.LinkedHashMap<>(options));
             context = List.copyOf(context);
         }
 
@@ -133,115 +119,45 @@ public sealed interface EventData {
         public String type() {
             return "request";
         }
-
-        @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("model", model);
-            ObjectNode opts = data.putObject("options");
-            options.forEach((key, value) -> opts.set(key, optionValue(value)));
-            data.put("body_sha256", bodySha256);
-            data.put("body_bytes", bodyBytes);
-            ArrayNode ranges = data.putArray("context");
-            for (SeqRange range : context) {
-                ranges.addArray().add(range.from()).add(range.to());
-            }
-            if (system != null) {
-                data.put("system", system);
-            }
-            if (stream != null) {
-                data.put("stream", stream);
-            }
-            return data;
-        }
-
-        private static JsonNode optionValue(Object value) {
-            if (value == null) {
-                return EventJson.NODES.nullNode();
-            }
-            if (value instanceof JsonNode node) {
-                if (node.isFloatingPointNumber()) {
-                    return EventJson.NODES.textNode(node.decimalValue().toPlainString());
-                }
-                if (node.isContainerNode()) {
-                    return optionValue(EventJson.MAPPER.convertValue(node, Object.class));
-                }
-                return node;
-            }
-            if (value instanceof Double || value instanceof Float) {
-                return EventJson.NODES.textNode(BigDecimal.valueOf(((Number) value).doubleValue()).toPlainString());
-            }
-            if (value instanceof BigDecimal decimal) {
-                return EventJson.NODES.textNode(decimal.toPlainString());
-            }
-            if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-                return EventJson.NODES.numberNode(((Number) value).longValue());
-            }
-            if (value instanceof BigInteger big) {
-                return EventJson.NODES.numberNode(big);
-            }
-            if (value instanceof Boolean bool) {
-                return EventJson.NODES.booleanNode(bool);
-            }
-            if (value instanceof Map<?, ?> map) {
-                ObjectNode object = EventJson.NODES.objectNode();
-                map.forEach((k, v) -> object.set(String.valueOf(k), optionValue(v)));
-                return object;
-            }
-            if (value instanceof Collection<?> list) {
-                ArrayNode array = EventJson.NODES.arrayNode();
-                list.forEach(v -> array.add(optionValue(v)));
-                return array;
-            }
-            return EventJson.NODES.textNode(value.toString());
-        }
-    }
-
-    /** Token counts as the provider reported them. */
-    record TokenUsage(long inputTokens, long outputTokens) {
-        ObjectNode toJson() {
-            ObjectNode usage = EventJson.NODES.objectNode();
-            usage.put("input_tokens", inputTokens);
-            usage.put("output_tokens", outputTokens);
-            return usage;
-        }
     }
 
     /**
-     * {@code response}: what a model answered to the request with seq {@code request}.
+     * {@code response}: what a model answered to the request with seq {@code request}: every part it sent, in order.
      *
-     * @param stopReason {@code end}, {@code max_tokens}, {@code stop_sequence}, {@code tool_use}, ... or
-     *     {@code incomplete} for a stream cut mid-way
+     * @param stopReason {@code end}, {@code max_tokens}, {@code tool_call}, ... or {@code incomplete} for a stream
+     *     cut mid-way
      * @param usage null when the provider sent none
      * @param costMicroUsd null when the price (or the usage) is unknown: an unknown cost is not zero
      * @param ttftMs time to first token; null when not streamed
-     * @param complete false when the stream was cut and {@code text} is what arrived before
+     * @param complete false when the stream was cut and the parts are what arrived before
      */
-    record Response(long request, String model, String text, String stopReason, TokenUsage usage, Long costMicroUsd,
+    record Response(long request, String model, List<Part> parts, String stopReason, Usage usage, Long costMicroUsd,
                     long latencyMs, Long ttftMs, boolean complete) implements EventData {
         public Response {
             Objects.requireNonNull(model, "model");
-            Objects.requireNonNull(text, "text");
+            parts = List.copyOf(parts);
+        }
+
+        /** A response of answer text only. */
+        public Response(long request, String model, String text, String stopReason, Usage usage, Long costMicroUsd,
+                        long latencyMs, Long ttftMs, boolean complete) {
+            this(request, model, text.isEmpty() ? List.of() : List.of(new Part.Text(text)), stopReason, usage,
+                    costMicroUsd, latencyMs, ttftMs, complete);
+        }
+
+        /** The answer text: the text parts joined. */
+        public String text() {
+            return answer().text();
+        }
+
+        /** The answer as an assistant message. */
+        public dev.llmo.message.Message answer() {
+            return new dev.llmo.message.Message(Role.ASSISTANT, parts);
         }
 
         @Override
         public String type() {
             return "response";
-        }
-
-        @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("request", request);
-            data.put("model", model);
-            data.put("text", text);
-            data.put("stop_reason", stopReason);
-            data.set("usage", usage == null ? EventJson.NODES.nullNode() : usage.toJson());
-            data.put("cost_micro_usd", costMicroUsd);
-            data.put("latency_ms", latencyMs);
-            data.put("ttft_ms", ttftMs);
-            data.put("complete", complete);
-            return data;
         }
     }
 
@@ -255,17 +171,6 @@ public sealed interface EventData {
         @Override
         public String type() {
             return "retry";
-        }
-
-        @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("request", request);
-            data.put("attempt", attempt);
-            data.put("reason", reason);
-            data.put("status", status);
-            data.put("delay_ms", delayMs);
-            return data;
         }
     }
 
@@ -285,15 +190,34 @@ public sealed interface EventData {
         public String type() {
             return "error";
         }
+    }
+
+    /**
+     * {@code message.retract}: takes the answer of the response (or message) event {@code seq} out of the history
+     * (chat's /retry); that event stays in the log.
+     */
+    record Retract(long seq) implements EventData {
+        @Override
+        public String type() {
+            return "message.retract";
+        }
+    }
+
+    /**
+     * {@code chain.step}: a chain step starts (or is skipped); the calls after it, up to the next one, are its own.
+     *
+     * @param index the step's position in the chain, from 0
+     * @param iteration 1 for the first run of a step, then 2, 3, ... while it repeats
+     */
+    record ChainStep(String chain, String step, int index, int iteration, boolean skipped, List<String> models)
+            implements EventData {
+        public ChainStep {
+            models = List.copyOf(models);
+        }
 
         @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("request", request);
-            data.put("kind", kind);
-            data.put("status", status);
-            data.put("message", message);
-            return data;
+        public String type() {
+            return "chain.step";
         }
     }
 
@@ -309,18 +233,12 @@ public sealed interface EventData {
         public String type() {
             return "session.end";
         }
-
-        @Override
-        public ObjectNode toJson() {
-            ObjectNode data = EventJson.NODES.objectNode();
-            data.put("status", status);
-            data.put("exit_code", exitCode);
-            data.put("cost_micro_usd", costMicroUsd);
-            return data;
-        }
     }
 
-    /** Any other event type, for extensions: {@code data} is checked when it is written (no floats). */
+    /**
+     * Any other event type (chat's {@code chat.save}, and any type a later llmo writes): {@code data} is checked
+     * when it is written (no floats).
+     */
     record Custom(String type, ObjectNode data) implements EventData {
         public Custom {
             if (type == null || type.isEmpty()) {
@@ -330,7 +248,7 @@ public sealed interface EventData {
         }
 
         @Override
-        public ObjectNode toJson() {
+        public ObjectNode data() {
             return data.deepCopy();
         }
     }

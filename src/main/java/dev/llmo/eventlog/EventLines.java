@@ -8,8 +8,9 @@ import java.security.MessageDigest;
 
 /**
  * The bytes of one event line and of what its hash covers. A line is written with its keys in the documented
- * order {@code v, seq, ts, type, data, prev, hash} (readable, and the layout the verifier's fast path expects);
- * the hash covers the canonical form, whose keys sort as {@code data, prev, seq, ts, type, v}.
+ * order {@code v, seq, ts, type, data, prev, hash} and, in version 2, {@code content} last (readable, and the layout
+ * the verifier's fast path expects); the hash covers the canonical form without {@code hash} and {@code content},
+ * whose keys sort as {@code data, prev, seq, ts, type, v}.
  */
 final class EventLines {
     static final byte[] HASHED_DATA = ascii("{\"data\":");
@@ -17,22 +18,25 @@ final class EventLines {
     static final byte[] HASHED_SEQ = ascii(",\"seq\":");
     static final byte[] HASHED_TS = ascii(",\"ts\":");
     static final byte[] HASHED_TYPE = ascii(",\"type\":");
-    static final byte[] HASHED_END = ascii(",\"v\":1}");
+    static final byte[] HASHED_END_V1 = ascii(",\"v\":1}");
+    static final byte[] HASHED_END_V2 = ascii(",\"v\":2}");
 
-    static final byte[] LINE_START = ascii("{\"v\":1,\"seq\":");
+    static final byte[] LINE_START_V1 = ascii("{\"v\":1,\"seq\":");
+    static final byte[] LINE_START_V2 = ascii("{\"v\":2,\"seq\":");
     static final byte[] LINE_TS = ascii(",\"ts\":");
     static final byte[] LINE_TYPE = ascii(",\"type\":");
     static final byte[] LINE_DATA = ascii(",\"data\":");
     static final byte[] LINE_PREV = ascii(",\"prev\":\"");
     static final byte[] LINE_HASH = ascii("\",\"hash\":\"");
     static final byte[] LINE_END = ascii("\"}\n");
+    static final byte[] LINE_CONTENT = ascii("\",\"content\":");
 
     private EventLines() {
     }
 
     /** The {@code hash} of an event whose canonical {@code data} is {@code data[from, from + length)}. */
-    static String hash(MessageDigest digest, byte[] data, int from, int length, String prev, long seq, String ts,
-                       String type) {
+    static String hash(MessageDigest digest, int version, byte[] data, int from, int length, String prev, long seq,
+                       String ts, String type) {
         CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + 256);
         out.add(HASHED_DATA);
         out.add(data, from, length);
@@ -44,16 +48,16 @@ final class EventLines {
         CanonicalJson.writeString(ts, out, "ts");
         out.add(HASHED_TYPE);
         CanonicalJson.writeString(type, out, "type");
-        out.add(HASHED_END);
+        out.add(version == 1 ? HASHED_END_V1 : HASHED_END_V2);
         digest.reset();
         digest.update(out.array(), 0, out.size());
         return Sha256.PREFIX + Sha256.hex(digest.digest());
     }
 
-    /** The whole line, newline included. */
-    static byte[] line(long seq, String ts, String type, byte[] data, String prev, String hash) {
-        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + 256);
-        out.add(LINE_START);
+    /** The whole version 2 line, newline included; {@code content} is null when the event has none. */
+    static byte[] line(long seq, String ts, String type, byte[] data, String prev, String hash, byte[] content) {
+        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + (content == null ? 0 : content.length) + 256);
+        out.add(LINE_START_V2);
         out.addAscii(Long.toString(seq));
         out.add(LINE_TS);
         CanonicalJson.writeString(ts, out, "ts");
@@ -65,7 +69,14 @@ final class EventLines {
         out.addAscii(prev);
         out.add(LINE_HASH);
         out.addAscii(hash);
-        out.add(LINE_END);
+        if (content != null) {
+            out.add(LINE_CONTENT);
+            out.add(content);
+            out.add((byte) '}');
+            out.add((byte) '\n');
+        } else {
+            out.add(LINE_END);
+        }
         return out.toByteArray();
     }
 
@@ -81,8 +92,10 @@ final class EventLines {
                 || !node.path("type").isTextual() || !node.path("data").isObject()) {
             return null;
         }
-        return new Event(node.get("seq").longValue(), node.get("ts").textValue(), node.get("type").textValue(),
-                (ObjectNode) node.get("data"), node.path("prev").asText(""), node.path("hash").asText(""));
+        int version = node.path("v").asInt(Event.VERSION_1);
+        ObjectNode content = version >= 2 && node.path("content").isObject() ? (ObjectNode) node.get("content") : null;
+        return new Event(version, node.get("seq").longValue(), node.get("ts").textValue(), node.get("type").textValue(),
+                (ObjectNode) node.get("data"), node.path("prev").asText(""), node.path("hash").asText(""), content);
     }
 
     static byte[] ascii(String s) {

@@ -31,12 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <pre>{@code
  * try (EventLog log = EventLog.create(dirs.conversationsDir(),
- *         new SessionStart("run", List.of("openai/gpt-4o-mini"), Sha256.of(configBytes), version))) {
+ *         new SessionStart("run", RunMode.SINGLE, List.of("openai/gpt-4o-mini"), Sha256.of(configBytes), version))) {
  *     Event user = log.append(Message.user("Say hi"));
  *     Event request = log.append(new Request("openai/gpt-4o-mini", Map.of("temperature", 0.7),
  *             Sha256.of(body), body.length, SeqRange.of(List.of(user.seq()))));
  *     log.append(new Response(request.seq(), "openai/gpt-4o-mini", "Hi!", "end",
- *             new TokenUsage(12, 3), 48, 812, 230L, true));
+ *             Usage.of(12, 3), 48, 812, 230L, true));
  *     log.append(new SessionEnd("ok", 0, 48));
  * }
  * }</pre>
@@ -73,8 +73,15 @@ public final class EventLog implements Closeable {
      * @param clock the source of {@code ts} (and of the id of a new conversation)
      * @param syncEachEvent fsync after every event, not only at {@code session.end} and close
      * @param ledger where each {@code session.end} is anchored (see {@link Ledger}), or null for nowhere
+     * @param salts where the salts of content entries come from (see {@link EventCodec}): null for a
+     *     {@link java.security.SecureRandom}; a seeded one only in tests that compare the bytes of two logs
      */
-    public record Options(Clock clock, boolean syncEachEvent, Ledger ledger) {
+    public record Options(Clock clock, boolean syncEachEvent, Ledger ledger, java.util.Random salts) {
+        /** Options with secure salts. */
+        public Options(Clock clock, boolean syncEachEvent, Ledger ledger) {
+            this(clock, syncEachEvent, ledger, null);
+        }
+
         /** Options without a ledger. */
         public Options(Clock clock, boolean syncEachEvent) {
             this(clock, syncEachEvent, null);
@@ -295,10 +302,13 @@ public final class EventLog implements Closeable {
      * @throws FailureException when the file cannot be written (exit 1)
      */
     public Event append(EventData data) {
-        ObjectNode json = data.toJson();
+        EventCodec.Encoded encoded = EventCodec.encode(data, random());
+        ObjectNode json = encoded.data();
         byte[] canonicalData = CanonicalJson.write(json);
+        ObjectNode content = encoded.content().isEmpty() ? null : encoded.content();
+        byte[] canonicalContent = content == null ? null : CanonicalJson.write(content);
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
-        Event event = write(data.type(), json, canonicalData, sync);
+        Event event = write(data.type(), json, canonicalData, content, canonicalContent, sync);
         if (data instanceof EventData.SessionEnd && options.ledger() != null) {
             // after the event is on disk and outside this file's lock: the ledger has its own
             options.ledger().record(file, event);
@@ -311,21 +321,33 @@ public final class EventLog implements Closeable {
         return append(new EventData.Custom(type, data));
     }
 
-    private synchronized Event write(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+    // The salts of content entries (see EventCodec); made on first use, since most commands write no parts.
+    private java.util.Random random;
+
+    private synchronized java.util.Random random() {
+        if (random == null) {
+            random = options.salts() != null ? options.salts() : new java.security.SecureRandom();
+        }
+        return random;
+    }
+
+    private synchronized Event write(String type, ObjectNode json, byte[] canonicalData, ObjectNode content,
+                                     byte[] canonicalContent, boolean sync) {
         if (channel == null) {
-            return hold(type, json, canonicalData, sync);
+            return hold(type, json, canonicalData, content, canonicalContent, sync);
         }
         try {
             // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
             // call by interrupting its thread, and that call's last events must still be written.
-            return Uninterruptible.call(() -> writeLine(type, json, canonicalData, sync));
+            return Uninterruptible.call(() -> writeLine(type, json, canonicalData, content, canonicalContent, sync));
         } catch (IOException e) {
             throw new FailureException("cannot write to " + file + ": " + e.getMessage(),
                     "check free disk space and the file's permissions", e);
         }
     }
 
-    private Event writeLine(String type, ObjectNode json, byte[] canonicalData, boolean sync) throws IOException {
+    private Event writeLine(String type, ObjectNode json, byte[] canonicalData, ObjectNode content,
+                            byte[] canonicalContent, boolean sync) throws IOException {
         jvmLock.lock();
         try (FileLock ignored = channel.lock()) {
             long size = channel.size();
@@ -335,8 +357,9 @@ public final class EventLog implements Closeable {
             String ts = EventJson.timestamp(options.clock().instant());
             long seq = nextSeq;
             String prev = lastHash;
-            String hash = EventLines.hash(digest, canonicalData, 0, canonicalData.length, prev, seq, ts, type);
-            byte[] line = EventLines.line(seq, ts, type, canonicalData, prev, hash);
+            String hash = EventLines.hash(digest, Event.VERSION, canonicalData, 0, canonicalData.length, prev, seq,
+                    ts, type);
+            byte[] line = EventLines.line(seq, ts, type, canonicalData, prev, hash, canonicalContent);
             ByteBuffer buffer = ByteBuffer.wrap(line);
             long at = size;
             while (buffer.hasRemaining()) { // one write for a regular file; the loop only guards the contract
@@ -348,26 +371,28 @@ public final class EventLog implements Closeable {
             knownSize = size + line.length;
             nextSeq = seq + 1;
             lastHash = hash;
-            return new Event(seq, ts, type, json, prev, hash);
+            return new Event(Event.VERSION, seq, ts, type, json, prev, hash, content);
         } finally {
             jvmLock.unlock();
         }
     }
 
     /** An event of a log not yet persisted: chained in memory, written by {@link #persist()}. */
-    private Event hold(String type, ObjectNode json, byte[] canonicalData, boolean sync) {
+    private Event hold(String type, ObjectNode json, byte[] canonicalData, ObjectNode content,
+                       byte[] canonicalContent, boolean sync) {
         if (pending == null) {
             throw new IllegalStateException(id + " was discarded"); // a bug in the caller: it ended already
         }
         String ts = EventJson.timestamp(options.clock().instant());
         long seq = nextSeq;
         String prev = lastHash;
-        String hash = EventLines.hash(digest, canonicalData, 0, canonicalData.length, prev, seq, ts, type);
-        pending.writeBytes(EventLines.line(seq, ts, type, canonicalData, prev, hash));
+        String hash = EventLines.hash(digest, Event.VERSION, canonicalData, 0, canonicalData.length, prev, seq, ts,
+                type);
+        pending.writeBytes(EventLines.line(seq, ts, type, canonicalData, prev, hash, canonicalContent));
         pendingSync |= sync;
         nextSeq = seq + 1;
         lastHash = hash;
-        return new Event(seq, ts, type, json, prev, hash);
+        return new Event(Event.VERSION, seq, ts, type, json, prev, hash, content);
     }
 
     /** Learns seq and hash of the last line; called under the lock when the file is not as this writer left it. */

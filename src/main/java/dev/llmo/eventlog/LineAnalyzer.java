@@ -8,15 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * Checks one line on its own: does it read as an event, and does its hash match its content. Lines in the exact
- * layout llmo writes, with canonical data, are hashed straight from the bytes read (the fast path); anything else
- * goes through a Jackson tree and {@link CanonicalJson#write} (the slow path), which also has the last word on a
- * mismatch. Not thread-safe: one per thread.
+ * Checks one line on its own: does it read as an event, does its hash match its data, and (format version 2) does
+ * each entry of its {@code content} match the digest its data names it by. Lines in the exact layout llmo writes,
+ * with canonical data, are hashed straight from the bytes read (the fast path); anything else goes through a
+ * Jackson tree and {@link CanonicalJson#write} (the slow path), which also has the last word on a mismatch. Not
+ * thread-safe: one per thread.
  */
 final class LineAnalyzer {
     private static final byte[] SESSION_END = EventLines.ascii("\"session.end\"");
     private static final byte[] PREFIX = EventLines.ascii("\"sha256:");
     private static final byte[] HASH_KEY = EventLines.ascii(",\"hash\":");
+    private static final byte[] CONTENT_KEY = EventLines.ascii(",\"content\":");
     private static final int DIGEST_LENGTH = 7 + 64; // sha256: + hex
 
     private final MessageDigest digest = Sha256.newDigest();
@@ -51,7 +53,8 @@ final class LineAnalyzer {
         return analyze(b, from, to, base, to < limit);
     }
 
-    private final int[] marks = new int[8];
+    // seq, ts, type and data spans; the version; the content object's span (-1 when the line has none)
+    private final int[] marks = new int[11];
 
     private LineFacts fast(byte[] b, int from, int to, long end, boolean terminated) {
         if (layout(b, from, to, marks) != to) {
@@ -67,8 +70,20 @@ final class LineAnalyzer {
         int dataStart = m[6], dataEnd = m[7];
         int prevStart = dataEnd + EventLines.HASHED_PREV.length;
         int hashStart = prevStart + DIGEST_LENGTH + 2 + HASH_KEY.length;
-        return hashed(b, seqStart, seqEnd, tsStart, tsEnd, typeStart, typeEnd, dataStart, dataEnd, prevStart,
-                hashStart, end, terminated);
+        LineFacts facts = hashed(b, m[8], seqStart, seqEnd, tsStart, tsEnd, typeStart, typeEnd, dataStart, dataEnd,
+                prevStart, hashStart, end, terminated);
+        if (facts == null || m[9] < 0) {
+            return facts;
+        }
+        // the content is outside the hash: each entry must still be what its data names by digest
+        try {
+            String problem = contentProblem(EventJson.read(b, dataStart, dataEnd - dataStart),
+                    EventJson.read(b, m[9], m[10] - m[9]));
+            return problem == null ? facts : new LineFacts(LineFacts.Status.HASH_MISMATCH, problem, facts.seq(),
+                    facts.prev(), facts.hash(), false, end, terminated);
+        } catch (IOException e) {
+            return null; // the slow path explains
+        }
     }
 
     /**
@@ -76,7 +91,12 @@ final class LineAnalyzer {
      * closing brace, or -1.
      */
     private static int layout(byte[] b, int from, int to, int[] m) {
-        int i = expect(b, from, to, EventLines.LINE_START);
+        int version = 2;
+        int i = expect(b, from, to, EventLines.LINE_START_V2);
+        if (i < 0) {
+            version = 1;
+            i = expect(b, from, to, EventLines.LINE_START_V1);
+        }
         int seqStart = i;
         i = digits(b, i, to);
         int seqEnd = i;
@@ -99,9 +119,23 @@ final class LineAnalyzer {
         i = digestString(b, i, to); // prev
         i = expect(b, i, to, HASH_KEY);
         i = digestString(b, i, to); // hash
+        int contentStart = -1;
+        int contentEnd = -1;
+        if (version == 2 && i >= 0 && i < to && b[i] == ',') {
+            i = expect(b, i, to, CONTENT_KEY);
+            contentStart = i;
+            if (i < 0 || i >= to || b[i] != '{') {
+                return -1;
+            }
+            i = CanonicalJson.end(b, i, to);
+            contentEnd = i;
+        }
         if (i < 0 || i >= to || b[i] != '}') {
             return -1;
         }
+        m[8] = version;
+        m[9] = contentStart;
+        m[10] = contentEnd;
         m[0] = seqStart;
         m[1] = seqEnd;
         m[2] = tsStart;
@@ -113,7 +147,7 @@ final class LineAnalyzer {
         return i + 1;
     }
 
-    private LineFacts hashed(byte[] b, int seqStart, int seqEnd, int tsStart, int tsEnd, int typeStart, int typeEnd,
+    private LineFacts hashed(byte[] b, int version, int seqStart, int seqEnd, int tsStart, int tsEnd, int typeStart, int typeEnd,
                              int dataStart, int dataEnd, int prevStart, int hashStart, long end, boolean terminated) {
         digest.update(EventLines.HASHED_DATA);
         digest.update(b, dataStart, dataEnd - dataStart);
@@ -125,7 +159,7 @@ final class LineAnalyzer {
         digest.update(b, tsStart, tsEnd - tsStart);
         digest.update(EventLines.HASHED_TYPE);
         digest.update(b, typeStart, typeEnd - typeStart);
-        digest.update(EventLines.HASHED_END);
+        digest.update(version == 1 ? EventLines.HASHED_END_V1 : EventLines.HASHED_END_V2);
         try {
             digest.digest(sum, 0, sum.length);
         } catch (java.security.DigestException e) {
@@ -234,6 +268,10 @@ final class LineAnalyzer {
         }
         ObjectNode hashed = ((ObjectNode) node).deepCopy();
         hashed.remove("hash");
+        boolean version2 = node.get("v").longValue() == 2;
+        if (version2) {
+            hashed.remove("content"); // outside the hash: checked against the digests below
+        }
         byte[] canonical;
         try {
             canonical = CanonicalJson.write(hashed);
@@ -247,8 +285,51 @@ final class LineAnalyzer {
             return new LineFacts(LineFacts.Status.HASH_MISMATCH, "its content does not match its hash",
                     node.get("seq").longValue(), node.get("prev").textValue(), claimed, false, end, terminated);
         }
+        String content = version2 ? contentProblem(node.get("data"), node.get("content")) : null;
+        if (content != null) {
+            return new LineFacts(LineFacts.Status.HASH_MISMATCH, content, node.get("seq").longValue(),
+                    node.get("prev").textValue(), claimed, false, end, terminated);
+        }
         return new LineFacts(LineFacts.Status.OK, null, node.get("seq").longValue(), node.get("prev").textValue(),
                 claimed, "session.end".equals(node.get("type").textValue()), end, terminated);
+    }
+
+    /**
+     * Why the {@code content} of a version 2 line does not belong to its {@code data}, or null when it does: every
+     * entry must be named by a {@code content_sha256} of the data and be the SHA-256 of its own canonical JSON. A
+     * digest without an entry is content removed on purpose (redacted), which the chain allows.
+     */
+    private String contentProblem(JsonNode data, JsonNode content) {
+        if (content == null) {
+            return null;
+        }
+        if (!content.isObject()) {
+            return "its \"content\" is not an object";
+        }
+        java.util.Set<String> named = new java.util.HashSet<>();
+        EventCodec.contentDigests(data, named);
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = content.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> entry = it.next();
+            if (!named.contains(entry.getKey())) {
+                return "its content holds " + abbreviated(entry.getKey()) + ", which no part of the event names";
+            }
+            byte[] canonical;
+            try {
+                canonical = CanonicalJson.write(entry.getValue());
+            } catch (IllegalArgumentException e) {
+                return "its content " + abbreviated(entry.getKey()) + " " + e.getMessage();
+            }
+            digest.reset();
+            if (!entry.getKey().equals(Sha256.PREFIX + Sha256.hex(digest.digest(canonical)))) {
+                return "its content " + abbreviated(entry.getKey()) + " does not match its digest (the content was "
+                        + "changed after it was written)";
+            }
+        }
+        return null;
+    }
+
+    private static String abbreviated(String digest) {
+        return digest.length() > 19 ? digest.substring(0, 19) + "…" : digest;
     }
 
     private static String shapeProblem(JsonNode node) {
@@ -256,8 +337,8 @@ final class LineAnalyzer {
         if (v == null || !v.isIntegralNumber()) {
             return "no format version \"v\"";
         }
-        if (v.longValue() != Event.VERSION) {
-            return "format version " + v + ", this llmo reads version " + Event.VERSION;
+        if (v.longValue() != Event.VERSION_1 && v.longValue() != Event.VERSION) {
+            return "format version " + v + ", this llmo reads versions " + Event.VERSION_1 + " and " + Event.VERSION;
         }
         JsonNode seq = node.get("seq");
         if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 0) {

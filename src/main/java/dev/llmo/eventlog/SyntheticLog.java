@@ -34,8 +34,8 @@ public final class SyntheticLog {
         Instant time = Instant.parse("2026-11-21T19:40:48.540Z");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 20)) {
-            Writer writer = new Writer(out, digest, time);
-            writer.add(new EventData.SessionStart("chat", List.of("openai/gpt-4o-mini"),
+            Writer writer = new Writer(out, digest, time, random);
+            writer.add(new EventData.SessionStart("chat", RunMode.CHAT, List.of("openai/gpt-4o-mini"),
                     Sha256.of("config"), "bench"));
             writer.add(EventData.Message.system("You are a helpful assistant."));
             long firstMessage = 0;
@@ -54,7 +54,7 @@ public final class SyntheticLog {
                 long in = 20 + random.nextInt(2000);
                 long outTokens = 50 + random.nextInt(800);
                 writer.add(new EventData.Response(request, "openai/gpt-4o-mini", text(random, outTokens * 2), "end",
-                        new EventData.TokenUsage(in, outTokens), in * 15 / 100 + outTokens * 60 / 100,
+                        dev.llmo.message.Usage.of(in, outTokens), in * 15 / 100 + outTokens * 60 / 100,
                         200 + random.nextInt(5000), (long) random.nextInt(900), true));
             }
             writer.add(new EventData.SessionEnd("ok", 0, 0));
@@ -79,22 +79,27 @@ public final class SyntheticLog {
         private long seq;
         private String prev = Sha256.ZERO;
         private long written;
+        private final Random random;
 
-        Writer(OutputStream out, MessageDigest digest, Instant time) {
+        Writer(OutputStream out, MessageDigest digest, Instant time, Random random) {
+            this.random = random;
             this.out = out;
             this.digest = digest;
             this.time = time;
         }
 
         Event add(EventData event) throws IOException {
-            byte[] data = CanonicalJson.write(event.toJson());
+            EventCodec.Encoded encoded = EventCodec.encode(event, random);
+            byte[] data = CanonicalJson.write(encoded.data());
+            byte[] content = encoded.content().isEmpty() ? null : CanonicalJson.write(encoded.content());
             String ts = EventJson.timestamp(time);
             time = time.plusMillis(137);
-            String hash = EventLines.hash(digest, data, 0, data.length, prev, seq, ts, event.type());
-            byte[] line = EventLines.line(seq, ts, event.type(), data, prev, hash);
+            String hash = EventLines.hash(digest, Event.VERSION, data, 0, data.length, prev, seq, ts, event.type());
+            byte[] line = EventLines.line(seq, ts, event.type(), data, prev, hash, content);
             out.write(line);
             written += line.length;
-            Event written = new Event(seq, ts, event.type(), event.toJson(), prev, hash);
+            Event written = new Event(Event.VERSION, seq, ts, event.type(), encoded.data(), prev, hash,
+                    content == null ? null : encoded.content());
             prev = hash;
             seq++;
             return written;

@@ -6,6 +6,7 @@ import dev.llmo.cli.CliRun.Result;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
+import dev.llmo.eventlog.Logged;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ class AnswerRecordingTest {
         assertThat(run.exitCode()).isZero();
         List<Event> events = events();
         assertThat(types(events)).endsWith("request", "response", "session.end");
-        assertThat(last(events, "response").data().get("text").asText()).isEqualTo("Hi \uFFFD there");
+        assertThat(Logged.text(last(events, "response"))).isEqualTo("Hi \uFFFD there");
         assertThat(last(events, "session.end").data().get("status").asText()).isEqualTo("ok");
 
         Result replay = cli().run("log", "replay", onlyLog().getFileName().toString().replace(".jsonl", ""));
@@ -113,7 +114,7 @@ class AnswerRecordingTest {
 
         assertThat(run.out()).isEqualTo("smile \uD83D\uDE00!\n");
         assertThat(run.exitCode()).isZero();
-        assertThat(last(events(), "response").data().get("text").asText()).isEqualTo("smile \uD83D\uDE00!");
+        assertThat(Logged.text(last(events(), "response"))).isEqualTo("smile \uD83D\uDE00!");
     }
 
     /**
@@ -131,7 +132,7 @@ class AnswerRecordingTest {
         assertThat(run.exitCode()).isIn(0, 1);
         List<Event> events = events();
         Event response = last(events, "response");
-        assertThat(response.data().get("text").asText()).isEqualTo("counted");
+        assertThat(Logged.text(response)).isEqualTo("counted");
         assertThat(last(events, "session.end").data().get("exit_code").asInt()).isEqualTo(run.exitCode());
         if (run.exitCode() == 1) {
             assertThat(types(events)).endsWith("request", "response", "error", "session.end");

@@ -225,7 +225,7 @@ class ContinuationTest {
         // it stays in the log, its request followed by an error
         List<Event> events = EventLog.read(logs().get(0));
         assertThat(events.stream().filter(e -> e.type().equals("message"))
-                .map(e -> e.data().get("content").asText())).containsExactly("hi", "broken", "working");
+                .map(dev.llmo.eventlog.Logged::text)).containsExactly("hi", "broken", "working");
         assertThat(events.stream().map(Event::type)).containsSubsequence("message", "request", "error", "message",
                 "request", "response");
         assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();

@@ -137,7 +137,7 @@ class LogAnchorTest {
         // a consistent rewrite: a new valid chain with other content under the old id
         Path forged;
         try (dev.llmo.eventlog.EventLog log = dev.llmo.eventlog.EventLog.create(home.resolve("forgery"),
-                new dev.llmo.eventlog.EventData.SessionStart("run", List.of("mock/m1"), null, "0.1.0"))) {
+                new dev.llmo.eventlog.EventData.SessionStart("run", dev.llmo.eventlog.RunMode.SINGLE, List.of("mock/m1"), null, "0.1.0"))) {
             for (int i = 0; i < 4; i++) {
                 log.append(dev.llmo.eventlog.EventData.Message.user("what I wish I had asked " + i));
             }

@@ -113,7 +113,7 @@ class LogCommandTest {
     void verifyOfAnEditedLogExitsSixNamingTheLine() throws Exception {
         Path file = LogFixtures.conversation(conversations, "original");
         List<String> lines = LogFixtures.lines(file);
-        lines.set(2, lines.get(2).replace("original", "changed!"));
+        lines.set(2, lines.get(2).replace("\"role\":\"user\"", "\"role\":\"system\""));
         LogFixtures.writeLines(file, lines);
         CliRun.Result result = llmo("log", "verify", id(file));
         assertThat(result.exitCode()).isEqualTo(6);
@@ -156,7 +156,7 @@ class LogCommandTest {
 
     @Test
     void verifySaysWhenALogHasNoSessionEnd() {
-        try (EventLog log = EventLog.create(conversations, new dev.llmo.eventlog.EventData.SessionStart("chat",
+        try (EventLog log = EventLog.create(conversations, new dev.llmo.eventlog.EventData.SessionStart("chat", dev.llmo.eventlog.RunMode.CHAT,
                 List.of("m"), null, "test"))) {
             CliRun.Result result = llmo("log", "verify", log.id());
             assertThat(result.out()).isEqualTo("ok  " + log.id() + "  1 events (open: no session.end yet)\n");
@@ -185,7 +185,10 @@ class LogCommandTest {
         assertThat(doc.get("verified").asBoolean()).isTrue();
         assertThat(doc.get("cost_micro_usd").asLong()).isEqualTo(58);
         assertThat(doc.get("events")).hasSize(12);
-        assertThat(doc.get("events").get(2).get("data").get("content").asText()).isEqualTo("Export me");
+        JsonNode message = doc.get("events").get(2);
+        assertThat(message.get("v").asInt()).isEqualTo(2);
+        String digest = message.at("/data/parts/0/content_sha256").asText();
+        assertThat(message.at("/content").get(digest).get("text").asText()).isEqualTo("Export me");
     }
 
     @Test

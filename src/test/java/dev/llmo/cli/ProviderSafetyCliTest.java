@@ -171,13 +171,7 @@ class ProviderSafetyCliTest {
         try (var files = Files.list(home.resolve("llmo/conversations"))) {
             log = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
         }
-        for (String line : Files.readAllLines(log)) {
-            JsonNode event = json.readTree(line);
-            if ("response".equals(event.get("type").asText())) {
-                return event.at("/data/text").asText();
-            }
-        }
-        throw new AssertionError("no response event in " + log);
+        return dev.llmo.eventlog.Logged.firstResponseText(log);
     }
 
     @Test

@@ -88,8 +88,8 @@ class RunConversationTest {
         assertThat(request.get("body_sha256").asText()).isEqualTo(Sha256.of(body));
         assertThat(request.get("body_bytes").asLong()).isEqualTo(body.length);
         assertThat(request.get("context").toString()).isEqualTo("[[2,2]]");
+        assertThat(dev.llmo.eventlog.Logged.text(events.get(4))).isEqualTo("Hello");
         JsonNode response = events.get(4).data();
-        assertThat(response.get("text").asText()).isEqualTo("Hello");
         assertThat(response.get("request").asLong()).isEqualTo(3);
         // 12 × 0.15 + 5 × 0.60 = 4.8 micro-USD, rounded to whole micro-dollars
         assertThat(response.get("cost_micro_usd").asLong()).isEqualTo(5);

@@ -88,7 +88,7 @@ class RunOutputTest {
                 + "stdout goes (free space, the file or device it is redirected to)\n");
         List<Event> events = events();
         assertThat(events.stream().map(Event::type)).endsWith("response", "error", "session.end");
-        assertThat(events.get(events.size() - 3).data().get("text").asText()).isEqualTo("the answer");
+        assertThat(dev.llmo.eventlog.Logged.text(events.get(events.size() - 3))).isEqualTo("the answer");
         assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("failed");
         assertThat(events.get(events.size() - 1).data().get("exit_code").asInt()).isEqualTo(1);
     }
@@ -135,7 +135,7 @@ class RunOutputTest {
 
         // the log holds the answer as it came; its replay on a terminal shows it as run did
         List<Event> events = events();
-        assertThat(events.get(events.size() - 2).data().get("text").asText()).isEqualTo(HOSTILE);
+        assertThat(dev.llmo.eventlog.Logged.text(events.get(events.size() - 2))).isEqualTo(HOSTILE);
         String id;
         try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
             id = files.findFirst().orElseThrow().getFileName().toString().replace(".jsonl", "");

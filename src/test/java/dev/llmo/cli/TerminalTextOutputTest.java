@@ -96,7 +96,7 @@ class TerminalTextOutputTest {
 
     @Test
     void modelsNamedInTheLogAreVisibleInLogList() throws Exception {
-        try (EventLog log = EventLog.create(home.resolve("llmo/conversations"), new EventData.SessionStart("run",
+        try (EventLog log = EventLog.create(home.resolve("llmo/conversations"), new EventData.SessionStart("run", dev.llmo.eventlog.RunMode.SINGLE,
                 List.of("evil" + ESC + "]0;owned\u0007/m"), null, "test"))) {
             log.append(EventData.Message.user("hi"));
         }

@@ -28,13 +28,13 @@ class UnknownPriceDisplayTest {
 
     /** A conversation with one answer of known price (48 micro-USD) and one of unknown price. */
     private Path mixed() {
-        try (EventLog log = EventLog.create(conversations(), new EventData.SessionStart("run --parallel",
+        try (EventLog log = EventLog.create(conversations(), new EventData.SessionStart("run --parallel", dev.llmo.eventlog.RunMode.PARALLEL,
                 List.of("openai/gpt-4o-mini", "local/unpriced"), Sha256.of("config"), "0.1.0"))) {
             Event user = log.append(EventData.Message.user("price me"));
             for (String model : List.of("openai/gpt-4o-mini", "local/unpriced")) {
                 Event request = log.append(new EventData.Request(model, Map.of(), Sha256.of(model), 4,
                         EventData.SeqRange.of(List.of(user.seq()))));
-                log.append(new EventData.Response(request.seq(), model, "ok", "end", new EventData.TokenUsage(12, 5),
+                log.append(new EventData.Response(request.seq(), model, "ok", "end", dev.llmo.message.Usage.of(12, 5),
                         model.startsWith("openai") ? 48L : null, 10, null, true));
             }
             log.append(new EventData.SessionEnd("ok", 0, 48));

@@ -403,7 +403,7 @@ class MultiRunTest {
     private Conversation conversation;
 
     private Conversation conversation() {
-        conversation = Conversation.start(dir, "run --parallel", List.of("mock/a"), null, "test");
+        conversation = Conversation.start(dir, "run --parallel", dev.llmo.eventlog.RunMode.PARALLEL, List.of("mock/a"), null, "test");
         return conversation;
     }
 
@@ -446,7 +446,7 @@ class MultiRunTest {
         List<Event> events = EventLog.read(log.file());
         assertThat(events).extracting(Event::type).containsExactly("session.start", "message", "request",
                 "response", "message", "request", "response", "session.end");
-        assertThat(events.get(4).data().get("content").asText()).isEqualTo("a(q)");
+        assertThat(dev.llmo.eventlog.Logged.text(events.get(4))).isEqualTo("a(q)");
         assertThat(events.get(5).data().get("context").toString()).as("step 2 sent only its input").isEqualTo(
                 "[[4,4]]");
         assertThat(log.messages()).extracting(m -> m.content()).containsExactly("q", "a(q)", "a(q)", "b(a(q))");

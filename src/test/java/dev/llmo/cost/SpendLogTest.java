@@ -50,10 +50,10 @@ class SpendLogTest {
     void readsLinesLongerThanTheBuffer() {
         Instant at = Instant.parse("2026-11-20T10:00:00Z");
         try (var log = dev.llmo.eventlog.EventLog.create(dir,
-                new dev.llmo.eventlog.EventData.SessionStart("run", List.of("m/x"), null, "t"),
+                new dev.llmo.eventlog.EventData.SessionStart("run", dev.llmo.eventlog.RunMode.SINGLE, List.of("m/x"), null, "t"),
                 new dev.llmo.eventlog.EventLog.Options(java.time.Clock.fixed(at, ZoneOffset.UTC), false))) {
             log.append(new dev.llmo.eventlog.EventData.Response(0, "m/x", "y".repeat(300_000), "end",
-                    new dev.llmo.eventlog.EventData.TokenUsage(1, 100_000), 123L, 1, null, true));
+                    dev.llmo.message.Usage.of(1, 100_000), 123L, 1, null, true));
         }
         assertThat(SpendLog.read(dir, null)).containsExactly(new SpendRecord(at, "m/x", 1L, 100_000L, 123L));
     }

@@ -22,7 +22,7 @@ public final class SpendLogs {
     public static Path conversation(Path dir, Instant at, String model, long inputTokens, long outputTokens,
                                     Long... costs) {
         EventLog.Options options = new EventLog.Options(Clock.fixed(at, ZoneOffset.UTC), false);
-        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", List.of(model), null, "test"),
+        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", dev.llmo.eventlog.RunMode.SINGLE, List.of(model), null, "test"),
                 options)) {
             Event user = log.append(EventData.Message.user("How much is \"response\" worth?"));
             long total = 0;
@@ -44,7 +44,7 @@ public final class SpendLogs {
                     log.append("response", data);
                 } else {
                     log.append(new EventData.Response(request.seq(), model, "Answer with \"cost_micro_usd\":99", "end",
-                            new EventData.TokenUsage(inputTokens, outputTokens), cost, 10, 3L, true));
+                            dev.llmo.message.Usage.of(inputTokens, outputTokens), cost, 10, 3L, true));
                     total += cost;
                 }
             }

@@ -34,7 +34,7 @@ class AnchorCheckTest {
     }
 
     private static Path session(Path dir, Ledger ledger, String prompt, int messages) {
-        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", List.of("m"), null, "test"),
+        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", RunMode.SINGLE, List.of("m"), null, "test"),
                 new EventLog.Options(Clock.systemUTC(), false, ledger))) {
             for (int i = 0; i < messages; i++) {
                 log.append(EventData.Message.user(prompt + " " + i));

@@ -50,11 +50,21 @@ class ChainVerifierTest {
 
     @Test
     void anEditedFieldIsFound() throws Exception {
-        lines.set(2, lines.get(2).replace("the first prompt", "the forged prompt"));
+        lines.set(2, lines.get(2).replace("\"role\":\"user\"", "\"role\":\"system\""));
         VerifyReport report = tampered();
         assertThat(report.problem()).isEqualTo(new VerifyReport.Problem(3, Kind.EDITED,
                 "its content does not match its hash"));
         assertThat(report.problem().message()).isEqualTo("line 3: edited: its content does not match its hash");
+    }
+
+    @Test
+    void anEditedPartContentIsFoundThoughItIsOutsideTheHash() throws Exception {
+        lines.set(2, lines.get(2).replace("the first prompt", "the forged prompt"));
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(3);
+        assertThat(report.problem().kind()).isEqualTo(Kind.EDITED);
+        assertThat(report.problem().detail()).matches("its content sha256:[0-9a-f]{12}… does not match its digest "
+                + "\\(the content was changed after it was written\\)");
     }
 
     @Test
@@ -64,10 +74,10 @@ class ChainVerifierTest {
         Event third = events.get(2);
         var data = third.data().deepCopy().put("content", "forged");
         byte[] canonical = CanonicalJson.write(data);
-        String hash = EventLines.hash(Sha256.newDigest(), canonical, 0, canonical.length, third.prev(), 2, third.ts(),
-                "message");
-        lines.set(2, new String(EventLines.line(2, third.ts(), "message", canonical, third.prev(), hash),
-                StandardCharsets.UTF_8).strip());
+        String hash = EventLines.hash(Sha256.newDigest(), Event.VERSION, canonical, 0, canonical.length, third.prev(),
+                2, third.ts(), "message");
+        lines.set(2, new String(EventLines.line(2, third.ts(), "message", canonical, third.prev(), hash,
+                CanonicalJson.write(third.content())), StandardCharsets.UTF_8).strip());
         VerifyReport report = tampered();
         assertThat(report.problem().line()).isEqualTo(4);
         assertThat(report.problem().kind()).isEqualTo(Kind.EDITED);
@@ -196,7 +206,7 @@ class ChainVerifierTest {
         assertThat(report.problem().detail()).contains("floating-point");
 
         writeLog();
-        lines.set(3, lines.get(3).replace("{\"v\":1,", "{\"v\":1,\"v\":1,"));
+        lines.set(3, lines.get(3).replace("{\"v\":2,", "{\"v\":2,\"v\":2,"));
         report = tampered();
         assertThat(report.problem().kind()).isEqualTo(Kind.MALFORMED);
         assertThat(report.problem().detail()).contains("Duplicate field");

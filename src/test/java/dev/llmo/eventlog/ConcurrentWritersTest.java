@@ -25,7 +25,7 @@ class ConcurrentWritersTest {
     @Test
     void twoProcessesAppendingToOneFileKeepTheChainWhole() throws Exception {
         Path file;
-        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("chat", List.of("m"), null, "test"))) {
+        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("chat", RunMode.CHAT, List.of("m"), null, "test"))) {
             file = log.file();
         }
         List<Process> writers = new ArrayList<>();
@@ -44,7 +44,7 @@ class ConcurrentWritersTest {
         assertThat(report.problem()).isNull();
         assertThat(report.events()).isEqualTo(1 + 2 * PER_WRITER);
         List<String> contents = EventLog.read(file).stream().skip(1)
-                .map(e -> e.data().get("content").asText()).toList();
+                .map(e -> ((EventData.Message) EventCodec.decode(e)).text()).toList();
         for (String name : List.of("alpha", "beta")) {
             // every event of each writer is there, in that writer's order
             List<String> mine = contents.stream().filter(c -> c.startsWith(name + " ")).toList();

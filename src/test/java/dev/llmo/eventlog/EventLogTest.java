@@ -12,7 +12,8 @@ import dev.llmo.eventlog.EventData.Request;
 import dev.llmo.eventlog.EventData.Response;
 import dev.llmo.eventlog.EventData.SeqRange;
 import dev.llmo.eventlog.EventData.SessionStart;
-import dev.llmo.eventlog.EventData.TokenUsage;
+import dev.llmo.message.Part;
+import dev.llmo.message.Usage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class EventLogTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
     private static SessionStart start() {
-        return new SessionStart("chat", List.of("openai/gpt-4o-mini"), Sha256.of("config"), "0.1.0");
+        return new SessionStart("chat", RunMode.CHAT, List.of("openai/gpt-4o-mini"), Sha256.of("config"), "0.1.0");
     }
 
     @Test
@@ -48,14 +49,24 @@ class EventLogTest {
         }
         List<String> lines = LogFixtures.lines(file);
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).startsWith("{\"v\":1,\"seq\":0,\"ts\":\"2026-11-21T19:40:48.540Z\",\"type\":\"session.start\","
+        assertThat(lines.get(0)).startsWith("{\"v\":2,\"seq\":0,\"ts\":\"2026-11-21T19:40:48.540Z\",\"type\":\"session.start\","
                 + "\"data\":{\"command\":\"chat\",\"config_sha256\":\"sha256:")
-                .contains(",\"prev\":\"" + Sha256.ZERO + "\",\"hash\":\"sha256:");
+                .contains("\"mode\":\"chat\"")
+                .endsWith(",\"prev\":\"" + Sha256.ZERO + "\",\"hash\":\"" + mapper.readTree(lines.get(0)).get("hash")
+                        .asText() + "\"}");
         JsonNode first = mapper.readTree(lines.get(0));
         JsonNode second = mapper.readTree(lines.get(1));
         assertThat(second.get("seq").asLong()).isEqualTo(1);
         assertThat(second.get("prev").asText()).isEqualTo(first.get("hash").asText());
-        assertThat(second.get("data").toString()).isEqualTo("{\"content\":\"hi\",\"role\":\"user\"}");
+        // the hashed data names the part's content by digest; the content sits beside it, last on the line
+        String digest = second.at("/data/parts/0/content_sha256").asText();
+        assertThat(second.get("data").toString()).isEqualTo("{\"parts\":[{\"content_sha256\":\"" + digest
+                + "\",\"type\":\"text\"}],\"role\":\"user\"}");
+        JsonNode content = second.get("content").get(digest);
+        assertThat(content.get("text").asText()).isEqualTo("hi");
+        assertThat(content.get("salt").asText()).matches("[0-9a-f]{32}");
+        assertThat(digest).isEqualTo(Sha256.of(CanonicalJson.write(content)));
+        assertThat(lines.get(1)).contains(",\"hash\":\"" + second.get("hash").asText() + "\",\"content\":{");
     }
 
     @Test
@@ -100,13 +111,16 @@ class EventLogTest {
         Path eager = Files.createDirectories(dir.resolve("eager"));
         Path lazy = dir.resolve("lazy"); // not there yet: made at persist
         Path immediate;
-        try (EventLog log = EventLog.create(eager, start(), new EventLog.Options(clock, false))) {
+        // the same salts for both, so that the bytes can be compared
+        try (EventLog log = EventLog.create(eager, start(), new EventLog.Options(clock, false, null,
+                new java.util.Random(7)))) {
             log.append(Message.user("hi"));
             log.append(new Request("openai/gpt-4o-mini", Map.of(), Sha256.of("body"), 4, SeqRange.of(List.of(1L))));
             immediate = log.file();
         }
         Path deferred;
-        try (EventLog log = EventLog.createDeferred(lazy, start(), new EventLog.Options(clock, false))) {
+        try (EventLog log = EventLog.createDeferred(lazy, start(), new EventLog.Options(clock, false, null,
+                new java.util.Random(7)))) {
             assertThat(log.append(Message.user("hi")).seq()).isEqualTo(1);
             assertThat(log.persisted()).isFalse();
             assertThat(lazy).doesNotExist();
@@ -126,7 +140,7 @@ class EventLogTest {
     void aDeferredLogClosedOrDiscardedLeavesNoFile() throws Exception {
         try (EventLog log = EventLog.createDeferred(dir, start(), EventLog.Options.defaults())) {
             log.append(Message.user("never sent"));
-            log.append(new SessionStart("run", List.of(), null, "x"));
+            log.append(new SessionStart("run", RunMode.SINGLE, List.of(), null, "x"));
         }
         EventLog persisted = EventLog.createDeferred(dir, start(), EventLog.Options.defaults());
         persisted.persist();
@@ -158,6 +172,7 @@ class EventLogTest {
         for (String line : LogFixtures.lines(file)) {
             var event = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(line);
             String hash = event.remove("hash").asText();
+            event.remove("content"); // outside the hash
             assertThat(hash).isEqualTo(Sha256.of(CanonicalJson.write(event)));
         }
         assertThat(ChainVerifier.verify(file).ok()).isTrue();
@@ -178,6 +193,13 @@ class EventLogTest {
         lines.set(2, lines.get(2).replace("first prompt", "first prompT"));
         LogFixtures.writeLines(file, lines);
         PythonVerifier.Result result = PythonVerifier.run(dir, file);
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.output()).contains("line 3: bad content");
+
+        lines.set(2, lines.get(2).replace("first prompT", "first prompt").replace("\"role\":\"user\"",
+                "\"role\":\"system\""));
+        LogFixtures.writeLines(file, lines);
+        result = PythonVerifier.run(dir, file);
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("line 3: bad event");
     }
@@ -284,7 +306,7 @@ class EventLogTest {
                 Event request = log.append(new Request("openai/gpt-4o-mini", Map.of(), Sha256.of("body" + turn),
                         100 + 50L * turn, SeqRange.sent(history, history)));
                 Event response = log.append(new Response(request.seq(), "openai/gpt-4o-mini",
-                        "answer number " + (1000 + turn), "end", new TokenUsage(10 * turn, 5), 3L, 100, 10L, true));
+                        "answer number " + (1000 + turn), "end", Usage.of(10 * turn, 5), 3L, 100, 10L, true));
                 history.add(response.seq());
                 sizes.add(Files.size(log.file()) - before);
             }
@@ -301,7 +323,9 @@ class EventLogTest {
         List<Event> events = EventLog.read(file);
         assertThat(events).extracting(Event::type).containsExactly("session.start", "message", "message", "request",
                 "retry", "response", "request", "error", "message", "request", "response", "session.end");
-        assertThat(events.get(5).data().get("text").asText()).isEqualTo("Answer: " + LogFixtures.NASTY);
+        EventData.Response response = (EventData.Response) EventCodec.decode(events.get(5));
+        assertThat(response.parts()).containsExactly(new Part.Text("Answer: " + LogFixtures.NASTY));
+        assertThat(response.usage()).isEqualTo(Usage.of(12, 5));
         assertThat(events.get(5).data().get("request").asLong()).isEqualTo(events.get(3).seq());
     }
 

@@ -46,7 +46,7 @@ class LedgerTest {
 
     /** A conversation with a user message, ended: its session.end goes to the ledger through the log options. */
     private Path session(Ledger ledger, String prompt) {
-        try (EventLog log = EventLog.create(conversations(), new EventData.SessionStart("run", List.of("m"), null,
+        try (EventLog log = EventLog.create(conversations(), new EventData.SessionStart("run", RunMode.SINGLE, List.of("m"), null,
                 "test"), new EventLog.Options(Clock.systemUTC(), false, ledger))) {
             log.append(EventData.Message.user(prompt));
             log.append(new EventData.SessionEnd("ok", 0, 0));

@@ -8,7 +8,7 @@ import dev.llmo.eventlog.EventData.Retry;
 import dev.llmo.eventlog.EventData.SeqRange;
 import dev.llmo.eventlog.EventData.SessionEnd;
 import dev.llmo.eventlog.EventData.SessionStart;
-import dev.llmo.eventlog.EventData.TokenUsage;
+import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ public final class LogFixtures {
 
     /** A whole conversation (12 events) in a new log in {@code dir}; returns its file. */
     public static Path conversation(Path dir, String prompt) {
-        try (EventLog log = EventLog.create(dir, new SessionStart("run", List.of("openai/gpt-4o-mini",
+        try (EventLog log = EventLog.create(dir, new SessionStart("run", RunMode.SINGLE, List.of("openai/gpt-4o-mini",
                 "anthropic/claude"), Sha256.of("config"), "0.1.0"))) {
             Event system = log.append(Message.system("Be brief."));
             Event user = log.append(Message.user(prompt));
@@ -35,7 +35,7 @@ public final class LogFixtures {
                     Sha256.of("body"), 4, SeqRange.of(List.of(system.seq(), user.seq()))));
             log.append(new Retry(request.seq(), 1, "rate_limited", 429, 500));
             log.append(new Response(request.seq(), "openai/gpt-4o-mini", "Answer: " + NASTY, "end",
-                    new TokenUsage(12, 5), 48L, 812, 230L, true));
+                    Usage.of(12, 5), 48L, 812, 230L, true));
             Event second = log.append(new Request("anthropic/claude", Map.of(), Sha256.of("body2"), 5,
                     SeqRange.of(List.of(system.seq(), user.seq()))));
             log.append(new ErrorEvent(second.seq(), "rate_limited", 429, "slow down"));

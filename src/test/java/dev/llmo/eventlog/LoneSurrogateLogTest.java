@@ -21,7 +21,7 @@ class LoneSurrogateLogTest {
     @Test
     void aLoneSurrogateIsWrittenAsTheReplacementCharacterAndTheLogVerifies() throws Exception {
         Path file;
-        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", List.of("mock/m1"),
+        try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", RunMode.SINGLE, List.of("mock/m1"),
                 Sha256.of("config"), "0.1.0"))) {
             log.append(new EventData.ErrorEvent(null, "server_error", 500, "bad \uD800 and \uDC00 end"));
             file = log.file();

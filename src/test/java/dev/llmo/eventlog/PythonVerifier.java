@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * Runs the Python verifier printed in docs/usage/event-log.md: a verifier written independently of the Java code,
  * and proof that the documented one works.
  */
-final class PythonVerifier {
-    record Result(int exitCode, String output) {
+public final class PythonVerifier {
+    public record Result(int exitCode, String output) {
     }
 
     static String script() throws IOException {
@@ -24,7 +24,7 @@ final class PythonVerifier {
         return doc.substring(start + "```python\n".length(), end);
     }
 
-    static Result run(Path workDir, Path log) throws Exception {
+    public static Result run(Path workDir, Path log) throws Exception {
         Path script = workDir.resolve("verify_llmo_log.py");
         Files.writeString(script, script(), StandardCharsets.UTF_8);
         Process process = new ProcessBuilder("python3", script.toString(), log.toString()).redirectErrorStream(true)

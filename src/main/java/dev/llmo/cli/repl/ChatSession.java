@@ -6,6 +6,7 @@ import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
+import dev.llmo.eventlog.RunMode;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.Orchestrator;
@@ -98,10 +99,10 @@ public final class ChatSession implements AutoCloseable {
             Path file = conversationFile(setup.conversationsDir(), resumeName);
             model = chosen != null ? chosen : Conversation.modelToContinue(file, settings.catalog(), "-m");
             conversation = Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                    List.of(model.id()), settings.digest(), setup.version(), setup.logOptions());
+                    RunMode.CHAT, List.of(model.id()), settings.digest(), setup.version(), setup.logOptions());
         } else {
             model = chosen != null ? chosen : settings.defaultModel();
-            conversation = Conversation.start(setup.conversationsDir(), COMMAND, List.of(model.id()),
+            conversation = Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT, List.of(model.id()),
                     settings.digest(), setup.version(), setup.logOptions());
         }
         ChatSession session = new ChatSession(setup, model, role, conversation);
@@ -243,7 +244,7 @@ public final class ChatSession implements AutoCloseable {
     /** Ends this conversation and starts a new, empty one with the same model, role and system prompt. */
     public void clear() {
         String system = conversation.system();
-        Conversation next = Conversation.start(setup.conversationsDir(), COMMAND, List.of(model.id()),
+        Conversation next = Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT, List.of(model.id()),
                 setup.settings().digest(), setup.version(), setup.logOptions());
         next.system(system);
         replace(next);
@@ -272,7 +273,7 @@ public final class ChatSession implements AutoCloseable {
             return;
         }
         replace(Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                List.of(model.id()), setup.settings().digest(), setup.version(), setup.logOptions()));
+                RunMode.CHAT, List.of(model.id()), setup.settings().digest(), setup.version(), setup.logOptions()));
     }
 
     /** Names saved with {@code /save}, for completion. */

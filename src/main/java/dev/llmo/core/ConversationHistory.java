@@ -1,0 +1,109 @@
+package dev.llmo.core;
+
+import dev.llmo.eventlog.EventData;
+import dev.llmo.message.Role;
+import dev.llmo.provider.ChatMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one fold of a conversation's events into its history: what a {@link Conversation} keeps as it writes, what a
+ * continuation rebuilds from the log, and what {@link Replay} rebuilds each request from. Fed the typed events in
+ * log order, with their seqs. Not thread-safe: its owner locks.
+ *
+ * <p>The rule (docs/usage/event-log.md): a user message not followed by an answer with text before the next user
+ * message leaves the history, so no request carries two user messages in a row; an answer that a
+ * {@code message.retract} names leaves it too. Events stay in the log either way.
+ */
+final class ConversationHistory {
+    /** One message of the history and the seq of the event that holds it. */
+    record Turn(ChatMessage message, long seq) {
+    }
+
+    private final List<Turn> turns = new ArrayList<>();
+    // every message and answer with text by seq, retracted ones removed: what a request's context ranges name
+    private final Map<Long, ChatMessage> bySeq = new HashMap<>();
+    private final Map<Long, String> systems = new HashMap<>();
+    private String system;
+    private Long systemSeq;
+    private long costMicroUsd;
+
+    /** Folds in the event with seq {@code seq}; a response joins the history. */
+    void add(long seq, EventData event) {
+        if (event instanceof EventData.Response response) {
+            answer(seq, response, true);
+        } else if (event instanceof EventData.Message message) {
+            String content = message.text();
+            if (message.role() == Role.SYSTEM) {
+                systems.put(seq, content);
+                system = content.isEmpty() ? null : content;
+                systemSeq = content.isEmpty() ? null : seq;
+            } else if (message.role() == Role.USER) {
+                dropUnansweredUser();
+                turns.add(new Turn(ChatMessage.user(content), seq));
+                bySeq.put(seq, ChatMessage.user(content));
+            } else {
+                turns.add(new Turn(ChatMessage.assistant(content), seq));
+                bySeq.put(seq, ChatMessage.assistant(content));
+            }
+        } else if (event instanceof EventData.Retract retract) {
+            turns.removeIf(turn -> turn.seq() == retract.seq());
+            bySeq.remove(retract.seq());
+        }
+    }
+
+    /**
+     * Folds in a response: its cost counts, and its text (when it has some) is what later requests send as the
+     * assistant's turn; it joins the history only when {@code joinsHistory} (one answer of a fan-out does not).
+     */
+    void answer(long seq, EventData.Response response, boolean joinsHistory) {
+        costMicroUsd += response.costMicroUsd() == null ? 0 : response.costMicroUsd();
+        String text = response.text();
+        if (text.isEmpty()) {
+            return;
+        }
+        bySeq.put(seq, ChatMessage.assistant(text));
+        if (joinsHistory) {
+            turns.add(new Turn(ChatMessage.assistant(text), seq));
+        }
+    }
+
+    /** Takes a user message that got no answer off the end of the history. */
+    void dropUnansweredUser() {
+        if (!turns.isEmpty() && turns.get(turns.size() - 1).message().role() == ChatMessage.Role.USER) {
+            turns.remove(turns.size() - 1);
+        }
+    }
+
+    /** The history, oldest first. */
+    List<Turn> turns() {
+        return turns;
+    }
+
+    /** The message or answer of the event {@code seq}, or null when it is none (or was retracted). */
+    ChatMessage message(long seq) {
+        return bySeq.get(seq);
+    }
+
+    /** The system prompt of the system message event {@code seq}, or null. */
+    String system(long seq) {
+        return systems.get(seq);
+    }
+
+    /** The system prompt in force, or null. */
+    String system() {
+        return system;
+    }
+
+    /** The seq of the system message in force, or null. */
+    Long systemSeq() {
+        return systemSeq;
+    }
+
+    /** The sum of the known costs of the responses folded in, in micro-USD. */
+    long costMicroUsd() {
+        return costMicroUsd;
+    }
+}
