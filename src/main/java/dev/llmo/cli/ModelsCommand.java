@@ -163,6 +163,9 @@ final class ModelsCommand implements Callable<Integer> {
                     ObjectNode pricing = row.putObject("pricing");
                     pricing.put("input_per_mtok", spec.pricing().inputPerMtok());
                     pricing.put("output_per_mtok", spec.pricing().outputPerMtok());
+                    // null: cached input costs the plain input price
+                    pricing.put("cached_input_per_mtok", spec.pricing().cachedInputPerMtok());
+                    pricing.put("cache_write_per_mtok", spec.pricing().cacheWritePerMtok());
                 }
                 row.put("base_url", provider.baseUrl());
                 row.put("source", spec.origin().layer());

@@ -137,13 +137,19 @@ final class EstimateRules {
                 || provider.apiKeyCmd() != null && !provider.apiKeyCmd().isBlank();
     }
 
+    /** Whether any kind of token costs less: a cached price counts as the input price where it is not set. */
     private static boolean lower(Pricing now, Pricing trusted) {
         return now.inputPerMtok().compareTo(trusted.inputPerMtok()) < 0
-                || now.outputPerMtok().compareTo(trusted.outputPerMtok()) < 0;
+                || now.outputPerMtok().compareTo(trusted.outputPerMtok()) < 0
+                || now.cacheReadRate().compareTo(trusted.cacheReadRate()) < 0
+                || now.cacheWriteRate().compareTo(trusted.cacheWriteRate()) < 0;
     }
 
     private static String prices(Pricing pricing) {
-        return "$" + plain(pricing.inputPerMtok()) + " in / $" + plain(pricing.outputPerMtok()) + " out";
+        return "$" + plain(pricing.inputPerMtok()) + " in / $" + plain(pricing.outputPerMtok()) + " out"
+                + (pricing.cachedInputPerMtok() == null ? "" : " / $" + plain(pricing.cachedInputPerMtok())
+                + " cached in") + (pricing.cacheWritePerMtok() == null ? ""
+                : " / $" + plain(pricing.cacheWritePerMtok()) + " cache write");
     }
 
     private static String plain(BigDecimal amount) {

@@ -139,9 +139,12 @@ final class SettingsBinder {
         ConfigNode pricingNode = map.get("pricing");
         if (pricingNode != null && !(pricingNode instanceof ScalarNode s && s.value() == null)) {
             MapNode p = ConfigFields.map(pricingNode, "'pricing' of " + what);
-            ConfigFields.onlyKeys(p, "'pricing' of " + what, List.of("input_per_mtok", "output_per_mtok"));
+            ConfigFields.onlyKeys(p, "'pricing' of " + what, List.of("input_per_mtok", "output_per_mtok",
+                    "cached_input_per_mtok", "cache_write_per_mtok"));
             pricing = new Pricing(ConfigFields.nonNegativeDecimal(p, "input_per_mtok", what),
-                    ConfigFields.nonNegativeDecimal(p, "output_per_mtok", what));
+                    ConfigFields.nonNegativeDecimal(p, "output_per_mtok", what),
+                    ConfigFields.nonNegativeDecimal(p, "cached_input_per_mtok", what),
+                    ConfigFields.nonNegativeDecimal(p, "cache_write_per_mtok", what));
             if (pricing.inputPerMtok() == null || pricing.outputPerMtok() == null) {
                 throw error(pricingNode, "'pricing' of " + what + " needs both input_per_mtok and output_per_mtok");
             }

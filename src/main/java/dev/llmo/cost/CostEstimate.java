@@ -1,7 +1,6 @@
 package dev.llmo.cost;
 
 import dev.llmo.config.Pricing;
-import dev.llmo.message.Usage;
 import java.math.BigDecimal;
 
 /**
@@ -9,14 +8,14 @@ import java.math.BigDecimal;
  *
  * @param inputTokens      the request's input tokens
  * @param maxOutputTokens  the answer's limit; null when unknown
- * @param usd              {@code inputTokens × input price + maxOutputTokens × output price}; null when the price
- *                         or the answer's limit is unknown (never 0 for unknown)
+ * @param usd              {@code inputTokens × the highest input price + maxOutputTokens × output price}
+ *                         ({@link UsageCost#worstCase}); null when the price or the answer's limit is unknown (never
+ *                         0 for unknown)
  */
 public record CostEstimate(long inputTokens, Long maxOutputTokens, BigDecimal usd) {
     /** The upper bound for a request to a model priced {@code pricing} (null: unknown price). */
     public static CostEstimate of(Pricing pricing, long inputTokens, Long maxOutputTokens) {
-        BigDecimal usd = maxOutputTokens == null ? null
-                : UsageCost.usd(pricing, Usage.of(inputTokens, maxOutputTokens));
+        BigDecimal usd = maxOutputTokens == null ? null : UsageCost.worstCase(pricing, inputTokens, maxOutputTokens);
         return new CostEstimate(inputTokens, maxOutputTokens, usd);
     }
 
