@@ -3,6 +3,8 @@ package dev.llmo.cli;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.ConversationSummary;
 import dev.llmo.eventlog.Event;
+import dev.llmo.eventlog.EventCodec;
+import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.failure.UsageException;
 import java.time.Duration;
@@ -67,12 +69,10 @@ record LogListing(Integer limit, Instant since, String model, String grep) {
     }
 
     private static boolean mentions(Event event, String needle) {
-        String field = switch (event.type()) {
-            case "message" -> "content";
-            case "response" -> "text";
-            default -> null;
-        };
-        return field != null && event.data().path(field).asText("").toLowerCase(Locale.ROOT).contains(needle);
+        EventData data = EventCodec.decode(event);
+        String text = data instanceof EventData.Message message ? message.text()
+                : data instanceof EventData.Response response ? response.text() : null;
+        return text != null && text.toLowerCase(Locale.ROOT).contains(needle);
     }
 
     /**

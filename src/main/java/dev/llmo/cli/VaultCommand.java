@@ -259,7 +259,7 @@ final class VaultCommand implements Runnable {
             footer = {"  eval \"$(llmo vault unlock)\"           # 15 minutes",
                     "  eval \"$(llmo vault unlock --for 2h)\"",
                     "  eval (llmo vault unlock --for 1h)      # fish",
-                    "", "How it works and what it protects against: docs/usage/vault.md."})
+                    "", "How it works and what it protects against: llmo help vault."})
     void unlock(@Option(names = "--for", paramLabel = "DURATION", defaultValue = "15m",
             description = "How long the vault stays open: 90s, 15m, 2h, 1h30m (default: ${DEFAULT-VALUE}, at most 24h).")
                 String duration) {

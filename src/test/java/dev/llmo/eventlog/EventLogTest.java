@@ -81,7 +81,7 @@ class EventLogTest {
         }
         List<Event> events = EventLog.read(file);
         assertThat(events).hasSize(3);
-        assertThat(events.get(1).data().get("text").textValue()).isEqualTo(answer);
+        assertThat(((Response) EventCodec.decode(events.get(1))).text()).isEqualTo(answer);
         assertThat(ChainVerifier.verify(file).ok()).isTrue();
     }
 
