@@ -333,8 +333,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             noteSent(result.error());
         }
         Long cost = microUsd(result.costUsd());
-        if (result.succeeded() || !result.text().isEmpty()) {
-            EventData.Response response = new EventData.Response(request, result.model().id(), result.text(),
+        // every part the user was shown is logged (reasoning, refusals, tool calls, citations), also of a failed call
+        if (result.succeeded() || !result.answer().parts().isEmpty()) {
+            EventData.Response response = new EventData.Response(request, result.model().id(), result.answer().parts(),
                     result.succeeded() ? result.stopReason().id() : "incomplete", result.usage(), cost,
                     result.latencyMs(), result.ttftMs(), result.succeeded());
             history.answer(log.append(response).seq(), response, joinsHistory);

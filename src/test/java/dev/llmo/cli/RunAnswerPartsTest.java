@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
+import dev.llmo.eventlog.EventCodec;
+import dev.llmo.eventlog.EventData;
+import dev.llmo.eventlog.EventLog;
+import dev.llmo.message.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +75,22 @@ class RunAnswerPartsTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo("Fluffy, swift, curious.\n");
         assertThat(result.err()).startsWith(REASONING + "\n").doesNotContain("Fluffy");
+    }
+
+    @Test
+    void theLogKeepsTheReasoningBesideTheAnswer() throws IOException {
+        answerWith("openai/ollama-reasoning.sse");
+        assertThat(cli().run("run", "Describe a rabbit in 3 words").exitCode()).isZero();
+
+        Path log;
+        try (var files = Files.list(home.resolve("llmo/conversations"))) {
+            log = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        EventData.Response response = EventLog.read(log).stream().map(EventCodec::decode)
+                .filter(EventData.Response.class::isInstance).map(EventData.Response.class::cast).findFirst().orElseThrow();
+        assertThat(response.parts()).first().isInstanceOfSatisfying(Part.Reasoning.class,
+                reasoning -> assertThat(reasoning.text()).startsWith(REASONING));
+        assertThat(response.text()).isEqualTo("Fluffy, swift, curious.");
     }
 
     @Test
