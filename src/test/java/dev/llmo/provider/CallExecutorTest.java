@@ -116,7 +116,7 @@ class CallExecutorTest {
                 + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Checking\"}}]}\n\n"
                 + "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\","
                 + "\"type\":\"function\",\"function\":{\"name\":\"search\",\"arguments\":\"{\\\"q\\\":\"}}]}}]}\n\n"));
-        RunResult result = orchestrator(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true),
+        RunResult result = executor(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true),
                 event -> { });
 
         assertThat(result.error()).isInstanceOf(ModelCallException.class);
