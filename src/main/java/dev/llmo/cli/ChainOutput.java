@@ -29,7 +29,11 @@ final class ChainOutput implements RunListener {
     private final ChainStep streamed;
     private final int steps;
     /** The iteration of the step running now (steps run one after another). */
-    private volatile int iteration;
+    private int iteration;
+    /** The ended calls of the step running now, by plan position, until those before them have ended too. */
+    private RunResult[] ended = new RunResult[0];
+    /** The plan position of the next call to show the end of. */
+    private int nextEnded;
     /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
     private Supplier<String> conversationId = () -> null;
     private boolean printedStream;
@@ -60,14 +64,25 @@ final class ChainOutput implements RunListener {
     public void onEvent(RunEvent event) {
         if (event instanceof RunEvent.StepStarted started) {
             iteration = started.iteration();
+            ended = new RunResult[started.models().size()];
+            nextEnded = 0;
             stepStarted(started);
         } else if (event instanceof RunEvent.StepSkipped skipped) {
             stepSkipped(chain.steps().get(skipped.index()), skipped.index());
-        } else if (event instanceof RunEvent.CallEnded ended) {
-            callFinished(step(ended.call()), ended.result());
+        } else if (event instanceof RunEvent.CallEnded end) {
+            callEnded(end);
         } else if (streamed != null && event instanceof RunEvent.OfCall content
                 && streamed.name().equals(content.call().step())) {
             streamedContent(content);
+        }
+    }
+
+    /** Shows the ends of a step's calls in the order its models are listed, whatever order they end in. */
+    private void callEnded(RunEvent.CallEnded end) {
+        ended[end.call().index()] = end.result();
+        ChainStep step = step(end.call());
+        while (nextEnded < ended.length && ended[nextEnded] != null) {
+            callFinished(step, ended[nextEnded++]);
         }
     }
 
