@@ -37,14 +37,16 @@ class ToolCallsBinaryIT {
     /** A wire format, the recorded answer its server gives, its tool definitions, and the calls in that answer. */
     enum Format {
         OPENAI("openai", "/v1", "openai/parallel-tool-calls.sse", "/v1/chat/completions",
-                "[{\"type\":\"function\",\"function\":{\"name\":\"GetWeatherArgs\",\"parameters\":{\"type\":\"object\"}}},"
-                        + "{\"type\":\"function\",\"function\":{\"name\":\"get_stock_price\",\"parameters\":{\"type\":\"object\"}}}]",
+                "[{\"type\":\"function\",\"function\":{\"name\":\"GetWeatherArgs\","
+                        + "\"parameters\":{\"type\":\"object\"}}},{\"type\":\"function\",\"function\":"
+                        + "{\"name\":\"get_stock_price\",\"parameters\":{\"type\":\"object\"}}}]",
                 new Part.ToolCall("call_JMW1whyEaYG438VE1OIflxA2", "GetWeatherArgs",
                         "{\"city\": \"Edinburgh\", \"country\": \"GB\", \"units\": \"c\"}"),
                 new Part.ToolCall("call_DNYTawLBoN8fj3KN6qU9N1Ou", "get_stock_price",
                         "{\"ticker\": \"AAPL\", \"exchange\": \"NASDAQ\"}")),
         ANTHROPIC("anthropic", "", "anthropic/tool-use.sse", "/v1/messages",
-                "[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}}}}]",
+                "[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\","
+                        + "\"properties\":{\"location\":{\"type\":\"string\"}}}}]",
                 new Part.ToolCall("toolu_01NRLabsLyVHZPKxbKvkfSMn", "get_weather", "{\"location\": \"Paris\"}"));
 
         final String type;

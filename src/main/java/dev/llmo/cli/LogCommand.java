@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.failure.LogVerificationException;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ChainVerifier;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -599,12 +601,14 @@ final class LogCommand implements Runnable {
                     "Exit 1 at the first divergence, 6 if the log does not verify."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log replay 01JD"})
-    void replay(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id) {
+    void replay(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id,
+                @Mixin ReasoningOptions reasoning) {
         Path file = store().resolve(id);
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT)));
         PrintWriter out = context.out();
-        ReplayOutput.print(result.calls(), out, context.environment().stdoutIsTerminal());
+        ReplayOutput.print(result.calls(), out, context.environment().stdoutIsTerminal(),
+                new AnswerExtras(context.err(), reasoning.extras(context, false)));
         out.flush();
         if (!result.reproduced()) {
             throw new FailureException("replay of " + idOf(file) + " diverged at " + result.divergence(),

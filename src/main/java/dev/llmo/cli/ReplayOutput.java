@@ -1,10 +1,14 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ModelRef;
 import dev.llmo.core.Replay;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.RunMode;
+import dev.llmo.message.Message;
+import dev.llmo.message.Part;
+import dev.llmo.message.Role;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,14 +19,17 @@ import java.util.Map;
 /**
  * Prints replayed answers as their commands printed them (piped): one model's answer as it is; a fan-out's under a
  * header per model; a pipeline's last answer only; a chain's last step (several models: under headers, as the
- * chain passes them on). Each part of a conversation ({@code run}, {@code run -c}, a chat) is printed in turn.
+ * chain passes them on). Each part of a conversation ({@code run}, {@code run -c}, a chat) is printed in turn. What
+ * an answer holds besides its text is shown as those commands show it ({@link AnswerExtras}): the reasoning on
+ * stderr (one model's before its answer, several models' under their labels), refusals and tool calls on stderr,
+ * the cited sources as a numbered list after the answer printed.
  */
 final class ReplayOutput {
     private ReplayOutput() {
     }
 
     /** @param terminal stdout is a terminal: the recorded answers' control characters are shown, as run shows them */
-    static void print(List<Replay.Call> replayed, PrintWriter out, boolean terminal) {
+    static void print(List<Replay.Call> replayed, PrintWriter out, boolean terminal, AnswerExtras extras) {
         Map<Long, List<Replay.Call>> sessions = new LinkedHashMap<>();
         for (Replay.Call call : replayed) {
             sessions.computeIfAbsent(call.session(), k -> new ArrayList<>()).add(call);
@@ -33,9 +40,14 @@ final class ReplayOutput {
             if (mode == RunMode.CHAIN) {
                 long last = calls.get(calls.size() - 1).step();
                 List<Replay.Call> step = calls.stream().filter(c -> c.step() == last).toList();
+                labelled(calls, extras);
                 text(out, step.size() == 1 ? step.get(0).text() : combined(step), terminal);
+                extras.sources(out, citations(step));
             } else if (mode == RunMode.SEQUENTIAL) {
-                text(out, calls.get(calls.size() - 1).text(), terminal);
+                labelled(calls, extras);
+                Replay.Call last = calls.get(calls.size() - 1);
+                text(out, last.text(), terminal);
+                extras.sources(out, last.response().answer());
             } else if (mode == RunMode.PARALLEL) {
                 // printed in the order the models were given, as run printed them, not in the order they answered
                 List<Replay.Call> session = new ArrayList<>(calls);
@@ -47,11 +59,43 @@ final class ReplayOutput {
                     }
                     out.println(AnswerSections.header(labels.get(i), false));
                     text(out, session.get(i).text(), terminal);
+                    extras.sources(out, session.get(i).response().answer());
                 }
+                labelled(session, extras);
             } else {
-                calls.forEach(call -> text(out, call.text(), terminal));
+                for (Replay.Call call : calls) {
+                    // as run streams it: the reasoning before the answer, unlabelled
+                    Message answer = call.response().answer();
+                    String reasoning = AnswerExtras.reasoningText(answer);
+                    if (reasoning != null) {
+                        extras.reasoning(reasoning);
+                        extras.endReasoning();
+                    }
+                    text(out, call.text(), terminal);
+                    out.flush();
+                    extras.sources(out, answer);
+                    extras.afterAnswer(null, answer, false);
+                }
             }
         }
+        out.flush();
+    }
+
+    /** Each call's reasoning, refusal and tool calls on stderr under its model's label, as views of several do. */
+    private static void labelled(List<Replay.Call> calls, AnswerExtras extras) {
+        List<String> labels = AnswerSections.labels(calls.stream().map(Replay.Call::model).toList());
+        for (int i = 0; i < calls.size(); i++) {
+            Message answer = calls.get(i).response().answer();
+            extras.wholeReasoning(labels.get(i), answer);
+            extras.afterAnswer(labels.get(i), answer, false);
+        }
+    }
+
+    /** The sources the answers of a chain's last step cite, together: printed once after the step's text. */
+    private static Message citations(List<Replay.Call> step) {
+        List<Part> cited = new ArrayList<>();
+        step.forEach(call -> cited.addAll(call.response().answer().parts(Part.Citation.class)));
+        return new Message(Role.ASSISTANT, cited);
     }
 
     private static int planIndex(List<String> models, Replay.Call call) {

@@ -15,6 +15,7 @@ import dev.llmo.provider.StreamListener;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
 import dev.llmo.message.Role;
+import dev.llmo.message.WellFormedText;
 import dev.llmo.provider.http.AnswerParts;
 import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.message.Usage;

@@ -39,16 +39,27 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
      *
      * @param key                a model ({@code provider/model}) or a day ({@code 2026-11-21})
      * @param calls              responses logged
-     * @param inputTokens        reported input tokens (calls without reported usage add nothing)
-     * @param outputTokens       reported output tokens
+     * @param inputTokens        reported input tokens, cached ones included (calls without reported usage add
+     *                           nothing)
+     * @param cacheReadTokens    the part of the input read from a prompt cache
+     * @param cacheWriteTokens   the part of the input written to a prompt cache
+     * @param outputTokens       reported output tokens, reasoning included
+     * @param reasoningTokens    the part of the output spent reasoning
      * @param knownMicroUsd      the cost of the calls of known price
      * @param unknownPriceCalls  calls whose price was unknown
      */
-    public record Row(String key, long calls, long inputTokens, long outputTokens, long knownMicroUsd,
-                      long unknownPriceCalls) {
+    public record Row(String key, long calls, long inputTokens, long cacheReadTokens, long cacheWriteTokens,
+                      long outputTokens, long reasoningTokens, long knownMicroUsd, long unknownPriceCalls) {
+        static Row empty(String key) {
+            return new Row(key, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+
         Row add(SpendRecord record) {
             return new Row(key, calls + 1, inputTokens + orZero(record.inputTokens()),
+                    cacheReadTokens + orZero(record.cacheReadTokens()),
+                    cacheWriteTokens + orZero(record.cacheWriteTokens()),
                     outputTokens + orZero(record.outputTokens()),
+                    reasoningTokens + orZero(record.reasoningTokens()),
                     knownMicroUsd + orZero(record.costMicroUsd()),
                     unknownPriceCalls + (record.costMicroUsd() == null ? 1 : 0));
         }
@@ -72,7 +83,10 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
             json.put(keyName, key);
             json.put("calls", calls);
             json.put("input_tokens", inputTokens);
+            json.put("cache_read_tokens", cacheReadTokens);
+            json.put("cache_write_tokens", cacheWriteTokens);
             json.put("output_tokens", outputTokens);
+            json.put("reasoning_tokens", reasoningTokens);
             json.put("usd", calls > 0 && !anyKnown() ? null : Usd.forJson(Usd.ofMicro(knownMicroUsd)));
             json.put("unknown_price_calls", unknownPriceCalls);
             return json;
@@ -82,10 +96,10 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
     /** Groups {@code records}; days are local dates in {@code zone}. */
     public static CostReport of(List<SpendRecord> records, Grouping by, ZoneId zone) {
         Map<String, Row> groups = new TreeMap<>();
-        Row total = new Row("TOTAL", 0, 0, 0, 0, 0);
+        Row total = Row.empty("TOTAL");
         for (SpendRecord record : records) {
             String key = by == Grouping.MODEL ? record.model() : record.ts().atZone(zone).toLocalDate().toString();
-            groups.put(key, groups.getOrDefault(key, new Row(key, 0, 0, 0, 0, 0)).add(record));
+            groups.put(key, groups.getOrDefault(key, Row.empty(key)).add(record));
             total = total.add(record);
         }
         return new CostReport(by, new ArrayList<>(groups.values()), total);
@@ -96,9 +110,10 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
     }
 
     /**
-     * {@code {"total_usd": …, "unknown_price_calls": N, "calls": N, "input_tokens": N, "output_tokens": N,
-     * "rows": [{"model"|"day": …, "calls", "input_tokens", "output_tokens", "usd", "unknown_price_calls"}]}};
-     * {@code usd} sums the calls of known price and is null when no call's price is known.
+     * {@code {"total_usd": …, "unknown_price_calls": N, "calls": N, "input_tokens": N, "cache_read_tokens": N,
+     * "cache_write_tokens": N, "output_tokens": N, "reasoning_tokens": N, "rows": [{"model"|"day": …, "calls",
+     * "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "usd",
+     * "unknown_price_calls"}]}}; {@code usd} sums the calls of known price and is null when no call's price is known.
      */
     public ObjectNode toJson() {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
@@ -107,23 +122,29 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
         json.put("unknown_price_calls", total.unknownPriceCalls());
         json.put("calls", total.calls());
         json.put("input_tokens", total.inputTokens());
+        json.put("cache_read_tokens", total.cacheReadTokens());
+        json.put("cache_write_tokens", total.cacheWriteTokens());
         json.put("output_tokens", total.outputTokens());
+        json.put("reasoning_tokens", total.reasoningTokens());
         json.put("by", by.key());
         ArrayNode list = json.putArray("rows");
         rows.forEach(row -> list.add(row.toJson(by.key())));
         return json;
     }
 
-    /** The table: a heading, one line per row, and the total. */
+    /**
+     * The table: a heading, one line per row, and the total. The cache columns are parts of the input, the reasoning
+     * column part of the output.
+     */
     public List<String> table() {
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {by.key().toUpperCase(java.util.Locale.ROOT), "CALLS", "INPUT TOKENS", "OUTPUT TOKENS",
-            "USD"});
+        cells.add(new String[] {by.key().toUpperCase(java.util.Locale.ROOT), "CALLS", "INPUT TOKENS", "CACHE READ",
+            "CACHE WRITE", "OUTPUT TOKENS", "REASONING", "USD"});
         for (Row row : rows) {
             cells.add(cells(row));
         }
         cells.add(cells(total));
-        int[] widths = new int[5];
+        int[] widths = new int[cells.get(0).length];
         for (String[] line : cells) {
             for (int i = 0; i < line.length; i++) {
                 widths[i] = Math.max(widths[i], line[i].length());
@@ -142,7 +163,8 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
 
     private static String[] cells(Row row) {
         return new String[] {row.key(), Usd.count(row.calls()), Usd.count(row.inputTokens()),
-            Usd.count(row.outputTokens()), row.usdText()};
+            Usd.count(row.cacheReadTokens()), Usd.count(row.cacheWriteTokens()), Usd.count(row.outputTokens()),
+            Usd.count(row.reasoningTokens()), row.usdText()};
     }
 
     private static String pad(String text, int width, boolean right) {

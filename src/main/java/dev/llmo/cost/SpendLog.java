@@ -142,7 +142,8 @@ public final class SpendLog {
             if (!"response".equals(type) || ts == null || data == null || data.model == null) {
                 return null;
             }
-            return new SpendRecord(Instant.parse(ts), data.model, data.input, data.output, data.cost);
+            return new SpendRecord(Instant.parse(ts), data.model, data.input, data.output, data.reasoning,
+                    data.cacheRead, data.cacheWrite, data.cost);
         } catch (IOException | DateTimeParseException e) {
             return null;
         }
@@ -152,6 +153,9 @@ public final class SpendLog {
         String model;
         Long input;
         Long output;
+        Long reasoning;
+        Long cacheRead;
+        Long cacheWrite;
         Long cost;
     }
 
@@ -178,10 +182,13 @@ public final class SpendLog {
                             String field = parser.currentName();
                             JsonToken count = parser.nextToken();
                             Long number = count == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : null;
-                            if (field.equals("input_tokens")) {
-                                data.input = number;
-                            } else if (field.equals("output_tokens")) {
-                                data.output = number;
+                            switch (field) {
+                                case "input_tokens" -> data.input = number;
+                                case "output_tokens" -> data.output = number;
+                                case "reasoning_tokens" -> data.reasoning = number;
+                                case "cache_read_tokens" -> data.cacheRead = number;
+                                case "cache_write_tokens" -> data.cacheWrite = number;
+                                default -> { }
                             }
                             parser.skipChildren();
                         }

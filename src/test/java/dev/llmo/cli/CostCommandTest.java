@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cost.SpendLogs;
+import dev.llmo.message.Usage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +33,8 @@ class CostCommandTest {
 
     private void threeDaysOfCalls() {
         SpendLogs.conversation(conversations, NOV_20, "openai/gpt-4o-mini", 1_000, 200, 270L, 270L);
-        SpendLogs.conversation(conversations, NOV_21, "anthropic/claude-sonnet-4-5", 2_000, 500, 13_500L);
+        SpendLogs.conversation(conversations, NOV_21, "anthropic/claude-sonnet-4-5",
+                new Usage(2_000, 500, 120, 1_500, 300), 13_500L);
         SpendLogs.conversation(conversations, NOV_21, "ollama/llama3.2", 300, 100, null, null);
         SpendLogs.conversation(conversations, NOV_21.plusSeconds(3600), "openai/gpt-4o-mini", 10, 10, 1_000_000L);
     }
@@ -43,11 +45,16 @@ class CostCommandTest {
         CliRun.Result result = llmo("cost");
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out().lines().toList()).containsExactly(
-                "MODEL                        CALLS  INPUT TOKENS  OUTPUT TOKENS                   USD",
-                "anthropic/claude-sonnet-4-5      1         2,000            500               $0.0135",
-                "ollama/llama3.2                  2           600            200               unknown",
-                "openai/gpt-4o-mini               3         2,010            410              $1.00054",
-                "TOTAL                            6         4,610          1,110  $1.01404 + 2 unknown");
+                "MODEL                        CALLS  INPUT TOKENS  CACHE READ  CACHE WRITE  OUTPUT TOKENS  REASONING"
+                        + "                   USD",
+                "anthropic/claude-sonnet-4-5      1         2,000       1,500          300            500        120"
+                        + "               $0.0135",
+                "ollama/llama3.2                  2           600           0            0            200          0"
+                        + "               unknown",
+                "openai/gpt-4o-mini               3         2,010           0            0            410          0"
+                        + "              $1.00054",
+                "TOTAL                            6         4,610       1,500          300          1,110        120"
+                        + "  $1.01404 + 2 unknown");
         assertThat(result.err()).isEmpty();
     }
 
@@ -55,11 +62,11 @@ class CostCommandTest {
     void byDayInTheLocalZone() {
         threeDaysOfCalls();
         assertThat(llmo("cost", "--by", "day").out().lines().toList()).containsExactly(
-                "DAY         CALLS  INPUT TOKENS  OUTPUT TOKENS                   USD",
-                "2026-11-20      2         2,000            400              $0.00054",
-                "2026-11-21      3         2,600            700   $0.0135 + 2 unknown",
-                "2026-11-22      1            10             10                 $1.00",
-                "TOTAL           6         4,610          1,110  $1.01404 + 2 unknown");
+                "DAY         CALLS  INPUT TOKENS  CACHE READ  CACHE WRITE  OUTPUT TOKENS  REASONING                   USD",
+                "2026-11-20      2         2,000           0            0            400          0              $0.00054",
+                "2026-11-21      3         2,600       1,500          300            700        120   $0.0135 + 2 unknown",
+                "2026-11-22      1            10           0            0             10          0                 $1.00",
+                "TOTAL           6         4,610       1,500          300          1,110        120  $1.01404 + 2 unknown");
         // 23:30 UTC on the 21st is already the 22nd in Tokyo; 00:30 UTC on the 22nd too
         List<String> tokyo = CliRun.in(home).env("TZ", "Asia/Tokyo").run("cost", "--by", "day").out().lines().toList();
         assertThat(tokyo.get(2)).startsWith("2026-11-22      4");
@@ -87,7 +94,11 @@ class CostCommandTest {
         JsonNode rows = json.get("rows");
         assertThat(rows).hasSize(3);
         assertThat(rows.get(1).toString()).isEqualTo("{\"model\":\"ollama/llama3.2\",\"calls\":2,\"input_tokens\":600,"
-                + "\"output_tokens\":200,\"usd\":null,\"unknown_price_calls\":2}");
+                + "\"cache_read_tokens\":0,\"cache_write_tokens\":0,\"output_tokens\":200,\"reasoning_tokens\":0,"
+                + "\"usd\":null,\"unknown_price_calls\":2}");
+        assertThat(rows.get(0).get("cache_read_tokens").asLong()).isEqualTo(1_500);
+        assertThat(json.get("cache_write_tokens").asLong()).isEqualTo(300);
+        assertThat(json.get("reasoning_tokens").asLong()).isEqualTo(120);
         assertThat(rows.get(2).get("usd").decimalValue()).isEqualByComparingTo("1.00054");
         assertThat(rows.get(2).get("usd").isNumber()).isTrue();
 

@@ -105,6 +105,69 @@ class LogReplayTest {
         assertThat(replay.out()).isEqualTo(fanOut.out());
     }
 
+    /** Answers the next request with a recorded response from src/test/resources/recorded. */
+    private void answerWith(String fixture) throws IOException {
+        try (java.io.InputStream in = LogReplayTest.class.getResourceAsStream("/recorded/" + fixture)) {
+            assertThat(in).as(fixture).isNotNull();
+            server.enqueue(new MockResponse()
+                    .setHeader("Content-Type", fixture.endsWith(".sse") ? "text/event-stream" : "application/json")
+                    .setBody(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void theReasoningIsReplayedOnStderrAsRunShowsItNeverOnStdout() throws Exception {
+        answerWith("openai/ollama-reasoning.sse");
+        Result run = cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+
+        Result terminal = cli().tty("oe").env("NO_COLOR", "1").run("log", "replay", onlyId());
+        Result dimmed = cli().tty("oe").run("log", "replay", onlyId());
+        Result piped = cli().run("log", "replay", onlyId());
+        Result asked = cli().run("log", "replay", "--reasoning", onlyId());
+
+        String reasoning = "The user: \"Describe a rabbit in 3 words\". So\n";
+        assertThat(terminal.exitCode()).as(terminal.err()).isZero();
+        assertThat(terminal.out()).isEqualTo(run.out()).isEqualTo("Fluffy, swift, curious.\n");
+        assertThat(terminal.err()).startsWith(reasoning).isEqualTo(reasoning + "llmo: replayed 1 call of " + onlyId()
+                + "; every request matched its recorded digest\n");
+        assertThat(dimmed.err()).startsWith("\u001b[2m").contains("So\u001b[0m\n");
+        assertThat(piped.out()).isEqualTo("Fluffy, swift, curious.\n");
+        assertThat(piped.err()).doesNotContain("The user");
+        assertThat(asked.err()).startsWith(reasoning);
+    }
+
+    @Test
+    void citationsAreReplayedAsANumberedSourceListOnATerminal() throws Exception {
+        answerWith("openai/perplexity-citations.json");
+        Result run = cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+
+        Result terminal = cli().tty("oe").run("log", "replay", onlyId());
+        Result piped = cli().run("log", "replay", onlyId());
+
+        assertThat(terminal.exitCode()).as(terminal.err()).isZero();
+        assertThat(terminal.out()).isEqualTo(run.out()).contains("stars.\n\nSources:\n"
+                + "[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n")
+                .endsWith("[5] https://bigthink.com/starts-with-a-bang/overestimated-stars-in-universe/\n");
+        assertThat(piped.out()).endsWith("100 to 400 billion stars.\n").doesNotContain("Sources:");
+    }
+
+    @Test
+    void aFanOutsReasoningIsReplayedUnderEachModelsLabelAndItsSourcesAfterItsSection() throws Exception {
+        answerWith("openai/ollama-reasoning.sse");
+        answerWith("openai/perplexity-citations.json");
+        Result fanOut = cli().tty("oe").env("NO_COLOR", "1").run("run", "-m", "mock/m1", "-m", "mock/m1",
+                "--concurrency", "1", "question");
+        assertThat(fanOut.exitCode()).as(fanOut.err()).isZero();
+
+        Result replay = cli().tty("oe").env("NO_COLOR", "1").run("log", "replay", onlyId());
+
+        assertThat(replay.exitCode()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("Fluffy, swift, curious.\n").contains("\nSources:\n[1] https://");
+        assertThat(replay.err()).contains("reasoning:\nThe user: \"Describe a rabbit in 3 words\". So\n");
+    }
+
     @Test
     void aChangedConfigurationIsTheFirstDivergence() throws Exception {
         server.enqueue(new MockResponse().setBody("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"

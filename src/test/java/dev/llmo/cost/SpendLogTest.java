@@ -27,9 +27,23 @@ class SpendLogTest {
         List<SpendRecord> records = SpendLog.read(dir, null);
 
         assertThat(records).containsExactly(
-                new SpendRecord(at, "openai/gpt-4o-mini", 12L, 5L, 48L),
-                new SpendRecord(at, "openai/gpt-4o-mini", 12L, 5L, 52L),
-                new SpendRecord(at.plusSeconds(60), "ollama/llama3.2", 100L, 50L, null));
+                new SpendRecord(at, "openai/gpt-4o-mini", 12L, 5L, 0L, 0L, 0L, 48L),
+                new SpendRecord(at, "openai/gpt-4o-mini", 12L, 5L, 0L, 0L, 0L, 52L),
+                new SpendRecord(at.plusSeconds(60), "ollama/llama3.2", 100L, 50L, 0L, 0L, 0L, null));
+    }
+
+    @Test
+    void readsEveryKindOfTokenAndAVersion1UsageHasNoneOfTheNewKinds() throws Exception {
+        Instant at = Instant.parse("2026-11-20T10:00:00Z");
+        Path file = SpendLogs.conversation(dir, at, "anthropic/claude-sonnet-4-5",
+                new dev.llmo.message.Usage(1200, 300, 120, 1000, 100), 900L);
+        Files.writeString(file, "{\"v\":1,\"ts\":\"" + at + "\",\"type\":\"response\",\"data\":{\"model\":\"m/v1\","
+                + "\"usage\":{\"input_tokens\":7,\"output_tokens\":2},\"cost_micro_usd\":3}}\n",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        assertThat(SpendLog.read(dir, null)).containsExactly(
+                new SpendRecord(at, "anthropic/claude-sonnet-4-5", 1200L, 300L, 120L, 1000L, 100L, 900L),
+                new SpendRecord(at, "m/v1", 7L, 2L, null, null, null, 3L));
     }
 
     @Test
@@ -43,7 +57,8 @@ class SpendLogTest {
         SpendLogs.conversation(dir, at.minus(3, ChronoUnit.DAYS), "m/old", 1, 1, 1_000L);
 
         assertThat(SpendLog.read(dir, at.minusSeconds(1))).containsExactly(
-                new SpendRecord(at, "m/x", 1L, 1L, 7L), new SpendRecord(at, "m/y", null, null, 3L));
+                new SpendRecord(at, "m/x", 1L, 1L, 0L, 0L, 0L, 7L),
+                new SpendRecord(at, "m/y", null, null, null, null, null, 3L));
     }
 
     @Test
@@ -55,7 +70,8 @@ class SpendLogTest {
             log.append(new dev.llmo.eventlog.EventData.Response(0, "m/x", "y".repeat(300_000), "end",
                     dev.llmo.message.Usage.of(1, 100_000), 123L, 1, null, true));
         }
-        assertThat(SpendLog.read(dir, null)).containsExactly(new SpendRecord(at, "m/x", 1L, 100_000L, 123L));
+        assertThat(SpendLog.read(dir, null)).containsExactly(new SpendRecord(at, "m/x", 1L, 100_000L, 0L, 0L, 0L,
+                123L));
     }
 
     @Test

@@ -21,6 +21,11 @@ public final class SpendLogs {
     /** A conversation at {@code at} with one response per entry of {@code costs} (null: unknown price). */
     public static Path conversation(Path dir, Instant at, String model, long inputTokens, long outputTokens,
                                     Long... costs) {
+        return conversation(dir, at, model, dev.llmo.message.Usage.of(inputTokens, outputTokens), costs);
+    }
+
+    /** A conversation at {@code at} with one response of {@code usage} per entry of {@code costs} (null: unknown). */
+    public static Path conversation(Path dir, Instant at, String model, dev.llmo.message.Usage usage, Long... costs) {
         EventLog.Options options = new EventLog.Options(Clock.fixed(at, ZoneOffset.UTC), false);
         try (EventLog log = EventLog.create(dir, new EventData.SessionStart("run", dev.llmo.eventlog.RunMode.SINGLE, List.of(model), null, "test"),
                 options)) {
@@ -36,7 +41,11 @@ public final class SpendLogs {
                     data.put("model", model);
                     data.put("text", "free answer");
                     data.put("stop_reason", "end");
-                    data.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", outputTokens);
+                    data.putObject("usage").put("input_tokens", usage.inputTokens())
+                            .put("output_tokens", usage.outputTokens())
+                            .put("reasoning_tokens", usage.reasoningTokens())
+                            .put("cache_read_tokens", usage.cacheReadTokens())
+                            .put("cache_write_tokens", usage.cacheWriteTokens());
                     data.putNull("cost_micro_usd");
                     data.put("latency_ms", 5);
                     data.putNull("ttft_ms");
@@ -44,7 +53,7 @@ public final class SpendLogs {
                     log.append("response", data);
                 } else {
                     log.append(new EventData.Response(request.seq(), model, "Answer with \"cost_micro_usd\":99", "end",
-                            dev.llmo.message.Usage.of(inputTokens, outputTokens), cost, 10, 3L, true));
+                            usage, cost, 10, 3L, true));
                     total += cost;
                 }
             }

@@ -2,6 +2,7 @@ package dev.llmo.provider.http;
 
 import dev.llmo.message.Part;
 import dev.llmo.message.TextChunks;
+import dev.llmo.message.WellFormedText;
 import dev.llmo.provider.StreamEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,7 +78,7 @@ public final class AnswerParts implements PartSink {
         if (signature == null || signature.isEmpty() || !take(signature)) {
             return;
         }
-        String clean = SurrogateRepair.whole(signature);
+        String clean = WellFormedText.of(signature);
         if (last() instanceof ReasoningPiece reasoning && open && !reasoning.redacted) {
             reasoning.signature = reasoning.signature == null ? clean : reasoning.signature + clean;
         } else {
@@ -93,7 +94,7 @@ public final class AnswerParts implements PartSink {
             return;
         }
         ReasoningPiece reasoning = new ReasoningPiece();
-        reasoning.signature = SurrogateRepair.whole(data);
+        reasoning.signature = WellFormedText.of(data);
         reasoning.redacted = true;
         start(reasoning);
         open = false; // hidden reasoning takes no text
@@ -105,8 +106,8 @@ public final class AnswerParts implements PartSink {
         if (!take(arguments) || !take(id == null ? "" : id) || !take(name == null ? "" : name)) {
             return;
         }
-        String cleanId = id == null || id.isEmpty() ? null : SurrogateRepair.whole(id);
-        String cleanName = name == null || name.isEmpty() ? null : SurrogateRepair.whole(name);
+        String cleanId = id == null || id.isEmpty() ? null : WellFormedText.of(id);
+        String cleanName = name == null || name.isEmpty() ? null : WellFormedText.of(name);
         ToolCallPiece call = toolCalls.get(index);
         if (call == null) {
             call = new ToolCallPiece(index);
@@ -129,9 +130,9 @@ public final class AnswerParts implements PartSink {
         if (citation == null) {
             return;
         }
-        Part.Citation clean = new Part.Citation(SurrogateRepair.whole(citation.url()),
-                citation.title() == null ? null : SurrogateRepair.whole(citation.title()),
-                citation.citedText() == null ? null : SurrogateRepair.whole(citation.citedText()));
+        Part.Citation clean = new Part.Citation(WellFormedText.of(citation.url()),
+                citation.title() == null ? null : WellFormedText.of(citation.title()),
+                citation.citedText() == null ? null : WellFormedText.of(citation.citedText()));
         if (citations.contains(clean) || !take(clean.url())
                 || !take(clean.title() == null ? "" : clean.title())
                 || !take(clean.citedText() == null ? "" : clean.citedText())) {
@@ -190,12 +191,12 @@ public final class AnswerParts implements PartSink {
 
     /** A text-like piece that ends with half a surrogate pair: the half becomes U+FFFD, reported like any text. */
     private void finish(Piece piece) {
-        SurrogateRepair repair = piece instanceof TextLike text ? text.repair
+        WellFormedText repair = piece instanceof TextLike text ? text.repair
                 : piece instanceof ToolCallPiece call ? call.arguments : null;
         if (repair == null) {
             return;
         }
-        String rest = repair.finish();
+        String rest = repair.end();
         if (rest.isEmpty()) {
             return;
         }
@@ -233,7 +234,7 @@ public final class AnswerParts implements PartSink {
 
     private abstract static sealed class TextLike implements Piece permits TextPiece, ReasoningPiece, RefusalPiece {
         final TextChunks text = new TextChunks(); // an answer may be many megabytes: grown without copies
-        final SurrogateRepair repair = new SurrogateRepair();
+        final WellFormedText repair = new WellFormedText();
 
         abstract StreamEvent event(String delta);
     }
@@ -280,7 +281,7 @@ public final class AnswerParts implements PartSink {
     private static final class ToolCallPiece implements Piece {
         final int index;
         final TextChunks text = new TextChunks();
-        final SurrogateRepair arguments = new SurrogateRepair();
+        final WellFormedText arguments = new WellFormedText();
         String id;
         String name;
 

@@ -1,11 +1,12 @@
-package dev.llmo.core;
+package dev.llmo.message;
 
 /**
- * Makes streamed answer text well-formed UTF-16 before anyone sees it: a lone surrogate (which a server can send as
- * {@code "\ud800"} in a JSON string) becomes U+FFFD, the replacement character, so that the user, the event log and
- * the next request all see the same text (UTF-8 cannot encode a lone surrogate: stdout would show one thing, the
- * log another, or nothing). A high surrogate at the end of a piece is held back until the next piece, so that a
- * pair split across two stream events stays one character. Not thread-safe: one per call.
+ * Makes the text of parts well-formed UTF-16, the one place that does: what a provider sends, as the answer
+ * assembler takes it, and what the engine shows. A lone surrogate (which a server can send as {@code "\ud800"} in a
+ * JSON string) becomes U+FFFD, the replacement character, so that the user, the event log and the next request all
+ * see the same text (UTF-8 cannot encode a lone surrogate: stdout would show one thing, the log another, or
+ * nothing). A high surrogate at the end of a piece is held back until the next piece, so that a pair split across
+ * two stream events stays one character. Not thread-safe: one per stream of text.
  */
 public final class WellFormedText {
     private char pendingHigh;

@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
