@@ -27,11 +27,16 @@ final class ConversationRenderer {
 
     private final String id;
     private final List<Event> events;
+    /** {@link #events}, each decoded once. */
+    private final List<EventData> decoded;
+    private final ConversationSummary summary;
     private final VerifyReport report;
 
     ConversationRenderer(String id, List<Event> events, VerifyReport report) {
         this.id = id;
         this.events = events;
+        this.decoded = events.stream().map(EventCodec::decode).toList();
+        this.summary = ConversationSummary.of(id, events, decoded);
         this.report = report;
     }
 
@@ -49,7 +54,6 @@ final class ConversationRenderer {
     }
 
     void text(PrintWriter out, boolean color) {
-        ConversationSummary summary = ConversationSummary.of(id, events);
         String bold = color ? "\u001b[1m" : "";
         String dim = color ? "\u001b[2m" : "";
         String reset = color ? "\u001b[0m" : "";
@@ -59,8 +63,7 @@ final class ConversationRenderer {
         out.println("models   " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
         out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
-        for (Event event : events) {
-            EventData data = EventCodec.decode(event);
+        for (EventData data : decoded) {
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println(bold + "── " + message.role().id() + " ──" + reset);
@@ -84,7 +87,6 @@ final class ConversationRenderer {
     }
 
     void markdown(PrintWriter out) {
-        ConversationSummary summary = ConversationSummary.of(id, events);
         out.println("# Conversation " + id);
         out.println();
         out.println("- started: " + nullToDash(summary.started()));
@@ -94,8 +96,7 @@ final class ConversationRenderer {
         out.println("- models: " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
         out.println("- cost: " + usd(summary));
         out.println("- chain: " + chain());
-        for (Event event : events) {
-            EventData data = EventCodec.decode(event);
+        for (EventData data : decoded) {
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println("## " + capitalise(message.role().id()));
@@ -284,7 +285,6 @@ final class ConversationRenderer {
 
     void json(PrintWriter out) throws Exception {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ConversationSummary summary = ConversationSummary.of(id, events);
         ObjectNode root = mapper.createObjectNode();
         root.put("id", id);
         root.put("started", summary.started());
