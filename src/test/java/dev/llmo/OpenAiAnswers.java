@@ -8,18 +8,39 @@ import okhttp3.mockwebserver.MockResponse;
  * chunk, a stop, a usage chunk and {@code [DONE]}. What the tests of run, chains, replay and budgets enqueue.
  */
 public final class OpenAiAnswers {
+    /** The chunk that ends an answer normally. */
+    public static final String STOP = "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
+
     private OpenAiAnswers() {
     }
 
     /** A streamed answer of {@code text}, reporting these token counts. */
     public static MockResponse streamed(String text, int inputTokens, int outputTokens) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream")
-                .setBody(sseBody(text, inputTokens, outputTokens));
+        return sse(sseBody(text, inputTokens, outputTokens));
     }
 
     /** A streamed answer of {@code text} with small token counts. */
     public static MockResponse streamed(String text) {
         return streamed(text, 3, 2);
+    }
+
+    /** An event stream of {@code body} as it is: for answers the other methods do not make. */
+    public static MockResponse sse(String body) {
+        return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body);
+    }
+
+    /** An event stream of one {@code data:} event for each of {@code events}, then {@code [DONE]}. */
+    public static MockResponse events(String... events) {
+        StringBuilder body = new StringBuilder();
+        for (String event : events) {
+            body.append("data: ").append(event).append("\n\n");
+        }
+        return sse(body.append("data: [DONE]\n\n").toString());
+    }
+
+    /** The chunk of a piece of answer text, given as a JSON string ({@code "\"Hi\""}, escapes as the server sends them). */
+    public static String delta(String jsonString) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + jsonString + "},\"finish_reason\":null}]}";
     }
 
     /** The SSE body of such an answer. */

@@ -23,13 +23,20 @@ import java.util.List;
  * the same way.
  */
 final class ConversationRenderer {
+    private static final String HIDDEN = "(hidden by the provider)";
+
     private final String id;
     private final List<Event> events;
+    /** {@link #events}, each decoded once. */
+    private final List<EventData> decoded;
+    private final ConversationSummary summary;
     private final VerifyReport report;
 
     ConversationRenderer(String id, List<Event> events, VerifyReport report) {
         this.id = id;
         this.events = events;
+        this.decoded = events.stream().map(EventCodec::decode).toList();
+        this.summary = ConversationSummary.of(id, events, decoded);
         this.report = report;
     }
 
@@ -47,7 +54,6 @@ final class ConversationRenderer {
     }
 
     void text(PrintWriter out, boolean color) {
-        ConversationSummary summary = ConversationSummary.of(id, events);
         String bold = color ? "\u001b[1m" : "";
         String dim = color ? "\u001b[2m" : "";
         String reset = color ? "\u001b[0m" : "";
@@ -57,16 +63,15 @@ final class ConversationRenderer {
         out.println("models   " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
         out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
-        for (Event event : events) {
-            EventData data = EventCodec.decode(event);
+        for (EventData data : decoded) {
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println(bold + "── " + message.role().id() + " ──" + reset);
-                parts(out, message.parts(), dim, reset);
+                walk(message.parts(), new TextParts(out, dim, reset));
             } else if (data instanceof EventData.Response response) {
                 out.println();
                 out.println(bold + "── assistant (" + response.model() + ") ──" + reset);
-                parts(out, response.parts(), dim, reset);
+                walk(response.parts(), new TextParts(out, dim, reset));
                 out.println(dim + "[" + responseFacts(response) + "]" + reset);
             } else if (data instanceof EventData.Retry retry) {
                 out.println(dim + "[retry " + retry.attempt() + " of request " + retry.request() + ": "
@@ -81,60 +86,7 @@ final class ConversationRenderer {
         }
     }
 
-    /**
-     * The parts of a message as text: the answer text as it was printed; reasoning, a refusal, tool calls and
-     * results, attachments marked as such (dim on a terminal); the citations last, as a numbered list of sources.
-     */
-    private static void parts(PrintWriter out, List<Part> parts, String dim, String reset) {
-        StringBuilder text = new StringBuilder();
-        List<Part.Citation> citations = new ArrayList<>();
-        boolean textPending = false;
-        for (Part part : parts) {
-            if (part instanceof Part.Text t) {
-                text.append(t.text());
-                textPending = true;
-                continue;
-            }
-            if (part instanceof Part.Citation citation) {
-                citations.add(citation); // listed after the text, which it does not interrupt
-                continue;
-            }
-            if (textPending) {
-                textPending = false;
-                out.println(printable(text.toString()));
-                text.setLength(0);
-            }
-            if (part instanceof Part.Reasoning reasoning) {
-                String shown = reasoning.redacted() || reasoning.text().isEmpty()
-                        ? "(hidden by the provider)" : reasoning.text();
-                out.println(dim + "[reasoning] " + printable(shown) + reset);
-            } else if (part instanceof Part.Refusal refusal) {
-                out.println("[refused] " + printable(refusal.text()));
-            } else if (part instanceof Part.ToolCall call) {
-                out.println(dim + "[tool call " + printable(call.id()) + "] " + printable(call.name()) + " "
-                        + printable(call.arguments()) + reset);
-            } else if (part instanceof Part.ToolResult result) {
-                out.println(dim + "[tool result " + printable(result.callId()) + (result.isError() ? ", error" : "")
-                        + "] " + reset + printable(result.content()));
-            } else if (part instanceof Part.Attachment attachment) {
-                out.println(dim + "[attachment " + printable(attachment.mediaType()) + " sha256:"
-                        + attachment.sha256() + (attachment.name() == null ? "" : " " + printable(attachment.name()))
-                        + "]" + reset);
-            }
-        }
-        if (textPending || parts.isEmpty()) {
-            out.println(printable(text.toString()));
-        }
-        for (int i = 0; i < citations.size(); i++) {
-            Part.Citation citation = citations.get(i);
-            out.println(dim + "[" + (i + 1) + "] " + printable(citation.url())
-                    + (citation.title() == null ? "" : " " + printable(citation.title()))
-                    + (citation.citedText() == null ? "" : ": \"" + printable(citation.citedText()) + "\"") + reset);
-        }
-    }
-
     void markdown(PrintWriter out) {
-        ConversationSummary summary = ConversationSummary.of(id, events);
         out.println("# Conversation " + id);
         out.println();
         out.println("- started: " + nullToDash(summary.started()));
@@ -144,18 +96,17 @@ final class ConversationRenderer {
         out.println("- models: " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
         out.println("- cost: " + usd(summary));
         out.println("- chain: " + chain());
-        for (Event event : events) {
-            EventData data = EventCodec.decode(event);
+        for (EventData data : decoded) {
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println("## " + capitalise(message.role().id()));
                 out.println();
-                markdownParts(out, message.parts());
+                walk(message.parts(), new MarkdownParts(out));
             } else if (data instanceof EventData.Response response) {
                 out.println();
                 out.println("## Assistant (" + response.model() + ")");
                 out.println();
-                markdownParts(out, response.parts());
+                walk(response.parts(), new MarkdownParts(out));
                 out.println();
                 out.println("_" + responseFacts(response) + "_");
             } else if (data instanceof EventData.ErrorEvent error) {
@@ -168,7 +119,11 @@ final class ConversationRenderer {
         }
     }
 
-    private static void markdownParts(PrintWriter out, List<Part> parts) {
+    /**
+     * The one walk over a message's parts, whatever the rendering: consecutive text joined into one block, every
+     * other part where it stands, the citations gathered and shown last (they do not interrupt the text they cite).
+     */
+    private static void walk(List<Part> parts, PartRendering rendering) {
         StringBuilder text = new StringBuilder();
         List<Part.Citation> citations = new ArrayList<>();
         boolean textPending = false;
@@ -179,47 +134,157 @@ final class ConversationRenderer {
                 continue;
             }
             if (part instanceof Part.Citation citation) {
-                citations.add(citation); // listed after the text, which it does not interrupt
+                citations.add(citation);
                 continue;
             }
             if (textPending) {
                 textPending = false;
-                out.println(text);
+                rendering.text(text.toString());
                 text.setLength(0);
             }
             if (part instanceof Part.Reasoning reasoning) {
-                out.println("> **Reasoning:** " + (reasoning.redacted() || reasoning.text().isEmpty()
-                        ? "(hidden by the provider)" : reasoning.text().replace("\n", "\n> ")));
-                out.println();
+                rendering.reasoning(reasoning);
             } else if (part instanceof Part.Refusal refusal) {
-                out.println("**Refused:** " + refusal.text());
+                rendering.refusal(refusal);
             } else if (part instanceof Part.ToolCall call) {
-                out.println("Tool call `" + call.id() + "`: `" + call.name() + "` `" + call.arguments() + "`");
+                rendering.toolCall(call);
             } else if (part instanceof Part.ToolResult result) {
-                out.println("Tool result for `" + result.callId() + "`" + (result.isError() ? " (error)" : "") + ": "
-                        + result.content());
+                rendering.toolResult(result);
             } else if (part instanceof Part.Attachment attachment) {
-                out.println("Attachment " + (attachment.name() == null ? "" : "`" + attachment.name() + "` ")
-                        + "(" + attachment.mediaType() + ", sha256:" + attachment.sha256() + ")");
+                rendering.attachment(attachment);
             }
         }
         if (textPending || parts.isEmpty()) {
-            out.println(text);
+            rendering.text(text.toString()); // an empty message still shows as one (empty) line
         }
-        if (!citations.isEmpty()) {
-            out.println();
+        rendering.citations(citations);
+    }
+
+    /** How {@link #walk} shows each kind of part: as text for a terminal or as Markdown. */
+    private sealed interface PartRendering {
+        void text(String text);
+
+        void reasoning(Part.Reasoning reasoning);
+
+        void refusal(Part.Refusal refusal);
+
+        void toolCall(Part.ToolCall call);
+
+        void toolResult(Part.ToolResult result);
+
+        void attachment(Part.Attachment attachment);
+
+        /** Every citation of the message, possibly none. */
+        void citations(List<Part.Citation> citations);
+    }
+
+    /**
+     * For {@code log show}: reasoning, tool calls and results, attachments and sources marked as such and dim on a
+     * terminal; whatever came from a model or a user made {@link #printable}.
+     */
+    private record TextParts(PrintWriter out, String dim, String reset) implements PartRendering {
+        @Override
+        public void text(String text) {
+            out.println(printable(text));
+        }
+
+        @Override
+        public void reasoning(Part.Reasoning reasoning) {
+            out.println(dim + "[reasoning] " + printable(hidden(reasoning) ? HIDDEN : reasoning.text()) + reset);
+        }
+
+        @Override
+        public void refusal(Part.Refusal refusal) {
+            out.println("[refused] " + printable(refusal.text()));
+        }
+
+        @Override
+        public void toolCall(Part.ToolCall call) {
+            out.println(dim + "[tool call " + printable(call.id()) + "] " + printable(call.name()) + " "
+                    + printable(call.arguments()) + reset);
+        }
+
+        @Override
+        public void toolResult(Part.ToolResult result) {
+            out.println(dim + "[tool result " + printable(result.callId()) + (result.isError() ? ", error" : "")
+                    + "] " + reset + printable(result.content()));
+        }
+
+        @Override
+        public void attachment(Part.Attachment attachment) {
+            out.println(dim + "[attachment " + printable(attachment.mediaType()) + " sha256:" + attachment.sha256()
+                    + (attachment.name() == null ? "" : " " + printable(attachment.name())) + "]" + reset);
+        }
+
+        @Override
+        public void citations(List<Part.Citation> citations) {
             for (int i = 0; i < citations.size(); i++) {
                 Part.Citation citation = citations.get(i);
-                out.println((i + 1) + ". <" + citation.url() + ">" + (citation.title() == null ? ""
-                        : " " + citation.title()) + (citation.citedText() == null ? ""
-                        : ": \"" + citation.citedText() + "\""));
+                out.println(dim + "[" + (i + 1) + "] " + printable(citation.url())
+                        + (citation.title() == null ? "" : " " + printable(citation.title()))
+                        + (citation.citedText() == null ? "" : ": \"" + printable(citation.citedText()) + "\"")
+                        + reset);
             }
         }
     }
 
+    /** For {@code log export}: the text as it is, the other parts in Markdown, the sources as a numbered list. */
+    private record MarkdownParts(PrintWriter out) implements PartRendering {
+        @Override
+        public void text(String text) {
+            out.println(text);
+        }
+
+        @Override
+        public void reasoning(Part.Reasoning reasoning) {
+            out.println("> **Reasoning:** " + (hidden(reasoning) ? HIDDEN : reasoning.text().replace("\n", "\n> ")));
+            out.println();
+        }
+
+        @Override
+        public void refusal(Part.Refusal refusal) {
+            out.println("**Refused:** " + refusal.text());
+        }
+
+        @Override
+        public void toolCall(Part.ToolCall call) {
+            out.println("Tool call `" + call.id() + "`: `" + call.name() + "` `" + call.arguments() + "`");
+        }
+
+        @Override
+        public void toolResult(Part.ToolResult result) {
+            out.println("Tool result for `" + result.callId() + "`" + (result.isError() ? " (error)" : "") + ": "
+                    + result.content());
+        }
+
+        @Override
+        public void attachment(Part.Attachment attachment) {
+            out.println("Attachment " + (attachment.name() == null ? "" : "`" + attachment.name() + "` ")
+                    + "(" + attachment.mediaType() + ", sha256:" + attachment.sha256() + ")");
+        }
+
+        @Override
+        public void citations(List<Part.Citation> citations) {
+            if (citations.isEmpty()) {
+                return;
+            }
+            out.println();
+            for (int i = 0; i < citations.size(); i++) {
+                Part.Citation citation = citations.get(i);
+                out.println((i + 1) + ". <" + citation.url() + ">"
+                        + (citation.title() == null ? "" : " " + citation.title())
+                        + (citation.citedText() == null ? "" : ": \"" + citation.citedText() + "\""));
+            }
+        }
+    }
+
+    /** Reasoning the provider did not let us see: redacted, or sent without its text. */
+    private static boolean hidden(Part.Reasoning reasoning) {
+        return reasoning.redacted() || reasoning.text().isEmpty();
+    }
+
     void json(PrintWriter out) throws Exception {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ConversationSummary summary = ConversationSummary.of(id, events);
         ObjectNode root = mapper.createObjectNode();
         root.put("id", id);
         root.put("started", summary.started());

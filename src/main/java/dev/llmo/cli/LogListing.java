@@ -46,14 +46,15 @@ record LogListing(Integer limit, Instant since, String model, String grep) {
         String needle = grep == null ? null : grep.toLowerCase(Locale.ROOT);
         for (String id : store.ids()) {
             List<Event> events = EventLog.read(store.file(id));
-            ConversationSummary summary = ConversationSummary.of(id, events);
+            List<EventData> decoded = events.stream().map(EventCodec::decode).toList();
+            ConversationSummary summary = ConversationSummary.of(id, events, decoded);
             if (since != null && (summary.started() == null || Instant.parse(summary.started()).isBefore(since))) {
                 continue;
             }
             if (model != null && summary.models().stream().noneMatch(this::modelMatches)) {
                 continue;
             }
-            if (needle != null && events.stream().noneMatch(event -> mentions(event, needle))) {
+            if (needle != null && decoded.stream().noneMatch(data -> mentions(data, needle))) {
                 continue;
             }
             matching.add(summary);
@@ -68,8 +69,7 @@ record LogListing(Integer limit, Instant since, String model, String grep) {
                 wanted.toLowerCase(Locale.ROOT) + "/");
     }
 
-    private static boolean mentions(Event event, String needle) {
-        EventData data = EventCodec.decode(event);
+    private static boolean mentions(EventData data, String needle) {
         String text = data instanceof EventData.Message message ? message.text()
                 : data instanceof EventData.Response response ? response.text() : null;
         return text != null && text.toLowerCase(Locale.ROOT).contains(needle);

@@ -29,7 +29,16 @@ public record ConversationSummary(String id, String started, String command, Lis
 
     /** Summarises {@code events}, the content of the log of conversation {@code id}. */
     public static ConversationSummary of(String id, List<Event> events) {
-        String started = null;
+        return of(id, events, events.stream().map(EventCodec::decode).toList());
+    }
+
+    /**
+     * Summarises {@code events} already decoded, for a reader that needs the typed events too and decodes each once.
+     *
+     * @param decoded {@code events}, each as {@link EventCodec#decode} reads it, in the same order
+     */
+    public static ConversationSummary of(String id, List<Event> events, List<EventData> decoded) {
+        String started = events.isEmpty() ? null : events.get(0).ts();
         String command = null;
         // every model the conversation used: a chat's /model switch and a continued run add theirs
         java.util.Set<String> models = new java.util.LinkedHashSet<>();
@@ -38,11 +47,7 @@ public record ConversationSummary(String id, String started, String command, Lis
         long responses = 0;
         long unknown = 0;
         boolean ended = false;
-        for (Event event : events) {
-            if (started == null) {
-                started = event.ts();
-            }
-            EventData data = EventCodec.decode(event);
+        for (EventData data : decoded) {
             if (data instanceof EventData.SessionStart start) {
                 if (command == null) {
                     command = start.command();

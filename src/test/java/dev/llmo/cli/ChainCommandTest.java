@@ -1,7 +1,9 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,8 +21,7 @@ class ChainCommandTest {
 
         CliRun.Result result = CliRun.in(home).run("chain", "validate");
 
-        assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.out()).isEqualTo("ok  code_review (2 steps)\n");
+        assertThat(result).failedWith(ExitCode.CONFIG).outIs("ok  code_review (2 steps)\n");
         assertThat(result.err()).contains("chain 'loop', step 'a': 'repeat' has no 'max'")
                 .contains("chain 'typo', step 'A': unknown model 'antropic' (did you mean 'anthropic'");
         assertThat(result.err().lines()).hasSize(2);
@@ -30,7 +31,7 @@ class ChainCommandTest {
     void showPrintsThePlan() {
         CliRun.Result result = CliRun.in(home).run("chain", "show", "code_review");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).contains("1. GenerateCode  model: gemini  role: Developer")
                 .contains("2. Critique  model: anthropic  role: Tester").contains("   | {{previous}}");
     }

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,10 +75,17 @@ public final class CliRun {
                 stdout == null ? new PrintWriter(out) : StdoutWriter.of(stdout), new PrintWriter(err), Map.copyOf(env),
                 workingDir, home, tty);
         int code = LlmoCli.execute(args, environment);
-        return new Result(code, out.toString(), err.toString());
+        return new Result(code, out.toString(), err.toString(), List.of(args));
     }
 
-    /** What one invocation did. */
-    public record Result(int exitCode, String out, String err) {
+    /**
+     * What one invocation did; check it with {@link CliRunAssert#assertThat}.
+     *
+     * @param args the command line after {@code llmo}, for the messages of failed assertions
+     */
+    public record Result(int exitCode, String out, String err, List<String> args) {
+        public Result(int exitCode, String out, String err) {
+            this(exitCode, out, err, List.of());
+        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.cli.InstallCompletionCommand.Shell;
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -63,7 +65,7 @@ class CompletionTest {
     void installPrintsWhereAndTheRcLine() {
         CliRun.Result result = CliRun.in(home).run("install-completion", "--shell", "zsh");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).startsWith("Installed zsh completion: " + home.resolve(".zfunc/_llmo"))
                 .contains("autoload -Uz compinit && compinit");
         assertThat(home.resolve(".zfunc/_llmo")).content().startsWith("#compdef llmo");
@@ -71,14 +73,14 @@ class CompletionTest {
 
     @Test
     void unknownShellIsAUsageError() {
-        assertThat(CliRun.in(home).run("install-completion", "--shell", "csh").exitCode()).isEqualTo(2);
+        assertThat(CliRun.in(home).run("install-completion", "--shell", "csh")).failedWith(ExitCode.USAGE);
     }
 
     @Test
     void withoutShellTheOneShellNamesIsInstalled() {
         CliRun.Result result = CliRun.in(home).env("SHELL", "/usr/local/bin/fish").run("install-completion");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).isEqualTo("Installed fish completion: "
                 + home.resolve(".config/fish/completions/llmo.fish") + "\n");
         assertThat(home.resolve(".config/fish/completions/llmo.fish")).content().contains("complete -c llmo");
@@ -89,10 +91,10 @@ class CompletionTest {
         CliRun.Result unknown = CliRun.in(home).env("SHELL", "/bin/tcsh").run("install-completion");
         CliRun.Result unset = CliRun.in(home).run("install-completion");
 
-        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown).failedWith(ExitCode.USAGE);
         assertThat(unknown.err()).isEqualTo("llmo: error: $SHELL names 'tcsh', which llmo has no completion for; "
                 + "name the shell: llmo install-completion --shell bash|zsh|fish\n");
-        assertThat(unset.exitCode()).isEqualTo(2);
+        assertThat(unset).failedWith(ExitCode.USAGE);
         assertThat(unset.err()).startsWith("llmo: error: $SHELL is not set, so the shell is not known;");
     }
 }

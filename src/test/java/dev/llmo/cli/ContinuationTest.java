@@ -1,89 +1,62 @@
 package dev.llmo.cli;
 
+import static dev.llmo.OpenAiAnswers.streamed;
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmo.OpenAiAnswers;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
-import java.io.IOException;
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.QueueDispatcher;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Continuing a conversation ({@code run -c}, {@code run --cid}, {@code chat --continue}, {@code chat --resume}) goes
  * on with the conversation's own model, and never sends a failed turn's message again unseen.
  */
 class ContinuationTest {
-    @TempDir
-    Path home;
-    private MockWebServer server;
-    private Path models;
+    // two providers on one mock server: "other" (the default model) stands for another company's API
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().failFast()
+            .modelsYaml("""
+                    mock:
+                      type: openai
+                      base_url: {server}
+                      api_key_name: MOCK_API_KEY
+                      models:
+                        - name: m1
+                        - name: m2
+                    other:
+                      type: openai
+                      base_url: {server}
+                      api_key_name: MOCK_API_KEY
+                      models:
+                        - name: o1
+                    """)
+            .configYaml("main_llm: other/o1\n");
     private final ObjectMapper json = new ObjectMapper();
 
-    @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        // a request nobody expected gets a 404 at once instead of waiting forever for an answer to be queued
-        QueueDispatcher dispatcher = new QueueDispatcher();
-        dispatcher.setFailFast(true);
-        server.setDispatcher(dispatcher);
-        server.start();
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        models = dir.resolve("models.yaml");
-        // two providers on one mock server: "other" (the default model) stands for another company's API
-        Files.writeString(models, """
-                mock:
-                  type: openai
-                  base_url: %1$s
-                  api_key_name: MOCK_API_KEY
-                  models:
-                    - name: m1
-                    - name: m2
-                other:
-                  type: openai
-                  base_url: %1$s
-                  api_key_name: MOCK_API_KEY
-                  models:
-                    - name: o1
-                """.formatted(server.url("/v1")));
-        Files.writeString(dir.resolve("config.yaml"), "main_llm: other/o1\n");
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private CliRun cli() {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0");
-    }
-
     private void answer(String text) {
-        server.enqueue(OpenAiAnswers.streamed(text, 5, 2));
+        llmo.server().enqueue(streamed(text, 5, 2));
     }
 
     private void failure(int status) {
-        server.enqueue(new MockResponse().setResponseCode(status)
+        llmo.server().enqueue(new MockResponse().setResponseCode(status)
                 .setBody("{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
     }
 
     private JsonNode body() throws Exception {
-        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest request = llmo.server().takeRequest(5, TimeUnit.SECONDS);
         assertThat(request).as("a request reached the server").isNotNull();
         return json.readTree(request.getBody().readUtf8());
     }
@@ -96,29 +69,18 @@ class ContinuationTest {
         return text.toString();
     }
 
-    private List<Path> logs() throws IOException {
-        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
-            return files.sorted().toList();
-        }
-    }
-
-    private String onlyId() throws IOException {
-        assertThat(logs()).hasSize(1);
-        return logs().get(0).getFileName().toString().replace(".jsonl", "");
-    }
-
     @Test
     void runContinueGoesOnWithTheConversationsOwnModelNotTheDefault() throws Exception {
         answer("One.");
         answer("Two.");
         answer("Three.");
 
-        assertThat(cli().run("run", "-m", "mock/m2", "first").exitCode()).isZero();
-        Result continued = cli().run("run", "-c", "second");
-        Result byId = cli().run("run", "--cid", onlyId().substring(0, 8), "third");
+        assertThat(llmo.run("run", "-m", "mock/m2", "first")).succeeded();
+        Result continued = llmo.run("run", "-c", "second");
+        Result byId = llmo.run("run", "--cid", llmo.onlyId().substring(0, 8), "third");
 
-        assertThat(continued.exitCode()).isZero();
-        assertThat(byId.exitCode()).isZero();
+        assertThat(continued).succeeded();
+        assertThat(byId).succeeded();
         assertThat(body().get("model").asText()).isEqualTo("m2");
         JsonNode second = body();
         assertThat(second.get("model").asText()).isEqualTo("m2");
@@ -128,15 +90,14 @@ class ContinuationTest {
 
     @Test
     void dashMOrARoleWithAModelStillChoosesTheModelOfAContinuation() throws Exception {
-        Files.writeString(home.resolve("llmo/config.yaml"),
-                "main_llm: other/o1\nroles:\n  Tester: { system: Test it., model: mock/m1 }\n");
+        llmo.configYaml("main_llm: other/o1\nroles:\n  Tester: { system: Test it., model: mock/m1 }\n");
         answer("One.");
         answer("Two.");
         answer("Three.");
 
-        cli().run("run", "-m", "mock/m2", "first");
-        assertThat(cli().run("run", "-c", "-m", "other/o1", "second").exitCode()).isZero();
-        assertThat(cli().run("run", "-c", "-r", "Tester", "third").exitCode()).isZero();
+        llmo.run("run", "-m", "mock/m2", "first");
+        assertThat(llmo.run("run", "-c", "-m", "other/o1", "second")).succeeded();
+        assertThat(llmo.run("run", "-c", "-r", "Tester", "third")).succeeded();
 
         body();
         assertThat(body().get("model").asText()).isEqualTo("o1");
@@ -147,34 +108,35 @@ class ContinuationTest {
     void runContinueAfterAPipelineAsksWhichModelWithExit2AndSendsNothing() throws Exception {
         answer("Draft.");
         answer("Better.");
-        assertThat(cli().run("run", "--sequential", "-m", "mock/m1", "-m", "mock/m2", "write").exitCode()).isZero();
+        assertThat(llmo.run("run", "--sequential", "-m", "mock/m1", "-m", "mock/m2", "write")).succeeded();
         body();
         body();
 
-        Result result = cli().run("run", "-c", "again");
+        Result result = llmo.run("run", "-c", "again");
 
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("llmo: error: conversation " + onlyId())
+        assertThat(result).failedWith(ExitCode.USAGE);
+        assertThat(result.err()).contains("llmo: error: conversation " + llmo.onlyId())
                 .contains("2 models (mock/m1, mock/m2").contains("-m mock/m1");
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(llmo.server().getRequestCount()).isEqualTo(2);
         answer("Continued.");
-        assertThat(cli().run("run", "-c", "-m", "mock/m2", "again").exitCode()).isZero();
+        assertThat(llmo.run("run", "-c", "-m", "mock/m2", "again")).succeeded();
         assertThat(body().get("model").asText()).isEqualTo("m2");
     }
 
     @Test
     void aConversationWhoseProviderIsGoneIsNotSentToTheDefaultModel() throws Exception {
         answer("One.");
-        cli().run("run", "-m", "mock/m2", "first");
+        llmo.run("run", "-m", "mock/m2", "first");
+        Path models = llmo.dir().resolve("models.yaml");
         Files.writeString(models, Files.readString(models).substring(Files.readString(models).indexOf("other:")));
 
-        Result run = cli().run("run", "-c", "second");
-        Result chat = cli().stdin("second\n").run("chat", "--continue");
+        Result run = llmo.run("run", "-c", "second");
+        Result chat = llmo.cli().stdin("second\n").run("chat", "--continue");
 
-        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run).failedWith(ExitCode.CONFIG);
         assertThat(run.err()).contains("was with mock/m2, which is not configured now").contains("-m MODEL");
-        assertThat(chat.exitCode()).isEqualTo(3);
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(chat).failedWith(ExitCode.CONFIG);
+        assertThat(llmo.server().getRequestCount()).isEqualTo(1);
     }
 
     @Test
@@ -183,12 +145,12 @@ class ContinuationTest {
         answer("Two.");
         answer("Three.");
 
-        cli().run("run", "-m", "mock/m2", "first");
-        Result continued = cli().stdin("second\n").run("chat", "--continue");
-        Result resumed = cli().stdin("third\n").run("chat", "--resume", onlyId().substring(0, 8));
+        llmo.run("run", "-m", "mock/m2", "first");
+        Result continued = llmo.cli().stdin("second\n").run("chat", "--continue");
+        Result resumed = llmo.cli().stdin("third\n").run("chat", "--resume", llmo.onlyId().substring(0, 8));
 
-        assertThat(continued.exitCode()).isZero();
-        assertThat(resumed.exitCode()).isZero();
+        assertThat(continued).succeeded();
+        assertThat(resumed).succeeded();
         body();
         JsonNode second = body();
         assertThat(second.get("model").asText()).isEqualTo("m2");
@@ -200,13 +162,13 @@ class ContinuationTest {
     void chatContinueAfterAPipelineAsksWhichModel() throws Exception {
         answer("Draft.");
         answer("Better.");
-        cli().run("run", "--sequential", "-m", "mock/m1", "-m", "mock/m2", "write");
+        llmo.run("run", "--sequential", "-m", "mock/m1", "-m", "mock/m2", "write");
 
-        Result result = cli().stdin("again\n").run("chat", "--continue");
+        Result result = llmo.cli().stdin("again\n").run("chat", "--continue");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).contains("2 models (mock/m1, mock/m2").contains("-m mock/m1");
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(llmo.server().getRequestCount()).isEqualTo(2);
     }
 
     @Test
@@ -215,20 +177,20 @@ class ContinuationTest {
         failure(500);
         answer("Fine.");
 
-        Result result = cli().stdin("hi\nbroken\nworking\n").run("chat", "-m", "mock/m1");
+        Result result = llmo.cli().stdin("hi\nbroken\nworking\n").run("chat", "-m", "mock/m1");
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result).failedWith(ExitCode.FAILURE);
         body();
         assertThat(messages(body())).isEqualTo("user:hi|assistant:Hello.|user:broken|");
         // the failed turn's message is not sent again: no two user messages in a row
         assertThat(messages(body())).isEqualTo("user:hi|assistant:Hello.|user:working|");
         // it stays in the log, its request followed by an error
-        List<Event> events = EventLog.read(logs().get(0));
+        List<Event> events = EventLog.read(llmo.logs().get(0));
         assertThat(events.stream().filter(e -> e.type().equals("message"))
                 .map(dev.llmo.eventlog.Logged::text)).containsExactly("hi", "broken", "working");
         assertThat(events.stream().map(Event::type)).containsSubsequence("message", "request", "error", "message",
                 "request", "response");
-        assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();
+        assertThat(ChainVerifier.verify(llmo.logs().get(0)).ok()).isTrue();
     }
 
     @Test
@@ -236,9 +198,9 @@ class ContinuationTest {
         answer("");
         answer("Now with text.");
 
-        Result result = cli().stdin("first\nsecond\n").run("chat", "-m", "mock/m1");
+        Result result = llmo.cli().stdin("first\nsecond\n").run("chat", "-m", "mock/m1");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         body();
         assertThat(messages(body())).isEqualTo("user:second|");
     }
@@ -248,7 +210,7 @@ class ContinuationTest {
         failure(500);
         answer("At last.");
 
-        Result result = cli().stdin("question\n/retry\n").run("chat", "-m", "mock/m1");
+        Result result = llmo.cli().stdin("question\n/retry\n").run("chat", "-m", "mock/m1");
 
         assertThat(result.out()).isEqualTo("At last.\n");
         body();
@@ -261,18 +223,18 @@ class ContinuationTest {
         failure(500);
         answer("Two.");
 
-        cli().run("run", "-m", "mock/m1", "first");
-        assertThat(cli().run("run", "-c", "failing").exitCode()).isEqualTo(1);
-        Result result = cli().run("run", "-c", "second");
-        Result dryRun = cli().run("run", "-c", "--dry-run", "--json", "third");
+        llmo.run("run", "-m", "mock/m1", "first");
+        assertThat(llmo.run("run", "-c", "failing")).failedWith(ExitCode.FAILURE);
+        Result result = llmo.run("run", "-c", "second");
+        Result dryRun = llmo.run("run", "-c", "--dry-run", "--json", "third");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         body();
         assertThat(messages(body())).isEqualTo("user:first|assistant:One.|user:failing|");
         assertThat(messages(body())).isEqualTo("user:first|assistant:One.|user:second|");
-        assertThat(dryRun.exitCode()).isZero();
-        assertThat(logs()).hasSize(1);
-        assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();
+        assertThat(dryRun).succeeded();
+        assertThat(llmo.logs()).hasSize(1);
+        assertThat(ChainVerifier.verify(llmo.logs().get(0)).ok()).isTrue();
     }
 
     @Test
@@ -281,10 +243,10 @@ class ContinuationTest {
         failure(500);
         answer("Two.");
 
-        cli().stdin("first\nfailing\n").run("chat", "-m", "mock/m1");
-        Result resumed = cli().stdin("second\n").run("chat", "--continue");
+        llmo.cli().stdin("first\nfailing\n").run("chat", "-m", "mock/m1");
+        Result resumed = llmo.cli().stdin("second\n").run("chat", "--continue");
 
-        assertThat(resumed.exitCode()).isZero();
+        assertThat(resumed).succeeded();
         body();
         body();
         JsonNode third = body();
@@ -294,10 +256,10 @@ class ContinuationTest {
 
     @Test
     void saveBeforeAnythingWasSentSaysSoAndLeavesNoFile() throws Exception {
-        Result result = cli().stdin("/save early\n").run("chat", "-m", "mock/m1");
+        Result result = llmo.cli().stdin("/save early\n").run("chat", "-m", "mock/m1");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).contains("nothing to save yet").contains("send a message first, then /save early");
-        assertThat(home.resolve("llmo/conversations")).doesNotExist();
+        assertThat(llmo.conversations()).doesNotExist();
     }
 }

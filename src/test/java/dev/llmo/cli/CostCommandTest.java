@@ -1,10 +1,12 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cost.SpendLogs;
+import dev.llmo.failure.ExitCode;
 import dev.llmo.message.Usage;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -43,7 +45,7 @@ class CostCommandTest {
     void tableByModelWithTotalAndUnknownPrices() {
         threeDaysOfCalls();
         CliRun.Result result = llmo("cost");
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out().lines().toList()).containsExactly(
                 "MODEL                        CALLS  INPUT TOKENS  CACHE READ  CACHE WRITE  OUTPUT TOKENS  REASONING"
                         + "                   USD",
@@ -85,7 +87,7 @@ class CostCommandTest {
     void jsonHasTotalAndRows() throws Exception {
         threeDaysOfCalls();
         CliRun.Result result = llmo("cost", "--json");
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out().lines().count()).isEqualTo(1);
         JsonNode json = new ObjectMapper().readTree(result.out());
         assertThat(json.get("total_usd").decimalValue()).isEqualByComparingTo("1.01404");
@@ -109,8 +111,7 @@ class CostCommandTest {
     @Test
     void noConversationsIsZeroNotAnError() throws Exception {
         CliRun.Result result = llmo("cost");
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("TOTAL", "$0.00");
+        assertThat(result).succeeded().outContains("TOTAL", "$0.00");
         assertThat(result.err()).startsWith("llmo: no model calls recorded in ");
         JsonNode json = new ObjectMapper().readTree(llmo("cost", "--json").out());
         assertThat(json.get("total_usd").decimalValue()).isEqualByComparingTo("0");
@@ -120,17 +121,15 @@ class CostCommandTest {
     @Test
     void aBadSinceIsAUsageErrorShowingTheFormat() {
         CliRun.Result result = llmo("cost", "--since", "yesterday");
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.USAGE).outIsEmpty();
         assertThat(result.err()).startsWith("llmo: error: --since must be a date written YYYY-MM-DD, not 'yesterday'")
                 .contains("2026-11-01");
-        assertThat(llmo("cost", "--since", "2026-13-01").exitCode()).isEqualTo(2);
+        assertThat(llmo("cost", "--since", "2026-13-01")).failedWith(ExitCode.USAGE);
     }
 
     @Test
     void aBadGroupingIsAUsageError() {
         CliRun.Result result = llmo("cost", "--by", "week");
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("week");
+        assertThat(result).failedWith(ExitCode.USAGE).errContains("week");
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.OpenAiAnswers;
@@ -63,7 +64,7 @@ class EventLogV1FixturesTest {
     @Test
     void everyV1LogAndTheLedgerVerify() throws Exception {
         CliRun.Result result = llmo("log", "verify", "--all");
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).contains("ok  " + SINGLE + "  11 events", "ok  " + PARALLEL + "  7 events",
                 "ok  " + SEQUENTIAL + "  8 events", "ok  " + CHAIN + "  10 events", "ok  " + CHAT + "  8 events",
                 "ok  ledger  6 entries");
@@ -76,7 +77,7 @@ class EventLogV1FixturesTest {
     @Test
     void v1LogsShowTheirMessagesAndAnswers() {
         CliRun.Result single = llmo("log", "show", SINGLE);
-        assertThat(single.exitCode()).as(single.err()).isZero();
+        assertThat(single).succeeded();
         assertThat(single.out()).contains("── system ──\nBe terse.\n", "── user ──\nSay hello\n",
                 "── assistant (mock/m1) ──\nHello from the first model.\n[end · 11 in / 7 out tokens · $0.000025",
                 "── user ──\nAnd again\n", "A second answer, continued.", "chain    ok (11 events)");
@@ -97,8 +98,7 @@ class EventLogV1FixturesTest {
 
     private void assertReplays(String id, String out, int calls) {
         CliRun.Result replay = llmo("log", "replay", id);
-        assertThat(replay.exitCode()).as(replay.err()).isZero();
-        assertThat(replay.out()).isEqualTo(out);
+        assertThat(replay).succeeded().outIs(out);
         assertThat(replay.err()).isEqualTo("llmo: replayed " + calls + " calls of " + id
                 + "; every request matched its recorded digest\n");
     }
@@ -107,7 +107,7 @@ class EventLogV1FixturesTest {
     void aContinuedV1LogGoesOnInVersion2AndStillVerifiesAndReplays() throws Exception {
         server.enqueue(OpenAiAnswers.streamed("Third, in version 2."));
         CliRun.Result run = llmo("run", "--cid", SINGLE, "Once more");
-        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run).succeeded();
         // the whole history went out, read from the v1 lines
         assertThat(server.takeRequest().getBody().readString(StandardCharsets.UTF_8)).contains("Be terse.",
                 "Say hello", "Hello from the first model.", "And again", "A second answer, continued.", "Once more");
@@ -117,7 +117,7 @@ class EventLogV1FixturesTest {
         assertThat(events.subList(0, 11)).allSatisfy(e -> assertThat(e.version()).isEqualTo(1));
         assertThat(events.subList(11, events.size())).allSatisfy(e -> assertThat(e.version()).isEqualTo(2));
         assertThat(dev.llmo.eventlog.PythonVerifier.run(home, file).output()).isEqualTo("ok " + events.size() + " events");
-        assertThat(llmo("log", "verify", SINGLE).exitCode()).isZero();
+        assertThat(llmo("log", "verify", SINGLE)).succeeded();
         assertReplays(SINGLE, "Hello from the first model.\nA second answer, continued.\nThird, in version 2.\n", 3);
     }
 }

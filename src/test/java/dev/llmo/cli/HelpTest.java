@@ -1,7 +1,9 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.failure.ExitCode;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -58,7 +60,7 @@ class HelpTest {
             args.add("--help");
             CliRun.Result result = CliRun.in(home).run(args.toArray(String[]::new));
             String command = "llmo " + String.join(" ", leaf);
-            assertThat(result.exitCode()).as(command).isZero();
+            assertThat(result).as(command).succeeded();
             String examples = result.out().contains("\nExamples:\n")
                     ? result.out().substring(result.out().indexOf("\nExamples:\n")) : "";
             assertThat(examples).as(command + " --help has an Examples: section with an example of itself")
@@ -75,8 +77,7 @@ class HelpTest {
         }
         CliRun.Result result = CliRun.in(home).run("help");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.err()).isEmpty();
+        assertThat(result).succeeded().errIsEmpty();
         List<String> listed = result.out().lines().filter(l -> l.startsWith("  "))
                 .map(l -> l.strip().split(" ")[0]).toList();
         assertThat(listed).isEqualTo(pages);
@@ -88,8 +89,7 @@ class HelpTest {
         CliRun.Result result = CliRun.in(home).run("help", "event-log");
         CliRun.Result withSuffix = CliRun.in(home).run("help", "chat.md");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo(Files.readString(Path.of("docs/usage/event-log.md")));
+        assertThat(result).succeeded().outIs(Files.readString(Path.of("docs/usage/event-log.md")));
         assertThat(withSuffix.out()).isEqualTo(Files.readString(Path.of("docs/usage/chat.md")));
     }
 
@@ -98,7 +98,7 @@ class HelpTest {
         CliRun.Result help = CliRun.in(home).run("help", "models");
         CliRun.Result usage = CliRun.in(home).run("models", "--help");
 
-        assertThat(help.exitCode()).isZero();
+        assertThat(help).succeeded();
         assertThat(help.out()).isEqualTo(usage.out()).startsWith("Usage: llmo models");
     }
 
@@ -106,8 +106,7 @@ class HelpTest {
     void anUnknownTopicIsAUsageErrorWithTheClosestOne() {
         CliRun.Result result = CliRun.in(home).run("help", "confguration");
 
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.USAGE).outIsEmpty();
         assertThat(result.err()).isEqualTo("llmo: error: no help topic 'confguration' (did you mean "
                 + "'configuration'?); 'llmo help' lists the topics\n");
     }

@@ -1,8 +1,10 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.cli.CliRun.Result;
+import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ class HostileConfigTest {
     }
 
     private void assertConfigError(Result result, String message) {
-        assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).startsWith("llmo: error: " + message).doesNotContain("internal error");
         assertThat(server.getRequestCount()).isZero();
     }
@@ -70,8 +72,7 @@ class HostileConfigTest {
 
         Result result = run("", deep);
 
-        assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.err()).contains("nested more than 64 levels deep");
+        assertThat(result).failedWith(ExitCode.CONFIG).errContains("nested more than 64 levels deep");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ class LlmoCliTest {
     void helpListsEveryCommandOfTheContract() {
         CliRun.Result result = run("--help");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).contains("Usage: llmo", "--debug", "--no-color", "--version")
                 .doesNotContain("__cds-train");
         for (String command : List.of("run", "chat", "chain", "vault", "models", "log", "cost", "install-completion")) {
@@ -46,7 +48,7 @@ class LlmoCliTest {
     void everyCommandHasHelp() {
         for (String command : List.of("run", "chat", "chain", "vault", "models", "log", "cost", "install-completion")) {
             CliRun.Result result = run(command, "--help");
-            assertThat(result.exitCode()).as(command).isZero();
+            assertThat(result).as(command).succeeded();
             assertThat(result.out()).as(command).contains("Usage: llmo " + command);
         }
     }
@@ -55,7 +57,7 @@ class LlmoCliTest {
     void versionNamesTheRelease() {
         CliRun.Result result = run("--version");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).startsWith("llmo ").contains("Java ");
     }
 
@@ -63,16 +65,16 @@ class LlmoCliTest {
     void badFlagIsUsageErrorOnOneLine() {
         CliRun.Result result = run("models", "--bogus");
 
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("llmo: error: Unknown option: '--bogus'; see 'llmo models --help'\n");
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.USAGE)
+                .errIs("llmo: error: Unknown option: '--bogus'; see 'llmo models --help'\n")
+                .outIsEmpty();
     }
 
     @Test
     void mistypedCommandSuggestsTheRightOne() {
         CliRun.Result result = run("modles");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).isEqualTo("llmo: error: unknown command 'modles' (did you mean 'models'?); "
                 + "see 'llmo --help'\n");
     }
@@ -81,19 +83,19 @@ class LlmoCliTest {
     void badEnumValueIsUsageError() {
         CliRun.Result result = run("install-completion", "--shell", "tcsh");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).startsWith("llmo: error: Invalid value for option '--shell'").contains("bash, zsh, fish");
     }
 
     @Test
     void flagValuesThatAreNotNumbersOrClashSayWhyInPlainWords() {
         CliRun.Result money = run("run", "--max-cost", "abc", "hi");
-        assertThat(money.exitCode()).isEqualTo(2);
+        assertThat(money).failedWith(ExitCode.USAGE);
         assertThat(money.err()).isEqualTo("llmo: error: Invalid value for option '--max-cost': 'abc' is not a number "
                 + "(write e.g. 0.50); see 'llmo run --help'\n");
 
         CliRun.Result clash = run("run", "--parallel", "--sequential", "hi");
-        assertThat(clash.exitCode()).isEqualTo(2);
+        assertThat(clash).failedWith(ExitCode.USAGE);
         assertThat(clash.err()).startsWith("llmo: error: --parallel, --sequential are mutually exclusive");
     }
 
@@ -101,17 +103,17 @@ class LlmoCliTest {
     void unknownModelIsConfigErrorWithSuggestions() {
         CliRun.Result result = run("run", "-m", "gpt-4o-mni", "hello");
 
-        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).startsWith("llmo: error: unknown model 'gpt-4o-mni' (did you mean 'openai/gpt-4o-mini'")
                 .doesNotContain("Exception").hasLineCount(1);
     }
 
     @Test
     void unknownRoleAndChainAreConfigErrors() {
-        assertThat(run("chat", "-r", "Tester2").exitCode()).isEqualTo(3);
+        assertThat(run("chat", "-r", "Tester2")).failedWith(ExitCode.CONFIG);
         CliRun.Result chain = run("chain", "show", "code_reveiw");
-        assertThat(chain.exitCode()).isEqualTo(3);
-        assertThat(chain.err()).contains("unknown chain 'code_reveiw' (did you mean 'code_review'?)");
+        assertThat(chain).failedWith(ExitCode.CONFIG)
+                .errContains("unknown chain 'code_reveiw' (did you mean 'code_review'?)");
     }
 
     @Test
@@ -120,7 +122,7 @@ class LlmoCliTest {
 
         CliRun.Result result = run("models");
 
-        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).startsWith("llmo: error: " + file + ":3:").hasLineCount(1).doesNotContain("at dev.");
     }
 
@@ -130,7 +132,7 @@ class LlmoCliTest {
 
         CliRun.Result result = run("--debug", "models");
 
-        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).contains("llmo: error: ").contains("\tat dev.llmo.");
     }
 
@@ -140,8 +142,8 @@ class LlmoCliTest {
 
         CliRun.Result result = run("models");
 
-        assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.err()).contains(file + ":2:1: unknown key 'budgte' in config.yaml (did you mean 'budget'?)");
+        assertThat(result).failedWith(ExitCode.CONFIG)
+                .errContains(file + ":2:1: unknown key 'budgte' in config.yaml (did you mean 'budget'?)");
     }
 
     @Test
@@ -150,7 +152,7 @@ class LlmoCliTest {
 
         CliRun.Result result = run("models");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out().lines().findFirst().orElseThrow()).startsWith("MODEL").contains("SOURCE");
         assertThat(result.out()).containsPattern("openai/gpt-4o-mini \\(default\\) +4o-mini +128,000 +16,384 +0.15 +0.60 +built-in")
                 .containsPattern("local/qwen3:8b \\(default\\) .*\\? +\\? +user " + home.resolve("llmo/models.yaml"));

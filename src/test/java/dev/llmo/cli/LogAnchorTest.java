@@ -1,11 +1,13 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.OpenAiAnswers;
+import dev.llmo.failure.ExitCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,7 @@ class LogAnchorTest {
     private CliRun.Result run(CliRun cli, String prompt) {
         server.enqueue(OpenAiAnswers.streamed("answer to " + prompt));
         CliRun.Result result = cli.run("run", prompt);
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         return result;
     }
 
@@ -69,17 +71,15 @@ class LogAnchorTest {
         run(CliRun.in(home), "two");
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).as(verify.err()).isZero();
-        assertThat(verify.out()).contains("ok  ledger  2 entries, head sha256:", ", no MACs");
-        assertThat(verify.err()).doesNotContain("warning");
+        assertThat(verify).succeeded().outContains("ok  ledger  2 entries, head sha256:", ", no MACs")
+                .errDoesNotContain("warning");
         assertThat(Files.readAllLines(ledger())).hasSize(2);
 
         // the ledger beside conversations/ is not a conversation to list, cost or complete
         CliRun.Result list = CliRun.in(home).run("log", "list");
         assertThat(list.out().lines()).hasSize(3);
         CliRun.Result cost = CliRun.in(home).run("cost");
-        assertThat(cost.exitCode()).as(cost.err()).isZero();
-        assertThat(cost.out()).contains("mock/m1");
+        assertThat(cost).succeeded().outContains("mock/m1");
         CliRun.Result completion = CliRun.in(home).run("__complete", "conversations");
         assertThat(completion.out().lines()).hasSize(2).noneMatch(line -> line.contains("ledger"));
     }
@@ -93,8 +93,8 @@ class LogAnchorTest {
         String id = deleted.getFileName().toString().replace(".jsonl", "");
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
-        assertThat(verify.out()).contains("FAILED  " + id + "  deleted: the file is gone");
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID)
+                .outContains("FAILED  " + id + "  deleted: the file is gone");
         assertThat(verify.err()).startsWith("llmo: error: 1 ledger problem found; first: ").contains(id + ".jsonl deleted")
                 .doesNotContain("Exception");
     }
@@ -108,8 +108,8 @@ class LogAnchorTest {
         String id = file.getFileName().toString().replace(".jsonl", "");
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", id);
-        assertThat(verify.exitCode()).isEqualTo(6);
-        assertThat(verify.err()).contains(id + ".jsonl truncated: the file has 3 events; the ledger recorded 5");
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID)
+                .errContains(id + ".jsonl truncated: the file has 3 events; the ledger recorded 5");
     }
 
     @Test
@@ -126,7 +126,7 @@ class LogAnchorTest {
         Files.move(aside, files.get(3));
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID);
         assertThat(verify.out()).contains("FAILED  " + id(files.get(0)) + "  truncated: the file has 0 events",
                 "FAILED  " + id(files.get(1)) + "  truncated: the file has 2 events",
                 "FAILED  " + id(files.get(2)) + "  swapped: the file holds the events of conversation "
@@ -154,20 +154,18 @@ class LogAnchorTest {
         Files.writeString(ledger(), "{\"v\":1,\"seq\":1,", java.nio.file.StandardOpenOption.APPEND);
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
-        assertThat(verify.out()).contains("FAILED  ledger  line 2: torn");
-        assertThat(verify.err()).contains("run 'llmo log verify --all --repair'");
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID).outContains("FAILED  ledger  line 2: torn")
+                .errContains("run 'llmo log verify --all --repair'");
 
         server.enqueue(OpenAiAnswers.streamed("answer"));
         CliRun.Result refused = CliRun.in(home).run("run", "two");
         assertThat(refused.out()).as("the answer is given and logged").contains("answer");
-        assertThat(refused.exitCode()).isEqualTo(6);
+        assertThat(refused).failedWith(ExitCode.LOG_INVALID);
         assertThat(refused.err()).contains("ends with a torn or foreign line", "--repair").doesNotContain("Exception");
 
         CliRun.Result repaired = CliRun.in(home).run("log", "verify", "--all", "--repair");
-        assertThat(repaired.out()).contains("repaired  ledger  cut 15 bytes of torn last line, kept 1 entry");
-        assertThat(repaired.exitCode()).as(repaired.err()).isZero();
-        assertThat(repaired.err()).contains("1 conversation is not in the ledger");
+        assertThat(repaired).succeeded().outContains("repaired  ledger  cut 15 bytes of torn last line, kept 1 entry")
+                .errContains("1 conversation is not in the ledger");
     }
 
     private static String id(Path file) {
@@ -182,8 +180,7 @@ class LogAnchorTest {
         Files.delete(data.resolve("conversations"));
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify");
-        assertThat(verify.exitCode()).isEqualTo(6);
-        assertThat(verify.out()).contains("deleted");
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID).outContains("deleted");
     }
 
     @Test
@@ -192,20 +189,19 @@ class LogAnchorTest {
         Files.delete(ledger());
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isZero();
-        assertThat(verify.out()).doesNotContain("ok  ledger");
+        assertThat(verify).succeeded().outDoesNotContain("ok  ledger");
         assertThat(verify.err()).contains("warning: there is no ledger yet", "warning: 1 conversation is not in the "
                 + "ledger");
 
         CliRun.Result strict = CliRun.in(home).run("log", "verify", "--all", "--strict");
-        assertThat(strict.exitCode()).isEqualTo(6);
+        assertThat(strict).failedWith(ExitCode.LOG_INVALID);
     }
 
     @Test
     void withTheVaultPasswordEntriesCarryAMacAndAForgedOneFails() throws Exception {
         CliRun.Result stored = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-unused\n")
                 .run("vault", "set", "UNUSED_KEY");
-        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        assertThat(stored).succeeded();
         run(CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD), "one");
         run(CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD), "two");
         List<String> lines = Files.readAllLines(ledger());
@@ -217,8 +213,7 @@ class LogAnchorTest {
         assertThat(python.exitCode()).isZero();
 
         CliRun.Result good = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
-        assertThat(good.exitCode()).as(good.err()).isZero();
-        assertThat(good.out()).contains("MACs checked: 2 of 2 entries authenticated");
+        assertThat(good).succeeded().outContains("MACs checked: 2 of 2 entries authenticated");
 
         // someone without the password adds an entry and signs it with a key of their own
         ObjectNode last = (ObjectNode) JSON.readTree(lines.get(1));
@@ -232,15 +227,15 @@ class LogAnchorTest {
         Files.writeString(ledger(), forged + "\n", java.nio.file.StandardOpenOption.APPEND);
 
         CliRun.Result caught = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
-        assertThat(caught.exitCode()).isEqualTo(6);
-        assertThat(caught.out()).contains("FAILED  ledger  line 3: forged: its MAC does not verify");
-        assertThat(caught.err()).doesNotContain(PASSWORD);
+        assertThat(caught).failedWith(ExitCode.LOG_INVALID)
+                .outContains("FAILED  ledger  line 3: forged: its MAC does not verify")
+                .errDoesNotContain(PASSWORD);
 
         assertThat(pythonLedgerVerifier().output()).isEqualTo("line 3: forged MAC");
 
         CliRun.Result unchecked = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(unchecked.exitCode()).as("without the password the chain alone is whole").isZero();
-        assertThat(unchecked.err()).contains("ledger MACs not checked: the vault is locked; set LLMO_VAULT_PASSWORD");
+        assertThat(unchecked).as("without the password the chain alone is whole").succeeded()
+                .errContains("ledger MACs not checked: the vault is locked; set LLMO_VAULT_PASSWORD");
     }
 
     @Test
@@ -250,20 +245,20 @@ class LogAnchorTest {
         String newPassword = "an even longer passphrase, 2026";
         CliRun.Result passwd = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin(newPassword + "\n")
                 .run("vault", "passwd");
-        assertThat(passwd.exitCode()).as(passwd.err()).isZero();
+        assertThat(passwd).succeeded();
 
         CliRun.Result verify = CliRun.in(home).env("LLMO_VAULT_PASSWORD", newPassword).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
-        assertThat(verify.out()).contains("MACs checked: 1 of 1 entries authenticated");
+        assertThat(verify).as(verify.out() + verify.err()).succeeded()
+                .outContains("MACs checked: 1 of 1 entries authenticated");
         CliRun.Result old = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("log", "verify", "--all");
-        assertThat(old.exitCode()).as("the old password no longer opens the vault").isEqualTo(4);
+        assertThat(old).as("the old password no longer opens the vault").failedWith(ExitCode.CREDENTIALS);
     }
 
     @Test
     void aLedgerRechainedWithoutMacsIsFoundByTheKeptAnchor() throws Exception {
         run(CliRun.in(home), "one");
         CliRun.Result anchor = CliRun.in(home).run("log", "anchor");
-        assertThat(anchor.exitCode()).as(anchor.err()).isZero();
+        assertThat(anchor).succeeded();
         String head = anchor.out().strip();
         assertThat(head).matches("sha256:[0-9a-f]{64}");
         assertThat(head).isEqualTo(JSON.readTree(Files.readAllLines(ledger()).get(0)).get("hash").asText());
@@ -271,8 +266,7 @@ class LogAnchorTest {
         run(CliRun.in(home), "two");
 
         CliRun.Result check = CliRun.in(home).run("log", "anchor", "--check", head);
-        assertThat(check.exitCode()).as(check.err()).isZero();
-        assertThat(check.out()).contains("ok  anchor  " + head + " is entry 0");
+        assertThat(check).succeeded().outContains("ok  anchor  " + head + " is entry 0");
 
         // rewrite the first conversation and rebuild a consistent ledger for what is there now
         Path first = conversations().get(0);
@@ -289,18 +283,15 @@ class LogAnchorTest {
                 .as("a consistent rewrite of everything passes without a kept anchor").isZero();
 
         CliRun.Result lost = CliRun.in(home).run("log", "anchor", "--check", head);
-        assertThat(lost.exitCode()).isEqualTo(6);
-        assertThat(lost.err()).contains("does not hold anchor " + head);
+        assertThat(lost).failedWith(ExitCode.LOG_INVALID).errContains("does not hold anchor " + head);
         CliRun.Result all = CliRun.in(home).run("log", "verify", "--all", "--anchor", head.substring(7, 30));
-        assertThat(all.exitCode()).isEqualTo(6);
-        assertThat(all.out()).contains("FAILED  anchor");
+        assertThat(all).failedWith(ExitCode.LOG_INVALID).outContains("FAILED  anchor");
     }
 
     @Test
     void anAnchorThatIsNotAHashIsAUsageError() {
         CliRun.Result result = CliRun.in(home).run("log", "anchor", "--check", "HEAD");
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("is not a ledger head");
+        assertThat(result).failedWith(ExitCode.USAGE).errContains("is not a ledger head");
     }
 
     @Test
@@ -312,8 +303,7 @@ class LogAnchorTest {
         Files.write(ledger(), lines);
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
-        assertThat(verify.out()).contains("FAILED  ledger  line 1: edited");
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID).outContains("FAILED  ledger  line 1: edited");
     }
 
     // ---- an attacker without the vault password --------------------------------------------------------------
@@ -325,7 +315,7 @@ class LogAnchorTest {
     /** A vault and two runs that ended with it unlocked: every ledger entry has a MAC. */
     private void vaultHistory() {
         CliRun.Result stored = withPassword().stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
-        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        assertThat(stored).succeeded();
         run(withPassword(), "one");
         run(withPassword(), "two");
     }
@@ -353,7 +343,7 @@ class LogAnchorTest {
 
         for (CliRun cli : List.of(CliRun.in(home), withPassword())) {
             CliRun.Result verify = cli.run("log", "verify", "--all");
-            assertThat(verify.exitCode()).as(verify.err()).isEqualTo(6);
+            assertThat(verify).failedWith(ExitCode.LOG_INVALID);
             assertThat(verify.out()).contains("FAILED  ledger  line 2: unauthenticated: it has no MAC, but entry 0 "
                     + "before it has one").doesNotContain("ok  ledger");
         }
@@ -365,7 +355,7 @@ class LogAnchorTest {
         Files.write(ledger(), rechainedWithoutMacs(Files.readAllLines(ledger()), 0));
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID);
         assertThat(verify.out()).contains("FAILED  ledger  unauthenticated: a vault exists but none of its 2 entries "
                 + "has a MAC").doesNotContain("ok  ledger");
         assertThat(verify.err()).contains("cut before its first MAC, without the vault password");
@@ -375,20 +365,19 @@ class LogAnchorTest {
     void aLedgerCutBeforeItsFirstMacFailsWhenAVaultExists() throws Exception {
         run(CliRun.in(home), "before the vault");
         CliRun.Result stored = withPassword().stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
-        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        assertThat(stored).succeeded();
         List<String> lines = Files.readAllLines(ledger());
         assertThat(lines).as("creating the vault sealed the ledger: the last head again, with a MAC").hasSize(2);
         assertThat(lines.get(0)).doesNotContain("\"mac\"");
         assertThat(lines.get(1)).contains("\"mac\":\"hmac-sha256:");
         run(withPassword(), "after");
         CliRun.Result clean = withPassword().run("log", "verify", "--all");
-        assertThat(clean.exitCode()).as(clean.err()).isZero();
-        assertThat(clean.out()).contains("MACs checked: 3 of 3 entries authenticated");
-        assertThat(clean.err()).doesNotContain("warning");
+        assertThat(clean).succeeded().outContains("MACs checked: 3 of 3 entries authenticated")
+                .errDoesNotContain("warning");
 
         Files.write(ledger(), lines.subList(0, 1));
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID);
         assertThat(verify.out()).contains("FAILED  ledger  unauthenticated: a vault exists but none of its 1 entry "
                 + "has a MAC");
     }
@@ -398,14 +387,13 @@ class LogAnchorTest {
         vaultHistory();
         Files.write(ledger(), new byte[0]);
         CliRun.Result emptied = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(emptied.exitCode()).isEqualTo(6);
+        assertThat(emptied).failedWith(ExitCode.LOG_INVALID);
         assertThat(emptied.out()).contains("FAILED  ledger  missing: it is empty, yet a vault exists and 2 "
                 + "conversations do").doesNotContain("ok  ledger");
 
         Files.delete(ledger());
         CliRun.Result deleted = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(deleted.exitCode()).isEqualTo(6);
-        assertThat(deleted.out()).contains("FAILED  ledger  missing: there is none");
+        assertThat(deleted).failedWith(ExitCode.LOG_INVALID).outContains("FAILED  ledger  missing: there is none");
         assertThat(deleted.err()).contains("while a vault exists").doesNotContain("Exception");
     }
 
@@ -417,8 +405,8 @@ class LogAnchorTest {
         Files.write(ledger(), lines);
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).isEqualTo(6);
-        assertThat(verify.out()).contains("FAILED  ledger  line 1: removed: seq jumps to 1 where 0 belongs");
+        assertThat(verify).failedWith(ExitCode.LOG_INVALID)
+                .outContains("FAILED  ledger  line 1: removed: seq jumps to 1 where 0 belongs");
     }
 
     @Test
@@ -430,39 +418,35 @@ class LogAnchorTest {
                 .satisfies(line -> assertThat(line).doesNotContain("\"mac\""));
 
         CliRun.Result verify = withPassword().run("log", "verify", "--all");
-        assertThat(verify.exitCode()).as(verify.err()).isZero();
+        assertThat(verify).succeeded();
         assertThat(verify.err()).contains("warning: 1 entry in ", "ledger-pending.jsonl waits for the vault",
                 "1 conversation is named by no ledger entry a good MAC vouches for");
         CliRun.Result strict = withPassword().run("log", "verify", "--all", "--strict");
-        assertThat(strict.exitCode()).isEqualTo(6);
-        assertThat(strict.err()).contains("--strict: 2 warnings above");
+        assertThat(strict).failedWith(ExitCode.LOG_INVALID).errContains("--strict: 2 warnings above");
 
         run(withPassword(), "unlocked again");
         assertThat(Files.readAllLines(ledger())).hasSize(4).allSatisfy(line -> assertThat(line).contains("\"mac\""));
         assertThat(Files.size(data.resolve("ledger-pending.jsonl"))).isZero();
         CliRun.Result clean = withPassword().run("log", "verify", "--all", "--strict");
-        assertThat(clean.exitCode()).as(clean.err()).isZero();
-        assertThat(clean.out()).contains("MACs checked: 4 of 4 entries authenticated");
+        assertThat(clean).succeeded().outContains("MACs checked: 4 of 4 entries authenticated");
     }
 
     @Test
     void aFreshHomeWithAVaultIsNotAFailureButNotOkEither() {
         CliRun.Result stored = withPassword().stdin("sk-unused\n").run("vault", "set", "UNUSED_KEY");
-        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        assertThat(stored).succeeded();
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", "--all");
-        assertThat(verify.exitCode()).as(verify.err()).isZero();
-        assertThat(verify.out()).doesNotContain("ok");
-        assertThat(verify.err()).contains("no conversations yet", "warning: a vault exists but there is no ledger");
-        assertThat(CliRun.in(home).run("log", "verify", "--all", "--strict").exitCode()).isEqualTo(6);
+        assertThat(verify).succeeded().outDoesNotContain("ok")
+                .errContains("no conversations yet", "warning: a vault exists but there is no ledger");
+        assertThat(CliRun.in(home).run("log", "verify", "--all", "--strict")).failedWith(ExitCode.LOG_INVALID);
     }
 
     @Test
     void strictIsForTheWholeHistory() {
         run(CliRun.in(home), "one");
         CliRun.Result one = CliRun.in(home).run("log", "verify", conversationsUnchecked().get(0), "--strict");
-        assertThat(one.exitCode()).isEqualTo(2);
-        assertThat(one.err()).contains("--strict applies to the whole history");
+        assertThat(one).failedWith(ExitCode.USAGE).errContains("--strict applies to the whole history");
     }
 
     private List<String> conversationsUnchecked() {

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.eventlog.Sha256;
 import dev.llmo.eventlog.LogFixtures;
+import dev.llmo.failure.ExitCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ class LogCommandTest {
         Path first = LogFixtures.conversation(conversations, "What is a hash chain?");
         Path second = LogFixtures.conversation(conversations, "Second\nquestion");
         CliRun.Result result = llmo("log", "list");
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         List<String> lines = result.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("ID").contains("STARTED", "MODELS", "COST", "FIRST PROMPT");
@@ -88,13 +90,11 @@ class LogCommandTest {
         assertThat(ids(exact)).containsExactly(id(a));
         assertThat(ids(grep)).containsExactly(id(a), id(c));
         assertThat(ids(limit)).containsExactly(id(b), id(c));
-        assertThat(none.exitCode()).isZero();
-        assertThat(none.out()).isEmpty();
-        assertThat(none.err()).isEqualTo("llmo: no conversation matches\n");
+        assertThat(none).succeeded().outIsEmpty().errIs("llmo: no conversation matches\n");
     }
 
     private static List<String> ids(CliRun.Result result) {
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         return result.out().lines().skip(1).map(line -> line.split(" ")[0]).toList();
     }
 
@@ -106,7 +106,7 @@ class LogCommandTest {
         assertThat(ids(llmo("log", "list", "--since", "2000-01-01"))).containsExactly(id(file));
         assertThat(llmo("log", "list", "--since", "2999-01-01").err()).isEqualTo("llmo: no conversation matches\n");
         CliRun.Result bad = llmo("log", "list", "--since", "yesterday");
-        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad).failedWith(ExitCode.USAGE);
         assertThat(bad.err()).isEqualTo("llmo: error: --since must be a time ago (30m, 12h, 2d, 1w) or a date "
                 + "(2026-11-01), not 'yesterday'; e.g. llmo log list --since 2d\n");
     }
@@ -161,16 +161,14 @@ class LogCommandTest {
     @Test
     void listWithoutConversationsSaysSoOnStderr() {
         CliRun.Result result = llmo("log", "list");
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEmpty();
-        assertThat(result.err()).contains("no conversations yet");
+        assertThat(result).succeeded().outIsEmpty().errContains("no conversations yet");
     }
 
     @Test
     void showRendersTheConversationByPrefix() {
         Path file = LogFixtures.conversation(conversations, "Explain\u001b[2J escapes");
         CliRun.Result result = llmo("log", "show", id(file).substring(0, 20).toLowerCase());
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out())
                 .contains("conversation " + id(file), "chain    ok (12 events)", "── system ──", "Be brief.",
                         "── user ──", "Explain^[[2J escapes", "── assistant (openai/gpt-4o-mini) ──",
@@ -185,8 +183,7 @@ class LogCommandTest {
         // a ninth character that differs from the real one, so the typo never is a prefix
         String typo = id(file).substring(0, 8) + (id(file).charAt(8) == 'Z' ? "Y" : "Z");
         CliRun.Result result = llmo("log", "show", typo);
-        assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.CONFIG).outIsEmpty();
         assertThat(result.err()).startsWith("llmo: error: no conversation '" + typo + "'")
                 .contains("did you mean '" + id(file) + "'?");
     }
@@ -196,16 +193,15 @@ class LogCommandTest {
         Path first = LogFixtures.conversation(conversations, "a");
         Path second = LogFixtures.conversation(conversations, "b");
         CliRun.Result result = llmo("log", "show", "0");
-        assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.err()).contains("ambiguous", id(first), id(second), "type more characters");
+        assertThat(result).failedWith(ExitCode.CONFIG)
+                .errContains("ambiguous", id(first), id(second), "type more characters");
     }
 
     @Test
     void verifyPrintsOkAndExitsZero() {
         Path file = LogFixtures.conversation(conversations, "hi");
         CliRun.Result result = llmo("log", "verify", id(file));
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo("ok  " + id(file) + "  12 events\n");
+        assertThat(result).succeeded().outIs("ok  " + id(file) + "  12 events\n");
     }
 
     @Test
@@ -215,8 +211,7 @@ class LogCommandTest {
         lines.set(2, lines.get(2).replace("\"role\":\"user\"", "\"role\":\"system\""));
         LogFixtures.writeLines(file, lines);
         CliRun.Result result = llmo("log", "verify", id(file));
-        assertThat(result.exitCode()).isEqualTo(6);
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.LOG_INVALID).outIsEmpty();
         assertThat(result.err()).startsWith("llmo: error: " + file + " line 3: edited: its content does not match its hash;")
                 .contains("restore it from a backup");
     }
@@ -229,12 +224,12 @@ class LogCommandTest {
         lines.remove(4);
         LogFixtures.writeLines(bad, lines);
         CliRun.Result result = llmo("log", "verify", "--all");
-        assertThat(result.exitCode()).isEqualTo(6);
+        assertThat(result).failedWith(ExitCode.LOG_INVALID);
         assertThat(result.out()).contains("ok  " + id(good) + "  12 events")
                 .contains("FAILED  " + id(bad) + "  line 5: removed: seq jumps to 5 where 4 belongs");
         assertThat(result.err()).contains("llmo: error: 1 of 2 conversations failed verification; first: ");
         // no argument means all
-        assertThat(llmo("log", "verify").exitCode()).isEqualTo(6);
+        assertThat(llmo("log", "verify")).failedWith(ExitCode.LOG_INVALID);
     }
 
     @Test
@@ -242,15 +237,15 @@ class LogCommandTest {
         Path file = LogFixtures.conversation(conversations, "crash");
         Files.writeString(file, "{\"v\":1,\"seq\":12,\"ts\":\"2026", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         CliRun.Result torn = llmo("log", "verify", id(file));
-        assertThat(torn.exitCode()).isEqualTo(6);
+        assertThat(torn).failedWith(ExitCode.LOG_INVALID);
         assertThat(torn.err()).contains("line 13: torn: the last line is cut short")
                 .contains("run 'llmo log verify " + id(file) + " --repair' to cut it, keeping the 12 whole events");
 
         CliRun.Result repaired = llmo("log", "verify", id(file), "--repair");
-        assertThat(repaired.exitCode()).as(repaired.err()).isZero();
+        assertThat(repaired).succeeded();
         assertThat(repaired.out()).isEqualTo("repaired  " + id(file) + "  cut 26 bytes of torn last line, kept 12 events\n"
                 + "ok  " + id(file) + "  12 events\n");
-        assertThat(llmo("log", "verify", id(file)).exitCode()).isZero();
+        assertThat(llmo("log", "verify", id(file))).succeeded();
     }
 
     @Test
@@ -266,7 +261,7 @@ class LogCommandTest {
     void exportMarkdown() {
         Path file = LogFixtures.conversation(conversations, "Export me");
         CliRun.Result result = llmo("log", "export", id(file), "--format", "md");
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).startsWith("# Conversation " + id(file) + "\n")
                 .contains("- models: openai/gpt-4o-mini, anthropic/claude", "## User\n\nExport me\n",
                         "## Assistant (openai/gpt-4o-mini)", "## Error", "- chain: ok (12 events)",
@@ -278,7 +273,7 @@ class LogCommandTest {
     void exportJson() throws Exception {
         Path file = LogFixtures.conversation(conversations, "Export me");
         CliRun.Result result = llmo("log", "export", id(file), "--format", "json");
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         JsonNode doc = new ObjectMapper().readTree(result.out());
         assertThat(doc.get("id").asText()).isEqualTo(id(file));
         assertThat(doc.get("verified").asBoolean()).isTrue();
@@ -294,23 +289,22 @@ class LogCommandTest {
     void exportRejectsAnUnknownFormat() {
         Path file = LogFixtures.conversation(conversations, "x");
         CliRun.Result result = llmo("log", "export", id(file), "--format", "pdf");
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
     }
 
     @Test
     void replayOfAnUnknownIdIsExit3() {
         CliRun.Result result = llmo("log", "replay", "ZZZZ");
-        assertThat(result.exitCode()).isEqualTo(3);
-        assertThat(result.err()).contains("no conversation 'ZZZZ'");
+        assertThat(result).failedWith(ExitCode.CONFIG).errContains("no conversation 'ZZZZ'");
     }
 
     @Test
     void theHiddenGeneratorWritesAValidLog() {
         Path file = home.resolve("gen.jsonl");
         CliRun.Result result = llmo("log", "__gen-log", file.toString(), "1");
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         CliRun.Result verify = llmo("log", "verify", file.toString());
-        assertThat(verify.exitCode()).as(verify.err()).isZero();
+        assertThat(verify).succeeded();
         assertThat(verify.out()).startsWith("ok  gen  ");
         assertThat(llmo("log", "--help").out()).doesNotContain("__gen-log");
     }

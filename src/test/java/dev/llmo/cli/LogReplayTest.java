@@ -1,42 +1,33 @@
 package dev.llmo.cli;
 
-import dev.llmo.OpenAiAnswers;
+import static dev.llmo.OpenAiAnswers.streamed;
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.cli.CliRun.Result;
-import java.io.IOException;
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code llmo log replay}: the recorded conversation again, offline, with every request digest checked. */
 class LogReplayTest {
-    @TempDir
-    Path home;
-    private MockWebServer server;
-    private Path models;
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer().configYaml("main_llm: mock/m1\n");
 
     @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        server.start();
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        models = dir.resolve("models.yaml");
+    void writeModels() {
         writeModels("anthropic");
-        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
     }
 
-    private void writeModels(String claudeType) throws IOException {
-        Files.writeString(models, """
+    private void writeModels(String claudeType) {
+        llmo.modelsYaml("""
                 mock:
                   type: openai
-                  base_url: %s
+                  base_url: {server}
                   api_key_name: MOCK_API_KEY
                   models:
                     - name: m1
@@ -46,63 +37,48 @@ class LogReplayTest {
                   base_url: %s
                   api_key_name: MOCK_API_KEY
                   models: [{ name: c1, max_output_tokens: 1000 }]
-                """.formatted(server.url("/v1"), claudeType, server.url("/")));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private CliRun cli() {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0");
+                """.formatted(claudeType, llmo.server().url("/")));
     }
 
     private void openAiAnswer(String text) {
-        server.enqueue(OpenAiAnswers.streamed(text));
-    }
-
-    private String onlyId() throws IOException {
-        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
-            return files.findFirst().orElseThrow().getFileName().toString().replace(".jsonl", "");
-        }
+        llmo.server().enqueue(streamed(text));
     }
 
     @Test
     void replaysEveryCallOfliineWithTheSameOutput() throws Exception {
         openAiAnswer("First answer.");
         openAiAnswer("Second answer.");
-        server.enqueue(new MockResponse().setBody("{\"id\":\"msg\",\"type\":\"message\",\"role\":\"assistant\","
+        llmo.server().enqueue(new MockResponse().setBody("{\"id\":\"msg\",\"type\":\"message\",\"role\":\"assistant\","
                 + "\"content\":[{\"type\":\"text\",\"text\":\"Third, from Claude.\"}],\"stop_reason\":\"end_turn\","
                 + "\"usage\":{\"input_tokens\":9,\"output_tokens\":4}}"));
-        Result one = cli().run("run", "-s", "Be terse.", "-o", "temperature=0.25", "-o", "max_tokens=50",
+        Result one = llmo.run("run", "-s", "Be terse.", "-o", "temperature=0.25", "-o", "max_tokens=50",
                 "-o", "stop=[\"END\"]", "one");
-        Result two = cli().run("run", "-c", "two");
-        Result three = cli().run("run", "-c", "-m", "claude/c1", "--no-stream", "three");
-        assertThat(one.exitCode() + two.exitCode() + three.exitCode()).isZero();
-        int sent = server.getRequestCount();
+        Result two = llmo.run("run", "-c", "two");
+        Result three = llmo.run("run", "-c", "-m", "claude/c1", "--no-stream", "three");
+        assertThat(one).succeeded();
+        assertThat(two).succeeded();
+        assertThat(three).succeeded();
+        int sent = llmo.server().getRequestCount();
 
-        Result replay = cli().env("MOCK_API_KEY", null).run("log", "replay", onlyId().substring(0, 10));
+        Result replay = llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId().substring(0, 10));
 
-        assertThat(replay.exitCode()).as(replay.err()).isZero();
-        assertThat(replay.out()).isEqualTo(one.out() + two.out() + three.out());
-        assertThat(replay.err()).isEqualTo("llmo: replayed 3 calls of " + onlyId()
+        assertThat(replay).succeeded().outIs(one.out() + two.out() + three.out());
+        assertThat(replay.err()).isEqualTo("llmo: replayed 3 calls of " + llmo.onlyId()
                 + "; every request matched its recorded digest\n");
-        assertThat(server.getRequestCount()).as("no network").isEqualTo(sent);
+        assertThat(llmo.server().getRequestCount()).as("no network").isEqualTo(sent);
     }
 
     @Test
     void aFanOutReplaysWithItsSectionsAndAPipelineWithItsLastAnswer() throws Exception {
         openAiAnswer("A");
         openAiAnswer("B");
-        Result fanOut = cli().run("run", "-m", "mock/m1", "-m", "mock/m1", "--concurrency", "1", "question");
-        assertThat(fanOut.exitCode()).as(fanOut.err()).isZero();
-        String fanOutId = onlyId();
+        Result fanOut = llmo.run("run", "-m", "mock/m1", "-m", "mock/m1", "--concurrency", "1", "question");
+        assertThat(fanOut).succeeded();
+        String fanOutId = llmo.onlyId();
 
-        Result replay = cli().run("log", "replay", fanOutId);
+        Result replay = llmo.run("log", "replay", fanOutId);
 
-        assertThat(replay.exitCode()).as(replay.err()).isZero();
-        assertThat(replay.out()).isEqualTo(fanOut.out());
+        assertThat(replay).succeeded().outIs(fanOut.out());
     }
 
     /** Answers the next request with a recorded response from src/test/resources/recorded. */
@@ -170,28 +146,27 @@ class LogReplayTest {
 
     @Test
     void aChangedConfigurationIsTheFirstDivergence() throws Exception {
-        server.enqueue(new MockResponse().setBody("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"
+        llmo.server().enqueue(new MockResponse().setBody("{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":"
                 + "\"Hi.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
-        assertThat(cli().run("run", "-m", "claude/c1", "--no-stream", "hello").exitCode()).isZero();
+        assertThat(llmo.run("run", "-m", "claude/c1", "--no-stream", "hello")).succeeded();
         // the provider now speaks another wire format: the request built today is not the one sent
         writeModels("openai");
 
-        Result replay = cli().run("log", "replay", onlyId());
+        Result replay = llmo.run("log", "replay", llmo.onlyId());
 
-        assertThat(replay.exitCode()).isEqualTo(1);
-        assertThat(replay.err()).contains("diverged at line 3 (request 2): the request llmo builds now differs");
+        assertThat(replay).failedWith(ExitCode.FAILURE)
+                .errContains("diverged at line 3 (request 2): the request llmo builds now differs");
     }
 
     @Test
     void aTamperedLogIsNotReplayed() throws Exception {
         openAiAnswer("Answer.");
-        assertThat(cli().run("run", "hello").exitCode()).isZero();
-        Path log = home.resolve("llmo/conversations/" + onlyId() + ".jsonl");
+        assertThat(llmo.run("run", "hello")).succeeded();
+        Path log = llmo.home().resolve("llmo/conversations/" + llmo.onlyId() + ".jsonl");
         Files.writeString(log, Files.readString(log).replace("Answer.", "Forged."));
 
-        Result replay = cli().run("log", "replay", onlyId());
+        Result replay = llmo.run("log", "replay", llmo.onlyId());
 
-        assertThat(replay.exitCode()).isEqualTo(6);
-        assertThat(replay.out()).isEmpty();
+        assertThat(replay).failedWith(ExitCode.LOG_INVALID).outIsEmpty();
     }
 }

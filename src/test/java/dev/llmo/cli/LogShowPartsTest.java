@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.eventlog.Event;
@@ -42,7 +43,7 @@ class LogShowPartsTest {
     void showPrintsReasoningRefusalToolCallsAndCitations() {
         String id = conversation();
         CliRun.Result show = CliRun.in(home).run("log", "show", id);
-        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show).succeeded();
         assertThat(show.out()).contains("── assistant (a/x) ──\n"
                 + "[reasoning] The user wants weather.\n"
                 + "It is mild today.\n"
@@ -56,7 +57,7 @@ class LogShowPartsTest {
     void markdownExportHasEveryPart() {
         String id = conversation();
         CliRun.Result export = CliRun.in(home).run("log", "export", id);
-        assertThat(export.exitCode()).as(export.err()).isZero();
+        assertThat(export).succeeded();
         assertThat(export.out()).contains("> **Reasoning:** The user wants weather.", "It is mild today.",
                 "Tool call `call_1`: `get_weather` `{\"city\":\"Paris\"}`", "**Refused:** No forecast beyond today.",
                 "1. <https://example.org/paris> Paris weather: \"18 °C today\"");

@@ -1,103 +1,58 @@
 package dev.llmo.cli;
 
+import static dev.llmo.OpenAiAnswers.streamed;
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmo.OpenAiAnswers;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.eventlog.ChainVerifier;
-import java.io.IOException;
+import dev.llmo.failure.ExitCode;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.QueueDispatcher;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A command that sent nothing (no request left the machine: no key, refused by a budget, connection refused)
  * leaves no conversation file; one that did send leaves exactly one.
  */
 class NothingSentTest {
-    @TempDir
-    Path home;
-    private MockWebServer server;
-    private Path config;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        // a request nobody expected gets a 404 at once instead of waiting forever for an answer to be queued
-        QueueDispatcher dispatcher = new QueueDispatcher();
-        dispatcher.setFailFast(true);
-        server.setDispatcher(dispatcher);
-        server.start();
-        writeModels(server.url("/v1").toString());
-        config = home.resolve("llmo/config.yaml");
-        Files.writeString(config, "main_llm: mock/m1\n");
-    }
-
-    private void writeModels(String baseUrl) throws IOException {
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        Files.writeString(dir.resolve("models.yaml"), """
-                mock:
-                  type: openai
-                  base_url: %s
-                  api_key_name: MOCK_API_KEY
-                  models:
-                    - name: m1
-                      max_output_tokens: 100
-                      pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
-                """.formatted(baseUrl));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private CliRun cli() {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0");
-    }
-
-    private List<Path> conversations() throws IOException {
-        Path dir = home.resolve("llmo/conversations");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.toList();
-        }
-    }
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().failFast()
+            .mockProvider("""
+                    models:
+                      - name: m1
+                        max_output_tokens: 100
+                        pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                    """)
+            .configYaml("main_llm: mock/m1\n");
 
     @Test
     void noKeyLeavesNoConversation() throws Exception {
-        CliRun noKey = CliRun.in(home).env("LLMO_MAX_RETRIES", "0");
+        CliRun noKey = llmo.cli().env("MOCK_API_KEY", null);
 
-        assertThat(noKey.run("run", "hello").exitCode()).isEqualTo(4);
-        assertThat(noKey.run("run", "--json", "-m", "mock/m1", "-m", "mock", "hello").exitCode()).isEqualTo(4);
-        assertThat(noKey.stdin("hello\n").run("chat").exitCode()).isEqualTo(4);
-        assertThat(noKey.run("chain", "run", "code_review", "--json", "x").exitCode()).isEqualTo(4);
+        assertThat(noKey.run("run", "hello")).failedWith(ExitCode.CREDENTIALS);
+        assertThat(noKey.run("run", "--json", "-m", "mock/m1", "-m", "mock", "hello")).failedWith(ExitCode.CREDENTIALS);
+        assertThat(noKey.stdin("hello\n").run("chat")).failedWith(ExitCode.CREDENTIALS);
+        assertThat(noKey.run("chain", "run", "code_review", "--json", "x")).failedWith(ExitCode.CREDENTIALS);
 
-        assertThat(conversations()).isEmpty();
-        assertThat(server.getRequestCount()).isZero();
+        assertThat(llmo.logs()).isEmpty();
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 
     @Test
     void theJsonLinesOfMultiModelRunsAndChainsNameNoConversationWhenNoneWasLeft() throws Exception {
-        CliRun noKey = CliRun.in(home).env("LLMO_MAX_RETRIES", "0");
+        CliRun noKey = llmo.cli().env("MOCK_API_KEY", null);
 
         Result parallel = noKey.run("run", "--json", "-m", "mock/m1", "-m", "mock", "hello");
         Result pipeline = noKey.run("run", "--json", "--sequential", "-m", "mock/m1", "-m", "mock", "hello");
         Result chain = noKey.run("chain", "run", "code_review", "--json", "x");
 
-        assertThat(conversations()).isEmpty();
+        assertThat(llmo.logs()).isEmpty();
         for (Result run : List.of(parallel, pipeline, chain)) {
-            assertThat(run.exitCode()).isEqualTo(4);
+            assertThat(run).failedWith(ExitCode.CREDENTIALS);
             List<String> lines = run.out().lines().toList();
             assertThat(lines).isNotEmpty();
             // as one model's run --json: the id of a file that does not exist is never printed
@@ -108,7 +63,7 @@ class NothingSentTest {
 
     @Test
     void aCallThatSentNothingNamesTheConversationAnotherCallOfTheRunKept() throws Exception {
-        Files.writeString(home.resolve("llmo/models.yaml"), """
+        Files.writeString(llmo.dir().resolve("models.yaml"), """
                 mock:
                   type: openai
                   base_url: %s
@@ -119,51 +74,51 @@ class NothingSentTest {
                   base_url: %s
                   api_key_name: NOKEY_API_KEY
                   models: [{ name: m1 }]
-                """.formatted(server.url("/v1"), server.url("/v1")));
+                """.formatted(llmo.server().url("/v1"), llmo.server().url("/v1")));
         // the call that sends answers after the one without a key has ended
-        server.enqueue(OpenAiAnswers.streamed("hi").setBodyDelay(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        llmo.server().enqueue(streamed("hi").setBodyDelay(300, java.util.concurrent.TimeUnit.MILLISECONDS));
 
-        Result run = cli().run("run", "--json", "-m", "nokey/m1", "-m", "mock/m1", "hello");
+        Result run = llmo.run("run", "--json", "-m", "nokey/m1", "-m", "mock/m1", "hello");
 
-        assertThat(run.exitCode()).isEqualTo(4);
-        assertThat(conversations()).hasSize(1);
-        String id = conversations().get(0).getFileName().toString().replace(".jsonl", "");
+        assertThat(run).failedWith(ExitCode.CREDENTIALS);
+        assertThat(llmo.logs()).hasSize(1);
+        String id = llmo.logs().get(0).getFileName().toString().replace(".jsonl", "");
         assertThat(run.out().lines()).hasSize(2)
                 .allSatisfy(line -> assertThat(line).contains("\"conversation\":\"" + id + "\""));
     }
 
     @Test
     void aBudgetRefusalLeavesNoConversation() throws Exception {
-        Files.writeString(config, "main_llm: mock/m1\nbudget: { daily_usd: 0.000001 }\n");
+        llmo.configYaml("main_llm: mock/m1\nbudget: { daily_usd: 0.000001 }\n");
 
-        Result run = cli().run("run", "hello");
-        Result json = cli().run("run", "--json", "hello");
-        Result maxCost = cli().run("run", "--max-cost", "0.000001", "hello");
-        Result chat = cli().stdin("hello\n").run("chat");
+        Result run = llmo.run("run", "hello");
+        Result json = llmo.run("run", "--json", "hello");
+        Result maxCost = llmo.run("run", "--max-cost", "0.000001", "hello");
+        Result chat = llmo.cli().stdin("hello\n").run("chat");
 
-        assertThat(run.exitCode()).isEqualTo(5);
-        assertThat(json.exitCode()).isEqualTo(5);
+        assertThat(run).failedWith(ExitCode.BUDGET);
+        assertThat(json).failedWith(ExitCode.BUDGET);
         // the JSON line names no conversation: there is none
         assertThat(json.out()).contains("\"conversation\":null");
-        assertThat(maxCost.exitCode()).isEqualTo(5);
-        assertThat(chat.exitCode()).isEqualTo(5);
-        assertThat(conversations()).isEmpty();
-        assertThat(server.getRequestCount()).isZero();
+        assertThat(maxCost).failedWith(ExitCode.BUDGET);
+        assertThat(chat).failedWith(ExitCode.BUDGET);
+        assertThat(llmo.logs()).isEmpty();
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 
     @Test
     void anOptionTheWireFormatCannotTakeIsAUsageErrorBeforeAnythingIsSent() throws Exception {
-        Result budget = cli().run("run", "-o", "reasoning_budget=2000", "hello");
-        Result both = cli().run("run", "-o", "reasoning_effort=low", "-o", "reasoning_budget=2000", "hello");
+        Result budget = llmo.run("run", "-o", "reasoning_budget=2000", "hello");
+        Result both = llmo.run("run", "-o", "reasoning_effort=low", "-o", "reasoning_budget=2000", "hello");
 
-        assertThat(budget.exitCode()).isEqualTo(2);
+        assertThat(budget).failedWith(ExitCode.USAGE);
         assertThat(budget.err().lines().toList()).containsExactly("llmo: error: option 'reasoning_budget' cannot be "
                 + "sent to mock/m1: the openai format takes an effort level, not a token budget; use -o "
                 + "reasoning_effort=low|medium|high instead");
-        assertThat(both.exitCode()).isEqualTo(2);
-        assertThat(both.err()).contains("options reasoning_effort and reasoning_budget both set the reasoning");
-        assertThat(conversations()).isEmpty();
-        assertThat(server.getRequestCount()).isZero();
+        assertThat(both).failedWith(ExitCode.USAGE)
+                .errContains("options reasoning_effort and reasoning_budget both set the reasoning");
+        assertThat(llmo.logs()).isEmpty();
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 
     @Test
@@ -172,42 +127,50 @@ class NothingSentTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        writeModels("http://127.0.0.1:" + closedPort + "/v1");
+        llmo.modelsYaml("""
+                mock:
+                  type: openai
+                  base_url: http://127.0.0.1:%d/v1
+                  api_key_name: MOCK_API_KEY
+                  models:
+                    - name: m1
+                      max_output_tokens: 100
+                      pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                """.formatted(closedPort));
 
-        Result run = cli().run("run", "hello");
-        Result chat = cli().stdin("hello\nagain\n").run("chat");
+        Result run = llmo.run("run", "hello");
+        Result chat = llmo.cli().stdin("hello\nagain\n").run("chat");
 
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("connection refused");
-        assertThat(chat.exitCode()).isEqualTo(1);
-        assertThat(conversations()).isEmpty();
+        assertThat(run).failedWith(ExitCode.FAILURE).errContains("connection refused");
+        assertThat(chat).failedWith(ExitCode.FAILURE);
+        assertThat(llmo.logs()).isEmpty();
     }
 
     @Test
     void aRequestThatWasSentLeavesOneVerifiableConversation() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed("Hi.", 3, 2));
-        server.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(500)
+        llmo.server().enqueue(streamed("Hi.", 3, 2));
+        llmo.server().enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(500)
                 .setBody("{\"error\":{\"message\":\"boom\"}}"));
 
-        assertThat(cli().run("run", "hello").exitCode()).isZero();
-        assertThat(cli().run("run", "hello").exitCode()).isEqualTo(1); // it reached the server: it is kept
+        assertThat(llmo.run("run", "hello")).succeeded();
+        assertThat(llmo.run("run", "hello")).failedWith(ExitCode.FAILURE); // it reached the server: it is kept
 
-        assertThat(conversations()).hasSize(2);
-        for (Path file : conversations()) {
+        assertThat(llmo.logs()).hasSize(2);
+        for (Path file : llmo.logs()) {
             assertThat(ChainVerifier.verify(file).ok()).isTrue();
         }
-        assertThat(cli().run("log", "list").out().lines().count()).isGreaterThanOrEqualTo(2);
+        assertThat(llmo.run("log", "list").out().lines().count()).isGreaterThanOrEqualTo(2);
     }
 
     @Test
     void aContinuedConversationIsNeverRemoved() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed("Hi.", 3, 2));
-        assertThat(cli().run("run", "hello").exitCode()).isZero();
+        llmo.server().enqueue(streamed("Hi.", 3, 2));
+        assertThat(llmo.run("run", "hello")).succeeded();
 
-        Result noKey = CliRun.in(home).env("LLMO_MAX_RETRIES", "0").run("run", "-c", "more");
+        Result noKey = llmo.cli().env("MOCK_API_KEY", null).run("run", "-c", "more");
 
-        assertThat(noKey.exitCode()).isEqualTo(4);
-        assertThat(conversations()).hasSize(1);
-        assertThat(ChainVerifier.verify(conversations().get(0)).ok()).isTrue();
+        assertThat(noKey).failedWith(ExitCode.CREDENTIALS);
+        assertThat(llmo.logs()).hasSize(1);
+        assertThat(ChainVerifier.verify(llmo.logs().get(0)).ok()).isTrue();
     }
 }

@@ -1,7 +1,9 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,9 +20,9 @@ class RefusedRunTest {
 
     @Test
     void badFlagsAndVariablesLeaveNoLogBehind() {
-        assertThat(cli().run("run", "-m", "openai", "--max-cost", "-1", "hi").exitCode()).isEqualTo(2);
-        assertThat(cli().env("LLMO_READ_TIMEOUT", "abc").run("run", "-m", "openai", "hi").exitCode()).isEqualTo(3);
-        assertThat(cli().env("LLMO_LOG_SYNC", "always").run("run", "-m", "openai", "hi").exitCode()).isEqualTo(3);
+        assertThat(cli().run("run", "-m", "openai", "--max-cost", "-1", "hi")).failedWith(ExitCode.USAGE);
+        assertThat(cli().env("LLMO_READ_TIMEOUT", "abc").run("run", "-m", "openai", "hi")).failedWith(ExitCode.CONFIG);
+        assertThat(cli().env("LLMO_LOG_SYNC", "always").run("run", "-m", "openai", "hi")).failedWith(ExitCode.CONFIG);
         assertThat(cli().env("LLMO_CONNECT_TIMEOUT", "-2").run("chain", "run", "code_review", "x").exitCode())
                 .isEqualTo(3);
 

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,14 +13,9 @@ import dev.llmo.message.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a user sees of a recorded answer's parts, end to end through {@code llmo run} against a mock server: the
@@ -28,40 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 class RunAnswerPartsTest {
     private static final String REASONING = "The user: \"Describe a rabbit in 3 words\". So";
 
-    @TempDir
-    Path home;
-    private MockWebServer server;
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer()
+            .mockProvider("default_model: m1")
+            .configYaml("main_llm: mock/m1\n");
     private final ObjectMapper json = new ObjectMapper();
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        server.start();
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        Files.writeString(dir.resolve("models.yaml"), """
-                mock:
-                  type: openai
-                  base_url: %s
-                  api_key_name: MOCK_API_KEY
-                  default_model: m1
-                """.formatted(server.url("/v1")));
-        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private CliRun cli() {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock-secret-123").env("LLMO_MAX_RETRIES", "0");
-    }
 
     /** Answers the next request with a recorded response from src/test/resources/recorded. */
     private void answerWith(String fixture) throws IOException {
         try (InputStream in = RunAnswerPartsTest.class.getResourceAsStream("/recorded/" + fixture)) {
             assertThat(in).as(fixture).isNotNull();
-            server.enqueue(new MockResponse()
+            llmo.server().enqueue(new MockResponse()
                     .setHeader("Content-Type", fixture.endsWith(".sse") ? "text/event-stream" : "application/json")
                     .setBody(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
         }
@@ -70,23 +43,18 @@ class RunAnswerPartsTest {
     @Test
     void onATerminalTheReasoningStreamsToStderrAndStdoutHasTheAnswerAlone() throws IOException {
         answerWith("openai/ollama-reasoning.sse");
-        Result result = cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
+        Result result = llmo.cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo("Fluffy, swift, curious.\n");
+        assertThat(result).succeeded().outIs("Fluffy, swift, curious.\n");
         assertThat(result.err()).startsWith(REASONING + "\n").doesNotContain("Fluffy");
     }
 
     @Test
     void theLogKeepsTheReasoningBesideTheAnswer() throws IOException {
         answerWith("openai/ollama-reasoning.sse");
-        assertThat(cli().run("run", "Describe a rabbit in 3 words").exitCode()).isZero();
+        assertThat(llmo.run("run", "Describe a rabbit in 3 words")).succeeded();
 
-        Path log;
-        try (var files = Files.list(home.resolve("llmo/conversations"))) {
-            log = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
-        }
-        EventData.Response response = EventLog.read(log).stream().map(EventCodec::decode)
+        EventData.Response response = EventLog.read(llmo.onlyLog()).stream().map(EventCodec::decode)
                 .filter(EventData.Response.class::isInstance).map(EventData.Response.class::cast).findFirst().orElseThrow();
         assertThat(response.parts()).first().isInstanceOfSatisfying(Part.Reasoning.class,
                 reasoning -> assertThat(reasoning.text()).startsWith(REASONING));
@@ -96,7 +64,7 @@ class RunAnswerPartsTest {
     @Test
     void colourDimsTheReasoningOnATerminal() throws IOException {
         answerWith("openai/ollama-reasoning.sse");
-        Result result = cli().tty("oe").run("run", "Describe a rabbit in 3 words");
+        Result result = llmo.cli().tty("oe").run("run", "Describe a rabbit in 3 words");
 
         assertThat(result.err()).startsWith("\u001b[2m").contains("\u001b[2m So\u001b[0m\n");
         assertThat(result.out()).isEqualTo("Fluffy, swift, curious.\n");
@@ -105,11 +73,11 @@ class RunAnswerPartsTest {
     @Test
     void inAPipeTheReasoningIsHiddenUnlessAskedForAndNoReasoningHidesItOnATerminal() throws IOException {
         answerWith("openai/ollama-reasoning.sse");
-        Result piped = cli().run("run", "Describe a rabbit in 3 words");
+        Result piped = llmo.run("run", "Describe a rabbit in 3 words");
         answerWith("openai/ollama-reasoning.sse");
-        Result asked = cli().run("run", "--reasoning", "Describe a rabbit in 3 words");
+        Result asked = llmo.run("run", "--reasoning", "Describe a rabbit in 3 words");
         answerWith("openai/ollama-reasoning.sse");
-        Result hidden = cli().tty("e").run("run", "--no-reasoning", "Describe a rabbit in 3 words");
+        Result hidden = llmo.cli().tty("e").run("run", "--no-reasoning", "Describe a rabbit in 3 words");
 
         assertThat(piped.out()).isEqualTo("Fluffy, swift, curious.\n");
         assertThat(piped.err()).isEmpty();
@@ -121,7 +89,7 @@ class RunAnswerPartsTest {
     @Test
     void jsonHasTheReasoningAndTheFullUsage() throws IOException {
         answerWith("openai/ollama-reasoning.sse");
-        Result result = cli().run("run", "--json", "Describe a rabbit in 3 words");
+        Result result = llmo.run("run", "--json", "Describe a rabbit in 3 words");
 
         JsonNode line = json.readTree(result.out());
         assertThat(line.get("text").asText()).isEqualTo("Fluffy, swift, curious.");
@@ -134,11 +102,11 @@ class RunAnswerPartsTest {
     @Test
     void citationsAreANumberedListAfterTheAnswerOnATerminalAndOnlyInJsonInAPipe() throws IOException {
         answerWith("openai/perplexity-citations.json");
-        Result terminal = cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
+        Result terminal = llmo.cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
         answerWith("openai/perplexity-citations.json");
-        Result piped = cli().run("run", "--no-stream", "How many stars are in the Milky Way?");
+        Result piped = llmo.run("run", "--no-stream", "How many stars are in the Milky Way?");
         answerWith("openai/perplexity-citations.json");
-        Result jsonRun = cli().run("run", "--no-stream", "--json", "How many stars are in the Milky Way?");
+        Result jsonRun = llmo.run("run", "--no-stream", "--json", "How many stars are in the Milky Way?");
 
         assertThat(terminal.out()).contains("roughly 100 to 400 billion stars.\n\nSources:\n"
                 + "[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n"

@@ -1,21 +1,19 @@
 package dev.llmo.cli;
 
+import static dev.llmo.OpenAiAnswers.sse;
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
+import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code llmo run} in process, against a mock OpenAI-compatible server named in LLMO_HOME/models.yaml. */
 class RunCommandTest {
@@ -34,73 +32,50 @@ class RunCommandTest {
 
             """;
 
-    @TempDir
-    Path home;
-    private MockWebServer server;
+    /** Two providers at {@code %1$s}: mock, with a key, and local, without one. */
+    private static final String MODELS = """
+            mock:
+              type: openai
+              base_url: %1$s
+              api_key_name: MOCK_API_KEY
+              default_model: m1
+              models:
+                - name: m1
+                  pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                  temperature: 0.7
+                - name: m2
+            local:
+              type: openai
+              base_url: %1$s
+              default_model: tiny
+            """;
+
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer()
+            .modelsYaml(MODELS.formatted("{server}"))
+            .configYaml("""
+                    main_llm: mock/m1
+                    roles:
+                      Reviewer:
+                        system: You review code.
+                        model: mock/m2
+                        options: { temperature: 0.2, top_p: 0.5 }
+                    """);
     private final ObjectMapper json = new ObjectMapper();
 
-    @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        server.start();
-        writeConfig(server.url("/v1").toString());
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private void writeConfig(String baseUrl) throws IOException {
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        Files.writeString(dir.resolve("models.yaml"), """
-                mock:
-                  type: openai
-                  base_url: %s
-                  api_key_name: MOCK_API_KEY
-                  default_model: m1
-                  models:
-                    - name: m1
-                      pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
-                      temperature: 0.7
-                    - name: m2
-                local:
-                  type: openai
-                  base_url: %s
-                  default_model: tiny
-                """.formatted(baseUrl, baseUrl));
-        Files.writeString(dir.resolve("config.yaml"), """
-                main_llm: mock/m1
-                roles:
-                  Reviewer:
-                    system: You review code.
-                    model: mock/m2
-                    options: { temperature: 0.2, top_p: 0.5 }
-                """);
-    }
-
-    private CliRun cli() {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock-secret-123").env("LLMO_MAX_RETRIES", "0");
-    }
-
-    private static MockResponse sse(String body) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body);
-    }
-
     private JsonNode sentBody() throws InterruptedException, IOException {
-        RecordedRequest request = server.takeRequest();
+        RecordedRequest request = llmo.server().takeRequest();
         return json.readTree(request.getBody().readUtf8());
     }
 
     @Test
     void streamsTheAnswerToStdoutWithTheDefaultModel() throws Exception {
-        server.enqueue(sse(STREAM));
-        Result result = cli().run("run", "Say", "hello");
+        llmo.server().enqueue(sse(STREAM));
+        Result result = llmo.run("run", "Say", "hello");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo("Hello, world\n");
+        assertThat(result).succeeded().outIs("Hello, world\n");
         assertThat(result.err()).as("no usage line when stderr is not a terminal").isEmpty();
-        RecordedRequest request = server.takeRequest();
+        RecordedRequest request = llmo.server().takeRequest();
         assertThat(request.getHeader("Authorization")).isEqualTo("Bearer sk-mock-secret-123");
         JsonNode body = json.readTree(request.getBody().readUtf8());
         assertThat(body.get("model").asText()).isEqualTo("m1");
@@ -111,10 +86,10 @@ class RunCommandTest {
 
     @Test
     void jsonLineHasTheContractFields() throws Exception {
-        server.enqueue(sse(STREAM));
-        Result result = cli().run("run", "--json", "-m", "mock/m1", "hi");
+        llmo.server().enqueue(sse(STREAM));
+        Result result = llmo.run("run", "--json", "-m", "mock/m1", "hi");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out().lines()).hasSize(1);
         JsonNode line = json.readTree(result.out());
         assertThat(line.get("model").asText()).isEqualTo("mock/m1");
@@ -130,8 +105,7 @@ class RunCommandTest {
         assertThat(line.get("latency_ms").isIntegralNumber()).isTrue();
         assertThat(line.get("ttft_ms").isIntegralNumber()).isTrue();
         assertThat(line.get("conversation").asText()).matches("[0-9A-Z]{26}")
-                .isEqualTo(Files.list(home.resolve("llmo/conversations")).findFirst().orElseThrow().getFileName()
-                        .toString().replace(".jsonl", ""));
+                .isEqualTo(llmo.onlyId());
         assertThat(line.get("error").isNull()).isTrue();
         assertThat(fieldNames(line)).containsExactly("model", "text", "stop_reason", "reasoning", "refusal",
                 "citations", "tool_calls", "usage", "cost_usd", "latency_ms", "ttft_ms", "conversation", "error");
@@ -145,12 +119,12 @@ class RunCommandTest {
 
     @Test
     void failedCallInJsonHasNullTextAndTheErrorObject() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(429).setBody("{\"error\":{\"message\":\"You exceeded your "
+        llmo.server().enqueue(new MockResponse().setResponseCode(429).setBody("{\"error\":{\"message\":\"You exceeded your "
                 + "current quota, please check your plan and billing details.\",\"type\":\"insufficient_quota\","
                 + "\"param\":null,\"code\":\"insufficient_quota\"}}"));
-        Result result = cli().run("run", "--json", "hi");
+        Result result = llmo.run("run", "--json", "hi");
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result).failedWith(ExitCode.FAILURE);
         JsonNode line = json.readTree(result.out());
         assertThat(line.get("text").isNull()).isTrue();
         assertThat(line.get("stop_reason").isNull()).isTrue();
@@ -166,10 +140,10 @@ class RunCommandTest {
 
     @Test
     void pipedStdinAloneIsThePromptAndWithWordsIsContextAfterThem() throws Exception {
-        server.enqueue(sse(STREAM));
-        server.enqueue(sse(STREAM));
-        assertThat(cli().stdin("line one\nline two\n").run("run").exitCode()).isZero();
-        assertThat(cli().stdin("func main() {}\n").run("run", "Find", "the", "bug").exitCode()).isZero();
+        llmo.server().enqueue(sse(STREAM));
+        llmo.server().enqueue(sse(STREAM));
+        assertThat(llmo.cli().stdin("line one\nline two\n").run("run")).succeeded();
+        assertThat(llmo.cli().stdin("func main() {}\n").run("run", "Find", "the", "bug")).succeeded();
 
         assertThat(sentBody().at("/messages/0/content").asText()).isEqualTo("line one\nline two");
         assertThat(sentBody().at("/messages/0/content").asText()).isEqualTo("Find the bug\n\nfunc main() {}");
@@ -177,27 +151,27 @@ class RunCommandTest {
 
     @Test
     void stdinOnATerminalIsNotRead() throws Exception {
-        server.enqueue(sse(STREAM));
-        assertThat(cli().tty("i").stdin("must not be read").run("run", "hi").exitCode()).isZero();
+        llmo.server().enqueue(sse(STREAM));
+        assertThat(llmo.cli().tty("i").stdin("must not be read").run("run", "hi")).succeeded();
         assertThat(sentBody().at("/messages/0/content").asText()).isEqualTo("hi");
     }
 
     @Test
     void noPromptIsAUsageError() {
-        Result result = cli().run("run");
-        assertThat(result.exitCode()).isEqualTo(2);
+        Result result = llmo.run("run");
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).startsWith("llmo: error: no prompt: give PROMPT words or pipe text on stdin; ");
-        assertThat(server.getRequestCount()).isZero();
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 
     @Test
     void systemPromptRoleAndOptions() throws Exception {
-        server.enqueue(sse(STREAM));
-        server.enqueue(sse(STREAM));
-        assertThat(cli().run("run", "-s", "Be terse.", "-o", "max_tokens=500", "-o", "stop=[\"\\n\"]", "-o",
-                "logprobs=true", "-o", "user=42abc", "hi").exitCode()).isZero();
-        assertThat(cli().run("run", "-r", "reviewer", "-s", "Focus on tests.", "-o", "temperature=0.9", "hi")
-                .exitCode()).isZero();
+        llmo.server().enqueue(sse(STREAM));
+        llmo.server().enqueue(sse(STREAM));
+        assertThat(llmo.run("run", "-s", "Be terse.", "-o", "max_tokens=500", "-o", "stop=[\"\\n\"]", "-o",
+                "logprobs=true", "-o", "user=42abc", "hi")).succeeded();
+        assertThat(llmo.run("run", "-r", "reviewer", "-s", "Focus on tests.", "-o", "temperature=0.9", "hi"))
+                .succeeded();
 
         JsonNode first = sentBody();
         assertThat(first.at("/messages/0").toString()).isEqualTo("{\"role\":\"system\",\"content\":\"Be terse.\"}");
@@ -216,119 +190,115 @@ class RunCommandTest {
 
     @Test
     void modelFlagBeatsTheRolesModel() throws Exception {
-        server.enqueue(sse(STREAM));
-        assertThat(cli().run("run", "-r", "Reviewer", "-m", "mock/m1", "hi").exitCode()).isZero();
+        llmo.server().enqueue(sse(STREAM));
+        assertThat(llmo.run("run", "-r", "Reviewer", "-m", "mock/m1", "hi")).succeeded();
         assertThat(sentBody().get("model").asText()).isEqualTo("m1");
     }
 
     @Test
     void noStreamSendsOneRequestWithoutStreaming() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("{\"model\":\"m1\","
+        llmo.server().enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("{\"model\":\"m1\","
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Whole answer\"},"
                 + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
-        Result result = cli().run("run", "--no-stream", "hi");
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo("Whole answer\n");
+        Result result = llmo.run("run", "--no-stream", "hi");
+        assertThat(result).succeeded().outIs("Whole answer\n");
         JsonNode body = sentBody();
         assertThat(body.has("stream")).isFalse();
     }
 
     @Test
     void usageFlagPrintsUsageCostAndTimeOnStderr() {
-        server.enqueue(sse(STREAM));
-        Result result = cli().run("run", "-u", "hi");
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo("Hello, world\n");
+        llmo.server().enqueue(sse(STREAM));
+        Result result = llmo.run("run", "-u", "hi");
+        assertThat(result).succeeded().outIs("Hello, world\n");
         assertThat(result.err()).startsWith("mock/m1: 12 in, 5 out tokens, $0.0000048, ").contains("(first token ")
                 .endsWith("\n").hasLineCount(1);
     }
 
     @Test
     void usageShownByDefaultOnATerminalWithUnknownPrice() {
-        server.enqueue(sse(STREAM));
-        Result result = cli().tty("e").run("run", "-m", "mock/m2", "hi");
-        assertThat(result.exitCode()).isZero();
+        llmo.server().enqueue(sse(STREAM));
+        Result result = llmo.cli().tty("e").run("run", "-m", "mock/m2", "hi");
+        assertThat(result).succeeded();
         assertThat(result.err()).startsWith("mock/m2: 12 in, 5 out tokens, cost unknown, ");
     }
 
     @Test
     void cutStreamKeepsPartialTextOnStdoutAndExits1() {
-        server.enqueue(sse(STREAM.substring(0, STREAM.indexOf("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
+        llmo.server().enqueue(sse(STREAM.substring(0, STREAM.indexOf("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
                 + "\"model\":\"m1\",\"choices\":[{\"index\":0,\"delta\":{},"))));
-        Result result = cli().run("run", "hi");
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.out()).isEqualTo("Hello, world\n");
+        Result result = llmo.run("run", "hi");
+        assertThat(result).failedWith(ExitCode.FAILURE).outIs("Hello, world\n");
         assertThat(result.err()).isEqualTo("llmo: error: the answer from mock ended before it was complete (the stream "
                 + "was cut); try again\n");
     }
 
     @Test
     void inStreamErrorShowsTheProvidersMessage() {
-        server.enqueue(sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\n"
+        llmo.server().enqueue(sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\n"
                 + "data: {\"error\": {\"message\": \"The server had an error while processing your request. Sorry "
                 + "about that!\", \"type\": \"server_error\"}}\n\n"));
-        Result result = cli().run("run", "hi");
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.out()).isEqualTo("Par\n");
+        Result result = llmo.run("run", "hi");
+        assertThat(result).failedWith(ExitCode.FAILURE).outIs("Par\n");
         assertThat(result.err()).startsWith("llmo: error: mock failed mid-answer (server error): The server had an "
                 + "error while processing your request. Sorry about that!");
     }
 
     @Test
     void missingKeyExits4WithTheExactFix() {
-        Result result = CliRun.in(home).run("run", "hi");
-        assertThat(result.exitCode()).isEqualTo(4);
+        Result result = CliRun.in(llmo.home()).run("run", "hi");
+        assertThat(result).failedWith(ExitCode.CREDENTIALS);
         assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock': MOCK_API_KEY is not set; "
                 + "run 'llmo vault set MOCK_API_KEY' or 'export MOCK_API_KEY=…'\n");
         assertThat(result.out()).isEmpty();
-        assertThat(server.getRequestCount()).isZero();
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 
     @Test
     void missingKeyOfTheDefaultModelNamesTheModelsThatHaveOne() {
-        Result result = CliRun.in(home).env("ANTHROPIC_API_KEY", "sk-ant").env("GROQ_API_KEY", "gsk")
+        Result result = CliRun.in(llmo.home()).env("ANTHROPIC_API_KEY", "sk-ant").env("GROQ_API_KEY", "gsk")
                 .run("run", "hi");
-        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result).failedWith(ExitCode.CREDENTIALS);
         assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model "
                 + "mock/m1: MOCK_API_KEY is not set; models with a key: -m anthropic/claude-sonnet-4-5, "
                 + "-m groq/llama-3.3-70b-versatile (or make one the default: export "
                 + "LLMO_MODEL=anthropic/claude-sonnet-4-5); or run 'llmo vault set MOCK_API_KEY'\n");
         assertThat(result.out()).isEmpty();
-        assertThat(server.getRequestCount()).isZero();
-        assertThat(home.resolve("llmo/conversations")).doesNotExist();
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.conversations()).doesNotExist();
     }
 
     @Test
     void aModelNamedWithDashMGetsThePlainMissingKeyError() {
-        Result result = CliRun.in(home).env("ANTHROPIC_API_KEY", "sk-ant").run("run", "-m", "mock", "hi");
-        assertThat(result.exitCode()).isEqualTo(4);
+        Result result = CliRun.in(llmo.home()).env("ANTHROPIC_API_KEY", "sk-ant").run("run", "-m", "mock", "hi");
+        assertThat(result).failedWith(ExitCode.CREDENTIALS);
         assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock': MOCK_API_KEY is not set; "
                 + "run 'llmo vault set MOCK_API_KEY' or 'export MOCK_API_KEY=…'\n");
     }
 
     @Test
     void rejectedKeyExits4AndTheKeyIsNeverShown() {
-        server.enqueue(new MockResponse().setResponseCode(401).setBody("{\"error\":{\"message\":\"Incorrect API key "
+        llmo.server().enqueue(new MockResponse().setResponseCode(401).setBody("{\"error\":{\"message\":\"Incorrect API key "
                 + "provided: sk-mock-secret-123.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
-        Result result = cli().run("run", "--json", "hi");
-        assertThat(result.exitCode()).isEqualTo(4);
+        Result result = llmo.run("run", "--json", "hi");
+        assertThat(result).failedWith(ExitCode.CREDENTIALS);
         assertThat(result.out() + result.err()).doesNotContain("sk-mock-secret-123");
         assertThat(result.err()).startsWith("llmo: error: mock refused the API key (HTTP 401): Incorrect API key "
                 + "provided: ***.; check MOCK_API_KEY: run 'llmo vault set MOCK_API_KEY'");
         assertThat(result.out()).contains("\"error\":{\"kind\":\"auth\",\"status\":401,");
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(llmo.server().getRequestCount()).isEqualTo(1);
     }
 
     @Test
     void serverErrorsAreRetriedThenReported() {
         for (int i = 0; i < 3; i++) {
-            server.enqueue(new MockResponse().setResponseCode(500).setHeader("retry-after-ms", "1").setBody(
+            llmo.server().enqueue(new MockResponse().setResponseCode(500).setHeader("retry-after-ms", "1").setBody(
                     "{\"error\":{\"message\":\"The server had an error while processing your request. Sorry about "
                             + "that!\",\"type\":\"server_error\"}}"));
         }
-        Result result = cli().env("LLMO_MAX_RETRIES", null).run("run", "hi");
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(server.getRequestCount()).isEqualTo(3);
+        Result result = llmo.cli().env("LLMO_MAX_RETRIES", null).run("run", "hi");
+        assertThat(result).failedWith(ExitCode.FAILURE);
+        assertThat(llmo.server().getRequestCount()).isEqualTo(3);
         assertThat(result.err()).isEqualTo("llmo: error: mock answered HTTP 500 (server error): The server had an "
                 + "error while processing your request. Sorry about that! (after 3 attempts); the provider is having "
                 + "trouble; try again later\n");
@@ -336,19 +306,18 @@ class RunCommandTest {
 
     @Test
     void retryNoticesOnATerminal() {
-        server.enqueue(new MockResponse().setResponseCode(503).setHeader("retry-after-ms", "1")
+        llmo.server().enqueue(new MockResponse().setResponseCode(503).setHeader("retry-after-ms", "1")
                 .setBody("{\"error\":{\"message\":\"busy\"}}"));
-        server.enqueue(sse(STREAM));
-        Result result = cli().env("LLMO_MAX_RETRIES", "1").tty("e").run("run", "hi");
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).isEqualTo("Hello, world\n");
+        llmo.server().enqueue(sse(STREAM));
+        Result result = llmo.cli().env("LLMO_MAX_RETRIES", "1").tty("e").run("run", "hi");
+        assertThat(result).succeeded().outIs("Hello, world\n");
         assertThat(result.err()).startsWith("llmo: mock answered HTTP 503 (overloaded): busy; retry 1 in 1 ms\n");
     }
 
     @Test
     void badRetrySettingIsAConfigError() {
-        Result result = cli().env("LLMO_READ_TIMEOUT", "soon").run("run", "hi");
-        assertThat(result.exitCode()).isEqualTo(3);
+        Result result = llmo.cli().env("LLMO_READ_TIMEOUT", "soon").run("run", "hi");
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).startsWith("llmo: error: LLMO_READ_TIMEOUT must be a number of seconds");
     }
 
@@ -358,9 +327,9 @@ class RunCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        writeConfig("http://localhost:" + port + "/v1");
-        Result result = cli().env("LLMO_MAX_RETRIES", null).run("run", "-m", "local", "hi");
-        assertThat(result.exitCode()).isEqualTo(1);
+        llmo.modelsYaml(MODELS.formatted("http://localhost:" + port + "/v1"));
+        Result result = llmo.cli().env("LLMO_MAX_RETRIES", null).run("run", "-m", "local", "hi");
+        assertThat(result).failedWith(ExitCode.FAILURE);
         assertThat(result.err()).isEqualTo("llmo: error: cannot connect to http://localhost:" + port
                 + " (connection refused); is the server running and reachable? check base_url of provider 'local' in "
                 + "models.yaml (http://localhost:" + port + "/v1)\n");
@@ -369,18 +338,17 @@ class RunCommandTest {
 
     @Test
     void maxTokensStopIsNotedOnATerminal() {
-        server.enqueue(sse(STREAM.replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\"")));
-        Result result = cli().tty("e").run("run", "hi");
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.err()).contains("llmo: note: the answer was cut at the output token limit");
+        llmo.server().enqueue(sse(STREAM.replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\"")));
+        Result result = llmo.cli().tty("e").run("run", "hi");
+        assertThat(result).succeeded().errContains("llmo: note: the answer was cut at the output token limit");
     }
 
     @Test
     void dryRunCountsAndPricesEveryModelAndSendsNothing() throws Exception {
-        Result human = cli().run("run", "--dry-run", "-m", "mock/m1", "-m", "local/tiny", "Say hello");
-        Result json = cli().run("run", "--dry-run", "--json", "-m", "mock/m1", "Say hello");
+        Result human = llmo.run("run", "--dry-run", "-m", "mock/m1", "-m", "local/tiny", "Say hello");
+        Result json = llmo.run("run", "--dry-run", "--json", "-m", "mock/m1", "Say hello");
 
-        assertThat(human.exitCode()).isZero();
+        assertThat(human).succeeded();
         assertThat(human.out()).containsPattern("mock/m1: \\d+ input tokens \\(estimated\\) of an unknown window")
                 .contains("local/tiny: ").contains("cost unknown");
         JsonNode line = this.json.readTree(json.out());
@@ -388,14 +356,14 @@ class RunCommandTest {
         assertThat(line.get("input_tokens").asLong()).isPositive();
         assertThat(line.has("context_window") && line.has("max_output_tokens") && line.has("dropped_messages")
                 && line.has("estimated_cost_usd")).isTrue();
-        assertThat(server.getRequestCount()).isZero();
-        assertThat(home.resolve("llmo/conversations")).doesNotExist();
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.conversations()).doesNotExist();
     }
 
     @Test
     void unknownModelAndRoleAreConfigErrors() {
-        assertThat(cli().run("run", "-m", "nope", "hi").exitCode()).isEqualTo(3);
-        assertThat(cli().run("run", "-r", "Nobody", "hi").exitCode()).isEqualTo(3);
-        assertThat(server.getRequestCount()).isZero();
+        assertThat(llmo.run("run", "-m", "nope", "hi")).failedWith(ExitCode.CONFIG);
+        assertThat(llmo.run("run", "-r", "Nobody", "hi")).failedWith(ExitCode.CONFIG);
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 }

@@ -1,9 +1,11 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
+import dev.llmo.failure.ExitCode;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +83,7 @@ class RunModelsRemoteTest {
     void listsEachProviderSkipsKeylessOnesAndNotesTheStoppedLocalServer() {
         Result result = cli().run("models", "--remote");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out().lines()).containsExactly("oa/gpt-4o", "oa/gpt-4o-mini",
                 "an/claude-haiku-4-5  Claude Haiku 4.5", "ge/gemini-2.5-flash  Gemini 2.5 Flash");
         assertThat(result.err().lines()).containsExactly(
@@ -99,7 +101,7 @@ class RunModelsRemoteTest {
                 + "/v1, api_key_name: OA_KEY }"));
         Result result = cli().run("models", "--remote");
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result).failedWith(ExitCode.FAILURE);
         assertThat(result.out().lines()).hasSize(4);
         assertThat(result.err()).contains("llmo: error: cannot connect to http://localhost:" + deadPort
                 + " (connection refused); is the server running and reachable? check base_url of provider 'dead'");
@@ -109,8 +111,7 @@ class RunModelsRemoteTest {
     void aStoppedLocalServerIsAnErrorWhenNoProviderAnswered() {
         Result result = CliRun.in(home).run("models", "--remote");
 
-        assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.FAILURE).outIsEmpty();
         assertThat(result.err().lines()).hasSize(5).last().asString()
                 .startsWith("llmo: error: cannot connect to http://localhost:" + deadPort + " (connection refused)");
     }
@@ -121,8 +122,7 @@ class RunModelsRemoteTest {
         Files.writeString(models, Files.readString(models).replaceAll("(?m)^(nokey|dead):.*$", "$1: ~"));
         Result result = cli().run("models", "--remote", "--json");
 
-        assertThat(result.exitCode()).isZero();
-        assertThat(result.err()).isEmpty();
+        assertThat(result).succeeded().errIsEmpty();
         assertThat(result.out().lines()).hasSize(4);
         assertThat(new ObjectMapper().readTree(result.out().lines().toList().get(2)).toString()).isEqualTo(
                 "{\"id\":\"an/claude-haiku-4-5\",\"provider\":\"an\",\"model\":\"claude-haiku-4-5\","

@@ -1,26 +1,20 @@
 package dev.llmo.cli;
 
+import static dev.llmo.OpenAiAnswers.streamed;
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmo.OpenAiAnswers;
 import dev.llmo.cli.CliRun.Result;
-import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
-import dev.llmo.eventlog.EventLog;
+import dev.llmo.failure.ExitCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What reaches stdout: a write that fails is never exit 0 (a full disk is exit 1, a reader that went away 141), and
@@ -31,33 +25,10 @@ class RunOutputTest {
     /** Clears the screen and sets the window title: what a hostile answer would do to a terminal. */
     private static final String HOSTILE = "ok" + ESC + "[2J" + ESC + "]0;pwned\u0007\r\u009b31mend";
 
-    @TempDir
-    Path home;
-    private MockWebServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        server.start();
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        Files.writeString(dir.resolve("models.yaml"), """
-                mock:
-                  type: openai
-                  base_url: %s
-                  api_key_name: MOCK_API_KEY
-                  models: [{ name: m1 }, { name: m2 }]
-                """.formatted(server.url("/v1")));
-        Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        server.shutdown();
-    }
-
-    private CliRun cli() {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0");
-    }
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer()
+            .mockProvider("models: [{ name: m1 }, { name: m2 }]")
+            .configYaml("main_llm: mock/m1\n");
 
     /** A stdout whose every write fails as {@code message} says (EPIPE, ENOSPC). */
     private static OutputStream failing(String message) {
@@ -69,24 +40,15 @@ class RunOutputTest {
         };
     }
 
-    private List<Event> events() throws IOException {
-        Path log;
-        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
-            log = files.findFirst().orElseThrow();
-        }
-        assertThat(ChainVerifier.verify(log).ok()).isTrue();
-        return EventLog.read(log);
-    }
-
     @Test
     void aFullDiskIsExit1WithOneLineAndARecordedFailure() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed("the answer"));
-        Result run = cli().stdout(failing("No space left on device")).run("run", "hi");
+        llmo.server().enqueue(streamed("the answer"));
+        Result run = llmo.cli().stdout(failing("No space left on device")).run("run", "hi");
 
-        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run).failedWith(ExitCode.FAILURE);
         assertThat(run.err()).isEqualTo("llmo: error: cannot write to stdout: No space left on device; check where "
                 + "stdout goes (free space, the file or device it is redirected to)\n");
-        List<Event> events = events();
+        List<Event> events = llmo.onlyLogEvents();
         assertThat(events.stream().map(Event::type)).endsWith("response", "error", "session.end");
         assertThat(dev.llmo.eventlog.Logged.text(events.get(events.size() - 3))).isEqualTo("the answer");
         assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("failed");
@@ -95,12 +57,12 @@ class RunOutputTest {
 
     @Test
     void aClosedPipeIsExit141SilentlyAndLoggedAsStdoutClosed() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed("the answer"));
-        Result run = cli().stdout(failing("Broken pipe")).run("run", "hi");
+        llmo.server().enqueue(streamed("the answer"));
+        Result run = llmo.cli().stdout(failing("Broken pipe")).run("run", "hi");
 
-        assertThat(run.exitCode()).isEqualTo(141);
+        assertThat(run).failedWith(ExitCode.STDOUT_CLOSED);
         assertThat(run.err()).as("silent, as a tool killed by SIGPIPE").isEmpty();
-        List<Event> events = events();
+        List<Event> events = llmo.onlyLogEvents();
         assertThat(events.stream().map(Event::type)).endsWith("response", "error", "session.end");
         assertThat(events.get(events.size() - 2).data().get("kind").asText()).isEqualTo("stdout_closed");
         assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("stdout_closed");
@@ -109,71 +71,67 @@ class RunOutputTest {
 
     @Test
     void aClosedPipeStopsEveryCallOfAParallelRun() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed("one"));
-        server.enqueue(OpenAiAnswers.streamed("two"));
-        Result run = cli().stdout(failing("Broken pipe")).run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
+        llmo.server().enqueue(streamed("one"));
+        llmo.server().enqueue(streamed("two"));
+        Result run = llmo.cli().stdout(failing("Broken pipe")).run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
 
-        assertThat(run.exitCode()).isEqualTo(141);
-        List<Event> events = events();
+        assertThat(run).failedWith(ExitCode.STDOUT_CLOSED);
+        List<Event> events = llmo.onlyLogEvents();
         assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("stdout_closed");
     }
 
     @Test
     void listingCommandsAlsoFailWhenStdoutDoes() {
-        Result run = cli().stdout(failing("No space left on device")).run("models");
-        assertThat(run.exitCode()).isEqualTo(1);
+        Result run = llmo.cli().stdout(failing("No space left on device")).run("models");
+        assertThat(run).failedWith(ExitCode.FAILURE);
         assertThat(run.err()).startsWith("llmo: error: cannot write to stdout: No space left on device;");
     }
 
     @Test
     void onATerminalControlCharactersOfTheAnswerAreShownNotObeyed() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed(HOSTILE));
-        Result run = cli().tty("o").run("run", "hi");
+        llmo.server().enqueue(streamed(HOSTILE));
+        Result run = llmo.cli().tty("o").run("run", "hi");
 
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).isEqualTo("ok^[[2J^[]0;pwned^G^MM-^[31mend\n");
+        assertThat(run).succeeded().outIs("ok^[[2J^[]0;pwned^G^MM-^[31mend\n");
 
         // the log holds the answer as it came; its replay on a terminal shows it as run did
-        List<Event> events = events();
+        List<Event> events = llmo.onlyLogEvents();
         assertThat(dev.llmo.eventlog.Logged.text(events.get(events.size() - 2))).isEqualTo(HOSTILE);
-        String id;
-        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
-            id = files.findFirst().orElseThrow().getFileName().toString().replace(".jsonl", "");
-        }
-        assertThat(cli().tty("o").run("log", "replay", id).out()).isEqualTo(run.out());
-        assertThat(cli().run("log", "replay", id).out()).isEqualTo(HOSTILE + "\n");
+        String id = llmo.onlyId();
+        assertThat(llmo.cli().tty("o").run("log", "replay", id).out()).isEqualTo(run.out());
+        assertThat(llmo.run("log", "replay", id).out()).isEqualTo(HOSTILE + "\n");
     }
 
     @Test
     void inAPipeTheAnswerPassesUnchanged() throws Exception {
-        server.enqueue(OpenAiAnswers.streamed(HOSTILE + "\ttab\n"));
+        llmo.server().enqueue(streamed(HOSTILE + "\ttab\n"));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Result run = cli().stdout(bytes).run("run", "hi");
+        Result run = llmo.cli().stdout(bytes).run("run", "hi");
 
-        assertThat(run.exitCode()).isZero();
+        assertThat(run).succeeded();
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(HOSTILE + "\ttab\n");
     }
 
     @Test
     void theLiveMultiModelViewShowsControlCharacters() {
-        server.enqueue(OpenAiAnswers.streamed(HOSTILE));
-        server.enqueue(OpenAiAnswers.streamed("plain"));
-        Result run = cli().tty("o").run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
+        llmo.server().enqueue(streamed(HOSTILE));
+        llmo.server().enqueue(streamed("plain"));
+        Result run = llmo.cli().tty("o").run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
 
-        assertThat(run.exitCode()).isZero();
+        assertThat(run).succeeded();
         assertThat(run.out()).contains("ok^[[2J^[]0;pwned^G^MM-^[31mend").doesNotContain(ESC + "]0;pwned");
     }
 
     @Test
     void aServersErrorMessageIsShownNotObeyedOnATerminalAndUnchangedInAPipe() {
         String body = "{\"error\":{\"message\":\"bad" + "\\u001b[2J" + "request\",\"type\":\"invalid_request_error\"}}";
-        server.enqueue(new MockResponse().setResponseCode(400).setBody(body));
-        Result terminal = cli().tty("e").run("run", "hi");
-        assertThat(terminal.exitCode()).isEqualTo(1);
+        llmo.server().enqueue(new MockResponse().setResponseCode(400).setBody(body));
+        Result terminal = llmo.cli().tty("e").run("run", "hi");
+        assertThat(terminal).failedWith(ExitCode.FAILURE);
         assertThat(terminal.err()).contains("bad^[[2Jrequest").doesNotContain(ESC + "[2J");
 
-        server.enqueue(new MockResponse().setResponseCode(400).setBody(body));
-        Result pipe = cli().run("run", "hi");
+        llmo.server().enqueue(new MockResponse().setResponseCode(400).setBody(body));
+        Result pipe = llmo.run("run", "hi");
         assertThat(pipe.err()).contains("bad" + ESC + "[2Jrequest");
     }
 }

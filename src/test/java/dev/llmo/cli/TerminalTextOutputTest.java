@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.eventlog.EventData;
@@ -42,7 +43,7 @@ class TerminalTextOutputTest {
             String[] args = sub.equals("list") ? new String[] {"chain", "list"}
                     : new String[] {"chain", "show", "evil" + ESC + "[2J" + ESC + "]0;owned\u0007"};
             CliRun.Result terminal = CliRun.in(home).tty("o").run(args);
-            assertThat(terminal.exitCode()).as(terminal.err()).isZero();
+            assertThat(terminal).succeeded();
             assertThat(terminal.out()).contains("evil^[[2J^[]0;owned^G", "looks fine^[[2J").doesNotContain(ESC, "\u0007");
 
             CliRun.Result pipe = CliRun.in(home).run(args);
@@ -57,7 +58,7 @@ class TerminalTextOutputTest {
         hostileChain();
         CliRun.Result plan = CliRun.in(home).tty("o").run("chain", "run", "evil" + ESC + "[2J" + ESC + "]0;owned\u0007",
                 "--dry-run", "x");
-        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(plan).succeeded();
         assertThat(plan.out()).contains("^[[2J").doesNotContain(ESC);
     }
 
@@ -67,7 +68,7 @@ class TerminalTextOutputTest {
         Files.writeString(home.resolve("llmo/models.yaml"), "mock:\n  type: openai\n  base_url: http://127.0.0.1:9/v1\n"
                 + "  models: [\"m" + YAML_NASTY + "\"]\n");
         CliRun.Result terminal = CliRun.in(home).tty("o").run("models");
-        assertThat(terminal.exitCode()).as(terminal.err()).isZero();
+        assertThat(terminal).succeeded();
         assertThat(terminal.out()).contains("mock/m^[[2J^[]0;owned^G").doesNotContain("\u0007", ESC + "[2J");
         assertThat(CliRun.in(home).run("models").out()).contains("mock/m" + ESC + "[2J");
     }
@@ -86,7 +87,7 @@ class TerminalTextOutputTest {
             Files.writeString(dir.resolve("config.yaml"), "main_llm: an/x\n");
 
             CliRun.Result terminal = CliRun.in(home).env("AN_KEY", "k").tty("o").run("models", "--remote");
-            assertThat(terminal.exitCode()).as(terminal.err()).isZero();
+            assertThat(terminal).succeeded();
             assertThat(terminal.out()).contains("an/gpt^[[2JM-^[31m", "Nice^[]52;c;ZXZpbA==^G")
                     .doesNotContain(ESC, "\u009b", "\u0007");
             CliRun.Result pipe = CliRun.in(home).env("AN_KEY", "k").run("models", "--remote");
@@ -102,7 +103,7 @@ class TerminalTextOutputTest {
         }
         // wide enough that the models column is not cut to fit the terminal
         CliRun.Result terminal = CliRun.in(home).tty("o").env("COLUMNS", "200").run("log", "list");
-        assertThat(terminal.exitCode()).as(terminal.err()).isZero();
+        assertThat(terminal).succeeded();
         assertThat(terminal.out()).contains("evil^[]0;owned^G/m").doesNotContain("\u0007");
         assertThat(CliRun.in(home).run("log", "list").out()).contains("evil" + ESC + "]0;owned\u0007/m");
     }

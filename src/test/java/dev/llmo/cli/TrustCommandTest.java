@@ -1,10 +1,12 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
+import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +86,7 @@ class TrustCommandTest {
     }
 
     private void assertStopped(Result result, String fileAndPosition, String what) {
-        assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
-        assertThat(result.out()).isEmpty();
+        assertThat(result).failedWith(ExitCode.CONFIG).outIsEmpty();
         assertThat(result.err().lines()).hasSize(1);
         assertThat(result.err()).startsWith("llmo: error: " + dotLlmo.resolve(fileAndPosition) + ": the project "
                         + "configuration (untrusted) sets " + what)
@@ -113,13 +114,12 @@ class TrustCommandTest {
         assertThat(marker).doesNotExist();
 
         Result trusted = cli().run("trust");
-        assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+        assertThat(trusted).succeeded();
         assertThat(trusted.out()).startsWith("trusted " + project.toRealPath() + " (.llmo/models.yaml) sha256:");
 
         server.enqueue(answer());
         Result run = cli().env("MOCK_API_KEY", null).run("run", "hi");
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).isEqualTo("ok\n");
+        assertThat(run).succeeded().outIs("ok\n");
         assertThat(marker).exists();
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-from-command");
     }
@@ -218,26 +218,26 @@ class TrustCommandTest {
 
         Result result = cli().run("run", "-r", "Terse", "hi");
 
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         JsonNode body = new ObjectMapper().readTree(server.takeRequest().getBody().readUtf8());
         assertThat(body.get("model").asText()).isEqualTo("m2");
         assertThat(body.at("/messages/0/content").asText()).isEqualTo("Answer in one word.");
 
         elsewhere.enqueue(answer());
         Result keyless = cli().run("run", "-m", "local", "hi");
-        assertThat(keyless.exitCode()).as(keyless.err()).isZero();
+        assertThat(keyless).succeeded();
         assertThat(elsewhere.takeRequest().getHeader("Authorization")).isNull();
     }
 
     @Test
     void aChangedFileIsUntrustedAgain() throws Exception {
         projectModels("mock:\n  api_key_cmd: echo sk-from-command\n");
-        assertThat(cli().run("trust", project.toString()).exitCode()).isZero();
+        assertThat(cli().run("trust", project.toString())).succeeded();
         projectModels("mock:\n  api_key_cmd: echo sk-from-command # and more\n");
 
         Result result = cli().run("run", "hi");
 
-        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).contains("the project configuration (changed since it was trusted, so untrusted) "
                 + "sets api_key_cmd of provider 'mock'");
         assertThat(server.getRequestCount()).isZero();
@@ -250,17 +250,17 @@ class TrustCommandTest {
         projectModels("mock:\n  api_key_cmd: echo sk-from-command\n");
         projectConfig("chains:\n  one: [\"A>/Developer)-mock\"]\n");
 
-        assertThat(cli().run("chat").exitCode()).isEqualTo(3);
-        assertThat(cli().run("chain", "run", "one", "x").exitCode()).isEqualTo(3);
-        assertThat(cli().run("models", "--remote").exitCode()).isEqualTo(3);
-        assertThat(cli().run("run", "-m", "mock/m2", "--sequential", "-m", "mock/m1", "hi").exitCode()).isEqualTo(3);
+        assertThat(cli().run("chat")).failedWith(ExitCode.CONFIG);
+        assertThat(cli().run("chain", "run", "one", "x")).failedWith(ExitCode.CONFIG);
+        assertThat(cli().run("models", "--remote")).failedWith(ExitCode.CONFIG);
+        assertThat(cli().run("run", "-m", "mock/m2", "--sequential", "-m", "mock/m1", "hi")).failedWith(ExitCode.CONFIG);
         assertThat(server.getRequestCount()).isZero();
 
-        assertThat(cli().run("chain", "list").exitCode()).isZero();
-        assertThat(cli().run("chain", "validate").exitCode()).isZero();
-        assertThat(cli().run("log", "list").exitCode()).isZero();
-        assertThat(cli().run("--help").exitCode()).isZero();
-        assertThat(cli().run("run", "--dry-run", "hi").exitCode()).as("sends nothing").isZero();
+        assertThat(cli().run("chain", "list")).succeeded();
+        assertThat(cli().run("chain", "validate")).succeeded();
+        assertThat(cli().run("log", "list")).succeeded();
+        assertThat(cli().run("--help")).succeeded();
+        assertThat(cli().run("run", "--dry-run", "hi")).as("sends nothing").succeeded();
         assertThat(server.getRequestCount()).isZero();
     }
 
@@ -270,7 +270,7 @@ class TrustCommandTest {
 
         Result result = cli().run("models");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).containsPattern("mock/m3 .*project \\(untrusted\\) "
                 + java.util.regex.Pattern.quote(dotLlmo.resolve("models.yaml") + ":3:12"));
         assertThat(result.err()).contains("llmo: note: the project configuration " + dotLlmo + " is untrusted;")
@@ -286,7 +286,7 @@ class TrustCommandTest {
         Files.createDirectories(project.resolve("sub"));
 
         Result trusted = cli().run("trust");
-        assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+        assertThat(trusted).succeeded();
         Path file = home.resolve("llmo/trusted.json");
         assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         JsonNode stored = new ObjectMapper().readTree(file.toFile());
@@ -296,16 +296,15 @@ class TrustCommandTest {
         assertThat(cli().run("trust", "--list").out()).contains(project.toRealPath() + "  sha256:").contains("current");
 
         Result untrusted = cli().run("untrust", project.toString());
-        assertThat(untrusted.exitCode()).isZero();
-        assertThat(untrusted.out()).isEqualTo("untrusted " + project.toRealPath() + "\n");
-        assertThat(cli().run("run", "hi").exitCode()).isEqualTo(3);
+        assertThat(untrusted).succeeded().outIs("untrusted " + project.toRealPath() + "\n");
+        assertThat(cli().run("run", "hi")).failedWith(ExitCode.CONFIG);
     }
 
     @Test
     void trustWithoutAProjectIsAUsageError() {
         Result result = CliRun.in(home).workingDir(home).run("trust");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).startsWith("llmo: error: no .llmo/ directory in " + home + " or above");
     }
 
@@ -316,7 +315,7 @@ class TrustCommandTest {
 
         Result result = cli().env("LLMO_HOME", dotLlmo.toString()).env("MOCK_API_KEY", null).run("run", "-m", "mock/x", "hi");
 
-        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result).succeeded();
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-own");
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -79,8 +80,7 @@ class UnknownPriceDisplayTest {
             Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/unpriced\n");
             server.enqueue(OpenAiAnswers.streamed("hello", 12, 5));
             CliRun.Result run = CliRun.in(home).run("run", "-u", "hi");
-            assertThat(run.exitCode()).as(run.err()).isZero();
-            assertThat(run.err()).contains("cost unknown");
+            assertThat(run).succeeded().errContains("cost unknown");
         } finally {
             server.shutdown();
         }

@@ -1,8 +1,10 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,13 +31,11 @@ class VaultCommandTest {
     @BeforeAll
     static void makeTheSharedVault() throws Exception {
         CliRun.Result init = CliRun.in(fixtureHome).env("LLMO_VAULT_PASSWORD", PASSWORD).run("vault", "init");
-        assertThat(init.exitCode()).as(init.err()).isZero();
-        assertThat(init.err()).isEqualTo("llmo: created the vault " + fixtureHome.resolve("llmo/vault.enc") + "\n");
+        assertThat(init).succeeded().errIs("llmo: created the vault " + fixtureHome.resolve("llmo/vault.enc") + "\n");
         CliRun.Result set = CliRun.in(fixtureHome).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-openai-test\n")
                 .run("vault", "set", "OPENAI_API_KEY");
-        assertThat(set.exitCode()).as(set.err()).isZero();
-        assertThat(set.out()).isEmpty();
-        assertThat(set.err()).isEqualTo("llmo: stored OPENAI_API_KEY in " + fixtureHome.resolve("llmo/vault.enc") + "\n");
+        assertThat(set).succeeded().outIsEmpty()
+                .errIs("llmo: stored OPENAI_API_KEY in " + fixtureHome.resolve("llmo/vault.enc") + "\n");
         fixture = Files.readAllBytes(fixtureHome.resolve("llmo/vault.enc"));
     }
 
@@ -62,19 +62,16 @@ class VaultCommandTest {
     void getPrintsTheSecretAndNothingElse() {
         CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
 
-        assertThat(get.exitCode()).isZero();
-        assertThat(get.out()).isEqualTo("sk-openai-test\n");
-        assertThat(get.err()).isEmpty();
+        assertThat(get).succeeded().outIs("sk-openai-test\n").errIsEmpty();
     }
 
     @Test
     void setReadsTheFirstLineOfStdinReplacesAndListShowsNamesAndDatesOnly() {
         CliRun.Result set = llmo().stdin("  sk-new-value  \nignored second line\n").run("vault", "set", "OPENAI_API_KEY");
-        assertThat(set.exitCode()).as(set.err()).isZero();
-        assertThat(set.err()).isEqualTo("llmo: replaced OPENAI_API_KEY in " + vaultFile + "\n");
+        assertThat(set).succeeded().errIs("llmo: replaced OPENAI_API_KEY in " + vaultFile + "\n");
 
         CliRun.Result list = llmo().run("vault", "list");
-        assertThat(list.exitCode()).isZero();
+        assertThat(list).succeeded();
         assertThat(list.out()).matches("NAME {10}  CREATED {13}  UPDATED\n"
                 + "OPENAI_API_KEY  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\n");
         assertThat(list.out() + list.err()).doesNotContain("sk-");
@@ -85,7 +82,7 @@ class VaultCommandTest {
     void setWithNothingOnStdinIsAUsageErrorAndChangesNothing() throws Exception {
         CliRun.Result set = llmo().stdin("").run("vault", "set", "GEMINI_API_KEY");
 
-        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set).failedWith(ExitCode.USAGE);
         assertThat(set.err()).isEqualTo("llmo: error: no secret on stdin for GEMINI_API_KEY; pipe it as the first "
                 + "line, e.g. 'pass show openai | llmo vault set GEMINI_API_KEY'\n");
         assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
@@ -95,7 +92,7 @@ class VaultCommandTest {
     void aSecretOnTheCommandLineIsRefused() {
         CliRun.Result set = llmo().run("vault", "set", "OPENAI_API_KEY", "sk-on-argv");
 
-        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set).failedWith(ExitCode.USAGE);
         assertThat(set.err()).startsWith("llmo: error: llmo never takes a secret on the command line")
                 .doesNotContain("sk-on-argv");
     }
@@ -104,7 +101,7 @@ class VaultCommandTest {
     void anUnknownOptionCarryingASecretIsNotRepeated() {
         CliRun.Result set = llmo().run("vault", "set", "OPENAI_API_KEY", "--value=sk-on-argv-789");
 
-        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set).failedWith(ExitCode.USAGE);
         assertThat(set.err()).startsWith("llmo: error: unexpected argument (not shown").doesNotContain("sk-on-argv");
     }
 
@@ -112,7 +109,7 @@ class VaultCommandTest {
     void anInvalidNameIsAUsageError() {
         CliRun.Result set = llmo().stdin("x\n").run("vault", "set", "BAD NAME");
 
-        assertThat(set.exitCode()).isEqualTo(2);
+        assertThat(set).failedWith(ExitCode.USAGE);
         assertThat(set.err()).startsWith("llmo: error: invalid entry name 'BAD NAME'; use letters, digits");
     }
 
@@ -121,8 +118,7 @@ class VaultCommandTest {
         CliRun.Result get = CliRun.in(home).env("LLMO_VAULT_PASSWORD", "not the password")
                 .run("--debug", "vault", "get", "OPENAI_API_KEY");
 
-        assertThat(get.exitCode()).isEqualTo(4);
-        assertThat(get.out()).isEmpty();
+        assertThat(get).failedWith(ExitCode.CREDENTIALS).outIsEmpty();
         assertThat(get.err()).startsWith("llmo: error: cannot unlock the vault " + vaultFile
                         + ": wrong password, or the file was modified or damaged; check the password")
                 .doesNotContain("sk-openai-test", "not the password", PASSWORD);
@@ -133,7 +129,7 @@ class VaultCommandTest {
     void noPasswordAndNoTerminalIsExit4NamingTheVariable() {
         CliRun.Result get = CliRun.in(home).run("vault", "get", "OPENAI_API_KEY");
 
-        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get).failedWith(ExitCode.CREDENTIALS);
         assertThat(get.err()).isEqualTo("llmo: error: the vault " + vaultFile + " is locked and there is no terminal "
                 + "to ask for its password; set LLMO_VAULT_PASSWORD to the vault password\n");
     }
@@ -142,7 +138,7 @@ class VaultCommandTest {
     void aMissingEntryIsExit4WithASuggestion() {
         CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEX");
 
-        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get).failedWith(ExitCode.CREDENTIALS);
         assertThat(get.err()).isEqualTo("llmo: error: no entry OPENAI_API_KEX in the vault " + vaultFile
                 + " (did you mean 'OPENAI_API_KEY'?); store it with 'llmo vault set OPENAI_API_KEX'\n");
     }
@@ -150,22 +146,21 @@ class VaultCommandTest {
     @Test
     void removeDeletesAndASecondRemoveIsExit4() {
         CliRun.Result remove = llmo().run("vault", "remove", "OPENAI_API_KEY");
-        assertThat(remove.exitCode()).as(remove.err()).isZero();
-        assertThat(remove.err()).isEqualTo("llmo: removed OPENAI_API_KEY from " + vaultFile + "\n");
+        assertThat(remove).succeeded().errIs("llmo: removed OPENAI_API_KEY from " + vaultFile + "\n");
 
         CliRun.Result again = llmo().run("vault", "rm", "OPENAI_API_KEY");
-        assertThat(again.exitCode()).isEqualTo(4);
+        assertThat(again).failedWith(ExitCode.CREDENTIALS);
         assertThat(again.err()).startsWith("llmo: error: no entry OPENAI_API_KEY in the vault");
     }
 
     @Test
     void passwdTakesTheNewPasswordFromStdinAndRetiresTheOldOne() {
         CliRun.Result passwd = llmo().stdin("brand new password 2\n").run("vault", "passwd");
-        assertThat(passwd.exitCode()).as(passwd.err()).isZero();
+        assertThat(passwd).succeeded();
         assertThat(passwd.err()).isEqualTo("llmo: changed the password of " + vaultFile
                 + "; update LLMO_VAULT_PASSWORD to the new one\n");
 
-        assertThat(llmo().run("vault", "get", "OPENAI_API_KEY").exitCode()).isEqualTo(4);
+        assertThat(llmo().run("vault", "get", "OPENAI_API_KEY")).failedWith(ExitCode.CREDENTIALS);
         CliRun.Result get = CliRun.in(home).env("LLMO_VAULT_PASSWORD", "brand new password 2")
                 .run("vault", "get", "OPENAI_API_KEY");
         assertThat(get.out()).isEqualTo("sk-openai-test\n");
@@ -175,7 +170,7 @@ class VaultCommandTest {
     void passwdWithAnEmptyNewPasswordChangesNothing() throws Exception {
         CliRun.Result passwd = llmo().stdin("\n").run("vault", "passwd");
 
-        assertThat(passwd.exitCode()).isEqualTo(2);
+        assertThat(passwd).failedWith(ExitCode.USAGE);
         assertThat(passwd.err()).startsWith("llmo: error: no new vault password on stdin");
         assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
     }
@@ -184,7 +179,7 @@ class VaultCommandTest {
     void statusNeedsNoPassword() {
         CliRun.Result status = CliRun.in(home).run("vault", "status");
 
-        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status).succeeded();
         assertThat(status.out()).contains("vault:       " + vaultFile + "\n", "exists:      yes\n",
                 "size:        " + fixture.length + " bytes\n", "permissions: rw-------\n",
                 "format:      llmo-vault version 1\n",
@@ -209,7 +204,7 @@ class VaultCommandTest {
     void aWriteRestoresMode0600() throws Exception {
         Files.setPosixFilePermissions(vaultFile, PosixFilePermissions.fromString("rw-r--r--"));
 
-        assertThat(llmo().stdin("sk-2\n").run("vault", "set", "OTHER_KEY").exitCode()).isZero();
+        assertThat(llmo().stdin("sk-2\n").run("vault", "set", "OTHER_KEY")).succeeded();
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(vaultFile))).isEqualTo("rw-------");
     }
@@ -220,8 +215,7 @@ class VaultCommandTest {
 
         CliRun.Result status = CliRun.in(home).run("vault", "status");
 
-        assertThat(status.exitCode()).isZero();
-        assertThat(status.out()).contains("exists:      no (create it with 'llmo vault init')");
+        assertThat(status).succeeded().outContains("exists:      no (create it with 'llmo vault init')");
     }
 
     @Test
@@ -230,13 +224,12 @@ class VaultCommandTest {
         Files.write(vaultFile, damaged);
 
         CliRun.Result status = CliRun.in(home).run("vault", "status");
-        assertThat(status.exitCode()).isEqualTo(4);
-        assertThat(status.out()).contains("exists:      yes");
+        assertThat(status).failedWith(ExitCode.CREDENTIALS).outContains("exists:      yes");
         assertThat(status.err()).startsWith("llmo: error: the vault " + vaultFile + " is damaged: not valid JSON")
                 .endsWith("; restore vault.enc from a backup, or move it away and run 'llmo vault init'\n");
 
         CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
-        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get).failedWith(ExitCode.CREDENTIALS);
         assertThat(get.err()).startsWith("llmo: error: the vault " + vaultFile + " is damaged");
         assertThat(Files.readAllBytes(vaultFile)).isEqualTo(damaged);
     }
@@ -250,21 +243,21 @@ class VaultCommandTest {
 
         CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
 
-        assertThat(get.exitCode()).isEqualTo(4);
-        assertThat(get.err()).contains("wrong password, or the file was modified or damaged");
+        assertThat(get).failedWith(ExitCode.CREDENTIALS)
+                .errContains("wrong password, or the file was modified or damaged");
         assertThat(Files.readAllBytes(vaultFile)).isEqualTo(tampered);
     }
 
     @Test
     void initOnAnExistingVaultIsAUsageErrorAndWithoutPasswordIsExit4() throws Exception {
         CliRun.Result again = llmo().run("vault", "init");
-        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again).failedWith(ExitCode.USAGE);
         assertThat(again.err()).isEqualTo("llmo: error: a vault already exists at " + vaultFile
                 + "; change its password with 'llmo vault passwd'; to start over, move the file away first\n");
 
         Files.delete(vaultFile);
         CliRun.Result noPassword = CliRun.in(home).run("vault", "init");
-        assertThat(noPassword.exitCode()).isEqualTo(4);
+        assertThat(noPassword).failedWith(ExitCode.CREDENTIALS);
         assertThat(noPassword.err()).isEqualTo("llmo: error: there is no terminal to ask for a new vault password; "
                 + "set LLMO_VAULT_PASSWORD to the password the vault should have\n");
         assertThat(vaultFile).doesNotExist();
@@ -275,13 +268,12 @@ class VaultCommandTest {
         Files.delete(vaultFile);
 
         CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEY");
-        assertThat(get.exitCode()).isEqualTo(4);
+        assertThat(get).failedWith(ExitCode.CREDENTIALS);
         assertThat(get.err()).isEqualTo("llmo: error: there is no vault at " + vaultFile
                 + "; create it with 'llmo vault init'\n");
 
         CliRun.Result list = CliRun.in(home).run("vault", "list");
-        assertThat(list.exitCode()).isZero();
-        assertThat(list.out()).isEmpty();
+        assertThat(list).succeeded().outIsEmpty();
         assertThat(list.err()).isEqualTo("llmo: there is no vault at " + vaultFile
                 + " yet; create it with 'llmo vault init'\n");
     }
@@ -306,8 +298,7 @@ class VaultCommandTest {
     void unlockOnATerminalStdoutIsRefusedBeforeAnyPasswordAndShowsTheEvalLine() {
         CliRun.Result unlock = llmo().tty("ioe").run("vault", "unlock", "--for", "1h");
 
-        assertThat(unlock.exitCode()).isEqualTo(2);
-        assertThat(unlock.out()).isEmpty();
+        assertThat(unlock).failedWith(ExitCode.USAGE).outIsEmpty();
         assertThat(unlock.err()).contains("llmo vault unlock prints a line for your shell to run",
                 "eval \"$(llmo vault unlock --for 1h)\"");
     }
@@ -316,7 +307,7 @@ class VaultCommandTest {
     void unlockTakesDurationsUpToADay() {
         for (String bad : new String[] {"0m", "25h", "15", "1d", "m", "1h 5m"}) {
             CliRun.Result unlock = llmo().run("vault", "unlock", "--for", bad);
-            assertThat(unlock.exitCode()).as(bad).isEqualTo(2);
+            assertThat(unlock).as(bad).failedWith(ExitCode.USAGE);
             assertThat(unlock.err()).as(bad).contains("--for takes a duration from 1s to 24h such as 90s, 15m, 2h "
                     + "or 1h30m, not '" + bad + "'");
         }
@@ -327,9 +318,7 @@ class VaultCommandTest {
         Path runtime = Files.createDirectory(home.resolve("run"));
         CliRun.Result lock = CliRun.in(home).env("XDG_RUNTIME_DIR", runtime.toString()).run("vault", "lock");
 
-        assertThat(lock.exitCode()).as(lock.err()).isZero();
-        assertThat(lock.out()).isEqualTo("unset LLMO_VAULT_SESSION;\n");
-        assertThat(lock.err()).isEqualTo("llmo: no vault session was open\n");
+        assertThat(lock).succeeded().outIs("unset LLMO_VAULT_SESSION;\n").errIs("llmo: no vault session was open\n");
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.llmo.cli;
 
 import dev.llmo.OpenAiAnswers;
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.failure.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import okhttp3.mockwebserver.MockWebServer;
@@ -41,16 +43,16 @@ class VaultKeyResolutionTest {
     void aKeyInTheVaultIsUsedWhenTheEnvironmentHasNone() throws Exception {
         CliRun.Result stored = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-from-vault\n")
                 .run("vault", "set", "MOCK_API_KEY");
-        assertThat(stored.exitCode()).isZero();
+        assertThat(stored).succeeded();
         answer();
         answer();
 
         CliRun.Result fromVault = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).run("run", "hi");
         CliRun.Result fromEnv = CliRun.in(home).env("MOCK_API_KEY", "sk-from-env").run("run", "hi");
 
-        assertThat(fromVault.exitCode()).isZero();
+        assertThat(fromVault).succeeded();
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-from-vault");
-        assertThat(fromEnv.exitCode()).as("the environment wins, and the vault is not even unlocked").isZero();
+        assertThat(fromEnv).as("the environment wins, and the vault is not even unlocked").succeeded();
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-from-env");
         assertThat(fromVault.err() + fromEnv.err()).doesNotContain("sk-from");
     }
@@ -59,12 +61,11 @@ class VaultKeyResolutionTest {
     void aLockedVaultWithoutAPasswordIsExit4NamingTheVariable() {
         CliRun.Result stored = CliRun.in(home).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin("sk-from-vault\n")
                 .run("vault", "set", "OTHER_KEY");
-        assertThat(stored.exitCode()).isZero();
+        assertThat(stored).succeeded();
 
         CliRun.Result result = CliRun.in(home).run("run", "hi");
 
-        assertThat(result.exitCode()).isEqualTo(4);
-        assertThat(result.err()).contains("LLMO_VAULT_PASSWORD");
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).errContains("LLMO_VAULT_PASSWORD");
         assertThat(server.getRequestCount()).isZero();
     }
 
@@ -72,7 +73,7 @@ class VaultKeyResolutionTest {
     void noVaultAndNoVariableIsExit4WithTheExactFix() {
         CliRun.Result result = CliRun.in(home).run("run", "hi");
 
-        assertThat(result.exitCode()).isEqualTo(4);
-        assertThat(result.err()).contains("run 'llmo vault set MOCK_API_KEY' or 'export MOCK_API_KEY=…'");
+        assertThat(result).failedWith(ExitCode.CREDENTIALS)
+                .errContains("run 'llmo vault set MOCK_API_KEY' or 'export MOCK_API_KEY=…'");
     }
 }

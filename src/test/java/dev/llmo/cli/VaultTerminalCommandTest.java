@@ -1,7 +1,9 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.failure.ExitCode;
 import dev.llmo.vault.UnlockedVault;
 import dev.llmo.vault.Vault;
 import java.io.InputStream;
@@ -44,15 +46,14 @@ class VaultTerminalCommandTest {
         CliRun.Result set = typing("my vault passphrase\rmy vault passphrase\rsk-typed-secret\r", Map.of(),
                 "set", "OPENAI_API_KEY");
 
-        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set).succeeded();
         assertThat(set.err()).contains("There is no vault at", "New vault password: ", "Repeat the password: ",
                         "OPENAI_API_KEY (input is hidden): ", "llmo: stored OPENAI_API_KEY")
                 .doesNotContain("my vault passphrase", "sk-typed-secret");
 
         CliRun.Result get = typing("my vault passphrase\r", Map.of(), "get", "OPENAI_API_KEY");
-        assertThat(get.exitCode()).as(get.err()).isZero();
-        assertThat(get.out()).isEqualTo("sk-typed-secret\n");
-        assertThat(get.err()).isEqualTo("llmo vault get opens the vault: password: *******************\n");
+        assertThat(get).succeeded().outIs("sk-typed-secret\n")
+                .errIs("llmo vault get opens the vault: password: *******************\n");
     }
 
     @Test
@@ -63,12 +64,10 @@ class VaultTerminalCommandTest {
         }
 
         CliRun.Result wrong = typing("wrong\r", Map.of(), "get", "K");
-        assertThat(wrong.exitCode()).isEqualTo(4);
-        assertThat(wrong.err()).contains("wrong password");
+        assertThat(wrong).failedWith(ExitCode.CREDENTIALS).errContains("wrong password");
 
         CliRun.Result cancelled = typing("righ\u0003", Map.of(), "get", "K");
-        assertThat(cancelled.exitCode()).isEqualTo(130);
-        assertThat(cancelled.out()).isEmpty();
+        assertThat(cancelled).failedWith(ExitCode.INTERRUPTED).outIsEmpty();
     }
 
     @Test
@@ -81,8 +80,8 @@ class VaultTerminalCommandTest {
         CliRun.Result passwd = typing("new password two!\rnew password two!\r",
                 Map.of("LLMO_VAULT_PASSWORD", "old password one"), "passwd");
 
-        assertThat(passwd.exitCode()).as(passwd.err()).isZero();
-        assertThat(passwd.err()).contains("New vault password: ", "strength: ", "llmo: changed the password of");
+        assertThat(passwd).succeeded()
+                .errContains("New vault password: ", "strength: ", "llmo: changed the password of");
         try (UnlockedVault open = vault.unlock("new password two!".toCharArray())) {
             assertThat(open.secret("K")).contains("v");
         }
