@@ -6,7 +6,7 @@ import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.core.CallId;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
@@ -19,13 +19,13 @@ import java.util.Map;
 
 /**
  * Runs a chain: each step renders its prompt from the chain's variables, calls its model (or several at once)
- * through the {@link Orchestrator}, and its answer becomes {@code previous} and {@code {{STEPNAME}}} for the steps
+ * through the {@link CallExecutor}, and its answer becomes {@code previous} and {@code {{STEPNAME}}} for the steps
  * after it. {@code when} skips a step; {@code repeat} re-runs a step on its own output until its condition holds or
  * {@code max} runs are spent. Every call is recorded in one conversation, with a {@code chain.step} event before
  * each step. A failed call stops the chain.
  */
 public final class ChainRunner {
-    private final Orchestrator orchestrator;
+    private final CallExecutor executor;
     private final Settings settings;
     private final Conversation conversation;
     private final boolean stream;
@@ -67,8 +67,8 @@ public final class ChainRunner {
     public record StepCall(String step, int iteration, RunResult result) {
     }
 
-    public ChainRunner(Orchestrator orchestrator, Settings settings, Conversation conversation, boolean stream) {
-        this.orchestrator = orchestrator;
+    public ChainRunner(CallExecutor executor, Settings settings, Conversation conversation, boolean stream) {
+        this.executor = executor;
         this.settings = settings;
         this.conversation = conversation;
         this.stream = stream;
@@ -181,7 +181,7 @@ public final class ChainRunner {
             RunListener events = listener.callListener(step, model);
             RunRequest request = new RunRequest(model, conversation.system(), List.of(
                     dev.llmo.provider.ChatMessage.user(prompt)), options, stream);
-            RunningCall call = orchestrator.start(new CallId(model, step.name(), i), request,
+            RunningCall call = executor.start(new CallId(model, step.name(), i), request,
                     events == null ? RunListener.NONE : events, conversation);
             running.add(call);
             synchronized (inFlight) {

@@ -3,7 +3,7 @@ package dev.llmo.cli;
 import dev.llmo.cli.terminal.Signals;
 import dev.llmo.core.CallRecorder;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
@@ -28,9 +28,9 @@ final class CancelOnInterrupt {
     private CancelOnInterrupt() {
     }
 
-    static RunResult run(Orchestrator orchestrator, RunRequest request, RunListener listener, CallRecorder recorder,
+    static RunResult run(CallExecutor executor, RunRequest request, RunListener listener, CallRecorder recorder,
                          Consumer<RunResult> render) {
-        RunningCall call = orchestrator.start(request, listener, recorder);
+        RunningCall call = executor.start(request, listener, recorder);
         String provider = request.model().provider().name();
         return run(reason -> call.cancel(Signals.stopReason("the request to " + provider + " was cancelled")),
                 call::await, render);

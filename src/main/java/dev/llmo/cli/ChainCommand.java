@@ -17,7 +17,7 @@ import dev.llmo.core.Conversation;
 import dev.llmo.eventlog.RunMode;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,11 +145,11 @@ final class ChainCommand implements Runnable {
         ChainOutput output = new ChainOutput(context, chain, json, reasoning);
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
+        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 RunMode.CHAIN, models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             output.conversation(conversation::keptId);
-            ChainRunner runner = new ChainRunner(orchestrator, settings, conversation,
+            ChainRunner runner = new ChainRunner(executor, settings, conversation,
                     true);
             LlmoException[] lost = new LlmoException[1];
             ChainRunner.Outcome outcome = CancelOnInterrupt.run(runner::cancel,

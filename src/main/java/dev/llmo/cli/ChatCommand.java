@@ -56,7 +56,7 @@ final class ChatCommand implements Callable<Integer> {
             CoreServices.requireKeyOfDefault(context, context.settings().defaultModel());
         }
         ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
-                CoreServices.orchestrator(context, null, timeout),
+                CoreServices.executor(context, null, timeout),
                 context.dirs().conversationsDir(), BuildInfo.version(),
                 new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
                 RequestAssembler.WHOLE_HISTORY, context.logOptions());

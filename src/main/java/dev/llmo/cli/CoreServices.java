@@ -2,7 +2,7 @@ package dev.llmo.cli;
 
 import dev.llmo.failure.ConfigException;
 import dev.llmo.core.KeyResolver;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.config.Settings;
 import dev.llmo.context.ContextBudget;
 import dev.llmo.context.TokenCounters;
@@ -26,29 +26,29 @@ final class CoreServices {
     private CoreServices() {
     }
 
-    /** The orchestrator of one invocation, with the configured budgets. */
-    static Orchestrator orchestrator(CliContext context) {
-        return orchestrator(context, null);
+    /** The executor of one invocation, with the configured budgets. */
+    static CallExecutor executor(CliContext context) {
+        return executor(context, null);
     }
 
     /**
-     * The orchestrator of one invocation: every call fitted into its model's window and checked against
+     * The executor of one invocation: every call fitted into its model's window and checked against
      * {@code --max-cost} (null: none, so budget.per_run_usd applies) and the daily budget.
      */
-    static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd) {
-        return orchestrator(context, maxCostUsd, null);
+    static CallExecutor executor(CliContext context, java.math.BigDecimal maxCostUsd) {
+        return executor(context, maxCostUsd, null);
     }
 
     /**
      * @param timeoutSeconds {@code --timeout}: the deadline of each model call in seconds, 0 for none, null for the
      *                       default ({@link HttpSettings#DEFAULT_CALL_TIMEOUT})
      */
-    static Orchestrator orchestrator(CliContext context, java.math.BigDecimal maxCostUsd, Double timeoutSeconds) {
+    static CallExecutor executor(CliContext context, java.math.BigDecimal maxCostUsd, Double timeoutSeconds) {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
                 context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
-        return new Orchestrator(keys(context), new ProviderClients(Transport.shared(
+        return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout))), System::nanoTime,
                 new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
     }

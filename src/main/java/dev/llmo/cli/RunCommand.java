@@ -11,7 +11,7 @@ import dev.llmo.context.DryRunEstimate;
 import dev.llmo.context.ModelCaps;
 import dev.llmo.context.TokenCounters;
 import dev.llmo.failure.BudgetException;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.core.Conversation;
@@ -152,14 +152,14 @@ final class RunCommand implements Callable<Integer> {
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug(),
                 environment.stdoutIsTerminal() && !json, extras());
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
+        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, List.of(model), RunMode.SINGLE)) {
             startConversation(conversation, roleDef, text);
             renderer.conversation(conversation.id());
             RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
                     shared.requestOptions(roleDef), !noStream);
             LlmoException[] lost = new LlmoException[1];
-            RunResult result = CancelOnInterrupt.run(orchestrator, request, renderer,
+            RunResult result = CancelOnInterrupt.run(executor, request, renderer,
                     conversation, done -> {
                         // a run whose request never left the machine leaves no conversation for the id to name
                         renderer.conversation(conversation.keptId());
@@ -181,14 +181,14 @@ final class RunCommand implements Callable<Integer> {
     /** Several models: a fan-out or a pipeline, one conversation for the whole run. */
     private int runSeveral(Settings settings, Role roleDef, RunPlan plan, String text) {
         boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
-        Orchestrator orchestrator = CoreServices.orchestrator(context, maxCost, timeout);
+        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         try (Conversation conversation = conversation(settings, plan.models(),
                 sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL)) {
             startConversation(conversation, roleDef, text);
             RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
                     shared.requestOptions(roleDef), !noStream);
             MultiRunView view = view(plan, conversation::keptId);
-            MultiRun run = new MultiRun(orchestrator, plan, request, view,
+            MultiRun run = new MultiRun(executor, plan, request, view,
                     MultiRun.Recording.of(conversation));
             long started = System.nanoTime();
             List<RunResult> results;
@@ -357,7 +357,7 @@ final class RunCommand implements Callable<Integer> {
         TokenCounters counters = TokenCounters.create();
         PrintWriter out = context.out();
         for (ModelRef model : plan.models()) {
-            ChatRequest chat = Orchestrator.chatRequest(new RunRequest(model, systemPrompt, messages,
+            ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
                     shared.requestOptions(roleDef), !noStream));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {

@@ -6,7 +6,7 @@ import java.time.Duration;
 import dev.llmo.provider.ChatRequest;
 
 /**
- * Hears about each model call as the {@link Orchestrator} makes it, to record it (the event log does). Called from
+ * Hears about each model call as the {@link CallExecutor} makes it, to record it (the event log does). Called from
  * the call's thread; {@link #requestSent} comes first, then retries, then exactly one {@link #answered}.
  */
 public interface CallRecorder {

@@ -27,7 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * calls not yet started are never sent. It never prints and never throws for a failed call.
  */
 public final class MultiRun {
-    private final Orchestrator orchestrator;
+    private final CallExecutor executor;
     private final RunPlan plan;
     private final RunRequest request;
     private final Listener listener;
@@ -115,9 +115,9 @@ public final class MultiRun {
      * @param request the request as the first model would get it; every model gets it with its own model (a fan-out),
      *                or the pipeline's first step gets it and each later step the previous answer alone
      */
-    public MultiRun(Orchestrator orchestrator, RunPlan plan, RunRequest request, Listener listener,
+    public MultiRun(CallExecutor executor, RunPlan plan, RunRequest request, Listener listener,
                     Recording recording) {
-        this.orchestrator = orchestrator;
+        this.executor = executor;
         this.plan = plan;
         this.request = request;
         this.listener = listener;
@@ -254,7 +254,7 @@ public final class MultiRun {
 
     private void start(int index, RunRequest call, CallRecorder recorder) {
         listener.started(index, call.model());
-        RunningCall started = orchestrator.start(new CallId(call.model(), null, index), call, this::show, recorder);
+        RunningCall started = executor.start(new CallId(call.model(), null, index), call, this::show, recorder);
         running.put(index, started);
         // the result as recorded, also when recording failed (then it is a failure): the scheduler hears of every end
         started.whenEnded(result -> ended.add(new Ended(index, result)));
@@ -280,7 +280,7 @@ public final class MultiRun {
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
-            LlmoException reason = Orchestrator.unexpected("showing the answers", e);
+            LlmoException reason = CallExecutor.unexpected("showing the answers", e);
             cancel(reason);
             throw reason;
         }

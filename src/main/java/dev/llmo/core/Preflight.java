@@ -6,7 +6,7 @@ import dev.llmo.provider.ChatRequest;
 import dev.llmo.message.Usage;
 
 /**
- * What the {@link Orchestrator} does to every call before it is sent: fit the history into the model's window and
+ * What the {@link CallExecutor} does to every call before it is sent: fit the history into the model's window and
  * check the budgets. Refusing is throwing a {@link BudgetException} (exit 5): nothing is sent.
  */
 public interface Preflight {

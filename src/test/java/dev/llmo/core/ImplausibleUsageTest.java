@@ -8,24 +8,24 @@ import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orchestrator's last check before recording, whatever a decoder let through: counts and costs the event log
+ * The executor's last check before recording, whatever a decoder let through: counts and costs the event log
  * cannot hold (integers up to 2^53 - 1) end the call as a failure that keeps its text, instead of a lost response.
  */
 class ImplausibleUsageTest {
     @Test
     void countsFromTwoToThe53AreRefused() {
-        assertThat(Orchestrator.implausible(Usage.of(3, (1L << 53) - 1), null)).isNull();
-        assertThat(Orchestrator.implausible(Usage.of(3, 1L << 53), null)).isInstanceOf(FailureException.class)
+        assertThat(CallExecutor.implausible(Usage.of(3, (1L << 53) - 1), null)).isNull();
+        assertThat(CallExecutor.implausible(Usage.of(3, 1L << 53), null)).isInstanceOf(FailureException.class)
                 .hasMessageContaining("9007199254740992 output tokens");
-        assertThat(Orchestrator.implausible(Usage.of(Long.MAX_VALUE, 1), null)).isNotNull();
+        assertThat(CallExecutor.implausible(Usage.of(Long.MAX_VALUE, 1), null)).isNotNull();
     }
 
     @Test
     void aCostBeyondWhatTheLogHoldsIsRefused() {
         Usage usage = Usage.of(1_000_000_000_000L, 0);
-        assertThat(Orchestrator.implausible(usage, new BigDecimal("9007199254.740991"))).isNull();
-        assertThat(Orchestrator.implausible(usage, new BigDecimal("9007199254.740992")))
+        assertThat(CallExecutor.implausible(usage, new BigDecimal("9007199254.740991"))).isNull();
+        assertThat(CallExecutor.implausible(usage, new BigDecimal("9007199254.740992")))
                 .hasMessageContaining("more than llmo can record");
-        assertThat(Orchestrator.implausible(null, null)).isNull();
+        assertThat(CallExecutor.implausible(null, null)).isNull();
     }
 }

@@ -81,8 +81,8 @@ class MultiRunTest {
         return List.of(names).stream().map(n -> model(provider, n)).toList();
     }
 
-    private Orchestrator orchestrator() {
-        return new Orchestrator(new ProviderKeys(KeyResolver.environment(Map.of())),
+    private CallExecutor executor() {
+        return new CallExecutor(new ProviderKeys(KeyResolver.environment(Map.of())),
                 // no retries; timeouts far longer than any latch of these tests waits
                 new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(60), 0))),
                 System::nanoTime);
@@ -172,7 +172,7 @@ class MultiRunTest {
             }
         };
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
                 request(plan.get(0), "hi"), listener, MultiRun.Recording.NONE).run();
 
         assertThat(results).extracting(RunResult::text).containsExactly("answer of m1", "answer of m2",
@@ -190,7 +190,7 @@ class MultiRunTest {
         InFlight inFlight = new InFlight(2, plan.size());
         dispatch(body -> inFlight.hold(() -> answer("ok")));
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, 2),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, 2),
                 request(plan.get(0), "hi"), new Heard(), MultiRun.Recording.NONE).run();
 
         assertThat(results).allMatch(RunResult::succeeded);
@@ -224,7 +224,7 @@ class MultiRunTest {
             }
         });
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
                 request(plan.get(0), "hi"), new Heard(), MultiRun.Recording.NONE).run();
 
         assertThat(results).extracting(RunResult::text).containsExactly("slow", "slow", "fast", "slow", "fast");
@@ -274,7 +274,7 @@ class MultiRunTest {
         List<ModelRef> plan = models(mock, "writer", "critic", "editor");
         dispatch(body -> answer(body.get("model").asText() + "(" + last(body) + ")"));
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
                 request(plan.get(0), "a poem"), new Heard(), MultiRun.Recording.NONE).run();
 
         assertThat(results).extracting(RunResult::text).containsExactly("writer(a poem)", "critic(writer(a poem))",
@@ -297,7 +297,7 @@ class MultiRunTest {
                 ? new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"bad request\"}}")
                 : answer("fine"));
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
                 request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE).run();
 
         assertThat(results).hasSize(2);
@@ -314,7 +314,7 @@ class MultiRunTest {
                 ? new MockResponse().setResponseCode(429).setBody("{\"error\":{\"message\":\"slow down\"}}")
                 : answer("fine"));
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
                 request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE).run();
 
         assertThat(results).extracting(RunResult::succeeded).containsExactly(true, false, true);
@@ -332,7 +332,7 @@ class MultiRunTest {
         List<ModelRef> plan = List.of(model(mock, "m1"), model(keyed, "k1"));
         dispatch(body -> answer("fine"));
 
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
                 request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE).run();
 
         assertThat(results.get(0).succeeded()).isTrue();
@@ -352,7 +352,7 @@ class MultiRunTest {
             await(release); // held until the test ends: only cancel() can end these calls
             return answer("too late");
         });
-        MultiRun run = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
+        MultiRun run = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
                 request(plan.get(0), "x"), new Heard(), MultiRun.Recording.of(conversation()));
         Thread canceller = new Thread(() -> {
             await(threeInFlight);
@@ -383,7 +383,7 @@ class MultiRunTest {
             await(release);
             return answer("too late");
         });
-        MultiRun run = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
+        MultiRun run = new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
                 request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE);
         List<List<RunResult>> results = new ArrayList<>();
         Thread runner = new Thread(() -> results.add(run.run()));
@@ -416,7 +416,7 @@ class MultiRunTest {
         log.user("question");
 
         // one at a time: b is sent after a's answer is in the log
-        List<RunResult> results = new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.PARALLEL, plan, 1),
+        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, 1),
                 request(plan.get(0), "question"), new Heard(), MultiRun.Recording.of(log)).run();
         log.end(ExitCode.OK);
         log.close();
@@ -439,7 +439,7 @@ class MultiRunTest {
         Conversation log = conversation();
         log.user("q");
 
-        new MultiRun(orchestrator(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null), request(plan.get(0), "q"),
+        new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null), request(plan.get(0), "q"),
                 new Heard(), MultiRun.Recording.of(log)).run();
         log.end(ExitCode.OK);
 

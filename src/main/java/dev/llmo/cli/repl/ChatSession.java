@@ -9,7 +9,7 @@ import dev.llmo.core.Conversation;
 import dev.llmo.eventlog.RunMode;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
@@ -29,7 +29,7 @@ import java.util.Objects;
 /**
  * The state of one chat session, without any input or output: the model, the role and its options, the
  * conversation (one event log file) and what this session has spent. Every turn goes through the
- * {@link Orchestrator} with the conversation as its recorder. Used by one thread at a time (the REPL's), except
+ * {@link CallExecutor} with the conversation as its recorder. Used by one thread at a time (the REPL's), except
  * that a call's answer is recorded from the call's own thread, which {@link Conversation} allows.
  */
 public final class ChatSession implements AutoCloseable {
@@ -44,17 +44,17 @@ public final class ChatSession implements AutoCloseable {
      * @param tokens           the counter behind {@code /tokens}
      * @param assembler        builds each turn's request from the history
      */
-    public record Setup(Settings settings, Orchestrator orchestrator, Path conversationsDir, String version,
+    public record Setup(Settings settings, CallExecutor executor, Path conversationsDir, String version,
                         TokenEstimator tokens, RequestAssembler assembler, EventLog.Options logOptions) {
         /** Logs synced at session end. */
-        public Setup(Settings settings, Orchestrator orchestrator, Path conversationsDir, String version,
+        public Setup(Settings settings, CallExecutor executor, Path conversationsDir, String version,
                      TokenEstimator tokens, RequestAssembler assembler) {
-            this(settings, orchestrator, conversationsDir, version, tokens, assembler, EventLog.Options.defaults());
+            this(settings, executor, conversationsDir, version, tokens, assembler, EventLog.Options.defaults());
         }
 
         public Setup {
             Objects.requireNonNull(settings, "settings");
-            Objects.requireNonNull(orchestrator, "orchestrator");
+            Objects.requireNonNull(executor, "executor");
             Objects.requireNonNull(conversationsDir, "conversationsDir");
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(assembler, "assembler");
@@ -218,7 +218,7 @@ public final class ChatSession implements AutoCloseable {
         merged.putAll(commandOptions);
         RunRequest request = setup.assembler().assemble(model, conversation.system(), conversation.messages(),
                 merged);
-        return setup.orchestrator().start(request, listener, conversation);
+        return setup.executor().start(request, listener, conversation);
     }
 
     /** Counts a finished call into this session's cost. */

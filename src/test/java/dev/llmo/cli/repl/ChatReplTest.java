@@ -8,7 +8,7 @@ import dev.llmo.config.ConfigLoader;
 import dev.llmo.config.Settings;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.core.KeyResolver;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.core.ProviderKeys;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
@@ -73,11 +73,11 @@ class ChatReplTest {
         terminal = TerminalBuilder.builder().system(false).type("xterm").streams(input, screen)
                 .encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
         Settings settings = ConfigLoader.load(dirs(), home, Map.of());
-        Orchestrator orchestrator = new Orchestrator(
+        CallExecutor executor = new CallExecutor(
                 new ProviderKeys(KeyResolver.environment(Map.of("MOCK_API_KEY", "sk-mock"))),
                 new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
                         0))), System::nanoTime);
-        session = ChatSession.open(new ChatSession.Setup(settings, orchestrator, dirs().conversationsDir(), "test",
+        session = ChatSession.open(new ChatSession.Setup(settings, executor, dirs().conversationsDir(), "test",
                 TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY), null, null, false, null);
         ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color);
         repl = CompletableFuture.supplyAsync(() -> {

@@ -15,7 +15,7 @@ import dev.llmo.core.ProviderClients;
 import dev.llmo.failure.CredentialsException;
 import dev.llmo.core.KeyResolver;
 import dev.llmo.failure.ModelCallException;
-import dev.llmo.core.Orchestrator;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.core.ProviderKeys;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunRequest;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OrchestratorTest {
+class CallExecutorTest {
     private MockWebServer server;
     private final AtomicLong nanos = new AtomicLong();
 
@@ -57,8 +57,8 @@ class OrchestratorTest {
         return new ModelRef(provider, spec);
     }
 
-    private Orchestrator orchestrator(Map<String, String> env) {
-        return new Orchestrator(new ProviderKeys(KeyResolver.environment(env)),
+    private CallExecutor executor(Map<String, String> env) {
+        return new CallExecutor(new ProviderKeys(KeyResolver.environment(env)),
                 new ProviderClients(ProviderTestSupport.transport(new ProviderTestSupport.RecordingSleeper(), 0)),
                 () -> nanos.addAndGet(10_000_000)); // every reading of the clock advances it 10 ms
     }
@@ -67,7 +67,7 @@ class OrchestratorTest {
     void runsOneModelWithMergedOptionsAndPricesTheUsage() throws Exception {
         server.enqueue(new MockResponse().setBody(OpenAiClientTest.RECORDED_STREAM));
         List<String> texts = new ArrayList<>();
-        RunResult result = orchestrator(Map.of("OPENAI_API_KEY", "sk-x")).run(RunRequest.of(model("OPENAI_API_KEY"),
+        RunResult result = executor(Map.of("OPENAI_API_KEY", "sk-x")).run(RunRequest.of(model("OPENAI_API_KEY"),
                 "sys", "prompt", Map.of("temperature", 0.1), true), event -> {
                     if (event instanceof RunEvent.Text text) {
                         texts.add(text.text());
@@ -91,7 +91,7 @@ class OrchestratorTest {
 
     @Test
     void missingKeyIsAFailedResultNotAnException() {
-        RunResult result = orchestrator(Map.of()).run(RunRequest.of(model("OPENAI_API_KEY"), null, "p", Map.of(),
+        RunResult result = executor(Map.of()).run(RunRequest.of(model("OPENAI_API_KEY"), null, "p", Map.of(),
                 true), text -> { });
         assertThat(result.error()).isInstanceOf(CredentialsException.class);
         assertThat(server.getRequestCount()).isZero();
@@ -101,7 +101,7 @@ class OrchestratorTest {
     void failedCallKeepsThePartialText() {
         server.enqueue(new MockResponse().setBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"part\"}}]}"
                 + "\n\n"));
-        RunResult result = orchestrator(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true),
+        RunResult result = executor(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true),
                 text -> { });
         assertThat(result.error()).isInstanceOf(ModelCallException.class);
         assertThat(result.text()).isEqualTo("part");
@@ -152,7 +152,7 @@ class OrchestratorTest {
                         + "\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},")));
         Answers recorder = new Answers(false);
         List<String> shown = new ArrayList<>();
-        RunResult result = orchestrator(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
+        RunResult result = executor(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
                 event -> {
                     if (event instanceof RunEvent.Text text) {
                         shown.add(text.text());
@@ -170,7 +170,7 @@ class OrchestratorTest {
     @Test
     void aRecorderThatThrowsMakesTheCallFailInsteadOfSucceedingUnrecorded() {
         server.enqueue(new MockResponse().setBody(OpenAiClientTest.RECORDED_STREAM));
-        RunResult result = orchestrator(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
+        RunResult result = executor(Map.of()).start(RunRequest.of(model(null), null, "p", Map.of(), true),
                 text -> { }, new Answers(true)).await();
 
         assertThat(result.succeeded()).isFalse();

@@ -20,7 +20,7 @@ import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 /** The latency and time to first token of a call are the model's: waiting for a key is not counted in them. */
-class OrchestratorLatencyTest {
+class CallExecutorLatencyTest {
 
     @Test
     void aSlowVaultUnlockIsNotCountedAsLatency() throws Exception {
@@ -36,11 +36,11 @@ class OrchestratorLatencyTest {
                 clock.addAndGet(TimeUnit.SECONDS.toNanos(7));
                 return Optional.of("k-from-vault");
             };
-            Orchestrator orchestrator = new Orchestrator(new ProviderKeys(KeyResolver.none(), slowVault),
+            CallExecutor executor = new CallExecutor(new ProviderKeys(KeyResolver.none(), slowVault),
                     new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(30), 0))),
                     clock::get);
 
-            RunResult result = orchestrator.start(RunRequest.of(model, null, "hi", Map.of(), true), text -> { }).await();
+            RunResult result = executor.start(RunRequest.of(model, null, "hi", Map.of(), true), text -> { }).await();
 
             assertThat(result.succeeded()).as("%s", result.error()).isTrue();
             assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer k-from-vault");

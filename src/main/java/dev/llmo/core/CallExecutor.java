@@ -27,18 +27,18 @@ import java.util.function.LongSupplier;
  * reports the answer's parts as they arrive through a {@link RunListener}. It never prints and never throws for a failed call: the
  * failure is in the {@link RunResult}.
  */
-public final class Orchestrator {
+public final class CallExecutor {
     private final ProviderKeys keys;
     private final ProviderClients clients;
     private final LongSupplier nanoTime;
     private final Preflight preflight;
 
-    public Orchestrator(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime) {
+    public CallExecutor(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime) {
         this(keys, clients, nanoTime, Preflight.NONE);
     }
 
     /** @param preflight fits and prices every call before it is sent (context window, budgets) */
-    public Orchestrator(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime, Preflight preflight) {
+    public CallExecutor(ProviderKeys keys, ProviderClients clients, LongSupplier nanoTime, Preflight preflight) {
         this.keys = keys;
         this.clients = clients;
         this.nanoTime = nanoTime;
@@ -138,7 +138,7 @@ public final class Orchestrator {
             return new LinkedHashMap<>(sorted);
         }
         if (value instanceof List<?> list) {
-            return list.stream().map(Orchestrator::sortedKeys).toList();
+            return list.stream().map(CallExecutor::sortedKeys).toList();
         }
         return value;
     }
