@@ -8,11 +8,14 @@ import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ChatResponse;
+import dev.llmo.provider.PreparedChat;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
+import dev.llmo.message.Role;
+import dev.llmo.provider.http.AnswerParts;
 import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.message.Usage;
 import java.util.LinkedHashMap;
@@ -77,9 +80,12 @@ public final class CallExecutor {
         // api_key_cmd before the call is not part of them
         started = nanoTime.getAsLong();
         ChatRequest chat = admission.request();
+        PreparedChat prepared;
         long requestId;
         try {
-            requestId = recorder.requestSent(model, chat, client.requestBody(chat));
+            prepared = client.prepare(chat);
+            // the bytes logged are the bytes sent: the body is built once
+            requestId = recorder.requestSent(model, chat, prepared.body());
         } catch (LlmoException e) {
             // the log could not be written (a full disk, a torn last line): nothing is sent unrecorded
             admission.release().run();
@@ -90,7 +96,7 @@ public final class CallExecutor {
         Collector collector = new Collector(id, model, started, listener, recorder, requestId, admission, result);
         CallHandle handle;
         try {
-            handle = client.stream(chat, collector);
+            handle = client.stream(prepared, collector);
         } catch (RuntimeException e) {
             collector.onError(unexpected("starting the call", e));
             return new RunningCall(() -> { }, result);
@@ -148,7 +154,7 @@ public final class CallExecutor {
     }
 
     /** An exception nobody expected, as the one-line failure of the call it happened in. */
-    static LlmoException unexpected(String where, RuntimeException e) {
+    public static LlmoException unexpected(String where, RuntimeException e) {
         return e instanceof LlmoException l ? l : new FailureException("internal error while " + where + ": " + e,
                 "this is a bug in llmo; the answer so far is in the event log; rerun with --debug and report it", e);
     }
@@ -187,7 +193,7 @@ public final class CallExecutor {
         private final Preflight.Admission admission;
         private final CompletableFuture<RunResult> result;
         /** What the listener was shown: what a call that fails or is stopped keeps. */
-        private final AnswerSoFar shown = new AnswerSoFar();
+        private final AnswerParts shown = new AnswerParts();
         private final StringBuilder text = new StringBuilder();
         private final WellFormedText wellFormed = new WellFormedText();
         private final WellFormedText wellFormedReasoning = new WellFormedText();
@@ -291,8 +297,22 @@ public final class CallExecutor {
                 }
                 text.append(piece.text());
             }
-            shown.add(content);
+            keep(content);
             notify(() -> listener.onEvent(content));
+        }
+
+        private void keep(RunEvent content) {
+            if (content instanceof RunEvent.Text piece) {
+                shown.text(piece.text());
+            } else if (content instanceof RunEvent.Reasoning piece) {
+                shown.reasoning(piece.text());
+            } else if (content instanceof RunEvent.Refusal piece) {
+                shown.refusal(piece.text());
+            } else if (content instanceof RunEvent.ToolCallPiece piece) {
+                shown.toolCall(piece.index(), piece.id(), piece.name(), piece.argumentsDelta());
+            } else if (content instanceof RunEvent.Citation piece) {
+                shown.citation(piece.citation());
+            }
         }
 
         @Override
@@ -349,7 +369,7 @@ public final class CallExecutor {
          */
         private Message answer(ChatResponse response) {
             return stopReason == null && response.text().equals(text.toString()) ? response.message()
-                    : shown.message();
+                    : new Message(Role.ASSISTANT, shown.parts());
         }
 
         @Override
@@ -363,7 +383,8 @@ public final class CallExecutor {
                 counted = null;
                 cost = null;
             }
-            finish(new RunResult(model, shown.message(), null, counted, cost, elapsedMs(started), ttftMs, error));
+            finish(new RunResult(model, new Message(Role.ASSISTANT, shown.parts()), null, counted, cost,
+                    elapsedMs(started), ttftMs, error));
         }
 
         /** Shows what the well-formed filters still hold (a high surrogate at the very end). */
