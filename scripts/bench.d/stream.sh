@@ -1,110 +1,59 @@
 #!/bin/sh
-# Streaming throughput: llmo reading a ~20,000-token OpenAI SSE stream from a local server, against `curl -N`
-# reading the same stream in the same run. Prints both times and the ratio llmo/curl (1.0 = as fast as curl; the
-# difference is mostly JVM start-up). Needs LLMO_BIN (path of target/llmo), python3 and curl; uses hyperfine when
-# present. Usage: LLMO_BIN=target/llmo scripts/bench.d/stream.sh
+# Streaming throughput: `llmo run` printing a ~20,000-token OpenAI SSE answer from a loopback server to a pipe,
+# against the same run whose answer is one token (same server, runs interleaved): the difference is what the
+# tokens cost llmo. Limit: 1.10x (start-up + 10%). `curl -N` reading the long stream is shown for scale (the
+# transport alone). Needs LLMO_BIN (path of target/llmo), python3 and curl.
+# Usage: LLMO_BIN=target/llmo scripts/bench.d/stream.sh   (STREAM_TOKENS=N, STREAM_RUNS=N)
 set -eu
 : "${LLMO_BIN:?set LLMO_BIN to the llmo binary, e.g. target/llmo}"
-command -v python3 >/dev/null || { echo "stream.sh: python3 is needed" >&2; exit 1; }
 command -v curl >/dev/null || { echo "stream.sh: curl is needed" >&2; exit 1; }
 TOKENS=${STREAM_TOKENS:-20000}
-RUNS=${STREAM_RUNS:-10}
+RUNS=${STREAM_RUNS:-11}
 
 work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/lib/loopback.sh"
+cleanup() { loopback_stop; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# The server: one prebuilt stream (one token per chunk, like a real model), written in 4 KiB pieces.
-cat >"$work/server.py" <<'PY'
-import json, sys, http.server, socketserver
-tokens, port_file = int(sys.argv[1]), sys.argv[2]
-head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1727346171, "model": "bench"}
-events = []
-for i in range(tokens):
-    chunk = dict(head, choices=[{"index": 0, "delta": {"content": "tok%d " % (i % 1000)}, "finish_reason": None}])
-    events.append("data: " + json.dumps(chunk, separators=(",", ":")) + "\n\n")
-events.append("data: " + json.dumps(dict(head, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}])) + "\n\n")
-events.append("data: " + json.dumps(dict(head, choices=[], usage={"prompt_tokens": 5, "completion_tokens": tokens,
-                                                                  "total_tokens": tokens + 5})) + "\n\n")
-events.append("data: [DONE]\n\n")
-body = "".join(events).encode()
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        for i in range(0, len(body), 4096):
-            self.wfile.write(body[i:i + 4096])
-    def log_message(self, *args):
-        pass
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-server = Server(("127.0.0.1", 0), Handler)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os; os.rename(port_file + ".tmp", port_file)
-server.serve_forever()
-PY
-python3 "$work/server.py" "$TOKENS" "$work/port" &
-server_pid=$!
-i=0
-while [ ! -s "$work/port" ]; do
-  i=$((i + 1)); [ "$i" -gt 100 ] && { echo "stream.sh: the server did not start" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(cat "$work/port")
-url="http://127.0.0.1:$port/v1/chat/completions"
-
+loopback_start "$work"
 mkdir -p "$work/home"
-cat >"$work/home/models.yaml" <<YAML
-bench:
-  type: openai
-  base_url: http://127.0.0.1:$port/v1
-  default_model: fake
-  models:
-    - name: fake
-YAML
+loopback_models "$work/home/models.yaml"
 LLMO_HOME=$work/home
 export LLMO_HOME
+unset LLMO_MODEL
 
-llmo_cmd="'$LLMO_BIN' run -m bench/fake hi </dev/null >/dev/null"
-curl_cmd="curl -sfN -X POST -H 'Content-Type: application/json' -d '{\"model\":\"fake\",\"stream\":true}' '$url' >/dev/null"
+# The answers go to a pipe, as in `llmo run ... | less`; cat stands for the reader. llmo's CPU time (user + system)
+# is kept too where /usr/bin/time exists: on a machine busy with other work it says more than the wall time.
+cpu() {
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f '%U %S' -a -o "$work/cpu.$1" "$LLMO_BIN" run -m "bench/tokens$1" hi
+  else "$LLMO_BIN" run -m "bench/tokens$1" hi; fi
+}
+long() { cpu "$TOKENS" </dev/null | cat >/dev/null; }
+short() { cpu 1 </dev/null | cat >/dev/null; }
+curl_long() {
+  curl -sfN -X POST -H 'Content-Type: application/json' -d "{\"model\":\"tokens$TOKENS\",\"stream\":true}" \
+    "http://127.0.0.1:$loopback_port/v1/chat/completions" | cat >/dev/null
+}
 
-# A correctness check first: the whole stream must arrive.
-words=$("$LLMO_BIN" run -m bench/fake hi </dev/null | wc -w)
-[ "$words" -eq "$TOKENS" ] || { echo "stream.sh: llmo printed $words tokens, expected $TOKENS" >&2; exit 1; }
+# Correctness first: the whole answer arrives, token for token.
+expected=$(awk -v n="$TOKENS" 'BEGIN { for (i = 0; i < n; i++) printf "tok%d ", i % 1000 }' | cksum)
+[ "$("$LLMO_BIN" run -m "bench/tokens$TOKENS" hi </dev/null | tr -d '\n' | cksum)" = "$expected" ] \
+  || { echo "stream.sh: llmo did not print the $TOKENS tokens exactly" >&2; exit 1; }
 
-if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 2 --runs "$RUNS" --style none --export-json "$work/result.json" \
-    -n llmo "$llmo_cmd" -n curl "$curl_cmd" >/dev/null 2>&1
-  python3 - "$work/result.json" "$TOKENS" <<'PY'
-import json, sys
-results = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
-llmo, curl = results["llmo"], results["curl"]
-print("stream %s tokens: llmo %.0f ms, curl %.0f ms, ratio %.2f (hyperfine mean)"
-      % (sys.argv[2], llmo * 1000, curl * 1000, llmo / curl))
-PY
-else
-  now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-  time_runs() {
-    sh -c "$1"; sh -c "$1"  # warm-up (the first llmo run also builds its class archive)
-    start=$(now_ms); n=0
-    while [ "$n" -lt "$RUNS" ]; do sh -c "$1"; n=$((n + 1)); done
-    echo $(( ($(now_ms) - start) / RUNS ))
-  }
-  llmo_ms=$(time_runs "$llmo_cmd")
-  curl_ms=$(time_runs "$curl_cmd")
-  [ "$curl_ms" -gt 0 ] || curl_ms=1
-  ratio=$(awk "BEGIN { printf \"%.2f\", $llmo_ms / $curl_ms }")
-  echo "stream $TOKENS tokens: llmo $llmo_ms ms, curl $curl_ms ms, ratio $ratio (mean of $RUNS runs)"
-fi
+set -- $(pair short long)
+short_ms=$1 long_ms=$2
+set -- $(pair curl_long curl_long)
+curl_ms=$1
+ratio=$(awk -v a="$long_ms" -v b="$short_ms" 'BEGIN { printf "%.2f", a / b }')
+per_token=$(awk -v a="$long_ms" -v b="$short_ms" -v n="$TOKENS" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
+
+cpu_ms() { awk '{ print int(($1 + $2) * 1000) }' "$work/cpu.$1" >"$work/cpu.$1.ms"; median "$work/cpu.$1.ms"; }
+cpu_note() { [ -s "$work/cpu.$1" ] && printf '; CPU %d ms' "$(cpu_ms "$1")"; }
+
+echo "  (median of $RUNS interleaved runs each; stdout is a pipe)"
+printf '  run, 1-token answer    %6d ms   1.00x (baseline%s)\n' "$short_ms" "$(cpu_note 1)"
+printf '  run, %s tokens      %6d ms   %sx  (limit 1.10x; %s us per token%s)\n' "$TOKENS" "$long_ms" "$ratio" \
+  "$per_token" "$(cpu_note "$TOKENS")"
+printf '  curl, %s tokens     %6d ms   (the transport alone, for scale)\n' "$TOKENS" "$curl_ms"
+if awk -v r="$ratio" 'BEGIN { exit !(r > 1.10) }'; then echo "  FAIL: streaming took over 1.10x"; exit 1; fi

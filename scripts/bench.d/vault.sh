@@ -6,73 +6,23 @@
 # Usage: LLMO_BIN=target/llmo scripts/bench.d/vault.sh   (VAULT_RUNS=N)
 set -eu
 : "${LLMO_BIN:?set LLMO_BIN to the llmo binary, e.g. target/llmo}"
-command -v python3 >/dev/null || { echo "vault.sh: python3 is needed" >&2; exit 1; }
 RUNS=${VAULT_RUNS:-11}
 
 work=$(mktemp -d)
-server_pid=
+. "$(dirname "$0")/lib/loopback.sh"
 cleanup() {
   # the session's agent must not outlive the bench
   [ -d "$work/run" ] && XDG_RUNTIME_DIR=$work/run "$LLMO_BIN" vault lock >/dev/null 2>&1 || true
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  loopback_stop
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-cat >"$work/server.py" <<'PY'
-import json, os, sys, http.server, socketserver
-port_file = sys.argv[1]
-
-def event(obj):
-    return ("data: " + json.dumps(obj, separators=(",", ":")) + "\n\n").encode()
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        ok = self.headers.get("Authorization") == "Bearer sk-bench-vault"
-        out = b"".join(event({"choices": [{"index": 0, "delta": {"content": w}}]}) for w in ["vault ", "bench"])
-        out += event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        out += event({"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 2}})
-        out += b"data: [DONE]\n\n"
-        self.send_response(200 if ok else 401)
-        self.send_header("Content-Type", "text/event-stream" if ok else "application/json")
-        body = out if ok else b'{"error":{"message":"bad key"}}'
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-server = Server(("127.0.0.1", 0), Handler)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(port_file + ".tmp", port_file)
-server.serve_forever()
-PY
-python3 "$work/server.py" "$work/port" &
-server_pid=$!
-i=0
-while [ ! -s "$work/port" ]; do
-  i=$((i + 1)); [ "$i" -gt 100 ] && { echo "vault.sh: the server did not start" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(cat "$work/port")
-
+loopback_start "$work" --key sk-bench-vault
 mkdir -p "$work/home" && chmod 700 "$work/home"
 mkdir -m 700 "$work/run"
-cat >"$work/home/models.yaml" <<YAML
-bench:
-  type: openai
-  base_url: http://127.0.0.1:$port/v1
-  api_key_name: BENCH_API_KEY
-  default_model: m1
-  models:
-    - name: m1
-YAML
+loopback_models "$work/home/models.yaml" BENCH_API_KEY
 LLMO_HOME=$work/home XDG_RUNTIME_DIR=$work/run
 export LLMO_HOME XDG_RUNTIME_DIR
 unset LLMO_VAULT_PASSWORD LLMO_VAULT_SESSION BENCH_API_KEY LLMO_MODEL
@@ -96,22 +46,8 @@ run_session() { LLMO_VAULT_SESSION=$session "$LLMO_BIN" run -m bench hi </dev/nu
 # Correctness first: the session gives the key, without a password and without a terminal.
 [ "$(LLMO_VAULT_SESSION=$session "$LLMO_BIN" vault get BENCH_API_KEY </dev/null)" = sk-bench-vault ] \
   || { echo "vault.sh: the unlocked session did not give the key" >&2; exit 1; }
-[ "$(LLMO_VAULT_SESSION=$session "$LLMO_BIN" run -m bench hi </dev/null)" = "vault bench" ] \
+[ "$(LLMO_VAULT_SESSION=$session "$LLMO_BIN" run -m bench hi </dev/null)" = "tok0 tok1 " ] \
   || { echo "vault.sh: a run with the session's key failed" >&2; exit 1; }
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-# interleaved A B A B ...: a busy machine slows both alike
-pair() {
-  "$1"; "$2"
-  : >"$work/a"; : >"$work/b"
-  n=0
-  while [ "$n" -lt "$RUNS" ]; do
-    t0=$(now_ms); "$1"; t1=$(now_ms); "$2"; t2=$(now_ms)
-    echo $((t1 - t0)) >>"$work/a"; echo $((t2 - t1)) >>"$work/b"; n=$((n + 1))
-  done
-  echo "$(median "$work/a") $(median "$work/b")"
-}
 
 set -- $(pair get_password get_session)
 with_password=$1 with_session=$2

@@ -1,9 +1,6 @@
 package dev.llmo.cli;
 
 import dev.llmo.cli.terminal.AnswerExtras;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.cli.terminal.TerminalText;
@@ -17,6 +14,7 @@ import dev.llmo.message.Message;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.StopReason;
+import dev.llmo.provider.http.Json;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -31,9 +29,6 @@ import java.util.stream.Collectors;
  * {@link ErrorReporter}.
  */
 final class RunRenderer implements RunListener {
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
-
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
@@ -147,7 +142,8 @@ final class RunRenderer implements RunListener {
     }
 
     static String jsonLine(RunResult result, String conversationId) {
-        ObjectNode line = JSON.createObjectNode();
+        // the provider clients' mapper (decimals written plainly): a mapper of its own cost every run start-up time
+        ObjectNode line = Json.object();
         line.put("model", result.model().id());
         if (result.succeeded()) {
             line.put("text", result.text());
@@ -193,11 +189,7 @@ final class RunRenderer implements RunListener {
             error.put("status", e instanceof CallError call ? call.status() : null);
             error.put("message", e.getMessage());
         }
-        try {
-            return JSON.writeValueAsString(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
+        return Json.write(line);
     }
 
     static String usageLine(RunResult result) {

@@ -20,6 +20,7 @@ final class LineAnalyzer {
     private static final byte[] HASH_KEY = EventLines.ascii(",\"hash\":");
     private static final byte[] CONTENT_KEY = EventLines.ascii(",\"content\":");
     private static final int DIGEST_LENGTH = 7 + 64; // sha256: + hex
+    private static final byte[] NAMED = EventLines.ascii("\"" + EventCodec.CONTENT_DIGEST + "\":\"");
 
     private final MessageDigest digest = Sha256.newDigest();
     private final byte[] sum = new byte[32];
@@ -76,6 +77,9 @@ final class LineAnalyzer {
             return facts;
         }
         // the content is outside the hash: each entry must still be what its data names by digest
+        if (contentMatches(b, dataStart, dataEnd, m[9], m[10])) {
+            return facts;
+        }
         try {
             String problem = contentProblem(EventJson.read(b, dataStart, dataEnd - dataStart),
                     EventJson.read(b, m[9], m[10] - m[9]));
@@ -84,6 +88,67 @@ final class LineAnalyzer {
         } catch (IOException e) {
             return null; // the slow path explains
         }
+    }
+
+    /**
+     * Whether every entry of the content object {@code b[from, to)} is named by a {@code content_sha256} of the data
+     * {@code b[dataFrom, dataTo)} and is the SHA-256 of its own bytes: {@link #contentProblem}'s verdict on llmo's own
+     * lines without parsing them ({@link #layout} found both canonical, so an entry's bytes are its canonical JSON).
+     * False for anything else, which the tree check then decides and explains.
+     */
+    private boolean contentMatches(byte[] b, int dataFrom, int dataTo, int from, int to) {
+        int i = from + 1;
+        if (b[i] == '}') {
+            return true;
+        }
+        while (true) {
+            int keyEnd = digestString(b, i, to);
+            if (keyEnd < 0 || b[keyEnd] != ':' || !named(b, dataFrom, dataTo, i + 1)) {
+                return false;
+            }
+            int valueStart = keyEnd + 1;
+            int valueEnd = CanonicalJson.end(b, valueStart, to);
+            if (valueEnd < 0) {
+                return false;
+            }
+            digest.update(b, valueStart, valueEnd - valueStart);
+            try {
+                digest.digest(sum, 0, sum.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e);
+            }
+            Sha256.hexInto(sum, hex, 0);
+            int hexStart = i + PREFIX.length;
+            if (!java.util.Arrays.equals(hex, 0, 64, b, hexStart, hexStart + 64)) {
+                return false;
+            }
+            if (b[valueEnd] == '}') {
+                return true;
+            }
+            if (b[valueEnd] != ',') {
+                return false;
+            }
+            i = valueEnd + 1;
+        }
+    }
+
+    /**
+     * Whether the canonical data {@code b[from, to)} has a field {@code "content_sha256":"<digest>"} (at any depth, as
+     * {@link EventCodec#contentDigests} finds them) for the digest at {@code b[digest, digest + 71)}. A match right
+     * after '{' or ',' is a key: in valid JSON a quote there cannot be inside a string.
+     */
+    private static boolean named(byte[] b, int from, int to, int digest) {
+        int last = to - NAMED.length - DIGEST_LENGTH - 1;
+        for (int i = from + 1; i <= last; i++) {
+            if (b[i] == '"' && (b[i - 1] == '{' || b[i - 1] == ',')
+                    && java.util.Arrays.equals(b, i, i + NAMED.length, NAMED, 0, NAMED.length)
+                    && java.util.Arrays.equals(b, i + NAMED.length, i + NAMED.length + DIGEST_LENGTH, b, digest,
+                    digest + DIGEST_LENGTH)
+                    && b[i + NAMED.length + DIGEST_LENGTH] == '"') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -103,6 +103,25 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void fastScannerFindsEveryByteThatEndsPlainTextAtEveryPositionOfAWord() {
+        // the scanner takes eight bytes at a time: each kind of byte, at each offset, must be seen exactly
+        for (int at = 0; at < 17; at++) {
+            for (int v = 0; v < 256; v++) {
+                byte[] bytes = ("\"" + "a".repeat(at) + "?" + "x".repeat(19 - at) + "\"").getBytes(StandardCharsets.US_ASCII);
+                bytes[1 + at] = (byte) v;
+                int expected = v == '"' ? 2 + at : v >= 0x20 && v < 0x80 && v != '\\' ? bytes.length : -1;
+                assertThat(CanonicalJson.end(bytes, 0, bytes.length)).as("byte %d at %d", v, at).isEqualTo(expected);
+            }
+            for (String piece : new String[] {"\\n", "\\\"", "\\u001f", "é", "日", "😀"}) {
+                byte[] bytes = ("\"" + "a".repeat(at) + piece + "b".repeat(19 - at) + "\"")
+                        .getBytes(StandardCharsets.UTF_8);
+                assertThat(CanonicalJson.end(bytes, 0, bytes.length)).as("%s at %d", piece, at)
+                        .isEqualTo(bytes.length);
+            }
+        }
+    }
+
+    @Test
     void fastScannerOrdersKeysLikeTheWriter() {
         byte[] bytes = "{\"a\":1,\"a!\":2,\"ab\":3,\"b\":4}".getBytes(StandardCharsets.UTF_8);
         assertThat(CanonicalJson.end(bytes, 0, bytes.length)).isEqualTo(bytes.length);

@@ -84,6 +84,50 @@ class ChainVerifierTest {
         assertThat(report.problem().detail()).contains("prev does not match the hash of line 3");
     }
 
+    /** Line 3 with {@code data} and {@code content} replaced, re-hashed, in the exact layout llmo writes. */
+    private String rewritten(Event third, com.fasterxml.jackson.databind.node.ObjectNode data,
+                             com.fasterxml.jackson.databind.node.ObjectNode content) {
+        byte[] canonical = CanonicalJson.write(data);
+        String hash = EventLines.hash(Sha256.newDigest(), Event.VERSION, canonical, 0, canonical.length, third.prev(),
+                2, third.ts(), "message");
+        return new String(EventLines.line(2, third.ts(), "message", canonical, third.prev(), hash,
+                CanonicalJson.write(content)), StandardCharsets.UTF_8).strip();
+    }
+
+    @Test
+    void contentThatNoPartNamesIsFoundInLlmosOwnLayout() throws Exception {
+        // canonical and re-hashed, so that the line takes the fast path: a quote inside a key that ends in
+        // content_sha256 does not make its value a digest that names content
+        Event third = EventLog.read(file).get(2);
+        var smuggled = EventJson.NODES.objectNode().put("text", "smuggled");
+        String digest = Sha256.of(CanonicalJson.write(smuggled));
+        var data = third.data().deepCopy().put("\"content_sha256", digest);
+        var content = third.content().deepCopy().set(digest, smuggled);
+        lines.set(2, rewritten(third, data, (com.fasterxml.jackson.databind.node.ObjectNode) content));
+        VerifyReport report = tampered();
+        assertThat(report.problem().line()).isEqualTo(3);
+        assertThat(report.problem().kind()).isEqualTo(Kind.EDITED);
+        assertThat(report.problem().detail()).contains("which no part of the event names");
+    }
+
+    @Test
+    void contentNamedByADigestAnywhereInTheDataVerifiesAndMissingContentIsRedacted() throws Exception {
+        Event third = EventLog.read(file).get(2);
+        var extra = EventJson.NODES.objectNode().put("text", "named deep down");
+        String digest = Sha256.of(CanonicalJson.write(extra));
+        var data = third.data().deepCopy();
+        data.putArray("notes").addObject().putObject("inner").put("content_sha256", digest);
+        var content = (com.fasterxml.jackson.databind.node.ObjectNode) third.content().deepCopy();
+        content.set(digest, extra);
+        lines.set(2, rewritten(third, data, content));
+        lines.subList(3, lines.size()).clear(); // line 4's prev names the old line 3
+        assertThat(tampered().ok()).isTrue();
+
+        content.remove(content.fieldNames().next());
+        lines.set(2, rewritten(third, data, content));
+        assertThat(tampered().ok()).isTrue();
+    }
+
     @Test
     void reorderedLinesAreFound() throws Exception {
         Collections.swap(lines, 4, 5);

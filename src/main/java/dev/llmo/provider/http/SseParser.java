@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  * Not thread-safe: one parser per stream.
  */
 public final class SseParser {
+    private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
+
     private final Consumer<SseEvent> sink;
     private final long maxBytes;
     private byte[] line = new byte[256];
@@ -34,6 +36,8 @@ public final class SseParser {
     private boolean skipLf;
 
     private String eventName;
+    /** The event's data while it is one line (nearly always): no builder copies it. */
+    private String singleData;
     private final StringBuilder data = new StringBuilder();
     private boolean hasData;
     private boolean pending;
@@ -110,7 +114,7 @@ public final class SseParser {
         if (rawJson.length() > 0) {
             dispatchRaw();
         }
-        if (pending && hasData && !data.toString().strip().isEmpty()) {
+        if (pending && hasData && !data().strip().isEmpty()) {
             dispatch();
         }
         reset();
@@ -135,12 +139,26 @@ public final class SseParser {
             lineLength = 0; // a comment or keep-alive: dropped without decoding
             return;
         }
+        if (rawJson.length() == 0 && lineLength >= DATA.length && Arrays.equals(line, 0, DATA.length, DATA, 0,
+                DATA.length)) {
+            // a data line, as processLine would read it, decoded once: the value only
+            int from = lineLength > DATA.length && line[DATA.length] == ' ' ? DATA.length + 1 : DATA.length;
+            String value = new String(line, from, lineLength - from, StandardCharsets.UTF_8);
+            lineLength = 0;
+            shrink();
+            appendData(value);
+            return;
+        }
         String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
         lineLength = 0;
+        shrink();
+        processLine(text);
+    }
+
+    private void shrink() {
         if (line.length > 65536) {
             line = new byte[256]; // do not keep a huge buffer alive after one huge line
         }
-        processLine(text);
     }
 
     private void processLine(String text) {
@@ -191,15 +209,25 @@ public final class SseParser {
     }
 
     private void appendData(String value) {
-        if ((long) data.length() + value.length() + 1 > maxBytes) {
+        int length = singleData != null ? singleData.length() : data.length();
+        if ((long) length + value.length() + 1 > maxBytes) {
             throw new TooLargeException(maxBytes);
         }
-        if (hasData) {
-            data.append('\n');
+        if (!hasData) {
+            singleData = value;
+        } else {
+            if (singleData != null) {
+                data.append(singleData);
+                singleData = null;
+            }
+            data.append('\n').append(value);
         }
-        data.append(value);
         hasData = true;
         pending = true;
+    }
+
+    private String data() {
+        return singleData != null ? singleData : data.toString();
     }
 
     private void collectRaw(String text) {
@@ -243,11 +271,12 @@ public final class SseParser {
     }
 
     private void dispatch() {
-        sink.accept(new SseEvent(eventName, data.toString(), lastId));
+        sink.accept(new SseEvent(eventName, data(), lastId));
     }
 
     private void reset() {
         eventName = null;
+        singleData = null;
         data.setLength(0);
         hasData = false;
         pending = false;

@@ -107,6 +107,18 @@ final class OpenAiDecoder implements ResponseDecoder {
             }
             return;
         }
+        if (!errorEvent) {
+            TextDeltaChunk plain = TextDeltaChunk.read(data);
+            if (plain != null) {
+                // what readChunk does with such a chunk, without building its tree
+                sink.model(plain.model());
+                sawChoices = true;
+                if (plain.content() != null) {
+                    sink.choice(0).text(plain.content());
+                }
+                return;
+            }
+        }
         JsonNode chunk = Json.parse(data).orElse(null);
         if (chunk == null || !chunk.isObject()) {
             sink.fail(errorEvent ? errors.fromStreamError(null, data)

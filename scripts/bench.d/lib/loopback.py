@@ -1,0 +1,65 @@
+# A loopback OpenAI-compatible server for the benches: POST /v1/chat/completions streams an answer of N tokens
+# ("tok0 tok1 ...", one token per SSE chunk like a real model) where the request's model is named "tokensN"; any
+# other model gets the 2-token answer "tok0 tok1 ". With --key K a request without "Authorization: Bearer K" gets
+# 401. The answers are built once per size and written in 4 KiB pieces. Writes its port to PORT_FILE when ready.
+# Usage: python3 loopback.py PORT_FILE [--key K]
+import json, os, re, sys, http.server, socketserver
+
+port_file = sys.argv[1]
+key = sys.argv[sys.argv.index("--key") + 1] if "--key" in sys.argv else None
+head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1727346171, "model": "bench"}
+bodies = {}
+
+
+def event(obj):
+    return "data: " + json.dumps(obj, separators=(",", ":")) + "\n\n"
+
+
+def body(tokens):
+    if tokens not in bodies:
+        events = [event(dict(head, choices=[{"index": 0, "delta": {"content": "tok%d " % (i % 1000)},
+                                             "finish_reason": None}])) for i in range(tokens)]
+        events.append(event(dict(head, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}])))
+        events.append(event(dict(head, choices=[], usage={"prompt_tokens": 5, "completion_tokens": tokens,
+                                                          "total_tokens": tokens + 5})))
+        events.append("data: [DONE]\n\n")
+        bodies[tokens] = "".join(events).encode()
+    return bodies[tokens]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if key is not None and self.headers.get("Authorization") != "Bearer " + key:
+            out = b'{"error":{"message":"bad key"}}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+        else:
+            try:
+                model = json.loads(request).get("model", "")
+            except ValueError:
+                model = ""
+            m = re.fullmatch(r"tokens(\d+)", model)
+            out = body(int(m.group(1)) if m else 2)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        for i in range(0, len(out), 4096):
+            self.wfile.write(out[i:i + 4096])
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", 0), Handler)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+os.rename(port_file + ".tmp", port_file)
+server.serve_forever()

@@ -1,0 +1,53 @@
+# Sourced by the benches that call llmo against a loopback server (stream.sh, vault.sh): starts lib/loopback.py,
+# writes a models.yaml for it, and times pairs of commands. Needs python3. Defines:
+#   loopback_start WORK [--key K]   the server, its port in $loopback_port (WORK: the bench's temporary dir)
+#   loopback_stop                   ends it (call it from the bench's exit trap)
+#   loopback_models FILE [KEY_NAME] a models.yaml with provider "bench" (models tokens1, tokens2, tokens20000...)
+#   pair A B                        "median_A median_B" in ms over $RUNS interleaved runs A B A B ... (after one
+#                                   warm-up each): a busy machine slows both alike
+command -v python3 >/dev/null || { echo "$(basename "$0"): python3 is needed" >&2; exit 1; }
+loopback_lib=$(cd "$(dirname "$0")/lib" && pwd)
+loopback_pid=
+
+loopback_start() {
+  _work=$1; shift
+  python3 "$loopback_lib/loopback.py" "$_work/port" "$@" &
+  loopback_pid=$!
+  _i=0
+  while [ ! -s "$_work/port" ]; do
+    _i=$((_i + 1)); [ "$_i" -gt 100 ] && { echo "$(basename "$0"): the loopback server did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+  loopback_port=$(cat "$_work/port")
+}
+
+loopback_stop() {
+  [ -n "$loopback_pid" ] && kill "$loopback_pid" 2>/dev/null
+  loopback_pid=
+}
+
+loopback_models() {
+  {
+    echo "bench:"
+    echo "  type: openai"
+    echo "  base_url: http://127.0.0.1:$loopback_port/v1"
+    [ -n "${2:-}" ] && echo "  api_key_name: $2"
+    echo "  default_model: tokens2"
+    echo "  models:"
+    for _m in tokens1 tokens2 tokens20000 "tokens${STREAM_TOKENS:-20000}"; do echo "    - name: $_m"; done | sort -u
+  } >"$1"
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+pair() {
+  "$1"; "$2"
+  : >"$work/pair.a"; : >"$work/pair.b"
+  _n=0
+  while [ "$_n" -lt "$RUNS" ]; do
+    _t0=$(now_ms); "$1"; _t1=$(now_ms); "$2"; _t2=$(now_ms)
+    echo $((_t1 - _t0)) >>"$work/pair.a"; echo $((_t2 - _t1)) >>"$work/pair.b"; _n=$((_n + 1))
+  done
+  echo "$(median "$work/pair.a") $(median "$work/pair.b")"
+}
