@@ -13,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class LlmoCli {
     /** Every command, in the order --help lists them. */
     static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     static {
         COMMANDS.put("run", RunCommand.class);
@@ -27,6 +28,11 @@ public final class LlmoCli {
         COMMANDS.put("install-completion", InstallCompletionCommand.class);
         COMMANDS.put("help", HelpCommand.class);
         COMMANDS.put("__cds-train", CdsTrainingCommand.class);
+        // Every CommandLine picocli makes registers converters for the java.sql and java.time types by reflection
+        // (about 80 classes a start); no llmo option or parameter has such a type. Its documented switch:
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, "java\\.(sql|time)\\..*");
+        }
     }
 
     private LlmoCli() {

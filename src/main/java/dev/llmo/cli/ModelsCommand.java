@@ -219,8 +219,24 @@ final class ModelsCommand implements Callable<Integer> {
         }
     }
 
-    private static String count(Long value) {
-        return value == null ? UNKNOWN : String.format("%,d", value);
+    /**
+     * 128,000: commas, as the other tables print counts. By hand, because {@code String.format("%,d")} loads the
+     * locale's number formats, a tenth of the time {@code llmo models} took.
+     */
+    static String count(Long value) {
+        if (value == null) {
+            return UNKNOWN;
+        }
+        String digits = Long.toString(value);
+        int first = value < 0 ? 1 : 0;
+        StringBuilder grouped = new StringBuilder(digits.length() + digits.length() / 3);
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > first && (digits.length() - i) % 3 == 0) {
+                grouped.append(',');
+            }
+            grouped.append(digits.charAt(i));
+        }
+        return grouped.toString();
     }
 
     private static String price(BigDecimal value) {

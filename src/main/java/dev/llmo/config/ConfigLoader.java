@@ -3,13 +3,9 @@ package dev.llmo.config;
 import dev.llmo.config.ConfigNode.MapNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +31,7 @@ public final class ConfigLoader {
         MapNode config = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, CONFIG_FILE));
         MapNode models = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, MODELS_FILE));
         List<String> files = new ArrayList<>();
-        MessageDigest digest = sha256();
+        ConfigDigest digest = new ConfigDigest();
         ProjectTrust project = null;
         MapNode trustedConfig = config;
         MapNode trustedModels = models;
@@ -43,15 +39,17 @@ public final class ConfigLoader {
         MapNode projectModels = null;
         for (ConfigLayer layer : layers(dirs, workingDir)) {
             Map<String, byte[]> contents = layer.dir() == null ? builtIn() : layerFiles(layer.dir());
+            Map<String, MapNode> snapshot = layer.dir() == null ? ConfigSnapshot.builtIn(contents) : null;
             MapNode layerConfig = null;
             MapNode layerModels = null;
             for (Map.Entry<String, byte[]> file : contents.entrySet()) {
-                String name = layer.dir() == null ? "(built-in) " + file.getKey()
+                String name = layer.dir() == null ? builtInName(file.getKey())
                         : layer.dir().resolve(file.getKey()).toString();
                 String text = ConfigFiles.text(file.getValue(), name);
                 files.add(name);
-                add(digest, name, text);
-                MapNode parsed = YamlFiles.parse(text, name, layer.name());
+                digest.add(name, text);
+                MapNode parsed = snapshot != null ? snapshot.get(file.getKey())
+                        : YamlFiles.parse(text, name, layer.name());
                 if (file.getKey().equals(CONFIG_FILE)) {
                     layerConfig = parsed;
                 } else {
@@ -74,8 +72,7 @@ public final class ConfigLoader {
         }
         List<TrustViolation> untrusted = project == null || project.trusted() ? List.of()
                 : TrustRules.check(trustedConfig, trustedModels, projectConfig, projectModels);
-        Settings settings = SettingsBinder.bind(config, models, env, files,
-                "sha256:" + HexFormat.of().formatHex(digest.digest()), project, untrusted);
+        Settings settings = SettingsBinder.bind(config, models, env, files, digest, project, untrusted);
         if (project != null && !project.trusted()) {
             // these need the merged, typed catalog: where each model reference leads, what each model costs
             List<TrustViolation> all = new ArrayList<>(untrusted);
@@ -157,16 +154,9 @@ public final class ConfigLoader {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
-    private static void add(MessageDigest digest, String name, String text) {
-        digest.update((name + "\n" + text.length() + "\n" + text).getBytes(StandardCharsets.UTF_8));
+    /** How errors and {@code llmo models} name a built-in file. */
+    static String builtInName(String file) {
+        return "(built-in) " + file;
     }
 
     private static Map<String, byte[]> builtIn() {

@@ -16,13 +16,13 @@ import java.util.Set;
  * @param mainModel the {@code main_llm} node (a mapping {provider, model} or a model reference), or null
  * @param chains    chain definitions as written; their grammar belongs to the chain runner
  * @param files     the files that were read, lowest layer first
- * @param digest    {@code sha256:} of the names and contents of those files (no secrets live there): which
- *                  configuration a conversation ran with
+ * @param filesDigest {@code sha256:} of the names and contents of those files (no secrets live there): which
+ *                  configuration a conversation ran with; {@link #digest()} reads it
  * @param project   the project layer (the nearest {@code .llmo/}) and whether it is trusted; null when none
  * @param untrusted what the untrusted project layer sets that it may not (empty when trusted or harmless)
  */
 public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, Role> roles,
-                       Map<String, ConfigNode> chains, Budget budget, List<String> files, String digest,
+                       Map<String, ConfigNode> chains, Budget budget, List<String> files, ConfigDigest filesDigest,
                        ProjectTrust project, List<TrustViolation> untrusted) {
 
     public Settings {
@@ -33,7 +33,12 @@ public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, R
     }
 
     Settings withUntrusted(List<TrustViolation> violations) {
-        return new Settings(catalog, mainModel, roles, chains, budget, files, digest, project, violations);
+        return new Settings(catalog, mainModel, roles, chains, budget, files, filesDigest, project, violations);
+    }
+
+    /** {@code sha256:} of the files that were read: which configuration a conversation ran with. */
+    public String digest() {
+        return filesDigest.value();
     }
 
     /**

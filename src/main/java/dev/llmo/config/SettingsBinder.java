@@ -26,7 +26,7 @@ final class SettingsBinder {
     private SettingsBinder() {
     }
 
-    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, String digest,
+    static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, ConfigDigest digest,
                          ProjectTrust project, List<TrustViolation> untrusted) {
         ConfigFields.onlyKeys(config, "config.yaml", CONFIG_KEYS);
         Long defaultMaxTokens = defaultMaxTokens(config.get("defaults"));

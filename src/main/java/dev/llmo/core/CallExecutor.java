@@ -13,6 +13,8 @@ import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
+import dev.llmo.message.Role;
+import dev.llmo.provider.http.AnswerParts;
 import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.message.Usage;
 import java.util.LinkedHashMap;
@@ -187,7 +189,7 @@ public final class CallExecutor {
         private final Preflight.Admission admission;
         private final CompletableFuture<RunResult> result;
         /** What the listener was shown: what a call that fails or is stopped keeps. */
-        private final AnswerSoFar shown = new AnswerSoFar();
+        private final AnswerParts shown = new AnswerParts();
         private final StringBuilder text = new StringBuilder();
         private final WellFormedText wellFormed = new WellFormedText();
         private final WellFormedText wellFormedReasoning = new WellFormedText();
@@ -291,8 +293,22 @@ public final class CallExecutor {
                 }
                 text.append(piece.text());
             }
-            shown.add(content);
+            keep(content);
             notify(() -> listener.onEvent(content));
+        }
+
+        private void keep(RunEvent content) {
+            if (content instanceof RunEvent.Text piece) {
+                shown.text(piece.text());
+            } else if (content instanceof RunEvent.Reasoning piece) {
+                shown.reasoning(piece.text());
+            } else if (content instanceof RunEvent.Refusal piece) {
+                shown.refusal(piece.text());
+            } else if (content instanceof RunEvent.ToolCallPiece piece) {
+                shown.toolCall(piece.index(), piece.id(), piece.name(), piece.argumentsDelta());
+            } else if (content instanceof RunEvent.Citation piece) {
+                shown.citation(piece.citation());
+            }
         }
 
         @Override
@@ -349,7 +365,7 @@ public final class CallExecutor {
          */
         private Message answer(ChatResponse response) {
             return stopReason == null && response.text().equals(text.toString()) ? response.message()
-                    : shown.message();
+                    : new Message(Role.ASSISTANT, shown.parts());
         }
 
         @Override
@@ -363,7 +379,8 @@ public final class CallExecutor {
                 counted = null;
                 cost = null;
             }
-            finish(new RunResult(model, shown.message(), null, counted, cost, elapsedMs(started), ttftMs, error));
+            finish(new RunResult(model, new Message(Role.ASSISTANT, shown.parts()), null, counted, cost,
+                    elapsedMs(started), ttftMs, error));
         }
 
         /** Shows what the well-formed filters still hold (a high surrogate at the very end). */

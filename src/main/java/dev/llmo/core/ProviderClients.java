@@ -40,7 +40,7 @@ public final class ProviderClients {
         switch (provider.type()) {
             case OPENAI -> OpenAiOptions.fields(request, provider);
             case ANTHROPIC -> AnthropicOptions.fields(request);
-            case GEMINI -> GeminiOptions.generationConfig(request);
+            case GEMINI -> GeminiOptions.fields(request);
         }
     }
 }

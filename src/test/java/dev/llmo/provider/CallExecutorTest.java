@@ -109,6 +109,23 @@ class CallExecutorTest {
     }
 
     @Test
+    void aFailedCallKeepsEveryPartItShowedInOrderWithAToolCallCutMidArguments() {
+        server.enqueue(new MockResponse().setBody(
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Let me \"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"look.\"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Checking\"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"search\",\"arguments\":\"{\\\"q\\\":\"}}]}}]}\n\n"));
+        RunResult result = executor(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true),
+                event -> { });
+
+        assertThat(result.error()).isInstanceOf(ModelCallException.class);
+        assertThat(result.answer().parts()).containsExactly(dev.llmo.message.Part.Reasoning.of("Let me look."),
+                new dev.llmo.message.Part.Text("Checking"),
+                new dev.llmo.message.Part.ToolCall("call_a", "search", "{\"q\":"));
+    }
+
+    @Test
     void costIsNullWhenPriceOrUsageIsUnknown() {
         assertThat(UsageCost.usd(null, Usage.of(1, 1))).isNull();
         assertThat(UsageCost.usd(new Pricing(BigDecimal.ONE, BigDecimal.ONE), null)).isNull();

@@ -165,6 +165,11 @@ class RecordedAnswersTest {
                 Case.answer("gemini/function-call.sse", StopReason.TOOL_CALL, new Usage(61, 69, 51, 0, 0),
                         new Part.Reasoning("", "CiQBVKhc7sB5hU7Wn2nC", false),
                         new Part.ToolCall("call_0", "get_sum", "{\"a\":2,\"b\":3}")),
+                Case.answer("gemini/parallel-function-calls.sse", StopReason.TOOL_CALL, new Usage(197, 144, 118, 0, 0),
+                        new Part.Reasoning("", "CiIBVKhc7tq0fS1W3pXbLkK9P1p0wq7nUZrT0Y1cN4vOe6Hj", false),
+                        new Part.ToolCall("call_0", "power_disco_ball", "{\"power\":true}"),
+                        new Part.ToolCall("call_1", "start_music", "{\"energetic\":true,\"loud\":true}"),
+                        new Part.ToolCall("call_2", "dim_lights", "{\"brightness\":0.5}")),
                 Case.answer("gemini/grounding.json", StopReason.OTHER, null,
                         new Part.Text("Spain won Euro 2024, defeating England 2-1 in the final. This victory marks "
                                 + "Spain's record fourth European Championship title."),

@@ -65,9 +65,6 @@ class ReservedOptionsTest {
             GEMINI    | contents            | []              | llmo writes 'contents' of the gemini request
             GEMINI    | candidateCount      | 4               | more than one answer
             GEMINI    | candidate_count     | 2               | more than one answer
-            GEMINI    | tools               | [x]             | where Gemini reads no tools
-            GEMINI    | toolConfig          | {}              | where Gemini reads no tools
-            GEMINI    | tool_config         | {}              | where Gemini reads no tools
             GEMINI    | responseModalities  | [TEXT,IMAGE]    | output other than text
             GEMINI    | response_modalities | [AUDIO]         | output other than text
             """)
@@ -97,6 +94,9 @@ class ReservedOptionsTest {
             OPENAI    | parallel_tool_calls | true
             ANTHROPIC | tools              | [x]
             ANTHROPIC | tool_choice        | {}
+            GEMINI    | tools              | [x]
+            GEMINI    | toolConfig         | {}
+            GEMINI    | tool_config        | {}
             GEMINI    | candidateCount     | 1
             GEMINI    | candidate_count    | 1
             GEMINI    | responseModalities | [TEXT]
@@ -115,7 +115,7 @@ class ReservedOptionsTest {
             OPENAI    | n              | 3   | sets option 'n' to 3: it asks provider 'p' for more than one answer
             OPENAI    | functions      | [x] | sets option 'functions' to ["x"]: 'functions' is the deprecated form of OpenAI tool calling
             OPENAI    | stream         | x   | sets option 'stream', which llmo writes itself in requests of type openai
-            GEMINI    | tools          | [x] | sets option 'tools' to ["x"]: llmo puts options into generationConfig
+            GEMINI    | responseModalities | [IMAGE] | sets option 'responseModalities' to ["IMAGE"]: it asks provider 'p' for output other than text
             GEMINI    | candidateCount | 2   | sets option 'candidateCount' to 2: it asks provider 'p' for more than one answer
             """)
     void asAModelDefaultTheyAreConfigurationErrorsNamingTheLine(ProviderType type, String name, String raw,

@@ -155,6 +155,20 @@ class TranslatedOptionsTest {
                         + "\"generationConfig\":{\"thinkingConfig\":{\"thinkingBudget\":0}}}");
     }
 
+    @Test
+    void geminiToolDefinitionsAreFieldsOfTheBodyNotOfGenerationConfig() throws Exception {
+        // tools-batch-reasoning.md section 2.3: tools and toolConfig sit beside contents
+        Map<String, Object> tools = Map.of("functionDeclarations", List.of(options("name", "get_sum",
+                "parametersJsonSchema", Map.of("type", "object"))));
+        assertThat(sentBody(ProviderType.GEMINI, "gemini-2.5-flash", options("temperature", new BigDecimal("0.2"),
+                "tools", List.of(tools), "tool_config", Map.of("functionCallingConfig", Map.of("mode", "ANY")))))
+                .isEqualTo("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Hi\"}]}],"
+                        + "\"tools\":[{\"functionDeclarations\":[{\"name\":\"get_sum\","
+                        + "\"parametersJsonSchema\":{\"type\":\"object\"}}]}],"
+                        + "\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\"ANY\"}},"
+                        + "\"generationConfig\":{\"temperature\":0.2}}");
+    }
+
     @ParameterizedTest
     @CsvSource(textBlock = """
             OPENAI    | o3               | reasoning_budget=1000                   | option 'reasoning_budget' cannot be sent to openai/o3: the openai format takes an effort level, not a token budget
@@ -164,6 +178,7 @@ class TranslatedOptionsTest {
             ANTHROPIC | claude-haiku-4-5 | reasoning_budget=1024,thinking=x        | options 'reasoning_budget' and 'thinking' both set 'thinking' of the anthropic request
             ANTHROPIC | claude-haiku-4-5 | stop=x,stop_sequences=y                 | options 'stop' and 'stop_sequences' both set 'stop_sequences' of the anthropic request
             GEMINI    | gemini-2.5-flash | max_tokens=10,max_output_tokens=20      | options 'max_tokens' and 'max_output_tokens' both set 'maxOutputTokens' of the gemini request
+            GEMINI    | gemini-2.5-flash | tool_config=AUTO,toolConfig=ANY         | options 'tool_config' and 'toolConfig' both set 'toolConfig' of the gemini request
             GEMINI    | gemini-2.5-flash | reasoning_effort=low,reasoning_budget=5 | options reasoning_effort and reasoning_budget both set the reasoning
             GEMINI    | gemini-2.5-flash | reasoning_budget=-5                     | reasoning_budget must be a number of tokens (0 or more), not -5
             GEMINI    | gemini-2.5-flash | reasoning_budget=1.5                    | reasoning_budget must be a number of tokens (0 or more), not 1.5

@@ -20,8 +20,8 @@ import okhttp3.Request;
 
 /**
  * The Gemini API, version v1beta (wire-formats.md section 4): {@code x-goog-api-key},
- * {@code :streamGenerateContent?alt=sse}: the requests, whose options go into {@code generationConfig}
- * ({@link GeminiOptions}); {@link GeminiDecoder} reads the answers.
+ * {@code :streamGenerateContent?alt=sse}: the requests, whose options go into {@code generationConfig} but for the
+ * tool definitions ({@link GeminiOptions}); {@link GeminiDecoder} reads the answers.
  */
 public final class GeminiClient extends HttpProviderClient {
 
@@ -41,10 +41,7 @@ public final class GeminiClient extends HttpProviderClient {
         if (request.system() != null && !request.system().isEmpty()) {
             body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.system());
         }
-        ObjectNode config = GeminiOptions.generationConfig(request);
-        if (!config.isEmpty()) {
-            body.set("generationConfig", config);
-        }
+        body.setAll(GeminiOptions.fields(request));
         String model = request.model().startsWith("models/") ? request.model().substring(7) : request.model();
         // one percent-encoded path segment: a model name cannot add a path ("../../x") or a query ("x?key=...")
         HttpUrl.Builder url = HttpUrl.get(url("/v1beta/models")).newBuilder()

@@ -9,9 +9,10 @@ import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ReservedOptions;
 
 /**
- * The request options of a Gemini {@code generateContent} body: all go into {@code generationConfig}, the canonical
- * ones ({@link CanonicalOptions}) under Gemini's names, every other one under its camelCase name (so
- * {@code top_k} and {@code topK} both work).
+ * The request options of a Gemini {@code generateContent} body, each under its camelCase name (so {@code top_k} and
+ * {@code topK} both work): the tool definitions {@code tools} (Gemini's own {@code functionDeclarations}) and
+ * {@code toolConfig} are fields of the body; every other option goes into {@code generationConfig}, the canonical ones
+ * ({@link CanonicalOptions}) under Gemini's names.
  *
  * <ul>
  *   <li>{@code max_tokens} (and {@code max_output_tokens}) becomes {@code maxOutputTokens}</li>
@@ -26,13 +27,23 @@ public final class GeminiOptions {
     private GeminiOptions() {
     }
 
-    /** The {@code generationConfig} of {@code request}'s body; empty when it has no options. */
-    public static ObjectNode generationConfig(ChatRequest request) {
+    /**
+     * The option fields of {@code request}'s body: {@code tools} and {@code toolConfig} when given, then
+     * {@code generationConfig} when any other option is; empty when it has no options.
+     */
+    public static ObjectNode fields(ChatRequest request) {
         CanonicalOptions.Reasoning reasoning = CanonicalOptions.reasoning(request.options());
+        ObjectNode fields = Json.object();
         ObjectNode config = Json.object();
+        Options body = new Options(fields, ProviderType.GEMINI.id());
         Options out = new Options(config, ProviderType.GEMINI.id());
         request.options().forEach((name, value) -> {
             if (ReservedOptions.isReserved(ProviderType.GEMINI, name)) {
+                return;
+            }
+            String field = Options.camelCase(name);
+            if (field.equals("tools") || field.equals("toolConfig")) {
+                body.put(name, field, value);
                 return;
             }
             switch (name) {
@@ -40,10 +51,13 @@ public final class GeminiOptions {
                 case CanonicalOptions.STOP -> out.put(name, "stopSequences", CanonicalOptions.stopList(value));
                 case CanonicalOptions.REASONING_EFFORT, CanonicalOptions.REASONING_BUDGET ->
                         out.set(name, "thinkingConfig", thinkingConfig(reasoning));
-                default -> out.put(name, Options.camelCase(name), value);
+                default -> out.put(name, field, value);
             }
         });
-        return config;
+        if (!config.isEmpty()) {
+            fields.set("generationConfig", config);
+        }
+        return fields;
     }
 
     private static ObjectNode thinkingConfig(CanonicalOptions.Reasoning reasoning) {

@@ -12,14 +12,15 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Assembles the answer of one call from the pieces every wire format's decoder reads, the one place where pieces
- * become {@link Part}s: pieces of one kind that follow each other merge into one part, the order of kinds is kept, a
+ * Assembles the answer of one call from its pieces, the one place where pieces become {@link Part}s: for the client,
+ * from what every wire format's decoder reads; for the core, from what the user was shown (the answer a failed or
+ * stopped call keeps). Pieces of one kind that follow each other merge into one part, the order of kinds is kept, a
  * tool call's pieces join by their index wherever they come, a citation given twice is kept once. Each piece taken is
  * reported as a {@link StreamEvent} as it comes. All text is kept valid UTF-16 (a lone surrogate becomes U+FFFD, a
  * pair split between two pieces is joined) and bounded: past {@code maxBytes} of content in all, nothing more is
- * taken and {@link #overLimit()} says so.
+ * taken and {@link #overLimit()} says so. Not thread-safe: one call's pieces come from one thread.
  */
-final class AnswerParts implements PartSink {
+public final class AnswerParts implements PartSink {
     private final long maxBytes;
     private final Consumer<StreamEvent> events;
     private final List<Piece> pieces = new ArrayList<>();
@@ -39,6 +40,11 @@ final class AnswerParts implements PartSink {
             delivered = true;
             listener.accept(event);
         };
+    }
+
+    /** An answer whose pieces were already taken (bounded, reported) once: assembled again, nothing reported. */
+    public AnswerParts() {
+        this(Long.MAX_VALUE, event -> { });
     }
 
     /** Whether more content came than {@code maxBytes}: it was not taken, and the call must end. */
@@ -141,8 +147,13 @@ final class AnswerParts implements PartSink {
         open = false;
     }
 
+    /** Whether no piece was taken. */
+    public boolean isEmpty() {
+        return pieces.isEmpty();
+    }
+
     /** The parts, in order; a high surrogate still held back at the end becomes U+FFFD. */
-    List<Part> parts() {
+    public List<Part> parts() {
         List<Part> parts = new ArrayList<>(pieces.size());
         for (Piece piece : pieces) {
             finish(piece);

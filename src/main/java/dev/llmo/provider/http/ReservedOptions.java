@@ -19,25 +19,24 @@ import java.util.Map;
  *       1; other output than text {@code modalities} other than {@code ["text"]}, {@code audio}</li>
  *   <li>anthropic: written by the builder {@code model}, {@code messages}, {@code system}, {@code stream} (it has
  *       no way to ask for several answers)</li>
- *   <li>gemini (options go into {@code generationConfig}; compared in camelCase, so snake_case spellings are caught
- *       too): the body's own keys {@code model}, {@code contents}, {@code systemInstruction},
- *       {@code generationConfig}, {@code stream}; tool calling {@code tools}, {@code toolConfig} (options go into
- *       {@code generationConfig}, where Gemini reads no tools); several answers
+ *   <li>gemini (compared in camelCase, so snake_case spellings are caught too): the body's own keys {@code model},
+ *       {@code contents}, {@code systemInstruction}, {@code generationConfig}, {@code stream}; several answers
  *       {@code candidateCount} other than 1; other output than text {@code responseModalities} other than
  *       {@code ["TEXT"]}</li>
  * </ul>
  * A key of one format that means nothing in another (Anthropic's {@code system} in an OpenAI request) is left to
  * that provider, which rejects it: it cannot change the structure there. {@code max_tokens} is an option on purpose:
- * Anthropic requires one, and the builder's default yields to the user's. Tool definitions ({@code tools},
- * {@code tool_choice}, OpenAI's {@code parallel_tool_calls}) pass for OpenAI and Anthropic: the tool calls the model
- * makes are read as parts of the answer, shown in {@code --json} and logged (llmo does not run them).
+ * Anthropic requires one, and the builder's default yields to the user's. Tool definitions pass in each
+ * format's own form (OpenAI and Anthropic {@code tools}, {@code tool_choice}, OpenAI's {@code parallel_tool_calls};
+ * Gemini {@code tools}, {@code toolConfig}): the tool calls the model makes are read as parts of the answer, shown in
+ * {@code --json} and logged (llmo does not run them).
  */
 public final class ReservedOptions {
     /** Why an option is refused. */
     private enum Reason {
         /** The request builder writes the key itself. */
         WRITTEN,
-        /** Tool calling in a form llmo does not send: OpenAI's deprecated functions, Gemini's tools among options. */
+        /** Tool calling in a form llmo does not read: OpenAI's deprecated functions. */
         TOOLS,
         /** More than one answer (choice, candidate): llmo reads, prices and logs exactly one. */
         CHOICES,
@@ -57,7 +56,6 @@ public final class ReservedOptions {
     private static final Map<String, Reason> GEMINI = Map.of(
             "model", Reason.WRITTEN, "contents", Reason.WRITTEN, "systemInstruction", Reason.WRITTEN,
             "generationConfig", Reason.WRITTEN, "stream", Reason.WRITTEN,
-            "tools", Reason.TOOLS, "toolConfig", Reason.TOOLS,
             "candidateCount", Reason.CHOICES,
             "responseModalities", Reason.MODALITIES);
 
@@ -139,10 +137,7 @@ public final class ReservedOptions {
         return switch (reason) {
             case WRITTEN -> "llmo writes '" + name + "' of the " + type.id() + " request to provider '" + providerName
                     + "' itself";
-            case TOOLS -> type == ProviderType.GEMINI
-                    ? "llmo puts options into generationConfig of the gemini request to provider '" + providerName
-                    + "', where Gemini reads no tools"
-                    : "'" + name + "' is the deprecated form of OpenAI tool calling";
+            case TOOLS -> "'" + name + "' is the deprecated form of OpenAI tool calling";
             case CHOICES -> "it asks provider '" + providerName + "' for more than one answer, and llmo reads, prices "
                     + "and logs one answer per call";
             case MODALITIES -> "it asks provider '" + providerName + "' for output other than text, which llmo "
@@ -166,9 +161,7 @@ public final class ReservedOptions {
                 case "generationConfig", "generation_config" -> "give its fields one by one, e.g. -o temperature=0.2";
                 default -> "give the prompt as arguments or on stdin; drop -o " + name;
             };
-            case TOOLS -> name.startsWith("function")
-                    ? "drop -o " + name + "; give tools with -o tools=[…] and -o tool_choice=…"
-                    : "drop -o " + name + "; tools can be given to OpenAI-compatible and Anthropic models";
+            case TOOLS -> "drop -o " + name + "; give tools with -o tools=[…] and -o tool_choice=…";
             case CHOICES -> "drop -o " + name + " (one answer is the default); run llmo again for another answer";
             case MODALITIES -> "drop -o " + name + ": llmo asks for text answers";
         };

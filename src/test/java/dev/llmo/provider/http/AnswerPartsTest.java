@@ -77,6 +77,19 @@ class AnswerPartsTest {
     }
 
     @Test
+    void piecesAlreadyTakenOnceAreAssembledAgainAndACallWithoutIdGetsOne() {
+        AnswerParts shown = new AnswerParts();
+        assertThat(shown.isEmpty()).isTrue();
+        assertThat(shown.parts()).isEmpty();
+        shown.toolCall(0, "call_a", "search", "{\"q\":");
+        shown.toolCall(1, null, null, "{\"x\"");
+        shown.toolCall(0, null, null, "\"rain\"}");
+        assertThat(shown.isEmpty()).isFalse();
+        assertThat(shown.parts()).containsExactly(new Part.ToolCall("call_a", "search", "{\"q\":\"rain\"}"),
+                new Part.ToolCall("call_1", "", "{\"x\""));
+    }
+
+    @Test
     void pastTheLimitNothingMoreIsTakenAndTheAnswerSaysSo() {
         AnswerParts parts = new AnswerParts(64, events::add);
         parts.text("x".repeat(60));

@@ -1,0 +1,232 @@
+package dev.llmo.config;
+
+import dev.llmo.config.ConfigNode.ListNode;
+import dev.llmo.config.ConfigNode.MapNode;
+import dev.llmo.config.ConfigNode.ScalarNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * The built-in config.yaml and models.yaml, parsed at build time: reading the YAML on every start cost
+ * {@code llmo models} about a quarter of its time (snakeyaml and Jackson's YAML module, ~170 classes, then the
+ * parse), while the trees never change between builds. The build runs {@link #main} after compiling; at run time
+ * {@link #builtIn} returns the same trees {@link YamlFiles} would make, origins included.
+ *
+ * <p>Each file's length and CRC-32 are recorded with its tree: a snapshot that does not match the bytes beside it
+ * (a resource edited without the build step, in an IDE say) is ignored and the YAML is parsed as before. The jar
+ * is trusted; the check guards against staleness, not tampering.
+ */
+public final class ConfigSnapshot {
+    static final String RESOURCE = "/dev/llmo/defaults/built-in.snapshot";
+    private static final int MAGIC = 0x4c4d4f31; // "LMO1"
+    private static final byte MAP = 'M';
+    private static final byte LIST = 'L';
+    private static final byte TEXT = 'S';
+    private static final byte WHOLE = 'J';
+    private static final byte DECIMAL = 'D';
+    private static final byte TRUE = 'T';
+    private static final byte FALSE = 'F';
+    private static final byte NULL = 'N';
+
+    private ConfigSnapshot() {
+    }
+
+    /** The build step: parses {@code config.yaml} and {@code models.yaml} in the directory and writes the snapshot. */
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        Map<String, byte[]> sources = new LinkedHashMap<>();
+        for (String name : List.of(ConfigLoader.CONFIG_FILE, ConfigLoader.MODELS_FILE)) {
+            sources.put(name, Files.readAllBytes(dir.resolve(name)));
+        }
+        Path target = dir.resolve(RESOURCE.substring(RESOURCE.lastIndexOf('/') + 1));
+        Files.write(target, encode(sources));
+    }
+
+    /** The built-in trees by file name when the bundled snapshot matches {@code sources}; otherwise null. */
+    static Map<String, MapNode> builtIn(Map<String, byte[]> sources) {
+        try (InputStream in = ConfigSnapshot.class.getResourceAsStream(RESOURCE)) {
+            return in == null ? null : decode(in.readAllBytes(), sources);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Parses each built-in file as {@link ConfigLoader} does and records the trees with the files' checks. */
+    static byte[] encode(Map<String, byte[]> sources) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(sources.size());
+            for (Map.Entry<String, byte[]> source : sources.entrySet()) {
+                String name = source.getKey();
+                String file = ConfigLoader.builtInName(name);
+                MapNode tree = YamlFiles.parse(ConfigFiles.text(source.getValue(), file), file, ConfigLayer.BUILT_IN);
+                writeText(out, name);
+                out.writeInt(source.getValue().length);
+                out.writeLong(crc(source.getValue()));
+                writeText(out, tree.origin().layer());
+                writeText(out, tree.origin().file());
+                write(out, tree);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The trees in {@code snapshot} when it holds exactly {@code sources}, as they are now; otherwise null. */
+    static Map<String, MapNode> decode(byte[] snapshot, Map<String, byte[]> sources) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+            if (in.readInt() != MAGIC || in.readInt() != sources.size()) {
+                return null;
+            }
+            Map<String, MapNode> trees = new LinkedHashMap<>();
+            for (int i = 0; i < sources.size(); i++) {
+                String name = readText(in);
+                byte[] source = sources.get(name);
+                if (source == null || in.readInt() != source.length || in.readLong() != crc(source)) {
+                    return null;
+                }
+                Reader reader = new Reader(in, readText(in), readText(in));
+                trees.put(name, (MapNode) reader.read());
+            }
+            return trees;
+        } catch (IOException | RuntimeException e) {
+            return null; // not a snapshot this code wrote: parse the YAML instead
+        }
+    }
+
+    private static long crc(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return crc.getValue();
+    }
+
+    private static void write(DataOutputStream out, ConfigNode node) throws IOException {
+        writeOrigin(out, node.origin());
+        if (node instanceof MapNode map) {
+            out.writeByte(MAP);
+            out.writeInt(map.entries().size());
+            for (Map.Entry<String, ConfigNode> entry : map.entries().entrySet()) {
+                writeText(out, entry.getKey());
+                writeOrigin(out, map.keyOrigin(entry.getKey()));
+                write(out, entry.getValue());
+            }
+        } else if (node instanceof ListNode list) {
+            out.writeByte(LIST);
+            out.writeInt(list.items().size());
+            for (ConfigNode item : list.items()) {
+                write(out, item);
+            }
+        } else {
+            Object value = ((ScalarNode) node).value();
+            if (value == null) {
+                out.writeByte(NULL);
+            } else if (value instanceof String text) {
+                out.writeByte(TEXT);
+                writeText(out, text);
+            } else if (value instanceof Long whole) {
+                out.writeByte(WHOLE);
+                out.writeLong(whole);
+            } else if (value instanceof BigDecimal decimal) {
+                out.writeByte(DECIMAL);
+                writeText(out, decimal.toString()); // new BigDecimal(toString()) has the same value and scale
+            } else if (value instanceof Boolean flag) {
+                out.writeByte(flag ? TRUE : FALSE);
+            } else {
+                throw new IllegalArgumentException("a YAML value of type " + value.getClass().getName());
+            }
+        }
+    }
+
+    // Every origin of one file shares its layer and file name: only the position is written.
+    private static void writeOrigin(DataOutputStream out, Origin origin) throws IOException {
+        out.writeInt(origin.line());
+        out.writeInt(origin.column());
+    }
+
+    // Lengths as ints: DataOutputStream.writeUTF stops at 64 KiB, a built-in prompt need not.
+    private static void writeText(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readText(DataInputStream in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Reads the nodes of one file, whose origins all name the same layer and file. */
+    private static final class Reader {
+        private final DataInputStream in;
+        private final String layer;
+        private final String file;
+
+        Reader(DataInputStream in, String layer, String file) {
+            this.in = in;
+            this.layer = layer;
+            this.file = file;
+        }
+
+        ConfigNode read() throws IOException {
+            Origin origin = origin();
+            byte kind = in.readByte();
+            switch (kind) {
+                case MAP: {
+                    int size = in.readInt();
+                    Map<String, ConfigNode> entries = new LinkedHashMap<>();
+                    Map<String, Origin> keyOrigins = new HashMap<>();
+                    for (int i = 0; i < size; i++) {
+                        String key = readText(in);
+                        keyOrigins.put(key, origin());
+                        entries.put(key, read());
+                    }
+                    return new MapNode(entries, keyOrigins, origin);
+                }
+                case LIST: {
+                    int size = in.readInt();
+                    List<ConfigNode> items = new ArrayList<>(size);
+                    for (int i = 0; i < size; i++) {
+                        items.add(read());
+                    }
+                    return new ListNode(items, origin);
+                }
+                case TEXT:
+                    return new ScalarNode(readText(in), origin);
+                case WHOLE:
+                    return new ScalarNode(in.readLong(), origin);
+                case DECIMAL:
+                    return new ScalarNode(new BigDecimal(readText(in)), origin);
+                case TRUE:
+                    return new ScalarNode(Boolean.TRUE, origin);
+                case FALSE:
+                    return new ScalarNode(Boolean.FALSE, origin);
+                case NULL:
+                    return new ScalarNode(null, origin);
+                default:
+                    throw new IOException("unknown node kind " + kind);
+            }
+        }
+
+        private Origin origin() throws IOException {
+            return new Origin(layer, file, in.readInt(), in.readInt());
+        }
+    }
+}
