@@ -35,6 +35,7 @@ class PackageLayersTest {
             Set.of("context", "cost"),
             Set.of("eventlog"),
             Set.of("core"),
+            Set.of("engine"),
             Set.of("chain"),
             Set.of("cli.terminal"),
             Set.of("cli.repl"),

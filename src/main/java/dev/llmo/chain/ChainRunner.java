@@ -4,57 +4,37 @@ import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
-import dev.llmo.eventlog.EventData;
-import dev.llmo.failure.LlmoException;
-import dev.llmo.core.CallExecutor;
-import dev.llmo.core.CallId;
+import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
-import dev.llmo.core.RunningCall;
+import dev.llmo.engine.CallDefaults;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.engine.Orchestrator;
+import dev.llmo.engine.Plan;
+import dev.llmo.engine.Recording;
+import dev.llmo.eventlog.EventData;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.provider.ChatMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a chain: each step renders its prompt from the chain's variables, calls its model (or several at once)
- * through the {@link CallExecutor}, and its answer becomes {@code previous} and {@code {{STEPNAME}}} for the steps
- * after it. {@code when} skips a step; {@code repeat} re-runs a step on its own output until its condition holds or
- * {@code max} runs are spent. Every call is recorded in one conversation, with a {@code chain.step} event before
- * each step. A failed call stops the chain.
+ * Runs a chain: each step renders its prompt from the chain's variables and becomes a {@link Plan.ChainStep} for the
+ * engine ({@link Orchestrator}: the one scheduler, so a step's models run at once within each provider's
+ * {@code max_concurrency}); its answer becomes {@code previous} and {@code {{STEPNAME}}} for the steps after it.
+ * {@code when} skips a step; {@code repeat} re-runs a step on its own output until its condition holds or {@code max}
+ * runs are spent. Every call is recorded in one conversation, with a {@code chain.step} event before each step. A
+ * failed call, or a listener that cannot show an answer, stops the chain; so does the run's {@link Cancellation}.
  */
 public final class ChainRunner {
-    private final CallExecutor executor;
+    private final Orchestrator engine;
     private final Settings settings;
     private final Conversation conversation;
     private final boolean stream;
-    private final List<RunningCall> inFlight = new ArrayList<>();
-    private volatile boolean cancelled;
-    private volatile LlmoException cancelReason;
-
-    /** What a chain run tells its caller as it goes (the core never prints). */
-    public interface Listener {
-        /** A step (iteration 1, 2, ... within a repeat) starts on these models. */
-        default void stepStarted(ChainStep step, int index, int iteration, List<ModelRef> models) {
-        }
-
-        /** A step's condition was false. */
-        default void stepSkipped(ChainStep step, int index) {
-        }
-
-        /**
-         * What hears the call to {@code model} of the step as it goes (its events name the step and the model's
-         * position in it), or null: do not stream it.
-         */
-        default RunListener callListener(ChainStep step, ModelRef model) {
-            return null;
-        }
-
-        /** One call ended. */
-        default void callFinished(ChainStep step, int iteration, RunResult result) {
-        }
-    }
+    private final Cancellation cancellation;
 
     /** What the chain produced: the last output, and every call in order; {@code failed} is the call that stopped it. */
     public record Outcome(String output, List<StepCall> calls, RunResult failed) {
@@ -67,34 +47,20 @@ public final class ChainRunner {
     public record StepCall(String step, int iteration, RunResult result) {
     }
 
-    public ChainRunner(CallExecutor executor, Settings settings, Conversation conversation, boolean stream) {
-        this.executor = executor;
+    public ChainRunner(Orchestrator engine, Settings settings, Conversation conversation, boolean stream,
+                       Cancellation cancellation) {
+        this.engine = engine;
         this.settings = settings;
         this.conversation = conversation;
         this.stream = stream;
-    }
-
-    /** Cancels the calls in flight and stops the chain (Ctrl-C); safe from any thread. */
-    public void cancel() {
-        cancel(null);
+        this.cancellation = cancellation;
     }
 
     /**
-     * {@link #cancel()}, every call in flight (and any the chain would still start) ending with {@code reason} as its
-     * error, so the log says why (a SIGTERM, a SIGHUP, a closed stdout); null for Ctrl-C's. The first reason wins.
+     * Runs {@code chain} on {@code input}. {@code listener} hears each step start ({@link RunEvent.StepStarted}) or be
+     * skipped ({@link RunEvent.StepSkipped}) and every call's events, which name their step.
      */
-    public void cancel(LlmoException reason) {
-        synchronized (inFlight) {
-            if (reason != null && cancelReason == null) {
-                cancelReason = reason;
-            }
-            cancelled = true;
-            LlmoException why = cancelReason;
-            inFlight.forEach(call -> call.cancel(why));
-        }
-    }
-
-    public Outcome run(ChainDefinition chain, String input, Listener listener) {
+    public Outcome run(ChainDefinition chain, String input, RunListener listener) {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put(ChainParser.INPUT, input);
         variables.put(ChainParser.PREVIOUS, input);
@@ -103,35 +69,31 @@ public final class ChainRunner {
             ChainStep step = chain.steps().get(index);
             if (step.when() != null && !step.when().test(variables)) {
                 record(chain, step, index, 0, List.of(), true);
-                listener.stepSkipped(step, index);
+                listener.onEvent(new RunEvent.StepSkipped(step.name(), index));
                 variables.put(step.name(), ""); // a later {{name}} of a skipped step reads as empty
                 continue;
             }
-            Role role = step.role() == null ? null : settings.role(step.role());
-            List<ModelRef> models = models(step, role);
+            CallDefaults defaults = defaults(step, settings);
             int runs = step.repeat() == null ? 1 : step.repeat().max();
             String output = variables.get(ChainParser.PREVIOUS);
             for (int iteration = 1; iteration <= runs; iteration++) {
                 Map<String, String> scope = new LinkedHashMap<>(variables);
                 scope.put(ChainParser.OUTPUT, output);
-                record(chain, step, index, iteration, models, false);
-                listener.stepStarted(step, index, iteration, models);
-                List<RunResult> results = call(step, role, models, step.prompt().render(scope), listener);
+                record(chain, step, index, iteration, defaults.models(), false);
+                listener.onEvent(new RunEvent.StepStarted(step.name(), index, iteration, defaults.models()));
+                List<RunResult> results = call(step, defaults, step.prompt().render(scope), listener);
                 for (RunResult result : results) {
                     calls.add(new StepCall(step.name(), iteration, result));
-                    try {
-                        listener.callFinished(step, iteration, result);
-                    } catch (LlmoException e) {
-                        // the answer could not be shown (stdout closed or full): the chain stops, the log says why
-                        conversation.failedBeforeSending(e);
-                        cancel(e);
-                        return new Outcome(null, calls, RunResult.failedBeforeAnswer(result.model(), 0, e));
-                    }
                 }
-                for (RunResult result : results) {
-                    if (!result.succeeded()) {
-                        return new Outcome(null, calls, result);
-                    }
+                RunResult failed = results.stream().filter(r -> !r.succeeded()).findFirst().orElse(null);
+                LlmoException stopped = cancellation.reason();
+                if (failed == null && stopped != null) {
+                    // every answer came, but one could not be shown (stdout closed or full): the log says why
+                    conversation.failedBeforeSending(stopped);
+                    failed = RunResult.failedBeforeAnswer(results.get(results.size() - 1).model(), 0, stopped);
+                }
+                if (failed != null) {
+                    return new Outcome(null, calls, failed);
                 }
                 output = combine(results);
                 scope.put(ChainParser.OUTPUT, output);
@@ -149,60 +111,28 @@ public final class ChainRunner {
     public static List<String> models(ChainDefinition chain, Settings settings) {
         java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
         for (ChainStep step : chain.steps()) {
-            Role role = step.role() == null ? null : settings.role(step.role());
-            models(step, role, settings).forEach(m -> ids.add(m.id()));
+            defaults(step, settings).models().forEach(m -> ids.add(m.id()));
         }
         return List.copyOf(ids);
     }
 
-    private List<ModelRef> models(ChainStep step, Role role) {
-        return models(step, role, settings);
-    }
-
-    /** The step's models: named in the step, else the role's model, else the default model. */
-    public static List<ModelRef> models(ChainStep step, Role role, Settings settings) {
-        if (!step.models().isEmpty()) {
-            return step.models().stream().map(settings.catalog()::resolve).toList();
-        }
-        if (role != null && role.model() != null) {
-            return List.of(settings.catalog().resolve(role.model()));
-        }
-        return List.of(settings.defaultModel());
+    /**
+     * A step's models, system prompt and options, resolved as {@code run} resolves its flags: the step's models (as
+     * {@code -m}), else its role's model, else the default model; the role's system prompt and options.
+     */
+    public static CallDefaults defaults(ChainStep step, Settings settings) {
+        Role role = step.role() == null ? null : settings.role(step.role());
+        return CallDefaults.resolve(settings, step.models(), role, null, Map.of(), null);
     }
 
     /** The step's prompt to each of its models at once; results in the order the models are listed. */
-    private List<RunResult> call(ChainStep step, Role role, List<ModelRef> models, String prompt, Listener listener) {
-        conversation.system(role == null ? null : role.system());
+    private List<RunResult> call(ChainStep step, CallDefaults defaults, String prompt, RunListener listener) {
+        conversation.system(defaults.system());
         conversation.user(prompt);
-        Map<String, Object> options = role == null ? Map.of() : role.options();
-        List<RunningCall> running = new ArrayList<>();
-        for (int i = 0; i < models.size(); i++) {
-            ModelRef model = models.get(i);
-            RunListener events = listener.callListener(step, model);
-            RunRequest request = new RunRequest(model, conversation.system(), List.of(
-                    dev.llmo.provider.ChatMessage.user(prompt)), options, stream);
-            RunningCall call = executor.start(new CallId(model, step.name(), i), request,
-                    events == null ? RunListener.NONE : events, conversation);
-            running.add(call);
-            synchronized (inFlight) {
-                inFlight.add(call);
-                if (cancelled) {
-                    call.cancel(cancelReason);
-                }
-            }
-        }
-        List<RunResult> results = new ArrayList<>();
-        try {
-            for (RunningCall call : running) {
-                results.add(call.await());
-            }
-        } finally {
-            running.forEach(RunningCall::cancel);
-            synchronized (inFlight) {
-                inFlight.removeAll(running);
-            }
-        }
-        return results;
+        RunRequest request = new RunRequest(defaults.model(), conversation.system(),
+                List.of(ChatMessage.user(prompt)), defaults.options(), stream);
+        return engine.run(new Plan.ChainStep(step.name(), request, defaults.models()), listener,
+                Recording.of(conversation), cancellation);
     }
 
     /** One model's answer as it is; several under a header each, in the order listed. */

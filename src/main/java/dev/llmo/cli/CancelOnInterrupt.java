@@ -1,20 +1,14 @@
 package dev.llmo.cli;
 
 import dev.llmo.cli.terminal.Signals;
-import dev.llmo.core.CallRecorder;
-import dev.llmo.failure.LlmoException;
-import dev.llmo.core.CallExecutor;
-import dev.llmo.core.RunListener;
-import dev.llmo.core.RunRequest;
-import dev.llmo.core.RunResult;
-import dev.llmo.core.RunningCall;
+import dev.llmo.engine.Cancellation;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Runs a call (or a multi-model run) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this
+ * Runs a plan (or a chain) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this
  * hook: it cancels every request in flight and gives the main thread a moment to print the partial answers' end and
  * the error, after which the JVM exits with 130 (128 + SIGINT). SIGTERM and SIGHUP do the same and exit 143 and
  * 129; {@link Signals} tells which it was, so that the calls end (and are logged) as terminated or hung up.
@@ -28,23 +22,16 @@ final class CancelOnInterrupt {
     private CancelOnInterrupt() {
     }
 
-    static RunResult run(CallExecutor executor, RunRequest request, RunListener listener, CallRecorder recorder,
-                         Consumer<RunResult> render) {
-        RunningCall call = executor.start(request, listener, recorder);
-        String provider = request.model().provider().name();
-        return run(reason -> call.cancel(Signals.stopReason("the request to " + provider + " was cancelled")),
-                call::await, render);
-    }
-
     /**
-     * Runs {@code body} on this thread so that Ctrl-C calls {@code cancel} (from the hook's thread) with the error the
-     * calls end with (null for Ctrl-C's own), then renders the outcome before the JVM may exit. {@code body} must return soon after {@code cancel} (a cancelled call reports
-     * at once), and {@code cancel} must stop everything {@code body} started: nothing is left running.
+     * Runs {@code body} on this thread so that Ctrl-C cancels {@code cancellation} (from the hook's thread), a signal
+     * with an error saying {@code what} was stopped and how (null for Ctrl-C's own), then renders the outcome before
+     * the JVM may exit. {@code body} must run its calls under {@code cancellation}: a cancelled call reports at once,
+     * so {@code body} returns soon after, and nothing is left running.
      */
-    static <T> T run(Consumer<LlmoException> cancel, Supplier<T> body, Consumer<T> render) {
+    static <T> T run(Cancellation cancellation, String what, Supplier<T> body, Consumer<T> render) {
         CountDownLatch rendered = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            cancel.accept(Signals.stopReason("the request was cancelled"));
+            cancellation.cancel(Signals.stopReason(what));
             try {
                 if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
                     Thread.sleep(GRACE_MS);

@@ -17,7 +17,8 @@ import dev.llmo.core.Conversation;
 import dev.llmo.eventlog.RunMode;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.CallExecutor;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.engine.Orchestrator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,14 +146,14 @@ final class ChainCommand implements Runnable {
         ChainOutput output = new ChainOutput(context, chain, json, reasoning);
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
-        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        Orchestrator engine = new Orchestrator(CoreServices.executor(context, maxCost, timeout), null);
         try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 RunMode.CHAIN, models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             output.conversation(conversation::keptId);
-            ChainRunner runner = new ChainRunner(executor, settings, conversation,
-                    true);
+            Cancellation cancellation = new Cancellation();
+            ChainRunner runner = new ChainRunner(engine, settings, conversation, true, cancellation);
             LlmoException[] lost = new LlmoException[1];
-            ChainRunner.Outcome outcome = CancelOnInterrupt.run(runner::cancel,
+            ChainRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the request was cancelled",
                     () -> runner.run(chain, text, output), done -> {
                         output.finish(done);
                         // the last answer may not have reached stdout (a full disk, a reader gone at the end)

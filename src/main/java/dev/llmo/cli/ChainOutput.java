@@ -5,11 +5,11 @@ import dev.llmo.chain.ChainDefinition;
 import dev.llmo.chain.ChainRunner;
 import dev.llmo.chain.ChainStep;
 import dev.llmo.config.ModelRef;
+import dev.llmo.core.CallId;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -19,13 +19,21 @@ import java.util.stream.Collectors;
  * Reasoning, refusals and tool calls go to stderr as {@link AnswerExtras} shows them (the streamed step's reasoning
  * as it comes, the other steps' whole as each call ends); the last answer's sources follow it on a terminal.
  */
-final class ChainOutput implements ChainRunner.Listener {
+final class ChainOutput implements RunListener {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
     private final boolean progress;
+    private final ChainDefinition chain;
+    /** The step whose answer streams to stdout, or null. */
     private final ChainStep streamed;
     private final int steps;
+    /** The iteration of the step running now (steps run one after another). */
+    private int iteration;
+    /** The ended calls of the step running now, by plan position, until those before them have ended too. */
+    private RunResult[] ended = new RunResult[0];
+    /** The plan position of the next call to show the end of. */
+    private int nextEnded;
     /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
     private Supplier<String> conversationId = () -> null;
     private boolean printedStream;
@@ -41,6 +49,7 @@ final class ChainOutput implements ChainRunner.Listener {
         this.err = context.err();
         this.json = json;
         this.progress = context.environment().stderrIsTerminal();
+        this.chain = chain;
         this.steps = chain.steps().size();
         ChainStep last = chain.steps().get(chain.steps().size() - 1);
         // A repeated or fanned-out last step has no single stream to show: its output is printed once at the end.
@@ -52,17 +61,45 @@ final class ChainOutput implements ChainRunner.Listener {
     }
 
     @Override
-    public void stepStarted(ChainStep step, int index, int iteration, List<ModelRef> models) {
+    public void onEvent(RunEvent event) {
+        if (event instanceof RunEvent.StepStarted started) {
+            iteration = started.iteration();
+            ended = new RunResult[started.models().size()];
+            nextEnded = 0;
+            stepStarted(started);
+        } else if (event instanceof RunEvent.StepSkipped skipped) {
+            stepSkipped(chain.steps().get(skipped.index()), skipped.index());
+        } else if (event instanceof RunEvent.CallEnded end) {
+            callEnded(end);
+        } else if (streamed != null && event instanceof RunEvent.OfCall content
+                && streamed.name().equals(content.call().step())) {
+            streamedContent(content);
+        }
+    }
+
+    /** Shows the ends of a step's calls in the order its models are listed, whatever order they end in. */
+    private void callEnded(RunEvent.CallEnded end) {
+        ended[end.call().index()] = end.result();
+        ChainStep step = step(end.call());
+        while (nextEnded < ended.length && ended[nextEnded] != null) {
+            callFinished(step, ended[nextEnded++]);
+        }
+    }
+
+    private ChainStep step(CallId call) {
+        return chain.steps().stream().filter(s -> s.name().equals(call.step())).findFirst().orElseThrow();
+    }
+
+    private void stepStarted(RunEvent.StepStarted started) {
         if (progress) {
-            err.println(context.stderrText("llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
-                    + (iteration > 1 ? " (again, " + iteration + ")" : "") + " -> "
-                    + models.stream().map(ModelRef::id).collect(Collectors.joining(", "))));
+            err.println(context.stderrText("llmo: [" + (started.index() + 1) + "/" + steps + "] " + started.step()
+                    + (started.iteration() > 1 ? " (again, " + started.iteration() + ")" : "") + " -> "
+                    + started.models().stream().map(ModelRef::id).collect(Collectors.joining(", "))));
             err.flush();
         }
     }
 
-    @Override
-    public void stepSkipped(ChainStep step, int index) {
+    private void stepSkipped(ChainStep step, int index) {
         if (progress) {
             err.println(context.stderrText("llmo: [" + (index + 1) + "/" + steps + "] " + step.name()
                     + " skipped (" + step.whenSource() + " is false)"));
@@ -70,29 +107,23 @@ final class ChainOutput implements ChainRunner.Listener {
         }
     }
 
-    @Override
-    public RunListener callListener(ChainStep step, ModelRef model) {
-        if (step != streamed) {
-            return null;
+    /** The streamed step's content, as it comes. */
+    private void streamedContent(RunEvent.OfCall event) {
+        if (event instanceof RunEvent.Reasoning reasoning) {
+            extras.reasoning(reasoning.text());
+        } else if (event instanceof RunEvent.Text text) {
+            extras.endReasoning();
+            out.print(text.text());
+            printedStream = true;
+            endsWithNewline = text.text().endsWith("\n");
+        } else if (event instanceof RunEvent.Idle) {
+            extras.idle();
+            // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for
+            StdoutWriter.requireWritten(out);
         }
-        return event -> {
-            if (event instanceof RunEvent.Reasoning reasoning) {
-                extras.reasoning(reasoning.text());
-            } else if (event instanceof RunEvent.Text text) {
-                extras.endReasoning();
-                out.print(text.text());
-                printedStream = true;
-                endsWithNewline = text.text().endsWith("\n");
-            } else if (event instanceof RunEvent.Idle) {
-                extras.idle();
-                // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for
-                StdoutWriter.requireWritten(out);
-            }
-        };
     }
 
-    @Override
-    public void callFinished(ChainStep step, int iteration, RunResult result) {
+    private void callFinished(ChainStep step, RunResult result) {
         String label = step.name() + " " + result.model().id();
         if (step == streamed) {
             extras.endReasoning();
@@ -106,7 +137,6 @@ final class ChainOutput implements ChainRunner.Listener {
             String line = RunRenderer.jsonLine(result, conversationId.get());
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
             StdoutWriter.requireWritten(out); // the chain stops here when nobody reads its lines
-
         }
     }
 

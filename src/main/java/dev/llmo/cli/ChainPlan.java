@@ -41,7 +41,7 @@ final class ChainPlan {
         for (int index = 0; index < chain.steps().size(); index++) {
             ChainStep step = chain.steps().get(index);
             Role role = step.role() == null ? null : settings.role(step.role());
-            List<ModelRef> models = ChainRunner.models(step, role, settings);
+            List<ModelRef> models = ChainRunner.defaults(step, settings).models();
             Map<String, String> known = new HashMap<>();
             known.put(ChainParser.INPUT, input);
             long unknownTokens = 0;

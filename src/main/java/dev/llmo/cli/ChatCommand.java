@@ -4,6 +4,7 @@ import dev.llmo.cli.repl.ChatRepl;
 import dev.llmo.cli.repl.ChatSession;
 import dev.llmo.cli.repl.ContextTokenEstimator;
 import dev.llmo.cli.repl.RequestAssembler;
+import dev.llmo.engine.Orchestrator;
 import dev.llmo.cli.repl.ScriptedChat;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.FailureException;
@@ -51,22 +52,16 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment environment = context.environment();
-        if (model == null && !shared.continues()
-                && (role == null || context.settings().role(role).model() == null)) {
-            CoreServices.requireKeyOfDefault(context, context.settings().defaultModel());
-        }
         ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
-                CoreServices.executor(context, null, timeout),
+                new Orchestrator(CoreServices.executor(context, null, timeout), null),
                 context.dirs().conversationsDir(), BuildInfo.version(),
                 new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
                 RequestAssembler.WHOLE_HISTORY, context.logOptions());
-        try (ChatSession session = ChatSession.open(setup, model, role, shared.continues(),
-                shared.continuedId())) {
-            if (shared.system != null) {
-                // after the role's prompt, as with run; a resumed conversation keeps its own without -s or -r
-                session.system(shared.system(session.role()));
+        try (ChatSession session = ChatSession.open(setup, model, role, shared.system, shared.options(),
+                shared.continues(), shared.continuedId())) {
+            if (session.defaultModel()) {
+                CoreServices.requireKeyOfDefault(context, session.model());
             }
-            session.commandOptions(shared.requestOptions(null));
             ExitCode code;
             if (environment.stdinIsTerminal()) {
                 try (Terminal terminal = terminal(environment)) {

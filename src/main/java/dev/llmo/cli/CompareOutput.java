@@ -27,7 +27,7 @@ final class CompareOutput implements MultiRunView {
     }
 
     @Override
-    public synchronized void onEvent(RunEvent event) {
+    public synchronized void content(RunEvent.OfCall event) {
         if (showNotes && event instanceof RunEvent.Retrying retrying) {
             err.println("llmo: " + labels.get(event.call().index()) + ": " + retrying.reason().getMessage()
                     + "; retry " + retrying.retry() + " in " + RunRenderer.seconds(retrying.delay().toMillis()));

@@ -1,9 +1,6 @@
 package dev.llmo.cli;
 
-import dev.llmo.config.Role;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -35,26 +32,9 @@ final class ConversationOptions {
         String id;
     }
 
-    /** The role's system prompt, then -s: both apply; null when there is neither. */
-    String system(Role role) {
-        List<String> parts = new ArrayList<>();
-        if (role != null && role.system() != null && !role.system().isBlank()) {
-            parts.add(role.system());
-        }
-        if (system != null && !system.isBlank()) {
-            parts.add(system);
-        }
-        return parts.isEmpty() ? null : String.join("\n\n", parts);
-    }
-
-    /** The role's options (none for null), overridden by -o. */
-    Map<String, Object> requestOptions(Role role) {
-        Map<String, Object> merged = new LinkedHashMap<>();
-        if (role != null) {
-            merged.putAll(role.options());
-        }
-        merged.putAll(RunInput.options(options));
-        return merged;
+    /** -o, parsed (the role's options go beneath them: {@link dev.llmo.engine.CallDefaults}). */
+    Map<String, Object> options() {
+        return RunInput.options(options);
     }
 
     /** Whether -c or --cid was given. */

@@ -96,7 +96,7 @@ final class LiveView implements MultiRunView {
     }
 
     @Override
-    public void onEvent(RunEvent event) {
+    public void content(RunEvent.OfCall event) {
         int index = event.call().index();
         if (event instanceof RunEvent.Text text) {
             text(index, text.text());

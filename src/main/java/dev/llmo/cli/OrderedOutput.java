@@ -51,7 +51,7 @@ final class OrderedOutput implements MultiRunView {
     }
 
     @Override
-    public synchronized void onEvent(RunEvent event) {
+    public synchronized void content(RunEvent.OfCall event) {
         int index = event.call().index();
         if (event instanceof RunEvent.Text text) {
             text(index, text.text());

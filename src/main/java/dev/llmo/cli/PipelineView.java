@@ -53,7 +53,7 @@ final class PipelineView implements MultiRunView {
     }
 
     @Override
-    public void onEvent(RunEvent event) {
+    public void content(RunEvent.OfCall event) {
         int index = event.call().index();
         if (event instanceof RunEvent.Retrying retrying) {
             retrying(index, retrying.retry(), retrying.delay(), retrying.reason());

@@ -11,18 +11,21 @@ import dev.llmo.context.DryRunEstimate;
 import dev.llmo.context.ModelCaps;
 import dev.llmo.context.TokenCounters;
 import dev.llmo.failure.BudgetException;
-import dev.llmo.core.CallExecutor;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
+import dev.llmo.core.CallExecutor;
 import dev.llmo.core.Conversation;
+import dev.llmo.engine.CallDefaults;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.engine.Orchestrator;
+import dev.llmo.engine.Plan;
+import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.RunMode;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.MultiRun;
 import dev.llmo.core.MultiRunException;
-import dev.llmo.core.RunPlan;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
@@ -118,8 +121,6 @@ final class RunCommand implements Callable<Integer> {
 
     // The log -c / --cid continues, found once so that every step of the command means the same one.
     private Path continued;
-    // no -m, no role's model and no continued conversation chose the model: the configured default did
-    private boolean defaultModelUsed;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -133,90 +134,89 @@ final class RunCommand implements Callable<Integer> {
             continued = new ConversationStore(context.dirs().conversationsDir())
                     .resolveOrNewest(shared.continuedId());
         }
-        RunPlan plan = RunPlan.of(models(settings, roleDef), mode != null && mode.sequential, concurrency);
-        refuseMisfits(plan);
+        CallDefaults defaults = CallDefaults.resolve(settings, models, roleDef, shared.system, shared.options(),
+                continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
+        boolean sequential = mode != null && mode.sequential;
+        refuseMisfits(defaults.models().size(), sequential);
         String text = RunInput.prompt(prompt, context.environment());
         if (dryRun) {
-            return dryRun(settings, roleDef, plan, text);
+            return dryRun(defaults, sequential, text);
         }
-        if (defaultModelUsed) {
-            CoreServices.requireKeyOfDefault(context, plan.models().get(0));
+        if (defaults.defaultModel()) {
+            CoreServices.requireKeyOfDefault(context, defaults.model());
         }
-        return plan.single() ? runOne(settings, roleDef, plan.models().get(0), text)
-                : runSeveral(settings, roleDef, plan, text);
+        // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
+        Orchestrator engine = new Orchestrator(CoreServices.executor(context, maxCost, timeout), concurrency);
+        RunMode runMode = defaults.models().size() == 1 ? RunMode.SINGLE
+                : sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL;
+        try (Conversation conversation = conversation(settings, defaults.models(), runMode)) {
+            startConversation(conversation, defaults.system(), text);
+            RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
+                    defaults.options(), !noStream);
+            Plan plan = Plan.of(request, defaults.models(), sequential);
+            return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
+                    : runSeveral(engine, plan, conversation);
+        }
     }
 
-    private int runOne(Settings settings, Role roleDef, ModelRef model, String text) {
+    private int runOne(Orchestrator engine, Plan plan, Conversation conversation) {
         CliEnvironment environment = context.environment();
         RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug(),
                 environment.stdoutIsTerminal() && !json, extras());
-        // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
-        try (Conversation conversation = conversation(settings, List.of(model), RunMode.SINGLE)) {
-            startConversation(conversation, roleDef, text);
-            renderer.conversation(conversation.id());
-            RunRequest request = new RunRequest(model, conversation.system(), conversation.messages(),
-                    shared.requestOptions(roleDef), !noStream);
-            LlmoException[] lost = new LlmoException[1];
-            RunResult result = CancelOnInterrupt.run(executor, request, renderer,
-                    conversation, done -> {
-                        // a run whose request never left the machine leaves no conversation for the id to name
-                        renderer.conversation(conversation.keptId());
-                        renderer.finish(done);
-                        lost[0] = outputLost(conversation, done.succeeded());
-                        conversation.end(lost[0] != null ? lost[0].exitCode()
-                                : done.succeeded() ? ExitCode.OK : done.error().exitCode());
-                    });
-            if (!result.succeeded()) {
-                throw result.error();
-            }
-            if (lost[0] != null) {
-                throw lost[0];
-            }
-            return 0;
+        renderer.conversation(conversation.id());
+        Cancellation cancellation = new Cancellation();
+        LlmoException[] lost = new LlmoException[1];
+        RunResult result = CancelOnInterrupt.run(cancellation,
+                "the request to " + plan.request().model().provider().name() + " was cancelled",
+                () -> engine.run(plan, renderer, Recording.of(conversation), cancellation).get(0), done -> {
+                    // a run whose request never left the machine leaves no conversation for the id to name
+                    renderer.conversation(conversation.keptId());
+                    renderer.finish(done);
+                    lost[0] = outputLost(conversation, done.succeeded());
+                    conversation.end(lost[0] != null ? lost[0].exitCode()
+                            : done.succeeded() ? ExitCode.OK : done.error().exitCode());
+                });
+        if (!result.succeeded()) {
+            throw result.error();
         }
+        if (lost[0] != null) {
+            throw lost[0];
+        }
+        return 0;
     }
 
     /** Several models: a fan-out or a pipeline, one conversation for the whole run. */
-    private int runSeveral(Settings settings, Role roleDef, RunPlan plan, String text) {
-        boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
-        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
-        try (Conversation conversation = conversation(settings, plan.models(),
-                sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL)) {
-            startConversation(conversation, roleDef, text);
-            RunRequest request = new RunRequest(plan.models().get(0), conversation.system(), conversation.messages(),
-                    shared.requestOptions(roleDef), !noStream);
-            MultiRunView view = view(plan, conversation::keptId);
-            MultiRun run = new MultiRun(executor, plan, request, view,
-                    MultiRun.Recording.of(conversation));
-            long started = System.nanoTime();
-            List<RunResult> results;
-            LlmoException[] lost = new LlmoException[1];
-            try {
-                view.begin();
-                results = CancelOnInterrupt.run(run::cancel, run::run, done -> {
-                    view.done(done);
-                    Optional<LlmoException> failure = outcome(plan, done, run);
-                    lost[0] = outputLost(conversation, failure.isEmpty());
-                    conversation.end(lost[0] != null ? lost[0].exitCode()
-                            : failure.map(LlmoException::exitCode).orElse(ExitCode.OK));
-                });
-            } finally {
-                view.close();
-            }
-            if (!sequential && showUsage()) {
-                usageLines(results, (System.nanoTime() - started) / 1_000_000, view instanceof LiveView);
-            }
-            Optional<LlmoException> failure = outcome(plan, results, run);
-            if (failure.isPresent()) {
-                throw failure.get();
-            }
-            if (lost[0] != null) {
-                throw lost[0];
-            }
-            return 0;
+    private int runSeveral(Orchestrator engine, Plan plan, Conversation conversation) {
+        MultiRunView view = view(plan, conversation::keptId);
+        Cancellation cancellation = new Cancellation();
+        long started = System.nanoTime();
+        List<RunResult> results;
+        LlmoException[] lost = new LlmoException[1];
+        try {
+            view.begin();
+            results = CancelOnInterrupt.run(cancellation, "the request was cancelled",
+                    () -> engine.run(plan, view, Recording.of(conversation), cancellation), done -> {
+                        view.done(done);
+                        Optional<LlmoException> failure = outcome(plan, done, cancellation);
+                        lost[0] = outputLost(conversation, failure.isEmpty());
+                        conversation.end(lost[0] != null ? lost[0].exitCode()
+                                : failure.map(LlmoException::exitCode).orElse(ExitCode.OK));
+                    });
+        } finally {
+            view.close();
         }
+        if (plan instanceof Plan.FanOut && showUsage()) {
+            usageLines(results, (System.nanoTime() - started) / 1_000_000, view instanceof LiveView);
+        }
+        Optional<LlmoException> failure = outcome(plan, results, cancellation);
+        if (failure.isPresent()) {
+            throw failure.get();
+        }
+        if (lost[0] != null) {
+            throw lost[0];
+        }
+        return 0;
     }
 
     private boolean showUsage() {
@@ -224,11 +224,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The view for the plan and the streams: JSON, a live view on a terminal, a comparison, or ordered sections. */
-    private MultiRunView view(RunPlan plan, Supplier<String> conversationId) {
+    private MultiRunView view(Plan plan, Supplier<String> conversationId) {
         CliEnvironment environment = context.environment();
         boolean notes = environment.stderrIsTerminal() || context.debug();
         List<String> labels = AnswerSections.labels(plan.models());
-        if (plan.mode() == RunPlan.Mode.SEQUENTIAL) {
+        if (plan instanceof Plan.Pipeline) {
             return new PipelineView(context.out(), context.err(), labels, json, showUsage(), notes, conversationId,
                     environment.stdoutIsTerminal(), extras());
         }
@@ -277,23 +277,23 @@ final class RunCommand implements Callable<Integer> {
      * What the run ends with: nothing when every call succeeded; 130 when it was cancelled; otherwise the first
      * failure in plan order, with a summary naming each failed model.
      */
-    private static Optional<LlmoException> outcome(RunPlan plan, List<RunResult> results, MultiRun run) {
-        boolean sequential = plan.mode() == RunPlan.Mode.SEQUENTIAL;
+    private static Optional<LlmoException> outcome(Plan plan, List<RunResult> results, Cancellation run) {
+        boolean sequential = plan instanceof Plan.Pipeline;
+        int size = plan.models().size();
         if (run.cancelled()) {
             long stopped = results.stream().filter(r -> r.error() instanceof InterruptedRunException).count();
-            String what = sequential ? "the pipeline was stopped at step " + results.size() + " of " + plan.size()
-                    : stopped + " of " + plan.size() + " calls were cancelled";
+            String what = sequential ? "the pipeline was stopped at step " + results.size() + " of " + size
+                    : stopped + " of " + size + " calls were cancelled";
             // Ctrl-C, a signal, or a closed stdout: the exit code says which
-            ExitCode how = run.cancelReason() == null ? ExitCode.INTERRUPTED : run.cancelReason().exitCode();
-            return Optional.of(how.stoppedFromOutside() ? InterruptedRunException.of(how, what)
-                    : run.cancelReason());
+            ExitCode how = run.reason() == null ? ExitCode.INTERRUPTED : run.reason().exitCode();
+            return Optional.of(how.stoppedFromOutside() ? InterruptedRunException.of(how, what) : run.reason());
         }
         if (results.stream().allMatch(RunResult::succeeded)) {
             return Optional.empty();
         }
         if (sequential) {
             RunResult failed = results.get(results.size() - 1);
-            return Optional.of(MultiRunException.pipeline(results.size(), plan.size(), failed));
+            return Optional.of(MultiRunException.pipeline(results.size(), size, failed));
         }
         return Optional.of(MultiRunException.parallel(results));
     }
@@ -318,8 +318,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
-    private void startConversation(Conversation conversation, Role roleDef, String text) {
-        String systemPrompt = shared.system(roleDef);
+    private void startConversation(Conversation conversation, String systemPrompt, String text) {
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
         if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
@@ -344,11 +343,11 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(Settings settings, Role roleDef, RunPlan plan, String text) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
-        String systemPrompt = shared.system(roleDef);
+        String systemPrompt = defaults.system();
         if (systemPrompt == null && shared.continues()) {
             systemPrompt = history.system();
         }
@@ -356,9 +355,9 @@ final class RunCommand implements Callable<Integer> {
         messages.add(ChatMessage.user(text));
         TokenCounters counters = TokenCounters.create();
         PrintWriter out = context.out();
-        for (ModelRef model : plan.models()) {
+        for (ModelRef model : defaults.models()) {
             ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
-                    shared.requestOptions(roleDef), !noStream));
+                    defaults.options(), !noStream));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
@@ -372,7 +371,7 @@ final class RunCommand implements Callable<Integer> {
                         : model.id() + ": would be refused: " + e.getMessage());
             }
         }
-        if (!json && plan.mode() == RunPlan.Mode.SEQUENTIAL && plan.size() > 1) {
+        if (!json && sequential && defaults.models().size() > 1) {
             out.println("(a pipeline's later steps get the previous answer, not this prompt: their counts are for "
                     + "the prompt alone)");
         }
@@ -381,37 +380,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Flags that make no sense together. */
-    private void refuseMisfits(RunPlan plan) {
+    private void refuseMisfits(int models, boolean sequential) {
+        if (concurrency != null && concurrency < 1) {
+            throw new UsageException("--concurrency must be at least 1, not " + concurrency,
+                    "e.g. --concurrency 2, or leave it out for no limit");
+        }
         if (compare && json) {
             throw new UsageException("--compare and --json do not go together",
                     "--json already gives every model's tokens, latency and cost");
         }
-        if (compare && plan.mode() == RunPlan.Mode.SEQUENTIAL) {
+        if (compare && sequential && models > 1) {
             throw new UsageException("--compare compares the answers of a parallel run, not the steps of a pipeline",
                     "leave out --sequential (or --compare)");
         }
-    }
-
-    /**
-     * -m (every one), else the role's model, else the continued conversation's own model (never silently another
-     * provider's default), else the default model.
-     */
-    private List<ModelRef> models(Settings settings, Role roleDef) {
-        if (!models.isEmpty()) {
-            return models.stream().map(name -> settings.catalog().resolve(name)).toList();
-        }
-        if (continued != null && (roleDef == null || roleDef.model() == null)) {
-            return List.of(Conversation.modelToContinue(continued, settings.catalog(), "-m"));
-        }
-        return List.of(model(settings, roleDef));
-    }
-
-    /** The role's model, else the default model. */
-    private ModelRef model(Settings settings, Role roleDef) {
-        if (roleDef != null && roleDef.model() != null) {
-            return settings.catalog().resolve(roleDef.model());
-        }
-        defaultModelUsed = true;
-        return settings.defaultModel();
     }
 }

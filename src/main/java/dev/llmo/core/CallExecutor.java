@@ -8,6 +8,7 @@ import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ChatResponse;
+import dev.llmo.provider.PreparedChat;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
@@ -79,9 +80,12 @@ public final class CallExecutor {
         // api_key_cmd before the call is not part of them
         started = nanoTime.getAsLong();
         ChatRequest chat = admission.request();
+        PreparedChat prepared;
         long requestId;
         try {
-            requestId = recorder.requestSent(model, chat, client.requestBody(chat));
+            prepared = client.prepare(chat);
+            // the bytes logged are the bytes sent: the body is built once
+            requestId = recorder.requestSent(model, chat, prepared.body());
         } catch (LlmoException e) {
             // the log could not be written (a full disk, a torn last line): nothing is sent unrecorded
             admission.release().run();
@@ -92,7 +96,7 @@ public final class CallExecutor {
         Collector collector = new Collector(id, model, started, listener, recorder, requestId, admission, result);
         CallHandle handle;
         try {
-            handle = client.stream(chat, collector);
+            handle = client.stream(prepared, collector);
         } catch (RuntimeException e) {
             collector.onError(unexpected("starting the call", e));
             return new RunningCall(() -> { }, result);
@@ -150,7 +154,7 @@ public final class CallExecutor {
     }
 
     /** An exception nobody expected, as the one-line failure of the call it happened in. */
-    static LlmoException unexpected(String where, RuntimeException e) {
+    public static LlmoException unexpected(String where, RuntimeException e) {
         return e instanceof LlmoException l ? l : new FailureException("internal error while " + where + ": " + e,
                 "this is a bug in llmo; the answer so far is in the event log; rerun with --debug and report it", e);
     }

@@ -38,7 +38,7 @@ public final class RunningCall {
     }
 
     /** Runs {@code action} with the result once the call has ended (and was recorded), on the thread that ends it. */
-    void whenEnded(Consumer<RunResult> action) {
+    public void whenEnded(Consumer<RunResult> action) {
         result.thenAccept(action);
     }
 

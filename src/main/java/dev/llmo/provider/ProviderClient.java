@@ -12,15 +12,26 @@ import java.util.concurrent.ExecutionException;
  */
 public interface ProviderClient {
 
-    /**
-     * Starts a call and returns at once. With {@link ChatRequest#stream()} the text arrives in pieces as it is
-     * generated; without, in one piece when the whole answer is there. Either way the listener receives events, then
-     * exactly one {@code onComplete} or {@code onError}.
-     */
-    CallHandle stream(ChatRequest request, StreamListener listener);
+    /** Builds the request once, ready to be logged (its exact body) and sent by {@link #stream(PreparedChat, StreamListener)}. */
+    PreparedChat prepare(ChatRequest request);
 
-    /** The exact HTTP body {@link #stream} sends for {@code request}: its digest goes into the event log. */
-    byte[] requestBody(ChatRequest request);
+    /**
+     * Starts a call and returns at once, sending exactly {@code prepared}'s body (which this client built). With
+     * {@link ChatRequest#stream()} the text arrives in pieces as it is generated; without, in one piece when the whole
+     * answer is there. Either way the listener receives events, then exactly one {@code onComplete} or
+     * {@code onError}.
+     */
+    CallHandle stream(PreparedChat prepared, StreamListener listener);
+
+    /** {@link #prepare} and {@link #stream(PreparedChat, StreamListener)} in one. */
+    default CallHandle stream(ChatRequest request, StreamListener listener) {
+        return stream(prepare(request), listener);
+    }
+
+    /** The exact HTTP body that is sent for {@code request}: its digest goes into the event log. */
+    default byte[] requestBody(ChatRequest request) {
+        return prepare(request).body();
+    }
 
     /** The models the provider's list endpoint reports. Blocks; retries like a chat call. */
     List<RemoteModel> listModels();

@@ -5,9 +5,9 @@ import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
-import dev.llmo.core.RunningCall;
+import dev.llmo.engine.Cancellation;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * What chat does with each input, whichever way it was typed: a message becomes a turn (streamed to the
@@ -18,7 +18,7 @@ final class ChatLoop {
     private final ChatSession session;
     private final ChatView view;
     private final SlashCommands commands;
-    private final AtomicReference<RunningCall> current = new AtomicReference<>();
+    private final AtomicReference<Cancellation> current = new AtomicReference<>();
     private volatile ExitCode firstFailure;
 
     ChatLoop(ChatSession session, ChatView view) {
@@ -55,17 +55,17 @@ final class ChatLoop {
         }
         // "//text" is the way to send a message that starts with a slash.
         String text = input.startsWith("//") ? input.substring(1) : input;
-        turn(listener -> session.send(text, listener));
+        turn((listener, cancellation) -> session.send(text, listener, cancellation));
         return true;
     }
 
-    private void turn(Function<RunListener, RunningCall> start) {
+    private void turn(BiFunction<RunListener, Cancellation, RunResult> call) {
         ChatView.Answer answer = view.answer();
         RunResult result;
+        Cancellation cancellation = new Cancellation();
+        current.set(cancellation);
         try {
-            RunningCall call = start.apply(answer);
-            current.set(call);
-            result = call.await();
+            result = call.apply(answer, cancellation);
         } catch (LlmoException e) {
             failed(e);
             view.error(e);
@@ -90,11 +90,11 @@ final class ChatLoop {
      * @return whether a call was running
      */
     boolean cancelCurrent() {
-        RunningCall call = current.get();
-        if (call == null) {
+        Cancellation cancellation = current.get();
+        if (cancellation == null) {
             return false;
         }
-        call.cancel();
+        cancellation.cancel();
         return true;
     }
 
@@ -105,10 +105,10 @@ final class ChatLoop {
 
     /** {@link #cancelAndWait(long)}, the call ending with {@code reason} (null: as for Ctrl-C). */
     void cancelAndWait(long millis, LlmoException reason) {
-        RunningCall call = current.get();
-        if (call != null) {
-            call.cancel(reason);
-            call.awaitEnd(millis);
+        Cancellation cancellation = current.get();
+        if (cancellation != null) {
+            cancellation.cancel(reason);
+            cancellation.awaitEnd(millis);
         }
     }
 

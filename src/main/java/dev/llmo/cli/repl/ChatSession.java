@@ -6,14 +6,17 @@ import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
 import dev.llmo.core.Conversation;
+import dev.llmo.engine.CallDefaults;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.engine.Orchestrator;
+import dev.llmo.engine.Plan;
+import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.RunMode;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
-import dev.llmo.core.CallExecutor;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
-import dev.llmo.core.RunningCall;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.SavedChats;
@@ -28,8 +31,8 @@ import java.util.Objects;
 
 /**
  * The state of one chat session, without any input or output: the model, the role and its options, the
- * conversation (one event log file) and what this session has spent. Every turn goes through the
- * {@link CallExecutor} with the conversation as its recorder. Used by one thread at a time (the REPL's), except
+ * conversation (one event log file) and what this session has spent. Every turn is a {@link Plan.Single} run by
+ * the engine ({@link Orchestrator}) and recorded in the conversation. Used by one thread at a time (the REPL's), except
  * that a call's answer is recorded from the call's own thread, which {@link Conversation} allows.
  */
 public final class ChatSession implements AutoCloseable {
@@ -44,17 +47,17 @@ public final class ChatSession implements AutoCloseable {
      * @param tokens           the counter behind {@code /tokens}
      * @param assembler        builds each turn's request from the history
      */
-    public record Setup(Settings settings, CallExecutor executor, Path conversationsDir, String version,
+    public record Setup(Settings settings, Orchestrator engine, Path conversationsDir, String version,
                         TokenEstimator tokens, RequestAssembler assembler, EventLog.Options logOptions) {
         /** Logs synced at session end. */
-        public Setup(Settings settings, CallExecutor executor, Path conversationsDir, String version,
+        public Setup(Settings settings, Orchestrator engine, Path conversationsDir, String version,
                      TokenEstimator tokens, RequestAssembler assembler) {
-            this(settings, executor, conversationsDir, version, tokens, assembler, EventLog.Options.defaults());
+            this(settings, engine, conversationsDir, version, tokens, assembler, EventLog.Options.defaults());
         }
 
         public Setup {
             Objects.requireNonNull(settings, "settings");
-            Objects.requireNonNull(executor, "executor");
+            Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(conversationsDir, "conversationsDir");
             Objects.requireNonNull(tokens, "tokens");
             Objects.requireNonNull(assembler, "assembler");
@@ -62,21 +65,22 @@ public final class ChatSession implements AutoCloseable {
     }
 
     private final Setup setup;
-    private ModelRef model;
+    // the model, system prompt and options of the next turn; a /model or /role changes them
+    private CallDefaults defaults;
     private Role role;
-    private Map<String, Object> options = Map.of();
     // -o of the command line: over every role's options, for the whole session
-    private Map<String, Object> commandOptions = Map.of();
+    private final Map<String, Object> commandOptions;
     private Conversation conversation;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
     private int unpricedCalls;
 
-    private ChatSession(Setup setup, ModelRef model, Role role, Conversation conversation) {
+    private ChatSession(Setup setup, CallDefaults defaults, Role role, Map<String, Object> commandOptions,
+                        Conversation conversation) {
         this.setup = setup;
-        this.model = model;
+        this.defaults = defaults;
         this.role = role;
-        this.options = role == null ? Map.of() : role.options();
+        this.commandOptions = Map.copyOf(commandOptions);
         this.conversation = conversation;
     }
 
@@ -92,27 +96,32 @@ public final class ChatSession implements AutoCloseable {
      */
     public static ChatSession open(Setup setup, String modelName, String roleName, boolean resume,
                                    String resumeName) {
+        return open(setup, modelName, roleName, null, Map.of(), resume, resumeName);
+    }
+
+    /**
+     * {@link #open(Setup, String, String, boolean, String)} with the command line's {@code -s} (after the role's
+     * system prompt; a resumed conversation keeps its own without {@code -s} or {@code -r}) and {@code -o} (over every
+     * role's options, for the whole session).
+     */
+    public static ChatSession open(Setup setup, String modelName, String roleName, String system,
+                                   Map<String, Object> options, boolean resume, String resumeName) {
         Settings settings = setup.settings();
         Role role = roleName == null ? null : settings.role(roleName);
-        ModelRef chosen = modelName != null ? settings.catalog().resolve(modelName)
-                : role != null && role.model() != null ? settings.catalog().resolve(role.model()) : null;
-        Conversation conversation;
-        ModelRef model;
-        if (resume) {
-            Path file = conversationFile(setup.conversationsDir(), resumeName);
-            model = chosen != null ? chosen : Conversation.modelToContinue(file, settings.catalog(), "-m");
-            conversation = Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                    RunMode.CHAT, List.of(model.id()), settings.digest(), setup.version(), setup.logOptions());
-        } else {
-            model = chosen != null ? chosen : settings.defaultModel();
-            conversation = Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT, List.of(model.id()),
-                    settings.digest(), setup.version(), setup.logOptions());
+        Path file = resume ? conversationFile(setup.conversationsDir(), resumeName) : null;
+        CallDefaults defaults = CallDefaults.resolve(settings, modelName == null ? List.of() : List.of(modelName),
+                role, system, options,
+                file == null ? null : () -> Conversation.modelToContinue(file, settings.catalog(), "-m"));
+        List<String> models = List.of(defaults.model().id());
+        Conversation conversation = file != null
+                ? Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume", RunMode.CHAT,
+                models, settings.digest(), setup.version(), setup.logOptions())
+                : Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT, models, settings.digest(),
+                setup.version(), setup.logOptions());
+        if (role != null || system != null) {
+            conversation.system(defaults.system());
         }
-        ChatSession session = new ChatSession(setup, model, role, conversation);
-        if (role != null) {
-            conversation.system(role.system());
-        }
-        return session;
+        return new ChatSession(setup, defaults, role, options, conversation);
     }
 
     /** The log file of a saved name, an id or a unique prefix, or the newest conversation (null). */
@@ -130,13 +139,18 @@ public final class ChatSession implements AutoCloseable {
     }
 
     public ModelRef model() {
-        return model;
+        return defaults.model();
+    }
+
+    /** Whether no -m, role or resumed conversation chose the model, so the configured default did. */
+    public boolean defaultModel() {
+        return defaults.defaultModel();
     }
 
     /** Switches the model for the next turns; the history stays. */
     public ModelRef model(String reference) {
-        model = setup.settings().catalog().resolve(reference);
-        return model;
+        defaults = CallDefaults.resolve(setup.settings(), List.of(reference), role, null, commandOptions, null);
+        return defaults.model();
     }
 
     /** The role in force, or null. */
@@ -147,17 +161,11 @@ public final class ChatSession implements AutoCloseable {
     /** Takes on a role: its system prompt and options, and its model when it names one. */
     public Role role(String name) {
         Role next = setup.settings().role(name);
-        ModelRef nextModel = next.model() == null ? model : setup.settings().catalog().resolve(next.model());
+        ModelRef current = defaults.model();
+        defaults = CallDefaults.resolve(setup.settings(), List.of(), next, null, commandOptions, () -> current);
         role = next;
-        model = nextModel;
-        options = next.options();
         conversation.system(next.system());
         return next;
-    }
-
-    /** Request options given on the command line ({@code -o}): they win over every role's, for the whole session. */
-    public void commandOptions(Map<String, Object> given) {
-        commandOptions = Map.copyOf(given);
     }
 
     /** The system prompt in force, or null. */
@@ -188,10 +196,10 @@ public final class ChatSession implements AutoCloseable {
         return conversation.messages();
     }
 
-    /** Sends the user's message; the answer streams to {@code listener}. */
-    public RunningCall send(String text, RunListener listener) {
+    /** Sends the user's message; the answer streams to {@code listener}; {@code cancellation} stops it. */
+    public RunResult send(String text, RunListener listener, Cancellation cancellation) {
         conversation.user(text);
-        return call(listener);
+        return call(listener, cancellation);
     }
 
     /**
@@ -199,7 +207,7 @@ public final class ChatSession implements AutoCloseable {
      *
      * @throws UsageException when there is no message to send again
      */
-    public RunningCall retry(RunListener listener) {
+    public RunResult retry(RunListener listener, Cancellation cancellation) {
         List<ChatMessage> history = conversation.messages();
         boolean answered = !history.isEmpty() && history.get(history.size() - 1).role() == ChatMessage.Role.ASSISTANT;
         boolean asked = history.size() >= (answered ? 2 : 1)
@@ -210,15 +218,14 @@ public final class ChatSession implements AutoCloseable {
         if (answered) {
             conversation.retractLastAnswer();
         }
-        return call(listener);
+        return call(listener, cancellation);
     }
 
-    private RunningCall call(RunListener listener) {
-        Map<String, Object> merged = new java.util.LinkedHashMap<>(options);
-        merged.putAll(commandOptions);
-        RunRequest request = setup.assembler().assemble(model, conversation.system(), conversation.messages(),
-                merged);
-        return setup.executor().start(request, listener, conversation);
+    private RunResult call(RunListener listener, Cancellation cancellation) {
+        RunRequest request = setup.assembler().assemble(defaults.model(), conversation.system(),
+                conversation.messages(), defaults.options());
+        return setup.engine().run(new Plan.Single(request), listener, Recording.of(conversation), cancellation)
+                .get(0);
     }
 
     /** Counts a finished call into this session's cost. */
@@ -248,13 +255,14 @@ public final class ChatSession implements AutoCloseable {
 
     /** The tokens the next request would carry (the system prompt and the whole history). */
     public TokenEstimator.Estimate nextRequestTokens() {
-        return setup.tokens().estimate(model, conversation.system(), conversation.messages());
+        return setup.tokens().estimate(defaults.model(), conversation.system(), conversation.messages());
     }
 
     /** Ends this conversation and starts a new, empty one with the same model, role and system prompt. */
     public void clear() {
         String system = conversation.system();
-        Conversation next = Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT, List.of(model.id()),
+        Conversation next = Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT,
+                List.of(defaults.model().id()),
                 setup.settings().digest(), setup.version(), setup.logOptions());
         next.system(system);
         replace(next);
@@ -286,7 +294,8 @@ public final class ChatSession implements AutoCloseable {
             return;
         }
         replace(Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                RunMode.CHAT, List.of(model.id()), setup.settings().digest(), setup.version(), setup.logOptions()));
+                RunMode.CHAT, List.of(defaults.model().id()), setup.settings().digest(), setup.version(),
+                setup.logOptions()));
     }
 
     /** Names saved with {@code /save}, for completion. */

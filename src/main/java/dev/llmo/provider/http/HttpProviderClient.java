@@ -7,6 +7,7 @@ import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.PreparedChat;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.RemoteModel;
 import dev.llmo.provider.StreamListener;
@@ -55,28 +56,41 @@ public abstract class HttpProviderClient implements ProviderClient {
     /** One page of the model listing. */
     protected abstract ModelPage modelsPage(JsonNode body);
 
+    /** A request built once by this client: what is hashed is what is sent, on every attempt. */
+    private record Prepared(ChatRequest request, Request http, byte[] body) implements PreparedChat {
+    }
+
     @Override
-    public CallHandle stream(ChatRequest request, StreamListener listener) {
-        ChatCall call = new ChatCall(transport, errors, () -> chatRequest(request), () -> decoder(request),
-                request.stream(), listener);
+    public PreparedChat prepare(ChatRequest request) {
+        Request http = chatRequest(request);
+        RequestBody built = http.body();
+        if (built == null) {
+            return new Prepared(request, http, new byte[0]);
+        }
+        byte[] body;
+        try (okio.Buffer buffer = new okio.Buffer()) {
+            built.writeTo(buffer);
+            body = buffer.readByteArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("an in-memory body always writes", e);
+        }
+        // sent from these bytes, never written again
+        Request sent = http.newBuilder().method(http.method(), RequestBody.create(body, built.contentType())).build();
+        return new Prepared(request, sent, body);
+    }
+
+    @Override
+    public CallHandle stream(PreparedChat prepared, StreamListener listener) {
+        if (!(prepared instanceof Prepared ours)) {
+            throw new IllegalArgumentException("a request prepared by another client");
+        }
+        ChatRequest request = ours.request();
+        ChatCall call = new ChatCall(transport, errors, ours::http, () -> decoder(request), request.stream(),
+                listener);
         Thread thread = new Thread(call::run, "llmo-" + provider.name() + "-" + CALLS.incrementAndGet());
         thread.setDaemon(true);
         call.start(thread);
         return call;
-    }
-
-    @Override
-    public byte[] requestBody(ChatRequest request) {
-        RequestBody body = chatRequest(request).body();
-        if (body == null) {
-            return new byte[0];
-        }
-        try (okio.Buffer buffer = new okio.Buffer()) {
-            body.writeTo(buffer);
-            return buffer.readByteArray();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("an in-memory body always writes", e);
-        }
     }
 
     @Override

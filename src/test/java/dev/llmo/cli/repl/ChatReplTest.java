@@ -77,7 +77,7 @@ class ChatReplTest {
                 new ProviderKeys(KeyResolver.environment(Map.of("MOCK_API_KEY", "sk-mock"))),
                 new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
                         0))), System::nanoTime);
-        session = ChatSession.open(new ChatSession.Setup(settings, executor, dirs().conversationsDir(), "test",
+        session = ChatSession.open(new ChatSession.Setup(settings, new dev.llmo.engine.Orchestrator(executor, null), dirs().conversationsDir(), "test",
                 TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY), null, null, false, null);
         ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color);
         repl = CompletableFuture.supplyAsync(() -> {

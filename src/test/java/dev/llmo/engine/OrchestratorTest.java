@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.engine;
 
 import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +10,16 @@ import dev.llmo.config.ModelSpec;
 import dev.llmo.config.Origin;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.ProviderType;
+import dev.llmo.core.CallExecutor;
+import dev.llmo.core.Conversation;
+import dev.llmo.core.KeyResolver;
+import dev.llmo.core.MultiRunException;
+import dev.llmo.core.ProviderClients;
+import dev.llmo.core.ProviderKeys;
+import dev.llmo.core.RunEvent;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunResult;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
@@ -40,11 +50,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link MultiRun} against a mock server whose dispatcher proves what happened at once: latches that open only when
+ * The engine ({@link Orchestrator}) against a mock server whose dispatcher proves what happened at once: latches that open only when
  * N requests are in flight together, counters of the most requests ever in flight. No timing asserts: the bench
  * measures time; these check concurrency, order, data flow, limits, failures and cancellation.
  */
-class MultiRunTest {
+class OrchestratorTest {
     /** How long a dispatcher waits for the others before it gives up (a failure, never a pass). */
     private static final long WAIT_S = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -123,18 +133,26 @@ class MultiRunTest {
     }
 
     /** What a listener heard, in the order it heard it. */
-    private static final class Heard implements MultiRun.Listener {
+    private static class Heard implements RunListener {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public void started(int index, ModelRef model) {
-            events.add("started " + index);
+        public void onEvent(RunEvent event) {
+            if (event instanceof RunEvent.CallStarted started) {
+                events.add("started " + started.call().index());
+            } else if (event instanceof RunEvent.CallEnded ended) {
+                events.add("finished " + ended.call().index());
+                ended(ended.call().index());
+            }
         }
 
-        @Override
-        public void finished(int index, RunResult result) {
-            events.add("finished " + index);
+        void ended(int index) {
         }
+    }
+
+    /** Runs {@code plan} to its end, not recorded, with at most {@code concurrency} calls at once. */
+    private List<RunResult> run(Plan plan, Integer concurrency, RunListener listener) {
+        return new Orchestrator(executor(), concurrency).run(plan, listener, Recording.NONE, new Cancellation());
     }
 
     @Test
@@ -157,23 +175,15 @@ class MultiRunTest {
             answered.incrementAndGet();
             return answer("answer of " + body.get("model").asText());
         });
-        Heard heard = new Heard();
-        // the finished() events happen after the server answered, so open the next turn from there
-        MultiRun.Listener listener = new MultiRun.Listener() {
+        // the CallEnded events happen after the server answered, so open the next turn from there
+        Heard heard = new Heard() {
             @Override
-            public void started(int index, ModelRef model) {
-                heard.started(index, model);
-            }
-
-            @Override
-            public void finished(int index, RunResult result) {
-                heard.finished(index, result);
+            void ended(int index) {
                 turn[index].countDown();
             }
         };
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
-                request(plan.get(0), "hi"), listener, MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.FanOut(request(plan.get(0), "hi"), plan), null, heard);
 
         assertThat(results).extracting(RunResult::text).containsExactly("answer of m1", "answer of m2",
                 "answer of m3", "answer of m4");
@@ -190,8 +200,7 @@ class MultiRunTest {
         InFlight inFlight = new InFlight(2, plan.size());
         dispatch(body -> inFlight.hold(() -> answer("ok")));
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, 2),
-                request(plan.get(0), "hi"), new Heard(), MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.FanOut(request(plan.get(0), "hi"), plan), 2, new Heard());
 
         assertThat(results).allMatch(RunResult::succeeded);
         assertThat(inFlight.max.get()).as("never more than --concurrency, and that many together").isEqualTo(2);
@@ -224,8 +233,7 @@ class MultiRunTest {
             }
         });
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
-                request(plan.get(0), "hi"), new Heard(), MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.FanOut(request(plan.get(0), "hi"), plan), null, new Heard());
 
         assertThat(results).extracting(RunResult::text).containsExactly("slow", "slow", "fast", "slow", "fast");
         assertThat(slowInFlight.max.get()).isEqualTo(1);
@@ -274,8 +282,7 @@ class MultiRunTest {
         List<ModelRef> plan = models(mock, "writer", "critic", "editor");
         dispatch(body -> answer(body.get("model").asText() + "(" + last(body) + ")"));
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
-                request(plan.get(0), "a poem"), new Heard(), MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.Pipeline(request(plan.get(0), "a poem"), plan), null, new Heard());
 
         assertThat(results).extracting(RunResult::text).containsExactly("writer(a poem)", "critic(writer(a poem))",
                 "editor(critic(writer(a poem)))");
@@ -297,8 +304,7 @@ class MultiRunTest {
                 ? new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"bad request\"}}")
                 : answer("fine"));
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
-                request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.Pipeline(request(plan.get(0), "x"), plan), null, new Heard());
 
         assertThat(results).hasSize(2);
         assertThat(results.get(0).succeeded()).isTrue();
@@ -314,8 +320,7 @@ class MultiRunTest {
                 ? new MockResponse().setResponseCode(429).setBody("{\"error\":{\"message\":\"slow down\"}}")
                 : answer("fine"));
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
-                request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.FanOut(request(plan.get(0), "x"), plan), null, new Heard());
 
         assertThat(results).extracting(RunResult::succeeded).containsExactly(true, false, true);
         assertThat(((CallError) results.get(1).error()).status()).isEqualTo(429);
@@ -332,8 +337,7 @@ class MultiRunTest {
         List<ModelRef> plan = List.of(model(mock, "m1"), model(keyed, "k1"));
         dispatch(body -> answer("fine"));
 
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
-                request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE).run();
+        List<RunResult> results = run(new Plan.FanOut(request(plan.get(0), "x"), plan), null, new Heard());
 
         assertThat(results.get(0).succeeded()).isTrue();
         assertThat(results.get(1).error()).isInstanceOf(CredentialsException.class);
@@ -352,21 +356,21 @@ class MultiRunTest {
             await(release); // held until the test ends: only cancel() can end these calls
             return answer("too late");
         });
-        MultiRun run = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, null),
-                request(plan.get(0), "x"), new Heard(), MultiRun.Recording.of(conversation()));
+        Cancellation cancellation = new Cancellation();
         Thread canceller = new Thread(() -> {
             await(threeInFlight);
-            run.cancel();
+            cancellation.cancel();
         });
         canceller.start();
 
-        List<RunResult> results = run.run();
+        List<RunResult> results = new Orchestrator(executor(), null).run(new Plan.FanOut(request(plan.get(0), "x"),
+                plan), new Heard(), Recording.of(conversation()), cancellation);
         canceller.join();
 
         assertThat(results).hasSize(4).allSatisfy(r -> assertThat(r.error()).isInstanceOf(
                 InterruptedRunException.class));
         assertThat(results.get(3).error().getMessage()).isEqualTo("interrupted: the request to limited was not sent");
-        assertThat(run.cancelled()).isTrue();
+        assertThat(cancellation.cancelled()).isTrue();
         assertThat(bodies).hasSize(3);
         List<Event> events = EventLog.read(conversation.file());
         assertThat(events.stream().filter(e -> e.type().equals("request"))).hasSize(3);
@@ -383,10 +387,9 @@ class MultiRunTest {
             await(release);
             return answer("too late");
         });
-        MultiRun run = new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null),
-                request(plan.get(0), "x"), new Heard(), MultiRun.Recording.NONE);
         List<List<RunResult>> results = new ArrayList<>();
-        Thread runner = new Thread(() -> results.add(run.run()));
+        Thread runner = new Thread(() -> results.add(run(new Plan.Pipeline(request(plan.get(0), "x"), plan), null,
+                new Heard())));
         runner.start();
         while (bodies.isEmpty()) {
             Thread.sleep(10);
@@ -416,8 +419,8 @@ class MultiRunTest {
         log.user("question");
 
         // one at a time: b is sent after a's answer is in the log
-        List<RunResult> results = new MultiRun(executor(), new RunPlan(RunPlan.Mode.PARALLEL, plan, 1),
-                request(plan.get(0), "question"), new Heard(), MultiRun.Recording.of(log)).run();
+        List<RunResult> results = new Orchestrator(executor(), 1).run(new Plan.FanOut(request(plan.get(0),
+                "question"), plan), new Heard(), Recording.of(log), new Cancellation());
         log.end(ExitCode.OK);
         log.close();
 
@@ -439,8 +442,8 @@ class MultiRunTest {
         Conversation log = conversation();
         log.user("q");
 
-        new MultiRun(executor(), new RunPlan(RunPlan.Mode.SEQUENTIAL, plan, null), request(plan.get(0), "q"),
-                new Heard(), MultiRun.Recording.of(log)).run();
+        new Orchestrator(executor(), null).run(new Plan.Pipeline(request(plan.get(0), "q"), plan), new Heard(),
+                Recording.of(log), new Cancellation());
         log.end(ExitCode.OK);
 
         List<Event> events = EventLog.read(log.file());
@@ -451,5 +454,79 @@ class MultiRunTest {
                 "[[4,4]]");
         assertThat(log.messages()).extracting(m -> m.content()).containsExactly("q", "a(q)", "a(q)", "b(a(q))");
         log.close();
+    }
+
+    @Test
+    void aChainStepKeepsToEachProvidersMaxConcurrency() {
+        ProviderConfig limited = provider("limited", 1);
+        List<ModelRef> plan = models(limited, "a", "b", "c");
+        InFlight inFlight = new InFlight(2, plan.size());
+        dispatch(body -> inFlight.hold(() -> answer("ok")));
+
+        List<RunResult> results = run(new Plan.ChainStep("draft", request(plan.get(0), "hi"), plan), null,
+                new Heard());
+
+        assertThat(results).allMatch(RunResult::succeeded);
+        assertThat(inFlight.max.get()).as("max_concurrency 1 holds for a chain's parallel step too").isEqualTo(1);
+    }
+
+    @Test
+    void aChainStepsEventsNameTheStep() {
+        ProviderConfig mock = provider("mock", null);
+        List<ModelRef> plan = models(mock, "a", "b");
+        dispatch(body -> answer("ok"));
+        List<String> steps = Collections.synchronizedList(new ArrayList<>());
+
+        run(new Plan.ChainStep("draft", request(plan.get(0), "hi"), plan), null, event -> {
+            if (event instanceof RunEvent.OfCall call) {
+                steps.add(call.call().step() + " " + call.call().index());
+            }
+        });
+
+        assertThat(steps).contains("draft 0", "draft 1").allMatch(s -> s.startsWith("draft "));
+    }
+
+    @Test
+    void oneCancellationSpansThePlansOfARunAndNothingIsSentAfterIt() {
+        ProviderConfig mock = provider("mock", null);
+        List<ModelRef> plan = models(mock, "a", "b");
+        dispatch(body -> answer("ok"));
+        Orchestrator engine = new Orchestrator(executor(), null);
+        Cancellation cancellation = new Cancellation();
+        Heard heard = new Heard();
+
+        List<RunResult> first = engine.run(new Plan.ChainStep("one", request(plan.get(0), "hi"), plan), heard,
+                Recording.NONE, cancellation);
+        cancellation.cancel(InterruptedRunException.of(ExitCode.TERMINATED, "stopped"));
+        List<RunResult> second = engine.run(new Plan.ChainStep("two", request(plan.get(0), "hi"), plan), heard,
+                Recording.NONE, cancellation);
+
+        assertThat(first).allMatch(RunResult::succeeded);
+        assertThat(second).hasSize(2).allSatisfy(r -> assertThat(r.error().exitCode()).isEqualTo(
+                ExitCode.TERMINATED));
+        assertThat(bodies).hasSize(2);
+        assertThat(heard.events).containsSubsequence("finished 0", "finished 1");
+    }
+
+    @Test
+    void aListenerThatCannotShowAnEndStopsTheRestOfTheRunWithItsReason() {
+        ProviderConfig mock = provider("mock", null);
+        List<ModelRef> plan = models(mock, "a", "b", "c");
+        dispatch(body -> answer("ok"));
+        Cancellation cancellation = new Cancellation();
+        dev.llmo.failure.FailureException closed = new dev.llmo.failure.FailureException("stdout is closed", null);
+
+        // one at a time: the first end fails to show, so the later calls are never sent
+        List<RunResult> results = new Orchestrator(executor(), 1).run(new Plan.FanOut(request(plan.get(0), "hi"),
+                plan), event -> {
+                    if (event instanceof RunEvent.CallEnded) {
+                        throw closed;
+                    }
+                }, Recording.NONE, cancellation);
+
+        assertThat(cancellation.reason()).isSameAs(closed);
+        assertThat(results.get(0).succeeded()).isTrue();
+        assertThat(results.subList(1, 3)).allSatisfy(r -> assertThat(r.error()).isSameAs(closed));
+        assertThat(bodies).hasSize(1);
     }
 }

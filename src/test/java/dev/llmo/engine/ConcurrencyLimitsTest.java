@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmo.config.Origin;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.ProviderType;
-import dev.llmo.failure.UsageException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,15 +52,13 @@ class ConcurrencyLimitsTest {
     }
 
     @Test
-    void planModes() {
+    void planKinds() {
         ProviderConfig p = provider("p", null);
         var m = new dev.llmo.config.ModelRef(p, dev.llmo.config.ModelSpec.unlisted("x", Origin.of("test", "test")));
-        assertThat(RunPlan.of(List.of(m), true, null).mode()).isEqualTo(RunPlan.Mode.SINGLE);
-        assertThat(RunPlan.of(List.of(m, m), false, null).mode()).isEqualTo(RunPlan.Mode.PARALLEL);
-        assertThat(RunPlan.of(List.of(m, m), true, null).mode()).isEqualTo(RunPlan.Mode.SEQUENTIAL);
-        assertThatThrownBy(() -> RunPlan.of(List.of(m, m), false, 0)).isInstanceOf(UsageException.class)
-                .hasMessage("--concurrency must be at least 1, not 0");
-        assertThatThrownBy(() -> new RunPlan(RunPlan.Mode.PARALLEL, List.of(), null))
-                .isInstanceOf(IllegalArgumentException.class);
+        var request = dev.llmo.core.RunRequest.of(m, null, "hi", java.util.Map.of(), true);
+        assertThat(Plan.of(request, List.of(m), true)).isInstanceOf(Plan.Single.class);
+        assertThat(Plan.of(request, List.of(m, m), false)).isInstanceOf(Plan.FanOut.class);
+        assertThat(Plan.of(request, List.of(m, m), true)).isInstanceOf(Plan.Pipeline.class);
+        assertThatThrownBy(() -> new Plan.FanOut(request, List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

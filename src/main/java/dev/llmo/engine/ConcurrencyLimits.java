@@ -1,4 +1,4 @@
-package dev.llmo.core;
+package dev.llmo.engine;
 
 import dev.llmo.config.ProviderConfig;
 import java.util.HashMap;

@@ -1,0 +1,207 @@
+package dev.llmo.engine;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.core.CallExecutor;
+import dev.llmo.core.CallId;
+import dev.llmo.core.CallRecorder;
+import dev.llmo.core.RunEvent;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunResult;
+import dev.llmo.core.RunningCall;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.provider.ChatMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The one engine: runs every {@link Plan} (one call, a fan-out, a pipeline, a chain step) through one scheduler, one
+ * listener and one cancel handle, each call through the {@link CallExecutor} (preflight, key, client, recorder).
+ *
+ * <p>The thread calling {@link #run} does all the scheduling: it starts what the {@link ConcurrencyLimits} allow (at
+ * most {@code --concurrency} in all, at most each provider's {@code max_concurrency}), in plan order, then waits for a
+ * call to end (each call reports its end, on its own thread, into a queue), gives back its slot and starts what fits
+ * again. Nothing blocks on a limit, so a slow provider at its limit never holds up the calls to another. It never
+ * prints and never throws for a failed call: the failure is in that call's {@link RunResult}.
+ */
+public final class Orchestrator {
+    private final CallExecutor executor;
+    private final ConcurrencyLimits limits;
+
+    /**
+     * @param concurrency at most this many calls at once in all (across every plan this engine runs), or null for no
+     *                    bound beyond the providers' own {@code max_concurrency}
+     */
+    public Orchestrator(CallExecutor executor, Integer concurrency) {
+        this.executor = executor;
+        this.limits = new ConcurrencyLimits(concurrency);
+    }
+
+    /**
+     * Runs {@code plan} to its end on this thread. Returns one result per model in plan order (a call stopped before
+     * it was sent has an {@link InterruptedRunException}), except a pipeline, which returns the steps that ran, in
+     * order, and stops at the first that failed. {@code listener} hears every call's events; one that throws stops
+     * the whole run ({@code cancellation} then gives the reason). An interrupt of this thread cancels the run.
+     */
+    public List<RunResult> run(Plan plan, RunListener listener, Recording recording, Cancellation cancellation) {
+        Run run = new Run(plan, listener, recording, cancellation);
+        if (plan instanceof Plan.Pipeline pipeline) {
+            return run.pipeline(pipeline);
+        }
+        String step = plan instanceof Plan.ChainStep chainStep ? chainStep.step() : null;
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < plan.models().size(); i++) {
+            ModelRef model = plan.models().get(i);
+            calls.add(new Call(new CallId(model, step, i), plan.request().withModel(model), null));
+        }
+        return run.schedule(calls);
+    }
+
+    /** One call of a plan: its identity, its request and, for a later pipeline step, its input. */
+    private record Call(CallId id, RunRequest request, String input) {
+        int index() {
+            return id.index();
+        }
+    }
+
+    /** One call's end, as its recorder heard it. */
+    private record Ended(Call call, RunResult result) {
+    }
+
+    /** The state of one {@link #run}. */
+    private final class Run {
+        private final Plan plan;
+        private final RunListener listener;
+        private final Recording recording;
+        private final Cancellation cancellation;
+        private final BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+        private boolean interrupted;
+
+        Run(Plan plan, RunListener listener, Recording recording, Cancellation cancellation) {
+            this.plan = plan;
+            this.listener = listener;
+            this.recording = recording;
+            this.cancellation = cancellation;
+        }
+
+        List<RunResult> pipeline(Plan.Pipeline pipeline) {
+            List<RunResult> results = new ArrayList<>();
+            String input = null;
+            RunRequest first = pipeline.request();
+            for (int index = 0; index < pipeline.models().size() && !cancellation.cancelled(); index++) {
+                ModelRef model = pipeline.models().get(index);
+                RunRequest request = input == null ? first.withModel(model)
+                        : new RunRequest(model, first.system(), List.of(ChatMessage.user(input)), first.options(),
+                        first.stream());
+                RunResult result = schedule(List.of(new Call(new CallId(model, null, index), request, input))).get(0);
+                results.add(result);
+                if (!result.succeeded()) {
+                    break;
+                }
+                input = result.text();
+            }
+            return results;
+        }
+
+        List<RunResult> schedule(List<Call> calls) {
+            RunResult[] results = new RunResult[calls.size()];
+            Deque<Call> waiting = new ArrayDeque<>(calls);
+            int finished = 0;
+            while (true) {
+                if (cancellation.cancelled()) {
+                    for (Call call : waiting) {
+                        results[call.index() - calls.get(0).index()] = notSent(call);
+                        finished++;
+                    }
+                    waiting.clear();
+                } else {
+                    startWhatFits(waiting);
+                }
+                if (finished == calls.size()) {
+                    break;
+                }
+                Ended end;
+                try {
+                    end = ended.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    cancellation.cancel();
+                    continue;
+                }
+                limits.release(end.call().request().model().provider());
+                results[end.call().index() - calls.get(0).index()] = end.result();
+                finished++;
+                tell(new RunEvent.CallEnded(end.call().id(), end.result()));
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return Arrays.asList(results);
+        }
+
+        /** Starts, in plan order, every waiting call that the limits allow. */
+        private void startWhatFits(Deque<Call> waiting) {
+            for (Iterator<Call> it = waiting.iterator(); it.hasNext(); ) {
+                Call call = it.next();
+                if (limits.tryAcquire(call.request().model().provider())) {
+                    it.remove();
+                    start(call);
+                }
+            }
+        }
+
+        private void start(Call call) {
+            tell(new RunEvent.CallStarted(call.id()));
+            RunningCall running = executor.start(call.id(), call.request(), this::show,
+                    recording.call(plan, call.index(), call.input()));
+            cancellation.joined(running);
+            // the result as recorded, also when recording failed (then it is a failure): the scheduler hears of every end
+            running.whenEnded(result -> {
+                cancellation.left(running);
+                ended.add(new Ended(call, result));
+            });
+        }
+
+        /** A call the run was stopped before sending: recorded too, so the log shows what became of every model. */
+        private RunResult notSent(Call call) {
+            LlmoException reason = cancellation.reason();
+            ModelRef model = call.request().model();
+            // stopped from outside (Ctrl-C, a signal, a closed stdout), or by a failure that is then its error
+            LlmoException error = reason != null && !reason.exitCode().stoppedFromOutside() ? reason
+                    : InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
+                    "the request to " + model.provider().name() + " was not sent");
+            RunResult result = RunResult.failedBeforeAnswer(model, 0, error);
+            recording.call(plan, call.index(), call.input()).answered(-1, result);
+            tell(new RunEvent.CallEnded(call.id(), result));
+            return result;
+        }
+
+        /** A call's event from its own thread. A view that cannot show an answer (stdout closed) stops every call. */
+        private void show(RunEvent event) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                LlmoException reason = CallExecutor.unexpected("showing the answers", e);
+                cancellation.cancel(reason);
+                throw reason;
+            }
+        }
+
+        /** An event of the run from this thread; a listener that fails stops the run with its failure. */
+        private void tell(RunEvent event) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                cancellation.cancel(CallExecutor.unexpected("showing the answers", e));
+            }
+        }
+    }
+}
