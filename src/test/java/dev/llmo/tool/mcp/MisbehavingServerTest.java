@@ -97,7 +97,7 @@ class MisbehavingServerTest {
 
     @Test
     void aSlowToolTimesOutAndAnRpcErrorIsOneLine() {
-        try (McpClient client = start("2025-11-25", Duration.ofSeconds(3))) {
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(10))) {
             assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
                     .isInstanceOf(McpException.class).hasMessageContaining("did not answer tools/call within");
         }
