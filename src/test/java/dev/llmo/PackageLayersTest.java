@@ -28,6 +28,7 @@ class PackageLayersTest {
     private static final List<Set<String>> LAYERS = List.of(
             Set.of("message", "failure", "io"),
             Set.of("config", "vault"),
+            Set.of("tool.mcp"),
             Set.of("provider"),
             Set.of("provider.http"),
             Set.of("provider.openai", "provider.anthropic", "provider.gemini"),

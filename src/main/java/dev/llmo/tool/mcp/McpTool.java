@@ -1,0 +1,22 @@
+package dev.llmo.tool.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+
+/**
+ * A tool an MCP server offers: its name, description (may be empty), the JSON Schema of its arguments, and the
+ * SHA-256 of that schema in canonical form (keys sorted, no whitespace), so a changed tool is noticed on replay.
+ */
+public record McpTool(String name, String description, JsonNode inputSchema, String schemaSha256) {
+    public McpTool {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        inputSchema = inputSchema.deepCopy();
+        Objects.requireNonNull(schemaSha256, "schemaSha256");
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+        return inputSchema.deepCopy();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.llmo.tool.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the reference server never does: pages of tools, an answer too long, a crash mid-call, no answer. A real
+ * stdio server written in Python (python3 is a CI requirement) speaking the same line-delimited JSON-RPC.
+ */
+class MisbehavingServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SERVER = """
+            import json, sys, time
+            def send(m):
+                sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
+            pages = {None: ("p2", ["a", "b"]), "p2": ("p3", ["c"]), "p3": (None, ["d"])}
+            for line in sys.stdin:
+                m = json.loads(line)
+                method, i = m.get("method"), m.get("id")
+                if method == "initialize":
+                    sys.stderr.write("starting\\n")
+                    send({"jsonrpc": "2.0", "id": i, "result": {"protocolVersion": sys.argv[1],
+                          "capabilities": {"tools": {}}, "serverInfo": {"name": "py", "version": "1"}}})
+                elif method == "tools/list":
+                    nxt, names = pages[m["params"].get("cursor")]
+                    r = {"tools": [{"name": n, "inputSchema": {"type": "object", "properties": {n: {}}}} for n in names]}
+                    if nxt: r["nextCursor"] = nxt
+                    send({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "x"}})
+                    send({"jsonrpc": "2.0", "id": 99, "method": "ping"})
+                    send({"jsonrpc": "2.0", "id": i, "result": r})
+                elif method == "tools/call":
+                    name = m["params"]["name"]
+                    if name == "big": send({"jsonrpc": "2.0", "id": i, "result": {"content": [{"type": "text", "text": "x" * 5000}]}})
+                    elif name == "crash": sys.exit(3)
+                    elif name == "slow": time.sleep(60)
+                    elif name == "rpc-error": send({"jsonrpc": "2.0", "id": i, "error": {"code": -32602, "message": "Unknown tool:\\nrpc-error"}})
+            """;
+
+    @TempDir
+    Path dir;
+    private Path script;
+
+    @BeforeEach
+    void writeServer() throws IOException {
+        script = Files.writeString(dir.resolve("server.py"), SERVER);
+    }
+
+    private McpClient start(String version, Duration timeout) {
+        return McpClient.start(new StdioServer("py", List.of("python3", script.toString(), version), Map.of(), dir,
+                dir.resolve("py.log")), timeout, 1024);
+    }
+
+    @Test
+    void listingFollowsEveryCursorAndAnswersThePingInBetween() throws IOException {
+        try (McpClient client = start("2025-06-18", Duration.ofSeconds(20))) {
+            assertThat(client.protocolVersion()).isEqualTo("2025-06-18");
+            assertThat(client.listTools()).extracting(McpTool::name).containsExactly("a", "b", "c", "d");
+        }
+        assertThat(Files.readString(dir.resolve("py.log"))).contains("starting");
+    }
+
+    @Test
+    void anUnsupportedVersionIsRefusedAndTheServerStopped() {
+        assertThatThrownBy(() -> start("2024-01-01", Duration.ofSeconds(20))).isInstanceOf(McpException.class)
+                .hasMessageContaining("speaks protocol version '2024-01-01', which llmo does not support");
+    }
+
+    @Test
+    void anAnswerOverTheLineLimitBreaksTheConnectionInsteadOfTheMemory() throws IOException {
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
+            ProcessHandle server = client.process();
+            assertThatThrownBy(() -> client.callTool("big", JSON.createObjectNode()))
+                    .isInstanceOf(McpException.class).hasMessageContaining("sent a message over");
+            assertThat(server.onExit()).succeedsWithin(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aCrashMidCallIsAnErrorNamingTheLog() {
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
+            assertThatThrownBy(() -> client.callTool("crash", JSON.createObjectNode()))
+                    .isInstanceOf(McpException.class).hasMessage("MCP server py stopped (exit code 3)")
+                    .satisfies(e -> assertThat(((McpException) e).fix()).contains("py.log"));
+        }
+    }
+
+    @Test
+    void aSlowToolTimesOutAndAnRpcErrorIsOneLine() {
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(10))) {
+            assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
+                    .isInstanceOf(McpException.class).hasMessageContaining("did not answer tools/call within");
+        }
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
+            assertThatThrownBy(() -> client.callTool("rpc-error", JSON.createObjectNode()))
+                    .isInstanceOf(McpException.class)
+                    .hasMessage("MCP server py answered with error -32602: Unknown tool: rpc-error");
+        }
+    }
+}
