@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import okhttp3.mockwebserver.MockResponse;
@@ -85,7 +86,7 @@ class LogReplayTest {
     private void answerWith(String fixture) throws IOException {
         try (java.io.InputStream in = LogReplayTest.class.getResourceAsStream("/recorded/" + fixture)) {
             assertThat(in).as(fixture).isNotNull();
-            server.enqueue(new MockResponse()
+            llmo.server().enqueue(new MockResponse()
                     .setHeader("Content-Type", fixture.endsWith(".sse") ? "text/event-stream" : "application/json")
                     .setBody(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
         }
@@ -94,18 +95,18 @@ class LogReplayTest {
     @Test
     void theReasoningIsReplayedOnStderrAsRunShowsItNeverOnStdout() throws Exception {
         answerWith("openai/ollama-reasoning.sse");
-        Result run = cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
+        Result run = llmo.cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
         assertThat(run.exitCode()).as(run.err()).isZero();
 
-        Result terminal = cli().tty("oe").env("NO_COLOR", "1").run("log", "replay", onlyId());
-        Result dimmed = cli().tty("oe").run("log", "replay", onlyId());
-        Result piped = cli().run("log", "replay", onlyId());
-        Result asked = cli().run("log", "replay", "--reasoning", onlyId());
+        Result terminal = llmo.cli().tty("oe").env("NO_COLOR", "1").run("log", "replay", llmo.onlyId());
+        Result dimmed = llmo.cli().tty("oe").run("log", "replay", llmo.onlyId());
+        Result piped = llmo.cli().run("log", "replay", llmo.onlyId());
+        Result asked = llmo.cli().run("log", "replay", "--reasoning", llmo.onlyId());
 
         String reasoning = "The user: \"Describe a rabbit in 3 words\". So\n";
         assertThat(terminal.exitCode()).as(terminal.err()).isZero();
         assertThat(terminal.out()).isEqualTo(run.out()).isEqualTo("Fluffy, swift, curious.\n");
-        assertThat(terminal.err()).startsWith(reasoning).isEqualTo(reasoning + "llmo: replayed 1 call of " + onlyId()
+        assertThat(terminal.err()).startsWith(reasoning).isEqualTo(reasoning + "llmo: replayed 1 call of " + llmo.onlyId()
                 + "; every request matched its recorded digest\n");
         assertThat(dimmed.err()).startsWith("\u001b[2m").contains("So\u001b[0m\n");
         assertThat(piped.out()).isEqualTo("Fluffy, swift, curious.\n");
@@ -116,11 +117,11 @@ class LogReplayTest {
     @Test
     void citationsAreReplayedAsANumberedSourceListOnATerminal() throws Exception {
         answerWith("openai/perplexity-citations.json");
-        Result run = cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
+        Result run = llmo.cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
         assertThat(run.exitCode()).as(run.err()).isZero();
 
-        Result terminal = cli().tty("oe").run("log", "replay", onlyId());
-        Result piped = cli().run("log", "replay", onlyId());
+        Result terminal = llmo.cli().tty("oe").run("log", "replay", llmo.onlyId());
+        Result piped = llmo.cli().run("log", "replay", llmo.onlyId());
 
         assertThat(terminal.exitCode()).as(terminal.err()).isZero();
         assertThat(terminal.out()).isEqualTo(run.out()).contains("stars.\n\nSources:\n"
@@ -133,11 +134,11 @@ class LogReplayTest {
     void aFanOutsReasoningIsReplayedUnderEachModelsLabelAndItsSourcesAfterItsSection() throws Exception {
         answerWith("openai/ollama-reasoning.sse");
         answerWith("openai/perplexity-citations.json");
-        Result fanOut = cli().tty("oe").env("NO_COLOR", "1").run("run", "-m", "mock/m1", "-m", "mock/m1",
+        Result fanOut = llmo.cli().tty("oe").env("NO_COLOR", "1").run("run", "-m", "mock/m1", "-m", "mock/m1",
                 "--concurrency", "1", "question");
         assertThat(fanOut.exitCode()).as(fanOut.err()).isZero();
 
-        Result replay = cli().tty("oe").env("NO_COLOR", "1").run("log", "replay", onlyId());
+        Result replay = llmo.cli().tty("oe").env("NO_COLOR", "1").run("log", "replay", llmo.onlyId());
 
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("Fluffy, swift, curious.\n").contains("\nSources:\n[1] https://");
