@@ -1,7 +1,7 @@
 package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.provider.ApiKey;
+import dev.llmo.secret.ApiKey;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ProviderClient;
 import dev.llmo.provider.anthropic.AnthropicClient;

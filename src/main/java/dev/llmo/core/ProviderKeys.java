@@ -2,7 +2,7 @@ package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.failure.CredentialsException;
-import dev.llmo.provider.ApiKey;
+import dev.llmo.secret.ApiKey;
 import dev.llmo.config.ModelRef;
 import java.util.Collection;
 import java.util.List;

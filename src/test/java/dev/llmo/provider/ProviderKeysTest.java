@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.secret.ApiKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

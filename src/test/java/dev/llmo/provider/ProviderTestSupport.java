@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.secret.ApiKey;
 import dev.llmo.config.ModelSpec;
 import dev.llmo.config.Origin;
 import dev.llmo.config.ProviderConfig;

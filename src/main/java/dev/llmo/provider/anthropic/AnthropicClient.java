@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.provider.ApiKey;
+import dev.llmo.secret.ApiKey;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;

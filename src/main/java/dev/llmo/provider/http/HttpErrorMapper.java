@@ -2,7 +2,7 @@ package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.provider.ApiKey;
+import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ErrorKind;
 import dev.llmo.message.Usage;

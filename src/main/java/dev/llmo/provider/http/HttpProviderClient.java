@@ -2,7 +2,7 @@ package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.ProviderConfig;
-import dev.llmo.provider.ApiKey;
+import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.CallHandle;

@@ -1,4 +1,4 @@
-package dev.llmo.provider;
+package dev.llmo.secret;
 
 import java.util.Objects;
 

@@ -1,0 +1,5 @@
+/**
+ * Secrets as values that cannot leak by accident ({@code ApiKey}: its {@code toString()} never shows the key). A leaf:
+ * depends on nothing, so every layer that handles a key can use it.
+ */
+package dev.llmo.secret;
