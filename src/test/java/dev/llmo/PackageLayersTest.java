@@ -29,6 +29,7 @@ class PackageLayersTest {
             Set.of("message", "failure", "io", "secret"),
             Set.of("config", "vault"),
             Set.of("tool.mcp"),
+            Set.of("tool"),
             Set.of("provider"),
             Set.of("provider.http"),
             Set.of("provider.openai", "provider.anthropic", "provider.gemini"),

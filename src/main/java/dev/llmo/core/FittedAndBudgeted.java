@@ -36,7 +36,7 @@ public final class FittedAndBudgeted implements Preflight {
         TokenCounter counter = counters.forModel(model);
         ContextReport context = new ContextAssembler(counter).build(request.system(), request.messages(), caps, budget);
         ChatRequest fitted = new ChatRequest(request.model(), request.system(), context.messages(), request.options(),
-                request.maxOutputTokens(), request.stream());
+                request.maxOutputTokens(), request.stream(), request.tools());
         CostGuard.Reservation reservation = guard.reserve(model.id(), model.spec().pricing(), context.inputTokens(),
                 caps.outputBound(context.inputTokens()));
         return new Admission(fitted, usage -> {
