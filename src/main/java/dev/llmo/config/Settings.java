@@ -20,10 +20,11 @@ import java.util.Set;
  *                  configuration a conversation ran with; {@link #digest()} reads it
  * @param project   the project layer (the nearest {@code .llmo/}) and whether it is trusted; null when none
  * @param untrusted what the untrusted project layer sets that it may not (empty when trusted or harmless)
+ * @param tools     MCP servers, command tools, the tool policy and the sandbox
  */
 public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, Role> roles,
                        Map<String, ConfigNode> chains, Budget budget, List<String> files, ConfigDigest filesDigest,
-                       ProjectTrust project, List<TrustViolation> untrusted) {
+                       ProjectTrust project, List<TrustViolation> untrusted, ToolSettings tools) {
 
     public Settings {
         roles = new LinkedHashMap<>(roles);
@@ -33,7 +34,7 @@ public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, R
     }
 
     Settings withUntrusted(List<TrustViolation> violations) {
-        return new Settings(catalog, mainModel, roles, chains, budget, files, filesDigest, project, violations);
+        return new Settings(catalog, mainModel, roles, chains, budget, files, filesDigest, project, violations, tools);
     }
 
     /** {@code sha256:} of the files that were read: which configuration a conversation ran with. */

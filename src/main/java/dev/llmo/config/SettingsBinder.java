@@ -37,7 +37,7 @@ final class SettingsBinder {
             mainModel = new ScalarNode(envModel, Origin.of(ConfigLayer.ENV, "LLMO_MODEL"));
         }
         return new Settings(catalog, mainModel, roles(config.get("roles")), chains(config.get("chains")),
-                budget(config.get("budget")), files, digest, project, untrusted);
+                budget(config.get("budget")), files, digest, project, untrusted, ToolSettings.NONE);
     }
 
     /** {@code defaults: { max_tokens: N }}: the answer's limit of a request that sets none; null when unset. */
