@@ -43,6 +43,25 @@ public final class OpenAiAnswers {
         return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + jsonString + "},\"finish_reason\":null}]}";
     }
 
+    /**
+     * A streamed answer that calls tools: one {@code tool_calls} chunk per call, each given as three strings (id, name,
+     * arguments JSON), then {@code finish_reason: tool_calls} and a usage chunk (3 in, 2 out).
+     */
+    public static MockResponse toolCalls(String... idNameArguments) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < idNameArguments.length; i += 3) {
+            body.append("data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":").append(i / 3)
+                    .append(",\"id\":").append(TextNode.valueOf(idNameArguments[i]))
+                    .append(",\"type\":\"function\",\"function\":{\"name\":")
+                    .append(TextNode.valueOf(idNameArguments[i + 1])).append(",\"arguments\":")
+                    .append(TextNode.valueOf(idNameArguments[i + 2])).append("}}]}}]}\n\n");
+        }
+        body.append("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n")
+                .append("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n")
+                .append("data: [DONE]\n\n");
+        return sse(body.toString());
+    }
+
     /** The SSE body of such an answer. */
     public static String sseBody(String text, int inputTokens, int outputTokens) {
         return "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":" + TextNode.valueOf(text) + "}}]}\n\n"

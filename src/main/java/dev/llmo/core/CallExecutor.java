@@ -133,7 +133,7 @@ public final class CallExecutor {
         @SuppressWarnings("unchecked")
         Map<String, Object> sorted = (Map<String, Object>) sortedKeys(options);
         ChatRequest chat = new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,
-                request.model().spec().maxOutputTokens(), request.stream());
+                request.model().spec().maxOutputTokens(), request.stream(), ToolNames.declarations(request.tools()));
         ProviderClients.checkOptions(request.model().provider(), chat);
         return chat;
     }

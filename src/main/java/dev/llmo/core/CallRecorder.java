@@ -2,7 +2,9 @@ package dev.llmo.core;
 
 import dev.llmo.config.ModelRef;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.eventlog.EventData;
 import java.time.Duration;
+import java.util.List;
 import dev.llmo.provider.ChatRequest;
 
 /**
@@ -37,4 +39,20 @@ public interface CallRecorder {
 
     /** The call ended, well or not; the result is recorded before anyone else sees it. */
     void answered(long request, RunResult result);
+
+    /** The tools the requests from now on declare, told before the first of them is sent. */
+    default void toolsOffered(List<EventData.OfferedTool> tools) {
+    }
+
+    /** A tool call of the answer just recorded was allowed or refused. */
+    default void toolDecided(EventData.ToolApproval approval) {
+    }
+
+    /** An allowed tool call starts running. */
+    default void toolStarted(EventData.ToolCall call) {
+    }
+
+    /** A tool call ended (or was refused): its result, which the next request sends. */
+    default void toolEnded(EventData.ToolResult result) {
+    }
 }

@@ -14,6 +14,7 @@ import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.UsageException;
+import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import java.math.BigDecimal;
@@ -38,6 +39,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     private boolean requestLeft;
     private final ConversationHistory history = new ConversationHistory();
     private boolean ended;
+    // the tools last offered and the seq of their tool.offer event, which the requests that declare them name
+    private List<EventData.OfferedTool> offered = List.of();
+    private Long offeredSeq;
+    private long lastSeq = -1;
 
     private Conversation(EventLog log, boolean startedHere) {
         this.log = log;
@@ -255,15 +260,40 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         return logRequest(model, request, body, history.turns());
     }
 
-    /** Logs a request whose messages come from {@code candidates} (the history, or a fork's fixed part of it). */
+    /** Logs a request whose messages come from {@code candidates} (the history, or a fork's part of it). */
     private long logRequest(ModelRef model, ChatRequest request, byte[] body,
                             List<ConversationHistory.Turn> candidates) {
         log.persist();
         List<Long> seqs = candidates.stream().map(ConversationHistory.Turn::seq).toList();
         Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
                 EventData.SeqRange.sent(seqs, sentSeqs(candidates, request.messages())), history.systemSeq(),
-                request.stream()));
+                request.stream(), request.tools().isEmpty() ? null : offeredSeq));
         return event.seq();
+    }
+
+    @Override
+    public synchronized void toolsOffered(List<EventData.OfferedTool> tools) {
+        if (offeredSeq != null && offered.equals(tools)) {
+            return;
+        }
+        log.persist();
+        offeredSeq = log.append(new EventData.ToolsOffered(tools)).seq();
+        offered = List.copyOf(tools);
+    }
+
+    @Override
+    public synchronized void toolDecided(EventData.ToolApproval approval) {
+        log.append(approval);
+    }
+
+    @Override
+    public synchronized void toolStarted(EventData.ToolCall call) {
+        log.append(call);
+    }
+
+    @Override
+    public synchronized void toolEnded(EventData.ToolResult result) {
+        history.add(log.append(result).seq(), result);
     }
 
     /**
@@ -294,11 +324,41 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         List<ConversationHistory.Turn> turns = history.turns();
         List<ConversationHistory.Turn> fixed = List.copyOf(turns.subList(Math.max(0, turns.size()
                 - Math.max(0, newest)), turns.size()));
+        // this call's own tool rounds (its answers that call tools, and their results), which its next rounds send
+        ConversationHistory rounds = new ConversationHistory();
         return new CallRecorder() {
             @Override
             public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
                 synchronized (Conversation.this) {
-                    return logRequest(model, request, body, fixed);
+                    List<ConversationHistory.Turn> candidates = new ArrayList<>(fixed);
+                    candidates.addAll(rounds.turns());
+                    return logRequest(model, request, body, candidates);
+                }
+            }
+
+            @Override
+            public void toolsOffered(List<EventData.OfferedTool> tools) {
+                Conversation.this.toolsOffered(tools);
+            }
+
+            @Override
+            public void toolDecided(EventData.ToolApproval approval) {
+                Conversation.this.toolDecided(approval);
+            }
+
+            @Override
+            public void toolStarted(EventData.ToolCall call) {
+                Conversation.this.toolStarted(call);
+            }
+
+            @Override
+            public void toolEnded(EventData.ToolResult result) {
+                synchronized (Conversation.this) {
+                    long seq = log.append(result).seq();
+                    rounds.add(seq, result);
+                    if (answerJoinsHistory) {
+                        history.add(seq, result);
+                    }
                 }
             }
 
@@ -310,7 +370,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             @Override
             public void answered(long request, RunResult result) {
                 synchronized (Conversation.this) {
-                    logAnswer(request, result, answerJoinsHistory);
+                    EventData.Response response = logAnswer(request, result, answerJoinsHistory);
+                    if (response != null && !result.answer().parts(Part.ToolCall.class).isEmpty()) {
+                        rounds.answer(lastSeq, response, true);
+                    }
                 }
             }
         };
@@ -328,23 +391,27 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         logAnswer(request, result, true);
     }
 
-    private void logAnswer(long request, RunResult result, boolean joinsHistory) {
+    /** Logs the end of a call; returns its response event (also in {@link #lastSeq}), or null when it has none. */
+    private EventData.Response logAnswer(long request, RunResult result, boolean joinsHistory) {
         if (request >= 0) {
             noteSent(result.error());
         }
         Long cost = microUsd(result.costUsd());
+        EventData.Response response = null;
         // every part the user was shown is logged (reasoning, refusals, tool calls, citations), also of a failed call
         if (result.succeeded() || !result.answer().parts().isEmpty()) {
-            EventData.Response response = new EventData.Response(request, result.model().id(), result.answer().parts(),
+            response = new EventData.Response(request, result.model().id(), result.answer().parts(),
                     result.succeeded() ? result.stopReason().id() : "incomplete", result.usage(), cost,
                     result.latencyMs(), result.ttftMs(), result.succeeded());
-            history.answer(log.append(response).seq(), response, joinsHistory);
+            lastSeq = log.append(response).seq();
+            history.answer(lastSeq, response, joinsHistory);
         }
         if (!result.succeeded()) {
             LlmoException error = result.error();
             log.append(new EventData.ErrorEvent(request < 0 ? null : request, errorKind(error),
                     error instanceof CallError call ? call.status() : null, error.getMessage()));
         }
+        return response;
     }
 
     /** Remembers that a request may have left the machine, unless {@code failure} proves it never did. */

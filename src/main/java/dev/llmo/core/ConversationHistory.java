@@ -1,6 +1,7 @@
 package dev.llmo.core;
 
 import dev.llmo.eventlog.EventData;
+import dev.llmo.message.Part;
 import dev.llmo.message.Role;
 import dev.llmo.provider.ChatMessage;
 import java.util.ArrayList;
@@ -42,12 +43,15 @@ final class ConversationHistory {
                 systemSeq = content.isEmpty() ? null : seq;
             } else if (message.role() == Role.USER) {
                 dropUnansweredUser();
+                dropUnfinishedToolRound();
                 turns.add(new Turn(ChatMessage.user(content), seq));
                 bySeq.put(seq, ChatMessage.user(content));
             } else {
                 turns.add(new Turn(ChatMessage.assistant(content), seq));
                 bySeq.put(seq, ChatMessage.assistant(content));
             }
+        } else if (event instanceof EventData.ToolResult result) {
+            toolResult(seq, result.result());
         } else if (event instanceof EventData.Retract retract) {
             turns.removeIf(turn -> turn.seq() == retract.seq());
             bySeq.remove(retract.seq());
@@ -60,13 +64,53 @@ final class ConversationHistory {
      */
     void answer(long seq, EventData.Response response, boolean joinsHistory) {
         costMicroUsd += response.costMicroUsd() == null ? 0 : response.costMicroUsd();
-        String text = response.text();
-        if (text.isEmpty()) {
+        ChatMessage answer = AnswerTurn.of(response.parts(), response.complete());
+        if (answer == null) {
             return;
         }
-        bySeq.put(seq, ChatMessage.assistant(text));
+        bySeq.put(seq, answer);
         if (joinsHistory) {
-            turns.add(new Turn(ChatMessage.assistant(text), seq));
+            turns.add(new Turn(answer, seq));
+        }
+    }
+
+    /**
+     * A tool call's result joins the tool turn that answers the tool calls before it: the first result starts the turn
+     * (its seq names the turn in a request's context), later ones are added to it. A result with no tool calls
+     * before it (the answer that asked was not kept) means nothing to the history.
+     */
+    private void toolResult(long seq, Part.ToolResult result) {
+        Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
+        if (last != null && last.message().role() == ChatMessage.Role.TOOL) {
+            List<Part.ToolResult> results = new ArrayList<>(last.message().parts(Part.ToolResult.class));
+            results.add(result);
+            ChatMessage turn = ChatMessage.toolResults(results);
+            turns.set(turns.size() - 1, new Turn(turn, last.seq()));
+            bySeq.put(last.seq(), turn);
+        } else if (last != null && last.message().role() == ChatMessage.Role.ASSISTANT
+                && !last.message().parts(Part.ToolCall.class).isEmpty()) {
+            ChatMessage turn = ChatMessage.toolResults(List.of(result));
+            turns.add(new Turn(turn, seq));
+            bySeq.put(seq, turn);
+        }
+    }
+
+    /**
+     * Takes a tool round that never got its answer off the end of the history (the loop was stopped, or reached its
+     * round limit): tool calls without every result, or results the model never answered. Every wire format refuses
+     * tool calls without results, and a new user message after unanswered results would leave the model to answer
+     * two things at once. The events stay in the log.
+     */
+    void dropUnfinishedToolRound() {
+        while (!turns.isEmpty()) {
+            ChatMessage last = turns.get(turns.size() - 1).message();
+            boolean toolTurn = last.role() == ChatMessage.Role.TOOL;
+            boolean callsTools = last.role() == ChatMessage.Role.ASSISTANT
+                    && !last.parts(Part.ToolCall.class).isEmpty();
+            if (!toolTurn && !callsTools) {
+                return;
+            }
+            turns.remove(turns.size() - 1);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.LogVerificationException;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.ToolDeclaration;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +78,7 @@ public final class Replay {
         }
         ConversationHistory history = new ConversationHistory();
         Map<Long, EventData.Request> requests = new LinkedHashMap<>();
+        Map<Long, List<ToolDeclaration>> offers = new java.util.HashMap<>();
         List<Call> calls = new ArrayList<>();
         long session = -1;
         EventData.SessionStart start = null;
@@ -92,6 +94,9 @@ public final class Replay {
                 if (!chainStep.skipped()) {
                     step = event.seq();
                 }
+            } else if (data instanceof EventData.ToolsOffered offered) {
+                offers.put(event.seq(), offered.tools().stream().map(tool -> new ToolDeclaration(tool.wireName(),
+                        tool.description(), tool.schemaJson())).toList());
             } else if (data instanceof EventData.Request request) {
                 requests.put(event.seq(), request);
             } else if (data instanceof EventData.Response response) {
@@ -101,7 +106,12 @@ public final class Replay {
                             + response.request() + ", which the log does not hold");
                 }
                 String where = "line " + (response.request() + 1) + " (request " + response.request() + ")";
-                Object rebuilt = rebuild(request, where, history, catalog, clients);
+                List<ToolDeclaration> tools = request.tools() == null ? List.of() : offers.get(request.tools());
+                if (tools == null) {
+                    return new Result(calls, where + ": it declares the tools of event " + request.tools()
+                            + ", which is not a tool.offer");
+                }
+                Object rebuilt = rebuild(request, tools, where, history, catalog, clients);
                 if (rebuilt instanceof String divergence) {
                     return new Result(calls, divergence);
                 }
@@ -116,7 +126,8 @@ public final class Replay {
     }
 
     /** The request rebuilt from the log, or why it cannot be (a divergence). */
-    private static Object rebuild(EventData.Request request, String where, ConversationHistory history,
+    private static Object rebuild(EventData.Request request, List<ToolDeclaration> tools, String where,
+                                  ConversationHistory history,
                                   ModelCatalog catalog, ProviderClients clients) {
         String modelId = request.model();
         ModelRef model;
@@ -151,7 +162,8 @@ public final class Replay {
         request.options().forEach((key, value) -> options.put(key, option((JsonNode) value)));
         ChatRequest rebuilt;
         try {
-            rebuilt = new ChatRequest(model.modelName(), system, sent, options, model.spec().maxOutputTokens(), stream);
+            rebuilt = new ChatRequest(model.modelName(), system, sent, options, model.spec().maxOutputTokens(), stream,
+                    tools);
         } catch (IllegalArgumentException e) {
             return where + ": the recorded context cannot be rebuilt (" + e.getMessage() + ")";
         }

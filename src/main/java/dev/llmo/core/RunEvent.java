@@ -1,9 +1,11 @@
 package dev.llmo.core;
 
+import dev.llmo.config.ModelRef;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,7 +42,7 @@ public sealed interface RunEvent {
     }
 
     /** A chain step starts its {@code iteration} (1, 2, ... within a repeat) on these models. */
-    record StepStarted(String step, int index, int iteration, java.util.List<dev.llmo.config.ModelRef> models)
+    record StepStarted(String step, int index, int iteration, List<ModelRef> models)
             implements RunEvent {
         public StepStarted {
             Objects.requireNonNull(step, "step");
@@ -113,6 +115,24 @@ public sealed interface RunEvent {
      * The call waits for the network: the moment to flush what earlier events printed. One network read often holds
      * many events, so flushing here rather than per event saves a write per token without delaying anything.
      */
+    /**
+     * A tool the model called starts running, after its approval; from the call's tool-loop thread.
+     *
+     * @param tool the tool's full name ({@code SERVER.TOOL}); {@code request.name()} is the name the model used
+     */
+    record ToolRunning(CallId call, Part.ToolCall request, String tool) implements OfCall {
+    }
+
+    /**
+     * A tool call ended, or was refused or could not run: its result goes back to the model in the next round.
+     *
+     * @param decidedBy who allowed or refused it (a rule, a flag, a person), or null when no tool of that name exists
+     * @param durationMs how long it ran; 0 when it did not
+     */
+    record ToolDone(CallId call, Part.ToolCall request, String tool, Part.ToolResult result, String decidedBy,
+                    long durationMs) implements OfCall {
+    }
+
     record Idle(CallId call) implements OfCall {
         public Idle {
             Objects.requireNonNull(call, "call");

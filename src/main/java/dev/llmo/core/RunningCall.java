@@ -24,6 +24,14 @@ public final class RunningCall {
         this.result = result;
     }
 
+    /**
+     * A call made of other calls (the rounds of a tool loop): {@code stop} stops whichever part is running, and
+     * {@code result} completes, never exceptionally, once the whole has ended and was recorded.
+     */
+    public static RunningCall of(Consumer<LlmoException> stop, CompletableFuture<RunResult> result) {
+        return new RunningCall(stop, result);
+    }
+
     /** Stops the call; {@link #await()} then returns a result whose error is an {@link InterruptedRunException}. */
     public void cancel() {
         stop.accept(null);

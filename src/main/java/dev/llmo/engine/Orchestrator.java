@@ -35,14 +35,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class Orchestrator {
     private final CallExecutor executor;
     private final ConcurrencyLimits limits;
+    private final ToolLoop toolLoop;
 
     /**
      * @param concurrency at most this many calls at once in all (across every plan this engine runs), or null for no
      *                    bound beyond the providers' own {@code max_concurrency}
      */
     public Orchestrator(CallExecutor executor, Integer concurrency) {
+        this(executor, concurrency, null);
+    }
+
+    /** @param tools what a call that offers tools runs them with; null when no call of this engine offers any */
+    public Orchestrator(CallExecutor executor, Integer concurrency, ToolKit tools) {
         this.executor = executor;
         this.limits = new ConcurrencyLimits(concurrency);
+        this.toolLoop = tools == null ? null : new ToolLoop(executor, tools);
     }
 
     /**
@@ -63,6 +70,13 @@ public final class Orchestrator {
             calls.add(new Call(new CallId(model, step, i), plan.request().withModel(model), null));
         }
         return run.schedule(calls);
+    }
+
+    private ToolLoop tools() {
+        if (toolLoop == null) {
+            throw new IllegalStateException("a call offers tools, but this engine was made without a ToolKit");
+        }
+        return toolLoop;
     }
 
     /** One call of a plan: its identity, its request and, for a later pipeline step, its input. */
@@ -160,8 +174,10 @@ public final class Orchestrator {
 
         private void start(Call call) {
             tell(new RunEvent.CallStarted(call.id()));
-            RunningCall running = executor.start(call.id(), call.request(), this::show,
-                    recording.call(plan, call.index(), call.input()));
+            CallRecorder recorder = recording.call(plan, call.index(), call.input());
+            RunningCall running = call.request().tools().isEmpty()
+                    ? executor.start(call.id(), call.request(), this::show, recorder)
+                    : tools().start(call.id(), call.request(), this::show, recorder);
             cancellation.joined(running);
             // the result as recorded, also when recording failed (then it is a failure): the scheduler hears of every end
             running.whenEnded(result -> {

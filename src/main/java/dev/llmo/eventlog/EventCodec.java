@@ -72,6 +72,9 @@ public final class EventCodec {
             if (request.stream() != null) {
                 data.put("stream", request.stream());
             }
+            if (request.tools() != null) {
+                data.put("tools", request.tools());
+            }
         } else if (event instanceof EventData.Response response) {
             data.put("request", response.request());
             data.put("model", response.model());
@@ -82,6 +85,27 @@ public final class EventCodec {
             data.put("latency_ms", response.latencyMs());
             data.put("ttft_ms", response.ttftMs());
             data.put("complete", response.complete());
+        } else if (event instanceof EventData.ToolsOffered offered) {
+            ArrayNode tools = data.putArray("tools");
+            for (EventData.OfferedTool tool : offered.tools()) {
+                tools.addObject().put("name", tool.name()).put("wire_name", tool.wireName())
+                        .put("source", tool.source()).put("description", tool.description())
+                        .put("schema", tool.schemaJson()).put("schema_sha256", tool.schemaSha256());
+            }
+        } else if (event instanceof EventData.ToolApproval approval) {
+            data.put("call_id", approval.callId());
+            data.put("tool", approval.tool());
+            data.put("decision", approval.allowed() ? "allow" : "deny");
+            data.put("by", approval.decidedBy());
+        } else if (event instanceof EventData.ToolCall call) {
+            data.put("call_id", call.callId());
+            data.put("tool", call.tool());
+            data.put("source", call.source());
+            data.put("schema_sha256", call.schemaSha256());
+        } else if (event instanceof EventData.ToolResult result) {
+            data.put("tool", result.tool());
+            data.put("duration_ms", result.durationMs());
+            data.set("parts", parts(List.of(result.result()), content, random));
         } else if (event instanceof EventData.Retry retry) {
             data.put("request", retry.request());
             data.put("attempt", retry.attempt());
@@ -216,7 +240,8 @@ public final class EventCodec {
                     yield new EventData.Request(data.path("model").asText(), options,
                             data.path("body_sha256").asText(), data.path("body_bytes").asLong(), context,
                             data.hasNonNull("system") ? data.get("system").asLong() : null,
-                            data.path("stream").isBoolean() ? data.get("stream").booleanValue() : null);
+                            data.path("stream").isBoolean() ? data.get("stream").booleanValue() : null,
+                            data.path("tools").isIntegralNumber() ? data.get("tools").asLong() : null);
                 }
                 case "response" -> {
                     List<Part> parts;
@@ -233,6 +258,23 @@ public final class EventCodec {
                             data.path("ttft_ms").isIntegralNumber() ? data.get("ttft_ms").asLong() : null,
                             data.path("complete").asBoolean(true));
                 }
+                case "tool.offer" -> {
+                    List<EventData.OfferedTool> tools = new ArrayList<>();
+                    for (JsonNode tool : data.path("tools")) {
+                        tools.add(new EventData.OfferedTool(tool.get("name").asText(), tool.get("wire_name").asText(),
+                                tool.get("source").asText(), tool.get("description").asText(),
+                                tool.get("schema").asText(), tool.get("schema_sha256").asText()));
+                    }
+                    yield new EventData.ToolsOffered(tools);
+                }
+                case "tool.approval" -> new EventData.ToolApproval(data.get("call_id").asText(),
+                        data.get("tool").asText(), "allow".equals(data.path("decision").asText()),
+                        data.get("by").asText());
+                case "tool.call" -> new EventData.ToolCall(data.get("call_id").asText(), data.get("tool").asText(),
+                        data.get("source").asText(), data.path("schema_sha256").textValue());
+                case "tool.result" -> new EventData.ToolResult(data.get("tool").asText(),
+                        (Part.ToolResult) parts(data.path("parts"), event.content()).get(0),
+                        data.path("duration_ms").asLong());
                 case "retry" -> new EventData.Retry(data.path("request").asLong(), data.path("attempt").asInt(),
                         data.path("reason").asText(""), data.path("status").isIntegralNumber()
                         ? data.get("status").asInt() : null, data.path("delay_ms").asLong());

@@ -96,12 +96,13 @@ public sealed interface EventData {
      *     {@link SeqRange#sent}
      * @param system the seq of the system message in force, or null when there was none
      * @param stream whether the answer was asked for as a stream, or null when not recorded
+     * @param tools the seq of the {@link ToolsOffered} event naming the tools the request declared, or null for none
      */
     record Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes, List<SeqRange> context,
-                   Long system, Boolean stream) implements EventData {
+                   Long system, Boolean stream, Long tools) implements EventData {
         public Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes,
                        List<SeqRange> context) {
-            this(model, options, bodySha256, bodyBytes, context, null, null);
+            this(model, options, bodySha256, bodyBytes, context, null, null, null);
         }
 
         public Request {
@@ -158,6 +159,95 @@ public sealed interface EventData {
         @Override
         public String type() {
             return "response";
+        }
+    }
+
+    /**
+     * {@code tool.offer}: the tools the requests after it declare to the model (a request names this event by seq), with
+     * everything needed to declare them again on replay without asking any server.
+     */
+    record ToolsOffered(List<OfferedTool> tools) implements EventData {
+        public ToolsOffered {
+            tools = List.copyOf(tools);
+        }
+
+        @Override
+        public String type() {
+            return "tool.offer";
+        }
+    }
+
+    /**
+     * One tool of a {@link ToolsOffered}.
+     *
+     * @param name         its full name ({@code SERVER.TOOL} or the command tool's name)
+     * @param wireName     the name the request declared it by (a wire format may not allow the full name)
+     * @param source       {@code mcp:SERVER} or {@code command}
+     * @param schemaJson   the JSON Schema of its arguments as JSON text (text: a schema may hold decimals, which an
+     *                     event may not)
+     * @param schemaSha256 the schema's canonical SHA-256, hex
+     */
+    record OfferedTool(String name, String wireName, String source, String description, String schemaJson,
+                       String schemaSha256) {
+        public OfferedTool {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(wireName, "wireName");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(schemaJson, "schemaJson");
+            Objects.requireNonNull(schemaSha256, "schemaSha256");
+        }
+    }
+
+    /**
+     * {@code tool.approval}: who decided the tool call {@code callId} of the response before it, and how.
+     *
+     * @param allowed   whether it may run
+     * @param decidedBy the rule ({@code tool_policy rule 2 (file:line)}), the flag ({@code --yolo}, {@code --approve
+     *                  fs.*}) or the person ({@code you}) that decided
+     */
+    record ToolApproval(String callId, String tool, boolean allowed, String decidedBy) implements EventData {
+        public ToolApproval {
+            Objects.requireNonNull(callId, "callId");
+            Objects.requireNonNull(tool, "tool");
+            Objects.requireNonNull(decidedBy, "decidedBy");
+        }
+
+        @Override
+        public String type() {
+            return "tool.approval";
+        }
+    }
+
+    /** {@code tool.call}: the tool call {@code callId} of the response before it starts running. */
+    record ToolCall(String callId, String tool, String source, String schemaSha256) implements EventData {
+        public ToolCall {
+            Objects.requireNonNull(callId, "callId");
+            Objects.requireNonNull(tool, "tool");
+            Objects.requireNonNull(source, "source");
+        }
+
+        @Override
+        public String type() {
+            return "tool.call";
+        }
+    }
+
+    /**
+     * {@code tool.result}: what the tool call {@code result.callId()} gave back (or why it did not run), as the next
+     * request sends it; the results of one response together are one tool turn of the history.
+     *
+     * @param durationMs how long the tool ran; 0 when it did not run
+     */
+    record ToolResult(String tool, Part.ToolResult result, long durationMs) implements EventData {
+        public ToolResult {
+            Objects.requireNonNull(tool, "tool");
+            Objects.requireNonNull(result, "result");
+        }
+
+        @Override
+        public String type() {
+            return "tool.result";
         }
     }
 

@@ -45,6 +45,16 @@ public record Usage(long inputTokens, long outputTokens, long reasoningTokens, l
                 Math.max(Math.max(0, outputTokens), reasoning), reasoning, cacheRead, cacheWrite);
     }
 
+    /** The tokens of two calls together (the rounds of a tool loop); null counts as nothing reported. */
+    public static Usage sum(Usage a, Usage b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return new Usage(a.inputTokens + b.inputTokens, a.outputTokens + b.outputTokens,
+                a.reasoningTokens + b.reasoningTokens, a.cacheReadTokens + b.cacheReadTokens,
+                a.cacheWriteTokens + b.cacheWriteTokens);
+    }
+
     /** The input tokens neither read from nor written to a cache: those priced at the plain input rate. */
     public long uncachedInputTokens() {
         return inputTokens - cacheReadTokens - cacheWriteTokens;

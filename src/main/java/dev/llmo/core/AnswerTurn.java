@@ -1,0 +1,37 @@
+package dev.llmo.core;
+
+import dev.llmo.message.Part;
+import dev.llmo.provider.ChatMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a later request sends of an answer: one rule for the conversation's history, the replay that rebuilds it, and
+ * the tool loop that sends the next round.
+ */
+public final class AnswerTurn {
+    private AnswerTurn() {
+    }
+
+    /**
+     * The assistant turn of an answer with {@code parts}, or null when there is nothing to send: its text; and when
+     * it calls tools, also its tool calls and the reasoning before them, signatures and all, which providers require
+     * back with the results. An answer without tool calls (or one cut off) is sent as its text alone, as it always was,
+     * so old conversations replay unchanged.
+     */
+    public static ChatMessage of(List<Part> parts, boolean complete) {
+        boolean callsTools = parts.stream().anyMatch(Part.ToolCall.class::isInstance);
+        if (!callsTools || !complete) {
+            StringBuilder text = new StringBuilder();
+            parts.stream().filter(Part.Text.class::isInstance).forEach(p -> text.append(((Part.Text) p).text()));
+            return text.length() == 0 ? null : ChatMessage.assistant(text.toString());
+        }
+        List<Part> kept = new ArrayList<>();
+        for (Part part : parts) {
+            if (part instanceof Part.Text || part instanceof Part.Reasoning || part instanceof Part.ToolCall) {
+                kept.add(part);
+            }
+        }
+        return ChatMessage.assistant(kept);
+    }
+}
