@@ -82,7 +82,22 @@ final class RunRenderer implements RunListener {
             flush();
         } else if (event instanceof RunEvent.Retrying retrying) {
             retrying(retrying.retry(), retrying.delay(), retrying.reason());
+        } else if (event instanceof RunEvent.ToolRunning running) {
+            endLineOnTerminal();
+            extras.toolRunning(running.tool(), running.request());
+        } else if (event instanceof RunEvent.ToolDone done) {
+            endLineOnTerminal();
+            extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());
         }
+    }
+
+    /** A person reads the text of each round on its own line, the tool lines between them. */
+    private void endLineOnTerminal() {
+        if (terminal && printed && !endsWithNewline) {
+            out.println();
+            endsWithNewline = true;
+        }
+        flush();
     }
 
     private void text(String text) {
@@ -167,6 +182,12 @@ final class RunRenderer implements RunListener {
         for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
             toolCalls.addObject().put("id", call.id()).put("name", call.name()).put("arguments", call.arguments());
         }
+        ArrayNode toolResults = line.putArray("tool_results");
+        for (Part.ToolResult toolResult : answer.parts(Part.ToolResult.class)) {
+            toolResults.addObject().put("call_id", toolResult.callId()).put("content", toolResult.content())
+                    .put("is_error", toolResult.isError());
+        }
+        line.put("tool_rounds", toolRounds(answer));
         if (result.usage() == null) {
             line.putNull("usage");
         } else {
@@ -201,11 +222,30 @@ final class RunRenderer implements RunListener {
                     result.usage().outputTokens()));
         }
         line.append(", ").append(cost(result.costUsd()));
+        int rounds = toolRounds(result.answer());
+        if (rounds > 0) {
+            line.append(" for ").append(rounds + 1).append(" requests (").append(rounds)
+                    .append(rounds == 1 ? " round" : " rounds").append(" of tool calls)");
+        }
         line.append(", ").append(seconds(result.latencyMs()));
         if (result.ttftMs() != null) {
             line.append(" (first token ").append(seconds(result.ttftMs())).append(')');
         }
         return line.toString();
+    }
+
+    /** How many rounds of tool results an answer holds: each unbroken run of results is one. */
+    static int toolRounds(Message answer) {
+        int rounds = 0;
+        boolean inResults = false;
+        for (Part part : answer.parts()) {
+            boolean result = part instanceof Part.ToolResult;
+            if (result && !inResults) {
+                rounds++;
+            }
+            inResults = result;
+        }
+        return rounds;
     }
 
     static String cost(BigDecimal usd) {

@@ -101,12 +101,48 @@ public final class AnswerExtras {
             err.println(prefix + "the model refused: " + oneLine(refusal.text(), Integer.MAX_VALUE));
         }
         if (shown.notes()) {
+            java.util.Set<String> answered = new java.util.HashSet<>();
+            answer.parts(Part.ToolResult.class).forEach(result -> answered.add(result.callId()));
             for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
-                err.println(prefix + "tool call " + oneLine(call.name(), 80) + " "
-                        + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN) + (call.id().isEmpty() ? ""
-                        : " (" + oneLine(call.id(), 80) + ")"));
+                String outcome = answered.contains(call.id()) ? " (run)" : call.id().isEmpty() ? ""
+                        : " (" + oneLine(call.id(), 80) + ")";
+                if (!answered.contains(call.id()) || label != null) {
+                    // a single call's tools were shown as they ran; a model of several shows them here
+                    err.println(prefix + "tool call " + oneLine(call.name(), 80) + " "
+                            + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN) + outcome);
+                }
             }
         }
+        err.flush();
+    }
+
+    /** A tool the model called starts running: one line for the person watching. */
+    public void toolRunning(String tool, Part.ToolCall call) {
+        if (!shown.notes()) {
+            return;
+        }
+        endReasoning();
+        err.println("llmo: running " + oneLine(tool, 80) + " " + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN));
+        err.flush();
+    }
+
+    /** A tool call ended, or was refused: one line saying how, for the person watching. */
+    public void toolDone(String tool, Part.ToolResult result, String decidedBy, long durationMs) {
+        if (!shown.notes()) {
+            return;
+        }
+        endReasoning();
+        String how;
+        if (decidedBy == null) {
+            how = "not run: " + oneLine(result.content(), TOOL_ARGUMENTS_SHOWN);
+        } else if (durationMs == 0 && result.isError() && result.content().startsWith("the user did not allow")) {
+            how = "refused (" + oneLine(decidedBy, 120) + ")";
+        } else {
+            how = (result.isError() ? "failed: " + oneLine(result.content(), TOOL_ARGUMENTS_SHOWN)
+                    : String.format(java.util.Locale.ROOT, "%,d chars", result.content().length()))
+                    + String.format(java.util.Locale.ROOT, " in %.2f s", durationMs / 1000.0);
+        }
+        err.println("llmo: " + oneLine(tool, 80) + ": " + how);
         err.flush();
     }
 
