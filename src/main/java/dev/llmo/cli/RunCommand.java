@@ -60,6 +60,7 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
                 "  llmo run -c \"Shorter, please\"",
+                "  llmo run -T fs.* --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
@@ -96,6 +97,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ConversationOptions shared = new ConversationOptions();
+
+    @Mixin
+    ToolOptions toolOptions = new ToolOptions();
 
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
@@ -146,13 +150,15 @@ final class RunCommand implements Callable<Integer> {
             CoreServices.requireKeyOfDefault(context, defaults.model());
         }
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        Orchestrator engine = new Orchestrator(CoreServices.executor(context, maxCost, timeout), concurrency);
+        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         RunMode runMode = defaults.models().size() == 1 ? RunMode.SINGLE
                 : sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL;
-        try (Conversation conversation = conversation(settings, defaults.models(), runMode)) {
+        try (ToolOptions.Session tools = toolOptions.open(context);
+             Conversation conversation = conversation(settings, defaults.models(), runMode)) {
+            Orchestrator engine = new Orchestrator(executor, concurrency, tools.kit());
             startConversation(conversation, defaults.system(), text);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
-                    defaults.options(), !noStream);
+                    defaults.options(), !noStream, tools.tools());
             Plan plan = Plan.of(request, defaults.models(), sequential);
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);

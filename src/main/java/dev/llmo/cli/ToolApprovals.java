@@ -1,0 +1,126 @@
+package dev.llmo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.llmo.cli.terminal.TerminalText;
+import dev.llmo.config.PolicyRule;
+import dev.llmo.core.CallId;
+import dev.llmo.engine.ToolGate;
+import dev.llmo.tool.Tool;
+import dev.llmo.tool.ToolPolicy;
+import java.io.PrintWriter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The approval of each tool call of a run or a chat: the policy decides ({@code tool_policy}, {@code --approve},
+ * {@code --yolo}); what it leaves to a person is asked on the terminal (yes, no, always for this session, or show
+ * the arguments whole), one question at a time. Without a terminal nobody can be asked, so {@code ask} refuses, with
+ * one line saying what would allow it.
+ */
+final class ToolApprovals implements ToolGate {
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int LINES_SHOWN = 20;
+
+    private final ToolPolicy policy;
+    private final PrintWriter err;
+    /** The terminal to ask on, or null when there is none (stdin or stderr is not a terminal). */
+    private final Supplier<SecretPrompt> terminal;
+    private final Set<String> alwaysAllowed = new HashSet<>();
+    private final Set<String> toldRefused = new HashSet<>();
+
+    ToolApprovals(ToolPolicy policy, PrintWriter err, Supplier<SecretPrompt> terminal) {
+        this.policy = policy;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    /** The gate of a command: asks on the terminal when stdin and stderr are one. */
+    static ToolApprovals of(CliContext context, List<String> approve, boolean yolo) {
+        CliEnvironment environment = context.environment();
+        boolean canAsk = environment.stdinIsTerminal() && environment.stderrIsTerminal();
+        if (yolo) {
+            context.err().println("llmo: --yolo: every tool call runs without asking (tool_policy deny rules still "
+                    + "hold)");
+            context.err().flush();
+        }
+        return new ToolApprovals(ToolPolicy.of(context.settings().tools().policy(), approve, yolo), context.err(),
+                canAsk ? SecretPrompt::system : null);
+    }
+
+    @Override
+    public synchronized Approval decide(CallId call, Tool tool, String argumentsJson) {
+        ToolPolicy.Verdict verdict = policy.decide(tool.name(), argumentsJson);
+        if (verdict.decision() == PolicyRule.Decision.ALLOW) {
+            return new Approval(true, verdict.decidedBy());
+        }
+        if (verdict.decision() == PolicyRule.Decision.DENY) {
+            return new Approval(false, verdict.decidedBy());
+        }
+        if (alwaysAllowed.contains(tool.name())) {
+            return new Approval(true, "you (always, this session)");
+        }
+        if (terminal == null) {
+            if (toldRefused.add(tool.name())) {
+                err.println("llmo: refused " + tool.name() + ": the policy says ask (" + verdict.decidedBy()
+                        + ") and there is no terminal to ask on; allow it with --approve " + tool.name()
+                        + " or a tool_policy rule");
+                err.flush();
+            }
+            return new Approval(false, verdict.decidedBy() + " (ask, no terminal)");
+        }
+        return ask(tool, argumentsJson);
+    }
+
+    private Approval ask(Tool tool, String argumentsJson) {
+        List<String> lines = pretty(argumentsJson).lines().toList();
+        try (SecretPrompt prompt = terminal.get()) {
+            prompt.println("llmo: the model wants to run " + tool.name() + " (" + tool.source() + ") with:");
+            show(prompt, lines, Math.min(lines.size(), LINES_SHOWN));
+            boolean more = lines.size() > LINES_SHOWN;
+            while (true) {
+                Optional<String> answer = prompt.readLine("Allow? [y]es, [n]o, [a]lways this session"
+                        + (more ? ", [s]how all" : "") + ": ");
+                String choice = answer.map(a -> a.strip().toLowerCase(java.util.Locale.ROOT)).orElse("n");
+                if (choice.equals("y") || choice.equals("yes")) {
+                    return new Approval(true, "you");
+                }
+                if (choice.equals("a") || choice.equals("always")) {
+                    alwaysAllowed.add(tool.name());
+                    return new Approval(true, "you (always, this session)");
+                }
+                if (more && (choice.equals("s") || choice.equals("show"))) {
+                    show(prompt, lines, lines.size());
+                    more = false;
+                    continue;
+                }
+                if (choice.isEmpty() || choice.equals("n") || choice.equals("no")) {
+                    return new Approval(false, "you");
+                }
+            }
+        }
+    }
+
+    private static void show(SecretPrompt prompt, List<String> lines, int count) {
+        for (int i = 0; i < count; i++) {
+            prompt.println("  " + TerminalText.forTerminal(lines.get(i), true));
+        }
+        if (count < lines.size()) {
+            prompt.println("  ... " + (lines.size() - count) + " more lines");
+        }
+    }
+
+    /** The arguments indented for reading; as the model wrote them when they are not JSON. */
+    private static String pretty(String argumentsJson) {
+        try {
+            JsonNode parsed = PRETTY.readTree(argumentsJson);
+            return parsed == null ? argumentsJson : PRETTY.writeValueAsString(parsed);
+        } catch (Exception e) {
+            return argumentsJson;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.llmo.cli;
+
+import dev.llmo.engine.ToolKit;
+import dev.llmo.failure.UsageException;
+import dev.llmo.tool.SecretSource;
+import dev.llmo.tool.Tool;
+import dev.llmo.tool.ToolCatalog;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The tool options {@code run} and {@code chat} share ({@code @Mixin}): which tools the model may call, what may run
+ * without asking, and how many rounds of tool calls one answer may take.
+ */
+final class ToolOptions {
+    @Option(names = {"-T", "--tool"}, paramLabel = "TOOL",
+            description = "Offer this tool to the model: a command tool's name, SERVER.TOOL, or SERVER.* for all of "
+                    + "a server's (see 'llmo tools list'). Repeatable.")
+    List<String> tools = new ArrayList<>();
+
+    @Option(names = "--approve", paramLabel = "TOOL",
+            description = "Run calls of this tool (name or glob) without asking, unless a tool_policy rule denies "
+                    + "them. Repeatable.")
+    List<String> approve = new ArrayList<>();
+
+    @Option(names = "--yolo", description = "Run every tool call without asking (tool_policy deny rules still hold).")
+    boolean yolo;
+
+    @Option(names = "--max-tool-rounds", paramLabel = "N",
+            description = "At most N rounds of tool calls per answer (default: ${DEFAULT-VALUE}).")
+    int maxToolRounds = ToolKit.DEFAULT_MAX_ROUNDS;
+
+    /** The tools of a command and what runs them; closing it stops every server it started. */
+    record Session(List<Tool> tools, ToolKit kit, ToolCatalog catalog) implements AutoCloseable {
+        static final Session NONE = new Session(List.of(), null, null);
+
+        @Override
+        public void close() {
+            if (catalog != null) {
+                catalog.close();
+            }
+        }
+    }
+
+    /**
+     * Opens the tools the flags select (and those the config enables), starting only their servers; none when
+     * nothing selects any, so a run without tools starts nothing and loads none of this.
+     */
+    Session open(CliContext context) {
+        if (maxToolRounds < 1) {
+            throw new UsageException("--max-tool-rounds must be at least 1", "e.g. --max-tool-rounds 5");
+        }
+        var settings = context.settings().tools();
+        boolean anyEnabled = settings.mcpServers().values().stream().anyMatch(s -> s.enabled())
+                || settings.commandTools().values().stream().anyMatch(t -> t.enabled());
+        if (tools.isEmpty() && !anyEnabled) {
+            if (!approve.isEmpty() || yolo) {
+                throw new UsageException((yolo ? "--yolo" : "--approve") + " is given but no tool is offered",
+                        "offer tools with -T TOOL (see 'llmo tools list')");
+            }
+            return Session.NONE;
+        }
+        context.settings().requireTrusted();
+        ToolCatalog catalog = ToolCatalog.open(settings, context.dirs().dataDir().resolve("tool-logs"),
+                secrets(context));
+        try {
+            Map<String, Tool> chosen = new LinkedHashMap<>();
+            catalog.enabled().forEach(tool -> chosen.put(tool.name(), tool));
+            if (!tools.isEmpty()) {
+                catalog.select(tools).forEach(tool -> chosen.put(tool.name(), tool));
+            }
+            ToolKit kit = new ToolKit(catalog::call, ToolApprovals.of(context, approve, yolo), maxToolRounds);
+            return new Session(List.copyOf(chosen.values()), kit, catalog);
+        } catch (RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+    }
+
+    /** {@code ${vault:NAME}} from the vault (unlocked at most once), {@code ${env:NAME}} from llmo's environment. */
+    private static SecretSource secrets(CliContext context) {
+        Map<String, String> env = context.environment().env();
+        return new SecretSource() {
+            @Override
+            public String secret(String name) {
+                return context.vaultKeys().secret(name, "llmo needs " + name + " from the vault for a tool server")
+                        .orElseThrow(() -> new dev.llmo.failure.CredentialsException("the vault has no entry "
+                                + name + ", which a tool server's config names", "add it: llmo vault set " + name));
+            }
+
+            @Override
+            public String variable(String name) {
+                return env.get(name);
+            }
+        };
+    }
+}
