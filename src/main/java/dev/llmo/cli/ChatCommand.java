@@ -45,6 +45,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ConversationOptions shared = new ConversationOptions();
 
+    @Mixin
+    ToolOptions toolOptions = new ToolOptions();
+
     ChatCommand(CliContext context) {
         this.context = context;
     }
@@ -52,19 +55,32 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliEnvironment environment = context.environment();
-        ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
-                new Orchestrator(CoreServices.executor(context, null, timeout), null),
-                context.dirs().conversationsDir(), BuildInfo.version(),
-                new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
-                RequestAssembler.WHOLE_HISTORY, context.logOptions());
+        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, null, timeout);
+        // tool questions are asked on the chat's own terminal, once it is open
+        java.util.concurrent.atomic.AtomicReference<Terminal> screen = new java.util.concurrent.atomic.AtomicReference<>();
+        try (ToolOptions.Session tools = toolOptions.open(context, true, () -> screen.get() == null
+                ? SecretPrompt.system() : SecretPrompt.borrowing(screen.get()))) {
+            ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
+                    new Orchestrator(executor, null, tools.kit()), context.dirs().conversationsDir(),
+                    BuildInfo.version(), new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
+                    RequestAssembler.WHOLE_HISTORY, context.logOptions());
+            return chat(setup, tools, screen);
+        }
+    }
+
+    private int chat(ChatSession.Setup setup, ToolOptions.Session tools,
+                     java.util.concurrent.atomic.AtomicReference<Terminal> screen) {
+        CliEnvironment environment = context.environment();
         try (ChatSession session = ChatSession.open(setup, model, role, shared.system, shared.options(),
                 shared.continues(), shared.continuedId())) {
+            session.useTools(tools.catalog(), tools.tools());
             if (session.defaultModel()) {
                 CoreServices.requireKeyOfDefault(context, session.model());
             }
             ExitCode code;
             if (environment.stdinIsTerminal()) {
                 try (Terminal terminal = terminal(environment)) {
+                    screen.set(terminal);
                     code = new ChatRepl(session, terminal, context.dirs().historyFile(),
                             environment.stdoutIsTerminal() ? null : context.out(), context.colorOut(),
                             reasoning.shownOnScreen()).run();

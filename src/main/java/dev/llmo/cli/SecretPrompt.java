@@ -42,6 +42,7 @@ final class SecretPrompt implements AutoCloseable {
     private final PrintWriter out;
     private final Attributes original;
     private boolean skipLineFeed;
+    private boolean borrowed;
 
     /**
      * Takes over {@code terminal} until {@link #close()}: echo stays off for the whole time, not just while a
@@ -59,6 +60,16 @@ final class SecretPrompt implements AutoCloseable {
         raw.setControlChar(ControlChar.VMIN, 1);
         raw.setControlChar(ControlChar.VTIME, 0);
         terminal.setAttributes(raw);
+    }
+
+    /**
+     * Questions on a terminal that stays open after {@link #close()} (a chat's own terminal, between two turns): only
+     * its attributes are restored.
+     */
+    static SecretPrompt borrowing(Terminal terminal) {
+        SecretPrompt prompt = new SecretPrompt(terminal);
+        prompt.borrowed = true;
+        return prompt;
     }
 
     /** The process's terminal, written to on stderr. Call only when stdin is a terminal. */
@@ -220,7 +231,9 @@ final class SecretPrompt implements AutoCloseable {
     public void close() {
         try {
             terminal.setAttributes(original);
-            terminal.close();
+            if (!borrowed) {
+                terminal.close();
+            }
         } catch (IOException ignored) {
             // Nothing more to restore.
         }

@@ -39,8 +39,11 @@ final class ToolApprovals implements ToolGate {
         this.terminal = terminal;
     }
 
-    /** The gate of a command: asks on the terminal when stdin and stderr are one. */
-    static ToolApprovals of(CliContext context, List<String> approve, boolean yolo) {
+    /**
+     * The gate of a command: asks on the terminal when stdin and stderr are one ({@code terminal}, or the process's
+     * own when null).
+     */
+    static ToolApprovals of(CliContext context, List<String> approve, boolean yolo, Supplier<SecretPrompt> terminal) {
         CliEnvironment environment = context.environment();
         boolean canAsk = environment.stdinIsTerminal() && environment.stderrIsTerminal();
         if (yolo) {
@@ -49,7 +52,7 @@ final class ToolApprovals implements ToolGate {
             context.err().flush();
         }
         return new ToolApprovals(ToolPolicy.of(context.settings().tools().policy(), approve, yolo), context.err(),
-                canAsk ? SecretPrompt::system : null);
+                !canAsk ? null : terminal != null ? terminal : SecretPrompt::system);
     }
 
     @Override

@@ -50,13 +50,23 @@ final class ToolOptions {
      * nothing selects any, so a run without tools starts nothing and loads none of this.
      */
     Session open(CliContext context) {
+        return open(context, false, null);
+    }
+
+    /**
+     * @param anyConfigured also when nothing is selected yet but the config has tools (a chat, whose /tools can add
+     *                      them later)
+     * @param terminal      where to ask about tool calls, or null for the process's terminal when it has one
+     */
+    Session open(CliContext context, boolean anyConfigured, java.util.function.Supplier<SecretPrompt> terminal) {
         if (maxToolRounds < 1) {
             throw new UsageException("--max-tool-rounds must be at least 1", "e.g. --max-tool-rounds 5");
         }
         var settings = context.settings().tools();
         boolean anyEnabled = settings.mcpServers().values().stream().anyMatch(s -> s.enabled())
                 || settings.commandTools().values().stream().anyMatch(t -> t.enabled());
-        if (tools.isEmpty() && !anyEnabled) {
+        boolean anyTools = !settings.mcpServers().isEmpty() || !settings.commandTools().isEmpty();
+        if (tools.isEmpty() && !anyEnabled && !(anyConfigured && anyTools)) {
             if (!approve.isEmpty() || yolo) {
                 throw new UsageException((yolo ? "--yolo" : "--approve") + " is given but no tool is offered",
                         "offer tools with -T TOOL (see 'llmo tools list')");
@@ -72,7 +82,8 @@ final class ToolOptions {
             if (!tools.isEmpty()) {
                 catalog.select(tools).forEach(tool -> chosen.put(tool.name(), tool));
             }
-            ToolKit kit = new ToolKit(catalog::call, ToolApprovals.of(context, approve, yolo), maxToolRounds);
+            ToolKit kit = new ToolKit(catalog::call, ToolApprovals.of(context, approve, yolo, terminal),
+                    maxToolRounds);
             return new Session(List.copyOf(chosen.values()), kit, catalog);
         } catch (RuntimeException e) {
             catalog.close();

@@ -16,6 +16,8 @@ import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
+import dev.llmo.tool.Tool;
+import dev.llmo.tool.ToolCatalog;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ConversationStore;
@@ -25,6 +27,7 @@ import dev.llmo.provider.ChatMessage;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,6 +74,9 @@ public final class ChatSession implements AutoCloseable {
     // -o of the command line: over every role's options, for the whole session
     private final Map<String, Object> commandOptions;
     private Conversation conversation;
+    // the tools offered from the next turn on (-T, /tools), and the catalog /tools adds from; null without tools
+    private List<Tool> tools = List.of();
+    private ToolCatalog catalog;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
     private int unpricedCalls;
@@ -221,9 +227,55 @@ public final class ChatSession implements AutoCloseable {
         return call(listener, cancellation);
     }
 
+    /**
+     * Lets this session offer tools: {@code offered} from the first turn, more with {@link #addTools} from
+     * {@code catalog} (which the session does not close).
+     */
+    public void useTools(ToolCatalog catalog, List<Tool> offered) {
+        this.catalog = catalog;
+        this.tools = List.copyOf(offered);
+    }
+
+    /** The tools offered from the next turn on. */
+    public List<Tool> tools() {
+        return tools;
+    }
+
+    /**
+     * Offers the tools {@code pattern} names from the next turn on ({@code wc}, {@code fs.read_file}, {@code fs.*}),
+     * starting their server if needed.
+     *
+     * @return the tools added
+     * @throws UsageException when no tool is configured, or none has that name
+     */
+    public List<Tool> addTools(String pattern) {
+        if (catalog == null) {
+            throw new UsageException("no tools are configured", "add mcp_servers or tools to config.yaml; see "
+                    + "docs/usage/tools.md");
+        }
+        List<Tool> added = new ArrayList<>();
+        List<Tool> all = new ArrayList<>(tools);
+        for (Tool tool : catalog.select(List.of(pattern))) {
+            if (all.stream().noneMatch(t -> t.name().equals(tool.name()))) {
+                all.add(tool);
+                added.add(tool);
+            }
+        }
+        tools = List.copyOf(all);
+        return added;
+    }
+
+    /** Stops offering the tools {@code pattern} matches (a name or a glob); returns them. */
+    public List<Tool> removeTools(String pattern) {
+        java.util.regex.Pattern glob = dev.llmo.tool.ToolPolicy.glob(pattern);
+        List<Tool> removed = tools.stream().filter(t -> glob.matcher(t.name()).matches()).toList();
+        tools = tools.stream().filter(t -> !removed.contains(t)).toList();
+        return removed;
+    }
+
     private RunResult call(RunListener listener, Cancellation cancellation) {
         RunRequest request = setup.assembler().assemble(defaults.model(), conversation.system(),
-                conversation.messages(), defaults.options());
+                conversation.messages(), defaults.options()).withTools(tools);
         return setup.engine().run(new Plan.Single(request), listener, Recording.of(conversation), cancellation)
                 .get(0);
     }

@@ -52,6 +52,11 @@ interface ChatView {
                     } else if (event instanceof RunEvent.Idle) {
                         extras.idle();
                         text.flush();
+                    } else if (event instanceof RunEvent.ToolRunning running) {
+                        text.flush();
+                        extras.toolRunning(running.tool(), running.request());
+                    } else if (event instanceof RunEvent.ToolDone done) {
+                        extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());
                     }
                 }
 

@@ -37,13 +37,14 @@ final class SlashCommands {
         HELP.put("/save NAME", "name this conversation (for /load NAME and llmo chat --resume NAME)");
         HELP.put("/load NAME|ID", "switch to a saved or earlier conversation");
         HELP.put("/history", "the turns so far");
+        HELP.put("/tools [add|rm TOOL]", "the tools offered to the model; add or remove one (SERVER.* for all)");
         HELP.put("/chain NAME", "check a chain's name (chains run with 'llmo chain run NAME')");
         HELP.put("/exit", "leave (also /quit, Ctrl-D, or Ctrl-C twice at an empty prompt)");
     }
 
     /** The command words, for completion and suggestions. */
     static final List<String> NAMES = List.of("/help", "/model", "/models", "/role", "/system", "/clear", "/retry",
-            "/tokens", "/cost", "/save", "/load", "/history", "/chain", "/exit", "/quit");
+            "/tokens", "/cost", "/save", "/load", "/history", "/tools", "/chain", "/exit", "/quit");
 
     private final ChatSession session;
     private final ChatView view;
@@ -88,6 +89,7 @@ final class SlashCommands {
                         + " messages");
             }
             case "/history" -> history();
+            case "/tools" -> tools(argument);
             case "/chain" -> {
                 String chain = required(argument, "/chain NAME");
                 session.settings().chain(chain); // an unknown name fails here, with the closest names
@@ -121,6 +123,30 @@ final class SlashCommands {
         text.append("A line ending in \\ continues on the next; \"\"\" starts a block that ends with \"\"\".\n")
                 .append("Ctrl-C stops an answer; Tab completes commands, models, roles and saved names.");
         view.show(text.toString());
+    }
+
+    private void tools(String argument) {
+        String[] words = argument.isEmpty() ? new String[0] : argument.split("\\s+", 2);
+        if (words.length == 0) {
+            List<dev.llmo.tool.Tool> offered = session.tools();
+            view.show(offered.isEmpty() ? "No tools are offered; add one with /tools add TOOL ('llmo tools list' "
+                    + "shows them)." : "Offered: " + String.join(", ", offered.stream().map(t -> t.name()).toList()));
+            return;
+        }
+        String verb = words[0].toLowerCase(Locale.ROOT);
+        String tool = required(words.length > 1 ? words[1].strip() : "", "/tools " + verb + " TOOL");
+        if (verb.equals("add")) {
+            List<dev.llmo.tool.Tool> added = session.addTools(tool);
+            view.note(added.isEmpty() ? "already offered" : "offering " + String.join(", ",
+                    added.stream().map(t -> t.name()).toList()));
+        } else if (verb.equals("rm") || verb.equals("remove")) {
+            List<dev.llmo.tool.Tool> removed = session.removeTools(tool);
+            view.note(removed.isEmpty() ? "no offered tool matches " + tool : "no longer offering " + String.join(
+                    ", ", removed.stream().map(t -> t.name()).toList()));
+        } else {
+            throw new UsageException("unknown /tools action '" + verb + "'", "use /tools, /tools add TOOL or "
+                    + "/tools rm TOOL");
+        }
     }
 
     private void model(String argument) {
