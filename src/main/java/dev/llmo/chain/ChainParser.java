@@ -21,7 +21,8 @@ public final class ChainParser {
     public static final String INPUT = "input";
     public static final String PREVIOUS = "previous";
     public static final String OUTPUT = "output";
-    static final List<String> STEP_KEYS = List.of("name", "model", "parallel", "role", "prompt", "when", "repeat");
+    static final List<String> STEP_KEYS = List.of("name", "model", "parallel", "role", "prompt", "when", "repeat",
+            "tools");
     static final int MAX_REPEAT = 100;
 
     private ChainParser() {
@@ -71,7 +72,7 @@ public final class ChainParser {
         // The step name is the instruction; the step works on the chain input or the previous answer.
         Template prompt = new Template(compact.step() + "\n\n{{" + (first ? INPUT : PREVIOUS) + "}}");
         return new ChainStep(compact.step(), List.of(compact.model()), false, compact.role(), prompt, null, null, null,
-                node.origin());
+                node.origin(), List.of());
     }
 
     private static ChainStep yaml(String chain, ConfigNode node, boolean first, Set<String> earlier) {
@@ -129,7 +130,31 @@ public final class ChainParser {
         checkVariables(prompt.variables(), known, map.get("prompt") != null ? map.get("prompt") : map, chain, stepName,
                 "the prompt");
         return new ChainStep(stepName, models, parallel, text(map, "role", chain, stepName), prompt, when, whenSource,
-                repeat, map.origin());
+                repeat, map.origin(), tools(map, chain, stepName));
+    }
+
+    /** {@code tools: [fs.*, wc]}: the tools the step offers, named as {@code -T} names them. */
+    private static List<String> tools(MapNode step, String chain, String stepName) {
+        ConfigNode node = step.get("tools");
+        if (node == null) {
+            return List.of();
+        }
+        List<String> tools = new ArrayList<>();
+        if (node instanceof ListNode list) {
+            for (ConfigNode item : list.items()) {
+                if (!(item instanceof ScalarNode s) || !(s.value() instanceof String name) || name.isBlank()) {
+                    throw problem(item.origin().where(), chain, stepName, "'tools' must list tool names, e.g. "
+                            + "tools: [fs.read_file, wc]");
+                }
+                tools.add(name);
+            }
+        } else if (node instanceof ScalarNode s && s.value() instanceof String name && !name.isBlank()) {
+            tools.add(name);
+        } else {
+            throw problem(node.origin().where(), chain, stepName, "'tools' must list tool names, e.g. "
+                    + "tools: [fs.read_file, wc]");
+        }
+        return tools;
     }
 
     private static ChainStep.Repeat repeat(MapNode step, String chain, String stepName) {

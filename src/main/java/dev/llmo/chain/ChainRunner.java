@@ -7,6 +7,7 @@ import dev.llmo.core.Conversation;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
+import dev.llmo.tool.Tool;
 import dev.llmo.core.RunResult;
 import dev.llmo.engine.CallDefaults;
 import dev.llmo.engine.Cancellation;
@@ -35,6 +36,7 @@ public final class ChainRunner {
     private final Conversation conversation;
     private final boolean stream;
     private final Cancellation cancellation;
+    private final java.util.function.Function<List<String>, List<Tool>> tools;
 
     /** What the chain produced: the last output, and every call in order; {@code failed} is the call that stopped it. */
     public record Outcome(String output, List<StepCall> calls, RunResult failed) {
@@ -49,11 +51,28 @@ public final class ChainRunner {
 
     public ChainRunner(Orchestrator engine, Settings settings, Conversation conversation, boolean stream,
                        Cancellation cancellation) {
+        this(engine, settings, conversation, stream, cancellation, names -> {
+            if (names.isEmpty()) {
+                return List.of();
+            }
+            throw new dev.llmo.failure.UsageException("a step offers tools (" + String.join(", ", names)
+                    + "), but no tools are open for this chain", "configure them in config.yaml; see "
+                    + "docs/usage/tools.md");
+        });
+    }
+
+    /**
+     * @param tools the tools that a step's {@code tools:} names (as {@code -T} names them), opened (and their servers
+     *              started) when a step first asks
+     */
+    public ChainRunner(Orchestrator engine, Settings settings, Conversation conversation, boolean stream,
+                       Cancellation cancellation, java.util.function.Function<List<String>, List<Tool>> tools) {
         this.engine = engine;
         this.settings = settings;
         this.conversation = conversation;
         this.stream = stream;
         this.cancellation = cancellation;
+        this.tools = tools;
     }
 
     /**
@@ -130,7 +149,7 @@ public final class ChainRunner {
         conversation.system(defaults.system());
         conversation.user(prompt);
         RunRequest request = new RunRequest(defaults.model(), conversation.system(),
-                List.of(ChatMessage.user(prompt)), defaults.options(), stream);
+                List.of(ChatMessage.user(prompt)), defaults.options(), stream, tools.apply(step.tools()));
         return engine.run(new Plan.ChainStep(step.name(), request, defaults.models()), listener,
                 Recording.of(conversation), cancellation);
     }

@@ -10,11 +10,13 @@ import java.util.List;
  * @param role     the role whose system prompt (and model, if the step names none) applies, or null
  * @param when     run the step only when this holds, or null to always run it
  * @param repeat   re-run the step on its own output until a condition holds, or null
+ * @param tools    the tools its models may call ({@code tools: [fs.*, wc]}, as {@code -T} takes them); empty for none
  */
 public record ChainStep(String name, List<String> models, boolean parallel, String role, Template prompt,
-                        Condition when, String whenSource, Repeat repeat, Origin origin) {
+                        Condition when, String whenSource, Repeat repeat, Origin origin, List<String> tools) {
     public ChainStep {
         models = List.copyOf(models);
+        tools = List.copyOf(tools);
     }
 
     /** {@code repeat: {until: "<condition>", max: N}}. */

@@ -133,7 +133,7 @@ final class ChainCommand implements Runnable {
                     + "whole chain run.") java.math.BigDecimal maxCost,
             @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on a model call after "
                     + "SECONDS in all, retries and streaming included (default 600; 0: no limit).") Double timeout,
-            @Mixin ReasoningOptions reasoning) {
+            @Mixin ReasoningOptions reasoning, @Mixin ToolOptions toolOptions) {
         Settings settings = context.settings();
         ChainDefinition chain = ChainValidator.load(settings, name);
         String text = RunInput.text(input == null ? List.of() : input, context.environment(),
@@ -146,12 +146,29 @@ final class ChainCommand implements Runnable {
         ChainOutput output = new ChainOutput(context, chain, json, reasoning);
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
-        Orchestrator engine = new Orchestrator(CoreServices.executor(context, maxCost, timeout), null);
-        try (Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
+        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
+        try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
+             Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 RunMode.CHAIN, models, settings.digest(), BuildInfo.version(), context.logOptions())) {
+            Orchestrator engine = new Orchestrator(executor, null, tools.kit());
             output.conversation(conversation::keptId);
             Cancellation cancellation = new Cancellation();
-            ChainRunner runner = new ChainRunner(engine, settings, conversation, true, cancellation);
+            // a step offers its own tools:, and those of -T (every step)
+            ChainRunner runner = new ChainRunner(engine, settings, conversation, true, cancellation, names -> {
+                if (names.isEmpty()) {
+                    return tools.tools();
+                }
+                if (tools.catalog() == null) {
+                    throw new dev.llmo.failure.ConfigException("chain " + name + " offers tools ("
+                            + String.join(", ", names) + "), but none are configured",
+                            "add mcp_servers or tools to config.yaml; see docs/usage/tools.md");
+                }
+                java.util.Map<String, dev.llmo.tool.Tool> offered = new java.util.LinkedHashMap<>();
+                tools.tools().forEach(tool -> offered.put(tool.name(), tool));
+                tools.catalog().select(names).forEach(tool -> offered.put(tool.name(), tool));
+                return List.copyOf(offered.values());
+            });
             LlmoException[] lost = new LlmoException[1];
             ChainRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the request was cancelled",
                     () -> runner.run(chain, text, output), done -> {
