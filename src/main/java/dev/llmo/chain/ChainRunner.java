@@ -62,8 +62,8 @@ public final class ChainRunner {
     }
 
     /**
-     * @param tools the tools that a step's {@code tools:} names (as {@code -T} names them), opened (and their servers
-     *              started) when a step first asks
+     * @param tools the tools a step offers, given the names of its {@code tools:} (as {@code -T} takes them; empty
+     *              when it names none), asked as each step starts
      */
     public ChainRunner(Orchestrator engine, Settings settings, Conversation conversation, boolean stream,
                        Cancellation cancellation, java.util.function.Function<List<String>, List<Tool>> tools) {
