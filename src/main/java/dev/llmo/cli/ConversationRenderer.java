@@ -73,6 +73,14 @@ final class ConversationRenderer {
                 out.println(bold + "── assistant (" + response.model() + ") ──" + reset);
                 walk(response.parts(), new TextParts(out, dim, reset));
                 out.println(dim + "[" + responseFacts(response) + "]" + reset);
+            } else if (data instanceof EventData.ToolApproval approval) {
+                out.println(dim + "[" + printable(approval.tool()) + " " + printable(approval.callId()) + ": "
+                        + (approval.allowed() ? "allowed" : "refused") + " by " + printable(approval.decidedBy()) + "]"
+                        + reset);
+            } else if (data instanceof EventData.ToolResult result) {
+                out.println();
+                out.println(bold + "── tool " + printable(result.tool()) + " (" + result.durationMs() + " ms) ──" + reset);
+                walk(List.of(result.result()), new TextParts(out, dim, reset));
             } else if (data instanceof EventData.Retry retry) {
                 out.println(dim + "[retry " + retry.attempt() + " of request " + retry.request() + ": "
                         + printable(retry.reason()) + ", after " + retry.delayMs() + " ms]" + reset);
@@ -109,6 +117,15 @@ final class ConversationRenderer {
                 walk(response.parts(), new MarkdownParts(out));
                 out.println();
                 out.println("_" + responseFacts(response) + "_");
+            } else if (data instanceof EventData.ToolApproval approval) {
+                out.println();
+                out.println("_" + approval.tool() + " " + approval.callId() + ": " + (approval.allowed() ? "allowed"
+                        : "refused") + " by " + approval.decidedBy() + "_");
+            } else if (data instanceof EventData.ToolResult result) {
+                out.println();
+                out.println("## Tool " + result.tool());
+                out.println();
+                walk(List.of(result.result()), new MarkdownParts(out));
             } else if (data instanceof EventData.ErrorEvent error) {
                 out.println();
                 out.println("## Error");
