@@ -67,7 +67,7 @@ public final class Orchestrator {
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < plan.models().size(); i++) {
             ModelRef model = plan.models().get(i);
-            calls.add(new Call(new CallId(model, step, i), plan.request().withModel(model), null));
+            calls.add(new Call(new CallId(model, step, i), plan.request().withModel(model), null, i));
         }
         return run.schedule(calls);
     }
@@ -79,8 +79,11 @@ public final class Orchestrator {
         return toolLoop;
     }
 
-    /** One call of a plan: its identity, its request and, for a later pipeline step, its input. */
-    private record Call(CallId id, RunRequest request, String input) {
+    /**
+     * One call of a plan: its identity, its request, for a later pipeline step its input, and its position among the
+     * calls scheduled together (where its result goes).
+     */
+    private record Call(CallId id, RunRequest request, String input, int position) {
         int index() {
             return id.index();
         }
@@ -115,7 +118,8 @@ public final class Orchestrator {
                 RunRequest request = input == null ? first.withModel(model)
                         : new RunRequest(model, first.system(), List.of(ChatMessage.user(input)), first.options(),
                         first.stream());
-                RunResult result = schedule(List.of(new Call(new CallId(model, null, index), request, input))).get(0);
+                RunResult result = schedule(List.of(new Call(new CallId(model, null, index), request, input, 0)))
+                        .get(0);
                 results.add(result);
                 if (!result.succeeded()) {
                     break;
@@ -132,7 +136,7 @@ public final class Orchestrator {
             while (true) {
                 if (cancellation.cancelled()) {
                     for (Call call : waiting) {
-                        results[call.index() - calls.get(0).index()] = notSent(call);
+                        results[call.position()] = notSent(call);
                         finished++;
                     }
                     waiting.clear();
@@ -151,7 +155,7 @@ public final class Orchestrator {
                     continue;
                 }
                 limits.release(end.call().request().model().provider());
-                results[end.call().index() - calls.get(0).index()] = end.result();
+                results[end.call().position()] = end.result();
                 finished++;
                 tell(new RunEvent.CallEnded(end.call().id(), end.result()));
             }
