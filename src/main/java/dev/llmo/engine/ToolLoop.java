@@ -143,7 +143,8 @@ final class ToolLoop {
                 }
                 if (round == kit.maxRounds()) {
                     return whole(answer, new FailureException("the model asked for tools again after "
-                            + kit.maxRounds() + " rounds of tool calls; those calls were not run",
+                            + kit.maxRounds() + (kit.maxRounds() == 1 ? " round" : " rounds")
+                            + " of tool calls; those calls were not run",
                             "raise the limit with --max-tool-rounds N, or ask for an answer without tools"));
                 }
                 List<Part.ToolResult> results = new ArrayList<>();

@@ -1,0 +1,167 @@
+package dev.llmo.cli;
+
+import static dev.llmo.cli.CliRunAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.OpenAiAnswers;
+import dev.llmo.failure.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code llmo run -T}: a model (MockWebServer in the OpenAI format) that calls a real command tool (a python3 script
+ * that reverses a text and counts its runs), approved or refused by the policy and the flags, within the round limit
+ * and the budget, recorded and replayed offline.
+ */
+class RunToolsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer().mockProvider("""
+            models:
+              - name: m
+                pricing: { input_per_mtok: 1000, output_per_mtok: 1000 }
+            """);
+
+    private Path runs;
+
+    @BeforeEach
+    void reverseTool() throws Exception {
+        runs = llmo.home().resolve("runs.txt");
+        Path script = llmo.home().resolve("reverse.py");
+        Files.writeString(script, """
+                import json, sys
+                args = json.load(sys.stdin)
+                with open(%s, "a") as runs:
+                    runs.write("ran\\n")
+                print(args["text"][::-1], end="")
+                """.formatted(JSON.writeValueAsString(runs.toString())));
+        config("");
+    }
+
+    private void config(String extra) {
+        llmo.configYaml("""
+                main_llm: mock/m
+                tools:
+                  reverse:
+                    description: Reverses a text
+                    command: [python3, %s]
+                    schema: { type: object, properties: { text: { type: string } }, required: [text] }
+                %s""".formatted(llmo.home().resolve("reverse.py"), extra));
+    }
+
+    private int toolRuns() throws Exception {
+        return Files.exists(runs) ? Files.readAllLines(runs).size() : 0;
+    }
+
+    private List<String> bodies() throws Exception {
+        List<String> bodies = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = llmo.server().takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            bodies.add(request.getBody().readUtf8());
+        }
+        return bodies;
+    }
+
+    private void modelCallsReverse(String text) {
+        llmo.server().enqueue(OpenAiAnswers.toolCalls("call_1", "reverse", "{\"text\":\"" + text + "\"}"));
+    }
+
+    @Test
+    void withoutATerminalAToolThePolicyWouldAskAboutIsRefusedAndTheModelIsTold() throws Exception {
+        modelCallsReverse("abc");
+        llmo.server().enqueue(OpenAiAnswers.streamed("I could not run it."));
+
+        CliRun.Result result = llmo.run("run", "-T", "reverse", "Reverse abc");
+
+        assertThat(result).succeeded().outIs("I could not run it.\n")
+                .errContains("refused reverse", "--approve reverse");
+        assertThat(toolRuns()).isZero();
+        List<String> bodies = bodies();
+        assertThat(bodies.get(0)).contains("\"name\":\"reverse\"").contains("Reverses a text");
+        assertThat(bodies.get(1)).contains("did not allow");
+    }
+
+    @Test
+    void approvedTheToolRunsAndItsResultGoesBackInTheNextRound() throws Exception {
+        modelCallsReverse("abc");
+        llmo.server().enqueue(OpenAiAnswers.streamed("It is cba."));
+
+        CliRun.Result result = llmo.run("run", "--json", "-T", "reverse", "--approve", "reverse", "Reverse abc");
+
+        assertThat(result).succeeded();
+        assertThat(toolRuns()).isEqualTo(1);
+        assertThat(bodies().get(1)).contains("cba").contains("call_1");
+        JsonNode line = JSON.readTree(result.out());
+        assertThat(line.path("text").asText()).isEqualTo("It is cba.");
+        assertThat(line.path("tool_calls").get(0).path("name").asText()).isEqualTo("reverse");
+        assertThat(line.path("tool_results").get(0).path("content").asText()).isEqualTo("cba");
+        assertThat(line.path("tool_rounds").asInt()).isEqualTo(1);
+        assertThat(line.path("usage").path("input_tokens").asInt()).isEqualTo(6);
+
+        CliRun.Result replay = llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId());
+        assertThat(replay).succeeded().outContains("It is cba.");
+        assertThat(toolRuns()).as("a replay runs no tool").isEqualTo(1);
+        assertThat(llmo.run("log", "show", llmo.onlyId())).succeeded()
+                .outContains("reverse call_1: allowed by --approve reverse", "── tool reverse");
+    }
+
+    @Test
+    void aDenyRuleHoldsEvenWithYolo() throws Exception {
+        config("""
+                tool_policy:
+                  - { tool: "rev*", args_match: "secret", decision: deny }
+                """);
+        modelCallsReverse("my secret");
+        llmo.server().enqueue(OpenAiAnswers.streamed("Denied."));
+
+        CliRun.Result result = llmo.run("run", "-T", "reverse", "--yolo", "Reverse my secret");
+
+        assertThat(result).succeeded().outIs("Denied.\n").errContains("--yolo");
+        assertThat(toolRuns()).isZero();
+        assertThat(bodies().get(1)).contains("tool_policy rule 1");
+    }
+
+    @Test
+    void aModelThatKeepsCallingToolsStopsAtTheRoundLimit() throws Exception {
+        modelCallsReverse("a");
+        modelCallsReverse("b");
+
+        CliRun.Result result = llmo.run("run", "-T", "reverse", "--yolo", "--max-tool-rounds", "1", "Go");
+
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("after 1 round of tool calls",
+                "--max-tool-rounds");
+        assertThat(toolRuns()).isEqualTo(1);
+    }
+
+    @Test
+    void theBudgetHoldsAcrossRounds() throws Exception {
+        modelCallsReverse("abc");
+        llmo.server().enqueue(OpenAiAnswers.streamed("It is cba."));
+
+        // $1,000 per million tokens: the first round's worst case (its input and 10 answer tokens) fits in $0.30,
+        // the second's, after what the first cost, does not
+        CliRun.Result result = llmo.run("run", "-T", "reverse", "--yolo", "-o", "max_tokens=10", "--max-cost",
+                "0.30", "Reverse abc");
+
+        assertThat(result).failedWith(ExitCode.BUDGET);
+        assertThat(toolRuns()).isEqualTo(1);
+        assertThat(llmo.server().getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownToolIsAUsageErrorBeforeAnythingIsSent() {
+        CliRun.Result result = llmo.run("run", "-T", "revers", "hi");
+
+        assertThat(result).failedWith(ExitCode.USAGE).errContains("reverse");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+}
