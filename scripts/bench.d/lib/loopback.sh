@@ -6,7 +6,8 @@
 #   pair A B                        "median_A median_B" in ms over $RUNS interleaved runs A B A B ... (after one
 #                                   warm-up each): a busy machine slows both alike
 command -v python3 >/dev/null || { echo "$(basename "$0"): python3 is needed" >&2; exit 1; }
-loopback_lib=$(cd "$(dirname "$0")/lib" && pwd)
+# scripts/bench sets loopback_lib itself; the benches in bench.d find it beside them
+loopback_lib=${loopback_lib:-$(cd "$(dirname "$0")/lib" && pwd)}
 loopback_pid=
 
 loopback_start() {
