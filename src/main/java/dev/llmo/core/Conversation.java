@@ -106,7 +106,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
         events.forEach(event -> history.add(event.seq(), EventCodec.decode(event)));
-        history.dropUnansweredUser();
+        history.dropUnanswered();
         return new History(history.system(), history.turns().stream().map(ConversationHistory.Turn::message)
                 .toList());
     }

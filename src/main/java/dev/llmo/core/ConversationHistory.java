@@ -42,8 +42,7 @@ final class ConversationHistory {
                 system = content.isEmpty() ? null : content;
                 systemSeq = content.isEmpty() ? null : seq;
             } else if (message.role() == Role.USER) {
-                dropUnansweredUser();
-                dropUnfinishedToolRound();
+                dropUnanswered();
                 turns.add(new Turn(ChatMessage.user(content), seq));
                 bySeq.put(seq, ChatMessage.user(content));
             } else {
@@ -101,7 +100,7 @@ final class ConversationHistory {
      * tool calls without results, and a new user message after unanswered results would leave the model to answer
      * two things at once. The events stay in the log.
      */
-    void dropUnfinishedToolRound() {
+    private void dropUnfinishedToolRound() {
         while (!turns.isEmpty()) {
             ChatMessage last = turns.get(turns.size() - 1).message();
             boolean toolTurn = last.role() == ChatMessage.Role.TOOL;
@@ -114,8 +113,14 @@ final class ConversationHistory {
         }
     }
 
+    /** Takes what got no answer off the end: a tool round never finished, then the user message it answered. */
+    void dropUnanswered() {
+        dropUnfinishedToolRound();
+        dropUnansweredUser();
+    }
+
     /** Takes a user message that got no answer off the end of the history. */
-    void dropUnansweredUser() {
+    private void dropUnansweredUser() {
         if (!turns.isEmpty() && turns.get(turns.size() - 1).message().role() == ChatMessage.Role.USER) {
             turns.remove(turns.size() - 1);
         }
