@@ -192,6 +192,15 @@ class ToolLoopTest {
         assertThat(server.getRequestCount()).isEqualTo(3);
         assertThat(ran).hasValue(2);
         assertThat(result.usage().inputTokens()).isEqualTo(9);
+
+        // continued, the unanswered rounds and the question they answered leave the history (no wire format takes
+        // tool calls without their results)
+        try (Conversation continued = Conversation.resume(dir, conversation.id(), "run -c", RunMode.SINGLE,
+                List.of("p/m"), null, "test")) {
+            continued.user("Never mind; say hi");
+            assertThat(continued.messages()).extracting(message -> message.content())
+                    .containsExactly("Never mind; say hi");
+        }
     }
 
     @Test
