@@ -83,17 +83,20 @@ final class RunRenderer implements RunListener {
         } else if (event instanceof RunEvent.Retrying retrying) {
             retrying(retrying.retry(), retrying.delay(), retrying.reason());
         } else if (event instanceof RunEvent.ToolRunning running) {
-            endLineOnTerminal();
+            endRoundLine();
             extras.toolRunning(running.tool(), running.request());
         } else if (event instanceof RunEvent.ToolDone done) {
-            endLineOnTerminal();
+            endRoundLine();
             extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());
         }
     }
 
-    /** A person reads the text of each round on its own line, the tool lines between them. */
-    private void endLineOnTerminal() {
-        if (terminal && printed && !endsWithNewline) {
+    /**
+     * Each round's text ends its line before the tools run: on a terminal the tool lines come between them, and in a
+     * pipe the rounds read as {@code log replay} prints them.
+     */
+    private void endRoundLine() {
+        if (!json && printed && !endsWithNewline) {
             out.println();
             endsWithNewline = true;
         }
