@@ -14,8 +14,9 @@ import java.util.List;
  * part is additive so that {@link ContextAssembler} can decide message by message what fits. A message counts
  * everything its wire format sends of it: an assistant turn that called tools its calls (name and arguments) and the
  * reasoning sent back with them, a tool turn its results. No provider documents how it renders tools and calls, so
- * those counts follow OpenAI's cookbook where it has numbers and otherwise count the JSON text, which errs high. Counts of message contents are cached
- * by the counter, so counting a long history again after one more turn only tokenises the new messages.
+ * those counts follow OpenAI's cookbook where it has numbers and otherwise count the JSON text, which errs high.
+ * Counts of message contents are cached by the counter, so counting a long history again after one more turn only
+ * tokenises the new messages.
  */
 public interface TokenCounter {
     /** How the counts are made, for humans: {@code o200k_base (exact)} or the estimate's formula. */

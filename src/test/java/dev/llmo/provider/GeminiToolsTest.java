@@ -68,7 +68,7 @@ class GeminiToolsTest {
                 + "\"{\\\"a\\\": 2,\"}}},"
                 + "{\"text\":\"\",\"thoughtSignature\":\"c2lnLWVuZA==\"}]},"
                 + "{\"role\":\"user\",\"parts\":["
-                + "{\"functionResponse\":{\"name\":\"get_sum\",\"response\":{\"content\":\"5\"}}},"
+                + "{\"functionResponse\":{\"name\":\"get_sum\",\"response\":{\"output\":\"5\"}}},"
                 + "{\"functionResponse\":{\"id\":\"fc_7\",\"name\":\"get_sum\",\"response\":{\"error\":"
                 + "\"the arguments are not JSON\"}}}]}],"
                 + "\"systemInstruction\":{\"parts\":[{\"text\":\"Be terse.\"}]},"
@@ -101,8 +101,8 @@ class GeminiToolsTest {
                 + "{\"functionCall\":{\"name\":\"start_music\",\"args\":{\"energetic\":true,\"loud\":true}}},"
                 + "{\"functionCall\":{\"name\":\"dim_lights\",\"args\":{\"brightness\":0.5}}}]},"
                 + "{\"role\":\"user\",\"parts\":["
-                + "{\"functionResponse\":{\"name\":\"power_disco_ball\",\"response\":{\"content\":\"disco ball on\"}}},"
-                + "{\"functionResponse\":{\"name\":\"start_music\",\"response\":{\"content\":\"playing\"}}},"
+                + "{\"functionResponse\":{\"name\":\"power_disco_ball\",\"response\":{\"output\":\"disco ball on\"}}},"
+                + "{\"functionResponse\":{\"name\":\"start_music\",\"response\":{\"output\":\"playing\"}}},"
                 + "{\"functionResponse\":{\"name\":\"dim_lights\",\"response\":{\"error\":\"no dimmer in this room\"}}}]}],"
                 + DECLARED + "}");
     }
@@ -129,7 +129,7 @@ class GeminiToolsTest {
                 + "{\"functionCall\":{\"id\":\"fc_8d2a61\",\"name\":\"get_sum\",\"args\":{\"a\":2,\"b\":3}},"
                 + "\"thoughtSignature\":\"CiQBVKhc7sB5hU7Wn2nD\"}]},"
                 + "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"id\":\"fc_8d2a61\",\"name\":\"get_sum\","
-                + "\"response\":{\"content\":\"5\"}}}]}]");
+                + "\"response\":{\"output\":\"5\"}}}]}]");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
 import dev.llmo.provider.ToolDeclaration;
+import dev.llmo.provider.http.AnswerParts;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
@@ -86,8 +87,7 @@ public final class GeminiClient extends HttpProviderClient {
      * gives its signature to the part after it (or, last, stands as an empty text part carrying it, as Gemini sends
      * it), a thought goes back as {@code {"text", "thought": true}} with its own. Gemini 3 refuses a function-call
      * turn without its signatures. A call's {@code args} is the object its arguments denote
-     * ({@link ToolJson#argumentsObject}); its {@code id} goes back only when Gemini gave one, not the
-     * {@code call_N} llmo names an unnamed call by.
+     * ({@link ToolJson#argumentsObject}); its {@code id} goes back only when Gemini gave one.
      */
     private static void modelParts(ChatMessage message, ArrayNode out) {
         String waiting = null;
@@ -136,7 +136,8 @@ public final class GeminiClient extends HttpProviderClient {
 
     /**
      * A tool turn: one user content of {@code functionResponse} parts, each named after the call it answers (Gemini
-     * matches them by name), {@code response} {@code {"content": text}} or, for a failure, {@code {"error": text}}.
+     * matches them by name), {@code response} {@code {"output": text}} or, for a failure, {@code {"error": text}}: the
+     * two keys the API documents for {@code FunctionResponse.response}.
      */
     private static void functionResponses(ChatMessage message, List<Part.ToolCall> calls, ArrayNode out) {
         for (Part.ToolResult result : message.parts(Part.ToolResult.class)) {
@@ -156,14 +157,14 @@ public final class GeminiClient extends HttpProviderClient {
                 response.put("id", call.id());
             }
             response.put("name", call.name()).putObject("response")
-                    .put(result.isError() ? "error" : "content", result.content());
+                    .put(result.isError() ? "error" : "output", result.content());
             out.addObject().set("functionResponse", response);
         }
     }
 
-    /** Whether Gemini named the call itself: llmo names an unnamed one {@code call_<its position>}. */
+    /** Whether Gemini named the call itself, rather than llmo ({@link AnswerParts#unnamedCallId}). */
     private static boolean givenId(Part.ToolCall call, int position) {
-        return !call.id().equals("call_" + position);
+        return !call.id().equals(AnswerParts.unnamedCallId(position));
     }
 
     @Override

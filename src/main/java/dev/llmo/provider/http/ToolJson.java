@@ -70,8 +70,8 @@ public final class ToolJson {
     public static void refuseBesideDeclared(ChatRequest request, String option) {
         if (!request.tools().isEmpty()) {
             throw new UsageException("option '" + option + "' cannot be sent beside the tools llmo declares ("
-                    + request.tools().size() + " in this run)", "drop '" + option + "' from -o, the role or models.yaml, "
-                    + "or run without tools");
+                    + request.tools().size() + " in this run)",
+                    "drop '" + option + "' from -o, the role or models.yaml, or run without tools");
         }
     }
 }
