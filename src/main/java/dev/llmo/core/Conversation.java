@@ -264,9 +264,11 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     private long logRequest(ModelRef model, ChatRequest request, byte[] body,
                             List<ConversationHistory.Turn> candidates) {
         log.persist();
-        List<Long> seqs = candidates.stream().map(ConversationHistory.Turn::seq).toList();
+        // ranges over every event with content, not just the candidates: a range must not span another call's
+        // answers and tool results (a fan-out's models each loop through their own rounds)
         Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
-                EventData.SeqRange.sent(seqs, sentSeqs(candidates, request.messages())), history.systemSeq(),
+                EventData.SeqRange.sent(List.copyOf(history.contentSeqs()), sentSeqs(candidates,
+                        request.messages())), history.systemSeq(),
                 request.stream(), request.tools().isEmpty() ? null : offeredSeq));
         return event.seq();
     }
@@ -356,9 +358,8 @@ public final class Conversation implements CallRecorder, AutoCloseable {
                 synchronized (Conversation.this) {
                     long seq = log.append(result).seq();
                     rounds.add(seq, result);
-                    if (answerJoinsHistory) {
-                        history.add(seq, result);
-                    }
+                    // joins the history's turns only after an answer that joined it
+                    history.add(seq, result);
                 }
             }
 

@@ -27,6 +27,12 @@ final class ConversationHistory {
     // every message and answer with text by seq, retracted ones removed: what a request's context ranges name
     private final Map<Long, ChatMessage> bySeq = new HashMap<>();
     private final Map<Long, String> systems = new HashMap<>();
+    // the seqs of every event with content a request can send (messages, answers, tool results), retracted ones
+    // removed: a request's context ranges never span one it did not send
+    private final java.util.TreeSet<Long> content = new java.util.TreeSet<>();
+    // request seq -> the seq of its answer; request seq -> the seq of the tool turn answering that answer's calls
+    private final Map<Long, Long> answerOf = new HashMap<>();
+    private final Map<Long, Long> toolTurnOf = new HashMap<>();
     private String system;
     private Long systemSeq;
     private long costMicroUsd;
@@ -36,6 +42,7 @@ final class ConversationHistory {
         if (event instanceof EventData.Response response) {
             answer(seq, response, true);
         } else if (event instanceof EventData.Message message) {
+            content.add(seq);
             String content = message.text();
             if (message.role() == Role.SYSTEM) {
                 systems.put(seq, content);
@@ -50,10 +57,11 @@ final class ConversationHistory {
                 bySeq.put(seq, ChatMessage.assistant(content));
             }
         } else if (event instanceof EventData.ToolResult result) {
-            toolResult(seq, result.result());
+            toolResult(seq, result);
         } else if (event instanceof EventData.Retract retract) {
             turns.removeIf(turn -> turn.seq() == retract.seq());
             bySeq.remove(retract.seq());
+            content.remove(retract.seq());
         }
     }
 
@@ -63,6 +71,8 @@ final class ConversationHistory {
      */
     void answer(long seq, EventData.Response response, boolean joinsHistory) {
         costMicroUsd += response.costMicroUsd() == null ? 0 : response.costMicroUsd();
+        content.add(seq);
+        answerOf.put(response.request(), seq);
         ChatMessage answer = AnswerTurn.of(response.parts(), response.complete());
         if (answer == null) {
             return;
@@ -74,24 +84,39 @@ final class ConversationHistory {
     }
 
     /**
-     * A tool call's result joins the tool turn that answers the tool calls before it: the first result starts the turn
-     * (its seq names the turn in a request's context), later ones are added to it. A result with no tool calls
-     * before it (the answer that asked was not kept) means nothing to the history.
+     * A tool call's result joins the tool turn answering the calls of the answer to its request: the first result
+     * starts the turn (its seq names the turn in a request's context), later ones are added to it. The turn follows
+     * its answer in the history when that answer joined it.
      */
-    private void toolResult(long seq, Part.ToolResult result) {
-        Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-        if (last != null && last.message().role() == ChatMessage.Role.TOOL) {
-            List<Part.ToolResult> results = new ArrayList<>(last.message().parts(Part.ToolResult.class));
-            results.add(result);
+    void toolResult(long seq, EventData.ToolResult event) {
+        content.add(seq);
+        Long turnSeq = toolTurnOf.get(event.request());
+        if (turnSeq != null) {
+            ChatMessage before = bySeq.get(turnSeq);
+            List<Part.ToolResult> results = new ArrayList<>(before.parts(Part.ToolResult.class));
+            results.add(event.result());
             ChatMessage turn = ChatMessage.toolResults(results);
-            turns.set(turns.size() - 1, new Turn(turn, last.seq()));
-            bySeq.put(last.seq(), turn);
-        } else if (last != null && last.message().role() == ChatMessage.Role.ASSISTANT
-                && !last.message().parts(Part.ToolCall.class).isEmpty()) {
-            ChatMessage turn = ChatMessage.toolResults(List.of(result));
-            turns.add(new Turn(turn, seq));
-            bySeq.put(seq, turn);
+            bySeq.put(turnSeq, turn);
+            for (int i = turns.size() - 1; i >= 0; i--) {
+                if (turns.get(i).seq() == turnSeq) {
+                    turns.set(i, new Turn(turn, turnSeq));
+                    break;
+                }
+            }
+            return;
         }
+        ChatMessage turn = ChatMessage.toolResults(List.of(event.result()));
+        toolTurnOf.put(event.request(), seq);
+        bySeq.put(seq, turn);
+        Long answered = answerOf.get(event.request());
+        if (answered != null && turns.stream().anyMatch(t -> t.seq() == answered)) {
+            turns.add(new Turn(turn, seq));
+        }
+    }
+
+    /** The seqs of every event whose content a request can send, oldest first: what context ranges must not span. */
+    java.util.SortedSet<Long> contentSeqs() {
+        return content;
     }
 
     /**

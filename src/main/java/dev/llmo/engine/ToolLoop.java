@@ -55,6 +55,35 @@ final class ToolLoop {
         return RunningCall.of(rounds::stop, rounds.result);
     }
 
+    /**
+     * The call's recorder, which also keeps the id of the request of the round in progress: the tool results of a
+     * round name the request whose answer called them.
+     */
+    private static final class RoundRecorder implements CallRecorder {
+        private final CallRecorder recorder;
+        private volatile long request = -1;
+
+        RoundRecorder(CallRecorder recorder) {
+            this.recorder = recorder;
+        }
+
+        @Override
+        public long requestSent(dev.llmo.config.ModelRef model, dev.llmo.provider.ChatRequest chat, byte[] body) {
+            request = recorder.requestSent(model, chat, body);
+            return request;
+        }
+
+        @Override
+        public void retried(long id, int attempt, java.time.Duration delay, LlmoException reason) {
+            recorder.retried(id, attempt, delay, reason);
+        }
+
+        @Override
+        public void answered(long id, RunResult outcome) {
+            recorder.answered(id, outcome);
+        }
+    }
+
     /** The state of one call's loop; its thread runs the rounds and the tools, one after another. */
     private final class Rounds {
         private final CallId id;
@@ -62,6 +91,7 @@ final class ToolLoop {
         private final RunListener listener;
         private final CallRecorder recorder;
         private final CompletableFuture<RunResult> result = new CompletableFuture<>();
+        private final RoundRecorder rounds;
         private volatile Thread thread;
         private RunningCall current;
         private boolean stopped;
@@ -79,6 +109,7 @@ final class ToolLoop {
             this.request = request;
             this.listener = listener;
             this.recorder = recorder;
+            this.rounds = new RoundRecorder(recorder);
         }
 
         void stop(LlmoException reason) {
@@ -129,7 +160,7 @@ final class ToolLoop {
                     if (stopped) {
                         return whole(null, stoppedError());
                     }
-                    call = executor.start(id, request.withMessages(messages), listener, recorder);
+                    call = executor.start(id, request.withMessages(messages), listener, rounds);
                     current = call;
                 }
                 RunResult answer = call.await();
@@ -169,7 +200,7 @@ final class ToolLoop {
             if (tool == null) {
                 Part.ToolResult unknown = new Part.ToolResult(call.id(), "there is no tool named " + call.name()
                         + " in this conversation", true);
-                recorder.toolEnded(new EventData.ToolResult(call.name(), unknown, 0));
+                recorder.toolEnded(new EventData.ToolResult(rounds.request, call.name(), unknown, 0));
                 show(new RunEvent.ToolDone(id, call, call.name(), unknown, null, 0));
                 return unknown;
             }
@@ -191,7 +222,7 @@ final class ToolLoop {
                 durationMs = (System.nanoTime() - started) / 1_000_000;
                 result = new Part.ToolResult(call.id(), output.text(), output.isError());
             }
-            recorder.toolEnded(new EventData.ToolResult(tool.name(), result, durationMs));
+            recorder.toolEnded(new EventData.ToolResult(rounds.request, tool.name(), result, durationMs));
             show(new RunEvent.ToolDone(id, call, tool.name(), result, approval.decidedBy(), durationMs));
             return result;
         }

@@ -103,6 +103,7 @@ public final class EventCodec {
             data.put("source", call.source());
             data.put("schema_sha256", call.schemaSha256());
         } else if (event instanceof EventData.ToolResult result) {
+            data.put("request", result.request());
             data.put("tool", result.tool());
             data.put("duration_ms", result.durationMs());
             data.set("parts", parts(List.of(result.result()), content, random));
@@ -272,7 +273,7 @@ public final class EventCodec {
                         data.get("by").asText());
                 case "tool.call" -> new EventData.ToolCall(data.get("call_id").asText(), data.get("tool").asText(),
                         data.get("source").asText(), data.path("schema_sha256").textValue());
-                case "tool.result" -> new EventData.ToolResult(data.get("tool").asText(),
+                case "tool.result" -> new EventData.ToolResult(data.get("request").asLong(), data.get("tool").asText(),
                         (Part.ToolResult) parts(data.path("parts"), event.content()).get(0),
                         data.path("duration_ms").asLong());
                 case "retry" -> new EventData.Retry(data.path("request").asLong(), data.path("attempt").asInt(),

@@ -235,11 +235,12 @@ public sealed interface EventData {
 
     /**
      * {@code tool.result}: what the tool call {@code result.callId()} gave back (or why it did not run), as the next
-     * request sends it; the results of one response together are one tool turn of the history.
+     * request sends it; the results for the answer to one request together are one tool turn of the history.
      *
+     * @param request    the seq of the request whose answer made the call (calls of several models interleave)
      * @param durationMs how long the tool ran; 0 when it did not run
      */
-    record ToolResult(String tool, Part.ToolResult result, long durationMs) implements EventData {
+    record ToolResult(long request, String tool, Part.ToolResult result, long durationMs) implements EventData {
         public ToolResult {
             Objects.requireNonNull(tool, "tool");
             Objects.requireNonNull(result, "result");

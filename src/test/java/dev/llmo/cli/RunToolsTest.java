@@ -144,13 +144,14 @@ class RunToolsTest {
 
     @Test
     void theBudgetHoldsAcrossRounds() throws Exception {
-        modelCallsReverse("abc");
-        llmo.server().enqueue(OpenAiAnswers.streamed("It is cba."));
+        String text = "lorem ipsum dolor sit amet ".repeat(40);
+        modelCallsReverse(text);
+        llmo.server().enqueue(OpenAiAnswers.streamed("Done."));
 
-        // $1,000 per million tokens: the first round's worst case (its input and 10 answer tokens) fits in $0.30,
-        // the second's, after what the first cost, does not
+        // $1,000 per million tokens: the first round's worst case (its input and 10 answer tokens) fits in $0.20;
+        // the second's, which also carries the long arguments and the long result, does not
         CliRun.Result result = llmo.run("run", "-T", "reverse", "--yolo", "-o", "max_tokens=10", "--max-cost",
-                "0.30", "Reverse abc");
+                "0.20", "Reverse it");
 
         assertThat(result).failedWith(ExitCode.BUDGET);
         assertThat(toolRuns()).isEqualTo(1);

@@ -100,8 +100,11 @@ class ToolLoopTest {
         return new Orchestrator(executor, null, new ToolKit(this::reverse, gate, maxRounds));
     }
 
+    /** A conversation whose history holds the prompt of {@link #request}, as run records it before the call. */
     private Conversation conversation(RunMode mode, List<String> models) {
-        return Conversation.start(dir, "run", mode, models, null, "test");
+        Conversation conversation = Conversation.start(dir, "run", mode, models, null, "test");
+        conversation.user("Reverse abc");
+        return conversation;
     }
 
     private List<RunResult> run(Orchestrator engine, Plan plan, Conversation conversation) {
