@@ -80,6 +80,23 @@ public final class BinaryRun {
         return exec(command);
     }
 
+    /**
+     * Starts {@code llmo ARGS} and returns at once, stdin closed, stdout and stderr to {@code out} and {@code err}: for
+     * a test that signals or kills it on the way. The caller ends it.
+     */
+    public Process start(Path out, Path err, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(binary().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        return process;
+    }
+
     public Result exec(List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("llmo-out", ".txt");
         Path err = Files.createTempFile("llmo-err", ".txt");
