@@ -108,7 +108,7 @@ class RunCommandTest {
                 .isEqualTo(llmo.onlyId());
         assertThat(line.get("error").isNull()).isTrue();
         assertThat(fieldNames(line)).containsExactly("model", "text", "stop_reason", "reasoning", "refusal",
-                "citations", "tool_calls", "usage", "cost_usd", "latency_ms", "ttft_ms", "conversation", "error");
+                "citations", "tool_calls", "tool_results", "tool_rounds", "usage", "cost_usd", "latency_ms", "ttft_ms", "conversation", "error");
     }
 
     private static java.util.List<String> fieldNames(JsonNode node) {
