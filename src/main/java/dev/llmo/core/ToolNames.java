@@ -51,7 +51,9 @@ public final class ToolNames {
             boolean allowed = c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '-');
             wire.append(allowed ? c : '_');
         }
-        return wire.length() == 0 ? "tool" : wire.toString();
+        // Gemini wants a letter or _ first
+        return wire.length() == 0 ? "tool" : Character.isLetter(wire.charAt(0)) || wire.charAt(0) == '_'
+                ? wire.toString() : "_" + wire;
     }
 
     private static String shortHash(String name) {

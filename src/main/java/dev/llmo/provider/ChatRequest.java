@@ -51,6 +51,36 @@ public record ChatRequest(String model, String system, List<ChatMessage> message
         return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools);
     }
 
+    /**
+     * This request with the reasoning of earlier exchanges left out: an assistant turn before the last user turn
+     * keeps its text and tool calls, not its reasoning. Reasoning (and its signature) goes back only within the tool
+     * rounds of the current exchange, where providers require it; an earlier one's signature may be another model's,
+     * which its provider refuses. A pure function of the messages, so a replay rebuilds the same body.
+     */
+    public ChatRequest withoutEarlierReasoning() {
+        int lastUser = -1;
+        for (int i = messages.size() - 1; i >= 0 && lastUser < 0; i--) {
+            if (messages.get(i).role() == ChatMessage.Role.USER) {
+                lastUser = i;
+            }
+        }
+        boolean any = false;
+        for (int i = 0; i < lastUser && !any; i++) {
+            any = !messages.get(i).parts(dev.llmo.message.Part.Reasoning.class).isEmpty();
+        }
+        if (!any) {
+            return this;
+        }
+        List<ChatMessage> kept = new java.util.ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage message = messages.get(i);
+            kept.add(i >= lastUser || message.parts(dev.llmo.message.Part.Reasoning.class).isEmpty() ? message
+                    : new ChatMessage(message.role(), message.parts().stream()
+                    .filter(part -> !(part instanceof dev.llmo.message.Part.Reasoning)).toList()));
+        }
+        return new ChatRequest(model, system, kept, options, maxOutputTokens, stream, tools);
+    }
+
     public ChatRequest withTools(List<ToolDeclaration> tools) {
         return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools);
     }

@@ -37,6 +37,24 @@ class AnthropicToolsTest {
     }
 
     @Test
+    void reasoningGoesBackOnlyWithinTheCurrentExchange() {
+        ChatMessage earlier = ChatMessage.assistant(List.of(new Part.Reasoning("Old thought.", "SIG-OLD", false),
+                new Part.ToolCall("toolu_01", "get-sum", "{\"a\":1,\"b\":1}")));
+        ChatMessage current = ChatMessage.assistant(List.of(new Part.Reasoning("New thought.", "SIG-NEW", false),
+                new Part.ToolCall("toolu_02", "get-sum", "{\"a\":2,\"b\":2}")));
+        ChatRequest request = new ChatRequest("claude-sonnet-4-5", null, List.of(ChatMessage.user("1+1?"), earlier,
+                ChatMessage.toolResults(List.of(new Part.ToolResult("toolu_01", "2", false))), ChatMessage.assistant("2"),
+                ChatMessage.user("2+2?"), current,
+                ChatMessage.toolResults(List.of(new Part.ToolResult("toolu_02", "4", false)))),
+                Map.of("max_tokens", 1024), null, false, TOOLS);
+
+        // an earlier exchange's signature may be another model's: only the current one's goes back
+        String body = anthropic.bodyOf(request);
+        assertThat(body).contains("SIG-NEW").doesNotContain("SIG-OLD").doesNotContain("Old thought.")
+                .contains("toolu_01");
+    }
+
+    @Test
     void bodyCarriesTheToolsTheBlocksInOrderAndTheResults() {
         ChatRequest request = new ChatRequest("claude-sonnet-4-5", "Be terse.", List.of(
                 ChatMessage.user("2+3?"),

@@ -61,7 +61,8 @@ public abstract class HttpProviderClient implements ProviderClient {
     }
 
     @Override
-    public PreparedChat prepare(ChatRequest request) {
+    public PreparedChat prepare(ChatRequest asked) {
+        ChatRequest request = asked.withoutEarlierReasoning();
         Request http = chatRequest(request);
         RequestBody built = http.body();
         if (built == null) {
