@@ -307,7 +307,8 @@ public final class ChatSession implements AutoCloseable {
 
     /** The tokens the next request would carry (the system prompt and the whole history). */
     public TokenEstimator.Estimate nextRequestTokens() {
-        return setup.tokens().estimate(defaults.model(), conversation.system(), conversation.messages());
+        return setup.tokens().estimate(defaults.model(), conversation.system(),
+                dev.llmo.core.ToolNames.declarations(tools), conversation.messages());
     }
 
     /** Ends this conversation and starts a new, empty one with the same model, role and system prompt. */

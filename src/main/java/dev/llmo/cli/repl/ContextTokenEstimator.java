@@ -26,12 +26,19 @@ public final class ContextTokenEstimator implements TokenEstimator {
 
     @Override
     public Estimate estimate(ModelRef model, String system, List<ChatMessage> messages) {
+        return estimate(model, system, List.of(), messages);
+    }
+
+    @Override
+    public Estimate estimate(ModelRef model, String system, List<dev.llmo.provider.ToolDeclaration> tools,
+                             List<ChatMessage> messages) {
         if (messages.isEmpty()) {
             messages = List.of(ChatMessage.user(""));
         }
         ContextAssembler assembler = new ContextAssembler(counters.forModel(model));
         try {
-            ContextReport report = assembler.build(system, messages, ModelCaps.of(model, Map.of()), ContextBudget.NONE);
+            ContextReport report = assembler.build(system, tools, messages, ModelCaps.of(model, Map.of()),
+                    ContextBudget.NONE);
             String dropped = report.droppedMessages() == 0 ? "nothing dropped"
                     : String.format(Locale.ROOT, "%,d old message%s (%,d tokens) dropped to fit the window",
                     report.droppedMessages(), report.droppedMessages() == 1 ? "" : "s", report.droppedTokens());

@@ -23,6 +23,12 @@ public interface TokenEstimator {
     /** The tokens of the system prompt and {@code messages} as {@code model} would count them. */
     Estimate estimate(ModelRef model, String system, List<ChatMessage> messages);
 
+    /** {@link #estimate(ModelRef, String, List)} with the declarations of the tools offered too. */
+    default Estimate estimate(ModelRef model, String system, List<dev.llmo.provider.ToolDeclaration> tools,
+                              List<ChatMessage> messages) {
+        return estimate(model, system, messages);
+    }
+
     /**
      * A count of tokens.
      *
