@@ -361,13 +361,18 @@ final class RunCommand implements Callable<Integer> {
         messages.add(ChatMessage.user(text));
         TokenCounters counters = TokenCounters.create();
         PrintWriter out = context.out();
+        // the tools' declarations are part of what is sent: their servers start to say what they are
+        List<dev.llmo.tool.Tool> tools;
+        try (ToolOptions.Session session = toolOptions.open(context)) {
+            tools = session.tools();
+        }
         for (ModelRef model : defaults.models()) {
             ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
-                    defaults.options(), !noStream));
+                    defaults.options(), !noStream, tools));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
-                        chat.messages(), caps, ContextBudget.NONE);
+                        chat.tools(), chat.messages(), caps, ContextBudget.NONE);
                 DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
                 out.println(json ? estimate.toJson().toString() : estimate.human());
             } catch (BudgetException e) {
