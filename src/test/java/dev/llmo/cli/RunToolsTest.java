@@ -159,6 +159,18 @@ class RunToolsTest {
     }
 
     @Test
+    void aDryRunCountsTheToolsDeclarations() throws Exception {
+        long without = JSON.readTree(llmo.run("run", "--dry-run", "--json", "Reverse abc").out())
+                .path("input_tokens").asLong();
+        long with = JSON.readTree(llmo.run("run", "--dry-run", "--json", "-T", "reverse", "Reverse abc").out())
+                .path("input_tokens").asLong();
+
+        assertThat(with).isGreaterThan(without + 10);
+        assertThat(toolRuns()).isZero();
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void anUnknownToolIsAUsageErrorBeforeAnythingIsSent() {
         CliRun.Result result = llmo.run("run", "-T", "revers", "hi");
 
