@@ -33,14 +33,34 @@ final class ToolOptions {
             description = "At most N rounds of tool calls per answer (default: ${DEFAULT-VALUE}).")
     int maxToolRounds = ToolKit.DEFAULT_MAX_ROUNDS;
 
-    /** The tools of a command and what runs them; closing it stops every server it started. */
-    record Session(List<Tool> tools, ToolKit kit, ToolCatalog catalog) implements AutoCloseable {
-        static final Session NONE = new Session(List.of(), null, null);
+    /**
+     * The tools of a command and what runs them; closing it stops every server it started. So does the JVM's end
+     * (Ctrl-C, a signal), which does not wait for the command to close it.
+     */
+    record Session(List<Tool> tools, ToolKit kit, ToolCatalog catalog, Thread onExit) implements AutoCloseable {
+        static final Session NONE = new Session(List.of(), null, null, null);
+
+        static Session of(List<Tool> tools, ToolKit kit, ToolCatalog catalog) {
+            Thread onExit = new Thread(catalog::close, "llmo-tools-stop");
+            try {
+                Runtime.getRuntime().addShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                onExit = null; // already exiting: close() is all there is
+            }
+            return new Session(tools, kit, catalog, onExit);
+        }
 
         @Override
         public void close() {
             if (catalog != null) {
                 catalog.close();
+            }
+            if (onExit != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException e) {
+                    // exiting: the hook runs (and finds the servers already stopped)
+                }
             }
         }
     }
@@ -84,7 +104,7 @@ final class ToolOptions {
             }
             ToolKit kit = new ToolKit(catalog::call, ToolApprovals.of(context, approve, yolo, terminal),
                     maxToolRounds);
-            return new Session(List.copyOf(chosen.values()), kit, catalog);
+            return Session.of(List.copyOf(chosen.values()), kit, catalog);
         } catch (RuntimeException e) {
             catalog.close();
             throw e;
