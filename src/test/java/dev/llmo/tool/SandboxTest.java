@@ -155,6 +155,28 @@ class SandboxTest {
     }
 
     @Test
+    void theFilesystemServerSandboxedWritesOnlyWhereItMay() throws IOException {
+        Path notes = Files.createDirectories(dir.resolve("notes"));
+        outsideTmp = Path.of("target", "sandbox-test-" + UUID.randomUUID()).toAbsolutePath();
+        Files.createDirectories(outsideTmp);
+        // the server may reach both directories; only the sandbox stands between it and the second one
+        catalog = ToolCatalog.open(new ToolSettings(Map.of("fs", new McpServerSpec("fs",
+                ReferenceServer.filesystemCommand(notes, outsideTmp), Map.of(), null, null, Map.of(), true, false,
+                ORIGIN)), Map.of(), List.of(), new SandboxSpec(List.of(notes.toString()), false)), dir.resolve("logs"),
+                SecretSource.environment(Map.of()));
+        List<Tool> tools = catalog.select(List.of("fs.write_file", "fs.read_text_file"));
+
+        ToolOutput written = catalog.call(tools.get(0), "{\"path\":\"" + notes.resolve("a.txt") + "\",\"content\":\"hi\"}");
+        assertThat(written.isError()).as(written.text()).isFalse();
+        assertThat(notes.resolve("a.txt")).hasContent("hi");
+        assertThat(catalog.call(tools.get(1), "{\"path\":\"" + notes.resolve("a.txt") + "\"}").text()).isEqualTo("hi");
+        ToolOutput refused = catalog.call(tools.get(0), "{\"path\":\"" + outsideTmp.resolve("b.txt")
+                + "\",\"content\":\"no\"}");
+        assertThat(refused.isError()).isTrue();
+        assertThat(outsideTmp.resolve("b.txt")).doesNotExist();
+    }
+
+    @Test
     void withoutBubblewrapASandboxedToolRefusesToRun() {
         Path marker = dir.resolve("ran");
         Map<String, CommandToolSpec> tools = Map.of("t", tool("t", true, "touch", marker.toString()));
