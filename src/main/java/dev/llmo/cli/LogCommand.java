@@ -616,6 +616,8 @@ final class LogCommand implements Runnable {
         }
         context.err().println("llmo: replayed " + result.calls().size() + " call" + (result.calls().size() == 1 ? ""
                 : "s") + " of " + idOf(file) + "; every request matched its recorded digest");
+        ToolChanges.sinceRecorded(ToolChanges.recorded(file), context.settings().tools())
+                .forEach(line -> context.err().println("llmo: note: " + line));
     }
 
     enum ExportFormat { md, json }

@@ -156,6 +156,10 @@ final class RunCommand implements Callable<Integer> {
         try (ToolOptions.Session tools = toolOptions.open(context);
              Conversation conversation = conversation(settings, defaults.models(), runMode)) {
             Orchestrator engine = new Orchestrator(executor, concurrency, tools.kit());
+            if (continued != null && !tools.tools().isEmpty()) {
+                ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
+                        .forEach(line -> context.err().println("llmo: note: " + line));
+            }
             startConversation(conversation, defaults.system(), text);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
                     defaults.options(), !noStream, tools.tools());

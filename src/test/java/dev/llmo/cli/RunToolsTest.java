@@ -115,6 +115,27 @@ class RunToolsTest {
     }
 
     @Test
+    void aToolWhoseSchemaChangedSinceIsNamedOnReplayAndWhenContinued() throws Exception {
+        modelCallsReverse("abc");
+        llmo.server().enqueue(OpenAiAnswers.streamed("It is cba."));
+        assertThat(llmo.run("run", "-T", "reverse", "--yolo", "Reverse abc")).succeeded();
+        llmo.configYaml("""
+                main_llm: mock/m
+                tools:
+                  reverse:
+                    description: Reverses a text
+                    command: [python3, %s]
+                    schema: { type: object, properties: { text: { type: string }, times: { type: integer } } }
+                """.formatted(llmo.home().resolve("reverse.py")));
+
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).succeeded()
+                .errContains("tool reverse has changed since this conversation used it");
+        llmo.server().enqueue(OpenAiAnswers.streamed("Again."));
+        assertThat(llmo.run("run", "-c", "-T", "reverse", "Once more")).succeeded()
+                .errContains("tool reverse has changed since this conversation used it");
+    }
+
+    @Test
     void aDenyRuleHoldsEvenWithYolo() throws Exception {
         config("""
                 tool_policy:
