@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code llmo run -T}: a model (MockWebServer in the OpenAI format) that calls a real command tool (a python3 script
+ * {@code llmo run -T} and {@code llmo chat} with tools: a model (MockWebServer in the OpenAI format) that calls a real command tool (a python3 script
  * that reverses a text and counts its runs), approved or refused by the policy and the flags, within the round limit
  * and the budget, recorded and replayed offline.
  */
-class RunToolsTest {
+class ToolLoopCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -189,6 +189,27 @@ class RunToolsTest {
         assertThat(with).isGreaterThan(without + 10);
         assertThat(toolRuns()).isZero();
         assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
+    void aChatOffersTheToolsSlashToolsAdds() throws Exception {
+        modelCallsReverse("abc");
+        llmo.server().enqueue(OpenAiAnswers.streamed("It is cba."));
+        llmo.server().enqueue(OpenAiAnswers.streamed("No tools now."));
+
+        CliRun.Result result = llmo.cli().stdin("/tools\n/tools add reverse\nReverse abc\n/tools rm rev*\n"
+                + "/tools\nAgain\n").run("chat", "--approve", "reverse");
+
+        assertThat(result).succeeded();
+        String shown = result.out() + result.err();
+        assertThat(shown).contains("No tools are offered", "offering reverse", "no longer offering reverse");
+        assertThat(result.out()).contains("It is cba.", "No tools now.");
+        assertThat(toolRuns()).isEqualTo(1);
+        List<String> bodies = bodies();
+        assertThat(bodies).hasSize(3);
+        assertThat(bodies.get(0)).contains("\"tools\"");
+        assertThat(bodies.get(1)).contains("cba");
+        assertThat(bodies.get(2)).doesNotContain("\"tools\"");
     }
 
     @Test
