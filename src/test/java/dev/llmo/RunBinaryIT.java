@@ -106,7 +106,7 @@ class RunBinaryIT {
         Run run = run(llmo("run", "--json", "-u", "hi"));
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("{\"model\":\"mock/m1\",\"text\":\"Hello, wörld\",\"stop_reason\":\"end\","
-                + "\"reasoning\":null,\"refusal\":null,\"citations\":[],\"tool_calls\":[],"
+                + "\"reasoning\":null,\"refusal\":null,\"citations\":[],\"tool_calls\":[],\"tool_results\":[],\"tool_rounds\":0,"
                 + "\"usage\":{\"input_tokens\":12,\"output_tokens\":5,\"reasoning_tokens\":0,\"cache_read_tokens\":0,"
                 + "\"cache_write_tokens\":0},\"cost_usd\":0.0000048,\"latency_ms\":")
                 .containsPattern(",\"conversation\":\"[0-9A-Z]{26}\",\"error\":null}\n$");
