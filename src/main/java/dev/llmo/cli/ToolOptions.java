@@ -2,7 +2,6 @@ package dev.llmo.cli;
 
 import dev.llmo.engine.ToolKit;
 import dev.llmo.failure.UsageException;
-import dev.llmo.tool.SecretSource;
 import dev.llmo.tool.Tool;
 import dev.llmo.tool.ToolCatalog;
 import java.util.ArrayList;
@@ -94,8 +93,7 @@ final class ToolOptions {
             return Session.NONE;
         }
         context.settings().requireTrusted();
-        ToolCatalog catalog = ToolCatalog.open(settings, context.dirs().dataDir().resolve("tool-logs"),
-                secrets(context));
+        ToolCatalog catalog = ToolCatalog.open(settings, context.dirs().toolLogDir(), ToolsCommand.secrets(context));
         try {
             Map<String, Tool> chosen = new LinkedHashMap<>();
             catalog.enabled().forEach(tool -> chosen.put(tool.name(), tool));
@@ -109,23 +107,5 @@ final class ToolOptions {
             catalog.close();
             throw e;
         }
-    }
-
-    /** {@code ${vault:NAME}} from the vault (unlocked at most once), {@code ${env:NAME}} from llmo's environment. */
-    private static SecretSource secrets(CliContext context) {
-        Map<String, String> env = context.environment().env();
-        return new SecretSource() {
-            @Override
-            public String secret(String name) {
-                return context.vaultKeys().secret(name, "llmo needs " + name + " from the vault for a tool server")
-                        .orElseThrow(() -> new dev.llmo.failure.CredentialsException("the vault has no entry "
-                                + name + ", which a tool server's config names", "add it: llmo vault set " + name));
-            }
-
-            @Override
-            public String variable(String name) {
-                return env.get(name);
-            }
-        };
     }
 }
