@@ -3,10 +3,16 @@ package dev.llmo.tool.mcp;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The reference MCP server {@code @modelcontextprotocol/server-everything}, installed from npm by {@code .ci/run}
@@ -19,7 +25,8 @@ final class ReferenceServer {
     private ReferenceServer() {
     }
 
-    static StdioServer everything(Path stderrLog, Map<String, String> env) {
+    /** The path of the server's script, or a skipped (or, in CI, failed) test. */
+    static Path script() {
         String dir = System.getenv("LLMO_MCP_SERVERS");
         Path script = Path.of(dir == null ? ".mcp-servers" : dir).resolve(EVERYTHING).toAbsolutePath();
         if (!Files.isRegularFile(script)) {
@@ -30,6 +37,52 @@ final class ReferenceServer {
             }
             assumeTrue(false, missing);
         }
-        return new StdioServer("everything", List.of("node", script.toString(), "stdio"), env, null, stderrLog);
+        return script;
+    }
+
+    static StdioServer everything(Path stderrLog, Map<String, String> env) {
+        return new StdioServer("everything", List.of("node", script().toString(), "stdio"), env, null, stderrLog);
+    }
+
+    /**
+     * The server in Streamable HTTP mode on a free port of 127.0.0.1, once it accepts connections; its stdout and
+     * stderr go to {@code log} (it logs each session it starts and ends there).
+     */
+    static Http everythingOverHttp(Path log) throws IOException, InterruptedException {
+        Path script = script();
+        for (int attempt = 0; ; attempt++) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            ProcessBuilder builder = new ProcessBuilder("node", script.toString(), "streamableHttp")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put("PORT", Integer.toString(port));
+            Process process = builder.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (process.isAlive() && System.nanoTime() < deadline) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                    return new Http(process, URI.create("http://127.0.0.1:" + port + "/mcp"), log);
+                } catch (IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            process.destroyForcibly().waitFor();
+            if (attempt == 2) {
+                throw new IOException("server-everything did not listen on a port; see " + log);
+            }
+        }
+    }
+
+    /** A running HTTP server; closing it stops it. */
+    record Http(Process process, URI url, Path log) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
     }
 }
