@@ -69,6 +69,19 @@ final class ConfigFields {
                 + describe(node));
     }
 
+    /** {@code true}/{@code false}, or {@code otherwise} when unset. */
+    static boolean bool(MapNode map, String key, String what, boolean otherwise) {
+        ConfigNode node = map.get(key);
+        if (node == null || node instanceof ScalarNode s && s.value() == null) {
+            return otherwise;
+        }
+        if (node instanceof ScalarNode s && s.value() instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException(node.origin().where() + ": '" + key + "' of " + what + " must be true or false, got "
+                + describe(node), "write " + key + ": true or " + key + ": false");
+    }
+
     static BigDecimal nonNegativeDecimal(MapNode map, String key, String what) {
         ConfigNode node = map.get(key);
         if (node == null || node instanceof ScalarNode s && s.value() == null) {

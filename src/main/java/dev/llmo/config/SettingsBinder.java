@@ -16,7 +16,8 @@ import java.util.Set;
 
 /** Turns the merged YAML trees into typed {@link Settings}, rejecting anything malformed with its location. */
 final class SettingsBinder {
-    static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget", "defaults");
+    static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget", "defaults",
+            "mcp_servers", "tools", "tool_policy", "sandbox");
     static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key_name", "api_key_cmd",
             "default_model", "models", "max_concurrency");
     static final List<String> ROLE_KEYS = List.of("system", "model", "options", "inherits");
@@ -37,7 +38,7 @@ final class SettingsBinder {
             mainModel = new ScalarNode(envModel, Origin.of(ConfigLayer.ENV, "LLMO_MODEL"));
         }
         return new Settings(catalog, mainModel, roles(config.get("roles")), chains(config.get("chains")),
-                budget(config.get("budget")), files, digest, project, untrusted, ToolSettings.NONE);
+                budget(config.get("budget")), files, digest, project, untrusted, ToolSettingsBinder.bind(config));
     }
 
     /** {@code defaults: { max_tokens: N }}: the answer's limit of a request that sets none; null when unset. */

@@ -193,9 +193,10 @@ final class TrustRules {
                 });
             }
         }
-        if (project.get("tool_policy") instanceof ListNode rules && !Objects.equals(plain(trusted.get("tool_policy")),
-                plain(rules))) {
-            for (ConfigNode rule : rules.items()) {
+        if (project.entries().containsKey("tool_policy")
+                && !Objects.equals(plain(trusted.get("tool_policy")), plain(project.get("tool_policy")))) {
+            List<ConfigNode> rules = project.get("tool_policy") instanceof ListNode list ? list.items() : List.of();
+            for (ConfigNode rule : rules) {
                 if (rule instanceof MapNode map && map.get("decision") instanceof ScalarNode d
                         && "allow".equals(d.value())) {
                     violations.add(new TrustViolation(rule.origin(), "a tool_policy rule that allows "
@@ -203,6 +204,53 @@ final class TrustRules {
                             + " without asking"));
                 }
             }
+            keptDenyRules(trusted.get("tool_policy"), project, rules, violations);
+        }
+        sandbox(trusted.get("sandbox"), project, violations);
+    }
+
+    /**
+     * Lists replace, so a project's {@code tool_policy} could drop a trusted deny rule, or shadow it with an earlier
+     * rule that is not a deny (first match wins; an ask gives way to {@code --yolo}): each trusted deny rule must be
+     * kept, with only deny rules before it.
+     */
+    private static void keptDenyRules(ConfigNode trustedPolicy, MapNode project, List<ConfigNode> rules,
+                                      List<TrustViolation> violations) {
+        if (!(trustedPolicy instanceof ListNode trustedRules)) {
+            return;
+        }
+        List<Object> projectRules = rules.stream().map(TrustRules::plain).toList();
+        for (ConfigNode rule : trustedRules.items()) {
+            if (!(rule instanceof MapNode map && map.get("decision") instanceof ScalarNode d && "deny".equals(d.value()))) {
+                continue;
+            }
+            int at = projectRules.indexOf(plain(rule));
+            boolean shadowed = at < 0 || rules.subList(0, at).stream().anyMatch(r -> !(r instanceof MapNode m
+                    && m.get("decision") instanceof ScalarNode e && "deny".equals(e.value())));
+            if (shadowed) {
+                violations.add(new TrustViolation(project.keyOrigin("tool_policy"), "tool_policy without the trusted "
+                        + "deny rule for " + (map.get("tool") instanceof ScalarNode t ? "'" + t.text() + "'" : "a tool")
+                        + " (" + rule.origin().where() + ") first"));
+            }
+        }
+    }
+
+    /** A sandbox may only be narrowed: a project that opens the network or adds writable paths widens it. */
+    private static void sandbox(ConfigNode trustedSandbox, MapNode project, List<TrustViolation> violations) {
+        if (!(project.get("sandbox") instanceof MapNode sandbox)) {
+            return;
+        }
+        MapNode trusted = trustedSandbox instanceof MapNode t ? t : null;
+        if (sandbox.get("network") instanceof ScalarNode n && Boolean.TRUE.equals(n.value())
+                && !(trusted != null && trusted.get("network") instanceof ScalarNode tn && Boolean.TRUE.equals(tn.value()))) {
+            violations.add(new TrustViolation(sandbox.keyOrigin("network"), "sandbox.network, which lets sandboxed "
+                    + "tools reach the network"));
+        }
+        if (sandbox.entries().containsKey("writable")
+                && !Objects.equals(plain(trusted == null ? null : trusted.get("writable")), plain(sandbox.get("writable")))
+                && isSet(sandbox.get("writable")) && !(sandbox.get("writable") instanceof ListNode l && l.items().isEmpty())) {
+            violations.add(new TrustViolation(sandbox.keyOrigin("writable"), "sandbox.writable, paths sandboxed tools "
+                    + "could write"));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.llmo.config;
 
+import dev.llmo.config.ConfigNode.MapNode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -295,6 +297,59 @@ class TrustRulesTest {
                 "mcp_servers entry 'fs', a server llmo would start or connect to",
                 "tools entry 'wc', a command llmo would run",
                 "a tool_policy rule that allows 'fs.read_*' without asking");
+    }
+
+    @Test
+    void aProjectPolicyMustKeepTheTrustedDenyRulesFirst() {
+        MapParse parse = new MapParse();
+        MapNode trusted = parse.of("""
+                tool_policy:
+                  - { tool: "*", args_match: "rm -rf", decision: deny }
+                  - { tool: "fs.*", decision: ask }
+                """);
+
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("""
+                tool_policy:
+                  - { tool: "fs.write_*", decision: deny }
+                  - { tool: "*", args_match: "rm -rf", decision: deny }
+                  - { tool: "web.*", decision: ask }
+                """), null)).as("more deny rules, the trusted one kept").isEmpty();
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("""
+                tool_policy:
+                  - { tool: "fs.*", decision: ask }
+                """), null)).extracting(TrustViolation::what)
+                .containsExactly("tool_policy without the trusted deny rule for '*' (t.yaml:2:5) first");
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("""
+                tool_policy:
+                  - { tool: "*", decision: ask }
+                  - { tool: "*", args_match: "rm -rf", decision: deny }
+                """), null)).as("shadowed by an ask, which --yolo allows").hasSize(1);
+    }
+
+    @Test
+    void aProjectMayNarrowTheSandboxButNotWidenIt() {
+        MapParse parse = new MapParse();
+        MapNode trusted = parse.of("sandbox: { writable: [./out] }\n");
+
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("sandbox: { writable: [], network: false }\n"),
+                null)).isEmpty();
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("sandbox: { writable: [./out] }\n"), null))
+                .isEmpty();
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("sandbox: { writable: [/home], network: true }\n"),
+                null)).extracting(TrustViolation::what).containsExactly(
+                "sandbox.network, which lets sandboxed tools reach the network",
+                "sandbox.writable, paths sandboxed tools could write");
+    }
+
+    @Test
+    void removingAServerOrDisablingNothingIsNoViolationButEnablingOneIs() {
+        MapParse parse = new MapParse();
+        MapNode trusted = parse.of("mcp_servers: { fs: { command: npx } }\n");
+
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("mcp_servers: { fs: ~ }\n"), null)).isEmpty();
+        assertThat(TrustRules.check(trusted, parse.of("{}"), parse.of("mcp_servers: { fs: { enabled: true } }\n"),
+                null)).extracting(TrustViolation::what)
+                .containsExactly("mcp_servers entry 'fs', a server llmo would start or connect to");
     }
 
     @Test
