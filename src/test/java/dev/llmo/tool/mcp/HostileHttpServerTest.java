@@ -263,9 +263,9 @@ class HostileHttpServerTest {
     @Test
     void aSlowServerTimesOutAndIsToldToCancel() {
         tools.put("slow", call -> new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
-        try (McpClient client = McpClient.connect(endpoint(), Duration.ofSeconds(1))) {
+        try (McpClient client = McpClient.connect(endpoint(), Duration.ofSeconds(3))) {
             assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
-                    .isInstanceOf(McpException.class).hasMessage("MCP server double did not answer tools/call within 1 s");
+                    .isInstanceOf(McpException.class).hasMessage("MCP server double did not answer tools/call within 3 s");
             JsonNode call = postedMethod("tools/call").get(0);
             assertThat(postedMethod("notifications/cancelled")).singleElement().satisfies(cancel -> {
                 assertThat(cancel.path("params").path("requestId")).isEqualTo(call.get("id"));
