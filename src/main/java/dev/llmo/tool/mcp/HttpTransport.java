@@ -67,7 +67,8 @@ final class HttpTransport implements McpTransport {
         long connect = Math.min(requestTimeout.toMillis(), 10_000);
         this.http = Clients.BASE.newBuilder()
                 .connectTimeout(connect, TimeUnit.MILLISECONDS)
-                .readTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                // McpClient times requests out (and cancels them); this only frees a connection it forgot
+                .readTimeout(requestTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)
                 .build();
         this.quick = http.newBuilder().callTimeout(Math.min(requestTimeout.toMillis(), SHORT.toMillis()),
                 TimeUnit.MILLISECONDS).build();

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -89,7 +90,7 @@ final class StdioTransport implements McpTransport {
 
     /** Starts the server with only {@link #INHERITED_VARIABLES} and the ones it names in its environment. */
     static StdioTransport start(StdioServer server, int maxLineBytes) {
-        Map<String, String> env = new java.util.HashMap<>();
+        Map<String, String> env = new HashMap<>();
         for (String name : INHERITED_VARIABLES) {
             String value = System.getenv(name);
             if (value != null) {
