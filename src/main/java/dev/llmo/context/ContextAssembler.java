@@ -1,16 +1,20 @@
 package dev.llmo.context;
 
 import dev.llmo.failure.BudgetException;
+import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
+import dev.llmo.provider.ToolDeclaration;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Fits a conversation into a model's window and a token budget. Always sent: the system prompt and the newest
- * turn (the last user message and anything after it); then as many of the most recent whole turns as fit in
- * {@code min(context window − reserved output, budget.maxTokensIn)}. A turn is a user message and the assistant
- * messages answering it, and is never split: dropping half of one would show the model an answer without its
- * question. What cannot fit even alone is refused before anything is sent.
+ * Fits a conversation into a model's window and a token budget. Always sent: the system prompt, the declared tools
+ * and the newest turn (the last user message and anything after it, in a tool loop every round of calls and results
+ * since); then as many of the most recent whole turns as fit in
+ * {@code min(context window − reserved output, budget.maxTokensIn)}. A turn is a user message and the assistant and
+ * tool messages answering it, and is never split: dropping half of one would show the model an answer without its
+ * question, or a tool's result without the call it answers (which every provider refuses). A tool turn is not a
+ * user turn: it never starts one. What cannot fit even alone is refused before anything is sent.
  *
  * <pre>{@code
  * ContextAssembler assembler = new ContextAssembler(counters.forModel(model));
@@ -46,6 +50,16 @@ public final class ContextAssembler {
      * @throws IllegalArgumentException when the history is empty
      */
     public ContextReport build(String system, List<ChatMessage> history, ModelCaps caps, ContextBudget budget) {
+        return build(system, List.of(), history, caps, budget);
+    }
+
+    /**
+     * Chooses what to send to a model offered {@code tools}, whose declarations are always sent and counted.
+     *
+     * @see #build(String, List, ModelCaps, ContextBudget)
+     */
+    public ContextReport build(String system, List<ToolDeclaration> tools, List<ChatMessage> history, ModelCaps caps,
+                               ContextBudget budget) {
         int n = history.size();
         if (n == 0) {
             throw new IllegalArgumentException("a request needs at least one message");
@@ -58,13 +72,14 @@ public final class ContextAssembler {
         while (newest > 0 && history.get(newest).role() != ChatMessage.Role.USER) {
             newest--;
         }
-        long total = counter.systemTokens(system) + counter.replyPriming();
+        long total = counter.systemTokens(system) + counter.toolTokens(tools) + counter.replyPriming();
         for (int i = newest; i < n; i++) {
             total += tokens[i];
         }
+        boolean withTools = !tools.isEmpty() || hasToolParts(history, 0);
         Long limit = limit(caps, budget);
         if (limit != null && total > limit) {
-            throw tooLarge(total, limit, caps, budget);
+            throw tooLarge(total, limit, caps, budget, withTools);
         }
         int keptFrom = newest;
         int keptTurns = 1;
@@ -90,8 +105,21 @@ public final class ContextAssembler {
                 droppedTurns++;
             }
         }
-        return new ContextReport(system, history.subList(keptFrom, n), total, counter.exact(), limit, keptFrom,
+        // no provider documents how it renders tools: with any, the count is an estimate even for OpenAI
+        boolean exact = counter.exact() && tools.isEmpty() && !hasToolParts(history, keptFrom);
+        return new ContextReport(system, history.subList(keptFrom, n), total, exact, limit, keptFrom,
                 keptTurns, droppedTurns, dropped);
+    }
+
+    /** Whether a message from {@code from} on holds a tool call or a tool result. */
+    private static boolean hasToolParts(List<ChatMessage> history, int from) {
+        for (int i = from; i < history.size(); i++) {
+            ChatMessage message = history.get(i);
+            if (message.role() == ChatMessage.Role.TOOL || !message.parts(Part.ToolCall.class).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** min(window − reserve, maxTokensIn), or null when neither is known. */
@@ -103,19 +131,22 @@ public final class ContextAssembler {
         return limit;
     }
 
-    private BudgetException tooLarge(long total, long limit, ModelCaps caps, ContextBudget budget) {
-        String count = tokens(total) + (counter.exact() ? "" : " (estimated)");
+    private BudgetException tooLarge(long total, long limit, ModelCaps caps, ContextBudget budget, boolean withTools) {
+        String count = withTools
+                ? tokens(total) + " (estimated: system prompt, tools and the newest message with its tool calls and "
+                        + "results)"
+                : tokens(total) + (counter.exact() ? "" : " (estimated)") + " (system prompt and newest message)";
         // the window speaks when it is the tighter limit (or as tight): its numbers explain more
         boolean byWindow = caps.contextWindow() != null
                 && caps.contextWindow() - caps.reservedOutputTokens() == limit;
         if (!byWindow) {
-            return new BudgetException("the prompt needs " + count + " (system prompt and newest message) but the "
-                    + "input budget for " + caps.model() + " is " + tokens(limit) + "; nothing was sent",
+            return new BudgetException("the prompt needs " + count + " but the input budget for " + caps.model()
+                    + " is " + tokens(limit) + "; nothing was sent",
                     "shorten the prompt or the system prompt, or raise the input token budget");
         }
         String room = limit <= 0 ? "no room" : "room for " + tokens(limit);
-        return new BudgetException("the prompt needs " + count + " (system prompt and newest message) but "
-                + caps.model() + " has " + room + ": a " + String.format(Locale.ROOT, "%,d", caps.contextWindow()) + "-token context window minus "
+        return new BudgetException("the prompt needs " + count + " but " + caps.model() + " has " + room + ": a "
+                + String.format(Locale.ROOT, "%,d", caps.contextWindow()) + "-token context window minus "
                 + tokens(caps.reservedOutputTokens()) + " reserved for the answer; nothing was sent",
                 "shorten the prompt or the system prompt, lower the answer's reserve with -o max_tokens=N, "
                         + "or pick a model with a larger window ('llmo models')");

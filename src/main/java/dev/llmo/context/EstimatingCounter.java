@@ -2,6 +2,8 @@ package dev.llmo.context;
 
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.ToolDeclaration;
+import java.util.List;
 import dev.llmo.message.Usage;
 import java.util.Locale;
 
@@ -58,6 +60,11 @@ final class EstimatingCounter implements TokenCounter {
     @Override
     public long messageTokens(ChatMessage message) {
         return scale(base.messageTokens(message));
+    }
+
+    @Override
+    public long toolTokens(List<ToolDeclaration> tools) {
+        return scale(base.toolTokens(tools));
     }
 
     @Override

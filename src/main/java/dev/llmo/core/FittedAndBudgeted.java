@@ -34,7 +34,8 @@ public final class FittedAndBudgeted implements Preflight {
             return new Admission(request, usage -> null, () -> { });
         }
         TokenCounter counter = counters.forModel(model);
-        ContextReport context = new ContextAssembler(counter).build(request.system(), request.messages(), caps, budget);
+        ContextReport context = new ContextAssembler(counter).build(request.system(), request.tools(),
+                request.messages(), caps, budget);
         ChatRequest fitted = new ChatRequest(request.model(), request.system(), context.messages(), request.options(),
                 request.maxOutputTokens(), request.stream(), request.tools());
         CostGuard.Reservation reservation = guard.reserve(model.id(), model.spec().pricing(), context.inputTokens(),
@@ -54,6 +55,9 @@ public final class FittedAndBudgeted implements Preflight {
     private boolean surelyFits(ChatRequest request, ModelCaps caps) {
         if (caps.contextWindow() == null) {
             return budget.maxTokensIn() == null;
+        }
+        if (!request.tools().isEmpty()) {
+            return false; // schemas, calls and results are not in the bound below: a tool round is counted
         }
         long bound = 16 + bytes(request.system());
         for (var message : request.messages()) {

@@ -7,7 +7,9 @@ import dev.llmo.config.ProviderType;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.provider.ChatMessage;
+import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage.Role;
+import dev.llmo.provider.ToolDeclaration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -36,6 +38,11 @@ class ContextAssemblerTest {
         @Override
         public long messageTokens(ChatMessage message) {
             return message.content().length();
+        }
+
+        @Override
+        public long toolTokens(List<ToolDeclaration> tools) {
+            return tools.stream().mapToLong(tool -> tool.parametersJson().length()).sum();
         }
 
         @Override
@@ -162,6 +169,60 @@ class ContextAssemblerTest {
                 new ModelCaps("anthropic/claude", 200L, 100L), ContextBudget.NONE))
                 .isInstanceOf(BudgetException.class)
                 .hasMessageContaining("(estimated)");
+    }
+
+    /** An assistant turn calling a tool, of LENGTH 0 (no text), and the tool turn answering it, of LENGTH 0. */
+    private static List<ChatMessage> toolRound(String id) {
+        return List.of(ChatMessage.assistant(List.of(new Part.ToolCall(id, "get_sum", "{}"))),
+                ChatMessage.toolResults(List.of(new Part.ToolResult(id, "5", false))));
+    }
+
+    @Test
+    void aToolTurnStaysWithTheCallsItAnswersAndStartsNoTurn() {
+        // [u0 a1(call) t2 a3] [u4 a5(call) t6 a7(call) t8]: the newest turn holds every round since the user spoke
+        List<ChatMessage> history = new ArrayList<>();
+        history.add(ChatMessage.user("q".repeat(10)));
+        history.addAll(toolRound("call_0"));
+        history.add(ChatMessage.assistant("a".repeat(10)));
+        history.add(ChatMessage.user("now"));
+        history.addAll(toolRound("call_1"));
+        history.addAll(toolRound("call_2"));
+
+        ContextReport all = new ContextAssembler(LENGTH).build(null, history, caps(null, null), new ContextBudget(24L));
+        assertThat(all.messages()).isEqualTo(history);
+        assertThat(all.keptTurns()).isEqualTo(2);
+
+        // one token short: the older turn goes whole, its tool round with it, never the call without its result
+        ContextReport trimmed = new ContextAssembler(LENGTH).build(null, history, caps(null, null),
+                new ContextBudget(23L));
+        assertThat(trimmed.messages()).isEqualTo(history.subList(4, 9));
+        assertThat(trimmed.droppedTurns()).isEqualTo(1);
+        assertThat(trimmed.droppedMessages()).isEqualTo(4);
+    }
+
+    @Test
+    void theDeclaredToolsAreAlwaysCountedAndMakeTheCountAnEstimate() {
+        List<ToolDeclaration> tools = List.of(new ToolDeclaration("get_sum", "", "{\"type\":\"object\"}"));
+        TokenCounter exact = COUNTERS.forModel(ProviderType.OPENAI, "openai", "gpt-4o-mini");
+        List<ChatMessage> history = chat("old", "answer", "new");
+        ContextReport without = new ContextAssembler(exact).build(null, history, caps(null, null), ContextBudget.NONE);
+        ContextReport with = new ContextAssembler(exact).build(null, tools, history, caps(null, null),
+                ContextBudget.NONE);
+        assertThat(with.inputTokens()).isEqualTo(without.inputTokens() + exact.toolTokens(tools));
+        assertThat(without.exact()).isTrue();
+        assertThat(with.exact()).isFalse();
+
+        // the schema (17 characters for LENGTH) leaves no room for the older turn
+        ContextReport fitted = new ContextAssembler(LENGTH).build(null, tools, history, caps(null, null),
+                new ContextBudget(25L));
+        assertThat(fitted.inputTokens()).isEqualTo(17 + 3 + 1);
+        assertThat(fitted.messages()).containsExactly(history.get(2));
+        assertThatThrownBy(() -> new ContextAssembler(LENGTH).build(null, tools, history, caps(null, null),
+                new ContextBudget(20L)))
+                .isInstanceOf(BudgetException.class)
+                .hasMessage("the prompt needs 21 tokens (estimated: system prompt, tools and the newest message with "
+                        + "its tool calls and results) but the input budget for openai/test is 20 tokens; nothing "
+                        + "was sent");
     }
 
     @Test

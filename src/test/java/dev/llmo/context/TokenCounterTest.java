@@ -6,6 +6,8 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmo.config.ProviderType;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.ToolDeclaration;
+import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +98,42 @@ class TokenCounterTest {
             }
             assertThat(total).as(expected.getKey()).isEqualTo(expected.getValue());
         }
+    }
+
+    @Test
+    void toolCallsResultsReasoningAndDeclarationsAreCountedAsTheyAreSent() {
+        TiktokenCounter counter = openAi("gpt-4o");
+        String arguments = "{\"city\": \"Paris\"}";
+        ChatMessage calls = ChatMessage.assistant(List.of(Part.Reasoning.of("The user wants weather."),
+                new Part.Text("Checking."), new Part.ToolCall("call_A", "get_weather", arguments),
+                new Part.ToolCall("call_B", "get_weather", "{}")));
+        // framing and role as any message, the text, then per call 3 + name + arguments, and the reasoning sent back
+        assertThat(counter.messageTokens(calls)).isEqualTo(3 + 1 + counter.text("Checking.")
+                + 3 + counter.text("get_weather") + counter.text(arguments)
+                + 3 + counter.text("get_weather") + counter.text("{}")
+                + counter.text("The user wants weather."));
+        // reasoning beside no call is not sent back, so it costs nothing
+        assertThat(counter.messageTokens(ChatMessage.assistant(List.of(Part.Reasoning.of("The user wants weather."),
+                new Part.Text("Checking."))))).isEqualTo(counter.messageTokens(ChatMessage.assistant("Checking.")));
+        // a tool turn is one "tool" message per result
+        ChatMessage results = ChatMessage.toolResults(List.of(new Part.ToolResult("call_A", "18°C", false),
+                new Part.ToolResult("call_B", "no such city", true)));
+        assertThat(counter.messageTokens(results)).isEqualTo(3 + counter.text("tool") + counter.text("18°C")
+                + 3 + counter.text("tool") + counter.text("no such city"));
+
+        String schema = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}";
+        List<ToolDeclaration> tools = List.of(new ToolDeclaration("get_weather", "Current weather", schema));
+        assertThat(counter.toolTokens(List.of())).isZero();
+        assertThat(counter.toolTokens(tools)).isEqualTo(12 + 10 + counter.text("get_weather")
+                + counter.text("Current weather") + counter.text(schema));
+        ChatRequest request = new ChatRequest("gpt-4o", null, List.of(ChatMessage.user("Weather?"), calls, results),
+                Map.of(), null, false, tools);
+        assertThat(counter.count(request)).isEqualTo(counter.count(null, request.messages()) + counter.toolTokens(tools));
+
+        // an estimate scales the cl100k_base count as it scales messages
+        TokenCounter claude = TokenCounters.create().forModel(ProviderType.ANTHROPIC, "anthropic", "claude");
+        assertThat(claude.toolTokens(tools))
+                .isEqualTo((long) Math.ceil(openAi("gpt-4").toolTokens(tools) * (1.20 * 110 / 100.0)));
     }
 
     @Test

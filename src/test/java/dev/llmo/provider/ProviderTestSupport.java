@@ -90,6 +90,19 @@ public final class ProviderTestSupport {
         }
     }
 
+    /**
+     * The request of a tool loop's next round: {@code request}'s conversation, the model's answer with every part it
+     * sent, and the tool turn that answers its calls.
+     */
+    public static ChatRequest nextRound(ChatRequest request, ChatResponse answer,
+                                        dev.llmo.message.Part.ToolResult... results) {
+        List<ChatMessage> messages = new ArrayList<>(request.messages());
+        messages.add(ChatMessage.assistant(answer.message().parts()));
+        messages.add(ChatMessage.toolResults(List.of(results)));
+        return new ChatRequest(request.model(), request.system(), messages, request.options(),
+                request.maxOutputTokens(), request.stream(), request.tools());
+    }
+
     /** A provider at {@code baseUrl}. */
     public static ProviderConfig provider(String name, ProviderType type, String baseUrl, String keyName) {
         return new ProviderConfig(name, type, baseUrl, keyName, null, "m", List.<ModelSpec>of(), null,

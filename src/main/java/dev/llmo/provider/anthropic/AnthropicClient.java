@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.ToolDeclaration;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
 import dev.llmo.provider.http.ResponseDecoder;
+import dev.llmo.provider.http.ToolJson;
 import dev.llmo.provider.http.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +44,70 @@ public final class AnthropicClient extends HttpProviderClient {
         }
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage message : request.messages()) {
-            messages.addObject().put("role", message.role() == ChatMessage.Role.USER ? "user" : "assistant")
-                    .put("content", message.content());
+            switch (message.role()) {
+                case USER -> messages.addObject().put("role", "user").put("content", message.content());
+                case ASSISTANT -> assistant(message, messages.addObject());
+                case TOOL -> toolResults(message, messages.addObject());
+            }
         }
         if (request.stream()) {
             body.put("stream", true);
         }
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (ToolDeclaration tool : request.tools()) {
+                ObjectNode declared = tools.addObject().put("name", tool.name());
+                if (!tool.description().isEmpty()) {
+                    declared.put("description", tool.description());
+                }
+                declared.set("input_schema", ToolJson.schema(tool));
+            }
+        }
         body.setAll(options);
         return headers(new Request.Builder().url(url("/v1/messages")).post(jsonBody(body))).build();
+    }
+
+    /**
+     * An assistant turn: its text alone, unless it called tools; then its blocks in the model's order. With extended
+     * thinking the API checks that the turn's thinking comes back unchanged, so {@code thinking} goes with its
+     * {@code signature} and {@code redacted_thinking} with its {@code data}; reasoning without a signature did not
+     * come from this API (which signs every thinking block) and is left out, as are empty text, refusals and
+     * citations. A call's {@code input} is the object its arguments denote ({@link ToolJson#argumentsObject}).
+     */
+    private static void assistant(ChatMessage message, ObjectNode out) {
+        out.put("role", "assistant");
+        if (!ToolJson.callsTools(message)) {
+            out.put("content", message.content());
+            return;
+        }
+        ArrayNode content = out.putArray("content");
+        for (Part part : message.parts()) {
+            if (part instanceof Part.Reasoning reasoning && reasoning.signature() != null) {
+                if (reasoning.redacted()) {
+                    content.addObject().put("type", "redacted_thinking").put("data", reasoning.signature());
+                } else {
+                    content.addObject().put("type", "thinking").put("thinking", reasoning.text())
+                            .put("signature", reasoning.signature());
+                }
+            } else if (part instanceof Part.Text text && !text.text().isEmpty()) {
+                content.addObject().put("type", "text").put("text", text.text());
+            } else if (part instanceof Part.ToolCall call) {
+                content.addObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
+                        .set("input", ToolJson.argumentsObject(call.arguments()));
+            }
+        }
+    }
+
+    /** A tool turn: one user message of {@code tool_result} blocks, {@code is_error} only on a failure. */
+    private static void toolResults(ChatMessage message, ObjectNode out) {
+        ArrayNode content = out.put("role", "user").putArray("content");
+        for (Part.ToolResult result : message.parts(Part.ToolResult.class)) {
+            ObjectNode block = content.addObject().put("type", "tool_result").put("tool_use_id", result.callId())
+                    .put("content", result.content());
+            if (result.isError()) {
+                block.put("is_error", true);
+            }
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ReservedOptions;
+import dev.llmo.provider.http.ToolJson;
 
 /**
  * The request options of an Anthropic Messages body: the canonical ones ({@link CanonicalOptions}) under Anthropic's
@@ -47,6 +48,10 @@ public final class AnthropicOptions {
                 continue;
             }
             switch (name) {
+                case "tools" -> {
+                    ToolJson.refuseBesideDeclared(request, name);
+                    out.put(name, name, option.getValue());
+                }
                 case CanonicalOptions.STOP -> out.put(name, "stop_sequences", CanonicalOptions.stopList(option.getValue()));
                 case CanonicalOptions.REASONING_EFFORT, CanonicalOptions.REASONING_BUDGET ->
                         out.set(name, "thinking", thinking(reasoning, maxTokens));

@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.ToolDeclaration;
+import dev.llmo.provider.http.AnswerParts;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
 import dev.llmo.provider.http.ResponseDecoder;
+import dev.llmo.provider.http.ToolJson;
 import dev.llmo.provider.http.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +37,37 @@ public final class GeminiClient extends HttpProviderClient {
     protected Request chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
         ArrayNode contents = body.putArray("contents");
+        List<Part.ToolCall> lastCalls = List.of();
         for (ChatMessage message : request.messages()) {
             ObjectNode content = contents.addObject();
-            content.put("role", message.role() == ChatMessage.Role.USER ? "user" : "model");
-            content.putArray("parts").addObject().put("text", message.content());
+            switch (message.role()) {
+                case USER -> content.put("role", "user").putArray("parts").addObject().put("text", message.content());
+                case ASSISTANT -> {
+                    content.put("role", "model");
+                    if (ToolJson.callsTools(message)) {
+                        modelParts(message, content.putArray("parts"));
+                        lastCalls = message.parts(Part.ToolCall.class);
+                    } else {
+                        content.putArray("parts").addObject().put("text", message.content());
+                    }
+                }
+                case TOOL -> functionResponses(message, lastCalls, content.put("role", "user").putArray("parts"));
+            }
         }
         if (request.system() != null && !request.system().isEmpty()) {
             body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.system());
+        }
+        if (!request.tools().isEmpty()) {
+            ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
+            for (ToolDeclaration tool : request.tools()) {
+                ObjectNode declared = declarations.addObject().put("name", tool.name());
+                if (!tool.description().isEmpty()) {
+                    declared.put("description", tool.description());
+                }
+                // full JSON Schema, as MCP servers write it; "parameters" takes only an OpenAPI subset and refuses
+                // keywords such as additionalProperties, $ref or const
+                declared.set("parametersJsonSchema", ToolJson.schema(tool));
+            }
         }
         body.setAll(GeminiOptions.fields(request));
         String model = request.model().startsWith("models/") ? request.model().substring(7) : request.model();
@@ -50,6 +78,93 @@ public final class GeminiClient extends HttpProviderClient {
             url.addQueryParameter("alt", "sse"); // without it the stream is one incrementally written JSON array
         }
         return headers(new Request.Builder().url(url.build()).post(jsonBody(body))).build();
+    }
+
+    /**
+     * A model turn that called tools, its parts in order and each {@code thoughtSignature} back on the part it came
+     * on. {@link GeminiDecoder} keeps a signature that came on a text or function-call part as a reasoning part with no
+     * text just before that part, and one on a thought as that thought's signature; so such an empty reasoning part
+     * gives its signature to the part after it (or, last, stands as an empty text part carrying it, as Gemini sends
+     * it), a thought goes back as {@code {"text", "thought": true}} with its own. Gemini 3 refuses a function-call
+     * turn without its signatures. A call's {@code args} is the object its arguments denote
+     * ({@link ToolJson#argumentsObject}); its {@code id} goes back only when Gemini gave one.
+     */
+    private static void modelParts(ChatMessage message, ArrayNode out) {
+        String waiting = null;
+        int call = 0;
+        for (Part part : message.parts()) {
+            ObjectNode written = null;
+            if (part instanceof Part.Reasoning reasoning && !reasoning.redacted()) {
+                if (reasoning.text().isEmpty()) {
+                    if (reasoning.signature() != null) {
+                        signatureAlone(waiting, out);
+                        waiting = reasoning.signature();
+                    }
+                    continue;
+                }
+                signatureAlone(waiting, out);
+                waiting = null;
+                ObjectNode thought = out.addObject().put("text", reasoning.text()).put("thought", true);
+                if (reasoning.signature() != null) {
+                    thought.put("thoughtSignature", reasoning.signature());
+                }
+            } else if (part instanceof Part.Text text) {
+                written = out.addObject().put("text", text.text());
+            } else if (part instanceof Part.ToolCall toolCall) {
+                ObjectNode function = Json.object();
+                if (givenId(toolCall, call++)) {
+                    function.put("id", toolCall.id());
+                }
+                function.put("name", toolCall.name()).set("args", ToolJson.argumentsObject(toolCall.arguments()));
+                written = out.addObject();
+                written.set("functionCall", function);
+            }
+            if (written != null && waiting != null) {
+                written.put("thoughtSignature", waiting);
+                waiting = null;
+            }
+        }
+        signatureAlone(waiting, out);
+    }
+
+    /** A signature with no part after it to carry it: an empty text part, as Gemini itself sends one. */
+    private static void signatureAlone(String signature, ArrayNode out) {
+        if (signature != null) {
+            out.addObject().put("text", "").put("thoughtSignature", signature);
+        }
+    }
+
+    /**
+     * A tool turn: one user content of {@code functionResponse} parts, each named after the call it answers (Gemini
+     * matches them by name), {@code response} {@code {"output": text}} or, for a failure, {@code {"error": text}}: the
+     * two keys the API documents for {@code FunctionResponse.response}.
+     */
+    private static void functionResponses(ChatMessage message, List<Part.ToolCall> calls, ArrayNode out) {
+        for (Part.ToolResult result : message.parts(Part.ToolResult.class)) {
+            int index = -1;
+            for (int i = 0; i < calls.size() && index < 0; i++) {
+                if (calls.get(i).id().equals(result.callId())) {
+                    index = i;
+                }
+            }
+            if (index < 0) {
+                throw new IllegalArgumentException("the tool result for call '" + result.callId() + "' answers no "
+                        + "tool call of the model turn before it");
+            }
+            Part.ToolCall call = calls.get(index);
+            ObjectNode response = Json.object();
+            if (givenId(call, index)) {
+                response.put("id", call.id());
+            }
+            response.put("name", call.name()).putObject("response")
+                    .put(result.isError() ? "error" : "output", result.content());
+            out.addObject().set("functionResponse", response);
+        }
+    }
+
+    /** Whether Gemini named the call itself, rather than llmo ({@link AnswerParts#unnamedCallId}). */
+    private static boolean givenId(Part.ToolCall call, int position) {
+        return !call.id().equals(AnswerParts.unnamedCallId(position));
     }
 
     @Override

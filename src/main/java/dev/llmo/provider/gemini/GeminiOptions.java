@@ -7,6 +7,7 @@ import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ReservedOptions;
+import dev.llmo.provider.http.ToolJson;
 
 /**
  * The request options of a Gemini {@code generateContent} body, each under its camelCase name (so {@code top_k} and
@@ -42,6 +43,9 @@ public final class GeminiOptions {
                 return;
             }
             String field = Options.camelCase(name);
+            if (field.equals("tools")) {
+                ToolJson.refuseBesideDeclared(request, name);
+            }
             if (field.equals("tools") || field.equals("toolConfig")) {
                 body.put(name, field, value);
                 return;

@@ -48,6 +48,14 @@ public final class AnswerParts implements PartSink {
         this(Long.MAX_VALUE, event -> { });
     }
 
+    /**
+     * The id of tool call {@code index} of an answer whose provider gave it none (Gemini may not): unique within the
+     * answer, and recognisable, so that a request sending the call back can leave it out.
+     */
+    public static String unnamedCallId(int index) {
+        return "call_" + index;
+    }
+
     /** Whether more content came than {@code maxBytes}: it was not taken, and the call must end. */
     boolean overLimit() {
         return overLimit;
@@ -291,8 +299,8 @@ public final class AnswerParts implements PartSink {
 
         @Override
         public Part part() {
-            // a provider that gives no id (Gemini may not): one that is unique within the answer
-            return new Part.ToolCall(id == null ? "call_" + index : id, name == null ? "" : name, text.toString());
+            return new Part.ToolCall(id == null ? unnamedCallId(index) : id, name == null ? "" : name,
+                    text.toString());
         }
     }
 

@@ -36,6 +36,24 @@ public final class Json {
         }
     }
 
+    // Floats read as BigDecimal: a number the model or a schema wrote goes back with the digits it had.
+    private static final com.fasterxml.jackson.databind.ObjectReader EXACT = MAPPER.reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .without(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+
+    /** The parsed document with every number as written (no rounding to double), or empty when it is not JSON. */
+    public static Optional<JsonNode> parseExact(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(EXACT.readTree(text)).filter(node -> !node.isMissingNode());
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
@@ -45,6 +63,19 @@ public final class Json {
             return MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
+        }
+    }
+
+    /**
+     * Whether {@code node} can be written: a number read exactly may have an exponent too large to write out plainly
+     * ({@code 1e99999}), which a model can put in its arguments.
+     */
+    public static boolean writable(JsonNode node) {
+        try {
+            MAPPER.writeValueAsString(node);
+            return true;
+        } catch (JsonProcessingException e) {
+            return false;
         }
     }
 

@@ -29,7 +29,8 @@ import java.util.Map;
  * Anthropic requires one, and the builder's default yields to the user's. Tool definitions pass in each
  * format's own form (OpenAI and Anthropic {@code tools}, {@code tool_choice}, OpenAI's {@code parallel_tool_calls};
  * Gemini {@code tools}, {@code toolConfig}): the tool calls the model makes are read as parts of the answer, shown in
- * {@code --json} and logged (llmo does not run them).
+ * {@code --json} and logged, and llmo does not run them. When llmo declares tools itself (a run with tools), a
+ * {@code tools} option beside them is refused ({@link ToolJson#refuseBesideDeclared}); the choice options still pass.
  */
 public final class ReservedOptions {
     /** Why an option is refused. */

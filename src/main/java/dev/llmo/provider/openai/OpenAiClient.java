@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.provider.ToolDeclaration;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
 import dev.llmo.provider.http.ResponseDecoder;
+import dev.llmo.provider.http.ToolJson;
 import dev.llmo.provider.http.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,16 +39,68 @@ public final class OpenAiClient extends HttpProviderClient {
             messages.addObject().put("role", "system").put("content", request.system());
         }
         for (ChatMessage message : request.messages()) {
-            messages.addObject().put("role", message.role() == ChatMessage.Role.USER ? "user" : "assistant")
-                    .put("content", message.content());
+            switch (message.role()) {
+                case USER -> messages.addObject().put("role", "user").put("content", message.content());
+                case ASSISTANT -> assistant(message, messages.addObject());
+                case TOOL -> {
+                    for (Part.ToolResult result : message.parts(Part.ToolResult.class)) {
+                        messages.addObject().put("role", "tool").put("tool_call_id", result.callId())
+                                .put("content", result.content());
+                    }
+                }
+            }
         }
         if (request.stream()) {
             body.put("stream", true);
             // without it the usage never arrives in a stream
             body.putObject("stream_options").put("include_usage", true);
         }
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (ToolDeclaration tool : request.tools()) {
+                ObjectNode function = tools.addObject().put("type", "function").putObject("function");
+                function.put("name", tool.name());
+                if (!tool.description().isEmpty()) {
+                    function.put("description", tool.description());
+                }
+                function.set("parameters", ToolJson.schema(tool));
+            }
+        }
         body.setAll(OpenAiOptions.fields(request, provider));
         return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
+    }
+
+    /**
+     * An assistant turn: its text alone, unless it called tools; then {@code content} (its text, or null without
+     * any), the reasoning a compatible server gave as {@code reasoning_content} (DeepSeek's thinking mode refuses a
+     * tool-call turn sent back without it; vLLM reads it; OpenAI gives no reasoning text, so never gets one back) and
+     * {@code tool_calls} with the arguments exactly as the model wrote them: the format carries them as a string, so
+     * even arguments that are not JSON go back unchanged.
+     */
+    private static void assistant(ChatMessage message, ObjectNode out) {
+        out.put("role", "assistant");
+        if (!ToolJson.callsTools(message)) {
+            out.put("content", message.content());
+            return;
+        }
+        String text = message.content();
+        if (text.isEmpty()) {
+            out.putNull("content");
+        } else {
+            out.put("content", text);
+        }
+        StringBuilder reasoning = new StringBuilder();
+        for (Part.Reasoning part : message.parts(Part.Reasoning.class)) {
+            reasoning.append(part.text());
+        }
+        if (!reasoning.isEmpty()) {
+            out.put("reasoning_content", reasoning.toString());
+        }
+        ArrayNode calls = out.putArray("tool_calls");
+        for (Part.ToolCall call : message.parts(Part.ToolCall.class)) {
+            calls.addObject().put("id", call.id()).put("type", "function").putObject("function")
+                    .put("name", call.name()).put("arguments", call.arguments());
+        }
     }
 
     @Override

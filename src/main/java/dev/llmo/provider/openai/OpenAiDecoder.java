@@ -44,6 +44,8 @@ final class OpenAiDecoder implements ResponseDecoder {
     private String finishReason;
     private JsonNode filterResults;
     private boolean sawChoices;
+    /** Whether the answer (choice 0) called a tool. */
+    private boolean calledTools;
 
     OpenAiDecoder(HttpErrorMapper errors) {
         this.errors = errors;
@@ -59,6 +61,15 @@ final class OpenAiDecoder implements ResponseDecoder {
             case "abort" -> StopReason.INCOMPLETE; // vLLM: the server aborted the request
             default -> StopReason.OTHER;
         };
+    }
+
+    /**
+     * The answer's stop reason: {@code stop} after tool calls is a tool call all the same (compatible servers differ
+     * in how they end such an answer; only choice 0's calls count).
+     */
+    private StopReason answerStop(String finishReason) {
+        StopReason stop = stopReason(finishReason);
+        return stop == StopReason.END && calledTools ? StopReason.TOOL_CALL : stop;
     }
 
     /**
@@ -180,7 +191,7 @@ final class OpenAiDecoder implements ResponseDecoder {
             if (finish != null) {
                 finishReason = finish;
                 filterResults = choice.get("content_filter_results");
-                sink.stop(stopReason(finish));
+                sink.stop(answerStop(finish));
             }
         }
     }
@@ -221,7 +232,9 @@ final class OpenAiDecoder implements ResponseDecoder {
             }
             given = true;
         }
-        given |= toolCalls(message, where, answer, sink);
+        boolean calls = toolCalls(message, where, answer, sink);
+        calledTools |= answer && calls;
+        given |= calls;
         annotations(message.get("annotations"), sink);
         return given;
     }
@@ -471,7 +484,7 @@ final class OpenAiDecoder implements ResponseDecoder {
         }
         finishReason = finish;
         filterResults = choice.get("content_filter_results");
-        sink.stop(finish == null ? StopReason.END : stopReason(finish));
+        sink.stop(answerStop(finish == null ? "stop" : finish));
         sink.done();
     }
 

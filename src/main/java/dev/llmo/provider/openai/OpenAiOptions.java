@@ -9,6 +9,7 @@ import dev.llmo.provider.http.CanonicalOptions;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ReservedOptions;
+import dev.llmo.provider.http.ToolJson;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
@@ -46,6 +47,10 @@ public final class OpenAiOptions {
                 return;
             }
             switch (name) {
+                case "tools" -> {
+                    ToolJson.refuseBesideDeclared(request, name);
+                    out.put(name, name, value);
+                }
                 case CanonicalOptions.MAX_TOKENS -> out.put(name, limit, value);
                 case CanonicalOptions.REASONING_BUDGET -> throw new UsageException("option 'reasoning_budget' cannot "
                         + "be sent to " + provider.name() + "/" + request.model() + ": the openai format takes an "
