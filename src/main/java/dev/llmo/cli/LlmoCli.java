@@ -23,6 +23,7 @@ public final class LlmoCli {
         COMMANDS.put("models", ModelsCommand.class);
         COMMANDS.put("log", LogCommand.class);
         COMMANDS.put("cost", CostCommand.class);
+        COMMANDS.put("tools", ToolsCommand.class);
         COMMANDS.put("trust", TrustCommand.class);
         COMMANDS.put("untrust", UntrustCommand.class);
         COMMANDS.put("install-completion", InstallCompletionCommand.class);

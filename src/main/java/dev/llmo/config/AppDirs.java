@@ -40,6 +40,14 @@ public record AppDirs(Path configDir, Path dataDir, Path systemConfigDir) {
         return dataDir.resolve(TrustStore.FILE_NAME);
     }
 
+    /**
+     * Where each MCP server's and command tool's stderr is appended ({@code NAME.log}); sandboxed ones get their
+     * scratch directories beside it, in {@code tools/scratch}.
+     */
+    public Path toolLogDir() {
+        return dataDir.resolve("tools").resolve("logs");
+    }
+
     public Path historyFile() {
         return dataDir.resolve("history");
     }

@@ -15,6 +15,14 @@ public record McpTool(String name, String description, JsonNode inputSchema, Str
         Objects.requireNonNull(schemaSha256, "schemaSha256");
     }
 
+    /**
+     * The SHA-256 (hex) of a schema in canonical form, as {@link #schemaSha256()} holds it: command tools are hashed
+     * the same way, so one function decides when any tool changed.
+     */
+    public static String hashOf(JsonNode schema) {
+        return McpClient.sha256(McpClient.canonical(schema));
+    }
+
     @Override
     public JsonNode inputSchema() {
         return inputSchema.deepCopy();

@@ -44,7 +44,7 @@ class OrphanTest {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 OrphanProbe.class.getName(), dir.resolve("servers.log").toString(),
-                "node " + ReferenceServer.script() + " stdio", "python3 " + stubborn));
+                "node " + ReferenceServer.everythingScript() + " stdio", "python3 " + stubborn));
         Process llmo = new ProcessBuilder(command).redirectError(dir.resolve("probe.err").toFile()).start();
         List<Long> pids;
         try {
