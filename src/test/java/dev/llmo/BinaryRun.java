@@ -9,24 +9,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs the built executable ({@code target/llmo}, system property {@code llmo.binary}) as a real process with a
- * private HOME, LLMO_HOME and cache, for end-to-end tests.
+ * private HOME and LLMO_HOME, for end-to-end tests. Every run starts as a user's does, with the launcher's start-up
+ * archive: one, made once for the binary under {@code target/it-cache} ({@link #startUpArchive}), serves every test.
  */
 public final class BinaryRun {
+    private static final long TRAINING_SECONDS = 180;
+    private static Map<String, String> archiveEnv;
+
     private final Map<String, String> env = new HashMap<>();
     private Path workingDir;
     private String stdin = "";
     private long timeoutSeconds = 60;
 
-    private BinaryRun(Path home) {
+    private BinaryRun(Path home, Map<String, String> startUp) {
         env.put("PATH", System.getenv("PATH"));
         env.put("HOME", home.toString());
         env.put("LLMO_HOME", home.resolve("llmo").toString());
         env.put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc-llmo").toString());
-        env.put("XDG_CACHE_HOME", home.resolve("cache").toString());
-        env.put("LLMO_CDS", "off");
+        env.putAll(startUp);
         String javaHome = System.getenv("JAVA_HOME");
         if (javaHome != null) {
             env.put("JAVA_HOME", javaHome);
@@ -35,7 +39,7 @@ public final class BinaryRun {
     }
 
     public static BinaryRun in(Path home) {
-        return new BinaryRun(home);
+        return new BinaryRun(home, startUpArchive());
     }
 
     public static Path binary() {
@@ -44,6 +48,58 @@ public final class BinaryRun {
             throw new IllegalStateException("llmo.binary is not set: run end-to-end tests with 'mvn verify'");
         }
         return Path.of(path);
+    }
+
+    /**
+     * The environment of a start with the binary's start-up archive: {@code XDG_CACHE_HOME} of the cache where the
+     * launcher made it, and {@code LLMO_CDS=on}. The first call has the launcher make it (in the background, as for a
+     * user) and waits for it, so that no test runs while it is made and no maker outlives the tests; the archive
+     * stays in {@code target/it-cache} until the binary changes. Where no archive can be made, the runs go without.
+     */
+    public static synchronized Map<String, String> startUpArchive() {
+        if (archiveEnv != null) {
+            return archiveEnv;
+        }
+        Path cache = binary().toAbsolutePath().resolveSibling("it-cache");
+        Path dir = Path.of(cache + "/llmo" + binary().toAbsolutePath() + ".cds");
+        Map<String, String> with = Map.of("XDG_CACHE_HOME", cache.toString(), "LLMO_CDS", "on");
+        try {
+            if (!trained(dir)) {
+                Path home = Files.createDirectories(cache.resolve("home"));
+                new BinaryRun(home, with).run("--version");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAINING_SECONDS);
+                while (!trained(dir) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            }
+            archiveEnv = trained(dir) ? with : Map.of("LLMO_CDS", "off");
+        } catch (IOException e) {
+            archiveEnv = Map.of("LLMO_CDS", "off");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of("LLMO_CDS", "off");
+        }
+        return archiveEnv;
+    }
+
+    /** The archive is there, newer than the binary, and its maker is done (the launcher's lock directory is gone). */
+    private static boolean trained(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> all = files.toList();
+            boolean making = all.stream().anyMatch(f -> f.toString().endsWith(".lock"));
+            return !making && all.stream().anyMatch(f -> f.toString().endsWith(".jsa") && isNewerThanBinary(f));
+        }
+    }
+
+    private static boolean isNewerThanBinary(Path archive) {
+        try {
+            return Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(binary())) > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public BinaryRun env(String name, String value) {

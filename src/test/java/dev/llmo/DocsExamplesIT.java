@@ -44,8 +44,6 @@ class DocsExamplesIT {
 
     @BeforeAll
     static void start() throws IOException {
-        // one llmo on PATH for every page, so that its start-up archive (in one cache) is made once
-        Files.createSymbolicLink(Files.createDirectories(work.resolve("bin")).resolve("llmo"), BinaryRun.binary().toAbsolutePath());
         server = new MockWebServer();
         server.setDispatcher(new Providers());
         server.start();
@@ -113,8 +111,11 @@ class DocsExamplesIT {
         // closed when the page ends, so pages cannot lock each other's sessions and no agent outlives the test.
         Path runtime = Files.createDirectories(work.resolve("run-" + name));
         script.append("llmo vault lock >/dev/null 2>&1\n");
-        BinaryRun.Result shell = BinaryRun.in(home).workingDir(cwd).env("PATH", home.resolve("bin") + ":" + work.resolve("bin") + ":" + System.getenv("PATH"))
-                .env("LLMO_CDS", "on").env("XDG_RUNTIME_DIR", runtime.toString()).env("XDG_CACHE_HOME", work.resolve("cache").toString())
+        // the built binary itself on PATH (not a link to it): the launcher keys the start-up archive by the path it
+        // was started from, and BinaryRun has made the one of that path
+        Path binaries = BinaryRun.binary().toAbsolutePath().getParent();
+        BinaryRun.Result shell = BinaryRun.in(home).workingDir(cwd).env("PATH", home.resolve("bin") + ":" + binaries + ":" + System.getenv("PATH"))
+                .env("XDG_RUNTIME_DIR", runtime.toString())
                 .without("LLMO_HOME").timeoutSeconds(1800).env("OPENAI_API_KEY", "sk-docs-test").env("ANTHROPIC_API_KEY", "sk-ant-docs-test")
                 .env("GEMINI_API_KEY", "docs-test").env("OPENROUTER_API_KEY", "sk-or-docs-test").env("GROQ_API_KEY", "gsk_docs_test")
                 .env("LLMO_VAULT_PASSWORD", "docs test password").env("KEY", "sk-docs-test-2").env("NEW_PASSWORD", "docs test password")

@@ -83,7 +83,7 @@ class LauncherIT {
 
     @Test
     void startUpArchiveIsMadeOnceInTheBackgroundAndUsed() throws Exception {
-        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on");
+        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString());
         assertThat(run.run("--version").exitCode()).isZero();
 
         Path archive = awaitArchive(BinaryRun.binary());
@@ -102,7 +102,7 @@ class LauncherIT {
         Path original = BinaryRun.binary();
         Path copy = Files.createDirectories(home.resolve("prefix/bin")).resolve("llmo");
         Files.copy(original, copy);
-        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on");
+        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString());
 
         assertThat(run.run("--version").exitCode()).isZero();
         Path originalArchive = awaitArchive(original);

@@ -61,7 +61,7 @@ class MultiRunBinaryIT {
         builder.environment().put("HOME", home.toString());
         builder.environment().put("LLMO_HOME", home.resolve("llmo").toString());
         builder.environment().put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc").toString());
-        builder.environment().put("LLMO_CDS", "off");
+        builder.environment().putAll(BinaryRun.startUpArchive());
         builder.environment().put("LLMO_MAX_RETRIES", "0");
         builder.environment().put("MOCK_API_KEY", "sk-it-secret");
         builder.environment().remove("LLMO_MODEL");

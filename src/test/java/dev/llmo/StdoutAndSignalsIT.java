@@ -3,6 +3,7 @@ package dev.llmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.llmo.cli.CliRun;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
 import java.io.BufferedReader;
@@ -65,8 +66,7 @@ class StdoutAndSignalsIT {
         builder.environment().put("HOME", home.toString());
         builder.environment().put("LLMO_HOME", home.resolve("llmo").toString());
         builder.environment().put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc").toString());
-        builder.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
-        builder.environment().put("LLMO_CDS", "off");
+        builder.environment().putAll(BinaryRun.startUpArchive());
         builder.environment().put("LLMO_MAX_RETRIES", "0");
         builder.environment().put("MOCK_API_KEY", "sk-it-secret");
         builder.environment().remove("LLMO_MODEL");
@@ -80,13 +80,16 @@ class StdoutAndSignalsIT {
         }
     }
 
-    /** The log's last three events are the partial response, the error and session.end, and it verifies and replays. */
+    /**
+     * The log's last three events are the partial response, the error and session.end, and it verifies and replays
+     * (in process: what is checked is the log the binary left, not the binary again).
+     */
     private void assertLogEndsWith(String kind, String status, int exitCode) throws Exception {
         Path log = onlyLog();
         String id = log.getFileName().toString().replace(".jsonl", "");
-        BinaryRun binary = BinaryRun.in(home).env("MOCK_API_KEY", "unused");
-        assertThat(binary.run("log", "verify", id).exitCode()).isZero();
-        BinaryRun.Result replay = binary.run("log", "replay", id);
+        CliRun cli = CliRun.in(home).env("MOCK_API_KEY", "unused");
+        assertThat(cli.run("log", "verify", id).exitCode()).isZero();
+        CliRun.Result replay = cli.run("log", "replay", id);
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.out()).startsWith("line 0\n");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import java.util.regex.Pattern;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,9 +29,21 @@ class VaultSessionIT {
     private static final Pattern EXPORT = Pattern.compile("LLMO_VAULT_SESSION='([^']+)'; export LLMO_VAULT_SESSION;\n");
 
     @TempDir
+    static Path shared;
+    /** The vault with the key, stored once: {@code vault set} runs the key derivation, each test gets a copy. */
+    private static Path vault;
+    @TempDir
     Path home;
     private Path runtime;
     private MockWebServer server;
+
+    @BeforeAll
+    static void storeTheKey() throws Exception {
+        BinaryRun.Result stored = BinaryRun.in(shared).env("LLMO_VAULT_PASSWORD", PASSWORD).stdin(KEY + "\n")
+                .run("vault", "set", "MOCK_API_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        vault = shared.resolve("llmo/vault.enc");
+    }
 
     @BeforeEach
     void setUp() throws Exception {
@@ -56,9 +70,7 @@ class VaultSessionIT {
                     - name: c1
                 """.formatted(server.url("/v1"), home, BinaryRun.binary().toAbsolutePath()));
         Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
-        BinaryRun.Result stored = llmo().env("LLMO_VAULT_PASSWORD", PASSWORD).stdin(KEY + "\n")
-                .run("vault", "set", "MOCK_API_KEY");
-        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        Files.copy(vault, dir.resolve("vault.enc"), StandardCopyOption.COPY_ATTRIBUTES);
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,26 +8,25 @@ import dev.llmo.cli.CliRun.Result;
 import dev.llmo.cli.repl.ChatServer;
 import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.Event;
-import dev.llmo.eventlog.EventLog;
+import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code llmo chat} with stdin piped: each line is a turn, answers on stdout, slash commands work. */
 class ChatScriptedTest {
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create();
     private ChatServer server;
 
     @BeforeEach
     void start() throws IOException {
-        server = ChatServer.start(home);
+        server = ChatServer.start(llmo.home());
     }
 
     @AfterEach
@@ -35,17 +35,7 @@ class ChatScriptedTest {
     }
 
     private CliRun cli(String stdin) {
-        return CliRun.in(home).env("MOCK_API_KEY", "sk-mock").env("LLMO_MAX_RETRIES", "0").stdin(stdin);
-    }
-
-    private List<Path> logs() throws IOException {
-        Path dir = home.resolve("llmo/conversations");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
-        }
+        return llmo.cli().stdin(stdin);
     }
 
     private static String messages(JsonNode body) {
@@ -58,13 +48,13 @@ class ChatScriptedTest {
 
     @Test
     void withoutAKeyForTheDefaultModelChatStopsBeforeStartingAndNamesModelsWithAKey() throws Exception {
-        Result result = CliRun.in(home).env("GEMINI_API_KEY", "g").stdin("hi\n").run("chat");
+        Result result = llmo.cli().env("MOCK_API_KEY", null).env("GEMINI_API_KEY", "g").stdin("hi\n").run("chat");
 
-        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result).failedWith(ExitCode.CREDENTIALS);
         assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model "
                 + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
                 + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
-        assertThat(logs()).isEmpty();
+        assertThat(llmo.logs()).isEmpty();
     }
 
     @Test
@@ -73,14 +63,14 @@ class ChatScriptedTest {
 
         Result result = cli("hi\n").run("chat");
 
-        assertThat(result.exitCode()).as(result.err()).isZero();
-        List<String> ledger = Files.readAllLines(home.resolve("llmo/ledger.jsonl"));
-        List<Event> events = EventLog.read(logs().get(0));
+        assertThat(result).succeeded();
+        List<String> ledger = Files.readAllLines(llmo.dir().resolve("ledger.jsonl"));
+        List<Event> events = llmo.onlyLogEvents();
         assertThat(ledger).singleElement().satisfies(line -> assertThat(line)
-                .contains("\"conversation\":\"" + logs().get(0).getFileName().toString().replace(".jsonl", "") + "\"")
+                .contains("\"conversation\":\"" + llmo.onlyId() + "\"")
                 .contains("\"head_hash\":\"" + events.get(events.size() - 1).hash() + "\""));
         assertThat(events.get(events.size() - 1).type()).isEqualTo("session.end");
-        assertThat(cli("").run("log", "verify", "--all").exitCode()).isZero();
+        assertThat(cli("").run("log", "verify", "--all")).succeeded();
     }
 
     @Test
@@ -89,7 +79,7 @@ class ChatScriptedTest {
 
         Result result = cli("hi\n/model mock/free\nmore\n").run("chat");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).isEqualTo("Hello!\nMore.\n");
         assertThat(result.err()).contains("model mock/free").doesNotContain("error");
         JsonNode first = server.takeBody();
@@ -97,13 +87,11 @@ class ChatScriptedTest {
         assertThat(first.get("model").asText()).isEqualTo("m1");
         assertThat(second.get("model").asText()).isEqualTo("free");
         assertThat(messages(second)).isEqualTo("user:hi|assistant:Hello!|user:more|");
-        assertThat(logs()).hasSize(1);
-        List<Event> events = EventLog.read(logs().get(0));
+        List<Event> events = llmo.onlyLogEvents();
         assertThat(events.get(0).data().get("command").asText()).isEqualTo("chat");
         assertThat(events.stream().map(Event::type).toList()).containsExactly("session.start", "message", "request",
                 "response", "message", "request", "response", "session.end");
         assertThat(events.get(events.size() - 1).data().get("status").asText()).isEqualTo("ok");
-        assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();
     }
 
     @Test
@@ -114,7 +102,7 @@ class ChatScriptedTest {
 
         assertThat(result.err()).contains("llmo: error: unknown command '/mdoel' (did you mean '/model'?)");
         assertThat(result.out()).isEqualTo("Still here.\n");
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
     }
 
     @Test
@@ -123,7 +111,7 @@ class ChatScriptedTest {
 
         Result result = cli("first\nsecond\n").run("chat");
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result).failedWith(ExitCode.FAILURE);
         assertThat(result.err().lines().filter(l -> l.startsWith("llmo: error:")).count()).isEqualTo(1);
         assertThat(result.out()).isEqualTo("Recovered.\n");
         server.takeBody();
@@ -138,14 +126,13 @@ class ChatScriptedTest {
         Result result = cli("question\n/retry\n").run("chat");
         Result resumed = cli("and then?\n").run("chat", "--continue");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out()).isEqualTo("Bad answer.\nGood answer.\n");
-        assertThat(resumed.exitCode()).isZero();
+        assertThat(resumed).succeeded();
         String first = messages(server.takeBody());
         assertThat(messages(server.takeBody())).isEqualTo(first).isEqualTo("user:question|");
         assertThat(messages(server.takeBody())).isEqualTo("user:question|assistant:Good answer.|user:and then?|");
-        assertThat(logs()).hasSize(1);
-        assertThat(ChainVerifier.verify(logs().get(0)).ok()).isTrue();
+        llmo.onlyLogEvents();   // one conversation, and it verifies
     }
 
     @Test
@@ -155,7 +142,7 @@ class ChatScriptedTest {
         Result result = cli("hi\n/role Pirate\nmore\n").run("chat", "-r", "Pirate", "-s", "Be brief.",
                 "-o", "temperature=0.1", "--option", "max_tokens=50");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         JsonNode first = server.takeBody();
         assertThat(messages(first)).isEqualTo("system:Talk like a pirate.\n\nBe brief.|user:hi|");
         assertThat(first.get("temperature").decimalValue()).isEqualByComparingTo("0.1");
@@ -169,23 +156,23 @@ class ChatScriptedTest {
     void dashCAndCidContinueLikeRun() throws Exception {
         server.answer("One.", 5, 2).answer("Two.", 5, 2).answer("Three.", 5, 2);
 
-        assertThat(cli("first\n").run("chat").exitCode()).isZero();
-        assertThat(cli("second\n").run("chat", "-c").exitCode()).isZero();
-        String id = logs().get(0).getFileName().toString().substring(0, 10);
-        assertThat(cli("third\n").run("chat", "--cid", id).exitCode()).isZero();
+        assertThat(cli("first\n").run("chat")).succeeded();
+        assertThat(cli("second\n").run("chat", "-c")).succeeded();
+        String id = llmo.onlyId().substring(0, 10);
+        assertThat(cli("third\n").run("chat", "--cid", id)).succeeded();
 
         server.takeBody();
         assertThat(messages(server.takeBody())).isEqualTo("user:first|assistant:One.|user:second|");
         assertThat(messages(server.takeBody()))
                 .isEqualTo("user:first|assistant:One.|user:second|assistant:Two.|user:third|");
-        assertThat(logs()).hasSize(1);
+        assertThat(llmo.logs()).hasSize(1);
     }
 
     @Test
     void retryWithNothingToRetryIsAUsageError() {
         Result result = cli("/retry\n").run("chat");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result).failedWith(ExitCode.USAGE);
         assertThat(result.err()).contains("there is nothing to retry");
         assertThat(server.requestCount()).isZero();
     }
@@ -194,18 +181,18 @@ class ChatScriptedTest {
     void aSavedNameResumesAndLoadsTheConversation() throws Exception {
         server.answer("Noted.", 5, 2).answer("You said remember-me.", 9, 4).answer("Yes.", 12, 1);
 
-        assertThat(cli("remember-me\n/save notes\n").run("chat").exitCode()).isZero();
+        assertThat(cli("remember-me\n/save notes\n").run("chat")).succeeded();
         Result resumed = cli("what did I say?\n").run("chat", "--resume", "notes");
         Result loaded = cli("/clear\n/load notes\nagain?\n").run("chat");
 
-        assertThat(resumed.exitCode()).isZero();
+        assertThat(resumed).succeeded();
         assertThat(resumed.out()).isEqualTo("You said remember-me.\n");
-        assertThat(loaded.exitCode()).isZero();
+        assertThat(loaded).succeeded();
         server.takeBody();
         assertThat(messages(server.takeBody())).isEqualTo("user:remember-me|assistant:Noted.|user:what did I say?|");
         assertThat(messages(server.takeBody())).startsWith("user:remember-me|assistant:Noted.|user:what did I say?|")
                 .endsWith("user:again?|");
-        assertThat(Files.readString(logs().get(0))).contains("\"chat.save\"", "\"name\":\"notes\"");
+        assertThat(Files.readString(llmo.onlyLog())).contains("\"chat.save\"", "\"name\":\"notes\"");
     }
 
     @Test
@@ -214,7 +201,7 @@ class ChatScriptedTest {
 
         Result result = cli("first line\\\nsecond line\n\"\"\"\nblock a\n  block b\n\"\"\"\n").run("chat");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(server.takeBody().get("messages").get(0).get("content").asText())
                 .isEqualTo("first line\nsecond line");
         assertThat(server.takeBody().get("messages").get(2).get("content").asText()).isEqualTo("block a\n  block b");
@@ -226,13 +213,13 @@ class ChatScriptedTest {
 
         Result result = cli("/system Be terse.\nfirst\n/clear\nsecond\n").run("chat");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.err()).contains("new conversation ");
         server.takeBody();
         JsonNode second = server.takeBody();
         assertThat(messages(second)).isEqualTo("system:Be terse.|user:second|");
-        assertThat(logs()).hasSize(2);
-        for (Path log : logs()) {
+        assertThat(llmo.logs()).hasSize(2);
+        for (Path log : llmo.logs()) {
             assertThat(ChainVerifier.verify(log).ok()).isTrue();
             assertThat(Files.readString(log)).contains("\"session.end\"");
         }
@@ -244,7 +231,7 @@ class ChatScriptedTest {
 
         Result result = cli("/role pirate\nhello\n").run("chat");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         JsonNode body = server.takeBody();
         assertThat(body.get("model").asText()).isEqualTo("free");
         assertThat(body.get("temperature").asDouble()).isEqualTo(0.9);
@@ -258,7 +245,7 @@ class ChatScriptedTest {
         Result result = cli("hello\n/tokens\n/cost\n/history\n/model\n/models\n/help\n/exit\nnever sent\n")
                 .run("chat");
 
-        assertThat(result.exitCode()).isZero();
+        assertThat(result).succeeded();
         assertThat(result.out())
                 .contains("next request: ~")
                 .contains("context ", "% of 1,000", "estimate with a safety margin; nothing dropped")
@@ -285,16 +272,16 @@ class ChatScriptedTest {
     void anUnknownRoleFailsBeforeAnyConversationIsWritten() throws Exception {
         Result result = cli("hello\n").run("chat", "-r", "Pirat");
 
-        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result).failedWith(ExitCode.CONFIG);
         assertThat(result.err()).contains("unknown role 'Pirat' (did you mean 'Pirate'?)");
-        assertThat(logs()).isEmpty();
+        assertThat(llmo.logs()).isEmpty();
     }
 
     @Test
     void aDoubleSlashSendsALeadingSlash() throws Exception {
         server.answer("ok", 1, 1);
 
-        assertThat(cli("//etc/hosts explained\n").run("chat").exitCode()).isZero();
+        assertThat(cli("//etc/hosts explained\n").run("chat")).succeeded();
 
         assertThat(messages(server.takeBody())).isEqualTo("user:/etc/hosts explained|");
     }
