@@ -5,16 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.InterruptedRunException;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.lang.ProcessBuilder.Redirect;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.llmo.failure.LlmoException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -24,6 +18,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -32,85 +27,75 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * A client of one local MCP server over stdio (MCP 2025-11-25, "Transports" and "Lifecycle"): one compact JSON-RPC
- * message per line on the server's stdin and stdout. Started by {@link #start}, which runs the handshake; closed by
- * {@link #close}, which ends the server and every process it started. Thread-safe: calls may overlap, answers are
- * matched to requests by id on a reader thread. See docs/architecture/adr-011-mcp-client.md.
+ * A client of one MCP server (MCP 2025-11-25, "Lifecycle", "Tools", "Utilities"), over stdio ({@link #start}, a
+ * local server llmo starts and stops) or Streamable HTTP ({@link #connect}). Either runs the handshake before it
+ * returns; {@link #close} ends the session (and a local server with every process it started). Thread-safe: calls
+ * may overlap, answers are matched to requests by id. The transports only move messages ({@link McpTransport});
+ * everything of the protocol is here, once. See docs/architecture/adr-011-mcp-client.md.
  */
 public final class McpClient implements AutoCloseable {
     /** The revision llmo asks for: the newest one with the initialize handshake the reference servers speak. */
     public static final String PROTOCOL_VERSION = "2025-11-25";
     /** Revisions whose tools and results llmo reads the same way; a server may answer with any of them. */
     static final Set<String> SUPPORTED_VERSIONS = Set.of("2025-11-25", "2025-06-18", "2025-03-26");
-    /** The longest message llmo reads: a tool result with a large image still fits, a runaway server does not. */
-    public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
-    /** The only variables of llmo's own environment a server gets, so provider keys and vault secrets never do. */
-    static final List<String> INHERITED_VARIABLES = List.of("PATH", "HOME", "LANG");
+    /**
+     * The longest message llmo reads (a stdio line, an HTTP body, one server-sent event): a tool result with a large
+     * image still fits, a runaway server does not.
+     */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     private static final int MAX_PAGES = 1000;
-    private static final Duration GRACE = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final StdioServer server;
-    private final Process process;
-    private final OutputStream stdin;
+    private final String name;
+    private final McpTransport transport;
     private final Duration timeout;
-    private final int maxLineBytes;
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-    private final Thread reader;
-    private volatile McpException broken;
+    private final Map<String, Progress> progressListeners = new ConcurrentHashMap<>();
+    private volatile LlmoException broken;
     private volatile boolean toolsChanged;
     private volatile boolean closed;
-    private String protocolVersion;
-    private String serverName;
+    /** Counts handshakes, so that requests that all find their HTTP session expired start one new session. */
+    private volatile long session;
+    private volatile String protocolVersion;
+    private volatile String serverName;
 
-    private McpClient(StdioServer server, Process process, Duration timeout, int maxLineBytes) {
-        this.server = server;
-        this.process = process;
-        this.stdin = process.getOutputStream();
+    private McpClient(String name, McpTransport transport, Duration timeout) {
+        this.name = name;
+        this.transport = transport;
         this.timeout = timeout;
-        this.maxLineBytes = maxLineBytes;
-        this.reader = new Thread(this::readMessages, "mcp-" + server.name());
-        reader.setDaemon(true);
     }
 
     /** Starts the server and runs the handshake; {@code requestTimeout} bounds every request, the handshake too. */
     public static McpClient start(StdioServer server, Duration requestTimeout) {
-        return start(server, requestTimeout, MAX_LINE_BYTES);
+        return start(server, requestTimeout, MAX_MESSAGE_BYTES);
     }
 
-    static McpClient start(StdioServer server, Duration requestTimeout, int maxLineBytes) {
-        ProcessBuilder builder = new ProcessBuilder(server.command());
-        Map<String, String> env = builder.environment();
-        env.clear();
-        for (String name : INHERITED_VARIABLES) {
-            String value = System.getenv(name);
-            if (value != null) {
-                env.put(name, value);
-            }
-        }
-        env.putAll(server.env());
-        if (server.cwd() != null) {
-            builder.directory(server.cwd().toFile());
-        }
-        Process process;
+    static McpClient start(StdioServer server, Duration requestTimeout, int maxMessageBytes) {
+        return open(server.name(), StdioTransport.start(server, maxMessageBytes), requestTimeout);
+    }
+
+    /**
+     * Connects to a server over Streamable HTTP and runs the handshake; {@code requestTimeout} bounds every request.
+     * A server that refuses the endpoint's headers (HTTP 401 or 403) is a {@link CredentialsException} (exit 4);
+     * an endpoint llmo will not use (not http or https, plain http to another host than this one) a
+     * {@link dev.llmo.failure.ConfigException}.
+     */
+    public static McpClient connect(McpHttpEndpoint endpoint, Duration requestTimeout) {
+        return connect(endpoint, requestTimeout, MAX_MESSAGE_BYTES);
+    }
+
+    static McpClient connect(McpHttpEndpoint endpoint, Duration requestTimeout, int maxMessageBytes) {
+        return open(endpoint.name(), new HttpTransport(endpoint, requestTimeout, maxMessageBytes), requestTimeout);
+    }
+
+    private static McpClient open(String name, McpTransport transport, Duration requestTimeout) {
+        McpClient client = new McpClient(name, transport, requestTimeout);
         try {
-            Path parent = server.stderrLog().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            builder.redirectError(Redirect.appendTo(server.stderrLog().toFile()));
-            process = builder.start();
-        } catch (IOException e) {
-            throw new McpException("cannot start MCP server " + server.name() + ": " + oneLine(e.getMessage()),
-                    "Check its command: " + server.command().get(0) + " must be a program on PATH or a path to one.",
-                    e);
-        }
-        McpClient client = new McpClient(server, process, requestTimeout, maxLineBytes);
-        client.reader.start();
-        try {
+            transport.start(client.new Inbound());
             client.initialize();
         } catch (RuntimeException e) {
             client.close();
@@ -125,19 +110,20 @@ public final class McpClient implements AutoCloseable {
         params.putObject("capabilities");
         String version = McpClient.class.getPackage().getImplementationVersion();
         params.putObject("clientInfo").put("name", "llmo").put("version", version == null ? "dev" : version);
-        JsonNode result = request("initialize", params);
+        JsonNode result = attempt("initialize", params, null);
         String offered = result.path("protocolVersion").asText("");
         if (!SUPPORTED_VERSIONS.contains(offered)) {
-            throw new McpException("MCP server " + server.name() + " speaks protocol version '" + oneLine(offered)
+            throw new McpException("MCP server " + name + " speaks protocol version '" + oneLine(offered)
                     + "', which llmo does not support",
                     "Use a release of the server that supports MCP " + PROTOCOL_VERSION + " or 2025-06-18.");
         }
         protocolVersion = offered;
         serverName = result.path("serverInfo").path("name").asText("");
+        transport.negotiated(offered);
         ObjectNode initialized = JSON.createObjectNode();
         initialized.put("jsonrpc", "2.0");
         initialized.put("method", "notifications/initialized");
-        send(initialized);
+        transport.send(initialized);
     }
 
     /** The revision the server agreed to. */
@@ -150,9 +136,9 @@ public final class McpClient implements AutoCloseable {
         return serverName;
     }
 
-    /** The server process, to watch or to find its children. */
-    public ProcessHandle process() {
-        return process.toHandle();
+    /** The process llmo started for a stdio server (to watch it or find its children); empty over HTTP. */
+    public Optional<ProcessHandle> process() {
+        return transport instanceof StdioTransport stdio ? Optional.of(stdio.process()) : Optional.empty();
     }
 
     /** Whether the server said its tools changed ({@code notifications/tools/list_changed}) since the last list. */
@@ -171,7 +157,7 @@ public final class McpClient implements AutoCloseable {
             if (cursor != null) {
                 params.put("cursor", cursor);
             }
-            JsonNode result = request("tools/list", params);
+            JsonNode result = request("tools/list", params, null);
             for (JsonNode tool : result.path("tools")) {
                 tools.add(toTool(tool));
             }
@@ -198,10 +184,18 @@ public final class McpClient implements AutoCloseable {
 
     /** Calls a tool; a failure the tool reports comes back as a result with {@code isError}, not an exception. */
     public McpToolResult callTool(String name, JsonNode arguments) {
+        return callTool(name, arguments, null);
+    }
+
+    /**
+     * Calls a tool and passes each {@code notifications/progress} the server sends about it to {@code progress}
+     * (null: none asked for), on a thread of the transport; what the listener throws fails the call.
+     */
+    public McpToolResult callTool(String name, JsonNode arguments, Consumer<McpProgress> progress) {
         ObjectNode params = JSON.createObjectNode();
         params.put("name", name);
         params.set("arguments", arguments == null ? JSON.createObjectNode() : arguments);
-        JsonNode result = request("tools/call", params);
+        JsonNode result = request("tools/call", params, progress);
         List<McpContent> content = new ArrayList<>();
         for (JsonNode block : result.path("content")) {
             content.add(toContent(block));
@@ -236,8 +230,32 @@ public final class McpClient implements AutoCloseable {
         return node == null || node.isNull() ? null : node.asText();
     }
 
-    private JsonNode request(String method, ObjectNode params) {
-        McpException failure = broken;
+    /** A request; over HTTP, once more in a new session when the server has forgotten the one it was sent in. */
+    private JsonNode request(String method, ObjectNode params, Consumer<McpProgress> progress) {
+        long sentIn = session;
+        try {
+            return attempt(method, params, progress);
+        } catch (McpTransport.SessionExpired e) {
+            renewSession(sentIn);
+            try {
+                return attempt(method, params, progress);
+            } catch (McpTransport.SessionExpired again) {
+                throw new McpException("MCP server " + name + " forgot its session (HTTP 404) right after it began",
+                        "This is a bug in the server; " + lowerFirst(transport.hint()));
+            }
+        }
+    }
+
+    /** Starts a new session unless another request already did since {@code expired} was the current one. */
+    private synchronized void renewSession(long expired) {
+        if (session == expired) {
+            initialize();
+            session++;
+        }
+    }
+
+    private JsonNode attempt(String method, ObjectNode params, Consumer<McpProgress> progress) {
+        LlmoException failure = broken;
         if (failure != null) {
             throw failure;
         }
@@ -248,113 +266,76 @@ public final class McpClient implements AutoCloseable {
         message.put("jsonrpc", "2.0");
         message.put("id", id);
         message.put("method", method);
-        message.set("params", params);
+        ObjectNode sent = params.deepCopy();
+        String token = "llmo-" + id;
+        if (progress != null) {
+            sent.putObject("_meta").put("progressToken", token);
+            progressListeners.put(token, new Progress(id, progress));
+        }
+        message.set("params", sent);
         try {
-            send(message);
+            transport.send(message);
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            cancel(id, "timed out");
-            throw new McpException("MCP server " + server.name() + " did not answer " + method + " within "
-                    + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"), "Check its log " + server.stderrLog() + ", or raise its timeout.");
+            cancel(method, id, "timed out");
+            throw new McpException("MCP server " + name + " did not answer " + method + " within "
+                    + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"),
+                    transport.hint().replaceFirst("\\.$", "") + ", or raise its timeout.");
         } catch (InterruptedException e) {
+            // cancelled before the flag is set again: OkHttp refuses to send from an interrupted thread
+            cancel(method, id, "interrupted");
             Thread.currentThread().interrupt();
-            cancel(id, "interrupted");
-            throw new InterruptedRunException("interrupted: MCP " + method + " on " + server.name(), null, e);
+            throw new InterruptedRunException("interrupted: MCP " + method + " on " + name, null, e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof McpException mcp) {
-                throw new McpException(mcp.getMessage(), mcp.fix(), mcp);
-            }
-            throw new McpException("MCP " + method + " on " + server.name() + " failed: "
-                    + oneLine(String.valueOf(e.getCause())), null, e.getCause());
+            throw rethrown(method, e.getCause());
         } finally {
             pending.remove(id);
+            progressListeners.remove(token);
         }
     }
 
-    /** Tells the server to stop working on a request llmo no longer waits for (MCP "Cancellation"). */
-    private void cancel(long id, String reason) {
+    /** The failure of an answer, thrown again in the caller's thread so its stack trace shows the call. */
+    private RuntimeException rethrown(String method, Throwable cause) {
+        if (cause instanceof McpTransport.SessionExpired expired) {
+            if ("initialize".equals(method)) {
+                return new McpException("MCP server " + name + " answered initialize with HTTP 404",
+                        "Check its url: the server has no MCP endpoint there.");
+            }
+            return expired;
+        }
+        if (cause instanceof CredentialsException credentials) {
+            return new CredentialsException(credentials.getMessage(), credentials.fix(), credentials);
+        }
+        if (cause instanceof LlmoException llmo && llmo.exitCode() == ExitCode.FAILURE) {
+            return new McpException(llmo.getMessage(), llmo.fix(), llmo);
+        }
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new McpException("MCP " + method + " on " + name + " failed: " + oneLine(String.valueOf(cause)),
+                null, cause);
+    }
+
+    /**
+     * Tells the server to stop working on a request llmo no longer waits for (MCP "Cancellation"); never the
+     * handshake, which the specification forbids cancelling.
+     */
+    private void cancel(String method, long id, String reason) {
+        if ("initialize".equals(method)) {
+            return;
+        }
         ObjectNode message = JSON.createObjectNode();
         message.put("jsonrpc", "2.0");
         message.put("method", "notifications/cancelled");
         message.putObject("params").put("requestId", id).put("reason", reason);
         try {
-            send(message);
-        } catch (McpException e) {
-            // The server is gone, so there is nothing left to cancel.
+            transport.send(message);
+        } catch (LlmoException e) {
+            // The server is gone or unreachable, so there is nothing left to cancel.
         }
     }
 
-    private void send(JsonNode message) {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(message);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        synchronized (stdin) {
-            try {
-                stdin.write(bytes);
-                stdin.write('\n');
-                stdin.flush();
-            } catch (IOException e) {
-                McpException failure = broken;
-                throw failure != null ? failure : new McpException("cannot write to MCP server " + server.name()
-                        + ": it has stopped", "Check its log " + server.stderrLog() + ".", e);
-            }
-        }
-    }
-
-    private void readMessages() {
-        InputStream in = new BufferedInputStream(process.getInputStream(), 1 << 16);
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try {
-            while (true) {
-                line.reset();
-                if (!readLine(in, line)) {
-                    fail(new McpException("MCP server " + server.name() + " stopped" + exitStatus(),
-                            "Check its log " + server.stderrLog() + "."));
-                    return;
-                }
-                if (line.size() > 0) {
-                    dispatch(line.toByteArray());
-                }
-            }
-        } catch (LineTooLong e) {
-            fail(protocolError("sent a message over " + maxLineBytes / (1024 * 1024) + " MiB"));
-            process.destroyForcibly();
-        } catch (IOException e) {
-            fail(new McpException("cannot read from MCP server " + server.name() + ": " + oneLine(e.getMessage()),
-                    "Check its log " + server.stderrLog() + ".", e));
-        } catch (McpException e) {
-            fail(e);
-        }
-    }
-
-    /** Reads up to a newline into {@code line}; false at the end of the stream. */
-    private boolean readLine(InputStream in, ByteArrayOutputStream line) throws IOException {
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                return true;
-            }
-            if (line.size() >= maxLineBytes) {
-                throw new LineTooLong();
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.size() > 0;
-    }
-
-    private void dispatch(byte[] line) {
-        JsonNode message;
-        try {
-            message = JSON.readTree(line);
-        } catch (IOException e) {
-            throw protocolError("wrote something that is not a JSON-RPC message on stdout: "
-                    + oneLine(new String(line, 0, Math.min(line.length, 80), StandardCharsets.UTF_8)));
-        }
+    private void dispatch(JsonNode message) {
         JsonNode method = message.get("method");
         JsonNode id = message.get("id");
         if (method != null) {
@@ -362,6 +343,8 @@ public final class McpClient implements AutoCloseable {
                 answerServerRequest(id, method.asText());
             } else if ("notifications/tools/list_changed".equals(method.asText())) {
                 toolsChanged = true;
+            } else if ("notifications/progress".equals(method.asText())) {
+                progress(message.path("params"));
             }
             return;
         }
@@ -374,11 +357,31 @@ public final class McpClient implements AutoCloseable {
         }
         JsonNode error = message.get("error");
         if (error != null) {
-            answer.completeExceptionally(new McpException("MCP server " + server.name() + " answered with error "
+            answer.completeExceptionally(new McpException("MCP server " + name + " answered with error "
                     + error.path("code").asText() + ": " + oneLine(error.path("message").asText()),
-                    "Check its log " + server.stderrLog() + "."));
+                    transport.hint()));
         } else {
             answer.complete(message.path("result"));
+        }
+    }
+
+    private void progress(JsonNode params) {
+        Progress listener = progressListeners.get(params.path("progressToken").asText(""));
+        JsonNode progress = params.get("progress");
+        if (listener == null || progress == null || !progress.isNumber()) {
+            return;
+        }
+        JsonNode total = params.get("total");
+        JsonNode text = params.get("message");
+        try {
+            listener.listener().accept(new McpProgress(progress.asDouble(),
+                    total != null && total.isNumber() ? total.asDouble() : null,
+                    text != null && text.isTextual() ? oneLine(text.asText()) : null));
+        } catch (RuntimeException e) {
+            CompletableFuture<JsonNode> answer = pending.get(listener.requestId());
+            if (answer != null) {
+                answer.completeExceptionally(e);
+            }
         }
     }
 
@@ -393,14 +396,14 @@ public final class McpClient implements AutoCloseable {
             reply.putObject("error").put("code", -32601).put("message", "Method not found: " + method);
         }
         try {
-            send(reply);
-        } catch (McpException e) {
-            // The server stopped; the reader sees the end of its output next.
+            transport.send(reply);
+        } catch (LlmoException e) {
+            // The server stopped or is unreachable; the request that waits for it reports that.
         }
     }
 
     /** The first failure is the one every later request reports: what broke the connection, not its echoes. */
-    private synchronized void fail(McpException failure) {
+    private synchronized void fail(LlmoException failure) {
         if (broken == null) {
             broken = failure;
         }
@@ -409,68 +412,38 @@ public final class McpClient implements AutoCloseable {
         }
     }
 
-    private String exitStatus() {
-        try {
-            if (process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                return " (exit code " + process.exitValue() + ")";
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return "";
-    }
-
-    private McpException protocolError(String what) {
-        return new McpException("MCP server " + server.name() + " " + what,
-                "This is a bug in the server; check its log " + server.stderrLog() + ".");
-    }
-
-    /**
-     * Ends the server as the stdio transport asks: stdin closed, then SIGTERM, then SIGKILL, each after a grace
-     * period; then every process it started that is still alive, so a wrapper such as {@code npx} leaves no orphan.
-     */
+    /** Ends the session: a stdio server as its transport asks, an HTTP session with a DELETE. Idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        fail(new McpException("MCP server " + server.name() + " was closed", null));
-        List<ProcessHandle> children = process.descendants().toList();
-        try {
-            stdin.close();
-        } catch (IOException e) {
-            // Already closed by the server's end: it is stopping.
+        fail(new McpException("MCP server " + name + " was closed", null));
+        transport.close();
+    }
+
+    private final class Inbound implements McpTransport.Inbound {
+        @Override
+        public void message(JsonNode message) {
+            dispatch(message);
         }
-        boolean interrupted = false;
-        try {
-            if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroy();
-                if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            interrupted = true;
-            process.destroyForcibly();
-        }
-        for (ProcessHandle child : children) {
-            child.destroy();
-        }
-        for (ProcessHandle child : children) {
-            try {
-                child.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                child.destroyForcibly();
-            } catch (InterruptedException e) {
-                interrupted = true;
-                child.destroyForcibly();
+
+        @Override
+        public void failed(long requestId, RuntimeException failure) {
+            CompletableFuture<JsonNode> answer = pending.get(requestId);
+            if (answer != null) {
+                answer.completeExceptionally(failure);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+
+        @Override
+        public void broken(LlmoException failure) {
+            fail(failure);
         }
+    }
+
+    private record Progress(long requestId, Consumer<McpProgress> listener) {
     }
 
     /** The schema with the keys of every object sorted and no whitespace: equal schemas, equal bytes. */
@@ -509,18 +482,26 @@ public final class McpClient implements AutoCloseable {
         }
     }
 
+    private McpException protocolError(String what) {
+        return new McpException("MCP server " + name + " " + what,
+                "This is a bug in the server; " + lowerFirst(transport.hint()));
+    }
+
+    /** A limit as people read it: 16 MiB, or 1024 bytes in tests. */
+    static String size(int bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
+    }
+
+    static String lowerFirst(String text) {
+        return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
+    }
+
     /** A server's text on one line and of bounded length, so it cannot forge extra lines of llmo's output. */
-    private static String oneLine(String text) {
+    static String oneLine(String text) {
         if (text == null) {
             return "";
         }
         String line = text.replaceAll("\\p{Cntrl}+", " ").strip();
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;
-    }
-
-    private static final class LineTooLong extends IOException {
-        LineTooLong() {
-            super("line too long");
-        }
     }
 }

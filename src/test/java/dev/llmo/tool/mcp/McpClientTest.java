@@ -90,7 +90,7 @@ class McpClientTest {
         assertThat(env.path("LLMO_MCP_TEST_PASSED").asText()).isEqualTo("yes");
         assertThat(names).isSubsetOf(Set.of("PATH", "HOME", "LANG", "LLMO_MCP_TEST_PASSED"));
         Set<String> ours = System.getenv().keySet().stream()
-                .filter(name -> !McpClient.INHERITED_VARIABLES.contains(name)).collect(Collectors.toSet());
+                .filter(name -> !StdioTransport.INHERITED_VARIABLES.contains(name)).collect(Collectors.toSet());
         assertThat(ours).as("variables of the test JVM other than PATH, HOME, LANG").isNotEmpty();
         assertThat(names).doesNotContainAnyElementsOf(ours);
     }
@@ -99,7 +99,7 @@ class McpClientTest {
     void closeEndsTheServerAndEveryProcessItStarted() throws IOException {
         Path log = dir.resolve("logs/s.log");
         McpClient client = McpClient.start(ReferenceServer.everything(log, Map.of()), TIMEOUT);
-        ProcessHandle server = client.process();
+        ProcessHandle server = client.process().orElseThrow();
         List<ProcessHandle> children = server.descendants().toList();
         assertThat(server.isAlive()).isTrue();
         client.close();

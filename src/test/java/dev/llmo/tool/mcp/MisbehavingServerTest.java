@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.failure.InterruptedRunException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,11 +42,21 @@ class MisbehavingServerTest {
                     send({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "x"}})
                     send({"jsonrpc": "2.0", "id": 99, "method": "ping"})
                     send({"jsonrpc": "2.0", "id": i, "result": r})
+                elif method == "notifications/cancelled":
+                    sys.stderr.write("cancelled %s %s\\n" % (m["params"]["requestId"], m["params"]["reason"]))
+                    sys.stderr.flush()
                 elif method == "tools/call":
                     name = m["params"]["name"]
                     if name == "big": send({"jsonrpc": "2.0", "id": i, "result": {"content": [{"type": "text", "text": "x" * 5000}]}})
                     elif name == "crash": sys.exit(3)
-                    elif name == "slow": time.sleep(60)
+                    elif name == "slow": pass
+                    elif name == "progress":
+                        token = m["params"]["_meta"]["progressToken"]
+                        for step in (1, 2):
+                            send({"jsonrpc": "2.0", "method": "notifications/progress",
+                                  "params": {"progressToken": token, "progress": step, "total": 2}})
+                        send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+                        send({"jsonrpc": "2.0", "id": i, "result": {"content": [{"type": "text", "text": "done"}]}})
                     elif name == "rpc-error": send({"jsonrpc": "2.0", "id": i, "error": {"code": -32602, "message": "Unknown tool:\\nrpc-error"}})
             """;
 
@@ -79,7 +92,7 @@ class MisbehavingServerTest {
     @Test
     void anAnswerOverTheLineLimitBreaksTheConnectionInsteadOfTheMemory() throws IOException {
         try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
-            ProcessHandle server = client.process();
+            ProcessHandle server = client.process().orElseThrow();
             assertThatThrownBy(() -> client.callTool("big", JSON.createObjectNode()))
                     .isInstanceOf(McpException.class).hasMessageContaining("sent a message over");
             assertThat(server.onExit()).succeedsWithin(Duration.ofSeconds(10));
@@ -96,11 +109,54 @@ class MisbehavingServerTest {
     }
 
     @Test
-    void aSlowToolTimesOutAndAnRpcErrorIsOneLine() {
-        try (McpClient client = start("2025-11-25", Duration.ofSeconds(10))) {
-            assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
-                    .isInstanceOf(McpException.class).hasMessageContaining("did not answer tools/call within");
+    void progressAndAChangedToolListArriveWhileACallRuns() {
+        List<McpProgress> progress = new CopyOnWriteArrayList<>();
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
+            assertThat(client.toolsChanged()).isFalse();
+            McpToolResult result = client.callTool("progress", JSON.createObjectNode(), progress::add);
+            assertThat(((McpContent.Text) result.content().get(0)).text()).isEqualTo("done");
+            assertThat(client.toolsChanged()).isTrue();
         }
+        assertThat(progress).containsExactly(new McpProgress(1, 2.0, null), new McpProgress(2, 2.0, null));
+    }
+
+    @Test
+    void aListenerThatFailsFailsItsCallButNotTheConnection() {
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
+            assertThatThrownBy(() -> client.callTool("progress", JSON.createObjectNode(), p -> {
+                throw new IllegalStateException("listener bug");
+            })).isInstanceOf(IllegalStateException.class).hasMessage("listener bug");
+            assertThat(client.listTools()).hasSize(4);
+        }
+    }
+
+    @Test
+    void aTimedOutOrInterruptedCallIsCancelledOnTheServer() throws Exception {
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(8))) {
+            assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
+                    .isInstanceOf(McpException.class).hasMessage("MCP server py did not answer tools/call within 8 s");
+        }
+        assertThat(Files.readString(dir.resolve("py.log"))).contains("cancelled 2 timed out");
+        try (McpClient client = start("2025-11-25", Duration.ofSeconds(30))) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    client.callTool("slow", JSON.createObjectNode());
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+            });
+            caller.start();
+            Thread.sleep(500);
+            caller.interrupt();
+            caller.join(10_000);
+            assertThat(thrown.get()).isInstanceOf(InterruptedRunException.class);
+        }
+        assertThat(Files.readString(dir.resolve("py.log"))).contains("cancelled 2 interrupted");
+    }
+
+    @Test
+    void anRpcErrorIsOneLine() {
         try (McpClient client = start("2025-11-25", Duration.ofSeconds(20))) {
             assertThatThrownBy(() -> client.callTool("rpc-error", JSON.createObjectNode()))
                     .isInstanceOf(McpException.class)
