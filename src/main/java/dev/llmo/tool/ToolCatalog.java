@@ -12,11 +12,13 @@ import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.UsageException;
 import dev.llmo.tool.mcp.McpClient;
+import dev.llmo.tool.mcp.McpHttpEndpoint;
 import dev.llmo.tool.mcp.McpContent;
 import dev.llmo.tool.mcp.McpException;
 import dev.llmo.tool.mcp.McpTool;
 import dev.llmo.tool.mcp.McpToolResult;
 import dev.llmo.tool.mcp.StdioServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -256,15 +258,17 @@ public final class ToolCatalog implements AutoCloseable {
     }
 
     private Started start(McpServerSpec spec) {
+        McpClient client;
         if (spec.remote()) {
-            throw new FailureException("MCP server " + spec.name() + " is a remote (url) server, which this build of "
-                    + "llmo cannot reach yet", "run it as a local server (command:) for now");
+            // header values (a bearer token from the vault) are resolved only now, and never shown
+            Map<String, String> headers = References.resolve(spec.headers(), secrets, "MCP server " + spec.name());
+            client = McpClient.connect(new McpHttpEndpoint(spec.name(), URI.create(spec.url()), headers), MCP_TIMEOUT);
+        } else {
+            Path cwd = spec.cwd() == null ? Path.of("").toAbsolutePath() : Path.of(spec.cwd()).toAbsolutePath();
+            Map<String, String> env = References.resolve(spec.env(), secrets, "MCP server " + spec.name());
+            List<String> command = spec.sandbox() ? sandbox.wrap(spec.name(), spec.command(), cwd) : spec.command();
+            client = McpClient.start(new StdioServer(spec.name(), command, env, cwd, log(spec.name())), MCP_TIMEOUT);
         }
-        Path cwd = spec.cwd() == null ? Path.of("").toAbsolutePath() : Path.of(spec.cwd()).toAbsolutePath();
-        Map<String, String> env = References.resolve(spec.env(), secrets, "MCP server " + spec.name());
-        List<String> command = spec.sandbox() ? sandbox.wrap(spec.name(), spec.command(), cwd) : spec.command();
-        McpClient client = McpClient.start(new StdioServer(spec.name(), command, env, cwd, log(spec.name())),
-                MCP_TIMEOUT);
         try {
             List<Tool> tools = new ArrayList<>();
             for (McpTool tool : client.listTools()) {

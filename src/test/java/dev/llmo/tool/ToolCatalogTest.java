@@ -112,6 +112,22 @@ class ToolCatalogTest {
     }
 
     @Test
+    void aRemoteServerIsReachedOverStreamableHttpWithItsHeadersFromTheEnvironment() throws Exception {
+        try (ReferenceServer.Http http = ReferenceServer.everythingOverHttp(dir.resolve("http.log"))) {
+            McpServerSpec remote = new McpServerSpec("web", List.of(), Map.of(), null, http.url().toString(),
+                    Map.of("Authorization", "Bearer ${env:WEB_TOKEN}"), false, false, ORIGIN);
+            ToolCatalog catalog = catalog(Map.of("web", remote), Map.of(),
+                    SecretSource.environment(Map.of("WEB_TOKEN", "t0ken")));
+
+            List<Tool> tools = catalog.select(List.of("web.*"));
+
+            assertThat(tools).extracting(Tool::source).containsOnly("mcp:web");
+            assertThat(catalog.call(named(tools, "web.echo"), "{\"message\":\"over http\"}").text())
+                    .contains("over http");
+        }
+    }
+
+    @Test
     void anUnknownPatternIsAUsageErrorNamingWhatExists() {
         ToolCatalog catalog = catalog(Map.of("every", server("every", ReferenceServer.everythingCommand(), false)),
                 tools(tool("cat", List.of("cat"), Map.of(), 10)));

@@ -68,7 +68,7 @@ public final class ReferenceServer {
      * server-everything in Streamable HTTP mode on a free port of 127.0.0.1, once it accepts connections; its
      * stdout and stderr go to {@code log} (it logs each session it starts and ends there).
      */
-    static Http everythingOverHttp(Path log) throws IOException, InterruptedException {
+    public static Http everythingOverHttp(Path log) throws IOException, InterruptedException {
         Path script = everythingScript();
         for (int attempt = 0; ; attempt++) {
             int port;
@@ -96,7 +96,7 @@ public final class ReferenceServer {
     }
 
     /** A running HTTP server; closing it stops it. */
-    record Http(Process process, URI url, Path log) implements AutoCloseable {
+    public record Http(Process process, URI url, Path log) implements AutoCloseable {
         @Override
         public void close() throws InterruptedException {
             process.destroy();
