@@ -1,6 +1,8 @@
 package dev.llmo.core;
 
+import dev.llmo.message.Message;
 import dev.llmo.message.Part;
+import dev.llmo.message.Role;
 import dev.llmo.provider.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +24,9 @@ public final class AnswerTurn {
     public static ChatMessage of(List<Part> parts, boolean complete) {
         boolean callsTools = parts.stream().anyMatch(Part.ToolCall.class::isInstance);
         if (!callsTools || !complete) {
-            StringBuilder text = new StringBuilder();
-            parts.stream().filter(Part.Text.class::isInstance).forEach(p -> text.append(((Part.Text) p).text()));
-            return text.length() == 0 ? null : ChatMessage.assistant(text.toString());
+            // an answer may be many megabytes: its one text part is kept as it is, never copied
+            String text = new Message(Role.ASSISTANT, parts).text();
+            return text.isEmpty() ? null : ChatMessage.assistant(text);
         }
         List<Part> kept = new ArrayList<>();
         for (Part part : parts) {
