@@ -60,7 +60,7 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
                 "  llmo run -c \"Shorter, please\"",
-                "  llmo run -T fs.* --approve fs.read_file \"What does README.md say?\"",
+                "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
