@@ -137,6 +137,20 @@ public final class BinaryRun {
     }
 
     /**
+     * Writes {@code home}'s models.yaml: one provider, {@code mock}, of type openai at {@code baseUrl} (the server's
+     * {@code /v1}) with the key MOCK_API_KEY and one model, {@code m1}.
+     */
+    public static void mockProvider(Path home, String baseUrl) throws IOException {
+        Files.writeString(Files.createDirectories(home.resolve("llmo")).resolve("models.yaml"), """
+                mock:
+                  type: openai
+                  base_url: %s
+                  api_key_name: MOCK_API_KEY
+                  models: [m1]
+                """.formatted(baseUrl));
+    }
+
+    /**
      * Starts {@code llmo ARGS} and returns at once, stdin closed, stdout and stderr to {@code out} and {@code err}: for
      * a test that signals or kills it on the way. The caller ends it.
      */

@@ -35,14 +35,8 @@ class ToolApprovalTmuxIT {
                 open(%s, "a").write("ran\\n")
                 print(args["text"][::-1], end="")
                 """.formatted("'" + runs + "'"));
-        Path dir = Files.createDirectories(home.resolve("llmo"));
-        Files.writeString(dir.resolve("models.yaml"), """
-                mock:
-                  type: openai
-                  base_url: %s
-                  api_key_name: MOCK_API_KEY
-                  models: [m1]
-                """.formatted(server.url("/v1")));
+        BinaryRun.mockProvider(home, server.url("/v1").toString());
+        Path dir = home.resolve("llmo");
         Files.writeString(dir.resolve("config.yaml"), """
                 main_llm: mock/m1
                 tools:
