@@ -38,7 +38,7 @@ final class SettingsBinder {
             mainModel = new ScalarNode(envModel, Origin.of(ConfigLayer.ENV, "LLMO_MODEL"));
         }
         return new Settings(catalog, mainModel, roles(config.get("roles")), chains(config.get("chains")),
-                budget(config.get("budget")), files, digest, project, untrusted, ToolSettingsBinder.bind(config));
+                budget(config.get("budget")), files, digest, project, untrusted, tools(config));
     }
 
     /** {@code defaults: { max_tokens: N }}: the answer's limit of a request that sets none; null when unset. */
@@ -194,6 +194,16 @@ final class SettingsBinder {
             return Map.of();
         }
         return new LinkedHashMap<>(ConfigFields.map(node, "chains").entries());
+    }
+
+    // most configurations set no tools: their binder (its patterns, its JSON) is then never loaded (ADR-003)
+    private static ToolSettings tools(MapNode config) {
+        for (String key : ToolSettings.KEYS) {
+            if (config.get(key) != null) {
+                return ToolSettingsBinder.bind(config);
+            }
+        }
+        return ToolSettings.NONE;
     }
 
     private static Budget budget(ConfigNode node) {

@@ -16,6 +16,8 @@ import java.util.Map;
 public record ToolSettings(Map<String, McpServerSpec> mcpServers, Map<String, CommandToolSpec> commandTools,
                            List<PolicyRule> policy, SandboxSpec sandbox) {
     public static final ToolSettings NONE = new ToolSettings(Map.of(), Map.of(), List.of(), SandboxSpec.DEFAULT);
+    /** The configuration's keys for them. */
+    static final List<String> KEYS = List.of("mcp_servers", "tools", "tool_policy", "sandbox");
 
     public ToolSettings {
         mcpServers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(mcpServers));

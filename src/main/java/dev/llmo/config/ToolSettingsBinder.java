@@ -40,7 +40,10 @@ final class ToolSettingsBinder {
     private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern GOOD_REFERENCE = Pattern.compile("(env|vault):[A-Za-z_][A-Za-z0-9_]*");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: a command without tool settings (most) loads no Jackson for them (ADR-003). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private ToolSettingsBinder() {
     }
@@ -175,7 +178,7 @@ final class ToolSettingsBinder {
                     "models pass a tool's arguments as one JSON object: put each argument under properties:");
         }
         try {
-            return JSON.writeValueAsString(ConfigFields.plain(map));
+            return Json.MAPPER.writeValueAsString(ConfigFields.plain(map));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a YAML tree is always JSON", e);
         }
