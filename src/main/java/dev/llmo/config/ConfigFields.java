@@ -20,6 +20,24 @@ final class ConfigFields {
         return new ConfigException(node.origin().where() + ": " + message, null);
     }
 
+    /**
+     * Checks that {@code url}, the value of {@code key} at {@code node}, is an http:// or https:// URL with a host.
+     *
+     * @param fix the fix the error names, or null
+     */
+    static void httpUrl(ConfigNode node, String key, String url, String fix) {
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw new ConfigException(node.origin().where() + ": " + key + " '" + url
+                + "' is not an http:// or https:// URL", fix);
+    }
+
     static MapNode map(ConfigNode node, String what) {
         if (node instanceof MapNode map) {
             return map;

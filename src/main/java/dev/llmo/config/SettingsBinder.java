@@ -6,8 +6,6 @@ import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.failure.ConfigException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +69,7 @@ final class SettingsBinder {
         ConfigFields.onlyKeys(map, what, PROVIDER_KEYS);
         ProviderType type = type(name, map);
         String baseUrl = ConfigFields.requiredString(map, "base_url", what);
-        checkUrl(map.get("base_url"), baseUrl);
+        ConfigFields.httpUrl(map.get("base_url"), "base_url", baseUrl, null);
         List<ModelSpec> specs = new ArrayList<>();
         ConfigNode modelsNode = map.get("models");
         if (modelsNode instanceof ListNode list) {
@@ -105,18 +103,6 @@ final class SettingsBinder {
                     + (hint.isEmpty() ? "" : " (" + hint + ")"), "the types are " + String.join(", ", ProviderType.ids())
                     + " (openai covers every OpenAI-compatible server)");
         });
-    }
-
-    private static void checkUrl(ConfigNode node, String url) {
-        try {
-            URI uri = new URI(url);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw error(node, "base_url '" + url + "' is not an http:// or https:// URL");
     }
 
     private static String stripTrailingSlash(String url) {

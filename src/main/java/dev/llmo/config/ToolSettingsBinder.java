@@ -6,8 +6,6 @@ import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.failure.ConfigException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +94,8 @@ final class ToolSettingsBinder {
         if (http) {
             onlyFor(map, what, HTTP_KEYS, "a remote server (url)");
             String url = ConfigFields.string(map, "url", what);
-            checkUrl(map.get("url"), url);
+            ConfigFields.httpUrl(map.get("url"), "url", url,
+                    "write the server's Streamable HTTP endpoint, such as https://example.org/mcp");
             Map<String, String> headers = values(map.get("headers"), "headers", what, HEADER, "a header name");
             return new McpServerSpec(name, List.of(), Map.of(), null, url, headers, false, enabled, map.origin());
         }
@@ -291,18 +290,5 @@ final class ToolSettingsBinder {
             values.put(name, text);
         });
         return values;
-    }
-
-    private static void checkUrl(ConfigNode node, String url) {
-        try {
-            URI uri = new URI(url);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw new ConfigException(node.origin().where() + ": url '" + url + "' is not an http:// or https:// URL",
-                "write the server's Streamable HTTP endpoint, such as https://example.org/mcp");
     }
 }
