@@ -197,12 +197,13 @@ class ToolLoopCliTest {
         llmo.server().enqueue(OpenAiAnswers.streamed("It is cba."));
         llmo.server().enqueue(OpenAiAnswers.streamed("No tools now."));
 
-        CliRun.Result result = llmo.cli().stdin("/tools\n/tools add reverse\nReverse abc\n/tools rm rev*\n"
-                + "/tools\nAgain\n").run("chat", "--approve", "reverse");
+        CliRun.Result result = llmo.cli().stdin("/tools\n/tools add reverse\nReverse abc\n/tools last\n"
+                + "/tools rm rev*\n/tools\nAgain\n").run("chat", "--approve", "reverse");
 
         assertThat(result).succeeded();
         String shown = result.out() + result.err();
-        assertThat(shown).contains("No tools are offered", "offering reverse", "no longer offering reverse");
+        assertThat(shown).contains("No tools are offered", "offering reverse", "no longer offering reverse",
+                "reverse (call_1)\n  arguments: {\"text\":\"abc\"}\n  result: cba");
         assertThat(result.out()).contains("It is cba.", "No tools now.");
         assertThat(toolRuns()).isEqualTo(1);
         List<String> bodies = bodies();

@@ -77,6 +77,7 @@ public final class ChatSession implements AutoCloseable {
     // the tools offered from the next turn on (-T, /tools), and the catalog /tools adds from; null without tools
     private List<Tool> tools = List.of();
     private ToolCatalog catalog;
+    private dev.llmo.message.Message lastAnswer;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
     private int unpricedCalls;
@@ -276,8 +277,15 @@ public final class ChatSession implements AutoCloseable {
     private RunResult call(RunListener listener, Cancellation cancellation) {
         RunRequest request = setup.assembler().assemble(defaults.model(), conversation.system(),
                 conversation.messages(), defaults.options()).withTools(tools);
-        return setup.engine().run(new Plan.Single(request), listener, Recording.of(conversation), cancellation)
-                .get(0);
+        RunResult result = setup.engine().run(new Plan.Single(request), listener, Recording.of(conversation),
+                cancellation).get(0);
+        lastAnswer = result.answer();
+        return result;
+    }
+
+    /** The last answer with every part (its tool calls and their results too), or null before the first. */
+    public dev.llmo.message.Message lastAnswer() {
+        return lastAnswer;
     }
 
     /** Counts a finished call into this session's cost. */

@@ -37,7 +37,8 @@ final class SlashCommands {
         HELP.put("/save NAME", "name this conversation (for /load NAME and llmo chat --resume NAME)");
         HELP.put("/load NAME|ID", "switch to a saved or earlier conversation");
         HELP.put("/history", "the turns so far");
-        HELP.put("/tools [add|rm TOOL]", "the tools offered to the model; add or remove one (SERVER.* for all)");
+        HELP.put("/tools [add|rm TOOL|last]", "the tools offered; add or remove one (SERVER.* for all); last: the "
+                + "last answer's tool calls and results, whole");
         HELP.put("/chain NAME", "check a chain's name (chains run with 'llmo chain run NAME')");
         HELP.put("/exit", "leave (also /quit, Ctrl-D, or Ctrl-C twice at an empty prompt)");
     }
@@ -134,6 +135,10 @@ final class SlashCommands {
             return;
         }
         String verb = words[0].toLowerCase(Locale.ROOT);
+        if (verb.equals("last")) {
+            view.show(lastToolCalls());
+            return;
+        }
         String tool = required(words.length > 1 ? words[1].strip() : "", "/tools " + verb + " TOOL");
         if (verb.equals("add")) {
             List<dev.llmo.tool.Tool> added = session.addTools(tool);
@@ -147,6 +152,27 @@ final class SlashCommands {
             throw new UsageException("unknown /tools action '" + verb + "'", "use /tools, /tools add TOOL or "
                     + "/tools rm TOOL");
         }
+    }
+
+    /** The last answer's tool calls, each with its arguments and its result in full: the one-line view, expanded. */
+    private String lastToolCalls() {
+        dev.llmo.message.Message answer = session.lastAnswer();
+        List<dev.llmo.message.Part.ToolCall> calls = answer == null ? List.of()
+                : answer.parts(dev.llmo.message.Part.ToolCall.class);
+        if (calls.isEmpty()) {
+            return "The last answer called no tool.";
+        }
+        java.util.Map<String, dev.llmo.message.Part.ToolResult> results = new java.util.HashMap<>();
+        answer.parts(dev.llmo.message.Part.ToolResult.class).forEach(r -> results.put(r.callId(), r));
+        StringBuilder text = new StringBuilder();
+        for (dev.llmo.message.Part.ToolCall call : calls) {
+            dev.llmo.message.Part.ToolResult result = results.get(call.id());
+            text.append(call.name()).append(" (").append(call.id()).append(")\n  arguments: ")
+                    .append(call.arguments()).append("\n  ")
+                    .append(result == null ? "not run" : (result.isError() ? "error: " : "result: ") + result.content())
+                    .append('\n');
+        }
+        return text.toString().stripTrailing();
     }
 
     private void model(String argument) {
