@@ -85,6 +85,8 @@ final class RunRenderer implements RunListener {
         } else if (event instanceof RunEvent.ToolRunning running) {
             endRoundLine();
             extras.toolRunning(running.tool(), running.request());
+        } else if (event instanceof RunEvent.ToolProgress progress) {
+            extras.toolProgress(progress.tool(), progress.line());
         } else if (event instanceof RunEvent.ToolDone done) {
             endRoundLine();
             extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());

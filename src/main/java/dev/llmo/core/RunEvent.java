@@ -123,6 +123,10 @@ public sealed interface RunEvent {
     record ToolRunning(CallId call, Part.ToolCall request, String tool) implements OfCall {
     }
 
+    /** A running tool reported progress ({@code line}: {@code 3/5 fetching}). */
+    record ToolProgress(CallId call, Part.ToolCall request, String tool, String line) implements OfCall {
+    }
+
     /**
      * A tool call ended, or was refused or could not run: its result goes back to the model in the next round.
      *

@@ -29,6 +29,7 @@ public record ToolKit(Runner runner, ToolGate gate, int maxRounds) {
      */
     @FunctionalInterface
     public interface Runner {
-        ToolOutput call(Tool tool, String argumentsJson);
+        /** @param progress hears the tool's progress reports, one line each, on the calling thread or another */
+        ToolOutput call(Tool tool, String argumentsJson, java.util.function.Consumer<String> progress);
     }
 }

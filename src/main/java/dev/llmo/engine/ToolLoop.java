@@ -218,7 +218,8 @@ final class ToolLoop {
                         tool.schemaSha256()));
                 show(new RunEvent.ToolRunning(id, call, tool.name()));
                 long started = System.nanoTime();
-                ToolOutput output = kit.runner().call(tool, call.arguments());
+                ToolOutput output = kit.runner().call(tool, call.arguments(),
+                        line -> show(new RunEvent.ToolProgress(id, call, tool.name(), line)));
                 durationMs = (System.nanoTime() - started) / 1_000_000;
                 result = new Part.ToolResult(call.id(), output.text(), output.isError());
             }

@@ -157,6 +157,14 @@ public final class ToolCatalog implements AutoCloseable {
      *                       secret it needs is missing
      */
     public ToolOutput call(Tool tool, String argumentsJson) {
+        return call(tool, argumentsJson, progress -> { });
+    }
+
+    /**
+     * {@link #call(Tool, String)}, with the server's progress notifications of the call passed to {@code progress}
+     * as one line each ({@code 3/5 fetching}); a command tool reports none.
+     */
+    public ToolOutput call(Tool tool, String argumentsJson, java.util.function.Consumer<String> progress) {
         JsonNode arguments;
         try {
             arguments = JSON.readTree(argumentsJson == null ? "" : argumentsJson);
@@ -177,7 +185,8 @@ public final class ToolCatalog implements AutoCloseable {
         String server = tool.name().substring(0, dot);
         Started started = started(server);
         try {
-            return text(started.client.callTool(tool.name().substring(dot + 1), arguments));
+            return text(started.client.callTool(tool.name().substring(dot + 1), arguments,
+                    update -> progress.accept(progressLine(update))));
         } catch (InterruptedRunException e) {
             Thread.currentThread().interrupt();
             return new ToolOutput("cancelled", true);
@@ -347,6 +356,16 @@ public final class ToolCatalog implements AutoCloseable {
         for (Started started : toClose) {
             started.client.close();
         }
+    }
+
+    /** {@code 3/5 fetching}, {@code 40%}, {@code 3}: a progress notification as a person reads it. */
+    static String progressLine(dev.llmo.tool.mcp.McpProgress update) {
+        String done = update.progress() == Math.rint(update.progress()) ? Long.toString((long) update.progress())
+                : Double.toString(update.progress());
+        String amount = update.total() == null ? done : update.total() == 100.0 ? done + "%" : done + "/"
+                + (update.total() == Math.rint(update.total()) ? Long.toString(update.total().longValue())
+                : update.total().toString());
+        return update.message() == null || update.message().isBlank() ? amount : amount + " " + update.message();
     }
 
     private record Started(McpClient client, List<Tool> tools) {

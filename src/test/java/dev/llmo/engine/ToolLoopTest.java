@@ -83,8 +83,9 @@ class ToolLoopTest {
     }
 
     /** Reverses the "text" argument: a real computation, so the result the model gets proves the tool ran. */
-    private ToolOutput reverse(Tool tool, String arguments) {
+    private ToolOutput reverse(Tool tool, String arguments, java.util.function.Consumer<String> progress) {
         ran.incrementAndGet();
+        progress.accept("1/1 reversing");
         try {
             String text = JSON.readTree(arguments).path("text").asText();
             return new ToolOutput(new StringBuilder(text).reverse().toString(), false);
@@ -151,6 +152,8 @@ class ToolLoopTest {
                 "tool.result", "request", "response", "session.end");
         assertThat(heard).anyMatch(e -> e instanceof RunEvent.ToolRunning running
                 && running.tool().equals("text.reverse"));
+        assertThat(heard).anyMatch(e -> e instanceof RunEvent.ToolProgress progress
+                && progress.line().equals("1/1 reversing"));
         assertThat(ChainVerifier.verify(conversation.file()).ok()).isTrue();
 
         Replay.Result replay = Replay.replay(conversation.file(), new ModelCatalog(Map.of("p", provider)),
@@ -228,7 +231,7 @@ class ToolLoopTest {
         CountDownLatch interrupted = new CountDownLatch(1);
         CallExecutor executor = new CallExecutor(new ProviderKeys(KeyResolver.environment(Map.of())),
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT)), System::nanoTime);
-        Orchestrator engine = new Orchestrator(executor, null, new ToolKit((tool, args) -> {
+        Orchestrator engine = new Orchestrator(executor, null, new ToolKit((tool, args, progress) -> {
             running.countDown();
             try {
                 Thread.sleep(60_000);

@@ -128,6 +128,20 @@ class ToolCatalogTest {
     }
 
     @Test
+    void aLongRunningToolsProgressReachesTheCallerLineByLine() {
+        ToolCatalog catalog = catalog(Map.of("every", server("every", ReferenceServer.everythingCommand(), false)),
+                Map.of());
+        Tool slow = named(catalog.select(List.of("every.trigger-long-running-operation")),
+                "every.trigger-long-running-operation");
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        ToolOutput output = catalog.call(slow, "{\"duration\":1,\"steps\":2}", lines::add);
+
+        assertThat(output.isError()).as(output.text()).isFalse();
+        assertThat(lines).isNotEmpty().allMatch(line -> line.matches("[12]/2.*"));
+    }
+
+    @Test
     void anUnknownPatternIsAUsageErrorNamingWhatExists() {
         ToolCatalog catalog = catalog(Map.of("every", server("every", ReferenceServer.everythingCommand(), false)),
                 tools(tool("cat", List.of("cat"), Map.of(), 10)));

@@ -55,6 +55,8 @@ interface ChatView {
                     } else if (event instanceof RunEvent.ToolRunning running) {
                         text.flush();
                         extras.toolRunning(running.tool(), running.request());
+                    } else if (event instanceof RunEvent.ToolProgress progress) {
+                        extras.toolProgress(progress.tool(), progress.line());
                     } else if (event instanceof RunEvent.ToolDone done) {
                         extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());
                     }

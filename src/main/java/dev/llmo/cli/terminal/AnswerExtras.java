@@ -126,6 +126,15 @@ public final class AnswerExtras {
         err.flush();
     }
 
+    /** A running tool's progress report: one line for the person watching. */
+    public void toolProgress(String tool, String line) {
+        if (!shown.notes()) {
+            return;
+        }
+        err.println("llmo: " + oneLine(tool, 80) + ": " + oneLine(line, TOOL_ARGUMENTS_SHOWN));
+        err.flush();
+    }
+
     /** A tool call ended, or was refused: one line saying how, for the person watching. */
     public void toolDone(String tool, Part.ToolResult result, String decidedBy, long durationMs) {
         if (!shown.notes()) {
