@@ -214,6 +214,33 @@ class ToolLoopCliTest {
     }
 
     @Test
+    void aChainStepOffersTheToolsItsToolsKeyNames() throws Exception {
+        config("""
+                chains:
+                  rev:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                        tools: [reverse]
+                      - name: shout
+                        prompt: "Shout {{reverse}}"
+                """);
+        modelCallsReverse("abc");
+        llmo.server().enqueue(OpenAiAnswers.streamed("cba"));
+        llmo.server().enqueue(OpenAiAnswers.streamed("CBA!"));
+
+        CliRun.Result result = llmo.run("chain", "run", "rev", "--approve", "reverse", "abc");
+
+        assertThat(result).succeeded().outIs("CBA!\n");
+        assertThat(toolRuns()).isEqualTo(1);
+        List<String> bodies = bodies();
+        assertThat(bodies).hasSize(3);
+        assertThat(bodies.get(0)).contains("\"tools\"");
+        assertThat(bodies.get(1)).contains("cba").contains("call_1");
+        assertThat(bodies.get(2)).as("the second step names no tools").doesNotContain("\"tools\"");
+    }
+
+    @Test
     void anUnknownToolIsAUsageErrorBeforeAnythingIsSent() {
         CliRun.Result result = llmo.run("run", "-T", "revers", "hi");
 
