@@ -157,6 +157,17 @@ class TranslatedOptionsTest {
     }
 
     @Test
+    void geminiSafetySettingsAreAFieldOfTheBodyNotOfGenerationConfig() throws Exception {
+        // generateContent reads safetySettings beside contents; in generationConfig it is refused as unknown
+        assertThat(sentBody(ProviderType.GEMINI, "gemini-2.5-flash", options("temperature", new BigDecimal("0.2"),
+                "safety_settings", List.of(options("category", "HARM_CATEGORY_HARASSMENT",
+                        "threshold", "BLOCK_ONLY_HIGH")))))
+                .isEqualTo("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Hi\"}]}],"
+                        + "\"safetySettings\":[{\"category\":\"HARM_CATEGORY_HARASSMENT\","
+                        + "\"threshold\":\"BLOCK_ONLY_HIGH\"}],\"generationConfig\":{\"temperature\":0.2}}");
+    }
+
+    @Test
     void geminiToolDefinitionsAreFieldsOfTheBodyNotOfGenerationConfig() throws Exception {
         // tools-batch-reasoning.md section 2.3: tools and toolConfig sit beside contents
         Map<String, Object> tools = Map.of("functionDeclarations", List.of(options("name", "get_sum",

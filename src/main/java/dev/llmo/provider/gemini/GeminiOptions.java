@@ -11,9 +11,10 @@ import dev.llmo.provider.http.ToolJson;
 
 /**
  * The request options of a Gemini {@code generateContent} body, each under its camelCase name (so {@code top_k} and
- * {@code topK} both work): the tool definitions {@code tools} (Gemini's own {@code functionDeclarations}) and
- * {@code toolConfig} are fields of the body; every other option goes into {@code generationConfig}, the canonical ones
- * ({@link CanonicalOptions}) under Gemini's names.
+ * {@code topK} both work): the fields Gemini reads beside {@code contents} ({@link #BODY_FIELDS}: the tool
+ * definitions {@code tools}, {@code toolConfig}, {@code safetySettings}, {@code cachedContent}) are fields of the body;
+ * every other option goes into {@code generationConfig}, the canonical ones ({@link CanonicalOptions}) under Gemini's
+ * names.
  *
  * <ul>
  *   <li>{@code max_tokens} (and {@code max_output_tokens}) becomes {@code maxOutputTokens}</li>
@@ -25,11 +26,15 @@ import dev.llmo.provider.http.ToolJson;
  * </ul>
  */
 public final class GeminiOptions {
+    /** The options that are fields of a {@code generateContent} body, beside {@code contents}, not generation options. */
+    static final java.util.Set<String> BODY_FIELDS = java.util.Set.of("tools", "toolConfig", "safetySettings",
+            "cachedContent");
+
     private GeminiOptions() {
     }
 
     /**
-     * The option fields of {@code request}'s body: {@code tools} and {@code toolConfig} when given, then
+     * The option fields of {@code request}'s body: the {@link #BODY_FIELDS} given, then
      * {@code generationConfig} when any other option is; empty when it has no options.
      */
     public static ObjectNode fields(ChatRequest request) {
@@ -46,7 +51,7 @@ public final class GeminiOptions {
             if (field.equals("tools")) {
                 ToolJson.refuseBesideDeclared(request, name);
             }
-            if (field.equals("tools") || field.equals("toolConfig")) {
+            if (BODY_FIELDS.contains(field)) {
                 body.put(name, field, value);
                 return;
             }
