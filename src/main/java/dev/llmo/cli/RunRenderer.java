@@ -89,7 +89,7 @@ final class RunRenderer implements RunListener {
             extras.toolProgress(progress.tool(), progress.line());
         } else if (event instanceof RunEvent.ToolDone done) {
             endRoundLine();
-            extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());
+            extras.toolDone(done);
         }
     }
 

@@ -52,25 +52,25 @@ final class ToolChanges {
      */
     static List<String> sinceRecorded(Map<String, EventData.OfferedTool> recorded, ToolSettings settings) {
         List<Tool> now = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         List<String> unchecked = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         for (EventData.OfferedTool tool : recorded.values()) {
             CommandToolSpec spec = settings.commandTools().get(tool.name());
-            if (spec != null && "command".equals(tool.source())) {
+            if (!"command".equals(tool.source())) {
+                unchecked.add(tool.name());
+            } else if (spec == null) {
+                lines.add("tool " + tool.name() + " is no longer configured");
+            } else {
                 try {
                     now.add(new Tool(spec.name(), spec.description(), spec.schemaJson(),
                             McpTool.hashOf(json.readTree(spec.schemaJson())), "command"));
                 } catch (java.io.IOException e) {
                     unchecked.add(tool.name());
                 }
-            } else if (spec == null && "command".equals(tool.source())) {
-                now.add(new Tool(tool.name(), "", "{}", "(no longer configured)", "command"));
-            } else {
-                unchecked.add(tool.name());
             }
         }
-        List<String> lines = new ArrayList<>(changed(recorded, now).stream()
-                .map(line -> line.replace("now (no longer configured))", "and it is no longer configured)")).toList());
+        lines.addAll(changed(recorded, now));
         if (!unchecked.isEmpty()) {
             lines.add("not checked for changes (a replay starts no server): " + String.join(", ", unchecked));
         }

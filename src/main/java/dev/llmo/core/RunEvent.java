@@ -131,10 +131,11 @@ public sealed interface RunEvent {
      * A tool call ended, or was refused or could not run: its result goes back to the model in the next round.
      *
      * @param decidedBy who allowed or refused it (a rule, a flag, a person), or null when no tool of that name exists
+     * @param ran        whether the tool ran (false: refused, or no such tool)
      * @param durationMs how long it ran; 0 when it did not
      */
     record ToolDone(CallId call, Part.ToolCall request, String tool, Part.ToolResult result, String decidedBy,
-                    long durationMs) implements OfCall {
+                    boolean ran, long durationMs) implements OfCall {
     }
 
     record Idle(CallId call) implements OfCall {

@@ -201,7 +201,7 @@ final class ToolLoop {
                 Part.ToolResult unknown = new Part.ToolResult(call.id(), "there is no tool named " + call.name()
                         + " in this conversation", true);
                 recorder.toolEnded(new EventData.ToolResult(rounds.request, call.name(), unknown, 0));
-                show(new RunEvent.ToolDone(id, call, call.name(), unknown, null, 0));
+                show(new RunEvent.ToolDone(id, call, call.name(), unknown, null, false, 0));
                 return unknown;
             }
             ToolGate.Approval approval = kit.gate().decide(id, tool, call.arguments());
@@ -224,7 +224,8 @@ final class ToolLoop {
                 result = new Part.ToolResult(call.id(), output.text(), output.isError());
             }
             recorder.toolEnded(new EventData.ToolResult(rounds.request, tool.name(), result, durationMs));
-            show(new RunEvent.ToolDone(id, call, tool.name(), result, approval.decidedBy(), durationMs));
+            show(new RunEvent.ToolDone(id, call, tool.name(), result, approval.decidedBy(), approval.allowed(),
+                    durationMs));
             return result;
         }
 

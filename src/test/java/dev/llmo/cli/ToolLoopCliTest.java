@@ -241,6 +241,27 @@ class ToolLoopCliTest {
     }
 
     @Test
+    void toolFlagsThatCannotMeanAnythingAreUsageErrorsBeforeAnythingIsSent() {
+        assertThat(llmo.run("run", "--yolo", "hi")).failedWith(ExitCode.USAGE)
+                .errContains("--yolo is given but no tool is offered", "-T TOOL");
+        assertThat(llmo.run("run", "--approve", "reverse", "hi")).failedWith(ExitCode.USAGE)
+                .errContains("--approve is given but no tool is offered");
+        assertThat(llmo.run("run", "-T", "reverse", "--max-tool-rounds", "0", "hi")).failedWith(ExitCode.USAGE)
+                .errContains("--max-tool-rounds must be at least 1");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(toolRuns()).isZero();
+    }
+
+    @Test
+    void aChatToolsCommandItDoesNotKnowSaysWhatItTakes() {
+        CliRun.Result result = llmo.cli().stdin("/tools show\n/tools add\n").run("chat");
+
+        assertThat(result.out() + result.err()).contains("unknown /tools action 'show'",
+                "/tools add TOOL or /tools rm TOOL", "missing argument: /tools add TOOL");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void anUnknownToolIsAUsageErrorBeforeAnythingIsSent() {
         CliRun.Result result = llmo.run("run", "-T", "revers", "hi");
 

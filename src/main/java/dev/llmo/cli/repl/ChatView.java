@@ -58,7 +58,7 @@ interface ChatView {
                     } else if (event instanceof RunEvent.ToolProgress progress) {
                         extras.toolProgress(progress.tool(), progress.line());
                     } else if (event instanceof RunEvent.ToolDone done) {
-                        extras.toolDone(done.tool(), done.result(), done.decidedBy(), done.durationMs());
+                        extras.toolDone(done);
                     }
                 }
 

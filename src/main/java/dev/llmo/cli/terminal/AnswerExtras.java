@@ -136,22 +136,23 @@ public final class AnswerExtras {
     }
 
     /** A tool call ended, or was refused: one line saying how, for the person watching. */
-    public void toolDone(String tool, Part.ToolResult result, String decidedBy, long durationMs) {
+    public void toolDone(dev.llmo.core.RunEvent.ToolDone done) {
         if (!shown.notes()) {
             return;
         }
         endReasoning();
+        Part.ToolResult result = done.result();
         String how;
-        if (decidedBy == null) {
+        if (done.decidedBy() == null) {
             how = "not run: " + oneLine(result.content(), TOOL_ARGUMENTS_SHOWN);
-        } else if (durationMs == 0 && result.isError() && result.content().startsWith("the user did not allow")) {
-            how = "refused (" + oneLine(decidedBy, 120) + ")";
+        } else if (!done.ran()) {
+            how = "refused (" + oneLine(done.decidedBy(), 120) + ")";
         } else {
             how = (result.isError() ? "failed: " + oneLine(result.content(), TOOL_ARGUMENTS_SHOWN)
                     : String.format(java.util.Locale.ROOT, "%,d chars", result.content().length()))
-                    + String.format(java.util.Locale.ROOT, " in %.2f s", durationMs / 1000.0);
+                    + String.format(java.util.Locale.ROOT, " in %.2f s", done.durationMs() / 1000.0);
         }
-        err.println("llmo: " + oneLine(tool, 80) + ": " + how);
+        err.println("llmo: " + oneLine(done.tool(), 80) + ": " + how);
         err.flush();
     }
 
