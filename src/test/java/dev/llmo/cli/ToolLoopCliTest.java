@@ -241,7 +241,7 @@ class ToolLoopCliTest {
     }
 
     @Test
-    void toolFlagsThatCannotMeanAnythingAreUsageErrorsBeforeAnythingIsSent() {
+    void toolFlagsThatCannotMeanAnythingAreUsageErrorsBeforeAnythingIsSent() throws Exception {
         assertThat(llmo.run("run", "--yolo", "hi")).failedWith(ExitCode.USAGE)
                 .errContains("--yolo is given but no tool is offered", "-T TOOL");
         assertThat(llmo.run("run", "--approve", "reverse", "hi")).failedWith(ExitCode.USAGE)
@@ -257,7 +257,7 @@ class ToolLoopCliTest {
         CliRun.Result result = llmo.cli().stdin("/tools show\n/tools add\n").run("chat");
 
         assertThat(result.out() + result.err()).contains("unknown /tools action 'show'",
-                "/tools add TOOL or /tools rm TOOL", "missing argument: /tools add TOOL");
+                "/tools add TOOL, /tools rm TOOL or /tools last", "missing argument: /tools add TOOL");
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 

@@ -139,18 +139,19 @@ final class SlashCommands {
             view.show(lastToolCalls());
             return;
         }
+        if (!List.of("add", "rm", "remove").contains(verb)) {
+            throw new UsageException("unknown /tools action '" + verb + "'", "use /tools, /tools add TOOL, "
+                    + "/tools rm TOOL or /tools last");
+        }
         String tool = required(words.length > 1 ? words[1].strip() : "", "/tools " + verb + " TOOL");
         if (verb.equals("add")) {
             List<dev.llmo.tool.Tool> added = session.addTools(tool);
             view.note(added.isEmpty() ? "already offered" : "offering " + String.join(", ",
                     added.stream().map(t -> t.name()).toList()));
-        } else if (verb.equals("rm") || verb.equals("remove")) {
+        } else {
             List<dev.llmo.tool.Tool> removed = session.removeTools(tool);
             view.note(removed.isEmpty() ? "no offered tool matches " + tool : "no longer offering " + String.join(
                     ", ", removed.stream().map(t -> t.name()).toList()));
-        } else {
-            throw new UsageException("unknown /tools action '" + verb + "'", "use /tools, /tools add TOOL or "
-                    + "/tools rm TOOL");
         }
     }
 
