@@ -32,7 +32,7 @@ class PackageLayersTest {
             Set.of("tool"),
             Set.of("provider"),
             Set.of("provider.http"),
-            Set.of("provider.openai", "provider.anthropic", "provider.gemini"),
+            Set.of("provider.openai", "provider.anthropic", "provider.gemini", "input"),
             Set.of("context", "cost"),
             Set.of("eventlog"),
             Set.of("core"),
