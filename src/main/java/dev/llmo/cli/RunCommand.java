@@ -29,6 +29,7 @@ import dev.llmo.core.MultiRunException;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.schema.AnswerSchema;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -61,7 +62,9 @@ import picocli.CommandLine.Parameters;
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
                 "  llmo run -c \"Shorter, please\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
-                "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
+                "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
+                "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
+                "  llmo run --schema-multi 'name, role: their job' --schema-retries 2 \"Who is in this story?\""})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -100,6 +103,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ToolOptions toolOptions = new ToolOptions();
+
+    @Mixin
+    SchemaOptions schemaOptions = new SchemaOptions();
 
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
@@ -142,9 +148,10 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
+        AnswerSchema schema = schemaOptions.schema(context.environment().workingDir());
         String text = RunInput.prompt(prompt, context.environment());
         if (dryRun) {
-            return dryRun(defaults, sequential, text);
+            return dryRun(defaults, sequential, text, schema);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
@@ -162,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
             }
             startConversation(conversation, defaults.system(), text);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
-                    defaults.options(), !noStream, tools.tools());
+                    defaults.options(), !noStream, tools.tools()).withSchema(schema, schemaOptions.retries());
             Plan plan = Plan.of(request, defaults.models(), sequential);
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);
@@ -353,7 +360,7 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(CallDefaults defaults, boolean sequential, String text) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text, AnswerSchema schema) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
@@ -372,7 +379,7 @@ final class RunCommand implements Callable<Integer> {
         }
         for (ModelRef model : defaults.models()) {
             ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
-                    defaults.options(), !noStream, tools));
+                    defaults.options(), !noStream, tools).withSchema(schema, 0));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
