@@ -194,6 +194,17 @@ class DocsExamplesIT {
                         when: "not (review contains 'APPROVED')"
                         prompt: "Rewrite the haiku.\\nHaiku: {{draft}}\\nReviews: {{review}}\\nLast attempt: {{output}}\\nEnd with DONE."
                         repeat: { until: "output contains 'DONE'", max: 3 }
+                  article:
+                    description: an outline as JSON, then the article from its fields
+                    steps:
+                      - name: outline
+                        model: openai/gpt-4o-mini
+                        prompt: "Outline an article about {{input}}"
+                        schema: "title, sections [str]: three section headings"
+                        schema_retries: 2
+                      - name: write
+                        model: anthropic
+                        prompt: "Write the article \\"{{outline.title}}\\" with these sections: {{outline.sections}}"
                 """);
     }
 

@@ -104,7 +104,8 @@ class StructuredOutputCliTest {
                 .allSatisfy(e -> assertThat(e.data().path("schema").path("json").asText()).contains("\"age\""));
         assertThat(events.stream().filter(e -> e.type().equals("message")).count()).isEqualTo(2);
         CliRun.Result replay = llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId());
-        assertThat(replay).succeeded();
+        // what the run printed: the answer that followed the schema, not the one before it
+        assertThat(replay).succeeded().outIs("{\"name\":\"Rex\",\"age\":3,\"tags\":[]}\n");
     }
 
     @Test
@@ -146,7 +147,8 @@ class StructuredOutputCliTest {
                 + "\"tags\":[\"calm\"]}]\n");
         assertThat(bodies().get(0)).contains("\"schema\":{\"type\":\"object\",\"properties\":{\"items\":{\"type\":"
                 + "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"name\"");
-        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).succeeded();
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).succeeded()
+                .outIs(result.out());
     }
 
     @Test
@@ -158,6 +160,79 @@ class StructuredOutputCliTest {
         CliRun.Result result = llmo.cli().run("run", "--schema", llmo.home().resolve("dog.json").toString(), "Dog?");
 
         assertThat(result).succeeded().outIs("{\"name\":\"Rex\"}\n");
+    }
+
+    private void chains() {
+        llmo.configYaml("""
+                main_llm: mock/m
+                chains:
+                  article:
+                    steps:
+                      - name: outline
+                        prompt: "Outline {{input}}"
+                        schema:
+                          type: object
+                          properties: { title: { type: string }, sections: { type: array, items: { type: string } },
+                                        subtitle: { type: string } }
+                          required: [title, sections]
+                        schema_retries: 1
+                      - name: write
+                        prompt: "Write {{outline.title}} with {{outline.sections}}; then {{outline.sections.1}}"
+                  subtitled:
+                    steps:
+                      - name: outline
+                        prompt: "Outline {{input}}"
+                        schema: { type: object, properties: { title: { type: string }, subtitle: { type: string } } }
+                      - name: write
+                        prompt: "Write {{outline.subtitle}}"
+                """);
+    }
+
+    @Test
+    void aChainStepAnswersJsonAndALaterStepReadsItsFields() throws Exception {
+        chains();
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":\"CRDTs\"}"));
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":\"CRDTs\",\"sections\":[\"Intro\",\"Merge\"]}"));
+        llmo.server().enqueue(OpenAiAnswers.streamed("Done."));
+
+        CliRun.Result result = llmo.run("chain", "run", "article", "CRDTs");
+
+        assertThat(result).succeeded().outIs("Done.\n");
+        List<String> bodies = bodies();
+        assertThat(bodies).hasSize(3);
+        assertThat(bodies.get(0)).contains("\"response_format\"");
+        assertThat(bodies.get(1)).contains("required property 'sections' not found");
+        assertThat(bodies.get(2)).contains("Write CRDTs with [\\\"Intro\\\",\\\"Merge\\\"]; then Merge")
+                .doesNotContain("response_format");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).succeeded();
+    }
+
+    @Test
+    void aFieldTheAnswerLacksStopsTheChainNamingTheChainTheStepAndTheField() {
+        chains();
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":\"CRDTs\"}"));
+
+        CliRun.Result result = llmo.run("chain", "run", "subtitled", "CRDTs");
+
+        assertThat(result).failedWith(ExitCode.FAILURE).outIsEmpty().errContains("chain 'subtitled', step 'write': "
+                + "{{outline.subtitle}} reads field 'subtitle' of step 'outline', but its answer has no field "
+                + "'subtitle'");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void chainValidateNamesAFieldTheSchemaDoesNotHave() {
+        llmo.configYaml("""
+                main_llm: mock/m
+                chains:
+                  typo:
+                    steps:
+                      - { name: outline, schema: "title, sections [str]" }
+                      - { name: write, prompt: "{{outline.titel}}" }
+                """);
+
+        assertThat(llmo.run("chain", "validate", "typo")).failedWith(ExitCode.CONFIG)
+                .errContains("chain 'typo', step 'write': the prompt reads field 'titel' of step 'outline'");
     }
 
     @Test
