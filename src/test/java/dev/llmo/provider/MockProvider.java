@@ -34,6 +34,7 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
     private MockWebServer server;
     private ProviderClient client;
     private ProviderTestSupport.RecordingSleeper sleeper;
+    private dev.llmo.message.ContentSource contents = dev.llmo.message.ContentSource.NONE;
 
     public MockProvider(ProviderType type) {
         this(type, 0);
@@ -43,6 +44,12 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
     public MockProvider(ProviderType type, int retries) {
         this.type = type;
         this.retries = retries;
+    }
+
+    /** The client reads attachments' bytes from {@code source} (e.g. a map of test blobs). */
+    public MockProvider contents(dev.llmo.message.ContentSource source) {
+        this.contents = source;
+        return this;
     }
 
     @Override
@@ -55,9 +62,9 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
         sleeper = new ProviderTestSupport.RecordingSleeper();
         var transport = ProviderTestSupport.transport(sleeper, retries);
         client = switch (type) {
-            case OPENAI -> new OpenAiClient(provider, key, transport);
-            case ANTHROPIC -> new AnthropicClient(provider, key, transport);
-            case GEMINI -> new GeminiClient(provider, key, transport);
+            case OPENAI -> new OpenAiClient(provider, key, transport, contents);
+            case ANTHROPIC -> new AnthropicClient(provider, key, transport, contents);
+            case GEMINI -> new GeminiClient(provider, key, transport, contents);
         };
     }
 
