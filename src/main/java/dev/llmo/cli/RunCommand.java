@@ -383,7 +383,8 @@ final class RunCommand implements Callable<Integer> {
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
-                        chat.tools(), chat.messages(), caps, ContextBudget.NONE);
+                        dev.llmo.core.FittedAndBudgeted.countedDeclarations(chat), chat.messages(), caps,
+                        ContextBudget.NONE);
                 DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
                 out.println(json ? estimate.toJson().toString() : estimate.human());
             } catch (BudgetException e) {

@@ -30,7 +30,7 @@ public final class FittedAndBudgeted implements Preflight {
      * What is counted besides the messages: the tools, and a response schema, which is sent too and costs tokens as a
      * tool's parameters do (counted as one).
      */
-    private static java.util.List<dev.llmo.provider.ToolDeclaration> countedDeclarations(ChatRequest request) {
+    public static java.util.List<dev.llmo.provider.ToolDeclaration> countedDeclarations(ChatRequest request) {
         if (request.schema() == null) {
             return request.tools();
         }

@@ -236,6 +236,34 @@ class StructuredOutputCliTest {
     }
 
     @Test
+    void chatSlashSchemaAsksForJsonFromTheNextTurnAndDashEndsIt() throws Exception {
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"name\":\"Rex\"}"));
+        llmo.server().enqueue(OpenAiAnswers.streamed("Plain again."));
+
+        CliRun.Result result = llmo.cli().stdin("/schema name\nInvent a dog\n/schema\n/schema -\nThanks\n")
+                .run("chat");
+
+        assertThat(result).succeeded().outContains("{\"name\":\"Rex\"}\n", "answers follow {\"type\":\"object\"",
+                "Plain again.");
+        List<String> bodies = bodies();
+        assertThat(bodies.get(0)).contains("\"response_format\"");
+        assertThat(bodies.get(1)).doesNotContain("response_format");
+        assertThat(llmo.cli().stdin("/schema name, age inte\n").run("chat")).failedWith(ExitCode.USAGE)
+                .errContains("/schema: field 2 ('age inte'): unknown type 'inte'");
+    }
+
+    @Test
+    void aDryRunCountsTheSchema() throws Exception {
+        long without = JSON.readTree(llmo.run("run", "--dry-run", "--json", "Invent a dog").out())
+                .path("input_tokens").asLong();
+        long with = JSON.readTree(llmo.run("run", "--dry-run", "--json", "--schema", DOG, "Invent a dog").out())
+                .path("input_tokens").asLong();
+
+        assertThat(with).isGreaterThan(without + 10);
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void badSchemasAreUsageErrorsBeforeAnythingIsSent() {
         assertThat(llmo.run("run", "--schema", "name, age inte", "x")).failedWith(ExitCode.USAGE)
                 .errContains("--schema: field 2 ('age inte'): unknown type 'inte'");
