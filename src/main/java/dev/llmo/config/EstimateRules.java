@@ -187,7 +187,15 @@ final class EstimateRules {
     }
 
     private static String prices(Pricing pricing) {
-        return rates(pricing) + (pricing.batch() == null ? "" : " (batch " + rates(pricing.batch()) + ")");
+        return rates(pricing) + (pricing.batch() == null ? "" : " (batch " + rates(new Pricing(
+                shortest(pricing.batch().inputPerMtok()), shortest(pricing.batch().outputPerMtok()),
+                shortest(pricing.batch().cachedInputPerMtok()), shortest(pricing.batch().cacheWritePerMtok())))
+                + ")");
+    }
+
+    /** A discounted price without the zeros its multiplication added (0.5 × 2 is 1, not 1.0). */
+    private static BigDecimal shortest(BigDecimal amount) {
+        return amount == null ? null : amount.stripTrailingZeros();
     }
 
     private static String rates(Pricing pricing) {
@@ -198,7 +206,7 @@ final class EstimateRules {
     }
 
     private static String plain(BigDecimal amount) {
-        return amount.stripTrailingZeros().toPlainString();
+        return amount.toPlainString();
     }
 
     /** Where the project writes {@code key} of the model, or the model's entry. */
