@@ -64,6 +64,7 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -c \"Shorter, please\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
+                "  llmo run --no-log \"Nothing of this is written to the event log\"",
                 "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
                 "  git diff | llmo run -t review -p lang Go"})
 final class RunCommand implements Callable<Integer> {
@@ -139,6 +140,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        shared.unlogged(context); // --no-log with -c is refused before anything else is read
         SavedTemplate template = templates.load(context);
         if (templates.save != null) {
             return save(template);
@@ -413,6 +415,11 @@ final class RunCommand implements Callable<Integer> {
         String modeFlag = mode == RunMode.SEQUENTIAL ? " --sequential" : mode == RunMode.PARALLEL ? " --parallel" : "";
         String command = (shared.continues() ? "run --continue" : "run") + modeFlag;
         List<String> ids = plan.stream().map(ModelRef::id).toList();
+        dev.llmo.cost.UnloggedSpend unlogged = shared.unlogged(context);
+        if (unlogged != null) {
+            return Conversation.unlogged(command, mode, ids, settings.digest(), BuildInfo.version(),
+                    context.logOptions(), unlogged);
+        }
         if (shared.continues()) {
             return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, mode, ids,
                     settings.digest(), BuildInfo.version(), context.logOptions());
