@@ -32,9 +32,16 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
     private final ProviderType type;
     private MockWebServer server;
     private ProviderClient client;
+    private dev.llmo.message.ContentSource contents = dev.llmo.message.ContentSource.NONE;
 
     public MockProvider(ProviderType type) {
         this.type = type;
+    }
+
+    /** The client reads attachments' bytes from {@code source} (e.g. a map of test blobs). */
+    public MockProvider contents(dev.llmo.message.ContentSource source) {
+        this.contents = source;
+        return this;
     }
 
     @Override
@@ -46,9 +53,9 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
         var key = ProviderTestSupport.key(keyName);
         var transport = ProviderTestSupport.transport(new ProviderTestSupport.RecordingSleeper(), 0);
         client = switch (type) {
-            case OPENAI -> new OpenAiClient(provider, key, transport);
-            case ANTHROPIC -> new AnthropicClient(provider, key, transport);
-            case GEMINI -> new GeminiClient(provider, key, transport);
+            case OPENAI -> new OpenAiClient(provider, key, transport, contents);
+            case ANTHROPIC -> new AnthropicClient(provider, key, transport, contents);
+            case GEMINI -> new GeminiClient(provider, key, transport, contents);
         };
     }
 

@@ -5,6 +5,7 @@ import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.message.ContentSource;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.PreparedChat;
@@ -32,11 +33,22 @@ public abstract class HttpProviderClient implements ProviderClient {
     protected final ApiKey key;
     protected final Transport transport;
     protected final HttpErrorMapper errors;
+    /** Where the bytes of attachments are read when a body is built. */
+    protected final ContentSource contents;
 
     /**
      * @param key the resolved key, or null for a keyless provider
      */
     protected HttpProviderClient(ProviderConfig provider, ApiKey key, Transport transport) {
+        this(provider, key, transport, ContentSource.NONE);
+    }
+
+    /**
+     * @param key      the resolved key, or null for a keyless provider
+     * @param contents where attachments' bytes are read (the content store)
+     */
+    protected HttpProviderClient(ProviderConfig provider, ApiKey key, Transport transport, ContentSource contents) {
+        this.contents = java.util.Objects.requireNonNull(contents, "contents");
         this.provider = provider;
         this.key = key;
         this.transport = transport;
