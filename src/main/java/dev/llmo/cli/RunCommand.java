@@ -68,6 +68,8 @@ import picocli.CommandLine.Parameters;
                 "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
                 "  llmo run --schema-multi 'name, role: their job' --schema-retries 2 \"Who is in this story?\"",
                 "  llmo run --no-log \"Nothing of this is written to the event log\"",
+                "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
+                "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
                 "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
                 "  git diff | llmo run -t review -p lang Go"})
 final class RunCommand implements Callable<Integer> {
@@ -115,6 +117,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     TemplateOptions templates = new TemplateOptions();
 
+    @Mixin
+    FragmentOptions fragmentOptions = new FragmentOptions();
+
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
 
@@ -152,6 +157,8 @@ final class RunCommand implements Callable<Integer> {
             return save(template);
         }
         String text = template == null ? null : useTemplate(template);
+        // before the prompt: a fragment '-' takes stdin, which is then not the prompt too
+        FragmentOptions.Read fragments = fragmentOptions.read(context);
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
         if (shared.continues()) {
@@ -167,7 +174,8 @@ final class RunCommand implements Callable<Integer> {
             text = RunInput.prompt(prompt, context.environment());
         }
         if (dryRun) {
-            return dryRun(defaults, sequential, text, schema);
+            return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
+                    schema);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
@@ -183,7 +191,7 @@ final class RunCommand implements Callable<Integer> {
                 ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
                         .forEach(line -> context.err().println("llmo: note: " + line));
             }
-            startConversation(conversation, defaults.system(), text);
+            startConversation(conversation, fragments.system(defaults.system()), text, fragments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
                     defaults.options(), !noStream, tools.tools()).withSchema(schema, schemaOptions.retries());
             Plan plan = Plan.of(request, defaults.models(), sequential);
@@ -200,15 +208,21 @@ final class RunCommand implements Callable<Integer> {
      */
     private String useTemplate(SavedTemplate template) {
         Map<String, String> values = templates.params();
+        SavedTemplate chosen = given(template, template.prompt(), Map.of());
         if (!values.containsKey(SavedTemplate.INPUT)) {
-            values.put(SavedTemplate.INPUT, RunInput.input(prompt, context.environment()));
+            // a fragment '-' takes stdin; the input is then the PROMPT words alone
+            boolean stdinIsFragment = chosen.fragments().contains("-") || chosen.systemFragments().contains("-");
+            values.put(SavedTemplate.INPUT, stdinIsFragment ? String.join(" ", prompt).strip()
+                    : RunInput.input(prompt, context.environment()));
         }
-        SavedTemplate filled = given(template, template.prompt(), Map.of()).fill(values);
+        SavedTemplate filled = chosen.fill(values);
         models = new ArrayList<>(filled.models());
         role = filled.role();
         shared.system = filled.system();
         shared.options = new LinkedHashMap<>(filled.options());
         toolOptions.tools = new ArrayList<>(filled.tools());
+        fragmentOptions.fragments = new ArrayList<>(filled.fragments());
+        fragmentOptions.systemFragments = new ArrayList<>(filled.systemFragments());
         if (filled.prompt() == null || filled.prompt().isBlank()) {
             throw new UsageException("no prompt: template '" + templates.template + "' has none, and no PROMPT words "
                     + "or stdin were given", "e.g. llmo run -t " + templates.template + " \"What is a monad?\"");
@@ -246,7 +260,8 @@ final class RunCommand implements Callable<Integer> {
         allDefaults.putAll(defaults);
         return new SavedTemplate(promptText, shared.system != null ? shared.system : under.system(),
                 role != null ? role : under.role(), models.isEmpty() ? under.models() : models, options,
-                under.fragments(), under.systemFragments(),
+                fragmentOptions.fragments.isEmpty() ? under.fragments() : fragmentOptions.fragments,
+                fragmentOptions.systemFragments.isEmpty() ? under.systemFragments() : fragmentOptions.systemFragments,
                 toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults);
     }
 
@@ -409,12 +424,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
-    private void startConversation(Conversation conversation, String systemPrompt, String text) {
+    private void startConversation(Conversation conversation, String systemPrompt, String text,
+                                   FragmentOptions.Read fragments) {
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
         if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
         }
-        conversation.user(text);
+        if (fragments.user().isEmpty()) {
+            conversation.user(text);
+        } else {
+            // --no-log keeps nothing on disk, the content store included: its fragments go into the text
+            conversation.user(fragments.userParts(text, shared.noLog ? null : CoreServices.contentStore(context)));
+        }
     }
 
     /** A new conversation, or the one -c / --cid continues. */
@@ -439,11 +460,12 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(CallDefaults defaults, boolean sequential, String text, AnswerSchema schema) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text, String system,
+                       AnswerSchema schema) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
-        String systemPrompt = defaults.system();
+        String systemPrompt = system;
         if (systemPrompt == null && shared.continues()) {
             systemPrompt = history.system();
         }
