@@ -14,6 +14,8 @@ import dev.llmo.failure.BudgetException;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.core.CallExecutor;
+import dev.llmo.core.InputSupport;
+import dev.llmo.message.Part;
 import dev.llmo.core.Conversation;
 import dev.llmo.engine.CallDefaults;
 import dev.llmo.engine.Cancellation;
@@ -60,6 +62,7 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
                 "  llmo run -c \"Shorter, please\"",
+                "  llmo run -m openai/gpt-4o -a photo.jpg -a report.pdf \"What do these show?\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
 final class RunCommand implements Callable<Integer> {
@@ -100,6 +103,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ToolOptions toolOptions = new ToolOptions();
+
+    @Mixin
+    AttachOptions attachOptions = new AttachOptions();
 
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
@@ -142,9 +148,14 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
-        String text = RunInput.prompt(prompt, context.environment());
+        // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here
+        List<Part.Attachment> attachments = attachOptions.read(context);
+        attachments.forEach(attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()));
+        String text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
+                "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | llmo run "
+                        + "-a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());
         if (dryRun) {
-            return dryRun(defaults, sequential, text);
+            return dryRun(defaults, sequential, text, attachments);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
@@ -160,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
                 ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
                         .forEach(line -> context.err().println("llmo: note: " + line));
             }
-            startConversation(conversation, defaults.system(), text);
+            startConversation(conversation, defaults.system(), text, attachments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
                     defaults.options(), !noStream, tools.tools());
             Plan plan = Plan.of(request, defaults.models(), sequential);
@@ -328,12 +339,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
-    private void startConversation(Conversation conversation, String systemPrompt, String text) {
+    private void startConversation(Conversation conversation, String systemPrompt, String text,
+                                   List<Part.Attachment> attachments) {
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
         if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
         }
-        conversation.user(text);
+        if (attachments.isEmpty()) {
+            conversation.user(text);
+        } else {
+            conversation.user(userMessage(text, attachments).parts());
+        }
+    }
+
+    /** The user's message: the prompt's text, then the attachments in the order given; null without attachments. */
+    static ChatMessage userMessage(String text, List<Part.Attachment> attachments) {
+        if (attachments.isEmpty()) {
+            return null;
+        }
+        List<Part> parts = new ArrayList<>();
+        parts.add(new Part.Text(text));
+        parts.addAll(attachments);
+        return new ChatMessage(ChatMessage.Role.USER, parts);
     }
 
     /** A new conversation, or the one -c / --cid continues. */
@@ -353,7 +380,7 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(CallDefaults defaults, boolean sequential, String text) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text, List<Part.Attachment> attachments) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
@@ -362,7 +389,7 @@ final class RunCommand implements Callable<Integer> {
             systemPrompt = history.system();
         }
         List<ChatMessage> messages = new ArrayList<>(history.messages());
-        messages.add(ChatMessage.user(text));
+        messages.add(attachments.isEmpty() ? ChatMessage.user(text) : userMessage(text, attachments));
         TokenCounters counters = TokenCounters.create();
         PrintWriter out = context.out();
         // the tools' declarations are part of what is sent: their servers start to say what they are

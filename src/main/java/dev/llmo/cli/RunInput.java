@@ -27,11 +27,14 @@ final class RunInput {
                 "e.g. llmo run \"What is a monad?\" or cat notes.txt | llmo run \"Summarise\"");
     }
 
-    /** The same for any command's text argument; {@code missing} and {@code fix} say what to do without one. */
+    /**
+     * The same for any command's text argument; {@code missing} and {@code fix} say what to do without one. A null
+     * {@code environment} reads the words alone (stdin went elsewhere, e.g. to {@code -a -}).
+     */
     static String text(List<String> words, CliEnvironment environment, String missing, String fix) {
         String typed = String.join(" ", words).strip();
         String piped = "";
-        if (!environment.stdinIsTerminal()) {
+        if (environment != null && !environment.stdinIsTerminal()) {
             try {
                 piped = new String(environment.in().readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
             } catch (IOException e) {

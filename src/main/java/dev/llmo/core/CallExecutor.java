@@ -135,6 +135,7 @@ public final class CallExecutor {
         ChatRequest chat = new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,
                 request.model().spec().maxOutputTokens(), request.stream(), ToolNames.declarations(request.tools()));
         ProviderClients.checkOptions(request.model().provider(), chat);
+        InputSupport.require(List.of(request.model()), chat.messages(), null);
         return chat;
     }
 
