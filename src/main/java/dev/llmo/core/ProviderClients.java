@@ -3,13 +3,17 @@ package dev.llmo.core;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.message.ContentSource;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.provider.BatchService;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ProviderClient;
+import dev.llmo.provider.anthropic.AnthropicBatches;
 import dev.llmo.provider.anthropic.AnthropicClient;
 import dev.llmo.provider.anthropic.AnthropicOptions;
+import dev.llmo.provider.gemini.GeminiBatches;
 import dev.llmo.provider.gemini.GeminiClient;
 import dev.llmo.provider.gemini.GeminiOptions;
 import dev.llmo.provider.http.Transport;
+import dev.llmo.provider.openai.OpenAiBatches;
 import dev.llmo.provider.openai.OpenAiClient;
 import dev.llmo.provider.openai.OpenAiOptions;
 
@@ -37,6 +41,15 @@ public final class ProviderClients {
             case OPENAI -> new OpenAiClient(provider, key, transport, contents);
             case ANTHROPIC -> new AnthropicClient(provider, key, transport, contents);
             case GEMINI -> new GeminiClient(provider, key, transport, contents);
+        };
+    }
+
+    /** The client of the provider's own batch service, which sends the bodies {@link #create} would build. */
+    public BatchService batches(ProviderConfig provider, ApiKey key) {
+        return switch (provider.type()) {
+            case OPENAI -> new OpenAiBatches(new OpenAiClient(provider, key, transport));
+            case ANTHROPIC -> new AnthropicBatches(new AnthropicClient(provider, key, transport));
+            case GEMINI -> new GeminiBatches(new GeminiClient(provider, key, transport));
         };
     }
 

@@ -173,7 +173,7 @@ public final class AnthropicClient extends HttpProviderClient {
         return new ModelPage(models, more ? Json.text(body, "last_id") : null);
     }
 
-    private Request.Builder headers(Request.Builder builder) {
+    Request.Builder headers(Request.Builder builder) {
         if (key != null) {
             builder.header("x-api-key", key.value());
         }

@@ -220,7 +220,7 @@ public final class GeminiClient extends HttpProviderClient {
         return new ModelPage(models, Json.text(body, "nextPageToken"));
     }
 
-    private Request.Builder headers(Request.Builder builder) {
+    Request.Builder headers(Request.Builder builder) {
         if (key != null) {
             builder.header("x-goog-api-key", key.value());
         }

@@ -141,6 +141,29 @@ public abstract class HttpProviderClient implements ProviderClient {
         return all;
     }
 
+    /**
+     * A whole answer read apart from a call, by this client's decoder as a non-streamed call's body would be: a line of
+     * a provider's batch results holds such a body. A refusal, a block or a body of the wrong shape is an error, as it
+     * is live.
+     *
+     * @throws LlmoException why the body is not an answer
+     */
+    public dev.llmo.provider.ChatResponse answerOf(JsonNode body) {
+        AnswerSink sink = new AnswerSink(transport.settings().limits(), errors, event -> { });
+        // no decoder reads the request it is given (the live path passes it for symmetry); a result has none at hand
+        ResponseDecoder decoder = decoder(null);
+        try {
+            decoder.onBody(body, sink);
+            return sink.finish(decoder);
+        } catch (AttemptFailedException e) {
+            throw e.failure.error();
+        } catch (LlmoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw errors.malformed("an answer llmo cannot read", null).error();
+        }
+    }
+
     /** A JSON request body. */
     protected static RequestBody jsonBody(JsonNode body) {
         return RequestBody.create(Json.write(body), JSON);

@@ -188,7 +188,7 @@ public final class OpenAiClient extends HttpProviderClient {
         return new ModelPage(models, null);
     }
 
-    private Request.Builder authorized(Request.Builder builder) {
+    Request.Builder authorized(Request.Builder builder) {
         if (key != null) {
             builder.header("Authorization", "Bearer " + key.value());
         }
