@@ -22,7 +22,7 @@ public final class ChainParser {
     public static final String PREVIOUS = "previous";
     public static final String OUTPUT = "output";
     static final List<String> STEP_KEYS = List.of("name", "model", "parallel", "role", "prompt", "when", "repeat",
-            "tools");
+            "tools", "attach");
     static final int MAX_REPEAT = 100;
 
     private ChainParser() {
@@ -130,7 +130,26 @@ public final class ChainParser {
         checkVariables(prompt.variables(), known, map.get("prompt") != null ? map.get("prompt") : map, chain, stepName,
                 "the prompt");
         return new ChainStep(stepName, models, parallel, text(map, "role", chain, stepName), prompt, when, whenSource,
-                repeat, map.origin(), tools(map, chain, stepName));
+                repeat, map.origin(), tools(map, chain, stepName), attach(map, chain, stepName));
+    }
+
+    /** {@code attach: [chart.png, https://example.org/a.pdf]}: what the step attaches to its prompt, as -a takes it. */
+    private static List<String> attach(MapNode step, String chain, String stepName) {
+        ConfigNode node = step.get("attach");
+        if (node == null) {
+            return List.of();
+        }
+        List<ConfigNode> items = node instanceof ListNode list ? list.items() : List.of(node);
+        List<String> attach = new ArrayList<>();
+        for (ConfigNode item : items) {
+            if (!(item instanceof ScalarNode s) || !(s.value() instanceof String spec) || spec.isBlank()
+                    || spec.strip().equals("-")) {
+                throw problem(item.origin().where(), chain, stepName, "'attach' must list paths or URLs, e.g. "
+                        + "attach: [chart.png, https://example.org/report.pdf]");
+            }
+            attach.add(spec.strip());
+        }
+        return attach;
     }
 
     /** {@code tools: [fs.*, wc]}: the tools the step offers, named as {@code -T} names them. */

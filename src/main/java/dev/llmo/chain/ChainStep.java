@@ -11,12 +11,21 @@ import java.util.List;
  * @param when     run the step only when this holds, or null to always run it
  * @param repeat   re-run the step on its own output until a condition holds, or null
  * @param tools    the tools its models may call ({@code tools: [fs.*, wc]}, as {@code -T} takes them); empty for none
+ * @param attach   files or URLs attached to its prompt ({@code attach: [chart.png]}, as {@code -a} takes them)
  */
 public record ChainStep(String name, List<String> models, boolean parallel, String role, Template prompt,
-                        Condition when, String whenSource, Repeat repeat, Origin origin, List<String> tools) {
+                        Condition when, String whenSource, Repeat repeat, Origin origin, List<String> tools,
+                        List<String> attach) {
     public ChainStep {
         models = List.copyOf(models);
         tools = List.copyOf(tools);
+        attach = List.copyOf(attach);
+    }
+
+    /** A step that attaches nothing. */
+    public ChainStep(String name, List<String> models, boolean parallel, String role, Template prompt,
+                     Condition when, String whenSource, Repeat repeat, Origin origin, List<String> tools) {
+        this(name, models, parallel, role, prompt, when, whenSource, repeat, origin, tools, List.of());
     }
 
     /** {@code repeat: {until: "<condition>", max: N}}. */

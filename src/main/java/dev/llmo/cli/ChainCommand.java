@@ -147,6 +147,8 @@ final class ChainCommand implements Runnable {
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached = attachments(chain,
+                settings);
         boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
              Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
@@ -168,7 +170,7 @@ final class ChainCommand implements Runnable {
                 tools.tools().forEach(tool -> offered.put(tool.name(), tool));
                 tools.catalog().select(names).forEach(tool -> offered.put(tool.name(), tool));
                 return List.copyOf(offered.values());
-            });
+            }, step -> attached.getOrDefault(step, List.of()));
             LlmoException[] lost = new LlmoException[1];
             ChainRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the request was cancelled",
                     () -> runner.run(chain, text, output), done -> {
@@ -236,5 +238,34 @@ final class ChainCommand implements Runnable {
             return n.text();
         }
         return step.kind();
+    }
+    /**
+     * The {@code attach:} of every step, read, typed and stored before the chain starts, each checked against the
+     * step's models: a missing file or a model that cannot take one stops the chain before anything is sent.
+     */
+    private java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attachments(
+            dev.llmo.chain.ChainDefinition chain, dev.llmo.config.Settings settings) {
+        java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
+                new java.util.IdentityHashMap<>();
+        dev.llmo.input.AttachmentReader reader = null;
+        for (dev.llmo.chain.ChainStep step : chain.steps()) {
+            if (step.attach().isEmpty()) {
+                continue;
+            }
+            if (reader == null) {
+                reader = new dev.llmo.input.AttachmentReader(new dev.llmo.input.InputReader(
+                        java.io.InputStream::nullInputStream, context.environment().workingDir()),
+                        CoreServices.contentStore(context));
+            }
+            List<dev.llmo.config.ModelRef> models = ChainRunner.defaults(step, settings).models();
+            List<dev.llmo.message.Part.Attachment> files = new java.util.ArrayList<>();
+            for (String spec : step.attach()) {
+                dev.llmo.message.Part.Attachment attachment = reader.read(spec, null);
+                dev.llmo.core.InputSupport.require(models, attachment, settings.catalog());
+                files.add(attachment);
+            }
+            attached.put(step, List.copyOf(files));
+        }
+        return attached;
     }
 }

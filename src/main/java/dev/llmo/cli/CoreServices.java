@@ -51,7 +51,7 @@ final class CoreServices {
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contentStore(context)),
                 System::nanoTime,
-                new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
+                new FittedAndBudgeted(TokenCounters.create(contentStore(context)), guard, ContextBudget.NONE));
     }
 
     /** The content store of this invocation's data directory: attachments' and fragments' bytes, by SHA-256. */

@@ -390,7 +390,7 @@ final class RunCommand implements Callable<Integer> {
         }
         List<ChatMessage> messages = new ArrayList<>(history.messages());
         messages.add(attachments.isEmpty() ? ChatMessage.user(text) : userMessage(text, attachments));
-        TokenCounters counters = TokenCounters.create();
+        TokenCounters counters = TokenCounters.create(CoreServices.contentStore(context));
         PrintWriter out = context.out();
         // the tools' declarations are part of what is sent: their servers start to say what they are
         List<dev.llmo.tool.Tool> tools;

@@ -152,4 +152,132 @@ class AttachCliTest {
         assertThat(llmo.run("models")).failedWith(ExitCode.CONFIG).errContains("models.yaml:", "unknown input kind "
                 + "'video' in 'input' of model 'mock/m1'", "the kinds are text, image, pdf, audio");
     }
+
+    @Test
+    void chatAttachAddsTheFileToTheNextMessageOnly() throws Exception {
+        Path photo = file("photo.png", PNG);
+        llmo.server().enqueue(streamed("A pixel."));
+        llmo.server().enqueue(streamed("Still a pixel."));
+
+        CliRun.Result chat = llmo.cli().stdin("/attach " + photo + "\n/attach\nWhat is it?\nAnd now?\n")
+                .run("chat");
+
+        assertThat(chat).succeeded().outContains("Attached to your next message: " + photo + " (image/png)",
+                "A pixel.", "Still a pixel.");
+        JsonNode first = sentBody().path("messages");
+        assertThat(first.get(0).path("content").get(1).path("type").asText()).isEqualTo("image_url");
+        JsonNode second = sentBody().path("messages");
+        assertThat(second.get(0).path("content").get(1).path("type").asText()).as("the history keeps it")
+                .isEqualTo("image_url");
+        assertThat(second.get(2).path("content").asText()).as("not attached again").isEqualTo("And now?");
+    }
+
+    @Test
+    void chatAttachRefusesATypeTheModelCannotTake() throws Exception {
+        Path photo = file("photo.png", PNG);
+
+        CliRun.Result chat = llmo.cli().stdin("/attach " + photo + "\n").run("chat", "-m", "mock/texty");
+
+        assertThat(chat.err()).contains("mock/texty does not take image input");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
+    void aChainStepAttachesItsFilesToItsPrompt() throws Exception {
+        Path photo = file("chart.png", PNG);
+        llmo.configYaml("""
+                main_llm: mock/vision
+                chains:
+                  look:
+                    steps:
+                      - { name: describe, prompt: "Describe: {{input}}", attach: [%s] }
+                      - { name: shorten, prompt: "Shorten: {{describe}}" }
+                  blind:
+                    steps:
+                      - { name: describe, model: mock/texty, prompt: "{{input}}", attach: [%s] }
+                """.formatted(photo, photo));
+        llmo.server().enqueue(streamed("A chart."));
+        llmo.server().enqueue(streamed("Chart."));
+
+        assertThat(llmo.run("chain", "run", "look", "the sales")).succeeded().outContains("Chart.");
+
+        JsonNode first = sentBody().path("messages").get(0).path("content");
+        assertThat(first.get(0).path("text").asText()).isEqualTo("Describe: the sales");
+        assertThat(first.get(1).path("type").asText()).isEqualTo("image_url");
+        assertThat(sentBody().path("messages").get(0).path("content").asText()).isEqualTo("Shorten: A chart.");
+
+        assertThat(llmo.run("chain", "run", "blind", "x")).failedWith(ExitCode.USAGE)
+                .errContains("mock/texty does not take image input");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void logReplayRebuildsEveryBodyFromTheBlobs() throws Exception {
+        Path photo = file("photo.png", PNG);
+        llmo.server().enqueue(streamed("A pixel."));
+        llmo.server().enqueue(streamed("Red."));
+        assertThat(llmo.run("run", "-a", photo.toString(), "What is it?")).succeeded();
+        assertThat(llmo.run("run", "-c", "Which colour?")).succeeded();
+        int sent = llmo.server().getRequestCount();
+
+        CliRun.Result replay = llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId());
+
+        assertThat(replay).succeeded().outIs("A pixel.\nRed.\n");
+        assertThat(replay.err()).contains("every request matched its recorded digest");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
+    }
+
+    @Test
+    void logVerifyFindsAChangedAndAMissingBlobNamingItAndItsEvent() throws Exception {
+        Path photo = file("photo.png", PNG);
+        llmo.server().enqueue(streamed("A pixel."));
+        assertThat(llmo.run("run", "-a", photo.toString(), "What is it?")).succeeded();
+        String sha = dev.llmo.io.ContentStore.sha256(PNG);
+        Path blob = llmo.dir().resolve("blobs/sha256/" + sha);
+        assertThat(llmo.run("log", "verify", llmo.onlyId())).succeeded().outContains("ok  " + llmo.onlyId());
+
+        byte[] changed = PNG.clone();
+        changed[changed.length - 1] ^= 1;
+        Files.write(blob, changed);
+        CliRun.Result afterChange = llmo.run("log", "verify", llmo.onlyId());
+        assertThat(afterChange).failedWith(ExitCode.LOG_INVALID).outContains("FAILED  " + llmo.onlyId()
+                + "  attachment sha256:" + sha + " of event 1 was changed in the content store")
+                .errContains("attachment sha256:" + sha + " of event 1 was changed");
+
+        Files.delete(blob);
+        assertThat(llmo.run("log", "verify", "--all")).failedWith(ExitCode.LOG_INVALID)
+                .outContains("attachment sha256:" + sha + " of event 1 is missing from the content store");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId()))
+                .failedWith(ExitCode.LOG_INVALID).errContains("is missing from the content store");
+    }
+
+    @Test
+    void logShowAndExportNameTheAttachments() throws Exception {
+        Path photo = file("photo.png", PNG);
+        llmo.server().enqueue(streamed("A pixel."));
+        assertThat(llmo.run("run", "-a", photo.toString(), "What is it?")).succeeded();
+        String sha = dev.llmo.io.ContentStore.sha256(PNG);
+
+        assertThat(llmo.run("log", "show", llmo.onlyId())).succeeded()
+                .outContains("[attachment image/png " + PNG.length + " bytes sha256:" + sha + " " + photo + "]");
+        assertThat(llmo.run("log", "export", llmo.onlyId())).succeeded()
+                .outContains("Attachment `" + photo + "` (image/png, " + PNG.length + " bytes, sha256:" + sha + ")");
+        JsonNode json = JSON.readTree(llmo.run("log", "export", llmo.onlyId(), "--format", "json").out());
+        assertThat(json.path("attachments").toString()).isEqualTo("[{\"media_type\":\"image/png\",\"name\":\""
+                + photo + "\",\"sha256\":\"" + sha + "\",\"bytes\":" + PNG.length + "}]");
+    }
+
+    @Test
+    void dryRunCountsTheAttachments() throws Exception {
+        Path photo = file("photo.png", PNG);
+
+        JsonNode without = JSON.readTree(llmo.run("run", "--dry-run", "--json", "-m", "openai/gpt-4o", "What is it?")
+                .out());
+        JsonNode with = JSON.readTree(llmo.run("run", "--dry-run", "--json", "-m", "openai/gpt-4o", "-a",
+                photo.toString(), "What is it?").out());
+
+        // a 1x1 image: one 512-pixel tile, 85 + 170 tokens
+        assertThat(with.path("input_tokens").asLong() - without.path("input_tokens").asLong()).isEqualTo(255);
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
 }

@@ -37,6 +37,8 @@ final class SlashCommands {
         HELP.put("/save NAME", "name this conversation (for /load NAME and llmo chat --resume NAME)");
         HELP.put("/load NAME|ID", "switch to a saved or earlier conversation");
         HELP.put("/history", "the turns so far");
+        HELP.put("/attach [PATH|URL]", "attach an image, PDF, audio or text file to your next message; without "
+                + "PATH list what is attached");
         HELP.put("/tools [add|rm TOOL|last]", "the tools offered; add or remove one (SERVER.* for all); last: the "
                 + "last answer's tool calls and results, whole");
         HELP.put("/chain NAME", "check a chain's name (chains run with 'llmo chain run NAME')");
@@ -45,7 +47,7 @@ final class SlashCommands {
 
     /** The command words, for completion and suggestions. */
     static final List<String> NAMES = List.of("/help", "/model", "/models", "/role", "/system", "/clear", "/retry",
-            "/tokens", "/cost", "/save", "/load", "/history", "/tools", "/chain", "/exit", "/quit");
+            "/tokens", "/cost", "/save", "/load", "/history", "/attach", "/tools", "/chain", "/exit", "/quit");
 
     private final ChatSession session;
     private final ChatView view;
@@ -90,6 +92,7 @@ final class SlashCommands {
                         + " messages");
             }
             case "/history" -> history();
+            case "/attach" -> attach(argument);
             case "/tools" -> tools(argument);
             case "/chain" -> {
                 String chain = required(argument, "/chain NAME");
@@ -241,6 +244,18 @@ final class SlashCommands {
         }
         session.system("-".equals(argument) ? null : argument);
         view.note("-".equals(argument) ? "system prompt removed" : "system prompt set");
+    }
+
+    private void attach(String argument) {
+        if (argument.isEmpty()) {
+            List<dev.llmo.message.Part.Attachment> pending = session.pendingAttachments();
+            view.show(pending.isEmpty() ? "Nothing is attached; /attach PATH attaches a file to your next message."
+                    : "Attached to your next message: " + String.join(", ", pending.stream()
+                    .map(a -> a.name() + " (" + a.mediaType() + ")").toList()));
+            return;
+        }
+        dev.llmo.message.Part.Attachment attachment = session.attach(argument);
+        view.note("attached " + attachment.name() + " (" + attachment.mediaType() + ") to your next message");
     }
 
     private void tokens() {
