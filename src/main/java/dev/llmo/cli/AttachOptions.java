@@ -31,10 +31,11 @@ final class AttachOptions {
     }
 
     /**
-     * Reads, types and stores each {@code -a} in the content store, in order. Call before the prompt is read: an
-     * {@code -a -} takes stdin, which then is no prompt.
+     * Reads, types and stores each {@code -a} in the content store, in order, each after {@code check} (a model
+     * that cannot take it) passed. Call before the prompt is read: an {@code -a -} takes stdin, which then is no
+     * prompt.
      */
-    List<Part.Attachment> read(CliContext context) {
+    List<Part.Attachment> read(CliContext context, java.util.function.Consumer<Part.Attachment> check) {
         if (types.size() > 1 && types.size() != attach.size()) {
             throw new UsageException("--attach-type is given " + types.size() + " times for " + attach.size()
                     + " attachments", "give it once for every -a, or once per -a in the same order");
@@ -54,7 +55,7 @@ final class AttachOptions {
         List<Part.Attachment> attachments = new ArrayList<>();
         for (int i = 0; i < attach.size(); i++) {
             String type = types.isEmpty() ? null : types.get(types.size() == 1 ? 0 : i);
-            attachments.add(reader.read(attach.get(i), type));
+            attachments.add(reader.read(attach.get(i), type, check));
         }
         return attachments;
     }

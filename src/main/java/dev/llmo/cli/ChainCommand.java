@@ -260,9 +260,8 @@ final class ChainCommand implements Runnable {
             List<dev.llmo.config.ModelRef> models = ChainRunner.defaults(step, settings).models();
             List<dev.llmo.message.Part.Attachment> files = new java.util.ArrayList<>();
             for (String spec : step.attach()) {
-                dev.llmo.message.Part.Attachment attachment = reader.read(spec, null);
-                dev.llmo.core.InputSupport.require(models, attachment, settings.catalog());
-                files.add(attachment);
+                files.add(reader.read(spec, null, read -> dev.llmo.core.InputSupport.require(models, read,
+                        settings.catalog())));
             }
             attached.put(step, List.copyOf(files));
         }

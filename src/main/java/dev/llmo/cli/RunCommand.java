@@ -149,8 +149,8 @@ final class RunCommand implements Callable<Integer> {
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
         // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here
-        List<Part.Attachment> attachments = attachOptions.read(context);
-        attachments.forEach(attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()));
+        List<Part.Attachment> attachments = attachOptions.read(context,
+                attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()));
         String text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
                 "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | llmo run "
                         + "-a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());

@@ -38,6 +38,14 @@ public final class AttachmentReader {
      * @throws UsageException (exit 2) unreadable, too large, or of a type llmo cannot tell
      */
     public Part.Attachment read(String spec, String typeOverride) {
+        return read(spec, typeOverride, attachment -> { });
+    }
+
+    /**
+     * {@link #read(String, String)}, with {@code check} asked before the bytes are stored: what it throws (a model
+     * that cannot take the type) leaves nothing behind in the content store.
+     */
+    public Part.Attachment read(String spec, String typeOverride, java.util.function.Consumer<Part.Attachment> check) {
         InputBytes input = reader.read(spec, "-a", MAX_BYTES);
         if (input.bytes().length == 0) {
             throw new UsageException("-a " + spec + " is empty", "attach a file with content");
@@ -46,7 +54,11 @@ public final class AttachmentReader {
                 .orElseThrow(() -> new UsageException("-a " + spec + ": cannot tell what it is from its content (not "
                         + "an image, PDF, audio or UTF-8 text llmo knows)", "name its type, e.g. --attach-type "
                         + "image/png"));
-        return store.store(input.bytes(), type, "-".equals(spec) ? null : spec);
+        Part.Attachment attachment = new Part.Attachment(type, ContentStore.sha256(input.bytes()),
+                "-".equals(spec) ? null : spec);
+        check.accept(attachment);
+        store.put(input.bytes());
+        return attachment;
     }
 
     /** {@code --attach-type}, checked and lower-cased: {@code type/subtype}. */

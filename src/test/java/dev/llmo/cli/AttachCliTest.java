@@ -112,6 +112,7 @@ class AttachCliTest {
                 + "(image/png, attachment " + photo + "); use a model that does, e.g. -m mock/vision, -m openai/gpt-5, -m openai/gpt-5-mini\n");
         assertThat(llmo.server().getRequestCount()).isZero();
         assertThat(llmo.logs()).isEmpty();
+        assertThat(blobs()).as("nothing stored for a refused run").isEmpty();
     }
 
     @Test

@@ -233,8 +233,8 @@ public final class ChatSession implements AutoCloseable {
         dev.llmo.input.AttachmentReader reader = new dev.llmo.input.AttachmentReader(new dev.llmo.input.InputReader(
                 java.io.InputStream::nullInputStream, Path.of("").toAbsolutePath()),
                 dev.llmo.io.ContentStore.beside(setup.conversationsDir()));
-        dev.llmo.message.Part.Attachment attachment = reader.read(spec.strip(), null);
-        dev.llmo.core.InputSupport.require(List.of(defaults.model()), attachment, setup.settings().catalog());
+        dev.llmo.message.Part.Attachment attachment = reader.read(spec.strip(), null, read ->
+                dev.llmo.core.InputSupport.require(List.of(defaults.model()), read, setup.settings().catalog()));
         pending.add(attachment);
         return attachment;
     }
