@@ -64,7 +64,7 @@ final class ChatCommand implements Callable<Integer> {
                     new Orchestrator(executor, null, tools.kit()), context.dirs().conversationsDir(),
                     BuildInfo.version(), new ContextTokenEstimator(dev.llmo.context.TokenCounters.create(
                             CoreServices.contentStore(context))),
-                    RequestAssembler.WHOLE_HISTORY, context.logOptions());
+                    RequestAssembler.WHOLE_HISTORY, context.logOptions(), shared.unlogged(context));
             return chat(setup, tools, screen);
         }
     }

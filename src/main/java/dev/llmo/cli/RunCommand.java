@@ -31,6 +31,8 @@ import dev.llmo.core.MultiRunException;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.template.SavedTemplate;
+import dev.llmo.template.TemplateStore;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -64,7 +66,10 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -c \"Shorter, please\"",
                 "  llmo run -m openai/gpt-4o -a photo.jpg -a report.pdf \"What do these show?\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
-                "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
+                "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
+                "  llmo run --no-log \"Nothing of this is written to the event log\"",
+                "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
+                "  git diff | llmo run -t review -p lang Go"})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -107,6 +112,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     AttachOptions attachOptions = new AttachOptions();
 
+    @Mixin
+    TemplateOptions templates = new TemplateOptions();
+
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
 
@@ -138,6 +146,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        shared.unlogged(context); // --no-log with -c is refused before anything else is read
+        SavedTemplate template = templates.load(context);
+        if (templates.save != null) {
+            return save(template);
+        }
+        String text = template == null ? null : useTemplate(template);
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
         if (shared.continues()) {
@@ -151,9 +165,11 @@ final class RunCommand implements Callable<Integer> {
         // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here
         List<Part.Attachment> attachments = attachOptions.read(context,
                 attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()));
-        String text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
-                "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | llmo run "
-                        + "-a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());
+        if (text == null) {
+            text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
+                    "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | "
+                            + "llmo run -a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());
+        }
         if (dryRun) {
             return dryRun(defaults, sequential, text, attachments);
         }
@@ -178,6 +194,64 @@ final class RunCommand implements Callable<Integer> {
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);
         }
+    }
+
+    /**
+     * -t: the template's values under the flags given here, its placeholders filled (-p, then its defaults; PROMPT
+     * words and piped stdin are {{input}}), set as this command's flags.
+     *
+     * @return the prompt
+     */
+    private String useTemplate(SavedTemplate template) {
+        Map<String, String> values = templates.params();
+        if (!values.containsKey(SavedTemplate.INPUT)) {
+            values.put(SavedTemplate.INPUT, RunInput.input(prompt, context.environment()));
+        }
+        SavedTemplate filled = given(template, template.prompt(), Map.of()).fill(values);
+        models = new ArrayList<>(filled.models());
+        role = filled.role();
+        shared.system = filled.system();
+        shared.options = new LinkedHashMap<>(filled.options());
+        toolOptions.tools = new ArrayList<>(filled.tools());
+        if (filled.prompt() == null || filled.prompt().isBlank()) {
+            throw new UsageException("no prompt: template '" + templates.template + "' has none, and no PROMPT words "
+                    + "or stdin were given", "e.g. llmo run -t " + templates.template + " \"What is a monad?\"");
+        }
+        return filled.prompt();
+    }
+
+    /** --save NAME: this command as a template, over the one -t names; nothing is sent. */
+    private int save(SavedTemplate base) {
+        String name = TemplateStore.checkName(templates.save);
+        String words = String.join(" ", prompt).strip();
+        SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
+                templates.params());
+        java.nio.file.Path file = TemplateOptions.store(context).save(name, saved);
+        context.err().println("llmo: saved template " + name + " to " + file);
+        if (!saved.placeholders().isEmpty()) {
+            context.err().println("llmo: use it with: llmo run -t " + name + saved.placeholders().stream()
+                    .filter(p -> !SavedTemplate.INPUT.equals(p) && !saved.defaults().containsKey(p))
+                    .map(p -> " -p " + p + " VALUE").collect(java.util.stream.Collectors.joining()));
+        }
+        context.err().flush();
+        return 0;
+    }
+
+    /**
+     * The flags given here over {@code base} (null: none): each one given replaces the template's, -o options merge
+     * key by key, {@code defaults} over the template's defaults.
+     */
+    private SavedTemplate given(SavedTemplate base, String promptText, Map<String, String> defaults) {
+        SavedTemplate under = base != null ? base
+                : new SavedTemplate(null, null, null, List.of(), Map.of(), List.of(), List.of(), List.of(), Map.of());
+        Map<String, String> options = new LinkedHashMap<>(under.options());
+        options.putAll(shared.options);
+        Map<String, String> allDefaults = new LinkedHashMap<>(under.defaults());
+        allDefaults.putAll(defaults);
+        return new SavedTemplate(promptText, shared.system != null ? shared.system : under.system(),
+                role != null ? role : under.role(), models.isEmpty() ? under.models() : models, options,
+                under.fragments(), under.systemFragments(),
+                toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults);
     }
 
     private int runOne(Orchestrator engine, Plan plan, Conversation conversation) {
@@ -368,6 +442,11 @@ final class RunCommand implements Callable<Integer> {
         String modeFlag = mode == RunMode.SEQUENTIAL ? " --sequential" : mode == RunMode.PARALLEL ? " --parallel" : "";
         String command = (shared.continues() ? "run --continue" : "run") + modeFlag;
         List<String> ids = plan.stream().map(ModelRef::id).toList();
+        dev.llmo.cost.UnloggedSpend unlogged = shared.unlogged(context);
+        if (unlogged != null) {
+            return Conversation.unlogged(command, mode, ids, settings.digest(), BuildInfo.version(),
+                    context.logOptions(), unlogged);
+        }
         if (shared.continues()) {
             return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, mode, ids,
                     settings.digest(), BuildInfo.version(), context.logOptions());

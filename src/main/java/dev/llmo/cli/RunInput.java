@@ -32,6 +32,15 @@ final class RunInput {
      * {@code environment} reads the words alone (stdin went elsewhere, e.g. to {@code -a -}).
      */
     static String text(List<String> words, CliEnvironment environment, String missing, String fix) {
+        String text = input(words, environment);
+        if (text.isEmpty()) {
+            throw new UsageException(missing, fix);
+        }
+        return text;
+    }
+
+    /** The words joined, then piped stdin after a blank line; either alone; empty when there is neither. */
+    static String input(List<String> words, CliEnvironment environment) {
         String typed = String.join(" ", words).strip();
         String piped = "";
         if (environment != null && !environment.stdinIsTerminal()) {
@@ -40,9 +49,6 @@ final class RunInput {
             } catch (IOException e) {
                 throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
             }
-        }
-        if (typed.isEmpty() && piped.isBlank()) {
-            throw new UsageException(missing, fix);
         }
         if (piped.isBlank()) {
             return typed;

@@ -45,26 +45,46 @@ public final class SpendLog {
      * @throws FailureException when the directory or a file cannot be read
      */
     public static void scan(Path conversationsDir, Instant from, Consumer<SpendRecord> sink) {
-        if (!Files.isDirectory(conversationsDir)) {
-            return;
-        }
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(conversationsDir, "*.jsonl")) {
-            for (Path file : dir) {
-                // a file untouched since before `from` cannot hold an event written after it
-                if (from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from)) {
-                    files.add(file);
+        if (Files.isDirectory(conversationsDir)) {
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(conversationsDir, "*.jsonl")) {
+                for (Path file : dir) {
+                    if (recent(file, from)) {
+                        files.add(file);
+                    }
                 }
+            } catch (NoSuchFileException e) {
+                // removed while we listed: nothing to count
+            } catch (IOException e) {
+                throw new FailureException("cannot list " + conversationsDir + ": " + e.getMessage(),
+                        "check the directory's permissions", e);
             }
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            throw new FailureException("cannot list " + conversationsDir + ": " + e.getMessage(),
-                    "check the directory's permissions", e);
+            files.sort(null);
         }
-        files.sort(null);
+        // what runs without a conversation (--no-log) spent, recorded beside the conversations
+        Path unlogged = UnloggedSpend.file(conversationsDir);
+        if (Files.isRegularFile(unlogged) && recent(unlogged, from)) {
+            files.add(unlogged);
+        }
+        scan(files, from, sink);
+    }
+
+    /** Hands every response of {@code files} logged at or after {@code from} (null: all) to {@code sink}. */
+    static void scan(List<Path> files, Instant from, Consumer<SpendRecord> sink) {
         for (Path file : files) {
             scanFile(file, from, sink);
+        }
+    }
+
+    /** A file untouched since before {@code from} cannot hold an event written after it. */
+    private static boolean recent(Path file, Instant from) {
+        try {
+            return from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions",
+                    e);
         }
     }
 
