@@ -36,6 +36,15 @@ final class AttachOptions {
      * prompt.
      */
     List<Part.Attachment> read(CliContext context, java.util.function.Consumer<Part.Attachment> check) {
+        return read(context, check, null);
+    }
+
+    /**
+     * {@link #read(CliContext, java.util.function.Consumer)}; with {@code unstored} not null the bytes go there (by
+     * SHA-256) instead of the content store: {@code --dry-run} writes nothing.
+     */
+    List<Part.Attachment> read(CliContext context, java.util.function.Consumer<Part.Attachment> check,
+                               java.util.Map<String, byte[]> unstored) {
         if (types.size() > 1 && types.size() != attach.size()) {
             throw new UsageException("--attach-type is given " + types.size() + " times for " + attach.size()
                     + " attachments", "give it once for every -a, or once per -a in the same order");
@@ -55,7 +64,13 @@ final class AttachOptions {
         List<Part.Attachment> attachments = new ArrayList<>();
         for (int i = 0; i < attach.size(); i++) {
             String type = types.isEmpty() ? null : types.get(types.size() == 1 ? 0 : i);
-            attachments.add(reader.read(attach.get(i), type, check));
+            if (unstored == null) {
+                attachments.add(reader.read(attach.get(i), type, check));
+            } else {
+                AttachmentReader.Read read = reader.readOnly(attach.get(i), type, check);
+                unstored.put(read.attachment().sha256(), read.bytes());
+                attachments.add(read.attachment());
+            }
         }
         return attachments;
     }

@@ -142,7 +142,11 @@ final class ChainCommand implements Runnable {
                 "no input for chain '" + name + "': give INPUT words or pipe text on stdin",
                 "e.g. llmo chain run " + name + " \"a CSV parser in Go\"");
         if (dryRun) {
-            ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()));
+            java.util.Map<String, byte[]> unstored = new java.util.HashMap<>(); // a dry run writes nothing
+            java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
+                    attachments(chain, settings, unstored);
+            ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()),
+                    step -> attached.getOrDefault(step, List.of()), unstored::get);
             return 0;
         }
         ChainOutput output = new ChainOutput(context, chain, json, reasoning);
@@ -150,7 +154,7 @@ final class ChainCommand implements Runnable {
         // checked before any log is written
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached = attachments(chain,
-                settings);
+                settings, null);
         boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
              Conversation conversation = noLog
@@ -247,10 +251,12 @@ final class ChainCommand implements Runnable {
     }
     /**
      * The {@code attach:} of every step, read, typed and stored before the chain starts, each checked against the
-     * step's models: a missing file or a model that cannot take one stops the chain before anything is sent.
+     * step's models: a missing file or a model that cannot take one stops the chain before anything is sent. With
+     * {@code unstored} not null (a dry run) the bytes go there instead of the content store.
      */
     private java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attachments(
-            dev.llmo.chain.ChainDefinition chain, dev.llmo.config.Settings settings) {
+            dev.llmo.chain.ChainDefinition chain, dev.llmo.config.Settings settings,
+            java.util.Map<String, byte[]> unstored) {
         java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
                 new java.util.IdentityHashMap<>();
         dev.llmo.input.AttachmentReader reader = null;
@@ -266,8 +272,15 @@ final class ChainCommand implements Runnable {
             List<dev.llmo.config.ModelRef> models = ChainRunner.defaults(step, settings).models();
             List<dev.llmo.message.Part.Attachment> files = new java.util.ArrayList<>();
             for (String spec : step.attach()) {
-                files.add(reader.read(spec, null, read -> dev.llmo.core.InputSupport.require(models, read,
-                        settings.catalog())));
+                java.util.function.Consumer<dev.llmo.message.Part.Attachment> check = read ->
+                        dev.llmo.core.InputSupport.require(models, read, settings.catalog());
+                if (unstored == null) {
+                    files.add(reader.read(spec, null, check));
+                } else {
+                    dev.llmo.input.AttachmentReader.Read read = reader.readOnly(spec, null, check);
+                    unstored.put(read.attachment().sha256(), read.bytes());
+                    files.add(read.attachment());
+                }
             }
             attached.put(step, List.copyOf(files));
         }

@@ -68,6 +68,8 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
                 "  llmo run --no-log \"Nothing of this is written to the event log\"",
+                "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
+                "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
                 "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
                 "  git diff | llmo run -t review -p lang Go"})
 final class RunCommand implements Callable<Integer> {
@@ -115,6 +117,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     TemplateOptions templates = new TemplateOptions();
 
+    @Mixin
+    FragmentOptions fragmentOptions = new FragmentOptions();
+
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
 
@@ -152,6 +157,8 @@ final class RunCommand implements Callable<Integer> {
             return save(template);
         }
         String text = template == null ? null : useTemplate(template);
+        // before the prompt: a fragment '-' takes stdin, which is then not the prompt too
+        FragmentOptions.Read fragments = fragmentOptions.read(context);
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
         if (shared.continues()) {
@@ -162,22 +169,25 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
-        // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here
+        // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here.
+        // --dry-run and --no-log write nothing: their attachments' bytes stay in memory, where they are sent from
+        Map<String, byte[]> unstored = dryRun || shared.noLog ? new java.util.HashMap<>() : null;
         List<Part.Attachment> attachments = attachOptions.read(context,
-                attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()));
+                attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()), unstored);
         if (text == null) {
             text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
                     "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | "
                             + "llmo run -a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());
         }
         if (dryRun) {
-            return dryRun(defaults, sequential, text, attachments);
+            return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
+                    attachments, unstored);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
         }
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout, unstored);
         RunMode runMode = defaults.models().size() == 1 ? RunMode.SINGLE
                 : sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL;
         try (ToolOptions.Session tools = toolOptions.open(context);
@@ -187,7 +197,7 @@ final class RunCommand implements Callable<Integer> {
                 ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
                         .forEach(line -> context.err().println("llmo: note: " + line));
             }
-            startConversation(conversation, defaults.system(), text, attachments);
+            startConversation(conversation, fragments.system(defaults.system()), text, fragments, attachments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
                     defaults.options(), !noStream, tools.tools());
             Plan plan = Plan.of(request, defaults.models(), sequential);
@@ -204,15 +214,21 @@ final class RunCommand implements Callable<Integer> {
      */
     private String useTemplate(SavedTemplate template) {
         Map<String, String> values = templates.params();
+        SavedTemplate chosen = given(template, template.prompt(), Map.of());
         if (!values.containsKey(SavedTemplate.INPUT)) {
-            values.put(SavedTemplate.INPUT, RunInput.input(prompt, context.environment()));
+            // a fragment '-' takes stdin; the input is then the PROMPT words alone
+            boolean stdinIsFragment = chosen.fragments().contains("-") || chosen.systemFragments().contains("-");
+            values.put(SavedTemplate.INPUT, stdinIsFragment ? String.join(" ", prompt).strip()
+                    : RunInput.input(prompt, context.environment()));
         }
-        SavedTemplate filled = given(template, template.prompt(), Map.of()).fill(values);
+        SavedTemplate filled = chosen.fill(values);
         models = new ArrayList<>(filled.models());
         role = filled.role();
         shared.system = filled.system();
         shared.options = new LinkedHashMap<>(filled.options());
         toolOptions.tools = new ArrayList<>(filled.tools());
+        fragmentOptions.fragments = new ArrayList<>(filled.fragments());
+        fragmentOptions.systemFragments = new ArrayList<>(filled.systemFragments());
         if (filled.prompt() == null || filled.prompt().isBlank()) {
             throw new UsageException("no prompt: template '" + templates.template + "' has none, and no PROMPT words "
                     + "or stdin were given", "e.g. llmo run -t " + templates.template + " \"What is a monad?\"");
@@ -250,7 +266,8 @@ final class RunCommand implements Callable<Integer> {
         allDefaults.putAll(defaults);
         return new SavedTemplate(promptText, shared.system != null ? shared.system : under.system(),
                 role != null ? role : under.role(), models.isEmpty() ? under.models() : models, options,
-                under.fragments(), under.systemFragments(),
+                fragmentOptions.fragments.isEmpty() ? under.fragments() : fragmentOptions.fragments,
+                fragmentOptions.systemFragments.isEmpty() ? under.systemFragments() : fragmentOptions.systemFragments,
                 toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults);
     }
 
@@ -414,15 +431,19 @@ final class RunCommand implements Callable<Integer> {
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
     private void startConversation(Conversation conversation, String systemPrompt, String text,
-                                   List<Part.Attachment> attachments) {
+                                   FragmentOptions.Read fragments, List<Part.Attachment> attachments) {
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
         if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
         }
-        if (attachments.isEmpty()) {
+        if (fragments.user().isEmpty() && attachments.isEmpty()) {
             conversation.user(text);
         } else {
-            conversation.user(userMessage(text, attachments).parts());
+            // --no-log keeps nothing on disk, the content store included: its fragments go into the text
+            List<Part> parts = new ArrayList<>(fragments.user().isEmpty() ? List.of(new Part.Text(text))
+                    : fragments.userParts(text, shared.noLog ? null : CoreServices.contentStore(context)));
+            parts.addAll(attachments); // after the prompt's text, in the order given
+            conversation.user(parts);
         }
     }
 
@@ -459,17 +480,21 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(CallDefaults defaults, boolean sequential, String text, List<Part.Attachment> attachments) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text, String system,
+                       List<Part.Attachment> attachments, Map<String, byte[]> unstored) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
-        String systemPrompt = defaults.system();
+        String systemPrompt = system;
         if (systemPrompt == null && shared.continues()) {
             systemPrompt = history.system();
         }
         List<ChatMessage> messages = new ArrayList<>(history.messages());
         messages.add(attachments.isEmpty() ? ChatMessage.user(text) : userMessage(text, attachments));
-        TokenCounters counters = TokenCounters.create(CoreServices.contentStore(context));
+        // this run's attachments from memory, a continued conversation's from the store
+        dev.llmo.io.ContentStore store = CoreServices.contentStore(context);
+        TokenCounters counters = TokenCounters.create(sha256 -> unstored.containsKey(sha256) ? unstored.get(sha256)
+                : store.bytes(sha256));
         PrintWriter out = context.out();
         // the tools' declarations are part of what is sent: their servers start to say what they are
         List<dev.llmo.tool.Tool> tools;

@@ -46,6 +46,20 @@ public final class AttachmentReader {
      * that cannot take the type) leaves nothing behind in the content store.
      */
     public Part.Attachment read(String spec, String typeOverride, java.util.function.Consumer<Part.Attachment> check) {
+        Read read = readOnly(spec, typeOverride, check);
+        store.put(read.bytes());
+        return read.attachment();
+    }
+
+    /** An attachment as read, with its bytes, not stored. */
+    public record Read(Part.Attachment attachment, byte[] bytes) {
+    }
+
+    /**
+     * Reads and types one attachment without storing it ({@code --dry-run} writes nothing): {@link #read(String,
+     * String, java.util.function.Consumer)} but the store.
+     */
+    public Read readOnly(String spec, String typeOverride, java.util.function.Consumer<Part.Attachment> check) {
         InputBytes input = reader.read(spec, "-a", MAX_BYTES);
         if (input.bytes().length == 0) {
             throw new UsageException("-a " + spec + " is empty", "attach a file with content");
@@ -57,8 +71,7 @@ public final class AttachmentReader {
         Part.Attachment attachment = new Part.Attachment(type, ContentStore.sha256(input.bytes()),
                 "-".equals(spec) ? null : spec);
         check.accept(attachment);
-        store.put(input.bytes());
-        return attachment;
+        return new Read(attachment, input.bytes());
     }
 
     /** {@code --attach-type}, checked and lower-cased: {@code type/subtype}. */

@@ -207,6 +207,10 @@ class AttachCliTest {
         assertThat(first.get(1).path("type").asText()).isEqualTo("image_url");
         assertThat(sentBody().path("messages").get(0).path("content").asText()).isEqualTo("Shorten: A chart.");
 
+        JsonNode plan = JSON.readTree(llmo.run("chain", "run", "look", "--dry-run", "--json", "the sales").out()
+                .lines().findFirst().orElseThrow());
+        assertThat(plan.path("step").asText()).isEqualTo("describe");
+        assertThat(plan.path("input_tokens").asLong()).as("the prompt and the image").isGreaterThan(255);
         assertThat(llmo.run("chain", "run", "blind", "x")).failedWith(ExitCode.USAGE)
                 .errContains("mock/texty does not take image input");
         assertThat(llmo.server().getRequestCount()).isEqualTo(2);
@@ -280,5 +284,34 @@ class AttachCliTest {
         // a 1x1 image: one 512-pixel tile, 85 + 170 tokens
         assertThat(with.path("input_tokens").asLong() - without.path("input_tokens").asLong()).isEqualTo(255);
         assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(blobs()).as("a dry run writes nothing").isEmpty();
+    }
+
+    @Test
+    void withNoLogTheAttachmentIsSentFromMemoryAndNothingIsWritten() throws Exception {
+        Path photo = file("photo.png", PNG);
+        llmo.server().enqueue(streamed("A pixel."));
+
+        assertThat(llmo.run("run", "--no-log", "-a", photo.toString(), "What is it?")).succeeded().outIs("A pixel.\n");
+
+        assertThat(sentBody().path("messages").get(0).path("content").get(1).path("type").asText())
+                .isEqualTo("image_url");
+        assertThat(llmo.logs()).isEmpty();
+        assertThat(blobs()).isEmpty();
+    }
+
+    @Test
+    void fragmentsComeBeforeThePromptAndAttachmentsAfterIt() throws Exception {
+        Path photo = file("photo.png", PNG);
+        Path notes = file("notes.md", "# Notes\n".getBytes(StandardCharsets.UTF_8));
+        llmo.server().enqueue(streamed("A pixel."));
+
+        assertThat(llmo.run("run", "-f", notes.toString(), "-a", photo.toString(), "What is it?")).succeeded();
+
+        JsonNode content = sentBody().path("messages").get(0).path("content");
+        assertThat(content).hasSize(3);
+        assertThat(content.get(0).path("text").asText()).contains("# Notes");
+        assertThat(content.get(1).path("text").asText()).isEqualTo("What is it?");
+        assertThat(content.get(2).path("type").asText()).isEqualTo("image_url");
     }
 }
