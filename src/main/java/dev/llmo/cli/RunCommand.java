@@ -31,6 +31,7 @@ import dev.llmo.core.MultiRunException;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.schema.AnswerSchema;
 import dev.llmo.template.SavedTemplate;
 import dev.llmo.template.TemplateStore;
 import java.io.PrintWriter;
@@ -67,6 +68,8 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -m openai/gpt-4o -a photo.jpg -a report.pdf \"What do these show?\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
+                "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
+                "  llmo run --schema-multi 'name, role: their job' --schema-retries 2 \"Who is in this story?\"",
                 "  llmo run --no-log \"Nothing of this is written to the event log\"",
                 "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
                 "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
@@ -113,6 +116,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     AttachOptions attachOptions = new AttachOptions();
+
+    @Mixin
+    SchemaOptions schemaOptions = new SchemaOptions();
 
     @Mixin
     TemplateOptions templates = new TemplateOptions();
@@ -174,6 +180,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, byte[]> unstored = dryRun || shared.noLog ? new java.util.HashMap<>() : null;
         List<Part.Attachment> attachments = attachOptions.read(context,
                 attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()), unstored);
+        AnswerSchema schema = schemaOptions.schema(context.environment().workingDir());
         if (text == null) {
             text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
                     "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | "
@@ -181,7 +188,7 @@ final class RunCommand implements Callable<Integer> {
         }
         if (dryRun) {
             return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
-                    attachments, unstored);
+                    schema, attachments, unstored);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
@@ -199,7 +206,7 @@ final class RunCommand implements Callable<Integer> {
             }
             startConversation(conversation, fragments.system(defaults.system()), text, fragments, attachments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
-                    defaults.options(), !noStream, tools.tools());
+                    defaults.options(), !noStream, tools.tools()).withSchema(schema, schemaOptions.retries());
             Plan plan = Plan.of(request, defaults.models(), sequential);
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);
@@ -481,7 +488,7 @@ final class RunCommand implements Callable<Integer> {
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
     private int dryRun(CallDefaults defaults, boolean sequential, String text, String system,
-                       List<Part.Attachment> attachments, Map<String, byte[]> unstored) {
+                       AnswerSchema schema, List<Part.Attachment> attachments, Map<String, byte[]> unstored) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
@@ -503,11 +510,12 @@ final class RunCommand implements Callable<Integer> {
         }
         for (ModelRef model : defaults.models()) {
             ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
-                    defaults.options(), !noStream, tools));
+                    defaults.options(), !noStream, tools).withSchema(schema, 0));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
-                        chat.tools(), chat.messages(), caps, ContextBudget.NONE);
+                        dev.llmo.core.FittedAndBudgeted.countedDeclarations(chat), chat.messages(), caps,
+                        ContextBudget.NONE);
                 DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
                 out.println(json ? estimate.toJson().toString() : estimate.human());
             } catch (BudgetException e) {
