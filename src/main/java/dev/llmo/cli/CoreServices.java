@@ -46,7 +46,7 @@ final class CoreServices {
     static CallExecutor executor(CliContext context, java.math.BigDecimal maxCostUsd, Double timeoutSeconds) {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
-        CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
+        CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().spendLogDirs(),
                 context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout))), System::nanoTime,
