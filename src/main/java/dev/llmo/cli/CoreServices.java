@@ -49,8 +49,14 @@ final class CoreServices {
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().spendLogDirs(),
                 context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
-                httpSettings(context.environment().env()).withCallTimeout(callTimeout))), System::nanoTime,
+                httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contentStore(context)),
+                System::nanoTime,
                 new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
+    }
+
+    /** The content store of this invocation's data directory: attachments' and fragments' bytes, by SHA-256. */
+    static dev.llmo.io.ContentStore contentStore(CliContext context) {
+        return dev.llmo.io.ContentStore.beside(context.dirs().conversationsDir());
     }
 
     /** {@code --timeout SECONDS}: null for the default, 0 for none. */

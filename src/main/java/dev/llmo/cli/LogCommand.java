@@ -605,7 +605,8 @@ final class LogCommand implements Runnable {
                 @Mixin ReasoningOptions reasoning) {
         Path file = store().resolve(id);
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
-                new ProviderClients(Transport.shared(HttpSettings.DEFAULT)));
+                new ProviderClients(Transport.shared(HttpSettings.DEFAULT),
+                        dev.llmo.io.ContentStore.beside(file.getParent())));
         PrintWriter out = context.out();
         ReplayOutput.print(result.calls(), out, context.environment().stdoutIsTerminal(),
                 new AnswerExtras(context.err(), reasoning.extras(context, false)));

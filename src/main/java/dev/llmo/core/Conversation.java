@@ -215,6 +215,15 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         history.add(log.append(message).seq(), message);
     }
 
+    /**
+     * {@link #user(String)} with attachments: the message's parts in order (text, then {@link Part.Attachment}s whose
+     * bytes are in the content store). The log records each attachment by reference (its hash), never its bytes.
+     */
+    public synchronized void user(List<Part> parts) {
+        EventData.Message message = new EventData.Message(dev.llmo.message.Role.USER, parts);
+        history.add(log.append(message).seq(), message);
+    }
+
     /** The history to send, oldest first, ending with the newest message. */
     public synchronized List<ChatMessage> messages() {
         return history.turns().stream().map(ConversationHistory.Turn::message).toList();

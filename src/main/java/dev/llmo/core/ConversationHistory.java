@@ -50,8 +50,11 @@ final class ConversationHistory {
                 systemSeq = content.isEmpty() ? null : seq;
             } else if (message.role() == Role.USER) {
                 dropUnanswered();
-                turns.add(new Turn(ChatMessage.user(content), seq));
-                bySeq.put(seq, ChatMessage.user(content));
+                // attachments (and fragments) go with the text; a turn of text alone stays one text part
+                ChatMessage user = message.parts().stream().anyMatch(p -> p instanceof Part.Attachment)
+                        ? new ChatMessage(ChatMessage.Role.USER, message.parts()) : ChatMessage.user(content);
+                turns.add(new Turn(user, seq));
+                bySeq.put(seq, user);
             } else {
                 turns.add(new Turn(ChatMessage.assistant(content), seq));
                 bySeq.put(seq, ChatMessage.assistant(content));

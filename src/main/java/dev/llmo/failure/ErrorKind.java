@@ -57,7 +57,11 @@ public enum ErrorKind {
      * The model spent the whole output budget on reasoning and wrote no answer: it stopped for the token limit with
      * reasoning but without text or a tool call. The reasoning is kept.
      */
-    REASONING_EXHAUSTED;
+    REASONING_EXHAUSTED,
+    /** A remote batch expired before the provider answered the row. */
+    EXPIRED,
+    /** A remote batch was cancelled before the provider answered the row. */
+    CANCELLED;
 
     /** The identifier written in JSON, e.g. {@code rate_limited}. */
     public String id() {

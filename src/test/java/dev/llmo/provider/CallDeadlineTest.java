@@ -74,7 +74,7 @@ class CallDeadlineTest {
                 .throttleBody(32, 100, TimeUnit.MILLISECONDS));
         Recorder recorder = new Recorder();
         // long enough for the first event to arrive on a loaded machine, far shorter than the whole body
-        client(Duration.ofMillis(6000)).stream(request(true), recorder);
+        client(Duration.ofSeconds(10)).stream(request(true), recorder);
 
         LlmoException error = recorder.error();
         assertThat(error).isInstanceOfSatisfying(ModelCallException.class, e -> {
@@ -82,7 +82,7 @@ class CallDeadlineTest {
             assertThat(e.exitCode().code()).isEqualTo(1);
             assertThat(e.fix()).contains("--timeout");
         });
-        assertThat(error).hasMessage("no complete answer from openai within 6 s (--timeout)");
+        assertThat(error).hasMessage("no complete answer from openai within 10 s (--timeout)");
         assertThat(recorder.texts()).startsWith("Hi");
         assertThat(server.getRequestCount()).isEqualTo(1); // text reached the user: never retried
     }

@@ -30,11 +30,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class MockProvider implements BeforeEachCallback, AfterEachCallback {
     private final ProviderType type;
+    private final int retries;
     private MockWebServer server;
     private ProviderClient client;
+    private ProviderTestSupport.RecordingSleeper sleeper;
+    private dev.llmo.message.ContentSource contents = dev.llmo.message.ContentSource.NONE;
 
     public MockProvider(ProviderType type) {
+        this(type, 0);
+    }
+
+    /** @param retries how often a retryable failure is tried again (the waits are recorded, not slept) */
+    public MockProvider(ProviderType type, int retries) {
         this.type = type;
+        this.retries = retries;
+    }
+
+    /** The client reads attachments' bytes from {@code source} (e.g. a map of test blobs). */
+    public MockProvider contents(dev.llmo.message.ContentSource source) {
+        this.contents = source;
+        return this;
     }
 
     @Override
@@ -44,11 +59,12 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
         String keyName = type.id().toUpperCase() + "_API_KEY";
         var provider = ProviderTestSupport.provider(type.id(), type, server, "/", keyName);
         var key = ProviderTestSupport.key(keyName);
-        var transport = ProviderTestSupport.transport(new ProviderTestSupport.RecordingSleeper(), 0);
+        sleeper = new ProviderTestSupport.RecordingSleeper();
+        var transport = ProviderTestSupport.transport(sleeper, retries);
         client = switch (type) {
-            case OPENAI -> new OpenAiClient(provider, key, transport);
-            case ANTHROPIC -> new AnthropicClient(provider, key, transport);
-            case GEMINI -> new GeminiClient(provider, key, transport);
+            case OPENAI -> new OpenAiClient(provider, key, transport, contents);
+            case ANTHROPIC -> new AnthropicClient(provider, key, transport, contents);
+            case GEMINI -> new GeminiClient(provider, key, transport, contents);
         };
     }
 
@@ -59,6 +75,44 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
 
     public ProviderClient client() {
         return client;
+    }
+
+    /** The provider's batch service on the same server, key and transport, with its documented limits. */
+    public BatchService batches() {
+        return switch (type) {
+            case OPENAI -> new dev.llmo.provider.openai.OpenAiBatches((OpenAiClient) client);
+            case ANTHROPIC -> new dev.llmo.provider.anthropic.AnthropicBatches((AnthropicClient) client);
+            case GEMINI -> new dev.llmo.provider.gemini.GeminiBatches((GeminiClient) client);
+        };
+    }
+
+    /** The provider's batch service with other limits. */
+    public BatchService batches(BatchLimits limits) {
+        return switch (type) {
+            case OPENAI -> new dev.llmo.provider.openai.OpenAiBatches((OpenAiClient) client, limits);
+            case ANTHROPIC -> new dev.llmo.provider.anthropic.AnthropicBatches((AnthropicClient) client, limits);
+            case GEMINI -> new dev.llmo.provider.gemini.GeminiBatches((GeminiClient) client, limits);
+        };
+    }
+
+    /** The waits between attempts, in order. */
+    public java.util.List<java.time.Duration> waits() {
+        return sleeper.delays;
+    }
+
+    /** Answers the next request with {@code response}. */
+    public void answer(MockResponse response) {
+        server.enqueue(response);
+    }
+
+    /** The address of {@code path} on the server. */
+    public String url(String path) {
+        return server.url(path).toString();
+    }
+
+    /** How many requests reached the server so far. */
+    public int requestCount() {
+        return server.getRequestCount();
     }
 
     /** Answers the next request with a stream. */

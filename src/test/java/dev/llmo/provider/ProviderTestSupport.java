@@ -152,9 +152,10 @@ public final class ProviderTestSupport {
 
         private Object await() {
             try {
-                return outcome.get(10, TimeUnit.SECONDS);
+                // far beyond any deadline a test sets, so that only a call that never ends fails here
+                return outcome.get(60, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
-                throw new AssertionError("the call did not end within 10 s");
+                throw new AssertionError("the call did not end within 60 s");
             } catch (Exception e) {
                 throw new AssertionError(e);
             }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.message.ContentSource;
 import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
 import dev.llmo.provider.ToolDeclaration;
+import dev.llmo.provider.http.AttachmentJson;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
@@ -33,6 +35,11 @@ public final class AnthropicClient extends HttpProviderClient {
         super(provider, key, transport);
     }
 
+    /** @param contents where attachments' bytes are read */
+    public AnthropicClient(ProviderConfig provider, ApiKey key, Transport transport, ContentSource contents) {
+        super(provider, key, transport, contents);
+    }
+
     @Override
     protected Request chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
@@ -45,7 +52,7 @@ public final class AnthropicClient extends HttpProviderClient {
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage message : request.messages()) {
             switch (message.role()) {
-                case USER -> messages.addObject().put("role", "user").put("content", message.content());
+                case USER -> user(message, messages.addObject().put("role", "user"));
                 case ASSISTANT -> assistant(message, messages.addObject());
                 case TOOL -> toolResults(message, messages.addObject());
             }
@@ -74,6 +81,40 @@ public final class AnthropicClient extends HttpProviderClient {
      * come from this API (which signs every thinking block) and is left out, as are empty text, refusals and
      * citations. A call's {@code input} is the object its arguments denote ({@link ToolJson#argumentsObject}).
      */
+    /**
+     * A user turn: its text alone, as ever, unless it has attachments; then {@code content} is a list of blocks in
+     * order: {@code text}, {@code image} (JPEG, PNG, GIF, WebP) and {@code document} (PDF), each with a
+     * {@code base64} {@code source}; a {@code text/*} attachment is a text block.
+     */
+    private void user(ChatMessage message, ObjectNode out) {
+        if (!AttachmentJson.hasAttachments(message)) {
+            out.put("content", message.content());
+            return;
+        }
+        ArrayNode content = out.putArray("content");
+        for (Part part : message.parts()) {
+            if (part instanceof Part.Text text) {
+                content.addObject().put("type", "text").put("text", text.text());
+            } else if (part instanceof Part.Attachment attachment) {
+                byte[] bytes = contents.bytes(attachment.sha256());
+                String type = attachment.mediaType();
+                if (AttachmentJson.isText(attachment)) {
+                    content.addObject().put("type", "text").put("text", AttachmentJson.text(attachment, bytes));
+                } else if (IMAGES.contains(type) || type.equals("application/pdf")) {
+                    content.addObject().put("type", type.equals("application/pdf") ? "document" : "image")
+                            .putObject("source").put("type", "base64").put("media_type", type)
+                            .put("data", AttachmentJson.base64(bytes));
+                } else {
+                    throw AttachmentJson.unsupported("Anthropic Messages", attachment);
+                }
+            }
+        }
+    }
+
+    /** The image types the Messages API takes. */
+    private static final java.util.Set<String> IMAGES = java.util.Set.of("image/jpeg", "image/png", "image/gif",
+            "image/webp");
+
     private static void assistant(ChatMessage message, ObjectNode out) {
         out.put("role", "assistant");
         if (!ToolJson.callsTools(message)) {
@@ -132,7 +173,7 @@ public final class AnthropicClient extends HttpProviderClient {
         return new ModelPage(models, more ? Json.text(body, "last_id") : null);
     }
 
-    private Request.Builder headers(Request.Builder builder) {
+    Request.Builder headers(Request.Builder builder) {
         if (key != null) {
             builder.header("x-api-key", key.value());
         }

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.message.ContentSource;
 import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
 import dev.llmo.provider.ToolDeclaration;
 import dev.llmo.provider.http.AnswerParts;
+import dev.llmo.provider.http.AttachmentJson;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
@@ -33,6 +35,11 @@ public final class GeminiClient extends HttpProviderClient {
         super(provider, key, transport);
     }
 
+    /** @param contents where attachments' bytes are read */
+    public GeminiClient(ProviderConfig provider, ApiKey key, Transport transport, ContentSource contents) {
+        super(provider, key, transport, contents);
+    }
+
     @Override
     protected Request chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
@@ -41,7 +48,7 @@ public final class GeminiClient extends HttpProviderClient {
         for (ChatMessage message : request.messages()) {
             ObjectNode content = contents.addObject();
             switch (message.role()) {
-                case USER -> content.put("role", "user").putArray("parts").addObject().put("text", message.content());
+                case USER -> user(message, content.put("role", "user").putArray("parts"));
                 case ASSISTANT -> {
                     content.put("role", "model");
                     if (ToolJson.callsTools(message)) {
@@ -78,6 +85,30 @@ public final class GeminiClient extends HttpProviderClient {
             url.addQueryParameter("alt", "sse"); // without it the stream is one incrementally written JSON array
         }
         return headers(new Request.Builder().url(url.build()).post(jsonBody(body))).build();
+    }
+
+    /**
+     * A user turn: one text part, as ever, unless it has attachments; then its parts in order, {@code text} and
+     * {@code inlineData} ({@code mimeType} and base64 {@code data}); a {@code text/*} attachment is a text part.
+     */
+    private void user(ChatMessage message, ArrayNode out) {
+        if (!AttachmentJson.hasAttachments(message)) {
+            out.addObject().put("text", message.content());
+            return;
+        }
+        for (Part part : message.parts()) {
+            if (part instanceof Part.Text text) {
+                out.addObject().put("text", text.text());
+            } else if (part instanceof Part.Attachment attachment) {
+                byte[] bytes = contents.bytes(attachment.sha256());
+                if (AttachmentJson.isText(attachment)) {
+                    out.addObject().put("text", AttachmentJson.text(attachment, bytes));
+                } else {
+                    out.addObject().putObject("inlineData").put("mimeType", attachment.mediaType())
+                            .put("data", AttachmentJson.base64(bytes));
+                }
+            }
+        }
     }
 
     /**
@@ -189,7 +220,7 @@ public final class GeminiClient extends HttpProviderClient {
         return new ModelPage(models, Json.text(body, "nextPageToken"));
     }
 
-    private Request.Builder headers(Request.Builder builder) {
+    Request.Builder headers(Request.Builder builder) {
         if (key != null) {
             builder.header("x-goog-api-key", key.value());
         }

@@ -9,12 +9,10 @@ import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
-import dev.llmo.message.Role;
 import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.function.Supplier;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -30,7 +28,7 @@ final class ChatCall implements CallHandle {
     private final StreamListener listener;
     private final RetryLoop<ChatResponse> loop;
     private final ResponseLimits limits;
-    private volatile Answer answer;
+    private volatile AnswerSink answer;
 
     ChatCall(Transport transport, HttpErrorMapper errors, Supplier<Request> request,
              Supplier<ResponseDecoder> decoders, boolean stream, StreamListener listener) {
@@ -74,7 +72,7 @@ final class ChatCall implements CallHandle {
     }
 
     private ChatResponse read(Response response) throws IOException {
-        Answer current = new Answer();
+        AnswerSink current = new AnswerSink(limits, errors, listener::onEvent);
         answer = current;
         ResponseDecoder decoder = decoders.get();
         ResponseBody body = response.body();
@@ -129,33 +127,11 @@ final class ChatCall implements CallHandle {
                 current.fail(errors.malformed("an answer llmo cannot read", start(bytes)));
             }
         }
-        if (current.failure == null && (current.done || current.stop != null)) {
-            current.finishParts();
-            // the answer ended: a refusal, a block or an answer of the wrong shape is a failure, not empty success
-            try {
-                decoder.onEnd(current);
-            } catch (AttemptFailedException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                current.fail(errors.malformed("an answer llmo cannot read", null));
-            }
-        }
-        if (current.failure != null) {
-            throw new AttemptFailedException(current.failure);
-        }
-        if (!current.done && current.stop == null) {
-            throw new AttemptFailedException(errors.incomplete());
-        }
-        Message message = new Message(Role.ASSISTANT, current.parts);
-        if (reasoningExhausted(message, current.stop, current.usage)) {
-            // the reasoning was reported as it came and stays the user's; an empty answer is not a success
-            throw new AttemptFailedException(errors.reasoningExhausted(current.usage));
-        }
+        ChatResponse answered = current.finish(decoder);
         // nothing keeps the pieces once the answer is built (an answer may be many megabytes); a complete attempt is
         // not retried, so whether it delivered text no longer matters
         answer = null;
-        return new ChatResponse(current.model, message, current.stop == null ? StopReason.OTHER : current.stop,
-                current.usage);
+        return answered;
     }
 
     /** The start of a body, for an error message (which shows only its start). */
@@ -177,156 +153,6 @@ final class ChatCall implements CallHandle {
                 || !message.parts(Part.Refusal.class).isEmpty();
         return reasoned && !answered;
     }
-
-    /** What one attempt has read so far. */
-    private final class Answer implements StreamSink {
-        private final AnswerParts answer = new AnswerParts(limits.maxAnswerBytes(), listener::onEvent);
-        List<Part> parts = List.of();
-        Usage usage;
-        StopReason stop;
-        String model;
-        AttemptFailure failure;
-        boolean done;
-
-        boolean ended() {
-            return done || failure != null;
-        }
-
-        /** Whether any of the answer reached the listener: then the attempt is not repeated. */
-        boolean delivered() {
-            return answer.delivered();
-        }
-
-        /** The end of a complete answer: its parts, assembled. */
-        void finishParts() {
-            parts = answer.parts();
-        }
-
-        /** Passes a piece of the answer on, unless the attempt ended; ends it when the answer grows past the limit. */
-        private void take(java.util.function.Consumer<AnswerParts> piece) {
-            if (ended()) {
-                return;
-            }
-            piece.accept(answer);
-            if (answer.overLimit()) {
-                // what came so far stays with the listener (printed and logged); the call ends here
-                fail(errors.answerTooLong(limits.maxAnswerBytes()));
-            }
-        }
-
-        @Override
-        public PartSink choice(int index) {
-            return index == 0 ? this : IGNORED;
-        }
-
-        @Override
-        public void text(String delta) {
-            take(parts -> parts.text(delta));
-        }
-
-        @Override
-        public void reasoning(String delta) {
-            take(parts -> parts.reasoning(delta));
-        }
-
-        @Override
-        public void reasoningSignature(String signature) {
-            take(parts -> parts.reasoningSignature(signature));
-        }
-
-        @Override
-        public void redactedReasoning(String data) {
-            take(parts -> parts.redactedReasoning(data));
-        }
-
-        @Override
-        public void refusal(String delta) {
-            take(parts -> parts.refusal(delta));
-        }
-
-        @Override
-        public void toolCall(int index, String id, String name, String argumentsDelta) {
-            take(parts -> parts.toolCall(index, id, name, argumentsDelta));
-        }
-
-        @Override
-        public void citation(Part.Citation citation) {
-            take(parts -> parts.citation(citation));
-        }
-
-        @Override
-        public void endBlock() {
-            answer.endBlock();
-        }
-
-        @Override
-        public void usage(Usage update) {
-            if (update == null) {
-                return;
-            }
-            usage = update;
-            listener.onEvent(new StreamEvent.UsageUpdate(update));
-        }
-
-        @Override
-        public void stop(StopReason reason) {
-            stop = reason;
-        }
-
-        @Override
-        public void model(String name) {
-            if (name != null && !name.isEmpty()) {
-                model = name;
-            }
-        }
-
-        @Override
-        public void fail(AttemptFailure attemptFailure) {
-            if (failure == null) {
-                failure = attemptFailure;
-            }
-        }
-
-        @Override
-        public void done() {
-            done = true;
-        }
-    }
-
-    /** Where the content of choices other than 0 goes: llmo asks for one answer, and another is not spliced in. */
-    private static final PartSink IGNORED = new PartSink() {
-        @Override
-        public void text(String text) {
-        }
-
-        @Override
-        public void reasoning(String text) {
-        }
-
-        @Override
-        public void reasoningSignature(String signature) {
-        }
-
-        @Override
-        public void redactedReasoning(String data) {
-        }
-
-        @Override
-        public void refusal(String text) {
-        }
-
-        @Override
-        public void toolCall(int index, String id, String name, String argumentsDelta) {
-        }
-
-        @Override
-        public void citation(Part.Citation citation) {
-        }
-
-        @Override
-        public void endBlock() {
-        }
-    };
 
     /** The UTF-8 length of valid UTF-16 text (surrogates arrive here in pairs only). */
     static long utf8Length(String text) {

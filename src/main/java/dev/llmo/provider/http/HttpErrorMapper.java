@@ -123,6 +123,28 @@ public final class HttpErrorMapper {
         return new AttemptFailure(error, retryable, null);
     }
 
+    /**
+     * The error of one row in a provider's batch results ({@code {"error":{...}}} in the provider's own error shape):
+     * the same kinds as a live call's, said of that row.
+     */
+    public LlmoException fromBatchRow(JsonNode payload) {
+        ErrorFields fields = ErrorFields.of(payload);
+        String message = fields.message;
+        ErrorKind kind = fields.statusCode != null ? kindOfStatus(fields.statusCode, fields, message)
+                : kindOfType(fields.type != null ? fields.type : fields.code, message);
+        String text = message == null ? "" : ": " + clean(message);
+        return new ModelCallException(kind, fields.statusCode, provider.name() + " failed this batch request ("
+                + words(kind) + ")" + text, fix(kind));
+    }
+
+    /** A row of a remote batch that the provider never answered: the batch expired or was cancelled first. */
+    public LlmoException batchRowUnanswered(ErrorKind why) {
+        return new ModelCallException(why, null, provider.name() + (why == ErrorKind.EXPIRED
+                ? " did not answer this batch request before the batch expired (24 hours)"
+                : " did not answer this batch request: the batch was cancelled"),
+                why == ErrorKind.EXPIRED ? "run the row again (llmo batch resume, live or --via provider)" : null);
+    }
+
     /** An I/O failure: the connection could not be made, broke, or timed out. */
     public AttemptFailure fromIo(IOException e, boolean responseStarted) {
         String origin = origin();

@@ -5,6 +5,7 @@ import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.message.ContentSource;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.PreparedChat;
@@ -32,11 +33,22 @@ public abstract class HttpProviderClient implements ProviderClient {
     protected final ApiKey key;
     protected final Transport transport;
     protected final HttpErrorMapper errors;
+    /** Where the bytes of attachments are read when a body is built. */
+    protected final ContentSource contents;
 
     /**
      * @param key the resolved key, or null for a keyless provider
      */
     protected HttpProviderClient(ProviderConfig provider, ApiKey key, Transport transport) {
+        this(provider, key, transport, ContentSource.NONE);
+    }
+
+    /**
+     * @param key      the resolved key, or null for a keyless provider
+     * @param contents where attachments' bytes are read (the content store)
+     */
+    protected HttpProviderClient(ProviderConfig provider, ApiKey key, Transport transport, ContentSource contents) {
+        this.contents = java.util.Objects.requireNonNull(contents, "contents");
         this.provider = provider;
         this.key = key;
         this.transport = transport;
@@ -127,6 +139,29 @@ public abstract class HttpProviderClient implements ProviderClient {
             }
         }
         return all;
+    }
+
+    /**
+     * A whole answer read apart from a call, by this client's decoder as a non-streamed call's body would be: a line of
+     * a provider's batch results holds such a body. A refusal, a block or a body of the wrong shape is an error, as it
+     * is live.
+     *
+     * @throws LlmoException why the body is not an answer
+     */
+    public dev.llmo.provider.ChatResponse answerOf(JsonNode body) {
+        AnswerSink sink = new AnswerSink(transport.settings().limits(), errors, event -> { });
+        // no decoder reads the request it is given (the live path passes it for symmetry); a result has none at hand
+        ResponseDecoder decoder = decoder(null);
+        try {
+            decoder.onBody(body, sink);
+            return sink.finish(decoder);
+        } catch (AttemptFailedException e) {
+            throw e.failure.error();
+        } catch (LlmoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw errors.malformed("an answer llmo cannot read", null).error();
+        }
     }
 
     /** A JSON request body. */

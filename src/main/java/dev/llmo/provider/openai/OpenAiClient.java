@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
+import dev.llmo.message.ContentSource;
 import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.RemoteModel;
 import dev.llmo.provider.ToolDeclaration;
+import dev.llmo.provider.http.AttachmentJson;
 import dev.llmo.provider.http.HttpProviderClient;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ModelPage;
@@ -30,6 +32,11 @@ public final class OpenAiClient extends HttpProviderClient {
         super(provider, key, transport);
     }
 
+    /** @param contents where attachments' bytes are read */
+    public OpenAiClient(ProviderConfig provider, ApiKey key, Transport transport, ContentSource contents) {
+        super(provider, key, transport, contents);
+    }
+
     @Override
     protected Request chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
@@ -40,7 +47,7 @@ public final class OpenAiClient extends HttpProviderClient {
         }
         for (ChatMessage message : request.messages()) {
             switch (message.role()) {
-                case USER -> messages.addObject().put("role", "user").put("content", message.content());
+                case USER -> user(message, messages.addObject().put("role", "user"));
                 case ASSISTANT -> assistant(message, messages.addObject());
                 case TOOL -> {
                     for (Part.ToolResult result : message.parts(Part.ToolResult.class)) {
@@ -68,6 +75,67 @@ public final class OpenAiClient extends HttpProviderClient {
         }
         body.setAll(OpenAiOptions.fields(request, provider));
         return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
+    }
+
+    /**
+     * A user turn: its text alone, as ever, unless it has attachments; then {@code content} is a list of parts in
+     * order: {@code text}, {@code image_url} (a {@code data:} URL), {@code file} ({@code file_data} as a {@code data:}
+     * URL and {@code filename}) for a PDF, {@code input_audio} ({@code data} in base64 and {@code format},
+     * {@code wav} or {@code mp3}); a {@code text/*} attachment is a text part.
+     */
+    private void user(ChatMessage message, ObjectNode out) {
+        if (!AttachmentJson.hasAttachments(message)) {
+            out.put("content", message.content());
+            return;
+        }
+        ArrayNode content = out.putArray("content");
+        for (Part part : message.parts()) {
+            if (part instanceof Part.Text text) {
+                content.addObject().put("type", "text").put("text", text.text());
+            } else if (part instanceof Part.Attachment attachment) {
+                attachment(attachment, content.addObject());
+            }
+        }
+    }
+
+    private void attachment(Part.Attachment attachment, ObjectNode out) {
+        byte[] bytes = contents.bytes(attachment.sha256());
+        String type = attachment.mediaType();
+        if (AttachmentJson.isText(attachment)) {
+            out.put("type", "text").put("text", AttachmentJson.text(attachment, bytes));
+        } else if (type.startsWith("image/")) {
+            out.put("type", "image_url").putObject("image_url").put("url", AttachmentJson.dataUrl(type, bytes));
+        } else if (type.equals("application/pdf")) {
+            ObjectNode file = out.put("type", "file").putObject("file");
+            file.put("filename", fileName(attachment));
+            file.put("file_data", AttachmentJson.dataUrl(type, bytes));
+        } else if (audioFormat(type) != null) {
+            out.put("type", "input_audio").putObject("input_audio").put("data", AttachmentJson.base64(bytes))
+                    .put("format", audioFormat(type));
+        } else {
+            throw AttachmentJson.unsupported("OpenAI Chat Completions", attachment);
+        }
+    }
+
+    /** The {@code input_audio} format of an audio media type, or null for one Chat Completions does not take. */
+    private static String audioFormat(String mediaType) {
+        return switch (mediaType) {
+            case "audio/wav", "audio/x-wav", "audio/wave" -> "wav";
+            case "audio/mpeg", "audio/mp3" -> "mp3";
+            default -> null;
+        };
+    }
+
+    /** The last segment of the name it came from (a path or URL), as OpenAI shows a file to the model. */
+    private static String fileName(Part.Attachment attachment) {
+        String name = attachment.name();
+        if (name == null || name.isBlank() || name.equals("-")) {
+            return attachment.sha256().substring(0, 12) + ".pdf";
+        }
+        String trimmed = name.replaceAll("[?#].*$", "");
+        int slash = trimmed.lastIndexOf('/');
+        String last = slash >= 0 ? trimmed.substring(slash + 1) : trimmed;
+        return last.isEmpty() ? attachment.sha256().substring(0, 12) + ".pdf" : last;
     }
 
     /**
@@ -120,7 +188,7 @@ public final class OpenAiClient extends HttpProviderClient {
         return new ModelPage(models, null);
     }
 
-    private Request.Builder authorized(Request.Builder builder) {
+    Request.Builder authorized(Request.Builder builder) {
         if (key != null) {
             builder.header("Authorization", "Bearer " + key.value());
         }

@@ -1,0 +1,189 @@
+package dev.llmo.provider.gemini;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.config.ProviderType;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.ModelAuthException;
+import dev.llmo.failure.ModelCallException;
+import dev.llmo.provider.BatchCounts;
+import dev.llmo.provider.BatchLimits;
+import dev.llmo.provider.BatchResult;
+import dev.llmo.provider.BatchRow;
+import dev.llmo.provider.BatchState;
+import dev.llmo.provider.ChatRequest;
+import dev.llmo.provider.MockProvider;
+import dev.llmo.provider.ProviderTestSupport;
+import dev.llmo.provider.RemoteBatch;
+import dev.llmo.provider.StopReason;
+import dev.llmo.provider.http.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Gemini Batch Mode against a MockWebServer answering in its documented shapes (reference section 6.3). */
+class GeminiBatchesTest {
+    @RegisterExtension
+    final MockProvider gemini = new MockProvider(ProviderType.GEMINI, 2);
+
+    private static String operation(String state, String stats, String output) {
+        return """
+                {"name":"batches/123456","metadata":{"@type":\
+                "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch","model":\
+                "models/gemini-2.5-flash","displayName":"llmo","createTime":"2025-07-08T10:00:00Z",\
+                "updateTime":"2025-07-08T10:05:00Z","batchStats":%s,"state":"%s"%s,"name":"batches/123456"},\
+                "done":%s}""".formatted(stats, state, output == null ? "" : ",\"output\":" + output,
+                state.endsWith("RUNNING") || state.endsWith("PENDING") ? "false" : "true");
+    }
+
+    private BatchRow row(String id, String prompt) {
+        return new BatchRow(id, gemini.client().prepare(ChatRequest.of("gemini-2.5-flash", "Be brief.", prompt,
+                false)));
+    }
+
+    @Test
+    void submitInlinesTheLiveBodiesWithTheirKeys() {
+        BatchRow first = row("r1", "Hello");
+        BatchRow second = row("r2", "Hi");
+        gemini.answerJson(operation("BATCH_STATE_PENDING", "{\"requestCount\":\"2\",\"pendingRequestCount\":\"2\"}",
+                null));
+
+        RemoteBatch batch = gemini.batches().submit("gemini-2.5-flash", List.of(first, second));
+
+        assertThat(batch.id()).isEqualTo("batches/123456");
+        assertThat(batch.state()).isEqualTo(BatchState.QUEUED);
+        assertThat(batch.counts().total()).isEqualTo(2);
+        RecordedRequest sent = gemini.sent();
+        assertThat(sent.getPath()).isEqualTo("/v1beta/models/gemini-2.5-flash:batchGenerateContent");
+        assertThat(sent.getHeader("x-goog-api-key")).isEqualTo(ProviderTestSupport.KEY);
+        String body = sent.getBody().readUtf8();
+        JsonNode requests = Json.parse(body).orElseThrow().get("batch").get("inputConfig").get("requests")
+                .get("requests");
+        assertThat(requests).hasSize(2);
+        assertThat(Json.write(requests.get(0).get("request")))
+                .isEqualTo(new String(first.prepared().body(), StandardCharsets.UTF_8));
+        assertThat(requests.get(1).get("metadata").get("key").asText()).isEqualTo("r2");
+        assertThat(body).contains("{\"request\":" + new String(second.prepared().body(), StandardCharsets.UTF_8)
+                + ",\"metadata\":{\"key\":\"r2\"}}");
+    }
+
+    @Test
+    void statusReadsTheOperationAndItsStringCounts() {
+        gemini.answerJson(operation("BATCH_STATE_RUNNING", "{\"requestCount\":\"10\",\"successfulRequestCount\":"
+                + "\"4\",\"failedRequestCount\":\"1\",\"pendingRequestCount\":\"5\"}", null));
+        RemoteBatch running = gemini.batches().status("batches/123456");
+        assertThat(gemini.sent().getPath()).isEqualTo("/v1beta/batches/123456");
+        assertThat(running.state()).isEqualTo(BatchState.RUNNING);
+        assertThat(running.counts()).isEqualTo(new BatchCounts(10, 4, 1, 0, 0));
+
+        gemini.answerJson(operation("JOB_STATE_EXPIRED", "{}", null));
+        assertThat(gemini.batches().status("batches/123456").state()).isEqualTo(BatchState.EXPIRED);
+    }
+
+    @Test
+    void inlinedResponsesAreReadByTheLiveDecoder() {
+        gemini.answerJson(operation("BATCH_STATE_SUCCEEDED", "{\"requestCount\":\"3\",\"successfulRequestCount\":"
+                + "\"2\",\"failedRequestCount\":\"1\"}", """
+                {"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",\
+                "inlinedResponses":{"inlinedResponses":[\
+                {"response":{"candidates":[{"content":{"parts":[{"text":"Hello there."}],"role":"model"},\
+                "finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":3,\
+                "totalTokenCount":11},"modelVersion":"gemini-2.5-flash"},"metadata":{"key":"r1"}},\
+                {"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"},\
+                "metadata":{"key":"r2"}},\
+                {"response":{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":8,\
+                "totalTokenCount":8}},"metadata":{"key":"r3"}}]}}"""));
+        RemoteBatch done = gemini.batches().status("batches/123456");
+        gemini.sent();
+        assertThat(done.state()).isEqualTo(BatchState.COMPLETED);
+        gemini.answerJson(operation("BATCH_STATE_SUCCEEDED", "{}", """
+                {"inlinedResponses":{"inlinedResponses":[\
+                {"response":{"candidates":[{"content":{"parts":[{"text":"Hello there."}],"role":"model"},\
+                "finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":3,\
+                "totalTokenCount":11},"modelVersion":"gemini-2.5-flash"},"metadata":{"key":"r1"}},\
+                {"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"},\
+                "metadata":{"key":"r2"}},\
+                {"response":{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":8,\
+                "totalTokenCount":8}},"metadata":{"key":"r3"}}]}}"""));
+        List<BatchResult> results = new ArrayList<>();
+
+        gemini.batches().results(done, results::add);
+
+        assertThat(gemini.sent().getPath()).isEqualTo("/v1beta/batches/123456");
+        assertThat(results).extracting(BatchResult::customId).containsExactly("r1", "r2", "r3");
+        assertThat(results.get(0).response().text()).isEqualTo("Hello there.");
+        assertThat(results.get(0).response().stopReason()).isEqualTo(StopReason.END);
+        assertThat(results.get(0).response().usage().outputTokens()).isEqualTo(3);
+        assertThat(((ModelCallException) results.get(1).error()).kind()).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(results.get(1).error().getMessage()).contains("Request contains an invalid argument.");
+        assertThat(((ModelCallException) results.get(2).error()).kind()).isEqualTo(ErrorKind.BLOCKED);
+    }
+
+    @Test
+    void aResponsesFileIsReadLineByLine() {
+        gemini.answerJson(operation("BATCH_STATE_SUCCEEDED", "{}", "{\"responsesFile\":\"files/batch-out-1\"}"));
+        gemini.answer(new MockResponse().setHeader("Content-Type", "application/octet-stream").setBody("""
+                {"key":"r1","response":{"candidates":[{"content":{"parts":[{"text":"One."}],"role":"model"},\
+                "finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":1}}}
+                {"key":"r2","error":{"code":500,"message":"Internal error","status":"INTERNAL"}}
+                """));
+        List<BatchResult> results = new ArrayList<>();
+        gemini.batches().results(new RemoteBatch("batches/123456", BatchState.COMPLETED, "BATCH_STATE_SUCCEEDED",
+                BatchCounts.NONE, List.of(), null), results::add);
+        gemini.sent();
+        assertThat(gemini.sent().getPath()).isEqualTo("/v1beta/files/batch-out-1:download?alt=media");
+        assertThat(results.get(0).response().stopReason()).isEqualTo(StopReason.MAX_TOKENS);
+        assertThat(((ModelCallException) results.get(1).error()).kind()).isEqualTo(ErrorKind.SERVER_ERROR);
+    }
+
+    @Test
+    void cancelPostsToTheBatchThenReadsItsState() {
+        gemini.answerJson("{}");
+        gemini.answerJson(operation("BATCH_STATE_CANCELLED", "{}", null));
+        RemoteBatch cancelled = gemini.batches().cancel("batches/123456");
+        RecordedRequest cancel = gemini.sent();
+        assertThat(cancel.getMethod()).isEqualTo("POST");
+        assertThat(cancel.getPath()).isEqualTo("/v1beta/batches/123456:cancel");
+        assertThat(cancelled.state()).isEqualTo(BatchState.CANCELLED);
+    }
+
+    @Test
+    void aNameOfAnotherShapeIsRefusedBeforeAnythingIsSent() {
+        assertThatThrownBy(() -> gemini.batches().status("batches/../../v1beta/models"))
+                .isInstanceOf(ModelCallException.class);
+        assertThat(gemini.requestCount()).isZero();
+    }
+
+    @Test
+    void errorsMapAsLive() {
+        gemini.answer(new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+                .setBody("""
+                        {"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",\
+                        "status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",\
+                        "reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"""));
+        assertThatThrownBy(() -> gemini.batches().status("batches/123456")).isInstanceOf(ModelAuthException.class);
+
+        gemini.answer(new MockResponse().setResponseCode(503).setHeader("Content-Type", "application/json")
+                .setBody("{\"error\":{\"code\":503,\"message\":\"The model is overloaded. Please try again later.\","
+                        + "\"status\":\"UNAVAILABLE\"}}"));
+        gemini.answerJson(operation("BATCH_STATE_RUNNING", "{}", null));
+        assertThat(gemini.batches().status("batches/123456").state()).isEqualTo(BatchState.RUNNING);
+    }
+
+    @Test
+    void aDatasetIsSplitUnderTheInlineSizeLimit() {
+        List<BatchRow> rows = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rows.add(row("r" + i, "prompt " + i));
+        }
+        long size = gemini.batches().sizeOf(rows.get(0));
+        assertThat(gemini.batches(new BatchLimits(Integer.MAX_VALUE, size * 3)).split(rows))
+                .extracting(List::size).containsExactly(3, 1);
+    }
+}
