@@ -31,6 +31,10 @@ final class EstimateRules {
             return violations;
         }
         for (ProviderConfig provider : catalog.providers()) {
+            if (projectModels.get(provider.name()) instanceof MapNode project && keyed(provider)
+                    && project.entries().containsKey("batch_discount")) {
+                batchDiscount(provider, trustedDiscount(provider.name(), trustedModels), project, violations);
+            }
             if (projectModels.get(provider.name()) instanceof MapNode project && project.entries().containsKey("models")
                     && keyed(provider)) {
                 provider(provider, trustedSpecs(provider.name(), trustedModels), project, violations);
@@ -116,13 +120,43 @@ final class EstimateRules {
         }
     }
 
+    /** A project's provider-wide {@code batch_discount} may not take more off than the trusted layers' does. */
+    private static void batchDiscount(ProviderConfig provider, BigDecimal trusted, MapNode project,
+                                      List<TrustViolation> violations) {
+        BigDecimal now;
+        try {
+            now = SettingsBinder.batchDiscount(project, "provider '" + provider.name() + "'");
+        } catch (LlmoException e) {
+            return; // reported by the binder
+        }
+        BigDecimal before = trusted == null ? BigDecimal.ZERO : trusted;
+        if (now != null && now.compareTo(before) > 0) {
+            violations.add(new TrustViolation(project.get("batch_discount").origin(), "batch_discount of provider '"
+                    + provider.name() + "' to " + now.toPlainString() + ", above the trusted "
+                    + before.toPlainString() + " (batch requests would be priced below what the trusted layers say)"));
+        }
+    }
+
+    /** The trusted layers' {@code batch_discount} of a provider; null when they set none or a malformed one. */
+    private static BigDecimal trustedDiscount(String provider, MapNode trustedModels) {
+        if (trustedModels.get(provider) instanceof MapNode map) {
+            try {
+                return SettingsBinder.batchDiscount(map, "provider '" + provider + "'");
+            } catch (LlmoException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** The trusted layers' models of a provider, by name; a malformed entry has no price to protect. */
     private static Map<String, ModelSpec> trustedSpecs(String provider, MapNode trustedModels) {
         Map<String, ModelSpec> specs = new LinkedHashMap<>();
+        BigDecimal discount = trustedDiscount(provider, trustedModels);
         if (trustedModels.get(provider) instanceof MapNode map && map.get("models") instanceof ListNode list) {
             for (ConfigNode item : list.items()) {
                 try {
-                    ModelSpec spec = SettingsBinder.model(provider, item);
+                    ModelSpec spec = SettingsBinder.model(provider, item, null, discount);
                     specs.putIfAbsent(spec.name(), spec);
                 } catch (LlmoException e) {
                     // reported by the binder when the merged configuration still holds it
@@ -137,8 +171,15 @@ final class EstimateRules {
                 || provider.apiKeyCmd() != null && !provider.apiKeyCmd().isBlank();
     }
 
-    /** Whether any kind of token costs less: a cached price counts as the input price where it is not set. */
+    /**
+     * Whether any kind of token costs less, live or through the provider's batch service: a cached price counts as the
+     * input price where it is not set, a batch price as the live price.
+     */
     private static boolean lower(Pricing now, Pricing trusted) {
+        return lowerRates(now, trusted) || lowerRates(now.batchRate(), trusted.batchRate());
+    }
+
+    private static boolean lowerRates(Pricing now, Pricing trusted) {
         return now.inputPerMtok().compareTo(trusted.inputPerMtok()) < 0
                 || now.outputPerMtok().compareTo(trusted.outputPerMtok()) < 0
                 || now.cacheReadRate().compareTo(trusted.cacheReadRate()) < 0
@@ -146,6 +187,18 @@ final class EstimateRules {
     }
 
     private static String prices(Pricing pricing) {
+        return rates(pricing) + (pricing.batch() == null ? "" : " (batch " + rates(new Pricing(
+                shortest(pricing.batch().inputPerMtok()), shortest(pricing.batch().outputPerMtok()),
+                shortest(pricing.batch().cachedInputPerMtok()), shortest(pricing.batch().cacheWritePerMtok())))
+                + ")");
+    }
+
+    /** A discounted price without the zeros its multiplication added (0.5 × 2 is 1, not 1.0). */
+    private static BigDecimal shortest(BigDecimal amount) {
+        return amount == null ? null : amount.stripTrailingZeros();
+    }
+
+    private static String rates(Pricing pricing) {
         return "$" + plain(pricing.inputPerMtok()) + " in / $" + plain(pricing.outputPerMtok()) + " out"
                 + (pricing.cachedInputPerMtok() == null ? "" : " / $" + plain(pricing.cachedInputPerMtok())
                 + " cached in") + (pricing.cacheWritePerMtok() == null ? ""

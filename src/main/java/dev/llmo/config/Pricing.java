@@ -10,13 +10,50 @@ import java.math.BigDecimal;
  *                           cost the plain input price
  * @param cacheWritePerMtok  input tokens written to the provider's prompt cache; null when unknown, and then they
  *                           cost the plain input price
+ * @param batch              the prices of a request sent through the provider's batch service (models.yaml
+ *                           {@code pricing.batch}, or {@code batch_discount} of the model or its provider applied to
+ *                           these); null when neither is set, and then a batch request costs these prices
  */
 public record Pricing(BigDecimal inputPerMtok, BigDecimal outputPerMtok, BigDecimal cachedInputPerMtok,
-                      BigDecimal cacheWritePerMtok) {
+                      BigDecimal cacheWritePerMtok, Pricing batch) {
+
+    public Pricing {
+        if (batch != null && batch.batch() != null) {
+            throw new IllegalArgumentException("batch prices have no batch prices of their own");
+        }
+    }
+
+    /** Prices without batch prices: a batch request costs these. */
+    public Pricing(BigDecimal inputPerMtok, BigDecimal outputPerMtok, BigDecimal cachedInputPerMtok,
+                   BigDecimal cacheWritePerMtok) {
+        this(inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok, null);
+    }
 
     /** Input and output prices only: cached input costs the plain input price. */
     public Pricing(BigDecimal inputPerMtok, BigDecimal outputPerMtok) {
         this(inputPerMtok, outputPerMtok, null, null);
+    }
+
+    /** The prices of a request answered by the provider's batch service. */
+    public Pricing batchRate() {
+        return batch != null ? batch : this;
+    }
+
+    /**
+     * These prices with batch prices {@code discount} below them, every kind of token alike: {@code 0.5} is half
+     * price (what OpenAI, Anthropic and Gemini charge for batches), {@code 0} the full price.
+     */
+    public Pricing withBatchDiscount(BigDecimal discount) {
+        BigDecimal factor = BigDecimal.ONE.subtract(discount);
+        return new Pricing(inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok,
+                new Pricing(inputPerMtok.multiply(factor), outputPerMtok.multiply(factor),
+                        cachedInputPerMtok == null ? null : cachedInputPerMtok.multiply(factor),
+                        cacheWritePerMtok == null ? null : cacheWritePerMtok.multiply(factor)));
+    }
+
+    /** These prices with explicit batch prices. */
+    public Pricing withBatch(Pricing batchPrices) {
+        return new Pricing(inputPerMtok, outputPerMtok, cachedInputPerMtok, cacheWritePerMtok, batchPrices);
     }
 
     /** The price of an input token read from the cache. */

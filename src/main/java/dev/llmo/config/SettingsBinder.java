@@ -6,6 +6,7 @@ import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.failure.ConfigException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,10 +18,10 @@ final class SettingsBinder {
     static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget", "defaults",
             "mcp_servers", "tools", "tool_policy", "sandbox");
     static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key_name", "api_key_cmd",
-            "default_model", "models", "max_concurrency");
+            "default_model", "models", "max_concurrency", "batch_discount");
     static final List<String> ROLE_KEYS = List.of("system", "model", "options", "inherits");
     static final Set<String> MODEL_FIELDS = Set.of("name", "aliases", "context_window", "max_output_tokens",
-            "default_max_tokens", "pricing");
+            "default_max_tokens", "pricing", "batch_discount");
 
     private SettingsBinder() {
     }
@@ -72,9 +73,10 @@ final class SettingsBinder {
         ConfigFields.httpUrl(map.get("base_url"), "base_url", baseUrl, null);
         List<ModelSpec> specs = new ArrayList<>();
         ConfigNode modelsNode = map.get("models");
+        BigDecimal batchDiscount = batchDiscount(map, what);
         if (modelsNode instanceof ListNode list) {
             for (ConfigNode item : list.items()) {
-                specs.add(model(name, item, defaultMaxTokens));
+                specs.add(model(name, item, defaultMaxTokens, batchDiscount));
             }
         } else if (modelsNode != null && !(modelsNode instanceof ScalarNode s && s.value() == null)) {
             throw error(modelsNode, "'models' of " + what + " must be a list, not " + modelsNode.kind());
@@ -109,13 +111,30 @@ final class SettingsBinder {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** A model entry as written, without config.yaml's default answer limit. */
-    static ModelSpec model(String provider, ConfigNode node) {
-        return model(provider, node, null);
+    /**
+     * {@code batch_discount} of a provider or a model: the fraction of the price the provider's batch service takes
+     * off (0.5: half price); null when not set.
+     */
+    static BigDecimal batchDiscount(MapNode map, String what) {
+        BigDecimal discount = ConfigFields.nonNegativeDecimal(map, "batch_discount", what);
+        if (discount != null && discount.compareTo(BigDecimal.ONE) > 0) {
+            throw error(map.get("batch_discount"), "'batch_discount' of " + what + " must be between 0 and 1 (the "
+                    + "fraction of the price a batch takes off: 0.5 is half price), got " + discount.toPlainString());
+        }
+        return discount;
     }
 
-    /** @param defaultMaxTokens config.yaml's {@code defaults.max_tokens}, beneath the entry's own */
-    static ModelSpec model(String provider, ConfigNode node, Long defaultMaxTokens) {
+    /** A model entry as written, without config.yaml's default answer limit. */
+    static ModelSpec model(String provider, ConfigNode node) {
+        return model(provider, node, null, null);
+    }
+
+    /**
+     * @param defaultMaxTokens config.yaml's {@code defaults.max_tokens}, beneath the entry's own
+     * @param batchDiscount    the provider's {@code batch_discount}, beneath the entry's own and its explicit
+     *                         {@code pricing.batch}; null when not set
+     */
+    static ModelSpec model(String provider, ConfigNode node, Long defaultMaxTokens, BigDecimal batchDiscount) {
         if (node instanceof ScalarNode s && s.value() instanceof String name && !name.isBlank()) {
             return new ModelSpec(name, List.of(), null, null, defaultMaxTokens, null, Map.of(), node.origin());
         }
@@ -123,17 +142,21 @@ final class SettingsBinder {
         String name = ConfigFields.requiredString(map, "name", "a model of provider '" + provider + "'");
         String what = "model '" + provider + "/" + name + "'";
         Pricing pricing = null;
+        BigDecimal discount = batchDiscount(map, what);
         ConfigNode pricingNode = map.get("pricing");
         if (pricingNode != null && !(pricingNode instanceof ScalarNode s && s.value() == null)) {
             MapNode p = ConfigFields.map(pricingNode, "'pricing' of " + what);
             ConfigFields.onlyKeys(p, "'pricing' of " + what, List.of("input_per_mtok", "output_per_mtok",
-                    "cached_input_per_mtok", "cache_write_per_mtok"));
-            pricing = new Pricing(ConfigFields.nonNegativeDecimal(p, "input_per_mtok", what),
-                    ConfigFields.nonNegativeDecimal(p, "output_per_mtok", what),
-                    ConfigFields.nonNegativeDecimal(p, "cached_input_per_mtok", what),
-                    ConfigFields.nonNegativeDecimal(p, "cache_write_per_mtok", what));
-            if (pricing.inputPerMtok() == null || pricing.outputPerMtok() == null) {
-                throw error(pricingNode, "'pricing' of " + what + " needs both input_per_mtok and output_per_mtok");
+                    "cached_input_per_mtok", "cache_write_per_mtok", "batch"));
+            pricing = prices(p, pricingNode, "'pricing' of " + what, what);
+            ConfigNode batchNode = p.get("batch");
+            if (batchNode != null && !(batchNode instanceof ScalarNode s && s.value() == null)) {
+                MapNode b = ConfigFields.map(batchNode, "'pricing.batch' of " + what);
+                ConfigFields.onlyKeys(b, "'pricing.batch' of " + what, List.of("input_per_mtok", "output_per_mtok",
+                        "cached_input_per_mtok", "cache_write_per_mtok"));
+                pricing = pricing.withBatch(prices(b, batchNode, "'pricing.batch' of " + what, what));
+            } else if (discount != null || batchDiscount != null) {
+                pricing = pricing.withBatchDiscount(discount != null ? discount : batchDiscount);
             }
         }
         Map<String, Object> options = new LinkedHashMap<>();
@@ -147,6 +170,18 @@ final class SettingsBinder {
                 ConfigFields.positiveLong(map, "context_window", what),
                 ConfigFields.positiveLong(map, "max_output_tokens", what), own != null ? own : defaultMaxTokens,
                 pricing, options, node.origin());
+    }
+
+    /** The four prices of a {@code pricing} map (or of its {@code batch}); input and output are required. */
+    private static Pricing prices(MapNode p, ConfigNode node, String where, String what) {
+        Pricing pricing = new Pricing(ConfigFields.nonNegativeDecimal(p, "input_per_mtok", what),
+                ConfigFields.nonNegativeDecimal(p, "output_per_mtok", what),
+                ConfigFields.nonNegativeDecimal(p, "cached_input_per_mtok", what),
+                ConfigFields.nonNegativeDecimal(p, "cache_write_per_mtok", what));
+        if (pricing.inputPerMtok() == null || pricing.outputPerMtok() == null) {
+            throw error(node, where + " needs both input_per_mtok and output_per_mtok");
+        }
+        return pricing;
     }
 
     private static Map<String, Role> roles(ConfigNode node) {

@@ -30,6 +30,14 @@ public final class UsageCost {
     }
 
     /**
+     * USD of an answer from the provider's batch service: at the model's batch prices ({@link Pricing#batchRate()}),
+     * else its live prices; null when the price or the usage is unknown.
+     */
+    public static BigDecimal batchUsd(Pricing pricing, Usage usage) {
+        return usd(pricing == null ? null : pricing.batchRate(), usage);
+    }
+
+    /**
      * The most {@code inputTokens} and {@code outputTokens} can cost: every input token at the highest input price
      * (plain, cache read or cache write), every output token at the output price. Null when the price is unknown.
      */
