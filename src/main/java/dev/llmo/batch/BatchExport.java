@@ -54,6 +54,16 @@ public final class BatchExport {
         }
         line.put("cost_usd", row.costMicroUsd() == null ? null : BigDecimal.valueOf(row.costMicroUsd(), 6));
         line.put("latency_ms", row.latencyMs());
+        if (!row.asserts().isEmpty()) {
+            var checks = line.putArray("asserts");
+            row.asserts().forEach(pass -> {
+                if (pass == null) {
+                    checks.addNull();
+                } else {
+                    checks.add(pass);
+                }
+            });
+        }
         if (row.succeeded()) {
             line.putNull("error");
         } else {

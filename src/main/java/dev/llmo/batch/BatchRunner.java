@@ -33,15 +33,18 @@ public final class BatchRunner {
     private final Orchestrator engine;
     private final RowRequests requests;
     private final List<ModelRef> models;
+    private final List<Assertion> asserts;
 
     /** What a run did. */
     public record Outcome(long succeeded, long failed, LlmoException stopped) {
     }
 
-    public BatchRunner(Orchestrator engine, RowRequests requests, List<ModelRef> models) {
+    /** @param asserts the batch's assertions: each call's result is checked against them as it is recorded */
+    public BatchRunner(Orchestrator engine, RowRequests requests, List<ModelRef> models, List<Assertion> asserts) {
         this.engine = engine;
         this.requests = requests;
         this.models = List.copyOf(models);
+        this.asserts = List.copyOf(asserts);
     }
 
     /**
@@ -91,7 +94,7 @@ public final class BatchRunner {
                     }
                     ModelRef model = models.get(m);
                     ready.add(new Call(new CallId(model, null, m, row.index()), requests.request(row, model),
-                            new RowRecorder(record, row, m, requests.inputSha256(prompt))));
+                            new RowRecorder(record, row, m, requests.inputSha256(prompt), asserts)));
                 }
             }
             return ready.poll();
@@ -124,13 +127,15 @@ public final class BatchRunner {
         private final DatasetRow row;
         private final int model;
         private final String inputSha256;
+        private final List<Assertion> asserts;
         private volatile String bodySha256;
 
-        RowRecorder(BatchRecord record, DatasetRow row, int model, String inputSha256) {
+        RowRecorder(BatchRecord record, DatasetRow row, int model, String inputSha256, List<Assertion> asserts) {
             this.record = record;
             this.row = row;
             this.model = model;
             this.inputSha256 = inputSha256;
+            this.asserts = asserts;
         }
 
         @Override
@@ -149,12 +154,18 @@ public final class BatchRunner {
             if (error instanceof BudgetException && bodySha256 == null) {
                 return; // refused before sending: nothing happened, nothing to record
             }
+            List<Boolean> checks = new java.util.ArrayList<>();
+            for (Assertion assertion : asserts) {
+                checks.add(Assertion.check(assertion, row.values(), result.text(), result.succeeded(),
+                        result.latencyMs(), result.costUsd()));
+            }
             String kind = error == null ? null
                     : error instanceof InterruptedRunException ? BatchRecord.INTERRUPTED : Conversation.errorKind(error);
             record.row(new EventData.BatchRow(row.index(), row.id(), model, result.model().id(), inputSha256,
                     bodySha256, result.answer().parts(), result.stopReason() == null ? null
                     : result.stopReason().id(), result.usage(), micro(result.costUsd()), result.latencyMs(), result.ttftMs(), kind,
-                    error instanceof CallError call ? call.status() : null, error == null ? null : error.getMessage()));
+                    error instanceof CallError call ? call.status() : null, error == null ? null : error.getMessage(),
+                    checks));
         }
     }
 }

@@ -34,6 +34,16 @@ public record BatchScan(long rows, String sha256, Dataset.Format format, long to
      */
     public static BatchScan of(Path file, String shown, RowRequests requests, List<ModelRef> models,
                                BiPredicate<Long, Integer> finished, TokenCounters counters) {
+        return of(file, shown, requests, models, finished, counters, java.util.Map.of(), List.of());
+    }
+
+    /**
+     * @param judges  the model of each judge assertion, by its position among {@code asserts}: each call still to make
+     *                is priced with a judge call of every one (the rubric, the prompt, and the answer at its limit)
+     */
+    public static BatchScan of(Path file, String shown, RowRequests requests, List<ModelRef> models,
+                               BiPredicate<Long, Integer> finished, TokenCounters counters,
+                               java.util.Map<Integer, ModelRef> judges, List<Assertion> asserts) {
         long todo = 0;
         BigDecimal worst = BigDecimal.ZERO;
         String unpriced = null;
@@ -54,6 +64,18 @@ public record BatchScan(long rows, String sha256, Dataset.Format format, long to
                     } else {
                         unpriced = models.get(m).id();
                     }
+                    for (var judge : judges.entrySet()) {
+                        Assertion.Judge assertion = (Assertion.Judge) asserts.get(judge.getKey());
+                        String text = BatchJudges.prompt(Assertion.fill(assertion.rubric(), row.values()),
+                                requests.prompt(row), "");
+                        CostEstimate graded = worstCase(counters, dev.llmo.core.RunRequest.of(judge.getValue(), null,
+                                text, java.util.Map.of(), false), estimate.maxOutputTokens());
+                        if (graded.known()) {
+                            worst = worst.add(graded.usd());
+                        } else {
+                            unpriced = judge.getValue().id();
+                        }
+                    }
                 }
             }
             return new BatchScan(dataset.rowsRead(), dataset.sha256(), dataset.format(), todo,
@@ -63,13 +85,22 @@ public record BatchScan(long rows, String sha256, Dataset.Format format, long to
 
     /** The most one call could cost: its whole input, and its answer at its limit. */
     static CostEstimate worstCase(TokenCounters counters, dev.llmo.core.RunRequest request) {
+        return worstCase(counters, request, 0L);
+    }
+
+    /** @param extraInput tokens the request will carry besides its messages (a judged answer), or null if unknown */
+    static CostEstimate worstCase(TokenCounters counters, dev.llmo.core.RunRequest request, Long extraInput) {
         ModelRef model = request.model();
+        if (extraInput == null) {
+            return CostEstimate.of(null, 0, null);
+        }
         TokenCounter counter = counters.forModel(model);
         ChatRequest chat = CallExecutor.chatRequest(request);
         long input = counter.systemTokens(chat.system()) + counter.replyPriming();
         for (ChatMessage message : chat.messages()) {
             input += counter.messageTokens(message);
         }
+        input += extraInput;
         ModelCaps caps = ModelCaps.of(model, chat.options());
         return CostEstimate.of(model.spec().pricing(), input, caps.outputBound(input));
     }

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.batch.BatchReport;
 import dev.llmo.batch.BatchStore;
 import dev.llmo.batch.BatchSummary;
 import dev.llmo.eventlog.ChainVerifier;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {"  llmo batch run questions.jsonl --prompt 'Answer briefly: {{question}}' -m openai -m anthropic",
                 "  llmo batch list", "  llmo batch show last", "  llmo batch resume last",
-                "  llmo batch export last > results.jsonl", "  llmo batch verify last"})
+                "  llmo batch export last > results.jsonl", "  llmo batch report last --min-pass-rate 0.9",
+                "  llmo batch verify last"})
 final class BatchCommand implements Runnable {
     private final CliContext context;
 
@@ -113,6 +115,52 @@ final class BatchCommand implements Runnable {
         Path file = store().resolve(id);
         int models = BatchSummary.of(file).spec().models().size();
         BatchExecution.export(context, file, models, outFile);
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = {"An eval's outcome per model: calls, passed (every assertion), pass rate, failed calls, "
+                    + "p50/p95 latency, tokens, cost; the judges' cost apart.",
+                    "Without assertions a call passes when it succeeded. Exit 1 when a model's pass rate is below "
+                            + "--min-pass-rate."},
+            footerHeading = "%nExamples:%n", footer = {"  llmo batch report last",
+                    "  llmo batch report last --json | jq '.models[] | {model, pass_rate}'",
+                    "  llmo batch report 01JD --min-pass-rate 0.95"})
+    void report(@Parameters(paramLabel = "ID", description = "Batch id, a unique prefix of one, or 'last'.") String id,
+                @Option(names = "--json", description = "One JSON object on stdout.") boolean json,
+                @Option(names = "--min-pass-rate", paramLabel = "RATE", description = "Fail (exit 1) when a model "
+                        + "passes fewer: 0.9 or 90%%.") String minPassRate) {
+        java.math.BigDecimal minimum = minPassRate == null ? null : passRate(minPassRate);
+        BatchReport report = BatchReport.of(store().resolve(id));
+        PrintWriter out = context.out();
+        if (json) {
+            out.println(report.toJson());
+        } else {
+            report.table().forEach(out::println);
+        }
+        out.flush();
+        if (minimum != null && report.lowestPassRate().compareTo(minimum) < 0) {
+            throw new dev.llmo.failure.FailureException("a model's pass rate ("
+                    + report.lowestPassRate().movePointRight(2).stripTrailingZeros().toPlainString()
+                    + "%) is below --min-pass-rate " + minimum.movePointRight(2).stripTrailingZeros().toPlainString()
+                    + "%", "see the table for which model and which assertions");
+        }
+    }
+
+    /** {@code 0.9} or {@code 90%}, as a fraction from 0 to 1. */
+    static java.math.BigDecimal passRate(String text) {
+        try {
+            String value = text.strip();
+            java.math.BigDecimal rate = value.endsWith("%")
+                    ? new java.math.BigDecimal(value.substring(0, value.length() - 1).strip()).movePointLeft(2)
+                    : new java.math.BigDecimal(value);
+            if (rate.signum() < 0 || rate.compareTo(java.math.BigDecimal.ONE) > 0) {
+                throw new NumberFormatException();
+            }
+            return rate;
+        } catch (NumberFormatException e) {
+            throw new dev.llmo.failure.UsageException("--min-pass-rate must be from 0 to 1 (or 0% to 100%), not '"
+                    + text + "'", "e.g. --min-pass-rate 0.9");
+        }
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,

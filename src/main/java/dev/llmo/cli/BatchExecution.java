@@ -1,6 +1,10 @@
 package dev.llmo.cli;
 
+import dev.llmo.batch.Assertion;
 import dev.llmo.batch.AtomicOutput;
+import dev.llmo.batch.BatchJudges;
+import dev.llmo.core.RunListener;
+import java.util.Map;
 import dev.llmo.batch.BatchExport;
 import dev.llmo.batch.BatchRecord;
 import dev.llmo.batch.BatchRunner;
@@ -72,12 +76,14 @@ final class BatchExecution {
      * exit 5 before anything is sent.
      */
     static BatchScan scan(CliContext context, Path file, String shown, RowRequests requests, List<ModelRef> models,
-                          BiPredicate<Long, Integer> finished, BigDecimal maxCost) {
+                          BiPredicate<Long, Integer> finished, BigDecimal maxCost, Map<Integer, ModelRef> judges,
+                          List<Assertion> asserts) {
         Budget budget = context.settings().budget();
         BigDecimal perRun = maxCost != null ? maxCost : budget.perRunUsd();
         BigDecimal daily = budget.dailyUsd();
         boolean priced = perRun != null || daily != null;
-        BatchScan scan = BatchScan.of(file, shown, requests, models, finished, priced ? TokenCounters.create() : null);
+        BatchScan scan = BatchScan.of(file, shown, requests, models, finished, priced ? TokenCounters.create() : null,
+                judges, asserts);
         if (!priced || scan.todo() == 0) {
             return scan;
         }
@@ -112,19 +118,30 @@ final class BatchExecution {
      * it, 130 (or the signal's code) when it was interrupted, 1 when a call failed.
      */
     static int run(CliContext context, CallExecutor executor, int concurrency, BatchRecord record, Path dataset,
-                   String shown, RowRequests requests, List<ModelRef> models, BatchScan scan, Path out) {
+                   String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
+                   Map<Integer, ModelRef> judges, BatchScan scan, Path out) {
         long total = scan.rows() * models.size();
         BatchProgress progress = new BatchProgress(context.err(), context.environment().stderrIsTerminal(),
                 context.colorErr(), total, total - scan.todo(), System::nanoTime);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();
-        BatchRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the batch was stopped",
-                () -> new BatchRunner(engine, requests, models).run(record, dataset, shown, progress, cancellation),
-                done -> {
-                    progress.finish();
-                    record.end(exitCode(done, cancellation));
-                });
+        BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
+        BatchRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the batch was stopped", () -> {
+            BatchRunner.Outcome answers = new BatchRunner(engine, requests, models, asserts).run(record, dataset,
+                    shown, progress, cancellation);
+            if (!judges.isEmpty() && !cancellation.cancelled()) {
+                progress.finish();
+                context.err().println("llmo: batch " + record.id() + ": judging the answers");
+                judged[0] = new BatchJudges(engine, requests, models.size(), asserts, judges).run(record, dataset,
+                        shown, RunListener.NONE, cancellation);
+            }
+            LlmoException stop = answers.stopped() != null ? answers.stopped() : judged[0].stopped();
+            return new BatchRunner.Outcome(answers.succeeded(), answers.failed() + judged[0].failed(), stop);
+        }, done -> {
+            progress.finish();
+            record.end(exitCode(done, cancellation));
+        });
         record.close();
         LlmoException reason = cancellation.reason();
         if (outcome.stopped() != null) {
@@ -156,6 +173,17 @@ final class BatchExecution {
             return reason == null ? ExitCode.INTERRUPTED : reason.exitCode();
         }
         return outcome.failed() > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    }
+
+    /** The model of each judge assertion, by its position among the assertions (exit 3 for an unknown model). */
+    static Map<Integer, ModelRef> judges(dev.llmo.config.Settings settings, List<Assertion> asserts) {
+        Map<Integer, ModelRef> judges = new java.util.LinkedHashMap<>();
+        for (int a = 0; a < asserts.size(); a++) {
+            if (asserts.get(a) instanceof Assertion.Judge judge) {
+                judges.put(a, settings.catalog().resolve(judge.model()));
+            }
+        }
+        return judges;
     }
 
     /** The results in dataset order, on stdout or (whole or not at all) in {@code outFile}. */

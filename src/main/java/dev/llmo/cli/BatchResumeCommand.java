@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.batch.Assertion;
 import dev.llmo.batch.BatchRecord;
 import dev.llmo.batch.BatchScan;
 import dev.llmo.batch.BatchSpec;
@@ -78,10 +79,12 @@ final class BatchResumeCommand implements Callable<Integer> {
         String shown = given.equals("-") ? "stdin" : given;
         List<ModelRef> models = spec.models().stream().map(settings.catalog()::resolve).toList();
         RowRequests requests = new RowRequests(spec.prompt(), spec.system(), options(spec.optionsJson()), shown);
+        List<Assertion> parsed = Assertion.parseAll(spec.asserts());
+        Map<Integer, ModelRef> judges = BatchExecution.judges(settings, parsed);
         BatchScan scan = BatchExecution.scan(context, file, shown, requests, models, (row, model) -> {
             var done = contents.finished().get(model);
             return done != null && done.get((int) (long) row);
-        }, maxCost);
+        }, maxCost, judges, parsed);
         if (!scan.sha256().equals(spec.datasetSha256())) {
             throw new ConfigException("the dataset " + shown + " is not the one batch " + id + " started with (its "
                     + "SHA-256 differs)", "pass the original with --dataset FILE; a changed dataset is a new batch");
@@ -92,7 +95,8 @@ final class BatchResumeCommand implements Callable<Integer> {
                 context.logOptions(), note -> context.err().println("llmo: note: " + note));
         context.err().println("llmo: batch " + record.id() + ": " + scan.todo() + " of " + scan.rows() * models.size()
                 + " calls to run");
-        return BatchExecution.run(context, executor, limit, record, file, shown, requests, models, scan, out);
+        return BatchExecution.run(context, executor, limit, record, file, shown, requests, models, parsed, judges,
+                scan, out);
     }
 
     /** The options a spec recorded as JSON text. */

@@ -1,6 +1,8 @@
 package dev.llmo.cli;
 
+import dev.llmo.batch.Assertion;
 import dev.llmo.batch.BatchRecord;
+import dev.llmo.batch.EvalFile;
 import dev.llmo.batch.BatchScan;
 import dev.llmo.batch.BatchSpec;
 import dev.llmo.batch.RowRequests;
@@ -30,16 +32,27 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {"  llmo batch run questions.jsonl --prompt 'Answer in one word: {{question}}'",
                 "  llmo batch run reviews.csv --prompt 'Sentiment of: {{text}}' -m openai -m anthropic --out r.jsonl",
-                "  cat rows.jsonl | llmo batch run - --prompt '{{q}}' --concurrency 8 --max-cost 0.50"})
+                "  cat rows.jsonl | llmo batch run - --prompt '{{q}}' --concurrency 8 --max-cost 0.50",
+                "  llmo batch run qa.csv --prompt '{{question}}' --assert 'contains {{expected}}' --assert 'max-latency 5s'",
+                "  llmo batch run qa.csv --eval eval.yaml && llmo batch report last --min-pass-rate 0.9"})
 final class BatchRunCommand implements Callable<Integer> {
     private final CliContext context;
 
     @Parameters(index = "0", paramLabel = "DATASET", description = "JSON Lines or CSV file, or - for stdin.")
     String dataset;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", required = true,
+    @Option(names = "--prompt", paramLabel = "TEXT",
             description = "The prompt; {{column}} is replaced by the row's value of that column.")
     String prompt;
+
+    @Option(names = "--assert", paramLabel = "CHECK", description = {"Check each result (repeat for several): "
+            + "'contains TEXT', 'equals TEXT', 'regex PATTERN', 'max-latency 2s', 'max-cost 0.001', "
+            + "'judge MODEL RUBRIC'. TEXT and RUBRIC may use {{column}}. 'llmo batch report' sums them up."})
+    List<String> asserts = new ArrayList<>();
+
+    @Option(names = "--eval", paramLabel = "FILE", description = "An eval file (YAML: prompt, system, models, "
+            + "asserts); the command line adds to its asserts and overrides the rest.")
+    Path eval;
 
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
             description = "Model to use (provider/model, provider, or alias). Repeat for several: every row goes to "
@@ -78,6 +91,21 @@ final class BatchRunCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = context.settings();
         int limit = BatchExecution.concurrency(concurrency);
+        List<String> checks = new ArrayList<>();
+        if (eval != null) {
+            EvalFile file = EvalFile.read(eval);
+            prompt = prompt != null ? prompt : file.prompt();
+            system = system != null ? system : file.system();
+            models = models.isEmpty() ? new ArrayList<>(file.models()) : models;
+            checks.addAll(file.asserts());
+        }
+        checks.addAll(asserts);
+        if (prompt == null) {
+            throw new UsageException("no prompt: give --prompt TEXT (or prompt: in the --eval file)",
+                    "e.g. --prompt 'Answer briefly: {{question}}'");
+        }
+        List<Assertion> parsed = Assertion.parseAll(checks);
+        Map<Integer, ModelRef> judges = BatchExecution.judges(settings, parsed);
         CallDefaults defaults = CallDefaults.resolve(settings, models, null, system, RunInput.options(options), null);
         List<ModelRef> resolved = defaults.models();
         if (resolved.stream().map(ModelRef::id).distinct().count() != resolved.size()) {
@@ -92,7 +120,8 @@ final class BatchRunCommand implements Callable<Integer> {
         Path file = BatchExecution.datasetFile(context, dataset);
         String shown = dataset.equals("-") ? "stdin" : dataset;
         RowRequests requests = new RowRequests(prompt, defaults.system(), defaults.options(), shown);
-        BatchScan scan = BatchExecution.scan(context, file, shown, requests, resolved, (row, model) -> false, maxCost);
+        BatchScan scan = BatchExecution.scan(context, file, shown, requests, resolved, (row, model) -> false, maxCost,
+                judges, parsed);
         if (scan.rows() == 0) {
             throw new UsageException("the dataset " + shown + " has no rows", "give a file with at least one row");
         }
@@ -101,11 +130,12 @@ final class BatchRunCommand implements Callable<Integer> {
         BatchSpec spec = new BatchSpec(dataset.equals("-") ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
                 null, defaults.system(), dev.llmo.provider.http.Json.write(
-                dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())), List.of(), limit, "live");
+                dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())), checks, limit, "live");
         BatchRecord record = BatchRecord.create(context.dirs().batchesDir(), spec, settings.digest(),
                 BuildInfo.version(), context.logOptions());
         context.err().println("llmo: batch " + record.id() + ": " + scan.rows() + " rows × " + resolved.size()
                 + " model" + (resolved.size() == 1 ? "" : "s"));
-        return BatchExecution.run(context, executor, limit, record, file, shown, requests, resolved, scan, out);
+        return BatchExecution.run(context, executor, limit, record, file, shown, requests, resolved, parsed, judges,
+                scan, out);
     }
 }

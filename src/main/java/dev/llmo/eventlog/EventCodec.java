@@ -141,6 +141,16 @@ public final class EventCodec {
             data.put("cost_micro_usd", row.costMicroUsd());
             data.put("latency_ms", row.latencyMs());
             data.put("ttft_ms", row.ttftMs());
+            if (!row.asserts().isEmpty()) {
+                ArrayNode checks = data.putArray("asserts");
+                row.asserts().forEach(pass -> {
+                    if (pass == null) {
+                        checks.addNull();
+                    } else {
+                        checks.add(pass);
+                    }
+                });
+            }
             if (row.errorKind() != null) {
                 data.putObject("error").put("kind", row.errorKind()).put("status", row.errorStatus())
                         .put("message", row.errorMessage());
@@ -329,7 +339,7 @@ public final class EventCodec {
                             data.path("latency_ms").asLong(), longOrNull(data.path("ttft_ms")),
                             error.isObject() ? error.path("kind").asText("failed") : null,
                             error.path("status").isIntegralNumber() ? error.get("status").asInt() : null,
-                            error.isObject() ? error.path("message").asText("") : null);
+                            error.isObject() ? error.path("message").asText("") : null, checks(data.path("asserts")));
                 }
                 case "batch.judge" -> new EventData.BatchJudge(data.path("row").asLong(),
                         data.path("model_index").asInt(), data.path("assertion").asInt(), data.path("model").asText(),
@@ -361,6 +371,12 @@ public final class EventCodec {
         List<String> texts = new ArrayList<>();
         list.forEach(item -> texts.add(item.asText()));
         return texts;
+    }
+
+    private static List<Boolean> checks(JsonNode list) {
+        List<Boolean> checks = new ArrayList<>();
+        list.forEach(item -> checks.add(item.isBoolean() ? item.booleanValue() : null));
+        return checks;
     }
 
     private static Long longOrNull(JsonNode node) {

@@ -324,14 +324,18 @@ public sealed interface EventData {
      * @param bodySha256   {@link Sha256#of} the exact HTTP body sent, or null when nothing was sent
      * @param costMicroUsd null when the price (or the usage) is unknown
      * @param errorKind    why the call failed ({@code rate_limited}, ...), or null when it succeeded
+     * @param asserts      per assertion of the batch, whether the result passed it; null for a judge (its verdict is
+     *                     a {@link BatchJudge}); empty without assertions
      */
     record BatchRow(long row, String rowId, int modelIndex, String model, String inputSha256, String bodySha256,
                     List<Part> parts, String stopReason, Usage usage, Long costMicroUsd, long latencyMs, Long ttftMs,
-                    String errorKind, Integer errorStatus, String errorMessage) implements EventData {
+                    String errorKind, Integer errorStatus, String errorMessage, List<Boolean> asserts)
+            implements EventData {
         public BatchRow {
             Objects.requireNonNull(rowId, "rowId");
             Objects.requireNonNull(model, "model");
             parts = List.copyOf(parts);
+            asserts = java.util.Collections.unmodifiableList(new ArrayList<>(asserts));
         }
 
         /** The answer text: the text parts joined. */

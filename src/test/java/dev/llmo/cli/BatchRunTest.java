@@ -43,7 +43,7 @@ class BatchRunTest {
                     """);
 
     /** Answers "A<n> from <model>"; rows divisible by 97 fail with 400; rows divisible by 50 get a 429 first. */
-    static final class RowServer extends Dispatcher {
+    static class RowServer extends Dispatcher {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
         final Map<String, AtomicInteger> perCall = new ConcurrentHashMap<>();
@@ -246,5 +246,74 @@ class BatchRunTest {
         assertThat(llmo.run("batch", "verify", "last")).succeeded();
         assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 120 calls to run");
         assertThat(server.perCall).hasSize(70);
+    }
+
+    @Test
+    void anEvalChecksEachAnswerHasAJudgeGradeItAndReportsPerModel() throws Exception {
+        RowServer server = new RowServer() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                String body = request.getBody().clone().readUtf8();
+                if (body.contains("You grade an answer")) {
+                    // the judge: passes answers of odd rows
+                    Matcher row = Pattern.compile("Answer: A(\\d+)").matcher(body);
+                    boolean odd = row.find() && Integer.parseInt(row.group(1)) % 2 == 1;
+                    return new MockResponse().setHeader("content-type", "application/json").setBody("""
+                            {"id":"j","object":"chat.completion","model":"judge","choices":[{"index":0,"message":\
+                            {"role":"assistant","content":"%s. Because."},"finish_reason":"stop"}],"usage":\
+                            {"prompt_tokens":50,"completion_tokens":3,"total_tokens":53}}""".formatted(odd ? "PASS" : "FAIL"));
+                }
+                return super.dispatch(request);
+            }
+        };
+        llmo.server().setDispatcher(server);
+        Files.writeString(llmo.home().resolve("qa.csv"), "question,expected\nQ1?,A1\nQ2?,A2\nQ3?,A9\nQ4?,A4\n");
+        Path eval = Files.writeString(llmo.home().resolve("eval.yaml"), """
+                prompt: "Answer {{question}}"
+                models: [mock/m1, mock/m2]
+                asserts:
+                  - contains: "{{expected}} from"
+                  - max-latency: 60s
+                  - judge: { model: mock/m1, rubric: "Expected {{expected}}" }
+                """);
+
+        Result run = llmo.run("batch", "run", llmo.home().resolve("qa.csv").toString(), "--eval", eval.toString(),
+                "--assert", "regex ^A\\d");
+
+        assertThat(run).succeeded().errContains("judging the answers");
+        List<JsonNode> lines = lines(run.out());
+        assertThat(lines).hasSize(8);
+        assertThat(lines.get(0).get("asserts").toString()).isEqualTo("[true,true,null,true]");
+        assertThat(lines.get(4).get("asserts").toString()).as("row 3 answers A3, not A9")
+                .isEqualTo("[false,true,null,true]");
+        // every answer judged once
+        assertThat(server.perCall).hasSize(8);
+
+        Result report = llmo.run("batch", "report", "last", "--json");
+        assertThat(report).succeeded();
+        JsonNode json = JSON.readTree(report.out());
+        // rows 1 and 3 pass the judge; row 3 fails contains: only row 1 passes everything
+        assertThat(json.get("models").get(0).get("passed").asInt()).isEqualTo(1);
+        assertThat(json.get("models").get(0).get("pass_rate").decimalValue()).isEqualByComparingTo("0.25");
+        assertThat(json.get("models").get(1).get("passed_by_assert").toString()).isEqualTo("[3,4,2,4]");
+        assertThat(json.get("judge_cost_usd").decimalValue()).isPositive();
+        assertThat(llmo.run("batch", "report", "last")).succeeded().outContains("MODEL", "mock/m1", "25.0%", "judges:");
+        assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "30%")).failedWith(ExitCode.FAILURE)
+                .errContains("pass rate (25%) is below --min-pass-rate 30%");
+        assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0.2")).succeeded();
+
+        // a resume judges nothing again
+        assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 8 calls to run");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(16);
+    }
+
+    @Test
+    void aBadAssertionIsAUsageErrorBeforeAnythingIsSent() throws Exception {
+        Path data = dataset(3);
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--assert", "startswith x"))
+                .failedWith(ExitCode.USAGE).errContains("bad assertion 'startswith x': unknown kind 'startswith'");
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--assert", "regex ("))
+                .failedWith(ExitCode.USAGE).errContains("not a regular expression");
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 }
