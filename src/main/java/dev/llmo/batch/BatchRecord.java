@@ -221,6 +221,15 @@ public final class BatchRecord implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends any other entry, synced before it returns: what a batch run on a provider's batch API records beside
+     * the rows (its remote batch ids, their states), as a {@link EventData.Custom} of its own type ({@code batch.remote}).
+     * The results it fetches go in with {@link #row}, exactly as a live batch's.
+     */
+    public void note(EventData entry) {
+        durable(log.append(entry).seq());
+    }
+
     /** Ends this part of the record ({@code session.end}, synced). */
     public void end(ExitCode exitCode) {
         long cost;
