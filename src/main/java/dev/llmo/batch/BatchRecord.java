@@ -29,9 +29,10 @@ import java.util.function.Consumer;
  * (session.start of "batch resume", more rows, session.end, ...)
  * </pre>
  *
- * <p>A call is finished when its {@code batch.row} is written: one {@code write} of a whole line, synced to disk
- * before the next call's entry (the log's {@code syncEachEvent}), so a kill -9 or a crash loses at most the calls in
- * flight, which a resume sends again. A call whose answer came but whose entry was not written is sent again (and paid
+ * <p>A call is finished when its {@code batch.row} is written: one {@code write} of a whole line, so a kill -9 or a
+ * crash of llmo loses at most the calls in flight, which a resume sends again. What was written reaches the disk
+ * within {@value #SYNC_EVERY_MS} ms (or before the call counts as ended, with {@code LLMO_LOG_SYNC=event}), and at
+ * every {@code session.end}. A call whose answer came but whose entry was not written is sent again (and paid
  * again): llmo cannot know what it answered, and skipping it would leave a row without a result. A call stopped by
  * Ctrl-C or a signal is written with the error kind {@code interrupted} (so that what it cost counts), and is not
  * finished: a resume sends it again.
@@ -56,24 +57,35 @@ public final class BatchRecord implements AutoCloseable {
         this.judged.putAll(judged);
     }
 
-    /**
-     * Written without a sync per event: {@link #row} syncs itself, so that the calls ending together share one fsync
-     * (a group commit) instead of queueing for one each.
-     */
-    private static EventLog.Options durable(EventLog.Options options) {
+    /** How often the entries written are synced to disk, unless each is ({@code LLMO_LOG_SYNC=event}). */
+    static final long SYNC_EVERY_MS = 200;
+
+    /** Written without a sync per event: {@link #durable} decides when entries reach the disk. */
+    private static EventLog.Options unsynced(EventLog.Options options) {
         return new EventLog.Options(options.clock(), false, null, options.salts());
     }
 
     private final java.util.concurrent.locks.ReentrantLock syncing = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong(-1);
     private volatile long synced = -1;
+    private boolean syncEach;
+    private Thread syncer;
 
     /**
-     * Returns once the event {@code seq} is on disk: the first caller syncs everything written so far, and those who
-     * waited meanwhile find their event already synced.
+     * Makes the entry {@code seq} durable. It is in the file already (one {@code write}): a kill -9 or a crash of llmo
+     * cannot lose it. Against a crash of the machine: with {@code LLMO_LOG_SYNC=event} it returns once the entry is
+     * synced (the first caller syncs everything written so far, those that waited find theirs on disk: one fsync per
+     * group of calls that end together); by default a background thread syncs what was written every
+     * {@value #SYNC_EVERY_MS} ms, so that a slow disk does not hold up the calls.
      */
     private void durable(long seq) {
         written.accumulateAndGet(seq, Math::max);
+        if (syncEach) {
+            syncUpTo(seq);
+        }
+    }
+
+    private void syncUpTo(long seq) {
         if (synced >= seq) {
             return;
         }
@@ -90,13 +102,38 @@ public final class BatchRecord implements AutoCloseable {
         }
     }
 
+    /** Starts the background sync (or not, when every entry is synced as it is written). */
+    private BatchRecord syncing(EventLog.Options options) {
+        syncEach = options.syncEachEvent();
+        if (!syncEach) {
+            syncer = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        Thread.sleep(SYNC_EVERY_MS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    try {
+                        syncUpTo(written.get());
+                    } catch (RuntimeException e) {
+                        return; // the disk failed: the next write says so to the call that makes it
+                    }
+                }
+            }, "llmo-batch-sync");
+            syncer.setDaemon(true);
+            syncer.start();
+        }
+        return this;
+    }
+
     /** Starts the record of a new batch in {@code dir}. */
     public static BatchRecord create(Path dir, BatchSpec spec, String configSha256, String llmoVersion,
                                      EventLog.Options options) {
         EventLog log = EventLog.create(dir, new EventData.SessionStart("batch run", RunMode.BATCH, spec.models(),
-                configSha256, llmoVersion), durable(options));
+                configSha256, llmoVersion), unsynced(options));
         log.append(new EventData.Custom(BatchSpec.TYPE, spec.toJson()));
-        return new BatchRecord(log, spec, new HashMap<>(), Map.of());
+        log.sync();
+        return new BatchRecord(log, spec, new HashMap<>(), Map.of()).syncing(options);
     }
 
     /**
@@ -120,10 +157,10 @@ public final class BatchRecord implements AutoCloseable {
                     "run 'llmo batch verify " + EventLogId.of(file) + "' for details; a changed record cannot be resumed");
         }
         Contents contents = read(file, retryFailed);
-        EventLog log = EventLog.open(file, durable(options));
+        EventLog log = EventLog.open(file, unsynced(options));
         log.append(new EventData.SessionStart("batch resume", RunMode.BATCH, contents.spec().models(), configSha256,
                 llmoVersion));
-        return new BatchRecord(log, contents.spec(), contents.finished(), contents.judged());
+        return new BatchRecord(log, contents.spec(), contents.finished(), contents.judged()).syncing(options);
     }
 
     /** What a record holds, read once. */
@@ -240,8 +277,17 @@ public final class BatchRecord implements AutoCloseable {
         log.append(new EventData.SessionEnd(status, exitCode.code(), cost));
     }
 
+    /** Stops the background sync and syncs and closes the file. */
     @Override
     public void close() {
+        if (syncer != null) {
+            syncer.interrupt();
+            try {
+                syncer.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         log.close();
     }
 
