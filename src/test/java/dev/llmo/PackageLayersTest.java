@@ -37,7 +37,7 @@ class PackageLayersTest {
             Set.of("eventlog"),
             Set.of("core"),
             Set.of("engine"),
-            Set.of("chain"),
+            Set.of("chain", "template"),
             Set.of("batch"),
             Set.of("cli.terminal"),
             Set.of("cli.repl"),

@@ -133,6 +133,8 @@ final class ChainCommand implements Runnable {
                     + "whole chain run.") java.math.BigDecimal maxCost,
             @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on a model call after "
                     + "SECONDS in all, retries and streaming included (default 600; 0: no limit).") Double timeout,
+            @Option(names = "--no-log", description = "Write no conversation (no id is shown); what it spends is "
+                    + "still recorded, and counts against the daily budget.") boolean noLog,
             @Mixin ReasoningOptions reasoning, @Mixin ToolOptions toolOptions) {
         Settings settings = context.settings();
         ChainDefinition chain = ChainValidator.load(settings, name);
@@ -149,7 +151,11 @@ final class ChainCommand implements Runnable {
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
-             Conversation conversation = Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
+             Conversation conversation = noLog
+                     ? Conversation.unlogged("chain run " + name, RunMode.CHAIN, models, settings.digest(),
+                     BuildInfo.version(), context.logOptions(), new dev.llmo.cost.UnloggedSpend(
+                     dev.llmo.cost.UnloggedSpend.file(context.dirs().conversationsDir()), java.time.Clock.systemUTC()))
+                     : Conversation.start(context.dirs().conversationsDir(), "chain run " + name,
                 RunMode.CHAIN, models, settings.digest(), BuildInfo.version(), context.logOptions())) {
             Orchestrator engine = new Orchestrator(executor, null, tools.kit());
             output.conversation(conversation::keptId);

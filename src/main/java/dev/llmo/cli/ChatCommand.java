@@ -63,7 +63,7 @@ final class ChatCommand implements Callable<Integer> {
             ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
                     new Orchestrator(executor, null, tools.kit()), context.dirs().conversationsDir(),
                     BuildInfo.version(), new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
-                    RequestAssembler.WHOLE_HISTORY, context.logOptions());
+                    RequestAssembler.WHOLE_HISTORY, context.logOptions(), shared.unlogged(context));
             return chat(setup, tools, screen);
         }
     }

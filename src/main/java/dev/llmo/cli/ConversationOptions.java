@@ -1,5 +1,8 @@
 package dev.llmo.cli;
 
+import dev.llmo.cost.UnloggedSpend;
+import dev.llmo.failure.UsageException;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
@@ -7,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The options {@code run} and {@code chat} share, declared once ({@code @Mixin}) so that their names, help and
- * meaning cannot drift apart: {@code -s}, {@code -o}, and {@code -c} / {@code --cid} to continue a conversation.
+ * meaning cannot drift apart: {@code -s}, {@code -o}, {@code -c} / {@code --cid} to continue a conversation, and {@code --no-log}.
  */
 final class ConversationOptions {
     @Option(names = {"-s", "--system"}, paramLabel = "SYSTEM",
@@ -20,6 +23,10 @@ final class ConversationOptions {
 
     @ArgGroup(exclusive = true)
     Continuation continuation;
+
+    @Option(names = "--no-log", description = "Write no conversation (no id is shown); what it spends is still "
+            + "recorded, and counts against the daily budget.")
+    boolean noLog;
 
     static final class Continuation {
         @Option(names = {"-c", "--continue"},
@@ -35,6 +42,21 @@ final class ConversationOptions {
     /** -o, parsed (the role's options go beneath them: {@link dev.llmo.engine.CallDefaults}). */
     Map<String, Object> options() {
         return RunInput.options(options);
+    }
+
+    /**
+     * With --no-log, where the spend of the conversation goes instead of a log (the data directory's
+     * {@value UnloggedSpend#FILE_NAME}); null without it.
+     */
+    UnloggedSpend unlogged(CliContext context) {
+        if (!noLog) {
+            return null;
+        }
+        if (continues()) {
+            throw new UsageException("--no-log and " + (continuation.last ? "-c" : "--cid")
+                    + " do not go together: continuing a conversation writes to its log", "leave out one of them");
+        }
+        return new UnloggedSpend(UnloggedSpend.file(context.dirs().conversationsDir()), Clock.systemUTC());
     }
 
     /** Whether -c or --cid was given. */

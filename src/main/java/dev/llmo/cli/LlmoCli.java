@@ -25,6 +25,7 @@ public final class LlmoCli {
         COMMANDS.put("log", LogCommand.class);
         COMMANDS.put("cost", CostCommand.class);
         COMMANDS.put("tools", ToolsCommand.class);
+        COMMANDS.put("templates", TemplatesCommand.class);
         COMMANDS.put("trust", TrustCommand.class);
         COMMANDS.put("untrust", UntrustCommand.class);
         COMMANDS.put("install-completion", InstallCompletionCommand.class);

@@ -29,6 +29,8 @@ import dev.llmo.core.MultiRunException;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.template.SavedTemplate;
+import dev.llmo.template.TemplateStore;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -61,7 +63,12 @@ import picocli.CommandLine.Parameters;
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
                 "  llmo run -c \"Shorter, please\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
-                "  llmo run --timeout 120 -m anthropic \"Summarise the design\""})
+                "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
+                "  llmo run --no-log \"Nothing of this is written to the event log\"",
+                "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
+                "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
+                "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
+                "  git diff | llmo run -t review -p lang Go"})
 final class RunCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -101,6 +108,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ToolOptions toolOptions = new ToolOptions();
 
+    @Mixin
+    TemplateOptions templates = new TemplateOptions();
+
+    @Mixin
+    FragmentOptions fragmentOptions = new FragmentOptions();
+
     @Option(names = "--json", description = "JSON Lines on stdout: one object per model call.")
     boolean json;
 
@@ -132,6 +145,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        shared.unlogged(context); // --no-log with -c is refused before anything else is read
+        SavedTemplate template = templates.load(context);
+        if (templates.save != null) {
+            return save(template);
+        }
+        String text = template == null ? null : useTemplate(template);
+        // before the prompt: a fragment '-' takes stdin, which is then not the prompt too
+        FragmentOptions.Read fragments = fragmentOptions.read(context);
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
         if (shared.continues()) {
@@ -142,9 +163,11 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
-        String text = RunInput.prompt(prompt, context.environment());
+        if (text == null) {
+            text = RunInput.prompt(prompt, context.environment());
+        }
         if (dryRun) {
-            return dryRun(defaults, sequential, text);
+            return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()));
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
@@ -160,13 +183,78 @@ final class RunCommand implements Callable<Integer> {
                 ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
                         .forEach(line -> context.err().println("llmo: note: " + line));
             }
-            startConversation(conversation, defaults.system(), text);
+            startConversation(conversation, fragments.system(defaults.system()), text, fragments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
                     defaults.options(), !noStream, tools.tools());
             Plan plan = Plan.of(request, defaults.models(), sequential);
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);
         }
+    }
+
+    /**
+     * -t: the template's values under the flags given here, its placeholders filled (-p, then its defaults; PROMPT
+     * words and piped stdin are {{input}}), set as this command's flags.
+     *
+     * @return the prompt
+     */
+    private String useTemplate(SavedTemplate template) {
+        Map<String, String> values = templates.params();
+        SavedTemplate chosen = given(template, template.prompt(), Map.of());
+        if (!values.containsKey(SavedTemplate.INPUT)) {
+            // a fragment '-' takes stdin; the input is then the PROMPT words alone
+            boolean stdinIsFragment = chosen.fragments().contains("-") || chosen.systemFragments().contains("-");
+            values.put(SavedTemplate.INPUT, stdinIsFragment ? String.join(" ", prompt).strip()
+                    : RunInput.input(prompt, context.environment()));
+        }
+        SavedTemplate filled = chosen.fill(values);
+        models = new ArrayList<>(filled.models());
+        role = filled.role();
+        shared.system = filled.system();
+        shared.options = new LinkedHashMap<>(filled.options());
+        toolOptions.tools = new ArrayList<>(filled.tools());
+        fragmentOptions.fragments = new ArrayList<>(filled.fragments());
+        fragmentOptions.systemFragments = new ArrayList<>(filled.systemFragments());
+        if (filled.prompt() == null || filled.prompt().isBlank()) {
+            throw new UsageException("no prompt: template '" + templates.template + "' has none, and no PROMPT words "
+                    + "or stdin were given", "e.g. llmo run -t " + templates.template + " \"What is a monad?\"");
+        }
+        return filled.prompt();
+    }
+
+    /** --save NAME: this command as a template, over the one -t names; nothing is sent. */
+    private int save(SavedTemplate base) {
+        String name = TemplateStore.checkName(templates.save);
+        String words = String.join(" ", prompt).strip();
+        SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
+                templates.params());
+        java.nio.file.Path file = TemplateOptions.store(context).save(name, saved);
+        context.err().println("llmo: saved template " + name + " to " + file);
+        if (!saved.placeholders().isEmpty()) {
+            context.err().println("llmo: use it with: llmo run -t " + name + saved.placeholders().stream()
+                    .filter(p -> !SavedTemplate.INPUT.equals(p) && !saved.defaults().containsKey(p))
+                    .map(p -> " -p " + p + " VALUE").collect(java.util.stream.Collectors.joining()));
+        }
+        context.err().flush();
+        return 0;
+    }
+
+    /**
+     * The flags given here over {@code base} (null: none): each one given replaces the template's, -o options merge
+     * key by key, {@code defaults} over the template's defaults.
+     */
+    private SavedTemplate given(SavedTemplate base, String promptText, Map<String, String> defaults) {
+        SavedTemplate under = base != null ? base
+                : new SavedTemplate(null, null, null, List.of(), Map.of(), List.of(), List.of(), List.of(), Map.of());
+        Map<String, String> options = new LinkedHashMap<>(under.options());
+        options.putAll(shared.options);
+        Map<String, String> allDefaults = new LinkedHashMap<>(under.defaults());
+        allDefaults.putAll(defaults);
+        return new SavedTemplate(promptText, shared.system != null ? shared.system : under.system(),
+                role != null ? role : under.role(), models.isEmpty() ? under.models() : models, options,
+                fragmentOptions.fragments.isEmpty() ? under.fragments() : fragmentOptions.fragments,
+                fragmentOptions.systemFragments.isEmpty() ? under.systemFragments() : fragmentOptions.systemFragments,
+                toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults);
     }
 
     private int runOne(Orchestrator engine, Plan plan, Conversation conversation) {
@@ -328,12 +416,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
-    private void startConversation(Conversation conversation, String systemPrompt, String text) {
+    private void startConversation(Conversation conversation, String systemPrompt, String text,
+                                   FragmentOptions.Read fragments) {
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
         if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
         }
-        conversation.user(text);
+        if (fragments.user().isEmpty()) {
+            conversation.user(text);
+        } else {
+            // --no-log keeps nothing on disk, the content store included: its fragments go into the text
+            conversation.user(fragments.userParts(text, shared.noLog ? null : CoreServices.contentStore(context)));
+        }
     }
 
     /** A new conversation, or the one -c / --cid continues. */
@@ -341,6 +435,11 @@ final class RunCommand implements Callable<Integer> {
         String modeFlag = mode == RunMode.SEQUENTIAL ? " --sequential" : mode == RunMode.PARALLEL ? " --parallel" : "";
         String command = (shared.continues() ? "run --continue" : "run") + modeFlag;
         List<String> ids = plan.stream().map(ModelRef::id).toList();
+        dev.llmo.cost.UnloggedSpend unlogged = shared.unlogged(context);
+        if (unlogged != null) {
+            return Conversation.unlogged(command, mode, ids, settings.digest(), BuildInfo.version(),
+                    context.logOptions(), unlogged);
+        }
         if (shared.continues()) {
             return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, mode, ids,
                     settings.digest(), BuildInfo.version(), context.logOptions());
@@ -353,11 +452,11 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(CallDefaults defaults, boolean sequential, String text) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text, String system) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
-        String systemPrompt = defaults.system();
+        String systemPrompt = system;
         if (systemPrompt == null && shared.continues()) {
             systemPrompt = history.system();
         }

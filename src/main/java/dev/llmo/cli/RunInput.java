@@ -3,8 +3,8 @@ package dev.llmo.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.UsageException;
+import dev.llmo.input.InputText;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 /** Reads what {@code llmo run} is asked: the prompt (words and piped stdin) and {@code -o} option values. */
 final class RunInput {
     private static final Pattern INTEGER = Pattern.compile("-?\\d{1,18}");
+    /** The most bytes of piped stdin read as a prompt. */
+    static final int MAX_STDIN_BYTES = 64 << 20;
     private static final Pattern DECIMAL = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?");
 
     private RunInput() {
@@ -29,22 +31,41 @@ final class RunInput {
 
     /** The same for any command's text argument; {@code missing} and {@code fix} say what to do without one. */
     static String text(List<String> words, CliEnvironment environment, String missing, String fix) {
+        String text = input(words, environment);
+        if (text.isEmpty()) {
+            throw new UsageException(missing, fix);
+        }
+        return text;
+    }
+
+    /** The words joined, then piped stdin after a blank line; either alone; empty when there is neither. */
+    static String input(List<String> words, CliEnvironment environment) {
         String typed = String.join(" ", words).strip();
         String piped = "";
         if (!environment.stdinIsTerminal()) {
             try {
-                piped = new String(environment.in().readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
+                piped = InputText.utf8(readStdin(environment), "stdin").stripTrailing();
             } catch (IOException e) {
                 throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
             }
-        }
-        if (typed.isEmpty() && piped.isBlank()) {
-            throw new UsageException(missing, fix);
         }
         if (piped.isBlank()) {
             return typed;
         }
         return typed.isEmpty() ? piped : typed + "\n\n" + piped;
+    }
+
+    /**
+     * Piped stdin, at most {@link #MAX_STDIN_BYTES}: a prompt, however long, is text a model's window must hold, and
+     * a larger stream is a mistake that would otherwise fill the memory.
+     */
+    private static byte[] readStdin(CliEnvironment environment) throws IOException {
+        byte[] bytes = environment.in().readNBytes(MAX_STDIN_BYTES + 1);
+        if (bytes.length > MAX_STDIN_BYTES) {
+            throw new UsageException("stdin is larger than " + (MAX_STDIN_BYTES >> 20) + " MiB, the limit for a prompt",
+                    "give an excerpt, or split it into several runs");
+        }
+        return bytes;
     }
 
     /** {@code -o} values: numbers and booleans when they look like one, JSON arrays and objects, else strings. */

@@ -142,6 +142,15 @@ final class TrustCommand implements Callable<Integer> {
                 names.add(ConfigLoader.PROJECT_DIR + "/" + name);
             }
         }
+        // templates are trusted with the configuration: a template can name tools and models
+        try (java.util.stream.Stream<Path> templates = Files.list(configDir.resolve(ConfigLoader.TEMPLATES_DIR))) {
+            long count = templates.filter(file -> file.getFileName().toString().endsWith(".yaml")).count();
+            if (count > 0) {
+                names.add(count + (count == 1 ? " template" : " templates"));
+            }
+        } catch (java.io.IOException e) {
+            // no templates directory
+        }
         return names.isEmpty() ? "no configuration files yet" : String.join(", ", names);
     }
 }

@@ -22,6 +22,10 @@ public final class ConfigLoader {
     public static final String CONFIG_FILE = "config.yaml";
     public static final String MODELS_FILE = "models.yaml";
     public static final String PROJECT_DIR = ".llmo";
+    /** The directory of saved templates, in the user config dir and in a project's {@code .llmo/}. */
+    public static final String TEMPLATES_DIR = "templates";
+    /** The most templates one directory may hold. */
+    public static final int MAX_TEMPLATES = 1000;
     private static final String BUILT_IN_RESOURCES = "/dev/llmo/defaults/";
 
     private ConfigLoader() {
@@ -57,7 +61,7 @@ public final class ConfigLoader {
                 }
             }
             if (ConfigLayer.PROJECT.equals(layer.name())) {
-                project = trustOf(dirs, layer.dir(), contents);
+                project = trustOf(dirs, layer.dir(), withTemplates(layer.dir(), contents));
                 trustedConfig = config;
                 trustedModels = models;
                 projectConfig = layerConfig;
@@ -114,7 +118,40 @@ public final class ConfigLoader {
      * now: its root's real path, the digest of its files, and what the user's trust file says of them.
      */
     public static ProjectTrust projectTrust(AppDirs dirs, Path configDir) {
-        return trustOf(dirs, configDir.toAbsolutePath().normalize(), layerFiles(configDir));
+        Path dir = configDir.toAbsolutePath().normalize();
+        return trustOf(dirs, dir, withTemplates(dir, layerFiles(dir)));
+    }
+
+    /**
+     * What trust covers: the configuration files, then each template of {@code templates/} (sorted by name), since a
+     * template can name tools and models too. A project without templates keeps the digest it had before templates.
+     */
+    static Map<String, byte[]> withTemplates(Path configDir, Map<String, byte[]> configFiles) {
+        Path templates = configDir.resolve(TEMPLATES_DIR);
+        if (!Files.isDirectory(templates)) {
+            return configFiles;
+        }
+        List<String> names = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(templates)) {
+            files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".yaml"))
+                    .limit(MAX_TEMPLATES + 1L).forEach(names::add);
+        } catch (IOException e) {
+            throw new dev.llmo.failure.ConfigException(templates + ": cannot list: " + e.getMessage(),
+                    "check the directory's permissions", e);
+        }
+        if (names.size() > MAX_TEMPLATES) {
+            throw new dev.llmo.failure.ConfigException(templates + ": more than " + MAX_TEMPLATES + " templates",
+                    "a project needs a few; check that this is the directory you meant");
+        }
+        names.sort(null);
+        Map<String, byte[]> all = new LinkedHashMap<>(configFiles);
+        for (String name : names) {
+            byte[] bytes = ConfigFiles.read(templates.resolve(name));
+            if (bytes != null) {
+                all.put(TEMPLATES_DIR + "/" + name, bytes);
+            }
+        }
+        return all;
     }
 
     /** The configuration files of one directory that exist, config.yaml then models.yaml, as bytes. */

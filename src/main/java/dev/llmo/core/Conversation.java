@@ -2,6 +2,7 @@ package dev.llmo.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ModelRef;
+import dev.llmo.cost.UnloggedSpend;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventCodec;
@@ -43,10 +44,28 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     private List<EventData.OfferedTool> offered = List.of();
     private Long offeredSeq;
     private long lastSeq = -1;
+    // --no-log: where each answer's spend goes instead of a log file; null for a logged conversation
+    private final UnloggedSpend unlogged;
 
     private Conversation(EventLog log, boolean startedHere) {
+        this(log, startedHere, null);
+    }
+
+    private Conversation(EventLog log, boolean startedHere, UnloggedSpend unlogged) {
         this.log = log;
         this.startedHere = startedHere;
+        this.unlogged = unlogged;
+    }
+
+    /**
+     * A conversation that writes no log ({@code --no-log}): it keeps its history in memory for this command only, and
+     * records each answer's model, usage and cost in {@code spend}, so that the daily budget still counts it. It is
+     * never {@link #kept()}: its id names nothing and is not shown.
+     */
+    public static Conversation unlogged(String command, RunMode mode, List<String> models, String configDigest,
+                                        String version, EventLog.Options options, UnloggedSpend spend) {
+        return new Conversation(EventLog.inMemory(new EventData.SessionStart(command, mode, models, configDigest,
+                version), options), true, java.util.Objects.requireNonNull(spend));
     }
 
     /** Starts a new conversation in {@code dir}, syncing to disk at session end. */
@@ -407,6 +426,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             noteSent(result.error());
         }
         Long cost = microUsd(result.costUsd());
+        if (unlogged != null && request >= 0 && (result.usage() != null || cost != null)) {
+            unlogged.add(result.model().id(), result.usage(), cost);
+        }
         EventData.Response response = null;
         // every part the user was shown is logged (reasoning, refusals, tool calls, citations), also of a failed call
         if (result.succeeded() || !result.answer().parts().isEmpty()) {
@@ -458,7 +480,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * left the machine. Otherwise {@link #end} removes it, and its id names nothing.
      */
     public synchronized boolean kept() {
-        return !startedHere || requestLeft;
+        return unlogged == null && (!startedHere || requestLeft);
     }
 
     /**

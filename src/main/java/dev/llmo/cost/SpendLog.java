@@ -48,29 +48,38 @@ public final class SpendLog {
      * @throws FailureException when the directory or a file cannot be read
      */
     public static void scan(Path conversationsDir, Instant from, Consumer<SpendRecord> sink) {
-        if (!Files.isDirectory(conversationsDir)) {
-            return;
-        }
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(conversationsDir, "*.jsonl")) {
-            for (Path file : dir) {
-                // a file untouched since before `from` cannot hold an event written after it
-                if (from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from)) {
-                    files.add(file);
+        if (Files.isDirectory(conversationsDir)) {
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(conversationsDir, "*.jsonl")) {
+                for (Path file : dir) {
+                    if (recent(file, from)) {
+                        files.add(file);
+                    }
                 }
+            } catch (NoSuchFileException e) {
+                // removed while we listed: nothing to count
+            } catch (IOException e) {
+                throw new FailureException("cannot list " + conversationsDir + ": " + e.getMessage(),
+                        "check the directory's permissions", e);
             }
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            throw new FailureException("cannot list " + conversationsDir + ": " + e.getMessage(),
-                    "check the directory's permissions", e);
+            files.sort(null);
         }
-        files.sort(null);
+        // what runs without a conversation (--no-log) spent, recorded beside the conversations
+        Path unlogged = UnloggedSpend.file(conversationsDir);
+        if (Files.isRegularFile(unlogged) && recent(unlogged, from)) {
+            files.add(unlogged);
+        }
+        scan(files, from, sink);
+    }
+
+    /** Hands every response of {@code files} logged at or after {@code from} (null: all) to {@code sink}. */
+    static void scan(List<Path> files, Instant from, Consumer<SpendRecord> sink) {
         for (Path file : files) {
             scanFile(file, 0, from, sink);
         }
     }
 
+<<<<<<< HEAD
     /** {@link #scan} of several directories (the conversations, the batches), in order. */
     public static void scan(List<Path> dirs, Instant from, Consumer<SpendRecord> sink) {
         for (Path dir : dirs) {
@@ -92,6 +101,21 @@ public final class SpendLog {
      */
     static long scanFile(Path file, long offset, Instant from, Consumer<SpendRecord> sink) {
         long consumed = offset;
+=======
+    /** A file untouched since before {@code from} cannot hold an event written after it. */
+    private static boolean recent(Path file, Instant from) {
+        try {
+            return from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions",
+                    e);
+        }
+    }
+
+    private static void scanFile(Path file, Instant from, Consumer<SpendRecord> sink) {
+>>>>>>> main
         try (InputStream in = Files.newInputStream(file)) {
             in.skipNBytes(offset);
             byte[] buf = new byte[1 << 16];

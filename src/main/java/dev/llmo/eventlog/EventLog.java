@@ -60,6 +60,8 @@ public final class EventLog implements Closeable {
     private FileChannel channel;
     private ReentrantLock jvmLock;
     private java.io.ByteArrayOutputStream pending;
+    // an inMemory log: never persisted, its events not even held
+    private boolean memoryOnly;
     private boolean pendingSync;
     private final MessageDigest digest = Sha256.newDigest();
     // What this instance knows of the end of the file; re-read under the lock when another writer moved it.
@@ -156,6 +158,18 @@ public final class EventLog implements Closeable {
         return log;
     }
 
+    /**
+     * A conversation that is never written ({@code --no-log}): its events are chained as a {@link #createDeferred}
+     * log's are, but {@link #persist()} does nothing and no event is kept, so nothing of it reaches the disk or
+     * the ledger. Its id names nothing.
+     */
+    public static EventLog inMemory(EventData.SessionStart start, Options options) {
+        EventLog log = new EventLog(Path.of(ConversationId.next(options.clock().instant()) + ".jsonl"), options);
+        log.memoryOnly = true;
+        log.append(start);
+        return log;
+    }
+
     /** Whether the log has its file (always, except for a {@link #createDeferred} log not yet persisted). */
     public synchronized boolean persisted() {
         return channel != null;
@@ -168,7 +182,7 @@ public final class EventLog implements Closeable {
      * @throws FailureException when the directory or file cannot be created
      */
     public synchronized void persist() {
-        if (channel != null) {
+        if (channel != null || memoryOnly) {
             return;
         }
         if (pending == null) {
@@ -309,7 +323,7 @@ public final class EventLog implements Closeable {
         byte[] canonicalContent = content == null ? null : CanonicalJson.write(content);
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
         Event event = write(data.type(), json, canonicalData, content, canonicalContent, sync);
-        if (data instanceof EventData.SessionEnd && options.ledger() != null) {
+        if (data instanceof EventData.SessionEnd && options.ledger() != null && !memoryOnly) {
             // after the event is on disk and outside this file's lock: the ledger has its own
             options.ledger().record(file, event);
         }
@@ -388,7 +402,9 @@ public final class EventLog implements Closeable {
         String prev = lastHash;
         String hash = EventLines.hash(digest, Event.VERSION, canonicalData, 0, canonicalData.length, prev, seq, ts,
                 type);
-        pending.writeBytes(EventLines.line(seq, ts, type, canonicalData, prev, hash, canonicalContent));
+        if (!memoryOnly) {
+            pending.writeBytes(EventLines.line(seq, ts, type, canonicalData, prev, hash, canonicalContent));
+        }
         pendingSync |= sync;
         nextSeq = seq + 1;
         lastHash = hash;

@@ -18,6 +18,7 @@ public final class CliRun {
     private final Path home;
     private Path workingDir;
     private String stdin = "";
+    private byte[] stdinBytes;
     private String tty = "";
     private java.io.OutputStream stdout;
 
@@ -53,6 +54,12 @@ public final class CliRun {
         return this;
     }
 
+    /** Stdin as these exact bytes (which need not be UTF-8). */
+    public CliRun stdin(byte[] bytes) {
+        this.stdinBytes = bytes.clone();
+        return this;
+    }
+
     /**
      * Stdout goes to {@code stream} through the writer the real stdout has (which remembers why a write failed);
      * {@link Result#out()} is then empty.
@@ -71,7 +78,8 @@ public final class CliRun {
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(stdinBytes != null ? stdinBytes
+                : stdin.getBytes(StandardCharsets.UTF_8)),
                 stdout == null ? new PrintWriter(out) : StdoutWriter.of(stdout), new PrintWriter(err), Map.copyOf(env),
                 workingDir, home, tty);
         int code = LlmoCli.execute(args, environment);

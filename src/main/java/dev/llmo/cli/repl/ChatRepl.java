@@ -137,7 +137,7 @@ public final class ChatRepl {
 
     private String welcome() {
         int messages = session.history().size();
-        return "llmo chat · " + session.model().id() + " · conversation " + session.conversation().id()
+        return "llmo chat · " + session.model().id() + " · " + session.conversationLabel()
                 + (messages > 0 ? " (" + messages + " messages)" : "")
                 + " · /help for commands, Ctrl-D to leave";
     }

@@ -22,6 +22,7 @@ import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.SavedChats;
+import dev.llmo.cost.UnloggedSpend;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.provider.ChatMessage;
 import java.math.BigDecimal;
@@ -51,11 +52,27 @@ public final class ChatSession implements AutoCloseable {
      * @param assembler        builds each turn's request from the history
      */
     public record Setup(Settings settings, Orchestrator engine, Path conversationsDir, String version,
-                        TokenEstimator tokens, RequestAssembler assembler, EventLog.Options logOptions) {
+                        TokenEstimator tokens, RequestAssembler assembler, EventLog.Options logOptions,
+                        UnloggedSpend unlogged) {
         /** Logs synced at session end. */
         public Setup(Settings settings, Orchestrator engine, Path conversationsDir, String version,
                      TokenEstimator tokens, RequestAssembler assembler) {
             this(settings, engine, conversationsDir, version, tokens, assembler, EventLog.Options.defaults());
+        }
+
+        /** A logged session. */
+        public Setup(Settings settings, Orchestrator engine, Path conversationsDir, String version,
+                     TokenEstimator tokens, RequestAssembler assembler, EventLog.Options logOptions) {
+            this(settings, engine, conversationsDir, version, tokens, assembler, logOptions, null);
+        }
+
+        /** A new conversation of this session: logged, or (--no-log) only its spend recorded. */
+        Conversation start(List<String> models) {
+            return unlogged != null
+                    ? Conversation.unlogged(COMMAND, RunMode.CHAT, models, settings.digest(), version, logOptions,
+                    unlogged)
+                    : Conversation.start(conversationsDir, COMMAND, RunMode.CHAT, models, settings.digest(), version,
+                    logOptions);
         }
 
         public Setup {
@@ -123,8 +140,7 @@ public final class ChatSession implements AutoCloseable {
         Conversation conversation = file != null
                 ? Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume", RunMode.CHAT,
                 models, settings.digest(), setup.version(), setup.logOptions())
-                : Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT, models, settings.digest(),
-                setup.version(), setup.logOptions());
+                : setup.start(models);
         if (role != null || system != null) {
             conversation.system(defaults.system());
         }
@@ -322,9 +338,7 @@ public final class ChatSession implements AutoCloseable {
     /** Ends this conversation and starts a new, empty one with the same model, role and system prompt. */
     public void clear() {
         String system = conversation.system();
-        Conversation next = Conversation.start(setup.conversationsDir(), COMMAND, RunMode.CHAT,
-                List.of(defaults.model().id()),
-                setup.settings().digest(), setup.version(), setup.logOptions());
+        Conversation next = setup.start(List.of(defaults.model().id()));
         next.system(system);
         replace(next);
     }
@@ -338,6 +352,7 @@ public final class ChatSession implements AutoCloseable {
         if (ConversationStore.NEWEST.equals(clean)) {
             throw new UsageException("'" + clean + "' always means the newest conversation", "choose another name");
         }
+        refuseUnlogged("/save");
         if (!conversation.kept()) {
             // its file is made by the first request that leaves the machine; a name alone would be lost
             throw new UsageException("there is nothing to save yet: no message of this conversation has reached a model",
@@ -350,6 +365,7 @@ public final class ChatSession implements AutoCloseable {
 
     /** Switches to another conversation, named by a saved name, an id or a unique prefix. */
     public void load(String nameOrId) {
+        refuseUnlogged("/load");
         Path file = conversationFile(setup.conversationsDir(), nameOrId);
         if (file.toAbsolutePath().equals(conversation.file().toAbsolutePath())) {
             return;
@@ -357,6 +373,23 @@ public final class ChatSession implements AutoCloseable {
         replace(Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
                 RunMode.CHAT, List.of(defaults.model().id()), setup.settings().digest(), setup.version(),
                 setup.logOptions()));
+    }
+
+    /** Whether this session writes its conversation (false with {@code --no-log}). */
+    public boolean logged() {
+        return setup.unlogged() == null;
+    }
+
+    /** How the session's conversation is named to the user: its id, or that it is not logged. */
+    public String conversationLabel() {
+        return logged() ? "conversation " + conversation.id() : "not logged (--no-log)";
+    }
+
+    private void refuseUnlogged(String command) {
+        if (!logged()) {
+            throw new UsageException(command + " works with logged conversations, and this chat is not logged "
+                    + "(--no-log)", "start the chat without --no-log");
+        }
     }
 
     /** Names saved with {@code /save}, for completion. */

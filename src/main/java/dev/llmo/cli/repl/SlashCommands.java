@@ -73,7 +73,7 @@ final class SlashCommands {
             case "/system" -> system(argument);
             case "/clear" -> {
                 session.clear();
-                view.note("new conversation " + session.conversation().id());
+                view.note("new " + session.conversationLabel());
             }
             case "/retry" -> {
                 return Outcome.RETRY;

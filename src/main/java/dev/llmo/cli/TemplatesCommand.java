@@ -1,0 +1,214 @@
+package dev.llmo.cli;
+
+import dev.llmo.cli.terminal.TerminalText;
+import dev.llmo.config.ConfigFiles;
+import dev.llmo.config.ConfigLayer;
+import dev.llmo.core.ChildEnvironment;
+import dev.llmo.failure.ConfigException;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.UsageException;
+import dev.llmo.template.SavedTemplate;
+import dev.llmo.template.TemplateFile;
+import dev.llmo.template.TemplateStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code llmo templates}: the saved templates of {@code run --save NAME}, used with {@code run -t NAME}. */
+@Command(name = "templates", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"List, show, edit and remove saved templates (made with 'llmo run --save NAME', used with "
+                + "'llmo run -t NAME').",
+                "Templates are YAML files in templates/ of the config directory, and in a trusted project's "
+                        + ".llmo/templates/."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  llmo templates list", "  llmo templates show review", "  llmo templates edit review",
+                "  llmo templates rm review"})
+final class TemplatesCommand implements Callable<Integer> {
+    private static final int SUMMARY_CHARS = 60;
+    private final CliContext context;
+
+    TemplatesCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        return list();
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "List the templates: name, where it is (user or project), and the start of its prompt.",
+            footerHeading = "%nExamples:%n", footer = "  llmo templates list")
+    int list() {
+        TemplateStore store = TemplateOptions.store(context);
+        List<TemplateStore.Listed> listed = store.list();
+        PrintWriter out = context.out();
+        if (listed.isEmpty()) {
+            context.err().println("llmo: no templates yet; save one with 'llmo run --save NAME PROMPT'");
+            context.err().flush();
+        }
+        int width = listed.stream().mapToInt(t -> t.name().length()).max().orElse(0);
+        boolean terminal = context.environment().stdoutIsTerminal();
+        for (TemplateStore.Listed template : listed) {
+            String summary;
+            try {
+                SavedTemplate saved = template.project() ? store.load(template.name())
+                        : TemplateStore.read(template.file(), ConfigLayer.USER);
+                summary = summary(saved);
+            } catch (LlmoException e) {
+                summary = "(cannot be used: " + e.getMessage() + ")";
+            }
+            out.println(String.format("%-" + width + "s  %-7s  %s", template.name(),
+                    template.project() ? "project" : "user", TerminalText.forTerminal(summary, terminal)));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String summary(SavedTemplate template) {
+        String text = template.prompt() != null ? template.prompt()
+                : template.system() != null ? "system: " + template.system() : "(no prompt: the input is the prompt)";
+        String line = text.strip().replaceAll("\\s+", " ");
+        return line.length() <= SUMMARY_CHARS ? line : line.substring(0, SUMMARY_CHARS - 1) + "…";
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "Print a template's YAML file (checked, as 'run -t NAME' would use it).",
+            footerHeading = "%nExamples:%n", footer = "  llmo templates show review")
+    int show(@Parameters(paramLabel = "NAME", description = "The template.") String name) {
+        TemplateStore store = TemplateOptions.store(context);
+        store.load(name); // refuses an unknown, broken or untrusted one as -t would
+        Path file = found(store, name);
+        byte[] bytes = ConfigFiles.read(file);
+        String text = ConfigFiles.text(bytes == null ? new byte[0] : bytes, file.toString());
+        context.err().println("# " + file);
+        context.err().flush();
+        PrintWriter out = context.out();
+        out.print(TerminalText.forTerminal(text.endsWith("\n") || text.isEmpty() ? text : text + "\n",
+                context.environment().stdoutIsTerminal()));
+        out.flush();
+        return 0;
+    }
+
+    @Command(name = "edit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = {"Edit a template of yours in $VISUAL or $EDITOR (vi without either); a new NAME starts "
+                    + "from an example.",
+                    "The edit is checked when the editor exits: a mistake is reported as path:line:column and the "
+                            + "edit is kept, to be fixed by running the same command again."},
+            footerHeading = "%nExamples:%n", footer = {"  llmo templates edit review",
+                    "  EDITOR=nano llmo templates edit review"})
+    int edit(@Parameters(paramLabel = "NAME", description = "The template.") String name) throws IOException {
+        TemplateStore store = TemplateOptions.store(context);
+        Path file = store.userFile(name);
+        refuseProjectOnly(store, name, file, "edit");
+        Path draft = file.resolveSibling("." + name + ".yaml.edit");
+        PrintWriter err = context.err();
+        if (Files.exists(draft)) {
+            err.println("llmo: resuming your unsaved edit of " + name + " (" + draft + ")");
+        } else {
+            byte[] current = ConfigFiles.read(file);
+            String text = current != null ? ConfigFiles.text(current, file.toString())
+                    : "# llmo template '" + name + "' (see 'llmo help templates')\n"
+                    + "prompt: \"Summarise {{input}} in {{style}}\"\n"
+                    + "defaults:\n  style: three bullet points\n";
+            TemplateStore.write(draft, text);
+        }
+        err.flush();
+        runEditor(draft);
+        byte[] edited = ConfigFiles.read(draft);
+        String text = ConfigFiles.text(edited == null ? new byte[0] : edited, draft.toString());
+        try {
+            TemplateFile.parse(text, draft.toString());
+        } catch (ConfigException e) {
+            throw new ConfigException(e.getMessage(), "your edit is kept in " + draft + ": run 'llmo templates edit "
+                    + name + "' again to fix it, or remove that file to start over", e);
+        }
+        TemplateStore.write(file, text);
+        Files.deleteIfExists(draft);
+        err.println("llmo: saved template " + name + " to " + file);
+        err.flush();
+        return 0;
+    }
+
+    /** Runs the user's editor on {@code file} through sh (an EDITOR with arguments works as typed), and waits. */
+    private void runEditor(Path file) {
+        var env = context.environment().env();
+        String editor = firstSet(env.get("VISUAL"), env.get("EDITOR"), "vi");
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "sh", file.toString())
+                .directory(context.environment().workingDir().toFile())
+                .inheritIO();
+        builder.environment().clear();
+        builder.environment().putAll(ChildEnvironment.of(env, keyNames()).forChild());
+        int code;
+        try {
+            Process process = builder.start();
+            code = process.waitFor();
+        } catch (IOException e) {
+            throw new FailureException("cannot start the editor '" + editor + "': " + e.getMessage(),
+                    "set EDITOR to your editor, e.g. export EDITOR=nano", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedRunException("the edit was interrupted; nothing was saved", "your edit is kept in " + file);
+        }
+        if (code != 0) {
+            throw new FailureException("the editor '" + editor + "' exited with " + code + "; nothing was saved",
+                    "your edit is kept in " + file + ": run the same command again to go on");
+        }
+    }
+
+    /** The key variables the editor must not see (design.md "Trust"); none when the configuration cannot load. */
+    private List<String> keyNames() {
+        try {
+            return context.settings().catalog().providers().stream()
+                    .map(dev.llmo.config.ProviderConfig::apiKeyName).filter(Objects::nonNull).toList();
+        } catch (LlmoException e) {
+            return List.of();
+        }
+    }
+
+    private static String firstSet(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return values[values.length - 1];
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "Remove a template of yours.",
+            footerHeading = "%nExamples:%n", footer = "  llmo templates rm review")
+    int rm(@Parameters(paramLabel = "NAME", description = "The template.") String name) {
+        TemplateStore store = TemplateOptions.store(context);
+        Path file = store.userFile(name);
+        refuseProjectOnly(store, name, file, "remove");
+        if (!store.remove(name)) {
+            store.load(name); // unknown: says so, with the names closest to it
+        }
+        context.err().println("llmo: removed template " + name + " (" + file + ")");
+        context.err().flush();
+        return 0;
+    }
+
+    /** Only the user's own templates are edited and removed here; a project's belong to its repository. */
+    private static void refuseProjectOnly(TemplateStore store, String name, Path userFile, String what) {
+        Path projectFile = store.projectFile(name);
+        if (projectFile != null && Files.exists(projectFile) && !Files.exists(userFile)) {
+            throw new UsageException("template '" + name + "' is the project's (" + projectFile + "), not yours",
+                    what + " that file in the project (then 'llmo trust' it again)");
+        }
+    }
+
+    private static Path found(TemplateStore store, String name) {
+        Path projectFile = store.projectFile(name);
+        return projectFile != null && Files.exists(projectFile) ? projectFile : store.userFile(name);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.llmo.cli;
+
+import static dev.llmo.OpenAiAnswers.streamed;
+import static dev.llmo.cli.CliRunAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.failure.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code run --save}, {@code run -t ... -p}, and {@code llmo templates list | show | edit | rm}. */
+class TemplatesCommandTest {
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer()
+            .mockProvider("""
+                    models:
+                      - name: m1
+                        max_output_tokens: 1000
+                        pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                      - name: m2
+                        max_output_tokens: 1000
+                        pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                    """)
+            .configYaml("main_llm: mock/m1\n");
+
+    private JsonNode body(RecordedRequest request) throws Exception {
+        return new ObjectMapper().readTree(request.getBody().readUtf8());
+    }
+
+    @Test
+    void aSavedTemplateIsShownUsedWithParametersAndDefaultsAndRemoved() throws Exception {
+        CliRun.Result saved = llmo.run("run", "--save", "review", "-m", "mock/m2", "-s", "You review {{lang}} code.",
+                "-o", "temperature=0.2", "-p", "lang", "Go", "Review this, {{tone}}: {{input}}");
+
+        assertThat(saved).succeeded().outIsEmpty().errContains("saved template review", "-p tone VALUE");
+        assertThat(llmo.server().getRequestCount()).as("--save sends nothing").isZero();
+        assertThat(llmo.logs()).isEmpty();
+
+        assertThat(llmo.run("templates", "list")).succeeded().outContains("review", "user",
+                "Review this, {{tone}}: {{input}}");
+        CliRun.Result shown = llmo.run("templates", "show", "review");
+        assertThat(shown).succeeded().outContains("prompt: ", "{{tone}}", "mock/m2", "temperature: \"0.2\"",
+                "lang: Go");
+
+        llmo.server().enqueue(streamed("Looks fine."));
+        CliRun.Result used = llmo.cli().stdin("func f() {}\n").run("run", "-t", "review", "-p", "tone", "kindly");
+        assertThat(used).succeeded().outIs("Looks fine.\n");
+        JsonNode body = body(llmo.server().takeRequest());
+        assertThat(body.path("model").asText()).isEqualTo("m2");
+        assertThat(body.path("temperature").decimalValue()).isEqualByComparingTo("0.2");
+        assertThat(body.at("/messages/0/content").asText()).isEqualTo("You review Go code.");
+        assertThat(body.at("/messages/1/content").asText()).isEqualTo("Review this, kindly: func f() {}");
+
+        // flags given on the command line win over the template's; -p over its defaults
+        llmo.server().enqueue(streamed("ok"));
+        assertThat(llmo.cli().stdin("x = 1\n").run("run", "-t", "review", "-m", "mock/m1", "-p", "tone", "briefly",
+                "-p", "lang", "Python", "-o", "temperature=0.9")).succeeded();
+        body = body(llmo.server().takeRequest());
+        assertThat(body.path("model").asText()).isEqualTo("m1");
+        assertThat(body.path("temperature").decimalValue()).isEqualByComparingTo("0.9");
+        assertThat(body.at("/messages/0/content").asText()).isEqualTo("You review Python code.");
+
+        assertThat(llmo.run("templates", "rm", "review")).succeeded().errContains("removed template review");
+        assertThat(llmo.run("templates", "show", "review")).failedWith(ExitCode.CONFIG)
+                .errContains("unknown template 'review'");
+        assertThat(llmo.run("run", "-t", "review", "hi")).failedWith(ExitCode.CONFIG);
+    }
+
+    @Test
+    void anUnfilledPlaceholderIsAUsageErrorNamingItAndTheFix() {
+        assertThat(llmo.run("run", "--save", "greet", "Say hello to {{who}} in {{lang}}")).succeeded();
+
+        CliRun.Result result = llmo.run("run", "-t", "greet", "-p", "lang", "French");
+
+        assertThat(result).failedWith(ExitCode.USAGE).errContains("{{who}}", "-p who VALUE");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.logs()).isEmpty();
+    }
+
+    @Test
+    void aTemplateWithoutInputGetsPromptWordsAfterItsPrompt() throws Exception {
+        assertThat(llmo.run("run", "--save", "terse", "Answer in one sentence.")).succeeded();
+        llmo.server().enqueue(streamed("42."));
+
+        assertThat(llmo.run("run", "-t", "terse", "What is the answer?")).succeeded().outIs("42.\n");
+
+        JsonNode body = body(llmo.server().takeRequest());
+        assertThat(body.at("/messages/0/content").asText())
+                .isEqualTo("Answer in one sentence.\n\nWhat is the answer?");
+    }
+
+    @Test
+    void aTemplateThatNeedsInputSaysSoWithoutAny() {
+        assertThat(llmo.run("run", "--save", "sum", "Summarise: {{input}}")).succeeded();
+
+        assertThat(llmo.run("run", "-t", "sum")).failedWith(ExitCode.USAGE).errContains("{{input}}", "stdin");
+    }
+
+    @Test
+    void namesThatCouldLeaveTheTemplatesDirectoryAreRefused() {
+        for (String name : new String[] {"../evil", "a/b", ".hidden", ""}) {
+            assertThat(llmo.run("run", "--save", name, "hi")).failedWith(ExitCode.USAGE)
+                    .errContains("is not a template name");
+        }
+        assertThat(llmo.run("templates", "show", "../../config")).failedWith(ExitCode.USAGE);
+        assertThat(llmo.dir().resolve("templates")).doesNotExist();
+    }
+
+    @Test
+    void aParameterWithoutATemplateIsAUsageError() {
+        assertThat(llmo.run("run", "-p", "x", "y", "hi")).failedWith(ExitCode.USAGE).errContains("-t NAME");
+    }
+
+    @Test
+    void aBadTemplateFileIsReportedWithItsPlace() throws Exception {
+        Path file = Files.createDirectories(llmo.dir().resolve("templates")).resolve("bad.yaml");
+        Files.writeString(file, "prompt: hi\npromt: typo\n");
+
+        CliRun.Result result = llmo.run("run", "-t", "bad");
+
+        assertThat(result).failedWith(ExitCode.CONFIG).errContains(file + ":2:1: unknown key 'promt'",
+                "did you mean 'prompt'?");
+        assertThat(llmo.run("templates", "list")).succeeded().outContains("bad", "cannot be used");
+    }
+
+    @Test
+    void anUntrustedProjectsTemplateIsRefusedUntilTrusted() throws Exception {
+        Path project = Files.createDirectories(llmo.home().resolve("repo"));
+        Path templates = Files.createDirectories(project.resolve(".llmo/templates"));
+        Files.writeString(templates.resolve("fix.yaml"), "prompt: \"Fix {{input}}\"\ntools: [evil.*]\n");
+
+        CliRun.Result refused = llmo.cli().workingDir(project).stdin("code").run("run", "-t", "fix");
+
+        assertThat(refused).failedWith(ExitCode.CONFIG).errContains(templates.resolve("fix.yaml").toString(),
+                "untrusted", "llmo trust");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.cli().workingDir(project).run("templates", "show", "fix")).failedWith(ExitCode.CONFIG);
+
+        assertThat(llmo.cli().workingDir(project).run("trust")).succeeded().outContains("1 template");
+        Files.writeString(templates.resolve("fix.yaml"), "prompt: \"Fix {{input}}\"\n");
+        assertThat(llmo.cli().workingDir(project).run("templates", "show", "fix"))
+                .as("a template changed since it was trusted is untrusted again")
+                .failedWith(ExitCode.CONFIG).errContains("changed since it was trusted");
+
+        assertThat(llmo.cli().workingDir(project).run("trust")).succeeded();
+        llmo.server().enqueue(streamed("fixed"));
+        assertThat(llmo.cli().workingDir(project).stdin("code").run("run", "-t", "fix")).succeeded()
+                .outIs("fixed\n");
+        assertThat(body(llmo.server().takeRequest()).at("/messages/0/content").asText()).isEqualTo("Fix code");
+        assertThat(llmo.cli().workingDir(project).run("templates", "list")).succeeded().outContains("fix", "project");
+        assertThat(llmo.cli().workingDir(project).run("templates", "rm", "fix")).failedWith(ExitCode.USAGE)
+                .errContains("the project's");
+    }
+
+    @Test
+    void editChecksTheEditAndKeepsABadOneToFix() throws Exception {
+        assertThat(llmo.run("run", "--save", "note", "Take a note")).succeeded();
+        Path editor = llmo.home().resolve("editor.sh");
+        Path replacement = llmo.home().resolve("next.yaml");
+        Files.writeString(editor, "#!/bin/sh\ncat \"" + replacement + "\" > \"$1\"\n");
+        Files.setPosixFilePermissions(editor, PosixFilePermissions.fromString("rwx------"));
+
+        Files.writeString(replacement, "prompt: [not, text]\n");
+        CliRun.Result bad = llmo.cli().env("EDITOR", editor.toString()).run("templates", "edit", "note");
+        assertThat(bad).failedWith(ExitCode.CONFIG).errContains(".note.yaml.edit:1:9: 'prompt' of a template must be "
+                + "text", "your edit is kept");
+        assertThat(llmo.run("templates", "show", "note")).succeeded().outContains("Take a note");
+
+        Files.writeString(replacement, "prompt: Take a {{kind}} note\ndefaults: { kind: short }\n");
+        CliRun.Result good = llmo.cli().env("VISUAL", editor.toString()).run("templates", "edit", "note");
+        assertThat(good).succeeded().errContains("resuming your unsaved edit", "saved template note");
+        assertThat(llmo.run("templates", "show", "note")).succeeded().outContains("Take a {{kind}} note");
+        try (var files = Files.list(llmo.dir().resolve("templates"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("note.yaml");
+        }
+    }
+
+    @Test
+    void editOfANewNameStartsFromAnExample() throws Exception {
+        Path editor = llmo.home().resolve("editor.sh");
+        Files.writeString(editor, "#!/bin/sh\ntrue\n");
+        Files.setPosixFilePermissions(editor, PosixFilePermissions.fromString("rwx------"));
+
+        assertThat(llmo.cli().env("EDITOR", editor.toString()).run("templates", "edit", "fresh")).succeeded();
+
+        assertThat(llmo.run("templates", "show", "fresh")).succeeded().outContains("{{input}}", "defaults:");
+    }
+}
