@@ -84,17 +84,17 @@ public final class BatchRunner {
                 if (row == null) {
                     return null;
                 }
-                String prompt = null;
+                String input = null;
                 for (int m = 0; m < models.size(); m++) {
                     if (record.finished(row.index(), m)) {
                         continue;
                     }
-                    if (prompt == null) {
-                        prompt = requests.prompt(row);
+                    if (input == null) {
+                        input = requests.inputSha256(row);
                     }
                     ModelRef model = models.get(m);
                     ready.add(new Call(new CallId(model, null, m, row.index()), requests.request(row, model),
-                            new RowRecorder(record, row, m, requests.inputSha256(prompt), asserts)));
+                            new RowRecorder(record, row, m, input, asserts)));
                 }
             }
             return ready.poll();

@@ -49,7 +49,7 @@ public record BatchScan(long rows, String sha256, Dataset.Format format, long to
         String unpriced = null;
         try (Dataset dataset = Dataset.open(file, shown)) {
             for (DatasetRow row = dataset.next(); row != null; row = dataset.next()) {
-                requests.prompt(row); // every row checked before anything is sent
+                requests.inputSha256(row); // every row's prompt and system prompt checked before anything is sent
                 for (int m = 0; m < models.size(); m++) {
                     if (finished.test(row.index(), m)) {
                         continue;

@@ -7,6 +7,9 @@ import dev.llmo.batch.BatchScan;
 import dev.llmo.batch.BatchSpec;
 import dev.llmo.batch.RowRequests;
 import dev.llmo.config.ModelRef;
+import dev.llmo.config.Role;
+import dev.llmo.template.SavedTemplate;
+import dev.llmo.template.TemplateStore;
 import dev.llmo.config.Settings;
 import dev.llmo.core.CallExecutor;
 import dev.llmo.engine.CallDefaults;
@@ -44,6 +47,11 @@ final class BatchRunCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT",
             description = "The prompt; {{column}} is replaced by the row's value of that column.")
     String prompt;
+
+    @Option(names = {"-t", "--template"}, paramLabel = "TEMPLATE", description = "A saved template ('llmo template "
+            + "save'): its prompt, system prompt, role, models and options (-m, -s and -o on the command line win); "
+            + "its {{placeholders}} are filled from each row, then from its defaults.")
+    String template;
 
     @Option(names = "--assert", paramLabel = "CHECK", description = {"Check each result (repeat for several): "
             + "'contains TEXT', 'equals TEXT', 'regex PATTERN', 'max-latency 2s', 'max-cost 0.001', "
@@ -100,13 +108,37 @@ final class BatchRunCommand implements Callable<Integer> {
             checks.addAll(file.asserts());
         }
         checks.addAll(asserts);
+        Role role = null;
+        Map<String, String> defaultsOfTemplate = Map.of();
+        Map<String, String> rawOptions = new LinkedHashMap<>();
+        if (template != null) {
+            if (prompt != null) {
+                throw new UsageException("-t and --prompt do not go together", "give one of them");
+            }
+            SavedTemplate saved = new TemplateStore(context.dirs(), context.environment().workingDir()).load(template);
+            if (!saved.fragments().isEmpty() || !saved.systemFragments().isEmpty() || !saved.tools().isEmpty()) {
+                throw new UsageException("template '" + template + "' uses fragments or tools, which a batch does not "
+                        + "send", "save a template without -f, --sf and -T for batches");
+            }
+            if (saved.prompt() == null) {
+                throw new UsageException("template '" + template + "' has no prompt", "a batch's prompt comes from "
+                        + "the template; save one with a prompt that uses the dataset's {{columns}}");
+            }
+            prompt = saved.prompt();
+            system = system != null ? system : saved.system();
+            models = models.isEmpty() ? new ArrayList<>(saved.models()) : models;
+            rawOptions.putAll(saved.options());
+            role = saved.role() == null ? null : settings.role(saved.role());
+            defaultsOfTemplate = saved.defaults();
+        }
+        rawOptions.putAll(options);
         if (prompt == null) {
             throw new UsageException("no prompt: give --prompt TEXT (or prompt: in the --eval file)",
                     "e.g. --prompt 'Answer briefly: {{question}}'");
         }
         List<Assertion> parsed = Assertion.parseAll(checks);
         Map<Integer, ModelRef> judges = BatchExecution.judges(settings, parsed);
-        CallDefaults defaults = CallDefaults.resolve(settings, models, null, system, RunInput.options(options), null);
+        CallDefaults defaults = CallDefaults.resolve(settings, models, role, system, RunInput.options(rawOptions), null);
         List<ModelRef> resolved = defaults.models();
         if (resolved.stream().map(ModelRef::id).distinct().count() != resolved.size()) {
             throw new UsageException("a model is named twice with -m", "name each model once");
@@ -119,7 +151,7 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         Path file = BatchExecution.datasetFile(context, dataset);
         String shown = dataset.equals("-") ? "stdin" : dataset;
-        RowRequests requests = new RowRequests(prompt, defaults.system(), defaults.options(), shown);
+        RowRequests requests = new RowRequests(prompt, defaults.system(), defaults.options(), shown, defaultsOfTemplate);
         BatchScan scan = BatchExecution.scan(context, file, shown, requests, resolved, (row, model) -> false, maxCost,
                 judges, parsed);
         if (scan.rows() == 0) {
@@ -129,7 +161,7 @@ final class BatchRunCommand implements Callable<Integer> {
         CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
         BatchSpec spec = new BatchSpec(dataset.equals("-") ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
-                null, defaults.system(), dev.llmo.provider.http.Json.write(
+                template, defaults.system(), dev.llmo.provider.http.Json.write(
                 dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())), checks, limit, "live");
         BatchRecord record = BatchRecord.create(context.dirs().batchesDir(), spec, settings.digest(),
                 BuildInfo.version(), context.logOptions());

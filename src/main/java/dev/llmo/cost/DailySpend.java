@@ -53,8 +53,20 @@ public final class DailySpend {
         Instant start = day.atStartOfDay(zone).toInstant();
         Instant end = day.plusDays(1).atStartOfDay(zone).toInstant();
         long sum = 0;
+        List<Path> files = new java.util.ArrayList<>();
         for (Path dir : dirs) {
-            for (Path file : files(dir, start)) {
+            files.addAll(SpendLog.logs(dir, start));
+        }
+        if (!dirs.isEmpty()) {
+            // what runs without a conversation (--no-log) spent: a file replaced whole on each change, so its new
+            // identity makes it read again from the start
+            Path unlogged = UnloggedSpend.file(dirs.get(0));
+            if (Files.isRegularFile(unlogged) && SpendLog.recent(unlogged, start)) {
+                files.add(unlogged);
+            }
+        }
+        {
+            for (Path file : files) {
                 BasicFileAttributes attributes;
                 try {
                     attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -77,27 +89,6 @@ public final class DailySpend {
             }
         }
         return sum;
-    }
-
-    /** The {@code *.jsonl} of {@code dir} changed since {@code since}. */
-    private static List<Path> files(Path dir, Instant since) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Path> files = new java.util.ArrayList<>();
-        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
-            for (Path file : list) {
-                if (!Files.getLastModifiedTime(file).toInstant().isBefore(since)) {
-                    files.add(file);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw new FailureException("cannot list " + dir + ": " + e.getMessage(),
-                    "check the directory's permissions", e);
-        }
-        return files;
     }
 
     /**
@@ -123,10 +114,15 @@ public final class DailySpend {
 
     /** {@link #microUsd} of today over several directories (the conversations and the batches). */
     public static long today(List<Path> dirs, Clock clock) {
-        long sum = 0;
-        for (Path dir : dirs) {
-            sum += today(dir, clock);
-        }
-        return sum;
+        LocalDate day = LocalDate.now(clock);
+        Instant start = day.atStartOfDay(clock.getZone()).toInstant();
+        Instant end = day.plusDays(1).atStartOfDay(clock.getZone()).toInstant();
+        long[] sum = {0};
+        SpendLog.scanDirs(dirs, start, record -> {
+            if (record.ts().isBefore(end) && record.costMicroUsd() != null) {
+                sum[0] += record.costMicroUsd();
+            }
+        });
+        return sum[0];
     }
 }

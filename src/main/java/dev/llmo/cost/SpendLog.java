@@ -79,31 +79,55 @@ public final class SpendLog {
         }
     }
 
-<<<<<<< HEAD
-    /** {@link #scan} of several directories (the conversations, the batches), in order. */
-    public static void scan(List<Path> dirs, Instant from, Consumer<SpendRecord> sink) {
+    /**
+     * {@link #scan} of several directories (the conversations first, then the batches), with the spending of runs
+     * without a conversation ({@code --no-log}) beside the first counted once.
+     */
+    public static void scanDirs(List<Path> dirs, Instant from, Consumer<SpendRecord> sink) {
+        List<Path> files = new ArrayList<>();
         for (Path dir : dirs) {
-            scan(dir, from, sink);
+            files.addAll(logs(dir, from));
         }
+        if (!dirs.isEmpty()) {
+            Path unlogged = UnloggedSpend.file(dirs.get(0));
+            if (Files.isRegularFile(unlogged) && recent(unlogged, from)) {
+                files.add(unlogged);
+            }
+        }
+        scan(files, from, sink);
     }
 
-    /** {@link #read} of several directories. */
-    public static List<SpendRecord> read(List<Path> dirs, Instant from) {
+    /** {@link #read} of several directories; see {@link #scanDirs}. */
+    public static List<SpendRecord> readDirs(List<Path> dirs, Instant from) {
         List<SpendRecord> records = new ArrayList<>();
-        scan(dirs, from, records::add);
+        scanDirs(dirs, from, records::add);
         return records;
     }
 
-    /**
-     * Hands the responses of {@code file} from byte {@code offset} on (the start of a line) to {@code sink}.
-     *
-     * @return the offset after the last whole line read: where a later scan of the grown file starts
-     */
-    static long scanFile(Path file, long offset, Instant from, Consumer<SpendRecord> sink) {
-        long consumed = offset;
-=======
+    /** The {@code *.jsonl} of {@code dir} changed at or after {@code from}, by name (ids sort by creation). */
+    static List<Path> logs(Path dir, Instant from) {
+        List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return files;
+        }
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
+            for (Path file : list) {
+                if (recent(file, from)) {
+                    files.add(file);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // removed while we listed: nothing to count
+        } catch (IOException e) {
+            throw new FailureException("cannot list " + dir + ": " + e.getMessage(), "check the directory's permissions",
+                    e);
+        }
+        files.sort(null);
+        return files;
+    }
+
     /** A file untouched since before {@code from} cannot hold an event written after it. */
-    private static boolean recent(Path file, Instant from) {
+    static boolean recent(Path file, Instant from) {
         try {
             return from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from);
         } catch (NoSuchFileException e) {
@@ -114,8 +138,13 @@ public final class SpendLog {
         }
     }
 
-    private static void scanFile(Path file, Instant from, Consumer<SpendRecord> sink) {
->>>>>>> main
+    /**
+     * Hands the responses of {@code file} from byte {@code offset} on (the start of a line) to {@code sink}.
+     *
+     * @return the offset after the last whole line read: where a later scan of the grown file starts
+     */
+    static long scanFile(Path file, long offset, Instant from, Consumer<SpendRecord> sink) {
+        long consumed = offset;
         try (InputStream in = Files.newInputStream(file)) {
             in.skipNBytes(offset);
             byte[] buf = new byte[1 << 16];

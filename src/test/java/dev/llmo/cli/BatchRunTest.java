@@ -316,4 +316,24 @@ class BatchRunTest {
                 .failedWith(ExitCode.USAGE).errContains("not a regular expression");
         assertThat(llmo.server().getRequestCount()).isZero();
     }
+
+    @Test
+    void aSavedTemplateGivesThePromptSystemPromptModelsAndPlaceholderDefaults() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        assertThat(llmo.run("run", "--save", "qa", "-m", "mock/m2", "-s", "You answer {{style}}.", "-p", "style",
+                "tersely", "Answer {{question}}")).succeeded();
+        Path data = dataset(3);
+
+        Result result = llmo.run("batch", "run", data.toString(), "-t", "qa");
+
+        assertThat(result).succeeded();
+        assertThat(lines(result.out())).extracting(l -> l.get("text").asText())
+                .containsExactly("A1 from m2", "A2 from m2", "A3 from m2");
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("prompt:   Answer {{question}}",
+                "system:   You answer {{style}}.", "model:    mock/m2: 3 ok");
+        assertThat(llmo.run("batch", "run", data.toString(), "-t", "qa", "--prompt", "x"))
+                .failedWith(ExitCode.USAGE).errContains("-t and --prompt do not go together");
+        assertThat(llmo.run("batch", "run", data.toString(), "-t", "nope")).failedWith(ExitCode.CONFIG);
+    }
 }
