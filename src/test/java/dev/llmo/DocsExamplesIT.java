@@ -194,6 +194,17 @@ class DocsExamplesIT {
                         when: "not (review contains 'APPROVED')"
                         prompt: "Rewrite the haiku.\\nHaiku: {{draft}}\\nReviews: {{review}}\\nLast attempt: {{output}}\\nEnd with DONE."
                         repeat: { until: "output contains 'DONE'", max: 3 }
+                  article:
+                    description: an outline as JSON, then the article from its fields
+                    steps:
+                      - name: outline
+                        model: openai/gpt-4o-mini
+                        prompt: "Outline an article about {{input}}"
+                        schema: "title, sections [str]: three section headings"
+                        schema_retries: 2
+                      - name: write
+                        model: anthropic
+                        prompt: "Write the article \\"{{outline.title}}\\" with these sections: {{outline.sections}}"
                 """);
     }
 
@@ -207,7 +218,9 @@ class DocsExamplesIT {
                     return models(path);
                 }
                 JsonNode body = JSON.readTree(request.getBody().readUtf8());
-                String text = answerTo(body.toString());
+                JsonNode schema = askedSchema(body);
+                String text = schema.isMissingNode() ? answerTo(body.toString())
+                        : JSON.writeValueAsString(sample(schema, ""));
                 if (path.contains("/chat/completions")) {
                     return body.path("stream").asBoolean() ? sse(OpenAiAnswers.sseBody(text, 212, 31))
                             : json(Map.of("model", body.path("model").asText(), "choices", List.of(Map.of("index", 0,
@@ -230,6 +243,38 @@ class DocsExamplesIT {
                 return new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"" + e.getMessage() + "\"}}");
             }
             return new MockResponse().setResponseCode(404).setBody("{\"error\":{\"message\":\"no such path " + path + "\"}}");
+        }
+
+        /** The JSON Schema of a structured-output request, in whichever wire format; missing when it asks for none. */
+        private static JsonNode askedSchema(JsonNode body) {
+            JsonNode openai = body.path("response_format").path("json_schema").path("schema");
+            JsonNode anthropic = body.path("output_config").path("format").path("schema");
+            JsonNode gemini = body.path("generationConfig").path("responseJsonSchema");
+            return !openai.isMissingNode() ? openai : !anthropic.isMissingNode() ? anthropic : gemini;
+        }
+
+        /** An answer that follows {@code schema}: two items in a list, a name for a string, 3 for a number. */
+        private static Object sample(JsonNode schema, String name) {
+            switch (schema.path("type").asText()) {
+                case "object" -> {
+                    Map<String, Object> object = new java.util.LinkedHashMap<>();
+                    schema.path("properties").fields().forEachRemaining(p -> object.put(p.getKey(),
+                            sample(p.getValue(), p.getKey())));
+                    return object;
+                }
+                case "array" -> {
+                    return List.of(sample(schema.path("items"), name), sample(schema.path("items"), name + "2"));
+                }
+                case "integer", "number" -> {
+                    return 3;
+                }
+                case "boolean" -> {
+                    return true;
+                }
+                default -> {
+                    return name.equals("name") ? "Rex" : name.equals("name2") ? "Ida" : "a " + name;
+                }
+            }
         }
 
         /** The same answer for every provider: what the docs show (CRDTs), or a short one. */

@@ -7,9 +7,12 @@ import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.config.NameSuggestions;
 import dev.llmo.failure.ConfigException;
+import dev.llmo.schema.AnswerSchema;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +25,9 @@ public final class ChainParser {
     public static final String PREVIOUS = "previous";
     public static final String OUTPUT = "output";
     static final List<String> STEP_KEYS = List.of("name", "model", "parallel", "role", "prompt", "when", "repeat",
-            "tools");
+            "tools", "schema", "schema_multi", "schema_retries");
+    /** More schema retries than this is a typo, and a bill (as {@code --schema-retries}). */
+    static final int MAX_SCHEMA_RETRIES = 10;
     static final int MAX_REPEAT = 100;
 
     private ChainParser() {
@@ -50,12 +55,16 @@ public final class ChainParser {
         }
         List<ChainStep> steps = new ArrayList<>();
         Set<String> earlier = new LinkedHashSet<>();
+        Map<String, AnswerSchema> schemas = new LinkedHashMap<>();
         for (ConfigNode item : list.items()) {
             ChainStep step = item instanceof ScalarNode s && s.value() instanceof String text
                     ? compact(name, text, item, steps.isEmpty())
-                    : yaml(name, item, steps.isEmpty(), earlier);
+                    : yaml(name, item, steps.isEmpty(), earlier, schemas);
             if (!earlier.add(step.name())) {
                 throw problem(item.origin().where(), name, step.name(), "two steps are named '" + step.name() + "'");
+            }
+            if (step.schema() != null) {
+                schemas.put(step.name(), step.schema());
             }
             steps.add(step);
         }
@@ -72,10 +81,11 @@ public final class ChainParser {
         // The step name is the instruction; the step works on the chain input or the previous answer.
         Template prompt = new Template(compact.step() + "\n\n{{" + (first ? INPUT : PREVIOUS) + "}}");
         return new ChainStep(compact.step(), List.of(compact.model()), false, compact.role(), prompt, null, null, null,
-                node.origin(), List.of());
+                node.origin(), List.of(), null, 0);
     }
 
-    private static ChainStep yaml(String chain, ConfigNode node, boolean first, Set<String> earlier) {
+    private static ChainStep yaml(String chain, ConfigNode node, boolean first, Set<String> earlier,
+                                  Map<String, AnswerSchema> schemas) {
         if (!(node instanceof MapNode map)) {
             throw problem(node.origin().where(), chain, null, "a step must be a \"STEP>/ROLE)-MODEL\" string or a "
                     + "mapping with name, model, prompt..., not " + node.kind());
@@ -121,16 +131,99 @@ public final class ChainParser {
         String whenSource = text(map, "when", chain, stepName);
         if (whenSource != null) {
             when = condition(whenSource, map.get("when"), chain, stepName);
-            checkVariables(when.variables(), known, map.get("when"), chain, stepName, "'when'");
+            checkVariables(when.variables(), known, schemas, map.get("when"), chain, stepName, "'when'");
         }
         if (repeat != null) {
             known.add(OUTPUT);
-            checkVariables(repeat.until().variables(), known, map.get("repeat"), chain, stepName, "'repeat.until'");
+            checkVariables(repeat.until().variables(), known, schemas, map.get("repeat"), chain, stepName,
+                    "'repeat.until'");
         }
-        checkVariables(prompt.variables(), known, map.get("prompt") != null ? map.get("prompt") : map, chain, stepName,
-                "the prompt");
+        checkVariables(prompt.variables(), known, schemas, map.get("prompt") != null ? map.get("prompt") : map, chain,
+                stepName, "the prompt");
+        AnswerSchema schema = schema(map, chain, stepName);
+        if (schema != null && parallel) {
+            throw problem(map.keyOrigin(map.get("schema") != null ? "schema" : "schema_multi").where(), chain,
+                    stepName, "a schema on a 'parallel' step is not supported: its answers are several; give the "
+                            + "schema to a step after it that reads them");
+        }
         return new ChainStep(stepName, models, parallel, text(map, "role", chain, stepName), prompt, when, whenSource,
-                repeat, map.origin(), tools(map, chain, stepName));
+                repeat, map.origin(), tools(map, chain, stepName), schema, schemaRetries(map, chain, stepName, schema));
+    }
+
+    /**
+     * {@code schema:} or {@code schema_multi:}: the schema as YAML (a mapping), or as text: inline JSON, a JSON file
+     * (relative to the file the chain is in), or the concise DSL.
+     */
+    private static AnswerSchema schema(MapNode step, String chain, String stepName) {
+        ConfigNode single = step.get("schema");
+        ConfigNode multi = step.get("schema_multi");
+        if (single != null && multi != null) {
+            throw problem(step.keyOrigin("schema_multi").where(), chain, stepName, "has both 'schema' and "
+                    + "'schema_multi'; give one");
+        }
+        ConfigNode node = single != null ? single : multi;
+        if (node == null) {
+            return null;
+        }
+        String key = single != null ? "'schema'" : "'schema_multi'";
+        try {
+            if (node instanceof MapNode) {
+                return AnswerSchema.of(json(node), multi != null);
+            }
+            if (node instanceof ScalarNode s && s.value() instanceof String text) {
+                // a schema file sits beside the configuration that names it
+                java.nio.file.Path file = node.origin().line() > 0 && node.origin().file() != null
+                        ? java.nio.file.Path.of(node.origin().file()) : null;
+                java.nio.file.Path base = file == null || file.getParent() == null ? java.nio.file.Path.of(".")
+                        : file.getParent();
+                return AnswerSchema.parse(text, base, multi != null);
+            }
+        } catch (IllegalArgumentException e) {
+            throw problem(node.origin().where(), chain, stepName, key + ": " + e.getMessage());
+        }
+        throw problem(node.origin().where(), chain, stepName, key + " must be a JSON Schema (a mapping), or text: "
+                + "JSON, a file, or fields like 'title, words int', not " + node.kind());
+    }
+
+    private static int schemaRetries(MapNode step, String chain, String stepName, AnswerSchema schema) {
+        ConfigNode node = step.get("schema_retries");
+        if (node == null) {
+            return 0;
+        }
+        if (schema == null) {
+            throw problem(node.origin().where(), chain, stepName, "'schema_retries' needs 'schema' or 'schema_multi'");
+        }
+        if (!(node instanceof ScalarNode s) || !(s.value() instanceof Long n) || n < 0 || n > MAX_SCHEMA_RETRIES) {
+            throw problem(node.origin().where(), chain, stepName, "'schema_retries' must be a whole number from 0 to "
+                    + MAX_SCHEMA_RETRIES);
+        }
+        return Math.toIntExact(n);
+    }
+
+    /** A YAML value as JSON (a schema written in YAML). */
+    private static com.fasterxml.jackson.databind.JsonNode json(ConfigNode node) {
+        var factory = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        if (node instanceof MapNode map) {
+            var object = factory.objectNode();
+            map.entries().forEach((key, value) -> object.set(key, json(value)));
+            return object;
+        }
+        if (node instanceof ListNode list) {
+            var array = factory.arrayNode();
+            list.items().forEach(item -> array.add(json(item)));
+            return array;
+        }
+        Object value = ((ScalarNode) node).value();
+        if (value instanceof Long n) {
+            return factory.numberNode(n);
+        }
+        if (value instanceof Double d) {
+            return factory.numberNode(java.math.BigDecimal.valueOf(d));
+        }
+        if (value instanceof Boolean b) {
+            return factory.booleanNode(b);
+        }
+        return value == null ? factory.nullNode() : factory.textNode(String.valueOf(value));
     }
 
     /** {@code tools: [fs.*, wc]}: the tools the step offers, named as {@code -T} names them. */
@@ -189,9 +282,28 @@ public final class ChainParser {
         }
     }
 
-    private static void checkVariables(Set<String> used, Set<String> known, ConfigNode node, String chain,
-                                       String stepName, String where) {
-        List<String> unknown = Template.unknown(used, known);
+    private static void checkVariables(Set<String> used, Set<String> known, Map<String, AnswerSchema> schemas,
+                                       ConfigNode node, String chain, String stepName, String where) {
+        List<String> unknown = new ArrayList<>();
+        for (String name : Template.unknown(used, known)) {
+            StepFields.Reference field = StepFields.parse(name, known);
+            if (field == null) {
+                unknown.add(name);
+                continue;
+            }
+            AnswerSchema schema = schemas.get(field.step());
+            if (schema == null) {
+                throw problem(node.origin().where(), chain, stepName, where + " reads field '" + field.field()
+                        + "' of step '" + field.step() + "' ({{" + name + "}}), but that step declares no schema, so "
+                        + "its answer is text; give it 'schema:' (e.g. schema: \"title, body\") or use {{"
+                        + field.step() + "}}");
+            }
+            String missing = StepFields.missingInSchema(schema, field.path());
+            if (missing != null) {
+                throw problem(node.origin().where(), chain, stepName, where + " reads field '" + field.field()
+                        + "' of step '" + field.step() + "' ({{" + name + "}}), but by its schema " + missing);
+            }
+        }
         if (!unknown.isEmpty()) {
             String name = unknown.get(0);
             String hint = NameSuggestions.didYouMean(name, known);

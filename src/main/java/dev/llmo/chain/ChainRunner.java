@@ -15,7 +15,10 @@ import dev.llmo.engine.Orchestrator;
 import dev.llmo.engine.Plan;
 import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
+import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.provider.http.Json;
 import dev.llmo.provider.ChatMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,8 +87,20 @@ public final class ChainRunner {
         variables.put(ChainParser.INPUT, input);
         variables.put(ChainParser.PREVIOUS, input);
         List<StepCall> calls = new ArrayList<>();
+        // the answers of the steps that declared a schema, parsed: what {{step.field}} reads
+        Map<String, JsonNode> structured = new LinkedHashMap<>();
         for (int index = 0; index < chain.steps().size(); index++) {
             ChainStep step = chain.steps().get(index);
+            try {
+                variables.putAll(fields(step, structured, variables.keySet()));
+            } catch (IllegalArgumentException e) {
+                FailureException failure = new FailureException("chain '" + chain.name() + "', step '" + step.name()
+                        + "': " + e.getMessage(), "the answer it reads is in the event log; make the field required "
+                        + "in that step's schema, or read the whole answer");
+                conversation.failedBeforeSending(failure);
+                return new Outcome(null, calls, RunResult.failedBeforeAnswer(defaults(step, settings).model(), 0,
+                        failure));
+            }
             if (step.when() != null && !step.when().test(variables)) {
                 record(chain, step, index, 0, List.of(), true);
                 listener.onEvent(new RunEvent.StepSkipped(step.name(), index));
@@ -116,6 +131,9 @@ public final class ChainRunner {
                 }
                 output = combine(results);
                 scope.put(ChainParser.OUTPUT, output);
+                if (step.schema() != null && results.get(0).json() != null) {
+                    structured.put(step.name(), Json.parseExact(results.get(0).json()).orElseThrow());
+                }
                 if (step.repeat() != null && step.repeat().until().test(scope)) {
                     break;
                 }
@@ -124,6 +142,45 @@ public final class ChainRunner {
             variables.put(ChainParser.PREVIOUS, output);
         }
         return new Outcome(variables.get(ChainParser.PREVIOUS), calls, null);
+    }
+
+    /**
+     * The values of the fields {@code step} reads ({@code {{draft.title}}}) in its prompt and conditions: of a
+     * structured step that ran, its answer's field; of one that was skipped, empty (as {@code {{draft}}} is).
+     *
+     * @throws IllegalArgumentException naming the field when the answer does not have it
+     */
+    private static Map<String, String> fields(ChainStep step, Map<String, JsonNode> structured,
+                                              java.util.Set<String> known) {
+        java.util.Set<String> used = new java.util.LinkedHashSet<>(step.prompt().variables());
+        if (step.when() != null) {
+            used.addAll(step.when().variables());
+        }
+        if (step.repeat() != null) {
+            used.addAll(step.repeat().until().variables());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : used) {
+            if (known.contains(name) && !name.contains(".")) {
+                continue;
+            }
+            StepFields.Reference field = StepFields.parse(name, known);
+            if (field == null) {
+                continue;
+            }
+            JsonNode answer = structured.get(field.step());
+            if (answer == null) {
+                values.put(name, ""); // the step was skipped
+                continue;
+            }
+            try {
+                values.put(name, StepFields.value(answer, field.path()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("{{" + name + "}} reads field '" + field.field() + "' of step '"
+                        + field.step() + "', but " + e.getMessage().replace("the answer", "its answer"));
+            }
+        }
+        return values;
     }
 
     /** Every model the chain may call, in step order, each once. */
@@ -149,7 +206,8 @@ public final class ChainRunner {
         conversation.system(defaults.system());
         conversation.user(prompt);
         RunRequest request = new RunRequest(defaults.model(), conversation.system(),
-                List.of(ChatMessage.user(prompt)), defaults.options(), stream, tools.apply(step.tools()));
+                List.of(ChatMessage.user(prompt)), defaults.options(), stream, tools.apply(step.tools()))
+                .withSchema(step.schema(), step.schemaRetries());
         return engine.run(new Plan.ChainStep(step.name(), request, defaults.models()), listener,
                 Recording.of(conversation), cancellation);
     }

@@ -1,6 +1,7 @@
 package dev.llmo.chain;
 
 import dev.llmo.config.Origin;
+import dev.llmo.schema.AnswerSchema;
 import java.util.List;
 
 /**
@@ -11,9 +12,13 @@ import java.util.List;
  * @param when     run the step only when this holds, or null to always run it
  * @param repeat   re-run the step on its own output until a condition holds, or null
  * @param tools    the tools its models may call ({@code tools: [fs.*, wc]}, as {@code -T} takes them); empty for none
+ * @param schema   the JSON Schema its answer must follow ({@code schema:} or {@code schema_multi:}), or null; later
+ *                 steps read its fields as {@code {{name.field}}}
+ * @param schemaRetries how many times an answer that breaks the schema is asked for again ({@code schema_retries:})
  */
 public record ChainStep(String name, List<String> models, boolean parallel, String role, Template prompt,
-                        Condition when, String whenSource, Repeat repeat, Origin origin, List<String> tools) {
+                        Condition when, String whenSource, Repeat repeat, Origin origin, List<String> tools,
+                        AnswerSchema schema, int schemaRetries) {
     public ChainStep {
         models = List.copyOf(models);
         tools = List.copyOf(tools);

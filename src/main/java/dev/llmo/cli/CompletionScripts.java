@@ -32,13 +32,15 @@ final class CompletionScripts {
     }
 
     private static final Map<String, String> OPTION_KINDS = Map.of(
-            "--model", "models", "--role", "roles", "--cid", "conversations", "--resume", "conversations");
+            "--model", "models", "--role", "roles", "--cid", "conversations", "--resume", "conversations",
+            "--template", "templates");
     private static final Map<String, String> POSITIONAL_KINDS = Map.ofEntries(
             Map.entry("chain show", "chains"), Map.entry("chain validate", "chains"), Map.entry("chain run", "chains"),
             Map.entry("log show", "conversations"), Map.entry("log verify", "conversations"),
             Map.entry("log replay", "conversations"), Map.entry("log export", "conversations"),
             Map.entry("vault get", "vault-names"), Map.entry("vault set", "vault-names"),
-            Map.entry("vault remove", "vault-names"));
+            Map.entry("vault remove", "vault-names"), Map.entry("templates show", "templates"),
+            Map.entry("templates edit", "templates"), Map.entry("templates rm", "templates"));
 
     private final List<Node> nodes = new ArrayList<>();
 

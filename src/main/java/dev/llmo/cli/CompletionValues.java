@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  */
 final class CompletionValues {
     static final String COMMAND = "__complete";
-    static final List<String> KINDS = List.of("models", "roles", "chains", "conversations", "vault-names");
+    static final List<String> KINDS = List.of("models", "roles", "chains", "conversations", "vault-names",
+            "templates");
 
     private CompletionValues() {
     }
@@ -55,6 +56,9 @@ final class CompletionValues {
                     }
                 }
                 return names;
+            case "templates":
+                return new dev.llmo.template.TemplateStore(dirs, environment.workingDir()).list().stream()
+                        .map(dev.llmo.template.TemplateStore.Listed::name).toList();
             default:
                 return List.of();
         }

@@ -41,12 +41,18 @@ final class ReplayOutput {
                 long last = calls.get(calls.size() - 1).step();
                 List<Replay.Call> step = calls.stream().filter(c -> c.step() == last).toList();
                 labelled(calls, extras);
-                text(out, step.size() == 1 ? step.get(0).text() : combined(step), terminal);
+                String printed = step.size() == 1 ? printed(step.get(0)) : combined(step);
+                if (printed != null) {
+                    text(out, printed, terminal);
+                }
                 extras.sources(out, citations(step));
             } else if (mode == RunMode.SEQUENTIAL) {
                 labelled(calls, extras);
                 Replay.Call last = calls.get(calls.size() - 1);
-                text(out, last.text(), terminal);
+                String printed = printed(last);
+                if (printed != null) {
+                    text(out, printed, terminal);
+                }
                 extras.sources(out, last.response().answer());
             } else if (mode == RunMode.PARALLEL) {
                 // printed in the order the models were given, as run printed them, not in the order they answered
@@ -71,7 +77,10 @@ final class ReplayOutput {
                         extras.reasoning(reasoning);
                         extras.endReasoning();
                     }
-                    text(out, call.text(), terminal);
+                    String printed = printed(call);
+                    if (printed != null) {
+                        text(out, printed, terminal);
+                    }
                     out.flush();
                     extras.sources(out, answer);
                     extras.afterAnswer(null, answer, false);
@@ -79,6 +88,25 @@ final class ReplayOutput {
             }
         }
         out.flush();
+    }
+
+    /**
+     * What the run printed of a call's answer: its text; for a call that asked for a schema, the JSON when the answer
+     * followed it (for a list, the list), and nothing when it did not (the run printed nothing for it, and asked
+     * again or failed).
+     */
+    private static String printed(Replay.Call call) {
+        dev.llmo.provider.ResponseSchema schema = call.request().schema();
+        if (schema == null) {
+            return call.text();
+        }
+        // the schema recorded is the one sent: a list already wrapped as items
+        dev.llmo.schema.AnswerSchema sent = new dev.llmo.schema.AnswerSchema(schema.schemaJson(), false);
+        if (!(sent.check(call.text()) instanceof dev.llmo.schema.AnswerSchema.Checked.Valid valid)) {
+            return null;
+        }
+        return schema.multi() ? dev.llmo.provider.http.Json.write(valid.value().get(
+                dev.llmo.schema.AnswerSchema.ITEMS)) : valid.printed();
     }
 
     /** Each call's reasoning, refusal and tool calls on stderr under its model's label, as views of several do. */

@@ -29,6 +29,7 @@ import dev.llmo.core.MultiRunException;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.schema.AnswerSchema;
 import dev.llmo.template.SavedTemplate;
 import dev.llmo.template.TemplateStore;
 import java.io.PrintWriter;
@@ -64,6 +65,8 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -c \"Shorter, please\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
+                "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
+                "  llmo run --schema-multi 'name, role: their job' --schema-retries 2 \"Who is in this story?\"",
                 "  llmo run --no-log \"Nothing of this is written to the event log\"",
                 "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
                 "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
@@ -107,6 +110,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ToolOptions toolOptions = new ToolOptions();
+
+    @Mixin
+    SchemaOptions schemaOptions = new SchemaOptions();
 
     @Mixin
     TemplateOptions templates = new TemplateOptions();
@@ -163,11 +169,13 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
+        AnswerSchema schema = schemaOptions.schema(context.environment().workingDir());
         if (text == null) {
             text = RunInput.prompt(prompt, context.environment());
         }
         if (dryRun) {
-            return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()));
+            return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
+                    schema);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
@@ -185,7 +193,7 @@ final class RunCommand implements Callable<Integer> {
             }
             startConversation(conversation, fragments.system(defaults.system()), text, fragments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
-                    defaults.options(), !noStream, tools.tools());
+                    defaults.options(), !noStream, tools.tools()).withSchema(schema, schemaOptions.retries());
             Plan plan = Plan.of(request, defaults.models(), sequential);
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);
@@ -452,7 +460,8 @@ final class RunCommand implements Callable<Integer> {
      * --dry-run: per model, the request as it would be sent (history fitted into the window by the same assembler
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
-    private int dryRun(CallDefaults defaults, boolean sequential, String text, String system) {
+    private int dryRun(CallDefaults defaults, boolean sequential, String text, String system,
+                       AnswerSchema schema) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
@@ -471,11 +480,12 @@ final class RunCommand implements Callable<Integer> {
         }
         for (ModelRef model : defaults.models()) {
             ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
-                    defaults.options(), !noStream, tools));
+                    defaults.options(), !noStream, tools).withSchema(schema, 0));
             ModelCaps caps = ModelCaps.of(model, chat.options());
             try {
                 ContextReport fitted = new ContextAssembler(counters.forModel(model)).build(chat.system(),
-                        chat.tools(), chat.messages(), caps, ContextBudget.NONE);
+                        dev.llmo.core.FittedAndBudgeted.countedDeclarations(chat), chat.messages(), caps,
+                        ContextBudget.NONE);
                 DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
                 out.println(json ? estimate.toJson().toString() : estimate.human());
             } catch (BudgetException e) {

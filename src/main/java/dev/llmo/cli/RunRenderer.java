@@ -193,6 +193,10 @@ final class RunRenderer implements RunListener {
                     .put("is_error", toolResult.isError());
         }
         line.put("tool_rounds", toolRounds(answer));
+        if (result.json() != null) {
+            // the answer that followed its schema, as a value (its text is the same JSON, as a string)
+            line.set("json", Json.parseExact(result.json()).orElseThrow());
+        }
         if (result.usage() == null) {
             line.putNull("usage");
         } else {

@@ -133,7 +133,9 @@ public final class CallExecutor {
         @SuppressWarnings("unchecked")
         Map<String, Object> sorted = (Map<String, Object>) sortedKeys(options);
         ChatRequest chat = new ChatRequest(request.model().modelName(), request.system(), request.messages(), sorted,
-                request.model().spec().maxOutputTokens(), request.stream(), ToolNames.declarations(request.tools()));
+                request.model().spec().maxOutputTokens(), request.stream(), ToolNames.declarations(request.tools()),
+                request.schema() == null ? null : new dev.llmo.provider.ResponseSchema(request.schema().name(),
+                        request.schema().requestJson(), request.schema().multi()));
         ProviderClients.checkOptions(request.model().provider(), chat);
         return chat;
     }

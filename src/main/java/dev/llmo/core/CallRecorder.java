@@ -55,4 +55,11 @@ public interface CallRecorder {
     /** A tool call ended (or was refused): its result, which the next request sends. */
     default void toolEnded(EventData.ToolResult result) {
     }
+
+    /**
+     * llmo answers the answer just recorded in the user's place, and the next request sends it after that answer:
+     * the first violation of an answer that does not follow its schema, asking for a corrected one.
+     */
+    default void feedback(String text) {
+    }
 }

@@ -297,8 +297,15 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         Event event = log.append(new EventData.Request(model.id(), request.options(), Sha256.of(body), body.length,
                 EventData.SeqRange.sent(List.copyOf(history.contentSeqs()), sentSeqs(candidates,
                         request.messages())), history.systemSeq(),
-                request.stream(), request.tools().isEmpty() ? null : offeredSeq));
+                request.stream(), request.tools().isEmpty() ? null : offeredSeq, request.schema() == null ? null
+                : new EventData.RequestedSchema(request.schema().name(), request.schema().schemaJson(),
+                request.schema().multi())));
         return event.seq();
+    }
+
+    @Override
+    public synchronized void feedback(String text) {
+        user(text);
     }
 
     @Override
@@ -357,6 +364,26 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         // this call's own tool rounds (its answers that call tools, and their results), which its next rounds send
         ConversationHistory rounds = new ConversationHistory();
         return new CallRecorder() {
+            // the last answer that did not join the rounds, which a feedback message follows in the next request
+            private EventData.Response unsent;
+            private long unsentSeq;
+
+            @Override
+            public void feedback(String text) {
+                synchronized (Conversation.this) {
+                    if (unsent != null) {
+                        rounds.answer(unsentSeq, unsent, true);
+                        unsent = null;
+                    }
+                    EventData.Message message = EventData.Message.user(text);
+                    long seq = log.append(message).seq();
+                    rounds.add(seq, message);
+                    if (answerJoinsHistory) {
+                        history.add(seq, message);
+                    }
+                }
+            }
+
             @Override
             public long requestSent(ModelRef model, ChatRequest request, byte[] body) {
                 synchronized (Conversation.this) {
@@ -400,8 +427,12 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             public void answered(long request, RunResult result) {
                 synchronized (Conversation.this) {
                     EventData.Response response = logAnswer(request, result, answerJoinsHistory);
+                    unsent = null;
                     if (response != null && !result.answer().parts(Part.ToolCall.class).isEmpty()) {
                         rounds.answer(lastSeq, response, true);
+                    } else if (response != null) {
+                        unsent = response;
+                        unsentSeq = lastSeq;
                     }
                 }
             }

@@ -26,6 +26,19 @@ public final class FittedAndBudgeted implements Preflight {
         this.budget = budget;
     }
 
+    /**
+     * What is counted besides the messages: the tools, and a response schema, which is sent too and costs tokens as a
+     * tool's parameters do (counted as one).
+     */
+    public static java.util.List<dev.llmo.provider.ToolDeclaration> countedDeclarations(ChatRequest request) {
+        if (request.schema() == null) {
+            return request.tools();
+        }
+        java.util.List<dev.llmo.provider.ToolDeclaration> all = new java.util.ArrayList<>(request.tools());
+        all.add(new dev.llmo.provider.ToolDeclaration(request.schema().name(), "", request.schema().schemaJson()));
+        return all;
+    }
+
     @Override
     public Admission admit(ModelRef model, ChatRequest request) {
         ModelCaps caps = ModelCaps.of(model, request.options());
@@ -34,10 +47,10 @@ public final class FittedAndBudgeted implements Preflight {
             return new Admission(request, usage -> null, () -> { });
         }
         TokenCounter counter = counters.forModel(model);
-        ContextReport context = new ContextAssembler(counter).build(request.system(), request.tools(),
+        ContextReport context = new ContextAssembler(counter).build(request.system(), countedDeclarations(request),
                 request.messages(), caps, budget);
         ChatRequest fitted = new ChatRequest(request.model(), request.system(), context.messages(), request.options(),
-                request.maxOutputTokens(), request.stream(), request.tools());
+                request.maxOutputTokens(), request.stream(), request.tools(), request.schema());
         CostGuard.Reservation reservation = guard.reserve(model.id(), model.spec().pricing(), context.inputTokens(),
                 caps.outputBound(context.inputTokens()));
         return new Admission(fitted, usage -> {
@@ -59,7 +72,7 @@ public final class FittedAndBudgeted implements Preflight {
         if (!request.tools().isEmpty()) {
             return false; // schemas, calls and results are not in the bound below: a tool round is counted
         }
-        long bound = 16 + bytes(request.system());
+        long bound = 16 + bytes(request.system()) + (request.schema() == null ? 0 : bytes(request.schema().schemaJson()));
         for (var message : request.messages()) {
             bound += 16 + bytes(message.content());
         }

@@ -163,7 +163,8 @@ public final class Replay {
         ChatRequest rebuilt;
         try {
             rebuilt = new ChatRequest(model.modelName(), system, sent, options, model.spec().maxOutputTokens(), stream,
-                    tools);
+                    tools, request.schema() == null ? null : new dev.llmo.provider.ResponseSchema(
+                    request.schema().name(), request.schema().json(), request.schema().multi()));
         } catch (IllegalArgumentException e) {
             return where + ": the recorded context cannot be rebuilt (" + e.getMessage() + ")";
         }

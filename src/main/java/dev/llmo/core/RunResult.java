@@ -20,12 +20,20 @@ import java.util.Objects;
  * @param costUsd    the price of the usage from models.yaml, or null when the price or the usage is unknown
  * @param ttftMs     milliseconds to the first text, or null when no text came
  * @param error      why the call failed, or null when it succeeded
+ * @param json       for an answer asked to follow a schema and found to: its JSON value (a list for
+ *                   {@code --schema-multi}) as compact JSON text, which is also the answer's text; null otherwise
  */
 public record RunResult(ModelRef model, Message answer, StopReason stopReason, Usage usage, BigDecimal costUsd,
-                        long latencyMs, Long ttftMs, LlmoException error) {
+                        long latencyMs, Long ttftMs, LlmoException error, String json) {
 
     /** An answer with nothing in it: a call that failed before anything came. */
     public static final Message NO_ANSWER = new Message(Role.ASSISTANT, List.of());
+
+    /** The outcome of a call whose answer is free text. */
+    public RunResult(ModelRef model, Message answer, StopReason stopReason, Usage usage, BigDecimal costUsd,
+                     long latencyMs, Long ttftMs, LlmoException error) {
+        this(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, error, null);
+    }
 
     public RunResult {
         Objects.requireNonNull(answer, "answer");
@@ -50,6 +58,6 @@ public record RunResult(ModelRef model, Message answer, StopReason stopReason, U
 
     /** This result ending with {@code failure} instead (the answer so far, its usage and cost kept). */
     RunResult failedWith(LlmoException failure) {
-        return new RunResult(model, answer, null, usage, costUsd, latencyMs, ttftMs, failure);
+        return new RunResult(model, answer, null, usage, costUsd, latencyMs, ttftMs, failure, null);
     }
 }

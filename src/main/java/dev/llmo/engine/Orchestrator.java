@@ -130,7 +130,7 @@ public final class Orchestrator {
                 ModelRef model = pipeline.models().get(index);
                 RunRequest request = input == null ? first.withModel(model)
                         : new RunRequest(model, first.system(), List.of(ChatMessage.user(input)), first.options(),
-                        first.stream());
+                        first.stream()).withSchema(first.schema(), first.schemaRetries());
                 RunResult result = schedule(List.of(new Call(new CallId(model, null, index), request, input, 0, null)))
                         .get(0);
                 results.add(result);
@@ -259,9 +259,12 @@ public final class Orchestrator {
             tell(new RunEvent.CallStarted(call.id()));
             CallRecorder recorder = call.batchCall() != null ? call.batchCall().recorder()
                     : recording.call(plan, call.index(), call.input());
-            RunningCall running = call.request().tools().isEmpty()
-                    ? executor.start(call.id(), call.request(), this::show, recorder)
-                    : tools().start(call.id(), call.request(), this::show, recorder);
+            SchemaLoop.Attempt attempt = (id, request, listener, calls) -> request.tools().isEmpty()
+                    ? executor.start(id, request, listener, calls) : tools().start(id, request, listener, calls);
+            // an answer that must follow a schema is checked, and asked for again when it does not
+            RunningCall running = call.request().schema() == null
+                    ? attempt.start(call.id(), call.request(), this::show, recorder)
+                    : new SchemaLoop(attempt).start(call.id(), call.request(), this::show, recorder);
             cancellation.joined(running);
             // the result as recorded, also when recording failed (then it is a failure): the scheduler hears of every end
             running.whenEnded(result -> {

@@ -75,6 +75,10 @@ public final class EventCodec {
             if (request.tools() != null) {
                 data.put("tools", request.tools());
             }
+            if (request.schema() != null) {
+                data.putObject("schema").put("name", request.schema().name()).put("json", request.schema().json())
+                        .put("multi", request.schema().multi());
+            }
         } else if (event instanceof EventData.Response response) {
             data.put("request", response.request());
             data.put("model", response.model());
@@ -284,7 +288,10 @@ public final class EventCodec {
                             data.path("body_sha256").asText(), data.path("body_bytes").asLong(), context,
                             data.hasNonNull("system") ? data.get("system").asLong() : null,
                             data.path("stream").isBoolean() ? data.get("stream").booleanValue() : null,
-                            data.path("tools").isIntegralNumber() ? data.get("tools").asLong() : null);
+                            data.path("tools").isIntegralNumber() ? data.get("tools").asLong() : null,
+                            data.path("schema").isObject() ? new EventData.RequestedSchema(
+                                    data.get("schema").path("name").asText(), data.get("schema").path("json").asText(),
+                                    data.get("schema").path("multi").asBoolean()) : null);
                 }
                 case "response" -> {
                     List<Part> parts;

@@ -97,12 +97,18 @@ public sealed interface EventData {
      * @param system the seq of the system message in force, or null when there was none
      * @param stream whether the answer was asked for as a stream, or null when not recorded
      * @param tools the seq of the {@link ToolsOffered} event naming the tools the request declared, or null for none
+     * @param schema the JSON Schema the answer was asked to follow (structured output), or null for none
      */
     record Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes, List<SeqRange> context,
-                   Long system, Boolean stream, Long tools) implements EventData {
+                   Long system, Boolean stream, Long tools, RequestedSchema schema) implements EventData {
         public Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes,
                        List<SeqRange> context) {
-            this(model, options, bodySha256, bodyBytes, context, null, null, null);
+            this(model, options, bodySha256, bodyBytes, context, null, null, null, null);
+        }
+
+        public Request(String model, Map<String, ?> options, String bodySha256, long bodyBytes,
+                       List<SeqRange> context, Long system, Boolean stream, Long tools) {
+            this(model, options, bodySha256, bodyBytes, context, system, stream, tools, null);
         }
 
         public Request {
@@ -119,6 +125,21 @@ public sealed interface EventData {
         @Override
         public String type() {
             return "request";
+        }
+    }
+
+    /**
+     * The JSON Schema of a request's structured output, as the request sent it (a replay rebuilds the body from it).
+     *
+     * @param name  the name the body gives it
+     * @param json  the schema sent, as JSON text (text: a schema may hold decimals, which an event may not)
+     * @param multi whether the answer is a list of objects ({@code --schema-multi}): the schema sent wraps it as
+     *              {@code {"items": [...]}}, and the list is what was printed
+     */
+    record RequestedSchema(String name, String json, boolean multi) {
+        public RequestedSchema {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(json, "json");
         }
     }
 

@@ -17,9 +17,10 @@ import java.util.Objects;
  *                        requires a limit (Anthropic) and the options set none
  * @param stream          true to receive the answer as it is generated
  * @param tools           the tools the model may call, in the order declared; empty for none
+ * @param schema          the JSON Schema the answer must follow (structured output), or null for free text
  */
 public record ChatRequest(String model, String system, List<ChatMessage> messages, Map<String, Object> options,
-                          Long maxOutputTokens, boolean stream, List<ToolDeclaration> tools) {
+                          Long maxOutputTokens, boolean stream, List<ToolDeclaration> tools, ResponseSchema schema) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -30,6 +31,12 @@ public record ChatRequest(String model, String system, List<ChatMessage> message
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a chat request needs at least one message");
         }
+    }
+
+    /** A request without a response schema. */
+    public ChatRequest(String model, String system, List<ChatMessage> messages, Map<String, Object> options,
+                       Long maxOutputTokens, boolean stream, List<ToolDeclaration> tools) {
+        this(model, system, messages, options, maxOutputTokens, stream, tools, null);
     }
 
     /** A request without tools. */
@@ -44,11 +51,11 @@ public record ChatRequest(String model, String system, List<ChatMessage> message
     }
 
     public ChatRequest withStream(boolean stream) {
-        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools);
+        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools, schema);
     }
 
     public ChatRequest withOptions(Map<String, Object> options) {
-        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools);
+        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools, schema);
     }
 
     /**
@@ -78,10 +85,14 @@ public record ChatRequest(String model, String system, List<ChatMessage> message
                     : new ChatMessage(message.role(), message.parts().stream()
                     .filter(part -> !(part instanceof dev.llmo.message.Part.Reasoning)).toList()));
         }
-        return new ChatRequest(model, system, kept, options, maxOutputTokens, stream, tools);
+        return new ChatRequest(model, system, kept, options, maxOutputTokens, stream, tools, schema);
     }
 
     public ChatRequest withTools(List<ToolDeclaration> tools) {
-        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools);
+        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools, schema);
+    }
+
+    public ChatRequest withSchema(ResponseSchema schema) {
+        return new ChatRequest(model, system, messages, options, maxOutputTokens, stream, tools, schema);
     }
 }

@@ -24,6 +24,10 @@ class CompletionTest {
         assertThat(CliRun.in(home).run("__complete", "models").out()).contains("openai/gpt-4o-mini\n", "sonnet\n");
         assertThat(CliRun.in(home).run("__complete", "chains").out()).isEqualTo("code_review\n");
         assertThat(CliRun.in(home).run("__complete", "conversations").out()).isEmpty();
+        assertThat(CliRun.in(home).run("__complete", "templates").out()).isEmpty();
+        Files.createDirectories(home.resolve("llmo/templates"));
+        Files.writeString(home.resolve("llmo/templates/review.yaml"), "prompt: Review {{input}}\n");
+        assertThat(CliRun.in(home).run("__complete", "templates").out()).isEqualTo("review\n");
     }
 
     @Test
@@ -42,7 +46,8 @@ class CompletionTest {
         for (String shell : new String[] {"bash", "zsh", "fish"}) {
             String script = CliRun.in(home).run("install-completion", "--shell", shell, "--print").out();
             assertThat(script).as(shell).contains("install-completion", "chain", "validate", "replay", "passwd", "unlock", "lock", "--for",
-                    "max-cost", "no-stream", "__complete", "models", "roles", "chains", "conversations", "vault-names")
+                    "max-cost", "no-stream", "__complete", "models", "roles", "chains", "conversations", "vault-names",
+                    "templates")
                     .doesNotContain("__cds-train");
         }
     }

@@ -93,6 +93,8 @@ public final class ChatSession implements AutoCloseable {
     private Conversation conversation;
     // the tools offered from the next turn on (-T, /tools), and the catalog /tools adds from; null without tools
     private List<Tool> tools = List.of();
+    // the schema answers follow from the next turn on (/schema); null: text
+    private dev.llmo.schema.AnswerSchema schema;
     private ToolCatalog catalog;
     private dev.llmo.message.Message lastAnswer;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
@@ -290,9 +292,18 @@ public final class ChatSession implements AutoCloseable {
         return removed;
     }
 
+    /** The schema answers follow from the next turn on ({@code /schema}), or null for text. */
+    public dev.llmo.schema.AnswerSchema schema() {
+        return schema;
+    }
+
+    public void schema(dev.llmo.schema.AnswerSchema schema) {
+        this.schema = schema;
+    }
+
     private RunResult call(RunListener listener, Cancellation cancellation) {
         RunRequest request = setup.assembler().assemble(defaults.model(), conversation.system(),
-                conversation.messages(), defaults.options()).withTools(tools);
+                conversation.messages(), defaults.options()).withTools(tools).withSchema(schema, 0);
         RunResult result = setup.engine().run(new Plan.Single(request), listener, Recording.of(conversation),
                 cancellation).get(0);
         lastAnswer = result.answer();

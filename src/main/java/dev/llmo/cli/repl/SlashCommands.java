@@ -39,13 +39,15 @@ final class SlashCommands {
         HELP.put("/history", "the turns so far");
         HELP.put("/tools [add|rm TOOL|last]", "the tools offered; add or remove one (SERVER.* for all); last: the "
                 + "last answer's tool calls and results, whole");
+        HELP.put("/schema [SCHEMA|-]", "answers as JSON that follows SCHEMA (JSON, a file, or 'name, age int'), "
+                + "checked; - for text again");
         HELP.put("/chain NAME", "check a chain's name (chains run with 'llmo chain run NAME')");
         HELP.put("/exit", "leave (also /quit, Ctrl-D, or Ctrl-C twice at an empty prompt)");
     }
 
     /** The command words, for completion and suggestions. */
     static final List<String> NAMES = List.of("/help", "/model", "/models", "/role", "/system", "/clear", "/retry",
-            "/tokens", "/cost", "/save", "/load", "/history", "/tools", "/chain", "/exit", "/quit");
+            "/tokens", "/cost", "/save", "/load", "/history", "/tools", "/schema", "/chain", "/exit", "/quit");
 
     private final ChatSession session;
     private final ChatView view;
@@ -91,6 +93,7 @@ final class SlashCommands {
             }
             case "/history" -> history();
             case "/tools" -> tools(argument);
+            case "/schema" -> schema(argument);
             case "/chain" -> {
                 String chain = required(argument, "/chain NAME");
                 session.settings().chain(chain); // an unknown name fails here, with the closest names
@@ -231,6 +234,28 @@ final class SlashCommands {
         }
         Role role = session.role(argument);
         view.note("role " + role.name() + ", model " + session.model().id());
+    }
+
+    /** {@code /schema}: shows, sets ({@code --schema}'s forms) or with {@code -} clears the schema of the answers. */
+    private void schema(String argument) {
+        if (argument.isEmpty()) {
+            dev.llmo.schema.AnswerSchema schema = session.schema();
+            view.show(schema == null ? "no schema: answers are text" : "answers follow " + schema.schemaJson());
+            return;
+        }
+        if ("-".equals(argument)) {
+            session.schema(null);
+            view.note("no schema: answers are text again");
+            return;
+        }
+        try {
+            session.schema(dev.llmo.schema.AnswerSchema.parse(argument, java.nio.file.Path.of("").toAbsolutePath(),
+                    false));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("/schema: " + e.getMessage(), "e.g. /schema name, age int; see 'llmo help "
+                    + "structured-output'");
+        }
+        view.note("answers from now on are JSON that follows this schema, checked");
     }
 
     private void system(String argument) {

@@ -71,7 +71,27 @@ public final class AnthropicClient extends HttpProviderClient {
             }
         }
         body.setAll(options);
+        outputFormat(request, body);
         return headers(new Request.Builder().url(url("/v1/messages")).post(jsonBody(body))).build();
+    }
+
+    /**
+     * Structured output, as the Messages API has it since it left beta: {@code output_config} {@code {"format":
+     * {"type": "json_schema", "schema"}}} (the beta's {@code output_format} and its header are not needed). The schema
+     * is closed ({@code additionalProperties: false} on every object, which the API requires) and the keywords it
+     * refuses (numeric bounds, lengths) become words of the description (see ADR-012).
+     */
+    private static void outputFormat(ChatRequest request, ObjectNode body) {
+        if (request.schema() == null) {
+            return;
+        }
+        if (body.has("output_config") || body.has("output_format")) {
+            throw new dev.llmo.failure.UsageException("-o output_config and a response schema do not go together",
+                    "leave out -o output_config: the schema is sent as output_config.format");
+        }
+        body.putObject("output_config").putObject("format").put("type", "json_schema")
+                .set("schema", dev.llmo.provider.http.SchemaShapes.forAnthropic(dev.llmo.provider.http.SchemaShapes
+                        .tree(request.schema())));
     }
 
     /**

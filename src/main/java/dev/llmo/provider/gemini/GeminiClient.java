@@ -77,6 +77,7 @@ public final class GeminiClient extends HttpProviderClient {
             }
         }
         body.setAll(GeminiOptions.fields(request));
+        responseSchema(request, body);
         String model = request.model().startsWith("models/") ? request.model().substring(7) : request.model();
         // one percent-encoded path segment: a model name cannot add a path ("../../x") or a query ("x?key=...")
         HttpUrl.Builder url = HttpUrl.get(url("/v1beta/models")).newBuilder()
@@ -85,6 +86,27 @@ public final class GeminiClient extends HttpProviderClient {
             url.addQueryParameter("alt", "sse"); // without it the stream is one incrementally written JSON array
         }
         return headers(new Request.Builder().url(url.build()).post(jsonBody(body))).build();
+    }
+
+    /**
+     * Structured output: {@code generationConfig.responseMimeType} {@code application/json} with the schema as
+     * {@code responseJsonSchema}, which takes JSON Schema as written ({@code responseSchema} takes only an OpenAPI
+     * subset). The schema goes unchanged: Gemini needs no closing of objects.
+     */
+    private static void responseSchema(ChatRequest request, ObjectNode body) {
+        if (request.schema() == null) {
+            return;
+        }
+        ObjectNode config = body.has("generationConfig") ? (ObjectNode) body.get("generationConfig")
+                : body.putObject("generationConfig");
+        for (String taken : List.of("responseMimeType", "responseSchema", "responseJsonSchema")) {
+            if (config.has(taken)) {
+                throw new dev.llmo.failure.UsageException("-o " + taken + " and a response schema do not go together",
+                        "leave it out: the schema sets responseMimeType and responseJsonSchema");
+            }
+        }
+        config.put("responseMimeType", "application/json");
+        config.set("responseJsonSchema", dev.llmo.provider.http.SchemaShapes.tree(request.schema()));
     }
 
     /**

@@ -74,7 +74,33 @@ public final class OpenAiClient extends HttpProviderClient {
             }
         }
         body.setAll(OpenAiOptions.fields(request, provider));
+        responseFormat(request, body);
         return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
+    }
+
+    /**
+     * Structured output: {@code response_format} {@code {"type": "json_schema", "json_schema": {"name", "schema",
+     * "strict"}}}, which OpenAI and the compatible servers that take a schema (Ollama, vLLM, llama.cpp, LM Studio)
+     * read. Every object schema is closed ({@code additionalProperties: false}); {@code strict} is true when every
+     * property is also required, which strict mode demands; otherwise it is left out and the server follows the schema
+     * as best it can (the answer is checked locally either way).
+     */
+    private static void responseFormat(ChatRequest request, ObjectNode body) {
+        if (request.schema() == null) {
+            return;
+        }
+        if (body.has("response_format")) {
+            throw new dev.llmo.failure.UsageException("-o response_format and a response schema do not go together",
+                    "leave out -o response_format: the schema is sent as response_format");
+        }
+        ObjectNode schema = dev.llmo.provider.http.SchemaShapes.closed(dev.llmo.provider.http.SchemaShapes.tree(
+                request.schema()));
+        ObjectNode format = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+        format.put("name", request.schema().name());
+        format.set("schema", schema);
+        if (dev.llmo.provider.http.SchemaShapes.strictable(schema)) {
+            format.put("strict", true);
+        }
     }
 
     /**
