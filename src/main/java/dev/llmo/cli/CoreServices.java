@@ -55,7 +55,7 @@ final class CoreServices {
                                  Map<String, byte[]> unstored) {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
-        CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().conversationsDir(),
+        CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().spendLogDirs(),
                 context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contents(context, unstored)),

@@ -287,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
         Cancellation cancellation = new Cancellation();
         LlmoException[] lost = new LlmoException[1];
         RunResult result = CancelOnInterrupt.run(cancellation,
-                "the request to " + plan.request().model().provider().name() + " was cancelled",
+                "the request to " + plan.models().get(0).provider().name() + " was cancelled",
                 () -> engine.run(plan, renderer, Recording.of(conversation), cancellation).get(0), done -> {
                     // a run whose request never left the machine leaves no conversation for the id to name
                     renderer.conversation(conversation.keptId());
