@@ -38,6 +38,7 @@ class PackageLayersTest {
             Set.of("core"),
             Set.of("engine"),
             Set.of("chain", "template"),
+            Set.of("batch"),
             Set.of("cli.terminal"),
             Set.of("cli.repl"),
             Set.of("cli"),

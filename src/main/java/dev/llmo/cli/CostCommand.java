@@ -44,7 +44,7 @@ final class CostCommand implements Callable<Integer> {
         ZoneId zone = zone();
         Instant from = since == null ? null : sinceDate().atStartOfDay(zone).toInstant();
         Path dir = context.dirs().conversationsDir();
-        List<SpendRecord> records = SpendLog.read(dir, from);
+        List<SpendRecord> records = SpendLog.readDirs(context.dirs().spendLogDirs(), from);
         CostReport report = CostReport.of(records, by == Grouping.day ? CostReport.Grouping.DAY
                 : CostReport.Grouping.MODEL, zone);
         PrintWriter out = context.out();

@@ -19,6 +19,7 @@ public final class LlmoCli {
         COMMANDS.put("run", RunCommand.class);
         COMMANDS.put("chat", ChatCommand.class);
         COMMANDS.put("chain", ChainCommand.class);
+        COMMANDS.put("batch", BatchCommand.class);
         COMMANDS.put("vault", VaultCommand.class);
         COMMANDS.put("models", ModelsCommand.class);
         COMMANDS.put("log", LogCommand.class);

@@ -31,6 +31,16 @@ public record AppDirs(Path configDir, Path dataDir, Path systemConfigDir) {
         return dataDir.resolve("conversations");
     }
 
+    /** The batch records ({@code llmo batch}), one file per batch, beside the conversations. */
+    public Path batchesDir() {
+        return dataDir.resolve("batches");
+    }
+
+    /** Every directory of logs that record spending: what the daily budget and {@code llmo cost} read. */
+    public java.util.List<Path> spendLogDirs() {
+        return java.util.List.of(conversationsDir(), batchesDir());
+    }
+
     public Path vaultFile() {
         return dataDir.resolve("vault.enc");
     }

@@ -95,7 +95,17 @@ public final class CostGuard {
      */
     public static CostGuard forRun(Budget budget, BigDecimal maxCostUsd, Path conversationsDir,
                                    Path reservationsFile, Clock clock) {
-        return new CostGuard(budget, maxCostUsd, () -> DailySpend.today(conversationsDir, clock),
+        return forRun(budget, maxCostUsd, java.util.List.of(conversationsDir), reservationsFile, clock);
+    }
+
+    /**
+     * The guard of one run whose daily check reads the logs in {@code logDirs} (the conversations and the batch
+     * records), each file only as far as it grew since the last check.
+     */
+    public static CostGuard forRun(Budget budget, BigDecimal maxCostUsd, java.util.List<Path> logDirs,
+                                   Path reservationsFile, Clock clock) {
+        DailySpend tally = DailySpend.tally(logDirs, clock);
+        return new CostGuard(budget, maxCostUsd, tally::today,
                 SpendReservations.shared(reservationsFile, Clock.systemUTC()));
     }
 

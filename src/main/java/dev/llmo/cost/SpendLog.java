@@ -19,15 +19,18 @@ import java.util.function.Consumer;
 
 /**
  * Reads the spending recorded in the event logs: the {@code response} events of every {@code *.jsonl} in the
- * conversations directory. Built to be quick on a large history: files last modified before the period asked
- * for are not opened; lines that do not mention {@code "response"} are skipped with a byte search; the rest are
+ * conversations directory, and the {@code batch.row} and {@code batch.judge} entries of the batch records (one file per
+ * batch, in {@code batches/}). Built to be quick on a large history: files last modified before the period asked
+ * for are not opened; lines that do not mention {@code "cost_micro_usd"} are skipped with a byte search; the rest are
  * read with a streaming parser that skips the answer's text instead of decoding it. Lenient like
  * {@code EventLog.read}: a torn last line or a line that is not an event is ignored ({@code llmo log verify}
  * judges the chain).
  */
 public final class SpendLog {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final byte[] RESPONSE = "\"response\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] COST = "\"cost_micro_usd\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** The event types whose cost is spending: a conversation's responses, a batch record's rows and judges. */
+    private static final java.util.Set<String> SPENDING = java.util.Set.of("response", "batch.row", "batch.judge");
 
     private SpendLog() {
     }
@@ -72,12 +75,59 @@ public final class SpendLog {
     /** Hands every response of {@code files} logged at or after {@code from} (null: all) to {@code sink}. */
     static void scan(List<Path> files, Instant from, Consumer<SpendRecord> sink) {
         for (Path file : files) {
-            scanFile(file, from, sink);
+            scanFile(file, 0, from, sink);
         }
     }
 
+    /**
+     * {@link #scan} of several directories (the conversations first, then the batches), with the spending of runs
+     * without a conversation ({@code --no-log}) beside the first counted once.
+     */
+    public static void scanDirs(List<Path> dirs, Instant from, Consumer<SpendRecord> sink) {
+        List<Path> files = new ArrayList<>();
+        for (Path dir : dirs) {
+            files.addAll(logs(dir, from));
+        }
+        if (!dirs.isEmpty()) {
+            Path unlogged = UnloggedSpend.file(dirs.get(0));
+            if (Files.isRegularFile(unlogged) && recent(unlogged, from)) {
+                files.add(unlogged);
+            }
+        }
+        scan(files, from, sink);
+    }
+
+    /** {@link #read} of several directories; see {@link #scanDirs}. */
+    public static List<SpendRecord> readDirs(List<Path> dirs, Instant from) {
+        List<SpendRecord> records = new ArrayList<>();
+        scanDirs(dirs, from, records::add);
+        return records;
+    }
+
+    /** The {@code *.jsonl} of {@code dir} changed at or after {@code from}, by name (ids sort by creation). */
+    static List<Path> logs(Path dir, Instant from) {
+        List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return files;
+        }
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(dir, "*.jsonl")) {
+            for (Path file : list) {
+                if (recent(file, from)) {
+                    files.add(file);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // removed while we listed: nothing to count
+        } catch (IOException e) {
+            throw new FailureException("cannot list " + dir + ": " + e.getMessage(), "check the directory's permissions",
+                    e);
+        }
+        files.sort(null);
+        return files;
+    }
+
     /** A file untouched since before {@code from} cannot hold an event written after it. */
-    private static boolean recent(Path file, Instant from) {
+    static boolean recent(Path file, Instant from) {
         try {
             return from == null || !Files.getLastModifiedTime(file).toInstant().isBefore(from);
         } catch (NoSuchFileException e) {
@@ -88,8 +138,15 @@ public final class SpendLog {
         }
     }
 
-    private static void scanFile(Path file, Instant from, Consumer<SpendRecord> sink) {
+    /**
+     * Hands the responses of {@code file} from byte {@code offset} on (the start of a line) to {@code sink}.
+     *
+     * @return the offset after the last whole line read: where a later scan of the grown file starts
+     */
+    static long scanFile(Path file, long offset, Instant from, Consumer<SpendRecord> sink) {
+        long consumed = offset;
         try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(offset);
             byte[] buf = new byte[1 << 16];
             int len = 0;
             int lineStart = 0;
@@ -97,7 +154,7 @@ public final class SpendLog {
             while (true) {
                 int read = in.read(buf, len, buf.length - len);
                 if (read < 0) {
-                    return; // what is left has no newline: a torn last line
+                    return consumed; // what is left has no newline: a torn last line, or one being written
                 }
                 len += read;
                 for (int i = scanned; i < len; i++) {
@@ -106,6 +163,7 @@ public final class SpendLog {
                         if (record != null && (from == null || !record.ts().isBefore(from))) {
                             sink.accept(record);
                         }
+                        consumed += i + 1 - lineStart;
                         lineStart = i + 1;
                     }
                 }
@@ -118,8 +176,9 @@ public final class SpendLog {
                     buf = Arrays.copyOf(buf, buf.length * 2);
                 }
             }
-        } catch (NoSuchFileException e) {
-            // removed while we listed: nothing to count
+        } catch (NoSuchFileException | java.io.EOFException e) {
+            // removed (or cut) while we listed: nothing more to count
+            return consumed;
         } catch (IOException e) {
             throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
         }
@@ -127,7 +186,7 @@ public final class SpendLog {
 
     /** The response in one line, or null when the line is something else. */
     static SpendRecord line(byte[] bytes, int offset, int length) {
-        if (!contains(bytes, offset, length, RESPONSE)) {
+        if (!contains(bytes, offset, length, COST)) {
             return null;
         }
         try (JsonParser parser = JSON.createParser(bytes, offset, length)) {
@@ -159,7 +218,7 @@ public final class SpendLog {
                     default -> parser.skipChildren();
                 }
             }
-            if (!"response".equals(type) || ts == null || data == null || data.model == null) {
+            if (!SPENDING.contains(type) || ts == null || data == null || data.model == null) {
                 return null;
             }
             return new SpendRecord(Instant.parse(ts), data.model, data.input, data.output, data.reasoning,

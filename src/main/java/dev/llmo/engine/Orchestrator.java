@@ -63,13 +63,26 @@ public final class Orchestrator {
         if (plan instanceof Plan.Pipeline pipeline) {
             return run.pipeline(pipeline);
         }
+        if (plan instanceof Plan.Batch batch) {
+            run.batch(batch);
+            return List.of();
+        }
         String step = plan instanceof Plan.ChainStep chainStep ? chainStep.step() : null;
+        RunRequest request = plan instanceof Plan.Single single ? single.request()
+                : plan instanceof Plan.FanOut fanOut ? fanOut.request() : ((Plan.ChainStep) plan).request();
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < plan.models().size(); i++) {
             ModelRef model = plan.models().get(i);
-            calls.add(new Call(new CallId(model, step, i), plan.request().withModel(model), null, i));
+            calls.add(new Call(new CallId(model, step, i), request.withModel(model), null, i, null));
         }
         return run.schedule(calls);
+    }
+
+    /** How many calls of a batch wait, taken from its source, beyond those running. */
+    private static final int BATCH_LOOKAHEAD = 64;
+
+    private static boolean rateLimited(LlmoException error) {
+        return error instanceof dev.llmo.failure.CallError call && call.kind() == dev.llmo.failure.ErrorKind.RATE_LIMITED;
     }
 
     private ToolLoop tools() {
@@ -83,7 +96,7 @@ public final class Orchestrator {
      * One call of a plan: its identity, its request, for a later pipeline step its input, and its position among the
      * calls scheduled together (where its result goes).
      */
-    private record Call(CallId id, RunRequest request, String input, int position) {
+    private record Call(CallId id, RunRequest request, String input, int position, BatchCalls.Call batchCall) {
         int index() {
             return id.index();
         }
@@ -118,7 +131,7 @@ public final class Orchestrator {
                 RunRequest request = input == null ? first.withModel(model)
                         : new RunRequest(model, first.system(), List.of(ChatMessage.user(input)), first.options(),
                         first.stream()).withSchema(first.schema(), first.schemaRetries());
-                RunResult result = schedule(List.of(new Call(new CallId(model, null, index), request, input, 0)))
+                RunResult result = schedule(List.of(new Call(new CallId(model, null, index), request, input, 0, null)))
                         .get(0);
                 results.add(result);
                 if (!result.succeeded()) {
@@ -154,7 +167,7 @@ public final class Orchestrator {
                     cancellation.cancel();
                     continue;
                 }
-                limits.release(end.call().request().model().provider());
+                release(end);
                 results[end.call().position()] = end.result();
                 finished++;
                 tell(new RunEvent.CallEnded(end.call().id(), end.result()));
@@ -165,20 +178,87 @@ public final class Orchestrator {
             return Arrays.asList(results);
         }
 
-        /** Starts, in plan order, every waiting call that the limits allow. */
-        private void startWhatFits(Deque<Call> waiting) {
+        /**
+         * A batch: calls taken from its source as there is room (a few more than can run, so that a provider at its
+         * limit never holds up the calls to another), each end handed back to it. A call not started when the run is
+         * cancelled is dropped unrecorded: the batch's record shows it as not done, and a resume runs it.
+         */
+        void batch(Plan.Batch batch) {
+            Deque<Call> waiting = new ArrayDeque<>();
+            int running = 0;
+            boolean exhausted = false;
+            while (true) {
+                if (cancellation.cancelled()) {
+                    waiting.clear();
+                    exhausted = true;
+                } else {
+                    while (!exhausted && waiting.size() < BATCH_LOOKAHEAD) {
+                        BatchCalls.Call next = batch.calls().next();
+                        if (next == null) {
+                            exhausted = true;
+                        } else {
+                            waiting.add(new Call(next.id(), next.request(), null, 0, next));
+                        }
+                    }
+                    running += startWhatFits(waiting);
+                }
+                if (running == 0 && waiting.isEmpty() && exhausted) {
+                    break;
+                }
+                Ended end;
+                try {
+                    long paused = limits.pausedNanos();
+                    // a provider backing off after a 429 gets its calls started when its pause ends, not only when
+                    // another call ends
+                    end = paused > 0 ? ended.poll(paused, java.util.concurrent.TimeUnit.NANOSECONDS) : ended.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    cancellation.cancel();
+                    continue;
+                }
+                if (end == null) {
+                    continue;
+                }
+                release(end);
+                running--;
+                batch.calls().ended(end.call().batchCall(), end.result());
+                tell(new RunEvent.CallEnded(end.call().id(), end.result()));
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Gives back the slot of a call that ended, and tells the limits how its provider is doing. */
+        private void release(Ended end) {
+            dev.llmo.config.ProviderConfig provider = end.call().request().model().provider();
+            limits.release(provider);
+            RunResult result = end.result();
+            if (result.succeeded()) {
+                limits.succeeded(provider);
+            } else if (rateLimited(result.error())) {
+                limits.rateLimited(provider, java.time.Duration.ZERO);
+            }
+        }
+
+        /** Starts, in plan order, every waiting call that the limits allow; returns how many it started. */
+        private int startWhatFits(Deque<Call> waiting) {
+            int started = 0;
             for (Iterator<Call> it = waiting.iterator(); it.hasNext(); ) {
                 Call call = it.next();
                 if (limits.tryAcquire(call.request().model().provider())) {
                     it.remove();
                     start(call);
+                    started++;
                 }
             }
+            return started;
         }
 
         private void start(Call call) {
             tell(new RunEvent.CallStarted(call.id()));
-            CallRecorder recorder = recording.call(plan, call.index(), call.input());
+            CallRecorder recorder = call.batchCall() != null ? call.batchCall().recorder()
+                    : recording.call(plan, call.index(), call.input());
             SchemaLoop.Attempt attempt = (id, request, listener, calls) -> request.tools().isEmpty()
                     ? executor.start(id, request, listener, calls) : tools().start(id, request, listener, calls);
             // an answer that must follow a schema is checked, and asked for again when it does not
@@ -209,6 +289,10 @@ public final class Orchestrator {
 
         /** A call's event from its own thread. A view that cannot show an answer (stdout closed) stops every call. */
         private void show(RunEvent event) {
+            if (event instanceof RunEvent.Retrying retrying && rateLimited(retrying.reason())) {
+                // the call itself waits out retry-after; no other call to that provider starts meanwhile
+                limits.rateLimited(retrying.call().model().provider(), retrying.delay());
+            }
             try {
                 listener.onEvent(event);
             } catch (RuntimeException e) {

@@ -10,13 +10,10 @@ import java.util.Objects;
  * same way (one scheduler, one listener, one cancel handle), so a new kind of run (a dataset batch, a tool loop) is
  * one more variant here, not one more runner.
  */
-public sealed interface Plan permits Plan.Single, Plan.FanOut, Plan.Pipeline, Plan.ChainStep {
+public sealed interface Plan permits Plan.Single, Plan.FanOut, Plan.Pipeline, Plan.ChainStep, Plan.Batch {
 
     /** The models of the plan, in the order their calls are numbered ({@link dev.llmo.core.CallId#index()}). */
     List<ModelRef> models();
-
-    /** The request as the first call sends it. */
-    RunRequest request();
 
     /** One call to one model. */
     record Single(RunRequest request) implements Plan {
@@ -60,6 +57,19 @@ public sealed interface Plan permits Plan.Single, Plan.FanOut, Plan.Pipeline, Pl
         public ChainStep {
             Objects.requireNonNull(step, "step");
             Objects.requireNonNull(request, "request");
+            models = nonEmpty(models);
+        }
+    }
+
+    /**
+     * A dataset batch: every row on every model, each one call, as many at once as the scheduler allows (it backs off a
+     * provider that answers 429 and recovers: {@link ConcurrencyLimits}). The calls come from {@code calls} one at a
+     * time as the scheduler has room for them, and their ends go back to it, so that a batch of any size runs in
+     * bounded memory: the engine keeps no result.
+     */
+    record Batch(List<ModelRef> models, BatchCalls calls) implements Plan {
+        public Batch {
+            Objects.requireNonNull(calls, "calls");
             models = nonEmpty(models);
         }
     }

@@ -132,6 +132,48 @@ public final class EventCodec {
             data.put("skipped", step.skipped());
             ArrayNode models = data.putArray("models");
             step.models().forEach(models::add);
+        } else if (event instanceof EventData.BatchRow row) {
+            data.put("row", row.row());
+            data.put("row_id", row.rowId());
+            data.put("model_index", row.modelIndex());
+            data.put("model", row.model());
+            data.put("input_sha256", row.inputSha256());
+            data.put("body_sha256", row.bodySha256());
+            data.set("parts", parts(row.parts(), content, random));
+            data.put("stop_reason", row.stopReason());
+            data.set("usage", usage(row.usage()));
+            data.put("cost_micro_usd", row.costMicroUsd());
+            data.put("latency_ms", row.latencyMs());
+            data.put("ttft_ms", row.ttftMs());
+            if (!row.asserts().isEmpty()) {
+                ArrayNode checks = data.putArray("asserts");
+                row.asserts().forEach(pass -> {
+                    if (pass == null) {
+                        checks.addNull();
+                    } else {
+                        checks.add(pass);
+                    }
+                });
+            }
+            if (row.errorKind() != null) {
+                data.putObject("error").put("kind", row.errorKind()).put("status", row.errorStatus())
+                        .put("message", row.errorMessage());
+            }
+        } else if (event instanceof EventData.BatchJudge judge) {
+            data.put("row", judge.row());
+            data.put("model_index", judge.modelIndex());
+            data.put("assertion", judge.assertion());
+            data.put("model", judge.judge());
+            if (judge.pass() != null) {
+                data.put("pass", judge.pass());
+            }
+            data.set("parts", parts(judge.parts(), content, random));
+            data.set("usage", usage(judge.usage()));
+            data.put("cost_micro_usd", judge.costMicroUsd());
+            data.put("latency_ms", judge.latencyMs());
+            if (judge.errorMessage() != null) {
+                data.put("error", judge.errorMessage());
+            }
         } else if (event instanceof EventData.SessionEnd end) {
             data.put("status", end.status());
             data.put("exit_code", end.exitCode());
@@ -294,6 +336,24 @@ public final class EventCodec {
                 case "chain.step" -> new EventData.ChainStep(data.path("chain").asText(), data.path("step").asText(),
                         data.path("index").asInt(), data.path("iteration").asInt(), data.path("skipped").asBoolean(),
                         texts(data.path("models")));
+                case "batch.row" -> {
+                    JsonNode error = data.path("error");
+                    yield new EventData.BatchRow(data.path("row").asLong(), data.path("row_id").asText(),
+                            data.path("model_index").asInt(), data.path("model").asText(),
+                            data.path("input_sha256").textValue(), data.path("body_sha256").textValue(),
+                            parts(data.path("parts"), event.content()), data.path("stop_reason").textValue(),
+                            readUsage(data.path("usage")), longOrNull(data.path("cost_micro_usd")),
+                            data.path("latency_ms").asLong(), longOrNull(data.path("ttft_ms")),
+                            error.isObject() ? error.path("kind").asText("failed") : null,
+                            error.path("status").isIntegralNumber() ? error.get("status").asInt() : null,
+                            error.isObject() ? error.path("message").asText("") : null, checks(data.path("asserts")));
+                }
+                case "batch.judge" -> new EventData.BatchJudge(data.path("row").asLong(),
+                        data.path("model_index").asInt(), data.path("assertion").asInt(), data.path("model").asText(),
+                        data.path("pass").isBoolean() ? data.get("pass").booleanValue() : null,
+                        parts(data.path("parts"), event.content()), readUsage(data.path("usage")),
+                        longOrNull(data.path("cost_micro_usd")), data.path("latency_ms").asLong(),
+                        data.path("error").textValue());
                 case "session.end" -> new EventData.SessionEnd(data.path("status").asText(),
                         data.path("exit_code").asInt(), data.path("cost_micro_usd").asLong());
                 default -> null;
@@ -318,6 +378,16 @@ public final class EventCodec {
         List<String> texts = new ArrayList<>();
         list.forEach(item -> texts.add(item.asText()));
         return texts;
+    }
+
+    private static List<Boolean> checks(JsonNode list) {
+        List<Boolean> checks = new ArrayList<>();
+        list.forEach(item -> checks.add(item.isBoolean() ? item.booleanValue() : null));
+        return checks;
+    }
+
+    private static Long longOrNull(JsonNode node) {
+        return node.isIntegralNumber() ? node.asLong() : null;
     }
 
     private static Usage readUsage(JsonNode usage) {

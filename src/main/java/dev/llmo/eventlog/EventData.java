@@ -334,6 +334,73 @@ public sealed interface EventData {
     }
 
     /**
+     * {@code batch.row}: one finished call of a batch record (one dataset row on one model): written once its answer
+     * (or its failure) came, so that a resumed batch never sends it again.
+     *
+     * @param row          the row's position in the dataset, from 0
+     * @param rowId        the row's {@code id} column, or its number (from 1) when it has none
+     * @param modelIndex   the model's position in the batch's models
+     * @param model        {@code provider/model}
+     * @param inputSha256  {@link Sha256#of} the row's filled prompt: a resume checks the dataset still says the same
+     * @param bodySha256   {@link Sha256#of} the exact HTTP body sent, or null when nothing was sent
+     * @param costMicroUsd null when the price (or the usage) is unknown
+     * @param errorKind    why the call failed ({@code rate_limited}, ...), or null when it succeeded
+     * @param asserts      per assertion of the batch, whether the result passed it; null for a judge (its verdict is
+     *                     a {@link BatchJudge}); empty without assertions
+     */
+    record BatchRow(long row, String rowId, int modelIndex, String model, String inputSha256, String bodySha256,
+                    List<Part> parts, String stopReason, Usage usage, Long costMicroUsd, long latencyMs, Long ttftMs,
+                    String errorKind, Integer errorStatus, String errorMessage, List<Boolean> asserts)
+            implements EventData {
+        public BatchRow {
+            Objects.requireNonNull(rowId, "rowId");
+            Objects.requireNonNull(model, "model");
+            parts = List.copyOf(parts);
+            asserts = java.util.Collections.unmodifiableList(new ArrayList<>(asserts));
+        }
+
+        /** The answer text: the text parts joined. */
+        public String text() {
+            return new dev.llmo.message.Message(Role.ASSISTANT, parts).text();
+        }
+
+        public boolean succeeded() {
+            return errorKind == null;
+        }
+
+        @Override
+        public String type() {
+            return "batch.row";
+        }
+    }
+
+    /**
+     * {@code batch.judge}: a model's verdict on the answer of one row on one model (a {@code judge} assertion); its
+     * cost counts like any call's.
+     *
+     * @param assertion the judge assertion's position among the batch's assertions
+     * @param pass      the verdict, or null when the judge's call failed ({@code errorMessage} says why)
+     * @param parts     the judge's answer (its reasons)
+     */
+    record BatchJudge(long row, int modelIndex, int assertion, String judge, Boolean pass, List<Part> parts,
+                      Usage usage, Long costMicroUsd, long latencyMs, String errorMessage) implements EventData {
+        public BatchJudge {
+            Objects.requireNonNull(judge, "judge");
+            parts = List.copyOf(parts);
+        }
+
+        /** The judge's answer text. */
+        public String text() {
+            return new dev.llmo.message.Message(Role.ASSISTANT, parts).text();
+        }
+
+        @Override
+        public String type() {
+            return "batch.judge";
+        }
+    }
+
+    /**
      * {@code session.end}: the last event; writing it also syncs the file to disk.
      *
      * @param status {@code ok}, {@code failed} or {@code interrupted}

@@ -500,6 +500,16 @@ public final class EventLog implements Closeable {
      */
     public static List<Event> read(Path file) {
         List<Event> events = new ArrayList<>();
+        forEach(file, events::add);
+        return events;
+    }
+
+    /**
+     * {@link #read}, one event at a time: for a log too long to hold (a batch record of many rows).
+     *
+     * @throws FailureException when the file cannot be read
+     */
+    public static void forEach(Path file, java.util.function.Consumer<Event> sink) {
         try (InputStream in = Files.newInputStream(file)) {
             ChunkReader chunks = new ChunkReader(in, 1 << 16);
             for (ChunkReader.Chunk chunk = chunks.next(); chunk != null; chunk = chunks.next()) {
@@ -510,7 +520,7 @@ public final class EventLog implements Closeable {
                     }
                     Event event = EventLines.parse(chunk.bytes(), from, end - from);
                     if (event != null) {
-                        events.add(event);
+                        sink.accept(event);
                     }
                     from = end + 1;
                 }
@@ -518,7 +528,6 @@ public final class EventLog implements Closeable {
         } catch (IOException e) {
             throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
         }
-        return events;
     }
 
     /** The id of the conversation stored in {@code file}. */

@@ -61,4 +61,38 @@ class ConcurrencyLimitsTest {
         assertThat(Plan.of(request, List.of(m, m), true)).isInstanceOf(Plan.Pipeline.class);
         assertThatThrownBy(() -> new Plan.FanOut(request, List.of())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void a429HalvesTheProvidersLimitPausesItAndSuccessesBringItBack() {
+        long[] now = {1_000_000_000L};
+        ConcurrencyLimits limits = new ConcurrencyLimits(8, () -> now[0]);
+        ProviderConfig busy = provider("busy", null);
+        ProviderConfig other = provider("other", null);
+        for (int i = 0; i < 8; i++) {
+            assertThat(limits.tryAcquire(busy)).isTrue();
+        }
+        limits.rateLimited(busy, java.time.Duration.ofSeconds(2));
+        // the other calls in flight that hit the same 429 are one signal, not eight halvings
+        limits.rateLimited(busy, java.time.Duration.ofSeconds(2));
+        assertThat(limits.limit(busy)).isEqualTo(4);
+        for (int i = 0; i < 8; i++) {
+            limits.release(busy);
+        }
+        assertThat(limits.tryAcquire(busy)).as("paused for retry-after").isFalse();
+        assertThat(limits.pausedNanos()).isEqualTo(2_000_000_000L);
+        assertThat(limits.tryAcquire(other)).as("another provider is not held up").isTrue();
+        limits.release(other);
+        now[0] += 2_000_000_000L;
+        for (int i = 0; i < 4; i++) {
+            assertThat(limits.tryAcquire(busy)).isTrue();
+        }
+        assertThat(limits.tryAcquire(busy)).as("at the learned limit").isFalse();
+        for (int round = 0; round < 40; round++) {
+            limits.succeeded(busy);
+        }
+        assertThat(limits.limit(busy)).as("recovered to the configured limit").isEqualTo(8);
+        now[0] += 1_000_000_000L;
+        limits.rateLimited(busy, java.time.Duration.ZERO);
+        assertThat(limits.limit(busy)).as("halved from what is in flight").isEqualTo(2);
+    }
 }

@@ -1,0 +1,117 @@
+package dev.llmo.batch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.eventlog.EventData;
+import dev.llmo.message.Usage;
+import dev.llmo.provider.http.Json;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The results of a batch as JSON Lines, in dataset order (each row's models in the batch's order), from its record:
+ * what {@code batch run} and {@code batch resume} print at the end and {@code batch export} prints any time. One line
+ * per call the record holds (its last entry, when a resume sent it again):
+ * {@code {"row":1,"id":"q1","model":"openai/gpt-4o-mini","text":"...","usage":{...},"cost_usd":0.000012,
+ * "latency_ms":812,"error":null}}.
+ *
+ * <p>Two passes over the record, never holding the answers: the first notes which entry is each call's last (one
+ * number per call), the second writes them in order, holding back only the entries that come before their turn
+ * (a record is written in about dataset order, so few).
+ */
+public final class BatchExport {
+    private BatchExport() {
+    }
+
+    /** A result line, as the record's entry (and the assertions' verdicts, when the batch has any) make it. */
+    @FunctionalInterface
+    public interface Lines {
+        String line(EventData.BatchRow row);
+    }
+
+    /** The plain line of an entry. */
+    public static String line(EventData.BatchRow row) {
+        return json(row).toString();
+    }
+
+    /** The JSON of an entry's result line. */
+    public static ObjectNode json(EventData.BatchRow row) {
+        ObjectNode line = Json.object();
+        line.put("row", row.row() + 1);
+        line.put("id", row.rowId());
+        line.put("model", row.model());
+        line.put("text", row.text());
+        Usage usage = row.usage();
+        if (usage == null) {
+            line.putNull("usage");
+        } else {
+            line.putObject("usage").put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens())
+                    .put("reasoning_tokens", usage.reasoningTokens()).put("cache_read_tokens", usage.cacheReadTokens())
+                    .put("cache_write_tokens", usage.cacheWriteTokens());
+        }
+        line.put("cost_usd", row.costMicroUsd() == null ? null : BigDecimal.valueOf(row.costMicroUsd(), 6));
+        line.put("latency_ms", row.latencyMs());
+        if (!row.asserts().isEmpty()) {
+            var checks = line.putArray("asserts");
+            row.asserts().forEach(pass -> {
+                if (pass == null) {
+                    checks.addNull();
+                } else {
+                    checks.add(pass);
+                }
+            });
+        }
+        if (row.succeeded()) {
+            line.putNull("error");
+        } else {
+            line.putObject("error").put("kind", row.errorKind()).put("status", row.errorStatus())
+                    .put("message", row.errorMessage());
+        }
+        return line;
+    }
+
+    /** Writes the record's results in dataset order to {@code out}; returns how many lines. */
+    public static long write(Path record, int models, PrintWriter out, Lines lines) {
+        long[] count = {0};
+        each(record, models, row -> {
+            out.println(lines.line(row));
+            count[0]++;
+        });
+        out.flush();
+        return count[0];
+    }
+
+    /** Hands each call's last entry to {@code sink}, in dataset order. */
+    public static void each(Path record, int models, Consumer<EventData.BatchRow> sink) {
+        // pass 1: the position (row × models + model) of each call, and the seq-like ordinal of its last entry
+        Map<Long, Long> last = new HashMap<>();
+        long[] ordinal = {0};
+        BatchRecord.entries(record, entry -> {
+            if (entry instanceof EventData.BatchRow row) {
+                last.put(row.row() * models + row.modelIndex(), ordinal[0]);
+            }
+            ordinal[0]++;
+        });
+        long[] positions = last.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+        Map<Long, EventData.BatchRow> early = new HashMap<>();
+        int[] next = {0};
+        long[] at = {0};
+        BatchRecord.entries(record, entry -> {
+            long mine = at[0]++;
+            if (!(entry instanceof EventData.BatchRow row)) {
+                return;
+            }
+            long position = row.row() * models + row.modelIndex();
+            if (last.get(position) != mine) {
+                return; // sent again later: the later entry is its result
+            }
+            early.put(position, row);
+            while (next[0] < positions.length && early.containsKey(positions[next[0]])) {
+                sink.accept(early.remove(positions[next[0]++]));
+            }
+        });
+    }
+}

@@ -1,0 +1,160 @@
+package dev.llmo.batch;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.eventlog.EventData;
+import dev.llmo.provider.http.Json;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An eval's outcome per model, from a batch record: calls, how many passed every assertion (a call that failed, or
+ * whose judge gave no verdict, did not), the pass rate, failures, latency percentiles, tokens and cost (the judges'
+ * cost apart). Without assertions a call passes when it succeeded.
+ */
+public record BatchReport(String id, List<String> asserts, List<ModelLine> models, BigDecimal judgeCostUsd) {
+
+    /**
+     * One model's line.
+     *
+     * @param passedBy per assertion, how many calls passed it
+     */
+    public record ModelLine(String model, long calls, long passed, long failed, long p50Ms, long p95Ms,
+                            long inputTokens, long outputTokens, BigDecimal costUsd, List<Long> passedBy) {
+        /** Passed of all calls, 0 to 1; 0 for none. */
+        public BigDecimal passRate() {
+            return calls == 0 ? BigDecimal.ZERO : BigDecimal.valueOf(passed).divide(BigDecimal.valueOf(calls), 4,
+                    RoundingMode.HALF_EVEN);
+        }
+    }
+
+    public static BatchReport of(Path record) {
+        BatchSpec spec = BatchRecord.read(record, false).spec();
+        int models = spec.models().size();
+        int asserts = spec.asserts().size();
+        Map<Long, Boolean> verdicts = new HashMap<>();
+        long[] judgeMicro = {0};
+        BatchRecord.entries(record, entry -> {
+            if (entry instanceof EventData.BatchJudge judge) {
+                verdicts.put(BatchRecord.judgeKey(judge.row(), judge.modelIndex(), judge.assertion()),
+                        judge.pass());
+                judgeMicro[0] += judge.costMicroUsd() == null ? 0 : judge.costMicroUsd();
+            }
+        });
+        long[] calls = new long[models];
+        long[] passed = new long[models];
+        long[] failed = new long[models];
+        long[] input = new long[models];
+        long[] output = new long[models];
+        long[] cost = new long[models];
+        long[][] passedBy = new long[models][asserts];
+        List<List<Long>> latencies = new ArrayList<>();
+        for (int m = 0; m < models; m++) {
+            latencies.add(new ArrayList<>());
+        }
+        BatchExport.each(record, models, row -> {
+            int m = row.modelIndex();
+            calls[m]++;
+            if (row.costMicroUsd() != null) {
+                cost[m] += row.costMicroUsd();
+            }
+            if (row.usage() != null) {
+                input[m] += row.usage().inputTokens();
+                output[m] += row.usage().outputTokens();
+            }
+            if (!row.succeeded()) {
+                failed[m]++;
+                return;
+            }
+            latencies.get(m).add(row.latencyMs());
+            boolean all = true;
+            for (int a = 0; a < asserts; a++) {
+                Boolean pass = a < row.asserts().size() ? row.asserts().get(a) : null;
+                if (pass == null) {
+                    pass = verdicts.get(BatchRecord.judgeKey(row.row(), m, a));
+                }
+                if (Boolean.TRUE.equals(pass)) {
+                    passedBy[m][a]++;
+                } else {
+                    all = false;
+                }
+            }
+            if (all) {
+                passed[m]++;
+            }
+        });
+        List<ModelLine> lines = new ArrayList<>();
+        for (int m = 0; m < models; m++) {
+            long[] sorted = latencies.get(m).stream().mapToLong(Long::longValue).sorted().toArray();
+            lines.add(new ModelLine(spec.models().get(m), calls[m], passed[m], failed[m], percentile(sorted, 50),
+                    percentile(sorted, 95), input[m], output[m], BigDecimal.valueOf(cost[m], 6),
+                    Arrays.stream(passedBy[m]).boxed().toList()));
+        }
+        return new BatchReport(BatchRecord.EventLogId.of(record), spec.asserts(), lines,
+                BigDecimal.valueOf(judgeMicro[0], 6));
+    }
+
+    /** The nearest-rank percentile; 0 when there is no value. */
+    static long percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    /** The lowest pass rate of any model. */
+    public BigDecimal lowestPassRate() {
+        return models.stream().map(ModelLine::passRate).min(BigDecimal::compareTo).orElse(BigDecimal.ZERO);
+    }
+
+    /** {@code --json}: one object. */
+    public ObjectNode toJson() {
+        ObjectNode json = Json.object();
+        json.put("id", id);
+        ArrayNode checks = json.putArray("asserts");
+        asserts.forEach(checks::add);
+        ArrayNode rows = json.putArray("models");
+        for (ModelLine line : models) {
+            ObjectNode row = rows.addObject();
+            row.put("model", line.model());
+            row.put("calls", line.calls());
+            row.put("passed", line.passed());
+            row.put("pass_rate", line.passRate());
+            row.put("failed", line.failed());
+            row.put("p50_latency_ms", line.p50Ms());
+            row.put("p95_latency_ms", line.p95Ms());
+            row.put("input_tokens", line.inputTokens());
+            row.put("output_tokens", line.outputTokens());
+            row.put("cost_usd", line.costUsd());
+            ArrayNode by = row.putArray("passed_by_assert");
+            line.passedBy().forEach(by::add);
+        }
+        json.put("judge_cost_usd", judgeCostUsd);
+        return json;
+    }
+
+    /** The table for a person: one line per model, then the judges' cost. */
+    public List<String> table() {
+        List<String> out = new ArrayList<>();
+        int width = Math.max(5, models.stream().mapToInt(l -> l.model().length()).max().orElse(5));
+        out.add(String.format(java.util.Locale.ROOT, "%-" + width + "s  %6s  %6s  %6s  %6s  %8s  %8s  %9s  %9s  %10s",
+                "MODEL", "CALLS", "PASSED", "RATE", "FAILED", "P50", "P95", "TOKENS IN", "TOKENS OUT", "USD"));
+        for (ModelLine line : models) {
+            out.add(String.format(java.util.Locale.ROOT,
+                    "%-" + width + "s  %6d  %6d  %5.1f%%  %6d  %6dms  %6dms  %9d  %9d  %10s", line.model(), line.calls(),
+                    line.passed(), line.passRate().doubleValue() * 100, line.failed(), line.p50Ms(), line.p95Ms(),
+                    line.inputTokens(), line.outputTokens(), "$" + line.costUsd().stripTrailingZeros().toPlainString()));
+        }
+        if (judgeCostUsd.signum() > 0) {
+            out.add("judges: $" + judgeCostUsd.stripTrailingZeros().toPlainString());
+        }
+        return out;
+    }
+}

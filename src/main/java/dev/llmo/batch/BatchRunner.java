@@ -1,0 +1,171 @@
+package dev.llmo.batch;
+
+import dev.llmo.config.ModelRef;
+import dev.llmo.core.CallId;
+import dev.llmo.core.CallRecorder;
+import dev.llmo.core.Conversation;
+import dev.llmo.core.RunListener;
+import dev.llmo.core.RunResult;
+import dev.llmo.engine.BatchCalls;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.engine.Orchestrator;
+import dev.llmo.engine.Plan;
+import dev.llmo.engine.Recording;
+import dev.llmo.eventlog.EventData;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.CallError;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.provider.ChatRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Runs what a batch record is missing: every row of the dataset on every model, but those the record has finished,
+ * each one call through the one engine (a {@link Plan.Batch}: the same limits, budgets, retries and cancel handle as
+ * every run), each finished call written to the record as it ends. The dataset is read as the calls go, so memory does
+ * not grow with it. A call the budget refuses stops the batch (the rest stays missing, for a resume).
+ */
+public final class BatchRunner {
+    private final Orchestrator engine;
+    private final RowRequests requests;
+    private final List<ModelRef> models;
+    private final List<Assertion> asserts;
+
+    /** What a run did. */
+    public record Outcome(long succeeded, long failed, LlmoException stopped) {
+    }
+
+    /** @param asserts the batch's assertions: each call's result is checked against them as it is recorded */
+    public BatchRunner(Orchestrator engine, RowRequests requests, List<ModelRef> models, List<Assertion> asserts) {
+        this.engine = engine;
+        this.requests = requests;
+        this.models = List.copyOf(models);
+        this.asserts = List.copyOf(asserts);
+    }
+
+    /**
+     * Runs the missing calls of {@code record} over {@code dataset} (read again from its start).
+     *
+     * @param listener hears every call's events ({@link dev.llmo.core.RunEvent.CallEnded} once each is recorded)
+     */
+    public Outcome run(BatchRecord record, Path dataset, String shown, RunListener listener,
+                       Cancellation cancellation) {
+        try (Dataset rows = Dataset.open(dataset, shown)) {
+            Calls calls = new Calls(record, rows, cancellation);
+            engine.run(new Plan.Batch(models, calls), listener, Recording.NONE, cancellation);
+            return new Outcome(calls.succeeded, calls.failed, calls.stopped);
+        }
+    }
+
+    /** The calls of the rows as the engine asks for them; on the engine's thread. */
+    private final class Calls implements BatchCalls {
+        private final BatchRecord record;
+        private final Dataset rows;
+        private final Cancellation cancellation;
+        private final Deque<Call> ready = new ArrayDeque<>();
+        private long succeeded;
+        private long failed;
+        private LlmoException stopped;
+
+        Calls(BatchRecord record, Dataset rows, Cancellation cancellation) {
+            this.record = record;
+            this.rows = rows;
+            this.cancellation = cancellation;
+        }
+
+        @Override
+        public Call next() {
+            while (ready.isEmpty()) {
+                DatasetRow row = rows.next();
+                if (row == null) {
+                    return null;
+                }
+                String input = null;
+                for (int m = 0; m < models.size(); m++) {
+                    if (record.finished(row.index(), m)) {
+                        continue;
+                    }
+                    if (input == null) {
+                        input = requests.inputSha256(row);
+                    }
+                    ModelRef model = models.get(m);
+                    ready.add(new Call(new CallId(model, null, m, row.index()), requests.request(row, model),
+                            new RowRecorder(record, row, m, input, asserts)));
+                }
+            }
+            return ready.poll();
+        }
+
+        @Override
+        public void ended(Call call, RunResult result) {
+            if (result.succeeded()) {
+                succeeded++;
+            } else if (result.error() instanceof BudgetException budget) {
+                // nothing was sent and nothing recorded: the row stays missing; the batch stops here
+                if (stopped == null) {
+                    stopped = budget;
+                }
+                cancellation.cancel(budget);
+            } else if (!(result.error() instanceof InterruptedRunException)) {
+                failed++;
+            }
+        }
+    }
+
+    /** USD to whole micro-USD, rounded half up as a conversation's log does; null (unknown) stays null. */
+    static Long micro(java.math.BigDecimal usd) {
+        return usd == null ? null : usd.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    }
+
+    /** Writes one call's end as its {@code batch.row}, before anyone else hears of it. */
+    private static final class RowRecorder implements CallRecorder {
+        private final BatchRecord record;
+        private final DatasetRow row;
+        private final int model;
+        private final String inputSha256;
+        private final List<Assertion> asserts;
+        private volatile String bodySha256;
+
+        RowRecorder(BatchRecord record, DatasetRow row, int model, String inputSha256, List<Assertion> asserts) {
+            this.record = record;
+            this.row = row;
+            this.model = model;
+            this.inputSha256 = inputSha256;
+            this.asserts = asserts;
+        }
+
+        @Override
+        public long requestSent(ModelRef modelRef, ChatRequest request, byte[] body) {
+            bodySha256 = dev.llmo.eventlog.Sha256.of(body);
+            return 0;
+        }
+
+        @Override
+        public void retried(long request, int attempt, Duration delay, LlmoException reason) {
+        }
+
+        @Override
+        public void answered(long request, RunResult result) {
+            LlmoException error = result.error();
+            if (error instanceof BudgetException && bodySha256 == null) {
+                return; // refused before sending: nothing happened, nothing to record
+            }
+            List<Boolean> checks = new java.util.ArrayList<>();
+            for (Assertion assertion : asserts) {
+                checks.add(Assertion.check(assertion, row.values(), result.text(), result.succeeded(),
+                        result.latencyMs(), result.costUsd()));
+            }
+            String kind = error == null ? null
+                    : error instanceof InterruptedRunException ? BatchRecord.INTERRUPTED : Conversation.errorKind(error);
+            record.row(new EventData.BatchRow(row.index(), row.id(), model, result.model().id(), inputSha256,
+                    bodySha256, result.answer().parts(), result.stopReason() == null ? null
+                    : result.stopReason().id(), result.usage(), micro(result.costUsd()), result.latencyMs(), result.ttftMs(), kind,
+                    error instanceof CallError call ? call.status() : null, error == null ? null : error.getMessage(),
+                    checks));
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.llmo.cli;
+
+import dev.llmo.batch.Assertion;
+import dev.llmo.batch.AtomicOutput;
+import dev.llmo.batch.BatchJudges;
+import dev.llmo.core.RunListener;
+import java.util.Map;
+import dev.llmo.batch.BatchExport;
+import dev.llmo.batch.BatchRecord;
+import dev.llmo.batch.BatchRunner;
+import dev.llmo.batch.BatchScan;
+import dev.llmo.batch.RowRequests;
+import dev.llmo.config.Budget;
+import dev.llmo.config.ModelRef;
+import dev.llmo.context.TokenCounters;
+import dev.llmo.core.CallExecutor;
+import dev.llmo.cost.DailySpend;
+import dev.llmo.cost.Usd;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.engine.Orchestrator;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ExitCode;
+import dev.llmo.failure.FailureException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.UsageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BiPredicate;
+
+/** What {@code batch run} and {@code batch resume} share: the budget check, the run with its progress, the results. */
+final class BatchExecution {
+    /** Concurrency when {@code --concurrency} is not given: a few calls at once, as a polite client makes. */
+    static final int DEFAULT_CONCURRENCY = 4;
+
+    private BatchExecution() {
+    }
+
+    /** {@code --concurrency}, checked. */
+    static int concurrency(Integer given) {
+        if (given == null) {
+            return DEFAULT_CONCURRENCY;
+        }
+        if (given < 1 || given > 1024) {
+            throw new UsageException("--concurrency must be from 1 to 1024, not " + given, "e.g. --concurrency 8");
+        }
+        return given;
+    }
+
+    /** The dataset as a file: a path as given, or stdin copied to a private temporary file (read twice). */
+    static Path datasetFile(CliContext context, String dataset) {
+        if (!dataset.equals("-")) {
+            return Path.of(dataset);
+        }
+        try {
+            Path temp = Files.createTempFile("llmo-batch-", ".dataset");
+            temp.toFile().deleteOnExit();
+            try (InputStream in = context.environment().in()) {
+                Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return temp;
+        } catch (IOException e) {
+            throw new FailureException("cannot read the dataset from stdin: " + e.getMessage(),
+                    "give the dataset as a file instead", e);
+        }
+    }
+
+    /**
+     * The first pass over the dataset (every row checked), priced when a budget is set, and the whole batch's worst case
+     * checked against {@code --max-cost} (or budget.per_run_usd) and what is left of the daily budget: refused with
+     * exit 5 before anything is sent.
+     */
+    static BatchScan scan(CliContext context, Path file, String shown, RowRequests requests, List<ModelRef> models,
+                          BiPredicate<Long, Integer> finished, BigDecimal maxCost, Map<Integer, ModelRef> judges,
+                          List<Assertion> asserts) {
+        Budget budget = context.settings().budget();
+        BigDecimal perRun = maxCost != null ? maxCost : budget.perRunUsd();
+        BigDecimal daily = budget.dailyUsd();
+        boolean priced = perRun != null || daily != null;
+        BatchScan scan = BatchScan.of(file, shown, requests, models, finished, priced ? TokenCounters.create() : null,
+                judges, asserts);
+        if (!priced || scan.todo() == 0) {
+            return scan;
+        }
+        if (scan.unpriced() != null) {
+            throw new BudgetException("the price or answer limit of " + scan.unpriced() + " is unknown, so the batch's "
+                    + "worst case cannot be checked against the budget; nothing was sent",
+                    "add its pricing (and max_output_tokens) in models.yaml, or pass -o max_tokens=N");
+        }
+        String worst = "the batch's " + scan.todo() + " calls could cost up to " + Usd.formatExact(scan.worstCaseUsd());
+        String source = maxCost != null ? "--max-cost" : "budget.per_run_usd";
+        if (perRun != null && scan.worstCaseUsd().compareTo(perRun) > 0) {
+            throw new BudgetException(worst + ", more than the per-run budget of " + Usd.formatExact(perRun) + " ("
+                    + source + "); nothing was sent",
+                    "raise " + source + ", lower the answers' limit with -o max_tokens=N, or use fewer rows or models");
+        }
+        if (daily != null) {
+            BigDecimal today = Usd.ofMicro(DailySpend.today(context.dirs().spendLogDirs(), java.time.Clock
+                    .systemDefaultZone()));
+            if (today.add(scan.worstCaseUsd()).compareTo(daily) > 0) {
+                throw new BudgetException(worst + "; with " + Usd.formatExact(today) + " spent today that would pass "
+                        + "the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
+                        "raise budget.daily_usd in config.yaml, lower the answers' limit with -o max_tokens=N, "
+                                + "or use fewer rows or models");
+            }
+        }
+        return scan;
+    }
+
+    /**
+     * Runs what {@code record} is missing, with a progress view on stderr, then prints the results (stdout or
+     * {@code out}) and ends the record. Returns 0, or throws what the batch ends with: exit 5 when the budget stopped
+     * it, 130 (or the signal's code) when it was interrupted, 1 when a call failed.
+     */
+    static int run(CliContext context, CallExecutor executor, int concurrency, BatchRecord record, Path dataset,
+                   String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
+                   Map<Integer, ModelRef> judges, BatchScan scan, Path out) {
+        long total = scan.rows() * models.size();
+        BatchProgress progress = new BatchProgress(context.err(), context.environment().stderrIsTerminal(),
+                context.colorErr(), total, total - scan.todo(), System::nanoTime);
+        Orchestrator engine = new Orchestrator(executor, concurrency);
+        Cancellation cancellation = new Cancellation();
+        String resume = "'llmo batch resume " + record.id();
+        BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
+        BatchRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the batch was stopped", () -> {
+            BatchRunner.Outcome answers = new BatchRunner(engine, requests, models, asserts).run(record, dataset,
+                    shown, progress, cancellation);
+            if (!judges.isEmpty() && !cancellation.cancelled()) {
+                progress.finish();
+                context.err().println("llmo: batch " + record.id() + ": judging the answers");
+                judged[0] = new BatchJudges(engine, requests, models.size(), asserts, judges).run(record, dataset,
+                        shown, RunListener.NONE, cancellation);
+            }
+            LlmoException stop = answers.stopped() != null ? answers.stopped() : judged[0].stopped();
+            return new BatchRunner.Outcome(answers.succeeded(), answers.failed() + judged[0].failed(), stop);
+        }, done -> {
+            progress.finish();
+            record.end(exitCode(done, cancellation));
+        });
+        record.close();
+        LlmoException reason = cancellation.reason();
+        if (outcome.stopped() != null) {
+            throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
+                    "raise the budget, then " + resume + "' runs the rest");
+        }
+        if (cancellation.cancelled() && (reason == null || reason.exitCode().stoppedFromOutside())) {
+            throw InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
+                    "the batch was stopped; " + resume + "' runs the rest");
+        }
+        if (reason != null) {
+            throw reason;
+        }
+        export(context, record.file(), models.size(), out);
+        if (outcome.failed() > 0) {
+            throw new FailureException(outcome.failed() + " of " + (outcome.failed() + outcome.succeeded())
+                    + " calls failed (their errors are in the results)",
+                    resume + " --retry-failed' sends them again; 'llmo batch show " + record.id() + "' sums up");
+        }
+        return 0;
+    }
+
+    private static ExitCode exitCode(BatchRunner.Outcome outcome, Cancellation cancellation) {
+        if (outcome.stopped() != null) {
+            return ExitCode.BUDGET;
+        }
+        if (cancellation.cancelled()) {
+            LlmoException reason = cancellation.reason();
+            return reason == null ? ExitCode.INTERRUPTED : reason.exitCode();
+        }
+        return outcome.failed() > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    }
+
+    /** The model of each judge assertion, by its position among the assertions (exit 3 for an unknown model). */
+    static Map<Integer, ModelRef> judges(dev.llmo.config.Settings settings, List<Assertion> asserts) {
+        Map<Integer, ModelRef> judges = new java.util.LinkedHashMap<>();
+        for (int a = 0; a < asserts.size(); a++) {
+            if (asserts.get(a) instanceof Assertion.Judge judge) {
+                judges.put(a, settings.catalog().resolve(judge.model()));
+            }
+        }
+        return judges;
+    }
+
+    /** The results in dataset order, on stdout or (whole or not at all) in {@code outFile}. */
+    static void export(CliContext context, Path record, int models, Path outFile) {
+        if (outFile == null) {
+            PrintWriter out = context.out();
+            BatchExport.write(record, models, out, BatchExport::line);
+            LlmoException lost = StdoutWriter.failure(out);
+            if (lost != null) {
+                throw lost;
+            }
+            return;
+        }
+        AtomicOutput.write(outFile, writer -> BatchExport.write(record, models, writer, BatchExport::line));
+    }
+}

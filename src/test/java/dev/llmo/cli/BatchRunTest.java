@@ -1,0 +1,339 @@
+package dev.llmo.cli;
+
+import static dev.llmo.cli.CliRunAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.cli.CliRun.Result;
+import dev.llmo.failure.ExitCode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code llmo batch run} against a server speaking OpenAI's chat completions format, answering each row's question
+ * from a dispatcher that counts the requests in flight and per row, and answers some rows with 429s (then an answer)
+ * and some with a failure.
+ */
+class BatchRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern QUESTION = Pattern.compile("Q(\\d+)\\?");
+
+    @RegisterExtension
+    final LlmoFixture llmo = LlmoFixture.create().openAiServer().configYaml("main_llm: mock/m1\n")
+            .mockProvider("""
+                    max_concurrency: 6
+                    models:
+                      - { name: m1, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+                      - { name: m2, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+                    """);
+
+    /** Answers "A<n> from <model>"; rows divisible by 97 fail with 400; rows divisible by 50 get a 429 first. */
+    static class RowServer extends Dispatcher {
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlight = new AtomicInteger();
+        final Map<String, AtomicInteger> perCall = new ConcurrentHashMap<>();
+        final AtomicInteger tooMany = new AtomicInteger();
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+            int now = inFlight.incrementAndGet();
+            maxInFlight.accumulateAndGet(now, Math::max);
+            try {
+                JsonNode body = JSON.readTree(request.getBody().readUtf8());
+                String model = body.path("model").asText();
+                String content = body.path("messages").path(body.path("messages").size() - 1).path("content").asText();
+                Matcher matcher = QUESTION.matcher(content);
+                if (!matcher.find()) {
+                    return new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"no question\"}}");
+                }
+                int row = Integer.parseInt(matcher.group(1));
+                int attempt = perCall.computeIfAbsent(model + "/" + row, k -> new AtomicInteger()).incrementAndGet();
+                Thread.sleep(1);
+                if (row % 97 == 0) {
+                    return new MockResponse().setResponseCode(400)
+                            .setBody("{\"error\":{\"message\":\"row " + row + " is bad\",\"type\":\"invalid_request_error\"}}");
+                }
+                if (row % 50 == 0 && attempt == 1) {
+                    tooMany.incrementAndGet();
+                    return new MockResponse().setResponseCode(429).setHeader("retry-after-ms", "20")
+                            .setBody("{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\"}}");
+                }
+                return new MockResponse().setHeader("content-type", "application/json").setBody("""
+                        {"id":"c","object":"chat.completion","model":"%s","choices":[{"index":0,"message":{"role":\
+                        "assistant","content":"A%d from %s"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,\
+                        "completion_tokens":5,"total_tokens":15}}""".formatted(model, row, model));
+            } catch (IOException e) {
+                return new MockResponse().setResponseCode(500);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    private Path dataset(int rows) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= rows; i++) {
+            text.append("{\"id\":\"q").append(i).append("\",\"question\":\"Q").append(i).append("?\"}\n");
+        }
+        return Files.writeString(llmo.home().resolve("questions.jsonl"), text);
+    }
+
+    private static List<JsonNode> lines(String out) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void aThousandRowsOnTwoModelsAreEachAnsweredOnceInDatasetOrderWithinTheLimitsAndTheBudget() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        Path data = dataset(1000);
+
+        Result result = llmo.cli().env("LLMO_MAX_RETRIES", "2").run("batch", "run", data.toString(), "--prompt",
+                "Answer {{question}}", "-m", "mock/m1", "-m", "mock/m2", "--concurrency", "8", "--max-cost", "1");
+
+        // 10 rows (97, 194, ... 970) fail on both models: exit 1, the batch went on
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("20 of 2000 calls failed");
+        List<JsonNode> lines = lines(result.out());
+        assertThat(lines).hasSize(2000);
+        for (int i = 0; i < 2000; i++) {
+            JsonNode line = lines.get(i);
+            int row = i / 2 + 1;
+            String model = i % 2 == 0 ? "mock/m1" : "mock/m2";
+            assertThat(line.get("row").asInt()).isEqualTo(row);
+            assertThat(line.get("id").asText()).isEqualTo("q" + row);
+            assertThat(line.get("model").asText()).isEqualTo(model);
+            if (row % 97 == 0) {
+                assertThat(line.get("error").get("kind").asText()).isEqualTo("bad_request");
+                assertThat(line.get("text").asText()).isEmpty();
+            } else {
+                assertThat(line.get("error").isNull()).isTrue();
+                assertThat(line.get("text").asText()).isEqualTo("A" + row + " from " + model.substring(5));
+                assertThat(line.get("usage").get("input_tokens").asInt()).isEqualTo(10);
+                assertThat(line.get("cost_usd").decimalValue()).isEqualByComparingTo("0.00002");
+            }
+        }
+        // every call sent once, but the 429s once more each
+        assertThat(server.perCall).hasSize(2000);
+        server.perCall.forEach((call, count) -> {
+            int row = Integer.parseInt(call.substring(call.lastIndexOf('/') + 1));
+            assertThat(count.get()).as(call).isEqualTo(row % 50 == 0 && row % 97 != 0 ? 2 : 1);
+        });
+        assertThat(server.tooMany.get()).isEqualTo(40);
+        assertThat(server.maxInFlight.get()).isLessThanOrEqualTo(6).isGreaterThan(1);
+        BigDecimal total = lines.stream().filter(l -> !l.get("cost_usd").isNull())
+                .map(l -> l.get("cost_usd").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(total).isEqualByComparingTo("0.0396").isLessThanOrEqualTo(BigDecimal.ONE);
+
+        Result list = llmo.run("batch", "list");
+        assertThat(list).succeeded().outContains("2000/2000 calls", "20 failed", "failed");
+        Result verify = llmo.run("batch", "verify", "last");
+        assertThat(verify).succeeded().outContains("ok (");
+        Result export = llmo.run("batch", "export", "last");
+        assertThat(export).succeeded();
+        assertThat(export.out()).isEqualTo(result.out());
+        Result cost = llmo.run("cost", "--json");
+        assertThat(cost).succeeded().outContains("mock/m1", "mock/m2");
+    }
+
+    @Test
+    void aBatchWhoseWorstCasePassesTheBudgetIsRefusedWithNothingSent() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        Path data = dataset(100);
+        // worst case per call: ~10 input tokens at $1/M + 100 output tokens at $2/M ≈ $0.00021; × 200 ≈ $0.042
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "Answer {{question}}",
+                "-m", "mock/m1", "-m", "mock/m2", "--max-cost", "0.01");
+        assertThat(result).failedWith(ExitCode.BUDGET).errContains("the batch's 200 calls could cost up to",
+                "nothing was sent");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.dir().resolve("batches")).doesNotExist();
+    }
+
+    @Test
+    void aDailyBudgetCountsTheBatchRecordsSpending() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        llmo.configYaml("main_llm: mock/m1\nbudget: { daily_usd: 0.03 }\n");
+        Path data = dataset(100);
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1"))
+                .failedWith(ExitCode.FAILURE); // row 97 fails
+        int sent = llmo.server().getRequestCount();
+        // $0.002 spent today by the first batch; the second's worst case (~$0.021 × 2) passes what is left
+        Result second = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "-m", "mock/m2", "-o", "max_tokens=100");
+        assertThat(second).failedWith(ExitCode.BUDGET).errContains("spent today", "daily budget");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
+    }
+
+    @Test
+    void aBadDatasetLineIsNamedAndNothingIsSent() throws Exception {
+        Path data = Files.writeString(llmo.home().resolve("bad.jsonl"), "{\"question\":\"Q1?\"}\n\n[1,2]\n");
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}");
+        assertThat(result).failedWith(ExitCode.USAGE).errContains("bad.jsonl:3: not a JSON object, but array");
+        assertThat(llmo.server().getRequestCount()).isZero();
+
+        Path csv = Files.writeString(llmo.home().resolve("rows.csv"), "question,x\nQ1?,1\n\"Q2?\n");
+        assertThat(llmo.run("batch", "run", csv.toString(), "--prompt", "{{question}}"))
+                .failedWith(ExitCode.USAGE).errContains("rows.csv:3: a quoted field is not closed");
+        Path missing = Files.writeString(llmo.home().resolve("rows2.csv"), "q\nQ1?\n");
+        assertThat(llmo.run("batch", "run", missing.toString(), "--prompt", "{{question}}"))
+                .failedWith(ExitCode.USAGE).errContains("rows2.csv:2: no column 'question' for {{question}}");
+    }
+
+    @Test
+    void aCsvDatasetFromStdinWithQuotedFieldsIsOneCallPerRowAndResultsGoToOut() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        Path out = llmo.home().resolve("results.jsonl");
+        Result result = llmo.cli().stdin("id,question\r\na,\"Q1?, with a comma\"\r\nb,\"Q2? \"\"quoted\"\"\nsecond line\"\r\n")
+                .run("batch", "run", "-", "--prompt", "{{question}}", "--out", out.toString());
+        assertThat(result).succeeded().outIsEmpty();
+        List<JsonNode> lines = lines(Files.readString(out));
+        assertThat(lines).extracting(l -> l.get("id").asText()).containsExactly("a", "b");
+        assertThat(lines).extracting(l -> l.get("text").asText()).containsExactly("A1 from m1", "A2 from m1");
+        assertThat(result.err()).contains("2/2 calls");
+    }
+
+    @Test
+    void aResumeAfterACrashSendsOnlyTheCallsWhoseResultsAreNotInTheRecord() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        Path data = dataset(60);
+        Result first = llmo.cli().env("LLMO_MAX_RETRIES", "2").run("batch", "run", data.toString(), "--prompt",
+                "{{question}}", "-m", "mock/m1", "-m", "mock/m2");
+        assertThat(first).succeeded();
+        // what a kill -9 leaves: the first 50 entries, and half of the next line
+        Path record;
+        try (var files = Files.list(llmo.dir().resolve("batches"))) {
+            record = files.findFirst().orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(record);
+        String kept = String.join("\n", lines.subList(0, 52)) + "\n" + lines.get(52).substring(0, 40);
+        Files.writeString(record, kept);
+        server.perCall.clear();
+
+        Result resumed = llmo.cli().env("LLMO_MAX_RETRIES", "2").run("batch", "resume", "last");
+
+        assertThat(resumed).succeeded().errContains("the record's last line was torn", "70 of 120 calls to run");
+        assertThat(server.perCall).hasSize(70);
+        server.perCall.forEach((call, count) -> assertThat(count.get()).as(call)
+                .isEqualTo(call.endsWith("/50") ? 2 : 1));
+        List<JsonNode> results = lines(resumed.out());
+        assertThat(results).hasSize(120);
+        assertThat(results).extracting(l -> l.get("row").asInt() + l.get("model").asText())
+                .isEqualTo(lines(first.out()).stream().map(l -> l.get("row").asInt() + l.get("model").asText()).toList());
+        assertThat(llmo.run("batch", "verify", "last")).succeeded();
+        assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 120 calls to run");
+        assertThat(server.perCall).hasSize(70);
+    }
+
+    @Test
+    void anEvalChecksEachAnswerHasAJudgeGradeItAndReportsPerModel() throws Exception {
+        RowServer server = new RowServer() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                String body = request.getBody().clone().readUtf8();
+                if (body.contains("You grade an answer")) {
+                    // the judge: passes answers of odd rows
+                    Matcher row = Pattern.compile("Answer: A(\\d+)").matcher(body);
+                    boolean odd = row.find() && Integer.parseInt(row.group(1)) % 2 == 1;
+                    return new MockResponse().setHeader("content-type", "application/json").setBody("""
+                            {"id":"j","object":"chat.completion","model":"judge","choices":[{"index":0,"message":\
+                            {"role":"assistant","content":"%s. Because."},"finish_reason":"stop"}],"usage":\
+                            {"prompt_tokens":50,"completion_tokens":3,"total_tokens":53}}""".formatted(odd ? "PASS" : "FAIL"));
+                }
+                return super.dispatch(request);
+            }
+        };
+        llmo.server().setDispatcher(server);
+        Files.writeString(llmo.home().resolve("qa.csv"), "question,expected\nQ1?,A1\nQ2?,A2\nQ3?,A9\nQ4?,A4\n");
+        Path eval = Files.writeString(llmo.home().resolve("eval.yaml"), """
+                prompt: "Answer {{question}}"
+                models: [mock/m1, mock/m2]
+                asserts:
+                  - contains: "{{expected}} from"
+                  - max-latency: 60s
+                  - judge: { model: mock/m1, rubric: "Expected {{expected}}" }
+                """);
+
+        Result run = llmo.run("batch", "run", llmo.home().resolve("qa.csv").toString(), "--eval", eval.toString(),
+                "--assert", "regex ^A\\d");
+
+        assertThat(run).succeeded().errContains("judging the answers");
+        List<JsonNode> lines = lines(run.out());
+        assertThat(lines).hasSize(8);
+        assertThat(lines.get(0).get("asserts").toString()).isEqualTo("[true,true,null,true]");
+        assertThat(lines.get(4).get("asserts").toString()).as("row 3 answers A3, not A9")
+                .isEqualTo("[false,true,null,true]");
+        // every answer judged once
+        assertThat(server.perCall).hasSize(8);
+
+        Result report = llmo.run("batch", "report", "last", "--json");
+        assertThat(report).succeeded();
+        JsonNode json = JSON.readTree(report.out());
+        // rows 1 and 3 pass the judge; row 3 fails contains: only row 1 passes everything
+        assertThat(json.get("models").get(0).get("passed").asInt()).isEqualTo(1);
+        assertThat(json.get("models").get(0).get("pass_rate").decimalValue()).isEqualByComparingTo("0.25");
+        assertThat(json.get("models").get(1).get("passed_by_assert").toString()).isEqualTo("[3,4,2,4]");
+        assertThat(json.get("judge_cost_usd").decimalValue()).isPositive();
+        assertThat(llmo.run("batch", "report", "last")).succeeded().outContains("MODEL", "mock/m1", "25.0%", "judges:");
+        assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "30%")).failedWith(ExitCode.FAILURE)
+                .errContains("pass rate (25%) is below --min-pass-rate 30%");
+        assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0.2")).succeeded();
+
+        // a resume judges nothing again
+        assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 8 calls to run");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(16);
+    }
+
+    @Test
+    void aBadAssertionIsAUsageErrorBeforeAnythingIsSent() throws Exception {
+        Path data = dataset(3);
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--assert", "startswith x"))
+                .failedWith(ExitCode.USAGE).errContains("bad assertion 'startswith x': unknown kind 'startswith'");
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--assert", "regex ("))
+                .failedWith(ExitCode.USAGE).errContains("not a regular expression");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
+    void aSavedTemplateGivesThePromptSystemPromptModelsAndPlaceholderDefaults() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        assertThat(llmo.run("run", "--save", "qa", "-m", "mock/m2", "-s", "You answer {{style}}.", "-p", "style",
+                "tersely", "Answer {{question}}")).succeeded();
+        Path data = dataset(3);
+
+        Result result = llmo.run("batch", "run", data.toString(), "-t", "qa");
+
+        assertThat(result).succeeded();
+        assertThat(lines(result.out())).extracting(l -> l.get("text").asText())
+                .containsExactly("A1 from m2", "A2 from m2", "A3 from m2");
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("prompt:   Answer {{question}}",
+                "system:   You answer {{style}}.", "model:    mock/m2: 3 ok");
+        assertThat(llmo.run("batch", "run", data.toString(), "-t", "qa", "--prompt", "x"))
+                .failedWith(ExitCode.USAGE).errContains("-t and --prompt do not go together");
+        assertThat(llmo.run("batch", "run", data.toString(), "-t", "nope")).failedWith(ExitCode.CONFIG);
+    }
+}
