@@ -25,6 +25,20 @@ final class AttachOptions {
         return !attach.isEmpty();
     }
 
+    /**
+     * The -a values as a template keeps them: a relative path made absolute against {@code workingDir}, so that the
+     * template attaches the same file from any directory; a URL (or {@code -}) as given.
+     */
+    List<String> anchored(java.nio.file.Path workingDir) {
+        List<String> anchored = new ArrayList<>();
+        for (String spec : attach) {
+            boolean url = spec.toLowerCase(java.util.Locale.ROOT).matches("^[a-z][a-z0-9+.-]*://.*");
+            anchored.add(url || "-".equals(spec) ? spec
+                    : workingDir.resolve(spec).toAbsolutePath().normalize().toString());
+        }
+        return anchored;
+    }
+
     /** Whether an {@code -a -} takes stdin (which then is no prompt). */
     boolean readsStdin() {
         return attach.contains("-");

@@ -224,7 +224,8 @@ final class RunCommand implements Callable<Integer> {
         SavedTemplate chosen = given(template, template.prompt(), Map.of());
         if (!values.containsKey(SavedTemplate.INPUT)) {
             // a fragment '-' takes stdin; the input is then the PROMPT words alone
-            boolean stdinIsFragment = chosen.fragments().contains("-") || chosen.systemFragments().contains("-");
+            boolean stdinIsFragment = chosen.fragments().contains("-") || chosen.systemFragments().contains("-")
+                    || chosen.attachments().contains("-");
             values.put(SavedTemplate.INPUT, stdinIsFragment ? String.join(" ", prompt).strip()
                     : RunInput.input(prompt, context.environment()));
         }
@@ -237,6 +238,8 @@ final class RunCommand implements Callable<Integer> {
         fragmentOptions.fragments = new ArrayList<>(filled.fragments());
         fragmentOptions.systemFragments = new ArrayList<>(filled.systemFragments());
         schemaOptions.use(filled.schema());
+        attachOptions.attach = new ArrayList<>(filled.attachments());
+        attachOptions.types = new ArrayList<>(filled.attachmentTypes());
         if (filled.prompt() == null || filled.prompt().isBlank()) {
             throw new UsageException("no prompt: template '" + templates.template + "' has none, and no PROMPT words "
                     + "or stdin were given", "e.g. llmo run -t " + templates.template + " \"What is a monad?\"");
@@ -248,6 +251,11 @@ final class RunCommand implements Callable<Integer> {
     private int save(SavedTemplate base) {
         String name = TemplateStore.checkName(templates.save);
         String words = String.join(" ", prompt).strip();
+        if (attachOptions.readsStdin()) {
+            throw new UsageException("-a - cannot be saved in a template: stdin is read when a command runs, and a "
+                    + "template keeps no content", "save the attachment to a file and give its path, e.g. -a "
+                    + "photo.png");
+        }
         SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
                 templates.params());
         // a schema that cannot work is refused now, not each time the template is used
@@ -280,7 +288,11 @@ final class RunCommand implements Callable<Integer> {
                 fragmentOptions.fragments.isEmpty() ? under.fragments() : fragmentOptions.fragments,
                 fragmentOptions.systemFragments.isEmpty() ? under.systemFragments() : fragmentOptions.systemFragments,
                 toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults,
-                schemaOptions.over(under.schema(), context.environment().workingDir()));
+                schemaOptions.over(under.schema(), context.environment().workingDir()),
+                attachOptions.attach.isEmpty() ? under.attachments()
+                        : attachOptions.anchored(context.environment().workingDir()),
+                !attachOptions.types.isEmpty() || !attachOptions.attach.isEmpty() ? attachOptions.types
+                        : under.attachmentTypes());
     }
 
     private int runOne(Orchestrator engine, Plan plan, Conversation conversation) {

@@ -26,10 +26,13 @@ import java.util.Set;
  * @param tools           tools offered ({@code -T})
  * @param defaults        placeholder values used when nothing else gives one
  * @param schema          the answer's schema ({@code --schema} or {@code --schema-multi}), or null
+ * @param attachments     attachments ({@code -a}): absolute paths or URLs
+ * @param attachmentTypes their media types ({@code --attach-type}): none, one for all, or one each
  */
 public record SavedTemplate(String prompt, String system, String role, List<String> models,
                             Map<String, String> options, List<String> fragments, List<String> systemFragments,
-                            List<String> tools, Map<String, String> defaults, Schema schema) {
+                            List<String> tools, Map<String, String> defaults, Schema schema,
+                            List<String> attachments, List<String> attachmentTypes) {
     /** The placeholder that stands for the input: piped stdin and PROMPT words in {@code run}. */
     public static final String INPUT = "input";
 
@@ -39,14 +42,17 @@ public record SavedTemplate(String prompt, String system, String role, List<Stri
         fragments = List.copyOf(fragments);
         systemFragments = List.copyOf(systemFragments);
         tools = List.copyOf(tools);
+        attachments = List.copyOf(attachments);
+        attachmentTypes = List.copyOf(attachmentTypes);
         defaults = Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
     }
 
-    /** A template without a schema. */
+    /** A template without a schema or attachments. */
     public SavedTemplate(String prompt, String system, String role, List<String> models, Map<String, String> options,
                          List<String> fragments, List<String> systemFragments, List<String> tools,
                          Map<String, String> defaults) {
-        this(prompt, system, role, models, options, fragments, systemFragments, tools, defaults, null);
+        this(prompt, system, role, models, options, fragments, systemFragments, tools, defaults, null, List.of(),
+                List.of());
     }
 
     /**
@@ -121,7 +127,7 @@ public record SavedTemplate(String prompt, String system, String role, List<Stri
         }
         String filledSystem = system == null ? null : new Template(system).render(all);
         return new SavedTemplate(filled, filledSystem, role, models, options, fragments, systemFragments, tools,
-                defaults, schema);
+                defaults, schema, attachments, attachmentTypes);
     }
 
     private String value(String name, Map<String, String> values) {

@@ -35,7 +35,8 @@ import java.util.Map;
  */
 public final class TemplateFile {
     private static final List<String> KEYS = List.of("prompt", "system", "role", "model", "models", "options",
-            "fragments", "system_fragments", "tools", "schema", "schema_multi", "schema_retries", "defaults");
+            "fragments", "system_fragments", "tools", "schema", "schema_multi", "schema_retries", "attachments",
+            "attachment_types", "defaults");
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -63,7 +64,8 @@ public final class TemplateFile {
         List<String> models = root.get("model") != null ? List.of(text(root, "model")) : texts(root, "models");
         return new SavedTemplate(text(root, "prompt"), text(root, "system"), text(root, "role"), models,
                 textMap(root, "options"), texts(root, "fragments"), texts(root, "system_fragments"),
-                texts(root, "tools"), textMap(root, "defaults"), schema(root));
+                texts(root, "tools"), textMap(root, "defaults"), schema(root), texts(root, "attachments"),
+                texts(root, "attachment_types"));
     }
 
     /** {@code schema} or {@code schema_multi} (not both), and {@code schema_retries}; null when none is set. */
@@ -116,6 +118,8 @@ public final class TemplateFile {
                 root.put("schema_retries", template.schema().retries());
             }
         }
+        putList(root, "attachments", template.attachments());
+        putList(root, "attachment_types", template.attachmentTypes());
         putMap(root, "defaults", template.defaults());
         try {
             return root.isEmpty() ? "{}\n" : YAML.writeValueAsString(root);

@@ -19,6 +19,7 @@ class TemplatesCommandTest {
     @RegisterExtension
     final LlmoFixture llmo = LlmoFixture.create().openAiServer()
             .mockProvider("""
+                    input: [text, image, pdf]
                     models:
                       - name: m1
                         max_output_tokens: 1000
@@ -224,6 +225,47 @@ class TemplatesCommandTest {
         assertThat(overridden.at("/response_format/json_schema/schema/properties/items/items/properties/title/type")
                 .asText()).isEqualTo("string");
         assertThat(llmo.server().getRequestCount()).as("no retry").isEqualTo(3);
+    }
+
+    @Test
+    void anAttachmentIsSavedByItsAbsolutePathWithItsTypeAndSentAsAPartFromAnotherDirectory() throws Exception {
+        Path work = Files.createDirectories(llmo.home().resolve("work"));
+        Files.write(work.resolve("pixel.bin"), AttachCliTest.PNG);
+        assertThat(llmo.cli().workingDir(work).run("run", "--save", "look", "-a", "pixel.bin", "-a",
+                "https://example.test/a.pdf", "--attach-type", "image/png", "--attach-type", "application/pdf",
+                "What is it?")).succeeded();
+
+        assertThat(llmo.run("templates", "show", "look")).succeeded().outContains("attachments:",
+                "- " + work.resolve("pixel.bin").toAbsolutePath(), "- https://example.test/a.pdf",
+                "attachment_types:", "- image/png", "- application/pdf");
+
+        // -a on the command line replaces the template's attachments (and their types) from any directory
+        Files.write(llmo.home().resolve("other.png"), AttachCliTest.PNG);
+        llmo.server().enqueue(streamed("A pixel."));
+        assertThat(llmo.cli().workingDir(llmo.home()).run("run", "-t", "look", "-a", "other.png"))
+                .succeeded().outIs("A pixel.\n");
+        JsonNode content = body(llmo.server().takeRequest()).at("/messages/0/content");
+        assertThat(content).hasSize(2);
+        assertThat(content.get(0).path("text").asText()).isEqualTo("What is it?");
+        assertThat(content.get(1).at("/image_url/url").asText())
+                .isEqualTo("data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(AttachCliTest.PNG));
+
+        // the saved template alone: its file (by the absolute path, from another directory) as a part
+        assertThat(llmo.run("run", "--save", "pixel", "-a", work.resolve("pixel.bin").toString(), "--attach-type",
+                "image/png", "Describe it")).succeeded();
+        llmo.server().enqueue(streamed("Still a pixel."));
+        assertThat(llmo.cli().workingDir(llmo.home()).run("run", "-t", "pixel")).succeeded()
+                .outIs("Still a pixel.\n");
+        content = body(llmo.server().takeRequest()).at("/messages/0/content");
+        assertThat(content.get(1).at("/image_url/url").asText()).startsWith("data:image/png;base64,");
+    }
+
+    @Test
+    void stdinAsAnAttachmentCannotBeSaved() {
+        CliRun.Result result = llmo.cli().stdin("bytes").run("run", "--save", "piped", "-a", "-", "Describe it");
+
+        assertThat(result).failedWith(ExitCode.USAGE).errContains("-a - cannot be saved in a template");
+        assertThat(llmo.dir().resolve("templates/piped.yaml")).doesNotExist();
     }
 
     @Test

@@ -67,13 +67,15 @@ class SavedTemplateTest {
     }
 
     @Test
-    void yamlRoundTripKeepsTheSchemaItsKindAndRetries() {
+    void yamlRoundTripKeepsTheSchemaItsKindAndRetriesAndAttachments() {
         SavedTemplate multi = new SavedTemplate("Who is here?", null, null, List.of(), Map.of(), List.of(), List.of(),
-                List.of(), Map.of(), new SavedTemplate.Schema("name, role: their job", true, 2));
+                List.of(), Map.of(), new SavedTemplate.Schema("name, role: their job", true, 2), List.of(), List.of());
         SavedTemplate file = new SavedTemplate(null, null, null, List.of(), Map.of(), List.of(), List.of(), List.of(),
-                Map.of(), new SavedTemplate.Schema("/home/me/schemas/dog.json", false, null));
+                Map.of(), new SavedTemplate.Schema("/home/me/schemas/dog.json", false, null), List.of(), List.of());
         SavedTemplate inline = new SavedTemplate(null, null, null, List.of(), Map.of(), List.of(), List.of(),
-                List.of(), Map.of(), new SavedTemplate.Schema("{\"type\": \"object\",\n \"properties\": {}}", false, 0));
+                List.of(), Map.of(),
+                new SavedTemplate.Schema("{\"type\": \"object\",\n \"properties\": {}}", false, 0), List.of(),
+                List.of());
 
         String yaml = TemplateFile.yaml(multi);
 
@@ -83,6 +85,13 @@ class SavedTemplateTest {
         assertThat(TemplateFile.parse(TemplateFile.yaml(file), "t.yaml")).isEqualTo(file);
         assertThat(TemplateFile.parse(TemplateFile.yaml(inline), "t.yaml")).isEqualTo(inline);
         assertThat(TemplateFile.parse("prompt: hi\n", "t.yaml").schema()).isNull();
+        SavedTemplate attached = new SavedTemplate("What is it?", null, null, List.of(), Map.of(), List.of(),
+                List.of(), List.of(), Map.of(), null, List.of("/home/me/photo.png", "https://x.test/a.pdf?b=1"),
+                List.of("image/png", "application/pdf"));
+        String attachedYaml = TemplateFile.yaml(attached);
+        assertThat(attachedYaml).contains("attachments:", "attachment_types:");
+        assertThat(TemplateFile.parse(attachedYaml, "t.yaml")).isEqualTo(attached);
+        assertThat(attached.fill(Map.of()).attachments()).isEqualTo(attached.attachments());
         // filling the placeholders keeps the schema
         assertThat(multi.fill(Map.of()).schema()).isEqualTo(multi.schema());
     }
