@@ -25,7 +25,7 @@ public final class ChainParser {
     public static final String PREVIOUS = "previous";
     public static final String OUTPUT = "output";
     static final List<String> STEP_KEYS = List.of("name", "model", "parallel", "role", "prompt", "when", "repeat",
-            "tools", "schema", "schema_multi", "schema_retries");
+            "tools", "schema", "schema_multi", "schema_retries", "attach");
     /** More schema retries than this is a typo, and a bill (as {@code --schema-retries}). */
     static final int MAX_SCHEMA_RETRIES = 10;
     static final int MAX_REPEAT = 100;
@@ -147,7 +147,27 @@ public final class ChainParser {
                             + "schema to a step after it that reads them");
         }
         return new ChainStep(stepName, models, parallel, text(map, "role", chain, stepName), prompt, when, whenSource,
-                repeat, map.origin(), tools(map, chain, stepName), schema, schemaRetries(map, chain, stepName, schema));
+                repeat, map.origin(), tools(map, chain, stepName), schema, schemaRetries(map, chain, stepName, schema),
+                attach(map, chain, stepName));
+    }
+
+    /** {@code attach: [chart.png, https://example.org/a.pdf]}: what the step attaches to its prompt, as -a takes it. */
+    private static List<String> attach(MapNode step, String chain, String stepName) {
+        ConfigNode node = step.get("attach");
+        if (node == null) {
+            return List.of();
+        }
+        List<ConfigNode> items = node instanceof ListNode list ? list.items() : List.of(node);
+        List<String> attach = new ArrayList<>();
+        for (ConfigNode item : items) {
+            if (!(item instanceof ScalarNode s) || !(s.value() instanceof String spec) || spec.isBlank()
+                    || spec.strip().equals("-")) {
+                throw problem(item.origin().where(), chain, stepName, "'attach' must list paths or URLs, e.g. "
+                        + "attach: [chart.png, https://example.org/report.pdf]");
+            }
+            attach.add(spec.strip());
+        }
+        return attach;
     }
 
     /**

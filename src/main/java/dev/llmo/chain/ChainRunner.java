@@ -17,6 +17,7 @@ import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.message.Part;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.ChatMessage;
@@ -40,6 +41,7 @@ public final class ChainRunner {
     private final boolean stream;
     private final Cancellation cancellation;
     private final java.util.function.Function<List<String>, List<Tool>> tools;
+    private final java.util.function.Function<ChainStep, List<Part.Attachment>> attachments;
 
     /** What the chain produced: the last output, and every call in order; {@code failed} is the call that stopped it. */
     public record Outcome(String output, List<StepCall> calls, RunResult failed) {
@@ -70,12 +72,24 @@ public final class ChainRunner {
      */
     public ChainRunner(Orchestrator engine, Settings settings, Conversation conversation, boolean stream,
                        Cancellation cancellation, java.util.function.Function<List<String>, List<Tool>> tools) {
+        this(engine, settings, conversation, stream, cancellation, tools, step -> List.of());
+    }
+
+    /**
+     * @param attachments the attachments of a step's {@code attach:}, read and stored (the command reads them all
+     *                    before the chain starts, so that a missing file or a model that cannot take one stops it
+     *                    before anything is sent)
+     */
+    public ChainRunner(Orchestrator engine, Settings settings, Conversation conversation, boolean stream,
+                       Cancellation cancellation, java.util.function.Function<List<String>, List<Tool>> tools,
+                       java.util.function.Function<ChainStep, List<Part.Attachment>> attachments) {
         this.engine = engine;
         this.settings = settings;
         this.conversation = conversation;
         this.stream = stream;
         this.cancellation = cancellation;
         this.tools = tools;
+        this.attachments = attachments;
     }
 
     /**
@@ -204,9 +218,19 @@ public final class ChainRunner {
     /** The step's prompt to each of its models at once; results in the order the models are listed. */
     private List<RunResult> call(ChainStep step, CallDefaults defaults, String prompt, RunListener listener) {
         conversation.system(defaults.system());
-        conversation.user(prompt);
+        List<Part.Attachment> attached = step.attach().isEmpty() ? List.of() : attachments.apply(step);
+        ChatMessage message = ChatMessage.user(prompt);
+        if (attached.isEmpty()) {
+            conversation.user(prompt);
+        } else {
+            List<Part> parts = new java.util.ArrayList<>();
+            parts.add(new Part.Text(prompt));
+            parts.addAll(attached);
+            conversation.user(parts);
+            message = new ChatMessage(ChatMessage.Role.USER, parts);
+        }
         RunRequest request = new RunRequest(defaults.model(), conversation.system(),
-                List.of(ChatMessage.user(prompt)), defaults.options(), stream, tools.apply(step.tools()))
+                List.of(message), defaults.options(), stream, tools.apply(step.tools()))
                 .withSchema(step.schema(), step.schemaRetries());
         return engine.run(new Plan.ChainStep(step.name(), request, defaults.models()), listener,
                 Recording.of(conversation), cancellation);

@@ -142,13 +142,19 @@ final class ChainCommand implements Runnable {
                 "no input for chain '" + name + "': give INPUT words or pipe text on stdin",
                 "e.g. llmo chain run " + name + " \"a CSV parser in Go\"");
         if (dryRun) {
-            ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()));
+            java.util.Map<String, byte[]> unstored = new java.util.HashMap<>(); // a dry run writes nothing
+            java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
+                    attachments(chain, settings, unstored);
+            ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()),
+                    step -> attached.getOrDefault(step, List.of()), unstored::get);
             return 0;
         }
         ChainOutput output = new ChainOutput(context, chain, json, reasoning);
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached = attachments(chain,
+                settings, null);
         boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
              Conversation conversation = noLog
@@ -174,7 +180,7 @@ final class ChainCommand implements Runnable {
                 tools.tools().forEach(tool -> offered.put(tool.name(), tool));
                 tools.catalog().select(names).forEach(tool -> offered.put(tool.name(), tool));
                 return List.copyOf(offered.values());
-            });
+            }, step -> attached.getOrDefault(step, List.of()));
             LlmoException[] lost = new LlmoException[1];
             ChainRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the request was cancelled",
                     () -> runner.run(chain, text, output), done -> {
@@ -242,5 +248,42 @@ final class ChainCommand implements Runnable {
             return n.text();
         }
         return step.kind();
+    }
+    /**
+     * The {@code attach:} of every step, read, typed and stored before the chain starts, each checked against the
+     * step's models: a missing file or a model that cannot take one stops the chain before anything is sent. With
+     * {@code unstored} not null (a dry run) the bytes go there instead of the content store.
+     */
+    private java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attachments(
+            dev.llmo.chain.ChainDefinition chain, dev.llmo.config.Settings settings,
+            java.util.Map<String, byte[]> unstored) {
+        java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
+                new java.util.IdentityHashMap<>();
+        dev.llmo.input.AttachmentReader reader = null;
+        for (dev.llmo.chain.ChainStep step : chain.steps()) {
+            if (step.attach().isEmpty()) {
+                continue;
+            }
+            if (reader == null) {
+                reader = new dev.llmo.input.AttachmentReader(new dev.llmo.input.InputReader(
+                        java.io.InputStream::nullInputStream, context.environment().workingDir()),
+                        CoreServices.contentStore(context));
+            }
+            List<dev.llmo.config.ModelRef> models = ChainRunner.defaults(step, settings).models();
+            List<dev.llmo.message.Part.Attachment> files = new java.util.ArrayList<>();
+            for (String spec : step.attach()) {
+                java.util.function.Consumer<dev.llmo.message.Part.Attachment> check = read ->
+                        dev.llmo.core.InputSupport.require(models, read, settings.catalog());
+                if (unstored == null) {
+                    files.add(reader.read(spec, null, check));
+                } else {
+                    dev.llmo.input.AttachmentReader.Read read = reader.readOnly(spec, null, check);
+                    unstored.put(read.attachment().sha256(), read.bytes());
+                    files.add(read.attachment());
+                }
+            }
+            attached.put(step, List.copyOf(files));
+        }
+        return attached;
     }
 }

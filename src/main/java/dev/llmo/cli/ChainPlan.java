@@ -31,7 +31,17 @@ final class ChainPlan {
     }
 
     static void print(ChainDefinition chain, String input, Settings settings, boolean json, PrintWriter out) {
-        TokenCounters counters = TokenCounters.create();
+        print(chain, input, settings, json, out, step -> List.of(), dev.llmo.message.ContentSource.NONE);
+    }
+
+    /**
+     * @param attachments each step's {@code attach:}, read
+     * @param contents    their bytes, to count them
+     */
+    static void print(ChainDefinition chain, String input, Settings settings, boolean json, PrintWriter out,
+                      java.util.function.Function<ChainStep, List<dev.llmo.message.Part.Attachment>> attachments,
+                      dev.llmo.message.ContentSource contents) {
+        TokenCounters counters = TokenCounters.create(contents);
         Map<String, Long> outputBound = new HashMap<>();
         outputBound.put(ChainParser.INPUT, 0L);
         BigDecimal total = BigDecimal.ZERO;
@@ -60,8 +70,12 @@ final class ChainPlan {
                     .append(step.when() != null ? "  (when " + step.whenSource() + ")" : "").append('\n');
             for (ModelRef model : models) {
                 Map<String, Object> options = role == null ? Map.of() : role.options();
+                List<dev.llmo.message.Part> parts = new java.util.ArrayList<>();
+                parts.add(new dev.llmo.message.Part.Text(prompt));
+                parts.addAll(attachments.apply(step));
                 ChatRequest request = new ChatRequest(model.modelName(), role == null ? null : role.system(),
-                        List.of(ChatMessage.user(prompt)), options, model.spec().maxOutputTokens(), true);
+                        List.of(new ChatMessage(ChatMessage.Role.USER, parts)), options, model.spec().maxOutputTokens(),
+                        true);
                 long tokens = counters.forModel(model).count(request) + unknownTokens;
                 ModelCaps caps = ModelCaps.of(model, options);
                 Long output = caps.outputBound(tokens);

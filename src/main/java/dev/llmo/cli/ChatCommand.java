@@ -62,7 +62,8 @@ final class ChatCommand implements Callable<Integer> {
                 ? SecretPrompt.system() : SecretPrompt.borrowing(screen.get()))) {
             ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
                     new Orchestrator(executor, null, tools.kit()), context.dirs().conversationsDir(),
-                    BuildInfo.version(), new ContextTokenEstimator(dev.llmo.context.TokenCounters.create()),
+                    BuildInfo.version(), new ContextTokenEstimator(dev.llmo.context.TokenCounters.create(
+                            CoreServices.contentStore(context))),
                     RequestAssembler.WHOLE_HISTORY, context.logOptions(), shared.unlogged(context));
             return chat(setup, tools, screen);
         }

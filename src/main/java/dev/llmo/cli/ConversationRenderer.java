@@ -32,7 +32,17 @@ final class ConversationRenderer {
     private final ConversationSummary summary;
     private final VerifyReport report;
 
+    /** The size in bytes of a blob of the content store by its hash, -1 when it is not there. */
+    private final java.util.function.ToLongFunction<String> blobSize;
+
     ConversationRenderer(String id, List<Event> events, VerifyReport report) {
+        this(id, events, report, sha256 -> -1);
+    }
+
+    /** @param blobSize the size of an attachment's blob (log show names type, name and size) */
+    ConversationRenderer(String id, List<Event> events, VerifyReport report,
+                         java.util.function.ToLongFunction<String> blobSize) {
+        this.blobSize = blobSize;
         this.id = id;
         this.events = events;
         this.decoded = events.stream().map(EventCodec::decode).toList();
@@ -67,11 +77,11 @@ final class ConversationRenderer {
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println(bold + "── " + message.role().id() + " ──" + reset);
-                walk(message.parts(), new TextParts(out, dim, reset));
+                walk(message.parts(), new TextParts(out, dim, reset, blobSize));
             } else if (data instanceof EventData.Response response) {
                 out.println();
                 out.println(bold + "── assistant (" + response.model() + ") ──" + reset);
-                walk(response.parts(), new TextParts(out, dim, reset));
+                walk(response.parts(), new TextParts(out, dim, reset, blobSize));
                 out.println(dim + "[" + responseFacts(response) + "]" + reset);
             } else if (data instanceof EventData.ToolApproval approval) {
                 out.println(dim + "[" + printable(approval.tool()) + " " + printable(approval.callId()) + ": "
@@ -80,7 +90,7 @@ final class ConversationRenderer {
             } else if (data instanceof EventData.ToolResult result) {
                 out.println();
                 out.println(bold + "── tool " + printable(result.tool()) + " (" + result.durationMs() + " ms) ──" + reset);
-                walk(List.of(result.result()), new TextParts(out, dim, reset));
+                walk(List.of(result.result()), new TextParts(out, dim, reset, blobSize));
             } else if (data instanceof EventData.Retry retry) {
                 out.println(dim + "[retry " + retry.attempt() + " of request " + retry.request() + ": "
                         + printable(retry.reason()) + ", after " + retry.delayMs() + " ms]" + reset);
@@ -109,12 +119,12 @@ final class ConversationRenderer {
                 out.println();
                 out.println("## " + capitalise(message.role().id()));
                 out.println();
-                walk(message.parts(), new MarkdownParts(out));
+                walk(message.parts(), new MarkdownParts(out, blobSize));
             } else if (data instanceof EventData.Response response) {
                 out.println();
                 out.println("## Assistant (" + response.model() + ")");
                 out.println();
-                walk(response.parts(), new MarkdownParts(out));
+                walk(response.parts(), new MarkdownParts(out, blobSize));
                 out.println();
                 out.println("_" + responseFacts(response) + "_");
             } else if (data instanceof EventData.ToolApproval approval) {
@@ -125,7 +135,7 @@ final class ConversationRenderer {
                 out.println();
                 out.println("## Tool " + result.tool());
                 out.println();
-                walk(List.of(result.result()), new MarkdownParts(out));
+                walk(List.of(result.result()), new MarkdownParts(out, blobSize));
             } else if (data instanceof EventData.ErrorEvent error) {
                 out.println();
                 out.println("## Error");
@@ -199,7 +209,8 @@ final class ConversationRenderer {
      * For {@code log show}: reasoning, tool calls and results, attachments and sources marked as such and dim on a
      * terminal; whatever came from a model or a user made {@link #printable}.
      */
-    private record TextParts(PrintWriter out, String dim, String reset) implements PartRendering {
+    private record TextParts(PrintWriter out, String dim, String reset,
+                             java.util.function.ToLongFunction<String> blobSize) implements PartRendering {
         @Override
         public void text(String text) {
             out.println(printable(text));
@@ -229,7 +240,8 @@ final class ConversationRenderer {
 
         @Override
         public void attachment(Part.Attachment attachment) {
-            out.println(dim + "[attachment " + printable(attachment.mediaType()) + " sha256:" + attachment.sha256()
+            out.println(dim + "[attachment " + printable(attachment.mediaType()) + size(blobSize, attachment, " ")
+                    + " sha256:" + attachment.sha256()
                     + (attachment.name() == null ? "" : " " + printable(attachment.name())) + "]" + reset);
         }
 
@@ -246,7 +258,8 @@ final class ConversationRenderer {
     }
 
     /** For {@code log export}: the text as it is, the other parts in Markdown, the sources as a numbered list. */
-    private record MarkdownParts(PrintWriter out) implements PartRendering {
+    private record MarkdownParts(PrintWriter out, java.util.function.ToLongFunction<String> blobSize)
+            implements PartRendering {
         @Override
         public void text(String text) {
             out.println(text);
@@ -277,7 +290,8 @@ final class ConversationRenderer {
         @Override
         public void attachment(Part.Attachment attachment) {
             out.println("Attachment " + (attachment.name() == null ? "" : "`" + attachment.name() + "` ")
-                    + "(" + attachment.mediaType() + ", sha256:" + attachment.sha256() + ")");
+                    + "(" + attachment.mediaType() + size(blobSize, attachment, ", ") + ", sha256:"
+                    + attachment.sha256() + ")");
         }
 
         @Override
@@ -293,6 +307,14 @@ final class ConversationRenderer {
                         + (citation.citedText() == null ? "" : ": \"" + citation.citedText() + "\""));
             }
         }
+    }
+
+    /** {@code separator} and the blob's size ({@code 12,345 bytes}, or {@code missing}); nothing when unknown. */
+    private static String size(java.util.function.ToLongFunction<String> blobSize, Part.Attachment attachment,
+                               String separator) {
+        long bytes = blobSize.applyAsLong(attachment.sha256());
+        return bytes == -1 ? "" : bytes == -2 ? separator + "blob missing"
+                : separator + String.format(java.util.Locale.ROOT, "%,d bytes", bytes);
     }
 
     /** Reasoning the provider did not let us see: redacted, or sent without its text. */
@@ -311,6 +333,25 @@ final class ConversationRenderer {
         root.put("unknown_price_calls", summary.unknownPriceResponses());
         root.put("verified", report.ok());
         root.put("problem", report.ok() ? null : report.problem().message());
+        // every attachment once, with its blob's size (null when the blob is missing): the events name them by hash
+        ArrayNode attachments = root.putArray("attachments");
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (EventData data : decoded) {
+            List<Part> parts = data instanceof EventData.Message m ? m.parts()
+                    : data instanceof EventData.Response r ? r.parts() : List.of();
+            for (Part part : parts) {
+                if (part instanceof Part.Attachment a && listed.add(a.sha256())) {
+                    long bytes = blobSize.applyAsLong(a.sha256());
+                    ObjectNode item = attachments.addObject().put("media_type", a.mediaType()).put("name", a.name())
+                            .put("sha256", a.sha256());
+                    if (bytes >= 0) {
+                        item.put("bytes", bytes);
+                    } else {
+                        item.putNull("bytes");
+                    }
+                }
+            }
+        }
         ArrayNode list = root.putArray("events");
         for (Event event : events) {
             ObjectNode e = list.addObject();

@@ -44,19 +44,35 @@ final class CoreServices {
      *                       default ({@link HttpSettings#DEFAULT_CALL_TIMEOUT})
      */
     static CallExecutor executor(CliContext context, java.math.BigDecimal maxCostUsd, Double timeoutSeconds) {
+        return executor(context, maxCostUsd, timeoutSeconds, null);
+    }
+
+    /**
+     * @param unstored attachments' bytes by SHA-256 that are not in the content store (a {@code --no-log} run
+     *                 writes none), read before the store; null for none
+     */
+    static CallExecutor executor(CliContext context, java.math.BigDecimal maxCostUsd, Double timeoutSeconds,
+                                 Map<String, byte[]> unstored) {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().spendLogDirs(),
                 context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
-                httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contentStore(context)),
+                httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contents(context, unstored)),
                 System::nanoTime,
-                new FittedAndBudgeted(TokenCounters.create(), guard, ContextBudget.NONE));
+                new FittedAndBudgeted(TokenCounters.create(contents(context, unstored)), guard, ContextBudget.NONE));
     }
 
     /** The content store of this invocation's data directory: attachments' and fragments' bytes, by SHA-256. */
     static dev.llmo.io.ContentStore contentStore(CliContext context) {
         return dev.llmo.io.ContentStore.beside(context.dirs().conversationsDir());
+    }
+
+    /** The content store, with {@code unstored} (when not null) in front of it. */
+    private static dev.llmo.message.ContentSource contents(CliContext context, Map<String, byte[]> unstored) {
+        dev.llmo.io.ContentStore store = contentStore(context);
+        return unstored == null ? store : sha256 -> unstored.containsKey(sha256) ? unstored.get(sha256)
+                : store.bytes(sha256);
     }
 
     /** {@code --timeout SECONDS}: null for the default, 0 for none. */

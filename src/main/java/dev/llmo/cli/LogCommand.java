@@ -181,7 +181,11 @@ final class LogCommand implements Runnable {
 
     private ConversationRenderer renderer(Path file) {
         List<Event> events = EventLog.read(file);
-        return new ConversationRenderer(idOf(file), events, ChainVerifier.verify(file));
+        dev.llmo.io.ContentStore blobs = dev.llmo.io.ContentStore.beside(file.getParent());
+        return new ConversationRenderer(idOf(file), events, ChainVerifier.verify(file), sha256 -> {
+            long size = blobs.size(sha256);
+            return size < 0 ? -2 : size;
+        });
     }
 
     static final class Target {
@@ -223,9 +227,13 @@ final class LogCommand implements Runnable {
                         "run 'llmo log verify --all --anchor " + anchor + "'");
             }
             Path file = store.resolve(target.id);
-            VerifyReport report = check(file, repair);
+            List<LogVerificationException> blobs = new ArrayList<>();
+            VerifyReport report = check(file, repair, blobs);
             if (!report.ok()) {
                 throw failure(file, report);
+            }
+            if (!blobs.isEmpty()) {
+                throw blobs.get(0);
             }
             checkAgainstLedger(store, file);
             return;
@@ -255,7 +263,7 @@ final class LogCommand implements Runnable {
         List<LogVerificationException> failures = new ArrayList<>();
         for (String id : ids) {
             Path file = store.file(id);
-            VerifyReport report = check(file, repair);
+            VerifyReport report = check(file, repair, failures);
             if (!report.ok()) {
                 context.out().println("FAILED  " + id + "  " + report.problem().message());
                 failures.add(failure(file, report));
@@ -562,8 +570,12 @@ final class LogCommand implements Runnable {
         }
     }
 
-    /** Verifies (and repairs, when asked and possible) one file; prints its ok and repair lines. */
-    private VerifyReport check(Path file, boolean repair) {
+    /**
+     * Verifies (and repairs, when asked and possible) one file; prints its ok and repair lines. When its chain is good,
+     * its attachments' blobs are checked too: each missing or changed one is a FAILED line and a failure in
+     * {@code blobFailures}.
+     */
+    private VerifyReport check(Path file, boolean repair, List<LogVerificationException> blobFailures) {
         VerifyReport report = ChainVerifier.verify(file);
         if (repair && report.repairable()) {
             ChainVerifier.Repair done = ChainVerifier.repair(file);
@@ -576,8 +588,23 @@ final class LogCommand implements Runnable {
             report = done.after();
         }
         if (report.ok()) {
-            context.out().println("ok  " + idOf(file) + "  " + report.events() + " events"
-                    + (report.ended() ? "" : " (open: no session.end yet)"));
+            List<dev.llmo.eventlog.BlobCheck.Problem> blobs;
+            try {
+                blobs = dev.llmo.eventlog.BlobCheck.check(file, dev.llmo.io.ContentStore.beside(file.getParent()));
+            } catch (java.io.IOException e) {
+                throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check that it is readable",
+                        e);
+            }
+            for (dev.llmo.eventlog.BlobCheck.Problem problem : blobs) {
+                context.out().println("FAILED  " + idOf(file) + "  " + problem.message());
+                blobFailures.add(new LogVerificationException(file + ": " + problem.message(),
+                        "restore the blob from a backup (its name is its SHA-256, so any copy of the same file will "
+                                + "do: ln or cp it to " + problem.blob() + ")"));
+            }
+            if (blobs.isEmpty()) {
+                context.out().println("ok  " + idOf(file) + "  " + report.events() + " events"
+                        + (report.ended() ? "" : " (open: no session.end yet)"));
+            }
         }
         return report;
     }

@@ -157,6 +157,9 @@ final class ModelsCommand implements Callable<Integer> {
                 row.put("default", spec.name().equals(provider.defaultModel()));
                 row.put("context_window", spec.contextWindow());
                 row.put("max_output_tokens", spec.maxOutputTokens());
+                // what it takes (models.yaml input:, in the order of the kinds); null: unknown, sent as is
+                row.set("input", spec.input() == null ? null : mapper.valueToTree(ModelSpec.INPUT_KINDS.stream()
+                        .filter(spec.input()::contains).toList()));
                 if (spec.pricing() == null) {
                     row.putNull("pricing");
                 } else {

@@ -14,6 +14,8 @@ import dev.llmo.failure.BudgetException;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.core.CallExecutor;
+import dev.llmo.core.InputSupport;
+import dev.llmo.message.Part;
 import dev.llmo.core.Conversation;
 import dev.llmo.engine.CallDefaults;
 import dev.llmo.engine.Cancellation;
@@ -63,6 +65,7 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -r Developer -o temperature=0.2 \"Write a binary search in Rust\"",
                 "  llmo run --dry-run -m openai \"How long is this prompt?\"",
                 "  llmo run -c \"Shorter, please\"",
+                "  llmo run -m openai/gpt-4o -a photo.jpg -a report.pdf \"What do these show?\"",
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
                 "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
@@ -110,6 +113,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ToolOptions toolOptions = new ToolOptions();
+
+    @Mixin
+    AttachOptions attachOptions = new AttachOptions();
 
     @Mixin
     SchemaOptions schemaOptions = new SchemaOptions();
@@ -169,19 +175,26 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
+        // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here.
+        // --dry-run and --no-log write nothing: their attachments' bytes stay in memory, where they are sent from
+        Map<String, byte[]> unstored = dryRun || shared.noLog ? new java.util.HashMap<>() : null;
+        List<Part.Attachment> attachments = attachOptions.read(context,
+                attachment -> InputSupport.require(defaults.models(), attachment, settings.catalog()), unstored);
         AnswerSchema schema = schemaOptions.schema(context.environment().workingDir());
         if (text == null) {
-            text = RunInput.prompt(prompt, context.environment());
+            text = attachOptions.readsStdin() ? RunInput.text(prompt, null,
+                    "no prompt: with -a - stdin is the attachment, so give PROMPT words", "e.g. cat photo.png | "
+                            + "llmo run -a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());
         }
         if (dryRun) {
             return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
-                    schema);
+                    schema, attachments, unstored);
         }
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
         }
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
-        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout, unstored);
         RunMode runMode = defaults.models().size() == 1 ? RunMode.SINGLE
                 : sequential ? RunMode.SEQUENTIAL : RunMode.PARALLEL;
         try (ToolOptions.Session tools = toolOptions.open(context);
@@ -191,7 +204,7 @@ final class RunCommand implements Callable<Integer> {
                 ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
                         .forEach(line -> context.err().println("llmo: note: " + line));
             }
-            startConversation(conversation, fragments.system(defaults.system()), text, fragments);
+            startConversation(conversation, fragments.system(defaults.system()), text, fragments, attachments);
             RunRequest request = new RunRequest(defaults.model(), conversation.system(), conversation.messages(),
                     defaults.options(), !noStream, tools.tools()).withSchema(schema, schemaOptions.retries());
             Plan plan = Plan.of(request, defaults.models(), sequential);
@@ -425,17 +438,31 @@ final class RunCommand implements Callable<Integer> {
 
     /** The system prompt (unless a continued conversation keeps its own) and the user's message. */
     private void startConversation(Conversation conversation, String systemPrompt, String text,
-                                   FragmentOptions.Read fragments) {
+                                   FragmentOptions.Read fragments, List<Part.Attachment> attachments) {
         // A continued conversation keeps its system prompt unless -s or -r gives a new one.
         if (systemPrompt != null || !shared.continues()) {
             conversation.system(systemPrompt);
         }
-        if (fragments.user().isEmpty()) {
+        if (fragments.user().isEmpty() && attachments.isEmpty()) {
             conversation.user(text);
         } else {
             // --no-log keeps nothing on disk, the content store included: its fragments go into the text
-            conversation.user(fragments.userParts(text, shared.noLog ? null : CoreServices.contentStore(context)));
+            List<Part> parts = new ArrayList<>(fragments.user().isEmpty() ? List.of(new Part.Text(text))
+                    : fragments.userParts(text, shared.noLog ? null : CoreServices.contentStore(context)));
+            parts.addAll(attachments); // after the prompt's text, in the order given
+            conversation.user(parts);
         }
+    }
+
+    /** The user's message: the prompt's text, then the attachments in the order given; null without attachments. */
+    static ChatMessage userMessage(String text, List<Part.Attachment> attachments) {
+        if (attachments.isEmpty()) {
+            return null;
+        }
+        List<Part> parts = new ArrayList<>();
+        parts.add(new Part.Text(text));
+        parts.addAll(attachments);
+        return new ChatMessage(ChatMessage.Role.USER, parts);
     }
 
     /** A new conversation, or the one -c / --cid continues. */
@@ -461,7 +488,7 @@ final class RunCommand implements Callable<Integer> {
      * every call goes through), its tokens and its worst-case cost. Sends nothing, writes nothing.
      */
     private int dryRun(CallDefaults defaults, boolean sequential, String text, String system,
-                       AnswerSchema schema) {
+                       AnswerSchema schema, List<Part.Attachment> attachments, Map<String, byte[]> unstored) {
         Conversation.History history = shared.continues()
                 ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
                 : Conversation.History.EMPTY;
@@ -470,8 +497,11 @@ final class RunCommand implements Callable<Integer> {
             systemPrompt = history.system();
         }
         List<ChatMessage> messages = new ArrayList<>(history.messages());
-        messages.add(ChatMessage.user(text));
-        TokenCounters counters = TokenCounters.create();
+        messages.add(attachments.isEmpty() ? ChatMessage.user(text) : userMessage(text, attachments));
+        // this run's attachments from memory, a continued conversation's from the store
+        dev.llmo.io.ContentStore store = CoreServices.contentStore(context);
+        TokenCounters counters = TokenCounters.create(sha256 -> unstored.containsKey(sha256) ? unstored.get(sha256)
+                : store.bytes(sha256));
         PrintWriter out = context.out();
         // the tools' declarations are part of what is sent: their servers start to say what they are
         List<dev.llmo.tool.Tool> tools;

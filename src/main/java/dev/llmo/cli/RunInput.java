@@ -29,7 +29,10 @@ final class RunInput {
                 "e.g. llmo run \"What is a monad?\" or cat notes.txt | llmo run \"Summarise\"");
     }
 
-    /** The same for any command's text argument; {@code missing} and {@code fix} say what to do without one. */
+    /**
+     * The same for any command's text argument; {@code missing} and {@code fix} say what to do without one. A null
+     * {@code environment} reads the words alone (stdin went elsewhere, e.g. to {@code -a -}).
+     */
     static String text(List<String> words, CliEnvironment environment, String missing, String fix) {
         String text = input(words, environment);
         if (text.isEmpty()) {
@@ -42,7 +45,7 @@ final class RunInput {
     static String input(List<String> words, CliEnvironment environment) {
         String typed = String.join(" ", words).strip();
         String piped = "";
-        if (!environment.stdinIsTerminal()) {
+        if (environment != null && !environment.stdinIsTerminal()) {
             try {
                 piped = InputText.utf8(readStdin(environment), "stdin").stripTrailing();
             } catch (IOException e) {

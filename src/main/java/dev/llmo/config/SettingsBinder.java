@@ -18,10 +18,10 @@ final class SettingsBinder {
     static final List<String> CONFIG_KEYS = List.of("main_llm", "roles", "chains", "budget", "defaults",
             "mcp_servers", "tools", "tool_policy", "sandbox");
     static final List<String> PROVIDER_KEYS = List.of("type", "base_url", "api_key_name", "api_key_cmd",
-            "default_model", "models", "max_concurrency", "batch_discount");
+            "default_model", "models", "max_concurrency", "batch_discount", "input");
     static final List<String> ROLE_KEYS = List.of("system", "model", "options", "inherits");
     static final Set<String> MODEL_FIELDS = Set.of("name", "aliases", "context_window", "max_output_tokens",
-            "default_max_tokens", "pricing", "batch_discount");
+            "default_max_tokens", "pricing", "batch_discount", "input");
 
     private SettingsBinder() {
     }
@@ -74,9 +74,13 @@ final class SettingsBinder {
         List<ModelSpec> specs = new ArrayList<>();
         ConfigNode modelsNode = map.get("models");
         BigDecimal batchDiscount = batchDiscount(map, what);
+        java.util.Set<String> providerInput = input(map, what);
         if (modelsNode instanceof ListNode list) {
             for (ConfigNode item : list.items()) {
-                specs.add(model(name, item, defaultMaxTokens, batchDiscount));
+                ModelSpec spec = model(name, item, defaultMaxTokens, batchDiscount);
+                specs.add(spec.input() != null || providerInput == null ? spec : new ModelSpec(spec.name(),
+                        spec.aliases(), spec.contextWindow(), spec.maxOutputTokens(), spec.defaultMaxTokens(),
+                        spec.pricing(), spec.options(), spec.origin(), providerInput));
             }
         } else if (modelsNode != null && !(modelsNode instanceof ScalarNode s && s.value() == null)) {
             throw error(modelsNode, "'models' of " + what + " must be a list, not " + modelsNode.kind());
@@ -169,7 +173,24 @@ final class SettingsBinder {
         return new ModelSpec(name, ConfigFields.strings(map, "aliases", what),
                 ConfigFields.positiveLong(map, "context_window", what),
                 ConfigFields.positiveLong(map, "max_output_tokens", what), own != null ? own : defaultMaxTokens,
-                pricing, options, node.origin());
+                pricing, options, node.origin(), input(map, what));
+    }
+
+    /** {@code input: [text, image, pdf, audio]} of a model or provider; null when not set (unknown). */
+    private static java.util.Set<String> input(MapNode map, String what) {
+        if (map.get("input") == null) {
+            return null;
+        }
+        List<String> kinds = ConfigFields.strings(map, "input", what);
+        for (String kind : kinds) {
+            if (!ModelSpec.INPUT_KINDS.contains(kind)) {
+                String hint = NameSuggestions.didYouMean(kind, ModelSpec.INPUT_KINDS);
+                throw error(map.get("input"), "unknown input kind '" + kind + "' in 'input' of " + what
+                        + (hint.isEmpty() ? "" : " (" + hint + ")") + "; the kinds are "
+                        + String.join(", ", ModelSpec.INPUT_KINDS));
+            }
+        }
+        return new java.util.LinkedHashSet<>(kinds);
     }
 
     /** The four prices of a {@code pricing} map (or of its {@code batch}); input and output are required. */

@@ -1,5 +1,6 @@
 package dev.llmo.context;
 
+import dev.llmo.message.ContentSource;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
@@ -36,14 +37,27 @@ public final class TokenCounters {
     private final TokenCalibration calibration;
     private final int cacheCapacity;
 
-    private TokenCounters(TokenCalibration calibration, int cacheCapacity) {
+    private final ContentSource contents;
+    private final AttachmentTokens attachments;
+
+    private TokenCounters(TokenCalibration calibration, int cacheCapacity, ContentSource contents) {
         this.calibration = calibration;
         this.cacheCapacity = cacheCapacity;
+        this.contents = contents;
+        this.attachments = new AttachmentTokens(contents);
     }
 
-    /** Counters with a fresh calibration and the default cache size. */
+    /** Counters with a fresh calibration and the default cache size, for requests without attachments. */
     public static TokenCounters create() {
-        return new TokenCounters(new TokenCalibration(), MessageTokenCache.DEFAULT_CAPACITY);
+        return create(ContentSource.NONE);
+    }
+
+    /**
+     * Counters that count attachments too, reading their bytes (an image's size, a PDF's pages, audio's length)
+     * from {@code contents}.
+     */
+    public static TokenCounters create(ContentSource contents) {
+        return new TokenCounters(new TokenCalibration(), MessageTokenCache.DEFAULT_CAPACITY, contents);
     }
 
     /** The counter for a resolved model. */
@@ -57,11 +71,11 @@ public final class TokenCounters {
      */
     public TokenCounter forModel(ProviderType type, String providerName, String modelName) {
         Optional<EncodingType> exact = type == ProviderType.OPENAI ? openAiEncoding(modelName) : Optional.empty();
-        if (exact.isPresent()) {
-            return encoding(exact.get());
-        }
-        return new EstimatingCounter(encoding(EncodingType.CL100K_BASE), calibration, providerName,
+        TokenCounter text = exact.isPresent() ? encoding(exact.get())
+                : new EstimatingCounter(encoding(EncodingType.CL100K_BASE), calibration, providerName,
                 DEFAULT_RATIOS.get(type));
+        // without a content store there are no attachments to count (create())
+        return contents == ContentSource.NONE ? text : new WithAttachments(text, attachments, type, modelName, contents);
     }
 
     /** The calibration shared by every estimating counter of this instance. */

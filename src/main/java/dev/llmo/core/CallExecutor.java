@@ -137,6 +137,7 @@ public final class CallExecutor {
                 request.schema() == null ? null : new dev.llmo.provider.ResponseSchema(request.schema().name(),
                         request.schema().requestJson(), request.schema().multi()));
         ProviderClients.checkOptions(request.model().provider(), chat);
+        InputSupport.require(List.of(request.model()), chat.messages(), null);
         return chat;
     }
 

@@ -96,6 +96,9 @@ class AttachmentBodiesTest {
         byte[] flac = {'f', 'L', 'a', 'C', 0};
         assertThatThrownBy(() -> openai.client().prepare(request("gpt-4o", blob(flac, "audio/flac", "a.flac"))))
                 .isInstanceOf(UsageException.class).hasMessageContaining("cannot send audio/flac (attachment a.flac)");
+        byte[] heic = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'};
+        assertThatThrownBy(() -> openai.client().prepare(request("gpt-4o", blob(heic, "image/heic", "a.heic"))))
+                .isInstanceOf(UsageException.class).hasMessageContaining("cannot send image/heic");
     }
 
     @Test

@@ -97,6 +97,8 @@ public final class ChatSession implements AutoCloseable {
     private dev.llmo.schema.AnswerSchema schema;
     private ToolCatalog catalog;
     private dev.llmo.message.Message lastAnswer;
+    // what /attach keeps for the next message
+    private final List<dev.llmo.message.Part.Attachment> pending = new ArrayList<>();
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
     private int unpricedCalls;
@@ -223,8 +225,41 @@ public final class ChatSession implements AutoCloseable {
 
     /** Sends the user's message; the answer streams to {@code listener}; {@code cancellation} stops it. */
     public RunResult send(String text, RunListener listener, Cancellation cancellation) {
-        conversation.user(text);
+        if (pending.isEmpty()) {
+            conversation.user(text);
+        } else {
+            List<dev.llmo.message.Part> parts = new ArrayList<>();
+            parts.add(new dev.llmo.message.Part.Text(text));
+            parts.addAll(pending);
+            pending.clear();
+            conversation.user(parts);
+        }
         return call(listener, cancellation);
+    }
+
+    /**
+     * {@code /attach PATH|URL}: reads, types and stores the file, checks that the current model takes it, and keeps
+     * it for the next message. Relative paths are relative to the directory chat was started in; stdin is the chat
+     * itself, so {@code -} is refused.
+     *
+     * @return the attachment, as it will be sent
+     */
+    public dev.llmo.message.Part.Attachment attach(String spec) {
+        if ("-".equals(spec.strip())) {
+            throw new UsageException("/attach - cannot read stdin: it is the chat", "give a path or a URL");
+        }
+        dev.llmo.input.AttachmentReader reader = new dev.llmo.input.AttachmentReader(new dev.llmo.input.InputReader(
+                java.io.InputStream::nullInputStream, Path.of("").toAbsolutePath()),
+                dev.llmo.io.ContentStore.beside(setup.conversationsDir()));
+        dev.llmo.message.Part.Attachment attachment = reader.read(spec.strip(), null, read ->
+                dev.llmo.core.InputSupport.require(List.of(defaults.model()), read, setup.settings().catalog()));
+        pending.add(attachment);
+        return attachment;
+    }
+
+    /** The attachments {@code /attach} keeps for the next message, in order. */
+    public List<dev.llmo.message.Part.Attachment> pendingAttachments() {
+        return List.copyOf(pending);
     }
 
     /**

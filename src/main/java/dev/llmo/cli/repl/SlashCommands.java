@@ -37,6 +37,8 @@ final class SlashCommands {
         HELP.put("/save NAME", "name this conversation (for /load NAME and llmo chat --resume NAME)");
         HELP.put("/load NAME|ID", "switch to a saved or earlier conversation");
         HELP.put("/history", "the turns so far");
+        HELP.put("/attach [PATH|URL]", "attach an image, PDF, audio or text file to your next message; without "
+                + "PATH list what is attached");
         HELP.put("/tools [add|rm TOOL|last]", "the tools offered; add or remove one (SERVER.* for all); last: the "
                 + "last answer's tool calls and results, whole");
         HELP.put("/schema [SCHEMA|-]", "answers as JSON that follows SCHEMA (JSON, a file, or 'name, age int'), "
@@ -47,7 +49,8 @@ final class SlashCommands {
 
     /** The command words, for completion and suggestions. */
     static final List<String> NAMES = List.of("/help", "/model", "/models", "/role", "/system", "/clear", "/retry",
-            "/tokens", "/cost", "/save", "/load", "/history", "/tools", "/schema", "/chain", "/exit", "/quit");
+            "/tokens", "/cost", "/save", "/load", "/history", "/attach", "/tools", "/schema", "/chain", "/exit",
+            "/quit");
 
     private final ChatSession session;
     private final ChatView view;
@@ -92,6 +95,7 @@ final class SlashCommands {
                         + " messages");
             }
             case "/history" -> history();
+            case "/attach" -> attach(argument);
             case "/tools" -> tools(argument);
             case "/schema" -> schema(argument);
             case "/chain" -> {
@@ -266,6 +270,18 @@ final class SlashCommands {
         }
         session.system("-".equals(argument) ? null : argument);
         view.note("-".equals(argument) ? "system prompt removed" : "system prompt set");
+    }
+
+    private void attach(String argument) {
+        if (argument.isEmpty()) {
+            List<dev.llmo.message.Part.Attachment> pending = session.pendingAttachments();
+            view.show(pending.isEmpty() ? "Nothing is attached; /attach PATH attaches a file to your next message."
+                    : "Attached to your next message: " + String.join(", ", pending.stream()
+                    .map(a -> a.name() + " (" + a.mediaType() + ")").toList()));
+            return;
+        }
+        dev.llmo.message.Part.Attachment attachment = session.attach(argument);
+        view.note("attached " + attachment.name() + " (" + attachment.mediaType() + ") to your next message");
     }
 
     private void tokens() {

@@ -129,7 +129,7 @@ public final class OpenAiClient extends HttpProviderClient {
         String type = attachment.mediaType();
         if (AttachmentJson.isText(attachment)) {
             out.put("type", "text").put("text", AttachmentJson.text(attachment, bytes));
-        } else if (type.startsWith("image/")) {
+        } else if (IMAGES.contains(type)) {
             out.put("type", "image_url").putObject("image_url").put("url", AttachmentJson.dataUrl(type, bytes));
         } else if (type.equals("application/pdf")) {
             ObjectNode file = out.put("type", "file").putObject("file");
@@ -142,6 +142,10 @@ public final class OpenAiClient extends HttpProviderClient {
             throw AttachmentJson.unsupported("OpenAI Chat Completions", attachment);
         }
     }
+
+    /** The image types Chat Completions takes (HEIC, for one, it does not). */
+    private static final java.util.Set<String> IMAGES = java.util.Set.of("image/png", "image/jpeg", "image/gif",
+            "image/webp");
 
     /** The {@code input_audio} format of an audio media type, or null for one Chat Completions does not take. */
     private static String audioFormat(String mediaType) {
