@@ -104,6 +104,11 @@ public record AnswerSchema(String schemaJson, boolean multi) {
      * sent ({@link #requestJson()}).
      */
     public Checked check(String answer) {
+        return check(answer, validator());
+    }
+
+    /** {@link #check(String)} with this schema's {@link #validator()} compiled once by the caller, for many answers. */
+    public Checked check(String answer, SchemaValidator validator) {
         String text = unfenced(answer == null ? "" : answer.strip());
         JsonNode value;
         try {
@@ -116,7 +121,7 @@ public record AnswerSchema(String schemaJson, boolean multi) {
         if (value == null) {
             return new Checked.Invalid(new Violation("$", "the answer is empty, not JSON"));
         }
-        Optional<Violation> violation = validator().firstViolation(value);
+        Optional<Violation> violation = validator.firstViolation(value);
         if (violation.isPresent()) {
             return new Checked.Invalid(violation.get());
         }
@@ -127,7 +132,8 @@ public record AnswerSchema(String schemaJson, boolean multi) {
         return new Checked.Valid(text, value);
     }
 
-    private SchemaValidator validator() {
+    /** The compiled check of the schema sent ({@link #requestJson()}). */
+    public SchemaValidator validator() {
         return SchemaValidator.compile(SchemaJson.parse(requestJson()).orElseThrow());
     }
 
