@@ -236,6 +236,7 @@ final class RunCommand implements Callable<Integer> {
         toolOptions.tools = new ArrayList<>(filled.tools());
         fragmentOptions.fragments = new ArrayList<>(filled.fragments());
         fragmentOptions.systemFragments = new ArrayList<>(filled.systemFragments());
+        schemaOptions.use(filled.schema());
         if (filled.prompt() == null || filled.prompt().isBlank()) {
             throw new UsageException("no prompt: template '" + templates.template + "' has none, and no PROMPT words "
                     + "or stdin were given", "e.g. llmo run -t " + templates.template + " \"What is a monad?\"");
@@ -249,6 +250,9 @@ final class RunCommand implements Callable<Integer> {
         String words = String.join(" ", prompt).strip();
         SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
                 templates.params());
+        // a schema that cannot work is refused now, not each time the template is used
+        schemaOptions.use(saved.schema());
+        schemaOptions.schema(context.environment().workingDir());
         java.nio.file.Path file = TemplateOptions.store(context).save(name, saved);
         context.err().println("llmo: saved template " + name + " to " + file);
         if (!saved.placeholders().isEmpty()) {
@@ -275,7 +279,8 @@ final class RunCommand implements Callable<Integer> {
                 role != null ? role : under.role(), models.isEmpty() ? under.models() : models, options,
                 fragmentOptions.fragments.isEmpty() ? under.fragments() : fragmentOptions.fragments,
                 fragmentOptions.systemFragments.isEmpty() ? under.systemFragments() : fragmentOptions.systemFragments,
-                toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults);
+                toolOptions.tools.isEmpty() ? under.tools() : toolOptions.tools, allDefaults,
+                schemaOptions.over(under.schema(), context.environment().workingDir()));
     }
 
     private int runOne(Orchestrator engine, Plan plan, Conversation conversation) {

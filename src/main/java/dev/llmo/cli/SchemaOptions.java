@@ -2,6 +2,7 @@ package dev.llmo.cli;
 
 import dev.llmo.failure.UsageException;
 import dev.llmo.schema.AnswerSchema;
+import dev.llmo.template.SavedTemplate;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 final class SchemaOptions {
     /** More retries than this is a typo, and a bill. */
-    static final int MAX_RETRIES = 10;
+    static final int MAX_RETRIES = AnswerSchema.MAX_RETRIES;
 
     @ArgGroup(exclusive = true)
     Given given;
@@ -57,6 +58,40 @@ final class SchemaOptions {
             throw new UsageException(flag + ": " + e.getMessage(), "see 'llmo help structured-output' for the forms "
                     + "a schema takes, e.g. " + flag + " 'name, age int, tags [str]'");
         }
+    }
+
+    /**
+     * These flags over a template's schema ({@code under}, null for none): --schema or --schema-multi replaces its
+     * schema, --schema-retries its retries. A schema file's path is made absolute ({@code workingDir}), so that a
+     * saved template finds it from any directory. Null when neither sets anything.
+     */
+    SavedTemplate.Schema over(SavedTemplate.Schema under, Path workingDir) {
+        String value = under == null ? null : under.value();
+        boolean multi = under != null && under.multi();
+        if (given != null) {
+            multi = given.multi != null;
+            value = AnswerSchema.anchored(multi ? given.multi : given.schema, workingDir);
+        }
+        Integer retriesNow = retries != null ? retries : under == null ? null : under.retries();
+        return value == null && retriesNow == null ? null : new SavedTemplate.Schema(value, multi, retriesNow);
+    }
+
+    /** -t: {@code saved} (null: none) as if given as these flags. */
+    void use(SavedTemplate.Schema saved) {
+        given = null;
+        retries = null;
+        if (saved == null) {
+            return;
+        }
+        if (saved.value() != null) {
+            given = new Given();
+            if (saved.multi()) {
+                given.multi = saved.value();
+            } else {
+                given.schema = saved.value();
+            }
+        }
+        retries = saved.retries();
     }
 
     /** --schema-retries, 0 when not given. */

@@ -21,7 +21,8 @@ final class TemplateOptions {
     List<String> params = new ArrayList<>();
 
     @Option(names = "--save", paramLabel = "NAME",
-            description = "Save this command (prompt, -s, -r, -m, -o, -f, --sf, -T, -p values as defaults) as template NAME "
+            description = "Save this command (prompt, -s, -r, -m, -o, -f, --sf, -T, --schema, --schema-multi, "
+                    + "--schema-retries, -p values as defaults) as template NAME "
                     + "instead of running it.")
     String save;
 

@@ -31,6 +31,8 @@ public record AnswerSchema(String schemaJson, boolean multi) {
     public static final int MAX_BYTES = 256 * 1024;
     /** What a list answer is wrapped in. */
     public static final String ITEMS = "items";
+    /** More retries for an answer that does not follow the schema than this is a typo, and a bill. */
+    public static final int MAX_RETRIES = 10;
     private static final Pattern WIRE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     public AnswerSchema {
@@ -223,6 +225,16 @@ public record AnswerSchema(String schemaJson, boolean multi) {
     }
 
     /** The file {@code text} names, or null when it names none (then it is DSL). */
+    /**
+     * {@code value} as it can be kept and used from any directory: the absolute path of the file it names (read
+     * from {@code workingDir}), else unchanged (inline JSON, the DSL).
+     */
+    public static String anchored(String value, Path workingDir) {
+        String text = value.strip();
+        Path file = text.startsWith("{") ? null : file(text, workingDir);
+        return file == null ? value : file.toAbsolutePath().normalize().toString();
+    }
+
     private static Path file(String text, Path workingDir) {
         if (text.contains("\n") || text.contains(",")) {
             return null; // a DSL's fields; a schema file's name has neither

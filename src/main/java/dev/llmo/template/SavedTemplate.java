@@ -25,10 +25,11 @@ import java.util.Set;
  * @param systemFragments fragments of the system prompt ({@code --sf})
  * @param tools           tools offered ({@code -T})
  * @param defaults        placeholder values used when nothing else gives one
+ * @param schema          the answer's schema ({@code --schema} or {@code --schema-multi}), or null
  */
 public record SavedTemplate(String prompt, String system, String role, List<String> models,
                             Map<String, String> options, List<String> fragments, List<String> systemFragments,
-                            List<String> tools, Map<String, String> defaults) {
+                            List<String> tools, Map<String, String> defaults, Schema schema) {
     /** The placeholder that stands for the input: piped stdin and PROMPT words in {@code run}. */
     public static final String INPUT = "input";
 
@@ -39,6 +40,24 @@ public record SavedTemplate(String prompt, String system, String role, List<Stri
         systemFragments = List.copyOf(systemFragments);
         tools = List.copyOf(tools);
         defaults = Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
+    }
+
+    /** A template without a schema. */
+    public SavedTemplate(String prompt, String system, String role, List<String> models, Map<String, String> options,
+                         List<String> fragments, List<String> systemFragments, List<String> tools,
+                         Map<String, String> defaults) {
+        this(prompt, system, role, models, options, fragments, systemFragments, tools, defaults, null);
+    }
+
+    /**
+     * Structured output as saved: {@code --schema} or {@code --schema-multi} and {@code --schema-retries}.
+     *
+     * @param value   the schema as given (inline JSON, the DSL, or the path of a file holding JSON: absolute, so that
+     *                the template works from any directory); null when only the retries are set
+     * @param multi   whether it is {@code --schema-multi} (a list of such objects)
+     * @param retries {@code --schema-retries}, or null when not set
+     */
+    public record Schema(String value, boolean multi, Integer retries) {
     }
 
     /** The placeholders of the prompt and the system prompt, in order of first use. */
@@ -102,7 +121,7 @@ public record SavedTemplate(String prompt, String system, String role, List<Stri
         }
         String filledSystem = system == null ? null : new Template(system).render(all);
         return new SavedTemplate(filled, filledSystem, role, models, options, fragments, systemFragments, tools,
-                defaults);
+                defaults, schema);
     }
 
     private String value(String name, Map<String, String> values) {

@@ -14,6 +14,7 @@ import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.config.NameSuggestions;
 import dev.llmo.config.YamlFiles;
 import dev.llmo.failure.ConfigException;
+import dev.llmo.schema.AnswerSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,12 +28,14 @@ import java.util.Map;
  * system: You are terse.
  * models: [openai/gpt-4o-mini]
  * options: { temperature: "0.2" }
+ * schema: "title, points [str]"
+ * schema_retries: 1
  * defaults: { style: three bullet points }
  * </pre>
  */
 public final class TemplateFile {
     private static final List<String> KEYS = List.of("prompt", "system", "role", "model", "models", "options",
-            "fragments", "system_fragments", "tools", "defaults");
+            "fragments", "system_fragments", "tools", "schema", "schema_multi", "schema_retries", "defaults");
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -60,7 +63,35 @@ public final class TemplateFile {
         List<String> models = root.get("model") != null ? List.of(text(root, "model")) : texts(root, "models");
         return new SavedTemplate(text(root, "prompt"), text(root, "system"), text(root, "role"), models,
                 textMap(root, "options"), texts(root, "fragments"), texts(root, "system_fragments"),
-                texts(root, "tools"), textMap(root, "defaults"));
+                texts(root, "tools"), textMap(root, "defaults"), schema(root));
+    }
+
+    /** {@code schema} or {@code schema_multi} (not both), and {@code schema_retries}; null when none is set. */
+    private static SavedTemplate.Schema schema(MapNode root) {
+        if (root.get("schema") != null && root.get("schema_multi") != null) {
+            throw new ConfigException(root.keyOrigin("schema_multi").where()
+                    + ": a template has 'schema' or 'schema_multi', not both", "keep one of them");
+        }
+        String single = text(root, "schema");
+        String multi = text(root, "schema_multi");
+        Integer retries = null;
+        String retriesText = text(root, "schema_retries");
+        if (retriesText != null) {
+            try {
+                retries = Integer.valueOf(retriesText.strip());
+            } catch (NumberFormatException e) {
+                retries = -1;
+            }
+            if (retries < 0 || retries > AnswerSchema.MAX_RETRIES) {
+                throw new ConfigException(root.get("schema_retries").origin().where()
+                        + ": 'schema_retries' of a template must be a whole number from 0 to "
+                        + AnswerSchema.MAX_RETRIES + ", not '" + retriesText + "'", null);
+            }
+        }
+        if (single == null && multi == null && retries == null) {
+            return null;
+        }
+        return new SavedTemplate.Schema(multi != null ? multi : single, multi != null, retries);
     }
 
     /** {@link #parse} of a user's template. */
@@ -79,6 +110,12 @@ public final class TemplateFile {
         putList(root, "fragments", template.fragments());
         putList(root, "system_fragments", template.systemFragments());
         putList(root, "tools", template.tools());
+        if (template.schema() != null) {
+            putText(root, template.schema().multi() ? "schema_multi" : "schema", template.schema().value());
+            if (template.schema().retries() != null) {
+                root.put("schema_retries", template.schema().retries());
+            }
+        }
         putMap(root, "defaults", template.defaults());
         try {
             return root.isEmpty() ? "{}\n" : YAML.writeValueAsString(root);

@@ -191,4 +191,59 @@ class TemplatesCommandTest {
 
         assertThat(llmo.run("templates", "show", "fresh")).succeeded().outContains("{{input}}", "defaults:");
     }
+
+    @Test
+    void aSchemaFileIsSavedByItsAbsolutePathAndUsedFromAnotherDirectoryWithItsRetries() throws Exception {
+        Path work = Files.createDirectories(llmo.home().resolve("work"));
+        Files.writeString(work.resolve("dog.json"), """
+                {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                 "required": ["name", "age"]}
+                """);
+        assertThat(llmo.cli().workingDir(work).run("run", "--save", "dog", "--schema", "dog.json",
+                "--schema-retries", "1", "Invent a dog")).succeeded();
+
+        assertThat(llmo.run("templates", "show", "dog")).succeeded()
+                .outContains("schema: " + work.resolve("dog.json").toAbsolutePath(), "schema_retries: 1");
+
+        // from another directory: the file is found, and a wrong answer is asked again once
+        llmo.server().enqueue(streamed("{\"name\": \"Rex\"}"));
+        llmo.server().enqueue(streamed("{\"name\": \"Rex\", \"age\": 3}"));
+        assertThat(llmo.cli().workingDir(llmo.home()).run("run", "-t", "dog")).succeeded()
+                .outIs("{\"name\": \"Rex\", \"age\": 3}\n");
+        JsonNode first = body(llmo.server().takeRequest());
+        assertThat(first.at("/response_format/type").asText()).isEqualTo("json_schema");
+        assertThat(first.at("/response_format/json_schema/schema/properties/age/type").asText()).isEqualTo("integer");
+        assertThat(first.at("/messages/0/content").asText()).isEqualTo("Invent a dog");
+        assertThat(body(llmo.server().takeRequest()).at("/messages/2/content").asText()).contains("'age'");
+
+        // flags win: --schema-multi replaces the schema (and its kind), --schema-retries 0 the retries
+        llmo.server().enqueue(streamed("{\"items\": [{\"title\": 1}]}"));
+        assertThat(llmo.run("run", "-t", "dog", "--schema-multi", "title", "--schema-retries", "0"))
+                .failedWith(ExitCode.FAILURE).errContains("does not follow the schema");
+        JsonNode overridden = body(llmo.server().takeRequest());
+        assertThat(overridden.at("/response_format/json_schema/schema/properties/items/items/properties/title/type")
+                .asText()).isEqualTo("string");
+        assertThat(llmo.server().getRequestCount()).as("no retry").isEqualTo(3);
+    }
+
+    @Test
+    void anInlineSchemaIsSavedAsTypedAndABrokenOneIsRefusedAtSave() throws Exception {
+        assertThat(llmo.run("run", "--save", "cast", "--schema-multi", "name, role: their job",
+                "Who is in {{input}}?")).succeeded();
+        assertThat(llmo.run("templates", "show", "cast")).succeeded()
+                .outContains("schema_multi: \"name, role: their job\"").outDoesNotContain("schema_retries");
+
+        llmo.server().enqueue(streamed("{\"items\": [{\"name\": \"Ann\", \"role\": \"cook\"}]}"));
+        assertThat(llmo.run("run", "-t", "cast", "Hamlet")).succeeded().outContains("Ann");
+        JsonNode body = body(llmo.server().takeRequest());
+        assertThat(body.at("/response_format/json_schema/schema/properties/items/items/properties/role/description")
+                .asText()).isEqualTo("their job");
+
+        assertThat(llmo.run("run", "--save", "bad", "--schema", "{not json", "hi")).failedWith(ExitCode.USAGE)
+                .errContains("--schema");
+        assertThat(llmo.run("run", "--save", "lone", "--schema-retries", "2", "hi")).failedWith(ExitCode.USAGE)
+                .errContains("--schema-retries needs --schema");
+        assertThat(llmo.dir().resolve("templates/bad.yaml")).doesNotExist();
+        assertThat(llmo.dir().resolve("templates/lone.yaml")).doesNotExist();
+    }
 }

@@ -67,6 +67,41 @@ class SavedTemplateTest {
     }
 
     @Test
+    void yamlRoundTripKeepsTheSchemaItsKindAndRetries() {
+        SavedTemplate multi = new SavedTemplate("Who is here?", null, null, List.of(), Map.of(), List.of(), List.of(),
+                List.of(), Map.of(), new SavedTemplate.Schema("name, role: their job", true, 2));
+        SavedTemplate file = new SavedTemplate(null, null, null, List.of(), Map.of(), List.of(), List.of(), List.of(),
+                Map.of(), new SavedTemplate.Schema("/home/me/schemas/dog.json", false, null));
+        SavedTemplate inline = new SavedTemplate(null, null, null, List.of(), Map.of(), List.of(), List.of(),
+                List.of(), Map.of(), new SavedTemplate.Schema("{\"type\": \"object\",\n \"properties\": {}}", false, 0));
+
+        String yaml = TemplateFile.yaml(multi);
+
+        assertThat(yaml).contains("schema_multi: \"name, role: their job\"", "schema_retries: 2")
+                .doesNotContain("schema:");
+        assertThat(TemplateFile.parse(yaml, "t.yaml")).isEqualTo(multi);
+        assertThat(TemplateFile.parse(TemplateFile.yaml(file), "t.yaml")).isEqualTo(file);
+        assertThat(TemplateFile.parse(TemplateFile.yaml(inline), "t.yaml")).isEqualTo(inline);
+        assertThat(TemplateFile.parse("prompt: hi\n", "t.yaml").schema()).isNull();
+        // filling the placeholders keeps the schema
+        assertThat(multi.fill(Map.of()).schema()).isEqualTo(multi.schema());
+    }
+
+    @Test
+    void aTemplateSchemaMistakeNamesItsPlace() {
+        assertThatThrownBy(() -> TemplateFile.parse("schema: a\nschema_multi: b\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("t.yaml:2:1:")
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> TemplateFile.parse("schema: a\nschema_retries: many\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("t.yaml:2:")
+                .hasMessageContaining("0 to 10, not 'many'");
+        assertThatThrownBy(() -> TemplateFile.parse("schema: a\nschema_retries: 11\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("0 to 10, not '11'");
+        assertThatThrownBy(() -> TemplateFile.parse("schema: [a]\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'schema' of a template must be text");
+    }
+
+    @Test
     void aTemplateFileMistakeNamesItsPlace() {
         assertThatThrownBy(() -> TemplateFile.parse("prompt: hi\noptions: [a]\n", "t.yaml"))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("t.yaml:2:10: 'options' of a template");
