@@ -2,7 +2,10 @@ package dev.llmo.batch;
 
 import dev.llmo.chain.Template;
 import dev.llmo.failure.UsageException;
+import dev.llmo.schema.AnswerSchema;
+import dev.llmo.schema.SchemaValidator;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,12 +43,23 @@ public sealed interface Assertion {
     record MaxCost(String source, BigDecimal usd) implements Assertion {
     }
 
+    /**
+     * The answer is JSON following the schema (as {@code --schema} takes it: JSON, a file, or the DSL); its source
+     * holds the schema itself, so that a resumed batch checks the same schema wherever it runs.
+     */
+    record JsonSchema(String source, AnswerSchema schema, SchemaValidator validator) implements Assertion {
+    }
+
     /** A model grades the answer by the rubric: its first word is PASS or FAIL. */
     record Judge(String source, String model, Template rubric) implements Assertion {
     }
 
-    /** The assertion as written, e.g. {@code contains Paris}, {@code max-latency 2s}, {@code judge openai "Polite?"}. */
-    static Assertion parse(String written) {
+    /**
+     * The assertion as written, e.g. {@code contains Paris}, {@code max-latency 2s}, {@code judge openai "Polite?"}.
+     *
+     * @param workingDir where a {@code json-schema} file's relative path is resolved
+     */
+    static Assertion parse(String written, Path workingDir) {
         String text = written.strip();
         int space = text.indexOf(' ');
         String kind = (space < 0 ? text : text.substring(0, space)).toLowerCase(Locale.ROOT);
@@ -84,15 +98,20 @@ public sealed interface Assertion {
                 return new Judge(text, argument.substring(0, gap), new Template(unquote(argument.substring(gap + 1)
                         .strip())));
             case "json-schema":
-                throw usage(written, "json-schema is not available yet");
+                try {
+                    AnswerSchema schema = AnswerSchema.parse(argument, workingDir, false);
+                    return new JsonSchema("json-schema " + schema.schemaJson(), schema, schema.validator());
+                } catch (IllegalArgumentException e) {
+                    throw usage(written, e.getMessage());
+                }
             default:
                 throw usage(written, "unknown kind '" + kind + "'");
         }
     }
 
     /** Parses each; their order is their number in the record. */
-    static List<Assertion> parseAll(List<String> written) {
-        return written.stream().map(Assertion::parse).toList();
+    static List<Assertion> parseAll(List<String> written, Path workingDir) {
+        return written.stream().map(each -> parse(each, workingDir)).toList();
     }
 
     /**
@@ -115,6 +134,9 @@ public sealed interface Assertion {
         }
         if (assertion instanceof Regex regex) {
             return regex.pattern().matcher(text).find();
+        }
+        if (assertion instanceof JsonSchema json) {
+            return json.schema().check(text, json.validator()) instanceof AnswerSchema.Checked.Valid;
         }
         if (assertion instanceof MaxLatency latency) {
             return latencyMs <= latency.millis();
@@ -157,7 +179,7 @@ public sealed interface Assertion {
 
     private static UsageException usage(String written, String why) {
         return new UsageException("bad assertion '" + written + "': " + why,
-                "the kinds are contains TEXT, equals TEXT, regex PATTERN, max-latency 2s, max-cost 0.01, "
-                        + "judge MODEL \"RUBRIC\"");
+                "the kinds are contains TEXT, equals TEXT, regex PATTERN, json-schema SCHEMA, max-latency 2s, "
+                        + "max-cost 0.01, judge MODEL \"RUBRIC\"");
     }
 }

@@ -85,6 +85,10 @@ public record EvalFile(String prompt, String system, List<String> models, List<S
             }
             return "judge " + value.get("model").asText() + " " + value.get("rubric").asText();
         }
+        if (entry.getKey().equals("json-schema") && value.isObject()) {
+            // a schema written in YAML is the same JSON Schema
+            return "json-schema " + value;
+        }
         if (!value.isValueNode()) {
             throw new ConfigException(file + ": asserts item " + index + ": the argument of " + entry.getKey()
                     + " is one value", "e.g. '- " + entry.getKey() + ": TEXT'");

@@ -79,7 +79,7 @@ final class BatchResumeCommand implements Callable<Integer> {
         String shown = given.equals("-") ? "stdin" : given;
         List<ModelRef> models = spec.models().stream().map(settings.catalog()::resolve).toList();
         RowRequests requests = new RowRequests(spec.prompt(), spec.system(), options(spec.optionsJson()), shown);
-        List<Assertion> parsed = Assertion.parseAll(spec.asserts());
+        List<Assertion> parsed = Assertion.parseAll(spec.asserts(), context.environment().workingDir());
         Map<Integer, ModelRef> judges = BatchExecution.judges(settings, parsed);
         BatchScan scan = BatchExecution.scan(context, file, shown, requests, models, (row, model) -> {
             var done = contents.finished().get(model);

@@ -54,8 +54,8 @@ final class BatchRunCommand implements Callable<Integer> {
     String template;
 
     @Option(names = "--assert", paramLabel = "CHECK", description = {"Check each result (repeat for several): "
-            + "'contains TEXT', 'equals TEXT', 'regex PATTERN', 'max-latency 2s', 'max-cost 0.001', "
-            + "'judge MODEL RUBRIC'. TEXT and RUBRIC may use {{column}}. 'llmo batch report' sums them up."})
+            + "'contains TEXT', 'equals TEXT', 'regex PATTERN', 'json-schema SCHEMA' (JSON, a file or fields like "
+            + "'name, age int'), 'max-latency 2s', 'max-cost 0.001', 'judge MODEL RUBRIC'. TEXT and RUBRIC may use {{column}}. 'llmo batch report' sums them up."})
     List<String> asserts = new ArrayList<>();
 
     @Option(names = "--eval", paramLabel = "FILE", description = "An eval file (YAML: prompt, system, models, "
@@ -91,6 +91,11 @@ final class BatchRunCommand implements Callable<Integer> {
             + "retries included). Default 600; 0: no limit.")
     Double timeout;
 
+    @Option(names = "--via", paramLabel = "live|provider", description = "live (default): call each model now; "
+            + "provider: send the rows to each model's provider's batch service (OpenAI, Anthropic, Gemini: about half "
+            + "price, answered within 24 hours), then 'llmo batch wait ID'.")
+    String via;
+
     BatchRunCommand(CliContext context) {
         this.context = context;
     }
@@ -99,6 +104,7 @@ final class BatchRunCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = context.settings();
         int limit = BatchExecution.concurrency(concurrency);
+        String remote = BatchVia.via(via);
         List<String> checks = new ArrayList<>();
         if (eval != null) {
             EvalFile file = EvalFile.read(eval);
@@ -132,11 +138,14 @@ final class BatchRunCommand implements Callable<Integer> {
             defaultsOfTemplate = saved.defaults();
         }
         rawOptions.putAll(options);
+        if (remote.equals(BatchVia.PROVIDER)) {
+            BatchVia.check(checks, out);
+        }
         if (prompt == null) {
             throw new UsageException("no prompt: give --prompt TEXT (or prompt: in the --eval file)",
                     "e.g. --prompt 'Answer briefly: {{question}}'");
         }
-        List<Assertion> parsed = Assertion.parseAll(checks);
+        List<Assertion> parsed = Assertion.parseAll(checks, context.environment().workingDir());
         Map<Integer, ModelRef> judges = BatchExecution.judges(settings, parsed);
         CallDefaults defaults = CallDefaults.resolve(settings, models, role, system, RunInput.options(rawOptions), null);
         List<ModelRef> resolved = defaults.models();
@@ -162,11 +171,16 @@ final class BatchRunCommand implements Callable<Integer> {
         BatchSpec spec = new BatchSpec(dataset.equals("-") ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
                 template, defaults.system(), dev.llmo.provider.http.Json.write(
-                dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())), checks, limit, "live");
+                dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())),
+                // as parsed: a json-schema check keeps its schema, not the path of a file that may change
+                parsed.stream().map(Assertion::source).toList(), limit, remote);
         BatchRecord record = BatchRecord.create(context.dirs().batchesDir(), spec, settings.digest(),
                 BuildInfo.version(), context.logOptions());
         context.err().println("llmo: batch " + record.id() + ": " + scan.rows() + " rows × " + resolved.size()
                 + " model" + (resolved.size() == 1 ? "" : "s"));
+        if (remote.equals(BatchVia.PROVIDER)) {
+            return BatchVia.submit(context, record, file, shown, requests, resolved);
+        }
         return BatchExecution.run(context, executor, limit, record, file, shown, requests, resolved, parsed, judges,
                 scan, out);
     }

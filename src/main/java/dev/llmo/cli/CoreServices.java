@@ -95,6 +95,11 @@ final class CoreServices {
         keys(context).requireKeyOfDefault(model, context.settings().catalog().providers());
     }
 
+    /** The providers' batch services, with the keys and HTTP settings of live calls. */
+    static dev.llmo.core.RemoteBatches remoteBatches(CliContext context) {
+        return new dev.llmo.core.RemoteBatches(keys(context), clients(context));
+    }
+
     static RemoteModels remoteModels(CliContext context) {
         return new RemoteModels(keys(context), clients(context));
     }

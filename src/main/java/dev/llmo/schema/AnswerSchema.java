@@ -106,6 +106,11 @@ public record AnswerSchema(String schemaJson, boolean multi) {
      * sent ({@link #requestJson()}).
      */
     public Checked check(String answer) {
+        return check(answer, validator());
+    }
+
+    /** {@link #check(String)} with this schema's {@link #validator()} compiled once by the caller, for many answers. */
+    public Checked check(String answer, SchemaValidator validator) {
         String text = unfenced(answer == null ? "" : answer.strip());
         JsonNode value;
         try {
@@ -118,7 +123,7 @@ public record AnswerSchema(String schemaJson, boolean multi) {
         if (value == null) {
             return new Checked.Invalid(new Violation("$", "the answer is empty, not JSON"));
         }
-        Optional<Violation> violation = validator().firstViolation(value);
+        Optional<Violation> violation = validator.firstViolation(value);
         if (violation.isPresent()) {
             return new Checked.Invalid(violation.get());
         }
@@ -129,7 +134,8 @@ public record AnswerSchema(String schemaJson, boolean multi) {
         return new Checked.Valid(text, value);
     }
 
-    private SchemaValidator validator() {
+    /** The compiled check of the schema sent ({@link #requestJson()}). */
+    public SchemaValidator validator() {
         return SchemaValidator.compile(SchemaJson.parse(requestJson()).orElseThrow());
     }
 

@@ -308,6 +308,40 @@ class BatchRunTest {
     }
 
     @Test
+    void aJsonSchemaCheckPassesJsonThatFollowsTheSchemaAndTheRecordKeepsTheSchemaItself() throws Exception {
+        llmo.server().setDispatcher(new RowServer() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                String body = request.getBody().clone().readUtf8();
+                Matcher row = QUESTION.matcher(body);
+                int n = row.find() ? Integer.parseInt(row.group(1)) : 0;
+                // row 1: JSON that follows the schema; row 2: JSON without the required field; row 3: prose
+                String content = n == 1 ? "{\\\"answer\\\":\\\"A1\\\"}" : n == 2 ? "{\\\"other\\\":1}" : "A3";
+                return new MockResponse().setHeader("content-type", "application/json").setBody("""
+                        {"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":\
+                        "assistant","content":"%s"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,\
+                        "completion_tokens":5,"total_tokens":15}}""".formatted(content));
+            }
+        });
+        Path schema = Files.writeString(llmo.home().resolve("answer.schema.json"),
+                "{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"}},\"required\":[\"answer\"]}");
+
+        Result run = llmo.run("batch", "run", dataset(3).toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "--assert", "json-schema " + schema);
+
+        assertThat(run).succeeded();
+        assertThat(lines(run.out())).extracting(line -> line.get("asserts").toString())
+                .containsExactly("[true]", "[false]", "[false]");
+        // the record holds the schema, not the file's path: a resume elsewhere, after the file is gone, still checks it
+        Files.delete(schema);
+        assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 3 calls to run");
+        assertThat(llmo.run("batch", "report", "last", "--json")).succeeded().outContains("\"passed\":1");
+        assertThat(llmo.run("batch", "run", dataset(1).toString(), "--prompt", "{{question}}", "--assert",
+                "json-schema name, age inte")).failedWith(ExitCode.USAGE)
+                .errContains("bad assertion 'json-schema name, age inte'", "unknown type 'inte'");
+    }
+
+    @Test
     void aBadAssertionIsAUsageErrorBeforeAnythingIsSent() throws Exception {
         Path data = dataset(3);
         assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--assert", "startswith x"))
