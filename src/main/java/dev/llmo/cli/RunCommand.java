@@ -190,6 +190,7 @@ final class RunCommand implements Callable<Integer> {
             return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
                     schema, attachments, unstored);
         }
+        CoreServices.prepareConnections(defaults.models());
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
         }

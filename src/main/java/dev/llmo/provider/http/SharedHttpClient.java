@@ -18,6 +18,18 @@ public final class SharedHttpClient {
         return Holder.CLIENT;
     }
 
+    /**
+     * Starts building the shared client on a background thread, for a command that will call an {@code https} API:
+     * its TLS set-up (the platform's trust store, the socket factory) then runs beside the main thread's work
+     * (the conversation's log, the key, the request body) instead of before the first byte is sent. The first
+     * {@link #get()} waits for it, as for any class initialisation.
+     */
+    public static void prepareInBackground() {
+        Thread thread = new Thread(SharedHttpClient::get, "llmo-tls-setup");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** A client with these timeouts, sharing the pool of {@link #get()}. */
     public static OkHttpClient with(HttpSettings settings) {
         return get().newBuilder()
