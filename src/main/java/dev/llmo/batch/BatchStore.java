@@ -1,14 +1,10 @@
 package dev.llmo.batch;
 
 import dev.llmo.eventlog.ConversationId;
+import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.failure.ConfigException;
-import dev.llmo.failure.FailureException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** The batches directory ({@code batches/} beside {@code conversations/}): one record per batch, {@code <id>.jsonl}. */
 public final class BatchStore {
@@ -25,21 +21,9 @@ public final class BatchStore {
         return dir;
     }
 
-    /** Every batch id, oldest first (ids sort by creation time). */
+    /** Every batch id, oldest first (ids sort by creation time): listed as the conversations directory is. */
     public List<String> ids() {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(".jsonl"))
-                    .map(name -> name.substring(0, name.length() - ".jsonl".length()))
-                    .filter(ConversationId::isValid).sorted().toList();
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw new FailureException("cannot list " + dir + ": " + e.getMessage(), "check the directory's permissions",
-                    e);
-        }
+        return new ConversationStore(dir).ids();
     }
 
     /** The record of a whole id. */
