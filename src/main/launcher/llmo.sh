@@ -9,7 +9,10 @@ case $self in /*) ;; *) self=$PWD/$self ;; esac  # the class archive records the
 java=${LLMO_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # C1 alone starts fastest; `log verify` hashes files of any size, where C2 (and its SHA-256 intrinsic) is ~10x faster.
-jit=-XX:TieredStopAtLevel=1
+# At the default thresholds C1 compiles ~2,000 methods in a `run` that mostly run a few hundred times: a quarter of
+# the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
+# longer (ADR-003, "Measured in issue 15").
+jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
 [ "${1:-} ${2:-}" = "log verify" ] && jit=
 flags="$jit -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
 # The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
