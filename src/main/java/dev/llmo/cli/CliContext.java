@@ -14,6 +14,7 @@ public final class CliContext {
     private final CliEnvironment environment;
     private final GlobalOptions options;
     private Settings settings;
+    private java.util.concurrent.FutureTask<Settings> settingsAhead;
     private final java.util.List<AutoCloseable> closeAtEnd = new java.util.ArrayList<>();
     private dev.llmo.vault.VaultKeys vaultKeys;
 
@@ -40,9 +41,50 @@ public final class CliContext {
 
     public Settings settings() {
         if (settings == null) {
-            settings = ConfigLoader.load(dirs(), environment.workingDir(), environment.env());
+            settings = settingsAhead == null ? load() : take(settingsAhead);
         }
         return settings;
+    }
+
+    /**
+     * The reading of the configuration as a task for another thread to run now ({@link StartupWarmup}); {@link
+     * #settings()} then takes its result, waiting for it, or runs it itself if that thread has not begun it. Call it
+     * before that thread starts.
+     */
+    java.util.concurrent.FutureTask<Settings> settingsAhead() {
+        settingsAhead = new java.util.concurrent.FutureTask<>(this::load);
+        return settingsAhead;
+    }
+
+    private Settings load() {
+        return ConfigLoader.load(dirs(), environment.workingDir(), environment.env());
+    }
+
+    private static Settings take(java.util.concurrent.FutureTask<Settings> ahead) {
+        ahead.run(); // nothing when it has begun elsewhere
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return ahead.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // as uninterruptible as reading the files here would have been
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // what the loader threw, as if it had run here: a ConfigException is reported as one
+                    if (e.getCause() instanceof RuntimeException failure) {
+                        throw failure;
+                    }
+                    if (e.getCause() instanceof Error failure) {
+                        throw failure;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

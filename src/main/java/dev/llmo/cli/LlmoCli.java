@@ -70,7 +70,7 @@ public final class LlmoCli {
         // Building a command's model costs real start-up time, so only the command being run is built; help,
         // a mistyped command or no command at all need every name and get them all.
         String wanted = firstCommandWord(args);
-        StartupWarmup.beginFor(wanted);
+        StartupWarmup.beginFor(wanted, args, context);
         boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
         CommandLine commandLine = all ? namesOnly(context) : tree(context, wanted == null ? "" : wanted);
         commandLine.setOut(context.out());

@@ -1,14 +1,20 @@
 package dev.llmo.cli;
 
+import dev.llmo.config.Settings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
- * Initialises, on a second thread, the library classes a model call will need, while the main thread builds the
- * command's model and reads the configuration. Their static initialisers are pure set-up (Jackson's
- * date format and its locale data; the JCE provider's SHA-256), so running them early changes nothing but when
- * the work is done; on a machine with a free core it is done beside the main thread instead of in its way.
+ * Does, on a second thread, work a model call will need while the main thread builds the command's model by
+ * reflection: it reads the configuration for {@link CliContext#settings()} (which waits for it, or reads it itself
+ * when this thread has not begun), then initialises the library classes the call will use (Jackson's mapper with
+ * its date format's locale data, the JCE provider's SHA-256, {@link java.net.IDN}'s Unicode tables, which OkHttp
+ * needs for every URL). Reading the configuration is what the main thread would do; the static initialisers are
+ * pure set-up; so running them early changes nothing but when the work is done, and on a machine with a free core
+ * it is done beside the main thread instead of in its way.
  */
 final class StartupWarmup {
     /** The commands that call models, for which the warm-up pays. */
@@ -17,22 +23,42 @@ final class StartupWarmup {
     private StartupWarmup() {
     }
 
-    static void beginFor(String command) {
-        if (command == null || !CALLING.contains(command) || Boolean.getBoolean("llmo.nowarmup")) {
+    static void beginFor(String command, String[] args, CliContext context) {
+        if (command == null || !CALLING.contains(command) || asksForHelp(args) || Boolean.getBoolean("llmo.nowarmup")) {
             return;
         }
-        Thread thread = new Thread(StartupWarmup::warm, "llmo-warmup");
+        FutureTask<Settings> settings = context.settingsAhead();
+        Thread thread = new Thread(() -> warm(settings), "llmo-warmup");
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
     }
 
-    private static void warm() {
+    private static void warm(FutureTask<Settings> settings) {
+        settings.run(); // its failure is the main thread's to report, when it asks for the settings
         try {
             Class.forName("com.fasterxml.jackson.databind.ObjectMapper", true, StartupWarmup.class.getClassLoader());
             MessageDigest.getInstance("SHA-256");
-        } catch (ClassNotFoundException | NoSuchAlgorithmException | LinkageError e) {
+            settings.get().digest(); // kept by the settings, for the event log; done: get() does not wait
+            java.net.IDN.toASCII("localhost");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ClassNotFoundException | NoSuchAlgorithmException | ExecutionException | LinkageError
+                 | RuntimeException e) {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
         }
+    }
+
+    /** Help and version print and end: nothing to warm. */
+    static boolean asksForHelp(String[] args) {
+        for (String arg : args) {
+            if ("--".equals(arg)) {
+                return false;
+            }
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
