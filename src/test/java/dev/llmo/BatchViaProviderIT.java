@@ -38,10 +38,13 @@ class BatchViaProviderIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OPENAI_KEY = "sk-it-openai-7c1d9e0b55aa";
     private static final String ANTHROPIC_KEY = "sk-ant-it-41f0c2d8e6b3";
+    private static final String GEMINI_KEY = "AIza-it-93be55c07d1f";
     private static final Pattern BATCH_ID = Pattern.compile("llmo: batch (\\S+) runs at the providers");
     private static final int ROWS = 6;
     /** The row the provider answers with an error (OpenAI: in the error file; Anthropic: {@code errored}). */
     private static final int FAILED_ROW = 2;
+    /** Rows of about 360 kB: together over Gemini's 20 MB inline limit, so they go as an uploaded file. */
+    private static final int GEMINI_ROWS = 60;
 
     @TempDir
     Path home;
@@ -51,7 +54,7 @@ class BatchViaProviderIT {
     private BinaryRun llmo;
 
     /** One upload, batch, poll, cancel or download as the server saw it. */
-    record Seen(String method, String path, String authorization, String apiKey) {
+    record Seen(String method, String path, String authorization, String apiKey, String googKey) {
     }
 
     /**
@@ -70,13 +73,19 @@ class BatchViaProviderIT {
         volatile boolean released;
         volatile String resultsHost;
         volatile String multipartPurpose;
+        volatile String uploadStart;
+        volatile long uploadedBytes;
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             String path = request.getPath();
             String method = request.getMethod();
-            seen.add(new Seen(method, path, request.getHeader("Authorization"), request.getHeader("x-api-key")));
+            seen.add(new Seen(method, path, request.getHeader("Authorization"), request.getHeader("x-api-key"),
+                    request.getHeader("x-goog-api-key")));
             try {
+                if (!path.startsWith("/v1/")) {
+                    return gemini(method, path, request);
+                }
                 if (path.startsWith("/v1/messages/batches")) {
                     return anthropic(method, path, request);
                 }
@@ -204,6 +213,80 @@ class BatchViaProviderIT {
                             + "\"}}");
         }
 
+        /**
+         * Gemini's Files API (resumable upload: start, then {@code upload, finalize} to the URL given) and Batch
+         * Mode with an input file: {@code RUNNING} until released, then {@code SUCCEEDED} with a responses file.
+         */
+        private MockResponse gemini(String method, String path, RecordedRequest request) throws IOException {
+            if (method.equals("POST") && path.equals("/upload/v1beta/files")) {
+                uploadStart = request.getHeader("X-Goog-Upload-Command") + " "
+                        + request.getHeader("X-Goog-Upload-Header-Content-Length") + " "
+                        + request.getHeader("X-Goog-Upload-Header-Content-Type");
+                return new MockResponse().setHeader("X-Goog-Upload-URL",
+                        server.url("/upload/v1beta/files?upload_id=ADPycdt&upload_protocol=resumable"))
+                        .setHeader("X-Goog-Upload-Status", "active");
+            }
+            if (method.equals("POST") && path.startsWith("/upload/v1beta/files?upload_id=ADPycdt")) {
+                assertThat(request.getHeader("X-Goog-Upload-Command")).isEqualTo("upload, finalize");
+                uploadedBytes = request.getBodySize();
+                List<JsonNode> lines = new ArrayList<>();
+                for (String line : request.getBody().readUtf8().split("\n")) {
+                    lines.add(JSON.readTree(line));
+                }
+                String file = "files/in-" + next.incrementAndGet();
+                files.put(file, lines);
+                return json("""
+                        {"file":{"name":"%s","mimeType":"application/jsonl","sizeBytes":"%d","state":"ACTIVE",\
+                        "source":"UPLOADED"}}""".formatted(file, uploadedBytes));
+            }
+            Matcher create = Pattern.compile("/v1beta/models/([a-z0-9.-]+):batchGenerateContent").matcher(path);
+            if (method.equals("POST") && create.matches()) {
+                String file = JSON.readTree(request.getBody().readUtf8()).path("batch").path("inputConfig")
+                        .path("fileName").asText();
+                String batch = "batches/b" + next.incrementAndGet();
+                inputOf.put(batch, file);
+                polls.put(batch, new AtomicInteger());
+                return json(geminiBatch(batch, "BATCH_STATE_PENDING"));
+            }
+            Matcher poll = Pattern.compile("/v1beta/(batches/b\\d+)").matcher(path);
+            if (method.equals("GET") && poll.matches()) {
+                polls.get(poll.group(1)).incrementAndGet();
+                return json(geminiBatch(poll.group(1), released ? "BATCH_STATE_SUCCEEDED" : "BATCH_STATE_RUNNING"));
+            }
+            Matcher download = Pattern.compile("/download/v1beta/files/out-(b\\d+):download\\?alt=media").matcher(path);
+            if (method.equals("GET") && download.matches()) {
+                List<JsonNode> rows = files.get(inputOf.get("batches/" + download.group(1)));
+                StringBuilder out = new StringBuilder();
+                for (int i = rows.size() - 1; i >= 0; i--) {
+                    String key = rows.get(i).path("key").asText();
+                    out.append(key.equals("r" + FAILED_ROW + "-m0") ? """
+                            {"key":"%s","error":{"code":400,"message":"Request payload size exceeds the limit.",\
+                            "status":"INVALID_ARGUMENT"}}
+                            """.formatted(key) : """
+                            {"key":"%s","response":{"candidates":[{"content":{"parts":[{"text":"Gemini on row %d"}],\
+                            "role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":\
+                            1000,"candidatesTokenCount":500,"totalTokenCount":1500},"modelVersion":"g1"}}
+                            """.formatted(key, i + 1));
+                }
+                return new MockResponse().setHeader("Content-Type", "application/octet-stream")
+                        .setBody(out.toString());
+            }
+            return new MockResponse().setResponseCode(404).setHeader("Content-Type", "application/json")
+                    .setBody("{\"error\":{\"code\":404,\"message\":\"" + path + "\",\"status\":\"NOT_FOUND\"}}");
+        }
+
+        private String geminiBatch(String name, String state) {
+            boolean done = state.endsWith("SUCCEEDED");
+            return """
+                    {"name":"%s","metadata":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.\
+                    GenerateContentBatch","model":"models/g1","displayName":"llmo","inputConfig":{"fileName":"%s"},\
+                    "createTime":"2025-07-08T10:00:00Z","batchStats":{"requestCount":"%d","successfulRequestCount":\
+                    "%d","failedRequestCount":"%d","pendingRequestCount":"%d"},"state":"%s"%s,"name":"%s"},\
+                    "done":%s}""".formatted(name, inputOf.get(name), GEMINI_ROWS, done ? GEMINI_ROWS - 1 : 0,
+                    done ? 1 : 0, done ? 0 : GEMINI_ROWS, state, done ? ",\"output\":{\"responsesFile\":\"files/out-"
+                    + name.substring(8) + "\"}" : "", name, done);
+        }
+
         private String anthropicBatch(String id, boolean ended) {
             String results = resultsHost == null ? server.url("/v1/messages/batches/" + id + "/results").toString()
                     : resultsHost + "/v1/messages/batches/" + id + "/results";
@@ -241,6 +324,13 @@ class BatchViaProviderIT {
                   batch_discount: 0.5
                   models:
                     - { name: m1, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+                gem:
+                  type: gemini
+                  base_url: %s
+                  api_key_name: GEM_API_KEY
+                  batch_discount: 0.5
+                  models:
+                    - { name: g1, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
                 claude:
                   type: anthropic
                   base_url: %s
@@ -248,14 +338,14 @@ class BatchViaProviderIT {
                   batch_discount: 0.5
                   models:
                     - { name: c1, max_output_tokens: 100, pricing: { input_per_mtok: 3, output_per_mtok: 15 } }
-                """.formatted(root, root));
+                """.formatted(root, root, root));
         StringBuilder rows = new StringBuilder();
         for (int i = 1; i <= ROWS; i++) {
             rows.append("{\"id\":\"q").append(i).append("\",\"city\":\"City ").append(i).append("\"}\n");
         }
         Files.writeString(home.resolve("rows.jsonl"), rows);
         llmo = BinaryRun.in(home).env("MOCK_API_KEY", OPENAI_KEY).env("CLAUDE_API_KEY", ANTHROPIC_KEY)
-                .workingDir(home).timeoutSeconds(90);
+                .env("GEM_API_KEY", GEMINI_KEY).workingDir(home).timeoutSeconds(90);
     }
 
     @AfterEach
@@ -265,7 +355,11 @@ class BatchViaProviderIT {
     }
 
     private String submit(String model) throws Exception {
-        BinaryRun.Result run = llmo.run("batch", "run", "rows.jsonl", "--prompt", "Where is {{city}}?", "-m", model,
+        return submit(model, "rows.jsonl");
+    }
+
+    private String submit(String model, String dataset) throws Exception {
+        BinaryRun.Result run = llmo.run("batch", "run", dataset, "--prompt", "Where is {{city}}?", "-m", model,
                 "--via", "provider");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).isEmpty();
@@ -309,7 +403,8 @@ class BatchViaProviderIT {
         try (Stream<Path> files = Files.walk(home)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-                assertThat(text).as(file.toString()).doesNotContain(OPENAI_KEY).doesNotContain(ANTHROPIC_KEY);
+                assertThat(text).as(file.toString()).doesNotContain(OPENAI_KEY).doesNotContain(ANTHROPIC_KEY)
+                        .doesNotContain(GEMINI_KEY);
             }
         }
     }
@@ -426,6 +521,56 @@ class BatchViaProviderIT {
                 .doesNotContain("\tat ").doesNotContain(ANTHROPIC_KEY);
         assertThat(elsewhere.getRequestCount()).isZero();
         assertThat(waited.out()).isEmpty();
+        assertNoKeyWritten();
+    }
+
+    @Test
+    void aGeminiDatasetOverTheInlineLimitIsUploadedAsAFileAndItsResponsesFileMerged() throws Exception {
+        StringBuilder rows = new StringBuilder();
+        String filler = "lorem ipsum ".repeat(30_000);
+        for (int i = 1; i <= GEMINI_ROWS; i++) {
+            rows.append("{\"id\":\"g").append(i).append("\",\"city\":\"City ").append(i).append(' ').append(filler)
+                    .append("\"}\n");
+        }
+        Files.writeString(home.resolve("big.jsonl"), rows);
+
+        String id = submit("gem/g1", "big.jsonl");
+
+        assertThat(provider.uploadStart).isEqualTo("start " + provider.uploadedBytes + " application/jsonl");
+        assertThat(provider.uploadedBytes).isGreaterThan(20_000_000);
+        List<JsonNode> uploaded = provider.files.get("files/in-1");
+        assertThat(uploaded).hasSize(GEMINI_ROWS);
+        assertThat(uploaded.get(4).path("key").asText()).isEqualTo("r4-m0");
+        assertThat(uploaded.get(4).path("request").path("contents").path(0).path("parts").path(0).path("text")
+                .asText()).startsWith("Where is City 5 lorem ipsum");
+        assertThat(provider.seen).extracting(Seen::path).doesNotContain("/v1beta/models/g1:generateContent");
+
+        BinaryRun.Result status = llmo.run("batch", "status", id);
+        assertThat(status.out()).contains("gem/g1  batches/b2  running  0/" + GEMINI_ROWS + " done");
+        provider.released = true;
+        BinaryRun.Result waited = llmo.run("batch", "wait", id, "--interval", "1");
+
+        assertThat(waited.exitCode()).as(waited.err()).isEqualTo(1); // one row failed
+        List<JsonNode> lines = lines(waited.out());
+        assertThat(lines).hasSize(GEMINI_ROWS);
+        for (int i = 0; i < GEMINI_ROWS; i++) {
+            JsonNode line = lines.get(i);
+            assertThat(line.path("id").asText()).isEqualTo("g" + (i + 1));
+            if (i == FAILED_ROW) {
+                assertThat(line.path("error").path("kind").asText()).isEqualTo("bad_request");
+            } else {
+                assertThat(line.path("text").asText()).isEqualTo("Gemini on row " + (i + 1));
+                // 1000 in at $1/M and 500 out at $2/M is $0.002 live; the batch rate is half
+                assertThat(line.path("cost_usd").decimalValue()).isEqualByComparingTo("0.001");
+            }
+        }
+        assertThat(provider.seen).extracting(Seen::path)
+                .contains("/download/v1beta/files/out-b2:download?alt=media");
+        for (Seen seen : provider.seen) {
+            assertThat(seen.googKey()).as(seen.path()).isEqualTo(GEMINI_KEY);
+            assertThat(seen.authorization()).isNull();
+        }
+        assertThat(status.out() + status.err() + waited.out() + waited.err()).doesNotContain(GEMINI_KEY);
         assertNoKeyWritten();
     }
 }
