@@ -533,6 +533,8 @@ class BatchViaProviderIT {
                     .append("\"}\n");
         }
         Files.writeString(home.resolve("big.jsonl"), rows);
+        // a guard against a hang, not a timing: 21 MB through a loaded machine (load 37 on 2 cores) took over 90 s
+        llmo.timeoutSeconds(600);
 
         String id = submit("gem/g1", "big.jsonl");
 
