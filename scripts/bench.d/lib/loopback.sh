@@ -1,6 +1,7 @@
-# Sourced by the benches that call llmo against a loopback server (stream.sh, vault.sh): starts lib/loopback.py,
-# writes a models.yaml for it, and times pairs of commands. Needs python3. Defines:
-#   loopback_start WORK [--key K]   the server, its port in $loopback_port (WORK: the bench's temporary dir)
+# Sourced by the benches that call llmo against a loopback server (stream.sh, vault.sh, schema.sh, batch.sh): starts
+# lib/loopback.py, writes a models.yaml for it, and times pairs of commands. Needs python3. Defines:
+#   loopback_start WORK [--key K] [--delay S]
+#                                   the server, its port in $loopback_port (WORK: the bench's temporary dir)
 #   loopback_stop                   ends it (call it from the bench's exit trap)
 #   loopback_models FILE [KEY_NAME] a models.yaml with provider "bench" (models tokens1, tokens2, tokens20000...)
 #   pair A B                        "median_A median_B" in ms over $RUNS interleaved runs A B A B ... (after one
