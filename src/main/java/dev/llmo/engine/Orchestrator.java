@@ -192,6 +192,9 @@ public final class Orchestrator {
                     waiting.clear();
                     exhausted = true;
                 } else {
+                    // a slot given back takes a call already waiting before the source is asked for more: reading
+                    // and filling the next rows is not in the way of the calls
+                    running += startWhatFits(waiting);
                     while (!exhausted && waiting.size() < BATCH_LOOKAHEAD) {
                         BatchCalls.Call next = batch.calls().next();
                         if (next == null) {
