@@ -195,7 +195,8 @@ public final class Orchestrator {
                     // a slot given back takes a call already waiting before the source is asked for more: reading
                     // and filling the next rows is not in the way of the calls
                     running += startWhatFits(waiting);
-                    while (!exhausted && waiting.size() < BATCH_LOOKAHEAD) {
+                    while (!exhausted && waiting.size() < BATCH_LOOKAHEAD
+                            && (running == 0 && waiting.isEmpty() || !batch.calls().holding())) {
                         BatchCalls.Call next = batch.calls().next();
                         if (next == null) {
                             exhausted = true;
