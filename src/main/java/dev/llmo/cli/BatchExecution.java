@@ -130,6 +130,7 @@ final class BatchExecution {
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();
         BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
+        context.err().flush(); // what the command said of the batch comes before its first result
         ResultLines lines = out != null ? null : new ResultLines(context.out(), record.file(), models.size(), total,
                 record.unfinished(models.size()));
         // a reader of stdout that went away (| head) stops the batch: the rest could not be shown
