@@ -2,6 +2,7 @@ package dev.llmo.batch;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.cost.Usd;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.provider.http.Json;
 import java.math.BigDecimal;
@@ -18,15 +19,20 @@ import java.util.Map;
  * whose judge gave no verdict, did not), the pass rate, failures, latency percentiles, tokens and cost (the judges'
  * cost apart). Without assertions a call passes when it succeeded.
  */
-public record BatchReport(String id, List<String> asserts, List<ModelLine> models, BigDecimal judgeCostUsd) {
+public record BatchReport(String id, List<String> asserts, List<ModelLine> models, BigDecimal judgeCostUsd,
+                          long judgeUnknownPriceCalls, long judgeCalls) {
 
     /**
      * One model's line.
      *
-     * @param passedBy per assertion, how many calls passed it
+     * @param costUsd           the cost of the calls whose price is known
+     * @param unknownPriceCalls calls that were (or may have been) billed at a price llmo does not know; a call that
+     *                          failed before the provider reported any usage is not one of them
+     * @param passedBy          per assertion, how many calls passed it
      */
     public record ModelLine(String model, long calls, long passed, long failed, long p50Ms, long p95Ms,
-                            long inputTokens, long outputTokens, BigDecimal costUsd, List<Long> passedBy) {
+                            long inputTokens, long outputTokens, BigDecimal costUsd, long unknownPriceCalls,
+                            List<Long> passedBy) {
         /** Passed of all calls, 0 to 1; 0 for none. */
         public BigDecimal passRate() {
             return calls == 0 ? BigDecimal.ZERO : BigDecimal.valueOf(passed).divide(BigDecimal.valueOf(calls), 4,
@@ -40,11 +46,17 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
         int asserts = spec.asserts().size();
         Map<Long, Boolean> verdicts = new HashMap<>();
         long[] judgeMicro = {0};
+        long[] judgeCounts = {0, 0};
         BatchRecord.entries(record, entry -> {
             if (entry instanceof EventData.BatchJudge judge) {
                 verdicts.put(BatchRecord.judgeKey(judge.row(), judge.modelIndex(), judge.assertion()),
                         judge.pass());
-                judgeMicro[0] += judge.costMicroUsd() == null ? 0 : judge.costMicroUsd();
+                judgeCounts[0]++;
+                if (judge.costMicroUsd() == null) {
+                    judgeCounts[1]++;
+                } else {
+                    judgeMicro[0] += judge.costMicroUsd();
+                }
             }
         });
         long[] calls = new long[models];
@@ -53,6 +65,7 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
         long[] input = new long[models];
         long[] output = new long[models];
         long[] cost = new long[models];
+        long[] unknownCost = new long[models];
         long[][] passedBy = new long[models][asserts];
         List<List<Long>> latencies = new ArrayList<>();
         for (int m = 0; m < models; m++) {
@@ -63,6 +76,8 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
             calls[m]++;
             if (row.costMicroUsd() != null) {
                 cost[m] += row.costMicroUsd();
+            } else if (row.succeeded() || row.usage() != null) {
+                unknownCost[m]++;
             }
             if (row.usage() != null) {
                 input[m] += row.usage().inputTokens();
@@ -94,10 +109,10 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
             long[] sorted = latencies.get(m).stream().mapToLong(Long::longValue).sorted().toArray();
             lines.add(new ModelLine(spec.models().get(m), calls[m], passed[m], failed[m], percentile(sorted, 50),
                     percentile(sorted, 95), input[m], output[m], BigDecimal.valueOf(cost[m], 6),
-                    Arrays.stream(passedBy[m]).boxed().toList()));
+                    unknownCost[m], Arrays.stream(passedBy[m]).boxed().toList()));
         }
         return new BatchReport(BatchRecord.EventLogId.of(record), spec.asserts(), lines,
-                BigDecimal.valueOf(judgeMicro[0], 6));
+                BigDecimal.valueOf(judgeMicro[0], 6), judgeCounts[1], judgeCounts[0]);
     }
 
     /** The nearest-rank percentile; 0 when there is no value. */
@@ -133,10 +148,12 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
             row.put("input_tokens", line.inputTokens());
             row.put("output_tokens", line.outputTokens());
             row.put("cost_usd", line.costUsd());
+            row.put("unknown_price_calls", line.unknownPriceCalls());
             ArrayNode by = row.putArray("passed_by_assert");
             line.passedBy().forEach(by::add);
         }
         json.put("judge_cost_usd", judgeCostUsd);
+        json.put("judge_unknown_price_calls", judgeUnknownPriceCalls);
         return json;
     }
 
@@ -150,10 +167,10 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
             out.add(String.format(java.util.Locale.ROOT,
                     "%-" + width + "s  %6d  %6d  %5.1f%%  %6d  %6dms  %6dms  %9d  %9d  %10s", line.model(), line.calls(),
                     line.passed(), line.passRate().doubleValue() * 100, line.failed(), line.p50Ms(), line.p95Ms(),
-                    line.inputTokens(), line.outputTokens(), "$" + line.costUsd().stripTrailingZeros().toPlainString()));
+                    line.inputTokens(), line.outputTokens(), Usd.formatTotal(Usd.toMicro(line.costUsd()), line.unknownPriceCalls(), line.calls())));
         }
-        if (judgeCostUsd.signum() > 0) {
-            out.add("judges: $" + judgeCostUsd.stripTrailingZeros().toPlainString());
+        if (judgeCalls > 0) {
+            out.add("judges: " + Usd.formatTotal(Usd.toMicro(judgeCostUsd), judgeUnknownPriceCalls, judgeCalls));
         }
         return out;
     }

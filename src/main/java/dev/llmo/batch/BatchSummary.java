@@ -1,5 +1,7 @@
 package dev.llmo.batch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.cost.Usd;
 import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
@@ -17,12 +19,20 @@ import java.util.List;
  * @param spec       what it runs
  * @param succeeded  per model, the calls whose last entry succeeded
  * @param failed     per model, the calls whose last entry failed (interrupted ones are missing, not failed)
- * @param costMicroUsd what every entry cost (judges included; calls sent again counted each time)
+ * @param costMicroUsd what every entry of known price cost (judges included; calls sent again counted each time)
+ * @param unknownPriceCalls entries billed (or maybe billed) at a price llmo does not know; a call that failed before
+ *                   the provider reported usage is not one
+ * @param billableCalls entries in all that may have cost something: {@link #unknownPriceCalls} and the priced ones
  * @param status     the last session's end ({@code ok}, {@code failed}, {@code interrupted}), or {@code running}
  *                   when it has none (running now, or killed)
  */
 public record BatchSummary(String id, Instant started, BatchSpec spec, List<Long> succeeded, List<Long> failed,
-                           long costMicroUsd, String status) {
+                           long costMicroUsd, long unknownPriceCalls, long billableCalls, String status) {
+
+    /** The cost for people: {@code $0.0123}, {@code $0.0123 + 2 unknown} or {@code unknown}. */
+    public String costText() {
+        return Usd.formatTotal(costMicroUsd, unknownPriceCalls, billableCalls);
+    }
 
     /** Calls finished (succeeded or failed). */
     public long finished() {
@@ -43,6 +53,8 @@ public record BatchSummary(String id, Instant started, BatchSpec spec, List<Long
         Instant[] started = {null};
         String[] status = {"running"};
         long[] cost = {0};
+        long[] unknown = {0};
+        long[] billable = {0};
         List<BitSet> ok = new ArrayList<>();
         List<BitSet> bad = new ArrayList<>();
         EventLog.forEach(file, event -> {
@@ -67,9 +79,23 @@ public record BatchSummary(String id, Instant started, BatchSpec spec, List<Long
                     boolean interrupted = BatchRecord.INTERRUPTED.equals(row.errorKind());
                     ok.get(row.modelIndex()).set(at, row.succeeded());
                     bad.get(row.modelIndex()).set(at, !row.succeeded() && !interrupted);
-                    cost[0] += row.costMicroUsd() == null ? 0 : row.costMicroUsd();
+                    if (row.costMicroUsd() != null) {
+                        cost[0] += row.costMicroUsd();
+                        billable[0]++;
+                    } else if (row.succeeded() || row.usage() != null) {
+                        unknown[0]++;
+                        billable[0]++;
+                    }
                 }
-                case "batch.judge" -> cost[0] += event.data().path("cost_micro_usd").asLong(0);
+                case "batch.judge" -> {
+                    billable[0]++;
+                    JsonNode judgeCost = event.data().path("cost_micro_usd");
+                    if (judgeCost.isNumber()) {
+                        cost[0] += judgeCost.asLong();
+                    } else {
+                        unknown[0]++;
+                    }
+                }
                 default -> { }
             }
         });
@@ -84,6 +110,6 @@ public record BatchSummary(String id, Instant started, BatchSpec spec, List<Long
             failed.add(m < bad.size() ? (long) bad.get(m).cardinality() : 0L);
         }
         return new BatchSummary(BatchRecord.EventLogId.of(file), started[0], spec[0], succeeded, failed, cost[0],
-                status[0]);
+                unknown[0], billable[0], status[0]);
     }
 }

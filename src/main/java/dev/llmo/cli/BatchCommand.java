@@ -65,12 +65,13 @@ final class BatchCommand implements Runnable {
                 line.put("finished", summary.finished());
                 line.put("failed", summary.failedCalls());
                 line.put("cost_usd", java.math.BigDecimal.valueOf(summary.costMicroUsd(), 6));
+                line.put("unknown_price_calls", summary.unknownPriceCalls());
                 line.put("status", summary.status());
                 out.println(line);
             } else {
                 out.println(id + "  " + summary.started() + "  " + summary.finished() + "/" + summary.calls()
                         + " calls  " + summary.failedCalls() + " failed  "
-                        + RunRenderer.cost(java.math.BigDecimal.valueOf(summary.costMicroUsd(), 6)) + "  "
+                        + summary.costText() + "  "
                         + summary.status() + "  " + String.join(",", summary.spec().models()));
             }
         }
@@ -100,7 +101,7 @@ final class BatchCommand implements Runnable {
                     + summary.failed().get(m) + " failed, "
                     + (summary.spec().rows() - summary.succeeded().get(m) - summary.failed().get(m)) + " missing");
         }
-        out.println("cost:     " + RunRenderer.cost(java.math.BigDecimal.valueOf(summary.costMicroUsd(), 6)));
+        out.println("cost:     " + summary.costText());
         out.println("record:   " + file);
         out.flush();
     }

@@ -221,6 +221,9 @@ public final class SpendLog {
             if (!SPENDING.contains(type) || ts == null || data == null || data.model == null) {
                 return null;
             }
+            if (data.failed && data.cost == null && data.input == null && data.output == null) {
+                return null; // a batch call that failed before the provider reported usage: nothing billed
+            }
             return new SpendRecord(Instant.parse(ts), data.model, data.input, data.output, data.reasoning,
                     data.cacheRead, data.cacheWrite, data.cost);
         } catch (IOException | DateTimeParseException e) {
@@ -236,6 +239,7 @@ public final class SpendLog {
         Long cacheRead;
         Long cacheWrite;
         Long cost;
+        boolean failed;
     }
 
     private static Data data(JsonParser parser) throws IOException {
@@ -272,6 +276,10 @@ public final class SpendLog {
                             parser.skipChildren();
                         }
                     }
+                }
+                case "error" -> {
+                    data.failed = value == JsonToken.START_OBJECT;
+                    parser.skipChildren();
                 }
                 default -> parser.skipChildren(); // the text is skipped, never decoded
             }

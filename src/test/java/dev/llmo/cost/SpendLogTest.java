@@ -47,6 +47,21 @@ class SpendLogTest {
     }
 
     @Test
+    void aBatchCallThatFailedBeforeAnyUsageWasReportedIsNotACall() throws Exception {
+        Instant at = Instant.parse("2026-11-20T10:00:00Z");
+        Path file = SpendLogs.conversation(dir, at, "m/x", 1, 1, 7L);
+        String row = "{\"v\":2,\"ts\":\"" + at + "\",\"type\":\"batch.row\",\"data\":{\"row\":%d,\"model\":\"m/x\","
+                + "\"usage\":%s,\"cost_micro_usd\":null,\"latency_ms\":3,\"error\":{\"kind\":\"%s\"}}}\n";
+        Files.writeString(file, row.formatted(1, "null", "connection")
+                + row.formatted(2, "{\"input_tokens\":5,\"output_tokens\":9}", "bad_response"),
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        assertThat(SpendLog.read(dir, null)).as("the call cut off after its usage may have been billed").containsExactly(
+                new SpendRecord(at, "m/x", 1L, 1L, 0L, 0L, 0L, 7L),
+                new SpendRecord(at, "m/x", 5L, 9L, null, null, null, null));
+    }
+
+    @Test
     void skipsTornLinesForeignLinesAndOlderEvents() throws Exception {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Path file = SpendLogs.conversation(dir, at, "m/x", 1, 1, 7L);
