@@ -59,6 +59,20 @@ public abstract class HttpBatchService implements BatchService {
     }
 
     /**
+     * Sends a request (again on each attempt) whose answer is a header, not a body (the start of a resumable upload):
+     * that header's value. An answer without it is malformed.
+     */
+    protected String exchangeForHeader(Supplier<Request> request, String header, String what) {
+        return new RetryLoop<String>(transport, errors).run(request, response -> {
+            String value = response.header(header);
+            if (value == null || value.isBlank()) {
+                throw new AttemptFailedException(errors.malformed(what + " without the header " + header, null));
+            }
+            return value;
+        }, () -> true, (retry, delay, failure) -> { });
+    }
+
+    /**
      * Reads a JSON Lines body line by line, each line bounded like a whole chat answer, without holding the body: a
      * results file may hold thousands of answers. Blank lines are skipped; a line that is not JSON reaches
      * {@code each} as null. The request is attempted again only while no line has been handed on.
