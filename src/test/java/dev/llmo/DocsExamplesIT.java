@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +63,13 @@ class DocsExamplesIT {
         try (Stream<Path> usage = Files.list(root.resolve("docs/usage"))) {
             usage.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
         }
+        // the pages with the most commands first: one page's shell runs its commands one after another, so a long page
+        // started last would run alone at the end while the other threads sit idle
+        Map<Path, Integer> sizes = new HashMap<>();
+        for (Path page : pages) {
+            sizes.put(page, DocsExamples.commands(page).size());
+        }
+        pages.sort(Comparator.comparing((Path page) -> sizes.get(page)).reversed());
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<List<String>>> results = new ArrayList<>();
