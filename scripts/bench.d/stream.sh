@@ -23,14 +23,10 @@ LLMO_HOME=$work/home
 export LLMO_HOME
 unset LLMO_MODEL
 
-# The answers go to a pipe, as in `llmo run ... | less`; cat stands for the reader. llmo's CPU time (user + system)
-# is kept too where /usr/bin/time exists: on a machine busy with other work it says more than the wall time.
-cpu() {
-  if [ -x /usr/bin/time ]; then /usr/bin/time -f '%U %S' -a -o "$work/cpu.$1" "$LLMO_BIN" run -m "bench/tokens$1" hi
-  else "$LLMO_BIN" run -m "bench/tokens$1" hi; fi
-}
-long() { cpu "$TOKENS" </dev/null | cat >/dev/null; }
-short() { cpu 1 </dev/null | cat >/dev/null; }
+# The answers go to a pipe, as in `llmo run ... | less`; cat stands for the reader. llmo's CPU time is kept too
+# (lib: timed): on a machine busy with other work it says more than the wall time.
+long() { timed "$TOKENS" "$LLMO_BIN" run -m "bench/tokens$TOKENS" hi </dev/null | cat >/dev/null; }
+short() { timed 1 "$LLMO_BIN" run -m bench/tokens1 hi </dev/null | cat >/dev/null; }
 curl_long() {
   curl -sfN -X POST -H 'Content-Type: application/json' -d "{\"model\":\"tokens$TOKENS\",\"stream\":true}" \
     "http://127.0.0.1:$loopback_port/v1/chat/completions" | cat >/dev/null
@@ -42,16 +38,13 @@ expected=$(awk -v n="$TOKENS" 'BEGIN { for (i = 0; i < n; i++) printf "tok%d ", 
   || { echo "stream.sh: llmo did not print the $TOKENS tokens exactly" >&2; exit 1; }
 
 set -- $(pair short long)
-short_ms=$1 long_ms=$2
+short_ms=$1 long_ms=$2 ratio=$(awk -v r="$3" 'BEGIN { printf "%.2f", r }')
 set -- $(pair curl_long curl_long)
 curl_ms=$1
-ratio=$(awk -v a="$long_ms" -v b="$short_ms" 'BEGIN { printf "%.2f", a / b }')
 per_token=$(awk -v a="$long_ms" -v b="$short_ms" -v n="$TOKENS" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
+cpu_note() { [ -s "$work/cpu.$1" ] && printf '; CPU %d ms' "$(cpu_median "$1")"; }
 
-cpu_ms() { awk '{ print int(($1 + $2) * 1000) }' "$work/cpu.$1" >"$work/cpu.$1.ms"; median "$work/cpu.$1.ms"; }
-cpu_note() { [ -s "$work/cpu.$1" ] && printf '; CPU %d ms' "$(cpu_ms "$1")"; }
-
-echo "  (median of $RUNS interleaved runs each; stdout is a pipe)"
+echo "  (medians of $RUNS interleaved pairs, the ratio the median of the pairs' ratios; stdout is a pipe; load average $(load))"
 printf '  run, 1-token answer    %6d ms   1.00x (baseline%s)\n' "$short_ms" "$(cpu_note 1)"
 printf '  run, %s tokens      %6d ms   %sx  (limit 1.10x; %s us per token%s)\n' "$TOKENS" "$long_ms" "$ratio" \
   "$per_token" "$(cpu_note "$TOKENS")"

@@ -1,12 +1,15 @@
-# A loopback OpenAI-compatible server for the benches: POST /v1/chat/completions streams an answer of N tokens
-# ("tok0 tok1 ...", one token per SSE chunk like a real model) where the request's model is named "tokensN"; any
-# other model gets the 2-token answer "tok0 tok1 ". With --key K a request without "Authorization: Bearer K" gets
-# 401. The answers are built once per size and written in 4 KiB pieces. Writes its port to PORT_FILE when ready.
-# Usage: python3 loopback.py PORT_FILE [--key K]
-import json, os, re, sys, http.server, socketserver
+# A loopback OpenAI-compatible server for the benches: POST /v1/chat/completions answers with N tokens
+# ("tok0 tok1 ...") where the request's model is named "tokensN"; any other model gets the 2-token answer
+# "tok0 tok1 ". A request with "stream": true gets them one token per SSE chunk like a real model, any other one
+# chat.completion JSON. With --key K a request without "Authorization: Bearer K" gets 401; with --delay S every
+# answer comes S seconds after its request (a model's latency). The answers are built once per size and written in
+# 4 KiB pieces. Writes its port to PORT_FILE when ready.
+# Usage: python3 loopback.py PORT_FILE [--key K] [--delay S]
+import json, os, re, sys, time, http.server, socketserver
 
 port_file = sys.argv[1]
 key = sys.argv[sys.argv.index("--key") + 1] if "--key" in sys.argv else None
+delay = float(sys.argv[sys.argv.index("--delay") + 1]) if "--delay" in sys.argv else 0.0
 head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1727346171, "model": "bench"}
 bodies = {}
 
@@ -15,7 +18,12 @@ def event(obj):
     return "data: " + json.dumps(obj, separators=(",", ":")) + "\n\n"
 
 
-def body(tokens):
+def body(tokens, stream):
+    if not stream:
+        text = "".join("tok%d " % (i % 1000) for i in range(tokens))
+        return json.dumps(dict(head, object="chat.completion", choices=[
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            usage={"prompt_tokens": 5, "completion_tokens": tokens, "total_tokens": tokens + 5})).encode()
     if tokens not in bodies:
         events = [event(dict(head, choices=[{"index": 0, "delta": {"content": "tok%d " % (i % 1000)},
                                              "finish_reason": None}])) for i in range(tokens)]
@@ -29,6 +37,9 @@ def body(tokens):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The headers and the body are two writes: with Nagle's algorithm the body waits for the client's delayed ACK
+    # of the headers (about 40 ms on Linux), a delay of this server's that would be counted as llmo's.
+    disable_nagle_algorithm = True
 
     def do_POST(self):
         request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -38,13 +49,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
         else:
             try:
-                model = json.loads(request).get("model", "")
+                asked = json.loads(request)
             except ValueError:
-                model = ""
-            m = re.fullmatch(r"tokens(\d+)", model)
-            out = body(int(m.group(1)) if m else 2)
+                asked = {}
+            m = re.fullmatch(r"tokens(\d+)", asked.get("model", ""))
+            stream = asked.get("stream") is True
+            out = body(int(m.group(1)) if m else 2, stream)
+            if delay:
+                time.sleep(delay)
             self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Type", "text/event-stream" if stream else "application/json")
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         for i in range(0, len(out), 4096):
@@ -56,6 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a batch opens its connections all at once
 
 
 server = Server(("127.0.0.1", 0), Handler)

@@ -1,10 +1,16 @@
-# Sourced by the benches that call llmo against a loopback server (stream.sh, vault.sh): starts lib/loopback.py,
-# writes a models.yaml for it, and times pairs of commands. Needs python3. Defines:
-#   loopback_start WORK [--key K]   the server, its port in $loopback_port (WORK: the bench's temporary dir)
+# Sourced by the benches that call llmo against a loopback server (stream.sh, vault.sh, schema.sh, batch.sh): starts
+# lib/loopback.py, writes a models.yaml for it, and times pairs of commands. Needs python3. Defines:
+#   loopback_start WORK [--key K] [--delay S]
+#                                   the server, its port in $loopback_port (WORK: the bench's temporary dir)
 #   loopback_stop                   ends it (call it from the bench's exit trap)
 #   loopback_models FILE [KEY_NAME] a models.yaml with provider "bench" (models tokens1, tokens2, tokens20000...)
-#   pair A B                        "median_A median_B" in ms over $RUNS interleaved runs A B A B ... (after one
-#                                   warm-up each): a busy machine slows both alike
+#   pair A B                        "median_A median_B ratio" in ms over $RUNS interleaved runs A B A B ... (after
+#                                   one warm-up each); ratio is the median of each pair's B/A: a pair runs within
+#                                   a second, so a load that comes and goes slows both of its runs alike
+#   timed NAME COMMAND...           runs COMMAND, adding its CPU time (user + system, ms) to $work/cpu.NAME where
+#                                   /usr/bin/time exists: on a machine busy with other work it says more than wall
+#   cpu_median NAME                 the median of those CPU times (nothing when none was kept)
+#   load                            the 1-minute load average, for the report
 command -v python3 >/dev/null || { echo "$(basename "$0"): python3 is needed" >&2; exit 1; }
 # scripts/bench sets loopback_lib itself; the benches in bench.d find it beside them
 loopback_lib=${loopback_lib:-$(cd "$(dirname "$0")/lib" && pwd)}
@@ -44,11 +50,26 @@ median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }
 
 pair() {
   "$1"; "$2"
-  : >"$work/pair.a"; : >"$work/pair.b"
+  : >"$work/pair.a"; : >"$work/pair.b"; : >"$work/pair.r"
   _n=0
   while [ "$_n" -lt "$RUNS" ]; do
     _t0=$(now_ms); "$1"; _t1=$(now_ms); "$2"; _t2=$(now_ms)
-    echo $((_t1 - _t0)) >>"$work/pair.a"; echo $((_t2 - _t1)) >>"$work/pair.b"; _n=$((_n + 1))
+    echo $((_t1 - _t0)) >>"$work/pair.a"; echo $((_t2 - _t1)) >>"$work/pair.b"
+    awk -v a=$((_t1 - _t0)) -v b=$((_t2 - _t1)) 'BEGIN { printf "%.4f\n", b / (a > 0 ? a : 1) }' >>"$work/pair.r"
+    _n=$((_n + 1))
   done
-  echo "$(median "$work/pair.a") $(median "$work/pair.b")"
+  echo "$(median "$work/pair.a") $(median "$work/pair.b") $(median "$work/pair.r")"
 }
+
+timed() {
+  _name=$1; shift
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f '%U %S' -a -o "$work/cpu.$_name" "$@"; else "$@"; fi
+}
+
+cpu_median() {
+  [ -s "$work/cpu.$1" ] || return 0
+  awk '{ print int(($1 + $2) * 1000) }' "$work/cpu.$1" >"$work/cpu.$1.ms"
+  median "$work/cpu.$1.ms"
+}
+
+load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || uptime | sed 's/.*average[s]*: *//; s/,.*//'; }

@@ -60,6 +60,14 @@ class LedgerBinaryIT {
         BinaryRun.Result clean = BinaryRun.in(home).run("log", "verify", "--all");
         assertThat(clean.exitCode()).as(clean.err()).isZero();
         assertThat(clean.out()).contains("ok  ledger  " + runs + " entries");
+        Path conversations = home.resolve("llmo/conversations");
+        String name;
+        try (Stream<Path> files = Files.list(conversations)) {
+            name = files.sorted().findFirst().orElseThrow().getFileName().toString();
+        }
+        BinaryRun.Result byName = BinaryRun.in(home).workingDir(conversations).run("log", "verify", name);
+        assertThat(byName.exitCode()).as("a log named by its bare file name: " + byName.err()).isZero();
+        assertThat(byName.out()).contains("ok  " + name.replace(".jsonl", ""));
 
         BinaryRun.Result anchor = BinaryRun.in(home).run("log", "anchor");
         assertThat(anchor.exitCode()).as(anchor.err()).isZero();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * The results of a batch as JSON Lines, in dataset order (each row's models in the batch's order), from its record:
@@ -86,11 +87,19 @@ public final class BatchExport {
 
     /** Hands each call's last entry to {@code sink}, in dataset order. */
     public static void each(Path record, int models, Consumer<EventData.BatchRow> sink) {
-        // pass 1: the position (row × models + model) of each call, and the seq-like ordinal of its last entry
+        each(record, models, position -> true, sink);
+    }
+
+    /**
+     * {@link #each} for the calls at the positions (row × models + model) that {@code wanted} accepts; the record may
+     * be growing meanwhile if no entry of those calls is being written.
+     */
+    static void each(Path record, int models, LongPredicate wanted, Consumer<EventData.BatchRow> sink) {
+        // pass 1: the position of each call, and the seq-like ordinal of its last entry
         Map<Long, Long> last = new HashMap<>();
         long[] ordinal = {0};
         BatchRecord.entries(record, entry -> {
-            if (entry instanceof EventData.BatchRow row) {
+            if (entry instanceof EventData.BatchRow row && wanted.test(row.row() * models + row.modelIndex())) {
                 last.put(row.row() * models + row.modelIndex(), ordinal[0]);
             }
             ordinal[0]++;
@@ -104,11 +113,11 @@ public final class BatchExport {
             if (!(entry instanceof EventData.BatchRow row)) {
                 return;
             }
-            long position = row.row() * models + row.modelIndex();
-            if (last.get(position) != mine) {
-                return; // sent again later: the later entry is its result
+            Long lastOfCall = last.get(row.row() * models + row.modelIndex());
+            if (lastOfCall == null || lastOfCall != mine) {
+                return; // not wanted, or sent again later: the later entry is its result
             }
-            early.put(position, row);
+            early.put(row.row() * models + row.modelIndex(), row);
             while (next[0] < positions.length && early.containsKey(positions[next[0]])) {
                 sink.accept(early.remove(positions[next[0]++]));
             }

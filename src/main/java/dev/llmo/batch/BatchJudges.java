@@ -6,13 +6,11 @@ import dev.llmo.core.CallRecorder;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
-import dev.llmo.engine.BatchCalls;
 import dev.llmo.engine.Cancellation;
 import dev.llmo.engine.Orchestrator;
 import dev.llmo.engine.Plan;
 import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
-import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.ChatRequest;
@@ -71,7 +69,7 @@ public final class BatchJudges {
         if (calls.failure != null) {
             throw calls.failure;
         }
-        return new Outcome(calls.judged, calls.failed, calls.stopped);
+        return new Outcome(calls.succeeded(), calls.failed(), calls.stopped());
     }
 
     /** The judge's prompt for one answer. */
@@ -85,18 +83,14 @@ public final class BatchJudges {
         return first.equals("PASS") ? Boolean.TRUE : first.equals("FAIL") ? Boolean.FALSE : null;
     }
 
-    private final class Calls implements BatchCalls {
+    private final class Calls extends CallSource {
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(64);
         private final Thread reader;
-        private final Cancellation cancellation;
         private volatile RuntimeException failure;
         private boolean ended;
-        private long judged;
-        private long failed;
-        private LlmoException stopped;
 
         Calls(BatchRecord record, Path dataset, String shown, Cancellation cancellation) {
-            this.cancellation = cancellation;
+            super(cancellation);
             this.reader = new Thread(() -> read(record, dataset, shown), "llmo-batch-judges");
             reader.setDaemon(true);
             reader.start();
@@ -156,24 +150,10 @@ public final class BatchJudges {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                cancellation.cancel();
+                cancellation().cancel();
             }
             ended = true;
             return null;
-        }
-
-        @Override
-        public void ended(Call call, RunResult result) {
-            if (result.succeeded()) {
-                judged++;
-            } else if (result.error() instanceof BudgetException budget) {
-                if (stopped == null) {
-                    stopped = budget;
-                }
-                cancellation.cancel(budget);
-            } else if (!(result.error() instanceof InterruptedRunException)) {
-                failed++;
-            }
         }
     }
 

@@ -227,6 +227,19 @@ public final class BatchRecord implements AutoCloseable {
         return done != null && done.get((int) row);
     }
 
+    /**
+     * Which calls are not finished now, by position (row × {@code models} + model): a copy, which the calls that
+     * finish later do not change.
+     */
+    public synchronized java.util.function.LongPredicate unfinished(int models) {
+        Map<Integer, BitSet> copy = new HashMap<>();
+        finished.forEach((model, done) -> copy.put(model, (BitSet) done.clone()));
+        return position -> {
+            BitSet done = copy.get((int) (position % models));
+            return done == null || !done.get((int) (position / models));
+        };
+    }
+
     /** Whether the judge assertion {@code assertion} has given its verdict on that call. */
     public synchronized boolean judged(long row, int model, int assertion) {
         return judged.containsKey(judgeKey(row, model, assertion));

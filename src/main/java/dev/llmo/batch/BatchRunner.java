@@ -6,7 +6,6 @@ import dev.llmo.core.CallRecorder;
 import dev.llmo.core.Conversation;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
-import dev.llmo.engine.BatchCalls;
 import dev.llmo.engine.Cancellation;
 import dev.llmo.engine.Orchestrator;
 import dev.llmo.engine.Plan;
@@ -51,30 +50,34 @@ public final class BatchRunner {
      * Runs the missing calls of {@code record} over {@code dataset} (read again from its start).
      *
      * @param listener hears every call's events ({@link dev.llmo.core.RunEvent.CallEnded} once each is recorded)
+     * @param lines    where each call's result line goes as it ends, or null
      */
     public Outcome run(BatchRecord record, Path dataset, String shown, RunListener listener,
-                       Cancellation cancellation) {
+                       Cancellation cancellation, ResultLines lines) {
         try (Dataset rows = Dataset.open(dataset, shown)) {
-            Calls calls = new Calls(record, rows, cancellation);
+            Calls calls = new Calls(record, rows, cancellation, lines);
             engine.run(new Plan.Batch(models, calls), listener, Recording.NONE, cancellation);
-            return new Outcome(calls.succeeded, calls.failed, calls.stopped);
+            return new Outcome(calls.succeeded(), calls.failed(), calls.stopped());
         }
     }
 
     /** The calls of the rows as the engine asks for them; on the engine's thread. */
-    private final class Calls implements BatchCalls {
+    private final class Calls extends CallSource {
         private final BatchRecord record;
         private final Dataset rows;
-        private final Cancellation cancellation;
+        private final ResultLines lines;
         private final Deque<Call> ready = new ArrayDeque<>();
-        private long succeeded;
-        private long failed;
-        private LlmoException stopped;
 
-        Calls(BatchRecord record, Dataset rows, Cancellation cancellation) {
+        Calls(BatchRecord record, Dataset rows, Cancellation cancellation, ResultLines lines) {
+            super(cancellation);
             this.record = record;
             this.rows = rows;
-            this.cancellation = cancellation;
+            this.lines = lines;
+        }
+
+        @Override
+        public boolean holding() {
+            return lines != null && lines.holding();
         }
 
         @Override
@@ -102,16 +105,14 @@ public final class BatchRunner {
 
         @Override
         public void ended(Call call, RunResult result) {
-            if (result.succeeded()) {
-                succeeded++;
-            } else if (result.error() instanceof BudgetException budget) {
-                // nothing was sent and nothing recorded: the row stays missing; the batch stops here
-                if (stopped == null) {
-                    stopped = budget;
+            super.ended(call, result);
+            if (lines != null) {
+                EventData.BatchRow row = ((RowRecorder) call.recorder()).recorded;
+                if (row != null && !BatchRecord.INTERRUPTED.equals(row.errorKind())) {
+                    lines.done(row);
+                } else {
+                    lines.missing(); // not done: a resume runs it, and no line after it can go out before it
                 }
-                cancellation.cancel(budget);
-            } else if (!(result.error() instanceof InterruptedRunException)) {
-                failed++;
             }
         }
     }
@@ -129,6 +130,8 @@ public final class BatchRunner {
         private final String inputSha256;
         private final List<Assertion> asserts;
         private volatile String bodySha256;
+        /** What {@link #answered} recorded, or null. */
+        private volatile EventData.BatchRow recorded;
 
         RowRecorder(BatchRecord record, DatasetRow row, int model, String inputSha256, List<Assertion> asserts) {
             this.record = record;
@@ -161,11 +164,13 @@ public final class BatchRunner {
             }
             String kind = error == null ? null
                     : error instanceof InterruptedRunException ? BatchRecord.INTERRUPTED : Conversation.errorKind(error);
-            record.row(new EventData.BatchRow(row.index(), row.id(), model, result.model().id(), inputSha256,
-                    bodySha256, result.answer().parts(), result.stopReason() == null ? null
+            EventData.BatchRow entry = new EventData.BatchRow(row.index(), row.id(), model, result.model().id(),
+                    inputSha256, bodySha256, result.answer().parts(), result.stopReason() == null ? null
                     : result.stopReason().id(), result.usage(), micro(result.costUsd()), result.latencyMs(), result.ttftMs(), kind,
                     error instanceof CallError call ? call.status() : null, error == null ? null : error.getMessage(),
-                    checks));
+                    checks);
+            record.row(entry);
+            recorded = entry;
         }
     }
 }

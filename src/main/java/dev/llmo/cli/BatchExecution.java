@@ -8,6 +8,8 @@ import java.util.Map;
 import dev.llmo.batch.BatchExport;
 import dev.llmo.batch.BatchRecord;
 import dev.llmo.batch.BatchRunner;
+import dev.llmo.batch.ResultLines;
+import dev.llmo.core.RunEvent;
 import dev.llmo.batch.BatchScan;
 import dev.llmo.batch.RowRequests;
 import dev.llmo.config.Budget;
@@ -113,9 +115,10 @@ final class BatchExecution {
     }
 
     /**
-     * Runs what {@code record} is missing, with a progress view on stderr, then prints the results (stdout or
-     * {@code out}) and ends the record. Returns 0, or throws what the batch ends with: exit 5 when the budget stopped
-     * it, 130 (or the signal's code) when it was interrupted, 1 when a call failed.
+     * Runs what {@code record} is missing, with a progress view on stderr, and ends the record. The results go to
+     * stdout as they become due (a call's line once it and every earlier one is done), or to {@code out} at the end,
+     * whole. Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 130 (or the signal's
+     * code) when it was interrupted (the lines printed so far stand), 1 when a call failed.
      */
     static int run(CliContext context, CallExecutor executor, int concurrency, BatchRecord record, Path dataset,
                    String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
@@ -127,9 +130,20 @@ final class BatchExecution {
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();
         BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
+        context.err().flush(); // what the command said of the batch comes before its first result
+        ResultLines lines = out != null ? null : new ResultLines(context.out(), record.file(), models.size(), total,
+                record.unfinished(models.size()));
+        // a reader of stdout that went away (| head) stops the batch: the rest could not be shown
+        RunListener listener = lines == null ? progress : event -> {
+            progress.onEvent(event);
+            LlmoException lost = event instanceof RunEvent.CallEnded ? StdoutWriter.failure(context.out()) : null;
+            if (lost != null) {
+                throw lost;
+            }
+        };
         BatchRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the batch was stopped", () -> {
             BatchRunner.Outcome answers = new BatchRunner(engine, requests, models, asserts).run(record, dataset,
-                    shown, progress, cancellation);
+                    shown, listener, cancellation, lines);
             if (!judges.isEmpty() && !cancellation.cancelled()) {
                 progress.finish();
                 context.err().println("llmo: batch " + record.id() + ": judging the answers");
@@ -143,6 +157,9 @@ final class BatchExecution {
             record.end(exitCode(done, cancellation));
         });
         record.close();
+        if (lines != null) {
+            lines.close();
+        }
         LlmoException reason = cancellation.reason();
         if (outcome.stopped() != null) {
             throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
@@ -155,7 +172,15 @@ final class BatchExecution {
         if (reason != null) {
             throw reason;
         }
-        export(context, record.file(), models.size(), out);
+        if (lines != null) {
+            lines.rest(record.file());
+            LlmoException lost = StdoutWriter.failure(context.out());
+            if (lost != null) {
+                throw lost;
+            }
+        } else {
+            export(context, record.file(), models.size(), out);
+        }
         if (outcome.failed() > 0) {
             throw new FailureException(outcome.failed() + " of " + (outcome.failed() + outcome.succeeded())
                     + " calls failed (their errors are in the results)",

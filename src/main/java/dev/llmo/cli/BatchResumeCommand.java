@@ -12,12 +12,12 @@ import dev.llmo.config.Settings;
 import dev.llmo.core.CallExecutor;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.UsageException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,20 +41,8 @@ final class BatchResumeCommand implements Callable<Integer> {
             + "(it must be the same bytes).")
     String dataset;
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "At most N calls at once (default: as the "
-            + "batch started).")
-    Integer concurrency;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE instead of stdout.")
-    Path out;
-
-    @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse (and stop) the rest when it could cost "
-            + "more than this.")
-    BigDecimal maxCost;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on one call after SECONDS. Default "
-            + "600; 0: no limit.")
-    Double timeout;
+    @Mixin
+    BatchOptions batch = new BatchOptions();
 
     BatchResumeCommand(CliContext context) {
         this.context = context;
@@ -84,19 +72,20 @@ final class BatchResumeCommand implements Callable<Integer> {
         BatchScan scan = BatchExecution.scan(context, file, shown, requests, models, (row, model) -> {
             var done = contents.finished().get(model);
             return done != null && done.get((int) (long) row);
-        }, maxCost, judges, parsed);
+        }, batch.maxCost, judges, parsed);
         if (!scan.sha256().equals(spec.datasetSha256())) {
             throw new ConfigException("the dataset " + shown + " is not the one batch " + id + " started with (its "
                     + "SHA-256 differs)", "pass the original with --dataset FILE; a changed dataset is a new batch");
         }
-        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
-        int limit = concurrency != null ? BatchExecution.concurrency(concurrency) : Math.max(1, spec.concurrency());
+        CallExecutor executor = CoreServices.executor(context, batch.maxCost, batch.timeout);
+        int limit = batch.concurrency != null ? BatchExecution.concurrency(batch.concurrency)
+                : Math.max(1, spec.concurrency());
         BatchRecord record = BatchRecord.resume(recordFile, retryFailed, settings.digest(), BuildInfo.version(),
                 context.logOptions(), note -> context.err().println("llmo: note: " + note));
         context.err().println("llmo: batch " + record.id() + ": " + scan.todo() + " of " + scan.rows() * models.size()
                 + " calls to run");
         return BatchExecution.run(context, executor, limit, record, file, shown, requests, models, parsed, judges,
-                scan, out);
+                scan, batch.out);
     }
 
     /** The options a spec recorded as JSON text. */

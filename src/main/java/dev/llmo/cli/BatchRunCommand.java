@@ -14,7 +14,6 @@ import dev.llmo.config.Settings;
 import dev.llmo.core.CallExecutor;
 import dev.llmo.engine.CallDefaults;
 import dev.llmo.failure.UsageException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,22 +74,8 @@ final class BatchRunCommand implements Callable<Integer> {
             description = "Request option, e.g. -o temperature=0 -o max_tokens=200.")
     Map<String, String> options = new LinkedHashMap<>();
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "At most N calls at once (default "
-            + BatchExecution.DEFAULT_CONCURRENCY + "); max_concurrency of models.yaml still applies, and a provider "
-            + "that answers 429 gets fewer until it recovers.")
-    Integer concurrency;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE (whole or not at all) "
-            + "instead of stdout.")
-    Path out;
-
-    @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse the batch when its worst case could cost "
-            + "more than this, and stop it before it does.")
-    BigDecimal maxCost;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up on one call after SECONDS (its "
-            + "retries included). Default 600; 0: no limit.")
-    Double timeout;
+    @Mixin
+    BatchOptions batch = new BatchOptions();
 
     @Option(names = "--via", paramLabel = "live|provider", description = "live (default): call each model now; "
             + "provider: send the rows to each model's provider's batch service (OpenAI, Anthropic, Gemini: about half "
@@ -103,7 +89,7 @@ final class BatchRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings settings = context.settings();
-        int limit = BatchExecution.concurrency(concurrency);
+        int limit = BatchExecution.concurrency(batch.concurrency);
         String remote = BatchVia.via(via);
         List<String> checks = new ArrayList<>();
         if (eval != null) {
@@ -139,7 +125,7 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         rawOptions.putAll(options);
         if (remote.equals(BatchVia.PROVIDER)) {
-            BatchVia.check(checks, out);
+            BatchVia.check(checks, batch.out);
         }
         if (prompt == null) {
             throw new UsageException("no prompt: give --prompt TEXT (or prompt: in the --eval file)",
@@ -161,13 +147,13 @@ final class BatchRunCommand implements Callable<Integer> {
         Path file = BatchExecution.datasetFile(context, dataset);
         String shown = dataset.equals("-") ? "stdin" : dataset;
         RowRequests requests = new RowRequests(prompt, defaults.system(), defaults.options(), shown, defaultsOfTemplate);
-        BatchScan scan = BatchExecution.scan(context, file, shown, requests, resolved, (row, model) -> false, maxCost,
-                judges, parsed);
+        BatchScan scan = BatchExecution.scan(context, file, shown, requests, resolved, (row, model) -> false,
+                batch.maxCost, judges, parsed);
         if (scan.rows() == 0) {
             throw new UsageException("the dataset " + shown + " has no rows", "give a file with at least one row");
         }
         // built (and its flags checked) before the record exists: a refused batch leaves no record behind
-        CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        CallExecutor executor = CoreServices.executor(context, batch.maxCost, batch.timeout);
         BatchSpec spec = new BatchSpec(dataset.equals("-") ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
                 template, defaults.system(), dev.llmo.provider.http.Json.write(
@@ -182,6 +168,6 @@ final class BatchRunCommand implements Callable<Integer> {
             return BatchVia.submit(context, record, file, shown, requests, resolved);
         }
         return BatchExecution.run(context, executor, limit, record, file, shown, requests, resolved, parsed, judges,
-                scan, out);
+                scan, batch.out);
     }
 }

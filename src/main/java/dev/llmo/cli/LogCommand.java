@@ -181,7 +181,7 @@ final class LogCommand implements Runnable {
 
     private ConversationRenderer renderer(Path file) {
         List<Event> events = EventLog.read(file);
-        dev.llmo.io.ContentStore blobs = dev.llmo.io.ContentStore.beside(file.getParent());
+        dev.llmo.io.ContentStore blobs = dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent());
         return new ConversationRenderer(idOf(file), events, ChainVerifier.verify(file), sha256 -> {
             long size = blobs.size(sha256);
             return size < 0 ? -2 : size;
@@ -588,13 +588,8 @@ final class LogCommand implements Runnable {
             report = done.after();
         }
         if (report.ok()) {
-            List<dev.llmo.eventlog.BlobCheck.Problem> blobs;
-            try {
-                blobs = dev.llmo.eventlog.BlobCheck.check(file, dev.llmo.io.ContentStore.beside(file.getParent()));
-            } catch (java.io.IOException e) {
-                throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check that it is readable",
-                        e);
-            }
+            List<dev.llmo.eventlog.BlobCheck.Problem> blobs = dev.llmo.eventlog.BlobCheck.check(report,
+                    dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent()));
             for (dev.llmo.eventlog.BlobCheck.Problem problem : blobs) {
                 context.out().println("FAILED  " + idOf(file) + "  " + problem.message());
                 blobFailures.add(new LogVerificationException(file + ": " + problem.message(),
@@ -633,7 +628,7 @@ final class LogCommand implements Runnable {
         Path file = store().resolve(id);
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT),
-                        dev.llmo.io.ContentStore.beside(file.getParent())));
+                        dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent())));
         PrintWriter out = context.out();
         ReplayOutput.print(result.calls(), out, context.environment().stdoutIsTerminal(),
                 new AnswerExtras(context.err(), reasoning.extras(context, false)));

@@ -18,6 +18,15 @@ public interface BatchCalls {
     void ended(Call call, RunResult result);
 
     /**
+     * Whether no more calls should be taken until one of those handed out ends (the results that came ahead of
+     * their turn fill the source's buffer). Asked only while a call runs or waits, so that holding never stalls
+     * the batch.
+     */
+    default boolean holding() {
+        return false;
+    }
+
+    /**
      * One call of a batch: its identity ({@link CallId#row()} the dataset row), its request, and the recorder that
      * records it (a batch records each call in its own way, not through the plan's {@link Recording}).
      */

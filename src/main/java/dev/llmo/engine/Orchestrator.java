@@ -192,7 +192,11 @@ public final class Orchestrator {
                     waiting.clear();
                     exhausted = true;
                 } else {
-                    while (!exhausted && waiting.size() < BATCH_LOOKAHEAD) {
+                    // a slot given back takes a call already waiting before the source is asked for more: reading
+                    // and filling the next rows is not in the way of the calls
+                    running += startWhatFits(waiting);
+                    while (!exhausted && waiting.size() < BATCH_LOOKAHEAD
+                            && (running == 0 && waiting.isEmpty() || !batch.calls().holding())) {
                         BatchCalls.Call next = batch.calls().next();
                         if (next == null) {
                             exhausted = true;

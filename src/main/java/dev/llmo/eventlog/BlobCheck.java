@@ -2,23 +2,21 @@ package dev.llmo.eventlog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.io.ContentStore;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code log verify}'s check of the content store: every attachment a conversation refers to must be in
- * {@code blobs/sha256/<hex>} and still have that hash. Only lines that hold an attachment are parsed, so a log without
- * any costs one scan for a short string.
+ * {@code blobs/sha256/<hex>} and still have that hash. The chain check finds the attachments in the same pass over
+ * the file ({@link VerifyReport#attachments}), parsing only the events whose data holds one.
  */
 public final class BlobCheck {
-    private static final String MARKER = "\"attachment\"";
+    /** The bytes every event with an attachment holds in its data (the part's type); others are not parsed. */
+    static final byte[] MARKER = EventLines.ascii("\"attachment\"");
+    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private BlobCheck() {
     }
@@ -33,42 +31,24 @@ public final class BlobCheck {
         }
     }
 
-    /** The attachments of {@code log} whose blobs in {@code store} are missing or changed, each blob once. */
-    public static List<Problem> check(Path log, ContentStore store) throws IOException {
+    /** The attachments of the log {@code report} checked whose blobs in {@code store} are missing or changed. */
+    public static List<Problem> check(VerifyReport report, ContentStore store) {
         List<Problem> problems = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
-        try (BufferedReader lines = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (!line.contains(MARKER)) {
-                    continue;
-                }
-                JsonNode event;
-                try {
-                    event = EventJson.MAPPER.readTree(line);
-                } catch (IOException malformed) {
-                    continue; // the chain check reports a malformed line
-                }
-                Set<String> shas = new LinkedHashSet<>();
-                collect(event.path("data"), shas);
-                for (String sha : shas) {
-                    if (seen.add(sha)) {
-                        ContentStore.State state = store.check(sha);
-                        if (state != ContentStore.State.INTACT) {
-                            problems.add(new Problem(event.path("seq").asLong(), sha, state, store.path(sha)));
-                        }
-                    }
-                }
+        for (Map.Entry<String, Long> attachment : report.attachments().entrySet()) {
+            String sha = attachment.getKey();
+            ContentStore.State state = store.check(sha);
+            if (state != ContentStore.State.INTACT) {
+                problems.add(new Problem(attachment.getValue(), sha, state, store.path(sha)));
             }
         }
         return problems;
     }
 
-    /** The blob hashes of every attachment part anywhere in {@code node} (messages, answers, tool results). */
-    private static void collect(JsonNode node, Set<String> shas) {
+    /** Adds the blob hashes of every attachment part anywhere in {@code node} (messages, answers, tool results). */
+    static void collect(JsonNode node, Set<String> shas) {
         if (node.isObject()) {
             if ("attachment".equals(node.path("type").asText()) && node.path("sha256").isTextual()
-                    && node.path("sha256").asText().matches("[0-9a-f]{64}")) {
+                    && SHA256.matcher(node.path("sha256").asText()).matches()) {
                 shas.add(node.path("sha256").asText());
             }
             node.forEach(child -> collect(child, shas));

@@ -17,6 +17,8 @@ final class ChainLinker {
     private boolean ended;
     private Problem problem;
     private boolean tailIsWholeEvent;
+    // each attachment's blob hash and the seq of the first event that refers to it
+    private final java.util.Map<String, Long> attachments = new java.util.LinkedHashMap<>();
 
     // the first bad line, while we look ahead to classify it
     private long badLine;
@@ -68,6 +70,9 @@ final class ChainLinker {
             lastHash = f.hash();
             validBytes = f.end();
             ended = f.sessionEnd();
+            for (String sha256 : f.attachments()) {
+                attachments.putIfAbsent(sha256, f.seq());
+            }
             return;
         }
         badLine = line;
@@ -103,6 +108,7 @@ final class ChainLinker {
         if (problem == null && (awaitingNext || searchingSeq)) {
             problem = new Problem(badLine, fallbackKind, fallbackDetail);
         }
-        return new VerifyReport(file, expected, ended, problem, validBytes, tailIsWholeEvent);
+        return new VerifyReport(file, expected, ended, problem, validBytes, tailIsWholeEvent,
+                java.util.Collections.unmodifiableMap(attachments));
     }
 }

@@ -129,8 +129,10 @@ public final class ChainVerifier {
             return linker.finish(file);
         }
         if (first.last() || threads <= 1) {
+            LineAnalyzer analyzer = new LineAnalyzer();
             for (ChunkReader.Chunk chunk = first; chunk != null && !linker.decided(); chunk = reader.next()) {
-                analyze(chunk, new LineAnalyzer()).forEach(linker::accept);
+                analyze(chunk, analyzer).forEach(linker::accept);
+                reader.recycle(chunk);
             }
             return linker.finish(file);
         }
@@ -147,7 +149,11 @@ public final class ChainVerifier {
                 // keep every worker busy with a chunk queued behind it, read ahead no further (bounded memory)
                 while (chunk != null && inFlight.size() < threads * 2) {
                     ChunkReader.Chunk task = chunk;
-                    inFlight.add(pool.submit(() -> analyze(task, analyzers.get())));
+                    inFlight.add(pool.submit(() -> {
+                        List<LineFacts> facts = analyze(task, analyzers.get());
+                        reader.recycle(task);
+                        return facts;
+                    }));
                     chunk = reader.next();
                 }
                 inFlight.removeFirst().get().forEach(linker::accept);

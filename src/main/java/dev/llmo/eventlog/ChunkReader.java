@@ -6,11 +6,14 @@ import java.util.Arrays;
 
 /**
  * Reads a file in large chunks that each end at a line end (except the very last, which ends where the file
- * does), so that lines can be handed to other threads without copying them one by one.
+ * does), so that lines can be handed to other threads without copying them one by one. The buffers of chunks
+ * handed back with {@link #recycle} are filled again: a big file then costs a few buffers, not its size in fresh
+ * memory (page faults and a garbage collection).
  */
 final class ChunkReader {
     private final InputStream in;
     private final int chunkSize;
+    private final java.util.Queue<byte[]> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private byte[] carry = new byte[0];
     private long offset;
     private boolean eof;
@@ -41,7 +44,10 @@ final class ChunkReader {
         if (eof) {
             return null;
         }
-        byte[] buffer = new byte[Math.max(chunkSize, carry.length * 2)];
+        byte[] buffer = carry.length * 2 <= chunkSize ? free.poll() : null;
+        if (buffer == null) {
+            buffer = new byte[Math.max(chunkSize, carry.length * 2)];
+        }
         System.arraycopy(carry, 0, buffer, 0, carry.length);
         int filled = carry.length;
         while (true) {
@@ -69,6 +75,13 @@ final class ChunkReader {
                 return emit(buffer, lastNewline + 1, false);
             }
             buffer = Arrays.copyOf(buffer, buffer.length * 2); // a line longer than a chunk
+        }
+    }
+
+    /** Hands back a chunk whose lines have all been read: its buffer holds a later chunk. Any thread may call it. */
+    void recycle(Chunk chunk) {
+        if (chunk.bytes().length == chunkSize) {
+            free.add(chunk.bytes());
         }
     }
 

@@ -15,9 +15,12 @@ import java.time.format.DateTimeFormatter;
 final class EventJson {
     /**
      * Strict reading: a duplicate key or trailing garbage is an error (a verifier that let the last duplicate win
-     * could be shown one text and hash another), and long strings are allowed (a response may be megabytes).
+     * could be shown one text and hash another), and long strings are allowed (a response may be megabytes). Field
+     * names are not canonicalized: every content entry's key is a digest seen once, and Jackson's shared name table
+     * copies itself for each line that adds a name, a cost that grows with the names of all lines read before.
      */
     static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE).maxNumberLength(64).maxNestingDepth(1000).build())

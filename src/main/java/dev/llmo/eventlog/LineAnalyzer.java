@@ -73,7 +73,17 @@ final class LineAnalyzer {
         int hashStart = prevStart + DIGEST_LENGTH + 2 + HASH_KEY.length;
         LineFacts facts = hashed(b, m[8], seqStart, seqEnd, tsStart, tsEnd, typeStart, typeEnd, dataStart, dataEnd,
                 prevStart, hashStart, end, terminated);
-        if (facts == null || m[9] < 0) {
+        if (facts == null) {
+            return null;
+        }
+        if (contains(b, dataStart, dataEnd, BlobCheck.MARKER)) {
+            try {
+                facts = withAttachments(facts, EventJson.read(b, dataStart, dataEnd - dataStart));
+            } catch (IOException e) {
+                return null; // canonical JSON always parses; the slow path explains anything else
+            }
+        }
+        if (m[9] < 0) {
             return facts;
         }
         // the content is outside the hash: each entry must still be what its data names by digest
@@ -88,6 +98,24 @@ final class LineAnalyzer {
         } catch (IOException e) {
             return null; // the slow path explains
         }
+    }
+
+    private static LineFacts withAttachments(LineFacts facts, JsonNode data) {
+        java.util.Set<String> found = new java.util.LinkedHashSet<>();
+        BlobCheck.collect(data, found);
+        return found.isEmpty() ? facts : new LineFacts(facts.status(), facts.detail(), facts.seq(), facts.prev(),
+                facts.hash(), facts.sessionEnd(), facts.end(), facts.terminated(), found);
+    }
+
+    /** Whether {@code b[from, to)} holds {@code word}: the data of an event is short, a plain search will do. */
+    private static boolean contains(byte[] b, int from, int to, byte[] word) {
+        byte first = word[0];
+        for (int i = from, last = to - word.length; i <= last; i++) {
+            if (b[i] == first && java.util.Arrays.equals(b, i, i + word.length, word, 0, word.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -355,8 +383,9 @@ final class LineAnalyzer {
             return new LineFacts(LineFacts.Status.HASH_MISMATCH, content, node.get("seq").longValue(),
                     node.get("prev").textValue(), claimed, false, end, terminated);
         }
-        return new LineFacts(LineFacts.Status.OK, null, node.get("seq").longValue(), node.get("prev").textValue(),
-                claimed, "session.end".equals(node.get("type").textValue()), end, terminated);
+        return withAttachments(new LineFacts(LineFacts.Status.OK, null, node.get("seq").longValue(),
+                node.get("prev").textValue(), claimed, "session.end".equals(node.get("type").textValue()), end,
+                terminated), node.get("data"));
     }
 
     /**

@@ -10,9 +10,16 @@ package dev.llmo.eventlog;
  * @param sessionEnd whether it is a {@code session.end} event
  * @param end the file offset just after the line's newline (or after its last byte, when torn)
  * @param terminated whether the line ends with a newline
+ * @param attachments the blob hashes of the attachments the event refers to (found in the same pass, so that
+ *     {@link BlobCheck} need not read the file again)
  */
 record LineFacts(Status status, String detail, long seq, String prev, String hash, boolean sessionEnd, long end,
-                 boolean terminated) {
+                 boolean terminated, java.util.Set<String> attachments) {
+
+    LineFacts(Status status, String detail, long seq, String prev, String hash, boolean sessionEnd, long end,
+              boolean terminated) {
+        this(status, detail, seq, prev, hash, sessionEnd, end, terminated, java.util.Set.of());
+    }
 
     enum Status { OK, HASH_MISMATCH, NOT_AN_EVENT }
 

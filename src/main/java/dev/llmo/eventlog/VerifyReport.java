@@ -11,9 +11,11 @@ import java.nio.file.Path;
  * @param problem the first bad line and why, or null when the chain is whole
  * @param validBytes the length of the valid prefix of the file: where a repair truncates to
  * @param tailIsWholeEvent for a torn last line: whether it is a whole, valid event that only lacks its newline
+ * @param attachments the blob hash of each attachment the valid events refer to, with the seq of the first event
+ *     that does, in file order ({@link BlobCheck} checks the blobs)
  */
 public record VerifyReport(Path file, long events, boolean ended, Problem problem, long validBytes,
-                           boolean tailIsWholeEvent) {
+                           boolean tailIsWholeEvent, java.util.Map<String, Long> attachments) {
 
     /** Why a log fails verification, as a user reads it: edited, reordered, removed, inserted, torn, malformed. */
     public enum Kind {

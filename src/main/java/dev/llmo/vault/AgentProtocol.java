@@ -37,13 +37,21 @@ final class AgentProtocol {
      * for a user id without an entry (some containers), the owner of {@code /proc/self}.
      */
     static UserPrincipal currentUser() throws IOException {
-        try {
-            return FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(System.getProperty("user.name"));
-        } catch (IOException e) {
-            return java.nio.file.Files.getOwner(java.nio.file.Path.of("/proc/self"));
+        UserPrincipal user = currentUser;
+        if (user == null) {
+            try {
+                user = FileSystems.getDefault().getUserPrincipalLookupService()
+                        .lookupPrincipalByName(System.getProperty("user.name"));
+            } catch (IOException e) {
+                user = java.nio.file.Files.getOwner(java.nio.file.Path.of("/proc/self"));
+            }
+            currentUser = user;
         }
+        return user;
     }
+
+    // a process's user does not change: looked up once (each lookup reads the password database)
+    private static volatile UserPrincipal currentUser;
 
     /** Whether the process at the other end of {@code channel} runs as {@code user} (SO_PEERCRED, from the kernel). */
     static boolean peerIs(SocketChannel channel, UserPrincipal user) {

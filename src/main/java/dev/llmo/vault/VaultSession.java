@@ -149,11 +149,13 @@ public final class VaultSession {
      */
     Optional<VaultKey> key() {
         return ask(AgentProtocol.KEY, channel -> {
-            int iterations = answer(channel, 4).getInt();
-            byte[] salt = new byte[Short.toUnsignedInt(answer(channel, 2).getShort())];
-            answer(channel, salt.length).get(salt);
+            ByteBuffer head = answer(channel, 4 + 2);
+            int iterations = head.getInt();
+            byte[] salt = new byte[Short.toUnsignedInt(head.getShort())];
             byte[] key = new byte[VaultCodec.KEY_BYTES];
-            answer(channel, key.length).get(key);
+            ByteBuffer rest = answer(channel, salt.length + key.length);
+            rest.get(salt).get(key);
+            Arrays.fill(rest.array(), (byte) 0);
             return new VaultKey(key, salt, iterations);
         });
     }
@@ -271,25 +273,30 @@ public final class VaultSession {
         }
     }
 
-    /** Closes the channel if the agent has not answered in time (a stopped agent must not hang a command). */
+    /**
+     * Closes the channel if the agent has not answered in time (a stopped agent must not hang a command). A plain
+     * sleeping thread, as in the agent: a timer pool (CompletableFuture.orTimeout) cost every run that asks the
+     * agent its classes and its thread.
+     */
     private static final class Deadline implements AutoCloseable {
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final Thread timer;
 
         Deadline(SocketChannel channel) {
-            done.orTimeout(AgentProtocol.IO_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((ok, timeout) -> {
-                if (timeout != null) {
-                    try {
-                        channel.close();
-                    } catch (IOException e) {
-                        // closing is all that was wanted
-                    }
+            timer = new Thread(() -> {
+                try {
+                    Thread.sleep(AgentProtocol.IO_TIMEOUT_MS);
+                    channel.close();
+                } catch (InterruptedException | IOException e) {
+                    // answered in time, or closing is all that was wanted
                 }
-            });
+            }, "llmo-vault-session-timeout");
+            timer.setDaemon(true);
+            timer.start();
         }
 
         @Override
         public void close() {
-            done.complete(null);
+            timer.interrupt();
         }
     }
 

@@ -157,6 +157,55 @@ class BatchRunTest {
     }
 
     @Test
+    void resultsReachStdoutAsTheyAreDoneWhileALaterRowIsStillUnanswered() throws Exception {
+        // the last row's answer is held until the test has read a whole line from stdout: a batch that printed its
+        // results only at the end would show nothing before the hold ran out
+        java.util.concurrent.CountDownLatch firstLine = new java.util.concurrent.CountDownLatch(1);
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        String[] beforeRelease = {null};
+        RowServer rows = new RowServer();
+        llmo.server().setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getBody().snapshot().utf8().contains("Q12?")) {
+                    boolean seen = firstLine.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    synchronized (printed) {
+                        beforeRelease[0] = seen ? printed.toString(java.nio.charset.StandardCharsets.UTF_8) : "";
+                    }
+                }
+                return rows.dispatch(request);
+            }
+        });
+        java.io.OutputStream stdout = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (printed) {
+                    printed.write(b);
+                }
+                if (b == '\n') {
+                    firstLine.countDown();
+                }
+            }
+        };
+        Path data = dataset(12);
+
+        Result result = llmo.cli().stdout(stdout).run("batch", "run", data.toString(), "--prompt",
+                "Answer {{question}}", "--concurrency", "3");
+
+        assertThat(result).succeeded();
+        assertThat(beforeRelease[0]).as("stdout before the last row was answered").isNotEmpty();
+        List<JsonNode> early = lines(beforeRelease[0]);
+        assertThat(early.get(0).get("row").asInt()).isEqualTo(1);
+        assertThat(early.get(0).get("text").asText()).isEqualTo("A1 from m1");
+        assertThat(early).hasSizeLessThan(12);
+        List<JsonNode> all = lines(printed.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(all).extracting(line -> line.get("row").asInt())
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+        assertThat(llmo.run("batch", "export", "last").out())
+                .isEqualTo(printed.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aBatchWhoseWorstCasePassesTheBudgetIsRefusedWithNothingSent() throws Exception {
         RowServer server = new RowServer();
         llmo.server().setDispatcher(server);

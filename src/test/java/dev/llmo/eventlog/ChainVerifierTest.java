@@ -243,6 +243,38 @@ class ChainVerifierTest {
     }
 
     @Test
+    void theAttachmentsAreFoundInTheSamePassOnTheFastAndTheSlowPath() throws Exception {
+        String photo = "a".repeat(64);
+        String text = "b".repeat(64);
+        Path withAttachments = dir.resolve("attached");
+        Files.createDirectories(withAttachments);
+        Path log;
+        try (EventLog events = EventLog.create(withAttachments, new EventData.SessionStart("run", RunMode.SINGLE,
+                List.of("openai/gpt-4o-mini"), Sha256.of("config"), "0.1.0"))) {
+            events.append(EventData.Message.user("no attachment here, though the word \"attachment\" is"));
+            events.append(new EventData.Message(dev.llmo.message.Role.USER, List.of(new dev.llmo.message.Part.Text(
+                    "What is it?"), new dev.llmo.message.Part.Attachment("image/png", photo, "photo.png"))));
+            events.append(new EventData.Message(dev.llmo.message.Role.USER, List.of(
+                    new dev.llmo.message.Part.Attachment("image/png", photo, "again.png"),
+                    new dev.llmo.message.Part.Attachment("text/plain", text, null))));
+            log = events.file();
+        }
+        VerifyReport fast = ChainVerifier.verify(log);
+        assertThat(fast.ok()).isTrue();
+        assertThat(fast.attachments()).containsExactly(java.util.Map.entry(photo, 2L), java.util.Map.entry(text, 3L));
+
+        // a reformatted line is checked through the tree: it finds the same
+        List<String> logLines = LogFixtures.lines(log);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        logLines.set(2, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(mapper.readTree(logLines.get(2)))
+                .replace("\n", " "));
+        LogFixtures.writeLines(log, logLines);
+        VerifyReport slow = ChainVerifier.verify(log);
+        assertThat(slow.ok()).isTrue();
+        assertThat(slow.attachments()).isEqualTo(fast.attachments());
+    }
+
+    @Test
     void floatsAndDuplicateKeysAreMalformed() throws Exception {
         lines.set(3, lines.get(3).replace("\"body_bytes\":4", "\"body_bytes\":4.0"));
         VerifyReport report = tampered();

@@ -94,4 +94,34 @@ class UninterruptibleTest {
         });
         assertThat(threads[0]).isNotSameAs(Thread.currentThread()).isSameAs(threads[1]);
     }
+
+    @Test
+    void actionsOneAfterAnotherReuseTheirThreadAndActionsAtOnceEachGetOne() throws Exception {
+        // a batch writes a line per call: a thread started for each would cost more than the write
+        Thread first = Uninterruptible.call(Thread::currentThread);
+        assertThat(Uninterruptible.call(Thread::currentThread)).isSameAs(first).isNotSameAs(Thread.currentThread());
+        // one action waiting does not hold up another (its caller may hold what the first waits for)
+        java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+        boolean[] released = {false};
+        Thread waiter = new Thread(() -> {
+            try {
+                released[0] = Uninterruptible.call(() -> {
+                    try {
+                        return second.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                });
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        waiter.start();
+        Uninterruptible.call(() -> {
+            second.countDown();
+            return null;
+        });
+        waiter.join(10_000);
+        assertThat(released[0]).isTrue();
+    }
 }

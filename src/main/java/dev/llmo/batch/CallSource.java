@@ -1,0 +1,55 @@
+package dev.llmo.batch;
+
+import dev.llmo.core.RunResult;
+import dev.llmo.engine.BatchCalls;
+import dev.llmo.engine.Cancellation;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.LlmoException;
+
+/**
+ * What the calls of a batch's phases (the answers, the judges' verdicts) share once a call ends: a success or a failure
+ * counted, a call the budget refused stopping the whole plan (nothing was sent or recorded: it stays missing, for a
+ * resume), a call stopped from outside counted as neither. On the engine's thread, like every {@link BatchCalls}.
+ */
+abstract class CallSource implements BatchCalls {
+    private final Cancellation cancellation;
+    private long succeeded;
+    private long failed;
+    private LlmoException stopped;
+
+    CallSource(Cancellation cancellation) {
+        this.cancellation = cancellation;
+    }
+
+    @Override
+    public void ended(Call call, RunResult result) {
+        if (result.succeeded()) {
+            succeeded++;
+        } else if (result.error() instanceof BudgetException budget) {
+            if (stopped == null) {
+                stopped = budget;
+            }
+            cancellation.cancel(budget);
+        } else if (!(result.error() instanceof InterruptedRunException)) {
+            failed++;
+        }
+    }
+
+    final Cancellation cancellation() {
+        return cancellation;
+    }
+
+    final long succeeded() {
+        return succeeded;
+    }
+
+    final long failed() {
+        return failed;
+    }
+
+    /** The budget's refusal that stopped the plan, or null. */
+    final LlmoException stopped() {
+        return stopped;
+    }
+}
