@@ -2,20 +2,20 @@ package dev.llmo.cli;
 
 import dev.llmo.batch.Assertion;
 import dev.llmo.batch.AtomicOutput;
-import dev.llmo.batch.BatchJudges;
-import dev.llmo.core.RunListener;
-import java.util.Map;
 import dev.llmo.batch.BatchExport;
+import dev.llmo.batch.BatchJudges;
 import dev.llmo.batch.BatchRecord;
 import dev.llmo.batch.BatchRunner;
-import dev.llmo.batch.ResultLines;
-import dev.llmo.core.RunEvent;
 import dev.llmo.batch.BatchScan;
+import dev.llmo.batch.BatchSummary;
+import dev.llmo.batch.ResultLines;
 import dev.llmo.batch.RowRequests;
 import dev.llmo.config.Budget;
 import dev.llmo.config.ModelRef;
 import dev.llmo.context.TokenCounters;
 import dev.llmo.core.CallExecutor;
+import dev.llmo.core.RunEvent;
+import dev.llmo.core.RunListener;
 import dev.llmo.cost.DailySpend;
 import dev.llmo.cost.Usd;
 import dev.llmo.engine.Cancellation;
@@ -33,6 +33,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiPredicate;
 
 /** What {@code batch run} and {@code batch resume} share: the budget check, the run with its progress, the results. */
@@ -124,8 +125,14 @@ final class BatchExecution {
                    String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
                    Map<Integer, ModelRef> judges, BatchScan scan, Path out) {
         long total = scan.rows() * models.size();
+        long before = total - scan.todo();
+        // a resume's line goes on from the batch's own figures: the record's cost and the failures not run again
+        BatchSummary earlier = before == 0 ? null : BatchSummary.of(record.file());
+        long failedBefore = earlier == null ? 0 : Math.max(0, before - earlier.succeeded().stream()
+                .mapToLong(Long::longValue).sum());
         BatchProgress progress = new BatchProgress(context.err(), context.environment().stderrIsTerminal(),
-                context.colorErr(), total, total - scan.todo(), System::nanoTime);
+                context.colorErr(), total, before, failedBefore,
+                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()), System::nanoTime);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();

@@ -27,20 +27,25 @@ final class BatchProgress implements RunListener {
     private final long started;
     private long done;
     private long failed;
-    private BigDecimal cost = BigDecimal.ZERO;
+    private BigDecimal cost;
     private long lastShown;
     private boolean drawn;
 
     /**
      * @param total  the calls of the whole batch
      * @param before those finished before this run (a resume)
+     * @param failedBefore of those, the ones that failed
+     * @param costBefore what the batch cost before this run: the line shows the batch's cost so far, not the run's
      */
-    BatchProgress(PrintWriter err, boolean terminal, boolean color, long total, long before, LongSupplier nanoTime) {
+    BatchProgress(PrintWriter err, boolean terminal, boolean color, long total, long before, long failedBefore,
+                  BigDecimal costBefore, LongSupplier nanoTime) {
         this.err = err;
         this.terminal = terminal;
         this.color = color;
         this.total = total;
         this.before = before;
+        this.failed = failedBefore;
+        this.cost = costBefore;
         this.nanoTime = nanoTime;
         this.started = nanoTime.getAsLong();
         this.lastShown = started;

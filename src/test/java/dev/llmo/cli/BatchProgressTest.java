@@ -37,7 +37,8 @@ class BatchProgressTest {
     @Test
     void onATerminalABarIsRedrawnInPlaceWithFailuresInRedUnlessColourIsOff() {
         StringWriter text = new StringWriter();
-        BatchProgress progress = new BatchProgress(new PrintWriter(text), true, true, 4, 0, () -> now[0]);
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), true, true, 4, 0, 0, BigDecimal.ZERO,
+                () -> now[0]);
         now[0] = 200_000_000L;
         progress.onEvent(ended(true, "0.001"));
         now[0] = 400_000_000L;
@@ -48,7 +49,8 @@ class BatchProgressTest {
                 .contains("ETA 1s").endsWith("\n");
 
         StringWriter plain = new StringWriter();
-        BatchProgress noColour = new BatchProgress(new PrintWriter(plain), true, false, 4, 0, () -> now[0]);
+        BatchProgress noColour = new BatchProgress(new PrintWriter(plain), true, false, 4, 0, 0, BigDecimal.ZERO,
+                () -> now[0]);
         noColour.onEvent(ended(false, "0"));
         noColour.finish();
         assertThat(plain.toString()).contains("1 failed").doesNotContain("\u001b[31m");
@@ -57,7 +59,8 @@ class BatchProgressTest {
     @Test
     void inAPipeAPlainLineComesEveryTenSecondsAndAtTheEndAndInterruptedCallsAreNotDone() {
         StringWriter text = new StringWriter();
-        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 4, () -> now[0]);
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 4, 0, BigDecimal.ZERO,
+                () -> now[0]);
         for (int i = 0; i < 3; i++) {
             now[0] += 1_000_000_000L;
             progress.onEvent(ended(true, "0.01"));
@@ -70,5 +73,16 @@ class BatchProgressTest {
         progress.finish();
         assertThat(text.toString().lines().toList()).hasSize(2).allMatch(l -> l.startsWith("llmo: batch: "));
         assertThat(text.toString()).contains("8/10 calls · 0 failed · $0.04", "ETA ");
+    }
+
+    @Test
+    void aResumesLineGoesOnFromTheBatchsEarlierFailuresAndCost() {
+        StringWriter text = new StringWriter();
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 6, 2,
+                new BigDecimal("0.05"), () -> now[0]);
+        progress.onEvent(ended(true, "0.01"));
+        progress.onEvent(ended(false, "0.01"));
+        progress.finish();
+        assertThat(text.toString()).contains("8/10 calls · 3 failed · $0.06");
     }
 }
