@@ -368,15 +368,6 @@ class BatchViaProviderIT {
         return id.group(1);
     }
 
-    private static List<JsonNode> lines(String out) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
-    }
 
     /** Every row once, in dataset order, answered (but the failed one) at half the live price. */
     private static void assertResults(List<JsonNode> lines, String model, String answer, String batchCost) {
@@ -426,7 +417,7 @@ class BatchViaProviderIT {
         assertThat(status.exitCode()).as(status.err()).isZero();
         assertThat(status.out()).contains("mock/m1  batch_2  running  3/6 done");
         BinaryRun.Result statusJson = llmo.run("batch", "status", id, "--json");
-        assertThat(lines(statusJson.out()).get(0).path("state").asText()).isEqualTo("running");
+        assertThat(JsonLines.of(statusJson.out()).get(0).path("state").asText()).isEqualTo("running");
 
         // wait, held in progress until its command line has been read: no key in any argument
         Process waiting = llmo.start(home.resolve("wait.out"), home.resolve("wait.err"), "batch", "wait", id,
@@ -445,8 +436,9 @@ class BatchViaProviderIT {
         assertThat(err).contains("3/6 rows done, 1 remote batch running").contains("6/6 rows done")
                 .contains("1 rows failed").doesNotContain("\tat ");
         String out = Files.readString(home.resolve("wait.out"));
-        assertResults(lines(out), "mock/m1", "Answer to ", "0.001");
-        assertThat(lines(out).get(FAILED_ROW).path("error").path("message").asText()).contains("string too long");
+        assertResults(JsonLines.of(out), "mock/m1", "Answer to ", "0.001");
+        assertThat(JsonLines.of(out).get(FAILED_ROW).path("error").path("message").asText())
+                .contains("string too long");
 
         BinaryRun.Result export = llmo.run("batch", "export", id);
         assertThat(export.exitCode()).as(export.err()).isZero();
@@ -467,7 +459,7 @@ class BatchViaProviderIT {
                 .contains("POST /v1/batches/batch_4/cancel").doesNotContain("POST /v1/batches/batch_2/cancel");
         BinaryRun.Result cancelled = llmo.run("batch", "wait", second, "--interval", "1");
         assertThat(cancelled.exitCode()).as(cancelled.err()).isEqualTo(1);
-        List<JsonNode> partial = lines(cancelled.out());
+        List<JsonNode> partial = JsonLines.of(cancelled.out());
         assertThat(partial).hasSize(ROWS);
         assertThat(partial.get(0).path("text").asText()).isEqualTo("Answer to Where is City 1?");
         assertThat(partial.subList(1, ROWS)).allSatisfy(line ->
@@ -498,7 +490,7 @@ class BatchViaProviderIT {
 
         assertThat(waited.exitCode()).as(waited.err()).isEqualTo(1);
         // 1000 in at $3/M and 500 out at $15/M is $0.0105 live; the batch rate is half
-        assertResults(lines(waited.out()), "claude/c1", "Claude on ", "0.00525");
+        assertResults(JsonLines.of(waited.out()), "claude/c1", "Claude on ", "0.00525");
         assertThat(provider.seen).extracting(Seen::path).contains("/v1/messages/batches/msgbatch_01/results");
         for (Seen seen : provider.seen) {
             assertThat(seen.apiKey()).as(seen.path()).isEqualTo(ANTHROPIC_KEY);
@@ -553,7 +545,7 @@ class BatchViaProviderIT {
         BinaryRun.Result waited = llmo.run("batch", "wait", id, "--interval", "1");
 
         assertThat(waited.exitCode()).as(waited.err()).isEqualTo(1); // one row failed
-        List<JsonNode> lines = lines(waited.out());
+        List<JsonNode> lines = JsonLines.of(waited.out());
         assertThat(lines).hasSize(GEMINI_ROWS);
         for (int i = 0; i < GEMINI_ROWS; i++) {
             JsonNode line = lines.get(i);

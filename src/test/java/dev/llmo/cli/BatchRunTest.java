@@ -4,6 +4,7 @@ import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.JsonLines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,15 +93,6 @@ class BatchRunTest {
         return Files.writeString(llmo.home().resolve("questions.jsonl"), text);
     }
 
-    private static List<JsonNode> lines(String out) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
-    }
 
     @Test
     void aThousandRowsOnTwoModelsAreEachAnsweredOnceInDatasetOrderWithinTheLimitsAndTheBudget() throws Exception {
@@ -114,7 +105,7 @@ class BatchRunTest {
 
         // 10 rows (97, 194, ... 970) fail on both models: exit 1, the batch went on
         assertThat(result).failedWith(ExitCode.FAILURE).errContains("20 of 2000 calls failed");
-        List<JsonNode> lines = lines(result.out());
+        List<JsonNode> lines = JsonLines.of(result.out());
         assertThat(lines).hasSize(2000);
         for (int i = 0; i < 2000; i++) {
             JsonNode line = lines.get(i);
@@ -194,11 +185,11 @@ class BatchRunTest {
 
         assertThat(result).succeeded();
         assertThat(beforeRelease[0]).as("stdout before the last row was answered").isNotEmpty();
-        List<JsonNode> early = lines(beforeRelease[0]);
+        List<JsonNode> early = JsonLines.of(beforeRelease[0]);
         assertThat(early.get(0).get("row").asInt()).isEqualTo(1);
         assertThat(early.get(0).get("text").asText()).isEqualTo("A1 from m1");
         assertThat(early).hasSizeLessThan(12);
-        List<JsonNode> all = lines(printed.toString(java.nio.charset.StandardCharsets.UTF_8));
+        List<JsonNode> all = JsonLines.of(printed.toString(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(all).extracting(line -> line.get("row").asInt())
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
         assertThat(llmo.run("batch", "export", "last").out())
@@ -258,7 +249,7 @@ class BatchRunTest {
         Result result = llmo.cli().stdin("id,question\r\na,\"Q1?, with a comma\"\r\nb,\"Q2? \"\"quoted\"\"\nsecond line\"\r\n")
                 .run("batch", "run", "-", "--prompt", "{{question}}", "--out", out.toString());
         assertThat(result).succeeded().outIsEmpty();
-        List<JsonNode> lines = lines(Files.readString(out));
+        List<JsonNode> lines = JsonLines.of(Files.readString(out));
         assertThat(lines).extracting(l -> l.get("id").asText()).containsExactly("a", "b");
         assertThat(lines).extracting(l -> l.get("text").asText()).containsExactly("A1 from m1", "A2 from m1");
         assertThat(result.err()).contains("2/2 calls");
@@ -288,10 +279,11 @@ class BatchRunTest {
         assertThat(server.perCall).hasSize(70);
         server.perCall.forEach((call, count) -> assertThat(count.get()).as(call)
                 .isEqualTo(call.endsWith("/50") ? 2 : 1));
-        List<JsonNode> results = lines(resumed.out());
+        List<JsonNode> results = JsonLines.of(resumed.out());
         assertThat(results).hasSize(120);
         assertThat(results).extracting(l -> l.get("row").asInt() + l.get("model").asText())
-                .isEqualTo(lines(first.out()).stream().map(l -> l.get("row").asInt() + l.get("model").asText()).toList());
+                .isEqualTo(JsonLines.of(first.out()).stream().map(l -> l.get("row").asInt() + l.get("model").asText())
+                        .toList());
         assertThat(llmo.run("batch", "verify", "last")).succeeded();
         assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 120 calls to run");
         assertThat(server.perCall).hasSize(70);
@@ -330,7 +322,7 @@ class BatchRunTest {
                 "--assert", "regex ^A\\d");
 
         assertThat(run).succeeded().errContains("judging the answers");
-        List<JsonNode> lines = lines(run.out());
+        List<JsonNode> lines = JsonLines.of(run.out());
         assertThat(lines).hasSize(8);
         assertThat(lines.get(0).get("asserts").toString()).isEqualTo("[true,true,null,true]");
         assertThat(lines.get(4).get("asserts").toString()).as("row 3 answers A3, not A9")
@@ -379,7 +371,7 @@ class BatchRunTest {
                 "--assert", "json-schema " + schema);
 
         assertThat(run).succeeded();
-        assertThat(lines(run.out())).extracting(line -> line.get("asserts").toString())
+        assertThat(JsonLines.of(run.out())).extracting(line -> line.get("asserts").toString())
                 .containsExactly("[true]", "[false]", "[false]");
         // the record holds the schema, not the file's path: a resume elsewhere, after the file is gone, still checks it
         Files.delete(schema);
@@ -411,7 +403,7 @@ class BatchRunTest {
         Result result = llmo.run("batch", "run", data.toString(), "-t", "qa");
 
         assertThat(result).succeeded();
-        assertThat(lines(result.out())).extracting(l -> l.get("text").asText())
+        assertThat(JsonLines.of(result.out())).extracting(l -> l.get("text").asText())
                 .containsExactly("A1 from m2", "A2 from m2", "A3 from m2");
         assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("prompt:   Answer {{question}}",
                 "system:   You answer {{style}}.", "model:    mock/m2: 3 ok");

@@ -4,6 +4,7 @@ import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.JsonLines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
@@ -122,15 +123,6 @@ class BatchViaProviderTest {
                 """);
     }
 
-    private static List<JsonNode> lines(String out) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
-    }
 
     @Test
     void rowsGoToTheBatchServiceAndWaitMergesTheResultsAtTheBatchPrice() throws Exception {
@@ -154,7 +146,7 @@ class BatchViaProviderTest {
         Result waited = llmo.run("batch", "wait", "last", "--interval", "1");
 
         assertThat(waited).succeeded().errContains("3/3 rows done");
-        List<JsonNode> lines = lines(waited.out());
+        List<JsonNode> lines = JsonLines.of(waited.out());
         assertThat(lines).hasSize(3);
         assertThat(lines).extracting(line -> line.path("id").asText()).containsExactly("q1", "q2", "q3");
         assertThat(lines.get(1).path("text").asText()).isEqualTo("Answer to Capital of Spain?");
@@ -164,7 +156,7 @@ class BatchViaProviderTest {
         // a second wait fetches nothing again and prints the same results
         Result again = llmo.run("batch", "wait", "last", "--interval", "1");
         assertThat(again).succeeded();
-        assertThat(lines(again.out())).hasSize(3);
+        assertThat(JsonLines.of(again.out())).hasSize(3);
         assertThat(server.paths.stream().filter(p -> p.endsWith("/files/file-out/content")).count()).isEqualTo(1);
     }
 
@@ -177,7 +169,7 @@ class BatchViaProviderTest {
         Result waited = llmo.run("batch", "wait", "last", "--interval", "1");
 
         assertThat(waited).failedWith(ExitCode.FAILURE).errContains("1 rows failed");
-        List<JsonNode> lines = lines(waited.out());
+        List<JsonNode> lines = JsonLines.of(waited.out());
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0).path("error").path("kind").asText()).isEqualTo("expired");
         assertThat(lines.get(1).path("text").asText()).isEqualTo("Answer to Capital of Spain?");
@@ -197,7 +189,7 @@ class BatchViaProviderTest {
         assertThat(server.paths).contains("POST /v1/batches/batch_1/cancel");
         Result waited = llmo.run("batch", "wait", "last", "--interval", "1");
         assertThat(waited).failedWith(ExitCode.FAILURE);
-        assertThat(lines(waited.out()).get(0).path("error").path("kind").asText()).isEqualTo("cancelled");
+        assertThat(JsonLines.of(waited.out()).get(0).path("error").path("kind").asText()).isEqualTo("cancelled");
     }
 
     @Test
