@@ -4,8 +4,8 @@ import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmo.JsonLines;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.JsonLines;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
@@ -92,7 +92,6 @@ class BatchRunTest {
         }
         return Files.writeString(llmo.home().resolve("questions.jsonl"), text);
     }
-
 
     @Test
     void aThousandRowsOnTwoModelsAreEachAnsweredOnceInDatasetOrderWithinTheLimitsAndTheBudget() throws Exception {
