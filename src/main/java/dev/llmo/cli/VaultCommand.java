@@ -370,7 +370,7 @@ final class VaultCommand implements Runnable {
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private Vault vault() {
-        return new Vault(context.dirs().vaultFile());
+        return Vault.withIterations(context.dirs().vaultFile(), context.environment().vaultIterations());
     }
 
     private VaultPasswords passwords() {
