@@ -1,8 +1,8 @@
 #!/bin/sh
 # llmo launcher: this file is a POSIX shell script with the llmo jar appended; `java -jar` reads the jar from
-# this same file. It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive,
-# made once per build and per path in the background, to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off
-# disables the archive.
+# this same file. It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive (on a
+# JDK 25 or newer named by LLMO_JAVA or JAVA_HOME, an AOT cache), made once per build and per path in the background,
+# to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off disables the archive.
 self=$0
 case $self in */*) ;; *) self=$(command -v -- "$0") ;; esac
 case $self in /*) ;; *) self=$PWD/$self ;; esac  # the class archive records the jar's path
@@ -14,7 +14,22 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # longer (ADR-003, "Measured in issue 15").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
 [ "${1:-} ${2:-}" = "log verify" ] && jit=
-flags="$jit -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
+# A JDK 25 or newer gets an AOT cache (JEP 483/514: classes loaded and linked, lambdas resolved) instead of a dynamic
+# class archive; its release file beside bin/ says which JDK it is without starting one. `java` from PATH is taken to
+# be the machine's default JDK (17) and is not looked into: that would cost a process per start.
+jdk=
+case $java in */bin/java)
+  [ -r "${java%/bin/java}/release" ] && while IFS= read -r line; do
+    case $line in JAVA_RUNTIME_VERSION=*)
+      v=${line#*=}; v=${v#\"}; v=${v%\"}; major=${v%%[!0-9]*}
+      [ -n "$major" ] && [ "$major" -ge 25 ] && jdk=$v
+      break ;;
+    esac
+  done <"${java%/bin/java}/release" ;;
+esac
+# -Xshare:auto (the default anyway) cannot be given with an AOT cache, whose warnings go to stdout like CDS's
+share=-Xshare:auto; [ -n "$jdk" ] && share=-Xlog:aot=off
+flags="$jit -XX:+UseSerialGC -XX:-UsePerfData $share -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
 # The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
 # another copy of the jar (an installed copy is another file), so each binary keeps its own under the cache,
 # at its own path, and one older than the binary (the file was replaced) is made again. A ':' would split
@@ -22,20 +37,26 @@ flags="$jit -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dyn
 if [ "${LLMO_CDS:-on}" != off ]; then
   case ${XDG_CACHE_HOME:-} in /*) cache=$XDG_CACHE_HOME/llmo ;; *) cache=$HOME/.cache/llmo ;; esac
   dir=$cache$self.cds
-  jsa=$dir/@BUILD_ID@.jsa
-  case $jsa in *:*) ;; *)
-    if [ "$jsa" -nt "$self" ]; then
-      exec "$java" $flags -XX:SharedArchiveFile="$jsa" -jar "$self" "$@"
+  # an AOT cache serves only the JVM that made it: one per JDK (JAVA_RUNTIME_VERSION), so that changing JDKs does
+  # not leave a cache that is silently refused and never made again
+  if [ -n "$jdk" ]; then archive=$dir/@BUILD_ID@.jdk-$jdk.aot; use=-XX:AOTCache=; make=-XX:AOTCacheOutput=
+  else archive=$dir/@BUILD_ID@.jsa; use=-XX:SharedArchiveFile=; make=-XX:ArchiveClassesAtExit=
+  fi
+  case $archive in *:*) ;; *)
+    if [ "$archive" -nt "$self" ]; then
+      exec "$java" $flags "$use$archive" -jar "$self" "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
     # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of
     # this binary, and of binaries that no longer exist, are deleted.
     # A lock older than ten minutes belongs to a trainer that was killed: take it over.
-    [ -d "$jsa.lock" ] && [ -n "$(find "$jsa.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$jsa.lock" 2>/dev/null
-    if mkdir -p "$dir" 2>/dev/null && mkdir "$jsa.lock" 2>/dev/null; then
-      ( "$java" $flags -XX:ArchiveClassesAtExit="$jsa.$$" -jar "$self" __cds-train && mv -f "$jsa.$$" "$jsa"
-        rm -f "$jsa.$$"; rmdir "$jsa.lock"
-        for old in "$dir"/*.jsa "$cache"/llmo-*.jsa; do [ "$old" = "$jsa" ] || rm -f "$old"; done   # llmo-*: 0.1.0's
+    [ -d "$archive.lock" ] && [ -n "$(find "$archive.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$archive.lock" 2>/dev/null
+    if mkdir -p "$dir" 2>/dev/null && mkdir "$archive.lock" 2>/dev/null; then
+      ( "$java" $flags "$make$archive.$$" -jar "$self" __cds-train && mv -f "$archive.$$" "$archive"
+        rm -f "$archive.$$" "$archive.$$.config"; rmdir "$archive.lock"
+        for old in "$dir"/*.jsa "$dir"/*.aot "$cache"/llmo-*.jsa; do   # llmo-*: 0.1.0's
+          case $old in "$dir/@BUILD_ID@".*) ;; *) rm -f "$old" ;; esac
+        done
         find "$cache" -type d -name '*.cds' | while IFS= read -r d; do
           b=${d#"$cache"}; [ -e "${b%.cds}" ] || rm -rf "$d"
         done ) </dev/null >/dev/null 2>&1 &

@@ -90,7 +90,9 @@ public final class BinaryRun {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> all = files.toList();
             boolean making = all.stream().anyMatch(f -> f.toString().endsWith(".lock"));
-            return !making && all.stream().anyMatch(f -> f.toString().endsWith(".jsa") && isNewerThanBinary(f));
+            // a class archive, or on a JDK 25 or newer (JAVA_HOME) an AOT cache
+            return !making && all.stream().anyMatch(f -> (f.toString().endsWith(".jsa") || f.toString().endsWith(".aot"))
+                    && isNewerThanBinary(f));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.llmo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +123,95 @@ class LauncherIT {
         assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
         assertThat(Files.getLastModifiedTime(awaitArchive(copy))).isGreaterThan(made);
         assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
+    }
+
+    /** On a JDK 25 or newer the launcher makes and uses an AOT cache instead, one per JDK; JDK 17 keeps its archive. */
+    @Test
+    void aJdk25OrNewerGetsAnAotCacheAndJdk17ItsArchive() throws Exception {
+        Path jdk = jdk25OrNewer();
+        assumeTrue(jdk != null, "no JDK 25 or newer in /usr/lib/jvm or LLMO_TEST_JDK25");
+        Path binary = BinaryRun.binary();
+        Path dir = Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
+        BinaryRun on25 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
+                .env("JAVA_HOME", jdk.toString()).timeoutSeconds(120);
+
+        BinaryRun.Result first = on25.run("--version");
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).contains(", Java " + release(jdk, "JAVA_VERSION"));
+        Path cache = await(dir, ".aot", binary);
+        assertThat(cache.getFileName().toString()).matches("\\d+\\.\\d+\\.\\d+-\\d{14}\\.jdk-"
+                + java.util.regex.Pattern.quote(release(jdk, "JAVA_RUNTIME_VERSION")) + "\\.aot");
+        assertThat(files(dir, ".jsa")).isEmpty();
+
+        // used: llmo's classes come from the cache, and nothing of it reaches stdout or stderr
+        Path loaded = home.resolve("classes.log");
+        BinaryRun.Result warm = on25.env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + loaded)
+                .run("models", "--json");
+        assertThat(warm.exitCode()).isZero();
+        assertThat(warm.err()).isEqualTo("Picked up JAVA_TOOL_OPTIONS: -Xlog:class+load=info:file=" + loaded + "\n");
+        assertThat(warm.out()).startsWith("{\"id\":");
+        assertThat(Files.readString(loaded)).contains("dev.llmo.cli.LlmoCli source: shared objects file");
+
+        // JDK 17 beside it gets its own class archive and leaves the cache alone
+        BinaryRun on17 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
+                .env("JAVA_HOME", System.getProperty("java.home"));
+        assertThat(on17.run("--version").out()).contains(", Java 17");
+        await(dir, ".jsa", binary);
+        assertThat(files(dir, ".aot")).containsExactly(cache);
+    }
+
+    /** A JDK 25 or newer: LLMO_TEST_JDK25, else the newest such in /usr/lib/jvm; null when there is none. */
+    private static Path jdk25OrNewer() throws Exception {
+        String given = System.getenv("LLMO_TEST_JDK25");
+        if (given != null) {
+            return Path.of(given);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java")) && !Files.isSymbolicLink(h))
+                    .filter(h -> major(release(h, "JAVA_VERSION")) >= 25).findFirst().orElse(null);
+        }
+    }
+
+    private static int major(String version) {
+        java.util.regex.Matcher digits = java.util.regex.Pattern.compile("^\\d+").matcher(version);
+        return digits.find() ? Integer.parseInt(digits.group()) : 0;
+    }
+
+    /** A value of the JDK's release file, unquoted ("" when absent). */
+    private static String release(Path jdk, String key) {
+        try {
+            return Files.readAllLines(jdk.resolve("release")).stream().filter(l -> l.startsWith(key + "="))
+                    .map(l -> l.substring(key.length() + 1).replace("\"", "")).findFirst().orElse("");
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits (bounded) for the one file ending in {@code suffix} in {@code dir}, made after the binary, its maker done. */
+    private static Path await(Path dir, String suffix, Path binary) throws Exception {
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<Path> found = files(dir, suffix);
+            if (found.size() == 1 && files(dir, ".lock").isEmpty()
+                    && Files.getLastModifiedTime(found.get(0)).compareTo(Files.getLastModifiedTime(binary)) > 0) {
+                return found.get(0);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no " + suffix + " for " + binary + " in " + dir + " after 180 s: " + files(dir, ""));
+    }
+
+    private static List<Path> files(Path dir, String suffix) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList();
+        }
     }
 
     private BinaryRun.Result strictlyWithArchive(Path archive, Path binary) throws Exception {
