@@ -87,10 +87,13 @@ public final class LlmoCli {
     /** The command tree with every command (null), or only the command named {@code onlyCommand} ("" for none). */
     static CommandLine tree(CliContext context, String onlyCommand) {
         CommandFactory factory = new CommandFactory(context);
-        CommandLine commandLine = new CommandLine(new LlmoCommand(), factory);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             if (onlyCommand == null || command.getKey().equals(onlyCommand)) {
-                CommandLine sub = new CommandLine(command.getValue(), factory);
+                // run's model is written in code: reading its annotations was most of its start-up (CodedModels)
+                Object model = command.getValue() == RunCommand.class
+                        ? CodedModels.run(new RunCommand(context), factory) : command.getValue();
+                CommandLine sub = new CommandLine(model, factory);
                 withVersion(sub);
                 commandLine.addSubcommand(command.getKey(), sub);
             }
@@ -132,7 +135,8 @@ public final class LlmoCli {
      * (every option, by reflection) was most of the time {@code llmo --help} took.
      */
     static CommandLine namesOnly(CliContext context) {
-        CommandLine commandLine = new CommandLine(new LlmoCommand(), new CommandFactory(context));
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             Command declared = command.getValue().getAnnotation(Command.class);
             CommandSpec spec = CommandSpec.create().name(command.getKey());
