@@ -107,7 +107,7 @@ public final class LlmoCli {
      */
     static CommandLine logVerifyOnly(CliContext context) {
         CommandFactory factory = new CommandFactory(context);
-        CommandLine commandLine = new CommandLine(new LlmoCommand(), factory);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
         CommandLine log = new CommandLine(CommandSpec.wrapWithoutInspection(new LogCommand(context), factory), factory);
         CommandLine verify = new CommandLine(CommandLine.getCommandMethods(LogCommand.class, "verify").get(0), factory);
         verify.getCommandSpec().versionProvider(VERSION);
