@@ -72,7 +72,8 @@ public final class LlmoCli {
         String wanted = firstCommandWord(args);
         StartupWarmup.beginFor(wanted, args, context);
         boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
-        CommandLine commandLine = all ? namesOnly(context) : tree(context, wanted == null ? "" : wanted);
+        CommandLine commandLine = all ? namesOnly(context) : isLogVerify(args) ? logVerifyOnly(context)
+                : tree(context, wanted == null ? "" : wanted);
         commandLine.setOut(context.out());
         commandLine.setErr(context.err());
         commandLine.setColorScheme(Help.defaultColorScheme(context.colorOut() ? Help.Ansi.ON : Help.Ansi.OFF));
@@ -98,6 +99,34 @@ public final class LlmoCli {
             }
         }
         return commandLine;
+    }
+
+    /**
+     * The root with {@code log} holding only {@code verify}: its other six subcommands' models cost more start-up
+     * than verifying a log of megabytes (ADR-003, "Throughput").
+     */
+    static CommandLine logVerifyOnly(CliContext context) {
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
+        CommandLine log = new CommandLine(CommandSpec.wrapWithoutInspection(new LogCommand(context), factory), factory);
+        CommandLine verify = new CommandLine(CommandLine.getCommandMethods(LogCommand.class, "verify").get(0), factory);
+        verify.getCommandSpec().versionProvider(VERSION);
+        log.addSubcommand("verify", verify);
+        commandLine.addSubcommand("log", log);
+        return commandLine;
+    }
+
+    /** Whether the command is {@code log verify}: {@code verify} right after the first command word {@code log}. */
+    private static boolean isLogVerify(String[] args) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if ("--".equals(args[i])) {
+                return false;
+            }
+            if (!args[i].startsWith("-")) {
+                return "log".equals(args[i]) && "verify".equals(args[i + 1]);
+            }
+        }
+        return false;
     }
 
     /**
