@@ -29,11 +29,28 @@ final class CompletionValues {
     static int print(String kind, CliEnvironment environment) {
         PrintWriter out = environment.out();
         try {
-            values(kind, environment).forEach(out::println);
+            Path binary = KINDS.contains(kind) ? CompletionCache.binary() : null;
+            CompletionCache cache = binary == null ? null : CompletionCache.of(kind, environment, binary);
+            String signature = cache == null ? null : cache.signature(System.currentTimeMillis());
+            List<String> names = values(kind, environment).stream().filter(CompletionValues::inert).toList();
+            names.forEach(out::println);
+            if (signature != null) {
+                cache.write(CompletionCache.directory(environment.env(), environment.home()), kind, signature, names);
+            }
         } catch (RuntimeException e) {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Whether a name is safe in any completion script: bash's {@code compgen -W}, which the scripts of 0.1.0 put the
+     * names through, expands {@code $(...)} and backquotes in them, and a project's models.yaml can name anything.
+     * A name with a line break would read as two.
+     */
+    static boolean inert(String name) {
+        return !name.isEmpty() && name.chars().noneMatch(c -> c == '$' || c == '`' || c == '\\' || c == '\n'
+                || c == '\r');
     }
 
     static Collection<String> values(String kind, CliEnvironment environment) {
