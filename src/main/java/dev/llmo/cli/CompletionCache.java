@@ -4,15 +4,21 @@ import dev.llmo.config.AppDirs;
 import dev.llmo.config.ConfigLoader;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +47,8 @@ import java.util.concurrent.TimeUnit;
 record CompletionCache(String key, List<Path> sources) {
     static final String FORMAT = "llmo-complete 1";
     private static final long SETTLE_SECONDS = 2;
+    private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE);
 
     /**
      * The key and sources of {@code kind} for this environment, or null when it cannot be cached (a path with a tab
@@ -76,9 +84,16 @@ record CompletionCache(String key, List<Path> sources) {
                 }
             }
         }
-        boolean fits = !key.contains("\n") && sources.stream().map(Path::toString)
-                .noneMatch(s -> s.contains("\n") || s.contains("\t") || !s.startsWith("/"));
-        return fits ? new CompletionCache(key, List.copyOf(sources)) : null;
+        if (key.contains("\n")) {
+            return null;
+        }
+        for (Path source : sources) {
+            String s = source.toString();
+            if (s.contains("\n") || s.contains("\t") || !s.startsWith("/")) {
+                return null;
+            }
+        }
+        return new CompletionCache(key, List.copyOf(sources));
     }
 
     /** Where the cache files are: the launcher's cache directory (its AppCDS archives), {@code complete/}. */
@@ -146,23 +161,32 @@ record CompletionCache(String key, List<Path> sources) {
     void write(Path directory, String kind, String signature, Collection<String> names) {
         StringBuilder text = new StringBuilder(FORMAT).append('\n').append(key).append('\n').append(sources.size())
                 .append('\n');
-        sources.forEach(source -> text.append(source).append('\n'));
+        for (Path source : sources) {
+            text.append(source).append('\n');
+        }
         text.append(signature).append('\n');
-        names.forEach(name -> text.append(name).append('\n'));
-        Path temp = null;
+        for (String name : names) {
+            text.append(name).append('\n');
+        }
+        // not Files.createTempFile: its random name costs SecureRandom's set-up, a tenth of this path's classes
+        Path temp = directory.resolve("." + kind + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(directory);
-            temp = Files.createTempFile(directory, "." + kind, ".tmp"); // 0600
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.deleteIfExists(temp); // left by a killed llmo of the same pid
+            try (SeekableByteChannel out = Files.newByteChannel(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
+                ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+            }
             Files.move(temp, directory.resolve(kind), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // a stray temporary file in a cache directory: harmless
-                }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a stray temporary file in a cache directory: harmless
             }
         }
     }
