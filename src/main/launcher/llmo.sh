@@ -13,7 +13,7 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
-[ "${1:-} ${2:-}" = "log verify" ] && jit=
+[ "${1:-} ${2:-}" = "log verify" ] && jit=-XX:CompileThresholdScaling=4
 flags="$jit -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
 # The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
 # another copy of the jar (an installed copy is another file), so each binary keeps its own under the cache,

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.vault.Vault;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -15,9 +16,17 @@ import java.util.Map;
  * process: streams, environment variables, working and home directories, and which streams are terminals.
  *
  * @param tty which of stdin, stdout, stderr are terminals (letters i, o, e); the launcher measures it
+ * @param vaultIterations the PBKDF2 iterations a vault this invocation creates gets: always
+ *     {@link Vault#DEFAULT_ITERATIONS} from the command line; in-process tests pass fewer, so that hundreds of
+ *     vault commands do not each spend a full derivation (nothing a user sets reaches it)
  */
 public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env,
-                             Path workingDir, Path home, String tty) {
+                             Path workingDir, Path home, String tty, int vaultIterations) {
+
+    public CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, Path workingDir,
+                          Path home, String tty) {
+        this(in, out, err, env, workingDir, home, tty, Vault.DEFAULT_ITERATIONS);
+    }
 
     public static CliEnvironment system() {
         // The launcher stub knows the truth for each stream ([ -t N ]); java -jar alone only knows console or not.

@@ -72,7 +72,8 @@ public final class LlmoCli {
         String wanted = firstCommandWord(args);
         StartupWarmup.beginFor(wanted, args, context);
         boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
-        CommandLine commandLine = all ? namesOnly(context) : tree(context, wanted == null ? "" : wanted);
+        CommandLine commandLine = all ? namesOnly(context) : isLogVerify(args) ? logVerifyOnly(context)
+                : tree(context, wanted == null ? "" : wanted);
         commandLine.setOut(context.out());
         commandLine.setErr(context.err());
         commandLine.setColorScheme(Help.defaultColorScheme(context.colorOut() ? Help.Ansi.ON : Help.Ansi.OFF));
@@ -86,10 +87,13 @@ public final class LlmoCli {
     /** The command tree with every command (null), or only the command named {@code onlyCommand} ("" for none). */
     static CommandLine tree(CliContext context, String onlyCommand) {
         CommandFactory factory = new CommandFactory(context);
-        CommandLine commandLine = new CommandLine(new LlmoCommand(), factory);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             if (onlyCommand == null || command.getKey().equals(onlyCommand)) {
-                CommandLine sub = new CommandLine(command.getValue(), factory);
+                // run's model is written in code: reading its annotations was most of its start-up (CodedModels)
+                Object model = command.getValue() == RunCommand.class
+                        ? CodedModels.run(new RunCommand(context), factory) : command.getValue();
+                CommandLine sub = new CommandLine(model, factory);
                 withVersion(sub);
                 commandLine.addSubcommand(command.getKey(), sub);
             }
@@ -98,12 +102,41 @@ public final class LlmoCli {
     }
 
     /**
+     * The root with {@code log} holding only {@code verify}: its other six subcommands' models cost more start-up
+     * than verifying a log of megabytes (ADR-003, "Throughput").
+     */
+    static CommandLine logVerifyOnly(CliContext context) {
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
+        CommandLine log = new CommandLine(CommandSpec.wrapWithoutInspection(new LogCommand(context), factory), factory);
+        CommandLine verify = new CommandLine(CommandLine.getCommandMethods(LogCommand.class, "verify").get(0), factory);
+        verify.getCommandSpec().versionProvider(VERSION);
+        log.addSubcommand("verify", verify);
+        commandLine.addSubcommand("log", log);
+        return commandLine;
+    }
+
+    /** Whether the command is {@code log verify}: {@code verify} right after the first command word {@code log}. */
+    private static boolean isLogVerify(String[] args) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if ("--".equals(args[i])) {
+                return false;
+            }
+            if (!args[i].startsWith("-")) {
+                return "log".equals(args[i]) && "verify".equals(args[i + 1]);
+            }
+        }
+        return false;
+    }
+
+    /**
      * The root with every command as a name and its description only: enough for the root's help, a mistyped
      * command's suggestion and a missing command, none of which runs a command. Building each command's full model
      * (every option, by reflection) was most of the time {@code llmo --help} took.
      */
     static CommandLine namesOnly(CliContext context) {
-        CommandLine commandLine = new CommandLine(new LlmoCommand(), new CommandFactory(context));
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             Command declared = command.getValue().getAnnotation(Command.class);
             CommandSpec spec = CommandSpec.create().name(command.getKey());

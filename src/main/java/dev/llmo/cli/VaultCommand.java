@@ -209,7 +209,7 @@ final class VaultCommand implements Runnable {
             note("changed the password of " + open.file() + (passwords().inEnvironment()
                     ? "; update " + PasswordSource.ENV + " to the new one" : ""));
             // open sessions hold the old key, which opens old copies of the file: they end with it
-            if (VaultSession.lockAll(context.environment().env()) > 0) {
+            if (VaultSession.lockAll(context.environment().env(), null) > 0) {
                 note("closed the open vault sessions; 'llmo vault unlock' opens a new one");
             }
         } finally {
@@ -293,9 +293,9 @@ final class VaultCommand implements Runnable {
             footerHeading = "%nExamples:%n",
             footer = {"  llmo vault lock", "  eval \"$(llmo vault lock)\""})
     void lock() {
-        int locked = VaultSession.fromEnvironment(context.environment().env()).map(VaultSession::lock).orElse(false)
-                ? 1 : 0;
-        locked += VaultSession.lockAll(context.environment().env());
+        Optional<VaultSession> own = VaultSession.fromEnvironment(context.environment().env());
+        int locked = own.map(VaultSession::lock).orElse(false) ? 1 : 0;
+        locked += VaultSession.lockAll(context.environment().env(), own.map(VaultSession::socket).orElse(null));
         if (!context.environment().stdoutIsTerminal()) {
             context.out().println(fish() ? "set -e " + VaultSession.ENV + ";" : "unset " + VaultSession.ENV + ";");
             context.out().flush();
@@ -370,7 +370,7 @@ final class VaultCommand implements Runnable {
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private Vault vault() {
-        return new Vault(context.dirs().vaultFile());
+        return Vault.withIterations(context.dirs().vaultFile(), context.environment().vaultIterations());
     }
 
     private VaultPasswords passwords() {

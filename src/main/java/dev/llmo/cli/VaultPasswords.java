@@ -33,7 +33,8 @@ final class VaultPasswords implements PasswordSource {
      */
     static VaultKeys vaultKeys(CliContext context) {
         CliEnvironment environment = context.environment();
-        return new VaultKeys(new Vault(context.dirs().vaultFile()), (file, reason) -> {
+        Vault vault = Vault.withIterations(context.dirs().vaultFile(), environment.vaultIterations());
+        return new VaultKeys(vault, (file, reason) -> {
             SecretPrompt[] opened = new SecretPrompt[1];
             try {
                 return new VaultPasswords(environment, () -> opened[0] = SecretPrompt.system()).password(file, reason);

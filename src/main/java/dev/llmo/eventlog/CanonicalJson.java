@@ -198,6 +198,11 @@ public final class CanonicalJson {
         return value(b, from, limit, 0);
     }
 
+    /** {@link #end} of a value nested {@code depth} objects or arrays deep, which counts towards the depth limit. */
+    static int end(byte[] b, int from, int limit, int depth) {
+        return value(b, from, limit, depth);
+    }
+
     private static int value(byte[] b, int i, int limit, int depth) {
         if (i >= limit) {
             return -1;

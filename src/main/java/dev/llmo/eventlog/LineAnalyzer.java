@@ -87,7 +87,7 @@ final class LineAnalyzer {
             return facts;
         }
         // the content is outside the hash: each entry must still be what its data names by digest
-        if (contentMatches(b, dataStart, dataEnd, m[9], m[10])) {
+        if (contentChecked || contentMatches(b, dataStart, dataEnd, m[9], m[10])) {
             return facts;
         }
         try {
@@ -139,15 +139,7 @@ final class LineAnalyzer {
             if (valueEnd < 0) {
                 return false;
             }
-            digest.update(b, valueStart, valueEnd - valueStart);
-            try {
-                digest.digest(sum, 0, sum.length);
-            } catch (java.security.DigestException e) {
-                throw new IllegalStateException(e);
-            }
-            Sha256.hexInto(sum, hex, 0);
-            int hexStart = i + PREFIX.length;
-            if (!java.util.Arrays.equals(hex, 0, 64, b, hexStart, hexStart + 64)) {
+            if (!hashes(b, valueStart, valueEnd, i + PREFIX.length)) {
                 return false;
             }
             if (b[valueEnd] == '}') {
@@ -158,6 +150,68 @@ final class LineAnalyzer {
             }
             i = valueEnd + 1;
         }
+    }
+
+    /** Whether {@link #layout}'s scan of the line's content found every entry named by the data and matching it. */
+    private boolean contentChecked;
+
+    /**
+     * The content object at {@code b[from]} in the shape llmo writes, scanned once: {@link #contentMatches} done in
+     * the same pass as the canonical check of {@link #layout} (content is most of a log's bytes; two passes over it
+     * were a third of the verifier's time). Keys are digests in ascending order, values canonical JSON. Returns the
+     * index after the object's closing brace, setting {@link #contentChecked} when every entry is named by the data
+     * {@code b[dataFrom, dataTo)} and matches its digest; -1 when the object is not in that shape, for
+     * {@link CanonicalJson#end} and {@link #contentMatches} to decide as for any other line.
+     */
+    private int checkedContent(byte[] b, int from, int to, int dataFrom, int dataTo) {
+        int i = from + 1;
+        if (i >= to) {
+            return -1;
+        }
+        if (b[i] == '}') {
+            contentChecked = true;
+            return i + 1;
+        }
+        boolean matches = true;
+        int previousKey = -1;
+        while (true) {
+            int keyEnd = digestString(b, i, to);
+            if (keyEnd < 0 || keyEnd >= to || b[keyEnd] != ':') {
+                return -1;
+            }
+            int hexStart = i + PREFIX.length;
+            if (previousKey >= 0 && java.util.Arrays.compare(b, previousKey, previousKey + 64, b, hexStart,
+                    hexStart + 64) >= 0) {
+                return -1; // not in canonical order (or a key twice)
+            }
+            previousKey = hexStart;
+            int valueStart = keyEnd + 1;
+            int valueEnd = CanonicalJson.end(b, valueStart, to, 1);
+            if (valueEnd < 0 || valueEnd >= to) {
+                return -1;
+            }
+            matches = matches && named(b, dataFrom, dataTo, i + 1) && hashes(b, valueStart, valueEnd, hexStart);
+            if (b[valueEnd] == '}') {
+                contentChecked = matches;
+                return valueEnd + 1;
+            }
+            if (b[valueEnd] != ',') {
+                return -1;
+            }
+            i = valueEnd + 1;
+        }
+    }
+
+    /** Whether the SHA-256 of {@code b[from, to)} is the 64 hex digits at {@code b[hexAt]}. */
+    private boolean hashes(byte[] b, int from, int to, int hexAt) {
+        digest.update(b, from, to - from);
+        try {
+            digest.digest(sum, 0, sum.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
+        Sha256.hexInto(sum, hex, 0);
+        return java.util.Arrays.equals(hex, 0, 64, b, hexAt, hexAt + 64);
     }
 
     /**
@@ -183,7 +237,7 @@ final class LineAnalyzer {
      * Parses the exact layout llmo writes, recording where the fields are in {@code m}; returns the index after the
      * closing brace, or -1.
      */
-    private static int layout(byte[] b, int from, int to, int[] m) {
+    private int layout(byte[] b, int from, int to, int[] m) {
         int version = 2;
         int i = expect(b, from, to, EventLines.LINE_START_V2);
         if (i < 0) {
@@ -214,13 +268,15 @@ final class LineAnalyzer {
         i = digestString(b, i, to); // hash
         int contentStart = -1;
         int contentEnd = -1;
+        contentChecked = false;
         if (version == 2 && i >= 0 && i < to && b[i] == ',') {
             i = expect(b, i, to, CONTENT_KEY);
             contentStart = i;
             if (i < 0 || i >= to || b[i] != '{') {
                 return -1;
             }
-            i = CanonicalJson.end(b, i, to);
+            int checked = checkedContent(b, i, to, dataStart, dataEnd);
+            i = checked > 0 ? checked : CanonicalJson.end(b, i, to);
             contentEnd = i;
         }
         if (i < 0 || i >= to || b[i] != '}') {

@@ -37,6 +37,14 @@ public final class Vault {
         this(file, DEFAULT_ITERATIONS, new SecureRandom(), Clock.systemUTC());
     }
 
+    /**
+     * The vault at {@code file}, written with {@code iterations} (at least the format's minimum): for in-process
+     * tests, which the full count would slow by a second per derivation; the command line passes the default.
+     */
+    public static Vault withIterations(Path file, int iterations) {
+        return new Vault(file, iterations, new SecureRandom(), Clock.systemUTC());
+    }
+
     /** For tests: fewer iterations keep them fast; the command line always uses the public constructor. */
     Vault(Path file, int iterations, SecureRandom random, Clock clock) {
         this.file = file.toAbsolutePath();

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.vault.Vault;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,9 +15,12 @@ import java.util.Map;
  * {@code CliRun.in(home).env("LLMO_MODEL", "x").stdin("text").run("models", "--json")}.
  */
 public final class CliRun {
+    /** The iterations of vaults created in process unless a test asks for the real count. */
+    public static final int FAST_VAULT = 1_000;
     private final Map<String, String> env = new HashMap<>();
     private final Path home;
     private Path workingDir;
+    private int vaultIterations = FAST_VAULT;
     private String stdin = "";
     private byte[] stdinBytes;
     private String tty = "";
@@ -69,6 +73,16 @@ public final class CliRun {
         return this;
     }
 
+    /**
+     * A vault this run creates gets the 600,000 iterations the command line always uses; otherwise in-process runs
+     * create vaults with {@link #FAST_VAULT} iterations, a millisecond instead of a second per derivation (a vault
+     * keeps its own count, so later runs derive with it too).
+     */
+    public CliRun realVaultIterations() {
+        this.vaultIterations = Vault.DEFAULT_ITERATIONS;
+        return this;
+    }
+
     /** Pretend these streams are terminals: letters i, o, e. */
     public CliRun tty(String streams) {
         this.tty = streams;
@@ -81,7 +95,7 @@ public final class CliRun {
         CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(stdinBytes != null ? stdinBytes
                 : stdin.getBytes(StandardCharsets.UTF_8)),
                 stdout == null ? new PrintWriter(out) : StdoutWriter.of(stdout), new PrintWriter(err), Map.copyOf(env),
-                workingDir, home, tty);
+                workingDir, home, tty, vaultIterations);
         int code = LlmoCli.execute(args, environment);
         return new Result(code, out.toString(), err.toString(), List.of(args));
     }

@@ -54,6 +54,39 @@ class LlmoCliTest {
     }
 
     @Test
+    void logVerifyBuildsOnlyVerifyWithTheSameOptionsAndHelpAsTheWholeTree() {
+        CliEnvironment environment = new CliEnvironment(java.io.InputStream.nullInputStream(),
+                new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()),
+                java.util.Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
+        CliContext context = new CliContext(environment, new GlobalOptions(false, false));
+        picocli.CommandLine lean = LlmoCli.commandLine(context, new ErrorReporter(context),
+                new String[] {"--no-color", "log", "verify", "--all"});
+        picocli.CommandLine whole = LlmoCli.tree(context, null);
+
+        assertThat(lean.getSubcommands().keySet()).containsExactly("log");
+        assertThat(lean.getSubcommands().get("log").getSubcommands().keySet()).containsExactly("verify");
+        picocli.CommandLine verify = lean.getSubcommands().get("log").getSubcommands().get("verify");
+        picocli.CommandLine wholeVerify = whole.getSubcommands().get("log").getSubcommands().get("verify");
+        assertThat(verify.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF))
+                .isEqualTo(wholeVerify.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF));
+        // "verify" anywhere else is not the command: those get the whole of `log`
+        assertThat(LlmoCli.commandLine(context, new ErrorReporter(context), new String[] {"log", "show", "verify"})
+                .getSubcommands().get("log").getSubcommands()).containsKeys("show", "verify", "list");
+    }
+
+    @Test
+    void logVerifyOfAFileRunsAndAnswersVersionAndHelp() throws IOException {
+        Path log = home.resolve("talk.jsonl");
+        dev.llmo.eventlog.SyntheticLog.write(log, 10_000, 7);
+
+        assertThat(run("log", "verify", log.toString())).succeeded();
+        assertThat(run("log", "verify", log.toString()).out()).startsWith("ok  talk  ");
+        assertThat(run("log", "verify", "--version").out()).contains("llmo ");
+        assertThat(run("log", "verify", "--help").out()).contains("Usage: llmo log verify");
+        assertThat(run("--debug", "log", "verify", "--nope").exitCode()).isEqualTo(ExitCode.USAGE.code());
+    }
+
+    @Test
     void versionNamesTheRelease() {
         CliRun.Result result = run("--version");
 

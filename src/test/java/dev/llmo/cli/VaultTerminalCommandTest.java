@@ -29,7 +29,7 @@ class VaultTerminalCommandTest {
         all.put("LLMO_HOME", home.resolve("llmo").toString());
         all.put("LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc").toString());
         CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(), new PrintWriter(out),
-                new PrintWriter(err), Map.copyOf(all), home, home, "i");
+                new PrintWriter(err), Map.copyOf(all), home, home, "i", CliRun.FAST_VAULT);
         CliContext context = new CliContext(environment, new GlobalOptions(false, false));
         ErrorReporter reporter = new ErrorReporter(context);
         CommandLine commandLine = new CommandLine(new VaultCommand(context, e -> terminal.prompt()))
@@ -58,7 +58,7 @@ class VaultTerminalCommandTest {
 
     @Test
     void aWrongTypedPasswordIsExit4AndCtrlCIsExit130() {
-        Vault vault = new Vault(home.resolve("llmo/vault.enc"));
+        Vault vault = Vault.withIterations(home.resolve("llmo/vault.enc"), CliRun.FAST_VAULT);
         try (UnlockedVault open = vault.create("right password 1".toCharArray())) {
             open.put("K", "v");
         }
@@ -72,7 +72,7 @@ class VaultTerminalCommandTest {
 
     @Test
     void passwdOnATerminalAsksForTheNewPasswordTwice() {
-        Vault vault = new Vault(home.resolve("llmo/vault.enc"));
+        Vault vault = Vault.withIterations(home.resolve("llmo/vault.enc"), CliRun.FAST_VAULT);
         try (UnlockedVault open = vault.create("old password one".toCharArray())) {
             open.put("K", "v");
         }

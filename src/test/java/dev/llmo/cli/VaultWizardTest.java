@@ -49,7 +49,7 @@ class VaultWizardTest {
 
     @Test
     void mismatchesAndRefusedWeakPasswordsRunOutAfterThreeAttemptsAndCreateNothing() {
-        Vault vault = new Vault(dir.resolve("vault.enc"));
+        Vault vault = Vault.withIterations(dir.resolve("vault.enc"), CliRun.FAST_VAULT);
         VaultTerminals terminal = VaultTerminals.typing(
                 "long enough passphrase one\r" + "long enough passphrase two\r"   // differ
                         + "abc\r" + "n\r"                                             // weak, refused
@@ -66,7 +66,7 @@ class VaultWizardTest {
 
     @Test
     void aWeakPasswordCanBeKeptOnPurposeAndCtrlDStopsTheKeyQuestions() {
-        Vault vault = new Vault(dir.resolve("vault.enc"));
+        Vault vault = Vault.withIterations(dir.resolve("vault.enc"), CliRun.FAST_VAULT);
         VaultTerminals terminal = VaultTerminals.typing("abc\r" + "y\r" + "abc\r" + "sk-1\r" + "\u0004");
         try (SecretPrompt prompt = terminal.prompt()) {
             assertThat(new VaultWizard(prompt, vault, SLOTS, Map.of()).run()).isEqualTo(1);
@@ -80,7 +80,7 @@ class VaultWizardTest {
 
     @Test
     void anExistingVaultIsRefusedBeforeAnyQuestion() {
-        Vault vault = new Vault(dir.resolve("vault.enc"));
+        Vault vault = Vault.withIterations(dir.resolve("vault.enc"), CliRun.FAST_VAULT);
         vault.create("pw-pw-pw-pw".toCharArray()).close();
         VaultTerminals terminal = VaultTerminals.typing("x\rx\r");
         try (SecretPrompt prompt = terminal.prompt()) {

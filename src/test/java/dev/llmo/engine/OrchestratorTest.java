@@ -246,17 +246,24 @@ class OrchestratorTest {
         final AtomicInteger arrived = new AtomicInteger();
         private final int together;
         private final int total;
+        private final long patienceNanos;
 
         InFlight(int together, int total) {
+            this(together, total, TimeUnit.SECONDS.toNanos(WAIT_S));
+        }
+
+        /** Each call waits at most {@code patienceNanos} for the others. */
+        InFlight(int together, int total, long patienceNanos) {
             this.together = together;
             this.total = total;
+            this.patienceNanos = patienceNanos;
         }
 
         MockResponse hold(java.util.function.Supplier<MockResponse> answer) {
             int current = now.incrementAndGet();
             max.accumulateAndGet(current, Math::max);
             arrived.incrementAndGet();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            long deadline = System.nanoTime() + patienceNanos;
             synchronized (this) {
                 notifyAll();
                 while (now.get() < together && arrived.get() < total && System.nanoTime() < deadline) {
@@ -460,7 +467,9 @@ class OrchestratorTest {
     void aChainStepKeepsToEachProvidersMaxConcurrency() {
         ProviderConfig limited = provider("limited", 1);
         List<ModelRef> plan = models(limited, "a", "b", "c");
-        InFlight inFlight = new InFlight(2, plan.size());
+        // with the limit kept no second call ever comes, so each waits out its patience: a broken limit would send
+        // the next call at once, well within 300 ms
+        InFlight inFlight = new InFlight(2, plan.size(), TimeUnit.MILLISECONDS.toNanos(300));
         dispatch(body -> inFlight.hold(() -> answer("ok")));
 
         List<RunResult> results = run(new Plan.ChainStep("draft", request(plan.get(0), "hi"), plan), null,

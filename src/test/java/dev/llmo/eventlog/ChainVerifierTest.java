@@ -129,6 +129,42 @@ class ChainVerifierTest {
     }
 
     @Test
+    void contentOfSeveralEntriesIsCheckedEntryByEntryInAnyKeyOrder() throws Exception {
+        // two entries: the verifier checks both in the pass that finds the line canonical; keys out of canonical
+        // order leave that pass and still verify (the content is outside the hash); a changed second entry is found
+        Event third = EventLog.read(file).get(2);
+        var extra = EventJson.NODES.objectNode().put("text", "a second part");
+        String digest = Sha256.of(CanonicalJson.write(extra));
+        var data = third.data().deepCopy();
+        data.putArray("notes").addObject().put("content_sha256", digest);
+        var content = (com.fasterxml.jackson.databind.node.ObjectNode) third.content().deepCopy();
+        content.set(digest, extra);
+        lines.subList(3, lines.size()).clear(); // line 4's prev names the old line 3
+        String canonical = rewritten(third, data, content);
+        lines.set(2, canonical);
+        assertThat(tampered().ok()).isTrue();
+
+        String first = third.content().fieldNames().next();
+        String firstEntry = "\"" + first + "\":" + new String(CanonicalJson.write(third.content().get(first)),
+                StandardCharsets.UTF_8);
+        String secondEntry = "\"" + digest + "\":" + new String(CanonicalJson.write(extra), StandardCharsets.UTF_8);
+        String inOrder = first.compareTo(digest) < 0 ? firstEntry + "," + secondEntry : secondEntry + "," + firstEntry;
+        String reversed = first.compareTo(digest) < 0 ? secondEntry + "," + firstEntry : firstEntry + "," + secondEntry;
+        assertThat(canonical).contains("\"content\":{" + inOrder + "}}");
+        lines.set(2, canonical.replace(inOrder, reversed));
+        assertThat(tampered().ok()).isTrue();
+
+        lines.set(2, canonical.replace("a second part", "a forged part"));
+        VerifyReport edited = tampered();
+        assertThat(edited.problem().kind()).isEqualTo(Kind.EDITED);
+        assertThat(edited.problem().detail()).startsWith("its content " + digest.substring(0, 19) + "…")
+                .endsWith("does not match its digest (the content was changed after it was written)");
+
+        lines.set(2, canonical.replace(inOrder, inOrder + "," + secondEntry));
+        assertThat(tampered().problem().kind()).isEqualTo(Kind.MALFORMED); // a key twice
+    }
+
+    @Test
     void reorderedLinesAreFound() throws Exception {
         Collections.swap(lines, 4, 5);
         VerifyReport report = tampered();

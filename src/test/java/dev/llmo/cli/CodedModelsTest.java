@@ -1,0 +1,201 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The models {@link CodedModels} writes in code are the ones picocli reads from the annotations of {@link LlmoCommand},
+ * {@link RunCommand} and its mixins: the same help, the same options with the same attributes, and a parse sets the
+ * same fields. A change made to the annotations and not to the code (or the other way round) fails here.
+ */
+class CodedModelsTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void theRootIsTheAnnotatedRoot() {
+        CommandFactory factory = new CommandFactory(context());
+        LlmoCommand annotatedRoot = new LlmoCommand();
+        LlmoCommand codedRoot = new LlmoCommand();
+        CommandLine annotated = new CommandLine(annotatedRoot, factory);
+        CommandLine coded = new CommandLine(CodedModels.root(codedRoot, factory), factory);
+
+        assertThat(usage(coded)).isEqualTo(usage(annotated)).contains("--no-color", "Exit codes:");
+        assertThat(model(coded.getCommandSpec())).isEqualTo(model(annotated.getCommandSpec()));
+        assertThat(codedRoot.spec).isSameAs(coded.getCommandSpec());
+
+        coded.parseArgs("--debug", "--no-color");
+        annotated.parseArgs("--debug", "--no-color");
+        assertThat(fields(codedRoot)).isEqualTo(fields(annotatedRoot)).containsEntry("debug", "true");
+    }
+
+    @Test
+    void runIsTheAnnotatedRun() {
+        CliContext context = context();
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine annotated = underRoot(new CommandLine(new RunCommand(context), factory), factory);
+        CommandLine coded = underRoot(new CommandLine(CodedModels.run(new RunCommand(context), factory), factory),
+                factory);
+
+        assertThat(usage(coded)).isEqualTo(usage(annotated)).contains("Usage: llmo run", "--sequential",
+                "--[no-]reasoning", "--schema-multi", "--debug", "Examples:");
+        assertThat(model(coded.getCommandSpec())).isEqualTo(model(annotated.getCommandSpec()));
+    }
+
+    @Test
+    void aParseOfEveryRunOptionSetsTheSameFields() {
+        String[][] commandLines = {
+            {},
+            {"-m", "a/b", "--model=c", "--parallel", "--concurrency", "3", "--compare", "-r", "Dev", "-s", "sys",
+                "-o", "temperature=0.2", "-o", "max_tokens=5", "-c", "--no-log", "-T", "fs.*", "--approve", "fs.read",
+                "--yolo", "--max-tool-rounds", "4", "-a", "x.png", "--attach-type", "image/png", "--schema", "name",
+                "--schema-retries", "2", "-t", "review", "-p", "lang", "Go", "--save", "mine", "-f", "README.md",
+                "--sf", "STYLE.md", "--json", "--no-reasoning", "--no-stream", "-u", "--dry-run", "--max-cost", "0.5",
+                "--timeout", "120", "--debug", "hello", "world"},
+            {"--sequential", "--cid", "abc", "--schema-multi", "x", "--reasoning", "--role", "R", "--", "-p"},
+            {"--mode", "R", "--resume", "abc", "--continue"},
+        };
+        for (String[] args : commandLines) {
+            assertThat(parsed(true, args)).as(String.join(" ", args)).isEqualTo(parsed(false, args));
+        }
+        assertThat(parsed(true, commandLines[1])).contains("mode.parallel=true", "shared.continuation.last=true",
+                "templates.params=[lang, Go]", "maxCost=0.5", "prompt=[hello, world]", "reasoning.reasoning=false");
+        assertThat(parsed(true)).contains("mode=null", "shared.continuation=null", "schemaOptions.given=null",
+                "reasoning.reasoning=null", "toolOptions.maxToolRounds=10");
+    }
+
+    /** What a parse of {@code args} leaves in the fields of a run, or the error it ends with. */
+    private String parsed(boolean coded, String... args) {
+        CliContext context = context();
+        CommandFactory factory = new CommandFactory(context);
+        RunCommand run = new RunCommand(context);
+        CommandLine command = underRoot(new CommandLine(coded ? CodedModels.run(run, factory) : run, factory),
+                factory);
+        String[] withCommand = new String[args.length + 1];
+        withCommand[0] = "run";
+        System.arraycopy(args, 0, withCommand, 1, args.length);
+        try {
+            command.getParent().parseArgs(withCommand);
+        } catch (CommandLine.ParameterException e) {
+            return "error: " + e.getMessage();
+        }
+        return fields(run).toString();
+    }
+
+    private CommandLine underRoot(CommandLine run, CommandFactory factory) {
+        CommandLine root = new CommandLine(new LlmoCommand(), factory);
+        root.addSubcommand("run", run);
+        return run;
+    }
+
+    /** Every attribute of a command's model that help, parsing or completion reads. */
+    private static String model(CommandSpec spec) {
+        StringBuilder model = new StringBuilder();
+        model.append("name=").append(spec.qualifiedName()).append(" aliases=").append(List.of(spec.aliases()))
+                .append(" mixins=").append(spec.mixins().keySet()).append(" standardHelp=")
+                .append(spec.mixinStandardHelpOptions()).append(" version=").append(spec.versionProvider() != null)
+                .append(" exit=").append(spec.exitCodeOnInvalidInput()).append(spec.exitCodeOnExecutionException())
+                .append(" helpCommand=").append(spec.helpCommand()).append(" scope=").append(spec.scopeType())
+                .append(" separator=").append(spec.parser().separator()).append('\n');
+        for (ArgSpec arg : spec.args()) {
+            model.append(arg(arg)).append('\n');
+        }
+        for (ArgGroupSpec group : spec.argGroups()) {
+            model.append("group ").append(group.synopsis()).append(" exclusive=").append(group.exclusive())
+                    .append(" multiplicity=").append(group.multiplicity()).append(" validate=").append(group.validate())
+                    .append(" heading=").append(group.heading()).append(" order=").append(group.order())
+                    .append(" args=").append(group.args().stream().map(CodedModelsTest::label).toList()).append('\n');
+        }
+        spec.mixins().forEach((name, mixin) -> model.append("mixin ").append(name).append(": ")
+                .append(mixin.args().stream().map(CodedModelsTest::label).toList()).append('\n'));
+        return model.toString();
+    }
+
+    private static String arg(ArgSpec arg) {
+        StringBuilder text = new StringBuilder(label(arg));
+        if (arg instanceof OptionSpec option) {
+            text.append(" negatable=").append(option.negatable()).append(" usageHelp=").append(option.usageHelp())
+                    .append(" versionHelp=").append(option.versionHelp()).append(" order=").append(option.order())
+                    .append(" fallback=").append(option.fallbackValue());
+        }
+        Function<Object, String> show = value -> value == null ? "null" : value.getClass().getName() + ":" + value;
+        return text.append(" arity=").append(arg.arity()).append(" type=").append(arg.type().getName())
+                .append(" aux=").append(Arrays.stream(arg.auxiliaryTypes()).map(Class::getName).toList())
+                .append(" label=").append(arg.paramLabel()).append(" hideParamSyntax=").append(arg.hideParamSyntax())
+                .append(" description=").append(List.of(arg.description())).append(" key=")
+                .append(arg.descriptionKey()).append(" default=").append(arg.defaultValue()).append(" initial=")
+                .append(arg.hasInitialValue()).append('/').append(show.apply(arg.initialValue()))
+                .append(" required=").append(arg.required()).append(" hidden=").append(arg.hidden())
+                .append(" interactive=").append(arg.interactive()).append(" split=").append(arg.splitRegex())
+                .append(" showDefault=").append(arg.showDefaultValue()).append(" scope=").append(arg.scopeType())
+                .append(" inherited=").append(arg.inherited()).append(" group=")
+                .append(arg.group() == null ? "-" : arg.group().synopsis()).append(" converters=")
+                .append(arg.converters().length).append(" completion=").append(arg.completionCandidates())
+                .toString();
+    }
+
+    private static String label(ArgSpec arg) {
+        return arg instanceof OptionSpec option ? List.of(option.names()).toString() : arg.paramLabel();
+    }
+
+    private static String usage(CommandLine command) {
+        command.setUsageHelpWidth(100);
+        StringWriter usage = new StringWriter();
+        command.usage(new PrintWriter(usage), CommandLine.Help.Ansi.OFF);
+        return usage.toString();
+    }
+
+    /** The object's fields, and those of the objects it holds that are llmo's own (mixins, groups), by path. */
+    private static Map<String, String> fields(Object object) {
+        Map<String, String> fields = new TreeMap<>();
+        collect(object, "", fields);
+        return fields;
+    }
+
+    private static void collect(Object object, String path, Map<String, String> fields) {
+        for (Field field : object.getClass().getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) || field.getType() == CliContext.class
+                    || field.getType() == CommandSpec.class) {
+                continue;
+            }
+            field.setAccessible(true);
+            Object value;
+            try {
+                value = field.get(object);
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+            String name = path + field.getName();
+            if (value != null && value.getClass().getName().startsWith("dev.llmo.cli.")) {
+                collect(value, name + ".", fields);
+            } else {
+                fields.put(name, String.valueOf(value));
+            }
+        }
+    }
+
+    private CliContext context() {
+        CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(),
+                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
+        return new CliContext(environment, new GlobalOptions(false, false));
+    }
+}
