@@ -34,7 +34,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
             List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"), List.of("--no-such-flag"),
             List.of("run", "-m", "train/m", "hello"), List.of("run", "-m", "train/m", "--json", "-c", "again"),
             List.of("log", "list"), List.of("log", "verify", "--all"), List.of("cost"),
-            List.of("install-completion", "--shell", "bash", "--print"));
+            List.of("install-completion", "--shell", "bash", "--print"), List.of("__complete", "models"),
+            List.of("__complete", "conversations"));
     private static final String STREAM = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
             + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
             + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n";
@@ -66,6 +67,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
             Map<String, String> env = new HashMap<>(context.environment().env());
             env.put("LLMO_HOME", home.toString());
             env.put("LLMO_MAX_RETRIES", "0");
+            env.put("XDG_CACHE_HOME", home.toString()); // __complete's cache of names stays in the throw-away home
             for (List<String> args : PATHS) {
                 PrintWriter sink = new PrintWriter(Writer.nullWriter());
                 CliEnvironment quiet = new CliEnvironment(new ByteArrayInputStream(new byte[0]), sink, sink, env,

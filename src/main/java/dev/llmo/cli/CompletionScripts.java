@@ -11,7 +11,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Writes the bash, zsh and fish completion scripts from the picocli command tree, so that every command and
  * option is always there. Names that change with the configuration (models, roles, chains, conversations,
- * vault entries) are not baked in: the scripts ask {@code llmo __complete KIND} at each TAB.
+ * vault entries) are not baked in: the scripts read them from {@link CompletionCache} while it is current, else
+ * ask {@code llmo __complete KIND}, which writes it.
  */
 final class CompletionScripts {
     /** What a value of an option or a positional parameter is completed with. */
@@ -105,8 +106,10 @@ final class CompletionScripts {
     String bash() {
         StringBuilder s = new StringBuilder();
         s.append("# bash completion for llmo (llmo install-completion --shell bash)\n");
-        s.append("# Commands and options are fixed here; names come from 'llmo __complete KIND' at each TAB.\n\n");
+        s.append("# Commands and options are fixed here; names come from llmo's cache of them\n"
+                + "# (while it is current), else from 'llmo __complete KIND'.\n\n");
         sharedFunctions(s);
+        s.append("_llmo_bin() { type -P llmo; }\n\n");
         s.append(BASH_MAIN);
         return s.toString();
     }
@@ -115,8 +118,10 @@ final class CompletionScripts {
         StringBuilder s = new StringBuilder();
         s.append("#compdef llmo\n");
         s.append("# zsh completion for llmo (llmo install-completion --shell zsh)\n");
-        s.append("# Commands and options are fixed here; names come from 'llmo __complete KIND' at each TAB.\n\n");
+        s.append("# Commands and options are fixed here; names come from llmo's cache of them\n"
+                + "# (while it is current), else from 'llmo __complete KIND'.\n\n");
         sharedFunctions(s);
+        s.append("_llmo_bin() { print -r -- \"${commands[llmo]-}\"; }\n\n");
         s.append(ZSH_MAIN);
         return s.toString();
     }
@@ -150,7 +155,7 @@ final class CompletionScripts {
             }
         }
         s.append("    *) return 1 ;;\n  esac\n}\n\n");
-        s.append(SHARED_WALK);
+        s.append(SHARED_WALK).append(CACHE_READER);
     }
 
     // Walks the words before the cursor to the command path, skipping options and their values; then decides
@@ -176,9 +181,56 @@ final class CompletionScripts {
             "",
             "_llmo_candidates() {",
             "  case $1 in",
-            "    words:*|list:*) echo \"${1#*:}\" | tr ' ' '\\n' ;;",
-            "    dyn:*) command llmo __complete \"${1#dyn:}\" 2>/dev/null ;;",
+            "    words:*|list:*) local words=${1#*:}; printf '%s\\n' \"${words// /$'\\n'}\" ;;",
+            "    dyn:*) _llmo_cached \"${1#dyn:}\" || command llmo __complete \"${1#dyn:}\" 2>/dev/null ;;",
             "  esac",
+            "}",
+            "",
+            "");
+
+    // The reader of CompletionCache's files (its javadoc has the format): the names of one kind without starting
+    // llmo, when the key and the sources' signature are still those llmo recorded. Any doubt is a miss.
+    private static final String CACHE_READER = String.join("\n",
+            "_llmo_key() {",
+            "  local d p=''",
+            "  d=$(pwd -P) || return 1",
+            "  [[ $d == / ]] && d=''",
+            "  while :; do",
+            "    if [[ -d $d/.llmo ]]; then p=$d/.llmo; break; fi",
+            "    [[ -z $d ]] && break",
+            "    d=${d%/*}",
+            "  done",
+            "  printf '%s\\t' \"$p\" \"${LLMO_HOME-}\" \"${XDG_CONFIG_HOME-}\" \"${XDG_DATA_HOME-}\" \"${LLMO_SYSTEM_CONFIG_DIR-}\" \"${HOME-}\"",
+            "  _llmo_bin",
+            "}",
+            "",
+            "_llmo_signature() {",
+            "  local p mask='' stats='' existing=()",
+            "  for p in \"$@\"; do",
+            "    if [[ -e $p ]]; then mask+=+; existing+=(\"$p\"); else mask+=-; fi",
+            "  done",
+            "  if (( ${#existing[@]} )); then",
+            "    stats=$(command stat -L -c '%i %s %Y %Z' -- \"${existing[@]}\" 2>/dev/null) ||",
+            "      stats=$(command stat -L -f '%i %z %m %c' -- \"${existing[@]}\" 2>/dev/null) || return 1",
+            "  fi",
+            "  stats=${stats//$'\\n'/;}",
+            "  printf '%s\\n' \"$mask${stats:+;$stats}\"",
+            "}",
+            "",
+            "_llmo_cached() {",
+            "  local dir=${XDG_CACHE_HOME-} file key line n i sources=()",
+            "  [[ $dir == /* ]] || dir=$HOME/.cache",
+            "  file=$dir/llmo/complete/$1",
+            "  [[ -f $file ]] || return 1",
+            "  key=$(_llmo_key) || return 1",
+            "  {",
+            "    IFS= read -r line && [[ $line == 'llmo-complete 1' ]] || return 1",
+            "    IFS= read -r line && [[ $line == \"$key\" ]] || return 1",
+            "    IFS= read -r n && [[ $n == [1-9]* && $n != *[!0-9]* ]] || return 1",
+            "    for (( i = 0; i < n; i++ )); do IFS= read -r line || return 1; sources+=(\"$line\"); done",
+            "    IFS= read -r line && [[ $line == \"$(_llmo_signature \"${sources[@]}\")\" ]] || return 1",
+            "    while IFS= read -r line; do printf '%s\\n' \"$line\"; done",
+            "  } < \"$file\"",
             "}",
             "",
             "");
@@ -190,13 +242,21 @@ final class CompletionScripts {
             "  read -ra words <<< \"$line\"",
             "  if [[ $line == *[[:space:]] ]]; then cur=\"\"; else cur=${words[${#words[@]}-1]}; unset 'words[${#words[@]}-1]'; fi",
             "  spec=$(_llmo_spec \"$cur\" \"${words[@]:1}\") || return 0",
-            "  local IFS=$'\\n' word=$cur",
+            "  local IFS=$'\\n' word=$cur c",
             "  [[ $word == --*=* ]] && word=${word#*=}   # --model=VALUE: complete the value",
-            "  COMPREPLY=($(compgen -W \"$(_llmo_candidates \"$spec\")\" -- \"$word\"))",
+            "  # Not compgen -W: it expands $(...) in the words, and a project's models.yaml can name a model anything.",
+            "  local candidates match=$word",
+            "  if [[ $spec == any: ]]; then   # free text or a file: the files (compgen -f has matched them)",
+            "    candidates=$(compgen -f -- \"$word\"); match=''",
+            "    compopt -o filenames 2>/dev/null",
+            "  else",
+            "    candidates=$(_llmo_candidates \"$spec\")",
+            "  fi",
+            "  COMPREPLY=()",
+            "  while IFS= read -r c; do [[ -n $c && $c == \"$match\"* ]] && COMPREPLY+=(\"$c\"); done <<< \"$candidates\"",
             "  # Reply with what follows the last word break (':' or '='), as bash will insert it there.",
             "  local prefix=${word%\"${word##*[:=]}\"} i",
             "  if [[ -n $prefix ]]; then for i in \"${!COMPREPLY[@]}\"; do COMPREPLY[i]=${COMPREPLY[i]#\"$prefix\"}; done; fi",
-            "  if [[ $spec == any: ]]; then compopt -o default 2>/dev/null; fi",
             "  return 0",
             "}",
             "complete -F _llmo llmo",
@@ -223,7 +283,8 @@ final class CompletionScripts {
     String fish() {
         StringBuilder s = new StringBuilder();
         s.append("# fish completion for llmo (llmo install-completion --shell fish)\n");
-        s.append("# Commands and options are fixed here; names come from 'llmo __complete KIND' at each TAB.\n\n");
+        s.append("# Commands and options are fixed here; names come from llmo's cache of them\n"
+                + "# (while it is current), else from 'llmo __complete KIND'.\n\n");
         s.append("function __llmo_subcommands\n    switch \"$argv[1]\"\n");
         for (Node node : nodes) {
             if (!node.subcommands().isEmpty()) {
@@ -266,6 +327,7 @@ final class CompletionScripts {
                 "",
                 "complete -c llmo -f",
                 ""));
+        s.append(FISH_CACHE_READER);
         for (Node node : nodes) {
             String at = "'__llmo_at \"" + node.path() + "\"'";
             for (String sub : node.subcommands()) {
@@ -284,17 +346,82 @@ final class CompletionScripts {
             node.valueOptions().forEach((name, value) -> {
                 s.append("complete -c llmo -n ").append(at).append(' ').append(fishOption(name))
                         .append(" -d ").append(fishQuote(node.optionHelp().get(name)));
-                s.append(value.dynamicKind() != null ? " -x -a '(command llmo __complete " + value.dynamicKind() + ")'"
+                s.append(value.dynamicKind() != null ? " -x -a '(__llmo_names " + value.dynamicKind() + ")'"
                         : value.fixed().isEmpty() ? " -r" : " -x -a " + fishQuote(String.join(" ", value.fixed())));
                 s.append('\n');
             });
             if (node.positional() != null && node.positional().dynamicKind() != null) {
-                s.append("complete -c llmo -n ").append(at).append(" -a '(command llmo __complete ")
+                s.append("complete -c llmo -n ").append(at).append(" -a '(__llmo_names ")
                         .append(node.positional().dynamicKind()).append(")'\n");
             }
         }
         return s.toString();
     }
+
+    // The fish twin of CACHE_READER.
+    private static final String FISH_CACHE_READER = String.join("\n",
+            "function __llmo_key",
+            "    set -l d (pwd -P); or return 1",
+            "    test \"$d\" = /; and set d ''",
+            "    set -l p ''",
+            "    while true",
+            "        if test -d \"$d/.llmo\"",
+            "            set p \"$d/.llmo\"",
+            "            break",
+            "        end",
+            "        test -z \"$d\"; and break",
+            "        set d (string replace -r '/[^/]*$' '' -- $d)",
+            "    end",
+            "    printf '%s\\t' \"$p\" \"$LLMO_HOME\" \"$XDG_CONFIG_HOME\" \"$XDG_DATA_HOME\" \"$LLMO_SYSTEM_CONFIG_DIR\" \"$HOME\"",
+            "    command -s llmo",
+            "end",
+            "",
+            "function __llmo_signature",
+            "    set -l mask ''",
+            "    set -l existing",
+            "    for p in $argv",
+            "        if test -e \"$p\"",
+            "            set mask \"$mask+\"",
+            "            set -a existing $p",
+            "        else",
+            "            set mask \"$mask-\"",
+            "        end",
+            "    end",
+            "    set -l stats",
+            "    if set -q existing[1]",
+            "        set stats (command stat -L -c '%i %s %Y %Z' -- $existing 2>/dev/null)",
+            "        or set stats (command stat -L -f '%i %z %m %c' -- $existing 2>/dev/null)",
+            "        or return 1",
+            "    end",
+            "    string join ';' -- $mask $stats",
+            "end",
+            "",
+            "function __llmo_cached --description 'the names of one kind from llmo\\'s cache, when it is current'",
+            "    set -l dir $XDG_CACHE_HOME",
+            "    string match -q '/*' -- \"$dir\"; or set dir $HOME/.cache",
+            "    set -l file $dir/llmo/complete/$argv[1]",
+            "    test -f $file; or return 1",
+            "    set -l key (__llmo_key); or return 1",
+            "    set -l lines",
+            "    while read -l line",
+            "        set -a lines $line",
+            "    end < $file",
+            "    test (count $lines) -ge 4; and test \"$lines[1]\" = 'llmo-complete 1'; and test \"$lines[2]\" = \"$key\"",
+            "    or return 1",
+            "    string match -qr '^[1-9][0-9]*$' -- $lines[3]; or return 1",
+            "    set -l at (math $lines[3] + 4)",
+            "    test (count $lines) -ge $at; or return 1",
+            "    set -l signature (__llmo_signature $lines[4..(math $at - 1)]); or return 1",
+            "    test \"$lines[$at]\" = \"$signature\"; or return 1",
+            "    test (count $lines) -gt $at; and printf '%s\\n' $lines[(math $at + 1)..-1]",
+            "    return 0",
+            "end",
+            "",
+            "function __llmo_names --description 'the current names of one kind'",
+            "    __llmo_cached $argv[1]; or command llmo __complete $argv[1] 2>/dev/null",
+            "end",
+            "",
+            "");
 
     private static String fishOption(String name) {
         return name.startsWith("--") ? "-l " + name.substring(2) : "-s " + name.substring(1);

@@ -5,13 +5,15 @@ import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The hidden fast path behind tab completion, {@code llmo __complete KIND}: prints the current names of one kind,
@@ -29,11 +31,39 @@ final class CompletionValues {
     static int print(String kind, CliEnvironment environment) {
         PrintWriter out = environment.out();
         try {
-            values(kind, environment).forEach(out::println);
+            Path binary = KINDS.contains(kind) ? CompletionCache.binary() : null;
+            CompletionCache cache = binary == null ? null : CompletionCache.of(kind, environment, binary);
+            String signature = cache == null ? null : cache.signature(System.currentTimeMillis());
+            // plain loops on this path: a lambda's first use costs the JVM more than the loop (java.lang.invoke)
+            List<String> names = new ArrayList<>();
+            for (String name : values(kind, environment)) {
+                if (inert(name)) {
+                    names.add(name);
+                    out.println(name);
+                }
+            }
+            if (signature != null) {
+                cache.write(CompletionCache.directory(environment.env(), environment.home()), kind, signature, names);
+            }
         } catch (RuntimeException e) {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Whether a name is safe in any completion script: bash's {@code compgen -W}, which the scripts of 0.1.0 put the
+     * names through, expands {@code $(...)} and backquotes in them, and a project's models.yaml can name anything.
+     * A name with a line break would read as two.
+     */
+    static boolean inert(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '$' || c == '`' || c == '\\' || c == '\n' || c == '\r') {
+                return false;
+            }
+        }
+        return !name.isEmpty();
     }
 
     static Collection<String> values(String kind, CliEnvironment environment) {
@@ -57,8 +87,12 @@ final class CompletionValues {
                 }
                 return names;
             case "templates":
-                return new dev.llmo.template.TemplateStore(dirs, environment.workingDir()).list().stream()
-                        .map(dev.llmo.template.TemplateStore.Listed::name).toList();
+                List<String> templates = new ArrayList<>();
+                for (dev.llmo.template.TemplateStore.Listed listed
+                        : new dev.llmo.template.TemplateStore(dirs, environment.workingDir()).list()) {
+                    templates.add(listed.name());
+                }
+                return templates;
             default:
                 return List.of();
         }
@@ -69,14 +103,18 @@ final class CompletionValues {
     }
 
     private static List<String> conversationIds(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
-                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().toList();
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(".jsonl")) {
+                    ids.add(name.substring(0, name.length() - ".jsonl".length()));
+                }
+            }
         } catch (IOException e) {
-            return List.of();
+            return List.of(); // none yet, or unreadable: nothing to complete
         }
+        Collections.sort(ids);
+        return ids;
     }
 }

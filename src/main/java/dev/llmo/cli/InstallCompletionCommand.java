@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "install-completion", mixinStandardHelpOptions = true,
         description = {"Install tab completion for bash, zsh or fish.",
                 "Completes commands and options, and the current model, role, chain, conversation",
-                "and key names (read at each TAB from your configuration: no network, no vault unlock)."},
+                "and key names (read from your configuration: no network, no vault unlock)."},
         footerHeading = "%nExamples:%n",
         footer = {"  llmo install-completion                 # for the shell $SHELL names",
                 "  llmo install-completion --shell bash",

@@ -42,6 +42,59 @@ class CompletionTest {
     }
 
     @Test
+    void aNameTheShellWouldExpandIsLeftOut() throws Exception {
+        Files.createDirectories(home.resolve("llmo"));
+        Files.writeString(home.resolve("llmo/models.yaml"),
+                "evil:\n  type: openai\n  base_url: http://127.0.0.1:9/v1\n  models: [\"$(id)\", \"`id`\", \"a\\\\b\", ok]\n");
+
+        assertThat(CliRun.in(home).run("__complete", "models").out()).contains("evil/ok\n").doesNotContain("id", "a\\b");
+    }
+
+    @Test
+    void theCacheIsKeyedOnTheEnvironmentAndListsWhatTheNamesComeFrom() throws Exception {
+        Path work = Files.createDirectories(home.resolve("repo/sub"));
+        Path binary = Files.writeString(home.resolve("llmo-binary"), "x");
+        Map<String, String> env = Map.of("HOME", home.toString(), "LLMO_HOME", home.resolve("llmo").toString(),
+                "LLMO_SYSTEM_CONFIG_DIR", "/etc/x");
+        CliEnvironment environment = new CliEnvironment(null, null, null, env, work, home, "");
+
+        CompletionCache plain = CompletionCache.of("models", environment, binary);
+        Path project = Files.createDirectories(home.resolve("repo/.llmo"));
+        CompletionCache inProject = CompletionCache.of("models", environment, binary);
+        CompletionCache conversations = CompletionCache.of("conversations", environment, binary);
+
+        assertThat(plain.key()).isEqualTo("\t" + home.resolve("llmo") + "\t\t\t/etc/x\t" + home + "\t" + binary);
+        assertThat(plain.sources()).containsExactly(binary, Path.of("/etc/x/config.yaml"), Path.of("/etc/x/models.yaml"),
+                home.resolve("llmo/config.yaml"), home.resolve("llmo/models.yaml"));
+        assertThat(inProject.key()).startsWith(project + "\t");
+        assertThat(inProject.sources()).contains(project, project.resolve("models.yaml"));
+        assertThat(conversations.sources()).contains(home.resolve("llmo/conversations"));
+        assertThat(CompletionCache.of("models", new CliEnvironment(null, null, null, env, work, home, ""),
+                home.resolve("a\tb"))).isNull();
+        assertThat(CompletionCache.directory(env, home)).isEqualTo(home.resolve(".cache/llmo/complete"));
+        assertThat(CompletionCache.directory(Map.of("XDG_CACHE_HOME", "/c"), home)).isEqualTo(Path.of("/c/llmo/complete"));
+        assertThat(CompletionCache.directory(Map.of("XDG_CACHE_HOME", "rel"), home)).isEqualTo(home.resolve(".cache/llmo/complete"));
+    }
+
+    @Test
+    void theSignatureIsWhatStatPrintsAndThereIsNoneWhileASourceIsFresh() throws Exception {
+        Path binary = Files.writeString(home.resolve("llmo-binary"), "x");
+        Files.createDirectories(home.resolve("llmo"));
+        Path models = Files.writeString(home.resolve("llmo/models.yaml"), "{}\n");
+        CliEnvironment environment = new CliEnvironment(null, null, null,
+                Map.of("HOME", home.toString(), "LLMO_HOME", home.resolve("llmo").toString(), "LLMO_SYSTEM_CONFIG_DIR",
+                        home.resolve("etc").toString()), home, home, "");
+        CompletionCache cache = CompletionCache.of("models", environment, binary);
+        long now = System.currentTimeMillis();
+
+        assertThat(cache.signature(now)).isNull(); // written this second: a change in the same second could not show
+        Process stat = new ProcessBuilder("stat", "-L", "-c", "%i %s %Y %Z", binary.toString(), models.toString()).start();
+        String printed = new String(stat.getInputStream().readAllBytes()).strip().replace("\n", ";");
+        assertThat(stat.waitFor()).isZero();
+        assertThat(cache.signature(now + 3_000)).isEqualTo("+---+;" + printed);
+    }
+
+    @Test
     void everyCommandAndOptionIsInEveryScript() {
         for (String shell : new String[] {"bash", "zsh", "fish"}) {
             String script = CliRun.in(home).run("install-completion", "--shell", shell, "--print").out();
