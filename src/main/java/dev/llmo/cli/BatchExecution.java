@@ -133,7 +133,9 @@ final class BatchExecution {
                 .mapToLong(Long::longValue).sum());
         BatchProgress progress = new BatchProgress(context.err(), context.environment().stderrIsTerminal(),
                 context.colorErr(), total, before, failedBefore,
-                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()), System::nanoTime);
+                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()),
+                earlier == null ? 0 : earlier.unknownPriceCalls(), earlier == null ? 0 : earlier.billableCalls(),
+                System::nanoTime);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();
