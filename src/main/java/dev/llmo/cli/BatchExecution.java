@@ -205,8 +205,10 @@ final class BatchExecution {
         if (lost != null) {
             throw lost;
         }
-        if (outcome.failed() > 0) {
-            throw new FailureException(outcome.failed() + " of " + (outcome.failed() + outcome.succeeded())
+        // the exit code speaks of the batch's results, also those a resume printed from the record
+        long failed = failedBefore + outcome.failed();
+        if (failed > 0) {
+            throw new FailureException(failed + " of " + (before + outcome.failed() + outcome.succeeded())
                     + " calls failed (their errors are in the results)",
                     resume + " --retry-failed' sends them again; 'llmo batch show " + record.id() + "' sums up");
         }

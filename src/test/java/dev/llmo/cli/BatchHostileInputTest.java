@@ -46,6 +46,7 @@ class BatchHostileInputTest {
         final CountDownLatch arrived = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile int held = -1;
+        volatile int failing = -1;
 
         @Override
         public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
@@ -55,6 +56,10 @@ class BatchHostileInputTest {
             if (row == held) {
                 arrived.countDown();
                 release.await(60, TimeUnit.SECONDS);
+            }
+            if (row == failing) {
+                return new MockResponse().setResponseCode(400)
+                        .setBody("{\"error\":{\"message\":\"row " + row + " is bad\",\"type\":\"invalid_request_error\"}}");
             }
             return new MockResponse().setHeader("content-type", "application/json").setBody("""
                     {"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":\
@@ -222,5 +227,24 @@ class BatchHostileInputTest {
         assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0")).failedWith(ExitCode.FAILURE)
                 .errContains("is not finished (2 calls missing), so its pass rate is not known");
         assertThat(llmo.run("batch", "export", "last")).succeeded().outIsEmpty();
+    }
+
+    @Test
+    void aResumeOfABatchWhoseResultsHoldAFailedCallExitsOneAsTheRunDid() throws Exception {
+        Rows server = new Rows();
+        server.failing = 2;
+        llmo.server().setDispatcher(server);
+        Path data = dataset("q.jsonl", 3);
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}")).failedWith(ExitCode.FAILURE)
+                .errContains("1 of 3 calls failed");
+
+        Result resumed = llmo.run("batch", "resume", "last");
+
+        assertThat(resumed).failedWith(ExitCode.FAILURE).errContains("0 of 3 calls to run", "1 of 3 calls failed",
+                "--retry-failed' sends them again");
+        assertThat(JsonLines.of(resumed.out())).hasSize(3);
+        assertThat(server.requests.get()).isEqualTo(3);
+        server.failing = -1;
+        assertThat(llmo.run("batch", "resume", "last", "--retry-failed")).succeeded().errContains("1 of 3 calls to run");
     }
 }
