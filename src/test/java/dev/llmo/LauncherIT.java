@@ -8,12 +8,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built executable, run as a user would: from another directory, piped, with broken configuration. */
 class LauncherIT {
+    /**
+     * How long a test waits for a background training: a bound, not a timing. A training runs the common paths in a
+     * JVM (two on a JDK 25 or newer), which a shared machine under heavy load stretches to minutes.
+     */
+    private static final long TRAINING_BOUND_SECONDS = 300;
+
     @TempDir
     Path home;
 
@@ -130,7 +137,7 @@ class LauncherIT {
         Path binary = BinaryRun.binary();
         Path dir = Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
         BinaryRun on25 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
-                .env("JAVA_HOME", jdk.toString()).timeoutSeconds(120);
+                .env("JAVA_HOME", jdk.toString()).timeoutSeconds(TRAINING_BOUND_SECONDS);
 
         BinaryRun.Result first = on25.run("--version");
         assertThat(first.exitCode()).isZero();
@@ -190,7 +197,7 @@ class LauncherIT {
 
     /** Waits (bounded) for the one file ending in {@code suffix} in {@code dir}, made after the binary, its maker done. */
     private static Path await(Path dir, String suffix, Path binary) throws Exception {
-        long deadline = System.nanoTime() + 180_000_000_000L;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAINING_BOUND_SECONDS);
         while (System.nanoTime() < deadline) {
             List<Path> found = files(dir, suffix);
             if (found.size() == 1 && files(dir, ".lock").isEmpty()
@@ -199,7 +206,8 @@ class LauncherIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("no " + suffix + " for " + binary + " in " + dir + " after 180 s: " + files(dir, ""));
+        throw new AssertionError("no " + suffix + " for " + binary + " in " + dir + " after " + TRAINING_BOUND_SECONDS
+                + " s: " + files(dir, ""));
     }
 
     private static List<Path> files(Path dir, String suffix) throws Exception {
@@ -219,7 +227,7 @@ class LauncherIT {
     /** Waits (bounded) until the binary's archive, under the cache at the binary's own path, exists and is newer than it. */
     private Path awaitArchive(Path binary) throws Exception {
         Path dir = Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
-        long deadline = System.nanoTime() + 120_000_000_000L;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAINING_BOUND_SECONDS);
         while (System.nanoTime() < deadline) {
             List<Path> found = jsaFiles(dir);
             if (found.size() == 1 && Files.getLastModifiedTime(found.get(0)).compareTo(Files.getLastModifiedTime(binary)) > 0) {
@@ -227,7 +235,8 @@ class LauncherIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("no start-up archive for " + binary + " in " + dir + " after 120 s: " + jsaFiles(dir));
+        throw new AssertionError("no start-up archive for " + binary + " in " + dir + " after "
+                + TRAINING_BOUND_SECONDS + " s: " + jsaFiles(dir));
     }
 
     private List<Path> archives() throws Exception {
