@@ -133,7 +133,9 @@ final class BatchExecution {
                 .mapToLong(Long::longValue).sum());
         BatchProgress progress = new BatchProgress(context.err(), context.environment().stderrIsTerminal(),
                 context.colorErr(), total, before, failedBefore,
-                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()), System::nanoTime);
+                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()),
+                earlier == null ? 0 : earlier.unknownPriceCalls(), earlier == null ? 0 : earlier.billableCalls(),
+                System::nanoTime);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();
@@ -144,7 +146,11 @@ final class BatchExecution {
         // a reader of stdout that went away (| head), or a full disk under --out, stops the batch: the rest could not
         // be written
         RunListener listener = event -> {
-            progress.onEvent(event);
+            // a call the batch's stop ended is not done (the record says interrupted): no failure on the line
+            if (!(event instanceof RunEvent.CallEnded ended && ended.result().error() != null
+                    && ended.result().error() == cancellation.reason())) {
+                progress.onEvent(event);
+            }
             LlmoException lost = event instanceof RunEvent.CallEnded ? lost(context, out, record.id()) : null;
             if (lost != null) {
                 throw lost;
@@ -203,8 +209,10 @@ final class BatchExecution {
         if (lost != null) {
             throw lost;
         }
-        if (outcome.failed() > 0) {
-            throw new FailureException(outcome.failed() + " of " + (outcome.failed() + outcome.succeeded())
+        // the exit code speaks of the batch's results, also those a resume printed from the record
+        long failed = failedBefore + outcome.failed();
+        if (failed > 0) {
+            throw new FailureException(failed + " of " + (before + outcome.failed() + outcome.succeeded())
                     + " calls failed (their errors are in the results)",
                     resume + " --retry-failed' sends them again; 'llmo batch show " + record.id() + "' sums up");
         }

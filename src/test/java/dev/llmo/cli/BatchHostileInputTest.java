@@ -41,11 +41,12 @@ class BatchHostileInputTest {
                     """);
 
     /** Answers "A<n>"; a request of the row {@link #held} waits until {@link #release} is counted down. */
-    static final class Rows extends Dispatcher {
+    static class Rows extends Dispatcher {
         final AtomicInteger requests = new AtomicInteger();
         final CountDownLatch arrived = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile int held = -1;
+        volatile int failing = -1;
 
         @Override
         public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
@@ -55,6 +56,10 @@ class BatchHostileInputTest {
             if (row == held) {
                 arrived.countDown();
                 release.await(60, TimeUnit.SECONDS);
+            }
+            if (row == failing) {
+                return new MockResponse().setResponseCode(400)
+                        .setBody("{\"error\":{\"message\":\"row " + row + " is bad\",\"type\":\"invalid_request_error\"}}");
             }
             return new MockResponse().setHeader("content-type", "application/json").setBody("""
                     {"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":\
@@ -222,5 +227,66 @@ class BatchHostileInputTest {
         assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0")).failedWith(ExitCode.FAILURE)
                 .errContains("is not finished (2 calls missing), so its pass rate is not known");
         assertThat(llmo.run("batch", "export", "last")).succeeded().outIsEmpty();
+    }
+
+    @Test
+    void aResumeOfABatchWhoseResultsHoldAFailedCallExitsOneAsTheRunDid() throws Exception {
+        Rows server = new Rows();
+        server.failing = 2;
+        llmo.server().setDispatcher(server);
+        Path data = dataset("q.jsonl", 3);
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}")).failedWith(ExitCode.FAILURE)
+                .errContains("1 of 3 calls failed");
+
+        Result resumed = llmo.run("batch", "resume", "last");
+
+        assertThat(resumed).failedWith(ExitCode.FAILURE).errContains("0 of 3 calls to run", "1 of 3 calls failed",
+                "--retry-failed' sends them again");
+        assertThat(JsonLines.of(resumed.out())).hasSize(3);
+        assertThat(server.requests.get()).isEqualTo(3);
+        server.failing = -1;
+        assertThat(llmo.run("batch", "resume", "last", "--retry-failed")).succeeded().errContains("1 of 3 calls to run");
+    }
+
+    @Test
+    void callsInFlightWhenStdoutFailsAreNotRecordedAsFailedButSentAgainByTheResume() throws Exception {
+        Rows server = new Rows() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                Thread.sleep(100); // the calls after the first are in flight when its line cannot be written
+                return super.dispatch(request);
+            }
+        };
+        llmo.server().setDispatcher(server);
+        Path data = dataset("q.jsonl", 12);
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+
+        Result stopped = llmo.cli().stdout(full).run("batch", "run", data.toString(), "--prompt", "{{question}}",
+                "--concurrency", "4");
+
+        assertThat(stopped).failedWith(ExitCode.FAILURE).errContains("cannot write to stdout: No space left on device");
+        assertThat(stopped.err()).contains(" · 0 failed · ");
+        int sent = server.requests.get();
+        assertThat(sent).isBetween(2, 11);
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("0 failed");
+
+        Result resumed = llmo.run("batch", "resume", "last");
+
+        assertThat(resumed).succeeded();
+        List<JsonNode> lines = JsonLines.of(resumed.out());
+        assertThat(lines).extracting(line -> line.get("text").asText())
+                .containsExactly("A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12");
+        // the finished calls were not sent again; those stopped in flight were
+        assertThat(server.requests.get()).isLessThanOrEqualTo(sent + 12 - 1).isGreaterThanOrEqualTo(12);
     }
 }
