@@ -289,4 +289,34 @@ class BatchHostileInputTest {
         // the finished calls were not sent again; those stopped in flight were
         assertThat(server.requests.get()).isLessThanOrEqualTo(sent + 12 - 1).isGreaterThanOrEqualTo(12);
     }
+
+    @Test
+    void rowsAppendedToTheDatasetWhileTheBatchRunsAreNotSent() throws Exception {
+        // more than the reader buffers at once, so that the rows appended after the first call are read by the run
+        int rows = 400;
+        Path data = dataset("q.jsonl", rows);
+        Files.writeString(data, Files.readString(data).replace("\"}", "\",\"pad\":\"" + "x".repeat(200) + "\"}"));
+        AtomicInteger appended = new AtomicInteger();
+        Rows server = new Rows() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (appended.getAndIncrement() == 0) {
+                    try {
+                        Files.writeString(data, "{\"question\":\"Q999?\"}\n".repeat(50),
+                                java.nio.file.StandardOpenOption.APPEND);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return super.dispatch(request);
+            }
+        };
+        llmo.server().setDispatcher(server);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--concurrency", "6");
+
+        assertThat(result).succeeded().errContains(rows + "/" + rows + " calls");
+        assertThat(server.requests.get()).isEqualTo(rows);
+        assertThat(JsonLines.of(result.out())).hasSize(rows);
+    }
 }
