@@ -76,6 +76,21 @@ class BatchHostileInputTest {
         return Files.writeString(llmo.home().resolve(name), text);
     }
 
+    /** A server that holds the call of {@code row} until its {@code release}. */
+    private Rows holding(int row) {
+        Rows server = new Rows();
+        server.held = row;
+        llmo.server().setDispatcher(server);
+        return server;
+    }
+
+    /** Runs {@code args} in the background, returning once the held row's call has arrived. */
+    private CompletableFuture<Result> whileHeld(Rows server, String... args) throws InterruptedException {
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> llmo.run(args));
+        assertThat(server.arrived.await(60, TimeUnit.SECONDS)).as("the held row was asked").isTrue();
+        return run;
+    }
+
     private long records() throws IOException {
         Path dir = llmo.dir().resolve("batches");
         if (!Files.isDirectory(dir)) {
@@ -88,13 +103,10 @@ class BatchHostileInputTest {
 
     @Test
     void aResumeOfABatchThatIsStillRunningIsRefusedAndPaysForNothingTwice() throws Exception {
-        Rows server = new Rows();
-        server.held = 2;
-        llmo.server().setDispatcher(server);
+        Rows server = holding(2);
         Path data = dataset("q.jsonl", 3);
-        CompletableFuture<Result> first = CompletableFuture.supplyAsync(() -> llmo.run("batch", "run",
-                data.toString(), "--prompt", "{{question}}", "--concurrency", "1"));
-        assertThat(server.arrived.await(60, TimeUnit.SECONDS)).as("row 2 was asked").isTrue();
+        CompletableFuture<Result> first = whileHeld(server, "batch", "run", data.toString(), "--prompt", "{{question}}",
+                "--concurrency", "1");
 
         Result second = llmo.run("batch", "resume", "last");
 
@@ -140,14 +152,11 @@ class BatchHostileInputTest {
 
     @Test
     void resultsReachOutAsTheyAreDoneAndAResumeWritesItWholeAgain() throws Exception {
-        Rows server = new Rows();
-        server.held = 5;
-        llmo.server().setDispatcher(server);
+        Rows server = holding(5);
         Path data = dataset("q.jsonl", 6);
         Path out = Files.writeString(llmo.home().resolve("results.jsonl"), "an older file\n");
-        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> llmo.run("batch", "run", data.toString(),
-                "--prompt", "{{question}}", "--concurrency", "1", "--out", out.toString()));
-        assertThat(server.arrived.await(60, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Result> run = whileHeld(server, "batch", "run", data.toString(), "--prompt", "{{question}}",
+                "--concurrency", "1", "--out", out.toString());
 
         // row 5 is still unanswered: rows 1 to 4 are in the file already, whole and in order
         List<JsonNode> early = JsonLines.of(Files.readString(out));
