@@ -90,20 +90,17 @@ class LauncherIT {
     }
 
     /**
-     * The archive is made once, in the background, and used; and what scripts/install does: a copy of the binary
-     * elsewhere must not find, and be refused, the original's archive. One test, so that the original's archive is
-     * made once for both checks (a training costs seconds of CPU).
+     * What scripts/install does: a copy of the binary elsewhere gets its own archive, made once in the background and
+     * used, and must not find, and be refused, the original's; a replaced copy gets a new one. The original's archive
+     * is the one BinaryRun made for every end-to-end test, put where the launcher looks in this test's cache, so that
+     * only the copy is trained here (a training costs seconds of CPU).
      */
     @Test
-    void startUpArchiveIsMadeOnceInTheBackgroundAndUsedAndACopyHasItsOwnAndAReplacedOneANewOne() throws Exception {
+    void aCopyOfTheBinaryGetsItsOwnArchiveMadeOnceInTheBackgroundAndUsedAndAReplacedOneANewOne() throws Exception {
         Path original = BinaryRun.binary();
         BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString());
-        assertThat(run.run("--version").exitCode()).isZero();
-
-        Path originalArchive = awaitArchive(original);
+        Path originalArchive = originalArchive(run, original);
         assertThat(originalArchive.toString()).matches(".*/llmo\\.cds/\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
-        assertThat(archives()).containsExactly(originalArchive);
-
         BinaryRun.Result warm = run.run("models", "--json");
         assertThat(warm.exitCode()).isZero();
         assertThat(warm.err()).isEmpty();
@@ -113,8 +110,14 @@ class LauncherIT {
         Files.copy(original, copy);
         assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
         Path copyArchive = awaitArchive(copy);
-
+        assertThat(copyArchive.toString()).matches(".*/prefix/bin/llmo\\.cds/\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
         assertThat(archives()).containsExactlyInAnyOrder(originalArchive, copyArchive);
+        BinaryRun.Result copyWarm = run.exec(List.of(copy.toString(), "models", "--json"));
+        assertThat(copyWarm.exitCode()).isZero();
+        assertThat(copyWarm.err()).isEmpty();
+        assertThat(copyWarm.out()).contains("\"id\":\"anthropic/claude-sonnet-4-5\"");
+        assertThat(archives()).containsExactlyInAnyOrder(originalArchive, copyArchive);
+
         // -Xshare:on makes the JVM fail rather than quietly run without the archive: each archive serves its own file
         assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
         assertThat(strictlyWithArchive(originalArchive, original).exitCode()).isZero();
@@ -127,6 +130,25 @@ class LauncherIT {
         assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
         assertThat(Files.getLastModifiedTime(awaitArchive(copy))).isGreaterThan(made);
         assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
+    }
+
+    /**
+     * The original binary's archive in this test's cache: BinaryRun's copied there, or, where BinaryRun could make none,
+     * made here by a first start.
+     */
+    private Path originalArchive(BinaryRun run, Path original) throws Exception {
+        String shared = BinaryRun.startUpArchive().get("XDG_CACHE_HOME");
+        List<Path> made = shared == null ? List.of()
+                : jsaFiles(Path.of(shared + "/llmo" + original.toAbsolutePath() + ".cds"));
+        if (made.size() == 1) {
+            Path dir = Files.createDirectories(Path.of(home.resolve("cache/llmo") + original.toAbsolutePath().toString()
+                    + ".cds"));
+            return Files.copy(made.get(0), dir.resolve(made.get(0).getFileName()));
+        }
+        assertThat(run.run("--version").exitCode()).isZero();
+        Path archive = awaitArchive(original);
+        assertThat(archives()).containsExactly(archive);
+        return archive;
     }
 
     /** On a JDK 25 or newer the launcher makes and uses an AOT cache instead, one per JDK; JDK 17 keeps its archive. */
