@@ -83,7 +83,8 @@ public final class BatchRunner {
         public Call next() {
             while (ready.isEmpty()) {
                 DatasetRow row = rows.next();
-                if (row == null) {
+                if (row == null || row.index() >= record.spec().rows()) {
+                    // rows written to the dataset after it was read and priced are not this batch's
                     return null;
                 }
                 String input = null;

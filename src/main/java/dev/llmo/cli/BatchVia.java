@@ -111,7 +111,8 @@ final class BatchVia {
             boolean ownIds = false;
             try (Dataset data = Dataset.open(dataset, shown)) {
                 DatasetRow row;
-                while ((row = data.next()) != null) {
+                // the rows counted and priced before: not those appended to the file since
+                while ((row = data.next()) != null && row.index() < record.spec().rows()) {
                     rows.add(new RemoteBatches.Row(customId(row.index(), m), requests.request(row, model)));
                     ids.add(row.id());
                     ownIds |= !row.id().equals(Long.toString(row.index() + 1));

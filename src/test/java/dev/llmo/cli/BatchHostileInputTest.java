@@ -76,6 +76,21 @@ class BatchHostileInputTest {
         return Files.writeString(llmo.home().resolve(name), text);
     }
 
+    /** A server that holds the call of {@code row} until its {@code release}. */
+    private Rows holding(int row) {
+        Rows server = new Rows();
+        server.held = row;
+        llmo.server().setDispatcher(server);
+        return server;
+    }
+
+    /** Runs {@code args} in the background, returning once the held row's call has arrived. */
+    private CompletableFuture<Result> whileHeld(Rows server, String... args) throws InterruptedException {
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> llmo.run(args));
+        assertThat(server.arrived.await(60, TimeUnit.SECONDS)).as("the held row was asked").isTrue();
+        return run;
+    }
+
     private long records() throws IOException {
         Path dir = llmo.dir().resolve("batches");
         if (!Files.isDirectory(dir)) {
@@ -88,13 +103,10 @@ class BatchHostileInputTest {
 
     @Test
     void aResumeOfABatchThatIsStillRunningIsRefusedAndPaysForNothingTwice() throws Exception {
-        Rows server = new Rows();
-        server.held = 2;
-        llmo.server().setDispatcher(server);
+        Rows server = holding(2);
         Path data = dataset("q.jsonl", 3);
-        CompletableFuture<Result> first = CompletableFuture.supplyAsync(() -> llmo.run("batch", "run",
-                data.toString(), "--prompt", "{{question}}", "--concurrency", "1"));
-        assertThat(server.arrived.await(60, TimeUnit.SECONDS)).as("row 2 was asked").isTrue();
+        CompletableFuture<Result> first = whileHeld(server, "batch", "run", data.toString(), "--prompt", "{{question}}",
+                "--concurrency", "1");
 
         Result second = llmo.run("batch", "resume", "last");
 
@@ -140,14 +152,11 @@ class BatchHostileInputTest {
 
     @Test
     void resultsReachOutAsTheyAreDoneAndAResumeWritesItWholeAgain() throws Exception {
-        Rows server = new Rows();
-        server.held = 5;
-        llmo.server().setDispatcher(server);
+        Rows server = holding(5);
         Path data = dataset("q.jsonl", 6);
         Path out = Files.writeString(llmo.home().resolve("results.jsonl"), "an older file\n");
-        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> llmo.run("batch", "run", data.toString(),
-                "--prompt", "{{question}}", "--concurrency", "1", "--out", out.toString()));
-        assertThat(server.arrived.await(60, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Result> run = whileHeld(server, "batch", "run", data.toString(), "--prompt", "{{question}}",
+                "--concurrency", "1", "--out", out.toString());
 
         // row 5 is still unanswered: rows 1 to 4 are in the file already, whole and in order
         List<JsonNode> early = JsonLines.of(Files.readString(out));
@@ -288,5 +297,35 @@ class BatchHostileInputTest {
                 .containsExactly("A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12");
         // the finished calls were not sent again; those stopped in flight were
         assertThat(server.requests.get()).isLessThanOrEqualTo(sent + 12 - 1).isGreaterThanOrEqualTo(12);
+    }
+
+    @Test
+    void rowsAppendedToTheDatasetWhileTheBatchRunsAreNotSent() throws Exception {
+        // more than the reader buffers at once, so that the rows appended after the first call are read by the run
+        int rows = 400;
+        Path data = dataset("q.jsonl", rows);
+        Files.writeString(data, Files.readString(data).replace("\"}", "\",\"pad\":\"" + "x".repeat(200) + "\"}"));
+        AtomicInteger appended = new AtomicInteger();
+        Rows server = new Rows() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (appended.getAndIncrement() == 0) {
+                    try {
+                        Files.writeString(data, "{\"question\":\"Q999?\"}\n".repeat(50),
+                                java.nio.file.StandardOpenOption.APPEND);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return super.dispatch(request);
+            }
+        };
+        llmo.server().setDispatcher(server);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--concurrency", "6");
+
+        assertThat(result).succeeded().errContains(rows + "/" + rows + " calls");
+        assertThat(server.requests.get()).isEqualTo(rows);
+        assertThat(JsonLines.of(result.out())).hasSize(rows);
     }
 }
