@@ -259,10 +259,14 @@ class BatchHostileInputTest {
 
     @Test
     void callsInFlightWhenStdoutFailsAreNotRecordedAsFailedButSentAgainByTheResume() throws Exception {
+        CountDownLatch inFlight = new CountDownLatch(4);
         Rows server = new Rows() {
             @Override
             public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                Thread.sleep(100); // the calls after the first are in flight when its line cannot be written
+                // every answer waits until four calls were asked: the others are in flight when the first line
+                // cannot be written
+                inFlight.countDown();
+                inFlight.await(30, TimeUnit.SECONDS);
                 return super.dispatch(request);
             }
         };
@@ -286,7 +290,7 @@ class BatchHostileInputTest {
         assertThat(stopped).failedWith(ExitCode.FAILURE).errContains("cannot write to stdout: No space left on device");
         assertThat(stopped.err()).contains(" · 0 failed · ");
         int sent = server.requests.get();
-        assertThat(sent).isBetween(2, 11);
+        assertThat(sent).isBetween(4, 11);
         assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("0 failed");
 
         Result resumed = llmo.run("batch", "resume", "last");
