@@ -35,8 +35,17 @@ final class AnthropicDecoder implements ResponseDecoder {
     private String stopReason;
     private JsonNode stopDetails;
 
+    /** Whether plain text deltas are read by {@link TextDeltaEvent} (always, but in the test that compares it). */
+    private final boolean plainDeltas;
+
     AnthropicDecoder(HttpErrorMapper errors) {
+        this(errors, true);
+    }
+
+    /** @param plainDeltas false: every event goes through the tree, the reading {@link TextDeltaEvent} must equal */
+    AnthropicDecoder(HttpErrorMapper errors, boolean plainDeltas) {
         this.errors = errors;
+        this.plainDeltas = plainDeltas;
     }
 
     /** A tool-use block of a stream: its position among the calls, the input of its start, whether pieces came. */
@@ -98,6 +107,11 @@ final class AnthropicDecoder implements ResponseDecoder {
                 sink.fail(errors.fromStreamError(null, null));
             }
             return; // e.g. "event: ping" without data
+        }
+        String text = plainDeltas ? TextDeltaEvent.text(event.data()) : null;
+        if (text != null) {
+            sink.text(text); // what readDelta does with it, without building its tree
+            return;
         }
         JsonNode data = Json.parse(event.data()).orElse(null);
         if (data == null || !data.isObject()) {

@@ -47,8 +47,17 @@ final class OpenAiDecoder implements ResponseDecoder {
     /** Whether the answer (choice 0) called a tool. */
     private boolean calledTools;
 
+    /** Whether plain text deltas are read by {@link TextDeltaChunk} (always, but in the test that compares it). */
+    private final boolean plainChunks;
+
     OpenAiDecoder(HttpErrorMapper errors) {
+        this(errors, true);
+    }
+
+    /** @param plainChunks false: every chunk goes through the tree, the reading {@link TextDeltaChunk} must equal */
+    OpenAiDecoder(HttpErrorMapper errors, boolean plainChunks) {
         this.errors = errors;
+        this.plainChunks = plainChunks;
     }
 
     /** Maps {@code finish_reason}. */
@@ -118,7 +127,7 @@ final class OpenAiDecoder implements ResponseDecoder {
             }
             return;
         }
-        if (!errorEvent) {
+        if (!errorEvent && plainChunks) {
             TextDeltaChunk plain = TextDeltaChunk.read(data);
             if (plain != null) {
                 // what readChunk does with such a chunk, without building its tree
