@@ -26,8 +26,8 @@ public final class JsonScan {
     /** The current key's characters: [keyStart, keyEnd) of {@link #s}, escape-free. */
     private int keyStart;
     private int keyEnd;
-    /** Whether the object being read has had a field: a comma must come before the next one. */
-    private boolean[] hadField = new boolean[4];
+    /** Bit d: whether the object or array at depth d has had a member, so that a comma must come first. */
+    private long hadMember;
     private int depth;
 
     public JsonScan(String text) {
@@ -61,15 +61,12 @@ public final class JsonScan {
             return false;
         }
         skipWhitespace();
-        if (pos >= length || s.charAt(pos) != '{') {
+        if (pos >= length || s.charAt(pos) != '{' || depth == MAX_DEPTH) {
             return fail();
         }
         pos++;
-        if (depth == hadField.length) {
-            hadField = java.util.Arrays.copyOf(hadField, depth * 2);
-        }
-        hadField[depth++] = false;
-        return depth <= MAX_DEPTH || fail();
+        hadMember &= ~(1L << depth++);
+        return true;
     }
 
     /** Enters an array: whether the next value is one. Its elements are read with {@link #nextElement()}. */
@@ -78,15 +75,12 @@ public final class JsonScan {
             return false;
         }
         skipWhitespace();
-        if (pos >= length || s.charAt(pos) != '[') {
+        if (pos >= length || s.charAt(pos) != '[' || depth == MAX_DEPTH) {
             return fail();
         }
         pos++;
-        if (depth == hadField.length) {
-            hadField = java.util.Arrays.copyOf(hadField, depth * 2);
-        }
-        hadField[depth++] = false;
-        return depth <= MAX_DEPTH || fail();
+        hadMember &= ~(1L << depth++);
+        return true;
     }
 
     /**
@@ -107,7 +101,8 @@ public final class JsonScan {
             depth--;
             return false;
         }
-        if (hadField[depth - 1]) {
+        long bit = 1L << (depth - 1);
+        if ((hadMember & bit) != 0) {
             if (c != ',') {
                 return fail();
             }
@@ -142,7 +137,7 @@ public final class JsonScan {
             return fail();
         }
         pos++;
-        hadField[depth - 1] = true;
+        hadMember |= bit;
         return true;
     }
 
@@ -164,13 +159,14 @@ public final class JsonScan {
             depth--;
             return false;
         }
-        if (hadField[depth - 1]) {
+        long bit = 1L << (depth - 1);
+        if ((hadMember & bit) != 0) {
             if (c != ',') {
                 return fail();
             }
             pos++;
         }
-        hadField[depth - 1] = true;
+        hadMember |= bit;
         return true;
     }
 

@@ -16,6 +16,9 @@ import dev.llmo.provider.http.JsonScan;
  * @param content the delta's text, null when it has none (a role chunk)
  */
 record TextDeltaChunk(String model, String content) {
+    /** What {@link #choice} and {@link #delta} return for anything but a plain text delta (compared by identity). */
+    private static final String NOT_PLAIN = new String("not plain");
+
     /** The chunk, or null when it is anything but a plain text delta. */
     static TextDeltaChunk read(String data) {
         JsonScan json = new JsonScan(data);
@@ -25,14 +28,16 @@ record TextDeltaChunk(String model, String content) {
         String model = null;
         boolean seenModel = false;
         boolean seenObject = false;
-        String[] content = null; // [text]: the choice was read
+        boolean seenChoices = false;
+        String content = null;
         while (json.nextField()) {
             if (json.keyIs("choices")) {
-                if (content != null || !json.startArray() || !json.nextElement()) {
+                if (seenChoices || !json.startArray() || !json.nextElement()) {
                     return null;
                 }
-                content = new String[1];
-                if (!choice(json, content) || json.nextElement()) {
+                seenChoices = true;
+                content = choice(json);
+                if (content == NOT_PLAIN || json.nextElement()) {
                     return null; // not exactly one choice
                 }
             } else if (json.keyIs("model")) {
@@ -60,75 +65,78 @@ record TextDeltaChunk(String model, String content) {
                 return null; // id, created, system_fingerprint, obfuscation...: not read
             }
         }
-        if (!json.end() || content == null) {
+        if (!json.end() || !seenChoices) {
             return null;
         }
-        return new TextDeltaChunk(model == null || model.isEmpty() ? null : model, content[0]);
+        return new TextDeltaChunk(model == null || model.isEmpty() ? null : model, content);
     }
 
-    /** Reads one choice object; its text goes to {@code content[0]}. Whether it is plain. */
-    private static boolean choice(JsonScan json, String[] content) {
+    /** Reads one choice object: its text, null when it has none, {@link #NOT_PLAIN} when it is not plain. */
+    private static String choice(JsonScan json) {
         if (!json.startObject()) {
-            return false;
+            return NOT_PLAIN;
         }
+        String content = null;
         boolean seenIndex = false;
         boolean seenDelta = false;
         boolean seenFinish = false;
         while (json.nextField()) {
             if (json.keyIs("index")) {
                 if (seenIndex || !json.isZero()) {
-                    return false;
+                    return NOT_PLAIN;
                 }
                 seenIndex = true;
             } else if (json.keyIs("delta")) {
                 if (seenDelta) {
-                    return false;
+                    return NOT_PLAIN;
                 }
                 seenDelta = true;
                 if (json.peek() == '{') {
-                    if (!delta(json, content)) {
-                        return false;
+                    content = delta(json);
+                    if (content == NOT_PLAIN) {
+                        return NOT_PLAIN;
                     }
                 } else if (!json.isNull()) {
-                    return false;
+                    return NOT_PLAIN;
                 }
             } else if (json.keyIs("finish_reason")) {
                 if (seenFinish || !json.isNull()) {
-                    return false;
+                    return NOT_PLAIN;
                 }
                 seenFinish = true;
             } else if (!json.skipValue()) {
-                return false; // logprobs, content_filter_results (read only at the end)...
+                return NOT_PLAIN; // logprobs, content_filter_results (read only at the end)...
             }
         }
-        return !json.failed();
+        return json.failed() ? NOT_PLAIN : content;
     }
 
-    /** Reads the delta object: only {@code content} (a string or null) and {@code role}. */
-    private static boolean delta(JsonScan json, String[] content) {
+    /** Reads the delta object, only {@code content} (a string or null) and {@code role}: as {@link #choice}. */
+    private static String delta(JsonScan json) {
         if (!json.startObject()) {
-            return false;
+            return NOT_PLAIN;
         }
+        String content = null;
         boolean seenContent = false;
         while (json.nextField()) {
             if (json.keyIs("content")) {
                 if (seenContent) {
-                    return false;
+                    return NOT_PLAIN;
                 }
                 seenContent = true;
                 if (json.peek() == '"') {
-                    content[0] = json.string();
+                    content = json.string();
                 } else if (!json.isNull()) {
-                    return false;
+                    return NOT_PLAIN;
                 }
             } else if (json.keyIs("role")) {
                 if (!json.skipValue()) {
-                    return false;
+                    return NOT_PLAIN;
                 }
             } else {
-                return false; // reasoning, refusal, tool calls, annotations...: the tree reading knows them
+                return NOT_PLAIN; // reasoning, refusal, tool calls, annotations...: the tree reading knows them
             }
         }
-        return !json.failed();
+        return json.failed() ? NOT_PLAIN : content;
     }
 }
