@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.StopReason;
+import dev.llmo.provider.http.DeltaTemplate;
 import dev.llmo.provider.http.HttpErrorMapper;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ResponseDecoder;
@@ -37,6 +38,8 @@ final class AnthropicDecoder implements ResponseDecoder {
 
     /** Whether plain text deltas are read by {@link TextDeltaEvent} (always, but in the test that compares it). */
     private final boolean plainDeltas;
+    /** The stream's last plain text delta: the next is usually the same event with another text. */
+    private final DeltaTemplate template = new DeltaTemplate();
 
     AnthropicDecoder(HttpErrorMapper errors) {
         this(errors, true);
@@ -108,7 +111,10 @@ final class AnthropicDecoder implements ResponseDecoder {
             }
             return; // e.g. "event: ping" without data
         }
-        String text = plainDeltas ? TextDeltaEvent.text(event.data()) : null;
+        String text = !plainDeltas ? null : template.text(event.data());
+        if (text == null && plainDeltas) {
+            text = TextDeltaEvent.text(event.data(), template);
+        }
         if (text != null) {
             sink.text(text); // what readDelta does with it, without building its tree
             return;

@@ -1,5 +1,6 @@
 package dev.llmo.provider.anthropic;
 
+import dev.llmo.provider.http.DeltaTemplate;
 import dev.llmo.provider.http.JsonScan;
 
 /**
@@ -15,6 +16,11 @@ final class TextDeltaEvent {
 
     /** The delta's text when {@code data} is a plain text delta, else null. */
     static String text(String data) {
+        return text(data, null);
+    }
+
+    /** As {@link #text(String)}; a text delta becomes the stream's {@code template} (when not null). */
+    static String text(String data, DeltaTemplate template) {
         JsonScan json = new JsonScan(data);
         if (!json.startObject()) {
             return null;
@@ -36,7 +42,13 @@ final class TextDeltaEvent {
                 return null; // index (a text delta goes to the answer's text wherever its block is)...
             }
         }
-        return json.end() && seenType ? text : null;
+        if (!json.end() || !seenType || text == null) {
+            return null;
+        }
+        if (template != null) {
+            template.remember(data, json.markedStart(), json.markedEnd(), null);
+        }
+        return text;
     }
 
     /** The text of a {@code text_delta} object, else null. */
@@ -56,6 +68,7 @@ final class TextDeltaEvent {
                 if (text != null || (text = json.string()) == null) {
                     return null;
                 }
+                json.markString();
             } else if (!json.skipValue()) {
                 return null;
             }

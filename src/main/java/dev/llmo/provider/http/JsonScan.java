@@ -29,6 +29,11 @@ public final class JsonScan {
     /** Bit d: whether the object or array at depth d has had a member, so that a comma must come first. */
     private long hadMember;
     private int depth;
+    /** The body of the last string {@link #string()} read: after its opening quote to its closing one. */
+    private int stringStart;
+    private int stringEnd;
+    private int markStart = -1;
+    private int markEnd = -1;
 
     public JsonScan(String text) {
         this.s = text;
@@ -170,6 +175,22 @@ public final class JsonScan {
         return true;
     }
 
+    /** Keeps the span of the last string value read, for {@link #markedStart()} and {@link #markedEnd()}. */
+    public void markString() {
+        markStart = stringStart;
+        markEnd = stringEnd;
+    }
+
+    /** Where the body of the string marked by {@link #markString()} starts: after its opening quote (-1: none). */
+    public int markedStart() {
+        return markStart;
+    }
+
+    /** Where the body of the string marked by {@link #markString()} ends: the index of its closing quote. */
+    public int markedEnd() {
+        return markEnd;
+    }
+
     /** Whether the current field's key is {@code name}. */
     public boolean keyIs(String name) {
         return keyEnd - keyStart == name.length() && s.regionMatches(keyStart, name, 0, name.length());
@@ -223,9 +244,11 @@ public final class JsonScan {
             return null;
         }
         int start = ++pos;
+        stringStart = start;
         while (pos < length) {
             char c = s.charAt(pos);
             if (c == '"') {
+                stringEnd = pos;
                 return pos - start > MAX_STRING ? failString() : s.substring(start, pos++);
             }
             if (c == '\\') {
@@ -250,6 +273,7 @@ public final class JsonScan {
         while (pos < length) {
             char c = s.charAt(pos++);
             if (c == '"') {
+                stringEnd = pos - 1;
                 return out.length() > MAX_STRING ? failString() : out.toString();
             }
             if (c < 0x20) {

@@ -1,5 +1,6 @@
 package dev.llmo.provider.openai;
 
+import dev.llmo.provider.http.DeltaTemplate;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.JsonScan;
 
@@ -21,6 +22,14 @@ record TextDeltaChunk(String model, String content) {
 
     /** The chunk, or null when it is anything but a plain text delta. */
     static TextDeltaChunk read(String data) {
+        return read(data, null);
+    }
+
+    /**
+     * As {@link #read(String)}; a chunk with text becomes the stream's {@code template} (when not null), with the
+     * span of its text.
+     */
+    static TextDeltaChunk read(String data, DeltaTemplate template) {
         JsonScan json = new JsonScan(data);
         if (!json.startObject()) {
             return null;
@@ -68,7 +77,11 @@ record TextDeltaChunk(String model, String content) {
         if (!json.end() || !seenChoices) {
             return null;
         }
-        return new TextDeltaChunk(model == null || model.isEmpty() ? null : model, content);
+        TextDeltaChunk chunk = new TextDeltaChunk(model == null || model.isEmpty() ? null : model, content);
+        if (template != null && content != null) {
+            template.remember(data, json.markedStart(), json.markedEnd(), chunk.model());
+        }
+        return chunk;
     }
 
     /** Reads one choice object: its text, null when it has none, {@link #NOT_PLAIN} when it is not plain. */
@@ -126,6 +139,7 @@ record TextDeltaChunk(String model, String content) {
                 seenContent = true;
                 if (json.peek() == '"') {
                     content = json.string();
+                    json.markString();
                 } else if (!json.isNull()) {
                     return NOT_PLAIN;
                 }

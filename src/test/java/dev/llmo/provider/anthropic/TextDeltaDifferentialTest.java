@@ -89,6 +89,51 @@ class TextDeltaDifferentialTest {
         assertThat(taken).isGreaterThan(2000);
     }
 
+    /**
+     * Streams, read by one decoder each: an event like the one before with another text is read from the previous one
+     * (its template), which must come to the same calls whatever the new text holds.
+     */
+    @Test
+    void streamsOfEventsLikeTheLastAreReadAsTheTreeReadsThem() {
+        Random random = new Random(16);
+        String[] texts = {"Hel", "", "a\\\"b", "\\\\", "\\n", "x\u0001y", "q\"q", "\"}}", "\\u00e9", "\ud83d\ude00",
+            "\\ud83d", "}", "\"", "\\"};
+        int reused = 0;
+        for (int round = 0; round < 300; round++) {
+            AnthropicDecoder withFastPath = new AnthropicDecoder(ERRORS, true);
+            AnthropicDecoder treeOnly = new AnthropicDecoder(ERRORS, false);
+            RecordingStreamSink fast = new RecordingStreamSink();
+            RecordingStreamSink tree = new RecordingStreamSink();
+            String template = event(random);
+            for (int step = 0; step < 30; step++) {
+                int kind = random.nextInt(10);
+                int at = template.indexOf("\"text\":\"") + 8;
+                int end = at;
+                while (template.charAt(end) != '"') {
+                    end += template.charAt(end) == '\\' ? 2 : 1;
+                }
+                String data;
+                if (kind < 7) {
+                    data = template.substring(0, at) + texts[random.nextInt(texts.length)]
+                            + texts[random.nextInt(texts.length)] + template.substring(end);
+                    reused++;
+                } else if (kind == 7) {
+                    data = mutated(template, random);
+                } else if (kind == 8) {
+                    template = event(random);
+                    data = template;
+                } else {
+                    data = "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\","
+                            + "\"thinking\":\"hm\"}}";
+                }
+                withFastPath.onEvent(new SseEvent("content_block_delta", data, null), fast);
+                treeOnly.onEvent(new SseEvent("content_block_delta", data, null), tree);
+            }
+            assertThat(fast.calls).isEqualTo(tree.calls);
+        }
+        assertThat(reused).isGreaterThan(5000);
+    }
+
     @Test
     void oddEventsAreLeftToTheTreeOrReadAlike() {
         for (String data : List.of(

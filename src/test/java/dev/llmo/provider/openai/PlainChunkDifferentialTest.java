@@ -147,6 +147,60 @@ class PlainChunkDifferentialTest {
         assertThat(taken).isGreaterThan(2000);
     }
 
+    /** What a run of events makes each decoder call, the one with the fast path and the tree's, in order. */
+    private static List<String> compareStream(List<String> events) {
+        OpenAiDecoder withFastPath = new OpenAiDecoder(ERRORS, true);
+        OpenAiDecoder treeOnly = new OpenAiDecoder(ERRORS, false);
+        RecordingStreamSink fast = new RecordingStreamSink();
+        RecordingStreamSink tree = new RecordingStreamSink();
+        for (String data : events) {
+            withFastPath.onEvent(new SseEvent(null, data, null), fast);
+            treeOnly.onEvent(new SseEvent(null, data, null), tree);
+        }
+        assertThat(fast.calls).as("sink calls for the stream %s", events).isEqualTo(tree.calls);
+        return fast.calls;
+    }
+
+    private static final java.util.regex.Pattern CONTENT =
+            java.util.regex.Pattern.compile("(\"content\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)(\")");
+
+    /**
+     * Streams, read by one decoder each: a chunk like the one before with another text is read from the previous one
+     * (its template), which must come to the same calls whatever the new text holds (quotes, escapes, raw control
+     * characters, the template's own tail) and whatever comes between (other chunks, broken ones).
+     */
+    @Test
+    void streamsOfChunksLikeTheLastAreReadAsTheTreeReadsThem() {
+        Random random = new Random(16);
+        String[] texts = {"tok1 ", "", "a\\\"b", "\\\"", "\\\\", "\\n", "x\u0001y", "q\"q", "\"}]}", "\\u00e9",
+            "\ud83d\ude00", "\\ud83d", "\\ude00", "}", "\"", "caf\u00e9", " \t", "\\"};
+        int reused = 0;
+        for (int round = 0; round < 400; round++) {
+            List<String> events = new ArrayList<>();
+            String template = chunk(random);
+            for (int step = 0; step < 30; step++) {
+                int kind = random.nextInt(10);
+                java.util.regex.Matcher content = CONTENT.matcher(template);
+                if (kind < 7 && content.find()) {
+                    String text = texts[random.nextInt(texts.length)] + texts[random.nextInt(texts.length)];
+                    events.add(template.substring(0, content.start(2)) + text + template.substring(content.end(2)));
+                    reused++;
+                } else if (kind == 7) {
+                    events.add(mutated(template, random));
+                } else if (kind == 8) {
+                    template = chunk(random);
+                    events.add(template);
+                } else {
+                    events.add(List.of("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                            "{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}",
+                            "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"hm\"}}]}").get(random.nextInt(3)));
+                }
+            }
+            compareStream(events);
+        }
+        assertThat(reused).isGreaterThan(5000);
+    }
+
     @Test
     void oddChunksAreLeftToTheTreeOrReadAlike() {
         for (String data : List.of(
