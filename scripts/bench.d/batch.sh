@@ -14,18 +14,8 @@ ROWS=${BATCH_ROWS:-1000}
 CONCURRENCY=${BATCH_CONCURRENCY:-8}
 DELAY=${BATCH_DELAY:-0.05}
 
-work=$(mktemp -d)
 . "$(dirname "$0")/lib/loopback.sh"
-cleanup() { loopback_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-loopback_start "$work" --delay "$DELAY"
-mkdir -p "$work/home"
-loopback_models "$work/home/models.yaml"
-LLMO_HOME=$work/home
-export LLMO_HOME
-unset LLMO_MODEL
+loopback_bench --delay "$DELAY"
 
 python3 -c "
 import json, sys

@@ -9,18 +9,8 @@ set -eu
 : "${LLMO_BIN:?set LLMO_BIN to the llmo binary, e.g. target/llmo}"
 RUNS=${SCHEMA_RUNS:-7}
 
-work=$(mktemp -d)
 . "$(dirname "$0")/lib/loopback.sh"
-cleanup() { loopback_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-loopback_start "$work"
-mkdir -p "$work/home"
-loopback_models "$work/home/models.yaml"
-LLMO_HOME=$work/home
-export LLMO_HOME
-unset LLMO_MODEL
+loopback_bench
 
 plain() { "$LLMO_BIN" run -m bench/tokens2 hi </dev/null >/dev/null 2>&1; }
 schema() { "$LLMO_BIN" run -m bench/tokens2 --schema 'name, age int' hi </dev/null >/dev/null 2>&1 || true; }

@@ -1,5 +1,9 @@
 # Sourced by the benches that call llmo against a loopback server (stream.sh, vault.sh, schema.sh, batch.sh): starts
 # lib/loopback.py, writes a models.yaml for it, and times pairs of commands. Needs python3. Defines:
+#   loopback_bench [--key K] [--delay S]
+#                                   the whole set-up of a bench that runs llmo against the server: a temporary
+#                                   $work removed at exit (with the server), the server, and LLMO_HOME=$work/home
+#                                   holding its models.yaml; LLMO_MODEL unset (batch.sh, schema.sh)
 #   loopback_start WORK [--key K] [--delay S]
 #                                   the server, its port in $loopback_port (WORK: the bench's temporary dir)
 #   loopback_stop                   ends it (call it from the bench's exit trap)
@@ -26,6 +30,18 @@ loopback_start() {
     sleep 0.1
   done
   loopback_port=$(cat "$_work/port")
+}
+
+loopback_bench() {
+  work=$(mktemp -d)
+  trap 'loopback_stop; rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM
+  loopback_start "$work" "$@"
+  mkdir -p "$work/home"
+  loopback_models "$work/home/models.yaml"
+  LLMO_HOME=$work/home
+  export LLMO_HOME
+  unset LLMO_MODEL
 }
 
 loopback_stop() {

@@ -87,7 +87,7 @@ class BatchResumeIT {
 
         Path record;
         try (Stream<Path> files = Files.list(home.resolve("llmo/batches"))) {
-            record = files.findFirst().orElseThrow();
+            record = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow(); // not its .lock
         }
         Set<Integer> finished = new HashSet<>();
         for (String line : Files.readAllLines(record)) {

@@ -82,31 +82,28 @@ class LauncherIT {
                 + project.resolve(".llmo/models.yaml"));
     }
 
+    /**
+     * The archive is made once, in the background, and used; and what scripts/install does: a copy of the binary
+     * elsewhere must not find, and be refused, the original's archive. One test, so that the original's archive is
+     * made once for both checks (a training costs seconds of CPU).
+     */
     @Test
-    void startUpArchiveIsMadeOnceInTheBackgroundAndUsed() throws Exception {
+    void startUpArchiveIsMadeOnceInTheBackgroundAndUsedAndACopyHasItsOwnAndAReplacedOneANewOne() throws Exception {
+        Path original = BinaryRun.binary();
         BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString());
         assertThat(run.run("--version").exitCode()).isZero();
 
-        Path archive = awaitArchive(BinaryRun.binary());
-        assertThat(archive.toString()).matches(".*/llmo\\.cds/\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
-        assertThat(archives()).containsExactly(archive);
+        Path originalArchive = awaitArchive(original);
+        assertThat(originalArchive.toString()).matches(".*/llmo\\.cds/\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
+        assertThat(archives()).containsExactly(originalArchive);
 
         BinaryRun.Result warm = run.run("models", "--json");
         assertThat(warm.exitCode()).isZero();
         assertThat(warm.err()).isEmpty();
         assertThat(warm.out()).contains("\"id\":\"anthropic/claude-sonnet-4-5\"");
-    }
 
-    /** What scripts/install does: a copy of the binary elsewhere must not find, and be refused, the original's archive. */
-    @Test
-    void aCopyOfTheBinaryHasItsOwnArchiveAndAReplacedOneANewOne() throws Exception {
-        Path original = BinaryRun.binary();
         Path copy = Files.createDirectories(home.resolve("prefix/bin")).resolve("llmo");
         Files.copy(original, copy);
-        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString());
-
-        assertThat(run.run("--version").exitCode()).isZero();
-        Path originalArchive = awaitArchive(original);
         assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
         Path copyArchive = awaitArchive(copy);
 

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,10 +75,14 @@ class VaultSessionIT {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            llmo().run("vault", "lock");
+            // whatever happened above, no agent of this test outlives it (SIGTERM, as `vault lock` would end it, without
+            // a process of its own for it)
+            for (ProcessHandle agent : agents()) {
+                agent.destroy();
+                agent.onExit().completeOnTimeout(agent, 10, TimeUnit.SECONDS).get();
+                agent.destroyForcibly();
+            }
         } finally {
-            // whatever happened above, no agent of this test outlives it
-            agents().forEach(ProcessHandle::destroyForcibly);
             server.shutdown();
         }
     }
@@ -112,7 +115,7 @@ class VaultSessionIT {
     }
 
     @Test
-    void afterUnlockCommandsNeedNoPasswordUntilLock() throws Exception {
+    void afterUnlockCommandsNeedNoPasswordUntilLockButChildrenAndForgedTokensGetNothing() throws Exception {
         String session = unlock();
         assertThat(agents()).hasSize(1);
         Path socket = Path.of(session.substring(0, session.lastIndexOf('#')));
@@ -136,6 +139,21 @@ class VaultSessionIT {
         BinaryRun.Result status = llmo().env("LLMO_VAULT_SESSION", session).run("vault", "status");
         assertThat(status.out()).containsPattern("session: +open until 20");
 
+        // a child process (the child provider's api_key_cmd) gets neither the session nor the key
+        BinaryRun.Result child = runWith(session, "run", "-m", "child", "hi");
+        assertThat(child.exitCode()).as(child.err()).isZero();
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS).getHeader("Authorization")).isEqualTo("Bearer child-got-no-key");
+        assertThat(Files.readString(home.resolve("child-env"))).isEmpty();
+        assertThat(Files.readString(home.resolve("child-err"))).contains("is locked and there is no terminal");
+
+        // a wrong token gets nothing from the agent, and a refused client does not end the session
+        int at = session.length() - 10;  // inside the token, away from base64's spare bits at its end
+        String forged = session.substring(0, at) + (session.charAt(at) == 'A' ? 'B' : 'A') + session.substring(at + 1);
+        BinaryRun.Result forgedGet = llmo().env("LLMO_VAULT_SESSION", forged).run("vault", "get", "MOCK_API_KEY");
+        assertThat(forgedGet.exitCode()).isEqualTo(4);
+        assertThat(forgedGet.out()).isEmpty();
+        assertThat(agents()).extracting(ProcessHandle::pid).containsExactly(agent.pid());
+
         BinaryRun.Result lock = llmo().env("LLMO_VAULT_SESSION", session).run("vault", "lock");
         assertThat(lock.exitCode()).as(lock.err()).isZero();
         assertThat(lock.out()).isEqualTo("unset LLMO_VAULT_SESSION;\n");
@@ -155,43 +173,20 @@ class VaultSessionIT {
     @Test
     void theSessionEndsByItselfAndItsProcessWithIt() throws Exception {
         String session = unlock("--for", "3s");
+        // unlock returned once its agent answered; on a busy machine the 3 s can be over before the process list is
+        // read, so the agent may be gone already; if it is still there, it exits at its expiry: waited for, not timed
+        // (a generous bound for a busy machine)
         List<ProcessHandle> agents = agents();
-        assertThat(agents).hasSize(1);
-
-        // the agent exits at its expiry: waited for, not timed (a generous bound for a busy machine)
-        agents.get(0).onExit().get(60, TimeUnit.SECONDS);
+        assertThat(agents).hasSizeLessThanOrEqualTo(1);
+        for (ProcessHandle agent : agents) {
+            agent.onExit().get(60, TimeUnit.SECONDS);
+        }
 
         assertThat(agents()).isEmpty();
         assertThat(Path.of(session.substring(0, session.lastIndexOf('#')))).doesNotExist();
         BinaryRun.Result after = llmo().env("LLMO_VAULT_SESSION", session).run("vault", "get", "MOCK_API_KEY");
         assertThat(after.exitCode()).isEqualTo(4);
         assertThat(after.out()).isEmpty();
-    }
-
-    @Test
-    void aChildProcessGetsNeitherTheSessionNorTheKey() throws Exception {
-        String session = unlock();
-
-        BinaryRun.Result run = runWith(session, "run", "-m", "child", "hi");
-
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        RecordedRequest request = server.takeRequest(10, TimeUnit.SECONDS);
-        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer child-got-no-key");
-        assertThat(Files.readString(home.resolve("child-env"))).isEmpty();
-        assertThat(Files.readString(home.resolve("child-err"))).contains("is locked and there is no terminal");
-    }
-
-    @Test
-    void aWrongTokenGetsNothingFromTheAgent() throws Exception {
-        String session = unlock();
-        int at = session.length() - 10;  // inside the token, away from base64's spare bits at its end
-        String forged = session.substring(0, at) + (session.charAt(at) == 'A' ? 'B' : 'A') + session.substring(at + 1);
-
-        BinaryRun.Result get = llmo().env("LLMO_VAULT_SESSION", forged).run("vault", "get", "MOCK_API_KEY");
-
-        assertThat(get.exitCode()).isEqualTo(4);
-        assertThat(get.out()).isEmpty();
-        assertThat(agents()).hasSize(1);  // a refused client does not end the session
     }
 
     @Test

@@ -14,8 +14,9 @@ import java.util.function.LongPredicate;
 
 /**
  * The results of a batch as JSON Lines, in dataset order (each row's models in the batch's order), from its record:
- * what {@code batch run} and {@code batch resume} print at the end and {@code batch export} prints any time. One line
- * per call the record holds (its last entry, when a resume sent it again):
+ * what {@code batch export} prints any time, and {@code batch run} and {@code batch resume} print of the calls they did
+ * not make. One line per finished call the record holds (its last entry, when a resume sent it again; a call stopped
+ * by Ctrl-C has none):
  * {@code {"row":1,"id":"q1","model":"openai/gpt-4o-mini","text":"...","usage":{...},"cost_usd":0.000012,
  * "latency_ms":812,"error":null}}.
  *
@@ -99,7 +100,9 @@ public final class BatchExport {
         Map<Long, Long> last = new HashMap<>();
         long[] ordinal = {0};
         BatchRecord.entries(record, entry -> {
-            if (entry instanceof EventData.BatchRow row && wanted.test(row.row() * models + row.modelIndex())) {
+            // a call stopped by Ctrl-C or a signal has no result: it is missing until a resume sends it again
+            if (entry instanceof EventData.BatchRow row && !BatchRecord.INTERRUPTED.equals(row.errorKind())
+                    && wanted.test(row.row() * models + row.modelIndex())) {
                 last.put(row.row() * models + row.modelIndex(), ordinal[0]);
             }
             ordinal[0]++;

@@ -45,13 +45,16 @@ public final class BatchRecord implements AutoCloseable {
     public static final String INTERRUPTED = "interrupted";
 
     private final EventLog log;
+    private final BatchLock lock;
     private final BatchSpec spec;
     private final Map<Integer, BitSet> finished;
     private final Map<Long, Boolean> judged = new HashMap<>();
     private long costMicroUsd;
 
-    private BatchRecord(EventLog log, BatchSpec spec, Map<Integer, BitSet> finished, Map<Long, Boolean> judged) {
+    private BatchRecord(EventLog log, BatchLock lock, BatchSpec spec, Map<Integer, BitSet> finished,
+                        Map<Long, Boolean> judged) {
         this.log = log;
+        this.lock = lock;
         this.spec = spec;
         this.finished = finished;
         this.judged.putAll(judged);
@@ -70,6 +73,7 @@ public final class BatchRecord implements AutoCloseable {
     private volatile long synced = -1;
     private boolean syncEach;
     private Thread syncer;
+    private boolean discarded;
 
     /**
      * Makes the entry {@code seq} durable. It is in the file already (one {@code write}): a kill -9 or a crash of llmo
@@ -126,25 +130,45 @@ public final class BatchRecord implements AutoCloseable {
         return this;
     }
 
-    /** Starts the record of a new batch in {@code dir}. */
+    /** Starts the record of a new batch in {@code dir}, locked ({@link BatchLock}) until {@link #close}. */
     public static BatchRecord create(Path dir, BatchSpec spec, String configSha256, String llmoVersion,
                                      EventLog.Options options) {
         EventLog log = EventLog.create(dir, new EventData.SessionStart("batch run", RunMode.BATCH, spec.models(),
                 configSha256, llmoVersion), unsynced(options));
-        log.append(new EventData.Custom(BatchSpec.TYPE, spec.toJson()));
-        log.sync();
-        return new BatchRecord(log, spec, new HashMap<>(), Map.of()).syncing(options);
+        BatchLock lock;
+        try {
+            lock = BatchLock.take(log.file());
+            log.append(new EventData.Custom(BatchSpec.TYPE, spec.toJson()));
+            log.sync();
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        return new BatchRecord(log, lock, spec, new HashMap<>(), Map.of()).syncing(options);
     }
 
     /**
      * Opens a record to run what it is missing. A torn last line (a crash while writing it) is cut first, keeping every
-     * whole entry; any other damage refuses (exit 6).
+     * whole entry; any other damage refuses (exit 6). The record's lock is this record's from now on: {@link #close}
+     * releases it, and so does a failure to open.
      *
+     * @param lock        the batch's lock, taken before anything was read of the record that this run relies on
      * @param retryFailed whether failed calls count as missing too
      * @param repaired    told when a torn last line was cut
      */
-    public static BatchRecord resume(Path file, boolean retryFailed, String configSha256, String llmoVersion,
+    public static BatchRecord resume(BatchLock lock, boolean retryFailed, String configSha256, String llmoVersion,
                                      EventLog.Options options, Consumer<String> repaired) {
+        try {
+            return open(lock, retryFailed, configSha256, llmoVersion, options, repaired);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static BatchRecord open(BatchLock lock, boolean retryFailed, String configSha256, String llmoVersion,
+                                    EventLog.Options options, Consumer<String> repaired) {
+        Path file = lock.record();
         VerifyReport report = ChainVerifier.verify(file);
         if (report.repairable()) {
             ChainVerifier.Repair repair = ChainVerifier.repair(file);
@@ -160,7 +184,7 @@ public final class BatchRecord implements AutoCloseable {
         EventLog log = EventLog.open(file, unsynced(options));
         log.append(new EventData.SessionStart("batch resume", RunMode.BATCH, contents.spec().models(), configSha256,
                 llmoVersion));
-        return new BatchRecord(log, contents.spec(), contents.finished(), contents.judged()).syncing(options);
+        return new BatchRecord(log, lock, contents.spec(), contents.finished(), contents.judged()).syncing(options);
     }
 
     /** What a record holds, read once. */
@@ -290,9 +314,42 @@ public final class BatchRecord implements AutoCloseable {
         log.append(new EventData.SessionEnd(status, exitCode.code(), cost));
     }
 
-    /** Stops the background sync and syncs and closes the file. */
+    /** Stops the background sync, syncs and closes the file, and lets the batch go ({@link BatchLock}). */
     @Override
     public void close() {
+        if (discarded) {
+            return;
+        }
+        stopSyncing();
+        try {
+            log.close();
+        } finally {
+            lock.close();
+        }
+    }
+
+    /**
+     * Takes back a record that holds nothing worth keeping (a {@code --via provider} batch none of whose remote batches
+     * was created): its file and its lock file are removed, so that no batch shows that cannot be resumed or waited for.
+     * A record another process wrote to meanwhile stays.
+     */
+    public void discard() {
+        stopSyncing();
+        discarded = true;
+        try {
+            if (log.discard()) {
+                java.nio.file.Files.deleteIfExists(BatchLock.of(log.file()));
+            } else {
+                log.close();
+            }
+        } catch (java.io.IOException e) {
+            // an empty lock file left behind: it names no batch
+        } finally {
+            lock.close();
+        }
+    }
+
+    private void stopSyncing() {
         if (syncer != null) {
             syncer.interrupt();
             try {
@@ -301,7 +358,6 @@ public final class BatchRecord implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        log.close();
     }
 
     /** A record's id for messages. */

@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An eval's outcome per model, from a batch record: calls, how many passed every assertion (a call that failed, or
- * whose judge gave no verdict, did not), the pass rate, failures, latency percentiles, tokens and cost (the judges'
- * cost apart). Without assertions a call passes when it succeeded.
+ * An eval's outcome per model, from a batch record: the finished calls, how many passed every assertion (a call that
+ * failed, or whose judge gave no verdict, did not), the pass rate, failures, latency percentiles, tokens and cost (the
+ * judges' cost apart), and the calls not finished yet (never sent, or stopped by Ctrl-C). Without assertions a call
+ * passes when it succeeded.
  */
 public record BatchReport(String id, List<String> asserts, List<ModelLine> models, BigDecimal judgeCostUsd,
                           long judgeUnknownPriceCalls, long judgeCalls) {
@@ -25,17 +26,20 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
     /**
      * One model's line.
      *
+     * @param calls             the finished calls (succeeded or failed)
+     * @param missing           the calls not finished: never sent, or stopped by Ctrl-C
+     * @param p50Ms             the median latency of the successful calls, null when there is none
      * @param costUsd           the cost of the calls whose price is known
      * @param unknownPriceCalls calls that were (or may have been) billed at a price llmo does not know; a call that
      *                          failed before the provider reported any usage is not one of them
      * @param passedBy          per assertion, how many calls passed it
      */
-    public record ModelLine(String model, long calls, long passed, long failed, long p50Ms, long p95Ms,
+    public record ModelLine(String model, long calls, long missing, long passed, long failed, Long p50Ms, Long p95Ms,
                             long inputTokens, long outputTokens, BigDecimal costUsd, long unknownPriceCalls,
                             List<Long> passedBy) {
-        /** Passed of all calls, 0 to 1; 0 for none. */
+        /** Passed of the finished calls, 0 to 1; null when none is finished (no rate to speak of). */
         public BigDecimal passRate() {
-            return calls == 0 ? BigDecimal.ZERO : BigDecimal.valueOf(passed).divide(BigDecimal.valueOf(calls), 4,
+            return calls == 0 ? null : BigDecimal.valueOf(passed).divide(BigDecimal.valueOf(calls), 4,
                     RoundingMode.HALF_EVEN);
         }
     }
@@ -107,26 +111,32 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
         List<ModelLine> lines = new ArrayList<>();
         for (int m = 0; m < models; m++) {
             long[] sorted = latencies.get(m).stream().mapToLong(Long::longValue).sorted().toArray();
-            lines.add(new ModelLine(spec.models().get(m), calls[m], passed[m], failed[m], percentile(sorted, 50),
-                    percentile(sorted, 95), input[m], output[m], BigDecimal.valueOf(cost[m], 6),
+            lines.add(new ModelLine(spec.models().get(m), calls[m], spec.rows() - calls[m], passed[m], failed[m],
+                    percentile(sorted, 50), percentile(sorted, 95), input[m], output[m], BigDecimal.valueOf(cost[m], 6),
                     unknownCost[m], Arrays.stream(passedBy[m]).boxed().toList()));
         }
         return new BatchReport(BatchRecord.EventLogId.of(record), spec.asserts(), lines,
                 BigDecimal.valueOf(judgeMicro[0], 6), judgeCounts[1], judgeCounts[0]);
     }
 
-    /** The nearest-rank percentile; 0 when there is no value. */
-    static long percentile(long[] sorted, int p) {
+    /** The nearest-rank percentile; null when there is no value. */
+    static Long percentile(long[] sorted, int p) {
         if (sorted.length == 0) {
-            return 0;
+            return null;
         }
         int rank = (int) Math.ceil(p / 100.0 * sorted.length);
         return sorted[Math.max(0, rank - 1)];
     }
 
-    /** The lowest pass rate of any model. */
+    /** The lowest pass rate of any model; 0 when no call is finished. */
     public BigDecimal lowestPassRate() {
-        return models.stream().map(ModelLine::passRate).min(BigDecimal::compareTo).orElse(BigDecimal.ZERO);
+        return models.stream().map(line -> line.passRate() == null ? BigDecimal.ZERO : line.passRate())
+                .min(BigDecimal::compareTo).orElse(BigDecimal.ZERO);
+    }
+
+    /** The calls of the batch not finished yet, all models together. */
+    public long missing() {
+        return models.stream().mapToLong(ModelLine::missing).sum();
     }
 
     /** {@code --json}: one object. */
@@ -140,6 +150,7 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
             ObjectNode row = rows.addObject();
             row.put("model", line.model());
             row.put("calls", line.calls());
+            row.put("missing", line.missing());
             row.put("passed", line.passed());
             row.put("pass_rate", line.passRate());
             row.put("failed", line.failed());
@@ -157,6 +168,10 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
         return json;
     }
 
+    private static String millis(Long ms) {
+        return ms == null ? "-" : ms + "ms";
+    }
+
     /** The table for a person: one line per model, then the judges' cost. */
     public List<String> table() {
         List<String> out = new ArrayList<>();
@@ -165,9 +180,11 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
                 "MODEL", "CALLS", "PASSED", "RATE", "FAILED", "P50", "P95", "TOKENS IN", "TOKENS OUT", "USD"));
         for (ModelLine line : models) {
             out.add(String.format(java.util.Locale.ROOT,
-                    "%-" + width + "s  %6d  %6d  %5.1f%%  %6d  %6dms  %6dms  %9d  %9d  %10s", line.model(), line.calls(),
-                    line.passed(), line.passRate().doubleValue() * 100, line.failed(), line.p50Ms(), line.p95Ms(),
-                    line.inputTokens(), line.outputTokens(), Usd.formatTotal(Usd.toMicro(line.costUsd()), line.unknownPriceCalls(), line.calls())));
+                    "%-" + width + "s  %6d  %6d  %6s  %6d  %8s  %8s  %9d  %9d  %10s", line.model(), line.calls(),
+                    line.passed(), line.passRate() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%",
+                            line.passRate().doubleValue() * 100), line.failed(), millis(line.p50Ms()),
+                    millis(line.p95Ms()), line.inputTokens(), line.outputTokens(),
+                    Usd.formatTotal(Usd.toMicro(line.costUsd()), line.unknownPriceCalls(), line.calls())));
         }
         if (judgeCalls > 0) {
             out.add("judges: " + Usd.formatTotal(Usd.toMicro(judgeCostUsd), judgeUnknownPriceCalls, judgeCalls));

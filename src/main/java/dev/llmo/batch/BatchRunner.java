@@ -13,7 +13,6 @@ import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.CallError;
-import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.ChatRequest;
 import java.nio.file.Path;
@@ -84,7 +83,8 @@ public final class BatchRunner {
         public Call next() {
             while (ready.isEmpty()) {
                 DatasetRow row = rows.next();
-                if (row == null) {
+                if (row == null || row.index() >= record.spec().rows()) {
+                    // rows written to the dataset after it was read and priced are not this batch's
                     return null;
                 }
                 String input = null;
@@ -97,7 +97,7 @@ public final class BatchRunner {
                     }
                     ModelRef model = models.get(m);
                     ready.add(new Call(new CallId(model, null, m, row.index()), requests.request(row, model),
-                            new RowRecorder(record, row, m, input, asserts)));
+                            new RowRecorder(record, row, m, input, asserts, cancellation())));
                 }
             }
             return ready.poll();
@@ -129,16 +129,19 @@ public final class BatchRunner {
         private final int model;
         private final String inputSha256;
         private final List<Assertion> asserts;
+        private final Cancellation cancellation;
         private volatile String bodySha256;
         /** What {@link #answered} recorded, or null. */
         private volatile EventData.BatchRow recorded;
 
-        RowRecorder(BatchRecord record, DatasetRow row, int model, String inputSha256, List<Assertion> asserts) {
+        RowRecorder(BatchRecord record, DatasetRow row, int model, String inputSha256, List<Assertion> asserts,
+                    Cancellation cancellation) {
             this.record = record;
             this.row = row;
             this.model = model;
             this.inputSha256 = inputSha256;
             this.asserts = asserts;
+            this.cancellation = cancellation;
         }
 
         @Override
@@ -162,8 +165,9 @@ public final class BatchRunner {
                 checks.add(Assertion.check(assertion, row.values(), result.text(), result.succeeded(),
                         result.latencyMs(), result.costUsd()));
             }
+            // a call the batch's stop ended did not fail: recorded (what it cost counts) but not finished
             String kind = error == null ? null
-                    : error instanceof InterruptedRunException ? BatchRecord.INTERRUPTED : Conversation.errorKind(error);
+                    : CallSource.stopped(cancellation, error) ? BatchRecord.INTERRUPTED : Conversation.errorKind(error);
             EventData.BatchRow entry = new EventData.BatchRow(row.index(), row.id(), model, result.model().id(),
                     inputSha256, bodySha256, result.answer().parts(), result.stopReason() == null ? null
                     : result.stopReason().id(), result.usage(), micro(result.costUsd()), result.latencyMs(), result.ttftMs(), kind,

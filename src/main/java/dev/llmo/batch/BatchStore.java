@@ -26,6 +26,11 @@ public final class BatchStore {
         return new ConversationStore(dir).ids();
     }
 
+    /** The id of a record. */
+    public static String id(Path record) {
+        return BatchRecord.EventLogId.of(record);
+    }
+
     /** The record of a whole id. */
     public Path file(String id) {
         return dir.resolve(id + ".jsonl");

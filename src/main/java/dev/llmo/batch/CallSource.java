@@ -10,7 +10,7 @@ import dev.llmo.failure.LlmoException;
 /**
  * What the calls of a batch's phases (the answers, the judges' verdicts) share once a call ends: a success or a failure
  * counted, a call the budget refused stopping the whole plan (nothing was sent or recorded: it stays missing, for a
- * resume), a call stopped from outside counted as neither. On the engine's thread, like every {@link BatchCalls}.
+ * resume), a call stopped from outside ({@link #stopped}) counted as neither. On the engine's thread, like every {@link BatchCalls}.
  */
 abstract class CallSource implements BatchCalls {
     private final Cancellation cancellation;
@@ -31,9 +31,18 @@ abstract class CallSource implements BatchCalls {
                 stopped = budget;
             }
             cancellation.cancel(budget);
-        } else if (!(result.error() instanceof InterruptedRunException)) {
+        } else if (!stopped(cancellation, result.error())) {
             failed++;
         }
+    }
+
+    /**
+     * Whether a call ended with {@code error} because the batch was stopped, not by failing itself: Ctrl-C or a signal,
+     * or the reason the plan was cancelled with (a budget's refusal of another call, a stdout or {@code --out} that
+     * could not be written), which every call in flight ends with. Such a call is not finished: a resume sends it again.
+     */
+    static boolean stopped(Cancellation cancellation, LlmoException error) {
+        return error instanceof InterruptedRunException || error != null && error == cancellation.reason();
     }
 
     final Cancellation cancellation() {

@@ -94,7 +94,7 @@ final class CsvRecords {
             } else if (c == '"') {
                 if (field.length() > 0 || wasQuoted) {
                     throw new Malformed(line, "a double quote inside an unquoted field (quote the whole field and "
-                            + "double the quote: \"\"a \"\"b\"\" c\"\")");
+                            + "double the quote: \"a \"\"b\"\" c\")");
                 }
                 quoted = true;
                 wasQuoted = true;

@@ -47,6 +47,8 @@ public final class Dataset implements Closeable {
     /** Decimals read exactly: a row's {@code 1.50} fills a placeholder as {@code 1.50}. */
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // a column named twice would fill a placeholder with one of two values, silently
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
 
     private final String name;
@@ -83,6 +85,10 @@ public final class Dataset implements Closeable {
         } catch (NoSuchFileException e) {
             throw new UsageException("no dataset at " + shown, "give a JSON Lines or CSV file, or - for stdin");
         } catch (IOException e) {
+            if (Files.isDirectory(file)) {
+                throw new UsageException("the dataset " + shown + " is a directory",
+                        "give a JSON Lines or CSV file, or - for stdin");
+            }
             throw new UsageException("cannot read the dataset " + shown + ": " + e.getMessage(),
                     "check the file's permissions");
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -158,10 +164,16 @@ public final class Dataset implements Closeable {
                 continue;
             }
             JsonNode node;
-            try {
-                node = JSON.readTree(text);
-            } catch (IOException e) {
-                throw bad(line, "not a JSON object (" + firstLine(e.getMessage()) + ")");
+            try (com.fasterxml.jackson.core.JsonParser parser = JSON.createParser(text)) {
+                node = JSON.readTree(parser);
+                if (node != null && parser.nextToken() != null) {
+                    // two objects on one line: the second would be dropped without a word
+                    throw bad(line, "more than one JSON value on the line (JSON Lines holds one object per line)");
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                String why = firstLine(e.getOriginalMessage());
+                throw bad(line, why.startsWith("Duplicate field") ? "the key" + why.substring("Duplicate field"
+                        .length()) + " is given twice" : "not a JSON object (" + why + ")");
             }
             if (node == null || !node.isObject()) {
                 throw bad(line, "not a JSON object, but " + (node == null ? "nothing" : node.getNodeType()
@@ -198,8 +210,11 @@ public final class Dataset implements Closeable {
                     if (header.stream().anyMatch(String::isEmpty)) {
                         throw bad(line, "the header row has an empty column name");
                     }
-                    if (new java.util.HashSet<>(header).size() != header.size()) {
-                        throw bad(line, "the header row names a column twice");
+                    java.util.Set<String> seen = new java.util.HashSet<>();
+                    for (String column : header) {
+                        if (!seen.add(column)) {
+                            throw bad(line, "the header row names the column '" + column + "' twice");
+                        }
                     }
                     continue;
                 }
@@ -207,7 +222,8 @@ public final class Dataset implements Closeable {
                     continue; // a blank line
                 }
                 if (fields.size() != header.size()) {
-                    throw bad(line, fields.size() + " fields where the header has " + header.size());
+                    throw bad(line, fields.size() + (fields.size() == 1 ? " field" : " fields") + " where the header "
+                            + "has " + header.size() + " (a field with a comma or a line break goes in double quotes)");
                 }
                 Map<String, String> values = new LinkedHashMap<>();
                 for (int i = 0; i < header.size(); i++) {

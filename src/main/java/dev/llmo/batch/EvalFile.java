@@ -39,8 +39,13 @@ public record EvalFile(String prompt, String system, List<String> models, List<S
             root = YAML.readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException("no eval file at " + file, "check the path given to --eval");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new ConfigException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": not YAML: " + firstLine(e.getOriginalMessage()), "fix the file at that place");
         } catch (IOException e) {
-            throw new ConfigException(file + ": not YAML: " + firstLine(e.getMessage()), "fix the file");
+            throw new ConfigException("cannot read the eval file " + file + ": " + e.getMessage(),
+                    "check the path given to --eval");
         }
         if (root == null || !root.isObject()) {
             throw new ConfigException(file + ": an eval file is a mapping (prompt:, models:, asserts:)",

@@ -140,6 +140,18 @@ final class BatchCommand implements Runnable {
             report.table().forEach(out::println);
         }
         out.flush();
+        if (report.missing() > 0) {
+            context.err().println("llmo: note: " + report.missing() + " of " + (report.missing() + report.models()
+                    .stream().mapToLong(BatchReport.ModelLine::calls).sum()) + " calls of batch " + report.id()
+                    + " are not finished; the table counts the finished ones ('llmo batch resume " + report.id()
+                    + "' runs the rest)");
+            context.err().flush();
+        }
+        if (minimum != null && report.missing() > 0) {
+            throw new dev.llmo.failure.FailureException("batch " + report.id() + " is not finished (" + report.missing()
+                    + " calls missing), so its pass rate is not known", "'llmo batch resume " + report.id()
+                    + "' runs the rest; then report again");
+        }
         if (minimum != null && report.lowestPassRate().compareTo(minimum) < 0) {
             throw new dev.llmo.failure.FailureException("a model's pass rate ("
                     + report.lowestPassRate().movePointRight(2).stripTrailingZeros().toPlainString()

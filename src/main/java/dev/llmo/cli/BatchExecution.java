@@ -8,6 +8,7 @@ import dev.llmo.batch.BatchRecord;
 import dev.llmo.batch.BatchRunner;
 import dev.llmo.batch.BatchScan;
 import dev.llmo.batch.BatchSummary;
+import dev.llmo.batch.OutFile;
 import dev.llmo.batch.ResultLines;
 import dev.llmo.batch.RowRequests;
 import dev.llmo.config.Budget;
@@ -116,14 +117,14 @@ final class BatchExecution {
     }
 
     /**
-     * Runs what {@code record} is missing, with a progress view on stderr, and ends the record. The results go to
-     * stdout as they become due (a call's line once it and every earlier one is done), or to {@code out} at the end,
-     * whole. Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 130 (or the signal's
-     * code) when it was interrupted (the lines printed so far stand), 1 when a call failed.
+     * Runs what {@code record} is missing, with a progress view on stderr, and ends and closes the record. The results
+     * go to stdout, or to {@code out}, as they become due (a call's line once it and every earlier one is done).
+     * Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 130 (or the signal's code) when
+     * it was interrupted (the lines written so far stand), 1 when a call failed or the results could not be written.
      */
     static int run(CliContext context, CallExecutor executor, int concurrency, BatchRecord record, Path dataset,
                    String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
-                   Map<Integer, ModelRef> judges, BatchScan scan, Path out) {
+                   Map<Integer, ModelRef> judges, BatchScan scan, OutFile out) {
         long total = scan.rows() * models.size();
         long before = total - scan.todo();
         // a resume's line goes on from the batch's own figures: the record's cost and the failures not run again
@@ -132,68 +133,102 @@ final class BatchExecution {
                 .mapToLong(Long::longValue).sum());
         BatchProgress progress = new BatchProgress(context.err(), context.environment().stderrIsTerminal(),
                 context.colorErr(), total, before, failedBefore,
-                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()), System::nanoTime);
+                earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()),
+                earlier == null ? 0 : earlier.unknownPriceCalls(), earlier == null ? 0 : earlier.billableCalls(),
+                System::nanoTime);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
         String resume = "'llmo batch resume " + record.id();
         BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
         context.err().flush(); // what the command said of the batch comes before its first result
-        ResultLines lines = out != null ? null : new ResultLines(context.out(), record.file(), models.size(), total,
-                record.unfinished(models.size()));
-        // a reader of stdout that went away (| head) stops the batch: the rest could not be shown
-        RunListener listener = lines == null ? progress : event -> {
-            progress.onEvent(event);
-            LlmoException lost = event instanceof RunEvent.CallEnded ? StdoutWriter.failure(context.out()) : null;
+        PrintWriter sink = out == null ? context.out() : out.writer();
+        ResultLines lines = new ResultLines(sink, record.file(), models.size(), total, record.unfinished(models.size()));
+        // a reader of stdout that went away (| head), or a full disk under --out, stops the batch: the rest could not
+        // be written
+        RunListener listener = event -> {
+            // a call the batch's stop ended is not done (the record says interrupted): no failure on the line
+            if (!(event instanceof RunEvent.CallEnded ended && ended.result().error() != null
+                    && ended.result().error() == cancellation.reason())) {
+                progress.onEvent(event);
+            }
+            LlmoException lost = event instanceof RunEvent.CallEnded ? lost(context, out, record.id()) : null;
             if (lost != null) {
                 throw lost;
             }
         };
-        BatchRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the batch was stopped", () -> {
-            BatchRunner.Outcome answers = new BatchRunner(engine, requests, models, asserts).run(record, dataset,
-                    shown, listener, cancellation, lines);
-            if (!judges.isEmpty() && !cancellation.cancelled()) {
+        BatchRunner.Outcome outcome;
+        try {
+            outcome = CancelOnInterrupt.run(cancellation, "the batch was stopped", () -> {
+                BatchRunner.Outcome answers = new BatchRunner(engine, requests, models, asserts).run(record, dataset,
+                        shown, listener, cancellation, lines);
+                if (!judges.isEmpty() && !cancellation.cancelled()) {
+                    progress.finish();
+                    context.err().println("llmo: batch " + record.id() + ": judging the answers");
+                    judged[0] = new BatchJudges(engine, requests, models.size(), asserts, judges).run(record, dataset,
+                            shown, RunListener.NONE, cancellation);
+                }
+                LlmoException stop = answers.stopped() != null ? answers.stopped() : judged[0].stopped();
+                return new BatchRunner.Outcome(answers.succeeded(), answers.failed() + judged[0].failed(), stop);
+            }, done -> {
                 progress.finish();
-                context.err().println("llmo: batch " + record.id() + ": judging the answers");
-                judged[0] = new BatchJudges(engine, requests, models.size(), asserts, judges).run(record, dataset,
-                        shown, RunListener.NONE, cancellation);
+                record.end(exitCode(done, cancellation));
+            });
+        } catch (RuntimeException e) {
+            // the record stays without its end ('running' until resumed); the lines written so far stand
+            if (out != null) {
+                out.close();
             }
-            LlmoException stop = answers.stopped() != null ? answers.stopped() : judged[0].stopped();
-            return new BatchRunner.Outcome(answers.succeeded(), answers.failed() + judged[0].failed(), stop);
-        }, done -> {
-            progress.finish();
-            record.end(exitCode(done, cancellation));
-        });
-        record.close();
-        if (lines != null) {
-            lines.close();
+            throw e;
+        } finally {
+            try {
+                record.close();
+            } finally {
+                lines.close();
+            }
         }
-        LlmoException reason = cancellation.reason();
-        if (outcome.stopped() != null) {
-            throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
-                    "raise the budget, then " + resume + "' runs the rest");
-        }
-        if (cancellation.cancelled() && (reason == null || reason.exitCode().stoppedFromOutside())) {
-            throw InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
-                    "the batch was stopped; " + resume + "' runs the rest");
-        }
-        if (reason != null) {
-            throw reason;
-        }
-        if (lines != null) {
+        try {
+            LlmoException reason = cancellation.reason();
+            if (outcome.stopped() != null) {
+                throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
+                        "raise the budget, then " + resume + "' runs the rest");
+            }
+            if (cancellation.cancelled() && (reason == null || reason.exitCode().stoppedFromOutside())) {
+                throw InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
+                        "the batch was stopped; " + resume + "' runs the rest");
+            }
+            if (reason != null) {
+                throw reason;
+            }
             lines.rest(record.file());
-            LlmoException lost = StdoutWriter.failure(context.out());
-            if (lost != null) {
-                throw lost;
+        } finally {
+            if (out != null) {
+                out.close();
             }
-        } else {
-            export(context, record.file(), models.size(), out);
         }
-        if (outcome.failed() > 0) {
-            throw new FailureException(outcome.failed() + " of " + (outcome.failed() + outcome.succeeded())
+        LlmoException lost = lost(context, out, record.id());
+        if (lost != null) {
+            throw lost;
+        }
+        // the exit code speaks of the batch's results, also those a resume printed from the record
+        long failed = failedBefore + outcome.failed();
+        if (failed > 0) {
+            throw new FailureException(failed + " of " + (before + outcome.failed() + outcome.succeeded())
                     + " calls failed (their errors are in the results)",
                     resume + " --retry-failed' sends them again; 'llmo batch show " + record.id() + "' sums up");
         }
         return 0;
+    }
+
+    /** Why the results could not be written so far (stdout, or {@code out}), or null. */
+    private static LlmoException lost(CliContext context, OutFile out, String id) {
+        if (out == null) {
+            return StdoutWriter.failure(context.out());
+        }
+        java.io.IOException failure = out.failure();
+        return failure == null ? null : new FailureException("cannot write --out " + out.path() + ": "
+                + failure.getMessage() + "; the batch stopped, the file holds whole lines up to the failure",
+                "check the disk and the file, then 'llmo batch resume " + id + " --out FILE' runs the rest and "
+                        + "writes all the results", failure);
     }
 
     private static ExitCode exitCode(BatchRunner.Outcome outcome, Cancellation cancellation) {
@@ -218,7 +253,10 @@ final class BatchExecution {
         return judges;
     }
 
-    /** The results in dataset order, on stdout or (whole or not at all) in {@code outFile}. */
+    /**
+     * The results in dataset order, on stdout or (whole or not at all) in {@code outFile}, which must not be the batch's
+     * dataset or record.
+     */
     static void export(CliContext context, Path record, int models, Path outFile) {
         if (outFile == null) {
             PrintWriter out = context.out();
@@ -229,6 +267,8 @@ final class BatchExecution {
             }
             return;
         }
+        String dataset = BatchSummary.of(record).spec().dataset();
+        OutFile.check(outFile, dataset.equals("-") ? null : Path.of(dataset), record);
         AtomicOutput.write(outFile, writer -> BatchExport.write(record, models, writer, BatchExport::line));
     }
 }

@@ -14,8 +14,9 @@ final class BatchOptions {
             + "models.yaml still applies, and a provider that answers 429 gets fewer until it recovers.")
     Integer concurrency;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE (whole or not at all) "
-            + "instead of stdout, where each line goes out as soon as it and every earlier one is done.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE instead of stdout: as "
+            + "there, each line as soon as it and every earlier one is done, a whole line at a time. FILE is emptied "
+            + "when the batch starts sending; not the dataset.")
     Path out;
 
     @Option(names = "--max-cost", paramLabel = "USD", description = "Refuse the batch when what it has left to run "

@@ -28,6 +28,8 @@ final class BatchProgress implements RunListener {
     private long done;
     private long failed;
     private BigDecimal cost;
+    private long unknownPrice;
+    private long billable;
     private long lastShown;
     private boolean drawn;
 
@@ -36,9 +38,11 @@ final class BatchProgress implements RunListener {
      * @param before those finished before this run (a resume)
      * @param failedBefore of those, the ones that failed
      * @param costBefore what the batch cost before this run: the line shows the batch's cost so far, not the run's
+     * @param unknownBefore of the calls before this run that were (or may have been) billed, those of unknown price
+     * @param billableBefore the calls before this run that were (or may have been) billed
      */
     BatchProgress(PrintWriter err, boolean terminal, boolean color, long total, long before, long failedBefore,
-                  BigDecimal costBefore, LongSupplier nanoTime) {
+                  BigDecimal costBefore, long unknownBefore, long billableBefore, LongSupplier nanoTime) {
         this.err = err;
         this.terminal = terminal;
         this.color = color;
@@ -46,6 +50,8 @@ final class BatchProgress implements RunListener {
         this.before = before;
         this.failed = failedBefore;
         this.cost = costBefore;
+        this.unknownPrice = unknownBefore;
+        this.billable = billableBefore;
         this.nanoTime = nanoTime;
         this.started = nanoTime.getAsLong();
         this.lastShown = started;
@@ -66,6 +72,11 @@ final class BatchProgress implements RunListener {
         }
         if (result.costUsd() != null) {
             cost = cost.add(result.costUsd());
+            billable++;
+        } else if (result.succeeded() || result.usage() != null) {
+            // billed at a price llmo does not know: "$0" would claim it was free
+            unknownPrice++;
+            billable++;
         }
         long now = nanoTime.getAsLong();
         if (now - lastShown >= (terminal ? REDRAW_NANOS : PLAIN_EVERY_NANOS)) {
@@ -90,7 +101,9 @@ final class BatchProgress implements RunListener {
         long left = total - all;
         String eta = rate > 0 ? duration((long) Math.ceil(left / rate)) : "?";
         String failures = failed == 0 ? "0 failed" : color ? "\u001b[31m" + failed + " failed\u001b[0m" : failed + " failed";
-        String text = all + "/" + total + " calls · " + failures + " · " + RunRenderer.cost(cost) + " · "
+        String spent = unknownPrice == 0 ? RunRenderer.cost(cost) : unknownPrice >= billable ? "cost unknown"
+                : RunRenderer.cost(cost) + " + " + unknownPrice + " unknown";
+        String text = all + "/" + total + " calls · " + failures + " · " + spent + " · "
                 + String.format(java.util.Locale.ROOT, "%.1f/s", rate) + " · ETA " + eta;
         if (terminal) {
             int filled = total == 0 ? BAR : (int) (BAR * all / total);

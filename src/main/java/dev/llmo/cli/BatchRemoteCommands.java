@@ -1,9 +1,12 @@
 package dev.llmo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.batch.BatchLock;
 import dev.llmo.batch.BatchRecord;
+import dev.llmo.batch.BatchSpec;
 import dev.llmo.batch.BatchStore;
 import dev.llmo.batch.BatchSummary;
+import dev.llmo.batch.OutFile;
 import dev.llmo.config.ModelRef;
 import dev.llmo.core.Conversation;
 import dev.llmo.core.RemoteBatches;
@@ -72,13 +75,18 @@ final class BatchRemoteCommands {
         return new Remotes(all, fetched);
     }
 
-    /** The record of {@code id}, which must have been sent with {@code --via provider}. */
+    /** The record of {@code id}, which must have been sent with {@code --via provider} and have a remote batch. */
     static Path remoteRecord(CliContext context, String id) {
         Path file = new BatchStore(context.dirs().batchesDir()).resolve(id);
+        String batchId = BatchStore.id(file);
+        if (!BatchVia.PROVIDER.equals(BatchSummary.of(file).spec().via())) {
+            throw new UsageException("batch " + batchId + " ran live, not on the providers' batch services",
+                    "'llmo batch show " + batchId + "' shows it; status, wait and cancel are for 'llmo batch run "
+                            + "--via provider'");
+        }
         if (remotes(file).all().isEmpty()) {
-            throw new UsageException("batch " + id + " ran live, not on the providers' batch services",
-                    "'llmo batch show " + id + "' shows it; status, wait and cancel are for 'llmo batch run --via "
-                            + "provider'");
+            throw new FailureException("batch " + batchId + " has no remote batch: its submission to the providers "
+                    + "stopped before one was created", "send the dataset again with 'llmo batch run … --via provider'");
         }
         return file;
     }
@@ -205,10 +213,14 @@ final class BatchRemoteCommands {
                 throw new UsageException("--interval must be from 1 to 86400 seconds", "e.g. --interval 60");
             }
             Path file = remoteRecord(context, id);
-            List<String> models = BatchSummary.of(file).spec().models();
+            BatchSpec spec = BatchSummary.of(file).spec();
+            if (out != null) {
+                OutFile.check(out, spec.dataset().equals("-") ? null : Path.of(spec.dataset()), file);
+            }
+            List<String> models = spec.models();
             RemoteBatches service = CoreServices.remoteBatches(context);
             long failed = 0;
-            try (BatchRecord record = BatchRecord.resume(file, false, context.settings().digest(),
+            try (BatchRecord record = BatchRecord.resume(BatchLock.take(file), false, context.settings().digest(),
                     BuildInfo.version(), context.logOptions(), repaired -> context.err().println("llmo: " + repaired))) {
                 try {
                     failed = waitAndFetch(record, service);
@@ -225,7 +237,7 @@ final class BatchRemoteCommands {
             BatchExecution.export(context, file, models.size(), out);
             if (failed > 0) {
                 throw new FailureException(failed + " rows failed, expired or were cancelled (their errors are in the "
-                        + "results)", "'llmo batch resume " + id + " --retry-failed' runs them again live");
+                        + "results)", "to run them again, send those rows in a new batch");
             }
             return 0;
         }

@@ -5,6 +5,7 @@ import dev.llmo.batch.BatchRecord;
 import dev.llmo.batch.EvalFile;
 import dev.llmo.batch.BatchScan;
 import dev.llmo.batch.BatchSpec;
+import dev.llmo.batch.OutFile;
 import dev.llmo.batch.RowRequests;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
@@ -146,28 +147,41 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         Path file = BatchExecution.datasetFile(context, dataset);
         String shown = dataset.equals("-") ? "stdin" : dataset;
+        if (batch.out != null) {
+            OutFile.check(batch.out, dataset.equals("-") ? null : file, null);
+        }
+        // built (and its flags checked) before the dataset is read and before the record exists: a refused batch
+        // leaves no record behind
+        CallExecutor executor = CoreServices.executor(context, batch.maxCost, batch.timeout);
         RowRequests requests = new RowRequests(prompt, defaults.system(), defaults.options(), shown, defaultsOfTemplate);
         BatchScan scan = BatchExecution.scan(context, file, shown, requests, resolved, (row, model) -> false,
                 batch.maxCost, judges, parsed);
         if (scan.rows() == 0) {
             throw new UsageException("the dataset " + shown + " has no rows", "give a file with at least one row");
         }
-        // built (and its flags checked) before the record exists: a refused batch leaves no record behind
-        CallExecutor executor = CoreServices.executor(context, batch.maxCost, batch.timeout);
         BatchSpec spec = new BatchSpec(dataset.equals("-") ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
                 template, defaults.system(), dev.llmo.provider.http.Json.write(
                 dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())),
                 // as parsed: a json-schema check keeps its schema, not the path of a file that may change
                 parsed.stream().map(Assertion::source).toList(), limit, remote);
-        BatchRecord record = BatchRecord.create(context.dirs().batchesDir(), spec, settings.digest(),
-                BuildInfo.version(), context.logOptions());
-        context.err().println("llmo: batch " + record.id() + ": " + scan.rows() + " rows × " + resolved.size()
-                + " model" + (resolved.size() == 1 ? "" : "s"));
+        OutFile out = batch.out == null ? null : OutFile.open(batch.out);
+        BatchRecord record;
+        try {
+            record = BatchRecord.create(context.dirs().batchesDir(), spec, settings.digest(), BuildInfo.version(),
+                    context.logOptions());
+        } catch (RuntimeException e) {
+            if (out != null) {
+                out.close();
+            }
+            throw e;
+        }
+        context.err().println("llmo: batch " + record.id() + ": " + scan.rows() + " row" + (scan.rows() == 1 ? "" : "s")
+                + " × " + resolved.size() + " model" + (resolved.size() == 1 ? "" : "s"));
         if (remote.equals(BatchVia.PROVIDER)) {
             return BatchVia.submit(context, record, file, shown, requests, resolved);
         }
         return BatchExecution.run(context, executor, limit, record, file, shown, requests, resolved, parsed, judges,
-                scan, batch.out);
+                scan, out);
     }
 }

@@ -65,11 +65,18 @@ final class BatchVia {
     static int submit(CliContext context, BatchRecord record, Path dataset, String shown, RowRequests requests,
                       List<ModelRef> models) {
         try (record) {
+            int[] submitted = {0};
             try {
-                send(context, record, dataset, shown, requests, models);
-            } catch (dev.llmo.failure.LlmoException e) {
-                // what was submitted stays recorded: 'batch status' and 'wait' see it
-                record.end(e.exitCode());
+                send(context, record, dataset, shown, requests, models, submitted);
+            } catch (RuntimeException e) {
+                if (submitted[0] == 0) {
+                    // nothing reached a provider: a record without a remote batch could be neither waited for nor
+                    // resumed, so none is kept
+                    record.discard();
+                } else if (e instanceof dev.llmo.failure.LlmoException failure) {
+                    // what was submitted stays recorded: 'batch status' and 'wait' see it
+                    record.end(failure.exitCode());
+                }
                 throw e;
             }
             record.end(dev.llmo.failure.ExitCode.OK);
@@ -93,8 +100,9 @@ final class BatchVia {
         }
     }
 
+    /** Submits the rows; counts in {@code remotes} the remote batches recorded. */
     private static void send(CliContext context, BatchRecord record, Path dataset, String shown, RowRequests requests,
-                             List<ModelRef> models) {
+                             List<ModelRef> models, int[] remotes) {
         RemoteBatches remote = CoreServices.remoteBatches(context);
         for (int m = 0; m < models.size(); m++) {
             ModelRef model = models.get(m);
@@ -103,7 +111,8 @@ final class BatchVia {
             boolean ownIds = false;
             try (Dataset data = Dataset.open(dataset, shown)) {
                 DatasetRow row;
-                while ((row = data.next()) != null) {
+                // the rows counted and priced before: not those appended to the file since
+                while ((row = data.next()) != null && row.index() < record.spec().rows()) {
                     rows.add(new RemoteBatches.Row(customId(row.index(), m), requests.request(row, model)));
                     ids.add(row.id());
                     ownIds |= !row.id().equals(Long.toString(row.index() + 1));
@@ -127,6 +136,7 @@ final class BatchVia {
                 }
                 first[0] += submitted.customIds().size();
                 record.note(new dev.llmo.eventlog.EventData.Custom(REMOTE, data));
+                remotes[0]++;
                 context.err().println("llmo: " + submitted.customIds().size() + " rows of " + model.id() + " sent to "
                         + model.provider().name() + "'s batch service as " + submitted.batch().id());
             });

@@ -13,15 +13,15 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The picocli models of the root and of {@code run}, written in code instead of read from their annotations. Reading
- * annotations was most of what building {@code run}'s model cost at start-up: the JDK parses each annotation and
- * generates a proxy class per annotation type at run time (nine in a {@code run}, which a JDK 17 class archive cannot
- * hold), and picocli adds {@code -h}/{@code -V} through an annotated class of its own (ADR-003).
+ * The picocli models of the root, {@code run} and {@code models}, written in code instead of read from their
+ * annotations. Reading annotations was most of what building those models cost at start-up: the JDK parses each
+ * annotation and generates a proxy class per annotation type at run time (nine in a {@code run}, which a JDK 17 class
+ * archive cannot hold), and picocli adds {@code -h}/{@code -V} through an annotated class of its own (ADR-003).
  *
- * <p>The annotations on {@link LlmoCommand}, {@link RunCommand} and its mixins stay the declaration (chat and chain
- * share the mixins; {@code CodedModelsTest} reads them): that test proves each coded model equal to picocli's reading
- * of the annotations (the help, every option's attributes, what a parse sets), so a change made to one and not to
- * the other fails there. The values are bound to the same fields the annotations are on.
+ * <p>The annotations on {@link LlmoCommand}, {@link RunCommand} and its mixins, and {@link ModelsCommand} stay the
+ * declaration (chat and chain share the mixins; {@code CodedModelsTest} reads them): that test proves each coded model
+ * equal to picocli's reading of the annotations (the help, every option's attributes, what a parse sets), so a change
+ * made to one and not to the other fails there. The values are bound to the same fields the annotations are on.
  */
 final class CodedModels {
     private CodedModels() {
@@ -124,6 +124,24 @@ final class CodedModels {
         spec.addOption(option(run, "timeout", "--timeout").paramLabel("SECONDS").description("Give up on a model call "
                 + "after SECONDS in all: every retry and the whole streamed answer (the text so far is kept). Default "
                 + "600; 0: no limit.").build());
+        standardHelpOptions(spec);
+        return spec;
+    }
+
+    /** {@code models}, {@link ModelsCommand}'s model: what {@code llmo models} reads beside the configuration. */
+    static CommandSpec models(ModelsCommand models, IFactory factory) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(models, factory).name("models");
+        spec.usageMessage().autoWidth(true)
+                .description("List the configured providers and models with context window, price and source layer.",
+                        "(default) marks each provider's default model; prices are USD per million tokens.",
+                        "An untrusted project configuration (.llmo/) is marked, and what it may not set is listed on "
+                                + "stderr.")
+                .footerHeading("%nExamples:%n")
+                .footer("  llmo models", "  llmo models --json | jq -r .id", "  llmo models --remote");
+        spec.addOption(option(models, "remote", "--remote")
+                .description("Ask each provider's list endpoint what it serves.").build());
+        spec.addOption(option(models, "json", "--json")
+                .description("JSON Lines on stdout: one object per model.").build());
         standardHelpOptions(spec);
         return spec;
     }

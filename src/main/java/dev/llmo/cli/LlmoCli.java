@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -90,9 +89,12 @@ public final class LlmoCli {
         CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             if (onlyCommand == null || command.getKey().equals(onlyCommand)) {
-                // run's model is written in code: reading its annotations was most of its start-up (CodedModels)
+                // run's and models' models are written in code: reading their annotations was most of their
+                // start-up (CodedModels)
                 Object model = command.getValue() == RunCommand.class
-                        ? CodedModels.run(new RunCommand(context), factory) : command.getValue();
+                        ? CodedModels.run(new RunCommand(context), factory)
+                        : command.getValue() == ModelsCommand.class
+                        ? CodedModels.models(new ModelsCommand(context), factory) : command.getValue();
                 CommandLine sub = new CommandLine(model, factory);
                 withVersion(sub);
                 commandLine.addSubcommand(command.getKey(), sub);
@@ -130,22 +132,48 @@ public final class LlmoCli {
     }
 
     /**
-     * The root with every command as a name and its description only: enough for the root's help, a mistyped
-     * command's suggestion and a missing command, none of which runs a command. Building each command's full model
-     * (every option, by reflection) was most of the time {@code llmo --help} took.
+     * The root with every command as a name and the line the root's help lists for it: enough for that help, a
+     * mistyped command's suggestion and a missing command, none of which runs a command. Building each command's full
+     * model (every option, by reflection) was most of the time {@code llmo --help} took, and reading even their
+     * {@code @Command} annotations a fifth of what was left (the JDK generates a proxy class per annotation type at
+     * run time, which no class archive holds), so the lines are written out in {@link #SUMMARIES};
+     * {@code LlmoCliTest} checks that this help is the whole tree's.
      */
     static CommandLine namesOnly(CliContext context) {
         CommandFactory factory = new CommandFactory(context);
         CommandLine commandLine = new CommandLine(CodedModels.root(new LlmoCommand(), factory), factory);
-        for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
-            Command declared = command.getValue().getAnnotation(Command.class);
-            CommandSpec spec = CommandSpec.create().name(command.getKey());
-            spec.usageMessage().description(declared.description()).header(declared.header())
-                    .hidden(declared.hidden());
-            commandLine.addSubcommand(command.getKey(), spec);
+        for (String name : COMMANDS.keySet()) {
+            String summary = SUMMARIES.get(name);
+            CommandSpec spec = CommandSpec.create().name(name);
+            spec.usageMessage().description(summary == null ? new String[0] : new String[] {summary})
+                    .hidden(summary == null);
+            commandLine.addSubcommand(name, spec);
         }
         return commandLine;
     }
+
+    /**
+     * The first line of each listed command's {@code @Command} description, which the root's help shows beside its
+     * name; a command without one ({@code __cds-train}) is hidden.
+     */
+    static final Map<String, String> SUMMARIES = Map.ofEntries(
+            Map.entry("run", "Send a prompt to one model, or to several in parallel or in sequence."),
+            Map.entry("chat", "Chat with a model in an interactive session (streaming, /commands, history)."),
+            Map.entry("chain", "List, show, validate and run the chains defined in config.yaml."),
+            Map.entry("batch", "Run a prompt over every row of a dataset (JSON Lines or CSV) on one or more models."),
+            Map.entry("vault", "Keep API keys in an encrypted vault (PBKDF2-HMAC-SHA256 + AES-256-GCM)."),
+            Map.entry("models", "List the configured providers and models with context window, price and source "
+                    + "layer."),
+            Map.entry("log", "List, show, verify, anchor, replay and export conversations (hash-chained event logs)."),
+            Map.entry("cost", "Show what was spent, from the event logs."),
+            Map.entry("tools", "List the tools a model can be offered: MCP servers' tools and command tools."),
+            Map.entry("templates", "List, show, edit and remove saved templates (made with 'llmo run --save NAME', "
+                    + "used with 'llmo run -t NAME')."),
+            Map.entry("trust", "Trust the project configuration in DIR/.llmo/ (default: the nearest .llmo/ above the "
+                    + "working directory), as its files are now."),
+            Map.entry("untrust", "Remove DIR from the trusted projects: its .llmo/ configuration is untrusted again."),
+            Map.entry("install-completion", "Install tab completion for bash, zsh or fish."),
+            Map.entry("help", "Show a page of the user guide (bundled with llmo), or list the pages."));
 
     // so that "llmo run --version" prints the version too, not an empty line
     private static void withVersion(CommandLine command) {

@@ -12,9 +12,10 @@ import java.util.concurrent.FutureTask;
  * reflection: it reads the configuration for {@link CliContext#settings()} (which waits for it, or reads it itself
  * when this thread has not begun), then initialises the library classes the call will use (Jackson's mapper with
  * its date format's locale data, the JCE provider's SHA-256, {@link java.net.IDN}'s Unicode tables, which OkHttp
- * needs for every URL). Reading the configuration is what the main thread would do; the static initialisers are
- * pure set-up; so running them early changes nothing but when the work is done, and on a machine with a free core
- * it is done beside the main thread instead of in its way.
+ * needs for every URL, and OkHttp's platform probe and task runner, which its first call needs). Reading the
+ * configuration is what the main thread would do; the static initialisers are pure set-up; so running them early
+ * changes nothing but when the work is done, and on a machine with a free core it is done beside the main thread
+ * instead of in its way.
  */
 final class StartupWarmup {
     /** The commands that call models, for which the warm-up pays. */
@@ -41,6 +42,13 @@ final class StartupWarmup {
             MessageDigest.getInstance("SHA-256");
             settings.get().digest(); // kept by the settings, for the event log; done: get() does not wait
             java.net.IDN.toASCII("localhost");
+            // OkHttp's first call probes the platform, which asks the JDK for every security provider (a dozen of
+            // them set up, elliptic curves and all, even for plain http), and its task runner sets up
+            // java.util.logging: both ran on the call's thread, before the request was sent (ADR-003).
+            ClassLoader loader = StartupWarmup.class.getClassLoader();
+            Class.forName("okhttp3.internal.platform.Platform", true, loader);
+            Class.forName("okhttp3.internal.concurrent.TaskRunner", true, loader);
+            Class.forName("okhttp3.OkHttpClient", true, loader);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ClassNotFoundException | NoSuchAlgorithmException | ExecutionException | LinkageError

@@ -209,7 +209,7 @@ final class VaultCommand implements Runnable {
             note("changed the password of " + open.file() + (passwords().inEnvironment()
                     ? "; update " + PasswordSource.ENV + " to the new one" : ""));
             // open sessions hold the old key, which opens old copies of the file: they end with it
-            if (VaultSession.lockAll(context.environment().env(), null) > 0) {
+            if (VaultSession.lockAll(context.environment().env()) > 0) {
                 note("closed the open vault sessions; 'llmo vault unlock' opens a new one");
             }
         } finally {
@@ -295,7 +295,7 @@ final class VaultCommand implements Runnable {
     void lock() {
         Optional<VaultSession> own = VaultSession.fromEnvironment(context.environment().env());
         int locked = own.map(VaultSession::lock).orElse(false) ? 1 : 0;
-        locked += VaultSession.lockAll(context.environment().env(), own.map(VaultSession::socket).orElse(null));
+        locked += VaultSession.lockAll(context.environment().env());
         if (!context.environment().stdoutIsTerminal()) {
             context.out().println(fish() ? "set -e " + VaultSession.ENV + ";" : "unset " + VaultSession.ENV + ";");
             context.out().flush();

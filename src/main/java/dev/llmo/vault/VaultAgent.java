@@ -35,6 +35,10 @@ public final class VaultAgent {
     private final byte[] salt;
     private final byte[] key;
     private final UserPrincipal owner;
+    /** Guards the key, the token and {@link #ended}: an answer is built wholly before or wholly after a wipe. */
+    private final Object state = new Object();
+    private boolean ended;
+    private volatile ServerSocketChannel server;
 
     private VaultAgent(Path socket, byte[] token, long expiresEpochMillis, int iterations, byte[] salt, byte[] key,
                        UserPrincipal owner) {
@@ -90,6 +94,7 @@ public final class VaultAgent {
         server.bind(UnixDomainSocketAddress.of(socket));
         // the directory is 0700 already; the socket's own mode is a second wall
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        this.server = server;
         return server;
     }
 
@@ -118,6 +123,12 @@ public final class VaultAgent {
             try {
                 client = server.accept();
             } catch (IOException e) {
+                if (hasEnded()) {
+                    // a wipe closed the server socket; the LOCK handler that did it exits once its OK is written,
+                    // and this bounds the wait should that client never read it
+                    sleepQuietly(AgentProtocol.IO_TIMEOUT_MS);
+                    System.exit(0);
+                }
                 System.exit(1);
                 return;
             }
@@ -149,26 +160,18 @@ public final class VaultAgent {
             byte operation = op.get();
             if (operation == AgentProtocol.LOCK) {
                 lock = true;
+                // wiped before the OK: whoever reads the OK can rely on no key being handed out after it
+                wipe();
                 AgentProtocol.writeFully(client, ByteBuffer.wrap(new byte[] {AgentProtocol.OK}));
                 return;
             }
             ByteBuffer presented = ByteBuffer.allocate(AgentProtocol.TOKEN_BYTES);
             AgentProtocol.readFully(client, presented);
-            if (!MessageDigest.isEqual(presented.array(), token)) {
-                AgentProtocol.writeFully(client, ByteBuffer.wrap(new byte[] {AgentProtocol.REFUSED}));
-                return;
-            }
-            if (operation == AgentProtocol.KEY) {
-                ByteBuffer answer = ByteBuffer.allocate(1 + 4 + 2 + salt.length + key.length + 8);
-                answer.put(AgentProtocol.OK).putInt(iterations).putShort((short) salt.length).put(salt).put(key)
-                        .putLong(expiresEpochMillis).flip();
+            ByteBuffer answer = answerTo(operation, presented.array());
+            try {
                 AgentProtocol.writeFully(client, answer);
+            } finally {
                 Arrays.fill(answer.array(), (byte) 0);
-            } else if (operation == AgentProtocol.STATUS) {
-                AgentProtocol.writeFully(client, ByteBuffer.allocate(9).put(AgentProtocol.OK)
-                        .putLong(expiresEpochMillis).flip());
-            } else {
-                AgentProtocol.writeFully(client, ByteBuffer.wrap(new byte[] {AgentProtocol.REFUSED}));
             }
         } catch (IOException e) {
             // a client that went away: nothing to do
@@ -180,14 +183,60 @@ public final class VaultAgent {
         }
     }
 
-    /** Zeroes the key and removes the socket; runs on every exit but SIGKILL. */
+    /** The whole answer to a KEY or STATUS request: REFUSED once ended (the zeroed token must match nothing). */
+    private ByteBuffer answerTo(byte operation, byte[] presented) {
+        synchronized (state) {
+            if (ended || !MessageDigest.isEqual(presented, token)) {
+                return ByteBuffer.wrap(new byte[] {AgentProtocol.REFUSED});
+            }
+            if (operation == AgentProtocol.KEY) {
+                return ByteBuffer.allocate(1 + 4 + 2 + salt.length + key.length + 8)
+                        .put(AgentProtocol.OK).putInt(iterations).putShort((short) salt.length).put(salt).put(key)
+                        .putLong(expiresEpochMillis).flip();
+            }
+            if (operation == AgentProtocol.STATUS) {
+                return ByteBuffer.allocate(9).put(AgentProtocol.OK).putLong(expiresEpochMillis).flip();
+            }
+            return ByteBuffer.wrap(new byte[] {AgentProtocol.REFUSED});
+        }
+    }
+
+    private boolean hasEnded() {
+        synchronized (state) {
+            return ended;
+        }
+    }
+
+    /**
+     * Zeroes the key and the token, removes the socket and stops listening, so that nothing is answered after it;
+     * runs on LOCK and on every exit but SIGKILL.
+     */
     private void wipe() {
-        Arrays.fill(key, (byte) 0);
-        Arrays.fill(token, (byte) 0);
+        synchronized (state) {
+            ended = true;
+            Arrays.fill(key, (byte) 0);
+            Arrays.fill(token, (byte) 0);
+        }
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
             // a stale socket refuses connections; the next 'llmo vault lock' removes it
+        }
+        ServerSocketChannel listening = server;
+        if (listening != null) {
+            try {
+                listening.close();
+            } catch (IOException e) {
+                // closed already
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -172,13 +172,12 @@ public final class VaultSession {
 
     /**
      * Ends every vault session of this user (every agent in {@link #directory}), and removes sockets left by agents
-     * that were killed.
+     * that were killed. An agent removes its socket before it answers a lock, so a session the caller has just
+     * locked is not counted again.
      *
-     * @param closed the socket of a session the caller has just locked, or null: its agent may not have removed
-     *     it yet, and would say yes to a second lock, so that one session counted as two
      * @return how many agents were running
      */
-    public static int lockAll(Map<String, String> env, Path closed) {
+    public static int lockAll(Map<String, String> env) {
         Path directory = directory(env);
         List<Path> sockets = new ArrayList<>();
         if (!isPrivate(directory)) {
@@ -191,9 +190,6 @@ public final class VaultSession {
         }
         int locked = 0;
         for (Path socket : sockets) {
-            if (closed != null && socket.toAbsolutePath().normalize().equals(closed.toAbsolutePath().normalize())) {
-                continue;
-            }
             if (lock(socket)) {
                 locked++;
             } else {

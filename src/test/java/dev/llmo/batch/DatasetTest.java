@@ -48,13 +48,17 @@ class DatasetTest {
     @Test
     void badCsvIsNamedByItsLine() {
         assertThatThrownBy(() -> rows("a.csv", "x,y\n1,2\n3\n")).isInstanceOf(UsageException.class)
-                .hasMessage("a.csv:3: 1 fields where the header has 2");
+                .hasMessage("a.csv:3: 1 field where the header has 2 (a field with a comma or a line break goes in double "
+                        + "quotes)");
+        assertThatThrownBy(() -> rows("a2.csv", "x,y\n1,2,3\n")).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("a2.csv:2: 3 fields where the header has 2");
         assertThatThrownBy(() -> rows("b.csv", "x,y\n1,a\"b\n")).isInstanceOf(UsageException.class)
-                .hasMessageStartingWith("b.csv:2: a double quote inside an unquoted field");
+                .hasMessage("b.csv:2: a double quote inside an unquoted field (quote the whole field and double the "
+                        + "quote: \"a \"\"b\"\" c\")");
         assertThatThrownBy(() -> rows("c.csv", "x,y\n\"1\"2,3\n")).isInstanceOf(UsageException.class)
                 .hasMessage("c.csv:2: text after a quoted field's closing quote");
         assertThatThrownBy(() -> rows("d.csv", "x,x\n1,2\n")).isInstanceOf(UsageException.class)
-                .hasMessage("d.csv:1: the header row names a column twice");
+                .hasMessage("d.csv:1: the header row names the column 'x' twice");
     }
 
     @Test
@@ -73,6 +77,13 @@ class DatasetTest {
                 .hasMessageStartingWith("e.jsonl:2: not a JSON object (");
         assertThatThrownBy(() -> rows("f.jsonl", "\"text\"\n")).isInstanceOf(UsageException.class)
                 .hasMessage("f.jsonl:1: not a JSON object, but string");
+        // the second object would have been dropped without a word, the first of two values of a key ignored
+        assertThatThrownBy(() -> rows("g.jsonl", "{\"q\":1} {\"q\":2}\n")).isInstanceOf(UsageException.class)
+                .hasMessage("g.jsonl:1: more than one JSON value on the line (JSON Lines holds one object per line)");
+        assertThatThrownBy(() -> rows("h.jsonl", "{\"q\":1}\n{\"q\":1,\"q\":2}\n")).isInstanceOf(UsageException.class)
+                .hasMessage("h.jsonl:2: the key 'q' is given twice");
+        assertThatThrownBy(() -> Dataset.open(dir, "the-dir")).isInstanceOf(UsageException.class)
+                .hasMessage("the dataset the-dir is a directory");
     }
 
     @Test

@@ -37,7 +37,7 @@ class BatchProgressTest {
     @Test
     void onATerminalABarIsRedrawnInPlaceWithFailuresInRedUnlessColourIsOff() {
         StringWriter text = new StringWriter();
-        BatchProgress progress = new BatchProgress(new PrintWriter(text), true, true, 4, 0, 0, BigDecimal.ZERO,
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), true, true, 4, 0, 0, BigDecimal.ZERO, 0, 0,
                 () -> now[0]);
         now[0] = 200_000_000L;
         progress.onEvent(ended(true, "0.001"));
@@ -49,7 +49,7 @@ class BatchProgressTest {
                 .contains("ETA 1s").endsWith("\n");
 
         StringWriter plain = new StringWriter();
-        BatchProgress noColour = new BatchProgress(new PrintWriter(plain), true, false, 4, 0, 0, BigDecimal.ZERO,
+        BatchProgress noColour = new BatchProgress(new PrintWriter(plain), true, false, 4, 0, 0, BigDecimal.ZERO, 0, 0,
                 () -> now[0]);
         noColour.onEvent(ended(false, "0"));
         noColour.finish();
@@ -59,7 +59,7 @@ class BatchProgressTest {
     @Test
     void inAPipeAPlainLineComesEveryTenSecondsAndAtTheEndAndInterruptedCallsAreNotDone() {
         StringWriter text = new StringWriter();
-        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 4, 0, BigDecimal.ZERO,
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 4, 0, BigDecimal.ZERO, 0, 0,
                 () -> now[0]);
         for (int i = 0; i < 3; i++) {
             now[0] += 1_000_000_000L;
@@ -79,10 +79,30 @@ class BatchProgressTest {
     void aResumesLineGoesOnFromTheBatchsEarlierFailuresAndCost() {
         StringWriter text = new StringWriter();
         BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 6, 2,
-                new BigDecimal("0.05"), () -> now[0]);
+                new BigDecimal("0.05"), 0, 5, () -> now[0]);
         progress.onEvent(ended(true, "0.01"));
         progress.onEvent(ended(false, "0.01"));
         progress.finish();
         assertThat(text.toString()).contains("8/10 calls · 3 failed · $0.06");
+    }
+
+    @Test
+    void callsOfUnknownPriceAreNotShownAsFree() {
+        StringWriter text = new StringWriter();
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 4, 0, 0, BigDecimal.ZERO, 0, 0,
+                () -> now[0]);
+        RunResult unpriced = new RunResult(model, new Message(Role.ASSISTANT, List.of(new Part.Text("hi"))), null, null,
+                null, 10, null, null);
+        progress.onEvent(new RunEvent.CallEnded(new CallId(model, null, 0, 0), unpriced));
+        progress.onEvent(ended(false, "0"));
+        progress.finish();
+        assertThat(text.toString()).contains("2/4 calls · 1 failed · cost unknown ·").doesNotContain("$0");
+
+        StringWriter mixed = new StringWriter();
+        BatchProgress resumed = new BatchProgress(new PrintWriter(mixed), false, false, 4, 2, 0, new BigDecimal("0.02"),
+                1, 2, () -> now[0]);
+        resumed.onEvent(ended(true, "0.01"));
+        resumed.finish();
+        assertThat(mixed.toString()).contains("3/4 calls · 0 failed · $0.03 + 1 unknown ·");
     }
 }

@@ -265,7 +265,7 @@ class BatchRunTest {
         // what a kill -9 leaves: the first 50 entries, and half of the next line
         Path record;
         try (var files = Files.list(llmo.dir().resolve("batches"))) {
-            record = files.findFirst().orElseThrow();
+            record = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow(); // not its .lock
         }
         List<String> lines = Files.readAllLines(record);
         String kept = String.join("\n", lines.subList(0, 52)) + "\n" + lines.get(52).substring(0, 40);

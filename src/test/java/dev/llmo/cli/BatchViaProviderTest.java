@@ -193,6 +193,25 @@ class BatchViaProviderTest {
     }
 
     @Test
+    void aSubmissionThatReachesNoProviderLeavesNoBatchThatCouldBeNeitherWaitedForNorResumed() throws Exception {
+        llmo.server().setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+                        .setBody("{\"error\":{\"message\":\"no batches here\",\"type\":\"invalid_request_error\"}}");
+            }
+        });
+
+        Result sent = llmo.run("batch", "run", dataset().toString(), "--prompt", "x {{question}}", "--via", "provider");
+
+        assertThat(sent).failedWith(ExitCode.FAILURE).errContains("no batches here");
+        try (var files = Files.list(llmo.dir().resolve("batches"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).isEmpty();
+        }
+        assertThat(llmo.run("batch", "list")).succeeded().outIsEmpty().errContains("no batches yet");
+    }
+
+    @Test
     void anUnknownViaAndTheRemoteCommandsOfALiveBatchAreUsageErrors() throws Exception {
         llmo.server().setDispatcher(new BatchServer(false));
         Result wrong = llmo.run("batch", "run", dataset().toString(), "--prompt", "x {{question}}", "--via", "fax");

@@ -61,6 +61,28 @@ class CodedModelsTest {
     }
 
     @Test
+    void modelsIsTheAnnotatedModels() {
+        CliContext context = context();
+        CommandFactory factory = new CommandFactory(context);
+        ModelsCommand annotatedModels = new ModelsCommand(context);
+        ModelsCommand codedModels = new ModelsCommand(context);
+        CommandLine annotated = underRoot("models", new CommandLine(annotatedModels, factory), factory);
+        CommandLine coded = underRoot("models", new CommandLine(CodedModels.models(codedModels, factory), factory),
+                factory);
+
+        assertThat(usage(coded)).isEqualTo(usage(annotated)).contains("Usage: llmo models", "--remote", "--json",
+                "--debug", "Examples:");
+        assertThat(model(coded.getCommandSpec())).isEqualTo(model(annotated.getCommandSpec()));
+
+        for (String[] args : new String[][] {{"models"}, {"models", "--json", "--remote", "--no-color"}}) {
+            coded.getParent().parseArgs(args);
+            annotated.getParent().parseArgs(args);
+            assertThat(fields(codedModels)).as(String.join(" ", args)).isEqualTo(fields(annotatedModels));
+        }
+        assertThat(fields(codedModels)).containsEntry("json", "true").containsEntry("remote", "true");
+    }
+
+    @Test
     void aParseOfEveryRunOptionSetsTheSameFields() {
         String[][] commandLines = {
             {},
@@ -101,9 +123,13 @@ class CodedModelsTest {
     }
 
     private CommandLine underRoot(CommandLine run, CommandFactory factory) {
+        return underRoot("run", run, factory);
+    }
+
+    private CommandLine underRoot(String name, CommandLine command, CommandFactory factory) {
         CommandLine root = new CommandLine(new LlmoCommand(), factory);
-        root.addSubcommand("run", run);
-        return run;
+        root.addSubcommand(name, command);
+        return command;
     }
 
     /** Every attribute of a command's model that help, parsing or completion reads. */

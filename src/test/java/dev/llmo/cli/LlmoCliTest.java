@@ -40,6 +40,34 @@ class LlmoCliTest {
     }
 
     @Test
+    void theRootHelpWithCommandNamesOnlyIsTheWholeTreesHelp() {
+        CliEnvironment environment = new CliEnvironment(java.io.InputStream.nullInputStream(),
+                new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()),
+                java.util.Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
+        CliContext context = new CliContext(environment, new GlobalOptions(false, false));
+        picocli.CommandLine namesOnly = LlmoCli.namesOnly(context);
+        picocli.CommandLine whole = LlmoCli.tree(context, null);
+
+        assertThat(namesOnly.getSubcommands().keySet()).isEqualTo(whole.getSubcommands().keySet());
+        for (picocli.CommandLine.Help.Ansi ansi : picocli.CommandLine.Help.Ansi.values()) {
+            assertThat(namesOnly.getUsageMessage(ansi)).as(ansi.name()).isEqualTo(whole.getUsageMessage(ansi))
+                    .contains("Send a prompt to one model").doesNotContain("__cds-train");
+        }
+        // what the root lists is each command's own first line, hidden or not as the command is
+        for (String name : LlmoCli.COMMANDS.keySet()) {
+            picocli.CommandLine.Model.UsageMessageSpec own = whole.getSubcommands().get(name).getCommandSpec()
+                    .usageMessage();
+            picocli.CommandLine.Model.UsageMessageSpec listed = namesOnly.getSubcommands().get(name).getCommandSpec()
+                    .usageMessage();
+            assertThat(listed.hidden()).as(name).isEqualTo(own.hidden());
+            assertThat(own.header()).as(name).isEmpty();
+            if (!own.hidden()) {
+                assertThat(listed.description()).as(name).containsExactly(own.description()[0]);
+            }
+        }
+    }
+
+    @Test
     void noArgumentsShowsHelp() {
         assertThat(run().out()).contains("Usage: llmo");
     }

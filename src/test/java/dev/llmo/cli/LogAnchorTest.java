@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.OpenAiAnswers;
+import dev.llmo.Python3;
 import dev.llmo.failure.ExitCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -467,7 +468,7 @@ class LogAnchorTest {
         int end = doc.indexOf("```", start + 10);
         Path script = home.resolve("verify_llmo_ledger.py");
         Files.writeString(script, doc.substring(start + "```python\n".length(), end));
-        ProcessBuilder builder = new ProcessBuilder("python3", script.toString(), ledger().toString(),
+        ProcessBuilder builder = new ProcessBuilder(Python3.executable(), script.toString(), ledger().toString(),
                 data.resolve("vault.enc").toString()).redirectErrorStream(true);
         builder.environment().put("LLMO_VAULT_PASSWORD", PASSWORD);
         Process process = builder.start();

@@ -1,5 +1,6 @@
 package dev.llmo.eventlog;
 
+import dev.llmo.Python3;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +28,8 @@ public final class PythonVerifier {
     public static Result run(Path workDir, Path log) throws Exception {
         Path script = workDir.resolve("verify_llmo_log.py");
         Files.writeString(script, script(), StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder("python3", script.toString(), log.toString()).redirectErrorStream(true)
-                .start();
+        Process process = new ProcessBuilder(Python3.executable(), script.toString(), log.toString())
+                .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -56,7 +56,7 @@ class CallDeadlineTest {
         return new ChatRequest("gpt-4o", null, List.of(ChatMessage.user("hi")), Map.of(), null, stream);
     }
 
-    /** "Hi" at once, then 300 more deltas: about 20 KB, which the throttle makes last minutes. */
+    /** "Hi" at once, then 300 more deltas: about 20 KB, which the throttle makes last over 15 s. */
     private static String longStream() {
         StringBuilder body = new StringBuilder("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
                 + "\"finish_reason\":null}]}\n\n");
@@ -69,12 +69,14 @@ class CallDeadlineTest {
 
     @Test
     void aTricklingStreamEndsAtTheDeadlineWithItsTextKept() {
-        // 32 bytes every 100 ms: each read is quick, the whole body would take over a minute
+        // 128 bytes every 100 ms: the first event comes in the first 128 bytes, at once; each read is quick, and the
+        // whole body would take over 15 s
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(longStream())
-                .throttleBody(32, 100, TimeUnit.MILLISECONDS));
+                .throttleBody(128, 100, TimeUnit.MILLISECONDS));
         Recorder recorder = new Recorder();
-        // long enough for the first event to arrive on a loaded machine, far shorter than the whole body
-        client(Duration.ofSeconds(10)).stream(request(true), recorder);
+        // waited out, so short; but long enough for the first event to arrive on a loaded machine (it is sent at
+        // once), and far shorter than the whole body
+        client(Duration.ofSeconds(3)).stream(request(true), recorder);
 
         LlmoException error = recorder.error();
         assertThat(error).isInstanceOfSatisfying(ModelCallException.class, e -> {
@@ -82,7 +84,7 @@ class CallDeadlineTest {
             assertThat(e.exitCode().code()).isEqualTo(1);
             assertThat(e.fix()).contains("--timeout");
         });
-        assertThat(error).hasMessage("no complete answer from openai within 10 s (--timeout)");
+        assertThat(error).hasMessage("no complete answer from openai within 3 s (--timeout)");
         assertThat(recorder.texts()).startsWith("Hi");
         assertThat(server.getRequestCount()).isEqualTo(1); // text reached the user: never retried
     }

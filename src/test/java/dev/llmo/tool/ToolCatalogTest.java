@@ -3,6 +3,7 @@ package dev.llmo.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmo.Python3;
 import dev.llmo.config.CommandToolSpec;
 import dev.llmo.config.McpServerSpec;
 import dev.llmo.config.Origin;
@@ -318,8 +319,8 @@ class ToolCatalogTest {
     @Test
     void aServerThatCrashesMidCallIsAnErrorResultAndStartsAgainOnTheNextCall() throws IOException {
         Path script = Files.writeString(dir.resolve("crash.py"), CRASHING_SERVER);
-        ToolCatalog catalog = catalog(Map.of("py", server("py", List.of("python3", script.toString()), false)),
-                Map.of());
+        ToolCatalog catalog = catalog(
+                Map.of("py", server("py", List.of(Python3.executable(), script.toString()), false)), Map.of());
         Tool crash = catalog.select(List.of("py.crash")).get(0);
 
         ToolOutput first = catalog.call(crash, "{}");
