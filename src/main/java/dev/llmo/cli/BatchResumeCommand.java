@@ -110,6 +110,8 @@ final class BatchResumeCommand implements Callable<Integer> {
         RowRequests requests = new RowRequests(spec.prompt(), spec.system(), options(spec.optionsJson()), shown);
         List<Assertion> parsed = Assertion.parseAll(spec.asserts(), context.environment().workingDir());
         Map<Integer, ModelRef> judges = BatchExecution.judges(settings, parsed);
+        CoreServices.requireKeys(context, java.util.stream.Stream.concat(models.stream(), judges.values().stream())
+                .toList());
         BatchScan scan = BatchExecution.scan(context, file, shown, requests, models, (row, model) -> {
             var done = contents.finished().get(model);
             return done != null && done.get((int) (long) row);

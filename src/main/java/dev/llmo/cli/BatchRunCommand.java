@@ -145,6 +145,8 @@ final class BatchRunCommand implements Callable<Integer> {
         if (defaults.defaultModel()) {
             CoreServices.requireKeyOfDefault(context, defaults.model());
         }
+        CoreServices.requireKeys(context, java.util.stream.Stream.concat(resolved.stream(), judges.values().stream())
+                .toList());
         Path file = BatchExecution.datasetFile(context, dataset);
         String shown = dataset.equals("-") ? "stdin" : dataset;
         if (batch.out != null) {

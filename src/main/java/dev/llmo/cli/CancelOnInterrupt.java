@@ -9,15 +9,19 @@ import java.util.function.Supplier;
 
 /**
  * Runs a plan (or a chain) so that Ctrl-C cancels it. SIGINT starts the JVM's shutdown, which runs this
- * hook: it cancels every request in flight and gives the main thread a moment to print the partial answers' end and
- * the error, after which the JVM exits with 130 (128 + SIGINT). SIGTERM and SIGHUP do the same and exit 143 and
+ * hook: it cancels every request in flight and waits (bounded) for the main thread to print the partial answers' end
+ * and the error, after which the JVM exits with 130 (128 + SIGINT). SIGTERM and SIGHUP do the same and exit 143 and
  * 129; {@link Signals} tells which it was, so that the calls end (and are logged) as terminated or hung up.
  */
 final class CancelOnInterrupt {
-    /** How long the hook waits for the cancelled call to be reported. */
+    /** How long the hook waits for the cancelled call to be reported, and then for the command to end. */
     private static final long REPORT_WAIT_MS = 3000;
-    /** After the result is rendered, the error line still has to pass {@link ErrorReporter}. */
-    private static final long GRACE_MS = 150;
+    /**
+     * Counted down when the command has ended: its error line printed by {@link ErrorReporter}, its resources closed,
+     * stdout and stderr flushed ({@link LlmoCli#execute}). A process runs one command; in-process tests run many but
+     * never signal, so the latch is the process's.
+     */
+    private static final CountDownLatch ENDED = new CountDownLatch(1);
 
     private CancelOnInterrupt() {
     }
@@ -33,8 +37,10 @@ final class CancelOnInterrupt {
         Thread hook = new Thread(() -> {
             cancellation.cancel(Signals.stopReason(what));
             try {
+                // after the result is rendered, the error line still has to pass ErrorReporter: waited for, since a
+                // fixed grace (it was 150 ms) lost the line on a loaded machine (exit 130, nothing on stderr)
                 if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                    Thread.sleep(GRACE_MS);
+                    ENDED.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -51,6 +57,11 @@ final class CancelOnInterrupt {
                 unregister(hook);
             }
         }
+    }
+
+    /** The command has ended and its output is flushed: a hook waiting for its error line may let the JVM exit. */
+    static void ended() {
+        ENDED.countDown();
     }
 
     private static boolean register(Thread hook) {

@@ -60,10 +60,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
         });
         server.start();
         try {
+            // one provider in YAML's flow style, one in block style (what most files use): the parser's classes of
+            // both go into the archive
             Files.writeString(home.resolve("models.yaml"), "train:\n  type: openai\n  base_url: http://127.0.0.1:"
                     + server.getAddress().getPort() + "/v1\n  models: [{ name: m, pricing: { input_per_mtok: 1, "
                     + "output_per_mtok: 1 } }]\nvtrain:\n  type: openai\n  base_url: http://127.0.0.1:"
-                    + server.getAddress().getPort() + "/v1\n  api_key_name: TRAIN_API_KEY\n  models: [{ name: m }]\n");
+                    + server.getAddress().getPort() + "/v1\n  api_key_name: TRAIN_API_KEY\n  models:\n    - name: m\n");
             Map<String, String> env = new HashMap<>(context.environment().env());
             env.put("LLMO_HOME", home.toString());
             env.put("LLMO_MAX_RETRIES", "0");

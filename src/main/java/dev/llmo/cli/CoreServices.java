@@ -106,6 +106,18 @@ final class CoreServices {
         keys(context).requireKeyOfDefault(model, context.settings().catalog().providers());
     }
 
+    /**
+     * Refuses, before anything is sent or recorded, models whose provider has no key (exit 4): a batch would otherwise
+     * record every one of its rows as a failed call.
+     */
+    static void requireKeys(CliContext context, java.util.Collection<dev.llmo.config.ModelRef> models) {
+        ProviderKeys keys = keys(context);
+        models.stream().map(dev.llmo.config.ModelRef::provider).distinct().filter(provider -> !keys.hasKey(provider))
+                .findFirst().ifPresent(provider -> {
+                    throw ProviderKeys.missing(provider);
+                });
+    }
+
     /** The providers' batch services, with the keys and HTTP settings of live calls. */
     static dev.llmo.core.RemoteBatches remoteBatches(CliContext context) {
         return new dev.llmo.core.RemoteBatches(keys(context), clients(context));

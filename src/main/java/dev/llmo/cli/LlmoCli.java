@@ -62,6 +62,7 @@ public final class LlmoCli {
             context.closeAll();
             environment.out().flush();
             environment.err().flush();
+            CancelOnInterrupt.ended();
         }
     }
 

@@ -328,4 +328,32 @@ class BatchHostileInputTest {
         assertThat(server.requests.get()).isEqualTo(rows);
         assertThat(JsonLines.of(result.out())).hasSize(rows);
     }
+
+    @Test
+    void aModelWhoseProviderHasNoKeyIsRefusedBeforeAnyRowIsRecordedAsFailed() throws Exception {
+        llmo.server().setDispatcher(new Rows());
+        llmo.modelsYaml("""
+                mock:
+                  type: openai
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [m1]
+                locked:
+                  type: openai
+                  base_url: {server}
+                  api_key_name: LOCKED_API_KEY
+                  models: [m9]
+                """);
+        Path data = dataset("q.jsonl", 20);
+
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1", "-m",
+                "locked/m9")).failedWith(ExitCode.CREDENTIALS).errContains("no API key for provider 'locked'",
+                "LOCKED_API_KEY");
+        assertThat(llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1", "--assert",
+                "judge locked/m9 Is it right?")).failedWith(ExitCode.CREDENTIALS)
+                .errContains("no API key for provider 'locked'");
+
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(records()).isZero();
+    }
 }

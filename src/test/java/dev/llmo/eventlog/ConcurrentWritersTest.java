@@ -30,8 +30,9 @@ class ConcurrentWritersTest {
         }
         List<Process> writers = new ArrayList<>();
         for (String name : List.of("alpha", "beta")) {
-            writers.add(new ProcessBuilder(javaBinary(), "-cp", classpath(), AppendWorker.class.getName(),
-                    file.toString(), name, Integer.toString(PER_WRITER))
+            // C1 only and the serial collector, as for the test JVMs: a short run, where C2 costs more CPU than it saves
+            writers.add(new ProcessBuilder(javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                    classpath(), AppendWorker.class.getName(), file.toString(), name, Integer.toString(PER_WRITER))
                     .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile()).start());
         }
         for (Process writer : writers) {

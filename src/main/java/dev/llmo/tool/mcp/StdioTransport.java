@@ -38,7 +38,9 @@ final class StdioTransport implements McpTransport {
      * stdin, and a watcher beside it that polls, once a second, whether llmo (the shell's parent) is still alive.
      * When llmo is gone the watcher ends the server and every process under it: SIGTERM, then SIGKILL two seconds
      * later. SIGTERM to the shell (llmo's {@code destroy()}) is passed on the same way; Ctrl-C is left to llmo,
-     * which closes its servers itself. The shell's exit code is the server's. Only POSIX sh, ps and awk.
+     * which closes its servers itself. The shell's exit code is the server's. Only POSIX sh, ps and awk. Each shell
+     * waits for what it killed: an orphan would be left to init, which in some containers reaps only every second or
+     * two (or never), and {@link #close()} waits for every process it saw until it is reaped.
      */
     static final String WATCHDOG = """
             trap '' INT
@@ -58,7 +60,7 @@ final class StdioTransport implements McpTransport {
             child=$!
             (
               PATH=$PATH:/usr/bin:/bin
-              trap 'kill "$s" 2>/dev/null; exit 0' TERM
+              trap 'kill "$s" 2>/dev/null; wait "$s" 2>/dev/null; exit 0' TERM
               while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do
                 sleep 1 & s=$!; wait "$s" || exit 1
               done
@@ -71,7 +73,7 @@ final class StdioTransport implements McpTransport {
               wait "$child"; status=$?
               kill -0 "$child" 2>/dev/null || break
             done
-            kill "$watcher" 2>/dev/null
+            kill "$watcher" 2>/dev/null; wait "$watcher"
             exit "$status"
             """;
 
