@@ -13,6 +13,7 @@ import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.CallError;
+import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.provider.ChatRequest;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class BatchRunner {
     public Outcome run(BatchRecord record, Path dataset, String shown, RunListener listener,
                        Cancellation cancellation, ResultLines lines) {
         try (Dataset rows = Dataset.open(dataset, shown)) {
-            Calls calls = new Calls(record, rows, cancellation, lines);
+            Calls calls = new Calls(record, rows, shown, cancellation, lines);
             engine.run(new Plan.Batch(models, calls), listener, Recording.NONE, cancellation);
             return new Outcome(calls.succeeded(), calls.failed(), calls.stopped());
         }
@@ -64,13 +65,15 @@ public final class BatchRunner {
     private final class Calls extends CallSource {
         private final BatchRecord record;
         private final Dataset rows;
+        private final String shown;
         private final ResultLines lines;
         private final Deque<Call> ready = new ArrayDeque<>();
 
-        Calls(BatchRecord record, Dataset rows, Cancellation cancellation, ResultLines lines) {
+        Calls(BatchRecord record, Dataset rows, String shown, Cancellation cancellation, ResultLines lines) {
             super(cancellation);
             this.record = record;
             this.rows = rows;
+            this.shown = shown;
             this.lines = lines;
         }
 
@@ -83,6 +86,12 @@ public final class BatchRunner {
         public Call next() {
             while (ready.isEmpty()) {
                 DatasetRow row = rows.next();
+                if (row == null && rows.rowsRead() < record.spec().rows()) {
+                    // the rows that are gone would be neither sent nor printed, and the batch would end 'ok'
+                    throw new FailureException("the dataset " + shown + " has " + rows.rowsRead() + " rows now, "
+                            + record.spec().rows() + " when the batch started: it changed while the batch ran",
+                            "put the rows back as they were, then 'llmo batch resume " + record.id() + "'");
+                }
                 if (row == null || row.index() >= record.spec().rows()) {
                     // rows written to the dataset after it was read and priced are not this batch's
                     return null;

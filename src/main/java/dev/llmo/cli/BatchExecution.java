@@ -56,20 +56,34 @@ final class BatchExecution {
         return given;
     }
 
-    /** The dataset as a file: a path as given, or stdin copied to a private temporary file (read twice). */
+    /** Whether {@code dataset} can be read only once: stdin ({@code -}), or a pipe such as {@code <(jq -c . x.json)}. */
+    static boolean readOnce(String dataset) {
+        if (dataset.equals("-")) {
+            return true;
+        }
+        Path path = Path.of(dataset);
+        return Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path);
+    }
+
+    /**
+     * The dataset as a file read twice (checked and priced, then run): a file as given, or what can be read only once
+     * ({@link #readOnce}) copied to a private temporary file; a pipe read twice gave no row the second time, and the
+     * batch ended 'ok' with nothing sent.
+     */
     static Path datasetFile(CliContext context, String dataset) {
-        if (!dataset.equals("-")) {
+        if (!readOnce(dataset)) {
             return Path.of(dataset);
         }
+        String shown = dataset.equals("-") ? "stdin" : dataset;
         try {
             Path temp = Files.createTempFile("llmo-batch-", ".dataset");
             temp.toFile().deleteOnExit();
-            try (InputStream in = context.environment().in()) {
+            try (InputStream in = dataset.equals("-") ? context.environment().in() : Files.newInputStream(Path.of(dataset))) {
                 Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return temp;
         } catch (IOException e) {
-            throw new FailureException("cannot read the dataset from stdin: " + e.getMessage(),
+            throw new FailureException("cannot read the dataset from " + shown + ": " + e.getMessage(),
                     "give the dataset as a file instead", e);
         }
     }

@@ -95,7 +95,7 @@ final class BatchResumeCommand implements Callable<Integer> {
         }
         String given = dataset != null ? dataset : spec.dataset();
         if (given.equals("-") && dataset == null) {
-            throw new UsageException("batch " + batchId + " read its dataset from stdin, which is gone",
+            throw new UsageException("batch " + batchId + " read its dataset from stdin or a pipe, which is gone",
                     "pass the same dataset again: --dataset FILE (or --dataset - with it on stdin)");
         }
         Path file = BatchExecution.datasetFile(context, given);

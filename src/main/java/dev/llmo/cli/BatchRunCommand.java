@@ -147,10 +147,11 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         CoreServices.requireKeys(context, java.util.stream.Stream.concat(resolved.stream(), judges.values().stream())
                 .toList());
+        boolean once = BatchExecution.readOnce(dataset); // stdin or a pipe: the record cannot name it for a resume
         Path file = BatchExecution.datasetFile(context, dataset);
         String shown = dataset.equals("-") ? "stdin" : dataset;
         if (batch.out != null) {
-            OutFile.check(batch.out, dataset.equals("-") ? null : file, null);
+            OutFile.check(batch.out, once ? null : file, null);
         }
         // built (and its flags checked) before the dataset is read and before the record exists: a refused batch
         // leaves no record behind
@@ -161,7 +162,7 @@ final class BatchRunCommand implements Callable<Integer> {
         if (scan.rows() == 0) {
             throw new UsageException("the dataset " + shown + " has no rows", "give a file with at least one row");
         }
-        BatchSpec spec = new BatchSpec(dataset.equals("-") ? "-" : file.toAbsolutePath().toString(),
+        BatchSpec spec = new BatchSpec(once ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
                 template, defaults.system(), dev.llmo.provider.http.Json.write(
                 dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())),

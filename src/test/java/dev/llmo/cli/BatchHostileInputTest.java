@@ -259,10 +259,14 @@ class BatchHostileInputTest {
 
     @Test
     void callsInFlightWhenStdoutFailsAreNotRecordedAsFailedButSentAgainByTheResume() throws Exception {
+        CountDownLatch inFlight = new CountDownLatch(4);
         Rows server = new Rows() {
             @Override
             public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                Thread.sleep(100); // the calls after the first are in flight when its line cannot be written
+                // every answer waits until four calls were asked: the others are in flight when the first line
+                // cannot be written
+                inFlight.countDown();
+                inFlight.await(30, TimeUnit.SECONDS);
                 return super.dispatch(request);
             }
         };
@@ -286,7 +290,7 @@ class BatchHostileInputTest {
         assertThat(stopped).failedWith(ExitCode.FAILURE).errContains("cannot write to stdout: No space left on device");
         assertThat(stopped.err()).contains(" · 0 failed · ");
         int sent = server.requests.get();
-        assertThat(sent).isBetween(2, 11);
+        assertThat(sent).isBetween(4, 11);
         assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("0 failed");
 
         Result resumed = llmo.run("batch", "resume", "last");
@@ -355,5 +359,61 @@ class BatchHostileInputTest {
 
         assertThat(llmo.server().getRequestCount()).isZero();
         assertThat(records()).isZero();
+    }
+
+    @Test
+    void aPipeAsTheDatasetIsReadOnceAndEveryRowIsSent() throws Exception {
+        Rows server = new Rows();
+        llmo.server().setDispatcher(server);
+        Path fifo = llmo.home().resolve("rows.pipe");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+                "mkfifo makes the pipe that `<(jq -c . rows.json)` gives");
+        String rows = Files.readString(dataset("q.jsonl", 3));
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                Files.writeString(fifo, rows); // blocks until the batch opens the pipe
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        Result result = llmo.run("batch", "run", fifo.toString(), "--prompt", "{{question}}");
+
+        writer.get(60, TimeUnit.SECONDS);
+        assertThat(result).succeeded().errContains("3/3 calls");
+        assertThat(JsonLines.of(result.out())).extracting(line -> line.get("text").asText())
+                .containsExactly("A1", "A2", "A3");
+        assertThat(server.requests.get()).isEqualTo(3);
+        // the record cannot name a pipe for a resume: it asks for the dataset again
+        assertThat(llmo.run("batch", "resume", "last")).failedWith(ExitCode.USAGE)
+                .errContains("read its dataset from stdin or a pipe, which is gone", "--dataset FILE");
+    }
+
+    @Test
+    void aDatasetThatLosesRowsWhileTheBatchRunsStopsItInsteadOfEndingOk() throws Exception {
+        int rows = 400;
+        Path data = dataset("q.jsonl", rows);
+        Files.writeString(data, Files.readString(data).replace("\"}", "\",\"pad\":\"" + "x".repeat(200) + "\"}"));
+        long keep = Files.readString(data).lines().limit(300).mapToLong(line -> line.length() + 1).sum();
+        AtomicInteger calls = new AtomicInteger();
+        llmo.server().setDispatcher(new Rows() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (calls.getAndIncrement() == 0) {
+                    // whole lines go, after what the reader holds already: the rows after the 300th
+                    try (var channel = java.nio.channels.FileChannel.open(data, java.nio.file.StandardOpenOption.WRITE)) {
+                        channel.truncate(keep);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return super.dispatch(request);
+            }
+        });
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "--concurrency", "2");
+
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("rows now, 400 when the batch started: it "
+                + "changed while the batch ran", "then 'llmo batch resume ");
     }
 }
