@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
  */
 final class RunRenderer implements RunListener {
     private final PrintWriter out;
+    /** Text not yet written to {@link #out}: see {@link #text}. */
+    private final StringBuilder pending = new StringBuilder();
     private final PrintWriter err;
     private final boolean json;
     private final boolean showUsage;
@@ -98,6 +100,7 @@ final class RunRenderer implements RunListener {
      * pipe the rounds read as {@code log replay} prints them.
      */
     private void endRoundLine() {
+        drain();
         if (!json && printed && !endsWithNewline) {
             out.println();
             endsWithNewline = true;
@@ -109,7 +112,9 @@ final class RunRenderer implements RunListener {
         if (json) {
             return;
         }
-        out.print(TerminalText.forTerminal(text, terminal)); // flushed in onIdle, as soon as the call waits for more
+        // gathered, and written to out when flushed (in onIdle, as soon as the call waits for more): a PrintWriter's
+        // print per token (a lock, a CharBuffer and an encoder pass each) was a tenth of a long stream's cost
+        pending.append(TerminalText.forTerminal(text, terminal));
         printed = true;
         endsWithNewline = text.endsWith("\n");
         unchecked += text.length();
@@ -124,7 +129,16 @@ final class RunRenderer implements RunListener {
      */
     private void flush() {
         unchecked = 0;
+        drain();
         StdoutWriter.requireWritten(out);
+    }
+
+    /** Writes the gathered text to {@code out} (not flushed): before anything else is written there. */
+    private void drain() {
+        if (pending.length() > 0) {
+            out.append(pending);
+            pending.setLength(0);
+        }
     }
 
     private void retrying(int retry, Duration delay, LlmoException reason) {
@@ -137,6 +151,7 @@ final class RunRenderer implements RunListener {
     /** Ends the output of the call: the last newline, or the JSON line; then the usage line. */
     void finish(RunResult result) {
         extras.endReasoning();
+        drain();
         if (json) {
             out.println(jsonLine(result, conversationId));
         } else if (printed && !endsWithNewline) {

@@ -26,8 +26,10 @@ public final class CanonicalJson {
     /** Objects nested deeper than this are left to the slow path, which has its own limit. */
     private static final int FAST_PATH_DEPTH = 64;
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    /** A string longer than this gets room for all of it at once. */
+    /** A string longer than this gets room for all of it at once, and is written in runs of plain characters. */
     private static final int LONG_STRING = 4096;
+    /** The most characters {@link #plainEnd} and {@link Bytes#addPlain} look at in one call. */
+    private static final int PLAIN_RUN = 64;
 
     private CanonicalJson() {
     }
@@ -113,8 +115,15 @@ public final class CanonicalJson {
             // room for exactly this string: a long answer is not copied into ever larger arrays (up to twice its size)
             out.reserve(encodedLength(s) + 2);
         }
+        boolean runs = n > LONG_STRING;
         out.add((byte) '"');
         for (int i = 0; i < n; i++) {
+            if (runs) {
+                i = out.addPlain(s, i, Math.min(n, i + PLAIN_RUN));
+                if (i == n) {
+                    break;
+                }
+            }
             char c = s.charAt(i);
             if (c < 0x80) {
                 if (c >= 0x20 && c != '"' && c != '\\') {
@@ -148,11 +157,35 @@ public final class CanonicalJson {
         out.add((byte) '"');
     }
 
+    /**
+     * Where the run of characters written as they are (printable ASCII but {@code "} and a backslash) that starts at
+     * {@code from} ends, looking no further than {@code to}. A long answer (hundreds of KiB) is written once per run,
+     * cold: a loop over all of it in one call runs interpreted to its end, while this method, called once per
+     * {@link #PLAIN_RUN} characters, is soon compiled (ADR-003, "Throughput").
+     */
+    static int plainEnd(String s, int from, int to) {
+        int i = from;
+        while (i < to) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                return i;
+            }
+            i++;
+        }
+        return i;
+    }
+
     /** The bytes {@link #writeString} writes for {@code s} between its quotes. */
     private static long encodedLength(String s) {
         long bytes = 0;
         int n = s.length();
         for (int i = 0; i < n; i++) {
+            int plain = plainEnd(s, i, Math.min(n, i + PLAIN_RUN));
+            bytes += plain - i;
+            i = plain;
+            if (i == n) {
+                break;
+            }
             char c = s.charAt(i);
             if (c < 0x80) {
                 bytes += c >= 0x20 && c != '"' && c != '\\' ? 1
@@ -519,6 +552,29 @@ public final class CanonicalJson {
                 buf = Arrays.copyOf(buf, buf.length * 2);
             }
             buf[size++] = b;
+        }
+
+        /**
+         * Adds the characters of {@code s} from {@code from} up to {@code to} while they are written as they are
+         * (see {@link #plainEnd}); the index of the first one not added.
+         */
+        int addPlain(String s, int from, int to) {
+            if (size + (to - from) > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + (to - from)));
+            }
+            byte[] b = buf;
+            int at = size;
+            int i = from;
+            while (i < to) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                    break;
+                }
+                b[at++] = (byte) c;
+                i++;
+            }
+            size = at;
+            return i;
         }
 
         void add(byte[] bytes) {

@@ -147,4 +147,27 @@ class RunRendererTest {
 
         assertThat(both.toString()).isEqualTo("hmm\nYes.\n");
     }
+
+    /**
+     * Streamed text is gathered and written when the call waits for more (Idle) or at the end, not per token: stdout
+     * gets the same bytes in the same order, a hostile control character still made visible on a terminal.
+     */
+    @Test
+    void streamedTextReachesStdoutWhenTheCallWaitsWithTheSameBytes() {
+        RunRenderer renderer = renderer(false, true, PIPES);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            String piece = i % 7 == 0 ? "caf\u00e9\n" : i % 11 == 0 ? "\u001b[2J" : "tok" + i + " ";
+            renderer.onEvent(new RunEvent.Text(AnswerFixtures.CALL, piece));
+            expected.append(piece.equals("\u001b[2J") ? dev.llmo.cli.terminal.TerminalText.forTerminal(piece, true)
+                    : piece);
+            if (i == 10) {
+                assertThat(out.toString()).isEmpty(); // gathered, not yet written
+                renderer.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
+                assertThat(out.toString()).isEqualTo(expected.toString());
+            }
+        }
+        renderer.finish(AnswerFixtures.succeeded(AnswerFixtures.REASONED));
+        assertThat(out.toString()).startsWith(expected.toString());
+    }
 }

@@ -172,4 +172,44 @@ class CanonicalJsonTest {
         }
         return s.toString();
     }
+
+    /**
+     * A long string (over 4 KiB) is written in runs of plain characters; it must come out byte for byte as its pieces
+     * do through the one-character-at-a-time path of short strings, with every kind of character around the runs'
+     * edges: escapes, controls, DEL, two- and three-byte characters, surrogate pairs and lone surrogates.
+     */
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory TEXT =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+
+    @Test
+    void longStringsAreWrittenAsTheirShortPiecesAre() {
+        String[] kinds = {"a", "tok1 ", "\"", "\\", "\n", "\u0001", "\u001f", "\u007f", "\u0080", "\u00e9", "\u07ff",
+            "\u0800", "\u20ac", "\uffff", "\ud83d\ude00", "\ud800", "\udc00", " ", "~"};
+        Random random = new Random(15);
+        for (int round = 0; round < 40; round++) {
+            StringBuilder text = new StringBuilder();
+            java.util.List<String> pieces = new java.util.ArrayList<>();
+            while (text.length() < 4097 + random.nextInt(20_000)) {
+                StringBuilder piece = new StringBuilder();
+                int run = random.nextInt(4) == 0 ? random.nextInt(300) : random.nextInt(8);
+                for (int i = 0; i < run; i++) {
+                    piece.append(kinds[random.nextInt(round % 2 == 0 ? 2 : kinds.length)]);
+                }
+                if (piece.length() > 0 && Character.isHighSurrogate(piece.charAt(piece.length() - 1))) {
+                    piece.append('x'); // a lone high surrogate at the end would pair with the next piece's low one
+                }
+                pieces.add(piece.toString());
+                text.append(piece);
+            }
+            StringBuilder expected = new StringBuilder("\"");
+            for (String piece : pieces) {
+                String written = new String(CanonicalJson.write(TEXT.textNode(piece)), StandardCharsets.UTF_8);
+                expected.append(written, 1, written.length() - 1);
+            }
+            expected.append('"');
+            String whole = text.toString();
+            assertThat(new String(CanonicalJson.write(TEXT.textNode(whole)), StandardCharsets.UTF_8))
+                    .isEqualTo(expected.toString());
+        }
+    }
 }

@@ -97,4 +97,43 @@ class SseParserTest {
     void blankLinesWithoutFieldsDispatchNothing() {
         assertThat(parse("\n\n\r\n: c\n\n", 1)).isEmpty();
     }
+
+    /**
+     * A line wholly inside one chunk is read from the chunk, one split across chunks from the parser's buffer: the
+     * events must not depend on where the chunks end, nor on the limit being met by a line of either kind.
+     */
+    @Test
+    void eventsDoNotDependOnWhereChunksEnd() {
+        String stream = ": keep-alive\r\nevent: delta\ndata: {\"a\":\"ガイモ 🥔\"}\r\nid: 7\n\ndata: one\ndata:two\r\rretry: 5\n\n"
+                + "data: [DONE]\n\nerror: {\"e\":1}\n\n{\"raw\":\n[1,2]}\ndata: " + "x".repeat(600) + "\n\ndata: tail";
+        List<SseEvent> whole = parse(stream, Integer.MAX_VALUE);
+        assertThat(whole).hasSize(8);
+        java.util.Random random = new java.util.Random(15);
+        for (int size = 1; size < 64; size++) {
+            assertThat(parse(stream, size)).as("chunks of %d bytes", size).isEqualTo(whole);
+        }
+        byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+        for (int round = 0; round < 200; round++) {
+            List<SseEvent> events = new ArrayList<>();
+            SseParser parser = new SseParser(events::add);
+            for (int i = 0; i < bytes.length; ) {
+                int n = Math.min(bytes.length - i, 1 + random.nextInt(300));
+                parser.feed(bytes, i, n);
+                i += n;
+            }
+            parser.finish();
+            assertThat(events).isEqualTo(whole);
+        }
+        for (int size : new int[] {1, 7, 1000}) {
+            List<SseEvent> events = new ArrayList<>();
+            SseParser limited = new SseParser(events::add, 599);
+            byte[] big = ("data: ok\n\ndata: " + "x".repeat(600) + "\n\n").getBytes(StandardCharsets.UTF_8);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                for (int i = 0; i < big.length; i += size) {
+                    limited.feed(big, i, Math.min(size, big.length - i));
+                }
+            }).isInstanceOf(SseParser.TooLargeException.class);
+            assertThat(events).extracting(SseEvent::data).containsExactly("ok");
+        }
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.StopReason;
+import dev.llmo.provider.http.DeltaTemplate;
 import dev.llmo.provider.http.HttpErrorMapper;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.ResponseDecoder;
@@ -35,8 +36,19 @@ final class AnthropicDecoder implements ResponseDecoder {
     private String stopReason;
     private JsonNode stopDetails;
 
+    /** Whether plain text deltas are read by {@link TextDeltaEvent} (always, but in the test that compares it). */
+    private final boolean plainDeltas;
+    /** The stream's last plain text delta: the next is usually the same event with another text. */
+    private final DeltaTemplate template = new DeltaTemplate();
+
     AnthropicDecoder(HttpErrorMapper errors) {
+        this(errors, true);
+    }
+
+    /** @param plainDeltas false: every event goes through the tree, the reading {@link TextDeltaEvent} must equal */
+    AnthropicDecoder(HttpErrorMapper errors, boolean plainDeltas) {
         this.errors = errors;
+        this.plainDeltas = plainDeltas;
     }
 
     /** A tool-use block of a stream: its position among the calls, the input of its start, whether pieces came. */
@@ -98,6 +110,14 @@ final class AnthropicDecoder implements ResponseDecoder {
                 sink.fail(errors.fromStreamError(null, null));
             }
             return; // e.g. "event: ping" without data
+        }
+        String text = !plainDeltas ? null : template.text(event.data());
+        if (text == null && plainDeltas) {
+            text = TextDeltaEvent.text(event.data(), template);
+        }
+        if (text != null) {
+            sink.text(text); // what readDelta does with it, without building its tree
+            return;
         }
         JsonNode data = Json.parse(event.data()).orElse(null);
         if (data == null || !data.isObject()) {

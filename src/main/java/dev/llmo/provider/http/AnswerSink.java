@@ -96,7 +96,14 @@ final class AnswerSink implements StreamSink {
 
     @Override
     public void text(String delta) {
-        take(parts -> parts.text(delta));
+        // nearly every piece of a long answer: without take's lambda, one allocation fewer per token
+        if (ended()) {
+            return;
+        }
+        answer.text(delta);
+        if (answer.overLimit()) {
+            fail(errors.answerTooLong(limits.maxAnswerBytes()));
+        }
     }
 
     @Override

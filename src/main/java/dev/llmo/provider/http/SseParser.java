@@ -95,8 +95,16 @@ public final class SseParser {
                     start = i + 1;
                     continue;
                 }
-                append(bytes, start, i - start);
-                endLine();
+                if (lineLength == 0) {
+                    // the whole line is in this chunk (nearly always): read from it, not copied first
+                    if (i - start > maxBytes) {
+                        throw new TooLargeException(maxBytes);
+                    }
+                    endLine(bytes, start, i - start);
+                } else {
+                    append(bytes, start, i - start);
+                    endLine(line, 0, lineLength);
+                }
                 skipLf = b == '\r';
                 start = i + 1;
             } else if (skipLf) {
@@ -109,7 +117,7 @@ public final class SseParser {
     /** The input ended: dispatches what is pending (a last line without its terminator, data without blank line). */
     public void finish() {
         if (lineLength > 0) {
-            endLine();
+            endLine(line, 0, lineLength);
         }
         if (rawJson.length() > 0) {
             dispatchRaw();
@@ -134,23 +142,23 @@ public final class SseParser {
         lineLength += length;
     }
 
-    private void endLine() {
-        if (lineLength > 0 && line[0] == ':' && rawJson.length() == 0) {
-            lineLength = 0; // a comment or keep-alive: dropped without decoding
+    /** A whole line, {@code src[from, from + length)} without its end: {@link #line} or the chunk fed. */
+    private void endLine(byte[] src, int from, int length) {
+        lineLength = 0;
+        if (length > 0 && src[from] == ':' && rawJson.length() == 0) {
+            shrink(); // a comment or keep-alive: dropped without decoding
             return;
         }
-        if (rawJson.length() == 0 && lineLength >= DATA.length && Arrays.equals(line, 0, DATA.length, DATA, 0,
+        if (rawJson.length() == 0 && length >= DATA.length && Arrays.equals(src, from, from + DATA.length, DATA, 0,
                 DATA.length)) {
             // a data line, as processLine would read it, decoded once: the value only
-            int from = lineLength > DATA.length && line[DATA.length] == ' ' ? DATA.length + 1 : DATA.length;
-            String value = new String(line, from, lineLength - from, StandardCharsets.UTF_8);
-            lineLength = 0;
+            int skip = length > DATA.length && src[from + DATA.length] == ' ' ? DATA.length + 1 : DATA.length;
+            String value = new String(src, from + skip, length - skip, StandardCharsets.UTF_8);
             shrink();
             appendData(value);
             return;
         }
-        String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-        lineLength = 0;
+        String text = new String(src, from, length, StandardCharsets.UTF_8);
         shrink();
         processLine(text);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.StopReason;
+import dev.llmo.provider.http.DeltaTemplate;
 import dev.llmo.provider.http.HttpErrorMapper;
 import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.PartSink;
@@ -47,8 +48,19 @@ final class OpenAiDecoder implements ResponseDecoder {
     /** Whether the answer (choice 0) called a tool. */
     private boolean calledTools;
 
+    /** Whether plain text deltas are read by {@link TextDeltaChunk} (always, but in the test that compares it). */
+    private final boolean plainChunks;
+    /** The stream's last plain text delta: the next is usually the same chunk with another text. */
+    private final DeltaTemplate template = new DeltaTemplate();
+
     OpenAiDecoder(HttpErrorMapper errors) {
+        this(errors, true);
+    }
+
+    /** @param plainChunks false: every chunk goes through the tree, the reading {@link TextDeltaChunk} must equal */
+    OpenAiDecoder(HttpErrorMapper errors, boolean plainChunks) {
         this.errors = errors;
+        this.plainChunks = plainChunks;
     }
 
     /** Maps {@code finish_reason}. */
@@ -118,8 +130,16 @@ final class OpenAiDecoder implements ResponseDecoder {
             }
             return;
         }
-        if (!errorEvent) {
-            TextDeltaChunk plain = TextDeltaChunk.read(data);
+        if (!errorEvent && plainChunks) {
+            String text = template.text(data);
+            if (text != null) {
+                // the previous plain chunk with another text: what the lines below would do with it
+                sink.model(template.model());
+                sawChoices = true;
+                sink.choice(0).text(text);
+                return;
+            }
+            TextDeltaChunk plain = TextDeltaChunk.read(data, template);
             if (plain != null) {
                 // what readChunk does with such a chunk, without building its tree
                 sink.model(plain.model());

@@ -23,7 +23,7 @@ class TextDeltaChunkTest {
         // vLLM and others: usage null in every chunk; escapes and surrogate pairs decode as in a tree
         "{\"usage\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\\u00e9 \\ud83d\\ude00\\n\\\"q\\\"\"}}]}",
         "{\"model\":\"\",\"error\":null,\"object\":\"chunk\",\"choices\":[{\"delta\":{\"content\":\"x\"},"
-            + "\"content_filter_results\":{\"hate\":{\"filtered\":false}}}]} trailing ignored, as readTree does",
+            + "\"content_filter_results\":{\"hate\":{\"filtered\":false}}}]} \n",
     })
     void readsPlainTextDeltasExactlyAsTheTreeDoes(String data) {
         JsonNode tree = Json.parse(data).orElseThrow();
@@ -63,6 +63,8 @@ class TextDeltaChunkTest {
         "{\"choices\":[{\"delta\":{\"content\":\"a\"}}]",
         "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],",
         "not json",
+        // text after the object, which readTree ignores: the tree decides
+        "{\"choices\":[{\"delta\":{\"content\":\"a\"}}]} trailing",
     })
     void leavesEverythingElseToTheTree(String data) {
         assertThat(TextDeltaChunk.read(data)).isNull();

@@ -1,0 +1,252 @@
+package dev.llmo.provider.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.ProviderType;
+import dev.llmo.provider.ProviderTestSupport;
+import dev.llmo.provider.http.HttpErrorMapper;
+import dev.llmo.provider.http.RecordingStreamSink;
+import dev.llmo.provider.http.SseEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast path for plain text deltas ({@link TextDeltaChunk} on {@code JsonScan}) against the tree reading it
+ * stands in for: for thousands of generated chunks, realistic and mutated (escapes, surrogates, unknown fields,
+ * duplicates, whitespace, broken syntax), the decoder with the fast path makes exactly the sink calls the decoder
+ * without it makes. A chunk the fast path does not take goes to the tree anyway, so what is compared is the whole
+ * outcome; that the fast path does take the realistic chunks is checked too, or this test would prove nothing.
+ */
+class PlainChunkDifferentialTest {
+    private static final ProviderConfig OPENAI = ProviderTestSupport.provider("openai", ProviderType.OPENAI,
+            "https://api.openai.com/v1", "OPENAI_API_KEY");
+    private static final HttpErrorMapper ERRORS = new HttpErrorMapper(OPENAI,
+            ProviderTestSupport.key("OPENAI_API_KEY"), Duration.ofSeconds(10), Duration.ofSeconds(600),
+            ProviderTestSupport.CLOCK);
+
+    private static final String[] TEXTS = {"Hel", "lo", " ", "", "caf\\u00e9", "caf\u00e9", "\\ud83d\\ude00",
+        "\ud83d\ude00", "\\ud83d", "\\ude00x", "a\\nb", "\\\"q\\\"", "back\\\\slash", "\\/", "\\b\\f\\r\\t",
+        "\\u0000", "\\u001F", "\\uFFFF", "\\uD834\\uDD1E", "tok1 ", "\u2028", "\u00a0"};
+    private static final String[] EXTRA = {"\"id\":\"chatcmpl-1\"", "\"object\":\"chat.completion.chunk\"",
+        "\"created\":1727346171", "\"system_fingerprint\":\"fp_44709d6fcb\"", "\"service_tier\":\"default\"",
+        "\"obfuscation\":\"k3\"", "\"usage\":null", "\"error\":null", "\"x_groq\":null", "\"citations\":null",
+        "\"search_results\":null", "\"model\":\"gpt-4o\"", "\"model\":\"\"", "\"model\":7", "\"weird\":[1,-2.5e3,{}]",
+        "\"nested\":{\"a\":[true,false,null,\"x\\\"\"]}", "\"n\":-0", "\"f\":1.0E+2"};
+    private static final String[] CHOICE_EXTRA = {"\"logprobs\":null", "\"finish_reason\":null", "\"index\":0",
+        "\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}}"};
+    private static final String[] DELTA_EXTRA = {"\"role\":\"assistant\"", "\"content\":null"};
+
+    private static List<String> compare(String data) {
+        SseEvent event = new SseEvent(null, data, null);
+        RecordingStreamSink fast = new RecordingStreamSink();
+        RecordingStreamSink tree = new RecordingStreamSink();
+        new OpenAiDecoder(ERRORS, true).onEvent(event, fast);
+        new OpenAiDecoder(ERRORS, false).onEvent(event, tree);
+        assertThat(fast.calls).as("sink calls for %s", data).isEqualTo(tree.calls);
+        return fast.calls;
+    }
+
+    /** A realistic chunk: fields in random order, with the extras OpenAI and compatible servers add. */
+    private static String chunk(Random random) {
+        List<String> delta = new ArrayList<>();
+        if (random.nextInt(5) > 0) {
+            delta.add("\"content\":\"" + TEXTS[random.nextInt(TEXTS.length)] + TEXTS[random.nextInt(TEXTS.length)]
+                    + "\"");
+        }
+        if (random.nextBoolean()) {
+            delta.add(DELTA_EXTRA[0]);
+        }
+        List<String> choice = new ArrayList<>();
+        choice.add("\"delta\":{" + String.join(",", shuffled(delta, random)) + "}");
+        for (String extra : CHOICE_EXTRA) {
+            if (random.nextBoolean()) {
+                choice.add(extra);
+            }
+        }
+        List<String> top = new ArrayList<>();
+        top.add("\"choices\":[{" + String.join(",", shuffled(choice, random)) + "}]");
+        List<String> used = new ArrayList<>();
+        for (String extra : EXTRA) {
+            String key = extra.substring(0, extra.indexOf(':'));
+            if (random.nextInt(3) == 0 && used.stream().noneMatch(u -> u.equals(key))) {
+                used.add(key);
+                top.add(extra);
+            }
+        }
+        String json = "{" + String.join(",", shuffled(top, random)) + "}";
+        return random.nextInt(4) == 0 ? spaced(json, random) : json;
+    }
+
+    private static List<String> shuffled(List<String> items, Random random) {
+        List<String> copy = new ArrayList<>(items);
+        java.util.Collections.shuffle(copy, random);
+        return copy;
+    }
+
+    /** JSON whitespace between tokens (outside strings), as a pretty-printing server would send. */
+    private static String spaced(String json, Random random) {
+        StringBuilder out = new StringBuilder();
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            out.append(c);
+            if (c == '\\' && inString) {
+                out.append(json.charAt(++i));
+                continue;
+            }
+            if (c == '"') {
+                inString = !inString;
+            }
+            if (!inString && "{}[],:".indexOf(c) >= 0 && random.nextBoolean()) {
+                out.append(" \t\r\n".charAt(random.nextInt(4)));
+            }
+        }
+        return out.toString();
+    }
+
+    /** One edit that may break the syntax or change the meaning: the fast path must then agree or step aside. */
+    private static String mutated(String json, Random random) {
+        int at = random.nextInt(json.length() + 1);
+        String alphabet = "{}[],:\"\\ 0-1.eE+tfnulrsaxu\u0000\u001f\ud800";
+        return switch (random.nextInt(6)) {
+            case 0 -> json.substring(0, at) + json.substring(Math.min(json.length(), at + 1));
+            case 1 -> json.substring(0, at) + alphabet.charAt(random.nextInt(alphabet.length())) + json.substring(at);
+            case 2 -> json.substring(0, at);
+            case 3 -> {
+                int to = Math.min(json.length(), at + 1 + random.nextInt(20));
+                yield json.substring(0, to) + json.substring(at);
+            }
+            case 4 -> json.replaceFirst("\"(content|index|model|finish_reason|delta|choices|object|usage)\"",
+                    "\"" + List.of("content", "index", "model", "finish_reason", "delta", "choices", "object",
+                            "usage").get(random.nextInt(8)) + "\"");
+            default -> json + List.of(" ", "\n", "x", "}", ",{}", " \t").get(random.nextInt(6));
+        };
+    }
+
+    @Test
+    void theFastPathMakesTheSameCallsAsTheTreeForGeneratedChunks() {
+        Random random = new Random(15);
+        int taken = 0;
+        for (int i = 0; i < 4000; i++) {
+            String json = chunk(random);
+            compare(json);
+            if (TextDeltaChunk.read(json) != null) {
+                taken++;
+            }
+            String broken = json;
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                broken = mutated(broken, random);
+            }
+            compare(broken);
+        }
+        // the realistic chunks without a JSON oddity the fast path leaves to the tree (it takes most of them)
+        assertThat(taken).isGreaterThan(2000);
+    }
+
+    /** What a run of events makes each decoder call, the one with the fast path and the tree's, in order. */
+    private static List<String> compareStream(List<String> events) {
+        OpenAiDecoder withFastPath = new OpenAiDecoder(ERRORS, true);
+        OpenAiDecoder treeOnly = new OpenAiDecoder(ERRORS, false);
+        RecordingStreamSink fast = new RecordingStreamSink();
+        RecordingStreamSink tree = new RecordingStreamSink();
+        for (String data : events) {
+            withFastPath.onEvent(new SseEvent(null, data, null), fast);
+            treeOnly.onEvent(new SseEvent(null, data, null), tree);
+        }
+        assertThat(fast.calls).as("sink calls for the stream %s", events).isEqualTo(tree.calls);
+        return fast.calls;
+    }
+
+    private static final java.util.regex.Pattern CONTENT =
+            java.util.regex.Pattern.compile("(\"content\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)(\")");
+
+    /**
+     * Streams, read by one decoder each: a chunk like the one before with another text is read from the previous one
+     * (its template), which must come to the same calls whatever the new text holds (quotes, escapes, raw control
+     * characters, the template's own tail) and whatever comes between (other chunks, broken ones).
+     */
+    @Test
+    void streamsOfChunksLikeTheLastAreReadAsTheTreeReadsThem() {
+        Random random = new Random(16);
+        String[] texts = {"tok1 ", "", "a\\\"b", "\\\"", "\\\\", "\\n", "x\u0001y", "q\"q", "\"}]}", "\\u00e9",
+            "\ud83d\ude00", "\\ud83d", "\\ude00", "}", "\"", "caf\u00e9", " \t", "\\"};
+        int reused = 0;
+        for (int round = 0; round < 400; round++) {
+            List<String> events = new ArrayList<>();
+            String template = chunk(random);
+            for (int step = 0; step < 30; step++) {
+                int kind = random.nextInt(10);
+                java.util.regex.Matcher content = CONTENT.matcher(template);
+                if (kind < 7 && content.find()) {
+                    String text = texts[random.nextInt(texts.length)] + texts[random.nextInt(texts.length)];
+                    events.add(template.substring(0, content.start(2)) + text + template.substring(content.end(2)));
+                    reused++;
+                } else if (kind == 7) {
+                    events.add(mutated(template, random));
+                } else if (kind == 8) {
+                    template = chunk(random);
+                    events.add(template);
+                } else {
+                    events.add(List.of("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                            "{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}",
+                            "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"hm\"}}]}").get(random.nextInt(3)));
+                }
+            }
+            compareStream(events);
+        }
+        assertThat(reused).isGreaterThan(5000);
+    }
+
+    @Test
+    void oddChunksAreLeftToTheTreeOrReadAlike() {
+        for (String data : List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":1}}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"cont\\u0065nt\":\"a\"}}]}",
+                "{\"ch\\u006fices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]} trailing",
+                "{\"choices\":[{\"index\":01,\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"index\":-0,\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"index\":0e0,\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\\u00\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\\u００41\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\\x\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\tb\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"created\":1.}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"created\":+1}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"created\":" + "9".repeat(2000) + "}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"deep\":" + "[".repeat(5000) + "]".repeat(5000) + "}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"" + "k".repeat(100_000) + "\":1}",
+                "{\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(3_000_000) + "\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"object\":\"error\",\"error\":{\"message\":\"m\"}}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"object\":\"x\",\"object\":\"error\"}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"error\":false}",
+                "\ufeff{\"choices\":[{\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}},]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"},}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\",}}]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"x\":[1,]}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"x\":nul}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"x\":truee}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"x\":\"\\ud800\"}",
+                "{\"choices\":[{\"delta\":{\"content\":\"a\"}}] \u000b}",
+                "[]", "{}", "{", "\"s\"", "null", "  ")) {
+            compare(data);
+        }
+    }
+
+    @Test
+    void takesTheChunksOfARealStream() {
+        String openAi = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\","
+                + "\"system_fingerprint\":\"fp_1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},"
+                + "\"logprobs\":null,\"finish_reason\":null}],\"obfuscation\":\"x1\"}";
+        assertThat(TextDeltaChunk.read(openAi)).isEqualTo(new TextDeltaChunk("gpt-4o", "Hel"));
+        assertThat(compare(openAi)).containsExactly("model gpt-4o", "text Hel");
+        String escaped = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\\u00e9 \\ud83d\\ude00\\n\\\"q\\\"\"}}]}";
+        assertThat(TextDeltaChunk.read(escaped)).isEqualTo(new TextDeltaChunk(null, "caf\u00e9 \ud83d\ude00\n\"q\""));
+    }
+}
