@@ -72,8 +72,8 @@ public final class LlmoCli {
         String wanted = firstCommandWord(args);
         StartupWarmup.beginFor(wanted, args, context);
         boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
-        CommandLine commandLine = all ? namesOnly(context) : isLogVerify(args) ? logVerifyOnly(context)
-                : tree(context, wanted == null ? "" : wanted);
+        CommandLine commandLine = all ? (onlyAsksForRootHelp(args) ? rootHelp(context) : namesOnly(context))
+                : isLogVerify(args) ? logVerifyOnly(context) : tree(context, wanted == null ? "" : wanted);
         commandLine.setOut(context.out());
         commandLine.setErr(context.err());
         commandLine.setColorScheme(Help.defaultColorScheme(context.colorOut() ? Help.Ansi.ON : Help.Ansi.OFF));
@@ -151,6 +151,63 @@ public final class LlmoCli {
             commandLine.addSubcommand(name, spec);
         }
         return commandLine;
+    }
+
+    /**
+     * The root alone, whose help lists the commands of {@link #SUMMARIES} as the whole tree's help does: for {@code
+     * llmo}, {@code llmo --help} and the like, which run no command and mistype none. Each of the fifteen commands'
+     * {@code CommandLine}s of {@link #namesOnly} registers picocli's built-in converters, compiling the converter
+     * exclusion regex 19 times (~17 ms of a 240 ms {@code --help}, ADR-003); here no command has one.
+     * {@code LlmoCliTest} checks that this help is the whole tree's.
+     */
+    static CommandLine rootHelp(CliContext context) {
+        CommandFactory factory = new CommandFactory(context);
+        CommandSpec root = CodedModels.root(new LlmoCommand(), factory);
+        root.usageMessage().helpFactory(RootHelp::new);
+        return new CommandLine(root, factory);
+    }
+
+    /** Whether every argument is a global flag or asks for help: what {@link #rootHelp} can answer alone. */
+    private static boolean onlyAsksForRootHelp(String[] args) {
+        for (String arg : args) {
+            if (!ROOT_HELP_ARGS.contains(arg)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final java.util.Set<String> ROOT_HELP_ARGS = java.util.Set.of("-h", "--help", "--debug", "--no-color");
+
+    /** The root's help as if the commands were its subcommands: {@code [COMMAND]} in the synopsis, and their list. */
+    private static final class RootHelp extends Help {
+        RootHelp(CommandSpec spec, Help.ColorScheme colorScheme) {
+            super(spec, colorScheme);
+        }
+
+        @Override
+        protected Help.Ansi.Text createDetailedSynopsisCommandText() {
+            return ansi().new Text(0).concat(" ").concat(commandSpec().usageMessage().synopsisSubcommandLabel());
+        }
+
+        @Override
+        public String commandListHeading(Object... params) {
+            return createHeading(commandSpec().usageMessage().commandListHeading(), params);
+        }
+
+        @Override
+        public String commandList() {
+            Map<String, Help> listed = new LinkedHashMap<>();
+            for (String name : COMMANDS.keySet()) {
+                String summary = SUMMARIES.get(name);
+                if (summary != null) {
+                    CommandSpec spec = CommandSpec.create().name(name);
+                    spec.usageMessage().description(summary);
+                    listed.put(name, new Help(spec, colorScheme()));
+                }
+            }
+            return commandList(listed);
+        }
     }
 
     /**

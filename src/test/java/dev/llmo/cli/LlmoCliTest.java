@@ -48,10 +48,20 @@ class LlmoCliTest {
         picocli.CommandLine namesOnly = LlmoCli.namesOnly(context);
         picocli.CommandLine whole = LlmoCli.tree(context, null);
 
+        picocli.CommandLine rootHelp = LlmoCli.rootHelp(context);
+
         assertThat(namesOnly.getSubcommands().keySet()).isEqualTo(whole.getSubcommands().keySet());
-        for (picocli.CommandLine.Help.Ansi ansi : picocli.CommandLine.Help.Ansi.values()) {
-            assertThat(namesOnly.getUsageMessage(ansi)).as(ansi.name()).isEqualTo(whole.getUsageMessage(ansi))
-                    .contains("Send a prompt to one model").doesNotContain("__cds-train");
+        assertThat(rootHelp.getSubcommands()).isEmpty();
+        for (int width : new int[] {80, 55, 120}) {
+            for (picocli.CommandLine command : List.of(namesOnly, whole, rootHelp)) {
+                command.setUsageHelpWidth(width);
+            }
+            for (picocli.CommandLine.Help.Ansi ansi : picocli.CommandLine.Help.Ansi.values()) {
+                String expected = whole.getUsageMessage(ansi);
+                assertThat(namesOnly.getUsageMessage(ansi)).as(ansi.name() + " " + width).isEqualTo(expected)
+                        .contains("Send a prompt to one model", "[COMMAND]").doesNotContain("__cds-train");
+                assertThat(rootHelp.getUsageMessage(ansi)).as(ansi.name() + " " + width).isEqualTo(expected);
+            }
         }
         // what the root lists is each command's own first line, hidden or not as the command is
         for (String name : LlmoCli.COMMANDS.keySet()) {
