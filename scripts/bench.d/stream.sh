@@ -1,8 +1,9 @@
 #!/bin/sh
 # Streaming throughput: `llmo run` printing a ~20,000-token OpenAI SSE answer from a loopback server to a pipe,
 # against the same run whose answer is one token (same server, runs interleaved): the difference is what the
-# tokens cost llmo. Limit: 1.10x (start-up + 10%). `curl -N` reading the long stream is shown for scale (the
-# transport alone). Needs LLMO_BIN (path of target/llmo), python3 and curl.
+# tokens cost llmo. Limit: 1.10x (start-up + 10%). The same for Anthropic's Messages stream (one
+# content_block_delta per token). `curl -N` reading the long stream is shown for scale (the transport alone).
+# Needs LLMO_BIN (path of target/llmo), python3 and curl.
 # Usage: LLMO_BIN=target/llmo scripts/bench.d/stream.sh   (STREAM_TOKENS=N, STREAM_RUNS=N)
 set -eu
 : "${LLMO_BIN:?set LLMO_BIN to the llmo binary, e.g. target/llmo}"
@@ -19,14 +20,27 @@ trap 'exit 130' INT TERM
 loopback_start "$work"
 mkdir -p "$work/home"
 loopback_models "$work/home/models.yaml"
+{
+  echo "benchant:"
+  echo "  type: anthropic"
+  echo "  base_url: http://127.0.0.1:$loopback_port"
+  echo "  api_key_name: LLMO_BENCH_ANTHROPIC_KEY"
+  echo "  default_model: tokens1"
+  echo "  models:"
+  printf '    - name: tokens%s\n' 1 "$TOKENS" | sort -u
+} >>"$work/home/models.yaml"
 LLMO_HOME=$work/home
-export LLMO_HOME
+# the loopback server takes any key; the Anthropic client wants one
+LLMO_BENCH_ANTHROPIC_KEY=bench
+export LLMO_HOME LLMO_BENCH_ANTHROPIC_KEY
 unset LLMO_MODEL
 
 # The answers go to a pipe, as in `llmo run ... | less`; cat stands for the reader. llmo's CPU time is kept too
 # (lib: timed): on a machine busy with other work it says more than the wall time.
 long() { timed "$TOKENS" "$LLMO_BIN" run -m "bench/tokens$TOKENS" hi </dev/null | cat >/dev/null; }
 short() { timed 1 "$LLMO_BIN" run -m bench/tokens1 hi </dev/null | cat >/dev/null; }
+long_anthropic() { timed "a$TOKENS" "$LLMO_BIN" run -m "benchant/tokens$TOKENS" hi </dev/null | cat >/dev/null; }
+short_anthropic() { timed a1 "$LLMO_BIN" run -m benchant/tokens1 hi </dev/null | cat >/dev/null; }
 curl_long() {
   curl -sfN -X POST -H 'Content-Type: application/json' -d "{\"model\":\"tokens$TOKENS\",\"stream\":true}" \
     "http://127.0.0.1:$loopback_port/v1/chat/completions" | cat >/dev/null
@@ -34,11 +48,15 @@ curl_long() {
 
 # Correctness first: the whole answer arrives, token for token.
 expected=$(awk -v n="$TOKENS" 'BEGIN { for (i = 0; i < n; i++) printf "tok%d ", i % 1000 }' | cksum)
-[ "$("$LLMO_BIN" run -m "bench/tokens$TOKENS" hi </dev/null | tr -d '\n' | cksum)" = "$expected" ] \
-  || { echo "stream.sh: llmo did not print the $TOKENS tokens exactly" >&2; exit 1; }
+for model in "bench/tokens$TOKENS" "benchant/tokens$TOKENS"; do
+  [ "$("$LLMO_BIN" run -m "$model" hi </dev/null | tr -d '\n' | cksum)" = "$expected" ] \
+    || { echo "stream.sh: llmo did not print the $TOKENS tokens of $model exactly" >&2; exit 1; }
+done
 
 set -- $(pair short long)
 short_ms=$1 long_ms=$2 ratio=$(awk -v r="$3" 'BEGIN { printf "%.2f", r }')
+set -- $(pair short_anthropic long_anthropic)
+ashort_ms=$1 along_ms=$2 aratio=$(awk -v r="$3" 'BEGIN { printf "%.2f", r }')
 set -- $(pair curl_long curl_long)
 curl_ms=$1
 per_token=$(awk -v a="$long_ms" -v b="$short_ms" -v n="$TOKENS" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
@@ -48,5 +66,11 @@ echo "  (medians of $RUNS interleaved pairs, the ratio the median of the pairs' 
 printf '  run, 1-token answer    %6d ms   1.00x (baseline%s)\n' "$short_ms" "$(cpu_note 1)"
 printf '  run, %s tokens      %6d ms   %sx  (limit 1.10x; %s us per token%s)\n' "$TOKENS" "$long_ms" "$ratio" \
   "$per_token" "$(cpu_note "$TOKENS")"
+aper_token=$(awk -v a="$along_ms" -v b="$ashort_ms" -v n="$TOKENS" 'BEGIN { printf "%.1f", (a - b) * 1000 / n }')
+printf '  anthropic, 1 token     %6d ms   1.00x (baseline%s)\n' "$ashort_ms" "$(cpu_note a1)"
+printf '  anthropic, %s tokens %6d ms   %sx  (limit 1.10x; %s us per token%s)\n' "$TOKENS" "$along_ms" "$aratio" \
+  "$aper_token" "$(cpu_note "a$TOKENS")"
 printf '  curl, %s tokens     %6d ms   (the transport alone, for scale)\n' "$TOKENS" "$curl_ms"
-if awk -v r="$ratio" 'BEGIN { exit !(r > 1.10) }'; then echo "  FAIL: streaming took over 1.10x"; exit 1; fi
+if awk -v r="$ratio" -v a="$aratio" 'BEGIN { exit !(r > 1.10 || a > 1.10) }'; then
+  echo "  FAIL: streaming took over 1.10x"; exit 1
+fi

@@ -3,7 +3,9 @@
 # "tok0 tok1 ". A request with "stream": true gets them one token per SSE chunk like a real model, any other one
 # chat.completion JSON. With --key K a request without "Authorization: Bearer K" gets 401; with --delay S every
 # answer comes S seconds after its request (a model's latency). The answers are built once per size and written in
-# 4 KiB pieces. Writes its port to PORT_FILE when ready.
+# 4 KiB pieces. POST /v1/messages answers the same way in Anthropic's Messages format (its SSE events: message_start,
+# one content_block_delta per token, message_delta, message_stop), for the benches of that wire format. Writes its
+# port to PORT_FILE when ready.
 # Usage: python3 loopback.py PORT_FILE [--key K] [--delay S]
 import json, os, re, sys, time, http.server, socketserver
 
@@ -35,6 +37,32 @@ def body(tokens, stream):
     return bodies[tokens]
 
 
+def anthropic_event(obj):
+    return "event: " + obj["type"] + "\ndata: " + json.dumps(obj, separators=(",", ":")) + "\n\n"
+
+
+def anthropic_body(tokens, stream):
+    text_of = lambda i: "tok%d " % (i % 1000)
+    if not stream:
+        return json.dumps({"id": "msg_bench", "type": "message", "role": "assistant", "model": "bench",
+                           "content": [{"type": "text", "text": "".join(text_of(i) for i in range(tokens))}],
+                           "stop_reason": "end_turn", "stop_sequence": None,
+                           "usage": {"input_tokens": 5, "output_tokens": tokens}}).encode()
+    if ("anthropic", tokens) not in bodies:
+        events = [anthropic_event({"type": "message_start", "message": {
+            "id": "msg_bench", "type": "message", "role": "assistant", "model": "bench", "content": [],
+            "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 5, "output_tokens": 1}}}),
+            anthropic_event({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})]
+        events += [anthropic_event({"type": "content_block_delta", "index": 0,
+                                    "delta": {"type": "text_delta", "text": text_of(i)}}) for i in range(tokens)]
+        events += [anthropic_event({"type": "content_block_stop", "index": 0}),
+                   anthropic_event({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                    "usage": {"output_tokens": tokens}}),
+                   anthropic_event({"type": "message_stop"})]
+        bodies[("anthropic", tokens)] = "".join(events).encode()
+    return bodies[("anthropic", tokens)]
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # The headers and the body are two writes: with Nagle's algorithm the body waits for the client's delayed ACK
@@ -54,7 +82,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 asked = {}
             m = re.fullmatch(r"tokens(\d+)", asked.get("model", ""))
             stream = asked.get("stream") is True
-            out = body(int(m.group(1)) if m else 2, stream)
+            size = int(m.group(1)) if m else 2
+            out = anthropic_body(size, stream) if self.path.endswith("/messages") else body(size, stream)
             if delay:
                 time.sleep(delay)
             self.send_response(200)
