@@ -93,37 +93,16 @@ public final class JsonScan {
      * {@link #keyIs} tested), false at the object's end (consumed) or on failure.
      */
     public boolean nextField() {
-        if (failed) {
+        if (!nextMember('}')) {
             return false;
         }
         skipWhitespace();
-        if (pos >= length) {
-            return fail();
-        }
-        char c = s.charAt(pos);
-        if (c == '}') {
-            pos++;
-            depth--;
-            return false;
-        }
-        long bit = 1L << (depth - 1);
-        if ((hadMember & bit) != 0) {
-            if (c != ',') {
-                return fail();
-            }
-            pos++;
-            skipWhitespace();
-            if (pos >= length) {
-                return fail();
-            }
-            c = s.charAt(pos);
-        }
-        if (c != '"') {
+        if (pos >= length || s.charAt(pos) != '"') {
             return fail();
         }
         int start = ++pos;
         while (pos < length) {
-            c = s.charAt(pos);
+            char c = s.charAt(pos);
             if (c == '"') {
                 break;
             }
@@ -142,7 +121,6 @@ public final class JsonScan {
             return fail();
         }
         pos++;
-        hadMember |= bit;
         return true;
     }
 
@@ -151,6 +129,14 @@ public final class JsonScan {
      * or on failure.
      */
     public boolean nextElement() {
+        return nextMember(']');
+    }
+
+    /**
+     * Past the comma before the next member of the innermost object or array ({@code close} ends it): true when a
+     * member follows, false at its end (consumed) or on failure.
+     */
+    private boolean nextMember(char close) {
         if (failed) {
             return false;
         }
@@ -159,7 +145,7 @@ public final class JsonScan {
             return fail();
         }
         char c = s.charAt(pos);
-        if (c == ']') {
+        if (c == close) {
             pos++;
             depth--;
             return false;
