@@ -126,7 +126,7 @@ public final class CanonicalJson {
             }
             char c = s.charAt(i);
             if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\') {
+                if (isPlain(c)) {
                     out.add((byte) c);
                 } else {
                     escape(c, out);
@@ -167,12 +167,17 @@ public final class CanonicalJson {
         int i = from;
         while (i < to) {
             char c = s.charAt(i);
-            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+            if (!isPlain(c)) {
                 return i;
             }
             i++;
         }
         return i;
+    }
+
+    /** Whether {@code c} is written as it is, one byte: printable ASCII but {@code "} and a backslash. */
+    private static boolean isPlain(char c) {
+        return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
     }
 
     /** The bytes {@link #writeString} writes for {@code s} between its quotes. */
@@ -188,7 +193,7 @@ public final class CanonicalJson {
             }
             char c = s.charAt(i);
             if (c < 0x80) {
-                bytes += c >= 0x20 && c != '"' && c != '\\' ? 1
+                bytes += isPlain(c) ? 1
                         : c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
             } else if (c < 0x800) {
                 bytes += 2;
@@ -567,7 +572,7 @@ public final class CanonicalJson {
             int i = from;
             while (i < to) {
                 char c = s.charAt(i);
-                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                if (!isPlain(c)) {
                     break;
                 }
                 b[at++] = (byte) c;
