@@ -207,7 +207,8 @@ public final class CallExecutor {
         /** Why the call was stopped from here (a failed listener, a SIGTERM): the error it ends with. */
         private volatile LlmoException stopReason;
         private volatile boolean stopRequested;
-        private boolean finished;
+        /** Set once, under {@link #lock}; read without it by every event (a piece after the end is dropped). */
+        private volatile boolean finished;
         /** Why recording the answer failed, or null. */
         private volatile LlmoException recordingFailure;
         private Long ttftMs;
@@ -249,10 +250,15 @@ public final class CallExecutor {
 
         @Override
         public void onEvent(StreamEvent event) {
-            synchronized (lock) {
-                if (finished) {
-                    return;
+            if (finished) {
+                return;
+            }
+            if (event instanceof StreamEvent.TextDelta delta) {
+                // nearly every event of a long answer: what content, show and notify do, without their allocations
+                if (stopReason == null) {
+                    text(delta.text());
                 }
+                return;
             }
             if (event instanceof StreamEvent.UsageUpdate update) {
                 usage = update.usage();
@@ -291,6 +297,28 @@ public final class CallExecutor {
                 return new RunEvent.Citation(id, added.citation());
             }
             return null;
+        }
+
+        /** Answer text: {@link #show} of {@link RunEvent.Text} (kept, then shown), for the common case. */
+        private void text(String delta) {
+            String piece = wellFormed.next(delta);
+            if (piece.isEmpty()) {
+                return;
+            }
+            if (ttftMs == null) {
+                ttftMs = elapsedMs(started);
+            }
+            text.append(piece);
+            shown.text(piece);
+            RunEvent content = new RunEvent.Text(id, piece);
+            if (stopReason != null) {
+                return; // as notify: stopped because of a failed callback, nothing more is shown
+            }
+            try {
+                listener.onEvent(content);
+            } catch (RuntimeException e) {
+                stop(unexpected("showing the answer", e));
+            }
         }
 
         /** Keeps {@code content} in the answer, then shows it: what reaches the user is always recorded. */

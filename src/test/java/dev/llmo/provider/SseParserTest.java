@@ -136,4 +136,94 @@ class SseParserTest {
             assertThat(events).extracting(SseEvent::data).containsExactly("ok");
         }
     }
+
+    /**
+     * The parser reads data and event lines straight from the bytes and the other lines as Strings: a reference reader
+     * of the WHATWG algorithm (lines split first, then fields) must see the same events in generated streams of every
+     * kind of line, split at random, with every line ending.
+     */
+    @Test
+    void fastLineReadingAgreesWithTheAlgorithmLineByLine() {
+        String[] lines = {"data: a", "data:b", "data:  two spaces", "data:", "data", "event: delta", "event:delta",
+            "event:  spaced", "event:", "event", "event: ガイモ", "event: " + "e".repeat(300), "id: 1", "id:2",
+            "retry: 10", "retry: x", ": comment", ":", "data: {\"k\":\"v\"}", "eventual: x", "dat: y", "Data: z",
+            "event : w", "data: ü🥔", "", ""};
+        String[] ends = {"\n", "\r", "\r\n"};
+        java.util.Random random = new java.util.Random(1515);
+        for (int round = 0; round < 2000; round++) {
+            StringBuilder stream = new StringBuilder();
+            int n = 1 + random.nextInt(30);
+            for (int i = 0; i < n; i++) {
+                stream.append(lines[random.nextInt(lines.length)]).append(ends[random.nextInt(ends.length)]);
+            }
+            String text = stream.toString();
+            List<SseEvent> expected = reference(text);
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            List<SseEvent> events = new ArrayList<>();
+            SseParser parser = new SseParser(events::add);
+            for (int i = 0; i < bytes.length; ) {
+                int size = Math.min(bytes.length - i, 1 + random.nextInt(random.nextBoolean() ? 8 : 400));
+                parser.feed(bytes, i, size);
+                i += size;
+            }
+            parser.finish();
+            assertThat(events).as("%s", text).isEqualTo(expected);
+        }
+    }
+
+    /** The WHATWG event stream algorithm on whole text, without the raw-JSON and {@code error:} extensions. */
+    private static List<SseEvent> reference(String text) {
+        List<SseEvent> events = new ArrayList<>();
+        String name = null;
+        String lastId = null;
+        StringBuilder data = new StringBuilder();
+        boolean hasData = false;
+        boolean pending = false;
+        List<String> lines = new ArrayList<>(List.of(text.split("\r\n|\r|\n", -1)));
+        String unterminated = lines.remove(lines.size() - 1);
+        if (!unterminated.isEmpty()) {
+            lines.add(unterminated);
+        }
+        for (String line : lines) {
+            if (line.isEmpty()) {
+                if (pending) {
+                    events.add(new SseEvent(name, data.toString(), lastId));
+                }
+                name = null;
+                data.setLength(0);
+                hasData = false;
+                pending = false;
+                continue;
+            }
+            if (line.startsWith(":")) {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            value = value.startsWith(" ") ? value.substring(1) : value;
+            switch (field) {
+                case "event" -> {
+                    name = value;
+                    pending = true;
+                }
+                case "data" -> {
+                    data.append(hasData ? "\n" : "").append(value);
+                    hasData = true;
+                    pending = true;
+                }
+                case "id" -> {
+                    lastId = value;
+                    pending = true;
+                }
+                case "retry" -> pending |= !value.isEmpty() && value.chars().allMatch(Character::isDigit);
+                default -> {
+                }
+            }
+        }
+        if (pending && hasData && !data.toString().strip().isEmpty()) {
+            events.add(new SseEvent(name, data.toString(), lastId));
+        }
+        return events;
+    }
 }

@@ -23,8 +23,11 @@ import java.util.function.Consumer;
  */
 public final class AnswerParts implements PartSink {
     private final long maxBytes;
+    /** Where each piece taken is reported; null for pieces already taken once (nothing is reported). */
     private final Consumer<StreamEvent> events;
     private final List<Piece> pieces = new ArrayList<>();
+    /** The last of {@link #pieces}, or null. */
+    private Piece last;
     private final Map<Integer, ToolCallPiece> toolCalls = new HashMap<>();
     private final Set<Part.Citation> citations = new HashSet<>();
     /** Whether the last piece may take more of its kind; false after {@link #endBlock()}. */
@@ -37,15 +40,13 @@ public final class AnswerParts implements PartSink {
 
     AnswerParts(long maxBytes, Consumer<StreamEvent> listener) {
         this.maxBytes = maxBytes;
-        this.events = event -> {
-            delivered = true;
-            listener.accept(event);
-        };
+        this.events = listener;
     }
 
     /** An answer whose pieces were already taken (bounded, reported) once: assembled again, nothing reported. */
     public AnswerParts() {
-        this(Long.MAX_VALUE, event -> { });
+        this.maxBytes = Long.MAX_VALUE;
+        this.events = null;
     }
 
     /**
@@ -68,6 +69,13 @@ public final class AnswerParts implements PartSink {
 
     @Override
     public void text(String text) {
+        if (last instanceof TextPiece piece && open && text != null && !text.isEmpty()) {
+            // nearly every piece of a long answer: more text for the open text part
+            if (take(text)) {
+                add(piece, text);
+            }
+            return;
+        }
         append(TextPiece.class, TextPiece::new, text);
     }
 
@@ -87,7 +95,7 @@ public final class AnswerParts implements PartSink {
             return;
         }
         String clean = WellFormedText.of(signature);
-        if (last() instanceof ReasoningPiece reasoning && open && !reasoning.redacted) {
+        if (last instanceof ReasoningPiece reasoning && open && !reasoning.redacted) {
             reasoning.signature = reasoning.signature == null ? clean : reasoning.signature + clean;
         } else {
             ReasoningPiece reasoning = new ReasoningPiece();
@@ -130,7 +138,7 @@ public final class AnswerParts implements PartSink {
         }
         String delta = call.arguments.next(arguments);
         call.text.append(delta);
-        events.accept(new StreamEvent.ToolCallDelta(index, cleanId, cleanName, delta));
+        report(new StreamEvent.ToolCallDelta(index, cleanId, cleanName, delta));
     }
 
     @Override
@@ -148,7 +156,7 @@ public final class AnswerParts implements PartSink {
         }
         citations.add(clean);
         start(new CitationPiece(clean));
-        events.accept(new StreamEvent.CitationAdded(clean));
+        report(new StreamEvent.CitationAdded(clean));
     }
 
     @Override
@@ -176,24 +184,42 @@ public final class AnswerParts implements PartSink {
             return;
         }
         P piece;
-        if (kind.isInstance(last()) && open && !(last() instanceof ReasoningPiece r && r.redacted)) {
-            piece = kind.cast(last());
+        if (kind.isInstance(last) && open && !(last instanceof ReasoningPiece r && r.redacted)) {
+            piece = kind.cast(last);
         } else {
             piece = create.get();
             start(piece);
         }
+        add(piece, delta);
+    }
+
+    /** Appends {@code delta}, made well-formed, to {@code piece}, and reports it. */
+    private void add(TextLike piece, String delta) {
         String repaired = piece.repair.next(delta);
         if (!repaired.isEmpty()) {
             piece.text.append(repaired);
-            events.accept(piece.event(repaired));
+            if (events != null) {
+                report(piece.event(repaired));
+            }
         }
     }
 
+    private void report(StreamEvent event) {
+        if (events == null) {
+            return;
+        }
+        if (!delivered) {
+            delivered = true; // before the listener sees it: one volatile write per answer, not per piece
+        }
+        events.accept(event);
+    }
+
     private void start(Piece piece) {
-        if (last() != null) {
-            finish(last());
+        if (last != null) {
+            finish(last);
         }
         pieces.add(piece);
+        last = piece;
         open = true;
     }
 
@@ -210,22 +236,21 @@ public final class AnswerParts implements PartSink {
         }
         if (piece instanceof TextLike text) {
             text.text.append(rest);
-            events.accept(text.event(rest));
+            report(text.event(rest));
         } else {
             ToolCallPiece call = (ToolCallPiece) piece;
             call.text.append(rest);
-            events.accept(new StreamEvent.ToolCallDelta(call.index, null, null, rest));
+            report(new StreamEvent.ToolCallDelta(call.index, null, null, rest));
         }
-    }
-
-    private Piece last() {
-        return pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
     }
 
     /** Counts {@code text} against the limit; false (and nothing more taken) when it would pass it. */
     private boolean take(String text) {
         if (overLimit) {
             return false;
+        }
+        if (maxBytes == Long.MAX_VALUE) {
+            return true; // pieces taken once already: counted then
         }
         long more = ChatCall.utf8Length(text);
         if (bytes + more > maxBytes) {

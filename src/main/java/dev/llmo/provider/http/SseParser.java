@@ -28,6 +28,7 @@ import java.util.function.Consumer;
  */
 public final class SseParser {
     private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't', ':'};
 
     private final Consumer<SseEvent> sink;
     private final long maxBytes;
@@ -36,6 +37,9 @@ public final class SseParser {
     private boolean skipLf;
 
     private String eventName;
+    /** The bytes of the last {@code event:} value and its String: a stream names a few kinds of event, each often. */
+    private byte[] lastNameBytes = new byte[0];
+    private String lastName;
     /** The event's data while it is one line (nearly always): no builder copies it. */
     private String singleData;
     private final StringBuilder data = new StringBuilder();
@@ -86,32 +90,48 @@ public final class SseParser {
     public void feed(byte[] bytes, int offset, int length) {
         int end = offset + length;
         int start = offset;
-        for (int i = offset; i < end; i++) {
+        if (skipLf && start < end) {
+            skipLf = false;
+            if (bytes[start] == '\n' && lineLength == 0) {
+                start++; // the LF of a CRLF whose CR ended the previous chunk's last line
+            }
+        }
+        int i;
+        // one call per line: the search compiles after a few hundred lines, where a loop over every byte of the
+        // stream in this method would run interpreted until an on-stack replacement, in each call anew
+        while ((i = lineEnd(bytes, start, end)) < end) {
             byte b = bytes[i];
-            if (b == '\n' || b == '\r') {
-                if (b == '\n' && skipLf && i == start && lineLength == 0) {
-                    // the LF of a CRLF whose CR ended the previous line
-                    skipLf = false;
-                    start = i + 1;
-                    continue;
+            if (lineLength == 0) {
+                // the whole line is in this chunk (nearly always): read from it, not copied first
+                if (i - start > maxBytes) {
+                    throw new TooLargeException(maxBytes);
                 }
-                if (lineLength == 0) {
-                    // the whole line is in this chunk (nearly always): read from it, not copied first
-                    if (i - start > maxBytes) {
-                        throw new TooLargeException(maxBytes);
-                    }
-                    endLine(bytes, start, i - start);
-                } else {
-                    append(bytes, start, i - start);
-                    endLine(line, 0, lineLength);
+                endLine(bytes, start, i - start);
+            } else {
+                append(bytes, start, i - start);
+                endLine(line, 0, lineLength);
+            }
+            start = i + 1;
+            if (b == '\r') {
+                if (start == end) {
+                    skipLf = true; // the LF may come first in the next chunk
+                } else if (bytes[start] == '\n') {
+                    start++;
                 }
-                skipLf = b == '\r';
-                start = i + 1;
-            } else if (skipLf) {
-                skipLf = false;
             }
         }
         append(bytes, start, end - start);
+    }
+
+    /** The index of the first CR or LF in {@code bytes[from, to)}, or {@code to}. */
+    private static int lineEnd(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
+            if (b == '\n' || b == '\r') {
+                return i;
+            }
+        }
+        return to;
     }
 
     /** The input ended: dispatches what is pending (a last line without its terminator, data without blank line). */
@@ -156,6 +176,25 @@ public final class SseParser {
             String value = new String(src, from + skip, length - skip, StandardCharsets.UTF_8);
             shrink();
             appendData(value);
+            return;
+        }
+        if (rawJson.length() == 0 && length >= EVENT.length && Arrays.equals(src, from, from + EVENT.length, EVENT, 0,
+                EVENT.length)) {
+            // an event line (Anthropic's before each data line), as processLine would read it, without a String per
+            // line: the name is the previous event's when its bytes are
+            int skip = length > EVENT.length && src[from + EVENT.length] == ' ' ? EVENT.length + 1 : EVENT.length;
+            if (length - skip > 256) {
+                eventName = new String(src, from + skip, length - skip, StandardCharsets.UTF_8); // not kept
+            } else {
+                if (lastName == null || !Arrays.equals(src, from + skip, from + length, lastNameBytes, 0,
+                        lastNameBytes.length)) {
+                    lastNameBytes = Arrays.copyOfRange(src, from + skip, from + length);
+                    lastName = new String(lastNameBytes, StandardCharsets.UTF_8);
+                }
+                eventName = lastName;
+            }
+            pending = true;
+            shrink();
             return;
         }
         String text = new String(src, from, length, StandardCharsets.UTF_8);
