@@ -104,7 +104,17 @@ final class AnthropicDecoder implements ResponseDecoder {
     }
 
     @Override
+    public DeltaTemplate template() {
+        return plainDeltas ? template : null;
+    }
+
+    @Override
     public void onEvent(SseEvent event, StreamSink sink) {
+        String templated = plainDeltas ? event.templateText(template) : null;
+        if (templated != null) {
+            sink.text(templated); // data the parser read as the template with this text (so not blank)
+            return;
+        }
         if (event.data().isBlank()) {
             if ("error".equals(event.event())) {
                 sink.fail(errors.fromStreamError(null, null));

@@ -93,7 +93,7 @@ final class ChatCall implements CallHandle {
                 } catch (RuntimeException e) {
                     current.fail(errors.malformed("a stream event llmo cannot read", event.data()));
                 }
-            }, limits.maxSseLineBytes());
+            }, limits.maxSseLineBytes(), decoder.template());
             InputStream in = body.byteStream();
             byte[] buffer = new byte[8192];
             int n;

@@ -17,4 +17,12 @@ public interface ResponseDecoder {
      */
     default void onEnd(StreamSink sink) {
     }
+
+    /**
+     * The template of this stream's plain text deltas, which the SSE parser may use to read such an event without
+     * decoding it ({@link SseEvent#templateText}); null when the decoder keeps none.
+     */
+    default DeltaTemplate template() {
+        return null;
+    }
 }

@@ -1,11 +1,78 @@
 package dev.llmo.provider.http;
 
+import java.util.Objects;
+
 /**
- * One dispatched server-sent event.
+ * One dispatched server-sent event: its {@code event:} name, or null when it had none; its {@code data:} lines joined
+ * with {@code \n} (empty when there were none); the last {@code id:} seen (ids persist across events), or null.
  *
- * @param event the {@code event:} name, or null when the event had none
- * @param data  the {@code data:} lines joined with {@code \n}; empty when there were none
- * @param id    the last {@code id:} seen (ids persist across events), or null
+ * <p>The parser may find that an event's data is the stream's {@link DeltaTemplate} with another text (nearly every
+ * event of a long answer): such an event holds the template's two ends and the text, and its data is joined only if
+ * someone asks for it, so that a decoder can take the text without the data being decoded and compared again.
  */
-public record SseEvent(String event, String data, String id) {
+public final class SseEvent {
+    private final String event;
+    private final String id;
+    private String data;
+    /** For an event read as the template's: the template's two ends (the same Strings) and the text between. */
+    private final String before;
+    private final String text;
+    private final String after;
+
+    public SseEvent(String event, String data, String id) {
+        this.event = event;
+        this.data = data;
+        this.id = id;
+        this.before = null;
+        this.text = null;
+        this.after = null;
+    }
+
+    /** An event whose data is {@code before + text + after}, the ends of a template. */
+    SseEvent(String event, String before, String text, String after, String id) {
+        this.event = event;
+        this.id = id;
+        this.before = before;
+        this.text = text;
+        this.after = after;
+    }
+
+    public String event() {
+        return event;
+    }
+
+    public String data() {
+        if (data == null && text != null) {
+            data = before + text + after;
+        }
+        return data;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /**
+     * The text of this event's data when the parser read it as {@code template} with another text (the template
+     * has not changed since), else null: the data is then read as usual, also when it is the template's.
+     */
+    public String templateText(DeltaTemplate template) {
+        return text != null && template.isFrom(before, after) ? text : null;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SseEvent that && Objects.equals(event, that.event) && Objects.equals(data(), that.data())
+                && Objects.equals(id, that.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(event, data(), id);
+    }
+
+    @Override
+    public String toString() {
+        return "SseEvent[event=" + event + ", data=" + data() + ", id=" + id + "]";
+    }
 }

@@ -32,6 +32,8 @@ public final class SseParser {
 
     private final Consumer<SseEvent> sink;
     private final long maxBytes;
+    /** The stream's decoder's template, or null: see {@link #templateLine}. */
+    private final DeltaTemplate template;
     private byte[] line = new byte[256];
     private int lineLength;
     private boolean skipLf;
@@ -42,6 +44,10 @@ public final class SseParser {
     private String lastName;
     /** The event's data while it is one line (nearly always): no builder copies it. */
     private String singleData;
+    /** The event's data while it is one line read as the template's: its text (the ends are the template's). */
+    private String templateText;
+    private String templateBefore;
+    private String templateAfter;
     private final StringBuilder data = new StringBuilder();
     private boolean hasData;
     private boolean pending;
@@ -58,8 +64,18 @@ public final class SseParser {
 
     /** @param maxBytes the longest line, and the most data of one event, in bytes (characters for data) */
     public SseParser(Consumer<SseEvent> sink, long maxBytes) {
+        this(sink, maxBytes, null);
+    }
+
+    /**
+     * @param template the decoder's template of plain text deltas (null: none): a data line that is the template with
+     *                 another text becomes an event that carries the text ({@link SseEvent#templateText}) without its
+     *                 line being decoded
+     */
+    public SseParser(Consumer<SseEvent> sink, long maxBytes, DeltaTemplate template) {
         this.sink = sink;
         this.maxBytes = maxBytes;
+        this.template = template;
     }
 
     /** A line or an event is longer than the limit: the stream cannot be read further. */
@@ -96,11 +112,19 @@ public final class SseParser {
                 start++; // the LF of a CRLF whose CR ended the previous chunk's last line
             }
         }
-        int i;
-        // one call per line: the search compiles after a few hundred lines, where a loop over every byte of the
-        // stream in this method would run interpreted until an on-stack replacement, in each call anew
-        while ((i = lineEnd(bytes, start, end)) < end) {
-            byte b = bytes[i];
+        while (start < end) {
+            int i;
+            if (template != null && lineLength == 0 && !hasData && rawJson.length() == 0
+                    && (i = templateLine(bytes, start, end)) >= 0) {
+                start = next(bytes, i, end);
+                continue;
+            }
+            // one call per line: the search compiles after a few hundred lines, where a loop over every byte of the
+            // stream in this method would run interpreted until an on-stack replacement, in each call anew
+            i = lineEnd(bytes, start, end);
+            if (i == end) {
+                break;
+            }
             if (lineLength == 0) {
                 // the whole line is in this chunk (nearly always): read from it, not copied first
                 if (i - start > maxBytes) {
@@ -111,16 +135,48 @@ public final class SseParser {
                 append(bytes, start, i - start);
                 endLine(line, 0, lineLength);
             }
-            start = i + 1;
-            if (b == '\r') {
-                if (start == end) {
-                    skipLf = true; // the LF may come first in the next chunk
-                } else if (bytes[start] == '\n') {
-                    start++;
-                }
-            }
+            start = next(bytes, i, end);
         }
         append(bytes, start, end - start);
+    }
+
+    /** Where the next line starts after the line end at {@code bytes[i]} (a CR or LF). */
+    private int next(byte[] bytes, int i, int end) {
+        int start = i + 1;
+        if (bytes[i] == '\r') {
+            if (start == end) {
+                skipLf = true; // the LF may come first in the next chunk
+            } else if (bytes[start] == '\n') {
+                start++;
+            }
+        }
+        return start;
+    }
+
+    /**
+     * The first data line of an event, wholly in {@code src[from, end)}, that is the template with another text (the
+     * plain text delta nearly every event of a long answer is): taken as the line's data without decoding the line.
+     * Returns the index of its line end, or -1 when the line is read as any other.
+     */
+    private int templateLine(byte[] src, int from, int end) {
+        if (end - from <= DATA.length || src[from] != 'd'
+                || !Arrays.equals(src, from, from + DATA.length, DATA, 0, DATA.length)) {
+            return -1;
+        }
+        int value = src[from + DATA.length] == ' ' ? from + DATA.length + 1 : from + DATA.length;
+        int lineEnd = template.lineEnd(src, value, end);
+        // within the limits with a byte to spare, the String reading would not have met them either
+        if (lineEnd < 0 || lineEnd - from + 1L > maxBytes) {
+            return -1;
+        }
+        int textStart = value + template.beforeLength();
+        templateText = new String(src, textStart, lineEnd - template.afterLength() - textStart,
+                StandardCharsets.ISO_8859_1); // ASCII: the template's condition
+        templateBefore = template.before();
+        templateAfter = template.after();
+        hasData = true;
+        pending = true;
+        return lineEnd;
     }
 
     /** The index of the first CR or LF in {@code bytes[from, to)}, or {@code to}. */
@@ -256,6 +312,10 @@ public final class SseParser {
     }
 
     private void appendData(String value) {
+        if (templateText != null) {
+            singleData = data(); // a second data line: the first as the String reading keeps it
+            templateText = null;
+        }
         int length = singleData != null ? singleData.length() : data.length();
         if ((long) length + value.length() + 1 > maxBytes) {
             throw new TooLargeException(maxBytes);
@@ -274,7 +334,8 @@ public final class SseParser {
     }
 
     private String data() {
-        return singleData != null ? singleData : data.toString();
+        return templateText != null ? templateBefore + templateText + templateAfter
+                : singleData != null ? singleData : data.toString();
     }
 
     private void collectRaw(String text) {
@@ -318,12 +379,16 @@ public final class SseParser {
     }
 
     private void dispatch() {
-        sink.accept(new SseEvent(eventName, data(), lastId));
+        sink.accept(templateText != null ? new SseEvent(eventName, templateBefore, templateText, templateAfter, lastId)
+                : new SseEvent(eventName, data(), lastId));
     }
 
     private void reset() {
         eventName = null;
         singleData = null;
+        templateText = null;
+        templateBefore = null;
+        templateAfter = null;
         data.setLength(0);
         hasData = false;
         pending = false;

@@ -117,7 +117,21 @@ final class OpenAiDecoder implements ResponseDecoder {
     }
 
     @Override
+    public DeltaTemplate template() {
+        return plainChunks ? template : null;
+    }
+
+    @Override
     public void onEvent(SseEvent event, StreamSink sink) {
+        String templated = plainChunks && !"error".equals(event.event()) ? event.templateText(template) : null;
+        if (templated != null) {
+            // the parser read the data as the template with this text (so not "[DONE]", blank or an error): what the
+            // template's reading below does with it
+            sink.model(template.model());
+            sawChoices = true;
+            sink.choice(0).text(templated);
+            return;
+        }
         String data = event.data();
         if (data.startsWith("[DONE]")) {
             sink.done();

@@ -8,6 +8,7 @@ import dev.llmo.provider.ProviderTestSupport;
 import dev.llmo.provider.http.HttpErrorMapper;
 import dev.llmo.provider.http.RecordingStreamSink;
 import dev.llmo.provider.http.SseEvent;
+import dev.llmo.provider.http.SseStreams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -99,7 +100,9 @@ class TextDeltaDifferentialTest {
         String[] texts = {"Hel", "", "a\\\"b", "\\\\", "\\n", "x\u0001y", "q\"q", "\"}}", "\\u00e9", "\ud83d\ude00",
             "\\ud83d", "}", "\"", "\\"};
         int reused = 0;
+        int templated = 0;
         for (int round = 0; round < 300; round++) {
+            List<String[]> stream = new ArrayList<>();
             AnthropicDecoder withFastPath = new AnthropicDecoder(ERRORS, true);
             AnthropicDecoder treeOnly = new AnthropicDecoder(ERRORS, false);
             RecordingStreamSink fast = new RecordingStreamSink();
@@ -128,10 +131,21 @@ class TextDeltaDifferentialTest {
                 }
                 withFastPath.onEvent(new SseEvent("content_block_delta", data, null), fast);
                 treeOnly.onEvent(new SseEvent("content_block_delta", data, null), tree);
+                stream.add(new String[] {random.nextInt(8) == 0 ? null : "content_block_delta", data});
             }
             assertThat(fast.calls).isEqualTo(tree.calls);
+            // the same events as bytes, through the SSE parser, with the decoder's template and without
+            byte[] bytes = SseStreams.encode(stream, random);
+            long seed = random.nextLong();
+            SseStreams.Reading bytesFast = SseStreams.read(bytes, new AnthropicDecoder(ERRORS, true), new Random(seed));
+            SseStreams.Reading bytesTree = SseStreams.read(bytes, new AnthropicDecoder(ERRORS, false),
+                    new Random(seed));
+            assertThat(bytesFast.calls()).isEqualTo(bytesTree.calls());
+            templated += bytesFast.templated();
         }
         assertThat(reused).isGreaterThan(5000);
+        // the plain ASCII texts among them (most generated texts hold an escape or a character outside ASCII)
+        assertThat(templated).isGreaterThan(100);
     }
 
     @Test

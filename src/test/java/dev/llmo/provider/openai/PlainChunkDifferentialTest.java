@@ -8,6 +8,7 @@ import dev.llmo.provider.ProviderTestSupport;
 import dev.llmo.provider.http.HttpErrorMapper;
 import dev.llmo.provider.http.RecordingStreamSink;
 import dev.llmo.provider.http.SseEvent;
+import dev.llmo.provider.http.SseStreams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +162,16 @@ class PlainChunkDifferentialTest {
         return fast.calls;
     }
 
+    /** The events as bytes, through the SSE parser: with the decoder's template and without, fast path and tree. */
+    private static int compareBytes(List<String> events, Random random) {
+        byte[] bytes = SseStreams.encode(events.stream().map(data -> new String[] {null, data}).toList(), random);
+        long seed = random.nextLong();
+        SseStreams.Reading fast = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, true), new Random(seed));
+        SseStreams.Reading tree = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, false), new Random(seed));
+        assertThat(fast.calls()).as("sink calls for the stream %s", events).isEqualTo(tree.calls());
+        return fast.templated();
+    }
+
     private static final java.util.regex.Pattern CONTENT =
             java.util.regex.Pattern.compile("(\"content\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)(\")");
 
@@ -175,6 +186,7 @@ class PlainChunkDifferentialTest {
         String[] texts = {"tok1 ", "", "a\\\"b", "\\\"", "\\\\", "\\n", "x\u0001y", "q\"q", "\"}]}", "\\u00e9",
             "\ud83d\ude00", "\\ud83d", "\\ude00", "}", "\"", "caf\u00e9", " \t", "\\"};
         int reused = 0;
+        int templated = 0;
         for (int round = 0; round < 400; round++) {
             List<String> events = new ArrayList<>();
             String template = chunk(random);
@@ -197,8 +209,32 @@ class PlainChunkDifferentialTest {
                 }
             }
             compareStream(events);
+            templated += compareBytes(events, random);
         }
         assertThat(reused).isGreaterThan(5000);
+        // the parser read the plain ASCII texts among them (a few percent: most generated texts hold an escape or a
+        // character outside ASCII) as the template's, from the bytes
+        assertThat(templated).isGreaterThan(50);
+    }
+
+    /** A server's stream of plain ASCII tokens: after the first, the parser reads every one as the template's. */
+    @Test
+    void aStreamOfPlainTokensIsReadFromTheTemplate() {
+        Random random = new Random(17);
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            events.add("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1727346171,"
+                    + "\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i + " \"},"
+                    + "\"finish_reason\":null}]}");
+        }
+        events.add("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+        events.add("[DONE]");
+        byte[] bytes = SseStreams.encode(events.stream().map(data -> new String[] {null, data}).toList(), random);
+        SseStreams.Reading fast = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, true), new Random(1));
+        assertThat(fast.calls()).isEqualTo(SseStreams.read(bytes, new OpenAiDecoder(ERRORS, false), new Random(1))
+                .calls());
+        // all but the first and those split between two reads (pieces of random size here, a quarter under 40 bytes)
+        assertThat(fast.templated()).isGreaterThan(300);
     }
 
     @Test

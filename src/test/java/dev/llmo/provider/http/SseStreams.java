@@ -1,0 +1,57 @@
+package dev.llmo.provider.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Streams of server-sent events as bytes, read through {@link SseParser} by a decoder: for differential tests of the
+ * parser's reading of template lines ({@link DeltaTemplate#lineEnd}) against the decoder reading every event's data.
+ */
+public final class SseStreams {
+    private SseStreams() {
+    }
+
+    /**
+     * The events (name or null, data) as one stream: the name line, the data split into data lines at its line
+     * ends, {@code data:} with or without its space, line ends of every kind, a blank line after each event.
+     */
+    public static byte[] encode(List<String[]> events, Random random) {
+        String[] ends = {"\n", "\r", "\r\n"};
+        StringBuilder out = new StringBuilder();
+        for (String[] event : events) {
+            if (event[0] != null) {
+                out.append("event: ").append(event[0]).append(ends[random.nextInt(3)]);
+            }
+            for (String line : event[1].split("\r\n|\r|\n", -1)) {
+                out.append(random.nextInt(4) == 0 ? "data:" : "data: ").append(line).append(ends[random.nextInt(3)]);
+            }
+            out.append(ends[random.nextInt(3)]);
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** What reading {@code bytes} with the decoder makes it call, the parser using its template when it has one. */
+    public static Reading read(byte[] bytes, ResponseDecoder decoder, Random random) {
+        RecordingStreamSink sink = new RecordingStreamSink();
+        int[] templated = {0};
+        SseParser parser = new SseParser(event -> {
+            if (decoder.template() != null && event.templateText(decoder.template()) != null) {
+                templated[0]++;
+            }
+            decoder.onEvent(event, sink);
+        }, ResponseLimits.DEFAULT.maxSseLineBytes(), decoder.template());
+        for (int i = 0; i < bytes.length; ) {
+            // pieces of any size, mostly whole lines and more, as a network read brings them
+            int size = Math.min(bytes.length - i, 1 + random.nextInt(random.nextInt(4) == 0 ? 40 : 4000));
+            parser.feed(bytes, i, size);
+            i += size;
+        }
+        parser.finish();
+        return new Reading(sink.calls, templated[0]);
+    }
+
+    /** The decoder's calls, and how many events the parser read as the template's. */
+    public record Reading(List<String> calls, int templated) {
+    }
+}
