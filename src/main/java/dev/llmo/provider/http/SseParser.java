@@ -112,32 +112,38 @@ public final class SseParser {
                 start++; // the LF of a CRLF whose CR ended the previous chunk's last line
             }
         }
-        while (start < end) {
-            int i;
-            if (template != null && lineLength == 0 && !hasData && rawJson.length() == 0
-                    && (i = templateLine(bytes, start, end)) >= 0) {
-                start = next(bytes, i, end);
-                continue;
-            }
-            // one call per line: the search compiles after a few hundred lines, where a loop over every byte of the
-            // stream in this method would run interpreted until an on-stack replacement, in each call anew
-            i = lineEnd(bytes, start, end);
-            if (i == end) {
-                break;
-            }
-            if (lineLength == 0) {
-                // the whole line is in this chunk (nearly always): read from it, not copied first
-                if (i - start > maxBytes) {
-                    throw new TooLargeException(maxBytes);
-                }
-                endLine(bytes, start, i - start);
-            } else {
-                append(bytes, start, i - start);
-                endLine(line, 0, lineLength);
-            }
-            start = next(bytes, i, end);
+        // One call per line, and the loop here does nothing else: a stream of 20,000 events is fed in a few hundred
+        // pieces, too few for this method to be compiled, so its loop runs interpreted; the work per line is in
+        // methods called once per line, which C1 compiles after a few hundred lines.
+        int next;
+        while (start < end && (next = line(bytes, start, end)) >= 0) {
+            start = next;
         }
         append(bytes, start, end - start);
+    }
+
+    /** Reads the line starting at {@code bytes[start]} if it ends before {@code end}: where the next starts, or -1. */
+    private int line(byte[] bytes, int start, int end) {
+        int i;
+        if (template != null && lineLength == 0 && !hasData && rawJson.length() == 0
+                && (i = templateLine(bytes, start, end)) >= 0) {
+            return next(bytes, i, end);
+        }
+        i = lineEnd(bytes, start, end);
+        if (i == end) {
+            return -1;
+        }
+        if (lineLength == 0) {
+            // the whole line is in this chunk (nearly always): read from it, not copied first
+            if (i - start > maxBytes) {
+                throw new TooLargeException(maxBytes);
+            }
+            endLine(bytes, start, i - start);
+        } else {
+            append(bytes, start, i - start);
+            endLine(line, 0, lineLength);
+        }
+        return next(bytes, i, end);
     }
 
     /** Where the next line starts after the line end at {@code bytes[i]} (a CR or LF). */
@@ -221,6 +227,15 @@ public final class SseParser {
     /** A whole line, {@code src[from, from + length)} without its end: {@link #line} or the chunk fed. */
     private void endLine(byte[] src, int from, int length) {
         lineLength = 0;
+        if (length == 0 && rawJson.length() == 0) {
+            // the blank line that ends an event, as processLine reads it
+            shrink();
+            if (pending) {
+                dispatch();
+            }
+            reset();
+            return;
+        }
         if (length > 0 && src[from] == ':' && rawJson.length() == 0) {
             shrink(); // a comment or keep-alive: dropped without decoding
             return;
