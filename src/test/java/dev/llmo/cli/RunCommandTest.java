@@ -164,6 +164,17 @@ class RunCommandTest {
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 
+    /** picocli's own wording ("Value for option option '--option' (KEY=VALUE) should be …") is not shown. */
+    @Test
+    void anOptionWithoutAnEqualsSignIsAUsageErrorWithAnExample() {
+        for (String command : new String[] {"run", "chat"}) {
+            Result result = llmo.run(command, "--option", "temperature", "hi");
+            assertThat(result).failedWith(ExitCode.USAGE);
+            assertThat(result.err()).isEqualTo("llmo: error: -o needs KEY=VALUE, got 'temperature'; e.g. -o temperature=0.2\n");
+        }
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
     @Test
     void systemPromptRoleAndOptions() throws Exception {
         llmo.server().enqueue(sse(STREAM));
