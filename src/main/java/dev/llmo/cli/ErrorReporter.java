@@ -63,6 +63,10 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
             // picocli's "Value for option option '--option' (KEY=VALUE) should be in KEY=VALUE format but was x"
             message = "-o needs KEY=VALUE, got '" + notKeyValue.group(1) + "'";
             fix = "e.g. -o temperature=0.2";
+        } else if (message.startsWith("Invalid value for")) {
+            // picocli names Java types: "'x' is not a double", "'x' is not an int"
+            message = message.replaceFirst("' is not a (double|float)$", "' is not a number")
+                    .replaceFirst("' is not an? (int|long|short)$", "' is not a whole number");
         } else if (error instanceof UnmatchedArgumentException
                 && command.getCommandSpec().qualifiedName().startsWith("llmo vault")) {
             // what was typed may be a secret (vault set X --value=sk-…): never repeat it
