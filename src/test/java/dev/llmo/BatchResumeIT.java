@@ -42,7 +42,7 @@ class BatchResumeIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) throws InterruptedException {

@@ -310,10 +310,10 @@ class BatchViaProviderIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.setDispatcher(provider);
         server.start();
-        elsewhere = new MockWebServer();
+        elsewhere = MockServers.create();
         elsewhere.start();
         String root = server.url("/").toString().replaceAll("/$", "");
         Files.writeString(Files.createDirectories(home.resolve("llmo")).resolve("models.yaml"), """

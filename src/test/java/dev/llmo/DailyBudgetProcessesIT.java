@@ -31,7 +31,7 @@ class DailyBudgetProcessesIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         Path dir = Files.createDirectories(home.resolve("llmo"));
         // input is free and an answer is at most 1,000 tokens at $1 per million: every call costs up to $0.001,

@@ -46,7 +46,7 @@ class DocsExamplesIT {
 
     @BeforeAll
     static void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.setDispatcher(new Providers());
         server.start();
     }

@@ -91,9 +91,11 @@ class LauncherIT {
 
     /**
      * What scripts/install does: a copy of the binary elsewhere gets its own archive, made once in the background and
-     * used, and must not find, and be refused, the original's; a replaced copy gets a new one. The original's archive
-     * is the one BinaryRun made for every end-to-end test, put where the launcher looks in this test's cache, so that
-     * only the copy is trained here (a training costs seconds of CPU).
+     * used, and must not find, and be refused, the original's; a replaced copy gets a new one. The copy is found as a
+     * reinstall leaves it, with an archive at its path older than itself (the original's, which its JVM refuses), so
+     * that one training shows both: a training costs seconds of CPU. A path with no archive at all is the original's
+     * first start, which BinaryRun's archive (or {@link #originalArchive}) comes from. The original's archive is put
+     * where the launcher looks in this test's cache.
      */
     @Test
     void aCopyOfTheBinaryGetsItsOwnArchiveMadeOnceInTheBackgroundAndUsedAndAReplacedOneANewOne() throws Exception {
@@ -108,9 +110,15 @@ class LauncherIT {
 
         Path copy = Files.createDirectories(home.resolve("prefix/bin")).resolve("llmo");
         Files.copy(original, copy);
+        Path stale = Files.createDirectories(archiveDir(copy)).resolve(originalArchive.getFileName());
+        Files.copy(originalArchive, stale);
+        FileTime made = FileTime.from(Instant.now().minusSeconds(60));
+        Files.setLastModifiedTime(stale, made);
+        assertThat(Files.getLastModifiedTime(copy)).isGreaterThan(made);
         assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
         Path copyArchive = awaitArchive(copy);
         assertThat(copyArchive.toString()).matches(".*/prefix/bin/llmo\\.cds/\\d+\\.\\d+\\.\\d+-\\d{14}\\.jsa");
+        assertThat(Files.getLastModifiedTime(copyArchive)).isGreaterThan(made);
         assertThat(archives()).containsExactlyInAnyOrder(originalArchive, copyArchive);
         BinaryRun.Result copyWarm = run.exec(List.of(copy.toString(), "models", "--json"));
         assertThat(copyWarm.exitCode()).isZero();
@@ -122,14 +130,6 @@ class LauncherIT {
         assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
         assertThat(strictlyWithArchive(originalArchive, original).exitCode()).isZero();
         assertThat(strictlyWithArchive(originalArchive, copy).exitCode()).isNotZero();
-
-        // a new install replaces the file: the archive is now older than the binary and is made again
-        FileTime made = Files.getLastModifiedTime(copyArchive);
-        Files.setLastModifiedTime(copy, FileTime.from(Instant.now()));
-        assertThat(Files.getLastModifiedTime(copy)).isGreaterThan(made);
-        assertThat(run.exec(List.of(copy.toString(), "--version")).exitCode()).isZero();
-        assertThat(Files.getLastModifiedTime(awaitArchive(copy))).isGreaterThan(made);
-        assertThat(strictlyWithArchive(copyArchive, copy).exitCode()).isZero();
     }
 
     /**
@@ -141,8 +141,7 @@ class LauncherIT {
         List<Path> made = shared == null ? List.of()
                 : jsaFiles(Path.of(shared + "/llmo" + original.toAbsolutePath() + ".cds"));
         if (made.size() == 1) {
-            Path dir = Files.createDirectories(Path.of(home.resolve("cache/llmo") + original.toAbsolutePath().toString()
-                    + ".cds"));
+            Path dir = Files.createDirectories(archiveDir(original));
             return Files.copy(made.get(0), dir.resolve(made.get(0).getFileName()));
         }
         assertThat(run.run("--version").exitCode()).isZero();
@@ -151,13 +150,21 @@ class LauncherIT {
         return archive;
     }
 
-    /** On a JDK 25 or newer the launcher makes and uses an AOT cache instead, one per JDK; JDK 17 keeps its archive. */
+    /**
+     * On a JDK 25 or newer the launcher makes and uses an AOT cache instead, one per JDK; JDK 17 keeps its archive
+     * beside it. The JDK 17 archive is there first (BinaryRun's, as in the copy's test): the AOT cache's training
+     * must leave it, and JDK 17 go on using it, so that one training here shows both kinds side by side.
+     */
     @Test
     void aJdk25OrNewerGetsAnAotCacheAndJdk17ItsArchive() throws Exception {
         Path jdk = jdk25OrNewer();
         assumeTrue(jdk != null, "no JDK 25 or newer in /usr/lib/jvm or LLMO_TEST_JDK25");
         Path binary = BinaryRun.binary();
-        Path dir = Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
+        Path dir = archiveDir(binary);
+        BinaryRun on17 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
+                .env("JAVA_HOME", System.getProperty("java.home"));
+        Path archive = originalArchive(on17, binary);
+        FileTime archived = Files.getLastModifiedTime(archive);
         BinaryRun on25 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
                 .env("JAVA_HOME", jdk.toString()).timeoutSeconds(TRAINING_BOUND_SECONDS);
 
@@ -167,7 +174,8 @@ class LauncherIT {
         Path cache = await(dir, ".aot", binary);
         assertThat(cache.getFileName().toString()).matches("\\d+\\.\\d+\\.\\d+-\\d{14}\\.jdk-"
                 + java.util.regex.Pattern.quote(release(jdk, "JAVA_RUNTIME_VERSION")) + "\\.aot");
-        assertThat(files(dir, ".jsa")).isEmpty();
+        assertThat(files(dir, ".jsa")).containsExactly(archive);
+        assertThat(Files.getLastModifiedTime(archive)).isEqualTo(archived);
 
         // used: llmo's classes come from the cache, and nothing of it reaches stdout or stderr
         Path loaded = home.resolve("classes.log");
@@ -178,11 +186,14 @@ class LauncherIT {
         assertThat(warm.out()).startsWith("{\"id\":");
         assertThat(Files.readString(loaded)).contains("dev.llmo.cli.LlmoCli source: shared objects file");
 
-        // JDK 17 beside it gets its own class archive and leaves the cache alone
-        BinaryRun on17 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
-                .env("JAVA_HOME", System.getProperty("java.home"));
-        assertThat(on17.run("--version").out()).contains(", Java 17");
-        await(dir, ".jsa", binary);
+        // JDK 17 beside it still takes its class archive, and leaves the cache alone
+        Path loaded17 = home.resolve("classes17.log");
+        BinaryRun.Result warm17 = on17.env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + loaded17)
+                .run("--version");
+        assertThat(warm17.out()).contains(", Java 17");
+        assertThat(Files.readString(loaded17)).contains("dev.llmo.Main source: shared objects file");
+        assertThat(files(dir, ".jsa")).containsExactly(archive);
+        assertThat(files(dir, ".lock")).isEmpty();
         assertThat(files(dir, ".aot")).containsExactly(cache);
     }
 
@@ -248,7 +259,7 @@ class LauncherIT {
 
     /** Waits (bounded) until the binary's archive, under the cache at the binary's own path, exists and is newer than it. */
     private Path awaitArchive(Path binary) throws Exception {
-        Path dir = Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
+        Path dir = archiveDir(binary);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAINING_BOUND_SECONDS);
         while (System.nanoTime() < deadline) {
             List<Path> found = jsaFiles(dir);
@@ -259,6 +270,11 @@ class LauncherIT {
         }
         throw new AssertionError("no start-up archive for " + binary + " in " + dir + " after "
                 + TRAINING_BOUND_SECONDS + " s: " + jsaFiles(dir));
+    }
+
+    /** Where the launcher keeps {@code binary}'s archives in this test's cache. */
+    private Path archiveDir(Path binary) {
+        return Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
     }
 
     private List<Path> archives() throws Exception {

@@ -27,7 +27,7 @@ class LedgerBinaryIT {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         Path dir = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(dir.resolve("models.yaml"), "mock:\n  type: openai\n  base_url: " + server.url("/v1")

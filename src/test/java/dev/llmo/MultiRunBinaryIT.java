@@ -33,7 +33,7 @@ class MultiRunBinaryIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         Path dir = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(dir.resolve("models.yaml"), """

@@ -40,7 +40,7 @@ class RunBinaryIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         writeModels(server.url("/v1").toString());
     }

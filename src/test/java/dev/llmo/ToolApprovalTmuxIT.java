@@ -25,7 +25,7 @@ class ToolApprovalTmuxIT {
     @BeforeEach
     void start() throws Exception {
         tmux = Tmux.in(home);
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         runs = home.resolve("runs.txt");
         Path script = home.resolve("reverse.py");

@@ -72,7 +72,7 @@ class ToolCallsBinaryIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
     }
 

@@ -37,7 +37,7 @@ class ToolsBinaryIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         serverDir = Files.createDirectories(home.resolve("server-cwd"));
         List<String> command = ReferenceServer.everythingCommand();

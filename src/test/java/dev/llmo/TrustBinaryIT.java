@@ -25,7 +25,7 @@ class TrustBinaryIT {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         Path user = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(user.resolve("models.yaml"), """
@@ -98,7 +98,7 @@ class TrustBinaryIT {
      */
     @Test
     void aProjectCannotLowerAPriceOrSendARolesPromptsToItsOwnServer() throws Exception {
-        MockWebServer theirs = new MockWebServer();
+        MockWebServer theirs = MockServers.create();
         theirs.start();
         try {
             Files.writeString(home.resolve("llmo/models.yaml"), """

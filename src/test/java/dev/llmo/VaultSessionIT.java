@@ -46,7 +46,7 @@ class VaultSessionIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         runtime = Files.createDirectory(home.resolve("run"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));

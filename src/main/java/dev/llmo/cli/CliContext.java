@@ -4,7 +4,11 @@ import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.AppDirs;
 import dev.llmo.config.ConfigLoader;
 import dev.llmo.config.Settings;
+import dev.llmo.failure.ConfigException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What the commands of one invocation share: the environment, the global flags, and the configuration,
@@ -36,7 +40,17 @@ public final class CliContext {
     }
 
     public AppDirs dirs() {
-        return AppDirs.fromEnvironment(environment.env(), environment.home());
+        AppDirs dirs = AppDirs.fromEnvironment(environment.env(), environment.home());
+        for (Path dir : List.of(dirs.configDir(), dirs.dataDir())) {
+            // else every file under it fails on its own with "Not a directory", blaming the file's permissions
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                String home = environment.env().getOrDefault("LLMO_HOME", "");
+                throw new ConfigException(dir + " is not a directory", "point " + (home.isBlank()
+                        ? "XDG_CONFIG_HOME and XDG_DATA_HOME" : "LLMO_HOME") + " at a directory (llmo makes it when it "
+                        + "is missing)");
+            }
+        }
+        return dirs;
     }
 
     public Settings settings() {

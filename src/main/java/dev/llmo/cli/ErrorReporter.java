@@ -7,6 +7,8 @@ import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -19,6 +21,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code llmo: error: what; how to fix it}, and the stack trace only with --debug.
  */
 public final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+    private static final Pattern NOT_KEY_VALUE = Pattern.compile(
+            "Value for option option '--option' \\(KEY=VALUE\\) should be in KEY=VALUE format but was (.*)",
+            Pattern.DOTALL);
+
     /** What is said when memory ran out, wherever it was caught (constants: {@code Main} has them ready early). */
     public static final String OUT_OF_MEMORY = "out of memory";
     public static final String OUT_OF_MEMORY_FIX = "give the JVM more with JAVA_TOOL_OPTIONS=-Xmx2g (or ask for "
@@ -51,7 +57,17 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         CommandLine command = error.getCommandLine();
         // picocli starts some messages with its own "Error: "; ours already says it
         String message = error.getMessage().replaceFirst("^Error: ", "");
-        if (error instanceof UnmatchedArgumentException
+        String fix = "see '" + command.getCommandSpec().qualifiedName() + " --help'";
+        Matcher notKeyValue = NOT_KEY_VALUE.matcher(message);
+        if (notKeyValue.matches()) {
+            // picocli's "Value for option option '--option' (KEY=VALUE) should be in KEY=VALUE format but was x"
+            message = "-o needs KEY=VALUE, got '" + notKeyValue.group(1) + "'";
+            fix = "e.g. -o temperature=0.2";
+        } else if (message.startsWith("Invalid value for")) {
+            // picocli names Java types: "'x' is not a double", "'x' is not an int"
+            message = message.replaceFirst("' is not a (double|float)$", "' is not a number")
+                    .replaceFirst("' is not an? (int|long|short)$", "' is not a whole number");
+        } else if (error instanceof UnmatchedArgumentException
                 && command.getCommandSpec().qualifiedName().startsWith("llmo vault")) {
             // what was typed may be a secret (vault set X --value=sk-…): never repeat it
             message = "unexpected argument (not shown: it may be a secret; llmo never takes secrets on the command "
@@ -68,7 +84,7 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
                 message += " (did you mean '" + String.join("' or '", unmatched.getSuggestions()) + "'?)";
             }
         }
-        print(message, "see '" + command.getCommandSpec().qualifiedName() + " --help'", error);
+        print(message, fix, error);
         return ExitCode.USAGE.code();
     }
 

@@ -73,7 +73,8 @@ final class LogCommand implements Runnable {
                       + "an answer (case-insensitive).") String grep) {
         ConversationStore store = store();
         LogListing listing = new LogListing(limit, since == null ? null
-                : LogListing.since(since, java.time.Instant.now(), java.time.ZoneId.systemDefault()), model, grep);
+                : Since.parse(since, java.time.Instant.now(),
+                        Since.localZone(context.environment().env()), "llmo log list --since 2d"), model, grep);
         PrintWriter out = context.out();
         if (store.ids().isEmpty()) {
             context.err().println("llmo: no conversations yet in " + store.dir());

@@ -7,17 +7,10 @@ import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.failure.UsageException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Which conversations {@code llmo log list} shows: the newest {@code limit} of those that started at or after
@@ -29,8 +22,6 @@ import java.util.regex.Pattern;
  * @param grep  only those with this text (case-insensitive) in a message or an answer, or null
  */
 record LogListing(Integer limit, Instant since, String model, String grep) {
-    private static final Pattern AGO = Pattern.compile("(\\d{1,6})\\s*([mhdw])");
-
     LogListing {
         if (limit != null && limit < 1) {
             throw new UsageException("--limit must be 1 or more, not " + limit, "e.g. --limit 20");
@@ -73,32 +64,5 @@ record LogListing(Integer limit, Instant since, String model, String grep) {
         String text = data instanceof EventData.Message message ? message.text()
                 : data instanceof EventData.Response response ? response.text() : null;
         return text != null && text.toLowerCase(Locale.ROOT).contains(needle);
-    }
-
-    /**
-     * {@code --since}: a time ago ({@code 30m}, {@code 12h}, {@code 2d}, {@code 1w}), a date ({@code 2026-11-01}, from
-     * its start in the local time zone, as {@code llmo cost --since} reads it) or a local date and time
-     * ({@code 2026-11-01T09:30}).
-     */
-    static Instant since(String text, Instant now, ZoneId zone) {
-        String typed = text.strip();
-        Matcher ago = AGO.matcher(typed);
-        if (ago.matches()) {
-            long count = Long.parseLong(ago.group(1));
-            Duration unit = switch (ago.group(2)) {
-                case "m" -> Duration.ofMinutes(1);
-                case "h" -> Duration.ofHours(1);
-                case "d" -> Duration.ofDays(1);
-                default -> Duration.ofDays(7);
-            };
-            return now.minus(unit.multipliedBy(count));
-        }
-        try {
-            return typed.contains("T") ? LocalDateTime.parse(typed).atZone(zone).toInstant()
-                    : LocalDate.parse(typed).atStartOfDay(zone).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new UsageException("--since must be a time ago (30m, 12h, 2d, 1w) or a date (2026-11-01), not '"
-                    + typed + "'", "e.g. llmo log list --since 2d", e);
-        }
     }
 }

@@ -187,6 +187,7 @@ final class RunCommand implements Callable<Integer> {
                             + "llmo run -a - \"Describe it\"") : RunInput.prompt(prompt, context.environment());
         }
         if (dryRun) {
+            CoreServices.callTimeout(timeout); // a dry run checks the flags the real run would refuse
             return dryRun(defaults, sequential, fragments.inline(text), fragments.system(defaults.system()),
                     schema, attachments, unstored);
         }

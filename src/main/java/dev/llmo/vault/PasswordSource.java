@@ -1,6 +1,7 @@
 package dev.llmo.vault;
 
 import dev.llmo.failure.CredentialsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -33,8 +34,16 @@ public interface PasswordSource {
         };
     }
 
-    /** The error for a locked vault with no way to ask for its password: it names {@value #ENV}. */
+    /**
+     * The error for a vault password that cannot be had (no terminal, no {@value #ENV}); a vault that does not exist
+     * yet is not called locked: the password would be the new vault's.
+     */
     static CredentialsException unavailable(Path vaultFile) {
+        if (!Files.exists(vaultFile)) {
+            return new CredentialsException("there is no vault at " + vaultFile + " yet, and no terminal to ask for "
+                    + "the password of a new one", "run 'llmo vault init' on a terminal, or set " + ENV
+                    + " to the password the new vault should have");
+        }
         return new CredentialsException("the vault " + vaultFile + " is locked and there is no terminal to ask for "
                 + "its password", "set " + ENV + " to the vault password");
     }

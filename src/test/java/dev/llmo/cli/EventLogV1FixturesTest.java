@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventLog;
@@ -37,7 +38,7 @@ class EventLogV1FixturesTest {
 
     @BeforeEach
     void copyTheFixtures() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         Path llmo = Files.createDirectories(home.resolve("llmo"));
         conversations = Files.createDirectories(llmo.resolve("conversations"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.failure.ExitCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ class FragmentsTest {
 
     @Test
     void aUrlFragmentIsFetchedWithoutAnyKey() throws Exception {
-        try (MockWebServer web = new MockWebServer()) {
+        try (MockWebServer web = MockServers.create()) {
             web.start();
             web.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", web.url("/spec.txt")));
             web.enqueue(new MockResponse().setBody("The spec says 42.").setHeader("Content-Type", "text/plain"));

@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.MockServers;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
@@ -23,7 +24,7 @@ class HostileConfigTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         user = Files.createDirectories(home.resolve("llmo"));
     }

@@ -188,6 +188,17 @@ class LlmoCliTest {
     }
 
     @Test
+    void anLlmoHomeThatIsAFileIsNamedInsteadOfEachFileUnderIt() throws IOException {
+        Path file = Files.writeString(home.resolve("not-a-dir"), "x");
+
+        CliRun.Result result = CliRun.in(home).env("LLMO_HOME", file.toString()).run("models");
+
+        assertThat(result).failedWith(ExitCode.CONFIG);
+        assertThat(result.err()).isEqualTo("llmo: error: " + file + " is not a directory; point LLMO_HOME at a "
+                + "directory (llmo makes it when it is missing)\n");
+    }
+
+    @Test
     void badYamlIsExit3WithPathLineColumnAndNoStackTrace() throws IOException {
         Path file = userFile("models.yaml", "openai:\n  base_url: [unclosed\n");
 

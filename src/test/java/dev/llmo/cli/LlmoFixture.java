@@ -103,7 +103,7 @@ public final class LlmoFixture implements BeforeEachCallback, AfterEachCallback 
     public void beforeEach(ExtensionContext context) throws IOException {
         home = Files.createTempDirectory("llmo-test-home");
         if (withServer) {
-            server = new MockWebServer();
+            server = dev.llmo.MockServers.create();
             if (failFast) {
                 QueueDispatcher dispatcher = new QueueDispatcher();
                 dispatcher.setFailFast(true);

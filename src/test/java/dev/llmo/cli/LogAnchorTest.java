@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import dev.llmo.Python3;
 import dev.llmo.failure.ExitCode;
@@ -36,7 +37,7 @@ class LogAnchorTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         data = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(data.resolve("models.yaml"), "mock:\n  type: openai\n  base_url: " + server.url("/v1")

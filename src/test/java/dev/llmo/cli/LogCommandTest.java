@@ -115,11 +115,11 @@ class LogCommandTest {
     void sinceReadsTimesAgoAndLocalDates() {
         java.time.Instant now = java.time.Instant.parse("2026-11-10T12:00:00Z");
         java.time.ZoneId zone = java.time.ZoneId.of("Europe/Berlin");
-        assertThat(LogListing.since("2d", now, zone)).isEqualTo("2026-11-08T12:00:00Z");
-        assertThat(LogListing.since("90m", now, zone)).isEqualTo("2026-11-10T10:30:00Z");
-        assertThat(LogListing.since("1w", now, zone)).isEqualTo("2026-11-03T12:00:00Z");
-        assertThat(LogListing.since("2026-11-01", now, zone)).isEqualTo("2026-10-31T23:00:00Z");
-        assertThat(LogListing.since("2026-11-01T09:30", now, zone)).isEqualTo("2026-11-01T08:30:00Z");
+        assertThat(Since.parse("2d", now, zone, "llmo log list --since 2d")).isEqualTo("2026-11-08T12:00:00Z");
+        assertThat(Since.parse("90m", now, zone, "llmo log list --since 2d")).isEqualTo("2026-11-10T10:30:00Z");
+        assertThat(Since.parse("1w", now, zone, "llmo log list --since 2d")).isEqualTo("2026-11-03T12:00:00Z");
+        assertThat(Since.parse("2026-11-01", now, zone, "llmo log list --since 2d")).isEqualTo("2026-10-31T23:00:00Z");
+        assertThat(Since.parse("2026-11-01T09:30", now, zone, "llmo log list --since 2d")).isEqualTo("2026-11-01T08:30:00Z");
     }
 
     @Test

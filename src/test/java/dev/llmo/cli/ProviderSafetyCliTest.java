@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
@@ -232,7 +233,7 @@ class ProviderSafetyCliTest {
 
     @Test
     void aRedirectIsAFailureNamingTheNewAddress() throws Exception {
-        try (MockWebServer elsewhere = new MockWebServer()) {
+        try (MockWebServer elsewhere = MockServers.create()) {
             elsewhere.start();
             llmo.server().enqueue(new MockResponse().setResponseCode(307)
                     .setHeader("Location", elsewhere.url("/v1/chat/completions")));

@@ -164,6 +164,35 @@ class RunCommandTest {
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 
+    /** picocli's own wording ("Value for option option '--option' (KEY=VALUE) should be …") is not shown. */
+    @Test
+    void anOptionWithoutAnEqualsSignIsAUsageErrorWithAnExample() {
+        for (String command : new String[] {"run", "chat"}) {
+            Result result = llmo.run(command, "--option", "temperature", "hi");
+            assertThat(result).failedWith(ExitCode.USAGE);
+            assertThat(result.err()).isEqualTo("llmo: error: -o needs KEY=VALUE, got 'temperature'; e.g. -o temperature=0.2\n");
+        }
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
+    void aValueThatIsNotANumberIsSaidInWordsNotJavaTypes() {
+        Result timeout = llmo.run("run", "--timeout", "abc", "hi");
+        Result limit = llmo.run("log", "list", "--limit", "x");
+        assertThat(timeout).failedWith(ExitCode.USAGE);
+        assertThat(timeout.err()).isEqualTo("llmo: error: Invalid value for option '--timeout': 'abc' is not a number; "
+                + "see 'llmo run --help'\n");
+        assertThat(limit.err()).isEqualTo("llmo: error: Invalid value for option '--limit': 'x' is not a whole number; "
+                + "see 'llmo log list --help'\n");
+    }
+
+    @Test
+    void aDryRunRefusesTheTimeoutTheRunWouldRefuse() {
+        Result result = llmo.run("run", "--dry-run", "--timeout", "-5", "hi");
+        assertThat(result).failedWith(ExitCode.USAGE);
+        assertThat(result.err()).startsWith("llmo: error: --timeout must be a number of seconds from 0 (no limit)");
+    }
+
     @Test
     void systemPromptRoleAndOptions() throws Exception {
         llmo.server().enqueue(sse(STREAM));

@@ -4,6 +4,7 @@ import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
 import java.net.ServerSocket;
@@ -27,7 +28,7 @@ class RunModelsRemoteTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {

@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.MockServers;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ class TerminalTextOutputTest {
 
     @Test
     void modelNamesFromAServerAreVisibleOnATerminal() throws Exception {
-        try (MockWebServer server = new MockWebServer()) {
+        try (MockWebServer server = MockServers.create()) {
             server.enqueue(new MockResponse().setBody("{\"data\":[{\"id\":\"gpt" + "\\u001b[2J" + "\\u009b31m\","
                     + "\"display_name\":\"Nice\\u001b]52;c;ZXZpbA==\\u0007\"}],\"has_more\":false}"));
             server.enqueue(new MockResponse().setBody("{\"data\":[{\"id\":\"gpt" + "\\u001b[2J" + "\\u009b31m\","

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
@@ -33,9 +34,9 @@ class TrustCommandTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
-        elsewhere = new MockWebServer();
+        elsewhere = MockServers.create();
         elsewhere.start();
         Path user = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(user.resolve("models.yaml"), """

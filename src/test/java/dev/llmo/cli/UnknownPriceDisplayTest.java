@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventData;
@@ -71,7 +72,7 @@ class UnknownPriceDisplayTest {
 
     @Test
     void aRunOfAModelWithoutPricingIsUnknownNotZero() throws Exception {
-        MockWebServer server = new MockWebServer();
+        MockWebServer server = MockServers.create();
         server.start();
         try {
             Path dir = Files.createDirectories(home.resolve("llmo"));

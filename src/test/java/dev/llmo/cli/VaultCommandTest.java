@@ -140,6 +140,19 @@ class VaultCommandTest {
     }
 
     @Test
+    void setWithNoVaultNoPasswordAndNoTerminalSaysHowToCreateOne() throws Exception {
+        Path fresh = Files.createDirectories(home.resolve("fresh"));
+        CliRun.Result set = CliRun.in(home).env("LLMO_HOME", fresh.toString()).stdin("sk-new\n")
+                .run("vault", "set", "OPENAI_API_KEY");
+
+        assertThat(set).failedWith(ExitCode.CREDENTIALS).outIsEmpty();
+        assertThat(set.err()).isEqualTo("llmo: error: there is no vault at " + fresh.resolve("vault.enc") + " yet, and no "
+                + "terminal to ask for the password of a new one; run 'llmo vault init' on a terminal, or set "
+                + "LLMO_VAULT_PASSWORD to the password the new vault should have\n");
+        assertThat(fresh.resolve("vault.enc")).doesNotExist();
+    }
+
+    @Test
     void aMissingEntryIsExit4WithASuggestion() {
         CliRun.Result get = llmo().run("vault", "get", "OPENAI_API_KEX");
 

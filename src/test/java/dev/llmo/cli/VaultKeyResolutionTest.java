@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import static dev.llmo.cli.CliRunAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +23,7 @@ class VaultKeyResolutionTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         Path dir = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(dir.resolve("models.yaml"), "mock:\n  type: openai\n  base_url: " + server.url("/v1")

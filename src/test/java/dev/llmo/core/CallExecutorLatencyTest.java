@@ -2,6 +2,7 @@ package dev.llmo.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.ModelSpec;
@@ -24,7 +25,7 @@ class CallExecutorLatencyTest {
 
     @Test
     void aSlowVaultUnlockIsNotCountedAsLatency() throws Exception {
-        try (MockWebServer server = new MockWebServer()) {
+        try (MockWebServer server = MockServers.create()) {
             server.enqueue(OpenAiAnswers.streamed("hello"));
             server.start();
             ProviderConfig provider = new ProviderConfig("p", ProviderType.OPENAI, server.url("/v1").toString(),

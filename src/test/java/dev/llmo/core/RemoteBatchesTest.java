@@ -3,6 +3,7 @@ package dev.llmo.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmo.MockServers;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.ModelSpec;
 import dev.llmo.config.Origin;
@@ -35,7 +36,7 @@ class RemoteBatchesTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         String url = server.url("/v1").toString();
         ModelSpec spec = new ModelSpec("claude-haiku-4-5", List.of(), 200_000L, 64_000L, 512L,

@@ -1,5 +1,6 @@
 package dev.llmo.engine;
 
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +69,7 @@ class OrchestratorTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
     }
 

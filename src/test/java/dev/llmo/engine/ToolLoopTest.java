@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.OpenAiAnswers;
 import dev.llmo.config.ModelCatalog;
 import dev.llmo.config.ModelRef;
@@ -67,7 +68,7 @@ class ToolLoopTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         provider = new ProviderConfig("p", ProviderType.OPENAI, server.url("/v1").toString(), null, null, null,
                 List.of(), null, Origin.of("test", "test"));

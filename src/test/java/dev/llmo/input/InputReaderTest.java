@@ -3,6 +3,7 @@ package dev.llmo.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmo.MockServers;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.UsageException;
 import java.io.ByteArrayInputStream;
@@ -60,7 +61,7 @@ class InputReaderTest {
 
     @Test
     void fetchesAUrlWithItsDeclaredTypeAndNoHeadersOfTheUsers() throws Exception {
-        try (MockWebServer server = new MockWebServer()) {
+        try (MockWebServer server = MockServers.create()) {
             server.enqueue(new MockResponse().setBody("%PDF-1.7").setHeader("Content-Type", "application/PDF; x=1"));
 
             InputBytes input = reader("").read(server.url("/a.pdf").toString(), "-a", 100);
@@ -73,7 +74,7 @@ class InputReaderTest {
 
     @Test
     void followsAnHttpRedirectButNeverOneToAnotherScheme() throws Exception {
-        try (MockWebServer server = new MockWebServer()) {
+        try (MockWebServer server = MockServers.create()) {
             server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", "/moved"));
             server.enqueue(new MockResponse().setBody("here"));
             server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", "file:///etc/passwd"));
@@ -86,7 +87,7 @@ class InputReaderTest {
 
     @Test
     void refusesAnErrorStatusAndAnOversizedBody() throws Exception {
-        try (MockWebServer server = new MockWebServer()) {
+        try (MockWebServer server = MockServers.create()) {
             server.enqueue(new MockResponse().setResponseCode(404));
             server.enqueue(new MockResponse().setBody("y".repeat(500)));
 

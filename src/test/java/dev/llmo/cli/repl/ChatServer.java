@@ -2,6 +2,7 @@ package dev.llmo.cli.repl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import okhttp3.mockwebserver.RecordedRequest;
  */
 public final class ChatServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final MockWebServer server = new MockWebServer();
+    private final MockWebServer server = MockServers.create();
 
     private ChatServer() {
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.MockServers;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.CredentialsException;
 import dev.llmo.failure.ExitCode;
@@ -49,7 +50,7 @@ class HostileHttpServerTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -231,7 +232,7 @@ class HostileHttpServerTest {
 
     @Test
     void aRedirectIsRefusedAndTheHeadersNeverReachTheOtherAddress() throws IOException {
-        try (MockWebServer elsewhere = new MockWebServer()) {
+        try (MockWebServer elsewhere = MockServers.create()) {
             elsewhere.start();
             initializeOverride = new MockResponse().setResponseCode(307)
                     .setHeader("Location", elsewhere.url("/mcp").toString());
