@@ -13,15 +13,16 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The picocli models of the root, {@code run} and {@code models}, written in code instead of read from their
- * annotations. Reading annotations was most of what building those models cost at start-up: the JDK parses each
- * annotation and generates a proxy class per annotation type at run time (nine in a {@code run}, which a JDK 17 class
- * archive cannot hold), and picocli adds {@code -h}/{@code -V} through an annotated class of its own (ADR-003).
+ * The picocli models of the root, {@code run}, {@code models} and {@code log verify}, written in code instead of read
+ * from their annotations. Reading annotations was most of what building those models cost at start-up: the JDK parses
+ * each annotation and generates a proxy class per annotation type at run time (nine in a {@code run}, which a JDK 17
+ * class archive cannot hold), and picocli adds {@code -h}/{@code -V} through an annotated class of its own (ADR-003).
  *
- * <p>The annotations on {@link LlmoCommand}, {@link RunCommand} and its mixins, and {@link ModelsCommand} stay the
- * declaration (chat and chain share the mixins; {@code CodedModelsTest} reads them): that test proves each coded model
- * equal to picocli's reading of the annotations (the help, every option's attributes, what a parse sets), so a change
- * made to one and not to the other fails there. The values are bound to the same fields the annotations are on.
+ * <p>The annotations on {@link LlmoCommand}, {@link RunCommand} and its mixins, {@link ModelsCommand} and {@code
+ * LogCommand.verify} stay the declaration (chat and chain share the mixins; {@code CodedModelsTest} reads them): that
+ * test proves each coded model equal to picocli's reading of the annotations (the help, every option's attributes,
+ * what a parse sets), so a change made to one and not to the other fails there. The values are bound to the same
+ * fields the annotations are on (for {@code log verify}, to fields standing for the method's parameters).
  */
 final class CodedModels {
     private CodedModels() {
@@ -144,6 +145,63 @@ final class CodedModels {
                 .description("JSON Lines on stdout: one object per model.").build());
         standardHelpOptions(spec);
         return spec;
+    }
+
+    /**
+     * {@code log verify}, the model of {@link LogCommand}'s {@code verify} method: a command of its own that calls the
+     * method with what was parsed (the method's parameters are {@link Verify}'s fields; a flag's label is the one
+     * picocli gives a method parameter, shown nowhere). Reading the method's annotations was a third of the start-up
+     * of {@code log verify} (ADR-003).
+     */
+    static CommandSpec logVerify(LogCommand log, IFactory factory) {
+        Verify verify = new Verify(log);
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(verify, factory).name("verify");
+        spec.usageMessage().autoWidth(true)
+                .description("Check the hash chain of one conversation or of all (exit 6 if broken).",
+                        "Prints 'ok' per good file; names the first bad line and why: edited, reordered, removed, "
+                                + "inserted, torn or malformed.",
+                        "With --all (the default) also checks the ledger and every conversation against it: a "
+                                + "conversation deleted, truncated, swapped or re-chained fails; one not in the ledger "
+                                + "is a warning. With a vault, a missing or MAC-less ledger fails, and the ledger's "
+                                + "MACs are checked (LLMO_VAULT_PASSWORD, or asked on a terminal).")
+                .footerHeading("%nExamples:%n")
+                .footer("  llmo log verify 01JD", "  llmo log verify --all",
+                        "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
+                        "  llmo log verify --all --repair");
+        standardHelpOptions(spec); // first, as picocli adds it to a method's model
+        Group target = new Group(verify, "target");
+        Bound id = new Bound(target, field(LogCommand.Target.class, "id"));
+        ArgGroupSpec.Builder group = ArgGroupSpec.builder().exclusive(true).multiplicity("0..1");
+        group.addArg(PositionalParamSpec.builder().paramLabel("ID").description("Conversation id or unique prefix.")
+                .type(id.type()).getter(id).setter(id).descriptionKey("").build());
+        group.addArg(groupOption(target, "all", "--all").description("Every conversation (the default).").build());
+        spec.addArgGroup(group.build());
+        spec.addOption(option(verify, "repair", "--repair").description("Truncate a torn last line, keeping every "
+                + "whole event (and the ledger's whole entries).").paramLabel("<arg1>").build());
+        spec.addOption(option(verify, "anchor", "--anchor").paramLabel("HASH").description("A ledger head kept "
+                + "earlier ('llmo log anchor'): fail unless the ledger still holds it.").build());
+        spec.addOption(option(verify, "strict", "--strict").description("With --all: warnings fail too (exit 6): "
+                + "conversations not in the ledger or vouched for by no good MAC, entries waiting for the vault, MACs "
+                + "not checked, no ledger.").paramLabel("<arg3>").build());
+        return spec;
+    }
+
+    /** What a {@code log verify} command line holds: the arguments of {@link LogCommand}'s {@code verify}. */
+    static final class Verify implements Runnable {
+        private final LogCommand log;
+        LogCommand.Target target;
+        boolean repair;
+        String anchor;
+        boolean strict;
+
+        Verify(LogCommand log) {
+            this.log = log;
+        }
+
+        @Override
+        public void run() {
+            log.verify(target, repair, anchor, strict);
+        }
     }
 
     /** {@link ConversationOptions}, which {@code chat} reads from its annotations. */

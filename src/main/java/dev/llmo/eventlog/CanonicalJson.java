@@ -389,6 +389,41 @@ public final class CanonicalJson {
             } else if (c >= 0) {
                 return -1; // a raw control character
             } else {
+                i = utf8Run(b, i, limit);
+                if (i < 0) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Checks the run of UTF-8 sequences at {@code b[i]} up to the next ASCII byte, and returns its index (or -1). A
+     * text in Cyrillic or Japanese is such runs: taking them here, the common two- and three-byte forms checked in
+     * line, costs the warm verifier ~10% less than going back to the eight-byte test after each character (ADR-003).
+     * Accepts exactly what {@link #utf8End} accepts, which checks the rarer forms ({@code CanonicalJsonTest} holds
+     * both to the JDK's strict decoder).
+     */
+    private static int utf8Run(byte[] b, int i, int limit) {
+        while (i < limit) {
+            int lead = b[i];
+            if (lead >= 0) {
+                return i;
+            }
+            if (lead >= (byte) 0xc2 && lead <= (byte) 0xdf) {
+                // two bytes, U+0080..U+07FF: any continuation byte
+                if (i + 1 >= limit || (b[i + 1] & 0xc0) != 0x80) {
+                    return -1;
+                }
+                i += 2;
+            } else if (lead >= (byte) 0xe1 && lead <= (byte) 0xef && lead != (byte) 0xed) {
+                // three bytes without an overlong or a surrogate form: any continuation bytes
+                if (i + 2 >= limit || (b[i + 1] & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80) {
+                    return -1;
+                }
+                i += 3;
+            } else {
                 i = utf8End(b, i, limit);
                 if (i < 0) {
                     return -1;

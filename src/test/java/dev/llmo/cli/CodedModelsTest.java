@@ -83,6 +83,61 @@ class CodedModelsTest {
     }
 
     @Test
+    void logVerifyIsTheAnnotatedVerifyMethod() {
+        CliContext context = context();
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine annotated = underLog(new CommandLine(CommandLine.getCommandMethods(LogCommand.class, "verify")
+                .get(0), factory), factory);
+        CommandLine coded = underLog(new CommandLine(CodedModels.logVerify(new LogCommand(context), factory), factory),
+                factory);
+
+        assertThat(usage(coded)).isEqualTo(usage(annotated)).contains("Usage: llmo log verify", "[ID |",
+                "--anchor=HASH", "--strict", "--debug", "Examples:");
+        assertThat(model(coded.getCommandSpec())).isEqualTo(model(annotated.getCommandSpec()));
+
+        String[][] commandLines = {{}, {"01JD"}, {"--all", "--repair", "--anchor", "sha256:3f", "--strict"},
+            {"--anchor=x", "--no-color", "abc", "--repair"}, {"--all", "abc"}, {"a", "b"}, {"--anchor"}};
+        for (String[] args : commandLines) {
+            assertThat(verifyParse(true, args)).as(String.join(" ", args)).isEqualTo(verifyParse(false, args));
+        }
+        assertThat(verifyParse(true, commandLines[2])).contains("--all=true", "--repair=true", "--anchor=sha256:3f",
+                "--strict=true", "ID=null");
+        assertThat(verifyParse(true, commandLines[3])).contains("ID=abc", "--anchor=x", "--all=false");
+        assertThat(verifyParse(true, commandLines[4])).startsWith("error: ");
+    }
+
+    /** The value of every argument of a new {@code verify} after a parse of {@code args}, or the error it ends with. */
+    private String verifyParse(boolean coded, String... args) {
+        CliContext context = context();
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine verify = underLog(coded ? new CommandLine(CodedModels.logVerify(new LogCommand(context), factory),
+                factory) : new CommandLine(CommandLine.getCommandMethods(LogCommand.class, "verify").get(0), factory),
+                factory);
+        String[] line = new String[args.length + 2];
+        line[0] = "log";
+        line[1] = "verify";
+        System.arraycopy(args, 0, line, 2, args.length);
+        try {
+            verify.getParent().getParent().parseArgs(line);
+        } catch (CommandLine.ParameterException e) {
+            return "error: " + e.getMessage();
+        }
+        Map<String, String> values = new TreeMap<>();
+        for (ArgSpec arg : verify.getCommandSpec().args()) {
+            values.put(label(arg).replaceAll("[\\[\\]]", ""), String.valueOf((Object) arg.getValue()));
+        }
+        return values.toString();
+    }
+
+    private static CommandLine underLog(CommandLine verify, CommandFactory factory) {
+        CommandLine root = new CommandLine(new LlmoCommand(), factory);
+        CommandLine log = new CommandLine(CommandSpec.wrapWithoutInspection(new Object(), factory), factory);
+        log.addSubcommand("verify", verify);
+        root.addSubcommand("log", log);
+        return verify;
+    }
+
+    @Test
     void aParseOfEveryRunOptionSetsTheSameFields() {
         String[][] commandLines = {
             {},

@@ -122,6 +122,61 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void fastScannerAcceptsExactlyTheUtf8TheJdkDecodes() throws Exception {
+        // every lead byte with continuation bytes at the edges of each range, alone, in runs and cut short by the
+        // closing quote, at each offset of the eight-byte test: the scanner agrees with the JDK's strict decoder
+        int[] edges = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff};
+        java.nio.charset.CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        int checked = 0;
+        for (int lead = 0x80; lead <= 0xff; lead++) {
+            for (int second : edges) {
+                for (int third : new int[] {0x80, 0xbf, 0xc0}) {
+                    for (int fourth : new int[] {0x80, 0xc0}) {
+                        byte[] sequence = {(byte) lead, (byte) second, (byte) third, (byte) fourth};
+                        for (int length = 1; length <= 4; length++) {
+                            for (String before : new String[] {"", "abcdefg", "日本"}) {
+                                for (String after : new String[] {"", "ü", "\\n"}) {
+                                    byte[] pre = before.getBytes(StandardCharsets.UTF_8);
+                                    byte[] post = after.getBytes(StandardCharsets.UTF_8);
+                                    byte[] bytes = new byte[pre.length + length + post.length + 2];
+                                    bytes[0] = '"';
+                                    System.arraycopy(pre, 0, bytes, 1, pre.length);
+                                    System.arraycopy(sequence, 0, bytes, 1 + pre.length, length);
+                                    System.arraycopy(post, 0, bytes, 1 + pre.length + length, post.length);
+                                    bytes[bytes.length - 1] = '"';
+                                    byte[] inside = java.util.Arrays.copyOfRange(bytes, 1, bytes.length - 1);
+                                    boolean decodes = decodesWithoutControls(strict, inside, after);
+                                    assertThat(CanonicalJson.end(bytes, 0, bytes.length))
+                                            .as("%s", java.util.HexFormat.ofDelimiter(" ").formatHex(bytes))
+                                            .isEqualTo(decodes ? bytes.length : -1);
+                                    checked++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(100_000);
+    }
+
+    /** Whether {@code inside} is well-formed UTF-8 whose only ASCII are printable (and the escape {@code after}). */
+    private static boolean decodesWithoutControls(java.nio.charset.CharsetDecoder strict, byte[] inside, String after) {
+        String text;
+        try {
+            text = strict.decode(java.nio.ByteBuffer.wrap(inside)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+        if (after.startsWith("\\")) {
+            text = text.substring(0, text.length() - after.length());
+        }
+        return text.chars().allMatch(c -> c >= 0x20 && c != '"' && c != '\\');
+    }
+
+    @Test
     void fastScannerOrdersKeysLikeTheWriter() {
         byte[] bytes = "{\"a\":1,\"a!\":2,\"ab\":3,\"b\":4}".getBytes(StandardCharsets.UTF_8);
         assertThat(CanonicalJson.end(bytes, 0, bytes.length)).isEqualTo(bytes.length);
