@@ -301,6 +301,7 @@ public final class SseParser {
             value = value.substring(1);
         }
         switch (field) {
+            // "data:" and "event:" lines are read in endLine; a bare "data" or "event" (no colon) comes here
             case "event" -> {
                 eventName = value;
                 pending = true;
