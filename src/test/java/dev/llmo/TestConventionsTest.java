@@ -27,7 +27,7 @@ class TestConventionsTest {
                     .filter(f -> read(f).contains(PLAIN_SERVER))
                     .map(Path::toString)
                     .toList();
-            assertThat(offenders).as("use MockServers.create() instead of new MockWebServer()").isEmpty();
+            assertThat(offenders).as("test files that make a MockWebServer with its constructor instead of MockServers.create()").isEmpty();
         }
     }
 
