@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * writer's half-written line.
  */
 public final class ChainVerifier {
-    private static final int CHUNK = 4 << 20;
+    private static final int CHUNK = 1 << 20;
 
     private final int chunkSize;
     private final int threads;
@@ -124,24 +124,43 @@ public final class ChainVerifier {
         InputStream in = Channels.newInputStream(channel); // not closed: that would close the channel
         ChunkReader reader = new ChunkReader(in, chunkSize);
         ChainLinker linker = new ChainLinker();
-        ChunkReader.Chunk first = reader.next();
-        if (first == null) {
-            return linker.finish(file);
-        }
-        if (first.last() || threads <= 1) {
-            LineAnalyzer analyzer = new LineAnalyzer();
-            for (ChunkReader.Chunk chunk = first; chunk != null && !linker.decided(); chunk = reader.next()) {
-                analyze(chunk, analyzer).forEach(linker::accept);
-                reader.recycle(chunk);
-            }
-            return linker.finish(file);
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "llmo-verify");
-            thread.setDaemon(true);
-            return thread;
-        });
         ThreadLocal<LineAnalyzer> analyzers = ThreadLocal.withInitial(LineAnalyzer::new);
+        ExecutorService pool = null;
+        try {
+            if (threads > 1 && channel.size() > chunkSize) {
+                pool = Executors.newFixedThreadPool(threads, runnable -> {
+                    Thread thread = new Thread(runnable, "llmo-verify");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                // the workers set up their analyzers (the JCE provider's first look-up is ~10 ms) while this thread
+                // reads the first chunk
+                for (int i = 0; i < threads; i++) {
+                    pool.submit(analyzers::get);
+                }
+            }
+            ChunkReader.Chunk first = reader.next();
+            if (first == null) {
+                return linker.finish(file);
+            }
+            if (first.last() || pool == null) {
+                LineAnalyzer analyzer = analyzers.get();
+                for (ChunkReader.Chunk chunk = first; chunk != null && !linker.decided(); chunk = reader.next()) {
+                    analyze(chunk, analyzer).forEach(linker::accept);
+                    reader.recycle(chunk);
+                }
+                return linker.finish(file);
+            }
+            return inParallel(file, pool, first, reader, linker, analyzers);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private VerifyReport inParallel(Path file, ExecutorService pool, ChunkReader.Chunk first, ChunkReader reader,
+                                    ChainLinker linker, ThreadLocal<LineAnalyzer> analyzers) throws IOException {
         Deque<Future<List<LineFacts>>> inFlight = new ArrayDeque<>();
         try {
             ChunkReader.Chunk chunk = first;
@@ -167,8 +186,6 @@ public final class ChainVerifier {
                 throw runtime;
             }
             throw new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 
