@@ -108,6 +108,31 @@ public final class CanonicalJson {
         out.addAscii(Long.toString(value.longValue()));
     }
 
+    /**
+     * The canonical bytes of an object whose members' values are already canonical: {@code members} in its order,
+     * which for {@link String} keys is the one {@link #write(JsonNode)} sorts them in.
+     */
+    static byte[] object(java.util.SortedMap<String, byte[]> members) {
+        long size = 2;
+        for (var member : members.entrySet()) {
+            size += member.getKey().length() * 6L + 4 + member.getValue().length;
+        }
+        Bytes out = new Bytes((int) Math.min(size, Integer.MAX_VALUE - 8));
+        out.add((byte) '{');
+        boolean first = true;
+        for (var member : members.entrySet()) {
+            if (!first) {
+                out.add((byte) ',');
+            }
+            first = false;
+            writeString(member.getKey(), out, "$");
+            out.add((byte) ':');
+            out.add(member.getValue());
+        }
+        out.add((byte) '}');
+        return out.toByteArray();
+    }
+
     /** Writes {@code s} as a canonical JSON string. */
     static void writeString(String s, Bytes out, String path) {
         int n = s.length();

@@ -12,8 +12,14 @@ import java.util.Objects;
  */
 public sealed interface StreamEvent {
 
-    /** New answer text, to append to what came before. Never empty. */
-    record TextDelta(String text) implements StreamEvent {
+    /**
+     * New answer text, to append to what came before. Never empty. {@code pieces}: how many pieces the provider sent
+     * it in (one event may carry all the text of one network read), a token count for a view that estimates one.
+     */
+    record TextDelta(String text, int pieces) implements StreamEvent {
+        public TextDelta(String text) {
+            this(text, 1);
+        }
     }
 
     /** New reasoning text ("thinking"), shown apart from the answer. Never empty. */
