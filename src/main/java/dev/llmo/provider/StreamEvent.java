@@ -15,10 +15,25 @@ public sealed interface StreamEvent {
     /**
      * New answer text, to append to what came before. Never empty. {@code pieces}: how many pieces the provider sent
      * it in (one event may carry all the text of one network read), a token count for a view that estimates one.
+     * {@code ascii}: all its chars are below U+0080, so that its UTF-8 bytes are its chars (a printer may copy them).
      */
-    record TextDelta(String text, int pieces) implements StreamEvent {
+    record TextDelta(String text, int pieces, boolean ascii) implements StreamEvent {
         public TextDelta(String text) {
             this(text, 1);
+        }
+
+        public TextDelta(String text, int pieces) {
+            this(text, pieces, isAscii(text));
+        }
+
+        /** Whether every char of {@code text} is below U+0080. */
+        public static boolean isAscii(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -48,6 +48,10 @@ public final class AnswerParts implements PartSink {
     private final StringBuilder unreported = new StringBuilder();
     /** How many pieces {@link #unreported} holds. */
     private int unreportedPieces;
+    /** Whether {@link #unreported} is all ASCII. */
+    private boolean unreportedAscii;
+    /** Whether the text {@link #take} counted last is ASCII (as many UTF-8 bytes as chars): found on the way. */
+    private boolean tookAscii;
 
     AnswerParts(long maxBytes, Consumer<StreamEvent> listener) {
         this.maxBytes = maxBytes;
@@ -219,9 +223,12 @@ public final class AnswerParts implements PartSink {
                 if (unreportedPiece != text) {
                     flush();
                     unreportedPiece = text;
+                    unreportedAscii = true;
                 }
                 unreported.append(repaired);
                 unreportedPieces++;
+                // text not repaired is the String take() just counted; a repaired one holds U+FFFD, not ASCII
+                unreportedAscii &= repaired == delta ? tookAscii : StreamEvent.TextDelta.isAscii(repaired);
             }
         }
     }
@@ -229,7 +236,7 @@ public final class AnswerParts implements PartSink {
     /** Reports the text taken but not yet reported, as one event. */
     void flush() {
         if (unreportedPiece != null) {
-            StreamEvent event = new StreamEvent.TextDelta(unreported.toString(), unreportedPieces);
+            StreamEvent event = new StreamEvent.TextDelta(unreported.toString(), unreportedPieces, unreportedAscii);
             unreportedPiece = null;
             unreported.setLength(0);
             unreportedPieces = 0;
@@ -284,9 +291,11 @@ public final class AnswerParts implements PartSink {
             return false;
         }
         if (maxBytes == Long.MAX_VALUE) {
+            tookAscii = false; // not counted: not known
             return true; // pieces taken once already: counted then
         }
         long more = ChatCall.utf8Length(text);
+        tookAscii = more == text.length();
         if (bytes + more > maxBytes) {
             overLimit = true;
             return false;

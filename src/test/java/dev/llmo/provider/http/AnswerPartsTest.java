@@ -55,6 +55,24 @@ class AnswerPartsTest {
     }
 
     @Test
+    void aReportSaysWhetherItsTextIsAscii() {
+        parts.text("a");
+        parts.text("b");
+        parts.text("c");
+        parts.flush();
+        parts.text("d");
+        parts.text("\u00e9");
+        parts.text("f");
+        parts.flush();
+        parts.text("\uD83D");
+        parts.text("\uDE00");
+        parts.flush();
+        assertThat(events).containsExactly(new StreamEvent.TextDelta("a", 1, true),
+                new StreamEvent.TextDelta("bc", 2, true), new StreamEvent.TextDelta("d\u00e9f", 3, false),
+                new StreamEvent.TextDelta("\uD83D\uDE00", 1, false));
+    }
+
+    @Test
     void aHalfPairHeldAtTheEndOfTheTextIsReportedAfterTheTextBeforeIt() {
         parts.text("a");
         parts.text("b\uD83D");
