@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * <p>After the first report, more answer text of the same part is reported when something else is, or at
  * {@link #flush()} (the client's, after each network read): one event per read instead of one per token, which every
  * layer above (the core's copy, the listeners, the renderer) then handles once (ADR-003, "Sixth round, streaming").
- * The first piece of an answer is reported at once: it is the time to first token. Reasoning and refusals are still
+ * The first piece of the answer's text is reported at once: it is the time to first token. Reasoning and refusals are still
  * reported piece by piece: their views mark up each piece (dimmed on a terminal).
  */
 public final class AnswerParts implements PartSink {
@@ -48,6 +48,8 @@ public final class AnswerParts implements PartSink {
     private final StringBuilder unreported = new StringBuilder();
     /** How many pieces {@link #unreported} holds. */
     private int unreportedPieces;
+    /** Whether answer text was reported: its first piece is, at once (the time to first token). */
+    private boolean textReported;
     /** Whether {@link #unreported} is all ASCII. */
     private boolean unreportedAscii;
     /** Whether the text {@link #take} counted last is ASCII (as many UTF-8 bytes as chars): found on the way. */
@@ -217,7 +219,8 @@ public final class AnswerParts implements PartSink {
             if (events == null) {
                 return;
             }
-            if (!delivered || !(piece instanceof TextPiece text)) {
+            if (!textReported || !(piece instanceof TextPiece text)) {
+                textReported |= piece instanceof TextPiece;
                 report(piece.event(repaired));
             } else {
                 if (unreportedPiece != text) {

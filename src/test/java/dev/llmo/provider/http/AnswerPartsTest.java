@@ -23,10 +23,11 @@ class AnswerPartsTest {
         parts.text("");
         assertThat(parts.parts()).containsExactly(Part.Reasoning.of("Let me think."), new Part.Text("Hello"),
                 Part.Reasoning.of("More?"));
-        // the answer's text after the first report is reported as one event, before what comes next
+        // the text's first piece at once (also after reasoning: the time to first token), the rest as one event
+        // before what comes next
         assertThat(events).containsExactly(new StreamEvent.ReasoningDelta("Let me "),
-                new StreamEvent.ReasoningDelta("think."), new StreamEvent.TextDelta("Hello", 2),
-                new StreamEvent.ReasoningDelta("More?"));
+                new StreamEvent.ReasoningDelta("think."), new StreamEvent.TextDelta("Hel"),
+                new StreamEvent.TextDelta("lo"), new StreamEvent.ReasoningDelta("More?"));
     }
 
     @Test
