@@ -14,10 +14,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -27,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * writer's half-written line.
  */
 public final class ChainVerifier {
-    private static final int CHUNK = 4 << 20;
+    private static final int CHUNK = 1 << 20;
 
     private final int chunkSize;
     private final int threads;
@@ -124,39 +126,50 @@ public final class ChainVerifier {
         InputStream in = Channels.newInputStream(channel); // not closed: that would close the channel
         ChunkReader reader = new ChunkReader(in, chunkSize);
         ChainLinker linker = new ChainLinker();
-        ChunkReader.Chunk first = reader.next();
-        if (first == null) {
-            return linker.finish(file);
-        }
-        if (first.last() || threads <= 1) {
-            LineAnalyzer analyzer = new LineAnalyzer();
-            for (ChunkReader.Chunk chunk = first; chunk != null && !linker.decided(); chunk = reader.next()) {
-                analyze(chunk, analyzer).forEach(linker::accept);
-                reader.recycle(chunk);
+        Workers workers = null;
+        ExecutorService pool = null;
+        try {
+            if (threads > 1 && channel.size() > chunkSize) {
+                workers = new Workers();
+                pool = Executors.newFixedThreadPool(threads, workers);
+                // the workers set up their analyzers (the JCE provider's first look-up is ~10 ms) while this thread
+                // reads the first chunk
+                for (int i = 0; i < threads; i++) {
+                    pool.submit(new Task(null, reader, workers));
+                }
             }
-            return linker.finish(file);
+            ChunkReader.Chunk first = reader.next();
+            if (first == null) {
+                return linker.finish(file);
+            }
+            if (first.last() || pool == null) {
+                LineAnalyzer analyzer = new LineAnalyzer();
+                for (ChunkReader.Chunk chunk = first; chunk != null && !linker.decided(); chunk = reader.next()) {
+                    link(analyze(chunk, analyzer), linker);
+                    reader.recycle(chunk);
+                }
+                return linker.finish(file);
+            }
+            return inParallel(file, pool, first, reader, linker, workers);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "llmo-verify");
-            thread.setDaemon(true);
-            return thread;
-        });
-        ThreadLocal<LineAnalyzer> analyzers = ThreadLocal.withInitial(LineAnalyzer::new);
+    }
+
+    private VerifyReport inParallel(Path file, ExecutorService pool, ChunkReader.Chunk first, ChunkReader reader,
+                                    ChainLinker linker, Workers workers) throws IOException {
         Deque<Future<List<LineFacts>>> inFlight = new ArrayDeque<>();
         try {
             ChunkReader.Chunk chunk = first;
             while (!linker.decided() && (chunk != null || !inFlight.isEmpty())) {
                 // keep every worker busy with a chunk queued behind it, read ahead no further (bounded memory)
                 while (chunk != null && inFlight.size() < threads * 2) {
-                    ChunkReader.Chunk task = chunk;
-                    inFlight.add(pool.submit(() -> {
-                        List<LineFacts> facts = analyze(task, analyzers.get());
-                        reader.recycle(task);
-                        return facts;
-                    }));
+                    inFlight.add(pool.submit(new Task(chunk, reader, workers)));
                     chunk = reader.next();
                 }
-                inFlight.removeFirst().get().forEach(linker::accept);
+                link(inFlight.removeFirst().get(), linker);
             }
             return linker.finish(file);
         } catch (InterruptedException e) {
@@ -167,8 +180,56 @@ public final class ChainVerifier {
                 throw runtime;
             }
             throw new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
+        }
+    }
+
+    private static void link(List<LineFacts> facts, ChainLinker linker) {
+        for (LineFacts line : facts) {
+            linker.accept(line);
+        }
+    }
+
+    /**
+     * The worker threads: named daemon threads with an analyzer each. Classes rather than lambdas: a lambda that the
+     * class archive has not recorded (the archive's training verifies small logs, on one thread) is spun at run time,
+     * on the main thread before the first chunk goes out, while a class is only read from the jar.
+     */
+    private static final class Workers extends ThreadLocal<LineAnalyzer> implements ThreadFactory {
+        @Override
+        protected LineAnalyzer initialValue() {
+            return new LineAnalyzer();
+        }
+
+        @Override
+        public Thread newThread(Runnable runnable) {
+            Thread thread = new Thread(runnable, "llmo-verify");
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+
+    /** The facts of a chunk's lines, found on a worker, which then hands the chunk's buffer back to the reader. */
+    private static final class Task implements Callable<List<LineFacts>> {
+        private final ChunkReader.Chunk chunk;
+        private final ChunkReader reader;
+        private final Workers workers;
+
+        /** {@code chunk} null: only set up the worker's analyzer. */
+        Task(ChunkReader.Chunk chunk, ChunkReader reader, Workers workers) {
+            this.chunk = chunk;
+            this.reader = reader;
+            this.workers = workers;
+        }
+
+        @Override
+        public List<LineFacts> call() {
+            LineAnalyzer analyzer = workers.get();
+            if (chunk == null) {
+                return List.of();
+            }
+            List<LineFacts> facts = analyze(chunk, analyzer);
+            reader.recycle(chunk);
+            return facts;
         }
     }
 

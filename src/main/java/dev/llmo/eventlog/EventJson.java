@@ -42,6 +42,12 @@ final class EventJson {
     }
 
     static JsonNode read(byte[] bytes, int from, int length) throws IOException {
+        if (from != 0 || length != bytes.length) {
+            // With CANONICALIZE_FIELD_NAMES off, Jackson 2.22 can read past the end of a range that starts inside the
+            // array and has bytes after it: a long tampered line was "not valid JSON (Trailing token ...)", having
+            // been read into the next line, instead of "edited". A copy holds the range alone.
+            return MAPPER.readTree(java.util.Arrays.copyOfRange(bytes, from, from + length));
+        }
         return MAPPER.readTree(bytes, from, length);
     }
 }

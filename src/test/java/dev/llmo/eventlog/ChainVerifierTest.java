@@ -343,4 +343,55 @@ class ChainVerifierTest {
         assertThat(broken.problem().line()).isEqualTo(removed + 1)
                 .isEqualTo(ChainVerifier.verify(big).problem().line());
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void anEditAndATornTailDeepInABigLogAreFoundOnEveryPath(int threads) throws Exception {
+        Path big = dir.resolve("big.jsonl");
+        SyntheticLog.write(big, 300_000, 11);
+        ChainVerifier small = new ChainVerifier(8 * 1024, threads);
+        List<String> bigLines = LogFixtures.lines(big);
+        int edited = bigLines.size() * 2 / 3;
+        bigLines.set(edited, bigLines.get(edited).replace("\"ts\":\"2026-", "\"ts\":\"2027-"));
+        LogFixtures.writeLines(big, bigLines);
+        VerifyReport broken = small.check(big);
+        assertThat(broken.problem()).isEqualTo(ChainVerifier.verify(big).problem());
+        assertThat(broken.problem().line()).isEqualTo(edited + 1);
+        assertThat(broken.problem().kind()).isEqualTo(Kind.EDITED);
+        assertThat(broken.problem().detail()).isEqualTo("its content does not match its hash");
+
+        bigLines = LogFixtures.lines(big);
+        bigLines.set(edited, bigLines.get(edited).replace("\"ts\":\"2027-", "\"ts\":\"2026-"));
+        String last = bigLines.remove(bigLines.size() - 1);
+        Files.writeString(big, String.join("\n", bigLines) + "\n" + last.substring(0, last.length() / 2),
+                StandardCharsets.UTF_8);
+        VerifyReport torn = small.check(big);
+        assertThat(torn.problem()).isEqualTo(new VerifyReport.Problem(bigLines.size() + 1, Kind.TORN,
+                "the last line is cut short (an interrupted write)"));
+        assertThat(torn.validBytes()).isEqualTo(Files.size(big) - last.length() / 2);
+    }
+
+    @Test
+    void dataLongerThanTheHashBufferIsHashedWholeAndAnEditToItIsAnEdit() throws Exception {
+        // the fast path puts a line's hashed form together in a buffer that starts at 4 KiB and grows; the edited
+        // line, valid JSON with a wrong hash, goes to the tree check, which Jackson read into the next line
+        // ("not valid JSON (Trailing token ...)") when it parsed the line in place
+        Path log;
+        try (EventLog events = EventLog.create(dir, new EventData.SessionStart("run", RunMode.SINGLE,
+                List.of("openai/gpt-4o-mini"), Sha256.of("config"), "0.1.0"))) {
+            events.append(new EventData.Request("openai/gpt-4o-mini", java.util.Map.of("stop",
+                    LogFixtures.NASTY.repeat(400)), Sha256.of("body"), 4, List.of()));
+            events.append(new EventData.Request("openai/gpt-4o-mini", java.util.Map.of("stop", "short"),
+                    Sha256.of("body"), 5, List.of()));
+            log = events.file();
+        }
+        List<String> logLines = LogFixtures.lines(log);
+        assertThat(logLines.get(1).length()).isGreaterThan(3 * 4096);
+        assertThat(ChainVerifier.verify(log).ok()).isTrue();
+
+        logLines.set(1, logLines.get(1).replace("tab", "tap"));
+        LogFixtures.writeLines(log, logLines);
+        assertThat(ChainVerifier.verify(log).problem()).isEqualTo(new VerifyReport.Problem(2, Kind.EDITED,
+                "its content does not match its hash"));
+    }
 }

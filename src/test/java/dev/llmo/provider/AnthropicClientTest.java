@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.MockServers;
 import dev.llmo.message.Usage;
 import static dev.llmo.provider.ProviderTestSupport.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +71,7 @@ class AnthropicClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         sleeper = new RecordingSleeper();
         client = new AnthropicClient(ProviderTestSupport.provider("anthropic", ProviderType.ANTHROPIC, server, "/",

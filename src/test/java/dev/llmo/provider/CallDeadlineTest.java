@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.MockServers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.config.ProviderType;
@@ -32,7 +33,7 @@ class CallDeadlineTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
     }
 

@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.MockServers;
 import dev.llmo.message.Usage;
 import static dev.llmo.provider.ProviderTestSupport.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +47,7 @@ class GeminiClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         sleeper = new RecordingSleeper();
         client = new GeminiClient(ProviderTestSupport.provider("gemini", ProviderType.GEMINI, server, "/",

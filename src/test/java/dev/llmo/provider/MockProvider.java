@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.MockServers;
 import dev.llmo.config.ProviderType;
 import dev.llmo.provider.anthropic.AnthropicClient;
 import dev.llmo.provider.gemini.GeminiClient;
@@ -54,7 +55,7 @@ public final class MockProvider implements BeforeEachCallback, AfterEachCallback
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
         String keyName = type.id().toUpperCase() + "_API_KEY";
         var provider = ProviderTestSupport.provider(type.id(), type, server, "/", keyName);

@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.MockServers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,9 +34,9 @@ class RedirectTest {
 
     @BeforeEach
     void start() throws Exception {
-        configured = new MockWebServer();
+        configured = MockServers.create();
         configured.start();
-        elsewhere = new MockWebServer();
+        elsewhere = MockServers.create();
         elsewhere.start();
         // whatever reaches the other host would be answered: only the request count tells
         for (int i = 0; i < 4; i++) {

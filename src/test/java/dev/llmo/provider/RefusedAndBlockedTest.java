@@ -1,5 +1,6 @@
 package dev.llmo.provider;
 
+import dev.llmo.MockServers;
 import dev.llmo.message.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class RefusedAndBlockedTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new MockWebServer();
+        server = MockServers.create();
         server.start();
     }
 
