@@ -51,7 +51,24 @@ if [ "${LLMO_CDS:-on}" != off ]; then
   fi
   case $archive in *:*) ;; *)
     if [ "$archive" -nt "$self" ]; then
-      exec "$java" $flags "$use$archive" -jar "$self" "$@"
+      # JDK 17 maps the class archives at a random address and rewrites every pointer in them (~33 MB) before main.
+      # A command that uses a small part of them starts faster with them at the address they were made for (their
+      # pages are then read as used); one that uses most of them (a model call, with its warm-up thread) does not:
+      # its first writes to archive pages, spread over its run, cost more than the rewrite done at once. The
+      # commands that talk to models or servers or hold keys keep the random address (ADR-003, "Sixth round").
+      # IgnoreUnrecognized: a JDK without the flag starts as if it were not given.
+      reloc=
+      if [ -z "$jdk" ]; then
+        reloc="-XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+        for arg in "$@"; do
+          case $arg in
+            -*) ;;
+            run|chat|chain|batch|vault|tools) reloc=; break ;;
+            *) break ;;
+          esac
+        done
+      fi
+      exec "$java" $flags $reloc "$use$archive" -jar "$self" "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
     # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of
