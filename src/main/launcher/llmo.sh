@@ -13,7 +13,7 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
-[ "${1:-} ${2:-}" = "log verify" ] && jit="-XX:CompileThresholdScaling=4 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"  # archives mapped, not relocated: ADR-003, "Sixth round"
+[ "${1:-} ${2:-}" = "log verify" ] && jit=-XX:CompileThresholdScaling=4
 # A JDK 25 or newer gets an AOT cache (JEP 483/514: classes loaded and linked, lambdas resolved) instead of a dynamic
 # class archive; its release file beside bin/ says which JDK it is without starting one. `java` from PATH is taken to
 # be the machine's default JDK (17) and is not looked into: that would cost a process per start.
@@ -51,7 +51,24 @@ if [ "${LLMO_CDS:-on}" != off ]; then
   fi
   case $archive in *:*) ;; *)
     if [ "$archive" -nt "$self" ]; then
-      exec "$java" $flags "$use$archive" -jar "$self" "$@"
+      # JDK 17 maps the class archives at a random address and rewrites every pointer in them (~33 MB) before main.
+      # A command that uses a small part of them starts faster with them at the address they were made for (their
+      # pages are then read as used); one that uses most of them (a model call, with its warm-up thread) does not:
+      # its first writes to archive pages, spread over its run, cost more than the rewrite done at once. The
+      # commands that talk to models or servers or hold keys keep the random address (ADR-003, "Sixth round").
+      # IgnoreUnrecognized: a JDK without the flag starts as if it were not given.
+      reloc=
+      if [ -z "$jdk" ]; then
+        reloc="-XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+        for arg in "$@"; do
+          case $arg in
+            -*) ;;
+            run|chat|chain|batch|vault|tools) reloc=; break ;;
+            *) break ;;
+          esac
+        done
+      fi
+      exec "$java" $flags $reloc "$use$archive" -jar "$self" "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
     # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of

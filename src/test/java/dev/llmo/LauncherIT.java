@@ -151,6 +151,38 @@ class LauncherIT {
     }
 
     /**
+     * JDK 17 relocates the class archives at every start unless told otherwise: a command that uses little of them maps
+     * them at the address they were made for, one that calls models (or holds keys) keeps them at a random address;
+     * both take their classes from the archive, and nothing of the choice reaches stdout or stderr.
+     */
+    @Test
+    void shortCommandsMapTheArchiveWhereItWasMadeAndModelCallsRelocateIt() throws Exception {
+        Path binary = BinaryRun.binary();
+        BinaryRun on17 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
+                .env("JAVA_HOME", System.getProperty("java.home"));
+        originalArchive(on17, binary);
+        record Case(boolean relocated, String... args) {
+        }
+        int n = 0;
+        for (Case c : List.of(new Case(false, "--version"), new Case(false, "models", "--json"),
+                new Case(false, "--no-color", "--help"), new Case(true, "run", "--help"),
+                new Case(true, "--no-color", "chat", "--help"), new Case(true, "vault", "--help"))) {
+            Path log = home.resolve("cds-" + n++ + ".log");
+            String options = "-Xlog:cds=info,class+load=info:file=" + log;
+            BinaryRun.Result result = on17.env("JAVA_TOOL_OPTIONS", options).run(c.args());
+            assertThat(result.exitCode()).as(String.join(" ", c.args())).isZero();
+            assertThat(result.err()).isEqualTo("Picked up JAVA_TOOL_OPTIONS: " + options + "\n");
+            String logged = Files.readString(log);
+            assertThat(logged).contains("dev.llmo.Main source: shared objects file (top)");
+            if (c.relocated()) {
+                assertThat(logged).as(String.join(" ", c.args())).contains("ArchiveRelocationMode == 1");
+            } else {
+                assertThat(logged).as(String.join(" ", c.args())).doesNotContain("ArchiveRelocationMode == 1");
+            }
+        }
+    }
+
+    /**
      * On a JDK 25 or newer the launcher makes and uses an AOT cache instead, one per JDK; JDK 17 keeps its archive
      * beside it. The JDK 17 archive is there first (BinaryRun's, as in the copy's test): the AOT cache's training
      * must leave it, and JDK 17 go on using it, so that one training here shows both kinds side by side.

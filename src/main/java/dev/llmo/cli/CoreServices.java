@@ -55,8 +55,11 @@ final class CoreServices {
                                  Map<String, byte[]> unstored) {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
+        // "today" is the local day, which only a daily budget asks for: without one, the zone's rules (the JDK's
+        // tzdb.dat, read and parsed) are not loaded (ADR-003, "Sixth round")
+        Clock clock = settings.budget().dailyUsd() != null ? Clock.systemDefaultZone() : Clock.systemUTC();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().spendLogDirs(),
-                context.dirs().dataDir().resolve("reservations.jsonl"), Clock.systemDefaultZone());
+                context.dirs().dataDir().resolve("reservations.jsonl"), clock);
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contents(context, unstored)),
                 System::nanoTime,

@@ -47,8 +47,15 @@ public final class SpendReservations {
     public static final Duration MAX_AGE = Duration.ofHours(1);
 
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * Made when a hold is first made or read: every {@code run} builds a guard with its reservations, and only a daily
+     * budget holds anything (a mapper and a seeded random were ~150 classes on the main thread of each run).
+     */
+    private static final class Lazy {
+        static final ObjectMapper JSON = new ObjectMapper();
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     /** This process, read once and only when a shared hold is made or checked. */
     private static final class Self {
@@ -73,7 +80,7 @@ public final class SpendReservations {
 
     private record Entry(String id, long pid, Long pidStart, long microUsd, long atMillis) {
         ObjectNode toJson() {
-            ObjectNode json = JSON.createObjectNode();
+            ObjectNode json = Lazy.JSON.createObjectNode();
             json.put("id", id);
             json.put("pid", pid);
             if (pidStart == null) {
@@ -100,9 +107,13 @@ public final class SpendReservations {
 
     private SpendReservations(Path file, Clock clock) {
         this.file = file;
-        this.lockFile = file == null ? null
-                : file.resolveSibling(file.getFileName().toString().replaceFirst("\\.jsonl$", "") + ".lock");
+        this.lockFile = file == null ? null : file.resolveSibling(stem(file.getFileName().toString()) + ".lock");
         this.clock = clock;
+    }
+
+    /** {@code name} without its {@code .jsonl}: no regular expression compiled in every run's start-up. */
+    private static String stem(String name) {
+        return name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
     }
 
     /** The holds of every process of the home whose data directory holds {@code file} ({@code reservations.jsonl}). */
@@ -130,7 +141,7 @@ public final class SpendReservations {
         return locked(entries -> {
             check.accept(entries.stream().mapToLong(Entry::microUsd).sum());
             byte[] random = new byte[8];
-            RANDOM.nextBytes(random);
+            Lazy.RANDOM.nextBytes(random);
             Entry entry = new Entry(HexFormat.of().formatHex(random), Self.PID, Self.START, microUsd, clock.millis());
             entries.add(entry);
             return new Hold(entry.id(), microUsd);
@@ -211,7 +222,7 @@ public final class SpendReservations {
                 continue;
             }
             try {
-                Entry.of(JSON.readTree(line)).ifPresent(entries::add);
+                Entry.of(Lazy.JSON.readTree(line)).ifPresent(entries::add);
             } catch (IOException e) {
                 // not a hold: ignored, and gone at the next change
             }
@@ -222,7 +233,7 @@ public final class SpendReservations {
     private void write(Path dir, List<Entry> entries) throws IOException {
         StringBuilder text = new StringBuilder();
         for (Entry entry : entries) {
-            text.append(JSON.writeValueAsString(entry.toJson())).append('\n');
+            text.append(Lazy.JSON.writeValueAsString(entry.toJson())).append('\n');
         }
         Path temp = Files.createTempFile(dir, ".reservations", ".tmp", privateFile(dir));
         try {

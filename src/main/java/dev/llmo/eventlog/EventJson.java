@@ -30,15 +30,60 @@ final class EventJson {
 
     static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
-    /** RFC 3339 in UTC with exactly three fraction digits, e.g. 2026-11-21T19:40:48.540Z. */
-    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    /** 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the years {@link #timestamp} writes itself. */
+    private static final long FIRST_SECOND = -62_135_596_800L;
+    private static final long END_SECOND = 253_402_300_800L;
 
     private EventJson() {
     }
 
+    /**
+     * RFC 3339 in UTC with exactly three fraction digits (truncated), e.g. 2026-11-21T19:40:48.540Z: what {@link
+     * Pattern#TIMESTAMP} prints, written here from the epoch second for the four-digit years, because the formatter
+     * (its pattern parsed, java.time's formatting classes loaded) was ~60 classes on the main thread of every
+     * {@code run} (ADR-003, "Sixth round"). Other years go through the formatter.
+     */
     static String timestamp(Instant instant) {
-        return TIMESTAMP.format(instant);
+        long seconds = instant.getEpochSecond();
+        if (seconds < FIRST_SECOND || seconds >= END_SECOND) {
+            return Pattern.TIMESTAMP.format(instant);
+        }
+        long days = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        // the proleptic Gregorian date of a day count (H. Hinnant's days_from_civil, inverted), from 0000-03-01
+        long shifted = days + 719_468L;
+        long era = Math.floorDiv(shifted, 146_097L);
+        int dayOfEra = (int) (shifted - era * 146_097L);
+        int yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        int marchMonth = (5 * dayOfYear + 2) / 153;
+        int day = dayOfYear - (153 * marchMonth + 2) / 5 + 1;
+        int month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9;
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        StringBuilder out = new StringBuilder(24);
+        digits(out, (int) year, 4).append('-');
+        digits(out, month, 2).append('-');
+        digits(out, day, 2).append('T');
+        digits(out, secondOfDay / 3_600, 2).append(':');
+        digits(out, secondOfDay / 60 % 60, 2).append(':');
+        digits(out, secondOfDay % 60, 2).append('.');
+        return digits(out, instant.getNano() / 1_000_000, 3).append('Z').toString();
+    }
+
+    private static StringBuilder digits(StringBuilder out, int value, int width) {
+        for (int scale = width == 4 ? 1_000 : width == 3 ? 100 : 10; scale > 0; scale /= 10) {
+            out.append((char) ('0' + value / scale % 10));
+        }
+        return out;
+    }
+
+    /** The formatter, loaded only for a year {@link #timestamp} does not write itself. */
+    static final class Pattern {
+        static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(ZoneOffset.UTC);
+
+        private Pattern() {
+        }
     }
 
     static JsonNode read(byte[] bytes, int from, int length) throws IOException {
