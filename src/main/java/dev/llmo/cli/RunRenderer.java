@@ -23,10 +23,10 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Shows one model call: streamed text on stdout as it arrives (flushed per piece), or one JSON Lines object with
- * {@code --json}; the reasoning, a refusal, tool calls and cited sources as {@link AnswerExtras} shows them; usage,
- * cost and timing on stderr when asked or when stderr is a terminal. Errors are not printed here: they reach
- * {@link ErrorReporter}.
+ * Shows one model call: streamed text on stdout as it arrives (flushed whenever the call waits for more), or one JSON
+ * Lines object with {@code --json}; the reasoning, a refusal, tool calls and cited sources as {@link AnswerExtras}
+ * shows them; usage, cost and timing on stderr when asked or when stderr is a terminal. Errors are not printed here:
+ * they reach {@link ErrorReporter}.
  */
 final class RunRenderer implements RunListener {
     private final PrintWriter out;
