@@ -13,7 +13,13 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
-[ "${1:-} ${2:-}" = "log verify" ] && jit="-XX:CompileThresholdScaling=4 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"  # archives mapped, not relocated: ADR-003, "Sixth round"
+# `log verify` puts the JDK digest's methods first in C2's queue: its SHA-256 instructions come with them (ADR-003,
+# "Sixth round, log verify").
+[ "${1:-} ${2:-}" = "log verify" ] && jit="-XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::implCompressMultiBlock0,0.02 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineUpdate,0.02 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineDigest,0.02 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implDigest,0.02"
 # A JDK 25 or newer gets an AOT cache (JEP 483/514: classes loaded and linked, lambdas resolved) instead of a dynamic
 # class archive; its release file beside bin/ says which JDK it is without starting one. `java` from PATH is taken to
 # be the machine's default JDK (17) and is not looked into: that would cost a process per start.

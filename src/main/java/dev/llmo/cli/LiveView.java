@@ -99,7 +99,7 @@ final class LiveView implements MultiRunView {
     public void content(RunEvent.OfCall event) {
         int index = event.call().index();
         if (event instanceof RunEvent.Text text) {
-            text(index, text.text());
+            text(index, text.text(), text.pieces());
         } else if (event instanceof RunEvent.Idle) {
             idle();
         } else if (event instanceof RunEvent.Retrying retrying) {
@@ -107,9 +107,9 @@ final class LiveView implements MultiRunView {
         }
     }
 
-    private synchronized void text(int index, String text) {
+    private synchronized void text(int index, String text, int pieces) {
         rows[index].text.append(text);
-        rows[index].pieces++;
+        rows[index].pieces += pieces;
         rows[index].note = null;
     }
 

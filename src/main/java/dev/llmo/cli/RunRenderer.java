@@ -23,15 +23,17 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Shows one model call: streamed text on stdout as it arrives (flushed per piece), or one JSON Lines object with
- * {@code --json}; the reasoning, a refusal, tool calls and cited sources as {@link AnswerExtras} shows them; usage,
- * cost and timing on stderr when asked or when stderr is a terminal. Errors are not printed here: they reach
- * {@link ErrorReporter}.
+ * Shows one model call: streamed text on stdout as it arrives (flushed whenever the call waits for more), or one JSON
+ * Lines object with {@code --json}; the reasoning, a refusal, tool calls and cited sources as {@link AnswerExtras}
+ * shows them; usage, cost and timing on stderr when asked or when stderr is a terminal. Errors are not printed here:
+ * they reach {@link ErrorReporter}.
  */
 final class RunRenderer implements RunListener {
     private final PrintWriter out;
     /** Text not yet written to {@link #out}: see {@link #text}. */
     private final StringBuilder pending = new StringBuilder();
+    /** Whether {@link #pending} is all ASCII: then its bytes are copied to stdout, not encoded. */
+    private boolean pendingAscii = true;
     private final PrintWriter err;
     private final boolean json;
     private final boolean showUsage;
@@ -76,7 +78,7 @@ final class RunRenderer implements RunListener {
     public void onEvent(RunEvent event) {
         if (event instanceof RunEvent.Text text) {
             extras.endReasoning(); // the reasoning's last line ends before the answer starts on the same screen
-            text(text.text());
+            text(text.text(), text.ascii());
         } else if (event instanceof RunEvent.Reasoning reasoning) {
             extras.reasoning(reasoning.text());
         } else if (event instanceof RunEvent.Idle) {
@@ -108,13 +110,14 @@ final class RunRenderer implements RunListener {
         flush();
     }
 
-    private void text(String text) {
+    private void text(String text, boolean ascii) {
         if (json) {
             return;
         }
         // gathered, and written to out when flushed (in onIdle, as soon as the call waits for more): a PrintWriter's
         // print per token (a lock, a CharBuffer and an encoder pass each) was a tenth of a long stream's cost
-        pending.append(TerminalText.forTerminal(text, terminal));
+        pending.append(TerminalText.forTerminal(text, terminal)); // ASCII stays ASCII (^[ for ESC)
+        pendingAscii &= ascii;
         printed = true;
         endsWithNewline = text.endsWith("\n");
         unchecked += text.length();
@@ -136,8 +139,13 @@ final class RunRenderer implements RunListener {
     /** Writes the gathered text to {@code out} (not flushed): before anything else is written there. */
     private void drain() {
         if (pending.length() > 0) {
-            out.append(pending);
+            if (pendingAscii && out instanceof StdoutWriter stdout) {
+                stdout.writeAscii(pending);
+            } else {
+                out.append(pending);
+            }
             pending.setLength(0);
+            pendingAscii = true;
         }
     }
 

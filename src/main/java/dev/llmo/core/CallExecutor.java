@@ -256,7 +256,7 @@ public final class CallExecutor {
             if (event instanceof StreamEvent.TextDelta delta) {
                 // nearly every event of a long answer: what content, show and notify do, without their allocations
                 if (stopReason == null) {
-                    text(delta.text());
+                    text(delta);
                 }
                 return;
             }
@@ -280,12 +280,12 @@ public final class CallExecutor {
             }
         }
 
-        /** The provider's content event as the listener sees it, or null when there is nothing (yet) to show. */
+        /**
+         * The provider's content event (not text: {@link #text}) as the listener sees it, or null when there is nothing
+         * (yet) to show.
+         */
         private RunEvent content(StreamEvent event) {
-            if (event instanceof StreamEvent.TextDelta delta) {
-                String piece = wellFormed.next(delta.text());
-                return piece.isEmpty() ? null : new RunEvent.Text(id, piece);
-            } else if (event instanceof StreamEvent.ReasoningDelta delta) {
+            if (event instanceof StreamEvent.ReasoningDelta delta) {
                 String piece = wellFormedReasoning.next(delta.text());
                 return piece.isEmpty() ? null : new RunEvent.Reasoning(id, piece);
             } else if (event instanceof StreamEvent.RefusalDelta delta) {
@@ -300,8 +300,8 @@ public final class CallExecutor {
         }
 
         /** Answer text: {@link #show} of {@link RunEvent.Text} (kept, then shown), for the common case. */
-        private void text(String delta) {
-            String piece = wellFormed.next(delta);
+        private void text(StreamEvent.TextDelta delta) {
+            String piece = wellFormed.next(delta.text());
             if (piece.isEmpty()) {
                 return;
             }
@@ -310,7 +310,8 @@ public final class CallExecutor {
             }
             text.append(piece);
             shown.text(piece);
-            RunEvent content = new RunEvent.Text(id, piece);
+            // ASCII is never repaired: the same String (a replacement for a half pair held back would precede it)
+            RunEvent content = new RunEvent.Text(id, piece, delta.pieces(), delta.ascii() && piece == delta.text());
             if (stopReason != null) {
                 return; // as notify: stopped because of a failed callback, nothing more is shown
             }

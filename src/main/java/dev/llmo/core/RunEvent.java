@@ -57,10 +57,17 @@ public sealed interface RunEvent {
         }
     }
 
-    /** New answer text, to append to what came before. Never empty. */
-    record Text(CallId call, String text) implements OfCall {
+    /**
+     * New answer text, to append to what came before. Never empty. {@code pieces}: how many pieces the provider sent
+     * it in; {@code ascii}: all its chars are below U+0080 (see {@link dev.llmo.provider.StreamEvent.TextDelta}).
+     */
+    record Text(CallId call, String text, int pieces, boolean ascii) implements OfCall {
         public Text {
             Objects.requireNonNull(call, "call");
+        }
+
+        public Text(CallId call, String text) {
+            this(call, text, 1, dev.llmo.provider.StreamEvent.TextDelta.isAscii(text));
         }
     }
 

@@ -108,17 +108,48 @@ public final class CanonicalJson {
         out.addAscii(Long.toString(value.longValue()));
     }
 
+    /**
+     * The canonical bytes of an object whose members' values are already canonical: {@code members} in its order,
+     * which for {@link String} keys is the one {@link #write(JsonNode)} sorts them in.
+     */
+    static byte[] object(java.util.SortedMap<String, byte[]> members) {
+        long size = 2;
+        for (var member : members.entrySet()) {
+            size += member.getKey().length() * 6L + 4 + member.getValue().length;
+        }
+        Bytes out = new Bytes((int) Math.min(size, Integer.MAX_VALUE - 8));
+        out.add((byte) '{');
+        boolean first = true;
+        for (var member : members.entrySet()) {
+            if (!first) {
+                out.add((byte) ',');
+            }
+            first = false;
+            writeString(member.getKey(), out, "$");
+            out.add((byte) ':');
+            out.add(member.getValue());
+        }
+        out.add((byte) '}');
+        return out.toByteArray();
+    }
+
     /** Writes {@code s} as a canonical JSON string. */
     static void writeString(String s, Bytes out, String path) {
         int n = s.length();
-        if (n > LONG_STRING) {
-            // room for exactly this string: a long answer is not copied into ever larger arrays (up to twice its size)
-            out.reserve(encodedLength(s) + 2);
-        }
         boolean runs = n > LONG_STRING;
+        if (runs) {
+            // Room for the string as plain text and an eighth more: most answers fit, written in one pass. One that
+            // does not gets room for exactly its rest when it runs out (below), once: a long answer is not copied
+            // into ever larger arrays (up to twice its size), and is not measured first, which was a second pass
+            // over all of it, interpreted (ADR-003, "Sixth round, streaming").
+            out.reserve(n + (n >> 3) + 2L);
+        }
         out.add((byte) '"');
         for (int i = 0; i < n; i++) {
             if (runs) {
+                if (out.room() < 4 * PLAIN_RUN) {
+                    out.reserve(encodedLength(s, i) + 1);
+                }
                 i = out.addPlain(s, i, Math.min(n, i + PLAIN_RUN));
                 if (i == n) {
                     break;
@@ -180,11 +211,11 @@ public final class CanonicalJson {
         return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
     }
 
-    /** The bytes {@link #writeString} writes for {@code s} between its quotes. */
-    private static long encodedLength(String s) {
+    /** The bytes {@link #writeString} writes for {@code s} from {@code from} on, up to its closing quote. */
+    private static long encodedLength(String s, int from) {
         long bytes = 0;
         int n = s.length();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < n; i++) {
             int plain = plainEnd(s, i, Math.min(n, i + PLAIN_RUN));
             bytes += plain - i;
             i = plain;
@@ -585,6 +616,11 @@ public final class CanonicalJson {
                 }
                 buf = Arrays.copyOf(buf, (int) needed);
             }
+        }
+
+        /** How many more bytes fit without growing. */
+        int room() {
+            return buf.length - size;
         }
 
         void add(byte b) {

@@ -33,8 +33,12 @@ public final class EventCodec {
     private EventCodec() {
     }
 
-    /** What {@link #encode} makes of one event: the hashed {@code data} and the unhashed {@code content}. */
-    record Encoded(ObjectNode data, ObjectNode content) {
+    /**
+     * What {@link #encode} makes of one event: the hashed {@code data} and the unhashed {@code content}, with the
+     * canonical bytes of {@code content} (null when it is empty): each entry's bytes are those its digest was taken
+     * of, so that a long answer's text is made canonical once, not twice (ADR-003, "Sixth round, streaming").
+     */
+    record Encoded(ObjectNode data, ObjectNode content, byte[] canonicalContent) {
     }
 
     /**
@@ -45,6 +49,7 @@ public final class EventCodec {
      */
     static Encoded encode(EventData event, Random random) {
         ObjectNode content = EventJson.NODES.objectNode();
+        java.util.TreeMap<String, byte[]> bodies = new java.util.TreeMap<>();
         ObjectNode data = EventJson.NODES.objectNode();
         if (event instanceof EventData.SessionStart start) {
             data.put("command", start.command());
@@ -55,7 +60,7 @@ public final class EventCodec {
             data.put("llmo_version", start.llmoVersion());
         } else if (event instanceof EventData.Message message) {
             data.put("role", message.role().id());
-            data.set("parts", parts(message.parts(), content, random));
+            data.set("parts", parts(message.parts(), content, bodies, random));
         } else if (event instanceof EventData.Request request) {
             data.put("model", request.model());
             ObjectNode options = data.putObject("options");
@@ -82,7 +87,7 @@ public final class EventCodec {
         } else if (event instanceof EventData.Response response) {
             data.put("request", response.request());
             data.put("model", response.model());
-            data.set("parts", parts(response.parts(), content, random));
+            data.set("parts", parts(response.parts(), content, bodies, random));
             data.put("stop_reason", response.stopReason());
             data.set("usage", usage(response.usage()));
             data.put("cost_micro_usd", response.costMicroUsd());
@@ -110,7 +115,7 @@ public final class EventCodec {
             data.put("request", result.request());
             data.put("tool", result.tool());
             data.put("duration_ms", result.durationMs());
-            data.set("parts", parts(List.of(result.result()), content, random));
+            data.set("parts", parts(List.of(result.result()), content, bodies, random));
         } else if (event instanceof EventData.Retry retry) {
             data.put("request", retry.request());
             data.put("attempt", retry.attempt());
@@ -139,7 +144,7 @@ public final class EventCodec {
             data.put("model", row.model());
             data.put("input_sha256", row.inputSha256());
             data.put("body_sha256", row.bodySha256());
-            data.set("parts", parts(row.parts(), content, random));
+            data.set("parts", parts(row.parts(), content, bodies, random));
             data.put("stop_reason", row.stopReason());
             data.set("usage", usage(row.usage()));
             data.put("cost_micro_usd", row.costMicroUsd());
@@ -167,7 +172,7 @@ public final class EventCodec {
             if (judge.pass() != null) {
                 data.put("pass", judge.pass());
             }
-            data.set("parts", parts(judge.parts(), content, random));
+            data.set("parts", parts(judge.parts(), content, bodies, random));
             data.set("usage", usage(judge.usage()));
             data.put("cost_micro_usd", judge.costMicroUsd());
             data.put("latency_ms", judge.latencyMs());
@@ -181,10 +186,11 @@ public final class EventCodec {
         } else if (event instanceof EventData.Custom custom) {
             data.setAll(custom.data());
         }
-        return new Encoded(data, content);
+        return new Encoded(data, content, bodies.isEmpty() ? null : CanonicalJson.object(bodies));
     }
 
-    private static ArrayNode parts(List<Part> parts, ObjectNode content, Random random) {
+    /** @param bodies where each content entry's canonical bytes go, by digest */
+    private static ArrayNode parts(List<Part> parts, ObjectNode content, Map<String, byte[]> bodies, Random random) {
         ArrayNode list = EventJson.NODES.arrayNode();
         for (Part part : parts) {
             ObjectNode hashed = list.addObject();
@@ -232,9 +238,11 @@ public final class EventCodec {
                 }
             }
             body.put("salt", salt(random));
-            String digest = Sha256.of(CanonicalJson.write(body));
+            byte[] canonical = CanonicalJson.write(body);
+            String digest = Sha256.of(canonical);
             hashed.put(CONTENT_DIGEST, digest);
             content.set(digest, body);
+            bodies.put(digest, canonical);
         }
         return list;
     }

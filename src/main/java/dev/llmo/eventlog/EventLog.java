@@ -320,7 +320,7 @@ public final class EventLog implements Closeable {
         ObjectNode json = encoded.data();
         byte[] canonicalData = CanonicalJson.write(json);
         ObjectNode content = encoded.content().isEmpty() ? null : encoded.content();
-        byte[] canonicalContent = content == null ? null : CanonicalJson.write(content);
+        byte[] canonicalContent = encoded.canonicalContent();
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
         Event event = write(data.type(), json, canonicalData, content, canonicalContent, sync);
         if (data instanceof EventData.SessionEnd && options.ledger() != null && !memoryOnly) {

@@ -12,8 +12,29 @@ import java.util.Objects;
  */
 public sealed interface StreamEvent {
 
-    /** New answer text, to append to what came before. Never empty. */
-    record TextDelta(String text) implements StreamEvent {
+    /**
+     * New answer text, to append to what came before. Never empty. {@code pieces}: how many pieces the provider sent
+     * it in (one event may carry all the text of one network read), a token count for a view that estimates one.
+     * {@code ascii}: all its chars are below U+0080, so that its UTF-8 bytes are its chars (a printer may copy them).
+     */
+    record TextDelta(String text, int pieces, boolean ascii) implements StreamEvent {
+        public TextDelta(String text) {
+            this(text, 1);
+        }
+
+        public TextDelta(String text, int pieces) {
+            this(text, pieces, isAscii(text));
+        }
+
+        /** Whether every char of {@code text} is below U+0080. */
+        public static boolean isAscii(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** New reasoning text ("thinking"), shown apart from the answer. Never empty. */

@@ -267,4 +267,26 @@ class CanonicalJsonTest {
                     .isEqualTo(expected.toString());
         }
     }
+
+    /**
+     * A long string gets room for itself as plain text and an eighth more; one that needs more (escapes, characters
+     * of two to four bytes), early or late in it, gets room for its rest once: written as its pieces are all the same.
+     */
+    @Test
+    void longStringsThatOutgrowTheirRoomAreWrittenAsTheirPiecesAre() {
+        for (String kind : new String[] {"\u0001", "\u4e2d", "\ud83d\ude00", "\"", "\u00e9"}) {
+            for (String whole : new String[] {kind.repeat(5000), "a".repeat(6000) + kind.repeat(3000),
+                kind.repeat(2000) + "b".repeat(9000)}) {
+                StringBuilder expected = new StringBuilder("\"");
+                for (int at = 0; at < whole.length(); at += 1000) {
+                    String written = new String(CanonicalJson.write(TEXT.textNode(whole.substring(at,
+                            Math.min(whole.length(), at + 1000)))), StandardCharsets.UTF_8);
+                    expected.append(written, 1, written.length() - 1);
+                }
+                expected.append('"');
+                assertThat(new String(CanonicalJson.write(TEXT.textNode(whole)), StandardCharsets.UTF_8))
+                        .isEqualTo(expected.toString());
+            }
+        }
+    }
 }

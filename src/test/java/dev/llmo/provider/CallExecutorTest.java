@@ -90,6 +90,37 @@ class CallExecutorTest {
         assertThat(body.get("model").asText()).isEqualTo("gpt-4o-mini");
     }
 
+    /**
+     * The text after the first piece comes as one event per network read (here the whole body is one), with how many
+     * pieces it holds and whether it is ASCII: what the live view counts and what stdout copies as bytes.
+     */
+    @Test
+    void textEventsSayHowManyPiecesTheyHoldAndWhetherTheyAreAscii() {
+        StringBuilder stream = new StringBuilder();
+        for (String piece : List.of("Hel", "lo", " ", "w\\u00f6rld", "!", "\\ud83d", "x", "ok")) {
+            stream.append("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(piece)
+                    .append("\"}}]}\n\n");
+        }
+        stream.append("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                + "data: [DONE]\n\n");
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(stream.toString()));
+        List<RunEvent.Text> texts = new ArrayList<>();
+        RunResult result = executor(Map.of()).run(RunRequest.of(model(null), null, "p", Map.of(), true), event -> {
+            if (event instanceof RunEvent.Text text) {
+                texts.add(text);
+            }
+        });
+
+        assertThat(result.text()).isEqualTo("Hello w\u00f6rld!\ufffdxok");
+        assertThat(String.join("", texts.stream().map(RunEvent.Text::text).toList())).isEqualTo(result.text());
+        assertThat(texts.get(0)).isEqualTo(new RunEvent.Text(texts.get(0).call(), "Hel", 1, true));
+        // the lone half pair was held back, and came with the next piece: seven pieces shown, as seven events were
+        assertThat(texts.stream().mapToInt(RunEvent.Text::pieces).sum()).isEqualTo(7);
+        for (RunEvent.Text text : texts) {
+            assertThat(text.ascii()).as(text.text()).isEqualTo(text.text().chars().allMatch(c -> c < 0x80));
+        }
+    }
+
     @Test
     void missingKeyIsAFailedResultNotAnException() {
         RunResult result = executor(Map.of()).run(RunRequest.of(model("OPENAI_API_KEY"), null, "p", Map.of(),

@@ -20,6 +20,12 @@ import java.util.function.Consumer;
  * reported as a {@link StreamEvent} as it comes. All text is kept valid UTF-16 (a lone surrogate becomes U+FFFD, a
  * pair split between two pieces is joined) and bounded: past {@code maxBytes} of content in all, nothing more is
  * taken and {@link #overLimit()} says so. Not thread-safe: one call's pieces come from one thread.
+ *
+ * <p>After the first report, more answer text of the same part is reported when something else is, or at
+ * {@link #flush()} (the client's, after each network read): one event per read instead of one per token, which every
+ * layer above (the core's copy, the listeners, the renderer) then handles once (ADR-003, "Sixth round, streaming").
+ * The first piece of the answer's text is reported at once: it is the time to first token. Reasoning and refusals are still
+ * reported piece by piece: their views mark up each piece (dimmed on a terminal).
  */
 public final class AnswerParts implements PartSink {
     private final long maxBytes;
@@ -37,6 +43,17 @@ public final class AnswerParts implements PartSink {
 
     /** Read by the retry loop's thread: after anything reached the listener an attempt is not repeated. */
     private volatile boolean delivered;
+    /** The text part whose text in {@link #unreported} is not yet reported, or null. */
+    private TextPiece unreportedPiece;
+    private final StringBuilder unreported = new StringBuilder();
+    /** How many pieces {@link #unreported} holds. */
+    private int unreportedPieces;
+    /** Whether answer text was reported: its first piece is, at once (the time to first token). */
+    private boolean textReported;
+    /** Whether {@link #unreported} is all ASCII. */
+    private boolean unreportedAscii;
+    /** Whether the text {@link #take} counted last is ASCII (as many UTF-8 bytes as chars): found on the way. */
+    private boolean tookAscii;
 
     AnswerParts(long maxBytes, Consumer<StreamEvent> listener) {
         this.maxBytes = maxBytes;
@@ -169,8 +186,9 @@ public final class AnswerParts implements PartSink {
         return pieces.isEmpty();
     }
 
-    /** The parts, in order; a high surrogate still held back at the end becomes U+FFFD. */
+    /** The parts, in order; a high surrogate still held back at the end becomes U+FFFD. All is reported then. */
     public List<Part> parts() {
+        flush();
         List<Part> parts = new ArrayList<>(pieces.size());
         for (Piece piece : pieces) {
             finish(piece);
@@ -193,14 +211,39 @@ public final class AnswerParts implements PartSink {
         add(piece, delta);
     }
 
-    /** Appends {@code delta}, made well-formed, to {@code piece}, and reports it. */
+    /** Appends {@code delta}, made well-formed, to {@code piece}, and reports it (see {@link #flush()}). */
     private void add(TextLike piece, String delta) {
         String repaired = piece.repair.next(delta);
         if (!repaired.isEmpty()) {
             piece.text.append(repaired);
-            if (events != null) {
-                report(piece.event(repaired));
+            if (events == null) {
+                return;
             }
+            if (!textReported || !(piece instanceof TextPiece text)) {
+                textReported |= piece instanceof TextPiece;
+                report(piece.event(repaired));
+            } else {
+                if (unreportedPiece != text) {
+                    flush();
+                    unreportedPiece = text;
+                    unreportedAscii = true;
+                }
+                unreported.append(repaired);
+                unreportedPieces++;
+                // text not repaired is the String take() just counted; a repaired one holds U+FFFD, not ASCII
+                unreportedAscii &= repaired == delta ? tookAscii : StreamEvent.TextDelta.isAscii(repaired);
+            }
+        }
+    }
+
+    /** Reports the text taken but not yet reported, as one event. */
+    void flush() {
+        if (unreportedPiece != null) {
+            StreamEvent event = new StreamEvent.TextDelta(unreported.toString(), unreportedPieces, unreportedAscii);
+            unreportedPiece = null;
+            unreported.setLength(0);
+            unreportedPieces = 0;
+            events.accept(event);
         }
     }
 
@@ -208,6 +251,7 @@ public final class AnswerParts implements PartSink {
         if (events == null) {
             return;
         }
+        flush(); // what came before is reported before
         if (!delivered) {
             delivered = true; // before the listener sees it: one volatile write per answer, not per piece
         }
@@ -250,9 +294,11 @@ public final class AnswerParts implements PartSink {
             return false;
         }
         if (maxBytes == Long.MAX_VALUE) {
+            tookAscii = false; // not counted: not known
             return true; // pieces taken once already: counted then
         }
         long more = ChatCall.utf8Length(text);
+        tookAscii = more == text.length();
         if (bytes + more > maxBytes) {
             overLimit = true;
             return false;

@@ -72,6 +72,11 @@ final class AnswerSink implements StreamSink {
         return answer.delivered();
     }
 
+    /** Reports the text taken but not yet reported: after each network read, and before anything else is reported. */
+    void flush() {
+        answer.flush();
+    }
+
     /** The end of a complete answer: its parts, assembled. */
     void finishParts() {
         parts = answer.parts();
@@ -147,6 +152,7 @@ final class AnswerSink implements StreamSink {
             return;
         }
         usage = update;
+        answer.flush();
         events.accept(new StreamEvent.UsageUpdate(update));
     }
 

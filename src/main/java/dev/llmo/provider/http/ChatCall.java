@@ -79,6 +79,20 @@ final class ChatCall implements CallHandle {
         if (body == null) {
             throw new AttemptFailedException(errors.malformed("an empty answer", null));
         }
+        try {
+            readBody(body, current, decoder);
+        } finally {
+            // also when the read failed: the text taken was shown before the failure is (and then is not retried)
+            current.flush();
+        }
+        ChatResponse answered = current.finish(decoder);
+        // nothing keeps the pieces once the answer is built (an answer may be many megabytes); a complete attempt is
+        // not retried, so whether it delivered text no longer matters
+        answer = null;
+        return answered;
+    }
+
+    private void readBody(ResponseBody body, AnswerSink current, ResponseDecoder decoder) throws IOException {
         MediaType type = body.contentType();
         boolean json = type != null && "json".equalsIgnoreCase(type.subtype());
         if (stream && !json) {
@@ -100,6 +114,7 @@ final class ChatCall implements CallHandle {
             try {
                 while (!current.ended() && (n = in.read(buffer)) != -1) {
                     parser.feed(buffer, 0, n);
+                    current.flush(); // the text of this read, as one event
                     if (in.available() == 0) {
                         listener.onIdle();
                     }
@@ -127,11 +142,6 @@ final class ChatCall implements CallHandle {
                 current.fail(errors.malformed("an answer llmo cannot read", start(bytes)));
             }
         }
-        ChatResponse answered = current.finish(decoder);
-        // nothing keeps the pieces once the answer is built (an answer may be many megabytes); a complete attempt is
-        // not retried, so whether it delivered text no longer matters
-        answer = null;
-        return answered;
     }
 
     /** The start of a body, for an error message (which shows only its start). */

@@ -23,9 +23,63 @@ class AnswerPartsTest {
         parts.text("");
         assertThat(parts.parts()).containsExactly(Part.Reasoning.of("Let me think."), new Part.Text("Hello"),
                 Part.Reasoning.of("More?"));
+        // the text's first piece at once (also after reasoning: the time to first token), the rest as one event
+        // before what comes next
         assertThat(events).containsExactly(new StreamEvent.ReasoningDelta("Let me "),
                 new StreamEvent.ReasoningDelta("think."), new StreamEvent.TextDelta("Hel"),
                 new StreamEvent.TextDelta("lo"), new StreamEvent.ReasoningDelta("More?"));
+    }
+
+    @Test
+    void theFirstPieceIsReportedAtOnceAndTheRestOfTheTextAtEachFlushWithItsPieceCount() {
+        parts.text("Hel");
+        assertThat(events).containsExactly(new StreamEvent.TextDelta("Hel")); // the time to first token
+        parts.text("lo");
+        parts.text(", ");
+        assertThat(events).hasSize(1);
+        parts.flush();
+        assertThat(events).containsExactly(new StreamEvent.TextDelta("Hel"), new StreamEvent.TextDelta("lo, ", 2));
+        parts.flush();
+        assertThat(events).hasSize(2);
+        parts.text("world");
+        parts.endBlock();
+        parts.text("!"); // a new text part: what the last one held is reported first
+        assertThat(events).containsExactly(new StreamEvent.TextDelta("Hel"), new StreamEvent.TextDelta("lo, ", 2),
+                new StreamEvent.TextDelta("world"));
+        parts.toolCall(0, "c", "f", "{}");
+        assertThat(events.subList(3, events.size())).containsExactly(new StreamEvent.TextDelta("!"),
+                new StreamEvent.ToolCallDelta(0, "c", "f", "{}"));
+        parts.text("end");
+        assertThat(parts.parts()).containsExactly(new Part.Text("Hello, world"), new Part.Text("!"),
+                new Part.ToolCall("c", "f", "{}"), new Part.Text("end"));
+        assertThat(events).last().isEqualTo(new StreamEvent.TextDelta("end")); // parts() reports what is left
+    }
+
+    @Test
+    void aReportSaysWhetherItsTextIsAscii() {
+        parts.text("a");
+        parts.text("b");
+        parts.text("c");
+        parts.flush();
+        parts.text("d");
+        parts.text("\u00e9");
+        parts.text("f");
+        parts.flush();
+        parts.text("\uD83D");
+        parts.text("\uDE00");
+        parts.flush();
+        assertThat(events).containsExactly(new StreamEvent.TextDelta("a", 1, true),
+                new StreamEvent.TextDelta("bc", 2, true), new StreamEvent.TextDelta("d\u00e9f", 3, false),
+                new StreamEvent.TextDelta("\uD83D\uDE00", 1, false));
+    }
+
+    @Test
+    void aHalfPairHeldAtTheEndOfTheTextIsReportedAfterTheTextBeforeIt() {
+        parts.text("a");
+        parts.text("b\uD83D");
+        assertThat(parts.parts()).containsExactly(new Part.Text("ab\uFFFD"));
+        assertThat(events).containsExactly(new StreamEvent.TextDelta("a"), new StreamEvent.TextDelta("b"),
+                new StreamEvent.TextDelta("\uFFFD"));
     }
 
     @Test

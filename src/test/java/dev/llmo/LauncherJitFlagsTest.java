@@ -1,0 +1,39 @@
+package dev.llmo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher names JDK methods in {@code -XX:CompileCommand} flags (for {@code log verify}); the JVM ignores a
+ * pattern that matches nothing, silently (the flags are {@code quiet}), so a typo or a JDK that renamed the method
+ * would only make {@code log verify} slower. Each named method must exist in the JDK that runs the tests.
+ */
+class LauncherJitFlagsTest {
+    private static final Pattern COMMAND = Pattern.compile(
+            "-XX:CompileCommand=CompileThresholdScaling,([\\w.$]+)::(\\w+),([0-9.]+)");
+
+    @Test
+    void everyMethodTheLauncherTunesExists() throws Exception {
+        String launcher = Files.readString(Path.of("src/main/launcher/llmo.sh"));
+        Matcher m = COMMAND.matcher(launcher);
+        List<String> named = new ArrayList<>();
+        while (m.find()) {
+            Class<?> type = Class.forName(m.group(1));
+            String method = m.group(2);
+            assertThat(Arrays.stream(type.getDeclaredMethods()).map(Method::getName))
+                    .as("%s::%s", type.getName(), method).contains(method);
+            assertThat(Double.parseDouble(m.group(3))).isPositive();
+            named.add(type.getSimpleName() + "::" + method);
+        }
+        assertThat(named).contains("DigestBase::implCompressMultiBlock0", "SHA2::implDigest");
+    }
+}
