@@ -60,8 +60,8 @@ if [ "${LLMO_CDS:-on}" != off ]; then
       # JDK 17 maps the class archives at a random address and rewrites every pointer in them (~33 MB) before main.
       # A command that uses a small part of them starts faster with them at the address they were made for (their
       # pages are then read as used); one that uses most of them (a model call, with its warm-up thread) does not:
-      # its first writes to archive pages, spread over its run, cost more than the rewrite done at once. The
-      # commands that talk to models or servers or hold keys keep the random address (ADR-003, "Sixth round").
+      # its first writes to archive pages, spread over its run, cost more than the rewrite done at once. The commands
+      # that talk to models or servers or hold keys keep the random address (ADR-003, "Sixth round (issue 15)").
       # IgnoreUnrecognized: a JDK without the flag starts as if it were not given.
       reloc=
       if [ -z "$jdk" ]; then

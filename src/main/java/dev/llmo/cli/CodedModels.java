@@ -409,8 +409,19 @@ final class CodedModels {
             return field.getType();
         }
 
-        /** The element types of a List or Map field, as picocli reads them from an annotated field. */
+        /**
+         * The element types of a List or Map field, as picocli reads them from an annotated field. Every List and Map
+         * option of the coded commands holds strings, so those are not read from the field's generic signature, whose
+         * parser (~30 classes) was otherwise loaded in every {@code run} for this alone; {@code CodedModelsTest}
+         * compares them with picocli's reading of the annotations.
+         */
         Class<?>[] auxiliaryTypes() {
+            if (field.getType() == java.util.List.class) {
+                return new Class<?>[] {String.class};
+            }
+            if (field.getType() == java.util.Map.class) {
+                return new Class<?>[] {String.class, String.class};
+            }
             return field.getGenericType() instanceof ParameterizedType parameterized
                     ? Arrays.stream(parameterized.getActualTypeArguments()).map(t -> (Class<?>) t).toArray(Class<?>[]::new)
                     : new Class<?>[0];

@@ -56,7 +56,7 @@ final class CoreServices {
         Duration callTimeout = callTimeout(timeoutSeconds);
         Settings settings = context.settings();
         // "today" is the local day, which only a daily budget asks for: without one, the zone's rules (the JDK's
-        // tzdb.dat, read and parsed) are not loaded (ADR-003, "Sixth round")
+        // tzdb.dat, read and parsed) are not loaded (ADR-003, "Sixth round (issue 15)")
         Clock clock = settings.budget().dailyUsd() != null ? Clock.systemDefaultZone() : Clock.systemUTC();
         CostGuard guard = CostGuard.forRun(settings.budget(), maxCostUsd, context.dirs().spendLogDirs(),
                 context.dirs().dataDir().resolve("reservations.jsonl"), clock);

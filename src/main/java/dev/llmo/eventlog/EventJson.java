@@ -41,7 +41,7 @@ final class EventJson {
      * RFC 3339 in UTC with exactly three fraction digits (truncated), e.g. 2026-11-21T19:40:48.540Z: what {@link
      * Pattern#TIMESTAMP} prints, written here from the epoch second for the four-digit years, because the formatter
      * (its pattern parsed, java.time's formatting classes loaded) was ~60 classes on the main thread of every
-     * {@code run} (ADR-003, "Sixth round"). Other years go through the formatter.
+     * {@code run} (ADR-003, "Sixth round (issue 15)"). Other years go through the formatter.
      */
     static String timestamp(Instant instant) {
         long seconds = instant.getEpochSecond();
