@@ -66,7 +66,10 @@ final class AttachOptions {
         if (!types.isEmpty() && attach.isEmpty()) {
             throw new UsageException("--attach-type without -a", "e.g. -a photo --attach-type image/jpeg");
         }
-        if (attach.stream().filter("-"::equals).count() > 1) {
+        if (attach.isEmpty()) {
+            return new ArrayList<>(); // most runs: no reader to set up (ADR-003, lambdas at start-up)
+        }
+        if (attach.indexOf("-") != attach.lastIndexOf("-")) {
             throw new UsageException("-a - is given twice, but stdin can be read once", "attach stdin once");
         }
         if (attach.contains("-") && context.environment().stdinIsTerminal()) {

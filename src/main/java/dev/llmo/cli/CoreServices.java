@@ -71,9 +71,12 @@ final class CoreServices {
      * overlaps the work done before the first request instead of delaying it (about a quarter second).
      */
     static void prepareConnections(java.util.Collection<dev.llmo.config.ModelRef> models) {
-        if (models.stream().anyMatch(model -> model.provider().baseUrl() != null
-                && model.provider().baseUrl().regionMatches(true, 0, "https:", 0, 6))) {
-            dev.llmo.provider.http.SharedHttpClient.prepareInBackground();
+        for (dev.llmo.config.ModelRef model : models) {
+            if (model.provider().baseUrl() != null
+                    && model.provider().baseUrl().regionMatches(true, 0, "https:", 0, 6)) {
+                dev.llmo.provider.http.SharedHttpClient.prepareInBackground();
+                return;
+            }
         }
     }
 
@@ -143,20 +146,40 @@ final class CoreServices {
         context.settings().requireTrusted();
         VaultKeys vault = context.vaultKeys(); // one per invocation; its key is wiped when it ends
         // an api_key_cmd sees neither the vault password nor any provider's key variable
-        java.util.List<String> keyNames = context.settings().catalog().providers().stream()
-                .map(dev.llmo.config.ProviderConfig::apiKeyName).filter(java.util.Objects::nonNull).toList();
+        // (loops and a class, not streams and lambdas: every call comes here; ADR-003, "Seventh round")
+        java.util.List<String> keyNames = new java.util.ArrayList<>();
         // the password prompt says which key is needed and for which providers
         java.util.Map<String, java.util.List<String>> providersOfKey = new java.util.TreeMap<>();
-        context.settings().catalog().providers().stream().filter(p -> p.apiKeyName() != null).forEach(p ->
-                providersOfKey.computeIfAbsent(p.apiKeyName(), k -> new java.util.ArrayList<>()).add(p.name()));
-        KeyResolver fromVault = name -> {
+        for (dev.llmo.config.ProviderConfig provider : context.settings().catalog().providers()) {
+            if (provider.apiKeyName() != null) {
+                keyNames.add(provider.apiKeyName());
+                providersOfKey.computeIfAbsent(provider.apiKeyName(), k -> new java.util.ArrayList<>())
+                        .add(provider.name());
+            }
+        }
+        return new ProviderKeys(keyResolver(context), new VaultKeyPrompt(vault, providersOfKey, context),
+                dev.llmo.core.ChildEnvironment.of(context.environment().env(), keyNames),
+                ProviderKeys.DEFAULT_COMMAND_TIMEOUT);
+    }
+
+    /** Keys from the vault, whose password prompt names the key and the providers that use it. */
+    private static final class VaultKeyPrompt implements KeyResolver {
+        private final VaultKeys vault;
+        private final Map<String, java.util.List<String>> providersOfKey;
+        private final CliContext context;
+
+        VaultKeyPrompt(VaultKeys vault, Map<String, java.util.List<String>> providersOfKey, CliContext context) {
+            this.vault = vault;
+            this.providersOfKey = providersOfKey;
+            this.context = context;
+        }
+
+        @Override
+        public java.util.Optional<String> find(String name) {
             java.util.List<String> providers = providersOfKey.getOrDefault(name, java.util.List.of());
             return vault.secret(name, "llmo needs the key for provider" + (providers.size() == 1 ? " " : "s ")
                     + context.stderrText(String.join(", ", providers)) + " (" + name + ") from the vault");
-        };
-        return new ProviderKeys(keyResolver(context), fromVault,
-                dev.llmo.core.ChildEnvironment.of(context.environment().env(), keyNames),
-                ProviderKeys.DEFAULT_COMMAND_TIMEOUT);
+        }
     }
 
     private static ProviderClients clients(CliContext context) {

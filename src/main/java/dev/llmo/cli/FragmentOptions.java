@@ -42,7 +42,9 @@ final class FragmentOptions {
             if (prompt != null && !prompt.isBlank()) {
                 parts.add(prompt);
             }
-            system.forEach(text -> parts.add(text.labelled()));
+            for (Text text : system) {
+                parts.add(text.labelled());
+            }
             return parts.isEmpty() ? null : String.join("\n\n", parts);
         }
 
@@ -66,7 +68,9 @@ final class FragmentOptions {
         /** The user's message as one text, fragments first, as the wire formats send a text attachment. */
         String inline(String prompt) {
             List<String> parts = new ArrayList<>();
-            user.forEach(text -> parts.add(text.labelled()));
+            for (Text text : user) {
+                parts.add(text.labelled());
+            }
             parts.add(prompt);
             return String.join("\n\n", parts);
         }

@@ -488,7 +488,11 @@ final class RunCommand implements Callable<Integer> {
     private Conversation conversation(Settings settings, List<ModelRef> plan, RunMode mode) {
         String modeFlag = mode == RunMode.SEQUENTIAL ? " --sequential" : mode == RunMode.PARALLEL ? " --parallel" : "";
         String command = (shared.continues() ? "run --continue" : "run") + modeFlag;
-        List<String> ids = plan.stream().map(ModelRef::id).toList();
+        List<String> named = new ArrayList<>(plan.size());
+        for (ModelRef model : plan) {
+            named.add(model.id());
+        }
+        List<String> ids = List.copyOf(named);
         dev.llmo.cost.UnloggedSpend unlogged = shared.unlogged(context);
         if (unlogged != null) {
             return Conversation.unlogged(command, mode, ids, settings.digest(), BuildInfo.version(),

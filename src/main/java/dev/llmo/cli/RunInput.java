@@ -74,12 +74,14 @@ final class RunInput {
     /** {@code -o} values: numbers and booleans when they look like one, JSON arrays and objects, else strings. */
     static Map<String, Object> options(Map<String, String> raw) {
         Map<String, Object> options = new LinkedHashMap<>();
-        raw.forEach((key, value) -> {
+        for (Map.Entry<String, String> option : raw.entrySet()) {
+            String key = option.getKey();
             if (key.isBlank()) {
-                throw new UsageException("-o needs KEY=VALUE, got '=" + value + "'", "e.g. -o temperature=0.2");
+                throw new UsageException("-o needs KEY=VALUE, got '=" + option.getValue() + "'",
+                        "e.g. -o temperature=0.2");
             }
-            options.put(key.strip(), value(value));
-        });
+            options.put(key.strip(), value(option.getValue()));
+        }
         return options;
     }
 

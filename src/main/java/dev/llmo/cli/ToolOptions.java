@@ -82,8 +82,13 @@ final class ToolOptions {
             throw new UsageException("--max-tool-rounds must be at least 1", "e.g. --max-tool-rounds 5");
         }
         var settings = context.settings().tools();
-        boolean anyEnabled = settings.mcpServers().values().stream().anyMatch(s -> s.enabled())
-                || settings.commandTools().values().stream().anyMatch(t -> t.enabled());
+        boolean anyEnabled = false; // loops, not streams: every run comes here (ADR-003, lambdas at start-up)
+        for (var server : settings.mcpServers().values()) {
+            anyEnabled |= server.enabled();
+        }
+        for (var tool : settings.commandTools().values()) {
+            anyEnabled |= tool.enabled();
+        }
         boolean anyTools = !settings.mcpServers().isEmpty() || !settings.commandTools().isEmpty();
         if (tools.isEmpty() && !anyEnabled && !(anyConfigured && anyTools)) {
             if (!approve.isEmpty() || yolo) {

@@ -17,6 +17,11 @@ public record ProviderConfig(String name, ProviderType type, String baseUrl, Str
     }
 
     public Optional<ModelSpec> model(String modelName) {
-        return models.stream().filter(m -> m.name().equals(modelName)).findFirst();
+        for (ModelSpec model : models) { // a loop, not a stream: this runs in every call's start-up (ADR-003)
+            if (model.name().equals(modelName)) {
+                return Optional.of(model);
+            }
+        }
+        return Optional.empty();
     }
 }

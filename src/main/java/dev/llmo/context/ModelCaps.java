@@ -53,7 +53,12 @@ public record ModelCaps(String model, Long contextWindow, Long maxOutputTokens) 
 
     /** Whether {@code options} set the answer's limit themselves (any limit option, whatever its value). */
     public static boolean setsLimit(Map<String, ?> options) {
-        return MAX_TOKEN_OPTIONS.stream().anyMatch(options::containsKey);
+        for (String option : MAX_TOKEN_OPTIONS) {
+            if (options.containsKey(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -28,13 +28,17 @@ public record ChildEnvironment(Map<String, String> base, Set<String> secretNames
     /** This process's environment, removing {@code secretNames} (e.g. every provider's api_key_name). */
     public static ChildEnvironment of(Map<String, String> base, Collection<String> secretNames) {
         Set<String> names = new TreeSet<>();
-        secretNames.stream().filter(java.util.Objects::nonNull).forEach(names::add);
-        Map<String, String> copy = new HashMap<>();
-        base.forEach((k, v) -> {
-            if (k != null && v != null) {
-                copy.put(k, v);
+        for (String name : secretNames) {
+            if (name != null) {
+                names.add(name);
             }
-        });
+        }
+        Map<String, String> copy = new HashMap<>();
+        for (Map.Entry<String, String> entry : base.entrySet()) {
+            if (entry.getKey() != null && entry.getValue() != null) {
+                copy.put(entry.getKey(), entry.getValue());
+            }
+        }
         return new ChildEnvironment(copy, names);
     }
 

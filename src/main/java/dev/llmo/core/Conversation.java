@@ -245,7 +245,11 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     /** The history to send, oldest first, ending with the newest message. */
     public synchronized List<ChatMessage> messages() {
-        return history.turns().stream().map(ConversationHistory.Turn::message).toList();
+        List<ChatMessage> messages = new java.util.ArrayList<>(history.turns().size());
+        for (ConversationHistory.Turn turn : history.turns()) {
+            messages.add(turn.message());
+        }
+        return java.util.Collections.unmodifiableList(messages);
     }
 
     /**

@@ -51,7 +51,7 @@ final class ConversationHistory {
             } else if (message.role() == Role.USER) {
                 dropUnanswered();
                 // attachments (and fragments) go with the text; a turn of text alone stays one text part
-                ChatMessage user = message.parts().stream().anyMatch(p -> p instanceof Part.Attachment)
+                ChatMessage user = hasAttachment(message.parts())
                         ? new ChatMessage(ChatMessage.Role.USER, message.parts()) : ChatMessage.user(content);
                 turns.add(new Turn(user, seq));
                 bySeq.put(seq, user);
@@ -182,5 +182,15 @@ final class ConversationHistory {
     /** The sum of the known costs of the responses folded in, in micro-USD. */
     long costMicroUsd() {
         return costMicroUsd;
+    }
+
+    /** A loop, not a stream: every run's start comes here (ADR-003, lambdas at start-up). */
+    private static boolean hasAttachment(List<Part> parts) {
+        for (Part part : parts) {
+            if (part instanceof Part.Attachment) {
+                return true;
+            }
+        }
+        return false;
     }
 }

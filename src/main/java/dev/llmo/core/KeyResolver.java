@@ -24,7 +24,22 @@ public interface KeyResolver {
 
     /** Environment variables; an empty or blank value counts as unset (a common result of {@code export X=}). */
     static KeyResolver environment(Map<String, String> env) {
-        return name -> Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
+        return new EnvironmentKeys(env);
+    }
+
+    /** {@link #environment}, a class rather than a lambda: it is made in every call's start-up (ADR-003). */
+    final class EnvironmentKeys implements KeyResolver {
+        private final Map<String, String> env; // holds keys: no accessor, no toString
+
+        private EnvironmentKeys(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Optional<String> find(String name) {
+            String value = env.get(name);
+            return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+        }
     }
 
     /** A resolver that finds nothing. */

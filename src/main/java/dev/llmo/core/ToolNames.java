@@ -39,8 +39,10 @@ public final class ToolNames {
     /** The declarations of {@code tools} in a request. */
     public static List<ToolDeclaration> declarations(List<Tool> tools) {
         List<ToolDeclaration> declared = new ArrayList<>();
-        byWireName(tools).forEach((wire, tool) -> declared.add(new ToolDeclaration(wire, tool.description(),
-                tool.schemaJson())));
+        for (Map.Entry<String, Tool> named : byWireName(tools).entrySet()) {
+            Tool tool = named.getValue();
+            declared.add(new ToolDeclaration(named.getKey(), tool.description(), tool.schemaJson()));
+        }
         return declared;
     }
 

@@ -44,7 +44,11 @@ public record CallDefaults(List<ModelRef> models, boolean defaultModel, String s
         List<ModelRef> models;
         boolean byDefault = false;
         if (!named.isEmpty()) {
-            models = named.stream().map(settings.catalog()::resolve).toList();
+            List<ModelRef> resolved = new java.util.ArrayList<>(named.size());
+            for (String name : named) {
+                resolved.add(settings.catalog().resolve(name));
+            }
+            models = List.copyOf(resolved);
         } else if (role != null && role.model() != null) {
             models = List.of(settings.catalog().resolve(role.model()));
         } else if (continued != null) {

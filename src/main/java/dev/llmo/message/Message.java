@@ -37,6 +37,12 @@ public record Message(Role role, List<Part> parts) {
 
     /** The parts of one kind, in order. */
     public <P extends Part> List<P> parts(Class<P> kind) {
-        return parts.stream().filter(kind::isInstance).map(kind::cast).toList();
+        List<P> found = new java.util.ArrayList<>();
+        for (Part part : parts) {
+            if (kind.isInstance(part)) {
+                found.add(kind.cast(part));
+            }
+        }
+        return java.util.Collections.unmodifiableList(found);
     }
 }

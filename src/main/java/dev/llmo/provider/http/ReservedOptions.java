@@ -115,7 +115,9 @@ public final class ReservedOptions {
      * ({@code -o} or a role's options: a usage error, exit 2), before anything is sent.
      */
     public static void check(ProviderType type, String providerName, ModelSpec model, Map<String, ?> requestOptions) {
-        model.options().forEach((name, value) -> {
+        for (Map.Entry<String, ?> option : model.options().entrySet()) { // loops: every call comes here (ADR-003)
+            String name = option.getKey();
+            Object value = option.getValue();
             Reason reason = refusal(type, name, value);
             if (reason != null) {
                 throw new ConfigException(model.origin().where() + ": model '" + model.name() + "' sets option '"
@@ -123,15 +125,17 @@ public final class ReservedOptions {
                         + type.id() : " to " + shown(value) + ": " + why(reason, type, providerName, name)),
                         "remove '" + name + "' from the model's entry in models.yaml");
             }
-        });
-        requestOptions.forEach((name, value) -> {
+        }
+        for (Map.Entry<String, ?> option : requestOptions.entrySet()) {
+            String name = option.getKey();
+            Object value = option.getValue();
             Reason reason = refusal(type, name, value);
             if (reason != null) {
                 throw new UsageException("option '" + name + "' cannot be set (-o " + name + "="
                         + (reason == Reason.WRITTEN ? "…" : shown(value)) + "): "
                         + why(reason, type, providerName, name), fixFor(reason, name));
             }
-        });
+        }
     }
 
     private static String why(Reason reason, ProviderType type, String providerName, String name) {
