@@ -108,14 +108,17 @@ final class AttachmentTokens {
     static long pages(byte[] pdf) {
         String text = new String(pdf, StandardCharsets.ISO_8859_1);
         long pages = 0;
-        java.util.regex.Matcher page = PAGE.matcher(text);
+        java.util.regex.Matcher page = PdfPage.PATTERN.matcher(text);
         while (page.find()) {
             pages++;
         }
         return Math.max(1, pages);
     }
 
-    private static final java.util.regex.Pattern PAGE = java.util.regex.Pattern.compile("/Type\\s*/Page(?![a-zA-Z])");
+    /** Compiled at the first PDF counted, not with the counters every call makes (ADR-003, "Seventh round"). */
+    private static final class PdfPage {
+        static final java.util.regex.Pattern PATTERN = java.util.regex.Pattern.compile("/Type\\s*/Page(?![a-zA-Z])");
+    }
 
     /** The seconds of audio: from a WAV header's byte rate, else the size at 128 kbit/s; at least 1. */
     static long seconds(String mediaType, byte[] audio) {

@@ -6,7 +6,6 @@ import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.ProviderType;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +31,13 @@ public final class TokenCounters {
             ProviderType.GEMINI, 1.00,
             ProviderType.OPENAI, 1.10);
 
-    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
-    private final Map<EncodingType, TiktokenCounter> counters = new EnumMap<>(EncodingType.class);
+    /**
+     * Made at the first count: jtokkit's encodings' enum builds its name table with a stream (six lambda call
+     * sites), and a call without a context budget counts nothing (ADR-003, "Seventh round").
+     */
+    private EncodingRegistry registry;
+    /** Not an EnumMap: that would initialise {@link EncodingType} (and its table) in every call, counting or not. */
+    private final Map<EncodingType, TiktokenCounter> counters = new java.util.HashMap<>(4);
     private final TokenCalibration calibration;
     private final int cacheCapacity;
 
@@ -98,6 +102,9 @@ public final class TokenCounters {
     }
 
     private synchronized TiktokenCounter encoding(EncodingType type) {
+        if (registry == null) {
+            registry = Encodings.newLazyEncodingRegistry();
+        }
         return counters.computeIfAbsent(type,
                 t -> new TiktokenCounter(registry.getEncoding(t), new MessageTokenCache(cacheCapacity)));
     }

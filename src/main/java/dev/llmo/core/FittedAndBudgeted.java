@@ -44,7 +44,7 @@ public final class FittedAndBudgeted implements Preflight {
         ModelCaps caps = ModelCaps.of(model, request.options());
         if (!guard.active() && surelyFits(request, caps)) {
             // No budget to price and no chance of overflowing: loading a tokenizer (up to half a second) buys nothing.
-            return new Admission(request, usage -> null, () -> { });
+            return Admission.unlimited(request);
         }
         TokenCounter counter = counters.forModel(model);
         ContextReport context = new ContextAssembler(counter).build(request.system(), countedDeclarations(request),

@@ -11,7 +11,7 @@ import dev.llmo.message.Usage;
  */
 public interface Preflight {
     /** Sends every request as it is, with no limit. */
-    Preflight NONE = (model, request) -> new Admission(request, usage -> null, () -> { });
+    Preflight NONE = (model, request) -> Admission.unlimited(request);
 
     Admission admit(ModelRef model, ChatRequest request);
 
@@ -31,7 +31,31 @@ public interface Preflight {
         /** An admission with nothing to do once recorded. */
         public Admission(ChatRequest request, java.util.function.Function<Usage, java.math.BigDecimal> settle,
                          Runnable release) {
-            this(request, settle, release, () -> { });
+            this(request, settle, release, NoBudget.INSTANCE);
+        }
+
+        /** The request as it is: no budget counts it, nothing is held for it. */
+        public static Admission unlimited(ChatRequest request) {
+            return new Admission(request, NoBudget.INSTANCE, NoBudget.INSTANCE, NoBudget.INSTANCE);
+        }
+
+        /**
+         * Nothing to settle, release or let go: a class rather than lambdas, as every call without a budget comes
+         * here and a lambda's linkage costs more at start-up than a class (ADR-003, "Seventh round").
+         */
+        private static final class NoBudget implements java.util.function.Function<Usage, java.math.BigDecimal>,
+                Runnable {
+            static final NoBudget INSTANCE = new NoBudget();
+
+            @Override
+            public java.math.BigDecimal apply(Usage usage) {
+                return null;
+            }
+
+            @Override
+            public void run() {
+                // nothing held
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ import dev.llmo.core.Conversation;
 @FunctionalInterface
 public interface Recording {
     /** Records nothing. */
-    Recording NONE = (plan, index, input) -> CallRecorder.NONE;
+    Recording NONE = new Nowhere();
 
     /**
      * The recorder of call {@code index} of {@code plan}, asked just before that call starts.
@@ -22,7 +22,33 @@ public interface Recording {
      * message (the previous answer) and its call, whose answer joins the history.
      */
     static Recording of(Conversation conversation) {
-        return (plan, index, input) -> {
+        return new InConversation(conversation);
+    }
+
+    // Classes rather than lambdas: every run makes one, and a lambda's linkage costs more at start-up than a class
+    // (ADR-003, "Seventh round").
+
+    /** {@link #NONE}. */
+    final class Nowhere implements Recording {
+        private Nowhere() {
+        }
+
+        @Override
+        public CallRecorder call(Plan plan, int index, String input) {
+            return CallRecorder.NONE;
+        }
+    }
+
+    /** {@link #of}. */
+    final class InConversation implements Recording {
+        private final Conversation conversation;
+
+        private InConversation(Conversation conversation) {
+            this.conversation = conversation;
+        }
+
+        @Override
+        public CallRecorder call(Plan plan, int index, String input) {
             if (plan instanceof Plan.FanOut) {
                 return conversation.fork(Integer.MAX_VALUE, false);
             }
@@ -34,6 +60,6 @@ public interface Recording {
                 return conversation.fork(1, true);
             }
             return conversation;
-        };
+        }
     }
 }

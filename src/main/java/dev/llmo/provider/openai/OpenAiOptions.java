@@ -11,6 +11,7 @@ import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ReservedOptions;
 import dev.llmo.provider.http.ToolJson;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 
@@ -42,9 +43,11 @@ public final class OpenAiOptions {
         String limit = completionTokens(request.model(), provider.baseUrl()) ? "max_completion_tokens" : "max_tokens";
         ObjectNode fields = Json.object();
         Options out = new Options(fields, ProviderType.OPENAI.id());
-        request.options().forEach((name, value) -> {
+        for (Map.Entry<String, Object> option : request.options().entrySet()) { // a loop: every call (ADR-003)
+            String name = option.getKey();
+            Object value = option.getValue();
             if (ReservedOptions.isReserved(ProviderType.OPENAI, name)) {
-                return;
+                continue;
             }
             switch (name) {
                 case "tools" -> {
@@ -57,7 +60,7 @@ public final class OpenAiOptions {
                         + "effort level, not a token budget", "use -o reasoning_effort=low|medium|high instead");
                 default -> out.put(name, name, value);
             }
-        });
+        }
         return fields;
     }
 
