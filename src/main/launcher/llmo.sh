@@ -66,11 +66,14 @@ if [ "${LLMO_CDS:-on}" != off ]; then
       reloc=
       if [ -z "$jdk" ]; then
         reloc="-XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+        command=   # set only for models, whose --remote sends keys
         for arg in "$@"; do
-          case $arg in
-            -*) ;;
-            run|chat|chain|batch|vault|tools) reloc=; break ;;
-            *) break ;;
+          case $command:$arg in
+            :-*) ;;
+            :run|:chat|:chain|:batch|:vault|:tools) reloc=; break ;;
+            :models) command=models ;;
+            :*) break ;;
+            models:--remote) reloc=; break ;;   # asks the providers, with their keys
           esac
         done
       fi

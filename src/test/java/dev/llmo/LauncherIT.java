@@ -166,7 +166,8 @@ class LauncherIT {
         int n = 0;
         for (Case c : List.of(new Case(false, "--version"), new Case(false, "models", "--json"),
                 new Case(false, "--no-color", "--help"), new Case(true, "run", "--help"),
-                new Case(true, "--no-color", "chat", "--help"), new Case(true, "vault", "--help"))) {
+                new Case(true, "--no-color", "chat", "--help"), new Case(true, "vault", "--help"),
+                new Case(true, "models", "--remote", "--help"))) {
             Path log = home.resolve("cds-" + n++ + ".log");
             String options = "-Xlog:cds=info,class+load=info:file=" + log;
             BinaryRun.Result result = on17.env("JAVA_TOOL_OPTIONS", options).run(c.args());
