@@ -113,6 +113,13 @@ public final class ConversationStore {
                     + " ids (" + String.join(", ", shown) + (shown.size() < matches.size() ? ", ..." : "") + ")",
                     "type more characters of the id");
         }
+        if (typed.contains("/")) {
+            // no id holds a '/', and no saved name matched: this was meant as a file
+            Path path = Path.of(typed);
+            throw new ConfigException("no file " + typed + (Files.exists(path) ? " (it is not a regular file)" : "")
+                    + ", and no saved conversation of that name",
+                    "give the path of a conversation's .jsonl file, or an id from 'llmo log list'");
+        }
         if (ids.isEmpty()) {
             throw new ConfigException("no conversation '" + typed + "': there are no conversations in " + dir,
                     "'llmo run' and 'llmo chat' record one each");

@@ -74,4 +74,19 @@ class ConversationStoreTest {
         assertThatThrownBy(() -> new ConversationStore(dir.resolve("none")).resolve("01"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("there are no conversations");
     }
+
+    @Test
+    void aPathThatIsNoFileSaysSoInsteadOfLookingLikeAnUnknownId() throws Exception {
+        touch("01JD0AAAAAAAAAAAAAAAAAAAAA");
+        String missing = dir.resolve("gone.jsonl").toString();
+        assertThatThrownBy(() -> new ConversationStore(dir).resolve(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("no file " + missing + ", and no saved conversation of that name");
+        assertThatThrownBy(() -> new ConversationStore(dir).resolve(dir.toString()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("(it is not a regular file)");
+        Files.writeString(dir.resolve("kept.jsonl"), "");
+        assertThat(new ConversationStore(dir).resolve(dir.resolve("kept.jsonl").toString()))
+                .isEqualTo(dir.resolve("kept.jsonl"));
+    }
 }
