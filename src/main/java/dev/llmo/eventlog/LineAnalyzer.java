@@ -303,9 +303,10 @@ final class LineAnalyzer {
         // The hashed form is put together here and handed to the digest whole: piece by piece, each short piece went
         // through the digest's block buffer, hashed by the JDK's Java rounds (not the SHA-256 instructions) until C2
         // has compiled the digest's update method, i.e. for most of a cold run (ADR-003, "Sixth round").
+        byte[] close = version == 1 ? EventLines.HASHED_END_V1 : EventLines.HASHED_END_V2;
         int n = EventLines.HASHED_DATA.length + (dataEnd - dataStart) + EventLines.HASHED_PREV.length + DIGEST_LENGTH
                 + 2 + EventLines.HASHED_SEQ.length + (seqEnd - seqStart) + EventLines.HASHED_TS.length + (tsEnd - tsStart)
-                + EventLines.HASHED_TYPE.length + (typeEnd - typeStart) + EventLines.HASHED_END_V2.length;
+                + EventLines.HASHED_TYPE.length + (typeEnd - typeStart) + close.length;
         if (preimage.length < n) {
             preimage = new byte[Math.max(n, preimage.length * 2)];
         }
@@ -320,7 +321,6 @@ final class LineAnalyzer {
         at = put(p, at, b, tsStart, tsEnd - tsStart);
         at = put(p, at, EventLines.HASHED_TYPE, 0, EventLines.HASHED_TYPE.length);
         at = put(p, at, b, typeStart, typeEnd - typeStart);
-        byte[] close = version == 1 ? EventLines.HASHED_END_V1 : EventLines.HASHED_END_V2;
         at = put(p, at, close, 0, close.length);
         digest.update(p, 0, at);
         try {
