@@ -16,7 +16,9 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
 # `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
 # them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
 # limit of 1), and the JVM then compiles it with C1 without profiling. C2 compiling the verifier's scanner cost more
-# CPU than it saved on 100 MiB (ADR-003, "Sixth round, log verify" and "Seventh round, log verify").
+# CPU than it saved on 100 MiB. The verifier's own methods, and the JDK's Java SHA-256 rounds that run until C2 has
+# compiled the digest, are compiled ten times sooner than the rest: the first chunks of a log ran interpreted
+# (ADR-003, "Sixth round, log verify" and "Seventh round, log verify").
 [ "${1:-} ${2:-}" = "log verify" ] && jit="-XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
   -XX:CompileCommand=MaxNodeLimit,*::*,1 \
   -XX:CompileCommand=MaxNodeLimit,sun.security.provider.DigestBase::*,80000 \
@@ -25,7 +27,9 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::implCompressMultiBlock0,0.02 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineUpdate,0.02 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineDigest,0.02 \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implDigest,0.02" && set -f
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implDigest,0.02 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.1 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.*::*,0.1" && set -f
 # (set -f: the patterns hold '*', which the unquoted $flags below would otherwise expand as file names)
 # A JDK 25 or newer gets an AOT cache (JEP 483/514: classes loaded and linked, lambdas resolved) instead of a dynamic
 # class archive; its release file beside bin/ says which JDK it is without starting one. `java` from PATH is taken to
