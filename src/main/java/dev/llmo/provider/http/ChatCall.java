@@ -72,6 +72,7 @@ final class ChatCall implements CallHandle {
     }
 
     private ChatResponse read(Response response) throws IOException {
+        InputStream wire = StreamSocket.take();
         AnswerSink current = new AnswerSink(limits, errors, listener::onEvent);
         answer = current;
         ResponseDecoder decoder = decoders.get();
@@ -80,7 +81,7 @@ final class ChatCall implements CallHandle {
             throw new AttemptFailedException(errors.malformed("an empty answer", null));
         }
         try {
-            readBody(body, current, decoder);
+            readBody(body, wire, current, decoder);
         } finally {
             // also when the read failed: the text taken was shown before the failure is (and then is not retried)
             current.flush();
@@ -92,7 +93,7 @@ final class ChatCall implements CallHandle {
         return answered;
     }
 
-    private void readBody(ResponseBody body, AnswerSink current, ResponseDecoder decoder) throws IOException {
+    private void readBody(ResponseBody body, InputStream wire, AnswerSink current, ResponseDecoder decoder) throws IOException {
         MediaType type = body.contentType();
         boolean json = type != null && "json".equalsIgnoreCase(type.subtype());
         if (stream && !json) {
@@ -115,7 +116,7 @@ final class ChatCall implements CallHandle {
                 while (!current.ended() && (n = in.read(buffer)) != -1) {
                     parser.feed(buffer, 0, n);
                     current.flush(); // the text of this read, as one event
-                    if (in.available() == 0) {
+                    if (in.available() == 0 && !StreamSocket.hasMore(wire)) {
                         listener.onIdle();
                     }
                 }
