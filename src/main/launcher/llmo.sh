@@ -13,13 +13,20 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
-# `log verify` puts the JDK digest's methods first in C2's queue: its SHA-256 instructions come with them (ADR-003,
-# "Sixth round, log verify").
+# `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
+# them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
+# limit of 1), and the JVM then compiles it with C1 without profiling. C2 compiling the verifier's scanner cost more
+# CPU than it saved on 100 MiB (ADR-003, "Sixth round, log verify" and "Seventh round, log verify").
 [ "${1:-} ${2:-}" = "log verify" ] && jit="-XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
+  -XX:CompileCommand=MaxNodeLimit,*::*,1 \
+  -XX:CompileCommand=MaxNodeLimit,sun.security.provider.DigestBase::*,80000 \
+  -XX:CompileCommand=MaxNodeLimit,sun.security.provider.SHA2::implDigest,80000 \
+  -XX:CompileCommand=MaxNodeLimit,sun.security.provider.SHA2::implCompress,80000 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::implCompressMultiBlock0,0.02 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineUpdate,0.02 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineDigest,0.02 \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implDigest,0.02"
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implDigest,0.02" && set -f
+# (set -f: the patterns hold '*', which the unquoted $flags below would otherwise expand as file names)
 # A JDK 25 or newer gets an AOT cache (JEP 483/514: classes loaded and linked, lambdas resolved) instead of a dynamic
 # class archive; its release file beside bin/ says which JDK it is without starting one. `java` from PATH is taken to
 # be the machine's default JDK (17) and is not looked into: that would cost a process per start.
@@ -87,6 +94,7 @@ if [ "${LLMO_CDS:-on}" != off ]; then
     if mkdir -p "$dir" 2>/dev/null && mkdir "$archive.lock" 2>/dev/null; then
       ( "$java" $flags "$make$archive.$$" -jar "$self" __cds-train && mv -f "$archive.$$" "$archive"
         rm -f "$archive.$$" "$archive.$$.config"; rmdir "$archive.lock"
+        set +f
         for old in "$dir"/*.jsa "$dir"/*.aot "$cache"/llmo-*.jsa; do   # llmo-*: 0.1.0's
           case $old in "$dir/@BUILD_ID@".*) ;; *) rm -f "$old" ;; esac
         done
