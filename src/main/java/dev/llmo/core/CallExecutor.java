@@ -301,7 +301,10 @@ public final class CallExecutor {
 
         /** Answer text: {@link #show} of {@link RunEvent.Text} (kept, then shown), for the common case. */
         private void text(StreamEvent.TextDelta delta) {
-            String piece = wellFormed.next(delta.text());
+            // ASCII (known from the client's count) is not scanned again: a long answer comes once per network read,
+            // too few times for the JIT to compile the scans
+            boolean ascii = delta.ascii();
+            String piece = ascii ? wellFormed.nextAscii(delta.text()) : wellFormed.next(delta.text());
             if (piece.isEmpty()) {
                 return;
             }
@@ -309,7 +312,11 @@ public final class CallExecutor {
                 ttftMs = elapsedMs(started);
             }
             text.append(piece);
-            shown.text(piece);
+            if (ascii && piece == delta.text()) {
+                shown.asciiText(piece);
+            } else {
+                shown.text(piece);
+            }
             // ASCII is never repaired: the same String (a replacement for a half pair held back would precede it)
             RunEvent content = new RunEvent.Text(id, piece, delta.pieces(), delta.ascii() && piece == delta.text());
             if (stopReason != null) {

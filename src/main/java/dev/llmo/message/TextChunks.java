@@ -23,7 +23,8 @@ public final class TextChunks {
         int n = piece.length();
         while (from < n) {
             int take = Math.min(CHUNK - current.length(), n - from);
-            current.append(piece, from, from + take);
+            // whole Strings: JDK 17's append of a range copies char by char (interpreted, for a run's thousands)
+            current.append(take == n ? piece : piece.substring(from, from + take));
             from += take;
             if (current.length() == CHUNK) {
                 full.add(current.toString()); // compacted to one byte a char when it can be

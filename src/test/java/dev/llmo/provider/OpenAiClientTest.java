@@ -151,6 +151,66 @@ class OpenAiClientTest {
         assertThat(recorder.response().usage()).isNull();
     }
 
+    /**
+     * A burst of plain chunks, read in runs ({@code SseParser.templateRun}): every token arrives once, in order, and
+     * the pieces reported count every chunk (the live view's token estimate).
+     */
+    @Test
+    void aBurstOfPlainChunksArrivesWholeAndCountsEveryChunk() {
+        StringBuilder stream = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            stream.append("data: {\"id\":\"chatcmpl-1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,")
+                    .append("\"delta\":{\"content\":\"tok").append(i).append(" \"},\"finish_reason\":null}]}\n\n");
+            expected.append("tok").append(i).append(' ');
+        }
+        stream.append("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        server.enqueue(sse(stream.toString()));
+        Recorder recorder = new Recorder();
+        client().stream(request(true), recorder);
+
+        assertThat(recorder.response().text()).isEqualTo(expected.toString());
+        assertThat(String.join("", recorder.texts())).isEqualTo(expected.toString());
+        List<StreamEvent.TextDelta> deltas = recorder.events.stream()
+                .filter(StreamEvent.TextDelta.class::isInstance).map(StreamEvent.TextDelta.class::cast).toList();
+        assertThat(deltas.stream().mapToInt(StreamEvent.TextDelta::pieces).sum()).isEqualTo(2000);
+        assertThat(deltas).allMatch(StreamEvent.TextDelta::ascii);
+        // far fewer events than chunks: one per network read
+        assertThat(deltas.size()).isLessThan(500);
+    }
+
+    /**
+     * The listener hears that the stream waits (the moment to flush what was shown) when the server pauses, before the
+     * text after the pause: the socket has nothing more to read then, whatever a burst before it skipped.
+     */
+    @Test
+    void aPauseOfTheServerIsReportedAsIdleBeforeTheTextAfterIt() {
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            first.append("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},")
+                    .append("\"finish_reason\":null}]}\n\n");
+        }
+        String rest = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},"
+                + "\"finish_reason\":null}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        server.enqueue(sse(first + rest).throttleBody(first.length(), 300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        Recorder recorder = new Recorder();
+        client().stream(request(true), recorder);
+
+        assertThat(recorder.response().text()).isEqualTo("a".repeat(300) + "b");
+        int lastA;
+        synchronized (recorder.events) {
+            lastA = -1;
+            for (int i = 0; i < recorder.events.size(); i++) {
+                if (recorder.events.get(i) instanceof StreamEvent.TextDelta delta && delta.text().contains("a")) {
+                    lastA = i;
+                }
+            }
+        }
+        int textsBeforePause = lastA + 1;
+        assertThat(recorder.idleAfter).as("idle after all the text before the pause").contains(textsBeforePause);
+    }
+
     @Test
     void keylessProviderSendsNoAuthorization() throws Exception {
         server.enqueue(sse(RECORDED_STREAM));

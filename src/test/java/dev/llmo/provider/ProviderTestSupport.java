@@ -138,6 +138,14 @@ public final class ProviderTestSupport {
             events.add(event);
         }
 
+        /** How many events had come at each {@link #onIdle}. */
+        public final List<Integer> idleAfter = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onIdle() {
+            idleAfter.add(events.size());
+        }
+
         @Override
         public synchronized void onComplete(ChatResponse response) {
             endings++;

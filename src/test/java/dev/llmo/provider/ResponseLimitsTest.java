@@ -217,6 +217,30 @@ class ResponseLimitsTest {
         assertThat(String.join("", recorder.texts())).isEqualTo("z".repeat(1000));
     }
 
+    /**
+     * The limit falls inside a run of plain chunks that the parser reads at once: the text kept ends where reading
+     * chunk by chunk would end it, after the last chunk that fits.
+     */
+    @Test
+    void theAnswerLimitCutsARunOfChunksWhereChunkByChunkWould() {
+        StringBuilder stream = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            stream.append("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
+                    .append((char) ('a' + i % 26)).append("bcdefghi\"},\"finish_reason\":null}]}\n\n");
+        }
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(stream.toString()));
+        Recorder recorder = new Recorder();
+        client(ProviderType.OPENAI, new ResponseLimits(MIB, MIB, MIB, 1005)).stream(request(true), recorder);
+
+        assertThat(recorder.error()).hasMessage(
+                "the answer from openai passed llmo's limit of 1005 bytes of text; the text so far is kept");
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; (i + 1) * 9 <= 1005; i++) { // 111 chunks of 9 bytes
+            expected.append((char) ('a' + i % 26)).append("bcdefghi");
+        }
+        assertThat(String.join("", recorder.texts())).isEqualTo(expected.toString());
+    }
+
     @Test
     void theAnswerLimitCountsUtf8BytesOfAWholeAnswerToo() {
         server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(

@@ -112,7 +112,7 @@ final class AnthropicDecoder implements ResponseDecoder {
     public void onEvent(SseEvent event, StreamSink sink) {
         String templated = plainDeltas ? event.templateText(template) : null;
         if (templated != null) {
-            sink.text(templated); // data the parser read as the template with this text (so not blank)
+            event.templateTextTo(sink); // data the parser read as the template with this text (so not blank)
             return;
         }
         if (event.data().isBlank()) {

@@ -96,6 +96,42 @@ public final class AnswerParts implements PartSink {
         append(TextPiece.class, TextPiece::new, text);
     }
 
+    /** {@link #text} of text known to be ASCII ({@link StreamEvent.TextDelta#ascii}): not scanned again. */
+    public void asciiText(String text) {
+        if (last instanceof TextPiece piece && open && !text.isEmpty() && !overLimit) {
+            if (maxBytes != Long.MAX_VALUE) {
+                if (bytes + text.length() > maxBytes) {
+                    overLimit = true;
+                    return;
+                }
+                bytes += text.length();
+            }
+            tookAscii = true;
+            add(piece, text, 1, true);
+            return;
+        }
+        text(text);
+    }
+
+    /**
+     * Takes pieces of ASCII answer text that followed each other, joined, as {@link #text} would take each in turn: when
+     * they are more text of the open text part after its first report, and all of them fit. Otherwise takes nothing
+     * and returns false, and the caller gives them one by one (so that the limit cuts where it would).
+     */
+    boolean textRun(String texts, int pieces) {
+        if (!(last instanceof TextPiece piece) || !open || !textReported || events == null || texts.isEmpty()
+                || overLimit) {
+            return false;
+        }
+        if (bytes + texts.length() > maxBytes) {
+            return false;
+        }
+        bytes += texts.length();
+        tookAscii = true;
+        add(piece, texts, pieces, true);
+        return true;
+    }
+
     @Override
     public void reasoning(String text) {
         append(ReasoningPiece.class, ReasoningPiece::new, text);
@@ -213,7 +249,12 @@ public final class AnswerParts implements PartSink {
 
     /** Appends {@code delta}, made well-formed, to {@code piece}, and reports it (see {@link #flush()}). */
     private void add(TextLike piece, String delta) {
-        String repaired = piece.repair.next(delta);
+        add(piece, delta, 1, false);
+    }
+
+    /** @param ascii whether {@code delta} is known to be ASCII (then it is not scanned for surrogates) */
+    private void add(TextLike piece, String delta, int pieces, boolean ascii) {
+        String repaired = ascii ? piece.repair.nextAscii(delta) : piece.repair.next(delta);
         if (!repaired.isEmpty()) {
             piece.text.append(repaired);
             if (events == null) {
@@ -229,7 +270,7 @@ public final class AnswerParts implements PartSink {
                     unreportedAscii = true;
                 }
                 unreported.append(repaired);
-                unreportedPieces++;
+                unreportedPieces += pieces;
                 // text not repaired is the String take() just counted; a repaired one holds U+FFFD, not ASCII
                 unreportedAscii &= repaired == delta ? tookAscii : StreamEvent.TextDelta.isAscii(repaired);
             }

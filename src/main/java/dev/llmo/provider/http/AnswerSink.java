@@ -112,6 +112,16 @@ final class AnswerSink implements StreamSink {
     }
 
     @Override
+    public void texts(String texts, int[] ends) {
+        if (ended()) {
+            return;
+        }
+        if (!answer.textRun(texts, ends.length)) {
+            StreamSink.super.texts(texts, ends);
+        }
+    }
+
+    @Override
     public void reasoning(String delta) {
         take(parts -> parts.reasoning(delta));
     }

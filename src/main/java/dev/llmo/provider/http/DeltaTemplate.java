@@ -111,6 +111,15 @@ public final class DeltaTemplate {
         return lineEnd;
     }
 
+    /** The template's ends as UTF-8, when {@link #lineEnd} can match (the parser copies them). */
+    byte[] beforeBytes() {
+        return beforeBytes;
+    }
+
+    byte[] afterBytes() {
+        return afterBytes;
+    }
+
     int beforeLength() {
         return beforeBytes.length;
     }

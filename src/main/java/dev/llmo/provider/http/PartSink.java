@@ -11,6 +11,19 @@ public interface PartSink {
     /** Answer text to append (empty text is ignored). */
     void text(String text);
 
+    /**
+     * Pieces of answer text, all ASCII, that followed each other, joined: piece {@code i} is {@code texts[ends[i - 1],
+     * ends[i])} (the first from 0), none empty. The same as {@link #text} for each piece in turn, which is what this
+     * does unless a sink can take them at once (a run of template events, {@link SseEvent#templateTextTo}).
+     */
+    default void texts(String texts, int[] ends) {
+        int from = 0;
+        for (int end : ends) {
+            text(texts.substring(from, end));
+            from = end;
+        }
+    }
+
     /** Reasoning text to append (empty text is ignored). */
     void reasoning(String text);
 

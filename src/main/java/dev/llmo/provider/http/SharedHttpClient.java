@@ -58,6 +58,7 @@ public final class SharedHttpClient {
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .writeTimeout(60, TimeUnit.SECONDS)
+                .addNetworkInterceptor(StreamSocket.INTERCEPTOR)
                 .build();
     }
 
@@ -71,6 +72,7 @@ public final class SharedHttpClient {
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .writeTimeout(60, TimeUnit.SECONDS)
+                .addNetworkInterceptor(StreamSocket.INTERCEPTOR)
                 .build();
     }
 }

@@ -18,6 +18,11 @@ public final class SseEvent {
     private final String before;
     private final String text;
     private final String after;
+    /**
+     * For a run of template events read at once: where each event's text ends in {@link #text} (their texts
+     * joined); null for one event.
+     */
+    private final int[] ends;
 
     public SseEvent(String event, String data, String id) {
         this.event = event;
@@ -26,24 +31,35 @@ public final class SseEvent {
         this.before = null;
         this.text = null;
         this.after = null;
+        this.ends = null;
     }
 
     /** An event whose data is {@code before + text + after}, the ends of a template. */
     SseEvent(String event, String before, String text, String after, String id) {
+        this(event, before, text, after, id, null);
+    }
+
+    /**
+     * Events that followed each other, each the template with another text and the same name: {@code texts} is their
+     * texts joined, event {@code i}'s ending at {@code ends[i]} (null: one event).
+     */
+    SseEvent(String event, String before, String texts, String after, String id, int[] ends) {
         this.event = event;
         this.id = id;
         this.before = before;
-        this.text = text;
+        this.text = texts;
         this.after = after;
+        this.ends = ends;
     }
 
     public String event() {
         return event;
     }
 
+    /** The data; of a run of template events, the first's (the only use is an error message). */
     public String data() {
         if (data == null && text != null) {
-            data = before + text + after;
+            data = before + (ends == null ? text : text.substring(0, ends[0])) + after;
         }
         return data;
     }
@@ -58,6 +74,23 @@ public final class SseEvent {
      */
     public String templateText(DeltaTemplate template) {
         return text != null && template.isFrom(before, after) ? text : null;
+    }
+
+    /**
+     * Gives {@code sink} the text of {@link #templateText} as the events brought it: of one event, its text; of a
+     * run, their texts in order ({@link PartSink#texts}).
+     */
+    public void templateTextTo(PartSink sink) {
+        if (ends == null) {
+            sink.text(text);
+        } else {
+            sink.texts(text, ends);
+        }
+    }
+
+    /** How many events this is: more than one for a run of template events read at once. */
+    int events() {
+        return ends == null ? 1 : ends.length;
     }
 
     @Override

@@ -53,6 +53,21 @@ public final class SseParser {
     private boolean pending;
     private String lastId;
 
+    /**
+     * A run of whole template events, read at once ({@link #templateRun}): the bytes of such an event before its text
+     * ({@code event: NAME} line if it had one, {@code data: } and the template's start) and after it (the template's
+     * end, the line end and the blank line), learnt from the last template event read line by line; null before
+     * one, and when the template changed since.
+     */
+    private byte[] runHead;
+    private byte[] runTail;
+    private String runName;
+    private String runBefore;
+    private String runAfter;
+    /** The texts of the run being read, and where each ends. */
+    private byte[] runText = new byte[1024];
+    private int[] runEnds = new int[64];
+
     private final StringBuilder rawJson = new StringBuilder();
     private int rawDepth;
     private boolean rawInString;
@@ -112,14 +127,138 @@ public final class SseParser {
                 start++; // the LF of a CRLF whose CR ended the previous chunk's last line
             }
         }
-        // One call per line, and the loop here does nothing else: a stream of 20,000 events is fed in a few hundred
-        // pieces, too few for this method to be compiled, so its loop runs interpreted; the work per line is in
-        // methods called once per line, which C1 compiles after a few hundred lines.
-        int next;
-        while (start < end && (next = line(bytes, start, end)) >= 0) {
+        // One call per line or run, and the loop here does nothing else: a stream of 20,000 events is fed in a few
+        // hundred pieces, too few for this method to be compiled, so its loop runs interpreted; the work is in methods
+        // called once per line, which C1 compiles after a few hundred lines, or in templateRun's loop.
+        while (start < end) {
+            if (runHead != null && lineLength == 0 && !pending && rawJson.length() == 0) {
+                int after = templateRun(bytes, start, end);
+                if (after > start) {
+                    start = after;
+                    continue;
+                }
+            }
+            int next = line(bytes, start, end);
+            if (next < 0) {
+                break;
+            }
             start = next;
         }
         append(bytes, start, end - start);
+    }
+
+    /**
+     * Reads the events from {@code src[from]} on, before {@code end}, that are each wholly the template with another
+     * text, framed as the last template event read line by line was ({@link #runHead}, {@link #runTail}), and
+     * dispatches them as one event that holds their texts: a long answer's events, nearly all of a network read,
+     * without the calls per line and per event of the decoding above it (ADR-003, "Ninth round"). Returns where the
+     * first other event starts (or the first not wholly in the chunk): {@code from} when there was none.
+     *
+     * <p>It reads the bytes as the line by line reading would: the head's {@code data: } is the data line's field and
+     * its one space; the text, from the head to the first quote, has no quote, backslash, control or non-ASCII byte,
+     * so that the data is the template's ends around it ({@link DeltaTemplate#lineEnd}); the tail ends the line with
+     * LF and the event with an empty line; the name line, when there is one, is {@code event: NAME} and LF. Each event
+     * is far within the limits: the head, text and tail together are at most {@code maxBytes} (the line reading
+     * checks the line alone) and the text at most 4 KiB. An event with an empty text ends the run too (its decoding
+     * takes nothing, and a run's pieces are counted).
+     */
+    private int templateRun(byte[] src, int from, int end) {
+        if (!template.isFrom(runBefore, runAfter)) {
+            runHead = null; // the decoder took a new template: the next template event read line by line sets it
+            return from;
+        }
+        int count = 0;
+        int length = 0;
+        int at = from;
+        int quote;
+        while ((quote = templateEvent(src, at, end)) >= 0) {
+            int text = at + runHead.length;
+            int size = quote - text;
+            if (length + size > runText.length) {
+                runText = Arrays.copyOf(runText, Math.max(runText.length * 2, length + size));
+            }
+            System.arraycopy(src, text, runText, length, size);
+            length += size;
+            if (count == runEnds.length) {
+                runEnds = Arrays.copyOf(runEnds, count * 2);
+            }
+            runEnds[count++] = length;
+            at = quote + runTail.length;
+        }
+        if (count > 0) {
+            sink.accept(new SseEvent(runName, runBefore, new String(runText, 0, length, StandardCharsets.ISO_8859_1),
+                    runAfter, lastId, Arrays.copyOf(runEnds, count)));
+        }
+        return at;
+    }
+
+    /**
+     * Where the text of the template event at {@code src[at]} ends (the index of its closing quote) when the event is
+     * wholly before {@code end}, else -1. A method of its own, called once per event: the JIT compiles it after a few
+     * hundred events, while the loop that calls it would wait for tens of thousands of back edges.
+     */
+    private int templateEvent(byte[] src, int at, int end) {
+        byte[] head = runHead;
+        byte[] tail = runTail;
+        int text = at + head.length;
+        if (text + tail.length >= end || !same(src, at, head)) {
+            return -1;
+        }
+        long room = maxBytes - head.length - tail.length;
+        int limit = (int) Math.min(Math.min(end - tail.length, text + 4096L), text + room);
+        int quote = text;
+        while (quote < limit) {
+            byte b = src[quote];
+            if (b == '"' || b == '\\' || b < 0x20) {
+                break;
+            }
+            quote++;
+        }
+        if (quote == text || quote >= limit || src[quote] != '"' || !same(src, quote, tail)) {
+            return -1;
+        }
+        return quote;
+    }
+
+    /**
+     * Whether {@code src} holds {@code expected} at {@code at} (which the caller has checked fits). A loop of its own
+     * rather than {@link Arrays#equals}: the JDK's comparison runs interpreted, eight bytes at a time through
+     * {@code Unsafe}, until the JIT compiles it, which in a stream's first half second it may not; this loop is
+     * compiled after a few hundred events.
+     */
+    private static boolean same(byte[] src, int at, byte[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            if (src[at + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * After a template event read line by line: its framing, for {@link #templateRun} to read the next ones at once.
+     * Only the plain framing is learnt ({@code event: NAME} and {@code data: } lines ending in LF); another never
+     * matches, and its events are read line by line.
+     */
+    private void learnRun() {
+        if (template.isFrom(runBefore, runAfter) && java.util.Objects.equals(runName, eventName) && runHead != null) {
+            return;
+        }
+        runBefore = templateBefore;
+        runAfter = templateAfter;
+        runName = eventName;
+        String name = eventName == null ? "" : "event: " + eventName + "\n";
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        byte[] before = template.beforeBytes();
+        byte[] after = template.afterBytes();
+        runHead = new byte[nameBytes.length + DATA.length + 1 + before.length];
+        System.arraycopy(nameBytes, 0, runHead, 0, nameBytes.length);
+        System.arraycopy(DATA, 0, runHead, nameBytes.length, DATA.length);
+        runHead[nameBytes.length + DATA.length] = ' ';
+        System.arraycopy(before, 0, runHead, nameBytes.length + DATA.length + 1, before.length);
+        runTail = Arrays.copyOf(after, after.length + 2);
+        runTail[after.length] = '\n';
+        runTail[after.length + 1] = '\n';
     }
 
     /** Reads the line starting at {@code bytes[start]} if it ends before {@code end}: where the next starts, or -1. */
@@ -395,8 +534,12 @@ public final class SseParser {
     }
 
     private void dispatch() {
-        sink.accept(templateText != null ? new SseEvent(eventName, templateBefore, templateText, templateAfter, lastId)
-                : new SseEvent(eventName, data(), lastId));
+        if (templateText != null) {
+            learnRun();
+            sink.accept(new SseEvent(eventName, templateBefore, templateText, templateAfter, lastId));
+        } else {
+            sink.accept(new SseEvent(eventName, data(), lastId));
+        }
     }
 
     private void reset() {

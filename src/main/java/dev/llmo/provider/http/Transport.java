@@ -48,7 +48,7 @@ public final class Transport {
         if (result == null) {
             synchronized (this) {
                 if (cleartextClient == null) {
-                    cleartextClient = withoutRedirects(cleartextFactory.get());
+                    cleartextClient = prepared(cleartextFactory.get());
                 }
                 result = cleartextClient;
             }
@@ -61,7 +61,7 @@ public final class Transport {
         if (result == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = withoutRedirects(factory.get());
+                    client = prepared(factory.get());
                 }
                 result = client;
             }
@@ -72,12 +72,15 @@ public final class Transport {
     /**
      * API calls never follow a redirect, whatever client a factory makes: OkHttp would re-send the key headers to the
      * new host (and, on 307/308, the prompt). A 3xx reaches the error mapper instead, which names the new address.
+     * Every client has {@link StreamSocket}, which streamed answers read (the shared ones are built with it).
      */
-    private static OkHttpClient withoutRedirects(OkHttpClient client) {
-        if (!client.followRedirects() && !client.followSslRedirects()) {
+    private static OkHttpClient prepared(OkHttpClient client) {
+        boolean socket = client.networkInterceptors().contains(StreamSocket.INTERCEPTOR);
+        if (!client.followRedirects() && !client.followSslRedirects() && socket) {
             return client;
         }
-        return client.newBuilder().followRedirects(false).followSslRedirects(false).build();
+        OkHttpClient.Builder builder = client.newBuilder().followRedirects(false).followSslRedirects(false);
+        return (socket ? builder : builder.addNetworkInterceptor(StreamSocket.INTERCEPTOR)).build();
     }
 
     public HttpSettings settings() {

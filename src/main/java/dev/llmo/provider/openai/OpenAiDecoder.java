@@ -129,7 +129,7 @@ final class OpenAiDecoder implements ResponseDecoder {
             // template's reading below does with it
             sink.model(template.model());
             sawChoices = true;
-            sink.choice(0).text(templated);
+            event.templateTextTo(sink.choice(0));
             return;
         }
         String data = event.data();

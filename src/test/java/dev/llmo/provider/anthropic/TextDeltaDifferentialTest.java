@@ -148,6 +148,44 @@ class TextDeltaDifferentialTest {
         assertThat(templated).isGreaterThan(100);
     }
 
+    /**
+     * Runs of plain text deltas under their event name, which the parser reads at once when framed as servers frame
+     * them, among texts that end a run, other events (a ping, a delta of another name or none) and the ending: read
+     * in pieces of any size, as the tree reads them.
+     */
+    @Test
+    void runsOfPlainDeltasAreReadAsTheTreeReadsThem() {
+        Random random = new Random(19);
+        String[] plain = {"tok1 ", "a", "}", "]", "\u007f", " ", "y".repeat(200)};
+        String[] other = {"", "a\\\"b", "caf\u00e9", "\ud83d\ude00", "x\ny"};
+        int runs = 0;
+        for (int round = 0; round < 300; round++) {
+            List<String[]> stream = new ArrayList<>();
+            String head = "{\"type\":\"content_block_delta\",\"index\":" + random.nextInt(2)
+                    + ",\"delta\":{\"type\":\"text_delta\",\"text\":\"";
+            for (int step = 0; step < 60; step++) {
+                int kind = random.nextInt(20);
+                if (kind < 15) {
+                    stream.add(new String[] {"content_block_delta", head + plain[random.nextInt(plain.length)] + "\"}}"});
+                } else if (kind < 17) {
+                    stream.add(new String[] {"content_block_delta", head + other[random.nextInt(other.length)] + "\"}}"});
+                } else if (kind == 17) {
+                    stream.add(new String[] {random.nextBoolean() ? null : "other", head + "z\"}}"});
+                } else {
+                    stream.add(new String[] {"ping", "{\"type\":\"ping\"}"});
+                }
+            }
+            stream.add(new String[] {"message_stop", "{\"type\":\"message_stop\"}"});
+            byte[] bytes = SseStreams.encode(stream, random);
+            long seed = random.nextLong();
+            SseStreams.Reading fast = SseStreams.read(bytes, new AnthropicDecoder(ERRORS, true), new Random(seed));
+            SseStreams.Reading tree = SseStreams.read(bytes, new AnthropicDecoder(ERRORS, false), new Random(seed));
+            assertThat(fast.calls()).isEqualTo(tree.calls());
+            runs += fast.runs();
+        }
+        assertThat(runs).isGreaterThan(1000);
+    }
+
     @Test
     void oddEventsAreLeftToTheTreeOrReadAlike() {
         for (String data : List.of(

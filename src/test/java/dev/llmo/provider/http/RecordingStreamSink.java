@@ -74,10 +74,19 @@ public final class RecordingStreamSink implements StreamSink {
         add("stop " + reason);
     }
 
+    /**
+     * Records what the answer's model becomes, as {@code AnswerSink.model} keeps it (the last name given, empty and
+     * null ignored): a decoder may say it once per event or once per run of events ({@code SseEvent#templateTextTo}).
+     */
     @Override
     public void model(String model) {
-        add("model " + model);
+        if (model != null && !model.isEmpty() && !model.equals(this.model)) {
+            this.model = model;
+            add("model " + model);
+        }
     }
+
+    private String model;
 
     @Override
     public void fail(AttemptFailure failure) {

@@ -14,19 +14,23 @@ public final class SseStreams {
 
     /**
      * The events (name or null, data) as one stream: the name line, the data split into data lines at its line
-     * ends, {@code data:} with or without its space, line ends of every kind, a blank line after each event.
+     * ends, {@code data:} with or without its space, line ends of every kind, a blank line after each event. Half the
+     * events are framed as servers do ({@code event: NAME}, {@code data: }, LF), so that runs of them follow each
+     * other, which the parser reads at once ({@code SseParser.templateRun}).
      */
     public static byte[] encode(List<String[]> events, Random random) {
         String[] ends = {"\n", "\r", "\r\n"};
         StringBuilder out = new StringBuilder();
         for (String[] event : events) {
+            boolean plain = random.nextBoolean();
             if (event[0] != null) {
-                out.append("event: ").append(event[0]).append(ends[random.nextInt(3)]);
+                out.append("event: ").append(event[0]).append(plain ? "\n" : ends[random.nextInt(3)]);
             }
             for (String line : event[1].split("\r\n|\r|\n", -1)) {
-                out.append(random.nextInt(4) == 0 ? "data:" : "data: ").append(line).append(ends[random.nextInt(3)]);
+                out.append(!plain && random.nextInt(4) == 0 ? "data:" : "data: ").append(line)
+                        .append(plain ? "\n" : ends[random.nextInt(3)]);
             }
-            out.append(ends[random.nextInt(3)]);
+            out.append(plain ? "\n" : ends[random.nextInt(3)]);
         }
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -34,10 +38,11 @@ public final class SseStreams {
     /** What reading {@code bytes} with the decoder makes it call, the parser using its template when it has one. */
     public static Reading read(byte[] bytes, ResponseDecoder decoder, Random random) {
         RecordingStreamSink sink = new RecordingStreamSink();
-        int[] templated = {0};
+        int[] templated = {0, 0};
         SseParser parser = new SseParser(event -> {
             if (decoder.template() != null && event.templateText(decoder.template()) != null) {
-                templated[0]++;
+                templated[0] += event.events();
+                templated[1] += event.events() > 1 ? 1 : 0;
             }
             decoder.onEvent(event, sink);
         }, ResponseLimits.DEFAULT.maxSseLineBytes(), decoder.template());
@@ -48,10 +53,13 @@ public final class SseStreams {
             i += size;
         }
         parser.finish();
-        return new Reading(sink.calls, templated[0]);
+        return new Reading(sink.calls, templated[0], templated[1]);
     }
 
-    /** The decoder's calls, and how many events the parser read as the template's. */
-    public record Reading(List<String> calls, int templated) {
+    /**
+     * The decoder's calls, how many events the parser read as the template's, and how many runs of such events it
+     * read at once.
+     */
+    public record Reading(List<String> calls, int templated, int runs) {
     }
 }

@@ -163,13 +163,13 @@ class PlainChunkDifferentialTest {
     }
 
     /** The events as bytes, through the SSE parser: with the decoder's template and without, fast path and tree. */
-    private static int compareBytes(List<String> events, Random random) {
+    private static SseStreams.Reading compareBytes(List<String> events, Random random) {
         byte[] bytes = SseStreams.encode(events.stream().map(data -> new String[] {null, data}).toList(), random);
         long seed = random.nextLong();
         SseStreams.Reading fast = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, true), new Random(seed));
         SseStreams.Reading tree = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, false), new Random(seed));
         assertThat(fast.calls()).as("sink calls for the stream %s", events).isEqualTo(tree.calls());
-        return fast.templated();
+        return fast;
     }
 
     private static final java.util.regex.Pattern CONTENT =
@@ -209,12 +209,68 @@ class PlainChunkDifferentialTest {
                 }
             }
             compareStream(events);
-            templated += compareBytes(events, random);
+            templated += compareBytes(events, random).templated();
         }
         assertThat(reused).isGreaterThan(5000);
         // the parser read the plain ASCII texts among them (a few percent: most generated texts hold an escape or a
         // character outside ASCII) as the template's, from the bytes
         assertThat(templated).isGreaterThan(50);
+    }
+
+    /**
+     * Runs of plain chunks, which the parser reads at once when they are framed as servers frame them, among the
+     * texts that end a run (empty, escaped, outside ASCII, a control character, a quote, DEL), chunks that change the
+     * template, ids, the other line ends, and the ending: read in pieces of any size, as the tree reads them.
+     */
+    @Test
+    void runsOfPlainChunksAreReadAsTheTreeReadsThem() {
+        Random random = new Random(18);
+        String[] plain = {"tok1 ", "a", "}", "]}", "\u007f", " ", "x".repeat(300)};
+        String[] other = {"", "a\\\"b", "caf\u00e9", "café", "x\ty", "\"", "\\n"};
+        int runs = 0;
+        int templated = 0;
+        for (int round = 0; round < 300; round++) {
+            List<String[]> stream = new ArrayList<>();
+            String head = "{\"id\":\"c" + random.nextInt(3) + "\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                    + "\"delta\":{\"content\":\"";
+            String tail = "\"},\"finish_reason\":null}]}";
+            for (int step = 0; step < 60; step++) {
+                int kind = random.nextInt(20);
+                String data;
+                if (kind < 15) {
+                    data = head + plain[random.nextInt(plain.length)] + tail;
+                } else if (kind < 18) {
+                    data = head + other[random.nextInt(other.length)] + tail;
+                } else if (kind == 18) {
+                    head = "{\"id\":\"c" + random.nextInt(3) + "\",\"model\":\"m" + random.nextInt(2)
+                            + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+                    data = head + "new" + tail;
+                } else {
+                    data = "{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}";
+                }
+                stream.add(new String[] {null, data});
+            }
+            stream.add(new String[] {null, "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"});
+            stream.add(new String[] {null, "[DONE]"});
+            byte[] bytes = SseStreams.encode(stream, random);
+            if (random.nextInt(4) == 0) {
+                // an id among the events: not a run's framing; the id lives on in the events after it
+                String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+                int at = text.indexOf("data: ", text.length() / 2);
+                if (at > 0) {
+                    bytes = (text.substring(0, at) + "id: 7\n" + text.substring(at))
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            long seed = random.nextLong();
+            SseStreams.Reading fast = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, true), new Random(seed));
+            SseStreams.Reading tree = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, false), new Random(seed));
+            assertThat(fast.calls()).isEqualTo(tree.calls());
+            runs += fast.runs();
+            templated += fast.templated();
+        }
+        assertThat(runs).isGreaterThan(1000);
+        assertThat(templated).isGreaterThan(5000);
     }
 
     /** A server's stream of plain ASCII tokens: after the first, the parser reads every one as the template's. */
@@ -233,8 +289,10 @@ class PlainChunkDifferentialTest {
         SseStreams.Reading fast = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, true), new Random(1));
         assertThat(fast.calls()).isEqualTo(SseStreams.read(bytes, new OpenAiDecoder(ERRORS, false), new Random(1))
                 .calls());
-        // all but the first and those split between two reads (pieces of random size here, a quarter under 40 bytes)
+        // all but the first and those split between two reads (pieces of random size here, a quarter under 40 bytes),
+        // those framed as servers do in runs
         assertThat(fast.templated()).isGreaterThan(300);
+        assertThat(fast.runs()).isGreaterThan(10);
     }
 
     @Test
