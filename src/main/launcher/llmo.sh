@@ -16,7 +16,7 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # loop over all of it: their methods reach C1 sooner (SHA-256's block after 300 blocks, which a run's start-up
 # nearly reaches with the configuration's digest; the canonical writer after 100 runs of 64 chars), so that a
 # 100 KB answer is not mostly done in the interpreter (~5 ms of a 20,000-token stream's end); a short answer
-# reaches neither (ADR-003, "Ninth round, streaming").
+# reaches neither (ADR-003, "Eighth round, streaming").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.75 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson\$Bytes::addPlain,0.125"
