@@ -51,13 +51,20 @@ final class StreamSocket implements Interceptor {
         }
     }
 
+    /**
+     * The fewest bytes waiting in the socket that a read of the body surely returns without waiting for the server:
+     * a chunked body's framing (the line end after a chunk's data and the next chunk's size line, about 20 bytes)
+     * can hold a read that has fewer, and the stream would then be shown late by a pause of the server.
+     */
+    static final int SURE_READ = 32;
+
     /** Whether {@code wire} (from {@link #take}, or null) holds bytes that a read would get without waiting. */
     static boolean hasMore(InputStream wire) {
         if (wire == null) {
             return false;
         }
         try {
-            return wire.available() > 0;
+            return wire.available() >= SURE_READ;
         } catch (IOException e) {
             return false; // the next read fails and says why
         }
