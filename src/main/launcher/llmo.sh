@@ -12,7 +12,14 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # At the default thresholds C1 compiles ~2,000 methods in a `run` that mostly run a few hundred times: a quarter of
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
-jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
+# A long answer is hashed (SHA-256) and written as canonical JSON into the event log at the end of its call, each a
+# loop over all of it: their methods reach C1 sooner (SHA-256's block after 300 blocks, which a run's start-up
+# nearly reaches with the configuration's digest; the canonical writer after 100 runs of 64 chars), so that a
+# 100 KB answer is not mostly done in the interpreter (~5 ms of a 20,000-token stream's end); a short answer
+# reaches neither (ADR-003, "Eighth round, streaming").
+jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.75 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson\$Bytes::addPlain,0.125"
 # `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
 # them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
 # limit of 1), and the JVM then compiles it with C1 without profiling. C2 compiling the verifier's scanner cost more
@@ -29,8 +36,9 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4"
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::engineDigest,0.02 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implDigest,0.02 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.1 \
-  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.*::*,0.1" && set -f
-# (set -f: the patterns hold '*', which the unquoted $flags below would otherwise expand as file names)
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.*::*,0.1"
+# the patterns hold '*', which the unquoted $flags below would otherwise expand as file names
+set -f
 # A JDK 25 or newer gets an AOT cache (JEP 483/514: classes loaded and linked, lambdas resolved) instead of a dynamic
 # class archive; its release file beside bin/ says which JDK it is without starting one. `java` from PATH is taken to
 # be the machine's default JDK (17) and is not looked into: that would cost a process per start.

@@ -151,7 +151,7 @@ public final class SseParser {
      * Reads the events from {@code src[from]} on, before {@code end}, that are each wholly the template with another
      * text, framed as the last template event read line by line was ({@link #runHead}, {@link #runTail}), and
      * dispatches them as one event that holds their texts: a long answer's events, nearly all of a network read,
-     * without the calls per line and per event of the decoding above it (ADR-003, "Ninth round"). Returns where the
+     * without the calls per line and per event of the decoding above it (ADR-003, "Eighth round, streaming"). Returns where the
      * first other event starts (or the first not wholly in the chunk): {@code from} when there was none.
      *
      * <p>It reads the bytes as the line by line reading would: the head's {@code data: } is the data line's field and
