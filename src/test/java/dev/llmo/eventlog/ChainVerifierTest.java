@@ -394,4 +394,60 @@ class ChainVerifierTest {
         assertThat(ChainVerifier.verify(log).problem()).isEqualTo(new VerifyReport.Problem(2, Kind.EDITED,
                 "its content does not match its hash"));
     }
+
+    @Test
+    void aDigestWithAByteThatIsNotLowerCaseHexAnywhereIsMalformed() throws Exception {
+        // the layout checks a digest's hex eight bytes at a time: every position of every word, in prev (re-hashed,
+        // so that only the hex check can tell), in hash, and in a content key, must still be caught
+        Event third = EventLog.read(file).get(2);
+        byte[] data = CanonicalJson.write(third.data());
+        byte[] content = CanonicalJson.write(third.content());
+        String key = third.content().fieldNames().next();
+        for (String bad : new String[] {"A", "F", "G", "g", "z", "/", ":", "`", "@", " ", "\u00e9"}) {
+            for (int at = 0; at < 64; at++) {
+                int k = Sha256.PREFIX.length() + at;
+                String prev = third.prev().substring(0, k) + bad + third.prev().substring(k + 1);
+                String hash = EventLines.hash(Sha256.newDigest(), Event.VERSION, data, 0, data.length, prev, 2,
+                        third.ts(), "message");
+                LineFacts facts = analyzed(EventLines.line(2, third.ts(), "message", data, prev, hash, content));
+                assertThat(facts.status()).as("prev %s at %d", bad, at).isEqualTo(LineFacts.Status.NOT_AN_EVENT);
+                assertThat(facts.detail()).isEqualTo("\"prev\" or \"hash\" is not sha256:<64 hex>");
+
+                String badHash = third.hash().substring(0, k) + bad + third.hash().substring(k + 1);
+                facts = analyzed(EventLines.line(2, third.ts(), "message", data, third.prev(), badHash, content));
+                assertThat(facts.status()).as("hash %s at %d", bad, at).isEqualTo(LineFacts.Status.NOT_AN_EVENT);
+                assertThat(facts.detail()).isEqualTo("\"prev\" or \"hash\" is not sha256:<64 hex>");
+
+                String badKey = key.substring(0, k) + bad + key.substring(k + 1);
+                byte[] badContent = new String(content, StandardCharsets.UTF_8).replace(key, badKey)
+                        .getBytes(StandardCharsets.UTF_8);
+                facts = analyzed(EventLines.line(2, third.ts(), "message", data, third.prev(), third.hash(),
+                        badContent));
+                assertThat(facts.status()).as("key %s at %d", bad, at).isEqualTo(LineFacts.Status.HASH_MISMATCH);
+                assertThat(facts.detail()).endsWith(", which no part of the event names");
+            }
+        }
+    }
+
+    @Test
+    void eightBytesAreHexExactlyWhenEachIsALowerCaseHexDigit() {
+        // every byte value at every position of the word, the others hex digits (or one above it over 0x7f)
+        for (int at = 0; at < 8; at++) {
+            for (int v = 0; v < 256; v++) {
+                for (long rest : new long[] {0x3061623966303130L, 0x6666666666666666L, 0x3030303030303030L}) {
+                    long w = rest & ~(0xffL << 8 * at) | (long) v << 8 * at;
+                    boolean hex = v >= '0' && v <= '9' || v >= 'a' && v <= 'f';
+                    assertThat(LineAnalyzer.hex8(w)).as("byte %d at %d in %x", v, at, rest).isEqualTo(hex);
+                    if (at < 7) {
+                        long above = w & ~(0xffL << 8 * (at + 1)) | (long) (0x80 + v % 128) << 8 * (at + 1);
+                        assertThat(LineAnalyzer.hex8(above)).as("byte %d at %d under a high byte", v, at).isFalse();
+                    }
+                }
+            }
+        }
+    }
+
+    private static LineFacts analyzed(byte[] line) {
+        return new LineAnalyzer().analyzeNext(line, 0, line.length, 0);
+    }
 }
