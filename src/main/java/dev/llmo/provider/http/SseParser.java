@@ -66,7 +66,9 @@ public final class SseParser {
     private String runAfter;
     /** The texts of the run being read, and where each ends. */
     private byte[] runText = new byte[1024];
+    private int runLength;
     private int[] runEnds = new int[64];
+    private int runCount;
 
     private final StringBuilder rawJson = new StringBuilder();
     private int rawDepth;
@@ -167,35 +169,25 @@ public final class SseParser {
             runHead = null; // the decoder took a new template: the next template event read line by line sets it
             return from;
         }
-        int count = 0;
-        int length = 0;
+        runCount = 0;
+        runLength = 0;
         int at = from;
-        int quote;
-        while ((quote = templateEvent(src, at, end)) >= 0) {
-            int text = at + runHead.length;
-            int size = quote - text;
-            if (length + size > runText.length) {
-                runText = Arrays.copyOf(runText, Math.max(runText.length * 2, length + size));
-            }
-            System.arraycopy(src, text, runText, length, size);
-            length += size;
-            if (count == runEnds.length) {
-                runEnds = Arrays.copyOf(runEnds, count * 2);
-            }
-            runEnds[count++] = length;
-            at = quote + runTail.length;
+        int next;
+        while ((next = templateEvent(src, at, end)) >= 0) {
+            at = next;
         }
-        if (count > 0) {
-            sink.accept(new SseEvent(runName, runBefore, new String(runText, 0, length, StandardCharsets.ISO_8859_1),
-                    runAfter, lastId, Arrays.copyOf(runEnds, count)));
+        if (runCount > 0) {
+            sink.accept(new SseEvent(runName, runBefore, new String(runText, 0, runLength, StandardCharsets.ISO_8859_1),
+                    runAfter, lastId, Arrays.copyOf(runEnds, runCount)));
         }
         return at;
     }
 
     /**
-     * Where the text of the template event at {@code src[at]} ends (the index of its closing quote) when the event is
-     * wholly before {@code end}, else -1. A method of its own, called once per event: the JIT compiles it after a few
-     * hundred events, while the loop that calls it would wait for tens of thousands of back edges.
+     * Takes the template event at {@code src[at]} into the run when it is one and wholly before {@code end}: its text
+     * goes to {@link #runText}, where it ends to {@link #runEnds}. Returns where the next event starts, or -1. A method
+     * of its own, called once per event, that does all of an event's work: the JIT compiles it after a few hundred
+     * events, while the loop that calls it would wait for tens of thousands of back edges.
      */
     private int templateEvent(byte[] src, int at, int end) {
         byte[] head = runHead;
@@ -217,7 +209,17 @@ public final class SseParser {
         if (quote == text || quote >= limit || src[quote] != '"' || !same(src, quote, tail)) {
             return -1;
         }
-        return quote;
+        int size = quote - text;
+        if (runLength + size > runText.length) {
+            runText = Arrays.copyOf(runText, Math.max(runText.length * 2, runLength + size));
+        }
+        System.arraycopy(src, text, runText, runLength, size);
+        runLength += size;
+        if (runCount == runEnds.length) {
+            runEnds = Arrays.copyOf(runEnds, runCount * 2);
+        }
+        runEnds[runCount++] = runLength;
+        return quote + tail.length;
     }
 
     /**
