@@ -60,13 +60,24 @@ final class StreamSocket implements Interceptor {
 
     /** Whether {@code wire} (from {@link #take}, or null) holds bytes that a read would get without waiting. */
     static boolean hasMore(InputStream wire) {
+        return sureBytes(wire) > 0;
+    }
+
+    /**
+     * How many bytes of the body can surely be read from {@code wire} (from {@link #take}, or null) without waiting:
+     * half of what waits in the socket, as a chunked body's framing could take the rest (a chunk's size line and line
+     * ends, some 12 bytes, around a chunk of data at least as long: a server's events are); 0 below
+     * {@link #SURE_READ}.
+     */
+    static long sureBytes(InputStream wire) {
         if (wire == null) {
-            return false;
+            return 0;
         }
         try {
-            return wire.available() >= SURE_READ;
+            int waiting = wire.available();
+            return waiting >= SURE_READ ? waiting / 2 : 0;
         } catch (IOException e) {
-            return false; // the next read fails and says why
+            return 0; // the next read fails and says why
         }
     }
 }
