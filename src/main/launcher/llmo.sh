@@ -13,13 +13,13 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
 # A long answer is hashed (SHA-256) and written as canonical JSON into the event log at the end of its call, each a
-# loop over all of it: their methods reach C1 sooner (SHA-256's block after 300 blocks, which a run's start-up
-# nearly reaches with the configuration's digest; the canonical writer after 100 runs of 64 chars), so that a
-# 100 KB answer is not mostly done in the interpreter (~5 ms of a 20,000-token stream's end); a short answer
-# reaches neither (ADR-003, "Eighth round, streaming").
+# loop over all of it. SHA-256's block reaches C1 after 100 blocks, which every run's start-up hashes (the
+# configuration's digest): compiled beside the start-up, not in the answer's way (a short run measured the same); the
+# canonical writer's run of plain chars, which only a long string uses, after 24 runs. A 100 KB answer was mostly
+# done in the interpreter: ~5 ms of a 20,000-token stream's end (ADR-003, "Eighth round, streaming").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.75 \
-  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson\$Bytes::addPlain,0.125"
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.25 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson\$Bytes::addPlain,0.03"
 # `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
 # them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
 # limit of 1), and the JVM then compiles it with C1 without profiling. C2 compiling the verifier's scanner cost more
