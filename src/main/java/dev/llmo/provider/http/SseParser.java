@@ -64,6 +64,11 @@ public final class SseParser {
     private String runName;
     private String runBefore;
     private String runAfter;
+    /** The start of a run's event that the last chunk cut ({@link #resumeCarry}), and how long it is. */
+    private byte[] carry = new byte[0];
+    private int carryLength;
+    /** The longest text a run takes (a longer one is read line by line). */
+    private static final int MAX_RUN_TEXT = 4096;
     /** The texts of the run being read, and where each ends. */
     private byte[] runText = new byte[1024];
     private int runLength;
@@ -123,6 +128,29 @@ public final class SseParser {
     public void feed(byte[] bytes, int offset, int length) {
         int end = offset + length;
         int start = offset;
+        if (carryLength > 0) {
+            start = resumeCarry(bytes, start, end);
+        }
+        start = lines(bytes, start, end, true);
+        int rest = end - start;
+        if (rest > 0 && rest <= maxBytes && atRunStart() && rest < runHead.length + MAX_RUN_TEXT + runTail.length
+                && samePrefix(bytes, start, end, runHead)) {
+            // the start of what may be one more event of the run: kept to be read with the next chunk's start
+            if (carry.length < rest) {
+                carry = new byte[runHead.length + MAX_RUN_TEXT + runTail.length];
+            }
+            System.arraycopy(bytes, start, carry, 0, rest);
+            carryLength = rest;
+        } else {
+            append(bytes, start, rest);
+        }
+    }
+
+    /**
+     * Reads the lines of {@code bytes[start, end)} (and, with {@code runs}, the runs of template events among them)
+     * up to the last whole line; returns where the rest starts.
+     */
+    private int lines(byte[] bytes, int start, int end, boolean runs) {
         if (skipLf && start < end) {
             skipLf = false;
             if (bytes[start] == '\n' && lineLength == 0) {
@@ -133,7 +161,7 @@ public final class SseParser {
         // hundred pieces, too few for this method to be compiled, so its loop runs interpreted; the work is in methods
         // called once per line, which C1 compiles after a few hundred lines, or in templateRun's loop.
         while (start < end) {
-            if (runHead != null && lineLength == 0 && !pending && rawJson.length() == 0) {
+            if (runs && atRunStart()) {
                 int after = templateRun(bytes, start, end);
                 if (after > start) {
                     start = after;
@@ -146,15 +174,52 @@ public final class SseParser {
             }
             start = next;
         }
-        append(bytes, start, end - start);
+        return start;
+    }
+
+    /** Whether a run of template events may start here: between events, with a run's framing learnt. */
+    private boolean atRunStart() {
+        return runHead != null && lineLength == 0 && !pending && rawJson.length() == 0 && !skipLf;
+    }
+
+    /**
+     * The previous chunk ended inside what may be a template event of the run ({@link #carry}): reads it with this
+     * chunk's start as a run, or, when it is not one, line by line as it would have been read. Returns where the
+     * rest of this chunk starts. Without it, the one event cut by each chunk's end went the line by line way, which a
+     * few dozen events a stream never get compiled for (ADR-003, "Eighth round, streaming").
+     */
+    private int resumeCarry(byte[] bytes, int start, int end) {
+        int take = Math.min(end - start, carry.length - carryLength);
+        System.arraycopy(bytes, start, carry, carryLength, take);
+        int carried = carryLength;
+        carryLength = 0;
+        int after = templateRun(carry, 0, carried + take);
+        if (after >= carried) {
+            return start + (after - carried);
+        }
+        int rest = lines(carry, 0, carried, false);
+        append(carry, rest, carried - rest);
+        return start;
+    }
+
+    /** Whether {@code src[at, end)} begins as {@code expected} does, as far as it goes. */
+    private static boolean samePrefix(byte[] src, int at, int end, byte[] expected) {
+        int n = Math.min(end - at, expected.length);
+        for (int i = 0; i < n; i++) {
+            if (src[at + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * Reads the events from {@code src[from]} on, before {@code end}, that are each wholly the template with another
      * text, framed as the last template event read line by line was ({@link #runHead}, {@link #runTail}), and
      * dispatches them as one event that holds their texts: a long answer's events, nearly all of a network read,
-     * without the calls per line and per event of the decoding above it (ADR-003, "Eighth round, streaming"). Returns where the
-     * first other event starts (or the first not wholly in the chunk): {@code from} when there was none.
+     * without the calls per line and per event of the decoding above it (ADR-003, "Eighth round, streaming").
+     * Returns where the first other event starts (or the first not wholly in the chunk): {@code from} when there was
+     * none.
      *
      * <p>It reads the bytes as the line by line reading would: the head's {@code data: } is the data line's field and
      * its one space; the text, from the head to the first quote, has no quote, backslash, control or non-ASCII byte,
@@ -197,7 +262,7 @@ public final class SseParser {
             return -1;
         }
         long room = maxBytes - head.length - tail.length;
-        int limit = (int) Math.min(Math.min(end - tail.length, text + 4096L), text + room);
+        int limit = (int) Math.min(Math.min(end - tail.length, text + (long) MAX_RUN_TEXT), text + room);
         int quote = text;
         while (quote < limit) {
             byte b = src[quote];
@@ -339,6 +404,12 @@ public final class SseParser {
 
     /** The input ended: dispatches what is pending (a last line without its terminator, data without blank line). */
     public void finish() {
+        if (carryLength > 0) {
+            int carried = carryLength;
+            carryLength = 0;
+            int rest = lines(carry, 0, carried, false);
+            append(carry, rest, carried - rest);
+        }
         if (lineLength > 0) {
             endLine(line, 0, lineLength);
         }
