@@ -93,7 +93,8 @@ final class ChatCall implements CallHandle {
         return answered;
     }
 
-    private void readBody(ResponseBody body, InputStream wire, AnswerSink current, ResponseDecoder decoder) throws IOException {
+    private void readBody(ResponseBody body, InputStream wire, AnswerSink current, ResponseDecoder decoder)
+            throws IOException {
         MediaType type = body.contentType();
         boolean json = type != null && "json".equalsIgnoreCase(type.subtype());
         if (stream && !json) {
@@ -169,8 +170,8 @@ final class ChatCall implements CallHandle {
     /**
      * Reads what the stream has: at least one byte (waiting for it), then as much more as arrives without waiting, up
      * to the buffer's size. OkHttp reads at most 8 KiB at a time; a burst read in larger pieces goes through the parser
-     * and everything above it in fewer calls, and an event split between two pieces (read line by line, not in a run)
-     * comes once per 64 KiB instead of once per 8. Returns -1 at the end of the stream.
+     * and everything above it in fewer calls, and an event split between two pieces comes once per 64 KiB instead of
+     * once per 8. Returns -1 at the end of the stream.
      *
      * <p>The socket is asked how much is waiting once for about as much as it said: each question is a system call,
      * nearly as dear as a read in a burst (ADR-003, "Eighth round, streaming").
