@@ -115,8 +115,8 @@ public final class AnswerParts implements PartSink {
 
     /**
      * Takes pieces of ASCII answer text that followed each other, joined, as {@link #text} would take each in turn:
-     * when they are more text of the open text part after its first report, and all of them fit. Otherwise takes nothing
-     * and returns false, and the caller gives them one by one (so that the limit cuts where it would).
+     * when they are more text of the open text part after its first report, and all of them fit. Otherwise takes
+     * nothing and returns false, and the caller gives them one by one (so that the limit cuts where it would).
      */
     boolean textRun(String texts, int pieces) {
         if (!(last instanceof TextPiece piece) || !open || !textReported || events == null || texts.isEmpty()
