@@ -211,6 +211,32 @@ class OpenAiClientTest {
         assertIdleAtThePause();
     }
 
+    /**
+     * A gzip-encoded stream (OkHttp asks for gzip and undoes it): its socket holds fewer bytes than its body, so the
+     * socket's count is not used for it; every token still arrives, in order.
+     */
+    @Test
+    void aGzipEncodedStreamArrivesWhole() throws Exception {
+        StringBuilder stream = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            stream.append("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t")
+                    .append(i).append(" \"},\"finish_reason\":null}]}\n\n");
+            expected.append('t').append(i).append(' ');
+        }
+        stream.append("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        Buffer gzipped = new Buffer();
+        try (okio.BufferedSink sink = okio.Okio.buffer(new okio.GzipSink(gzipped))) {
+            sink.writeUtf8(stream.toString());
+        }
+        server.enqueue(sse("").setHeader("Content-Encoding", "gzip").setBody(gzipped));
+        Recorder recorder = new Recorder();
+        client().stream(request(true), recorder);
+
+        assertThat(recorder.response().text()).isEqualTo(expected.toString());
+        assertThat(String.join("", recorder.texts())).isEqualTo(expected.toString());
+    }
+
     private static final String PAUSED_FIRST = ("data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},"
             + "\"finish_reason\":null}]}\n\n").repeat(300);
     private static final String PAUSED_REST = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},"

@@ -110,14 +110,14 @@ final class ChatCall implements CallHandle {
                     current.fail(errors.malformed("a stream event llmo cannot read", event.data()));
                 }
             }, limits.maxSseLineBytes(), decoder.template());
-            InputStream in = body.byteStream();
+            BodyReads reads = new BodyReads(body.byteStream(), wire);
             byte[] buffer = new byte[READ_BUFFER];
             int n;
             try {
-                while (!current.ended() && (n = fill(in, wire, buffer)) != -1) {
+                while (!current.ended() && (n = reads.fill(buffer)) != -1) {
                     parser.feed(buffer, 0, n);
                     current.flush(); // the text of this read, as one event
-                    if (in.available() == 0 && !StreamSocket.hasMore(wire)) {
+                    if (reads.idle()) {
                         listener.onIdle();
                     }
                 }
@@ -166,39 +166,69 @@ final class ChatCall implements CallHandle {
         return reasoned && !answered;
     }
 
-    /** The UTF-8 length of valid UTF-16 text (surrogates arrive here in pairs only). */
-    /**
-     * Reads what the stream has: at least one byte (waiting for it), then as much more as arrives without waiting, up
-     * to the buffer's size. OkHttp reads at most 8 KiB at a time; a burst read in larger pieces goes through the parser
-     * and everything above it in fewer calls, and an event split between two pieces comes once per 64 KiB instead of
-     * once per 8. Returns -1 at the end of the stream.
-     *
-     * <p>The socket is asked how much is waiting once for about as much as it said: each question is a system call,
-     * nearly as dear as a read in a burst (ADR-003, "Eighth round, streaming").
-     */
-    private static int fill(InputStream in, InputStream wire, byte[] buffer) throws IOException {
-        int n = in.read(buffer, 0, buffer.length);
-        long sure = 0; // what the socket's count says can still be read without waiting
-        while (n > 0 && n < buffer.length) {
-            if (in.available() == 0 && sure <= 0) {
-                sure = StreamSocket.sureBytes(wire);
-                if (sure <= 0) {
+    /** The reads of one streamed body: {@link #fill}, and whether the stream waits. */
+    private static final class BodyReads {
+        private final InputStream in;
+        /** The socket the body arrives on (HTTP/1.x, not encoded), or null: {@link StreamSocket}. */
+        private final InputStream wire;
+        /** A read that failed after others had brought bytes: thrown by the next {@link #fill}, after they are read. */
+        private IOException failed;
+
+        BodyReads(InputStream in, InputStream wire) {
+            this.in = in;
+            this.wire = wire;
+        }
+
+        /**
+         * Reads what the stream has: at least one byte (waiting for it), then as much more as arrives without
+         * waiting, up to the buffer's size. OkHttp reads at most 8 KiB at a time; a burst read in larger pieces goes
+         * through the parser and everything above it in fewer calls, and an event split between two pieces comes
+         * once per 64 KiB instead of once per 8. Returns -1 at the end of the stream.
+         *
+         * <p>The socket is asked how much is waiting once for about as much as it said: each question is a system
+         * call, nearly as dear as a read in a burst (ADR-003, "Eighth round, streaming").
+         */
+        int fill(byte[] buffer) throws IOException {
+            if (failed != null) {
+                IOException e = failed;
+                failed = null;
+                throw e;
+            }
+            int n = in.read(buffer, 0, buffer.length);
+            long sure = 0; // what the socket's count says can still be read without waiting
+            while (n > 0 && n < buffer.length) {
+                if (in.available() == 0 && sure <= 0) {
+                    sure = StreamSocket.sureBytes(wire);
+                    if (sure <= 0) {
+                        break;
+                    }
+                }
+                int more;
+                try {
+                    more = in.read(buffer, n, buffer.length - n);
+                } catch (IOException e) {
+                    failed = e; // what was read comes first, and is shown
                     break;
                 }
+                if (more < 0) {
+                    break; // the next read says so again
+                }
+                n += more;
+                sure -= more;
             }
-            int more = in.read(buffer, n, buffer.length - n);
-            if (more < 0) {
-                break; // the next read says so again
-            }
-            n += more;
-            sure -= more;
+            return n;
         }
-        return n;
+
+        /** Whether nothing more is waiting: the moment to show what was read. */
+        boolean idle() throws IOException {
+            return failed != null || in.available() == 0 && !StreamSocket.hasMore(wire);
+        }
     }
 
-    /** How much {@link #fill} reads at most. */
+    /** How much {@link BodyReads#fill} reads at most. */
     private static final int READ_BUFFER = 1 << 16;
 
+    /** The UTF-8 length of valid UTF-16 text (surrogates arrive here in pairs only). */
     static long utf8Length(String text) {
         long bytes = 0;
         for (int i = 0; i < text.length(); i++) {

@@ -69,6 +69,8 @@ public final class SseParser {
     private int carryLength;
     /** The longest text a run takes (a longer one is read line by line). */
     private static final int MAX_RUN_TEXT = 4096;
+    /** The most a carried event may need: a template of a longer framing is read line by line at a chunk's end. */
+    private static final int MAX_CARRY = 1 << 16;
     /** The texts of the run being read, and where each ends. */
     private byte[] runText = new byte[1024];
     private int runLength;
@@ -133,11 +135,12 @@ public final class SseParser {
         }
         start = lines(bytes, start, end, true);
         int rest = end - start;
-        if (rest > 0 && rest <= maxBytes && atRunStart() && rest < runHead.length + MAX_RUN_TEXT + runTail.length
+        int event = runHead == null ? 0 : runHead.length + MAX_RUN_TEXT + runTail.length;
+        if (rest > 0 && rest <= maxBytes && atRunStart() && rest < event && event <= MAX_CARRY
                 && samePrefix(bytes, start, end, runHead)) {
             // the start of what may be one more event of the run: kept to be read with the next chunk's start
-            if (carry.length < rest) {
-                carry = new byte[runHead.length + MAX_RUN_TEXT + runTail.length];
+            if (carry.length < event) {
+                carry = new byte[event];
             }
             System.arraycopy(bytes, start, carry, 0, rest);
             carryLength = rest;

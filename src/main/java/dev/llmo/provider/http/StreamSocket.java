@@ -23,16 +23,22 @@ final class StreamSocket implements Interceptor {
     private StreamSocket() {
     }
 
+    /**
+     * Remembers the socket of an event stream over HTTP/1.x whose body is its bytes as sent: an encoded one (gzip,
+     * which OkHttp asks for and undoes) has fewer bytes in the socket than the body will have, so its count says
+     * nothing about what a read gets without waiting.
+     */
     @Override
     public Response intercept(Chain chain) throws IOException {
+        LAST.remove(); // also when the exchange fails: no socket of an earlier response stays behind
         Response response = chain.proceed(chain.request());
         Connection connection = chain.connection();
         String type = response.header("Content-Type");
+        String encoding = response.header("Content-Encoding");
         if (connection != null && type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17)
+                && (encoding == null || encoding.equalsIgnoreCase("identity"))
                 && (connection.protocol() == Protocol.HTTP_1_1 || connection.protocol() == Protocol.HTTP_1_0)) {
             LAST.set(connection.socket());
-        } else {
-            LAST.remove();
         }
         return response;
     }
