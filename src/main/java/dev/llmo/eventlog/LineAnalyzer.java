@@ -398,24 +398,6 @@ final class LineAnalyzer {
         return -1;
     }
 
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH = 0x8080808080808080L;
-
-    /**
-     * Whether the eight bytes of {@code w} (little-endian) are all lower-case hex digits: a digest is checked eight
-     * bytes at a time, not byte by byte (in C1's code, the byte loop was 6% of the verifier threads' time). Adding
-     * {@code 0x80 - x} to a byte under 0x80 sets its high bit exactly when it is at least x, without a carry into the
-     * byte above. A byte of 0x80 or more fails on its own (its sums either keep the high bit in both bounds or lose
-     * it in the lower one); whatever its carry does to the bytes above cannot make the word pass.
-     */
-    static boolean hex8(long w) {
-        long digit = w + (0x80 - '0') * ONES & ~(w + (0x80 - '9' - 1) * ONES);
-        long letter = w + (0x80 - 'a') * ONES & ~(w + (0x80 - 'f' - 1) * ONES);
-        return ((digit | letter) & HIGH) == HIGH;
-    }
-
     /** {@code "sha256:<64 lower-case hex>"}; index after the closing quote. */
     private static int digestString(byte[] b, int i, int to) {
         i = expect(b, i, to, PREFIX);
@@ -423,7 +405,7 @@ final class LineAnalyzer {
             return -1;
         }
         for (int k = 0; k < 64; k += 8) {
-            if (!hex8((long) LONGS.get(b, i + k))) {
+            if (!CanonicalJson.Words.lowerHex(b, i + k)) {
                 return -1;
             }
         }

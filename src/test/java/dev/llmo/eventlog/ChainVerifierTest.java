@@ -437,10 +437,10 @@ class ChainVerifierTest {
                 for (long rest : new long[] {0x3061623966303130L, 0x6666666666666666L, 0x3030303030303030L}) {
                     long w = rest & ~(0xffL << 8 * at) | (long) v << 8 * at;
                     boolean hex = v >= '0' && v <= '9' || v >= 'a' && v <= 'f';
-                    assertThat(LineAnalyzer.hex8(w)).as("byte %d at %d in %x", v, at, rest).isEqualTo(hex);
+                    assertThat(CanonicalJson.Words.hex(w)).as("byte %d at %d in %x", v, at, rest).isEqualTo(hex);
                     if (at < 7) {
                         long above = w & ~(0xffL << 8 * (at + 1)) | (long) (0x80 + v % 128) << 8 * (at + 1);
-                        assertThat(LineAnalyzer.hex8(above)).as("byte %d at %d under a high byte", v, at).isFalse();
+                        assertThat(CanonicalJson.Words.hex(above)).as("byte %d at %d under a high byte", v, at).isFalse();
                     }
                 }
             }

@@ -98,16 +98,10 @@ public final class AnswerParts implements PartSink {
 
     /** {@link #text} of text known to be ASCII ({@link StreamEvent.TextDelta#ascii}): not scanned again. */
     public void asciiText(String text) {
-        if (last instanceof TextPiece piece && open && !text.isEmpty() && !overLimit) {
-            if (maxBytes != Long.MAX_VALUE) {
-                if (bytes + text.length() > maxBytes) {
-                    overLimit = true;
-                    return;
-                }
-                bytes += text.length();
+        if (last instanceof TextPiece piece && open && !text.isEmpty()) {
+            if (take(text, true)) {
+                add(piece, text, 1, true);
             }
-            tookAscii = true;
-            add(piece, text, 1, true);
             return;
         }
         text(text);
@@ -331,14 +325,19 @@ public final class AnswerParts implements PartSink {
 
     /** Counts {@code text} against the limit; false (and nothing more taken) when it would pass it. */
     private boolean take(String text) {
+        return take(text, false);
+    }
+
+    /** @param ascii whether {@code text} is known to be ASCII: its length is then its UTF-8 length, not counted */
+    private boolean take(String text, boolean ascii) {
         if (overLimit) {
             return false;
         }
         if (maxBytes == Long.MAX_VALUE) {
-            tookAscii = false; // not counted: not known
+            tookAscii = ascii; // not counted otherwise: not known
             return true; // pieces taken once already: counted then
         }
-        long more = ChatCall.utf8Length(text);
+        long more = ascii ? text.length() : ChatCall.utf8Length(text);
         tookAscii = more == text.length();
         if (bytes + more > maxBytes) {
             overLimit = true;

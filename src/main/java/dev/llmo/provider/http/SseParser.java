@@ -137,7 +137,7 @@ public final class SseParser {
         int rest = end - start;
         int event = runHead == null ? 0 : runHead.length + MAX_RUN_TEXT + runTail.length;
         if (rest > 0 && rest <= maxBytes && atRunStart() && rest < event && event <= MAX_CARRY
-                && samePrefix(bytes, start, end, runHead)) {
+                && same(bytes, start, runHead, Math.min(rest, runHead.length))) {
             // the start of what may be one more event of the run: kept to be read with the next chunk's start
             if (carry.length < event) {
                 carry = new byte[event];
@@ -205,16 +205,6 @@ public final class SseParser {
         return start;
     }
 
-    /** Whether {@code src[at, end)} begins as {@code expected} does, as far as it goes. */
-    private static boolean samePrefix(byte[] src, int at, int end, byte[] expected) {
-        int n = Math.min(end - at, expected.length);
-        for (int i = 0; i < n; i++) {
-            if (src[at + i] != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /**
      * Reads the events from {@code src[from]} on, before {@code end}, that are each wholly the template with another
@@ -261,7 +251,7 @@ public final class SseParser {
         byte[] head = runHead;
         byte[] tail = runTail;
         int text = at + head.length;
-        if (text + tail.length >= end || !same(src, at, head)) {
+        if (text + tail.length >= end || !same(src, at, head, head.length)) {
             return -1;
         }
         long room = maxBytes - head.length - tail.length;
@@ -274,7 +264,7 @@ public final class SseParser {
             }
             quote++;
         }
-        if (quote == text || quote >= limit || src[quote] != '"' || !same(src, quote, tail)) {
+        if (quote == text || quote >= limit || src[quote] != '"' || !same(src, quote, tail, tail.length)) {
             return -1;
         }
         int size = quote - text;
@@ -291,13 +281,13 @@ public final class SseParser {
     }
 
     /**
-     * Whether {@code src} holds {@code expected} at {@code at} (which the caller has checked fits). A loop of its own
-     * rather than {@link Arrays#equals}: the JDK's comparison runs interpreted, eight bytes at a time through
-     * {@code Unsafe}, until the JIT compiles it, which in a stream's first half second it may not; this loop is
-     * compiled after a few hundred events.
+     * Whether {@code src} holds the first {@code length} bytes of {@code expected} at {@code at} (which the caller
+     * has checked fit). A loop of its own rather than {@link Arrays#equals}: the JDK's comparison runs interpreted,
+     * eight bytes at a time through {@code Unsafe}, until the JIT compiles it, which in a stream's first half second
+     * it may not; this loop is compiled after a few hundred events.
      */
-    private static boolean same(byte[] src, int at, byte[] expected) {
-        for (int i = 0; i < expected.length; i++) {
+    private static boolean same(byte[] src, int at, byte[] expected, int length) {
+        for (int i = 0; i < length; i++) {
             if (src[at + i] != expected[i]) {
                 return false;
             }
