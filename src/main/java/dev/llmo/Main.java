@@ -37,12 +37,13 @@ public final class Main {
     }
 
     /**
-     * Every model call initialises Jackson's ObjectMapper, whose date format makes a {@code SimpleDateFormat} and so
-     * loads the JDK's locale data. Before JDK 21 the default source (CLDR) costs a run ~30 ms of CPU and ~15-20 ms of
-     * wall time there; the older source (COMPAT) serves the same and costs neither (ADR-003, "Eighth round"). What llmo
-     * prints does not depend on it: its numbers and dates are formatted with {@code Locale.ROOT} or by hand. JDK 21
-     * warns when COMPAT is named and JDK 23 removed it, so only older JDKs get it, and never over the user's own
-     * {@code -Djava.locale.providers}. Read once, before anything has asked for locale data.
+     * Jackson's ObjectMapper (which the commands that read logs or print JSON use; a model call no longer does) makes
+     * a {@code SimpleDateFormat} for its date format and so loads the JDK's locale data. Before JDK 21 the default
+     * source (CLDR) cost a run ~30 ms of CPU and ~15-20 ms of wall time there; the older source (COMPAT) serves the
+     * same and costs neither (ADR-003, "Eighth round"). What llmo prints does not depend on it: its numbers and dates
+     * are formatted with {@code Locale.ROOT} or by hand. JDK 21 warns when COMPAT is named and JDK 23 removed it, so
+     * only older JDKs get it, and never over the user's own {@code -Djava.locale.providers}. Read once, before
+     * anything has asked for locale data.
      */
     static void chooseLocaleData() {
         if (Runtime.version().feature() < 21 && System.getProperty("java.locale.providers") == null) {

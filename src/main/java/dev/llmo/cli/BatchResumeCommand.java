@@ -130,6 +130,6 @@ final class BatchResumeCommand implements Callable<Integer> {
         if (node == null || !node.isObject()) {
             return Map.of();
         }
-        return dev.llmo.provider.http.Json.MAPPER.convertValue(node, Map.class);
+        return dev.llmo.provider.http.Json.mapper().convertValue(node, Map.class);
     }
 }

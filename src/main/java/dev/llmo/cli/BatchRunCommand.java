@@ -165,7 +165,7 @@ final class BatchRunCommand implements Callable<Integer> {
         BatchSpec spec = new BatchSpec(once ? "-" : file.toAbsolutePath().toString(),
                 scan.format().id(), scan.sha256(), scan.rows(), resolved.stream().map(ModelRef::id).toList(), prompt,
                 template, defaults.system(), dev.llmo.provider.http.Json.write(
-                dev.llmo.provider.http.Json.MAPPER.valueToTree(defaults.options())),
+                dev.llmo.provider.http.Json.mapper().valueToTree(defaults.options())),
                 // as parsed: a json-schema check keeps its schema, not the path of a file that may change
                 parsed.stream().map(Assertion::source).toList(), limit, remote);
         OutFile out = batch.out == null ? null : OutFile.open(batch.out);

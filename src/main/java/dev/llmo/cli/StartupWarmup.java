@@ -10,8 +10,8 @@ import java.util.concurrent.FutureTask;
 /**
  * Does, on a second thread, work a model call will need while the main thread builds the command's model by
  * reflection: it reads the configuration for {@link CliContext#settings()} (which waits for it, or reads it itself
- * when this thread has not begun), then initialises the library classes the call will use (Jackson's mapper with
- * its date format's locale data, the JCE provider's SHA-256, {@link java.net.IDN}'s Unicode tables, which OkHttp
+ * when this thread has not begun), then initialises the library classes the call will use (the JCE provider's
+ * SHA-256, for the configuration's digest and the event log, {@link java.net.IDN}'s Unicode tables, which OkHttp
  * needs for every URL, and OkHttp's platform probe and task runner, which its first call needs). Reading the
  * configuration is what the main thread would do; the static initialisers are pure set-up; so running them early
  * changes nothing but when the work is done, and on a machine with a free core it is done beside the main thread
@@ -38,7 +38,6 @@ final class StartupWarmup {
     private static void warm(FutureTask<Settings> settings) {
         settings.run(); // its failure is the main thread's to report, when it asks for the settings
         try {
-            Class.forName("com.fasterxml.jackson.databind.ObjectMapper", true, StartupWarmup.class.getClassLoader());
             MessageDigest.getInstance("SHA-256");
             settings.get().digest(); // kept by the settings, for the event log; done: get() does not wait
             java.net.IDN.toASCII("localhost");

@@ -464,7 +464,7 @@ public final class EventCodec {
                 return EventJson.NODES.textNode(node.decimalValue().toPlainString());
             }
             if (node.isContainerNode()) {
-                return optionValue(EventJson.MAPPER.convertValue(node, Object.class));
+                return optionValue(EventJson.mapper().convertValue(node, Object.class));
             }
             return node;
         }

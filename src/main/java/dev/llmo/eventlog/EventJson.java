@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.llmo.json.JsonTrees;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -19,14 +20,34 @@ final class EventJson {
      * names are not canonicalized: every content entry's key is a digest seen once, and Jackson's shared name table
      * copies itself for each line that adds a name, a cost that grows with the names of all lines read before.
      */
-    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(Integer.MAX_VALUE).maxNumberLength(64).maxNestingDepth(1000).build())
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final JsonFactory FACTORY = factory();
+
+    /**
+     * Lines are read into trees without a mapper ({@link JsonTrees}): floats as {@code BigDecimal} without trailing
+     * zeros, as the mapper read them before (its default node factory strips them), and nothing after the object.
+     */
+    private static final JsonTrees.Reading LINES = new JsonTrees.Reading(FACTORY, JsonTrees.Floats.DECIMAL_STRIPPED,
+            true);
+
+    private static JsonFactory factory() {
+        return JsonFactory.builder()
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE).maxNumberLength(64).maxNestingDepth(1000).build())
+                .build();
+    }
+
+    /** A mapper with the same reading, for Java values (made at first use: writing and verifying need none). */
+    static ObjectMapper mapper() {
+        return Mapper.MAPPER;
+    }
+
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = new ObjectMapper(factory())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
 
     static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
@@ -91,8 +112,8 @@ final class EventJson {
             // With CANONICALIZE_FIELD_NAMES off, Jackson 2.22 can read past the end of a range that starts inside the
             // array and has bytes after it: a long tampered line was "not valid JSON (Trailing token ...)", having
             // been read into the next line, instead of "edited". A copy holds the range alone.
-            return MAPPER.readTree(java.util.Arrays.copyOfRange(bytes, from, from + length));
+            return LINES.read(java.util.Arrays.copyOfRange(bytes, from, from + length));
         }
-        return MAPPER.readTree(bytes, from, length);
+        return LINES.read(bytes, from, length);
     }
 }

@@ -1,8 +1,8 @@
 package dev.llmo.eventlog;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.json.JsonTrees;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -51,14 +51,10 @@ public record LedgerEntry(long seq, String ts, String conversation, long headSeq
 
     /** The line as written, newline included: keys in the documented order, compact. */
     byte[] line() {
-        try {
-            byte[] json = EventJson.MAPPER.writeValueAsBytes(node);
-            byte[] line = Arrays.copyOf(json, json.length + 1);
-            line[json.length] = '\n';
-            return line;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
+        byte[] json = JsonTrees.writeBytes(EventJson.FACTORY, node);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
     }
 
     /** Whether the entry carries a MAC. */

@@ -1,18 +1,36 @@
 package dev.llmo.provider.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.json.JsonTrees;
 import java.util.Optional;
 
-/** The one Jackson mapper of the provider clients (thread-safe once configured), and lenient readers. */
+/**
+ * The provider clients' JSON: trees read and written without a Jackson mapper on a model call's path
+ * ({@link JsonTrees}), and the one mapper, made at first use, for what needs one (Java values to and from trees).
+ */
 public final class Json {
     // Decimals are written plainly (1E+5 as 100000) so that a body rebuilt from the event log on replay is the same.
-    public static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+    private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+    private static final JsonTrees.Reading LENIENT = new JsonTrees.Reading(FACTORY, JsonTrees.Floats.DOUBLE, false);
+    // Floats read as BigDecimal: a number the model or a schema wrote goes back with the digits it had.
+    private static final JsonTrees.Reading EXACT = new JsonTrees.Reading(FACTORY, JsonTrees.Floats.DECIMAL, true);
 
     private Json() {
+    }
+
+    /** The mapper (thread-safe once configured), for Java values; trees need none. */
+    public static ObjectMapper mapper() {
+        return Mapper.MAPPER;
+    }
+
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
     }
 
     /** The parsed document, or empty when {@code text} is not JSON. */
@@ -21,8 +39,8 @@ public final class Json {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(MAPPER.readTree(text));
-        } catch (JsonProcessingException e) {
+            return Optional.ofNullable(LENIENT.read(text));
+        } catch (java.io.IOException e) {
             return Optional.empty();
         }
     }
@@ -30,17 +48,11 @@ public final class Json {
     /** The parsed document, or empty when {@code bytes} (UTF-8) are not JSON. */
     public static Optional<JsonNode> parse(byte[] bytes) {
         try {
-            return Optional.ofNullable(MAPPER.readTree(bytes)).filter(node -> !node.isMissingNode());
+            return Optional.ofNullable(LENIENT.read(bytes)).filter(node -> !node.isMissingNode());
         } catch (java.io.IOException e) {
             return Optional.empty();
         }
     }
-
-    // Floats read as BigDecimal: a number the model or a schema wrote goes back with the digits it had.
-    private static final com.fasterxml.jackson.databind.ObjectReader EXACT = MAPPER.reader()
-            .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .without(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
     /** The parsed document with every number as written (no rounding to double), or empty when it is not JSON. */
     public static Optional<JsonNode> parseExact(String text) {
@@ -48,20 +60,40 @@ public final class Json {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(EXACT.readTree(text)).filter(node -> !node.isMissingNode());
-        } catch (JsonProcessingException e) {
+            return Optional.ofNullable(EXACT.read(text)).filter(node -> !node.isMissingNode());
+        } catch (java.io.IOException e) {
             return Optional.empty();
         }
     }
 
+    /**
+     * A Java value (a string, number, boolean, list or map) as a tree node: what {@code valueToTree} makes, without
+     * the mapper for the values every call has (strings, booleans, whole numbers).
+     */
+    public static JsonNode tree(Object value) {
+        if (value instanceof String text) {
+            return JsonNodeFactory.instance.textNode(text);
+        }
+        if (value instanceof Boolean flag) {
+            return JsonNodeFactory.instance.booleanNode(flag);
+        }
+        if (value instanceof Integer number) {
+            return JsonNodeFactory.instance.numberNode(number.intValue());
+        }
+        if (value instanceof Long number) {
+            return JsonNodeFactory.instance.numberNode(number.longValue());
+        }
+        return mapper().valueToTree(value);
+    }
+
     public static ObjectNode object() {
-        return MAPPER.createObjectNode();
+        return JsonNodeFactory.instance.objectNode();
     }
 
     public static String write(JsonNode node) {
         try {
-            return MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
+            return JsonTrees.write(FACTORY, node);
+        } catch (java.io.UncheckedIOException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }
     }
@@ -72,9 +104,9 @@ public final class Json {
      */
     public static boolean writable(JsonNode node) {
         try {
-            MAPPER.writeValueAsString(node);
+            JsonTrees.write(FACTORY, node);
             return true;
-        } catch (JsonProcessingException e) {
+        } catch (java.io.UncheckedIOException e) {
             return false;
         }
     }

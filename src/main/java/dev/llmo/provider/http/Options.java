@@ -25,7 +25,7 @@ public final class Options {
 
     /** Writes {@code value} (a Java value: string, number, boolean, list, map) as {@code field}, set by {@code option}. */
     public void put(String option, String field, Object value) {
-        set(option, field, Json.MAPPER.valueToTree(value));
+        set(option, field, Json.tree(value));
     }
 
     /** Writes {@code value} as {@code field}, set by {@code option}. */

@@ -152,7 +152,7 @@ public final class ReservedOptions {
 
     /** A value as the user would type it after {@code =}, cut short: the error stays one readable line. */
     private static String shown(Object value) {
-        String text = (value instanceof String s ? s : Json.write(Json.MAPPER.valueToTree(value)))
+        String text = (value instanceof String s ? s : Json.write(Json.tree(value)))
                 .replaceAll("[\\s\\p{Cntrl}]+", " ");
         return text.length() <= 40 ? text : text.substring(0, 39) + "…";
     }
