@@ -23,8 +23,10 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=qu
 # A streamed answer is read 8 KiB at a time through okio, OkHttp's body sources and the JDK's socket: some 20
 # methods, each run once per read, ~430 times for 20,000 tokens, so at the thresholds above they never reached C1
 # and the whole read ran interpreted, about a third of what the stream cost. Compiled after 10 reads (a short
-# answer takes fewer, so it compiles none of them), a 20,000-token stream took ~5-7 ms less; only the commands that
-# call models get the patterns, which every method the JVM sets up is matched against (ADR-003, "Tenth round").
+# answer takes fewer, so it compiles none of them), a 20,000-token stream took ~5-10 ms less. SHA-256's per-block
+# helpers, which hash a long answer's content at its end, likewise after ~300 blocks (a short run hashes fewer). Only
+# the commands that call models get these patterns, which every method the JVM sets up is matched against
+# (ADR-003, "Tenth round").
 sub=   # the command: the first argument that is not an option (the root takes only options)
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
 case $sub in run|chat|chain|batch) jit="$jit \
@@ -34,7 +36,9 @@ case $sub in run|chat|chain|batch) jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,okio.Buffer::writ*,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,okhttp3.internal.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,sun.nio.ch.NioSocketImpl*::*ead,0.05 \
-  -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05" ;;
+  -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.ByteArrayAccess::b2iBig64,0.375 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompressCheck,0.375" ;;
 esac
 # `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
 # them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
