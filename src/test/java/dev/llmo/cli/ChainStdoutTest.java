@@ -92,8 +92,10 @@ class ChainStdoutTest {
 
     @Test
     void aClosedTerminalStopsEveryCallOfTheLiveView() throws Exception {
-        llmo.server().enqueue(streamed("one"));
-        llmo.server().enqueue(streamed("two"));
+        // the rest of each answer comes after its text, late: a call that ended before the terminal closed could
+        // not be stopped, and a fast reader (all of an answer in one read) made that a race
+        llmo.server().enqueue(streamed("one").throttleBody(100, 400, java.util.concurrent.TimeUnit.MILLISECONDS));
+        llmo.server().enqueue(streamed("two").throttleBody(100, 400, java.util.concurrent.TimeUnit.MILLISECONDS));
         Result run = llmo.cli().tty("o").stdout(failing("Broken pipe")).run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
 
         assertThat(run).failedWith(ExitCode.STDOUT_CLOSED);

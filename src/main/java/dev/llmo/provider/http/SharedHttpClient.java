@@ -52,6 +52,7 @@ public final class SharedHttpClient {
     private static final class CleartextHolder {
         static final OkHttpClient CLIENT = new OkHttpClient.Builder()
                 .connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT))
+                .socketFactory(ReadAheadSocket.FACTORY)
                 .connectionPool(new ConnectionPool(5, 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false)
                 // a redirect would re-send the key (and on 307 the prompt) to an address nobody configured

@@ -1,0 +1,141 @@
+package dev.llmo.provider.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Objects;
+import javax.net.SocketFactory;
+
+/**
+ * A plain-HTTP socket whose input is taken from the system in pieces of up to 64 KiB. OkHttp reads a body 8 KiB at
+ * a time (okio's segment), each read a system call through the JDK's socket; a local server (Ollama, vLLM,
+ * llama.cpp) streams an answer faster than that is read (ADR-003, "Tenth round, streaming"). Here one call takes what
+ * the socket holds and okio's reads are served from memory. Nothing else changes: the bytes come in the same order, a
+ * read waits only when nothing is held (with the socket's timeout), {@link InputStream#available} counts what is
+ * held before what waits in the socket (for {@link StreamSocket}), and closing the input closes the socket. Only for
+ * {@code http://}: TLS reads its own records.
+ */
+final class ReadAheadSocket extends Socket {
+    /** The largest piece taken from the system at once. */
+    static final int PIECE = 1 << 16;
+
+    /** Makes the unconnected sockets OkHttp connects itself (how it uses a socket factory). */
+    static final SocketFactory FACTORY = new Factory();
+
+    private ReadAhead input;
+
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        if (input == null) {
+            input = new ReadAhead(super.getInputStream());
+        }
+        return input;
+    }
+
+    /** The socket's input, taken in pieces of up to {@link #PIECE} bytes. Read by one reader at a time. */
+    static final class ReadAhead extends InputStream {
+        private final InputStream in;
+        private byte[] held;
+        private int next;
+        private int end;
+
+        ReadAhead(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (next == end) {
+                if (len >= PIECE) {
+                    return in.read(b, off, len); // as large as a piece: no copy
+                }
+                if (held == null) {
+                    held = new byte[PIECE];
+                }
+                int n = in.read(held, 0, PIECE);
+                if (n <= 0) {
+                    return n;
+                }
+                next = 0;
+                end = n;
+            }
+            int n = Math.min(len, end - next);
+            System.arraycopy(held, next, b, off, n);
+            next += n;
+            return n;
+        }
+
+        /**
+         * What is held, and what waits in the socket when that is less than one of okio's reads: asking the socket is
+         * a system call, and a reader told of 8 KiB or more has enough to go on.
+         */
+        @Override
+        public int available() throws IOException {
+            int mine = end - next;
+            return mine >= 8192 ? mine : mine + in.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    private static final class Factory extends SocketFactory {
+        @Override
+        public Socket createSocket() {
+            return new ReadAheadSocket();
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port), null);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port), null);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+        }
+
+        private static Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
+            Socket socket = new ReadAheadSocket();
+            try {
+                if (local != null) {
+                    socket.bind(local);
+                }
+                socket.connect(remote);
+                return socket;
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        }
+    }
+}
