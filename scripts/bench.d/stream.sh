@@ -9,7 +9,9 @@ set -eu
 : "${LLMO_BIN:?set LLMO_BIN to the llmo binary, e.g. target/llmo}"
 command -v curl >/dev/null || { echo "stream.sh: curl is needed" >&2; exit 1; }
 TOKENS=${STREAM_TOKENS:-20000}
-RUNS=${STREAM_RUNS:-11}
+# 21 pairs: on a machine whose speed drifts, the median of 11 pair ratios moved by ±0.03 between runs of the same
+# binary; 21 narrow that by about a quarter, at ~15 s more (ADR-003, "Tenth round")
+RUNS=${STREAM_RUNS:-21}
 
 work=$(mktemp -d)
 . "$(dirname "$0")/lib/loopback.sh"

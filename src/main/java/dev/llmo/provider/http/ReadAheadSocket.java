@@ -12,7 +12,7 @@ import javax.net.SocketFactory;
 /**
  * A plain-HTTP socket whose input is taken from the system in pieces of up to 64 KiB. OkHttp reads a body 8 KiB at
  * a time (okio's segment), each read a system call through the JDK's socket; a local server (Ollama, vLLM,
- * llama.cpp) streams an answer faster than that is read (ADR-003, "Tenth round, streaming"). Here one call takes what
+ * llama.cpp) streams an answer faster than that is read (ADR-003, "Tenth round"). Here one call takes what
  * the socket holds and okio's reads are served from memory. Nothing else changes: the bytes come in the same order, a
  * read waits only when nothing is held (with the socket's timeout), {@link InputStream#available} counts what is
  * held before what waits in the socket (for {@link StreamSocket}), and closing the input closes the socket. Only for
