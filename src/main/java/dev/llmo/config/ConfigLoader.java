@@ -200,7 +200,7 @@ public final class ConfigLoader {
         Map<String, byte[]> contents = new LinkedHashMap<>();
         for (String name : List.of(CONFIG_FILE, MODELS_FILE)) {
             String resource = BUILT_IN_RESOURCES + name;
-            try (InputStream in = ConfigLoader.class.getResourceAsStream(resource)) {
+            try (InputStream in = OwnResources.open(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("the jar lacks " + resource);
                 }

@@ -59,7 +59,7 @@ public final class ConfigSnapshot {
 
     /** The built-in trees by file name when the bundled snapshot matches {@code sources}; otherwise null. */
     static Map<String, MapNode> builtIn(Map<String, byte[]> sources) {
-        try (InputStream in = ConfigSnapshot.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = OwnResources.open(RESOURCE)) {
             return in == null ? null : decode(in.readAllBytes(), sources);
         } catch (IOException e) {
             return null;
