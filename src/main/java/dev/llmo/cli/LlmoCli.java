@@ -13,6 +13,7 @@ public final class LlmoCli {
     /** Every command, in the order --help lists them. */
     static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+    private static final String CLOSURES = "picocli.disable.closures";
 
     static {
         COMMANDS.put("run", RunCommand.class);
@@ -34,6 +35,12 @@ public final class LlmoCli {
         // (about 80 classes a start); no llmo option or parameter has such a type. Its documented switch:
         if (System.getProperty(CONVERTER_EXCLUDES) == null) {
             System.setProperty(CONVERTER_EXCLUDES, "java\\.(sql|time)\\..*");
+        }
+        // Its default factory looks for Groovy's Closure class, for Groovy scripts' annotations, which llmo has none
+        // of: a failed class lookup through the whole jar and an exception, ~2 ms of every command (ADR-003, "Tenth
+        // round"). Its documented switch:
+        if (System.getProperty(CLOSURES) == null) {
+            System.setProperty(CLOSURES, "true");
         }
     }
 
