@@ -105,16 +105,10 @@ if [ "${LLMO_CDS:-on}" != off ]; then
       reloc=
       if [ -z "$jdk" ]; then
         reloc="-XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
-        command=   # set only for models, whose --remote sends keys
-        for arg in "$@"; do
-          case $command:$arg in
-            :-*) ;;
-            :run|:chat|:chain|:batch|:vault|:tools) reloc=; break ;;
-            :models) command=models ;;
-            :*) break ;;
-            models:--remote) reloc=; break ;;   # asks the providers, with their keys
-          esac
-        done
+        case $sub in
+          run|chat|chain|batch|vault|tools) reloc= ;;
+          models) for arg in "$@"; do [ "$arg" = --remote ] && reloc=; done ;;   # asks the providers, with their keys
+        esac
       fi
       exec "$java" $flags $reloc "$use$archive" -jar "$self" "$@"
     fi

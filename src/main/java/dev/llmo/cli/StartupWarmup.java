@@ -12,10 +12,10 @@ import java.util.concurrent.FutureTask;
  * reflection: it reads the configuration for {@link CliContext#settings()} (which waits for it, or reads it itself
  * when this thread has not begun), then initialises the library classes the call will use (the JCE provider's
  * SHA-256, for the configuration's digest and the event log, {@link java.net.IDN}'s Unicode tables, which OkHttp
- * needs for every URL, and OkHttp's platform probe and task runner, which its first call needs). Reading the
- * configuration is what the main thread would do; the static initialisers are pure set-up; so running them early
- * changes nothing but when the work is done, and on a machine with a free core it is done beside the main thread
- * instead of in its way.
+ * needs for every URL, OkHttp's platform probe and task runner, which its first call needs, and the plain-HTTP client
+ * with the JDK's socket layer, which its first connection needs). Reading the configuration is what the main thread
+ * would do; the static initialisers are pure set-up; so running them early changes nothing but when the work is
+ * done, and on a machine with a free core it is done beside the main thread instead of in its way.
  */
 final class StartupWarmup {
     /** The commands that call models, for which the warm-up pays. */

@@ -29,8 +29,9 @@ public final class Json {
     }
 
     private static final class Mapper {
-        static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-                .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+        // a copy of the trees' factory (plain decimals and all): a mapper makes itself the codec of its factory
+        static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder(FACTORY.copy())
+                .build();
     }
 
     /** The parsed document, or empty when {@code text} is not JSON. */

@@ -26,7 +26,7 @@ class JsonTest {
     }
 
     @Test
-    void readsAndWritesWithoutTheMapper() {
+    void readsAndWritesWithoutTheMapper() throws Exception {
         JsonNode node = Json.parse("{\"a\":1.50,\"b\":[true,null],\"a\":2} trailing").orElseThrow();
         assertThat(Json.write(node)).isEqualTo("{\"a\":2,\"b\":[true,null]}");
         assertThat(Json.parseExact("{\"x\":1.50}").orElseThrow().get("x").decimalValue()).isEqualTo("1.50");
@@ -34,5 +34,6 @@ class JsonTest {
         assertThat(Json.parse(new byte[] {' '})).isEmpty();
         assertThat(Json.write(Json.parseExact("1E+5").orElseThrow())).isEqualTo("100000");
         assertThat(Json.writable(Json.parseExact("1e99999").orElseThrow())).isFalse();
+        assertThat(Json.mapper().writeValueAsString(new BigDecimal("1E+5"))).isEqualTo("100000");
     }
 }
