@@ -1,6 +1,7 @@
 #!/bin/sh
-# llmo launcher: this file is a POSIX shell script with the llmo jar appended; `java -jar` reads the jar from
-# this same file. It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive (on a
+# llmo launcher: this file is a POSIX shell script with the llmo jar appended; java reads the jar from this same
+# file, as its class path (`-jar` would open it once more before main, to read the main class from the manifest: a
+# pass over the central directory's ~5,000 entries in the interpreter, ~5 ms of every start). It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive (on a
 # JDK 25 or newer named by LLMO_JAVA or JAVA_HOME, an AOT cache), made once per build and per path in the background,
 # to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off disables the archive.
 self=$0
@@ -94,6 +95,11 @@ if [ "${LLMO_CDS:-on}" != off ]; then
   if [ -n "$jdk" ]; then archive=$dir/@BUILD_ID@.jdk-$jdk.aot; use=-XX:AOTCache=; make=-XX:AOTCacheOutput=
   else archive=$dir/@BUILD_ID@.jsa; use=-XX:SharedArchiveFile=; make=-XX:ArchiveClassesAtExit=
   fi
+  # JDK 17 maps two archives, the JDK's and llmo's (~33 MB), and rewrites every pointer in them before main (below):
+  # `run` uses about half of each. Its own archive (a static one, the JDK's classes with llmo's, trained on runs
+  # alone, ~23 MB) starts it ~30 ms sooner (ADR-003, "Eleventh round"). -Dllmo.cds names it to llmo, which deletes
+  # it (and the general one) when the JVM refused it: a JDK updated in place would otherwise run without any archive.
+  call=$dir/@BUILD_ID@.call.jsa
   case $archive in *:*) ;; *)
     if [ "$archive" -nt "$self" ]; then
       # JDK 17 maps the class archives at a random address and rewrites every pointer in them (~33 MB) before main.
@@ -110,7 +116,9 @@ if [ "${LLMO_CDS:-on}" != off ]; then
           models) for arg in "$@"; do [ "$arg" = --remote ] && reloc=; done ;;   # asks the providers, with their keys
         esac
       fi
-      exec "$java" $flags $reloc "$use$archive" -jar "$self" "$@"
+      [ -z "$jdk" ] && [ "$sub" = run ] && [ "$call" -nt "$self" ] &&
+        exec "$java" $flags "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" -cp "$self" dev.llmo.Main "$@"
+      exec "$java" $flags $reloc "$use$archive" -cp "$self" dev.llmo.Main "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
     # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of
@@ -118,8 +126,15 @@ if [ "${LLMO_CDS:-on}" != off ]; then
     # A lock older than ten minutes belongs to a trainer that was killed: take it over.
     [ -d "$archive.lock" ] && [ -n "$(find "$archive.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$archive.lock" 2>/dev/null
     if mkdir -p "$dir" 2>/dev/null && mkdir "$archive.lock" 2>/dev/null; then
-      ( "$java" $flags "$make$archive.$$" -jar "$self" __cds-train && mv -f "$archive.$$" "$archive"
-        rm -f "$archive.$$" "$archive.$$.config"; rmdir "$archive.lock"
+      ( "$java" $flags "$make$archive.$$" -cp "$self" dev.llmo.Main __cds-train && mv -f "$archive.$$" "$archive"
+        rm -f "$archive.$$" "$archive.$$.config"
+        if [ -z "$jdk" ]; then   # the runs' classes, each run in a JVM of its own, then the archive of them
+          "$java" $flags "$use$archive" -cp "$self" dev.llmo.Main __cds-train call "$call.$$.list" &&
+            "$java" $flags -Xshare:dump "-XX:SharedClassListFile=$call.$$.list" "-XX:SharedArchiveFile=$call.$$" \
+              -cp "$self" && mv -f "$call.$$" "$call"
+          rm -f "$call.$$" "$call.$$.list"
+        fi
+        rmdir "$archive.lock"
         set +f
         for old in "$dir"/*.jsa "$dir"/*.aot "$cache"/llmo-*.jsa; do   # llmo-*: 0.1.0's
           case $old in "$dir/@BUILD_ID@".*) ;; *) rm -f "$old" ;; esac
@@ -130,4 +145,4 @@ if [ "${LLMO_CDS:-on}" != off ]; then
     fi ;;
   esac
 fi
-exec "$java" $flags -jar "$self" "$@"
+exec "$java" $flags -cp "$self" dev.llmo.Main "$@"

@@ -7,7 +7,10 @@ import dev.llmo.cli.LlmoCli;
 import dev.llmo.cli.terminal.Signals;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The process entry point: runs the command line against the real terminal and exits with its code. */
 public final class Main {
@@ -15,6 +18,7 @@ public final class Main {
     private static final byte[] OUT_OF_MEMORY = ("llmo: error: " + ErrorReporter.OUT_OF_MEMORY + "; "
             + ErrorReporter.OUT_OF_MEMORY_FIX + "\n").getBytes(StandardCharsets.UTF_8);
     private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+    private static final String CALL_ARCHIVE = ".call.jsa";
 
     private Main() {
     }
@@ -27,6 +31,7 @@ public final class Main {
             return;
         }
         chooseLocaleData();
+        forgetRefusedArchive();
         Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
         Signals.install();
         CliEnvironment environment = CliEnvironment.system();
@@ -48,6 +53,26 @@ public final class Main {
     static void chooseLocaleData() {
         if (Runtime.version().feature() < 21 && System.getProperty("java.locale.providers") == null) {
             System.setProperty("java.locale.providers", "COMPAT");
+        }
+    }
+
+    /**
+     * The launcher names the archive it gave a {@code run}'s JVM ({@code -Dllmo.cds}, its static "call" archive). A
+     * JVM that refused it (a JDK updated in place: an archive serves only the JVM that made it) runs without any
+     * archive at all, and would on every run: that archive and the general one beside it, made by the same JVM, are
+     * deleted, so that the next start makes them again.
+     */
+    static void forgetRefusedArchive() {
+        String archive = System.getProperty("llmo.cds");
+        if (archive == null || !archive.endsWith(CALL_ARCHIVE)
+                || System.getProperty("java.vm.info", "").contains("sharing")) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(archive));
+            Files.deleteIfExists(Path.of(archive.substring(0, archive.length() - CALL_ARCHIVE.length()) + ".jsa"));
+        } catch (IOException | RuntimeException e) {
+            // the next run tries again
         }
     }
 

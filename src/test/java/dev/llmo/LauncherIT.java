@@ -20,6 +20,7 @@ class LauncherIT {
      * JVM (two on a JDK 25 or newer), which a shared machine under heavy load stretches to minutes.
      */
     private static final long TRAINING_BOUND_SECONDS = 300;
+    private static final String CALL_ARCHIVE = ".call.jsa";
 
     @TempDir
     Path home;
@@ -184,6 +185,53 @@ class LauncherIT {
     }
 
     /**
+     * JDK 17's {@code run} maps an archive of its own (the JDK's classes and llmo's of the training's runs, each run in
+     * a JVM of its own), at a random address. One the JVM refuses (as it refuses an archive made by another JDK build,
+     * after the JDK was updated in place) is deleted with the general one beside it, so that the next start makes
+     * both again, instead of every run going without an archive.
+     */
+    @Test
+    void aRunMapsAnArchiveOfItsOwnAndOneTheJvmRefusesIsDeleted() throws Exception {
+        Path binary = BinaryRun.binary();
+        String shared = BinaryRun.startUpArchive().get("XDG_CACHE_HOME");
+        assumeTrue(shared != null, "no start-up archive could be made here");
+        Path sharedDir = Path.of(shared + "/llmo" + binary.toAbsolutePath() + ".cds");
+        List<Path> calls = files(sharedDir, CALL_ARCHIVE);
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getFileName().toString()).matches("\\d+\\.\\d+\\.\\d+-\\d{14}\\.call\\.jsa");
+        BinaryRun on17 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
+                .env("JAVA_HOME", System.getProperty("java.home"));
+        Path general = originalArchive(on17, binary);
+        Path call = Files.copy(calls.get(0), archiveDir(binary).resolve(calls.get(0).getFileName()));
+
+        Path log = home.resolve("call.log");
+        String options = "-Xlog:cds=info,class+load=info:file=" + log;
+        BinaryRun.Result help = BinaryRun.in(home).env("LLMO_CDS", "on")
+                .env("XDG_CACHE_HOME", home.resolve("cache").toString()).env("JAVA_HOME", System.getProperty("java.home"))
+                .env("JAVA_TOOL_OPTIONS", options).run("run", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: llmo run");
+        String logged = Files.readString(log);
+        assertThat(logged).contains("dev.llmo.Main source: shared objects file\n").contains("ArchiveRelocationMode == 1")
+                .doesNotContain("source: shared objects file (top)");
+
+        // another JDK build's archive: the same bytes but for the JVM's identity in the header
+        byte[] bytes = Files.readAllBytes(call);
+        String head = new String(bytes, 0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int version = head.indexOf(System.getProperty("java.vm.version"));
+        assertThat(version).isPositive();
+        bytes[version] = (byte) (bytes[version] == '9' ? '8' : '9');
+        call.toFile().setWritable(true);
+        Files.write(call, bytes);
+        BinaryRun.Result refused = on17.run("run", "--help");
+        assertThat(refused.exitCode()).isZero();
+        assertThat(refused.out()).contains("Usage: llmo run");
+        assertThat(refused.err()).isEmpty();
+        assertThat(call).doesNotExist();
+        assertThat(general).doesNotExist();
+    }
+
+    /**
      * On a JDK 25 or newer the launcher makes and uses an AOT cache instead, one per JDK; JDK 17 keeps its archive
      * beside it. The JDK 17 archive is there first (BinaryRun's, as in the copy's test): the AOT cache's training
      * must leave it, and JDK 17 go on using it, so that one training here shows both kinds side by side.
@@ -287,16 +335,20 @@ class LauncherIT {
 
     private BinaryRun.Result strictlyWithArchive(Path archive, Path binary) throws Exception {
         return BinaryRun.in(home).exec(List.of("java", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
-                "-jar", binary.toString(), "--version"));
+                "-cp", binary.toString(), "dev.llmo.Main", "--version")); // as the launcher starts it
     }
 
-    /** Waits (bounded) until the binary's archive, under the cache at the binary's own path, exists and is newer than it. */
+    /**
+     * Waits (bounded) until the binary's general archive, under the cache at the binary's own path, exists and is newer
+     * than it, and its maker is done (the run's archive is made after it).
+     */
     private Path awaitArchive(Path binary) throws Exception {
         Path dir = archiveDir(binary);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAINING_BOUND_SECONDS);
         while (System.nanoTime() < deadline) {
             List<Path> found = jsaFiles(dir);
-            if (found.size() == 1 && Files.getLastModifiedTime(found.get(0)).compareTo(Files.getLastModifiedTime(binary)) > 0) {
+            if (found.size() == 1 && files(dir, ".lock").isEmpty()
+                    && Files.getLastModifiedTime(found.get(0)).compareTo(Files.getLastModifiedTime(binary)) > 0) {
                 return found.get(0);
             }
             Thread.sleep(200);
@@ -314,12 +366,13 @@ class LauncherIT {
         return jsaFiles(home.resolve("cache/llmo"));
     }
 
+    /** The general archives under {@code dir} (not the ones of {@code run}). */
     private static List<Path> jsaFiles(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> f.toString().endsWith(".jsa")).toList();
+            return files.filter(f -> f.toString().endsWith(".jsa") && !f.toString().endsWith(CALL_ARCHIVE)).toList();
         }
     }
 }

@@ -11,19 +11,26 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
- * Hidden: exercises the common paths once so that the launcher can record their classes in the AppCDS archive
+ * Hidden: exercises the common paths once so that the launcher can record their classes in its class archives
  * (src/main/launcher/llmo.sh). The heaviest path, a streamed {@code run}, goes to a throw-away server on the
  * loopback interface with a throw-away LLMO_HOME, so that HTTP, SSE, the event log and the renderers are
- * archived too. Prints nothing; touches nothing of the user's.
+ * archived too. Without arguments it runs every path in this JVM (the general archive records this JVM's
+ * classes); {@code call LIST} runs the calls each in a JVM of its own and writes the classes they loaded to LIST,
+ * for the archive {@code run} maps instead (ADR-003, "Eleventh round"). Prints nothing; touches nothing of the user's.
  */
 @Command(name = "__cds-train", hidden = true)
 final class CdsTrainingCommand implements Callable<Integer> {
@@ -36,11 +43,30 @@ final class CdsTrainingCommand implements Callable<Integer> {
             List.of("log", "list"), List.of("log", "verify", "--all"), List.of("cost"),
             List.of("install-completion", "--shell", "bash", "--print"), List.of("__complete", "models"),
             List.of("__complete", "conversations"));
+    /**
+     * The runs whose classes make the launcher's archive for {@code run} (its "call" archive, the JDK's classes
+     * with llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output, a call whose key is
+     * in the vault, a usage error and the command's help. The first only fills the cache of parsed configuration,
+     * as a user's earlier runs have.
+     */
+    private static final List<CallRun> CALL_RUNS = List.of(new CallRun("", "run", "-m", "train/m", "hello"),
+            new CallRun("", "run", "-m", "train/m", "hello"), new CallRun("oe", "run", "-m", "train/m", "hello"),
+            new CallRun("", "run", "-m", "train/m", "--json", "-c", "again"),
+            new CallRun("", "run", "-m", "vtrain/m", "hello"), new CallRun("", "run", "-m", "no-such-model", "x"),
+            new CallRun("oe", "run", "--help"));
+    /** A run that does not end in this time is stuck: no list, no call archive (the general one serves). */
+    private static final long CALL_RUN_SECONDS = 60;
     private static final String STREAM = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
             + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
             + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n";
 
     private final CliContext context;
+
+    @Parameters(index = "0", arity = "0..1", description = "call: record the classes of runs, each in a JVM of its own")
+    private String set;
+
+    @Parameters(index = "1", arity = "0..1", description = "where the call runs' class list goes")
+    private Path classList;
 
     CdsTrainingCommand(CliContext context) {
         this.context = context;
@@ -70,6 +96,9 @@ final class CdsTrainingCommand implements Callable<Integer> {
             env.put("LLMO_HOME", home.toString());
             env.put("LLMO_MAX_RETRIES", "0");
             env.put("XDG_CACHE_HOME", home.toString()); // __complete's cache of names stays in the throw-away home
+            if ("call".equals(set)) {
+                return recordCalls(home, env);
+            }
             for (List<String> args : PATHS) {
                 PrintWriter sink = new PrintWriter(Writer.nullWriter());
                 CliEnvironment quiet = new CliEnvironment(new ByteArrayInputStream(new byte[0]), sink, sink, env,
@@ -77,15 +106,10 @@ final class CdsTrainingCommand implements Callable<Integer> {
                 LlmoCli.execute(args.toArray(String[]::new), quiet);
             }
             // a run whose key is in the vault: AES-GCM, the vault and ledger MAC classes (what a run in an unlocked
-            // session loads besides a plain run). The archive needs the classes, not the work: the throwaway vault
-            // gets the format's fewest iterations, two derivations of a millisecond instead of a second each.
-            Map<String, String> vaultEnv = new HashMap<>(env);
-            vaultEnv.remove("LLMO_VAULT_SESSION");
-            vaultEnv.put("LLMO_VAULT_PASSWORD", "cds-train");
+            // session loads besides a plain run)
+            Map<String, String> vaultEnv = vaultEnv(env);
+            makeVault(home, vaultEnv);
             PrintWriter sink = new PrintWriter(Writer.nullWriter());
-            LlmoCli.execute(new String[] {"vault", "set", "TRAIN_API_KEY"}, new CliEnvironment(
-                    new ByteArrayInputStream("k\n".getBytes(StandardCharsets.UTF_8)), sink, sink, vaultEnv, home, home,
-                    "", TRAINING_VAULT_ITERATIONS));
             LlmoCli.execute(new String[] {"run", "-m", "vtrain/m", "hello"}, new CliEnvironment(
                     new ByteArrayInputStream(new byte[0]), sink, sink, vaultEnv, home, home, "",
                     TRAINING_VAULT_ITERATIONS));
@@ -96,5 +120,113 @@ final class CdsTrainingCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static Map<String, String> vaultEnv(Map<String, String> env) {
+        Map<String, String> vaultEnv = new HashMap<>(env);
+        vaultEnv.remove("LLMO_VAULT_SESSION");
+        vaultEnv.put("LLMO_VAULT_PASSWORD", "cds-train");
+        return vaultEnv;
+    }
+
+    // The archive needs the classes, not the work: the throwaway vault gets the format's fewest iterations, two
+    // derivations of a millisecond instead of a second each.
+    private static void makeVault(Path home, Map<String, String> vaultEnv) {
+        PrintWriter sink = new PrintWriter(Writer.nullWriter());
+        LlmoCli.execute(new String[] {"vault", "set", "TRAIN_API_KEY"}, new CliEnvironment(
+                new ByteArrayInputStream("k\n".getBytes(StandardCharsets.UTF_8)), sink, sink, vaultEnv, home, home,
+                "", TRAINING_VAULT_ITERATIONS));
+    }
+
+    /**
+     * Runs {@link #CALL_RUNS}, each as a process of its own started the way the launcher started this one (its java
+     * and JVM options, read from this process's command line), and writes the classes they loaded to {@link
+     * #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli model, the
+     * commands it does not run). Their environment is a throw-away one: nothing of the user's, no key. Returns 1,
+     * and writes nothing, when this process's command line cannot be read or a run does not end.
+     */
+    private int recordCalls(Path home, Map<String, String> env) throws IOException {
+        List<String> jvm = launcherJvm(ProcessHandle.current().info());
+        if (jvm == null || classList == null) {
+            return 1;
+        }
+        Map<String, String> runEnv = new HashMap<>();
+        for (String name : List.of("LLMO_HOME", "LLMO_MAX_RETRIES", "XDG_CACHE_HOME")) {
+            runEnv.put(name, env.get(name));
+        }
+        runEnv.put("HOME", home.toString());
+        runEnv.put("PATH", env.getOrDefault("PATH", "/usr/bin:/bin"));
+        for (String name : List.of("LANG", "LC_ALL", "LC_CTYPE")) {
+            if (env.containsKey(name)) {
+                runEnv.put(name, env.get(name));
+            }
+        }
+        Map<String, String> vaultEnv = vaultEnv(runEnv);
+        makeVault(home, vaultEnv);
+        Set<String> lines = new LinkedHashSet<>();
+        for (int i = 0; i < CALL_RUNS.size(); i++) {
+            CallRun run = CALL_RUNS.get(i);
+            Path part = home.resolve("classes." + i);
+            List<String> command = new ArrayList<>(jvm);
+            command.add("-Dllmo.tty=" + run.tty()); // which streams the run takes for terminals (its output is dropped)
+            if (i > 0) {
+                command.add("-XX:DumpLoadedClassList=" + part);
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.llmo.Main")); // the launcher's
+            command.addAll(run.args());
+            ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().clear();
+            builder.environment().putAll(run.args().contains("vtrain/m") ? vaultEnv : runEnv);
+            Process process = builder.start();
+            try {
+                if (!process.waitFor(CALL_RUN_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    return 1;
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+            if (i > 0) {
+                for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
+                    if (!line.startsWith("#")) {
+                        lines.add(line);
+                    }
+                }
+            }
+        }
+        Files.write(classList, lines, StandardCharsets.UTF_8);
+        return 0;
+    }
+
+    /**
+     * The java binary and JVM options of the process {@code info} describes, up to its class path, without the
+     * options that record or map class archives and without its terminals; null when they cannot be read.
+     */
+    static List<String> launcherJvm(ProcessHandle.Info info) {
+        if (info.command().isEmpty() || info.arguments().isEmpty()) {
+            return null;
+        }
+        List<String> jvm = new ArrayList<>();
+        jvm.add(info.command().get());
+        for (String arg : info.arguments().get()) {
+            if (arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path") || arg.equals("-jar")) {
+                return jvm;
+            }
+            if (!arg.startsWith("-XX:DumpLoadedClassList=") && !arg.startsWith("-XX:ArchiveClassesAtExit=")
+                    && !arg.startsWith("-XX:SharedArchiveFile=") && !arg.startsWith("-Dllmo.tty=")) {
+                jvm.add(arg);
+            }
+        }
+        return null; // no class path: not the launcher's command line
+    }
+
+    private record CallRun(String tty, List<String> args) {
+        CallRun(String tty, String... args) {
+            this(tty, List.of(args));
+        }
     }
 }

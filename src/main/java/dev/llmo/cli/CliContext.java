@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.AppDirs;
 import dev.llmo.config.ConfigLoader;
+import dev.llmo.config.ConfigTreeCache;
 import dev.llmo.config.Settings;
 import dev.llmo.failure.ConfigException;
 import java.io.PrintWriter;
@@ -71,7 +72,11 @@ public final class CliContext {
     }
 
     private Settings load() {
-        return ConfigLoader.load(dirs(), environment.workingDir(), environment.env());
+        // only under the launcher, whose build id names the code that parsed an entry (a development build has none)
+        String build = System.getProperty("llmo.build");
+        ConfigTreeCache trees = build == null ? null
+                : new ConfigTreeCache(AppDirs.cacheDir(environment.env(), environment.home()).resolve("config"), build);
+        return ConfigLoader.load(dirs(), environment.workingDir(), environment.env(), trees);
     }
 
     private static Settings take(java.util.concurrent.FutureTask<Settings> ahead) {

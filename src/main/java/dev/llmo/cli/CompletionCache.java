@@ -98,9 +98,7 @@ record CompletionCache(String key, List<Path> sources) {
 
     /** Where the cache files are: the launcher's cache directory (its AppCDS archives), {@code complete/}. */
     static Path directory(Map<String, String> env, Path home) {
-        String cache = env.get("XDG_CACHE_HOME");
-        Path base = cache != null && cache.startsWith("/") ? Path.of(cache) : home.resolve(".cache");
-        return base.resolve("llmo").resolve("complete");
+        return dev.llmo.config.AppDirs.cacheDir(env, home).resolve("complete");
     }
 
     /**

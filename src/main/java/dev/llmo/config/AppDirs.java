@@ -21,6 +21,15 @@ public record AppDirs(Path configDir, Path dataDir, Path systemConfigDir) {
         return new AppDirs(config, data, system);
     }
 
+    /**
+     * llmo's cache directory, {@code $XDG_CACHE_HOME/llmo} or {@code ~/.cache/llmo}, with or without {@code LLMO_HOME}:
+     * the launcher keeps its class archives there (it knows only the environment), and beside them the completion
+     * names and the parsed configuration ({@link ConfigTreeCache}). Whatever is there can be deleted.
+     */
+    public static Path cacheDir(Map<String, String> env, Path home) {
+        return xdg(env, "XDG_CACHE_HOME", home.resolve(".cache")).resolve("llmo");
+    }
+
     // The XDG spec says relative paths are invalid and must be ignored.
     private static Path xdg(Map<String, String> env, String name, Path fallback) {
         String value = env.get(name);

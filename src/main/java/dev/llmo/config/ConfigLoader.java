@@ -32,6 +32,11 @@ public final class ConfigLoader {
     }
 
     public static Settings load(AppDirs dirs, Path workingDir, Map<String, String> env) {
+        return load(dirs, workingDir, env, null);
+    }
+
+    /** As {@link #load(AppDirs, Path, Map)}, with the trees of files parsed before taken from {@code trees}. */
+    public static Settings load(AppDirs dirs, Path workingDir, Map<String, String> env, ConfigTreeCache trees) {
         MapNode config = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, CONFIG_FILE));
         MapNode models = new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, MODELS_FILE));
         List<String> files = new ArrayList<>();
@@ -53,6 +58,7 @@ public final class ConfigLoader {
                 files.add(name);
                 digest.add(name, text);
                 MapNode parsed = snapshot != null ? snapshot.get(file.getKey())
+                        : trees != null ? trees.parse(file.getValue(), text, name, layer.name())
                         : YamlFiles.parse(text, name, layer.name());
                 if (file.getKey().equals(CONFIG_FILE)) {
                     layerConfig = parsed;

@@ -34,6 +34,7 @@ import java.util.zip.CRC32;
 public final class ConfigSnapshot {
     static final String RESOURCE = "/dev/llmo/defaults/built-in.snapshot";
     private static final int MAGIC = 0x4c4d4f31; // "LMO1"
+    private static final int ENTRY_MAGIC = 0x4c4d4332; // "LMC2"
     private static final byte MAP = 'M';
     private static final byte LIST = 'L';
     private static final byte TEXT = 'S';
@@ -111,6 +112,49 @@ public final class ConfigSnapshot {
         }
     }
 
+    /**
+     * One file's entry of {@link ConfigTreeCache}: the build that parsed it, the file's layer, name and exact bytes,
+     * then its tree.
+     */
+    static byte[] encodeEntry(String build, String layer, String file, byte[] source, MapNode tree) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(source.length * 2 + 256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(ENTRY_MAGIC);
+            writeText(out, build);
+            writeText(out, layer);
+            writeText(out, file);
+            out.writeInt(source.length);
+            out.write(source);
+            write(out, tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The tree in {@code entry} when it was written by {@code build} for exactly this layer, file name and bytes;
+     * otherwise (or when it is damaged or not an entry at all) null. Every length is checked against what is left
+     * of the entry before anything is allocated for it.
+     */
+    static MapNode decodeEntry(byte[] entry, String build, String layer, String file, byte[] source) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry))) {
+            if (in.readInt() != ENTRY_MAGIC || !build.equals(readText(in)) || !layer.equals(readText(in))
+                    || !file.equals(readText(in)) || in.readInt() != source.length || in.available() < source.length) {
+                return null;
+            }
+            byte[] recorded = new byte[source.length];
+            in.readFully(recorded);
+            if (!java.util.Arrays.equals(recorded, source)) {
+                return null;
+            }
+            ConfigNode tree = new Reader(in, layer, file).read();
+            return in.available() == 0 && tree instanceof MapNode map ? map : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private static long crc(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);
@@ -168,7 +212,11 @@ public final class ConfigSnapshot {
     }
 
     private static String readText(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) { // a damaged cache entry must not make us allocate gigabytes
+            throw new IOException("a text longer than what is left");
+        }
+        byte[] bytes = new byte[length];
         in.readFully(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
@@ -186,25 +234,33 @@ public final class ConfigSnapshot {
         }
 
         ConfigNode read() throws IOException {
+            return read(1);
+        }
+
+        // the depth and counts are the parser's limits: a damaged cache entry must not exhaust the stack or memory
+        private ConfigNode read(int depth) throws IOException {
             Origin origin = origin();
             byte kind = in.readByte();
+            if ((kind == MAP || kind == LIST) && depth > YamlFiles.MAX_DEPTH + 1) {
+                throw new IOException("nested deeper than a parsed file can be");
+            }
             switch (kind) {
                 case MAP: {
-                    int size = in.readInt();
+                    int size = count();
                     Map<String, ConfigNode> entries = new LinkedHashMap<>();
                     Map<String, Origin> keyOrigins = new HashMap<>();
                     for (int i = 0; i < size; i++) {
                         String key = readText(in);
                         keyOrigins.put(key, origin());
-                        entries.put(key, read());
+                        entries.put(key, read(depth + 1));
                     }
                     return new MapNode(entries, keyOrigins, origin);
                 }
                 case LIST: {
-                    int size = in.readInt();
+                    int size = count();
                     List<ConfigNode> items = new ArrayList<>(size);
                     for (int i = 0; i < size; i++) {
-                        items.add(read());
+                        items.add(read(depth + 1));
                     }
                     return new ListNode(items, origin);
                 }
@@ -227,6 +283,15 @@ public final class ConfigSnapshot {
 
         private Origin origin() throws IOException {
             return new Origin(layer, file, in.readInt(), in.readInt());
+        }
+
+        // each node takes at least nine bytes (its origin and kind)
+        private int count() throws IOException {
+            int size = in.readInt();
+            if (size < 0 || size > in.available() / 9) {
+                throw new IOException("more nodes than bytes left");
+            }
+            return size;
         }
     }
 }

@@ -1,15 +1,15 @@
 package dev.llmo.vault;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.CredentialsException;
+import dev.llmo.json.JsonTrees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,10 +52,14 @@ final class VaultCodec {
     static final int MAX_ITERATIONS = 100_000_000;
     private static final int MAX_SALT_BYTES = 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .build();
+    /**
+     * A repeated name and anything after the document are refused; trees are read with jackson-core alone: a
+     * mapper cost a run whose key is in the vault ~300 classes (ADR-003, "Eleventh round").
+     */
+    private static final JsonTrees.Reading READING = new JsonTrees.Reading(JSON, JsonTrees.Floats.DOUBLE, true);
 
     private VaultCodec() {
     }
@@ -70,7 +74,7 @@ final class VaultCodec {
     static Sealed parse(byte[] bytes, Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = READING.read(bytes);
         } catch (IOException e) {
             throw VaultErrors.damaged(file, "not valid JSON (" + jsonProblem(e) + ")");
         }
@@ -128,14 +132,10 @@ final class VaultCodec {
         ObjectNode header = header(key.salt(), key.iterations(), nonce);
         byte[] ciphertext = crypt(Cipher.ENCRYPT_MODE, key, nonce, canonical(header), plaintext);
         header.put("ciphertext", Base64.getEncoder().encodeToString(ciphertext));
-        try {
-            byte[] json = JSON.writeValueAsBytes(header);
-            byte[] file = Arrays.copyOf(json, json.length + 1);
-            file[json.length] = '\n';
-            return file;
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] json = JsonTrees.writeBytes(JSON, header);
+        byte[] file = Arrays.copyOf(json, json.length + 1);
+        file[json.length] = '\n';
+        return file;
     }
 
     /** Decrypts and authenticates; a wrong key and a changed byte fail alike. The caller wipes the result. */
@@ -165,7 +165,7 @@ final class VaultCodec {
     /** Canonical JSON: object keys sorted (by UTF-16 code units, as RFC 8785), no whitespace, UTF-8. */
     static byte[] canonical(JsonNode node) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator generator = JSON.getFactory().createGenerator(out)) {
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
             writeCanonical(generator, node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -191,7 +191,7 @@ final class VaultCodec {
             }
             generator.writeEndArray();
         } else {
-            generator.writeTree(node);
+            JsonTrees.write(generator, node);
         }
     }
 
@@ -238,8 +238,9 @@ final class VaultCodec {
             entry.put("updated", secret.updated().toString());
         });
         WipeableBytes out = new WipeableBytes();
-        try {
-            JSON.writeValue(out, root);
+        try (JsonGenerator generator = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            JsonTrees.write(generator, root);
+            generator.flush();
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -255,7 +256,7 @@ final class VaultCodec {
     static VaultContents decodeContents(byte[] plaintext, Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(plaintext);
+            root = READING.read(plaintext);
         } catch (IOException e) {
             throw VaultErrors.damaged(file, "the decrypted contents are not valid JSON");
         }

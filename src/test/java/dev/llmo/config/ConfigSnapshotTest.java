@@ -67,7 +67,7 @@ class ConfigSnapshotTest {
         return YamlFiles.parse(new String(bytes, StandardCharsets.UTF_8), file, ConfigLayer.BUILT_IN);
     }
 
-    private static void assertSameTree(MapNode actual, MapNode expected) {
+    static void assertSameTree(MapNode actual, MapNode expected) {
         assertThat(actual).isEqualTo(expected);
         assertSameOrder(actual, expected);
     }

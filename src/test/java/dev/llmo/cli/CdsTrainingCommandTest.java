@@ -1,0 +1,63 @@
+package dev.llmo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CdsTrainingCommandTest {
+    @Test
+    void theRunsAreStartedAsTheLauncherStartedTheTrainerWithoutItsArchivesAndTerminals() {
+        List<String> jvm = CdsTrainingCommand.launcherJvm(info("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
+                "-XX:CompileCommand=quiet", "-Dllmo.tty=ioe", "-XX:SharedArchiveFile=/c/llmo.cds/b.jsa",
+                "-XX:ArchiveClassesAtExit=/c/x.jsa", "-XX:DumpLoadedClassList=/c/l", "-Dllmo.build=0.2.0-1", "-cp",
+                "/usr/local/bin/llmo", "dev.llmo.Main", "__cds-train", "call", "/c/list"));
+
+        assertThat(jvm).containsExactly("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
+                "-XX:CompileCommand=quiet", "-Dllmo.build=0.2.0-1");
+    }
+
+    @Test
+    void aCommandLineThatCannotBeReadOrHasNoClassPathGivesNothing() {
+        assertThat(CdsTrainingCommand.launcherJvm(info(null))).isNull();
+        assertThat(CdsTrainingCommand.launcherJvm(info("/usr/bin/java", "-jar"))).containsExactly("/usr/bin/java");
+        assertThat(CdsTrainingCommand.launcherJvm(info("/usr/bin/java", "-Xmx1g", "dev.llmo.Main"))).isNull();
+    }
+
+    private static ProcessHandle.Info info(String command, String... arguments) {
+        return new ProcessHandle.Info() {
+            @Override
+            public Optional<String> command() {
+                return Optional.ofNullable(command);
+            }
+
+            @Override
+            public Optional<String> commandLine() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String[]> arguments() {
+                return command == null ? Optional.empty() : Optional.of(arguments);
+            }
+
+            @Override
+            public Optional<Instant> startInstant() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Duration> totalCpuDuration() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> user() {
+                return Optional.empty();
+            }
+        };
+    }
+}
