@@ -146,8 +146,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
      * and writes nothing, when this process's command line cannot be read or a run does not end.
      */
     private int recordCalls(Path home, Map<String, String> env) throws IOException {
-        List<String> jvm = launcherJvm(ProcessHandle.current().info());
-        if (jvm == null || classList == null) {
+        Launch launch = launch(ProcessHandle.current().info());
+        if (launch == null || classList == null) {
             return 1;
         }
         Map<String, String> runEnv = new HashMap<>();
@@ -167,12 +167,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
         for (int i = 0; i < CALL_RUNS.size(); i++) {
             CallRun run = CALL_RUNS.get(i);
             Path part = home.resolve("classes." + i);
-            List<String> command = new ArrayList<>(jvm);
+            List<String> command = new ArrayList<>(launch.options());
             command.add("-Dllmo.tty=" + run.tty()); // which streams the run takes for terminals (its output is dropped)
             if (i > 0) {
                 command.add("-XX:DumpLoadedClassList=" + part);
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.llmo.Main")); // the launcher's
+            command.addAll(launch.main());
             command.addAll(run.args());
             ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -203,25 +203,32 @@ final class CdsTrainingCommand implements Callable<Integer> {
     }
 
     /**
-     * The java binary and JVM options of the process {@code info} describes, up to its class path, without the
-     * options that record or map class archives and without its terminals; null when they cannot be read.
+     * How the process {@code info} describes was started, in two parts: the java binary with its JVM options (without
+     * the options that record or map class archives, and without its terminals), then its class path and main class;
+     * null when its command line cannot be read or names no class path.
      */
-    static List<String> launcherJvm(ProcessHandle.Info info) {
+    static Launch launch(ProcessHandle.Info info) {
         if (info.command().isEmpty() || info.arguments().isEmpty()) {
             return null;
         }
-        List<String> jvm = new ArrayList<>();
-        jvm.add(info.command().get());
-        for (String arg : info.arguments().get()) {
-            if (arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path") || arg.equals("-jar")) {
-                return jvm;
+        List<String> options = new ArrayList<>();
+        options.add(info.command().get());
+        String[] args = info.arguments().get();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path")) {
+                return i + 2 < args.length ? new Launch(options, List.of(arg, args[i + 1], args[i + 2])) : null;
             }
             if (!arg.startsWith("-XX:DumpLoadedClassList=") && !arg.startsWith("-XX:ArchiveClassesAtExit=")
                     && !arg.startsWith("-XX:SharedArchiveFile=") && !arg.startsWith("-Dllmo.tty=")) {
-                jvm.add(arg);
+                options.add(arg);
             }
         }
-        return null; // no class path: not the launcher's command line
+        return null;
+    }
+
+    /** A command line: the java binary and its options, then the class path and main class. */
+    record Launch(List<String> options, List<String> main) {
     }
 
     private record CallRun(String tty, List<String> args) {

@@ -11,20 +11,22 @@ import org.junit.jupiter.api.Test;
 class CdsTrainingCommandTest {
     @Test
     void theRunsAreStartedAsTheLauncherStartedTheTrainerWithoutItsArchivesAndTerminals() {
-        List<String> jvm = CdsTrainingCommand.launcherJvm(info("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
+        CdsTrainingCommand.Launch launch = CdsTrainingCommand.launch(info("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
                 "-XX:CompileCommand=quiet", "-Dllmo.tty=ioe", "-XX:SharedArchiveFile=/c/llmo.cds/b.jsa",
                 "-XX:ArchiveClassesAtExit=/c/x.jsa", "-XX:DumpLoadedClassList=/c/l", "-Dllmo.build=0.2.0-1", "-cp",
                 "/usr/local/bin/llmo", "dev.llmo.Main", "__cds-train", "call", "/c/list"));
 
-        assertThat(jvm).containsExactly("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
+        assertThat(launch.options()).containsExactly("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
                 "-XX:CompileCommand=quiet", "-Dllmo.build=0.2.0-1");
+        assertThat(launch.main()).containsExactly("-cp", "/usr/local/bin/llmo", "dev.llmo.Main");
     }
 
     @Test
     void aCommandLineThatCannotBeReadOrHasNoClassPathGivesNothing() {
-        assertThat(CdsTrainingCommand.launcherJvm(info(null))).isNull();
-        assertThat(CdsTrainingCommand.launcherJvm(info("/usr/bin/java", "-jar"))).containsExactly("/usr/bin/java");
-        assertThat(CdsTrainingCommand.launcherJvm(info("/usr/bin/java", "-Xmx1g", "dev.llmo.Main"))).isNull();
+        assertThat(CdsTrainingCommand.launch(info(null))).isNull();
+        assertThat(CdsTrainingCommand.launch(info("/usr/bin/java", "-jar", "/usr/local/bin/llmo"))).isNull();
+        assertThat(CdsTrainingCommand.launch(info("/usr/bin/java", "-Xmx1g", "dev.llmo.Main"))).isNull();
+        assertThat(CdsTrainingCommand.launch(info("/usr/bin/java", "-cp", "/usr/local/bin/llmo"))).isNull();
     }
 
     private static ProcessHandle.Info info(String command, String... arguments) {
