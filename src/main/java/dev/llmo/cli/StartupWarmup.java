@@ -38,6 +38,9 @@ final class StartupWarmup {
     private static void warm(FutureTask<Settings> settings) {
         settings.run(); // its failure is the main thread's to report, when it asks for the settings
         try {
+            // OkHttp's utilities' statics (its GMT time zone reads the JDK's whole time-zone database): the main
+            // thread set them up when it built the request's URL, right after the settings (ADR-003, "Eleventh round")
+            Class.forName("okhttp3.internal.Util", true, StartupWarmup.class.getClassLoader());
             MessageDigest.getInstance("SHA-256");
             settings.get().digest(); // kept by the settings, for the event log; done: get() does not wait
             java.net.IDN.toASCII("localhost");

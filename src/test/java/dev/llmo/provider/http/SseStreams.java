@@ -37,6 +37,11 @@ public final class SseStreams {
 
     /** What reading {@code bytes} with the decoder makes it call, the parser using its template when it has one. */
     public static Reading read(byte[] bytes, ResponseDecoder decoder, Random random) {
+        return read(bytes, decoder, random, 0);
+    }
+
+    /** As {@link #read(byte[], ResponseDecoder, Random)}; a positive {@code piece} feeds pieces of that size. */
+    public static Reading read(byte[] bytes, ResponseDecoder decoder, Random random, int piece) {
         RecordingStreamSink sink = new RecordingStreamSink();
         int[] templated = {0, 0};
         SseParser parser = new SseParser(event -> {
@@ -48,7 +53,8 @@ public final class SseStreams {
         }, ResponseLimits.DEFAULT.maxSseLineBytes(), decoder.template());
         for (int i = 0; i < bytes.length; ) {
             // pieces of any size, mostly whole lines and more, as a network read brings them
-            int size = Math.min(bytes.length - i, 1 + random.nextInt(random.nextInt(4) == 0 ? 40 : 4000));
+            int size = Math.min(bytes.length - i, piece > 0 ? piece
+                    : 1 + random.nextInt(random.nextInt(4) == 0 ? 40 : 4000));
             parser.feed(bytes, i, size);
             i += size;
         }

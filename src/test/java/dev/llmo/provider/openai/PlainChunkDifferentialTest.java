@@ -295,6 +295,36 @@ class PlainChunkDifferentialTest {
         assertThat(fast.runs()).isGreaterThan(10);
     }
 
+    /**
+     * The framing of a run's events is compared eight bytes at a time: a change at any one byte of an event among
+     * template events (its {@code data: } line, the template around its text, the line ends) is read as the tree
+     * reads it, wherever it falls in a word.
+     */
+    @Test
+    void aChangeAtAnyByteOfAnEventAmongTemplateEventsIsReadAsTheTreeReadsIt() {
+        String head = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1727346171,"
+                + "\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+        String tail = "\"},\"finish_reason\":null}]}";
+        StringBuilder before = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            before.append("data: ").append(head).append("tok").append(i).append(' ').append(tail).append("\n\n");
+        }
+        String changed = "data: " + head + "tok40 " + tail + "\n\n";
+        String after = before.toString().replace("tok", "kot") + "data: [DONE]\n\n";
+        int differing = 0;
+        for (int at = 0; at < changed.length(); at++) {
+            char c = changed.charAt(at);
+            String event = changed.substring(0, at) + (c == 'x' ? 'y' : 'x') + changed.substring(at + 1);
+            byte[] bytes = (before + event + after).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // whole, so that the run reads every event of the chunk: the changed one must end it
+            SseStreams.Reading fast = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, true), new Random(at), bytes.length);
+            SseStreams.Reading tree = SseStreams.read(bytes, new OpenAiDecoder(ERRORS, false), new Random(at), bytes.length);
+            assertThat(fast.calls()).as("changed at %d", at).isEqualTo(tree.calls());
+            differing += fast.templated() < 81 ? 1 : 0;
+        }
+        assertThat(differing).isGreaterThan(changed.length() - 10); // all but the token's own bytes
+    }
+
     @Test
     void oddChunksAreLeftToTheTreeOrReadAlike() {
         for (String data : List.of(
