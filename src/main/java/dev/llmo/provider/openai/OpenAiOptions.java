@@ -10,8 +10,6 @@ import dev.llmo.provider.http.Json;
 import dev.llmo.provider.http.Options;
 import dev.llmo.provider.http.ReservedOptions;
 import dev.llmo.provider.http.ToolJson;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -68,41 +66,11 @@ public final class OpenAiOptions {
 
     /** Whether the answer's limit is {@code max_completion_tokens} for {@code model} at {@code baseUrl}. */
     static boolean completionTokens(String model, String baseUrl) {
-        if (officialHost(baseUrl)) {
+        HttpUrl url = HttpUrl.parse(baseUrl);
+        if (url != null && url.host().equals(OFFICIAL_HOST)) {
             return true;
         }
         String name = model.substring(model.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
         return REASONING_MODEL.matcher(name).matches();
-    }
-
-    /**
-     * Whether {@code baseUrl}'s host is OpenAI's own. A plain host is read with {@link URI}: OkHttp's URL parser
-     * would set up OkHttp's utilities' statics on the main thread of every run (~40 classes, ADR-003), which the
-     * warm-up thread does meanwhile anyway. Any other host (escaped, non-ASCII, none, a URL {@code URI} refuses) is
-     * read by OkHttp's parser, the one the request is sent with (a test compares the two).
-     */
-    private static boolean officialHost(String baseUrl) {
-        try {
-            URI uri = new URI(baseUrl);
-            String host = uri.getHost();
-            if (host != null && plainAscii(host) && uri.getPort() != 0 && uri.getPort() <= 65535
-                    && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
-                return host.toLowerCase(Locale.ROOT).equals(OFFICIAL_HOST);
-            }
-        } catch (URISyntaxException e) {
-            // OkHttp's parser is more lenient (a backslash for a slash, say)
-        }
-        HttpUrl url = HttpUrl.parse(baseUrl);
-        return url != null && url.host().equals(OFFICIAL_HOST);
-    }
-
-    private static boolean plainAscii(String host) {
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c >= 0x80 || c == '%') {
-                return false;
-            }
-        }
-        return true;
     }
 }
