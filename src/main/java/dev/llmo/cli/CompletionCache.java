@@ -2,23 +2,17 @@ package dev.llmo.cli;
 
 import dev.llmo.config.AppDirs;
 import dev.llmo.config.ConfigLoader;
+import dev.llmo.io.CacheFiles;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,8 +41,6 @@ import java.util.concurrent.TimeUnit;
 record CompletionCache(String key, List<Path> sources) {
     static final String FORMAT = "llmo-complete 1";
     private static final long SETTLE_SECONDS = 2;
-    private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE);
 
     /**
      * The key and sources of {@code kind} for this environment, or null when it cannot be cached (a path with a tab
@@ -166,26 +158,6 @@ record CompletionCache(String key, List<Path> sources) {
         for (String name : names) {
             text.append(name).append('\n');
         }
-        // not Files.createTempFile: its random name costs SecureRandom's set-up, a tenth of this path's classes
-        Path temp = directory.resolve("." + kind + "." + ProcessHandle.current().pid() + ".tmp");
-        try {
-            Files.createDirectories(directory);
-            Files.deleteIfExists(temp); // left by a killed llmo of the same pid
-            try (SeekableByteChannel out = Files.newByteChannel(temp, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-            }
-            Files.move(temp, directory.resolve(kind), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // a stray temporary file in a cache directory: harmless
-            }
-        }
+        CacheFiles.replace(directory.resolve(kind), text.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

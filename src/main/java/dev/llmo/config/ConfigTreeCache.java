@@ -1,23 +1,17 @@
 package dev.llmo.config;
 
 import dev.llmo.config.ConfigNode.MapNode;
+import dev.llmo.io.CacheFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The trees of configuration files parsed before, one entry per file under the cache directory: reading a
@@ -37,10 +31,6 @@ public final class ConfigTreeCache {
     static final int MAX_ENTRIES = 200;
     private static final long MAX_ENTRY_BYTES = 8 * ConfigFiles.MAX_BYTES;
     private static final String SUFFIX = ".tree";
-    private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE);
-    private static final Set<PosixFilePermission> OWNER_DIR = Set.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private final Path dir;
     private final String build;
@@ -87,31 +77,11 @@ public final class ConfigTreeCache {
 
     /** Nothing is reported: the cache only saves time, and a run must not fail or warn because of it. */
     private void write(Path entry, byte[] bytes) {
-        if (bytes.length > MAX_ENTRY_BYTES) {
-            return;
-        }
-        // not Files.createTempFile: its random name would set up SecureRandom on this path
-        Path temp = dir.resolve("." + entry.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir.getParent());
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
-            }
-            Files.deleteIfExists(temp); // left by a killed llmo of the same pid
-            try (SeekableByteChannel out = Files.newByteChannel(temp, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-            }
-            Files.move(temp, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            prune();
-        } catch (IOException | RuntimeException e) {
+        if (bytes.length <= MAX_ENTRY_BYTES && CacheFiles.replace(entry, bytes)) {
             try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // a stray temporary file in a cache directory: harmless
+                prune();
+            } catch (IOException | RuntimeException e) {
+                // pruned at the next write
             }
         }
     }
