@@ -1,9 +1,10 @@
 #!/bin/sh
 # llmo launcher: this file is a POSIX shell script with the llmo jar appended; java reads the jar from this same
 # file, as its class path (`-jar` would open it once more before main, to read the main class from the manifest: a
-# pass over the central directory's ~5,000 entries in the interpreter, ~5 ms of every start). It passes which streams are terminals (for colours and prompts) and uses an AppCDS archive (on a
-# JDK 25 or newer named by LLMO_JAVA or JAVA_HOME, an AOT cache), made once per build and per path in the background,
-# to start fast. LLMO_JAVA picks the java binary; LLMO_CDS=off disables the archive.
+# pass over the central directory's ~5,000 entries in the interpreter, ~5 ms of every start). It passes which
+# streams are terminals (for colours and prompts) and uses AppCDS archives (on a JDK 25 or newer named by LLMO_JAVA
+# or JAVA_HOME, an AOT cache), made once per build and per path in the background, to start fast. LLMO_JAVA picks
+# the java binary; LLMO_CDS=off disables the archives.
 self=$0
 case $self in */*) ;; *) self=$(command -v -- "$0") ;; esac
 case $self in /*) ;; *) self=$PWD/$self ;; esac  # the class archive records the jar's path

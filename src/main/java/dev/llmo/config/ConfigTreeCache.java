@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * The trees of configuration files parsed before, one entry per file under the cache directory: reading a
- * models.yaml with snakeyaml cost every model call ~15 ms on the path its main thread waits for (~170 classes set
- * up, then the parse; ADR-003), for files that seldom change.
+ * models.yaml with snakeyaml set up ~100 classes and parsed it on the path a model call's main thread waits for
+ * (ADR-003, "Eleventh round"), for files that seldom change.
  *
  * <p>An entry records the build that parsed the file, the file's layer and name, and its exact bytes; it gives its
  * tree only when all four match, byte for byte, so it can only give what parsing those bytes with this build gives
