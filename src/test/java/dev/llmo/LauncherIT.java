@@ -74,6 +74,35 @@ class LauncherIT {
         assertThat(flag.err()).startsWith("llmo: error: Unknown option: '--temperature'").hasLineCount(1);
     }
 
+    /**
+     * Under the launcher a configuration file's tree is kept in the cache directory after its first parse; the same
+     * bytes are then read from there, other bytes at the same path are parsed again, and an error is reported each
+     * time, never kept.
+     */
+    @Test
+    void aParsedConfigurationFileIsKeptUntilItChanges() throws Exception {
+        Path config = Files.createDirectories(home.resolve("llmo")).resolve("models.yaml");
+        Path trees = home.resolve("cache/llmo/config");
+        BinaryRun run = BinaryRun.in(home).env("LLMO_CDS", "off").env("XDG_CACHE_HOME", home.resolve("cache").toString());
+        Files.writeString(config, "first:\n  type: openai\n  base_url: http://127.0.0.1:8000/v1\n  models: [a]\n");
+
+        assertThat(run.run("models").out()).contains("first/a");
+        assertThat(files(trees, ".tree")).hasSize(1);
+        assertThat(run.run("models").out()).contains("first/a");
+
+        Files.writeString(config, "second:\n  type: openai\n  base_url: http://127.0.0.1:8000/v1\n  models: [b]\n");
+        BinaryRun.Result changed = run.run("models");
+        assertThat(changed.out()).contains("second/b").doesNotContain("first/a");
+        assertThat(files(trees, ".tree")).hasSize(1);
+
+        Files.writeString(config, "second:\n  models: [b\n");
+        for (int i = 0; i < 2; i++) {
+            BinaryRun.Result broken = run.run("models");
+            assertThat(broken.exitCode()).isEqualTo(3);
+            assertThat(broken.err()).startsWith("llmo: error: " + config + ":3:1: ").hasLineCount(1);
+        }
+    }
+
     @Test
     void projectConfigIsFoundWalkingUp() throws Exception {
         Path project = home.resolve("repo");

@@ -140,7 +140,7 @@ public final class ConfigSnapshot {
     static MapNode decodeEntry(byte[] entry, String build, String layer, String file, byte[] source) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry))) {
             if (in.readInt() != ENTRY_MAGIC || !build.equals(readText(in)) || !layer.equals(readText(in))
-                    || !file.equals(readText(in)) || in.readInt() != source.length || in.available() < source.length) {
+                    || !file.equals(readText(in)) || in.readInt() != source.length) {
                 return null;
             }
             byte[] recorded = new byte[source.length];

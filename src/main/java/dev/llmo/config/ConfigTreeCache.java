@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,10 +67,8 @@ public final class ConfigTreeCache {
         try (InputStream in = Files.newInputStream(entry)) {
             byte[] bytes = in.readNBytes((int) MAX_ENTRY_BYTES + 1);
             return bytes.length > MAX_ENTRY_BYTES ? null : bytes;
-        } catch (NoSuchFileException e) {
-            return null;
         } catch (IOException | RuntimeException e) {
-            return null; // unreadable: parsed instead, and written again if it can be
+            return null; // none, or unreadable: parsed instead, and written again if it can be
         }
     }
 
