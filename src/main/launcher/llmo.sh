@@ -22,6 +22,13 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.25 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson\$Bytes::addPlain,0.03"
+# One C1 thread on a machine of one or two CPUs, as the JVM's old client mode had: the JVM starts two in this mode,
+# and on two CPUs they took the cores from the main thread and the call's thread (a 20,000-token stream, whose
+# methods C1 compiles while it streams, took 6-18 ms less; `--help` and `run` 3-4 ms less). A larger machine keeps the
+# JVM's choice: there the compilers have cores of their own (ADR-003, "Twelfth round").
+if [ -r /sys/devices/system/cpu/online ] && read -r line </sys/devices/system/cpu/online; then
+  case $line in 0|0-1) jit="$jit -XX:CICompilerCount=1" ;; esac
+fi
 # A streamed answer is read 8 KiB at a time through okio, OkHttp's body sources and the JDK's socket: some 20
 # methods, each run once per read, ~430 times for 20,000 tokens, so at the thresholds above they never reached C1
 # and the whole read ran interpreted, about a third of what the stream cost. Compiled after 10 reads (a short

@@ -59,6 +59,32 @@ class LauncherIT {
         assertThat(viaJar.out()).contains("\"id\":\"openai/gpt-4o-mini\"");
     }
 
+    /**
+     * On a machine of one or two CPUs the commands that run C1 alone get one compiler thread (the JVM would start two,
+     * which took the cores from the command's own threads); a larger machine keeps the JVM's count, and so does
+     * {@code log verify}, whose C2 needs a thread of its own.
+     */
+    @Test
+    void aMachineOfTwoCpusCompilesOnOneThread() throws Exception {
+        Path online = Path.of("/sys/devices/system/cpu/online");
+        assumeTrue(Files.isReadable(online), "a Linux machine");
+        boolean small = List.of("0", "0-1").contains(Files.readString(online).strip());
+        BinaryRun flags = BinaryRun.in(home).env("JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal");
+
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"run", "--help"})) {
+            String out = flags.run(args).out();
+            assertThat(out).as(String.join(" ", args)).containsPattern("CICompilerCount += \\d+");
+            if (small) {
+                assertThat(out).as(String.join(" ", args)).containsPattern("CICompilerCount += 1 .*\\{command line\\}");
+            } else {
+                assertThat(out).as(String.join(" ", args)).doesNotContainPattern("CICompilerCount .*\\{command line\\}");
+            }
+        }
+        String verify = flags.run("log", "verify", "--help").out();
+        assertThat(verify).containsPattern("CICompilerCount += \\d+").doesNotContainPattern(
+                "CICompilerCount .*\\{command line\\}");
+    }
+
     @Test
     void configErrorsAndUsageErrorsExitWithTheirCodes() throws Exception {
         Path config = Files.createDirectories(home.resolve("llmo")).resolve("models.yaml");
