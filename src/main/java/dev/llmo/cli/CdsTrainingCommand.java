@@ -40,25 +40,38 @@ final class CdsTrainingCommand implements Callable<Integer> {
             List.of("--help"), List.of("models"), List.of("models", "--json"), List.of("run", "--help"),
             List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"), List.of("--no-such-flag"),
             List.of("run", "-m", "train/m", "hello"), List.of("run", "-m", "train/m", "--json", "-c", "again"),
-            List.of("log", "list"), List.of("log", "verify", "--all"), List.of("cost"),
+            List.of("run", "-m", "train/m", "-T", "train_tool", "hello"), List.of("log", "list"),
+            List.of("log", "verify", "--all"), List.of("cost"),
             List.of("install-completion", "--shell", "bash", "--print"), List.of("__complete", "models"),
             List.of("__complete", "conversations"));
     /**
      * The runs whose classes make the launcher's archive for {@code run} (its "call" archive, the JDK's classes
      * with llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output, a call whose key is
-     * in the vault, a usage error and the command's help. The first only fills the cache of parsed configuration,
-     * as a user's earlier runs have.
+     * in the vault, one whose model calls a command tool (the tool catalog, its schema and arguments as JSON, the
+     * policy, the child process: without it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms
+     * more than with the general archive), a usage error and the command's help. The first only fills the cache of
+     * parsed configuration, as a user's earlier runs have.
      */
     private static final List<CallRun> CALL_RUNS = List.of(new CallRun("", "run", "-m", "train/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "hello"), new CallRun("oe", "run", "-m", "train/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "--json", "-c", "again"),
-            new CallRun("", "run", "-m", "vtrain/m", "hello"), new CallRun("", "run", "-m", "no-such-model", "x"),
+            new CallRun("", "run", "-m", "vtrain/m", "hello"),
+            new CallRun("", "run", "-m", "train/m", "-T", "train_tool", "hello"),
+            new CallRun("", "run", "-m", "no-such-model", "x"),
             new CallRun("oe", "run", "--help"));
     /** A run that does not end in this time is stuck: no list, no call archive (the general one serves). */
     private static final long CALL_RUN_SECONDS = 60;
     private static final String STREAM = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
             + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
             + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n";
+    /** The answer to a request that offers tools and has no tool result yet: a call of the training's tool. */
+    private static final String TOOL_CALL = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+            + "\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+            + "\"train_tool\",\"arguments\":\"{\\\"text\\\":\\\"hello\\\"}\"}}]}}]}\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n";
+    /** The most of a request the training's server reads: its own runs' are a few KB. */
+    private static final int MAX_REQUEST = 1 << 20;
 
     private final CliContext context;
 
@@ -77,7 +90,9 @@ final class CdsTrainingCommand implements Callable<Integer> {
         Path home = Files.createTempDirectory("llmo-cds-train");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
-            byte[] body = STREAM.getBytes(StandardCharsets.UTF_8);
+            String request = new String(exchange.getRequestBody().readNBytes(MAX_REQUEST), StandardCharsets.UTF_8);
+            boolean callTool = request.contains("\"tools\"") && !request.contains("\"role\":\"tool\"");
+            byte[] body = (callTool ? TOOL_CALL : STREAM).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -92,6 +107,10 @@ final class CdsTrainingCommand implements Callable<Integer> {
                     + server.getAddress().getPort() + "/v1\n  models: [{ name: m, pricing: { input_per_mtok: 1, "
                     + "output_per_mtok: 1 } }]\nvtrain:\n  type: openai\n  base_url: http://127.0.0.1:"
                     + server.getAddress().getPort() + "/v1\n  api_key_name: TRAIN_API_KEY\n  models:\n    - name: m\n");
+            // a command tool the training's model calls, allowed without asking; cat echoes its arguments
+            Files.writeString(home.resolve("config.yaml"), "tools:\n  train_tool:\n    description: Echo\n"
+                    + "    command: [cat]\n    schema: { type: object, properties: { text: { type: string } } }\n"
+                    + "tool_policy:\n  - { tool: train_tool, decision: allow }\n");
             Map<String, String> env = new HashMap<>(context.environment().env());
             env.put("LLMO_HOME", home.toString());
             env.put("LLMO_MAX_RETRIES", "0");

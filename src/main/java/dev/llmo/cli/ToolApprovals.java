@@ -23,7 +23,10 @@ import java.util.function.Supplier;
  * one line saying what would allow it.
  */
 final class ToolApprovals implements ToolGate {
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Indents arguments for a prompt: a mapper's classes only when a call is asked about, not for every run. */
+    private static final class Pretty {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
     private static final int LINES_SHOWN = 20;
 
     private final ToolPolicy policy;
@@ -120,8 +123,8 @@ final class ToolApprovals implements ToolGate {
     /** The arguments indented for reading; as the model wrote them when they are not JSON. */
     private static String pretty(String argumentsJson) {
         try {
-            JsonNode parsed = PRETTY.readTree(argumentsJson);
-            return parsed == null ? argumentsJson : PRETTY.writeValueAsString(parsed);
+            JsonNode parsed = Pretty.MAPPER.readTree(argumentsJson);
+            return parsed == null ? argumentsJson : Pretty.MAPPER.writeValueAsString(parsed);
         } catch (Exception e) {
             return argumentsJson;
         }

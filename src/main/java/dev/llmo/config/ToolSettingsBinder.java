@@ -1,11 +1,17 @@
 package dev.llmo.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.failure.ConfigException;
+import dev.llmo.json.JsonTrees;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +44,7 @@ final class ToolSettingsBinder {
     private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern GOOD_REFERENCE = Pattern.compile("(env|vault):[A-Za-z_][A-Za-z0-9_]*");
-    /** Made on first use: a command without tool settings (most) loads no Jackson for them (ADR-003). */
+    /** Made on first use, for a value of a type the configuration's reader does not make (none today). */
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
@@ -176,11 +182,43 @@ final class ToolSettingsBinder {
                     + " (type: object), not " + ConfigFields.describe(type),
                     "models pass a tool's arguments as one JSON object: put each argument under properties:");
         }
-        try {
-            return Json.MAPPER.writeValueAsString(ConfigFields.plain(map));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a YAML tree is always JSON", e);
+        return JsonTrees.write(JsonTrees.PLAIN_FACTORY, tree(map));
+    }
+
+    /**
+     * A configuration tree as a JSON tree, written as a mapper writes the plain values of the tree: a run that offers
+     * a command tool loads no mapper for its schema (ADR-003, "Twelfth round"). Its scalars are text, Long,
+     * BigDecimal, Boolean or null ({@link YamlFiles}); anything else is left to the mapper.
+     */
+    static JsonNode tree(ConfigNode node) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        if (node instanceof MapNode map) {
+            ObjectNode object = nodes.objectNode();
+            map.entries().forEach((k, v) -> object.set(k, tree(v)));
+            return object;
         }
+        if (node instanceof ListNode list) {
+            ArrayNode array = nodes.arrayNode();
+            list.items().forEach(item -> array.add(tree(item)));
+            return array;
+        }
+        Object value = ((ScalarNode) node).value();
+        if (value == null) {
+            return nodes.nullNode();
+        }
+        if (value instanceof String text) {
+            return nodes.textNode(text);
+        }
+        if (value instanceof Long number) {
+            return nodes.numberNode(number);
+        }
+        if (value instanceof BigDecimal number) {
+            return DecimalNode.valueOf(number); // as written: the mapper does not strip a plain value's zeros
+        }
+        if (value instanceof Boolean flag) {
+            return nodes.booleanNode(flag);
+        }
+        return Json.MAPPER.valueToTree(value);
     }
 
     private static List<PolicyRule> policy(ConfigNode node) {

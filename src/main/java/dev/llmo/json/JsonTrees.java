@@ -39,6 +39,15 @@ public final class JsonTrees {
     private JsonTrees() {
     }
 
+    /** Jackson's factory as a mapper made with {@code new ObjectMapper()} has it (its parser's and generator's). */
+    public static final JsonFactory PLAIN_FACTORY = new JsonFactory();
+
+    /**
+     * Reads as {@code new ObjectMapper().readTree} does: doubles, anything after the document left unread. For the
+     * tools' schemas and arguments, which had such a mapper only for that (its ~400 classes).
+     */
+    public static final Reading MAPPER_DEFAULTS = new Reading(PLAIN_FACTORY, Floats.DOUBLE, false);
+
     /** What a number with a fraction or an exponent becomes. */
     public enum Floats {
         /** A {@code double}: databind's default. */

@@ -1,8 +1,6 @@
 package dev.llmo.tool;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.config.CommandToolSpec;
 import dev.llmo.config.McpServerSpec;
 import dev.llmo.config.NameSuggestions;
@@ -11,6 +9,7 @@ import dev.llmo.failure.FailureException;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.UsageException;
+import dev.llmo.json.JsonTrees;
 import dev.llmo.tool.mcp.McpClient;
 import dev.llmo.tool.mcp.McpHttpEndpoint;
 import dev.llmo.tool.mcp.McpContent;
@@ -43,7 +42,6 @@ public final class ToolCatalog implements AutoCloseable {
     public static final Duration MCP_TIMEOUT = Duration.ofSeconds(120);
     /** {@link Tool#source()} of a command tool; an MCP server's tools say {@code mcp:SERVER}. */
     public static final String COMMAND_SOURCE = "command";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ToolSettings settings;
     private final Path serverLogDir;
@@ -63,8 +61,8 @@ public final class ToolCatalog implements AutoCloseable {
         for (CommandToolSpec spec : settings.commandTools().values()) {
             JsonNode schema;
             try {
-                schema = JSON.readTree(spec.schemaJson());
-            } catch (JsonProcessingException e) {
+                schema = JsonTrees.MAPPER_DEFAULTS.read(spec.schemaJson());
+            } catch (java.io.IOException e) {
                 throw new IllegalStateException("the binder writes the schema as JSON", e);
             }
             commandTools.put(spec.name(), new Tool(spec.name(), spec.description(), spec.schemaJson(),
@@ -167,8 +165,8 @@ public final class ToolCatalog implements AutoCloseable {
     public ToolOutput call(Tool tool, String argumentsJson, java.util.function.Consumer<String> progress) {
         JsonNode arguments;
         try {
-            arguments = JSON.readTree(argumentsJson == null ? "" : argumentsJson);
-        } catch (JsonProcessingException e) {
+            arguments = JsonTrees.MAPPER_DEFAULTS.read(argumentsJson == null ? "" : argumentsJson);
+        } catch (java.io.IOException e) {
             arguments = null;
         }
         if (arguments == null || !arguments.isObject()) {
@@ -176,7 +174,8 @@ public final class ToolCatalog implements AutoCloseable {
                     + CommandRun.oneLine(argumentsJson), true);
         }
         if (COMMAND_SOURCE.equals(tool.source()) && settings.commandTools().containsKey(tool.name())) {
-            return runCommand(settings.commandTools().get(tool.name()), arguments.toString());
+            return runCommand(settings.commandTools().get(tool.name()),
+                    JsonTrees.write(JsonTrees.PLAIN_FACTORY, arguments));
         }
         int dot = tool.name().indexOf('.');
         if (dot < 0 || !settings.mcpServers().containsKey(tool.name().substring(0, dot))) {

@@ -3,6 +3,7 @@ package dev.llmo.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
@@ -25,6 +26,27 @@ class ToolSettingsBinderTest {
     void setUp() throws IOException {
         user = Files.createDirectories(tmp.resolve("config"));
         dirs = new AppDirs(user, tmp.resolve("data"), tmp.resolve("etc"));
+    }
+
+    /**
+     * A command tool's schema is written as Jackson's mapper wrote the configuration's plain values, for every kind
+     * of value YAML gives (the schema's digest is recorded in the event log and compared on replay).
+     */
+    @Test
+    void aToolsSchemaIsWrittenAsTheMapperWroteIt() throws Exception {
+        String schema = "type: object\nproperties:\n  t: { type: string, pattern: \"^a\\\"b\\\\é\\u2028\\t$\" }\n"
+                + "  n: { type: number, minimum: -1.50, maximum: 1e3, multipleOf: 0.000100 }\n"
+                + "  i: { type: integer, maximum: 123456789012345678901234567890, minimum: -9223372036854775808 }\n"
+                + "  e: { enum: [true, false, ~, 0, -0.0, 'x', \"\"] }\nrequired: [t]\nadditionalProperties: false\n";
+        String yaml = "tools:\n  w:\n    description: W\n    command: [wc]\n    schema:\n"
+                + schema.lines().map(line -> "      " + line + "\n").collect(java.util.stream.Collectors.joining());
+        MapNode parsed = YamlFiles.parse(schema, "schema.yaml", "user");
+
+        String written = load(yaml).commandTools().get("w").schemaJson();
+
+        assertThat(written).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(ConfigFields.plain(parsed)));
+        assertThat(written).contains("\"minimum\":-1.50", "\"maximum\":1E+3", "123456789012345678901234567890");
     }
 
     private ToolSettings load(String configYaml) throws IOException {

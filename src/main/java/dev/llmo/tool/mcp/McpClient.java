@@ -1,26 +1,19 @@
 package dev.llmo.tool.mcp;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.CredentialsException;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -179,7 +172,7 @@ public final class McpClient implements AutoCloseable {
         if (name.isEmpty() || schema == null || !schema.isObject()) {
             throw protocolError("offered a tool without a name or an input schema: " + oneLine(tool.toString()));
         }
-        return new McpTool(name, tool.path("description").asText(""), schema, sha256(canonical(schema)));
+        return new McpTool(name, tool.path("description").asText(""), schema, McpTool.hashOf(schema));
     }
 
     /** Calls a tool; a failure the tool reports comes back as a result with {@code isError}, not an exception. */
@@ -444,42 +437,6 @@ public final class McpClient implements AutoCloseable {
     }
 
     private record Progress(long requestId, Consumer<McpProgress> listener) {
-    }
-
-    /** The schema with the keys of every object sorted and no whitespace: equal schemas, equal bytes. */
-    static byte[] canonical(JsonNode schema) {
-        try {
-            return JSON.writeValueAsBytes(sorted(schema));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode sorted(JsonNode node) {
-        if (node.isObject()) {
-            Map<String, JsonNode> fields = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                fields.put(field.getKey(), sorted(field.getValue()));
-            }
-            ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            fields.forEach(copy::set);
-            return copy;
-        }
-        if (node.isArray()) {
-            var copy = JsonNodeFactory.instance.arrayNode();
-            node.forEach(element -> copy.add(sorted(element)));
-            return copy;
-        }
-        return node;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     private McpException protocolError(String what) {

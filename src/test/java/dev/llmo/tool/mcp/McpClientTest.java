@@ -35,7 +35,7 @@ class McpClientTest {
             assertThat(sum.description()).isNotEmpty();
             assertThat(sum.inputSchema().path("properties").has("a")).isTrue();
             assertThat(sum.schemaSha256()).matches("[0-9a-f]{64}")
-                    .isEqualTo(sha256(McpClient.canonical(sum.inputSchema())));
+                    .isEqualTo(sha256(McpTool.canonical(sum.inputSchema())));
         }
     }
 
