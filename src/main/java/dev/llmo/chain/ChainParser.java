@@ -188,7 +188,7 @@ public final class ChainParser {
         String key = single != null ? "'schema'" : "'schema_multi'";
         try {
             if (node instanceof MapNode) {
-                return AnswerSchema.of(json(node), multi != null);
+                return AnswerSchema.of(ConfigNode.json(node), multi != null);
             }
             if (node instanceof ScalarNode s && s.value() instanceof String text) {
                 // a schema file sits beside the configuration that names it
@@ -218,32 +218,6 @@ public final class ChainParser {
                     + MAX_SCHEMA_RETRIES);
         }
         return Math.toIntExact(n);
-    }
-
-    /** A YAML value as JSON (a schema written in YAML). */
-    private static com.fasterxml.jackson.databind.JsonNode json(ConfigNode node) {
-        var factory = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
-        if (node instanceof MapNode map) {
-            var object = factory.objectNode();
-            map.entries().forEach((key, value) -> object.set(key, json(value)));
-            return object;
-        }
-        if (node instanceof ListNode list) {
-            var array = factory.arrayNode();
-            list.items().forEach(item -> array.add(json(item)));
-            return array;
-        }
-        Object value = ((ScalarNode) node).value();
-        if (value instanceof Long n) {
-            return factory.numberNode(n);
-        }
-        if (value instanceof Double d) {
-            return factory.numberNode(java.math.BigDecimal.valueOf(d));
-        }
-        if (value instanceof Boolean b) {
-            return factory.booleanNode(b);
-        }
-        return value == null ? factory.nullNode() : factory.textNode(String.valueOf(value));
     }
 
     /** {@code tools: [fs.*, wc]}: the tools the step offers, named as {@code -T} names them. */

@@ -1,17 +1,10 @@
 package dev.llmo.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.DecimalNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ConfigNode.ListNode;
 import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.config.ConfigNode.ScalarNode;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.json.JsonTrees;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,11 +37,6 @@ final class ToolSettingsBinder {
     private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern GOOD_REFERENCE = Pattern.compile("(env|vault):[A-Za-z_][A-Za-z0-9_]*");
-    /** Made on first use, for a value of a type the configuration's reader does not make (none today). */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
-
     private ToolSettingsBinder() {
     }
 
@@ -182,44 +170,9 @@ final class ToolSettingsBinder {
                     + " (type: object), not " + ConfigFields.describe(type),
                     "models pass a tool's arguments as one JSON object: put each argument under properties:");
         }
-        return JsonTrees.write(JsonTrees.PLAIN_FACTORY, tree(map));
+        return JsonTrees.write(JsonTrees.PLAIN_FACTORY, ConfigNode.json(map));
     }
 
-    /**
-     * A configuration tree as a JSON tree, written as a mapper writes the plain values of the tree: a run that offers
-     * a command tool loads no mapper for its schema (ADR-003, "Twelfth round"). Its scalars are text, Long,
-     * BigDecimal, Boolean or null ({@link YamlFiles}); anything else is left to the mapper.
-     */
-    static JsonNode tree(ConfigNode node) {
-        JsonNodeFactory nodes = JsonNodeFactory.instance;
-        if (node instanceof MapNode map) {
-            ObjectNode object = nodes.objectNode();
-            map.entries().forEach((k, v) -> object.set(k, tree(v)));
-            return object;
-        }
-        if (node instanceof ListNode list) {
-            ArrayNode array = nodes.arrayNode();
-            list.items().forEach(item -> array.add(tree(item)));
-            return array;
-        }
-        Object value = ((ScalarNode) node).value();
-        if (value == null) {
-            return nodes.nullNode();
-        }
-        if (value instanceof String text) {
-            return nodes.textNode(text);
-        }
-        if (value instanceof Long number) {
-            return nodes.numberNode(number);
-        }
-        if (value instanceof BigDecimal number) {
-            return DecimalNode.valueOf(number); // as written: the mapper does not strip a plain value's zeros
-        }
-        if (value instanceof Boolean flag) {
-            return nodes.booleanNode(flag);
-        }
-        return Json.MAPPER.valueToTree(value);
-    }
 
     private static List<PolicyRule> policy(ConfigNode node) {
         List<PolicyRule> rules = new ArrayList<>();

@@ -48,6 +48,18 @@ class StructuredStepsTest {
         assertThat(chain.steps().get(2).schema()).isNull();
     }
 
+    /** A schema's numbers in YAML stay numbers in its JSON, decimals as written (they were once sent as text). */
+    @Test
+    void aYamlSchemasNumbersAreNumbers() {
+        ChainDefinition chain = parse("""
+                      - name: score
+                        schema: { type: object, properties: { p: { type: number, minimum: 0.50, maximum: 100 } } }
+                """);
+
+        assertThat(chain.steps().get(0).schema().schemaJson())
+                .contains("\"minimum\":0.50", "\"maximum\":100").doesNotContain("\"0.50\"");
+    }
+
     @Test
     void aFieldTheSchemaDoesNotHaveNamesTheChainTheStepAndTheField() {
         assertThatThrownBy(() -> parse("""
