@@ -37,6 +37,7 @@ final class ToolSettingsBinder {
     private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern GOOD_REFERENCE = Pattern.compile("(env|vault):[A-Za-z_][A-Za-z0-9_]*");
+
     private ToolSettingsBinder() {
     }
 
@@ -172,7 +173,6 @@ final class ToolSettingsBinder {
         }
         return JsonTrees.write(JsonTrees.PLAIN_FACTORY, ConfigNode.json(map));
     }
-
 
     private static List<PolicyRule> policy(ConfigNode node) {
         List<PolicyRule> rules = new ArrayList<>();

@@ -17,6 +17,7 @@ import dev.llmo.tool.mcp.McpException;
 import dev.llmo.tool.mcp.McpTool;
 import dev.llmo.tool.mcp.McpToolResult;
 import dev.llmo.tool.mcp.StdioServer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class ToolCatalog implements AutoCloseable {
             JsonNode schema;
             try {
                 schema = JsonTrees.MAPPER_DEFAULTS.read(spec.schemaJson());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("the binder writes the schema as JSON", e);
             }
             commandTools.put(spec.name(), new Tool(spec.name(), spec.description(), spec.schemaJson(),
@@ -166,7 +167,7 @@ public final class ToolCatalog implements AutoCloseable {
         JsonNode arguments;
         try {
             arguments = JsonTrees.MAPPER_DEFAULTS.read(argumentsJson == null ? "" : argumentsJson);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             arguments = null;
         }
         if (arguments == null || !arguments.isObject()) {
