@@ -1,6 +1,9 @@
 package dev.llmo.cli;
 
 import dev.llmo.cli.terminal.AnswerExtras;
+import dev.llmo.config.ModelSpec;
+import dev.llmo.config.ProviderConfig;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.LogVerificationException;
 import dev.llmo.failure.UsageException;
 import dev.llmo.eventlog.ChainVerifier;
@@ -25,7 +28,9 @@ import dev.llmo.eventlog.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,13 +73,14 @@ final class LogCommand implements Runnable {
               @Option(names = "--since", paramLabel = "WHEN", description = "Only those started since WHEN: a time "
                       + "ago (30m, 12h, 2d, 1w) or a date (2026-11-01, local time).") String since,
               @Option(names = "--model", paramLabel = "MODEL", description = "Only those that used MODEL "
-                      + "(provider/model, or a provider: every model of it).") String model,
+                      + "(provider/model, a model's name or alias, or a provider: every model of it).") String model,
               @Option(names = "--grep", paramLabel = "TEXT", description = "Only those with TEXT in a message or "
                       + "an answer (case-insensitive).") String grep) {
         ConversationStore store = store();
         LogListing listing = new LogListing(limit, since == null ? null
                 : Since.parse(since, java.time.Instant.now(),
-                        Since.localZone(context.environment().env()), "llmo log list --since 2d"), model, grep);
+                        Since.localZone(context.environment().env()), "llmo log list --since 2d"), model, grep,
+                model == null ? null : modelsNamed(model));
         PrintWriter out = context.out();
         if (store.ids().isEmpty()) {
             context.err().println("llmo: no conversations yet in " + store.dir());
@@ -97,6 +103,26 @@ final class LogCommand implements Runnable {
                 String.join(",", s.models()), ConversationRenderer.usd(s), prompt(s.firstPrompt())});
         }
         printTable(rows, out, TerminalColumns.of(context.environment()));
+    }
+
+    /**
+     * The models the configuration knows as {@code name} (a model's name or alias under any provider); none when the
+     * configuration cannot be read: the log is listed without it, by the names it records.
+     */
+    private Set<String> modelsNamed(String name) {
+        Set<String> ids = new HashSet<>();
+        try {
+            for (ProviderConfig provider : context.settings().catalog().providers()) {
+                for (ModelSpec spec : provider.models()) {
+                    if (spec.name().equals(name.strip()) || spec.aliases().contains(name.strip())) {
+                        ids.add(provider.name() + "/" + spec.name());
+                    }
+                }
+            }
+        } catch (LlmoException e) {
+            return Set.of();
+        }
+        return ids;
     }
 
     private static String summaryJson(ConversationSummary s) {

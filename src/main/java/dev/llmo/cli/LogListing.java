@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Which conversations {@code llmo log list} shows: the newest {@code limit} of those that started at or after
@@ -18,11 +19,15 @@ import java.util.Locale;
  *
  * @param limit at most this many (the newest), or null for all
  * @param since only those started at or after this instant, or null
- * @param model only those that used this model ({@code provider/model}) or a model of this provider, or null
+ * @param model only those that used this model ({@code provider/model}, or a bare model name under any provider) or
+ *              a model of this provider, or null
  * @param grep  only those with this text (case-insensitive) in a message or an answer, or null
+ * @param named the models ({@code provider/model}) that {@code model} names in the configuration as a model's name or
+ *              alias ({@code sonnet}): those match too, as they would in {@code -m}
  */
-record LogListing(Integer limit, Instant since, String model, String grep) {
+record LogListing(Integer limit, Instant since, String model, String grep, Set<String> named) {
     LogListing {
+        named = named == null ? Set.of() : Set.copyOf(named);
         if (limit != null && limit < 1) {
             throw new UsageException("--limit must be 1 or more, not " + limit, "e.g. --limit 20");
         }
@@ -56,8 +61,10 @@ record LogListing(Integer limit, Instant since, String model, String grep) {
 
     private boolean modelMatches(String used) {
         String wanted = model.strip();
-        return used.equalsIgnoreCase(wanted) || used.toLowerCase(Locale.ROOT).startsWith(
-                wanted.toLowerCase(Locale.ROOT) + "/");
+        int slash = used.indexOf('/');
+        return used.equalsIgnoreCase(wanted) || named.contains(used)
+                || used.toLowerCase(Locale.ROOT).startsWith(wanted.toLowerCase(Locale.ROOT) + "/")
+                || wanted.indexOf('/') < 0 && used.substring(slash + 1).equalsIgnoreCase(wanted);
     }
 
     private static boolean mentions(EventData data, String needle) {

@@ -93,6 +93,19 @@ class LogCommandTest {
         assertThat(none).succeeded().outIsEmpty().errIs("llmo: no conversation matches\n");
     }
 
+    @Test
+    void listTakesABareModelNameOrAnAliasAsRunsMDoes() {
+        Path sonnet = chat("anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "Poem", "Roses.", null);
+        Path mini = chat("openai/gpt-4o-mini", "openai/gpt-4o-mini", "Sum", "2", null);
+        Path local = chat("ollama/gpt-4o-mini", "ollama/gpt-4o-mini", "Local", "ok", null);
+
+        assertThat(ids(llmo("log", "list", "--model", "sonnet"))).containsExactly(id(sonnet));
+        assertThat(ids(llmo("log", "list", "--model", "4o-mini"))).containsExactly(id(mini));
+        assertThat(ids(llmo("log", "list", "--model", "gpt-4o-mini"))).containsExactly(id(mini), id(local));
+        assertThat(ids(llmo("log", "list", "--model", "openai/gpt-4o-mini"))).containsExactly(id(mini));
+        assertThat(llmo("log", "list", "--model", "gpt-4o").err()).isEqualTo("llmo: no conversation matches\n");
+    }
+
     private static List<String> ids(CliRun.Result result) {
         assertThat(result).succeeded();
         return result.out().lines().skip(1).map(line -> line.split(" ")[0]).toList();

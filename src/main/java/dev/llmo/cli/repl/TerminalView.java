@@ -33,22 +33,48 @@ final class TerminalView implements ChatView {
 
     @Override
     public void show(String text) {
-        screen.println(text);
+        screen.println(fitted(text));
         screen.flush();
     }
 
     @Override
     public void note(String text) {
-        screen.println(color ? MarkdownRenderer.DIM + text + MarkdownRenderer.RESET : text);
+        String shown = fitted(text);
+        screen.println(color ? MarkdownRenderer.DIM + shown + MarkdownRenderer.RESET : shown);
         screen.flush();
     }
 
     @Override
     public void error(LlmoException error) {
         // a server's message: its control characters are shown, not obeyed
-        String line = dev.llmo.cli.terminal.TerminalText.visible(PlainView.errorLine(error).substring("llmo: ".length()));
+        String line = fitted(dev.llmo.cli.terminal.TerminalText.visible(
+                PlainView.errorLine(error).substring("llmo: ".length())));
         screen.println(color ? RED + line + MarkdownRenderer.RESET : line);
         screen.flush();
+    }
+
+    /**
+     * {@code text} with its long lines broken between words at the terminal's width, as answers are: the terminal would
+     * break them inside a word (an id, a figure). A terminal that tells no width gets the text as it is.
+     */
+    private String fitted(String text) {
+        int width;
+        try {
+            width = terminal.getWidth();
+        } catch (RuntimeException | java.io.IOError e) {
+            width = 0;
+        }
+        if (width <= 0) {
+            return text;
+        }
+        StringBuilder fitted = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (!fitted.isEmpty()) {
+                fitted.append('\n');
+            }
+            fitted.append(MarkdownRenderer.wrapped(line, width));
+        }
+        return fitted.toString();
     }
 
     @Override

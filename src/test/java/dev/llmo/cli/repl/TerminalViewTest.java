@@ -55,6 +55,26 @@ class TerminalViewTest {
     }
 
     @Test
+    void noticesStatusLinesAndErrorsBreakBetweenWordsAtTheTerminalsWidth() throws IOException {
+        terminal.setSize(new org.jline.terminal.Size(30, 40));
+        TerminalView view = new TerminalView(terminal, null, false, true);
+
+        view.show("llmo chat · bench/tokens40 · conversation 01M8ZN2G0W3WMAPF5NY9M2RZVK");
+        view.status("bench/tokens40 · 5 in / 40 out tokens · cost unknown");
+        view.error(new FailureException("the server answered 500 Internal Server Error", null));
+
+        assertThat(shown().replace("\r\n", "\n")).isEqualTo("""
+                llmo chat · bench/tokens40 ·
+                conversation
+                01M8ZN2G0W3WMAPF5NY9M2RZVK
+                bench/tokens40 · 5 in / 40 out
+                tokens · cost unknown
+                error: the server answered 500
+                Internal Server Error
+                """);
+    }
+
+    @Test
     void redirectedAnswersPassUnchanged() {
         StringWriter answers = new StringWriter();
         TerminalView view = new TerminalView(terminal, new PrintWriter(answers), false, true);
