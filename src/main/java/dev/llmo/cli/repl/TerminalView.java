@@ -92,7 +92,7 @@ final class TerminalView implements ChatView {
         // on the screen, the server's control characters are shown, not obeyed; redirected, the bytes pass as they are
         // reasoning, tool calls and sources on the screen, which a person reads: never among redirected answers
         AnswerExtras extras = new AnswerExtras(screen, new AnswerExtras.Shown(reasoning, color, true, true, true,
-                true));
+                true), terminal::getWidth);
         return Answer.rendered(text, () -> note("[cancelled]"),
                 toScreen ? dev.llmo.cli.terminal.TerminalText::visible : piece -> piece, extras, screen);
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * What an answer holds besides its text, shown to a person, never mixed into the answer on stdout: the reasoning on
@@ -22,6 +23,9 @@ public final class AnswerExtras {
 
     private final PrintWriter err;
     private final Shown shown;
+    /** Whether and at what width the reasoning breaks between words (a chat's screen), or null. */
+    private final IntSupplier wrapWidth;
+    private WordWrap reasoningWrap;
     private boolean reasoningOpen;
     private boolean reasoningEndsWithNewline = true;
 
@@ -43,8 +47,18 @@ public final class AnswerExtras {
 
     /** @param err where the reasoning and the lines go (stderr; in a chat on a terminal, the screen) */
     public AnswerExtras(PrintWriter err, Shown shown) {
+        this(err, shown, null);
+    }
+
+    /**
+     * @param err       where the reasoning and the lines go
+     * @param wrapWidth the width of the terminal {@code err} is, at which the reasoning breaks between words as a
+     *                  chat's answers do; null: it is printed as it comes
+     */
+    public AnswerExtras(PrintWriter err, Shown shown, IntSupplier wrapWidth) {
         this.err = err;
         this.shown = shown;
+        this.wrapWidth = wrapWidth;
     }
 
     /** A piece of streamed reasoning. */
@@ -53,15 +67,31 @@ public final class AnswerExtras {
             return;
         }
         String visible = TerminalText.forTerminal(piece, shown.stderrTerminal());
-        // dimmed piece by piece: an error line printed between two pieces must not come out dim
-        err.print(shown.dim() ? DIM + visible + RESET : visible);
+        if (wrapWidth != null) {
+            if (reasoningWrap == null) {
+                reasoningWrap = new WordWrap(wrapWidth);
+            }
+            visible = reasoningWrap.take(visible);
+        }
+        printReasoning(visible);
         reasoningOpen = true;
         reasoningEndsWithNewline = piece.endsWith("\n");
+    }
+
+    private void printReasoning(String visible) {
+        if (!visible.isEmpty()) {
+            // dimmed piece by piece: an error line printed between two pieces must not come out dim
+            err.print(shown.dim() ? DIM + visible + RESET : visible);
+        }
     }
 
     /** The reasoning is over (the answer starts, or the call ended): its last line is ended and flushed. */
     public void endReasoning() {
         if (reasoningOpen) {
+            if (reasoningWrap != null) {
+                printReasoning(reasoningWrap.end());
+                reasoningWrap = null;
+            }
             if (!reasoningEndsWithNewline) {
                 err.println();
             }

@@ -75,6 +75,19 @@ class TerminalViewTest {
     }
 
     @Test
+    void reasoningOnTheScreenBreaksBetweenWordsToo() throws IOException {
+        terminal.setSize(new org.jline.terminal.Size(20, 40));
+        TerminalView view = new TerminalView(terminal, null, false, true);
+        ChatView.Answer answer = view.answer();
+        answer.onEvent(new RunEvent.Reasoning(AnswerFixtures.CALL, "The user wants the ca"));
+        answer.onEvent(new RunEvent.Reasoning(AnswerFixtures.CALL, "pital of France."));
+        answer.onEvent(new RunEvent.Text(AnswerFixtures.CALL, "Paris.\n"));
+        answer.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
+
+        assertThat(shown().replace("\r\n", "\n")).isEqualTo("The user wants the\ncapital of France.\nParis.\n");
+    }
+
+    @Test
     void redirectedAnswersPassUnchanged() {
         StringWriter answers = new StringWriter();
         TerminalView view = new TerminalView(terminal, new PrintWriter(answers), false, true);
@@ -95,7 +108,9 @@ class TerminalViewTest {
 
         assertThat(answers.toString()).as("redirected answers hold the answer only")
                 .isEqualTo("The capital of France is Paris.\n");
-        assertThat(shown().replace("\r\n", "\n")).contains(ESC + "[2mThe user wants the capital.\nParis it is." + ESC + "[0m\n")
+        // dimmed piece by piece: the last word, held until the reasoning's end showed its row, is a piece of its own
+        assertThat(shown().replace("\r\n", "\n").replace(ESC + "[0m" + ESC + "[2m", ""))
+                .contains(ESC + "[2mThe user wants the capital.\nParis it is." + ESC + "[0m\n")
                 .contains("Sources:\n[1] Paris - Wikipedia <https://en.wikipedia.org/wiki/Paris>\n"
                         + "[2] https://www.britannica.com/place/Paris\n")
                 .contains("llmo: tool call get_weather {\"city\":\"Paris\"} (call_1)");
