@@ -1,5 +1,6 @@
 package dev.llmo.cli.repl;
 
+import dev.llmo.cli.terminal.WordWrap;
 import java.io.PrintWriter;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
@@ -184,19 +185,10 @@ public final class MarkdownRenderer {
         return shown;
     }
 
-    /**
-     * The terminal's width, asked once per answer: asking may run {@code stty} (jline's exec terminal), which is too
-     * slow for every streamed piece and can fail while a signal arrives; a failure means the usual 80.
-     */
+    /** The terminal's width, asked once per answer ({@link WordWrap#columnsOf}). */
     private int columns() {
         if (columns == 0) {
-            int asked;
-            try {
-                asked = width.getAsInt();
-            } catch (RuntimeException | java.io.IOError e) {
-                asked = 0;
-            }
-            columns = asked > 0 ? asked : 80;
+            columns = WordWrap.columnsOf(width);
         }
         return columns;
     }

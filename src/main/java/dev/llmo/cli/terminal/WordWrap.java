@@ -76,14 +76,23 @@ public final class WordWrap {
 
     private int columns() {
         if (columns == 0) {
-            int asked;
-            try {
-                asked = width.getAsInt();
-            } catch (RuntimeException | java.io.IOError e) {
-                asked = 0;
-            }
-            columns = asked > 0 ? asked : 80;
+            columns = columnsOf(width);
         }
         return columns;
+    }
+
+    /**
+     * The terminal's width, for text broken at it; ask it once per answer, not per piece: asking may run {@code stty}
+     * (jline's exec terminal), which is too slow for every streamed piece and can fail while a signal arrives. A
+     * failure, or no width, means the usual 80.
+     */
+    public static int columnsOf(IntSupplier width) {
+        int asked;
+        try {
+            asked = width.getAsInt();
+        } catch (RuntimeException | java.io.IOError e) {
+            asked = 0;
+        }
+        return asked > 0 ? asked : 80;
     }
 }
