@@ -35,10 +35,13 @@ fi
 # answer takes fewer, so it compiles none of them), a 20,000-token stream took ~5-10 ms less. SHA-256's per-block
 # helpers, which hash a long answer's content at its end, likewise after ~300 blocks (a short run hashes fewer). Only
 # the commands that call models get these patterns, which every method the JVM sets up is matched against
-# (ADR-003, "Tenth round").
+# (ADR-003, "Tenth round"). The JDK's byte comparison, with which the stream's parser matches each event's framing,
+# likewise after a few calls: interpreted, it cost the call's thread ~3 ms of a 20,000-token stream ("Thirteenth
+# round").
 sub=   # the command: the first argument that is not an option (the root takes only options)
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
 case $sub in run|chat|chain|batch) jit="$jit \
+  -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,okio.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,okio.AsyncTimeout*::*,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,okio.Segment*::*,0.05 \

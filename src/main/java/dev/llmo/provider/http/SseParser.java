@@ -2,9 +2,6 @@ package dev.llmo.provider.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -72,7 +69,6 @@ public final class SseParser {
     private int carryLength;
     /** The longest text a run takes (a longer one is read line by line). */
     private static final int MAX_RUN_TEXT = 4096;
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** The most a carried event may need: a template of a longer framing is read line by line at a chunk's end. */
     private static final int MAX_CARRY = 1 << 16;
     /** The texts of the run being read, and where each ends. */
@@ -286,25 +282,14 @@ public final class SseParser {
 
     /**
      * Whether {@code src} holds the first {@code length} bytes of {@code expected} at {@code at} (which the caller
-     * has checked fit), eight at a time. A loop of its own rather than {@link Arrays#equals}: the JDK's comparison
-     * runs interpreted, eight bytes at a time through {@code Unsafe}, until the JIT compiles it, which in a stream's
-     * first half second it may not; this loop is compiled after a few hundred events. Byte by byte, it was a quarter
-     * of what a 20,000-token stream cost the call's thread beyond a short answer (C1 does not vectorise; an OpenAI
-     * chunk's framing is ~150 bytes an event: ADR-003, "Eleventh round").
+     * has checked fit). The JDK's comparison, which C1 compiles to vector instructions: the launcher has it compiled
+     * after a few calls, as the JIT would otherwise after thousands, which in a stream's first half second it may not
+     * reach; interpreted, it reads eight bytes at a time through {@code Unsafe}, some 25 calls each. Byte by byte this
+     * was a quarter of what a 20,000-token stream cost the call's thread beyond a short answer (an OpenAI chunk's
+     * framing is ~150 bytes an event: ADR-003, "Eleventh round" and "Thirteenth round").
      */
     private static boolean same(byte[] src, int at, byte[] expected, int length) {
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES) {
-            if ((long) LONGS.get(src, at + i) != (long) LONGS.get(expected, i)) {
-                return false;
-            }
-        }
-        for (; i < length; i++) {
-            if (src[at + i] != expected[i]) {
-                return false;
-            }
-        }
-        return true;
+        return Arrays.equals(src, at, at + length, expected, 0, length);
     }
 
     /**
