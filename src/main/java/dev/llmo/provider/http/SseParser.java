@@ -282,11 +282,12 @@ public final class SseParser {
 
     /**
      * Whether {@code src} holds the first {@code length} bytes of {@code expected} at {@code at} (which the caller
-     * has checked fit). The JDK's comparison, which C1 compiles to vector instructions: the launcher has it compiled
-     * after a few calls, as the JIT would otherwise after thousands, which in a stream's first half second it may not
-     * reach; interpreted, it reads eight bytes at a time through {@code Unsafe}, some 25 calls each. Byte by byte this
-     * was a quarter of what a 20,000-token stream cost the call's thread beyond a short answer (an OpenAI chunk's
-     * framing is ~150 bytes an event: ADR-003, "Eleventh round" and "Thirteenth round").
+     * has checked fit). The JDK's comparison, whose loop ({@code ArraysSupport.vectorizedMismatch}, eight bytes a
+     * step) the launcher has compiled after a few calls: the JIT would otherwise compile it after thousands, which in
+     * a stream's first half second it may not reach, and interpreted each step is some 25 calls through
+     * {@code Unsafe}. Byte by byte this was a quarter of what a 20,000-token stream cost the call's thread beyond a
+     * short answer (an OpenAI chunk's framing is ~150 bytes an event: ADR-003, "Eleventh round" and "Thirteenth
+     * round").
      */
     private static boolean same(byte[] src, int at, byte[] expected, int length) {
         return Arrays.equals(src, at, at + length, expected, 0, length);
