@@ -51,6 +51,7 @@ class HttpErrorMapperTest {
             402 | {"type":"error","error":{"type":"billing_error","message":"Your credit balance is too low"}} | QUOTA | false
             498 | {"error":{"message":"capacity exceeded","type":"capacity_exceeded"}} | OVERLOADED | true
             500 | {"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error"}} | SERVER_ERROR | true
+            501 | <html><body><h1>501 Not Implemented</h1></body></html> | SERVER_ERROR | false
             502 | <html><body><h1>502 Bad Gateway</h1></body></html> | SERVER_ERROR | true
             503 | {"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}} | OVERLOADED | true
             504 | {"type":"error","error":{"type":"timeout_error","message":"timeout"}} | TIMEOUT | true

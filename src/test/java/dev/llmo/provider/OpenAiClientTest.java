@@ -451,6 +451,35 @@ class OpenAiClientTest {
     }
 
     @Test
+    void aPageAnsweringAStreamIsABadResponseAskedOnce() {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/html").setBody("<html>Sign in</html>"));
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/html").setBody("<html>Sign in</html>"));
+        assertThatThrownBy(() -> client().complete(request(true)))
+                .isInstanceOfSatisfying(ModelCallException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.BAD_RESPONSE))
+                .hasMessageStartingWith("openai sent an answer that is not a stream (text/html): ")
+                .hasMessageContaining("Sign in")
+                .satisfies(e -> assertThat(((LlmoException) e).fix()).contains("is an OpenAI-compatible API"));
+        assertThat(server.getRequestCount()).as("not taken for a cut stream and retried").isEqualTo(1);
+    }
+
+    @Test
+    void eventsUnderAnotherTypeAreAStreamAndALabelledStreamCutBeforeItsFirstEventIsRetried() {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/plain").setBody(
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n"
+                        + "data: [DONE]\n\n"));
+        assertThat(client().complete(request(true)).message().text()).isEqualTo("hi");
+
+        server.enqueue(sse(": ping\n\n"));
+        server.enqueue(sse(": ping\n\n"));
+        server.enqueue(sse(": ping\n\n"));
+        assertThatThrownBy(() -> client().complete(request(true)))
+                .isInstanceOfSatisfying(ModelCallException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.INCOMPLETE));
+        assertThat(server.getRequestCount()).isEqualTo(4);
+    }
+
+    @Test
     void malformedNonStreamingBody() {
         server.enqueue(new MockResponse().setBody("<html>hello</html>"));
         assertThatThrownBy(() -> client().complete(request(false)))

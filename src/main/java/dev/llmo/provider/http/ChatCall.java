@@ -13,6 +13,7 @@ import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -98,7 +99,13 @@ final class ChatCall implements CallHandle {
         MediaType type = body.contentType();
         boolean json = type != null && "json".equalsIgnoreCase(type.subtype());
         if (stream && !json) {
+            // A server that is no model API (a proxy's login page, a web server at base_url) answers 200 with a
+            // page: read as a stream it has no event, and would be taken for a cut stream and asked again. A body
+            // labelled as a stream, or with an event, is one (a stream cut before its first event is retried).
+            boolean labelled = type != null && "event-stream".equalsIgnoreCase(type.subtype());
+            boolean[] evented = {labelled};
             SseParser parser = new SseParser(event -> {
+                evented[0] = true;
                 if (current.ended()) {
                     return;
                 }
@@ -112,9 +119,13 @@ final class ChatCall implements CallHandle {
             }, limits.maxSseLineBytes(), decoder.template());
             BodyReads reads = new BodyReads(body.byteStream(), wire);
             byte[] buffer = new byte[READ_BUFFER];
+            byte[] first = null; // the body's start, for the message when it is no stream
             int n;
             try {
                 while (!current.ended() && (n = reads.fill(buffer)) != -1) {
+                    if (first == null) {
+                        first = Arrays.copyOf(buffer, Math.min(n, HttpErrorMapper.MAX_SAMPLE));
+                    }
                     parser.feed(buffer, 0, n);
                     current.flush(); // the text of this read, as one event
                     if (reads.idle()) {
@@ -123,6 +134,10 @@ final class ChatCall implements CallHandle {
                 }
                 if (!current.ended()) {
                     parser.finish();
+                }
+                if (!evented[0] && first != null && !current.ended()) {
+                    current.fail(errors.malformed("an answer that is not a stream (" + (type == null ? "no type"
+                            : type.type() + "/" + type.subtype()) + ")", start(first)));
                 }
             } catch (SseParser.TooLargeException e) {
                 current.fail(errors.tooLarge("a stream line or event", e.limit()));

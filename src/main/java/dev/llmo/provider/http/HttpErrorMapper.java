@@ -76,8 +76,9 @@ public final class HttpErrorMapper {
         String message = fields.message != null ? fields.message : bodySample(body);
         ErrorKind kind = kindOfStatus(status, fields, message);
         Duration hint = retryAfter(headers, root);
+        // 501 and 505 say what the server can never do (a method, an HTTP version), as Google's SDK also reads them
         boolean retryable = kind != ErrorKind.QUOTA && (status == 408 || status == 409 || status == 429
-                || status == 498 || status >= 500);
+                || status == 498 || status >= 500 && status != 501 && status != 505);
         String shouldRetry = headers.get("x-should-retry");
         if ("true".equalsIgnoreCase(shouldRetry)) {
             retryable = true;
