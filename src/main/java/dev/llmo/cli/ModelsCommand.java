@@ -99,9 +99,7 @@ final class ModelsCommand implements Callable<Integer> {
         for (RemoteModels.Listing listing : listings) {
             ProviderConfig provider = listing.provider();
             if (listing.skipped() != null) {
-                String name = provider.apiKeyName();
-                context.err().println("llmo: note: skipped " + provider.name() + ": " + listing.skipped()
-                        + " (run 'llmo vault set " + name + "' or 'export " + name + "=…')");
+                context.err().println("llmo: note: skipped " + provider.name() + ": " + listing.skipped());
                 context.err().flush();
                 continue;
             }

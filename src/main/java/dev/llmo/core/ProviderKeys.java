@@ -2,6 +2,7 @@ package dev.llmo.core;
 
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.VaultLockedException;
 import dev.llmo.secret.ApiKey;
 import dev.llmo.config.ModelRef;
 import java.util.Collection;
@@ -61,17 +62,44 @@ public final class ProviderKeys {
             return Optional.of(new ApiKey(label, commandKeys.computeIfAbsent(provider.apiKeyCmd(),
                     command -> keyCommand.run(provider))));
         }
-        Optional<String> stored = vault.find(name);
+        Optional<String> stored = fromVault(provider);
         if (stored.isPresent()) {
             return Optional.of(new ApiKey(name, stored.get()));
         }
         throw missing(provider);
     }
 
-    /** Whether a key is available without running anything (for listings that skip keyless-less providers). */
+    /**
+     * Whether a key is available without running anything (for listings that skip keyless-less providers).
+     *
+     * @throws CredentialsException only the vault could hold the key and it cannot be unlocked (exit 4)
+     */
     public boolean hasKey(ProviderConfig provider) {
         return provider.apiKeyName() == null && provider.apiKeyCmd() == null || provider.apiKeyCmd() != null
-                || resolver.find(provider.apiKeyName()).isPresent() || vault.find(provider.apiKeyName()).isPresent();
+                || resolver.find(provider.apiKeyName()).isPresent() || fromVault(provider).isPresent();
+    }
+
+    /** {@link #hasKey}, with a key only a locked vault could hold counted as none. */
+    private boolean hasKeyHere(ProviderConfig provider) {
+        try {
+            return hasKey(provider);
+        } catch (VaultLockedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The provider's key from the vault. A vault that cannot be unlocked for want of a password is reported as the
+     * key's absence with both ways out, the key itself or the password: the user may have meant to give the key.
+     */
+    private Optional<String> fromVault(ProviderConfig provider) {
+        try {
+            return vault.find(provider.apiKeyName());
+        } catch (VaultLockedException e) {
+            String name = provider.apiKeyName();
+            throw new VaultLockedException("no API key for provider '" + provider.name() + "': " + name
+                    + " is not set, and " + e.getMessage(), "export " + name + "=…, or " + e.fix());
+        }
     }
 
     /**
@@ -90,7 +118,7 @@ public final class ProviderKeys {
         // keyless providers (a local server) are left out: needing no key says nothing about whether they run
         List<String> usable = providers.stream()
                 .filter(other -> !other.name().equals(provider.name()) && other.defaultModel() != null
-                        && (other.apiKeyName() != null || other.apiKeyCmd() != null) && hasKey(other))
+                        && (other.apiKeyName() != null || other.apiKeyCmd() != null) && hasKeyHere(other))
                 .map(other -> other.name() + "/" + other.defaultModel()).toList();
         if (usable.isEmpty()) {
             throw missing(provider);

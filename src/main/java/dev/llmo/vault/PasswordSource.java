@@ -1,6 +1,7 @@
 package dev.llmo.vault;
 
 import dev.llmo.failure.CredentialsException;
+import dev.llmo.failure.VaultLockedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -44,7 +45,7 @@ public interface PasswordSource {
                     + "the password of a new one", "run 'llmo vault init' on a terminal, or set " + ENV
                     + " to the password the new vault should have");
         }
-        return new CredentialsException("the vault " + vaultFile + " is locked and there is no terminal to ask for "
+        return new VaultLockedException("the vault " + vaultFile + " is locked and there is no terminal to ask for "
                 + "its password", "set " + ENV + " to the vault password");
     }
 }

@@ -95,6 +95,31 @@ class RunModelsRemoteTest {
     }
 
     @Test
+    void aLockedVaultSkipsOnlyTheProvidersWhoseKeyItAloneCouldHold() {
+        CliRun.in(home).env("LLMO_VAULT_PASSWORD", "a vault password of some length").stdin("sk-other\n")
+                .run("vault", "set", "OTHER_KEY");
+        Result result = CliRun.in(home).env("OA_KEY", "k1").run("models", "--remote");
+
+        assertThat(result).succeeded();
+        assertThat(result.out().lines()).containsExactly("oa/gpt-4o", "oa/gpt-4o-mini");
+        assertThat(result.err().lines()).contains(
+                "llmo: note: skipped an: AN_KEY is not set, and the vault is locked with no terminal to ask for its "
+                        + "password (export AN_KEY=…, or set LLMO_VAULT_PASSWORD to the vault password)");
+    }
+
+    @Test
+    void aKeyNeitherInTheEnvironmentNorAtHandInALockedVaultNamesBothWaysOut() {
+        CliRun.in(home).env("LLMO_VAULT_PASSWORD", "a vault password of some length").stdin("sk-other\n")
+                .run("vault", "set", "OTHER_KEY");
+        Result result = CliRun.in(home).run("run", "-m", "nokey/m", "hi");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outIsEmpty();
+        assertThat(result.err().lines()).containsExactly("llmo: error: no API key for provider 'nokey': NOKEY_KEY is "
+                + "not set, and the vault " + home.resolve("llmo/vault.enc") + " is locked and there is no terminal "
+                + "to ask for its password; export NOKEY_KEY=…, or set LLMO_VAULT_PASSWORD to the vault password");
+    }
+
+    @Test
     void aProviderWithAKeyThatCannotBeReachedIsAFailure() throws Exception {
         Path models = home.resolve("llmo/models.yaml");
         Files.writeString(models, Files.readString(models).replace("dead: { type: openai, base_url: http://localhost:"
