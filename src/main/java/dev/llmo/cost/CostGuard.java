@@ -164,9 +164,9 @@ public final class CostGuard {
         if (perRun != null && run.add(estimate.usd()).compareTo(perRun) > 0) {
             throw new BudgetException(request + "; with " + Usd.formatExact(run) + " spent in this run it would pass the "
                     + "per-run budget of " + Usd.formatExact(perRun) + " (" + perRunSource + "); nothing was sent",
-                    perRunSource.equals("--max-cost") ? "raise --max-cost, or lower the answer's limit with -o max_tokens=N"
-                            : "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run), "
-                                    + "or lower the answer's limit with -o max_tokens=N");
+                    (perRunSource.equals("--max-cost") ? "raise --max-cost"
+                            : "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run)")
+                            + (run.compareTo(perRun) < 0 ? ", or lower the answer's limit with -o max_tokens=N" : ""));
         }
     }
 
@@ -185,8 +185,11 @@ public final class CostGuard {
                     : " (" + Usd.formatMicro(heldMicro) + " of it held by calls in flight)";
             throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today" + held
                     + " it would pass the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
-                    "raise budget.daily_usd in config.yaml, lower the answer's limit with -o max_tokens=N, "
-                            + "or wait until tomorrow");
+                    // with the budget spent already, no smaller answer fits: only more budget or a new day do
+                    today.compareTo(daily) < 0
+                            ? "raise budget.daily_usd in config.yaml, lower the answer's limit with -o max_tokens=N, "
+                                    + "or wait until tomorrow"
+                            : "raise budget.daily_usd in config.yaml, or wait until tomorrow");
         }
     }
 

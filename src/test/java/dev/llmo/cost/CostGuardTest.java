@@ -64,7 +64,9 @@ class CostGuardTest {
                 })
                 .hasMessage("this request could cost up to $0.000001 (1 input tokens, 0 output tokens max); with "
                         + "$0.50 spent in this run it would pass the per-run budget of $0.50 (budget.per_run_usd); "
-                        + "nothing was sent");
+                        + "nothing was sent")
+                .satisfies(e -> assertThat(((BudgetException) e).fix()).as("the budget is spent: no shorter answer fits")
+                        .doesNotContain("max_tokens"));
     }
 
     @Test
@@ -121,7 +123,7 @@ class CostGuardTest {
         assertThatThrownBy(() -> guard.reserve(MODEL, GPT_4O_MINI, 1_234, 16_384L))
                 .isInstanceOfSatisfying(BudgetException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(ExitCode.BUDGET);
-                    assertThat(e.fix()).contains("budget.daily_usd");
+                    assertThat(e.fix()).contains("budget.daily_usd", "-o max_tokens=N");
                 })
                 .hasMessage("this request could cost up to $0.0100 (1,234 input tokens, 16,384 output tokens max); "
                         + "with $4.99 spent today it would pass the daily budget of $5.00; nothing was sent");
@@ -131,6 +133,11 @@ class CostGuardTest {
         assertThatThrownBy(() -> guard.reserve(MODEL, MICRO, 1_000, 1_000L))
                 .isInstanceOf(BudgetException.class)
                 .hasMessageContaining("with $4.999 spent today");
+        guard.settle(guard.reserve(MODEL, MICRO, 500, 500L), Usage.of(500, 500));
+        assertThatThrownBy(() -> guard.reserve(MODEL, MICRO, 1, 0L))
+                .isInstanceOfSatisfying(BudgetException.class, e -> assertThat(e.fix())
+                        .as("the day's budget is spent: no shorter answer fits")
+                        .isEqualTo("raise budget.daily_usd in config.yaml, or wait until tomorrow"));
     }
 
     @Test
