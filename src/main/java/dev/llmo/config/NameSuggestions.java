@@ -44,8 +44,10 @@ public final class NameSuggestions {
     }
 
     private static int score(String needle, String candidate) {
-        // A candidate that contains the typed text (or the reverse) is as good as one edit away.
-        if (candidate.contains(needle) || needle.contains(candidate)) {
+        // A candidate that contains the typed text (or the reverse) is as good as one edit away; not a name of one
+        // or two letters, which many an unrelated word contains ('p' in 'nope')
+        if (Math.min(needle.length(), candidate.length()) >= 3
+                && (candidate.contains(needle) || needle.contains(candidate))) {
             return Math.min(1, distance(needle, candidate));
         }
         return distance(needle, candidate);

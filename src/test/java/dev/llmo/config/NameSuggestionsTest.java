@@ -16,6 +16,14 @@ class NameSuggestionsTest {
     }
 
     @Test
+    void aNameContainingTheTypedOneIsCloseButNotANameOfALetterOrTwo() {
+        List<String> names = List.of("priced/p", "p", "gpt-4o-mini", "o1");
+
+        assertThat(NameSuggestions.closest("4o-mini", names, 3)).containsExactly("gpt-4o-mini");
+        assertThat(NameSuggestions.closest("nope", names, 3)).isEmpty();
+    }
+
+    @Test
     void phrasing() {
         assertThat(NameSuggestions.didYouMean(List.of("a"))).isEqualTo("did you mean 'a'?");
         assertThat(NameSuggestions.didYouMean(List.of("a", "b", "c"))).isEqualTo("did you mean 'a', 'b' or 'c'?");
