@@ -99,7 +99,8 @@ final class CoreServices {
         }
         if (seconds.isNaN() || seconds < 0 || seconds > 31_536_000) {
             throw new dev.llmo.failure.UsageException("--timeout must be a number of seconds from 0 (no limit) to "
-                    + "31536000, not " + seconds, "e.g. --timeout 120");
+                    + "31536000, not " + (seconds.isNaN() ? "NaN"
+                    : java.math.BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString()), "e.g. --timeout 120");
         }
         return seconds == 0 ? Duration.ZERO : Duration.ofMillis(Math.max(1, (long) (seconds * 1000)));
     }

@@ -190,7 +190,9 @@ class RunCommandTest {
     void aDryRunRefusesTheTimeoutTheRunWouldRefuse() {
         Result result = llmo.run("run", "--dry-run", "--timeout", "-5", "hi");
         assertThat(result).failedWith(ExitCode.USAGE);
-        assertThat(result.err()).startsWith("llmo: error: --timeout must be a number of seconds from 0 (no limit)");
+        assertThat(result.err()).isEqualTo("llmo: error: --timeout must be a number of seconds from 0 (no limit) to "
+                + "31536000, not -5; e.g. --timeout 120\n");
+        assertThat(llmo.run("run", "--timeout", "1e9", "hi").err()).contains("not 1000000000;");
     }
 
     @Test
