@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {BatchRunCommand.class, BatchResumeCommand.class, BatchRemoteCommands.Status.class,
                 BatchRemoteCommands.Wait.class, BatchRemoteCommands.Cancel.class},
         footerHeading = "%nExamples:%n",
-        footer = {"  llmo batch run questions.jsonl --prompt 'Answer briefly: {{question}}' -m openai -m anthropic",
+        footer = {"  llmo batch run questions.jsonl --prompt 'In brief: {{question}}' -m openai",
                 "  llmo batch list", "  llmo batch show last", "  llmo batch resume last",
                 "  llmo batch export last > results.jsonl", "  llmo batch report last --min-pass-rate 0.9",
                 "  llmo batch verify last"})

@@ -35,10 +35,10 @@ import picocli.CommandLine.Parameters;
                         + "batch goes on), 5 when the budget refuses the batch's worst case (nothing is sent)."},
         footerHeading = "%nExamples:%n",
         footer = {"  llmo batch run questions.jsonl --prompt 'Answer in one word: {{question}}'",
-                "  llmo batch run reviews.csv --prompt 'Sentiment of: {{text}}' -m openai -m anthropic --out r.jsonl",
-                "  cat rows.jsonl | llmo batch run - --prompt '{{q}}' --concurrency 8 --max-cost 0.50",
-                "  llmo batch run qa.csv --prompt '{{question}}' --assert 'contains {{expected}}' --assert 'max-latency 5s'",
-                "  llmo batch run qa.csv --eval eval.yaml && llmo batch report last --min-pass-rate 0.9"})
+                "  llmo batch run reviews.csv --prompt 'Sentiment: {{text}}' -m openai -m groq",
+                "  cat rows.jsonl | llmo batch run - --prompt '{{q}}' --concurrency 8",
+                "  llmo batch run qa.csv --prompt '{{q}}' --assert 'contains {{expected}}'",
+                "  llmo batch run qa.csv --eval eval.yaml --max-cost 0.50"})
 final class BatchRunCommand implements Callable<Integer> {
     private final CliContext context;
 

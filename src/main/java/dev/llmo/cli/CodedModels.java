@@ -78,9 +78,9 @@ final class CodedModels {
                         "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                         "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
                         "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
-                        "  llmo run --schema-multi 'name, role: their job' --schema-retries 2 \"Who is in this story?\"",
+                        "  llmo run --schema-multi 'name, role: their job' \"Who is in this story?\"",
                         "  llmo run --no-log \"Nothing of this is written to the event log\"",
-                        "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
+                        "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing here?\"",
                         "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
                         "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
                         "  git diff | llmo run -t review -p lang Go");
@@ -166,7 +166,7 @@ final class CodedModels {
                                 + "MACs are checked (LLMO_VAULT_PASSWORD, or asked on a terminal).")
                 .footerHeading("%nExamples:%n")
                 .footer("  llmo log verify 01JD", "  llmo log verify --all",
-                        "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
+                        "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # from 'llmo log anchor'",
                         "  llmo log verify --all --repair");
         standardHelpOptions(spec); // first, as picocli adds it to a method's model
         Group target = new Group(verify, "target");

@@ -233,7 +233,7 @@ final class LogCommand implements Runnable {
                         + " (LLMO_VAULT_PASSWORD, or asked on a terminal)."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log verify 01JD", "  llmo log verify --all",
-                "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # a head 'llmo log anchor' printed",
+                "  llmo log verify --all --anchor sha256:3f2a9c01d4e7   # from 'llmo log anchor'",
                 "  llmo log verify --all --repair"})
     void verify(@ArgGroup(exclusive = true) Target target,
                 @Option(names = "--repair", description = "Truncate a torn last line, keeping every whole event "

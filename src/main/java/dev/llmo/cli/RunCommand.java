@@ -69,9 +69,9 @@ import picocli.CommandLine.Parameters;
                 "  llmo run -T 'fs.*' --approve fs.read_file \"What does README.md say?\"",
                 "  llmo run --timeout 120 -m anthropic \"Summarise the design\"",
                 "  llmo run --schema 'name, age int, tags [str]' \"Invent a dog\"",
-                "  llmo run --schema-multi 'name, role: their job' --schema-retries 2 \"Who is in this story?\"",
+                "  llmo run --schema-multi 'name, role: their job' \"Who is in this story?\"",
                 "  llmo run --no-log \"Nothing of this is written to the event log\"",
-                "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing from the README?\"",
+                "  llmo run -f README.md -f https://example.org/spec.txt \"What is missing here?\"",
                 "  git diff | llmo run --sf STYLE.md -f - \"Review this change\"",
                 "  llmo run --save review -s \"You review {{lang}} code\" \"Review this: {{input}}\"",
                 "  git diff | llmo run -t review -p lang Go"})

@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
         footer = {"  llmo vault init", "  llmo vault set OPENAI_API_KEY",
                 "  pass show openai | llmo vault set OPENAI_API_KEY",
                 "  llmo vault list", "  export OPENAI_API_KEY=$(llmo vault get OPENAI_API_KEY)",
-                "  eval \"$(llmo vault unlock --for 1h)\"   # then no password for an hour in this shell",
+                "  eval \"$(llmo vault unlock --for 1h)\"   # no password for an hour here",
                 "", "The file format: llmo help vault-format."})
 final class VaultCommand implements Runnable {
     /** Env var style names, plus . and - for other uses; never anything a shell or JSON would trip on. */

@@ -69,6 +69,31 @@ class HelpTest {
     }
 
     @Test
+    void everyExampleIsPrintedOnLinesOfItsOwnThatCopyAndPasteAsTheyAre() {
+        CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(),
+                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
+        CommandLine root = LlmoCli.tree(new CliContext(environment, new GlobalOptions(false, false)), null);
+        List<List<String>> commands = new ArrayList<>(leaves());
+        commands.add(List.of());
+        for (List<String> path : commands) {
+            CommandLine command = root;
+            for (String name : path) {
+                command = command.getSubcommands().get(name);
+            }
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            // not a terminal: picocli's width, 80 columns, at which a longer line would break inside its quotes
+            List<String> shown = CliRun.in(home).run(args.toArray(String[]::new)).out().lines().toList();
+            for (String example : command.getCommandSpec().usageMessage().footer()) {
+                if (example.startsWith("  ")) {
+                    assertThat(shown).as("llmo " + String.join(" ", path) + " --help").contains(example);
+                }
+            }
+        }
+    }
+
+    @Test
     void helpListsEveryPageOfTheGuideWithItsTitle() throws Exception {
         List<String> pages;
         try (Stream<Path> files = Files.list(Path.of("docs/usage"))) {
