@@ -450,7 +450,7 @@ final class VaultCommand implements Runnable {
     /** The secret to store: masked prompt on a terminal, else the first line of stdin; surrounding blanks dropped. */
     private String readValue(String name) {
         boolean typed = context.environment().stdinIsTerminal();
-        char[] chars = typed ? prompt().readSecret(name + " (input is hidden): ").orElse(new char[0])
+        char[] chars = typed ? prompt().readSecret(name + " (typing shows as *): ").orElse(new char[0])
                 : SecretPrompt.firstLine(context.environment().in()).orElse(new char[0]);
         try {
             String value = new String(chars).strip();

@@ -50,7 +50,7 @@ final class VaultWizard {
                 return 0;
             }
             prompt.println("");
-            prompt.println("Add API keys for your providers now (input is hidden; press Enter to skip one):");
+            prompt.println("Add API keys for your providers now (typing shows as *; press Enter to skip one):");
             for (KeySlot slot : slots) {
                 String note = env.containsKey(slot.name()) ? ", also set in your environment, which wins" : "";
                 Optional<char[]> answer = prompt.readSecret("  " + slot.name() + " (" + slot.provider() + note + "): ");

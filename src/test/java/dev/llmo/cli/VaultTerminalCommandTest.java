@@ -48,7 +48,7 @@ class VaultTerminalCommandTest {
 
         assertThat(set).succeeded();
         assertThat(set.err()).contains("There is no vault at", "New vault password: ", "Repeat the password: ",
-                        "OPENAI_API_KEY (input is hidden): ", "llmo: stored OPENAI_API_KEY")
+                        "OPENAI_API_KEY (typing shows as *): ", "llmo: stored OPENAI_API_KEY")
                 .doesNotContain("my vault passphrase", "sk-typed-secret");
 
         CliRun.Result get = typing("my vault passphrase\r", Map.of(), "get", "OPENAI_API_KEY");
