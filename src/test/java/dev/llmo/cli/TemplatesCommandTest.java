@@ -143,7 +143,7 @@ class TemplatesCommandTest {
         assertThat(llmo.server().getRequestCount()).isZero();
         assertThat(llmo.cli().workingDir(project).run("templates", "show", "fix")).failedWith(ExitCode.CONFIG);
 
-        assertThat(llmo.cli().workingDir(project).run("trust")).succeeded().outContains("1 template");
+        assertThat(llmo.cli().workingDir(project).run("trust")).succeeded().errContains("1 template");
         Files.writeString(templates.resolve("fix.yaml"), "prompt: \"Fix {{input}}\"\n");
         assertThat(llmo.cli().workingDir(project).run("templates", "show", "fix"))
                 .as("a template changed since it was trusted is untrusted again")
