@@ -25,10 +25,13 @@ public final class Main {
 
     public static void main(String[] args) {
         // --version needs nothing but a string: answering it before the command tree is built keeps it at JVM
-        // start-up cost (the same text picocli's --version prints).
+        // start-up cost (the same text picocli's --version prints). System.out hides why a write failed
+        // (/dev/full, a closed pipe): then the whole command line runs, whose writer says why and exits non-zero.
         if (args.length == 1 && ("--version".equals(args[0]) || "-V".equals(args[0]))) {
             System.out.println(new BuildInfo().getVersion()[0]);
-            return;
+            if (!System.out.checkError()) {
+                return;
+            }
         }
         chooseLocaleData();
         forgetRefusedArchive();

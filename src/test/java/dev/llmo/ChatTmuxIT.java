@@ -3,6 +3,7 @@ package dev.llmo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmo.cli.repl.ChatServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,5 +57,20 @@ class ChatTmuxIT {
         tmux.typeLine("/exit");
         tmux.awaitScreen("llmo exited 0");
         assertThat(server.requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void scriptedChatAndLogExportOnATerminalShowTheModelsControlCharactersNotObeyThem() throws Exception {
+        server.answer("red \u001b[31mRED\u001b[0m \u001b]0;title\u0007 end", 5, 2);
+        Path turns = Files.writeString(home.resolve("turns.txt"), "hi\n");
+        // stdin from a file, stdout and stderr the pane; then the log exported to the pane
+        tmux.run(home, "MOCK_API_KEY=sk-tmux NO_COLOR=1", "chat < '" + turns + "' && env HOME='" + home
+                + "' LLMO_HOME='" + home.resolve("llmo") + "' XDG_CACHE_HOME='" + home.resolve("cache")
+                + "' LLMO_CDS=off '" + BinaryRun.binary() + "' log export last");
+
+        tmux.awaitScreen("llmo exited 0");
+        assertThat(tmux.screen()).contains("red ^[[31mRED^[[0m ^[]0;title^G end\n",
+                "## Assistant (mock/m1)\n\nred ^[[31mRED^[[0m ^[]0;title^G end\n");
+        assertThat(tmux.paneTitle()).isNotEqualTo("title");
     }
 }

@@ -223,7 +223,8 @@ class CompletionIT {
 
         assertThat(result.exitCode()).isZero();
         Path installed = home.resolve(".config/fish/completions/llmo.fish");
-        assertThat(result.out()).isEqualTo("Installed fish completion: " + installed + "\n");
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEqualTo("llmo: installed fish completion: " + installed + "\n");
         assertThat(Files.readString(installed)).startsWith("# fish completion for llmo");
     }
 

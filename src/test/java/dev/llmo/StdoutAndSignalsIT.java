@@ -137,6 +137,18 @@ class StdoutAndSignalsIT {
     }
 
     @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"--version", "-V", "run --version"})
+    void theVersionToAFullDeviceIsExit1WithOneLineAsEveryCommandIs(String args) throws Exception {
+        Process process = llmo(args.split(" ")).redirectOutput(new File("/dev/full")).start();
+        StreamDrain err = new StreamDrain(process.getErrorStream());
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("llmo ended").isTrue();
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(err.text()).isEqualTo("llmo: error: cannot write to stdout: No space left on device; check where "
+                + "stdout goes (free space, the file or device it is redirected to)\n");
+    }
+
+    @ParameterizedTest
     @CsvSource({"TERM, 143, terminated, terminated (SIGTERM)", "HUP, 129, hangup, hung up (SIGHUP)"})
     void aSignalCancelsTheRequestAndTheLogSaysWhichItWas(String signal, int exitCode, String status, String how)
             throws Exception {

@@ -65,6 +65,11 @@ final class Tmux implements AutoCloseable {
         return tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
     }
 
+    /** The title the program in the pane set (with an escape sequence), or the default, the host's name. */
+    String paneTitle() throws IOException, InterruptedException {
+        return tmux("display-message", "-p", "-t", SESSION, "#{pane_title}").strip();
+    }
+
     void awaitScreen(String text) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
         while (System.nanoTime() < deadline) {

@@ -75,7 +75,8 @@ class TrustBinaryIT {
         Files.createDirectories(repository.resolve("lib"));
         BinaryRun.Result trusted = llmo().run("trust");
         assertThat(trusted.exitCode()).as(trusted.err()).isZero();
-        assertThat(trusted.out()).matches("trusted " + repository.toRealPath() + " \\(\\.llmo/models\\.yaml\\) "
+        assertThat(trusted.out()).isEmpty();
+        assertThat(trusted.err()).matches("llmo: trusted " + repository.toRealPath() + " \\(\\.llmo/models\\.yaml\\) "
                 + "sha256:[0-9a-f]{64}\n");
 
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody("""

@@ -141,9 +141,10 @@ final class BatchRemoteCommands {
                     line.put("fetched", remotes.fetched().contains(remote.id()));
                     out.println(line);
                 } else {
-                    out.println(remote.model() + "  " + remote.id() + "  " + batch.state().id() + "  "
-                            + counts(batch) + (remotes.fetched().contains(remote.id()) ? "  (results in the record)"
-                            : batch.failure() == null ? "" : "  " + batch.failure()));
+                    // the id and a failure are the provider's words
+                    out.println(context.stdoutText(remote.model() + "  " + remote.id() + "  " + batch.state().id()
+                            + "  " + counts(batch) + (remotes.fetched().contains(remote.id())
+                            ? "  (results in the record)" : batch.failure() == null ? "" : "  " + batch.failure())));
                 }
             }
             out.flush();
@@ -175,7 +176,8 @@ final class BatchRemoteCommands {
                     continue;
                 }
                 RemoteBatch batch = service.cancel(model(context, remote.model()).provider(), remote.id());
-                context.out().println(remote.model() + "  " + remote.id() + "  " + batch.state().id());
+                context.out().println(context.stdoutText(remote.model() + "  " + remote.id() + "  "
+                        + batch.state().id()));
             }
             context.out().flush();
             return 0;

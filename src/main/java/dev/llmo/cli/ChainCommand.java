@@ -204,25 +204,7 @@ final class ChainCommand implements Runnable {
 
     /** {@code out} with every line from the configuration made visible on a terminal ({@link TerminalText}). */
     private PrintWriter shown(PrintWriter out) {
-        if (!context.environment().stdoutIsTerminal()) {
-            return out;
-        }
-        return new PrintWriter(new java.io.Writer() {
-            @Override
-            public void write(char[] buffer, int offset, int length) {
-                out.write(TerminalText.visible(new String(buffer, offset, length)));
-            }
-
-            @Override
-            public void flush() {
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                out.flush();
-            }
-        }, true);
+        return TerminalText.writer(out, context.environment().stdoutIsTerminal());
     }
 
     private static String summary(ConfigNode chain) {

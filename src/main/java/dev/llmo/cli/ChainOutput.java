@@ -113,7 +113,7 @@ final class ChainOutput implements RunListener {
             extras.reasoning(reasoning.text());
         } else if (event instanceof RunEvent.Text text) {
             extras.endReasoning();
-            out.print(text.text());
+            out.print(context.stdoutText(text.text())); // on a terminal the model's control characters are shown
             printedStream = true;
             endsWithNewline = text.text().endsWith("\n");
         } else if (event instanceof RunEvent.Idle) {
@@ -143,7 +143,7 @@ final class ChainOutput implements RunListener {
     /** The last answer, unless it already streamed. */
     void finish(ChainRunner.Outcome outcome) {
         if (!json && outcome.succeeded() && !printedStream) {
-            out.print(outcome.output());
+            out.print(context.stdoutText(outcome.output()));
             endsWithNewline = outcome.output().endsWith("\n");
             printedStream = !outcome.output().isEmpty();
         }

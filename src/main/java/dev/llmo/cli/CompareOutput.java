@@ -29,7 +29,8 @@ final class CompareOutput implements MultiRunView {
     @Override
     public synchronized void content(RunEvent.OfCall event) {
         if (showNotes && event instanceof RunEvent.Retrying retrying) {
-            err.println("llmo: " + labels.get(event.call().index()) + ": " + retrying.reason().getMessage()
+            err.println("llmo: " + extras.stderrText(labels.get(event.call().index()) + ": "
+                    + retrying.reason().getMessage())
                     + "; retry " + retrying.retry() + " in " + RunRenderer.seconds(retrying.delay().toMillis()));
             err.flush();
         }

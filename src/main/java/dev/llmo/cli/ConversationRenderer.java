@@ -69,8 +69,8 @@ final class ConversationRenderer {
         String reset = color ? "\u001b[0m" : "";
         out.println(bold + "conversation " + id + reset);
         out.println("started  " + nullToDash(summary.started()) + (summary.command() == null ? ""
-                : "  (llmo " + summary.command() + ")"));
-        out.println("models   " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
+                : "  (llmo " + printable(summary.command()) + ")"));
+        out.println("models   " + (summary.models().isEmpty() ? "-" : printable(String.join(", ", summary.models()))));
         out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
         for (EventData data : decoded) {
@@ -80,7 +80,7 @@ final class ConversationRenderer {
                 walk(message.parts(), new TextParts(out, dim, reset, blobSize));
             } else if (data instanceof EventData.Response response) {
                 out.println();
-                out.println(bold + "── assistant (" + response.model() + ") ──" + reset);
+                out.println(bold + "── assistant (" + printable(response.model()) + ") ──" + reset);
                 walk(response.parts(), new TextParts(out, dim, reset, blobSize));
                 out.println(dim + "[" + responseFacts(response) + "]" + reset);
             } else if (data instanceof EventData.ToolApproval approval) {

@@ -53,10 +53,11 @@ final class InstallCompletionCommand implements Callable<Integer> {
         }
         Path target = target(shell, context.environment().env(), context.environment().home());
         write(target, script);
-        context.out().println("Installed " + shell + " completion: " + target);
+        // what was done and what is left to do are for the person, not the script's stdout (only --print's is)
+        context.err().println("llmo: installed " + shell + " completion: " + target);
         String rcLine = rcLine(shell, target);
         if (rcLine != null) {
-            context.out().println(rcLine);
+            context.err().println("llmo: " + rcLine);
         }
         return 0;
     }
@@ -105,7 +106,7 @@ final class InstallCompletionCommand implements Callable<Integer> {
                 return "bash-completion loads it in new shells; without the bash-completion package, add to ~/.bashrc:"
                         + "\n  source " + target;
             case zsh:
-                return "Add to ~/.zshrc, before compinit:\n  fpath=(" + target.getParent() + " $fpath)"
+                return "add to ~/.zshrc, before compinit:\n  fpath=(" + target.getParent() + " $fpath)"
                         + "\n  autoload -Uz compinit && compinit";
             default:
                 return null;

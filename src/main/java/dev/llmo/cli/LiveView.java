@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Pricing;
@@ -214,7 +215,8 @@ final class LiveView implements MultiRunView {
                 rest.append("  ").append(tail(row.text));
             }
         }
-        String plain = cut(sign + rest, width - 1);
+        // a server's error and the names from models.yaml: shown, not obeyed (the view is on a terminal)
+        String plain = cut(sign + TerminalText.visible(rest.toString()), width - 1);
         if (!color || signColor.isEmpty()) {
             return plain;
         }

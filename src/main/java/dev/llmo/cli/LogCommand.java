@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelSpec;
 import dev.llmo.config.ProviderConfig;
@@ -680,11 +681,15 @@ final class LogCommand implements Runnable {
                         description = "Output format (default: ${DEFAULT-VALUE}).") ExportFormat format)
             throws Exception {
         ConversationRenderer renderer = renderer(store().resolve(id));
+        // read on a terminal, the export is shown as log show shows it; to a pipe or a file it is byte for byte
+        // what the log holds (JSON escapes C0 controls, but not DEL nor the C1 controls)
+        PrintWriter out = TerminalText.writer(context.out(), context.environment().stdoutIsTerminal());
         if (format == ExportFormat.json) {
-            renderer.json(context.out());
+            renderer.json(out);
         } else {
-            renderer.markdown(context.out());
+            renderer.markdown(out);
         }
+        out.flush();
     }
 
     /** Hidden, for scripts/bench.d/eventlog.sh: writes a valid log of about SIZE_MB megabytes. */

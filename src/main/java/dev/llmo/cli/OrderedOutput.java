@@ -83,7 +83,8 @@ final class OrderedOutput implements MultiRunView {
 
     private void retrying(int index, int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
-            err.println("llmo: " + labels.get(index) + ": " + reason.getMessage() + "; retry " + retry + " in "
+            err.println("llmo: " + extras.stderrText(labels.get(index) + ": " + reason.getMessage()) + "; retry "
+                    + retry + " in "
                     + RunRenderer.seconds(delay.toMillis()));
             err.flush();
         }

@@ -64,7 +64,8 @@ final class PipelineView implements MultiRunView {
 
     private void retrying(int index, int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
-            err.println("llmo: " + step(index) + " " + labels.get(index) + ": " + reason.getMessage() + "; retry "
+            err.println("llmo: " + step(index) + " " + extras.stderrText(labels.get(index) + ": "
+                    + reason.getMessage()) + "; retry "
                     + retry + " in " + RunRenderer.seconds(delay.toMillis()));
             err.flush();
         }

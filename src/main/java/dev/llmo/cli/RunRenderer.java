@@ -151,7 +151,8 @@ final class RunRenderer implements RunListener {
 
     private void retrying(int retry, Duration delay, LlmoException reason) {
         if (showNotes) {
-            err.println("llmo: " + reason.getMessage() + "; retry " + retry + " in " + seconds(delay.toMillis()));
+            err.println("llmo: " + extras.stderrText(reason.getMessage()) + "; retry " + retry + " in "
+                    + seconds(delay.toMillis()));
             err.flush();
         }
     }

@@ -99,8 +99,8 @@ final class TemplatesCommand implements Callable<Integer> {
     }
 
     @Command(name = "edit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = {"Edit a template of yours in $VISUAL or $EDITOR (vi without either); a new NAME starts "
-                    + "from an example.",
+            description = {"Edit a template of yours in $VISUAL or $EDITOR (vi without either, on a terminal); a new "
+                    + "NAME starts from an example.",
                     "The edit is checked when the editor exits: a mistake is reported as path:line:column and the "
                             + "edit is kept, to be fixed by running the same command again."},
             footerHeading = "%nExamples:%n", footer = {"  llmo templates edit review",
@@ -110,8 +110,10 @@ final class TemplatesCommand implements Callable<Integer> {
         Path file = store.userFile(name);
         refuseProjectOnly(store, name, file, "edit");
         Path draft = file.resolveSibling("." + name + ".yaml.edit");
+        String editor = editor(name);
         PrintWriter err = context.err();
-        if (Files.exists(draft)) {
+        boolean resumed = Files.exists(draft);
+        if (resumed) {
             err.println("llmo: resuming your unsaved edit of " + name + " (" + draft + ")");
         } else {
             byte[] current = ConfigFiles.read(file);
@@ -122,7 +124,7 @@ final class TemplatesCommand implements Callable<Integer> {
             TemplateStore.write(draft, text);
         }
         err.flush();
-        runEditor(draft);
+        runEditor(editor, draft, resumed);
         byte[] edited = ConfigFiles.read(draft);
         String text = ConfigFiles.text(edited == null ? new byte[0] : edited, draft.toString());
         try {
@@ -138,29 +140,71 @@ final class TemplatesCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs the user's editor on {@code file} through sh (an EDITOR with arguments works as typed), and waits. */
-    private void runEditor(Path file) {
+    /**
+     * The editor to run: VISUAL, else EDITOR, else vi, which only works on a terminal: without one it would wait for
+     * keys that never come (or quit at once), so it is refused before anything is written.
+     */
+    private String editor(String name) {
         var env = context.environment().env();
-        String editor = firstSet(env.get("VISUAL"), env.get("EDITOR"), "vi");
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "sh", file.toString())
+        String editor = firstSet(env.get("VISUAL"), env.get("EDITOR"), null);
+        if (editor != null) {
+            return editor;
+        }
+        if (!context.environment().stdinIsTerminal() || !context.environment().stdoutIsTerminal()) {
+            throw new UsageException("no editor to run: VISUAL and EDITOR are not set, and vi needs a terminal",
+                    "set one (e.g. EDITOR=nano llmo templates edit " + name + "), or run the command on a terminal");
+        }
+        return "vi";
+    }
+
+    /**
+     * Runs {@code editor} on {@code draft} through sh (an EDITOR with arguments works as typed), and waits. When it
+     * fails or is killed nothing is saved, and the draft goes unless it holds an earlier edit ({@code resumed}).
+     */
+    private void runEditor(String editor, Path draft, boolean resumed) {
+        var env = context.environment().env();
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", editor + " \"$1\"", "sh", draft.toString())
                 .directory(context.environment().workingDir().toFile())
                 .inheritIO();
         builder.environment().clear();
         builder.environment().putAll(ChildEnvironment.of(env, keyNames()).forChild());
+        String kept = resumed ? "the template is unchanged and your earlier edit is kept in " + draft
+                : "the template is unchanged";
         int code;
+        Process process = null;
         try {
-            Process process = builder.start();
+            process = builder.start();
             code = process.waitFor();
         } catch (IOException e) {
+            discard(draft, resumed);
             throw new FailureException("cannot start the editor '" + editor + "': " + e.getMessage(),
                     "set EDITOR to your editor, e.g. export EDITOR=nano", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedRunException("the edit was interrupted; nothing was saved", "your edit is kept in " + file);
+            process.destroy();
+            discard(draft, resumed);
+            throw new InterruptedRunException("the edit was interrupted; nothing was saved", kept);
         }
         if (code != 0) {
-            throw new FailureException("the editor '" + editor + "' exited with " + code + "; nothing was saved",
-                    "your edit is kept in " + file + ": run the same command again to go on");
+            discard(draft, resumed);
+            // sh says 127 for a command it cannot find, 128+N for one a signal ended
+            String how = code == 127 ? "was not found (sh exit 127)" : code > 128 && code < 128 + 65
+                    ? "was ended by signal " + (code - 128) : "exited with " + code;
+            throw new FailureException("the editor '" + editor + "' " + how + "; nothing was saved",
+                    code == 127 ? "set EDITOR to an editor that is installed, e.g. export EDITOR=nano; " + kept
+                            : kept);
+        }
+    }
+
+    /** A draft this run made, removed: the edit it was for did not happen. */
+    private static void discard(Path draft, boolean resumed) {
+        if (resumed) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(draft);
+        } catch (IOException e) {
+            // the error being reported says more than this one; a stale draft is resumed by the next edit
         }
     }
 

@@ -85,7 +85,9 @@ final class ToolApprovals implements ToolGate {
     private Approval ask(Tool tool, String argumentsJson) {
         List<String> lines = pretty(argumentsJson).lines().toList();
         try (SecretPrompt prompt = terminal.get()) {
-            prompt.println("llmo: the model wants to run " + tool.name() + " (" + tool.source() + ") with:");
+            // an MCP server names its tools: on the terminal its name is shown, not obeyed
+            prompt.println("llmo: the model wants to run " + TerminalText.forTerminal(tool.name() + " ("
+                    + tool.source() + ")", true) + " with:");
             show(prompt, lines, Math.min(lines.size(), LINES_SHOWN));
             boolean more = lines.size() > LINES_SHOWN;
             while (true) {

@@ -57,15 +57,16 @@ final class TrustCommand implements Callable<Integer> {
             return list(dirs);
         }
         Path configDir = projectConfigDir(context, dir);
-        PrintWriter out = context.out();
+        // a confirmation, not an answer: stderr, as every command's (stdout carries only answers and listings)
+        PrintWriter err = context.err();
         if (isUserConfigDir(dirs, configDir)) {
-            out.println(configDir + " is your own configuration directory; it is always trusted");
+            err.println("llmo: " + configDir + " is your own configuration directory; it is always trusted");
             return 0;
         }
         ProjectTrust project = ConfigLoader.projectTrust(dirs, configDir);
         new TrustStore(dirs.trustFile()).trust(project.root(), project.digest(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        out.println("trusted " + project.root() + " (" + files(configDir) + ") " + project.digest());
+        err.println("llmo: trusted " + project.root() + " (" + files(configDir) + ") " + project.digest());
         return 0;
     }
 

@@ -27,7 +27,7 @@ final class UntrustCommand implements Callable<Integer> {
     public Integer call() {
         Path root = root();
         if (new TrustStore(context.dirs().trustFile()).untrust(root)) {
-            context.out().println("untrusted " + root);
+            context.err().println("llmo: untrusted " + root); // a confirmation: stderr, stdout is for answers
         } else {
             context.err().println("llmo: " + root + " was not trusted; nothing changed");
         }

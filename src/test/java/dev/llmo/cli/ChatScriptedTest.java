@@ -269,6 +269,25 @@ class ChatScriptedTest {
     }
 
     @Test
+    void onATerminalTheServersControlCharactersAreShownNotObeyedAndInAPipeTheyPassUnchanged() throws Exception {
+        String hostile = "red \u001b[31mRED\u001b[0m \u001b]0;title\u0007 end";
+        String shown = "red ^[[31mRED^[[0m ^[]0;title^G end";
+        server.answer(hostile, 5, 2).failure(400, "bad \u001b[2Jthing");
+
+        Result terminal = cli("hi\n/history\nagain\n").tty("oe").run("chat");
+
+        assertThat(terminal).failedWith(ExitCode.FAILURE);
+        assertThat(terminal.out()).isEqualTo(shown + "\n  1 you   hi\n  2 model " + shown + "\n");
+        assertThat(terminal.err()).contains("bad ^[[2Jthing").doesNotContain("\u001b[2J");
+
+        server.answer(hostile, 5, 2).failure(400, "bad \u001b[2Jthing");
+        Result pipes = cli("hi\nagain\n").run("chat");
+
+        assertThat(pipes.out()).isEqualTo(hostile + "\n");
+        assertThat(pipes.err()).contains("bad \u001b[2Jthing");
+    }
+
+    @Test
     void anUnknownRoleFailsBeforeAnyConversationIsWritten() throws Exception {
         Result result = cli("hello\n").run("chat", "-r", "Pirat");
 

@@ -124,8 +124,10 @@ class CompletionTest {
         CliRun.Result result = CliRun.in(home).run("install-completion", "--shell", "zsh");
 
         assertThat(result).succeeded();
-        assertThat(result.out()).startsWith("Installed zsh completion: " + home.resolve(".zfunc/_llmo"))
-                .contains("autoload -Uz compinit && compinit");
+        assertThat(result).outIsEmpty();
+        assertThat(result.err()).isEqualTo("llmo: installed zsh completion: " + home.resolve(".zfunc/_llmo") + "\n"
+                + "llmo: add to ~/.zshrc, before compinit:\n  fpath=(" + home.resolve(".zfunc") + " $fpath)\n"
+                + "  autoload -Uz compinit && compinit\n");
         assertThat(home.resolve(".zfunc/_llmo")).content().startsWith("#compdef llmo");
     }
 
@@ -139,7 +141,7 @@ class CompletionTest {
         CliRun.Result result = CliRun.in(home).env("SHELL", "/usr/local/bin/fish").run("install-completion");
 
         assertThat(result).succeeded();
-        assertThat(result.out()).isEqualTo("Installed fish completion: "
+        assertThat(result).outIsEmpty().errIs("llmo: installed fish completion: "
                 + home.resolve(".config/fish/completions/llmo.fish") + "\n");
         assertThat(home.resolve(".config/fish/completions/llmo.fish")).content().contains("complete -c llmo");
     }

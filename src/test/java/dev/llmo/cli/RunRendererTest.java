@@ -68,6 +68,23 @@ class RunRendererTest {
     }
 
     @Test
+    void aRetrysServerMessageIsShownNotObeyedOnATerminalAndUnchangedInAPipe() {
+        FailureException busy = new FailureException("openai answered HTTP 429: slow " + ESC + "[2J" + ESC
+                + "]0;title\u0007down", null);
+        RunEvent.Retrying retrying = new RunEvent.Retrying(dev.llmo.core.CallId.of(AnswerFixtures.MODEL), 1,
+                java.time.Duration.ofSeconds(2), busy);
+        renderer(false, true, TERMINAL).onEvent(retrying);
+
+        assertThat(err.toString()).isEqualTo("llmo: openai answered HTTP 429: slow ^[[2J^[]0;title^Gdown; retry 1 in "
+                + "2.00 s\n");
+
+        err.getBuffer().setLength(0);
+        AnswerExtras.Shown debugInAPipe = new AnswerExtras.Shown(false, false, false, true, false, false);
+        renderer(false, false, debugInAPipe).onEvent(retrying);
+        assertThat(err.toString()).contains("slow " + ESC + "[2J" + ESC + "]0;title\u0007down");
+    }
+
+    @Test
     void theReasoningsControlCharactersAreShownNotObeyedOnATerminal() {
         Message hostile = new Message(Role.ASSISTANT, List.of(Part.Reasoning.of("x" + ESC + "]0;pwned\u0007y"),
                 new Part.Text("ok")));

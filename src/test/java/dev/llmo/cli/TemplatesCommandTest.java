@@ -143,7 +143,7 @@ class TemplatesCommandTest {
         assertThat(llmo.server().getRequestCount()).isZero();
         assertThat(llmo.cli().workingDir(project).run("templates", "show", "fix")).failedWith(ExitCode.CONFIG);
 
-        assertThat(llmo.cli().workingDir(project).run("trust")).succeeded().outContains("1 template");
+        assertThat(llmo.cli().workingDir(project).run("trust")).succeeded().errContains("1 template");
         Files.writeString(templates.resolve("fix.yaml"), "prompt: \"Fix {{input}}\"\n");
         assertThat(llmo.cli().workingDir(project).run("templates", "show", "fix"))
                 .as("a template changed since it was trusted is untrusted again")
@@ -180,6 +180,58 @@ class TemplatesCommandTest {
         try (var files = Files.list(llmo.dir().resolve("templates"))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("note.yaml");
         }
+    }
+
+    @Test
+    void editWithoutAnEditorOrATerminalIsRefusedBeforeAnythingIsWritten() throws Exception {
+        assertThat(llmo.run("run", "--save", "note", "Take a note")).succeeded();
+
+        CliRun.Result refused = llmo.cli().run("templates", "edit", "note");
+
+        assertThat(refused).failedWith(ExitCode.USAGE).errIs("llmo: error: no editor to run: VISUAL and EDITOR are "
+                + "not set, and vi needs a terminal; set one (e.g. EDITOR=nano llmo templates edit note), or run the "
+                + "command on a terminal\n");
+        try (var files = Files.list(llmo.dir().resolve("templates"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("note.yaml");
+        }
+    }
+
+    @Test
+    void anEditorThatFailsOrIsKilledSavesNothingAndLeavesNoDraft() throws Exception {
+        assertThat(llmo.run("run", "--save", "note", "Take a note")).succeeded();
+        Path before = llmo.dir().resolve("templates/note.yaml");
+        String template = Files.readString(before);
+        Path editor = llmo.home().resolve("editor.sh");
+        // the editor writes into the draft, then is killed: what it wrote is no edit
+        Files.writeString(editor, "#!/bin/sh\necho 'prompt: half' > \"$1\"\nkill -9 $$\n");
+        Files.setPosixFilePermissions(editor, PosixFilePermissions.fromString("rwx------"));
+
+        CliRun.Result killed = llmo.cli().env("EDITOR", editor.toString()).run("templates", "edit", "note");
+
+        assertThat(killed).failedWith(ExitCode.FAILURE).errIs("llmo: error: the editor '" + editor + "' was ended by "
+                + "signal 9; nothing was saved; the template is unchanged\n");
+        assertThat(before).hasContent(template);
+        try (var files = Files.list(llmo.dir().resolve("templates"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("note.yaml");
+        }
+
+        CliRun.Result missing = llmo.cli().env("EDITOR", "no-such-editor-here").run("templates", "edit", "fresh");
+        assertThat(missing).failedWith(ExitCode.FAILURE).errContains("llmo: error: the editor 'no-such-editor-here' "
+                + "was not found (sh exit 127); nothing was saved; set EDITOR to an editor that is installed");
+        assertThat(llmo.dir().resolve("templates/.fresh.yaml.edit")).doesNotExist();
+    }
+
+    @Test
+    void aFailedEditorKeepsTheEarlierEditItResumed() throws Exception {
+        Path templates = Files.createDirectories(llmo.dir().resolve("templates"));
+        Path draft = Files.writeString(templates.resolve(".note.yaml.edit"), "prompt: [my, unfinished, edit]\n");
+
+        CliRun.Result failed = llmo.cli().env("EDITOR", "false").run("templates", "edit", "note");
+
+        assertThat(failed).failedWith(ExitCode.FAILURE).errContains("resuming your unsaved edit",
+                "the editor 'false' exited with 1; nothing was saved; the template is unchanged and your earlier edit "
+                        + "is kept in " + draft);
+        assertThat(draft).hasContent("prompt: [my, unfinished, edit]");
     }
 
     @Test

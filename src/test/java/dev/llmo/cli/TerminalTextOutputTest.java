@@ -108,4 +108,22 @@ class TerminalTextOutputTest {
         assertThat(terminal.out()).contains("evil^[]0;owned^G/m").doesNotContain("\u0007");
         assertThat(CliRun.in(home).run("log", "list").out()).contains("evil" + ESC + "]0;owned\u0007/m");
     }
+
+    @Test
+    void logExportShowsControlsOnATerminalAndIsByteExactInAPipe() throws Exception {
+        String hostile = "red " + ESC + "[31mRED" + ESC + "[0m " + ESC + "]0;title\u0007 \u009b2J end";
+        try (EventLog log = EventLog.create(home.resolve("llmo/conversations"), new EventData.SessionStart("run",
+                dev.llmo.eventlog.RunMode.SINGLE, List.of("mock/m"), null, "test"))) {
+            log.append(EventData.Message.user(hostile));
+        }
+        for (String format : List.of("md", "json")) {
+            CliRun.Result terminal = CliRun.in(home).tty("o").run("log", "export", "last", "--format", format);
+            assertThat(terminal).succeeded();
+            assertThat(terminal.out()).doesNotContain(ESC, "\u0007", "\u009b").contains("M-^[2J end");
+
+            CliRun.Result pipe = CliRun.in(home).run("log", "export", "last", "--format", format);
+            assertThat(pipe.out()).contains(format.equals("md") ? hostile : "\\u001B[31mRED", "\u009b2J end");
+        }
+        assertThat(CliRun.in(home).tty("o").run("log", "export", "last").out()).contains("red ^[[31mRED^[[0m ^[]0;title^G");
+    }
 }

@@ -116,13 +116,24 @@ class TrustCommandTest {
 
         Result trusted = cli().run("trust");
         assertThat(trusted).succeeded();
-        assertThat(trusted.out()).startsWith("trusted " + project.toRealPath() + " (.llmo/models.yaml) sha256:");
+        // a confirmation: stderr, stdout stays for answers and listings
+        assertThat(trusted).outIsEmpty();
+        assertThat(trusted.err()).startsWith("llmo: trusted " + project.toRealPath() + " (.llmo/models.yaml) sha256:");
 
         server.enqueue(answer());
         Result run = cli().env("MOCK_API_KEY", null).run("run", "hi");
         assertThat(run).succeeded().outIs("ok\n");
         assertThat(marker).exists();
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-from-command");
+    }
+
+    @Test
+    void trustingYourOwnConfigDirectorySaysSoOnStderrAndWritesNothing() throws Exception {
+        Result own = cli().env("LLMO_HOME", dotLlmo.toString()).run("trust");
+
+        assertThat(own).succeeded().outIsEmpty().errIs("llmo: " + dotLlmo
+                + " is your own configuration directory; it is always trusted\n");
+        assertThat(dotLlmo.resolve("trusted.json")).doesNotExist();
     }
 
     @Test
@@ -293,11 +304,11 @@ class TrustCommandTest {
         JsonNode stored = new ObjectMapper().readTree(file.toFile());
         assertThat(stored.get("format").asText()).isEqualTo("llmo-trust");
         assertThat(stored.at("/projects/0/dir").asText()).isEqualTo(project.toRealPath().toString());
-        assertThat(trusted.out()).contains(stored.at("/projects/0/digest").asText());
+        assertThat(trusted.err()).contains(stored.at("/projects/0/digest").asText());
         assertThat(cli().run("trust", "--list").out()).contains(project.toRealPath() + "  sha256:").contains("current");
 
         Result untrusted = cli().run("untrust", project.toString());
-        assertThat(untrusted).succeeded().outIs("untrusted " + project.toRealPath() + "\n");
+        assertThat(untrusted).succeeded().outIsEmpty().errIs("llmo: untrusted " + project.toRealPath() + "\n");
         assertThat(cli().run("run", "hi")).failedWith(ExitCode.CONFIG);
     }
 

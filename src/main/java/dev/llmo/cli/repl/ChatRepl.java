@@ -131,7 +131,7 @@ public final class ChatRepl {
     }
 
     private String prompt() {
-        String name = session.model().modelName();
+        String name = dev.llmo.cli.terminal.TerminalText.visible(session.model().modelName()); // from models.yaml
         return color ? "\u001b[1;32m" + name + ">\u001b[0m " : name + "> ";
     }
 

@@ -29,10 +29,14 @@ public final class ScriptedChat {
         return run(session, in, out, err, showStatus, AnswerExtras.Shown.NONE);
     }
 
-    /** {@link #run(ChatSession, InputStream, PrintWriter, PrintWriter, boolean)}, showing {@code extras} on stderr. */
+    /**
+     * {@link #run(ChatSession, InputStream, PrintWriter, PrintWriter, boolean)}, showing {@code extras} on stderr;
+     * the control characters of what reaches a terminal are made visible ({@code extras.stderrTerminal()},
+     * {@code extras.stdoutTerminal()}).
+     */
     public static ExitCode run(ChatSession session, InputStream in, PrintWriter out, PrintWriter err,
                                boolean showStatus, AnswerExtras.Shown extras) {
-        ChatLoop loop = new ChatLoop(session, new PlainView(out, err, showStatus, extras));
+        ChatLoop loop = new ChatLoop(session, new PlainView(out, err, showStatus, extras, extras.stdoutTerminal()));
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         try (ShutdownGuard ignored = ShutdownGuard.install(loop, session)) {
             String line;

@@ -1,6 +1,7 @@
 package dev.llmo.cli.repl;
 
 import dev.llmo.cli.terminal.AnswerExtras;
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.failure.LlmoException;
 import java.io.PrintWriter;
 import org.jline.terminal.Terminal;
@@ -33,13 +34,14 @@ final class TerminalView implements ChatView {
 
     @Override
     public void show(String text) {
-        screen.println(fitted(text));
+        // /history and /tools last quote the model and the tools: their control characters are shown, not obeyed
+        screen.println(fitted(TerminalText.visible(text)));
         screen.flush();
     }
 
     @Override
     public void note(String text) {
-        String shown = fitted(text);
+        String shown = fitted(TerminalText.visible(text)); // names from the configuration, a server's words
         screen.println(color ? MarkdownRenderer.DIM + shown + MarkdownRenderer.RESET : shown);
         screen.flush();
     }
@@ -47,7 +49,7 @@ final class TerminalView implements ChatView {
     @Override
     public void error(LlmoException error) {
         // a server's message: its control characters are shown, not obeyed
-        String line = fitted(dev.llmo.cli.terminal.TerminalText.visible(
+        String line = fitted(TerminalText.visible(
                 PlainView.errorLine(error).substring("llmo: ".length())));
         screen.println(color ? RED + line + MarkdownRenderer.RESET : line);
         screen.flush();
@@ -94,6 +96,6 @@ final class TerminalView implements ChatView {
         AnswerExtras extras = new AnswerExtras(screen, new AnswerExtras.Shown(reasoning, color, true, true, true,
                 true), terminal::getWidth);
         return Answer.rendered(text, () -> note("[cancelled]"),
-                toScreen ? dev.llmo.cli.terminal.TerminalText::visible : piece -> piece, extras, screen);
+                toScreen ? TerminalText::visible : piece -> piece, extras, screen);
     }
 }

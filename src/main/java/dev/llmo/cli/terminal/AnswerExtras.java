@@ -61,6 +61,11 @@ public final class AnswerExtras {
         this.wrapWidth = wrapWidth;
     }
 
+    /** {@code text} for the stream the extras go to: made visible when it is a terminal (a retry's server message). */
+    public String stderrText(String text) {
+        return TerminalText.forTerminal(text, shown.stderrTerminal());
+    }
+
     /** A piece of streamed reasoning. */
     public void reasoning(String piece) {
         if (!shown.reasoning() || piece.isEmpty()) {

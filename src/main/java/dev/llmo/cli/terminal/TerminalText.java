@@ -1,5 +1,7 @@
 package dev.llmo.cli.terminal;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 
 /**
  * Text from a server made harmless for a terminal. An answer or an error message can hold control sequences
@@ -45,6 +47,35 @@ public final class TerminalText {
     /** {@code text} made visible when {@code terminal}, else unchanged. */
     public static String forTerminal(String text, boolean terminal) {
         return terminal ? visible(text) : text;
+    }
+
+    /**
+     * {@code out} itself when not {@code terminal}; else a writer that makes everything written through it visible,
+     * for output made of text from a server, a model or a file as a whole (an export, a chain's answer): none of it
+     * is llmo's own escape sequence. Flushing or closing it flushes {@code out}, and a failed write marks {@code out}
+     * (its {@code checkError}), where the command looks for it. A line printed through it is flushed.
+     */
+    public static PrintWriter writer(PrintWriter out, boolean terminal) {
+        if (!terminal) {
+            return out;
+        }
+        return new PrintWriter(new Writer() {
+            @Override
+            public void write(char[] buffer, int offset, int length) {
+                // a piece may end inside a surrogate pair: no control character is one, so cutting there is safe
+                out.write(visible(new String(buffer, offset, length)));
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
+            }
+
+            @Override
+            public void close() {
+                out.flush();
+            }
+        }, true);
     }
 
     private static boolean isControl(char c) {

@@ -83,7 +83,13 @@ public final class ChatServer implements AutoCloseable {
 
     /** Queues a server error (not retried when LLMO_MAX_RETRIES is 0). */
     public ChatServer failure(int status) {
-        server.enqueue(new MockResponse().setResponseCode(status).setBody("{\"error\":{\"message\":\"boom\"}}"));
+        return failure(status, "boom");
+    }
+
+    /** Queues a server error whose message is {@code message}. */
+    public ChatServer failure(int status, String message) {
+        server.enqueue(new MockResponse().setResponseCode(status).setBody("{\"error\":{\"message\":" + quote(message)
+                + "}}"));
         return this;
     }
 
