@@ -54,7 +54,9 @@ final class ToolApprovals implements ToolGate {
                     + "hold)");
             context.err().flush();
         }
-        return new ToolApprovals(ToolPolicy.of(context.settings().tools().policy(), approve, yolo), context.err(),
+        // a refusal names an MCP server's tool: stderr may be a terminal even when stdin is not
+        return new ToolApprovals(ToolPolicy.of(context.settings().tools().policy(), approve, yolo),
+                TerminalText.writer(context.err(), environment.stderrIsTerminal()),
                 !canAsk ? null : terminal != null ? terminal : SecretPrompt::system);
     }
 
