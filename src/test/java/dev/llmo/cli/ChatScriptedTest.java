@@ -208,6 +208,21 @@ class ChatScriptedTest {
     }
 
     @Test
+    void theInputsEndSendsAnAnnouncedLineWithoutItsBackslashAndSaysWhatWasAttachedButNotSent() throws Exception {
+        server.answer("one", 1, 1);
+        Path photo = Files.write(llmo.home().resolve("photo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10,
+                26, 10});
+
+        assertThat(cli("last line \\\n").run("chat")).succeeded();
+        assertThat(server.takeBody().get("messages").get(0).get("content").asText()).isEqualTo("last line ");
+
+        Result attached = cli("/attach " + photo + "\n").run("chat");
+        assertThat(attached).succeeded();
+        assertThat(attached.err()).contains("llmo: note: not sent: " + photo + " (image/png): the input ended "
+                + "before a message to attach it to");
+    }
+
+    @Test
     void clearStartsANewConversationThatKeepsTheSystemPrompt() throws Exception {
         server.answer("A.", 1, 1).answer("B.", 1, 1);
 

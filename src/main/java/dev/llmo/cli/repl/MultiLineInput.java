@@ -23,7 +23,10 @@ public final class MultiLineInput {
         return endsWithContinuation(raw);
     }
 
-    /** The text to send: continuation backslashes and the block's fences taken out. */
+    /**
+     * The text to send: continuation backslashes and the block's fences taken out; also the last line's, when the
+     * input ended (a script's last line) before the line it announced.
+     */
     public static String text(String raw) {
         String start = raw.stripLeading();
         if (start.startsWith(FENCE)) {
@@ -47,7 +50,7 @@ public final class MultiLineInput {
         String[] lines = raw.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            boolean continued = i < lines.length - 1 && endsWithContinuation(line);
+            boolean continued = endsWithContinuation(line);
             text.append(continued ? line.substring(0, line.length() - 1) : line);
             if (i < lines.length - 1) {
                 text.append('\n');

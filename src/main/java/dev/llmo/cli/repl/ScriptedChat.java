@@ -36,7 +36,8 @@ public final class ScriptedChat {
      */
     public static ExitCode run(ChatSession session, InputStream in, PrintWriter out, PrintWriter err,
                                boolean showStatus, AnswerExtras.Shown extras) {
-        ChatLoop loop = new ChatLoop(session, new PlainView(out, err, showStatus, extras, extras.stdoutTerminal()));
+        PlainView view = new PlainView(out, err, showStatus, extras, extras.stdoutTerminal());
+        ChatLoop loop = new ChatLoop(session, view);
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         try (ShutdownGuard ignored = ShutdownGuard.install(loop, session)) {
             String line;
@@ -51,6 +52,12 @@ public final class ScriptedChat {
             }
         } catch (IOException e) {
             throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
+        }
+        if (!session.pendingAttachments().isEmpty()) {
+            // on a terminal the user sees them waiting; a script that ends on /attach would lose them without a word
+            view.note("note: not sent: " + String.join(", ", session.pendingAttachments().stream()
+                    .map(a -> a.name() + " (" + a.mediaType() + ")").toList())
+                    + ": the input ended before a message to attach it to");
         }
         return loop.firstFailure() == null ? ExitCode.OK : loop.firstFailure();
     }

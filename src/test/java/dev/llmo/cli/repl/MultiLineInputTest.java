@@ -10,6 +10,7 @@ class MultiLineInputTest {
         assertThat(MultiLineInput.incomplete("one \\")).isTrue();
         assertThat(MultiLineInput.incomplete("one \\\ntwo")).isFalse();
         assertThat(MultiLineInput.text("one \\\ntwo")).isEqualTo("one \ntwo");
+        assertThat(MultiLineInput.text("one \\")).as("an input that ended before the line announced").isEqualTo("one ");
     }
 
     @Test
