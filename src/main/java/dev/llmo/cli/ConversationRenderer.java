@@ -11,6 +11,7 @@ import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.VerifyReport;
+import dev.llmo.failure.ExitCode;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import java.io.PrintWriter;
@@ -98,8 +99,8 @@ final class ConversationRenderer {
                 out.println();
                 out.println(bold + "── error" + (error.request() == null ? "" : " (request " + error.request() + ")")
                         + " ──" + reset);
-                out.println(printable(error.kind() + statusText(error.status()) + ": "
-                        + (error.message() == null ? "" : error.message())));
+                out.println(printable(saysHowItStopped(error) ? error.message()
+                        : error.kind() + statusText(error.status()) + ": " + nullToEmpty(error.message())));
             }
         }
     }
@@ -140,8 +141,8 @@ final class ConversationRenderer {
                 out.println();
                 out.println("## Error");
                 out.println();
-                out.println("`" + error.kind() + statusText(error.status()) + "`: "
-                        + (error.message() == null ? "" : error.message()));
+                out.println(saysHowItStopped(error) ? error.message()
+                        : "`" + error.kind() + statusText(error.status()) + "`: " + nullToEmpty(error.message()));
             }
         }
     }
@@ -400,6 +401,27 @@ final class ConversationRenderer {
      */
     static String printable(String text) {
         return TerminalText.visible(text);
+    }
+
+    /**
+     * Whether an error's message already says how the run was stopped: a run stopped from outside (Ctrl-C, SIGTERM,
+     * SIGHUP, stdout closed) records the message the user saw, which starts with it ({@code interrupted: the request
+     * to … was cancelled}, {@code terminated (SIGTERM): …}), so its kind in front would say it twice.
+     */
+    private static boolean saysHowItStopped(EventData.ErrorEvent error) {
+        if (error.message() == null) {
+            return false;
+        }
+        for (ExitCode code : ExitCode.values()) {
+            if (code.stoppedFromOutside() && code.name().toLowerCase(java.util.Locale.ROOT).equals(error.kind())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
     }
 
     private static String statusText(Integer status) {
