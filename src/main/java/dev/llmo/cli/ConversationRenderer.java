@@ -74,7 +74,12 @@ final class ConversationRenderer {
         out.println("models   " + (summary.models().isEmpty() ? "-" : String.join(", ", summary.models())));
         out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
-        for (EventData data : decoded) {
+        for (int i = 0; i < decoded.size(); i++) {
+            EventData data = decoded.get(i);
+            if (i == report.events() && !report.ok()) {
+                out.println();
+                out.println(bold + breakMark() + reset);
+            }
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println(bold + "── " + message.role().id() + " ──" + reset);
@@ -103,6 +108,19 @@ final class ConversationRenderer {
                         : error.kind() + statusText(error.status()) + ": " + nullToEmpty(error.message())));
             }
         }
+        if (!report.ok() && report.events() >= decoded.size()) {
+            out.println();
+            out.println(bold + breakMark() + reset);
+        }
+    }
+
+    /**
+     * Where the chain breaks, among the events shown: the first {@code report.events()} lines verified and were read
+     * in order, so the break comes before the event of that index (or after the last one shown, when the bad line
+     * was not an event at all: torn or malformed).
+     */
+    private String breakMark() {
+        return "── chain broken here, " + report.problem().message() + ": what follows is not vouched for ──";
     }
 
     void markdown(PrintWriter out) {

@@ -198,18 +198,30 @@ final class LogCommand implements Runnable {
         return text.length() <= width ? text : text.substring(0, Math.max(0, width - 1)) + "…";
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a conversation.",
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a conversation.",
+                "A log that does not verify is shown as far as it can be read, marked where its chain breaks, and "
+                        + "exits 6."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log show 01JD", "  llmo log show last"})
     void show(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id) {
         Path file = store().resolve(id);
-        renderer(file).text(context.out(), context.colorOut());
+        VerifyReport report = ChainVerifier.verify(file);
+        renderer(file, report).text(context.out(), context.colorOut());
+        if (!report.ok()) {
+            // shown for what can be read, marked where it breaks; a script must still learn the record is not whole
+            context.out().flush();
+            throw failure(file, report);
+        }
     }
 
     private ConversationRenderer renderer(Path file) {
+        return renderer(file, ChainVerifier.verify(file));
+    }
+
+    private ConversationRenderer renderer(Path file, VerifyReport report) {
         List<Event> events = EventLog.read(file);
         dev.llmo.io.ContentStore blobs = dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent());
-        return new ConversationRenderer(idOf(file), events, ChainVerifier.verify(file), sha256 -> {
+        return new ConversationRenderer(idOf(file), events, report, sha256 -> {
             long size = blobs.size(sha256);
             return size < 0 ? -2 : size;
         });
