@@ -252,7 +252,8 @@ class LogCommandTest {
         lines.set(2, lines.get(2).replace("\"role\":\"user\"", "\"role\":\"system\""));
         LogFixtures.writeLines(file, lines);
         CliRun.Result result = llmo("log", "verify", id(file));
-        assertThat(result).failedWith(ExitCode.LOG_INVALID).outIsEmpty();
+        assertThat(result).failedWith(ExitCode.LOG_INVALID)
+                .outIs("FAILED  " + id(file) + "  line 3: edited: its content does not match its hash\n");
         assertThat(result.err()).startsWith("llmo: error: " + file + " line 3: edited: its content does not match its hash;")
                 .contains("restore it from a backup");
     }
