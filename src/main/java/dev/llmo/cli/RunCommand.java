@@ -498,8 +498,8 @@ final class RunCommand implements Callable<Integer> {
                     context.logOptions(), unlogged);
         }
         if (shared.continues()) {
-            return Conversation.resume(continued, command, mode, ids,
-                    settings.digest(), BuildInfo.version(), context.logOptions());
+            return Conversation.resume(continued, command, mode, ids, settings.digest(), BuildInfo.version(),
+                    context.logOptions());
         }
         return Conversation.start(context.dirs().conversationsDir(), command, mode, ids, settings.digest(),
                 BuildInfo.version(), context.logOptions());

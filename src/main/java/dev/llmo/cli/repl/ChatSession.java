@@ -136,14 +136,14 @@ public final class ChatSession implements AutoCloseable {
                                    Map<String, Object> options, boolean resume, String resumeName) {
         Settings settings = setup.settings();
         Role role = roleName == null ? null : settings.role(roleName);
-        Conversation.Continued file = resume
+        Conversation.Continued continued = resume
                 ? Conversation.continuable(conversationFile(setup.conversationsDir(), resumeName)) : null;
         CallDefaults defaults = CallDefaults.resolve(settings, modelName == null ? List.of() : List.of(modelName),
                 role, system, options,
-                file == null ? null : () -> Conversation.modelToContinue(file, settings.catalog(), "-m"));
+                continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         List<String> models = List.of(defaults.model().id());
-        Conversation conversation = file != null
-                ? Conversation.resume(file, COMMAND + " --resume", RunMode.CHAT, models, settings.digest(),
+        Conversation conversation = continued != null
+                ? Conversation.resume(continued, COMMAND + " --resume", RunMode.CHAT, models, settings.digest(),
                 setup.version(), setup.logOptions())
                 : setup.start(models);
         if (role != null || system != null) {
