@@ -90,6 +90,62 @@ class LedgerBinaryIT {
         assertThat(check.exitCode()).as("the ledger itself is intact").isZero();
     }
     /**
+     * A conversation edited by hand, as the real binary meets it: {@code log verify} and {@code log show} exit 6
+     * (show still shows it, marked where it breaks), and {@code run --cid} refuses to continue it: nothing is sent,
+     * nothing appended. One rolled back to an earlier copy verifies on its own but fails against the ledger, with
+     * the same FAILED line for its ID alone as for --all.
+     */
+    @Test
+    void anEditedConversationIsNotContinuedAndOneRolledBackFailsItsOwnVerify() throws Exception {
+        server.enqueue(OpenAiAnswers.streamed("the real plan"));
+        BinaryRun.Result first = BinaryRun.in(home).run("run", "secret plan");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Path log;
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            log = files.findFirst().orElseThrow();
+        }
+        String id = log.getFileName().toString().replace(".jsonl", "");
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines.get(3)).contains("the real plan");
+        lines.set(3, lines.get(3).replace("the real plan", "a forged plan"));
+        Files.write(log, lines);
+        byte[] edited = Files.readAllBytes(log);
+
+        BinaryRun.Result verify = BinaryRun.in(home).run("log", "verify", id);
+        assertThat(verify.exitCode()).isEqualTo(6);
+        assertThat(verify.out()).startsWith("FAILED  " + id + "  line 4: edited: ").doesNotContain("ok  ");
+        BinaryRun.Result show = BinaryRun.in(home).run("log", "show", id);
+        assertThat(show.exitCode()).as(show.err()).isEqualTo(6);
+        assertThat(show.out()).contains("secret plan", "── chain broken here, line 4: edited: ", "a forged plan");
+        BinaryRun.Result continued = BinaryRun.in(home).run("run", "--cid", id, "next");
+        assertThat(continued.exitCode()).as(continued.err()).isEqualTo(6);
+        assertThat(continued.out()).isEmpty();
+        assertThat(continued.err()).startsWith("llmo: error: " + log + " does not verify, so it cannot be continued: "
+                + "line 4: edited: ").contains("'llmo log verify " + id + "'").doesNotContain("Exception");
+        assertThat(server.getRequestCount()).as("only the first run's request").isEqualTo(1);
+        assertThat(Files.readAllBytes(log)).isEqualTo(edited);
+
+        // rolled back: a whole, older copy of a conversation that has since grown
+        server.enqueue(OpenAiAnswers.streamed("one"));
+        server.enqueue(OpenAiAnswers.streamed("two"));
+        assertThat(BinaryRun.in(home).run("run", "first").exitCode()).isZero();
+        Path grown;
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            grown = files.filter(file -> !file.equals(log)).findFirst().orElseThrow();
+        }
+        String grownId = grown.getFileName().toString().replace(".jsonl", "");
+        byte[] older = Files.readAllBytes(grown);
+        assertThat(BinaryRun.in(home).run("run", "--cid", grownId, "more").exitCode()).isZero();
+        Files.write(grown, older);
+        BinaryRun.Result one = BinaryRun.in(home).run("log", "verify", grownId);
+        assertThat(one.exitCode()).isEqualTo(6);
+        assertThat(one.out()).isEqualTo("FAILED  " + grownId + "  truncated: the file has 5 events; the ledger "
+                + "recorded 10 (entry 2)\n");
+        BinaryRun.Result all = BinaryRun.in(home).run("log", "verify", "--all");
+        assertThat(all.out()).contains(one.out()).doesNotContain("ok  " + grownId);
+    }
+
+    /**
      * An attacker without the vault password against the real binary: every way of stripping the MACs — an entry
      * re-chained without its MAC, the whole ledger rewritten without MACs, the ledger emptied or deleted — exits 6.
      */

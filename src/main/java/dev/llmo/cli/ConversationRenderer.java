@@ -11,6 +11,7 @@ import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.VerifyReport;
+import dev.llmo.failure.ExitCode;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
 import java.io.PrintWriter;
@@ -73,7 +74,12 @@ final class ConversationRenderer {
         out.println("models   " + (summary.models().isEmpty() ? "-" : printable(String.join(", ", summary.models()))));
         out.println("cost     " + usd(summary));
         out.println("chain    " + chain());
-        for (EventData data : decoded) {
+        for (int i = 0; i < decoded.size(); i++) {
+            EventData data = decoded.get(i);
+            if (i == report.events() && !report.ok()) {
+                out.println();
+                out.println(bold + breakMark() + reset);
+            }
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println(bold + "── " + message.role().id() + " ──" + reset);
@@ -98,10 +104,23 @@ final class ConversationRenderer {
                 out.println();
                 out.println(bold + "── error" + (error.request() == null ? "" : " (request " + error.request() + ")")
                         + " ──" + reset);
-                out.println(printable(error.kind() + statusText(error.status()) + ": "
-                        + (error.message() == null ? "" : error.message())));
+                out.println(printable(saysHowItStopped(error) ? error.message()
+                        : error.kind() + statusText(error.status()) + ": " + nullToEmpty(error.message())));
             }
         }
+        if (!report.ok() && report.events() >= decoded.size()) {
+            out.println();
+            out.println(bold + breakMark() + reset);
+        }
+    }
+
+    /**
+     * Where the chain breaks, among the events shown: the first {@code report.events()} lines verified and were read
+     * in order, so the break comes before the event of that index (or after the last one shown, when the bad line
+     * was not an event at all: torn or malformed).
+     */
+    private String breakMark() {
+        return "── chain broken here, " + report.problem().message() + ": what follows is not vouched for ──";
     }
 
     void markdown(PrintWriter out) {
@@ -140,8 +159,8 @@ final class ConversationRenderer {
                 out.println();
                 out.println("## Error");
                 out.println();
-                out.println("`" + error.kind() + statusText(error.status()) + "`: "
-                        + (error.message() == null ? "" : error.message()));
+                out.println(saysHowItStopped(error) ? error.message()
+                        : "`" + error.kind() + statusText(error.status()) + "`: " + nullToEmpty(error.message()));
             }
         }
     }
@@ -400,6 +419,27 @@ final class ConversationRenderer {
      */
     static String printable(String text) {
         return TerminalText.visible(text);
+    }
+
+    /**
+     * Whether an error's message already says how the run was stopped: a run stopped from outside (Ctrl-C, SIGTERM,
+     * SIGHUP, stdout closed) records the message the user saw, which starts with it ({@code interrupted: the request
+     * to … was cancelled}, {@code terminated (SIGTERM): …}), so its kind in front would say it twice.
+     */
+    private static boolean saysHowItStopped(EventData.ErrorEvent error) {
+        if (error.message() == null) {
+            return false;
+        }
+        for (ExitCode code : ExitCode.values()) {
+            if (code.stoppedFromOutside() && code.name().toLowerCase(java.util.Locale.ROOT).equals(error.kind())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
     }
 
     private static String statusText(Integer status) {

@@ -199,18 +199,30 @@ final class LogCommand implements Runnable {
         return text.length() <= width ? text : text.substring(0, Math.max(0, width - 1)) + "…";
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a conversation.",
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a conversation.",
+                "A log that does not verify is shown as far as it can be read, marked where its chain breaks, and "
+                        + "exits 6."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log show 01JD", "  llmo log show last"})
     void show(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id) {
         Path file = store().resolve(id);
-        renderer(file).text(context.out(), context.colorOut());
+        VerifyReport report = ChainVerifier.verify(file);
+        renderer(file, report).text(context.out(), context.colorOut());
+        if (!report.ok()) {
+            // shown for what can be read, marked where it breaks; a script must still learn the record is not whole
+            context.out().flush();
+            throw failure(file, report);
+        }
     }
 
     private ConversationRenderer renderer(Path file) {
+        return renderer(file, ChainVerifier.verify(file));
+    }
+
+    private ConversationRenderer renderer(Path file, VerifyReport report) {
         List<Event> events = EventLog.read(file);
         dev.llmo.io.ContentStore blobs = dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent());
-        return new ConversationRenderer(idOf(file), events, ChainVerifier.verify(file), sha256 -> {
+        return new ConversationRenderer(idOf(file), events, report, sha256 -> {
             long size = blobs.size(sha256);
             return size < 0 ? -2 : size;
         });
@@ -255,15 +267,11 @@ final class LogCommand implements Runnable {
                         "run 'llmo log verify --all --anchor " + anchor + "'");
             }
             Path file = store.resolve(target.id);
-            List<LogVerificationException> blobs = new ArrayList<>();
-            VerifyReport report = check(file, repair, blobs);
-            if (!report.ok()) {
-                throw failure(file, report);
+            List<LogVerificationException> failures = new ArrayList<>();
+            verifyConversation(file, repair, anchorFinding(store, file), failures, failures);
+            if (!failures.isEmpty()) {
+                throw failures.get(0);
             }
-            if (!blobs.isEmpty()) {
-                throw blobs.get(0);
-            }
-            checkAgainstLedger(store, file);
             return;
         }
         List<String> ids = store.ids();
@@ -288,25 +296,28 @@ final class LogCommand implements Runnable {
             }
             return;
         }
+        // the ledger is read first, so that each conversation's line says all that was found about it: no "ok" for a
+        // file whose chain is whole but that the ledger says was cut or rewritten
+        LedgerReport ledger = readLedger(ledgerFile, repair, true);
+        LedgerReport pending = readPending(pendingFile, repair);
+        List<AnchorCheck.Finding> findings = AnchorCheck.check(store, ledger, pending);
+        java.util.Map<String, AnchorCheck.Finding> anchorFailures = new java.util.HashMap<>();
+        findings.stream().filter(AnchorCheck.Finding::failure).forEach(f -> anchorFailures.put(f.conversation(), f));
         List<LogVerificationException> failures = new ArrayList<>();
+        List<LogVerificationException> ledgerProblems = new ArrayList<>();
         for (String id : ids) {
-            Path file = store.file(id);
-            VerifyReport report = check(file, repair, failures);
-            if (!report.ok()) {
-                context.out().println("FAILED  " + id + "  " + report.problem().message());
-                failures.add(failure(file, report));
-            }
+            verifyConversation(store.file(id), repair, anchorFailures.remove(id), failures, ledgerProblems);
         }
         int chainFailures = failures.size();
-        LedgerReport ledger = checkLedger(ledgerFile, repair, anchor, failures, true);
-        LedgerReport pending = checkPending(pendingFile, repair, failures);
+        reportLedger(ledger, anchor, ledgerProblems);
+        reportPending(pending, ledgerProblems);
         int warned = 0;
         boolean empty = ledger.entries().isEmpty() && pending.entries().isEmpty() && ledger.ok() && pending.ok();
         if (empty && vault) {
             context.out().println("FAILED  ledger  missing: " + (ledger.exists() ? "it is empty" : "there is none")
                     + ", yet a vault exists and " + ids.size() + " conversation" + (ids.size() == 1 ? "" : "s")
                     + " do" + (ids.size() == 1 ? "es" : ""));
-            failures.add(new LogVerificationException("the ledger " + ledgerFile + " is " + (ledger.exists()
+            ledgerProblems.add(new LogVerificationException("the ledger " + ledgerFile + " is " + (ledger.exists()
                     ? "empty" : "missing") + " while a vault exists: it was deleted or emptied, and with it the "
                     + "record of every conversation", "restore it from a backup; if the conversations were written "
                     + "before llmo 0.2 (no ledger), end one session with the vault unlocked to start it"));
@@ -317,19 +328,17 @@ final class LogCommand implements Runnable {
             warned++;
         }
         List<AnchorCheck.Finding> warnings = new ArrayList<>();
-        for (AnchorCheck.Finding finding : AnchorCheck.check(store, ledger, pending)) {
-            if (finding.failure()) {
-                context.out().println("FAILED  " + finding.conversation() + "  " + finding.kind().word() + ": "
-                        + finding.detail());
-                failures.add(new LogVerificationException(store.file(finding.conversation()) + " "
-                        + finding.kind().word() + ": " + finding.detail(), "restore it from a backup; the ledger "
-                        + ledgerFile + " records what it held"));
-            } else {
+        for (AnchorCheck.Finding finding : findings) {
+            if (!finding.failure()) {
                 warnings.add(finding);
+            } else if (anchorFailures.containsKey(finding.conversation())) {
+                // named by the ledger, not in the store: deleted
+                ledgerProblems.add(anchorFailure(store.file(finding.conversation()), finding));
             }
         }
         warned += warnUnanchored(warnings, ledger, pending)
                 + (ledger.exists() && !ledger.macsChecked() && vault ? 1 : 0);
+        failures.addAll(ledgerProblems);
         if (strict && warned > 0) {
             failures.add(new LogVerificationException("--strict: " + warned + " warning" + (warned == 1 ? "" : "s")
                     + " above", "see the warnings; without --strict they do not fail"));
@@ -348,7 +357,7 @@ final class LogCommand implements Runnable {
      * Checks the pending file (entries written while the vault was locked; none is usual): repairs a torn last line
      * when asked, and adds a damaged file to {@code failures}. Its entries are reported as warnings by the caller.
      */
-    private LedgerReport checkPending(Path file, boolean repair, List<LogVerificationException> failures) {
+    private LedgerReport readPending(Path file, boolean repair) {
         LedgerReport pending = LedgerVerifier.verify(file, null);
         if (repair && pending.repairable()) {
             long before = fileSize(file);
@@ -357,31 +366,41 @@ final class LogCommand implements Runnable {
                     + "kept " + entries(pending.entries().size()));
             pending = LedgerVerifier.verify(file, null);
         }
+        return pending;
+    }
+
+    /** Prints the pending file's FAILED line when it is damaged, and adds that to {@code failures}. */
+    private void reportPending(LedgerReport pending, List<LogVerificationException> failures) {
+        Path file = pending.file();
         if (!pending.ok()) {
             context.out().println("FAILED  pending  " + pending.problem().message());
             failures.add(new LogVerificationException(file + " " + pending.problem().message(), pending.repairable()
                     ? "run 'llmo log verify --all --repair' to cut it" : "it was changed after it was written; "
                     + "restore it from a backup"));
         }
-        return pending;
     }
 
     /**
      * One conversation of the store against the ledger's entries for it (chain only, no MACs, no password asked):
-     * a file truncated or rewritten since its session ended fails even though its own chain is whole.
+     * what a file truncated or rewritten since its session ended, though its own chain is whole, fails with; null
+     * when it matches, when no entry names it, or for a log given by path outside this home's history.
      */
-    private void checkAgainstLedger(ConversationStore store, Path file) {
+    private AnchorCheck.Finding anchorFinding(ConversationStore store, Path file) {
         String id = idOf(file);
         if (!file.toAbsolutePath().normalize().equals(store.file(id).toAbsolutePath().normalize())) {
-            return; // a log given by path, outside this home's history
+            return null;
         }
         LedgerReport ledger = LedgerVerifier.verify(ledgerFile(), null);
         LedgerReport pending = LedgerVerifier.verify(Ledger.pendingFile(ledgerFile()), null);
-        java.util.Optional<AnchorCheck.Finding> finding = AnchorCheck.checkOne(store, ledger, pending, id);
-        if (finding.isPresent()) {
-            throw new LogVerificationException(file + " " + finding.get().kind().word() + ": " + finding.get().detail(),
-                    "restore it from a backup; the ledger " + ledgerFile() + " records what it held");
-        }
+        return AnchorCheck.checkOne(store, ledger, pending, id).orElse(null);
+    }
+
+    /** Prints the FAILED line of a conversation the ledger finds cut, swapped, rewritten or deleted; its error. */
+    private LogVerificationException anchorFailure(Path file, AnchorCheck.Finding finding) {
+        context.out().println("FAILED  " + finding.conversation() + "  " + finding.kind().word() + ": "
+                + finding.detail());
+        return new LogVerificationException(file + " " + finding.kind().word() + ": " + finding.detail(),
+                "restore it from a backup; the ledger " + ledgerFile() + " records what it held");
     }
 
     private Path ledgerFile() {
@@ -394,6 +413,13 @@ final class LogCommand implements Runnable {
      */
     private LedgerReport checkLedger(Path file, boolean repair, String anchor, List<LogVerificationException> failures,
                                      boolean mayAsk) {
+        LedgerReport ledger = readLedger(file, repair, mayAsk);
+        reportLedger(ledger, anchor, failures);
+        return ledger;
+    }
+
+    /** The ledger verified, with its MACs when the key is at hand, a torn last entry cut first when asked. */
+    private LedgerReport readLedger(Path file, boolean repair, boolean mayAsk) {
         byte[] key = java.nio.file.Files.exists(file) ? ledgerKey(mayAsk) : null;
         try {
             LedgerReport ledger = LedgerVerifier.verify(file, key);
@@ -404,41 +430,46 @@ final class LogCommand implements Runnable {
                         + "line, kept " + entries(ledger.entries().size()));
                 ledger = LedgerVerifier.verify(file, key);
             }
-            if (ledger.entries().isEmpty() && ledger.ok()) {
-                // no "ok" for a ledger that records nothing: the caller says what that means here
-            } else if (ledger.ok() && !ledger.hasMacs() && context.vaultKeys().exists()) {
-                // llmo seals the ledger whenever the vault is open, so this is a rewrite or a cut
-                context.out().println("FAILED  ledger  unauthenticated: a vault exists but none of its "
-                        + entries(ledger.entries().size()) + " has a MAC");
-                failures.add(new LogVerificationException("no entry of the ledger " + file + " has a MAC although "
-                        + "a vault exists: it was rewritten, or cut before its first MAC, without the vault password",
-                        "restore it from a backup; if the vault was created after these entries, run 'llmo vault "
-                                + "list' once: it unlocks the vault and seals the ledger"));
-            } else if (ledger.ok()) {
-                context.out().println("ok  ledger  " + entries(ledger.entries().size()) + ledger.head()
-                        .map(h -> ", head " + h.hash()).orElse("") + macSummary(ledger));
-            } else {
-                context.out().println("FAILED  ledger  " + ledger.problem().message());
-                failures.add(new LogVerificationException(file + " " + ledger.problem().message(), ledger.repairable()
-                        ? "run 'llmo log verify --all --repair' to cut it, keeping the " + ledger.entries().size()
-                        + " whole entries" : "the ledger was changed after it was written; restore it from a backup"));
-            }
-            if (anchor != null) {
-                List<LedgerEntry> kept = anchorEntries(ledger, anchor);
-                if (kept.isEmpty()) {
-                    context.out().println("FAILED  anchor  " + anchor + " is not in the ledger");
-                    failures.add(new LogVerificationException("the ledger " + file + " does not hold anchor " + anchor
-                            + ": it was truncated or rewritten since that head was kept",
-                            "restore the ledger and the conversations from a backup"));
-                } else {
-                    context.out().println("ok  anchor  " + kept.get(0).hash() + " is entry " + kept.get(0).seq()
-                            + " of the ledger");
-                }
-            }
             return ledger;
         } finally {
             if (key != null) {
                 java.util.Arrays.fill(key, (byte) 0);
+            }
+        }
+    }
+
+    /** Prints the ledger's line (and the kept anchor's) and adds their problems to {@code failures}. */
+    private void reportLedger(LedgerReport ledger, String anchor, List<LogVerificationException> failures) {
+        Path file = ledger.file();
+        if (ledger.entries().isEmpty() && ledger.ok()) {
+            // no "ok" for a ledger that records nothing: the caller says what that means here
+        } else if (ledger.ok() && !ledger.hasMacs() && context.vaultKeys().exists()) {
+            // llmo seals the ledger whenever the vault is open, so this is a rewrite or a cut
+            context.out().println("FAILED  ledger  unauthenticated: a vault exists but none of its "
+                    + entries(ledger.entries().size()) + " has a MAC");
+            failures.add(new LogVerificationException("no entry of the ledger " + file + " has a MAC although "
+                    + "a vault exists: it was rewritten, or cut before its first MAC, without the vault password",
+                    "restore it from a backup; if the vault was created after these entries, run 'llmo vault "
+                            + "list' once: it unlocks the vault and seals the ledger"));
+        } else if (ledger.ok()) {
+            context.out().println("ok  ledger  " + entries(ledger.entries().size()) + ledger.head()
+                    .map(h -> ", head " + h.hash()).orElse("") + macSummary(ledger));
+        } else {
+            context.out().println("FAILED  ledger  " + ledger.problem().message());
+            failures.add(new LogVerificationException(file + " " + ledger.problem().message(), ledger.repairable()
+                    ? "run 'llmo log verify --all --repair' to cut it, keeping the " + ledger.entries().size()
+                    + " whole entries" : "the ledger was changed after it was written; restore it from a backup"));
+        }
+        if (anchor != null) {
+            List<LedgerEntry> kept = anchorEntries(ledger, anchor);
+            if (kept.isEmpty()) {
+                context.out().println("FAILED  anchor  " + anchor + " is not in the ledger");
+                failures.add(new LogVerificationException("the ledger " + file + " does not hold anchor " + anchor
+                        + ": it was truncated or rewritten since that head was kept",
+                        "restore the ledger and the conversations from a backup"));
+            } else {
+                context.out().println("ok  anchor  " + kept.get(0).hash() + " is entry " + kept.get(0).seq()
+                        + " of the ledger");
             }
         }
     }
@@ -599,37 +630,48 @@ final class LogCommand implements Runnable {
     }
 
     /**
-     * Verifies (and repairs, when asked and possible) one file; prints its ok and repair lines. When its chain is good,
-     * its attachments' blobs are checked too: each missing or changed one is a FAILED line and a failure in
-     * {@code blobFailures}.
+     * Verifies one conversation, the same way for one ID and for --all: its chain (a torn last line cut first when
+     * asked), its attachments' blobs, and what the ledger found about it ({@code anchored}, null for nothing). Prints
+     * "ok" only when all of it passes, else a FAILED line per problem; adds the file's own problems to {@code
+     * failures} and the ledger's finding to {@code ledgerProblems}.
      */
-    private VerifyReport check(Path file, boolean repair, List<LogVerificationException> blobFailures) {
+    private void verifyConversation(Path file, boolean repair, AnchorCheck.Finding anchored,
+                                    List<LogVerificationException> failures,
+                                    List<LogVerificationException> ledgerProblems) {
+        String id = idOf(file);
         VerifyReport report = ChainVerifier.verify(file);
         if (repair && report.repairable()) {
             ChainVerifier.Repair done = ChainVerifier.repair(file);
             if (done.changed()) {
-                context.out().println("repaired  " + idOf(file) + "  " + (done.newlineAdded()
+                context.out().println("repaired  " + id + "  " + (done.newlineAdded()
                         ? "added the missing newline after the last event"
                         : "cut " + done.bytesRemoved() + " bytes of torn last line") + ", kept "
                         + done.after().events() + " events");
             }
             report = done.after();
         }
-        if (report.ok()) {
-            List<dev.llmo.eventlog.BlobCheck.Problem> blobs = dev.llmo.eventlog.BlobCheck.check(report,
-                    dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent()));
-            for (dev.llmo.eventlog.BlobCheck.Problem problem : blobs) {
-                context.out().println("FAILED  " + idOf(file) + "  " + problem.message());
-                blobFailures.add(new LogVerificationException(file + ": " + problem.message(),
+        boolean whole = report.ok();
+        if (!report.ok()) {
+            context.out().println("FAILED  " + id + "  " + report.problem().message());
+            failures.add(failure(file, report));
+        } else {
+            for (dev.llmo.eventlog.BlobCheck.Problem problem : dev.llmo.eventlog.BlobCheck.check(report,
+                    dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent()))) {
+                whole = false;
+                context.out().println("FAILED  " + id + "  " + problem.message());
+                failures.add(new LogVerificationException(file + ": " + problem.message(),
                         "restore the blob from a backup (its name is its SHA-256, so any copy of the same file will "
                                 + "do: ln or cp it to " + problem.blob() + ")"));
             }
-            if (blobs.isEmpty()) {
-                context.out().println("ok  " + idOf(file) + "  " + report.events() + " events"
-                        + (report.ended() ? "" : " (open: no session.end yet)"));
-            }
         }
-        return report;
+        if (anchored != null) {
+            whole = false;
+            ledgerProblems.add(anchorFailure(file, anchored));
+        }
+        if (whole) {
+            context.out().println("ok  " + id + "  " + report.events() + " events"
+                    + (report.ended() ? "" : " (open: no session.end yet)"));
+        }
     }
 
     private static LogVerificationException failure(Path file, VerifyReport report) {

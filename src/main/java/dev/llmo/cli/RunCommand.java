@@ -23,7 +23,6 @@ import dev.llmo.engine.Orchestrator;
 import dev.llmo.engine.Plan;
 import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.RunMode;
-import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
@@ -149,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
     Double timeout;
 
     // The log -c / --cid continues, found once so that every step of the command means the same one.
-    private Path continued;
+    private Conversation.Continued continued;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -168,8 +167,8 @@ final class RunCommand implements Callable<Integer> {
         Settings settings = context.settings();
         Role roleDef = role == null ? null : settings.role(role);
         if (shared.continues()) {
-            continued = new ConversationStore(context.dirs().conversationsDir())
-                    .resolveOrNewest(shared.continuedId());
+            // before anything else is read or sent: a log that does not verify is not continued (exit 6)
+            continued = Conversation.continuable(context.dirs().conversationsDir(), shared.continuedId());
         }
         CallDefaults defaults = CallDefaults.resolve(settings, models, roleDef, shared.system, shared.options(),
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
@@ -203,7 +202,7 @@ final class RunCommand implements Callable<Integer> {
              Conversation conversation = conversation(settings, defaults.models(), runMode)) {
             Orchestrator engine = new Orchestrator(executor, concurrency, tools.kit());
             if (continued != null && !tools.tools().isEmpty()) {
-                ToolChanges.changed(ToolChanges.recorded(continued), tools.tools())
+                ToolChanges.changed(ToolChanges.recorded(continued.file()), tools.tools())
                         .forEach(line -> context.err().println("llmo: note: " + line));
             }
             startConversation(conversation, fragments.system(defaults.system()), text, fragments, attachments);
@@ -499,8 +498,8 @@ final class RunCommand implements Callable<Integer> {
                     context.logOptions(), unlogged);
         }
         if (shared.continues()) {
-            return Conversation.resume(context.dirs().conversationsDir(), continued.toString(), command, mode, ids,
-                    settings.digest(), BuildInfo.version(), context.logOptions());
+            return Conversation.resume(continued, command, mode, ids, settings.digest(), BuildInfo.version(),
+                    context.logOptions());
         }
         return Conversation.start(context.dirs().conversationsDir(), command, mode, ids, settings.digest(),
                 BuildInfo.version(), context.logOptions());
@@ -513,7 +512,7 @@ final class RunCommand implements Callable<Integer> {
     private int dryRun(CallDefaults defaults, boolean sequential, String text, String system,
                        AnswerSchema schema, List<Part.Attachment> attachments, Map<String, byte[]> unstored) {
         Conversation.History history = shared.continues()
-                ? Conversation.peek(context.dirs().conversationsDir(), continued.toString())
+                ? Conversation.peek(continued)
                 : Conversation.History.EMPTY;
         String systemPrompt = system;
         if (systemPrompt == null && shared.continues()) {

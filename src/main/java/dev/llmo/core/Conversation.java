@@ -3,6 +3,7 @@ package dev.llmo.core;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.config.ModelRef;
 import dev.llmo.cost.UnloggedSpend;
+import dev.llmo.eventlog.ChainVerifier;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventCodec;
@@ -10,10 +11,12 @@ import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
 import dev.llmo.eventlog.RunMode;
 import dev.llmo.eventlog.Sha256;
+import dev.llmo.eventlog.VerifyReport;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.LogVerificationException;
 import dev.llmo.failure.UsageException;
 import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
@@ -87,22 +90,67 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     }
 
     /**
-     * Continues the conversation named by {@code idOrPrefix} (or the newest one when it is null): its system
-     * prompt and history come back from the log, and a new {@code session.start} marks where this part begins.
+     * A conversation's log that verified when it was named, and so may be continued: {@link #resume}, {@link #peek}
+     * and {@link #modelToContinue} take only this, so that no command sends a model the history of a log that does
+     * not verify, or appends after its break, and a command verifies the log once however often it reads it.
      */
-    public static Conversation resume(Path dir, String idOrPrefix, String command, RunMode mode,
-                                      List<String> models, String configDigest, String version) {
-        return resume(dir, idOrPrefix, command, mode, models, configDigest, version, EventLog.Options.defaults());
+    public static final class Continued {
+        private final Path file;
+
+        private Continued(Path file) {
+            this.file = file;
+        }
+
+        /** The log's file. */
+        public Path file() {
+            return file;
+        }
+    }
+
+    /** {@link #continuable(Path)} of the conversation named by {@code idOrPrefix}, or of the newest one (null). */
+    public static Continued continuable(Path dir, String idOrPrefix) {
+        return continuable(new ConversationStore(dir).resolveOrNewest(idOrPrefix));
+    }
+
+    /**
+     * Checks that the conversation in {@code file} may be continued: its hash chain verifies, in one streaming pass
+     * (the verifier's). What was changed after it was written must not become history a model is told, nor get new
+     * events after the line where the record stops being whole. A part whose content was removed on purpose
+     * (redacted) is not a break. The ledger is {@code log verify}'s to check, and an attachment's blob is checked
+     * when its bytes are sent.
+     *
+     * @throws LogVerificationException (exit 6) naming the first bad line: a torn last line is repaired with {@code
+     *     log verify ID --repair}; any other break leaves the log as evidence, and the talk goes on in a new one
+     */
+    public static Continued continuable(Path file) {
+        VerifyReport report = ChainVerifier.verify(file);
+        if (!report.ok()) {
+            String id = file.getFileName().toString().replace(".jsonl", "");
+            throw new LogVerificationException(file + " does not verify, so it cannot be continued: "
+                    + report.problem().message(), report.repairable()
+                    ? "run 'llmo log verify " + id + " --repair' to cut the torn line, then continue"
+                    : "run 'llmo log verify " + id + "' to see it, and start a new conversation (this log is kept "
+                    + "as it is)");
+        }
+        return new Continued(file);
+    }
+
+    /**
+     * Continues the conversation {@code from}: its system prompt and history come back from the log, and a new
+     * {@code session.start} marks where this part begins.
+     */
+    public static Conversation resume(Continued from, String command, RunMode mode, List<String> models,
+                                      String configDigest, String version) {
+        return resume(from, command, mode, models, configDigest, version, EventLog.Options.defaults());
     }
 
     /**
      * {@link #resume} with log options (a sync after every event). A conversation written in format version 1
      * continues in version 2: each line says its own version, and the chain runs through both.
      */
-    public static Conversation resume(Path dir, String idOrPrefix, String command, RunMode mode,
-                                      List<String> models, String configDigest, String version,
-                                      EventLog.Options options) {
-        Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
+    public static Conversation resume(Continued from, String command, RunMode mode, List<String> models,
+                                      String configDigest, String version, EventLog.Options options) {
+        Path file = from.file();
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
         Conversation conversation = new Conversation(EventLog.open(file, options), false);
@@ -118,9 +166,9 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         public static final History EMPTY = new History(null, List.of());
     }
 
-    /** The system prompt and history of a conversation (the newest when {@code idOrPrefix} is null), read only. */
-    public static History peek(Path dir, String idOrPrefix) {
-        Path file = new ConversationStore(dir).resolveOrNewest(idOrPrefix);
+    /** The system prompt and history of a conversation, read only. */
+    public static History peek(Continued from) {
+        Path file = from.file();
         ConversationHistory history = new ConversationHistory();
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
@@ -137,12 +185,13 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * choose. A model id that is no longer configured is still tried as written ({@code provider/model}); a provider
      * that is gone is a configuration error naming the fix.
      *
-     * @param file the conversation's log
+     * @param from the conversation's log
      * @param flag the option that names a model, for the messages ({@code -m})
      * @throws UsageException (exit 2) when the conversation ended with a parallel run or a run of several models
      * @throws ConfigException (exit 3) when its model's provider is no longer configured
      */
-    public static ModelRef modelToContinue(Path file, dev.llmo.config.ModelCatalog catalog, String flag) {
+    public static ModelRef modelToContinue(Continued from, dev.llmo.config.ModelCatalog catalog, String flag) {
+        Path file = from.file();
         List<Event> events = EventLog.read(file);
         refuseAfterFanOut(file, events);
         String id = file.getFileName().toString().replace(".jsonl", "");

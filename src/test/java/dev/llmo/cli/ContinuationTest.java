@@ -262,4 +262,74 @@ class ContinuationTest {
         assertThat(result.err()).contains("nothing to save yet").contains("send a message first, then /save early");
         assertThat(llmo.conversations()).doesNotExist();
     }
+
+    /** The log's line {@code line} (1-based) with {@code from} replaced, as someone editing the file by hand would. */
+    private static void edit(Path log, int line, String from, String to) throws Exception {
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines.get(line - 1)).contains(from);
+        lines.set(line - 1, lines.get(line - 1).replace(from, to));
+        Files.write(log, lines);
+    }
+
+    @Test
+    void aLogThatDoesNotVerifyIsNeitherContinuedNorSentByAnyPath() throws Exception {
+        answer("The plan.");
+        assertThat(llmo.cli().stdin("secret plan\n/save plans\n").run("chat", "-m", "mock/m1")).succeeded();
+        Path log = llmo.onlyLog();
+        String id = llmo.onlyId();
+        edit(log, 4, "The plan.", "A better plan.");
+        byte[] tampered = Files.readAllBytes(log);
+
+        for (Result refused : List.of(llmo.run("run", "-c", "next"), llmo.run("run", "--cid", id.substring(0, 8), "next"),
+                llmo.run("run", "--cid", "last", "-m", "mock/m1", "next"), llmo.run("run", "-c", "--dry-run", "next"),
+                llmo.cli().stdin("next\n").run("chat", "--continue"),
+                llmo.cli().stdin("next\n").run("chat", "--cid", "plans"))) {
+            assertThat(refused).failedWith(ExitCode.LOG_INVALID).outIsEmpty()
+                    .errContains("llmo: error: " + log + " does not verify, so it cannot be continued: line 4: edited: ",
+                            "run 'llmo log verify " + id + "' to see it, and start a new conversation");
+            assertThat(refused.err().lines()).hasSize(1);
+        }
+        // /load in a chat refuses it and the chat goes on in its own conversation
+        answer("Fresh.");
+        Result loaded = llmo.cli().stdin("/load " + id + "\nhello\n").run("chat", "-m", "mock/m1");
+        assertThat(loaded).errContains("cannot be continued: line 4: edited");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(2);
+        assertThat(messages(body())).isEqualTo("user:secret plan|");
+        assertThat(messages(body())).isEqualTo("user:hello|");
+        assertThat(Files.readAllBytes(log)).as("nothing appended after the break").isEqualTo(tampered);
+    }
+
+    @Test
+    void aTornLogIsContinuedOnceRepaired() throws Exception {
+        answer("One.");
+        answer("Two.");
+        llmo.run("run", "-m", "mock/m1", "first");
+        Files.writeString(llmo.onlyLog(), "{\"v\":2,\"seq\":5,", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(llmo.run("run", "-c", "second")).failedWith(ExitCode.LOG_INVALID)
+                .errContains("cannot be continued: line 6: torn: ", "run 'llmo log verify " + llmo.onlyId()
+                        + " --repair' to cut the torn line, then continue");
+        assertThat(llmo.run("log", "verify", "--repair", llmo.onlyId())).succeeded();
+        assertThat(llmo.run("run", "-c", "second")).succeeded().outIs("Two.\n");
+        body();
+        assertThat(messages(body())).isEqualTo("user:first|assistant:One.|user:second|");
+    }
+
+    @Test
+    void aLogWithRedactedContentStillVerifiesAndIsContinued() throws Exception {
+        answer("One.");
+        answer("Two.");
+        llmo.run("run", "-m", "mock/m1", "my phone number is 555-0100");
+        // redaction: the user message's content taken out; its digest stays in the hashed data
+        List<String> lines = Files.readAllLines(llmo.onlyLog());
+        lines.set(1, lines.get(1).replaceFirst(",\"content\":\\{.*\\}\\}$", "}"));
+        Files.write(llmo.onlyLog(), lines);
+        assertThat(lines.get(1)).doesNotContain("555");
+        assertThat(ChainVerifier.verify(llmo.onlyLog()).ok()).isTrue();
+
+        assertThat(llmo.run("run", "-c", "second")).succeeded().outIs("Two.\n");
+        body();
+        assertThat(messages(body())).isEqualTo("user:|assistant:One.|user:second|");
+        assertThat(ChainVerifier.verify(llmo.onlyLog()).ok()).isTrue();
+    }
 }

@@ -128,4 +128,33 @@ class ConversationRendererTest {
                 _end_turn · cost unknown · 900 ms_
                 """.formatted(SHA));
     }
+
+    @Test
+    void aStoppedRunSaysHowOnceAndOtherErrorsKeepTheirKind() {
+        Path file;
+        try (EventLog log = EventLog.create(home, new EventData.SessionStart("run", RunMode.SINGLE,
+                List.of("slow/m"), null, "test"))) {
+            // recorded as Conversation records a failed call: its kind, and the message the user saw
+            for (dev.llmo.failure.LlmoException stopped : List.of(
+                    dev.llmo.failure.InterruptedRunException.of(dev.llmo.failure.ExitCode.INTERRUPTED,
+                            "the request to slow was cancelled"),
+                    dev.llmo.failure.InterruptedRunException.of(dev.llmo.failure.ExitCode.TERMINATED,
+                            "the request was cancelled"))) {
+                log.append(new EventData.ErrorEvent(2L, dev.llmo.core.Conversation.errorKind(stopped), null,
+                        stopped.getMessage()));
+            }
+            log.append(new EventData.ErrorEvent(2L, "rate_limited", 429, "slow down"));
+            file = log.file();
+        }
+        ConversationRenderer renderer = new ConversationRenderer("01ID", EventLog.read(file),
+                ChainVerifier.verify(file));
+
+        String text = render(out -> renderer.text(out, false));
+        assertThat(text).contains("\ninterrupted: the request to slow was cancelled\n",
+                        "\nterminated (SIGTERM): the request was cancelled\n", "\nrate_limited 429: slow down\n")
+                .doesNotContain("interrupted: interrupted", "terminated: terminated");
+        String markdown = render(out -> renderer.markdown(out));
+        assertThat(markdown).contains("\ninterrupted: the request to slow was cancelled\n",
+                "\n`rate_limited 429`: slow down\n").doesNotContain("`interrupted`");
+    }
 }

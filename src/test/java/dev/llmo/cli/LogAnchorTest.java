@@ -111,7 +111,11 @@ class LogAnchorTest {
 
         CliRun.Result verify = CliRun.in(home).run("log", "verify", id);
         assertThat(verify).failedWith(ExitCode.LOG_INVALID)
+                .outIs("FAILED  " + id + "  truncated: the file has 3 events; the ledger recorded 5 (entry 0)\n")
                 .errContains(id + ".jsonl truncated: the file has 3 events; the ledger recorded 5");
+        CliRun.Result all = CliRun.in(home).run("log", "verify", "--all");
+        assertThat(all).as("one ID and --all say the same of it").failedWith(ExitCode.LOG_INVALID)
+                .outContains(verify.out()).outDoesNotContain("ok  " + id);
     }
 
     @Test

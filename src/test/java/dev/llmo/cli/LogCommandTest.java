@@ -191,6 +191,34 @@ class LogCommandTest {
     }
 
     @Test
+    void showOfALogThatDoesNotVerifyShowsWhatItCanMarksTheBreakAndExitsSix() throws Exception {
+        Path file = LogFixtures.conversation(conversations, "first question");
+        List<String> lines = LogFixtures.lines(file);
+        lines.set(8, lines.get(8).replace("and more?", "and less?")); // line 9: the second user message
+        LogFixtures.writeLines(file, lines);
+
+        CliRun.Result result = llmo("log", "show", id(file));
+        assertThat(result).failedWith(ExitCode.LOG_INVALID)
+                .errContains(file + " line 9: edited: its content ", "restore it from a backup");
+        String out = result.out();
+        assertThat(out).contains("chain    BROKEN, line 9: edited", "first question", "and less?", "partial");
+        String mark = "── chain broken here, line 9: edited: ";
+        assertThat(out.indexOf(mark)).as(out).isGreaterThan(out.indexOf("rate_limited 429: slow down"))
+                .isLessThan(out.indexOf("and less?"));
+        assertThat(out).contains(": what follows is not vouched for ──\n");
+    }
+
+    @Test
+    void showOfATornLogMarksTheBreakAfterTheLastWholeEvent() throws Exception {
+        Path file = LogFixtures.conversation(conversations, "crash");
+        Files.writeString(file, "{\"v\":1,\"seq\":12,\"ts\":\"2026", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        CliRun.Result result = llmo("log", "show", id(file));
+        assertThat(result).failedWith(ExitCode.LOG_INVALID).errContains("--repair");
+        assertThat(result.out()).endsWith("[incomplete · $0.00001 · 99 ms]\n\n── chain broken here, line 13: torn: the "
+                + "last line is cut short (an interrupted write): what follows is not vouched for ──\n");
+    }
+
+    @Test
     void anUnknownIdExitsThreeWithSuggestions() {
         Path file = LogFixtures.conversation(conversations, "hi");
         // a ninth character that differs from the real one, so the typo never is a prefix
@@ -224,7 +252,8 @@ class LogCommandTest {
         lines.set(2, lines.get(2).replace("\"role\":\"user\"", "\"role\":\"system\""));
         LogFixtures.writeLines(file, lines);
         CliRun.Result result = llmo("log", "verify", id(file));
-        assertThat(result).failedWith(ExitCode.LOG_INVALID).outIsEmpty();
+        assertThat(result).failedWith(ExitCode.LOG_INVALID)
+                .outIs("FAILED  " + id(file) + "  line 3: edited: its content does not match its hash\n");
         assertThat(result.err()).startsWith("llmo: error: " + file + " line 3: edited: its content does not match its hash;")
                 .contains("restore it from a backup");
     }

@@ -202,7 +202,7 @@ class ToolLoopTest {
 
         // continued, the unanswered rounds and the question they answered leave the history (no wire format takes
         // tool calls without their results)
-        try (Conversation continued = Conversation.resume(dir, conversation.id(), "run -c", RunMode.SINGLE,
+        try (Conversation continued = Conversation.resume(Conversation.continuable(dir, conversation.id()), "run -c", RunMode.SINGLE,
                 List.of("p/m"), null, "test")) {
             continued.user("Never mind; say hi");
             assertThat(continued.messages()).extracting(message -> message.content())

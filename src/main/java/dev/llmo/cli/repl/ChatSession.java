@@ -136,14 +136,15 @@ public final class ChatSession implements AutoCloseable {
                                    Map<String, Object> options, boolean resume, String resumeName) {
         Settings settings = setup.settings();
         Role role = roleName == null ? null : settings.role(roleName);
-        Path file = resume ? conversationFile(setup.conversationsDir(), resumeName) : null;
+        Conversation.Continued continued = resume
+                ? Conversation.continuable(conversationFile(setup.conversationsDir(), resumeName)) : null;
         CallDefaults defaults = CallDefaults.resolve(settings, modelName == null ? List.of() : List.of(modelName),
                 role, system, options,
-                file == null ? null : () -> Conversation.modelToContinue(file, settings.catalog(), "-m"));
+                continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         List<String> models = List.of(defaults.model().id());
-        Conversation conversation = file != null
-                ? Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume", RunMode.CHAT,
-                models, settings.digest(), setup.version(), setup.logOptions())
+        Conversation conversation = continued != null
+                ? Conversation.resume(continued, COMMAND + " --resume", RunMode.CHAT, models, settings.digest(),
+                setup.version(), setup.logOptions())
                 : setup.start(models);
         if (role != null || system != null) {
             conversation.system(defaults.system());
@@ -416,9 +417,8 @@ public final class ChatSession implements AutoCloseable {
         if (file.toAbsolutePath().equals(conversation.file().toAbsolutePath())) {
             return;
         }
-        replace(Conversation.resume(setup.conversationsDir(), file.toString(), COMMAND + " --resume",
-                RunMode.CHAT, List.of(defaults.model().id()), setup.settings().digest(), setup.version(),
-                setup.logOptions()));
+        replace(Conversation.resume(Conversation.continuable(file), COMMAND + " --resume", RunMode.CHAT,
+                List.of(defaults.model().id()), setup.settings().digest(), setup.version(), setup.logOptions()));
     }
 
     /** Whether this session writes its conversation (false with {@code --no-log}). */
