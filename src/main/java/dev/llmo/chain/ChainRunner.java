@@ -109,7 +109,7 @@ public final class ChainRunner {
                 variables.putAll(fields(step, structured, variables.keySet()));
             } catch (IllegalArgumentException e) {
                 FailureException failure = new FailureException("chain '" + chain.name() + "', step '" + step.name()
-                        + "': " + e.getMessage(), "the answer it reads is in the event log; make the field required "
+                        + "': " + e.getMessage(), "make the field required "
                         + "in that step's schema, or read the whole answer");
                 conversation.failedBeforeSending(failure);
                 return new Outcome(null, calls, RunResult.failedBeforeAnswer(defaults(step, settings).model(), 0,

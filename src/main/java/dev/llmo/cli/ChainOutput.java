@@ -9,7 +9,9 @@ import dev.llmo.core.CallId;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
+import dev.llmo.cli.terminal.TerminalText;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -133,6 +135,7 @@ final class ChainOutput implements RunListener {
         if (!json) {
             extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
+        extras.printStopNote(label, result.stopReason());
         if (json) {
             String line = RunRenderer.jsonLine(result, conversationId.get());
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
@@ -140,12 +143,18 @@ final class ChainOutput implements RunListener {
         }
     }
 
-    /** The last answer, unless it already streamed. */
+    /**
+     * The last answer, unless it already streamed. A chain that failed before its streamed step prints every call
+     * that ran instead, each under a header as a parallel run's sections (the failed one with what arrived of it and
+     * an {@code error:} line): the answers were paid for, and stdout is where a person looks for them.
+     */
     void finish(ChainRunner.Outcome outcome) {
         if (!json && outcome.succeeded() && !printedStream) {
             out.print(context.stdoutText(outcome.output()));
             endsWithNewline = outcome.output().endsWith("\n");
             printedStream = !outcome.output().isEmpty();
+        } else if (!json && !outcome.succeeded() && !printedStream) {
+            sections(outcome);
         }
         if (printedStream && !endsWithNewline) {
             out.println();
@@ -153,6 +162,28 @@ final class ChainOutput implements RunListener {
         out.flush();
         if (outcome.succeeded() && !outcome.calls().isEmpty()) {
             extras.sources(out, outcome.calls().get(outcome.calls().size() - 1).result().answer());
+        }
+    }
+
+    private void sections(ChainRunner.Outcome outcome) {
+        // a failure that was no call (a template that reads a field the answer lacks) is the error line's alone
+        List<ChainRunner.StepCall> calls = outcome.calls();
+        boolean terminal = context.environment().stdoutIsTerminal();
+        for (int i = 0; i < calls.size(); i++) {
+            RunResult result = calls.get(i).result();
+            String step = calls.get(i).step();
+            if (i > 0) {
+                out.println();
+            }
+            out.println(AnswerSections.header(TerminalText.forTerminal(step + " " + result.model().id() + (calls.get(i).iteration() > 1 ? " #" + calls.get(i).iteration() : ""),
+                    terminal), false));
+            String text = TerminalText.forTerminal(result.text(), terminal);
+            if (!text.isEmpty()) {
+                out.print(text.endsWith("\n") ? text : text + "\n");
+            }
+            if (!result.succeeded()) {
+                out.println(AnswerSections.errorLine(result, false, terminal));
+            }
         }
     }
 

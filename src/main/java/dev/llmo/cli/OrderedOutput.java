@@ -25,6 +25,8 @@ final class OrderedOutput implements MultiRunView {
     private final Supplier<String> conversationId;
     private final StringBuilder[] held;
     private final RunResult[] results;
+    /** Whether any of each call's text came as it streamed (an answer that broke its schema never does). */
+    private final boolean[] streamed;
     private final AnswerExtras extras;
     private int head;
     private boolean headerShown;
@@ -48,6 +50,7 @@ final class OrderedOutput implements MultiRunView {
             held[i] = new StringBuilder();
         }
         this.results = new RunResult[labels.size()];
+        this.streamed = new boolean[labels.size()];
     }
 
     @Override
@@ -66,6 +69,7 @@ final class OrderedOutput implements MultiRunView {
         if (json) {
             return;
         }
+        streamed[index] = true;
         if (index == head) {
             showHeader();
             print(text); // flushed in idle(), when the call waits for more
@@ -93,11 +97,17 @@ final class OrderedOutput implements MultiRunView {
     @Override
     public synchronized void finished(int index, RunResult result) {
         results[index] = result;
+        if (!json && !result.succeeded() && !streamed[index]) {
+            // text that failed without being streamed (it broke its schema) is shown in its section, above the error
+            // line, as the comparison and the live view show a failed call's text
+            text(index, result.text());
+        }
         // the reasoning of several models cannot stream to one stderr: each model's comes whole as it ends
         extras.wholeReasoning(labels.get(index), result.answer());
         if (!json) {
             extras.afterAnswer(labels.get(index), result.answer(), !result.succeeded());
         }
+        extras.printStopNote(labels.get(index), result.stopReason());
         while (head < results.length && results[head] != null) {
             if (json && conversationId.get() == null && !allEnded()) {
                 // no request has left yet, but one still may: the line waits to name the conversation rightly

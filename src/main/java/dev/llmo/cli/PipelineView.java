@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.cli.terminal.AnswerExtras;
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunResult;
@@ -12,7 +13,10 @@ import java.util.function.Supplier;
 /**
  * The output of a pipeline ({@code --sequential}): the last step's answer streams to stdout as one model's would
  * (through a {@link RunRenderer}); the earlier steps are only reported on stderr, one line each, when usage is shown.
- * With {@code --json}, every step is one JSON object, in order, printed as it ends.
+ * With {@code --json}, every step is one JSON object, in order, printed as it ends. A pipeline that stops before its
+ * last step prints, when it stops, every step that ran as a parallel run's sections do: its answer under a header,
+ * the failed step's with what arrived of it and an {@code error:} line; the answers were paid for, and stdout is
+ * where a person looks for them.
  */
 final class PipelineView implements MultiRunView {
     private final PrintWriter out;
@@ -24,6 +28,7 @@ final class PipelineView implements MultiRunView {
     private final boolean json;
     private final boolean showUsage;
     private final boolean showNotes;
+    private final boolean terminal;
     /** The conversation's id as each line is printed: null while no file exists for it (nothing was sent). */
     private final Supplier<String> conversationId;
 
@@ -40,6 +45,7 @@ final class PipelineView implements MultiRunView {
         this.showUsage = showUsage;
         this.showNotes = showNotes;
         this.conversationId = conversationId;
+        this.terminal = terminal && !json;
         this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json, extras);
         this.extras = new AnswerExtras(err, extras);
     }
@@ -86,6 +92,7 @@ final class PipelineView implements MultiRunView {
         } else {
             extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
+        extras.printStopNote(label, result.stopReason()); // a cut answer is what the next step gets
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println("llmo: " + step(index) + " " + RunRenderer.usageLine(result)
                     + (result.succeeded() ? " → " + labels.get(index + 1) : ""));
@@ -95,6 +102,27 @@ final class PipelineView implements MultiRunView {
 
     @Override
     public void done(List<RunResult> results) {
+        if (!json && results.size() < labels.size()) {
+            sections(results);
+        }
         out.flush();
+    }
+
+    /** The steps of a pipeline that stopped before its last, each under its header. */
+    private void sections(List<RunResult> results) {
+        for (int i = 0; i < results.size(); i++) {
+            RunResult result = results.get(i);
+            if (i > 0) {
+                out.println();
+            }
+            out.println(AnswerSections.header(labels.get(i), false));
+            String text = TerminalText.forTerminal(result.text(), terminal);
+            if (!text.isEmpty()) {
+                out.print(text.endsWith("\n") ? text : text + "\n");
+            }
+            if (!result.succeeded()) {
+                out.println(AnswerSections.errorLine(result, false, terminal));
+            }
+        }
     }
 }

@@ -13,7 +13,6 @@ import dev.llmo.core.RunResult;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
-import dev.llmo.provider.StopReason;
 import dev.llmo.provider.http.Json;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -170,14 +169,12 @@ final class RunRenderer implements RunListener {
         if (!json) {
             extras.sources(out, result.answer());
             extras.afterAnswer(null, result.answer(), !result.succeeded());
-        }
-        if (!json && result.succeeded() && showNotes) {
-            if (result.stopReason() == StopReason.MAX_TOKENS) {
-                err.println("llmo: note: the answer was cut at the output token limit; raise it with "
-                        + "-o max_tokens=N");
-            } else if (result.stopReason() == StopReason.INCOMPLETE) {
-                err.println("llmo: note: the provider says the answer is not finished (it paused or aborted it)");
+            if (!result.succeeded() && !printed) {
+                extras.heldBack(null, result.text()); // never streamed (it broke its schema): shown, not lost
             }
+        }
+        if (result.succeeded()) {
+            extras.printStopNote(null, result.stopReason());
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println(usageLine(result));
@@ -189,15 +186,17 @@ final class RunRenderer implements RunListener {
         // the provider clients' mapper (decimals written plainly): a mapper of its own cost every run start-up time
         ObjectNode line = Json.object();
         line.put("model", result.model().id());
+        Message answer = result.answer();
         if (result.succeeded()) {
             line.put("text", result.text());
             line.put("stop_reason", result.stopReason().id());
         } else {
-            line.putNull("text");
+            // what arrived of the answer before it failed (a cut stream, an answer that broke its schema): a script
+            // reading the line must not lose what was printed and logged; null when none came
+            line.put("text", answer.parts(Part.Text.class).isEmpty() ? null : result.text());
             line.putNull("stop_reason");
         }
         // the other parts as they arrived, also of a failed call: nothing the model said is dropped
-        Message answer = result.answer();
         line.put("reasoning", AnswerExtras.reasoningText(answer));
         List<Part.Refusal> refusals = answer.parts(Part.Refusal.class);
         line.put("refusal", refusals.isEmpty() ? null

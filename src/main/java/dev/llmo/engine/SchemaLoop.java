@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The answer's text is not shown as it streams: the first attempt may not be the one kept. What is shown, once,
  * is the JSON of the answer that follows the schema (for a list, the list), as one text event; a call that ends without
- * one shows nothing and fails with the violation (exit 1). To the engine it is one call, whose usage and cost are all
+ * one fails with the violation (exit 1), its last answer's text in its result for the output to show. To the engine it is one call, whose usage and cost are all
  * the attempts'.
  */
 final class SchemaLoop {
@@ -147,8 +147,7 @@ final class SchemaLoop {
                             + " does not follow the schema" + (retry == 0 ? "" : " after " + retry
                             + (retry == 1 ? " retry" : " retries")) + ": at " + violation,
                             (retry == 0 ? "ask again with --schema-retries N, or loosen the schema"
-                                    : "raise --schema-retries, or loosen the schema")
-                                    + "; the answer is in the event log"));
+                                    : "raise --schema-retries, or loosen the schema")));
                 }
                 synchronized (this) {
                     if (stopped) {

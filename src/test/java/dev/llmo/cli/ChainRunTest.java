@@ -32,10 +32,15 @@ class ChainRunTest {
                       - { name: writer, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
                       - { name: critic, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
                       - { name: fixer, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+                      - { name: failing }
                     """)
             .configYaml("""
                     main_llm: mock/writer
                     chains:
+                      broken:
+                        - "Draft>/Developer)-mock/writer"
+                        - "Critique>/Tester)-mock/failing"
+                        - "Fix>/Developer)-mock/fixer"
                       compact:
                         - "Draft>/Developer)-mock/writer"
                         - "Critique>/Tester)-mock/critic"
@@ -65,6 +70,9 @@ class ChainRunTest {
                     synchronized (bodies) {
                         bodies.add(body);
                     }
+                    if (body.get("model").asText().equals("failing")) {
+                        return new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"no\"}}");
+                    }
                     JsonNode messages = body.get("messages");
                     String last = messages.get(messages.size() - 1).get("content").asText();
                     String answer = body.get("model").asText() + " saw: " + last;
@@ -88,6 +96,23 @@ class ChainRunTest {
         assertThat(bodies.get(0).at("/messages/0/content").asText()).startsWith("You are a senior software engineer");
         assertThat(bodies.get(1).at("/messages/0/content").asText()).startsWith("You are a meticulous software tester");
         assertThat(bodies.get(1).get("messages")).hasSize(2);
+    }
+
+    @Test
+    void aChainThatFailsBeforeItsLastStepPrintsTheAnswersItGot() {
+        Result result = llmo.run("chain", "run", "broken", "a parser");
+
+        assertThat(result).failedWith(ExitCode.FAILURE).outIs("""
+                == Draft mock/writer ==
+                writer saw: Draft
+
+                a parser
+
+                == Critique mock/failing ==
+                error: mock answered HTTP 400 (bad request): no
+                """);
+        assertThat(result.err()).startsWith("llmo: error: mock answered HTTP 400 (bad request): no").hasLineCount(1);
+        assertThat(bodies).hasSize(2);
     }
 
     @Test

@@ -58,6 +58,17 @@ class ChatScriptedTest {
     }
 
     @Test
+    void anAnswerCutAtTheTokenLimitIsNotedAfterIt() {
+        server.answerCutAtLimit("Once upon a");
+
+        Result result = cli("tell a story\n").run("chat");
+
+        assertThat(result).succeeded().outContains("Once upon a");
+        assertThat(result.err()).contains("llmo: note: the answer was cut at the output token limit; raise it with "
+                + "-o max_tokens=N\n");
+    }
+
+    @Test
     void aChatSessionEndIsAnchoredInTheLedger() throws Exception {
         server.answer("Hello!", 10, 2);
 

@@ -265,6 +265,19 @@ class RunCommandTest {
     }
 
     @Test
+    void cutStreamInJsonKeepsThePartialText() throws Exception {
+        llmo.server().enqueue(sse(STREAM.substring(0, STREAM.indexOf("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
+                + "\"model\":\"m1\",\"choices\":[{\"index\":0,\"delta\":{},"))));
+        Result result = llmo.run("run", "--json", "hi");
+
+        assertThat(result).failedWith(ExitCode.FAILURE);
+        JsonNode line = json.readTree(result.out());
+        assertThat(line.get("text").asText()).isEqualTo("Hello, world");
+        assertThat(line.get("stop_reason").isNull()).isTrue();
+        assertThat(line.get("error").get("kind").asText()).isEqualTo("incomplete");
+    }
+
+    @Test
     void inStreamErrorShowsTheProvidersMessage() {
         llmo.server().enqueue(sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\n"
                 + "data: {\"error\": {\"message\": \"The server had an error while processing your request. Sorry "
@@ -368,10 +381,19 @@ class RunCommandTest {
     }
 
     @Test
-    void maxTokensStopIsNotedOnATerminal() {
+    void maxTokensStopIsNotedOnStderrAlsoInAPipeAndInJson() throws Exception {
         llmo.server().enqueue(sse(STREAM.replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\"")));
-        Result result = llmo.cli().tty("e").run("run", "hi");
-        assertThat(result).succeeded().errContains("llmo: note: the answer was cut at the output token limit");
+        llmo.server().enqueue(sse(STREAM.replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\"")));
+        Result piped = llmo.cli().env("NO_COLOR", "1").run("run", "hi");
+        Result json = llmo.run("run", "--json", "hi");
+
+        // a script must not take a cut answer for a whole one: one plain line, whoever reads stderr
+        String note = "llmo: note: the answer was cut at the output token limit; raise it with -o max_tokens=N\n";
+        assertThat(piped).succeeded().outIs("Hello, world\n");
+        assertThat(piped.err()).isEqualTo(note);
+        assertThat(json).succeeded();
+        assertThat(this.json.readTree(json.out()).get("stop_reason").asText()).isEqualTo("max_tokens");
+        assertThat(json.err()).isEqualTo(note);
     }
 
     @Test

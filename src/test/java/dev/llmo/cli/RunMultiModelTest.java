@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code llmo run} with several models, in process: the piped sections, JSON per model, the pipeline, partial
  * failures and their exit codes, the live view and {@code --compare}, and what {@code -c} does afterwards. The mock
- * server answers each model by its name: {@code answer of MODEL}; model {@code bad} gets HTTP 429.
+ * server answers each model by its name: {@code answer of MODEL}; model {@code bad} gets HTTP 429, {@code cut} a stream
+ * cut after "partial answer", {@code long} an answer cut at its token limit.
  */
 class RunMultiModelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +47,8 @@ class RunMultiModelTest {
                           pricing: { input_per_mtok: 1.00, output_per_mtok: 2.00 }
                         - name: m3
                         - name: bad
+                        - name: cut
+                        - name: long
                         - name: echo1
                         - name: echo2
                         - name: echo3
@@ -80,6 +83,14 @@ class RunMultiModelTest {
                 String model = body.get("model").asText();
                 if (model.equals("bad")) {
                     return new MockResponse().setResponseCode(429).setBody("{\"error\":{\"message\":\"slow down\"}}");
+                }
+                if (model.equals("cut")) {
+                    return OpenAiAnswers.sse("data: " + OpenAiAnswers.delta("\"partial \"") + "\n\ndata: "
+                            + OpenAiAnswers.delta("\"answer\"") + "\n\n"); // no finish_reason, no [DONE]
+                }
+                if (model.equals("long")) {
+                    return OpenAiAnswers.events(OpenAiAnswers.delta("\"cut her\""),
+                            OpenAiAnswers.STOP.replace("\"stop\"", "\"length\""));
                 }
                 JsonNode messages = body.get("messages");
                 String input = messages.get(messages.size() - 1).get("content").asText();
@@ -229,11 +240,52 @@ class RunMultiModelTest {
         Result result = llmo.run("run", "--sequential", "-m", "mock/echo1", "-m", "mock/bad", "-m", "mock/echo2",
                 "go");
 
-        assertThat(result).failedWith(ExitCode.FAILURE);
-        assertThat(result.out()).isEmpty();
+        // the answers that came before the failure are not lost: each step that ran under its header
+        assertThat(result).failedWith(ExitCode.FAILURE).outIs("""
+                == mock/echo1 ==
+                echo1(go)
+
+                == mock/bad ==
+                error: mock answered HTTP 429 (rate limited): slow down
+                """);
         assertThat(result.err()).startsWith("llmo: error: step 2 of 3 (mock/bad) failed: mock answered HTTP 429 "
-                + "(rate limited): slow down; step 3 was not run");
+                + "(rate limited): slow down; step 3 was not run").hasLineCount(1);
         assertThat(bodies).hasSize(2);
+    }
+
+    @Test
+    void aStepCutMidStreamKeepsWhatArrivedInTextAndJson() throws Exception {
+        Result text = llmo.run("run", "--sequential", "-m", "mock/echo1", "-m", "mock/cut", "-m", "mock/echo2", "go");
+        Result json = llmo.run("run", "--sequential", "--json", "-m", "mock/echo1", "-m", "mock/cut", "go");
+        Result parallel = llmo.run("run", "--json", "-m", "mock/cut", "-m", "mock/m1", "go");
+
+        assertThat(text).failedWith(ExitCode.FAILURE).outIs("""
+                == mock/echo1 ==
+                echo1(go)
+
+                == mock/cut ==
+                partial answer
+                error: the answer from mock ended before it was complete (the stream was cut)
+                """);
+        List<String> steps = json.out().lines().toList();
+        assertThat(json).failedWith(ExitCode.FAILURE);
+        assertThat(JSON.readTree(steps.get(0)).get("text").asText()).isEqualTo("echo1(go)");
+        assertThat(JSON.readTree(steps.get(1)).get("text").asText()).isEqualTo("partial answer");
+        assertThat(JSON.readTree(steps.get(1)).get("error").get("kind").asText()).isEqualTo("incomplete");
+        assertThat(parallel).failedWith(ExitCode.FAILURE);
+        assertThat(JSON.readTree(parallel.out().lines().findFirst().orElseThrow()).get("text").asText())
+                .isEqualTo("partial answer");
+    }
+
+    @Test
+    void aModelCutAtItsTokenLimitIsNotedUnderItsName() {
+        Result parallel = llmo.run("run", "-m", "mock/m1", "-m", "mock/long", "hi");
+        Result sequential = llmo.run("run", "--sequential", "-m", "mock/long", "-m", "mock/m1", "hi");
+
+        assertThat(parallel).succeeded().errContains("llmo: mock/long: note: the answer was cut at the output token "
+                + "limit; raise it with -o max_tokens=N");
+        assertThat(sequential).succeeded().outIs("answer of m1\n").errContains("llmo: step 1/2 mock/long: note: the "
+                + "answer was cut at the output token limit");
     }
 
     @Test

@@ -141,7 +141,8 @@ class RunRendererTest {
         render(renderer(true, false, PIPES), AnswerFixtures.failed(cut, new FailureException("stream cut", null)));
 
         JsonNode line = new ObjectMapper().readTree(out.toString());
-        assertThat(line.get("text").isNull()).isTrue();
+        assertThat(line.get("text").asText()).isEqualTo("Par");
+        assertThat(line.get("stop_reason").isNull()).isTrue();
         assertThat(line.get("reasoning").asText()).isEqualTo("Thinking");
         assertThat(line.get("refusal").isNull()).isTrue();
         assertThat(line.get("citations")).isEmpty();

@@ -61,14 +61,24 @@ class StructuredOutputCliTest {
     }
 
     @Test
-    void anInvalidAnswerExitsOneWithTheFirstViolationAndPrintsNothing() {
-        llmo.server().enqueue(OpenAiAnswers.streamed("{\"name\":\"Rex\",\"age\":\"three\",\"tags\":[]}"));
+    void anInvalidAnswerExitsOneWithTheFirstViolationAndShowsTheAnswerOnStderrOnly() throws Exception {
+        String answer = "{\"name\":\"Rex\",\"age\":\"three\",\"tags\":[]}";
+        llmo.server().enqueue(OpenAiAnswers.streamed(answer));
+        llmo.server().enqueue(OpenAiAnswers.streamed(answer));
 
         CliRun.Result result = llmo.run("run", "--schema", DOG, "Invent a dog");
+        CliRun.Result json = llmo.run("run", "--json", "--schema", DOG, "Invent a dog");
 
-        assertThat(result).failedWith(ExitCode.FAILURE).outIsEmpty()
-                .errContains("does not follow the schema: at $.age: string found, integer expected",
-                        "--schema-retries");
+        // stdout stays empty, so that no script takes it for an answer that follows the schema
+        assertThat(result).failedWith(ExitCode.FAILURE).outIsEmpty();
+        assertThat(result.err()).isEqualTo("llmo: the answer, not printed on stdout:\n" + answer + "\n"
+                + "llmo: error: the answer of mock/m does not follow the schema: at $.age: string found, integer "
+                + "expected; ask again with --schema-retries N, or loosen the schema\n");
+        assertThat(json).failedWith(ExitCode.FAILURE);
+        JsonNode line = JSON.readTree(json.out());
+        assertThat(line.get("text").asText()).isEqualTo(answer);
+        assertThat(line.has("json")).isFalse();
+        assertThat(line.get("error").get("message").asText()).startsWith("the answer of mock/m does not follow");
     }
 
     @Test
@@ -214,7 +224,9 @@ class StructuredOutputCliTest {
 
         CliRun.Result result = llmo.run("chain", "run", "subtitled", "CRDTs");
 
-        assertThat(result).failedWith(ExitCode.FAILURE).outIsEmpty().errContains("chain 'subtitled', step 'write': "
+        // the answer the field was read from is shown, not left in the log
+        assertThat(result).failedWith(ExitCode.FAILURE).outIs("== outline mock/m ==\n{\"title\":\"CRDTs\"}\n")
+                .errContains("chain 'subtitled', step 'write': "
                 + "{{outline.subtitle}} reads field 'subtitle' of step 'outline', but its answer has no field "
                 + "'subtitle'");
         assertThat(llmo.server().getRequestCount()).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.llmo.cli.terminal;
 
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
+import dev.llmo.provider.StopReason;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -148,6 +149,48 @@ public final class AnswerExtras {
                 }
             }
         }
+        err.flush();
+    }
+
+    /**
+     * The warning for an answer that stopped before its end without failing, or null: one plain line (no colour), on
+     * stderr whoever reads it, since a script would otherwise take a cut answer for a whole one (every request carries
+     * an output token limit).
+     *
+     * @param label the model, among several; null for the one answer
+     */
+    public static String stopNote(String label, StopReason reason) {
+        String note = reason == StopReason.MAX_TOKENS
+                ? "the answer was cut at the output token limit; raise it with -o max_tokens=N"
+                : reason == StopReason.INCOMPLETE ? "the provider says the answer is not finished (it paused or aborted "
+                + "it)" : null;
+        return note == null ? null : "llmo: " + (label == null ? "" : label + ": ") + "note: " + note;
+    }
+
+    /** {@link #stopNote} on stderr, when there is one. */
+    public void printStopNote(String label, StopReason reason) {
+        String note = stopNote(label == null ? null : TerminalText.forTerminal(label, shown.stderrTerminal()), reason);
+        if (note != null) {
+            endReasoning();
+            err.println(note);
+            err.flush();
+        }
+    }
+
+    /**
+     * The text of a failed answer that was held back from stdout (one that broke its schema is not printed there, so
+     * that no script takes it for the answer): on stderr, under a line naming it, so that the person sees what the
+     * model said.
+     */
+    public void heldBack(String label, String text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        endReasoning();
+        err.println("llmo: " + (label == null ? "the answer" : "the answer of " + TerminalText.forTerminal(label,
+                shown.stderrTerminal())) + ", not printed on stdout:");
+        String visible = TerminalText.forTerminal(text, shown.stderrTerminal());
+        err.print(visible.endsWith("\n") ? visible : visible + "\n");
         err.flush();
     }
 

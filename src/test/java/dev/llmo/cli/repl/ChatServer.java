@@ -64,6 +64,12 @@ public final class ChatServer implements AutoCloseable {
         return this;
     }
 
+    /** Queues an answer the model cut at its output token limit ({@code finish_reason: length}). */
+    public ChatServer answerCutAtLimit(String text) {
+        server.enqueue(sse(stream(text, 3, 2).replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"length\"")));
+        return this;
+    }
+
     /**
      * Queues an answer that starts at once with {@code first} and then trickles for about a minute: long enough to
      * be cancelled, whatever the machine's speed.
