@@ -24,12 +24,17 @@ class HelpTest {
 
     /** The path of every visible command without subcommands, e.g. [vault, set]. */
     private List<List<String>> leaves() {
+        List<List<String>> leaves = new ArrayList<>();
+        collect(tree(), List.of(), leaves);
+        return leaves;
+    }
+
+    /** The command tree, as picocli reads it. */
+    private CommandLine tree() {
         CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(),
                 new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
                 Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
-        List<List<String>> leaves = new ArrayList<>();
-        collect(LlmoCli.tree(new CliContext(environment, new GlobalOptions(false, false)), null), List.of(), leaves);
-        return leaves;
+        return LlmoCli.tree(new CliContext(environment, new GlobalOptions(false, false)), null);
     }
 
     private static void collect(CommandLine command, List<String> path, List<List<String>> leaves) {
@@ -70,10 +75,7 @@ class HelpTest {
 
     @Test
     void everyExampleIsPrintedOnLinesOfItsOwnThatCopyAndPasteAsTheyAre() {
-        CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(),
-                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-                Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
-        CommandLine root = LlmoCli.tree(new CliContext(environment, new GlobalOptions(false, false)), null);
+        CommandLine root = tree();
         List<List<String>> commands = new ArrayList<>(leaves());
         commands.add(List.of());
         for (List<String> path : commands) {
