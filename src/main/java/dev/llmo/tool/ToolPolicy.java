@@ -1,7 +1,11 @@
 package dev.llmo.tool;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.PolicyRule;
 import dev.llmo.config.PolicyRule.Decision;
+import dev.llmo.json.JsonTrees;
+import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Decides whether a tool call runs (design.md "Tools", issue 16 "Approval"): the {@code tool_policy} rules in order,
  * the first whose tool glob matches the tool's name and whose {@code args_match} (when set) is found in the
- * arguments' JSON text wins; no match is {@code ask}. {@code --approve GLOB} and {@code --yolo} turn an {@code ask}
+ * arguments (as sent and as the tool reads them: {@link ArgumentTexts}) wins; no match is {@code ask}. {@code --approve GLOB} and {@code --yolo} turn an {@code ask}
  * into {@code allow} for one run; a {@code deny} rule is never overridden, not even by {@code --yolo}, so that a
  * user's "never run this" holds for every run and every flag.
  */
@@ -57,9 +61,11 @@ public final class ToolPolicy {
     public Verdict decide(String toolName, String argumentsJson) {
         Objects.requireNonNull(toolName, "toolName");
         String arguments = argumentsJson == null ? "" : argumentsJson;
+        ArgumentTexts texts = rules.stream().anyMatch(r -> r.args != null) ? ArgumentTexts.of(arguments) : null;
         Verdict verdict = new Verdict(Decision.ASK, DEFAULT);
         for (CompiledRule rule : rules) {
-            if (rule.tool.matcher(toolName).matches() && (rule.args == null || rule.args.matcher(arguments).find())) {
+            if (rule.tool.matcher(toolName).matches()
+                    && (rule.args == null || texts.match(rule.args, rule.rule.decision()))) {
                 verdict = new Verdict(rule.rule.decision(), rule.name);
                 break;
             }
@@ -119,5 +125,48 @@ public final class ToolPolicy {
     }
 
     private record CompiledRule(PolicyRule rule, Pattern tool, Pattern args, String name) {
+    }
+
+    /**
+     * The texts an {@code args_match} is looked for in. The model's JSON text may say one thing to a pattern and
+     * another to the tool: {@code "rm\u0020-rf"} is {@code rm -rf} once parsed, and of a repeated name the tool gets
+     * the later value. So the arguments are also read as the tool reads them: written again ({@code canonical}, names
+     * resolved, escapes only where JSON needs them), and each name and string as plain text. A {@code deny} or
+     * {@code ask} rule holds when its pattern is found in any of them; an {@code allow} only when it is found both in
+     * the text as sent and in the text as read, so that neither can be dressed to pass it.
+     */
+    private record ArgumentTexts(String raw, String canonical, List<String> strings) {
+        static ArgumentTexts of(String raw) {
+            JsonNode root;
+            try {
+                root = JsonTrees.MAPPER_DEFAULTS.read(raw);
+            } catch (IOException e) {
+                return new ArgumentTexts(raw, raw, List.of()); // not JSON: the tool gets no other reading of it
+            }
+            List<String> strings = new ArrayList<>();
+            ArrayDeque<JsonNode> open = new ArrayDeque<>(List.of(root));
+            while (!open.isEmpty()) {
+                JsonNode node = open.pop();
+                if (node.isTextual()) {
+                    strings.add(node.textValue());
+                } else if (node.isObject()) {
+                    node.fields().forEachRemaining(field -> {
+                        strings.add(field.getKey());
+                        open.push(field.getValue());
+                    });
+                } else if (node.isArray()) {
+                    node.forEach(open::push);
+                }
+            }
+            return new ArgumentTexts(raw, JsonTrees.write(JsonTrees.PLAIN_FACTORY, root), strings);
+        }
+
+        boolean match(Pattern pattern, Decision decision) {
+            if (decision == Decision.ALLOW) {
+                return pattern.matcher(raw).find() && pattern.matcher(canonical).find();
+            }
+            return pattern.matcher(raw).find() || pattern.matcher(canonical).find()
+                    || strings.stream().anyMatch(text -> pattern.matcher(text).find());
+        }
     }
 }

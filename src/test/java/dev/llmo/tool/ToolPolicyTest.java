@@ -43,6 +43,28 @@ class ToolPolicyTest {
     }
 
     @Test
+    void aDenyHoldsForArgumentsDressedInEscapesAndForTheValueTheToolGetsOfARepeatedName() {
+        Verdict denied = new Verdict(Decision.DENY, "tool_policy rule 3 (/c/config.yaml:5)");
+        assertThat(decide(List.of(), true, "wc", "{\"text\":\"rm\\u0020-rf /\"}")).isEqualTo(denied);
+        assertThat(decide(List.of(), true, "wc", "{\"text\":\"r\\u006d -rf /\"}")).isEqualTo(denied);
+        assertThat(decide(List.of(), true, "wc", "{\"text\":\"rm -\\u0072f\"}")).isEqualTo(denied);
+        // a pattern over several fields' JSON is found in the arguments written again as the tool reads them
+        assertThat(ToolPolicy.of(List.of(rule("*", "\"a\":1,\"b\"", Decision.DENY, 9)), List.of(), true)
+                .decide("wc", "{ \"a\" : 1 , \"b\" : 2 }").decision()).isEqualTo(Decision.DENY);
+    }
+
+    @Test
+    void anAllowNeedsItsPatternBothInTheTextSentAndInTheArgumentsAsTheToolReadsThem() {
+        // the tool gets the later of two values: the earlier one cannot carry an allow
+        assertThat(decide(List.of(), false, "shell.run", "{\"cmd\": \"ls\", \"cmd\": \"reboot\"}"))
+                .isEqualTo(new Verdict(Decision.DENY, "tool_policy rule 5 (/c/config.yaml:7)"));
+        // nor can a string that holds text shaped like the pattern
+        assertThat(decide(List.of(), false, "shell.run", "{\"cmd\": \"reboot\", \"note\": \"\\\"cmd\\\": \\\"ls x\"}")
+                .decision()).isEqualTo(Decision.DENY);
+        assertThat(decide(List.of(), false, "shell.run", "{\"cmd\":\"ls -l\"}").decision()).isEqualTo(Decision.ALLOW);
+    }
+
+    @Test
     void noMatchingRuleIsAskByDefault() {
         assertThat(decide(List.of(), false, "wc", "{\"text\":\"hi\"}")).isEqualTo(new Verdict(Decision.ASK, "default"));
         assertThat(ToolPolicy.of(List.of(), List.of(), false).decide("anything", null))
