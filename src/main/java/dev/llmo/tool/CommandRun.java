@@ -2,12 +2,12 @@ package dev.llmo.tool;
 
 import dev.llmo.config.CommandToolSpec;
 import dev.llmo.failure.FailureException;
+import dev.llmo.io.ChildLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +57,8 @@ final class CommandRun {
         long logStart;
         Process process;
         try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-            logStart = Files.exists(log) ? Files.size(log) : 0;
-            builder.redirectError(Redirect.appendTo(log.toFile()));
+            ChildLog.prepare(log);
+            logStart = Files.size(log);
             process = builder.start();
         } catch (IOException e) {
             throw new FailureException("cannot run command tool " + spec.name() + ": " + oneLine(e.getMessage()),
@@ -67,6 +66,7 @@ final class CommandRun {
                             + " must be a program on PATH or a path to one");
         }
         running.add(process);
+        Thread stderr = ChildLog.drain(process, log, "tool-stderr-" + spec.name());
         try {
             Thread writer = new Thread(() -> feed(process.getOutputStream(), argumentsJson), "tool-stdin-" + spec.name());
             writer.setDaemon(true);
@@ -83,6 +83,7 @@ final class CommandRun {
             reader.join(TimeUnit.SECONDS.toMillis(5)); // a child it left behind may hold stdout open
             String text = stdout.text();
             if (process.exitValue() != 0) {
+                stderr.join(TimeUnit.SECONDS.toMillis(5)); // its last lines, in the file before they are read
                 String tail = stderrTail(log, logStart);
                 return new ToolOutput((text.isEmpty() ? "" : text + (text.endsWith("\n") ? "" : "\n"))
                         + "command tool " + spec.name() + " failed with exit code " + process.exitValue()

@@ -3,13 +3,13 @@ package dev.llmo.tool.mcp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmo.io.ChildLog;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,12 +111,10 @@ final class StdioTransport implements McpTransport {
             builder.directory(server.cwd().toFile());
         }
         try {
-            Path parent = server.stderrLog().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            builder.redirectError(Redirect.appendTo(server.stderrLog().toFile()));
-            return new StdioTransport(server, builder.start(), maxLineBytes);
+            ChildLog.prepare(server.stderrLog());
+            Process process = builder.start();
+            ChildLog.drain(process, server.stderrLog(), "llmo-mcp-stderr-" + server.name());
+            return new StdioTransport(server, process, maxLineBytes);
         } catch (IOException e) {
             throw cannotStart(server, McpClient.oneLine(e.getMessage()), e);
         }
