@@ -83,8 +83,8 @@ final class ConfigFields {
         if (node instanceof ScalarNode s && s.value() instanceof Long n && n > 0) {
             return n;
         }
-        throw error(node, "'" + key + "' of " + what + " must be a whole number above 0, got "
-                + describe(node));
+        throw new ConfigException(node.origin().where() + ": '" + key + "' of " + what + " must be a whole number "
+                + "above 0, got " + describe(node), "e.g. " + key + ": 30, or leave it out for the default");
     }
 
     /** {@code true}/{@code false}, or {@code otherwise} when unset. */

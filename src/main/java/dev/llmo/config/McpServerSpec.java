@@ -16,14 +16,25 @@ import java.util.Objects;
  * @param headers HTTP headers sent to {@code url} (values may be {@code ${env:NAME}} or {@code ${vault:NAME}})
  * @param sandbox whether a stdio server runs under bubblewrap (the top-level {@code sandbox:} says how)
  * @param enabled whether its tools are offered without {@code -T}
+ * @param timeoutSeconds how long llmo waits for each of its answers (start-up, the tool list, a call)
  */
 public record McpServerSpec(String name, List<String> command, Map<String, String> env, String cwd, String url,
-                            Map<String, String> headers, boolean sandbox, boolean enabled, Origin origin) {
+                            Map<String, String> headers, boolean sandbox, boolean enabled, Origin origin,
+                            long timeoutSeconds) {
+    /** How long llmo waits for a server's answer when its entry sets no {@code timeout}. */
+    public static final long DEFAULT_TIMEOUT_SECONDS = 120;
+
     public McpServerSpec {
         Objects.requireNonNull(name, "name");
         command = List.copyOf(command);
         env = Map.copyOf(env);
         headers = Map.copyOf(headers);
+    }
+
+    /** An entry that waits the default time. */
+    public McpServerSpec(String name, List<String> command, Map<String, String> env, String cwd, String url,
+                         Map<String, String> headers, boolean sandbox, boolean enabled, Origin origin) {
+        this(name, command, env, cwd, url, headers, sandbox, enabled, origin, DEFAULT_TIMEOUT_SECONDS);
     }
 
     public boolean remote() {

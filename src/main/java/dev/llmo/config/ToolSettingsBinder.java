@@ -20,10 +20,10 @@ import java.util.regex.PatternSyntaxException;
  * server or tool starts, so that a configuration error can never show one.
  */
 final class ToolSettingsBinder {
-    static final List<String> STDIO_KEYS = List.of("command", "args", "env", "cwd", "sandbox", "enabled");
-    static final List<String> HTTP_KEYS = List.of("url", "headers", "enabled");
+    static final List<String> STDIO_KEYS = List.of("command", "args", "env", "cwd", "sandbox", "enabled", "timeout");
+    static final List<String> HTTP_KEYS = List.of("url", "headers", "enabled", "timeout");
     static final List<String> SERVER_KEYS = List.of("command", "args", "env", "cwd", "sandbox", "enabled", "url",
-            "headers");
+            "headers", "timeout");
     static final List<String> TOOL_KEYS = List.of("description", "command", "schema", "env", "cwd", "timeout",
             "sandbox", "enabled");
     static final List<String> RULE_KEYS = List.of("tool", "args_match", "decision");
@@ -86,13 +86,16 @@ final class ToolSettingsBinder {
                     "set exactly one: command: PROGRAM with args: [...], or url: https://...");
         }
         boolean enabled = ConfigFields.bool(map, "enabled", what, false);
+        Long timeout = ConfigFields.positiveLong(map, "timeout", what);
+        long timeoutSeconds = timeout == null ? McpServerSpec.DEFAULT_TIMEOUT_SECONDS : timeout;
         if (http) {
             onlyFor(map, what, HTTP_KEYS, "a remote server (url)");
             String url = ConfigFields.string(map, "url", what);
             ConfigFields.httpUrl(map.get("url"), "url", url,
                     "write the server's Streamable HTTP endpoint, such as https://example.org/mcp");
             Map<String, String> headers = values(map.get("headers"), "headers", what, HEADER, "a header name");
-            return new McpServerSpec(name, List.of(), Map.of(), null, url, headers, false, enabled, map.origin());
+            return new McpServerSpec(name, List.of(), Map.of(), null, url, headers, false, enabled, map.origin(),
+                    timeoutSeconds);
         }
         onlyFor(map, what, STDIO_KEYS, "a local server (command)");
         List<String> command = new ArrayList<>();
@@ -105,7 +108,7 @@ final class ToolSettingsBinder {
         command.addAll(ConfigFields.strings(map, "args", what));
         return new McpServerSpec(name, command, values(map.get("env"), "env", what, VARIABLE, "a variable name"),
                 ConfigFields.string(map, "cwd", what), null, Map.of(), ConfigFields.bool(map, "sandbox", what, false),
-                enabled, map.origin());
+                enabled, map.origin(), timeoutSeconds);
     }
 
     /** Rejects a key of the other kind of server (a stdio key on a remote server, or the reverse). */

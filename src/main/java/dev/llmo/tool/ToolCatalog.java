@@ -39,8 +39,6 @@ import java.util.regex.Pattern;
  * writable directory is {@code serverLogDir/../scratch/NAME}.
  */
 public final class ToolCatalog implements AutoCloseable {
-    /** How long an MCP server may take to start, to list its tools, or to answer one call. */
-    public static final Duration MCP_TIMEOUT = Duration.ofSeconds(120);
     /** {@link Tool#source()} of a command tool; an MCP server's tools say {@code mcp:SERVER}. */
     public static final String COMMAND_SOURCE = "command";
 
@@ -271,12 +269,14 @@ public final class ToolCatalog implements AutoCloseable {
         if (spec.remote()) {
             // header values (a bearer token from the vault) are resolved only now, and never shown
             Map<String, String> headers = References.resolve(spec.headers(), secrets, "MCP server " + spec.name());
-            client = McpClient.connect(new McpHttpEndpoint(spec.name(), URI.create(spec.url()), headers), MCP_TIMEOUT);
+            client = McpClient.connect(new McpHttpEndpoint(spec.name(), URI.create(spec.url()), headers),
+                    Duration.ofSeconds(spec.timeoutSeconds()));
         } else {
             Path cwd = spec.cwd() == null ? Path.of("").toAbsolutePath() : Path.of(spec.cwd()).toAbsolutePath();
             Map<String, String> env = References.resolve(spec.env(), secrets, "MCP server " + spec.name());
             List<String> command = spec.sandbox() ? sandbox.wrap(spec.name(), spec.command(), cwd) : spec.command();
-            client = McpClient.start(new StdioServer(spec.name(), command, env, cwd, log(spec.name())), MCP_TIMEOUT);
+            client = McpClient.start(new StdioServer(spec.name(), command, env, cwd, log(spec.name())),
+                    Duration.ofSeconds(spec.timeoutSeconds()));
         }
         try {
             List<Tool> tools = new ArrayList<>();

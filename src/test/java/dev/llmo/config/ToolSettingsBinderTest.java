@@ -142,6 +142,17 @@ class ToolSettingsBinderTest {
     }
 
     @Test
+    void aServerWaitsTheTimeItsEntrySaysForEachAnswerAndTwoMinutesWhenItSaysNone() throws IOException {
+        ToolSettings tools = load("mcp_servers:\n  fs: { command: npx, timeout: 5 }\n"
+                + "  web: { url: \"https://x.org/mcp\", timeout: 300 }\n  git: { command: git-mcp }\n");
+
+        assertThat(tools.mcpServers().get("fs").timeoutSeconds()).isEqualTo(5);
+        assertThat(tools.mcpServers().get("web").timeoutSeconds()).isEqualTo(300);
+        assertThat(tools.mcpServers().get("git").timeoutSeconds()).isEqualTo(120);
+        assertThat(error("mcp_servers:\n  fs: { command: npx, timeout: 0 }\n").getMessage()).contains("timeout");
+    }
+
+    @Test
     void aServerNeedsExactlyOneOfCommandAndUrl() throws IOException {
         assertThat(error("mcp_servers:\n  fs: { command: npx, url: \"https://x.org/mcp\" }\n"))
                 .hasMessage(file() + ":2:7: MCP server 'fs' has both 'command' and 'url'");

@@ -273,7 +273,8 @@ public final class McpClient implements AutoCloseable {
             cancel(method, id, "timed out");
             throw new McpException("MCP server " + name + " did not answer " + method + " within "
                     + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"),
-                    transport.hint().replaceFirst("\\.$", "") + ", or raise its timeout.");
+                    transport.hint().replaceFirst("\\.$", "") + ", or give it longer with 'timeout: SECONDS' in its "
+                            + "mcp_servers entry.");
         } catch (InterruptedException e) {
             // cancelled before the flag is set again: OkHttp refuses to send from an interrupted thread
             cancel(method, id, "interrupted");
