@@ -145,6 +145,11 @@ final class TrustRules {
                 violations.add(new TrustViolation(project.keyOrigin(destination), destination + " of " + what + sent));
             }
         }
+        // the wire format says where on the host a request goes and how its key travels (a header, or Gemini's in
+        // the URL); a new provider's is part of what its base_url already needs trust for
+        if (trusted != null && changes(trusted, project, "type")) {
+            violations.add(new TrustViolation(project.keyOrigin("type"), "type of " + what + sent));
+        }
     }
 
     /** Budgets may only be lowered: a higher or removed limit could spend more than the user allowed. */

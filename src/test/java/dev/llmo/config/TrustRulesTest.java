@@ -108,6 +108,14 @@ class TrustRulesTest {
     }
 
     @Test
+    void aTrustedProvidersWireFormatMayNotChange() throws IOException {
+        projectFiles(null, "anthropic:\n  type: openai\n");
+
+        assertThat(whats(load())).isEqualTo(dotLlmo.resolve("models.yaml")
+                + ":2:3: type of provider 'anthropic', which is sent the key ANTHROPIC_API_KEY");
+    }
+
+    @Test
     void aTrustedProviderMadeKeylessStillMayNotMove() throws IOException {
         projectFiles(null, "openai:\n  api_key_name: ~\n  base_url: http://localhost:9999/v1\n");
 
