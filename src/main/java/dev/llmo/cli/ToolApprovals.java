@@ -27,6 +27,8 @@ final class ToolApprovals implements ToolGate {
     private static final class Pretty {
         static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
+    /** How much of one line of the arguments is shown before [s]how all. */
+    private static final int LINE_CHARS_SHOWN = 300;
     private static final int LINES_SHOWN = 20;
 
     private final ToolPolicy policy;
@@ -90,8 +92,9 @@ final class ToolApprovals implements ToolGate {
             // an MCP server names its tools: on the terminal its name is shown, not obeyed
             prompt.println("llmo: the model wants to run " + TerminalText.forTerminal(tool.name() + " ("
                     + tool.source() + ")", true) + " with:");
-            show(prompt, lines, Math.min(lines.size(), LINES_SHOWN));
-            boolean more = lines.size() > LINES_SHOWN;
+            show(prompt, lines, Math.min(lines.size(), LINES_SHOWN), LINE_CHARS_SHOWN);
+            boolean more = lines.size() > LINES_SHOWN
+                    || lines.stream().anyMatch(line -> line.length() > LINE_CHARS_SHOWN);
             while (true) {
                 Optional<String> answer = prompt.readLine("Allow? [y]es, [n]o, [a]lways this session"
                         + (more ? ", [s]how all" : "") + ": ");
@@ -104,7 +107,7 @@ final class ToolApprovals implements ToolGate {
                     return new Approval(true, "you (always, this session)");
                 }
                 if (more && (choice.equals("s") || choice.equals("show"))) {
-                    show(prompt, lines, lines.size());
+                    show(prompt, lines, lines.size(), Integer.MAX_VALUE);
                     more = false;
                     continue;
                 }
@@ -115,9 +118,13 @@ final class ToolApprovals implements ToolGate {
         }
     }
 
-    private static void show(SecretPrompt prompt, List<String> lines, int count) {
+    /** The first {@code count} lines, each cut after {@code chars} characters (a long string is one line). */
+    private static void show(SecretPrompt prompt, List<String> lines, int count, int chars) {
         for (int i = 0; i < count; i++) {
-            prompt.println("  " + TerminalText.forTerminal(lines.get(i), true));
+            String line = lines.get(i);
+            String shown = line.length() <= chars ? line
+                    : line.substring(0, chars) + "… (" + (line.length() - chars) + " more characters)";
+            prompt.println("  " + TerminalText.forTerminal(shown, true));
         }
         if (count < lines.size()) {
             prompt.println("  ... " + (lines.size() - count) + " more lines");
