@@ -40,6 +40,8 @@ public final class McpClient implements AutoCloseable {
      */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     private static final int MAX_PAGES = 1000;
+    /** The most tools one server may list. */
+    static final int MAX_TOOLS = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -144,6 +146,7 @@ public final class McpClient implements AutoCloseable {
         toolsChanged = false;
         List<McpTool> tools = new ArrayList<>();
         Set<String> cursors = new HashSet<>();
+        Set<String> names = new HashSet<>();
         String cursor = null;
         for (int page = 0; page < MAX_PAGES; page++) {
             ObjectNode params = JSON.createObjectNode();
@@ -152,7 +155,16 @@ public final class McpClient implements AutoCloseable {
             }
             JsonNode result = request("tools/list", params, null);
             for (JsonNode tool : result.path("tools")) {
-                tools.add(toTool(tool));
+                McpTool read = toTool(tool);
+                if (!names.add(read.name())) {
+                    // one of the two would be offered under the name and the other never: which, no one chose
+                    throw protocolError("listed the tool '" + oneLine(read.name()) + "' twice");
+                }
+                if (tools.size() == MAX_TOOLS) {
+                    // every tool's schema goes into each request: no model takes as many (OpenAI's limit is 128)
+                    throw protocolError("listed more than " + MAX_TOOLS + " tools");
+                }
+                tools.add(read);
             }
             JsonNode next = result.get("nextCursor");
             if (next == null || next.isNull()) {

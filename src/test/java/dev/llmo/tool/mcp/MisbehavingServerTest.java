@@ -38,6 +38,8 @@ class MisbehavingServerTest {
                           "capabilities": {"tools": {}}, "serverInfo": {"name": "py", "version": "1"}}})
                 elif method == "tools/list":
                     nxt, names = pages[m["params"].get("cursor")]
+                    if sys.argv[2:] == ["twice"]: nxt, names = None, ["a", "b", "a"]
+                    if sys.argv[2:] == ["many"]: nxt, names = None, ["t%d" % k for k in range(1001)]
                     r = {"tools": [{"name": n, "inputSchema": {"type": "object", "properties": {n: {}}}} for n in names]}
                     if nxt: r["nextCursor"] = nxt
                     send({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "x"}})
@@ -70,9 +72,21 @@ class MisbehavingServerTest {
         script = Files.writeString(dir.resolve("server.py"), SERVER);
     }
 
-    private McpClient start(String version, Duration timeout) {
-        return McpClient.start(new StdioServer("py", List.of(Python3.executable(), script.toString(), version), Map.of(),
-                dir, dir.resolve("py.log")), timeout, 1024);
+    private McpClient start(String version, Duration timeout, String... mode) {
+        List<String> command = new java.util.ArrayList<>(List.of(Python3.executable(), script.toString(), version));
+        command.addAll(List.of(mode));
+        return McpClient.start(new StdioServer("py", command, Map.of(), dir, dir.resolve("py.log")), timeout, 1024);
+    }
+
+    @Test
+    void aToolListedTwiceOrMoreToolsThanAModelTakesAreTheServersErrorNotASilentChoice() {
+        try (McpClient client = start("2025-06-18", Duration.ofSeconds(20), "twice")) {
+            assertThatThrownBy(client::listTools).hasMessage("MCP server py listed the tool 'a' twice");
+        }
+        try (McpClient client = McpClient.start(new StdioServer("py", List.of(Python3.executable(), script.toString(),
+                "2025-06-18", "many"), Map.of(), dir, dir.resolve("py.log")), Duration.ofSeconds(20), 1 << 20)) {
+            assertThatThrownBy(client::listTools).hasMessage("MCP server py listed more than 1000 tools");
+        }
     }
 
     @Test
