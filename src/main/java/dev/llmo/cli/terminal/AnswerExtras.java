@@ -21,8 +21,11 @@ public final class AnswerExtras {
     private static final String DIM = "\u001b[2m";
     private static final String RESET = "\u001b[0m";
     private static final int TOOL_ARGUMENTS_SHOWN = 200;
+    /** The least time between two progress lines of tools. */
+    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
     private final PrintWriter err;
+    private long lastProgress;
     private final Shown shown;
     /** Whether and at what width the reasoning breaks between words (a chat's screen), or null. */
     private final IntSupplier wrapWidth;
@@ -209,6 +212,12 @@ public final class AnswerExtras {
         if (!shown.notes()) {
             return;
         }
+        // a server may report progress without end: a person reads a few lines a second, not thousands
+        long now = System.nanoTime();
+        if (lastProgress != 0 && now - lastProgress < PROGRESS_INTERVAL_NANOS) {
+            return;
+        }
+        lastProgress = now;
         err.println("llmo: " + oneLine(tool, 80) + ": " + oneLine(line, TOOL_ARGUMENTS_SHOWN));
         err.flush();
     }
