@@ -262,8 +262,11 @@ final class RunCommand implements Callable<Integer> {
         // a schema that cannot work is refused now, not each time the template is used
         schemaOptions.use(saved.schema());
         schemaOptions.schema(context.environment().workingDir());
-        java.nio.file.Path file = TemplateOptions.store(context).save(name, saved);
-        context.err().println("llmo: saved template " + name + " to " + file);
+        dev.llmo.template.TemplateStore store = TemplateOptions.store(context);
+        java.util.Optional<java.nio.file.Path> previous = store.keepPrevious(name);
+        java.nio.file.Path file = store.save(name, saved);
+        context.err().println("llmo: " + (previous.isPresent() ? "replaced" : "saved") + " template " + name + " to "
+                + file + previous.map(p -> "; the one it replaced is kept in " + p).orElse(""));
         if (!saved.placeholders().isEmpty()) {
             context.err().println("llmo: use it with: llmo run -t " + name + saved.placeholders().stream()
                     .filter(p -> !SavedTemplate.INPUT.equals(p) && !saved.defaults().containsKey(p))

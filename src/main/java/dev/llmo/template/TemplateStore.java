@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -125,6 +126,27 @@ public final class TemplateStore {
     }
 
     /** Saves {@code template} as the user's {@code name} (replacing one of that name), atomically. */
+    /**
+     * Keeps the user's template {@code name}, when there is one, beside it as {@code NAME.yaml.previous} (which no
+     * listing reads), before a save replaces it: a {@code --save} under a name in use would otherwise lose it.
+     *
+     * @return where the previous one is kept, or empty when there was none
+     */
+    public Optional<Path> keepPrevious(String name) {
+        Path file = userFile(name);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Path previous = file.resolveSibling(file.getFileName() + ".previous");
+        try {
+            write(previous, Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new FailureException("cannot keep the template " + name + " before replacing it: "
+                    + e.getMessage(), "check that " + file.getParent() + " is writable");
+        }
+        return Optional.of(previous);
+    }
+
     public Path save(String name, SavedTemplate template) {
         Path file = userFile(name);
         write(file, TemplateFile.yaml(template));

@@ -313,6 +313,20 @@ class TemplatesCommandTest {
     }
 
     @Test
+    void savingUnderANameInUseSaysItReplacedItAndKeepsTheOneItReplaced() throws Exception {
+        assertThat(llmo.run("run", "--save", "dog", "--schema", "name, age int", "Invent a dog")).succeeded();
+        String first = Files.readString(llmo.dir().resolve("templates/dog.yaml"));
+
+        CliRun.Result again = llmo.run("run", "--save", "dog", "Invent a cat");
+
+        java.nio.file.Path kept = llmo.dir().resolve("templates/dog.yaml.previous");
+        assertThat(again).succeeded().outIsEmpty().errContains("llmo: replaced template dog to ",
+                "; the one it replaced is kept in " + kept);
+        assertThat(Files.readString(kept)).isEqualTo(first);
+        assertThat(llmo.run("templates", "list")).succeeded().outContains("Invent a cat").outDoesNotContain("previous");
+    }
+
+    @Test
     void stdinAsAnAttachmentCannotBeSaved() {
         CliRun.Result result = llmo.cli().stdin("bytes").run("run", "--save", "piped", "-a", "-", "Describe it");
 
