@@ -49,7 +49,11 @@ public final class ChainParser {
                 throw problem(node.origin().where(), name, null, "has no 'steps'");
             }
         }
-        if (!(stepsNode instanceof ListNode list) || list.items().isEmpty()) {
+        if (stepsNode instanceof ListNode empty && empty.items().isEmpty()) {
+            throw problem(stepsNode.origin().where(), name, null,
+                    "has no steps: give at least one (\"STEP>/ROLE)-MODEL\" strings or step mappings)");
+        }
+        if (!(stepsNode instanceof ListNode list)) {
             throw problem(stepsNode.origin().where(), name, null,
                     "must be a list of steps (\"STEP>/ROLE)-MODEL\" strings or step mappings), not " + stepsNode.kind());
         }

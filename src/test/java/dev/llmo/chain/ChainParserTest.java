@@ -88,6 +88,12 @@ class ChainParserTest {
     }
 
     @Test
+    void aChainWithAnEmptyListOfStepsSaysItHasNone() {
+        assertThatThrownBy(() -> parse("chains:\n  c:\n    steps: []\n"))
+                .hasMessageContaining("chain 'c': has no steps: give at least one");
+    }
+
+    @Test
     void loopsMustBeBounded() {
         assertThatThrownBy(() -> parse("chains:\n  c:\n    steps:\n      - name: a\n"
                 + "        repeat: { until: \"output contains 'ok'\" }\n"))
