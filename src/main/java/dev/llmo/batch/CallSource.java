@@ -4,13 +4,15 @@ import dev.llmo.core.RunResult;
 import dev.llmo.engine.BatchCalls;
 import dev.llmo.engine.Cancellation;
 import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ContextWindowException;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 
 /**
  * What the calls of a batch's phases (the answers, the judges' verdicts) share once a call ends: a success or a failure
  * counted, a call the budget refused stopping the whole plan (nothing was sent or recorded: it stays missing, for a
- * resume), a call stopped from outside ({@link #stopped}) counted as neither. On the engine's thread, like every {@link BatchCalls}.
+ * resume; a prompt too large for the model's window is that call's failure instead, as no budget would let it through),
+ * a call stopped from outside ({@link #stopped}) counted as neither. On the engine's thread, like every {@link BatchCalls}.
  */
 abstract class CallSource implements BatchCalls {
     private final Cancellation cancellation;
@@ -26,7 +28,7 @@ abstract class CallSource implements BatchCalls {
     public void ended(Call call, RunResult result) {
         if (result.succeeded()) {
             succeeded++;
-        } else if (result.error() instanceof BudgetException budget) {
+        } else if (result.error() instanceof BudgetException budget && !(budget instanceof ContextWindowException)) {
             if (stopped == null) {
                 stopped = budget;
             }

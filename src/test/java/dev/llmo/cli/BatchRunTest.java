@@ -40,6 +40,7 @@ class BatchRunTest {
                     models:
                       - { name: m1, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
                       - { name: m2, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+                      - { name: small, max_output_tokens: 100, context_window: 1000 }
                     """);
 
     /** Answers "A<n> from <model>"; rows divisible by 97 fail with 400; rows divisible by 50 get a 429 first. */
@@ -223,6 +224,37 @@ class BatchRunTest {
                 "-m", "mock/m2", "-o", "max_tokens=100");
         assertThat(second).failedWith(ExitCode.BUDGET).errContains("spent today", "daily budget");
         assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
+    }
+
+    @Test
+    void aRowTooLargeForTheContextWindowIsThatRowsFailureAndTheBatchGoesOn() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 6; i++) {
+            String question = i == 2 ? "Q2? " + "word ".repeat(5000) : "Q" + i + "?";
+            text.append("{\"id\":\"q").append(i).append("\",\"question\":\"").append(question).append("\"}\n");
+        }
+        Path data = Files.writeString(llmo.home().resolve("mixed.jsonl"), text);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/small",
+                "--concurrency", "2");
+
+        // a stop here would stop every resume at the same row: no budget lets it through
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("1 of 6 calls failed");
+        List<JsonNode> lines = JsonLines.of(result.out());
+        assertThat(lines).extracting(l -> l.get("row").asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+        JsonNode error = lines.get(1).get("error");
+        assertThat(error.get("kind").asText()).isEqualTo("context_length");
+        assertThat(error.get("message").asText()).contains("has room for 900 tokens", "nothing was sent",
+                "shorten the row", "a model with a larger window");
+        assertThat(server.perCall).hasSize(5).doesNotContainKey("small/2");
+        // the row failed, it is not missing: a resume has nothing to run, --retry-failed tries it again
+        assertThat(llmo.run("batch", "resume", "last")).failedWith(ExitCode.FAILURE)
+                .errContains("0 of 6 calls to run");
+        assertThat(llmo.run("batch", "resume", "last", "--retry-failed")).failedWith(ExitCode.FAILURE)
+                .errContains("1 of 6 calls to run", "1 of 6 calls failed");
+        assertThat(server.perCall).hasSize(5);
     }
 
     @Test
