@@ -124,7 +124,8 @@ public final class BatchRunner {
                 if (row != null && !BatchRecord.INTERRUPTED.equals(row.errorKind())) {
                     lines.done(row);
                 } else {
-                    lines.missing(); // not done: a resume runs it, and no line after it can go out before it
+                    // not done: a resume runs it, and no line after it can go out before it
+                    lines.missing(lines.position(call.id().row(), call.id().index()));
                 }
             }
         }

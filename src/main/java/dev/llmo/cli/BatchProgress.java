@@ -3,6 +3,8 @@ package dev.llmo.cli;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ContextWindowException;
 import dev.llmo.failure.InterruptedRunException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -65,6 +67,9 @@ final class BatchProgress implements RunListener {
         RunResult result = ended.result();
         if (result.error() instanceof InterruptedRunException) {
             return; // not done: a resume runs it
+        }
+        if (result.error() instanceof BudgetException && !(result.error() instanceof ContextWindowException)) {
+            return; // refused before it was sent: not done nor failed, a resume runs it
         }
         done++;
         if (!result.succeeded()) {

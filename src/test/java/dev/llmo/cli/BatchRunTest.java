@@ -211,6 +211,27 @@ class BatchRunTest {
     }
 
     @Test
+    void aBudgetStopWritesEveryCallDoneAndDoesNotCountTheRefusedOnesAsFailed() throws Exception {
+        // answers that used far more input than estimated: $0.01 each, so the run's budget refuses the fourth call
+        llmo.server().setDispatcher(new RowServer() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                MockResponse answer = super.dispatch(request);
+                return answer.setBody(answer.getBody().readUtf8().replace("\"prompt_tokens\":10", "\"prompt_tokens\":10000"));
+            }
+        });
+        Path out = llmo.home().resolve("m.jsonl");
+
+        Result result = llmo.run("batch", "run", dataset(6).toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "--concurrency", "1", "--max-cost", "0.025", "--out", out.toString());
+
+        assertThat(result).failedWith(ExitCode.BUDGET).errContains("per-run budget", "the batch stopped",
+                "3/6 calls · 0 failed");
+        assertThat(JsonLines.of(Files.readString(out))).extracting(l -> l.get("row").asInt()).containsExactly(1, 2, 3);
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("3 ok, 0 failed, 3 missing");
+    }
+
+    @Test
     void aDailyBudgetCountsTheBatchRecordsSpending() throws Exception {
         RowServer server = new RowServer();
         llmo.server().setDispatcher(server);
