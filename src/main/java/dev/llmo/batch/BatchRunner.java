@@ -17,6 +17,7 @@ import dev.llmo.failure.ContextWindowException;
 import dev.llmo.failure.ErrorKind;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelAuthException;
 import dev.llmo.provider.ChatRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,8 +172,11 @@ public final class BatchRunner {
         @Override
         public void answered(long request, RunResult result) {
             LlmoException error = result.error();
-            if (error instanceof BudgetException && !(error instanceof ContextWindowException) && bodySha256 == null) {
-                return; // refused before sending: nothing happened, nothing to record
+            if (error instanceof BudgetException && !(error instanceof ContextWindowException) && bodySha256 == null
+                    || error instanceof ModelAuthException) {
+                // refused before sending, or the key was: nothing was answered or paid, the call stays missing and a
+                // plain resume (after the budget or key is fixed) sends it
+                return;
             }
             List<Boolean> checks = new java.util.ArrayList<>();
             for (Assertion assertion : asserts) {

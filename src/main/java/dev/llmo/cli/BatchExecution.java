@@ -26,6 +26,7 @@ import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelAuthException;
 import dev.llmo.failure.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -202,9 +203,13 @@ final class BatchExecution {
         }
         try {
             LlmoException reason = cancellation.reason();
-            if (outcome.stopped() != null) {
+            if (outcome.stopped() instanceof BudgetException) {
                 throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
                         "raise the budget, then " + resume + "' runs the rest");
+            }
+            if (outcome.stopped() instanceof ModelAuthException auth) {
+                throw new ModelAuthException(auth.kind(), auth.status(), auth.getMessage() + "; the batch stopped",
+                        (auth.fix() == null ? "fix the key" : auth.fix()) + "; then " + resume + "' runs the rest");
             }
             if (cancellation.cancelled() && (reason == null || reason.exitCode().stoppedFromOutside())) {
                 throw InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
@@ -247,7 +252,7 @@ final class BatchExecution {
 
     private static ExitCode exitCode(BatchRunner.Outcome outcome, Cancellation cancellation) {
         if (outcome.stopped() != null) {
-            return ExitCode.BUDGET;
+            return outcome.stopped().exitCode();
         }
         if (cancellation.cancelled()) {
             LlmoException reason = cancellation.reason();

@@ -6,6 +6,7 @@ import dev.llmo.core.RunResult;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.ContextWindowException;
 import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.ModelAuthException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.function.LongSupplier;
@@ -68,8 +69,9 @@ final class BatchProgress implements RunListener {
         if (result.error() instanceof InterruptedRunException) {
             return; // not done: a resume runs it
         }
-        if (result.error() instanceof BudgetException && !(result.error() instanceof ContextWindowException)) {
-            return; // refused before it was sent: not done nor failed, a resume runs it
+        if (result.error() instanceof BudgetException && !(result.error() instanceof ContextWindowException)
+                || result.error() instanceof ModelAuthException) {
+            return; // refused (before it was sent, or its key): not done nor failed, a resume runs it
         }
         done++;
         if (!result.succeeded()) {

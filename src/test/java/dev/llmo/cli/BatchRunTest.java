@@ -232,6 +232,37 @@ class BatchRunTest {
     }
 
     @Test
+    void aRefusedKeyStopsTheBatchAtItsFirstCallAndAPlainResumeFinishesItOnceTheKeyIsFixed() throws Exception {
+        AtomicInteger refused = new AtomicInteger();
+        llmo.server().setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                refused.incrementAndGet();
+                return new MockResponse().setResponseCode(401).setHeader("content-type", "application/json").setBody("""
+                        {"error":{"message":"Incorrect API key provided: sk-wrong. You can find your API key at \
+                        https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,\
+                        "code":"invalid_api_key"}}""");
+            }
+        });
+        Path data = dataset(5);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "--concurrency", "1");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outIsEmpty().errContains("refused the API key (HTTP 401)",
+                "the batch stopped", "llmo batch resume", "0/5 calls · 0 failed");
+        assertThat(refused.get()).as("no more requests after the first refusal").isEqualTo(1);
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("0 ok, 0 failed, 5 missing");
+
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        Result resumed = llmo.run("batch", "resume", "last");
+        assertThat(resumed).succeeded().errContains("5 of 5 calls to run");
+        assertThat(JsonLines.of(resumed.out())).extracting(l -> l.get("text").asText())
+                .containsExactly("A1 from m1", "A2 from m1", "A3 from m1", "A4 from m1", "A5 from m1");
+    }
+
+    @Test
     void aDailyBudgetCountsTheBatchRecordsSpending() throws Exception {
         RowServer server = new RowServer();
         llmo.server().setDispatcher(server);
