@@ -429,6 +429,31 @@ class BatchRunTest {
         // a resume judges nothing again
         assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 8 calls to run");
         assertThat(llmo.server().getRequestCount()).isEqualTo(16);
+
+        // what a kill -9 while judging leaves: every answer, the first two verdicts. The six answers not judged yet
+        // are missing, not failed: the rate is of the two judged, and --min-pass-rate says it is not known yet
+        Path record;
+        try (var files = Files.list(llmo.dir().resolve("batches"))) {
+            record = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        List<String> entries = Files.readAllLines(record);
+        int firstJudge = 0;
+        while (!entries.get(firstJudge).contains("\"batch.judge\"")) {
+            firstJudge++;
+        }
+        Files.writeString(record, String.join("\n", entries.subList(0, firstJudge + 2)) + "\n");
+        Result partial = llmo.run("batch", "report", "last", "--json");
+        assertThat(partial).succeeded().errContains("6 of 8 calls", "not finished");
+        // the judges ran at once: which two answers have their verdicts varies
+        List<JsonNode> models = List.of(JSON.readTree(partial.out()).get("models").get(0),
+                JSON.readTree(partial.out()).get("models").get(1));
+        assertThat(models).extracting(m -> m.get("calls").asInt()).satisfies(c -> assertThat(c.get(0) + c.get(1))
+                .isEqualTo(2));
+        assertThat(models).extracting(m -> m.get("missing").asInt()).satisfies(c -> assertThat(c.get(0) + c.get(1))
+                .isEqualTo(6));
+        assertThat(models).allSatisfy(m -> assertThat(m.get("pass_rate").isNull()).isEqualTo(m.get("calls").asInt() == 0));
+        assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0.2")).failedWith(ExitCode.FAILURE)
+                .errContains("is not finished (6 calls missing), so its pass rate is not known");
     }
 
     @Test
