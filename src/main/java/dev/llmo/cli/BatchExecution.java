@@ -134,8 +134,9 @@ final class BatchExecution {
     /**
      * Runs what {@code record} is missing, with a progress view on stderr, and ends and closes the record. The results
      * go to stdout, or to {@code out}, as they become due (a call's line once it and every earlier one is done).
-     * Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 130 (or the signal's code) when
-     * it was interrupted (the lines written so far stand), 1 when a call failed or the results could not be written.
+     * Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 4 when the provider refused a
+     * key, 130 (or the signal's code) when it was interrupted (the lines written so far stand), 1 when a call failed or
+     * the results could not be written.
      */
     static int run(CliContext context, CallExecutor executor, int concurrency, BatchRecord record, Path dataset,
                    String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
