@@ -13,6 +13,7 @@ import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelAuthException;
 import dev.llmo.provider.ChatRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,8 +185,9 @@ public final class BatchJudges {
 
         @Override
         public void answered(long request, RunResult result) {
-            if (!sent || result.error() instanceof InterruptedRunException && result.usage() == null) {
-                return; // nothing was sent, or nothing it cost: judged again later
+            if (!sent || result.error() instanceof InterruptedRunException && result.usage() == null
+                    || result.error() instanceof ModelAuthException) {
+                return; // nothing was sent, or nothing it cost (a refused key stops the batch): judged again later
             }
             Boolean pass = result.succeeded() ? verdict(result.text()) : null;
             String error = !result.succeeded() ? result.error().getMessage()

@@ -27,7 +27,7 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
      * One model's line.
      *
      * @param calls             the finished calls (succeeded or failed)
-     * @param missing           the calls not finished: never sent, or stopped by Ctrl-C
+     * @param missing           the calls not finished: never sent, stopped by Ctrl-C, or answered but not judged yet
      * @param p50Ms             the median latency of the successful calls, null when there is none
      * @param costUsd           the cost of the calls whose price is known
      * @param unknownPriceCalls calls that were (or may have been) billed at a price llmo does not know; a call that
@@ -92,6 +92,16 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
                 return;
             }
             latencies.get(m).add(row.latencyMs());
+            for (int a = 0; a < asserts; a++) {
+                boolean judged = a < row.asserts().size() && row.asserts().get(a) != null
+                        || verdicts.containsKey(BatchRecord.judgeKey(row.row(), m, a));
+                if (!judged) {
+                    // a judge not asked yet (Ctrl-C while judging): the call's outcome is not known, so it is missing,
+                    // not failed; a resume judges it. A judge asked without a verdict did answer: that fails the check
+                    calls[m]--;
+                    return;
+                }
+            }
             boolean all = true;
             for (int a = 0; a < asserts; a++) {
                 Boolean pass = a < row.asserts().size() ? row.asserts().get(a) : null;

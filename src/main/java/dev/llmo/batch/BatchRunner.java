@@ -13,8 +13,11 @@ import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.CallError;
+import dev.llmo.failure.ContextWindowException;
+import dev.llmo.failure.ErrorKind;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelAuthException;
 import dev.llmo.provider.ChatRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +29,9 @@ import java.util.List;
  * Runs what a batch record is missing: every row of the dataset on every model, but those the record has finished,
  * each one call through the one engine (a {@link Plan.Batch}: the same limits, budgets, retries and cancel handle as
  * every run), each finished call written to the record as it ends. The dataset is read as the calls go, so memory does
- * not grow with it. A call the budget refuses stops the batch (the rest stays missing, for a resume).
+ * not grow with it. A call the budget refuses stops the batch (the rest stays missing, for a resume); a row too large
+ * for a model's context window is a failed call of that row (no budget would let it through, so a stop would block every
+ * resume at the same row).
  */
 public final class BatchRunner {
     private final Orchestrator engine;
@@ -120,7 +125,8 @@ public final class BatchRunner {
                 if (row != null && !BatchRecord.INTERRUPTED.equals(row.errorKind())) {
                     lines.done(row);
                 } else {
-                    lines.missing(); // not done: a resume runs it, and no line after it can go out before it
+                    // not done: a resume runs it, and no line after it can go out before it
+                    lines.missing(lines.position(call.id().row(), call.id().index()));
                 }
             }
         }
@@ -166,8 +172,11 @@ public final class BatchRunner {
         @Override
         public void answered(long request, RunResult result) {
             LlmoException error = result.error();
-            if (error instanceof BudgetException && bodySha256 == null) {
-                return; // refused before sending: nothing happened, nothing to record
+            if (error instanceof BudgetException && !(error instanceof ContextWindowException) && bodySha256 == null
+                    || error instanceof ModelAuthException) {
+                // refused before sending, or the key was: nothing was answered or paid, the call stays missing and a
+                // plain resume (after the budget or key is fixed) sends it
+                return;
             }
             List<Boolean> checks = new java.util.ArrayList<>();
             for (Assertion assertion : asserts) {
@@ -176,12 +185,17 @@ public final class BatchRunner {
             }
             // a call the batch's stop ended did not fail: recorded (what it cost counts) but not finished
             String kind = error == null ? null
-                    : CallSource.stopped(cancellation, error) ? BatchRecord.INTERRUPTED : Conversation.errorKind(error);
+                    : CallSource.stopped(cancellation, error) ? BatchRecord.INTERRUPTED
+                    : error instanceof ContextWindowException ? ErrorKind.CONTEXT_LENGTH.id() : Conversation.errorKind(error);
+            // the row is what the user can change here: its message says so, where llmo run's speaks of the prompt
+            String message = error == null ? null : error instanceof ContextWindowException
+                    ? error.getMessage() + "; shorten the row, lower the answer's reserve with -o max_tokens=N, or pick "
+                            + "a model with a larger window ('llmo models')"
+                    : error.getMessage();
             EventData.BatchRow entry = new EventData.BatchRow(row.index(), row.id(), model, result.model().id(),
                     inputSha256, bodySha256, result.answer().parts(), result.stopReason() == null ? null
                     : result.stopReason().id(), result.usage(), micro(result.costUsd()), result.latencyMs(), result.ttftMs(), kind,
-                    error instanceof CallError call ? call.status() : null, error == null ? null : error.getMessage(),
-                    checks);
+                    error instanceof CallError call ? call.status() : null, message, checks);
             record.row(entry);
             recorded = entry;
         }

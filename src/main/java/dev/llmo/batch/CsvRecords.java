@@ -108,6 +108,11 @@ final class CsvRecords {
         }
     }
 
+    /** The line the reader is on (from 1): where a byte that is not UTF-8 is, when a read throws for it. */
+    long line() {
+        return line;
+    }
+
     private int read() throws IOException {
         if (pushedBack != -2) {
             int c = pushedBack;

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -65,9 +64,7 @@ public final class Dataset implements Closeable {
         this.format = format;
         this.in = in;
         this.digest = digest;
-        this.csv = format == Format.CSV ? new CsvRecords(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)),
-                MAX_ROW_BYTES) : null;
+        this.csv = format == Format.CSV ? new CsvRecords(new Utf8Reader(in), MAX_ROW_BYTES) : null;
     }
 
     /**
@@ -135,8 +132,6 @@ public final class Dataset implements Closeable {
     public DatasetRow next() {
         try {
             return format == Format.JSONL ? nextJson() : nextCsv();
-        } catch (CharacterCodingException e) {
-            throw bad(line + 1, "not UTF-8 text");
         } catch (IOException e) {
             throw new FailureException("cannot read the dataset " + name + ": " + e.getMessage(),
                     "check the file", e);
@@ -155,7 +150,7 @@ public final class Dataset implements Closeable {
                 text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
-                throw bad(line, "not UTF-8 text");
+                throw notUtf8(line);
             }
             if (line == 1 && text.startsWith("\uFEFF")) {
                 text = text.substring(1);
@@ -233,6 +228,8 @@ public final class Dataset implements Closeable {
             }
         } catch (CsvRecords.Malformed e) {
             throw bad(e.line, e.getMessage());
+        } catch (CharacterCodingException e) {
+            throw notUtf8(csv.line());
         }
     }
 
@@ -275,6 +272,13 @@ public final class Dataset implements Closeable {
             throw new FailureException("cannot read the dataset " + name + ": " + e.getMessage(), "check the file", e);
         }
         return "sha256:" + HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** A line that is not UTF-8: most often a file saved in Latin-1 or Windows-1252, which one command converts. */
+    private UsageException notUtf8(long at) {
+        return new UsageException(name + ":" + at + ": not UTF-8 text",
+                "convert the file to UTF-8 first, e.g. iconv -f latin1 -t utf-8 " + name + " > converted"
+                        + (format == Format.CSV ? ".csv" : ".jsonl"));
     }
 
     private UsageException bad(long at, String what) {

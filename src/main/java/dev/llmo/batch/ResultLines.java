@@ -16,8 +16,10 @@ import java.util.function.LongPredicate;
  * buffer: when it is full, {@link #holding()} asks for no more calls until the one that is due ends.
  *
  * <p>A call of this run that ends without a line (the budget refused it, Ctrl-C stopped it) leaves a gap nothing after
- * it can pass: the buffer is dropped, and what follows is printed from the record at a normal end ({@link #rest}), so
- * that the lines are always the record's results in dataset order, whole, never one twice. Not thread-safe: one
+ * it can pass: the lines held beyond it are dropped, those before it still go out as their turn comes (a batch that
+ * stops still writes every call done before its first gap), and what follows the gap is printed from the record at a
+ * normal end ({@link #rest}), so that the lines are always the record's results in dataset order, whole, never one
+ * twice. Not thread-safe: one
  * thread hands in the ends (the engine's, in {@link BatchCalls#ended}) and finishes.
  */
 public final class ResultLines implements AutoCloseable {
@@ -33,7 +35,8 @@ public final class ResultLines implements AutoCloseable {
     private final TreeMap<Long, String> held = new TreeMap<>();
     private long heldChars;
     private long due;
-    private boolean stalled;
+    /** The first position of this run that ended without a line: nothing from it on is printed until {@link #rest}. */
+    private long gap = Long.MAX_VALUE;
     private final Thread reader;
     private final BlockingQueue<Object> earlier;
 
@@ -78,10 +81,10 @@ public final class ResultLines implements AutoCloseable {
 
     /** A call of this run ended with {@code row} recorded: its line goes out when it is due. */
     public void done(EventData.BatchRow row) {
-        if (stalled) {
+        long position = position(row.row(), row.modelIndex());
+        if (position >= gap) {
             return;
         }
-        long position = position(row.row(), row.modelIndex());
         String line = BatchExport.line(row);
         if (position != due) {
             held.put(position, line);
@@ -94,16 +97,25 @@ public final class ResultLines implements AutoCloseable {
         out.flush();
     }
 
-    /** A call of this run ended without a line for this run to print: nothing after it is printed until {@link #rest}. */
-    public void missing() {
-        stalled = true;
-        held.clear();
-        heldChars = 0;
+    /**
+     * The call at {@code position} (see {@link #position}) ended without a line for this run to print: nothing from it
+     * on is printed until {@link #rest}; the lines before it still go out when they are due.
+     */
+    public void missing(long position) {
+        if (position >= gap) {
+            return;
+        }
+        gap = position;
+        var beyond = held.tailMap(position, true);
+        for (String line : beyond.values()) {
+            heldChars -= line.length();
+        }
+        beyond.clear();
     }
 
     /** Whether the buffer is full and the line that is due still to come: no more calls should start for now. */
     public boolean holding() {
-        return !stalled && (held.size() >= HELD_LINES || heldChars >= HELD_CHARS);
+        return due < gap && (held.size() >= HELD_LINES || heldChars >= HELD_CHARS);
     }
 
     /** Every line not printed yet, from the record: at the end of a run that was not stopped. */
@@ -126,14 +138,14 @@ public final class ResultLines implements AutoCloseable {
 
     /** Prints the lines that are due and at hand, held back or finished earlier. */
     private void advance() {
-        while (!stalled && due < calls) {
+        while (due < gap && due < calls) {
             String line = held.remove(due);
             if (line != null) {
                 heldChars -= line.length();
             } else if (!runNow.test(due)) {
                 line = earlier(due);
                 if (line == null) {
-                    missing(); // the record no longer reads as it did: the rest comes from it at the end
+                    missing(due); // the record no longer reads as it did: the rest comes from it at the end
                     return;
                 }
             } else {

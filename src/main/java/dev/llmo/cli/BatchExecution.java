@@ -26,6 +26,7 @@ import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.ModelAuthException;
 import dev.llmo.failure.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,8 +134,9 @@ final class BatchExecution {
     /**
      * Runs what {@code record} is missing, with a progress view on stderr, and ends and closes the record. The results
      * go to stdout, or to {@code out}, as they become due (a call's line once it and every earlier one is done).
-     * Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 130 (or the signal's code) when
-     * it was interrupted (the lines written so far stand), 1 when a call failed or the results could not be written.
+     * Returns 0, or throws what the batch ends with: exit 5 when the budget stopped it, 4 when the provider refused a
+     * key, 130 (or the signal's code) when it was interrupted (the lines written so far stand), 1 when a call failed or
+     * the results could not be written.
      */
     static int run(CliContext context, CallExecutor executor, int concurrency, BatchRecord record, Path dataset,
                    String shown, RowRequests requests, List<ModelRef> models, List<Assertion> asserts,
@@ -202,9 +204,13 @@ final class BatchExecution {
         }
         try {
             LlmoException reason = cancellation.reason();
-            if (outcome.stopped() != null) {
+            if (outcome.stopped() instanceof BudgetException) {
                 throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
                         "raise the budget, then " + resume + "' runs the rest");
+            }
+            if (outcome.stopped() instanceof ModelAuthException auth) {
+                throw new ModelAuthException(auth.kind(), auth.status(), auth.getMessage() + "; the batch stopped",
+                        (auth.fix() == null ? "fix the key" : auth.fix()) + "; then " + resume + "' runs the rest");
             }
             if (cancellation.cancelled() && (reason == null || reason.exitCode().stoppedFromOutside())) {
                 throw InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
@@ -247,7 +253,7 @@ final class BatchExecution {
 
     private static ExitCode exitCode(BatchRunner.Outcome outcome, Cancellation cancellation) {
         if (outcome.stopped() != null) {
-            return ExitCode.BUDGET;
+            return outcome.stopped().exitCode();
         }
         if (cancellation.cancelled()) {
             LlmoException reason = cancellation.reason();

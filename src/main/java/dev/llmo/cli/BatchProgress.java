@@ -3,7 +3,10 @@ package dev.llmo.cli;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ContextWindowException;
 import dev.llmo.failure.InterruptedRunException;
+import dev.llmo.failure.ModelAuthException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.function.LongSupplier;
@@ -65,6 +68,10 @@ final class BatchProgress implements RunListener {
         RunResult result = ended.result();
         if (result.error() instanceof InterruptedRunException) {
             return; // not done: a resume runs it
+        }
+        if (result.error() instanceof BudgetException && !(result.error() instanceof ContextWindowException)
+                || result.error() instanceof ModelAuthException) {
+            return; // refused (before it was sent, or its key): not done nor failed, a resume runs it
         }
         done++;
         if (!result.succeeded()) {

@@ -1,6 +1,7 @@
 package dev.llmo.context;
 
 import dev.llmo.failure.BudgetException;
+import dev.llmo.failure.ContextWindowException;
 import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ToolDeclaration;
@@ -145,7 +146,7 @@ public final class ContextAssembler {
                     "shorten the prompt or the system prompt, or raise the input token budget");
         }
         String room = limit <= 0 ? "no room" : "room for " + tokens(limit);
-        return new BudgetException("the prompt needs " + count + " but " + caps.model() + " has " + room + ": a "
+        return new ContextWindowException("the prompt needs " + count + " but " + caps.model() + " has " + room + ": a "
                 + String.format(Locale.ROOT, "%,d", caps.contextWindow()) + "-token context window minus "
                 + tokens(caps.reservedOutputTokens()) + " reserved for the answer; nothing was sent",
                 "shorten the prompt or the system prompt, lower the answer's reserve with -o max_tokens=N, "

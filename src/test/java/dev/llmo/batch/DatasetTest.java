@@ -45,6 +45,34 @@ class DatasetTest {
         assertThat(rows).extracting(DatasetRow::index).containsExactly(0L, 1L, 2L);
     }
 
+    private List<DatasetRow> rows(String name, byte[] bytes) throws IOException {
+        Path file = Files.write(dir.resolve(name), bytes);
+        List<DatasetRow> rows = new ArrayList<>();
+        try (Dataset dataset = Dataset.open(file, name)) {
+            for (DatasetRow row = dataset.next(); row != null; row = dataset.next()) {
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void aByteThatIsNotUtf8IsNamedByItsOwnLineWithTheCommandThatConvertsTheFile() {
+        // Latin-1 'été' on line 5: the CSV reader decoded ahead and named line 4
+        byte[] latin = "q\na\nb\nc\n\u00e9t\u00e9\nd\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> rows("latin2.csv", latin)).isInstanceOf(UsageException.class)
+                .hasMessage("latin2.csv:5: not UTF-8 text")
+                .satisfies(e -> assertThat(((UsageException) e).fix()).contains("iconv -f latin1 -t utf-8 latin2.csv"));
+        // inside a quoted field that spans lines, and past the decoder's first block
+        byte[] quoted = ("q\n" + "x\n".repeat(5000) + "\"one\ntwo \u00e9\"\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> rows("quoted.csv", quoted)).isInstanceOf(UsageException.class)
+                .hasMessage("quoted.csv:5003: not UTF-8 text");
+        byte[] jsonl = "{\"q\":\"a\"}\n{\"q\":\"\u00e9\"}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> rows("latin.jsonl", jsonl)).isInstanceOf(UsageException.class)
+                .hasMessage("latin.jsonl:2: not UTF-8 text");
+    }
+
     @Test
     void badCsvIsNamedByItsLine() {
         assertThatThrownBy(() -> rows("a.csv", "x,y\n1,2\n3\n")).isInstanceOf(UsageException.class)

@@ -61,7 +61,28 @@ class ResultLinesTest {
         assertThat(text.toString().lines()).hasSize(ResultLines.HELD_LINES + 1);
 
         // the last call ends without a line (refused by the budget): nothing after it could go out, nothing holds
-        lines.missing();
+        lines.missing(ResultLines.HELD_LINES + 1);
         assertThat(lines.holding()).isFalse();
+    }
+
+    @Test
+    void aGapStopsTheLinesAfterItButThoseBeforeItStillGoOutWhenTheyAreDone() {
+        StringWriter text = new StringWriter();
+        ResultLines lines = new ResultLines(new PrintWriter(text), dir.resolve("none.jsonl"), 1, 8, p -> true);
+
+        // rows 1, 2 and 4 end first; then row 3 is refused by the budget, and rows 0 and 5 end as the batch stops
+        lines.done(row(1, 0));
+        lines.done(row(2, 0));
+        lines.done(row(4, 0));
+        lines.missing(3);
+        lines.done(row(5, 0));
+        assertThat(text.toString()).isEmpty();
+        lines.done(row(0, 0));
+
+        // every call done before the gap is written, none after it (a resume writes them at their turn)
+        assertThat(rows(text)).containsExactly("1/0", "2/0", "3/0");
+        lines.missing(6);
+        lines.done(row(6, 0));
+        assertThat(rows(text)).containsExactly("1/0", "2/0", "3/0");
     }
 }

@@ -57,6 +57,24 @@ class BatchProgressTest {
     }
 
     @Test
+    void callsTheBudgetRefusedAreNeitherDoneNorFailedButARowTooLargeForTheWindowFailed() {
+        StringWriter text = new StringWriter();
+        BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 4, 0, 0, BigDecimal.ZERO, 0, 0,
+                () -> now[0]);
+        CallId id = new CallId(model, null, 0, 0);
+        progress.onEvent(ended(true, "0.001"));
+        // calls in flight refused one by one as the budget ran out, each with its own exception
+        for (int i = 0; i < 2; i++) {
+            progress.onEvent(new RunEvent.CallEnded(id, RunResult.failedBeforeAnswer(model, 0,
+                    new dev.llmo.failure.BudgetException("over the per-run budget", "raise --max-cost"))));
+        }
+        progress.onEvent(new RunEvent.CallEnded(id, RunResult.failedBeforeAnswer(model, 0,
+                new dev.llmo.failure.ContextWindowException("the prompt needs 5 tokens", "shorten it"))));
+        progress.finish();
+        assertThat(text.toString()).contains("2/4 calls · 1 failed");
+    }
+
+    @Test
     void inAPipeAPlainLineComesEveryTenSecondsAndAtTheEndAndInterruptedCallsAreNotDone() {
         StringWriter text = new StringWriter();
         BatchProgress progress = new BatchProgress(new PrintWriter(text), false, false, 10, 4, 0, BigDecimal.ZERO, 0, 0,

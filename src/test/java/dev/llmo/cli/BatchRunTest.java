@@ -40,6 +40,7 @@ class BatchRunTest {
                     models:
                       - { name: m1, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
                       - { name: m2, max_output_tokens: 100, pricing: { input_per_mtok: 1, output_per_mtok: 2 } }
+                      - { name: small, max_output_tokens: 100, context_window: 1000 }
                     """);
 
     /** Answers "A<n> from <model>"; rows divisible by 97 fail with 400; rows divisible by 50 get a 429 first. */
@@ -210,6 +211,58 @@ class BatchRunTest {
     }
 
     @Test
+    void aBudgetStopWritesEveryCallDoneAndDoesNotCountTheRefusedOnesAsFailed() throws Exception {
+        // answers that used far more input than estimated: $0.01 each, so the run's budget refuses the fourth call
+        llmo.server().setDispatcher(new RowServer() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                MockResponse answer = super.dispatch(request);
+                return answer.setBody(answer.getBody().readUtf8().replace("\"prompt_tokens\":10", "\"prompt_tokens\":10000"));
+            }
+        });
+        Path out = llmo.home().resolve("m.jsonl");
+
+        Result result = llmo.run("batch", "run", dataset(6).toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "--concurrency", "1", "--max-cost", "0.025", "--out", out.toString());
+
+        assertThat(result).failedWith(ExitCode.BUDGET).errContains("per-run budget", "the batch stopped",
+                "3/6 calls · 0 failed");
+        assertThat(JsonLines.of(Files.readString(out))).extracting(l -> l.get("row").asInt()).containsExactly(1, 2, 3);
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("3 ok, 0 failed, 3 missing");
+    }
+
+    @Test
+    void aRefusedKeyStopsTheBatchAtItsFirstCallAndAPlainResumeFinishesItOnceTheKeyIsFixed() throws Exception {
+        AtomicInteger refused = new AtomicInteger();
+        llmo.server().setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                refused.incrementAndGet();
+                return new MockResponse().setResponseCode(401).setHeader("content-type", "application/json").setBody("""
+                        {"error":{"message":"Incorrect API key provided: sk-wrong. You can find your API key at \
+                        https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,\
+                        "code":"invalid_api_key"}}""");
+            }
+        });
+        Path data = dataset(5);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "--concurrency", "1");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outIsEmpty().errContains("refused the API key (HTTP 401)",
+                "the batch stopped", "llmo batch resume", "0/5 calls · 0 failed");
+        assertThat(refused.get()).as("no more requests after the first refusal").isEqualTo(1);
+        assertThat(llmo.run("batch", "show", "last")).succeeded().outContains("0 ok, 0 failed, 5 missing");
+
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        Result resumed = llmo.run("batch", "resume", "last");
+        assertThat(resumed).succeeded().errContains("5 of 5 calls to run");
+        assertThat(JsonLines.of(resumed.out())).extracting(l -> l.get("text").asText())
+                .containsExactly("A1 from m1", "A2 from m1", "A3 from m1", "A4 from m1", "A5 from m1");
+    }
+
+    @Test
     void aDailyBudgetCountsTheBatchRecordsSpending() throws Exception {
         RowServer server = new RowServer();
         llmo.server().setDispatcher(server);
@@ -223,6 +276,37 @@ class BatchRunTest {
                 "-m", "mock/m2", "-o", "max_tokens=100");
         assertThat(second).failedWith(ExitCode.BUDGET).errContains("spent today", "daily budget");
         assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
+    }
+
+    @Test
+    void aRowTooLargeForTheContextWindowIsThatRowsFailureAndTheBatchGoesOn() throws Exception {
+        RowServer server = new RowServer();
+        llmo.server().setDispatcher(server);
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 6; i++) {
+            String question = i == 2 ? "Q2? " + "word ".repeat(5000) : "Q" + i + "?";
+            text.append("{\"id\":\"q").append(i).append("\",\"question\":\"").append(question).append("\"}\n");
+        }
+        Path data = Files.writeString(llmo.home().resolve("mixed.jsonl"), text);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/small",
+                "--concurrency", "2");
+
+        // a stop here would stop every resume at the same row: no budget lets it through
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("1 of 6 calls failed");
+        List<JsonNode> lines = JsonLines.of(result.out());
+        assertThat(lines).extracting(l -> l.get("row").asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+        JsonNode error = lines.get(1).get("error");
+        assertThat(error.get("kind").asText()).isEqualTo("context_length");
+        assertThat(error.get("message").asText()).contains("has room for 900 tokens", "nothing was sent",
+                "shorten the row", "a model with a larger window");
+        assertThat(server.perCall).hasSize(5).doesNotContainKey("small/2");
+        // the row failed, it is not missing: a resume has nothing to run, --retry-failed tries it again
+        assertThat(llmo.run("batch", "resume", "last")).failedWith(ExitCode.FAILURE)
+                .errContains("0 of 6 calls to run");
+        assertThat(llmo.run("batch", "resume", "last", "--retry-failed")).failedWith(ExitCode.FAILURE)
+                .errContains("1 of 6 calls to run", "1 of 6 calls failed");
+        assertThat(server.perCall).hasSize(5);
     }
 
     @Test
@@ -345,6 +429,31 @@ class BatchRunTest {
         // a resume judges nothing again
         assertThat(llmo.run("batch", "resume", "last")).succeeded().errContains("0 of 8 calls to run");
         assertThat(llmo.server().getRequestCount()).isEqualTo(16);
+
+        // what a kill -9 while judging leaves: every answer, the first two verdicts. The six answers not judged yet
+        // are missing, not failed: the rate is of the two judged, and --min-pass-rate says it is not known yet
+        Path record;
+        try (var files = Files.list(llmo.dir().resolve("batches"))) {
+            record = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        List<String> entries = Files.readAllLines(record);
+        int firstJudge = 0;
+        while (!entries.get(firstJudge).contains("\"batch.judge\"")) {
+            firstJudge++;
+        }
+        Files.writeString(record, String.join("\n", entries.subList(0, firstJudge + 2)) + "\n");
+        Result partial = llmo.run("batch", "report", "last", "--json");
+        assertThat(partial).succeeded().errContains("6 of 8 calls", "not finished");
+        // the judges ran at once: which two answers have their verdicts varies
+        List<JsonNode> models = List.of(JSON.readTree(partial.out()).get("models").get(0),
+                JSON.readTree(partial.out()).get("models").get(1));
+        assertThat(models).extracting(m -> m.get("calls").asInt()).satisfies(c -> assertThat(c.get(0) + c.get(1))
+                .isEqualTo(2));
+        assertThat(models).extracting(m -> m.get("missing").asInt()).satisfies(c -> assertThat(c.get(0) + c.get(1))
+                .isEqualTo(6));
+        assertThat(models).allSatisfy(m -> assertThat(m.get("pass_rate").isNull()).isEqualTo(m.get("calls").asInt() == 0));
+        assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0.2")).failedWith(ExitCode.FAILURE)
+                .errContains("is not finished (6 calls missing), so its pass rate is not known");
     }
 
     @Test
