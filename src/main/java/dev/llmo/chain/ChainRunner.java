@@ -16,6 +16,7 @@ import dev.llmo.engine.Plan;
 import dev.llmo.engine.Recording;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.failure.FailureException;
+import dev.llmo.failure.SchemaBrokenException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.message.Part;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,7 +130,8 @@ public final class ChainRunner {
                 scope.put(ChainParser.OUTPUT, output);
                 record(chain, step, index, iteration, defaults.models(), false);
                 listener.onEvent(new RunEvent.StepStarted(step.name(), index, iteration, defaults.models()));
-                List<RunResult> results = call(step, defaults, step.prompt().render(scope), listener);
+                List<RunResult> results = call(step, defaults, step.prompt().render(scope), listener).stream()
+                        .map(result -> withChainFix(chain, step, result)).toList();
                 for (RunResult result : results) {
                     calls.add(new StepCall(step.name(), iteration, result));
                 }
@@ -234,6 +236,19 @@ public final class ChainRunner {
                 .withSchema(step.schema(), step.schemaRetries());
         return engine.run(new Plan.ChainStep(step.name(), request, defaults.models()), listener,
                 Recording.of(conversation), cancellation);
+    }
+
+    /**
+     * {@code result}, its schema error telling how to raise the retries in the chain: a chain has no
+     * {@code --schema-retries}, its steps have {@code schema_retries:}.
+     */
+    private static RunResult withChainFix(ChainDefinition chain, ChainStep step, RunResult result) {
+        if (!(result.error() instanceof SchemaBrokenException broken)) {
+            return result;
+        }
+        String where = "in step '" + step.name() + "' of chain '" + chain.name() + "' (" + step.origin().where() + ")";
+        return result.withError(broken.withFix((broken.retries() == 0 ? "ask again with schema_retries: N "
+                : "raise schema_retries: (" + broken.retries() + " now) ") + where + ", or loosen the schema"));
     }
 
     /** One model's answer as it is; several under a header each, in the order listed. */

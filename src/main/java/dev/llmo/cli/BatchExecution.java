@@ -97,10 +97,7 @@ final class BatchExecution {
     static BatchScan scan(CliContext context, Path file, String shown, RowRequests requests, List<ModelRef> models,
                           BiPredicate<Long, Integer> finished, BigDecimal maxCost, Map<Integer, ModelRef> judges,
                           List<Assertion> asserts) {
-        Budget budget = context.settings().budget();
-        BigDecimal perRun = maxCost != null ? maxCost : budget.perRunUsd();
-        BigDecimal daily = budget.dailyUsd();
-        boolean priced = perRun != null || daily != null;
+        boolean priced = WorstCase.budgeted(context, maxCost);
         BatchScan scan = BatchScan.of(file, shown, requests, models, finished, priced ? TokenCounters.create() : null,
                 judges, asserts);
         if (!priced || scan.todo() == 0) {
@@ -111,23 +108,9 @@ final class BatchExecution {
                     + "worst case cannot be checked against the budget; nothing was sent",
                     "add its pricing (and max_output_tokens) in models.yaml, or pass -o max_tokens=N");
         }
-        String worst = "the batch's " + scan.todo() + " calls could cost up to " + Usd.formatExact(scan.worstCaseUsd());
-        String source = maxCost != null ? "--max-cost" : "budget.per_run_usd";
-        if (perRun != null && scan.worstCaseUsd().compareTo(perRun) > 0) {
-            throw new BudgetException(worst + ", more than the per-run budget of " + Usd.formatExact(perRun) + " ("
-                    + source + "); nothing was sent",
-                    "raise " + source + ", lower the answers' limit with -o max_tokens=N, or use fewer rows or models");
-        }
-        if (daily != null) {
-            BigDecimal today = Usd.ofMicro(DailySpend.today(context.dirs().spendLogDirs(), java.time.Clock
-                    .systemDefaultZone()));
-            if (today.add(scan.worstCaseUsd()).compareTo(daily) > 0) {
-                throw new BudgetException(worst + "; with " + Usd.formatExact(today) + " spent today that would pass "
-                        + "the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
-                        "raise budget.daily_usd in config.yaml, lower the answers' limit with -o max_tokens=N, "
-                                + "or use fewer rows or models");
-            }
-        }
+        WorstCase.require(context, maxCost, "the batch's " + scan.todo() + " calls could cost up to "
+                + Usd.formatExact(scan.worstCaseUsd()), scan.worstCaseUsd(),
+                "lower the answers' limit with -o max_tokens=N, or use fewer rows or models");
         return scan;
     }
 

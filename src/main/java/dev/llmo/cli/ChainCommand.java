@@ -153,8 +153,10 @@ final class ChainCommand implements Runnable {
         List<String> models = ChainRunner.models(chain, settings);
         // checked before any log is written
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout);
+        requireKeys(chain, settings); // after the settings the executor checks: a broken configuration comes first
         java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached = attachments(chain,
                 settings, null);
+        requireAffordable(chain, text, settings, attached, maxCost);
         boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
              Conversation conversation = noLog
@@ -200,6 +202,47 @@ final class ChainCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * Every step's model has a key, checked before the first request (exit 4 naming the step): a chain would
+     * otherwise pay for its first steps and then stop at the step that could never be sent.
+     */
+    private void requireKeys(ChainDefinition chain, Settings settings) {
+        Map<String, String> firstUser = new java.util.HashMap<>();
+        List<dev.llmo.config.ModelRef> models = new ArrayList<>();
+        for (ChainStep step : chain.steps()) {
+            for (dev.llmo.config.ModelRef model : ChainRunner.defaults(step, settings).models()) {
+                firstUser.putIfAbsent(model.id(), step.name());
+                models.add(model);
+            }
+        }
+        CoreServices.requireKeys(context, models,
+                model -> "chain '" + chain.name() + "', step '" + firstUser.get(model.id()) + "'");
+    }
+
+    /**
+     * With a budget or {@code --max-cost}, the chain's worst case (the dry run's) fits it, checked before the first
+     * request (exit 5): a chain that could not finish within it would otherwise pay for its first steps and then
+     * stop. A worst case that cannot be priced cannot be checked, and is refused the same way.
+     */
+    private void requireAffordable(ChainDefinition chain, String input, Settings settings,
+                                   Map<ChainStep, List<dev.llmo.message.Part.Attachment>> attached,
+                                   java.math.BigDecimal maxCost) {
+        if (!WorstCase.budgeted(context, maxCost)) {
+            return;
+        }
+        ChainPlan.Estimate plan = ChainPlan.estimate(chain, input, settings,
+                step -> attached.getOrDefault(step, List.of()), CoreServices.contentStore(context));
+        if (plan.unpriced() != null) {
+            throw new dev.llmo.failure.BudgetException("the price or answer limit of " + plan.unpriced()
+                    + " is unknown, so the worst case of chain '" + chain.name() + "' cannot be checked against the budget; "
+                    + "nothing was sent", "add its pricing (and max_output_tokens) in models.yaml");
+        }
+        WorstCase.require(context, maxCost, "chain '" + chain.name() + "' could cost up to "
+                + dev.llmo.cost.Usd.formatExact(plan.totalUsd()) + " (its worst case: see 'llmo chain run "
+                + chain.name() + " --dry-run')", plan.totalUsd(), "lower the models' max_output_tokens in models.yaml, "
+                + "or the steps' repeat max in the chain");
     }
 
     /** {@code out} with every line from the configuration made visible on a terminal ({@link TerminalText}). */

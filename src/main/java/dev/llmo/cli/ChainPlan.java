@@ -34,6 +34,19 @@ final class ChainPlan {
         print(chain, input, settings, json, out, step -> List.of(), dev.llmo.message.ContentSource.NONE);
     }
 
+    /** One call of the plan: a step's model, with the most it could cost over all of the step's runs. */
+    record Call(ChainStep step, int runs, DryRunEstimate estimate) {
+    }
+
+    /**
+     * The plan's calls and their worst case.
+     *
+     * @param totalUsd the sum of the calls of known price
+     * @param unpriced the first model whose price or answer limit is unknown, or null when every call is priced
+     */
+    record Estimate(List<Call> calls, BigDecimal totalUsd, String unpriced) {
+    }
+
     /**
      * @param attachments each step's {@code attach:}, read
      * @param contents    their bytes, to count them
@@ -41,15 +54,52 @@ final class ChainPlan {
     static void print(ChainDefinition chain, String input, Settings settings, boolean json, PrintWriter out,
                       java.util.function.Function<ChainStep, List<dev.llmo.message.Part.Attachment>> attachments,
                       dev.llmo.message.ContentSource contents) {
+        Estimate plan = estimate(chain, input, settings, attachments, contents);
+        StringBuilder human = new StringBuilder();
+        ChainStep shown = null;
+        for (Call call : plan.calls()) {
+            ChainStep step = call.step();
+            if (step != shown) {
+                shown = step;
+                human.append(chain.steps().indexOf(step) + 1).append(". ").append(step.name())
+                        .append(call.runs() > 1 ? "  (up to " + call.runs() + " runs)" : "")
+                        .append(step.when() != null ? "  (when " + step.whenSource() + ")" : "").append('\n');
+            }
+            if (json) {
+                ObjectNode line = call.estimate().toJson();
+                ObjectNode withStep = line.objectNode().put("step", step.name()).put("runs", call.runs());
+                withStep.setAll(line);
+                out.println(withStep);
+            } else {
+                human.append("   ").append(call.estimate().human()).append('\n');
+            }
+        }
+        if (!json) {
+            out.println("chain " + chain.name() + ": " + chain.steps().size() + " steps; sends nothing (dry run)");
+            out.print(human);
+            out.println("at most " + Usd.format(plan.totalUsd()) + (plan.unpriced() != null ? " plus calls of unknown "
+                    + "price" : "") + " (worst case: every step runs, loops to their max, earlier answers at their "
+                    + "output limit)");
+        }
+        out.flush();
+    }
+
+    /**
+     * The worst case of a chain run, as {@code --dry-run} shows it and as {@code chain run} checks it against the
+     * budget before sending anything: every step runs, every loop to its max, each earlier answer at its model's
+     * output limit.
+     */
+    static Estimate estimate(ChainDefinition chain, String input, Settings settings,
+                             java.util.function.Function<ChainStep, List<dev.llmo.message.Part.Attachment>> attachments,
+                             dev.llmo.message.ContentSource contents) {
         TokenCounters counters = TokenCounters.create(contents);
         Map<String, Long> outputBound = new HashMap<>();
         outputBound.put(ChainParser.INPUT, 0L);
         BigDecimal total = BigDecimal.ZERO;
-        boolean unknown = false;
+        String unpriced = null;
         long previousBound = 0;
-        StringBuilder human = new StringBuilder();
-        for (int index = 0; index < chain.steps().size(); index++) {
-            ChainStep step = chain.steps().get(index);
+        List<Call> calls = new java.util.ArrayList<>();
+        for (ChainStep step : chain.steps()) {
             Role role = step.role() == null ? null : settings.role(step.role());
             List<ModelRef> models = ChainRunner.defaults(step, settings).models();
             Map<String, String> known = new HashMap<>();
@@ -65,9 +115,6 @@ final class ChainPlan {
             String prompt = step.prompt().render(known);
             int runs = step.repeat() == null ? 1 : step.repeat().max();
             long stepBound = 0;
-            human.append(index + 1).append(". ").append(step.name())
-                    .append(runs > 1 ? "  (up to " + runs + " runs)" : "")
-                    .append(step.when() != null ? "  (when " + step.whenSource() + ")" : "").append('\n');
             for (ModelRef model : models) {
                 Map<String, Object> options = role == null ? Map.of() : role.options();
                 List<dev.llmo.message.Part> parts = new java.util.ArrayList<>();
@@ -83,29 +130,16 @@ final class ChainPlan {
                 DryRunEstimate estimate = new DryRunEstimate(model.id(), tokens, false, caps.contextWindow(), output,
                         0, cost == null ? null : cost.multiply(BigDecimal.valueOf(runs)));
                 if (estimate.estimatedCostUsd() == null) {
-                    unknown = true;
+                    unpriced = unpriced == null ? model.id() : unpriced;
                 } else {
                     total = total.add(estimate.estimatedCostUsd());
                 }
                 stepBound += output == null ? 0 : output;
-                if (json) {
-                    ObjectNode line = estimate.toJson();
-                    ObjectNode withStep = line.objectNode().put("step", step.name()).put("runs", runs);
-                    withStep.setAll(line);
-                    out.println(withStep);
-                } else {
-                    human.append("   ").append(estimate.human()).append('\n');
-                }
+                calls.add(new Call(step, runs, estimate));
             }
             outputBound.put(step.name(), stepBound);
             previousBound = stepBound;
         }
-        if (!json) {
-            out.println("chain " + chain.name() + ": " + chain.steps().size() + " steps; sends nothing (dry run)");
-            out.print(human);
-            out.println("at most " + Usd.format(total) + (unknown ? " plus calls of unknown price" : "")
-                    + " (worst case: every step runs, loops to their max, earlier answers at their output limit)");
-        }
-        out.flush();
+        return new Estimate(List.copyOf(calls), total, unpriced);
     }
 }

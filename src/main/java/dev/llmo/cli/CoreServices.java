@@ -118,10 +118,24 @@ final class CoreServices {
      * record every one of its rows as a failed call.
      */
     static void requireKeys(CliContext context, java.util.Collection<dev.llmo.config.ModelRef> models) {
+        requireKeys(context, models, model -> null);
+    }
+
+    /**
+     * {@link #requireKeys(CliContext, java.util.Collection)}, the error saying who uses the keyless model.
+     *
+     * @param user who uses a model, e.g. "chain 'x', step 'a'", or null to name no one
+     */
+    static void requireKeys(CliContext context, java.util.Collection<dev.llmo.config.ModelRef> models,
+                            java.util.function.Function<dev.llmo.config.ModelRef, String> user) {
         ProviderKeys keys = keys(context);
-        models.stream().map(dev.llmo.config.ModelRef::provider).distinct().filter(provider -> !keys.hasKey(provider))
-                .findFirst().ifPresent(provider -> {
-                    throw ProviderKeys.missing(provider);
+        Map<String, Boolean> keyed = new java.util.HashMap<>(); // one look-up per provider (the vault may be asked)
+        models.stream().filter(model -> !keyed.computeIfAbsent(model.provider().name(),
+                        name -> keys.hasKey(model.provider()))).findFirst().ifPresent(model -> {
+                    dev.llmo.failure.CredentialsException missing = ProviderKeys.missing(model.provider());
+                    String by = user.apply(model);
+                    throw by == null ? missing : new dev.llmo.failure.CredentialsException(by + " uses " + model.id()
+                            + ", but there is " + missing.getMessage() + "; nothing was sent", missing.fix());
                 });
     }
 

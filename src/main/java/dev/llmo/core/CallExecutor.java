@@ -206,6 +206,8 @@ public final class CallExecutor {
         private volatile CallHandle handle;
         /** Why the call was stopped from here (a failed listener, a SIGTERM): the error it ends with. */
         private volatile LlmoException stopReason;
+        /** The request went out to the server: from then on the provider may bill it, answer or not. */
+        private volatile boolean sent;
         private volatile boolean stopRequested;
         /** Set once, under {@link #lock}; read without it by every event (a piece after the end is dropped). */
         private volatile boolean finished;
@@ -413,6 +415,11 @@ public final class CallExecutor {
         }
 
         @Override
+        public void onSent() {
+            sent = true;
+        }
+
+        @Override
         public void onError(LlmoException error) {
             flushHeldBack();
             Usage counted = usage;
@@ -457,8 +464,11 @@ public final class CallExecutor {
             RunResult done = outcome;
             try {
                 done = checked(done);
-                // a failed call without usage may never have reached the model: its worst case is released
-                if (done.succeeded() || done.usage() != null || !done.answer().parts().isEmpty()) {
+                // a failed call without usage or answer may never have reached the model: its worst case is released,
+                // unless its request was sent and it then ran out of time or was stopped, with nothing back to say
+                // whether the model had started (the provider may bill it): it counts as a cut stream does
+                if (done.succeeded() || done.usage() != null || !done.answer().parts().isEmpty()
+                        || sent && endedWithoutAnswer(done.error())) {
                     java.math.BigDecimal counted = admission.settle().apply(done.usage());
                     if (done.costUsd() == null && counted != null) {
                         // no usage came (a cut stream, Ctrl-C): under a budget it counts at its worst case, and
@@ -505,6 +515,16 @@ public final class CallExecutor {
                     recordingFailure = unexpected("recording the answer", e);
                 }
             }
+        }
+
+        /**
+         * A call that ended while waiting for its answer: its deadline or a timeout passed with no HTTP answer, or it
+         * was stopped (Ctrl-C, stdout closed). Not an error answer (HTTP 4xx, 5xx), which a provider does not bill.
+         */
+        private boolean endedWithoutAnswer(LlmoException error) {
+            return stopReason != null || error instanceof dev.llmo.failure.InterruptedRunException
+                    || error instanceof dev.llmo.failure.CallError call
+                    && call.kind() == dev.llmo.failure.ErrorKind.TIMEOUT && call.status() == null;
         }
 
         /** The outcome as it is recorded: the stop reason replaces the provider's "cancelled"; usage is sane. */

@@ -514,8 +514,10 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             unlogged.add(result.model().id(), result.usage(), cost);
         }
         EventData.Response response = null;
-        // every part the user was shown is logged (reasoning, refusals, tool calls, citations), also of a failed call
-        if (result.succeeded() || !result.answer().parts().isEmpty()) {
+        // every part the user was shown is logged (reasoning, refusals, tool calls, citations), also of a failed call;
+        // and what a failed call counts (a request sent, then timed out or cancelled), even with nothing shown: the
+        // spending of the day and 'llmo cost' are read from responses
+        if (result.succeeded() || !result.answer().parts().isEmpty() || cost != null || result.usage() != null) {
             response = new EventData.Response(request, result.model().id(), result.answer().parts(),
                     result.succeeded() ? result.stopReason().id() : "incomplete", result.usage(), cost,
                     result.latencyMs(), result.ttftMs(), result.succeeded());

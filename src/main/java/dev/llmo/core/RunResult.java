@@ -60,4 +60,12 @@ public record RunResult(ModelRef model, Message answer, StopReason stopReason, U
     RunResult failedWith(LlmoException failure) {
         return new RunResult(model, answer, null, usage, costUsd, latencyMs, ttftMs, failure, null);
     }
+
+    /** This failed result with {@code other} as its error: the same failure, with the fix of a caller that knows it. */
+    public RunResult withError(LlmoException other) {
+        if (error == null) {
+            throw new IllegalStateException("a call that succeeded has no error to replace");
+        }
+        return new RunResult(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, other, json);
+    }
 }

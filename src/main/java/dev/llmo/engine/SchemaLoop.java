@@ -10,7 +10,7 @@ import dev.llmo.core.RunRequest;
 import dev.llmo.core.RunResult;
 import dev.llmo.core.RunningCall;
 import dev.llmo.failure.ExitCode;
-import dev.llmo.failure.FailureException;
+import dev.llmo.failure.SchemaBrokenException;
 import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.message.Message;
@@ -143,11 +143,9 @@ final class SchemaLoop {
                 }
                 Violation violation = ((AnswerSchema.Checked.Invalid) checked).violation();
                 if (retry == request.schemaRetries()) {
-                    return whole(answer, null, new FailureException("the answer of " + request.model().id()
+                    return whole(answer, null, new SchemaBrokenException("the answer of " + request.model().id()
                             + " does not follow the schema" + (retry == 0 ? "" : " after " + retry
-                            + (retry == 1 ? " retry" : " retries")) + ": at " + violation,
-                            (retry == 0 ? "ask again with --schema-retries N, or loosen the schema"
-                                    : "raise --schema-retries, or loosen the schema")));
+                            + (retry == 1 ? " retry" : " retries")) + ": at " + violation, retry));
                 }
                 synchronized (this) {
                     if (stopped) {

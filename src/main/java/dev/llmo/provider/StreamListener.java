@@ -18,6 +18,13 @@ public interface StreamListener {
     default void onIdle() {
     }
 
+    /**
+     * The request went out on an open connection to the server (once per attempt): from here the provider may bill
+     * it, even when no answer comes (a timeout, a cancel), so a budget counts it.
+     */
+    default void onSent() {
+    }
+
     void onComplete(ChatResponse response);
 
     /** The call failed: after retries, by a cut stream, an in-stream error, or cancellation. */

@@ -310,6 +310,25 @@ class BatchRunTest {
     }
 
     @Test
+    void underABudgetARowWhoseRequestWasSentAndTimedOutCountsItsUpperBound() throws Exception {
+        llmo.configYaml("main_llm: mock/m1\nbudget: { daily_usd: 1.00 }\n");
+        // the server has the request and answers after the deadline: the provider may bill it all the same
+        llmo.server().enqueue(dev.llmo.OpenAiAnswers.streamed("late", 8, 1)
+                .setHeadersDelay(3, java.util.concurrent.TimeUnit.SECONDS));
+        Path data = dataset(1);
+
+        Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}", "-m", "mock/m1",
+                "--timeout", "0.3");
+
+        assertThat(result).failedWith(ExitCode.FAILURE);
+        JsonNode row = JSON.readTree(result.out().lines().findFirst().orElseThrow());
+        assertThat(row.path("error").path("kind").asText()).isEqualTo("timeout");
+        // ~10 input tokens at $1/M and the 100-token limit at $2/M
+        assertThat(row.path("cost_usd").isNumber()).as(row.toString()).isTrue();
+        assertThat(row.path("cost_usd").asDouble()).isPositive();
+    }
+
+    @Test
     void aBadDatasetLineIsNamedAndNothingIsSent() throws Exception {
         Path data = Files.writeString(llmo.home().resolve("bad.jsonl"), "{\"question\":\"Q1?\"}\n\n[1,2]\n");
         Result result = llmo.run("batch", "run", data.toString(), "--prompt", "{{question}}");

@@ -82,6 +82,39 @@ class BudgetEnforcementTest {
     }
 
     @Test
+    void underABudgetARequestSentThatTimesOutCountsAtItsWorstCaseInTheDayAndInCost() throws Exception {
+        llmo.configYaml("main_llm: mock/gpt-4o-mini\nbudget: { daily_usd: 1.00 }\n");
+        // the server has the request, and answers after the deadline: the provider may bill it all the same
+        llmo.server().enqueue(streamed("late", 8, 1).setHeadersDelay(3, java.util.concurrent.TimeUnit.SECONDS));
+
+        CliRun.Result result = llmo.run("run", "--timeout", "0.3", "hello");
+
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("within 300 ms (--timeout)");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(1);
+        Event response = llmo.onlyLogEvents().stream().filter(e -> e.type().equals("response")).findFirst()
+                .orElseThrow();
+        assertThat(response.data().get("complete").asBoolean()).isFalse();
+        assertThat(response.data().get("parts")).isEmpty();
+        long counted = response.data().get("cost_micro_usd").asLong();
+        assertThat(counted).isPositive();
+        assertThat(llmo.onlyLogEvents()).extracting(Event::type).containsSubsequence("request", "response", "error",
+                "session.end");
+        assertThat(llmo.run("cost")).succeeded().outContains("mock/gpt-4o-mini", dev.llmo.cost.Usd.formatMicro(counted));
+    }
+
+    @Test
+    void underABudgetARequestThatNeverReachedTheServerCountsNothing() throws Exception {
+        llmo.configYaml("main_llm: mock/gpt-4o-mini\nbudget: { daily_usd: 1.00 }\n");
+        llmo.server().shutdown(); // connection refused: the request never left
+
+        CliRun.Result result = llmo.run("run", "--timeout", "0.3", "hello");
+
+        assertThat(result).failedWith(ExitCode.FAILURE).errContains("cannot connect");
+        // nothing left the machine, so nothing counts today
+        assertThat(llmo.run("cost")).errContains("no model calls recorded");
+    }
+
+    @Test
     void withinBudgetTheCallIsSentAndPriced() throws Exception {
         llmo.server().enqueue(streamed("ok", 8, 1));
 

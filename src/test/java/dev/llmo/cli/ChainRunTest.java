@@ -174,6 +174,78 @@ class ChainRunTest {
     }
 
     @Test
+    void aStepWhoseModelHasNoKeyStopsTheChainBeforeTheFirstStepIsSent() {
+        llmo.configYaml("""
+                chains:
+                  nokey:
+                    steps:
+                      - { name: a, model: mock/writer, prompt: "Write: {{input}}" }
+                      - { name: b, model: openai/gpt-4o-mini, prompt: "Review: {{a}}" }
+                """);
+
+        Result result = llmo.run("chain", "run", "nokey", "a haiku");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outIsEmpty().errIs("llmo: error: chain 'nokey', step 'b' "
+                + "uses openai/gpt-4o-mini, but there is no API key for provider 'openai': OPENAI_API_KEY is not set; "
+                + "nothing was sent; run 'llmo vault set OPENAI_API_KEY' or 'export OPENAI_API_KEY=…'\n");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.conversations()).doesNotExist();
+    }
+
+    @Test
+    void aChainWhoseWorstCasePassesMaxCostSendsNothingThoughItsFirstStepWouldFit() {
+        // draft alone is bounded at about $0.0002; the whole chain, loops at their max, at about $0.0016
+        Result result = llmo.run("chain", "run", "full", "--max-cost", "0.0005", "a haiku");
+
+        assertThat(result).failedWith(ExitCode.BUDGET).outIsEmpty()
+                .errContains("chain 'full' could cost up to $0.00", "more than the per-run budget of $0.0005 "
+                        + "(--max-cost); nothing was sent; raise --max-cost, lower the models' max_output_tokens");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
+    void aChainWhoseWorstCasePassesTheConfiguredBudgetsSendsNothing() {
+        llmo.configYaml("""
+                budget: { per_run_usd: 0.0005 }
+                chains:
+                  full:
+                    - "Draft>/Developer)-mock/writer"
+                    - "Critique>/Tester)-mock/critic"
+                    - "Fix>/Developer)-mock/fixer"
+                    - "Again>/Tester)-mock/critic"
+                """);
+        assertThat(llmo.run("chain", "run", "full", "a haiku")).failedWith(ExitCode.BUDGET)
+                .errContains("per-run budget of $0.0005 (budget.per_run_usd); nothing was sent; "
+                        + "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run)");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        // --max-cost replaces budget.per_run_usd, and within it the chain runs
+        assertThat(llmo.run("chain", "run", "full", "--max-cost", "0.01", "a haiku")).succeeded();
+        int sent = llmo.server().getRequestCount();
+        llmo.configYaml("""
+                budget: { daily_usd: 0.0005 }
+                chains:
+                  full:
+                    - "Draft>/Developer)-mock/writer"
+                    - "Critique>/Tester)-mock/critic"
+                    - "Fix>/Developer)-mock/fixer"
+                    - "Again>/Tester)-mock/critic"
+                """);
+        assertThat(llmo.run("chain", "run", "full", "a haiku")).failedWith(ExitCode.BUDGET)
+                .errContains("spent today that would pass the daily budget of $0.0005; nothing was sent; "
+                        + "raise budget.daily_usd in config.yaml, lower the models' max_output_tokens");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
+    }
+
+    @Test
+    void aChainWithAStepOfUnknownPriceIsRefusedUnderABudget() {
+        Result result = llmo.run("chain", "run", "broken", "--max-cost", "1", "a parser");
+
+        assertThat(result).failedWith(ExitCode.BUDGET).errContains("the price or answer limit of mock/failing is "
+                + "unknown, so the worst case of chain 'broken' cannot be checked against the budget; nothing was sent");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void noInputIsAUsageErrorAndAnUnknownChainIsExit3() {
         assertThat(llmo.run("chain", "run", "full")).failedWith(ExitCode.USAGE);
         assertThat(llmo.run("chain", "run", "ful", "x")).failedWith(ExitCode.CONFIG);

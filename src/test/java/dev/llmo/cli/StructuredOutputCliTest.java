@@ -218,6 +218,28 @@ class StructuredOutputCliTest {
     }
 
     @Test
+    void aChainStepThatBreaksItsSchemaNamesTheStepsSchemaRetriesNotTheFlagChainsLack() {
+        chains();
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":\"CRDTs\"}"));
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":\"CRDTs\"}"));
+        llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":7}"));
+
+        CliRun.Result retried = llmo.run("chain", "run", "article", "CRDTs");
+        CliRun.Result once = llmo.run("chain", "run", "subtitled", "CRDTs");
+
+        String config = llmo.home().resolve("llmo").resolve("config.yaml").toString();
+        assertThat(retried).failedWith(ExitCode.FAILURE).errDoesNotContain("--schema-retries")
+                .errContains("the answer of mock/m does not follow the schema after 1 retry: at $: required property "
+                        + "'sections' not found; raise schema_retries: (1 now) in step 'outline' of chain 'article' ("
+                        + config + ":5:");
+        assertThat(retried.err()).endsWith("), or loosen the schema\n");
+        assertThat(once).failedWith(ExitCode.FAILURE).errDoesNotContain("--schema-retries")
+                .errContains("; ask again with schema_retries: N in step 'outline' of chain 'subtitled' (" + config
+                        + ":17:");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
     void aFieldTheAnswerLacksStopsTheChainNamingTheChainTheStepAndTheField() {
         chains();
         llmo.server().enqueue(OpenAiAnswers.streamed("{\"title\":\"CRDTs\"}"));

@@ -55,8 +55,17 @@ final class ChatCall implements CallHandle {
         ChatResponse response;
         try {
             response = loop.run(request, this::read, () -> answer == null || !answer.delivered(),
-                    (retry, delay, failure) -> listener.onEvent(new StreamEvent.Retrying(retry, delay,
-                            failure.error())));
+                    new RetryLoop.RetryObserver() {
+                        @Override
+                        public void retrying(int retry, java.time.Duration delay, AttemptFailure failure) {
+                            listener.onEvent(new StreamEvent.Retrying(retry, delay, failure.error()));
+                        }
+
+                        @Override
+                        public void sent() {
+                            listener.onSent();
+                        }
+                    });
         } catch (LlmoException e) {
             listener.onError(e);
             return;

@@ -29,6 +29,10 @@ final class RetryLoop<T> {
     /** Told before each wait. */
     interface RetryObserver {
         void retrying(int retry, Duration delay, AttemptFailure failure);
+
+        /** An attempt's request went out on an open connection (see {@link StreamSocket}). */
+        default void sent() {
+        }
     }
 
     private final Transport transport;
@@ -61,7 +65,7 @@ final class RetryLoop<T> {
         }
         int retries = 0;
         while (true) {
-            AttemptFailure failure = attempt(request, reader);
+            AttemptFailure failure = attempt(request, reader, observer);
             if (failure == null) {
                 return result;
             }
@@ -89,12 +93,13 @@ final class RetryLoop<T> {
     }
 
     /** One attempt: null on success (the result is in {@link #result}), else how it failed. */
-    private AttemptFailure attempt(Supplier<okhttp3.Request> request, Reader<T> reader) {
+    private AttemptFailure attempt(Supplier<okhttp3.Request> request, Reader<T> reader, RetryObserver observer) {
         if (cancelled) {
             throw errors.cancelled();
         }
         responseStarted = false;
         okhttp3.Request built = request.get();
+        built = built.newBuilder().tag(StreamSocket.Sent.class, new StreamSocket.Sent(observer::sent)).build();
         Call call = transport.client(built.url()).newCall(built);
         if (deadline != null) {
             // OkHttp's call timeout spans connecting, sending and reading the whole body of this attempt

@@ -31,6 +31,12 @@ final class StreamSocket implements Interceptor {
     @Override
     public Response intercept(Chain chain) throws IOException {
         LAST.remove(); // also when the exchange fails: no socket of an earlier response stays behind
+        // a network interceptor runs once the connection is open: the request now goes to the server, which may
+        // bill it whether or not an answer comes back
+        Sent sent = chain.request().tag(Sent.class);
+        if (sent != null) {
+            sent.hook().run();
+        }
         Response response = chain.proceed(chain.request());
         Connection connection = chain.connection();
         String type = response.header("Content-Type");
@@ -41,6 +47,10 @@ final class StreamSocket implements Interceptor {
             LAST.set(connection.socket());
         }
         return response;
+    }
+
+    /** Told when a request goes out on an open connection: a tag of the requests {@link RetryLoop} sends. */
+    record Sent(Runnable hook) {
     }
 
     /** The socket's input of the event stream this thread received last, forgotten here; null when there is none. */
