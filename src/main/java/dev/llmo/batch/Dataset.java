@@ -166,7 +166,11 @@ public final class Dataset implements Closeable {
                     throw bad(line, "more than one JSON value on the line (JSON Lines holds one object per line)");
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                String why = firstLine(e.getOriginalMessage());
+                // Jackson's location ("[Source: REDACTED …; line: 1, column: 1]") means nothing to the user: the
+                // line is named already
+                String why = firstLine(e.getOriginalMessage())
+                        .replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*\\]\\)", "")
+                        .replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
                 throw bad(line, why.startsWith("Duplicate field") ? "the key" + why.substring("Duplicate field"
                         .length()) + " is given twice" : "not a JSON object (" + why + ")");
             }

@@ -84,7 +84,8 @@ final class ConfigFields {
             return n;
         }
         throw new ConfigException(node.origin().where() + ": '" + key + "' of " + what + " must be a whole number "
-                + "above 0, got " + describe(node), "e.g. " + key + ": 30, or leave it out for the default");
+                + "above 0, got " + describe(node), "write a whole number such as 60, or leave '" + key + "' out for its "
+                + "default");
     }
 
     /** {@code true}/{@code false}, or {@code otherwise} when unset. */

@@ -102,7 +102,9 @@ class DatasetTest {
     @Test
     void badJsonLinesAreNamedByTheirLine() {
         assertThatThrownBy(() -> rows("e.jsonl", "{\"q\":1}\n{\"q\":\n")).isInstanceOf(UsageException.class)
-                .hasMessageStartingWith("e.jsonl:2: not a JSON object (");
+                .hasMessageStartingWith("e.jsonl:2: not a JSON object (").hasMessageNotContaining("Source");
+        assertThatThrownBy(() -> rows("g.jsonl", "{\"q\":1\n")).isInstanceOf(UsageException.class)
+                .hasMessageNotContaining("Source").hasMessageNotContaining("REDACTED");
         assertThatThrownBy(() -> rows("f.jsonl", "\"text\"\n")).isInstanceOf(UsageException.class)
                 .hasMessage("f.jsonl:1: not a JSON object, but string");
         // the second object would have been dropped without a word, the first of two values of a key ignored
