@@ -19,7 +19,11 @@ class DatasetTest {
     Path dir;
 
     private List<DatasetRow> rows(String name, String text) throws IOException {
-        Path file = Files.writeString(dir.resolve(name), text);
+        return rows(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private List<DatasetRow> rows(String name, byte[] bytes) throws IOException {
+        Path file = Files.write(dir.resolve(name), bytes);
         List<DatasetRow> rows = new ArrayList<>();
         try (Dataset dataset = Dataset.open(file, name)) {
             for (DatasetRow row = dataset.next(); row != null; row = dataset.next()) {
@@ -43,17 +47,6 @@ class DatasetTest {
         assertThat(rows).extracting(DatasetRow::line).containsExactly(2L, 3L, 6L);
         assertThat(rows.get(2).values().get("text")).isEmpty();
         assertThat(rows).extracting(DatasetRow::index).containsExactly(0L, 1L, 2L);
-    }
-
-    private List<DatasetRow> rows(String name, byte[] bytes) throws IOException {
-        Path file = Files.write(dir.resolve(name), bytes);
-        List<DatasetRow> rows = new ArrayList<>();
-        try (Dataset dataset = Dataset.open(file, name)) {
-            for (DatasetRow row = dataset.next(); row != null; row = dataset.next()) {
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 
     @Test

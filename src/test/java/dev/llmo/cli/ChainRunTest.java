@@ -203,17 +203,19 @@ class ChainRunTest {
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 
+    /** Four steps over three priced models. */
+    private static final String FULL_CHAIN = """
+            chains:
+              full:
+                - "Draft>/Developer)-mock/writer"
+                - "Critique>/Tester)-mock/critic"
+                - "Fix>/Developer)-mock/fixer"
+                - "Again>/Tester)-mock/critic"
+            """;
+
     @Test
     void aChainWhoseWorstCasePassesTheConfiguredBudgetsSendsNothing() {
-        llmo.configYaml("""
-                budget: { per_run_usd: 0.0005 }
-                chains:
-                  full:
-                    - "Draft>/Developer)-mock/writer"
-                    - "Critique>/Tester)-mock/critic"
-                    - "Fix>/Developer)-mock/fixer"
-                    - "Again>/Tester)-mock/critic"
-                """);
+        llmo.configYaml("budget: { per_run_usd: 0.0005 }\n" + FULL_CHAIN);
         assertThat(llmo.run("chain", "run", "full", "a haiku")).failedWith(ExitCode.BUDGET)
                 .errContains("per-run budget of $0.0005 (budget.per_run_usd); nothing was sent; "
                         + "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run)");
@@ -221,15 +223,7 @@ class ChainRunTest {
         // --max-cost replaces budget.per_run_usd, and within it the chain runs
         assertThat(llmo.run("chain", "run", "full", "--max-cost", "0.01", "a haiku")).succeeded();
         int sent = llmo.server().getRequestCount();
-        llmo.configYaml("""
-                budget: { daily_usd: 0.0005 }
-                chains:
-                  full:
-                    - "Draft>/Developer)-mock/writer"
-                    - "Critique>/Tester)-mock/critic"
-                    - "Fix>/Developer)-mock/fixer"
-                    - "Again>/Tester)-mock/critic"
-                """);
+        llmo.configYaml("budget: { daily_usd: 0.0005 }\n" + FULL_CHAIN);
         assertThat(llmo.run("chain", "run", "full", "a haiku")).failedWith(ExitCode.BUDGET)
                 .errContains("spent today that would pass the daily budget of $0.0005; nothing was sent; "
                         + "raise budget.daily_usd in config.yaml, lower the models' max_output_tokens");
