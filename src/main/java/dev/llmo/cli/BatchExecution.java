@@ -104,9 +104,7 @@ final class BatchExecution {
             return scan;
         }
         if (scan.unpriced() != null) {
-            throw new BudgetException("the price or answer limit of " + scan.unpriced() + " is unknown, so the batch's "
-                    + "worst case cannot be checked against the budget; nothing was sent",
-                    "add its pricing (and max_output_tokens) in models.yaml, or pass -o max_tokens=N");
+            throw WorstCase.unpriced(scan.unpriced(), "the batch's worst case", ", or pass -o max_tokens=N");
         }
         WorstCase.require(context, maxCost, "the batch's " + scan.todo() + " calls could cost up to "
                 + Usd.formatExact(scan.worstCaseUsd()), scan.worstCaseUsd(),

@@ -235,9 +235,7 @@ final class ChainCommand implements Runnable {
         ChainPlan.Estimate plan = ChainPlan.estimate(chain, input, settings,
                 step -> attached.getOrDefault(step, List.of()), CoreServices.contentStore(context));
         if (plan.unpriced() != null) {
-            throw new dev.llmo.failure.BudgetException("the price or answer limit of " + plan.unpriced()
-                    + " is unknown, so the worst case of chain '" + chain.name() + "' cannot be checked against the budget; "
-                    + "nothing was sent", "add its pricing (and max_output_tokens) in models.yaml");
+            throw WorstCase.unpriced(plan.unpriced(), "the worst case of chain '" + chain.name() + "'", "");
         }
         WorstCase.require(context, maxCost, "chain '" + chain.name() + "' could cost up to "
                 + dev.llmo.cost.Usd.formatExact(plan.totalUsd()) + " (its worst case: see 'llmo chain run "

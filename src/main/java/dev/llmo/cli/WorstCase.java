@@ -22,6 +22,19 @@ final class WorstCase {
     }
 
     /**
+     * The refusal of a budgeted run whose worst case cannot be priced (exit 5).
+     *
+     * @param model       the first model of unknown price or answer limit
+     * @param worstCaseOf the worst case in words, e.g. "the batch's worst case"
+     * @param orAlso      another fix, with its leading ", or", or empty
+     */
+    static BudgetException unpriced(String model, String worstCaseOf, String orAlso) {
+        return new BudgetException("the price or answer limit of " + model + " is unknown, so " + worstCaseOf
+                + " cannot be checked against the budget; nothing was sent",
+                "add its pricing (and max_output_tokens) in models.yaml" + orAlso);
+    }
+
+    /**
      * @param what     the run's worst case in words, e.g. "the batch's 3 calls could cost up to $0.01"
      * @param worstUsd that worst case
      * @param smaller  the other fixes: how to make the run smaller, e.g. "lower X, or use fewer Y"

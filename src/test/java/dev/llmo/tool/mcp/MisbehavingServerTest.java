@@ -151,7 +151,9 @@ class MisbehavingServerTest {
         // under a second even on a loaded machine
         try (McpClient client = start("2025-11-25", Duration.ofSeconds(3))) {
             assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
-                    .isInstanceOf(McpException.class).hasMessage("MCP server py did not answer tools/call within 3 s");
+                    .isInstanceOf(McpException.class).hasMessage("MCP server py did not answer tools/call within 3 s")
+                    .satisfies(e -> assertThat(((McpException) e).fix())
+                            .endsWith("or give it longer with 'timeout: SECONDS' in its mcp_servers entry."));
         }
         assertThat(Files.readString(dir.resolve("py.log"))).contains("cancelled 2 timed out");
         try (McpClient client = start("2025-11-25", Duration.ofSeconds(30))) {
