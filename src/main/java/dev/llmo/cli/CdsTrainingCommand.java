@@ -39,14 +39,15 @@ final class CdsTrainingCommand implements Callable<Integer> {
     private static final List<List<String>> PATHS = List.of(
             List.of("--help"), List.of("models"), List.of("models", "--json"), List.of("run", "--help"),
             List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"), List.of("--no-such-flag"),
-            List.of("run", "-m", "train/m", "hello"), List.of("run", "-m", "train/m", "--json", "-c", "again"),
+            List.of("run", "-m", "train/m", "hello"),
+            List.of("run", "-m", "train/m", "--json", "--max-cost", "1", "-c", "again"),
             List.of("run", "-m", "train/m", "-T", "train_tool", "hello"), List.of("log", "list"),
             List.of("log", "verify", "--all"), List.of("cost"),
             List.of("install-completion", "--shell", "bash", "--print"), List.of("__complete", "models"),
             List.of("__complete", "conversations"));
     /**
      * The runs whose classes make the launcher's archive for {@code run} (its "call" archive, the JDK's classes
-     * with llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output, a call whose key is
+     * with llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output under a budget, a call whose key is
      * in the vault, one whose model calls a command tool (the tool catalog, its schema and arguments as JSON, the
      * policy, the child process: without it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms
      * more than with the general archive), a usage error and the command's help. The first only fills the cache of
@@ -54,7 +55,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
      */
     private static final List<CallRun> CALL_RUNS = List.of(new CallRun("", "run", "-m", "train/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "hello"), new CallRun("oe", "run", "-m", "train/m", "hello"),
-            new CallRun("", "run", "-m", "train/m", "--json", "-c", "again"),
+            new CallRun("", "run", "-m", "train/m", "--json", "--max-cost", "1", "-c", "again"),
             new CallRun("", "run", "-m", "vtrain/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "-T", "train_tool", "hello"),
             new CallRun("", "run", "-m", "no-such-model", "x"),

@@ -8,6 +8,9 @@ import dev.llmo.context.ModelCaps;
 import dev.llmo.context.TokenCounter;
 import dev.llmo.context.TokenCounters;
 import dev.llmo.cost.CostGuard;
+import dev.llmo.failure.BudgetException;
+import dev.llmo.message.Part;
+import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
 
 /**
@@ -16,6 +19,9 @@ import dev.llmo.provider.ChatRequest;
  * run's and the day's budgets; the provider's reported usage then settles the cost and calibrates the estimates.
  */
 public final class FittedAndBudgeted implements Preflight {
+    /** The largest byte bound a budgeted request is held at without counting it ({@link #admitAtBound}). */
+    static final long SMALL_REQUEST_TOKENS = 4096;
+
     private final TokenCounters counters;
     private final CostGuard guard;
     private final ContextBudget budget;
@@ -42,9 +48,17 @@ public final class FittedAndBudgeted implements Preflight {
     @Override
     public Admission admit(ModelRef model, ChatRequest request) {
         ModelCaps caps = ModelCaps.of(model, request.options());
-        if (!guard.active() && surelyFits(request, caps)) {
+        long bound = tokenBound(request);
+        boolean surelyFits = bound >= 0 && surelyFits(bound, caps);
+        if (surelyFits && !guard.active()) {
             // No budget to price and no chance of overflowing: loading a tokenizer (up to half a second) buys nothing.
             return Admission.unlimited(request);
+        }
+        if (surelyFits && bound <= SMALL_REQUEST_TOKENS) {
+            Admission held = admitAtBound(model, request, caps, bound);
+            if (held != null) {
+                return held;
+            }
         }
         TokenCounter counter = counters.forModel(model);
         ContextReport context = new ContextAssembler(counter).build(request.system(), countedDeclarations(request),
@@ -62,19 +76,60 @@ public final class FittedAndBudgeted implements Preflight {
     }
 
     /**
-     * A token is at least one byte in every tokenizer llmo meets (byte-level BPE, byte fallback), so UTF-8 bytes
-     * plus a generous framing allowance bound the count from above.
+     * A small request under a budget is held at its byte bound instead of its count: a tokenizer costs a budgeted
+     * run more than the rest of it (ADR-003, "Fourteenth round"), and for a few KB the bound holds little more. When
+     * the bound does not pass the budget, the exact count decides (null), so a refusal always gives the count. With
+     * the answer's limit unknown, the output is bounded by the whole window: a larger input must not make the bound
+     * smaller. A call that reports no usage is charged its exact worst case, counted then.
      */
-    private boolean surelyFits(ChatRequest request, ModelCaps caps) {
-        if (caps.contextWindow() == null) {
-            return budget.maxTokensIn() == null;
+    private Admission admitAtBound(ModelRef model, ChatRequest request, ModelCaps caps, long bound) {
+        CostGuard.Reservation reservation;
+        try {
+            reservation = guard.reserve(model.id(), model.spec().pricing(), bound, caps.outputBound(0));
+        } catch (BudgetException refused) {
+            return null;
         }
+        return new Admission(request, usage -> {
+            if (usage != null) {
+                return guard.settle(reservation, usage);
+            }
+            TokenCounter counter = counters.forModel(model);
+            long exact = counter.count(request.system(), request.messages())
+                    + counter.toolTokens(countedDeclarations(request));
+            return guard.settleUnreported(reservation, exact, caps.outputBound(exact));
+        }, () -> guard.release(reservation), () -> guard.recorded(reservation));
+    }
+
+    /**
+     * A token is at least one byte in every tokenizer llmo meets (byte-level BPE, byte fallback), so UTF-8 bytes
+     * plus a generous framing allowance bound the count from above. -1 when the request holds what bytes do not
+     * bound: tools (schemas, calls and results are counted), attachments.
+     */
+    private static long tokenBound(ChatRequest request) {
         if (!request.tools().isEmpty()) {
-            return false; // schemas, calls and results are not in the bound below: a tool round is counted
+            return -1;
         }
         long bound = 16 + bytes(request.system()) + (request.schema() == null ? 0 : bytes(request.schema().schemaJson()));
-        for (var message : request.messages()) {
-            bound += 16 + bytes(message.content());
+        for (ChatMessage message : request.messages()) {
+            bound += 16;
+            for (Part part : message.parts()) {
+                if (part instanceof Part.Text text) {
+                    bound += bytes(text.text());
+                } else if (part instanceof Part.Reasoning reasoning) {
+                    bound += bytes(reasoning.text()) + bytes(reasoning.signature());
+                } else if (part instanceof Part.Refusal refusal) {
+                    bound += bytes(refusal.text());
+                } else {
+                    return -1;
+                }
+            }
+        }
+        return bound;
+    }
+
+    private boolean surelyFits(long bound, ModelCaps caps) {
+        if (caps.contextWindow() == null) {
+            return budget.maxTokensIn() == null;
         }
         long limit = caps.contextWindow() - caps.reservedOutputTokens();
         if (budget.maxTokensIn() != null) {

@@ -222,6 +222,26 @@ public final class CostGuard {
     }
 
     /**
+     * Settles a call that reported no usage at a worst case tighter than the one held: the request's counted input
+     * and the answer's limit, for a reservation made at an input bound ({@code FittedAndBudgeted}).
+     *
+     * @return the call's cost in USD, or null when the price is unknown
+     * @throws IllegalStateException when the reservation was already settled or released
+     */
+    public synchronized BigDecimal settleUnreported(Reservation reservation, long inputTokens, Long maxOutputTokens) {
+        close(reservation);
+        BigDecimal held = reservation.estimate().usd();
+        BigDecimal cost = CostEstimate.of(reservation.pricing(), inputTokens, maxOutputTokens).usd();
+        if (cost == null || held != null && cost.compareTo(held) > 0) {
+            cost = held;   // never more than was held: the hold is what the budgets allowed
+        }
+        if (cost != null) {
+            spent = spent.add(cost);
+        }
+        return cost;
+    }
+
+    /**
      * Drops a reservation for a call that cost nothing (refused by the provider, a connection that failed).
      *
      * @throws IllegalStateException when the reservation was already settled or released

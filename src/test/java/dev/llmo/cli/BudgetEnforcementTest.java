@@ -77,8 +77,33 @@ class BudgetEnforcementTest {
         Event response = llmo.onlyLogEvents().stream().filter(e -> e.type().equals("response")).findFirst()
                 .orElseThrow();
         assertThat(response.data().get("complete").asBoolean()).isFalse();
-        // no usage came: the 100-token output limit and the input are counted, so the daily total includes it
-        assertThat(response.data().get("cost_micro_usd").asLong()).isPositive();
+        // no usage came: the 100-token output limit and the input are counted, so the daily total includes it; a
+        // prompt this short is held at its size in bytes, but charged at its counted tokens, not at that bound
+        long counted = dev.llmo.context.TokenCounters.create().forModel(dev.llmo.config.ProviderType.OPENAI, "mock",
+                "gpt-4o-mini").count(null, java.util.List.of(dev.llmo.provider.ChatMessage.user("hello")));
+        java.math.BigDecimal worst = dev.llmo.cost.UsageCost.worstCase(new dev.llmo.config.Pricing(
+                new java.math.BigDecimal("0.15"), new java.math.BigDecimal("0.60"), null, null, null), counted, 100);
+        assertThat(response.data().get("cost_micro_usd").asLong()).isEqualTo(dev.llmo.cost.Usd.toMicro(worst));
+    }
+
+    @Test
+    void aShortPromptHeldAtItsSizeInBytesThatWouldPassTheBudgetIsCountedAndLetThrough() throws Exception {
+        // 4,000 bytes of "word " are 800 tokens: held at 4,000 it would pass a budget its count respects
+        llmo.mockProvider("""
+                models:
+                  - name: gpt-4o-mini
+                    context_window: 128000
+                    max_output_tokens: 100
+                    pricing: { input_per_mtok: 10, output_per_mtok: 10 }
+                """);
+        llmo.server().enqueue(streamed("ok", 8, 1));
+
+        CliRun.Result result = llmo.run("run", "--max-cost", "0.02", "word ".repeat(800).strip());
+
+        assertThat(result).succeeded().outIs("ok\n");
+        CliRun.Result refused = llmo.run("run", "--max-cost", "0.005", "word ".repeat(800).strip());
+        assertThat(refused).failedWith(ExitCode.BUDGET);
+        assertThat(refused.err()).containsPattern("\\(8\\d\\d input tokens, 100 output tokens max\\)");
     }
 
     @Test
