@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Hands out the {@link TokenCounter} for a model. One per process: it owns the tiktoken encodings (each loaded on
- * first use, 250–570 ms, never all of them), the per-encoding caches of message counts, and the calibration
- * learned from providers' reported usage. Thread-safe.
+ * Hands out the {@link TokenCounter} for a model. One per run: it owns the per-encoding caches of message counts and
+ * the calibration learned from providers' reported usage; the tiktoken encodings beneath (each loaded on first use,
+ * 250–570 ms, never all of them) are the process's. Thread-safe.
  *
  * <p>Exact counts: OpenAI models (provider type {@code openai}) named gpt-4o, chatgpt-4o, gpt-4.1, gpt-4.5, gpt-5
  * and the o-series (o1, o3, o4...) use o200k_base; gpt-4 and gpt-3.5 use cl100k_base. Every other model gets an
@@ -31,11 +31,6 @@ public final class TokenCounters {
             ProviderType.GEMINI, 1.00,
             ProviderType.OPENAI, 1.10);
 
-    /**
-     * Made at the first count: jtokkit's encodings' enum builds its name table with a stream (six lambda call
-     * sites), and a call without a context budget counts nothing (ADR-003, "Seventh round").
-     */
-    private EncodingRegistry registry;
     /** Not an EnumMap: that would initialise {@link EncodingType} (and its table) in every call, counting or not. */
     private final Map<EncodingType, TiktokenCounter> counters = new java.util.HashMap<>(4);
     private final TokenCalibration calibration;
@@ -102,10 +97,18 @@ public final class TokenCounters {
     }
 
     private synchronized TiktokenCounter encoding(EncodingType type) {
-        if (registry == null) {
-            registry = Encodings.newLazyEncodingRegistry();
-        }
         return counters.computeIfAbsent(type,
-                t -> new TiktokenCounter(registry.getEncoding(t), new MessageTokenCache(cacheCapacity)));
+                t -> new TiktokenCounter(Registry.ENCODINGS.getEncoding(t), new MessageTokenCache(cacheCapacity)));
+    }
+
+    /**
+     * jtokkit's encodings, loaded once per process however many counters there are: an encoding is immutable and
+     * takes 250–570 ms to load (a process that runs llmo's commands in turn, as the tests do, loaded one per
+     * command). A holder class, so that the registry is made at the first count: its encodings' enum builds its name
+     * table with a stream (six lambda call sites), and a call without a context budget counts nothing (ADR-003,
+     * "Seventh round"). The registry's map is concurrent.
+     */
+    private static final class Registry {
+        static final EncodingRegistry ENCODINGS = Encodings.newLazyEncodingRegistry();
     }
 }
