@@ -138,7 +138,7 @@ final class BatchExecution {
         String resume = "'llmo batch resume " + record.id();
         BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
         context.err().flush(); // what the command said of the batch comes before its first result
-        PrintWriter sink = out == null ? context.out() : out.writer();
+        PrintWriter sink = out == null ? context.jsonOut() : out.writer();
         ResultLines lines = new ResultLines(sink, record.file(), models.size(), total, record.unfinished(models.size()));
         // a reader of stdout that went away (| head), or a full disk under --out, stops the batch: the rest could not
         // be written
@@ -260,7 +260,7 @@ final class BatchExecution {
      */
     static void export(CliContext context, Path record, int models, Path outFile) {
         if (outFile == null) {
-            PrintWriter out = context.out();
+            PrintWriter out = context.jsonOut();
             BatchExport.write(record, models, out, BatchExport::line);
             LlmoException lost = StdoutWriter.failure(out);
             if (lost != null) {
