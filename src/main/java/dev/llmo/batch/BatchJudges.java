@@ -159,7 +159,7 @@ public final class BatchJudges {
     }
 
     /** Writes one verdict as a {@code batch.judge}. */
-    private static final class JudgeRecorder implements CallRecorder {
+    static final class JudgeRecorder implements CallRecorder {
         private final BatchRecord record;
         private final long row;
         private final int model;
@@ -185,12 +185,15 @@ public final class BatchJudges {
 
         @Override
         public void answered(long request, RunResult result) {
-            if (!sent || result.error() instanceof InterruptedRunException && result.usage() == null
+            boolean interrupted = result.error() instanceof InterruptedRunException;
+            if (!sent || interrupted && result.usage() == null && result.costUsd() == null
                     || result.error() instanceof ModelAuthException) {
                 return; // nothing was sent, or nothing it cost (a refused key stops the batch): judged again later
             }
+            // a call Ctrl-C ended gave no verdict, nor did it fail the check: recorded for its cost with neither pass
+            // nor error, which the report counts as missing and a resume judges again
             Boolean pass = result.succeeded() ? verdict(result.text()) : null;
-            String error = !result.succeeded() ? result.error().getMessage()
+            String error = interrupted ? null : !result.succeeded() ? result.error().getMessage()
                     : pass == null ? "the judge's answer starts with neither PASS nor FAIL" : null;
             record.judge(new EventData.BatchJudge(row, model, assertion, result.model().id(), pass,
                     result.answer().parts(), result.usage(), BatchRunner.micro(result.costUsd()), result.latencyMs(),

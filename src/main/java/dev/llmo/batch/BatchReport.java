@@ -53,8 +53,11 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
         long[] judgeCounts = {0, 0};
         BatchRecord.entries(record, entry -> {
             if (entry instanceof EventData.BatchJudge judge) {
-                verdicts.put(BatchRecord.judgeKey(judge.row(), judge.modelIndex(), judge.assertion()),
-                        judge.pass());
+                // a judge call Ctrl-C stopped has neither pass nor error: its verdict is missing, its cost counts
+                if (judge.pass() != null || judge.errorMessage() != null) {
+                    verdicts.put(BatchRecord.judgeKey(judge.row(), judge.modelIndex(), judge.assertion()),
+                            judge.pass());
+                }
                 judgeCounts[0]++;
                 if (judge.costMicroUsd() == null) {
                     judgeCounts[1]++;

@@ -135,10 +135,10 @@ final class BatchExecution {
                 System::nanoTime);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
-        String resume = "'llmo batch resume " + record.id();
+        String rest = resume(record, "") + " runs the rest";
         BatchJudges.Outcome[] judged = {new BatchJudges.Outcome(0, 0, null)};
         context.err().flush(); // what the command said of the batch comes before its first result
-        PrintWriter sink = out == null ? context.out() : out.writer();
+        PrintWriter sink = out == null ? context.jsonOut() : out.writer();
         ResultLines lines = new ResultLines(sink, record.file(), models.size(), total, record.unfinished(models.size()));
         // a reader of stdout that went away (| head), or a full disk under --out, stops the batch: the rest could not
         // be written
@@ -148,7 +148,7 @@ final class BatchExecution {
                     && ended.result().error() == cancellation.reason())) {
                 progress.onEvent(event);
             }
-            LlmoException lost = event instanceof RunEvent.CallEnded ? lost(context, out, record.id()) : null;
+            LlmoException lost = event instanceof RunEvent.CallEnded ? lost(context, out, record) : null;
             if (lost != null) {
                 throw lost;
             }
@@ -187,15 +187,15 @@ final class BatchExecution {
             LlmoException reason = cancellation.reason();
             if (outcome.stopped() instanceof BudgetException) {
                 throw new BudgetException(outcome.stopped().getMessage() + "; the batch stopped",
-                        "raise the budget, then " + resume + "' runs the rest");
+                        "raise the budget, then " + rest);
             }
             if (outcome.stopped() instanceof ModelAuthException auth) {
                 throw new ModelAuthException(auth.kind(), auth.status(), auth.getMessage() + "; the batch stopped",
-                        (auth.fix() == null ? "fix the key" : auth.fix()) + "; then " + resume + "' runs the rest");
+                        (auth.fix() == null ? "fix the key" : auth.fix()) + "; then " + rest);
             }
             if (cancellation.cancelled() && (reason == null || reason.exitCode().stoppedFromOutside())) {
                 throw InterruptedRunException.of(reason == null ? ExitCode.INTERRUPTED : reason.exitCode(),
-                        "the batch was stopped; " + resume + "' runs the rest");
+                        "the batch was stopped; " + rest);
             }
             if (reason != null) {
                 throw reason;
@@ -206,7 +206,7 @@ final class BatchExecution {
                 out.close();
             }
         }
-        LlmoException lost = lost(context, out, record.id());
+        LlmoException lost = lost(context, out, record);
         if (lost != null) {
             throw lost;
         }
@@ -215,21 +215,31 @@ final class BatchExecution {
         if (failed > 0) {
             throw new FailureException(failed + " of " + (before + outcome.failed() + outcome.succeeded())
                     + " calls failed (their errors are in the results)",
-                    resume + " --retry-failed' sends them again; 'llmo batch show " + record.id() + "' sums up");
+                    resume(record, " --retry-failed") + " sends them again; 'llmo batch show " + record.id() + "' sums up");
         }
         return 0;
     }
 
     /** Why the results could not be written so far (stdout, or {@code out}), or null. */
-    private static LlmoException lost(CliContext context, OutFile out, String id) {
+    private static LlmoException lost(CliContext context, OutFile out, BatchRecord record) {
         if (out == null) {
             return StdoutWriter.failure(context.out());
         }
         java.io.IOException failure = out.failure();
         return failure == null ? null : new FailureException("cannot write --out " + out.path() + ": "
                 + failure.getMessage() + "; the batch stopped, the file holds whole lines up to the failure",
-                "check the disk and the file, then 'llmo batch resume " + id + " --out FILE' runs the rest and "
+                "check the disk and the file, then " + resume(record, " --out FILE") + " runs the rest and "
                         + "writes all the results", failure);
+    }
+
+    /**
+     * The quoted {@code batch resume} command line with {@code options}. A dataset read from stdin or a pipe is gone
+     * when the batch ends, and a resume without it refuses: the line asks for it again.
+     */
+    private static String resume(BatchRecord record, String options) {
+        boolean stdin = record.spec().dataset().equals("-");
+        return "'llmo batch resume " + record.id() + (stdin ? " --dataset FILE" : "") + options + "'"
+                + (stdin ? " (--dataset: the rows this batch read from stdin or a pipe, again, as a file)" : "");
     }
 
     private static ExitCode exitCode(BatchRunner.Outcome outcome, Cancellation cancellation) {
@@ -260,7 +270,7 @@ final class BatchExecution {
      */
     static void export(CliContext context, Path record, int models, Path outFile) {
         if (outFile == null) {
-            PrintWriter out = context.out();
+            PrintWriter out = context.jsonOut();
             BatchExport.write(record, models, out, BatchExport::line);
             LlmoException lost = StdoutWriter.failure(out);
             if (lost != null) {

@@ -145,7 +145,7 @@ final class ChainCommand implements Runnable {
             java.util.Map<String, byte[]> unstored = new java.util.HashMap<>(); // a dry run writes nothing
             java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
                     attachments(chain, settings, unstored);
-            ChainPlan.print(chain, text, settings, json, json ? context.out() : shown(context.out()),
+            ChainPlan.print(chain, text, settings, json, json ? context.jsonOut() : shown(context.out()),
                     step -> attached.getOrDefault(step, List.of()), unstored::get);
             return 0;
         }

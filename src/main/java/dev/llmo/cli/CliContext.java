@@ -19,6 +19,7 @@ public final class CliContext {
     private final CliEnvironment environment;
     private final GlobalOptions options;
     private Settings settings;
+    private PrintWriter jsonOut;
     private java.util.concurrent.FutureTask<Settings> settingsAhead;
     private final java.util.List<AutoCloseable> closeAtEnd = new java.util.ArrayList<>();
     private dev.llmo.vault.VaultKeys vaultKeys;
@@ -34,6 +35,18 @@ public final class CliContext {
 
     public PrintWriter out() {
         return environment.out();
+    }
+
+    /**
+     * Stdout for JSON: on a terminal DEL and the C1 controls are escaped as well ({@link TerminalText#json}), to a
+     * pipe or a file the bytes are unchanged. Every {@code --json} output that carries text from a model, a server or
+     * a file is printed through it.
+     */
+    public PrintWriter jsonOut() {
+        if (jsonOut == null) {
+            jsonOut = TerminalText.jsonWriter(environment.out(), environment.stdoutIsTerminal());
+        }
+        return jsonOut;
     }
 
     public PrintWriter err() {

@@ -82,7 +82,7 @@ final class LogCommand implements Runnable {
                 : Since.parse(since, java.time.Instant.now(),
                         Since.localZone(context.environment().env()), "llmo log list --since 2d"), model, grep,
                 model == null ? null : modelsNamed(model));
-        PrintWriter out = context.out();
+        PrintWriter out = json ? context.jsonOut() : context.out();
         if (store.ids().isEmpty()) {
             context.err().println("llmo: no conversations yet in " + store.dir());
             return;
@@ -723,9 +723,11 @@ final class LogCommand implements Runnable {
                         description = "Output format (default: ${DEFAULT-VALUE}).") ExportFormat format)
             throws Exception {
         ConversationRenderer renderer = renderer(store().resolve(id));
-        // read on a terminal, the export is shown as log show shows it; to a pipe or a file it is byte for byte
-        // what the log holds (JSON escapes C0 controls, but not DEL nor the C1 controls)
-        PrintWriter out = TerminalText.writer(context.out(), context.environment().stdoutIsTerminal());
+        // read on a terminal, Markdown is shown as log show shows it, and JSON stays JSON that decodes to the same
+        // text (JSON escapes C0 controls, but not DEL nor the C1 controls); to a pipe or a file it is byte for byte
+        // what the log holds
+        PrintWriter out = format == ExportFormat.json ? context.jsonOut()
+                : TerminalText.writer(context.out(), context.environment().stdoutIsTerminal());
         if (format == ExportFormat.json) {
             renderer.json(out);
         } else {

@@ -301,7 +301,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int runOne(Orchestrator engine, Plan plan, Conversation conversation) {
         CliEnvironment environment = context.environment();
-        RunRenderer renderer = new RunRenderer(context.out(), context.err(), json,
+        RunRenderer renderer = new RunRenderer(stdout(), context.err(), json,
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug(),
                 environment.stdoutIsTerminal() && !json, extras());
         renderer.conversation(conversation.id());
@@ -369,7 +369,7 @@ final class RunCommand implements Callable<Integer> {
         boolean notes = environment.stderrIsTerminal() || context.debug();
         List<String> labels = AnswerSections.labels(plan.models());
         if (plan instanceof Plan.Pipeline) {
-            return new PipelineView(context.out(), context.err(), labels, json, showUsage(), notes, conversationId,
+            return new PipelineView(stdout(), context.err(), labels, json, showUsage(), notes, conversationId,
                     environment.stdoutIsTerminal(), extras());
         }
         AnswerExtras extras = new AnswerExtras(context.err(), extras());
@@ -380,10 +380,15 @@ final class RunCommand implements Callable<Integer> {
         if (compare) {
             return new CompareOutput(context.out(), context.err(), labels, notes, extras);
         }
-        return new OrderedOutput(context.out(), context.err(), labels, json, notes, conversationId, extras);
+        return new OrderedOutput(stdout(), context.err(), labels, json, notes, conversationId, extras);
     }
 
     /** What is shown of the answers besides their text: reasoning, refusals, tool calls, sources. */
+    /** Where the answers go: with --json, lines that stay JSON on a terminal ({@link CliContext#jsonOut}). */
+    private PrintWriter stdout() {
+        return json ? context.jsonOut() : context.out();
+    }
+
     private AnswerExtras.Shown extras() {
         return reasoning.extras(context, json);
     }
@@ -527,7 +532,7 @@ final class RunCommand implements Callable<Integer> {
         dev.llmo.io.ContentStore store = CoreServices.contentStore(context);
         TokenCounters counters = TokenCounters.create(sha256 -> unstored.containsKey(sha256) ? unstored.get(sha256)
                 : store.bytes(sha256));
-        PrintWriter out = context.out();
+        PrintWriter out = stdout();
         // the tools' declarations are part of what is sent: their servers start to say what they are
         List<dev.llmo.tool.Tool> tools;
         try (ToolOptions.Session session = toolOptions.open(context)) {

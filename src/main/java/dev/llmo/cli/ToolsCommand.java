@@ -54,7 +54,7 @@ final class ToolsCommand implements Callable<Integer> {
             tools = catalog.all();
             failures = catalog.failures();
         }
-        PrintWriter out = context.out();
+        PrintWriter out = json ? context.jsonOut() : context.out();
         if (json) {
             printJson(tools, policy, out);
         } else {

@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.config.Budget;
+import dev.llmo.cost.CostGuard;
 import dev.llmo.cost.DailySpend;
 import dev.llmo.cost.Usd;
 import dev.llmo.failure.BudgetException;
@@ -54,7 +55,13 @@ final class WorstCase {
         if (daily != null) {
             BigDecimal today = Usd.ofMicro(DailySpend.today(context.dirs().spendLogDirs(), java.time.Clock
                     .systemDefaultZone()));
-            if (today.add(worstUsd).compareTo(daily) > 0) {
+            boolean passes = today.add(worstUsd).compareTo(daily) > 0;
+            if (passes && today.compareTo(daily) >= 0) {
+                // nothing smaller fits in a spent budget: only more budget or a new day do (as CostGuard says)
+                throw new BudgetException(what + "; the daily budget of " + Usd.formatExact(daily) + " is spent ("
+                        + Usd.formatExact(today) + " today); nothing was sent", CostGuard.SPENT_FIX);
+            }
+            if (passes) {
                 throw new BudgetException(what + "; with " + Usd.formatExact(today) + " spent today that would pass "
                         + "the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
                         "raise budget.daily_usd in config.yaml, " + smaller);

@@ -38,6 +38,9 @@ import java.util.function.LongSupplier;
  * }</pre>
  */
 public final class CostGuard {
+    /** The fix of a refusal once today's budget is spent (the day is the local date, as the spend is summed). */
+    public static final String SPENT_FIX = "raise budget.daily_usd in config.yaml, or wait until tomorrow";
+
     private final BigDecimal perRun;
     private final String perRunSource;
     private final BigDecimal daily;
@@ -180,16 +183,22 @@ public final class CostGuard {
     private void checkDaily(String request, CostEstimate estimate, long heldMicro) {
         BigDecimal logged = Usd.ofMicro(loggedTodayMicro.getAsLong());
         BigDecimal today = logged.add(Usd.ofMicro(heldMicro));
-        if (today.add(estimate.usd()).compareTo(daily) > 0) {
-            String held = heldMicro == 0 ? ""
-                    : " (" + Usd.formatMicro(heldMicro) + " of it held by calls in flight)";
-            throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today" + held
+        String held = heldMicro == 0 ? "" : Usd.formatMicro(heldMicro) + " of it held by calls in flight";
+        boolean passes = today.add(estimate.usd()).compareTo(daily) > 0;
+        if (passes && logged.compareTo(daily) >= 0) {
+            // no smaller answer fits in a spent budget: only more budget or a new day do (holds may still be freed)
+            throw new BudgetException(request + "; the daily budget of " + Usd.formatExact(daily) + " is spent ("
+                    + Usd.formatExact(logged) + " today); nothing was sent", SPENT_FIX);
+        }
+        if (passes) {
+            throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today"
+                    + (held.isEmpty() ? "" : " (" + held + ")")
                     + " it would pass the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
-                    // with the budget spent already, no smaller answer fits: only more budget or a new day do
+                    // with the budget taken already, no smaller answer fits: only more budget or a new day do
                     today.compareTo(daily) < 0
                             ? "raise budget.daily_usd in config.yaml, lower the answer's limit with -o max_tokens=N, "
                                     + "or wait until tomorrow"
-                            : "raise budget.daily_usd in config.yaml, or wait until tomorrow");
+                            : SPENT_FIX);
         }
     }
 

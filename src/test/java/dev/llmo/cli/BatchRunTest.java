@@ -232,6 +232,30 @@ class BatchRunTest {
     }
 
     @Test
+    void aBatchFromStdinStoppedByItsBudgetSaysItsResumeNeedsTheDatasetAgainAndThatResumeFinishesIt() throws Exception {
+        llmo.server().setDispatcher(new RowServer() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                MockResponse answer = super.dispatch(request);
+                return answer.setBody(answer.getBody().readUtf8().replace("\"prompt_tokens\":10", "\"prompt_tokens\":10000"));
+            }
+        });
+        Path data = dataset(6);
+
+        Result result = llmo.cli().stdin(Files.readString(data)).run("batch", "run", "-", "--prompt", "{{question}}",
+                "-m", "mock/m1", "--concurrency", "1", "--max-cost", "0.025");
+
+        assertThat(result).failedWith(ExitCode.BUDGET);
+        String id = llmo.run("batch", "list", "--json").out().replaceAll("(?s).*\"id\":\"([0-9A-Z]+)\".*", "$1");
+        assertThat(result.err()).contains("raise the budget, then 'llmo batch resume " + id + " --dataset FILE' "
+                + "(--dataset: the rows this batch read from stdin or a pipe, again, as a file) runs the rest");
+
+        llmo.server().setDispatcher(new RowServer());
+        Result resumed = llmo.run("batch", "resume", id, "--dataset", data.toString());
+        assertThat(resumed).succeeded().errContains("3 of 6 calls to run");
+    }
+
+    @Test
     void aRefusedKeyStopsTheBatchAtItsFirstCallAndAPlainResumeFinishesItOnceTheKeyIsFixed() throws Exception {
         AtomicInteger refused = new AtomicInteger();
         llmo.server().setDispatcher(new Dispatcher() {

@@ -228,6 +228,13 @@ class ChainRunTest {
                 .errContains("spent today that would pass the daily budget of $0.0005; nothing was sent; "
                         + "raise budget.daily_usd in config.yaml, lower the models' max_output_tokens");
         assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
+        // today's budget already spent by the run above: no smaller chain fits, so none is suggested
+        llmo.configYaml("budget: { daily_usd: 0.000001 }\n" + FULL_CHAIN);
+        Result spent = llmo.run("chain", "run", "full", "a haiku");
+        assertThat(spent).failedWith(ExitCode.BUDGET).errContains("; the daily budget of $0.000001 is spent ($",
+                " today); nothing was sent; raise budget.daily_usd in config.yaml, or wait until tomorrow\n");
+        assertThat(spent.err()).doesNotContain("max_output_tokens", "repeat max");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(sent);
     }
 
     @Test

@@ -28,7 +28,8 @@ class RunOutputTest {
     @RegisterExtension
     final LlmoFixture llmo = LlmoFixture.create().openAiServer()
             .mockProvider("models: [{ name: m1 }, { name: m2 }]")
-            .configYaml("main_llm: mock/m1\n");
+            .configYaml("main_llm: mock/m1\nchains:\n  echo:\n    steps:\n      - name: s\n        model: mock/m1\n"
+                    + "        prompt: \"{{input}}\"\n");
 
     /** A stdout whose every write fails as {@code message} says (EPIPE, ENOSPC). */
     private static OutputStream failing(String message) {
@@ -110,6 +111,52 @@ class RunOutputTest {
 
         assertThat(run).succeeded();
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(HOSTILE + "\ttab\n");
+    }
+
+    /**
+     * JSON escapes only U+0000 to U+001F: on a terminal DEL and the C1 controls (a C1 CSI is U+009B) are escaped too,
+     * as JSON that decodes to the same text; in a pipe the line is as it was. Run, chain run and batch run alike.
+     */
+    @Test
+    void onATerminalJsonLinesEscapeDelAndC1ControlsAndInAPipeTheyPassUnchanged() throws Exception {
+        String answer = HOSTILE + "\u007f\u0085\u009f";
+        List<List<String>> commands = List.of(List.of("run", "--json", "hi"), List.of("chain", "run", "echo", "--json", "hi"),
+                List.of("batch", "run", "-", "--prompt", "{{q}}"));
+        for (List<String> command : commands) {
+            String[] args = command.toArray(String[]::new);
+            llmo.server().enqueue(answered(command, answer));
+            Result terminal = llmo.cli().tty("o").stdin("{\"q\":\"hi\"}\n").run(args);
+            assertThat(terminal).as("%s", command).succeeded();
+            assertThat(terminal.out()).as("%s", command).doesNotContain("\u007f", "\u0085", "\u009b", "\u009f")
+                    .contains("\\u009b31mend\\u007f\\u0085\\u009f");
+            assertThat(textOf(terminal.out())).as("%s", command).isEqualTo(answer);
+
+            llmo.server().enqueue(answered(command, answer));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            assertThat(llmo.cli().stdout(bytes).stdin("{\"q\":\"hi\"}\n").run(args)).succeeded();
+            String piped = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(piped).as("%s", command).contains("\u009b31mend\u007f\u0085\u009f");
+            assertThat(textOf(piped)).as("%s", command).isEqualTo(answer);
+        }
+    }
+
+    /** {@code text} as {@code command} asks for it: a batch's calls are not streamed. */
+    private static MockResponse answered(List<String> command, String text) {
+        if (!command.get(0).equals("batch")) {
+            return streamed(text);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode();
+        body.putArray("choices").addObject().put("finish_reason", "stop").putObject("message")
+                .put("role", "assistant").put("content", text);
+        return new MockResponse().setHeader("Content-Type", "application/json").setBody(body.toString());
+    }
+
+    /** The answer's text in the one JSON line of {@code out}. */
+    private static String textOf(String out) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.strip());
+        return line.get("text").asText();
     }
 
     @Test

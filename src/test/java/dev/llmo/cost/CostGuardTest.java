@@ -112,6 +112,20 @@ class CostGuardTest {
     }
 
     @Test
+    void aDailyBudgetSpentByTheLogsSaysSoAndOffersOnlyMoreBudgetOrTomorrow() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        SpendLogs.conversation(conversations, now, MODEL, 10, 10, 5_000_000L);
+        CostGuard guard = CostGuard.forRun(budget(null, "5.00"), null, conversations,
+                data.resolve("reservations.jsonl"), Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThatThrownBy(() -> guard.reserve(MODEL, MICRO, 1, 0L))
+                .isInstanceOfSatisfying(BudgetException.class, e -> assertThat(e.fix())
+                        .isEqualTo("raise budget.daily_usd in config.yaml, or wait until tomorrow"))
+                .hasMessage("this request could cost up to $0.000001 (1 input tokens, 0 output tokens max); the daily "
+                        + "budget of $5.00 is spent ($5.00 today); nothing was sent");
+    }
+
+    @Test
     void dailyBudgetCountsEveryConversationLoggedTodayAndThisRun() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         SpendLogs.conversation(conversations, now, MODEL, 10, 10, 4_000_000L, 990_000L);        // $4.99 today

@@ -440,6 +440,31 @@ class OpenAiClientTest {
         }
     }
 
+    /** 501 and 505 say what the server can never do: asked once, exit 1; a 502 beside them is asked three times. */
+    @Test
+    void http501And505AreNotRetriedUnlike502() {
+        for (int status : new int[] {501, 505, 502}) {
+            server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json")
+                            .setBody("{\"error\":{\"message\":\"not here\",\"type\":\"server_error\"}}");
+                }
+            });
+            int before = server.getRequestCount();
+            sleeper.delays.clear();
+            assertThatThrownBy(() -> client().complete(request(true)))
+                    .isInstanceOfSatisfying(ModelCallException.class, e -> {
+                        assertThat(e.status()).isEqualTo(status);
+                        assertThat(e.exitCode()).isEqualTo(dev.llmo.failure.ExitCode.FAILURE);
+                    })
+                    .hasMessageStartingWith("openai answered HTTP " + status + " (");
+            int attempts = status == 502 ? 3 : 1;
+            assertThat(server.getRequestCount() - before).as("requests for HTTP %d", status).isEqualTo(attempts);
+            assertThat(sleeper.delays).as("waits for HTTP %d", status).hasSize(attempts - 1);
+        }
+    }
+
     @Test
     void malformedStreamEventFailsWithBadResponse() {
         server.enqueue(sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}\n\n"

@@ -56,29 +56,77 @@ public final class TerminalText {
      * (its {@code checkError}), where the command looks for it. A line printed through it is flushed.
      */
     public static PrintWriter writer(PrintWriter out, boolean terminal) {
-        if (!terminal) {
-            return out;
+        return terminal ? filtered(out, TerminalText::visible) : out;
+    }
+
+    /**
+     * {@code line} of JSON with DEL and the C1 controls escaped (<code>&#92;u007f</code>, <code>&#92;u009b</code>):
+     * JSON escapes only U+0000 to U+001F, and a C1 CSI (U+009B) starts an escape sequence as ESC [ does. Outside its
+     * strings JSON is printable ASCII, so each such character is inside a string, where the escape decodes to the same
+     * character.
+     */
+    public static String json(String line) {
+        int n = line.length();
+        int i = 0;
+        while (i < n && !isHighControl(line.charAt(i))) {
+            i++;
         }
+        if (i == n) {
+            return line;
+        }
+        StringBuilder out = new StringBuilder(n + 8).append(line, 0, i);
+        for (; i < n; i++) {
+            char c = line.charAt(i);
+            if (isHighControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code out} itself when not {@code terminal}; else a writer that passes JSON through {@link #json}, for
+     * {@code --json} output: a script that reads it from a pipe gets the bytes unchanged, a person at a terminal gets
+     * the same JSON without a control sequence the terminal would act on. Flushing, closing and errors as
+     * {@link #writer}.
+     */
+    public static PrintWriter jsonWriter(PrintWriter out, boolean terminal) {
+        return terminal ? filtered(out, TerminalText::json) : out;
+    }
+
+    private static PrintWriter filtered(PrintWriter target, java.util.function.UnaryOperator<String> filter) {
         return new PrintWriter(new Writer() {
             @Override
             public void write(char[] buffer, int offset, int length) {
                 // a piece may end inside a surrogate pair: no control character is one, so cutting there is safe
-                out.write(visible(new String(buffer, offset, length)));
+                target.write(filter.apply(new String(buffer, offset, length)));
             }
 
             @Override
             public void flush() {
-                out.flush();
+                target.flush();
             }
 
             @Override
             public void close() {
-                out.flush();
+                target.flush();
             }
-        }, true);
+        }, true) {
+            @Override
+            public boolean checkError() {
+                // the command checks the writer it printed to; the failure is marked on target
+                return super.checkError() || target.checkError();
+            }
+        };
     }
 
     private static boolean isControl(char c) {
-        return c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f;
+        return c < 0x20 && c != '\n' && c != '\t' || isHighControl(c);
+    }
+
+    private static boolean isHighControl(char c) {
+        return c >= 0x7f && c <= 0x9f;
     }
 }

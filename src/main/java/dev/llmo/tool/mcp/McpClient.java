@@ -466,12 +466,17 @@ public final class McpClient implements AutoCloseable {
         return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
     }
 
-    /** A server's text on one line and of bounded length, so it cannot forge extra lines of llmo's output. */
+    /**
+     * A server's text on one line and of bounded length, so it cannot forge extra lines of llmo's output: each run of
+     * control characters becomes one space. That includes the C1 controls and the Unicode line and paragraph
+     * separators, which {@code \p{Cntrl}} leaves out: NEL (U+0085), U+2028 and U+2029 end a line for many readers of
+     * a log or a file (Java's {@code \R}, Python's {@code splitlines}).
+     */
     static String oneLine(String text) {
         if (text == null) {
             return "";
         }
-        String line = text.replaceAll("\\p{Cntrl}+", " ").strip();
+        String line = text.replaceAll("[\\p{Cntrl}\\x{80}-\\x{9f}\\x{2028}\\x{2029}]+", " ").strip();
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 }

@@ -24,6 +24,14 @@ class McpClientTest {
     @TempDir
     Path dir;
 
+    /** What security.md says of an MCP server's messages: every control character is a space, nothing ends a line. */
+    @Test
+    void aServersMessageKeepsToOneLineWithEveryControlCharacterASpace() {
+        String message = "\u001b[2Jcleared\r\nforged\u0085line\u2028and\u2029more\u009b31m red\u007f\u0000end\t";
+        assertThat(McpClient.oneLine(message)).isEqualTo("[2Jcleared forged line and more 31m red end");
+        assertThat(McpClient.oneLine("x".repeat(400))).isEqualTo("x".repeat(300) + "...");
+    }
+
     @Test
     void handshakeNegotiatesTheNewestHandshakeRevisionAndListsTheTools() {
         try (McpClient client = McpClient.start(ReferenceServer.everything(dir.resolve("s.log"), Map.of()), TIMEOUT)) {
