@@ -94,6 +94,17 @@ class VaultCommandTest {
     }
 
     @Test
+    void setRefusesASecretNoHeaderCanCarryAndChangesNothing() throws Exception {
+        CliRun.Result set = llmo().stdin("sk-pasted-secret\u2019\n").run("vault", "set", "OPENAI_API_KEY");
+
+        assertThat(set).failedWith(ExitCode.USAGE);
+        assertThat(set.err()).isEqualTo("llmo: error: OPENAI_API_KEY has a character an HTTP header cannot carry "
+                + "(U+2019 at position 17: a typographic quote?); the vault is unchanged; set it again without that "
+                + "character\n");
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
+    }
+
+    @Test
     void aSecretOnTheCommandLineIsRefused() {
         CliRun.Result set = llmo().run("vault", "set", "OPENAI_API_KEY", "sk-on-argv");
 
