@@ -46,6 +46,8 @@ public final class HttpErrorMapper {
      * shown: cleaning a whole body (up to 32 MiB) would copy it several times.
      */
     static final int MAX_SAMPLE = 16 * 1024;
+    /** The shortest piece of the key that is masked where it appears alone (see {@link #withoutPiecesOf}). */
+    static final int MIN_KEY_PIECE = 8;
     private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
     private static final Pattern CONTEXT_LENGTH = Pattern.compile(
             "context length|context window|context size|maximum context|prompt is too long|input token count"
@@ -295,11 +297,41 @@ public final class HttpErrorMapper {
     public String clean(String text) {
         String result = text.length() <= MAX_SAMPLE ? text : withoutLastWord(text.substring(0, MAX_SAMPLE));
         if (key != null && !key.value().isEmpty()) {
-            result = result.replace(key.value(), "***");
+            result = withoutPiecesOf(key.value(), result);
         }
         result = KEY_LIKE.matcher(result).replaceAll("$1***");
         result = result.replaceAll("\\s+", " ").strip();
         return result.length() <= MAX_MESSAGE ? result : result.substring(0, MAX_MESSAGE - 1) + "…";
+    }
+
+    /**
+     * {@code text} with the key, and every run of {@value #MIN_KEY_PIECE} or more of its consecutive characters,
+     * replaced by {@code ***}: a server that quotes the key's tail ("key ends in …") or head shows most of it. A run
+     * that long of a random key does not occur in ordinary text by chance.
+     */
+    static String withoutPiecesOf(String key, String text) {
+        if (key.length() < MIN_KEY_PIECE) {
+            return text.replace(key, "***");
+        }
+        java.util.Set<String> pieces = new java.util.HashSet<>();
+        for (int i = 0; i + MIN_KEY_PIECE <= key.length(); i++) {
+            pieces.add(key.substring(i, i + MIN_KEY_PIECE));
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            if (i + MIN_KEY_PIECE <= text.length() && pieces.contains(text.substring(i, i + MIN_KEY_PIECE))) {
+                int end = i + MIN_KEY_PIECE;
+                while (end < text.length() && key.contains(text.substring(i, end + 1))) {
+                    end++;
+                }
+                out.append("***");
+                i = end;
+            } else {
+                out.append(text.charAt(i++));
+            }
+        }
+        return out.toString();
     }
 
     /**
