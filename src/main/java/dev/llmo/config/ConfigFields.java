@@ -34,7 +34,7 @@ final class ConfigFields {
         } catch (java.net.URISyntaxException e) {
             // reported below
         }
-        throw new ConfigException(node.origin().where() + ": " + key + " '" + url
+        throw new ConfigException(node.origin().where() + ": " + key + " '" + Urls.shown(url)
                 + "' is not an http:// or https:// URL", fix);
     }
 

@@ -151,6 +151,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aBadBaseUrlIsShownWithoutItsPassword() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: ftp://me:hunter2@x.org/v1\n");
+
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageEndingWith("base_url 'ftp://***@x.org/v1' is not an http:// or https:// URL");
+    }
+
+    @Test
     void unknownRoleAndChainSuggestTheClosest() {
         Settings settings = load(Map.of());
 

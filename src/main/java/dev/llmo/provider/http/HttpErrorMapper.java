@@ -2,6 +2,7 @@ package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.Urls;
 import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ErrorKind;
@@ -187,11 +188,11 @@ public final class HttpErrorMapper {
      */
     AttemptFailure redirect(int status, String location) {
         String where = location == null || location.isBlank() ? "without saying where (no Location header)"
-                : "to " + clean(location);
+                : "to " + clean(Urls.shown(location));
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.REDIRECT, status, provider.name()
                 + " answered HTTP " + status + ", a redirect " + where + "; llmo does not follow redirects of API "
                 + "calls (the key would go along)", "if the new address is right, set base_url of provider '"
-                + provider.name() + "' in models.yaml to it (now " + provider.baseUrl() + ")"));
+                + provider.name() + "' in models.yaml to it (now " + shownBaseUrl() + ")"));
     }
 
     /** The call's deadline ({@code --timeout}) passed: no further attempt, the text so far is kept by the caller. */
@@ -227,7 +228,7 @@ public final class HttpErrorMapper {
     public AttemptFailure tooLarge(String what, long limit) {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name() + " sent "
                 + what + " larger than " + ResponseLimits.describe(limit) + ", llmo's limit; it stopped reading",
-                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is "
+                "check that base_url of provider '" + provider.name() + "' (" + shownBaseUrl() + ") is "
                         + compatibleApi()));
     }
 
@@ -249,7 +250,7 @@ public final class HttpErrorMapper {
     public AttemptFailure malformed(String what, String sample) {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null,
                 provider.name() + " sent " + what + (sample == null || sample.isBlank() ? "" : ": " + clean(sample)),
-                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is "
+                "check that base_url of provider '" + provider.name() + "' (" + shownBaseUrl() + ") is "
                         + compatibleApi()));
     }
 
@@ -438,9 +439,14 @@ public final class HttpErrorMapper {
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
     }
 
+    /** base_url for a message: without the user-info a proxy's URL may carry. */
+    private String shownBaseUrl() {
+        return Urls.shown(provider.baseUrl());
+    }
+
     private String connectionFix() {
         return "is the server running and reachable? check base_url of provider '" + provider.name()
-                + "' in models.yaml (" + provider.baseUrl() + ")";
+                + "' in models.yaml (" + shownBaseUrl() + ")";
     }
 
     private String authFix() {
@@ -466,7 +472,7 @@ public final class HttpErrorMapper {
             case CONTEXT_LENGTH -> "shorten the prompt or use a model with a larger context window";
             case BAD_REQUEST -> "check the request options (-o) and the model name";
             case NOT_FOUND -> "check the model name ('llmo models --remote' lists what " + provider.name()
-                    + " serves) and base_url in models.yaml (" + provider.baseUrl() + ")";
+                    + " serves) and base_url in models.yaml (" + shownBaseUrl() + ")";
             case SERVER_ERROR, OVERLOADED, TIMEOUT, CONFLICT -> "the provider is having trouble; try again later";
             case STREAM_ERROR, INCOMPLETE, CONNECTION -> "try again";
             default -> null;
