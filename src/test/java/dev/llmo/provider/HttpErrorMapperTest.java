@@ -149,6 +149,16 @@ class HttpErrorMapperTest {
     }
 
     @Test
+    void aConnectionClosedBeforeAnyHeaderByteIsStillAConnectionFailureToRetry() {
+        // a kept-alive connection the server had dropped: OkHttp read nothing of the status line
+        AttemptFailure dropped = mapper.fromIo(new IOException("unexpected end of stream on https://api.openai.com/...",
+                new java.io.EOFException("\\n not found: limit=0 content=\u2026")), false);
+
+        assertThat(kind(dropped)).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(dropped.retryable()).isTrue();
+    }
+
+    @Test
     void retryAfterHints() {
         assertThat(mapper.fromResponse(429, headers("retry-after-ms", "1500.5"), "").retryAfter())
                 .isEqualTo(Duration.ofNanos(1_500_500_000L));

@@ -47,6 +47,11 @@ public final class HttpErrorMapper {
      * shown: cleaning a whole body (up to 32 MiB) would copy it several times.
      */
     static final int MAX_SAMPLE = 16 * 1024;
+    /** OkHttp's limit on the bytes of an answer's status line and headers together (HeadersReader). */
+    private static final int HEADER_LIMIT = 256 * 1024;
+    // okio's readUtf8LineStrict: "\n not found: limit=262060 content=582d…"
+    private static final Pattern HEADER_LINE_UNENDED =
+            Pattern.compile("\\\\n not found: limit=[1-9][0-9]* content=.*", Pattern.DOTALL);
     /** The shortest piece of the key that is masked where it appears alone (see {@link #withoutPiecesOf}). */
     static final int MIN_KEY_PIECE = 8;
     private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
@@ -151,6 +156,12 @@ public final class HttpErrorMapper {
 
     /** An I/O failure: the connection could not be made, broke, or timed out. */
     public AttemptFailure fromIo(IOException e, boolean responseStarted) {
+        if (!responseStarted && headerLineUnended(e)) {
+            return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name()
+                    + " sent answer headers larger than " + ResponseLimits.describe(HEADER_LIMIT) + ", llmo's limit "
+                    + "(or cut off mid-line); it stopped reading", "check that base_url of provider '"
+                    + provider.name() + "' (" + shownBaseUrl() + ") is " + compatibleApi()));
+        }
         String origin = origin();
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException && isTimeout(e)) {
             boolean connecting = !responseStarted && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT)
@@ -432,6 +443,23 @@ public final class HttpErrorMapper {
             }
         }
         return ErrorFields.geminiRetryDelay(root);
+    }
+
+    /**
+     * Whether OkHttp stopped reading the answer's headers at a line with no end: one longer than what is left of its
+     * 256 KiB budget for all headers ({@code limit=N}, N > 0, in okio's message). The server was reached and answered
+     * with something no retry will fix. A connection closed before any byte of a line ({@code limit=0}: a kept-alive
+     * connection the server had dropped) is not this. okio's message cannot tell an over-long line from one cut off by
+     * the end of the stream after N bytes; both are a broken answer.
+     */
+    private static boolean headerLineUnended(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.io.EOFException && cause.getMessage() != null
+                    && HEADER_LINE_UNENDED.matcher(cause.getMessage()).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String origin() {
