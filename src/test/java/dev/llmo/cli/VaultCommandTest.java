@@ -264,6 +264,18 @@ class VaultCommandTest {
     }
 
     @Test
+    void aDamagedFileIsDescribedWithoutJacksonsOwnLocation() throws Exception {
+        Files.writeString(vaultFile, "{\"format\":\"llmo-vault\",\"version\":1,\"kdf\":{\"name\":\"x\"");
+
+        CliRun.Result status = CliRun.in(home).run("vault", "status");
+
+        assertThat(status).failedWith(ExitCode.CREDENTIALS);
+        assertThat(status.err()).isEqualTo("llmo: error: the vault " + vaultFile + " is damaged: not valid JSON "
+                + "(Unexpected end-of-input: expected close marker for Object at byte 52); restore vault.enc from a "
+                + "backup, or move it away and run 'llmo vault init'\n");
+    }
+
+    @Test
     void aChangedCiphertextByteIsExit4() throws Exception {
         byte[] tampered = fixture.clone();
         int inCiphertext = new String(fixture, java.nio.charset.StandardCharsets.UTF_8).indexOf("\"ciphertext\":\"") + 20;
