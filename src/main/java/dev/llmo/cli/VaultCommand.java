@@ -355,7 +355,9 @@ final class VaultCommand implements Runnable {
         rows.put("session", until.map(t -> "open until " + date(t) + " (" + VaultSession.ENV + ")")
                 .orElse(session.isPresent() ? "closed or expired (" + VaultSession.ENV + " is stale)"
                         : "none ('llmo vault unlock' opens one)"));
-        rows.put("password", passwords().inEnvironment() ? "from " + PasswordSource.ENV
+        // the session's key serves every command of this shell: the password is asked for by none of them
+        rows.put("password", until.isPresent() ? "not needed: the session is open until " + date(until.get())
+                : passwords().inEnvironment() ? "from " + PasswordSource.ENV
                 : context.environment().stdinIsTerminal() ? "asked on the terminal when needed"
                 : "needed from " + PasswordSource.ENV + " (no terminal to ask on)");
         PrintWriter out = context.out();

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.failure.ExitCode;
+import dev.llmo.vault.UnlockedVault;
+import dev.llmo.vault.Vault;
+import dev.llmo.vault.VaultSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -368,5 +374,27 @@ class VaultCommandTest {
         assertThat(CliRun.in(home).env("LLMO_VAULT_SESSION", home.resolve("gone.sock") + "#"
                 + "A".repeat(43)).run("vault", "status").out())
                 .contains("session:     closed or expired (LLMO_VAULT_SESSION is stale)\n");
+    }
+
+    @Test
+    void statusSaysThatAnOpenSessionNeedsNoPassword(@TempDir Path runtime) throws Exception {
+        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", runtime.toString());
+        VaultSession session;
+        try (UnlockedVault open = Vault.withIterations(runtime.resolve("session.enc"), 1000)
+                .create("session password 1".toCharArray())) {
+            session = VaultSession.start(open, Duration.ofMinutes(5), env);
+        }
+        try {
+            String until = session.expires().orElseThrow().truncatedTo(ChronoUnit.SECONDS).toString();
+
+            CliRun.Result status = CliRun.in(home).env("LLMO_VAULT_SESSION", session.environmentValue())
+                    .run("vault", "status");
+
+            assertThat(status).succeeded();
+            assertThat(status.out()).contains("session:     open until " + until + " (LLMO_VAULT_SESSION)\n",
+                    "password:    not needed: the session is open until " + until + "\n");
+        } finally {
+            session.lock();
+        }
     }
 }
