@@ -100,8 +100,9 @@ public final class Main {
             Runtime.getRuntime().halt(1);
         }
         try {
-            STDERR.write(("llmo: error: internal error in " + thread.getName() + ": " + error + "; this is a bug in "
-                    + "llmo; rerun with --debug and report it\n").getBytes(StandardCharsets.UTF_8));
+            STDERR.write(("llmo: error: internal error in " + thread.getName() + ": "
+                    + dev.llmo.failure.Unexpected.describe(error) + "; this is a bug in llmo; rerun with --debug and "
+                    + "report it\n").getBytes(StandardCharsets.UTF_8));
         } catch (Throwable ignored) {
             // stderr is gone: the exit code still says it
         }

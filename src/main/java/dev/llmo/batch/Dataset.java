@@ -166,11 +166,7 @@ public final class Dataset implements Closeable {
                     throw bad(line, "more than one JSON value on the line (JSON Lines holds one object per line)");
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                // Jackson's location ("[Source: REDACTED …; line: 1, column: 1]") means nothing to the user: the
-                // line is named already
-                String why = firstLine(e.getOriginalMessage())
-                        .replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*\\]\\)", "")
-                        .replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
+                String why = dev.llmo.json.JsonErrors.reason(e); // the line is named already
                 throw bad(line, why.startsWith("Duplicate field") ? "the key" + why.substring("Duplicate field"
                         .length()) + " is given twice" : "not a JSON object (" + why + ")");
             }
@@ -288,12 +284,6 @@ public final class Dataset implements Closeable {
     private UsageException bad(long at, String what) {
         return new UsageException(name + ":" + at + ": " + what,
                 "fix that line: a dataset is JSON Lines (one object per line) or CSV with a header row");
-    }
-
-    private static String firstLine(String message) {
-        String text = message == null ? "" : message;
-        int end = text.indexOf('\n');
-        return end < 0 ? text : text.substring(0, end);
     }
 
     @Override

@@ -5,8 +5,8 @@ import dev.llmo.cli.terminal.ErrorLine;
 import dev.llmo.config.NameSuggestions;
 import dev.llmo.failure.ExitCode;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.Unexpected;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -102,8 +102,8 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         if (error instanceof LlmoException e) {
             print(e.getMessage(), e.fix(), e);
         } else {
-            print("internal error: " + error, "this is a bug in llmo; rerun with --debug and report the stack trace",
-                    error);
+            print("internal error: " + Unexpected.describe(error),
+                    "this is a bug in llmo; rerun with --debug and report the stack trace", error);
         }
         return exitCodeOf(error).code();
     }
@@ -126,9 +126,7 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         err.println(ErrorLine.of(TerminalText.forTerminal(message, terminal), TerminalText.forTerminal(fix, terminal),
                 context.colorErr()));
         if (context.debug()) {
-            StringWriter trace = new StringWriter();
-            error.printStackTrace(new PrintWriter(trace));
-            err.print(trace);
+            err.print(Unexpected.trace(error));
         }
         err.flush();
     }

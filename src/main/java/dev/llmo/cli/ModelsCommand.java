@@ -9,6 +9,7 @@ import dev.llmo.config.ModelSpec;
 import dev.llmo.config.Origin;
 import dev.llmo.config.ProjectTrust;
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.Urls;
 import dev.llmo.config.Settings;
 import dev.llmo.config.TrustViolation;
 import dev.llmo.core.RemoteModels;
@@ -168,7 +169,7 @@ final class ModelsCommand implements Callable<Integer> {
                     pricing.put("cached_input_per_mtok", spec.pricing().cachedInputPerMtok());
                     pricing.put("cache_write_per_mtok", spec.pricing().cacheWritePerMtok());
                 }
-                row.put("base_url", provider.baseUrl());
+                row.put("base_url", Urls.shown(provider.baseUrl()));
                 row.put("source", spec.origin().layer());
                 row.put("file", spec.origin().file());
                 row.put("trusted", !isUntrusted(spec.origin(), project));

@@ -4,6 +4,7 @@ import dev.llmo.config.NameSuggestions;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.failure.CredentialsException;
 import dev.llmo.failure.UsageException;
+import dev.llmo.secret.ApiKey;
 import dev.llmo.vault.PasswordSource;
 import dev.llmo.vault.PasswordStrength;
 import dev.llmo.vault.UnlockedVault;
@@ -354,7 +355,9 @@ final class VaultCommand implements Runnable {
         rows.put("session", until.map(t -> "open until " + date(t) + " (" + VaultSession.ENV + ")")
                 .orElse(session.isPresent() ? "closed or expired (" + VaultSession.ENV + " is stale)"
                         : "none ('llmo vault unlock' opens one)"));
-        rows.put("password", passwords().inEnvironment() ? "from " + PasswordSource.ENV
+        // the session's key serves every command of this shell: the password is asked for by none of them
+        rows.put("password", until.isPresent() ? "not needed: the session is open until " + date(until.get())
+                : passwords().inEnvironment() ? "from " + PasswordSource.ENV
                 : context.environment().stdinIsTerminal() ? "asked on the terminal when needed"
                 : "needed from " + PasswordSource.ENV + " (no terminal to ask on)");
         PrintWriter out = context.out();
@@ -458,6 +461,12 @@ final class VaultCommand implements Runnable {
                 throw typed ? new UsageException("nothing entered for " + name + "; the vault is unchanged", null)
                         : new UsageException("no secret on stdin for " + name,
                         "pipe it as the first line, e.g. 'pass show openai | llmo vault set " + name + "'");
+            }
+            // every secret here is sent as a header (an API key): one that cannot be would fail each call later
+            String problem = ApiKey.headerProblem(value);
+            if (problem != null) {
+                throw new UsageException(name + " has a character an HTTP header cannot carry (" + problem
+                        + "); the vault is unchanged", "set it again without that character");
             }
             return value;
         } finally {

@@ -29,12 +29,17 @@ final class ConfigFields {
         try {
             java.net.URI uri = new java.net.URI(url);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return;
+                // java.net.URI takes any number as a port; OkHttp refuses the URL at the first call
+                if (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65535) {
+                    return;
+                }
+                throw new ConfigException(node.origin().where() + ": " + key + " '" + Urls.shown(url)
+                        + "' has an invalid port; a port is a number from 1 to 65535", fix);
             }
         } catch (java.net.URISyntaxException e) {
             // reported below
         }
-        throw new ConfigException(node.origin().where() + ": " + key + " '" + url
+        throw new ConfigException(node.origin().where() + ": " + key + " '" + Urls.shown(url)
                 + "' is not an http:// or https:// URL", fix);
     }
 

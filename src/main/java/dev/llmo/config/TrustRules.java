@@ -69,13 +69,13 @@ final class TrustRules {
             String onlyProject = "provider '" + provider.name() + "', which only the project configuration defines";
             if (ConfigLayer.PROJECT.equals(reference.origin().layer())) {
                 violations.add(new TrustViolation(reference.origin(), reference.what() + " to " + onlyProject
-                        + " (prompts would go to " + provider.baseUrl() + ")"));
+                        + " (prompts would go to " + Urls.shown(provider.baseUrl()) + ")"));
             } else {
                 Origin listed = ConfigLayer.PROJECT.equals(model.spec().origin().layer()) ? model.spec().origin()
                         : provider.origin();
                 violations.add(new TrustViolation(listed, "model '" + model.modelName() + "' of " + onlyProject
                         + ": it takes " + reference.what() + " ('" + reference.reference() + "' at "
-                        + reference.origin().where() + ") to " + provider.baseUrl()));
+                        + reference.origin().where() + ") to " + Urls.shown(provider.baseUrl())));
             }
         }
         return violations;
@@ -102,7 +102,8 @@ final class TrustRules {
                     if (trustedModels.get(meant) instanceof MapNode && resolvesTo(catalog, name, provider)) {
                         violations.add(new TrustViolation(spec.origin(), "model name '" + name + "' of provider '"
                                 + provider.name() + "', which only the project configuration defines: it would take '"
-                                + name + "', meant for provider '" + meant + "', to " + provider.baseUrl()));
+                                + name + "', meant for provider '" + meant + "', to "
+                                + Urls.shown(provider.baseUrl())));
                     }
                 }
             }

@@ -5,6 +5,7 @@ import dev.llmo.context.ModelCaps;
 import dev.llmo.cost.UsageCost;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.Unexpected;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ChatResponse;
@@ -87,10 +88,12 @@ public final class CallExecutor {
             prepared = client.prepare(chat);
             // the bytes logged are the bytes sent: the body is built once
             requestId = recorder.requestSent(model, chat, prepared.body());
-        } catch (LlmoException e) {
-            // the log could not be written (a full disk, a torn last line): nothing is sent unrecorded
+        } catch (RuntimeException e) {
+            // the log could not be written (a full disk, a torn last line): nothing is sent unrecorded; a request
+            // that could not be built fails this call alone, not the other models of the run
             admission.release().run();
-            RunResult failed = RunResult.failedBeforeAnswer(model, elapsedMs(started), e);
+            RunResult failed = RunResult.failedBeforeAnswer(model, elapsedMs(started),
+                    unexpected("preparing the request", e));
             return new RunningCall(() -> { }, CompletableFuture.completedFuture(failed));
         }
         CompletableFuture<RunResult> result = new CompletableFuture<>();
@@ -159,7 +162,8 @@ public final class CallExecutor {
 
     /** An exception nobody expected, as the one-line failure of the call it happened in. */
     public static LlmoException unexpected(String where, RuntimeException e) {
-        return e instanceof LlmoException l ? l : new FailureException("internal error while " + where + ": " + e,
+        return e instanceof LlmoException l ? l
+                : new FailureException("internal error while " + where + ": " + Unexpected.describe(e),
                 "this is a bug in llmo; the answer so far is in the event log; rerun with --debug and report it", e);
     }
 

@@ -55,18 +55,34 @@ public final class ProviderKeys {
         if (name != null) {
             Optional<String> found = resolver.find(name);
             if (found.isPresent()) {
-                return Optional.of(new ApiKey(name, found.get()));
+                return Optional.of(sendable(name, name, found.get(), "export " + name + "=… again without it"));
             }
         }
         if (provider.apiKeyCmd() != null) {
-            return Optional.of(new ApiKey(label, commandKeys.computeIfAbsent(provider.apiKeyCmd(),
-                    command -> keyCommand.run(provider))));
+            String key = commandKeys.computeIfAbsent(provider.apiKeyCmd(), command -> keyCommand.run(provider));
+            return Optional.of(sendable(label, "the key printed by " + label, key,
+                    "make '" + provider.apiKeyCmd() + "' print the key alone"));
         }
         Optional<String> stored = fromVault(provider);
         if (stored.isPresent()) {
-            return Optional.of(new ApiKey(name, stored.get()));
+            return Optional.of(sendable(name, "the vault entry " + name, stored.get(),
+                    "store it again without it: llmo vault set " + name));
         }
         throw missing(provider);
+    }
+
+    /**
+     * The key, checked where it is found: a character no HTTP header can carry would otherwise fail deep in OkHttp,
+     * whose message quotes the whole header value. The failure is this call's alone (exit 4) and names where the key
+     * came from, never the key.
+     */
+    private static ApiKey sendable(String name, String source, String value, String fix) {
+        String problem = ApiKey.headerProblem(value);
+        if (problem != null) {
+            throw new CredentialsException(source + " has a character an HTTP header cannot carry (" + problem + ")",
+                    fix);
+        }
+        return new ApiKey(name, value);
     }
 
     /**

@@ -420,8 +420,8 @@ final class LineAnalyzer {
         try {
             node = EventJson.read(b, from, to - from);
         } catch (JsonProcessingException e) {
-            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "not valid JSON (" + e.getOriginalMessage()
-                    .lines().findFirst().orElse("") + ")", end, terminated);
+            return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "not valid JSON ("
+                    + dev.llmo.json.JsonErrors.reason(e) + ")", end, terminated);
         } catch (IOException e) {
             return LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "not valid JSON (" + e.getMessage() + ")", end,
                     terminated);

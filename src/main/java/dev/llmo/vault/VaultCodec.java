@@ -333,10 +333,9 @@ final class VaultCodec {
 
     private static String jsonProblem(IOException e) {
         if (e instanceof JsonProcessingException json) {
-            String message = json.getOriginalMessage();
             var location = json.getLocation();
             String where = location == null ? "" : " at byte " + location.getByteOffset();
-            return (message == null ? "unreadable" : message.lines().findFirst().orElse("unreadable")) + where;
+            return dev.llmo.json.JsonErrors.reason(json) + where;
         }
         return e.getClass().getSimpleName();
     }

@@ -52,6 +52,11 @@ class RunMultiModelTest {
                         - name: echo1
                         - name: echo2
                         - name: echo3
+                    pasted:
+                      type: anthropic
+                      base_url: {server}
+                      api_key_name: PASTED_API_KEY
+                      default_model: x
                     locked:
                       type: openai
                       base_url: {server}
@@ -196,6 +201,17 @@ class RunMultiModelTest {
                 + "'locked': LOCKED_API_KEY is not set; mock/bad: mock answered HTTP 429");
         assertThat(callFirst).failedWith(ExitCode.FAILURE);
         assertThat(callFirst.out()).contains("== mock/m1 ==\nanswer of m1\n");
+    }
+
+    @Test
+    void aKeyNoHeaderCanCarryFailsItsModelAloneWithoutShowingTheKey() {
+        Result result = llmo.cli().env("PASTED_API_KEY", "sk-ant-pasted-secret\u2026")
+                .run("run", "-m", "pasted", "-m", "mock/m1", "hi");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS);
+        assertThat(result.out()).contains("== mock/m1 ==\nanswer of m1\n");
+        assertThat(result.err()).contains("pasted/x: PASTED_API_KEY has a character an HTTP header cannot carry "
+                + "(U+2026 at position 21: a pasted '\u2026'?)").doesNotContain("sk-ant-pasted");
     }
 
     @Test

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.failure.ExitCode;
+import dev.llmo.vault.UnlockedVault;
+import dev.llmo.vault.Vault;
+import dev.llmo.vault.VaultSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +96,17 @@ class VaultCommandTest {
         assertThat(set).failedWith(ExitCode.USAGE);
         assertThat(set.err()).isEqualTo("llmo: error: no secret on stdin for GEMINI_API_KEY; pipe it as the first "
                 + "line, e.g. 'pass show openai | llmo vault set GEMINI_API_KEY'\n");
+        assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
+    }
+
+    @Test
+    void setRefusesASecretNoHeaderCanCarryAndChangesNothing() throws Exception {
+        CliRun.Result set = llmo().stdin("sk-pasted-secret\u2019\n").run("vault", "set", "OPENAI_API_KEY");
+
+        assertThat(set).failedWith(ExitCode.USAGE);
+        assertThat(set.err()).isEqualTo("llmo: error: OPENAI_API_KEY has a character an HTTP header cannot carry "
+                + "(U+2019 at position 17: a typographic quote?); the vault is unchanged; set it again without that "
+                + "character\n");
         assertThat(Files.readAllBytes(vaultFile)).isEqualTo(fixture);
     }
 
@@ -253,6 +270,18 @@ class VaultCommandTest {
     }
 
     @Test
+    void aDamagedFileIsDescribedWithoutJacksonsOwnLocation() throws Exception {
+        Files.writeString(vaultFile, "{\"format\":\"llmo-vault\",\"version\":1,\"kdf\":{\"name\":\"x\"");
+
+        CliRun.Result status = CliRun.in(home).run("vault", "status");
+
+        assertThat(status).failedWith(ExitCode.CREDENTIALS);
+        assertThat(status.err()).isEqualTo("llmo: error: the vault " + vaultFile + " is damaged: not valid JSON "
+                + "(Unexpected end-of-input: expected close marker for Object at byte 52); restore vault.enc from a "
+                + "backup, or move it away and run 'llmo vault init'\n");
+    }
+
+    @Test
     void aChangedCiphertextByteIsExit4() throws Exception {
         byte[] tampered = fixture.clone();
         int inCiphertext = new String(fixture, java.nio.charset.StandardCharsets.UTF_8).indexOf("\"ciphertext\":\"") + 20;
@@ -345,5 +374,27 @@ class VaultCommandTest {
         assertThat(CliRun.in(home).env("LLMO_VAULT_SESSION", home.resolve("gone.sock") + "#"
                 + "A".repeat(43)).run("vault", "status").out())
                 .contains("session:     closed or expired (LLMO_VAULT_SESSION is stale)\n");
+    }
+
+    @Test
+    void statusSaysThatAnOpenSessionNeedsNoPassword(@TempDir Path runtime) throws Exception {
+        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", runtime.toString());
+        VaultSession session;
+        try (UnlockedVault open = Vault.withIterations(runtime.resolve("session.enc"), 1000)
+                .create("session password 1".toCharArray())) {
+            session = VaultSession.start(open, Duration.ofMinutes(5), env);
+        }
+        try {
+            String until = session.expires().orElseThrow().truncatedTo(ChronoUnit.SECONDS).toString();
+
+            CliRun.Result status = CliRun.in(home).env("LLMO_VAULT_SESSION", session.environmentValue())
+                    .run("vault", "status");
+
+            assertThat(status).succeeded();
+            assertThat(status.out()).contains("session:     open until " + until + " (LLMO_VAULT_SESSION)\n",
+                    "password:    not needed: the session is open until " + until + "\n");
+        } finally {
+            session.lock();
+        }
     }
 }

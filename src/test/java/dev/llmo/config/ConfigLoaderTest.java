@@ -150,6 +150,26 @@ class ConfigLoaderTest {
                 .hasMessageEndingWith("base_url 'api.openai.com' is not an http:// or https:// URL");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"99999", "0", "65536"})
+    void aBaseUrlWithAPortOkHttpRefusesIsAConfigErrorAtItsPlace(String port) throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: \"http://127.0.0.1:" + port + "/v1\"\n");
+
+        assertThatThrownBy(() -> load(Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.exitCode().code()).isEqualTo(3))
+                .hasMessage(user.resolve("models.yaml") + ":2:13: base_url 'http://127.0.0.1:" + port
+                        + "/v1' has an invalid port; a port is a number from 1 to 65535");
+        assertThat(okhttp3.HttpUrl.parse("http://127.0.0.1:" + port + "/v1")).as("what OkHttp would refuse").isNull();
+    }
+
+    @Test
+    void aBadBaseUrlIsShownWithoutItsPassword() throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: ftp://me:hunter2@x.org/v1\n");
+
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageEndingWith("base_url 'ftp://***@x.org/v1' is not an http:// or https:// URL");
+    }
+
     @Test
     void unknownRoleAndChainSuggestTheClosest() {
         Settings settings = load(Map.of());

@@ -123,6 +123,22 @@ class HttpErrorMapperTest {
     }
 
     @Test
+    void aPieceOfTheKeyOfEightCharactersOrMoreIsMaskedToo() {
+        String key = ProviderTestSupport.KEY; // sk-test-0123456789abcdef
+        AttemptFailure tail = mapper.fromResponse(400, headers(), "{\"error\":{\"message\":\"key ends in "
+                + key.substring(key.length() - 20) + ", check it\"}}");
+        assertThat(tail.error()).hasMessage("openai answered HTTP 400 (bad request): key ends in ***, check it");
+
+        assertThat(mapper.clean("starts " + key.substring(0, 10) + "; middle " + key.substring(9, 17) + "."))
+                .as("a head (whose prefix the key-like pattern alone would leave long) and a middle piece")
+                .isEqualTo("starts ***; middle ***.");
+        assertThat(mapper.clean("short 0123456 and ab" + key.substring(12, 21) + "yz"))
+                .as("seven characters are not a piece; a piece inside other text is").isEqualTo("short 0123456 and ab***yz");
+        assertThat(mapper.clean("The model `gpt-4o-mini` does not exist or you do not have access to it."))
+                .isEqualTo("The model `gpt-4o-mini` does not exist or you do not have access to it.");
+    }
+
+    @Test
     void aHugeMalformedBodyIsCutBeforeItIsCleanedAndNoPieceOfAKeyShows() {
         // whitespace collapses, so the cut's neighbourhood could reach the shown start: the word it cut goes
         String key = ProviderTestSupport.KEY;
@@ -130,6 +146,16 @@ class HttpErrorMapperTest {
         AttemptFailure failure = mapper.malformed("an answer that is not JSON", body);
         assertThat(failure.error().getMessage()).isEqualTo("openai sent an answer that is not JSON: not json");
         assertThat(mapper.clean(body)).isEqualTo("not json");
+    }
+
+    @Test
+    void aConnectionClosedBeforeAnyHeaderByteIsStillAConnectionFailureToRetry() {
+        // a kept-alive connection the server had dropped: OkHttp read nothing of the status line
+        AttemptFailure dropped = mapper.fromIo(new IOException("unexpected end of stream on https://api.openai.com/...",
+                new java.io.EOFException("\\n not found: limit=0 content=\u2026")), false);
+
+        assertThat(kind(dropped)).isEqualTo(ErrorKind.CONNECTION);
+        assertThat(dropped.retryable()).isTrue();
     }
 
     @Test

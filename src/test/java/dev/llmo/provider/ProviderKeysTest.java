@@ -77,6 +77,38 @@ class ProviderKeysTest {
     }
 
     @Test
+    void aKeyAHeaderCannotCarryIsRefusedWhereItIsFoundNamingTheCharacterNotTheKey() {
+        var env = new ProviderKeys(KeyResolver.environment(Map.of("OPENAI_API_KEY", "sk-pasted-secret\u2026")));
+        var command = new ProviderKeys(KeyResolver.none());
+        var vault = new ProviderKeys(KeyResolver.none(), KeyResolver.of(Map.of("OPENAI_API_KEY", "sk-\u201csecret")));
+
+        assertThatThrownBy(() -> env.keyFor(provider("OPENAI_API_KEY", null)))
+                .isInstanceOfSatisfying(CredentialsException.class, e -> {
+                    assertThat(e.exitCode().code()).isEqualTo(4);
+                    assertThat(e.fix()).isEqualTo("export OPENAI_API_KEY=… again without it");
+                })
+                .hasMessage("OPENAI_API_KEY has a character an HTTP header cannot carry (U+2026 at position 17: a "
+                        + "pasted '\u2026'?)");
+        assertThatThrownBy(() -> command.keyFor(provider(null, "printf 'sk-cmd-secret\\001'")))
+                .isInstanceOf(CredentialsException.class)
+                .hasMessage("the key printed by api_key_cmd of provider 'openai' has a character an HTTP header "
+                        + "cannot carry (U+0001 at position 14: a control character?)");
+        assertThatThrownBy(() -> vault.keyFor(provider("OPENAI_API_KEY", null)))
+                .isInstanceOfSatisfying(CredentialsException.class,
+                        e -> assertThat(e.fix()).isEqualTo("store it again without it: llmo vault set OPENAI_API_KEY"))
+                .hasMessage("the vault entry OPENAI_API_KEY has a character an HTTP header cannot carry (U+201C at "
+                        + "position 4: a typographic quote?)");
+    }
+
+    @Test
+    void aTabAndPrintableAsciiAreSendable() {
+        assertThat(ApiKey.headerProblem("sk-A~ z\t0")).isNull();
+        assertThat(ApiKey.headerProblem("sk-\u00e9")).isEqualTo("U+00E9 at position 4");
+        assertThat(ApiKey.headerProblem("\ud83d\ude00x\u007f")).as("a character beyond the BMP counts as one")
+                .isEqualTo("U+1F600 at position 1");
+    }
+
+    @Test
     void failingApiKeyCmdIsACredentialsError() {
         ProviderKeys keys = new ProviderKeys(KeyResolver.none());
         assertThatThrownBy(() -> keys.keyFor(provider(null, "exit 3")))

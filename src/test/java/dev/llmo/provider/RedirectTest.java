@@ -96,6 +96,21 @@ class RedirectTest {
     }
 
     @Test
+    void theCredentialsOfABaseUrlOrALocationAreNotShown() {
+        String base = configured.url("/v1").toString().replace("://", "://proxyuser:PROXYPASS99@");
+        var provider = new dev.llmo.config.ProviderConfig("proxied", ProviderType.OPENAI, base, null, null, "m",
+                List.of(), null, dev.llmo.config.Origin.of("test", "test"));
+        String target = elsewhere.url("/stolen").toString().replace("://", "://u:LOCATIONPASS@");
+        configured.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", target));
+
+        assertThatThrownBy(() -> new ProviderClients(ProviderTestSupport.transport(new RecordingSleeper(), 2))
+                .create(provider, null).complete(request(false)))
+                .isInstanceOfSatisfying(ModelCallException.class, e -> assertThat(e.fix())
+                        .endsWith("(now " + base.replace("proxyuser:PROXYPASS99@", "***@") + ")"))
+                .hasMessageContaining("a redirect to " + target.replace("u:LOCATIONPASS@", "***@") + ";");
+    }
+
+    @Test
     void aRedirectWithoutLocationSaysSo() {
         configured.enqueue(new MockResponse().setResponseCode(303));
         assertThatThrownBy(() -> client(ProviderType.OPENAI).complete(request(false)))

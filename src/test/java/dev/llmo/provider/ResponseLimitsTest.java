@@ -63,6 +63,24 @@ class ResponseLimitsTest {
                 keyName), ProviderTestSupport.key(keyName));
     }
 
+    @Test
+    void headersOverOkHttpsLimitAreABadAnswerNotAConnectionFailureAndNotRetried() {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(new MockResponse().setHeader("X-Big", "a".repeat(300 * 1024)).setBody("{}"));
+        }
+        ProviderClient client = new ProviderClients(ProviderTestSupport.transport(new RecordingSleeper(), 2))
+                .create(ProviderTestSupport.provider("openai", ProviderType.OPENAI, server, "/v1", null), null);
+
+        assertThatThrownBy(() -> client.complete(request(false)))
+                .isInstanceOfSatisfying(ModelCallException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.BAD_RESPONSE);
+                    assertThat(e.fix()).startsWith("check that base_url of provider 'openai'");
+                })
+                .hasMessage("openai sent answer headers larger than 256 KiB, llmo's limit (or cut off mid-line); it "
+                        + "stopped reading");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
     private static ChatRequest request(boolean stream) {
         return new ChatRequest("m", null, List.of(ChatMessage.user("hi")), Map.of(), null, stream);
     }

@@ -2,6 +2,7 @@ package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.Urls;
 import dev.llmo.failure.ErrorKind;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.ModelCallException;
@@ -155,7 +156,7 @@ public abstract class HttpBatchService implements BatchService {
             throw new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name() + " gave " + what + " "
                     + (url == null ? "that is not a URL" : "on another host (" + url.host() + ")")
                     + "; llmo sends the key only to " + base.host(),
-                    "check base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ")");
+                    "check base_url of provider '" + provider.name() + "' (" + Urls.shown(provider.baseUrl()) + ")");
         }
         return url;
     }

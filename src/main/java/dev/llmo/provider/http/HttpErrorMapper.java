@@ -2,6 +2,7 @@ package dev.llmo.provider.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.config.Urls;
 import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ErrorKind;
@@ -46,6 +47,13 @@ public final class HttpErrorMapper {
      * shown: cleaning a whole body (up to 32 MiB) would copy it several times.
      */
     static final int MAX_SAMPLE = 16 * 1024;
+    /** OkHttp's limit on the bytes of an answer's status line and headers together (HeadersReader). */
+    private static final int HEADER_LIMIT = 256 * 1024;
+    // okio's readUtf8LineStrict: "\n not found: limit=262060 content=582d…"
+    private static final Pattern HEADER_LINE_UNENDED =
+            Pattern.compile("\\\\n not found: limit=[1-9][0-9]* content=.*", Pattern.DOTALL);
+    /** The shortest piece of the key that is masked where it appears alone (see {@link #withoutPiecesOf}). */
+    static final int MIN_KEY_PIECE = 8;
     private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
     private static final Pattern CONTEXT_LENGTH = Pattern.compile(
             "context length|context window|context size|maximum context|prompt is too long|input token count"
@@ -148,6 +156,12 @@ public final class HttpErrorMapper {
 
     /** An I/O failure: the connection could not be made, broke, or timed out. */
     public AttemptFailure fromIo(IOException e, boolean responseStarted) {
+        if (!responseStarted && headerLineUnended(e)) {
+            return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name()
+                    + " sent answer headers larger than " + ResponseLimits.describe(HEADER_LIMIT) + ", llmo's limit "
+                    + "(or cut off mid-line); it stopped reading", "check that base_url of provider '"
+                    + provider.name() + "' (" + shownBaseUrl() + ") is " + compatibleApi()));
+        }
         String origin = origin();
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException && isTimeout(e)) {
             boolean connecting = !responseStarted && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT)
@@ -185,11 +199,11 @@ public final class HttpErrorMapper {
      */
     AttemptFailure redirect(int status, String location) {
         String where = location == null || location.isBlank() ? "without saying where (no Location header)"
-                : "to " + clean(location);
+                : "to " + clean(Urls.shown(location));
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.REDIRECT, status, provider.name()
                 + " answered HTTP " + status + ", a redirect " + where + "; llmo does not follow redirects of API "
                 + "calls (the key would go along)", "if the new address is right, set base_url of provider '"
-                + provider.name() + "' in models.yaml to it (now " + provider.baseUrl() + ")"));
+                + provider.name() + "' in models.yaml to it (now " + shownBaseUrl() + ")"));
     }
 
     /** The call's deadline ({@code --timeout}) passed: no further attempt, the text so far is kept by the caller. */
@@ -225,7 +239,7 @@ public final class HttpErrorMapper {
     public AttemptFailure tooLarge(String what, long limit) {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null, provider.name() + " sent "
                 + what + " larger than " + ResponseLimits.describe(limit) + ", llmo's limit; it stopped reading",
-                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is "
+                "check that base_url of provider '" + provider.name() + "' (" + shownBaseUrl() + ") is "
                         + compatibleApi()));
     }
 
@@ -247,7 +261,7 @@ public final class HttpErrorMapper {
     public AttemptFailure malformed(String what, String sample) {
         return AttemptFailure.fatal(new ModelCallException(ErrorKind.BAD_RESPONSE, null,
                 provider.name() + " sent " + what + (sample == null || sample.isBlank() ? "" : ": " + clean(sample)),
-                "check that base_url of provider '" + provider.name() + "' (" + provider.baseUrl() + ") is "
+                "check that base_url of provider '" + provider.name() + "' (" + shownBaseUrl() + ") is "
                         + compatibleApi()));
     }
 
@@ -295,11 +309,41 @@ public final class HttpErrorMapper {
     public String clean(String text) {
         String result = text.length() <= MAX_SAMPLE ? text : withoutLastWord(text.substring(0, MAX_SAMPLE));
         if (key != null && !key.value().isEmpty()) {
-            result = result.replace(key.value(), "***");
+            result = withoutPiecesOf(key.value(), result);
         }
         result = KEY_LIKE.matcher(result).replaceAll("$1***");
         result = result.replaceAll("\\s+", " ").strip();
         return result.length() <= MAX_MESSAGE ? result : result.substring(0, MAX_MESSAGE - 1) + "…";
+    }
+
+    /**
+     * {@code text} with the key, and every run of {@value #MIN_KEY_PIECE} or more of its consecutive characters,
+     * replaced by {@code ***}: a server that quotes the key's tail ("key ends in …") or head shows most of it. A run
+     * that long of a random key does not occur in ordinary text by chance.
+     */
+    static String withoutPiecesOf(String key, String text) {
+        if (key.length() < MIN_KEY_PIECE) {
+            return text.replace(key, "***");
+        }
+        java.util.Set<String> pieces = new java.util.HashSet<>();
+        for (int i = 0; i + MIN_KEY_PIECE <= key.length(); i++) {
+            pieces.add(key.substring(i, i + MIN_KEY_PIECE));
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            if (i + MIN_KEY_PIECE <= text.length() && pieces.contains(text.substring(i, i + MIN_KEY_PIECE))) {
+                int end = i + MIN_KEY_PIECE;
+                while (end < text.length() && key.contains(text.substring(i, end + 1))) {
+                    end++;
+                }
+                out.append("***");
+                i = end;
+            } else {
+                out.append(text.charAt(i++));
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -401,14 +445,36 @@ public final class HttpErrorMapper {
         return ErrorFields.geminiRetryDelay(root);
     }
 
+    /**
+     * Whether OkHttp stopped reading the answer's headers at a line with no end: one longer than what is left of its
+     * 256 KiB budget for all headers ({@code limit=N}, N > 0, in okio's message). The server was reached and answered
+     * with something no retry will fix. A connection closed before any byte of a line ({@code limit=0}: a kept-alive
+     * connection the server had dropped) is not this. okio's message cannot tell an over-long line from one cut off by
+     * the end of the stream after N bytes; both are a broken answer.
+     */
+    private static boolean headerLineUnended(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.io.EOFException && cause.getMessage() != null
+                    && HEADER_LINE_UNENDED.matcher(cause.getMessage()).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String origin() {
         URI uri = URI.create(provider.baseUrl());
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
     }
 
+    /** base_url for a message: without the user-info a proxy's URL may carry. */
+    private String shownBaseUrl() {
+        return Urls.shown(provider.baseUrl());
+    }
+
     private String connectionFix() {
         return "is the server running and reachable? check base_url of provider '" + provider.name()
-                + "' in models.yaml (" + provider.baseUrl() + ")";
+                + "' in models.yaml (" + shownBaseUrl() + ")";
     }
 
     private String authFix() {
@@ -434,7 +500,7 @@ public final class HttpErrorMapper {
             case CONTEXT_LENGTH -> "shorten the prompt or use a model with a larger context window";
             case BAD_REQUEST -> "check the request options (-o) and the model name";
             case NOT_FOUND -> "check the model name ('llmo models --remote' lists what " + provider.name()
-                    + " serves) and base_url in models.yaml (" + provider.baseUrl() + ")";
+                    + " serves) and base_url in models.yaml (" + shownBaseUrl() + ")";
             case SERVER_ERROR, OVERLOADED, TIMEOUT, CONFLICT -> "the provider is having trouble; try again later";
             case STREAM_ERROR, INCOMPLETE, CONNECTION -> "try again";
             default -> null;

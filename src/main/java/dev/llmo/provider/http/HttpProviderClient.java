@@ -5,6 +5,7 @@ import dev.llmo.config.ProviderConfig;
 import dev.llmo.secret.ApiKey;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.Unexpected;
 import dev.llmo.message.ContentSource;
 import dev.llmo.provider.CallHandle;
 import dev.llmo.provider.ChatRequest;
@@ -177,7 +178,7 @@ public abstract class HttpProviderClient implements ProviderClient {
     /** Wraps an unexpected exception of a listener or decoder so that the caller still gets one typed error. */
     static LlmoException unexpected(RuntimeException e) {
         return e instanceof LlmoException l ? l
-                : new FailureException("internal error while reading the answer: " + e, "this is a bug in llmo; "
-                + "rerun with --debug and report it", e);
+                : new FailureException("internal error while reading the answer: " + Unexpected.describe(e),
+                "this is a bug in llmo; rerun with --debug and report it", e);
     }
 }
