@@ -43,7 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: every event is one {@code write} of a whole line; {@code session.end} and {@link #close()} sync
  * the file to disk, and {@link Options#syncEachEvent()} syncs after every event. A crash leaves at worst a torn
- * last line, which {@code llmo log verify --repair} removes.
+ * last line, which {@code llmo log verify --repair} removes; a write that fails (disk full) is cut back at once
+ * ({@link Appends}).
  *
  * <p>Concurrency: each append holds an exclusive file lock and re-reads the last line, so several processes (and
  * several {@code EventLog}s or threads in one process) may append to one file and the chain stays whole. Appending
@@ -220,14 +221,12 @@ public final class EventLog implements Closeable {
         byte[] lines = pending.toByteArray();
         lock.lock();
         try (FileLock ignored = created.lock()) {
-            ByteBuffer buffer = ByteBuffer.wrap(lines);
-            long at = 0;
-            while (buffer.hasRemaining()) {
-                at += created.write(buffer, at);
-            }
-            if (pendingSync) {
-                created.force(false);
-            }
+            Appends.write(created, 0, ByteBuffer.wrap(lines), pendingSync);
+        } catch (IOException e) {
+            // the file is this process's alone until it is written: a failed one goes, and the id with it
+            created.close();
+            Files.deleteIfExists(file);
+            throw e;
         } finally {
             lock.unlock();
         }
@@ -354,6 +353,10 @@ public final class EventLog implements Closeable {
             // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
             // call by interrupting its thread, and that call's last events must still be written.
             return Uninterruptible.call(() -> writeLine(type, json, canonicalData, content, canonicalContent, sync));
+        } catch (Appends.Failure e) {
+            throw new FailureException("cannot write to " + file + ": " + e.getMessage(), e.whole()
+                    ? "free disk space (or raise the file size limit) and run again"
+                    : "free disk space, then run 'llmo log verify " + id + " --repair'", e);
         } catch (IOException e) {
             throw new FailureException("cannot write to " + file + ": " + e.getMessage(),
                     "check free disk space and the file's permissions", e);
@@ -374,14 +377,7 @@ public final class EventLog implements Closeable {
             String hash = EventLines.hash(digest, Event.VERSION, canonicalData, 0, canonicalData.length, prev, seq,
                     ts, type);
             byte[] line = EventLines.line(seq, ts, type, canonicalData, prev, hash, canonicalContent);
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            long at = size;
-            while (buffer.hasRemaining()) { // one write for a regular file; the loop only guards the contract
-                at += channel.write(buffer, at);
-            }
-            if (sync) {
-                channel.force(false);
-            }
+            Appends.write(channel, size, ByteBuffer.wrap(line), sync);
             knownSize = size + line.length;
             nextSeq = seq + 1;
             lastHash = hash;
