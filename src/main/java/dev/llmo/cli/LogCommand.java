@@ -87,7 +87,8 @@ final class LogCommand implements Runnable {
             context.err().println("llmo: no conversations yet in " + store.dir());
             return;
         }
-        List<ConversationSummary> summaries = listing.select(store);
+        List<ConversationSummary> summaries = listing.select(store, note -> context.err().println("llmo: note: "
+                + note));
         if (summaries.isEmpty()) {
             context.err().println("llmo: no conversation matches");
             return;
