@@ -18,6 +18,12 @@ public final class Main {
     private static final byte[] OUT_OF_MEMORY = ("llmo: error: " + ErrorReporter.OUT_OF_MEMORY + "; "
             + ErrorReporter.OUT_OF_MEMORY_FIX + "\n").getBytes(StandardCharsets.UTF_8);
     private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+    /**
+     * Memory set aside for the last writes after memory ran out (each open log's error and session.end): released
+     * then, it leaves them room even when what filled the heap is still held.
+     */
+    private static volatile byte[] reserve = new byte[512 * 1024];
+    private static final long LAST_WRITES_MS = 3000;
     private static final String CALL_ARCHIVE = ".call.jsa";
 
     private Main() {
@@ -86,8 +92,24 @@ public final class Main {
      * shutdown hooks. Anything else is a bug: one line, then exit 1 through the shutdown hooks (which record the
      * conversation's end).
      */
+    /**
+     * Writes each open log's error and session.end before the process halts, on a thread of its own and for a bounded
+     * time: a thread that holds a log's lock may never let go now, and the process must end anyway.
+     */
+    private static void endLogs(String what) {
+        try {
+            Thread last = new Thread(() -> dev.llmo.core.Conversation.endAfterJvmFailure(what), "llmo-last-writes");
+            last.setDaemon(true);
+            last.start();
+            last.join(LAST_WRITES_MS);
+        } catch (Throwable ignored) {
+            // no thread, no memory: the logs stay whole, without their end
+        }
+    }
+
     static void uncaught(Thread thread, Throwable error) {
         if (error instanceof VirtualMachineError) {
+            reserve = null;
             try {
                 if (error instanceof OutOfMemoryError) {
                     STDERR.write(OUT_OF_MEMORY);
@@ -97,6 +119,7 @@ public final class Main {
             } catch (Throwable ignored) {
                 // nothing more can be said
             }
+            endLogs(error instanceof OutOfMemoryError ? ErrorReporter.OUT_OF_MEMORY : "the JVM failed: " + error);
             Runtime.getRuntime().halt(1);
         }
         try {

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileServerIT {
     private static final long GIB = 1024L * 1024 * 1024;
     private static final String HEAP = "-Xmx64m";
-    /** Less than a JVM picks by itself on a machine of 1 GiB (a quarter of it): the answer limit must fit in it. */
-    private static final String ANSWER_HEAP = "-Xmx192m";
+    /** Half what a JVM picks by itself on a machine of 1 GiB (a quarter of it): the answer limit must fit in it. */
+    private static final String ANSWER_HEAP = "-Xmx128m";
     private static final String TOO_SMALL_HEAP = "-Xmx24m";
 
     @TempDir
@@ -230,6 +230,16 @@ class HostileServerIT {
         assertThat(llmoLines(result.err())).containsExactly("llmo: error: out of memory; give the JVM more with "
                 + "JAVA_TOOL_OPTIONS=-Xmx2g (or ask for less: a shorter history, fewer models at once)");
         assertThat(result.exitCode()).isEqualTo(1);
+        // the log still says how the session ended (written from memory set aside for it), and stays whole
+        Path log;
+        try (Stream<Path> files = Files.list(home.resolve("llmo/conversations"))) {
+            log = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        List<Event> events = EventLog.read(log);
+        assertThat(events.stream().map(Event::type)).endsWith("error", "session.end");
+        assertThat(events.get(events.size() - 2).data().get("message").asText()).isEqualTo("out of memory");
+        assertThat(events.get(events.size() - 1).data().get("exit_code").asInt()).isEqualTo(1);
+        assertThat(ChainVerifier.verify(log).ok()).isTrue();
     }
 
     @Test

@@ -55,6 +55,7 @@ public final class LlmoCli {
         GlobalOptions options = GlobalOptions.scan(args, environment.env());
         CliContext context = new CliContext(environment, options);
         ErrorReporter reporter = new ErrorReporter(context);
+        boolean outOfMemory = false;
         try {
             CommandLine commandLine = commandLine(context, reporter, args);
             int code = commandLine.execute(args);
@@ -62,11 +63,15 @@ public final class LlmoCli {
             LlmoException lost = code == 0 ? StdoutWriter.failure(environment.out()) : null;
             return lost == null ? code : reporter.report(lost);
         } catch (OutOfMemoryError e) {
+            outOfMemory = true;
             throw e; // the entry point's handler ends the process at once, with one line
         } catch (RuntimeException | Error e) {
             return reporter.report(e);
         } finally {
-            context.closeAll();
+            if (!outOfMemory) {
+                // left open for the entry point's handler, which ends the logs (error, session.end), then the process
+                context.closeAll();
+            }
             environment.out().flush();
             environment.err().flush();
             CancelOnInterrupt.ended();

@@ -87,7 +87,8 @@ final class LogCommand implements Runnable {
             context.err().println("llmo: no conversations yet in " + store.dir());
             return;
         }
-        List<ConversationSummary> summaries = listing.select(store);
+        List<ConversationSummary> summaries = listing.select(store, note -> context.err().println("llmo: note: "
+                + note));
         if (summaries.isEmpty()) {
             context.err().println("llmo: no conversation matches");
             return;
@@ -268,7 +269,8 @@ final class LogCommand implements Runnable {
             }
             Path file = store.resolve(target.id);
             List<LogVerificationException> failures = new ArrayList<>();
-            verifyConversation(file, repair, anchorFinding(store, file), failures, failures);
+            verifyConversation(file, repair, anchorFinding(store, file), () -> anchorFinding(store, file), failures,
+                    failures);
             if (!failures.isEmpty()) {
                 throw failures.get(0);
             }
@@ -306,7 +308,8 @@ final class LogCommand implements Runnable {
         List<LogVerificationException> failures = new ArrayList<>();
         List<LogVerificationException> ledgerProblems = new ArrayList<>();
         for (String id : ids) {
-            verifyConversation(store.file(id), repair, anchorFailures.remove(id), failures, ledgerProblems);
+            verifyConversation(store.file(id), repair, anchorFailures.remove(id),
+                    () -> AnchorCheck.checkOne(store, ledger, pending, id).orElse(null), failures, ledgerProblems);
         }
         int chainFailures = failures.size();
         reportLedger(ledger, anchor, ledgerProblems);
@@ -631,11 +634,13 @@ final class LogCommand implements Runnable {
 
     /**
      * Verifies one conversation, the same way for one ID and for --all: its chain (a torn last line cut first when
-     * asked), its attachments' blobs, and what the ledger found about it ({@code anchored}, null for nothing). Prints
+     * asked), its attachments' blobs, and what the ledger found about it ({@code anchored}, null for nothing; found
+     * again by {@code anchoredAfterRepair} when a repair changed the file, which the ledger may now match). Prints
      * "ok" only when all of it passes, else a FAILED line per problem; adds the file's own problems to {@code
      * failures} and the ledger's finding to {@code ledgerProblems}.
      */
     private void verifyConversation(Path file, boolean repair, AnchorCheck.Finding anchored,
+                                    java.util.function.Supplier<AnchorCheck.Finding> anchoredAfterRepair,
                                     List<LogVerificationException> failures,
                                     List<LogVerificationException> ledgerProblems) {
         String id = idOf(file);
@@ -647,6 +652,7 @@ final class LogCommand implements Runnable {
                         ? "added the missing newline after the last event"
                         : "cut " + done.bytesRemoved() + " bytes of torn last line") + ", kept "
                         + done.after().events() + " events");
+                anchored = anchoredAfterRepair.get();
             }
             report = done.after();
         }
@@ -676,7 +682,10 @@ final class LogCommand implements Runnable {
 
     private static LogVerificationException failure(Path file, VerifyReport report) {
         String id = idOf(file);
-        String fix = report.repairable()
+        String fix = report.tailIsWholeEvent()
+                ? "run 'llmo log verify " + id + " --repair' to add its missing newline, keeping all "
+                        + (report.events() + 1) + " events"
+                : report.repairable()
                 ? "run 'llmo log verify " + id + " --repair' to cut it, keeping the " + report.events() + " whole events"
                 : "the file was changed after it was written; restore it from a backup, and do not edit logs by hand";
         return new LogVerificationException(file + " " + report.problem().message(), fix);

@@ -36,12 +36,20 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
         }
     }
 
-    /** The summaries of the conversations that match, oldest first. */
-    List<ConversationSummary> select(ConversationStore store) {
+    /**
+     * The summaries of the conversations that match, oldest first; {@code notes} hears of a conversation listed
+     * without a line too long to be an event (junk appended to it: llmo never writes such a line).
+     */
+    List<ConversationSummary> select(ConversationStore store, java.util.function.Consumer<String> notes) {
         List<ConversationSummary> matching = new ArrayList<>();
         String needle = grep == null ? null : grep.toLowerCase(Locale.ROOT);
         for (String id : store.ids()) {
-            List<Event> events = EventLog.read(store.file(id));
+            List<Event> events = new ArrayList<>();
+            long skipped = EventLog.forEach(store.file(id), events::add);
+            if (skipped > 0) {
+                notes.accept(id + ": " + skipped + (skipped == 1 ? " line" : " lines") + " longer than any event "
+                        + "skipped; run 'llmo log verify " + id + "'");
+            }
             List<EventData> decoded = events.stream().map(EventCodec::decode).toList();
             ConversationSummary summary = ConversationSummary.of(id, events, decoded);
             if (since != null && (summary.started() == null || Instant.parse(summary.started()).isBefore(since))) {

@@ -202,7 +202,9 @@ public final class CallExecutor {
         private final CompletableFuture<RunResult> result;
         /** What the listener was shown: what a call that fails or is stopped keeps. */
         private final AnswerParts shown = new AnswerParts();
-        private final StringBuilder text = new StringBuilder();
+        // what the text shown adds up to, to compare with the provider's: chunks, so that a long answer is not held
+        // in a doubling array (and its copy) beside the provider's own (16 MiB must pass in a heap of 128 MiB)
+        private final dev.llmo.message.TextChunks text = new dev.llmo.message.TextChunks();
         private final WellFormedText wellFormed = new WellFormedText();
         private final WellFormedText wellFormedReasoning = new WellFormedText();
         private final WellFormedText wellFormedRefusal = new WellFormedText();
@@ -414,7 +416,7 @@ public final class CallExecutor {
          * user was shown; otherwise (text made well-formed, a call stopped on the way) what the user was shown.
          */
         private Message answer(ChatResponse response) {
-            return stopReason == null && response.text().equals(text.toString()) ? response.message()
+            return stopReason == null && text.contentEquals(response.text()) ? response.message()
                     : new Message(Role.ASSISTANT, shown.parts());
         }
 
@@ -517,6 +519,17 @@ public final class CallExecutor {
                     recorder.answered(request, done);
                 } catch (RuntimeException e) {
                     recordingFailure = unexpected("recording the answer", e);
+                } catch (OutOfMemoryError e) {
+                    // the answer's event did not fit in memory; what it took is free again, so the log at least says
+                    // what failed (and the run ends with the out-of-memory error, session.end written as usual)
+                    recordingFailure = new FailureException("out of memory while recording the answer, which is not "
+                            + "in the log", "give the JVM more memory (JAVA_TOOL_OPTIONS=-Xmx2g)", e);
+                    try {
+                        recorder.answered(request, new RunResult(done.model(), new Message(Role.ASSISTANT, List.of()),
+                                null, done.usage(), done.costUsd(), done.latencyMs(), done.ttftMs(), recordingFailure));
+                    } catch (RuntimeException | OutOfMemoryError again) {
+                        // nothing more can be recorded; the session's end still is, by whoever ends it
+                    }
                 }
             }
         }

@@ -50,6 +50,12 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     // --no-log: where each answer's spend goes instead of a log file; null for a logged conversation
     private final UnloggedSpend unlogged;
 
+    /**
+     * The conversations of this process not yet ended: a failure of the JVM itself (out of memory) ends the process
+     * without its shutdown hooks, and {@link #endAfterJvmFailure} still gives each its error and session.end.
+     */
+    private static final java.util.Set<Conversation> UNENDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private Conversation(EventLog log, boolean startedHere) {
         this(log, startedHere, null);
     }
@@ -58,6 +64,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         this.log = log;
         this.startedHere = startedHere;
         this.unlogged = unlogged;
+        UNENDED.add(this);
     }
 
     /**
@@ -600,6 +607,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
             return;
         }
         ended = true;
+        UNENDED.remove(this);
         if (!kept() && log.discard()) {
             return;
         }
@@ -612,7 +620,32 @@ public final class Conversation implements CallRecorder, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        UNENDED.remove(this); // closed without an end on purpose (a log only read, or ended by another)
         log.close();
+    }
+
+    /**
+     * Ends every conversation of this process not yet ended, after the JVM failed ({@code what}, e.g. out of memory):
+     * an {@code error} event saying so, then {@code session.end} with exit 1, so that the log says how the session
+     * ended. Best effort, for the last moments of a process: what cannot be written is left out (the log stays
+     * whole, at worst without its end). The caller bounds the wait: another thread may hold a conversation's lock.
+     */
+    public static void endAfterJvmFailure(String what) {
+        for (Conversation conversation : List.copyOf(UNENDED)) {
+            try {
+                synchronized (conversation) {
+                    // whether its request left is learnt when the call ends, which it now never will: a file made for
+                    // a request is kept, since that request may have reached the provider
+                    conversation.requestLeft |= conversation.log.persisted();
+                    if (!conversation.ended && conversation.kept()) {
+                        conversation.log.append(new EventData.ErrorEvent(null, "failure", null, what));
+                    }
+                    conversation.end(ExitCode.FAILURE);
+                }
+            } catch (RuntimeException | Error e) {
+                // the next one may still be written
+            }
+        }
     }
 
     /** USD to whole micro-USD, rounded half up; null stays null (an unknown price is not zero). */

@@ -2,10 +2,11 @@ package dev.llmo.eventlog;
 
 import dev.llmo.failure.FailureException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -165,9 +166,13 @@ public final class AnchorCheck {
     private static Probe probe(Path file, Map<Long, Event> wanted) {
         long line = 0;
         Event last = null;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ChunkReader chunks = new ChunkReader(in, 1 << 20);
             for (ChunkReader.Chunk chunk = chunks.next(); chunk != null; chunk = chunks.next()) {
+                if (chunk.overlong()) {
+                    line += chunk.last() ? 0 : 1; // a line, but no event: what it says is not read
+                    continue;
+                }
                 int lastFrom = -1;
                 int lastEnd = -1;
                 for (int from = 0; from < chunk.length(); ) {

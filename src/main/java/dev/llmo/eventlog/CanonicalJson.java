@@ -112,10 +112,13 @@ public final class CanonicalJson {
      * The canonical bytes of an object whose members' values are already canonical: {@code members} in its order,
      * which for {@link String} keys is the one {@link #write(JsonNode)} sorts them in.
      */
-    static byte[] object(java.util.SortedMap<String, byte[]> members) {
-        long size = 2;
+    static byte[] object(java.util.SortedMap<String, Bytes> members) {
+        long size = 1;
         for (var member : members.entrySet()) {
-            size += member.getKey().length() * 6L + 4 + member.getValue().length;
+            // exact for plain keys (a content's are digests), so that a long answer's bytes are not copied again
+            String key = member.getKey();
+            size += (plainEnd(key, 0, key.length()) == key.length() ? key.length() + 2L : key.length() * 6L + 2)
+                    + 2 + member.getValue().size();
         }
         Bytes out = new Bytes((int) Math.min(size, Integer.MAX_VALUE - 8));
         out.add((byte) '{');
@@ -127,7 +130,7 @@ public final class CanonicalJson {
             first = false;
             writeString(member.getKey(), out, "$");
             out.add((byte) ':');
-            out.add(member.getValue());
+            out.add(member.getValue().array(), 0, member.getValue().size());
         }
         out.add((byte) '}');
         return out.toByteArray();
@@ -713,8 +716,9 @@ public final class CanonicalJson {
             return buf;
         }
 
+        /** The bytes: the buffer itself when it is full (a long answer's bytes made once, not copied). */
         byte[] toByteArray() {
-            return Arrays.copyOf(buf, size);
+            return size == buf.length ? buf : Arrays.copyOf(buf, size);
         }
     }
 }

@@ -2,9 +2,7 @@ package dev.llmo.eventlog;
 
 import dev.llmo.failure.FailureException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.NoSuchFileException;
@@ -33,10 +31,17 @@ public final class ChainVerifier {
 
     private final int chunkSize;
     private final int threads;
+    private final int maxLine;
 
     ChainVerifier(int chunkSize, int threads) {
+        this(chunkSize, threads, ChunkReader.MAX_LINE_BYTES);
+    }
+
+    /** A verifier for which a line longer than {@code maxLine} bytes is not an event (tests use a small bound). */
+    ChainVerifier(int chunkSize, int threads, int maxLine) {
         this.chunkSize = chunkSize;
         this.threads = threads;
+        this.maxLine = maxLine;
     }
 
     /** Checks {@code file}; never throws for a bad log, only for one it cannot read. */
@@ -122,9 +127,7 @@ public final class ChainVerifier {
     }
 
     private VerifyReport read(Path file, FileChannel channel) throws IOException {
-        channel.position(0);
-        InputStream in = Channels.newInputStream(channel); // not closed: that would close the channel
-        ChunkReader reader = new ChunkReader(in, chunkSize);
+        ChunkReader reader = new ChunkReader(channel, chunkSize, maxLine);
         ChainLinker linker = new ChainLinker();
         Workers workers = null;
         ExecutorService pool = null;
@@ -234,6 +237,11 @@ public final class ChainVerifier {
     }
 
     private static List<LineFacts> analyze(ChunkReader.Chunk chunk, LineAnalyzer analyzer) {
+        if (chunk.overlong()) {
+            return List.of(LineFacts.bad(LineFacts.Status.NOT_AN_EVENT, "the line is " + chunk.skipped()
+                    + " bytes long, more than the " + (ChunkReader.MAX_LINE_BYTES >> 20) + " MiB an event may have",
+                    chunk.end(), !chunk.last()));
+        }
         List<LineFacts> facts = new ArrayList<>();
         byte[] bytes = chunk.bytes();
         int from = 0;

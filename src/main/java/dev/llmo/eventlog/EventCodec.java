@@ -49,7 +49,7 @@ public final class EventCodec {
      */
     static Encoded encode(EventData event, Random random) {
         ObjectNode content = EventJson.NODES.objectNode();
-        java.util.TreeMap<String, byte[]> bodies = new java.util.TreeMap<>();
+        java.util.TreeMap<String, CanonicalJson.Bytes> bodies = new java.util.TreeMap<>();
         ObjectNode data = EventJson.NODES.objectNode();
         if (event instanceof EventData.SessionStart start) {
             data.put("command", start.command());
@@ -190,7 +190,8 @@ public final class EventCodec {
     }
 
     /** @param bodies where each content entry's canonical bytes go, by digest */
-    private static ArrayNode parts(List<Part> parts, ObjectNode content, Map<String, byte[]> bodies, Random random) {
+    private static ArrayNode parts(List<Part> parts, ObjectNode content, Map<String, CanonicalJson.Bytes> bodies,
+                                   Random random) {
         ArrayNode list = EventJson.NODES.arrayNode();
         for (Part part : parts) {
             ObjectNode hashed = list.addObject();
@@ -238,8 +239,9 @@ public final class EventCodec {
                 }
             }
             body.put("salt", salt(random));
-            byte[] canonical = CanonicalJson.write(body);
-            String digest = Sha256.of(canonical);
+            // not copied out: an answer's text is made canonical once and copied once more, into the content object
+            CanonicalJson.Bytes canonical = CanonicalJson.canonical(body);
+            String digest = Sha256.of(canonical.array(), canonical.size());
             hashed.put(CONTENT_DIGEST, digest);
             content.set(digest, body);
             bodies.put(digest, canonical);

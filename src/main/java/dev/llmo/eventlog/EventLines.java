@@ -56,26 +56,33 @@ final class EventLines {
 
     /** The whole version 2 line, newline included; {@code content} is null when the event has none. */
     static byte[] line(long seq, String ts, String type, byte[] data, String prev, String hash, byte[] content) {
-        CanonicalJson.Bytes out = new CanonicalJson.Bytes(data.length + (content == null ? 0 : content.length) + 256);
-        out.add(LINE_START_V2);
-        out.addAscii(Long.toString(seq));
-        out.add(LINE_TS);
-        CanonicalJson.writeString(ts, out, "ts");
-        out.add(LINE_TYPE);
-        CanonicalJson.writeString(type, out, "type");
-        out.add(LINE_DATA);
+        // the small parts first, so that the line is made in an array of its exact size: a long answer's line is
+        // not copied again to trim it
+        CanonicalJson.Bytes head = new CanonicalJson.Bytes(128);
+        head.add(LINE_START_V2);
+        head.addAscii(Long.toString(seq));
+        head.add(LINE_TS);
+        CanonicalJson.writeString(ts, head, "ts");
+        head.add(LINE_TYPE);
+        CanonicalJson.writeString(type, head, "type");
+        head.add(LINE_DATA);
+        CanonicalJson.Bytes middle = new CanonicalJson.Bytes(192);
+        middle.add(LINE_PREV);
+        middle.addAscii(prev);
+        middle.add(LINE_HASH);
+        middle.addAscii(hash);
+        byte[] end = content == null ? LINE_END : LINE_CONTENT;
+        long length = (long) head.size() + data.length + middle.size() + end.length
+                + (content == null ? 0 : content.length + 2);
+        CanonicalJson.Bytes out = new CanonicalJson.Bytes((int) Math.min(length, Integer.MAX_VALUE - 8));
+        out.add(head.array(), 0, head.size());
         out.add(data);
-        out.add(LINE_PREV);
-        out.addAscii(prev);
-        out.add(LINE_HASH);
-        out.addAscii(hash);
+        out.add(middle.array(), 0, middle.size());
+        out.add(end);
         if (content != null) {
-            out.add(LINE_CONTENT);
             out.add(content);
             out.add((byte) '}');
             out.add((byte) '\n');
-        } else {
-            out.add(LINE_END);
         }
         return out.toByteArray();
     }

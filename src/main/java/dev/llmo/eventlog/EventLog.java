@@ -7,7 +7,6 @@ import dev.llmo.failure.LogVerificationException;
 import dev.llmo.io.Uninterruptible;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -43,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Durability: every event is one {@code write} of a whole line; {@code session.end} and {@link #close()} sync
  * the file to disk, and {@link Options#syncEachEvent()} syncs after every event. A crash leaves at worst a torn
- * last line, which {@code llmo log verify --repair} removes.
+ * last line, which {@code llmo log verify --repair} removes; a write that fails (disk full) is cut back at once
+ * ({@link Appends}).
  *
  * <p>Concurrency: each append holds an exclusive file lock and re-reads the last line, so several processes (and
  * several {@code EventLog}s or threads in one process) may append to one file and the chain stays whole. Appending
@@ -220,14 +220,12 @@ public final class EventLog implements Closeable {
         byte[] lines = pending.toByteArray();
         lock.lock();
         try (FileLock ignored = created.lock()) {
-            ByteBuffer buffer = ByteBuffer.wrap(lines);
-            long at = 0;
-            while (buffer.hasRemaining()) {
-                at += created.write(buffer, at);
-            }
-            if (pendingSync) {
-                created.force(false);
-            }
+            Appends.write(created, 0, ByteBuffer.wrap(lines), pendingSync);
+        } catch (IOException e) {
+            // the file is this process's alone until it is written: a failed one goes, and the id with it
+            created.close();
+            Files.deleteIfExists(file);
+            throw e;
         } finally {
             lock.unlock();
         }
@@ -321,6 +319,13 @@ public final class EventLog implements Closeable {
         byte[] canonicalData = CanonicalJson.write(json);
         ObjectNode content = encoded.content().isEmpty() ? null : encoded.content();
         byte[] canonicalContent = encoded.canonicalContent();
+        long length = canonicalData.length + (canonicalContent == null ? 0L : canonicalContent.length);
+        if (length > ChunkReader.MAX_LINE_BYTES - 1024) { // the envelope (seq, ts, hashes) is a few hundred bytes
+            // a line no reader would read as an event: refused, so that llmo never writes what it cannot read back
+            throw new FailureException("the " + data.type() + " event is " + (length >> 20) + " MiB, more than the "
+                    + (ChunkReader.MAX_LINE_BYTES >> 20) + " MiB a line of the event log may have; nothing was written",
+                    "send less text at once");
+        }
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
         Event event = write(data.type(), json, canonicalData, content, canonicalContent, sync);
         if (data instanceof EventData.SessionEnd && options.ledger() != null && !memoryOnly) {
@@ -354,6 +359,10 @@ public final class EventLog implements Closeable {
             // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
             // call by interrupting its thread, and that call's last events must still be written.
             return Uninterruptible.call(() -> writeLine(type, json, canonicalData, content, canonicalContent, sync));
+        } catch (Appends.Failure e) {
+            throw new FailureException("cannot write to " + file + ": " + e.getMessage(), e.whole()
+                    ? "free disk space (or raise the file size limit) and run again"
+                    : "free disk space, then run 'llmo log verify " + id + " --repair'", e);
         } catch (IOException e) {
             throw new FailureException("cannot write to " + file + ": " + e.getMessage(),
                     "check free disk space and the file's permissions", e);
@@ -374,14 +383,7 @@ public final class EventLog implements Closeable {
             String hash = EventLines.hash(digest, Event.VERSION, canonicalData, 0, canonicalData.length, prev, seq,
                     ts, type);
             byte[] line = EventLines.line(seq, ts, type, canonicalData, prev, hash, canonicalContent);
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            long at = size;
-            while (buffer.hasRemaining()) { // one write for a regular file; the loop only guards the contract
-                at += channel.write(buffer, at);
-            }
-            if (sync) {
-                channel.force(false);
-            }
+            Appends.write(channel, size, ByteBuffer.wrap(line), sync);
             knownSize = size + line.length;
             nextSeq = seq + 1;
             lastHash = hash;
@@ -434,27 +436,43 @@ public final class EventLog implements Closeable {
         lastHash = last.get("hash").textValue();
     }
 
-    /** The last line of a file of {@code size} bytes, its newline included when it has one. */
+    /**
+     * The last line of a file of {@code size} bytes, its newline included when it has one; empty when it is longer
+     * than any event ({@link ChunkReader#MAX_LINE_BYTES}), which no writer continues from.
+     */
     static byte[] lastLine(FileChannel channel, long size) throws IOException {
-        int chunk = (int) Math.min(size, TAIL_CHUNK);
-        while (true) {
-            ByteBuffer buffer = ByteBuffer.allocate(chunk);
-            long from = size - chunk;
-            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) >= 0) {
+        // scanned backwards in small blocks for the newline before it, then read whole: a long line costs its size once
+        long start = 0;
+        ByteBuffer block = ByteBuffer.allocate(TAIL_CHUNK);
+        long to = size - 1; // the last byte itself is the last line's end
+        search:
+        while (to > 0) {
+            int length = (int) Math.min(to, TAIL_CHUNK);
+            long from = to - length;
+            block.clear().limit(length);
+            while (block.hasRemaining() && channel.read(block, from + block.position()) >= 0) {
                 // fill
             }
-            byte[] bytes = buffer.array();
-            // the newline that ends the line before the last one; the last byte itself is the last line's end
-            for (int i = bytes.length - 2; i >= 0; i--) {
+            byte[] bytes = block.array();
+            for (int i = length - 1; i >= 0; i--) {
                 if (bytes[i] == '\n') {
-                    return java.util.Arrays.copyOfRange(bytes, i + 1, bytes.length);
+                    start = from + i + 1;
+                    break search;
                 }
             }
-            if (chunk == size) {
-                return bytes;
+            if (size - from > ChunkReader.MAX_LINE_BYTES + 1L) {
+                return new byte[0];
             }
-            chunk = (int) Math.min(size, (long) chunk * 4);
+            to = from;
         }
+        if (size - start > ChunkReader.MAX_LINE_BYTES + 1L) {
+            return new byte[0];
+        }
+        ByteBuffer line = ByteBuffer.allocate((int) (size - start));
+        while (line.hasRemaining() && channel.read(line, start + line.position()) >= 0) {
+            // fill
+        }
+        return line.array();
     }
 
     /** Syncs what was written to disk. */
@@ -507,12 +525,18 @@ public final class EventLog implements Closeable {
     /**
      * {@link #read}, one event at a time: for a log too long to hold (a batch record of many rows).
      *
+     * @return how many lines were skipped unread for being longer than any event (128 MiB; see {@link ChunkReader})
      * @throws FailureException when the file cannot be read
      */
-    public static void forEach(Path file, java.util.function.Consumer<Event> sink) {
-        try (InputStream in = Files.newInputStream(file)) {
+    public static long forEach(Path file, java.util.function.Consumer<Event> sink) {
+        long overlong = 0;
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ChunkReader chunks = new ChunkReader(in, 1 << 16);
             for (ChunkReader.Chunk chunk = chunks.next(); chunk != null; chunk = chunks.next()) {
+                if (chunk.overlong()) {
+                    overlong++;
+                    continue;
+                }
                 for (int from = 0; from < chunk.length(); ) {
                     int end = chunk.lineEnd(from);
                     if (end == chunk.length()) {
@@ -528,6 +552,7 @@ public final class EventLog implements Closeable {
         } catch (IOException e) {
             throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
         }
+        return overlong;
     }
 
     /** The id of the conversation stored in {@code file}. */

@@ -149,8 +149,10 @@ public final class Ledger {
     }
 
     private FailureException cannotWrite(IOException e) {
-        return new FailureException("cannot write the ledger " + file + ": " + e.getMessage(),
-                "check free disk space and the file's permissions", e);
+        String fix = e instanceof Appends.Failure failure && failure.whole()
+                ? "free disk space (or raise the file size limit) and run again"
+                : "check free disk space and the file's permissions";
+        return new FailureException("cannot write the ledger " + file + ": " + e.getMessage(), fix, e);
     }
 
     private List<LedgerEntry> writeLocked(Claim own, byte[] key) throws IOException {
@@ -192,19 +194,16 @@ public final class Ledger {
         long seq = last == null ? 0 : last.seq() + 1;
         String prev = last == null ? Sha256.ZERO : last.hash();
         List<LedgerEntry> written = new ArrayList<>();
-        long at = size;
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
         for (Claim claim : claims) {
             LedgerEntry entry = LedgerEntry.create(seq++, claim.ts(), claim.conversation(), claim.headSeq(),
                     claim.headHash(), prev, key);
-            ByteBuffer buffer = ByteBuffer.wrap(entry.line());
-            while (buffer.hasRemaining()) {
-                at += channel.write(buffer, at);
-            }
+            lines.writeBytes(entry.line());
             prev = entry.hash();
             written.add(entry);
         }
         if (!written.isEmpty()) {
-            channel.force(false);
+            Appends.write(channel, size, ByteBuffer.wrap(lines.toByteArray()), true);
         }
         return written;
     }

@@ -24,6 +24,13 @@ public final class Sha256 {
         return PREFIX + hex(newDigest().digest(bytes));
     }
 
+    /** {@code sha256:<hex>} of {@code bytes[0, length)}. */
+    static String of(byte[] bytes, int length) {
+        MessageDigest digest = newDigest();
+        digest.update(bytes, 0, length);
+        return PREFIX + hex(digest.digest());
+    }
+
     /** {@code sha256:<hex>} of the UTF-8 bytes of {@code text}. */
     public static String of(String text) {
         return of(text.getBytes(StandardCharsets.UTF_8));

@@ -64,8 +64,12 @@ final class VaultFiles {
         }
     }
 
-    /** Replaces {@code file} with {@code content} atomically. Call with the writer lock held. */
-    static void writeAtomically(Path file, byte[] content, SecureRandom random) {
+    /**
+     * Replaces {@code file} with {@code content} atomically. Call with the writer lock held. A {@code file} that is a
+     * symbolic link (a dotfile manager's) stays one: its target is what is replaced.
+     */
+    static void writeAtomically(Path link, byte[] content, SecureRandom random) {
+        Path file = target(link);
         Path dir = file.toAbsolutePath().getParent();
         createDirectory(dir);
         removeStaleTemporaries(file);
@@ -92,6 +96,25 @@ final class VaultFiles {
             } catch (IOException ignored) {
                 // Removed by the next writer.
             }
+        }
+    }
+
+    /**
+     * What {@code file} names once its symbolic links are followed (the target may not exist yet); itself when it is
+     * none. A rename onto the link would replace the link with a regular file and leave its target as it was.
+     */
+    static Path target(Path file) {
+        Path at = file.toAbsolutePath();
+        try {
+            for (int hops = 0; Files.isSymbolicLink(at); hops++) {
+                if (hops == 40) { // as the kernel's limit (ELOOP): a cycle of links
+                    throw new IOException("too many levels of symbolic links");
+                }
+                at = at.getParent().resolve(Files.readSymbolicLink(at)).normalize();
+            }
+            return at;
+        } catch (IOException e) {
+            throw VaultErrors.io("follow the symbolic link", file, e);
         }
     }
 

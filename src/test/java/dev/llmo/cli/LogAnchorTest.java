@@ -67,6 +67,35 @@ class LogAnchorTest {
         return data.resolve("ledger.jsonl");
     }
 
+    /**
+     * A last event that only lost its newline: the advice says what --repair does (add it, keeping every event), and
+     * the repair's report checks the file as repaired, against the ledger too, for one ID and for --all.
+     */
+    @Test
+    void aLastEventWithoutItsNewlineIsAdvisedAndReportedAsRepairLeavesIt() throws Exception {
+        run(CliRun.in(home), "one");
+        Path file = conversations().get(0);
+        String id = file.getFileName().toString().replace(".jsonl", "");
+        byte[] whole = Files.readAllBytes(file);
+        long events = new String(whole, StandardCharsets.UTF_8).lines().count();
+        Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 1));
+
+        CliRun.Result advised = CliRun.in(home).run("log", "verify", id);
+        assertThat(advised).failedWith(ExitCode.LOG_INVALID).errContains("run 'llmo log verify " + id + " --repair' to "
+                + "add its missing newline, keeping all " + events + " events");
+
+        for (String[] command : List.of(new String[] {"log", "verify", id, "--repair"},
+                new String[] {"log", "verify", "--all", "--repair"})) {
+            Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 1));
+            CliRun.Result repaired = CliRun.in(home).run(command);
+            assertThat(repaired).succeeded();
+            assertThat(repaired.out()).contains("repaired  " + id + "  added the missing newline after the last "
+                    + "event, kept " + events + " events\nok  " + id + "  " + events + " events\n")
+                    .doesNotContain("FAILED");
+            assertThat(Files.readAllBytes(file)).isEqualTo(whole);
+        }
+    }
+
     @Test
     void runsAreAnchoredAndACleanHistoryVerifies() throws Exception {
         run(CliRun.in(home), "one");

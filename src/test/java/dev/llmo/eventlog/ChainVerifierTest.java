@@ -450,4 +450,40 @@ class ChainVerifierTest {
     private static LineFacts analyzed(byte[] line) {
         return new LineAnalyzer().analyzeNext(line, 0, line.length, 0);
     }
+
+    /**
+     * A line longer than the bound (junk appended to a log) is a broken line, read without being held: reported as
+     * malformed where it is, or torn at the end; a line longer than a chunk but within the bound is still an event.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aLineLongerThanTheBoundIsABrokenLineAndOneWithinItIsAnEvent(int threads) throws Exception {
+        Path log = LogFixtures.conversation(dir, "x".repeat(12 * 1024)); // its message: a line over a chunk
+        ChainVerifier small = new ChainVerifier(8 * 1024, threads, 16 * 1024);
+        assertThat(small.check(log).ok()).isTrue();
+        assertThat(small.check(log).events()).isEqualTo(12);
+
+        List<String> original = LogFixtures.lines(log);
+        List<String> junk = new java.util.ArrayList<>(original);
+        junk.add(5, "j".repeat(100_000));
+        LogFixtures.writeLines(log, junk);
+        VerifyReport inside = small.check(log);
+        assertThat(inside.problem().line()).isEqualTo(6);
+        assertThat(inside.problem().kind()).isEqualTo(Kind.INSERTED);
+
+        LogFixtures.writeLines(log, original);
+        Files.writeString(log, "j".repeat(100_000) + "\n", java.nio.file.StandardOpenOption.APPEND);
+        VerifyReport atEnd = small.check(log);
+        assertThat(atEnd.problem().line()).isEqualTo(13);
+        assertThat(atEnd.problem().kind()).isEqualTo(Kind.MALFORMED);
+        assertThat(atEnd.problem().detail()).isEqualTo("the line is 100000 bytes long, more than the 128 MiB an "
+                + "event may have");
+
+        LogFixtures.writeLines(log, original);
+        Files.writeString(log, "j".repeat(100_000), java.nio.file.StandardOpenOption.APPEND);
+        VerifyReport torn = small.check(log);
+        assertThat(torn.problem()).isEqualTo(new VerifyReport.Problem(13, Kind.TORN,
+                "the last line is cut short (an interrupted write)"));
+        assertThat(torn.validBytes()).isEqualTo(Files.size(log) - 100_000);
+    }
 }

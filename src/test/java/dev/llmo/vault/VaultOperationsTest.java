@@ -24,6 +24,29 @@ class VaultOperationsTest {
     @TempDir
     Path dir;
 
+    /** A vault.enc that is a symbolic link (a dotfile manager's) stays one: its target is what a write replaces. */
+    @Test
+    void aSymbolicLinkIsWrittenThroughToItsTarget() throws Exception {
+        Path dotfiles = Files.createDirectories(dir.resolve("dotfiles/llmo"));
+        Path target = dotfiles.resolve("vault.enc");
+        Path file = Files.createDirectories(dir.resolve("home")).resolve("vault.enc");
+        Files.createSymbolicLink(file, Path.of("../dotfiles/llmo/vault.enc")); // relative, as stow makes them
+        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
+            assertThat(vault.put("OPENAI_API_KEY", "sk-1")).isTrue();
+        }
+        try (UnlockedVault vault = TestVaults.fast(file).unlock(pw("pw"))) {
+            assertThat(vault.put("ANTHROPIC_API_KEY", "sk-ant")).isTrue();
+        }
+        assertThat(Files.isSymbolicLink(file)).isTrue();
+        try (UnlockedVault vault = TestVaults.fast(target).unlock(pw("pw"))) {
+            assertThat(vault.entries()).extracting(VaultEntry::name).containsExactly("ANTHROPIC_API_KEY", "OPENAI_API_KEY");
+        }
+        try (var left = Files.list(dir.resolve("home"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file beside the link")
+                    .allMatch(name -> name.equals("vault.enc") || name.equals("vault.enc.lock"));
+        }
+    }
+
     @Test
     void putListGetRemove() {
         Path file = dir.resolve("vault.enc");

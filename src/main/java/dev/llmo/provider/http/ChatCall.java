@@ -67,6 +67,8 @@ final class ChatCall implements CallHandle {
                         }
                     });
         } catch (LlmoException e) {
+            // the failed attempt's pieces (a cut answer may be 16 MiB) are not needed to record what was shown
+            answer = null;
             listener.onError(e);
             return;
         } catch (RuntimeException e) {
