@@ -115,7 +115,7 @@ class LogReplayTest {
     }
 
     @Test
-    void citationsAreReplayedAsANumberedSourceListOnATerminal() throws Exception {
+    void citationsAreReplayedAsANumberedSourceListAfterTheAnswerOrOnStderrInAPipe() throws Exception {
         answerWith("openai/perplexity-citations.json");
         Result run = llmo.cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -128,6 +128,7 @@ class LogReplayTest {
                 + "[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n")
                 .endsWith("[5] https://bigthink.com/starts-with-a-bang/overestimated-stars-in-universe/\n");
         assertThat(piped.out()).endsWith("100 to 400 billion stars.\n").doesNotContain("Sources:");
+        assertThat(piped.err()).contains("Sources:\n[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n");
     }
 
     @Test

@@ -98,7 +98,9 @@ class ProviderSafetyCliTest {
                 + "data: [DONE]\n\n"));
         Result result = llmo.run("run", "-o", "tools=[{\"type\":\"function\",\"function\":{\"name\":\"get_sum\"}}]",
                 "-o", "tool_choice=required", "2+3?");
-        assertThat(result).succeeded();
+        // no text: the call llmo did not run is the answer, shown also when no terminal watches stderr
+        assertThat(result).succeeded().outIs("");
+        assertThat(result.err()).isEqualTo("llmo: tool call get_sum {\"a\":2} (call_A)\n");
         var body = json.readTree(llmo.server().takeRequest().getBody().readUtf8());
         assertThat(body.get("tools").get(0).get("function").get("name").asText()).isEqualTo("get_sum");
         assertThat(body.get("tool_choice").asText()).isEqualTo("required");
