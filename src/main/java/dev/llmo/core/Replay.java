@@ -56,11 +56,34 @@ public final class Replay {
         }
     }
 
-    /** What a replay found: the calls up to the first divergence, and that divergence (null when none). */
-    public record Result(List<Call> calls, String divergence) {
+    /**
+     * What a replay found: the calls up to the first divergence, and that divergence (null when none); the errors the
+     * runs recorded, and the exit code the last run ended with, so that a replay ends as the run did.
+     *
+     * @param exitCode the last run's recorded exit code ({@code session.end}); for a run that never recorded its end
+     *                 (killed), 1 when it recorded an error, else 0
+     */
+    public record Result(List<Call> calls, String divergence, List<RecordedError> errors, int exitCode) {
+        public Result {
+            calls = List.copyOf(calls);
+            errors = List.copyOf(errors);
+        }
+
+        /** A replay that stopped at {@code divergence}: the run's own end is not reached. */
+        static Result diverged(List<Call> calls, String divergence) {
+            return new Result(calls, divergence, List.of(), 1);
+        }
+
         public boolean reproduced() {
             return divergence == null;
         }
+    }
+
+    /**
+     * An error a run printed and recorded ({@code error} event), with the seq of the {@code session.start} of that
+     * run: a call that failed (the seq of its request), or a run that failed around its calls (request null).
+     */
+    public record RecordedError(long session, Long request, String message) {
     }
 
     private Replay() {
@@ -83,6 +106,9 @@ public final class Replay {
         long session = -1;
         EventData.SessionStart start = null;
         long step = -1;
+        List<RecordedError> errors = new ArrayList<>();
+        Integer ended = null;
+        boolean failedInSession = false;
         for (Event event : EventLog.read(file)) {
             EventData data = EventCodec.decode(event);
             history.add(event.seq(), data);
@@ -90,6 +116,13 @@ public final class Replay {
                 session = event.seq();
                 start = begun;
                 step = -1;
+                ended = null;
+                failedInSession = false;
+            } else if (data instanceof EventData.SessionEnd end) {
+                ended = end.exitCode();
+            } else if (data instanceof EventData.ErrorEvent error) {
+                errors.add(new RecordedError(session, error.request(), error.message()));
+                failedInSession = true;
             } else if (data instanceof EventData.ChainStep chainStep) {
                 if (!chainStep.skipped()) {
                     step = event.seq();
@@ -102,24 +135,24 @@ public final class Replay {
             } else if (data instanceof EventData.Response response) {
                 EventData.Request request = requests.remove(response.request());
                 if (request == null) {
-                    return new Result(calls, "line " + (event.seq() + 1) + ": a response to request "
+                    return Result.diverged(calls, "line " + (event.seq() + 1) + ": a response to request "
                             + response.request() + ", which the log does not hold");
                 }
                 String where = "line " + (response.request() + 1) + " (request " + response.request() + ")";
                 List<ToolDeclaration> tools = request.tools() == null ? List.of() : offers.get(request.tools());
                 if (tools == null) {
-                    return new Result(calls, where + ": it declares the tools of event " + request.tools()
+                    return Result.diverged(calls, where + ": it declares the tools of event " + request.tools()
                             + ", which is not a tool.offer");
                 }
                 Object rebuilt = rebuild(request, tools, where, history, catalog, clients);
                 if (rebuilt instanceof String divergence) {
-                    return new Result(calls, divergence);
+                    return Result.diverged(calls, divergence);
                 }
                 Rebuilt call = (Rebuilt) rebuilt;
                 calls.add(new Call(response.request(), call.model(), call.request(), response, session, start, step));
             }
         }
-        return new Result(calls, null);
+        return new Result(calls, null, errors, ended != null ? ended : failedInSession ? 1 : 0);
     }
 
     private record Rebuilt(ModelRef model, ChatRequest request) {

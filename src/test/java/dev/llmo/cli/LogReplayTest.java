@@ -114,6 +114,43 @@ class LogReplayTest {
         assertThat(asked.err()).startsWith(reasoning);
     }
 
+    /**
+     * A replay reproduces the run, its failure too: a stream cut mid-answer, then a refusal, each replayed as its
+     * text, the error line the run printed (without the fix, which is not recorded) and the run's exit code.
+     */
+    @Test
+    void aRecordedFailureIsReplayedWithItsErrorLineAndExitCode() throws Exception {
+        llmo.server().enqueue(dev.llmo.OpenAiAnswers.sse("data: {\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\"partial \"},\"finish_reason\":null}]}\n\n"
+                + "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}\n\n"));
+        Result run = llmo.run("run", "hi");
+        assertThat(run).failedWith(ExitCode.FAILURE);
+
+        Result replay = llmo.run("log", "replay", llmo.onlyId());
+        assertThat(replay).failedWith(ExitCode.FAILURE).outIs(run.out());
+        assertThat(replay.err().lines().toList()).containsExactly(
+                "llmo: error: mock failed mid-answer (server error): The server had an error",
+                "llmo: replayed 1 call of " + llmo.onlyId() + "; every request matched its recorded digest; the run "
+                        + "ended with exit 1, as recorded");
+        assertThat(run.err()).startsWith(replay.err().lines().findFirst().orElseThrow() + "; ");
+
+        llmo.server().enqueue(dev.llmo.OpenAiAnswers.sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":"
+                + "\"assistant\",\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":null}]}"
+                + "\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                + "data: [DONE]\n\n"));
+        Result refused = llmo.run("run", "-c", "hi again");
+        assertThat(refused).failedWith(ExitCode.FAILURE);
+
+        Result both = llmo.run("log", "replay", llmo.onlyId());
+        assertThat(both).failedWith(ExitCode.FAILURE).outIs(run.out());
+        // each run's error after its answer, and the refusal said once, by its error line, as the run said it
+        assertThat(both.err().lines().toList()).containsExactly(
+                "llmo: error: mock failed mid-answer (server error): The server had an error",
+                "llmo: error: mock refused to answer (refusal): I can't help with that.",
+                "llmo: replayed 2 calls of " + llmo.onlyId() + "; every request matched its recorded digest; the run "
+                        + "ended with exit 1, as recorded");
+    }
+
     @Test
     void citationsAreReplayedAsANumberedSourceListAfterTheAnswerOrOnStderrInAPipe() throws Exception {
         answerWith("openai/perplexity-citations.json");
