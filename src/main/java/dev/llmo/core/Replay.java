@@ -109,8 +109,12 @@ public final class Replay {
         List<RecordedError> errors = new ArrayList<>();
         Integer ended = null;
         boolean failedInSession = false;
+        Map<Long, String> redacted = new java.util.HashMap<>();
         for (Event event : EventLog.read(file)) {
             EventData data = EventCodec.decode(event);
+            if (EventCodec.redacted(event)) {
+                redacted.put(event.seq(), event.type());
+            }
             history.add(event.seq(), data);
             if (data instanceof EventData.SessionStart begun) {
                 session = event.seq();
@@ -144,7 +148,7 @@ public final class Replay {
                     return Result.diverged(calls, where + ": it declares the tools of event " + request.tools()
                             + ", which is not a tool.offer");
                 }
-                Object rebuilt = rebuild(request, tools, where, history, catalog, clients);
+                Object rebuilt = rebuild(request, tools, where, history, catalog, clients, redacted);
                 if (rebuilt instanceof String divergence) {
                     return Result.diverged(calls, divergence);
                 }
@@ -161,7 +165,7 @@ public final class Replay {
     /** The request rebuilt from the log, or why it cannot be (a divergence). */
     private static Object rebuild(EventData.Request request, List<ToolDeclaration> tools, String where,
                                   ConversationHistory history,
-                                  ModelCatalog catalog, ProviderClients clients) {
+                                  ModelCatalog catalog, ProviderClients clients, Map<Long, String> redacted) {
         String modelId = request.model();
         ModelRef model;
         try {
@@ -204,10 +208,33 @@ public final class Replay {
         byte[] body = clients.create(model.provider(), null).requestBody(rebuilt);
         String digest = Sha256.of(body);
         if (!digest.equals(request.bodySha256())) {
+            Long removed = firstRedacted(request, redacted);
+            if (removed != null) {
+                // what was sent is gone from the log on purpose: nothing about llmo or its configuration changed
+                return where + ": the request cannot be rebuilt, since the content of line " + (removed + 1) + " (a "
+                        + redacted.get(removed) + " event, seq " + removed + ") it sent was redacted from the log";
+            }
             return where + ": the request llmo builds now differs from the one sent (" + request.bodySha256()
                     + ", now " + digest + "); the configuration of " + model.id() + " or llmo itself has changed since";
         }
         return new Rebuilt(model, rebuilt);
+    }
+
+    /** The first event the request sent (its context, its system prompt) whose content was redacted, or null. */
+    private static Long firstRedacted(EventData.Request request, Map<Long, String> redacted) {
+        java.util.TreeSet<Long> sent = new java.util.TreeSet<>();
+        if (request.system() != null) {
+            sent.add(request.system());
+        }
+        for (EventData.SeqRange range : request.context()) {
+            for (long seq : redacted.keySet()) {
+                if (seq >= range.from() && seq <= range.to()) {
+                    sent.add(seq);
+                }
+            }
+        }
+        sent.retainAll(redacted.keySet());
+        return sent.isEmpty() ? null : sent.first();
     }
 
     private static Object option(JsonNode value) {

@@ -198,6 +198,29 @@ class LogReplayTest {
     }
 
     @Test
+    void aRequestWhoseContentWasRedactedIsNamedAsSuchNotAsAChangedConfiguration() throws Exception {
+        openAiAnswer("Answer.");
+        assertThat(llmo.run("run", "a secret question")).succeeded();
+        Path log = llmo.home().resolve("llmo/conversations/" + llmo.onlyId() + ".jsonl");
+        // redacted as event-log.md says: the user message's content removed, its digest left in data
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+        var message = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(lines.get(1));
+        assertThat(message.get("type").asText()).isEqualTo("message");
+        message.remove("content");
+        lines.set(1, mapper.writeValueAsString(message));
+        Files.write(log, lines);
+        assertThat(llmo.run("log", "verify", llmo.onlyId())).succeeded();
+
+        Result replay = llmo.run("log", "replay", llmo.onlyId());
+
+        assertThat(replay).failedWith(ExitCode.FAILURE)
+                .errContains("at line 3 (request 2): the request cannot be rebuilt, since the content of line 2 (a "
+                        + "message event, seq 1) it sent was redacted from the log");
+        assertThat(replay.err()).doesNotContain("has changed since");
+    }
+
+    @Test
     void aTamperedLogIsNotReplayed() throws Exception {
         openAiAnswer("Answer.");
         assertThat(llmo.run("run", "hello")).succeeded();
