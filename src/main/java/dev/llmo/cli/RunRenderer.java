@@ -174,7 +174,7 @@ final class RunRenderer implements RunListener {
             }
         }
         if (result.succeeded()) {
-            extras.printStopNote(null, result.stopReason());
+            extras.printStopNote(null, result);
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println(usageLine(result));

@@ -62,6 +62,25 @@ class RunRendererTest {
     }
 
     @Test
+    void anEmptyAnswerIsANoteOnStderrNotSilence() {
+        render(renderer(false, false, PIPES), AnswerFixtures.succeeded(new Message(Role.ASSISTANT, List.of())));
+        render(renderer(false, false, PIPES), AnswerFixtures.succeeded(new Message(Role.ASSISTANT,
+                List.of(Part.Reasoning.of("Nothing to say.")))));
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).isEqualTo("llmo: note: the model returned an empty answer (stop reason: end)\n"
+                .repeat(2));
+    }
+
+    @Test
+    void aFailedCallWithNothingInItGetsNoEmptyAnswerNote() {
+        render(renderer(false, false, PIPES), AnswerFixtures.failed(new Message(Role.ASSISTANT, List.of()),
+                new FailureException("stream cut", null)));
+
+        assertThat(err.toString()).doesNotContain("empty answer");
+    }
+
+    @Test
     void reasoningAskedForInAPipeComesUndimmedOnStderrOnly() {
         AnswerExtras.Shown asked = new AnswerExtras.Shown(true, false, false, false, false, false);
         render(renderer(false, false, asked), AnswerFixtures.succeeded(AnswerFixtures.REASONED));

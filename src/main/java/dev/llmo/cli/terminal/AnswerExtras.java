@@ -1,5 +1,6 @@
 package dev.llmo.cli.terminal;
 
+import dev.llmo.core.RunResult;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
 import dev.llmo.provider.StopReason;
@@ -156,23 +157,31 @@ public final class AnswerExtras {
     }
 
     /**
-     * The warning for an answer that stopped before its end without failing, or null: one plain line (no colour), on
-     * stderr whoever reads it, since a script would otherwise take a cut answer for a whole one (every request carries
-     * an output token limit).
+     * The warning for an answer that stopped before its end without failing, or that is empty, or null: one plain line
+     * (no colour), on stderr whoever reads it, since a script would otherwise take a cut answer for a whole one (every
+     * request carries an output token limit), and an empty one would leave both streams silent.
      *
      * @param label the model, among several; null for the one answer
      */
-    public static String stopNote(String label, StopReason reason) {
+    public static String stopNote(String label, RunResult result) {
+        StopReason reason = result.stopReason();
         String note = reason == StopReason.MAX_TOKENS
                 ? "the answer was cut at the output token limit; raise it with -o max_tokens=N"
                 : reason == StopReason.INCOMPLETE ? "the provider says the answer is not finished (it paused or aborted "
-                + "it)" : null;
+                + "it)" : result.succeeded() && empty(result.answer()) ? "the model returned an empty answer (stop "
+                + "reason: " + (reason == null ? "none" : reason.id()) + ")" : null;
         return note == null ? null : "llmo: " + (label == null ? "" : label + ": ") + "note: " + note;
     }
 
+    /** Nothing to show: no text, no tool call, no refusal (reasoning alone is not an answer). */
+    private static boolean empty(Message answer) {
+        return answer.text().isEmpty() && answer.parts(Part.ToolCall.class).isEmpty()
+                && answer.parts(Part.Refusal.class).isEmpty();
+    }
+
     /** {@link #stopNote} on stderr, when there is one. */
-    public void printStopNote(String label, StopReason reason) {
-        String note = stopNote(label == null ? null : TerminalText.forTerminal(label, shown.stderrTerminal()), reason);
+    public void printStopNote(String label, RunResult result) {
+        String note = stopNote(label == null ? null : TerminalText.forTerminal(label, shown.stderrTerminal()), result);
         if (note != null) {
             endReasoning();
             err.println(note);
