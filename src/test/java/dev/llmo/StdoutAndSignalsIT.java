@@ -81,8 +81,8 @@ class StdoutAndSignalsIT {
     }
 
     /**
-     * The log's last three events are the partial response, the error and session.end, and it verifies and replays
-     * (in process: what is checked is the log the binary left, not the binary again).
+     * The log's last three events are the partial response, the error and session.end, and it verifies and replays,
+     * ending with the run's exit code (in process: what is checked is the log the binary left, not the binary again).
      */
     private void assertLogEndsWith(String kind, String status, int exitCode) throws Exception {
         Path log = onlyLog();
@@ -90,7 +90,7 @@ class StdoutAndSignalsIT {
         CliRun cli = CliRun.in(home).env("MOCK_API_KEY", "unused");
         assertThat(cli.run("log", "verify", id).exitCode()).isZero();
         CliRun.Result replay = cli.run("log", "replay", id);
-        assertThat(replay.exitCode()).as(replay.err()).isZero();
+        assertThat(replay.exitCode()).as(replay.err()).isEqualTo(exitCode); // the run's end, reproduced
         assertThat(replay.out()).startsWith("line 0\n");
 
         List<Event> events = EventLog.read(log);

@@ -113,7 +113,7 @@ final class AnswerSections {
         for (int i = 0; i < results.size(); i++) {
             extras.wholeReasoning(labels.get(i), results.get(i).answer());
             extras.afterAnswer(labels.get(i), results.get(i).answer(), !results.get(i).succeeded());
-            extras.printStopNote(labels.get(i), results.get(i).stopReason());
+            extras.printStopNote(labels.get(i), results.get(i));
         }
     }
 }

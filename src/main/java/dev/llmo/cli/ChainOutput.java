@@ -135,7 +135,7 @@ final class ChainOutput implements RunListener {
         if (!json) {
             extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
-        extras.printStopNote(label, result.stopReason());
+        extras.printStopNote(label, result);
         if (json) {
             String line = RunRenderer.jsonLine(result, conversationId.get());
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));

@@ -702,14 +702,14 @@ final class LogCommand implements Runnable {
                     "Exit 1 at the first divergence, 6 if the log does not verify."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log replay 01JD"})
-    void replay(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id,
-                @Mixin ReasoningOptions reasoning) {
+    int replay(@Parameters(paramLabel = "ID", description = "Conversation id or unique prefix.") String id,
+               @Mixin ReasoningOptions reasoning) {
         Path file = store().resolve(id);
         Replay.Result result = Replay.replay(file, context.settings().catalog(),
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT),
                         dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent())));
         PrintWriter out = context.out();
-        ReplayOutput.print(result.calls(), out, context.environment().stdoutIsTerminal(),
+        ReplayOutput.print(result, out, context.err(), context.environment().stdoutIsTerminal(),
                 new AnswerExtras(context.err(), reasoning.extras(context, false)));
         out.flush();
         if (!result.reproduced()) {
@@ -717,9 +717,12 @@ final class LogCommand implements Runnable {
                     "the answers above are the ones recorded before that point");
         }
         context.err().println("llmo: replayed " + result.calls().size() + " call" + (result.calls().size() == 1 ? ""
-                : "s") + " of " + idOf(file) + "; every request matched its recorded digest");
+                : "s") + " of " + idOf(file) + "; every request matched its recorded digest"
+                + (result.exitCode() == 0 ? "" : "; the run ended with exit " + result.exitCode() + ", as recorded"));
         ToolChanges.sinceRecorded(ToolChanges.recorded(file), context.settings().tools())
                 .forEach(line -> context.err().println("llmo: note: " + line));
+        // a replay reproduces the run, its failure too: a script checking the exit code sees what the run gave
+        return result.exitCode();
     }
 
     enum ExportFormat { md, json }

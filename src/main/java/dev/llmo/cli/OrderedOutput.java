@@ -107,7 +107,7 @@ final class OrderedOutput implements MultiRunView {
         if (!json) {
             extras.afterAnswer(labels.get(index), result.answer(), !result.succeeded());
         }
-        extras.printStopNote(labels.get(index), result.stopReason());
+        extras.printStopNote(labels.get(index), result);
         while (head < results.length && results[head] != null) {
             if (json && conversationId.get() == null && !allEnded()) {
                 // no request has left yet, but one still may: the line waits to name the conversation rightly

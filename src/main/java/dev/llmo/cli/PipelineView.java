@@ -92,7 +92,7 @@ final class PipelineView implements MultiRunView {
         } else {
             extras.afterAnswer(label, result.answer(), !result.succeeded());
         }
-        extras.printStopNote(label, result.stopReason()); // a cut answer is what the next step gets
+        extras.printStopNote(label, result); // a cut answer is what the next step gets
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println("llmo: " + step(index) + " " + RunRenderer.usageLine(result)
                     + (result.succeeded() ? " → " + labels.get(index + 1) : ""));

@@ -14,12 +14,12 @@ final class ReasoningOptions {
                     + "terminal; --no-reasoning hides it. Default: shown when stderr is a terminal.")
     Boolean reasoning;
 
-    /** What is shown of an answer besides its text, on stderr and (sources, on a terminal) after it on stdout. */
+    /** What is shown of an answer besides its text: on stderr, and the sources after it on stdout on a terminal. */
     AnswerExtras.Shown extras(CliContext context, boolean json) {
         CliEnvironment environment = context.environment();
         boolean notes = environment.stderrIsTerminal() || context.debug();
         return new AnswerExtras.Shown(shown(environment), context.colorErr(), environment.stderrIsTerminal(),
-                notes, !json && environment.stdoutIsTerminal(), environment.stdoutIsTerminal());
+                notes, !json, environment.stdoutIsTerminal());
     }
 
     /** Whether reasoning is shown on a chat's screen, which a person reads: unless --no-reasoning. */

@@ -22,72 +22,108 @@ import java.util.Map;
  * chain passes them on). Each part of a conversation ({@code run}, {@code run -c}, a chat) is printed in turn. What
  * an answer holds besides its text is shown as those commands show it ({@link AnswerExtras}): the reasoning on
  * stderr (one model's before its answer, several models' under their labels), refusals and tool calls on stderr,
- * the cited sources as a numbered list after the answer printed.
+ * the cited sources as a numbered list after the answer printed. The errors a part recorded follow its answers, each
+ * as the one line the run printed ({@code llmo: error: …}, without the fix, which the log does not keep).
  */
 final class ReplayOutput {
     private ReplayOutput() {
     }
 
-    /** @param terminal stdout is a terminal: the recorded answers' control characters are shown, as run shows them */
-    static void print(List<Replay.Call> replayed, PrintWriter out, boolean terminal, AnswerExtras extras) {
-        Map<Long, List<Replay.Call>> sessions = new LinkedHashMap<>();
-        for (Replay.Call call : replayed) {
+    /**
+     * @param terminal stdout is a terminal: the recorded answers' control characters are shown, as run shows them
+     * @param err      where the recorded errors go (stderr)
+     */
+    static void print(Replay.Result replayed, PrintWriter out, PrintWriter err, boolean terminal,
+                      AnswerExtras extras) {
+        // by the seq of their session.start: the order the runs happened in, also for a run that recorded only errors
+        Map<Long, List<Replay.Call>> sessions = new java.util.TreeMap<>();
+        for (Replay.Call call : replayed.calls()) {
             sessions.computeIfAbsent(call.session(), k -> new ArrayList<>()).add(call);
         }
-        for (List<Replay.Call> calls : sessions.values()) {
-            EventData.SessionStart start = calls.get(0).start();
-            RunMode mode = start == null ? RunMode.SINGLE : start.mode();
-            if (mode == RunMode.CHAIN) {
-                long last = calls.get(calls.size() - 1).step();
-                List<Replay.Call> step = calls.stream().filter(c -> c.step() == last).toList();
-                labelled(calls, extras);
-                String printed = step.size() == 1 ? printed(step.get(0)) : combined(step);
-                if (printed != null) {
-                    text(out, printed, terminal);
-                }
-                extras.sources(out, citations(step));
-            } else if (mode == RunMode.SEQUENTIAL) {
-                labelled(calls, extras);
-                Replay.Call last = calls.get(calls.size() - 1);
-                String printed = printed(last);
-                if (printed != null) {
-                    text(out, printed, terminal);
-                }
-                extras.sources(out, last.response().answer());
-            } else if (mode == RunMode.PARALLEL) {
-                // printed in the order the models were given, as run printed them, not in the order they answered
-                List<Replay.Call> session = new ArrayList<>(calls);
-                session.sort(Comparator.comparingInt(call -> planIndex(start.models(), call)));
-                List<String> labels = AnswerSections.labels(session.stream().map(Replay.Call::model).toList());
-                for (int i = 0; i < session.size(); i++) {
-                    if (i > 0) {
-                        out.println();
-                    }
-                    out.println(AnswerSections.header(labels.get(i), false));
-                    text(out, session.get(i).text(), terminal);
-                    extras.sources(out, session.get(i).response().answer());
-                }
-                labelled(session, extras);
-            } else {
-                for (Replay.Call call : calls) {
-                    // as run streams it: the reasoning before the answer, unlabelled
-                    Message answer = call.response().answer();
-                    String reasoning = AnswerExtras.reasoningText(answer);
-                    if (reasoning != null) {
-                        extras.reasoning(reasoning);
-                        extras.endReasoning();
-                    }
-                    String printed = printed(call);
-                    if (printed != null) {
-                        text(out, printed, terminal);
-                    }
-                    out.flush();
-                    extras.sources(out, answer);
-                    extras.afterAnswer(null, answer, false);
-                }
+        Map<Long, List<String>> errors = new LinkedHashMap<>();
+        java.util.Set<Long> failed = new java.util.HashSet<>();
+        for (Replay.RecordedError error : replayed.errors()) {
+            sessions.computeIfAbsent(error.session(), k -> new ArrayList<>());
+            errors.computeIfAbsent(error.session(), k -> new ArrayList<>()).add(error.message());
+            if (error.request() != null) {
+                failed.add(error.request());
             }
         }
+        for (Map.Entry<Long, List<Replay.Call>> session : sessions.entrySet()) {
+            answers(session.getValue(), out, terminal, new Extras(extras, failed));
+            out.flush();
+            for (String message : errors.getOrDefault(session.getKey(), List.of())) {
+                err.println("llmo: error: " + extras.stderrText(message));
+            }
+            err.flush();
+        }
         out.flush();
+    }
+
+    /** The answers of one part of the conversation, as its command printed them. */
+    /** The extras of the answers, and the requests whose calls failed: their error line says a refusal, as run did. */
+    private record Extras(AnswerExtras shown, java.util.Set<Long> failed) {
+        void afterAnswer(String label, Replay.Call call) {
+            shown.afterAnswer(label, call.response().answer(), failed.contains(call.requestSeq()));
+        }
+    }
+
+    private static void answers(List<Replay.Call> calls, PrintWriter out, boolean terminal, Extras all) {
+        AnswerExtras extras = all.shown();
+        if (calls.isEmpty()) {
+            return;
+        }
+        EventData.SessionStart start = calls.get(0).start();
+        RunMode mode = start == null ? RunMode.SINGLE : start.mode();
+        if (mode == RunMode.CHAIN) {
+            long last = calls.get(calls.size() - 1).step();
+            List<Replay.Call> step = calls.stream().filter(c -> c.step() == last).toList();
+            labelled(calls, all);
+            String printed = step.size() == 1 ? printed(step.get(0)) : combined(step);
+            if (printed != null) {
+                text(out, printed, terminal);
+            }
+            extras.sources(out, citations(step));
+        } else if (mode == RunMode.SEQUENTIAL) {
+            labelled(calls, all);
+            Replay.Call last = calls.get(calls.size() - 1);
+            String printed = printed(last);
+            if (printed != null) {
+                text(out, printed, terminal);
+            }
+            extras.sources(out, last.response().answer());
+        } else if (mode == RunMode.PARALLEL) {
+            // printed in the order the models were given, as run printed them, not in the order they answered
+            List<Replay.Call> session = new ArrayList<>(calls);
+            session.sort(Comparator.comparingInt(call -> planIndex(start.models(), call)));
+            List<String> labels = AnswerSections.labels(session.stream().map(Replay.Call::model).toList());
+            for (int i = 0; i < session.size(); i++) {
+                if (i > 0) {
+                    out.println();
+                }
+                out.println(AnswerSections.header(labels.get(i), false));
+                text(out, session.get(i).text(), terminal);
+                extras.sources(out, session.get(i).response().answer());
+            }
+            labelled(session, all);
+        } else {
+            for (Replay.Call call : calls) {
+                // as run streams it: the reasoning before the answer, unlabelled
+                Message answer = call.response().answer();
+                String reasoning = AnswerExtras.reasoningText(answer);
+                if (reasoning != null) {
+                    extras.reasoning(reasoning);
+                    extras.endReasoning();
+                }
+                String printed = printed(call);
+                if (printed != null) {
+                    text(out, printed, terminal);
+                }
+                out.flush();
+                extras.sources(out, answer);
+                all.afterAnswer(null, call);
+            }
+        }
     }
 
     /**
@@ -110,12 +146,13 @@ final class ReplayOutput {
     }
 
     /** Each call's reasoning, refusal and tool calls on stderr under its model's label, as views of several do. */
-    private static void labelled(List<Replay.Call> calls, AnswerExtras extras) {
+    private static void labelled(List<Replay.Call> calls, Extras all) {
+        AnswerExtras extras = all.shown();
         List<String> labels = AnswerSections.labels(calls.stream().map(Replay.Call::model).toList());
         for (int i = 0; i < calls.size(); i++) {
             Message answer = calls.get(i).response().answer();
             extras.wholeReasoning(labels.get(i), answer);
-            extras.afterAnswer(labels.get(i), answer, false);
+            all.afterAnswer(labels.get(i), calls.get(i));
         }
     }
 

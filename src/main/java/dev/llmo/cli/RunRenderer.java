@@ -174,7 +174,7 @@ final class RunRenderer implements RunListener {
             }
         }
         if (result.succeeded()) {
-            extras.printStopNote(null, result.stopReason());
+            extras.printStopNote(null, result);
         }
         if (showUsage && (result.succeeded() || result.usage() != null)) {
             err.println(usageLine(result));
@@ -194,7 +194,8 @@ final class RunRenderer implements RunListener {
             // what arrived of the answer before it failed (a cut stream, an answer that broke its schema): a script
             // reading the line must not lose what was printed and logged; null when none came
             line.put("text", answer.parts(Part.Text.class).isEmpty() ? null : result.text());
-            line.putNull("stop_reason");
+            // a refused or blocked answer says so; any other failure ended the call before the model said why
+            line.put("stop_reason", result.stopReason() == null ? null : result.stopReason().id());
         }
         // the other parts as they arrived, also of a failed call: nothing the model said is dropped
         line.put("reasoning", AnswerExtras.reasoningText(answer));

@@ -11,6 +11,7 @@ import dev.llmo.provider.ChatRequest;
 import dev.llmo.provider.ChatResponse;
 import dev.llmo.provider.PreparedChat;
 import dev.llmo.provider.ProviderClient;
+import dev.llmo.provider.StopReason;
 import dev.llmo.provider.StreamEvent;
 import dev.llmo.provider.StreamListener;
 import dev.llmo.message.Message;
@@ -436,8 +437,8 @@ public final class CallExecutor {
                 counted = null;
                 cost = null;
             }
-            finish(new RunResult(model, new Message(Role.ASSISTANT, shown.parts()), null, counted, cost,
-                    elapsedMs(started), ttftMs, error));
+            finish(new RunResult(model, new Message(Role.ASSISTANT, shown.parts()), StopReason.ofFailure(error),
+                    counted, cost, elapsedMs(started), ttftMs, error));
         }
 
         /** Shows what the well-formed filters still hold (a high surrogate at the very end). */

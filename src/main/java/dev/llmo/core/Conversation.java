@@ -525,9 +525,12 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         // and what a failed call counts (a request sent, then timed out or cancelled), even with nothing shown: the
         // spending of the day and 'llmo cost' are read from responses
         if (result.succeeded() || !result.answer().parts().isEmpty() || cost != null || result.usage() != null) {
+            // a failed call with a stop reason (refused, blocked) was ended by the model or its filter: the answer
+            // is whole; any other failure cut it
+            boolean ended = result.stopReason() != null;
             response = new EventData.Response(request, result.model().id(), result.answer().parts(),
-                    result.succeeded() ? result.stopReason().id() : "incomplete", result.usage(), cost,
-                    result.latencyMs(), result.ttftMs(), result.succeeded());
+                    ended ? result.stopReason().id() : "incomplete", result.usage(), cost,
+                    result.latencyMs(), result.ttftMs(), ended);
             lastSeq = log.append(response).seq();
             history.answer(lastSeq, response, joinsHistory);
         }

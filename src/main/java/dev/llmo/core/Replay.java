@@ -56,11 +56,34 @@ public final class Replay {
         }
     }
 
-    /** What a replay found: the calls up to the first divergence, and that divergence (null when none). */
-    public record Result(List<Call> calls, String divergence) {
+    /**
+     * What a replay found: the calls up to the first divergence, and that divergence (null when none); the errors the
+     * runs recorded, and the exit code the last run ended with, so that a replay ends as the run did.
+     *
+     * @param exitCode the last run's recorded exit code ({@code session.end}); for a run that never recorded its end
+     *                 (killed), 1 when it recorded an error, else 0
+     */
+    public record Result(List<Call> calls, String divergence, List<RecordedError> errors, int exitCode) {
+        public Result {
+            calls = List.copyOf(calls);
+            errors = List.copyOf(errors);
+        }
+
+        /** A replay that stopped at {@code divergence}: the run's own end is not reached. */
+        static Result diverged(List<Call> calls, String divergence) {
+            return new Result(calls, divergence, List.of(), 1);
+        }
+
         public boolean reproduced() {
             return divergence == null;
         }
+    }
+
+    /**
+     * An error a run printed and recorded ({@code error} event), with the seq of the {@code session.start} of that
+     * run: a call that failed (the seq of its request), or a run that failed around its calls (request null).
+     */
+    public record RecordedError(long session, Long request, String message) {
     }
 
     private Replay() {
@@ -83,13 +106,27 @@ public final class Replay {
         long session = -1;
         EventData.SessionStart start = null;
         long step = -1;
+        List<RecordedError> errors = new ArrayList<>();
+        Integer ended = null;
+        boolean failedInSession = false;
+        Map<Long, String> redacted = new java.util.HashMap<>();
         for (Event event : EventLog.read(file)) {
             EventData data = EventCodec.decode(event);
+            if (EventCodec.redacted(event)) {
+                redacted.put(event.seq(), event.type());
+            }
             history.add(event.seq(), data);
             if (data instanceof EventData.SessionStart begun) {
                 session = event.seq();
                 start = begun;
                 step = -1;
+                ended = null;
+                failedInSession = false;
+            } else if (data instanceof EventData.SessionEnd end) {
+                ended = end.exitCode();
+            } else if (data instanceof EventData.ErrorEvent error) {
+                errors.add(new RecordedError(session, error.request(), error.message()));
+                failedInSession = true;
             } else if (data instanceof EventData.ChainStep chainStep) {
                 if (!chainStep.skipped()) {
                     step = event.seq();
@@ -102,24 +139,24 @@ public final class Replay {
             } else if (data instanceof EventData.Response response) {
                 EventData.Request request = requests.remove(response.request());
                 if (request == null) {
-                    return new Result(calls, "line " + (event.seq() + 1) + ": a response to request "
+                    return Result.diverged(calls, "line " + (event.seq() + 1) + ": a response to request "
                             + response.request() + ", which the log does not hold");
                 }
                 String where = "line " + (response.request() + 1) + " (request " + response.request() + ")";
                 List<ToolDeclaration> tools = request.tools() == null ? List.of() : offers.get(request.tools());
                 if (tools == null) {
-                    return new Result(calls, where + ": it declares the tools of event " + request.tools()
+                    return Result.diverged(calls, where + ": it declares the tools of event " + request.tools()
                             + ", which is not a tool.offer");
                 }
-                Object rebuilt = rebuild(request, tools, where, history, catalog, clients);
+                Object rebuilt = rebuild(request, tools, where, history, catalog, clients, redacted);
                 if (rebuilt instanceof String divergence) {
-                    return new Result(calls, divergence);
+                    return Result.diverged(calls, divergence);
                 }
                 Rebuilt call = (Rebuilt) rebuilt;
                 calls.add(new Call(response.request(), call.model(), call.request(), response, session, start, step));
             }
         }
-        return new Result(calls, null);
+        return new Result(calls, null, errors, ended != null ? ended : failedInSession ? 1 : 0);
     }
 
     private record Rebuilt(ModelRef model, ChatRequest request) {
@@ -128,7 +165,7 @@ public final class Replay {
     /** The request rebuilt from the log, or why it cannot be (a divergence). */
     private static Object rebuild(EventData.Request request, List<ToolDeclaration> tools, String where,
                                   ConversationHistory history,
-                                  ModelCatalog catalog, ProviderClients clients) {
+                                  ModelCatalog catalog, ProviderClients clients, Map<Long, String> redacted) {
         String modelId = request.model();
         ModelRef model;
         try {
@@ -171,10 +208,33 @@ public final class Replay {
         byte[] body = clients.create(model.provider(), null).requestBody(rebuilt);
         String digest = Sha256.of(body);
         if (!digest.equals(request.bodySha256())) {
+            Long removed = firstRedacted(request, redacted);
+            if (removed != null) {
+                // what was sent is gone from the log on purpose: nothing about llmo or its configuration changed
+                return where + ": the request cannot be rebuilt, since the content of line " + (removed + 1) + " (a "
+                        + redacted.get(removed) + " event, seq " + removed + ") it sent was redacted from the log";
+            }
             return where + ": the request llmo builds now differs from the one sent (" + request.bodySha256()
                     + ", now " + digest + "); the configuration of " + model.id() + " or llmo itself has changed since";
         }
         return new Rebuilt(model, rebuilt);
+    }
+
+    /** The first event the request sent (its context, its system prompt) whose content was redacted, or null. */
+    private static Long firstRedacted(EventData.Request request, Map<Long, String> redacted) {
+        java.util.TreeSet<Long> sent = new java.util.TreeSet<>();
+        if (request.system() != null) {
+            sent.add(request.system());
+        }
+        for (EventData.SeqRange range : request.context()) {
+            for (long seq : redacted.keySet()) {
+                if (seq >= range.from() && seq <= range.to()) {
+                    sent.add(seq);
+                }
+            }
+        }
+        sent.retainAll(redacted.keySet());
+        return sent.isEmpty() ? null : sent.first();
     }
 
     private static Object option(JsonNode value) {

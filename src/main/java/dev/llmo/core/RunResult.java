@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * @param answer     the assistant's message with every part it sent (text, reasoning, refusal, tool calls,
  *                   citations); when the call failed, the parts that arrived before the failure (possibly none)
- * @param stopReason why the model stopped, or null when the call failed
+ * @param stopReason why the model stopped; for a failed call, only when the model or the provider's filter ended the
+ *                   answer ({@code refused}, {@code blocked}), otherwise null
  * @param usage      the tokens, or null when the provider reported none
  * @param costUsd    the price of the usage from models.yaml, or null when the price or the usage is unknown
  * @param ttftMs     milliseconds to the first text, or null when no text came

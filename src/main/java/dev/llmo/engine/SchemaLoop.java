@@ -193,7 +193,8 @@ final class SchemaLoop {
                 parts.add(new Part.Text(valid.printed()));
             }
             return new RunResult(request.model(), new Message(Role.ASSISTANT, parts),
-                    error == null && last != null ? last.stopReason() : null, usage, costKnown ? cost : null,
+                    last != null && (error == null || error == last.error()) ? last.stopReason() : null, usage,
+                    costKnown ? cost : null,
                     latencyMs, ttftMs, error, valid == null ? null : dev.llmo.provider.http.Json.write(valid.value()));
         }
 

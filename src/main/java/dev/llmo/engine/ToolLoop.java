@@ -251,8 +251,8 @@ final class ToolLoop {
         /** The loop's one result: every round's parts and the tool results, the summed usage and cost. */
         private RunResult whole(RunResult last, LlmoException error) {
             return new RunResult(request.model(), new Message(Role.ASSISTANT, parts),
-                    error == null && last != null ? last.stopReason() : null, usage, costKnown ? cost : null,
-                    latencyMs, ttftMs, error);
+                    last != null && (error == null || error == last.error()) ? last.stopReason() : null, usage,
+                    costKnown ? cost : null, latencyMs, ttftMs, error);
         }
 
         private synchronized LlmoException stoppedError() {

@@ -439,6 +439,22 @@ public final class EventCodec {
     }
 
     /**
+     * Whether some content of {@code event} was removed on purpose (redacted): its {@code data} names a digest its
+     * {@code content} does not hold. What was sent of it can no longer be rebuilt.
+     */
+    public static boolean redacted(Event event) {
+        List<String> digests = new ArrayList<>();
+        contentDigests(event.data(), digests);
+        JsonNode content = event.content();
+        for (String digest : digests) {
+            if (content == null || !content.has(digest)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The digests {@code data} names as its parts' content ({@code content_sha256} anywhere in it): what the
      * {@code content} object of a version 2 line may hold.
      */

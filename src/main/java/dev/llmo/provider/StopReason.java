@@ -1,5 +1,8 @@
 package dev.llmo.provider;
 
+import dev.llmo.failure.CallError;
+import dev.llmo.failure.ErrorKind;
+import dev.llmo.failure.LlmoException;
 import java.util.Locale;
 
 /** Why the model stopped, normalised across providers (wire-formats.md section 7). */
@@ -18,6 +21,23 @@ public enum StopReason {
     INCOMPLETE,
     /** Anything else the provider reports. */
     OTHER;
+
+    /**
+     * The stop reason of a call that failed with {@code error}, or null: a refusal or a block is how the model (or the
+     * provider's filter) ended the answer, a whole answer the user must not take for a success, not a cut one; every
+     * other failure ended the call before the model said why it stopped.
+     */
+    public static StopReason ofFailure(LlmoException error) {
+        if (error instanceof CallError call) {
+            if (call.kind() == ErrorKind.REFUSED) {
+                return REFUSED;
+            }
+            if (call.kind() == ErrorKind.BLOCKED) {
+                return BLOCKED;
+            }
+        }
+        return null;
+    }
 
     /** The identifier written in JSON, e.g. {@code max_tokens}. */
     public String id() {

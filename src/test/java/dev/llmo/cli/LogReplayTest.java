@@ -114,8 +114,45 @@ class LogReplayTest {
         assertThat(asked.err()).startsWith(reasoning);
     }
 
+    /**
+     * A replay reproduces the run, its failure too: a stream cut mid-answer, then a refusal, each replayed as its
+     * text, the error line the run printed (without the fix, which is not recorded) and the run's exit code.
+     */
     @Test
-    void citationsAreReplayedAsANumberedSourceListOnATerminal() throws Exception {
+    void aRecordedFailureIsReplayedWithItsErrorLineAndExitCode() throws Exception {
+        llmo.server().enqueue(dev.llmo.OpenAiAnswers.sse("data: {\"choices\":[{\"index\":0,\"delta\":"
+                + "{\"content\":\"partial \"},\"finish_reason\":null}]}\n\n"
+                + "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}\n\n"));
+        Result run = llmo.run("run", "hi");
+        assertThat(run).failedWith(ExitCode.FAILURE);
+
+        Result replay = llmo.run("log", "replay", llmo.onlyId());
+        assertThat(replay).failedWith(ExitCode.FAILURE).outIs(run.out());
+        assertThat(replay.err().lines().toList()).containsExactly(
+                "llmo: error: mock failed mid-answer (server error): The server had an error",
+                "llmo: replayed 1 call of " + llmo.onlyId() + "; every request matched its recorded digest; the run "
+                        + "ended with exit 1, as recorded");
+        assertThat(run.err()).startsWith(replay.err().lines().findFirst().orElseThrow() + "; ");
+
+        llmo.server().enqueue(dev.llmo.OpenAiAnswers.sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":"
+                + "\"assistant\",\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":null}]}"
+                + "\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                + "data: [DONE]\n\n"));
+        Result refused = llmo.run("run", "-c", "hi again");
+        assertThat(refused).failedWith(ExitCode.FAILURE);
+
+        Result both = llmo.run("log", "replay", llmo.onlyId());
+        assertThat(both).failedWith(ExitCode.FAILURE).outIs(run.out());
+        // each run's error after its answer, and the refusal said once, by its error line, as the run said it
+        assertThat(both.err().lines().toList()).containsExactly(
+                "llmo: error: mock failed mid-answer (server error): The server had an error",
+                "llmo: error: mock refused to answer (refusal): I can't help with that.",
+                "llmo: replayed 2 calls of " + llmo.onlyId() + "; every request matched its recorded digest; the run "
+                        + "ended with exit 1, as recorded");
+    }
+
+    @Test
+    void citationsAreReplayedAsANumberedSourceListAfterTheAnswerOrOnStderrInAPipe() throws Exception {
         answerWith("openai/perplexity-citations.json");
         Result run = llmo.cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -128,6 +165,7 @@ class LogReplayTest {
                 + "[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n")
                 .endsWith("[5] https://bigthink.com/starts-with-a-bang/overestimated-stars-in-universe/\n");
         assertThat(piped.out()).endsWith("100 to 400 billion stars.\n").doesNotContain("Sources:");
+        assertThat(piped.err()).contains("Sources:\n[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n");
     }
 
     @Test
@@ -157,6 +195,29 @@ class LogReplayTest {
 
         assertThat(replay).failedWith(ExitCode.FAILURE)
                 .errContains("diverged at line 3 (request 2): the request llmo builds now differs");
+    }
+
+    @Test
+    void aRequestWhoseContentWasRedactedIsNamedAsSuchNotAsAChangedConfiguration() throws Exception {
+        openAiAnswer("Answer.");
+        assertThat(llmo.run("run", "a secret question")).succeeded();
+        Path log = llmo.home().resolve("llmo/conversations/" + llmo.onlyId() + ".jsonl");
+        // redacted as event-log.md says: the user message's content removed, its digest left in data
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+        var message = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(lines.get(1));
+        assertThat(message.get("type").asText()).isEqualTo("message");
+        message.remove("content");
+        lines.set(1, mapper.writeValueAsString(message));
+        Files.write(log, lines);
+        assertThat(llmo.run("log", "verify", llmo.onlyId())).succeeded();
+
+        Result replay = llmo.run("log", "replay", llmo.onlyId());
+
+        assertThat(replay).failedWith(ExitCode.FAILURE)
+                .errContains("at line 3 (request 2): the request cannot be rebuilt, since the content of line 2 (a "
+                        + "message event, seq 1) it sent was redacted from the log");
+        assertThat(replay.err()).doesNotContain("has changed since");
     }
 
     @Test

@@ -98,7 +98,9 @@ class ProviderSafetyCliTest {
                 + "data: [DONE]\n\n"));
         Result result = llmo.run("run", "-o", "tools=[{\"type\":\"function\",\"function\":{\"name\":\"get_sum\"}}]",
                 "-o", "tool_choice=required", "2+3?");
-        assertThat(result).succeeded();
+        // no text: the call llmo did not run is the answer, shown also when no terminal watches stderr
+        assertThat(result).succeeded().outIs("");
+        assertThat(result.err()).isEqualTo("llmo: tool call get_sum {\"a\":2} (call_A)\n");
         var body = json.readTree(llmo.server().takeRequest().getBody().readUtf8());
         assertThat(body.get("tools").get(0).get("function").get("name").asText()).isEqualTo("get_sum");
         assertThat(body.get("tool_choice").asText()).isEqualTo("required");
@@ -211,6 +213,73 @@ class ProviderSafetyCliTest {
         llmo.server().enqueue(sse(filtered));
         JsonNode line = json.readTree(llmo.run("run", "--json", "hi").out());
         assertThat(line.at("/error/kind").asText()).isEqualTo("blocked");
+    }
+
+    /**
+     * A refusal or a block is how the model or its filter ended the answer, in every wire format: a failed call (exit
+     * 1, its error kind) whose stop reason says so in --json, the log, show and export, never "incomplete".
+     */
+    @Test
+    void aRefusedOrBlockedAnswerKeepsItsStopReasonEverywhere() throws Exception {
+        llmo.modelsYaml(models("") + """
+                ant:
+                  type: anthropic
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [a1]
+                gem:
+                  type: gemini
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [g1]
+                """);
+        String anthropicStart = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
+                + "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"a1\",\"usage\":"
+                + "{\"input_tokens\":20,\"output_tokens\":1}}}\n\n";
+        String[][] cases = {
+            {"mock/m1", "refused", "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+                    + "\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":null}]}\n\n"
+                    + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: [DONE]\n\n"},
+            {"mock/m1", "blocked", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Once upon\"},"
+                    + "\"finish_reason\":null}]}\n\n"
+                    + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\n"
+                    + "data: [DONE]\n\n"},
+            {"ant/a1", "refused", anthropicStart
+                    + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                    + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                    + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                    + "\"delta\":{\"type\":\"text_delta\",\"text\":\"I will not\"}}\n\n"
+                    + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                    + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+                    + "\"refusal\"},\"usage\":{\"output_tokens\":3}}\n\n"
+                    + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"},
+            {"gem/g1", "blocked", "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Starting\"}],"
+                    + "\"role\":\"model\"}}]}\n\n"
+                    + "data: {\"candidates\":[{\"finishReason\":\"SAFETY\"}],\"usageMetadata\":"
+                    + "{\"promptTokenCount\":10,\"candidatesTokenCount\":1}}\n\n"},
+            {"gem/g1", "blocked", "data: {\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"},"
+                    + "\"usageMetadata\":{\"promptTokenCount\":10}}\n\n"},
+        };
+        for (String[] c : cases) {
+            String model = c[0];
+            String stop = c[1];
+            llmo.server().enqueue(sse(c[2]));
+            Result result = llmo.run("run", "--json", "-m", model, "hi");
+            assertThat(result).as(model + " " + stop).failedWith(ExitCode.FAILURE);
+            JsonNode line = json.readTree(result.out());
+            assertThat(line.get("stop_reason").asText()).as(model).isEqualTo(stop);
+            assertThat(line.at("/error/kind").asText()).as(model).isEqualTo(stop);
+
+            String id = line.get("conversation").asText();
+            var response = dev.llmo.eventlog.Logged.firstResponse(llmo.conversations().resolve(id + ".jsonl"));
+            assertThat(response.stopReason()).as(model).isEqualTo(stop);
+            assertThat(response.complete()).as(model).isTrue();
+            assertThat(llmo.run("log", "show", id).out()).as(model).contains("[" + stop + " · ")
+                    .doesNotContain("incomplete");
+            assertThat(llmo.run("log", "export", id).out()).as(model).contains("_" + stop + " · ")
+                    .doesNotContain("incomplete");
+        }
     }
 
     @Test

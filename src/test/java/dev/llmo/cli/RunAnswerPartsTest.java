@@ -100,7 +100,7 @@ class RunAnswerPartsTest {
     }
 
     @Test
-    void citationsAreANumberedListAfterTheAnswerOnATerminalAndOnlyInJsonInAPipe() throws IOException {
+    void citationsAreANumberedListAfterTheAnswerOnATerminalAndOnStderrInAPipe() throws IOException {
         answerWith("openai/perplexity-citations.json");
         Result terminal = llmo.cli().tty("oe").run("run", "--no-stream", "How many stars are in the Milky Way?");
         answerWith("openai/perplexity-citations.json");
@@ -114,6 +114,9 @@ class RunAnswerPartsTest {
                 + "How_many_stars_are_there_in_the_Universe\n")
                 .endsWith("[5] https://bigthink.com/starts-with-a-bang/overestimated-stars-in-universe/\n");
         assertThat(piped.out()).endsWith("roughly 100 to 400 billion stars.\n").doesNotContain("Sources:");
+        assertThat(piped.err()).startsWith("Sources:\n"
+                + "[1] https://imagine.gsfc.nasa.gov/science/objects/milkyway1.html\n");
+        assertThat(jsonRun.err()).doesNotContain("Sources:");
         JsonNode citations = json.readTree(jsonRun.out()).get("citations");
         assertThat(citations).hasSize(5);
         assertThat(citations.get(3).toString()).isEqualTo("{\"url\":\"https://www.youtube.com/watch?v=Py2nZYmvTKg\","

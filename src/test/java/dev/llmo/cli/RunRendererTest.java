@@ -23,7 +23,7 @@ class RunRendererTest {
     /** A person at a terminal: stdout and stderr on it, colour on. */
     private static final AnswerExtras.Shown TERMINAL = new AnswerExtras.Shown(true, true, true, true, true, true);
     /** Both streams piped, no flags. */
-    private static final AnswerExtras.Shown PIPES = new AnswerExtras.Shown(false, false, false, false, false, false);
+    private static final AnswerExtras.Shown PIPES = new AnswerExtras.Shown(false, false, false, false, true, false);
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -51,11 +51,33 @@ class RunRendererTest {
     }
 
     @Test
-    void inPipesStdoutIsTheAnswerAloneAndStderrHoldsNoReasoning() {
+    void inPipesStdoutIsTheAnswerAloneAndStderrHoldsTheSourcesAndToolCallsButNoReasoning() {
         render(renderer(false, false, PIPES), AnswerFixtures.succeeded(AnswerFixtures.REASONED));
 
         assertThat(out.toString()).isEqualTo("The capital of France is Paris.\n");
-        assertThat(err.toString()).isEmpty();
+        assertThat(err.toString()).isEqualTo("Sources:\n"
+                + "[1] Paris - Wikipedia <https://en.wikipedia.org/wiki/Paris>\n"
+                + "[2] https://www.britannica.com/place/Paris\n"
+                + "llmo: tool call get_weather {\"city\":\"Paris\"} (call_1)\n");
+    }
+
+    @Test
+    void anEmptyAnswerIsANoteOnStderrNotSilence() {
+        render(renderer(false, false, PIPES), AnswerFixtures.succeeded(new Message(Role.ASSISTANT, List.of())));
+        render(renderer(false, false, PIPES), AnswerFixtures.succeeded(new Message(Role.ASSISTANT,
+                List.of(Part.Reasoning.of("Nothing to say.")))));
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).isEqualTo("llmo: note: the model returned an empty answer (stop reason: end)\n"
+                .repeat(2));
+    }
+
+    @Test
+    void aFailedCallWithNothingInItGetsNoEmptyAnswerNote() {
+        render(renderer(false, false, PIPES), AnswerFixtures.failed(new Message(Role.ASSISTANT, List.of()),
+                new FailureException("stream cut", null)));
+
+        assertThat(err.toString()).doesNotContain("empty answer");
     }
 
     @Test
@@ -64,7 +86,8 @@ class RunRendererTest {
         render(renderer(false, false, asked), AnswerFixtures.succeeded(AnswerFixtures.REASONED));
 
         assertThat(out.toString()).isEqualTo("The capital of France is Paris.\n");
-        assertThat(err.toString()).isEqualTo("The user wants the capital.\nParis it is.\n");
+        assertThat(err.toString()).isEqualTo("The user wants the capital.\nParis it is.\n"
+                + "llmo: tool call get_weather {\"city\":\"Paris\"} (call_1)\n");
     }
 
     @Test

@@ -24,4 +24,11 @@ public final class Logged {
         return EventLog.read(file).stream().filter(e -> e.type().equals("response")).findFirst()
                 .map(Logged::text).orElseThrow(() -> new AssertionError("no response event in " + file));
     }
+
+    /** The first {@code response} event of {@code file}, decoded. */
+    public static EventData.Response firstResponse(Path file) {
+        return EventLog.read(file).stream().filter(e -> e.type().equals("response")).findFirst()
+                .map(e -> (EventData.Response) EventCodec.decode(e))
+                .orElseThrow(() -> new AssertionError("no response event in " + file));
+    }
 }

@@ -121,6 +121,18 @@ class GeminiClientTest {
     }
 
     @Test
+    void theAnswerIsTheCandidateOfIndexZeroWhereverTheListPutsIt() {
+        // another candidate first, in the same chunk and alone in an earlier one: neither is mixed into the answer
+        server.enqueue(sse("data: {\"candidates\":[{\"index\":1,\"content\":{\"parts\":[{\"text\":\"EARLY\"}]}}]}\n\n"
+                + "data: {\"candidates\":[{\"index\":1,\"content\":{\"parts\":[{\"text\":\"OTHER\"}],\"role\":"
+                + "\"model\"}},{\"index\":0,\"content\":{\"parts\":[{\"text\":\"MAIN\"}],\"role\":\"model\"},"
+                + "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":3,\"candidatesTokenCount\":2}}\n\n"));
+        ChatResponse response = client.complete(request(true));
+        assertThat(response.text()).isEqualTo("MAIN");
+        assertThat(response.stopReason()).isEqualTo(StopReason.END);
+    }
+
+    @Test
     void thoughtPartsAreNotAnswerText() {
         server.enqueue(sse("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"thinking...\",\"thought\":true},"
                 + "{\"text\":\"Answer\"}]},\"finishReason\":\"STOP\"}]}\n\n"));

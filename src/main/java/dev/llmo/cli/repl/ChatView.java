@@ -68,7 +68,7 @@ interface ChatView {
                     text.finish();
                     extras.sources(sources, result.answer());
                     extras.afterAnswer(null, result.answer(), !result.succeeded());
-                    extras.printStopNote(null, result.stopReason()); // a cut answer must not pass for a whole one
+                    extras.printStopNote(null, result); // a cut answer must not pass for a whole one
                     if (result.error() instanceof InterruptedRunException) {
                         markCancelled.run();
                     }

@@ -1,5 +1,6 @@
 package dev.llmo.cli.terminal;
 
+import dev.llmo.core.RunResult;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
 import dev.llmo.provider.StopReason;
@@ -13,8 +14,9 @@ import java.util.function.IntSupplier;
 /**
  * What an answer holds besides its text, shown to a person, never mixed into the answer on stdout: the reasoning on
  * stderr (dimmed when colour is on) as it streams, a refusal and each tool call the model made as one stderr line,
- * and the sources it cited as a numbered list after the answer when stdout is a terminal (in a pipe stdout is the
- * answer alone: sources are in {@code --json} and the log). Text from the model is made visible, not obeyed, on a
+ * and the sources it cited as a numbered list after the answer: on stdout when it is a terminal, else on stderr (in a
+ * pipe stdout is the answer alone). A tool call llmo did not run and the sources are shown whoever reads stderr: what
+ * the model answered is never dropped for want of a terminal. Text from the model is made visible, not obeyed, on a
  * terminal.
  */
 public final class AnswerExtras {
@@ -39,13 +41,13 @@ public final class AnswerExtras {
      * @param reasoning      the reasoning (--reasoning, or by default when stderr is a terminal)
      * @param dim            dim the reasoning (colour on stderr)
      * @param stderrTerminal stderr is a terminal: the model's control characters are shown, not obeyed
-     * @param notes          tool-call lines (a person watches stderr)
-     * @param sources        the numbered source list on stdout (stdout is a terminal, no --json)
+     * @param notes          the lines of the tools llmo runs (a person watches stderr)
+     * @param sources        the numbered source list (no --json): on stdout when it is a terminal, else on stderr
      * @param stdoutTerminal stdout is a terminal
      */
     public record Shown(boolean reasoning, boolean dim, boolean stderrTerminal, boolean notes, boolean sources,
                         boolean stdoutTerminal) {
-        /** Nothing but a refusal's line. */
+        /** Nothing but the lines no answer goes without: a refusal, the tool calls llmo did not run. */
         public static final Shown NONE = new Shown(false, false, false, false, false, false);
     }
 
@@ -129,8 +131,9 @@ public final class AnswerExtras {
     }
 
     /**
-     * After the answer: the refusal (always: it is what the model said), then the tool calls (to a person). A call
-     * that failed shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
+     * After the answer: the refusal and the tool calls llmo did not run (always: they are what the model answered, and
+     * without them a run could end with nothing on either stream), then, to a person, those it ran. A call that failed
+     * shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
      */
     public void afterAnswer(String label, Message answer, boolean failed) {
         endReasoning();
@@ -139,40 +142,46 @@ public final class AnswerExtras {
         for (Part.Refusal refusal : failed ? List.<Part.Refusal>of() : answer.parts(Part.Refusal.class)) {
             err.println(prefix + "the model refused: " + oneLine(refusal.text(), Integer.MAX_VALUE));
         }
-        if (shown.notes()) {
-            java.util.Set<String> answered = new java.util.HashSet<>();
-            answer.parts(Part.ToolResult.class).forEach(result -> answered.add(result.callId()));
-            for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
-                String outcome = answered.contains(call.id()) ? " (run)" : call.id().isEmpty() ? ""
-                        : " (" + oneLine(call.id(), 80) + ")";
-                if (!answered.contains(call.id()) || label != null) {
-                    // a single call's tools were shown as they ran; a model of several shows them here
-                    err.println(prefix + "tool call " + oneLine(call.name(), 80) + " "
-                            + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN) + outcome);
-                }
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        answer.parts(Part.ToolResult.class).forEach(result -> answered.add(result.callId()));
+        for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
+            boolean ran = answered.contains(call.id());
+            String outcome = ran ? " (run)" : call.id().isEmpty() ? "" : " (" + oneLine(call.id(), 80) + ")";
+            // a single call's tools were shown as they ran; a model of several shows them here
+            if (!ran || label != null && shown.notes()) {
+                err.println(prefix + "tool call " + oneLine(call.name(), 80) + " "
+                        + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN) + outcome);
             }
         }
         err.flush();
     }
 
     /**
-     * The warning for an answer that stopped before its end without failing, or null: one plain line (no colour), on
-     * stderr whoever reads it, since a script would otherwise take a cut answer for a whole one (every request carries
-     * an output token limit).
+     * The warning for an answer that stopped before its end without failing, or that is empty, or null: one plain line
+     * (no colour), on stderr whoever reads it, since a script would otherwise take a cut answer for a whole one (every
+     * request carries an output token limit), and an empty one would leave both streams silent.
      *
      * @param label the model, among several; null for the one answer
      */
-    public static String stopNote(String label, StopReason reason) {
+    public static String stopNote(String label, RunResult result) {
+        StopReason reason = result.stopReason();
         String note = reason == StopReason.MAX_TOKENS
                 ? "the answer was cut at the output token limit; raise it with -o max_tokens=N"
                 : reason == StopReason.INCOMPLETE ? "the provider says the answer is not finished (it paused or aborted "
-                + "it)" : null;
+                + "it)" : result.succeeded() && empty(result.answer()) ? "the model returned an empty answer (stop "
+                + "reason: " + (reason == null ? "none" : reason.id()) + ")" : null;
         return note == null ? null : "llmo: " + (label == null ? "" : label + ": ") + "note: " + note;
     }
 
+    /** Nothing to show: no text, no tool call, no refusal (reasoning alone is not an answer). */
+    private static boolean empty(Message answer) {
+        return answer.text().isEmpty() && answer.parts(Part.ToolCall.class).isEmpty()
+                && answer.parts(Part.Refusal.class).isEmpty();
+    }
+
     /** {@link #stopNote} on stderr, when there is one. */
-    public void printStopNote(String label, StopReason reason) {
-        String note = stopNote(label == null ? null : TerminalText.forTerminal(label, shown.stderrTerminal()), reason);
+    public void printStopNote(String label, RunResult result) {
+        String note = stopNote(label == null ? null : TerminalText.forTerminal(label, shown.stderrTerminal()), result);
         if (note != null) {
             endReasoning();
             err.println(note);
@@ -244,21 +253,27 @@ public final class AnswerExtras {
     }
 
     /**
-     * The numbered list of the sources {@code answer} cites, for stdout after the answer (when stdout is a terminal;
-     * else nothing). A source cited twice is listed once.
+     * The numbered list of the sources {@code answer} cites, after the answer: on {@code out} when stdout is a
+     * terminal, else on stderr, so that a piped stdout stays the answer alone. A source cited twice is listed once.
      */
     public void sources(PrintWriter out, Message answer) {
         if (!shown.sources()) {
             return;
         }
-        List<String> lines = sourceLines(answer, shown.stdoutTerminal());
+        boolean onStdout = shown.stdoutTerminal();
+        List<String> lines = sourceLines(answer, onStdout || shown.stderrTerminal());
         if (lines.isEmpty()) {
             return;
         }
-        out.println();
-        out.println("Sources:");
-        lines.forEach(out::println);
-        out.flush();
+        PrintWriter to = onStdout ? out : err;
+        if (onStdout) {
+            out.println(); // apart from the answer it follows on the same screen
+        } else {
+            endReasoning();
+        }
+        to.println("Sources:");
+        lines.forEach(to::println);
+        to.flush();
     }
 
     /** e.g. {@code [1] Paris - Wikipedia <https://en.wikipedia.org/wiki/Paris>}, one per distinct URL. */

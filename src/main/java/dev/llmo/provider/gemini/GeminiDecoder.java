@@ -130,22 +130,36 @@ final class GeminiDecoder implements ResponseDecoder {
         if (candidates == null || !candidates.isArray() || candidates.isEmpty()) {
             return; // a chunk with usage only
         }
-        JsonNode candidate = candidates.get(0);
-        if (!candidate.isObject()) {
-            throw new WrongShape("candidates[0]", candidate, "an object");
+        // the answer is the candidate whose index is 0 (an absent index is 0), wherever the list puts it: llmo asks
+        // for one (candidateCount is refused), and what a server sends for another is not mixed into it
+        int position = -1;
+        for (int i = 0; i < candidates.size() && position < 0; i++) {
+            JsonNode each = candidates.get(i);
+            if (!each.isObject()) {
+                throw new WrongShape("candidates[" + i + "]", each, "an object");
+            }
+            JsonNode index = each.get("index");
+            if (index == null || index.isNull() || index.isIntegralNumber() && index.asLong() == 0) {
+                position = i;
+            }
         }
+        if (position < 0) {
+            return; // only other candidates in this chunk
+        }
+        String where = "candidates[" + position + "]";
+        JsonNode candidate = candidates.get(position);
         sawCandidate = true;
         // content and parts may be missing (a blocked answer, a last chunk with the finish reason only)
         JsonNode content = candidate.get("content");
         if (WrongShape.given(content) && !content.isObject()) {
-            throw new WrongShape("candidates[0].content", content, "an object");
+            throw new WrongShape(where + ".content", content, "an object");
         }
         JsonNode parts = content == null ? null : content.get("parts");
         if (WrongShape.given(parts) && !parts.isArray()) {
-            throw new WrongShape("candidates[0].content.parts", parts, "a list");
+            throw new WrongShape(where + ".content.parts", parts, "a list");
         }
         for (int i = 0; parts != null && i < parts.size(); i++) {
-            readPart(parts.get(i), "candidates[0].content.parts[" + i + "]", sink);
+            readPart(parts.get(i), where + ".content.parts[" + i + "]", sink);
         }
         grounding(candidate.path("groundingMetadata").get("groundingChunks"), sink);
         String finish = Json.text(candidate, "finishReason");
