@@ -113,16 +113,17 @@ final class FragmentOptions {
         List<Text> texts = new ArrayList<>();
         for (String spec : specs) {
             byte[] bytes;
+            String name = "-".equals(spec) ? "stdin" : spec;
             if ("-".equals(spec) && stdin[0] != null) {
                 bytes = stdin[0]; // stdin named twice is the same text twice
             } else {
                 InputBytes input = reader.read(spec, flag, MAX_BYTES);
                 bytes = input.bytes();
+                name = "-".equals(spec) ? "stdin" : input.name(); // a URL without its credentials and query
                 if ("-".equals(spec)) {
                     stdin[0] = bytes;
                 }
             }
-            String name = "-".equals(spec) ? "stdin" : spec;
             texts.add(new Text(name, bytes, InputText.utf8(bytes, flag + " " + name)));
         }
         return texts;

@@ -128,6 +128,21 @@ class AttachCliTest {
     }
 
     @Test
+    void aUrlIsNamedWithoutItsCredentialsOrQueryToTheModelAndInTheLog() throws Exception {
+        llmo.server().enqueue(new okhttp3.mockwebserver.MockResponse().setBody("the notes"));
+        llmo.server().enqueue(streamed("Read."));
+        okhttp3.HttpUrl base = llmo.server().url("/docs/notes.txt");
+        String url = "http://user:s3cretpw@" + base.host() + ":" + base.port() + "/docs/notes.txt?token=abc123";
+
+        assertThat(llmo.run("run", "-a", url, "Summarise")).succeeded();
+
+        assertThat(llmo.server().takeRequest().getRequestUrl().query()).as("fetched as given").isEqualTo("token=abc123");
+        String sent = sentBody().path("messages").get(0).path("content").get(1).path("text").asText();
+        assertThat(sent).isEqualTo("--- http://" + base.host() + ":" + base.port() + "/docs/notes.txt ---\nthe notes");
+        assertThat(Files.readString(llmo.onlyLog())).doesNotContain("s3cretpw").doesNotContain("abc123");
+    }
+
+    @Test
     void textFromStdinIsATextPartNamingIt() throws Exception {
         llmo.server().enqueue(streamed("Noted."));
 
