@@ -26,6 +26,25 @@ public final class NameSuggestions {
                 .toList();
     }
 
+    /**
+     * The one of {@code known} that {@code key} is a misspelling of (a few edits away, case-insensitive), if any.
+     * Stricter than {@link #closest}: it is for keys where anything unknown is also allowed (a model's request
+     * options), so a containing name is no match ({@code max_tokens} is an option, not a typo of
+     * {@code default_max_tokens}), nor is a key of under four letters.
+     */
+    public static java.util.Optional<String> misspelled(String key, Collection<String> known) {
+        String needle = key.toLowerCase(Locale.ROOT);
+        if (needle.length() < 4) {
+            return java.util.Optional.empty();
+        }
+        int tolerance = Math.max(2, needle.length() / 5);
+        return known.stream()
+                .filter(k -> !k.equals(key))
+                .filter(k -> distance(needle, k.toLowerCase(Locale.ROOT)) <= tolerance)
+                .min(Comparator.comparingInt((String k) -> distance(needle, k.toLowerCase(Locale.ROOT)))
+                        .thenComparing(Comparator.naturalOrder()));
+    }
+
     /** "did you mean 'a', 'b' or 'c'?" or an empty string. */
     public static String didYouMean(String wrong, Collection<String> candidates) {
         return didYouMean(closest(wrong, candidates, 3));

@@ -143,6 +143,11 @@ final class SettingsBinder {
             return new ModelSpec(name, List.of(), null, null, defaultMaxTokens, null, Map.of(), node.origin());
         }
         MapNode map = ConfigFields.map(node, "a model of provider '" + provider + "'");
+        String named = map.get("name") instanceof ScalarNode s && s.value() instanceof String n ? n : null;
+        // before 'name' is required: {nmae: m1} is a typo to name, not a missing name
+        ConfigFields.noMisspelledKeys(map, named == null ? "a model of provider '" + provider + "'"
+                : "model '" + provider + "/" + named + "'", MODEL_FIELDS, "any other key is sent with every request "
+                + "as an option");
         String name = ConfigFields.requiredString(map, "name", "a model of provider '" + provider + "'");
         String what = "model '" + provider + "/" + name + "'";
         Pricing pricing = null;
