@@ -69,6 +69,12 @@ public final class AttachmentReader {
                 .orElseThrow(() -> new UsageException("-a " + name + ": cannot tell what it is from its content (not "
                         + "an image, PDF, audio or UTF-8 text llmo knows)", "name its type, e.g. --attach-type "
                         + "image/png"));
+        if (typeOverride != null && type.startsWith("text/")) {
+            // sent as text (AttachmentJson.text): bytes of another encoding are refused as -f refuses them, not sent
+            // as replacement characters; detected text is UTF-8 already
+            InputText.utf8(input.bytes(), "-a " + name, "attach it without --attach-type " + type
+                    + " if it is not text");
+        }
         Part.Attachment attachment = new Part.Attachment(type, ContentStore.sha256(input.bytes()),
                 "-".equals(spec) ? null : name);
         check.accept(attachment);
