@@ -162,6 +162,7 @@ final class RunCommand implements Callable<Integer> {
             return save(template);
         }
         String text = template == null ? null : useTemplate(template);
+        refuseStdinTwice();
         // before the prompt: a fragment '-' takes stdin, which is then not the prompt too
         FragmentOptions.Read fragments = fragmentOptions.read(context);
         Settings settings = context.settings();
@@ -212,6 +213,23 @@ final class RunCommand implements Callable<Integer> {
             return plan instanceof Plan.Single ? runOne(engine, plan, conversation)
                     : runSeveral(engine, plan, conversation);
         }
+    }
+
+    /** -f -, --sf - and -a - each read stdin to its end: a second one would get nothing (or, cached, the same). */
+    private void refuseStdinTwice() {
+        List<String> readers = new ArrayList<>();
+        fragmentOptions.fragments.stream().filter("-"::equals).forEach(spec -> readers.add("-f"));
+        fragmentOptions.systemFragments.stream().filter("-"::equals).forEach(spec -> readers.add("--sf"));
+        attachOptions.attach.stream().filter("-"::equals).forEach(spec -> readers.add("-a"));
+        if (readers.size() < 2) {
+            return;
+        }
+        List<String> flags = readers.stream().distinct().toList();
+        String given = flags.size() == 1
+                ? flags.get(0) + " - is given " + (readers.size() == 2 ? "twice" : readers.size() + " times")
+                : String.join(" - and ", flags) + " - " + (flags.size() == 2 ? "both" : "all") + " read stdin";
+        throw new UsageException(given + ", but stdin can be read once", "give - once, and save the other input to a "
+                + "file to give its path");
     }
 
     /**
