@@ -277,6 +277,7 @@ final class RunCommand implements Callable<Integer> {
         }
         SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
                 templates.params());
+        saved.requirePlaceholders(templates.params().keySet());
         // a schema that cannot work is refused now, not each time the template is used
         schemaOptions.use(saved.schema());
         schemaOptions.schema(context.environment().workingDir());
