@@ -155,6 +155,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNameOrAliasTwiceUnderOneProviderIsReportedAtLoad() throws IOException {
+        Path file = user.resolve("models.yaml");
+        String provider = "local:\n  type: openai\n  base_url: http://localhost:8000/v1\n";
+
+        Files.writeString(file, provider + "  models: [m1, m1]\n");
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":4:16: model 'm1' is listed twice under provider 'local' (the first at 4:12)");
+        Files.writeString(file, provider + "  models:\n    - { name: m1, aliases: [q] }\n"
+                + "    - { name: m2, aliases: [q] }\n");
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":6:7: 'q' names two models of provider 'local': local/m1 and local/m2 (the first "
+                        + "at 5:7)");
+        Files.writeString(file, provider + "  models:\n    - { name: m1, aliases: [q, q, m1] }\n"
+                + "other:\n  type: openai\n  base_url: http://localhost:8001/v1\n  models: [m1]\n");
+        assertThat(load(Map.of()).catalog().resolve("q").id()).as("twice in one entry, or under two providers")
+                .isEqualTo("local/m1");
+    }
+
+    @Test
     void providerWithoutTypeNeedsOne() throws IOException {
         Files.writeString(user.resolve("models.yaml"), "vllm:\n  base_url: http://localhost:8000/v1\n");
 
