@@ -69,9 +69,6 @@ final class AttachOptions {
         if (attach.isEmpty()) {
             return new ArrayList<>(); // most runs: no reader to set up (ADR-003, lambdas at start-up)
         }
-        if (attach.indexOf("-") != attach.lastIndexOf("-")) {
-            throw new UsageException("-a - is given twice, but stdin can be read once", "attach stdin once");
-        }
         if (attach.contains("-") && context.environment().stdinIsTerminal()) {
             throw new UsageException("-a - reads stdin, but stdin is a terminal", "pipe the file in, e.g. "
                     + "cat photo.png | llmo run -a - \"Describe it\"");

@@ -93,7 +93,7 @@ final class FragmentOptions {
         return fragments.contains("-") || systemFragments.contains("-");
     }
 
-    /** Reads every fragment (stdin at most once), each checked to be UTF-8 text. */
+    /** Reads every fragment, each checked to be UTF-8 text ({@code run} refuses stdin named twice before). */
     Read read(CliContext context) {
         if (!any()) {
             return Read.NONE;
@@ -105,25 +105,16 @@ final class FragmentOptions {
             public void close() {
             }
         }, environment.workingDir());
-        byte[][] stdin = new byte[1][];
-        return new Read(read(reader, fragments, "-f", stdin), read(reader, systemFragments, "--sf", stdin));
+        return new Read(read(reader, fragments, "-f"), read(reader, systemFragments, "--sf"));
     }
 
-    private static List<Text> read(InputReader reader, List<String> specs, String flag, byte[][] stdin) {
+    private static List<Text> read(InputReader reader, List<String> specs, String flag) {
         List<Text> texts = new ArrayList<>();
         for (String spec : specs) {
-            byte[] bytes;
-            if ("-".equals(spec) && stdin[0] != null) {
-                bytes = stdin[0]; // stdin named twice is the same text twice
-            } else {
-                InputBytes input = reader.read(spec, flag, MAX_BYTES);
-                bytes = input.bytes();
-                if ("-".equals(spec)) {
-                    stdin[0] = bytes;
-                }
-            }
-            String name = "-".equals(spec) ? "stdin" : spec;
-            texts.add(new Text(name, bytes, InputText.utf8(bytes, flag + " " + name)));
+            InputBytes input = reader.read(spec, flag, MAX_BYTES);
+            // a URL without its credentials and query
+            String name = "-".equals(spec) ? "stdin" : input.name();
+            texts.add(new Text(name, input.bytes(), InputText.utf8(input.bytes(), flag + " " + name)));
         }
         return texts;
     }

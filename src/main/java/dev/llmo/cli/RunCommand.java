@@ -162,6 +162,7 @@ final class RunCommand implements Callable<Integer> {
             return save(template);
         }
         String text = template == null ? null : useTemplate(template);
+        refuseStdinTwice();
         // before the prompt: a fragment '-' takes stdin, which is then not the prompt too
         FragmentOptions.Read fragments = fragmentOptions.read(context);
         Settings settings = context.settings();
@@ -214,6 +215,23 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** -f -, --sf - and -a - each read stdin to its end: a second one would get nothing (or, cached, the same). */
+    private void refuseStdinTwice() {
+        List<String> readers = new ArrayList<>();
+        fragmentOptions.fragments.stream().filter("-"::equals).forEach(spec -> readers.add("-f"));
+        fragmentOptions.systemFragments.stream().filter("-"::equals).forEach(spec -> readers.add("--sf"));
+        attachOptions.attach.stream().filter("-"::equals).forEach(spec -> readers.add("-a"));
+        if (readers.size() < 2) {
+            return;
+        }
+        List<String> flags = readers.stream().distinct().toList();
+        String given = flags.size() == 1
+                ? flags.get(0) + " - is given " + (readers.size() == 2 ? "twice" : readers.size() + " times")
+                : String.join(" - and ", flags) + " - " + (flags.size() == 2 ? "both" : "all") + " read stdin";
+        throw new UsageException(given + ", but stdin can be read once", "give - once, and save the other input to a "
+                + "file to give its path");
+    }
+
     /**
      * -t: the template's values under the flags given here, its placeholders filled (-p, then its defaults; PROMPT
      * words and piped stdin are {{input}}), set as this command's flags.
@@ -259,6 +277,7 @@ final class RunCommand implements Callable<Integer> {
         }
         SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
                 templates.params());
+        saved.requirePlaceholders(templates.params().keySet());
         // a schema that cannot work is refused now, not each time the template is used
         schemaOptions.use(saved.schema());
         schemaOptions.schema(context.environment().workingDir());

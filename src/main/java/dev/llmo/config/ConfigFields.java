@@ -61,6 +61,21 @@ final class ConfigFields {
         }
     }
 
+    /**
+     * Rejects a key that is a misspelling of one in {@code known}, where other keys are allowed (and sent as request
+     * options): {@code context_windw} would otherwise be sent to the provider and leave the window unknown.
+     */
+    static void noMisspelledKeys(MapNode map, String what, Collection<String> known, String others) {
+        for (String key : map.entries().keySet()) {
+            if (!known.contains(key)) {
+                NameSuggestions.misspelled(key, known).ifPresent(meant -> {
+                    throw new ConfigException(map.keyOrigin(key).where() + ": unknown key '" + key + "' in " + what
+                            + " (did you mean '" + meant + "'?)", "correct it; " + others);
+                });
+            }
+        }
+    }
+
     static String string(MapNode map, String key, String what) {
         ConfigNode node = map.get(key);
         if (node == null || node instanceof ScalarNode s && s.value() == null) {

@@ -70,7 +70,7 @@ public final class ModelCatalog {
         if (prefixed != null && slash < ref.length() - 1) {
             return new ModelRef(prefixed, ModelSpec.unlisted(ref.substring(slash + 1), prefixed.origin(), defaultMaxTokens));
         }
-        String hint = NameSuggestions.didYouMean(suggestionsFor(ref));
+        String hint = NameSuggestions.didYouMeanShown(suggestionsFor(ref));
         throw new ConfigException("unknown model '" + ref + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
                 slash > 0 ? "'" + ref.substring(0, slash) + "' is not a configured provider; 'llmo models' lists them"
                         : "'llmo models' lists the configured models; any model works as provider/model");
@@ -87,26 +87,36 @@ public final class ModelCatalog {
                         defaultMaxTokens)));
     }
 
-    /** Full references whose id, bare model name or alias is close to {@code ref}; ids are shown, not bare names. */
+    /**
+     * The references close to {@code ref}, as shown: {@code 'provider/model'}, or {@code 'alias' (provider/model)}
+     * when it is an alias that is close, so that the user sees why it was offered. Weak matches are left out
+     * ({@link NameSuggestions#likelyTypo}): a wrong model guessed is worse than none.
+     */
     private List<String> suggestionsFor(String ref) {
-        Map<String, String> shownFor = new LinkedHashMap<>();
+        Map<String, String> idFor = new LinkedHashMap<>();
+        Set<String> aliases = new java.util.HashSet<>();
         for (ProviderConfig provider : providers.values()) {
-            shownFor.putIfAbsent(provider.name(), provider.name());
+            idFor.putIfAbsent(provider.name(), provider.name());
             for (ModelSpec spec : provider.models()) {
                 String id = provider.name() + "/" + spec.name();
-                shownFor.putIfAbsent(id, id);
-                shownFor.putIfAbsent(spec.name(), id);
-                spec.aliases().forEach(alias -> shownFor.putIfAbsent(alias, id));
+                idFor.putIfAbsent(id, id);
+                idFor.putIfAbsent(spec.name(), id);
+                for (String alias : spec.aliases()) {
+                    if (idFor.putIfAbsent(alias, id) == null) {
+                        aliases.add(alias);
+                    }
+                }
             }
         }
+        Set<String> ids = new LinkedHashSet<>();
         List<String> shown = new ArrayList<>();
-        for (String close : NameSuggestions.closest(ref, shownFor.keySet(), 6)) {
-            String id = shownFor.get(close);
-            if (!shown.contains(id)) {
-                shown.add(id);
+        for (String close : NameSuggestions.closest(ref, idFor.keySet(), 6)) {
+            String id = idFor.get(close);
+            if (shown.size() < 3 && NameSuggestions.likelyTypo(ref, close) && ids.add(id)) {
+                shown.add(aliases.contains(close) ? "'" + close + "' (" + id + ")" : "'" + id + "'");
             }
         }
-        return shown.subList(0, Math.min(3, shown.size()));
+        return shown;
     }
 
     /** Every name a user can type: providers, provider/model and aliases (for suggestions and completion). */

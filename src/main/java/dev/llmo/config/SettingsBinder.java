@@ -85,6 +85,7 @@ final class SettingsBinder {
         } else if (modelsNode != null && !(modelsNode instanceof ScalarNode s && s.value() == null)) {
             throw error(modelsNode, "'models' of " + what + " must be a list, not " + modelsNode.kind());
         }
+        distinctNames(name, specs);
         String defaultModel = ConfigFields.string(map, "default_model", what);
         if (defaultModel == null && !specs.isEmpty()) {
             defaultModel = specs.get(0).name();
@@ -93,6 +94,35 @@ final class SettingsBinder {
         return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), ConfigFields.string(map, "api_key_name", what),
                 ConfigFields.string(map, "api_key_cmd", what), defaultModel, specs,
                 maxConcurrency == null ? null : Math.toIntExact(Math.min(maxConcurrency, 1024)), map.origin());
+    }
+
+    /**
+     * Refuses a name or alias that two models of one provider share: a reference to it could mean either, and is
+     * better reported here, at the entry, than as "listed under several providers" when it is used.
+     */
+    private static void distinctNames(String provider, List<ModelSpec> specs) {
+        Map<String, ModelSpec> owners = new java.util.HashMap<>();
+        for (ModelSpec spec : specs) {
+            for (String name : new java.util.LinkedHashSet<>(concat(spec.name(), spec.aliases()))) {
+                ModelSpec first = owners.putIfAbsent(name, spec);
+                if (first == null) {
+                    continue;
+                }
+                boolean same = first.name().equals(spec.name());
+                throw new ConfigException(spec.origin().where() + ": " + (same ? "model '" + name + "' is listed "
+                        + "twice under provider '" + provider + "'" : "'" + name + "' names two models of provider '"
+                        + provider + "': " + provider + "/" + first.name() + " and " + provider + "/" + spec.name())
+                        + " (the first at " + first.origin().line() + ":" + first.origin().column() + ")", same ? "remove one of the two entries"
+                        : "give each name and alias to one model");
+            }
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     private static ProviderType type(String name, MapNode map) {
@@ -143,6 +173,11 @@ final class SettingsBinder {
             return new ModelSpec(name, List.of(), null, null, defaultMaxTokens, null, Map.of(), node.origin());
         }
         MapNode map = ConfigFields.map(node, "a model of provider '" + provider + "'");
+        String named = map.get("name") instanceof ScalarNode s && s.value() instanceof String n ? n : null;
+        // before 'name' is required: {nmae: m1} is a typo to name, not a missing name
+        ConfigFields.noMisspelledKeys(map, named == null ? "a model of provider '" + provider + "'"
+                : "model '" + provider + "/" + named + "'", MODEL_FIELDS, "any other key is sent with every request "
+                + "as an option");
         String name = ConfigFields.requiredString(map, "name", "a model of provider '" + provider + "'");
         String what = "model '" + provider + "/" + name + "'";
         Pricing pricing = null;

@@ -61,15 +61,22 @@ public final class AttachmentReader {
      */
     public Read readOnly(String spec, String typeOverride, java.util.function.Consumer<Part.Attachment> check) {
         InputBytes input = reader.read(spec, "-a", MAX_BYTES);
+        String name = input.name(); // a URL without its credentials and query: the name is sent and logged
         if (input.bytes().length == 0) {
-            throw new UsageException("-a " + spec + " is empty", "attach a file with content");
+            throw new UsageException("-a " + name + " is empty", "attach a file with content");
         }
         String type = typeOverride != null ? mediaType(typeOverride) : MediaTypeDetector.detect(input.bytes())
-                .orElseThrow(() -> new UsageException("-a " + spec + ": cannot tell what it is from its content (not "
+                .orElseThrow(() -> new UsageException("-a " + name + ": cannot tell what it is from its content (not "
                         + "an image, PDF, audio or UTF-8 text llmo knows)", "name its type, e.g. --attach-type "
                         + "image/png"));
+        if (typeOverride != null && type.startsWith("text/")) {
+            // sent as text (AttachmentJson.text): bytes of another encoding are refused as -f refuses them, not sent
+            // as replacement characters; detected text is UTF-8 already
+            InputText.utf8(input.bytes(), "-a " + name, "attach it without --attach-type " + type
+                    + " if it is not text");
+        }
         Part.Attachment attachment = new Part.Attachment(type, ContentStore.sha256(input.bytes()),
-                "-".equals(spec) ? null : spec);
+                "-".equals(spec) ? null : name);
         check.accept(attachment);
         return new Read(attachment, input.bytes());
     }

@@ -6,7 +6,8 @@ import java.util.Objects;
  * The bytes of one input as read, before anything decides what they are.
  *
  * @param bytes        the content
- * @param name         where it came from as the user named it (a path, a URL, or {@code -} for stdin)
+ * @param name         where it came from as the user named it (a path, a URL as
+ *                     {@link dev.llmo.config.Urls#named} shows it, or {@code -} for stdin)
  * @param declaredType the media type a server declared ({@code Content-Type} without parameters), or null for files
  *                     and stdin; only a hint, since content decides the type
  */

@@ -1,5 +1,6 @@
 package dev.llmo.input;
 
+import dev.llmo.config.Urls;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.UsageException;
 import dev.llmo.provider.http.SharedHttpClient;
@@ -65,7 +66,7 @@ public final class InputReader {
             return fetch(spec, what, maxBytes);
         }
         if (lower.matches("^[a-z][a-z0-9+.-]*://.*")) {
-            throw new UsageException(what + " " + spec + ": only http:// and https:// URLs can be fetched",
+            throw new UsageException(what + " " + Urls.named(spec) + ": only http:// and https:// URLs can be fetched",
                     "download it first and give the file's path");
         }
         return file(spec, what, maxBytes);
@@ -92,31 +93,35 @@ public final class InputReader {
         }
     }
 
+    // errors and the returned name show the URL without its user-info and query (Urls.named): what is sent, logged
+    // or printed never carries a password or token the URL held
     private InputBytes fetch(String url, String what, long maxBytes) {
+        String named = Urls.named(url);
         Request request;
         try {
             request = new Request.Builder().url(url).header("Accept", "*/*").build();
         } catch (IllegalArgumentException e) {
-            throw new UsageException(what + " " + url + " is not a valid URL", "check it, e.g. https://example.org/a.pdf");
+            throw new UsageException(what + " " + named + " is not a valid URL",
+                    "check it, e.g. https://example.org/a.pdf");
         }
         try (Response response = client().newCall(request).execute()) {
             if (!response.isSuccessful()) {
-                throw new FailureException(what + " " + url + ": the server answered HTTP " + response.code(),
+                throw new FailureException(what + " " + named + ": the server answered HTTP " + response.code(),
                         "check the URL, or download the file and give its path");
             }
             ResponseBody body = response.body();
             if (body.contentLength() > maxBytes) {
-                throw tooBig(url, what, maxBytes);
+                throw tooBig(named, what, maxBytes);
             }
-            byte[] bytes = bounded(body.byteStream(), url, what, maxBytes);
+            byte[] bytes = bounded(body.byteStream(), named, what, maxBytes);
             String type = response.header("Content-Type");
             String declared = type == null ? null : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-            return new InputBytes(bytes, url, declared == null || declared.isEmpty() ? null : declared);
+            return new InputBytes(bytes, named, declared == null || declared.isEmpty() ? null : declared);
         } catch (InterruptedIOException e) {
-            throw new FailureException(what + " " + url + ": no answer within " + URL_TIMEOUT.toSeconds() + " s",
+            throw new FailureException(what + " " + named + ": no answer within " + URL_TIMEOUT.toSeconds() + " s",
                     "try again, or download the file and give its path", e);
         } catch (IOException e) {
-            throw new FailureException(what + " " + url + ": cannot fetch it (" + e.getMessage() + ")",
+            throw new FailureException(what + " " + named + ": cannot fetch it (" + e.getMessage() + ")",
                     "check the URL and the network, or download the file and give its path", e);
         }
     }

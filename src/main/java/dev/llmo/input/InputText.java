@@ -20,9 +20,17 @@ public final class InputText {
      * {@code bytes} as UTF-8 text, a leading byte order mark dropped.
      *
      * @param what how the error names the input, e.g. {@code -f notes.md} or {@code stdin}
-     * @throws UsageException (exit 2) naming the first byte that is not UTF-8
+     * @throws UsageException (exit 2) naming the first byte that is not UTF-8, or a NUL byte
      */
     public static String utf8(byte[] bytes, String what) {
+        return utf8(bytes, what, what.startsWith("-") ? "attach it with -a if it is not text" : null);
+    }
+
+    /**
+     * {@link #utf8(byte[], String)}, the error's fix naming {@code otherwise} (null for none) after the conversion.
+     */
+    public static String utf8(byte[] bytes, String what, String otherwise) {
+        String hint = otherwise == null ? "" : ", or " + otherwise;
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -34,11 +42,16 @@ public final class InputText {
         }
         if (result.isError()) {
             throw new UsageException(what + " is not UTF-8 text (byte " + in.position() + " is not valid UTF-8)",
-                    "convert it first, e.g. iconv -f latin1 -t utf-8" + (what.startsWith("-") ? ", or attach it "
-                            + "with -a if it is not text" : ""));
+                    "convert it first, e.g. iconv -f latin1 -t utf-8" + hint);
         }
         out.flip();
         String text = out.toString();
+        // valid UTF-8, but no text holds a NUL (MediaTypeDetector's rule too): a binary file of ASCII-range bytes
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            throw new UsageException(what + " is not text (it holds a NUL byte, at character " + nul + ")",
+                    "give a text file" + hint);
+        }
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 }

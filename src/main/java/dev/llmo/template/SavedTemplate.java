@@ -1,8 +1,10 @@
 package dev.llmo.template;
 
 import dev.llmo.chain.Template;
+import dev.llmo.config.NameSuggestions;
 import dev.llmo.failure.UsageException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -79,6 +81,27 @@ public record SavedTemplate(String prompt, String system, String role, List<Stri
     }
 
     /**
+     * Refuses a {@code -p} name that no placeholder uses: a misspelled name would otherwise leave the placeholder to
+     * its default without a word. {@code input} is always accepted: PROMPT words and stdin fill it.
+     *
+     * @throws UsageException (exit 2) naming the first such name and the placeholder it is closest to
+     */
+    public void requirePlaceholders(Collection<String> names) {
+        Set<String> placeholders = placeholders();
+        for (String name : names) {
+            if (INPUT.equals(name) || placeholders.contains(name)) {
+                continue;
+            }
+            List<String> known = placeholders.stream().filter(p -> !INPUT.equals(p)).toList();
+            String hint = NameSuggestions.didYouMean(name, known);
+            throw new UsageException("-p " + name + " fills no placeholder of the template"
+                    + (hint.isEmpty() ? known.isEmpty() ? " (it has none)" : "" : " (" + hint + ")"),
+                    known.isEmpty() ? "write {{" + name + "}} in the prompt or the system prompt, or leave out -p "
+                            + name : "its placeholders are {{" + String.join("}}, {{", known) + "}}");
+        }
+    }
+
+    /**
      * The placeholders that neither {@code values} nor {@link #defaults} fill, in order of first use. An empty
      * {@code input} counts as unfilled: a template that asks for input gets some.
      */
@@ -98,10 +121,12 @@ public record SavedTemplate(String prompt, String system, String role, List<Stri
      * {@code input} value, when the prompt does not place it with {@code {{input}}}, follows the prompt after a blank
      * line (as piped stdin follows PROMPT in {@code run}), or is the prompt when the template has none.
      *
-     * @throws UsageException naming the first placeholder left unfilled and the {@code -p} that fills it (exit 2);
-     *                        call {@link #missing} first to say it another way
+     * @throws UsageException naming the first placeholder left unfilled and the {@code -p} that fills it, or a value
+     *                        that fills none ({@link #requirePlaceholders}) (exit 2); call {@link #missing} first to
+     *                        say it another way
      */
     public SavedTemplate fill(Map<String, String> values) {
+        requirePlaceholders(values.keySet());
         List<String> missing = missing(values);
         if (!missing.isEmpty()) {
             String name = missing.get(0);

@@ -128,6 +128,38 @@ class AttachCliTest {
     }
 
     @Test
+    void aUrlIsNamedWithoutItsCredentialsOrQueryToTheModelAndInTheLog() throws Exception {
+        llmo.server().enqueue(new okhttp3.mockwebserver.MockResponse().setBody("the notes"));
+        llmo.server().enqueue(streamed("Read."));
+        okhttp3.HttpUrl base = llmo.server().url("/docs/notes.txt");
+        String url = "http://user:s3cretpw@" + base.host() + ":" + base.port() + "/docs/notes.txt?token=abc123";
+
+        assertThat(llmo.run("run", "-a", url, "Summarise")).succeeded();
+
+        assertThat(llmo.server().takeRequest().getRequestUrl().query()).as("fetched as given").isEqualTo("token=abc123");
+        String sent = sentBody().path("messages").get(0).path("content").get(1).path("text").asText();
+        assertThat(sent).isEqualTo("--- http://" + base.host() + ":" + base.port() + "/docs/notes.txt ---\nthe notes");
+        assertThat(Files.readString(llmo.onlyLog())).doesNotContain("s3cretpw").doesNotContain("abc123");
+    }
+
+    @Test
+    void forcedToTextBytesThatAreNotTextAreRefusedAsForAFragment() throws Exception {
+        Path latin1 = file("latin1.txt", "caf\u00e9 na\u00efve".getBytes(StandardCharsets.ISO_8859_1));
+        Path binary = file("data.bin", new byte[] {'a', 0, 1, 2, 'b'});
+
+        CliRun.Result notUtf8 = llmo.run("run", "-a", latin1.toString(), "--attach-type", "text/plain", "x");
+        CliRun.Result withNul = llmo.run("run", "-a", binary.toString(), "--attach-type", "text/plain", "x");
+
+        assertThat(notUtf8).failedWith(ExitCode.USAGE).errIs("llmo: error: -a " + latin1 + " is not UTF-8 text (byte 3 "
+                + "is not valid UTF-8); convert it first, e.g. iconv -f latin1 -t utf-8, or attach it without "
+                + "--attach-type text/plain if it is not text\n");
+        assertThat(withNul).failedWith(ExitCode.USAGE).errContains("-a " + binary + " is not text (it holds a NUL "
+                + "byte");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(blobs()).isEmpty();
+    }
+
+    @Test
     void textFromStdinIsATextPartNamingIt() throws Exception {
         llmo.server().enqueue(streamed("Noted."));
 

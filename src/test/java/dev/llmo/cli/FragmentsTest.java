@@ -49,6 +49,22 @@ class FragmentsTest {
     }
 
     @Test
+    void stdinNamedTwiceByAnyFlagsIsOneUsageError() {
+        String[][] runs = {{"-f", "-", "-f", "-"}, {"-a", "-", "-f", "-"}, {"-a", "-", "-a", "-"}, {"-f", "-", "--sf",
+                "-", "-a", "-"}};
+        String[] errors = {"-f - is given twice", "-f - and -a - both read stdin", "-a - is given twice",
+                "-f - and --sf - and -a - all read stdin"};
+        for (int i = 0; i < runs.length; i++) {
+            String[] args = Stream.concat(Stream.concat(Stream.of("run"), Stream.of(runs[i])), Stream.of("x"))
+                    .toArray(String[]::new);
+            assertThat(llmo.cli().stdin("hi\n").run(args)).failedWith(ExitCode.USAGE).errIs("llmo: error: "
+                    + errors[i] + ", but stdin can be read once; give - once, and save the other input to a file to "
+                    + "give its path\n");
+        }
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void aFileFragmentIsSentBeforeThePromptAndLoggedByReference() throws Exception {
         write("notes.md", "The deadline is Friday.");
         llmo.server().enqueue(streamed("Friday."));

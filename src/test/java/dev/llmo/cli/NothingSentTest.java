@@ -120,6 +120,12 @@ class NothingSentTest {
                 + "reasoning_effort=low|medium|high instead");
         assertThat(both).failedWith(ExitCode.USAGE)
                 .errContains("options reasoning_effort and reasoning_budget both set the reasoning");
+        Result notANumber = llmo.run("run", "-o", "max_tokens=abc", "hello");
+        Result dryRun = llmo.run("run", "--dry-run", "-o", "max_tokens=-5000", "hello");
+        assertThat(notANumber).failedWith(ExitCode.USAGE).errIs("llmo: error: option max_tokens is 'abc', but it takes "
+                + "a whole number of tokens above 0; e.g. -o max_tokens=1000\n");
+        assertThat(dryRun).as("a dry run refuses what the run would").failedWith(ExitCode.USAGE)
+                .errContains("option max_tokens is -5000, but it takes a whole number of tokens above 0");
         assertThat(llmo.logs()).isEmpty();
         assertThat(llmo.server().getRequestCount()).isZero();
     }

@@ -85,6 +85,23 @@ class TemplatesCommandTest {
     }
 
     @Test
+    void aParameterNoPlaceholderUsesIsAUsageErrorNamingTheClosest() {
+        assertThat(llmo.run("run", "--save", "rev", "-s", "You review {{lang}} code.", "-p", "tone", "kind",
+                "Review this, {{tone}}: {{input}}")).succeeded();
+
+        CliRun.Result typo = llmo.cli().stdin("x\n").run("run", "-t", "rev", "-p", "lang", "Go", "-p", "tonne",
+                "blunt");
+        CliRun.Result saved = llmo.run("run", "--save", "plain", "-p", "a", "1", "no placeholders");
+
+        assertThat(typo).failedWith(ExitCode.USAGE).errIs("llmo: error: -p tonne fills no placeholder of the template "
+                + "(did you mean 'tone'?); its placeholders are {{lang}}, {{tone}}\n");
+        assertThat(saved).failedWith(ExitCode.USAGE).errIs("llmo: error: -p a fills no placeholder of the template "
+                + "(it has none); write {{a}} in the prompt or the system prompt, or leave out -p a\n");
+        assertThat(llmo.run("templates", "show", "plain")).failedWith(ExitCode.CONFIG);
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void aTemplateWithoutInputGetsPromptWordsAfterItsPrompt() throws Exception {
         assertThat(llmo.run("run", "--save", "terse", "Answer in one sentence.")).succeeded();
         llmo.server().enqueue(streamed("42."));

@@ -128,6 +128,52 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMisspelledModelKeyIsAnErrorWhereOtherKeysAreRequestOptions() throws IOException {
+        Path file = user.resolve("models.yaml");
+        String provider = "local:\n  type: openai\n  base_url: http://localhost:8000/v1\n  models:\n";
+        Map<String, String> typos = Map.of(
+                "    - name: m1\n      context_windw: 5\n", ":6:7: unknown key 'context_windw' in model 'local/m1' "
+                        + "(did you mean 'context_window'?)",
+                "    - name: m1\n      max_output_token: 100\n", ":6:7: unknown key 'max_output_token' in model "
+                        + "'local/m1' (did you mean 'max_output_tokens'?)",
+                "    - name: m1\n      prcing: { input_per_mtok: 1, output_per_mtok: 2 }\n", ":6:7: unknown key "
+                        + "'prcing' in model 'local/m1' (did you mean 'pricing'?)",
+                "    - name: m1\n      aliasses: [q]\n", ":6:7: unknown key 'aliasses' in model 'local/m1' (did you "
+                        + "mean 'aliases'?)",
+                "    - { nmae: m1 }\n", ":5:9: unknown key 'nmae' in a model of provider 'local' (did you mean "
+                        + "'name'?)");
+        for (Map.Entry<String, String> typo : typos.entrySet()) {
+            Files.writeString(file, provider + typo.getKey());
+            assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                    .hasMessage(file + typo.getValue());
+        }
+
+        Files.writeString(file, provider + "    - name: m1\n      max_tokens: 100\n      top_p: 0.9\n"
+                + "      reasoning_effort: low\n      seed: 1\n");
+        assertThat(load(Map.of()).catalog().resolve("local/m1").spec().options()).as("request options, not typos")
+                .containsOnlyKeys("max_tokens", "top_p", "reasoning_effort", "seed");
+    }
+
+    @Test
+    void aNameOrAliasTwiceUnderOneProviderIsReportedAtLoad() throws IOException {
+        Path file = user.resolve("models.yaml");
+        String provider = "local:\n  type: openai\n  base_url: http://localhost:8000/v1\n";
+
+        Files.writeString(file, provider + "  models: [m1, m1]\n");
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":4:16: model 'm1' is listed twice under provider 'local' (the first at 4:12)");
+        Files.writeString(file, provider + "  models:\n    - { name: m1, aliases: [q] }\n"
+                + "    - { name: m2, aliases: [q] }\n");
+        assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":6:7: 'q' names two models of provider 'local': local/m1 and local/m2 (the first "
+                        + "at 5:7)");
+        Files.writeString(file, provider + "  models:\n    - { name: m1, aliases: [q, q, m1] }\n"
+                + "other:\n  type: openai\n  base_url: http://localhost:8001/v1\n  models: [m1]\n");
+        assertThat(load(Map.of()).catalog().resolve("q").id()).as("twice in one entry, or under two providers")
+                .isEqualTo("local/m1");
+    }
+
+    @Test
     void providerWithoutTypeNeedsOne() throws IOException {
         Files.writeString(user.resolve("models.yaml"), "vllm:\n  base_url: http://localhost:8000/v1\n");
 

@@ -60,8 +60,15 @@ class ModelCatalogTest {
     void unknownModelSuggestsFullReferences() {
         assertThatThrownBy(() -> catalog.resolve("gpt4o")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("unknown model 'gpt4o' (did you mean 'openai/gpt-4o'");
-        assertThatThrownBy(() -> catalog.resolve("sonet")).hasMessage(
-                "unknown model 'sonet' (did you mean 'anthropic/claude-sonnet-4-5'?)");
+        assertThatThrownBy(() -> catalog.resolve("sonet")).as("an alias is named, with what it stands for")
+                .hasMessage("unknown model 'sonet' (did you mean 'sonnet' (anthropic/claude-sonnet-4-5)?)");
+        assertThatThrownBy(() -> catalog.resolve("bogus")).as("'opus' is two edits away: no guess")
+                .hasMessage("unknown model 'bogus'");
+        ModelCatalog withShortAlias = new ModelCatalog(Map.of("fake", new ProviderConfig("fake", ProviderType.OPENAI,
+                "http://localhost/v1", null, null, "m1", java.util.List.of(new ModelSpec("m1", java.util.List.of("one"), null, null, null,
+                null, Map.of(), Origin.of("test", "test"))), null, Origin.of("test", "test"))));
+        assertThatThrownBy(() -> withShortAlias.resolve("sonet")).as("'one' is inside 'sonet', nothing more")
+                .hasMessage("unknown model 'sonet'");
         assertThatThrownBy(() -> catalog.resolve("opneai/gpt-4o"))
                 .hasMessageStartingWith("unknown model 'opneai/gpt-4o'")
                 .extracting(e -> ((ConfigException) e).fix()).asString()

@@ -23,4 +23,13 @@ class UrlsTest {
         assertThat(Urls.shown("api.openai.com")).isEqualTo("api.openai.com");
         assertThat(Urls.shown(null)).isNull();
     }
+
+    @Test
+    void aNamedUrlKeepsSchemeHostPortAndPathOnly() {
+        assertThat(Urls.named("http://user:s3cretpw@127.0.0.1:18931/v1/models?token=abc123#top"))
+                .isEqualTo("http://127.0.0.1:18931/v1/models");
+        assertThat(Urls.named("https://example.org/a.pdf")).isEqualTo("https://example.org/a.pdf");
+        assertThat(Urls.named("ftp://me:pw@host/f?sig=1")).as("not http(s)").isEqualTo("ftp://***@host/f");
+        assertThat(Urls.named(null)).isNull();
+    }
 }

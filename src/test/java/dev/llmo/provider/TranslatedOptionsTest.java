@@ -195,6 +195,14 @@ class TranslatedOptionsTest {
             GEMINI    | gemini-2.5-flash | reasoning_effort=low,reasoning_budget=5 | options reasoning_effort and reasoning_budget both set the reasoning
             GEMINI    | gemini-2.5-flash | reasoning_budget=-5                     | reasoning_budget must be a number of tokens (0 or more), not -5
             GEMINI    | gemini-2.5-flash | reasoning_budget=1.5                    | reasoning_budget must be a number of tokens (0 or more), not 1.5
+            OPENAI    | gpt-4o           | max_tokens=abc                          | option max_tokens is 'abc', but it takes a whole number of tokens above 0
+            OPENAI    | gpt-4o           | max_tokens=-5                           | option max_tokens is -5, but it takes a whole number of tokens above 0
+            ANTHROPIC | claude-haiku-4-5 | max_tokens=0                            | option max_tokens is 0, but it takes a whole number of tokens above 0
+            OPENAI    | gpt-4o           | temperature=hot                         | option temperature is 'hot', but it takes a number from 0 to 2
+            GEMINI    | gemini-2.5-flash | temperature=-1                          | option temperature is -1, but it takes a number from 0 to 2
+            ANTHROPIC | claude-haiku-4-5 | top_p=1.5                               | option top_p is 1.5, but it takes a number from 0 to 1
+            GEMINI    | gemini-2.5-flash | seed=1.5                                | option seed is 1.5, but it takes a whole number
+            OPENAI    | gpt-4o           | stop=5                                  | option stop is 5, but it takes a string or a list of strings
             """, delimiter = '|')
     void whatCannotBeTranslatedIsAUsageErrorAndNothingIsSent(ProviderType type, String model, String given,
                                                             String message) {

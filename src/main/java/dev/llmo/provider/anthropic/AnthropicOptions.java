@@ -34,7 +34,7 @@ public final class AnthropicOptions {
 
     /** The option fields of {@code request}'s body, {@code max_tokens} first. */
     public static ObjectNode fields(ChatRequest request) {
-        CanonicalOptions.Reasoning reasoning = CanonicalOptions.reasoning(request.options());
+        CanonicalOptions.Reasoning reasoning = CanonicalOptions.checked(request.options());
         ObjectNode fields = Json.object();
         Options out = new Options(fields, ProviderType.ANTHROPIC.id());
         Object maxTokens = request.options().get(CanonicalOptions.MAX_TOKENS);

@@ -38,7 +38,7 @@ public final class GeminiOptions {
      * {@code generationConfig} when any other option is; empty when it has no options.
      */
     public static ObjectNode fields(ChatRequest request) {
-        CanonicalOptions.Reasoning reasoning = CanonicalOptions.reasoning(request.options());
+        CanonicalOptions.Reasoning reasoning = CanonicalOptions.checked(request.options());
         ObjectNode fields = Json.object();
         ObjectNode config = Json.object();
         Options body = new Options(fields, ProviderType.GEMINI.id());

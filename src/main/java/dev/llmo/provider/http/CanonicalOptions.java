@@ -67,6 +67,65 @@ public final class CanonicalOptions {
     }
 
     /**
+     * Checks the values of the canonical options, then returns {@link #reasoning}: what every wire format's options
+     * class calls first, so that a request is refused the same way whatever its format, and {@code --dry-run} (which
+     * translates the options as a call would) refuses what a call would. Other options are the provider's to judge.
+     *
+     * @throws UsageException (exit 2) naming the option, its value and what it takes
+     */
+    public static Reasoning checked(Map<String, ?> options) {
+        Object maxTokens = options.get(MAX_TOKENS);
+        if (maxTokens != null && (count(maxTokens) == null || count(maxTokens) == 0)) {
+            throw badValue(MAX_TOKENS, maxTokens, "a whole number of tokens above 0", "1000");
+        }
+        checkRange(options, TEMPERATURE, "2", "0.2");
+        checkRange(options, TOP_P, "1", "0.9");
+        Object seed = options.get(SEED);
+        if (seed != null && !(seed instanceof Number number && isWhole(number))) {
+            throw badValue(SEED, seed, "a whole number", "42");
+        }
+        Object stop = options.get(STOP);
+        if (stop != null && !(stop instanceof String) && !(stop instanceof List<?> list
+                && list.stream().allMatch(String.class::isInstance))) {
+            throw badValue(STOP, stop, "a string or a list of strings", "'[\"END\"]'");
+        }
+        return reasoning(options);
+    }
+
+    private static void checkRange(Map<String, ?> options, String name, String max, String example) {
+        Object value = options.get(name);
+        if (value == null) {
+            return;
+        }
+        BigDecimal number = decimal(value);
+        if (number == null || number.signum() < 0 || number.compareTo(new BigDecimal(max)) > 0) {
+            throw badValue(name, value, "a number from 0 to " + max, example);
+        }
+    }
+
+    private static UsageException badValue(String name, Object value, String takes, String example) {
+        String shown = value instanceof String text ? "'" + text + "'" : String.valueOf(value);
+        return new UsageException("option " + name + " is " + shown + ", but it takes " + takes,
+                "e.g. -o " + name + "=" + example);
+    }
+
+    private static BigDecimal decimal(Object value) {
+        if (!(value instanceof Number number)) {
+            return null;
+        }
+        try {
+            return new BigDecimal(number.toString());
+        } catch (NumberFormatException e) {
+            return null; // NaN, infinite
+        }
+    }
+
+    private static boolean isWhole(Number number) {
+        BigDecimal exact = decimal(number);
+        return exact != null && exact.stripTrailingZeros().scale() <= 0;
+    }
+
+    /**
      * The reasoning the options ask for, or null when they ask for none.
      *
      * @throws UsageException when both options are set, the effort is not a word or the budget not a count

@@ -39,7 +39,7 @@ public final class OpenAiOptions {
 
     /** The option fields of {@code request}'s body to {@code provider}. */
     public static ObjectNode fields(ChatRequest request, ProviderConfig provider) {
-        CanonicalOptions.reasoning(request.options()); // both set, or not a level: refused here as in every format
+        CanonicalOptions.checked(request.options()); // values, and both reasoning options set, refused as in every format
         String limit = completionTokens(request.model(), provider.baseUrl()) ? "max_completion_tokens" : "max_tokens";
         ObjectNode fields = Json.object();
         Options out = new Options(fields, ProviderType.OPENAI.id());
