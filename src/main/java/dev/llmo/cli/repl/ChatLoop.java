@@ -55,6 +55,17 @@ final class ChatLoop {
         }
         // "//text" is the way to send a message that starts with a slash.
         String text = input.startsWith("//") ? input.substring(1) : input;
+        try {
+            int added = session.catchUp();
+            if (added > 0) {
+                view.note("another llmo added " + added + (added == 1 ? " message" : " messages")
+                        + " to this conversation; " + (added == 1 ? "it is" : "they are") + " part of the history now");
+            }
+        } catch (LlmoException e) {
+            failed(e);
+            view.error(e);
+            return true;
+        }
         turn((listener, cancellation) -> session.send(text, listener, cancellation));
         return true;
     }

@@ -224,6 +224,16 @@ public final class ChatSession implements AutoCloseable {
         return conversation.messages();
     }
 
+    /**
+     * Takes in what other processes (another chat on this conversation, a {@code run -c}) appended to it since this
+     * session last wrote, so that the next message is sent with the log's whole history.
+     *
+     * @return how many messages they added
+     */
+    public int catchUp() {
+        return conversation.catchUp();
+    }
+
     /** Sends the user's message; the answer streams to {@code listener}; {@code cancellation} stops it. */
     public RunResult send(String text, RunListener listener, Cancellation cancellation) {
         if (pending.isEmpty()) {
