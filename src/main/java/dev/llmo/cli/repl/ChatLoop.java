@@ -19,12 +19,18 @@ final class ChatLoop {
     private final ChatView view;
     private final SlashCommands commands;
     private final AtomicReference<Cancellation> current = new AtomicReference<>();
+    // completed by Ctrl-C while a /command runs (a slow /attach)
+    private final AtomicReference<java.util.concurrent.CompletableFuture<Void>> commandStop =
+            new AtomicReference<>();
     private volatile ExitCode firstFailure;
 
     ChatLoop(ChatSession session, ChatView view) {
         this.session = session;
         this.view = view;
-        this.commands = new SlashCommands(session, view);
+        this.commands = new SlashCommands(session, view, () -> {
+            java.util.concurrent.CompletableFuture<Void> stop = commandStop.get();
+            return stop != null ? stop : new java.util.concurrent.CompletableFuture<>();
+        });
     }
 
     /**
@@ -38,12 +44,15 @@ final class ChatLoop {
         }
         if (SlashCommands.isCommand(input.stripLeading())) {
             SlashCommands.Outcome outcome;
+            commandStop.set(new java.util.concurrent.CompletableFuture<>());
             try {
                 outcome = commands.run(input.stripLeading());
             } catch (LlmoException e) {
                 failed(e);
                 view.error(e);
                 return true;
+            } finally {
+                commandStop.set(null);
             }
             if (outcome == SlashCommands.Outcome.EXIT) {
                 return false;
@@ -103,7 +112,8 @@ final class ChatLoop {
     boolean cancelCurrent() {
         Cancellation cancellation = current.get();
         if (cancellation == null) {
-            return false;
+            java.util.concurrent.CompletableFuture<Void> stop = commandStop.get();
+            return stop != null && stop.complete(null);
         }
         cancellation.cancel();
         return true;

@@ -244,4 +244,50 @@ class ChatReplTest {
                 .contains(MarkdownRenderer.BOLD + "bold" + MarkdownRenderer.RESET)
                 .contains(MarkdownRenderer.CODE + "code()");
     }
+
+    @Test
+    void ctrlCDuringAnAttachThatWaitsForAServerReturnsToThePromptWithNothingAttached() throws Exception {
+        try (okhttp3.mockwebserver.MockWebServer silent = new okhttp3.mockwebserver.MockWebServer()) {
+            silent.enqueue(new okhttp3.mockwebserver.MockResponse()
+                    .setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.NO_RESPONSE));
+            silent.start();
+            chat(false);
+
+            awaitShown("m1> ", 1);
+            type("/attach " + silent.url("/x.png") + "\r");
+            assertThat(silent.takeRequest(WAIT_MS, TimeUnit.MILLISECONDS)).isNotNull();
+            type("\u0003");
+            awaitShown("/attach cancelled; nothing attached", 1);
+            awaitShown("m1> ", 2);
+            type("/attach\r");
+            awaitShown("Nothing is attached", 1);
+            type("/exit\r");
+
+            assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        }
+    }
+
+    @Test
+    void attachRefusesANamedPipeAndItsErrorsNameAttachAndItsTypeOption() throws Exception {
+        Path fifo = home.resolve("fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Path binary = Files.write(home.resolve("bin.dat"), new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, 7});
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/attach " + fifo + "\r");
+        awaitShown("is not a regular file (a named pipe or a device)", 1);
+        type("/attach " + binary + "\r");
+        awaitShown("cannot tell what it is from its content", 1);
+        type("/attach --type text/plain " + binary + "\r");
+        awaitShown("(text/plain) to your next message", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(shown()).contains("/attach " + fifo + " is not a regular file")
+                .contains("/attach " + binary + ": cannot tell what it is from its content")
+                .contains("name its type, e.g. /attach --type image/png")
+                .doesNotContain("-a " + binary).doesNotContain("--attach-type");
+    }
 }
