@@ -68,6 +68,11 @@ class ChatReplTest {
 
     /** Starts the REPL on its own thread against an emulated terminal. */
     private void chat(boolean color) throws IOException {
+        chat(color, true);
+    }
+
+    /** {@link #chat(boolean)}, not logged ({@code --no-log}) unless {@code logged}. */
+    private void chat(boolean color, boolean logged) throws IOException {
         PipedInputStream input = new PipedInputStream(1 << 16);
         keys = new PipedOutputStream(input);
         terminal = TerminalBuilder.builder().system(false).type("xterm").streams(input, screen)
@@ -78,7 +83,9 @@ class ChatReplTest {
                 new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
                         0))), System::nanoTime);
         session = ChatSession.open(new ChatSession.Setup(settings, new dev.llmo.engine.Orchestrator(executor, null), dirs().conversationsDir(), "test",
-                TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY), null, null, false, null);
+                TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY, dev.llmo.eventlog.EventLog.Options.defaults(),
+                logged ? null : new dev.llmo.cost.UnloggedSpend(dev.llmo.cost.UnloggedSpend.file(
+                        dirs().conversationsDir()), java.time.Clock.systemUTC())), null, null, false, null);
         ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color);
         repl = CompletableFuture.supplyAsync(() -> {
             ExitCode code = chat.run();
@@ -289,5 +296,39 @@ class ChatReplTest {
                 .contains("/attach " + binary + ": cannot tell what it is from its content")
                 .contains("name its type, e.g. /attach --type image/png")
                 .doesNotContain("-a " + binary).doesNotContain("--attach-type");
+    }
+
+    @Test
+    void aNoLogSessionWritesNoLineToTheHistoryFile() throws Exception {
+        Files.createDirectories(dirs().historyFile().getParent());
+        Files.writeString(dirs().historyFile(), "");
+        server.answer("Kept in memory.", 5, 1);
+        chat(false, false);
+
+        awaitShown("m1> ", 1);
+        type("a secret prompt\r");
+        awaitShown("Kept in memory.", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(dirs().historyFile())).doesNotContain("secret").doesNotContain("/exit");
+    }
+
+    @Test
+    void aHistoryFileOthersCanReadIsMadeOwnerOnlyAndJlineLogsNothingToTheScreen() throws Exception {
+        Path history = dirs().historyFile();
+        Files.createDirectories(history.getParent());
+        Files.writeString(history, "earlier\n");
+        Files.setPosixFilePermissions(history, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
+                .isEqualTo("rw-------");
+        assertThat(java.util.logging.Logger.getLogger("org.jline").isLoggable(java.util.logging.Level.WARNING))
+                .isFalse();
     }
 }
