@@ -120,7 +120,7 @@ public final class ChatSession implements AutoCloseable {
      *                   {@link Conversation#modelToContinue}), or the default
      * @param roleName   {@code -r}, or null
      * @param resume     whether to resume a conversation
-     * @param resumeName the id, id prefix or {@code /save}d name to resume, or null for the newest conversation
+     * @param resumeName the id, id prefix or {@code /save}d name to resume, or null for the conversation used last
      */
     public static ChatSession open(Setup setup, String modelName, String roleName, boolean resume,
                                    String resumeName) {
@@ -152,16 +152,12 @@ public final class ChatSession implements AutoCloseable {
         return new ChatSession(setup, defaults, role, options, conversation);
     }
 
-    /** The log file of a saved name, an id or a unique prefix, or the newest conversation (null). */
+    /** The log file of a saved name, an id or a unique prefix, or the conversation used last (null). */
     static Path conversationFile(Path dir, String nameOrId) {
         ConversationStore store = new ConversationStore(dir);
         if (nameOrId == null) {
-            List<String> ids = store.ids();
-            if (ids.isEmpty()) {
-                throw new UsageException("there is no conversation to continue in " + dir,
-                        "start one with 'llmo chat'");
-            }
-            return store.file(ids.get(ids.size() - 1));
+            return store.file(store.lastUsed().orElseThrow(() -> new UsageException(
+                    "there is no conversation to continue in " + dir, "start one with 'llmo chat'")));
         }
         return store.resolve(nameOrId);
     }
@@ -456,7 +452,7 @@ public final class ChatSession implements AutoCloseable {
             throw new UsageException("a saved name is one word, e.g. /save rust-lifetimes", null);
         }
         if (ConversationStore.NEWEST.equals(clean)) {
-            throw new UsageException("'" + clean + "' always means the newest conversation", "choose another name");
+            throw new UsageException("'" + clean + "' always means the conversation used last", "choose another name");
         }
         refuseUnlogged("/save");
         if (!conversation.kept()) {
