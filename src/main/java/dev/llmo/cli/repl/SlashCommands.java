@@ -132,7 +132,10 @@ final class SlashCommands {
 
     private void help() {
         StringBuilder text = new StringBuilder("Commands:\n");
-        HELP.forEach((command, meaning) -> text.append(String.format(Locale.ROOT, "  %-18s %s%n", command, meaning)));
+        // a command too long for its column stands on its own line, its description under the others'
+        HELP.forEach((command, meaning) -> text.append(command.length() > 18
+                ? String.format(Locale.ROOT, "  %s%n%22s%s%n", command, "", meaning)
+                : String.format(Locale.ROOT, "  %-18s  %s%n", command, meaning)));
         text.append("A line ending in \\ continues on the next; \"\"\" starts a block that ends with \"\"\".\n")
                 .append("Ctrl-C stops an answer; Tab completes commands, models, roles and saved names.");
         view.show(text.toString());

@@ -47,6 +47,7 @@ class ChatReplTest {
     private Terminal terminal;
     private ChatSession session;
     private CompletableFuture<ExitCode> repl;
+    private int columns = 120;
 
     @BeforeEach
     void start() throws IOException {
@@ -76,7 +77,7 @@ class ChatReplTest {
         PipedInputStream input = new PipedInputStream(1 << 16);
         keys = new PipedOutputStream(input);
         terminal = TerminalBuilder.builder().system(false).type("xterm").streams(input, screen)
-                .encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+                .encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(columns, 40)).build();
         Settings settings = ConfigLoader.load(dirs(), home, Map.of());
         CallExecutor executor = new CallExecutor(
                 new ProviderKeys(KeyResolver.environment(Map.of("MOCK_API_KEY", "sk-mock"))),
@@ -330,5 +331,23 @@ class ChatReplTest {
                 .isEqualTo("rw-------");
         assertThat(java.util.logging.Logger.getLogger("org.jline").isLoggable(java.util.logging.Level.WARNING))
                 .isFalse();
+    }
+
+    @Test
+    void helpOnANarrowTerminalWrapsEachDescriptionUnderItsColumn() throws Exception {
+        columns = 60;
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/help\r");
+        awaitShown("A line ending in", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        String screenText = shown().replace("\r", "");
+        String help = screenText.substring(screenText.indexOf("Commands:\n") + "Commands:\n".length(),
+                screenText.indexOf("A line ending in"));
+        assertThat(help.lines()).hasSizeGreaterThan(SlashCommands.HELP.size())
+                .allSatisfy(line -> assertThat(line).matches("  /\\S.*| {22}\\S.*"));
     }
 }
