@@ -67,6 +67,8 @@ public final class EventLog implements Closeable {
     // What this instance knows of the end of the file; re-read under the lock when another writer moved it.
     private long knownSize = -1;
     private java.util.function.Consumer<List<Event>> foreign;
+    // what the last write found other writers had appended, until handForeign() passes it on
+    private List<Event> caughtUp;
     private long nextSeq;
     private String lastHash;
 
@@ -327,6 +329,7 @@ public final class EventLog implements Closeable {
         byte[] canonicalContent = encoded.canonicalContent();
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
         Event event = write(data.type(), json, canonicalData, content, canonicalContent, sync);
+        handForeign();
         if (data instanceof EventData.SessionEnd && options.ledger() != null && !memoryOnly) {
             // after the event is on disk and outside this file's lock: the ledger has its own
             options.ledger().record(file, event);
@@ -371,8 +374,8 @@ public final class EventLog implements Closeable {
             long size = channel.size();
             if (size != knownSize) {
                 List<Event> others = catchUpTo(size, foreign != null);
-                if (foreign != null && !others.isEmpty()) {
-                    foreign.accept(others);
+                if (!others.isEmpty()) {
+                    caughtUp = others;
                 }
             }
             String ts = EventJson.timestamp(options.clock().instant());
@@ -419,12 +422,30 @@ public final class EventLog implements Closeable {
     }
 
     /**
-     * Where the events other writers appended since this log last wrote or read are handed, under the file lock,
-     * before this log writes its next one: a {@link dev.llmo.core.Conversation} folds them into its history, so that
-     * what it sends next is the log's one linear history. Null: they are only skipped over.
+     * Where the events other writers appended since this log last wrote or read are handed (read under the file
+     * lock, in log order, before the event this log then wrote): a {@link dev.llmo.core.Conversation} folds them
+     * into its history, so that what it sends next is the log's one linear history. Null: they are only skipped.
      */
     public synchronized void onForeign(java.util.function.Consumer<List<Event>> sink) {
         this.foreign = sink;
+    }
+
+    /**
+     * Hands what the last write found other writers had appended to the {@link #onForeign} sink: on the caller's
+     * thread and outside this log's monitor, since the write itself runs on another thread ({@link Uninterruptible})
+     * while the caller holds its conversation's lock, which the sink takes too.
+     */
+    private void handForeign() {
+        List<Event> others;
+        java.util.function.Consumer<List<Event>> sink;
+        synchronized (this) {
+            others = caughtUp;
+            caughtUp = null;
+            sink = foreign;
+        }
+        if (others != null && sink != null) {
+            sink.accept(others);
+        }
     }
 
     /**
