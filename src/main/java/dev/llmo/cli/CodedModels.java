@@ -215,7 +215,7 @@ final class CodedModels {
         Group continuation = new Group(shared, "continuation");
         spec.addArgGroup(exclusive(
                 groupOption(continuation, "last", "-c", "--continue")
-                        .description("Continue the last conversation, on its own model unless -m names one."),
+                        .description("Continue the conversation used last, on its own model unless -m names one."),
                 groupOption(continuation, "id", "--cid", "--resume").paramLabel("ID")
                         .description("Continue the conversation with this id (or prefix), or saved with /save NAME, "
                                 + "on its own model unless -m names one.")));

@@ -30,7 +30,7 @@ final class ConversationOptions {
 
     static final class Continuation {
         @Option(names = {"-c", "--continue"},
-                description = "Continue the last conversation, on its own model unless -m names one.")
+                description = "Continue the conversation used last, on its own model unless -m names one.")
         boolean last;
 
         @Option(names = {"--cid", "--resume"}, paramLabel = "ID",
@@ -64,7 +64,7 @@ final class ConversationOptions {
         return continuation != null;
     }
 
-    /** The id, prefix or name given with --cid, or null for the newest conversation (-c) or none. */
+    /** The id, prefix or name given with --cid, or null for the conversation used last (-c) or none. */
     String continuedId() {
         return continuation == null ? null : continuation.id;
     }

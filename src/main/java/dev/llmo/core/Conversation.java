@@ -47,6 +47,8 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     private List<EventData.OfferedTool> offered = List.of();
     private Long offeredSeq;
     private long lastSeq = -1;
+    // messages and answers other processes appended since catchUp() was last asked
+    private int othersAdded;
     // --no-log: where each answer's spend goes instead of a log file; null for a logged conversation
     private final UnloggedSpend unlogged;
 
@@ -65,6 +67,7 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         this.startedHere = startedHere;
         this.unlogged = unlogged;
         UNENDED.add(this);
+        log.onForeign(this::takeIn);
     }
 
     /**
@@ -158,14 +161,51 @@ public final class Conversation implements CallRecorder, AutoCloseable {
     public static Conversation resume(Continued from, String command, RunMode mode, List<String> models,
                                       String configDigest, String version, EventLog.Options options) {
         Path file = from.file();
-        List<Event> events = EventLog.read(file);
-        refuseAfterFanOut(file, events);
-        Conversation conversation = new Conversation(EventLog.open(file, options), false);
+        EventLog log = EventLog.open(file, options);
+        // read under the file lock, so that nothing another process appends between reading and writing is missed
+        List<Event> events = log.catchUp();
+        try {
+            refuseAfterFanOut(file, events);
+        } catch (LlmoException e) {
+            log.close();
+            throw e;
+        }
+        Conversation conversation = new Conversation(log, false);
         for (Event event : events) {
             conversation.history.add(event.seq(), EventCodec.decode(event));
         }
         conversation.log.append(new EventData.SessionStart(command, mode, models, configDigest, version));
         return conversation;
+    }
+
+    /**
+     * Folds in what other processes appended to this conversation (another chat on it, a {@code run -c}): called
+     * under the file lock before this one writes, so that its history, and so what it sends next, is the log's one
+     * linear history, as {@code log replay} rebuilds it. The messages are counted for {@link #catchUp()}.
+     */
+    private synchronized void takeIn(List<Event> events) {
+        for (Event event : events) {
+            EventData data = EventCodec.decode(event);
+            history.add(event.seq(), data);
+            if (data instanceof EventData.Response
+                    || data instanceof EventData.Message message && message.role() != dev.llmo.message.Role.SYSTEM) {
+                othersAdded++;
+            }
+        }
+    }
+
+    /**
+     * Takes in what other processes appended to this conversation since it last wrote (see {@link #takeIn}).
+     *
+     * @return how many messages and answers others added since this was last asked, for the user to be told
+     */
+    public synchronized int catchUp() {
+        if (unlogged == null) {
+            takeIn(log.catchUp());
+        }
+        int added = othersAdded;
+        othersAdded = 0;
+        return added;
     }
 
     /** A conversation's system prompt and history as a later request would carry them. */

@@ -14,10 +14,11 @@ import java.util.stream.Stream;
 
 /**
  * The conversations directory: lists the logs in it, oldest first (ids sort by creation time), and finds one by a
- * unique prefix of its id, by a name saved in chat ({@code /save NAME}), or as {@value #NEWEST}.
+ * unique prefix of its id, by a name saved in chat ({@code /save NAME}), or as {@value #NEWEST}: the conversation used
+ * last.
  */
 public final class ConversationStore {
-    /** The word that names the newest conversation wherever an id is asked for. */
+    /** The word that names the conversation used last ({@link #lastUsed()}) wherever an id is asked for. */
     public static final String NEWEST = "last";
     private final Path dir;
 
@@ -51,13 +52,39 @@ public final class ConversationStore {
         }
     }
 
+    /**
+     * The conversation with the most recent activity, as {@code llm -c} users expect: the one whose log was written
+     * last (every event is a write, so its modification time is its last event's), not the one started last. Of
+     * logs written within the file system's clock step, the one started later.
+     *
+     * @return its id, or empty when there is none
+     */
+    public Optional<String> lastUsed() {
+        String last = null;
+        java.nio.file.attribute.FileTime lastTime = null;
+        for (String id : ids()) {
+            java.nio.file.attribute.FileTime time;
+            try {
+                time = Files.getLastModifiedTime(file(id));
+            } catch (IOException e) {
+                continue; // removed meanwhile (a discarded run)
+            }
+            if (lastTime == null || time.compareTo(lastTime) >= 0) {
+                last = id;
+                lastTime = time;
+            }
+        }
+        return Optional.ofNullable(last);
+    }
+
     /** The file of a whole id. */
     public Path file(String id) {
         return dir.resolve(id + ".jsonl");
     }
 
     /**
-     * The log to continue: the one {@code idOrPrefix} names ({@link #resolve}), or the newest when it is null.
+     * The log to continue: the one {@code idOrPrefix} names ({@link #resolve}), or the one used last
+     * ({@link #lastUsed()}) when it is null.
      *
      * @throws dev.llmo.failure.UsageException (exit 2) when there is no conversation at all to continue
      */
@@ -65,17 +92,13 @@ public final class ConversationStore {
         if (idOrPrefix != null) {
             return resolve(idOrPrefix);
         }
-        List<String> ids = ids();
-        if (ids.isEmpty()) {
-            throw new dev.llmo.failure.UsageException("there is no conversation to continue in " + dir,
-                    "start one without -c/--continue");
-        }
-        return file(ids.get(ids.size() - 1));
+        return file(lastUsed().orElseThrow(() -> new dev.llmo.failure.UsageException(
+                "there is no conversation to continue in " + dir, "start one without -c/--continue")));
     }
 
     /**
      * The log file named by {@code idOrPrefix}: a whole id, a unique prefix of one (case-insensitive, Crockford
-     * spelling: O reads as 0, I and L as 1), {@value #NEWEST} for the newest conversation, a name saved with
+     * spelling: O reads as 0, I and L as 1), {@value #NEWEST} for the conversation used last, a name saved with
      * {@code /save NAME} (when no id starts so), or the path of a {@code .jsonl} file.
      *
      * @throws ConfigException (exit 3) when nothing matches (with the closest ids) or several ids do (with them)
@@ -93,7 +116,7 @@ public final class ConversationStore {
         }
         List<String> ids = ids();
         if (NEWEST.equals(typed) && !ids.isEmpty()) {
-            return file(ids.get(ids.size() - 1));
+            return file(lastUsed().orElse(ids.get(ids.size() - 1)));
         }
         String prefix = ConversationId.normalise(typed);
         List<String> matches = ids.stream().filter(id -> id.startsWith(prefix)).toList();

@@ -66,6 +66,9 @@ public final class EventLog implements Closeable {
     private final MessageDigest digest = Sha256.newDigest();
     // What this instance knows of the end of the file; re-read under the lock when another writer moved it.
     private long knownSize = -1;
+    private java.util.function.Consumer<List<Event>> foreign;
+    // what the last write found other writers had appended, until handForeign() passes it on
+    private List<Event> caughtUp;
     private long nextSeq;
     private String lastHash;
 
@@ -96,6 +99,9 @@ public final class EventLog implements Closeable {
     }
 
     private EventLog(Path file, FileChannel channel, Options options) throws IOException {
+        // knows nothing of the file yet: its first append or catchUp() reads it from the start
+        this.knownSize = 0;
+        this.lastHash = Sha256.ZERO;
         this.file = file;
         this.id = idOf(file);
         this.channel = channel;
@@ -328,6 +334,7 @@ public final class EventLog implements Closeable {
         }
         boolean sync = options.syncEachEvent() || data instanceof EventData.SessionEnd;
         Event event = write(data.type(), json, canonicalData, content, canonicalContent, sync);
+        handForeign();
         if (data instanceof EventData.SessionEnd && options.ledger() != null && !memoryOnly) {
             // after the event is on disk and outside this file's lock: the ledger has its own
             options.ledger().record(file, event);
@@ -375,7 +382,10 @@ public final class EventLog implements Closeable {
         try (FileLock ignored = channel.lock()) {
             long size = channel.size();
             if (size != knownSize) {
-                readTail(size);
+                List<Event> others = catchUpTo(size, foreign != null);
+                if (!others.isEmpty()) {
+                    caughtUp = others;
+                }
             }
             String ts = EventJson.timestamp(options.clock().instant());
             long seq = nextSeq;
@@ -411,6 +421,89 @@ public final class EventLog implements Closeable {
         nextSeq = seq + 1;
         lastHash = hash;
         return new Event(Event.VERSION, seq, ts, type, json, prev, hash, content);
+    }
+
+    /**
+     * Where the events other writers appended since this log last wrote or read are handed (read under the file
+     * lock, in log order, before the event this log then wrote): a {@link dev.llmo.core.Conversation} folds them
+     * into its history, so that what it sends next is the log's one linear history. Null: they are only skipped.
+     */
+    public synchronized void onForeign(java.util.function.Consumer<List<Event>> sink) {
+        this.foreign = sink;
+    }
+
+    /**
+     * Hands what the last write found other writers had appended to the {@link #onForeign} sink: on the caller's
+     * thread and outside this log's monitor, since the write itself runs on another thread ({@link Uninterruptible})
+     * while the caller holds its conversation's lock, which the sink takes too.
+     */
+    private void handForeign() {
+        List<Event> others;
+        java.util.function.Consumer<List<Event>> sink;
+        synchronized (this) {
+            others = caughtUp;
+            caughtUp = null;
+            sink = foreign;
+        }
+        if (others != null && sink != null) {
+            sink.accept(others);
+        }
+    }
+
+    /**
+     * Reads, under the file lock, the events other writers appended since this log last wrote or read (for a log
+     * just {@link #open}ed: every event of the file), and moves this log's end past them.
+     *
+     * @throws LogVerificationException when the file ends with a torn or foreign line (exit 6)
+     * @throws FailureException when the file cannot be read
+     */
+    public synchronized List<Event> catchUp() {
+        if (channel == null) {
+            return List.of();
+        }
+        try {
+            return Uninterruptible.call(() -> {
+                jvmLock.lock();
+                try (FileLock ignored = channel.lock()) {
+                    long size = channel.size();
+                    return size == knownSize ? List.<Event>of() : catchUpTo(size, true);
+                } finally {
+                    jvmLock.unlock();
+                }
+            });
+        } catch (IOException e) {
+            throw new FailureException("cannot read " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+    }
+
+    /** The events between this log's known end and {@code size}, its end moved there; called under the lock. */
+    private List<Event> catchUpTo(long size, boolean collect) throws IOException {
+        List<Event> events = new ArrayList<>();
+        // a file that shrank (a repair cut its torn line): only its last line is learnt
+        if (collect && size > knownSize && size - knownSize <= Integer.MAX_VALUE) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) (size - knownSize));
+            while (buffer.hasRemaining() && channel.read(buffer, knownSize + buffer.position()) >= 0) {
+                // fill
+            }
+            byte[] bytes = buffer.array();
+            for (int from = 0; from < bytes.length; ) {
+                int end = from;
+                while (end < bytes.length && bytes[end] != '\n') {
+                    end++;
+                }
+                if (end == bytes.length) {
+                    break; // a torn last line: readTail refuses it
+                }
+                Event event = EventLines.parse(bytes, from, end - from);
+                if (event != null) {
+                    events.add(event);
+                }
+                from = end + 1;
+            }
+        }
+        readTail(size);
+        knownSize = size;
+        return events;
     }
 
     /** Learns seq and hash of the last line; called under the lock when the file is not as this writer left it. */

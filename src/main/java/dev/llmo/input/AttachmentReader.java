@@ -25,9 +25,21 @@ public final class AttachmentReader {
     private final InputReader reader;
     private final ContentStore store;
 
+    // how the error lines name the way an attachment and its type were given: -a and --attach-type, or chat's
+    // /attach and /attach --type
+    private final String flag;
+    private final String typeFlag;
+
     public AttachmentReader(InputReader reader, ContentStore store) {
+        this(reader, store, "-a", "--attach-type");
+    }
+
+    /** A reader whose errors name the attachment {@code flag} and its {@code typeFlag} (chat's {@code /attach}). */
+    public AttachmentReader(InputReader reader, ContentStore store, String flag, String typeFlag) {
         this.reader = Objects.requireNonNull(reader, "reader");
         this.store = Objects.requireNonNull(store, "store");
+        this.flag = flag;
+        this.typeFlag = typeFlag;
     }
 
     /**
@@ -60,19 +72,20 @@ public final class AttachmentReader {
      * String, java.util.function.Consumer)} but the store.
      */
     public Read readOnly(String spec, String typeOverride, java.util.function.Consumer<Part.Attachment> check) {
-        InputBytes input = reader.read(spec, "-a", MAX_BYTES);
+        String given = typeOverride == null ? null : mediaType(typeOverride, typeFlag);
+        InputBytes input = reader.read(spec, flag, MAX_BYTES);
         String name = input.name(); // a URL without its credentials and query: the name is sent and logged
         if (input.bytes().length == 0) {
-            throw new UsageException("-a " + name + " is empty", "attach a file with content");
+            throw new UsageException(flag + " " + name + " is empty", "attach a file with content");
         }
-        String type = typeOverride != null ? mediaType(typeOverride) : MediaTypeDetector.detect(input.bytes())
-                .orElseThrow(() -> new UsageException("-a " + name + ": cannot tell what it is from its content (not "
-                        + "an image, PDF, audio or UTF-8 text llmo knows)", "name its type, e.g. --attach-type "
-                        + "image/png"));
-        if (typeOverride != null && type.startsWith("text/")) {
+        String type = given != null ? given : MediaTypeDetector.detect(input.bytes())
+                .orElseThrow(() -> new UsageException(flag + " " + name + ": cannot tell what it is from its content "
+                        + "(not an image, PDF, audio or UTF-8 text llmo knows)", "name its type, e.g. " + typeFlag
+                        + " image/png"));
+        if (given != null && type.startsWith("text/")) {
             // sent as text (AttachmentJson.text): bytes of another encoding are refused as -f refuses them, not sent
             // as replacement characters; detected text is UTF-8 already
-            InputText.utf8(input.bytes(), "-a " + name, "attach it without --attach-type " + type
+            InputText.utf8(input.bytes(), flag + " " + name, "attach it without " + typeFlag + " " + type
                     + " if it is not text");
         }
         Part.Attachment attachment = new Part.Attachment(type, ContentStore.sha256(input.bytes()),
@@ -83,10 +96,15 @@ public final class AttachmentReader {
 
     /** {@code --attach-type}, checked and lower-cased: {@code type/subtype}. */
     public static String mediaType(String given) {
+        return mediaType(given, "--attach-type");
+    }
+
+    /** {@link #mediaType(String)}, its error naming {@code typeFlag}. */
+    static String mediaType(String given, String typeFlag) {
         String type = given.strip().toLowerCase(Locale.ROOT);
         if (!MEDIA_TYPE.matcher(type).matches()) {
-            throw new UsageException("--attach-type " + given + " is not a media type", "e.g. --attach-type image/png, "
-                    + "application/pdf or audio/wav");
+            throw new UsageException(typeFlag + " " + given + " is not a media type", "e.g. " + typeFlag
+                    + " image/png, application/pdf or audio/wav");
         }
         return type;
     }

@@ -330,4 +330,51 @@ class ChatScriptedTest {
 
         assertThat(messages(server.takeBody())).isEqualTo("user:/etc/hosts explained|");
     }
+
+    @Test
+    void twoChatsOnOneConversationEachSendTheOthersTurnsAndTheLogReplays() throws Exception {
+        server.answer("Noted.", 5, 1).answer("A1 noted.", 5, 1).answer("B1 noted.", 5, 1).answer("A2 noted.", 5, 1)
+                .answer("B2 noted.", 5, 1);
+        assertThat(cli("").run("run", "start notes")).succeeded();
+        String id = llmo.onlyId();
+        server.takeBody();
+        java.io.PipedOutputStream typed = new java.io.PipedOutputStream();
+        java.io.PipedInputStream stdinA = new java.io.PipedInputStream(typed);
+        java.util.concurrent.CompletableFuture<Result> chatA = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> llmo.cli().stdin(stdinA).run("chat", "--cid", id));
+        typed.write("from A 1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        typed.flush();
+        server.takeBody();
+        // B starts once A's answer is in the log, as a second terminal would
+        for (int i = 0; i < 1000 && llmo.onlyLogEvents().stream().filter(e -> e.type().equals("response")).count() < 2;
+                i++) {
+            Thread.sleep(10);
+        }
+
+        Result chatB = cli("from B 1\n").run("chat", "--cid", id);
+        typed.write("from A 2\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        typed.flush();
+        List<JsonNode> bodies = List.of(server.takeBody(), server.takeBody());
+        for (int i = 0; i < 1000 && llmo.onlyLogEvents().stream().filter(e -> e.type().equals("response")).count() < 4;
+                i++) {
+            Thread.sleep(10);
+        }
+        // B's second turn lands before A's session.end, which then finds it in the log as it writes
+        Result chatB2 = cli("from B 2\n").run("chat", "--cid", id);
+        typed.close();
+        Result a = chatA.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(chatB).succeeded();
+        assertThat(chatB2).succeeded();
+        assertThat(a).succeeded();
+        assertThat(messages(bodies.get(0))).isEqualTo("user:start notes|assistant:Noted.|user:from A 1|"
+                + "assistant:A1 noted.|user:from B 1|");
+        assertThat(messages(bodies.get(1))).isEqualTo("user:start notes|assistant:Noted.|user:from A 1|"
+                + "assistant:A1 noted.|user:from B 1|assistant:B1 noted.|user:from A 2|");
+        assertThat(llmo.onlyLogEvents().get(llmo.onlyLogEvents().size() - 1).type()).isEqualTo("session.end");
+        assertThat(a.err()).contains("another llmo added 2 messages to this conversation; they are part of the "
+                + "history now");
+        assertThat(chatB.err()).doesNotContain("another llmo");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", id)).succeeded();
+    }
 }

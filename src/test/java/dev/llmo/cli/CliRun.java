@@ -23,6 +23,7 @@ public final class CliRun {
     private int vaultIterations = FAST_VAULT;
     private String stdin = "";
     private byte[] stdinBytes;
+    private java.io.InputStream stdinStream;
     private String tty = "";
     private java.io.OutputStream stdout;
 
@@ -64,6 +65,12 @@ public final class CliRun {
         return this;
     }
 
+    /** Stdin read from {@code stream} as it comes (a pipe a test writes to while the command runs). */
+    public CliRun stdin(java.io.InputStream stream) {
+        this.stdinStream = stream;
+        return this;
+    }
+
     /**
      * Stdout goes to {@code stream} through the writer the real stdout has (which remembers why a write failed);
      * {@link Result#out()} is then empty.
@@ -92,8 +99,8 @@ public final class CliRun {
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(stdinBytes != null ? stdinBytes
-                : stdin.getBytes(StandardCharsets.UTF_8)),
+        CliEnvironment environment = new CliEnvironment(stdinStream != null ? stdinStream
+                : new ByteArrayInputStream(stdinBytes != null ? stdinBytes : stdin.getBytes(StandardCharsets.UTF_8)),
                 stdout == null ? new PrintWriter(out) : StdoutWriter.of(stdout), new PrintWriter(err), Map.copyOf(env),
                 workingDir, home, tty, vaultIterations);
         int code = LlmoCli.execute(args, environment);

@@ -89,6 +89,26 @@ class ContinuationTest {
     }
 
     @Test
+    void continueAndLastTakeTheConversationUsedLastNotTheOneStartedLast() throws Exception {
+        for (String text : List.of("Old.", "New.", "Resumed.", "Continued.", "Shown.")) {
+            answer(text);
+        }
+        assertThat(llmo.run("run", "-m", "mock/m2", "old")).succeeded();
+        String old = llmo.onlyId();
+        assertThat(llmo.run("run", "-m", "mock/m2", "new")).succeeded();
+        assertThat(llmo.run("run", "--cid", old, "resumed old")).succeeded();
+
+        Result continued = llmo.run("run", "-c", "x");
+
+        assertThat(continued).succeeded();
+        body();
+        body();
+        body();
+        assertThat(messages(body())).isEqualTo("user:old|assistant:Old.|user:resumed old|assistant:Resumed.|user:x|");
+        assertThat(llmo.run("log", "show", "last").out()).contains("resumed old").doesNotContain("New.");
+    }
+
+    @Test
     void dashMOrARoleWithAModelStillChoosesTheModelOfAContinuation() throws Exception {
         llmo.configYaml("main_llm: other/o1\nroles:\n  Tester: { system: Test it., model: mock/m1 }\n");
         answer("One.");

@@ -19,12 +19,18 @@ final class ChatLoop {
     private final ChatView view;
     private final SlashCommands commands;
     private final AtomicReference<Cancellation> current = new AtomicReference<>();
+    // completed by Ctrl-C while a /command runs (a slow /attach)
+    private final AtomicReference<java.util.concurrent.CompletableFuture<Void>> commandStop =
+            new AtomicReference<>();
     private volatile ExitCode firstFailure;
 
     ChatLoop(ChatSession session, ChatView view) {
         this.session = session;
         this.view = view;
-        this.commands = new SlashCommands(session, view);
+        this.commands = new SlashCommands(session, view, () -> {
+            java.util.concurrent.CompletableFuture<Void> stop = commandStop.get();
+            return stop != null ? stop : new java.util.concurrent.CompletableFuture<>();
+        });
     }
 
     /**
@@ -38,12 +44,15 @@ final class ChatLoop {
         }
         if (SlashCommands.isCommand(input.stripLeading())) {
             SlashCommands.Outcome outcome;
+            commandStop.set(new java.util.concurrent.CompletableFuture<>());
             try {
                 outcome = commands.run(input.stripLeading());
             } catch (LlmoException e) {
                 failed(e);
                 view.error(e);
                 return true;
+            } finally {
+                commandStop.set(null);
             }
             if (outcome == SlashCommands.Outcome.EXIT) {
                 return false;
@@ -55,6 +64,17 @@ final class ChatLoop {
         }
         // "//text" is the way to send a message that starts with a slash.
         String text = input.startsWith("//") ? input.substring(1) : input;
+        try {
+            int added = session.catchUp();
+            if (added > 0) {
+                view.note("another llmo added " + added + (added == 1 ? " message" : " messages")
+                        + " to this conversation; " + (added == 1 ? "it is" : "they are") + " part of the history now");
+            }
+        } catch (LlmoException e) {
+            failed(e);
+            view.error(e);
+            return true;
+        }
         turn((listener, cancellation) -> session.send(text, listener, cancellation));
         return true;
     }
@@ -92,7 +112,8 @@ final class ChatLoop {
     boolean cancelCurrent() {
         Cancellation cancellation = current.get();
         if (cancellation == null) {
-            return false;
+            java.util.concurrent.CompletableFuture<Void> stop = commandStop.get();
+            return stop != null && stop.complete(null);
         }
         cancellation.cancel();
         return true;

@@ -20,6 +20,14 @@ import org.jline.terminal.Terminal.SignalHandler;
  * prompt twice, Ctrl-D or {@code /exit} leave. The only place chat touches jline's reader.
  */
 public final class ChatRepl {
+    // jline logs through java.util.logging, whose console handler writes raw WARNING lines into the chat's screen;
+    // what matters (a history not saved) llmo says itself. Held here: a logger only weakly referenced loses its level.
+    static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
+
+    static {
+        JLINE_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
     private final ChatSession session;
     private final Terminal terminal;
     private final Path historyFile;
@@ -96,7 +104,8 @@ public final class ChatRepl {
                 // "!" is text in a message, not a history reference
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                 .option(LineReader.Option.INSERT_TAB, false);
-        if (historyFile != null && prepareHistory(historyFile)) {
+        // --no-log keeps nothing of the session on disk: its lines are recalled in memory only
+        if (historyFile != null && session.logged() && prepareHistory(historyFile)) {
             builder.variable(LineReader.HISTORY_FILE, historyFile);
         }
         LineReader reader = builder.build();
@@ -104,17 +113,25 @@ public final class ChatRepl {
         return reader;
     }
 
-    /** The history holds what was typed, prompts included: readable by its owner only. */
+    /**
+     * The history holds what was typed, prompts included: readable by its owner only, also when it was made (or
+     * changed) by something else.
+     */
     private static boolean prepareHistory(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            boolean posix = file.toAbsolutePath().getParent().getFileSystem().supportedFileAttributeViews()
+                    .contains("posix");
             if (!Files.exists(file)) {
-                Files.createFile(file);
-                try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system: its own rules apply
+                if (posix) {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
+                } else {
+                    Files.createFile(file);
                 }
+            }
+            if (posix && !Files.getPosixFilePermissions(file).equals(PosixFilePermissions.fromString("rw-------"))) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             }
             return true;
         } catch (IOException e) {
@@ -123,6 +140,9 @@ public final class ChatRepl {
     }
 
     private void saveHistory(LineReader reader) {
+        if (!session.logged()) {
+            return;
+        }
         try {
             reader.getHistory().save();
         } catch (IOException e) {

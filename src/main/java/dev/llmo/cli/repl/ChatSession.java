@@ -120,7 +120,7 @@ public final class ChatSession implements AutoCloseable {
      *                   {@link Conversation#modelToContinue}), or the default
      * @param roleName   {@code -r}, or null
      * @param resume     whether to resume a conversation
-     * @param resumeName the id, id prefix or {@code /save}d name to resume, or null for the newest conversation
+     * @param resumeName the id, id prefix or {@code /save}d name to resume, or null for the conversation used last
      */
     public static ChatSession open(Setup setup, String modelName, String roleName, boolean resume,
                                    String resumeName) {
@@ -152,16 +152,12 @@ public final class ChatSession implements AutoCloseable {
         return new ChatSession(setup, defaults, role, options, conversation);
     }
 
-    /** The log file of a saved name, an id or a unique prefix, or the newest conversation (null). */
+    /** The log file of a saved name, an id or a unique prefix, or the conversation used last (null). */
     static Path conversationFile(Path dir, String nameOrId) {
         ConversationStore store = new ConversationStore(dir);
         if (nameOrId == null) {
-            List<String> ids = store.ids();
-            if (ids.isEmpty()) {
-                throw new UsageException("there is no conversation to continue in " + dir,
-                        "start one with 'llmo chat'");
-            }
-            return store.file(ids.get(ids.size() - 1));
+            return store.file(store.lastUsed().orElseThrow(() -> new UsageException(
+                    "there is no conversation to continue in " + dir, "start one with 'llmo chat'")));
         }
         return store.resolve(nameOrId);
     }
@@ -224,6 +220,16 @@ public final class ChatSession implements AutoCloseable {
         return conversation.messages();
     }
 
+    /**
+     * Takes in what other processes (another chat on this conversation, a {@code run -c}) appended to it since this
+     * session last wrote, so that the next message is sent with the log's whole history.
+     *
+     * @return how many messages they added
+     */
+    public int catchUp() {
+        return conversation.catchUp();
+    }
+
     /** Sends the user's message; the answer streams to {@code listener}; {@code cancellation} stops it. */
     public RunResult send(String text, RunListener listener, Cancellation cancellation) {
         if (pending.isEmpty()) {
@@ -239,21 +245,70 @@ public final class ChatSession implements AutoCloseable {
     }
 
     /**
-     * {@code /attach PATH|URL}: reads, types and stores the file, checks that the current model takes it, and keeps
-     * it for the next message. Relative paths are relative to the directory chat was started in; stdin is the chat
-     * itself, so {@code -} is refused.
+     * {@code /attach [--type TYPE] PATH|URL}: reads, types and stores the file, checks that the current model takes
+     * it, and keeps it for the next message. Relative paths are relative to the directory chat was started in; stdin
+     * is the chat itself, so {@code -} is refused, and so is a file that is not a regular one (a named pipe, a
+     * device): reading it could block the chat with no end. The read runs on its own thread, so that {@code stop}
+     * (Ctrl-C) returns to the prompt at once even while a server makes a URL wait.
      *
-     * @return the attachment, as it will be sent
+     * @param type the media type to send it as ({@code --type}), or null to tell it from the content
+     * @return the attachment, as it will be sent; null when {@code stop} came first and nothing was attached
      */
-    public dev.llmo.message.Part.Attachment attach(String spec) {
-        if ("-".equals(spec.strip())) {
+    public dev.llmo.message.Part.Attachment attach(String spec, String type,
+                                                   java.util.concurrent.CompletableFuture<?> stop) {
+        String given = spec.strip();
+        if ("-".equals(given)) {
             throw new UsageException("/attach - cannot read stdin: it is the chat", "give a path or a URL");
         }
+        Path workingDir = Path.of("").toAbsolutePath();
+        if (!given.contains("://")) {
+            Path path = workingDir.resolve(given);
+            if (java.nio.file.Files.exists(path) && !java.nio.file.Files.isRegularFile(path)
+                    && !java.nio.file.Files.isDirectory(path)) {
+                throw new UsageException("/attach " + given + " is not a regular file (a named pipe or a device), "
+                        + "which chat does not read", "save what it gives to a file and attach that, or use "
+                        + "'llmo run -a " + given + "'");
+            }
+        }
         dev.llmo.input.AttachmentReader reader = new dev.llmo.input.AttachmentReader(new dev.llmo.input.InputReader(
-                java.io.InputStream::nullInputStream, Path.of("").toAbsolutePath()),
-                dev.llmo.io.ContentStore.beside(setup.conversationsDir()));
-        dev.llmo.message.Part.Attachment attachment = reader.read(spec.strip(), null, read ->
-                dev.llmo.core.InputSupport.require(List.of(defaults.model()), read, setup.settings().catalog()));
+                java.io.InputStream::nullInputStream, workingDir),
+                dev.llmo.io.ContentStore.beside(setup.conversationsDir()), "/attach", "/attach --type");
+        java.util.concurrent.CompletableFuture<dev.llmo.message.Part.Attachment> read =
+                new java.util.concurrent.CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                read.complete(reader.read(given, type, attachment -> dev.llmo.core.InputSupport.require(
+                        List.of(defaults.model()), attachment, setup.settings().catalog())));
+            } catch (Throwable e) {
+                read.completeExceptionally(e);
+            }
+        }, "llmo-attach");
+        // a read left behind (a server that never answers) must not keep the process alive; its URL fetch ends at
+        // its own time limit, and what it stored is content-addressed and named by nothing
+        worker.setDaemon(true);
+        worker.start();
+        try {
+            java.util.concurrent.CompletableFuture.anyOf(read, stop).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!read.isDone()) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!read.isDone()) {
+            worker.interrupt();
+            return null;
+        }
+        dev.llmo.message.Part.Attachment attachment;
+        try {
+            attachment = read.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
         pending.add(attachment);
         return attachment;
     }
@@ -397,7 +452,7 @@ public final class ChatSession implements AutoCloseable {
             throw new UsageException("a saved name is one word, e.g. /save rust-lifetimes", null);
         }
         if (ConversationStore.NEWEST.equals(clean)) {
-            throw new UsageException("'" + clean + "' always means the newest conversation", "choose another name");
+            throw new UsageException("'" + clean + "' always means the conversation used last", "choose another name");
         }
         refuseUnlogged("/save");
         if (!conversation.kept()) {

@@ -37,8 +37,8 @@ final class SlashCommands {
         HELP.put("/save NAME", "name this conversation (for /load NAME and llmo chat --resume NAME)");
         HELP.put("/load NAME|ID", "switch to a saved or earlier conversation");
         HELP.put("/history", "the turns so far");
-        HELP.put("/attach [PATH|URL]", "attach an image, PDF, audio or text file to your next message; without "
-                + "PATH list what is attached");
+        HELP.put("/attach [--type TYPE] [PATH|URL]", "attach an image, PDF, audio or text file to your next "
+                + "message (--type: its media type, when llmo cannot tell it); without PATH list what is attached");
         HELP.put("/tools [add|rm TOOL|last]", "the tools offered; add or remove one (SERVER.* for all); last: the "
                 + "last answer's tool calls and results, whole");
         HELP.put("/schema [SCHEMA|-]", "answers as JSON that follows SCHEMA (JSON, a file, or 'name, age int'), "
@@ -55,9 +55,14 @@ final class SlashCommands {
     private final ChatSession session;
     private final ChatView view;
 
-    SlashCommands(ChatSession session, ChatView view) {
+    // completed when the user stops the command running (Ctrl-C): a slow /attach returns to the prompt
+    private final java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> stop;
+
+    SlashCommands(ChatSession session, ChatView view,
+                  java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> stop) {
         this.session = session;
         this.view = view;
+        this.stop = stop;
     }
 
     /** True when {@code input} is a command rather than a message. */
@@ -127,7 +132,10 @@ final class SlashCommands {
 
     private void help() {
         StringBuilder text = new StringBuilder("Commands:\n");
-        HELP.forEach((command, meaning) -> text.append(String.format(Locale.ROOT, "  %-18s %s%n", command, meaning)));
+        // a command too long for its column stands on its own line, its description under the others'
+        HELP.forEach((command, meaning) -> text.append(command.length() > 18
+                ? String.format(Locale.ROOT, "  %s%n%22s%s%n", command, "", meaning)
+                : String.format(Locale.ROOT, "  %-18s  %s%n", command, meaning)));
         text.append("A line ending in \\ continues on the next; \"\"\" starts a block that ends with \"\"\".\n")
                 .append("Ctrl-C stops an answer; Tab completes commands, models, roles and saved names.");
         view.show(text.toString());
@@ -280,7 +288,22 @@ final class SlashCommands {
                     .map(a -> a.name() + " (" + a.mediaType() + ")").toList()));
             return;
         }
-        dev.llmo.message.Part.Attachment attachment = session.attach(argument);
+        String type = null;
+        String spec = argument;
+        String[] words = argument.split("\\s+", 3);
+        if (words[0].equals("--type")) {
+            if (words.length < 3) {
+                throw new UsageException("missing argument: /attach --type TYPE PATH|URL",
+                        "e.g. /attach --type image/png picture.bin");
+            }
+            type = words[1];
+            spec = words[2];
+        }
+        dev.llmo.message.Part.Attachment attachment = session.attach(spec, type, stop.get());
+        if (attachment == null) {
+            view.note("/attach cancelled; nothing attached");
+            return;
+        }
         view.note("attached " + attachment.name() + " (" + attachment.mediaType() + ") to your next message");
     }
 

@@ -35,7 +35,7 @@ final class TerminalView implements ChatView {
     @Override
     public void show(String text) {
         // /history and /tools last quote the model and the tools: their control characters are shown, not obeyed
-        screen.println(fitted(TerminalText.visible(text)));
+        screen.println(fitted(TerminalText.visible(text), true));
         screen.flush();
     }
 
@@ -55,11 +55,54 @@ final class TerminalView implements ChatView {
         screen.flush();
     }
 
+    /** {@code line} broken at {@code width}, its continuation lines indented as {@link #fitted(String, boolean)} says. */
+    static String hung(String line, int width) {
+        String wrapped = MarkdownRenderer.wrapped(line, width);
+        int firstBreak = wrapped.indexOf('\n');
+        int hang = hangOf(line);
+        if (firstBreak < 0 || hang == 0 || hang > width / 2 || !line.startsWith(wrapped.substring(0, firstBreak))) {
+            return wrapped;
+        }
+        String rest = line.substring(firstBreak).strip();
+        String indent = " ".repeat(hang);
+        StringBuilder hung = new StringBuilder(wrapped.substring(0, firstBreak));
+        for (String piece : MarkdownRenderer.wrapped(rest, width - hang).split("\n", -1)) {
+            hung.append('\n').append(indent).append(piece);
+        }
+        return hung.toString();
+    }
+
+    /** Where a line's text starts: after a two-column row's first column and its gap, else after its indentation. */
+    private static int hangOf(String line) {
+        int lead = 0;
+        while (lead < line.length() && line.charAt(lead) == ' ') {
+            lead++;
+        }
+        int gap = line.indexOf("  ", lead);
+        if (lead > 0 && gap > lead) {
+            int text = gap;
+            while (text < line.length() && line.charAt(text) == ' ') {
+                text++;
+            }
+            return text < line.length() ? text : lead;
+        }
+        return lead;
+    }
+
     /**
      * {@code text} with its long lines broken between words at the terminal's width, as answers are: the terminal would
      * break them inside a word (an id, a figure). A terminal that tells no width gets the text as it is.
      */
     private String fitted(String text) {
+        return fitted(text, false);
+    }
+
+    /**
+     * {@link #fitted(String)}; with {@code hanging}, a line's continuation lines start under its text: under the
+     * description of a two-column row ({@code /help}'s "  /model [NAME]   switch the model..."), else under its
+     * own indentation.
+     */
+    private String fitted(String text, boolean hanging) {
         int width;
         try {
             width = terminal.getWidth();
@@ -74,7 +117,7 @@ final class TerminalView implements ChatView {
             if (!fitted.isEmpty()) {
                 fitted.append('\n');
             }
-            fitted.append(MarkdownRenderer.wrapped(line, width));
+            fitted.append(hanging ? hung(line, width) : MarkdownRenderer.wrapped(line, width));
         }
         return fitted.toString();
     }

@@ -47,6 +47,7 @@ class ChatReplTest {
     private Terminal terminal;
     private ChatSession session;
     private CompletableFuture<ExitCode> repl;
+    private int columns = 120;
 
     @BeforeEach
     void start() throws IOException {
@@ -68,17 +69,24 @@ class ChatReplTest {
 
     /** Starts the REPL on its own thread against an emulated terminal. */
     private void chat(boolean color) throws IOException {
+        chat(color, true);
+    }
+
+    /** {@link #chat(boolean)}, not logged ({@code --no-log}) unless {@code logged}. */
+    private void chat(boolean color, boolean logged) throws IOException {
         PipedInputStream input = new PipedInputStream(1 << 16);
         keys = new PipedOutputStream(input);
         terminal = TerminalBuilder.builder().system(false).type("xterm").streams(input, screen)
-                .encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+                .encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(columns, 40)).build();
         Settings settings = ConfigLoader.load(dirs(), home, Map.of());
         CallExecutor executor = new CallExecutor(
                 new ProviderKeys(KeyResolver.environment(Map.of("MOCK_API_KEY", "sk-mock"))),
                 new ProviderClients(Transport.shared(new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
                         0))), System::nanoTime);
         session = ChatSession.open(new ChatSession.Setup(settings, new dev.llmo.engine.Orchestrator(executor, null), dirs().conversationsDir(), "test",
-                TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY), null, null, false, null);
+                TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY, dev.llmo.eventlog.EventLog.Options.defaults(),
+                logged ? null : new dev.llmo.cost.UnloggedSpend(dev.llmo.cost.UnloggedSpend.file(
+                        dirs().conversationsDir()), java.time.Clock.systemUTC())), null, null, false, null);
         ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color);
         repl = CompletableFuture.supplyAsync(() -> {
             ExitCode code = chat.run();
@@ -243,5 +251,103 @@ class ChatReplTest {
         assertThat(shown()).contains(MarkdownRenderer.BOLD + MarkdownRenderer.UNDERLINE + "Title")
                 .contains(MarkdownRenderer.BOLD + "bold" + MarkdownRenderer.RESET)
                 .contains(MarkdownRenderer.CODE + "code()");
+    }
+
+    @Test
+    void ctrlCDuringAnAttachThatWaitsForAServerReturnsToThePromptWithNothingAttached() throws Exception {
+        try (okhttp3.mockwebserver.MockWebServer silent = new okhttp3.mockwebserver.MockWebServer()) {
+            silent.enqueue(new okhttp3.mockwebserver.MockResponse()
+                    .setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.NO_RESPONSE));
+            silent.start();
+            chat(false);
+
+            awaitShown("m1> ", 1);
+            type("/attach " + silent.url("/x.png") + "\r");
+            assertThat(silent.takeRequest(WAIT_MS, TimeUnit.MILLISECONDS)).isNotNull();
+            type("\u0003");
+            awaitShown("/attach cancelled; nothing attached", 1);
+            awaitShown("m1> ", 2);
+            type("/attach\r");
+            awaitShown("Nothing is attached", 1);
+            type("/exit\r");
+
+            assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        }
+    }
+
+    @Test
+    void attachRefusesANamedPipeAndItsErrorsNameAttachAndItsTypeOption() throws Exception {
+        Path fifo = home.resolve("fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Path binary = Files.write(home.resolve("bin.dat"), new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, 7});
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/attach " + fifo + "\r");
+        awaitShown("is not a regular file (a named pipe or a device)", 1);
+        type("/attach " + binary + "\r");
+        awaitShown("cannot tell what it is from its content", 1);
+        type("/attach --type text/plain " + binary + "\r");
+        awaitShown("(text/plain) to your next message", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(shown()).contains("/attach " + fifo + " is not a regular file")
+                .contains("/attach " + binary + ": cannot tell what it is from its content")
+                .contains("name its type, e.g. /attach --type image/png")
+                .doesNotContain("-a " + binary).doesNotContain("--attach-type");
+    }
+
+    @Test
+    void aNoLogSessionWritesNoLineToTheHistoryFile() throws Exception {
+        Files.createDirectories(dirs().historyFile().getParent());
+        Files.writeString(dirs().historyFile(), "");
+        server.answer("Kept in memory.", 5, 1);
+        chat(false, false);
+
+        awaitShown("m1> ", 1);
+        type("a secret prompt\r");
+        awaitShown("Kept in memory.", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(dirs().historyFile())).doesNotContain("secret").doesNotContain("/exit");
+    }
+
+    @Test
+    void aHistoryFileOthersCanReadIsMadeOwnerOnlyAndJlineLogsNothingToTheScreen() throws Exception {
+        Path history = dirs().historyFile();
+        Files.createDirectories(history.getParent());
+        Files.writeString(history, "earlier\n");
+        Files.setPosixFilePermissions(history, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
+                .isEqualTo("rw-------");
+        assertThat(java.util.logging.Logger.getLogger("org.jline").isLoggable(java.util.logging.Level.WARNING))
+                .isFalse();
+    }
+
+    @Test
+    void helpOnANarrowTerminalWrapsEachDescriptionUnderItsColumn() throws Exception {
+        columns = 60;
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("/help\r");
+        awaitShown("A line ending in", 1);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        String screenText = shown().replace("\r", "");
+        String help = screenText.substring(screenText.indexOf("Commands:\n") + "Commands:\n".length(),
+                screenText.indexOf("A line ending in"));
+        assertThat(help.lines()).hasSizeGreaterThan(SlashCommands.HELP.size())
+                .allSatisfy(line -> assertThat(line).matches("  /\\S.*| {22}\\S.*"));
     }
 }
