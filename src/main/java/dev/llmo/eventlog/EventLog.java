@@ -425,7 +425,7 @@ public final class EventLog implements Closeable {
 
     /**
      * Where the events other writers appended since this log last wrote or read are handed (read under the file
-     * lock, in log order, before the event this log then wrote): a {@link dev.llmo.core.Conversation} folds them
+     * lock, in log order, before the event this log then wrote): the conversation that owns this log folds them
      * into its history, so that what it sends next is the log's one linear history. Null: they are only skipped.
      */
     public synchronized void onForeign(java.util.function.Consumer<List<Event>> sink) {
