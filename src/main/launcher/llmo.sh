@@ -40,7 +40,11 @@ fi
 # round").
 sub=   # the command: the first argument that is not an option (the root takes only options)
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
-case $sub in run|chat|chain|batch) jit="$jit \
+# The commands that call models let OkHttp's platform probe see only the first security provider (StartupWarmup): the
+# JDK's class for that is internal. Exporting it costs every start ~5 ms (the JVM then sets up its module graph
+# instead of mapping it from the class archive), and saves a model call ~20 ms of CPU (ADR-003, "Fifteenth round").
+exports=
+case $sub in run|chat|chain|batch) exports=--add-exports=java.base/sun.security.jca=ALL-UNNAMED; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,okio.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,okio.AsyncTimeout*::*,0.05 \
@@ -93,7 +97,7 @@ thp=
 if [ -r /sys/kernel/mm/transparent_hugepage/enabled ] && read -r line </sys/kernel/mm/transparent_hugepage/enabled; then
   case $line in *"[never]"*) ;; *) thp=-XX:+UseTransparentHugePages ;; esac
 fi
-flags="$jit $thp -XX:+UseSerialGC -XX:-UsePerfData $share -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
+flags="$jit $thp $exports -XX:+UseSerialGC -XX:-UsePerfData $share -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
 # The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
 # another copy of the jar (an installed copy is another file), so each binary keeps its own under the cache,
 # at its own path, and one older than the binary (the file was replaced) is made again. A ':' would split

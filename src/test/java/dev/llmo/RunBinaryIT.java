@@ -100,6 +100,27 @@ class RunBinaryIT {
         assertThat(server.takeRequest().getHeader("Authorization")).isEqualTo("Bearer sk-it-secret");
     }
 
+    /**
+     * OkHttp's platform probe reads the first security provider's name; the JDK loads every configured provider to
+     * answer it (PKCS#11, smart cards, SASL...), which a model call never uses, unless the probe sees only the first
+     * (provider/http/OkHttpPlatform, with the launcher's export).
+     */
+    @Test
+    void aModelCallSetsUpOkHttpWithoutLoadingEverySecurityProvider() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+        Path log = home.resolve("classes.log");
+        ProcessBuilder builder = llmo("run", "Say", "hello");
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+
+        Run run = run(builder);
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("Hello, wörld\n");
+        assertThat(Files.readString(log)).contains("okhttp3.internal.platform.Platform ", "sun.security.provider.Sun ")
+                .doesNotContain("sun.security.pkcs11.SunPKCS11", "sun.security.smartcardio.SunPCSC",
+                        "com.sun.security.sasl.gsskerb.JdkSASL");
+    }
+
     @Test
     void jsonAndUsageLine() throws Exception {
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));

@@ -44,11 +44,11 @@ final class StartupWarmup {
             MessageDigest.getInstance("SHA-256");
             settings.get().digest(); // kept by the settings, for the event log; done: get() does not wait
             java.net.IDN.toASCII("localhost");
-            // OkHttp's first call probes the platform, which asks the JDK for every security provider (a dozen of
-            // them set up, elliptic curves and all, even for plain http), and its task runner sets up
-            // java.util.logging: both ran on the call's thread, before the request was sent (ADR-003).
+            // OkHttp's first call probes the platform (which the shared client's class sets up, see OkHttpPlatform),
+            // and its task runner sets up java.util.logging: both ran on the call's thread, before the request was
+            // sent (ADR-003).
             ClassLoader loader = StartupWarmup.class.getClassLoader();
-            Class.forName("okhttp3.internal.platform.Platform", true, loader);
+            Class.forName("dev.llmo.provider.http.SharedHttpClient", true, loader);
             Class.forName("okhttp3.internal.concurrent.TaskRunner", true, loader);
             Class.forName("okhttp3.OkHttpClient", true, loader);
             // the call's thread then built the plain-HTTP client (a local server's) and set up the JDK's socket

@@ -10,6 +10,10 @@ import okhttp3.OkHttpClient;
  * {@link OkHttpClient#newBuilder()} and share its connection pool and threads.
  */
 public final class SharedHttpClient {
+    static {
+        OkHttpPlatform.ready();
+    }
+
     private SharedHttpClient() {
     }
 
