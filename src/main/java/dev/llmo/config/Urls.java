@@ -58,15 +58,8 @@ public final class Urls {
         int prefix = prefixLength(url);
         int at = userInfoEnd(url, prefix);
         HttpUrl parsed = HttpUrl.parse(url);
-        if (at < 0 && parsed != null) {
+        if (parsed != null && readAlike(url, prefix, at, parsed)) {
             return withoutSecrets(parsed);
-        }
-        if (at >= 0 && parsed != null) {
-            // where an http(s) parser and the mask agree on the host and path, the user-info is surely only that
-            HttpUrl bare = HttpUrl.parse(url.substring(0, prefix) + url.substring(at + 1));
-            if (bare != null && withoutSecrets(bare).equals(withoutSecrets(parsed))) {
-                return withoutSecrets(bare);
-            }
         }
         // not http(s), not valid, or read differently by a parser: the credentials masked, the query on dropped
         String shown = shown(url);
@@ -78,6 +71,28 @@ public final class Urls {
             }
         }
         return shown.substring(0, end);
+    }
+
+    /**
+     * Whether an http(s) URL parser finds the user-info of {@code url} where {@link #shown} masks it, so that the
+     * request goes to the host a message shows: true without user-info, false when an unescaped '/', '?', '#' or
+     * '@' in a password makes a parser take part of it for the host or the path, or when a URL with user-info is
+     * not an http(s) one.
+     */
+    public static boolean parsedAsShown(String url) {
+        int prefix = prefixLength(url);
+        int at = userInfoEnd(url, prefix);
+        HttpUrl parsed = HttpUrl.parse(url);
+        return at < 0 || parsed != null && readAlike(url, prefix, at, parsed);
+    }
+
+    // where the parser and the mask agree on scheme, host, port and path, the user-info is surely only that
+    private static boolean readAlike(String url, int prefix, int at, HttpUrl parsed) {
+        if (at < 0) {
+            return true;
+        }
+        HttpUrl bare = HttpUrl.parse(url.substring(0, prefix) + url.substring(at + 1));
+        return bare != null && withoutSecrets(bare).equals(withoutSecrets(parsed));
     }
 
     private static String withoutSecrets(HttpUrl url) {
