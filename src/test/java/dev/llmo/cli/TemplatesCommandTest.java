@@ -342,6 +342,13 @@ class TemplatesCommandTest {
                     .errDoesNotContain("s3cr", "me:pw", "tok/en");
             assertThat(llmo.dir().resolve("templates/creds.yaml")).doesNotExist();
         }
+        // one written into the file by hand is used as written, and shown masked
+        Files.createDirectories(llmo.dir().resolve("templates"));
+        Files.writeString(llmo.dir().resolve("templates/byhand.yaml"), "prompt: Read it\nattachments:\n"
+                + "- https://me:s3cr#t@example.test/doc.pdf\nfragments: [\"https://tok/en@example.test/n.md\"]\n");
+        assertThat(llmo.run("templates", "show", "byhand")).succeeded()
+                .outContains("- https://***@example.test/doc.pdf", "[\"https://***@example.test/n.md\"]")
+                .outDoesNotContain("s3cr", "tok/en");
         assertThat(llmo.run("run", "--save", "creds", "-a", "https://example.test/@team/a.pdf", "-f",
                 "/tmp/me@home/a.md", "Read it")).succeeded();
         assertThat(Files.readString(llmo.dir().resolve("templates/creds.yaml")))
