@@ -4,6 +4,7 @@ import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Role;
 import dev.llmo.config.Settings;
+import dev.llmo.config.Urls;
 import dev.llmo.context.ContextAssembler;
 import dev.llmo.context.ContextBudget;
 import dev.llmo.context.ContextReport;
@@ -278,6 +279,9 @@ final class RunCommand implements Callable<Integer> {
         SavedTemplate saved = given(base, words.isEmpty() ? base == null ? null : base.prompt() : words,
                 templates.params());
         saved.requirePlaceholders(templates.params().keySet());
+        refuseCredentials("-a", saved.attachments());
+        refuseCredentials("-f", saved.fragments());
+        refuseCredentials("--sf", saved.systemFragments());
         // a schema that cannot work is refused now, not each time the template is used
         schemaOptions.use(saved.schema());
         schemaOptions.schema(context.environment().workingDir());
@@ -293,6 +297,20 @@ final class RunCommand implements Callable<Integer> {
         }
         context.err().flush();
         return 0;
+    }
+
+    /**
+     * A template is a plain file that {@code templates show} prints and an editor opens: a URL's user name or
+     * password would sit there in clear, so a URL with user-info is not saved (nothing is).
+     */
+    private static void refuseCredentials(String flag, List<String> specs) {
+        for (String spec : specs) {
+            if (spec.matches("^[A-Za-z][A-Za-z0-9+.\\-]*://.*") && Urls.hasUserInfo(spec)) {
+                throw new UsageException(flag + " " + Urls.shown(spec) + " has a user name or password, which a "
+                        + "template would keep in clear", "save the template with a URL without them, or download the "
+                        + "file and give its path");
+            }
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ConfigFiles;
 import dev.llmo.config.ConfigLayer;
+import dev.llmo.config.Urls;
 import dev.llmo.core.ChildEnvironment;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.FailureException;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Parameters;
                 "  llmo templates rm review"})
 final class TemplatesCommand implements Callable<Integer> {
     private static final int SUMMARY_CHARS = 60;
+    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(
+            "[A-Za-z][A-Za-z0-9+.\\-]*://[^\\s\"']+");
     private final CliContext context;
 
     TemplatesCommand(CliContext context) {
@@ -88,7 +91,7 @@ final class TemplatesCommand implements Callable<Integer> {
         store.load(name); // refuses an unknown, broken or untrusted one as -t would
         Path file = found(store, name);
         byte[] bytes = ConfigFiles.read(file);
-        String text = ConfigFiles.text(bytes == null ? new byte[0] : bytes, file.toString());
+        String text = masked(ConfigFiles.text(bytes == null ? new byte[0] : bytes, file.toString()));
         context.err().println("# " + file);
         context.err().flush();
         PrintWriter out = context.out();
@@ -96,6 +99,11 @@ final class TemplatesCommand implements Callable<Integer> {
                 context.environment().stdoutIsTerminal()));
         out.flush();
         return 0;
+    }
+
+    /** A URL a user wrote into the file by hand, with its user-info: shown as every message shows it. */
+    private static String masked(String text) {
+        return URL.matcher(text).replaceAll(url -> java.util.regex.Matcher.quoteReplacement(Urls.shown(url.group())));
     }
 
     @Command(name = "edit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,

@@ -118,10 +118,13 @@ final class VaultCommand implements Runnable {
         }
         checkName(name);
         Vault vault = vault();
-        try (UnlockedVault open = vault.exists() ? unlock(vault, "set") : createForSet(vault)) {
+        // the value first: one refused (empty, not header-safe) must leave no vault created, no ledger sealed
+        try {
             String value = readValue(name);
-            boolean added = open.put(name, value);
-            note((added ? "stored " : "replaced ") + name + " in " + open.file());
+            try (UnlockedVault open = vault.exists() ? unlock(vault, "set") : createForSet(vault)) {
+                boolean added = open.put(name, value);
+                note((added ? "stored " : "replaced ") + name + " in " + open.file());
+            }
         } finally {
             closePrompt();
         }

@@ -30,6 +30,13 @@ final class ConfigFields {
             java.net.URI uri = new java.net.URI(url);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
                 // java.net.URI takes any number as a port; OkHttp refuses the URL at the first call
+                if (!Urls.parsedAsShown(url)) {
+                    // the request would go to a piece of the password taken for the host, the key with it
+                    throw new ConfigException(node.origin().where() + ": " + key + " '" + Urls.shown(url)
+                            + "' has a user name or password with an unescaped '/', '?', '#' or '@', which a URL "
+                            + "parser reads as part of the host or path", "percent-encode those characters in it "
+                            + "(/ as %2F, ? as %3F, # as %23, @ as %40)");
+                }
                 if (uri.getPort() == -1 || uri.getPort() >= 1 && uri.getPort() <= 65535) {
                     return;
                 }

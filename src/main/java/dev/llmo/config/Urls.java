@@ -3,11 +3,23 @@ package dev.llmo.config;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 
-/** URLs as messages show them. */
+/**
+ * URLs as messages show them: the one place that knows where a URL's credentials are. Users type passwords
+ * unescaped, so a password may hold '@', '/', '?' or '#', and a parser that ends the authority at the first '/', '?'
+ * or '#' shows the rest of the password. Here the user-info ends at the LAST '@' that is followed by something that
+ * can be a host (up to the next '/', '?', '#' or the end): when in doubt, more is masked (even the host), never less.
+ * One exception keeps ordinary links readable: when the text before the first '/', '?' or '#' ends in a plain
+ * host[:port] (after the user-info's '@', if any), an '@' that begins a path segment ({@code /@user},
+ * {@code /models/@cf/x}) is path: only a password that ends in '/' could be read wrong there.
+ */
 public final class Urls {
-    // the authority ends at the first '/', '?' or '#'; the user-info at its last '@' (an unescaped '@' in a password
-    // is wrong, and common)
-    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.\\-]*://)[^/?#]*@");
+    private static final Pattern PREFIX = Pattern.compile("^(?:[A-Za-z][A-Za-z0-9+.\\-]*:)?//");
+    /** A registered name or an IPv6 literal, with an optional numeric port: an authority without user-info. */
+    private static final Pattern PLAIN_AUTHORITY = Pattern.compile(
+            "(?:[A-Za-z0-9._~%!$&'()*+,;=\\-]*|\\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._~%\\-]+)?])(?::[0-9]*)?");
+    /** What may follow the user-info's '@': anything up to the path but another '@' or white space. */
+    private static final Pattern HOST_AFTER_AT = Pattern.compile("[^/?#@\\s]*");
+    private static final String MASK = "***@";
 
     private Urls() {
     }
@@ -18,7 +30,20 @@ public final class Urls {
      * Works on text that is not a valid URL too, since the messages that show one are often about that.
      */
     public static String shown(String url) {
-        return url == null ? null : USER_INFO.matcher(url).replaceFirst("$1***@");
+        if (url == null) {
+            return null;
+        }
+        int prefix = prefixLength(url);
+        int at = userInfoEnd(url, prefix);
+        return at < 0 ? url : url.substring(0, prefix) + MASK + url.substring(at + 1);
+    }
+
+    /**
+     * Whether {@code url} carries user-info as {@link #shown} reads it: also where a URL parser that ends the
+     * authority at the first '/', '?' or '#' sees none, and would send the request to a fragment of the password.
+     */
+    public static boolean hasUserInfo(String url) {
+        return url != null && userInfoEnd(url, prefixLength(url)) >= 0;
     }
 
     /**
@@ -30,19 +55,79 @@ public final class Urls {
         if (url == null) {
             return null;
         }
+        int prefix = prefixLength(url);
+        int at = userInfoEnd(url, prefix);
         HttpUrl parsed = HttpUrl.parse(url);
-        if (parsed != null) {
-            return parsed.newBuilder().username("").password("").query(null).fragment(null).build().toString();
+        if (parsed != null && readAlike(url, prefix, at, parsed)) {
+            return withoutSecrets(parsed);
         }
-        // not http(s) or not valid: the credentials masked, then everything from the query on dropped
+        // not http(s), not valid, or read differently by a parser: the credentials masked, the query on dropped
         String shown = shown(url);
         int end = shown.length();
         for (char c : new char[] {'?', '#'}) {
-            int at = shown.indexOf(c);
-            if (at >= 0 && at < end) {
-                end = at;
+            int cut = shown.indexOf(c);
+            if (cut >= 0 && cut < end) {
+                end = cut;
             }
         }
         return shown.substring(0, end);
+    }
+
+    /**
+     * Whether an http(s) URL parser finds the user-info of {@code url} where {@link #shown} masks it, so that the
+     * request goes to the host a message shows: true without user-info, false when an unescaped '/', '?', '#' or
+     * '@' in a password makes a parser take part of it for the host or the path, or when a URL with user-info is
+     * not an http(s) one.
+     */
+    public static boolean parsedAsShown(String url) {
+        int prefix = prefixLength(url);
+        int at = userInfoEnd(url, prefix);
+        HttpUrl parsed = HttpUrl.parse(url);
+        return at < 0 || parsed != null && readAlike(url, prefix, at, parsed);
+    }
+
+    // where the parser and the mask agree on scheme, host, port and path, the user-info is surely only that
+    private static boolean readAlike(String url, int prefix, int at, HttpUrl parsed) {
+        if (at < 0) {
+            return true;
+        }
+        HttpUrl bare = HttpUrl.parse(url.substring(0, prefix) + url.substring(at + 1));
+        return bare != null && withoutSecrets(bare).equals(withoutSecrets(parsed));
+    }
+
+    private static String withoutSecrets(HttpUrl url) {
+        return url.newBuilder().username("").password("").query(null).fragment(null).build().toString();
+    }
+
+    private static int prefixLength(String url) {
+        var prefix = PREFIX.matcher(url);
+        return prefix.find() ? prefix.end() : 0;
+    }
+
+    /** The index of the '@' that ends the user-info of {@code url}, or -1 if it has none. */
+    private static int userInfoEnd(String url, int start) {
+        int authorityEnd = delimiter(url, start);
+        int hostStart = url.lastIndexOf('@', authorityEnd - 1) >= start ? url.lastIndexOf('@', authorityEnd - 1) + 1
+                : start;
+        boolean plain = PLAIN_AUTHORITY.matcher(url).region(hostStart, authorityEnd).matches();
+        for (int at = url.lastIndexOf('@'); at >= start; at = url.lastIndexOf('@', at - 1)) {
+            if (plain && at > start && url.charAt(at - 1) == '/') {
+                continue; // a path segment that begins with '@', after an authority that holds no credentials
+            }
+            if (HOST_AFTER_AT.matcher(url).region(at + 1, delimiter(url, at + 1)).matches()) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private static int delimiter(String url, int from) {
+        for (int i = from; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return url.length();
     }
 }

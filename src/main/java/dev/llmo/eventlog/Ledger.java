@@ -245,8 +245,10 @@ public final class Ledger {
         if (!java.nio.file.Files.exists(pending)) {
             return false;
         }
-        byte[] bytes = java.nio.file.Files.readAllBytes(pending);
-        LedgerReport report = LedgerVerifier.check(pending, bytes, null);
+        LedgerReport report;
+        try (FileChannel channel = FileChannel.open(pending, StandardOpenOption.READ)) {
+            report = LedgerVerifier.check(pending, channel, null); // streamed: bounded memory whatever its size
+        }
         if (!report.ok() || report.entries().isEmpty()) {
             return false;
         }

@@ -21,6 +21,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * A changed vault password re-MACs the ledger ({@link Ledger#remac}), so old MACs do not read as forged.
  */
 public final class LedgerVerifier {
+    /**
+     * The longest line a ledger may have: 64 KiB. llmo writes entries of a few hundred bytes, so a longer line is not
+     * an entry (nor a torn one) but something else, reported as malformed without reading it whole: the ledger is
+     * read a chunk at a time, in memory bounded by this whatever its size.
+     */
+    static final int MAX_LINE_BYTES = 64 << 10;
+    private static final int CHUNK = 64 << 10;
+
     private LedgerVerifier() {
     }
 
@@ -37,7 +45,7 @@ public final class LedgerVerifier {
             ReentrantLock jvmLock = FileLocks.of(file);
             jvmLock.lock();
             try (FileLock ignored = sharedLock(channel)) {
-                return check(file, readAll(channel), key);
+                return check(file, channel, key);
             } finally {
                 jvmLock.unlock();
             }
@@ -63,12 +71,12 @@ public final class LedgerVerifier {
             ReentrantLock jvmLock = FileLocks.of(file);
             jvmLock.lock();
             try (FileLock ignored = channel.lock()) {
-                LedgerReport now = check(file, readAll(channel), null);
+                LedgerReport now = check(file, channel, null);
                 if (now.repairable()) {
                     channel.truncate(now.validBytes());
                     channel.force(true);
                 }
-                return check(file, readAll(channel), null);
+                return check(file, channel, null);
             } finally {
                 jvmLock.unlock();
             }
@@ -86,39 +94,33 @@ public final class LedgerVerifier {
         }
     }
 
-    private static byte[] readAll(FileChannel channel) throws IOException {
-        long size = channel.size();
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IOException("the ledger is larger than 2 GB");
-        }
-        ByteBuffer buffer = ByteBuffer.allocate((int) size);
-        while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
-            // fill
-        }
-        return buffer.array();
+    /** Checks the ledger {@code channel} holds, read from its start. */
+    static LedgerReport check(Path file, FileChannel channel, byte[] key) throws IOException {
+        return check(file, new Lines(channel), key);
     }
 
-    static LedgerReport check(Path file, byte[] bytes, byte[] key) {
+    private static LedgerReport check(Path file, Lines lines, byte[] key) throws IOException {
         List<LedgerEntry> entries = new ArrayList<>();
         LedgerReport.Problem problem = null;
         String prev = Sha256.ZERO;
         long validBytes = 0;
-        int line = 0;
-        int firstMac = 0; // the 1-based line of the first entry with a MAC, 0 before it
-        for (int from = 0; from < bytes.length && problem == null; ) {
+        long line = 0;
+        long firstMac = 0; // the 1-based line of the first entry with a MAC, 0 before it
+        while (problem == null && lines.next()) {
             line++;
-            int end = from;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
+            if (lines.overlong()) {
+                problem = new LedgerReport.Problem(line, "malformed", "it is longer than "
+                        + (MAX_LINE_BYTES >> 10) + " KiB, which no ledger entry is");
+                break;
             }
-            if (end == bytes.length) {
+            if (!lines.ended()) {
                 problem = new LedgerReport.Problem(line, "torn", "the last line has no newline (a write was "
                         + "interrupted)");
                 break;
             }
-            problem = link(line, bytes, from, end - from, entries.size(), prev);
+            problem = link(line, lines.bytes(), 0, lines.length(), entries.size(), prev);
             if (problem == null) {
-                LedgerEntry entry = LedgerEntry.parse(bytes, from, end - from);
+                LedgerEntry entry = LedgerEntry.parse(lines.bytes(), 0, lines.length());
                 if (entry.mac() == null && firstMac > 0) {
                     // llmo never writes this (a writer without the key uses the pending file once the ledger has
                     // a MAC): it is how someone without the vault password replaces MACed entries
@@ -131,9 +133,8 @@ public final class LedgerVerifier {
                 }
                 entries.add(entry);
                 prev = entry.hash();
-                validBytes = end + 1;
+                validBytes = lines.end();
             }
-            from = end + 1;
         }
         int authenticated = 0;
         if (key != null) {
@@ -154,7 +155,7 @@ public final class LedgerVerifier {
         return new LedgerReport(file, true, List.copyOf(entries), problem, validBytes, key != null, authenticated);
     }
 
-    private static LedgerReport.Problem link(int line, byte[] bytes, int from, int length, long expectedSeq,
+    private static LedgerReport.Problem link(long line, byte[] bytes, int from, int length, long expectedSeq,
                                              String prev) {
         LedgerEntry entry;
         try {
@@ -179,5 +180,88 @@ public final class LedgerVerifier {
                     + "removed or re-chained)");
         }
         return null;
+    }
+
+    /**
+     * The lines of a ledger, one at a time, read in chunks from the channel's start: a line longer than
+     * {@link #MAX_LINE_BYTES} is marked overlong where it passes the bound, and neither held nor read further.
+     */
+    private static final class Lines {
+        private final FileChannel channel;
+        private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+        private byte[] line = new byte[1024];
+        private int length;
+        private boolean ended;
+        private boolean overlong;
+        private long end; // the offset after this line's newline
+        private boolean eof;
+
+        Lines(FileChannel channel) throws IOException {
+            this.channel = channel;
+            channel.position(0);
+            chunk.flip();
+        }
+
+        /** Reads the next line; false at the end of the file. */
+        boolean next() throws IOException {
+            length = 0;
+            ended = false;
+            overlong = false;
+            boolean any = false;
+            while (!ended) {
+                if (!chunk.hasRemaining() && !fill()) {
+                    break;
+                }
+                any = true;
+                byte b = chunk.get();
+                end++;
+                if (b == '\n') {
+                    ended = true;
+                } else if (length < MAX_LINE_BYTES) {
+                    if (length == line.length) {
+                        line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE_BYTES, line.length * 2));
+                    }
+                    line[length++] = b;
+                } else {
+                    overlong = true; // not read on: the check stops at this line
+                    return true;
+                }
+            }
+            return any;
+        }
+
+        private boolean fill() throws IOException {
+            if (eof) {
+                return false;
+            }
+            chunk.clear();
+            int read;
+            do {
+                read = channel.read(chunk);
+            } while (read == 0);
+            chunk.flip();
+            eof = read < 0;
+            return read > 0;
+        }
+
+        byte[] bytes() {
+            return line;
+        }
+
+        int length() {
+            return length;
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        boolean overlong() {
+            return overlong;
+        }
+
+        long end() {
+            return end;
+        }
     }
 }

@@ -121,7 +121,9 @@ public final class InputReader {
             throw new FailureException(what + " " + named + ": no answer within " + URL_TIMEOUT.toSeconds() + " s",
                     "try again, or download the file and give its path", e);
         } catch (IOException e) {
-            throw new FailureException(what + " " + named + ": cannot fetch it (" + e.getMessage() + ")",
+            // a password that OkHttp reads as host (an unescaped '/' in it) would be named by the reason too
+            String reason = Urls.parsedAsShown(url) ? e.getMessage() : e.getClass().getSimpleName();
+            throw new FailureException(what + " " + named + ": cannot fetch it (" + reason + ")",
                     "check the URL and the network, or download the file and give its path", e);
         }
     }

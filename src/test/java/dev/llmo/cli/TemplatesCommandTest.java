@@ -329,6 +329,32 @@ class TemplatesCommandTest {
         assertThat(content.get(1).at("/image_url/url").asText()).startsWith("data:image/png;base64,");
     }
 
+    /** A template is a plain file: a URL's credentials are not written to it, whatever the password holds. */
+    @Test
+    void aUrlWithAUserNameOrPasswordIsNotSaved() throws Exception {
+        for (String[] flags : java.util.List.of(new String[] {"-a", "https://user:s3cr#t@example.test/doc.pdf"},
+                new String[] {"-f", "https://me:pw@example.test/notes.md?x=1"},
+                new String[] {"--sf", "http://tok/en@example.test/sys.md"})) {
+            CliRun.Result result = llmo.run("run", "--save", "creds", flags[0], flags[1], "Read it");
+            assertThat(result).failedWith(ExitCode.USAGE).outIsEmpty()
+                    .errContains("llmo: error: " + flags[0] + " http", "***@example.test/",
+                            "has a user name or password, which a template would keep in clear")
+                    .errDoesNotContain("s3cr", "me:pw", "tok/en");
+            assertThat(llmo.dir().resolve("templates/creds.yaml")).doesNotExist();
+        }
+        // one written into the file by hand is used as written, and shown masked
+        Files.createDirectories(llmo.dir().resolve("templates"));
+        Files.writeString(llmo.dir().resolve("templates/byhand.yaml"), "prompt: Read it\nattachments:\n"
+                + "- https://me:s3cr#t@example.test/doc.pdf\nfragments: [\"https://tok/en@example.test/n.md\"]\n");
+        assertThat(llmo.run("templates", "show", "byhand")).succeeded()
+                .outContains("- https://***@example.test/doc.pdf", "[\"https://***@example.test/n.md\"]")
+                .outDoesNotContain("s3cr", "tok/en");
+        assertThat(llmo.run("run", "--save", "creds", "-a", "https://example.test/@team/a.pdf", "-f",
+                "/tmp/me@home/a.md", "Read it")).succeeded();
+        assertThat(Files.readString(llmo.dir().resolve("templates/creds.yaml")))
+                .contains("https://example.test/@team/a.pdf", "/tmp/me@home/a.md");
+    }
+
     @Test
     void savingUnderANameInUseSaysItReplacedItAndKeepsTheOneItReplaced() throws Exception {
         assertThat(llmo.run("run", "--save", "dog", "--schema", "name, age int", "Invent a dog")).succeeded();

@@ -111,6 +111,22 @@ class VaultCommandTest {
     }
 
     @Test
+    void aRefusedSecretCreatesNoVault() throws Exception {
+        Files.delete(vaultFile);
+        for (String stdin : new String[] {"", "  \n", "sk-pasted-secret\u2019\n", "sk-a\u0000b\n"}) {
+            CliRun.Result set = llmo().stdin(stdin).run("vault", "set", "OPENAI_API_KEY");
+
+            assertThat(set).failedWith(ExitCode.USAGE);
+            assertThat(set.err()).doesNotContain("created", "sk-");
+            try (var left = Files.list(vaultFile.getParent())) {
+                assertThat(left).as("files after a refused secret").isEmpty();
+            }
+        }
+        assertThat(llmo().stdin("sk-fine\n").run("vault", "set", "OPENAI_API_KEY")).succeeded()
+                .errContains("created the vault " + vaultFile);
+    }
+
+    @Test
     void aSecretOnTheCommandLineIsRefused() {
         CliRun.Result set = llmo().run("vault", "set", "OPENAI_API_KEY", "sk-on-argv");
 

@@ -42,18 +42,30 @@ class VaultTerminalCommandTest {
     }
 
     @Test
-    void setOnATerminalCreatesTheVaultThenAsksForTheSecretAndGetAsksForThePassword() {
-        CliRun.Result set = typing("my vault passphrase\rmy vault passphrase\rsk-typed-secret\r", Map.of(),
+    void setOnATerminalAsksForTheSecretThenCreatesTheVaultAndGetAsksForThePassword() {
+        CliRun.Result set = typing("sk-typed-secret\rmy vault passphrase\rmy vault passphrase\r", Map.of(),
                 "set", "OPENAI_API_KEY");
 
         assertThat(set).succeeded();
-        assertThat(set.err()).contains("There is no vault at", "New vault password: ", "Repeat the password: ",
-                        "OPENAI_API_KEY (typing shows as *): ", "llmo: stored OPENAI_API_KEY")
+        assertThat(set.err()).containsSubsequence("OPENAI_API_KEY (typing shows as *): ", "There is no vault at",
+                        "New vault password: ", "Repeat the password: ")
+                .contains("llmo: stored OPENAI_API_KEY")
                 .doesNotContain("my vault passphrase", "sk-typed-secret");
 
         CliRun.Result get = typing("my vault passphrase\r", Map.of(), "get", "OPENAI_API_KEY");
         assertThat(get).succeeded().outIs("sk-typed-secret\n")
                 .errIs("llmo vault get opens the vault: password: *******************\n");
+    }
+
+    @Test
+    void aRefusedSecretOnATerminalCreatesNoVault() {
+        CliRun.Result set = typing("sk-typed\u2019secret\r", Map.of(), "set", "OPENAI_API_KEY");
+
+        assertThat(set).failedWith(ExitCode.USAGE);
+        assertThat(set.err()).contains("cannot carry").doesNotContain("There is no vault at", "sk-typed");
+        assertThat(home.resolve("llmo/vault.enc")).doesNotExist();
+        assertThat(home.resolve("llmo")).satisfiesAnyOf(d -> assertThat(d).doesNotExist(),
+                d -> assertThat(d).isEmptyDirectory());
     }
 
     @Test

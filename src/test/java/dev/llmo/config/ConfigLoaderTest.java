@@ -216,6 +216,22 @@ class ConfigLoaderTest {
                 .hasMessageEndingWith("base_url 'ftp://***@x.org/v1' is not an http:// or https:// URL");
     }
 
+    /** java.net.URI and OkHttp take "tok" for the host here: the API key would go there, and messages show it. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"https://tok/en@proxy.example/v1",
+        "https://user:1234#56@proxy.example/v1", "https://user:12/x@proxy.example/v1"})
+    void aBaseUrlWhosePasswordAParserWouldTakeForTheHostIsRefusedWithoutShowingIt(String url) throws IOException {
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: \"" + url + "\"\n");
+
+        assertThatThrownBy(() -> load(Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.exitCode().code()).isEqualTo(3))
+                .hasMessageEndingWith("base_url 'https://***@proxy.example/v1' has a user name or password with an "
+                        + "unescaped '/', '?', '#' or '@', which a URL parser reads as part of the host or path")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("tok", "1234", "12/"));
+        Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: \"https://tok%2Fen@proxy.example/v1\"\n");
+        assertThat(load(Map.of())).isNotNull();
+    }
+
     @Test
     void unknownRoleAndChainSuggestTheClosest() {
         Settings settings = load(Map.of());

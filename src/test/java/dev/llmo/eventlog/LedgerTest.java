@@ -343,6 +343,54 @@ class LedgerTest {
         assertThat(LedgerVerifier.verify(ledgerFile(), null).entries()).hasSize(2);
     }
 
+    /** {@code count} entries after the ledger's one entry, chained and MACed, written in one go. */
+    private LedgerEntry appendEntries(int count) throws Exception {
+        LedgerEntry last = LedgerVerifier.verify(ledgerFile(), null).head().orElseThrow();
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(ledgerFile(),
+                java.nio.file.StandardOpenOption.APPEND))) {
+            for (int i = 0; i < count; i++) {
+                last = LedgerEntry.create(last.seq() + 1, last.ts(), last.conversation(), last.headSeq(),
+                        last.headHash(), last.hash(), KEY);
+                out.write(last.line());
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void aBigLedgerIsCheckedAChunkAtATime() throws Exception {
+        session(ledger(() -> Optional.of(KEY.clone())), "one");
+        LedgerEntry last = appendEntries(20_000);
+        assertThat(Files.size(ledgerFile())).as("many read chunks, entries across their edges")
+                .isGreaterThan(100L * LedgerVerifier.MAX_LINE_BYTES);
+
+        LedgerReport report = LedgerVerifier.verify(ledgerFile(), KEY);
+
+        assertThat(report.ok()).as("%s", report.problem()).isTrue();
+        assertThat(report.entries()).hasSize(20_001);
+        assertThat(report.authenticated()).isEqualTo(20_001);
+        assertThat(report.head().orElseThrow().hash()).isEqualTo(last.hash());
+        assertThat(report.validBytes()).isEqualTo(Files.size(ledgerFile()));
+    }
+
+    /** A line no entry can be (here: gigabytes without a newline, more than an array holds) is not read whole. */
+    @Test
+    void aLedgerLineLongerThanTheBoundIsMalformedAndNotReadWhole() throws Exception {
+        session(ledger(Ledger.KeySource.NONE), "one");
+        long entries = Files.size(ledgerFile());
+        try (var file = new java.io.RandomAccessFile(ledgerFile().toFile(), "rw")) {
+            file.setLength(3L << 30); // sparse: zeros, no newline
+        }
+
+        LedgerReport report = LedgerVerifier.verify(ledgerFile(), null);
+
+        assertThat(report.problem().message()).isEqualTo("line 2: malformed: it is longer than 64 KiB, which no "
+                + "ledger entry is");
+        assertThat(report.repairable()).as("not a torn entry: left for the user").isFalse();
+        assertThat(report.entries()).hasSize(1);
+        assertThat(report.validBytes()).isEqualTo(entries);
+    }
+
     @Test
     void concurrentSessionEndsFromManyThreadsKeepOneChain() throws Exception {
         int threads = 8;

@@ -97,4 +97,20 @@ class InputReaderTest {
                     .isInstanceOf(UsageException.class).hasMessageContaining("is larger than 100 bytes");
         }
     }
+
+    /**
+     * A password with an unescaped '/' makes OkHttp take its first piece for the host: the error names the URL
+     * masked, and not the reason either, which would name that host.
+     */
+    @Test
+    void aFetchThatFailsNamesNeitherThePasswordNorTheHostAPieceOfItBecame() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closed + "/s3cr3t@files.example/doc.txt?sig=1";
+        assertThatThrownBy(() -> reader("").read(url, "-a", 100)).isInstanceOf(FailureException.class)
+                .hasMessageStartingWith("-a http://***@files.example/doc.txt: cannot fetch it (")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t", "127.0.0.1", "sig"));
+    }
 }

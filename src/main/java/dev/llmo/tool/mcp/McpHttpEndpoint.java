@@ -1,5 +1,6 @@
 package dev.llmo.tool.mcp;
 
+import dev.llmo.config.Urls;
 import dev.llmo.failure.ConfigException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -27,15 +28,17 @@ public record McpHttpEndpoint(String name, URI url, Map<String, String> headers)
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
         headers = Map.copyOf(headers);
+        // an unescaped '/', '?' or '#' in a password hides the user-info from URI, which would then take a fragment
+        // of the password for the host: Urls reads the user-info as messages mask it
+        if (url.getRawUserInfo() != null || Urls.hasUserInfo(url.toString())) {
+            throw new ConfigException("MCP server " + name + " has a user name or password in its url",
+                    "Send credentials as a header instead, for example Authorization.");
+        }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http") || url.getHost() == null) {
             throw new ConfigException("MCP server " + name + " has url " + redacted(url)
                     + ", which is not an http or https address", "Set its url to the server's MCP endpoint, "
                     + "for example https://example.com/mcp.");
-        }
-        if (url.getRawUserInfo() != null) {
-            throw new ConfigException("MCP server " + name + " has a user name or password in its url",
-                    "Send credentials as a header instead, for example Authorization.");
         }
         if (scheme.equals("http") && !isLoopback(url.getHost())) {
             throw new ConfigException("MCP server " + name + " has url " + redacted(url) + ": plain http to "
@@ -66,16 +69,7 @@ public record McpHttpEndpoint(String name, URI url, Map<String, String> headers)
     }
 
     private static String redacted(URI url) {
-        StringBuilder shown = new StringBuilder();
-        if (url.getScheme() != null) {
-            shown.append(url.getScheme()).append("://");
-        }
-        shown.append(url.getHost() == null ? "" : url.getHost());
-        if (url.getPort() >= 0) {
-            shown.append(':').append(url.getPort());
-        }
-        shown.append(url.getRawPath() == null ? "" : url.getRawPath());
-        return McpClient.oneLine(shown.toString());
+        return McpClient.oneLine(Urls.named(url.toString()));
     }
 
     static boolean isLoopback(String host) {

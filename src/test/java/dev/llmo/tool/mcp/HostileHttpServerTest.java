@@ -321,5 +321,21 @@ class HostileHttpServerTest {
                     .contains("Authorization").doesNotContain("sk-secret");
         }
         assertThat(new McpHttpEndpoint("tls", URI.create("https://mcp.example.com/mcp"), secret).url()).isNotNull();
+        assertThat(new McpHttpEndpoint("at", URI.create("https://mcp.example.com/@scope/mcp"), secret).toString())
+                .contains("url=https://mcp.example.com/@scope/mcp");
+    }
+
+    /** A password with an unescaped '/' or '#' hides the user-info from java.net.URI; no message shows any of it. */
+    @Test
+    void aUrlWhosePasswordHidesItsUserInfoIsRefusedWithoutShowingIt() {
+        for (String url : List.of("https://user:pa/ss@mcp.example.com/mcp", "https://dG9r/ZW4@mcp.example.com/mcp",
+                "http://tok/en@mcp.example.com/mcp", "https://user:pa%23ss@mcp.example.com/mcp?k=1")) {
+            assertThatThrownBy(() -> new McpHttpEndpoint("remote", URI.create(url), Map.of()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("MCP server remote has a user name or password in its url");
+        }
+        assertThatThrownBy(() -> new McpHttpEndpoint("remote", URI.create("ftp://host/mcp?k=1"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("MCP server remote has url ftp://host/mcp, which is not an http or https address");
     }
 }
