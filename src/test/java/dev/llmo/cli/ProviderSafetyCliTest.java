@@ -72,6 +72,26 @@ class ProviderSafetyCliTest {
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 
+    /** Anthropic takes a temperature from 0 to 1: above is a usage error before sending, not the provider's 400. */
+    @Test
+    void aTemperatureAnthropicDoesNotTakeIsAUsageErrorAndNothingIsSent() {
+        llmo.modelsYaml(models("") + """
+                ant:
+                  type: anthropic
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [a1]
+                """);
+        for (String[] args : new String[][] {{"run", "-m", "ant/a1", "-o", "temperature=1.5", "hi"},
+                {"run", "--dry-run", "-m", "ant/a1", "-o", "temperature=1.5", "hi"}}) {
+            Result result = llmo.run(args);
+            assertThat(result).as(String.join(" ", args)).failedWith(ExitCode.USAGE);
+            assertThat(result.err()).as(String.join(" ", args)).isEqualTo("llmo: error: option temperature is 1.5, "
+                    + "but anthropic takes a number from 0 to 1; e.g. -o temperature=0.7\n");
+        }
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
     @Test
     void optionsAskingForSeveralAnswersOrDeprecatedFunctionsAreUsageErrorsAndNothingIsSent() {
         for (String option : new String[] {"n=128", "functions=[]", "function_call=auto",
