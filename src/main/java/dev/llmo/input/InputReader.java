@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -31,14 +33,25 @@ public final class InputReader {
 
     private final Supplier<InputStream> stdin;
     private final Path workingDir;
+    /** Completes when the reader's user gives up (chat's Ctrl-C): a URL fetch in flight is cancelled; null: never. */
+    private final CompletableFuture<?> stop;
 
     /**
      * @param stdin      the process's standard input, asked for only when an input is {@code -}
      * @param workingDir where relative paths are resolved
      */
     public InputReader(Supplier<InputStream> stdin, Path workingDir) {
+        this(stdin, workingDir, null);
+    }
+
+    /**
+     * A reader whose URL fetches end when {@code stop} completes (however it completes), instead of running on to
+     * their time limit with nobody waiting for them.
+     */
+    public InputReader(Supplier<InputStream> stdin, Path workingDir, CompletableFuture<?> stop) {
         this.stdin = Objects.requireNonNull(stdin, "stdin");
         this.workingDir = Objects.requireNonNull(workingDir, "workingDir");
+        this.stop = stop;
     }
 
     /**
@@ -104,7 +117,11 @@ public final class InputReader {
             throw new UsageException(what + " " + named + " is not a valid URL",
                     "check it, e.g. https://example.org/a.pdf");
         }
-        try (Response response = client().newCall(request).execute()) {
+        Call call = client().newCall(request);
+        if (stop != null) {
+            stop.whenComplete((done, failed) -> call.cancel()); // at once when it already completed
+        }
+        try (Response response = call.execute()) {
             if (!response.isSuccessful()) {
                 throw new FailureException(what + " " + named + ": the server answered HTTP " + response.code(),
                         "check the URL, or download the file and give its path");

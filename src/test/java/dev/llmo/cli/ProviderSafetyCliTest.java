@@ -72,6 +72,26 @@ class ProviderSafetyCliTest {
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 
+    /** Anthropic takes a temperature from 0 to 1: above is a usage error before sending, not the provider's 400. */
+    @Test
+    void aTemperatureAnthropicDoesNotTakeIsAUsageErrorAndNothingIsSent() {
+        llmo.modelsYaml(models("") + """
+                ant:
+                  type: anthropic
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [a1]
+                """);
+        for (String[] args : new String[][] {{"run", "-m", "ant/a1", "-o", "temperature=1.5", "hi"},
+                {"run", "--dry-run", "-m", "ant/a1", "-o", "temperature=1.5", "hi"}}) {
+            Result result = llmo.run(args);
+            assertThat(result).as(String.join(" ", args)).failedWith(ExitCode.USAGE);
+            assertThat(result.err()).as(String.join(" ", args)).isEqualTo("llmo: error: option temperature is 1.5, "
+                    + "but anthropic takes a number from 0 to 1; e.g. -o temperature=0.7\n");
+        }
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
     @Test
     void optionsAskingForSeveralAnswersOrDeprecatedFunctionsAreUsageErrorsAndNothingIsSent() {
         for (String option : new String[] {"n=128", "functions=[]", "function_call=auto",
@@ -196,6 +216,61 @@ class ProviderSafetyCliTest {
         Result result = llmo.run("run", "--json", "hi");
         assertThat(result).failedWith(ExitCode.FAILURE);
         assertThat(json.readTree(result.out()).at("/error/kind").asText()).isEqualTo("refused");
+    }
+
+    /**
+     * Anthropic's refusal is a stop reason with an explanation (tools-batch-reasoning.md section 4): the text before it
+     * is the answer the classifier cut (printed, logged and in --json as text), the explanation is the refusal (the
+     * log's refusal part, --json's {@code refusal}), as OpenAI's {@code refusal} field is; the error line says it on
+     * stderr with --json too, as the max_tokens note is said. Streamed and whole.
+     */
+    @Test
+    void anAnthropicRefusalIsARefusalPartBesideTheTextItCut() throws Exception {
+        llmo.modelsYaml(models("") + """
+                ant:
+                  type: anthropic
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [a1]
+                """);
+        String streamed = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
+                + "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"a1\",\"usage\":"
+                + "{\"input_tokens\":20,\"output_tokens\":1}}}\n\n"
+                + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello..\"}}\n\n"
+                + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\","
+                + "\"stop_sequence\":null,\"stop_details\":{\"type\":\"refusal\",\"category\":\"cyber\","
+                + "\"explanation\":\"This request was declined because it could enable cyber harm.\"}},"
+                + "\"usage\":{\"output_tokens\":3}}\n\n"
+                + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+        String whole = "{\"id\":\"msg_2\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"a1\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"Hello..\"}],\"stop_reason\":\"refusal\","
+                + "\"stop_sequence\":null,\"stop_details\":{\"type\":\"refusal\",\"category\":\"cyber\","
+                + "\"explanation\":\"This request was declined because it could enable cyber harm.\"},"
+                + "\"usage\":{\"input_tokens\":20,\"output_tokens\":3}}";
+        String explanation = "This request was declined because it could enable cyber harm.";
+        for (boolean stream : new boolean[] {true, false}) {
+            llmo.server().enqueue(stream ? sse(streamed)
+                    : new MockResponse().setHeader("Content-Type", "application/json").setBody(whole));
+            Result result = stream ? llmo.run("run", "--json", "-m", "ant/a1", "hi")
+                    : llmo.run("run", "--json", "--no-stream", "-m", "ant/a1", "hi");
+            assertThat(result).as("stream " + stream).failedWith(ExitCode.FAILURE);
+            JsonNode line = json.readTree(result.out());
+            assertThat(line.get("text").asText()).as("stream " + stream).isEqualTo("Hello..");
+            assertThat(line.get("refusal").asText()).as("stream " + stream).isEqualTo(explanation);
+            assertThat(line.get("stop_reason").asText()).isEqualTo("refused");
+            assertThat(result.err().lines()).as("stream " + stream).hasSize(1).first().asString()
+                    .startsWith("llmo: error: ant refused to answer (stop_reason refusal, category cyber): "
+                            + explanation);
+
+            var response = dev.llmo.eventlog.Logged.firstResponse(
+                    llmo.conversations().resolve(line.get("conversation").asText() + ".jsonl"));
+            assertThat(response.parts()).as("stream " + stream).containsExactly(
+                    new dev.llmo.message.Part.Text("Hello.."), new dev.llmo.message.Part.Refusal(explanation));
+        }
     }
 
     @Test

@@ -150,7 +150,8 @@ class RecordedAnswersTest {
                         new Part.Text("Let me look that up."),
                         new Part.ToolCall("toolu_01NRLabsLyVHZPKxbKvkfSMn", "get_weather",
                                 "{\"location\":\"Paris\",\"units\":\"c\"}")),
-                Case.failure("anthropic/refusal.sse", ErrorKind.REFUSED, Usage.of(20, 0)),
+                Case.failure("anthropic/refusal.sse", ErrorKind.REFUSED, Usage.of(20, 0),
+                        new Part.Refusal("This request was refused due to policy.")),
                 Case.failure("anthropic/thinking-refusal.sse", ErrorKind.REFUSED, new Usage(28, 106, 67, 0, 0),
                         Part.Reasoning.of("Simple educational question about what a solar eclipse is. This is benign "
                                 + "general knowledge — definitions are fine. Also the user called me \"claudius\" — I'm "

@@ -69,6 +69,13 @@ class RefusedAndBlockedTest {
         return (ModelCallException) error;
     }
 
+    private static List<String> refusals(Recorder recorder) {
+        synchronized (recorder.events) {
+            return recorder.events.stream().filter(StreamEvent.RefusalDelta.class::isInstance)
+                    .map(e -> ((StreamEvent.RefusalDelta) e).text()).toList();
+        }
+    }
+
     private static Usage lastUsage(Recorder recorder) {
         synchronized (recorder.events) {
             return recorder.events.stream().filter(StreamEvent.UsageUpdate.class::isInstance)
@@ -160,7 +167,9 @@ class RefusedAndBlockedTest {
         assertThat(failure(recorder, ErrorKind.REFUSED)).hasMessage(
                 "anthropic refused to answer (stop_reason refusal, category cyber): This request asks for working "
                         + "malware.");
+        // the text is the answer the classifier cut, as sent; the explanation is what is said of the refusal
         assertThat(recorder.texts()).containsExactly("Here is how");
+        assertThat(refusals(recorder)).containsExactly("This request asks for working malware.");
         assertThat(lastUsage(recorder)).isEqualTo(Usage.of(25, 12));
     }
 
@@ -169,8 +178,9 @@ class RefusedAndBlockedTest {
         server.enqueue(json("""
                 {"model":"claude-sonnet-4-5-20250929","id":"msg_02","type":"message","role":"assistant","content":[],"stop_reason":"refusal","stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":0}}
                 """));
-        assertThat(failure(call(ProviderType.ANTHROPIC, false), ErrorKind.REFUSED))
-                .hasMessage("anthropic refused to answer (stop_reason refusal)");
+        Recorder recorder = call(ProviderType.ANTHROPIC, false);
+        assertThat(failure(recorder, ErrorKind.REFUSED)).hasMessage("anthropic refused to answer (stop_reason refusal)");
+        assertThat(refusals(recorder)).as("no words of a refusal are made up").isEmpty();
     }
 
     @Test
@@ -182,6 +192,7 @@ class RefusedAndBlockedTest {
         assertThat(failure(recorder, ErrorKind.REFUSED))
                 .hasMessage("anthropic refused to answer (stop_reason refusal): Declined.");
         assertThat(recorder.texts()).containsExactly("I");
+        assertThat(refusals(recorder)).containsExactly("Declined.");
     }
 
     @Test

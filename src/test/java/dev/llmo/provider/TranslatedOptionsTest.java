@@ -182,6 +182,15 @@ class TranslatedOptionsTest {
                         + "\"generationConfig\":{\"temperature\":0.2}}");
     }
 
+    /** OpenAI and Gemini document a temperature up to 2: only Anthropic's narrower range is refused. */
+    @ParameterizedTest
+    @CsvSource({"OPENAI, gpt-4o", "GEMINI, gemini-2.5-flash"})
+    void aTemperatureAboveOneIsSentWhereTheProviderTakesIt(ProviderType type, String model) throws Exception {
+        ChatRequest request = new ChatRequest(model, null, List.of(ChatMessage.user("Hi")),
+                Map.of("temperature", new BigDecimal("1.5")), null, false);
+        assertThat(new String(client(type).requestBody(request), java.nio.charset.StandardCharsets.UTF_8)).contains("\"temperature\":1.5");
+    }
+
     @ParameterizedTest
     @CsvSource(textBlock = """
             OPENAI    | o3               | reasoning_budget=1000                   | option 'reasoning_budget' cannot be sent to openai/o3: the openai format takes an effort level, not a token budget
@@ -201,6 +210,7 @@ class TranslatedOptionsTest {
             OPENAI    | gpt-4o           | temperature=hot                         | option temperature is 'hot', but it takes a number from 0 to 2
             GEMINI    | gemini-2.5-flash | temperature=-1                          | option temperature is -1, but it takes a number from 0 to 2
             ANTHROPIC | claude-haiku-4-5 | top_p=1.5                               | option top_p is 1.5, but it takes a number from 0 to 1
+            ANTHROPIC | claude-haiku-4-5 | temperature=1.5                         | option temperature is 1.5, but anthropic takes a number from 0 to 1
             GEMINI    | gemini-2.5-flash | seed=1.5                                | option seed is 1.5, but it takes a whole number
             OPENAI    | gpt-4o           | stop=5                                  | option stop is 5, but it takes a string or a list of strings
             """, delimiter = '|')

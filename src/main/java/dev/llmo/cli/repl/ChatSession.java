@@ -249,7 +249,7 @@ public final class ChatSession implements AutoCloseable {
      * it, and keeps it for the next message. Relative paths are relative to the directory chat was started in; stdin
      * is the chat itself, so {@code -} is refused, and so is a file that is not a regular one (a named pipe, a
      * device): reading it could block the chat with no end. The read runs on its own thread, so that {@code stop}
-     * (Ctrl-C) returns to the prompt at once even while a server makes a URL wait.
+     * (Ctrl-C) returns to the prompt at once even while a server makes a URL wait; it also cancels the fetch.
      *
      * @param type the media type to send it as ({@code --type}), or null to tell it from the content
      * @return the attachment, as it will be sent; null when {@code stop} came first and nothing was attached
@@ -271,7 +271,7 @@ public final class ChatSession implements AutoCloseable {
             }
         }
         dev.llmo.input.AttachmentReader reader = new dev.llmo.input.AttachmentReader(new dev.llmo.input.InputReader(
-                java.io.InputStream::nullInputStream, workingDir),
+                java.io.InputStream::nullInputStream, workingDir, stop),
                 dev.llmo.io.ContentStore.beside(setup.conversationsDir()), "/attach", "/attach --type");
         java.util.concurrent.CompletableFuture<dev.llmo.message.Part.Attachment> read =
                 new java.util.concurrent.CompletableFuture<>();
@@ -283,20 +283,19 @@ public final class ChatSession implements AutoCloseable {
                 read.completeExceptionally(e);
             }
         }, "llmo-attach");
-        // a read left behind (a server that never answers) must not keep the process alive; its URL fetch ends at
-        // its own time limit, and what it stored is content-addressed and named by nothing
+        // a read left behind must not keep the process alive; stop cancels its URL fetch (the reader's), and what it
+        // stored is content-addressed and named by nothing
         worker.setDaemon(true);
         worker.start();
         try {
             java.util.concurrent.CompletableFuture.anyOf(read, stop).get();
         } catch (java.util.concurrent.ExecutionException e) {
-            if (!read.isDone()) {
-                return null;
-            }
+            // the read failed (reported below) or stop did
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!read.isDone()) {
+        // once stopped, nothing is attached, also when the read ended meanwhile (its fetch failed, being cancelled)
+        if (stop.isDone() || !read.isDone()) {
             worker.interrupt();
             return null;
         }

@@ -18,7 +18,8 @@ import java.util.Map;
  * Reads Messages API answers, streamed or whole (wire-formats.md section 3, tools-batch-reasoning.md sections 2.2,
  * 3.3, 4, 5): text blocks and their web-search {@code citations}, {@code thinking} blocks with their
  * {@code signature}, {@code redacted_thinking} (its {@code data} kept as the signature), {@code tool_use} blocks whose
- * {@code input_json_delta} pieces join into the arguments, the stop reason with a refusal's {@code stop_details}, and
+ * {@code input_json_delta} pieces join into the arguments, the stop reason with a refusal's {@code stop_details} (its
+ * explanation a refusal part), and
  * usage where the input counts the cache reads and writes too and the output its thinking tokens. In a stream the
  * input usage comes first and the cumulative output usage last.
  */
@@ -169,6 +170,7 @@ final class AnthropicDecoder implements ResponseDecoder {
                 if (reason != null) {
                     stopReason = reason;
                     stopDetails = delta.get("stop_details");
+                    refusal(sink);
                     sink.stop(stopReason(reason));
                 }
                 readUsage(data.get("usage"));
@@ -296,6 +298,7 @@ final class AnthropicDecoder implements ResponseDecoder {
         String reason = Json.text(body, "stop_reason");
         stopReason = reason;
         stopDetails = body.get("stop_details");
+        refusal(sink);
         sink.stop(reason == null ? StopReason.OTHER : stopReason(reason));
         sink.done();
     }
@@ -323,6 +326,20 @@ final class AnthropicDecoder implements ResponseDecoder {
             default -> {
                 // results of server tools: the answer's citations point into them
             }
+        }
+    }
+
+    /**
+     * A refusal's words as a refusal part, after the answer's blocks. Anthropic's refusal is a stop reason, not content:
+     * the text blocks before it are the answer the model had begun when its classifier stopped it (text, as the
+     * provider sent it), and what is said of the refusal is {@code stop_details.explanation}, the explanation meant to
+     * be shown to the user (tools-batch-reasoning.md section 4): the counterpart of OpenAI's {@code refusal} field.
+     * Without an explanation there is no refusal part; the stop reason and the error say the answer was refused.
+     */
+    private void refusal(StreamSink sink) {
+        String explanation = "refusal".equals(stopReason) ? Json.text(stopDetails, "explanation") : null;
+        if (explanation != null && !explanation.isBlank()) {
+            sink.refusal(explanation);
         }
     }
 

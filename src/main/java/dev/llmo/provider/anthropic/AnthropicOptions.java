@@ -22,7 +22,8 @@ import dev.llmo.provider.http.ToolJson;
  *       {@code {"type":"enabled","budget_tokens":N}} (the form Claude models up to 4.5 take), or
  *       {@code {"type":"disabled"}} for {@code none} / 0; the budget counts toward {@code max_tokens}, which must be
  *       larger</li>
- *   <li>{@code temperature}, {@code top_p} keep their names ({@code seed} passes through; the API has none)</li>
+ *   <li>{@code temperature} (0 to 1 here: above is refused before sending), {@code top_p} keep their names
+ *       ({@code seed} passes through; the API has none)</li>
  * </ul>
  */
 public final class AnthropicOptions {
@@ -35,6 +36,9 @@ public final class AnthropicOptions {
     /** The option fields of {@code request}'s body, {@code max_tokens} first. */
     public static ObjectNode fields(ChatRequest request) {
         CanonicalOptions.Reasoning reasoning = CanonicalOptions.checked(request.options());
+        // the Messages API takes a temperature from 0 to 1 (OpenAI and Gemini 0 to 2): refused before it is sent
+        CanonicalOptions.requireAtMost(request.options(), CanonicalOptions.TEMPERATURE, "1", ProviderType.ANTHROPIC.id(),
+                "0.7");
         ObjectNode fields = Json.object();
         Options out = new Options(fields, ProviderType.ANTHROPIC.id());
         Object maxTokens = request.options().get(CanonicalOptions.MAX_TOKENS);

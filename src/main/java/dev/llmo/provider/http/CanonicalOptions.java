@@ -103,6 +103,24 @@ public final class CanonicalOptions {
         }
     }
 
+    /**
+     * Refuses option {@code name} above {@code max} for a format whose API documents a narrower range than
+     * {@link #checked} allows (Anthropic's {@code temperature} is 0 to 1, where OpenAI and Gemini take 0 to 2): the
+     * provider would answer HTTP 400 after the request was sent.
+     *
+     * @throws UsageException (exit 2) naming the option, its value, the provider's range and an example
+     */
+    public static void requireAtMost(Map<String, ?> options, String name, String max, String format,
+                                     String example) {
+        Object value = options.get(name);
+        BigDecimal number = value == null ? null : decimal(value);
+        if (number != null && number.compareTo(new BigDecimal(max)) > 0) {
+            String shown = value instanceof String text ? "'" + text + "'" : String.valueOf(value);
+            throw new UsageException("option " + name + " is " + shown + ", but " + format + " takes a number from 0 to "
+                    + max, "e.g. -o " + name + "=" + example);
+        }
+    }
+
     private static UsageException badValue(String name, Object value, String takes, String example) {
         String shown = value instanceof String text ? "'" + text + "'" : String.valueOf(value);
         return new UsageException("option " + name + " is " + shown + ", but it takes " + takes,

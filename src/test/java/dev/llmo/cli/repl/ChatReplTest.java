@@ -264,9 +264,18 @@ class ChatReplTest {
             awaitShown("m1> ", 1);
             type("/attach " + silent.url("/x.png") + "\r");
             assertThat(silent.takeRequest(WAIT_MS, TimeUnit.MILLISECONDS)).isNotNull();
+            java.util.List<Thread> fetching = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("llmo-attach")).toList();
+            assertThat(fetching).isNotEmpty();
             type("\u0003");
             awaitShown("/attach cancelled; nothing attached", 1);
             awaitShown("m1> ", 2);
+            // Ctrl-C cancels the fetch itself: its thread ends now, not when the silent server meets a time limit (the
+            // read's 10 s, the URL's 30 s); a bound well below them, far above what a cancel takes
+            for (Thread thread : fetching) {
+                thread.join(5_000);
+                assertThat(thread.isAlive()).as("the fetch still runs after Ctrl-C").isFalse();
+            }
             type("/attach\r");
             awaitShown("Nothing is attached", 1);
             type("/exit\r");
