@@ -29,12 +29,13 @@ public final class Vault {
 
     private final Path file;
     private final int iterations;
+    /** A test's own, or null for {@link Randomness#SHARED}. */
     private final SecureRandom random;
     private final Clock clock;
 
     /** The vault at {@code file}, written with {@link #DEFAULT_ITERATIONS}. */
     public Vault(Path file) {
-        this(file, DEFAULT_ITERATIONS, new SecureRandom(), Clock.systemUTC());
+        this(file, DEFAULT_ITERATIONS, null, Clock.systemUTC());
     }
 
     /**
@@ -42,17 +43,20 @@ public final class Vault {
      * tests, which the full count would slow by a second per derivation; the command line passes the default.
      */
     public static Vault withIterations(Path file, int iterations) {
-        return new Vault(file, iterations, new SecureRandom(), Clock.systemUTC());
+        return new Vault(file, iterations, null, Clock.systemUTC());
     }
 
-    /** For tests: fewer iterations keep them fast; the command line always uses the public constructor. */
+    /**
+     * For tests: fewer iterations keep them fast; the command line always uses the public constructor. {@code random}
+     * null takes the process's generator.
+     */
     Vault(Path file, int iterations, SecureRandom random, Clock clock) {
         this.file = file.toAbsolutePath();
         if (iterations < VaultCodec.MIN_ITERATIONS) {
             throw new IllegalArgumentException("iterations below " + VaultCodec.MIN_ITERATIONS);
         }
         this.iterations = iterations;
-        this.random = Objects.requireNonNull(random);
+        this.random = random;
         this.clock = Objects.requireNonNull(clock);
     }
 
@@ -131,7 +135,7 @@ public final class Vault {
     public UnlockedVault create(char[] password) {
         requireNewPassword(password);
         byte[] salt = new byte[VaultCodec.SALT_BYTES];
-        random.nextBytes(salt);
+        random().nextBytes(salt);
         VaultKey key = VaultCodec.derive(password, salt, iterations);
         try (VaultFiles.WriterLock lock = VaultFiles.lock(file, LOCK_TIMEOUT)) {
             requireAbsent();
@@ -208,7 +212,7 @@ public final class Vault {
 
     VaultKey newKey(char[] password, int atLeastIterations) {
         byte[] salt = new byte[VaultCodec.SALT_BYTES];
-        random.nextBytes(salt);
+        random().nextBytes(salt);
         return VaultCodec.derive(password, salt, Math.max(iterations, atLeastIterations));
     }
 
@@ -225,10 +229,10 @@ public final class Vault {
     /** Encrypts with a fresh nonce and replaces the file. Call with the lock held. */
     void write(VaultKey key, VaultContents contents) {
         byte[] nonce = new byte[VaultCodec.NONCE_BYTES];
-        random.nextBytes(nonce);
+        random().nextBytes(nonce);
         byte[] plaintext = VaultCodec.encodeContents(contents);
         try {
-            VaultFiles.writeAtomically(file, VaultCodec.seal(key, nonce, plaintext), random);
+            VaultFiles.writeAtomically(file, VaultCodec.seal(key, nonce, plaintext), random());
         } finally {
             Arrays.fill(plaintext, (byte) 0);
         }
@@ -264,5 +268,17 @@ public final class Vault {
     @Override
     public String toString() {
         return "Vault[" + file + "]";
+    }
+
+    private SecureRandom random() {
+        return random != null ? random : Randomness.SHARED;
+    }
+
+    /**
+     * The process's generator, made on first use: every model call resolves its key through a vault that it only reads
+     * (or that does not exist), and seeding a generator cost that call ~4 ms before its request was sent.
+     */
+    private static final class Randomness {
+        static final SecureRandom SHARED = new SecureRandom();
     }
 }
