@@ -1,8 +1,6 @@
 package dev.llmo.cli;
 
 import dev.llmo.config.Settings;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -38,11 +36,13 @@ final class StartupWarmup {
     private static void warm(FutureTask<Settings> settings) {
         settings.run(); // its failure is the main thread's to report, when it asks for the settings
         try {
+            // The configuration's digest first: the main thread needs it for the conversation's log a few ms after
+            // the settings, and computed it itself (~7 ms, SHA-256's provider lookup included) when this thread was
+            // still on OkHttp's statics (ADR-003, "Fifteenth round"). Kept by the settings; get() does not wait.
+            settings.get().digest();
             // OkHttp's utilities' statics (its GMT time zone reads the JDK's whole time-zone database): the main
             // thread set them up when it built the request's URL, right after the settings (ADR-003, "Eleventh round")
             Class.forName("okhttp3.internal.Util", true, StartupWarmup.class.getClassLoader());
-            MessageDigest.getInstance("SHA-256");
-            settings.get().digest(); // kept by the settings, for the event log; done: get() does not wait
             java.net.IDN.toASCII("localhost");
             // OkHttp's first call probes the platform (which the shared client's class sets up, see OkHttpPlatform),
             // and its task runner sets up java.util.logging: both ran on the call's thread, before the request was
@@ -57,7 +57,7 @@ final class StartupWarmup {
             Class.forName("sun.nio.ch.Net", true, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ClassNotFoundException | NoSuchAlgorithmException | ExecutionException | LinkageError
+        } catch (ClassNotFoundException | ExecutionException | LinkageError
                  | RuntimeException e) {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
         }
