@@ -126,7 +126,8 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         err.println(ErrorLine.of(TerminalText.forTerminal(message, terminal), TerminalText.forTerminal(fix, terminal),
                 context.colorErr()));
         if (context.debug()) {
-            err.print(Unexpected.trace(error));
+            // the trace repeats those messages (a cause's too): shown, not obeyed, as well
+            err.print(TerminalText.forTerminal(Unexpected.trace(error), terminal));
         }
         err.flush();
     }
