@@ -394,7 +394,7 @@ final class RunCommand implements Callable<Integer> {
         AnswerExtras extras = new AnswerExtras(context.err(), extras());
         if (!json && environment.stdoutIsTerminal()) {
             return new LiveView(context.out(), labels, plan.models(), context.colorOut(), compare,
-                    terminalWidth(environment), System::nanoTime, extras);
+                    TerminalColumns.of(environment), System::nanoTime, extras);
         }
         if (compare) {
             return new CompareOutput(context.out(), context.err(), labels, notes, extras);
@@ -410,14 +410,6 @@ final class RunCommand implements Callable<Integer> {
 
     private AnswerExtras.Shown extras() {
         return reasoning.extras(context, json);
-    }
-
-    private static int terminalWidth(CliEnvironment environment) {
-        try {
-            return Integer.parseInt(environment.env().getOrDefault("COLUMNS", "80").strip());
-        } catch (NumberFormatException e) {
-            return 80;
-        }
     }
 
     /** One usage line per model (unless the live view showed them), then the total, on stderr. */
