@@ -124,5 +124,10 @@ public final class CliRun {
         public Result(int exitCode, String out, String err) {
             this(exitCode, out, err, List.of());
         }
+
+        /** Stderr as a terminal leaves it: the waiting spinner's frames (each overwritten, then erased) gone. */
+        public String errShown() {
+            return err.replaceAll("\r[^\r\n]*?\u001b\\[K", "");
+        }
     }
 }
