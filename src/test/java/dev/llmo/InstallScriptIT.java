@@ -38,6 +38,17 @@ class InstallScriptIT {
     }
 
     @Test
+    void aRelativePrefixIsTakenFromTheWorkingDirectoryAndShownAbsolute() throws Exception {
+        BinaryRun.Result result = install().workingDir(home).exec(List.of(SCRIPT, "--prefix", "inst"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        Path installed = home.resolve("inst/bin/llmo");
+        assertThat(Files.mismatch(installed, BinaryRun.binary())).isEqualTo(-1L);
+        assertThat(result.out()).contains("installed " + installed + "; add it to your PATH: export PATH=\""
+                + home.resolve("inst/bin") + ":$PATH\"");
+    }
+
+    @Test
     void helpAndBadArgumentsInstallNothing() throws Exception {
         BinaryRun.Result help = install().env("PREFIX", home.resolve("p").toString()).exec(List.of(SCRIPT, "--help"));
         BinaryRun.Result unknown = install().env("PREFIX", home.resolve("p").toString()).exec(List.of(SCRIPT, "--prefx", "x"));

@@ -23,6 +23,8 @@ public final class CliContext {
     private java.util.concurrent.FutureTask<Settings> settingsAhead;
     private final java.util.List<AutoCloseable> closeAtEnd = new java.util.ArrayList<>();
     private dev.llmo.vault.VaultKeys vaultKeys;
+    /** What draws on stderr while a call waits: it holds still while a question is asked there. */
+    private volatile WaitingSpinner waiting = WaitingSpinner.NONE;
 
     CliContext(CliEnvironment environment, GlobalOptions options) {
         this.environment = environment;
@@ -186,6 +188,22 @@ public final class CliContext {
             vaultKeys = closeAtEnd(VaultPasswords.vaultKeys(this));
         }
         return vaultKeys;
+    }
+
+    /** The spinner shown while a call waits, which {@link #asking} holds still. */
+    void waiting(WaitingSpinner spinner) {
+        this.waiting = spinner;
+    }
+
+    /** Asks a question on the terminal ({@code question}) with the waiting spinner's line erased meanwhile. */
+    <T> T asking(java.util.function.Supplier<T> question) {
+        WaitingSpinner spinner = waiting;
+        spinner.pause();
+        try {
+            return question.get();
+        } finally {
+            spinner.resume();
+        }
     }
 
     /** Closes {@code resource} when the invocation ends (an unlocked vault's key is wiped then). */

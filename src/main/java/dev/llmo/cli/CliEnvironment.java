@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * Everything a command may touch of the outside world, passed explicitly so that tests can run the whole CLI in
@@ -19,13 +20,21 @@ import java.util.Map;
  * @param vaultIterations the PBKDF2 iterations a vault this invocation creates gets: always
  *     {@link Vault#DEFAULT_ITERATIONS} from the command line; in-process tests pass fewer, so that hundreds of
  *     vault commands do not each spend a full derivation (nothing a user sets reaches it)
+ * @param terminalColumns asks stdout's terminal how wide it is (0: it cannot tell); called only by the commands that
+ *     lay out lines for a terminal ({@link TerminalColumns#of}); in-process tests pass a width of their own
  */
 public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env,
-                             Path workingDir, Path home, String tty, int vaultIterations) {
+                             Path workingDir, Path home, String tty, int vaultIterations,
+                             IntSupplier terminalColumns) {
 
     public CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, Path workingDir,
                           Path home, String tty) {
         this(in, out, err, env, workingDir, home, tty, Vault.DEFAULT_ITERATIONS);
+    }
+
+    public CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, Path workingDir,
+                          Path home, String tty, int vaultIterations) {
+        this(in, out, err, env, workingDir, home, tty, vaultIterations, TerminalColumns::ask);
     }
 
     public static CliEnvironment system() {

@@ -192,8 +192,10 @@ final class CoreServices {
         @Override
         public java.util.Optional<String> find(String name) {
             java.util.List<String> providers = providersOfKey.getOrDefault(name, java.util.List.of());
-            return vault.secret(name, "llmo needs the key for provider" + (providers.size() == 1 ? " " : "s ")
-                    + context.stderrText(String.join(", ", providers)) + " (" + name + ") from the vault");
+            // the vault's password may be asked for: not under the waiting spinner's line
+            return context.asking(() -> vault.secret(name, "llmo needs the key for provider"
+                    + (providers.size() == 1 ? " " : "s ") + context.stderrText(String.join(", ", providers)) + " ("
+                    + name + ") from the vault"));
         }
     }
 

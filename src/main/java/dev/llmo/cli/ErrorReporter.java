@@ -80,12 +80,24 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
             } else if (!word.startsWith("-") && !subcommands.isEmpty()) {
                 String hint = NameSuggestions.didYouMean(word, subcommands);
                 message = "unknown command '" + word + "'" + (hint.isEmpty() ? "" : " (" + hint + ")");
+            } else if (!word.startsWith("-")) {
+                // picocli: "Unmatched argument at index 1: 'fake'"; say what the command takes instead
+                message = extraArguments(command, unmatched.getUnmatched());
             } else if (!unmatched.getSuggestions().isEmpty()) {
                 message += " (did you mean '" + String.join("' or '", unmatched.getSuggestions()) + "'?)";
             }
         }
         print(message, fix, error);
         return ExitCode.USAGE.code();
+    }
+
+    /** {@code unexpected argument 'fake': llmo models takes no arguments} (or the ones it takes). */
+    private static String extraArguments(CommandLine command, java.util.List<String> extra) {
+        var spec = command.getCommandSpec();
+        var labels = spec.positionalParameters().stream().filter(p -> !p.hidden()).map(p -> p.paramLabel()).toList();
+        return "unexpected argument" + (extra.size() == 1 ? " " : "s ") + "'" + String.join("', '", extra) + "': "
+                + spec.qualifiedName() + (labels.isEmpty() ? " takes no arguments"
+                        : " takes only " + String.join(" ", labels));
     }
 
     /** Prints the error and returns its exit code. */
@@ -126,7 +138,8 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         err.println(ErrorLine.of(TerminalText.forTerminal(message, terminal), TerminalText.forTerminal(fix, terminal),
                 context.colorErr()));
         if (context.debug()) {
-            err.print(Unexpected.trace(error));
+            // the trace repeats those messages (a cause's too): shown, not obeyed, as well
+            err.print(TerminalText.forTerminal(Unexpected.trace(error), terminal));
         }
         err.flush();
     }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code llmo help [TOPIC]}: the user guide bundled in llmo, page by page, or a command's help. */
 @Command(name = "help", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Show a page of the user guide (bundled with llmo), or list the pages.",
-                "TOPIC may also be a command: 'llmo help models' is 'llmo models --help'."},
+                "TOPIC may also be a command without a page of its own: 'llmo help models' is 'llmo models --help'; "
+                        + "'llmo help chat' is the page on chat (its options: 'llmo chat --help')."},
         footerHeading = "%nExamples:%n",
         footer = {"  llmo help", "  llmo help chat", "  llmo help configuration | less", "  llmo help run"})
 final class HelpCommand implements Callable<Integer> {
@@ -39,7 +40,9 @@ final class HelpCommand implements Callable<Integer> {
                 out.println("  " + page.name() + " ".repeat(width - page.name().length() + 2) + page.title());
             }
             out.println();
-            out.println("A command's options and examples: llmo COMMAND --help (or llmo help COMMAND).");
+            // chat, vault, batch, … are pages as well as commands: 'llmo help chat' shows the page, not the options
+            out.println("A command's options and examples: llmo COMMAND --help (also llmo help COMMAND, for a "
+                    + "command with no page above).");
             return 0;
         }
         Optional<String> page = UserGuide.page(topic);

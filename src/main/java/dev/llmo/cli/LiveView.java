@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * table). Only plain ANSI: no terminal library is needed for this.
  */
 final class LiveView implements MultiRunView {
-    private static final String[] SPINNER = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-    private static final long FRAME_MS = 100;
+    private static final String[] SPINNER = WaitingSpinner.FRAMES;
+    private static final long FRAME_MS = WaitingSpinner.FRAME_MS;
 
     private final PrintWriter out;
     private final List<String> labels;

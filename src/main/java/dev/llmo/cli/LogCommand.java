@@ -46,7 +46,6 @@ import picocli.CommandLine.Parameters;
                 "  llmo log replay 01JD",
                 "  llmo log export 01JD --format md > talk.md"})
 final class LogCommand implements Runnable {
-    private static final int PROMPT_WIDTH = 48;
     private final CliContext context;
 
     LogCommand(CliContext context) {
@@ -145,13 +144,13 @@ final class LogCommand implements Runnable {
         if (text == null) {
             return "-";
         }
-        String line = ConversationRenderer.printable(text.strip().replaceAll("\\s+", " "));
-        return line.length() <= PROMPT_WIDTH ? line : line.substring(0, PROMPT_WIDTH - 1) + "…";
+        // whole: a pipe gets it all, a terminal's width cuts it in printTable
+        return ConversationRenderer.printable(text.strip().replaceAll("\\s+", " "));
     }
 
     /**
-     * The table, columns padded; with a terminal {@code width} (0: none) the models and the prompt are cut to fit it,
-     * so that a line never wraps.
+     * The table, columns padded; with a terminal {@code width} (0: none) the models and the prompt are cut to fit it
+     * (and, narrower still, the line), so that a line never wraps; in a pipe nothing is cut.
      */
     private void printTable(List<String[]> rows, PrintWriter out, int width) {
         int[] widths = new int[rows.get(0).length];
@@ -172,12 +171,15 @@ final class LogCommand implements Runnable {
                         : i == row.length - 1 ? value : value + " ".repeat(widths[i] - value.length());
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
-            String text = context.stdoutText(line.toString().stripTrailing());
+            // narrower than even the narrowed columns: the line itself is cut, so that it never wraps
+            String fitted = width > 0 ? cut(line.toString().stripTrailing(), width)
+                    : line.toString().stripTrailing();
+            String text = context.stdoutText(fitted);
             out.println(r == 0 && context.colorOut() ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
     }
 
-    /** Narrows the models (index 2) and prompt (index 4) columns until a line fits {@code width}. */
+    /** Narrows the models (index 2) and prompt (index 4) columns, down to one column each, towards {@code width}. */
     private static void fit(int[] widths, int width) {
         int total = (widths.length - 1) * 2;
         for (int w : widths) {
@@ -192,7 +194,12 @@ final class LogCommand implements Runnable {
         widths[2] -= Math.max(0, models);
         over -= Math.max(0, models);
         if (over > 0) {
-            widths[4] = Math.max(1, widths[4] - over);
+            int more = Math.min(over, widths[4] - 1);
+            widths[4] -= more;
+            over -= more;
+        }
+        if (over > 0) {
+            widths[2] = Math.max(1, widths[2] - over);
         }
     }
 

@@ -29,6 +29,7 @@ import dev.llmo.failure.InterruptedRunException;
 import dev.llmo.failure.LlmoException;
 import dev.llmo.core.MultiRunException;
 import dev.llmo.core.RunRequest;
+import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
 import dev.llmo.schema.AnswerSchema;
@@ -344,9 +345,36 @@ final class RunCommand implements Callable<Integer> {
         renderer.conversation(conversation.id());
         Cancellation cancellation = new Cancellation();
         LlmoException[] lost = new LlmoException[1];
+        WaitingSpinner spinner = spinner(plan);
+        context.waiting(spinner);
+        RunListener listener = spinner.before(renderer);
+        try {
+            return runOne(engine, plan, conversation, renderer, listener, spinner, cancellation, lost);
+        } finally {
+            spinner.stop();
+            context.waiting(WaitingSpinner.NONE);
+        }
+    }
+
+    /**
+     * A spinner on stderr while the answer is awaited, when stderr is a terminal; not when tools are offered: their
+     * approval questions are asked on that terminal.
+     */
+    private WaitingSpinner spinner(Plan plan) {
+        if (!context.environment().stderrIsTerminal() || !(plan instanceof Plan.Single single)
+                || !single.request().tools().isEmpty()) {
+            return WaitingSpinner.NONE;
+        }
+        return new WaitingSpinner(context.err(), single.request().model().id(), System::nanoTime,
+                WaitingSpinner.FRAME_MS).start();
+    }
+
+    private int runOne(Orchestrator engine, Plan plan, Conversation conversation, RunRenderer renderer,
+                       RunListener listener, WaitingSpinner spinner, Cancellation cancellation, LlmoException[] lost) {
         RunResult result = CancelOnInterrupt.run(cancellation,
                 "the request to " + plan.models().get(0).provider().name() + " was cancelled",
-                () -> engine.run(plan, renderer, Recording.of(conversation), cancellation).get(0), done -> {
+                () -> engine.run(plan, listener, Recording.of(conversation), cancellation).get(0), done -> {
+                    spinner.stop(); // before the usage line
                     // a run whose request never left the machine leaves no conversation for the id to name
                     renderer.conversation(conversation.keptId());
                     renderer.finish(done);
@@ -412,7 +440,7 @@ final class RunCommand implements Callable<Integer> {
         AnswerExtras extras = new AnswerExtras(context.err(), extras());
         if (!json && environment.stdoutIsTerminal()) {
             return new LiveView(context.out(), labels, plan.models(), context.colorOut(), compare,
-                    terminalWidth(environment), System::nanoTime, extras);
+                    TerminalColumns.of(environment), System::nanoTime, extras);
         }
         if (compare) {
             return new CompareOutput(context.out(), context.err(), labels, notes, extras);
@@ -428,14 +456,6 @@ final class RunCommand implements Callable<Integer> {
 
     private AnswerExtras.Shown extras() {
         return reasoning.extras(context, json);
-    }
-
-    private static int terminalWidth(CliEnvironment environment) {
-        try {
-            return Integer.parseInt(environment.env().getOrDefault("COLUMNS", "80").strip());
-        } catch (NumberFormatException e) {
-            return 80;
-        }
     }
 
     /** One usage line per model (unless the live view showed them), then the total, on stderr. */

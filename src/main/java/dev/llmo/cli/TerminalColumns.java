@@ -30,12 +30,17 @@ final class TerminalColumns {
                 // not a number: ask the terminal
             }
         }
+        int width = environment.terminalColumns().getAsInt();
+        return width > 0 ? width : FALLBACK;
+    }
+
+    /** What the system's terminal says its width is, 0 when it cannot tell. */
+    static int ask() {
         try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(false)
                 .signalHandler(Terminal.SignalHandler.SIG_DFL).build()) {
-            int width = terminal.getWidth();
-            return width > 0 ? width : FALLBACK;
+            return Math.max(0, terminal.getWidth());
         } catch (IOException | RuntimeException e) {
-            return FALLBACK;
+            return 0;
         }
     }
 }

@@ -92,8 +92,12 @@ public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, R
                 return role;
             }
         }
-        String hint = NameSuggestions.didYouMean(name, roles.keySet());
-        String prefix = child == null ? "" : child.origin().where() + ": role '" + child.name() + "' inherits ";
+        // a role cannot inherit itself: never offered as the one meant
+        List<String> others = roles.keySet().stream().filter(r -> child == null || !r.equals(child.name())).toList();
+        String hint = NameSuggestions.didYouMean(name, others);
+        String prefix = child == null ? ""
+                : (child.inheritsOrigin() != null ? child.inheritsOrigin() : child.origin()).where() + ": role '"
+                        + child.name() + "' inherits ";
         throw new ConfigException(prefix + "unknown role '" + name + "'" + (hint.isEmpty() ? "" : " (" + hint + ")"),
                 (roles.isEmpty() ? "no roles are defined" : "the roles are " + String.join(", ", roles.keySet()))
                         + "; add roles under 'roles:' in config.yaml");
@@ -118,7 +122,7 @@ public record Settings(ModelCatalog catalog, ConfigNode mainModel, Map<String, R
         Map<String, Object> options = new LinkedHashMap<>(parent.options());
         options.putAll(role.options());
         return new Role(role.name(), String.join("\n\n", prompts), role.model() != null ? role.model() : parent.model(),
-                options, null, role.origin());
+                options, null, role.origin(), null);
     }
 
     /** The chain definition of that name, as written in config.yaml. */

@@ -261,7 +261,7 @@ final class SettingsBinder {
                         .forEach((k, v) -> options.put(k, ConfigFields.plain(v)));
             }
             roles.put(name, new Role(name, system, ConfigFields.string(map, "model", what), options, inherits,
-                    value.origin()));
+                    value.origin(), inherits == null ? null : map.get("inherits").origin()));
         });
         return roles;
     }

@@ -26,6 +26,8 @@ public final class CliRun {
     private java.io.InputStream stdinStream;
     private String tty = "";
     private java.io.OutputStream stdout;
+    /** What the terminal says its width is when asked: none in process unless a test sets one. */
+    private int terminalColumns;
 
     private CliRun(Path home) {
         this.home = home;
@@ -96,13 +98,19 @@ public final class CliRun {
         return this;
     }
 
+    /** The width a terminal stdout says it has when asked (COLUMNS, when set, still wins). */
+    public CliRun terminalColumns(int columns) {
+        this.terminalColumns = columns;
+        return this;
+    }
+
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CliEnvironment environment = new CliEnvironment(stdinStream != null ? stdinStream
                 : new ByteArrayInputStream(stdinBytes != null ? stdinBytes : stdin.getBytes(StandardCharsets.UTF_8)),
                 stdout == null ? new PrintWriter(out) : StdoutWriter.of(stdout), new PrintWriter(err), Map.copyOf(env),
-                workingDir, home, tty, vaultIterations);
+                workingDir, home, tty, vaultIterations, () -> terminalColumns);
         int code = LlmoCli.execute(args, environment);
         return new Result(code, out.toString(), err.toString(), List.of(args));
     }
@@ -115,6 +123,11 @@ public final class CliRun {
     public record Result(int exitCode, String out, String err, List<String> args) {
         public Result(int exitCode, String out, String err) {
             this(exitCode, out, err, List.of());
+        }
+
+        /** Stderr as a terminal leaves it: the waiting spinner's frames (each overwritten, then erased) gone. */
+        public String errShown() {
+            return err.replaceAll("\r[^\r\n]*?\u001b\\[K", "");
         }
     }
 }

@@ -18,9 +18,33 @@ class ErrorReporterTest {
     private final StringWriter err = new StringWriter();
 
     private ErrorReporter reporter() {
+        return reporter("", false);
+    }
+
+    private ErrorReporter reporter(String tty, boolean debug) {
         CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(new byte[0]),
-                new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(), home, home, "");
-        return new ErrorReporter(new CliContext(environment, new GlobalOptions(false, true)));
+                new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(), home, home, tty);
+        return new ErrorReporter(new CliContext(environment, new GlobalOptions(debug, true)));
+    }
+
+    @Test
+    void theDebugStackTraceOnATerminalShowsAServersControlCharactersInsteadOfObeyingThem() {
+        String hostile = "bad gateway \u001b]0;pwned\u0007\u001b[2J";
+        FailureException failure = new FailureException("server said: " + hostile, "retry",
+                new IllegalStateException(hostile));
+
+        reporter("e", true).report(failure);
+
+        assertThat(err.toString()).doesNotContain("\u001b", "\u0007")
+                .contains("java.lang.IllegalStateException: bad gateway ^[]0;pwned^G^[[2J")
+                .contains("\n\tat ");
+    }
+
+    @Test
+    void theDebugStackTraceInAPipeIsTheTraceAsItIs() {
+        reporter("", true).report(new FailureException("x", "y", new IllegalStateException("a \u001b[2J b")));
+
+        assertThat(err.toString()).contains("java.lang.IllegalStateException: a \u001b[2J b");
     }
 
     @Test

@@ -130,6 +130,20 @@ class HelpTest {
     }
 
     @Test
+    void theListsFooterSaysWhereACommandsOptionsAreForCommandsThatArePagesToo() {
+        CliRun.Result list = CliRun.in(home).run("help");
+        CliRun.Result chatPage = CliRun.in(home).run("help", "chat");
+        CliRun.Result chatOptions = CliRun.in(home).run("chat", "--help");
+
+        assertThat(list.out()).endsWith("\nA command's options and examples: llmo COMMAND --help (also llmo help "
+                + "COMMAND, for a command with no page above).\n");
+        // chat is both: a page is what 'help chat' shows, so its options are only under 'chat --help'
+        assertThat(list.out()).contains("  chat  ");
+        assertThat(chatPage.out()).isNotEqualTo(chatOptions.out()).doesNotStartWith("Usage:");
+        assertThat(chatOptions.out()).startsWith("Usage: llmo chat");
+    }
+
+    @Test
     void anUnknownTopicIsAUsageErrorWithTheClosestOne() {
         CliRun.Result result = CliRun.in(home).run("help", "confguration");
 

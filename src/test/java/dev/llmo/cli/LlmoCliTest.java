@@ -142,6 +142,14 @@ class LlmoCliTest {
     }
 
     @Test
+    void anExtraArgumentSaysWhatTheCommandTakes() {
+        assertThat(run("models", "fake")).failedWith(ExitCode.USAGE).errIs("llmo: error: unexpected argument "
+                + "'fake': llmo models takes no arguments; see 'llmo models --help'\n").outIsEmpty();
+        assertThat(run("log", "show", "a", "b", "c")).failedWith(ExitCode.USAGE).errIs("llmo: error: unexpected "
+                + "arguments 'b', 'c': llmo log show takes only ID; see 'llmo log show --help'\n").outIsEmpty();
+    }
+
+    @Test
     void mistypedCommandSuggestsTheRightOne() {
         CliRun.Result result = run("modles");
 

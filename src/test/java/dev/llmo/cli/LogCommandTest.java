@@ -140,13 +140,16 @@ class LogCommandTest {
         String prompt = "A long question about the borrow checker and lifetimes that goes on and on and on";
         chat("mock/a", "mock/a", prompt, "yes", null);
 
-        CliRun.Result terminal = CliRun.in(home).tty("o").env("COLUMNS", "70").env("NO_COLOR", "1")
-                .run("log", "list");
         CliRun.Result pipe = llmo("log", "list");
 
-        assertThat(terminal.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(70));
-        assertThat(terminal.out().lines().toList().get(1)).endsWith("…");
-        assertThat(pipe.out()).contains(prompt.substring(0, 47));
+        for (int columns : new int[] {70, 60, 40}) {
+            CliRun.Result terminal = CliRun.in(home).tty("o").env("COLUMNS", Integer.toString(columns))
+                    .env("NO_COLOR", "1").run("log", "list");
+            assertThat(terminal.out().lines()).hasSize(2)
+                    .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(columns));
+            assertThat(terminal.out().lines().toList().get(1)).endsWith("…");
+        }
+        assertThat(pipe.out()).contains(prompt + "\n").doesNotContain("…");
     }
 
     @Test

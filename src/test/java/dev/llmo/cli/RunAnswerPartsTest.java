@@ -46,7 +46,7 @@ class RunAnswerPartsTest {
         Result result = llmo.cli().tty("oe").env("NO_COLOR", "1").run("run", "Describe a rabbit in 3 words");
 
         assertThat(result).succeeded().outIs("Fluffy, swift, curious.\n");
-        assertThat(result.err()).startsWith(REASONING + "\n").doesNotContain("Fluffy");
+        assertThat(result.errShown()).startsWith(REASONING + "\n").doesNotContain("Fluffy");
     }
 
     @Test
@@ -66,7 +66,7 @@ class RunAnswerPartsTest {
         answerWith("openai/ollama-reasoning.sse");
         Result result = llmo.cli().tty("oe").run("run", "Describe a rabbit in 3 words");
 
-        assertThat(result.err()).startsWith("\u001b[2m").contains("\u001b[2m So\u001b[0m\n");
+        assertThat(result.errShown()).startsWith("\u001b[2m").contains("\u001b[2m So\u001b[0m\n");
         assertThat(result.out()).isEqualTo("Fluffy, swift, curious.\n");
     }
 

@@ -251,7 +251,7 @@ class RunCommandTest {
         llmo.server().enqueue(sse(STREAM));
         Result result = llmo.cli().tty("e").run("run", "-m", "mock/m2", "hi");
         assertThat(result).succeeded();
-        assertThat(result.err()).startsWith("mock/m2: 12 in, 5 out tokens, cost unknown, ");
+        assertThat(result.errShown()).startsWith("mock/m2: 12 in, 5 out tokens, cost unknown, ");
     }
 
     @Test
@@ -355,7 +355,7 @@ class RunCommandTest {
         llmo.server().enqueue(sse(STREAM));
         Result result = llmo.cli().env("LLMO_MAX_RETRIES", "1").tty("e").run("run", "hi");
         assertThat(result).succeeded().outIs("Hello, world\n");
-        assertThat(result.err()).startsWith("llmo: mock answered HTTP 503 (overloaded): busy; retry 1 in 1 ms\n");
+        assertThat(result.errShown()).startsWith("llmo: mock answered HTTP 503 (overloaded): busy; retry 1 in 1 ms\n");
     }
 
     @Test

@@ -398,6 +398,30 @@ class RunMultiModelTest {
     }
 
     @Test
+    void theLiveViewsLinesFitTheWidthTheTerminalSaysWithoutColumnsExported() {
+        // bash and zsh do not export COLUMNS: the terminal is asked; a longer line would wrap and spoil each redraw
+        Result narrow = llmo.cli().tty("o").env("NO_COLOR", "1").terminalColumns(60)
+                .run("run", "-m", "mock/m1", "-m", "mock/bad", "hi");
+        Result wide = llmo.cli().tty("o").env("NO_COLOR", "1").terminalColumns(120)
+                .run("run", "-m", "mock/m1", "-m", "mock/bad", "hi");
+
+        List<String> narrowLines = viewLines(narrow.out());
+        assertThat(narrowLines).anyMatch(line -> line.startsWith("✗ mock/bad"))
+                .allSatisfy(line -> assertThat(line.length()).isLessThan(60));
+        // the failed model's line (its error is long) is cut at 60 columns, not at 80
+        assertThat(narrowLines.stream().filter(line -> line.startsWith("✗")).findFirst().orElseThrow())
+                .hasSize(59).endsWith("…");
+        assertThat(viewLines(wide.out()).stream().filter(line -> line.startsWith("✗")).findFirst().orElseThrow())
+                .endsWith("slow down");
+    }
+
+    /** The lines the live view drew: each starts by clearing its screen line. */
+    private static List<String> viewLines(String out) {
+        return java.util.Arrays.stream(out.split("\u001b\\[2K")).skip(1)
+                .map(part -> part.lines().findFirst().orElse("")).toList();
+    }
+
+    @Test
     void theLiveViewHasNoColourWithNoColor() {
         Result result = llmo.cli().tty("o").env("NO_COLOR", "1").run("run", "-m", "mock/m1", "-m", "mock/m2", "hi");
 

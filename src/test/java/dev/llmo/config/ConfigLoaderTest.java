@@ -254,6 +254,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnknownParentIsReportedAtItsInheritsLineAndTheRoleItselfIsNeverSuggested() throws IOException {
+        Path file = user.resolve("config.yaml");
+        Files.writeString(file, "roles:\n  Dev:\n    system: hi\n    inherits: Developr\n");
+
+        assertThatThrownBy(() -> load(Map.of()).role("Dev"))
+                .hasMessage(file + ":4:15: role 'Dev' inherits unknown role 'Developr' (did you mean 'Developer'?)");
+    }
+
+    @Test
     void inheritanceCycleIsAnError() throws IOException {
         Files.writeString(user.resolve("config.yaml"), "roles:\n  A: { system: a, inherits: B }\n"
                 + "  B: { system: b, inherits: A }\n");

@@ -1,0 +1,122 @@
+package dev.llmo.cli;
+
+import dev.llmo.cli.terminal.TerminalText;
+import dev.llmo.core.RunEvent;
+import dev.llmo.core.RunListener;
+import java.io.PrintWriter;
+import java.util.function.LongSupplier;
+
+/**
+ * While one call waits for its first output on a terminal (seconds, with a slow or reasoning model or
+ * {@code --no-stream}): a spinner and the time waited on one stderr line, redrawn every frame and erased before
+ * anything else is printed. It writes to stderr only, and only when stderr is a terminal: stdout's bytes are the
+ * answer's. A question asked on the terminal meanwhile (the vault's password) holds it still: {@link #pause}.
+ */
+final class WaitingSpinner {
+    /** The frames the multi-model {@link LiveView} turns too. */
+    static final String[] FRAMES = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+    static final long FRAME_MS = 100;
+    /** Draws nothing. */
+    static final WaitingSpinner NONE = new WaitingSpinner(null, "", System::nanoTime, FRAME_MS);
+
+    private final PrintWriter err;
+    private final String label;
+    private final LongSupplier nanoTime;
+    private final long frameMs;
+    private long startedNanos;
+    private int frame;
+    private boolean drawn;
+    private boolean paused;
+    private boolean stopped;
+    private Thread ticker;
+
+    /**
+     * @param err   stderr, a terminal
+     * @param label what is waited for, e.g. the model's name (shown, not obeyed: it comes from configuration)
+     */
+    WaitingSpinner(PrintWriter err, String label, LongSupplier nanoTime, long frameMs) {
+        this.err = err;
+        String shown = TerminalText.visible(label);
+        // one line however narrow the terminal: a wrapped line would not be overwritten by the next frame
+        this.label = shown.length() <= 40 ? shown : shown.substring(0, 39) + "…";
+        this.nanoTime = nanoTime;
+        this.frameMs = frameMs;
+    }
+
+    /** Draws the first frame now and the next ones every frame. */
+    synchronized WaitingSpinner start() {
+        if (err == null) {
+            return this;
+        }
+        startedNanos = nanoTime.getAsLong();
+        draw();
+        ticker = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(frameMs);
+                    synchronized (this) {
+                        frame++;
+                        draw();
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
+        }, "llmo-waiting");
+        ticker.setDaemon(true);
+        ticker.start();
+        return this;
+    }
+
+    /** {@code next} behind the spinner: any output of the call but an idle moment erases it first, for good. */
+    RunListener before(RunListener next) {
+        return event -> {
+            if (!(event instanceof RunEvent.Idle) && !(event instanceof RunEvent.CallStarted)) {
+                stop();
+            }
+            next.onEvent(event);
+        };
+    }
+
+    /** Erases the line; nothing is drawn any more. */
+    synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        erase();
+        if (ticker != null) {
+            ticker.interrupt();
+        }
+    }
+
+    /** Erases the line and draws nothing until {@link #resume}: a question is being asked on the terminal. */
+    synchronized void pause() {
+        paused = true;
+        erase();
+    }
+
+    synchronized void resume() {
+        paused = false;
+    }
+
+    private void draw() {
+        if (err == null || stopped || paused) {
+            return;
+        }
+        long ms = (nanoTime.getAsLong() - startedNanos) / 1_000_000;
+        // \r and "clear to the end of the line": each frame overwrites the last, however wide it was
+        err.print("\r" + FRAMES[frame % FRAMES.length] + " waiting for " + label + "  "
+                + String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0) + "\u001b[K");
+        err.flush();
+        drawn = true;
+    }
+
+    private void erase() {
+        if (drawn) {
+            err.print("\r\u001b[K");
+            err.flush();
+            drawn = false;
+        }
+    }
+}
