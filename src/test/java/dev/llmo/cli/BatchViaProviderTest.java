@@ -221,7 +221,9 @@ class BatchViaProviderTest {
             }
         }).filter(e -> "batch.row".equals(e.path("type").asText()) && e.path("data").path("row").asLong() == 2)
                 .findFirst().orElseThrow();
-        assertThat(entry.toString()).contains("I won't name that capital.").contains("\"refused\"");
+        assertThat(entry.toString()).contains("I won't name that capital.");
+        assertThat(entry.path("data").path("stop_reason").asText()).isEqualTo("refused");
+        assertThat(entry.path("data").path("error").path("kind").asText()).isEqualTo("refused");
         // export prints the same line from the record
         assertThat(JsonLines.of(llmo.run("batch", "export", "last").out()).get(2).path("refusal").asText())
                 .isEqualTo("I won't name that capital.");
