@@ -17,7 +17,7 @@ import java.util.function.LongPredicate;
  * what {@code batch export} prints any time, and {@code batch run} and {@code batch resume} print of the calls they did
  * not make. One line per finished call the record holds (its last entry, when a resume sent it again; a call stopped
  * by Ctrl-C has none):
- * {@code {"row":1,"id":"q1","model":"openai/gpt-4o-mini","text":"...","usage":{...},"cost_usd":0.000012,
+ * {@code {"row":1,"id":"q1","model":"openai/gpt-4o-mini","text":"...","refusal":null,"usage":{...},"cost_usd":0.000012,
  * "latency_ms":812,"error":null}}.
  *
  * <p>Two passes over the record, never holding the answers: the first notes which entry is each call's last (one
@@ -46,6 +46,16 @@ public final class BatchExport {
         line.put("id", row.rowId());
         line.put("model", row.model());
         line.put("text", row.text());
+        // a refused answer's words (OpenAI's refusal, Anthropic's explanation), as run --json gives them: the row's
+        // error says it was refused, this what the model said
+        var refusals = new dev.llmo.message.Message(dev.llmo.message.Role.ASSISTANT, row.parts())
+                .parts(dev.llmo.message.Part.Refusal.class);
+        if (refusals.isEmpty()) {
+            line.putNull("refusal");
+        } else {
+            line.put("refusal", refusals.stream().map(dev.llmo.message.Part.Refusal::text)
+                    .collect(java.util.stream.Collectors.joining()));
+        }
         Usage usage = row.usage();
         if (usage == null) {
             line.putNull("usage");

@@ -319,13 +319,25 @@ final class BatchRemoteCommands {
             return failed[0];
         }
 
+        /**
+         * The row's stop reason as a live call's is recorded: a failed row has one only when the model or a filter
+         * ended it (refused, blocked), not what was read of an answer cut by another failure.
+         */
+        private static String stopReason(BatchResult result) {
+            if (result.error() == null) {
+                return result.response().stopReason().id();
+            }
+            dev.llmo.provider.StopReason stop = dev.llmo.provider.StopReason.ofFailure(result.error());
+            return stop == null ? null : stop.id();
+        }
+
         private static EventData.BatchRow row(ModelRef model, Remote remote, long index, BatchResult result) {
             LlmoException error = result.error();
             var response = result.response();
             BigDecimal cost = response == null ? null : RemoteBatches.cost(model, response.usage());
             return new EventData.BatchRow(index, remote.rowId(index), remote.modelIndex(), model.id(), null, null,
                     response == null ? List.of() : response.message().parts(),
-                    response == null ? null : response.stopReason().id(), response == null ? null : response.usage(),
+                    stopReason(result), response == null ? null : response.usage(),
                     cost == null ? null : cost.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact(),
                     0, null, error == null ? null : Conversation.errorKind(error),
                     error instanceof CallError call ? call.status() : null, error == null ? null : error.getMessage(),

@@ -34,8 +34,6 @@ import picocli.CommandLine.Parameters;
                 "  llmo templates rm review"})
 final class TemplatesCommand implements Callable<Integer> {
     private static final int SUMMARY_CHARS = 60;
-    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(
-            "[A-Za-z][A-Za-z0-9+.\\-]*://[^\\s\"']+");
     private final CliContext context;
 
     TemplatesCommand(CliContext context) {
@@ -91,7 +89,9 @@ final class TemplatesCommand implements Callable<Integer> {
         store.load(name); // refuses an unknown, broken or untrusted one as -t would
         Path file = found(store, name);
         byte[] bytes = ConfigFiles.read(file);
-        String text = masked(ConfigFiles.text(bytes == null ? new byte[0] : bytes, file.toString()));
+        // a URL written into the file by hand, with its user-info: shown as every message shows it, whatever the
+        // password holds (white space and quotes too)
+        String text = Urls.shownIn(ConfigFiles.text(bytes == null ? new byte[0] : bytes, file.toString()));
         context.err().println("# " + file);
         context.err().flush();
         PrintWriter out = context.out();
@@ -101,10 +101,6 @@ final class TemplatesCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A URL a user wrote into the file by hand, with its user-info: shown as every message shows it. */
-    private static String masked(String text) {
-        return URL.matcher(text).replaceAll(url -> java.util.regex.Matcher.quoteReplacement(Urls.shown(url.group())));
-    }
 
     @Command(name = "edit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
             description = {"Edit a template of yours in $VISUAL or $EDITOR (vi without either, on a terminal); a new "

@@ -20,6 +20,8 @@ public final class Urls {
     /** What may follow the user-info's '@': anything up to the path but another '@' or white space. */
     private static final Pattern HOST_AFTER_AT = Pattern.compile("[^/?#@\\s]*");
     private static final String MASK = "***@";
+    /** Where a URL begins in free text: a scheme and "//". */
+    private static final Pattern URL_START = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*://");
 
     private Urls() {
     }
@@ -34,8 +36,49 @@ public final class Urls {
             return null;
         }
         int prefix = prefixLength(url);
-        int at = userInfoEnd(url, prefix);
+        int at = userInfoEnd(url, prefix, false);
         return at < 0 ? url : url.substring(0, prefix) + MASK + url.substring(at + 1);
+    }
+
+    /**
+     * {@code text} (a file a user wrote by hand) with the user-info of every URL in it masked as {@link #shown} masks
+     * it. A hand-written password may hold white space or a quote, so a URL's user-info is not cut at them: it reaches
+     * to the last '@' of the URL's line (before the next URL on it) that is followed by something that can be a host,
+     * which ends there at white space or a quote as well. When in doubt more is masked, never less: a line with a link
+     * and then an e-mail address shows {@code ***@} up to the address's host.
+     */
+    public static String shownIn(String text) {
+        if (text.indexOf('@') < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        java.util.regex.Matcher start = URL_START.matcher(text);
+        int copied = 0;
+        int from = 0;
+        while (from < text.length() && start.find(from)) {
+            int lineEnd = lineEnd(text, start.end());
+            java.util.regex.Matcher next = URL_START.matcher(text).region(start.end(), lineEnd);
+            int end = next.find() ? next.start() : lineEnd;
+            String url = text.substring(start.start(), end);
+            int prefix = start.end() - start.start();
+            int at = userInfoEnd(url, prefix, true);
+            if (at >= 0) {
+                out.append(text, copied, start.end()).append(MASK);
+                copied = start.start() + at + 1;
+            }
+            from = Math.max(start.end(), copied);
+        }
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    private static int lineEnd(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                return i;
+            }
+        }
+        return text.length();
     }
 
     /**
@@ -43,7 +86,7 @@ public final class Urls {
      * authority at the first '/', '?' or '#' sees none, and would send the request to a fragment of the password.
      */
     public static boolean hasUserInfo(String url) {
-        return url != null && userInfoEnd(url, prefixLength(url)) >= 0;
+        return url != null && userInfoEnd(url, prefixLength(url), false) >= 0;
     }
 
     /**
@@ -56,7 +99,7 @@ public final class Urls {
             return null;
         }
         int prefix = prefixLength(url);
-        int at = userInfoEnd(url, prefix);
+        int at = userInfoEnd(url, prefix, false);
         HttpUrl parsed = HttpUrl.parse(url);
         if (parsed != null && readAlike(url, prefix, at, parsed)) {
             return withoutSecrets(parsed);
@@ -84,7 +127,7 @@ public final class Urls {
             return true;
         }
         int prefix = prefixLength(url);
-        int at = userInfoEnd(url, prefix);
+        int at = userInfoEnd(url, prefix, false);
         if (at < 0) {
             return true; // no user-info to misread; and OkHttp's parser costs a run's settings ~15 ms of CPU to set up
         }
@@ -110,8 +153,11 @@ public final class Urls {
         return prefix.find() ? prefix.end() : 0;
     }
 
-    /** The index of the '@' that ends the user-info of {@code url}, or -1 if it has none. */
-    private static int userInfoEnd(String url, int start) {
+    /**
+     * The index of the '@' that ends the user-info of {@code url}, or -1 if it has none; {@code inText}: the URL is the
+     * rest of a line of text, where the host after the '@' ends at white space or a quote too.
+     */
+    private static int userInfoEnd(String url, int start, boolean inText) {
         int authorityEnd = delimiter(url, start);
         int hostStart = url.lastIndexOf('@', authorityEnd - 1) >= start ? url.lastIndexOf('@', authorityEnd - 1) + 1
                 : start;
@@ -120,11 +166,23 @@ public final class Urls {
             if (plain && at > start && url.charAt(at - 1) == '/') {
                 continue; // a path segment that begins with '@', after an authority that holds no credentials
             }
-            if (HOST_AFTER_AT.matcher(url).region(at + 1, delimiter(url, at + 1)).matches()) {
+            int hostEnd = inText ? hostEndInText(url, at + 1) : delimiter(url, at + 1);
+            if (HOST_AFTER_AT.matcher(url).region(at + 1, hostEnd).matches()) {
                 return at;
             }
         }
         return -1;
+    }
+
+    /** Where a host that begins at {@code from} ends in text: at the path, white space or a quote. */
+    private static int hostEndInText(String url, int from) {
+        for (int i = from; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || Character.isWhitespace(c)) {
+                return i;
+            }
+        }
+        return url.length();
     }
 
     private static int delimiter(String url, int from) {

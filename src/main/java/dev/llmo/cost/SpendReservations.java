@@ -37,14 +37,20 @@ import java.util.function.LongConsumer;
  * and change happens under an OS lock on {@code reservations.lock} beside it (and a lock inside this JVM, as Java
  * refuses two locks of one process on one file), and the file is replaced atomically. A hold is ignored, and
  * dropped at the next change, when its process is gone (no process with that pid, or one started at another
- * time: the pid was reused) or when it is older than {@link #MAX_AGE}. A line that does not read as a hold is
- * ignored.
+ * time: the pid was reused) or when it is older than {@link #MAX_AGE}. A line that does not read as a hold, or is
+ * longer than {@link #MAX_LINE_BYTES}, is ignored (and gone at the next change); a file larger than
+ * {@link #MAX_FILE_BYTES} is damaged and refused with how to repair it, never read whole.
  *
  * <p>{@link #inProcess()} keeps the holds in memory, for one process alone.
  */
 public final class SpendReservations {
     /** A hold older than this is ignored: no call of llmo runs that long; a hung process must not block the day. */
     public static final Duration MAX_AGE = Duration.ofHours(1);
+
+    /** A hold's line is ~100 bytes: a longer line than this is damaged, skipped without being held in memory. */
+    static final int MAX_LINE_BYTES = 4096;
+    /** The holds of every call in flight take a few KiB: a file larger than this is damaged, and refused. */
+    static final long MAX_FILE_BYTES = 16L << 20;
 
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
@@ -216,18 +222,55 @@ public final class SpendReservations {
         if (!Files.exists(file)) {
             return entries;
         }
-        // decoded leniently: a damaged byte spoils its line only, never every budgeted run
-        for (String line : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank()) {
-                continue;
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            // holds of the calls in flight take a few KiB: a file this big is damaged (or not llmo's), and reading it
+            // whole would stall or exhaust every budgeted run
+            throw new FailureException("the budget reservations file " + file + " is " + size + " bytes, more than "
+                    + (MAX_FILE_BYTES >> 20) + " MiB: it is damaged",
+                    "delete it while no llmo runs (it holds only the worst-case costs of the calls in flight, no "
+                            + "spending): rm '" + file + "'");
+        }
+        // line by line, each bounded: a damaged byte spoils its line only, never every budgeted run
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 14)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+            boolean overlong = false;
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b != '\n') {
+                    if (!overlong && line.size() < MAX_LINE_BYTES) {
+                        line.write(b);
+                    } else {
+                        overlong = true; // not a hold (one is ~100 bytes): skipped unread, gone at the next change
+                        line.reset();
+                    }
+                    continue;
+                }
+                if (!overlong) {
+                    hold(line, entries);
+                }
+                line.reset();
+                overlong = false;
             }
-            try {
-                Entry.of(Lazy.JSON.readTree(line)).ifPresent(entries::add);
-            } catch (IOException e) {
-                // not a hold: ignored, and gone at the next change
+            if (!overlong) {
+                hold(line, entries);
             }
         }
         return entries;
+    }
+
+    /** The hold on one line, added to {@code entries}; a line that is not one is ignored, and gone at the next change. */
+    private static void hold(java.io.ByteArrayOutputStream line, List<Entry> entries) {
+        // decoded leniently: a damaged byte spoils its line only
+        String text = line.toString(StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            return;
+        }
+        try {
+            Entry.of(Lazy.JSON.readTree(text)).ifPresent(entries::add);
+        } catch (IOException e) {
+            // not a hold
+        }
     }
 
     private void write(Path dir, List<Entry> entries) throws IOException {

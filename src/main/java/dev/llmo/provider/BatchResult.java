@@ -8,7 +8,8 @@ import java.util.Objects;
  * there is none.
  *
  * @param customId the row's id, as submitted
- * @param response the answer when {@link Outcome#SUCCEEDED}, else null
+ * @param response the answer when {@link Outcome#SUCCEEDED}; for a row that failed, what arrived of its answer all the
+ *                 same (the text before a refusal, the refusal's words, the usage that is paid for), or null
  * @param error    why there is no answer (the provider's error for the row, a refusal or block, an expiry or cancel),
  *                 else null
  */
@@ -22,7 +23,7 @@ public record BatchResult(String customId, Outcome outcome, ChatResponse respons
     public BatchResult {
         Objects.requireNonNull(customId, "customId");
         Objects.requireNonNull(outcome, "outcome");
-        if ((outcome == Outcome.SUCCEEDED) != (response != null) || (response == null) != (error != null)) {
+        if ((outcome == Outcome.SUCCEEDED) != (error == null) || outcome == Outcome.SUCCEEDED && response == null) {
             throw new IllegalArgumentException("a batch result has an answer when it succeeded, else an error");
         }
     }
@@ -32,6 +33,11 @@ public record BatchResult(String customId, Outcome outcome, ChatResponse respons
     }
 
     public static BatchResult failed(String customId, Outcome outcome, LlmoException error) {
-        return new BatchResult(customId, outcome, null, error);
+        return failed(customId, outcome, error, null);
+    }
+
+    /** A row that failed after some of its answer arrived ({@code arrived}, or null when none did). */
+    public static BatchResult failed(String customId, Outcome outcome, LlmoException error, ChatResponse arrived) {
+        return new BatchResult(customId, outcome, arrived, error);
     }
 }

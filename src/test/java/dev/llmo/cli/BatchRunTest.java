@@ -197,6 +197,33 @@ class BatchRunTest {
     }
 
     @Test
+    void aRefusedCallsLineKeepsTheModelsRefusalBesideItsError() throws Exception {
+        llmo.server().setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                boolean refuse = request.getBody().readUtf8().contains("Q2?");
+                return new MockResponse().setHeader("content-type", "application/json").setBody(refuse ? """
+                        {"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":\
+                        "assistant","content":null,"refusal":"I can't answer Q2."},"finish_reason":"stop"}],\
+                        "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}""" : """
+                        {"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":\
+                        "assistant","content":"Fine."},"finish_reason":"stop"}],\
+                        "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}""");
+            }
+        });
+
+        Result result = llmo.run("batch", "run", dataset(2).toString(), "--prompt", "Answer {{question}}");
+
+        assertThat(result).failedWith(ExitCode.FAILURE);
+        List<JsonNode> lines = JsonLines.of(result.out());
+        assertThat(lines.get(0).get("refusal").isNull()).isTrue();
+        assertThat(lines.get(1).get("error").get("kind").asText()).isEqualTo("refused");
+        assertThat(lines.get(1).get("refusal").asText()).isEqualTo("I can't answer Q2.");
+        assertThat(JsonLines.of(llmo.run("batch", "export", "last").out()).get(1).get("refusal").asText())
+                .isEqualTo("I can't answer Q2.");
+    }
+
+    @Test
     void aBatchWhoseWorstCasePassesTheBudgetIsRefusedWithNothingSent() throws Exception {
         RowServer server = new RowServer();
         llmo.server().setDispatcher(server);

@@ -43,10 +43,17 @@ class BatchViaProviderTest {
         final List<String> paths = new CopyOnWriteArrayList<>();
         final AtomicInteger polls = new AtomicInteger();
         final boolean expire;
+        /** Whether the model refuses the question about Italy (OpenAI's refusal, usage paid). */
+        final boolean refuseItaly;
         volatile boolean cancelled;
 
         BatchServer(boolean expire) {
+            this(expire, false);
+        }
+
+        BatchServer(boolean expire, boolean refuseItaly) {
             this.expire = expire;
+            this.refuseItaly = refuseItaly;
         }
 
         private static MockResponse json(String body) {
@@ -98,6 +105,17 @@ class BatchViaProviderTest {
                             continue; // never answered
                         }
                         String question = input.path("body").path("messages").path(0).path("content").asText();
+                        if (refuseItaly && question.contains("Italy")) {
+                            out.append("""
+                                    {"id":"batch_req_%s","custom_id":"%s","response":{"status_code":200,\
+                                    "request_id":"r","body":{"id":"c","object":"chat.completion","model":"m1",\
+                                    "choices":[{"index":0,"message":{"role":"assistant","content":null,\
+                                    "refusal":"I won't name that capital."},"finish_reason":"stop"}],\
+                                    "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}},\
+                                    "error":null}
+                                    """.formatted(id, id));
+                            continue;
+                        }
                         out.append("""
                                 {"id":"batch_req_%s","custom_id":"%s","response":{"status_code":200,"request_id":"r",\
                                 "body":{"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,\
@@ -173,6 +191,42 @@ class BatchViaProviderTest {
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0).path("error").path("kind").asText()).isEqualTo("expired");
         assertThat(lines.get(1).path("text").asText()).isEqualTo("Answer to Capital of Spain?");
+    }
+
+    @Test
+    void aRefusedRowKeepsTheModelsWordsInTheResultsAndTheRecordAndCountsItsCost() throws Exception {
+        llmo.server().setDispatcher(new BatchServer(false, true));
+        assertThat(llmo.run("batch", "run", dataset().toString(), "--prompt", "Capital of {{question}}",
+                "--via", "provider")).succeeded();
+
+        Result waited = llmo.run("batch", "wait", "last", "--interval", "1");
+
+        assertThat(waited).failedWith(ExitCode.FAILURE).errContains("1 rows failed");
+        List<JsonNode> lines = JsonLines.of(waited.out());
+        JsonNode refused = lines.get(2);
+        assertThat(refused.path("error").path("kind").asText()).isEqualTo("refused");
+        assertThat(refused.path("refusal").asText()).isEqualTo("I won't name that capital.");
+        assertThat(refused.path("cost_usd").decimalValue()).as("a refused answer is paid for")
+                .isEqualByComparingTo("0.001");
+        assertThat(lines.get(0).path("refusal").isNull()).isTrue();
+        Path record;
+        try (var files = Files.list(llmo.dir().resolve("batches"))) {
+            record = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        JsonNode entry = Files.readAllLines(record).stream().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).filter(e -> "batch.row".equals(e.path("type").asText()) && e.path("data").path("row").asLong() == 2)
+                .findFirst().orElseThrow();
+        assertThat(entry.toString()).contains("I won't name that capital.");
+        assertThat(entry.path("data").path("stop_reason").asText()).isEqualTo("refused");
+        assertThat(entry.path("data").path("error").path("kind").asText()).isEqualTo("refused");
+        // export prints the same line from the record
+        assertThat(JsonLines.of(llmo.run("batch", "export", "last").out()).get(2).path("refusal").asText())
+                .isEqualTo("I won't name that capital.");
     }
 
     @Test

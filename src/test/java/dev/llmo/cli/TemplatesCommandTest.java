@@ -349,6 +349,13 @@ class TemplatesCommandTest {
         assertThat(llmo.run("templates", "show", "byhand")).succeeded()
                 .outContains("- https://***@example.test/doc.pdf", "[\"https://***@example.test/n.md\"]")
                 .outDoesNotContain("s3cr", "tok/en");
+        // a password with white space or quotes, as a hand-written file may hold: no piece of it shows
+        Files.writeString(llmo.dir().resolve("templates/spaced.yaml"), "prompt: Read it\nattachments:\n"
+                + "- https://me:open sesame@example.test/doc.pdf\n"
+                + "fragments: [\"https://me:it's \\\"quoted\\\"@example.test/n.md\"]\n");
+        assertThat(llmo.run("templates", "show", "spaced")).succeeded()
+                .outContains("- https://***@example.test/doc.pdf", "[\"https://***@example.test/n.md\"]")
+                .outDoesNotContain("open", "sesame", "it's", "quoted");
         assertThat(llmo.run("run", "--save", "creds", "-a", "https://example.test/@team/a.pdf", "-f",
                 "/tmp/me@home/a.md", "Read it")).succeeded();
         assertThat(Files.readString(llmo.dir().resolve("templates/creds.yaml")))

@@ -17,6 +17,24 @@ class UrlsTest {
                 .isEqualTo("https://***@example.org/v1");
     }
 
+    /** In a hand-written file a password may hold white space or a quote: none of it is shown either. */
+    @Test
+    void urlsInTextAreMaskedWhateverThePasswordHolds() {
+        assertThat(Urls.shownIn("- https://me:my secret@example.test/doc.pdf\n"))
+                .isEqualTo("- https://***@example.test/doc.pdf\n");
+        assertThat(Urls.shownIn("url: \"https://me:it's \"so\" @x@example.test\"  # mine\nnext: 1\n"))
+                .isEqualTo("url: \"https://***@example.test\"  # mine\nnext: 1\n");
+        assertThat(Urls.shownIn("a: 'https://u:p w@h/x' b: http://v:q@i/y"))
+                .isEqualTo("a: 'https://***@h/x' b: http://***@i/y");
+        // what shown leaves alone stays as written
+        assertThat(Urls.shownIn("see https://example.test/@team/a.pdf\nand /tmp/me@home/a.md\n"))
+                .isEqualTo("see https://example.test/@team/a.pdf\nand /tmp/me@home/a.md\n");
+        assertThat(Urls.shownIn("https://u:p#x@host/v1")).isEqualTo(Urls.shown("https://u:p#x@host/v1"));
+        // a password is never cut short by a line of text after it: when in doubt, more is masked
+        assertThat(Urls.shownIn("https://example.test/x then mail bob@example.org"))
+                .isEqualTo("https://***@example.org");
+    }
+
     /** Users type passwords unescaped: whatever the password holds, no part of it is shown. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

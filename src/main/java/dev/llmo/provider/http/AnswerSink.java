@@ -56,6 +56,20 @@ final class AnswerSink implements StreamSink {
         return new ChatResponse(model, message, stop == null ? StopReason.OTHER : stop, usage);
     }
 
+    /**
+     * What arrived of an answer that {@link #finish} refused (a refusal, a block, a wrong shape, an answer past the
+     * limit): its parts so far, its stop reason and usage, so that a failed batch row keeps what the model said and
+     * what it cost; null when nothing arrived.
+     */
+    ChatResponse arrived() {
+        List<Part> got = parts.isEmpty() ? answer.parts() : parts;
+        if (got.isEmpty() && usage == null && stop == null) {
+            return null;
+        }
+        return new ChatResponse(model, new Message(Role.ASSISTANT, got), stop == null ? StopReason.OTHER : stop,
+                usage);
+    }
+
     List<Part> parts = List.of();
     Usage usage;
     StopReason stop;

@@ -9,7 +9,6 @@ import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.BatchLimits;
 import dev.llmo.provider.BatchResult;
 import dev.llmo.provider.BatchService;
-import dev.llmo.provider.ChatResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -118,14 +117,14 @@ public abstract class HttpBatchService implements BatchService {
         return true;
     }
 
-    /** A result's answer, read by the provider's chat decoder; a refusal or block is its row's failure, as live. */
+    /**
+     * A result's answer, read by the provider's chat decoder; a refusal or block is its row's failure, as live, and
+     * keeps what arrived of the answer (the text before it, the refusal's words, the usage).
+     */
     protected BatchResult answered(String customId, JsonNode body) {
-        try {
-            ChatResponse response = client.answerOf(body);
-            return BatchResult.answered(customId, response);
-        } catch (LlmoException e) {
-            return BatchResult.failed(customId, BatchResult.Outcome.FAILED, e);
-        }
+        HttpProviderClient.WholeAnswer answer = client.answerOf(body);
+        return answer.error() == null ? BatchResult.answered(customId, answer.response())
+                : BatchResult.failed(customId, BatchResult.Outcome.FAILED, answer.error(), answer.response());
     }
 
     /** A result line that cannot be read: its row failed, the others go on. */

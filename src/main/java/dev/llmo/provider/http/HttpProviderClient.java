@@ -143,26 +143,36 @@ public abstract class HttpProviderClient implements ProviderClient {
     }
 
     /**
+     * An answer read apart from a call: the answer, or why there is none and what arrived of it all the same.
+     *
+     * @param response the answer when {@code error} is null; else what arrived of it (the text before a refusal, the
+     *                 refusal's words, the usage that is paid for), or null when nothing did
+     * @param error    why the body is not an answer, or null
+     */
+    public record WholeAnswer(dev.llmo.provider.ChatResponse response, LlmoException error) {
+    }
+
+    /**
      * A whole answer read apart from a call, by this client's decoder as a non-streamed call's body would be: a line of
      * a provider's batch results holds such a body. A refusal, a block or a body of the wrong shape is an error, as it
-     * is live.
-     *
-     * @throws LlmoException why the body is not an answer
+     * is live, and what the model said before it stays with it (nothing a model said is dropped).
      */
-    public dev.llmo.provider.ChatResponse answerOf(JsonNode body) {
+    public WholeAnswer answerOf(JsonNode body) {
         AnswerSink sink = new AnswerSink(transport.settings().limits(), errors, event -> { });
         // no decoder reads the request it is given (the live path passes it for symmetry); a result has none at hand
         ResponseDecoder decoder = decoder(null);
+        LlmoException error;
         try {
             decoder.onBody(body, sink);
-            return sink.finish(decoder);
+            return new WholeAnswer(sink.finish(decoder), null);
         } catch (AttemptFailedException e) {
-            throw e.failure.error();
+            error = e.failure.error();
         } catch (LlmoException e) {
-            throw e;
+            error = e;
         } catch (RuntimeException e) {
-            throw errors.malformed("an answer llmo cannot read", null).error();
+            error = errors.malformed("an answer llmo cannot read", null).error();
         }
+        return new WholeAnswer(sink.arrived(), error);
     }
 
     /** A JSON request body. */

@@ -121,6 +121,33 @@ class AnthropicBatchesTest {
     }
 
     @Test
+    void aRefusedRowKeepsTheTextBeforeTheRefusalItsExplanationAndItsUsage() {
+        anthropic.answerJson(ended(""));
+        RemoteBatch done = anthropic.batches().status("msgbatch_013Zva2CMHLNnXjNJJKqJ2EF");
+        anthropic.sent();
+        anthropic.answer(new MockResponse().setHeader("Content-Type", "application/binary").setBody("""
+                {"custom_id":"r1","result":{"type":"succeeded","message":{"id":"msg_01","type":"message",\
+                "role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Here is how to"}],\
+                "stop_reason":"refusal","stop_sequence":null,"stop_details":{"type":"refusal","category":"cyber",\
+                "explanation":"I can't help with writing malware."},\
+                "usage":{"input_tokens":14,"output_tokens":9,"service_tier":"batch"}}}}
+                """));
+        List<BatchResult> results = new ArrayList<>();
+
+        anthropic.batches().results(done, results::add);
+
+        BatchResult refused = results.get(0);
+        assertThat(refused.outcome()).isEqualTo(BatchResult.Outcome.FAILED);
+        assertThat(((ModelCallException) refused.error()).kind()).isEqualTo(ErrorKind.REFUSED);
+        // what the model said before and of its refusal stays with the row, and so does what it cost
+        assertThat(refused.response().text()).isEqualTo("Here is how to");
+        assertThat(refused.response().message().parts(dev.llmo.message.Part.Refusal.class))
+                .extracting(dev.llmo.message.Part.Refusal::text).containsExactly("I can't help with writing malware.");
+        assertThat(refused.response().stopReason()).isEqualTo(StopReason.REFUSED);
+        assertThat(refused.response().usage().outputTokens()).isEqualTo(9);
+    }
+
+    @Test
     void theKeyNeverGoesToAResultsUrlOnAnotherHost() {
         anthropic.answerJson(ended("").replace(anthropic.url("/"), "https://evil.example/"));
         RemoteBatch done = anthropic.batches().status("msgbatch_013Zva2CMHLNnXjNJJKqJ2EF");

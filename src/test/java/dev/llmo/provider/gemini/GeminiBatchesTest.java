@@ -123,6 +123,9 @@ class GeminiBatchesTest {
         assertThat(((ModelCallException) results.get(1).error()).kind()).isEqualTo(ErrorKind.BAD_REQUEST);
         assertThat(results.get(1).error().getMessage()).contains("Request contains an invalid argument.");
         assertThat(((ModelCallException) results.get(2).error()).kind()).isEqualTo(ErrorKind.BLOCKED);
+        // a blocked prompt's usage stays with its row: the provider counts it
+        assertThat(results.get(2).response().usage().inputTokens()).isEqualTo(8);
+        assertThat(results.get(1).response()).as("an error row had no answer at all").isNull();
     }
 
     @Test

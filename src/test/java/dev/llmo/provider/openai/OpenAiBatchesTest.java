@@ -200,6 +200,10 @@ class OpenAiBatchesTest {
         // a refusal in a batch is the row's failure, as it is live
         assertThat(results.get(5).outcome()).isEqualTo(BatchResult.Outcome.FAILED);
         assertThat(((ModelCallException) results.get(5).error()).kind()).isEqualTo(ErrorKind.REFUSED);
+        // and keeps the model's words, not only inside the error's message
+        assertThat(results.get(5).response().message().parts(dev.llmo.message.Part.Refusal.class))
+                .extracting(dev.llmo.message.Part.Refusal::text).containsExactly("I can't help with that.");
+        assertThat(results.get(5).response().stopReason()).isEqualTo(StopReason.REFUSED);
     }
 
     @Test
