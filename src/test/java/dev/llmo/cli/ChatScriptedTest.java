@@ -47,13 +47,31 @@ class ChatScriptedTest {
     }
 
     @Test
-    void withoutAKeyForTheDefaultModelChatStopsBeforeStartingAndNamesModelsWithAKey() throws Exception {
+    void withoutAKeyForTheDefaultModelTheFirstTurnFailsNamingModelsWithAKeyAndTheScriptGoesOn() throws Exception {
+        // a keyless provider on the same server: what "/model" switches to
+        Files.writeString(llmo.home().resolve("llmo/models.yaml"), Files.readString(llmo.home().resolve(
+                "llmo/models.yaml")) + "local:\n  type: openai\n  base_url: " + server.url() + "\n  models:\n"
+                + "    - name: l1\n");
+        server.answer("Hello from local", 3, 4);
+
+        Result result = llmo.cli().env("MOCK_API_KEY", null).env("GEMINI_API_KEY", "g")
+                .stdin("hi\n/model local/l1\nmore\n").run("chat");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outContains("Hello from local");
+        assertThat(result.err()).startsWith("llmo: error: no API key for provider 'mock' of the default model "
+                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
+                + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
+        assertThat(server.requestCount()).isEqualTo(1);
+        // the refused "hi" never joined the history
+        assertThat(messages(server.takeBody())).isEqualTo("user:more|");
+    }
+
+    @Test
+    void withoutAKeyForTheDefaultModelNothingIsLoggedWhenNoTurnIsSent() {
         Result result = llmo.cli().env("MOCK_API_KEY", null).env("GEMINI_API_KEY", "g").stdin("hi\n").run("chat");
 
         assertThat(result).failedWith(ExitCode.CREDENTIALS);
-        assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model "
-                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
-                + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
+        assertThat(result.err()).contains("models with a key: -m gemini/gemini-2.5-flash");
         assertThat(llmo.logs()).isEmpty();
     }
 
