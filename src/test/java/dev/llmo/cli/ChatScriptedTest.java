@@ -225,6 +225,22 @@ class ChatScriptedTest {
     }
 
     @Test
+    void aNameThatCouldBeReadAsAnIdOrItsStartIsRefusedAndOneWithADashIsKept() throws Exception {
+        server.answer("Noted.", 5, 2);
+
+        // "old" reads as 01D in the ids' spelling, the start of every id of these years
+        Result result = cli("remember-me\n/save 01M9\n/save old\n/save 01ARZ3NDEKTSV4RRFFQ69G5FAV\n/save old-notes\n")
+                .run("chat");
+
+        assertThat(result).failedWith(ExitCode.USAGE);
+        assertThat(result.err()).contains("llmo: error: '01M9' could be read as a conversation id or the start of "
+                + "one (an id prefix wins over a name); give a name with a character no id has, e.g. /save "
+                + "01M9-notes\n", "llmo: error: 'old' could be read as", "'01ARZ3NDEKTSV4RRFFQ69G5FAV' could be read as");
+        assertThat(Files.readString(llmo.onlyLog())).contains("\"name\":\"old-notes\"").doesNotContain(
+                "\"name\":\"old\"", "\"name\":\"01M9\"", "\"name\":\"01ARZ");
+    }
+
+    @Test
     void multiLineInputByBackslashAndByTripleQuotes() throws Exception {
         server.answer("one", 1, 1).answer("two", 1, 1);
 

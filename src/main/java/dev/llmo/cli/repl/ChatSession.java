@@ -20,6 +20,7 @@ import dev.llmo.tool.Tool;
 import dev.llmo.tool.ToolCatalog;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.eventlog.ConversationId;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.SavedChats;
 import dev.llmo.cost.UnloggedSpend;
@@ -473,6 +474,12 @@ public final class ChatSession implements AutoCloseable {
         }
         if (ConversationStore.NEWEST.equals(clean)) {
             throw new UsageException("'" + clean + "' always means the conversation used last", "choose another name");
+        }
+        if (ConversationId.couldStartAnId(clean)) {
+            // --cid, /load and log show read it as an id (prefix) first: the name could never be used
+            throw new UsageException("'" + clean + "' could be read as a conversation id or the start of one (an id "
+                    + "prefix wins over a name)", "give a name with a character no id has, e.g. /save " + clean
+                    + "-notes");
         }
         refuseUnlogged("/save");
         if (!conversation.kept()) {
