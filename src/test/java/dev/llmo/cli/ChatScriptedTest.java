@@ -241,6 +241,20 @@ class ChatScriptedTest {
     }
 
     @Test
+    void savingANameChangesTheConversationsDirectorysTimeSoThatCachedCompletionSeesIt() throws Exception {
+        server.answer("Noted.", 5, 2);
+        assertThat(cli("remember-me\n").run("chat")).succeeded();
+        Path dir = llmo.onlyLog().getParent();
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(dir, old);
+
+        assertThat(cli("/save notes\n").run("chat", "--resume", "last")).succeeded();
+
+        assertThat(Files.getLastModifiedTime(dir)).isNotEqualTo(old);
+        assertThat(llmo.cli().run("__complete", "conversations").out()).endsWith("\nnotes\n");
+    }
+
+    @Test
     void multiLineInputByBackslashAndByTripleQuotes() throws Exception {
         server.answer("one", 1, 1).answer("two", 1, 1);
 

@@ -490,6 +490,7 @@ public final class ChatSession implements AutoCloseable {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("name", clean);
         conversation.note(SavedChats.EVENT, data);
+        SavedChats.announce(setup.conversationsDir());
     }
 
     /** Switches to another conversation, named by a saved name, an id or a unique prefix. */
