@@ -75,9 +75,8 @@ final class ChatCommand implements Callable<Integer> {
         try (ChatSession session = ChatSession.open(setup, model, role, shared.system, shared.options(),
                 shared.continues(), shared.continuedId())) {
             session.useTools(tools.catalog(), tools.tools());
-            if (session.defaultModel()) {
-                CoreServices.requireKeyOfDefault(context, session.model());
-            }
+            // at the first turn, not here: a refused turn is one error line and the session goes on (chat.md)
+            session.checkKeyOfDefault(model -> CoreServices.requireKeyOfDefault(context, model));
             ExitCode code;
             if (environment.stdinIsTerminal()) {
                 try (Terminal terminal = terminal(environment)) {

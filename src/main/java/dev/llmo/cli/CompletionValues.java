@@ -115,6 +115,14 @@ final class CompletionValues {
             return List.of(); // none yet, or unreadable: nothing to complete
         }
         Collections.sort(ids);
+        // the names given with /save, which --cid, --resume and log show take as well
+        try {
+            List<String> names = new ArrayList<>(dev.llmo.eventlog.SavedChats.names(dir).keySet());
+            Collections.sort(names);
+            ids.addAll(names);
+        } catch (RuntimeException e) {
+            // a log that cannot be read: the ids are still offered
+        }
         return ids;
     }
 }

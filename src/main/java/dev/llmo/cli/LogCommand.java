@@ -62,7 +62,7 @@ final class LogCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = {"List conversations, newest last: id, start, every model used, cost, first prompt.",
+            description = {"List conversations, newest last: id, start, every model used, cost, [saved names] first prompt.",
                     "On a terminal each line is cut to fit its width; in a pipe it is not."},
             footerHeading = "%nExamples:%n",
             footer = {"  llmo log list", "  llmo log list --limit 10", "  llmo log list --since 2d --model anthropic",
@@ -74,8 +74,8 @@ final class LogCommand implements Runnable {
                       + "ago (30m, 12h, 2d, 1w) or a date (2026-11-01, local time).") String since,
               @Option(names = "--model", paramLabel = "MODEL", description = "Only those that used MODEL "
                       + "(provider/model, a model's name or alias, or a provider: every model of it).") String model,
-              @Option(names = "--grep", paramLabel = "TEXT", description = "Only those with TEXT in a message or "
-                      + "an answer (case-insensitive).") String grep) {
+              @Option(names = "--grep", paramLabel = "TEXT", description = "Only those with TEXT in a message, "
+                      + "an answer or a saved name (case-insensitive).") String grep) {
         ConversationStore store = store();
         LogListing listing = new LogListing(limit, since == null ? null
                 : Since.parse(since, java.time.Instant.now(),
@@ -86,22 +86,23 @@ final class LogCommand implements Runnable {
             context.err().println("llmo: no conversations yet in " + store.dir());
             return;
         }
-        List<ConversationSummary> summaries = listing.select(store, note -> context.err().println("llmo: note: "
+        List<LogListing.Listed> summaries = listing.select(store, note -> context.err().println("llmo: note: "
                 + note));
         if (summaries.isEmpty()) {
             context.err().println("llmo: no conversation matches");
             return;
         }
         if (json) {
-            summaries.forEach(s -> out.println(summaryJson(s)));
+            summaries.forEach(listed -> out.println(summaryJson(listed)));
             return;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "STARTED", "MODELS", "COST", "FIRST PROMPT"});
-        for (ConversationSummary s : summaries) {
+        for (LogListing.Listed listed : summaries) {
+            ConversationSummary s = listed.summary();
             rows.add(new String[] {s.id(), s.started() == null ? "-"
                     : s.started().substring(0, Math.min(16, s.started().length())).replace('T', ' '),
-                String.join(",", s.models()), ConversationRenderer.usd(s), prompt(s.firstPrompt())});
+                String.join(",", s.models()), ConversationRenderer.usd(s), prompt(listed.names(), s.firstPrompt())});
         }
         printTable(rows, out, TerminalColumns.of(context.environment()));
     }
@@ -126,9 +127,11 @@ final class LogCommand implements Runnable {
         return ids;
     }
 
-    private static String summaryJson(ConversationSummary s) {
+    private static String summaryJson(LogListing.Listed listed) {
+        ConversationSummary s = listed.summary();
         var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         node.put("id", s.id());
+        node.putPOJO("names", listed.names());
         node.put("started", s.started());
         node.put("command", s.command());
         node.putPOJO("models", s.models());
@@ -140,12 +143,14 @@ final class LogCommand implements Runnable {
         return node.toString();
     }
 
-    private static String prompt(String text) {
+    /** The first prompt, after the conversation's saved names in brackets ({@code [notes] hi}). */
+    private static String prompt(List<String> names, String text) {
+        String named = names.isEmpty() ? "" : "[" + ConversationRenderer.printable(String.join(",", names)) + "] ";
         if (text == null) {
-            return "-";
+            return named.isEmpty() ? "-" : named.strip();
         }
         // whole: a pipe gets it all, a terminal's width cuts it in printTable
-        return ConversationRenderer.printable(text.strip().replaceAll("\\s+", " "));
+        return named + ConversationRenderer.printable(text.strip().replaceAll("\\s+", " "));
     }
 
     /**

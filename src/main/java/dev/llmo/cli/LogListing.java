@@ -6,11 +6,14 @@ import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
+import dev.llmo.eventlog.SavedChats;
 import dev.llmo.failure.UsageException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,7 +24,8 @@ import java.util.Set;
  * @param since only those started at or after this instant, or null
  * @param model only those that used this model ({@code provider/model}, or a bare model name under any provider) or
  *              a model of this provider, or null
- * @param grep  only those with this text (case-insensitive) in a message or an answer, or null
+ * @param grep  only those with this text (case-insensitive) in a message, an answer or a name saved with
+ *              {@code /save}, or null
  * @param named the models ({@code provider/model}) that {@code model} names in the configuration as a model's name or
  *              alias ({@code sonnet}): those match too, as they would in {@code -m}
  */
@@ -37,12 +41,28 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
     }
 
     /**
-     * The summaries of the conversations that match, oldest first; {@code notes} hears of a conversation listed
-     * without a line too long to be an event (junk appended to it: llmo never writes such a line).
+     * A conversation listed.
+     *
+     * @param names the names saved for it with {@code /save} that lead to it (a newer conversation can take a name
+     *              over), oldest first
      */
-    List<ConversationSummary> select(ConversationStore store, java.util.function.Consumer<String> notes) {
-        List<ConversationSummary> matching = new ArrayList<>();
+    record Listed(ConversationSummary summary, List<String> names) {
+        Listed {
+            names = List.copyOf(names);
+        }
+    }
+
+    /**
+     * The conversations that match, oldest first; {@code notes} hears of a conversation listed without a line too
+     * long to be an event (junk appended to it: llmo never writes such a line).
+     */
+    List<Listed> select(ConversationStore store, java.util.function.Consumer<String> notes) {
+        List<Listed> matching = new ArrayList<>();
         String needle = grep == null ? null : grep.toLowerCase(Locale.ROOT);
+        // the names as --cid and log show resolve them: the newest conversation with a name has it
+        Map<String, List<String>> namesById = new HashMap<>();
+        SavedChats.names(store.dir()).forEach((name, id) -> namesById.computeIfAbsent(id, k -> new ArrayList<>())
+                .add(name));
         for (String id : store.ids()) {
             List<Event> events = new ArrayList<>();
             long skipped = EventLog.forEach(store.file(id), events::add);
@@ -58,10 +78,12 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
             if (model != null && summary.models().stream().noneMatch(this::modelMatches)) {
                 continue;
             }
-            if (needle != null && decoded.stream().noneMatch(data -> mentions(data, needle))) {
+            List<String> names = namesById.getOrDefault(id, List.of());
+            if (needle != null && decoded.stream().noneMatch(data -> mentions(data, needle))
+                    && names.stream().noneMatch(name -> name.toLowerCase(Locale.ROOT).contains(needle))) {
                 continue;
             }
-            matching.add(summary);
+            matching.add(new Listed(summary, names));
         }
         return limit == null || matching.size() <= limit ? matching
                 : matching.subList(matching.size() - limit, matching.size());

@@ -1,7 +1,6 @@
 package dev.llmo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmo.failure.FailureException;
 import dev.llmo.failure.UsageException;
 import dev.llmo.input.InputText;
 import java.io.IOException;
@@ -49,7 +48,7 @@ final class RunInput {
             try {
                 piped = InputText.utf8(readStdin(environment), "stdin").stripTrailing();
             } catch (IOException e) {
-                throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
+                throw dev.llmo.input.InputReader.stdinUnreadable("stdin", e);
             }
         }
         if (piped.isBlank()) {

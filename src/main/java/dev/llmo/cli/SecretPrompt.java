@@ -210,7 +210,7 @@ final class SecretPrompt implements AutoCloseable {
         } catch (CharacterCodingException e) {
             throw new UsageException("the input on stdin is not UTF-8 text", "pipe the secret as text");
         } catch (IOException e) {
-            throw new FailureException("cannot read stdin: " + e.getMessage(), null);
+            throw dev.llmo.input.InputReader.stdinUnreadable("stdin", e);
         } finally {
             if (raw != null) {
                 Arrays.fill(raw, (byte) 0);

@@ -72,6 +72,19 @@ public final class ConversationId {
         return true;
     }
 
+    /**
+     * Whether {@code typed}, read as {@link #normalise} reads it, could be a whole id or the start of one: it is
+     * spelt in the id alphabet and starts with a digit an id can start with (a time of 48 bits starts with 0 to 7).
+     * A name like that would lose to an id prefix, so it is no name for a conversation.
+     */
+    public static boolean couldStartAnId(String typed) {
+        String s = normalise(typed);
+        if (s.isEmpty() || s.length() > LENGTH || s.charAt(0) < '0' || s.charAt(0) > '7') {
+            return false;
+        }
+        return s.chars().allMatch(c -> ALPHABET.indexOf(c) >= 0);
+    }
+
     /** The creation time encoded in a whole id. */
     public static Instant timeOf(String id) {
         long millis = 0;

@@ -43,6 +43,20 @@ public final class SavedChats {
         return names;
     }
 
+    /**
+     * Tells those who watch the conversations directory that a name was saved: appending the event to a log leaves
+     * the directory as it was, and the shell completion's cache of conversations is kept while the directory's
+     * times stay the same (completion.md). Best effort: a name saved still works without it.
+     */
+    public static void announce(Path conversationsDir) {
+        try {
+            Files.setLastModifiedTime(conversationsDir, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis()));
+        } catch (IOException | RuntimeException e) {
+            // the cache then shows the name once another conversation is started
+        }
+    }
+
     /** The id of the conversation saved as {@code name}. */
     public static Optional<String> idOf(Path conversationsDir, String name) {
         return Optional.ofNullable(names(conversationsDir).get(name));

@@ -71,7 +71,7 @@ public final class InputReader {
             try (InputStream in = stdin.get()) {
                 return new InputBytes(bounded(in, spec, what, maxBytes), spec, null);
             } catch (IOException e) {
-                throw new FailureException("cannot read stdin for " + what + ": " + e.getMessage(), null, e);
+                throw stdinUnreadable("stdin for " + what, e);
             }
         }
         String lower = spec.toLowerCase(Locale.ROOT);
@@ -83,6 +83,17 @@ public final class InputReader {
                     "download it first and give the file's path");
         }
         return file(spec, what, maxBytes);
+    }
+
+    /**
+     * The error of a stdin that cannot be read: what was redirected into it is the user's to fix (exit 2), most often
+     * a directory ({@code < somedir}), as a directory given by name is.
+     *
+     * @param what how the message names it: {@code stdin}, {@code stdin for -f}
+     */
+    public static UsageException stdinUnreadable(String what, IOException e) {
+        return new UsageException("cannot read " + what + ": " + e.getMessage(),
+                "redirect a file or pipe text into it, not a directory: < notes.md, or cat notes.md | llmo ...");
     }
 
     private InputBytes file(String spec, String what, long maxBytes) {

@@ -49,6 +49,7 @@ public final class VaultSession {
     public static final Duration MAX_DURATION = Duration.ofHours(24);
     private static final String SOCKET_PREFIX = "agent-";
     private static final String SOCKET_SUFFIX = ".sock";
+    private static final int SOCKET_ID_BYTES = 8;
     /** sun_path holds 108 bytes on Linux, 104 on macOS. */
     private static final int MAX_SOCKET_PATH = 100;
     /** A JVM starting on a busy machine: seconds, not minutes. */
@@ -94,14 +95,33 @@ public final class VaultSession {
 
     /**
      * The directory of the agents' sockets: {@code $XDG_RUNTIME_DIR/llmo} (a per-user tmpfs that the system empties
-     * at logout), else {@code <java.io.tmpdir>/llmo-<user>}.
+     * at logout), else {@code sessions} in the user's cache directory ({@code $XDG_CACHE_HOME/llmo}, else
+     * {@code ~/.cache/llmo}): a place in the user's own home, where no other user can create it first, as they could
+     * in the shared, sticky {@code /tmp}. Only when that path is too long for a socket's address is it
+     * {@code <java.io.tmpdir>/llmo-<user>}, which {@link #start} refuses when another user made it.
      */
     public static Path directory(Map<String, String> env) {
         String runtime = env.get("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isEmpty() && Path.of(runtime).isAbsolute() && Files.isDirectory(Path.of(runtime))) {
             return Path.of(runtime, "llmo");
         }
+        String cache = env.get("XDG_CACHE_HOME");
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        Path base = cache != null && Path.of(cache).isAbsolute() ? Path.of(cache)
+                : home != null && Path.of(home).isAbsolute() ? Path.of(home, ".cache") : null;
+        if (base != null) {
+            Path sessions = base.resolve("llmo").resolve("sessions");
+            if (fits(sessions)) {
+                return sessions;
+            }
+        }
         return Path.of(System.getProperty("java.io.tmpdir"), "llmo-" + System.getProperty("user.name"));
+    }
+
+    /** Whether a socket's path in {@code directory} fits in a socket's address. */
+    private static boolean fits(Path directory) {
+        return directory.resolve(SOCKET_PREFIX + "0".repeat(2 * SOCKET_ID_BYTES) + SOCKET_SUFFIX).toString()
+                .getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH;
     }
 
     /**
@@ -115,7 +135,7 @@ public final class VaultSession {
         }
         Path directory = privateDirectory(directory(env));
         SecureRandom random = new SecureRandom();
-        byte[] id = new byte[8];
+        byte[] id = new byte[SOCKET_ID_BYTES];
         random.nextBytes(id);
         Path socket = directory.resolve(SOCKET_PREFIX + HexFormat.of().formatHex(id) + SOCKET_SUFFIX);
         if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
@@ -302,7 +322,7 @@ public final class VaultSession {
     }
 
     /** The socket directory, created 0700 if missing; refused unless it is a real directory, the user's, 0700. */
-    private static Path privateDirectory(Path directory) {
+    static Path privateDirectory(Path directory) {
         try {
             Files.createDirectories(directory.getParent());
             try {
@@ -314,12 +334,29 @@ public final class VaultSession {
             throw new FailureException("cannot create the directory of vault sessions " + directory + ": " + e.getMessage(),
                     "check its parent's permissions, or set XDG_RUNTIME_DIR to a directory of yours");
         }
+        Optional<UserPrincipal> owner = otherOwner(directory);
+        if (owner.isPresent()) {
+            // another user made it first (in a shared /tmp): no chmod of ours can fix that, and it must not be used
+            throw new FailureException("the directory of vault sessions " + directory + " belongs to another user ("
+                    + owner.get().getName() + ")", "set XDG_RUNTIME_DIR to a directory of your own with mode 0700, "
+                    + "e.g. mkdir -m 700 ~/.run && export XDG_RUNTIME_DIR=~/.run");
+        }
         if (!isPrivate(directory)) {
             throw new FailureException("the directory of vault sessions " + directory + " is not private to you "
                     + "(it must be your own directory with mode 0700, not a link)",
                     "remove it, or fix it with 'chmod 700 " + directory + "' if it is yours");
         }
         return directory;
+    }
+
+    /** The owner of {@code directory} (not followed if a link) when it is not this user, else empty. */
+    private static Optional<UserPrincipal> otherOwner(Path directory) {
+        try {
+            UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+            return owner.equals(AgentProtocol.currentUser()) ? Optional.empty() : Optional.of(owner);
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean isPrivate(Path directory) {

@@ -47,13 +47,31 @@ class ChatScriptedTest {
     }
 
     @Test
-    void withoutAKeyForTheDefaultModelChatStopsBeforeStartingAndNamesModelsWithAKey() throws Exception {
+    void withoutAKeyForTheDefaultModelTheFirstTurnFailsNamingModelsWithAKeyAndTheScriptGoesOn() throws Exception {
+        // a keyless provider on the same server: what "/model" switches to
+        Files.writeString(llmo.home().resolve("llmo/models.yaml"), Files.readString(llmo.home().resolve(
+                "llmo/models.yaml")) + "local:\n  type: openai\n  base_url: " + server.url() + "\n  models:\n"
+                + "    - name: l1\n");
+        server.answer("Hello from local", 3, 4);
+
+        Result result = llmo.cli().env("MOCK_API_KEY", null).env("GEMINI_API_KEY", "g")
+                .stdin("hi\n/model local/l1\nmore\n").run("chat");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outContains("Hello from local");
+        assertThat(result.err()).startsWith("llmo: error: no API key for provider 'mock' of the default model "
+                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
+                + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
+        assertThat(server.requestCount()).isEqualTo(1);
+        // the refused "hi" never joined the history
+        assertThat(messages(server.takeBody())).isEqualTo("user:more|");
+    }
+
+    @Test
+    void withoutAKeyForTheDefaultModelNothingIsLoggedWhenNoTurnIsSent() {
         Result result = llmo.cli().env("MOCK_API_KEY", null).env("GEMINI_API_KEY", "g").stdin("hi\n").run("chat");
 
         assertThat(result).failedWith(ExitCode.CREDENTIALS);
-        assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model "
-                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
-                + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
+        assertThat(result.err()).contains("models with a key: -m gemini/gemini-2.5-flash");
         assertThat(llmo.logs()).isEmpty();
     }
 
@@ -204,6 +222,36 @@ class ChatScriptedTest {
         assertThat(messages(server.takeBody())).startsWith("user:remember-me|assistant:Noted.|user:what did I say?|")
                 .endsWith("user:again?|");
         assertThat(Files.readString(llmo.onlyLog())).contains("\"chat.save\"", "\"name\":\"notes\"");
+    }
+
+    @Test
+    void aNameThatCouldBeReadAsAnIdOrItsStartIsRefusedAndOneWithADashIsKept() throws Exception {
+        server.answer("Noted.", 5, 2);
+
+        // "old" reads as 01D in the ids' spelling, the start of every id of these years
+        Result result = cli("remember-me\n/save 01M9\n/save old\n/save 01ARZ3NDEKTSV4RRFFQ69G5FAV\n/save old-notes\n")
+                .run("chat");
+
+        assertThat(result).failedWith(ExitCode.USAGE);
+        assertThat(result.err()).contains("llmo: error: '01M9' could be read as a conversation id or the start of "
+                + "one (an id prefix wins over a name); give a name with a character no id has, e.g. /save "
+                + "01M9-notes\n", "llmo: error: 'old' could be read as", "'01ARZ3NDEKTSV4RRFFQ69G5FAV' could be read as");
+        assertThat(Files.readString(llmo.onlyLog())).contains("\"name\":\"old-notes\"").doesNotContain(
+                "\"name\":\"old\"", "\"name\":\"01M9\"", "\"name\":\"01ARZ");
+    }
+
+    @Test
+    void savingANameChangesTheConversationsDirectorysTimeSoThatCachedCompletionSeesIt() throws Exception {
+        server.answer("Noted.", 5, 2);
+        assertThat(cli("remember-me\n").run("chat")).succeeded();
+        Path dir = llmo.onlyLog().getParent();
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(dir, old);
+
+        assertThat(cli("/save notes\n").run("chat", "--resume", "last")).succeeded();
+
+        assertThat(Files.getLastModifiedTime(dir)).isNotEqualTo(old);
+        assertThat(llmo.cli().run("__complete", "conversations").out()).endsWith("\nnotes\n");
     }
 
     @Test

@@ -94,6 +94,38 @@ class LogCommandTest {
     }
 
     @Test
+    void savedNamesAreListedInTextAndJsonFoundByGrepAndOfferedByCompletion() throws Exception {
+        Path older = chat("mock/a", "mock/a", "Tell me about lifetimes", "Borrowing rules.", "rust-notes");
+        Path plain = chat("mock/a", "mock/a", "Cats", "Meow.", null);
+        // a newer conversation takes "taken" over, as --cid resolves it
+        chat("mock/a", "mock/a", "First", "1", "taken");
+        Path newer = chat("mock/a", "mock/a", "Second", "2", "taken");
+
+        List<String> lines = llmo("log", "list").out().lines().toList();
+        List<JsonNode> json = llmo("log", "list", "--json").out().lines().map(LogCommandTest::json).toList();
+
+        assertThat(lines.get(1)).startsWith(id(older)).contains("[rust-notes] Tell me about lifetimes");
+        assertThat(lines.get(2)).startsWith(id(plain)).contains(" Cats").doesNotContain("[");
+        assertThat(lines.get(3)).doesNotContain("[taken]");
+        assertThat(lines.get(4)).startsWith(id(newer)).contains("[taken] Second");
+        assertThat(json.get(0).get("names").toString()).isEqualTo("[\"rust-notes\"]");
+        assertThat(json.get(1).get("names").toString()).isEqualTo("[]");
+        assertThat(json.get(3).get("names").toString()).isEqualTo("[\"taken\"]");
+        assertThat(ids(llmo("log", "list", "--grep", "RUST-N"))).containsExactly(id(older));
+        assertThat(ids(llmo("log", "list", "--grep", "taken"))).containsExactly(id(newer));
+        assertThat(llmo("__complete", "conversations").out().lines().toList()).endsWith("rust-notes", "taken")
+                .contains(id(older), id(plain), id(newer));
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return new ObjectMapper().readTree(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(line, e);
+        }
+    }
+
+    @Test
     void listTakesABareModelNameOrAnAliasAsRunsMDoes() {
         Path sonnet = chat("anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "Poem", "Roses.", null);
         Path mini = chat("openai/gpt-4o-mini", "openai/gpt-4o-mini", "Sum", "2", null);

@@ -134,6 +134,19 @@ class RunModelsRemoteTest {
     }
 
     @Test
+    void aListEndpointThatAnswers404PointsAtBaseUrlAloneNotAtAModelName() throws Exception {
+        Path models = home.resolve("llmo/models.yaml");
+        Files.writeString(models, Files.readString(models).replaceAll("(?m)^(nokey|dead):.*$", "$1: ~")
+                + "gone: { type: openai, base_url: " + server.url("/gone/v1") + ", api_key_name: OA_KEY }\n");
+        Result result = cli().run("models", "--remote");
+
+        assertThat(result).failedWith(ExitCode.FAILURE);
+        assertThat(result.err()).isEqualTo("llmo: error: gone answered HTTP 404 (not found); check base_url of "
+                + "provider 'gone' in models.yaml (" + server.url("/gone/v1") + "): no model list was found under "
+                + "it\n");
+    }
+
+    @Test
     void aStoppedLocalServerIsAnErrorWhenNoProviderAnswered() {
         Result result = CliRun.in(home).run("models", "--remote");
 

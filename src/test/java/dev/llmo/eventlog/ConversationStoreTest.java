@@ -37,6 +37,15 @@ class ConversationStoreTest {
     }
 
     @Test
+    void whatCouldStartAnIdIsToldFromWhatCannot() {
+        String id = ConversationId.next(Instant.now());
+        assertThat(List.of(id, id.substring(0, 4).toLowerCase(java.util.Locale.ROOT), "0", "7days", "old", "1st"))
+                .allMatch(ConversationId::couldStartAnId);
+        assertThat(List.of("notes", "8ball", "old-notes", "0u", id + "0", "", "rust_1"))
+                .noneMatch(ConversationId::couldStartAnId);
+    }
+
+    @Test
     void resolvesAUniquePrefixCaseInsensitively() throws Exception {
         touch("01JD0AAAAAAAAAAAAAAAAAAAAA");
         touch("01JE0BBBBBBBBBBBBBBBBBBBBB");

@@ -20,6 +20,7 @@ import dev.llmo.tool.Tool;
 import dev.llmo.tool.ToolCatalog;
 import dev.llmo.core.RunResult;
 import dev.llmo.failure.UsageException;
+import dev.llmo.eventlog.ConversationId;
 import dev.llmo.eventlog.ConversationStore;
 import dev.llmo.eventlog.SavedChats;
 import dev.llmo.cost.UnloggedSpend;
@@ -99,6 +100,9 @@ public final class ChatSession implements AutoCloseable {
     private dev.llmo.message.Message lastAnswer;
     // what /attach keeps for the next message
     private final List<dev.llmo.message.Part.Attachment> pending = new ArrayList<>();
+    // checks that the configured default model has a key, at the first turn that sends to it (not at start, so that a
+    // script's "/model other" still runs); null once it passed, or when nothing is to be checked
+    private java.util.function.Consumer<ModelRef> keyOfDefault;
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
     private int unpricedCalls;
@@ -171,6 +175,21 @@ public final class ChatSession implements AutoCloseable {
         return defaults.defaultModel();
     }
 
+    /**
+     * Has {@code check} see, before the first turn sent to the configured default model (none was chosen), that its
+     * provider has a key; it throws to refuse the turn, and the session goes on with the next input.
+     */
+    public void checkKeyOfDefault(java.util.function.Consumer<ModelRef> check) {
+        keyOfDefault = check;
+    }
+
+    private void requireKeyOfDefault() {
+        if (keyOfDefault != null && defaults.defaultModel()) {
+            keyOfDefault.accept(defaults.model());
+            keyOfDefault = null; // it has a key: later turns need no second look-up (nor vault question)
+        }
+    }
+
     /** Switches the model for the next turns; the history stays. */
     public ModelRef model(String reference) {
         defaults = CallDefaults.resolve(setup.settings(), List.of(reference), role, null, commandOptions, null);
@@ -232,6 +251,7 @@ public final class ChatSession implements AutoCloseable {
 
     /** Sends the user's message; the answer streams to {@code listener}; {@code cancellation} stops it. */
     public RunResult send(String text, RunListener listener, Cancellation cancellation) {
+        requireKeyOfDefault(); // before the message joins the history: a refused turn leaves no trace
         if (pending.isEmpty()) {
             conversation.user(text);
         } else {
@@ -330,6 +350,7 @@ public final class ChatSession implements AutoCloseable {
         if (!asked) {
             throw new UsageException("there is nothing to retry", "send a message first");
         }
+        requireKeyOfDefault();
         if (answered) {
             conversation.retractLastAnswer();
         }
@@ -453,6 +474,12 @@ public final class ChatSession implements AutoCloseable {
         if (ConversationStore.NEWEST.equals(clean)) {
             throw new UsageException("'" + clean + "' always means the conversation used last", "choose another name");
         }
+        if (ConversationId.couldStartAnId(clean)) {
+            // --cid, /load and log show read it as an id (prefix) first: the name could never be used
+            throw new UsageException("'" + clean + "' could be read as a conversation id or the start of one (an id "
+                    + "prefix wins over a name)", "give a name with a character no id has, e.g. /save " + clean
+                    + "-notes");
+        }
         refuseUnlogged("/save");
         if (!conversation.kept()) {
             // its file is made by the first request that leaves the machine; a name alone would be lost
@@ -462,6 +489,7 @@ public final class ChatSession implements AutoCloseable {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("name", clean);
         conversation.note(SavedChats.EVENT, data);
+        SavedChats.announce(setup.conversationsDir());
     }
 
     /** Switches to another conversation, named by a saved name, an id or a unique prefix. */

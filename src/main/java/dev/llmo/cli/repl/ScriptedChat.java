@@ -1,7 +1,6 @@
 package dev.llmo.cli.repl;
 
 import dev.llmo.failure.ExitCode;
-import dev.llmo.failure.FailureException;
 import dev.llmo.cli.terminal.AnswerExtras;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,7 +50,7 @@ public final class ScriptedChat {
                 }
             }
         } catch (IOException e) {
-            throw new FailureException("cannot read stdin: " + e.getMessage(), null, e);
+            throw dev.llmo.input.InputReader.stdinUnreadable("stdin", e);
         }
         if (!session.pendingAttachments().isEmpty()) {
             // on a terminal the user sees them waiting; a script that ends on /attach would lose them without a word

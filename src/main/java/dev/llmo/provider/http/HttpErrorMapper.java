@@ -64,14 +64,27 @@ public final class HttpErrorMapper {
     private final Duration readTimeout;
     private final Duration connectTimeout;
     private final Clock clock;
+    // the errors of listing the provider's models, a call that names no model: fixes point at base_url alone
+    private final boolean modelList;
 
     public HttpErrorMapper(ProviderConfig provider, ApiKey key, Duration connectTimeout, Duration readTimeout,
                            Clock clock) {
+        this(provider, key, connectTimeout, readTimeout, clock, false);
+    }
+
+    private HttpErrorMapper(ProviderConfig provider, ApiKey key, Duration connectTimeout, Duration readTimeout,
+                            Clock clock, boolean modelList) {
         this.provider = provider;
         this.key = key;
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.clock = clock;
+        this.modelList = modelList;
+    }
+
+    /** This mapper for the call that lists the provider's models ({@code llmo models --remote}). */
+    public HttpErrorMapper forModelList() {
+        return new HttpErrorMapper(provider, key, connectTimeout, readTimeout, clock, true);
     }
 
     /** A non-2xx answer. */
@@ -477,6 +490,10 @@ public final class HttpErrorMapper {
                 + "' in models.yaml (" + shownBaseUrl() + ")";
     }
 
+    private String baseUrlFix() {
+        return "check base_url of provider '" + provider.name() + "' in models.yaml (" + shownBaseUrl() + ")";
+    }
+
     private String authFix() {
         if (provider.apiKeyName() == null) {
             return provider.apiKeyCmd() != null ? "check what api_key_cmd of provider '" + provider.name() + "' prints"
@@ -498,8 +515,9 @@ public final class HttpErrorMapper {
                     + " account";
             case QUOTA -> "check the plan, credits and billing of your " + provider.name() + " account";
             case CONTEXT_LENGTH -> "shorten the prompt or use a model with a larger context window";
-            case BAD_REQUEST -> "check the request options (-o) and the model name";
-            case NOT_FOUND -> "check the model name ('llmo models --remote' lists what " + provider.name()
+            case BAD_REQUEST -> modelList ? baseUrlFix() : "check the request options (-o) and the model name";
+            case NOT_FOUND -> modelList ? baseUrlFix() + ": no model list was found under it"
+                    : "check the model name ('llmo models --remote' lists what " + provider.name()
                     + " serves) and base_url in models.yaml (" + shownBaseUrl() + ")";
             case SERVER_ERROR, OVERLOADED, TIMEOUT, CONFLICT -> "the provider is having trouble; try again later";
             case STREAM_ERROR, INCOMPLETE, CONNECTION -> "try again";

@@ -113,6 +113,7 @@ public abstract class HttpProviderClient implements ProviderClient {
         String next = null;
         long limit = transport.settings().limits().maxModelListBytes();
         long[] read = {0};
+        HttpErrorMapper errors = this.errors.forModelList();
         for (int page = 0; page < MAX_PAGES; page++) {
             String token = next;
             RetryLoop<ModelPage> loop = new RetryLoop<>(transport, errors);
