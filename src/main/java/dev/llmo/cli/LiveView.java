@@ -1,7 +1,8 @@
 package dev.llmo.cli;
 
-import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.cli.terminal.AnswerExtras;
+import dev.llmo.cli.terminal.Columns;
+import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ModelRef;
 import dev.llmo.config.Pricing;
 import dev.llmo.core.RunEvent;
@@ -66,7 +67,7 @@ final class LiveView implements MultiRunView {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = new Row();
         }
-        this.labelWidth = Math.min(32, labels.stream().mapToInt(String::length).max().orElse(0));
+        this.labelWidth = Math.min(32, labels.stream().mapToInt(Columns::of).max().orElse(0));
     }
 
     @Override
@@ -225,7 +226,7 @@ final class LiveView implements MultiRunView {
 
     private String pad(String label) {
         String cut = cut(label, labelWidth);
-        return cut + " ".repeat(Math.max(0, labelWidth - cut.length()));
+        return cut + " ".repeat(Math.max(0, labelWidth - Columns.of(cut)));
     }
 
     /** The cost of the output so far: the prompt's tokens are only known at the end. */
@@ -242,14 +243,11 @@ final class LiveView implements MultiRunView {
     private static String tail(CharSequence text) {
         // control characters (an escape sequence in the answer) must not move the cursor of the view
         String flat = text.toString().replaceAll("\\s+", " ").replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", "").strip();
-        return flat.length() <= 40 ? flat : "…" + flat.substring(flat.length() - 39);
+        return Columns.tail(flat, 40);
     }
 
-    /** At most {@code max} code points, so that the line never wraps. */
+    /** At most {@code max} columns, so that the line never wraps. */
     private static String cut(String text, int max) {
-        if (text.codePointCount(0, text.length()) <= max) {
-            return text;
-        }
-        return text.substring(0, text.offsetByCodePoints(0, Math.max(0, max - 1))) + "…";
+        return Columns.cut(text, max);
     }
 }

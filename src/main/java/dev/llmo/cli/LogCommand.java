@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.cli.terminal.Columns;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.config.ModelSpec;
@@ -161,7 +162,7 @@ final class LogCommand implements Runnable {
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
+                widths[i] = Math.max(widths[i], Columns.of(row[i]));
             }
         }
         if (width > 0) {
@@ -172,8 +173,8 @@ final class LogCommand implements Runnable {
             String[] row = rows.get(r);
             for (int i = 0; i < row.length; i++) {
                 String value = cut(row[i], widths[i]);
-                String cell = i == 3 ? " ".repeat(widths[i] - value.length()) + value
-                        : i == row.length - 1 ? value : value + " ".repeat(widths[i] - value.length());
+                String padding = " ".repeat(Math.max(0, widths[i] - Columns.of(value)));
+                String cell = i == 3 ? padding + value : i == row.length - 1 ? value : value + padding;
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
             // narrower than even the narrowed columns: the line itself is cut, so that it never wraps
@@ -209,7 +210,7 @@ final class LogCommand implements Runnable {
     }
 
     private static String cut(String text, int width) {
-        return text.length() <= width ? text : text.substring(0, Math.max(0, width - 1)) + "…";
+        return Columns.cut(text, width);
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = {"Show a conversation.",

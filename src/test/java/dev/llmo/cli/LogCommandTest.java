@@ -184,6 +184,21 @@ class LogCommandTest {
         assertThat(pipe.out()).contains(prompt + "\n").doesNotContain("…");
     }
 
+    /** Wide characters take two columns: a line cut by its chars still wrapped. */
+    @Test
+    void aPromptOfWideCharactersIsCutByTheColumnsItTakes() {
+        String prompt = "借用チェッカーとライフタイムについての長い質問がずっと続きます";
+        chat("mock/a", "mock/a", prompt, "yes", null);
+
+        for (int columns : new int[] {70, 50}) {
+            CliRun.Result terminal = CliRun.in(home).tty("o").env("COLUMNS", Integer.toString(columns))
+                    .env("NO_COLOR", "1").run("log", "list");
+            assertThat(terminal.out().lines()).hasSize(2)
+                    .allSatisfy(line -> assertThat(dev.llmo.cli.terminal.Columns.of(line)).isLessThanOrEqualTo(columns));
+            assertThat(terminal.out().lines().toList().get(1)).endsWith("…");
+        }
+    }
+
     @Test
     void lastAndASavedNameWorkWhereverAnIdDoes() {
         Path saved = chat("mock/a", "mock/a", "remember me", "ok", "notes");
