@@ -105,7 +105,53 @@ final class LogCommand implements Runnable {
                     : s.started().substring(0, Math.min(16, s.started().length())).replace('T', ' '),
                 String.join(",", s.models()), ConversationRenderer.usd(s), prompt(listed.names(), s.firstPrompt())});
         }
-        printTable(rows, out, TerminalColumns.of(context.environment()));
+        int width = TerminalColumns.of(context.environment());
+        if (width > 0 && naturalWidth(rows, 12) > width) {
+            shortenIds(rows, store.ids());
+        }
+        printTable(rows, out, width);
+    }
+
+    /** The line's width with the models and prompt columns narrowed to at most {@code narrow}. */
+    private static int naturalWidth(List<String[]> rows, int narrow) {
+        int total = 0;
+        for (int i = 0; i < rows.get(0).length; i++) {
+            int column = 0;
+            for (String[] row : rows) {
+                column = Math.max(column, Columns.of(row[i]));
+            }
+            total += (i == 2 || i == 4 ? Math.min(narrow, column) : column) + (i == 0 ? 0 : 2);
+        }
+        return total;
+    }
+
+    /**
+     * Each id as its shortest prefix that no other conversation's id starts with (at least 8 characters), which
+     * {@code log show} and {@code --cid} take as they take the id: on a narrow terminal the full ids left the models
+     * and the prompt a column each. Never cut with "…", which no command would take.
+     */
+    private static void shortenIds(List<String[]> rows, List<String> all) {
+        List<String> sorted = new ArrayList<>(all);
+        java.util.Collections.sort(sorted);
+        for (int r = 1; r < rows.size(); r++) {
+            String id = rows.get(r)[0];
+            int at = java.util.Collections.binarySearch(sorted, id);
+            int shared = 0;
+            for (int neighbour : new int[] {at - 1, at + 1}) {
+                if (at >= 0 && neighbour >= 0 && neighbour < sorted.size()) {
+                    shared = Math.max(shared, commonPrefix(id, sorted.get(neighbour)));
+                }
+            }
+            rows.get(r)[0] = id.substring(0, Math.min(id.length(), Math.max(8, shared + 1)));
+        }
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return n;
     }
 
     /**

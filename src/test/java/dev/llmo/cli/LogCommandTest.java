@@ -184,6 +184,24 @@ class LogCommandTest {
         assertThat(pipe.out()).contains(prompt + "\n").doesNotContain("…");
     }
 
+    @Test
+    void onANarrowTerminalIdsBecomeUniquePrefixesThatLogShowTakesLeavingRoomForThePrompt() {
+        Path first = chat("mock/a", "mock/a", "monads, please explain them", "yes", null);
+        chat("mock/a", "mock/a", "functors, please explain them", "yes", null);
+
+        CliRun.Result narrow = CliRun.in(home).tty("o").env("COLUMNS", "60").env("NO_COLOR", "1").run("log", "list");
+
+        List<String> lines = narrow.out().lines().toList();
+        assertThat(lines).hasSize(3).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(60));
+        String row = lines.stream().filter(l -> l.contains("monad")).findFirst().orElseThrow(() -> new AssertionError(narrow.out()));
+        String prefix = row.substring(0, row.indexOf(' '));
+        assertThat(prefix.length()).isBetween(8, 25);
+        assertThat(id(first)).startsWith(prefix);
+        assertThat(llmo("log", "show", prefix).out()).contains("monads, please explain them");
+        assertThat(CliRun.in(home).tty("o").env("COLUMNS", "120").env("NO_COLOR", "1").run("log", "list").out())
+                .contains(id(first));
+    }
+
     /** Wide characters take two columns: a line cut by its chars still wrapped. */
     @Test
     void aPromptOfWideCharactersIsCutByTheColumnsItTakes() {
