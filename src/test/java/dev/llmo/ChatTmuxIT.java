@@ -59,6 +59,38 @@ class ChatTmuxIT {
         assertThat(server.requestCount()).isEqualTo(2);
     }
 
+    /**
+     * The key in the vault: its password is asked at the first turn, on the chat's own terminal. Ctrl-C there cancels
+     * that turn (a second terminal beside the chat's missed it, and the next line typed went into the password), a
+     * wrong password fails that turn only, and the next turn asks again.
+     */
+    @Test
+    void theVaultPasswordIsAskedOnTheChatsTerminalAndCanBeCancelledOrRetyped() throws Exception {
+        BinaryRun.Result stored = BinaryRun.in(home).env("LLMO_VAULT_PASSWORD", "tmux vault pw").stdin("sk-tmux\n")
+                .run("vault", "set", "MOCK_API_KEY");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        server.answer("Hello from the mock.", 12, 5);
+        tmux.run(home, "", "chat");
+        tmux.awaitScreen("m1>");
+
+        tmux.typeLine("hello");
+        tmux.awaitScreen("password:");
+        tmux.keys("C-c");
+        tmux.awaitScreen("cancelled");
+        tmux.typeLine("hello again");
+        tmux.awaitScreen("hello again\nllmo needs the key");
+        tmux.typeLine("not the password");
+        tmux.awaitScreen("wrong password");
+        tmux.typeLine("third time");
+        tmux.awaitScreen("third time\nllmo needs the key");
+        tmux.typeLine("tmux vault pw");
+        tmux.awaitScreen("Hello from the mock.");
+
+        tmux.typeLine("/exit");
+        tmux.awaitScreen("llmo exited 0");
+        assertThat(server.requestCount()).isEqualTo(1);
+    }
+
     @Test
     void scriptedChatAndLogExportOnATerminalShowTheModelsControlCharactersNotObeyThem() throws Exception {
         server.answer("red \u001b[31mRED\u001b[0m \u001b]0;title\u0007 end", 5, 2);

@@ -58,8 +58,10 @@ final class ChatCommand implements Callable<Integer> {
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, null, timeout);
         // tool questions are asked on the chat's own terminal, once it is open
         java.util.concurrent.atomic.AtomicReference<Terminal> screen = new java.util.concurrent.atomic.AtomicReference<>();
-        try (ToolOptions.Session tools = toolOptions.open(context, true, () -> screen.get() == null
-                ? SecretPrompt.system() : SecretPrompt.borrowing(screen.get()))) {
+        java.util.function.Supplier<SecretPrompt> questions = () -> screen.get() == null ? SecretPrompt.system()
+                : SecretPrompt.borrowing(screen.get());
+        context.askOn(questions);
+        try (ToolOptions.Session tools = toolOptions.open(context, true, questions)) {
             ChatSession.Setup setup = new ChatSession.Setup(context.settings(),
                     new Orchestrator(executor, null, tools.kit()), context.dirs().conversationsDir(),
                     BuildInfo.version(), new ContextTokenEstimator(dev.llmo.context.TokenCounters.create(
@@ -77,6 +79,7 @@ final class ChatCommand implements Callable<Integer> {
             session.useTools(tools.catalog(), tools.tools());
             // at the first turn, not here: a refused turn is one error line and the session goes on (chat.md)
             session.checkKeyOfDefault(model -> CoreServices.requireKeyOfDefault(context, model));
+            session.beforeEachTurn(context::forgetVaultFailure);
             ExitCode code;
             if (environment.stdinIsTerminal()) {
                 try (Terminal terminal = terminal(environment)) {

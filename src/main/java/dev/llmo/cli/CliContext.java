@@ -25,6 +25,7 @@ public final class CliContext {
     private dev.llmo.vault.VaultKeys vaultKeys;
     /** What draws on stderr while a call waits: it holds still while a question is asked there. */
     private volatile WaitingSpinner waiting = WaitingSpinner.NONE;
+    private volatile java.util.function.Supplier<SecretPrompt> questions = SecretPrompt::system;
 
     CliContext(CliEnvironment environment, GlobalOptions options) {
         this.environment = environment;
@@ -193,6 +194,34 @@ public final class CliContext {
     /** The spinner shown while a call waits, which {@link #asking} holds still. */
     void waiting(WaitingSpinner spinner) {
         this.waiting = spinner;
+    }
+
+    /**
+     * Where questions (the vault's password) are asked from now on: a chat's own terminal, once it is open. A second
+     * terminal built beside it would share the keys typed with the chat's reader: Ctrl-C was not seen, and the next
+     * line typed went into the password.
+     */
+    void askOn(java.util.function.Supplier<SecretPrompt> questions) {
+        this.questions = questions;
+    }
+
+    /** A prompt on the terminal where questions are asked; the caller closes it. */
+    SecretPrompt question() {
+        return questions.get();
+    }
+
+    /**
+     * Lets the vault be asked for again after a failed unlock (a mistyped password): for a chat's next turn, where the
+     * user can try again. Within one command the failure stands, so that a wrong password is asked once.
+     */
+    void forgetVaultFailure() {
+        dev.llmo.vault.VaultKeys keys;
+        synchronized (this) {
+            keys = vaultKeys;
+        }
+        if (keys != null) {
+            keys.forgetFailure();
+        }
     }
 
     /** Asks a question on the terminal ({@code question}) with the waiting spinner's line erased meanwhile. */

@@ -37,7 +37,7 @@ final class VaultPasswords implements PasswordSource {
         return new VaultKeys(vault, (file, reason) -> {
             SecretPrompt[] opened = new SecretPrompt[1];
             try {
-                return new VaultPasswords(environment, () -> opened[0] = SecretPrompt.system()).password(file, reason);
+                return new VaultPasswords(environment, () -> opened[0] = context.question()).password(file, reason);
             } finally {
                 if (opened[0] != null) {
                     opened[0].close();

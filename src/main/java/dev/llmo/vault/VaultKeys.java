@@ -55,6 +55,11 @@ public final class VaultKeys implements AutoCloseable {
         return open(reason).secret(name);
     }
 
+    /** Lets the next need unlock again after a failure (a chat's next turn, where the password can be retyped). */
+    public synchronized void forgetFailure() {
+        failure = null;
+    }
+
     /** Whether the vault has been unlocked in this process. */
     public synchronized boolean isUnlocked() {
         return unlocked != null;
@@ -113,6 +118,8 @@ public final class VaultKeys implements AutoCloseable {
             try {
                 password = passwords.password(vault.file(), reason);
                 unlocked = vault.unlock(password);
+            } catch (dev.llmo.failure.InterruptedRunException e) {
+                throw e; // a question cancelled (Ctrl-C) was not answered: the next need asks again
             } catch (LlmoException e) {
                 failure = e;
                 throw e;

@@ -72,6 +72,43 @@ class VaultKeysTest {
         assertThat(asked).hasValue(1);
     }
 
+    /** A chat's next turn: the password can be typed again, and the right one unlocks. */
+    @Test
+    void afterForgetFailureTheNextNeedAsksAgain() {
+        Path file = dir.resolve("vault.enc");
+        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
+            vault.put("A", "secret-a");
+        }
+        java.util.Deque<String> typed = new java.util.ArrayDeque<>(List.of("wrong", "pw"));
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> pw(typed.pop()));
+
+        assertThatThrownBy(() -> keys.secret("A")).isInstanceOf(CredentialsException.class);
+        keys.forgetFailure();
+
+        assertThat(keys.secret("A")).contains("secret-a");
+    }
+
+    /** Ctrl-C at the password prompt cancels the question; it is not a wrong answer to keep. */
+    @Test
+    void aCancelledQuestionIsNotRememberedAsAFailure() {
+        Path file = dir.resolve("vault.enc");
+        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
+            vault.put("A", "secret-a");
+        }
+        AtomicInteger asked = new AtomicInteger();
+        VaultKeys keys = new VaultKeys(TestVaults.fast(file), (f, why) -> {
+            if (asked.incrementAndGet() == 1) {
+                throw new dev.llmo.failure.InterruptedRunException("cancelled", null);
+            }
+            return pw("pw");
+        });
+
+        assertThatThrownBy(() -> keys.secret("A")).isInstanceOf(dev.llmo.failure.InterruptedRunException.class);
+
+        assertThat(keys.secret("A")).contains("secret-a");
+        assertThat(asked).hasValue(2);
+    }
+
     @Test
     void theEnvironmentSourceNamesTheVariableWhenItIsMissing() {
         Path file = dir.resolve("vault.enc");

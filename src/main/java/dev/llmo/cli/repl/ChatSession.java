@@ -103,6 +103,7 @@ public final class ChatSession implements AutoCloseable {
     // checks that the configured default model has a key, at the first turn that sends to it (not at start, so that a
     // script's "/model other" still runs); null once it passed, or when nothing is to be checked
     private java.util.function.Consumer<ModelRef> keyOfDefault;
+    private Runnable beforeTurn = () -> { };
     private BigDecimal sessionUsd = BigDecimal.ZERO;
     private int calls;
     private int unpricedCalls;
@@ -183,7 +184,13 @@ public final class ChatSession implements AutoCloseable {
         keyOfDefault = check;
     }
 
+    /** Runs {@code hook} before each turn is sent (a vault that failed to unlock may then be asked again). */
+    public void beforeEachTurn(Runnable hook) {
+        beforeTurn = hook;
+    }
+
     private void requireKeyOfDefault() {
+        beforeTurn.run();
         if (keyOfDefault != null && defaults.defaultModel()) {
             keyOfDefault.accept(defaults.model());
             keyOfDefault = null; // it has a key: later turns need no second look-up (nor vault question)
