@@ -21,6 +21,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * request's structure: exit codes, one-line errors, {@code --json} error kinds, {@code --timeout}.
  */
 class ProviderSafetyCliTest {
+    /** An Anthropic provider on the test server, beside the models of {@link #models}. */
+    private static final String ANTHROPIC = """
+            ant:
+              type: anthropic
+              base_url: {server}
+              api_key_name: MOCK_API_KEY
+              models: [a1]
+            """;
+
     private static final String TRICKLE_START = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
             + "\"finish_reason\":null}]}\n\n";
 
@@ -75,13 +84,7 @@ class ProviderSafetyCliTest {
     /** Anthropic takes a temperature from 0 to 1: above is a usage error before sending, not the provider's 400. */
     @Test
     void aTemperatureAnthropicDoesNotTakeIsAUsageErrorAndNothingIsSent() {
-        llmo.modelsYaml(models("") + """
-                ant:
-                  type: anthropic
-                  base_url: {server}
-                  api_key_name: MOCK_API_KEY
-                  models: [a1]
-                """);
+        llmo.modelsYaml(models("") + ANTHROPIC);
         for (String[] args : new String[][] {{"run", "-m", "ant/a1", "-o", "temperature=1.5", "hi"},
                 {"run", "--dry-run", "-m", "ant/a1", "-o", "temperature=1.5", "hi"}}) {
             Result result = llmo.run(args);
@@ -226,13 +229,7 @@ class ProviderSafetyCliTest {
      */
     @Test
     void anAnthropicRefusalIsARefusalPartBesideTheTextItCut() throws Exception {
-        llmo.modelsYaml(models("") + """
-                ant:
-                  type: anthropic
-                  base_url: {server}
-                  api_key_name: MOCK_API_KEY
-                  models: [a1]
-                """);
+        llmo.modelsYaml(models("") + ANTHROPIC);
         String streamed = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
                 + "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"a1\",\"usage\":"
                 + "{\"input_tokens\":20,\"output_tokens\":1}}}\n\n"
