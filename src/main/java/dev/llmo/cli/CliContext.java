@@ -237,20 +237,26 @@ public final class CliContext {
 
     /** Closes {@code resource} when the invocation ends (an unlocked vault's key is wiped then). */
     public <T extends AutoCloseable> T closeAtEnd(T resource) {
-        closeAtEnd.add(resource);
+        synchronized (closeAtEnd) { // the warm-up's vault thread adds to it beside the main thread
+            closeAtEnd.add(resource);
+        }
         return resource;
     }
 
     /** Closes what {@link #closeAtEnd} collected, newest first; a failure to close must not hide the result. */
     void closeAll() {
-        for (int i = closeAtEnd.size() - 1; i >= 0; i--) {
+        java.util.List<AutoCloseable> open;
+        synchronized (closeAtEnd) {
+            open = new java.util.ArrayList<>(closeAtEnd);
+            closeAtEnd.clear();
+        }
+        for (int i = open.size() - 1; i >= 0; i--) {
             try {
-                closeAtEnd.get(i).close();
+                open.get(i).close();
             } catch (Exception e) {
                 // nothing useful to tell the user at exit
             }
         }
-        closeAtEnd.clear();
     }
 
     public boolean debug() {

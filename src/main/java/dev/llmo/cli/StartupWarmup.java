@@ -31,6 +31,22 @@ final class StartupWarmup {
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
+        if (context.environment().env().containsKey(dev.llmo.vault.VaultSession.ENV)) {
+            // an unlocked vault session (`eval "$(llmo vault unlock)"`) is there to give this command its keys: the
+            // vault is opened with it beside the main thread, which otherwise waited ~40 ms for the agent and the
+            // decryption (a run 1.23x one with its key in the environment; ADR-003, "Fifteenth round")
+            Thread vault = new Thread(() -> openWithSession(context), "llmo-vault-warmup");
+            vault.setDaemon(true);
+            vault.start();
+        }
+    }
+
+    private static void openWithSession(CliContext context) {
+        try {
+            context.vaultKeys().openWithSession();
+        } catch (RuntimeException | LinkageError e) {
+            // the main thread meets the same failure when it needs a key, and reports it
+        }
     }
 
     private static void warm(FutureTask<Settings> settings) {

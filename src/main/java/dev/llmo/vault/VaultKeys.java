@@ -55,6 +55,17 @@ public final class VaultKeys implements AutoCloseable {
         return open(reason).secret(name);
     }
 
+    /**
+     * Opens the vault with the session's key now, when there is a session and nothing has been tried yet: a model
+     * call's warm-up starts it beside the main thread (the agent's answer and the decryption, ~40 ms of a run). Never
+     * asks for a password; what fails is left for the need that follows, which reports it.
+     */
+    public synchronized void openWithSession() {
+        if (failure == null) {
+            fromSession();
+        }
+    }
+
     /** Lets the next need unlock again after a failure (a chat's next turn, where the password can be retyped). */
     public synchronized void forgetFailure() {
         failure = null;

@@ -72,6 +72,40 @@ class VaultKeysTest {
         assertThat(asked).hasValue(1);
     }
 
+    /** A model call's warm-up opens the vault with the session's key; it never asks for a password. */
+    @Test
+    void openWithSessionUnlocksWithTheSessionsKeyAndNeverAsks(@org.junit.jupiter.api.io.TempDir Path runtime)
+            throws Exception {
+        Path file = dir.resolve("vault.enc");
+        java.util.Map<String, String> env = java.util.Map.of("XDG_RUNTIME_DIR", runtime.toString());
+        VaultSession session;
+        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
+            vault.put("A", "secret-a");
+            session = VaultSession.start(vault, java.time.Duration.ofMinutes(1), env);
+        }
+        AtomicInteger asked = new AtomicInteger();
+        try {
+            VaultKeys withSession = new VaultKeys(TestVaults.fast(file), (f, why) -> {
+                asked.incrementAndGet();
+                return pw("pw");
+            }, java.util.Optional.of(session));
+            VaultKeys without = new VaultKeys(TestVaults.fast(file), (f, why) -> {
+                asked.incrementAndGet();
+                return pw("pw");
+            }, java.util.Optional.empty());
+
+            withSession.openWithSession();
+            without.openWithSession();
+
+            assertThat(withSession.isUnlocked()).isTrue();
+            assertThat(without.isUnlocked()).isFalse();
+            assertThat(asked).hasValue(0);
+            assertThat(withSession.secret("A")).contains("secret-a");
+        } finally {
+            session.lock();
+        }
+    }
+
     /** A chat's next turn: the password can be typed again, and the right one unlocks. */
     @Test
     void afterForgetFailureTheNextNeedAsksAgain() {
