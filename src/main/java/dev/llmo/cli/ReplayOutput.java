@@ -110,7 +110,7 @@ final class ReplayOutput {
             for (Replay.Call call : calls) {
                 // as run streams it: the reasoning before the answer, unlabelled
                 Message answer = call.response().answer();
-                String reasoning = AnswerExtras.reasoningText(answer);
+                String reasoning = answer.reasoning();
                 if (reasoning != null) {
                     extras.reasoning(reasoning);
                     extras.endReasoning();

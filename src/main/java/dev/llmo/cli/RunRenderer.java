@@ -198,7 +198,7 @@ final class RunRenderer implements RunListener {
             line.put("stop_reason", result.stopReason() == null ? null : result.stopReason().id());
         }
         // the other parts as they arrived, also of a failed call: nothing the model said is dropped
-        line.put("reasoning", AnswerExtras.reasoningText(answer));
+        line.put("reasoning", answer.reasoning());
         List<Part.Refusal> refusals = answer.parts(Part.Refusal.class);
         line.put("refusal", refusals.isEmpty() ? null
                 : refusals.stream().map(Part.Refusal::text).collect(Collectors.joining()));

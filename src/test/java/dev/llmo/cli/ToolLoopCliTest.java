@@ -114,6 +114,74 @@ class ToolLoopCliTest {
                 .outContains("reverse call_1: allowed by --approve reverse", "── tool reverse");
     }
 
+    /** A first round that thinks, says something and calls reverse; a last one that thinks and answers. */
+    private void twoRoundsWithTextAndReasoning() {
+        llmo.server().enqueue(OpenAiAnswers.events(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"need tool\"}}]}",
+                OpenAiAnswers.delta("\"let me check\""),
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
+                        + "\"type\":\"function\",\"function\":{\"name\":\"reverse\",\"arguments\":"
+                        + "\"{\\\"text\\\":\\\"abc\\\"}\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
+        llmo.server().enqueue(OpenAiAnswers.events(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"final\"}}]}",
+                OpenAiAnswers.delta("\"done\""), OpenAiAnswers.STOP,
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
+    }
+
+    @Test
+    void theRoundsTextAndReasoningAreJoinedLineByLineOnEveryPathAsStdoutShowsThem() throws Exception {
+        twoRoundsWithTextAndReasoning();
+        assertThat(llmo.run("run", "-T", "reverse", "--yolo", "Reverse abc")).succeeded()
+                .outIs("let me check\ndone\n");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).succeeded()
+                .outIs("let me check\ndone\n");
+
+        twoRoundsWithTextAndReasoning();
+        CliRun.Result json = llmo.run("run", "--json", "-T", "reverse", "--yolo", "Reverse abc");
+
+        assertThat(json).succeeded();
+        JsonNode line = JSON.readTree(json.out());
+        assertThat(line.path("text").asText()).isEqualTo("let me check\ndone");
+        assertThat(line.path("reasoning").asText()).isEqualTo("need tool\nfinal");
+        assertThat(toolRuns()).isEqualTo(2);
+    }
+
+    @Test
+    void aChainStepWithToolRoundsPassesOnItsTextLineByLine() throws Exception {
+        config("""
+                chains:
+                  rev:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                        tools: [reverse]
+                      - name: shout
+                        prompt: "Shout {{reverse}}"
+                  solo:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                        tools: [reverse]
+                """);
+        twoRoundsWithTextAndReasoning();
+        assertThat(llmo.run("chain", "run", "solo", "--yolo", "abc")).as("a streamed last step")
+                .succeeded().outIs("let me check\ndone\n");
+        bodies();
+
+        twoRoundsWithTextAndReasoning();
+        llmo.server().enqueue(OpenAiAnswers.streamed("DONE!"));
+
+        CliRun.Result result = llmo.run("chain", "run", "rev", "--json", "--yolo", "abc");
+
+        assertThat(result).succeeded();
+        JsonNode first = JSON.readTree(result.out().lines().findFirst().orElseThrow());
+        assertThat(first.path("text").asText()).isEqualTo("let me check\ndone");
+        assertThat(first.path("reasoning").asText()).isEqualTo("need tool\nfinal");
+        assertThat(bodies().get(2)).contains("Shout let me check\\ndone");
+    }
+
     @Test
     void aToolWhoseSchemaChangedSinceIsNamedOnReplayAndWhenContinued() throws Exception {
         modelCallsReverse("abc");
