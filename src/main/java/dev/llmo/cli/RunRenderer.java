@@ -257,7 +257,9 @@ final class RunRenderer implements RunListener {
         line.append(", ").append(cost(result.costUsd()));
         int rounds = toolRounds(result.answer());
         if (rounds > 0) {
-            line.append(" for ").append(rounds + 1).append(" requests (").append(rounds)
+            // the requests sent: a last round the budget refused was not
+            int requests = result.requests();
+            line.append(" for ").append(requests).append(requests == 1 ? " request (" : " requests (").append(rounds)
                     .append(rounds == 1 ? " round" : " rounds").append(" of tool calls)");
         }
         line.append(", ").append(seconds(result.latencyMs()));

@@ -248,6 +248,20 @@ class ToolLoopCliTest {
     }
 
     @Test
+    void theUsageLineCountsTheRequestsSentNotARoundTheBudgetRefused() throws Exception {
+        modelCallsReverse("abc");
+        modelCallsReverse("lorem ipsum dolor sit amet ".repeat(40));
+
+        // the third round carries the long arguments and their long result: its worst case passes $0.20
+        CliRun.Result result = llmo.run("run", "-u", "-T", "reverse", "--yolo", "-o", "max_tokens=10",
+                "--max-cost", "0.20", "Reverse it");
+
+        assertThat(result).failedWith(ExitCode.BUDGET).errContains("$0.01 for 2 requests (2 rounds of tool calls)");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(2);
+        assertThat(toolRuns()).isEqualTo(2);
+    }
+
+    @Test
     void aDryRunCountsTheToolsDeclarations() throws Exception {
         long without = JSON.readTree(llmo.run("run", "--dry-run", "--json", "Reverse abc").out())
                 .path("input_tokens").asLong();
