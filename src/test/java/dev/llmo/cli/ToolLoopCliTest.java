@@ -149,6 +149,20 @@ class ToolLoopCliTest {
     }
 
     @Test
+    void aFanOutPrintsEachModelsRoundsLineByLine() throws Exception {
+        twoRoundsWithTextAndReasoning();
+        twoRoundsWithTextAndReasoning();
+
+        // one slot: the first model's loop ends before the second's starts, so the answers come in this order
+        CliRun.Result result = llmo.run("run", "-m", "mock/m", "-m", "mock/m", "--concurrency", "1", "-T", "reverse",
+                "--yolo", "Reverse abc");
+
+        assertThat(result).succeeded();
+        assertThat(result.out()).doesNotContain("checkdone");
+        assertThat(result.out().split("let me check\ndone\n", -1)).hasSize(3);
+    }
+
+    @Test
     void aChainStepWithToolRoundsPassesOnItsTextLineByLine() throws Exception {
         config("""
                 chains:
