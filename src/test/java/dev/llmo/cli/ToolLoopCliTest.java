@@ -160,6 +160,8 @@ class ToolLoopCliTest {
         assertThat(result).succeeded();
         assertThat(result.out()).doesNotContain("checkdone");
         assertThat(result.out().split("let me check\ndone\n", -1)).hasSize(3);
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).as("its replay")
+                .succeeded().outIs(result.out());
     }
 
     @Test
@@ -181,6 +183,8 @@ class ToolLoopCliTest {
                 """);
         twoRoundsWithTextAndReasoning();
         assertThat(llmo.run("chain", "run", "solo", "--yolo", "abc")).as("a streamed last step")
+                .succeeded().outIs("let me check\ndone\n");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).as("its replay")
                 .succeeded().outIs("let me check\ndone\n");
         bodies();
 
