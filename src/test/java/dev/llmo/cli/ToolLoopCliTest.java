@@ -341,7 +341,7 @@ class ToolLoopCliTest {
     }
 
     @Test
-    void aChainsWorstCaseCountsATooStepsDeclarationsAndEveryRound() throws Exception {
+    void aChainsWorstCaseCountsAToolStepsDeclarationsAndEveryRound() throws Exception {
         config("""
                 chains:
                   plain:
