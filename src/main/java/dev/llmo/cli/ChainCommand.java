@@ -141,12 +141,17 @@ final class ChainCommand implements Runnable {
         String text = RunInput.text(input == null ? List.of() : input, context.environment(),
                 "no input for chain '" + name + "': give INPUT words or pipe text on stdin",
                 "e.g. llmo chain run " + name + " \"a CSV parser in Go\"");
+        boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
         if (dryRun) {
             java.util.Map<String, byte[]> unstored = new java.util.HashMap<>(); // a dry run writes nothing
             java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached =
                     attachments(chain, settings, unstored);
-            ChainPlan.print(chain, text, settings, json, json ? context.jsonOut() : shown(context.out()),
-                    step -> attached.getOrDefault(step, List.of()), unstored::get);
+            // the tools' declarations are part of what each step sends: their servers start to say what they are
+            try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null)) {
+                ChainPlan.print(chain, text, settings, json, json ? context.jsonOut() : shown(context.out()),
+                        step -> attached.getOrDefault(step, List.of()), unstored::get,
+                        planTools(name, tools, toolOptions));
+            }
             return 0;
         }
         ChainOutput output = new ChainOutput(context, chain, json, reasoning);
@@ -156,10 +161,19 @@ final class ChainCommand implements Runnable {
         requireKeys(chain, settings); // after the settings the executor checks: a broken configuration comes first
         java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached = attachments(chain,
                 settings, null);
-        requireAffordable(chain, text, settings, attached, maxCost);
-        boolean usesTools = chain.steps().stream().anyMatch(step -> !step.tools().isEmpty());
-        try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null);
-             Conversation conversation = noLog
+        try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null)) {
+            // the worst case counts the tools each step declares, so their servers start first
+            requireAffordable(chain, text, settings, attached, maxCost, planTools(name, tools, toolOptions));
+            return run(chain, text, settings, json, noLog, output, models, executor, attached, tools);
+        }
+    }
+
+    private int run(ChainDefinition chain, String text, Settings settings, boolean json, boolean noLog,
+                    ChainOutput output, List<String> models, dev.llmo.core.CallExecutor executor,
+                    java.util.Map<dev.llmo.chain.ChainStep, List<dev.llmo.message.Part.Attachment>> attached,
+                    ToolOptions.Session tools) {
+        String name = chain.name();
+        try (Conversation conversation = noLog
                      ? Conversation.unlogged("chain run " + name, RunMode.CHAIN, models, settings.digest(),
                      BuildInfo.version(), context.logOptions(), new dev.llmo.cost.UnloggedSpend(
                      dev.llmo.cost.UnloggedSpend.file(context.dirs().conversationsDir()), java.time.Clock.systemUTC()))
@@ -169,20 +183,8 @@ final class ChainCommand implements Runnable {
             output.conversation(conversation::keptId);
             Cancellation cancellation = new Cancellation();
             // a step offers its own tools:, and those of -T (every step)
-            ChainRunner runner = new ChainRunner(engine, settings, conversation, true, cancellation, names -> {
-                if (names.isEmpty()) {
-                    return tools.tools();
-                }
-                if (tools.catalog() == null) {
-                    throw new dev.llmo.failure.ConfigException("chain " + name + " offers tools ("
-                            + String.join(", ", names) + "), but none are configured",
-                            "add mcp_servers or tools to config.yaml; see docs/usage/tools.md");
-                }
-                java.util.Map<String, dev.llmo.tool.Tool> offered = new java.util.LinkedHashMap<>();
-                tools.tools().forEach(tool -> offered.put(tool.name(), tool));
-                tools.catalog().select(names).forEach(tool -> offered.put(tool.name(), tool));
-                return List.copyOf(offered.values());
-            }, step -> attached.getOrDefault(step, List.of()));
+            ChainRunner runner = new ChainRunner(engine, settings, conversation, true, cancellation,
+                    names -> offered(name, tools, names), step -> attached.getOrDefault(step, List.of()));
             LlmoException[] lost = new LlmoException[1];
             ChainRunner.Outcome outcome = CancelOnInterrupt.run(cancellation, "the request was cancelled",
                     () -> runner.run(chain, text, output), done -> {
@@ -202,6 +204,26 @@ final class ChainCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /** The tools a step offers: those its {@code tools:} names, and those of {@code -T} (every step). */
+    private static List<dev.llmo.tool.Tool> offered(String chain, ToolOptions.Session tools, List<String> names) {
+        if (names.isEmpty()) {
+            return tools.tools();
+        }
+        if (tools.catalog() == null) {
+            throw new dev.llmo.failure.ConfigException("chain " + chain + " offers tools ("
+                    + String.join(", ", names) + "), but none are configured",
+                    "add mcp_servers or tools to config.yaml; see docs/usage/tools.md");
+        }
+        java.util.Map<String, dev.llmo.tool.Tool> offered = new java.util.LinkedHashMap<>();
+        tools.tools().forEach(tool -> offered.put(tool.name(), tool));
+        tools.catalog().select(names).forEach(tool -> offered.put(tool.name(), tool));
+        return List.copyOf(offered.values());
+    }
+
+    private static ChainPlan.Tools planTools(String chain, ToolOptions.Session tools, ToolOptions options) {
+        return new ChainPlan.Tools(step -> offered(chain, tools, step.tools()), options.maxToolRounds);
     }
 
     /**
@@ -228,19 +250,20 @@ final class ChainCommand implements Runnable {
      */
     private void requireAffordable(ChainDefinition chain, String input, Settings settings,
                                    Map<ChainStep, List<dev.llmo.message.Part.Attachment>> attached,
-                                   java.math.BigDecimal maxCost) {
+                                   java.math.BigDecimal maxCost, ChainPlan.Tools tools) {
         if (!WorstCase.budgeted(context, maxCost)) {
             return;
         }
         ChainPlan.Estimate plan = ChainPlan.estimate(chain, input, settings,
-                step -> attached.getOrDefault(step, List.of()), CoreServices.contentStore(context));
+                step -> attached.getOrDefault(step, List.of()), CoreServices.contentStore(context), tools);
         if (plan.unpriced() != null) {
             throw WorstCase.unpriced(plan.unpriced(), "the worst case of chain '" + chain.name() + "'", "");
         }
         WorstCase.require(context, maxCost, "chain '" + chain.name() + "' could cost up to "
                 + dev.llmo.cost.Usd.formatExact(plan.totalUsd()) + " (its worst case: see 'llmo chain run "
                 + chain.name() + " --dry-run')", plan.totalUsd(), "lower the models' max_output_tokens in models.yaml, "
-                + "or the steps' repeat max in the chain");
+                + "the steps' repeat max in the chain" + (plan.calls().stream().anyMatch(c -> c.requests() > 1)
+                ? ", or the tool rounds with --max-tool-rounds N" : ""));
     }
 
     /** {@code out} with every line from the configuration made visible on a terminal ({@link TerminalText}). */

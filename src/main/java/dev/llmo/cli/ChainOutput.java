@@ -118,6 +118,12 @@ final class ChainOutput implements RunListener {
             out.print(context.stdoutText(text.text())); // on a terminal the model's control characters are shown
             printedStream = true;
             endsWithNewline = text.text().endsWith("\n");
+        } else if (event instanceof RunEvent.ToolRunning || event instanceof RunEvent.ToolDone) {
+            // each round's text ends its line before the next round's, as run prints the rounds and passes them on
+            if (printedStream && !endsWithNewline) {
+                out.println();
+                endsWithNewline = true;
+            }
         } else if (event instanceof RunEvent.Idle) {
             extras.idle();
             // a reader that went away (| head) ends the call, and so the chain: nobody reads what is still paid for

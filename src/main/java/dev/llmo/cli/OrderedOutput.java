@@ -27,6 +27,9 @@ final class OrderedOutput implements MultiRunView {
     private final RunResult[] results;
     /** Whether any of each call's text came as it streamed (an answer that broke its schema never does). */
     private final boolean[] streamed;
+    /** Per call: its tools ran since its last text; and whether that text ended its line. */
+    private final boolean[] roundEnded;
+    private final boolean[] lineEnded;
     private final AnswerExtras extras;
     private int head;
     private boolean headerShown;
@@ -51,13 +54,21 @@ final class OrderedOutput implements MultiRunView {
         }
         this.results = new RunResult[labels.size()];
         this.streamed = new boolean[labels.size()];
+        this.roundEnded = new boolean[labels.size()];
+        this.lineEnded = new boolean[labels.size()];
     }
 
     @Override
     public synchronized void content(RunEvent.OfCall event) {
         int index = event.call().index();
         if (event instanceof RunEvent.Text text) {
+            if (roundEnded[index] && streamed[index] && !lineEnded[index] && !text.text().isEmpty()) {
+                text(index, "\n"); // each round's text on a line of its own, as run prints the rounds
+            }
+            roundEnded[index] = false;
             text(index, text.text());
+        } else if (event instanceof RunEvent.ToolRunning || event instanceof RunEvent.ToolDone) {
+            roundEnded[index] = true;
         } else if (event instanceof RunEvent.Idle) {
             idle(index);
         } else if (event instanceof RunEvent.Retrying retrying) {
@@ -70,6 +81,9 @@ final class OrderedOutput implements MultiRunView {
             return;
         }
         streamed[index] = true;
+        if (!text.isEmpty()) {
+            lineEnded[index] = text.endsWith("\n");
+        }
         if (index == head) {
             showHeader();
             print(text); // flushed in idle(), when the call waits for more

@@ -79,38 +79,41 @@ final class ReplayOutput {
             long last = calls.get(calls.size() - 1).step();
             List<Replay.Call> step = calls.stream().filter(c -> c.step() == last).toList();
             labelled(calls, all);
-            String printed = step.size() == 1 ? printed(step.get(0)) : combined(step);
+            List<List<Replay.Call>> answers = answers(step); // a tool step's rounds are one answer
+            String printed = answers.size() == 1 ? printed(answers.get(0)) : combined(answers);
             if (printed != null) {
                 text(out, printed, terminal);
             }
             extras.sources(out, citations(step));
         } else if (mode == RunMode.SEQUENTIAL) {
             labelled(calls, all);
-            Replay.Call last = calls.get(calls.size() - 1);
+            List<List<Replay.Call>> answers = answers(calls);
+            List<Replay.Call> last = answers.get(answers.size() - 1);
             String printed = printed(last);
             if (printed != null) {
                 text(out, printed, terminal);
             }
-            extras.sources(out, last.response().answer());
+            extras.sources(out, whole(last));
         } else if (mode == RunMode.PARALLEL) {
             // printed in the order the models were given, as run printed them, not in the order they answered
-            List<Replay.Call> session = new ArrayList<>(calls);
-            session.sort(Comparator.comparingInt(call -> planIndex(start.models(), call)));
-            List<String> labels = AnswerSections.labels(session.stream().map(Replay.Call::model).toList());
+            List<List<Replay.Call>> session = new ArrayList<>(answers(calls));
+            session.sort(Comparator.comparingInt(answer -> planIndex(start.models(), answer.get(0))));
+            List<String> labels = AnswerSections.labels(session.stream().map(answer -> answer.get(0).model())
+                    .toList());
             for (int i = 0; i < session.size(); i++) {
                 if (i > 0) {
                     out.println();
                 }
                 out.println(AnswerSections.header(labels.get(i), false));
-                text(out, session.get(i).text(), terminal);
-                extras.sources(out, session.get(i).response().answer());
+                text(out, whole(session.get(i)).text(), terminal);
+                extras.sources(out, whole(session.get(i)));
             }
-            labelled(session, all);
+            labelled(session.stream().flatMap(List::stream).toList(), all);
         } else {
             for (Replay.Call call : calls) {
                 // as run streams it: the reasoning before the answer, unlabelled
                 Message answer = call.response().answer();
-                String reasoning = AnswerExtras.reasoningText(answer);
+                String reasoning = answer.reasoning();
                 if (reasoning != null) {
                     extras.reasoning(reasoning);
                     extras.endReasoning();
@@ -124,6 +127,56 @@ final class ReplayOutput {
                 all.afterAnswer(null, call);
             }
         }
+    }
+
+    /**
+     * The calls grouped into answers: a call that sends tool results continues the answer whose last round called
+     * those tools (a tool loop's rounds are one answer, as the run showed it); any other call starts one.
+     */
+    private static List<List<Replay.Call>> answers(List<Replay.Call> calls) {
+        List<List<Replay.Call>> answers = new ArrayList<>();
+        for (Replay.Call call : calls) {
+            List<Replay.Call> continued = null;
+            List<dev.llmo.provider.ChatMessage> sent = call.request().messages();
+            if (!sent.isEmpty() && sent.get(sent.size() - 1).role() == dev.llmo.provider.ChatMessage.Role.TOOL) {
+                java.util.Set<String> results = new java.util.HashSet<>();
+                sent.get(sent.size() - 1).parts(Part.ToolResult.class).forEach(r -> results.add(r.callId()));
+                for (List<Replay.Call> answer : answers) {
+                    Replay.Call last = answer.get(answer.size() - 1);
+                    if (last.model().equals(call.model()) && last.response().answer().parts(Part.ToolCall.class)
+                            .stream().anyMatch(c -> results.contains(c.id()))) {
+                        continued = answer;
+                    }
+                }
+            }
+            if (continued != null) {
+                continued.add(call);
+            } else {
+                answers.add(new ArrayList<>(List.of(call)));
+            }
+        }
+        return answers;
+    }
+
+    /** An answer of several rounds as one message: each round's parts, the tool results between them. */
+    private static Message whole(List<Replay.Call> answer) {
+        if (answer.size() == 1) {
+            return answer.get(0).response().answer();
+        }
+        List<Part> parts = new ArrayList<>();
+        for (int i = 0; i < answer.size(); i++) {
+            if (i > 0) {
+                List<dev.llmo.provider.ChatMessage> sent = answer.get(i).request().messages();
+                parts.addAll(sent.get(sent.size() - 1).parts(Part.ToolResult.class));
+            }
+            parts.addAll(answer.get(i).response().answer().parts());
+        }
+        return new Message(Role.ASSISTANT, parts);
+    }
+
+    /** What the run printed of an answer: see {@link #printed(Replay.Call)}; a tool loop's rounds, line by line. */
+    private static String printed(List<Replay.Call> answer) {
+        return answer.size() == 1 ? printed(answer.get(0)) : whole(answer).text();
     }
 
     /**
@@ -169,14 +222,14 @@ final class ReplayOutput {
     }
 
     // the chain's own joining of a fan-out step (ChainRunner): each answer stripped, under its model's header
-    private static String combined(List<Replay.Call> step) {
+    private static String combined(List<List<Replay.Call>> step) {
         StringBuilder all = new StringBuilder();
-        for (Replay.Call call : step) {
+        for (List<Replay.Call> answer : step) {
             if (all.length() > 0) {
                 all.append("\n\n");
             }
-            ModelRef model = call.model();
-            all.append("== ").append(model.id()).append(" ==\n").append(call.text().strip());
+            ModelRef model = answer.get(0).model();
+            all.append("== ").append(model.id()).append(" ==\n").append(whole(answer).text().strip());
         }
         return all.toString();
     }

@@ -198,7 +198,7 @@ final class RunRenderer implements RunListener {
             line.put("stop_reason", result.stopReason() == null ? null : result.stopReason().id());
         }
         // the other parts as they arrived, also of a failed call: nothing the model said is dropped
-        line.put("reasoning", AnswerExtras.reasoningText(answer));
+        line.put("reasoning", answer.reasoning());
         List<Part.Refusal> refusals = answer.parts(Part.Refusal.class);
         line.put("refusal", refusals.isEmpty() ? null
                 : refusals.stream().map(Part.Refusal::text).collect(Collectors.joining()));
@@ -257,7 +257,9 @@ final class RunRenderer implements RunListener {
         line.append(", ").append(cost(result.costUsd()));
         int rounds = toolRounds(result.answer());
         if (rounds > 0) {
-            line.append(" for ").append(rounds + 1).append(" requests (").append(rounds)
+            // the requests sent: a last round the budget refused was not
+            int requests = result.requests();
+            line.append(" for ").append(requests).append(requests == 1 ? " request (" : " requests (").append(rounds)
                     .append(rounds == 1 ? " round" : " rounds").append(" of tool calls)");
         }
         line.append(", ").append(seconds(result.latencyMs()));

@@ -481,7 +481,7 @@ public final class CallExecutor {
                         // no usage came (a cut stream, Ctrl-C): under a budget it counts at its worst case, and
                         // so it is logged, or tomorrow's daily total would forget it
                         done = new RunResult(done.model(), done.answer(), done.stopReason(), done.usage(), counted,
-                                done.latencyMs(), done.ttftMs(), done.error());
+                                done.latencyMs(), done.ttftMs(), done.error(), done.json(), done.requests());
                     }
                 } else {
                     admission.release().run();
@@ -555,7 +555,7 @@ public final class CallExecutor {
             LlmoException wrong = implausible(done.usage(), done.costUsd());
             if (wrong != null) {
                 done = new RunResult(done.model(), done.answer(), null, null, null, done.latencyMs(), done.ttftMs(),
-                        done.succeeded() ? wrong : done.error());
+                        done.succeeded() ? wrong : done.error(), done.json(), done.requests());
             }
             return done;
         }

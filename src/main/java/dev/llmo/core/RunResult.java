@@ -23,9 +23,11 @@ import java.util.Objects;
  * @param error      why the call failed, or null when it succeeded
  * @param json       for an answer asked to follow a schema and found to: its JSON value (a list for
  *                   {@code --schema-multi}) as compact JSON text, which is also the answer's text; null otherwise
+ * @param requests   how many requests were sent for the call: 1 for one request, 0 when none left (refused by a
+ *                   budget, no key); a tool loop's or a schema's retries count each one that was sent
  */
 public record RunResult(ModelRef model, Message answer, StopReason stopReason, Usage usage, BigDecimal costUsd,
-                        long latencyMs, Long ttftMs, LlmoException error, String json) {
+                        long latencyMs, Long ttftMs, LlmoException error, String json, int requests) {
 
     /** An answer with nothing in it: a call that failed before anything came. */
     public static final Message NO_ANSWER = new Message(Role.ASSISTANT, List.of());
@@ -33,7 +35,13 @@ public record RunResult(ModelRef model, Message answer, StopReason stopReason, U
     /** The outcome of a call whose answer is free text. */
     public RunResult(ModelRef model, Message answer, StopReason stopReason, Usage usage, BigDecimal costUsd,
                      long latencyMs, Long ttftMs, LlmoException error) {
-        this(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, error, null);
+        this(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, error, null, 1);
+    }
+
+    /** The outcome of one request sent, its answer following a schema when {@code json} is not null. */
+    public RunResult(ModelRef model, Message answer, StopReason stopReason, Usage usage, BigDecimal costUsd,
+                     long latencyMs, Long ttftMs, LlmoException error, String json) {
+        this(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, error, json, 1);
     }
 
     public RunResult {
@@ -45,7 +53,7 @@ public record RunResult(ModelRef model, Message answer, StopReason stopReason, U
 
     /** A call that failed with {@code error} before any of its answer came. */
     public static RunResult failedBeforeAnswer(ModelRef model, long latencyMs, LlmoException error) {
-        return new RunResult(model, NO_ANSWER, null, null, null, latencyMs, null, error);
+        return new RunResult(model, NO_ANSWER, null, null, null, latencyMs, null, error, null, 0);
     }
 
     /** The answer's text parts joined: what is printed as the answer. */
@@ -59,7 +67,7 @@ public record RunResult(ModelRef model, Message answer, StopReason stopReason, U
 
     /** This result ending with {@code failure} instead (the answer so far, its usage and cost kept). */
     RunResult failedWith(LlmoException failure) {
-        return new RunResult(model, answer, null, usage, costUsd, latencyMs, ttftMs, failure, null);
+        return new RunResult(model, answer, null, usage, costUsd, latencyMs, ttftMs, failure, null, requests);
     }
 
     /** This failed result with {@code other} as its error: the same failure, with the fix of a caller that knows it. */
@@ -67,6 +75,6 @@ public record RunResult(ModelRef model, Message answer, StopReason stopReason, U
         if (error == null) {
             throw new IllegalStateException("a call that succeeded has no error to replace");
         }
-        return new RunResult(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, other, json);
+        return new RunResult(model, answer, stopReason, usage, costUsd, latencyMs, ttftMs, other, json, requests);
     }
 }

@@ -78,6 +78,7 @@ final class SchemaLoop {
         private BigDecimal cost;
         private boolean costKnown = true;
         private long latencyMs;
+        private int requests;
         private Long ttftMs;
 
         Attempts(CallId id, RunRequest request, RunListener listener, CallRecorder recorder) {
@@ -171,6 +172,7 @@ final class SchemaLoop {
                 cost = cost == null ? attempt.costUsd() : cost.add(attempt.costUsd());
             }
             latencyMs += attempt.latencyMs();
+            requests += attempt.requests();
             if (ttftMs == null && attempt.ttftMs() != null) {
                 ttftMs = latencyMs - attempt.latencyMs() + attempt.ttftMs();
             }
@@ -195,7 +197,8 @@ final class SchemaLoop {
             return new RunResult(request.model(), new Message(Role.ASSISTANT, parts),
                     last != null && (error == null || error == last.error()) ? last.stopReason() : null, usage,
                     costKnown ? cost : null,
-                    latencyMs, ttftMs, error, valid == null ? null : dev.llmo.provider.http.Json.write(valid.value()));
+                    latencyMs, ttftMs, error, valid == null ? null : dev.llmo.provider.http.Json.write(valid.value()),
+                    requests);
         }
 
         private synchronized LlmoException stoppedError() {

@@ -103,6 +103,7 @@ final class ToolLoop {
         private boolean costKnown = true;
         private long latencyMs;
         private Long ttftMs;
+        private int requests;
 
         Rounds(CallId id, RunRequest request, RunListener listener, CallRecorder recorder) {
             this.id = id;
@@ -243,6 +244,7 @@ final class ToolLoop {
                 cost = cost == null ? round.costUsd() : cost.add(round.costUsd());
             }
             latencyMs += round.latencyMs();
+            requests += round.requests(); // a round the budget refused was never sent
             if (ttftMs == null && round.ttftMs() != null) {
                 ttftMs = latencyMs - round.latencyMs() + round.ttftMs();
             }
@@ -252,7 +254,7 @@ final class ToolLoop {
         private RunResult whole(RunResult last, LlmoException error) {
             return new RunResult(request.model(), new Message(Role.ASSISTANT, parts),
                     last != null && (error == null || error == last.error()) ? last.stopReason() : null, usage,
-                    costKnown ? cost : null, latencyMs, ttftMs, error);
+                    costKnown ? cost : null, latencyMs, ttftMs, error, null, requests);
         }
 
         private synchronized LlmoException stoppedError() {

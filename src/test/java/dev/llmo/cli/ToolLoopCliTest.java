@@ -114,6 +114,92 @@ class ToolLoopCliTest {
                 .outContains("reverse call_1: allowed by --approve reverse", "── tool reverse");
     }
 
+    /** A first round that thinks, says something and calls reverse; a last one that thinks and answers. */
+    private void twoRoundsWithTextAndReasoning() {
+        llmo.server().enqueue(OpenAiAnswers.events(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"need tool\"}}]}",
+                OpenAiAnswers.delta("\"let me check\""),
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
+                        + "\"type\":\"function\",\"function\":{\"name\":\"reverse\",\"arguments\":"
+                        + "\"{\\\"text\\\":\\\"abc\\\"}\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
+        llmo.server().enqueue(OpenAiAnswers.events(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"final\"}}]}",
+                OpenAiAnswers.delta("\"done\""), OpenAiAnswers.STOP,
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
+    }
+
+    @Test
+    void theRoundsTextAndReasoningAreJoinedLineByLineOnEveryPathAsStdoutShowsThem() throws Exception {
+        twoRoundsWithTextAndReasoning();
+        assertThat(llmo.run("run", "-T", "reverse", "--yolo", "Reverse abc")).succeeded()
+                .outIs("let me check\ndone\n");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).succeeded()
+                .outIs("let me check\ndone\n");
+
+        twoRoundsWithTextAndReasoning();
+        CliRun.Result json = llmo.run("run", "--json", "-T", "reverse", "--yolo", "Reverse abc");
+
+        assertThat(json).succeeded();
+        JsonNode line = JSON.readTree(json.out());
+        assertThat(line.path("text").asText()).isEqualTo("let me check\ndone");
+        assertThat(line.path("reasoning").asText()).isEqualTo("need tool\nfinal");
+        assertThat(toolRuns()).isEqualTo(2);
+    }
+
+    @Test
+    void aFanOutPrintsEachModelsRoundsLineByLine() throws Exception {
+        twoRoundsWithTextAndReasoning();
+        twoRoundsWithTextAndReasoning();
+
+        // one slot: the first model's loop ends before the second's starts, so the answers come in this order
+        CliRun.Result result = llmo.run("run", "-m", "mock/m", "-m", "mock/m", "--concurrency", "1", "-T", "reverse",
+                "--yolo", "Reverse abc");
+
+        assertThat(result).succeeded();
+        assertThat(result.out()).doesNotContain("checkdone");
+        assertThat(result.out().split("let me check\ndone\n", -1)).hasSize(3);
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).as("its replay")
+                .succeeded().outIs(result.out());
+    }
+
+    @Test
+    void aChainStepWithToolRoundsPassesOnItsTextLineByLine() throws Exception {
+        config("""
+                chains:
+                  rev:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                        tools: [reverse]
+                      - name: shout
+                        prompt: "Shout {{reverse}}"
+                  solo:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                        tools: [reverse]
+                """);
+        twoRoundsWithTextAndReasoning();
+        assertThat(llmo.run("chain", "run", "solo", "--yolo", "abc")).as("a streamed last step")
+                .succeeded().outIs("let me check\ndone\n");
+        assertThat(llmo.cli().env("MOCK_API_KEY", null).run("log", "replay", llmo.onlyId())).as("its replay")
+                .succeeded().outIs("let me check\ndone\n");
+        bodies();
+
+        twoRoundsWithTextAndReasoning();
+        llmo.server().enqueue(OpenAiAnswers.streamed("DONE!"));
+
+        CliRun.Result result = llmo.run("chain", "run", "rev", "--json", "--yolo", "abc");
+
+        assertThat(result).succeeded();
+        JsonNode first = JSON.readTree(result.out().lines().findFirst().orElseThrow());
+        assertThat(first.path("text").asText()).isEqualTo("let me check\ndone");
+        assertThat(first.path("reasoning").asText()).isEqualTo("need tool\nfinal");
+        assertThat(bodies().get(2)).contains("Shout let me check\\ndone");
+    }
+
     @Test
     void aToolWhoseSchemaChangedSinceIsNamedOnReplayAndWhenContinued() throws Exception {
         modelCallsReverse("abc");
@@ -180,6 +266,20 @@ class ToolLoopCliTest {
     }
 
     @Test
+    void theUsageLineCountsTheRequestsSentNotARoundTheBudgetRefused() throws Exception {
+        modelCallsReverse("abc");
+        modelCallsReverse("lorem ipsum dolor sit amet ".repeat(40));
+
+        // the third round carries the long arguments and their long result: its worst case passes $0.20
+        CliRun.Result result = llmo.run("run", "-u", "-T", "reverse", "--yolo", "-o", "max_tokens=10",
+                "--max-cost", "0.20", "Reverse it");
+
+        assertThat(result).failedWith(ExitCode.BUDGET).errContains("$0.01 for 2 requests (2 rounds of tool calls)");
+        assertThat(llmo.server().getRequestCount()).isEqualTo(2);
+        assertThat(toolRuns()).isEqualTo(2);
+    }
+
+    @Test
     void aDryRunCountsTheToolsDeclarations() throws Exception {
         long without = JSON.readTree(llmo.run("run", "--dry-run", "--json", "Reverse abc").out())
                 .path("input_tokens").asLong();
@@ -238,6 +338,46 @@ class ToolLoopCliTest {
         assertThat(bodies.get(0)).contains("\"tools\"");
         assertThat(bodies.get(1)).contains("cba").contains("call_1");
         assertThat(bodies.get(2)).as("the second step names no tools").doesNotContain("\"tools\"");
+    }
+
+    @Test
+    void aChainsWorstCaseCountsAToolStepsDeclarationsAndEveryRound() throws Exception {
+        config("""
+                chains:
+                  plain:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                  loop:
+                    steps:
+                      - name: reverse
+                        prompt: "Reverse {{input}}"
+                        tools: [reverse]
+                      - name: shout
+                        prompt: "Shout {{reverse}}"
+                """);
+        JsonNode plain = JSON.readTree(llmo.run("chain", "run", "plain", "--dry-run", "--json", "abc").out());
+        CliRun.Result dry = llmo.run("chain", "run", "loop", "--dry-run", "--json", "abc");
+        JsonNode tools = JSON.readTree(dry.out().lines().findFirst().orElseThrow());
+
+        assertThat(tools.path("input_tokens").asLong()).as("the tool's declaration is sent")
+                .isGreaterThan(plain.path("input_tokens").asLong() + 10);
+        assertThat(tools.path("requests").asInt()).isEqualTo(11);
+        assertThat(plain.path("requests").asInt()).isEqualTo(1);
+        assertThat(tools.path("estimated_cost_usd").decimalValue())
+                .isGreaterThan(plain.path("estimated_cost_usd").decimalValue().multiply(java.math.BigDecimal.TEN));
+        assertThat(llmo.run("chain", "run", "loop", "--dry-run", "--max-tool-rounds", "2", "abc")).succeeded()
+                .outContains("1. reverse  (tools: up to 3 requests per run, 2 rounds of tool calls)",
+                        "tool steps through every round, tool results not counted");
+
+        // what one request of each step costs passes; the rounds a looping tool step may take do not
+        String maxCost = plain.path("estimated_cost_usd").decimalValue().multiply(java.math.BigDecimal.valueOf(4))
+                .toPlainString();
+        assertThat(llmo.run("chain", "run", "loop", "--yolo", "--max-cost", maxCost, "abc"))
+                .failedWith(ExitCode.BUDGET).errContains("chain 'loop' could cost up to", "nothing was sent",
+                        "--max-tool-rounds N");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(toolRuns()).isZero();
     }
 
     @Test

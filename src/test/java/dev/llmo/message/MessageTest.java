@@ -28,6 +28,27 @@ class MessageTest {
     }
 
     @Test
+    void theRoundsOfAToolLoopAreJoinedLineByLineAsRunPrintsThem() {
+        Part.ToolCall call = new Part.ToolCall("c1", "reverse", "{}");
+        Part.ToolResult result = new Part.ToolResult("c1", "cba", false);
+        Message answer = new Message(Role.ASSISTANT, List.of(Part.Reasoning.of("need "), Part.Reasoning.of("tool"),
+                new Part.Text("let me "), new Part.Text("check"), call, result, Part.Reasoning.of("final"),
+                new Part.Text("done")));
+
+        assertThat(answer.text()).isEqualTo("let me check\ndone");
+        assertThat(answer.reasoning()).isEqualTo("need tool\nfinal");
+        // a round that ends its line gets no second newline; a round without text adds none
+        assertThat(new Message(Role.ASSISTANT, List.of(new Part.Text("a\n"), call, result, new Part.Text("b")))
+                .text()).isEqualTo("a\nb");
+        assertThat(new Message(Role.ASSISTANT, List.of(call, result, call, result, new Part.Text("b"))).text())
+                .isEqualTo("b");
+        assertThat(new Message(Role.ASSISTANT, List.of(new Part.Text("a"), call, result, new Part.Text("")))
+                .text()).isEqualTo("a");
+        assertThat(new Message(Role.ASSISTANT, List.of(new Part.Text("a"))).reasoning()).isNull();
+        assertThat(new Message(Role.ASSISTANT, List.of(new Part.Reasoning("", "sig", true))).reasoning()).isEmpty();
+    }
+
+    @Test
     void partsAreCopiedSoAMessageCannotChangeAfterwards() {
         var parts = new java.util.ArrayList<Part>(List.of(new Part.Text("a")));
         Message message = new Message(Role.USER, parts);

@@ -121,7 +121,7 @@ public final class AnswerExtras {
 
     /** The whole reasoning of a call that did not stream it (a model of several), under {@code label}. */
     public void wholeReasoning(String label, Message answer) {
-        String reasoning = reasoningText(answer);
+        String reasoning = answer.reasoning();
         if (!shown.reasoning() || reasoning == null || reasoning.isEmpty()) {
             return;
         }
@@ -291,17 +291,6 @@ public final class AnswerExtras {
             lines.add("[" + ++n + "] " + (title.isEmpty() ? url : title + " <" + url + ">"));
         }
         return lines;
-    }
-
-    /** The reasoning parts' text joined, or null when the answer has none. */
-    public static String reasoningText(Message answer) {
-        List<Part.Reasoning> parts = answer.parts(Part.Reasoning.class);
-        if (parts.isEmpty()) {
-            return null;
-        }
-        StringBuilder text = new StringBuilder();
-        parts.forEach(part -> text.append(part.text()));
-        return text.toString();
     }
 
     /** {@code text} on one line, at most {@code max} chars; its control characters made visible on stderr's terminal. */
