@@ -11,7 +11,6 @@ import dev.llmo.config.Settings;
 import dev.llmo.context.DryRunEstimate;
 import dev.llmo.context.ModelCaps;
 import dev.llmo.context.TokenCounters;
-import dev.llmo.cost.CostEstimate;
 import dev.llmo.cost.Usd;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
@@ -154,18 +153,10 @@ final class ChainPlan {
                 long tokens = counters.forModel(model).count(request) + unknownTokens;
                 ModelCaps caps = ModelCaps.of(model, options);
                 Long output = caps.outputBound(tokens);
-                BigDecimal cost = CostEstimate.of(model.spec().pricing(), tokens, output).usd();
-                long roundInput = tokens;
-                Long roundOutput = output;
-                long answered = output == null ? 0 : output; // every round's text is the step's value
-                for (int round = 1; round < requests && roundOutput != null; round++) {
-                    // each round resends what came before, the last answer (its tool calls) at the output limit
-                    roundInput += roundOutput;
-                    roundOutput = caps.outputBound(roundInput);
-                    answered += roundOutput == null ? 0 : roundOutput;
-                    BigDecimal more = CostEstimate.of(model.spec().pricing(), roundInput, roundOutput).usd();
-                    cost = cost == null || more == null ? null : cost.add(more);
-                }
+                dev.llmo.context.ToolRoundsBound bound = dev.llmo.context.ToolRoundsBound.of(caps,
+                        model.spec().pricing(), tokens, requests);
+                BigDecimal cost = bound.costUsd();
+                long answered = bound.answeredTokens(); // every round's text is the step's value
                 DryRunEstimate estimate = new DryRunEstimate(model.id(), tokens, false, caps.contextWindow(), output,
                         0, cost == null ? null : cost.multiply(BigDecimal.valueOf(runs)));
                 if (estimate.estimatedCostUsd() == null) {

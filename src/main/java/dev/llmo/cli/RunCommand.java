@@ -604,7 +604,25 @@ final class RunCommand implements Callable<Integer> {
                         dev.llmo.core.FittedAndBudgeted.countedDeclarations(chat), chat.messages(), caps,
                         ContextBudget.NONE);
                 DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
-                out.println(json ? estimate.toJson().toString() : estimate.human());
+                if (tools.isEmpty()) {
+                    out.println(json ? estimate.toJson().toString() : estimate.human());
+                    continue;
+                }
+                // a request per round of tool calls more, each resending the rounds before it (as a chain counts it)
+                int requests = toolOptions.maxToolRounds + 1;
+                java.math.BigDecimal all = dev.llmo.context.ToolRoundsBound.of(caps, model.spec().pricing(),
+                        fitted.inputTokens(), requests).costUsd();
+                if (json) {
+                    out.println(estimate.toJson().put("requests", requests)
+                            .put("estimated_cost_usd", dev.llmo.cost.Usd.forJson(all)).toString());
+                } else {
+                    out.println(estimate.human() + (estimate.estimatedCostUsd() == null ? "" : " for the first "
+                            + "request"));
+                    out.println("  with tools: up to " + requests + " requests (" + (requests - 1) + " rounds of tool "
+                            + "calls, --max-tool-rounds), each resending the rounds before it: " + (all == null
+                            ? "cost unknown" : "at most " + dev.llmo.cost.Usd.format(all) + " in all")
+                            + " (what the tools return is not counted)");
+                }
             } catch (BudgetException e) {
                 // one model's window being too small says nothing about the others
                 out.println(json ? "{\"model\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(model.id())

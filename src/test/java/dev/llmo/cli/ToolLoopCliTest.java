@@ -291,6 +291,23 @@ class ToolLoopCliTest {
         assertThat(llmo.server().getRequestCount()).isZero();
     }
 
+    /** Each round of tool calls is a request more, resending the rounds before it: the worst case counts them all. */
+    @Test
+    void aDryRunsWorstCaseCountsEveryRoundOfToolCalls() throws Exception {
+        var plain = JSON.readTree(llmo.run("run", "--dry-run", "--json", "Reverse abc").out());
+        var tools = JSON.readTree(llmo.run("run", "--dry-run", "--json", "-T", "reverse", "--max-tool-rounds", "2",
+                "Reverse abc").out());
+        CliRun.Result human = llmo.run("run", "--dry-run", "-T", "reverse", "--max-tool-rounds", "2", "Reverse abc");
+
+        assertThat(plain.has("requests")).isFalse();
+        assertThat(tools.path("requests").asInt()).isEqualTo(3);
+        assertThat(tools.path("estimated_cost_usd").decimalValue())
+                .isGreaterThan(plain.path("estimated_cost_usd").decimalValue().multiply(java.math.BigDecimal.valueOf(3)));
+        assertThat(human.out()).contains(" for the first request\n", "  with tools: up to 3 requests (2 rounds of tool "
+                + "calls, --max-tool-rounds), each resending the rounds before it: at most $");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
     @Test
     void aChatOffersTheToolsSlashToolsAdds() throws Exception {
         modelCallsReverse("abc");
