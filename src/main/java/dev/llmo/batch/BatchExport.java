@@ -2,23 +2,29 @@ package dev.llmo.batch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.eventlog.EventData;
+import dev.llmo.message.Message;
+import dev.llmo.message.Part;
+import dev.llmo.message.Role;
 import dev.llmo.message.Usage;
 import dev.llmo.provider.http.Json;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
+import java.util.stream.Collectors;
 
 /**
  * The results of a batch as JSON Lines, in dataset order (each row's models in the batch's order), from its record:
  * what {@code batch export} prints any time, and {@code batch run} and {@code batch resume} print of the calls they did
  * not make. One line per finished call the record holds (its last entry, when a resume sent it again; a call stopped
  * by Ctrl-C has none):
- * {@code {"row":1,"id":"q1","model":"openai/gpt-4o-mini","text":"...","refusal":null,"usage":{...},"cost_usd":0.000012,
- * "latency_ms":812,"error":null}}.
+ * {@code {"row":1,"id":"q1","model":"openai/gpt-4o-mini","text":"...","reasoning":null,"refusal":null,
+ * "usage":{...},"cost_usd":0.000012,"latency_ms":812,"error":null}}.
  *
  * <p>Two passes over the record, never holding the answers: the first notes which entry is each call's last (one
  * number per call), the second writes them in order, holding back only the entries that come before their turn
@@ -46,16 +52,12 @@ public final class BatchExport {
         line.put("id", row.rowId());
         line.put("model", row.model());
         line.put("text", row.text());
-        // a refused answer's words (OpenAI's refusal, Anthropic's explanation), as run --json gives them: the row's
+        Message answer = new Message(Role.ASSISTANT, row.parts());
+        // the model's reasoning and a refused answer's words (OpenAI's refusal, Anthropic's explanation), as run
+        // --json gives them: null when none came, the reasoning empty when only its redacted form did; the row's
         // error says it was refused, this what the model said
-        var refusals = new dev.llmo.message.Message(dev.llmo.message.Role.ASSISTANT, row.parts())
-                .parts(dev.llmo.message.Part.Refusal.class);
-        if (refusals.isEmpty()) {
-            line.putNull("refusal");
-        } else {
-            line.put("refusal", refusals.stream().map(dev.llmo.message.Part.Refusal::text)
-                    .collect(java.util.stream.Collectors.joining()));
-        }
+        line.put("reasoning", joined(answer.parts(Part.Reasoning.class), Part.Reasoning::text));
+        line.put("refusal", joined(answer.parts(Part.Refusal.class), Part.Refusal::text));
         Usage usage = row.usage();
         if (usage == null) {
             line.putNull("usage");
@@ -83,6 +85,11 @@ public final class BatchExport {
                     .put("message", row.errorMessage());
         }
         return line;
+    }
+
+    /** The parts' texts joined, or null when there are none. */
+    private static <P extends Part> String joined(List<P> parts, Function<P, String> text) {
+        return parts.isEmpty() ? null : parts.stream().map(text).collect(Collectors.joining());
     }
 
     /** Writes the record's results in dataset order to {@code out}; returns how many lines. */

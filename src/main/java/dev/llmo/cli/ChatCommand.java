@@ -86,7 +86,7 @@ final class ChatCommand implements Callable<Integer> {
                     screen.set(terminal);
                     code = new ChatRepl(session, terminal, context.dirs().historyFile(),
                             environment.stdoutIsTerminal() ? null : context.out(), context.colorOut(),
-                            reasoning.shownOnScreen()).run();
+                            reasoning.shownOnScreen(), () -> waiting(session, terminal)).run();
                 } catch (IOException e) {
                     throw new FailureException("cannot open the terminal: " + e.getMessage(),
                             "pipe the input instead: printf 'hello\\n' | llmo chat");
@@ -98,6 +98,33 @@ final class ChatCommand implements Callable<Integer> {
             session.end(code);
             return code.code();
         }
+    }
+
+    /**
+     * A turn's spinner on the screen, started, as {@code llmo run}'s: on a real terminal only, and not when tools are
+     * offered (their approval questions are asked on it); a vault question asked meanwhile holds it still.
+     */
+    private ChatRepl.Waiting waiting(ChatSession session, Terminal terminal) {
+        if (Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())
+                || !session.tools().isEmpty()) {
+            return null;
+        }
+        WaitingSpinner spinner = new WaitingSpinner(terminal.writer(), session.model().id(), System::nanoTime,
+                WaitingSpinner.FRAME_MS);
+        context.waiting(spinner);
+        spinner.start();
+        return new ChatRepl.Waiting() {
+            @Override
+            public dev.llmo.core.RunListener before(dev.llmo.core.RunListener next) {
+                return spinner.before(next);
+            }
+
+            @Override
+            public void stop() {
+                spinner.stop();
+                context.waiting(WaitingSpinner.NONE);
+            }
+        };
     }
 
     /** The process's terminal; prompts go to stderr when stdout is redirected, so the answers stay clean. */

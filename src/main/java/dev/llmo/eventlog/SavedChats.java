@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * Names given to conversations with {@code /save NAME}. A name is a {@code chat.save} event ({@code {"name": ...}})
  * in the conversation's own log, so it is covered by the hash chain and travels with the file; there is no index
- * to get out of step. Looking a name up reads the logs that hold such an event; when two conversations carry one
- * name, the newer wins.
+ * to get out of step. A conversation's name is its newest such event (a second {@code /save} renames it). Looking a
+ * name up reads the logs that hold such an event; when two conversations carry one name, the newer wins.
  */
 public final class SavedChats {
     /** The event type. */
@@ -21,7 +21,7 @@ public final class SavedChats {
     private SavedChats() {
     }
 
-    /** Every saved name and the id of the conversation it names, oldest conversation first. */
+    /** Every saved name (one per conversation at most) and the id of the conversation it names, oldest first. */
     public static Map<String, String> names(Path conversationsDir) {
         ConversationStore store = new ConversationStore(conversationsDir);
         Map<String, String> names = new LinkedHashMap<>();
@@ -30,14 +30,18 @@ public final class SavedChats {
             if (!mentionsSave(file)) {
                 continue;
             }
+            String name = null;
             for (Event event : EventLog.read(file)) {
                 if (EVENT.equals(event.type())) {
-                    String name = event.data().path("name").asText("");
-                    if (!name.isEmpty()) {
-                        names.remove(name); // re-inserted last: the newest conversation with the name wins
-                        names.put(name, id);
+                    String saved = event.data().path("name").asText("");
+                    if (!saved.isEmpty()) {
+                        name = saved; // a later /save renames the conversation: the earlier name is let go
                     }
                 }
+            }
+            if (name != null) {
+                names.remove(name); // re-inserted last: the newest conversation with the name wins
+                names.put(name, id);
             }
         }
         return names;

@@ -224,6 +224,50 @@ class BatchRunTest {
     }
 
     @Test
+    void aCallsLineKeepsTheModelsReasoningAsRunJsonDoesFromOpenAiCompatibleAndAnthropic() throws Exception {
+        llmo.modelsYaml("""
+                mock:
+                  type: openai
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models: [{ name: m1, max_output_tokens: 100 }]
+                claude:
+                  type: anthropic
+                  base_url: {server}
+                  api_key_name: CLAUDE_API_KEY
+                  models: [{ name: c1, max_output_tokens: 100 }]
+                """);
+        llmo.server().setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                boolean second = request.getBody().readUtf8().contains("Q2?");
+                if (request.getPath().endsWith("/messages")) {
+                    // Anthropic: a thinking block before the text (row 2: only a redacted one)
+                    return new MockResponse().setHeader("content-type", "application/json").setBody("""
+                            {"id":"msg_1","type":"message","role":"assistant","model":"c1","content":[%s,                            {"type":"text","text":"Claude says."}],"stop_reason":"end_turn","stop_sequence":null,                            "usage":{"input_tokens":10,"output_tokens":5}}""".formatted(second
+                            ? "{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}"
+                            : "{\"type\":\"thinking\",\"thinking\":\"Claude thinks.\",\"signature\":\"sig\"}"));
+                }
+                // an OpenAI-compatible server's reasoning_content (row 2: none)
+                return new MockResponse().setHeader("content-type", "application/json").setBody("""
+                        {"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":                        "assistant",%s"content":"Fine."},"finish_reason":"stop"}],                        "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}"""
+                        .formatted(second ? "" : "\"reasoning_content\":\"Let me think.\","));
+            }
+        });
+
+        Result result = llmo.cli().env("CLAUDE_API_KEY", "sk-claude").run("batch", "run", dataset(2).toString(),
+                "--prompt", "Answer {{question}}", "-m", "mock/m1", "-m", "claude/c1");
+
+        assertThat(result).succeeded();
+        List<JsonNode> lines = JsonLines.of(result.out());
+        assertThat(lines).extracting(line -> line.get("reasoning").isNull() ? null : line.get("reasoning").asText())
+                .containsExactly("Let me think.", "Claude thinks.", null, "");
+        assertThat(lines.get(1).get("text").asText()).isEqualTo("Claude says.");
+        // export prints the same lines from the record
+        assertThat(llmo.run("batch", "export", "last").out()).isEqualTo(result.out());
+    }
+
+    @Test
     void aBatchWhoseWorstCasePassesTheBudgetIsRefusedWithNothingSent() throws Exception {
         RowServer server = new RowServer();
         llmo.server().setDispatcher(server);

@@ -119,10 +119,11 @@ class BatchViaProviderTest {
                         out.append("""
                                 {"id":"batch_req_%s","custom_id":"%s","response":{"status_code":200,"request_id":"r",\
                                 "body":{"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,\
-                                "message":{"role":"assistant","content":"Answer to %s"},"finish_reason":"stop"}],\
+                                "message":{"role":"assistant",%s"content":"Answer to %s"},"finish_reason":"stop"}],\
                                 "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}},\
                                 "error":null}
-                                """.formatted(id, id, question));
+                                """.formatted(id, id, question.contains("Spain")
+                                ? "\"reasoning_content\":\"Spain: Madrid.\"," : "", question));
                     } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }
@@ -168,13 +169,16 @@ class BatchViaProviderTest {
         assertThat(lines).hasSize(3);
         assertThat(lines).extracting(line -> line.path("id").asText()).containsExactly("q1", "q2", "q3");
         assertThat(lines.get(1).path("text").asText()).isEqualTo("Answer to Capital of Spain?");
+        // the model's reasoning (an OpenAI-compatible server's reasoning_content) as run --json has it
+        assertThat(lines.get(1).path("reasoning").asText()).isEqualTo("Spain: Madrid.");
+        assertThat(lines.get(0).get("reasoning").isNull()).isTrue();
         // 1000 in at $1/M and 500 out at $2/M is $0.002 live; the batch rate is half
         assertThat(lines.get(0).path("cost_usd").decimalValue()).isEqualByComparingTo("0.001");
 
         // a second wait fetches nothing again and prints the same results
         Result again = llmo.run("batch", "wait", "last", "--interval", "1");
         assertThat(again).succeeded();
-        assertThat(JsonLines.of(again.out())).hasSize(3);
+        assertThat(again.out()).isEqualTo(waited.out());
         assertThat(server.paths.stream().filter(p -> p.endsWith("/files/file-out/content")).count()).isEqualTo(1);
     }
 

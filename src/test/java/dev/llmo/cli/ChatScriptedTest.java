@@ -225,6 +225,23 @@ class ChatScriptedTest {
     }
 
     @Test
+    void savingAgainRenamesTheConversationTheEarlierNameNoLongerLeadsToIt() throws Exception {
+        // the third answer is there for a resume by the earlier name, so that finding it fails the test, not hangs
+        server.answer("Noted.", 5, 2).answer("Renamed.", 7, 1).answer("Still found.", 7, 1);
+
+        assertThat(cli("remember-me\n/save first-name\n/save second-name\n").run("chat")).succeeded();
+        Result newest = cli("again?\n").run("chat", "--resume", "second-name");
+        Result earlier = cli("hello?\n").run("chat", "--resume", "first-name");
+
+        assertThat(earlier).failedWith(ExitCode.CONFIG).errContains("first-name");
+        assertThat(newest).succeeded();
+        assertThat(newest.out()).isEqualTo("Renamed.\n");
+        assertThat(llmo.cli().run("log", "list").out()).contains("[second-name]").doesNotContain("first-name");
+        assertThat(llmo.cli().run("__complete", "conversations").out()).endsWith("\nsecond-name\n")
+                .doesNotContain("first-name");
+    }
+
+    @Test
     void aNameThatCouldBeReadAsAnIdOrItsStartIsRefusedAndOneWithADashIsKept() throws Exception {
         server.answer("Noted.", 5, 2);
 

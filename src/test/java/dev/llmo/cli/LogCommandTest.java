@@ -57,6 +57,11 @@ class LogCommandTest {
 
     /** A chat on {@code first} that switched to {@code second}, optionally saved as {@code name}. */
     private Path chat(String first, String second, String prompt, String answer, String name) {
+        return chat(first, second, prompt, answer, name, null);
+    }
+
+    /** {@link #chat}, saved again as {@code rename} when not null. */
+    private Path chat(String first, String second, String prompt, String answer, String name, String rename) {
         try (EventLog log = EventLog.create(conversations, new EventData.SessionStart("chat", dev.llmo.eventlog.RunMode.CHAT, List.of(first),
                 Sha256.of("config"), "0.1.0"))) {
             Event user = log.append(EventData.Message.user(prompt));
@@ -66,6 +71,9 @@ class LogCommandTest {
                     7L, 100, 50L, true));
             if (name != null) {
                 log.append("chat.save", JsonNodeFactory.instance.objectNode().put("name", name));
+            }
+            if (rename != null) {
+                log.append("chat.save", JsonNodeFactory.instance.objectNode().put("name", rename));
             }
             log.append(new EventData.SessionEnd("ok", 0, 7));
             return log.file();
@@ -115,6 +123,22 @@ class LogCommandTest {
         assertThat(ids(llmo("log", "list", "--grep", "taken"))).containsExactly(id(newer));
         assertThat(llmo("__complete", "conversations").out().lines().toList()).endsWith("rust-notes", "taken")
                 .contains(id(older), id(plain), id(newer));
+    }
+
+    @Test
+    void aConversationSavedAgainIsNamedByItsNewestSaveOnlyInTheListJsonCompletionAndLookUps() {
+        Path renamed = chat("mock/a", "mock/a", "Tell me about lifetimes", "Borrowing rules.", "first-name",
+                "second-name");
+
+        assertThat(llmo("log", "list").out().lines().toList().get(1)).startsWith(id(renamed))
+                .contains("[second-name] Tell me about lifetimes").doesNotContain("first-name");
+        assertThat(json(llmo("log", "list", "--json").out().strip()).get("names").toString())
+                .isEqualTo("[\"second-name\"]");
+        assertThat(ids(llmo("log", "list", "--grep", "first-name"))).isEmpty();
+        assertThat(llmo("__complete", "conversations").out().lines().toList()).contains("second-name")
+                .doesNotContain("first-name");
+        assertThat(llmo("log", "show", "second-name")).succeeded();
+        assertThat(llmo("log", "show", "first-name")).failedWith(ExitCode.CONFIG).errContains("first-name");
     }
 
     private static JsonNode json(String line) {

@@ -1,5 +1,6 @@
 package dev.llmo.cli.repl;
 
+import dev.llmo.core.RunListener;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,12 +48,31 @@ public final class ChatRepl {
     /** @param reasoning the model's reasoning, dimmed on the screen */
     public ChatRepl(ChatSession session, Terminal terminal, Path historyFile, PrintWriter answers, boolean color,
                     boolean reasoning) {
+        this(session, terminal, historyFile, answers, color, reasoning, () -> null);
+    }
+
+    /**
+     * @param waiting the spinner a turn shows on the screen until its first output, started; null for none. Turns
+     *                start it after the line was read and stop it before anything else is shown, so that it is never
+     *                drawn while a line is read
+     */
+    public ChatRepl(ChatSession session, Terminal terminal, Path historyFile, PrintWriter answers, boolean color,
+                    boolean reasoning, java.util.function.Supplier<Waiting> waiting) {
         this.session = session;
         this.terminal = terminal;
         this.historyFile = historyFile;
         this.color = color;
-        this.view = new TerminalView(terminal, answers, color, reasoning);
+        this.view = new TerminalView(terminal, answers, color, reasoning, waiting);
         this.loop = new ChatLoop(session, view);
+    }
+
+    /** A spinner drawn while a turn waits for its first output (the CLI's, which knows the terminal's questions). */
+    public interface Waiting {
+        /** {@code next} behind the spinner: the call's first output erases it. */
+        RunListener before(RunListener next);
+
+        /** Erases it for good. */
+        void stop();
     }
 
     /** Runs the session until the user leaves; always 0, failed turns having been shown as they happened. */

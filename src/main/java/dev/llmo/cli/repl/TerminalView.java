@@ -18,6 +18,9 @@ final class TerminalView implements ChatView {
     private final PrintWriter answers;
     private final boolean color;
     private final boolean reasoning;
+    private final java.util.function.Supplier<ChatRepl.Waiting> waiting;
+    /** The spinner of the turn under way, or null. */
+    private ChatRepl.Waiting spinner;
 
     /**
      * @param answers   where answers go when stdout is not the terminal, or null for the terminal itself
@@ -25,6 +28,13 @@ final class TerminalView implements ChatView {
      * @param reasoning the model's reasoning, dimmed on the screen (never with the answers)
      */
     TerminalView(Terminal terminal, PrintWriter answers, boolean color, boolean reasoning) {
+        this(terminal, answers, color, reasoning, () -> null);
+    }
+
+    /** @param waiting a turn's spinner, started; null for none */
+    TerminalView(Terminal terminal, PrintWriter answers, boolean color, boolean reasoning,
+                 java.util.function.Supplier<ChatRepl.Waiting> waiting) {
+        this.waiting = waiting;
         this.terminal = terminal;
         this.screen = terminal.writer();
         this.answers = answers;
@@ -34,6 +44,7 @@ final class TerminalView implements ChatView {
 
     @Override
     public void show(String text) {
+        stopWaiting();
         // /history and /tools last quote the model and the tools: their control characters are shown, not obeyed
         screen.println(fitted(TerminalText.visible(text), true));
         screen.flush();
@@ -41,6 +52,7 @@ final class TerminalView implements ChatView {
 
     @Override
     public void note(String text) {
+        stopWaiting();
         String shown = fitted(TerminalText.visible(text)); // names from the configuration, a server's words
         screen.println(color ? MarkdownRenderer.DIM + shown + MarkdownRenderer.RESET : shown);
         screen.flush();
@@ -48,6 +60,7 @@ final class TerminalView implements ChatView {
 
     @Override
     public void error(LlmoException error) {
+        stopWaiting(); // a turn that failed before any output
         // a server's message: its control characters are shown, not obeyed
         String line = fitted(TerminalText.visible(
                 PlainView.errorLine(error).substring("llmo: ".length())));
@@ -138,7 +151,35 @@ final class TerminalView implements ChatView {
         // reasoning, tool calls and sources on the screen, which a person reads: never among redirected answers
         AnswerExtras extras = new AnswerExtras(screen, new AnswerExtras.Shown(reasoning, color, true, true, true,
                 true), terminal::getWidth);
-        return Answer.rendered(text, () -> note("[cancelled]"),
+        Answer rendered = Answer.rendered(text, () -> note("[cancelled]"),
                 toScreen ? TerminalText::visible : piece -> piece, extras, screen);
+        stopWaiting();
+        spinner = waiting.get();
+        if (spinner == null) {
+            return rendered;
+        }
+        // the answer, the reasoning, a tool's line: any output but an idle moment erases the spinner first
+        dev.llmo.core.RunListener behind = spinner.before(rendered);
+        return new Answer() {
+            @Override
+            public void onEvent(dev.llmo.core.RunEvent event) {
+                behind.onEvent(event);
+            }
+
+            @Override
+            public void end(dev.llmo.core.RunResult result) {
+                stopWaiting();
+                rendered.end(result);
+            }
+        };
+    }
+
+    /** Erases the turn's spinner, if one is drawn: before anything else is shown. */
+    private void stopWaiting() {
+        ChatRepl.Waiting drawn = spinner;
+        spinner = null;
+        if (drawn != null) {
+            drawn.stop();
+        }
     }
 }

@@ -48,6 +48,8 @@ class ChatReplTest {
     private ChatSession session;
     private CompletableFuture<ExitCode> repl;
     private int columns = 120;
+    /** The turns' spinner ({@link ChatRepl.Waiting}); none unless a test sets one. */
+    private java.util.function.Supplier<ChatRepl.Waiting> waiting = () -> null;
 
     @BeforeEach
     void start() throws IOException {
@@ -87,7 +89,7 @@ class ChatReplTest {
                 TokenEstimator.CHARS_PER_TOKEN, RequestAssembler.WHOLE_HISTORY, dev.llmo.eventlog.EventLog.Options.defaults(),
                 logged ? null : new dev.llmo.cost.UnloggedSpend(dev.llmo.cost.UnloggedSpend.file(
                         dirs().conversationsDir()), java.time.Clock.systemUTC())), null, null, false, null);
-        ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color);
+        ChatRepl chat = new ChatRepl(session, terminal, dirs().historyFile(), null, color, true, waiting);
         repl = CompletableFuture.supplyAsync(() -> {
             ExitCode code = chat.run();
             session.end(code);
@@ -152,6 +154,66 @@ class ChatReplTest {
         assertThat(shown()).contains("context 12.0% of 1,000");
         assertThat(server.takeBody().get("messages").get(0).get("content").asText()).isEqualTo("hi there");
         assertThat(Files.readString(dirs().historyFile())).contains("hi there", "/exit");
+    }
+
+    /** A spinner that shows where it was drawn and erased: {@code [waiting]} and {@code [erased]} on the screen. */
+    private final class MarkedWaiting implements ChatRepl.Waiting {
+        private boolean stopped;
+
+        MarkedWaiting() {
+            terminal.writer().print("[waiting]");
+            terminal.writer().flush();
+        }
+
+        @Override
+        public dev.llmo.core.RunListener before(dev.llmo.core.RunListener next) {
+            return event -> {
+                if (!(event instanceof dev.llmo.core.RunEvent.Idle)
+                        && !(event instanceof dev.llmo.core.RunEvent.CallStarted)) {
+                    stop();
+                }
+                next.onEvent(event);
+            };
+        }
+
+        @Override
+        public synchronized void stop() {
+            if (!stopped) {
+                stopped = true;
+                terminal.writer().print("[erased]");
+                terminal.writer().flush();
+            }
+        }
+    }
+
+    @Test
+    void eachTurnWaitsBehindASpinnerErasedBeforeTheAnswerOrTheErrorAndNeverWhileALineIsRead() throws Exception {
+        server.answer("Hello from the mock.", 120, 6).failure(500);
+        waiting = MarkedWaiting::new;
+        chat(false);
+
+        awaitShown("m1> ", 1);
+        type("hi there\r");
+        awaitShown("120 in / 6 out tokens", 1);
+        awaitShown("m1> ", 2);
+        type("again\r");
+        awaitShown("m1> ", 3);
+        type("/exit\r");
+
+        assertThat(awaitEnd()).isEqualTo(ExitCode.OK);
+        String screen = shown();
+        // one spinner per turn, drawn after the line was read and erased before the answer, the error and the prompt
+        assertThat(count(screen, "[waiting]")).isEqualTo(2);
+        assertThat(count(screen, "[erased]")).isEqualTo(2);
+        int answer = screen.indexOf("Hello from the mock.");
+        assertThat(screen.indexOf("[waiting]")).isGreaterThan(screen.indexOf("hi there"));
+        assertThat(screen.indexOf("[erased]")).isBetween(screen.indexOf("[waiting]"), answer);
+        int secondPrompt = screen.indexOf("m1> ", answer);
+        int secondWaiting = screen.indexOf("[waiting]", secondPrompt);
+        int secondErased = screen.indexOf("[erased]", secondWaiting);
+        assertThat(secondWaiting).isGreaterThan(screen.indexOf("again", secondPrompt));
+        assertThat(secondErased).isPositive().isLessThan(screen.indexOf("boom", secondWaiting))
+                .isLessThan(screen.indexOf("m1> ", secondWaiting));
     }
 
     @Test
