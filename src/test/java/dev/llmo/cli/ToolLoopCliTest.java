@@ -22,6 +22,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and the budget, recorded and replayed offline.
  */
 class ToolLoopCliTest {
+    /** A chain whose first step offers the reverse tool and whose second shouts what it answered. */
+    private static final String REV_CHAIN = """
+              rev:
+                steps:
+                  - name: reverse
+                    prompt: "Reverse {{input}}"
+                    tools: [reverse]
+                  - name: shout
+                    prompt: "Shout {{reverse}}"
+            """;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -166,15 +177,7 @@ class ToolLoopCliTest {
 
     @Test
     void aChainStepWithToolRoundsPassesOnItsTextLineByLine() throws Exception {
-        config("""
-                chains:
-                  rev:
-                    steps:
-                      - name: reverse
-                        prompt: "Reverse {{input}}"
-                        tools: [reverse]
-                      - name: shout
-                        prompt: "Shout {{reverse}}"
+        config("chains:\n" + REV_CHAIN + """
                   solo:
                     steps:
                       - name: reverse
@@ -332,16 +335,7 @@ class ToolLoopCliTest {
 
     @Test
     void aChainStepOffersTheToolsItsToolsKeyNames() throws Exception {
-        config("""
-                chains:
-                  rev:
-                    steps:
-                      - name: reverse
-                        prompt: "Reverse {{input}}"
-                        tools: [reverse]
-                      - name: shout
-                        prompt: "Shout {{reverse}}"
-                """);
+        config("chains:\n" + REV_CHAIN);
         modelCallsReverse("abc");
         llmo.server().enqueue(OpenAiAnswers.streamed("cba"));
         llmo.server().enqueue(OpenAiAnswers.streamed("CBA!"));
