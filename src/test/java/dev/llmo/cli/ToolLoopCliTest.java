@@ -359,16 +359,9 @@ class ToolLoopCliTest {
                     steps:
                       - name: reverse
                         prompt: "Reverse {{input}}"
-                  loop:
-                    steps:
-                      - name: reverse
-                        prompt: "Reverse {{input}}"
-                        tools: [reverse]
-                      - name: shout
-                        prompt: "Shout {{reverse}}"
-                """);
+                """ + REV_CHAIN);
         JsonNode plain = JSON.readTree(llmo.run("chain", "run", "plain", "--dry-run", "--json", "abc").out());
-        CliRun.Result dry = llmo.run("chain", "run", "loop", "--dry-run", "--json", "abc");
+        CliRun.Result dry = llmo.run("chain", "run", "rev", "--dry-run", "--json", "abc");
         JsonNode tools = JSON.readTree(dry.out().lines().findFirst().orElseThrow());
 
         assertThat(tools.path("input_tokens").asLong()).as("the tool's declaration is sent")
@@ -377,15 +370,15 @@ class ToolLoopCliTest {
         assertThat(plain.path("requests").asInt()).isEqualTo(1);
         assertThat(tools.path("estimated_cost_usd").decimalValue())
                 .isGreaterThan(plain.path("estimated_cost_usd").decimalValue().multiply(java.math.BigDecimal.TEN));
-        assertThat(llmo.run("chain", "run", "loop", "--dry-run", "--max-tool-rounds", "2", "abc")).succeeded()
+        assertThat(llmo.run("chain", "run", "rev", "--dry-run", "--max-tool-rounds", "2", "abc")).succeeded()
                 .outContains("1. reverse  (tools: up to 3 requests per run, 2 rounds of tool calls)",
                         "tool steps through every round, tool results not counted");
 
         // what one request of each step costs passes; the rounds a looping tool step may take do not
         String maxCost = plain.path("estimated_cost_usd").decimalValue().multiply(java.math.BigDecimal.valueOf(4))
                 .toPlainString();
-        assertThat(llmo.run("chain", "run", "loop", "--yolo", "--max-cost", maxCost, "abc"))
-                .failedWith(ExitCode.BUDGET).errContains("chain 'loop' could cost up to", "nothing was sent",
+        assertThat(llmo.run("chain", "run", "rev", "--yolo", "--max-cost", maxCost, "abc"))
+                .failedWith(ExitCode.BUDGET).errContains("chain 'rev' could cost up to", "nothing was sent",
                         "--max-tool-rounds N");
         assertThat(llmo.server().getRequestCount()).isZero();
         assertThat(toolRuns()).isZero();
