@@ -90,6 +90,9 @@ case $java in */bin/java)
 esac
 # -Xshare:auto (the default anyway) cannot be given with an AOT cache, whose warnings go to stdout like CDS's
 share=-Xshare:auto; [ -n "$jdk" ] && share=-Xlog:aot=off
+# An AOT cache serves only a JVM started with the module options it was made with: with the export, a model call ran
+# without any of it. The probe then loads every provider, as before.
+[ -n "$jdk" ] && exports=
 # Transparent huge pages for the heap: a run touches ~25 MB of new heap, and its 4 KB page faults were 5-9% of each
 # command's time (ADR-003, "Huge pages"). Only where the kernel has them and they are not off: a kernel without them
 # would make the JVM warn (on stdout), and a JVM that is not Linux's does not know the flag.

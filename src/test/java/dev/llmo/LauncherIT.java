@@ -322,6 +322,12 @@ class LauncherIT {
         assertThat(warm.err()).isEqualTo("Picked up JAVA_TOOL_OPTIONS: -Xlog:class+load=info:file=" + loaded + "\n");
         assertThat(warm.out()).startsWith("{\"id\":");
         assertThat(Files.readString(loaded)).contains("dev.llmo.cli.LlmoCli source: shared objects file");
+        // a command that calls models too: the JVM refuses the cache to one started with other module options
+        Path loadedRun = home.resolve("classes-run.log");
+        BinaryRun.Result runHelp = on25.env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + loadedRun)
+                .run("run", "--help");
+        assertThat(runHelp.exitCode()).isZero();
+        assertThat(Files.readString(loadedRun)).contains("dev.llmo.cli.LlmoCli source: shared objects file");
 
         // JDK 17 beside it still takes its class archive, and leaves the cache alone
         Path loaded17 = home.resolve("classes17.log");
