@@ -38,7 +38,7 @@ final class WaitingSpinner {
         this.err = err;
         String shown = TerminalText.visible(label);
         // one line however narrow the terminal: a wrapped line would not be overwritten by the next frame
-        this.label = shown.length() <= 40 ? shown : shown.substring(0, 39) + "…";
+        this.label = dev.llmo.cli.terminal.Columns.cut(shown, 40);
         this.nanoTime = nanoTime;
         this.frameMs = frameMs;
     }

@@ -69,34 +69,22 @@ public final class SavedChats {
     // Parsing every log would cost a JSON read per event; a byte search skips the logs without a saved name. It reads
     // a buffer at a time: a log may be of any size (a damaged one a line of gigabytes), and was read whole.
     private static boolean mentionsSave(Path file) {
-        byte[] wanted = ("\"" + EVENT + "\"").getBytes(StandardCharsets.UTF_8);
+        String wanted = "\"" + EVENT + "\"";
         byte[] buffer = new byte[64 * 1024];
         try (java.io.InputStream in = Files.newInputStream(file)) {
             int kept = 0; // the end of the previous buffer, which a match may start in
             for (int read; (read = in.read(buffer, kept, buffer.length - kept)) > 0; ) {
                 int end = kept + read;
-                if (indexOf(buffer, end, wanted)) {
+                // byte for char: the event's name is ASCII, so it matches only its own bytes
+                if (new String(buffer, 0, end, StandardCharsets.ISO_8859_1).contains(wanted)) {
                     return true;
                 }
-                kept = Math.min(wanted.length - 1, end);
+                kept = Math.min(wanted.length() - 1, end);
                 System.arraycopy(buffer, end - kept, buffer, 0, kept);
             }
             return false;
         } catch (IOException | RuntimeException e) {
             return false;
         }
-    }
-
-    private static boolean indexOf(byte[] bytes, int end, byte[] wanted) {
-        outer:
-        for (int i = 0; i + wanted.length <= end; i++) {
-            for (int j = 0; j < wanted.length; j++) {
-                if (bytes[i + j] != wanted[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -189,7 +189,8 @@ public final class ChatSession implements AutoCloseable {
         beforeTurn = hook;
     }
 
-    private void requireKeyOfDefault() {
+    /** Before a turn is sent: the hook, then (once) the configured default model's key. */
+    private void prepareTurn() {
         beforeTurn.run();
         if (keyOfDefault != null && defaults.defaultModel()) {
             keyOfDefault.accept(defaults.model());
@@ -258,7 +259,7 @@ public final class ChatSession implements AutoCloseable {
 
     /** Sends the user's message; the answer streams to {@code listener}; {@code cancellation} stops it. */
     public RunResult send(String text, RunListener listener, Cancellation cancellation) {
-        requireKeyOfDefault(); // before the message joins the history: a refused turn leaves no trace
+        prepareTurn(); // before the message joins the history: a refused turn leaves no trace
         if (pending.isEmpty()) {
             conversation.user(text);
         } else {
@@ -357,7 +358,7 @@ public final class ChatSession implements AutoCloseable {
         if (!asked) {
             throw new UsageException("there is nothing to retry", "send a message first");
         }
-        requireKeyOfDefault();
+        prepareTurn();
         if (answered) {
             conversation.retractLastAnswer();
         }
