@@ -23,6 +23,11 @@ import picocli.CommandLine.ScopeType;
  * test proves each coded model equal to picocli's reading of the annotations (the help, every option's attributes,
  * what a parse sets), so a change made to one and not to the other fails there. The values are bound to the same
  * fields the annotations are on (for {@code log verify}, to fields standing for the method's parameters).
+ *
+ * <p>{@code run}'s mixins are not mixins here: their options are added to {@code run}'s model itself, bound to the
+ * mixin objects' fields. A mixin is a model of its own, and each model picocli makes compiles the four regexes of its
+ * negatable-option transformer and sets up its usage message: seven of them cost a run ~4 ms (ADR-003, "Sixteenth
+ * round"). Nothing reads which mixin an option came from: help, parsing and completion see the same options.
  */
 final class CodedModels {
     private CodedModels() {
@@ -105,15 +110,15 @@ final class CodedModels {
                 .description("Show the answers side by side with length, latency and cost.").build());
         spec.addOption(option(run, "role", "-r", "--role", "--mode").paramLabel("ROLE")
                 .description("Role (mode) whose system prompt, model and options to use.").build());
-        spec.addMixin("shared", conversation(run.shared, factory));
-        spec.addMixin("toolOptions", tools(run.toolOptions, factory));
-        spec.addMixin("attachOptions", attach(run.attachOptions, factory));
-        spec.addMixin("schemaOptions", schema(run.schemaOptions, factory));
-        spec.addMixin("templates", templates(run.templates, factory));
-        spec.addMixin("fragmentOptions", fragments(run.fragmentOptions, factory));
+        conversation(spec, run.shared);
+        tools(spec, run.toolOptions);
+        attach(spec, run.attachOptions);
+        schema(spec, run.schemaOptions);
+        templates(spec, run.templates);
+        fragments(spec, run.fragmentOptions);
         spec.addOption(option(run, "json", "--json")
                 .description("JSON Lines on stdout: one object per model call.").build());
-        spec.addMixin("reasoning", reasoning(run.reasoning, factory));
+        reasoning(spec, run.reasoning);
         spec.addOption(option(run, "noStream", "--no-stream")
                 .description("Wait for the whole answer instead of streaming it.").build());
         spec.addOption(option(run, "usage", "-u", "--usage")
@@ -204,14 +209,9 @@ final class CodedModels {
         }
     }
 
-    /** {@link ConversationOptions}, which {@code chat} reads from its annotations. */
-    static CommandSpec conversation(ConversationOptions shared, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(shared, factory);
-        spec.addOption(option(shared, "system", "-s", "--system").paramLabel("SYSTEM")
-                .description("System prompt (after the role's, when -r gives one).").build());
-        spec.addOption(option(shared, "options", "-o", "--option").paramLabel("KEY=VALUE")
-                .description("Request option, e.g. -o temperature=0.2 -o max_tokens=500 (over the role's options).")
-                .build());
+    /** {@link ConversationOptions}'s options (which {@code chat} reads from its annotations), added to {@code spec}. */
+    private static void conversation(CommandSpec spec, ConversationOptions shared) {
+        // the group first, where picocli puts a mixin's groups
         Group continuation = new Group(shared, "continuation");
         spec.addArgGroup(exclusive(
                 groupOption(continuation, "last", "-c", "--continue")
@@ -219,14 +219,17 @@ final class CodedModels {
                 groupOption(continuation, "id", "--cid", "--resume").paramLabel("ID")
                         .description("Continue the conversation with this id (or prefix), or saved with /save NAME, "
                                 + "on its own model unless -m names one.")));
+        spec.addOption(option(shared, "system", "-s", "--system").paramLabel("SYSTEM")
+                .description("System prompt (after the role's, when -r gives one).").build());
+        spec.addOption(option(shared, "options", "-o", "--option").paramLabel("KEY=VALUE")
+                .description("Request option, e.g. -o temperature=0.2 -o max_tokens=500 (over the role's options).")
+                .build());
         spec.addOption(option(shared, "noLog", "--no-log").description("Write no conversation (no id is shown); what "
                 + "it spends is still recorded, and counts against the daily budget.").build());
-        return spec;
     }
 
-    /** {@link ToolOptions}, which {@code chat} and {@code chain run} read from their annotations. */
-    static CommandSpec tools(ToolOptions tools, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(tools, factory);
+    /** {@link ToolOptions}' options ({@code chat} and {@code chain run} read their annotations), into {@code spec}. */
+    private static void tools(CommandSpec spec, ToolOptions tools) {
         spec.addOption(option(tools, "tools", "-T", "--tool").paramLabel("TOOL")
                 .description("Offer this tool to the model: a command tool's name, SERVER.TOOL, or SERVER.* for all "
                         + "of a server's (see 'llmo tools list'). Repeatable.").build());
@@ -237,22 +240,18 @@ final class CodedModels {
                 .description("Run every tool call without asking (tool_policy deny rules still hold).").build());
         spec.addOption(option(tools, "maxToolRounds", "--max-tool-rounds").paramLabel("N")
                 .description("At most N rounds of tool calls per answer (default: ${DEFAULT-VALUE}).").build());
-        return spec;
     }
 
-    static CommandSpec attach(AttachOptions attach, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(attach, factory);
+    private static void attach(CommandSpec spec, AttachOptions attach) {
         spec.addOption(option(attach, "attach", "-a", "--attach").paramLabel("PATH|URL|-")
                 .description("Attach an image (PNG, JPEG, WebP, GIF), a PDF, audio (WAV, MP3...) or a text file; "
                         + "repeatable. The type is told from the content. At most 20 MiB each.").build());
         spec.addOption(option(attach, "types", "--attach-type").paramLabel("TYPE")
                 .description("The media type of the attachments instead of the detected one, e.g. image/png: once "
                         + "for every -a, or once per -a in order.").build());
-        return spec;
     }
 
-    static CommandSpec schema(SchemaOptions schema, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(schema, factory);
+    private static void schema(CommandSpec spec, SchemaOptions schema) {
         Group given = new Group(schema, "given");
         spec.addArgGroup(exclusive(
                 groupOption(given, "schema", "--schema").paramLabel("JSON|FILE|DSL")
@@ -263,11 +262,9 @@ final class CodedModels {
         spec.addOption(option(schema, "retries", "--schema-retries").paramLabel("N")
                 .description("Ask again up to N times when the answer does not follow the schema (default 0).")
                 .build());
-        return spec;
     }
 
-    static CommandSpec templates(TemplateOptions templates, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(templates, factory);
+    private static void templates(CommandSpec spec, TemplateOptions templates) {
         spec.addOption(option(templates, "template", "-t", "--template").paramLabel("NAME")
                 .description("Use the saved template NAME (see 'llmo templates list'); flags given here win over its "
                         + "values.").build());
@@ -277,27 +274,22 @@ final class CodedModels {
                 .description("Save this command (prompt, -s, -r, -m, -o, -f, --sf, -T, -a, --attach-type, --schema, "
                         + "--schema-multi, --schema-retries, -p values as defaults) as template NAME instead of "
                         + "running it.").build());
-        return spec;
     }
 
-    static CommandSpec fragments(FragmentOptions fragments, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(fragments, factory);
+    private static void fragments(CommandSpec spec, FragmentOptions fragments) {
         spec.addOption(option(fragments, "fragments", "-f", "--fragment").paramLabel("PATH|URL|-")
                 .description("Add this text (a file, an http(s) URL, or - for stdin) to the prompt, as context before "
                         + "it. Repeatable; stored once in the content store.").build());
         spec.addOption(option(fragments, "systemFragments", "--sf").paramLabel("PATH|URL|-")
                 .description("Add this text (a file, an http(s) URL, or - for stdin) to the system prompt. "
                         + "Repeatable.").build());
-        return spec;
     }
 
-    /** {@link ReasoningOptions}, which {@code chat}, {@code chain run} and {@code log} read from annotations. */
-    static CommandSpec reasoning(ReasoningOptions reasoning, IFactory factory) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(reasoning, factory);
+    /** {@link ReasoningOptions}' option ({@code chat}, {@code chain run} and {@code log} read its annotation). */
+    private static void reasoning(CommandSpec spec, ReasoningOptions reasoning) {
         spec.addOption(option(reasoning, "reasoning", "--reasoning").negatable(true)
                 .description("Show the model's reasoning on stderr (dimmed on a terminal), also when stderr is not a "
                         + "terminal; --no-reasoning hides it. Default: shown when stderr is a terminal.").build());
-        return spec;
     }
 
     /**
@@ -336,7 +328,9 @@ final class CodedModels {
 
     private static ArgGroupSpec exclusive(OptionSpec.Builder... options) {
         ArgGroupSpec.Builder builder = ArgGroupSpec.builder().exclusive(true).multiplicity("0..1");
-        Arrays.stream(options).forEach(option -> builder.addArg(option.build()));
+        for (OptionSpec.Builder option : options) {
+            builder.addArg(option.build());
+        }
         return builder.build();
     }
 

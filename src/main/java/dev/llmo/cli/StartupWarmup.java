@@ -9,9 +9,10 @@ import java.util.concurrent.FutureTask;
  * Does, on a second thread, work a model call will need while the main thread builds the command's model by
  * reflection: it reads the configuration for {@link CliContext#settings()} (which waits for it, or reads it itself
  * when this thread has not begun), then initialises the library classes the call will use (the JCE provider's
- * SHA-256, for the configuration's digest and the event log, {@link java.net.IDN}'s Unicode tables, which OkHttp
- * needs for every URL, OkHttp's platform probe and task runner, which its first call needs, and the plain-HTTP client
- * with the JDK's socket layer, which its first connection needs). Reading the configuration is what the main thread
+ * SHA-256, for the configuration's digest and the event log, Jackson's JSON factories, for the log and the request's
+ * body, {@link java.net.IDN}'s Unicode tables, which OkHttp needs for every URL, OkHttp's platform probe and task
+ * runner, which its first call needs, and the plain-HTTP client with the JDK's socket layer, which its first
+ * connection needs). Reading the configuration is what the main thread
  * would do; the static initialisers are pure set-up; so running them early changes nothing but when the work is
  * done, and on a machine with a free core it is done beside the main thread instead of in its way.
  */
@@ -56,14 +57,19 @@ final class StartupWarmup {
             // the settings, and computed it itself (~7 ms, SHA-256's provider lookup included) when this thread was
             // still on OkHttp's statics (ADR-003, "Fifteenth round"). Kept by the settings; get() does not wait.
             settings.get().digest();
+            ClassLoader loader = StartupWarmup.class.getClassLoader();
+            // Jackson's JSON factories, for the conversation's log and the request's body: the main thread set them up
+            // (~6 ms) a few ms after the digest, while OkHttp's statics below are needed only when the call starts
+            // (ADR-003, "Sixteenth round")
+            Class.forName("dev.llmo.eventlog.EventJson", true, loader);
+            Class.forName("dev.llmo.provider.http.Json", true, loader);
             // OkHttp's utilities' statics (its GMT time zone reads the JDK's whole time-zone database): the main
             // thread set them up when it built the request's URL, right after the settings (ADR-003, "Eleventh round")
-            Class.forName("okhttp3.internal.Util", true, StartupWarmup.class.getClassLoader());
+            Class.forName("okhttp3.internal.Util", true, loader);
             java.net.IDN.toASCII("localhost");
             // OkHttp's first call probes the platform (which the shared client's class sets up, see OkHttpPlatform),
             // and its task runner sets up java.util.logging: both ran on the call's thread, before the request was
             // sent (ADR-003).
-            ClassLoader loader = StartupWarmup.class.getClassLoader();
             Class.forName("dev.llmo.provider.http.SharedHttpClient", true, loader);
             Class.forName("okhttp3.internal.concurrent.TaskRunner", true, loader);
             Class.forName("okhttp3.OkHttpClient", true, loader);

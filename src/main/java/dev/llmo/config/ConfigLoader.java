@@ -26,7 +26,7 @@ public final class ConfigLoader {
     public static final String TEMPLATES_DIR = "templates";
     /** The most templates one directory may hold. */
     public static final int MAX_TEMPLATES = 1000;
-    private static final String BUILT_IN_RESOURCES = "/dev/llmo/defaults/";
+    static final String BUILT_IN_RESOURCES = "/dev/llmo/defaults/";
 
     private ConfigLoader() {
     }

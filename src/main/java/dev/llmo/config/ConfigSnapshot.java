@@ -47,15 +47,26 @@ public final class ConfigSnapshot {
     private ConfigSnapshot() {
     }
 
-    /** The build step: parses {@code config.yaml} and {@code models.yaml} in the directory and writes the snapshot. */
+    /**
+     * The build step: parses {@code config.yaml} and {@code models.yaml} in the directory and writes the snapshot;
+     * with a classes directory as second argument, also bundles the three into a class there ({@link
+     * ResourceBundling}).
+     */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         Map<String, byte[]> sources = new LinkedHashMap<>();
         for (String name : List.of(ConfigLoader.CONFIG_FILE, ConfigLoader.MODELS_FILE)) {
             sources.put(name, Files.readAllBytes(dir.resolve(name)));
         }
+        byte[] snapshot = encode(sources);
         Path target = dir.resolve(RESOURCE.substring(RESOURCE.lastIndexOf('/') + 1));
-        Files.write(target, encode(sources));
+        Files.write(target, snapshot);
+        if (args.length > 1) {
+            Map<String, byte[]> bundle = new LinkedHashMap<>();
+            sources.forEach((name, bytes) -> bundle.put(ConfigLoader.BUILT_IN_RESOURCES + name, bytes));
+            bundle.put(RESOURCE, snapshot);
+            ResourceBundling.write(Path.of(args[1]), bundle);
+        }
     }
 
     /** The built-in trees by file name when the bundled snapshot matches {@code sources}; otherwise null. */

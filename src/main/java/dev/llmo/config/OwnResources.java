@@ -1,24 +1,46 @@
 package dev.llmo.config;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.security.CodeSource;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Reads resources of llmo's own jar (or classes directory) from it directly. {@code Class.getResourceAsStream} asks
  * the JDK's boot and platform loaders first, and for a name outside their modules' packages each of them looks in
  * every one of its modules: the three built-in configuration files cost a model call's configuration, which every
  * call waits for, ~6 ms before they were found where they are (ADR-003, "Tenth round").
+ *
+ * <p>In the jar, the built-in configuration files come from a class the build makes of them ({@link
+ * ResourceBundling}). Read as resources, they made the JDK open the jar through a {@code jar:} address and parse its
+ * central directory's ~5,000 entries in the interpreter, which nothing else in {@code llmo models} needs (its classes
+ * come from the class archive): ~12 ms of its CPU (ADR-003, "Sixteenth round"). From a classes directory (tests, an
+ * IDE) the files themselves are read, so that an edited file is seen without the build step.
  */
 final class OwnResources {
+    /** The class {@link ResourceBundling} writes; its static initialiser hands its resources to {@link #bundle}. */
+    static final String BUNDLE_CLASS = "dev.llmo.config.BundledResources";
+    private static final Map<String, byte[]> BUNDLED = new HashMap<>();
+    private static boolean bundleLoaded;
+
     private OwnResources() {
     }
 
     /** The resource at {@code path} (absolute, as {@code /dev/llmo/...}), or null when there is none. */
     static InputStream open(String path) throws IOException {
         CodeSource source = OwnResources.class.getProtectionDomain().getCodeSource();
-        return open(source == null ? null : source.getLocation(), path);
+        URL base = source == null ? null : source.getLocation();
+        if (base != null && !base.getPath().endsWith("/")) {
+            byte[] bundled = bundled(path);
+            if (bundled != null) {
+                return new ByteArrayInputStream(bundled);
+            }
+        }
+        return open(base, path);
     }
 
     /**
@@ -37,5 +59,35 @@ final class OwnResources {
             }
         }
         return OwnResources.class.getResourceAsStream(path);
+    }
+
+    /** The bytes the build bundled for {@code path}, or null (no bundle, as in a classes directory, or not in it). */
+    static byte[] bundled(String path) {
+        synchronized (BUNDLED) {
+            if (!bundleLoaded) {
+                bundleLoaded = true;
+                try {
+                    Class.forName(BUNDLE_CLASS, true, OwnResources.class.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // built without the step: the resources are read
+                }
+            }
+            byte[] bytes = BUNDLED.get(path);
+            return bytes == null ? null : bytes.clone();
+        }
+    }
+
+    /**
+     * Called by the bundle's static initialiser: the resource at {@code path}, its bytes held as the chars of {@code
+     * latin1Parts} (one char per byte; a class's string constant holds at most 65,535 bytes, hence the parts).
+     */
+    static void bundle(String path, String... latin1Parts) {
+        StringBuilder text = new StringBuilder();
+        for (String part : latin1Parts) {
+            text.append(part);
+        }
+        synchronized (BUNDLED) {
+            BUNDLED.put(path, text.toString().getBytes(StandardCharsets.ISO_8859_1));
+        }
     }
 }

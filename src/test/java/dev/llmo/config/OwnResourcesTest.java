@@ -29,6 +29,30 @@ class OwnResourcesTest {
     }
 
     @Test
+    void theBuildBundlesTheBuiltInFilesByteForByte() throws IOException {
+        // the build step (ConfigSnapshot.main) compiled the bundle into the classes directory the tests run from
+        for (String path : new String[] {"/dev/llmo/defaults/models.yaml", "/dev/llmo/defaults/config.yaml",
+                ConfigSnapshot.RESOURCE}) {
+            byte[] bundled = OwnResources.bundled(path);
+            try (InputStream loader = OwnResources.class.getResourceAsStream(path)) {
+                assertThat(bundled).as(path).isNotNull().isEqualTo(loader.readAllBytes());
+            }
+        }
+        assertThat(OwnResources.bundled("/dev/llmo/defaults/no-such-file.yaml")).isNull();
+    }
+
+    @Test
+    void aBundlesLiteralsEscapeWhatAJavaStringCannotHoldAsIs() {
+        String source = ResourceBundling.source("dev.llmo.config.X",
+                java.util.Map.of("/a", new byte[] {0, '7', '"', '\\', '\n', (byte) 0xff, 'z'}));
+
+        // three octal digits each, so that the digit after the first escape is not read into it; no \\u escape,
+        // which javac would turn into a line feed before reading the literal
+        assertThat(source).contains("OwnResources.bundle(\"/a\",\n                \"\\0007\\042\\134\\012\\377z\");")
+                .doesNotContain("\\u");
+    }
+
+    @Test
     void readsFromAJarWhoseNameNeedsEscaping(@TempDir Path dir) throws IOException {
         Path jar = dir.resolve("a jar with spaces#1.jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
