@@ -2,6 +2,8 @@ package dev.llmo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmo.config.AppDirs;
+import dev.llmo.config.ConfigLoader;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -119,6 +122,27 @@ class RunBinaryIT {
         assertThat(Files.readString(log)).contains("okhttp3.internal.platform.Platform ", "sun.security.provider.Sun ")
                 .doesNotContain("sun.security.pkcs11.SunPKCS11", "sun.security.smartcardio.SunPCSC",
                         "com.sun.security.sasl.gsskerb.JdkSASL");
+    }
+
+    /**
+     * In the jar the built-in files' part of the configuration's digest comes from the build (ConfigDigest); the
+     * conversation must record the digest the same configuration has when computed from the files.
+     */
+    @Test
+    void theRecordedConfigurationDigestIsTheOneTheFilesHave() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+        ProcessBuilder builder = llmo("run", "Say", "hello");
+
+        assertThat(run(builder).exitCode()).isZero();
+
+        Map<String, String> env = Map.of("HOME", home.toString(), "LLMO_HOME", home.resolve("llmo").toString(),
+                "LLMO_SYSTEM_CONFIG_DIR", home.resolve("etc").toString());
+        String here = ConfigLoader.load(AppDirs.fromEnvironment(env, home), builder.directory() != null
+                ? builder.directory().toPath() : Path.of("").toAbsolutePath(), env).digest();
+        try (var logs = Files.list(home.resolve("llmo/conversations"))) {
+            Path log = logs.filter(file -> file.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+            assertThat(Files.readAllLines(log).get(0)).contains("\"config_sha256\":\"" + here + "\"");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.llmo.config;
 import dev.llmo.config.ConfigNode.MapNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ public final class ConfigLoader {
     /** The most templates one directory may hold. */
     public static final int MAX_TEMPLATES = 1000;
     static final String BUILT_IN_RESOURCES = "/dev/llmo/defaults/";
+    /** The built-in files' part of the configuration's digest, which the build bundles (ConfigDigest). */
+    static final String BUILT_IN_DIGEST = BUILT_IN_RESOURCES + "built-in.sha256";
 
     private ConfigLoader() {
     }
@@ -49,6 +52,10 @@ public final class ConfigLoader {
         for (ConfigLayer layer : layers(dirs, workingDir)) {
             Map<String, byte[]> contents = layer.dir() == null ? builtIn() : layerFiles(layer.dir());
             Map<String, MapNode> snapshot = layer.dir() == null ? ConfigSnapshot.builtIn(contents) : null;
+            byte[] builtInDigest = layer.dir() == null ? OwnResources.bundledInJar(BUILT_IN_DIGEST) : null;
+            if (builtInDigest != null) {
+                digest.builtInDigest(new String(builtInDigest, StandardCharsets.US_ASCII));
+            }
             MapNode layerConfig = null;
             MapNode layerModels = null;
             for (Map.Entry<String, byte[]> file : contents.entrySet()) {
@@ -56,7 +63,11 @@ public final class ConfigLoader {
                         : layer.dir().resolve(file.getKey()).toString();
                 String text = ConfigFiles.text(file.getValue(), name);
                 files.add(name);
-                digest.add(name, text);
+                if (layer.dir() == null) {
+                    digest.addBuiltIn(name, text);
+                } else {
+                    digest.add(name, text);
+                }
                 MapNode parsed = snapshot != null ? snapshot.get(file.getKey())
                         : trees != null ? trees.parse(file.getValue(), text, name, layer.name())
                         : YamlFiles.parse(text, name, layer.name());

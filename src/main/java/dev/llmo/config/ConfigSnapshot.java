@@ -49,8 +49,8 @@ public final class ConfigSnapshot {
 
     /**
      * The build step: parses {@code config.yaml} and {@code models.yaml} in the directory and writes the snapshot;
-     * with a classes directory as second argument, also bundles the three into a class there ({@link
-     * ResourceBundling}).
+     * with a classes directory as second argument, also bundles the three, and the files' part of the configuration's
+     * digest, into a class there ({@link ResourceBundling}).
      */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
@@ -65,6 +65,13 @@ public final class ConfigSnapshot {
             Map<String, byte[]> bundle = new LinkedHashMap<>();
             sources.forEach((name, bytes) -> bundle.put(ConfigLoader.BUILT_IN_RESOURCES + name, bytes));
             bundle.put(RESOURCE, snapshot);
+            List<String> names = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            sources.forEach((name, bytes) -> {
+                names.add(ConfigLoader.builtInName(name));
+                texts.add(ConfigFiles.text(bytes, ConfigLoader.builtInName(name)));
+            });
+            bundle.put(ConfigLoader.BUILT_IN_DIGEST, ConfigDigest.builtIn(names, texts).getBytes(StandardCharsets.US_ASCII));
             ResourceBundling.write(Path.of(args[1]), bundle);
         }
     }

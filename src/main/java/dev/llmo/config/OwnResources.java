@@ -32,15 +32,19 @@ final class OwnResources {
 
     /** The resource at {@code path} (absolute, as {@code /dev/llmo/...}), or null when there is none. */
     static InputStream open(String path) throws IOException {
+        byte[] bundled = bundledInJar(path);
+        return bundled != null ? new ByteArrayInputStream(bundled) : open(ownLocation(), path);
+    }
+
+    /** What the build bundled for {@code path} when llmo runs from its jar; null from a classes directory. */
+    static byte[] bundledInJar(String path) {
+        URL base = ownLocation();
+        return base != null && !base.getPath().endsWith("/") ? bundled(path) : null;
+    }
+
+    private static URL ownLocation() {
         CodeSource source = OwnResources.class.getProtectionDomain().getCodeSource();
-        URL base = source == null ? null : source.getLocation();
-        if (base != null && !base.getPath().endsWith("/")) {
-            byte[] bundled = bundled(path);
-            if (bundled != null) {
-                return new ByteArrayInputStream(bundled);
-            }
-        }
-        return open(base, path);
+        return source == null ? null : source.getLocation();
     }
 
     /**
