@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.failure.LlmoException;
+import dev.llmo.failure.UsageException;
 import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -61,6 +62,7 @@ public final class LlmoCli {
         ErrorReporter reporter = new ErrorReporter(context);
         boolean outOfMemory = false;
         try {
+            refuseOptionBeforeCommand(args);
             CommandLine commandLine = commandLine(context, reporter, args);
             int code = commandLine.execute(args);
             // what a command printed must have reached stdout: PrintWriter swallows write errors, exit 0 must not
@@ -273,6 +275,31 @@ public final class LlmoCli {
             return Path.of(text);
         } catch (InvalidPathException e) {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a usable path: " + e.getReason());
+        }
+    }
+
+    /** The options of llmo itself, which come before a command's name. */
+    private static final java.util.Set<String> ROOT_OPTIONS = java.util.Set.of("--debug", "--no-color", "-h", "--help",
+            "-V", "--version");
+
+    /**
+     * A command's option given before the command ({@code llmo -m local run hi}): picocli would take the option's
+     * value for a mistyped command and blame the command's own arguments. Only the option's name is repeated: what
+     * follows it may be anything.
+     */
+    static void refuseOptionBeforeCommand(String[] args) {
+        for (int i = 0; i < args.length && !"--".equals(args[i]) && !COMMANDS.containsKey(args[i]); i++) {
+            if (args[i].startsWith("-") && !ROOT_OPTIONS.contains(args[i])) {
+                for (int j = i + 1; j < args.length && !"--".equals(args[j]); j++) {
+                    if (COMMANDS.containsKey(args[j])) {
+                        String option = args[i].contains("=") ? args[i].substring(0, args[i].indexOf('=')) : args[i];
+                        throw new UsageException("option '" + option + "' comes before the command '" + args[j]
+                                + "': a command's options go after its name", "write llmo " + args[j] + " " + option
+                                + " …");
+                    }
+                }
+                return;
+            }
         }
     }
 

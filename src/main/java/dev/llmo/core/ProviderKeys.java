@@ -128,8 +128,13 @@ public final class ProviderKeys {
      */
     public void requireKeyOfDefault(ModelRef model, Collection<ProviderConfig> providers) {
         ProviderConfig provider = model.provider();
-        if (hasKey(provider)) {
-            return;
+        VaultLockedException locked = null;
+        try {
+            if (hasKey(provider)) {
+                return;
+            }
+        } catch (VaultLockedException e) {
+            locked = e; // the key may be in the vault; models whose keys are at hand are named all the same
         }
         // keyless providers (a local server) are left out: needing no key says nothing about whether they run
         List<String> usable = providers.stream()
@@ -137,13 +142,17 @@ public final class ProviderKeys {
                         && (other.apiKeyName() != null || other.apiKeyCmd() != null) && hasKeyHere(other))
                 .map(other -> other.name() + "/" + other.defaultModel()).toList();
         if (usable.isEmpty()) {
-            throw missing(provider);
+            throw locked != null ? locked : missing(provider);
         }
         String name = provider.apiKeyName();
-        throw new CredentialsException("no API key for provider '" + provider.name() + "' of the default model "
-                + model.id() + ": " + name + " is not set",
-                "models with a key: -m " + String.join(", -m ", usable) + " (or make one the default: export "
-                        + "LLMO_MODEL=" + usable.get(0) + "); or run 'llmo vault set " + name + "'");
+        String subject = "no API key for provider '" + provider.name() + "'";
+        String why = locked == null ? subject + ": " + name + " is not set" : locked.getMessage();
+        if (why.startsWith(subject)) {
+            why = subject + " of the default model " + model.id() + why.substring(subject.length());
+        }
+        throw new CredentialsException(why, "models with a key: -m " + String.join(", -m ", usable) + " (or make one "
+                + "the default: export LLMO_MODEL=" + usable.get(0) + "); or "
+                + (locked == null ? "run 'llmo vault set " + name + "'" : locked.fix()));
     }
 
     /** The error for a provider whose key is nowhere to be found. */

@@ -142,6 +142,17 @@ class LlmoCliTest {
     }
 
     @Test
+    void aCommandsOptionBeforeTheCommandIsNamedAsSuch() {
+        // picocli took "local" for a mistyped command and said run takes no arguments
+        assertThat(run("-m", "local", "run", "hi")).failedWith(ExitCode.USAGE).errIs("llmo: error: option '-m' comes "
+                + "before the command 'run': a command's options go after its name; write llmo run -m …\n")
+                .outIsEmpty();
+        assertThat(run("--no-color", "--option=temperature=1", "run", "hi")).failedWith(ExitCode.USAGE)
+                .errContains("option '--option' comes before the command 'run'").errDoesNotContain("temperature");
+        assertThat(run("--debug", "-x")).failedWith(ExitCode.USAGE).errContains("Unknown option: '-x'");
+    }
+
+    @Test
     void anExtraArgumentSaysWhatTheCommandTakes() {
         assertThat(run("models", "fake")).failedWith(ExitCode.USAGE).errIs("llmo: error: unexpected argument "
                 + "'fake': llmo models takes no arguments; see 'llmo models --help'\n").outIsEmpty();

@@ -313,6 +313,21 @@ class RunCommandTest {
     }
 
     @Test
+    void aLockedVaultStillNamesTheModelsWhoseKeysAreAtHand() {
+        CliRun.in(llmo.home()).env("LLMO_VAULT_PASSWORD", "a vault password of some length").stdin("sk-other\n")
+                .run("vault", "set", "OTHER_KEY");
+        Result result = CliRun.in(llmo.home()).env("ANTHROPIC_API_KEY", "sk-ant").run("run", "hi");
+
+        assertThat(result).failedWith(ExitCode.CREDENTIALS).outIsEmpty();
+        assertThat(result.err()).isEqualTo("llmo: error: no API key for provider 'mock' of the default model mock/m1: "
+                + "MOCK_API_KEY is not set, and the vault " + llmo.home().resolve("llmo/vault.enc") + " is locked and "
+                + "there is no terminal to ask for its password; models with a key: -m anthropic/claude-sonnet-4-5 (or "
+                + "make one the default: export LLMO_MODEL=anthropic/claude-sonnet-4-5); or export MOCK_API_KEY=…, or set "
+                + "LLMO_VAULT_PASSWORD to the vault password\n");
+        assertThat(llmo.server().getRequestCount()).isZero();
+    }
+
+    @Test
     void aModelNamedWithDashMGetsThePlainMissingKeyError() {
         Result result = CliRun.in(llmo.home()).env("ANTHROPIC_API_KEY", "sk-ant").run("run", "-m", "mock", "hi");
         assertThat(result).failedWith(ExitCode.CREDENTIALS);
