@@ -25,9 +25,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -191,22 +193,30 @@ public final class VaultSession {
     }
 
     /**
-     * Ends every vault session of this user (every agent in {@link #directory}), and removes sockets left by agents
-     * that were killed. An agent removes its socket before it answers a lock, so a session the caller has just
-     * locked is not counted again.
+     * Ends every vault session of this user, and removes sockets left by agents that were killed. The agents are
+     * looked for in every directory {@link #directory} may choose, not only the one it chooses here: a session
+     * unlocked in a shell without {@code XDG_RUNTIME_DIR} (a cron job, ssh without a login session) listens in the
+     * cache directory, one whose path was too long in the temporary directory. An agent removes its socket before it
+     * answers a lock, so a session the caller has just locked is not counted again.
      *
      * @return how many agents were running
      */
     public static int lockAll(Map<String, String> env) {
-        Path directory = directory(env);
+        Map<String, String> withoutRuntime = new java.util.HashMap<>(env);
+        withoutRuntime.remove("XDG_RUNTIME_DIR");
+        Set<Path> directories = new LinkedHashSet<>(List.of(directory(env), directory(withoutRuntime),
+                Path.of(System.getProperty("java.io.tmpdir"), "llmo-" + System.getProperty("user.name"))));
         List<Path> sockets = new ArrayList<>();
-        if (!isPrivate(directory)) {
-            return 0;
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, SOCKET_PREFIX + "*" + SOCKET_SUFFIX)) {
-            entries.forEach(sockets::add);
-        } catch (IOException e) {
-            return 0;
+        for (Path directory : directories) {
+            if (!isPrivate(directory)) {
+                continue; // another user's directory is none of ours: nothing in it is asked to lock
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                    SOCKET_PREFIX + "*" + SOCKET_SUFFIX)) {
+                entries.forEach(sockets::add);
+            } catch (IOException e) {
+                // unreadable: no session of ours can be in it
+            }
         }
         int locked = 0;
         for (Path socket : sockets) {

@@ -61,6 +61,22 @@ class VaultSessionDirectoryTest {
     }
 
     @Test
+    void lockEndsASessionUnlockedWithoutTheRuntimeDirFromAShellThatHasOne() throws Exception {
+        Map<String, String> noRuntime = Map.of("HOME", home.toString());
+        Path runtime = Files.createDirectory(home.resolve("run"));
+        Map<String, String> withRuntime = Map.of("HOME", home.toString(), "XDG_RUNTIME_DIR", runtime.toString());
+        VaultSession session;
+        try (UnlockedVault vault = TestVaults.fast(home.resolve("vault.enc")).create(pw("pw"))) {
+            session = VaultSession.start(vault, Duration.ofMinutes(1), noRuntime);
+        }
+        assertThat(VaultSession.directory(withRuntime)).isNotEqualTo(session.socket().getParent());
+
+        assertThat(VaultSession.lockAll(withRuntime)).isEqualTo(1);
+        assertThat(session.socket()).doesNotExist();
+        assertThat(VaultSession.lockAll(noRuntime)).isZero();
+    }
+
+    @Test
     void aDirectoryAnotherUserMadeIsRefusedNamingXdgRuntimeDirNotChmod() throws Exception {
         assumeThat(System.getProperty("user.name")).as("only root can give a directory to another user")
                 .isEqualTo("root");
