@@ -356,8 +356,9 @@ final class VaultCommand implements Runnable {
         Optional<VaultSession> session = VaultSession.fromEnvironment(context.environment().env());
         Optional<Instant> until = session.flatMap(VaultSession::expires);
         rows.put("session", until.map(t -> "open until " + date(t) + " (" + VaultSession.ENV + ")")
-                .orElse(session.isPresent() ? "closed or expired (" + VaultSession.ENV + " is stale)"
-                        : "none ('llmo vault unlock' opens one)"));
+                .orElse(session.isEmpty() ? "none ('llmo vault unlock' opens one)"
+                        : session.get().refusal().map(why -> "not used: " + why)
+                        .orElse("closed or expired (" + VaultSession.ENV + " is stale)")));
         // the session's key serves every command of this shell: the password is asked for by none of them
         rows.put("password", until.isPresent() ? "not needed: the session is open until " + date(until.get())
                 : passwords().inEnvironment() ? "from " + PasswordSource.ENV

@@ -132,8 +132,8 @@ public final class VaultKeys implements AutoCloseable {
             } catch (dev.llmo.failure.InterruptedRunException e) {
                 throw e; // a question cancelled (Ctrl-C) was not answered: the next need asks again
             } catch (LlmoException e) {
-                failure = e;
-                throw e;
+                failure = withSessionRefusal(e);
+                throw failure;
             } finally {
                 if (password != null) {
                     Arrays.fill(password, '\0');
@@ -141,6 +141,16 @@ public final class VaultKeys implements AutoCloseable {
             }
         }
         return unlocked;
+    }
+
+    /** A locked vault's error, saying why the shell's session was not used when a refusal explains it. */
+    private LlmoException withSessionRefusal(LlmoException error) {
+        Optional<String> refusal = session.flatMap(VaultSession::refusal);
+        if (!(error instanceof dev.llmo.failure.VaultLockedException) || refusal.isEmpty()) {
+            return error;
+        }
+        return new dev.llmo.failure.VaultLockedException(error.getMessage() + "; the session of "
+                + VaultSession.ENV + " was not used: " + refusal.get(), error.fix());
     }
 
     /** The vault opened with the session's key, when there is a live session for this vault file. */

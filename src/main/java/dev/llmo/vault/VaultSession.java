@@ -85,6 +85,21 @@ public final class VaultSession {
         }
     }
 
+    /**
+     * Why this session's agent is not asked even if it runs: its socket's directory is another user's, or open to
+     * others (a {@code chmod} since {@code unlock}). Empty when nothing but the agent itself can tell.
+     */
+    public Optional<String> refusal() {
+        Path directory = socket.getParent();
+        if (directory == null || !Files.exists(directory, LinkOption.NOFOLLOW_LINKS) || isPrivate(directory)) {
+            return Optional.empty();
+        }
+        Optional<UserPrincipal> owner = otherOwner(directory);
+        return Optional.of(owner.isPresent()
+                ? "its directory " + directory + " belongs to another user (" + owner.get().getName() + ")"
+                : "its directory " + directory + " is not private to you (fix: chmod 700 " + directory + ")");
+    }
+
     /** The value of {@value #ENV} for this session. */
     public String environmentValue() {
         return socket + "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(token);

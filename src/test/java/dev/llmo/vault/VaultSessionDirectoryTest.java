@@ -77,6 +77,32 @@ class VaultSessionDirectoryTest {
     }
 
     @Test
+    void aSessionWhoseDirectoryWasOpenedToOthersIsNotUsedAndTheLockedVaultSaysWhy() throws Exception {
+        Map<String, String> env = Map.of("HOME", home.toString());
+        Path file = home.resolve("vault.enc");
+        VaultSession session;
+        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
+            session = VaultSession.start(vault, Duration.ofMinutes(1), env);
+        }
+        Path directory = session.socket().getParent();
+        try {
+            assertThat(session.refusal()).isEmpty();
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+            assertThat(session.refusal()).contains("its directory " + directory + " is not private to you (fix: "
+                    + "chmod 700 " + directory + ")");
+            VaultKeys keys = new VaultKeys(TestVaults.fast(file), PasswordSource.environment(Map.of()),
+                    java.util.Optional.of(session));
+            assertThatThrownBy(() -> keys.secret("A")).hasMessageContaining("is locked")
+                    .hasMessageEndingWith("; the session of LLMO_VAULT_SESSION was not used: its directory " + directory
+                            + " is not private to you (fix: chmod 700 " + directory + ")");
+        } finally {
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+            assertThat(VaultSession.lockAll(env)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aDirectoryAnotherUserMadeIsRefusedNamingXdgRuntimeDirNotChmod() throws Exception {
         assumeThat(System.getProperty("user.name")).as("only root can give a directory to another user")
                 .isEqualTo("root");
