@@ -21,10 +21,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code llmo: error: what; how to fix it}, and the stack trace only with --debug.
  */
 public final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
-    private static final Pattern NOT_KEY_VALUE = Pattern.compile(
-            "Value for option option '--option' \\(KEY=VALUE\\) should be in KEY=VALUE format but was (.*)",
-            Pattern.DOTALL);
-
     /** What is said when memory ran out, wherever it was caught (constants: {@code Main} has them ready early). */
     public static final String OUT_OF_MEMORY = "out of memory";
     public static final String OUT_OF_MEMORY_FIX = "give the JVM more with JAVA_TOOL_OPTIONS=-Xmx2g (or ask for "
@@ -58,7 +54,7 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         // picocli starts some messages with its own "Error: "; ours already says it
         String message = error.getMessage().replaceFirst("^Error: ", "");
         String fix = "see '" + command.getCommandSpec().qualifiedName() + " --help'";
-        Matcher notKeyValue = NOT_KEY_VALUE.matcher(message);
+        Matcher notKeyValue = ErrorPatterns.NOT_KEY_VALUE.matcher(message);
         if (notKeyValue.matches()) {
             // picocli's "Value for option option '--option' (KEY=VALUE) should be in KEY=VALUE format but was x"
             message = "-o needs KEY=VALUE, got '" + notKeyValue.group(1) + "'";
@@ -142,5 +138,12 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
             err.print(TerminalText.forTerminal(Unexpected.trace(error), terminal));
         }
         err.flush();
+    }
+
+    /** Compiled when an error needs them: every start loaded this class, few report a malformed option. */
+    private static final class ErrorPatterns {
+        static final Pattern NOT_KEY_VALUE = Pattern.compile(
+                "Value for option option '--option' \\(KEY=VALUE\\) should be in KEY=VALUE format but was (.*)",
+                Pattern.DOTALL);
     }
 }

@@ -49,15 +49,8 @@ public final class HttpErrorMapper {
     static final int MAX_SAMPLE = 16 * 1024;
     /** OkHttp's limit on the bytes of an answer's status line and headers together (HeadersReader). */
     private static final int HEADER_LIMIT = 256 * 1024;
-    // okio's readUtf8LineStrict: "\n not found: limit=262060 content=582d…"
-    private static final Pattern HEADER_LINE_UNENDED =
-            Pattern.compile("\\\\n not found: limit=[1-9][0-9]* content=.*", Pattern.DOTALL);
     /** The shortest piece of the key that is masked where it appears alone (see {@link #withoutPiecesOf}). */
     static final int MIN_KEY_PIECE = 8;
-    private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
-    private static final Pattern CONTEXT_LENGTH = Pattern.compile(
-            "context length|context window|context size|maximum context|prompt is too long|input token count"
-                    + "|too many tokens|context_length_exceeded|exceed_context_size", Pattern.CASE_INSENSITIVE);
 
     private final ProviderConfig provider;
     private final ApiKey key;
@@ -324,7 +317,7 @@ public final class HttpErrorMapper {
         if (key != null && !key.value().isEmpty()) {
             result = withoutPiecesOf(key.value(), result);
         }
-        result = KEY_LIKE.matcher(result).replaceAll("$1***");
+        result = ErrorPatterns.KEY_LIKE.matcher(result).replaceAll("$1***");
         result = result.replaceAll("\\s+", " ").strip();
         return result.length() <= MAX_MESSAGE ? result : result.substring(0, MAX_MESSAGE - 1) + "…";
     }
@@ -402,7 +395,7 @@ public final class HttpErrorMapper {
 
     private static ErrorKind kindOfType(String type, String message) {
         String t = type == null ? "" : type.toLowerCase(Locale.ROOT);
-        if (message != null && CONTEXT_LENGTH.matcher(message).find() || t.contains("context")) {
+        if (message != null && ErrorPatterns.CONTEXT_LENGTH.matcher(message).find() || t.contains("context")) {
             return ErrorKind.CONTEXT_LENGTH;
         }
         return switch (t) {
@@ -421,9 +414,9 @@ public final class HttpErrorMapper {
     }
 
     private static boolean isContextLength(ErrorFields fields, String message) {
-        return message != null && CONTEXT_LENGTH.matcher(message).find()
-                || fields.code != null && CONTEXT_LENGTH.matcher(fields.code).find()
-                || fields.type != null && CONTEXT_LENGTH.matcher(fields.type).find();
+        return message != null && ErrorPatterns.CONTEXT_LENGTH.matcher(message).find()
+                || fields.code != null && ErrorPatterns.CONTEXT_LENGTH.matcher(fields.code).find()
+                || fields.type != null && ErrorPatterns.CONTEXT_LENGTH.matcher(fields.type).find();
     }
 
     private Duration retryAfter(Headers headers, JsonNode root) {
@@ -468,7 +461,7 @@ public final class HttpErrorMapper {
     private static boolean headerLineUnended(IOException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof java.io.EOFException && cause.getMessage() != null
-                    && HEADER_LINE_UNENDED.matcher(cause.getMessage()).matches()) {
+                    && ErrorPatterns.HEADER_LINE_UNENDED.matcher(cause.getMessage()).matches()) {
                 return true;
             }
         }
@@ -659,5 +652,16 @@ public final class HttpErrorMapper {
             }
             return null;
         }
+    }
+
+    /** Compiled when an error is mapped: every call sets up a mapper, few fail (ADR-003). */
+    private static final class ErrorPatterns {
+        // okio's readUtf8LineStrict: "\n not found: limit=262060 content=582d…"
+        static final Pattern HEADER_LINE_UNENDED =
+                Pattern.compile("\\\\n not found: limit=[1-9][0-9]* content=.*", Pattern.DOTALL);
+        static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-(?:ant-|proj-|or-)?|gsk_|AIza)[A-Za-z0-9_*…\\-.]{3,}");
+        static final Pattern CONTEXT_LENGTH = Pattern.compile(
+                "context length|context window|context size|maximum context|prompt is too long|input token count"
+                        + "|too many tokens|context_length_exceeded|exceed_context_size", Pattern.CASE_INSENSITIVE);
     }
 }
