@@ -94,6 +94,10 @@ public final class VaultSession {
         if (directory == null || !Files.exists(directory, LinkOption.NOFOLLOW_LINKS) || isPrivate(directory)) {
             return Optional.empty();
         }
+        if (Files.isSymbolicLink(directory)) {
+            return Optional.of("its directory " + directory + " is a link, and only a real directory of yours is "
+                    + "used (fix: remove the link and unlock again)");
+        }
         Optional<UserPrincipal> owner = otherOwner(directory);
         return Optional.of(owner.isPresent()
                 ? "its directory " + directory + " belongs to another user (" + owner.get().getName() + ")"
@@ -209,9 +213,10 @@ public final class VaultSession {
 
     /**
      * Ends every vault session of this user, and removes sockets left by agents that were killed. The agents are
-     * looked for in every directory {@link #directory} may choose, not only the one it chooses here: a session
-     * unlocked in a shell without {@code XDG_RUNTIME_DIR} (a cron job, ssh without a login session) listens in the
-     * cache directory, one whose path was too long in the temporary directory. An agent removes its socket before it
+     * looked for in every directory of the user's that {@link #directory} may choose (also one opened to others
+     * since), not only the one it chooses here: a session unlocked in a shell without {@code XDG_RUNTIME_DIR} (a cron
+     * job, ssh without a login session) listens in the cache directory, one whose path was too long in the temporary
+     * directory. An agent removes its socket before it
      * answers a lock, so a session the caller has just locked is not counted again.
      *
      * @return how many agents were running
@@ -223,8 +228,8 @@ public final class VaultSession {
                 Path.of(System.getProperty("java.io.tmpdir"), "llmo-" + System.getProperty("user.name"))));
         List<Path> sockets = new ArrayList<>();
         for (Path directory : directories) {
-            if (!isPrivate(directory)) {
-                continue; // another user's directory is none of ours: nothing in it is asked to lock
+            if (!ownDirectory(directory)) {
+                continue; // another user's directory, or a link: nothing in it is asked to lock
             }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
                     SOCKET_PREFIX + "*" + SOCKET_SUFFIX)) {
@@ -249,7 +254,7 @@ public final class VaultSession {
     }
 
     private static boolean lock(Path socket) {
-        try (SocketChannel channel = connect(socket)) {
+        try (SocketChannel channel = connectToLock(socket)) {
             if (channel == null) {
                 return false;
             }
@@ -305,6 +310,25 @@ public final class VaultSession {
         if (socket.getParent() == null || !isPrivate(socket.getParent()) || !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
+        return connectToOwnAgent(socket);
+    }
+
+    /**
+     * A connection to lock the agent at {@code socket}: as {@link #connect}, but in any real directory of the user's,
+     * private or not. Locking hands out nothing, and the kernel still vouches for the agent being the user's; an agent
+     * whose directory was opened to others after {@code unlock} (which {@link #refusal} reports) must still be
+     * closable, or it would hold the key until it expires.
+     */
+    private static SocketChannel connectToLock(Path socket) throws IOException {
+        if (socket.getParent() == null || !ownDirectory(socket.getParent())
+                || !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        return connectToOwnAgent(socket);
+    }
+
+    /** A connection to the agent at {@code socket} when the kernel says it is this user's; else null. */
+    private static SocketChannel connectToOwnAgent(Path socket) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
@@ -381,6 +405,17 @@ public final class VaultSession {
             return owner.equals(AgentProtocol.currentUser()) ? Optional.empty() : Optional.of(owner);
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Whether {@code directory} is a directory (not a link) of this user's, whatever its mode. */
+    private static boolean ownDirectory(Path directory) {
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return attributes.isDirectory() && attributes.owner().equals(AgentProtocol.currentUser());
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

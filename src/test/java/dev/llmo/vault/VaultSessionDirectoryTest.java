@@ -96,8 +96,30 @@ class VaultSessionDirectoryTest {
             assertThatThrownBy(() -> keys.secret("A")).hasMessageContaining("is locked")
                     .hasMessageEndingWith("; the session of LLMO_VAULT_SESSION was not used: its directory " + directory
                             + " is not private to you (fix: chmod 700 " + directory + ")");
+            // not used, but closed: it must not keep the key until it expires
+            assertThat(VaultSession.lockAll(env)).isEqualTo(1);
+            assertThat(session.socket()).doesNotExist();
         } finally {
             Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
+    void aSessionDirectoryReplacedByALinkIsRefusedWithAFixThatWorks() throws Exception {
+        Map<String, String> env = Map.of("HOME", home.toString());
+        VaultSession session;
+        try (UnlockedVault vault = TestVaults.fast(home.resolve("vault.enc")).create(pw("pw"))) {
+            session = VaultSession.start(vault, Duration.ofMinutes(1), env);
+        }
+        Path directory = session.socket().getParent();
+        Path real = Files.move(directory, home.resolve("elsewhere"));
+        Files.createSymbolicLink(directory, real);
+        try {
+            assertThat(session.refusal()).contains("its directory " + directory + " is a link, and only a real "
+                    + "directory of yours is used (fix: remove the link and unlock again)");
+        } finally {
+            Files.delete(directory);
+            Files.move(real, directory);
             assertThat(VaultSession.lockAll(env)).isEqualTo(1);
         }
     }
