@@ -279,28 +279,43 @@ public final class LlmoCli {
     }
 
     /** The options of llmo itself, which come before a command's name. */
-    private static final java.util.Set<String> ROOT_OPTIONS = java.util.Set.of("--debug", "--no-color", "-h", "--help",
-            "-V", "--version");
+    private static final java.util.Set<String> ROOT_OPTIONS = java.util.Set.of("--debug", "--no-color", "--help",
+            "--version");
 
     /**
      * A command's option given before the command ({@code llmo -m local run hi}): picocli would take the option's
-     * value for a mistyped command and blame the command's own arguments. Only the option's name is repeated: what
+     * value for a mistyped command and blame the command's own arguments. Refused only when the command's name comes
+     * right after the option or after its value, with nothing but llmo's own options before it: a mistyped command
+     * ({@code llmo rnu -m x run}) is left to picocli, which names it. Only the option's name is repeated: what
      * follows it may be anything.
      */
     static void refuseOptionBeforeCommand(String[] args) {
-        for (int i = 0; i < args.length && !"--".equals(args[i]) && !COMMANDS.containsKey(args[i]); i++) {
-            if (args[i].startsWith("-") && !ROOT_OPTIONS.contains(args[i])) {
-                for (int j = i + 1; j < args.length && !"--".equals(args[j]); j++) {
-                    if (COMMANDS.containsKey(args[j])) {
-                        String option = args[i].contains("=") ? args[i].substring(0, args[i].indexOf('=')) : args[i];
-                        throw new UsageException("option '" + option + "' comes before the command '" + args[j]
-                                + "': a command's options go after its name", "write llmo " + args[j] + " " + option
-                                + " …");
-                    }
-                }
-                return;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-") || "--".equals(arg) || "-".equals(arg)) {
+                return; // a command (or a mistyped one), or the end of options
             }
+            if (isRootOption(arg)) {
+                continue;
+            }
+            for (int j = i + 1; j < Math.min(args.length, i + 3); j++) {
+                if (COMMANDS.containsKey(args[j])) {
+                    String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+                    throw new UsageException("option '" + option + "' comes before the command '" + args[j]
+                            + "': a command's options go after its name", "write llmo " + args[j] + " " + option
+                            + " …");
+                }
+            }
+            return;
         }
+    }
+
+    /** {@code --debug}, {@code --debug=true}, {@code -hV}: llmo's own options, as picocli reads them. */
+    private static boolean isRootOption(String arg) {
+        if (arg.startsWith("--")) {
+            return ROOT_OPTIONS.contains(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg);
+        }
+        return arg.length() > 1 && arg.substring(1).chars().allMatch(c -> c == 'h' || c == 'V');
     }
 
     /** The first argument that is not an option: the command picocli will look for. */

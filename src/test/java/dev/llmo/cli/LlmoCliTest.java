@@ -150,6 +150,10 @@ class LlmoCliTest {
         assertThat(run("--no-color", "--option=temperature=1", "run", "hi")).failedWith(ExitCode.USAGE)
                 .errContains("option '--option' comes before the command 'run'").errDoesNotContain("temperature");
         assertThat(run("--debug", "-x")).failedWith(ExitCode.USAGE).errContains("Unknown option: '-x'");
+        // llmo's own options in every form picocli takes stay where they are; a mistyped command is named as such
+        assertThat(run("--debug=true", "--no-color", "models", "--json")).succeeded();
+        assertThat(run("-hV", "models")).succeeded();
+        assertThat(run("rnu", "-m", "local", "run")).failedWith(ExitCode.USAGE).errContains("unknown command 'rnu'");
     }
 
     @Test
