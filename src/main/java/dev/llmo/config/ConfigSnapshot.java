@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,9 +51,15 @@ public final class ConfigSnapshot {
     /**
      * The build step: parses {@code config.yaml} and {@code models.yaml} in the directory and writes the snapshot;
      * with a classes directory as second argument, also bundles the three, and the files' part of the configuration's
-     * digest, into a class there ({@link ResourceBundling}).
+     * digest, into a class there ({@link ResourceBundling}). With {@code --check JAR} (the packaging step), checks that
+     * the bundle in the jar holds the jar's own files: a jar packed without the bundling step (an IDE's artifact, a
+     * skipped plugin) would run with the previous build's built-in configuration, which nothing else would notice.
      */
     public static void main(String[] args) throws IOException {
+        if (args.length == 2 && "--check".equals(args[0])) {
+            checkBundle(Path.of(args[1]));
+            return;
+        }
         Path dir = Path.of(args[0]);
         Map<String, byte[]> sources = new LinkedHashMap<>();
         for (String name : List.of(ConfigLoader.CONFIG_FILE, ConfigLoader.MODELS_FILE)) {
@@ -62,17 +69,44 @@ public final class ConfigSnapshot {
         Path target = dir.resolve(RESOURCE.substring(RESOURCE.lastIndexOf('/') + 1));
         Files.write(target, snapshot);
         if (args.length > 1) {
-            Map<String, byte[]> bundle = new LinkedHashMap<>();
-            sources.forEach((name, bytes) -> bundle.put(ConfigLoader.BUILT_IN_RESOURCES + name, bytes));
-            bundle.put(RESOURCE, snapshot);
-            List<String> names = new ArrayList<>();
-            List<String> texts = new ArrayList<>();
-            sources.forEach((name, bytes) -> {
-                names.add(ConfigLoader.builtInName(name));
-                texts.add(ConfigFiles.text(bytes, ConfigLoader.builtInName(name)));
-            });
-            bundle.put(ConfigLoader.BUILT_IN_DIGEST, ConfigDigest.builtIn(names, texts).getBytes(StandardCharsets.US_ASCII));
-            ResourceBundling.write(Path.of(args[1]), bundle);
+            ResourceBundling.write(Path.of(args[1]), bundle(sources, snapshot));
+        }
+    }
+
+    /** What the bundle holds for these built-in files: the files, their snapshot, and their part of the digest. */
+    static Map<String, byte[]> bundle(Map<String, byte[]> sources, byte[] snapshot) {
+        Map<String, byte[]> bundle = new LinkedHashMap<>();
+        sources.forEach((name, bytes) -> bundle.put(ConfigLoader.BUILT_IN_RESOURCES + name, bytes));
+        bundle.put(RESOURCE, snapshot);
+        List<String> names = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        sources.forEach((name, bytes) -> {
+            names.add(ConfigLoader.builtInName(name));
+            texts.add(ConfigFiles.text(bytes, ConfigLoader.builtInName(name)));
+        });
+        bundle.put(ConfigLoader.BUILT_IN_DIGEST, ConfigDigest.builtIn(names, texts).getBytes(StandardCharsets.US_ASCII));
+        return bundle;
+    }
+
+    /** Fails unless the bundle this class was loaded with is the one {@code jar}'s built-in files make. */
+    static void checkBundle(Path jar) throws IOException {
+        Map<String, byte[]> sources = new LinkedHashMap<>();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            for (String name : List.of(ConfigLoader.CONFIG_FILE, ConfigLoader.MODELS_FILE)) {
+                java.util.zip.ZipEntry entry = zip.getEntry(ConfigLoader.BUILT_IN_RESOURCES.substring(1) + name);
+                if (entry == null) {
+                    throw new IllegalStateException(jar + " lacks the built-in " + name);
+                }
+                try (InputStream in = zip.getInputStream(entry)) {
+                    sources.put(name, in.readAllBytes());
+                }
+            }
+        }
+        for (Map.Entry<String, byte[]> expected : bundle(sources, encode(sources)).entrySet()) {
+            if (!Arrays.equals(expected.getValue(), OwnResources.bundled(expected.getKey()))) {
+                throw new IllegalStateException(jar + ": the bundled " + expected.getKey() + " is not the jar's own "
+                        + "(packed without the build step that bundles it?); rebuild with 'mvn package'");
+            }
         }
     }
 

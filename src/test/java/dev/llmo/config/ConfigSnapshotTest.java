@@ -1,16 +1,23 @@
 package dev.llmo.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmo.config.ConfigNode.MapNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigSnapshotTest {
     private static final String EVERY_KIND = "name: \"tökén ✓\"\ncount: 9223372036854775807\nhuge: 123456789012345678901234567890\n"
@@ -94,5 +101,34 @@ class ConfigSnapshotTest {
             }
         }
         return sources;
+    }
+
+    @Test
+    void thePackagingCheckPassesTheJarsOwnFilesAndRefusesOthers(@TempDir Path dir) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String name : List.of(ConfigLoader.CONFIG_FILE, ConfigLoader.MODELS_FILE)) {
+            try (InputStream in = ConfigSnapshot.class.getResourceAsStream(ConfigLoader.BUILT_IN_RESOURCES + name)) {
+                files.put(name, in.readAllBytes());
+            }
+        }
+        Path own = jar(dir.resolve("own.jar"), files);
+        ConfigSnapshot.checkBundle(own); // the bundle the build made of these files, in the classes directory
+
+        files.put(ConfigLoader.MODELS_FILE, (new String(files.get(ConfigLoader.MODELS_FILE), StandardCharsets.UTF_8)
+                + "\n# edited after the bundle was made\n").getBytes(StandardCharsets.UTF_8));
+        Path edited = jar(dir.resolve("edited.jar"), files);
+        assertThatThrownBy(() -> ConfigSnapshot.checkBundle(edited)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not the jar's own").hasMessageContaining("rebuild with 'mvn package'");
+    }
+
+    private static Path jar(Path file, Map<String, byte[]> files) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out)) {
+            for (Map.Entry<String, byte[]> entry : files.entrySet()) {
+                jar.putNextEntry(new JarEntry(ConfigLoader.BUILT_IN_RESOURCES.substring(1) + entry.getKey()));
+                jar.write(entry.getValue());
+                jar.closeEntry();
+            }
+        }
+        return file;
     }
 }
