@@ -46,10 +46,7 @@ class VaultSessionDirectoryTest {
     @Test
     void aSessionStartsInTheCacheDirectoryMadeOwnerOnly() throws Exception {
         Map<String, String> env = Map.of("HOME", home.toString());
-        VaultSession session;
-        try (UnlockedVault vault = TestVaults.fast(home.resolve("vault.enc")).create(pw("pw"))) {
-            session = VaultSession.start(vault, Duration.ofMinutes(1), env);
-        }
+        VaultSession session = startSession(home.resolve("vault.enc"), env);
         try {
             assertThat(session.socket().getParent()).isEqualTo(home.resolve(".cache/llmo/sessions"));
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(session.socket().getParent())))
@@ -65,10 +62,7 @@ class VaultSessionDirectoryTest {
         Map<String, String> noRuntime = Map.of("HOME", home.toString());
         Path runtime = Files.createDirectory(home.resolve("run"));
         Map<String, String> withRuntime = Map.of("HOME", home.toString(), "XDG_RUNTIME_DIR", runtime.toString());
-        VaultSession session;
-        try (UnlockedVault vault = TestVaults.fast(home.resolve("vault.enc")).create(pw("pw"))) {
-            session = VaultSession.start(vault, Duration.ofMinutes(1), noRuntime);
-        }
+        VaultSession session = startSession(home.resolve("vault.enc"), noRuntime);
         assertThat(VaultSession.directory(withRuntime)).isNotEqualTo(session.socket().getParent());
 
         assertThat(VaultSession.lockAll(withRuntime)).isEqualTo(1);
@@ -80,10 +74,7 @@ class VaultSessionDirectoryTest {
     void aSessionWhoseDirectoryWasOpenedToOthersIsNotUsedAndTheLockedVaultSaysWhy() throws Exception {
         Map<String, String> env = Map.of("HOME", home.toString());
         Path file = home.resolve("vault.enc");
-        VaultSession session;
-        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
-            session = VaultSession.start(vault, Duration.ofMinutes(1), env);
-        }
+        VaultSession session = startSession(file, env);
         Path directory = session.socket().getParent();
         try {
             assertThat(session.refusal()).isEmpty();
@@ -107,10 +98,7 @@ class VaultSessionDirectoryTest {
     @Test
     void aSessionDirectoryReplacedByALinkIsRefusedWithAFixThatWorks() throws Exception {
         Map<String, String> env = Map.of("HOME", home.toString());
-        VaultSession session;
-        try (UnlockedVault vault = TestVaults.fast(home.resolve("vault.enc")).create(pw("pw"))) {
-            session = VaultSession.start(vault, Duration.ofMinutes(1), env);
-        }
+        VaultSession session = startSession(home.resolve("vault.enc"), env);
         Path directory = session.socket().getParent();
         Path real = Files.move(directory, home.resolve("elsewhere"));
         Files.createSymbolicLink(directory, real);
@@ -148,5 +136,12 @@ class VaultSessionDirectoryTest {
         assertThatThrownBy(() -> VaultSession.privateDirectory(open)).isInstanceOf(FailureException.class)
                 .hasMessageContaining("is not private to you")
                 .satisfies(e -> assertThat(((FailureException) e).fix()).contains("chmod 700 " + open));
+    }
+
+    /** A session of a new vault at {@code file}, open for a minute, started with {@code env}. */
+    private static VaultSession startSession(Path file, Map<String, String> env) {
+        try (UnlockedVault vault = TestVaults.fast(file).create(pw("pw"))) {
+            return VaultSession.start(vault, Duration.ofMinutes(1), env);
+        }
     }
 }
