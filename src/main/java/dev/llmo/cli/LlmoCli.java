@@ -7,6 +7,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class LlmoCli {
     /** Every command, in the order --help lists them. */
     static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+    /** The long options of llmo itself, which come before a command's name. */
+    private static final Set<String> ROOT_OPTIONS = Set.of("--debug", "--no-color", "--help", "--version");
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
     private static final String CLOSURES = "picocli.disable.closures";
 
@@ -277,10 +280,6 @@ public final class LlmoCli {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a usable path: " + e.getReason());
         }
     }
-
-    /** The options of llmo itself, which come before a command's name. */
-    private static final java.util.Set<String> ROOT_OPTIONS = java.util.Set.of("--debug", "--no-color", "--help",
-            "--version");
 
     /**
      * A command's option given before the command ({@code llmo -m local run hi}): picocli would take the option's

@@ -65,7 +65,7 @@ final class OwnResources {
         return OwnResources.class.getResourceAsStream(path);
     }
 
-    /** The bytes the build bundled for {@code path}, or null (no bundle, as in a classes directory, or not in it). */
+    /** The bytes the build bundled for {@code path}; null when it bundled none (or ran without the bundling step). */
     static byte[] bundled(String path) {
         synchronized (BUNDLED) {
             if (!bundleLoaded) {
