@@ -15,12 +15,14 @@ tty=; [ -t 0 ] && tty=i; [ -t 1 ] && tty=${tty}o; [ -t 2 ] && tty=${tty}e
 # the process's CPU. Four times the thresholds halve that work; the main thread and a 20,000-token stream take no
 # longer (ADR-003, "Measured in issue 15").
 # A long answer is hashed (SHA-256) and written as canonical JSON into the event log at the end of its call, each a
-# loop over all of it. SHA-256's block reaches C1 after 100 blocks, which every run's start-up hashes (the
-# configuration's digest): compiled beside the start-up, not in the answer's way (a short run measured the same); the
-# canonical writer's run of plain chars, which only a long string uses, after 24 runs. A 100 KB answer was mostly
-# done in the interpreter: ~5 ms of a 20,000-token stream's end (ADR-003, "Eighth round, streaming").
+# loop over all of it. SHA-256's block reaches C1 after 8 blocks, which every run's start-up hashes (the event log's
+# first lines): compiled beside the start-up, not in the answer's way (a short run measured the same; at 200 blocks,
+# once the configuration's built-in files were no longer hashed at start-up, it was compiled only while the answer
+# was hashed); the canonical writer's run of plain chars, which only a long string uses, after 24 runs. A 100 KB
+# answer was mostly done in the interpreter: ~5 ms of a 20,000-token stream's end (ADR-003, "Eighth round, streaming"
+# and "Sixteenth round").
 jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=quiet \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.25 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson\$Bytes::addPlain,0.03"
 # One C1 thread on a machine of one or two CPUs, as the JVM's old client mode had: the JVM starts two in this mode,
 # and on two CPUs they took the cores from the main thread and the call's thread (a 20,000-token stream, whose
@@ -33,7 +35,7 @@ fi
 # methods, each run once per read, ~430 times for 20,000 tokens, so at the thresholds above they never reached C1
 # and the whole read ran interpreted, about a third of what the stream cost. Compiled after 10 reads (a short
 # answer takes fewer, so it compiles none of them), a 20,000-token stream took ~5-10 ms less. SHA-256's per-block
-# helpers, which hash a long answer's content at its end, likewise after ~300 blocks (a short run hashes fewer). Only
+# helpers, which hash a long answer's content at its end, with its block (above): after 8 blocks. Only
 # the commands that call models get these patterns, which every method the JVM sets up is matched against
 # (ADR-003, "Tenth round"). The JDK's byte comparison, with which the stream's parser matches each event's framing,
 # likewise after a few calls: interpreted, it cost the call's thread ~3 ms of a 20,000-token stream ("Thirteenth
@@ -53,8 +55,8 @@ case $sub in run|chat|chain|batch) exports=--add-exports=java.base/sun.security.
   -XX:CompileCommand=CompileThresholdScaling,okhttp3.internal.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,sun.nio.ch.NioSocketImpl*::*ead,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05 \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.ByteArrayAccess::b2iBig64,0.375 \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompressCheck,0.375" ;;
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.ByteArrayAccess::b2iBig64,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompressCheck,0.01" ;;
 esac
 # `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
 # them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
