@@ -136,6 +136,11 @@ public final class VaultSession {
                 return sessions;
             }
         }
+        return temporaryDirectory();
+    }
+
+    /** {@code <java.io.tmpdir>/llmo-<user>}: the directory of last resort, when the cache's path is too long. */
+    private static Path temporaryDirectory() {
         return Path.of(System.getProperty("java.io.tmpdir"), "llmo-" + System.getProperty("user.name"));
     }
 
@@ -216,8 +221,8 @@ public final class VaultSession {
      * looked for in every directory of the user's that {@link #directory} may choose (also one opened to others
      * since), not only the one it chooses here: a session unlocked in a shell without {@code XDG_RUNTIME_DIR} (a cron
      * job, ssh without a login session) listens in the cache directory, one whose path was too long in the temporary
-     * directory. An agent removes its socket before it
-     * answers a lock, so a session the caller has just locked is not counted again.
+     * directory. An agent removes its socket before it answers a lock, so a session the caller has just locked is not
+     * counted again.
      *
      * @return how many agents were running
      */
@@ -225,7 +230,7 @@ public final class VaultSession {
         Map<String, String> withoutRuntime = new java.util.HashMap<>(env);
         withoutRuntime.remove("XDG_RUNTIME_DIR");
         Set<Path> directories = new LinkedHashSet<>(List.of(directory(env), directory(withoutRuntime),
-                Path.of(System.getProperty("java.io.tmpdir"), "llmo-" + System.getProperty("user.name"))));
+                temporaryDirectory()));
         List<Path> sockets = new ArrayList<>();
         for (Path directory : directories) {
             if (!ownDirectory(directory)) {
@@ -410,24 +415,23 @@ public final class VaultSession {
 
     /** Whether {@code directory} is a directory (not a link) of this user's, whatever its mode. */
     private static boolean ownDirectory(Path directory) {
-        try {
-            PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            return attributes.isDirectory() && attributes.owner().equals(AgentProtocol.currentUser());
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return ownDirectoryAttributes(directory).isPresent();
     }
 
+    /** Whether {@code directory} is a directory (not a link) of this user's that only the user may enter (0700). */
     private static boolean isPrivate(Path directory) {
+        return ownDirectoryAttributes(directory).filter(attributes -> PosixFilePermissions
+                .toString(attributes.permissions()).equals("rwx------")).isPresent();
+    }
+
+    private static Optional<PosixFileAttributes> ownDirectoryAttributes(Path directory) {
         try {
             PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
-            UserPrincipal me = AgentProtocol.currentUser();
-            return attributes.isDirectory() && attributes.owner().equals(me)
-                    && PosixFilePermissions.toString(attributes.permissions()).equals("rwx------");
+            return attributes.isDirectory() && attributes.owner().equals(AgentProtocol.currentUser())
+                    ? Optional.of(attributes) : Optional.empty();
         } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

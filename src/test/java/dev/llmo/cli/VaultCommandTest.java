@@ -385,11 +385,16 @@ class VaultCommandTest {
     }
 
     @Test
-    void statusSaysWhetherTheShellHasASession() {
+    void statusSaysWhetherTheShellHasASession() throws Exception {
         assertThat(CliRun.in(home).run("vault", "status").out()).contains("session:     none ('llmo vault unlock' opens one)\n");
         assertThat(CliRun.in(home).env("LLMO_VAULT_SESSION", home.resolve("gone.sock") + "#"
                 + "A".repeat(43)).run("vault", "status").out())
                 .contains("session:     closed or expired (LLMO_VAULT_SESSION is stale)\n");
+        Path open = Files.setPosixFilePermissions(Files.createDirectory(home.resolve("open")),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // whatever the umask
+        assertThat(CliRun.in(home).env("LLMO_VAULT_SESSION", open.resolve("agent.sock") + "#" + "A".repeat(43))
+                .run("vault", "status").out()).contains("session:     not used: its directory " + open + " is not "
+                        + "private to you (fix: chmod 700 " + open + ")\n");
     }
 
     @Test
