@@ -66,8 +66,15 @@ public final class LlmoCli {
         boolean outOfMemory = false;
         try {
             refuseOptionBeforeCommand(args);
-            CommandLine commandLine = commandLine(context, reporter, args);
-            int code = commandLine.execute(args);
+            RunCommand run = RunArguments.read(args, context);
+            int code;
+            if (run != null) {
+                // a plain run, read without picocli's model: what picocli's execute would then do (RunArguments)
+                StartupWarmup.beginForPlainRun(context);
+                code = run.call();
+            } else {
+                code = commandLine(context, reporter, args).execute(args);
+            }
             // what a command printed must have reached stdout: PrintWriter swallows write errors, exit 0 must not
             LlmoException lost = code == 0 ? StdoutWriter.failure(environment.out()) : null;
             return lost == null ? code : reporter.report(lost);
@@ -88,10 +95,15 @@ public final class LlmoCli {
     }
 
     static CommandLine commandLine(CliContext context, ErrorReporter reporter, String[] args) {
+        StartupWarmup.beginFor(firstCommandWord(args), args, context);
+        return parser(context, reporter, args);
+    }
+
+    /** The command line that reads {@code args}, set up as {@link #execute} runs it. */
+    static CommandLine parser(CliContext context, ErrorReporter reporter, String[] args) {
         // Building a command's model costs real start-up time, so only the command being run is built; help,
         // a mistyped command or no command at all need every name and get them all.
         String wanted = firstCommandWord(args);
-        StartupWarmup.beginFor(wanted, args, context);
         boolean all = !COMMANDS.containsKey(wanted) && (wanted != null || needsAll(args));
         CommandLine commandLine = all ? (onlyAsksForRootHelp(args) ? rootHelp(context) : namesOnly(context))
                 : isLogVerify(args) ? logVerifyOnly(context) : tree(context, wanted == null ? "" : wanted);

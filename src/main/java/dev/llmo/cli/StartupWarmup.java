@@ -24,11 +24,27 @@ final class StartupWarmup {
     }
 
     static void beginFor(String command, String[] args, CliContext context) {
-        if (command == null || !CALLING.contains(command) || asksForHelp(args) || Boolean.getBoolean("llmo.nowarmup")) {
+        if (command == null || !CALLING.contains(command) || asksForHelp(args)) {
+            return;
+        }
+        begin(context, true);
+    }
+
+    /**
+     * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms,
+     * so it reads them itself, and this thread first sets up what needs no configuration (SHA-256's provider,
+     * Jackson's factories) instead of waiting for them (ADR-003, "Seventeenth round").
+     */
+    static void beginForPlainRun(CliContext context) {
+        begin(context, false);
+    }
+
+    private static void begin(CliContext context, boolean settingsFirst) {
+        if (Boolean.getBoolean("llmo.nowarmup")) {
             return;
         }
         FutureTask<Settings> settings = context.settingsAhead();
-        Thread thread = new Thread(() -> warm(settings), "llmo-warmup");
+        Thread thread = new Thread(() -> warm(settings, settingsFirst), "llmo-warmup");
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
@@ -50,19 +66,24 @@ final class StartupWarmup {
         }
     }
 
-    private static void warm(FutureTask<Settings> settings) {
-        settings.run(); // its failure is the main thread's to report, when it asks for the settings
+    private static void warm(FutureTask<Settings> settings, boolean settingsFirst) {
+        if (settingsFirst) {
+            settings.run(); // its failure is the main thread's to report, when it asks for the settings
+        }
         try {
+            ClassLoader loader = StartupWarmup.class.getClassLoader();
+            if (!settingsFirst) {
+                java.security.MessageDigest.getInstance("SHA-256"); // the provider's lookup, for the digest below
+                jacksonFactories(loader);
+                settings.run(); // does nothing when the main thread has begun reading them
+            }
             // The configuration's digest first: the main thread needs it for the conversation's log a few ms after
             // the settings, and computed it itself (~7 ms, SHA-256's provider lookup included) when this thread was
             // still on OkHttp's statics (ADR-003, "Fifteenth round"). Kept by the settings; get() does not wait.
             settings.get().digest();
-            ClassLoader loader = StartupWarmup.class.getClassLoader();
-            // Jackson's JSON factories, for the conversation's log and the request's body: the main thread set them up
-            // (~6 ms) a few ms after the digest, while OkHttp's statics below are needed only when the call starts
-            // (ADR-003, "Sixteenth round")
-            Class.forName("dev.llmo.eventlog.EventJson", true, loader);
-            Class.forName("dev.llmo.provider.http.Json", true, loader);
+            if (settingsFirst) {
+                jacksonFactories(loader);
+            }
             // OkHttp's utilities' statics (its GMT time zone reads the JDK's whole time-zone database): the main
             // thread set them up when it built the request's URL, right after the settings (ADR-003, "Eleventh round")
             Class.forName("okhttp3.internal.Util", true, loader);
@@ -79,10 +100,20 @@ final class StartupWarmup {
             Class.forName("sun.nio.ch.Net", true, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ClassNotFoundException | ExecutionException | LinkageError
+        } catch (ClassNotFoundException | ExecutionException | java.security.NoSuchAlgorithmException | LinkageError
                  | RuntimeException e) {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
         }
+    }
+
+    /**
+     * Jackson's JSON factories, for the conversation's log and the request's body: the main thread set them up (~6 ms)
+     * a few ms after the digest, while OkHttp's statics are needed only when the call starts (ADR-003, "Sixteenth
+     * round").
+     */
+    private static void jacksonFactories(ClassLoader loader) throws ClassNotFoundException {
+        Class.forName("dev.llmo.eventlog.EventJson", true, loader);
+        Class.forName("dev.llmo.provider.http.Json", true, loader);
     }
 
     /** Help and version print and end: nothing to warm. */

@@ -2,11 +2,8 @@ package dev.llmo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -154,7 +151,8 @@ class CodedModelsTest {
             assertThat(parsed(true, args)).as(String.join(" ", args)).isEqualTo(parsed(false, args));
         }
         assertThat(parsed(true, commandLines[1])).contains("mode.parallel=true", "shared.continuation.last=true",
-                "templates.params=[lang, Go]", "maxCost=0.5", "prompt=[hello, world]", "reasoning.reasoning=false");
+                "templates.params=[\"lang\", \"Go\"]", "maxCost=0.5", "prompt=[\"hello\", \"world\"]",
+                "reasoning.reasoning=false");
         assertThat(parsed(true)).contains("mode=null", "shared.continuation=null", "schemaOptions.given=null",
                 "reasoning.reasoning=null", "toolOptions.maxToolRounds=10");
     }
@@ -247,37 +245,10 @@ class CodedModelsTest {
 
     /** The object's fields, and those of the objects it holds that are llmo's own (mixins, groups), by path. */
     private static Map<String, String> fields(Object object) {
-        Map<String, String> fields = new TreeMap<>();
-        collect(object, "", fields);
-        return fields;
-    }
-
-    private static void collect(Object object, String path, Map<String, String> fields) {
-        for (Field field : object.getClass().getDeclaredFields()) {
-            if (Modifier.isStatic(field.getModifiers()) || field.getType() == CliContext.class
-                    || field.getType() == CommandSpec.class) {
-                continue;
-            }
-            field.setAccessible(true);
-            Object value;
-            try {
-                value = field.get(object);
-            } catch (IllegalAccessException e) {
-                throw new AssertionError(e);
-            }
-            String name = path + field.getName();
-            if (value != null && value.getClass().getName().startsWith("dev.llmo.cli.")) {
-                collect(value, name + ".", fields);
-            } else {
-                fields.put(name, String.valueOf(value));
-            }
-        }
+        return CommandFields.of(object);
     }
 
     private CliContext context() {
-        CliEnvironment environment = new CliEnvironment(InputStream.nullInputStream(),
-                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-                Map.of("LLMO_HOME", home.resolve("llmo").toString()), home, home, "");
-        return new CliContext(environment, new GlobalOptions(false, false));
+        return CommandFields.context(home);
     }
 }
