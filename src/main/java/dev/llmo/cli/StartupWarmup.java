@@ -27,24 +27,28 @@ final class StartupWarmup {
         if (command == null || !CALLING.contains(command) || asksForHelp(args)) {
             return;
         }
-        begin(context, true);
+        begin(context);
     }
 
     /**
-     * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms,
-     * so it reads them itself, and this thread first sets up what needs no configuration (SHA-256's provider,
-     * Jackson's factories) instead of waiting for them (ADR-003, "Seventeenth round").
+     * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms and
+     * reads them itself, then sets up SHA-256 and Jackson while it opens the conversation; this thread does OkHttp's
+     * statics alone, which the call's thread waited for when they came after those (ADR-003, "Seventeenth round").
      */
     static void beginForPlainRun(CliContext context) {
-        begin(context, false);
+        if (!Boolean.getBoolean("llmo.nowarmup")) {
+            start(context, new Thread(StartupWarmup::warmHttp, "llmo-warmup"));
+        }
     }
 
-    private static void begin(CliContext context, boolean settingsFirst) {
-        if (Boolean.getBoolean("llmo.nowarmup")) {
-            return;
+    private static void begin(CliContext context) {
+        if (!Boolean.getBoolean("llmo.nowarmup")) {
+            FutureTask<Settings> settings = context.settingsAhead();
+            start(context, new Thread(() -> warm(settings), "llmo-warmup"));
         }
-        FutureTask<Settings> settings = context.settingsAhead();
-        Thread thread = new Thread(() -> warm(settings, settingsFirst), "llmo-warmup");
+    }
+
+    private static void start(CliContext context, Thread thread) {
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
@@ -66,24 +70,26 @@ final class StartupWarmup {
         }
     }
 
-    private static void warm(FutureTask<Settings> settings, boolean settingsFirst) {
-        if (settingsFirst) {
-            settings.run(); // its failure is the main thread's to report, when it asks for the settings
-        }
+    private static void warm(FutureTask<Settings> settings) {
+        settings.run(); // its failure is the main thread's to report, when it asks for the settings
         try {
-            ClassLoader loader = StartupWarmup.class.getClassLoader();
-            if (!settingsFirst) {
-                java.security.MessageDigest.getInstance("SHA-256"); // the provider's lookup, for the digest below
-                jacksonFactories(loader);
-                settings.run(); // does nothing when the main thread has begun reading them
-            }
             // The configuration's digest first: the main thread needs it for the conversation's log a few ms after
             // the settings, and computed it itself (~7 ms, SHA-256's provider lookup included) when this thread was
             // still on OkHttp's statics (ADR-003, "Fifteenth round"). Kept by the settings; get() does not wait.
             settings.get().digest();
-            if (settingsFirst) {
-                jacksonFactories(loader);
-            }
+            jacksonFactories(StartupWarmup.class.getClassLoader());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ClassNotFoundException | ExecutionException | LinkageError | RuntimeException e) {
+            // nothing was gained; the main thread does the same work when it needs it and reports what fails
+        }
+        warmHttp();
+    }
+
+    private static void warmHttp() {
+        try {
+            ClassLoader loader = StartupWarmup.class.getClassLoader();
             // OkHttp's utilities' statics (its GMT time zone reads the JDK's whole time-zone database): the main
             // thread set them up when it built the request's URL, right after the settings (ADR-003, "Eleventh round")
             Class.forName("okhttp3.internal.Util", true, loader);
@@ -98,11 +104,8 @@ final class StartupWarmup {
             // layer (its native library and address families) before it could connect: ~4 ms, in the call's way
             dev.llmo.provider.http.SharedHttpClient.cleartextWith(dev.llmo.provider.http.HttpSettings.DEFAULT);
             Class.forName("sun.nio.ch.Net", true, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ClassNotFoundException | ExecutionException | java.security.NoSuchAlgorithmException | LinkageError
-                 | RuntimeException e) {
-            // nothing was gained; the main thread does the same work when it needs it and reports what fails
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            // nothing was gained; the call's thread does the same work when it needs it and reports what fails
         }
     }
 
