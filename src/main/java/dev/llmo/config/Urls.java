@@ -13,15 +13,22 @@ import okhttp3.HttpUrl;
  * {@code /models/@cf/x}) is path: only a password that ends in '/' could be read wrong there.
  */
 public final class Urls {
-    private static final Pattern PREFIX = Pattern.compile("^(?:[A-Za-z][A-Za-z0-9+.\\-]*:)?//");
-    /** A registered name or an IPv6 literal, with an optional numeric port: an authority without user-info. */
-    private static final Pattern PLAIN_AUTHORITY = Pattern.compile(
-            "(?:[A-Za-z0-9._~%!$&'()*+,;=\\-]*|\\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._~%\\-]+)?])(?::[0-9]*)?");
-    /** What may follow the user-info's '@': anything up to the path but another '@' or white space. */
-    private static final Pattern HOST_AFTER_AT = Pattern.compile("[^/?#@\\s]*");
     private static final String MASK = "***@";
-    /** Where a URL begins in free text: a scheme and "//". */
-    private static final Pattern URL_START = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*://");
+
+    /**
+     * The patterns, compiled when a URL holds an '@' or is shown: every run checks its providers' base URLs, which
+     * seldom do, and compiling them all was ~2 ms of its main thread (ADR-003, "Seventeenth round").
+     */
+    private static final class Patterns {
+        static final Pattern PREFIX = Pattern.compile("^(?:[A-Za-z][A-Za-z0-9+.\\-]*:)?//");
+        /** A registered name or an IPv6 literal, with an optional numeric port: an authority without user-info. */
+        static final Pattern PLAIN_AUTHORITY = Pattern.compile(
+                "(?:[A-Za-z0-9._~%!$&'()*+,;=\\-]*|\\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._~%\\-]+)?])(?::[0-9]*)?");
+        /** What may follow the user-info's '@': anything up to the path but another '@' or white space. */
+        static final Pattern HOST_AFTER_AT = Pattern.compile("[^/?#@\\s]*");
+        /** Where a URL begins in free text: a scheme and "//". */
+        static final Pattern URL_START = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*://");
+    }
 
     private Urls() {
     }
@@ -52,12 +59,12 @@ public final class Urls {
             return text;
         }
         StringBuilder out = new StringBuilder(text.length());
-        java.util.regex.Matcher start = URL_START.matcher(text);
+        java.util.regex.Matcher start = Patterns.URL_START.matcher(text);
         int copied = 0;
         int from = 0;
         while (from < text.length() && start.find(from)) {
             int lineEnd = lineEnd(text, start.end());
-            java.util.regex.Matcher next = URL_START.matcher(text).region(start.end(), lineEnd);
+            java.util.regex.Matcher next = Patterns.URL_START.matcher(text).region(start.end(), lineEnd);
             int end = next.find() ? next.start() : lineEnd;
             String url = text.substring(start.start(), end);
             int prefix = start.end() - start.start();
@@ -149,7 +156,7 @@ public final class Urls {
     }
 
     private static int prefixLength(String url) {
-        var prefix = PREFIX.matcher(url);
+        var prefix = Patterns.PREFIX.matcher(url);
         return prefix.find() ? prefix.end() : 0;
     }
 
@@ -161,13 +168,13 @@ public final class Urls {
         int authorityEnd = delimiter(url, start);
         int hostStart = url.lastIndexOf('@', authorityEnd - 1) >= start ? url.lastIndexOf('@', authorityEnd - 1) + 1
                 : start;
-        boolean plain = PLAIN_AUTHORITY.matcher(url).region(hostStart, authorityEnd).matches();
+        boolean plain = Patterns.PLAIN_AUTHORITY.matcher(url).region(hostStart, authorityEnd).matches();
         for (int at = url.lastIndexOf('@'); at >= start; at = url.lastIndexOf('@', at - 1)) {
             if (plain && at > start && url.charAt(at - 1) == '/') {
                 continue; // a path segment that begins with '@', after an authority that holds no credentials
             }
             int hostEnd = inText ? hostEndInText(url, at + 1) : delimiter(url, at + 1);
-            if (HOST_AFTER_AT.matcher(url).region(at + 1, hostEnd).matches()) {
+            if (Patterns.HOST_AFTER_AT.matcher(url).region(at + 1, hostEnd).matches()) {
                 return at;
             }
         }
