@@ -11,10 +11,8 @@ import java.util.regex.Pattern;
 
 /** Reads what {@code llmo run} is asked: the prompt (words and piped stdin) and {@code -o} option values. */
 final class RunInput {
-    private static final Pattern INTEGER = Pattern.compile("-?\\d{1,18}");
     /** The most bytes of piped stdin read as a prompt. */
     static final int MAX_STDIN_BYTES = 64 << 20;
-    private static final Pattern DECIMAL = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?");
 
     private RunInput() {
     }
@@ -84,15 +82,21 @@ final class RunInput {
         return options;
     }
 
+    /** Compiled for the first -o: every run reads its input through this class, few give options (ADR-003). */
+    private static final class Numbers {
+        static final Pattern INTEGER = Pattern.compile("-?\\d{1,18}");
+        static final Pattern DECIMAL = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?");
+    }
+
     static Object value(String text) {
         String v = text.strip();
         if ("true".equals(v) || "false".equals(v)) {
             return Boolean.valueOf(v);
         }
-        if (INTEGER.matcher(v).matches()) {
+        if (Numbers.INTEGER.matcher(v).matches()) {
             return Long.valueOf(v);
         }
-        if (DECIMAL.matcher(v).matches()) {
+        if (Numbers.DECIMAL.matcher(v).matches()) {
             // exact decimals, as YAML options are: the body (and its digest in the log) is the same on replay
             return new java.math.BigDecimal(v);
         }
