@@ -24,6 +24,7 @@ final class WaitingSpinner {
     private final LongSupplier nanoTime;
     private final long frameMs;
     private long startedNanos;
+    private long pausedNanos;
     private int frame;
     private boolean drawn;
     private boolean paused;
@@ -43,21 +44,20 @@ final class WaitingSpinner {
         this.frameMs = frameMs;
     }
 
-    /** Draws the first frame now and the next ones every frame. */
+    /**
+     * Draws the first frame after one frame's time and the next ones every frame: an answer (or a question, the vault's
+     * password) that comes sooner has the line to itself, with no spinner flashing before it.
+     */
     synchronized WaitingSpinner start() {
         if (err == null) {
             return this;
         }
         startedNanos = nanoTime.getAsLong();
-        draw();
         ticker = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(frameMs);
-                    synchronized (this) {
-                        frame++;
-                        draw();
-                    }
+                    tick();
                 }
             } catch (InterruptedException e) {
                 // stopped
@@ -90,14 +90,29 @@ final class WaitingSpinner {
         }
     }
 
-    /** Erases the line and draws nothing until {@link #resume}: a question is being asked on the terminal. */
+    /** Draws the next frame. */
+    synchronized void tick() {
+        draw();
+        frame++;
+    }
+
+    /**
+     * Erases the line and draws nothing until {@link #resume}: a question is being asked on the terminal. The time it
+     * takes to answer is not time spent waiting for the model, so the shown time does not count it.
+     */
     synchronized void pause() {
-        paused = true;
+        if (!paused) {
+            paused = true;
+            pausedNanos = nanoTime.getAsLong();
+        }
         erase();
     }
 
     synchronized void resume() {
-        paused = false;
+        if (paused) {
+            paused = false;
+            startedNanos += nanoTime.getAsLong() - pausedNanos;
+        }
     }
 
     private void draw() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and stderr one writer, as on a terminal) it is erased before the answer's first byte; in a pipe it is not there.
  */
 class WaitingSpinnerTest {
-    /** No frame but the first unless a test draws one: the ticker would wait an hour. */
+    /** No frame unless a test draws one ({@link WaitingSpinner#tick}): the ticker would wait an hour. */
     private static final long NO_TICKS = 3_600_000;
 
     @RegisterExtension
@@ -39,29 +39,61 @@ class WaitingSpinnerTest {
         RunListener listener = spinner.before(renderer);
 
         listener.onEvent(new RunEvent.CallStarted(AnswerFixtures.CALL));
+        assertThat(screen.toString()).isEmpty(); // the first frame comes after a frame's time
+        nanos.addAndGet(100_000_000L);
+        spinner.tick();
         listener.onEvent(new RunEvent.Idle(AnswerFixtures.CALL)); // still waiting: the spinner stays
-        assertThat(screen.toString()).isEqualTo("\r⠋ waiting for mock/m1  0.0s\u001b[K");
+        assertThat(screen.toString()).isEqualTo("\r⠋ waiting for mock/m1  0.1s\u001b[K");
         listener.onEvent(new RunEvent.Text(AnswerFixtures.CALL, "hello"));
         listener.onEvent(new RunEvent.Idle(AnswerFixtures.CALL));
         spinner.stop(); // at the end again: nothing more
 
-        assertThat(screen.toString()).isEqualTo("\r⠋ waiting for mock/m1  0.0s\u001b[K\r\u001b[Khello");
+        assertThat(screen.toString()).isEqualTo("\r⠋ waiting for mock/m1  0.1s\u001b[K\r\u001b[Khello");
     }
 
     @Test
     void aQuestionAskedMeanwhileHasTheLineToItself() {
         WaitingSpinner spinner = new WaitingSpinner(terminal, "mock/m1", nanos::get, NO_TICKS).start();
+        spinner.tick();
 
         spinner.pause();
         terminal.print("vault password: ");
+        spinner.tick(); // held still while the question is asked
         spinner.resume();
 
         assertThat(screen.toString()).isEqualTo("\r⠋ waiting for mock/m1  0.0s\u001b[K\r\u001b[Kvault password: ");
     }
 
     @Test
+    void aQuestionAskedBeforeTheFirstFrameSeesNoSpinner() {
+        WaitingSpinner spinner = new WaitingSpinner(terminal, "mock/m1", nanos::get, NO_TICKS).start();
+
+        spinner.pause();
+        terminal.print("vault password: ");
+        spinner.resume();
+        spinner.stop();
+
+        assertThat(screen.toString()).isEqualTo("vault password: ");
+    }
+
+    @Test
+    void theTimeAQuestionTakesToAnswerIsNotCountedAsWaiting() {
+        WaitingSpinner spinner = new WaitingSpinner(terminal, "mock/m1", nanos::get, NO_TICKS).start();
+        nanos.set(6_000_000_000L);
+        spinner.pause();
+        nanos.set(16_000_000_000L); // ten seconds to type the vault's password
+        spinner.resume();
+        nanos.set(17_500_000_000L);
+        spinner.tick();
+
+        assertThat(screen.toString()).isEqualTo("\r⠋ waiting for mock/m1  2.5s\u001b[K");
+    }
+
+    @Test
     void onATerminalStderrTheRunShowsTheSpinnerThenErasesItAndStdoutIsTheAnswerAlone() {
-        llmo.server().enqueue(OpenAiAnswers.streamed("the answer", 10, 4));
+        // a model that takes its time: the spinner's first frame comes after 100 ms
+        llmo.server().enqueue(OpenAiAnswers.streamed("the answer", 10, 4)
+                .setHeadersDelay(400, java.util.concurrent.TimeUnit.MILLISECONDS));
 
         CliRun.Result result = llmo.cli().tty("e").run("run", "-m", "mock/m1", "hi");
 
