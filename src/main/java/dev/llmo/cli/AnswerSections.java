@@ -4,11 +4,11 @@ import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.cli.terminal.TerminalText;
 import dev.llmo.config.ModelRef;
 import dev.llmo.core.RunResult;
+import dev.llmo.cost.Usd;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -56,14 +56,14 @@ final class AnswerSections {
         if (!result.succeeded()) {
             parts.add("failed after " + RunRenderer.seconds(result.latencyMs()));
             if (!result.text().isEmpty()) {
-                parts.add(String.format(Locale.ROOT, "%,d chars arrived", result.text().length()));
+                parts.add(Usd.count(result.text().length()) + " chars arrived");
             }
             return String.join(" · ", parts);
         }
         if (result.usage() != null) {
-            parts.add(String.format(Locale.ROOT, "%,d tokens", result.usage().outputTokens()));
+            parts.add(Usd.count(result.usage().outputTokens()) + " tokens");
         }
-        parts.add(String.format(Locale.ROOT, "%,d chars", result.text().length()));
+        parts.add(Usd.count(result.text().length()) + " chars");
         parts.add(RunRenderer.seconds(result.latencyMs()));
         parts.add(RunRenderer.cost(result.costUsd()));
         return String.join(" · ", parts);

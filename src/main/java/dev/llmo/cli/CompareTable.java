@@ -2,11 +2,11 @@ package dev.llmo.cli;
 
 import dev.llmo.core.Conversation;
 import dev.llmo.core.RunResult;
+import dev.llmo.cost.Usd;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -29,8 +29,8 @@ final class CompareTable {
         for (int i = 0; i < results.size(); i++) {
             RunResult r = results.get(i);
             rows.add(new String[] {labels.get(i), r.succeeded() ? "ok" : Conversation.errorKind(r.error()),
-                    r.usage() == null ? "-" : String.format(Locale.ROOT, "%,d", r.usage().outputTokens()),
-                    String.format(Locale.ROOT, "%,d", r.text().length()),
+                    r.usage() == null ? "-" : Usd.count(r.usage().outputTokens()),
+                    Usd.count(r.text().length()),
                     RunRenderer.seconds(r.latencyMs()),
                     r.ttftMs() == null ? "-" : RunRenderer.seconds(r.ttftMs()),
                     r.costUsd() == null ? "-" : RunRenderer.cost(r.costUsd())});

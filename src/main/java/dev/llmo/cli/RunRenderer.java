@@ -1,15 +1,16 @@
 package dev.llmo.cli;
 
-import dev.llmo.cli.terminal.AnswerExtras;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmo.cli.terminal.AnswerExtras;
 import dev.llmo.cli.terminal.TerminalText;
-import dev.llmo.failure.CallError;
 import dev.llmo.core.Conversation;
-import dev.llmo.failure.LlmoException;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.core.RunResult;
+import dev.llmo.cost.Usd;
+import dev.llmo.failure.CallError;
+import dev.llmo.failure.LlmoException;
 import dev.llmo.message.Message;
 import dev.llmo.message.Part;
 import dev.llmo.message.Usage;
@@ -18,7 +19,6 @@ import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -251,8 +251,8 @@ final class RunRenderer implements RunListener {
         if (result.usage() == null) {
             line.append("tokens unknown");
         } else {
-            line.append(String.format(Locale.ROOT, "%,d in, %,d out tokens", result.usage().inputTokens(),
-                    result.usage().outputTokens()));
+            line.append(Usd.count(result.usage().inputTokens())).append(" in, ")
+                    .append(Usd.count(result.usage().outputTokens())).append(" out tokens");
         }
         line.append(", ").append(cost(result.costUsd()));
         int rounds = toolRounds(result.answer());
@@ -297,7 +297,9 @@ final class RunRenderer implements RunListener {
         return "$" + shown.stripTrailingZeros().toPlainString();
     }
 
+    /** {@code 840 ms}, {@code 2.31 s}: by hand, as {@code %.2f} rounds (the formatter's first use costs ~7 ms). */
     static String seconds(long millis) {
-        return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
+        return millis < 1000 ? millis + " ms"
+                : BigDecimal.valueOf(millis, 3).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString() + " s";
     }
 }

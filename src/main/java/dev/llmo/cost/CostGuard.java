@@ -133,9 +133,8 @@ public final class CostGuard {
         if (active()) {
             check(model, pricing, estimate);
             if (daily != null) {
-                String request = requestText(estimate);
                 // the day's check and the hold are one step under the lock every process takes
-                hold = shared.hold(Usd.toMicroCeiling(estimate.usd()), held -> checkDaily(request, estimate, held));
+                hold = shared.hold(Usd.toMicroCeiling(estimate.usd()), held -> checkDaily(estimate, held));
             }
         }
         Reservation reservation = new Reservation(nextReservation++, model, pricing, estimate, hold);
@@ -163,9 +162,8 @@ public final class CostGuard {
                     "set 'max_output_tokens' for it in models.yaml, or pass -o max_tokens=N");
         }
         BigDecimal run = spent.add(reserved);
-        String request = requestText(estimate);
         if (perRun != null && run.add(estimate.usd()).compareTo(perRun) > 0) {
-            throw new BudgetException(request + "; with " + Usd.formatExact(run) + " spent in this run it would pass the "
+            throw new BudgetException(requestText(estimate) + "; with " + Usd.formatExact(run) + " spent in this run it would pass the "
                     + "per-run budget of " + Usd.formatExact(perRun) + " (" + perRunSource + "); nothing was sent",
                     (perRunSource.equals("--max-cost") ? "raise --max-cost"
                             : "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run)")
@@ -180,18 +178,18 @@ public final class CostGuard {
     }
 
     /** Under the reservations' lock: what the logs say was spent today, what calls in flight hold, this request. */
-    private void checkDaily(String request, CostEstimate estimate, long heldMicro) {
+    private void checkDaily(CostEstimate estimate, long heldMicro) {
         BigDecimal logged = Usd.ofMicro(loggedTodayMicro.getAsLong());
         BigDecimal today = logged.add(Usd.ofMicro(heldMicro));
         String held = heldMicro == 0 ? "" : Usd.formatMicro(heldMicro) + " of it held by calls in flight";
         boolean passes = today.add(estimate.usd()).compareTo(daily) > 0;
         if (passes && logged.compareTo(daily) >= 0) {
             // no smaller answer fits in a spent budget: only more budget or a new day do (holds may still be freed)
-            throw new BudgetException(request + "; the daily budget of " + Usd.formatExact(daily) + " is spent ("
+            throw new BudgetException(requestText(estimate) + "; the daily budget of " + Usd.formatExact(daily) + " is spent ("
                     + Usd.formatExact(logged) + " today); nothing was sent", SPENT_FIX);
         }
         if (passes) {
-            throw new BudgetException(request + "; with " + Usd.formatExact(today) + " spent today"
+            throw new BudgetException(requestText(estimate) + "; with " + Usd.formatExact(today) + " spent today"
                     + (held.isEmpty() ? "" : " (" + held + ")")
                     + " it would pass the daily budget of " + Usd.formatExact(daily) + "; nothing was sent",
                     // with the budget taken already, no smaller answer fits: only more budget or a new day do

@@ -108,8 +108,21 @@ public final class Usd {
         return value.scale() < 0 ? value.setScale(0) : value;
     }
 
-    /** A token count for people: {@code 1,234}. */
-    static String count(long value) {
-        return String.format(Locale.ROOT, "%,d", value);
+    /**
+     * A count for people: {@code 1,234}. By hand: the first {@code %,d} of a process sets up the formatter and the
+     * locale's symbols, ~7 ms of CPU that a run's budget check and usage line paid (ADR-003, "Seventeenth round").
+     */
+    public static String count(long value) {
+        String digits = Long.toString(value);
+        int sign = value < 0 ? 1 : 0;
+        StringBuilder text = new StringBuilder(digits.length() + digits.length() / 3);
+        text.append(digits, 0, sign);
+        for (int i = sign; i < digits.length(); i++) {
+            if (i > sign && (digits.length() - i) % 3 == 0) {
+                text.append(',');
+            }
+            text.append(digits.charAt(i));
+        }
+        return text.toString();
     }
 }

@@ -211,4 +211,17 @@ class RunRendererTest {
         renderer.finish(AnswerFixtures.succeeded(AnswerFixtures.REASONED));
         assertThat(out.toString()).startsWith(expected.toString());
     }
+
+    @Test
+    void secondsAreRoundedAsTheFormattersTwoDecimalsAre() {
+        for (long millis = 1000; millis < 300_000; millis++) {
+            String formatted = String.format(java.util.Locale.ROOT, "%.2f s", millis / 1000.0);
+            if (!RunRenderer.seconds(millis).equals(formatted)) {
+                assertThat(RunRenderer.seconds(millis)).as("%d ms", millis).isEqualTo(formatted);
+            }
+        }
+        assertThat(RunRenderer.seconds(999)).isEqualTo("999 ms");
+        assertThat(RunRenderer.seconds(1005)).isEqualTo("1.01 s");
+        assertThat(RunRenderer.seconds(86_400_000)).isEqualTo("86400.00 s");
+    }
 }

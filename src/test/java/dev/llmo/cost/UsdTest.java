@@ -74,4 +74,19 @@ class UsdTest {
         assertThat(Usd.forJson(new BigDecimal("0.0100155")).toString()).isEqualTo("0.010016");
         assertThat(Usd.forJson(BigDecimal.ZERO).toString()).isEqualTo("0");
     }
+
+    @Test
+    void countsAreGroupedAsTheFormattersGroupingIs() {
+        long[] edges = {0, 7, -7, 999, 1000, -1000, 12_345, 999_999, 1_000_000, -123_456_789, Long.MAX_VALUE,
+            Long.MIN_VALUE};
+        for (long value : edges) {
+            assertThat(Usd.count(value)).isEqualTo(String.format(java.util.Locale.ROOT, "%,d", value));
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            long value = random.nextLong() >> random.nextInt(64);
+            assertThat(Usd.count(value)).as("%d", value).isEqualTo(String.format(java.util.Locale.ROOT, "%,d", value));
+        }
+        assertThat(Usd.count(1_234_567)).isEqualTo("1,234,567");
+    }
 }
