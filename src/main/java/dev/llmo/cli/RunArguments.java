@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * <p>picocli stays the parser of record. Anything else is left to it, by returning null: help and version, an
  * unknown or mistyped option, {@code --name=value} and clustered short options, {@code --}, {@code @file} arguments
- * (picocli expands them), a value that looks like an option, an empty word, an option given twice that may be given
- * once, and the options this reader does not know ({@code -p}, {@code --schema}, {@code --reasoning}, the numbers
+ * (picocli expands them), a value that looks like an option, an empty word, an {@code -o} value with a double quote
+ * (picocli's own splitting of KEY=VALUE), an option given twice that may be given once, and the options this reader does not know ({@code -p}, {@code --schema}, {@code --reasoning}, the numbers
  * but {@code --max-cost}...). So every error message and every unusual form is picocli's own. {@code
  * RunArgumentsTest} parses thousands of command lines with both and fails when this reader accepts one that picocli
  * reads differently or refuses.
@@ -83,8 +83,8 @@ final class RunArguments {
             case "--sf" -> run.fragmentOptions.systemFragments.add(value);
             case "-o", "--option" -> {
                 int equals = value.indexOf('=');
-                if (equals < 1) {
-                    return false;
+                if (equals < 1 || value.indexOf('"') >= 0) {
+                    return false; // picocli does not split a map's KEY=VALUE at an '=' inside double quotes
                 }
                 run.shared.options.put(value.substring(0, equals), value.substring(equals + 1));
             }

@@ -6,15 +6,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * Does, on a second thread, work a model call will need while the main thread builds the command's model by
- * reflection: it reads the configuration for {@link CliContext#settings()} (which waits for it, or reads it itself
- * when this thread has not begun), then initialises the library classes the call will use (the JCE provider's
- * SHA-256, for the configuration's digest and the event log, Jackson's JSON factories, for the log and the request's
- * body, {@link java.net.IDN}'s Unicode tables, which OkHttp needs for every URL, OkHttp's platform probe and task
- * runner, which its first call needs, and the plain-HTTP client with the JDK's socket layer, which its first
- * connection needs). Reading the configuration is what the main thread
- * would do; the static initialisers are pure set-up; so running them early changes nothing but when the work is
- * done, and on a machine with a free core it is done beside the main thread instead of in its way.
+ * Does, on a second thread, work a model call will need while the main thread is busy elsewhere. For a command read
+ * by picocli, which first builds the command's model: it reads the configuration for {@link CliContext#settings()}
+ * (which waits for it, or reads it itself when this thread has not begun), computes its digest, sets up Jackson's
+ * JSON factories (for the log and the request's body), then OkHttp's statics. For a plain run read without picocli
+ * ({@link RunArguments}), whose main thread reads the configuration at once: OkHttp's statics alone. Those are
+ * {@link java.net.IDN}'s Unicode tables (OkHttp needs them for every URL), OkHttp's platform probe and task runner
+ * (its first call needs them), and the plain-HTTP client with the JDK's socket layer (its first connection needs
+ * them). Reading the configuration is what the main thread would do; the static initialisers are pure set-up; so
+ * running them early changes nothing but when the work is done, and on a machine with a free core it is done beside
+ * the main thread instead of in its way.
  */
 final class StartupWarmup {
     /** The commands that call models, for which the warm-up pays. */

@@ -90,10 +90,11 @@ final class WaitingSpinner {
         }
     }
 
-    /** Draws the next frame. */
+    /** Draws the next frame (none while a question is asked: the animation goes on where it stopped). */
     synchronized void tick() {
-        draw();
-        frame++;
+        if (draw()) {
+            frame++;
+        }
     }
 
     /**
@@ -115,9 +116,9 @@ final class WaitingSpinner {
         }
     }
 
-    private void draw() {
+    private boolean draw() {
         if (err == null || stopped || paused) {
-            return;
+            return false;
         }
         long ms = (nanoTime.getAsLong() - startedNanos) / 1_000_000;
         // \r and "clear to the end of the line": each frame overwrites the last, however wide it was
@@ -125,6 +126,7 @@ final class WaitingSpinner {
                 + String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0) + "\u001b[K");
         err.flush();
         drawn = true;
+        return true;
     }
 
     private void erase() {

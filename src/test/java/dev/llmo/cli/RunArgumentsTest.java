@@ -22,7 +22,8 @@ class RunArgumentsTest {
         "--resume", "--no-log", "-T", "--tool", "--approve", "--yolo", "-a", "--attach", "--attach-type", "-t",
         "--template", "--save", "-f", "--fragment", "--sf", "--max-cost", "--parallel", "--sequential", "--compare",
         "--json", "--no-stream", "-u", "--usage", "--dry-run", "hi", "two words", "openai/gpt-4o", "k=v", "k=",
-        "a=b=c", "0.5", " 1 ", "abc", "1e3", "run", "chat", "ünïcode", "$HOME",
+        "a=b=c", "0.5", " 1 ", "abc", "1e3", "run", "chat", "ünïcode", "$HOME", "\"a=b\"=c", "x\"=y\"=z", "k=\"v",
+        "k=\\\"v\\\"", "a\\b",
     };
 
     /** And now and then one that picocli reads in a way of its own, or that this reader leaves to it. */
@@ -72,7 +73,7 @@ class RunArgumentsTest {
             {"run", "--json", "--json"}, {"run", "--parallel", "--sequential"}, {"run", "-c", "--cid", "x"},
             {"run", "-o", "novalue"}, {"run", "-o", "=v"}, {"run", "--max-cost", "abc"}, {"run", "--timeout", "5"},
             {"run", "-p", "k", "v"}, {"run", "--reasoning"}, {"run", "--no-color", "hi"}, {"run", "-", "hi"},
-            {"run", "-5"},
+            {"run", "-5"}, {"run", "-o", "x\"=y\"=1", "hi"}, {"run", "-o", "\"a=b\"=c", "hi"},
         };
         for (String[] line : lines) {
             assertThat(RunArguments.read(line, CommandFields.context(home))).as(String.join(" ", line)).isNull();
@@ -97,6 +98,28 @@ class RunArgumentsTest {
             }
         }
         // not vacuous: a good share of the lines is read without picocli (one in eight with this seed)
+        assertThat(accepted).isGreaterThan(600);
+    }
+
+    @Test
+    void randomOptionValuesAreReadAsPicocliReadsThem() {
+        // the values picocli reads its own way: -o's KEY=VALUE split (quotes), and whatever the others hold
+        String alphabet = "ab=\"\\ ,-'@";
+        Random random = new Random(20261205);
+        int accepted = 0;
+        for (int n = 0; n < 3_000; n++) {
+            StringBuilder value = new StringBuilder();
+            for (int i = 1 + random.nextInt(7); i > 0; i--) {
+                value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String option = List.of("-o", "--option", "-s", "-m", "--cid", "-f").get(random.nextInt(6));
+            String[] line = {"run", option, value.toString(), "hi"};
+            RunCommand read = RunArguments.read(line, CommandFields.context(home));
+            if (read != null) {
+                accepted++;
+                assertThat(CommandFields.of(read)).as(String.join(" | ", line)).isEqualTo(picocli(line));
+            }
+        }
         assertThat(accepted).isGreaterThan(600);
     }
 
