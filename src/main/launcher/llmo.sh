@@ -45,8 +45,10 @@ for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
 # The commands that call models let OkHttp's platform probe see only the first security provider (StartupWarmup): the
 # JDK's class for that is internal. Exporting it costs every start ~5 ms (the JVM then sets up its module graph
 # instead of mapping it from the class archive), and saves a model call ~20 ms of CPU (ADR-003, "Fifteenth round").
+# Likewise the vault's cipher comes from the JDK's SunJCE without the providers before it (SunJce; "Seventeenth round").
 exports=
-case $sub in run|chat|chain|batch) exports=--add-exports=java.base/sun.security.jca=ALL-UNNAMED; jit="$jit \
+case $sub in run|chat|chain|batch) exports="--add-exports=java.base/sun.security.jca=ALL-UNNAMED \
+  --add-exports=java.base/com.sun.crypto.provider=ALL-UNNAMED"; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,okio.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,okio.AsyncTimeout*::*,0.05 \
