@@ -13,10 +13,10 @@ import java.util.Set;
  * <p>picocli stays the parser of record. Anything else is left to it, by returning null: help and version, an
  * unknown or mistyped option, {@code --name=value} and clustered short options, {@code --}, {@code @file} arguments
  * (picocli expands them), a value that looks like an option, an empty word, an {@code -o} value with a double quote
- * (picocli's own splitting of KEY=VALUE), an option given twice that may be given once, and the options this reader does not know ({@code -p}, {@code --schema}, {@code --reasoning}, the numbers
- * but {@code --max-cost}...). So every error message and every unusual form is picocli's own. {@code
- * RunArgumentsTest} parses thousands of command lines with both and fails when this reader accepts one that picocli
- * reads differently or refuses.
+ * (picocli splits KEY=VALUE around quotes), an option given twice that may be given once, and the options this reader
+ * does not know ({@code -p}, {@code --schema}, {@code --reasoning}, the numbers but {@code --max-cost}...). So every
+ * error message and every unusual form is picocli's own. {@code RunArgumentsTest} parses thousands of command lines
+ * with both and fails when this reader accepts one that picocli reads differently or refuses.
  */
 final class RunArguments {
     private RunArguments() {

@@ -163,8 +163,8 @@ public final class CostGuard {
         }
         BigDecimal run = spent.add(reserved);
         if (perRun != null && run.add(estimate.usd()).compareTo(perRun) > 0) {
-            throw new BudgetException(requestText(estimate) + "; with " + Usd.formatExact(run) + " spent in this run it would pass the "
-                    + "per-run budget of " + Usd.formatExact(perRun) + " (" + perRunSource + "); nothing was sent",
+            throw new BudgetException(requestText(estimate) + "; with " + Usd.formatExact(run) + " spent in this run it "
+                    + "would pass the per-run budget of " + Usd.formatExact(perRun) + " (" + perRunSource + "); nothing was sent",
                     (perRunSource.equals("--max-cost") ? "raise --max-cost"
                             : "raise budget.per_run_usd in config.yaml (or pass --max-cost USD for this run)")
                             + (run.compareTo(perRun) < 0 ? ", or lower the answer's limit with -o max_tokens=N" : ""));
@@ -185,8 +185,8 @@ public final class CostGuard {
         boolean passes = today.add(estimate.usd()).compareTo(daily) > 0;
         if (passes && logged.compareTo(daily) >= 0) {
             // no smaller answer fits in a spent budget: only more budget or a new day do (holds may still be freed)
-            throw new BudgetException(requestText(estimate) + "; the daily budget of " + Usd.formatExact(daily) + " is spent ("
-                    + Usd.formatExact(logged) + " today); nothing was sent", SPENT_FIX);
+            throw new BudgetException(requestText(estimate) + "; the daily budget of " + Usd.formatExact(daily)
+                    + " is spent (" + Usd.formatExact(logged) + " today); nothing was sent", SPENT_FIX);
         }
         if (passes) {
             throw new BudgetException(requestText(estimate) + "; with " + Usd.formatExact(today) + " spent today"

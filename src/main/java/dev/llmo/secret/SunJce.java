@@ -13,7 +13,8 @@ import javax.crypto.NoSuchPaddingException;
  * SunJSSE...) to ask it first or to read its name: ~20 ms of CPU in a run that opens the vault with its session's key,
  * for providers it never uses (ADR-003, "Seventeenth round"). The provider's class is internal: the launcher exports
  * its package to the commands that call models. Where it is not exported (the vault's own commands, another JDK's
- * internals, a FIPS set-up without SunJCE), the configured order serves, as it did before.
+ * internals, a FIPS set-up without SunJCE), the configured order serves, as it did before. Where it is exported, a
+ * provider order configured in {@code java.security} is not consulted for these two algorithms.
  */
 public final class SunJce {
     private SunJce() {

@@ -10,7 +10,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
-/** The ciphers and MACs {@link SunJce} hands out compute what the standards say, from SunJCE or the configured order. */
+/** The ciphers and MACs {@link SunJce} hands out compute what the standards say, from SunJCE or the provider order. */
 class SunJceTest {
     @Test
     void hmacSha256IsRfc4231sTestCaseTwo() throws Exception {
@@ -27,7 +27,8 @@ class SunJceTest {
     void aesGcmIsTheGcmSpecsTestCaseTwo() throws Exception {
         // McGrew and Viega, "The Galois/Counter Mode of Operation", test case 2: a zero key, IV and block
         Cipher cipher = SunJce.cipher("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new byte[16], "AES"), new GCMParameterSpec(128, new byte[12]));
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new byte[16], "AES"),
+                new GCMParameterSpec(128, new byte[12]));
 
         byte[] sealed = cipher.doFinal(new byte[16]);
 
