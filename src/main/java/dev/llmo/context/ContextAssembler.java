@@ -1,12 +1,12 @@
 package dev.llmo.context;
 
+import dev.llmo.cost.Usd;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.failure.ContextWindowException;
 import dev.llmo.message.Part;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ToolDeclaration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Fits a conversation into a model's window and a token budget. Always sent: the system prompt, the declared tools
@@ -147,13 +147,13 @@ public final class ContextAssembler {
         }
         String room = limit <= 0 ? "no room" : "room for " + tokens(limit);
         return new ContextWindowException("the prompt needs " + count + " but " + caps.model() + " has " + room + ": a "
-                + String.format(Locale.ROOT, "%,d", caps.contextWindow()) + "-token context window minus "
+                + Usd.count(caps.contextWindow()) + "-token context window minus "
                 + tokens(caps.reservedOutputTokens()) + " reserved for the answer; nothing was sent",
                 "shorten the prompt or the system prompt, lower the answer's reserve with -o max_tokens=N, "
                         + "or pick a model with a larger window ('llmo models')");
     }
 
     static String tokens(long count) {
-        return String.format(Locale.ROOT, "%,d", count) + (count == 1 ? " token" : " tokens");
+        return Usd.count(count) + (count == 1 ? " token" : " tokens");
     }
 }

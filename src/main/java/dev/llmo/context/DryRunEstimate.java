@@ -6,7 +6,6 @@ import dev.llmo.config.Pricing;
 import dev.llmo.cost.CostEstimate;
 import dev.llmo.cost.Usd;
 import java.math.BigDecimal;
-import java.util.Locale;
 
 /**
  * What {@code llmo run --dry-run} shows for one model: the assembled context's size, what was dropped to fit, and
@@ -56,21 +55,17 @@ public record DryRunEstimate(String model, long inputTokens, boolean exact, Long
      * up to 16,384 output tokens; nothing dropped; at most $0.0100}.
      */
     public String human() {
-        StringBuilder line = new StringBuilder(model).append(": ").append(count(inputTokens))
+        StringBuilder line = new StringBuilder(model).append(": ").append(Usd.count(inputTokens))
                 .append(inputTokens == 1 ? " input token" : " input tokens").append(exact ? " (exact)" : " (estimated)");
         line.append(contextWindow == null ? " of an unknown window"
-                : " of a " + count(contextWindow) + "-token window");
+                : " of a " + Usd.count(contextWindow) + "-token window");
         line.append(maxOutputTokens == null ? ", output limit unknown"
-                : ", up to " + count(maxOutputTokens) + " output tokens");
+                : ", up to " + Usd.count(maxOutputTokens) + " output tokens");
         line.append(droppedMessages == 0 ? "; nothing dropped"
-                : "; " + count(droppedMessages) + (droppedMessages == 1 ? " old message" : " old messages")
+                : "; " + Usd.count(droppedMessages) + (droppedMessages == 1 ? " old message" : " old messages")
                         + " dropped to fit");
         line.append(estimatedCostUsd == null ? "; cost unknown (no price or output limit in models.yaml)"
                 : "; at most " + Usd.format(estimatedCostUsd));
         return line.toString();
-    }
-
-    private static String count(long value) {
-        return String.format(Locale.ROOT, "%,d", value);
     }
 }

@@ -123,6 +123,26 @@ class RunArgumentsTest {
         assertThat(accepted).isGreaterThan(600);
     }
 
+    @Test
+    void everyOptionOfRunsModelIsReadAsPicocliReadsItOrLeftToIt() {
+        // run's options as picocli has them now: an option renamed, or given a value, there is caught here
+        CliContext context = CommandFields.context(home);
+        CommandLine root = LlmoCli.parser(context, new ErrorReporter(context), new String[] {"run"});
+        int accepted = 0;
+        for (CommandLine.Model.OptionSpec option : root.getSubcommands().get("run").getCommandSpec().options()) {
+            for (String name : option.names()) {
+                for (String[] line : new String[][] {{"run", name, "hi"}, {"run", name, "k=v", "hi"}}) {
+                    RunCommand read = RunArguments.read(line, CommandFields.context(home));
+                    if (read != null) {
+                        accepted++;
+                        assertThat(CommandFields.of(read)).as(String.join(" ", line)).isEqualTo(picocli(line));
+                    }
+                }
+            }
+        }
+        assertThat(accepted).isGreaterThan(30);
+    }
+
     /** The fields of the run picocli's parse of {@code line} leaves, as {@link LlmoCli#execute} would parse it. */
     private Object picocli(String[] line) {
         CliContext context = CommandFields.context(home);

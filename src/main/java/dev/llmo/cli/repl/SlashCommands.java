@@ -5,6 +5,7 @@ import dev.llmo.config.ModelSpec;
 import dev.llmo.config.NameSuggestions;
 import dev.llmo.config.ProviderConfig;
 import dev.llmo.config.Role;
+import dev.llmo.cost.Usd;
 import dev.llmo.failure.UsageException;
 import dev.llmo.provider.ChatMessage;
 import java.util.ArrayList;
@@ -205,7 +206,7 @@ final class SlashCommands {
         StringBuilder text = new StringBuilder(model.id());
         List<String> facts = new ArrayList<>();
         if (spec.contextWindow() != null) {
-            facts.add("context " + StatusLine.count(spec.contextWindow()) + " tokens");
+            facts.add("context " + Usd.count(spec.contextWindow()) + " tokens");
         }
         if (spec.pricing() != null) {
             facts.add("$" + spec.pricing().inputPerMtok().toPlainString() + " in / $"
@@ -310,7 +311,7 @@ final class SlashCommands {
     private void tokens() {
         TokenEstimator.Estimate estimate = session.nextRequestTokens();
         StringBuilder text = new StringBuilder("next request: ")
-                .append(estimate.exact() ? "" : "~").append(StatusLine.count(estimate.tokens())).append(" tokens");
+                .append(estimate.exact() ? "" : "~").append(Usd.count(estimate.tokens())).append(" tokens");
         String share = StatusLine.contextShare(session.model(), estimate.tokens());
         if (share != null) {
             text.append(", ").append(share);

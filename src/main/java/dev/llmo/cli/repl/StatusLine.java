@@ -2,6 +2,7 @@ package dev.llmo.cli.repl;
 
 import dev.llmo.config.ModelRef;
 import dev.llmo.core.RunResult;
+import dev.llmo.cost.Usd;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -24,7 +25,7 @@ final class StatusLine {
         if (result.usage() == null) {
             parts.add("tokens unknown");
         } else {
-            parts.add(count(result.usage().inputTokens()) + " in / " + count(result.usage().outputTokens())
+            parts.add(Usd.count(result.usage().inputTokens()) + " in / " + Usd.count(result.usage().outputTokens())
                     + " out tokens");
         }
         parts.add(result.costUsd() == null ? "cost unknown" : usd(result.costUsd()));
@@ -43,7 +44,7 @@ final class StatusLine {
         if (window == null || window <= 0 || tokens == null) {
             return null;
         }
-        return "context " + percent(tokens, window) + " of " + count(window);
+        return "context " + percent(tokens, window) + " of " + Usd.count(window);
     }
 
     static String percent(long part, long whole) {
@@ -52,10 +53,6 @@ final class StatusLine {
             return "<0.1%";
         }
         return String.format(Locale.ROOT, "%.1f%%", share);
-    }
-
-    static String count(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
     }
 
     /** Dollars with at least two significant digits: $0.0000048 must not show as $0.00. */
