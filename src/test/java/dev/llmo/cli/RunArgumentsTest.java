@@ -90,11 +90,8 @@ class RunArgumentsTest {
                 String[] from = random.nextInt(8) == 0 ? ODD : WORDS;
                 words.add(from[random.nextInt(from.length)]);
             }
-            String[] line = words.toArray(String[]::new);
-            RunCommand read = RunArguments.read(line, CommandFields.context(home));
-            if (read != null) {
+            if (readAsPicocliReadsIt(words.toArray(String[]::new))) {
                 accepted++;
-                assertThat(CommandFields.of(read)).as(String.join(" | ", line)).isEqualTo(picocli(line));
             }
         }
         // not vacuous: a good share of the lines is read without picocli (one in eight with this seed)
@@ -113,11 +110,8 @@ class RunArgumentsTest {
                 value.append(alphabet.charAt(random.nextInt(alphabet.length())));
             }
             String option = List.of("-o", "--option", "-s", "-m", "--cid", "-f").get(random.nextInt(6));
-            String[] line = {"run", option, value.toString(), "hi"};
-            RunCommand read = RunArguments.read(line, CommandFields.context(home));
-            if (read != null) {
+            if (readAsPicocliReadsIt(new String[] {"run", option, value.toString(), "hi"})) {
                 accepted++;
-                assertThat(CommandFields.of(read)).as(String.join(" | ", line)).isEqualTo(picocli(line));
             }
         }
         assertThat(accepted).isGreaterThan(600);
@@ -132,15 +126,22 @@ class RunArgumentsTest {
         for (CommandLine.Model.OptionSpec option : root.getSubcommands().get("run").getCommandSpec().options()) {
             for (String name : option.names()) {
                 for (String[] line : new String[][] {{"run", name, "hi"}, {"run", name, "k=v", "hi"}}) {
-                    RunCommand read = RunArguments.read(line, CommandFields.context(home));
-                    if (read != null) {
+                    if (readAsPicocliReadsIt(line)) {
                         accepted++;
-                        assertThat(CommandFields.of(read)).as(String.join(" ", line)).isEqualTo(picocli(line));
                     }
                 }
             }
         }
         assertThat(accepted).isGreaterThan(30);
+    }
+
+    /** Whether the reader took {@code line}; when it did, it left the fields picocli's parse leaves. */
+    private boolean readAsPicocliReadsIt(String[] line) {
+        RunCommand read = RunArguments.read(line, CommandFields.context(home));
+        if (read != null) {
+            assertThat(CommandFields.of(read)).as(String.join(" | ", line)).isEqualTo(picocli(line));
+        }
+        return read != null;
     }
 
     /** The fields of the run picocli's parse of {@code line} leaves, as {@link LlmoCli#execute} would parse it. */
