@@ -4,6 +4,7 @@ import dev.llmo.engine.ToolKit;
 import dev.llmo.failure.UsageException;
 import dev.llmo.tool.Tool;
 import dev.llmo.tool.ToolCatalog;
+import dev.llmo.tool.ToolOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,8 +106,17 @@ final class ToolOptions {
             if (!tools.isEmpty()) {
                 catalog.select(tools).forEach(tool -> chosen.put(tool.name(), tool));
             }
-            ToolKit kit = new ToolKit(catalog::call, ToolApprovals.of(context, approve, yolo, terminal),
-                    maxToolRounds);
+            ToolKit kit = new ToolKit(new ToolKit.Runner() {
+                @Override
+                public ToolOutput call(Tool tool, String argumentsJson, java.util.function.Consumer<String> progress) {
+                    return catalog.call(tool, argumentsJson, progress);
+                }
+
+                @Override
+                public boolean stopped() {
+                    return catalog.closed();
+                }
+            }, ToolApprovals.of(context, approve, yolo, terminal), maxToolRounds);
             return Session.of(List.copyOf(chosen.values()), kit, catalog);
         } catch (RuntimeException e) {
             catalog.close();

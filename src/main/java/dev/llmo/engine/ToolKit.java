@@ -31,5 +31,14 @@ public record ToolKit(Runner runner, ToolGate gate, int maxRounds) {
     public interface Runner {
         /** @param progress hears the tool's progress reports, one line each, on the calling thread or another */
         ToolOutput call(Tool tool, String argumentsJson, java.util.function.Consumer<String> progress);
+
+        /**
+         * Whether the tools were stopped (the command is ending: Ctrl-C or a signal stops them from a shutdown hook
+         * that may run before the run is cancelled): no round may follow, as its tools are gone and its request
+         * costs money the user chose not to spend.
+         */
+        default boolean stopped() {
+            return false;
+        }
     }
 }

@@ -188,7 +188,8 @@ final class ToolLoop {
                     results.add(done);
                     parts.add(done);
                 }
-                if (stopped()) {
+                // the tools stopped by the JVM's end (Ctrl-C) before the run heard of it: no round is sent after them
+                if (stopped() || kit.runner().stopped()) {
                     return whole(answer, stoppedError());
                 }
                 messages.add(AnswerTurn.of(answer.answer().parts(), true));

@@ -343,6 +343,11 @@ public final class ToolCatalog implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close} was called: its tools no longer run. */
+    public synchronized boolean closed() {
+        return closed;
+    }
+
     /** Stops every server this catalog started and every command tool still running; safe to call twice. */
     @Override
     public void close() {

@@ -264,6 +264,38 @@ class ToolLoopTest {
     }
 
     @Test
+    void toolsStoppedBeforeTheRunIsCancelledSendNoFurtherRound() throws Exception {
+        // Ctrl-C: the JVM's shutdown hooks run at once; the one stopping the tools may come before the one that
+        // cancels the run, so the tool ends with an error while the run is not yet cancelled
+        server.enqueue(OpenAiAnswers.toolCalls("call_1", "text_reverse", "{\"text\":\"abc\"}"));
+        server.enqueue(OpenAiAnswers.streamed("It is cba.", 10, 4));
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        CallExecutor executor = new CallExecutor(new ProviderKeys(KeyResolver.environment(Map.of())),
+                new ProviderClients(Transport.shared(HttpSettings.DEFAULT)), System::nanoTime);
+        Orchestrator engine = new Orchestrator(executor, null, new ToolKit(new ToolKit.Runner() {
+            @Override
+            public ToolOutput call(Tool tool, String arguments, java.util.function.Consumer<String> progress) {
+                ran.incrementAndGet();
+                closed.set(true);
+                return new ToolOutput("the MCP server closed its connection", true);
+            }
+
+            @Override
+            public boolean stopped() {
+                return closed.get();
+            }
+        }, ToolGate.ALLOW_ALL, 10));
+
+        RunResult result = engine.run(new Plan.Single(request(model("m"))), heard::add, Recording.NONE,
+                new Cancellation()).get(0);
+
+        assertThat(ran).hasValue(1);
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.error().exitCode()).isEqualTo(ExitCode.INTERRUPTED);
+        assertThat(server.getRequestCount()).as("no round after the stopped tools").isEqualTo(1);
+    }
+
+    @Test
     void eachModelOfAFanOutHasItsOwnRoundsAndTheLogReplays() throws Exception {
         server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
             @Override
