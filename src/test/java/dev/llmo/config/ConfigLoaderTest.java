@@ -227,7 +227,9 @@ class ConfigLoaderTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.exitCode().code()).isEqualTo(3))
                 .hasMessageEndingWith("base_url 'https://***@proxy.example/v1' has a user name or password with an "
                         + "unescaped '/', '?', '#' or '@', which a URL parser reads as part of the host or path")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("tok", "1234", "12/"));
+                // the message less its file's path: a random temporary directory may hold "12/" or "1234"
+                .satisfies(e -> assertThat(e.getMessage().replace(user.toString(), "<dir>"))
+                        .doesNotContain("tok", "1234", "12/"));
         Files.writeString(user.resolve("models.yaml"), "openai:\n  base_url: \"https://tok%2Fen@proxy.example/v1\"\n");
         assertThat(load(Map.of())).isNotNull();
     }
