@@ -15,6 +15,7 @@ import dev.llmo.config.Budget;
 import dev.llmo.config.ModelRef;
 import dev.llmo.context.TokenCounters;
 import dev.llmo.core.CallExecutor;
+import dev.llmo.core.NanoClock;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import dev.llmo.cost.DailySpend;
@@ -132,7 +133,7 @@ final class BatchExecution {
                 context.colorErr(), total, before, failedBefore,
                 earlier == null ? BigDecimal.ZERO : Usd.ofMicro(earlier.costMicroUsd()),
                 earlier == null ? 0 : earlier.unknownPriceCalls(), earlier == null ? 0 : earlier.billableCalls(),
-                System::nanoTime);
+                NanoClock.SYSTEM);
         Orchestrator engine = new Orchestrator(executor, concurrency);
         Cancellation cancellation = new Cancellation();
         String rest = resume(record, "") + " runs the rest";

@@ -34,16 +34,19 @@ final class CancelOnInterrupt {
      */
     static <T> T run(Cancellation cancellation, String what, Supplier<T> body, Consumer<T> render) {
         CountDownLatch rendered = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            cancellation.cancel(Signals.stopReason(what));
-            try {
-                // after the result is rendered, the error line still has to pass ErrorReporter: waited for, since a
-                // fixed grace (it was 150 ms) lost the line on a loaded machine (exit 130, nothing on stderr)
-                if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                    ENDED.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS);
+        Thread hook = new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public void run() {
+                cancellation.cancel(Signals.stopReason(what));
+                try {
+                    // after the result is rendered, the error line still has to pass ErrorReporter: waited for, since
+                    // a fixed grace (it was 150 ms) lost the line on a loaded machine (exit 130, nothing on stderr)
+                    if (rendered.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                        ENDED.await(REPORT_WAIT_MS, TimeUnit.MILLISECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }, "llmo-cancel-on-interrupt");
         boolean registered = register(hook);

@@ -4,6 +4,7 @@ import dev.llmo.cli.repl.ChatRepl;
 import dev.llmo.cli.repl.ChatSession;
 import dev.llmo.cli.repl.ContextTokenEstimator;
 import dev.llmo.cli.repl.RequestAssembler;
+import dev.llmo.core.NanoClock;
 import dev.llmo.engine.Orchestrator;
 import dev.llmo.cli.repl.ScriptedChat;
 import dev.llmo.failure.ExitCode;
@@ -109,7 +110,7 @@ final class ChatCommand implements Callable<Integer> {
                 || !session.tools().isEmpty()) {
             return null;
         }
-        WaitingSpinner spinner = new WaitingSpinner(terminal.writer(), session.model().id(), System::nanoTime,
+        WaitingSpinner spinner = new WaitingSpinner(terminal.writer(), session.model().id(), NanoClock.SYSTEM,
                 WaitingSpinner.FRAME_MS);
         context.waiting(spinner);
         spinner.start();

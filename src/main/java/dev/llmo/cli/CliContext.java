@@ -25,7 +25,8 @@ public final class CliContext {
     private dev.llmo.vault.VaultKeys vaultKeys;
     /** What draws on stderr while a call waits: it holds still while a question is asked there. */
     private volatile WaitingSpinner waiting = WaitingSpinner.NONE;
-    private volatile java.util.function.Supplier<SecretPrompt> questions = SecretPrompt::system;
+    /** Null: the system's terminal. */
+    private volatile java.util.function.Supplier<SecretPrompt> questions;
 
     CliContext(CliEnvironment environment, GlobalOptions options) {
         this.environment = environment;
@@ -207,7 +208,8 @@ public final class CliContext {
 
     /** A prompt on the terminal where questions are asked; the caller closes it. */
     SecretPrompt question() {
-        return questions.get();
+        java.util.function.Supplier<SecretPrompt> asked = questions;
+        return asked == null ? SecretPrompt.system() : asked.get();
     }
 
     /**

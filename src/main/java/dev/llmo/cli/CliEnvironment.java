@@ -34,7 +34,7 @@ public record CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, M
 
     public CliEnvironment(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, Path workingDir,
                           Path home, String tty, int vaultIterations) {
-        this(in, out, err, env, workingDir, home, tty, vaultIterations, TerminalColumns::ask);
+        this(in, out, err, env, workingDir, home, tty, vaultIterations, TerminalColumns.ASK);
     }
 
     public static CliEnvironment system() {

@@ -1,5 +1,6 @@
 package dev.llmo.cli;
 
+import dev.llmo.core.NanoClock;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.core.KeyResolver;
 import dev.llmo.core.CallExecutor;
@@ -62,7 +63,7 @@ final class CoreServices {
                 context.dirs().dataDir().resolve("reservations.jsonl"), clock);
         return new CallExecutor(keys(context), new ProviderClients(Transport.shared(
                 httpSettings(context.environment().env()).withCallTimeout(callTimeout)), contents(context, unstored)),
-                System::nanoTime,
+                NanoClock.SYSTEM,
                 new FittedAndBudgeted(TokenCounters.create(contents(context, unstored)), guard, ContextBudget.NONE));
     }
 

@@ -11,6 +11,7 @@ import dev.llmo.context.ContextReport;
 import dev.llmo.context.DryRunEstimate;
 import dev.llmo.context.ModelCaps;
 import dev.llmo.context.TokenCounters;
+import dev.llmo.core.NanoClock;
 import dev.llmo.failure.BudgetException;
 import dev.llmo.provider.ChatMessage;
 import dev.llmo.provider.ChatRequest;
@@ -374,22 +375,31 @@ final class RunCommand implements Callable<Integer> {
                 || !single.request().tools().isEmpty()) {
             return WaitingSpinner.NONE;
         }
-        return new WaitingSpinner(context.err(), single.request().model().id(), System::nanoTime,
+        return new WaitingSpinner(context.err(), single.request().model().id(), NanoClock.SYSTEM,
                 WaitingSpinner.FRAME_MS).start();
     }
 
     private int runOne(Orchestrator engine, Plan plan, Conversation conversation, RunRenderer renderer,
                        RunListener listener, WaitingSpinner spinner, Cancellation cancellation, LlmoException[] lost) {
+        // classes, not lambdas: each lambda linked costs a run's start-up ~0.3 ms of CPU (ADR-003, "Eighteenth round")
         RunResult result = CancelOnInterrupt.run(cancellation,
                 "the request to " + plan.models().get(0).provider().name() + " was cancelled",
-                () -> engine.run(plan, listener, Recording.of(conversation), cancellation).get(0), done -> {
-                    spinner.stop(); // before the usage line
-                    // a run whose request never left the machine leaves no conversation for the id to name
-                    renderer.conversation(conversation.keptId());
-                    renderer.finish(done);
-                    lost[0] = outputLost(conversation, done.succeeded());
-                    conversation.end(lost[0] != null ? lost[0].exitCode()
-                            : done.succeeded() ? ExitCode.OK : done.error().exitCode());
+                new java.util.function.Supplier<RunResult>() {
+                    @Override
+                    public RunResult get() {
+                        return engine.run(plan, listener, Recording.of(conversation), cancellation).get(0);
+                    }
+                }, new java.util.function.Consumer<RunResult>() {
+                    @Override
+                    public void accept(RunResult done) {
+                        spinner.stop(); // before the usage line
+                        // a run whose request never left the machine leaves no conversation for the id to name
+                        renderer.conversation(conversation.keptId());
+                        renderer.finish(done);
+                        lost[0] = outputLost(conversation, done.succeeded());
+                        conversation.end(lost[0] != null ? lost[0].exitCode()
+                                : done.succeeded() ? ExitCode.OK : done.error().exitCode());
+                    }
                 });
         if (!result.succeeded()) {
             throw result.error();
@@ -449,7 +459,7 @@ final class RunCommand implements Callable<Integer> {
         AnswerExtras extras = new AnswerExtras(context.err(), extras());
         if (!json && environment.stdoutIsTerminal()) {
             return new LiveView(context.out(), labels, plan.models(), context.colorOut(), compare,
-                    TerminalColumns.of(environment), System::nanoTime, extras);
+                    TerminalColumns.of(environment), NanoClock.SYSTEM, extras);
         }
         if (compare) {
             return new CompareOutput(context.out(), context.err(), labels, notes, extras);

@@ -38,7 +38,12 @@ final class StartupWarmup {
      */
     static void beginForPlainRun(CliContext context) {
         if (!Boolean.getBoolean("llmo.nowarmup")) {
-            start(context, new Thread(StartupWarmup::warmHttp, "llmo-warmup"));
+            start(context, new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+                @Override
+                public void run() {
+                    warmHttp();
+                }
+            }, "llmo-warmup"));
         }
     }
 

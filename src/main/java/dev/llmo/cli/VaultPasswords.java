@@ -34,13 +34,16 @@ final class VaultPasswords implements PasswordSource {
     static VaultKeys vaultKeys(CliContext context) {
         CliEnvironment environment = context.environment();
         Vault vault = Vault.withIterations(context.dirs().vaultFile(), environment.vaultIterations());
-        return new VaultKeys(vault, (file, reason) -> {
-            SecretPrompt[] opened = new SecretPrompt[1];
-            try {
-                return new VaultPasswords(environment, () -> opened[0] = context.question()).password(file, reason);
-            } finally {
-                if (opened[0] != null) {
-                    opened[0].close();
+        return new VaultKeys(vault, new PasswordSource() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public char[] password(Path file, String reason) {
+                SecretPrompt[] opened = new SecretPrompt[1];
+                try {
+                    return new VaultPasswords(environment, () -> opened[0] = context.question()).password(file, reason);
+                } finally {
+                    if (opened[0] != null) {
+                        opened[0].close();
+                    }
                 }
             }
         }, VaultSession.fromEnvironment(environment.env()));

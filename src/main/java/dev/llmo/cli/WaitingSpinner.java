@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import dev.llmo.cli.terminal.TerminalText;
+import dev.llmo.core.NanoClock;
 import dev.llmo.core.RunEvent;
 import dev.llmo.core.RunListener;
 import java.io.PrintWriter;
@@ -17,7 +18,7 @@ final class WaitingSpinner {
     static final String[] FRAMES = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
     static final long FRAME_MS = 100;
     /** Draws nothing. */
-    static final WaitingSpinner NONE = new WaitingSpinner(null, "", System::nanoTime, FRAME_MS);
+    static final WaitingSpinner NONE = new WaitingSpinner(null, "", NanoClock.SYSTEM, FRAME_MS);
 
     private final PrintWriter err;
     private final String label;
@@ -70,6 +71,9 @@ final class WaitingSpinner {
 
     /** {@code next} behind the spinner: any output of the call but an idle moment erases it first, for good. */
     RunListener before(RunListener next) {
+        if (this == NONE) {
+            return next; // nothing drawn: no lambda linked for it either, on a run's start-up path (ADR-003)
+        }
         return event -> {
             if (!(event instanceof RunEvent.Idle) && !(event instanceof RunEvent.CallStarted)) {
                 stop();

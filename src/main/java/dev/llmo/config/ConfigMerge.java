@@ -13,14 +13,14 @@ final class ConfigMerge {
         Map<String, ConfigNode> merged = new LinkedHashMap<>(lower.entries());
         Map<String, Origin> keyOrigins = new LinkedHashMap<>(lower.keyOrigins());
         keyOrigins.putAll(upper.keyOrigins());
-        upper.entries().forEach((key, value) -> {
-            ConfigNode below = merged.get(key);
-            if (below instanceof MapNode belowMap && value instanceof MapNode upperMap) {
-                merged.put(key, merge(belowMap, upperMap));
+        for (Map.Entry<String, ConfigNode> entry : upper.entries().entrySet()) {
+            ConfigNode below = merged.get(entry.getKey());
+            if (below instanceof MapNode belowMap && entry.getValue() instanceof MapNode upperMap) {
+                merged.put(entry.getKey(), merge(belowMap, upperMap));
             } else {
-                merged.put(key, value);
+                merged.put(entry.getKey(), entry.getValue());
             }
-        });
+        }
         return new MapNode(merged, keyOrigins, upper.entries().isEmpty() ? lower.origin() : upper.origin());
     }
 }

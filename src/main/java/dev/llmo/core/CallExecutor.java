@@ -107,7 +107,12 @@ public final class CallExecutor {
             return new RunningCall(() -> { }, result);
         }
         collector.attach(handle);
-        return new RunningCall(collector::stop, result);
+        return new RunningCall(new java.util.function.Consumer<LlmoException>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public void accept(LlmoException reason) {
+                collector.stop(reason);
+            }
+        }, result);
     }
 
     /** Runs the call to its end. */
@@ -148,11 +153,17 @@ public final class CallExecutor {
     private static Object sortedKeys(Object value) {
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> sorted = new java.util.TreeMap<>();
-            map.forEach((k, v) -> sorted.put(String.valueOf(k), sortedKeys(v)));
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                sorted.put(String.valueOf(entry.getKey()), sortedKeys(entry.getValue()));
+            }
             return new LinkedHashMap<>(sorted);
         }
         if (value instanceof List<?> list) {
-            return list.stream().map(CallExecutor::sortedKeys).toList();
+            List<Object> sorted = new java.util.ArrayList<>(list.size());
+            for (Object item : list) {
+                sorted.add(sortedKeys(item));
+            }
+            return java.util.Collections.unmodifiableList(sorted);
         }
         return value;
     }
@@ -271,13 +282,13 @@ public final class CallExecutor {
             }
             if (event instanceof StreamEvent.UsageUpdate update) {
                 usage = update.usage();
-                notify(() -> listener.onEvent(new RunEvent.UsageUpdate(id, update.usage())));
+                tell(new RunEvent.UsageUpdate(id, update.usage()));
                 return;
             }
             if (event instanceof StreamEvent.Retrying retrying) {
                 notify(() -> recorder.retried(requestId, retrying.retry(), retrying.delay(), retrying.reason()));
-                notify(() -> listener.onEvent(new RunEvent.Retrying(id, retrying.retry(), retrying.delay(),
-                        retrying.reason())));
+                tell(new RunEvent.Retrying(id, retrying.retry(), retrying.delay(),
+                        retrying.reason()));
                 return;
             }
             if (stopReason != null) {
@@ -347,7 +358,7 @@ public final class CallExecutor {
                 text.append(piece.text());
             }
             keep(content);
-            notify(() -> listener.onEvent(content));
+            tell(content);
         }
 
         private void keep(RunEvent content) {
@@ -366,10 +377,22 @@ public final class CallExecutor {
 
         @Override
         public void onIdle() {
-            notify(() -> listener.onEvent(new RunEvent.Idle(id)));
+            tell(new RunEvent.Idle(id));
         }
 
         /** Runs a listener's (or the recorder's) callback; one that fails stops the call with its failure. */
+        /** Shows {@code event}; as {@link #notify(Runnable)}, without a lambda linked at start-up (ADR-003). */
+        private void tell(RunEvent event) {
+            if (stopReason != null) {
+                return; // stopped because of a failed callback: nothing more is shown
+            }
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                stop(unexpected("showing the answer", e));
+            }
+        }
+
         private void notify(Runnable callback) {
             if (stopReason != null) {
                 return; // stopped because of a failed callback: nothing more is shown

@@ -67,7 +67,12 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         this.startedHere = startedHere;
         this.unlogged = unlogged;
         UNENDED.add(this);
-        log.onForeign(this::takeIn);
+        log.onForeign(new java.util.function.Consumer<List<Event>>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public void accept(List<Event> events) {
+                takeIn(events);
+            }
+        });
     }
 
     /**

@@ -108,7 +108,7 @@ public final class CostGuard {
     public static CostGuard forRun(Budget budget, BigDecimal maxCostUsd, java.util.List<Path> logDirs,
                                    Path reservationsFile, Clock clock) {
         DailySpend tally = DailySpend.tally(logDirs, clock);
-        return new CostGuard(budget, maxCostUsd, tally::today,
+        return new CostGuard(budget, maxCostUsd, tally,
                 SpendReservations.shared(reservationsFile, Clock.systemUTC()));
     }
 

@@ -22,7 +22,7 @@ import java.util.Map;
  * check a budget makes before every call reads only what was appended since the last one: a batch of many rows
  * appends to one record, and re-reading it whole before each call would take time growing with the square of the rows.
  */
-public final class DailySpend {
+public final class DailySpend implements java.util.function.LongSupplier {
     private final List<Path> dirs;
     private final Clock clock;
     private final Map<Path, Read> read = new HashMap<>();
@@ -40,6 +40,12 @@ public final class DailySpend {
     /** A tally of today (by {@code clock} in its zone) over the logs in {@code dirs}; thread-safe. */
     public static DailySpend tally(List<Path> dirs, Clock clock) {
         return new DailySpend(dirs, clock);
+    }
+
+    /** {@link #today}: the guard asks through this, a class rather than a lambda linked at start-up (ADR-003). */
+    @Override
+    public long getAsLong() {
+        return today();
     }
 
     /** Today's spending in micro-USD, reading only what was appended since the last call. */

@@ -1,6 +1,7 @@
 package dev.llmo.engine;
 
 import dev.llmo.config.ProviderConfig;
+import dev.llmo.core.NanoClock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class ConcurrencyLimits {
 
     /** @param total at most this many calls at once, or null for no bound but the providers' */
     public ConcurrencyLimits(Integer total) {
-        this(total, System::nanoTime);
+        this(total, NanoClock.SYSTEM);
     }
 
     /** @param nanoTime the clock of the back-off pauses */

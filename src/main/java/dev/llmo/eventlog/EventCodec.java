@@ -55,7 +55,9 @@ public final class EventCodec {
             data.put("command", start.command());
             data.put("mode", start.mode().id());
             ArrayNode models = data.putArray("models");
-            start.models().forEach(models::add);
+            for (String model : start.models()) {
+                models.add(model);
+            }
             data.put("config_sha256", start.configSha256());
             data.put("llmo_version", start.llmoVersion());
         } else if (event instanceof EventData.Message message) {
@@ -64,7 +66,9 @@ public final class EventCodec {
         } else if (event instanceof EventData.Request request) {
             data.put("model", request.model());
             ObjectNode options = data.putObject("options");
-            request.options().forEach((key, value) -> options.set(key, optionValue(value)));
+            for (Map.Entry<String, ?> option : request.options().entrySet()) {
+                options.set(option.getKey(), optionValue(option.getValue()));
+            }
             data.put("body_sha256", request.bodySha256());
             data.put("body_bytes", request.bodyBytes());
             ArrayNode ranges = data.putArray("context");

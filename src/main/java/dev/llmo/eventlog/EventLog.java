@@ -197,9 +197,12 @@ public final class EventLog implements Closeable {
         Path dir = file.getParent();
         try {
             // as in write(): an interrupted thread would have the channel closed under it mid-write
-            Uninterruptible.call(() -> {
-                createFile(dir);
-                return null;
+            Uninterruptible.call(new Uninterruptible.Action<Void>() { // not a lambda: start-up path (ADR-003)
+                @Override
+                public Void run() throws IOException {
+                    createFile(dir);
+                    return null;
+                }
             });
         } catch (IOException e) {
             throw new FailureException("cannot create a conversation log in " + dir + ": " + e.getMessage(),
@@ -365,7 +368,12 @@ public final class EventLog implements Closeable {
         try {
             // An interrupted thread would close the channel mid-write (ClosedByInterruptException): Ctrl-C cancels a
             // call by interrupting its thread, and that call's last events must still be written.
-            return Uninterruptible.call(() -> writeLine(type, json, canonicalData, content, canonicalContent, sync));
+            return Uninterruptible.call(new Uninterruptible.Action<Event>() { // not a lambda: start-up path (ADR-003)
+                @Override
+                public Event run() throws IOException {
+                    return writeLine(type, json, canonicalData, content, canonicalContent, sync);
+                }
+            });
         } catch (Appends.Failure e) {
             throw new FailureException("cannot write to " + file + ": " + e.getMessage(), e.whole()
                     ? "free disk space (or raise the file size limit) and run again"
@@ -593,9 +601,12 @@ public final class EventLog implements Closeable {
         }
         try (open) {
             if (open.isOpen()) {
-                Uninterruptible.call(() -> {
-                    open.force(false);
-                    return null;
+                Uninterruptible.call(new Uninterruptible.Action<Void>() { // not a lambda: start-up path (ADR-003)
+                    @Override
+                    public Void run() throws IOException {
+                        open.force(false);
+                        return null;
+                    }
                 });
             }
         } catch (IOException e) {

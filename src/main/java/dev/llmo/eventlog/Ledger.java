@@ -42,7 +42,12 @@ public final class Ledger {
     @FunctionalInterface
     public interface KeySource {
         /** No key: entries are written without a MAC. */
-        KeySource NONE = Optional::empty;
+        KeySource NONE = new KeySource() { // not a method reference: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public Optional<byte[]> key() {
+                return Optional.empty();
+            }
+        };
 
         /** A fresh copy of the ledger key, or empty when none is at hand; the ledger zeroes it after use. */
         Optional<byte[]> key();
@@ -88,13 +93,16 @@ public final class Ledger {
         }
         try {
             // the key too: unlocking the vault reads its file, which an interrupt would close as well
-            return Uninterruptible.call(() -> {
-                byte[] key = keys.key().orElse(null);
-                try {
-                    return Optional.of(append(id, head, key));
-                } finally {
-                    if (key != null) {
-                        Arrays.fill(key, (byte) 0);
+            return Uninterruptible.call(new Uninterruptible.Action<Optional<LedgerEntry>>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+                @Override
+                public Optional<LedgerEntry> run() throws IOException {
+                    byte[] key = keys.key().orElse(null);
+                    try {
+                        return Optional.of(append(id, head, key));
+                    } finally {
+                        if (key != null) {
+                            Arrays.fill(key, (byte) 0);
+                        }
                     }
                 }
             });
@@ -142,7 +150,12 @@ public final class Ledger {
     private List<LedgerEntry> write(Claim own, byte[] key) {
         try {
             // Ctrl-C interrupts the thread that ends the session; an interrupted channel would close mid-write
-            return Uninterruptible.call(() -> writeLocked(own, key));
+            return Uninterruptible.call(new Uninterruptible.Action<List<LedgerEntry>>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+                @Override
+                public List<LedgerEntry> run() throws IOException {
+                    return writeLocked(own, key);
+                }
+            });
         } catch (IOException e) {
             throw cannotWrite(e);
         }

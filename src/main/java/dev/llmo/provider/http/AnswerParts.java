@@ -93,7 +93,7 @@ public final class AnswerParts implements PartSink {
             }
             return;
         }
-        append(TextPiece.class, TextPiece::new, text);
+        append(TextPiece.class, text);
     }
 
     /** {@link #text} of text known to be ASCII ({@link StreamEvent.TextDelta#ascii}): not scanned again. */
@@ -128,12 +128,12 @@ public final class AnswerParts implements PartSink {
 
     @Override
     public void reasoning(String text) {
-        append(ReasoningPiece.class, ReasoningPiece::new, text);
+        append(ReasoningPiece.class, text);
     }
 
     @Override
     public void refusal(String text) {
-        append(RefusalPiece.class, RefusalPiece::new, text);
+        append(RefusalPiece.class, text);
     }
 
     @Override
@@ -227,7 +227,7 @@ public final class AnswerParts implements PartSink {
         return parts;
     }
 
-    private <P extends TextLike> void append(Class<P> kind, java.util.function.Supplier<P> create, String delta) {
+    private <P extends TextLike> void append(Class<P> kind, String delta) {
         if (delta == null || delta.isEmpty() || !take(delta)) {
             return;
         }
@@ -235,10 +235,18 @@ public final class AnswerParts implements PartSink {
         if (kind.isInstance(last) && open && !(last instanceof ReasoningPiece r && r.redacted)) {
             piece = kind.cast(last);
         } else {
-            piece = create.get();
+            piece = kind.cast(fresh(kind));
             start(piece);
         }
         add(piece, delta);
+    }
+
+    /** A new piece of {@code kind}: made here rather than by a constructor reference linked at start-up (ADR-003). */
+    private static TextLike fresh(Class<? extends TextLike> kind) {
+        if (kind == TextPiece.class) {
+            return new TextPiece();
+        }
+        return kind == ReasoningPiece.class ? new ReasoningPiece() : new RefusalPiece();
     }
 
     /** Appends {@code delta}, made well-formed, to {@code piece}, and reports it (see {@link #flush()}). */

@@ -21,7 +21,9 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /** One chat call on its own thread: attempts with retries, decoding, and the listener's events. */
-final class ChatCall implements CallHandle {
+// Classes here rather than lambdas: each lambda linked costs a run ~0.3 ms of CPU on the call's thread (ADR-003,
+// "Eighteenth round").
+final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatResponse> {
     private final HttpErrorMapper errors;
     private final Supplier<Request> request;
     private final Supplier<ResponseDecoder> decoders;
@@ -51,11 +53,17 @@ final class ChatCall implements CallHandle {
         loop.cancel();
     }
 
-    void run() {
+    @Override
+    public void run() {
         ChatResponse response;
         try {
-            response = loop.run(request, this::read, () -> answer == null || !answer.delivered(),
-                    new RetryLoop.RetryObserver() {
+            response = loop.run(request, this, new java.util.function.BooleanSupplier() {
+                        @Override
+                        public boolean getAsBoolean() {
+                            AnswerSink taken = answer;
+                            return taken == null || !taken.delivered();
+                        }
+                    }, new RetryLoop.RetryObserver() {
                         @Override
                         public void retrying(int retry, java.time.Duration delay, AttemptFailure failure) {
                             listener.onEvent(new StreamEvent.Retrying(retry, delay, failure.error()));
@@ -83,9 +91,15 @@ final class ChatCall implements CallHandle {
         listener.onComplete(response);
     }
 
-    private ChatResponse read(Response response) throws IOException {
+    @Override
+    public ChatResponse read(Response response) throws IOException {
         InputStream wire = StreamSocket.take();
-        AnswerSink current = new AnswerSink(limits, errors, listener::onEvent);
+        AnswerSink current = new AnswerSink(limits, errors, new java.util.function.Consumer<StreamEvent>() {
+            @Override
+            public void accept(StreamEvent event) {
+                listener.onEvent(event);
+            }
+        });
         answer = current;
         ResponseDecoder decoder = decoders.get();
         ResponseBody body = response.body();
@@ -115,17 +129,20 @@ final class ChatCall implements CallHandle {
             // labelled as a stream, or with an event, is one (a stream cut before its first event is retried).
             boolean labelled = type != null && "event-stream".equalsIgnoreCase(type.subtype());
             boolean[] evented = {labelled};
-            SseParser parser = new SseParser(event -> {
-                evented[0] = true;
-                if (current.ended()) {
-                    return;
-                }
-                try {
-                    decoder.onEvent(event, current);
-                } catch (AttemptFailedException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    current.fail(errors.malformed("a stream event llmo cannot read", event.data()));
+            SseParser parser = new SseParser(new java.util.function.Consumer<SseEvent>() {
+                @Override
+                public void accept(SseEvent event) {
+                    evented[0] = true;
+                    if (current.ended()) {
+                        return;
+                    }
+                    try {
+                        decoder.onEvent(event, current);
+                    } catch (AttemptFailedException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        current.fail(errors.malformed("a stream event llmo cannot read", event.data()));
+                    }
                 }
             }, limits.maxSseLineBytes(), decoder.template());
             BodyReads reads = new BodyReads(body.byteStream(), wire);

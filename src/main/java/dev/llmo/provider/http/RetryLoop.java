@@ -99,7 +99,12 @@ final class RetryLoop<T> {
         }
         responseStarted = false;
         okhttp3.Request built = request.get();
-        built = built.newBuilder().tag(StreamSocket.Sent.class, new StreamSocket.Sent(observer::sent)).build();
+        built = built.newBuilder().tag(StreamSocket.Sent.class, new StreamSocket.Sent(new Runnable() {
+            @Override
+            public void run() { // not a method reference: start-up path (ADR-003, "Eighteenth round")
+                observer.sent();
+            }
+        })).build();
         Call call = transport.client(built.url()).newCall(built);
         if (deadline != null) {
             // OkHttp's call timeout spans connecting, sending and reading the whole body of this attempt

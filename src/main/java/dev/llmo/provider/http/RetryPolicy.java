@@ -26,7 +26,12 @@ public record RetryPolicy(int maxRetries, Sleeper sleeper, DoubleSupplier random
 
     /** The default schedule with real sleeping. */
     public static RetryPolicy standard(int maxRetries) {
-        return new RetryPolicy(maxRetries, Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble());
+        return new RetryPolicy(maxRetries, Sleeper.REAL, new DoubleSupplier() {
+            @Override
+            public double getAsDouble() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+                return ThreadLocalRandom.current().nextDouble();
+            }
+        });
     }
 
     /** The wait before the next attempt, or empty when the failure must be reported now. */

@@ -9,5 +9,10 @@ public interface Sleeper {
     void sleep(Duration duration) throws InterruptedException;
 
     /** {@link Thread#sleep}. */
-    Sleeper REAL = duration -> Thread.sleep(duration.toMillis());
+    Sleeper REAL = new Sleeper() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+        @Override
+        public void sleep(Duration duration) throws InterruptedException {
+            Thread.sleep(duration.toMillis());
+        }
+    };
 }
