@@ -107,7 +107,8 @@ public final class CallExecutor {
             return new RunningCall(() -> { }, result);
         }
         collector.attach(handle);
-        return new RunningCall(new java.util.function.Consumer<LlmoException>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+        // not a lambda: start-up path (ADR-003, "Eighteenth round")
+        return new RunningCall(new java.util.function.Consumer<LlmoException>() {
             @Override
             public void accept(LlmoException reason) {
                 collector.stop(reason);

@@ -67,7 +67,8 @@ public final class Conversation implements CallRecorder, AutoCloseable {
         this.startedHere = startedHere;
         this.unlogged = unlogged;
         UNENDED.add(this);
-        log.onForeign(new java.util.function.Consumer<List<Event>>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+        // not a lambda: start-up path (ADR-003, "Eighteenth round")
+        log.onForeign(new java.util.function.Consumer<List<Event>>() {
             @Override
             public void accept(List<Event> events) {
                 takeIn(events);

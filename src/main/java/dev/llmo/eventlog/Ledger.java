@@ -93,7 +93,8 @@ public final class Ledger {
         }
         try {
             // the key too: unlocking the vault reads its file, which an interrupt would close as well
-            return Uninterruptible.call(new Uninterruptible.Action<Optional<LedgerEntry>>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            return Uninterruptible.call(new Uninterruptible.Action<Optional<LedgerEntry>>() {
                 @Override
                 public Optional<LedgerEntry> run() throws IOException {
                     byte[] key = keys.key().orElse(null);
@@ -150,7 +151,8 @@ public final class Ledger {
     private List<LedgerEntry> write(Claim own, byte[] key) {
         try {
             // Ctrl-C interrupts the thread that ends the session; an interrupted channel would close mid-write
-            return Uninterruptible.call(new Uninterruptible.Action<List<LedgerEntry>>() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            return Uninterruptible.call(new Uninterruptible.Action<List<LedgerEntry>>() {
                 @Override
                 public List<LedgerEntry> run() throws IOException {
                     return writeLocked(own, key);

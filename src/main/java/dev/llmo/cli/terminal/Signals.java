@@ -39,7 +39,7 @@ public final class Signals {
         }
     }
 
-    /** A class, not a lambda: each lambda linked costs a run's start-up ~0.3 ms of CPU (ADR-003, "Eighteenth round"). */
+    /** A class, not a lambda: each lambda linked costs a run's start-up ~0.3 ms of CPU (ADR-003). */
     @SuppressWarnings("restriction")
     private static final class Handler implements sun.misc.SignalHandler {
         private final ExitCode code;
