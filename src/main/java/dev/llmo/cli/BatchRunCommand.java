@@ -143,7 +143,7 @@ final class BatchRunCommand implements Callable<Integer> {
             throw new UsageException("--prompt is empty", "e.g. --prompt 'Answer briefly: {{question}}'");
         }
         if (defaults.defaultModel()) {
-            CoreServices.requireKeyOfDefault(context, defaults.model());
+            CoreServices.requireKeyOfDefault(context, defaults.model(), "-m ");
         }
         CoreServices.requireKeys(context, java.util.stream.Stream.concat(resolved.stream(), judges.values().stream())
                 .toList());

@@ -79,7 +79,7 @@ final class ChatCommand implements Callable<Integer> {
                 shared.continues(), shared.continuedId())) {
             session.useTools(tools.catalog(), tools.tools());
             // at the first turn, not here: a refused turn is one error line and the session goes on (chat.md)
-            session.checkKeyOfDefault(model -> CoreServices.requireKeyOfDefault(context, model));
+            session.checkKeyOfDefault(model -> CoreServices.requireKeyOfDefault(context, model, "/model "));
             session.beforeEachTurn(context::forgetVaultFailure);
             ExitCode code;
             if (environment.stdinIsTerminal()) {

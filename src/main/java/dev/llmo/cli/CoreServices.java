@@ -108,10 +108,10 @@ final class CoreServices {
 
     /**
      * Refuses, before anything is sent or logged, a default model (none was named) whose provider has no key,
-     * naming the models that have one (exit 4).
+     * naming the models that have one, each after {@code choose} ({@code "-m "}, or {@code "/model "} in a chat) (exit 4).
      */
-    static void requireKeyOfDefault(CliContext context, dev.llmo.config.ModelRef model) {
-        keys(context).requireKeyOfDefault(model, context.settings().catalog().providers());
+    static void requireKeyOfDefault(CliContext context, dev.llmo.config.ModelRef model, String choose) {
+        keys(context).requireKeyOfDefault(model, context.settings().catalog().providers(), choose);
     }
 
     /**

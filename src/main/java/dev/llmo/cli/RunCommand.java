@@ -196,7 +196,7 @@ final class RunCommand implements Callable<Integer> {
         }
         CoreServices.prepareConnections(defaults.models());
         if (defaults.defaultModel()) {
-            CoreServices.requireKeyOfDefault(context, defaults.model());
+            CoreServices.requireKeyOfDefault(context, defaults.model(), "-m ");
         }
         // built (and its flags checked) before the conversation exists: a refused run leaves no log behind
         dev.llmo.core.CallExecutor executor = CoreServices.executor(context, maxCost, timeout, unstored);

@@ -124,9 +124,11 @@ public final class ProviderKeys {
      * another provider sees what to type instead of only what is missing.
      *
      * @param providers every configured provider, in catalog order
+     * @param choose    what picks a model where the error is read, before the model's id: {@code "-m "} on a command
+     *                  line, {@code "/model "} in a chat
      * @throws CredentialsException the default model's provider has no key (exit 4)
      */
-    public void requireKeyOfDefault(ModelRef model, Collection<ProviderConfig> providers) {
+    public void requireKeyOfDefault(ModelRef model, Collection<ProviderConfig> providers, String choose) {
         ProviderConfig provider = model.provider();
         VaultLockedException locked = null;
         try {
@@ -150,7 +152,7 @@ public final class ProviderKeys {
         if (why.startsWith(subject)) {
             why = subject + " of the default model " + model.id() + why.substring(subject.length());
         }
-        throw new CredentialsException(why, "models with a key: -m " + String.join(", -m ", usable) + " (or make one "
+        throw new CredentialsException(why, "models with a key: " + choose + String.join(", " + choose, usable) + " (or make one "
                 + "the default: export LLMO_MODEL=" + usable.get(0) + "); or "
                 + (locked == null ? "run 'llmo vault set " + name + "'" : locked.fix()));
     }

@@ -59,7 +59,7 @@ class ChatScriptedTest {
 
         assertThat(result).failedWith(ExitCode.CREDENTIALS).outContains("Hello from local");
         assertThat(result.err()).startsWith("llmo: error: no API key for provider 'mock' of the default model "
-                + "mock/m1: MOCK_API_KEY is not set; models with a key: -m gemini/gemini-2.5-flash (or make one the "
+                + "mock/m1: MOCK_API_KEY is not set; models with a key: /model gemini/gemini-2.5-flash (or make one the "
                 + "default: export LLMO_MODEL=gemini/gemini-2.5-flash); or run 'llmo vault set MOCK_API_KEY'\n");
         assertThat(server.requestCount()).isEqualTo(1);
         // the refused "hi" never joined the history
@@ -71,7 +71,7 @@ class ChatScriptedTest {
         Result result = llmo.cli().env("MOCK_API_KEY", null).env("GEMINI_API_KEY", "g").stdin("hi\n").run("chat");
 
         assertThat(result).failedWith(ExitCode.CREDENTIALS);
-        assertThat(result.err()).contains("models with a key: -m gemini/gemini-2.5-flash");
+        assertThat(result.err()).contains("models with a key: /model gemini/gemini-2.5-flash");
         assertThat(llmo.logs()).isEmpty();
     }
 
