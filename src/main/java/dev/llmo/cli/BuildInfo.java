@@ -15,7 +15,7 @@ public final class BuildInfo implements IVersionProvider {
                 + ")"};
     }
 
-    /** The release, e.g. {@code 0.1.0}. */
+    /** The release, e.g. {@code 0.2.0}. */
     public static String version() {
         String build = System.getProperty("llmo.build");
         if (build != null && build.indexOf('-') > 0) {
