@@ -25,6 +25,8 @@ public final class Main {
     private static volatile byte[] reserve = new byte[512 * 1024];
     private static final long LAST_WRITES_MS = 3000;
     private static final String CALL_ARCHIVE = ".call.jsa";
+    /** {@code --debug} anywhere on the command line: an internal error's stack trace is printed too. */
+    private static volatile boolean debug;
 
     private Main() {
     }
@@ -38,6 +40,9 @@ public final class Main {
             if (!System.out.checkError()) {
                 return;
             }
+        }
+        for (String arg : args) {
+            debug |= "--debug".equals(arg);
         }
         chooseLocaleData();
         forgetRefusedArchive();
@@ -127,10 +132,18 @@ public final class Main {
             endLogs(error instanceof OutOfMemoryError ? ErrorReporter.OUT_OF_MEMORY : "the JVM failed: " + error);
             Runtime.getRuntime().halt(1);
         }
+        if (closedTerminalSignal(thread, error)) {
+            return;
+        }
         try {
             STDERR.write(("llmo: error: internal error in " + thread.getName() + ": "
                     + dev.llmo.failure.Unexpected.describe(error) + "; this is a bug in llmo; rerun with --debug and "
                     + "report it\n").getBytes(StandardCharsets.UTF_8));
+            if (debug) {
+                java.io.StringWriter trace = new java.io.StringWriter();
+                error.printStackTrace(new java.io.PrintWriter(trace));
+                STDERR.write(trace.toString().getBytes(StandardCharsets.UTF_8));
+            }
         } catch (Throwable ignored) {
             // stderr is gone: the exit code still says it
         }
@@ -138,5 +151,15 @@ public final class Main {
         Thread exit = new Thread(() -> System.exit(1), "llmo-exit");
         exit.setDaemon(true);
         exit.start();
+    }
+
+    /**
+     * A window resized as a chat ends: the JVM runs each signal's handler on a thread of its own, and jline's line
+     * reader, waiting for the line being read to finish, then redraws on a terminal the chat has closed. Nothing is
+     * lost but that redraw, so it is no reason to end llmo with exit 1 (before the ledger has its entry).
+     */
+    static boolean closedTerminalSignal(Thread thread, Throwable error) {
+        return thread.getName().startsWith("SIG") && thread.getName().endsWith(" handler")
+                && error instanceof IllegalStateException && "Terminal has been closed".equals(error.getMessage());
     }
 }

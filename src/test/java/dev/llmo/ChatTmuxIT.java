@@ -60,6 +60,26 @@ class ChatTmuxIT {
     }
 
     /**
+     * A window resized as the chat ends (a tmux pane closed, a tiling window manager): jline's handler of the resize
+     * found the terminal closed, and llmo ended with exit 1 before the ledger had the conversation's entry.
+     */
+    @Test
+    void aWindowResizedAsTheChatEndsLeavesItsExitAndLedgerAlone() throws Exception {
+        server.answer("Hello from the mock.", 12, 5);
+        tmux.run(home, "MOCK_API_KEY=sk-tmux", "chat");
+        tmux.awaitScreen("m1>");
+        tmux.typeLine("hello");
+        tmux.awaitScreen("12 in / 5 out tokens");
+
+        tmux.typeLineAndResize("/exit", 40);
+        tmux.awaitScreen("llmo exited 0");
+        assertThat(tmux.screen()).doesNotContain("internal error");
+        BinaryRun.Result verify = BinaryRun.in(home).run("log", "verify", "--all");
+        assertThat(verify.exitCode()).isZero();
+        assertThat(verify.err()).doesNotContain("not in the ledger");
+    }
+
+    /**
      * The key in the vault: its password is asked at the first turn, on the chat's own terminal. Ctrl-C there cancels
      * that turn (a second terminal beside the chat's missed it, and the next line typed went into the password), a
      * wrong password fails that turn only, and the next turn asks again.

@@ -38,4 +38,28 @@ class MainTest {
         Main.chooseLocaleData();
         assertThat(System.getProperty(PROVIDERS)).isEqualTo("CLDR");
     }
+
+    /**
+     * The thread the JVM runs a SIGWINCH handler on, as a resize during a chat's end has it: its "terminal closed" is
+     * let go, any other failure there or elsewhere is still a bug that ends llmo.
+     */
+    @Test
+    @SuppressWarnings("restriction")
+    void aClosedTerminalMetByAResizesHandlerIsNoFailure() throws Exception {
+        sun.misc.Signal winch = new sun.misc.Signal("WINCH");
+        java.util.concurrent.CompletableFuture<Thread> handler = new java.util.concurrent.CompletableFuture<>();
+        sun.misc.SignalHandler before = sun.misc.Signal.handle(winch, signal -> handler.complete(Thread.currentThread()));
+        try {
+            sun.misc.Signal.raise(winch);
+            Thread thread = handler.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            IllegalStateException closed = new IllegalStateException("Terminal has been closed");
+
+            assertThat(Main.closedTerminalSignal(thread, closed)).isTrue();
+            assertThat(Main.closedTerminalSignal(thread, new IllegalStateException("something else"))).isFalse();
+            assertThat(Main.closedTerminalSignal(thread, new NullPointerException())).isFalse();
+            assertThat(Main.closedTerminalSignal(Thread.currentThread(), closed)).isFalse();
+        } finally {
+            sun.misc.Signal.handle(winch, before);
+        }
+    }
 }

@@ -92,6 +92,20 @@ final class Tmux implements AutoCloseable {
         tmux(args.toArray(String[]::new));
     }
 
+    /**
+     * Types {@code text} and Enter, then resizes the window {@code times} times (to 80 columns and back): one tmux
+     * command sequence, so that the program gets its SIGWINCHes within a millisecond of the line, as when a window
+     * closes.
+     */
+    void typeLineAndResize(String text, int times) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("send-keys", "-t", SESSION, "-l", text, ";",
+                "send-keys", "-t", SESSION, "Enter"));
+        for (int i = 0; i < times; i++) {
+            args.addAll(List.of(";", "resize-window", "-t", SESSION, "-x", i % 2 == 0 ? "80" : "120", "-y", "40"));
+        }
+        tmux(args.toArray(String[]::new));
+    }
+
     private String tmux(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("tmux", "-S", socket.toString()));
         command.addAll(List.of(args));
