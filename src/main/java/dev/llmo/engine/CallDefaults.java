@@ -59,6 +59,9 @@ public record CallDefaults(List<ModelRef> models, boolean defaultModel, String s
         }
         Map<String, Object> merged = new LinkedHashMap<>();
         if (role != null) {
+            // the role's own mistake (exit 3, at its place), not one of the command line's -o
+            dev.llmo.provider.http.CanonicalOptions.checkConfigured(role.options(), role.origin().where(),
+                    "role '" + role.name() + "'", "change it in the role's options");
             merged.putAll(role.options());
         }
         merged.putAll(options);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.cli.CliRun.Result;
 import dev.llmo.failure.ExitCode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.net.ServerSocket;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -184,6 +185,28 @@ class RunCommandTest {
                 + "see 'llmo run --help'\n");
         assertThat(limit.err()).isEqualTo("llmo: error: Invalid value for option '--limit': 'x' is not a whole number; "
                 + "see 'llmo log list --help'\n");
+    }
+
+    /**
+     * A bad value of llmo's own options is the mistake of the file that sets it (exit 3, at its place), not of the
+     * command line: the -o example would point at a flag the user never typed.
+     */
+    @Test
+    void aBadOptionValueInModelsYamlOrARoleIsAConfigurationErrorAtItsPlace() throws IOException {
+        Files.writeString(llmo.home().resolve("llmo/models.yaml"), MODELS.formatted(llmo.server().url("/v1"))
+                + "  models:\n    - { name: hot, temperature: 7 }\n");
+        Files.writeString(llmo.home().resolve("llmo/config.yaml"), "roles:\n  Hot: { system: hi, options: { top_p: 9 } }\n");
+
+        Result model = llmo.run("run", "-m", "local/hot", "hi");
+        Result role = llmo.run("run", "-r", "Hot", "hi");
+
+        assertThat(model).failedWith(ExitCode.CONFIG);
+        assertThat(model.err()).endsWith("/models.yaml:16:7: model 'hot': option temperature is 7, but it takes a number "
+                + "from 0 to 2; change it in the model's entry in models.yaml\n");
+        assertThat(role).failedWith(ExitCode.CONFIG);
+        assertThat(role.err()).endsWith("/config.yaml:2:8: role 'Hot': option top_p is 9, but it takes a number from 0 "
+                + "to 1; change it in the role's options\n");
+        assertThat(llmo.server().getRequestCount()).isZero();
     }
 
     @Test

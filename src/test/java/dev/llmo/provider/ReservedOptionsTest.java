@@ -128,6 +128,22 @@ class ReservedOptionsTest {
         assertThat(error.fix()).isEqualTo("remove '" + name + "' from the model's entry in models.yaml");
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            temperature      | 7    | option temperature is 7, but it takes a number from 0 to 2
+            top_p            | -1   | option top_p is -1, but it takes a number from 0 to 1
+            max_tokens       | 0    | option max_tokens is 0, but it takes a whole number of tokens above 0
+            reasoning_budget | 1.5  | reasoning_budget must be a number of tokens (0 or more), not 1.5
+            """)
+    void aBadValueOfLlmosOwnOptionsAsAModelDefaultIsAConfigurationErrorNamingTheLine(String name, String raw,
+                                                                                 String message) {
+        ConfigException error = catchThrowableOfType(() -> ReservedOptions.check(ProviderType.OPENAI, "p",
+                withDefault(name, value(raw)), Map.of()), ConfigException.class);
+        assertThat(error).isNotNull();
+        assertThat(error.getMessage()).isEqualTo("models.yaml:7: model 'm': " + message);
+        assertThat(error.fix()).isEqualTo("change it in the model's entry in models.yaml");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(textBlock = """
             OPENAI,    model

@@ -1,5 +1,6 @@
 package dev.llmo.provider.http;
 
+import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.UsageException;
 import java.math.BigDecimal;
 import java.util.List;
@@ -90,6 +91,26 @@ public final class CanonicalOptions {
             throw badValue(STOP, stop, "a string or a list of strings", "'[\"END\"]'");
         }
         return reasoning(options);
+    }
+
+    /**
+     * Checks options a configuration file sets, as {@link #checked} checks {@code -o}'s, and refuses a bad one as that
+     * file's mistake: exit 3, at its place in the file, with a fix that edits the file rather than the command line.
+     *
+     * @param where the options' place, {@code path:line:column}
+     * @param owner what sets them, e.g. {@code model 'a'}, {@code role 'Hot'}
+     * @param fix   how to mend it, e.g. {@code change it in the model's entry in models.yaml}
+     * @throws ConfigException (exit 3)
+     */
+    public static void checkConfigured(Map<String, ?> options, String where, String owner, String fix) {
+        if (options.isEmpty()) {
+            return;
+        }
+        try {
+            checked(options);
+        } catch (UsageException e) {
+            throw new ConfigException(where + ": " + owner + ": " + e.getMessage(), fix);
+        }
     }
 
     private static void checkRange(Map<String, ?> options, String name, String max, String example) {

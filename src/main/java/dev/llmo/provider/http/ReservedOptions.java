@@ -111,10 +111,13 @@ public final class ReservedOptions {
     }
 
     /**
-     * Refuses such options among the model's defaults (a configuration error, exit 3) and the request's options
-     * ({@code -o} or a role's options: a usage error, exit 2), before anything is sent.
+     * Refuses such options, and values of llmo's own options that {@link CanonicalOptions#checked} refuses (a
+     * temperature of 7), among the model's defaults (a configuration error, exit 3); and such options among the
+     * request's options ({@code -o} or a role's options: a usage error, exit 2), before anything is sent.
      */
     public static void check(ProviderType type, String providerName, ModelSpec model, Map<String, ?> requestOptions) {
+        CanonicalOptions.checkConfigured(model.options(), model.origin().where(), "model '" + model.name() + "'",
+                "change it in the model's entry in models.yaml");
         for (Map.Entry<String, ?> option : model.options().entrySet()) { // loops: every call comes here (ADR-003)
             String name = option.getKey();
             Object value = option.getValue();
