@@ -90,14 +90,11 @@ final class VaultCommand implements Runnable {
         }
         char[] password = passwords.password(vault.file(), "llmo vault init needs the new vault's password");
         try {
-            PasswordStrength strength = PasswordStrength.of(password);
             try (UnlockedVault open = vault.create(password)) {
                 sealLedger(open);
             }
             note("created the vault " + vault.file());
-            if (strength.level() == PasswordStrength.Level.WEAK) {
-                note("warning: the password in " + PasswordSource.ENV + " is weak (" + strength.describe() + ")");
-            }
+            warnIfWeak(password, "the password in " + PasswordSource.ENV);
         } finally {
             VaultPasswords.wipe(password);
         }
@@ -193,6 +190,7 @@ final class VaultCommand implements Runnable {
             footer = {"  llmo vault passwd"})
     void passwd() {
         try (UnlockedVault open = unlock(vault(), "passwd")) {
+            String weak;
             char[] password = context.environment().stdinIsTerminal() ? VaultWizard.newPassword(prompt())
                     : SecretPrompt.firstLine(context.environment().in()).orElse(new char[0]);
             try {
@@ -200,6 +198,8 @@ final class VaultCommand implements Runnable {
                     throw new UsageException("no new vault password on stdin",
                             "pipe it as the first line, e.g. 'printf %s\\\\n \"$NEW\" | llmo vault passwd'");
                 }
+                // typed at the prompt, it was rated (and a weak one confirmed) there
+                weak = context.environment().stdinIsTerminal() ? null : weakness(password, "the new password from stdin");
                 byte[] oldLedgerKey = open.ledgerKey().orElseThrow();
                 try {
                     open.changePassword(password);
@@ -212,6 +212,9 @@ final class VaultCommand implements Runnable {
             }
             note("changed the password of " + open.file() + (passwords().inEnvironment()
                     ? "; update " + PasswordSource.ENV + " to the new one" : ""));
+            if (weak != null) {
+                note(weak);
+            }
             // open sessions hold the old key, which opens old copies of the file: they end with it
             if (VaultSession.lockAll(context.environment().env()) > 0) {
                 note("closed the open vault sessions; 'llmo vault unlock' opens a new one");
@@ -431,6 +434,24 @@ final class VaultCommand implements Runnable {
         }
     }
 
+    /**
+     * A new password that came without a prompt (the environment, stdin) was not rated as it was typed: a weak one is
+     * said after the fact, as {@code init} says it.
+     */
+    private void warnIfWeak(char[] password, String what) {
+        String warning = weakness(password, what);
+        if (warning != null) {
+            note(warning);
+        }
+    }
+
+    /** The warning for a weak {@code password} ({@code what}: how it came), or null when it is not weak. */
+    private static String weakness(char[] password, String what) {
+        PasswordStrength strength = PasswordStrength.of(password);
+        return strength.level() == PasswordStrength.Level.WEAK
+                ? "warning: " + what + " is weak (" + strength.describe() + ")" : null;
+    }
+
     private UnlockedVault createForSet(Vault vault) {
         if (context.environment().stdinIsTerminal() && !passwords().inEnvironment()) {
             prompt().println("There is no vault at " + vault.file() + " yet; choose a password to create it.");
@@ -448,6 +469,9 @@ final class VaultCommand implements Runnable {
             UnlockedVault open = vault.create(password);
             sealLedger(open);
             note("created the vault " + vault.file());
+            if (passwords().inEnvironment()) { // typed at the prompt, it was rated and confirmed there
+                warnIfWeak(password, "the password in " + PasswordSource.ENV);
+            }
             return open;
         } finally {
             VaultPasswords.wipe(password);

@@ -217,6 +217,21 @@ class VaultCommandTest {
         assertThat(get.out()).isEqualTo("sk-openai-test\n");
     }
 
+    /** A password that came without a prompt was not rated as it was typed: a weak one is said, as init says it. */
+    @Test
+    void aWeakPasswordFromStdinOrTheEnvironmentIsSaidByPasswdAndBySetCreatingTheVault(@TempDir Path fresh) {
+        CliRun.Result passwd = llmo().stdin("x\n").run("vault", "passwd");
+        assertThat(passwd).succeeded();
+        assertThat(passwd.err()).startsWith("llmo: changed the password of " + vaultFile)
+                .contains("\nllmo: warning: the new password from stdin is weak (");
+
+        CliRun.Result set = CliRun.in(fresh).env("LLMO_VAULT_PASSWORD", "a").stdin("sk-openai-test\n")
+                .run("vault", "set", "OPENAI_API_KEY");
+        assertThat(set).succeeded();
+        assertThat(set.err()).contains("llmo: created the vault ",
+                "\nllmo: warning: the password in LLMO_VAULT_PASSWORD is weak (");
+    }
+
     @Test
     void passwdWithAnEmptyNewPasswordChangesNothing() throws Exception {
         CliRun.Result passwd = llmo().stdin("\n").run("vault", "passwd");
