@@ -285,6 +285,15 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * there is no one answer to continue from, and sending them all would put several assistant turns in a row. A
      * pipeline continues with its whole transcript.
      */
+    /**
+     * Refuses to continue a conversation whose last part was a parallel run: it has no one answer to go on from.
+     *
+     * @throws UsageException (exit 2)
+     */
+    public static void refuseAfterFanOut(Continued from) {
+        refuseAfterFanOut(from.file(), EventLog.read(from.file()));
+    }
+
     private static void refuseAfterFanOut(Path file, List<Event> events) {
         EventData.SessionStart lastStart = null;
         for (Event event : events) {

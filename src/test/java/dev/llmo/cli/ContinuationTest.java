@@ -291,6 +291,54 @@ class ContinuationTest {
         Files.write(log, lines);
     }
 
+    /**
+     * {@code /load} goes on with the loaded conversation's own model, as {@code --resume} does, and says which; one
+     * with no one model (a run of several) keeps the chat's, saying so; a parallel run's is refused, as by --resume.
+     */
+    @Test
+    void chatLoadGoesOnWithTheConversationsOwnModelAndSaysWhich() throws Exception {
+        answer("Rivers.");
+        assertThat(llmo.cli().stdin("rivers?\n/save notes\n").run("chat", "-m", "mock/m2")).succeeded();
+        String notes = llmo.onlyId();
+        answer("Mountains.");
+
+        Result loaded = llmo.cli().stdin("/load notes\nmountains?\n").run("chat");
+
+        assertThat(loaded).succeeded().errContains("conversation " + notes + ": 2 messages, on mock/m2");
+        body();
+        JsonNode sent = body();
+        assertThat(sent.get("model").asText()).isEqualTo("m2");
+        assertThat(messages(sent)).isEqualTo("user:rivers?|assistant:Rivers.|user:mountains?|");
+    }
+
+    @Test
+    void chatLoadOfARunOfSeveralModelsKeepsTheChatsModelAndSaysWhyAndOfAParallelRunRefuses() throws Exception {
+        answer("Draft.");
+        answer("Better.");
+        assertThat(llmo.run("run", "-m", "mock/m1", "-m", "mock/m2", "--sequential", "draft")).succeeded();
+        String pipeline = llmo.onlyId();
+        answer("Again.");
+
+        Result kept = llmo.cli().stdin("/load " + pipeline + "\nagain\n").run("chat", "-m", "mock/m1");
+
+        assertThat(kept).succeeded().errContains("on mock/m1", "ended with a run of 2 models (mock/m1, mock/m2",
+                "this chat goes on with mock/m1 (/model to choose)");
+        body();
+        body();
+        assertThat(body().get("model").asText()).isEqualTo("m1");
+
+        answer("A.");
+        answer("B.");
+        List<Path> before = llmo.logs();
+        assertThat(llmo.run("run", "-m", "mock/m1", "-m", "mock/m2", "--parallel", "both")).succeeded();
+        List<Path> after = new java.util.ArrayList<>(llmo.logs());
+        after.removeAll(before);
+        String parallel = after.get(0).getFileName().toString().replace(".jsonl", "");
+        Result refused = llmo.cli().stdin("/load " + parallel + "\n").run("chat", "-m", "mock/m1");
+        assertThat(refused.err()).contains("ended with a parallel run of 2 models: there is no one answer to continue "
+                + "from");
+    }
+
     @Test
     void aLogThatDoesNotVerifyIsNeitherContinuedNorSentByAnyPath() throws Exception {
         answer("The plan.");

@@ -500,15 +500,32 @@ public final class ChatSession implements AutoCloseable {
         SavedChats.announce(setup.conversationsDir());
     }
 
-    /** Switches to another conversation, named by a saved name, an id or a unique prefix. */
-    public void load(String nameOrId) {
+    /**
+     * Switches to another conversation, named by a saved name, an id or a unique prefix, on that conversation's own
+     * model, as {@code --resume} does. One that ended with a run of several models (or with none) has no one model:
+     * the session's stays, and the returned line says why; null when the conversation's own model was taken.
+     *
+     * @throws UsageException (exit 2) when the conversation ended with a parallel run: there is no one answer to go on
+     *                        from
+     */
+    public String load(String nameOrId) {
         refuseUnlogged("/load");
         Path file = conversationFile(setup.conversationsDir(), nameOrId);
         if (file.toAbsolutePath().equals(conversation.file().toAbsolutePath())) {
-            return;
+            return null;
         }
-        replace(Conversation.resume(Conversation.continuable(file), COMMAND + " --resume", RunMode.CHAT,
-                List.of(defaults.model().id()), setup.settings().digest(), setup.version(), setup.logOptions()));
+        Conversation.Continued continued = Conversation.continuable(file);
+        Conversation.refuseAfterFanOut(continued);
+        String kept = null;
+        try {
+            ModelRef own = Conversation.modelToContinue(continued, setup.settings().catalog(), "/model");
+            defaults = CallDefaults.resolve(setup.settings(), List.of(own.id()), role, null, commandOptions, null);
+        } catch (UsageException e) {
+            kept = e.getMessage() + "; this chat goes on with " + defaults.model().id() + " (/model to choose)";
+        }
+        replace(Conversation.resume(continued, COMMAND + " --resume", RunMode.CHAT, List.of(defaults.model().id()),
+                setup.settings().digest(), setup.version(), setup.logOptions()));
+        return kept;
     }
 
     /** Whether this session writes its conversation (false with {@code --no-log}). */

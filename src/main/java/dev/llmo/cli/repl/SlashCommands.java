@@ -96,9 +96,12 @@ final class SlashCommands {
                 view.note("saved as '" + argument + "' (" + session.conversation().id() + ")");
             }
             case "/load" -> {
-                session.load(required(argument, "/load NAME|ID"));
+                String kept = session.load(required(argument, "/load NAME|ID"));
                 view.note("conversation " + session.conversation().id() + ": " + session.history().size()
-                        + " messages");
+                        + " messages, on " + session.model().id());
+                if (kept != null) {
+                    view.note(kept);
+                }
             }
             case "/history" -> history();
             case "/attach" -> attach(argument);
