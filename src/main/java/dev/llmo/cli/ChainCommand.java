@@ -148,9 +148,20 @@ final class ChainCommand implements Runnable {
                     attachments(chain, settings, unstored);
             // the tools' declarations are part of what each step sends: their servers start to say what they are
             try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null)) {
-                ChainPlan.print(chain, text, settings, json, json ? context.jsonOut() : shown(context.out()),
-                        step -> attached.getOrDefault(step, List.of()), unstored::get,
-                        planTools(name, tools, toolOptions));
+                ChainPlan.Tools planned = planTools(name, tools, toolOptions);
+                PrintWriter out = json ? context.jsonOut() : shown(context.out());
+                ChainPlan.print(chain, text, settings, json, out, step -> attached.getOrDefault(step, List.of()),
+                        unstored::get, planned);
+                // what the budgets would say to the run, before its first request
+                try {
+                    requireAffordable(chain, text, settings, attached, maxCost, planned, unstored::get);
+                } catch (dev.llmo.failure.BudgetException e) {
+                    String refusal = e.getMessage().replace("; nothing was sent", "") + "; " + e.fix();
+                    out.println(json ? "{\"budget_refusal\":"
+                            + com.fasterxml.jackson.databind.node.TextNode.valueOf(refusal) + "}"
+                            : "would be refused (exit 5): " + refusal);
+                }
+                out.flush();
             }
             return 0;
         }
@@ -163,7 +174,8 @@ final class ChainCommand implements Runnable {
                 settings, null);
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null)) {
             // the worst case counts the tools each step declares, so their servers start first
-            requireAffordable(chain, text, settings, attached, maxCost, planTools(name, tools, toolOptions));
+            requireAffordable(chain, text, settings, attached, maxCost, planTools(name, tools, toolOptions),
+                    CoreServices.contentStore(context));
             return run(chain, text, settings, json, noLog, output, models, executor, attached, tools);
         }
     }
@@ -250,20 +262,22 @@ final class ChainCommand implements Runnable {
      */
     private void requireAffordable(ChainDefinition chain, String input, Settings settings,
                                    Map<ChainStep, List<dev.llmo.message.Part.Attachment>> attached,
-                                   java.math.BigDecimal maxCost, ChainPlan.Tools tools) {
+                                   java.math.BigDecimal maxCost, ChainPlan.Tools tools,
+                                   dev.llmo.message.ContentSource contents) {
         if (!WorstCase.budgeted(context, maxCost)) {
             return;
         }
         ChainPlan.Estimate plan = ChainPlan.estimate(chain, input, settings,
-                step -> attached.getOrDefault(step, List.of()), CoreServices.contentStore(context), tools);
+                step -> attached.getOrDefault(step, List.of()), contents, tools);
         if (plan.unpriced() != null) {
             throw WorstCase.unpriced(plan.unpriced(), "the worst case of chain '" + chain.name() + "'", "");
         }
         WorstCase.require(context, maxCost, "chain '" + chain.name() + "' could cost up to "
                 + dev.llmo.cost.Usd.formatExact(plan.totalUsd()) + " (its worst case: see 'llmo chain run "
-                + chain.name() + " --dry-run')", plan.totalUsd(), "lower the models' max_output_tokens in models.yaml, "
-                + "the steps' repeat max in the chain" + (plan.calls().stream().anyMatch(c -> c.requests() > 1)
-                ? ", or the tool rounds with --max-tool-rounds N" : ""));
+                + chain.name() + " --dry-run')", plan.totalUsd(), plan.calls().stream().anyMatch(c -> c.requests() > 1)
+                ? "lower the models' max_output_tokens in models.yaml, the steps' repeat max in the chain, or the tool "
+                        + "rounds with --max-tool-rounds N"
+                : "lower the models' max_output_tokens in models.yaml or the steps' repeat max in the chain");
     }
 
     /** {@code out} with every line from the configuration made visible on a terminal ({@link TerminalText}). */

@@ -68,6 +68,17 @@ final class CoreServices {
     }
 
     /**
+     * The budgets a run would be checked against, for {@code --dry-run}: today's spend is read from the logs as a run
+     * reads it, and nothing is written (no hold in the shared reservations, which a run's calls take).
+     */
+    static CostGuard dryRunGuard(CliContext context, java.math.BigDecimal maxCostUsd) {
+        Settings settings = context.settings();
+        Clock clock = settings.budget().dailyUsd() != null ? Clock.systemDefaultZone() : Clock.systemUTC();
+        return new CostGuard(settings.budget(), maxCostUsd,
+                dev.llmo.cost.DailySpend.tally(context.dirs().spendLogDirs(), clock));
+    }
+
+    /**
      * Starts the TLS set-up of the HTTP client when one of {@code models} is served over {@code https}, so that it
      * overlaps the work done before the first request instead of delaying it (about a quarter second).
      */

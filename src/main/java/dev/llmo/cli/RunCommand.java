@@ -614,6 +614,8 @@ final class RunCommand implements Callable<Integer> {
         try (ToolOptions.Session session = toolOptions.open(context)) {
             tools = session.tools();
         }
+        // the budgets, as the run would check them: each model's first request held against them, one after another
+        dev.llmo.cost.CostGuard guard = CoreServices.dryRunGuard(context, maxCost);
         for (ModelRef model : defaults.models()) {
             ChatRequest chat = CallExecutor.chatRequest(new RunRequest(model, systemPrompt, messages,
                     defaults.options(), !noStream, tools).withSchema(schema, 0));
@@ -623,8 +625,12 @@ final class RunCommand implements Callable<Integer> {
                         dev.llmo.core.FittedAndBudgeted.countedDeclarations(chat), chat.messages(), caps,
                         ContextBudget.NONE);
                 DryRunEstimate estimate = DryRunEstimate.of(caps, model.spec().pricing(), fitted);
+                String overBudget = overBudget(guard, model, fitted.inputTokens(), caps);
                 if (tools.isEmpty()) {
-                    out.println(json ? estimate.toJson().toString() : estimate.human());
+                    out.println(json ? withBudget(estimate.toJson(), overBudget).toString() : estimate.human());
+                    if (!json && overBudget != null) {
+                        out.println("  would be refused (exit 5): " + overBudget);
+                    }
                     continue;
                 }
                 // a request per round of tool calls more, each resending the rounds before it (as a chain counts it)
@@ -632,7 +638,7 @@ final class RunCommand implements Callable<Integer> {
                 java.math.BigDecimal all = dev.llmo.context.ToolRoundsBound.of(caps, model.spec().pricing(),
                         fitted.inputTokens(), requests).costUsd();
                 if (json) {
-                    out.println(estimate.toJson().put("requests", requests)
+                    out.println(withBudget(estimate.toJson(), overBudget).put("requests", requests)
                             .put("estimated_cost_usd", dev.llmo.cost.Usd.forJson(all)).toString());
                 } else {
                     out.println(estimate.human() + (estimate.estimatedCostUsd() == null ? "" : " for the first "
@@ -641,6 +647,9 @@ final class RunCommand implements Callable<Integer> {
                             + "calls, --max-tool-rounds), each resending the rounds before it: " + (all == null
                             ? "cost unknown" : "at most " + dev.llmo.cost.Usd.format(all) + " in all")
                             + " (what the tools return is not counted)");
+                    if (overBudget != null) {
+                        out.println("  would be refused (exit 5): " + overBudget);
+                    }
                 }
             } catch (BudgetException e) {
                 // one model's window being too small says nothing about the others
@@ -655,6 +664,28 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * What the run's budgets would say to this model's first request, held after the ones before it as a run holds
+     * them; null when it would pass, or when no budget is set.
+     */
+    private static String overBudget(dev.llmo.cost.CostGuard guard, ModelRef model, long inputTokens, ModelCaps caps) {
+        if (!guard.active()) {
+            return null;
+        }
+        try {
+            guard.reserve(model.id(), model.spec().pricing(), inputTokens, caps.outputBound(inputTokens));
+            return null;
+        } catch (BudgetException e) {
+            String text = e.getMessage().replace("; nothing was sent", "");
+            return e.fix() == null ? text : text + "; " + e.fix();
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode withBudget(
+            com.fasterxml.jackson.databind.node.ObjectNode estimate, String overBudget) {
+        return overBudget == null ? estimate : estimate.put("budget_refusal", overBudget);
     }
 
     /** Flags that make no sense together. */

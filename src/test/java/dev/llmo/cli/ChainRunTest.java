@@ -174,6 +174,25 @@ class ChainRunTest {
     }
 
     @Test
+    void dryRunSaysWhatTheBudgetWouldSayToTheRun() throws Exception {
+        Result human = llmo.run("chain", "run", "full", "--dry-run", "--max-cost", "0.0005", "a haiku");
+        Result json = llmo.run("chain", "run", "full", "--dry-run", "--json", "--max-cost", "0.0005", "a haiku");
+        Result within = llmo.run("chain", "run", "full", "--dry-run", "--max-cost", "1", "a haiku");
+
+        assertThat(human).succeeded();
+        assertThat(human.out()).containsPattern("\nwould be refused \\(exit 5\\): chain 'full' could cost up to "
+                + "\\$0\\.00\\d+ \\(its worst case: see 'llmo chain run full --dry-run'\\), more than the per-run "
+                + "budget of \\$0\\.0005 \\(--max-cost\\); raise --max-cost, lower the models' max_output_tokens in "
+                + "models.yaml or the steps' repeat max in the chain\n$");
+        List<String> lines = json.out().lines().toList();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1))
+                .get("budget_refusal").asText()).startsWith("chain 'full' could cost up to $0.00");
+        assertThat(within.out()).doesNotContain("would be refused");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.conversations()).doesNotExist();
+    }
+
+    @Test
     void aStepWhoseModelHasNoKeyStopsTheChainBeforeTheFirstStepIsSent() {
         llmo.configYaml("""
                 chains:

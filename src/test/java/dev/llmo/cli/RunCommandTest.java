@@ -434,6 +434,30 @@ class RunCommandTest {
         assertThat(json.err()).isEqualTo(note);
     }
 
+    /** A dry run says what the budgets would say to the run: the models held one after another, as a run holds them. */
+    @Test
+    void dryRunSaysWhichModelsTheBudgetWouldRefuse() throws Exception {
+        Result within = llmo.run("run", "--dry-run", "--max-cost", "1", "-m", "mock/m1", "hi");
+        Result second = llmo.run("run", "--dry-run", "--max-cost", "0.0075", "-m", "mock/m1", "-m", "mock/m1", "hi");
+        Result unknown = llmo.run("run", "--dry-run", "--max-cost", "1", "-m", "mock/m2", "hi");
+        Result json = llmo.run("run", "--dry-run", "--json", "--max-cost", "0.000001", "-m", "mock/m1", "hi");
+
+        assertThat(within).succeeded();
+        assertThat(within.out()).doesNotContain("would be refused");
+        assertThat(second).succeeded();
+        assertThat(second.out().lines().filter(line -> line.startsWith("mock/m1: "))).hasSize(2);
+        assertThat(second.out()).containsOnlyOnce("would be refused").endsWith("\n  would be refused (exit 5): this "
+                + "request could cost up to $0.00492 (11 input tokens, 8,192 output tokens max); with $0.004917 spent in "
+                + "this run it would pass the per-run budget of $0.0075 (--max-cost); raise --max-cost, or lower the "
+                + "answer's limit with -o max_tokens=N\n");
+        assertThat(unknown.out()).contains("  would be refused (exit 5): the price of mock/m2 is unknown, so the budget "
+                + "(per run $1.00) cannot be checked");
+        assertThat(this.json.readTree(json.out()).get("budget_refusal").asText())
+                .startsWith("this request could cost up to $0.00").contains("(--max-cost); raise --max-cost");
+        assertThat(llmo.server().getRequestCount()).isZero();
+        assertThat(llmo.conversations()).doesNotExist();
+    }
+
     @Test
     void dryRunCountsAndPricesEveryModelAndSendsNothing() throws Exception {
         Result human = llmo.run("run", "--dry-run", "-m", "mock/m1", "-m", "local/tiny", "Say hello");
