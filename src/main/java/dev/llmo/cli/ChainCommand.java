@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code llmo chain}: the chains of config.yaml. */
 @Command(name = "chain", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = "List, show, validate and run the chains defined in config.yaml.",
+        description = "List, show, validate and run the chains of config.yaml.",
         footerHeading = "%nExamples:%n",
         footer = {"  llmo chain list", "  llmo chain show code_review",
                 "  echo 'a CSV parser in Go' | llmo chain run code_review"})

@@ -253,7 +253,7 @@ public final class LlmoCli {
     static final Map<String, String> SUMMARIES = Map.ofEntries(
             Map.entry("run", "Send a prompt to one model, or to several in parallel or in sequence."),
             Map.entry("chat", "Chat with a model in an interactive session (streaming, /commands, history)."),
-            Map.entry("chain", "List, show, validate and run the chains defined in config.yaml."),
+            Map.entry("chain", "List, show, validate and run the chains of config.yaml."),
             Map.entry("batch", "Run a prompt over every row of a dataset (JSON Lines or CSV) on one or more models."),
             Map.entry("vault", "Keep API keys in an encrypted vault (PBKDF2-HMAC-SHA256 + AES-256-GCM)."),
             Map.entry("models", "List the configured providers and models with context window, price and source "
