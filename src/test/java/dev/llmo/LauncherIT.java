@@ -93,7 +93,7 @@ class LauncherIT {
         BinaryRun.Result bad = BinaryRun.in(home).run("models");
         assertThat(bad.exitCode()).isEqualTo(3);
         assertThat(bad.err()).isEqualTo("llmo: error: " + config + ":4:23: 'context_window' of model 'openai/x' must be "
-                + "a whole number above 0, got -5; write a whole number such as 60, or leave 'context_window' out "
+                + "a whole number above 0, got -5; write a whole number such as 128000, or leave 'context_window' out "
                 + "for its default\n");
 
         BinaryRun.Result flag = BinaryRun.in(home).run("run", "--temperature", "2");

@@ -63,6 +63,11 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
             // picocli names Java types: "'x' is not a double", "'x' is not an int"
             message = message.replaceFirst("' is not a (double|float)$", "' is not a number")
                     .replaceFirst("' is not an? (int|long|short)$", "' is not a whole number");
+        } else if (error instanceof picocli.CommandLine.MutuallyExclusiveArgsException
+                && message.startsWith("--continue, --resume=ID are mutually exclusive")) {
+            // picocli names each option by its longest name: --resume, where the user may have typed --cid
+            message = "-c/--continue and --cid/--resume both choose the conversation to continue";
+            fix = "give one of them: -c for the conversation used last, --cid ID for another";
         } else if (error instanceof UnmatchedArgumentException
                 && command.getCommandSpec().qualifiedName().startsWith("llmo vault")) {
             // what was typed may be a secret (vault set X --value=sk-…): never repeat it

@@ -178,6 +178,10 @@ final class RunCommand implements Callable<Integer> {
                 continued == null ? null : () -> Conversation.modelToContinue(continued, settings.catalog(), "-m"));
         boolean sequential = mode != null && mode.sequential;
         refuseMisfits(defaults.models().size(), sequential);
+        if (compare && defaults.models().size() == 1) {
+            context.err().println("llmo: note: --compare sets several models' answers side by side; with one model "
+                    + "its answer is shown alone (name more with -m A -m B)");
+        }
         // before the prompt: an -a - takes stdin; a model that cannot take an attachment stops the run here.
         // --dry-run and --no-log write nothing: their attachments' bytes stay in memory, where they are sent from
         Map<String, byte[]> unstored = dryRun || shared.noLog ? new java.util.HashMap<>() : null;

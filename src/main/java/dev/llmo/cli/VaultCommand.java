@@ -133,7 +133,8 @@ final class VaultCommand implements Runnable {
     void get(@Parameters(paramLabel = "NAME", description = "Entry name.") String name) {
         checkName(name);
         try (UnlockedVault open = unlock(vault(), "get")) {
-            String value = open.secret(name).orElseThrow(() -> noEntry(name, open));
+            String value = open.secret(name).orElseThrow(() -> noEntry(name, open, "store it with 'llmo vault set "
+                    + name + "'"));
             context.out().println(value);
             context.out().flush();
         } finally {
@@ -175,7 +176,7 @@ final class VaultCommand implements Runnable {
         checkName(name);
         try (UnlockedVault open = unlock(vault(), "remove")) {
             if (!open.remove(name)) {
-                throw noEntry(name, open);
+                throw noEntry(name, open, "'llmo vault list' shows the entries");
             }
             note("removed " + name + " from " + open.file());
         } finally {
@@ -520,11 +521,11 @@ final class VaultCommand implements Runnable {
         }
     }
 
-    private static CredentialsException noEntry(String name, UnlockedVault open) {
+    private static CredentialsException noEntry(String name, UnlockedVault open, String fix) {
         List<String> names = open.entries().stream().map(VaultEntry::name).toList();
         String hint = NameSuggestions.didYouMean(name, names);
         return new CredentialsException("no entry " + name + " in the vault " + open.file()
-                + (hint.isEmpty() ? "" : " (" + hint + ")"), "store it with 'llmo vault set " + name + "'");
+                + (hint.isEmpty() ? "" : " (" + hint + ")"), fix);
     }
 
     private static void describe(VaultHeader header, Map<String, String> rows) {

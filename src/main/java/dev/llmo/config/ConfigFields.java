@@ -102,7 +102,8 @@ final class ConfigFields {
         return value;
     }
 
-    static Long positiveLong(MapNode map, String key, String what) {
+    /** @param example a value that suits the field, for the fix (e.g. {@code 60} for a timeout in seconds) */
+    static Long positiveLong(MapNode map, String key, String what, long example) {
         ConfigNode node = map.get(key);
         if (node == null || node instanceof ScalarNode s && s.value() == null) {
             return null;
@@ -111,7 +112,7 @@ final class ConfigFields {
             return n;
         }
         throw new ConfigException(node.origin().where() + ": '" + key + "' of " + what + " must be a whole number "
-                + "above 0, got " + describe(node), "write a whole number such as 60, or leave '" + key + "' out for its "
+                + "above 0, got " + describe(node), "write a whole number such as " + example + ", or leave '" + key + "' out for its "
                 + "default");
     }
 

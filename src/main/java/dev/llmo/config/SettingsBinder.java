@@ -47,7 +47,7 @@ final class SettingsBinder {
         }
         MapNode map = ConfigFields.map(node, "defaults");
         ConfigFields.onlyKeys(map, "defaults", List.of("max_tokens"));
-        return ConfigFields.positiveLong(map, "max_tokens", "defaults");
+        return ConfigFields.positiveLong(map, "max_tokens", "defaults", 4096);
     }
 
     private static Map<String, ProviderConfig> providers(MapNode models, Long defaultMaxTokens) {
@@ -91,7 +91,7 @@ final class SettingsBinder {
         if (defaultModel == null && !specs.isEmpty()) {
             defaultModel = specs.get(0).name();
         }
-        Long maxConcurrency = ConfigFields.positiveLong(map, "max_concurrency", what);
+        Long maxConcurrency = ConfigFields.positiveLong(map, "max_concurrency", what, 4);
         return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), ConfigFields.string(map, "api_key_name", what),
                 ConfigFields.string(map, "api_key_cmd", what), defaultModel, specs,
                 maxConcurrency == null ? null : Math.toIntExact(Math.min(maxConcurrency, 1024)), map.origin());
@@ -207,10 +207,10 @@ final class SettingsBinder {
                 options.put(entry.getKey(), ConfigFields.plain(entry.getValue()));
             }
         }
-        Long own = ConfigFields.positiveLong(map, "default_max_tokens", what);
+        Long own = ConfigFields.positiveLong(map, "default_max_tokens", what, 4096);
         return new ModelSpec(name, ConfigFields.strings(map, "aliases", what),
-                ConfigFields.positiveLong(map, "context_window", what),
-                ConfigFields.positiveLong(map, "max_output_tokens", what), own != null ? own : defaultMaxTokens,
+                ConfigFields.positiveLong(map, "context_window", what, 128000),
+                ConfigFields.positiveLong(map, "max_output_tokens", what, 16384), own != null ? own : defaultMaxTokens,
                 pricing, options, node.origin(), input(map, what));
     }
 

@@ -86,7 +86,7 @@ final class ToolSettingsBinder {
                     "set exactly one: command: PROGRAM with args: [...], or url: https://...");
         }
         boolean enabled = ConfigFields.bool(map, "enabled", what, false);
-        Long timeout = ConfigFields.positiveLong(map, "timeout", what);
+        Long timeout = ConfigFields.positiveLong(map, "timeout", what, 60);
         long timeoutSeconds = timeout == null ? McpServerSpec.DEFAULT_TIMEOUT_SECONDS : timeout;
         if (http) {
             onlyFor(map, what, HTTP_KEYS, "a remote server (url)");
@@ -156,7 +156,7 @@ final class ToolSettingsBinder {
             throw new ConfigException(commandNode.origin().where() + ": 'command' of " + what + " is empty",
                     "write command: [PROGRAM, ARG, ...]");
         }
-        Long timeout = ConfigFields.positiveLong(map, "timeout", what);
+        Long timeout = ConfigFields.positiveLong(map, "timeout", what, 60);
         return new CommandToolSpec(name, description.strip(), schema(map.get("schema"), what), command,
                 values(map.get("env"), "env", what, VARIABLE, "a variable name"), ConfigFields.string(map, "cwd", what),
                 timeout == null ? DEFAULT_TIMEOUT_SECONDS : timeout, ConfigFields.bool(map, "sandbox", what, false),

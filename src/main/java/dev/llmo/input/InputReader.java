@@ -109,8 +109,8 @@ public final class InputReader {
                 return new InputBytes(bounded(in, spec, what, maxBytes), spec, null);
             }
         } catch (NoSuchFileException e) {
-            throw new UsageException(what + " " + spec + ": no such file", "check the path (relative to "
-                    + workingDir + ")");
+            throw new UsageException(what + " " + spec + ": no such file", Path.of(spec).isAbsolute()
+                    ? "check the path" : "check the path (relative to " + workingDir + ")");
         } catch (IOException e) {
             throw new UsageException(what + " " + spec + ": cannot read it (" + e.getMessage() + ")",
                     "check that the file exists and is readable");

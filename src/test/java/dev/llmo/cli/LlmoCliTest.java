@@ -191,6 +191,15 @@ class LlmoCliTest {
         CliRun.Result clash = run("run", "--parallel", "--sequential", "hi");
         assertThat(clash).failedWith(ExitCode.USAGE);
         assertThat(clash.err()).startsWith("llmo: error: --parallel, --sequential are mutually exclusive");
+
+        // picocli would name --cid by its longest name, --resume, which the user may never have typed
+        for (String[] command : new String[][] {{"run", "-c", "--cid", "abc", "hi"}, {"chat", "--cid", "abc", "-c"}}) {
+            CliRun.Result twice = run(command);
+            assertThat(twice).failedWith(ExitCode.USAGE);
+            assertThat(twice.err()).isEqualTo("llmo: error: -c/--continue and --cid/--resume both choose the "
+                    + "conversation to continue; give one of them: -c for the conversation used last, --cid ID for "
+                    + "another\n");
+        }
     }
 
     @Test

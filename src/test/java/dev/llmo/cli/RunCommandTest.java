@@ -434,6 +434,16 @@ class RunCommandTest {
         assertThat(json.err()).isEqualTo(note);
     }
 
+    @Test
+    void compareWithOneModelSaysThereIsNothingToSetBesideIt() {
+        llmo.server().enqueue(sse(STREAM));
+        Result result = llmo.run("run", "--compare", "hi");
+
+        assertThat(result).succeeded().outIs("Hello, world\n");
+        assertThat(result.err()).startsWith("llmo: note: --compare sets several models' answers side by side; with one "
+                + "model its answer is shown alone (name more with -m A -m B)\n");
+    }
+
     /** A dry run says what the budgets would say to the run: the models held one after another, as a run holds them. */
     @Test
     void dryRunSaysWhichModelsTheBudgetWouldRefuse() throws Exception {

@@ -201,7 +201,8 @@ class VaultCommandTest {
 
         CliRun.Result again = llmo().run("vault", "rm", "OPENAI_API_KEY");
         assertThat(again).failedWith(ExitCode.CREDENTIALS);
-        assertThat(again.err()).startsWith("llmo: error: no entry OPENAI_API_KEY in the vault");
+        assertThat(again.err()).startsWith("llmo: error: no entry OPENAI_API_KEY in the vault")
+                .endsWith("; 'llmo vault list' shows the entries\n");
     }
 
     @Test

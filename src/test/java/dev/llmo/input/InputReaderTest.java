@@ -2,6 +2,7 @@ package dev.llmo.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.llmo.MockServers;
 import dev.llmo.failure.FailureException;
@@ -53,6 +54,11 @@ class InputReaderTest {
     void namesAMissingFileADirectoryAndAnUnsupportedScheme() {
         assertThatThrownBy(() -> reader("").read("nope.png", "-a", 10))
                 .isInstanceOf(UsageException.class).hasMessage("-a nope.png: no such file");
+        UsageException relative = catchThrowableOfType(() -> reader("").read("nope.png", "-a", 10), UsageException.class);
+        assertThat(relative.fix()).startsWith("check the path (relative to ");
+        UsageException absolute = catchThrowableOfType(() -> reader("").read("/nowhere/nope.png", "-a", 10),
+                UsageException.class);
+        assertThat(absolute.fix()).as("an absolute path is not relative to anything").isEqualTo("check the path");
         assertThatThrownBy(() -> reader("").read(".", "-a", 10))
                 .isInstanceOf(UsageException.class).hasMessage("-a . is a directory");
         assertThatThrownBy(() -> reader("").read("ftp://example.org/a.txt", "-f", 10))
