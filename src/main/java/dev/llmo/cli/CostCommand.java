@@ -3,6 +3,7 @@ package dev.llmo.cli;
 import dev.llmo.cost.CostReport;
 import dev.llmo.cost.SpendLog;
 import dev.llmo.cost.SpendRecord;
+import dev.llmo.cli.terminal.TextTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -53,7 +54,12 @@ final class CostCommand implements Callable<Integer> {
             context.err().println("llmo: no model calls recorded" + (since == null ? "" : " since " + since)
                     + " in " + dir);
         }
-        report.table().forEach(out::println);
+        // the cache and reasoning columns are parts of the input and output columns: spared first on a narrow terminal
+        TextTable.Layout table = TextTable.layout(report.cells(), new boolean[] {false, true, true, true, true, true,
+            true, true}, TerminalColumns.of(context.environment()), 4, 3, 6, 1);
+        table.lines().forEach(out::println);
+        out.flush();
+        TextTable.omitted(context.err(), table, "llmo cost --json");
         return 0;
     }
 }

@@ -16,6 +16,7 @@ import dev.llmo.core.RemoteModels;
 import dev.llmo.failure.CallError;
 import dev.llmo.failure.ErrorKind;
 import dev.llmo.provider.RemoteModel;
+import dev.llmo.cli.terminal.TextTable;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -200,25 +201,16 @@ final class ModelsCommand implements Callable<Integer> {
                     UNKNOWN, source(provider.origin(), project)});
             }
         }
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
+        // on a narrow terminal the source, the aliases and the answer limit are spared, in that order: never the id
+        TextTable.Layout table = TextTable.layout(rows, new boolean[] {false, false, true, true,
+            true, true, false}, TerminalColumns.of(context.environment()), 6, 1, 3);
         boolean bold = context.colorOut();
-        for (int r = 0; r < rows.size(); r++) {
-            StringBuilder line = new StringBuilder();
-            String[] row = rows.get(r);
-            for (int i = 0; i < row.length; i++) {
-                boolean numeric = i >= 2 && i <= 5;
-                String cell = numeric ? " ".repeat(widths[i] - row[i].length()) + row[i]
-                        : i == row.length - 1 ? row[i] : row[i] + " ".repeat(widths[i] - row[i].length());
-                line.append(i == 0 ? "" : "  ").append(cell);
-            }
-            String text = context.stdoutText(line.toString().stripTrailing());
+        for (int r = 0; r < table.lines().size(); r++) {
+            String text = context.stdoutText(table.lines().get(r));
             out.println(r == 0 && bold ? "\u001b[1m" + text + "\u001b[0m" : text);
         }
+        out.flush();
+        TextTable.omitted(context.err(), table, "llmo models --json");
     }
 
     /**

@@ -133,10 +133,10 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
     }
 
     /**
-     * The table: a heading, one line per row, and the total. The cache columns are parts of the input, the reasoning
-     * column part of the output.
+     * The table's cells: a heading, one line per row, and the total; the first column is the row's key (text), the
+     * others are counts and money. The cache columns are parts of the input, the reasoning column part of the output.
      */
-    public List<String> table() {
+    public List<String[]> cells() {
         List<String[]> cells = new ArrayList<>();
         cells.add(new String[] {by.key().toUpperCase(java.util.Locale.ROOT), "CALLS", "INPUT TOKENS", "CACHE READ",
             "CACHE WRITE", "OUTPUT TOKENS", "REASONING", "USD"});
@@ -144,21 +144,7 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
             cells.add(cells(row));
         }
         cells.add(cells(total));
-        int[] widths = new int[cells.get(0).length];
-        for (String[] line : cells) {
-            for (int i = 0; i < line.length; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        List<String> lines = new ArrayList<>();
-        for (String[] line : cells) {
-            StringBuilder text = new StringBuilder(pad(line[0], widths[0], false));
-            for (int i = 1; i < line.length; i++) {
-                text.append("  ").append(pad(line[i], widths[i], true));
-            }
-            lines.add(text.toString().stripTrailing());
-        }
-        return lines;
+        return cells;
     }
 
     private static String[] cells(Row row) {
@@ -167,8 +153,4 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
             Usd.count(row.reasoningTokens()), row.usdText()};
     }
 
-    private static String pad(String text, int width, boolean right) {
-        String spaces = " ".repeat(width - text.length());
-        return right ? spaces + text : text + spaces;
-    }
 }
