@@ -185,23 +185,24 @@ public record BatchReport(String id, List<String> asserts, List<ModelLine> model
         return ms == null ? "-" : ms + "ms";
     }
 
-    /** The table for a person: one line per model, then the judges' cost. */
-    public List<String> table() {
-        List<String> out = new ArrayList<>();
-        int width = Math.max(5, models.stream().mapToInt(l -> l.model().length()).max().orElse(5));
-        out.add(String.format(java.util.Locale.ROOT, "%-" + width + "s  %6s  %6s  %6s  %6s  %8s  %8s  %9s  %9s  %10s",
-                "MODEL", "CALLS", "PASSED", "RATE", "FAILED", "P50", "P95", "TOKENS IN", "TOKENS OUT", "USD"));
+    /** The table for a person: a heading, then one line per model; the first column text, the others numbers. */
+    public List<String[]> cells() {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"MODEL", "CALLS", "PASSED", "RATE", "FAILED", "P50", "P95", "TOKENS IN", "TOKENS OUT",
+            "USD"});
         for (ModelLine line : models) {
-            out.add(String.format(java.util.Locale.ROOT,
-                    "%-" + width + "s  %6d  %6d  %6s  %6d  %8s  %8s  %9d  %9d  %10s", line.model(), line.calls(),
-                    line.passed(), line.passRate() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%",
-                            line.passRate().doubleValue() * 100), line.failed(), millis(line.p50Ms()),
-                    millis(line.p95Ms()), line.inputTokens(), line.outputTokens(),
-                    Usd.formatTotal(Usd.toMicro(line.costUsd()), line.unknownPriceCalls(), line.calls())));
+            cells.add(new String[] {line.model(), Usd.count(line.calls()), Usd.count(line.passed()),
+                line.passRate() == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%",
+                        line.passRate().doubleValue() * 100), Usd.count(line.failed()), millis(line.p50Ms()),
+                millis(line.p95Ms()), Usd.count(line.inputTokens()), Usd.count(line.outputTokens()),
+                Usd.formatTotal(Usd.toMicro(line.costUsd()), line.unknownPriceCalls(), line.calls())});
         }
-        if (judgeCalls > 0) {
-            out.add("judges: " + Usd.formatTotal(Usd.toMicro(judgeCostUsd), judgeUnknownPriceCalls, judgeCalls));
-        }
-        return out;
+        return cells;
+    }
+
+    /** The judges' cost, for the line after the table; null when no judge was called. */
+    public String judges() {
+        return judgeCalls > 0 ? "judges: " + Usd.formatTotal(Usd.toMicro(judgeCostUsd), judgeUnknownPriceCalls,
+                judgeCalls) : null;
     }
 }

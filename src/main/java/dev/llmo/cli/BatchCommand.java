@@ -137,7 +137,16 @@ final class BatchCommand implements Runnable {
         if (json) {
             out.println(report.toJson());
         } else {
-            report.table().forEach(out::println);
+            // the latencies, then the token counts, are spared first on a narrow terminal: the pass rate is the point
+            dev.llmo.cli.terminal.TextTable.Layout table = dev.llmo.cli.terminal.TextTable.layout(report.cells(),
+                    new boolean[] {false, true, true, true, true, true, true, true, true, true},
+                    TerminalColumns.of(context.environment()), 6, 5, 7, 8);
+            table.lines().forEach(out::println);
+            if (report.judges() != null) {
+                out.println(report.judges());
+            }
+            out.flush();
+            dev.llmo.cli.terminal.TextTable.omitted(context.err(), table, "llmo batch report --json");
         }
         out.flush();
         if (report.missing() > 0) {

@@ -232,7 +232,7 @@ class BatchHostileInputTest {
         assertThat(model.get("missing").asInt()).isEqualTo(2);
         assertThat(model.get("pass_rate").isNull()).isTrue();
         assertThat(model.get("p50_latency_ms").isNull()).isTrue();
-        assertThat(llmo.run("batch", "report", "last")).succeeded().outContains("mock/m1       0       0       -");
+        assertThat(llmo.run("batch", "report", "last")).succeeded().outContains("mock/m1      0       0     -       0    -    -          0           0  $0.00");
         assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0")).failedWith(ExitCode.FAILURE)
                 .errContains("is not finished (2 calls missing), so its pass rate is not known");
         assertThat(llmo.run("batch", "export", "last")).succeeded().outIsEmpty();

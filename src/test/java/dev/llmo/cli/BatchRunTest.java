@@ -535,7 +535,16 @@ class BatchRunTest {
         assertThat(json.get("models").get(0).get("pass_rate").decimalValue()).isEqualByComparingTo("0.25");
         assertThat(json.get("models").get(1).get("passed_by_assert").toString()).isEqualTo("[3,4,2,4]");
         assertThat(json.get("judge_cost_usd").decimalValue()).isPositive();
-        assertThat(llmo.run("batch", "report", "last")).succeeded().outContains("MODEL", "mock/m1", "25.0%", "judges:");
+        Result table = llmo.run("batch", "report", "last");
+        assertThat(table).succeeded().outContains("mock/m1", "25.0%", "judges:");
+        // the numbers line up under their headings, the widest ones too
+        String heading = table.out().lines().findFirst().orElseThrow();
+        assertThat(heading).startsWith("MODEL").contains("TOKENS IN  TOKENS OUT").endsWith("USD");
+        assertThat(table.out().lines().skip(1).filter(line -> line.startsWith("mock/")))
+                .allSatisfy(line -> assertThat(line).hasSize(heading.length()));
+        Result narrow = llmo.cli().tty("o").env("COLUMNS", "60").env("NO_COLOR", "1").run("batch", "report", "last");
+        assertThat(narrow.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(60));
+        assertThat(narrow.err()).contains("llmo: note: left out to fit the terminal: P95, P50");
         assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "30%")).failedWith(ExitCode.FAILURE)
                 .errContains("pass rate (25%) is below --min-pass-rate 30%");
         assertThat(llmo.run("batch", "report", "last", "--min-pass-rate", "0.2")).succeeded();
