@@ -47,6 +47,7 @@ class ChatTmuxIT {
         tmux.awaitScreen("Once upon");
         tmux.keys("C-c");
         tmux.awaitScreen("[cancelled]");
+        assertThat(tmux.screen()).as("the terminal does not echo Ctrl-C into the answer").doesNotContain("^C");
 
         tmux.keys("-l", "/mo");
         tmux.keys("Tab");

@@ -102,7 +102,7 @@ public final class ChatRepl {
                 } catch (EndOfFileException e) {
                     break;
                 }
-                if (!loop.handle(MultiLineInput.text(line))) {
+                if (!handleQuietly(MultiLineInput.text(line))) {
                     break;
                 }
             }
@@ -111,6 +111,25 @@ public final class ChatRepl {
             saveHistory(reader);
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Handles one input with the terminal's echo off: while an answer streams, the line reader is not reading, and the
+     * terminal itself would show Ctrl-C as "^C" in the middle of the answer (and keys typed ahead among its words).
+     * Signals stay on: Ctrl-C still cancels the call. A question asked meanwhile (a tool's approval, the vault's
+     * password) sets and restores its own modes.
+     */
+    private boolean handleQuietly(String input) {
+        org.jline.terminal.Attributes typing = terminal.getAttributes();
+        org.jline.terminal.Attributes quiet = new org.jline.terminal.Attributes(typing);
+        quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHO, false);
+        quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL, false);
+        terminal.setAttributes(quiet);
+        try {
+            return loop.handle(input);
+        } finally {
+            terminal.setAttributes(typing);
+        }
     }
 
     private LineReader reader() {
