@@ -84,6 +84,7 @@ class ToolApprovalTmuxIT {
         tmux.awaitScreen("llmo exited 0");
         assertThat(runs).doesNotExist();
         server.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).contains("did not allow");
+        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8())
+                .contains("the user did not allow this call of reverse");
     }
 }

@@ -212,9 +212,10 @@ final class ToolLoop {
             Part.ToolResult result;
             long durationMs = 0;
             if (!approval.allowed()) {
-                result = new Part.ToolResult(call.id(), "the user did not allow this call of " + tool.name()
-                        + " (decided by " + approval.decidedBy() + "); do not call it again with these arguments",
-                        true);
+                // the person only when asked: a policy rule, or no terminal to ask on, is said as what it is
+                String who = "you".equals(approval.decidedBy()) ? "the user did not allow this call of " + tool.name()
+                        : "this call of " + tool.name() + " is not allowed (decided by " + approval.decidedBy() + ")";
+                result = new Part.ToolResult(call.id(), who + "; do not call it again with these arguments", true);
             } else {
                 recorder.toolStarted(new EventData.ToolCall(call.id(), tool.name(), tool.source(),
                         tool.schemaSha256()));

@@ -104,7 +104,7 @@ final class HttpTransport implements McpTransport {
 
     @Override
     public String hint() {
-        return "Check the server at " + endpoint.redactedUrl() + ".";
+        return "check the server at " + endpoint.redactedUrl();
     }
 
     @Override
@@ -370,16 +370,16 @@ final class HttpTransport implements McpTransport {
             return new CredentialsException("MCP server " + name + " refused llmo's credentials (HTTP " + code + ")",
                     endpoint.headers().isEmpty()
                             ? "Give the server the header it expects (for example Authorization) in its config."
-                            : "Check the headers of MCP server " + name + " (for example an expired token).");
+                            : "check the headers of MCP server " + name + " (for example an expired token)");
         }
         if (code / 100 == 3) {
             return new McpException("MCP server " + name + " answered with a redirect (HTTP " + code
                     + "), which llmo does not follow: it would send the server's headers to another address",
-                    "Set its url to the address the server redirects to.");
+                    "set its url to the address the server redirects to");
         }
         if (code == 404 && !inSession) {
             return new McpException("MCP server " + name + " has no MCP endpoint at " + endpoint.redactedUrl()
-                    + " (HTTP 404)", "Check its url.");
+                    + " (HTTP 404)", "check its url");
         }
         return new McpException("MCP server " + name + " answered HTTP " + code + errorMessage(response), hint());
     }
@@ -403,7 +403,7 @@ final class HttpTransport implements McpTransport {
 
     private McpException unreachable(IOException e) {
         return new McpException("cannot reach MCP server " + endpoint.name() + " at " + endpoint.redactedUrl()
-                + ": " + McpClient.oneLine(e.getMessage()), "Check that the server is running and its url.", e);
+                + ": " + McpClient.oneLine(e.getMessage()), "check that the server is running, and its url", e);
     }
 
     private McpException tooLarge() {
@@ -412,7 +412,7 @@ final class HttpTransport implements McpTransport {
 
     private McpException protocolError(String what) {
         return new McpException("MCP server " + endpoint.name() + " " + what,
-                "This is a bug in the server; " + McpClient.lowerFirst(hint()));
+                "this is a bug in the server; " + hint());
     }
 
     /** Ends the session (DELETE; a server that does not allow it answers 405) and every call still running. */

@@ -110,7 +110,7 @@ public final class McpClient implements AutoCloseable {
         if (!SUPPORTED_VERSIONS.contains(offered)) {
             throw new McpException("MCP server " + name + " speaks protocol version '" + oneLine(offered)
                     + "', which llmo does not support",
-                    "Use a release of the server that supports MCP " + PROTOCOL_VERSION + " or 2025-06-18.");
+                    "use a release of the server that supports MCP " + PROTOCOL_VERSION + " or 2025-06-18");
         }
         protocolVersion = offered;
         serverName = result.path("serverInfo").path("name").asText("");
@@ -246,7 +246,7 @@ public final class McpClient implements AutoCloseable {
                 return attempt(method, params, progress);
             } catch (McpTransport.SessionExpired again) {
                 throw new McpException("MCP server " + name + " forgot its session (HTTP 404) right after it began",
-                        "This is a bug in the server; " + lowerFirst(transport.hint()));
+                        "this is a bug in the server; " + transport.hint());
             }
         }
     }
@@ -285,8 +285,8 @@ public final class McpClient implements AutoCloseable {
             cancel(method, id, "timed out");
             throw new McpException("MCP server " + name + " did not answer " + method + " within "
                     + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"),
-                    transport.hint().replaceFirst("\\.$", "") + ", or give it longer with 'timeout: SECONDS' in its "
-                            + "mcp_servers entry.");
+                    transport.hint() + ", or give it longer with 'timeout: SECONDS' in its "
+                            + "mcp_servers entry");
         } catch (InterruptedException e) {
             // cancelled before the flag is set again: OkHttp refuses to send from an interrupted thread
             cancel(method, id, "interrupted");
@@ -305,7 +305,7 @@ public final class McpClient implements AutoCloseable {
         if (cause instanceof McpTransport.SessionExpired expired) {
             if ("initialize".equals(method)) {
                 return new McpException("MCP server " + name + " answered initialize with HTTP 404",
-                        "Check its url: the server has no MCP endpoint there.");
+                        "check its url: the server has no MCP endpoint there");
             }
             return expired;
         }
@@ -454,16 +454,12 @@ public final class McpClient implements AutoCloseable {
 
     private McpException protocolError(String what) {
         return new McpException("MCP server " + name + " " + what,
-                "This is a bug in the server; " + lowerFirst(transport.hint()));
+                "this is a bug in the server; " + transport.hint());
     }
 
     /** A limit as people read it: 16 MiB, or 1024 bytes in tests. */
     static String size(int bytes) {
         return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
-    }
-
-    static String lowerFirst(String text) {
-        return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
     }
 
     /**

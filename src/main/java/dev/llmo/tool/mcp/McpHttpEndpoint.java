@@ -32,24 +32,24 @@ public record McpHttpEndpoint(String name, URI url, Map<String, String> headers)
         // of the password for the host: Urls reads the user-info as messages mask it
         if (url.getRawUserInfo() != null || Urls.hasUserInfo(url.toString())) {
             throw new ConfigException("MCP server " + name + " has a user name or password in its url",
-                    "Send credentials as a header instead, for example Authorization.");
+                    "send credentials as a header instead, for example Authorization");
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http") || url.getHost() == null) {
             throw new ConfigException("MCP server " + name + " has url " + redacted(url)
-                    + ", which is not an http or https address", "Set its url to the server's MCP endpoint, "
-                    + "for example https://example.com/mcp.");
+                    + ", which is not an http or https address", "set its url to the server's MCP endpoint, "
+                    + "for example https://example.com/mcp");
         }
         if (scheme.equals("http") && !isLoopback(url.getHost())) {
             throw new ConfigException("MCP server " + name + " has url " + redacted(url) + ": plain http to "
                     + "another machine would expose its headers and every tool call on the network",
-                    "Use https, or reach the server through a tunnel to localhost.");
+                    "use https, or reach the server through a tunnel to localhost");
         }
         Headers.Builder check = new Headers.Builder();
         for (Map.Entry<String, String> header : new TreeMap<>(headers).entrySet()) {
             if (RESERVED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
                 throw new ConfigException("MCP server " + name + " sets header " + header.getKey()
-                        + ", which llmo sets itself", "Remove it from the server's headers.");
+                        + ", which llmo sets itself", "remove it from the server's headers");
             }
             try {
                 check.add(header.getKey(), header.getValue());
@@ -58,7 +58,7 @@ public record McpHttpEndpoint(String name, URI url, Map<String, String> headers)
                 throw new ConfigException("MCP server " + name + " has a header '" + McpClient.oneLine(
                         header.getKey()) + "' whose name or value HTTP does not allow (a control character, "
                         + "a line break or a non-ASCII character in the name)",
-                        "Check that header's name and value.");
+                        "check that header's name and value");
             }
         }
     }

@@ -21,7 +21,7 @@ interface McpTransport {
     /** The handshake agreed on this revision (HTTP sends it on every later request). */
     void negotiated(String protocolVersion);
 
-    /** Where to look when the server misbehaves: a sentence for the fix of an error. */
+    /** Where to look when the server misbehaves, for the fix of an error: {@code check its log PATH}. */
     String hint();
 
     /** Ends the connection, and with it the server when llmo started it. Idempotent. */

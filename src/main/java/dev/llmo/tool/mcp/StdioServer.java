@@ -18,7 +18,7 @@ public record StdioServer(String name, List<String> command, Map<String, String>
         env = Map.copyOf(env);
         if (command.isEmpty()) {
             throw new McpException("MCP server " + name + " has no command",
-                    "Set its command to the program that starts the server.");
+                    "set its command to the program that starts the server");
         }
     }
 }

@@ -145,7 +145,7 @@ final class StdioTransport implements McpTransport {
 
     private static McpException cannotStart(StdioServer server, String why, Throwable cause) {
         return new McpException("cannot start MCP server " + server.name() + ": " + why,
-                "Check its command: " + server.command().get(0) + " must be a program on PATH or a path to one.",
+                "check its command: " + server.command().get(0) + " must be a program on PATH or a path to one",
                 cause);
     }
 
@@ -167,7 +167,7 @@ final class StdioTransport implements McpTransport {
 
     @Override
     public String hint() {
-        return "Check its log " + server.stderrLog() + ".";
+        return "check its log " + server.stderrLog();
     }
 
     @Override
@@ -254,7 +254,7 @@ final class StdioTransport implements McpTransport {
 
     private McpException protocolError(String what) {
         return new McpException("MCP server " + server.name() + " " + what,
-                "This is a bug in the server; " + McpClient.lowerFirst(hint()));
+                "this is a bug in the server; " + hint());
     }
 
     /**

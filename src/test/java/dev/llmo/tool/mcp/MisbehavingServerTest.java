@@ -153,7 +153,7 @@ class MisbehavingServerTest {
             assertThatThrownBy(() -> client.callTool("slow", JSON.createObjectNode()))
                     .isInstanceOf(McpException.class).hasMessage("MCP server py did not answer tools/call within 3 s")
                     .satisfies(e -> assertThat(((McpException) e).fix())
-                            .endsWith("or give it longer with 'timeout: SECONDS' in its mcp_servers entry."));
+                            .endsWith("or give it longer with 'timeout: SECONDS' in its mcp_servers entry"));
         }
         assertThat(Files.readString(dir.resolve("py.log"))).contains("cancelled 2 timed out");
         try (McpClient client = start("2025-11-25", Duration.ofSeconds(30))) {
