@@ -374,6 +374,11 @@ class TemplatesCommandTest {
                 "; the one it replaced is kept in " + kept);
         assertThat(Files.readString(kept)).isEqualTo(first);
         assertThat(llmo.run("templates", "list")).succeeded().outContains("Invent a cat").outDoesNotContain("previous");
+
+        // removing the template leaves the version it replaced, and says where
+        assertThat(llmo.run("templates", "rm", "dog")).succeeded().errContains("llmo: removed template dog (",
+                "; the version it replaced is still in " + kept);
+        assertThat(Files.readString(kept)).isEqualTo(first);
     }
 
     @Test
