@@ -103,6 +103,8 @@ class ToolsBinaryIT {
         assertThat(line.path("text").asText()).isEqualTo("The server said hello.");
         assertThat(line.at("/tool_results/0/content").asText()).contains("hello tools");
         assertThat(line.at("/tool_results/0/is_error").asBoolean()).isFalse();
+        // the tool's own name, as -T and tool_policy name it, not the one the wire format made of it
+        assertThat(line.at("/tool_calls/0/name").asText()).isEqualTo("everything.echo");
         Path log = onlyLog();
         assertThat(ChainVerifier.verify(log).ok()).isTrue();
         assertThat(EventLog.read(log).stream().map(e -> e.type()).toList())
@@ -113,6 +115,11 @@ class ToolsBinaryIT {
         BinaryRun.Result replay = llmo().run("log", "replay", log.getFileName().toString().replace(".jsonl", ""));
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("The server said hello.");
+        BinaryRun.Result shown = llmo().run("log", "show", log.getFileName().toString().replace(".jsonl", ""));
+        assertThat(shown.out()).contains("[tool call call_1] everything.echo ").doesNotContain("everything_echo");
+        BinaryRun.Result exported = llmo().run("log", "export", "--format", "md",
+                log.getFileName().toString().replace(".jsonl", ""));
+        assertThat(exported.out()).contains("Tool call `call_1`: `everything.echo`");
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 final class ChainOutput implements RunListener {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final ToolCallNames toolNames = new ToolCallNames();
     private final boolean json;
     private final boolean progress;
     private final ChainDefinition chain;
@@ -119,6 +120,7 @@ final class ChainOutput implements RunListener {
             printedStream = true;
             endsWithNewline = text.text().endsWith("\n");
         } else if (event instanceof RunEvent.ToolRunning || event instanceof RunEvent.ToolDone) {
+            toolNames.seen(event);
             // each round's text ends its line before the next round's, as run prints the rounds and passes them on
             if (printedStream && !endsWithNewline) {
                 out.println();
@@ -143,7 +145,7 @@ final class ChainOutput implements RunListener {
         }
         extras.printStopNote(label, result);
         if (json) {
-            String line = RunRenderer.jsonLine(result, conversationId.get());
+            String line = RunRenderer.jsonLine(result, conversationId.get(), toolNames);
             out.println("{\"step\":" + quoted(step.name()) + ",\"iteration\":" + iteration + "," + line.substring(1));
             StdoutWriter.requireWritten(out); // the chain stops here when nobody reads its lines
         }

@@ -33,6 +33,9 @@ final class ConversationRenderer {
     private final ConversationSummary summary;
     private final VerifyReport report;
 
+    /** Each offered tool's full name ({@code fs.read_file}) by the name requests declared it by ({@code fs_read_file}). */
+    private final java.util.Map<String, String> toolNames = new java.util.HashMap<>();
+
     /** The size in bytes of a blob of the content store by its hash, -1 when it is not there. */
     private final java.util.function.ToLongFunction<String> blobSize;
 
@@ -49,6 +52,29 @@ final class ConversationRenderer {
         this.decoded = events.stream().map(EventCodec::decode).toList();
         this.summary = ConversationSummary.of(id, events, decoded);
         this.report = report;
+        for (EventData data : decoded) {
+            if (data instanceof EventData.ToolsOffered offered) {
+                for (EventData.OfferedTool tool : offered.tools()) {
+                    toolNames.put(tool.wireName(), tool.name());
+                }
+            }
+        }
+    }
+
+    /**
+     * The parts with each tool call under its tool's full name, as the tool's own lines show it: the log keeps the
+     * name the model called, which a wire format may have made of it ({@code fs_read_file} for {@code fs.read_file}).
+     */
+    private List<Part> named(List<Part> parts) {
+        if (toolNames.isEmpty()) {
+            return parts;
+        }
+        List<Part> named = new java.util.ArrayList<>(parts.size());
+        for (Part part : parts) {
+            named.add(part instanceof Part.ToolCall call && toolNames.containsKey(call.name())
+                    ? new Part.ToolCall(call.id(), toolNames.get(call.name()), call.arguments()) : part);
+        }
+        return named;
     }
 
     /**
@@ -83,11 +109,11 @@ final class ConversationRenderer {
             if (data instanceof EventData.Message message) {
                 out.println();
                 out.println(bold + "── " + message.role().id() + " ──" + reset);
-                walk(message.parts(), new TextParts(out, dim, reset, blobSize));
+                walk(named(message.parts()), new TextParts(out, dim, reset, blobSize));
             } else if (data instanceof EventData.Response response) {
                 out.println();
                 out.println(bold + "── assistant (" + printable(response.model()) + ") ──" + reset);
-                walk(response.parts(), new TextParts(out, dim, reset, blobSize));
+                walk(named(response.parts()), new TextParts(out, dim, reset, blobSize));
                 out.println(dim + "[" + responseFacts(response) + "]" + reset);
             } else if (data instanceof EventData.ToolApproval approval) {
                 out.println(dim + "[" + printable(approval.tool()) + " " + printable(approval.callId()) + ": "
@@ -138,12 +164,12 @@ final class ConversationRenderer {
                 out.println();
                 out.println("## " + capitalise(message.role().id()));
                 out.println();
-                walk(message.parts(), new MarkdownParts(out, blobSize));
+                walk(named(message.parts()), new MarkdownParts(out, blobSize));
             } else if (data instanceof EventData.Response response) {
                 out.println();
                 out.println("## Assistant (" + response.model() + ")");
                 out.println();
-                walk(response.parts(), new MarkdownParts(out, blobSize));
+                walk(named(response.parts()), new MarkdownParts(out, blobSize));
                 out.println();
                 out.println("_" + responseFacts(response) + "_");
             } else if (data instanceof EventData.ToolApproval approval) {

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 final class OrderedOutput implements MultiRunView {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final ToolCallNames toolNames = new ToolCallNames();
     private final List<String> labels;
     private final boolean json;
     private final boolean showNotes;
@@ -68,6 +69,7 @@ final class OrderedOutput implements MultiRunView {
             roundEnded[index] = false;
             text(index, text.text());
         } else if (event instanceof RunEvent.ToolRunning || event instanceof RunEvent.ToolDone) {
+            toolNames.seen(event);
             roundEnded[index] = true;
         } else if (event instanceof RunEvent.Idle) {
             idle(index);
@@ -129,7 +131,7 @@ final class OrderedOutput implements MultiRunView {
             }
             RunResult done = results[head];
             if (json) {
-                out.println(RunRenderer.jsonLine(done, conversationId.get()));
+                out.println(RunRenderer.jsonLine(done, conversationId.get(), toolNames));
             } else {
                 showHeader();
                 if (!endsWithNewline) {

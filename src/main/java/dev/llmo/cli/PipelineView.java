@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  */
 final class PipelineView implements MultiRunView {
     private final PrintWriter out;
+    private final ToolCallNames toolNames = new ToolCallNames();
     private final PrintWriter err;
     private final RunRenderer last;
     /** The earlier steps' reasoning, refusals and tool calls, each under its step (their answers are not shown). */
@@ -61,6 +62,7 @@ final class PipelineView implements MultiRunView {
     @Override
     public void content(RunEvent.OfCall event) {
         int index = event.call().index();
+        toolNames.seen(event);
         if (event instanceof RunEvent.Retrying retrying) {
             retrying(index, retrying.retry(), retrying.delay(), retrying.reason());
         } else if (isLast(index)) {
@@ -87,7 +89,7 @@ final class PipelineView implements MultiRunView {
         String label = step(index) + " " + labels.get(index);
         extras.wholeReasoning(label, result.answer());
         if (json) {
-            out.println(RunRenderer.jsonLine(result, conversationId.get()));
+            out.println(RunRenderer.jsonLine(result, conversationId.get(), toolNames));
             out.flush();
         } else {
             extras.afterAnswer(label, result.answer(), !result.succeeded());

@@ -39,6 +39,7 @@ final class RunRenderer implements RunListener {
     private final boolean showNotes;
     private final boolean terminal;
     private final AnswerExtras extras;
+    private final ToolCallNames toolNames = new ToolCallNames();
     /** Chars printed since stdout was last checked: a stream that never waits must still notice a closed pipe. */
     private int unchecked;
     private String conversationId;
@@ -91,6 +92,7 @@ final class RunRenderer implements RunListener {
         } else if (event instanceof RunEvent.ToolProgress progress) {
             extras.toolProgress(progress.tool(), progress.line());
         } else if (event instanceof RunEvent.ToolDone done) {
+            toolNames.seen(done);
             endRoundLine();
             extras.toolDone(done);
         }
@@ -161,7 +163,7 @@ final class RunRenderer implements RunListener {
         extras.endReasoning();
         drain();
         if (json) {
-            out.println(jsonLine(result, conversationId));
+            out.println(jsonLine(result, conversationId, toolNames));
         } else if (printed && !endsWithNewline) {
             out.println(); // a shell prompt must not be glued to the answer, nor an error line to partial text
         }
@@ -182,7 +184,7 @@ final class RunRenderer implements RunListener {
         err.flush();
     }
 
-    static String jsonLine(RunResult result, String conversationId) {
+    static String jsonLine(RunResult result, String conversationId, ToolCallNames toolNames) {
         // the provider clients' mapper (decimals written plainly): a mapper of its own cost every run start-up time
         ObjectNode line = Json.object();
         line.put("model", result.model().id());
@@ -209,7 +211,8 @@ final class RunRenderer implements RunListener {
         }
         ArrayNode toolCalls = line.putArray("tool_calls");
         for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
-            toolCalls.addObject().put("id", call.id()).put("name", call.name()).put("arguments", call.arguments());
+            toolCalls.addObject().put("id", call.id()).put("name", toolNames.of(result.model().id(), call))
+                    .put("arguments", call.arguments());
         }
         ArrayNode toolResults = line.putArray("tool_results");
         for (Part.ToolResult toolResult : answer.parts(Part.ToolResult.class)) {
