@@ -144,9 +144,12 @@ final class BatchExecution {
         // a reader of stdout that went away (| head), or a full disk under --out, stops the batch: the rest could not
         // be written
         RunListener listener = event -> {
-            // a call the batch's stop ended is not done (the record says interrupted): no failure on the line
-            if (!(event instanceof RunEvent.CallEnded ended && ended.result().error() != null
-                    && ended.result().error() == cancellation.reason())) {
+            // a call the batch's stop ended is not done (the record says interrupted): no failure on the line, but
+            // what it cost counts
+            if (event instanceof RunEvent.CallEnded ended && ended.result().error() != null
+                    && ended.result().error() == cancellation.reason()) {
+                progress.stopped(ended.result());
+            } else {
                 progress.onEvent(event);
             }
             LlmoException lost = event instanceof RunEvent.CallEnded ? lost(context, out, record) : null;

@@ -67,7 +67,8 @@ final class BatchProgress implements RunListener {
         }
         RunResult result = ended.result();
         if (result.error() instanceof InterruptedRunException) {
-            return; // not done: a resume runs it
+            stopped(result); // not done: a resume runs it
+            return;
         }
         if (result.error() instanceof BudgetException && !(result.error() instanceof ContextWindowException)
                 || result.error() instanceof ModelAuthException) {
@@ -77,6 +78,25 @@ final class BatchProgress implements RunListener {
         if (!result.succeeded()) {
             failed++;
         }
+        spent(result);
+        long now = nanoTime.getAsLong();
+        if (now - lastShown >= (terminal ? REDRAW_NANOS : PLAIN_EVERY_NANOS)) {
+            lastShown = now;
+            show(now);
+        }
+    }
+
+    /**
+     * A call the batch's stop ended: not done (a resume runs it again), but what it cost counts, as the record counts
+     * it (an interrupted entry keeps its cost), so that the last line and {@code batch list} say the same.
+     */
+    void stopped(RunResult result) {
+        if (result.costUsd() != null || result.usage() != null) {
+            spent(result);
+        }
+    }
+
+    private void spent(RunResult result) {
         if (result.costUsd() != null) {
             cost = cost.add(result.costUsd());
             billable++;
@@ -84,11 +104,6 @@ final class BatchProgress implements RunListener {
             // billed at a price llmo does not know: "$0" would claim it was free
             unknownPrice++;
             billable++;
-        }
-        long now = nanoTime.getAsLong();
-        if (now - lastShown >= (terminal ? REDRAW_NANOS : PLAIN_EVERY_NANOS)) {
-            lastShown = now;
-            show(now);
         }
     }
 

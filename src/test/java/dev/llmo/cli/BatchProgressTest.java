@@ -88,9 +88,15 @@ class BatchProgressTest {
         progress.onEvent(ended(true, "0.01"));
         progress.onEvent(new RunEvent.CallEnded(new CallId(model, null, 0, 1), RunResult.failedBeforeAnswer(model, 0,
                 InterruptedRunException.of(ExitCode.INTERRUPTED, "stopped"))));
+        // stopped mid-answer: not done, but what it cost counts, as the record counts it
+        progress.onEvent(new RunEvent.CallEnded(new CallId(model, null, 0, 2), new RunResult(model,
+                new Message(Role.ASSISTANT, List.of(new Part.Text("h"))), null, null, new BigDecimal("0.005"), 10, null,
+                InterruptedRunException.of(ExitCode.INTERRUPTED, "stopped"))));
+        progress.stopped(new RunResult(model, new Message(Role.ASSISTANT, List.of()), null, null,
+                new BigDecimal("0.005"), 10, null, new FailureException("stdout closed", "fix")));
         progress.finish();
         assertThat(text.toString().lines().toList()).hasSize(2).allMatch(l -> l.startsWith("llmo: batch: "));
-        assertThat(text.toString()).contains("8/10 calls · 0 failed · $0.04", "ETA ");
+        assertThat(text.toString().lines().toList().get(1)).contains("8/10 calls · 0 failed · $0.05 ", "ETA ");
     }
 
     @Test
