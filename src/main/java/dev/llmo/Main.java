@@ -25,7 +25,7 @@ public final class Main {
     private static volatile byte[] reserve = new byte[512 * 1024];
     private static final long LAST_WRITES_MS = 3000;
     private static final String CALL_ARCHIVE = ".call.jsa";
-    /** {@code --debug} anywhere on the command line: an internal error's stack trace is printed too. */
+    /** {@code --debug} (or {@code LLMO_DEBUG=1}): an internal error's stack trace is printed too. */
     private static volatile boolean debug;
 
     private Main() {
@@ -41,9 +41,7 @@ public final class Main {
                 return;
             }
         }
-        for (String arg : args) {
-            debug |= "--debug".equals(arg);
-        }
+        debug = dev.llmo.cli.GlobalOptions.scan(args, System.getenv()).debug();
         chooseLocaleData();
         forgetRefusedArchive();
         Thread.setDefaultUncaughtExceptionHandler(new Thread.UncaughtExceptionHandler() {
@@ -159,7 +157,7 @@ public final class Main {
      * lost but that redraw, so it is no reason to end llmo with exit 1 (before the ledger has its entry).
      */
     static boolean closedTerminalSignal(Thread thread, Throwable error) {
-        return thread.getName().startsWith("SIG") && thread.getName().endsWith(" handler")
-                && error instanceof IllegalStateException && "Terminal has been closed".equals(error.getMessage());
+        return "SIGWINCH handler".equals(thread.getName()) && error instanceof IllegalStateException
+                && "Terminal has been closed".equals(error.getMessage());
     }
 }

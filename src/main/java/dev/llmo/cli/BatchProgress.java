@@ -91,9 +91,7 @@ final class BatchProgress implements RunListener {
      * it (an interrupted entry keeps its cost), so that the last line and {@code batch list} say the same.
      */
     void stopped(RunResult result) {
-        if (result.costUsd() != null || result.usage() != null) {
-            spent(result);
-        }
+        spent(result);
     }
 
     private void spent(RunResult result) {

@@ -156,7 +156,7 @@ final class ChainCommand implements Runnable {
                 try {
                     requireAffordable(chain, text, settings, attached, maxCost, planned, unstored::get);
                 } catch (dev.llmo.failure.BudgetException e) {
-                    String refusal = e.getMessage().replace("; nothing was sent", "") + "; " + e.fix();
+                    String refusal = WorstCase.asDryRun(e);
                     out.println(json ? "{\"budget_refusal\":"
                             + com.fasterxml.jackson.databind.node.TextNode.valueOf(refusal) + "}"
                             : "would be refused (exit 5): " + refusal);

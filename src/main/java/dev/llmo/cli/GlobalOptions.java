@@ -3,9 +3,9 @@ package dev.llmo.cli;
 import java.util.Map;
 
 /** The flags that apply to every command, read before picocli parses anything (so errors and help obey them). */
-record GlobalOptions(boolean debug, boolean noColor) {
+public record GlobalOptions(boolean debug, boolean noColor) {
 
-    static GlobalOptions scan(String[] args, Map<String, String> env) {
+    public static GlobalOptions scan(String[] args, Map<String, String> env) {
         boolean debug = isSet(env.get("LLMO_DEBUG"));
         boolean noColor = false;
         for (String arg : args) {

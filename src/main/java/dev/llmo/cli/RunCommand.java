@@ -357,6 +357,9 @@ final class RunCommand implements Callable<Integer> {
                 usage || environment.stderrIsTerminal(), environment.stderrIsTerminal() || context.debug(),
                 environment.stdoutIsTerminal() && !json, extras());
         renderer.conversation(conversation.id());
+        if (plan instanceof Plan.Single single) {
+            renderer.toolsOffered(single.request().tools());
+        }
         Cancellation cancellation = new Cancellation();
         LlmoException[] lost = new LlmoException[1];
         WaitingSpinner spinner = spinner(plan);
@@ -682,8 +685,7 @@ final class RunCommand implements Callable<Integer> {
             guard.reserve(model.id(), model.spec().pricing(), inputTokens, caps.outputBound(inputTokens));
             return null;
         } catch (BudgetException e) {
-            String text = e.getMessage().replace("; nothing was sent", "");
-            return e.fix() == null ? text : text + "; " + e.fix();
+            return WorstCase.asDryRun(e);
         }
     }
 

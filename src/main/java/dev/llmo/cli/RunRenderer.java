@@ -69,6 +69,11 @@ final class RunRenderer implements RunListener {
         this.showNotes = showNotes;
     }
 
+    /** The tools the call's requests declare, so that {@code --json} names each call's tool as {@code -T} does. */
+    void toolsOffered(java.util.List<dev.llmo.tool.Tool> tools) {
+        toolNames.offered(tools);
+    }
+
     /** The conversation the call belongs to, for {@code --json}. */
     void conversation(String id) {
         this.conversationId = id;
@@ -211,7 +216,7 @@ final class RunRenderer implements RunListener {
         }
         ArrayNode toolCalls = line.putArray("tool_calls");
         for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
-            toolCalls.addObject().put("id", call.id()).put("name", toolNames.of(result.model().id(), call))
+            toolCalls.addObject().put("id", call.id()).put("name", toolNames.of(call))
                     .put("arguments", call.arguments());
         }
         ArrayNode toolResults = line.putArray("tool_results");

@@ -241,7 +241,7 @@ final class TemplatesCommand implements Callable<Integer> {
         if (!store.remove(name)) {
             store.load(name); // unknown: says so, with the names closest to it
         }
-        Path previous = file.resolveSibling(file.getFileName() + ".previous");
+        Path previous = store.previousFile(name);
         // the version a --save replaced is the user's too: kept, and said, rather than deleted unasked
         context.err().println("llmo: removed template " + name + " (" + file + ")" + (java.nio.file.Files.exists(
                 previous) ? "; the version it replaced is still in " + previous + " (delete it, or copy it back to "

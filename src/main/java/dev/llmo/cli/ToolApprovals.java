@@ -100,7 +100,7 @@ final class ToolApprovals implements ToolGate {
                         + (more ? ", [s]how all" : "") + ": ");
                 String choice = answer.map(a -> a.strip().toLowerCase(java.util.Locale.ROOT)).orElse("n");
                 if (choice.equals("y") || choice.equals("yes")) {
-                    return new Approval(true, "you");
+                    return new Approval(true, Approval.BY_PERSON);
                 }
                 if (choice.equals("a") || choice.equals("always")) {
                     alwaysAllowed.add(tool.name());
@@ -112,7 +112,7 @@ final class ToolApprovals implements ToolGate {
                     continue;
                 }
                 if (choice.isEmpty() || choice.equals("n") || choice.equals("no")) {
-                    return new Approval(false, "you");
+                    return new Approval(false, Approval.BY_PERSON);
                 }
             }
         }

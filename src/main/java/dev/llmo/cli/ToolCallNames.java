@@ -2,31 +2,37 @@ package dev.llmo.cli;
 
 import dev.llmo.core.RunEvent;
 import dev.llmo.message.Part;
+import dev.llmo.tool.Tool;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The tools' own names of the calls a run's models made, as the tool lines show them ({@code fs.read_file}): an answer
  * keeps the name the model called, which a wire format may have made of it ({@code fs_read_file}), and a script that
- * reads {@code --json} looks for the name {@code -T} and {@code tool_policy} use. Learnt from the tool events as the
- * calls run; a call that did not run keeps the name the model gave.
+ * reads {@code --json} looks for the name {@code -T} and {@code tool_policy} use. The names a request declares its
+ * tools by depend only on the tools ({@link dev.llmo.core.ToolNames}), so they are keyed by that name: learnt from the
+ * tools offered, where the caller has them, and from each call as it ends.
  */
 final class ToolCallNames {
     private final Map<String, String> names = new ConcurrentHashMap<>();
 
-    /** Takes the name of the tool a finished call ran (or was refused). */
-    void seen(RunEvent event) {
-        if (event instanceof RunEvent.ToolDone done) {
-            names.put(key(done.call().model().id(), done.request().id()), done.tool());
+    /** Takes the tools a run's requests declare. */
+    void offered(List<Tool> tools) {
+        for (Map.Entry<String, Tool> named : dev.llmo.core.ToolNames.byWireName(tools).entrySet()) {
+            names.put(named.getKey(), named.getValue().name());
         }
     }
 
-    /** The tool's own name for {@code call}, made by {@code model}; the model's name for it when none is known. */
-    String of(String model, Part.ToolCall call) {
-        return names.getOrDefault(key(model, call.id()), call.name());
+    /** Takes the name of the tool a finished call ran (or was refused). */
+    void seen(RunEvent event) {
+        if (event instanceof RunEvent.ToolDone done) {
+            names.put(done.request().name(), done.tool());
+        }
     }
 
-    private static String key(String model, String callId) {
-        return model + '\n' + callId;
+    /** The tool's own name for {@code call}; the model's name for it when no tool of that name was offered. */
+    String of(Part.ToolCall call) {
+        return names.getOrDefault(call.name(), call.name());
     }
 }

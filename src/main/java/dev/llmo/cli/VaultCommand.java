@@ -176,7 +176,7 @@ final class VaultCommand implements Runnable {
         checkName(name);
         try (UnlockedVault open = unlock(vault(), "remove")) {
             if (!open.remove(name)) {
-                throw noEntry(name, open, "'llmo vault list' shows the entries");
+                throw noEntry(name, open, "run 'llmo vault list' to see the entries");
             }
             note("removed " + name + " from " + open.file());
         } finally {
@@ -470,9 +470,7 @@ final class VaultCommand implements Runnable {
             UnlockedVault open = vault.create(password);
             sealLedger(open);
             note("created the vault " + vault.file());
-            if (passwords().inEnvironment()) { // typed at the prompt, it was rated and confirmed there
-                warnIfWeak(password, "the password in " + PasswordSource.ENV);
-            }
+            warnIfWeak(password, "the password in " + PasswordSource.ENV);
             return open;
         } finally {
             VaultPasswords.wipe(password);

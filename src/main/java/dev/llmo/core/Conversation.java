@@ -284,9 +284,6 @@ public final class Conversation implements CallRecorder, AutoCloseable {
      * A conversation that ended with a fan-out cannot be continued: its models all answered the same message, so
      * there is no one answer to continue from, and sending them all would put several assistant turns in a row. A
      * pipeline continues with its whole transcript.
-     */
-    /**
-     * Refuses to continue a conversation whose last part was a parallel run: it has no one answer to go on from.
      *
      * @throws UsageException (exit 2)
      */

@@ -20,5 +20,12 @@ public interface ToolGate {
      *                  {@code --approve fs.*}, {@code --yolo}, {@code you}
      */
     record Approval(boolean allowed, String decidedBy) {
+        /** {@link #decidedBy} of a decision the person made, asked on the terminal. */
+        public static final String BY_PERSON = "you";
+
+        /** Whether the person decided (rather than a rule, a flag, or the want of a terminal to ask on). */
+        public boolean byPerson() {
+            return BY_PERSON.equals(decidedBy);
+        }
     }
 }

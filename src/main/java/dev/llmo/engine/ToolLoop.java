@@ -213,7 +213,7 @@ final class ToolLoop {
             long durationMs = 0;
             if (!approval.allowed()) {
                 // the person only when asked: a policy rule, or no terminal to ask on, is said as what it is
-                String who = "you".equals(approval.decidedBy()) ? "the user did not allow this call of " + tool.name()
+                String who = approval.byPerson() ? "the user did not allow this call of " + tool.name()
                         : "this call of " + tool.name() + " is not allowed (decided by " + approval.decidedBy() + ")";
                 result = new Part.ToolResult(call.id(), who + "; do not call it again with these arguments", true);
             } else {

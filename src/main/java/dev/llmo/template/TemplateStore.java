@@ -126,6 +126,12 @@ public final class TemplateStore {
     }
 
     /** Saves {@code template} as the user's {@code name} (replacing one of that name), atomically. */
+    /** Where {@link #keepPrevious} keeps the version of the user's template {@code name} a save replaced. */
+    public Path previousFile(String name) {
+        Path file = userFile(name);
+        return file.resolveSibling(file.getFileName() + ".previous");
+    }
+
     /**
      * Keeps the user's template {@code name}, when there is one, beside it as {@code NAME.yaml.previous} (which no
      * listing reads), before a save replaces it: a {@code --save} under a name in use would otherwise lose it.
@@ -137,7 +143,7 @@ public final class TemplateStore {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        Path previous = file.resolveSibling(file.getFileName() + ".previous");
+        Path previous = previousFile(name);
         try {
             write(previous, Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -181,9 +181,10 @@ class ChainRunTest {
 
         assertThat(human).succeeded();
         assertThat(human.out()).containsPattern("\nwould be refused \\(exit 5\\): chain 'full' could cost up to "
-                + "\\$0\\.00\\d+ \\(its worst case: see 'llmo chain run full --dry-run'\\), more than the per-run "
+                + "\\$0\\.00\\d+, more than the per-run "
                 + "budget of \\$0\\.0005 \\(--max-cost\\); raise --max-cost, lower the models' max_output_tokens in "
                 + "models.yaml or the steps' repeat max in the chain\n$");
+        assertThat(json).succeeded();
         List<String> lines = json.out().lines().toList();
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1))
                 .get("budget_refusal").asText()).startsWith("chain 'full' could cost up to $0.00");

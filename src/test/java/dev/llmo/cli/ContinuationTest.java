@@ -334,9 +334,44 @@ class ContinuationTest {
         List<Path> after = new java.util.ArrayList<>(llmo.logs());
         after.removeAll(before);
         String parallel = after.get(0).getFileName().toString().replace(".jsonl", "");
-        Result refused = llmo.cli().stdin("/load " + parallel + "\n").run("chat", "-m", "mock/m1");
-        assertThat(refused.err()).contains("ended with a parallel run of 2 models: there is no one answer to continue "
-                + "from");
+        answer("Still here.");
+        answer("And again.");
+        Result refused = llmo.cli().stdin("hello\n/load " + parallel + "\nagain\n").run("chat", "-m", "mock/m2");
+        assertThat(refused).failedWith(ExitCode.USAGE).errContains("ended with a parallel run of 2 models: there is no "
+                + "one answer to continue from");
+        // the refused /load left the chat as it was: its own conversation, on its own model
+        assertThat(refused.err()).doesNotContain("messages, on");
+        body(); // the parallel run's two requests, then the chat's first
+        body();
+        body();
+        JsonNode afterRefusal = body();
+        assertThat(afterRefusal.get("model").asText()).isEqualTo("m2");
+        assertThat(messages(afterRefusal)).isEqualTo("user:hello|assistant:Still here.|user:again|");
+    }
+
+    /** A conversation whose provider is gone from models.yaml is loaded on the chat's model, saying why. */
+    @Test
+    void chatLoadOfAConversationWhoseProviderIsGoneKeepsTheChatsModel() throws Exception {
+        answer("On o1.");
+        assertThat(llmo.cli().stdin("hi\n/save gone\n").run("chat")).succeeded();
+        llmo.configYaml("main_llm: mock/m1\n");
+        llmo.modelsYaml("""
+                mock:
+                  type: openai
+                  base_url: {server}
+                  api_key_name: MOCK_API_KEY
+                  models:
+                    - name: m1
+                """);
+        answer("On m1.");
+
+        Result loaded = llmo.cli().stdin("/load gone\nmore\n").run("chat");
+
+        assertThat(loaded).succeeded().errContains("on mock/m1", "this chat goes on with mock/m1 (/model to choose)");
+        body();
+        JsonNode sent = body();
+        assertThat(sent.get("model").asText()).isEqualTo("m1");
+        assertThat(messages(sent)).isEqualTo("user:hi|assistant:On o1.|user:more|");
     }
 
     @Test

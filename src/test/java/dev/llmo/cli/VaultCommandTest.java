@@ -202,7 +202,7 @@ class VaultCommandTest {
         CliRun.Result again = llmo().run("vault", "rm", "OPENAI_API_KEY");
         assertThat(again).failedWith(ExitCode.CREDENTIALS);
         assertThat(again.err()).startsWith("llmo: error: no entry OPENAI_API_KEY in the vault")
-                .endsWith("; 'llmo vault list' shows the entries\n");
+                .endsWith("; run 'llmo vault list' to see the entries\n");
     }
 
     @Test

@@ -502,8 +502,9 @@ public final class ChatSession implements AutoCloseable {
 
     /**
      * Switches to another conversation, named by a saved name, an id or a unique prefix, on that conversation's own
-     * model, as {@code --resume} does. One that ended with a run of several models (or with none) has no one model:
-     * the session's stays, and the returned line says why; null when the conversation's own model was taken.
+     * model, as {@code --resume} does. One that ended with a run of several models (or with none, or with one whose
+     * provider is no longer configured) has no model to go on with: the session's stays, and the returned line says
+     * why; null when the conversation's own model was taken.
      *
      * @throws UsageException (exit 2) when the conversation ended with a parallel run: there is no one answer to go on
      *                        from
@@ -516,15 +517,18 @@ public final class ChatSession implements AutoCloseable {
         }
         Conversation.Continued continued = Conversation.continuable(file);
         Conversation.refuseAfterFanOut(continued);
+        CallDefaults next = defaults;
         String kept = null;
         try {
             ModelRef own = Conversation.modelToContinue(continued, setup.settings().catalog(), "/model");
-            defaults = CallDefaults.resolve(setup.settings(), List.of(own.id()), role, null, commandOptions, null);
-        } catch (UsageException e) {
+            next = CallDefaults.resolve(setup.settings(), List.of(own.id()), role, null, commandOptions, null);
+        } catch (UsageException | dev.llmo.failure.ConfigException e) {
+            // several models, none, or one whose provider is gone: the chat's own goes on, and the user is told why
             kept = e.getMessage() + "; this chat goes on with " + defaults.model().id() + " (/model to choose)";
         }
-        replace(Conversation.resume(continued, COMMAND + " --resume", RunMode.CHAT, List.of(defaults.model().id()),
+        replace(Conversation.resume(continued, COMMAND + " --resume", RunMode.CHAT, List.of(next.model().id()),
                 setup.settings().digest(), setup.version(), setup.logOptions()));
+        defaults = next; // only once the conversation is this one: a failed /load leaves the chat as it was
         return kept;
     }
 

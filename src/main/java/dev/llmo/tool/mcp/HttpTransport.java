@@ -369,7 +369,7 @@ final class HttpTransport implements McpTransport {
         if (code == 401 || code == 403) {
             return new CredentialsException("MCP server " + name + " refused llmo's credentials (HTTP " + code + ")",
                     endpoint.headers().isEmpty()
-                            ? "Give the server the header it expects (for example Authorization) in its config."
+                            ? "give the server the header it expects (for example Authorization) in its config"
                             : "check the headers of MCP server " + name + " (for example an expired token)");
         }
         if (code / 100 == 3) {
