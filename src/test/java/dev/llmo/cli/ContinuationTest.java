@@ -55,6 +55,14 @@ class ContinuationTest {
                 .setBody("{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
     }
 
+    /** The {@code nth} request to reach the server from now on (1: the next), the ones before it passed over. */
+    private JsonNode body(int nth) throws Exception {
+        for (int i = 1; i < nth; i++) {
+            body();
+        }
+        return body();
+    }
+
     private JsonNode body() throws Exception {
         RecordedRequest request = llmo.server().takeRequest(5, TimeUnit.SECONDS);
         assertThat(request).as("a request reached the server").isNotNull();
@@ -101,10 +109,7 @@ class ContinuationTest {
         Result continued = llmo.run("run", "-c", "x");
 
         assertThat(continued).succeeded();
-        body();
-        body();
-        body();
-        assertThat(messages(body())).isEqualTo("user:old|assistant:Old.|user:resumed old|assistant:Resumed.|user:x|");
+        assertThat(messages(body(4))).isEqualTo("user:old|assistant:Old.|user:resumed old|assistant:Resumed.|user:x|");
         assertThat(llmo.run("log", "show", "last").out()).contains("resumed old").doesNotContain("New.");
     }
 
@@ -171,8 +176,7 @@ class ContinuationTest {
 
         assertThat(continued).succeeded();
         assertThat(resumed).succeeded();
-        body();
-        JsonNode second = body();
+        JsonNode second = body(2);
         assertThat(second.get("model").asText()).isEqualTo("m2");
         assertThat(messages(second)).isEqualTo("user:first|assistant:One.|user:second|");
         assertThat(body().get("model").asText()).isEqualTo("m2");
@@ -267,9 +271,7 @@ class ContinuationTest {
         Result resumed = llmo.cli().stdin("second\n").run("chat", "--continue");
 
         assertThat(resumed).succeeded();
-        body();
-        body();
-        JsonNode third = body();
+        JsonNode third = body(3);
         assertThat(third.get("model").asText()).isEqualTo("m1");
         assertThat(messages(third)).isEqualTo("user:first|assistant:One.|user:second|");
     }
@@ -305,8 +307,7 @@ class ContinuationTest {
         Result loaded = llmo.cli().stdin("/load notes\nmountains?\n").run("chat");
 
         assertThat(loaded).succeeded().errContains("conversation " + notes + ": 2 messages, on mock/m2");
-        body();
-        JsonNode sent = body();
+        JsonNode sent = body(2);
         assertThat(sent.get("model").asText()).isEqualTo("m2");
         assertThat(messages(sent)).isEqualTo("user:rivers?|assistant:Rivers.|user:mountains?|");
     }
@@ -341,10 +342,7 @@ class ContinuationTest {
                 + "one answer to continue from");
         // the refused /load left the chat as it was: its own conversation, on its own model
         assertThat(refused.err()).doesNotContain("messages, on");
-        body(); // the parallel run's two requests, then the chat's first
-        body();
-        body();
-        JsonNode afterRefusal = body();
+        JsonNode afterRefusal = body(4); // after the parallel run's two requests and the chat's first
         assertThat(afterRefusal.get("model").asText()).isEqualTo("m2");
         assertThat(messages(afterRefusal)).isEqualTo("user:hello|assistant:Still here.|user:again|");
     }
@@ -355,21 +353,13 @@ class ContinuationTest {
         answer("On o1.");
         assertThat(llmo.cli().stdin("hi\n/save gone\n").run("chat")).succeeded();
         llmo.configYaml("main_llm: mock/m1\n");
-        llmo.modelsYaml("""
-                mock:
-                  type: openai
-                  base_url: {server}
-                  api_key_name: MOCK_API_KEY
-                  models:
-                    - name: m1
-                """);
+        llmo.mockProvider("models: [m1]\n");
         answer("On m1.");
 
         Result loaded = llmo.cli().stdin("/load gone\nmore\n").run("chat");
 
         assertThat(loaded).succeeded().errContains("on mock/m1", "this chat goes on with mock/m1 (/model to choose)");
-        body();
-        JsonNode sent = body();
+        JsonNode sent = body(2);
         assertThat(sent.get("model").asText()).isEqualTo("m1");
         assertThat(messages(sent)).isEqualTo("user:hi|assistant:On o1.|user:more|");
     }
