@@ -115,6 +115,7 @@ class ToolsBinaryIT {
         BinaryRun.Result replay = llmo().run("log", "replay", log.getFileName().toString().replace(".jsonl", ""));
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("The server said hello.");
+        assertThat(replay.err()).contains("tool call everything.echo ").doesNotContain("everything_echo");
         BinaryRun.Result shown = llmo().run("log", "show", log.getFileName().toString().replace(".jsonl", ""));
         assertThat(shown.out()).contains("[tool call call_1] everything.echo ").doesNotContain("everything_echo");
         BinaryRun.Result exported = llmo().run("log", "export", "--format", "md",

@@ -48,6 +48,7 @@ final class ChainOutput implements RunListener {
     ChainOutput(CliContext context, ChainDefinition chain, boolean json, ReasoningOptions reasoning) {
         this.context = context;
         this.extras = new AnswerExtras(context.err(), reasoning.extras(context, json));
+        this.extras.toolNames(toolNames);
         this.out = json ? context.jsonOut() : context.out();
         this.err = context.err();
         this.json = json;

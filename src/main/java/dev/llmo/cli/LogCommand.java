@@ -750,6 +750,20 @@ final class LogCommand implements Runnable {
         return new LogVerificationException(file + " " + report.problem().message(), fix);
     }
 
+    /** The tools a recorded conversation's requests declared, by the names they were declared by. */
+    private static ToolCallNames recordedToolNames(Path file) {
+        ToolCallNames names = new ToolCallNames();
+        for (dev.llmo.eventlog.Event event : dev.llmo.eventlog.EventLog.read(file)) {
+            if ("tool.offer".equals(event.type()) && dev.llmo.eventlog.EventCodec.decode(event)
+                    instanceof dev.llmo.eventlog.EventData.ToolsOffered offered) {
+                for (dev.llmo.eventlog.EventData.OfferedTool tool : offered.tools()) {
+                    names.declared(tool.wireName(), tool.name());
+                }
+            }
+        }
+        return names;
+    }
+
     private static String idOf(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
@@ -768,8 +782,9 @@ final class LogCommand implements Runnable {
                 new ProviderClients(Transport.shared(HttpSettings.DEFAULT),
                         dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent())));
         PrintWriter out = context.out();
-        ReplayOutput.print(result, out, context.err(), context.environment().stdoutIsTerminal(),
-                new AnswerExtras(context.err(), reasoning.extras(context, false)));
+        AnswerExtras extras = new AnswerExtras(context.err(), reasoning.extras(context, false));
+        extras.toolNames(recordedToolNames(file));
+        ReplayOutput.print(result, out, context.err(), context.environment().stdoutIsTerminal(), extras);
         out.flush();
         if (!result.reproduced()) {
             throw new FailureException("replay of " + idOf(file) + " diverged at " + result.divergence(),

@@ -43,6 +43,7 @@ final class OrderedOutput implements MultiRunView {
     OrderedOutput(PrintWriter out, PrintWriter err, List<String> labels, boolean json, boolean showNotes,
                   Supplier<String> conversationId, AnswerExtras extras) {
         this.extras = extras;
+        extras.toolNames(toolNames);
         this.out = out;
         this.err = err;
         this.labels = List.copyOf(labels);

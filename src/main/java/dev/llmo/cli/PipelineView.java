@@ -49,6 +49,7 @@ final class PipelineView implements MultiRunView {
         this.terminal = terminal && !json;
         this.last = new RunRenderer(out, err, json, showUsage, showNotes, terminal && !json, extras);
         this.extras = new AnswerExtras(err, extras);
+        this.extras.toolNames(toolNames);
     }
 
     private boolean isLast(int index) {

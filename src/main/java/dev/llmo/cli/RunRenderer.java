@@ -62,6 +62,7 @@ final class RunRenderer implements RunListener {
                 boolean terminal, AnswerExtras.Shown extras) {
         this.terminal = terminal;
         this.extras = new AnswerExtras(err, extras);
+        this.extras.toolNames(toolNames);
         this.out = out;
         this.err = err;
         this.json = json;

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tools by depend only on the tools ({@link dev.llmo.core.ToolNames}), so they are keyed by that name: learnt from the
  * tools offered, where the caller has them, and from each call as it ends.
  */
-final class ToolCallNames {
+final class ToolCallNames implements java.util.function.Function<Part.ToolCall, String> {
     private final Map<String, String> names = new ConcurrentHashMap<>();
 
     /** Takes the tools a run's requests declare. */
@@ -22,6 +22,11 @@ final class ToolCallNames {
         for (Map.Entry<String, Tool> named : dev.llmo.core.ToolNames.byWireName(tools).entrySet()) {
             names.put(named.getKey(), named.getValue().name());
         }
+    }
+
+    /** Takes the tools a recorded conversation's requests declared ({@code tool.offer} events). */
+    void declared(String wireName, String name) {
+        names.put(wireName, name);
     }
 
     /** Takes the name of the tool a finished call ran (or was refused). */
@@ -34,5 +39,10 @@ final class ToolCallNames {
     /** The tool's own name for {@code call}; the model's name for it when no tool of that name was offered. */
     String of(Part.ToolCall call) {
         return names.getOrDefault(call.name(), call.name());
+    }
+
+    @Override
+    public String apply(Part.ToolCall call) {
+        return of(call);
     }
 }

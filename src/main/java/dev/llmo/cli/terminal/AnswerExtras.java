@@ -31,6 +31,15 @@ public final class AnswerExtras {
     private final Shown shown;
     /** Whether and at what width the reasoning breaks between words (a chat's screen), or null. */
     private final IntSupplier wrapWidth;
+    /** A tool call's name as the tool lines show it ({@code fs.read_file}); the model's own name until told. */
+    private volatile java.util.function.Function<Part.ToolCall, String> toolNames = TOOL_CALLS_OWN_NAME;
+    private static final java.util.function.Function<Part.ToolCall, String> TOOL_CALLS_OWN_NAME =
+            new java.util.function.Function<Part.ToolCall, String>() { // not a lambda: start-up (ADR-003)
+                @Override
+                public String apply(Part.ToolCall call) {
+                    return call.name();
+                }
+            };
     private WordWrap reasoningWrap;
     private boolean reasoningOpen;
     private boolean reasoningEndsWithNewline = true;
@@ -135,6 +144,14 @@ public final class AnswerExtras {
      * without them a run could end with nothing on either stream), then, to a person, those it ran. A call that failed
      * shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
      */
+    /**
+     * How the tool-call lines name a call's tool: by the name {@code -T} and the tool lines use, where the caller
+     * knows it, rather than the one a wire format made of it ({@code fs_read_file}).
+     */
+    public void toolNames(java.util.function.Function<Part.ToolCall, String> names) {
+        toolNames = names;
+    }
+
     public void afterAnswer(String label, Message answer, boolean failed) {
         endReasoning();
         String prefix = label == null ? "llmo: " : "llmo: " + TerminalText.forTerminal(label, shown.stderrTerminal())
@@ -149,7 +166,7 @@ public final class AnswerExtras {
             String outcome = ran ? " (run)" : call.id().isEmpty() ? "" : " (" + oneLine(call.id(), 80) + ")";
             // a single call's tools were shown as they ran; a model of several shows them here
             if (!ran || label != null && shown.notes()) {
-                err.println(prefix + "tool call " + oneLine(call.name(), 80) + " "
+                err.println(prefix + "tool call " + oneLine(toolNames.apply(call), 80) + " "
                         + oneLine(call.arguments(), TOOL_ARGUMENTS_SHOWN) + outcome);
             }
         }
