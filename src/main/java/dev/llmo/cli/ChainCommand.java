@@ -148,13 +148,13 @@ final class ChainCommand implements Runnable {
                     attachments(chain, settings, unstored);
             // the tools' declarations are part of what each step sends: their servers start to say what they are
             try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null)) {
-                ChainPlan.Tools planned = planTools(name, tools, toolOptions);
                 PrintWriter out = json ? context.jsonOut() : shown(context.out());
-                ChainPlan.print(chain, text, settings, json, out, step -> attached.getOrDefault(step, List.of()),
-                        unstored::get, planned);
+                ChainPlan.Estimate plan = ChainPlan.print(chain, text, settings, json, out,
+                        step -> attached.getOrDefault(step, List.of()), unstored::get,
+                        planTools(name, tools, toolOptions));
                 // what the budgets would say to the run, before its first request
                 try {
-                    requireAffordable(chain, text, settings, attached, maxCost, planned, unstored::get);
+                    requireAffordable(chain, plan, maxCost, false);
                 } catch (dev.llmo.failure.BudgetException e) {
                     String refusal = WorstCase.asDryRun(e);
                     out.println(json ? "{\"budget_refusal\":"
@@ -174,8 +174,7 @@ final class ChainCommand implements Runnable {
                 settings, null);
         try (ToolOptions.Session tools = toolOptions.open(context, usesTools, null)) {
             // the worst case counts the tools each step declares, so their servers start first
-            requireAffordable(chain, text, settings, attached, maxCost, planTools(name, tools, toolOptions),
-                    CoreServices.contentStore(context));
+            requireAffordable(chain, text, settings, attached, maxCost, planTools(name, tools, toolOptions));
             return run(chain, text, settings, json, noLog, output, models, executor, attached, tools);
         }
     }
@@ -262,19 +261,31 @@ final class ChainCommand implements Runnable {
      */
     private void requireAffordable(ChainDefinition chain, String input, Settings settings,
                                    Map<ChainStep, List<dev.llmo.message.Part.Attachment>> attached,
-                                   java.math.BigDecimal maxCost, ChainPlan.Tools tools,
-                                   dev.llmo.message.ContentSource contents) {
+                                   java.math.BigDecimal maxCost, ChainPlan.Tools tools) {
+        if (WorstCase.budgeted(context, maxCost)) {
+            requireAffordable(chain, ChainPlan.estimate(chain, input, settings,
+                    step -> attached.getOrDefault(step, List.of()), CoreServices.contentStore(context), tools), maxCost,
+                    true);
+        }
+    }
+
+    /**
+     * The check of {@code plan}, the chain's worst case, against the budgets (none set: nothing to check).
+     *
+     * @param pointToDryRun whether the refusal sends the user to {@code --dry-run}: not when it is one
+     */
+    private void requireAffordable(ChainDefinition chain, ChainPlan.Estimate plan, java.math.BigDecimal maxCost,
+                                   boolean pointToDryRun) {
         if (!WorstCase.budgeted(context, maxCost)) {
             return;
         }
-        ChainPlan.Estimate plan = ChainPlan.estimate(chain, input, settings,
-                step -> attached.getOrDefault(step, List.of()), contents, tools);
         if (plan.unpriced() != null) {
             throw WorstCase.unpriced(plan.unpriced(), "the worst case of chain '" + chain.name() + "'", "");
         }
         WorstCase.require(context, maxCost, "chain '" + chain.name() + "' could cost up to "
-                + dev.llmo.cost.Usd.formatExact(plan.totalUsd()) + " (its worst case: see 'llmo chain run "
-                + chain.name() + " --dry-run')", plan.totalUsd(), plan.calls().stream().anyMatch(c -> c.requests() > 1)
+                + dev.llmo.cost.Usd.formatExact(plan.totalUsd()) + (pointToDryRun ? " (its worst case: see 'llmo chain "
+                + "run " + chain.name() + " --dry-run')" : ""), plan.totalUsd(),
+                plan.calls().stream().anyMatch(c -> c.requests() > 1)
                 ? "lower the models' max_output_tokens in models.yaml, the steps' repeat max in the chain, or the tool "
                         + "rounds with --max-tool-rounds N"
                 : "lower the models' max_output_tokens in models.yaml or the steps' repeat max in the chain");

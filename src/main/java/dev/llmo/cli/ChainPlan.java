@@ -68,8 +68,9 @@ final class ChainPlan {
     /**
      * @param attachments each step's {@code attach:}, read
      * @param contents    their bytes, to count them
+     * @return the estimate printed, for what the budgets would say to it
      */
-    static void print(ChainDefinition chain, String input, Settings settings, boolean json, PrintWriter out,
+    static Estimate print(ChainDefinition chain, String input, Settings settings, boolean json, PrintWriter out,
                       java.util.function.Function<ChainStep, List<dev.llmo.message.Part.Attachment>> attachments,
                       dev.llmo.message.ContentSource contents, Tools tools) {
         Estimate plan = estimate(chain, input, settings, attachments, contents, tools);
@@ -104,6 +105,7 @@ final class ChainPlan {
                     ? ", tool steps through every round, tool results not counted" : "") + ")");
         }
         out.flush();
+        return plan;
     }
 
     /**

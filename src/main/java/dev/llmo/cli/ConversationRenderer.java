@@ -34,7 +34,7 @@ final class ConversationRenderer {
     private final VerifyReport report;
 
     /** Each offered tool's full name ({@code fs.read_file}) by the name requests declared it by ({@code fs_read_file}). */
-    private final java.util.Map<String, String> toolNames = new java.util.HashMap<>();
+    private final ToolCallNames toolNames;
 
     /** The size in bytes of a blob of the content store by its hash, -1 when it is not there. */
     private final java.util.function.ToLongFunction<String> blobSize;
@@ -52,13 +52,7 @@ final class ConversationRenderer {
         this.decoded = events.stream().map(EventCodec::decode).toList();
         this.summary = ConversationSummary.of(id, events, decoded);
         this.report = report;
-        for (EventData data : decoded) {
-            if (data instanceof EventData.ToolsOffered offered) {
-                for (EventData.OfferedTool tool : offered.tools()) {
-                    toolNames.put(tool.wireName(), tool.name());
-                }
-            }
-        }
+        this.toolNames = ToolCallNames.recorded(decoded);
     }
 
     /**
@@ -66,13 +60,10 @@ final class ConversationRenderer {
      * name the model called, which a wire format may have made of it ({@code fs_read_file} for {@code fs.read_file}).
      */
     private List<Part> named(List<Part> parts) {
-        if (toolNames.isEmpty()) {
-            return parts;
-        }
         List<Part> named = new java.util.ArrayList<>(parts.size());
         for (Part part : parts) {
-            named.add(part instanceof Part.ToolCall call && toolNames.containsKey(call.name())
-                    ? new Part.ToolCall(call.id(), toolNames.get(call.name()), call.arguments()) : part);
+            named.add(part instanceof Part.ToolCall call
+                    ? new Part.ToolCall(call.id(), toolNames.apply(call), call.arguments()) : part);
         }
         return named;
     }

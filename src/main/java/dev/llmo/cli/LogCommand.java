@@ -750,20 +750,6 @@ final class LogCommand implements Runnable {
         return new LogVerificationException(file + " " + report.problem().message(), fix);
     }
 
-    /** The tools a recorded conversation's requests declared, by the names they were declared by. */
-    private static ToolCallNames recordedToolNames(Path file) {
-        ToolCallNames names = new ToolCallNames();
-        for (dev.llmo.eventlog.Event event : dev.llmo.eventlog.EventLog.read(file)) {
-            if ("tool.offer".equals(event.type()) && dev.llmo.eventlog.EventCodec.decode(event)
-                    instanceof dev.llmo.eventlog.EventData.ToolsOffered offered) {
-                for (dev.llmo.eventlog.EventData.OfferedTool tool : offered.tools()) {
-                    names.declared(tool.wireName(), tool.name());
-                }
-            }
-        }
-        return names;
-    }
-
     private static String idOf(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
@@ -783,7 +769,7 @@ final class LogCommand implements Runnable {
                         dev.llmo.io.ContentStore.beside(file.toAbsolutePath().getParent())));
         PrintWriter out = context.out();
         AnswerExtras extras = new AnswerExtras(context.err(), reasoning.extras(context, false));
-        extras.toolNames(recordedToolNames(file));
+        extras.toolNames(ToolCallNames.declared(result.toolNames()));
         ReplayOutput.print(result, out, context.err(), context.environment().stdoutIsTerminal(), extras);
         out.flush();
         if (!result.reproduced()) {

@@ -217,7 +217,7 @@ final class RunRenderer implements RunListener {
         }
         ArrayNode toolCalls = line.putArray("tool_calls");
         for (Part.ToolCall call : answer.parts(Part.ToolCall.class)) {
-            toolCalls.addObject().put("id", call.id()).put("name", toolNames.of(call))
+            toolCalls.addObject().put("id", call.id()).put("name", toolNames.apply(call))
                     .put("arguments", call.arguments());
         }
         ArrayNode toolResults = line.putArray("tool_results");

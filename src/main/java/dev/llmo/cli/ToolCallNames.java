@@ -19,14 +19,32 @@ final class ToolCallNames implements java.util.function.Function<Part.ToolCall, 
 
     /** Takes the tools a run's requests declare. */
     void offered(List<Tool> tools) {
+        if (tools.isEmpty()) {
+            return; // a plain run: the naming is not even loaded
+        }
         for (Map.Entry<String, Tool> named : dev.llmo.core.ToolNames.byWireName(tools).entrySet()) {
             names.put(named.getKey(), named.getValue().name());
         }
     }
 
-    /** Takes the tools a recorded conversation's requests declared ({@code tool.offer} events). */
-    void declared(String wireName, String name) {
-        names.put(wireName, name);
+    /** The names of a replay's tools ({@link dev.llmo.core.Replay.Result#toolNames}). */
+    static ToolCallNames declared(Map<String, String> toolNames) {
+        ToolCallNames declared = new ToolCallNames();
+        declared.names.putAll(toolNames);
+        return declared;
+    }
+
+    /** The names of the tools a recorded conversation's requests declared: its {@code tool.offer} events. */
+    static ToolCallNames recorded(Iterable<dev.llmo.eventlog.EventData> events) {
+        ToolCallNames recorded = new ToolCallNames();
+        for (dev.llmo.eventlog.EventData data : events) {
+            if (data instanceof dev.llmo.eventlog.EventData.ToolsOffered offered) {
+                for (dev.llmo.eventlog.EventData.OfferedTool tool : offered.tools()) {
+                    recorded.names.put(tool.wireName(), tool.name());
+                }
+            }
+        }
+        return recorded;
     }
 
     /** Takes the name of the tool a finished call ran (or was refused). */
@@ -37,12 +55,8 @@ final class ToolCallNames implements java.util.function.Function<Part.ToolCall, 
     }
 
     /** The tool's own name for {@code call}; the model's name for it when no tool of that name was offered. */
-    String of(Part.ToolCall call) {
-        return names.getOrDefault(call.name(), call.name());
-    }
-
     @Override
     public String apply(Part.ToolCall call) {
-        return of(call);
+        return names.getOrDefault(call.name(), call.name());
     }
 }

@@ -200,7 +200,8 @@ final class VaultCommand implements Runnable {
                             "pipe it as the first line, e.g. 'printf %s\\\\n \"$NEW\" | llmo vault passwd'");
                 }
                 // typed at the prompt, it was rated (and a weak one confirmed) there
-                weak = context.environment().stdinIsTerminal() ? null : weakness(password, "the new password from stdin");
+                weak = context.environment().stdinIsTerminal() ? null
+                        : weakness(password, "the new password from stdin");
                 byte[] oldLedgerKey = open.ledgerKey().orElseThrow();
                 try {
                     open.changePassword(password);

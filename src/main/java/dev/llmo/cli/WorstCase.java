@@ -71,11 +71,10 @@ final class WorstCase {
 
     /**
      * A budget's refusal as a dry run says it: what the run would be told, without "nothing was sent" (a dry run
-     * sends nothing anyway) nor a pointer to the dry run itself, and with its fix.
+     * sends nothing anyway), and with its fix.
      */
     static String asDryRun(BudgetException refusal) {
-        String text = refusal.getMessage().replace("; nothing was sent", "")
-                .replaceFirst(" \\(its worst case: see 'llmo chain run [^']*--dry-run'\\)", "");
+        String text = refusal.getMessage().replace("; nothing was sent", "");
         return refusal.fix() == null ? text : text + "; " + refusal.fix();
     }
 }

@@ -112,8 +112,8 @@ final class ConfigFields {
             return n;
         }
         throw new ConfigException(node.origin().where() + ": '" + key + "' of " + what + " must be a whole number "
-                + "above 0, got " + describe(node), "write a whole number such as " + example + ", or leave '" + key + "' out for its "
-                + "default");
+                + "above 0, got " + describe(node), "write a whole number such as " + example + ", or leave '" + key
+                + "' out for its default");
     }
 
     /** {@code true}/{@code false}, or {@code otherwise} when unset. */

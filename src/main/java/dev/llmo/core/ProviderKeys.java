@@ -152,8 +152,8 @@ public final class ProviderKeys {
         if (why.startsWith(subject)) {
             why = subject + " of the default model " + model.id() + why.substring(subject.length());
         }
-        throw new CredentialsException(why, "models with a key: " + choose + String.join(", " + choose, usable) + " (or make one "
-                + "the default: export LLMO_MODEL=" + usable.get(0) + "); or "
+        throw new CredentialsException(why, "models with a key: " + choose + String.join(", " + choose, usable)
+                + " (or make one the default: export LLMO_MODEL=" + usable.get(0) + "); or "
                 + (locked == null ? "run 'llmo vault set " + name + "'" : locked.fix()));
     }
 

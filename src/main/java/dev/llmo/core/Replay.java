@@ -60,18 +60,22 @@ public final class Replay {
      * What a replay found: the calls up to the first divergence, and that divergence (null when none); the errors the
      * runs recorded, and the exit code the last run ended with, so that a replay ends as the run did.
      *
-     * @param exitCode the last run's recorded exit code ({@code session.end}); for a run that never recorded its end
-     *                 (killed), 1 when it recorded an error, else 0
+     * @param exitCode  the last run's recorded exit code ({@code session.end}); for a run that never recorded its end
+     *                  (killed), 1 when it recorded an error, else 0
+     * @param toolNames each offered tool's own name ({@code fs.read_file}) by the name its requests declared it by
+     *                  ({@code fs_read_file}), which is the name the model called
      */
-    public record Result(List<Call> calls, String divergence, List<RecordedError> errors, int exitCode) {
+    public record Result(List<Call> calls, String divergence, List<RecordedError> errors, int exitCode,
+                         Map<String, String> toolNames) {
         public Result {
             calls = List.copyOf(calls);
             errors = List.copyOf(errors);
+            toolNames = Map.copyOf(toolNames);
         }
 
         /** A replay that stopped at {@code divergence}: the run's own end is not reached. */
-        static Result diverged(List<Call> calls, String divergence) {
-            return new Result(calls, divergence, List.of(), 1);
+        static Result diverged(List<Call> calls, String divergence, Map<String, String> toolNames) {
+            return new Result(calls, divergence, List.of(), 1, toolNames);
         }
 
         public boolean reproduced() {
@@ -102,6 +106,7 @@ public final class Replay {
         ConversationHistory history = new ConversationHistory();
         Map<Long, EventData.Request> requests = new LinkedHashMap<>();
         Map<Long, List<ToolDeclaration>> offers = new java.util.HashMap<>();
+        Map<String, String> toolNames = new java.util.HashMap<>();
         List<Call> calls = new ArrayList<>();
         long session = -1;
         EventData.SessionStart start = null;
@@ -132,6 +137,7 @@ public final class Replay {
                     step = event.seq();
                 }
             } else if (data instanceof EventData.ToolsOffered offered) {
+                offered.tools().forEach(tool -> toolNames.put(tool.wireName(), tool.name()));
                 offers.put(event.seq(), offered.tools().stream().map(tool -> new ToolDeclaration(tool.wireName(),
                         tool.description(), tool.schemaJson())).toList());
             } else if (data instanceof EventData.Request request) {
@@ -140,23 +146,23 @@ public final class Replay {
                 EventData.Request request = requests.remove(response.request());
                 if (request == null) {
                     return Result.diverged(calls, "line " + (event.seq() + 1) + ": a response to request "
-                            + response.request() + ", which the log does not hold");
+                            + response.request() + ", which the log does not hold", toolNames);
                 }
                 String where = "line " + (response.request() + 1) + " (request " + response.request() + ")";
                 List<ToolDeclaration> tools = request.tools() == null ? List.of() : offers.get(request.tools());
                 if (tools == null) {
                     return Result.diverged(calls, where + ": it declares the tools of event " + request.tools()
-                            + ", which is not a tool.offer");
+                            + ", which is not a tool.offer", toolNames);
                 }
                 Object rebuilt = rebuild(request, tools, where, history, catalog, clients, redacted);
                 if (rebuilt instanceof String divergence) {
-                    return Result.diverged(calls, divergence);
+                    return Result.diverged(calls, divergence, toolNames);
                 }
                 Rebuilt call = (Rebuilt) rebuilt;
                 calls.add(new Call(response.request(), call.model(), call.request(), response, session, start, step));
             }
         }
-        return new Result(calls, null, errors, ended != null ? ended : failedInSession ? 1 : 0);
+        return new Result(calls, null, errors, ended != null ? ended : failedInSession ? 1 : 0, toolNames);
     }
 
     private record Rebuilt(ModelRef model, ChatRequest request) {

@@ -152,5 +152,4 @@ public record CostReport(Grouping by, List<Row> rows, Row total) {
             Usd.count(row.cacheReadTokens()), Usd.count(row.cacheWriteTokens()), Usd.count(row.outputTokens()),
             Usd.count(row.reasoningTokens()), row.usdText()};
     }
-
 }

@@ -125,7 +125,6 @@ public final class TemplateStore {
                 : projectConfigDir.resolve(ConfigLoader.TEMPLATES_DIR).resolve(checkName(name) + SUFFIX);
     }
 
-    /** Saves {@code template} as the user's {@code name} (replacing one of that name), atomically. */
     /** Where {@link #keepPrevious} keeps the version of the user's template {@code name} a save replaced. */
     public Path previousFile(String name) {
         Path file = userFile(name);
@@ -153,6 +152,7 @@ public final class TemplateStore {
         return Optional.of(previous);
     }
 
+    /** Saves {@code template} as the user's {@code name} (replacing one of that name), atomically. */
     public Path save(String name, SavedTemplate template) {
         Path file = userFile(name);
         write(file, TemplateFile.yaml(template));

@@ -60,6 +60,24 @@ class CostCommandTest {
         assertThat(result.err()).isEmpty();
     }
 
+    /** On a narrow terminal the parts of the input and output go first, then the calls; the money never. */
+    @Test
+    void onANarrowTerminalTheTableFitsAndSaysWhatItLeftOut() {
+        threeDaysOfCalls();
+        CliRun.Result narrow = CliRun.in(home).env("TZ", "UTC").tty("o").env("COLUMNS", "85").env("NO_COLOR", "1")
+                .run("cost");
+
+        assertThat(narrow).succeeded();
+        assertThat(narrow.out().lines().toList()).containsExactly(
+                "MODEL                        CALLS  INPUT TOKENS  OUTPUT TOKENS                   USD",
+                "anthropic/claude-sonnet-4-5      1         2,000            500               $0.0135",
+                "ollama/llama3.2                  2           600            200               unknown",
+                "openai/gpt-4o-mini               3         2,010            410              $1.00054",
+                "TOTAL                            6         4,610          1,110  $1.01404 + 2 unknown");
+        assertThat(narrow.err()).isEqualTo("llmo: note: left out to fit the terminal: CACHE WRITE, CACHE READ, "
+                + "REASONING (llmo cost --json has every field)\n");
+    }
+
     @Test
     void byDayInTheLocalZone() {
         threeDaysOfCalls();

@@ -20,9 +20,9 @@ class ToolCallNamesTest {
         ToolCallNames names = new ToolCallNames();
         names.offered(List.of(READ, WRITE));
 
-        assertThat(names.of(new Part.ToolCall("call_0", "fs_read_file", "{}"))).isEqualTo("fs.read_file");
-        assertThat(names.of(new Part.ToolCall("call_0", "fs_write_file", "{}"))).isEqualTo("fs.write_file");
+        assertThat(names.apply(new Part.ToolCall("call_0", "fs_read_file", "{}"))).isEqualTo("fs.read_file");
+        assertThat(names.apply(new Part.ToolCall("call_0", "fs_write_file", "{}"))).isEqualTo("fs.write_file");
         // a name no request declared is the model's own, as it said it
-        assertThat(names.of(new Part.ToolCall("call_1", "rm_rf", "{}"))).isEqualTo("rm_rf");
+        assertThat(names.apply(new Part.ToolCall("call_1", "rm_rf", "{}"))).isEqualTo("rm_rf");
     }
 }

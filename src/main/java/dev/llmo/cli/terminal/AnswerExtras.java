@@ -140,11 +140,6 @@ public final class AnswerExtras {
     }
 
     /**
-     * After the answer: the refusal and the tool calls llmo did not run (always: they are what the model answered, and
-     * without them a run could end with nothing on either stream), then, to a person, those it ran. A call that failed
-     * shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
-     */
-    /**
      * How the tool-call lines name a call's tool: by the name {@code -T} and the tool lines use, where the caller
      * knows it, rather than the one a wire format made of it ({@code fs_read_file}).
      */
@@ -152,6 +147,11 @@ public final class AnswerExtras {
         toolNames = names;
     }
 
+    /**
+     * After the answer: the refusal and the tool calls llmo did not run (always: they are what the model answered, and
+     * without them a run could end with nothing on either stream), then, to a person, those it ran. A call that failed
+     * shows no refusal line: its error line (a refusal ends the call as kind {@code refused}) says it.
+     */
     public void afterAnswer(String label, Message answer, boolean failed) {
         endReasoning();
         String prefix = label == null ? "llmo: " : "llmo: " + TerminalText.forTerminal(label, shown.stderrTerminal())
