@@ -25,6 +25,11 @@ public final class InterruptStorm {
         AtomicReference<Exception> failure = new AtomicReference<>();
         boolean[] interruptedAtEnd = new boolean[1];
         Thread worker = new Thread(() -> {
+            // the storm has begun before the first write: on a loaded machine the work could otherwise end before the
+            // interrupter ever ran, and the status checked at the end would say nothing
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.onSpinWait();
+            }
             try {
                 for (int i = 0; i < times; i++) {
                     work.run();
