@@ -82,6 +82,35 @@ public final class BinaryRun {
         return archiveEnv;
     }
 
+    /**
+     * Starts with the shared start-up archive ({@link #startUpArchive}) while {@code XDG_CACHE_HOME} is {@code cache}, a
+     * test's own (whose other contents, such as completion caches, must not be shared). Without a shared archive, the
+     * runs go without.
+     */
+    public BinaryRun startUpArchiveIn(Path cache) throws IOException {
+        env.put("XDG_CACHE_HOME", cache.toString());
+        env.put("LLMO_CDS", linkStartUpArchive(cache) ? "on" : "off");
+        return this;
+    }
+
+    /**
+     * Links the shared start-up archive's directory into {@code cache} where the launcher looks for the binary's, so
+     * that a run with that XDG_CACHE_HOME maps it; false when there is no shared archive.
+     */
+    public static boolean linkStartUpArchive(Path cache) throws IOException {
+        String shared = startUpArchive().get("XDG_CACHE_HOME");
+        if (shared == null) {
+            return false;
+        }
+        String binaryPath = binary().toAbsolutePath().toString();
+        Path link = Path.of(cache + "/llmo" + binaryPath + ".cds");
+        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, Path.of(shared + "/llmo" + binaryPath + ".cds"));
+        }
+        return true;
+    }
+
     /** The archive is there, newer than the binary, and its maker is done (the launcher's lock directory is gone). */
     private static boolean trained(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {

@@ -25,10 +25,10 @@ class CompletionIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        // a cache directory of its own (the shared one of the other tests holds their completion caches too); no
-        // start-up archive there, so none is trained
+        // a cache directory of its own (the shared one of the other tests holds their completion caches too), with
+        // the shared start-up archive linked into it: the completions that start llmo start it as a user's do
         llmo = BinaryRun.in(home).env("PATH", BinaryRun.binary().getParent() + ":" + System.getenv("PATH"))
-                .env("XDG_CACHE_HOME", home.resolve("cache").toString()).env("LLMO_CDS", "off");
+                .startUpArchiveIn(home.resolve("cache"));
         Path config = Files.createDirectories(home.resolve("llmo"));
         Files.writeString(config.resolve("config.yaml"), "chains:\n  summarize: [\"Summarize>/Research)-openai\"]\n");
         Files.writeString(config.resolve("models.yaml"),

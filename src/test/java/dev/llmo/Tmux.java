@@ -53,8 +53,10 @@ final class Tmux implements AutoCloseable {
      */
     void run(Path home, String env, String args) throws IOException, InterruptedException {
         String javaHome = System.getenv("JAVA_HOME");
+        // the shared start-up archive, linked into this home's own cache: llmo starts in the terminal as a user's does
+        String cds = BinaryRun.linkStartUpArchive(home.resolve("cache")) ? "on" : "off";
         String command = "env -i PATH='" + System.getenv("PATH") + "' HOME='" + home + "' LLMO_HOME='"
-                + home.resolve("llmo") + "' LLMO_SYSTEM_CONFIG_DIR='" + home.resolve("etc") + "' LLMO_CDS=off"
+                + home.resolve("llmo") + "' LLMO_SYSTEM_CONFIG_DIR='" + home.resolve("etc") + "' LLMO_CDS=" + cds
                 + " XDG_CACHE_HOME='" + home.resolve("cache") + "' LLMO_MAX_RETRIES=0 TERM=xterm-256color "
                 + env + (javaHome == null ? "" : " JAVA_HOME='" + javaHome + "'")
                 + " '" + BinaryRun.binary() + "' " + args + "; echo \"llmo exited $?\"; sleep 60";
