@@ -3,6 +3,7 @@ package dev.llmo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +62,7 @@ public final class BinaryRun {
             return archiveEnv;
         }
         Path cache = binary().toAbsolutePath().resolveSibling("it-cache");
-        Path dir = Path.of(cache + "/llmo" + binary().toAbsolutePath() + ".cds");
+        Path dir = archiveDir(cache, binary());
         Map<String, String> with = Map.of("XDG_CACHE_HOME", cache.toString(), "LLMO_CDS", "on");
         try {
             if (!trained(dir)) {
@@ -102,13 +103,17 @@ public final class BinaryRun {
         if (shared == null) {
             return false;
         }
-        String binaryPath = binary().toAbsolutePath().toString();
-        Path link = Path.of(cache + "/llmo" + binaryPath + ".cds");
-        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Path link = archiveDir(cache, binary());
+        if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(link.getParent());
-            Files.createSymbolicLink(link, Path.of(shared + "/llmo" + binaryPath + ".cds"));
+            Files.createSymbolicLink(link, archiveDir(Path.of(shared), binary()));
         }
         return true;
+    }
+
+    /** Where the launcher keeps {@code binary}'s start-up archives under the cache directory {@code cache}. */
+    public static Path archiveDir(Path cache, Path binary) {
+        return Path.of(cache + "/llmo" + binary.toAbsolutePath() + ".cds");
     }
 
     /** The archive is there, newer than the binary, and its maker is done (the launcher's lock directory is gone). */

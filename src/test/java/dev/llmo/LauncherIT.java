@@ -196,7 +196,7 @@ class LauncherIT {
     private Path originalArchive(BinaryRun run, Path original) throws Exception {
         String shared = BinaryRun.startUpArchive().get("XDG_CACHE_HOME");
         List<Path> made = shared == null ? List.of()
-                : jsaFiles(Path.of(shared + "/llmo" + original.toAbsolutePath() + ".cds"));
+                : jsaFiles(BinaryRun.archiveDir(Path.of(shared), original));
         if (made.size() == 1) {
             Path dir = Files.createDirectories(archiveDir(original));
             return Files.copy(made.get(0), dir.resolve(made.get(0).getFileName()));
@@ -251,7 +251,7 @@ class LauncherIT {
         Path binary = BinaryRun.binary();
         String shared = BinaryRun.startUpArchive().get("XDG_CACHE_HOME");
         assumeTrue(shared != null, "no start-up archive could be made here");
-        Path sharedDir = Path.of(shared + "/llmo" + binary.toAbsolutePath() + ".cds");
+        Path sharedDir = BinaryRun.archiveDir(Path.of(shared), binary);
         List<Path> calls = files(sharedDir, CALL_ARCHIVE);
         assertThat(calls).hasSize(1);
         assertThat(calls.get(0).getFileName().toString()).matches("\\d+\\.\\d+\\.\\d+-\\d{14}\\.call\\.jsa");
@@ -421,7 +421,7 @@ class LauncherIT {
 
     /** Where the launcher keeps {@code binary}'s archives in this test's cache. */
     private Path archiveDir(Path binary) {
-        return Path.of(home.resolve("cache/llmo") + binary.toAbsolutePath().toString() + ".cds");
+        return BinaryRun.archiveDir(home.resolve("cache"), binary);
     }
 
     private List<Path> archives() throws Exception {
