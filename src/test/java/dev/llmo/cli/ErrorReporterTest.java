@@ -48,6 +48,23 @@ class ErrorReporterTest {
     }
 
     @Test
+    void anInternalErrorIsOneLineWithoutDebugAndItsTraceWithIt() {
+        IllegalStateException bug = new IllegalStateException("index went negative");
+
+        int quiet = reporter().report(bug);
+        String line = err.toString();
+        err.getBuffer().setLength(0);
+        int loud = reporter("", true).report(bug);
+
+        assertThat(line).startsWith("llmo: error: internal error: ").contains("index went negative")
+                .endsWith("; this is a bug in llmo; rerun with --debug and report the stack trace\n")
+                .doesNotContain("\tat ");
+        assertThat(err.toString()).startsWith(line).contains("java.lang.IllegalStateException: index went negative")
+                .contains("\n\tat dev.llmo.cli.ErrorReporterTest.");
+        assertThat(loud).isEqualTo(quiet).isNotZero();
+    }
+
+    @Test
     void memoryRunningOutAnywhereInTheCausesIsSaidSoNotReportedAsABug() {
         // a call's thread catches OutOfMemoryError and ends the call with it as the cause, a few levels down
         FailureException failure = new FailureException("internal error while reading the answer: "
