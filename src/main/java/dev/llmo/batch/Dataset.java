@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmo.failure.FailureException;
 import dev.llmo.failure.UsageException;
+import dev.llmo.secret.JdkCrypto;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -75,7 +76,7 @@ public final class Dataset implements Closeable {
      */
     public static Dataset open(Path file, String shown) {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = JdkCrypto.sha256();
             InputStream in = new BufferedInputStream(new DigestInputStream(Files.newInputStream(file), digest), 1 << 16);
             Format format = formatOf(file, in);
             return new Dataset(shown, format, in, digest);
@@ -88,8 +89,6 @@ public final class Dataset implements Closeable {
             }
             throw new UsageException("cannot read the dataset " + shown + ": " + e.getMessage(),
                     "check the file's permissions");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

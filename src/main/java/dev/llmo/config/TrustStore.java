@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.ConfigException;
 import dev.llmo.failure.FailureException;
+import dev.llmo.secret.JdkCrypto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,7 +22,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,12 +67,7 @@ public final class TrustStore {
      * @param files file name to bytes, in that order
      */
     public static String digest(Map<String, byte[]> files) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        MessageDigest sha256 = JdkCrypto.sha256();
         files.forEach((name, bytes) -> {
             sha256.update((name + "\n" + bytes.length + "\n").getBytes(StandardCharsets.UTF_8));
             sha256.update(bytes);

@@ -1,10 +1,9 @@
 package dev.llmo.core;
 
 import dev.llmo.provider.ToolDeclaration;
+import dev.llmo.secret.JdkCrypto;
 import dev.llmo.tool.Tool;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -59,11 +58,7 @@ public final class ToolNames {
     }
 
     private static String shortHash(String name) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
+        byte[] digest = JdkCrypto.sha256().digest(name.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 4);
     }
 }

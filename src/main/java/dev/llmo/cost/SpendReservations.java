@@ -60,7 +60,7 @@ public final class SpendReservations {
      */
     private static final class Lazy {
         static final ObjectMapper JSON = new ObjectMapper();
-        static final SecureRandom RANDOM = new SecureRandom();
+        static final SecureRandom RANDOM = dev.llmo.secret.JdkCrypto.random();
     }
 
     /** This process, read once and only when a shared hold is made or checked. */

@@ -1,5 +1,6 @@
 package dev.llmo.eventlog;
 
+import dev.llmo.secret.JdkCrypto;
 import java.security.SecureRandom;
 import java.time.Instant;
 
@@ -13,7 +14,7 @@ public final class ConversationId {
     /** The length of a whole id. */
     public static final int LENGTH = 26;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SecureRandom RANDOM = JdkCrypto.random();
     private static long lastMillis = -1;
     private static final byte[] lastRandom = new byte[10];
 

@@ -355,7 +355,7 @@ public final class EventLog implements Closeable {
 
     private synchronized java.util.Random random() {
         if (random == null) {
-            random = options.salts() != null ? options.salts() : new java.security.SecureRandom();
+            random = options.salts() != null ? options.salts() : dev.llmo.secret.JdkCrypto.random();
         }
         return random;
     }

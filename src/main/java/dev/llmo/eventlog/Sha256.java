@@ -1,8 +1,8 @@
 package dev.llmo.eventlog;
 
+import dev.llmo.secret.JdkCrypto;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * SHA-256 digests written the way the event log writes them: {@code sha256:} and 64 lower-case hex digits. Use
@@ -51,11 +51,7 @@ public final class Sha256 {
     }
 
     static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return JdkCrypto.sha256();
     }
 
     static String hex(byte[] digest) {

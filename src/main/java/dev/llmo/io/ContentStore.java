@@ -4,6 +4,7 @@ import dev.llmo.failure.FailureException;
 import dev.llmo.failure.LogVerificationException;
 import dev.llmo.message.ContentSource;
 import dev.llmo.message.Part;
+import dev.llmo.secret.JdkCrypto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,8 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
@@ -173,11 +172,7 @@ public final class ContentStore implements ContentSource {
 
     /** Lower-case hex SHA-256 of {@code bytes}. */
     public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return HexFormat.of().formatHex(JdkCrypto.sha256().digest(bytes));
     }
 
     private static LogVerificationException changed(String sha256, Path file) {

@@ -279,6 +279,6 @@ public final class Vault {
      * (or that does not exist), and seeding a generator cost that call ~4 ms before its request was sent.
      */
     private static final class Randomness {
-        static final SecureRandom SHARED = new SecureRandom();
+        static final SecureRandom SHARED = dev.llmo.secret.JdkCrypto.random();
     }
 }

@@ -160,7 +160,7 @@ public final class VaultSession {
             throw new IllegalArgumentException("session duration out of range: " + duration);
         }
         Path directory = privateDirectory(directory(env));
-        SecureRandom random = new SecureRandom();
+        SecureRandom random = dev.llmo.secret.JdkCrypto.random();
         byte[] id = new byte[SOCKET_ID_BYTES];
         random.nextBytes(id);
         Path socket = directory.resolve(SOCKET_PREFIX + HexFormat.of().formatHex(id) + SOCKET_SUFFIX);

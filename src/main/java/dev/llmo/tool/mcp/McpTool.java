@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.json.JsonTrees;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.llmo.secret.JdkCrypto;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
@@ -30,11 +29,7 @@ public record McpTool(String name, String description, JsonNode inputSchema, Str
      * mapper writes it: a command tool's run needs no mapper.
      */
     public static String hashOf(JsonNode schema) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical(schema)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return HexFormat.of().formatHex(JdkCrypto.sha256().digest(canonical(schema)));
     }
 
     /** The schema with the keys of every object sorted and no whitespace: equal schemas, equal bytes. */

@@ -1,0 +1,121 @@
+package dev.llmo.secret;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.SecureRandomSpi;
+
+/**
+ * SHA-256 and random bytes without the JCA's provider list. Asked for by algorithm, the JCA sets up the configured
+ * providers in turn until one has it: the first, SUN, registers its ~200 services and their OIDs, ~10 ms of CPU in
+ * the interpreter before a run's first event can be hashed (ADR-003, "Twentieth round"), for one digest and a few
+ * random bytes.
+ * <ul>
+ *   <li>{@link #sha256()} is the JDK's own SHA-256 class, named to the JCA by a provider of llmo's that holds only
+ *   that name: {@code Provider.Service} instantiates it from java.base, so no export is needed, and the digest is
+ *   the very class SUN would have handed out. Where that class is not there (another runtime's internals), the
+ *   configured providers serve.</li>
+ *   <li>{@link #random()} reads the kernel's random source, {@code /dev/urandom}, as the JDK's NativePRNG does
+ *   (which also mixes in a SHA1PRNG of the SUN provider); where there is none (Windows), the JDK's default
+ *   {@code SecureRandom}.</li>
+ * </ul>
+ * A provider order an administrator configured in {@code java.security} is therefore not consulted for these two,
+ * as {@link SunJce} does for AES-GCM and HMAC.
+ */
+public final class JdkCrypto {
+    private static final String URANDOM = "/dev/urandom";
+
+    private JdkCrypto() {
+    }
+
+    /** A new SHA-256 digest. */
+    public static MessageDigest sha256() {
+        Provider own = Holder.PROVIDER;
+        try {
+            return MessageDigest.getInstance("SHA-256", own);
+        } catch (NoSuchAlgorithmException | RuntimeException e) {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException none) {
+                throw new IllegalStateException("every Java runtime has SHA-256", none);
+            }
+        }
+    }
+
+    /** The process's cryptographically strong source of random bytes, for ids and salts; safe for any thread. */
+    public static SecureRandom random() {
+        return RandomHolder.RANDOM;
+    }
+
+    private static final class Holder {
+        static final Provider PROVIDER = new NamedClasses();
+    }
+
+    private static final class RandomHolder {
+        static final SecureRandom RANDOM = open();
+
+        private static SecureRandom open() {
+            try {
+                return new KernelRandom(new FileInputStream(URANDOM));
+            } catch (IOException | SecurityException e) {
+                return new SecureRandom();
+            }
+        }
+    }
+
+    private static final class NamedClasses extends Provider {
+        private static final long serialVersionUID = 1L;
+
+        NamedClasses() {
+            super("llmo-jdk", "1", "the JDK's own SHA-256 class, named directly");
+            putService(new Service(this, "MessageDigest", "SHA-256", "sun.security.provider.SHA2$SHA256", null,
+                    null));
+        }
+    }
+
+    /** Bytes read from the kernel's random source; a supplied seed is not needed by it and is not used. */
+    private static final class KernelRandom extends SecureRandom {
+        private static final long serialVersionUID = 1L;
+
+        KernelRandom(InputStream source) {
+            super(new Spi(source), Holder.PROVIDER);
+        }
+    }
+
+    private static final class Spi extends SecureRandomSpi {
+        private static final long serialVersionUID = 1L;
+        private final transient InputStream source;
+
+        Spi(InputStream source) {
+            this.source = source;
+        }
+
+        @Override
+        protected void engineSetSeed(byte[] seed) {
+            // the kernel's pool is seeded by the kernel; a seed only supplements a generator's own, never replaces it
+        }
+
+        @Override
+        protected synchronized void engineNextBytes(byte[] bytes) {
+            try {
+                if (source.readNBytes(bytes, 0, bytes.length) != bytes.length) {
+                    throw new IOException(URANDOM + " ended");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read random bytes from " + URANDOM, e);
+            }
+        }
+
+        @Override
+        protected byte[] engineGenerateSeed(int numBytes) {
+            byte[] seed = new byte[numBytes];
+            engineNextBytes(seed);
+            return seed;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.llmo.secret;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** {@link JdkCrypto}'s digest is SHA-256 by its standard's vectors, and its random bytes come from the kernel. */
+class JdkCryptoTest {
+    @Test
+    void sha256IsTheJdksOwnClassNamedByLlmosProviderAndMatchesFips180Vectors() {
+        MessageDigest digest = JdkCrypto.sha256();
+
+        assertThat(digest.getProvider().getName()).isEqualTo("llmo-jdk");
+        assertThat(digest.getAlgorithm()).isEqualTo("SHA-256");
+        // FIPS 180-2, appendix B.1 and B.2, and the empty message
+        assertThat(hex(digest, "abc"))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(hex(JdkCrypto.sha256(), "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))
+                .isEqualTo("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+        assertThat(hex(JdkCrypto.sha256(), ""))
+                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    @Test
+    void eachDigestIsNewAndItsOwn() {
+        MessageDigest first = JdkCrypto.sha256();
+        first.update("a".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(hex(JdkCrypto.sha256(), "abc"))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    @Test
+    void randomBytesComeFromTheKernelAndDoNotRepeat() {
+        SecureRandom random = JdkCrypto.random();
+
+        assertThat(random.getProvider().getName()).isEqualTo("llmo-jdk");
+        assertThat(JdkCrypto.random()).isSameAs(random);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] bytes = new byte[16];
+            random.nextBytes(bytes);
+            assertThat(seen.add(HexFormat.of().formatHex(bytes))).as("draw %d is new", i).isTrue();
+        }
+        // a seed supplements the kernel's pool and is not used: the draws stay unpredictable
+        random.setSeed(new byte[16]);
+        byte[] after = new byte[16];
+        random.nextBytes(after);
+        assertThat(seen).doesNotContain(HexFormat.of().formatHex(after));
+        assertThat(random.generateSeed(32)).hasSize(32).isNotEqualTo(new byte[32]);
+    }
+
+    @Test
+    void randomBytesAreSafeToDrawFromManyThreads() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Set<String>>> draws = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                draws.add(threads.submit(() -> {
+                    Set<String> mine = new HashSet<>();
+                    for (int i = 0; i < 500; i++) {
+                        byte[] bytes = new byte[12];
+                        JdkCrypto.random().nextBytes(bytes);
+                        mine.add(HexFormat.of().formatHex(bytes));
+                    }
+                    return mine;
+                }));
+            }
+            Set<String> all = new HashSet<>();
+            for (Future<Set<String>> draw : draws) {
+                all.addAll(draw.get());
+            }
+            assertThat(all).hasSize(8 * 500);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static String hex(MessageDigest digest, String text) {
+        return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.US_ASCII)));
+    }
+}
