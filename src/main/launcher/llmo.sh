@@ -42,13 +42,15 @@ fi
 # round").
 sub=   # the command: the first argument that is not an option (the root takes only options)
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
-# The commands that call models let OkHttp's platform probe see only the first security provider (StartupWarmup): the
-# JDK's class for that is internal. Exporting it costs every start ~5 ms (the JVM then sets up its module graph
-# instead of mapping it from the class archive), and saves a model call ~20 ms of CPU (ADR-003, "Fifteenth round").
-# Likewise the vault's cipher comes from the JDK's SunJCE without the providers before it (SunJce; "Seventeenth round").
+remote=; for arg in "$@"; do [ "$arg" = --remote ] && remote=yes; done
+# The commands that call models let OkHttp's platform probe see only the first security provider (OkHttpPlatform),
+# which saves a model call ~20 ms of CPU (ADR-003, "Fifteenth round"), and take the vault's cipher from the JDK's
+# SunJCE without the providers before it (SunJce; "Seventeenth round"). Both classes are internal: the jar's manifest
+# exports their packages (Add-Exports), which the JVM reads only when started with `-jar`. An `--add-exports` option
+# would do the same but turn off the module graph of the class archive, which the JVM then builds at every start,
+# ~14 ms before main; reading the manifest costs ~5 ms (ADR-003, "Twentieth round").
 exports=
-case $sub in run|chat|chain|batch) exports="--add-exports=java.base/sun.security.jca=ALL-UNNAMED \
-  --add-exports=java.base/com.sun.crypto.provider=ALL-UNNAMED"; jit="$jit \
+case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,okio.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,okio.AsyncTimeout*::*,0.05 \
@@ -94,8 +96,8 @@ case $java in */bin/java)
 esac
 # -Xshare:auto (the default anyway) cannot be given with an AOT cache, whose warnings go to stdout like CDS's
 share=-Xshare:auto; [ -n "$jdk" ] && share=-Xlog:aot=off
-# An AOT cache serves only a JVM started with the module options it was made with: with the export, a model call ran
-# without any of it. The probe then loads every provider, as before.
+# An AOT cache serves only a JVM started as it was made (with its class path, not `-jar`): a model call then runs
+# without the exports, and the probe loads every provider, as it would anyway.
 [ -n "$jdk" ] && exports=
 # Transparent huge pages for the heap: a run touches ~25 MB of new heap, and its 4 KB page faults were 5-9% of each
 # command's time (ADR-003, "Huge pages"). Only where the kernel has them and they are not off: a kernel without them
@@ -105,14 +107,15 @@ if [ -r /sys/kernel/mm/transparent_hugepage/enabled ] && read -r line </sys/kern
   case $line in *"[never]"*) ;; *) thp=-XX:+UseTransparentHugePages ;; esac
 fi
 # G1, whose archived heap lets the JVM map its module graph from the class archive instead of building it: ~9 ms less
-# for a bare JVM's start on two CPUs, ~6 ms for `--help` and `models`. The export above turns the archived module
-# graph off; with it the serial collector, whose set-up is the smaller one, starts sooner (ADR-003, "Nineteenth round").
-gc=-XX:+UseG1GC; [ -n "$exports" ] && gc=-XX:+UseSerialGC
+# for a bare JVM's start on two CPUs, ~6 ms for `--help` and `models`, ~14 ms for a model call (ADR-003, "Nineteenth
+# round" and "Twentieth round").
 common="$thp -XX:-UsePerfData $share -Xlog:cds=off,cds+dynamic=off -Dllmo.tty=$tty -Dllmo.build=@BUILD_ID@"
-flags="$jit $exports $gc $common"
-# The archives are made without the export and with G1, whichever command started their training: an archive made
-# with the export records no module graph, and the commands without it would then build theirs at every start.
-train="$jit -XX:+UseG1GC $common"
+flags="$jit -XX:+UseG1GC $common"
+# The archives are made with the class path (no manifest read, so no exports), whichever command started their
+# training; a start with `-jar` maps them too, the jar being the same class path.
+train=$flags
+# what follows the JVM's options: the jar and its main class, or the jar as a `-jar` start that reads the exports
+if [ -n "$exports" ]; then set -- -jar "$self" "$@"; else set -- -cp "$self" dev.llmo.Main "$@"; fi
 # The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
 # another copy of the jar (an installed copy is another file), so each binary keeps its own under the cache,
 # at its own path, and one older than the binary (the file was replaced) is made again. A ':' would split
@@ -143,12 +146,12 @@ if [ "${LLMO_CDS:-on}" != off ]; then
         reloc="-XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
         case $sub in
           run|chat|chain|batch|vault|tools) reloc= ;;
-          models) for arg in "$@"; do [ "$arg" = --remote ] && reloc=; done ;;   # asks the providers, with their keys
+          models) [ -n "$remote" ] && reloc= ;;   # asks the providers, with their keys
         esac
       fi
       [ -z "$jdk" ] && [ "$sub" = run ] && [ "$call" -nt "$self" ] &&
-        exec "$java" $flags "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" -cp "$self" dev.llmo.Main "$@"
-      exec "$java" $flags $reloc "$use$archive" -cp "$self" dev.llmo.Main "$@"
+        exec "$java" $flags "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" "$@"
+      exec "$java" $flags $reloc "$use$archive" "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
     # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of
@@ -175,4 +178,4 @@ if [ "${LLMO_CDS:-on}" != off ]; then
     fi ;;
   esac
 fi
-exec "$java" $flags -cp "$self" dev.llmo.Main "$@"
+exec "$java" $flags "$@"
