@@ -159,8 +159,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs {@link #CALL_RUNS}, each as a process of its own started the way the launcher started this one (its java
-     * and JVM options, read from this process's command line), and writes the classes they loaded to {@link
+     * Runs {@link #CALL_RUNS}, each as a process of its own started the way the launcher starts a run (this process's
+     * java and JVM options, read from its command line, then {@code -jar} and the jar), and writes the classes they loaded to {@link
      * #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli model, the
      * commands it does not run). Their environment is a throw-away one: nothing of the user's, no key. Returns 1,
      * and writes nothing, when this process's command line cannot be read or a run does not end.
@@ -192,7 +192,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
             if (i > 0) {
                 command.add("-XX:DumpLoadedClassList=" + part);
             }
-            command.addAll(launch.main());
+            command.addAll(launch.run());
             command.addAll(run.args());
             ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -249,6 +249,14 @@ final class CdsTrainingCommand implements Callable<Integer> {
 
     /** A command line: the java binary and its options, then the class path and main class. */
     record Launch(List<String> options, List<String> main) {
+        /**
+         * What follows the options in a {@code run}: the jar with {@code -jar}, as the launcher starts it, so that the
+         * JVM reads the manifest's exports and the runs load what a user's do (without them, OkHttp's probe set up every
+         * security provider, whose classes then filled the archive).
+         */
+        List<String> run() {
+            return List.of("-jar", main.get(1));
+        }
     }
 
     private record CallRun(String tty, List<String> args) {

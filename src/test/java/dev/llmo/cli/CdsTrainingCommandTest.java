@@ -19,6 +19,7 @@ class CdsTrainingCommandTest {
         assertThat(launch.options()).containsExactly("/usr/lib/jvm/java-17/bin/java", "-XX:TieredStopAtLevel=1",
                 "-XX:CompileCommand=quiet", "-Dllmo.build=0.2.0-1");
         assertThat(launch.main()).containsExactly("-cp", "/usr/local/bin/llmo", "dev.llmo.Main");
+        assertThat(launch.run()).containsExactly("-jar", "/usr/local/bin/llmo");
     }
 
     @Test
