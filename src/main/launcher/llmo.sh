@@ -44,11 +44,10 @@ sub=   # the command: the first argument that is not an option (the root takes o
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
 remote=; for arg in "$@"; do [ "$arg" = --remote ] && remote=yes; done
 # The commands that call models let OkHttp's platform probe see only the first security provider (OkHttpPlatform),
-# which saves a model call ~20 ms of CPU (ADR-003, "Fifteenth round"), and take the vault's cipher from the JDK's
-# SunJCE without the providers before it (SunJce; "Seventeenth round"). Both classes are internal: the jar's manifest
-# exports their packages (Add-Exports), which the JVM reads only when started with `-jar`. An `--add-exports` option
-# would do the same but turn off the module graph of the class archive, which the JVM then builds at every start,
-# ~14 ms before main; reading the manifest costs ~5 ms (ADR-003, "Twentieth round").
+# which saves a model call ~20 ms of CPU (ADR-003, "Fifteenth round"). The JDK's class for that is internal: the jar's
+# manifest exports its package (Add-Exports), which the JVM reads only when started with `-jar`. An `--add-exports`
+# option would do the same but turn off the module graph of the class archive, which the JVM then builds at every
+# start, ~14 ms before main; reading the manifest costs ~5 ms (ADR-003, "Twentieth round").
 exports=
 case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \

@@ -1,6 +1,7 @@
 package dev.llmo.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.llmo.vault.VaultSession;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,7 +50,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
     /**
      * The runs whose classes make the launcher's archive for {@code run} (its "call" archive, the JDK's classes
      * with llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output under a budget, a call whose key is
-     * in the vault, one whose model calls a command tool (the tool catalog, its schema and arguments as JSON, the
+     * in the vault, one whose key comes from an unlocked vault session (its client and the JDK's Unix-domain sockets: ~8 ms
+     * of CPU from the jar and the JDK's image without them, ADR-003, "Twentieth round"), one whose model calls a command tool (the tool catalog, its schema and arguments as JSON, the
      * policy, the child process: without it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms
      * more than with the general archive), a usage error and the command's help. The first only fills the cache of
      * parsed configuration, as a user's earlier runs have.
@@ -56,7 +59,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
     private static final List<CallRun> CALL_RUNS = List.of(new CallRun("", "run", "-m", "train/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "hello"), new CallRun("oe", "run", "-m", "train/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "--json", "--max-cost", "1", "-c", "again"),
-            new CallRun("", "run", "-m", "vtrain/m", "hello"),
+            new CallRun("", Key.PASSWORD, "run", "-m", "vtrain/m", "hello"),
+            new CallRun("", Key.SESSION, "run", "-m", "vtrain/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "-T", "train_tool", "hello"),
             new CallRun("", "run", "-m", "no-such-model", "x"),
             new CallRun("oe", "run", "--help"));
@@ -162,8 +166,10 @@ final class CdsTrainingCommand implements Callable<Integer> {
      * Runs {@link #CALL_RUNS}, each as a process of its own started the way the launcher starts a run (this process's
      * java and JVM options, read from its command line, then {@code -jar} and the jar), and writes the classes they loaded to {@link
      * #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli model, the
-     * commands it does not run). Their environment is a throw-away one: nothing of the user's, no key. Returns 1,
-     * and writes nothing, when this process's command line cannot be read or a run does not end.
+     * commands it does not run). Their environment is a throw-away one: nothing of the user's, no key but the
+     * throw-away vault's (with its password, or from a session of it, opened here and locked when the runs are done).
+     * Returns 1, and writes nothing, when this process's command line cannot be read, the session cannot be opened or
+     * a run does not end.
      */
     private int recordCalls(Path home, Map<String, String> env) throws IOException {
         Launch launch = launch(ProcessHandle.current().info());
@@ -183,6 +189,44 @@ final class CdsTrainingCommand implements Callable<Integer> {
         }
         Map<String, String> vaultEnv = vaultEnv(runEnv);
         makeVault(home, vaultEnv);
+        Map<String, String> sessionEnv = new HashMap<>(runEnv);
+        sessionEnv.put("XDG_RUNTIME_DIR", Files.createDirectory(home.resolve("run"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))).toString());
+        String session = unlock(home, vaultEnv, sessionEnv.get("XDG_RUNTIME_DIR"));
+        if (session == null) {
+            return 1;
+        }
+        sessionEnv.put(VaultSession.ENV, session);
+        try {
+            return recordCalls(home, launch, Map.of(Key.NONE, runEnv, Key.PASSWORD, vaultEnv, Key.SESSION, sessionEnv));
+        } finally {
+            PrintWriter sink = new PrintWriter(Writer.nullWriter());
+            LlmoCli.execute(new String[] {"vault", "lock"}, new CliEnvironment(
+                    new ByteArrayInputStream(new byte[0]), sink, sink, sessionEnv, home, home, ""));
+        }
+    }
+
+    /**
+     * An unlocked session of the training's vault, for two minutes, as {@code vault unlock} prints it for sh; null
+     * when it could not be opened. Its agent is a process of its own, which the training locks when it is done (and
+     * which ends by itself if the training is killed first).
+     */
+    private static String unlock(Path home, Map<String, String> vaultEnv, String runtimeDir) {
+        Map<String, String> env = new HashMap<>(vaultEnv);
+        env.put("XDG_RUNTIME_DIR", runtimeDir);
+        env.put("SHELL", "/bin/sh");
+        java.io.StringWriter printed = new java.io.StringWriter();
+        PrintWriter sink = new PrintWriter(Writer.nullWriter());
+        int code = LlmoCli.execute(new String[] {"vault", "unlock", "--for", "2m"}, new CliEnvironment(
+                new ByteArrayInputStream(new byte[0]), new PrintWriter(printed), sink, env, home, home, "",
+                TRAINING_VAULT_ITERATIONS));
+        String line = printed.toString();
+        int open = line.indexOf('\'');
+        int close = open < 0 ? -1 : line.indexOf('\'', open + 1);
+        return code == 0 && close > open ? line.substring(open + 1, close) : null;
+    }
+
+    private int recordCalls(Path home, Launch launch, Map<Key, Map<String, String>> envs) throws IOException {
         Set<String> lines = new LinkedHashSet<>();
         for (int i = 0; i < CALL_RUNS.size(); i++) {
             CallRun run = CALL_RUNS.get(i);
@@ -198,7 +242,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
             builder.environment().clear();
-            builder.environment().putAll(run.args().contains("vtrain/m") ? vaultEnv : runEnv);
+            builder.environment().putAll(envs.get(run.key()));
             Process process = builder.start();
             try {
                 if (!process.waitFor(CALL_RUN_SECONDS, TimeUnit.SECONDS)) {
@@ -259,9 +303,16 @@ final class CdsTrainingCommand implements Callable<Integer> {
         }
     }
 
-    private record CallRun(String tty, List<String> args) {
+    /** Where a training run's key comes from: none, the vault with its password, an unlocked session of it. */
+    private enum Key { NONE, PASSWORD, SESSION }
+
+    private record CallRun(String tty, Key key, List<String> args) {
         CallRun(String tty, String... args) {
-            this(tty, List.of(args));
+            this(tty, Key.NONE, List.of(args));
+        }
+
+        CallRun(String tty, Key key, String... args) {
+            this(tty, key, List.of(args));
         }
     }
 }

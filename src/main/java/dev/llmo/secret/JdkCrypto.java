@@ -33,11 +33,16 @@ public final class JdkCrypto {
     private JdkCrypto() {
     }
 
+    /**
+     * The JDK's own classes of the few algorithms llmo uses, by name: SHA-256 (SUN's), AES-GCM and HMAC-SHA256
+     * (SunJCE's, for {@link SunJce}).
+     */
+    static final Provider JDK_CLASSES = new NamedClasses();
+
     /** A new SHA-256 digest. */
     public static MessageDigest sha256() {
-        Provider own = Holder.PROVIDER;
         try {
-            return MessageDigest.getInstance("SHA-256", own);
+            return MessageDigest.getInstance("SHA-256", JDK_CLASSES);
         } catch (NoSuchAlgorithmException | RuntimeException e) {
             try {
                 return MessageDigest.getInstance("SHA-256");
@@ -50,10 +55,6 @@ public final class JdkCrypto {
     /** The process's cryptographically strong source of random bytes, for ids and salts; safe for any thread. */
     public static SecureRandom random() {
         return RandomHolder.RANDOM;
-    }
-
-    private static final class Holder {
-        static final Provider PROVIDER = new NamedClasses();
     }
 
     private static final class RandomHolder {
@@ -72,8 +73,12 @@ public final class JdkCrypto {
         private static final long serialVersionUID = 1L;
 
         NamedClasses() {
-            super("llmo-jdk", "1", "the JDK's own SHA-256 class, named directly");
+            super("llmo-jdk", "1", "the JDK's own classes of SHA-256, AES-GCM and HMAC-SHA256, named directly");
             putService(new Service(this, "MessageDigest", "SHA-256", "sun.security.provider.SHA2$SHA256", null,
+                    null));
+            putService(new Service(this, "Cipher", "AES/GCM/NoPadding",
+                    "com.sun.crypto.provider.GaloisCounterMode$AESGCM", null, null));
+            putService(new Service(this, "Mac", "HmacSHA256", "com.sun.crypto.provider.HmacCore$HmacSHA256", null,
                     null));
         }
     }
@@ -83,7 +88,7 @@ public final class JdkCrypto {
         private static final long serialVersionUID = 1L;
 
         KernelRandom(InputStream source) {
-            super(new Spi(source), Holder.PROVIDER);
+            super(new Spi(source), JDK_CLASSES);
         }
     }
 

@@ -10,8 +10,16 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
-/** The ciphers and MACs {@link SunJce} hands out compute what the standards say, from SunJCE or the provider order. */
+/** The ciphers and MACs {@link SunJce} hands out compute what the standards say, from SunJCE's classes. */
 class SunJceTest {
+    @Test
+    void bothComeFromTheJdksOwnClassesNamedByLlmosProvider() throws Exception {
+        assertThat(SunJce.cipher("AES/GCM/NoPadding").getProvider()).isSameAs(SunJce.provider());
+        assertThat(SunJce.mac("HmacSHA256").getProvider()).isSameAs(SunJce.provider());
+        // what the named classes do not have, the configured providers do
+        assertThat(SunJce.cipher("AES/CBC/PKCS5Padding").getProvider().getName()).isEqualTo("SunJCE");
+    }
+
     @Test
     void hmacSha256IsRfc4231sTestCaseTwo() throws Exception {
         Mac mac = SunJce.mac("HmacSHA256");
