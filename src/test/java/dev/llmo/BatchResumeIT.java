@@ -118,4 +118,67 @@ class BatchResumeIT {
         assertThat(sentTwice).as("only calls in flight at the kill").isLessThanOrEqualTo(4);
         assertThat(BinaryRun.in(home).run("batch", "verify", "last").exitCode()).isZero();
     }
+
+    /**
+     * Ctrl-C (SIGINT) half-way: the batch stops with exit 130 and says how to go on; what it printed are whole lines,
+     * one per finished row, which the record holds too; the record is ended as stopped; a resume sends no finished
+     * row again and prints every row's result.
+     */
+    @Test
+    void aBatchStoppedWithCtrlCSaysHowToGoOnAndItsResumeSendsNoFinishedRowAgain() throws Exception {
+        BinaryRun llmo = BinaryRun.in(home).env("MOCK_API_KEY", "sk-it").workingDir(home).timeoutSeconds(120);
+        Path out = home.resolve("out1");
+        Path err = home.resolve("err1");
+        Process batch = llmo.start(out, err, "batch", "run", "rows.jsonl", "--prompt", "Answer {{q}}", "-m", "mock/m1",
+                "--concurrency", "4");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (answered.get() < 100 && batch.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(batch.isAlive()).as("still running after 100 answers").isTrue();
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(batch.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(batch.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(batch.exitValue()).as(Files.readString(err)).isEqualTo(130);
+        String said = Files.readString(err);
+        Matcher resume = Pattern.compile("the batch was stopped; 'llmo batch resume (\\S+)' runs the rest").matcher(said);
+        assertThat(resume.find()).as(said).isTrue();
+        Set<Integer> printed = new HashSet<>();
+        for (String line : Files.readAllLines(out)) {
+            JsonNode result = JSON.readTree(line); // a whole line, or this throws
+            printed.add(Integer.parseInt(result.path("id").asText().substring(1)));
+        }
+        Set<Integer> recorded = new HashSet<>();
+        Set<Integer> stopped = new HashSet<>();
+        String end = null;
+        Path record = home.resolve("llmo/batches/" + resume.group(1) + ".jsonl");
+        for (String line : Files.readAllLines(record)) {
+            JsonNode event = JSON.readTree(line);
+            if (event.path("type").asText().equals("batch.row")) {
+                // a call the stop ended is recorded as interrupted, and sent again by the resume
+                boolean interrupted = event.path("data").path("error").path("kind").asText().equals("interrupted");
+                (interrupted ? stopped : recorded).add(event.path("data").path("row").asInt() + 1);
+            } else if (event.path("type").asText().equals("session.end")) {
+                end = event.path("data").toString();
+            }
+        }
+        assertThat(printed).hasSizeGreaterThanOrEqualTo(90).hasSizeLessThan(ROWS).isSubsetOf(recorded);
+        assertThat(stopped).as("calls in flight at the stop").hasSizeLessThanOrEqualTo(4).doesNotContainAnyElementsOf(printed);
+        assertThat(end).as("the record's end").isNotNull().contains("\"interrupted\"", "130");
+        Map<Integer, Integer> before = new ConcurrentHashMap<>();
+        requests.forEach((row, count) -> before.put(row, count.get()));
+
+        BinaryRun.Result resumed = llmo.run("batch", "resume", resume.group(1));
+
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out().lines()).hasSize(ROWS);
+        for (int row : recorded) {
+            assertThat(requests.get(row).get()).as("row %d, finished before the stop", row).isEqualTo(1);
+        }
+        for (int row = 1; row <= ROWS; row++) {
+            assertThat(requests).containsKey(row);
+        }
+        assertThat(BinaryRun.in(home).run("batch", "verify", resume.group(1)).exitCode()).isZero();
+    }
 }
