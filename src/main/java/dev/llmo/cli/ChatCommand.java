@@ -102,12 +102,11 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /**
-     * A turn's spinner on the screen, started, as {@code llmo run}'s: on a real terminal only, and not when tools are
-     * offered (their approval questions are asked on it); a vault question asked meanwhile holds it still.
+     * A turn's spinner on the screen, started, as {@code llmo run}'s: on a real terminal only; a vault question or a
+     * tool's approval question asked meanwhile holds it still.
      */
     private ChatRepl.Waiting waiting(ChatSession session, Terminal terminal) {
-        if (Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())
-                || !session.tools().isEmpty()) {
+        if (Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())) {
             return null;
         }
         WaitingSpinner spinner = new WaitingSpinner(terminal.writer(), session.model().id(), NanoClock.SYSTEM,

@@ -374,12 +374,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * A spinner on stderr while the answer is awaited, when stderr is a terminal; not when tools are offered: their
-     * approval questions are asked on that terminal.
+     * A spinner on stderr while the answer is awaited, when stderr is a terminal; a tool's approval question, asked on
+     * that terminal, erases it meanwhile ({@link ToolApprovals}).
      */
     private WaitingSpinner spinner(Plan plan) {
-        if (!context.environment().stderrIsTerminal() || !(plan instanceof Plan.Single single)
-                || !single.request().tools().isEmpty()) {
+        if (!context.environment().stderrIsTerminal() || !(plan instanceof Plan.Single single)) {
             return WaitingSpinner.NONE;
         }
         return new WaitingSpinner(context.err(), single.request().model().id(), NanoClock.SYSTEM,

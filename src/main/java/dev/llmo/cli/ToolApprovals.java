@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -35,13 +36,21 @@ final class ToolApprovals implements ToolGate {
     private final PrintWriter err;
     /** The terminal to ask on, or null when there is none (stdin or stderr is not a terminal). */
     private final Supplier<SecretPrompt> terminal;
+    /** Runs what is shown or asked on the terminal with the waiting spinner's line erased meanwhile. */
+    private final Function<Supplier<Approval>, Approval> onTerminal;
     private final Set<String> alwaysAllowed = new HashSet<>();
     private final Set<String> toldRefused = new HashSet<>();
 
     ToolApprovals(ToolPolicy policy, PrintWriter err, Supplier<SecretPrompt> terminal) {
+        this(policy, err, terminal, Supplier::get);
+    }
+
+    private ToolApprovals(ToolPolicy policy, PrintWriter err, Supplier<SecretPrompt> terminal,
+                          Function<Supplier<Approval>, Approval> onTerminal) {
         this.policy = policy;
         this.err = err;
         this.terminal = terminal;
+        this.onTerminal = onTerminal;
     }
 
     /**
@@ -59,7 +68,7 @@ final class ToolApprovals implements ToolGate {
         // a refusal names an MCP server's tool: stderr may be a terminal even when stdin is not
         return new ToolApprovals(ToolPolicy.of(context.settings().tools().policy(), approve, yolo),
                 TerminalText.writer(context.err(), environment.stderrIsTerminal()),
-                !canAsk ? null : terminal != null ? terminal : SecretPrompt::system);
+                !canAsk ? null : terminal != null ? terminal : SecretPrompt::system, context::asking);
     }
 
     @Override
@@ -75,15 +84,19 @@ final class ToolApprovals implements ToolGate {
             return new Approval(true, "you (always, this session)");
         }
         if (terminal == null) {
-            if (toldRefused.add(tool.name())) {
-                err.println("llmo: refused " + tool.name() + ": the policy says ask (" + verdict.decidedBy()
-                        + ") and there is no terminal to ask on; allow it with --approve " + tool.name()
-                        + " or a tool_policy rule");
-                err.flush();
-            }
-            return new Approval(false, verdict.decidedBy() + " (ask, no terminal)");
+            return onTerminal.apply(() -> refuse(tool, verdict));
         }
-        return ask(tool, argumentsJson);
+        return onTerminal.apply(() -> ask(tool, argumentsJson));
+    }
+
+    private Approval refuse(Tool tool, ToolPolicy.Verdict verdict) {
+        if (toldRefused.add(tool.name())) {
+            err.println("llmo: refused " + tool.name() + ": the policy says ask (" + verdict.decidedBy()
+                    + ") and there is no terminal to ask on; allow it with --approve " + tool.name()
+                    + " or a tool_policy rule");
+            err.flush();
+        }
+        return new Approval(false, verdict.decidedBy() + " (ask, no terminal)");
     }
 
     private Approval ask(Tool tool, String argumentsJson) {

@@ -102,6 +102,28 @@ class ToolLoopCliTest {
         assertThat(bodies.get(1)).contains("this call of reverse is not allowed (decided by ").doesNotContain("the user");
     }
 
+    /**
+     * On a terminal stderr a run with tools waits behind the spinner as any run does; what is said about a tool call
+     * there (here a refusal: stdin is not a terminal, so nobody can be asked) comes after the spinner's line is erased.
+     */
+    @Test
+    void onATerminalARunWithToolsWaitsBehindTheSpinnerErasedBeforeWhatIsSaidOfTheToolCall() throws Exception {
+        llmo.server().enqueue(OpenAiAnswers.toolCalls("call_1", "reverse", "{\"text\":\"abc\"}")
+                .setHeadersDelay(400, java.util.concurrent.TimeUnit.MILLISECONDS));
+        llmo.server().enqueue(OpenAiAnswers.streamed("I could not run it."));
+
+        CliRun.Result result = llmo.cli().tty("e").run("run", "-T", "reverse", "Reverse abc");
+
+        assertThat(result).succeeded().outIs("I could not run it.\n");
+        String err = result.err();
+        assertThat(err).startsWith("\r⠋ waiting for mock/m  ");
+        int refused = err.indexOf("llmo: refused reverse");
+        assertThat(refused).isPositive();
+        assertThat(err.substring(0, refused)).endsWith("\r\u001b[K");
+        assertThat(err.substring(refused)).doesNotContain("waiting for");
+        assertThat(toolRuns()).isZero();
+    }
+
     @Test
     void approvedTheToolRunsAndItsResultGoesBackInTheNextRound() throws Exception {
         modelCallsReverse("abc");
