@@ -99,24 +99,14 @@ class BatchResumeIT {
             }
         }
         assertThat(finished).hasSizeGreaterThanOrEqualTo(90).hasSizeLessThan(ROWS);
-        Map<Integer, Integer> before = new ConcurrentHashMap<>();
-        requests.forEach((row, count) -> before.put(row, count.get()));
 
-        BinaryRun.Result resumed = llmo.run("batch", "resume", "last");
-
-        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-        assertThat(resumed.out().lines()).hasSize(ROWS);
-        for (int row : finished) {
-            assertThat(requests.get(row).get()).as("row %d, finished before the kill", row).isEqualTo(1);
-        }
+        resumeSendsNoFinishedRowAgain(llmo, "last", finished);
         for (int row = 1; row <= ROWS; row++) {
-            assertThat(requests).containsKey(row);
             // a row in flight at the kill is sent again; at most those
             assertThat(requests.get(row).get()).as("row %d", row).isLessThanOrEqualTo(2);
         }
         long sentTwice = requests.values().stream().filter(c -> c.get() == 2).count();
         assertThat(sentTwice).as("only calls in flight at the kill").isLessThanOrEqualTo(4);
-        assertThat(BinaryRun.in(home).run("batch", "verify", "last").exitCode()).isZero();
     }
 
     /**
@@ -166,19 +156,22 @@ class BatchResumeIT {
         assertThat(printed).hasSizeGreaterThanOrEqualTo(90).hasSizeLessThan(ROWS).isSubsetOf(recorded);
         assertThat(stopped).as("calls in flight at the stop").hasSizeLessThanOrEqualTo(4).doesNotContainAnyElementsOf(printed);
         assertThat(end).as("the record's end").isNotNull().contains("\"interrupted\"", "130");
-        Map<Integer, Integer> before = new ConcurrentHashMap<>();
-        requests.forEach((row, count) -> before.put(row, count.get()));
 
-        BinaryRun.Result resumed = llmo.run("batch", "resume", resume.group(1));
+        resumeSendsNoFinishedRowAgain(llmo, resume.group(1), recorded);
+    }
+
+    /** {@code batch resume ID} prints every row's result, and sent each row once more at most, no finished one. */
+    private void resumeSendsNoFinishedRowAgain(BinaryRun llmo, String id, Set<Integer> finished) throws Exception {
+        BinaryRun.Result resumed = llmo.run("batch", "resume", id);
 
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.out().lines()).hasSize(ROWS);
-        for (int row : recorded) {
-            assertThat(requests.get(row).get()).as("row %d, finished before the stop", row).isEqualTo(1);
+        for (int row : finished) {
+            assertThat(requests.get(row).get()).as("row %d, finished before the batch ended", row).isEqualTo(1);
         }
         for (int row = 1; row <= ROWS; row++) {
             assertThat(requests).containsKey(row);
         }
-        assertThat(BinaryRun.in(home).run("batch", "verify", resume.group(1)).exitCode()).isZero();
+        assertThat(BinaryRun.in(home).run("batch", "verify", id).exitCode()).isZero();
     }
 }
