@@ -10,7 +10,8 @@ import java.util.concurrent.FutureTask;
  * by picocli, which first builds the command's model: it reads the configuration for {@link CliContext#settings()}
  * (which waits for it, or reads it itself when this thread has not begun), computes its digest, sets up Jackson's
  * JSON factories (for the log and the request's body), then OkHttp's statics. For a plain run read without picocli
- * ({@link RunArguments}), whose main thread reads the configuration at once: OkHttp's statics alone. Those are
+ * ({@link RunArguments}), whose main thread reads the configuration at once: OkHttp's statics first, then what the
+ * main thread needs when it builds the request. OkHttp's statics are
  * {@link java.net.IDN}'s Unicode tables (OkHttp needs them for every URL), OkHttp's platform probe and task runner
  * (its first call needs them), and the plain-HTTP client with the JDK's socket layer (its first connection needs
  * them). Reading the configuration is what the main thread would do; the static initialisers are pure set-up; so
@@ -33,8 +34,9 @@ final class StartupWarmup {
 
     /**
      * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms and
-     * reads them itself, then sets up SHA-256 and Jackson while it opens the conversation; this thread does OkHttp's
-     * statics alone, which the call's thread waited for when they came after those (ADR-003, "Seventeenth round").
+     * reads them itself, then opens the conversation; this thread does OkHttp's statics first, which the call's thread
+     * waited for when they came after the configuration (ADR-003, "Seventeenth round"), then sets up what the main
+     * thread needs later: it finishes first, and the main thread is a run's critical path ("Twentieth round").
      */
     static void beginForPlainRun(CliContext context) {
         if (!Boolean.getBoolean("llmo.nowarmup")) {
@@ -110,6 +112,13 @@ final class StartupWarmup {
             // layer (its native library and address families) before it could connect: ~4 ms, in the call's way
             dev.llmo.provider.http.SharedHttpClient.cleartextWith(dev.llmo.provider.http.HttpSettings.DEFAULT);
             Class.forName("sun.nio.ch.Net", true, null);
+            // then what the main thread sets up while it builds the request, which it reaches after this thread is
+            // done (the main thread is a run's critical path): Jackson's factories (a plain run's main thread would
+            // set them up when it opens the log), OkHttp's media types (their regexes) and CompletableFuture's pool
+            // (ADR-003, "Twentieth round")
+            jacksonFactories(loader);
+            Class.forName("dev.llmo.provider.http.HttpProviderClient", true, loader);
+            Class.forName("java.util.concurrent.CompletableFuture", true, null);
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
             // nothing was gained; the call's thread does the same work when it needs it and reports what fails
         }
