@@ -1,7 +1,8 @@
 #!/bin/sh
 # llmo launcher: this file is a POSIX shell script with the llmo jar appended; java reads the jar from this same
 # file, as its class path (`-jar` would open it once more before main, to read the main class from the manifest: a
-# pass over the central directory's ~5,000 entries in the interpreter, ~5 ms of every start). It passes which
+# pass over the central directory's ~5,000 entries in the interpreter, ~5 ms; only the commands that call models,
+# which need the manifest's export, start so: see below). It passes which
 # streams are terminals (for colours and prompts) and uses AppCDS archives (on a JDK 25 or newer named by LLMO_JAVA
 # or JAVA_HOME, an AOT cache), made once per build and per path in the background, to start fast. LLMO_JAVA picks
 # the java binary; LLMO_CDS=off disables the archives.

@@ -132,7 +132,8 @@ class BatchResumeIT {
 
         assertThat(batch.exitValue()).as(Files.readString(err)).isEqualTo(130);
         String said = Files.readString(err);
-        Matcher resume = Pattern.compile("the batch was stopped; 'llmo batch resume (\\S+)' runs the rest").matcher(said);
+        Matcher resume = Pattern.compile("the batch was stopped; 'llmo batch resume (\\S+)' runs the rest")
+                .matcher(said);
         assertThat(resume.find()).as(said).isTrue();
         Set<Integer> printed = new HashSet<>();
         for (String line : Files.readAllLines(out)) {
@@ -154,7 +155,8 @@ class BatchResumeIT {
             }
         }
         assertThat(printed).hasSizeGreaterThanOrEqualTo(90).hasSizeLessThan(ROWS).isSubsetOf(recorded);
-        assertThat(stopped).as("calls in flight at the stop").hasSizeLessThanOrEqualTo(4).doesNotContainAnyElementsOf(printed);
+        assertThat(stopped).as("calls in flight at the stop").hasSizeLessThanOrEqualTo(4)
+                .doesNotContainAnyElementsOf(printed);
         assertThat(end).as("the record's end").isNotNull().contains("\"interrupted\"", "130");
 
         resumeSendsNoFinishedRowAgain(llmo, resume.group(1), recorded);

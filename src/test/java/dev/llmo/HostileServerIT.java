@@ -34,9 +34,9 @@ class HostileServerIT {
     private static final String HEAP = "-Xmx64m";
     /**
      * Well under what a JVM picks by itself on a machine of 1 GiB (a quarter of it): the answer limit must fit in it.
-     * Under G1, which a model call runs with since ADR-003's twentieth round, the answer's text (one array of up to 32 MB
-     * when it holds a char beyond Latin-1, and its copies as it grows) takes whole regions: 128 MB, enough for the
-     * serial collector, ran out.
+     * Under G1, which a model call runs with since ADR-003's twentieth round, the answer's text (one array of up to
+     * 32 MB when it holds a char beyond Latin-1, and its copies as it grows) takes whole regions: 128 MB, enough for
+     * the serial collector, ran out.
      */
     private static final String ANSWER_HEAP = "-Xmx160m";
     private static final String TOO_SMALL_HEAP = "-Xmx24m";

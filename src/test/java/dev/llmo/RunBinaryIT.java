@@ -122,7 +122,8 @@ class RunBinaryIT {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("Hello, wörld\n");
         assertThat(Files.readString(log)).contains("okhttp3.internal.platform.Platform ", "sun.security.provider.SHA2 ")
-                .doesNotContain("sun.security.provider.Sun ", "sun.security.pkcs11.SunPKCS11", "sun.security.smartcardio.SunPCSC",
+                .doesNotContain("sun.security.provider.Sun ",
+                        "sun.security.pkcs11.SunPKCS11", "sun.security.smartcardio.SunPCSC",
                         "com.sun.security.sasl.gsskerb.JdkSASL");
     }
 

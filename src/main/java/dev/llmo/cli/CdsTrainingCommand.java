@@ -48,13 +48,14 @@ final class CdsTrainingCommand implements Callable<Integer> {
             List.of("install-completion", "--shell", "bash", "--print"), List.of("__complete", "models"),
             List.of("__complete", "conversations"));
     /**
-     * The runs whose classes make the launcher's archive for {@code run} (its "call" archive, the JDK's classes
-     * with llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output under a budget, a call whose key is
-     * in the vault, one whose key comes from an unlocked vault session (its client and the JDK's Unix-domain sockets: ~8 ms
-     * of CPU from the jar and the JDK's image without them, ADR-003, "Twentieth round"), one whose model calls a command tool (the tool catalog, its schema and arguments as JSON, the
-     * policy, the child process: without it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms
-     * more than with the general archive), a usage error and the command's help. The first only fills the cache of
-     * parsed configuration, as a user's earlier runs have.
+     * The runs whose classes make the launcher's archive for {@code run} (its "call" archive, the JDK's classes with
+     * llmo's): a plain call, to a pipe and to a terminal, a continued one with JSON output under a budget, a call whose
+     * key is in the vault, one whose key comes from an unlocked vault session (its client and the JDK's Unix-domain
+     * sockets: ~8 ms of CPU from the jar and the JDK's image without them, ADR-003, "Twentieth round"), one whose model
+     * calls a command tool (the tool catalog, its schema and arguments as JSON, the policy, the child process: without
+     * it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms more than with the general archive), a
+     * usage error and the command's help. The first only fills the cache of parsed configuration, as a user's earlier
+     * runs have.
      */
     private static final List<CallRun> CALL_RUNS = List.of(new CallRun("", "run", "-m", "train/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "hello"), new CallRun("oe", "run", "-m", "train/m", "hello"),
@@ -164,12 +165,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
 
     /**
      * Runs {@link #CALL_RUNS}, each as a process of its own started the way the launcher starts a run (this process's
-     * java and JVM options, read from its command line, then {@code -jar} and the jar), and writes the classes they loaded to {@link
-     * #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli model, the
-     * commands it does not run). Their environment is a throw-away one: nothing of the user's, no key but the
-     * throw-away vault's (with its password, or from a session of it, opened here and locked when the runs are done).
-     * Returns 1, and writes nothing, when this process's command line cannot be read, the session cannot be opened or
-     * a run does not end.
+     * java and JVM options, read from its command line, then {@code -jar} and the jar), and writes the classes they
+     * loaded to {@link #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli
+     * model, the commands it does not run). Their environment is a throw-away one: nothing of the user's, no key but
+     * the throw-away vault's (with its password, or from a session of it, opened here and locked when the runs are
+     * done). Returns 1, and writes nothing, when this process's command line cannot be read, the session cannot be
+     * opened or a run does not end.
      */
     private int recordCalls(Path home, Map<String, String> env) throws IOException {
         Launch launch = launch(ProcessHandle.current().info());
@@ -295,8 +296,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
     record Launch(List<String> options, List<String> main) {
         /**
          * What follows the options in a {@code run}: the jar with {@code -jar}, as the launcher starts it, so that the
-         * JVM reads the manifest's exports and the runs load what a user's do (without them, OkHttp's probe set up every
-         * security provider, whose classes then filled the archive).
+         * JVM reads the manifest's exports and the runs load what a user's do (without them, OkHttp's probe set up
+         * every security provider, whose classes then filled the archive).
          */
         List<String> run() {
             return List.of("-jar", main.get(1));

@@ -28,16 +28,15 @@ import java.security.SecureRandomSpi;
  * as {@link SunJce} does for AES-GCM and HMAC.
  */
 public final class JdkCrypto {
-    private static final String URANDOM = "/dev/urandom";
-
-    private JdkCrypto() {
-    }
-
     /**
      * The JDK's own classes of the few algorithms llmo uses, by name: SHA-256 (SUN's), AES-GCM and HMAC-SHA256
      * (SunJCE's, for {@link SunJce}).
      */
     static final Provider JDK_CLASSES = new NamedClasses();
+    private static final String URANDOM = "/dev/urandom";
+
+    private JdkCrypto() {
+    }
 
     /** A new SHA-256 digest. */
     public static MessageDigest sha256() {

@@ -12,9 +12,9 @@ import java.util.List;
  * cards, SASL, LDAP...), ~20 ms of CPU that no call uses (a TLS connection loads the few it needs on its own). Here
  * the probe runs with this thread seeing only the first configured provider, through the JDK's own mechanism for
  * that (a thread's provider list, which the jar verifier uses), so it reads the same name; where that is the JDK's
- * SUN, a stand-in of another name, so that SUN is not set up for the probe either (ADR-003, "Twentieth round"). The mechanism's class is
- * internal: the launcher exports it to the commands that call models, and without the export the probe loads them all,
- * as it would have (ADR-003, "Fifteenth round").
+ * SUN, a stand-in of another name, so that SUN is not set up for the probe either (ADR-003, "Twentieth round"). The
+ * mechanism's class is internal: the jar's manifest exports it to the commands that call models (the launcher starts
+ * them with {@code -jar}), and without the export the probe loads them all, as it would have ("Fifteenth round").
  */
 final class OkHttpPlatform {
     static {
