@@ -169,8 +169,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
      * loaded to {@link #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli
      * model, the commands it does not run). Their environment is a throw-away one: nothing of the user's, no key but
      * the throw-away vault's (with its password, or from a session of it, opened here and locked when the runs are
-     * done). Returns 1, and writes nothing, when this process's command line cannot be read, the session cannot be
-     * opened or a run does not end.
+     * done; when no session can be opened, its run is left out). Returns 1, and writes nothing, when this process's
+     * command line cannot be read or a run does not end.
      */
     private int recordCalls(Path home, Map<String, String> env) throws IOException {
         Launch launch = launch(ProcessHandle.current().info());
@@ -193,13 +193,15 @@ final class CdsTrainingCommand implements Callable<Integer> {
         Map<String, String> sessionEnv = new HashMap<>(runEnv);
         sessionEnv.put("XDG_RUNTIME_DIR", Files.createDirectory(home.resolve("run"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))).toString());
+        // a session that cannot be opened here (no agent could start) leaves its run out, not the archive
         String session = unlock(home, vaultEnv, sessionEnv.get("XDG_RUNTIME_DIR"));
-        if (session == null) {
-            return 1;
+        Map<Key, Map<String, String>> envs = new HashMap<>(Map.of(Key.NONE, runEnv, Key.PASSWORD, vaultEnv));
+        if (session != null) {
+            sessionEnv.put(VaultSession.ENV, session);
+            envs.put(Key.SESSION, sessionEnv);
         }
-        sessionEnv.put(VaultSession.ENV, session);
         try {
-            return recordCalls(home, launch, Map.of(Key.NONE, runEnv, Key.PASSWORD, vaultEnv, Key.SESSION, sessionEnv));
+            return recordCalls(home, launch, envs);
         } finally {
             PrintWriter sink = new PrintWriter(Writer.nullWriter());
             LlmoCli.execute(new String[] {"vault", "lock"}, new CliEnvironment(
@@ -231,6 +233,9 @@ final class CdsTrainingCommand implements Callable<Integer> {
         Set<String> lines = new LinkedHashSet<>();
         for (int i = 0; i < CALL_RUNS.size(); i++) {
             CallRun run = CALL_RUNS.get(i);
+            if (!envs.containsKey(run.key())) {
+                continue;
+            }
             Path part = home.resolve("classes." + i);
             List<String> command = new ArrayList<>(launch.options());
             command.add("-Dllmo.tty=" + run.tty()); // which streams the run takes for terminals (its output is dropped)
