@@ -1,6 +1,9 @@
 package dev.llmo.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.llmo.config.AppDirs;
+import dev.llmo.vault.UnlockedVault;
+import dev.llmo.vault.Vault;
 import dev.llmo.vault.VaultSession;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,6 +42,7 @@ import picocli.CommandLine.Parameters;
 final class CdsTrainingCommand implements Callable<Integer> {
     /** The vault format's fewest (VaultCodec.MIN_ITERATIONS). */
     private static final int TRAINING_VAULT_ITERATIONS = 1_000;
+    private static final String TRAINING_VAULT_PASSWORD = "cds-train";
     private static final List<List<String>> PATHS = List.of(
             List.of("--help"), List.of("models"), List.of("models", "--json"), List.of("run", "--help"),
             List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"), List.of("--no-such-flag"),
@@ -150,7 +155,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
     private static Map<String, String> vaultEnv(Map<String, String> env) {
         Map<String, String> vaultEnv = new HashMap<>(env);
         vaultEnv.remove("LLMO_VAULT_SESSION");
-        vaultEnv.put("LLMO_VAULT_PASSWORD", "cds-train");
+        vaultEnv.put("LLMO_VAULT_PASSWORD", TRAINING_VAULT_PASSWORD);
         return vaultEnv;
     }
 
@@ -193,40 +198,33 @@ final class CdsTrainingCommand implements Callable<Integer> {
         Map<String, String> sessionEnv = new HashMap<>(runEnv);
         sessionEnv.put("XDG_RUNTIME_DIR", Files.createDirectory(home.resolve("run"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))).toString());
-        // a session that cannot be opened here (no agent could start) leaves its run out, not the archive
-        String session = unlock(home, vaultEnv, sessionEnv.get("XDG_RUNTIME_DIR"));
         Map<Key, Map<String, String>> envs = new HashMap<>(Map.of(Key.NONE, runEnv, Key.PASSWORD, vaultEnv));
+        VaultSession session = unlock(AppDirs.fromEnvironment(vaultEnv, home).vaultFile(), sessionEnv);
         if (session != null) {
-            sessionEnv.put(VaultSession.ENV, session);
+            sessionEnv.put(VaultSession.ENV, session.environmentValue());
             envs.put(Key.SESSION, sessionEnv);
         }
         try {
             return recordCalls(home, launch, envs);
         } finally {
-            PrintWriter sink = new PrintWriter(Writer.nullWriter());
-            LlmoCli.execute(new String[] {"vault", "lock"}, new CliEnvironment(
-                    new ByteArrayInputStream(new byte[0]), sink, sink, sessionEnv, home, home, ""));
+            if (session != null) {
+                session.lock();
+            }
         }
     }
 
     /**
-     * An unlocked session of the training's vault, for two minutes, as {@code vault unlock} prints it for sh; null
-     * when it could not be opened. Its agent is a process of its own, which the training locks when it is done (and
-     * which ends by itself if the training is killed first).
+     * A session of the training's vault for two minutes, as {@code vault unlock} opens one; null when it cannot be
+     * opened here (no agent could start): its run is then left out, not the archive. Its agent is a process of its
+     * own, which the training locks when it is done and which ends by itself if the training is killed first.
      */
-    private static String unlock(Path home, Map<String, String> vaultEnv, String runtimeDir) {
-        Map<String, String> env = new HashMap<>(vaultEnv);
-        env.put("XDG_RUNTIME_DIR", runtimeDir);
-        env.put("SHELL", "/bin/sh");
-        java.io.StringWriter printed = new java.io.StringWriter();
-        PrintWriter sink = new PrintWriter(Writer.nullWriter());
-        int code = LlmoCli.execute(new String[] {"vault", "unlock", "--for", "2m"}, new CliEnvironment(
-                new ByteArrayInputStream(new byte[0]), new PrintWriter(printed), sink, env, home, home, "",
-                TRAINING_VAULT_ITERATIONS));
-        String line = printed.toString();
-        int open = line.indexOf('\'');
-        int close = open < 0 ? -1 : line.indexOf('\'', open + 1);
-        return code == 0 && close > open ? line.substring(open + 1, close) : null;
+    private static VaultSession unlock(Path vaultFile, Map<String, String> env) {
+        char[] password = TRAINING_VAULT_PASSWORD.toCharArray();
+        try (UnlockedVault open = Vault.withIterations(vaultFile, TRAINING_VAULT_ITERATIONS).unlock(password)) {
+            return VaultSession.start(open, Duration.ofMinutes(2), env);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private int recordCalls(Path home, Launch launch, Map<Key, Map<String, String>> envs) throws IOException {

@@ -44,6 +44,7 @@ final class StartupWarmup {
                 @Override
                 public void run() {
                     warmHttp();
+                    warmRequest(true);
                 }
             }, "llmo-warmup"));
         }
@@ -93,6 +94,26 @@ final class StartupWarmup {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
         }
         warmHttp();
+        warmRequest(false);
+    }
+
+    /**
+     * What the main thread sets up while it builds the request, which it reaches after this thread is done with
+     * OkHttp's statics (the main thread is a run's critical path): OkHttp's media types (their regexes),
+     * CompletableFuture's pool and, unless set up already, Jackson's factories, which a plain run's main thread would
+     * set up when it opens the log (ADR-003, "Twentieth round").
+     */
+    private static void warmRequest(boolean jackson) {
+        try {
+            ClassLoader loader = StartupWarmup.class.getClassLoader();
+            if (jackson) {
+                jacksonFactories(loader);
+            }
+            Class.forName("dev.llmo.provider.http.HttpProviderClient", true, loader);
+            Class.forName("java.util.concurrent.CompletableFuture", true, null);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            // nothing was gained; the main thread does the same work when it needs it and reports what fails
+        }
     }
 
     private static void warmHttp() {
@@ -112,13 +133,6 @@ final class StartupWarmup {
             // layer (its native library and address families) before it could connect: ~4 ms, in the call's way
             dev.llmo.provider.http.SharedHttpClient.cleartextWith(dev.llmo.provider.http.HttpSettings.DEFAULT);
             Class.forName("sun.nio.ch.Net", true, null);
-            // then what the main thread sets up while it builds the request, which it reaches after this thread is
-            // done (the main thread is a run's critical path): Jackson's factories (a plain run's main thread would
-            // set them up when it opens the log), OkHttp's media types (their regexes) and CompletableFuture's pool
-            // (ADR-003, "Twentieth round")
-            jacksonFactories(loader);
-            Class.forName("dev.llmo.provider.http.HttpProviderClient", true, loader);
-            Class.forName("java.util.concurrent.CompletableFuture", true, null);
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
             // nothing was gained; the call's thread does the same work when it needs it and reports what fails
         }

@@ -21,7 +21,7 @@ public final class LedgerMac {
     /** The MAC of {@code hash} under {@code key}. */
     static String of(byte[] key, String hash) {
         try {
-            Mac mac = dev.llmo.secret.SunJce.mac("HmacSHA256");
+            Mac mac = dev.llmo.secret.JdkCrypto.mac("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return PREFIX + Sha256.hex(mac.doFinal(hash.getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {

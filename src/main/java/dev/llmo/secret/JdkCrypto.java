@@ -4,34 +4,37 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.SecureRandomSpi;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.NoSuchPaddingException;
 
 /**
- * SHA-256 and random bytes without the JCA's provider list. Asked for by algorithm, the JCA sets up the configured
- * providers in turn until one has it: the first, SUN, registers its ~200 services and their OIDs, ~10 ms of CPU in
- * the interpreter before a run's first event can be hashed (ADR-003, "Twentieth round"), for one digest and a few
- * random bytes.
+ * SHA-256, AES-GCM, HMAC-SHA256 and random bytes without the JCA's provider list. Asked for by algorithm, or by a
+ * provider's name, the JCA sets up the configured providers in turn until one has it: SUN first, which registers its
+ * ~200 services and their OIDs (~10 ms of CPU in the interpreter before a run's first event can be hashed), then
+ * SunRsaSign, SunEC with its curve tables and SunJSSE before SunJCE, which registers ~100 services of its own (~30 ms
+ * of CPU in a run that opens the vault with its session's key). ADR-003, "Seventeenth round" and "Twentieth round".
  * <ul>
- *   <li>{@link #sha256()} is the JDK's own SHA-256 class, named to the JCA by a provider of llmo's that holds only
- *   that name: {@code Provider.Service} instantiates it from java.base, so no export is needed, and the digest is
- *   the very class SUN would have handed out. Where that class is not there (another runtime's internals), the
- *   configured providers serve.</li>
+ *   <li>{@link #sha256()}, {@link #cipher} and {@link #mac} are the JDK's own classes (SUN's and SunJCE's), named to
+ *   the JCA by a provider of llmo's that holds only their names: {@code Provider.Service} instantiates them from
+ *   java.base, so no export is needed, and they are the very classes those providers would have handed out. Where
+ *   they cannot serve (another runtime's internals, a JCA that insists on signed providers, a FIPS set-up), the
+ *   configured providers do.</li>
  *   <li>{@link #random()} reads the kernel's random source, {@code /dev/urandom}, as the JDK's NativePRNG does
  *   (which also mixes in a SHA1PRNG of the SUN provider); where there is none (Windows), the JDK's default
  *   {@code SecureRandom}.</li>
  * </ul>
- * A provider order an administrator configured in {@code java.security} is therefore not consulted for these two,
- * as {@link SunJce} does for AES-GCM and HMAC.
+ * Where they serve, a provider order an administrator configured in {@code java.security} is not consulted for these
+ * algorithms.
  */
 public final class JdkCrypto {
-    /**
-     * The JDK's own classes of the few algorithms llmo uses, by name: SHA-256 (SUN's), AES-GCM and HMAC-SHA256
-     * (SunJCE's, for {@link SunJce}).
-     */
+    /** The JDK's own classes of the few algorithms llmo uses, by name: SHA-256 (SUN's), AES-GCM and HMAC (SunJCE's). */
     static final Provider JDK_CLASSES = new NamedClasses();
     private static final String URANDOM = "/dev/urandom";
 
@@ -49,6 +52,26 @@ public final class JdkCrypto {
                 throw new IllegalStateException("every Java runtime has SHA-256", none);
             }
         }
+    }
+
+    /** {@code Cipher.getInstance(transformation)}, from SunJCE's class when it can be reached. */
+    public static Cipher cipher(String transformation) throws GeneralSecurityException {
+        try {
+            return Cipher.getInstance(transformation, JDK_CLASSES);
+        } catch (NoSuchAlgorithmException | NoSuchPaddingException | SecurityException e) {
+            // not one of the named classes, or not allowed from this provider: the configured order finds another
+        }
+        return Cipher.getInstance(transformation);
+    }
+
+    /** {@code Mac.getInstance(algorithm)}, from SunJCE's class when it can be reached. */
+    public static Mac mac(String algorithm) throws GeneralSecurityException {
+        try {
+            return Mac.getInstance(algorithm, JDK_CLASSES);
+        } catch (NoSuchAlgorithmException | SecurityException e) {
+            // not one of the named classes, or not allowed from this provider: the configured order finds another
+        }
+        return Mac.getInstance(algorithm);
     }
 
     /** The process's cryptographically strong source of random bytes, for ids and salts; safe for any thread. */

@@ -207,7 +207,7 @@ final class VaultCodec {
 
     private static byte[] crypt(int mode, VaultKey key, byte[] nonce, byte[] aad, byte[] input) {
         try {
-            Cipher cipher = dev.llmo.secret.SunJce.cipher("AES/GCM/NoPadding");
+            Cipher cipher = dev.llmo.secret.JdkCrypto.cipher("AES/GCM/NoPadding");
             cipher.init(mode, key.spec(), new GCMParameterSpec(TAG_BYTES * 8, nonce));
             cipher.updateAAD(aad);
             return cipher.doFinal(input);

@@ -59,7 +59,7 @@ final class VaultKey {
             throw new IllegalStateException("vault key used after close");
         }
         try {
-            javax.crypto.Mac mac = dev.llmo.secret.SunJce.mac("HmacSHA256");
+            javax.crypto.Mac mac = dev.llmo.secret.JdkCrypto.mac("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             mac.update(info.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             mac.update((byte) 1);

@@ -13,9 +13,16 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
-/** {@link JdkCrypto}'s digest is SHA-256 by its standard's vectors, and its random bytes come from the kernel. */
+/**
+ * {@link JdkCrypto}'s digest, cipher and MAC compute what their standards say, from the JDK's own classes, and its
+ * random bytes come from the kernel.
+ */
 class JdkCryptoTest {
     @Test
     void sha256IsTheJdksOwnClassNamedByLlmosProviderAndMatchesFips180Vectors() {
@@ -85,6 +92,38 @@ class JdkCryptoTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    @Test
+    void cipherAndMacAreSunJcesOwnClassesNamedByLlmosProvider() throws Exception {
+        assertThat(JdkCrypto.cipher("AES/GCM/NoPadding").getProvider()).isSameAs(JdkCrypto.JDK_CLASSES);
+        assertThat(JdkCrypto.mac("HmacSHA256").getProvider()).isSameAs(JdkCrypto.JDK_CLASSES);
+        // what the named classes do not have, the configured providers do
+        assertThat(JdkCrypto.cipher("AES/CBC/PKCS5Padding").getProvider().getName()).isEqualTo("SunJCE");
+    }
+
+    @Test
+    void hmacSha256IsRfc4231sTestCaseTwo() throws Exception {
+        Mac mac = JdkCrypto.mac("HmacSHA256");
+        mac.init(new SecretKeySpec("Jefe".getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+
+        byte[] tag = mac.doFinal("what do ya want for nothing?".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(HexFormat.of().formatHex(tag))
+                .isEqualTo("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    }
+
+    @Test
+    void aesGcmIsTheGcmSpecsTestCaseTwo() throws Exception {
+        // McGrew and Viega, "The Galois/Counter Mode of Operation", test case 2: a zero key, IV and block
+        Cipher cipher = JdkCrypto.cipher("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new byte[16], "AES"),
+                new GCMParameterSpec(128, new byte[12]));
+
+        byte[] sealed = cipher.doFinal(new byte[16]);
+
+        assertThat(HexFormat.of().formatHex(sealed))
+                .isEqualTo("0388dace60b6a392f328c2b971b2fe78" + "ab6e47d42cec13bdf53a67b21257bddf");
     }
 
     private static String hex(MessageDigest digest, String text) {
