@@ -133,6 +133,10 @@ if [ "${LLMO_CDS:-on}" != off ]; then
   # alone, ~23 MB) starts it ~30 ms sooner (ADR-003, "Eleventh round"). -Dllmo.cds names it to llmo, which deletes
   # it (and the general one) when the JVM refused it: a JDK updated in place would otherwise run without any archive.
   call=$dir/@BUILD_ID@.call.jsa
+  # A run with that archive starts from a jar of its own beside it (StarterJar): only its manifest, and the binary
+  # on its class path through a link, so that the JVM's read of the manifest before main does not read the binary's
+  # ~5,300 central directory entries (~6 ms; ADR-003, "Twenty-first round"). The archive is made for that class path.
+  starter=$dir/@BUILD_ID@.start.jar
   case $archive in *:*) ;; *)
     if [ "$archive" -nt "$self" ]; then
       # JDK 17 maps the class archives at a random address and rewrites every pointer in them (~33 MB) before main.
@@ -149,8 +153,10 @@ if [ "${LLMO_CDS:-on}" != off ]; then
           models) [ -n "$remote" ] && reloc= ;;   # asks the providers, with their keys
         esac
       fi
-      [ -z "$jdk" ] && [ "$sub" = run ] && [ "$call" -nt "$self" ] &&
+      if [ -z "$jdk" ] && [ "$sub" = run ] && [ "$call" -nt "$self" ]; then
+        [ -f "$starter" ] && [ -f "$dir/@BUILD_ID@.jar" ] && { shift 2; set -- -jar "$starter" "$@"; }
         exec "$java" $flags "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" "$@"
+      fi
       exec "$java" $flags $reloc "$use$archive" "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
@@ -162,14 +168,15 @@ if [ "${LLMO_CDS:-on}" != off ]; then
       ( "$java" $train "$make$archive.$$" -cp "$self" dev.llmo.Main __cds-train && mv -f "$archive.$$" "$archive"
         rm -f "$archive.$$" "$archive.$$.config"
         if [ -z "$jdk" ]; then   # the runs' classes, each run in a JVM of its own, then the archive of them
-          "$java" $train "$use$archive" -cp "$self" dev.llmo.Main __cds-train call "$call.$$.list" &&
-            "$java" $train -Xshare:dump "-XX:SharedClassListFile=$call.$$.list" "-XX:SharedArchiveFile=$call.$$" \
-              -cp "$self" && mv -f "$call.$$" "$call"
+          "$java" $train "$use$archive" -cp "$self" dev.llmo.Main __cds-train call "$call.$$.list" "$starter" &&
+            { from=$self; [ -f "$starter" ] && from=$starter
+              "$java" $train -Xshare:dump "-XX:SharedClassListFile=$call.$$.list" "-XX:SharedArchiveFile=$call.$$" \
+                -cp "$from"; } && mv -f "$call.$$" "$call"
           rm -f "$call.$$" "$call.$$.list"
         fi
         rmdir "$archive.lock"
         set +f
-        for old in "$dir"/*.jsa "$dir"/*.aot "$cache"/llmo-*.jsa; do   # llmo-*: 0.1.0's
+        for old in "$dir"/*.jsa "$dir"/*.aot "$dir"/*.jar "$cache"/llmo-*.jsa; do   # llmo-*: 0.1.0's
           case $old in "$dir/@BUILD_ID@".*) ;; *) rm -f "$old" ;; esac
         done
         find "$cache" -type d -name '*.cds' | while IFS= read -r d; do

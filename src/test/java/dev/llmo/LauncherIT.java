@@ -262,6 +262,27 @@ class LauncherIT {
                 .env("JAVA_HOME", System.getProperty("java.home"));
         Path general = originalArchive(on17, binary);
         Path call = Files.copy(calls.get(0), archiveDir(binary).resolve(calls.get(0).getFileName()));
+        // the archive is made for the starter jar's class path: the run starts from it, through links to the same
+        // files (the JVM compares the files, not their names)
+        String id = calls.get(0).getFileName().toString().replace(CALL_ARCHIVE, "");
+        Path starter = sharedDir.resolve(id + ".start.jar");
+        Path link = sharedDir.resolve(id + ".jar");
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(starter.toFile())) {
+            assertThat(jar.stream().map(java.util.jar.JarEntry::getName)).containsExactly("META-INF/MANIFEST.MF");
+            java.util.jar.Attributes main = jar.getManifest().getMainAttributes();
+            assertThat(main.getValue("Main-Class")).isEqualTo("dev.llmo.Main");
+            assertThat(main.getValue("Add-Exports")).isEqualTo("java.base/sun.security.jca");
+            assertThat(main.getValue("Class-Path")).isEqualTo(id + ".jar");
+        }
+        assertThat(Files.readSymbolicLink(link)).isEqualTo(binary.toAbsolutePath());
+        Files.createSymbolicLink(archiveDir(binary).resolve(starter.getFileName()), starter);
+        Files.createSymbolicLink(archiveDir(binary).resolve(link.getFileName()), link);
+
+        BinaryRun.Result settings = BinaryRun.in(home).env("LLMO_CDS", "on")
+                .env("XDG_CACHE_HOME", home.resolve("cache").toString()).env("JAVA_HOME", System.getProperty("java.home"))
+                .env("JDK_JAVA_OPTIONS", "-XshowSettings:properties").run("run", "--help");
+        assertThat(settings.exitCode()).isZero();
+        assertThat(settings.err()).contains("java.class.path = " + archiveDir(binary).resolve(starter.getFileName()));
 
         Path log = home.resolve("call.log");
         String options = "-Xlog:cds=info,class+load=info:file=" + log;

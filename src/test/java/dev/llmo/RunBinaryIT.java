@@ -128,6 +128,33 @@ class RunBinaryIT {
     }
 
     /**
+     * OkHttp's loggers come with the call; without --debug the logging is configured by llmo's class, which gives it
+     * no handler (no library lines between llmo's own on stderr, and no read of the JDK's logging.properties); with
+     * --debug the JDK's default configuration, and its console handler, are left alone.
+     */
+    @Test
+    void libraryLogsReachStderrOnlyWithDebug() throws Exception {
+        for (boolean debug : new boolean[] {false, true}) {
+            server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+            Path log = home.resolve("classes-" + debug + ".log");
+            ProcessBuilder builder = debug ? llmo("--debug", "run", "Say", "hello") : llmo("run", "Say", "hello");
+            builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+
+            Run run = run(builder);
+
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).isEqualTo("Hello, wörld\n");
+            String loaded = Files.readString(log);
+            assertThat(loaded).contains("java.util.logging.LogManager ");
+            if (debug) {
+                assertThat(loaded).doesNotContain("dev.llmo.Main$NoLibraryLogs ");
+            } else {
+                assertThat(loaded).contains("dev.llmo.Main$NoLibraryLogs ");
+            }
+        }
+    }
+
+    /**
      * In the jar the built-in files' part of the configuration's digest comes from the build (ConfigDigest); the
      * conversation must record the digest the same configuration has when computed from the files.
      */

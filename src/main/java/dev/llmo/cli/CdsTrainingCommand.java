@@ -35,8 +35,9 @@ import picocli.CommandLine.Parameters;
  * (src/main/launcher/llmo.sh). The heaviest path, a streamed {@code run}, goes to a throw-away server on the
  * loopback interface with a throw-away LLMO_HOME, so that HTTP, SSE, the event log and the renderers are
  * archived too. Without arguments it runs every path in this JVM (the general archive records this JVM's
- * classes); {@code call LIST} runs the calls each in a JVM of its own and writes the classes they loaded to LIST,
- * for the archive {@code run} maps instead (ADR-003, "Eleventh round"). Prints nothing; touches nothing of the user's.
+ * classes); {@code call LIST [STARTER]} runs the calls each in a JVM of its own, started from STARTER when it can be
+ * made ({@link StarterJar}), and writes the classes they loaded to LIST, for the archive {@code run} maps instead
+ * (ADR-003, "Eleventh round" and "Twenty-first round"). Prints nothing; touches nothing of the user's.
  */
 @Command(name = "__cds-train", hidden = true)
 final class CdsTrainingCommand implements Callable<Integer> {
@@ -91,6 +92,9 @@ final class CdsTrainingCommand implements Callable<Integer> {
 
     @Parameters(index = "1", arity = "0..1", description = "where the call runs' class list goes")
     private Path classList;
+
+    @Parameters(index = "2", arity = "0..1", description = "the starter jar the call runs start from (StarterJar)")
+    private Path starter;
 
     CdsTrainingCommand(CliContext context) {
         this.context = context;
@@ -170,18 +174,21 @@ final class CdsTrainingCommand implements Callable<Integer> {
 
     /**
      * Runs {@link #CALL_RUNS}, each as a process of its own started the way the launcher starts a run (this process's
-     * java and JVM options, read from its command line, then {@code -jar} and the jar), and writes the classes they
-     * loaded to {@link #classList}: a list of what runs load and nothing of this trainer's (its server, its picocli
-     * model, the commands it does not run). Their environment is a throw-away one: nothing of the user's, no key but
+     * java and JVM options, read from its command line, then {@code -jar} and the starter or the binary), and writes
+     * the classes they loaded to {@link #classList}: a list of what runs load and nothing of this trainer's (its
+     * server, its picocli model, the commands it does not run). Their environment is a throw-away one: nothing of the user's, no key but
      * the throw-away vault's (with its password, or from a session of it, opened here and locked when the runs are
      * done; when no session can be opened, its run is left out). Returns 1, and writes nothing, when this process's
      * command line cannot be read or a run does not end.
      */
     private int recordCalls(Path home, Map<String, String> env) throws IOException {
-        Launch launch = launch(ProcessHandle.current().info());
-        if (launch == null || classList == null) {
+        Launch found = launch(ProcessHandle.current().info());
+        if (found == null || classList == null) {
             return 1;
         }
+        // the runs start as the launcher will start a user's: from the starter, when it can be made here
+        Launch launch = starter != null && StarterJar.make(starter, Path.of(found.main().get(1)))
+                ? found.startingFrom(starter) : found;
         Map<String, String> runEnv = new HashMap<>();
         for (String name : List.of("LLMO_HOME", "LLMO_MAX_RETRIES", "XDG_CACHE_HOME")) {
             runEnv.put(name, env.get(name));
@@ -295,15 +302,26 @@ final class CdsTrainingCommand implements Callable<Integer> {
         return null;
     }
 
-    /** A command line: the java binary and its options, then the class path and main class. */
-    record Launch(List<String> options, List<String> main) {
+    /**
+     * A command line: the java binary and its options, then the class path and main class; and the jar a run starts
+     * from, the binary itself unless a starter ({@link StarterJar}) is.
+     */
+    record Launch(List<String> options, List<String> main, String runJar) {
+        Launch(List<String> options, List<String> main) {
+            this(options, main, main.get(1));
+        }
+
+        Launch startingFrom(Path starter) {
+            return new Launch(options, main, starter.toString());
+        }
+
         /**
-         * What follows the options in a {@code run}: the jar with {@code -jar}, as the launcher starts it, so that the
+         * What follows the options in a {@code run}: a jar with {@code -jar}, as the launcher starts it, so that the
          * JVM reads the manifest's exports and the runs load what a user's do (without them, OkHttp's probe set up
          * every security provider, whose classes then filled the archive).
          */
         List<String> run() {
-            return List.of("-jar", main.get(1));
+            return List.of("-jar", runJar);
         }
     }
 

@@ -20,6 +20,8 @@ class CdsTrainingCommandTest {
                 "-XX:CompileCommand=quiet", "-Dllmo.build=0.2.0-1");
         assertThat(launch.main()).containsExactly("-cp", "/usr/local/bin/llmo", "dev.llmo.Main");
         assertThat(launch.run()).containsExactly("-jar", "/usr/local/bin/llmo");
+        assertThat(launch.startingFrom(java.nio.file.Path.of("/c/llmo.cds/b.start.jar")).run())
+                .containsExactly("-jar", "/c/llmo.cds/b.start.jar");
     }
 
     @Test
