@@ -25,7 +25,6 @@ public final class Main {
     private static volatile byte[] reserve = new byte[512 * 1024];
     private static final long LAST_WRITES_MS = 3000;
     private static final String CALL_ARCHIVE = ".call.jsa";
-    private static final String LOGGING_CLASS = "java.util.logging.config.class";
     /** {@code --debug} (or {@code LLMO_DEBUG=1}): an internal error's stack trace is printed too. */
     private static volatile boolean debug;
 
@@ -44,7 +43,7 @@ public final class Main {
         }
         debug = dev.llmo.cli.GlobalOptions.scan(args, System.getenv()).debug();
         chooseLocaleData();
-        quietLibraryLogs(debug);
+        LibraryLogs.configure(debug);
         forgetRefusedArchive();
         Thread.setDefaultUncaughtExceptionHandler(new Thread.UncaughtExceptionHandler() {
             @Override
@@ -72,31 +71,6 @@ public final class Main {
     static void chooseLocaleData() {
         if (Runtime.version().feature() < 21 && System.getProperty("java.locale.providers") == null) {
             System.setProperty("java.locale.providers", "COMPAT");
-        }
-    }
-
-    /**
-     * OkHttp and jline log through {@code java.util.logging}, whose default configuration (the JDK's
-     * {@code logging.properties}) prints their warnings on stderr in two lines of its own format, between llmo's own
-     * one-line messages. Unless {@code --debug} asks for more, llmo names {@link NoLibraryLogs} as the logging's
-     * configuration class: the logging then has no handler, and so prints nothing, and it skips reading and applying
-     * that file, which cost every model call ~6 ms of CPU on the warm-up thread (its reset and the levels of the
-     * loggers OkHttp has made; ADR-003, "Twenty-first round"). A configuration the user gave the JVM is kept.
-     */
-    static void quietLibraryLogs(boolean debug) {
-        if (!debug && System.getProperty(LOGGING_CLASS) == null
-                && System.getProperty("java.util.logging.config.file") == null) {
-            System.setProperty(LOGGING_CLASS, NoLibraryLogs.class.getName());
-        }
-    }
-
-    /**
-     * The logging's configuration class while llmo prints its own messages only: {@code LogManager} makes one instead
-     * of reading its file, and leaves the configuration to it; this one configures nothing.
-     */
-    public static final class NoLibraryLogs {
-        public NoLibraryLogs() {
-            // no handler and the default level: library records are made and dropped
         }
     }
 

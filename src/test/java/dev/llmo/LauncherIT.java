@@ -268,15 +268,17 @@ class LauncherIT {
         Path starter = sharedDir.resolve(id + ".start.jar");
         Path link = sharedDir.resolve(id + ".jar");
         try (java.util.jar.JarFile jar = new java.util.jar.JarFile(starter.toFile())) {
-            assertThat(jar.stream().map(java.util.jar.JarEntry::getName)).containsExactly("META-INF/MANIFEST.MF");
+            assertThat(jar.stream().map(java.util.jar.JarEntry::getName)).containsExactly("META-INF/MANIFEST.MF",
+                    "META-INF/services/java.lang.System$LoggerFinder");
             java.util.jar.Attributes main = jar.getManifest().getMainAttributes();
             assertThat(main.getValue("Main-Class")).isEqualTo("dev.llmo.Main");
             assertThat(main.getValue("Add-Exports")).isEqualTo("java.base/sun.security.jca");
-            assertThat(main.getValue("Class-Path")).isEqualTo(id + ".jar");
+            assertThat(main.getValue("Class-Path")).isEqualTo(id + ".finder.jar " + id + ".jar");
         }
         assertThat(Files.readSymbolicLink(link)).isEqualTo(binary.toAbsolutePath());
         Files.createSymbolicLink(archiveDir(binary).resolve(starter.getFileName()), starter);
         Files.createSymbolicLink(archiveDir(binary).resolve(link.getFileName()), link);
+        Files.createSymbolicLink(archiveDir(binary).resolve(id + ".finder.jar"), sharedDir.resolve(id + ".finder.jar"));
 
         BinaryRun.Result settings = BinaryRun.in(home).env("LLMO_CDS", "on")
                 .env("XDG_CACHE_HOME", home.resolve("cache").toString()).env("JAVA_HOME", System.getProperty("java.home"))

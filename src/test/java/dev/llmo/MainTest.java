@@ -39,42 +39,6 @@ class MainTest {
         assertThat(System.getProperty(PROVIDERS)).isEqualTo("CLDR");
     }
 
-    @Test
-    void libraryLogsAreConfiguredAwayUnlessDebugOrTheUsersOwnConfiguration() {
-        String key = "java.util.logging.config.class";
-        String file = "java.util.logging.config.file";
-        String beforeClass = System.getProperty(key);
-        String beforeFile = System.getProperty(file);
-        try {
-            System.clearProperty(key);
-            System.clearProperty(file);
-            Main.quietLibraryLogs(true);
-            assertThat(System.getProperty(key)).isNull();
-            Main.quietLibraryLogs(false);
-            assertThat(System.getProperty(key)).isEqualTo("dev.llmo.Main$NoLibraryLogs");
-
-            System.clearProperty(key);
-            System.setProperty(file, "/etc/my-logging.properties");
-            Main.quietLibraryLogs(false);
-            assertThat(System.getProperty(key)).isNull();
-            System.clearProperty(file);
-            System.setProperty(key, "com.example.MyLogging");
-            Main.quietLibraryLogs(false);
-            assertThat(System.getProperty(key)).isEqualTo("com.example.MyLogging");
-        } finally {
-            restore(key, beforeClass);
-            restore(file, beforeFile);
-        }
-    }
-
-    private static void restore(String key, String value) {
-        if (value == null) {
-            System.clearProperty(key);
-        } else {
-            System.setProperty(key, value);
-        }
-    }
-
     /**
      * The thread the JVM runs a SIGWINCH handler on, as a resize during a chat's end has it: its "terminal closed" is
      * let go, any other failure there or elsewhere is still a bug that ends llmo.

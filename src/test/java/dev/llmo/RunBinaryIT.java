@@ -129,27 +129,41 @@ class RunBinaryIT {
 
     /**
      * OkHttp's loggers come with the call; without --debug the logging is configured by llmo's class, which gives it
-     * no handler (no library lines between llmo's own on stderr, and no read of the JDK's logging.properties); with
-     * --debug the JDK's default configuration, and its console handler, are left alone.
+     * no handler (no library lines between llmo's own on stderr, and no read of the JDK's logging.properties), and the
+     * JDK's loggers come from llmo's finder, named first on the class path by the starter jar, so that looking for a
+     * finder does not open the binary's jar (no jar is opened at all when every class comes from the archive); with
+     * --debug the JDK's default configuration is left alone.
      */
     @Test
     void libraryLogsReachStderrOnlyWithDebug() throws Exception {
+        // a first run parses the models.yaml and keeps its tree, with classes that are not in the call archive
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+        assertThat(run(llmo("run", "Say", "hello")).exitCode()).isZero();
         for (boolean debug : new boolean[] {false, true}) {
             server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
             Path log = home.resolve("classes-" + debug + ".log");
             ProcessBuilder builder = debug ? llmo("--debug", "run", "Say", "hello") : llmo("run", "Say", "hello");
-            builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+            builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log
+                    + " -Dsun.misc.URLClassPath.debug=true");
 
             Run run = run(builder);
 
             assertThat(run.exitCode()).isZero();
             assertThat(run.out()).isEqualTo("Hello, wörld\n");
             String loaded = Files.readString(log);
-            assertThat(loaded).contains("java.util.logging.LogManager ");
+            assertThat(loaded).contains("java.util.logging.LogManager ", "dev.llmo.LibraryLogs$Finder ");
             if (debug) {
-                assertThat(loaded).doesNotContain("dev.llmo.Main$NoLibraryLogs ");
+                assertThat(loaded).doesNotContain("dev.llmo.LibraryLogs$Configuration ");
             } else {
-                assertThat(loaded).contains("dev.llmo.Main$NoLibraryLogs ");
+                assertThat(loaded).contains("dev.llmo.LibraryLogs$Configuration ");
+            }
+            if (!debug && BinaryRun.startUpArchive().containsKey("XDG_CACHE_HOME")) {
+                // the run started from the starter jar, and the only jars of its class path it opened were the starter
+                // and its finder link, not the binary (a run with --debug goes through picocli, whose classes for it
+                // come from the binary)
+                assertThat(run.err()).containsPattern("Opening file:/\\S+\\.start\\.jar\n")
+                        .containsPattern("Opening file:/\\S+\\.finder\\.jar\n")
+                        .doesNotContainPattern("Opening file:/\\S+\\d\\.jar\n");
             }
         }
     }

@@ -5,51 +5,66 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * The jar a {@code run} with the call archive starts from (src/main/launcher/llmo.sh): a manifest and nothing else,
- * with the binary's main class and exports, and the binary on its class path through a link beside it. A JVM started
- * with {@code -jar} opens that jar before {@code main} to read its manifest, and opening a jar reads its whole central
- * directory: the binary's ~5,300 entries, in the interpreter, on the critical path of every model call (and read once
- * more later, when the class path is searched for a resource). The starter's directory has two entries. The link,
- * not a path of the binary, is what the manifest names: a {@code Class-Path} entry is a URL relative to the starter
- * (the binary's path may hold spaces or other characters a URL would have to escape), and the JVM's class archive
- * resolves it as a file name beside the starter, where the URL and the file system agree on what it means (ADR-003,
- * "Twenty-first round").
+ * The jar a {@code run} with the call archive starts from (src/main/launcher/llmo.sh), so that no jar with the
+ * binary's ~5,300 central directory entries is opened in a model call: opening a jar reads its whole directory, in
+ * the interpreter (ADR-003, "Twenty-first round"). It holds a manifest (the binary's main class and exports, and a
+ * class path) and the binary's service file for the JDK's logger finder ({@link #LOGGER_FINDER}); two links beside it
+ * make its class path:
+ * <ul>
+ * <li>{@code ID.finder.jar}, to the starter itself. When OkHttp makes its first logger the JDK looks on the class path
+ * for a logger finder, and its lookup, having found one, always looks one jar further for the next: a second jar
+ * naming the finder before the binary stops it there.</li>
+ * <li>{@code ID.jar}, to the binary. A {@code Class-Path} entry is a URL relative to the starter (the binary's path
+ * may hold spaces or other characters a URL would have to escape), and the JVM's class archive resolves it as a file
+ * name beside the starter, where the URL and the file system agree on what it means.</li>
+ * </ul>
  */
 final class StarterJar {
     static final String SUFFIX = ".start.jar";
+    /** The binary's service file naming llmo's logger finder ({@code LibraryLogs}), copied into the starter. */
+    static final String LOGGER_FINDER = "META-INF/services/java.lang.System$LoggerFinder";
     private static final String SAFE_NAME = "[A-Za-z0-9._-]+";
 
     private StarterJar() {
     }
 
     /**
-     * Makes {@code starter} (a name ending in {@link #SUFFIX}) for {@code binary}, with the link beside it; true when
-     * both are there. On any failure (a file system without symbolic links, a binary without a manifest) neither is
-     * left, and the launcher starts the run from the binary itself.
+     * Makes {@code starter} (a name ending in {@link #SUFFIX}) for {@code binary}, with its links; true when all three
+     * are there. On any failure (a file system without symbolic links, a binary without a manifest) none is left, and
+     * the launcher starts the run from the binary itself.
      */
     static boolean make(Path starter, Path binary) {
-        Path link = linkFor(starter);
+        List<Path> links = links(starter);
         try {
-            if (link == null) {
+            if (links.isEmpty()) {
                 Files.deleteIfExists(starter);
                 return false;
             }
             Manifest own;
+            byte[] finder;
             try (JarFile jar = new JarFile(binary.toFile())) {
                 own = jar.getManifest();
+                JarEntry entry = jar.getJarEntry(LOGGER_FINDER);
+                finder = entry == null ? null : jar.getInputStream(entry).readAllBytes();
             }
             String mainClass = own == null ? null : own.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
             if (mainClass == null) {
                 throw new IOException(binary + " has no main class in its manifest");
             }
-            Files.deleteIfExists(link);
-            Files.createSymbolicLink(link, binary.toAbsolutePath());
+            Path finderLink = links.get(0);
+            Path binaryLink = links.get(1);
+            for (Path link : links) {
+                Files.deleteIfExists(link);
+            }
+            Files.createSymbolicLink(binaryLink, binary.toAbsolutePath());
             Manifest manifest = new Manifest();
             Attributes attributes = manifest.getMainAttributes();
             attributes.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -58,10 +73,20 @@ final class StarterJar {
             if (exports != null) {
                 attributes.putValue("Add-Exports", exports);
             }
-            attributes.put(Attributes.Name.CLASS_PATH, link.getFileName().toString());
-            Path partial = starter.resolveSibling(starter.getFileName() + ".partial");
+            String classPath = binaryLink.getFileName().toString();
+            if (finder != null) {
+                Files.createSymbolicLink(finderLink, starter.getFileName());
+                classPath = finderLink.getFileName() + " " + classPath;
+            }
+            attributes.put(Attributes.Name.CLASS_PATH, classPath);
+            Path partial = partial(starter);
             try (OutputStream out = Files.newOutputStream(partial); JarOutputStream jar = new JarOutputStream(out,
                     manifest)) {
+                if (finder != null) {
+                    jar.putNextEntry(new JarEntry(LOGGER_FINDER));
+                    jar.write(finder);
+                    jar.closeEntry();
+                }
                 jar.finish();
             }
             Files.move(partial, starter, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -69,23 +94,31 @@ final class StarterJar {
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(starter);
-                Files.deleteIfExists(starter.resolveSibling(starter.getFileName() + ".partial"));
-                if (link != null && Files.isSymbolicLink(link)) {
-                    Files.delete(link);
+                Files.deleteIfExists(partial(starter));
+                for (Path link : links) {
+                    Files.deleteIfExists(link);
                 }
             } catch (IOException ignored) {
-                // the launcher checks both files before it uses them
+                // the launcher checks the files before it uses them
             }
             return false;
         }
     }
 
-    /** The link a starter names, beside it (its name without "start"); null for a name a manifest cannot hold as is. */
-    static Path linkFor(Path starter) {
+    /**
+     * The links a starter names, beside it: the finder's (to the starter) and the binary's, named as the starter
+     * without "start"; none for a name a manifest cannot hold as is.
+     */
+    static List<Path> links(Path starter) {
         String name = starter.getFileName().toString();
         if (!name.endsWith(SUFFIX) || !name.matches(SAFE_NAME) || name.length() == SUFFIX.length()) {
-            return null;
+            return List.of();
         }
-        return starter.resolveSibling(name.substring(0, name.length() - SUFFIX.length()) + ".jar");
+        String id = name.substring(0, name.length() - SUFFIX.length());
+        return List.of(starter.resolveSibling(id + ".finder.jar"), starter.resolveSibling(id + ".jar"));
+    }
+
+    private static Path partial(Path starter) {
+        return starter.resolveSibling(starter.getFileName() + ".partial");
     }
 }
