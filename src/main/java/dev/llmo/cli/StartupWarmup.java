@@ -34,17 +34,20 @@ final class StartupWarmup {
 
     /**
      * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms and
-     * reads them itself, then opens the conversation; this thread does OkHttp's statics first, which the call's thread
-     * waited for when they came after the configuration (ADR-003, "Seventeenth round"), then sets up what the main
-     * thread needs later: it finishes first, and the main thread is a run's critical path ("Twentieth round").
+     * reads them itself, then opens the conversation. This thread first sets up what opening the log needs (SHA-256,
+     * Jackson's factories), then OkHttp's statics, which the call's thread waited for when they came after the
+     * configuration (ADR-003, "Seventeenth round"), then what building the request needs. Since a plain run opens no
+     * jar of the binary's any more, OkHttp's statics are done ~10 ms before the call starts, time enough for the log's
+     * set-up, which the main thread, the run's critical path, did itself ("Twentieth round", "Twenty-first round").
      */
     static void beginForPlainRun(CliContext context) {
         if (!Boolean.getBoolean("llmo.nowarmup")) {
             start(context, new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
                 @Override
                 public void run() {
+                    warmLog();
                     warmHttp();
-                    warmRequest(true);
+                    warmRequest();
                 }
             }, "llmo-warmup"));
         }
@@ -94,23 +97,33 @@ final class StartupWarmup {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
         }
         warmHttp();
-        warmRequest(false);
+        warmRequest();
     }
 
     /**
      * What the main thread sets up while it builds the request, which it reaches after this thread is done with
-     * OkHttp's statics (the main thread is a run's critical path): OkHttp's media types (their regexes),
-     * CompletableFuture's pool and, unless set up already, Jackson's factories, which a plain run's main thread would
-     * set up when it opens the log (ADR-003, "Twentieth round").
+     * OkHttp's statics (the main thread is a run's critical path): OkHttp's media types (their regexes) and
+     * CompletableFuture's pool (ADR-003, "Twentieth round").
      */
-    private static void warmRequest(boolean jackson) {
+    private static void warmRequest() {
         try {
             ClassLoader loader = StartupWarmup.class.getClassLoader();
-            if (jackson) {
-                jacksonFactories(loader);
-            }
             Class.forName("dev.llmo.provider.http.HttpProviderClient", true, loader);
             Class.forName("java.util.concurrent.CompletableFuture", true, null);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            // nothing was gained; the main thread does the same work when it needs it and reports what fails
+        }
+    }
+
+    /**
+     * What the main thread needs first when it opens the conversation's log, a few ms after it has the settings:
+     * SHA-256 (for the configuration's digest and the log's chain: the JDK's digest, its byte-order view handles and
+     * their constant descriptors, set up by the first digest made) and Jackson's factories.
+     */
+    private static void warmLog() {
+        try {
+            dev.llmo.secret.JdkCrypto.sha256().digest(new byte[1]);
+            jacksonFactories(StartupWarmup.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
         }
