@@ -34,10 +34,11 @@ final class StartupWarmup {
 
     /**
      * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms and
-     * reads them itself, then opens the conversation. This thread first sets up what opening the log needs (SHA-256,
-     * Jackson's factories), then OkHttp's statics, which the call's thread waited for when they came after the
-     * configuration (ADR-003, "Seventeenth round"), then what building the request needs. Since a plain run opens no
-     * jar of the binary's any more, OkHttp's statics are done ~10 ms before the call starts, time enough for the log's
+     * reads them itself, opens the conversation and builds the request. This thread sets up what each of those steps
+     * needs, in the order the main thread reaches them: what parsing a URL needs, what opening the log needs (SHA-256,
+     * Jackson's factories), then OkHttp's client, which the call's thread waited for when it came after the
+     * configuration (ADR-003, "Seventeenth round"), and last what building the request needs. Since a plain run opens
+     * no jar of the binary's any more, the client is set up ~10 ms before the call starts, time enough for the log's
      * set-up, which the main thread, the run's critical path, did itself ("Twentieth round", "Twenty-first round").
      */
     static void beginForPlainRun(CliContext context) {
@@ -45,8 +46,9 @@ final class StartupWarmup {
             start(context, new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
                 @Override
                 public void run() {
+                    warmUrls();
                     warmLog();
-                    warmHttp();
+                    warmClient();
                     warmRequest();
                 }
             }, "llmo-warmup"));
@@ -130,12 +132,27 @@ final class StartupWarmup {
     }
 
     private static void warmHttp() {
+        warmUrls();
+        warmClient();
+    }
+
+    /**
+     * What parsing a URL with OkHttp needs, which the main thread does a few ms after it has opened the log (the
+     * OpenAI format's request asks for its host): OkHttp's utilities' statics (its GMT time zone reads the JDK's whole
+     * time-zone database; ADR-003, "Eleventh round") and {@link java.net.IDN}'s Unicode tables.
+     */
+    private static void warmUrls() {
+        try {
+            Class.forName("okhttp3.internal.Util", true, StartupWarmup.class.getClassLoader());
+            java.net.IDN.toASCII("localhost");
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            // nothing was gained; the main thread does the same work when it needs it and reports what fails
+        }
+    }
+
+    private static void warmClient() {
         try {
             ClassLoader loader = StartupWarmup.class.getClassLoader();
-            // OkHttp's utilities' statics (its GMT time zone reads the JDK's whole time-zone database): the main
-            // thread set them up when it built the request's URL, right after the settings (ADR-003, "Eleventh round")
-            Class.forName("okhttp3.internal.Util", true, loader);
-            java.net.IDN.toASCII("localhost");
             // OkHttp's first call probes the platform (which the shared client's class sets up, see OkHttpPlatform),
             // and its task runner sets up java.util.logging: both ran on the call's thread, before the request was
             // sent (ADR-003).
