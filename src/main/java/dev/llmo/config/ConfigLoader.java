@@ -49,6 +49,7 @@ public final class ConfigLoader {
         MapNode trustedModels = models;
         MapNode projectConfig = null;
         MapNode projectModels = null;
+        MapNode builtInModels = null;
         for (ConfigLayer layer : layers(dirs, workingDir)) {
             Map<String, byte[]> contents = layer.dir() == null ? builtIn() : layerFiles(layer.dir());
             Map<String, MapNode> snapshot = layer.dir() == null ? ConfigSnapshot.builtIn(contents) : null;
@@ -75,6 +76,9 @@ public final class ConfigLoader {
                     layerConfig = parsed;
                 } else {
                     layerModels = parsed;
+                    if (layer.dir() == null) {
+                        builtInModels = parsed;
+                    }
                 }
             }
             if (ConfigLayer.PROJECT.equals(layer.name())) {
@@ -93,7 +97,7 @@ public final class ConfigLoader {
         }
         List<TrustViolation> untrusted = project == null || project.trusted() ? List.of()
                 : TrustRules.check(trustedConfig, trustedModels, projectConfig, projectModels);
-        Settings settings = SettingsBinder.bind(config, models, env, files, digest, project, untrusted);
+        Settings settings = SettingsBinder.bind(config, models, builtInModels, env, files, digest, project, untrusted);
         if (project != null && !project.trusted()) {
             // these need the merged, typed catalog: where each model reference leads, what each model costs
             List<TrustViolation> all = new ArrayList<>(untrusted);
@@ -213,7 +217,7 @@ public final class ConfigLoader {
         return "(built-in) " + file;
     }
 
-    private static Map<String, byte[]> builtIn() {
+    static Map<String, byte[]> builtIn() {
         Map<String, byte[]> contents = new LinkedHashMap<>();
         for (String name : List.of(CONFIG_FILE, MODELS_FILE)) {
             String resource = BUILT_IN_RESOURCES + name;

@@ -13,7 +13,7 @@ import java.util.Optional;
 public record ProviderConfig(String name, ProviderType type, String baseUrl, String apiKeyName, String apiKeyCmd,
                              String defaultModel, List<ModelSpec> models, Integer maxConcurrency, Origin origin) {
     public ProviderConfig {
-        models = List.copyOf(models);
+        models = models instanceof SettingsBinder.ModelsBoundLater ? models : List.copyOf(models);
     }
 
     public Optional<ModelSpec> model(String modelName) {

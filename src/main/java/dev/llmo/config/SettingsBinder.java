@@ -28,9 +28,19 @@ final class SettingsBinder {
 
     static Settings bind(MapNode config, MapNode models, Map<String, String> env, List<String> files, ConfigDigest digest,
                          ProjectTrust project, List<TrustViolation> untrusted) {
+        return bind(config, models, null, env, files, digest, project, untrusted);
+    }
+
+    /**
+     * @param builtInModels the built-in models.yaml's tree, whose providers no other layer changed (their nodes are
+     *                      the same objects in {@code models}) have their models bound when first asked for
+     *                      ({@link ModelsBoundLater}); null to bind every model now
+     */
+    static Settings bind(MapNode config, MapNode models, MapNode builtInModels, Map<String, String> env,
+                         List<String> files, ConfigDigest digest, ProjectTrust project, List<TrustViolation> untrusted) {
         ConfigFields.onlyKeys(config, "config.yaml", CONFIG_KEYS);
         Long defaultMaxTokens = defaultMaxTokens(config.get("defaults"));
-        ModelCatalog catalog = new ModelCatalog(providers(models, defaultMaxTokens), defaultMaxTokens);
+        ModelCatalog catalog = new ModelCatalog(providers(models, builtInModels, defaultMaxTokens), defaultMaxTokens);
         ConfigNode mainModel = config.get("main_llm");
         String envModel = env.get("LLMO_MODEL");
         if (envModel != null && !envModel.isBlank()) {
@@ -50,19 +60,30 @@ final class SettingsBinder {
         return ConfigFields.positiveLong(map, "max_tokens", "defaults", 4096);
     }
 
-    private static Map<String, ProviderConfig> providers(MapNode models, Long defaultMaxTokens) {
+    private static Map<String, ProviderConfig> providers(MapNode models, MapNode builtInModels, Long defaultMaxTokens) {
         Map<String, ProviderConfig> providers = new LinkedHashMap<>();
         // loops, not forEach with lambdas, in this class: each lambda linked costs start-up ~0.3 ms (ADR-003)
         for (Map.Entry<String, ConfigNode> entry : models.entries().entrySet()) {
             if (entry.getValue() instanceof ScalarNode s && s.value() == null) {
                 continue; // "groq: ~" in a higher layer removes a provider
             }
-            providers.put(entry.getKey(), provider(entry.getKey(), entry.getValue(), defaultMaxTokens));
+            boolean builtIn = builtInModels != null && builtInModels.entries().get(entry.getKey()) == entry.getValue();
+            providers.put(entry.getKey(), provider(entry.getKey(), entry.getValue(), defaultMaxTokens, builtIn));
         }
         return providers;
     }
 
     private static ProviderConfig provider(String name, ConfigNode node, Long defaultMaxTokens) {
+        return provider(name, node, defaultMaxTokens, false);
+    }
+
+    /**
+     * @param builtIn whether {@code node} is the built-in file's, unchanged by any other layer: the build checks its
+     *                models ({@code BuiltInConfigurationTest}), so they are bound when first asked for; a run names
+     *                one model, and binding the ~30 built-in ones was ~3 ms of its main thread (ADR-003,
+     *                "Twenty-first round")
+     */
+    private static ProviderConfig provider(String name, ConfigNode node, Long defaultMaxTokens, boolean builtIn) {
         String what = "provider '" + name + "'";
         MapNode map = ConfigFields.map(node, what);
         if (name.isBlank() || name.contains("/")) {
@@ -72,10 +93,31 @@ final class SettingsBinder {
         ProviderType type = type(name, map);
         String baseUrl = ConfigFields.requiredString(map, "base_url", what);
         ConfigFields.httpUrl(map.get("base_url"), "base_url", baseUrl, null);
-        List<ModelSpec> specs = new ArrayList<>();
         ConfigNode modelsNode = map.get("models");
         BigDecimal batchDiscount = batchDiscount(map, what);
         java.util.Set<String> providerInput = input(map, what);
+        List<ModelSpec> specs;
+        String firstModel;
+        if (builtIn && modelsNode instanceof ListNode list) {
+            specs = new ModelsBoundLater(name, list, defaultMaxTokens, batchDiscount, providerInput);
+            firstModel = list.items().isEmpty() ? null : nameOf(list.items().get(0));
+        } else {
+            specs = models(name, modelsNode, what, defaultMaxTokens, batchDiscount, providerInput);
+            firstModel = specs.isEmpty() ? null : specs.get(0).name();
+        }
+        String defaultModel = ConfigFields.string(map, "default_model", what);
+        if (defaultModel == null) {
+            defaultModel = firstModel;
+        }
+        Long maxConcurrency = ConfigFields.positiveLong(map, "max_concurrency", what, 4);
+        return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), ConfigFields.string(map, "api_key_name", what),
+                ConfigFields.string(map, "api_key_cmd", what), defaultModel, specs,
+                maxConcurrency == null ? null : Math.toIntExact(Math.min(maxConcurrency, 1024)), map.origin());
+    }
+
+    private static List<ModelSpec> models(String name, ConfigNode modelsNode, String what, Long defaultMaxTokens,
+                                          BigDecimal batchDiscount, java.util.Set<String> providerInput) {
+        List<ModelSpec> specs = new ArrayList<>();
         if (modelsNode instanceof ListNode list) {
             for (ConfigNode item : list.items()) {
                 ModelSpec spec = model(name, item, defaultMaxTokens, batchDiscount);
@@ -87,14 +129,57 @@ final class SettingsBinder {
             throw error(modelsNode, "'models' of " + what + " must be a list, not " + modelsNode.kind());
         }
         distinctNames(name, specs);
-        String defaultModel = ConfigFields.string(map, "default_model", what);
-        if (defaultModel == null && !specs.isEmpty()) {
-            defaultModel = specs.get(0).name();
+        return specs;
+    }
+
+    /** A model entry's name as written ({@code - gpt-4o} or {@code - name: gpt-4o}); null when it has none. */
+    private static String nameOf(ConfigNode entry) {
+        if (entry instanceof ScalarNode s) {
+            return s.value() instanceof String name ? name : null;
         }
-        Long maxConcurrency = ConfigFields.positiveLong(map, "max_concurrency", what, 4);
-        return new ProviderConfig(name, type, stripTrailingSlash(baseUrl), ConfigFields.string(map, "api_key_name", what),
-                ConfigFields.string(map, "api_key_cmd", what), defaultModel, specs,
-                maxConcurrency == null ? null : Math.toIntExact(Math.min(maxConcurrency, 1024)), map.origin());
+        return entry instanceof MapNode map && map.get("name") instanceof ScalarNode s && s.value() instanceof String n
+                ? n : null;
+    }
+
+    /**
+     * The models of a built-in provider, bound from its tree when first read, as {@link #models} binds them now: a
+     * run asks for those of the provider it calls, and commands that list models (or a bare model name to resolve)
+     * for every provider's.
+     */
+    static final class ModelsBoundLater extends java.util.AbstractList<ModelSpec> implements java.util.RandomAccess {
+        private final String provider;
+        private final ListNode entries;
+        private final Long defaultMaxTokens;
+        private final BigDecimal batchDiscount;
+        private final java.util.Set<String> providerInput;
+        private List<ModelSpec> bound;
+
+        ModelsBoundLater(String provider, ListNode entries, Long defaultMaxTokens, BigDecimal batchDiscount,
+                         java.util.Set<String> providerInput) {
+            this.provider = provider;
+            this.entries = entries;
+            this.defaultMaxTokens = defaultMaxTokens;
+            this.batchDiscount = batchDiscount;
+            this.providerInput = providerInput;
+        }
+
+        private synchronized List<ModelSpec> bound() {
+            if (bound == null) {
+                bound = List.copyOf(models(provider, entries, "provider '" + provider + "'", defaultMaxTokens,
+                        batchDiscount, providerInput));
+            }
+            return bound;
+        }
+
+        @Override
+        public ModelSpec get(int index) {
+            return bound().get(index);
+        }
+
+        @Override
+        public int size() {
+            return bound().size();
+        }
     }
 
     /**

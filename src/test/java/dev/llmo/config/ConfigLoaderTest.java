@@ -3,6 +3,7 @@ package dev.llmo.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmo.config.ConfigNode.MapNode;
 import dev.llmo.failure.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -152,6 +153,42 @@ class ConfigLoaderTest {
                 + "      reasoning_effort: low\n      seed: 1\n");
         assertThat(load(Map.of()).catalog().resolve("local/m1").spec().options()).as("request options, not typos")
                 .containsOnlyKeys("max_tokens", "top_p", "reasoning_effort", "seed");
+    }
+
+    /**
+     * The built-in providers no layer changed bind their models when first read; they are the models binding every
+     * one at once gives (the check of the built-in file a run no longer makes at start), config.yaml's default answer
+     * limit included; a provider a layer touches is bound, and checked, at load.
+     */
+    @Test
+    void builtInModelsBoundWhenFirstReadAreThoseBoundAtOnceAndAChangedProviderIsCheckedAtLoad() throws IOException {
+        String defaults = "defaults:\n  max_tokens: 1234\n";
+        Files.writeString(user.resolve("config.yaml"), defaults);
+        Files.writeString(user.resolve("models.yaml"), "groq:\n  api_key_name: MY_GROQ_KEY\n");
+        ModelCatalog catalog = load(Map.of()).catalog();
+        ProviderConfig groq = catalog.resolve("groq").provider();
+        assertThat(groq.models()).isNotInstanceOf(SettingsBinder.ModelsBoundLater.class);
+        assertThat(groq.apiKeyName()).isEqualTo("MY_GROQ_KEY");
+
+        MapNode config = YamlFiles.parse(defaults, "config.yaml", ConfigLayer.USER);
+        Map<String, byte[]> files = ConfigLoader.builtIn();
+        Map<String, MapNode> snapshot = ConfigSnapshot.builtIn(files);
+        MapNode builtIn = snapshot != null ? snapshot.get(ConfigLoader.MODELS_FILE) : YamlFiles.parse(new String(
+                files.get(ConfigLoader.MODELS_FILE), java.nio.charset.StandardCharsets.UTF_8),
+                ConfigLoader.builtInName(ConfigLoader.MODELS_FILE), ConfigLayer.BUILT_IN);
+        SettingsBinder.bind(new MapNode(Map.of(), Origin.of(ConfigLayer.BUILT_IN, "config.yaml")), builtIn,
+                Map.of(), java.util.List.of(), new ConfigDigest(), null, java.util.List.of()); // the file binds whole
+        for (ProviderConfig provider : catalog.providers()) {
+            if (provider == groq) {
+                continue;
+            }
+            assertThat(provider.models()).as(provider.name()).isInstanceOf(SettingsBinder.ModelsBoundLater.class);
+            MapNode alone = new MapNode(Map.of(provider.name(), builtIn.get(provider.name())), builtIn.origin());
+            ProviderConfig atOnce = SettingsBinder.bind(config, alone, Map.of(), java.util.List.of(),
+                    new ConfigDigest(), null, java.util.List.of()).catalog().providers().iterator().next();
+            assertThat(provider).as(provider.name()).isEqualTo(atOnce);
+            assertThat(provider.models()).isNotEmpty().allMatch(m -> m.defaultMaxTokens() != null);
+        }
     }
 
     @Test
