@@ -58,7 +58,7 @@ final class CodedModels {
                         "Guide: llmo help (its pages are bundled: llmo help TOPIC); a command's options: llmo COMMAND "
                                 + "--help.");
         spec.addOption(option(root, "debug", "--debug").scopeType(ScopeType.INHERIT)
-                .description("Print stack traces and debug details on errors.").build());
+                .description("Print stack traces and debug details on errors, and the libraries' warnings.").build());
         spec.addOption(option(root, "noColor", "--no-color").scopeType(ScopeType.INHERIT)
                 .description("No colours (also when NO_COLOR is set).").build());
         standardHelpOptions(spec);

@@ -38,7 +38,8 @@ public final class LlmoCommand implements Runnable {
     CommandSpec spec;
 
     // Read early by GlobalOptions.scan; declared here so that picocli accepts them anywhere and --help shows them.
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces and debug details on errors.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Print stack traces and debug details on errors, and the libraries' warnings.")
     boolean debug;
 
     @Option(names = "--no-color", scope = ScopeType.INHERIT, description = "No colours (also when NO_COLOR is set).")
