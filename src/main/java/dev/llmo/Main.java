@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The process entry point: runs the command line against the real terminal and exits with its code. */
 public final class Main {
@@ -25,6 +26,7 @@ public final class Main {
     private static volatile byte[] reserve = new byte[512 * 1024];
     private static final long LAST_WRITES_MS = 3000;
     private static final String CALL_ARCHIVE = ".call.jsa";
+    private static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
     /** {@code --debug} (or {@code LLMO_DEBUG=1}): an internal error's stack trace is printed too. */
     private static volatile boolean debug;
 
@@ -44,6 +46,7 @@ public final class Main {
         debug = dev.llmo.cli.GlobalOptions.scan(args, System.getenv()).debug();
         chooseLocaleData();
         LibraryLogs.configure(debug);
+        chooseSelectorProvider(System.getenv());
         forgetRefusedArchive();
         Thread.setDefaultUncaughtExceptionHandler(new Thread.UncaughtExceptionHandler() {
             @Override
@@ -71,6 +74,30 @@ public final class Main {
     static void chooseLocaleData() {
         if (Runtime.version().feature() < 21 && System.getProperty("java.locale.providers") == null) {
             System.setProperty("java.locale.providers", "COMPAT");
+        }
+    }
+
+    /**
+     * A command in an unlocked vault session (its environment names the session) asks the session's agent for keys
+     * over a Unix-domain socket on a thread of its own, at once. Java's first socket channel looks for a
+     * {@code SelectorProvider} on the class path, which opens every jar on it, the binary's ~5,300 entries included
+     * (~4 ms on that thread; ADR-003, "Twenty-first round"), to find none and take the JDK's own. Naming the JDK's
+     * own class in the JVM's property for it skips the search; the JDK makes its provider from that class as it
+     * would have. Only a class the JDK has is named, and a provider the user named is kept.
+     */
+    static void chooseSelectorProvider(java.util.Map<String, String> env) {
+        if (!env.containsKey(dev.llmo.vault.VaultSession.ENV) || System.getProperty(SELECTOR_PROVIDER) != null) {
+            return;
+        }
+        for (String name : List.of("sun.nio.ch.EPollSelectorProvider", "sun.nio.ch.KQueueSelectorProvider")) {
+            try {
+                if (java.nio.channels.spi.SelectorProvider.class.isAssignableFrom(Class.forName(name, false, null))) {
+                    System.setProperty(SELECTOR_PROVIDER, name);
+                    return;
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not this platform's: the next, or the search as before
+            }
         }
     }
 

@@ -33,6 +33,33 @@ class MainTest {
     }
 
     @Test
+    void aCommandInAVaultSessionNamesTheJdksOwnSelectorProviderUnlessTheUserNamedOne() throws Exception {
+        String key = "java.nio.channels.spi.SelectorProvider";
+        String before = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            Main.chooseSelectorProvider(java.util.Map.of("PATH", "/usr/bin"));
+            assertThat(System.getProperty(key)).isNull();
+
+            Main.chooseSelectorProvider(java.util.Map.of(dev.llmo.vault.VaultSession.ENV, "/run/user/1/llmo/agent"));
+            String named = System.getProperty(key);
+            assertThat(named).isIn("sun.nio.ch.EPollSelectorProvider", "sun.nio.ch.KQueueSelectorProvider");
+            // the class the JDK's own provider is: the property names what the search would have ended with
+            assertThat(java.nio.channels.spi.SelectorProvider.provider().getClass().getName()).isEqualTo(named);
+
+            System.setProperty(key, "com.example.MyProvider");
+            Main.chooseSelectorProvider(java.util.Map.of(dev.llmo.vault.VaultSession.ENV, "/run/user/1/llmo/agent"));
+            assertThat(System.getProperty(key)).isEqualTo("com.example.MyProvider");
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
+
+    @Test
     void theUsersOwnChoiceIsKept() {
         System.setProperty(PROVIDERS, "CLDR");
         Main.chooseLocaleData();

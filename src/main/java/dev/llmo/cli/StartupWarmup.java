@@ -43,9 +43,13 @@ final class StartupWarmup {
      */
     static void beginForPlainRun(CliContext context) {
         if (!Boolean.getBoolean("llmo.nowarmup")) {
+            boolean session = context.environment().env().containsKey(dev.llmo.vault.VaultSession.ENV);
             start(context, new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
                 @Override
                 public void run() {
+                    if (session) {
+                        warmCipher();
+                    }
                     warmUrls();
                     warmLog();
                     warmClient();
@@ -73,6 +77,20 @@ final class StartupWarmup {
             Thread vault = new Thread(() -> openWithSession(context), "llmo-vault-warmup");
             vault.setDaemon(true);
             vault.start();
+        }
+    }
+
+    /**
+     * The JCE's set-up, which the session's thread meets when it decrypts the vault with the key the agent gave it:
+     * its policy files, and a URL whose protocol handler the JDK first looks for on the class path, opening every jar
+     * on it, the binary's ~5,300 entries included. Done here, beside the session's talk with its agent, instead of
+     * after it (ADR-003, "Twenty-first round").
+     */
+    private static void warmCipher() {
+        try {
+            Class.forName("javax.crypto.JceSecurity", true, null);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            // nothing was gained; the session's thread does the same work when it needs it and reports what fails
         }
     }
 
