@@ -20,7 +20,8 @@ import java.util.ResourceBundle;
  */
 public final class LibraryLogs {
     private static final String CONFIGURATION_CLASS = "java.util.logging.config.class";
-    private static volatile boolean verbose = true;
+    /** Whether the JDK's loggers print; false until {@link #configure} says otherwise (another entry point's JVM). */
+    private static volatile boolean verbose;
 
     private LibraryLogs() {
     }

@@ -73,12 +73,9 @@ final class StarterJar {
             if (exports != null) {
                 attributes.putValue("Add-Exports", exports);
             }
-            String classPath = binaryLink.getFileName().toString();
-            if (finder != null) {
-                Files.createSymbolicLink(finderLink, starter.getFileName());
-                classPath = finderLink.getFileName() + " " + classPath;
-            }
-            attributes.put(Attributes.Name.CLASS_PATH, classPath);
+            // the three files always together: the launcher starts from the starter only when all are there
+            Files.createSymbolicLink(finderLink, starter.getFileName());
+            attributes.put(Attributes.Name.CLASS_PATH, finderLink.getFileName() + " " + binaryLink.getFileName());
             Path partial = partial(starter);
             try (OutputStream out = Files.newOutputStream(partial); JarOutputStream jar = new JarOutputStream(out,
                     manifest)) {

@@ -85,9 +85,10 @@ class StarterJarTest {
         try (JarFile jar = new JarFile(starter.toFile())) {
             assertThat(jar.getManifest().getMainAttributes().getValue("Add-Exports")).isNull();
             assertThat(jar.stream().map(JarEntry::getName)).containsExactly("META-INF/MANIFEST.MF");
-            assertThat(jar.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH)).isEqualTo("2.jar");
+            assertThat(jar.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH))
+                    .isEqualTo("2.finder.jar 2.jar");
         }
-        assertThat(dir.resolve("2.finder.jar")).doesNotExist();
+        assertThat(Files.readSymbolicLink(dir.resolve("2.finder.jar"))).isEqualTo(Path.of("2.start.jar"));
     }
 
     private Path binary(String mainClass, String exports, String finder) throws IOException {
