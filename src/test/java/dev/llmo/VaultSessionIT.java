@@ -127,11 +127,17 @@ class VaultSessionIT {
         assertThat(Files.readString(Path.of("/proc/" + agent.pid() + "/environ")))
                 .doesNotContain("LLMO_", "MOCK_API_KEY", KEY, PASSWORD);
 
-        // no LLMO_VAULT_PASSWORD and no terminal: only the session can give the key
-        BinaryRun.Result run = runWith(session, "run", "hi");
+        // no LLMO_VAULT_PASSWORD and no terminal: only the session can give the key; its socket, the vault's
+        // cipher and the ledger's MAC come without the JDK's SUN provider (JdkCrypto, ADR-003 "Twenty-first round")
+        Path classes = home.resolve("classes.log");
+        server.enqueue(OpenAiAnswers.streamed("answered"));
+        BinaryRun.Result run = llmo().env("LLMO_VAULT_SESSION", session)
+                .env("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes).run("run", "hi");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("answered");
         assertThat(server.takeRequest(10, TimeUnit.SECONDS).getHeader("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(Files.readString(classes)).contains("sun.nio.ch.UnixDomainSockets ", "HmacCore ")
+                .doesNotContain("sun.security.provider.Sun ");
 
         BinaryRun.Result get = llmo().env("LLMO_VAULT_SESSION", session).run("vault", "get", "MOCK_API_KEY");
         assertThat(get.exitCode()).as(get.err()).isZero();

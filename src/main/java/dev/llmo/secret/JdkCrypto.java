@@ -64,15 +64,51 @@ public final class JdkCrypto {
         return Cipher.getInstance(transformation);
     }
 
-    /** {@code Mac.getInstance(algorithm)}, from SunJCE's class when it can be reached. */
+    /**
+     * {@code Mac.getInstance(algorithm)}, from SunJCE's class when it can be reached. That class asks the JCA for its
+     * digest by name as it is made: it is made while this thread sees only the named classes, or the JCA would set up
+     * SUN to hand out the same SHA-256 (~10 ms of CPU at the end of a run that records to a vault's ledger; ADR-003,
+     * "Twenty-first round").
+     */
     public static Mac mac(String algorithm) throws GeneralSecurityException {
-        try {
-            return Mac.getInstance(algorithm, JDK_CLASSES);
-        } catch (NoSuchAlgorithmException | SecurityException e) {
-            // not one of the named classes, or not allowed from this provider: the configured order finds another
-        }
-        return Mac.getInstance(algorithm);
+        Mac[] made = new Mac[1];
+        ThreadProviders.run(new Provider[] {JDK_CLASSES}, new Runnable() { // not a lambda: start-up path (ADR-003)
+            @Override
+            public void run() {
+                try {
+                    made[0] = Mac.getInstance(algorithm, JDK_CLASSES);
+                } catch (NoSuchAlgorithmException | SecurityException e) {
+                    // not one of the named classes, or not allowed from this provider: the configured order finds one
+                }
+            }
+        });
+        return made[0] != null ? made[0] : Mac.getInstance(algorithm);
     }
+
+    /**
+     * Sets up the JDK's Unix-domain sockets (a vault session's connection to its agent), whose class seeds a
+     * {@code SecureRandom.getInstance("NativePRNGNonBlocking")} when it is first used: asked for it, the JCA would set
+     * up SUN (~10 ms of CPU on the session's thread, ADR-003, "Twenty-first round") to hand out the class named here,
+     * which this thread is given instead. Once per process; without the JDK's export, as it is.
+     */
+    public static void setUpUnixDomainSockets() {
+        if (unixDomainSockets) {
+            return;
+        }
+        ThreadProviders.run(new Provider[] {JDK_CLASSES}, new Runnable() { // not a lambda: start-up path (ADR-003)
+            @Override
+            public void run() {
+                try {
+                    Class.forName("sun.nio.ch.UnixDomainSockets", true, null);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // another runtime's internals: its sockets set themselves up when first used
+                }
+            }
+        });
+        unixDomainSockets = true;
+    }
+
+    private static volatile boolean unixDomainSockets;
 
     /** The process's cryptographically strong source of random bytes, for ids and salts; safe for any thread. */
     public static SecureRandom random() {
@@ -102,6 +138,8 @@ public final class JdkCrypto {
                     "com.sun.crypto.provider.GaloisCounterMode$AESGCM", null, null));
             putService(new Service(this, "Mac", "HmacSHA256", "com.sun.crypto.provider.HmacCore$HmacSHA256", null,
                     null));
+            putService(new Service(this, "SecureRandom", "NativePRNGNonBlocking",
+                    "sun.security.provider.NativePRNG$NonBlocking", null, null));
         }
     }
 

@@ -334,6 +334,7 @@ public final class VaultSession {
 
     /** A connection to the agent at {@code socket} when the kernel says it is this user's; else null. */
     private static SocketChannel connectToOwnAgent(Path socket) throws IOException {
+        dev.llmo.secret.JdkCrypto.setUpUnixDomainSockets();
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));

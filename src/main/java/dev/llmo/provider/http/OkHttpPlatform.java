@@ -1,9 +1,7 @@
 package dev.llmo.provider.http;
 
-import java.lang.reflect.Method;
 import java.security.Provider;
 import java.security.Security;
-import java.util.List;
 
 /**
  * Sets up OkHttp's platform (which every call and every client with TLS asks for) without loading every security
@@ -13,34 +11,22 @@ import java.util.List;
  * the probe runs with this thread seeing only the first configured provider, through the JDK's own mechanism for
  * that (a thread's provider list, which the jar verifier uses), so it reads the same name; where that is the JDK's
  * SUN, a stand-in of another name, so that SUN is not set up for the probe either (ADR-003, "Twentieth round"). The
- * mechanism's class is internal: the jar's manifest exports it to the commands that call models (the launcher starts
- * them with {@code -jar}), and without the export the probe loads them all, as it would have ("Fifteenth round").
+ * mechanism is {@link dev.llmo.secret.ThreadProviders}'s: without the JDK's export, the probe loads them all, as it
+ * would have ("Fifteenth round").
  */
 final class OkHttpPlatform {
     static {
-        Method end = null;
-        Object onlyFirst = null;
-        try {
-            Class<?> providers = Class.forName("sun.security.jca.Providers");
-            Class<?> providerList = Class.forName("sun.security.jca.ProviderList");
-            Provider[] first = {jdkFirst() ? new StandIn() : firstConfigured(providers, providerList)};
-            onlyFirst = providerList.getMethod("newList", Provider[].class).invoke(null, (Object) first);
-            Method begin = providers.getMethod("beginThreadProviderList", providerList);
-            end = providers.getMethod("endThreadProviderList", providerList);
-            begin.invoke(null, onlyFirst);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            end = null; // not exported, or another JDK's internals
-        }
-        try {
-            okhttp3.internal.platform.Platform.Companion.get();
-        } finally {
-            if (end != null) {
-                try {
-                    end.invoke(null, onlyFirst);
-                } catch (ReflectiveOperationException e) {
-                    // it began, so the same method ends it
-                }
+        Provider first = jdkFirst() ? new StandIn() : dev.llmo.secret.ThreadProviders.firstConfigured();
+        Runnable probe = new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public void run() {
+                okhttp3.internal.platform.Platform.Companion.get();
             }
+        };
+        if (first == null) {
+            probe.run(); // another JDK's internals: the probe loads every provider, as it would have
+        } else {
+            dev.llmo.secret.ThreadProviders.run(new Provider[] {first}, probe);
         }
     }
 
@@ -54,12 +40,6 @@ final class OkHttpPlatform {
     private static boolean jdkFirst() {
         String first = Security.getProperty("security.provider.1");
         return first != null && (first.trim().equals("SUN") || first.trim().equals("sun.security.provider.Sun"));
-    }
-
-    private static Provider firstConfigured(Class<?> providers, Class<?> providerList)
-            throws ReflectiveOperationException {
-        Object configured = providers.getMethod("getProviderList").invoke(null);
-        return (Provider) ((List<?>) providerList.getMethod("providers").invoke(configured)).get(0);
     }
 
     /** What the probe sees in SUN's place: another name that is not one of the three, and no services. */
