@@ -34,7 +34,10 @@ import javax.crypto.NoSuchPaddingException;
  * algorithms.
  */
 public final class JdkCrypto {
-    /** The JDK's own classes of the few algorithms llmo uses, by name: SHA-256 (SUN's), AES-GCM and HMAC (SunJCE's). */
+    /**
+     * The JDK's own classes of the few algorithms llmo uses, by name: SHA-256 (SUN's), AES-GCM and HMAC (SunJCE's), and
+     * the NativePRNG the JDK's Unix-domain sockets ask for (SUN's).
+     */
     static final Provider JDK_CLASSES = new NamedClasses();
     private static final String URANDOM = "/dev/urandom";
 
@@ -131,7 +134,8 @@ public final class JdkCrypto {
         private static final long serialVersionUID = 1L;
 
         NamedClasses() {
-            super("llmo-jdk", "1", "the JDK's own classes of SHA-256, AES-GCM and HMAC-SHA256, named directly");
+            super("llmo-jdk", "1", "the JDK's own classes of SHA-256, AES-GCM, HMAC-SHA256 and NativePRNG, named "
+                    + "directly");
             putService(new Service(this, "MessageDigest", "SHA-256", "sun.security.provider.SHA2$SHA256", null,
                     null));
             putService(new Service(this, "Cipher", "AES/GCM/NoPadding",
