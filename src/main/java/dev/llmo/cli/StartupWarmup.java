@@ -40,6 +40,7 @@ final class StartupWarmup {
      * configuration (ADR-003, "Seventeenth round"), and last what building the request needs. Since a plain run opens
      * no jar of the binary's any more, the client is set up ~10 ms before the call starts, time enough for the log's
      * set-up, which the main thread, the run's critical path, did itself ("Twentieth round", "Twenty-first round").
+     * In a vault session it first sets up the JCE, which the session's thread needs once its agent has answered.
      */
     static void beginForPlainRun(CliContext context) {
         if (!Boolean.getBoolean("llmo.nowarmup")) {
