@@ -18,25 +18,22 @@ public final class ThreadProviders {
 
     /** Runs {@code action} with only {@code providers} visible to this thread, or as it is where that cannot be. */
     public static void run(Provider[] providers, Runnable action) {
-        Method end = null;
-        Object list = null;
         Object before = null;
-        try {
-            Class<?> jca = Class.forName("sun.security.jca.Providers");
-            Class<?> providerList = Class.forName("sun.security.jca.ProviderList");
-            list = providerList.getMethod("newList", Provider[].class).invoke(null, (Object) providers);
-            Method begin = jca.getMethod("beginThreadProviderList", providerList);
-            end = jca.getMethod("endThreadProviderList", providerList);
-            before = begin.invoke(null, list);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            end = null; // not exported, or another JDK's internals
+        boolean begun = false;
+        if (Jca.READY) {
+            try {
+                before = Jca.BEGIN.invoke(null, Jca.NEW_LIST.invoke(null, (Object) providers));
+                begun = true;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // another JDK's internals: as it is
+            }
         }
         try {
             action.run();
         } finally {
-            if (end != null) {
+            if (begun) {
                 try {
-                    end.invoke(null, before);
+                    Jca.END.invoke(null, before);
                 } catch (ReflectiveOperationException e) {
                     // it began, so the same method ends it
                 }
@@ -46,13 +43,52 @@ public final class ThreadProviders {
 
     /** The first configured provider, without setting up the others; null where the JDK's internals cannot be read. */
     public static Provider firstConfigured() {
-        try {
-            Class<?> jca = Class.forName("sun.security.jca.Providers");
-            Class<?> providerList = Class.forName("sun.security.jca.ProviderList");
-            Object configured = jca.getMethod("getProviderList").invoke(null);
-            return (Provider) ((List<?>) providerList.getMethod("providers").invoke(configured)).get(0);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        if (!Jca.READY) {
             return null;
+        }
+        try {
+            return (Provider) ((List<?>) Jca.PROVIDERS.invoke(Jca.GET_LIST.invoke(null))).get(0);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The JDK's methods, looked up once: a ledger sealed entry by entry makes a MAC per entry. READY is false where
+     * they cannot be reached (not exported, another JDK's internals).
+     */
+    private static final class Jca {
+        static final Method NEW_LIST;
+        static final Method BEGIN;
+        static final Method END;
+        static final Method GET_LIST;
+        static final Method PROVIDERS;
+        static final boolean READY;
+
+        static {
+            Method newList = null;
+            Method begin = null;
+            Method end = null;
+            Method getList = null;
+            Method providers = null;
+            try {
+                Class<?> jca = Class.forName("sun.security.jca.Providers");
+                Class<?> providerList = Class.forName("sun.security.jca.ProviderList");
+                newList = providerList.getMethod("newList", Provider[].class);
+                begin = jca.getMethod("beginThreadProviderList", providerList);
+                end = jca.getMethod("endThreadProviderList", providerList);
+                getList = jca.getMethod("getProviderList");
+                providers = providerList.getMethod("providers");
+                newList.invoke(null, (Object) new Provider[0]); // an export missing shows here, not at each use
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                newList = null;
+            }
+            NEW_LIST = newList;
+            BEGIN = begin;
+            END = end;
+            GET_LIST = getList;
+            PROVIDERS = providers;
+            READY = newList != null;
         }
     }
 }
