@@ -104,31 +104,43 @@ class RunBinaryIT {
     }
 
     /**
-     * OkHttp's platform probe reads the first security provider's name; the JDK loads every configured provider to
-     * answer it (PKCS#11, smart cards, SASL...), which a model call never uses, unless the probe sees only the first
-     * (provider/http/OkHttpPlatform, with the launcher's export), and where that is the JDK's SUN, a stand-in. The
-     * event log's SHA-256 and random bytes come without the provider list (secret/JdkCrypto): no call over plain
-     * HTTP sets up SUN.
+     * A call to a plain-HTTP server goes over a connection of llmo's own (provider/http/LocalHttp): OkHttp's client,
+     * its platform probe and its loggers are not set up (ADR-003, "Twenty-second round"). One too large for it (a
+     * request body over 32 KiB) goes through OkHttp, as an {@code https} call does: OkHttp's platform probe reads the
+     * first security provider's name; the JDK loads every configured provider to answer it (PKCS#11, smart cards,
+     * SASL...), which a model call never uses, unless the probe sees only the first (provider/http/OkHttpPlatform,
+     * with the launcher's export), and where that is the JDK's SUN, a stand-in. The event log's SHA-256 and random
+     * bytes come without the provider list (secret/JdkCrypto): no call over plain HTTP sets up SUN.
      */
     @Test
-    void aModelCallSetsUpOkHttpWithoutLoadingEverySecurityProvider() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
-        Path log = home.resolve("classes.log");
-        ProcessBuilder builder = llmo("run", "Say", "hello");
-        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+    void aModelCallSetsUpNoOkHttpClientAndOkHttpNotEverySecurityProvider() throws Exception {
+        for (boolean large : new boolean[] {false, true}) {
+            server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+            Path log = home.resolve("classes-" + large + ".log");
+            ProcessBuilder builder = llmo("run", "Say", large ? "hello " + "x".repeat(40_000) : "hello");
+            builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
 
-        Run run = run(builder);
+            Run run = run(builder);
 
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).isEqualTo("Hello, wörld\n");
-        assertThat(Files.readString(log)).contains("okhttp3.internal.platform.Platform ", "sun.security.provider.SHA2 ")
-                .doesNotContain("sun.security.provider.Sun ",
-                        "sun.security.pkcs11.SunPKCS11", "sun.security.smartcardio.SunPCSC",
-                        "com.sun.security.sasl.gsskerb.JdkSASL");
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.out()).isEqualTo("Hello, wörld\n");
+            String loaded = Files.readString(log);
+            assertThat(loaded).contains("sun.security.provider.SHA2 ").doesNotContain("sun.security.provider.Sun ",
+                    "sun.security.pkcs11.SunPKCS11", "sun.security.smartcardio.SunPCSC",
+                    "com.sun.security.sasl.gsskerb.JdkSASL");
+            if (large) {
+                assertThat(loaded).contains("okhttp3.internal.platform.Platform ");
+            } else {
+                assertThat(loaded).contains("dev.llmo.provider.http.LocalHttp ")
+                        .doesNotContain("okhttp3.internal.platform.Platform ", "okhttp3.internal.connection.RealCall ",
+                                "java.util.logging.LogManager ");
+            }
+        }
     }
 
     /**
-     * OkHttp's loggers come with the call; without --debug the logging is configured by llmo's class, which gives it
+     * OkHttp's loggers come with a call through OkHttp (here one whose request is too large for LocalHttp); without
+     * --debug the logging is configured by llmo's class, which gives it
      * no handler (no library lines between llmo's own on stderr, and no read of the JDK's logging.properties), and the
      * JDK's loggers come from llmo's finder, named first on the class path by the starter jar, so that looking for a
      * finder does not open the binary's jar (no jar is opened at all when every class comes from the archive); with
@@ -142,7 +154,8 @@ class RunBinaryIT {
         for (boolean debug : new boolean[] {false, true}) {
             server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
             Path log = home.resolve("classes-" + debug + ".log");
-            ProcessBuilder builder = debug ? llmo("--debug", "run", "Say", "hello") : llmo("run", "Say", "hello");
+            String large = "hello " + "x".repeat(40_000);
+            ProcessBuilder builder = debug ? llmo("--debug", "run", "Say", large) : llmo("run", "Say", large);
             builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log
                     + " -Dsun.misc.URLClassPath.debug=true");
 

@@ -44,12 +44,18 @@ final class CdsTrainingCommand implements Callable<Integer> {
     /** The vault format's fewest (VaultCodec.MIN_ITERATIONS). */
     private static final int TRAINING_VAULT_ITERATIONS = 1_000;
     private static final String TRAINING_VAULT_PASSWORD = "cds-train";
+    /**
+     * A prompt too large for a plain-HTTP call of llmo's own (provider/http/LocalHttp, 32 KiB at most): its call goes
+     * through OkHttp, as an {@code https} call does, so that OkHttp's classes are in the archives too.
+     */
+    private static final String LARGE = "hello " + "x".repeat(40_000);
     private static final List<List<String>> PATHS = List.of(
             List.of("--help"), List.of("models"), List.of("models", "--json"), List.of("run", "--help"),
             List.of("run", "-m", "no-such-model", "x"), List.of("chain", "list"), List.of("--no-such-flag"),
             List.of("run", "-m", "train/m", "hello"),
             List.of("run", "-m", "train/m", "--json", "--max-cost", "1", "-c", "again"),
-            List.of("run", "-m", "train/m", "-T", "train_tool", "hello"), List.of("log", "list"),
+            List.of("run", "-m", "train/m", "-T", "train_tool", "hello"), List.of("run", "-m", "train/m", LARGE),
+            List.of("log", "list"),
             List.of("log", "verify", "--all"), List.of("cost"),
             List.of("install-completion", "--shell", "bash", "--print"), List.of("__complete", "models"),
             List.of("__complete", "conversations"));
@@ -59,8 +65,9 @@ final class CdsTrainingCommand implements Callable<Integer> {
      * key is in the vault, one whose key comes from an unlocked vault session (its client and the JDK's Unix-domain
      * sockets: ~8 ms of CPU from the jar and the JDK's image without them, ADR-003, "Twentieth round"), one whose model
      * calls a command tool (the tool catalog, its schema and arguments as JSON, the policy, the child process: without
-     * it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms more than with the general archive), a
-     * usage error and the command's help. The first only fills the cache of parsed configuration, as a user's earlier
+     * it such a run loaded ~500 classes from the jar and the JDK's image, ~65 ms more than with the general archive),
+     * one whose call goes through OkHttp ({@link #LARGE}: an {@code https} call's classes but TLS), a usage error and
+     * the command's help. The first only fills the cache of parsed configuration, as a user's earlier
      * runs have.
      */
     private static final List<CallRun> CALL_RUNS = List.of(new CallRun("", "run", "-m", "train/m", "hello"),
@@ -69,6 +76,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
             new CallRun("", Key.PASSWORD, "run", "-m", "vtrain/m", "hello"),
             new CallRun("", Key.SESSION, "run", "-m", "vtrain/m", "hello"),
             new CallRun("", "run", "-m", "train/m", "-T", "train_tool", "hello"),
+            new CallRun("", "run", "-m", "train/m", LARGE),
             new CallRun("", "run", "-m", "no-such-model", "x"),
             new CallRun("oe", "run", "--help"));
     /** A run that does not end in this time is stuck: no list, no call archive (the general one serves). */

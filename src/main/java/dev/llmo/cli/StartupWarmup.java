@@ -9,12 +9,12 @@ import java.util.concurrent.FutureTask;
  * Does, on a second thread, work a model call will need while the main thread is busy elsewhere. For a command read
  * by picocli, which first builds the command's model: it reads the configuration for {@link CliContext#settings()}
  * (which waits for it, or reads it itself when this thread has not begun), computes its digest, sets up Jackson's
- * JSON factories (for the log and the request's body), then OkHttp's statics. For a plain run read without picocli
- * ({@link RunArguments}), whose main thread reads the configuration at once: OkHttp's statics first, then what the
- * main thread needs when it builds the request. OkHttp's statics are
- * {@link java.net.IDN}'s Unicode tables (OkHttp needs them for every URL), OkHttp's platform probe and task runner
- * (its first call needs them), and the plain-HTTP client with the JDK's socket layer (its first connection needs
- * them). Reading the configuration is what the main thread would do; the static initialisers are pure set-up; so
+ * JSON factories (for the log and the request's body), then what URLs and sockets need. For a plain run read without
+ * picocli ({@link RunArguments}), whose main thread reads the configuration at once: what URLs need first, then what
+ * the main thread needs when it builds the request. What URLs need is OkHttp's utilities' statics and
+ * {@link java.net.IDN}'s Unicode tables (OkHttp's URL parser needs them for every URL); what sockets need is the
+ * JDK's socket layer, which a call's first connection needs. Reading the configuration is what the main thread would
+ * do; the static initialisers are pure set-up; so
  * running them early changes nothing but when the work is done, and on a machine with a free core it is done beside
  * the main thread instead of in its way.
  */
@@ -35,11 +35,11 @@ final class StartupWarmup {
     /**
      * For a run read without picocli ({@link RunArguments}): its main thread asks for the settings within a few ms and
      * reads them itself, opens the conversation and builds the request. This thread sets up what each of those steps
-     * needs, in the order the main thread reaches them: what parsing a URL needs, what opening the log needs (SHA-256,
-     * Jackson's factories), then OkHttp's client, which the call's thread waited for when it came after the
-     * configuration (ADR-003, "Seventeenth round"), and last what building the request needs. Since a plain run opens
-     * no jar of the binary's any more, the client is set up ~10 ms before the call starts, time enough for the log's
-     * set-up, which the main thread, the run's critical path, did itself ("Twentieth round", "Twenty-first round").
+     * needs, in the order the main thread reaches them: what opening the log needs (SHA-256, Jackson's factories),
+     * then the JDK's socket layer, which the call's thread waited for when it came after the configuration (ADR-003,
+     * "Seventeenth round"), and last what building the request needs ("Twentieth round", "Twenty-first round"). OkHttp
+     * is not set up: a call to a plain-HTTP server goes without it, and an {@code https} call's client and URL parser
+     * are set up beside the main thread by {@link CoreServices#prepareConnections} ("Twenty-second round").
      * In a vault session it first sets up the JCE, which the session's thread needs once its agent has answered.
      */
     static void beginForPlainRun(CliContext context) {
@@ -51,9 +51,8 @@ final class StartupWarmup {
                     if (session) {
                         warmCipher();
                     }
-                    warmUrls();
                     warmLog();
-                    warmClient();
+                    warmSockets();
                     warmRequest();
                 }
             }, "llmo-warmup"));
@@ -122,9 +121,9 @@ final class StartupWarmup {
     }
 
     /**
-     * What the main thread sets up while it builds the request, which it reaches after this thread is done with
-     * OkHttp's statics (the main thread is a run's critical path): OkHttp's media types (their regexes) and
-     * CompletableFuture's pool (ADR-003, "Twentieth round").
+     * What the main thread sets up while it builds the request, which it reaches after this thread is done with the
+     * rest (the main thread is a run's critical path): the provider clients' base class and CompletableFuture's pool
+     * (ADR-003, "Twentieth round").
      */
     private static void warmRequest() {
         try {
@@ -158,7 +157,7 @@ final class StartupWarmup {
 
     private static void warmHttp() {
         warmUrls();
-        warmClient();
+        warmSockets();
     }
 
     /**
@@ -175,20 +174,23 @@ final class StartupWarmup {
         }
     }
 
-    private static void warmClient() {
+    /**
+     * What a call to a plain-HTTP server ({@code LocalHttp}: a local model server's) sets up before it connects: the
+     * JDK's socket layer (its native library and address families), its address and proxy classes, which the call's
+     * thread, the run's critical path once the request is built, set up itself (~4 ms). An {@code https} call's client
+     * is built beside the main thread by {@link CoreServices#prepareConnections}; no OkHttp client is built here, which
+     * a plain-HTTP call no longer uses (ADR-003, "Twenty-second round").
+     */
+    private static void warmSockets() {
         try {
-            ClassLoader loader = StartupWarmup.class.getClassLoader();
-            // OkHttp's first call probes the platform (which the shared client's class sets up, see OkHttpPlatform),
-            // and its task runner sets up java.util.logging: both ran on the call's thread, before the request was
-            // sent (ADR-003).
-            Class.forName("dev.llmo.provider.http.SharedHttpClient", true, loader);
-            Class.forName("okhttp3.internal.concurrent.TaskRunner", true, loader);
-            Class.forName("okhttp3.OkHttpClient", true, loader);
-            // the call's thread then built the plain-HTTP client (a local server's) and set up the JDK's socket
-            // layer (its native library and address families) before it could connect: ~4 ms, in the call's way
-            dev.llmo.provider.http.SharedHttpClient.cleartextWith(dev.llmo.provider.http.HttpSettings.DEFAULT);
             Class.forName("sun.nio.ch.Net", true, null);
-        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            java.net.InetAddress.getByName("127.0.0.1");
+            java.net.ProxySelector proxies = java.net.ProxySelector.getDefault();
+            if (proxies != null) {
+                proxies.select(java.net.URI.create("http://127.0.0.1/"));
+            }
+            Class.forName("dev.llmo.provider.http.ReadAheadSocket", true, StartupWarmup.class.getClassLoader());
+        } catch (ClassNotFoundException | java.io.IOException | LinkageError | RuntimeException e) {
             // nothing was gained; the call's thread does the same work when it needs it and reports what fails
         }
     }

@@ -15,6 +15,7 @@ import dev.llmo.failure.LlmoException;
 import dev.llmo.failure.ModelCallException;
 import dev.llmo.provider.ProviderTestSupport.RecordingSleeper;
 import dev.llmo.provider.ProviderTestSupport.Recorder;
+import dev.llmo.provider.http.Transport;
 import dev.llmo.provider.openai.OpenAiClient;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +63,15 @@ class OpenAiClientTest {
         server.shutdown();
     }
 
+    /** The transport of every client here: plain-HTTP calls go over llmo's own connection (LocalHttp). */
+    Transport transport() {
+        return ProviderTestSupport.transport(sleeper, 2);
+    }
+
     private ProviderClient client(String keyName) {
         ProviderConfig provider = ProviderTestSupport.provider("openai", ProviderType.OPENAI, server, "/v1", keyName);
         return new OpenAiClient(provider, keyName == null ? null : ProviderTestSupport.key(keyName),
-                ProviderTestSupport.transport(sleeper, 2));
+                transport());
     }
 
     private ProviderClient client() {
@@ -411,7 +417,7 @@ class OpenAiClientTest {
                 + "Content-Type: text/event-stream\r\nContent-Length: 100000\r\n\r\n" + cut)) {
             ProviderClient client = new OpenAiClient(ProviderTestSupport.provider("openai", ProviderType.OPENAI,
                     raw.url("/v1"), "OPENAI_API_KEY"), ProviderTestSupport.key("OPENAI_API_KEY"),
-                    ProviderTestSupport.transport(sleeper, 2));
+                    transport());
             Recorder recorder = new Recorder();
             client.stream(request(true), recorder);
 
@@ -430,7 +436,7 @@ class OpenAiClientTest {
                 + "Content-Type: text/event-stream\r\nContent-Length: 100000\r\n\r\n: ping\n\n")) {
             ProviderClient client = new OpenAiClient(ProviderTestSupport.provider("openai", ProviderType.OPENAI,
                     raw.url("/v1"), "OPENAI_API_KEY"), ProviderTestSupport.key("OPENAI_API_KEY"),
-                    ProviderTestSupport.transport(sleeper, 2));
+                    transport());
             assertThatThrownBy(() -> client.complete(request(true)))
                     .isInstanceOfSatisfying(ModelCallException.class,
                             e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONNECTION))

@@ -67,21 +67,21 @@ public final class AnthropicBatches extends HttpBatchService {
             }
             sink.write("]}");
         });
-        return batch(exchange(() -> client.headers(new Request.Builder().url(url("/v1/messages/batches"))
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url("/v1/messages/batches"))
                 .post(body)).build(), "a message batch"));
     }
 
     @Override
     public RemoteBatch status(String id) {
         HttpUrl url = batchUrl(id, null);
-        return batch(exchange(() -> client.headers(new Request.Builder().url(url).get()).build(),
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url).get()).build(),
                 "a message batch"));
     }
 
     @Override
     public RemoteBatch cancel(String id) {
         HttpUrl url = batchUrl(id, "cancel");
-        return batch(exchange(() -> client.headers(new Request.Builder().url(url)
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url)
                 .post(okhttp3.RequestBody.create(new byte[0], JSON))).build(), "a message batch"));
     }
 
@@ -99,7 +99,7 @@ public final class AnthropicBatches extends HttpBatchService {
         for (String given : batch.results()) {
             // the documented way is to follow results_url, not to build it; the key goes only to the API's own host
             HttpUrl url = sameOrigin(given, "a results_url");
-            lines(() -> client.headers(new Request.Builder().url(url).get()).build(), "a batch results file",
+            lines(() -> client.withApiHeaders(new Request.Builder().url(url).get()).build(), "a batch results file",
                     line -> each.accept(result(line)));
         }
     }

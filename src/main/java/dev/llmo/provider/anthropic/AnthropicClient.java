@@ -21,7 +21,8 @@ import dev.llmo.provider.http.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
-import okhttp3.Request;
+import dev.llmo.provider.http.HttpRequest;
+import okhttp3.Headers;
 
 /**
  * The Anthropic Messages API ({@code POST /v1/messages}, wire-formats.md section 3): {@code x-api-key},
@@ -41,7 +42,7 @@ public final class AnthropicClient extends HttpProviderClient {
     }
 
     @Override
-    protected Request chatRequest(ChatRequest request) {
+    protected HttpRequest chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
         body.put("model", request.model());
         ObjectNode options = AnthropicOptions.fields(request);
@@ -72,7 +73,7 @@ public final class AnthropicClient extends HttpProviderClient {
         }
         body.setAll(options);
         outputFormat(request, body);
-        return headers(new Request.Builder().url(url("/v1/messages")).post(jsonBody(body))).build();
+        return postJson(url("/v1/messages"), body).with(apiHeaders());
     }
 
     /**
@@ -172,12 +173,12 @@ public final class AnthropicClient extends HttpProviderClient {
     }
 
     @Override
-    protected Request modelsRequest(String next) {
+    protected HttpRequest modelsRequest(String next) {
         HttpUrl.Builder url = HttpUrl.get(url("/v1/models")).newBuilder().addQueryParameter("limit", "1000");
         if (next != null) {
             url.addQueryParameter("after_id", next);
         }
-        return headers(new Request.Builder().url(url.build()).get()).build();
+        return HttpRequest.get(url.build().toString()).with(apiHeaders());
     }
 
     @Override
@@ -193,11 +194,10 @@ public final class AnthropicClient extends HttpProviderClient {
         return new ModelPage(models, more ? Json.text(body, "last_id") : null);
     }
 
-    Request.Builder headers(Request.Builder builder) {
-        if (key != null) {
-            builder.header("x-api-key", key.value());
-        }
-        return builder.header("anthropic-version", API_VERSION);
+    @Override
+    protected Headers apiHeaders() {
+        return key == null ? Headers.of("anthropic-version", API_VERSION)
+                : Headers.of("x-api-key", key.value(), "anthropic-version", API_VERSION);
     }
 
     @Override

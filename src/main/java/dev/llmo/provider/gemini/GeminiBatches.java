@@ -91,7 +91,7 @@ public final class GeminiBatches extends HttpBatchService {
         // one percent-encoded path segment: a model name cannot add a path or a query
         HttpUrl url = HttpUrl.get(url("/v1beta/models")).newBuilder()
                 .addPathSegment(name + ":batchGenerateContent").build();
-        return batch(exchange(() -> client.headers(new Request.Builder().url(url).post(body)).build(),
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url).post(body)).build(),
                 "a batch operation"));
     }
 
@@ -110,7 +110,7 @@ public final class GeminiBatches extends HttpBatchService {
         long length = lengthOf(file);
         byte[] start = ("{\"file\":{\"displayName\":" + quoted("llmo batch " + model + " " + rows.size() + " rows")
                 + "}}").getBytes(StandardCharsets.UTF_8);
-        String given = exchangeForHeader(() -> client.headers(new Request.Builder().url(url("/upload/v1beta/files"))
+        String given = exchangeForHeader(() -> client.withApiHeaders(new Request.Builder().url(url("/upload/v1beta/files"))
                         .header("X-Goog-Upload-Protocol", "resumable")
                         .header("X-Goog-Upload-Command", "start")
                         .header("X-Goog-Upload-Header-Content-Length", Long.toString(length))
@@ -118,7 +118,7 @@ public final class GeminiBatches extends HttpBatchService {
                         .post(okhttp3.RequestBody.create(start, JSON))).build(), UPLOAD_URL,
                 "an answer to the start of an upload");
         HttpUrl target = sameOrigin(given, "an upload URL");
-        JsonNode uploaded = exchange(() -> client.headers(new Request.Builder().url(target)
+        JsonNode uploaded = exchange(() -> client.withApiHeaders(new Request.Builder().url(target)
                 .header("X-Goog-Upload-Command", "upload, finalize")
                 .header("X-Goog-Upload-Offset", "0")
                 .post(file)).build(), "an upload answer");
@@ -141,14 +141,14 @@ public final class GeminiBatches extends HttpBatchService {
     @Override
     public RemoteBatch status(String id) {
         HttpUrl url = named(id, "");
-        return batch(exchange(() -> client.headers(new Request.Builder().url(url).get()).build(),
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url).get()).build(),
                 "a batch operation"));
     }
 
     @Override
     public RemoteBatch cancel(String id) {
         HttpUrl url = named(id, ":cancel");
-        exchange(() -> client.headers(new Request.Builder().url(url)
+        exchange(() -> client.withApiHeaders(new Request.Builder().url(url)
                 .post(okhttp3.RequestBody.create("{}".getBytes(StandardCharsets.UTF_8), JSON))).build(),
                 "a cancel answer");
         return status(id);
@@ -171,14 +171,14 @@ public final class GeminiBatches extends HttpBatchService {
 
     @Override
     public void results(RemoteBatch batch, Consumer<BatchResult> each) {
-        JsonNode operation = exchange(() -> client.headers(new Request.Builder().url(named(batch.id(), "")).get())
+        JsonNode operation = exchange(() -> client.withApiHeaders(new Request.Builder().url(named(batch.id(), "")).get())
                 .build(), "a batch operation");
         JsonNode output = output(operation);
         String file = Json.text(output, "responsesFile");
         if (file != null) {
             HttpUrl url = named("/download/v1beta", file, ":download").newBuilder().addQueryParameter("alt", "media")
                     .build();
-            lines(() -> client.headers(new Request.Builder().url(url).get()).build(), "a batch responses file",
+            lines(() -> client.withApiHeaders(new Request.Builder().url(url).get()).build(), "a batch responses file",
                     line -> each.accept(result(line)));
             return;
         }

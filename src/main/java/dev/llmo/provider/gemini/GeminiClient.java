@@ -22,7 +22,8 @@ import dev.llmo.provider.http.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
-import okhttp3.Request;
+import dev.llmo.provider.http.HttpRequest;
+import okhttp3.Headers;
 
 /**
  * The Gemini API, version v1beta (wire-formats.md section 4): {@code x-goog-api-key},
@@ -41,7 +42,7 @@ public final class GeminiClient extends HttpProviderClient {
     }
 
     @Override
-    protected Request chatRequest(ChatRequest request) {
+    protected HttpRequest chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
         ArrayNode contents = body.putArray("contents");
         List<Part.ToolCall> lastCalls = List.of();
@@ -85,7 +86,7 @@ public final class GeminiClient extends HttpProviderClient {
         if (request.stream()) {
             url.addQueryParameter("alt", "sse"); // without it the stream is one incrementally written JSON array
         }
-        return headers(new Request.Builder().url(url.build()).post(jsonBody(body))).build();
+        return postJson(url.build().toString(), body).with(apiHeaders());
     }
 
     /**
@@ -221,12 +222,12 @@ public final class GeminiClient extends HttpProviderClient {
     }
 
     @Override
-    protected Request modelsRequest(String next) {
+    protected HttpRequest modelsRequest(String next) {
         HttpUrl.Builder url = HttpUrl.get(url("/v1beta/models")).newBuilder().addQueryParameter("pageSize", "1000");
         if (next != null) {
             url.addQueryParameter("pageToken", next);
         }
-        return headers(new Request.Builder().url(url.build()).get()).build();
+        return HttpRequest.get(url.build().toString()).with(apiHeaders());
     }
 
     @Override
@@ -242,11 +243,9 @@ public final class GeminiClient extends HttpProviderClient {
         return new ModelPage(models, Json.text(body, "nextPageToken"));
     }
 
-    Request.Builder headers(Request.Builder builder) {
-        if (key != null) {
-            builder.header("x-goog-api-key", key.value());
-        }
-        return builder;
+    @Override
+    protected Headers apiHeaders() {
+        return key == null ? Headers.of() : Headers.of("x-goog-api-key", key.value());
     }
 
     @Override

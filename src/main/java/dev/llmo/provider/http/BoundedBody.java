@@ -1,8 +1,7 @@
 package dev.llmo.provider.http;
 
 import java.io.IOException;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
+import java.io.InputStream;
 
 /**
  * Reads a whole response body, but never more than a limit: a server (or a gzip bomb, which OkHttp inflates before
@@ -13,11 +12,8 @@ final class BoundedBody {
     }
 
     /** The body's bytes, or null when it holds more than {@code limit} bytes (at most limit + 1 were read). */
-    static byte[] read(ResponseBody body, long limit) throws IOException {
-        BufferedSource source = body.source();
-        if (source.request(limit + 1)) {
-            return null;
-        }
-        return source.readByteArray();
+    static byte[] read(InputStream body, long limit) throws IOException {
+        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        return bytes.length > limit ? null : bytes;
     }
 }

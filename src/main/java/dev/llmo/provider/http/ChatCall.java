@@ -15,10 +15,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Supplier;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * One chat call on its own thread: attempts with retries, decoding, and the listener's events. Classes here rather
@@ -26,7 +22,7 @@ import okhttp3.ResponseBody;
  */
 final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatResponse> {
     private final HttpErrorMapper errors;
-    private final Supplier<Request> request;
+    private final Supplier<HttpRequest> request;
     private final Supplier<ResponseDecoder> decoders;
     private final boolean stream;
     private final StreamListener listener;
@@ -34,7 +30,7 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
     private final ResponseLimits limits;
     private volatile AnswerSink answer;
 
-    ChatCall(Transport transport, HttpErrorMapper errors, Supplier<Request> request,
+    ChatCall(Transport transport, HttpErrorMapper errors, Supplier<HttpRequest> request,
              Supplier<ResponseDecoder> decoders, boolean stream, StreamListener listener) {
         this.limits = transport.settings().limits();
         this.errors = errors;
@@ -93,8 +89,8 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
     }
 
     @Override
-    public ChatResponse read(Response response) throws IOException {
-        InputStream wire = StreamSocket.take();
+    public ChatResponse read(RetryLoop.Answer response) throws IOException {
+        InputStream wire = response.wire();
         AnswerSink current = new AnswerSink(limits, errors, new java.util.function.Consumer<StreamEvent>() {
             @Override
             public void accept(StreamEvent event) {
@@ -103,12 +99,8 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
         });
         answer = current;
         ResponseDecoder decoder = decoders.get();
-        ResponseBody body = response.body();
-        if (body == null) {
-            throw new AttemptFailedException(errors.malformed("an empty answer", null));
-        }
         try {
-            readBody(body, wire, current, decoder);
+            readBody(response, wire, current, decoder);
         } finally {
             // also when the read failed: the text taken was shown before the failure is (and then is not retried)
             current.flush();
@@ -120,15 +112,15 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
         return answered;
     }
 
-    private void readBody(ResponseBody body, InputStream wire, AnswerSink current, ResponseDecoder decoder)
+    private void readBody(RetryLoop.Answer body, InputStream wire, AnswerSink current, ResponseDecoder decoder)
             throws IOException {
-        MediaType type = body.contentType();
-        boolean json = type != null && "json".equalsIgnoreCase(type.subtype());
+        String type = mediaType(body.contentType());
+        boolean json = type != null && "json".equalsIgnoreCase(type.substring(type.indexOf('/') + 1));
         if (stream && !json) {
             // A server that is no model API (a proxy's login page, a web server at base_url) answers 200 with a
             // page: read as a stream it has no event, and would be taken for a cut stream and asked again. A body
             // labelled as a stream, or with an event, is one (a stream cut before its first event is retried).
-            boolean labelled = type != null && "event-stream".equalsIgnoreCase(type.subtype());
+            boolean labelled = type != null && "event-stream".equalsIgnoreCase(type.substring(type.indexOf('/') + 1));
             boolean[] evented = {labelled};
             SseParser parser = new SseParser(new java.util.function.Consumer<SseEvent>() {
                 @Override
@@ -146,7 +138,7 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
                     }
                 }
             }, limits.maxSseLineBytes(), decoder.template());
-            BodyReads reads = new BodyReads(body.byteStream(), wire);
+            BodyReads reads = new BodyReads(body.body(), wire);
             byte[] buffer = new byte[READ_BUFFER];
             byte[] first = null; // the body's start, for the message when it is no stream
             int n;
@@ -166,14 +158,14 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
                 }
                 if (!evented[0] && first != null && !current.ended()) {
                     current.fail(errors.malformed("an answer that is not a stream (" + (type == null ? "no type"
-                            : type.type() + "/" + type.subtype()) + ")", start(first)));
+                            : type.toLowerCase(java.util.Locale.ROOT)) + ")", start(first)));
                 }
             } catch (SseParser.TooLargeException e) {
                 current.fail(errors.tooLarge("a stream line or event", e.limit()));
             }
         } else {
             // A whole answer, also when a server ignores stream:true and answers plain JSON (or its error as JSON).
-            byte[] bytes = BoundedBody.read(body, limits.maxBodyBytes());
+            byte[] bytes = BoundedBody.read(body.body(), limits.maxBodyBytes());
             if (bytes == null) {
                 throw new AttemptFailedException(errors.tooLarge("an answer", limits.maxBodyBytes()));
             }
@@ -188,6 +180,30 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
                 current.fail(errors.malformed("an answer llmo cannot read", start(bytes)));
             }
         }
+    }
+
+    /**
+     * The {@code type/subtype} of a {@code Content-Type} value (without its parameters), or null when it is none: the
+     * answer is read by it, and OkHttp's parser of media types compiles its patterns when first used (ADR-003,
+     * "Twenty-second round").
+     */
+    static String mediaType(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        int end = contentType.indexOf(';');
+        String type = (end < 0 ? contentType : contentType.substring(0, end)).trim();
+        int slash = type.indexOf('/');
+        if (slash <= 0 || slash == type.length() - 1 || slash != type.lastIndexOf('/')) {
+            return null;
+        }
+        for (int i = 0; i < type.length(); i++) {
+            char c = type.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return null;
+            }
+        }
+        return type;
     }
 
     /** The start of a body, for an error message (which shows only its start). */

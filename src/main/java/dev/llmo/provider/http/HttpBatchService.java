@@ -15,7 +15,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
-import okhttp3.ResponseBody;
 import okio.Buffer;
 import okio.BufferedSource;
 
@@ -47,8 +46,8 @@ public abstract class HttpBatchService implements BatchService {
     /** Sends a request (again on each attempt) and reads its JSON answer, bounded like a chat answer. */
     protected JsonNode exchange(Supplier<Request> request, String what) {
         long limit = transport.settings().limits().maxBodyBytes();
-        return new RetryLoop<JsonNode>(transport, errors).run(request, response -> {
-            byte[] bytes = response.body() == null ? new byte[0] : BoundedBody.read(response.body(), limit);
+        return new RetryLoop<JsonNode>(transport, errors).runOkHttp(request, response -> {
+            byte[] bytes = BoundedBody.read(response.body(), limit);
             if (bytes == null) {
                 throw new AttemptFailedException(errors.tooLarge(what, limit));
             }
@@ -63,7 +62,7 @@ public abstract class HttpBatchService implements BatchService {
      * that header's value. An answer without it is malformed.
      */
     protected String exchangeForHeader(Supplier<Request> request, String header, String what) {
-        return new RetryLoop<String>(transport, errors).run(request, response -> {
+        return new RetryLoop<String>(transport, errors).runOkHttp(request, response -> {
             String value = response.header(header);
             if (value == null || value.isBlank()) {
                 throw new AttemptFailedException(errors.malformed(what + " without the header " + header, null));
@@ -80,12 +79,8 @@ public abstract class HttpBatchService implements BatchService {
     protected void lines(Supplier<Request> request, String what, Consumer<JsonNode> each) {
         long limit = transport.settings().limits().maxBodyBytes();
         boolean[] delivered = {false};
-        new RetryLoop<Boolean>(transport, errors).run(request, response -> {
-            ResponseBody body = response.body();
-            if (body == null) {
-                return true;
-            }
-            BufferedSource source = body.source();
+        new RetryLoop<Boolean>(transport, errors).runOkHttp(request, response -> {
+            BufferedSource source = okio.Okio.buffer(okio.Okio.source(response.body()));
             while (!source.exhausted()) {
                 long end = source.indexOf((byte) '\n', 0, limit + 1);
                 if (end == -1 && source.request(limit + 1)) {

@@ -456,10 +456,14 @@ public final class HttpErrorMapper {
      * 256 KiB budget for all headers ({@code limit=N}, N > 0, in okio's message). The server was reached and answered
      * with something no retry will fix. A connection closed before any byte of a line ({@code limit=0}: a kept-alive
      * connection the server had dropped) is not this. okio's message cannot tell an over-long line from one cut off by
-     * the end of the stream after N bytes; both are a broken answer.
+     * the end of the stream after N bytes; both are a broken answer. {@link LocalHttp} says the same with its own
+     * exception.
      */
     private static boolean headerLineUnended(IOException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof LocalHttp.HeadTooLarge) {
+                return true;
+            }
             if (cause instanceof java.io.EOFException && cause.getMessage() != null
                     && ErrorPatterns.HEADER_LINE_UNENDED.matcher(cause.getMessage()).matches()) {
                 return true;

@@ -17,16 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 
 /**
  * The part of every client that is not the wire format: threads, retries, SSE, error mapping and cancellation. A
  * subclass says how to build requests and how to read answers and model listings.
  */
 public abstract class HttpProviderClient implements ProviderClient {
-    private static final MediaType JSON = MediaType.get("application/json");
+    /** What OkHttp made of a JSON body given as text, which is how every request went before (and goes through it). */
+    private static final String JSON = "application/json; charset=utf-8";
     private static final AtomicInteger CALLS = new AtomicInteger();
     /** At most this many pages of a model listing, against a server that never says "last page". */
     private static final int MAX_PAGES = 20;
@@ -59,39 +57,29 @@ public abstract class HttpProviderClient implements ProviderClient {
     }
 
     /** The HTTP request of a chat call, headers and auth included. */
-    protected abstract Request chatRequest(ChatRequest request);
+    protected abstract HttpRequest chatRequest(ChatRequest request);
 
     /** A fresh decoder for one attempt of a chat call. */
     protected abstract ResponseDecoder decoder(ChatRequest request);
 
     /** The request for one page of the model listing; {@code next} is null for the first page. */
-    protected abstract Request modelsRequest(String next);
+    protected abstract HttpRequest modelsRequest(String next);
 
     /** One page of the model listing. */
     protected abstract ModelPage modelsPage(JsonNode body);
 
     /** A request built once by this client: what is hashed is what is sent, on every attempt. */
-    private record Prepared(ChatRequest request, Request http, byte[] body) implements PreparedChat {
+    private record Prepared(ChatRequest request, HttpRequest http) implements PreparedChat {
+        @Override
+        public byte[] body() {
+            return http.body() == null ? new byte[0] : http.body();
+        }
     }
 
     @Override
     public PreparedChat prepare(ChatRequest asked) {
         ChatRequest request = asked.withoutEarlierReasoning();
-        Request http = chatRequest(request);
-        RequestBody built = http.body();
-        if (built == null) {
-            return new Prepared(request, http, new byte[0]);
-        }
-        byte[] body;
-        try (okio.Buffer buffer = new okio.Buffer()) {
-            built.writeTo(buffer);
-            body = buffer.readByteArray();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("an in-memory body always writes", e);
-        }
-        // sent from these bytes, never written again
-        Request sent = http.newBuilder().method(http.method(), RequestBody.create(body, built.contentType())).build();
-        return new Prepared(request, sent, body);
+        return new Prepared(request, chatRequest(request));
     }
 
     @Override
@@ -101,9 +89,9 @@ public abstract class HttpProviderClient implements ProviderClient {
         }
         ChatRequest request = ours.request();
         // classes, not lambdas: each lambda linked costs a run's start-up ~0.3 ms of CPU (ADR-003, "Eighteenth round")
-        ChatCall call = new ChatCall(transport, errors, new Supplier<Request>() {
+        ChatCall call = new ChatCall(transport, errors, new Supplier<HttpRequest>() {
             @Override
-            public Request get() {
+            public HttpRequest get() {
                 return ours.http();
             }
         }, new Supplier<ResponseDecoder>() {
@@ -130,8 +118,7 @@ public abstract class HttpProviderClient implements ProviderClient {
             RetryLoop<ModelPage> loop = new RetryLoop<>(transport, errors);
             ModelPage result = loop.run(() -> modelsRequest(token), response -> {
                 // all pages together are bounded: a server that pages forever or sends a huge page stops here
-                byte[] bytes = response.body() == null ? new byte[0]
-                        : BoundedBody.read(response.body(), limit - read[0]);
+                byte[] bytes = BoundedBody.read(response.body(), limit - read[0]);
                 if (bytes == null) {
                     throw new AttemptFailedException(errors.tooLarge("a model list", limit));
                 }
@@ -187,9 +174,21 @@ public abstract class HttpProviderClient implements ProviderClient {
         return new WholeAnswer(sink.arrived(), error);
     }
 
-    /** A JSON request body. */
-    protected static RequestBody jsonBody(JsonNode body) {
-        return RequestBody.create(Json.write(body), JSON);
+    /** The headers every request of this provider carries: its key, its API's version. */
+    protected abstract okhttp3.Headers apiHeaders();
+
+    /** OkHttp's request builder with {@link #apiHeaders}: for a batch's requests, which go through OkHttp. */
+    public okhttp3.Request.Builder withApiHeaders(okhttp3.Request.Builder builder) {
+        okhttp3.Headers headers = apiHeaders();
+        for (int i = 0; i < headers.size(); i++) {
+            builder.header(headers.name(i), headers.value(i));
+        }
+        return builder;
+    }
+
+    /** A POST of {@code body} as JSON to {@code url}. */
+    protected static HttpRequest postJson(String url, JsonNode body) {
+        return HttpRequest.post(url, Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8), JSON);
     }
 
     /** The provider's base URL with {@code path} appended. */

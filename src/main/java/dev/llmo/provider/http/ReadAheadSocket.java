@@ -51,6 +51,9 @@ final class ReadAheadSocket extends Socket {
 
         @Override
         public int read() throws IOException {
+            if (next < end) {
+                return held[next++] & 0xff; // an answer's head is read byte by byte (LocalHttp), nearly all from here
+            }
             byte[] one = new byte[1];
             return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
         }

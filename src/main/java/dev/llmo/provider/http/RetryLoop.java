@@ -23,7 +23,25 @@ final class RetryLoop<T> {
 
     /** Reads a 2xx response. */
     interface Reader<T> {
-        T read(Response response) throws IOException;
+        T read(Answer answer) throws IOException;
+    }
+
+    /** A 2xx response as a reader sees it, whichever client brought it (OkHttp, or {@link LocalHttp}). */
+    interface Answer {
+        /** The last value of the header {@code name}, or null. */
+        String header(String name);
+
+        /** The body's media type as sent ({@code Content-Type}), or null. */
+        String contentType();
+
+        /** The body's bytes as sent, decoded from the transfer's framing (and from gzip, which OkHttp asks for). */
+        InputStream body();
+
+        /**
+         * The socket the body arrives on, when its bytes there are the body's (HTTP/1.x, not encoded), for how much
+         * waits in it ({@link StreamSocket#sureBytes}); else null.
+         */
+        InputStream wire();
     }
 
     /** Told before each wait. */
@@ -38,6 +56,8 @@ final class RetryLoop<T> {
     private final Transport transport;
     private final HttpErrorMapper errors;
     private volatile Call current;
+    /** The socket of the current {@link LocalHttp} exchange, or null. */
+    private volatile java.io.Closeable local;
     private volatile boolean cancelled;
     private volatile Thread thread;
     private boolean responseStarted;
@@ -57,7 +77,21 @@ final class RetryLoop<T> {
      * @param mayRetry asked after a retryable failure: false once answer text has reached the user
      * @throws LlmoException the failure of the last attempt, or {@link dev.llmo.failure.InterruptedRunException}
      */
-    T run(Supplier<okhttp3.Request> request, Reader<T> reader, BooleanSupplier mayRetry, RetryObserver observer) {
+    T run(Supplier<HttpRequest> request, Reader<T> reader, BooleanSupplier mayRetry, RetryObserver observer) {
+        return loop(request, reader, mayRetry, observer);
+    }
+
+    /**
+     * Runs the call on the current thread through OkHttp, for a request only OkHttp's form can hold (a batch's upload,
+     * written as it is sent).
+     */
+    T runOkHttp(Supplier<okhttp3.Request> request, Reader<T> reader, BooleanSupplier mayRetry,
+                RetryObserver observer) {
+        return loop(request, reader, mayRetry, observer);
+    }
+
+    /** @param request a supplier of {@link HttpRequest}s or of OkHttp's requests */
+    private T loop(Supplier<?> request, Reader<T> reader, BooleanSupplier mayRetry, RetryObserver observer) {
         thread = Thread.currentThread();
         HttpSettings settings = transport.settings();
         if (settings.hasCallTimeout()) {
@@ -93,12 +127,21 @@ final class RetryLoop<T> {
     }
 
     /** One attempt: null on success (the result is in {@link #result}), else how it failed. */
-    private AttemptFailure attempt(Supplier<okhttp3.Request> request, Reader<T> reader, RetryObserver observer) {
+    private AttemptFailure attempt(Supplier<?> request, Reader<T> reader, RetryObserver observer) {
         if (cancelled) {
             throw errors.cancelled();
         }
         responseStarted = false;
-        okhttp3.Request built = request.get();
+        Object made = request.get();
+        okhttp3.Request built;
+        if (made instanceof HttpRequest ours) {
+            if (transport.localHttp() && LocalHttp.serves(ours)) {
+                return attemptLocally(ours, reader, observer);
+            }
+            built = ours.okhttp();
+        } else {
+            built = (okhttp3.Request) made;
+        }
         built = built.newBuilder().tag(StreamSocket.Sent.class, new StreamSocket.Sent(new Runnable() {
             @Override
             public void run() { // not a method reference: start-up path (ADR-003, "Eighteenth round")
@@ -123,18 +166,136 @@ final class RetryLoop<T> {
                 return errors.fromResponse(response.code(), response.headers(), errorBody(response.body()));
             }
             responseStarted = true;
-            result = reader.read(response);
+            result = reader.read(new OkHttpAnswer(response));
             return null;
         } catch (AttemptFailedException e) {
             return e.failure;
         } catch (IOException e) {
-            if (cancelled) {
-                throw errors.cancelled();
+            return failed(e);
+        }
+    }
+
+    /** An attempt over a connection of its own, without OkHttp ({@link LocalHttp}). */
+    private AttemptFailure attemptLocally(HttpRequest built, Reader<T> reader, RetryObserver observer) {
+        HttpSettings settings = transport.settings();
+        LocalHttp.Timing timing = new LocalHttp.Timing(millis(settings.connectTimeout()),
+                millis(settings.readTimeout()), deadline, new Runnable() {
+                    @Override
+                    public void run() { // not a method reference: start-up path (ADR-003, "Eighteenth round")
+                        observer.sent();
+                    }
+                });
+        LocalHttp exchange = null;
+        try {
+            exchange = LocalHttp.exchange(built, timing, new java.util.function.Consumer<java.io.Closeable>() {
+                @Override
+                public void accept(java.io.Closeable socket) {
+                    local = socket;
+                    if (cancelled) {
+                        close(socket);
+                    }
+                }
+            });
+            if (exchange.code() < 200 || exchange.code() > 299) {
+                return errors.fromResponse(exchange.code(), exchange.headers(), errorBody(exchange.body()));
             }
-            if (deadline != null && System.nanoTime() - deadline >= 0) {
-                throw errors.deadline(transport.settings().callTimeout());
+            responseStarted = true;
+            result = reader.read(new LocalAnswer(exchange));
+            return null;
+        } catch (AttemptFailedException e) {
+            return e.failure;
+        } catch (IOException e) {
+            return failed(e);
+        } finally {
+            local = null;
+            if (exchange != null) {
+                exchange.close();
             }
-            return errors.fromIo(e, responseStarted);
+        }
+    }
+
+    /** How an attempt that failed reading or writing ends: cancelled, past the deadline, or as its error says. */
+    private AttemptFailure failed(IOException e) {
+        if (cancelled) {
+            throw errors.cancelled();
+        }
+        if (deadline != null && System.nanoTime() - deadline >= 0) {
+            throw errors.deadline(transport.settings().callTimeout());
+        }
+        return errors.fromIo(e, responseStarted);
+    }
+
+    /** A timeout in milliseconds for a socket (0: none), at least 1 ms when it is any at all. */
+    private static int millis(java.time.Duration timeout) {
+        long millis = timeout.toMillis();
+        return millis == 0 && !timeout.isZero() ? 1 : (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+
+    private static void close(java.io.Closeable socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closed is all that was wanted
+        }
+    }
+
+    /** A response of OkHttp's. */
+    private static final class OkHttpAnswer implements Answer {
+        private final Response response;
+
+        OkHttpAnswer(Response response) {
+            this.response = response;
+        }
+
+        @Override
+        public String header(String name) {
+            return response.header(name);
+        }
+
+        @Override
+        public String contentType() {
+            ResponseBody body = response.body();
+            return body == null || body.contentType() == null ? null : body.contentType().toString();
+        }
+
+        @Override
+        public InputStream body() {
+            ResponseBody body = response.body();
+            return body == null ? InputStream.nullInputStream() : body.byteStream();
+        }
+
+        @Override
+        public InputStream wire() {
+            return StreamSocket.take();
+        }
+    }
+
+    /** A response of {@link LocalHttp}'s. */
+    private static final class LocalAnswer implements Answer {
+        private final LocalHttp exchange;
+
+        LocalAnswer(LocalHttp exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public String header(String name) {
+            return exchange.headers().get(name);
+        }
+
+        @Override
+        public String contentType() {
+            return exchange.headers().get("Content-Type");
+        }
+
+        @Override
+        public InputStream body() {
+            return exchange.body();
+        }
+
+        @Override
+        public InputStream wire() {
+            return exchange.wire();
         }
     }
 
@@ -144,6 +305,10 @@ final class RetryLoop<T> {
         Call call = current;
         if (call != null) {
             call.cancel();
+        }
+        java.io.Closeable socket = local;
+        if (socket != null) {
+            close(socket);
         }
         Thread running = thread;
         if (running != null) {
@@ -156,10 +321,11 @@ final class RetryLoop<T> {
     }
 
     private static String errorBody(ResponseBody body) throws IOException {
-        if (body == null) {
-            return "";
-        }
-        try (InputStream in = body.byteStream()) {
+        return body == null ? "" : errorBody(body.byteStream());
+    }
+
+    private static String errorBody(InputStream body) throws IOException {
+        try (InputStream in = body) {
             return new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
         }
     }

@@ -29,7 +29,15 @@ public final class SharedHttpClient {
      * {@link #get()} waits for it, as for any class initialisation.
      */
     public static void prepareInBackground() {
-        Thread thread = new Thread(SharedHttpClient::get, "llmo-tls-setup");
+        Thread thread = new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+            @Override
+            public void run() {
+                get();
+                // the call's thread makes OkHttp's request from llmo's (HttpRequest.okhttp): its URL parser's
+                // statics, IDN's Unicode tables among them (~10 ms of CPU), are set up here instead
+                okhttp3.HttpUrl.get("https://localhost/");
+            }
+        }, "llmo-tls-setup");
         thread.setDaemon(true);
         thread.start();
     }

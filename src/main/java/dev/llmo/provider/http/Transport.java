@@ -16,6 +16,8 @@ public final class Transport {
     private final Clock clock;
     private volatile OkHttpClient client;
     private volatile OkHttpClient cleartextClient;
+    /** Whether the calls of {@link RetryLoop} to plain-HTTP servers that {@link LocalHttp} serves go there. */
+    private final boolean localHttp;
 
     /** One client for every URL. */
     public Transport(Supplier<OkHttpClient> factory, HttpSettings settings, RetryPolicy retry, Clock clock) {
@@ -25,6 +27,12 @@ public final class Transport {
     /** @param cleartextFactory the client for {@code http://} URLs, which needs no TLS set-up */
     public Transport(Supplier<OkHttpClient> factory, Supplier<OkHttpClient> cleartextFactory, HttpSettings settings,
                      RetryPolicy retry, Clock clock) {
+        this(factory, cleartextFactory, settings, retry, clock, true);
+    }
+
+    private Transport(Supplier<OkHttpClient> factory, Supplier<OkHttpClient> cleartextFactory, HttpSettings settings,
+                      RetryPolicy retry, Clock clock, boolean localHttp) {
+        this.localHttp = localHttp;
         this.factory = factory;
         this.cleartextFactory = cleartextFactory;
         this.settings = settings;
@@ -47,6 +55,18 @@ public final class Transport {
             }
         }, settings,
                 RetryPolicy.standard(settings.maxRetries()), Clock.systemUTC());
+    }
+
+    /**
+     * This transport with every call through OkHttp, also the plain-HTTP calls {@link LocalHttp} would serve: for the
+     * tests of the path an {@code https} call takes.
+     */
+    public Transport throughOkHttpOnly() {
+        return new Transport(factory, cleartextFactory, settings, retry, clock, false);
+    }
+
+    boolean localHttp() {
+        return localHttp;
     }
 
     /** The client for {@code url}: plain HTTP goes through a client that never set up TLS. */

@@ -69,7 +69,7 @@ public final class OpenAiBatches extends HttpBatchService {
                 .addFormDataPart("purpose", "batch")
                 .addFormDataPart("file", "llmo-batch.jsonl", file)
                 .build();
-        JsonNode uploaded = exchange(() -> client.authorized(new Request.Builder().url(url("/files")).post(upload))
+        JsonNode uploaded = exchange(() -> client.withApiHeaders(new Request.Builder().url(url("/files")).post(upload))
                 .build(), "a file upload answer");
         String fileId = Json.text(uploaded, "id");
         if (fileId == null) {
@@ -79,20 +79,20 @@ public final class OpenAiBatches extends HttpBatchService {
                 .put("completion_window", "24h");
         create.putObject("metadata").put("model", model).put("created_by", "llmo");
         byte[] body = Json.write(create).getBytes(StandardCharsets.UTF_8);
-        return batch(exchange(() -> client.authorized(new Request.Builder().url(url("/batches"))
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url("/batches"))
                 .post(okhttp3.RequestBody.create(body, JSON))).build(), "a batch"));
     }
 
     @Override
     public RemoteBatch status(String id) {
         HttpUrl url = batchUrl(id, null);
-        return batch(exchange(() -> client.authorized(new Request.Builder().url(url).get()).build(), "a batch"));
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url).get()).build(), "a batch"));
     }
 
     @Override
     public RemoteBatch cancel(String id) {
         HttpUrl url = batchUrl(id, "cancel");
-        return batch(exchange(() -> client.authorized(new Request.Builder().url(url)
+        return batch(exchange(() -> client.withApiHeaders(new Request.Builder().url(url)
                 .post(okhttp3.RequestBody.create(new byte[0], JSON))).build(), "a batch"));
     }
 
@@ -110,7 +110,7 @@ public final class OpenAiBatches extends HttpBatchService {
         for (String file : batch.results()) {
             HttpUrl url = HttpUrl.get(url("/files")).newBuilder().addPathSegment(file).addPathSegment("content")
                     .build();
-            lines(() -> client.authorized(new Request.Builder().url(url).get()).build(), "a batch results file",
+            lines(() -> client.withApiHeaders(new Request.Builder().url(url).get()).build(), "a batch results file",
                     line -> each.accept(result(line)));
         }
     }

@@ -20,7 +20,8 @@ import dev.llmo.provider.http.ToolJson;
 import dev.llmo.provider.http.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import okhttp3.Request;
+import dev.llmo.provider.http.HttpRequest;
+import okhttp3.Headers;
 
 /**
  * OpenAI Chat Completions, spoken by OpenAI and every compatible server (Ollama, vLLM, llama.cpp, LM Studio,
@@ -38,7 +39,7 @@ public final class OpenAiClient extends HttpProviderClient {
     }
 
     @Override
-    protected Request chatRequest(ChatRequest request) {
+    protected HttpRequest chatRequest(ChatRequest request) {
         ObjectNode body = Json.object();
         body.put("model", request.model());
         ArrayNode messages = body.putArray("messages");
@@ -75,7 +76,7 @@ public final class OpenAiClient extends HttpProviderClient {
         }
         body.setAll(OpenAiOptions.fields(request, provider));
         responseFormat(request, body);
-        return authorized(new Request.Builder().url(url("/chat/completions")).post(jsonBody(body))).build();
+        return postJson(url("/chat/completions"), body).with(apiHeaders());
     }
 
     /**
@@ -202,8 +203,8 @@ public final class OpenAiClient extends HttpProviderClient {
     }
 
     @Override
-    protected Request modelsRequest(String next) {
-        return authorized(new Request.Builder().url(url("/models")).get()).build();
+    protected HttpRequest modelsRequest(String next) {
+        return HttpRequest.get(url("/models")).with(apiHeaders());
     }
 
     @Override
@@ -218,11 +219,9 @@ public final class OpenAiClient extends HttpProviderClient {
         return new ModelPage(models, null);
     }
 
-    Request.Builder authorized(Request.Builder builder) {
-        if (key != null) {
-            builder.header("Authorization", "Bearer " + key.value());
-        }
-        return builder;
+    @Override
+    protected Headers apiHeaders() {
+        return key == null ? Headers.of() : Headers.of("Authorization", "Bearer " + key.value());
     }
 
     @Override

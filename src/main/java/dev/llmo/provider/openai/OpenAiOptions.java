@@ -13,7 +13,6 @@ import dev.llmo.provider.http.ToolJson;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import okhttp3.HttpUrl;
 
 /**
  * The request options of an OpenAI Chat Completions body: the canonical ones ({@link CanonicalOptions}) under
@@ -66,8 +65,14 @@ public final class OpenAiOptions {
 
     /** Whether the answer's limit is {@code max_completion_tokens} for {@code model} at {@code baseUrl}. */
     static boolean completionTokens(String model, String baseUrl) {
-        HttpUrl url = HttpUrl.parse(baseUrl);
-        if (url != null && url.host().equals(OFFICIAL_HOST)) {
+        // java.net.URI, not OkHttp's parser: a call that goes without OkHttp sets none of it up (ADR-003)
+        String host = null;
+        try {
+            host = new java.net.URI(baseUrl).getHost();
+        } catch (java.net.URISyntaxException e) {
+            // not a URL this check can read; the configuration has checked base_url
+        }
+        if (OFFICIAL_HOST.equalsIgnoreCase(host)) {
             return true;
         }
         String name = model.substring(model.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);

@@ -1,0 +1,312 @@
+package dev.llmo.provider.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import okhttp3.Headers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * llmo's own HTTP/1.1 exchange with a plain-HTTP server, against a server that writes exactly the bytes each test
+ * gives it (a well-behaved one, and the broken and hostile ones a local server or what poses as one may be).
+ */
+class LocalHttpTest {
+    private static final byte[] BODY = "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
+
+    private ServerSocket server;
+    /** What the server read of each request: its head and body as bytes. */
+    private final CompletableFuture<byte[]> received = new CompletableFuture<>();
+    private final List<Closeable> opened = new ArrayList<>();
+
+    @BeforeEach
+    void listen() throws IOException {
+        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        server.close();
+    }
+
+    /** Answers the next connection with {@code answer}, then keeps it open ({@code hold}) or closes it. */
+    private void answer(byte[] answer, boolean hold) {
+        Thread thread = new Thread(() -> {
+            try (Socket socket = server.accept()) {
+                InputStream in = socket.getInputStream();
+                ByteArrayOutputStream request = new ByteArrayOutputStream();
+                int length = -1;
+                while (length < 0 || request.size() < length) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    request.write(b);
+                    String text = request.toString(StandardCharsets.ISO_8859_1);
+                    int end = text.indexOf("\r\n\r\n");
+                    if (length < 0 && end >= 0) {
+                        int at = text.indexOf("Content-Length: ");
+                        int size = at < 0 ? 0 : Integer.parseInt(text.substring(at + 16, text.indexOf("\r\n", at)));
+                        length = end + 4 + size;
+                    }
+                }
+                received.complete(request.toByteArray());
+                OutputStream out = socket.getOutputStream();
+                out.write(answer);
+                out.flush();
+                if (hold) {
+                    in.read(); // until the client closes
+                }
+            } catch (IOException e) {
+                received.completeExceptionally(e);
+            }
+        }, "local-http-test-server");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void answer(String answer) {
+        answer(answer.getBytes(StandardCharsets.ISO_8859_1), false);
+    }
+
+    private HttpRequest post() {
+        return HttpRequest.post("http://127.0.0.1:" + server.getLocalPort() + "/v1/chat/completions?x=1", BODY,
+                "application/json").with(Headers.of("Authorization", "Bearer sk-test"));
+    }
+
+    private LocalHttp exchange(int readMillis, Long deadlineNanos) throws IOException {
+        return LocalHttp.exchange(post(), new LocalHttp.Timing(2_000, readMillis, deadlineNanos, () -> { }),
+                opened::add);
+    }
+
+    private LocalHttp exchange() throws IOException {
+        return exchange(2_000, null);
+    }
+
+    private static String read(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void sendsTheRequestAsHttp11AndReadsABodyOfAKnownLength() throws Exception {
+        answer("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 5\r\n\r\nhello");
+        boolean[] sent = {false};
+        try (LocalHttp exchange = LocalHttp.exchange(post(), new LocalHttp.Timing(2_000, 2_000, null,
+                () -> sent[0] = true), opened::add)) {
+            assertThat(exchange.code()).isEqualTo(200);
+            assertThat(exchange.headers().get("content-type")).isEqualTo("text/event-stream");
+            assertThat(read(exchange.body())).isEqualTo("hello");
+            assertThat(exchange.wire()).isNotNull();
+        }
+        assertThat(sent[0]).isTrue();
+        assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo(
+                "POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + server.getLocalPort() + "\r\n"
+                        + "Authorization: Bearer sk-test\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + BODY.length + "\r\nConnection: close\r\nUser-Agent: llmo\r\n\r\n"
+                        + "{\"model\":\"m\"}");
+    }
+
+    @Test
+    void aChunkedBodyIsItsChunksWithoutExtensionsOrTrailers() throws IOException {
+        answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\n \r\n"
+                + "5\r\nw\u00f6rld\r\n0\r\nX-Trailer: yes\r\n\r\n");
+        try (LocalHttp exchange = exchange()) {
+            assertThat(new String(exchange.body().readAllBytes(), StandardCharsets.ISO_8859_1))
+                    .isEqualTo("hello w\u00f6rld");
+        }
+    }
+
+    @Test
+    void aBodyWithoutLengthEndsWithTheConnection() throws IOException {
+        answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":1}");
+        try (LocalHttp exchange = exchange()) {
+            assertThat(read(exchange.body())).isEqualTo("{\"a\":1}");
+        }
+    }
+
+    @Test
+    void anAnswerWithoutABodyHasNone() throws IOException {
+        answer("HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n");
+        try (LocalHttp exchange = exchange()) {
+            assertThat(exchange.code()).isEqualTo(204);
+            assertThat(exchange.body().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anInterimAnswerIsSkipped() throws IOException {
+        answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\n"
+                + "Content-Length: 2\r\n\r\n{}");
+        try (LocalHttp exchange = exchange()) {
+            assertThat(exchange.code()).isEqualTo(429);
+            assertThat(exchange.headers().get("Retry-After")).isEqualTo("3");
+            assertThat(read(exchange.body())).isEqualTo("{}");
+        }
+    }
+
+    @Test
+    void aBodyCutShortOfItsLengthOrItsChunkIsAnError() throws IOException {
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        try (LocalHttp exchange = exchange()) {
+            assertThatThrownBy(() -> exchange.body().readAllBytes()).isInstanceOf(ProtocolException.class)
+                    .hasMessage("unexpected end of stream");
+        }
+        listenAgain();
+        answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nhello");
+        try (LocalHttp exchange = exchange()) {
+            assertThatThrownBy(() -> exchange.body().readAllBytes()).isInstanceOf(ProtocolException.class)
+                    .hasMessage("unexpected end of stream");
+        }
+    }
+
+    @Test
+    void malformedFramingIsAnError() throws IOException {
+        for (String answer : List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "1".repeat(2_000) + "\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n")) {
+            listenAgain();
+            answer(answer);
+            try (LocalHttp exchange = exchange()) {
+                assertThatThrownBy(() -> exchange.body().readAllBytes()).as(answer)
+                        .isInstanceOf(ProtocolException.class);
+            }
+        }
+        for (String answer : List.of("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "SSH-2.0-OpenSSH\r\n\r\n",
+                "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")) {
+            listenAgain();
+            answer(answer);
+            assertThatThrownBy(this::exchange).as(answer).isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    @Test
+    void headersOverTheLimitOrCutMidLineAreTooLarge() throws IOException {
+        answer("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(LocalHttp.HEAD_LIMIT) + "\r\n\r\n");
+        assertThatThrownBy(this::exchange).isInstanceOf(LocalHttp.HeadTooLarge.class);
+        listenAgain();
+        answer("HTTP/1.1 200 OK\r\nX-Cut: abc");
+        assertThatThrownBy(this::exchange).isInstanceOf(LocalHttp.HeadTooLarge.class);
+        listenAgain();
+        answer("");
+        assertThatThrownBy(this::exchange).isInstanceOf(java.io.EOFException.class)
+                .isNotInstanceOf(LocalHttp.HeadTooLarge.class);
+    }
+
+    @Test
+    void aGzipBodyIsInflatedAndItsSocketNotCounted() throws IOException {
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+            gzip.write("data: {}\n\n".getBytes(StandardCharsets.UTF_8));
+        }
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        answer.writeBytes(("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + gzipped.size()
+                + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        answer.writeBytes(gzipped.toByteArray());
+        answer(answer.toByteArray(), false);
+        try (LocalHttp exchange = exchange()) {
+            assertThat(exchange.wire()).isNull();
+            assertThat(exchange.body().available()).isZero();
+            assertThat(read(exchange.body())).isEqualTo("data: {}\n\n");
+        }
+    }
+
+    @Test
+    void aServerThatSendsNothingTimesOutAfterTheReadTimeoutOrTheDeadline() throws IOException {
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhel".getBytes(StandardCharsets.ISO_8859_1), true);
+        try (LocalHttp exchange = exchange(300, null)) {
+            InputStream body = exchange.body();
+            assertThat(body.read(new byte[10])).isEqualTo(3);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> body.read(new byte[10])).isInstanceOf(SocketTimeoutException.class);
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
+        }
+        listenAgain();
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhel".getBytes(StandardCharsets.ISO_8859_1), true);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+        try (LocalHttp exchange = exchange(60_000, deadline)) {
+            InputStream body = exchange.body();
+            assertThat(body.read(new byte[10])).isEqualTo(3);
+            assertThatThrownBy(() -> body.read(new byte[10])).isInstanceOf(SocketTimeoutException.class);
+            assertThat(System.nanoTime()).isGreaterThanOrEqualTo(deadline);
+        }
+        assertThatThrownBy(() -> exchange(60_000, System.nanoTime() - 1)).isInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void closingTheSocketFromAnotherThreadEndsAWaitingRead() throws Exception {
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), true);
+        try (LocalHttp exchange = exchange(60_000, null)) {
+            CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    opened.get(opened.size() - 1).close();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThatThrownBy(() -> exchange.body().read(new byte[10])).isInstanceOf(SocketException.class);
+        }
+    }
+
+    @Test
+    void nothingListeningIsARefusedConnection() throws IOException {
+        int port = server.getLocalPort();
+        server.close();
+        HttpRequest request = HttpRequest.get("http://127.0.0.1:" + port + "/v1");
+        assertThatThrownBy(() -> LocalHttp.exchange(request,
+                new LocalHttp.Timing(2_000, 2_000, null, () -> { }), opened::add)).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void servesSmallPlainHttpRequestsWithoutAProxyOnly() {
+        assertThat(LocalHttp.serves(post())).isTrue();
+        assertThat(LocalHttp.serves(HttpRequest.get("http://localhost:11434/api/tags"))).isTrue();
+        assertThat(LocalHttp.serves(HttpRequest.get("http://[::1]:11434/api/tags"))).isTrue();
+        assertThat(LocalHttp.serves(HttpRequest.get("https://api.openai.com/v1/models"))).isFalse();
+        byte[] large = new byte[LocalHttp.MAX_BODY + 1];
+        assertThat(LocalHttp.serves(HttpRequest.post("http://localhost:11434/v1/chat/completions", large,
+                "application/json"))).isFalse();
+        // user-info, and what java.net.URI cannot read, are OkHttp's to read (and to refuse)
+        assertThat(LocalHttp.serves(HttpRequest.get("http://user:pw@localhost:11434/api/tags"))).isFalse();
+        assertThat(LocalHttp.serves(HttpRequest.get("http://local host:11434/api/tags"))).isFalse();
+        assertThat(LocalHttp.serves(HttpRequest.get("http://my_box:11434/api/tags"))).isFalse();
+        // Java's proxy settings, which OkHttp honours, skip local addresses (http.nonProxyHosts' default)
+        HttpRequest lan = HttpRequest.get("http://gpu-box.example:8000/v1/models");
+        assertThat(LocalHttp.serves(lan)).isTrue();
+        String host = System.getProperty("http.proxyHost");
+        System.setProperty("http.proxyHost", "proxy.example");
+        try {
+            assertThat(LocalHttp.serves(lan)).isFalse();
+            assertThat(LocalHttp.serves(post())).isTrue();
+        } finally {
+            if (host == null) {
+                System.clearProperty("http.proxyHost");
+            } else {
+                System.setProperty("http.proxyHost", host);
+            }
+        }
+    }
+
+    private void listenAgain() throws IOException {
+        server.close();
+        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    }
+}
