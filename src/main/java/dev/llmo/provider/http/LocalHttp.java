@@ -114,11 +114,11 @@ final class LocalHttp implements Closeable {
             host = host.substring(1, host.length() - 1);
         }
         int port = url.getPort() >= 0 ? url.getPort() : 80;
-        Deadline deadline = new Deadline(timing.deadlineNanos());
-        ReadAheadSocket socket = connect(host, port, deadline, timing.connectMillis(), opened);
+        Waits waits = new Waits(timing.readMillis(), timing.deadlineNanos());
+        ReadAheadSocket socket = connect(host, port, waits, timing.connectMillis(), opened);
         boolean done = false;
         try {
-            socket.setSoTimeout(timing.readMillis());
+            waits.connected(socket);
             timing.sent().run();
             OutputStream out = socket.getOutputStream();
             out.write(head(request, url));
@@ -127,14 +127,14 @@ final class LocalHttp implements Closeable {
             }
             out.flush();
             InputStream in = socket.getInputStream();
-            HeadReader head = new HeadReader(in, deadline, socket, timing.readMillis());
+            HeadReader head = new HeadReader(in, waits);
             int code;
             Headers headers;
             do {
                 code = head.statusCode();
                 headers = head.headers();
             } while (code >= 100 && code < 200 && code != 101); // an interim answer (100 Continue): the next one counts
-            InputStream content = body(request.method(), code, headers, in, deadline, socket, timing.readMillis());
+            InputStream content = body(request.method(), code, headers, in, waits, socket);
             boolean gzip = "gzip".equalsIgnoreCase(trimmed(headers.get("Content-Encoding")));
             if (gzip) {
                 content = new Gunzipped(content);
@@ -154,7 +154,7 @@ final class LocalHttp implements Closeable {
      * ({@code localhost} is often ::1 first, where a server listening on 127.0.0.1 refuses): the last failure when
      * none connects.
      */
-    private static ReadAheadSocket connect(String host, int port, Deadline deadline, int connectMillis,
+    private static ReadAheadSocket connect(String host, int port, Waits waits, int connectMillis,
                                            java.util.function.Consumer<Closeable> opened) throws IOException {
         IOException failed = null;
         for (InetAddress address : InetAddress.getAllByName(host)) {
@@ -162,7 +162,7 @@ final class LocalHttp implements Closeable {
             opened.accept(socket);
             try {
                 socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress(address, port), deadline.bounded(connectMillis));
+                socket.connect(new InetSocketAddress(address, port), waits.bounded(connectMillis));
                 return socket;
             } catch (IOException e) {
                 socket.close();
@@ -238,17 +238,17 @@ final class LocalHttp implements Closeable {
     }
 
     /** The body's bytes as RFC 9112 section 6.3 frames them. */
-    private static InputStream body(String method, int code, Headers headers, InputStream in, Deadline deadline,
-                                    ReadAheadSocket socket, int readMillis) throws IOException {
+    private static InputStream body(String method, int code, Headers headers, InputStream in, Waits waits,
+                                    ReadAheadSocket socket) throws IOException {
         if (method.equals("HEAD") || code == 204 || code == 304) {
-            return new Fixed(in, 0, deadline, socket, readMillis);
+            return new Fixed(in, 0, waits, socket);
         }
         String encoding = headers.get("Transfer-Encoding");
         if (encoding != null) {
             if (!encoding.trim().toLowerCase(java.util.Locale.ROOT).endsWith("chunked")) {
-                return new UntilClose(in, deadline, socket, readMillis); // another coding last: the body ends with the connection
+                return new UntilClose(in, waits, socket); // another coding last: the body ends with the connection
             }
-            return new Chunked(in, deadline, socket, readMillis);
+            return new Chunked(in, waits, socket);
         }
         String length = headers.get("Content-Length");
         if (length != null) {
@@ -261,9 +261,9 @@ final class LocalHttp implements Closeable {
             if (value < 0) {
                 throw new ProtocolException("invalid Content-Length: " + length);
             }
-            return new Fixed(in, value, deadline, socket, readMillis);
+            return new Fixed(in, value, waits, socket);
         }
-        return new UntilClose(in, deadline, socket, readMillis);
+        return new UntilClose(in, waits, socket);
     }
 
     private static String trimmed(String value) {
@@ -295,16 +295,25 @@ final class LocalHttp implements Closeable {
         }
     }
 
-    /** The call's deadline, which no connect or read passes: null without one. */
-    private static final class Deadline {
+    /** How long a connect or a read may wait: the settings' timeouts, never past the call's deadline. */
+    private static final class Waits {
+        private final int readMillis;
         private final Long deadlineNanos;
+        private ReadAheadSocket socket;
 
-        Deadline(Long deadlineNanos) {
+        Waits(int readMillis, Long deadlineNanos) {
+            this.readMillis = readMillis;
             this.deadlineNanos = deadlineNanos;
         }
 
-        /** Before a read that may wait: the socket's timeout, shortened to what is left before the deadline. */
-        void beforeRead(ReadAheadSocket socket, int readMillis) throws IOException {
+        /** The socket whose reads these are, once it is connected; its timeout is the read timeout. */
+        void connected(ReadAheadSocket connected) throws IOException {
+            socket = connected;
+            socket.setSoTimeout(readMillis);
+        }
+
+        /** Before a read that may wait: the read timeout, shortened to what is left before the deadline. */
+        void beforeRead() throws IOException {
             if (deadlineNanos != null) {
                 socket.setSoTimeout(bounded(readMillis));
             }
@@ -327,17 +336,13 @@ final class LocalHttp implements Closeable {
     /** Reads the status line and the header lines, all of them together within {@link #HEAD_LIMIT} bytes. */
     private static final class HeadReader {
         private final InputStream in;
-        private final Deadline deadline;
-        private final ReadAheadSocket socket;
-        private final int readMillis;
+        private final Waits waits;
         private long left = HEAD_LIMIT;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
 
-        HeadReader(InputStream in, Deadline deadline, ReadAheadSocket socket, int readMillis) {
+        HeadReader(InputStream in, Waits waits) {
             this.in = in;
-            this.deadline = deadline;
-            this.socket = socket;
-            this.readMillis = readMillis;
+            this.waits = waits;
         }
 
         int statusCode() throws IOException {
@@ -383,7 +388,7 @@ final class LocalHttp implements Closeable {
                     throw new HeadTooLarge("the answer's status line and headers are longer than " + HEAD_LIMIT
                             + " bytes");
                 }
-                deadline.beforeRead(socket, readMillis);
+                waits.beforeRead();
                 int b = in.read();
                 if (b < 0) {
                     if (line.size() == 0 && left == HEAD_LIMIT - 1) {
@@ -404,15 +409,13 @@ final class LocalHttp implements Closeable {
     /** A body's stream: each read within the deadline; closing it closes the connection. */
     private abstract static class Body extends InputStream {
         final InputStream in;
-        final Deadline deadline;
+        final Waits waits;
         final ReadAheadSocket socket;
-        final int readMillis;
 
-        Body(InputStream in, Deadline deadline, ReadAheadSocket socket, int readMillis) {
+        Body(InputStream in, Waits waits, ReadAheadSocket socket) {
             this.in = in;
-            this.deadline = deadline;
+            this.waits = waits;
             this.socket = socket;
-            this.readMillis = readMillis;
         }
 
         @Override
@@ -426,8 +429,33 @@ final class LocalHttp implements Closeable {
             if (len == 0) {
                 return 0;
             }
-            deadline.beforeRead(socket, readMillis);
+            waits.beforeRead();
             return in.read(b, off, len);
+        }
+
+        /** How many more bytes the body has for certain, asking the stream where it must; -1 at its end. */
+        abstract long owed() throws IOException;
+
+        /** {@code n} of the bytes owed were read. */
+        abstract void took(int n);
+
+        /** Reads what the body owes: the stream's end before the body's is an error. */
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            long owed = owed();
+            if (owed < 0) {
+                return -1;
+            }
+            int n = readSome(b, off, (int) Math.min(len, owed));
+            if (n < 0) {
+                throw new ProtocolException("unexpected end of stream");
+            }
+            took(n);
+            return n;
         }
 
         @Override
@@ -440,23 +468,19 @@ final class LocalHttp implements Closeable {
     private static final class Fixed extends Body {
         private long left;
 
-        Fixed(InputStream in, long length, Deadline deadline, ReadAheadSocket socket, int readMillis) {
-            super(in, deadline, socket, readMillis);
+        Fixed(InputStream in, long length, Waits waits, ReadAheadSocket socket) {
+            super(in, waits, socket);
             this.left = length;
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (left == 0) {
-                return -1;
-            }
-            int n = readSome(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw new ProtocolException("unexpected end of stream");
-            }
+        long owed() {
+            return left == 0 ? -1 : left;
+        }
+
+        @Override
+        void took(int n) {
             left -= n;
-            return n;
         }
 
         @Override
@@ -467,8 +491,18 @@ final class LocalHttp implements Closeable {
 
     /** A body that ends when the server closes the connection. */
     private static final class UntilClose extends Body {
-        UntilClose(InputStream in, Deadline deadline, ReadAheadSocket socket, int readMillis) {
-            super(in, deadline, socket, readMillis);
+        UntilClose(InputStream in, Waits waits, ReadAheadSocket socket) {
+            super(in, waits, socket);
+        }
+
+        @Override
+        long owed() {
+            return 0; // nothing for certain: read() below ends where the stream does
+        }
+
+        @Override
+        void took(int n) {
+            // nothing is counted
         }
 
         @Override
@@ -489,31 +523,21 @@ final class LocalHttp implements Closeable {
         private long left;
         private boolean first = true;
 
-        Chunked(InputStream in, Deadline deadline, ReadAheadSocket socket, int readMillis) {
-            super(in, deadline, socket, readMillis);
+        Chunked(InputStream in, Waits waits, ReadAheadSocket socket) {
+            super(in, waits, socket);
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (left < 0) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
+        long owed() throws IOException {
             if (left == 0) {
                 nextChunk();
-                if (left < 0) {
-                    return -1;
-                }
             }
-            int n = readSome(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw new ProtocolException("unexpected end of stream");
-            }
+            return left;
+        }
+
+        @Override
+        void took(int n) {
             left -= n;
-            return n;
         }
 
         @Override
@@ -553,7 +577,7 @@ final class LocalHttp implements Closeable {
         private String line() throws IOException {
             StringBuilder line = new StringBuilder(16);
             while (true) {
-                deadline.beforeRead(socket, readMillis);
+                waits.beforeRead();
                 int b = in.read();
                 if (b < 0) {
                     throw new ProtocolException("unexpected end of stream");

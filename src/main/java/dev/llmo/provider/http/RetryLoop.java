@@ -162,17 +162,25 @@ final class RetryLoop<T> {
             throw errors.cancelled();
         }
         try (Response response = call.execute()) {
-            if (!response.isSuccessful()) {
-                return errors.fromResponse(response.code(), response.headers(), errorBody(response.body()));
-            }
-            responseStarted = true;
-            result = reader.read(new OkHttpAnswer(response));
-            return null;
+            ResponseBody body = response.body();
+            return answered(response.code(), response.headers(),
+                    body == null ? InputStream.nullInputStream() : body.byteStream(), new OkHttpAnswer(response), reader);
         } catch (AttemptFailedException e) {
             return e.failure;
         } catch (IOException e) {
             return failed(e);
         }
+    }
+
+    /** A response's end of an attempt: a non-2xx status is mapped, a 2xx one read. */
+    private AttemptFailure answered(int code, okhttp3.Headers headers, InputStream body, Answer answer,
+                                    Reader<T> reader) throws IOException {
+        if (code < 200 || code > 299) {
+            return errors.fromResponse(code, headers, errorBody(body));
+        }
+        responseStarted = true;
+        result = reader.read(answer);
+        return null;
     }
 
     /** An attempt over a connection of its own, without OkHttp ({@link LocalHttp}). */
@@ -196,12 +204,7 @@ final class RetryLoop<T> {
                     }
                 }
             });
-            if (exchange.code() < 200 || exchange.code() > 299) {
-                return errors.fromResponse(exchange.code(), exchange.headers(), errorBody(exchange.body()));
-            }
-            responseStarted = true;
-            result = reader.read(new LocalAnswer(exchange));
-            return null;
+            return answered(exchange.code(), exchange.headers(), exchange.body(), new LocalAnswer(exchange), reader);
         } catch (AttemptFailedException e) {
             return e.failure;
         } catch (IOException e) {
@@ -318,10 +321,6 @@ final class RetryLoop<T> {
 
     boolean cancelled() {
         return cancelled;
-    }
-
-    private static String errorBody(ResponseBody body) throws IOException {
-        return body == null ? "" : errorBody(body.byteStream());
     }
 
     private static String errorBody(InputStream body) throws IOException {

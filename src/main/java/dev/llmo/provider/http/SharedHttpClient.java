@@ -32,10 +32,10 @@ public final class SharedHttpClient {
         Thread thread = new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
             @Override
             public void run() {
-                get();
-                // the call's thread makes OkHttp's request from llmo's (HttpRequest.okhttp): its URL parser's
-                // statics, IDN's Unicode tables among them (~10 ms of CPU), are set up here instead
+                // the call's thread makes OkHttp's request from llmo's (HttpRequest.okhttp) before it asks for the
+                // client: OkHttp's URL parser's statics, IDN's Unicode tables among them (~10 ms of CPU), first
                 okhttp3.HttpUrl.get("https://localhost/");
+                get();
             }
         }, "llmo-tls-setup");
         thread.setDaemon(true);
