@@ -83,12 +83,14 @@ final class StartupWarmup {
     /**
      * The JCE's set-up, which the session's thread meets when it decrypts the vault with the key the agent gave it:
      * its policy files, and a URL whose protocol handler the JDK first looks for on the class path, opening every jar
-     * on it, the binary's ~5,300 entries included. Done here, beside the session's talk with its agent, instead of
-     * after it (ADR-003, "Twenty-first round").
+     * on it, the binary's ~5,300 entries included; and AES's tables, which its class computes in the interpreter
+     * (~4 ms of CPU). Done here, beside the session's talk with its agent, instead of after it (ADR-003,
+     * "Twenty-first round" and "Twenty-second round").
      */
     private static void warmCipher() {
         try {
             Class.forName("javax.crypto.JceSecurity", true, null);
+            Class.forName("com.sun.crypto.provider.AESCrypt", true, null);
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
             // nothing was gained; the session's thread does the same work when it needs it and reports what fails
         }

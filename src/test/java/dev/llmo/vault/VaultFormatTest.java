@@ -182,4 +182,32 @@ class VaultFormatTest {
         assertThat(status.modified()).isPresent();
         assertThat(status.problem()).isEmpty();
     }
+
+    /** Dates as llmo writes them are read without the JDK's formatters, to the same instant; other forms by them. */
+    @Test
+    void datesReadAsTheFormatterReadsThem() {
+        java.util.Random random = new java.util.Random(15);
+        for (int i = 0; i < 5_000; i++) {
+            java.time.Instant instant = java.time.Instant.ofEpochSecond(random.nextLong() % 253_402_300_799L,
+                    switch (i % 4) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(1000) * 1_000_000;
+                        case 2 -> random.nextInt(1_000_000) * 1000;
+                        default -> random.nextInt(1_000_000_000);
+                    });
+            String text = instant.toString();
+            assertThat(VaultCodec.instant(text)).as(text).isEqualTo(java.time.OffsetDateTime.parse(text).toInstant())
+                    .isEqualTo(instant);
+        }
+        for (String text : new String[] {"2026-12-07T01:06:27+02:00", "2026-12-07T01:06Z", "2026-12-07T01:06:27.5Z",
+                "2026-12-07t01:06:27z", "+12026-12-07T01:06:27Z", "2026-12-07T01:06:27.Z"}) {
+            assertThat(VaultCodec.instant(text)).as(text).isEqualTo(java.time.OffsetDateTime.parse(text).toInstant());
+        }
+        for (String text : new String[] {"2026-02-30T01:06:27Z", "2026-12-07T24:00:00Z",
+                "2026-12-07T01:06:2xZ", "2026-13-07T01:06:27Z", "2026-12-07 01:06:27Z", "",
+                "2026-12-07T01:06:27.1234567891Z"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> VaultCodec.instant(text)).as(text)
+                    .isInstanceOf(java.time.format.DateTimeParseException.class);
+        }
+    }
 }
