@@ -1,7 +1,8 @@
 # A loopback OpenAI-compatible server for the benches: POST /v1/chat/completions answers with N tokens
 # ("tok0 tok1 ...") where the request's model is named "tokensN"; any other model gets the 2-token answer
 # "tok0 tok1 ". A request with "stream": true gets them one token per SSE chunk like a real model, any other one
-# chat.completion JSON. With --key K a request without "Authorization: Bearer K" gets 401; with --delay S every
+# chat.completion JSON. A model named "chunkedN" gets the stream of "tokensN" with chunked transfer encoding, one chunk
+# per event, as servers that flush each event send it (Ollama's Go server, llama.cpp, vLLM's uvicorn). With --key K a request without "Authorization: Bearer K" gets 401; with --delay S every
 # answer comes S seconds after its request (a model's latency). The answers are built once per size and written in
 # 4 KiB pieces. POST /v1/messages answers the same way in Anthropic's Messages format (its SSE events: message_start,
 # one content_block_delta per token, message_delta, message_stop), for the benches of that wire format. Writes its
@@ -37,6 +38,14 @@ def body(tokens, stream):
     return bodies[tokens]
 
 
+def chunked(tokens):
+    """The stream of tokens, one HTTP/1.1 chunk per event, then the last chunk."""
+    if ("chunked", tokens) not in bodies:
+        events = [e + b"\n\n" for e in body(tokens, True).split(b"\n\n") if e]
+        bodies[("chunked", tokens)] = b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in events) + b"0\r\n\r\n"
+    return bodies[("chunked", tokens)]
+
+
 def anthropic_event(obj):
     return "event: " + obj["type"] + "\ndata: " + json.dumps(obj, separators=(",", ":")) + "\n\n"
 
@@ -70,6 +79,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_POST(self):
+        framed = False
         request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if key is not None and self.headers.get("Authorization") != "Bearer " + key:
             out = b'{"error":{"message":"bad key"}}'
@@ -80,15 +90,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 asked = json.loads(request)
             except ValueError:
                 asked = {}
-            m = re.fullmatch(r"tokens(\d+)", asked.get("model", ""))
+            m = re.fullmatch(r"(tokens|chunked)(\d+)", asked.get("model", ""))
             stream = asked.get("stream") is True
-            size = int(m.group(1)) if m else 2
-            out = anthropic_body(size, stream) if self.path.endswith("/messages") else body(size, stream)
+            size = int(m.group(2)) if m else 2
+            framed = stream and m is not None and m.group(1) == "chunked" and not self.path.endswith("/messages")
+            out = anthropic_body(size, stream) if self.path.endswith("/messages") else \
+                chunked(size) if framed else body(size, stream)
             if delay:
                 time.sleep(delay)
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream" if stream else "application/json")
-        self.send_header("Content-Length", str(len(out)))
+        if framed:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         for i in range(0, len(out), 4096):
             self.wfile.write(out[i:i + 4096])

@@ -7,7 +7,8 @@
 #   loopback_start WORK [--key K] [--delay S]
 #                                   the server, its port in $loopback_port (WORK: the bench's temporary dir)
 #   loopback_stop                   ends it (call it from the bench's exit trap)
-#   loopback_models FILE [KEY_NAME] a models.yaml with provider "bench" (models tokens1, tokens2, tokens20000...)
+#   loopback_models FILE [KEY_NAME] a models.yaml with provider "bench" (models tokens1, tokens2, tokens20000,
+#                                   chunked20000...)
 #   pair A B                        "median_A median_B ratio" in ms over $RUNS interleaved runs A B A B ... (after
 #                                   one warm-up each); ratio is the median of each pair's B/A: a pair runs within
 #                                   a second, so a load that comes and goes slows both of its runs alike
@@ -57,7 +58,9 @@ loopback_models() {
     [ -n "${2:-}" ] && echo "  api_key_name: $2"
     echo "  default_model: tokens2"
     echo "  models:"
-    for _m in tokens1 tokens2 tokens20000 "tokens${STREAM_TOKENS:-20000}"; do echo "    - name: $_m"; done | sort -u
+    for _m in tokens1 tokens2 tokens20000 "tokens${STREAM_TOKENS:-20000}" "chunked${STREAM_TOKENS:-20000}"; do
+      echo "    - name: $_m"
+    done | sort -u
   } >"$1"
 }
 

@@ -44,7 +44,7 @@ final class LocalHttp implements Closeable {
      * OkHttp, whose writes time out.
      */
     static final int MAX_BODY = 32 * 1024;
-    /** The longest chunk-size line read (a size in hex and its extensions). */
+    /** The longest chunk-size line (a size in hex and its extensions), and trailer line, read. */
     private static final int MAX_CHUNK_LINE = 1024;
 
     private final ReadAheadSocket socket;
@@ -300,6 +300,7 @@ final class LocalHttp implements Closeable {
         private final int readMillis;
         private final Long deadlineNanos;
         private ReadAheadSocket socket;
+        private ReadAheadSocket.ReadAhead input;
 
         Waits(int readMillis, Long deadlineNanos) {
             this.readMillis = readMillis;
@@ -309,12 +310,16 @@ final class LocalHttp implements Closeable {
         /** The socket whose reads these are, once it is connected; its timeout is the read timeout. */
         void connected(ReadAheadSocket connected) throws IOException {
             socket = connected;
+            input = (ReadAheadSocket.ReadAhead) connected.getInputStream();
             socket.setSoTimeout(readMillis);
         }
 
-        /** Before a read that may wait: the read timeout, shortened to what is left before the deadline. */
+        /**
+         * Before a read: when it may wait (nothing is held from the system), the read timeout, shortened to what is
+         * left before the deadline. Not for each byte that is held: a chunked stream's framing is read byte by byte.
+         */
         void beforeRead() throws IOException {
-            if (deadlineNanos != null) {
+            if (deadlineNanos != null && input.held() == 0) {
                 socket.setSoTimeout(bounded(readMillis));
             }
         }
@@ -545,22 +550,49 @@ final class LocalHttp implements Closeable {
             return left <= 0 ? 0 : (int) Math.min(left, in.available());
         }
 
+        /**
+         * Reads the line end after a chunk's data and the next chunk's size line, byte by byte without building them:
+         * a server that flushes each event of a stream (Go's, Python's) sends one chunk per event, 20,000 of them for
+         * 20,000 tokens. After the last chunk, the trailers.
+         */
         private void nextChunk() throws IOException {
-            if (!first && !line().isEmpty()) {
-                throw new ProtocolException("expected the line end after a chunk");
+            if (!first) {
+                int b = next();
+                if (b == '\r') {
+                    b = next();
+                }
+                if (b != '\n') {
+                    throw new ProtocolException("expected the line end after a chunk");
+                }
             }
             first = false;
-            String size = line();
-            int end = size.indexOf(';');
-            String hex = (end >= 0 ? size.substring(0, end) : size).trim();
-            try {
-                left = hex.isEmpty() || hex.length() > 16 ? -2 : Long.parseUnsignedLong(hex, 16);
-            } catch (NumberFormatException e) {
-                left = -2;
+            long size = 0;
+            int digits = 0;
+            int length = 0;
+            int b = next();
+            while (b == ' ' || b == '\t') {
+                b = next();
+                length++;
             }
-            if (left < 0) {
-                throw new ProtocolException("expected a chunk size but was \"" + size + "\"");
+            for (int value; b < 0x80 && (value = Character.digit(b, 16)) >= 0; b = next()) {
+                if (++digits > 16) {
+                    throw new ProtocolException("a chunk size of more than 16 hex digits");
+                }
+                size = size << 4 | value;
             }
+            boolean extension = false;
+            while (b != '\n') {
+                extension |= b == ';';
+                if (!extension && b != ' ' && b != '\t' && b != '\r' || ++length > MAX_CHUNK_LINE) {
+                    throw new ProtocolException("expected a chunk size line but it held byte 0x"
+                            + Integer.toHexString(b) + " or was longer than " + MAX_CHUNK_LINE + " bytes");
+                }
+                b = next();
+            }
+            if (digits == 0 || size < 0) {
+                throw new ProtocolException("expected a chunk size");
+            }
+            left = size;
             if (left == 0) {
                 left = -1;
                 long trailers = HEAD_LIMIT;
@@ -574,21 +606,28 @@ final class LocalHttp implements Closeable {
             }
         }
 
+        /** The next byte of the framing; its end is the stream's cut short. */
+        private int next() throws IOException {
+            waits.beforeRead();
+            int b = in.read();
+            if (b < 0) {
+                throw new ProtocolException("unexpected end of stream");
+            }
+            return b;
+        }
+
+        /** A trailer line without its end. */
         private String line() throws IOException {
             StringBuilder line = new StringBuilder(16);
             while (true) {
-                waits.beforeRead();
-                int b = in.read();
-                if (b < 0) {
-                    throw new ProtocolException("unexpected end of stream");
-                }
+                int b = next();
                 if (b == '\n') {
                     int length = line.length();
                     return length > 0 && line.charAt(length - 1) == '\r' ? line.substring(0, length - 1)
                             : line.toString();
                 }
                 if (line.length() >= MAX_CHUNK_LINE) {
-                    throw new ProtocolException("a chunk's size line longer than " + MAX_CHUNK_LINE + " bytes");
+                    throw new ProtocolException("a trailer line longer than " + MAX_CHUNK_LINE + " bytes");
                 }
                 line.append((char) b);
             }

@@ -84,6 +84,11 @@ final class ReadAheadSocket extends Socket {
             return n;
         }
 
+        /** What is held, which a read returns without asking the system. */
+        int held() {
+            return end - next;
+        }
+
         /**
          * What is held, and what waits in the socket when that is less than one of okio's reads: asking the socket is
          * a system call, and a reader told of 8 KiB or more has enough to go on.

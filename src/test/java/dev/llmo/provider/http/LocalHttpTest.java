@@ -128,10 +128,10 @@ class LocalHttpTest {
     @Test
     void aChunkedBodyIsItsChunksWithoutExtensionsOrTrailers() throws IOException {
         answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\n \r\n"
-                + "5\r\nw\u00f6rld\r\n0\r\nX-Trailer: yes\r\n\r\n");
+                + " 5 \t\r\nw\u00f6rld\r\nA ; name=\"v\"\r\n0123456789\n0\r\nX-Trailer: yes\r\n\r\n");
         try (LocalHttp exchange = exchange()) {
             assertThat(new String(exchange.body().readAllBytes(), StandardCharsets.ISO_8859_1))
-                    .isEqualTo("hello w\u00f6rld");
+                    .isEqualTo("hello w\u00f6rld0123456789");
         }
     }
 
@@ -182,7 +182,12 @@ class LocalHttpTest {
     void malformedFramingIsAnError() throws IOException {
         for (String answer : List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "1".repeat(2_000) + "\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n")) {
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n;ext\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "0".repeat(17) + "5\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8000000000000000\r\nhello\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + "e".repeat(2_000) + "\r\nhello\r\n")) {
             listenAgain();
             answer(answer);
             try (LocalHttp exchange = exchange()) {
