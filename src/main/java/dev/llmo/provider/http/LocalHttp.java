@@ -324,6 +324,16 @@ final class LocalHttp implements Closeable {
             }
         }
 
+        /** Whether anything is held from the system: a read returns it without waiting. */
+        boolean holdsData() {
+            return input.held() > 0;
+        }
+
+        /** Whether what is held from the system holds {@code count} line ends (LF). */
+        boolean holdsLines(int count) {
+            return input.holdsLines(count);
+        }
+
         /** {@code millis} (0: none), or what is left before the deadline when that is less. */
         int bounded(int millis) throws IOException {
             if (deadlineNanos == null) {
@@ -524,9 +534,11 @@ final class LocalHttp implements Closeable {
 
     /** A chunked body: each chunk's size line, its data and its line end; after the last, the trailers. */
     private static final class Chunked extends Body {
-        /** The bytes left of the chunk being read; 0 between chunks; -1 after the last. */
+        /** The bytes left of the chunk being read; 0 between chunks; -1 after the last and its trailers. */
         private long left;
         private boolean first = true;
+        /** The last chunk's size line was read; its trailers are not yet. */
+        private boolean last;
 
         Chunked(InputStream in, Waits waits, ReadAheadSocket socket) {
             super(in, waits, socket);
@@ -534,8 +546,12 @@ final class LocalHttp implements Closeable {
 
         @Override
         long owed() throws IOException {
-            if (left == 0) {
+            if (left == 0 && !last) {
                 nextChunk();
+            }
+            if (left == 0 && last) {
+                trailers();
+                left = -1;
             }
             return left;
         }
@@ -543,6 +559,27 @@ final class LocalHttp implements Closeable {
         @Override
         void took(int n) {
             left -= n;
+        }
+
+        /**
+         * What the body owes, across as many chunks as are held whole: a chunk's data, and the next chunk's when its
+         * framing (the line end and the size line) is held too, so that a stream of one chunk per event is read in
+         * pieces as large as the system hands over, not an event at a time. Never waits once it has bytes to return:
+         * a framing not wholly held is read by the next call (a pause of the server is shown up to it).
+         */
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            int total = n;
+            while (n > 0 && total < len && left == 0 && !last && waits.holdsLines(2)) {
+                nextChunk();
+                if (last || !waits.holdsData()) {
+                    break; // the trailers, or the chunk's data, may not be here yet: the next call reads them
+                }
+                n = super.read(b, off + total, len - total);
+                total += n;
+            }
+            return total;
         }
 
         @Override
@@ -553,7 +590,7 @@ final class LocalHttp implements Closeable {
         /**
          * Reads the line end after a chunk's data and the next chunk's size line, byte by byte without building them:
          * a server that flushes each event of a stream (Go's, Python's) sends one chunk per event, 20,000 of them for
-         * 20,000 tokens. After the last chunk, the trailers.
+         * 20,000 tokens.
          */
         private void nextChunk() throws IOException {
             if (!first) {
@@ -593,15 +630,17 @@ final class LocalHttp implements Closeable {
                 throw new ProtocolException("expected a chunk size");
             }
             left = size;
-            if (left == 0) {
-                left = -1;
-                long trailers = HEAD_LIMIT;
-                String trailer;
-                while (!(trailer = line()).isEmpty()) {
-                    trailers -= trailer.length() + 2;
-                    if (trailers < 0) {
-                        throw new HeadTooLarge("the answer's trailers are longer than " + HEAD_LIMIT + " bytes");
-                    }
+            last = size == 0;
+        }
+
+        /** The trailer lines after the last chunk, up to the empty line that ends the body. */
+        private void trailers() throws IOException {
+            long budget = HEAD_LIMIT;
+            String trailer;
+            while (!(trailer = line()).isEmpty()) {
+                budget -= trailer.length() + 2;
+                if (budget < 0) {
+                    throw new HeadTooLarge("the answer's trailers are longer than " + HEAD_LIMIT + " bytes");
                 }
             }
         }

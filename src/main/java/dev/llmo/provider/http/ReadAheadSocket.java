@@ -89,6 +89,17 @@ final class ReadAheadSocket extends Socket {
             return end - next;
         }
 
+        /** Whether what is held holds {@code count} line ends (LF), so that reading that many lines will not wait. */
+        boolean holdsLines(int count) {
+            int found = 0;
+            for (int i = next; i < end; i++) {
+                if (held[i] == '\n' && ++found == count) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /**
          * What is held, and what waits in the socket when that is less than one of okio's reads: asking the socket is
          * a system call, and a reader told of 8 KiB or more has enough to go on.

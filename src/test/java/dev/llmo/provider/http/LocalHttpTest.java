@@ -135,6 +135,27 @@ class LocalHttpTest {
         }
     }
 
+    /**
+     * One read takes every chunk that is held whole (a stream of one chunk per event comes in large pieces), but never
+     * waits once it has bytes: a pause of the server inside a chunk's framing, or before a chunk's data, ends the read
+     * with what came before it, as a pause before the last chunk's trailers does.
+     */
+    @Test
+    void aReadTakesTheChunksThatAreHeldAndNeverWaitsWithBytesInHand() throws IOException {
+        for (String cut : List.of("5\r\nhello\r\n5\r\nworld\r\n1", "5\r\nhello\r\n5\r\nworld\r\n1\r\n",
+                "5\r\nhello\r\n5\r\nworld\r\n0\r\n")) {
+            listenAgain();
+            answer(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + cut)
+                    .getBytes(StandardCharsets.ISO_8859_1), true);
+            // a read that waited would end in the read timeout (the server sends nothing more)
+            try (LocalHttp exchange = exchange(2_000, System.nanoTime() + TimeUnit.SECONDS.toNanos(60))) {
+                byte[] buffer = new byte[100];
+                int n = exchange.body().read(buffer, 0, buffer.length);
+                assertThat(new String(buffer, 0, n, StandardCharsets.ISO_8859_1)).as(cut).isEqualTo("helloworld");
+            }
+        }
+    }
+
     @Test
     void aBodyWithoutLengthEndsWithTheConnection() throws IOException {
         answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":1}");
