@@ -32,15 +32,15 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=qu
 if [ -r /sys/devices/system/cpu/online ] && read -r line </sys/devices/system/cpu/online; then
   case $line in 0|0-1) jit="$jit -XX:CICompilerCount=1" ;; esac
 fi
-# A streamed answer is read 8 KiB at a time through okio, OkHttp's body sources and the JDK's socket: some 20
-# methods, each run once per read, ~430 times for 20,000 tokens, so at the thresholds above they never reached C1
-# and the whole read ran interpreted, about a third of what the stream cost. Compiled after 10 reads (a short
-# answer takes fewer, so it compiles none of them), a 20,000-token stream took ~5-10 ms less. SHA-256's per-block
-# helpers, which hash a long answer's content at its end, with its block (above): after 8 blocks. Only
-# the commands that call models get these patterns, which every method the JVM sets up is matched against
-# (ADR-003, "Tenth round"). The JDK's byte comparison, with which the stream's parser matches each event's framing,
-# likewise after a few calls: interpreted, it cost the call's thread ~3 ms of a 20,000-token stream ("Thirteenth
-# round").
+# A streamed answer is read in pieces of up to 64 KiB (a plain-HTTP call's own connection, or OkHttp's over TLS)
+# through the JDK's socket: its read methods run once per piece, under the thresholds above, so they are compiled
+# after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's per-block helpers, which hash a
+# long answer's content at its end, with its block (above): after 8 blocks. So are the methods a long answer runs
+# through once per event or once for all of it, whose loops otherwise ran interpreted: the stream parser's run of
+# template events, the JDK's byte comparison with which it matches each event's framing, the comparison of the text
+# shown with the answer's, and the canonical writer's string (ADR-003, "Tenth round", "Thirteenth round" and
+# "Twenty-second round"). Only the commands that call models get these patterns, which every method the JVM sets up
+# is matched against.
 sub=   # the command: the first argument that is not an option (the root takes only options)
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
 remote=; for arg in "$@"; do [ "$arg" = --remote ] && remote=yes; done
@@ -52,11 +52,10 @@ remote=; for arg in "$@"; do [ "$arg" = --remote ] && remote=yes; done
 exports=
 case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \
-  -XX:CompileCommand=CompileThresholdScaling,okio.*::read,0.05 \
-  -XX:CompileCommand=CompileThresholdScaling,okio.AsyncTimeout*::*,0.05 \
-  -XX:CompileCommand=CompileThresholdScaling,okio.Segment*::*,0.05 \
-  -XX:CompileCommand=CompileThresholdScaling,okio.Buffer::writ*,0.05 \
-  -XX:CompileCommand=CompileThresholdScaling,okhttp3.internal.*::read,0.05 \
+  -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::mismatch,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,java.lang.StringLatin1::equals,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.SseParser::template*,0.03 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson::*String,0.03 \
   -XX:CompileCommand=CompileThresholdScaling,sun.nio.ch.NioSocketImpl*::*ead,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.ByteArrayAccess::b2iBig64,0.01 \
