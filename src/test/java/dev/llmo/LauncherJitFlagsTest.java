@@ -56,6 +56,9 @@ class LauncherJitFlagsTest {
                     .as("%s, which %s should match", pattern.getValue(), pattern.getKey()).contains(example[1]);
             assertThat(matches(pattern.getKey(), pattern.getValue())).as(pattern.getKey()).isTrue();
         }
+        assertThat(named).contains("CompileThresholdScaling StringLatin1::equals",
+                "CompileThresholdScaling ArraysSupport::mismatch",
+                "CompileThresholdScaling ArraysSupport::vectorizedMismatch");
         assertThat(named).contains("CompileThresholdScaling DigestBase::implCompressMultiBlock0",
                 "CompileThresholdScaling SHA2::implDigest", "MaxNodeLimit DigestBase::*", "MaxNodeLimit SHA2::implDigest",
                 "CompileThresholdScaling dev.llmo.eventlog.*::*", "CompileThresholdScaling SHA2::implCompress0",
@@ -63,26 +66,24 @@ class LauncherJitFlagsTest {
     }
 
     /**
-     * The wildcard patterns of the stream's read path (okio, OkHttp, the JDK's socket), each with one method of
-     * today's libraries it must match: a pattern that matched nothing would leave the read interpreted, silently.
+     * The wildcard patterns of the model calls' stream (the JDK's socket, llmo's stream parser and canonical writer),
+     * each with one method of today's code it must match: a pattern that matched nothing would leave those methods
+     * interpreted, silently.
      */
     private static final Map<String, String> STREAM_READ = Map.of(
-            "okio.*::read", "okio.RealBufferedSource::read",
-            "okio.AsyncTimeout*::*", "okio.AsyncTimeout::enter",
-            "okio.Segment*::*", "okio.SegmentPool::recycle",
-            "okio.Buffer::writ*", "okio.Buffer::writableSegment$okio",
-            "okhttp3.internal.*::read", "okhttp3.internal.http1.Http1ExchangeCodec$FixedLengthSource::read",
             "sun.nio.ch.NioSocketImpl*::*ead", "sun.nio.ch.NioSocketImpl::implRead",
-            "java.net.Socket$SocketInputStream::read", "java.net.Socket$SocketInputStream::read");
+            "dev.llmo.provider.http.SseParser::template*", "dev.llmo.provider.http.SseParser::templateRun",
+            "dev.llmo.eventlog.CanonicalJson::*String", "dev.llmo.eventlog.CanonicalJson::writeString");
 
-    /** The launcher's patterns with a wildcard in a library's or the JDK's names, and the one for the socket. */
+    /** The launcher's patterns with a wildcard in a class's or a method's name (not a whole package's). */
     private static Map<String, String> patterns(String launcher) {
-        Matcher m = Pattern.compile("CompileThresholdScaling,((?:okio|okhttp3|sun\\.nio|java\\.net)[^,]*),")
-                .matcher(launcher);
+        Matcher m = Pattern.compile("CompileThresholdScaling,([^,\\s]+),").matcher(launcher);
         Map<String, String> found = new java.util.TreeMap<>();
         while (m.find()) {
             String pattern = m.group(1).replace("\\$", "$");
-            found.put(pattern, pattern);
+            if (pattern.contains("*") && !pattern.contains(".*::")) {
+                found.put(pattern, pattern);
+            }
         }
         return found;
     }

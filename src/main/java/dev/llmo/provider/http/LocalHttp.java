@@ -77,7 +77,8 @@ final class LocalHttp implements Closeable {
             return false; // OkHttp's parser is the lenient one; it says what is wrong
         }
         if (uri.getHost() == null || uri.getRawAuthority() == null || uri.getRawAuthority().indexOf('@') >= 0) {
-            return false; // user-info (a proxy's credentials in base_url): OkHttp's reading of it is the one llmo checks
+            // user-info (a proxy's credentials in base_url): OkHttp's reading of it is the one llmo checks
+            return false;
         }
         ProxySelector proxies = ProxySelector.getDefault();
         if (proxies == null) {

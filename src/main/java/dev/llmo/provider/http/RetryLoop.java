@@ -163,8 +163,8 @@ final class RetryLoop<T> {
         }
         try (Response response = call.execute()) {
             ResponseBody body = response.body();
-            return answered(response.code(), response.headers(),
-                    body == null ? InputStream.nullInputStream() : body.byteStream(), new OkHttpAnswer(response), reader);
+            InputStream bytes = body == null ? InputStream.nullInputStream() : body.byteStream();
+            return answered(response.code(), response.headers(), bytes, new OkHttpAnswer(response), reader);
         } catch (AttemptFailedException e) {
             return e.failure;
         } catch (IOException e) {
