@@ -37,8 +37,9 @@ fi
 # after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's per-block helpers, which hash a
 # long answer's content at its end, with its block (above): after 8 blocks. So are the methods a long answer runs
 # through once per event or once for all of it, whose loops otherwise ran interpreted: the stream parser's run of
-# template events, the JDK's byte comparison with which it matches each event's framing, the comparison of the text
-# shown with the answer's, and the canonical writer's string (ADR-003, "Tenth round", "Thirteenth round" and
+# template events, the JDK's byte comparison with which it matches each event's framing, a chunked body's reads
+# (one chunk per event from most local servers), the comparison of the text shown with the answer's, and the
+# canonical writer's string (ADR-003, "Tenth round", "Thirteenth round" and
 # "Twenty-second round"). Only the commands that call models get these patterns, which every method the JVM sets up
 # is matched against.
 sub=   # the command: the first argument that is not an option (the root takes only options)
@@ -55,6 +56,8 @@ case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::mismatch,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,java.lang.StringLatin1::equals,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.SseParser::template*,0.03 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.LocalHttp\$Chunked::*,0.03 \
+  -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.ReadAheadSocket\$ReadAhead::*,0.03 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson::*String,0.03 \
   -XX:CompileCommand=CompileThresholdScaling,sun.nio.ch.NioSocketImpl*::*ead,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05 \

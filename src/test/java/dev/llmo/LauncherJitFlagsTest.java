@@ -73,7 +73,10 @@ class LauncherJitFlagsTest {
     private static final Map<String, String> STREAM_READ = Map.of(
             "sun.nio.ch.NioSocketImpl*::*ead", "sun.nio.ch.NioSocketImpl::implRead",
             "dev.llmo.provider.http.SseParser::template*", "dev.llmo.provider.http.SseParser::templateRun",
-            "dev.llmo.eventlog.CanonicalJson::*String", "dev.llmo.eventlog.CanonicalJson::writeString");
+            "dev.llmo.eventlog.CanonicalJson::*String", "dev.llmo.eventlog.CanonicalJson::writeString",
+            "dev.llmo.provider.http.LocalHttp$Chunked::*", "dev.llmo.provider.http.LocalHttp$Chunked::owed",
+            "dev.llmo.provider.http.ReadAheadSocket$ReadAhead::*",
+            "dev.llmo.provider.http.ReadAheadSocket$ReadAhead::holdsLines");
 
     /** The launcher's patterns with a wildcard in a class's or a method's name (not a whole package's). */
     private static Map<String, String> patterns(String launcher) {

@@ -612,7 +612,7 @@ final class LocalHttp implements Closeable {
                 b = next();
                 length++;
             }
-            for (int value; b < 0x80 && (value = Character.digit(b, 16)) >= 0; b = next()) {
+            for (int value; (value = hex(b)) >= 0; b = next()) {
                 if (++digits > 16) {
                     throw new ProtocolException("a chunk size of more than 16 hex digits");
                 }
@@ -644,6 +644,12 @@ final class LocalHttp implements Closeable {
                     throw new HeadTooLarge("the answer's trailers are longer than " + HEAD_LIMIT + " bytes");
                 }
             }
+        }
+
+        /** The value of a hex digit, or -1. */
+        private static int hex(int b) {
+            int lower = b | 0x20;
+            return b >= '0' && b <= '9' ? b - '0' : lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
         }
 
         /** The next byte of the framing; its end is the stream's cut short. */
