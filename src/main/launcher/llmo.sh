@@ -32,9 +32,9 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=qu
 if [ -r /sys/devices/system/cpu/online ] && read -r line </sys/devices/system/cpu/online; then
   case $line in 0|0-1) jit="$jit -XX:CICompilerCount=1" ;; esac
 fi
-# A streamed answer is read in pieces of up to 64 KiB (a plain-HTTP call's own connection, or OkHttp's over TLS)
-# through the JDK's socket: its read methods run once per piece, under the thresholds above, so they are compiled
-# after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's per-block helpers, which hash a
+# A streamed answer is read in pieces through the JDK's socket: up to 64 KiB on a plain-HTTP call's own connection,
+# 8 KiB through okio and OkHttp's body sources over TLS. Their read methods run once per piece, under the thresholds
+# above, so they are compiled after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's per-block helpers, which hash a
 # long answer's content at its end, with its block (above): after 8 blocks. So are the methods a long answer runs
 # through once per event or once for all of it, whose loops otherwise ran interpreted: the stream parser's run of
 # template events, the JDK's byte comparison with which it matches each event's framing, a chunked body's reads
@@ -59,6 +59,11 @@ case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.LocalHttp\$Chunked::*,0.03 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.ReadAheadSocket\$ReadAhead::*,0.03 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.eventlog.CanonicalJson::*String,0.03 \
+  -XX:CompileCommand=CompileThresholdScaling,okio.*::read,0.05 \
+  -XX:CompileCommand=CompileThresholdScaling,okio.AsyncTimeout*::*,0.05 \
+  -XX:CompileCommand=CompileThresholdScaling,okio.Segment*::*,0.05 \
+  -XX:CompileCommand=CompileThresholdScaling,okio.Buffer::writ*,0.05 \
+  -XX:CompileCommand=CompileThresholdScaling,okhttp3.internal.*::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,sun.nio.ch.NioSocketImpl*::*ead,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.ByteArrayAccess::b2iBig64,0.01 \

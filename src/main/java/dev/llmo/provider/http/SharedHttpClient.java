@@ -29,17 +29,26 @@ public final class SharedHttpClient {
      * {@link #get()} waits for it, as for any class initialisation.
      */
     public static void prepareInBackground() {
-        Thread thread = new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
+        Thread client = new Thread(new Runnable() { // not a lambda: start-up path (ADR-003, "Eighteenth round")
             @Override
             public void run() {
-                // the call's thread makes OkHttp's request from llmo's (HttpRequest.okhttp) before it asks for the
-                // client: OkHttp's URL parser's statics, IDN's Unicode tables among them (~10 ms of CPU), first
-                okhttp3.HttpUrl.get("https://localhost/");
                 get();
             }
         }, "llmo-tls-setup");
-        thread.setDaemon(true);
-        thread.start();
+        // the call's thread makes OkHttp's request from llmo's (HttpRequest.okhttp) before it asks for the client:
+        // OkHttp's URL parser's statics, IDN's Unicode tables among them (~10 ms of CPU), and its media types' are set
+        // up beside the client's, as the warm-up thread did when every call went through OkHttp (ADR-015)
+        Thread urls = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                okhttp3.HttpUrl.get("https://localhost/");
+                okhttp3.MediaType.get("application/json"); // its patterns, for the request body's type
+            }
+        }, "llmo-url-setup");
+        for (Thread thread : new Thread[] {client, urls}) {
+            thread.setDaemon(true);
+            thread.start();
+        }
     }
 
     /** A client with these timeouts, sharing the pool of {@link #get()}. */
