@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,9 +22,9 @@ import okhttp3.Headers;
  * connection of its own, without OkHttp. OkHttp's first call sets up its platform, its client, its task runner and
  * {@code java.util.logging}, and runs its interceptor chain, connection finder and codec in the interpreter: together
  * about a third of a `run`'s CPU; a body read through its and okio's layers cost a 20,000-token stream more than the
- * parsing of it (ADR-003, "Twenty-second round"). A chat call to {@code http://} goes here when no proxy is set for
- * it and its body is small enough to be sent without waiting ({@link #serves}); everything else (TLS, proxies, large
- * attachments, model lists, batches) goes through OkHttp.
+ * parsing of it (ADR-003, "Twenty-second round"; ADR-015). A request llmo built in memory (a chat call's, a model
+ * list's) to {@code http://} goes here when no proxy is set for it and its body is small enough to be sent without
+ * waiting ({@link #serves}); everything else (TLS, proxies, larger bodies, batches, MCP) goes through OkHttp.
  *
  * <p>What it does as OkHttp did for these calls: no redirect is followed, nothing is sent again on its own (llmo's
  * retry loop decides), the answer's status line and headers together may hold at most {@link #HEAD_LIMIT} bytes, a
@@ -92,12 +91,15 @@ final class LocalHttp implements Closeable {
         }
     }
 
-    /** The parts of one exchange that can still change when it starts: the hooks and the limits in time. */
+    /**
+     * How long an exchange may wait (milliseconds, 0: no limit; the call's deadline as a {@code nanoTime}, or null), and
+     * what it runs when its request goes out.
+     */
     record Timing(int connectMillis, int readMillis, Long deadlineNanos, Runnable sent) {
     }
 
     /**
-     * Connects, sends {@code request} with {@code body} and reads the answer's status line and headers.
+     * Connects, sends {@code request} and reads the answer's status line and headers.
      *
      * @param opened told each socket as soon as it exists, so that a cancel can close it while it connects, sends or
      *               waits for the answer
@@ -260,11 +262,16 @@ final class LocalHttp implements Closeable {
                 value = -1;
             }
             if (value < 0) {
-                throw new ProtocolException("invalid Content-Length: " + length);
+                throw new ProtocolException("invalid Content-Length: " + sample(length));
             }
             return new Fixed(in, value, waits, socket);
         }
         return new UntilClose(in, waits, socket);
+    }
+
+    /** The start of a server's line, for an error message: a line may be 256 KiB. */
+    private static String sample(String line) {
+        return line.length() <= 100 ? line : line.substring(0, 100) + "…";
     }
 
     private static String trimmed(String value) {
@@ -366,13 +373,13 @@ final class LocalHttp implements Closeable {
             // HTTP/1.1 200 OK; the reason phrase may be empty or missing
             if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' '
                     || status.length() > 12 && status.charAt(12) != ' ') {
-                throw new ProtocolException("unexpected status line: " + status);
+                throw new ProtocolException("unexpected status line: " + sample(status));
             }
             int code = 0;
             for (int i = 9; i < 12; i++) {
                 char c = status.charAt(i);
                 if (c < '0' || c > '9') {
-                    throw new ProtocolException("unexpected status line: " + status);
+                    throw new ProtocolException("unexpected status line: " + sample(status));
                 }
                 code = code * 10 + (c - '0');
             }
@@ -385,12 +392,12 @@ final class LocalHttp implements Closeable {
             while (!(header = line()).isEmpty()) {
                 int colon = header.indexOf(':');
                 if (colon <= 0) {
-                    throw new ProtocolException("unexpected header: " + header);
+                    throw new ProtocolException("unexpected header: " + sample(header));
                 }
                 try {
                     headers.addUnsafeNonAscii(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
                 } catch (IllegalArgumentException e) {
-                    throw new ProtocolException("unexpected header: " + header);
+                    throw new ProtocolException("unexpected header: " + sample(header));
                 }
             }
             return headers.build();
