@@ -10,11 +10,11 @@ import java.util.concurrent.FutureTask;
  * by picocli, which first builds the command's model: it reads the configuration for {@link CliContext#settings()}
  * (which waits for it, or reads it itself when this thread has not begun), computes its digest, sets up Jackson's
  * JSON factories (for the log and the request's body), then what URLs and sockets need. For a plain run read without
- * picocli ({@link RunArguments}), whose main thread reads the configuration at once: what URLs need first, then what
- * the main thread needs when it builds the request. What URLs need is OkHttp's utilities' statics and
- * {@link java.net.IDN}'s Unicode tables (OkHttp's URL parser needs them for every URL); what sockets need is the
- * JDK's socket layer, which a call's first connection needs. Reading the configuration is what the main thread would
- * do; the static initialisers are pure set-up; so
+ * picocli ({@link RunArguments}), whose main thread reads the configuration at once: what opening the log needs, what
+ * sockets need, then what the main thread needs when it builds the request. What URLs need is OkHttp's utilities'
+ * statics and {@link java.net.IDN}'s Unicode tables (OkHttp's URL parser needs them for every URL); what sockets need
+ * is the JDK's socket layer, which a call's first connection needs. Reading the configuration is what the main thread
+ * would do; the static initialisers are pure set-up; so
  * running them early changes nothing but when the work is done, and on a machine with a free core it is done beside
  * the main thread instead of in its way.
  */

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * subclass says how to build requests and how to read answers and model listings.
  */
 public abstract class HttpProviderClient implements ProviderClient {
-    /** What OkHttp made of a JSON body given as text, which is how every request went before (and goes through it). */
+    /** A JSON body's media type as OkHttp labelled one made from text: what servers got before, on either path. */
     private static final String JSON = "application/json; charset=utf-8";
     private static final AtomicInteger CALLS = new AtomicInteger();
     /** At most this many pages of a model listing, against a server that never says "last page". */
