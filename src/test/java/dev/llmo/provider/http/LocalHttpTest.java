@@ -292,6 +292,32 @@ class LocalHttpTest {
         }
     }
 
+    /** A server that takes the request and never answers: the deadline ends the wait for the status line too. */
+    @Test
+    void aServerThatNeverAnswersTimesOutAtTheDeadline() throws IOException {
+        answer(new byte[0], true);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        assertThatThrownBy(() -> exchange(60_000, deadline)).isInstanceOf(SocketTimeoutException.class);
+        assertThat(System.nanoTime()).isGreaterThanOrEqualTo(deadline);
+    }
+
+    /**
+     * {@code localhost} is tried at each of its addresses in turn: where it is ::1 first, a server listening on
+     * 127.0.0.1 alone (as a local model server often does) refuses there and answers on the next.
+     */
+    @Test
+    void localhostReachesAServerOnTheIpv4LoopbackAlone() throws Exception {
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        HttpRequest request = HttpRequest.get("http://localhost:" + server.getLocalPort() + "/api/tags");
+        try (LocalHttp exchange = LocalHttp.exchange(request, new LocalHttp.Timing(2_000, 2_000, null, () -> { }),
+                opened::add)) {
+            assertThat(read(exchange.body())).isEqualTo("ok");
+        }
+        assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
+                .startsWith("GET /api/tags HTTP/1.1\r\nHost: localhost:" + server.getLocalPort() + "\r\n")
+                .doesNotContain("Content-Length");
+    }
+
     @Test
     void nothingListeningIsARefusedConnection() throws IOException {
         int port = server.getLocalPort();
