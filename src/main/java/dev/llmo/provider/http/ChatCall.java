@@ -115,12 +115,13 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
     private void readBody(RetryLoop.Answer body, InputStream wire, AnswerSink current, ResponseDecoder decoder)
             throws IOException {
         String type = mediaType(body.contentType());
-        boolean json = type != null && "json".equalsIgnoreCase(type.substring(type.indexOf('/') + 1));
+        String subtype = type == null ? null : type.substring(type.indexOf('/') + 1);
+        boolean json = "json".equalsIgnoreCase(subtype);
         if (stream && !json) {
             // A server that is no model API (a proxy's login page, a web server at base_url) answers 200 with a
             // page: read as a stream it has no event, and would be taken for a cut stream and asked again. A body
             // labelled as a stream, or with an event, is one (a stream cut before its first event is retried).
-            boolean labelled = type != null && "event-stream".equalsIgnoreCase(type.substring(type.indexOf('/') + 1));
+            boolean labelled = "event-stream".equalsIgnoreCase(subtype);
             boolean[] evented = {labelled};
             SseParser parser = new SseParser(new java.util.function.Consumer<SseEvent>() {
                 @Override

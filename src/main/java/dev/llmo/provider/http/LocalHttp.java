@@ -34,7 +34,7 @@ import okhttp3.Headers;
  * say, and no read past the call's deadline. Closing the socket from another thread (a cancelled call) ends a read or
  * a connect that waits.
  */
-final class LocalHttp implements Closeable {
+final class LocalHttp implements Closeable, RetryLoop.Answer {
     /** OkHttp's limit on an answer's status line and headers together (HeadersReader), kept. */
     static final int HEAD_LIMIT = 256 * 1024;
     /**
@@ -129,15 +129,14 @@ final class LocalHttp implements Closeable {
                 out.write(request.body());
             }
             out.flush();
-            InputStream in = socket.getInputStream();
-            HeadReader head = new HeadReader(in, waits);
+            HeadReader head = new HeadReader(waits);
             int code;
             Headers headers;
             do {
                 code = head.statusCode();
                 headers = head.headers();
             } while (code >= 100 && code < 200 && code != 101); // an interim answer (100 Continue): the next one counts
-            InputStream content = body(request.method(), code, headers, in, waits, socket);
+            InputStream content = body(request.method(), code, headers, waits);
             boolean gzip = "gzip".equalsIgnoreCase(trimmed(headers.get("Content-Encoding")));
             if (gzip) {
                 content = new Gunzipped(content);
@@ -183,8 +182,19 @@ final class LocalHttp implements Closeable {
         return headers;
     }
 
-    /** The body as it is sent, without its framing; closing it closes the connection. */
-    InputStream body() {
+    @Override
+    public String header(String name) {
+        return headers.get(name);
+    }
+
+    @Override
+    public String contentType() {
+        return headers.get("Content-Type");
+    }
+
+    /** The body as it is sent, without its framing (and inflated); closing it closes the connection. */
+    @Override
+    public InputStream body() {
         return body;
     }
 
@@ -192,7 +202,8 @@ final class LocalHttp implements Closeable {
      * The socket's input, for how much is waiting in it ({@link StreamSocket#sureBytes}); null when the body is
      * compressed, as its count then says nothing about what a read of the body gets without waiting.
      */
-    InputStream wire() {
+    @Override
+    public InputStream wire() {
         if (!plain) {
             return null;
         }
@@ -241,17 +252,16 @@ final class LocalHttp implements Closeable {
     }
 
     /** The body's bytes as RFC 9112 section 6.3 frames them. */
-    private static InputStream body(String method, int code, Headers headers, InputStream in, Waits waits,
-                                    ReadAheadSocket socket) throws IOException {
+    private static InputStream body(String method, int code, Headers headers, Waits waits) throws IOException {
         if (method.equals("HEAD") || code == 204 || code == 304) {
-            return new Fixed(in, 0, waits, socket);
+            return new Fixed(0, waits);
         }
         String encoding = headers.get("Transfer-Encoding");
         if (encoding != null) {
             if (!encoding.trim().toLowerCase(java.util.Locale.ROOT).endsWith("chunked")) {
-                return new UntilClose(in, waits, socket); // another coding last: the body ends with the connection
+                return new UntilClose(waits); // another coding last: the body ends with the connection
             }
-            return new Chunked(in, waits, socket);
+            return new Chunked(waits);
         }
         String length = headers.get("Content-Length");
         if (length != null) {
@@ -264,9 +274,9 @@ final class LocalHttp implements Closeable {
             if (value < 0) {
                 throw new ProtocolException("invalid Content-Length: " + sample(length));
             }
-            return new Fixed(in, value, waits, socket);
+            return new Fixed(value, waits);
         }
-        return new UntilClose(in, waits, socket);
+        return new UntilClose(waits);
     }
 
     /** The start of a server's line, for an error message: a line may be 256 KiB. */
@@ -363,8 +373,8 @@ final class LocalHttp implements Closeable {
         private long left = HEAD_LIMIT;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
 
-        HeadReader(InputStream in, Waits waits) {
-            this.in = in;
+        HeadReader(Waits waits) {
+            this.in = waits.input;
             this.waits = waits;
         }
 
@@ -433,12 +443,10 @@ final class LocalHttp implements Closeable {
     private abstract static class Body extends InputStream {
         final InputStream in;
         final Waits waits;
-        final ReadAheadSocket socket;
 
-        Body(InputStream in, Waits waits, ReadAheadSocket socket) {
-            this.in = in;
+        Body(Waits waits) {
+            this.in = waits.input;
             this.waits = waits;
-            this.socket = socket;
         }
 
         @Override
@@ -483,7 +491,7 @@ final class LocalHttp implements Closeable {
 
         @Override
         public void close() throws IOException {
-            socket.close();
+            waits.socket.close();
         }
     }
 
@@ -491,8 +499,8 @@ final class LocalHttp implements Closeable {
     private static final class Fixed extends Body {
         private long left;
 
-        Fixed(InputStream in, long length, Waits waits, ReadAheadSocket socket) {
-            super(in, waits, socket);
+        Fixed(long length, Waits waits) {
+            super(waits);
             this.left = length;
         }
 
@@ -514,8 +522,8 @@ final class LocalHttp implements Closeable {
 
     /** A body that ends when the server closes the connection. */
     private static final class UntilClose extends Body {
-        UntilClose(InputStream in, Waits waits, ReadAheadSocket socket) {
-            super(in, waits, socket);
+        UntilClose(Waits waits) {
+            super(waits);
         }
 
         @Override
@@ -548,8 +556,8 @@ final class LocalHttp implements Closeable {
         /** The last chunk's size line was read; its trailers are not yet. */
         private boolean last;
 
-        Chunked(InputStream in, Waits waits, ReadAheadSocket socket) {
-            super(in, waits, socket);
+        Chunked(Waits waits) {
+            super(waits);
         }
 
         @Override

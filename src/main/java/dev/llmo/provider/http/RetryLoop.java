@@ -204,7 +204,7 @@ final class RetryLoop<T> {
                     }
                 }
             });
-            return answered(exchange.code(), exchange.headers(), exchange.body(), new LocalAnswer(exchange), reader);
+            return answered(exchange.code(), exchange.headers(), exchange.body(), exchange, reader);
         } catch (AttemptFailedException e) {
             return e.failure;
         } catch (IOException e) {
@@ -270,35 +270,6 @@ final class RetryLoop<T> {
         @Override
         public InputStream wire() {
             return StreamSocket.take();
-        }
-    }
-
-    /** A response of {@link LocalHttp}'s. */
-    private static final class LocalAnswer implements Answer {
-        private final LocalHttp exchange;
-
-        LocalAnswer(LocalHttp exchange) {
-            this.exchange = exchange;
-        }
-
-        @Override
-        public String header(String name) {
-            return exchange.headers().get(name);
-        }
-
-        @Override
-        public String contentType() {
-            return exchange.headers().get("Content-Type");
-        }
-
-        @Override
-        public InputStream body() {
-            return exchange.body();
-        }
-
-        @Override
-        public InputStream wire() {
-            return exchange.wire();
         }
     }
 
