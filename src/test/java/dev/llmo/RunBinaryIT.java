@@ -139,6 +139,25 @@ class RunBinaryIT {
     }
 
     /**
+     * A run that keeps no conversation still counts its spend (cost/UnloggedSpend), as one JSON line written with the
+     * streaming generator: Jackson's mapper, whose ~400 classes are in no archive, made such a run 2.4x a logged one.
+     */
+    @Test
+    void aRunWithoutLogSetsUpNoJsonMapper() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+        Path log = home.resolve("classes-no-log.log");
+        ProcessBuilder builder = llmo("run", "--no-log", "Say", "hello");
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+
+        Run run = run(builder);
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("Hello, wörld\n");
+        assertThat(Files.readString(log)).contains("dev.llmo.cost.UnloggedSpend ")
+                .doesNotContain("com.fasterxml.jackson.databind.ObjectMapper ");
+    }
+
+    /**
      * OkHttp's loggers come with a call through OkHttp (here one whose request is too large for LocalHttp); without
      * --debug the logging is configured by llmo's class, which gives it
      * no handler (no library lines between llmo's own on stderr, and no read of the JDK's logging.properties), and the

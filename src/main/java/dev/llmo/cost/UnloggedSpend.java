@@ -1,15 +1,15 @@
 package dev.llmo.cost;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.failure.FailureException;
 import dev.llmo.io.Uninterruptible;
+import dev.llmo.json.JsonTrees;
 import dev.llmo.message.Usage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,6 @@ public final class UnloggedSpend {
     public static final String FILE_NAME = "unlogged-spend.jsonl";
     /** The size past which the file is compacted. */
     public static final long MAX_BYTES = 1L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
     // FileChannel.lock is per process: threads of one process take this first
     private static final ReentrantLock IN_PROCESS = new ReentrantLock();
     private final Path file;
@@ -159,7 +159,7 @@ public final class UnloggedSpend {
 
     /** One record as a {@code response}-shaped line that {@link SpendLog#line} reads. */
     static byte[] line(SpendRecord record) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("ts", record.ts().toString());
         root.put("type", "response");
         ObjectNode data = root.putObject("data");
@@ -177,7 +177,10 @@ public final class UnloggedSpend {
         } else {
             data.putNull("cost_micro_usd");
         }
-        return (root + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] json = JsonTrees.writeBytes(JsonTrees.PLAIN_FACTORY, root);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
     }
 
     private static void put(ObjectNode node, String name, Long value) {
