@@ -585,14 +585,28 @@ final class LocalHttp implements Closeable, RetryLoop.Answer {
          */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            int total = n;
-            while (n > 0 && total < len && left == 0 && !last && waits.holdsLines(2)) {
-                nextChunk();
-                if (last || !waits.holdsData()) {
-                    break; // the trailers, or the chunk's data, may not be here yet: the next call reads them
+            int total = super.read(b, off, len);
+            ReadAheadSocket.ReadAhead held = waits.input;
+            while (total > 0 && total < len && !last) {
+                if (left == 0) {
+                    long size = held.takeChunkBoundary();
+                    if (size >= 0) {
+                        left = size;
+                        last = size == 0;
+                    } else if (waits.holdsLines(2)) {
+                        nextChunk(); // another form of framing, or a malformed one
+                    } else {
+                        break; // the framing is not all here yet: the next call reads it, waiting
+                    }
+                    if (last) {
+                        break; // the trailers may not be here yet: the next call reads them
+                    }
                 }
-                n = super.read(b, off + total, len - total);
+                int n = held.takeHeld(b, off + total, (int) Math.min(len - total, left));
+                if (n == 0) {
+                    break;
+                }
+                left -= n;
                 total += n;
             }
             return total;
@@ -627,7 +641,7 @@ final class LocalHttp implements Closeable, RetryLoop.Answer {
                 b = next();
                 length++;
             }
-            for (int value; (value = hex(b)) >= 0; b = next()) {
+            for (int value; (value = ReadAheadSocket.ReadAhead.hexValue(b)) >= 0; b = next()) {
                 if (++digits > 16) {
                     throw new ProtocolException("a chunk size of more than 16 hex digits");
                 }
@@ -661,11 +675,6 @@ final class LocalHttp implements Closeable, RetryLoop.Answer {
             }
         }
 
-        /** The value of a hex digit, or -1. */
-        private static int hex(int b) {
-            int lower = b | 0x20;
-            return b >= '0' && b <= '9' ? b - '0' : lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
-        }
 
         /** The next byte of the framing; its end is the stream's cut short. */
         private int next() throws IOException {

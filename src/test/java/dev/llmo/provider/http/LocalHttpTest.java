@@ -133,6 +133,13 @@ class LocalHttpTest {
             assertThat(new String(exchange.body().readAllBytes(), StandardCharsets.ISO_8859_1))
                     .isEqualTo("hello w\u00f6rld0123456789");
         }
+        // sizes as a server may write them between two chunks: upper case, leading zeros up to 16 digits, LF alone
+        listenAgain();
+        answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nC\r\n0123456789ab\r\n"
+                + "000000000000003\ncde\n0000000000000002\r\nfg\r\n0\r\n\r\n");
+        try (LocalHttp exchange = exchange()) {
+            assertThat(read(exchange.body())).isEqualTo("ab0123456789abcdefg");
+        }
     }
 
     /**
@@ -208,7 +215,14 @@ class LocalHttpTest {
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n;ext\r\nhello\r\n0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "0".repeat(17) + "5\r\nhello\r\n0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8000000000000000\r\nhello\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + "e".repeat(2_000) + "\r\nhello\r\n")) {
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + "e".repeat(2_000) + "\r\nhello\r\n",
+                // the same after a whole chunk, where the framing between two chunks is read at once when it is plain
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\nzz\r\nhello\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiXX5\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n5 x\r\nhello\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n" + "0".repeat(17) + "5\r\nhello\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n8000000000000000\r\nhello\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n\r\nhello\r\n0\r\n\r\n")) {
             listenAgain();
             answer(answer);
             try (LocalHttp exchange = exchange()) {
