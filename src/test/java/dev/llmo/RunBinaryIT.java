@@ -139,14 +139,15 @@ class RunBinaryIT {
     }
 
     /**
-     * A run that keeps no conversation still counts its spend (cost/UnloggedSpend), as one JSON line written with the
-     * streaming generator: Jackson's mapper, whose ~400 classes are in no archive, made such a run 2.4x a logged one.
+     * Jackson's mapper, whose ~400 classes are in no class archive, made a run 2.4x a plain one: a run that keeps no
+     * conversation still counts its spend (cost/UnloggedSpend), as one JSON line now written with the streaming
+     * generator; a decimal option ({@code -o temperature=0.2}) becomes its tree node without it (provider/http/Json).
      */
     @Test
-    void aRunWithoutLogSetsUpNoJsonMapper() throws Exception {
+    void aRunWithAnOptionAndWithoutLogSetsUpNoJsonMapper() throws Exception {
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
         Path log = home.resolve("classes-no-log.log");
-        ProcessBuilder builder = llmo("run", "--no-log", "Say", "hello");
+        ProcessBuilder builder = llmo("run", "--no-log", "-o", "temperature=0.2", "Say", "hello");
         builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
 
         Run run = run(builder);
@@ -155,6 +156,7 @@ class RunBinaryIT {
         assertThat(run.out()).isEqualTo("Hello, wörld\n");
         assertThat(Files.readString(log)).contains("dev.llmo.cost.UnloggedSpend ")
                 .doesNotContain("com.fasterxml.jackson.databind.ObjectMapper ");
+        assertThat(server.takeRequest().getBody().readUtf8()).contains("\"temperature\":0.2");
     }
 
     /**

@@ -69,7 +69,9 @@ public final class Json {
 
     /**
      * A Java value (a string, number, boolean, list or map) as a tree node: what {@code valueToTree} makes, without
-     * the mapper for the values every call has (strings, booleans, whole numbers).
+     * the mapper for the values every call has (strings, booleans, numbers: a decimal with its trailing zeros
+     * stripped, as the mapper's tree reads it). Only lists and maps need the mapper, whose ~400 classes are in no
+     * class archive: {@code -o temperature=0.2} made a run 2.4x one without it.
      */
     public static JsonNode tree(Object value) {
         if (value instanceof String text) {
@@ -83,6 +85,13 @@ public final class Json {
         }
         if (value instanceof Long number) {
             return JsonNodeFactory.instance.numberNode(number.longValue());
+        }
+        if (value instanceof java.math.BigDecimal number) {
+            return JsonNodeFactory.instance.numberNode(number.signum() == 0 ? java.math.BigDecimal.ZERO
+                    : number.stripTrailingZeros());
+        }
+        if (value instanceof Double number) {
+            return JsonNodeFactory.instance.numberNode(number.doubleValue());
         }
         return mapper().valueToTree(value);
     }

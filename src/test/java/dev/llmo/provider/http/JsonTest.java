@@ -17,11 +17,16 @@ class JsonTest {
         nested.put("list", List.of(1, "two", 3.5));
         nested.put("none", null);
         for (Object value : new Object[] {"text", "", true, false, 0, -7, Integer.MAX_VALUE, 1L << 40, Long.MIN_VALUE,
-                2.5, 1.0f, new BigDecimal("1.50"), (short) 3, List.of(), nested}) {
+                2.5, -0.0, 1e300, Double.MIN_VALUE, 1.0f, new BigDecimal("1.50"), new BigDecimal("0.20"),
+                new BigDecimal("-0.0"), new BigDecimal("0.000"), new BigDecimal("1E+3"), new BigDecimal("100"),
+                new BigDecimal("-2.50e2"), new BigDecimal("1e-7"), new BigDecimal("12345678901234567890.50"),
+                (short) 3, List.of(), nested}) {
             JsonNode expected = Json.mapper().valueToTree(value);
             JsonNode made = Json.tree(value);
             assertThat(made).as("%s", value).isEqualTo(expected);
             assertThat(made.getClass()).as("%s", value).isEqualTo(expected.getClass());
+            // the request's body, and its digest in the log, are the same text
+            assertThat(Json.write(made)).as("%s", value).isEqualTo(Json.write(expected));
         }
     }
 
