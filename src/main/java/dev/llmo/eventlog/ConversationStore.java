@@ -5,12 +5,10 @@ import dev.llmo.failure.FailureException;
 import dev.llmo.config.NameSuggestions;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The conversations directory: lists the logs in it, oldest first (ids sort by creation time), and finds one by a
@@ -32,25 +30,32 @@ public final class ConversationStore {
         return dir;
     }
 
-    /** Every conversation id, oldest first. */
+    /**
+     * Every conversation id, oldest first. The directory's names are read as strings (no path object, stream or lambda
+     * per file): a store of thousands of logs is listed by every {@code -c}, {@code last} and {@code log list}.
+     */
     public List<String> ids() {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+        String[] names = dir.toFile().list();
+        if (names == null) {
+            if (Files.isDirectory(dir)) {
+                throw new FailureException("cannot list " + dir, "check the directory's permissions");
+            }
+            return List.of(); // none yet, or not a directory
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(name -> name.endsWith(".jsonl"))
-                    .map(name -> name.substring(0, name.length() - ".jsonl".length()))
-                    .filter(ConversationId::isValid)
-                    .sorted()
-                    .toList();
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw new FailureException("cannot list " + dir + ": " + e.getMessage(), "check the directory's permissions",
-                    e);
+        List<String> ids = new ArrayList<>(names.length);
+        for (String name : names) {
+            if (name.endsWith(SUFFIX)) {
+                String id = name.substring(0, name.length() - SUFFIX.length());
+                if (ConversationId.isValid(id)) {
+                    ids.add(id);
+                }
+            }
         }
+        ids.sort(null);
+        return ids;
     }
+
+    private static final String SUFFIX = ".jsonl";
 
     /**
      * The conversation with the most recent activity, as {@code llm -c} users expect: the one whose log was written
@@ -60,14 +65,32 @@ public final class ConversationStore {
      * @return its id, or empty when there is none
      */
     public Optional<String> lastUsed() {
+        // one stat per log, in milliseconds (java.io's, with nothing allocated per file); the logs of the newest
+        // millisecond are then told apart by the file system's own resolution
+        java.io.File folder = dir.toFile();
+        long newest = Long.MIN_VALUE;
+        List<String> ties = new ArrayList<>();
+        for (String id : ids()) {
+            long millis = new java.io.File(folder, id + SUFFIX).lastModified();
+            if (millis == 0L) {
+                continue; // removed meanwhile (a discarded run)
+            }
+            if (millis > newest) {
+                newest = millis;
+                ties.clear();
+            }
+            if (millis == newest) {
+                ties.add(id);
+            }
+        }
         String last = null;
         java.nio.file.attribute.FileTime lastTime = null;
-        for (String id : ids()) {
+        for (String id : ties) {
             java.nio.file.attribute.FileTime time;
             try {
                 time = Files.getLastModifiedTime(file(id));
             } catch (IOException e) {
-                continue; // removed meanwhile (a discarded run)
+                continue;
             }
             if (lastTime == null || time.compareTo(lastTime) >= 0) {
                 last = id;
@@ -79,7 +102,7 @@ public final class ConversationStore {
 
     /** The file of a whole id. */
     public Path file(String id) {
-        return dir.resolve(id + ".jsonl");
+        return dir.resolve(id + SUFFIX);
     }
 
     /**

@@ -36,6 +36,50 @@ class ConversationStoreTest {
         assertThat(ConversationId.timeOf(ids.get(0))).isEqualTo(now);
     }
 
+    /**
+     * The conversation used last is the log written last, whatever its age: to the file system's resolution, not only
+     * java.io's milliseconds; of logs written at the very same time, the one started later. Other files, and a
+     * missing directory, are no conversations.
+     */
+    @Test
+    void theConversationUsedLastIsTheLogWrittenLast() throws Exception {
+        ConversationStore store = new ConversationStore(dir.resolve("conversations"));
+        assertThat(store.ids()).isEmpty();
+        assertThat(store.lastUsed()).isEmpty();
+        Instant start = Instant.parse("2026-01-02T03:04:05Z");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(ConversationId.next(start.plusSeconds(i)));
+        }
+        Path folder = Files.createDirectories(store.dir());
+        for (String id : ids) {
+            Files.writeString(folder.resolve(id + ".jsonl"), "");
+        }
+        Files.writeString(folder.resolve("notes.txt"), "");
+        Files.writeString(folder.resolve("not-an-id.jsonl"), "");
+        Instant t = Instant.parse("2026-03-01T00:00:00.000100Z");
+        java.util.function.BiConsumer<String, Instant> written = (id, at) -> {
+            try {
+                Files.setLastModifiedTime(folder.resolve(id + ".jsonl"), java.nio.file.attribute.FileTime.from(at));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        written.accept(ids.get(0), t.plusSeconds(5)); // the oldest conversation, continued last
+        written.accept(ids.get(1), t);
+        written.accept(ids.get(2), t);
+        written.accept(ids.get(3), t.minusSeconds(60));
+
+        assertThat(store.ids()).containsExactlyElementsOf(ids);
+        assertThat(store.lastUsed()).contains(ids.get(0));
+
+        written.accept(ids.get(0), t.minusSeconds(5));
+        assertThat(store.lastUsed()).as("written at the same time: the later").contains(ids.get(2));
+
+        written.accept(ids.get(1), t.plusNanos(500_000)); // the same millisecond, half a millisecond later
+        assertThat(store.lastUsed()).contains(ids.get(1));
+    }
+
     @Test
     void whatCouldStartAnIdIsToldFromWhatCannot() {
         String id = ConversationId.next(Instant.now());
