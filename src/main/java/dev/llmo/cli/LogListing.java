@@ -63,7 +63,10 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
         Map<String, List<String>> namesById = new HashMap<>();
         SavedChats.names(store.dir()).forEach((name, id) -> namesById.computeIfAbsent(id, k -> new ArrayList<>())
                 .add(name));
-        for (String id : store.ids()) {
+        // newest first, so that --limit reads only the logs it shows (and those it passes over) and not all of them
+        List<String> ids = store.ids();
+        for (int i = ids.size() - 1; i >= 0 && (limit == null || matching.size() < limit); i--) {
+            String id = ids.get(i);
             List<Event> events = new ArrayList<>();
             long skipped = EventLog.forEach(store.file(id), events::add);
             if (skipped > 0) {
@@ -85,8 +88,8 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
             }
             matching.add(new Listed(summary, names));
         }
-        return limit == null || matching.size() <= limit ? matching
-                : matching.subList(matching.size() - limit, matching.size());
+        java.util.Collections.reverse(matching);
+        return matching;
     }
 
     private boolean modelMatches(String used) {

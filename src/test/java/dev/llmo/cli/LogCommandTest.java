@@ -92,12 +92,16 @@ class LogCommandTest {
         CliRun.Result grep = llmo("log", "list", "--grep", "borrowing");
         CliRun.Result limit = llmo("log", "list", "--limit", "2");
         CliRun.Result none = llmo("log", "list", "--grep", "nowhere");
+        CliRun.Result newestMock = llmo("log", "list", "--model", "mock", "--limit", "1");
+        CliRun.Result more = llmo("log", "list", "--limit", "5");
 
         assertThat(all.out().lines().toList().get(1)).startsWith(id(a)).contains("mock/a,mock/b");
         assertThat(ids(mock)).containsExactly(id(a), id(c));
         assertThat(ids(exact)).containsExactly(id(a));
         assertThat(ids(grep)).containsExactly(id(a), id(c));
         assertThat(ids(limit)).containsExactly(id(b), id(c));
+        assertThat(ids(newestMock)).containsExactly(id(c));
+        assertThat(ids(more)).containsExactly(id(a), id(b), id(c));
         assertThat(none).succeeded().outIsEmpty().errIs("llmo: no conversation matches\n");
     }
 
