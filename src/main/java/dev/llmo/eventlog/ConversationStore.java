@@ -71,9 +71,10 @@ public final class ConversationStore {
         long newest = Long.MIN_VALUE;
         List<String> ties = new ArrayList<>();
         for (String id : ids()) {
-            long millis = new java.io.File(folder, id + SUFFIX).lastModified();
-            if (millis == 0L) {
-                continue; // removed meanwhile (a discarded run)
+            java.io.File log = new java.io.File(folder, id + SUFFIX);
+            long millis = log.lastModified();
+            if (millis == 0L && !log.exists()) {
+                continue; // removed meanwhile (a discarded run); a time of 0 is a time (a restored archive's)
             }
             if (millis > newest) {
                 newest = millis;

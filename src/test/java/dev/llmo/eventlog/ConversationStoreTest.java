@@ -78,6 +78,11 @@ class ConversationStoreTest {
 
         written.accept(ids.get(1), t.plusNanos(500_000)); // the same millisecond, half a millisecond later
         assertThat(store.lastUsed()).contains(ids.get(1));
+
+        for (String id : ids) {
+            written.accept(id, Instant.EPOCH); // as an archive restored without its times leaves them
+        }
+        assertThat(store.lastUsed()).contains(ids.get(3));
     }
 
     @Test
