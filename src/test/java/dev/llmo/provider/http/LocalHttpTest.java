@@ -208,21 +208,17 @@ class LocalHttpTest {
 
     @Test
     void malformedFramingIsAnError() throws IOException {
-        for (String answer : List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "1".repeat(2_000) + "\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\nhello\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n;ext\r\nhello\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "0".repeat(17) + "5\r\nhello\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8000000000000000\r\nhello\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + "e".repeat(2_000) + "\r\nhello\r\n",
-                // the same after a whole chunk, where the framing between two chunks is read at once when it is plain
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\nzz\r\nhello\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiXX5\r\nhello\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n5 x\r\nhello\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n" + "0".repeat(17) + "5\r\nhello\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n8000000000000000\r\nhello\r\n",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n\r\nhello\r\n0\r\n\r\n")) {
+        List<String> framings = List.of("zz\r\nhello\r\n", "1".repeat(2_000) + "\r\n", "5\r\nhelloXX0\r\n\r\n",
+                "5 x\r\nhello\r\n0\r\n\r\n", ";ext\r\nhello\r\n0\r\n\r\n", "0".repeat(17) + "5\r\nhello\r\n0\r\n\r\n",
+                "8000000000000000\r\nhello\r\n", "5;" + "e".repeat(2_000) + "\r\nhello\r\n", "\r\nhello\r\n0\r\n\r\n");
+        List<String> answers = new java.util.ArrayList<>();
+        for (String framing : framings) {
+            answers.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + framing);
+            // the same after a whole chunk, where the framing between two chunks is read at once when it is plain
+            answers.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n" + framing);
+        }
+        answers.add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiXX5\r\nhello\r\n0\r\n\r\n");
+        for (String answer : answers) {
             listenAgain();
             answer(answer);
             try (LocalHttp exchange = exchange()) {
