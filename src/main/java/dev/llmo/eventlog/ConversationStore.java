@@ -18,6 +18,8 @@ import java.util.Optional;
 public final class ConversationStore {
     /** The word that names the conversation used last ({@link #lastUsed()}) wherever an id is asked for. */
     public static final String NEWEST = "last";
+    /** A log's file name is its id and this. */
+    private static final String SUFFIX = ".jsonl";
     private final Path dir;
 
     /** The store in {@code dir}, usually {@code AppDirs.conversationsDir()}; it need not exist yet. */
@@ -54,8 +56,6 @@ public final class ConversationStore {
         ids.sort(null);
         return ids;
     }
-
-    private static final String SUFFIX = ".jsonl";
 
     /**
      * The conversation with the most recent activity, as {@code llm -c} users expect: the one whose log was written

@@ -675,7 +675,6 @@ final class LocalHttp implements Closeable, RetryLoop.Answer {
             }
         }
 
-
         /** The next byte of the framing; its end is the stream's cut short. */
         private int next() throws IOException {
             waits.beforeRead();
