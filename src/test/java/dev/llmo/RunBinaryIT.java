@@ -160,6 +160,30 @@ class RunBinaryIT {
     }
 
     /**
+     * A small text file given with -a or -f is sent as a text part, whose UTF-8 bytes bound its tokens: the run loads
+     * no tokenizer for it, under a budget either (a tokenizer's encoding took ~180 ms, a run with a 13-byte file 3.2x
+     * a plain one).
+     */
+    @Test
+    void aSmallTextFileLoadsNoTokenizerEvenUnderABudget() throws Exception {
+        Path notes = Files.writeString(home.resolve("notes.txt"), "some context\n");
+        for (List<String> args : List.of(List.of("run", "-a", notes.toString(), "Say", "hello"),
+                List.of("run", "--max-cost", "1", "-f", notes.toString(), "Say", "hello"))) {
+            server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(STREAM));
+            Path log = home.resolve("classes-text-file.log");
+            ProcessBuilder builder = llmo(args.toArray(String[]::new));
+            builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+
+            Run run = run(builder);
+
+            assertThat(run.exitCode()).as("%s: %s", args, run.err()).isZero();
+            assertThat(run.out()).isEqualTo("Hello, wörld\n");
+            assertThat(server.takeRequest().getBody().readUtf8()).contains("some context");
+            assertThat(Files.readString(log)).as("%s", args).doesNotContain("com.knuddels.jtokkit.Encodings ");
+        }
+    }
+
+    /**
      * OkHttp's loggers come with a call through OkHttp (here one whose request is too large for LocalHttp); without
      * --debug the logging is configured by llmo's class, which gives it
      * no handler (no library lines between llmo's own on stderr, and no read of the JDK's logging.properties), and the

@@ -77,6 +77,28 @@ public final class TokenCounters {
         return contents == ContentSource.NONE ? text : new WithAttachments(text, attachments, type, modelName, contents);
     }
 
+    /**
+     * More than the tokens of a {@code text/*} attachment, without a tokenizer: the UTF-8 bytes of the text part it
+     * is sent as, a token being at least one byte in every tokenizer llmo meets. -1 for any other attachment (an
+     * image's or a PDF's tokens are not bounded by its bytes), one over 1 MiB (then counted), or one not in the
+     * store (sending it reports that).
+     */
+    public long textAttachmentBound(dev.llmo.message.Part.Attachment attachment) {
+        if (!attachment.mediaType().startsWith("text/") || contents == ContentSource.NONE) {
+            return -1;
+        }
+        byte[] bytes;
+        try {
+            bytes = contents.bytes(attachment.sha256());
+        } catch (RuntimeException missing) {
+            return -1;
+        }
+        if (bytes.length > 1 << 20) {
+            return -1;
+        }
+        return WithAttachments.sentText(attachment, bytes).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /** The calibration shared by every estimating counter of this instance. */
     public TokenCalibration calibration() {
         return calibration;

@@ -55,16 +55,20 @@ final class WithAttachments implements TokenCounter {
         return tokens;
     }
 
-    // the text part it is sent as (a line naming it, then its text), framing taken away again
+    // the text part it is sent as, framing taken away again
     private long text(Part.Attachment attachment) {
         String text;
         try {
-            text = "--- " + attachment.name() + " ---\n" + new String(contents.bytes(attachment.sha256()),
-                    StandardCharsets.UTF_8);
+            text = sentText(attachment, contents.bytes(attachment.sha256()));
         } catch (RuntimeException missing) {
             return 0; // sending it reports the missing blob
         }
         return base.messageTokens(ChatMessage.user(text)) - base.messageTokens(ChatMessage.user(""));
+    }
+
+    /** The text part a {@code text/*} attachment is sent as: a line naming it, then its text. */
+    static String sentText(Part.Attachment attachment, byte[] bytes) {
+        return "--- " + attachment.name() + " ---\n" + new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override

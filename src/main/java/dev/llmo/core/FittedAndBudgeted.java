@@ -103,9 +103,10 @@ public final class FittedAndBudgeted implements Preflight {
     /**
      * A token is at least one byte in every tokenizer llmo meets (byte-level BPE, byte fallback), so UTF-8 bytes
      * plus a generous framing allowance bound the count from above. -1 when the request holds what bytes do not
-     * bound: tools (schemas, calls and results are counted), attachments.
+     * bound: tools (schemas, calls and results are counted), attachments but text ones (a text file or a fragment
+     * is sent as a text part: {@link TokenCounters#textAttachmentBound}).
      */
-    private static long tokenBound(ChatRequest request) {
+    private long tokenBound(ChatRequest request) {
         if (!request.tools().isEmpty()) {
             return -1;
         }
@@ -119,6 +120,12 @@ public final class FittedAndBudgeted implements Preflight {
                     bound += bytes(reasoning.text()) + bytes(reasoning.signature());
                 } else if (part instanceof Part.Refusal refusal) {
                     bound += bytes(refusal.text());
+                } else if (part instanceof Part.Attachment attachment) {
+                    long text = counters.textAttachmentBound(attachment);
+                    if (text < 0) {
+                        return -1;
+                    }
+                    bound += 16 + text;
                 } else {
                     return -1;
                 }

@@ -87,4 +87,51 @@ class AttachmentTokensTest {
         assertThat(counting.messageTokens(withImage)).as("a missing blob counts as a 1024x1024 image")
                 .isEqualTo(plain.messageTokens(words) + 765);
     }
+
+    /**
+     * A text attachment's bound without a tokenizer is the UTF-8 size of the text part it is sent as: never less
+     * than its count, in any encoding (here a text that tokenizes badly, and bytes that are no UTF-8, sent as
+     * U+FFFD). Other attachments, missing or very large ones have none.
+     */
+    @Test
+    void aTextAttachmentIsBoundedByTheBytesItIsSentAs() {
+        java.util.Map<String, byte[]> stored = new java.util.HashMap<>();
+        java.util.function.Function<byte[], String> store = bytes -> {
+            String sha = dev.llmo.io.ContentStore.sha256(bytes);
+            stored.put(sha, bytes);
+            return sha;
+        };
+        String words = store.apply("hello world".getBytes(StandardCharsets.UTF_8));
+        String odd = store.apply("\u00e9\u4e2d\ud83d\ude00 \u2028\u0000~~~~".getBytes(StandardCharsets.UTF_8));
+        String broken = store.apply(new byte[] {(byte) 0xff, (byte) 0xfe, 'a', (byte) 0xc3});
+        String large = store.apply(new byte[(1 << 20) + 1]);
+        TokenCounters counters = TokenCounters.create(sha -> {
+            byte[] bytes = stored.get(sha);
+            if (bytes == null) {
+                throw new IllegalStateException("missing");
+            }
+            return bytes;
+        });
+
+        assertThat(counters.textAttachmentBound(new Part.Attachment("text/plain", words, "notes.txt")))
+                .isEqualTo("--- notes.txt ---\nhello world".length());
+        assertThat(counters.textAttachmentBound(new Part.Attachment("text/plain", broken, "b.txt")))
+                .isEqualTo("--- b.txt ---\n".length() + 3 + 3 + 1 + 3);
+        for (String sha : List.of(words, odd, broken)) {
+            Part.Attachment text = new Part.Attachment("text/markdown", sha, "f.md");
+            ChatMessage with = new ChatMessage(ChatMessage.Role.USER, List.of(text));
+            for (ProviderType type : ProviderType.values()) {
+                TokenCounter counter = counters.forModel(type, "p", "gpt-4o");
+                assertThat(counters.textAttachmentBound(text)).as("%s %s", type, sha)
+                        .isGreaterThanOrEqualTo(counter.messageTokens(with)
+                                - counter.messageTokens(new ChatMessage(ChatMessage.Role.USER, List.of())));
+            }
+        }
+        assertThat(counters.textAttachmentBound(new Part.Attachment("image/png", words, "x.png"))).isEqualTo(-1);
+        assertThat(counters.textAttachmentBound(new Part.Attachment("text/plain", "d".repeat(64), "gone.txt")))
+                .isEqualTo(-1);
+        assertThat(counters.textAttachmentBound(new Part.Attachment("text/plain", large, "big.txt"))).isEqualTo(-1);
+        assertThat(TokenCounters.create().textAttachmentBound(new Part.Attachment("text/plain", words, "n.txt")))
+                .as("no content store").isEqualTo(-1);
+    }
 }
