@@ -10,6 +10,7 @@ import dev.llmo.eventlog.SavedChats;
 import dev.llmo.failure.UsageException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +89,7 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
             }
             matching.add(new Listed(summary, names));
         }
-        java.util.Collections.reverse(matching);
+        Collections.reverse(matching);
         return matching;
     }
 

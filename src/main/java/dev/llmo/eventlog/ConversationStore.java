@@ -39,10 +39,16 @@ public final class ConversationStore {
     public List<String> ids() {
         String[] names = dir.toFile().list();
         if (names == null) {
-            if (Files.isDirectory(dir)) {
-                throw new FailureException("cannot list " + dir, "check the directory's permissions");
+            if (!Files.isDirectory(dir)) {
+                return List.of(); // none yet, or not a directory
             }
-            return List.of(); // none yet, or not a directory
+            // java.io says only that it failed: the NIO listing says why, as this message did before
+            try (java.nio.file.DirectoryStream<Path> why = Files.newDirectoryStream(dir)) {
+                throw new FailureException("cannot list " + dir, "check the directory's permissions");
+            } catch (IOException e) {
+                throw new FailureException("cannot list " + dir + ": " + e.getMessage(),
+                        "check the directory's permissions", e);
+            }
         }
         List<String> ids = new ArrayList<>(names.length);
         for (String name : names) {
