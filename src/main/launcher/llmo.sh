@@ -35,7 +35,9 @@ fi
 # A streamed answer is read in pieces through the JDK's socket: up to 64 KiB on a plain-HTTP call's own connection,
 # 8 KiB through okio and OkHttp's body sources over TLS. Their read methods run once per piece, under the thresholds
 # above, so they are compiled after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's per-block helpers, which hash a
-# long answer's content at its end, with its block (above): after 8 blocks. So are the methods a long answer runs
+# long answer's content at its end, with its block (above): after 8 blocks; so are the call of the block and the byte
+# swap of its words, which were compiled only while a 140 KB answer was hashed (ADR-003, "Twenty-fourth round"). So are
+# the methods a long answer runs
 # through once per event or once for all of it, whose loops otherwise ran interpreted: the stream parser's run of
 # template events, the JDK's byte comparison with which it matches each event's framing, a chunked body's reads
 # (one chunk per event from most local servers), the comparison of the text shown with the answer's, and the
@@ -67,7 +69,9 @@ case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,sun.nio.ch.NioSocketImpl*::*ead,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,java.net.Socket\$SocketInputStream::read,0.05 \
   -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.ByteArrayAccess::b2iBig64,0.01 \
-  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompressCheck,0.01" ;;
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompressCheck,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,java.lang.Integer::reverseBytes,0.01" ;;
 esac
 # `log verify` needs C2 only for the JDK digest's methods, which carry its SHA-256 instructions once C2 has compiled
 # them; they come first in C2's queue. Everything else stays with C1: C2 gives up on any other method at once (a node
