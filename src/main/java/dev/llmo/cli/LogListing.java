@@ -6,15 +6,13 @@ import dev.llmo.eventlog.Event;
 import dev.llmo.eventlog.EventCodec;
 import dev.llmo.eventlog.EventData;
 import dev.llmo.eventlog.EventLog;
-import dev.llmo.eventlog.SavedChats;
 import dev.llmo.failure.UsageException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -60,30 +58,38 @@ record LogListing(Integer limit, Instant since, String model, String grep, Set<S
     List<Listed> select(ConversationStore store, java.util.function.Consumer<String> notes) {
         List<Listed> matching = new ArrayList<>();
         String needle = grep == null ? null : grep.toLowerCase(Locale.ROOT);
-        // the names as --cid and log show resolve them: the newest conversation with a name has it
-        Map<String, List<String>> namesById = new HashMap<>();
-        SavedChats.names(store.dir()).forEach((name, id) -> namesById.computeIfAbsent(id, k -> new ArrayList<>())
-                .add(name));
+        // the names as --cid and log show resolve them (SavedChats): the newest conversation with a name has it, and
+        // every conversation newer than one listed is read before it, here
+        Set<String> taken = new HashSet<>();
         // newest first, so that --limit reads only the logs it shows (and those it passes over) and not all of them
         List<String> ids = store.ids();
         for (int i = ids.size() - 1; i >= 0 && (limit == null || matching.size() < limit); i--) {
             String id = ids.get(i);
-            List<Event> events = new ArrayList<>();
-            long skipped = EventLog.forEach(store.file(id), events::add);
-            if (skipped > 0) {
-                notes.accept(id + ": " + skipped + (skipped == 1 ? " line" : " lines") + " longer than any event "
-                        + "skipped; run 'llmo log verify " + id + "'");
+            java.util.function.LongConsumer overlong = skipped -> notes.accept(id + ": " + skipped
+                    + (skipped == 1 ? " line" : " lines") + " longer than any event skipped; run 'llmo log verify "
+                    + id + "'");
+            List<EventData> decoded = null;
+            ConversationSummary summary;
+            if (needle == null) {
+                summary = ConversationSummary.read(store.file(id), overlong); // no answer's text read
+            } else {
+                List<Event> events = new ArrayList<>();
+                long skipped = EventLog.forEach(store.file(id), events::add);
+                if (skipped > 0) {
+                    overlong.accept(skipped);
+                }
+                decoded = events.stream().map(EventCodec::decode).toList();
+                summary = ConversationSummary.of(id, events, decoded);
             }
-            List<EventData> decoded = events.stream().map(EventCodec::decode).toList();
-            ConversationSummary summary = ConversationSummary.of(id, events, decoded);
+            List<String> names = summary.savedName() == null || !taken.add(summary.savedName()) ? List.of()
+                    : List.of(summary.savedName());
             if (since != null && (summary.started() == null || Instant.parse(summary.started()).isBefore(since))) {
                 continue;
             }
             if (model != null && summary.models().stream().noneMatch(this::modelMatches)) {
                 continue;
             }
-            List<String> names = namesById.getOrDefault(id, List.of());
-            if (needle != null && decoded.stream().noneMatch(data -> mentions(data, needle))
+            if (decoded != null && decoded.stream().noneMatch(data -> mentions(data, needle))
                     && names.stream().noneMatch(name -> name.toLowerCase(Locale.ROOT).contains(needle))) {
                 continue;
             }

@@ -17,10 +17,12 @@ import java.util.List;
  * @param responses how many responses were logged
  * @param unknownPriceResponses how many of them have no {@code cost_micro_usd} (a model without pricing): an
  *                              unknown price is not zero
+ * @param savedName the name it was saved under last ({@code /save}), or null; a newer conversation may have taken
+ *                  it over ({@link SavedChats})
  */
 public record ConversationSummary(String id, String started, String command, List<String> models,
                                   String firstPrompt, long costMicroUsd, long events, boolean ended, long responses,
-                                  long unknownPriceResponses) {
+                                  long unknownPriceResponses, String savedName) {
 
     /** Whether no response's price is known although there are responses. */
     public boolean costUnknown() {
@@ -73,11 +75,33 @@ public record ConversationSummary(String id, String started, String command, Lis
             }
         }
         return new ConversationSummary(id, started, command, List.copyOf(models), firstPrompt, cost, events.size(),
-                ended, responses, unknown);
+                ended, responses, unknown, SavedChats.nameIn(events));
     }
 
     /** Reads and summarises the log {@code file}. */
     public static ConversationSummary read(Path file) {
-        return of(EventLog.idOf(file), EventLog.read(file));
+        return read(file, skipped -> { });
+    }
+
+    /**
+     * Reads and summarises the log {@code file} reading no content but its first prompt's: a listing of thousands of
+     * conversations with long answers does not parse their text (ADR-003, "Twenty-fourth round").
+     *
+     * @param overlong hears how many lines were skipped for being longer than any event, when there were some
+     */
+    public static ConversationSummary read(Path file, java.util.function.LongConsumer overlong) {
+        List<Event> events = new ArrayList<>();
+        boolean[] prompted = {false};
+        long skipped = EventLog.forEach(file, event -> {
+            if (prompted[0] || !"message".equals(event.type()) || !"user".equals(event.data().path("role").asText())) {
+                return false;
+            }
+            prompted[0] = true;
+            return true;
+        }, events::add);
+        if (skipped > 0) {
+            overlong.accept(skipped);
+        }
+        return of(EventLog.idOf(file), events);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmo.json.JsonTrees;
 import java.io.IOException;
 import java.time.Instant;
@@ -106,6 +107,18 @@ final class EventJson {
         private Pattern() {
         }
     }
+
+    /**
+     * The members of the line's object before its member {@code stop}, that one and the rest unread; see {@link #read}.
+     * Read from a copy of the line's first {@link #HEAD} bytes: what comes before the content, which llmo writes last,
+     * is small (a long answer's line is not copied for it); one longer fails as cut short.
+     */
+    static ObjectNode readBefore(byte[] bytes, int from, int length, String stop) throws IOException {
+        int head = Math.min(length, HEAD);
+        return LINES.readBefore(java.util.Arrays.copyOfRange(bytes, from, from + head), 0, head, stop);
+    }
+
+    private static final int HEAD = 1 << 16;
 
     static JsonNode read(byte[] bytes, int from, int length) throws IOException {
         if (from != 0 || length != bytes.length) {

@@ -95,6 +95,25 @@ final class EventLines {
         } catch (IOException e) {
             return null;
         }
+        return event(node);
+    }
+
+    /**
+     * The event on this line without its {@code content}, which is not read: a long answer's text is not parsed. As
+     * {@link #parse} for a line whose members before {@code content} make an event (llmo writes it last); a line
+     * whose content is not JSON reads as an event here.
+     */
+    static Event parseWithoutContent(byte[] b, int from, int length) {
+        JsonNode node;
+        try {
+            node = EventJson.readBefore(b, from, length, "content");
+        } catch (IOException e) {
+            return null;
+        }
+        return event(node);
+    }
+
+    private static Event event(JsonNode node) {
         if (node == null || !node.isObject() || !node.path("seq").canConvertToLong() || !node.path("ts").isTextual()
                 || !node.path("type").isTextual() || !node.path("data").isObject()) {
             return null;

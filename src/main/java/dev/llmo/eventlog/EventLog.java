@@ -633,6 +633,16 @@ public final class EventLog implements Closeable {
      * @throws FailureException when the file cannot be read
      */
     public static long forEach(Path file, java.util.function.Consumer<Event> sink) {
+        return forEach(file, null, sink);
+    }
+
+    /**
+     * As {@link #forEach(Path, java.util.function.Consumer)}, with the {@code content} only of the events that
+     * {@code withContent} takes, seen without it: a reader that needs a few events' content (a listing, the first
+     * prompt) does not parse the text of every answer. A line whose content alone is not JSON is an event here.
+     */
+    public static long forEach(Path file, java.util.function.Predicate<Event> withContent,
+                               java.util.function.Consumer<Event> sink) {
         long overlong = 0;
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             ChunkReader chunks = new ChunkReader(in, 1 << 16);
@@ -646,7 +656,11 @@ public final class EventLog implements Closeable {
                     if (end == chunk.length()) {
                         break; // a torn last line
                     }
-                    Event event = EventLines.parse(chunk.bytes(), from, end - from);
+                    Event event = withContent == null ? null
+                            : EventLines.parseWithoutContent(chunk.bytes(), from, end - from);
+                    if (event == null || withContent.test(event)) {
+                        event = EventLines.parse(chunk.bytes(), from, end - from);
+                    }
                     if (event != null) {
                         sink.accept(event);
                     }

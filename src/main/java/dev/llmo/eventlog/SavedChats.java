@@ -30,21 +30,27 @@ public final class SavedChats {
             if (!mentionsSave(file)) {
                 continue;
             }
-            String name = null;
-            for (Event event : EventLog.read(file)) {
-                if (EVENT.equals(event.type())) {
-                    String saved = event.data().path("name").asText("");
-                    if (!saved.isEmpty()) {
-                        name = saved; // a later /save renames the conversation: the earlier name is let go
-                    }
-                }
-            }
+            String name = nameIn(EventLog.read(file));
             if (name != null) {
                 names.remove(name); // re-inserted last: the newest conversation with the name wins
                 names.put(name, id);
             }
         }
         return names;
+    }
+
+    /** The name the events' conversation was saved under last, or null: a later /save renames it. */
+    static String nameIn(Iterable<Event> events) {
+        String name = null;
+        for (Event event : events) {
+            if (EVENT.equals(event.type())) {
+                String saved = event.data().path("name").asText("");
+                if (!saved.isEmpty()) {
+                    name = saved; // the earlier name is let go
+                }
+            }
+        }
+        return name;
     }
 
     /**

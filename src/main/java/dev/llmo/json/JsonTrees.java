@@ -90,6 +90,29 @@ public final class JsonTrees {
             }
         }
 
+        /**
+         * The members of the object in {@code bytes} that come before its member {@code stop}, which is left unread
+         * with all that follows it (when there is none: all of them); null when the document is no object.
+         *
+         * @throws com.fasterxml.jackson.core.JsonProcessingException when what is read is not JSON, or breaks a limit
+         */
+        public ObjectNode readBefore(byte[] bytes, int from, int length, String stop) throws IOException {
+            try (JsonParser parser = factory.createParser(bytes, from, length)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                ObjectNode members = NODES.objectNode();
+                for (String name = parser.nextFieldName(); name != null && !name.equals(stop);
+                     name = parser.nextFieldName()) {
+                    JsonToken token = parser.nextToken();
+                    members.replace(name, token == JsonToken.START_OBJECT ? containers(parser, NODES.objectNode())
+                            : token == JsonToken.START_ARRAY ? containers(parser, NODES.arrayNode())
+                            : scalar(parser, token));
+                }
+                return members;
+            }
+        }
+
         private JsonNode tree(JsonParser parser) throws IOException {
             JsonToken token = parser.nextToken();
             if (token == null) {

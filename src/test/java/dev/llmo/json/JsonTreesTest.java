@@ -90,6 +90,23 @@ class JsonTreesTest {
     }
 
     @Test
+    void readsTheMembersBeforeAStopAndLeavesTheRestUnread() throws Exception {
+        byte[] line = "{\"a\":1,\"b\":{\"c\":[1,{\"d\":null}]},\"stop\":{\"x\":\"y\"},\"z\":2}".getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonTrees.MAPPER_DEFAULTS.readBefore(line, 0, line.length, "stop").toString())
+                .isEqualTo("{\"a\":1,\"b\":{\"c\":[1,{\"d\":null}]}}");
+        assertThat(JsonTrees.MAPPER_DEFAULTS.readBefore(line, 0, line.length, "none").toString())
+                .isEqualTo("{\"a\":1,\"b\":{\"c\":[1,{\"d\":null}]},\"stop\":{\"x\":\"y\"},\"z\":2}");
+        // what follows the stop is not read: not even whether it is JSON
+        byte[] cut = "{\"a\":1,\"stop\":{\"x\":".getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonTrees.MAPPER_DEFAULTS.readBefore(cut, 0, cut.length, "stop").toString()).isEqualTo("{\"a\":1}");
+        byte[] array = "[1]".getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonTrees.MAPPER_DEFAULTS.readBefore(array, 0, array.length, "stop")).isNull();
+        // what comes before the stop must be JSON
+        assertThatThrownBy(() -> JsonTrees.MAPPER_DEFAULTS.readBefore(cut, 0, 9, "stop"))
+                .isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
     void writesTreesAsTheMapperDoes() throws Exception {
         Random random = new Random(7);
         ObjectMapper mapper = LENIENT.mapper();
