@@ -217,6 +217,9 @@ public final class SpendLog {
                     }
                     default -> parser.skipChildren();
                 }
+                if (ts != null && type != null && data != null) {
+                    break; // what follows (the hashes, and the content: an answer's text) is not read (ADR-003)
+                }
             }
             if (!SPENDING.contains(type) || ts == null || data == null || data.model == null) {
                 return null;

@@ -78,11 +78,6 @@ public record ConversationSummary(String id, String started, String command, Lis
                 ended, responses, unknown, SavedChats.nameIn(events));
     }
 
-    /** Reads and summarises the log {@code file}. */
-    public static ConversationSummary read(Path file) {
-        return read(file, skipped -> { });
-    }
-
     /**
      * Reads and summarises the log {@code file} reading no content but its first prompt's: a listing of thousands of
      * conversations with long answers does not parse their text (ADR-003, "Twenty-fourth round").

@@ -77,6 +77,26 @@ class SpendLogTest {
     }
 
     @Test
+    void aResponseIsCountedFromItsDataWithoutReadingItsContent() throws Exception {
+        Instant at = Instant.parse("2026-11-20T10:00:00Z");
+        Path file = SpendLogs.conversation(dir, at, "m/x", 1, 1, 7L);
+        // a response line whose content (an answer's text, written last) is damaged: what it cost is still counted,
+        // read from its data; the text is never parsed
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        int response = lines.size() - 1;
+        while (!lines.get(response).contains("\"type\":\"response\"")) {
+            response--;
+        }
+        String line = lines.get(response);
+        int content = line.indexOf(",\"content\":");
+        assertThat(content).isPositive();
+        lines.set(response, line.substring(0, content) + ",\"content\":{\"x\":\"cut");
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+
+        assertThat(SpendLog.read(dir, null)).containsExactly(new SpendRecord(at, "m/x", 1L, 1L, 0L, 0L, 0L, 7L));
+    }
+
+    @Test
     void readsLinesLongerThanTheBuffer() {
         Instant at = Instant.parse("2026-11-20T10:00:00Z");
         try (var log = dev.llmo.eventlog.EventLog.create(dir,
