@@ -157,15 +157,14 @@ public final class SpendLog {
                     return consumed; // what is left has no newline: a torn last line, or one being written
                 }
                 len += read;
-                for (int i = scanned; i < len; i++) {
-                    if (buf[i] == '\n') {
-                        SpendRecord record = line(buf, lineStart, i - lineStart);
-                        if (record != null && (from == null || !record.ts().isBefore(from))) {
-                            sink.accept(record);
-                        }
-                        consumed += i + 1 - lineStart;
-                        lineStart = i + 1;
+                for (int i = dev.llmo.io.LineEnds.next(buf, scanned, len); i < len;
+                     i = dev.llmo.io.LineEnds.next(buf, i + 1, len)) {
+                    SpendRecord record = line(buf, lineStart, i - lineStart);
+                    if (record != null && (from == null || !record.ts().isBefore(from))) {
+                        sink.accept(record);
                     }
+                    consumed += i + 1 - lineStart;
+                    lineStart = i + 1;
                 }
                 // keep the unfinished line at the front; grow only for a line longer than the buffer
                 System.arraycopy(buf, lineStart, buf, 0, len - lineStart);

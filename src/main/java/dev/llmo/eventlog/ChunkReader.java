@@ -49,11 +49,7 @@ final class ChunkReader {
 
         /** The end (exclusive, without the newline) of the line that starts at {@code from}. */
         int lineEnd(int from) {
-            int i = from;
-            while (i < length && bytes[i] != '\n') {
-                i++;
-            }
-            return i;
+            return dev.llmo.io.LineEnds.next(bytes, from, length);
         }
 
         /** Whether this chunk is one line longer than the bound, left unread. */
@@ -99,10 +95,7 @@ final class ChunkReader {
                 }
                 return emit(buffer, filled, true);
             }
-            int lastNewline = filled - 1;
-            while (lastNewline >= 0 && buffer[lastNewline] != '\n') {
-                lastNewline--;
-            }
+            int lastNewline = dev.llmo.io.LineEnds.last(buffer, 0, filled);
             if (lastNewline >= 0) {
                 carry = Arrays.copyOfRange(buffer, lastNewline + 1, filled);
                 return emit(buffer, lastNewline + 1, false);
@@ -143,11 +136,9 @@ final class ChunkReader {
             if (n < 0) {
                 return length; // torn: the line ends where the file does
             }
-            byte[] bytes = scan.array();
-            for (int i = 0; i < n; i++) {
-                if (bytes[i] == '\n') {
-                    return length + i;
-                }
+            int newline = dev.llmo.io.LineEnds.next(scan.array(), 0, n);
+            if (newline < n) {
+                return length + newline;
             }
             at += n;
             length += n;
@@ -169,15 +160,13 @@ final class ChunkReader {
                 offset = at;
                 return chunk;
             }
-            byte[] bytes = scan.array();
-            for (int i = 0; i < n; i++) {
-                if (bytes[i] == '\n') {
-                    Chunk chunk = new Chunk(NONE, 0, offset, false, at + i - offset);
-                    offset = at + i + 1;
-                    position = offset;
-                    carry = NONE;
-                    return chunk;
-                }
+            int i = dev.llmo.io.LineEnds.next(scan.array(), 0, n);
+            if (i < n) {
+                Chunk chunk = new Chunk(NONE, 0, offset, false, at + i - offset);
+                offset = at + i + 1;
+                position = offset;
+                carry = NONE;
+                return chunk;
             }
             at += n;
         }
