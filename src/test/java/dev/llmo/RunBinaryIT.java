@@ -64,6 +64,7 @@ class RunBinaryIT {
                   models:
                     - name: m1
                       pricing: { input_per_mtok: 0.15, output_per_mtok: 0.60 }
+                    - name: unpriced
                 """.formatted(baseUrl));
         Files.writeString(dir.resolve("config.yaml"), "main_llm: mock/m1\n");
     }
@@ -181,6 +182,26 @@ class RunBinaryIT {
             assertThat(server.takeRequest().getBody().readUtf8()).contains("some context");
             assertThat(Files.readString(log)).as("%s", args).doesNotContain("com.knuddels.jtokkit.Encodings ");
         }
+    }
+
+    /**
+     * A budget cannot be checked for a model without a price: the run is refused (exit 5) before the request's tokens
+     * are counted, which cannot change that, short prompt or long (a tokenizer's encoding took ~0.3 s of the refusal).
+     */
+    @Test
+    void aBudgetOnAModelWithoutAPriceIsRefusedWithoutATokenizer() throws Exception {
+        for (String prompt : List.of("Say hello", "word ".repeat(20_000))) {
+            Path log = home.resolve("classes-unpriced.log");
+            ProcessBuilder builder = llmo("run", "-m", "mock/unpriced", "--max-cost", "1", prompt);
+            builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+
+            Run run = run(builder);
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(5);
+            assertThat(run.err()).contains("the price of mock/unpriced is unknown").contains("nothing was sent");
+            assertThat(Files.readString(log)).doesNotContain("com.knuddels.jtokkit.Encodings ");
+        }
+        assertThat(server.getRequestCount()).isZero();
     }
 
     /**

@@ -47,6 +47,7 @@ public final class FittedAndBudgeted implements Preflight {
 
     @Override
     public Admission admit(ModelRef model, ChatRequest request) {
+        guard.checkPriced(model.id(), model.spec().pricing());
         ModelCaps caps = ModelCaps.of(model, request.options());
         long bound = tokenBound(request);
         boolean surelyFits = bound >= 0 && surelyFits(bound, caps);

@@ -148,14 +148,22 @@ public final class CostGuard {
         return reservation;
     }
 
-    private void check(String model, Pricing pricing, CostEstimate estimate) {
-        String limits = limits();
-        if (pricing == null) {
-            throw new BudgetException("the price of " + model + " is unknown, so the budget (" + limits
+    /**
+     * Refuses (exit 5) a request to a model whose price is unknown when a budget is set, as {@link #reserve} does:
+     * before its tokens are counted, which cannot change that (a tokenizer loads in up to half a second).
+     */
+    public synchronized void checkPriced(String model, Pricing pricing) {
+        if (active() && pricing == null) {
+            throw new BudgetException("the price of " + model + " is unknown, so the budget (" + limits()
                     + ") cannot be checked; nothing was sent",
                     "add its price under the model in models.yaml, e.g. 'pricing: { input_per_mtok: 0.15, "
                             + "output_per_mtok: 0.60 }' (USD per million tokens; 0 and 0 for a free local model)");
         }
+    }
+
+    private void check(String model, Pricing pricing, CostEstimate estimate) {
+        checkPriced(model, pricing);
+        String limits = limits();
         if (!estimate.known()) {
             throw new BudgetException("the output limit of " + model + " is unknown, so the budget (" + limits
                     + ") cannot be checked; nothing was sent",
