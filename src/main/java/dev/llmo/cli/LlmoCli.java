@@ -84,6 +84,10 @@ public final class LlmoCli {
         } catch (RuntimeException | Error e) {
             return reporter.report(e);
         } finally {
+            // the answer's end and the error line out first: closing the logs syncs them to disk, which on a loaded
+            // machine took longer than a signal's hook waits for this command (exit 130 with nothing on stderr)
+            environment.out().flush();
+            environment.err().flush();
             if (!outOfMemory) {
                 // left open for the entry point's handler, which ends the logs (error, session.end), then the process
                 context.closeAll();
