@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmo.failure.FailureException;
+import dev.llmo.io.LineEnds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -157,8 +158,8 @@ public final class SpendLog {
                     return consumed; // what is left has no newline: a torn last line, or one being written
                 }
                 len += read;
-                for (int i = dev.llmo.io.LineEnds.next(buf, scanned, len); i < len;
-                     i = dev.llmo.io.LineEnds.next(buf, i + 1, len)) {
+                for (int i = LineEnds.next(buf, scanned, len); i < len;
+                     i = LineEnds.next(buf, i + 1, len)) {
                     SpendRecord record = line(buf, lineStart, i - lineStart);
                     if (record != null && (from == null || !record.ts().isBefore(from))) {
                         sink.accept(record);

@@ -1,5 +1,6 @@
 package dev.llmo.eventlog;
 
+import dev.llmo.io.LineEnds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -49,7 +50,7 @@ final class ChunkReader {
 
         /** The end (exclusive, without the newline) of the line that starts at {@code from}. */
         int lineEnd(int from) {
-            return dev.llmo.io.LineEnds.next(bytes, from, length);
+            return LineEnds.next(bytes, from, length);
         }
 
         /** Whether this chunk is one line longer than the bound, left unread. */
@@ -95,7 +96,7 @@ final class ChunkReader {
                 }
                 return emit(buffer, filled, true);
             }
-            int lastNewline = dev.llmo.io.LineEnds.last(buffer, 0, filled);
+            int lastNewline = LineEnds.last(buffer, 0, filled);
             if (lastNewline >= 0) {
                 carry = Arrays.copyOfRange(buffer, lastNewline + 1, filled);
                 return emit(buffer, lastNewline + 1, false);
@@ -136,7 +137,7 @@ final class ChunkReader {
             if (n < 0) {
                 return length; // torn: the line ends where the file does
             }
-            int newline = dev.llmo.io.LineEnds.next(scan.array(), 0, n);
+            int newline = LineEnds.next(scan.array(), 0, n);
             if (newline < n) {
                 return length + newline;
             }
@@ -160,7 +161,7 @@ final class ChunkReader {
                 offset = at;
                 return chunk;
             }
-            int i = dev.llmo.io.LineEnds.next(scan.array(), 0, n);
+            int i = LineEnds.next(scan.array(), 0, n);
             if (i < n) {
                 Chunk chunk = new Chunk(NONE, 0, offset, false, at + i - offset);
                 offset = at + i + 1;
