@@ -221,7 +221,7 @@ public final class SpendLog {
                     break; // what follows (the hashes, and the content: an answer's text) is not read (ADR-003)
                 }
             }
-            if (!SPENDING.contains(type) || ts == null || data == null || data.model == null) {
+            if (type == null || !SPENDING.contains(type) || ts == null || data == null || data.model == null) {
                 return null;
             }
             if (data.failed && data.cost == null && data.input == null && data.output == null) {

@@ -87,16 +87,18 @@ public record ConversationSummary(String id, String started, String command, Lis
     public static ConversationSummary read(Path file, java.util.function.LongConsumer overlong) {
         List<Event> events = new ArrayList<>();
         boolean[] prompted = {false};
-        long skipped = EventLog.forEach(file, event -> {
-            if (prompted[0] || !"message".equals(event.type()) || !"user".equals(event.data().path("role").asText())) {
-                return false;
-            }
-            prompted[0] = true;
-            return true;
-        }, events::add);
+        // read whole until a user message is read whole: one whose line does not read whole is no event, as before
+        long skipped = EventLog.forEach(file, event -> !prompted[0] && userMessage(event), event -> {
+            prompted[0] |= userMessage(event);
+            events.add(event);
+        });
         if (skipped > 0) {
             overlong.accept(skipped);
         }
         return of(EventLog.idOf(file), events);
+    }
+
+    private static boolean userMessage(Event event) {
+        return "message".equals(event.type()) && "user".equals(event.data().path("role").asText());
     }
 }

@@ -66,6 +66,7 @@ class SpendLogTest {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Path file = SpendLogs.conversation(dir, at, "m/x", 1, 1, 7L);
         Files.writeString(file, "not json \"response\"\n{\"type\":\"response\",\"data\":[1]}\n"
+                + "{\"v\":1,\"ts\":\"" + at + "\",\"type\":1,\"data\":{\"model\":\"m/z\",\"cost_micro_usd\":5}}\n"
                 + "{\"v\":1,\"ts\":\"" + at + "\",\"type\":\"response\",\"data\":{\"model\":\"m/y\",\"usage\":null,"
                 + "\"cost_micro_usd\":3}}\n{\"v\":1,\"type\":\"response\"", StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);

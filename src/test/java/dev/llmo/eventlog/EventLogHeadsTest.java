@@ -82,4 +82,19 @@ class EventLogHeadsTest {
         assertThat(full.savedName()).isEqualTo("notes");
         assertThat(Files.size(file)).isPositive();
     }
+
+    @Test
+    void aFirstPromptWhoseLineDoesNotReadIsNoEventAndTheNextPromptIsTheFirst() throws Exception {
+        Path file = LogFixtures.conversation(dir, "the first prompt");
+        List<String> lines = LogFixtures.lines(file);
+        String user = lines.get(2);
+        int content = user.indexOf(",\"content\":");
+        assertThat(content).isPositive();
+        lines.set(2, user.substring(0, content) + ",\"content\":{\"x\":\"cut}");
+        LogFixtures.writeLines(file, lines);
+        ConversationSummary full = ConversationSummary.of(EventLog.idOf(file), EventLog.read(file));
+
+        assertThat(ConversationSummary.read(file, skipped -> { })).isEqualTo(full);
+        assertThat(full.firstPrompt()).isEqualTo("and more?");
+    }
 }
