@@ -34,16 +34,15 @@ if [ -r /sys/devices/system/cpu/online ] && read -r line </sys/devices/system/cp
 fi
 # A streamed answer is read in pieces through the JDK's socket: up to 64 KiB on a plain-HTTP call's own connection,
 # 8 KiB through okio and OkHttp's body sources over TLS. Their read methods run once per piece, under the thresholds
-# above, so they are compiled after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's per-block helpers, which hash a
-# long answer's content at its end, with its block (above): after 8 blocks; so are the call of the block and the byte
-# swap of its words, which were compiled only while a 140 KB answer was hashed (ADR-003, "Twenty-fourth round"). So are
-# the methods a long answer runs
-# through once per event or once for all of it, whose loops otherwise ran interpreted: the stream parser's run of
-# template events, the JDK's byte comparison with which it matches each event's framing, a chunked body's reads
-# (one chunk per event from most local servers), the comparison of the text shown with the answer's, and the
-# canonical writer's string (ADR-003, "Tenth round", "Thirteenth round" and
-# "Twenty-second round"). Only the commands that call models get these patterns, which every method the JVM sets up
-# is matched against.
+# above, so they are compiled after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's
+# per-block helpers, which hash a long answer's content at its end, with its block (above): after 8 blocks; so are
+# the call of the block and the byte swap of its words, which were compiled only while a 140 KB answer was hashed
+# (ADR-003, "Twenty-fourth round"). So are the methods a long answer runs through once per event or once for all of
+# it, whose loops otherwise ran interpreted: the stream parser's run of template events, the JDK's byte comparison
+# with which it matches each event's framing, a chunked body's reads (one chunk per event from most local servers),
+# the comparison of the text shown with the answer's, and the canonical writer's string (ADR-003, "Tenth round",
+# "Thirteenth round" and "Twenty-second round"). Only the commands that call models get these patterns, which every
+# method the JVM sets up is matched against.
 sub=   # the command: the first argument that is not an option (the root takes only options)
 for arg in "$@"; do case $arg in -*) ;; *) sub=$arg; break ;; esac; done
 remote=; for arg in "$@"; do [ "$arg" = --remote ] && remote=yes; done
