@@ -4,9 +4,10 @@
 # chat.completion JSON. A model named "chunkedN" gets the stream of "tokensN" with chunked transfer encoding, one chunk
 # per event, as servers that flush each event send it (Ollama's Go server, llama.cpp, vLLM's uvicorn). With --key K a request without "Authorization: Bearer K" gets 401; with --delay S every
 # answer comes S seconds after its request (a model's latency). The answers are built once per size and written in
-# 64 KiB pieces, the most llmo reads at once: each write costs this server ~8 us of Python, and in 4 KiB pieces it
+# 256 KiB pieces, the most llmo reads at once: each write costs this server ~8 us of Python, and in 4 KiB pieces it
 # took 7 ms longer to send a 20,000-token stream than a 2-token answer (curl: 17.7 against 10.8 ms), most of the 10%
-# the stream bench allows llmo; in 64 KiB pieces 3 ms (12.2 against 9.0 ms; ADR-003, "Twenty-third round").
+# the stream bench allows llmo; in 64 KiB pieces 3 ms (12.2 against 9.0 ms; ADR-003, "Twenty-third round" and
+# "Twenty-fifth round").
 # POST /v1/messages answers the same way in Anthropic's Messages format (its SSE events: message_start, one
 # content_block_delta per token, message_delta, message_stop), for the benches of that wire format. Writes its port to
 # PORT_FILE when ready.
@@ -18,6 +19,7 @@ key = sys.argv[sys.argv.index("--key") + 1] if "--key" in sys.argv else None
 delay = float(sys.argv[sys.argv.index("--delay") + 1]) if "--delay" in sys.argv else 0.0
 head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1727346171, "model": "bench"}
 bodies = {}
+PIECE = 256 * 1024
 
 
 def event(obj):
@@ -108,8 +110,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(len(out)))
         self.end_headers()
-        for i in range(0, len(out), 65536):
-            self.wfile.write(out[i:i + 65536])
+        for i in range(0, len(out), PIECE):
+            self.wfile.write(out[i:i + PIECE])
 
     def log_message(self, *args):
         pass

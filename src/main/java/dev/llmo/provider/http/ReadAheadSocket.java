@@ -10,7 +10,7 @@ import java.util.Objects;
 import javax.net.SocketFactory;
 
 /**
- * A plain-HTTP socket whose input is taken from the system in pieces of up to 64 KiB. OkHttp reads a body 8 KiB at
+ * A plain-HTTP socket whose input is taken from the system in pieces of up to 256 KiB. OkHttp reads a body 8 KiB at
  * a time (okio's segment), each read a system call through the JDK's socket; a local server (Ollama, vLLM,
  * llama.cpp) streams an answer faster than that is read (ADR-003, "Tenth round"). Here one call takes what
  * the socket holds and okio's reads are served from memory. Nothing else changes: the bytes come in the same order, a
@@ -19,8 +19,12 @@ import javax.net.SocketFactory;
  * {@code http://}: TLS reads its own records.
  */
 final class ReadAheadSocket extends Socket {
-    /** The largest piece taken from the system at once. */
-    static final int PIECE = 1 << 16;
+    /**
+     * The largest piece taken at once: as large as a streamed answer's reads ({@code ChatCall}), which then go to the
+     * system directly. The JDK's socket hands over at most 128 KiB a call; what a read asks beyond that is asked
+     * again only when the system says it holds it.
+     */
+    static final int PIECE = 1 << 18;
 
     /** Makes the unconnected sockets OkHttp connects itself (how it uses a socket factory). */
     static final SocketFactory FACTORY = new Factory();
