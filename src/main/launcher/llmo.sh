@@ -39,7 +39,9 @@ fi
 # the call of the block and the byte swap of its words, which were compiled only while a 140 KB answer was hashed
 # (ADR-003, "Twenty-fourth round"). So are the methods a long answer runs through once per event or once for all of
 # it, whose loops otherwise ran interpreted: the stream parser's run of template events, the JDK's byte comparison
-# with which it matches each event's framing, a chunked body's reads (one chunk per event from most local servers),
+# with which it matches each event's framing (that one overload of Arrays.equals, and its range check: the start-up's
+# second thread calls it a few times, so that a stream's first read, a few thousand events, finds it compiled;
+# ADR-003, "Twenty-fifth round"), a chunked body's reads (one chunk per event from most local servers),
 # the comparison of the text shown with the answer's, and the canonical writer's string (ADR-003, "Tenth round",
 # "Thirteenth round" and "Twenty-second round"). Only the commands that call models get these patterns, which every
 # method the JVM sets up is matched against.
@@ -55,6 +57,8 @@ exports=
 case $sub in run|chat|chain|batch) exports=manifest; jit="$jit \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::vectorizedMismatch,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,jdk.internal.util.ArraysSupport::mismatch,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,java.util.Arrays::equals([BII[BII)Z,0.01 \
+  -XX:CompileCommand=CompileThresholdScaling,java.util.Arrays::rangeCheck,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,java.lang.StringLatin1::equals,0.01 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.SseParser::template*,0.03 \
   -XX:CompileCommand=CompileThresholdScaling,dev.llmo.provider.http.LocalHttp\$Chunked::*,0.03 \

@@ -54,6 +54,7 @@ final class StartupWarmup {
                     warmLog();
                     warmSockets();
                     warmRequest();
+                    dev.llmo.provider.http.SseParser.warmComparison();
                 }
             }, "llmo-warmup"));
         }
@@ -120,6 +121,7 @@ final class StartupWarmup {
         }
         warmHttp();
         warmRequest();
+        dev.llmo.provider.http.SseParser.warmComparison();
     }
 
     /**

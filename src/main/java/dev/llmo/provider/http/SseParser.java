@@ -308,6 +308,19 @@ public final class SseParser {
     }
 
     /**
+     * Calls the comparison a run makes for each event ({@link #same}) often enough that the launcher's thresholds
+     * have the JIT compile it: a stream's first read, a few thousand events, otherwise compared them in the
+     * interpreter. For the start-up's second thread.
+     */
+    public static void warmComparison() {
+        byte[] a = new byte[64];
+        byte[] b = new byte[64];
+        for (int i = 0; i < 16; i++) {
+            same(a, 0, b, b.length);
+        }
+    }
+
+    /**
      * After a template event read line by line: its framing, for {@link #templateRun} to read the next ones at once.
      * Only the plain framing is learnt ({@code event: NAME} and {@code data: } lines ending in LF); another never
      * matches, and its events are read line by line.
