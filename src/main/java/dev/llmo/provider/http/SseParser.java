@@ -310,12 +310,14 @@ public final class SseParser {
     /**
      * Calls the comparison a run makes for each event ({@link #same}) often enough that the launcher's thresholds
      * have the JIT compile it: a stream's first read, a few thousand events, otherwise compared them in the
-     * interpreter. For the start-up's second thread.
+     * interpreter. For the start-up's second thread. 16 calls were not always enough: the JIT raises its thresholds
+     * while its queue is long, as it is at start-up; with 200 the comparison was compiled before the body in every
+     * run measured (ADR-003, "Twenty-fifth round").
      */
     public static void warmComparison() {
         byte[] a = new byte[64];
         byte[] b = new byte[64];
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < 200; i++) {
             same(a, 0, b, b.length);
         }
     }
