@@ -40,8 +40,8 @@ fi
 # (ADR-003, "Twenty-fourth round"). So are the methods a long answer runs through once per event or once for all of
 # it, whose loops otherwise ran interpreted: the stream parser's run of template events, the JDK's byte comparison
 # with which it matches each event's framing (that one overload of Arrays.equals, and its range check: the start-up's
-# second thread calls it a few times, so that a stream's first read, a few thousand events, finds it compiled;
-# ADR-003, "Twenty-fifth round"), a chunked body's reads (one chunk per event from most local servers),
+# second thread reads a few hundred made-up events, so that a stream's first read, a few thousand events, finds them
+# compiled; ADR-003, "Twenty-fifth round"), a chunked body's reads (one chunk per event from most local servers),
 # the comparison of the text shown with the answer's, and the canonical writer's string (ADR-003, "Tenth round",
 # "Thirteenth round" and "Twenty-second round"). Only the commands that call models get these patterns, which every
 # method the JVM sets up is matched against.

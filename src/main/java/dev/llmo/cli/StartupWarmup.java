@@ -54,7 +54,7 @@ final class StartupWarmup {
                     warmLog();
                     warmSockets();
                     warmRequest();
-                    dev.llmo.provider.http.SseParser.warmComparison();
+                    warmStream();
                 }
             }, "llmo-warmup"));
         }
@@ -121,7 +121,7 @@ final class StartupWarmup {
         }
         warmHttp();
         warmRequest();
-        dev.llmo.provider.http.SseParser.warmComparison();
+        warmStream();
     }
 
     /**
@@ -136,6 +136,18 @@ final class StartupWarmup {
             Class.forName("java.util.concurrent.CompletableFuture", true, null);
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
             // nothing was gained; the main thread does the same work when it needs it and reports what fails
+        }
+    }
+
+    /**
+     * What a streamed answer runs through once per event, compiled before it arrives: a long answer's first few
+     * thousand events were read in the interpreter ({@code SseParser.warm}).
+     */
+    private static void warmStream() {
+        try {
+            dev.llmo.provider.http.SseParser.warm();
+        } catch (LinkageError | RuntimeException e) {
+            // nothing was gained; the call reads its stream as it would have
         }
     }
 
