@@ -141,12 +141,12 @@ final class StartupWarmup {
 
     /**
      * What a streamed answer runs through once per event, compiled before it arrives: a long answer's first few
-     * thousand events were read in the interpreter ({@code SseParser.warm}).
+     * thousand events were read in the interpreter ({@link dev.llmo.provider.http.StreamWarmup}).
      */
     private static void warmStream() {
         try {
-            dev.llmo.provider.http.SseParser.warm();
-        } catch (LinkageError | RuntimeException e) {
+            dev.llmo.provider.http.StreamWarmup.run();
+        } catch (java.io.IOException | LinkageError | RuntimeException e) {
             // nothing was gained; the call reads its stream as it would have
         }
     }

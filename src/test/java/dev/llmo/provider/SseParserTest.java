@@ -103,13 +103,6 @@ class SseParserTest {
      * events must not depend on where the chunks end, nor on the limit being met by a line of either kind.
      */
     @Test
-    void theStartUpsMadeUpEventsAreReadAsRuns() {
-        // the warm-up is for the run's methods: its events must reach them, not the line by line reading, or it would
-        // warm the wrong code, silently
-        assertThat(SseParser.warm()).isEqualTo(395);
-    }
-
-    @Test
     void eventsDoNotDependOnWhereChunksEnd() {
         String stream = ": keep-alive\r\nevent: delta\ndata: {\"a\":\"ガイモ 🥔\"}\r\nid: 7\n\ndata: one\ndata:two\r\rretry: 5\n\n"
                 + "data: [DONE]\n\nerror: {\"e\":1}\n\n{\"raw\":\n[1,2]}\ndata: " + "x".repeat(600) + "\n\ndata: tail";
