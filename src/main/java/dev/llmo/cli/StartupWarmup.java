@@ -67,18 +67,22 @@ final class StartupWarmup {
         }
     }
 
+    /** The thread opening the vault with the session's key, when there is one: see {@link #warmStream}. */
+    private static volatile Thread vaultOpening;
+
     private static void start(CliContext context, Thread thread) {
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
-        thread.start();
         if (context.environment().env().containsKey(dev.llmo.vault.VaultSession.ENV)) {
             // an unlocked vault session (`eval "$(llmo vault unlock)"`) is there to give this command its keys: the
             // vault is opened with it beside the main thread, which otherwise waited ~40 ms for the agent and the
             // decryption (a run 1.23x one with its key in the environment; ADR-003, "Fifteenth round")
             Thread vault = new Thread(() -> openWithSession(context), "llmo-vault-warmup");
             vault.setDaemon(true);
+            vaultOpening = vault;
             vault.start();
         }
+        thread.start();
     }
 
     /**
@@ -145,7 +149,16 @@ final class StartupWarmup {
      */
     private static void warmStream() {
         try {
+            Thread vault = vaultOpening;
+            if (vault != null) {
+                // a session's run waits for the vault's key: the stream's warm-up beside the opening took a core from
+                // it (the run 1.19-1.24x one with the key in the environment; after the opening, 1.14-1.18x; with no
+                // stream warm-up, 1.11-1.17x; ADR-003, "Twenty-fifth round")
+                vault.join();
+            }
             dev.llmo.provider.http.StreamWarmup.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (java.io.IOException | LinkageError | RuntimeException e) {
             // nothing was gained; the call reads its stream as it would have
         }
