@@ -656,6 +656,9 @@ public final class EventLog implements Closeable {
                     if (end == chunk.length()) {
                         break; // a torn last line
                     }
+                    // the line read without its content first, when a filter may spare its content; read whole when
+                    // there is no filter, when the filter wants its content, or when it does not read so (another
+                    // order of members, a longer head: parseWithoutContent gives null)
                     Event event = withContent == null ? null
                             : EventLines.parseWithoutContent(chunk.bytes(), from, end - from);
                     if (event == null || withContent.test(event)) {
