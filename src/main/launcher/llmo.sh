@@ -32,7 +32,7 @@ jit="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=4 -XX:CompileCommand=qu
 if [ -r /sys/devices/system/cpu/online ] && read -r line </sys/devices/system/cpu/online; then
   case $line in 0|0-1) jit="$jit -XX:CICompilerCount=1" ;; esac
 fi
-# A streamed answer is read in pieces through the JDK's socket: up to 256 KiB on a plain-HTTP call's own connection,
+# A streamed answer is read in pieces through the JDK's socket: up to 128 KiB a call on a plain-HTTP call's own connection,
 # 8 KiB through okio and OkHttp's body sources over TLS. Their read methods run once per piece, under the thresholds
 # above, so they are compiled after 10 reads (a short answer takes fewer, so it compiles none of them). SHA-256's
 # per-block helpers, which hash a long answer's content at its end, with its block (above): after 8 blocks; so are

@@ -287,10 +287,11 @@ final class ChatCall implements CallHandle, Runnable, RetryLoop.Reader<ChatRespo
     }
 
     /**
-     * How much {@link BodyReads#fill} reads at most. A local server sends a long answer faster than it is parsed: 256
-     * KiB a read instead of 64 took ~2 ms off a 20,000-token stream's ~10 over a one-token answer, in fewer reads
-     * (14 instead of 54) and fewer waits for a server that shares the CPUs (ADR-003, "Twenty-fifth round"). A read
-     * never waits for more than the system holds, so a slow stream's text is shown as it was.
+     * How much {@link BodyReads#fill} reads at most: two of the JDK's socket reads. A local server sends a long answer
+     * faster than it is parsed: 256 KiB a read instead of 64 took ~2 ms off a 20,000-token stream's ~10 over a
+     * one-token answer, in fewer reads (14 instead of 54) and fewer waits for a server that shares the CPUs (ADR-003,
+     * "Twenty-fifth round"). A read never waits for more than the system holds, so a slow stream's text is shown as
+     * it was.
      */
     private static final int READ_BUFFER = 1 << 18;
 

@@ -158,7 +158,7 @@ final class LocalHttp implements Closeable, RetryLoop.Answer {
      * (ADR-003, "Twenty-fifth round"). Reads 64 bytes at a time, so that the loop over the chunks of one read is
      * compiled too. No socket: the bytes come from memory.
      *
-     * @return the body's bytes read: 7,600, the 400 events
+     * @return the body's bytes read: 6,800, the 400 events
      */
     static long warmChunked() throws IOException {
         byte[] event = "data: {\"t\":\"x\"}\n\n".getBytes(StandardCharsets.US_ASCII);

@@ -10,7 +10,7 @@ import java.util.Objects;
 import javax.net.SocketFactory;
 
 /**
- * A plain-HTTP socket whose input is taken from the system in pieces of up to 256 KiB. OkHttp reads a body 8 KiB at
+ * A plain-HTTP socket whose input is taken from the system in pieces of up to 128 KiB. OkHttp reads a body 8 KiB at
  * a time (okio's segment), each read a system call through the JDK's socket; a local server (Ollama, vLLM,
  * llama.cpp) streams an answer faster than that is read (ADR-003, "Tenth round"). Here one call takes what
  * the socket holds and okio's reads are served from memory. Nothing else changes: the bytes come in the same order, a
@@ -20,11 +20,11 @@ import javax.net.SocketFactory;
  */
 final class ReadAheadSocket extends Socket {
     /**
-     * The largest piece taken at once: as large as a streamed answer's reads ({@code ChatCall}), which then go to the
-     * system directly. The JDK's socket hands over at most 128 KiB a call; what a read asks beyond that is asked
-     * again only when the system says it holds it.
+     * The largest piece taken at once: the most the JDK's socket hands over in one call ({@code NioSocketImpl}). A
+     * read that asks for at least as much goes to the system directly, without a copy: each of a streamed answer's
+     * reads ({@code ChatCall}, 256 KiB) and the second read of one that the first did not fill.
      */
-    static final int PIECE = 1 << 18;
+    static final int PIECE = 1 << 17;
 
     /** Makes the unconnected sockets OkHttp connects itself (how it uses a socket factory). */
     static final SocketFactory FACTORY = new Factory();
