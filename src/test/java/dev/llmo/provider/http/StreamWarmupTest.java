@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 class StreamWarmupTest {
     @Test
     void theMadeUpEventsAreReadAsRuns() {
-        // all but the first (which teaches the run its framing) and the last of each of the four pieces (which ends
+        // all but the first (which teaches the run its framing) and the last of each of the 64 pieces (which ends
         // with it)
-        assertThat(SseParser.warm()).isEqualTo(395);
+        assertThat(SseParser.warm()).isEqualTo(575);
     }
 
     @Test
