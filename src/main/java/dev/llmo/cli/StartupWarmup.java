@@ -67,7 +67,7 @@ final class StartupWarmup {
         }
     }
 
-    /** The thread opening the vault with the session's key, when there is one: see {@link #warmStream}. */
+    /** The thread opening the vault with the session's key, when there is one: then there is no stream warm-up. */
     private static volatile Thread vaultOpening;
 
     private static void start(CliContext context, Thread thread) {
@@ -149,16 +149,14 @@ final class StartupWarmup {
      */
     private static void warmStream() {
         try {
-            Thread vault = vaultOpening;
-            if (vault != null) {
-                // a session's run waits for the vault's key: the stream's warm-up beside the opening took a core from
-                // it (the run 1.19-1.24x one with the key in the environment; after the opening, 1.14-1.18x; with no
-                // stream warm-up, 1.11-1.17x; ADR-003, "Twenty-fifth round")
-                vault.join();
+            if (vaultOpening != null) {
+                // a session's run waits for the vault's key, opened on a thread of its own: on two CPUs the stream's
+                // warm-up took a core from it or from what follows it (the run 1.19-1.24x one with the key in the
+                // environment with the warm-up beside the opening, 1.14-1.21x after it, 1.11-1.17x without it; the
+                // limit is 1.2x; ADR-003, "Twenty-fifth round")
+                return;
             }
             dev.llmo.provider.http.StreamWarmup.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (java.io.IOException | LinkageError | RuntimeException e) {
             // nothing was gained; the call reads its stream as it would have
         }
