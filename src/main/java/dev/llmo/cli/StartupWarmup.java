@@ -67,8 +67,8 @@ final class StartupWarmup {
         }
     }
 
-    /** The thread opening the vault with the session's key, when there is one: then there is no stream warm-up. */
-    private static volatile Thread vaultOpening;
+    /** Whether a thread opens the vault with the session's key: then there is no stream warm-up. */
+    private static volatile boolean vaultOpening;
 
     private static void start(CliContext context, Thread thread) {
         thread.setDaemon(true);
@@ -79,7 +79,7 @@ final class StartupWarmup {
             // decryption (a run 1.23x one with its key in the environment; ADR-003, "Fifteenth round")
             Thread vault = new Thread(() -> openWithSession(context), "llmo-vault-warmup");
             vault.setDaemon(true);
-            vaultOpening = vault;
+            vaultOpening = true;
             vault.start();
         }
         thread.start();
@@ -149,7 +149,7 @@ final class StartupWarmup {
      */
     private static void warmStream() {
         try {
-            if (vaultOpening != null) {
+            if (vaultOpening) {
                 // a session's run waits for the vault's key, opened on a thread of its own: on two CPUs the stream's
                 // warm-up took a core from it or from what follows it (the run 1.19-1.24x one with the key in the
                 // environment with the warm-up beside the opening, 1.14-1.21x after it, 1.11-1.17x without it; the

@@ -310,11 +310,10 @@ public final class SseParser {
     /**
      * Reads 640 made-up template events with a parser of its own, in 64 pieces, so that the JIT compiles what a run
      * does for each event ({@link #templateEvent} and the JDK's comparison it calls) and for each piece (the run's
-     * loop, {@link #templateRun}) before a stream needs it: a long answer's first
-     * read, a few thousand events, otherwise went through them in the interpreter, and through the JIT's bookkeeping
-     * of each interpreted call. For the start-up's second thread: on a machine of two CPUs, a 20,000-token stream
-     * ~3 ms faster, a one-token run within its noise (ADR-003, "Twenty-fifth round"). Changes nothing else
-     * ({@link StreamWarmup}).
+     * loop, {@link #templateRun}) before a stream needs it: a long answer's first read, a few thousand events,
+     * otherwise went through them in the interpreter, and through the JIT's bookkeeping of each interpreted call. For
+     * the start-up's second thread: on a machine of two CPUs, a 20,000-token stream ~3 ms faster, a one-token run
+     * within its noise (ADR-003, "Twenty-fifth round"). Changes nothing else ({@link StreamWarmup}).
      *
      * @return how many of the made-up events were read as runs, as they must be to warm the run's methods: 575, all
      *     but the first (which teaches the run its framing) and the last of each piece (which ends with it)
