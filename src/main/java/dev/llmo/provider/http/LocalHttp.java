@@ -617,42 +617,20 @@ final class LocalHttp implements Closeable, RetryLoop.Answer {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int total = super.read(b, off, len);
-            // the loop runs interpreted for a stream's first reads (a few hundred chunks each) until the JIT has
-            // compiled this method; the work per chunk is in a method it compiles after a few chunks (ADR-003,
-            // "Twenty-fourth round")
-            int n;
-            while (total > 0 && total < len && (n = takeChunk(b, off + total, len - total)) > 0) {
-                total += n;
-            }
-            return total;
-        }
-
-        /**
-         * Takes the next chunk's framing and as much of its data as fits, when they are held: the bytes taken, 0 when
-         * the body is at its end or what follows is not all here yet (the next call reads it, waiting).
-         */
-        private int takeChunk(byte[] b, int off, int len) throws IOException {
-            if (last) {
-                return 0;
-            }
             ReadAheadSocket.ReadAhead held = waits.input;
-            if (left == 0) {
-                long size = held.takeChunkBoundary();
-                if (size >= 0) {
-                    left = size;
-                    last = size == 0;
-                } else if (waits.holdsLines(2)) {
+            while (total > 0 && total < len && !last) {
+                total += held.takeChunks(b, off + total, len - total, left);
+                left = held.chunkLeft();
+                if (left < 0) {
+                    left = 0;
+                    last = true; // the trailers may not be here yet: the next call reads them
+                } else if (left == 0 && total < len && waits.holdsLines(2)) {
                     nextChunk(); // another form of framing, or a malformed one
                 } else {
-                    return 0;
-                }
-                if (last) {
-                    return 0; // the trailers may not be here yet: the next call reads them
+                    break; // b is full, or what follows is not all here yet (the next call reads it, waiting)
                 }
             }
-            int n = held.takeHeld(b, off, (int) Math.min(len, left));
-            left -= n;
-            return n;
+            return total;
         }
 
         @Override

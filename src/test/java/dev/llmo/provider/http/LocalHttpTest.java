@@ -50,6 +50,14 @@ class LocalHttpTest {
 
     /** Answers the next connection with {@code answer}, then keeps it open ({@code hold}) or closes it. */
     private void answer(byte[] answer, boolean hold) {
+        answer(answer, hold, new int[0]);
+    }
+
+    /**
+     * As {@link #answer(byte[], boolean)}, writing {@code answer} in pieces that end at {@code cuts} (ascending), each
+     * flushed and followed by a pause, so that the client's reads end there.
+     */
+    private void answer(byte[] answer, boolean hold, int[] cuts) {
         Thread thread = new Thread(() -> {
             try (Socket socket = server.accept()) {
                 InputStream in = socket.getInputStream();
@@ -71,13 +79,22 @@ class LocalHttpTest {
                 }
                 received.complete(request.toByteArray());
                 OutputStream out = socket.getOutputStream();
-                out.write(answer);
+                int from = 0;
+                for (int cut : cuts) {
+                    out.write(answer, from, cut - from);
+                    out.flush();
+                    from = cut;
+                    Thread.sleep(1);
+                }
+                out.write(answer, from, answer.length - from);
                 out.flush();
                 if (hold) {
                     in.read(); // until the client closes
                 }
             } catch (IOException e) {
                 received.completeExceptionally(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "local-http-test-server");
         thread.setDaemon(true);
@@ -140,6 +157,59 @@ class LocalHttpTest {
         try (LocalHttp exchange = exchange()) {
             assertThat(read(exchange.body())).isEqualTo("ab0123456789abcdefg");
         }
+    }
+
+    /**
+     * Chunked bodies of random chunks (bytes of any value, CR and LF among them), their framing in the forms servers
+     * write (CRLF or LF, upper or lower case, leading zeros, extensions, spaces, trailers), sent in random pieces and
+     * read in random sizes: the data come out exactly, wherever a piece or a read ends, whether the framing between
+     * two chunks is taken at once or byte by byte.
+     */
+    @Test
+    void randomChunkedBodiesAreReadExactlyWhereverTheyAreCut() throws IOException {
+        java.util.Random random = new java.util.Random(20261207);
+        for (int round = 0; round < 120; round++) {
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            ByteArrayOutputStream data = new ByteArrayOutputStream();
+            wire.writeBytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            int head = wire.size();
+            for (int chunk = 1 + random.nextInt(40); chunk > 0; chunk--) {
+                byte[] bytes = new byte[1 + random.nextInt(random.nextInt(8) == 0 ? 5_000 : 200)];
+                random.nextBytes(bytes);
+                wire.writeBytes(sizeLine(bytes.length, random).getBytes(StandardCharsets.US_ASCII));
+                wire.writeBytes(bytes);
+                wire.writeBytes((random.nextBoolean() ? "\r\n" : "\n").getBytes(StandardCharsets.US_ASCII));
+                data.writeBytes(bytes);
+            }
+            wire.writeBytes((sizeLine(0, random) + (random.nextInt(4) == 0 ? "X-Trailer: 1\r\n" : "") + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = wire.toByteArray();
+            int[] cuts = random.ints(random.nextInt(6), head, answer.length).sorted().distinct().toArray();
+            listenAgain();
+            answer(answer, false, cuts);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            try (LocalHttp exchange = exchange()) {
+                InputStream body = exchange.body();
+                byte[] buffer = new byte[1 + random.nextInt(random.nextBoolean() ? 64 : 300_000)];
+                for (int n; (n = body.read(buffer, 0, 1 + random.nextInt(buffer.length))) >= 0; ) {
+                    got.write(buffer, 0, n);
+                }
+            }
+            assertThat(got.toByteArray()).as("round %d", round).isEqualTo(data.toByteArray());
+        }
+    }
+
+    /** A chunk's size line as a server may write it. */
+    private static String sizeLine(int size, java.util.Random random) {
+        String hex = Integer.toHexString(size);
+        hex = random.nextBoolean() ? hex.toUpperCase(java.util.Locale.ROOT) : hex;
+        hex = "0".repeat(random.nextInt(4) == 0 ? random.nextInt(16 - hex.length()) : 0) + hex;
+        String extension = switch (random.nextInt(8)) {
+            case 0 -> ";name=\"v\"";
+            case 1 -> " \t";
+            default -> "";
+        };
+        return hex + extension + (random.nextBoolean() ? "\r\n" : "\n");
     }
 
     /**
