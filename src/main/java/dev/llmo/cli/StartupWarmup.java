@@ -87,13 +87,14 @@ final class StartupWarmup {
 
     /**
      * The JCE's set-up, which the session's thread meets when it decrypts the vault with the key the agent gave it:
-     * its policy files, and a URL whose protocol handler the JDK first looks for on the class path, opening every jar
-     * on it, the binary's ~5,300 entries included; and AES's tables, which its class computes in the interpreter
-     * (~4 ms of CPU). Done here, beside the session's talk with its agent, instead of after it (ADR-003,
-     * "Twenty-first round" and "Twenty-second round").
+     * its policy files (and a URL whose protocol handler the JDK would look for on the class path, opening every jar on
+     * it, but for {@link dev.llmo.secret.JdkCrypto#presetHttpHandler}); and AES's tables, which its class computes in
+     * the interpreter (~4 ms of CPU). Done here, beside the session's talk with its agent, instead of after it (ADR-003,
+     * "Twenty-first round", "Twenty-second round" and "Twenty-sixth round").
      */
     private static void warmCipher() {
         try {
+            dev.llmo.secret.JdkCrypto.presetHttpHandler();
             Class.forName("javax.crypto.JceSecurity", true, null);
             Class.forName("com.sun.crypto.provider.AESCrypt", true, null);
         } catch (ClassNotFoundException | LinkageError | RuntimeException e) {

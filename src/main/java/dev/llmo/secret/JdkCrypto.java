@@ -59,6 +59,7 @@ public final class JdkCrypto {
 
     /** {@code Cipher.getInstance(transformation)}, from SunJCE's class when it can be reached. */
     public static Cipher cipher(String transformation) throws GeneralSecurityException {
+        presetHttpHandler();
         try {
             return Cipher.getInstance(transformation, JDK_CLASSES);
         } catch (NoSuchAlgorithmException | NoSuchPaddingException | SecurityException e) {
@@ -74,6 +75,7 @@ public final class JdkCrypto {
      * "Twenty-first round").
      */
     public static Mac mac(String algorithm) throws GeneralSecurityException {
+        presetHttpHandler();
         Mac[] made = new Mac[1];
         ThreadProviders.run(new Provider[] {JDK_CLASSES}, new Runnable() { // not a lambda: start-up path (ADR-003)
             @Override
@@ -86,6 +88,56 @@ public final class JdkCrypto {
             }
         });
         return made[0] != null ? made[0] : Mac.getInstance(algorithm);
+    }
+
+    /**
+     * Spares the JCE's set-up a pass over every jar on the class path. The set-up makes an {@code http:} URL (a
+     * sentinel), and the JDK looks for that protocol's handler among the class path's services before it takes its own,
+     * opening each jar on the way: the binary's ~5,300 entries, read in the interpreter (~10 ms of CPU in a run that
+     * opens the vault; ADR-003, "Twenty-sixth round"). A factory that hands out the JDK's own handler for {@code http}
+     * (the one that lookup ends with: a single binary has no such service) and nothing for any other protocol ends the
+     * lookup before it starts. The handler's class is internal: the jar's manifest exports its package to the commands
+     * that call models. Without the export, or where a factory is set already, nothing changes. Once per process,
+     * before the JCE is first used.
+     */
+    public static void presetHttpHandler() {
+        synchronized (JdkCrypto.class) {
+            if (httpHandlerPreset) {
+                return;
+            }
+            httpHandlerPreset = true;
+        }
+        java.net.URLStreamHandler http;
+        try {
+            http = (java.net.URLStreamHandler) Class.forName("sun.net.www.protocol.http.Handler").getConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return; // not exported, or another runtime's internals: the JDK looks the handler up as it would have
+        }
+        try {
+            java.net.URL.setURLStreamHandlerFactory(new HttpOnly(http));
+        } catch (Error e) {
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            // a factory was set already (the JDK allows one): it decides, as it would have
+        }
+    }
+
+    private static boolean httpHandlerPreset;
+
+    /** The JDK's own {@code http} handler, and nothing for any other protocol (which the JDK then finds as before). */
+    private static final class HttpOnly implements java.net.URLStreamHandlerFactory {
+        private final java.net.URLStreamHandler http;
+
+        HttpOnly(java.net.URLStreamHandler http) {
+            this.http = http;
+        }
+
+        @Override
+        public java.net.URLStreamHandler createURLStreamHandler(String protocol) {
+            return "http".equalsIgnoreCase(protocol) ? http : null;
+        }
     }
 
     /**

@@ -129,4 +129,41 @@ class JdkCryptoTest {
     private static String hex(MessageDigest digest, String text) {
         return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.US_ASCII)));
     }
+    /**
+     * The JCE's set-up makes an {@code http:} URL, whose handler the JDK looks for among the class path's services,
+     * opening every jar on it. With the JDK's export (the binary's manifest gives it to the model calls), the preset
+     * handler ends that lookup before it starts, and {@code http} and {@code https} URLs still get the JDK's own
+     * connections; without it, nothing changes. Each case in a JVM of its own: the factory is the JVM's, set once.
+     */
+    @Test
+    void thePresetHttpHandlerSparesTheJceTheClassPathsServicesAndChangesNoConnection(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path services) throws Exception {
+        java.nio.file.Path file = services.resolve("META-INF/services/java.net.spi.URLStreamHandlerProvider");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, HttpHandlerProbe.RecordingProvider.class.getName() + "\n");
+        String jdkConnections = " http=sun.net.www.protocol.http.HttpURLConnection"
+                + " https=sun.net.www.protocol.https.HttpsURLConnectionImpl";
+
+        assertThat(probe(services, true, "llmo")).isEqualTo("scanned=false" + jdkConnections);
+        assertThat(probe(services, false, "llmo")).isEqualTo("scanned=true" + jdkConnections);
+        assertThat(probe(services, true, "jdk")).isEqualTo("scanned=true" + jdkConnections);
+    }
+
+    private static String probe(java.nio.file.Path services, boolean exported, String mode) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (exported) {
+            command.add("--add-exports=java.base/sun.net.www.protocol.http=ALL-UNNAMED");
+        }
+        command.addAll(List.of("-cp", services + java.io.File.pathSeparator + classes(HttpHandlerProbe.class)
+                + java.io.File.pathSeparator + classes(JdkCrypto.class), HttpHandlerProbe.class.getName(), mode));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    private static String classes(Class<?> type) throws Exception {
+        return java.nio.file.Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
 }
