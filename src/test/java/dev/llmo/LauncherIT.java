@@ -272,7 +272,8 @@ class LauncherIT {
                     "META-INF/services/java.lang.System$LoggerFinder");
             java.util.jar.Attributes main = jar.getManifest().getMainAttributes();
             assertThat(main.getValue("Main-Class")).isEqualTo("dev.llmo.Main");
-            assertThat(main.getValue("Add-Exports")).isEqualTo("java.base/sun.security.jca");
+            assertThat(main.getValue("Add-Exports"))
+                    .isEqualTo("java.base/sun.security.jca java.base/sun.net.www.protocol.http");
             assertThat(main.getValue("Class-Path")).isEqualTo(id + ".finder.jar " + id + ".jar");
         }
         assertThat(Files.readSymbolicLink(link)).isEqualTo(binary.toAbsolutePath());
