@@ -128,15 +128,35 @@ flags="$jit -XX:+UseG1GC $common"
 # The archives are made with the class path (no manifest read, so no exports), whichever command started their
 # training; a start with `-jar` maps them too, the jar being the same class path.
 train=$flags
-# what follows the JVM's options: the jar and its main class, or the jar as a `-jar` start that reads the exports
-if [ -n "$exports" ]; then set -- -jar "$self" "$@"; else set -- -cp "$self" dev.llmo.Main "$@"; fi
 # The archive belongs to this file at this path: the JVM silently ignores one recorded for another path or for
 # another copy of the jar (an installed copy is another file), so each binary keeps its own under the cache,
 # at its own path, and one older than the binary (the file was replaced) is made again. A ':' would split
 # SharedArchiveFile in two: no archive then.
+jar=$self binary= escaped=
 if [ "${LLMO_CDS:-on}" != off ]; then
   case ${XDG_CACHE_HOME:-} in /*) cache=$XDG_CACHE_HOME/llmo ;; *) cache=$HOME/.cache/llmo ;; esac
   dir=$cache$self.cds
+  # JDK 17 uses none of an archive's classes from a class path that a URL would write otherwise (a space, a '%', a
+  # letter outside ASCII...; the JDK's own classes still map), and a binary there started twice as slowly; a link is no
+  # way round, the JVM resolves it. Such a binary's files are kept under its path with each such byte written ~ and
+  # two hex digits (a '~' too), its path in a file beside them for the cleanup below, and every command starts from
+  # its starter jar (below), whose class path names the binary through a link: made first, and the archives made for
+  # it; -Dllmo.self names the binary itself to llmo (ADR-003, "Twenty-sixth round"). JDK 25 has no such trouble.
+  case $self in *[!A-Za-z0-9/._-]*)
+    [ -z "$jdk" ] && rest=$self && while [ -n "$rest" ]; do
+      c=${rest%"${rest#?}"} rest=${rest#?}
+      case $c in [A-Za-z0-9/._-]) escaped=$escaped$c ;; *) escaped=$escaped~$(printf %02x "'$c") ;; esac
+    done
+    if [ -n "$escaped" ]; then
+      dir=$cache$escaped.cds
+      [ -f "$dir/@BUILD_ID@.start.jar" ] && [ -L "$dir/@BUILD_ID@.jar" ] && [ -L "$dir/@BUILD_ID@.finder.jar" ] &&
+        jar=$dir/@BUILD_ID@.start.jar binary=$self
+    fi ;;
+  esac
+fi
+# what follows the JVM's options: the jar and its main class, or the jar as a `-jar` start that reads the exports
+if [ -n "$exports" ]; then set -- -jar "$jar" "$@"; else set -- -cp "$jar" dev.llmo.Main "$@"; fi
+if [ "${LLMO_CDS:-on}" != off ]; then
   # an AOT cache serves only the JVM that made it: one per JDK (JAVA_RUNTIME_VERSION), so that changing JDKs does
   # not leave a cache that is silently refused and never made again
   if [ -n "$jdk" ]; then archive=$dir/@BUILD_ID@.jdk-$jdk.aot; use=-XX:AOTCache=; make=-XX:AOTCacheOutput=
@@ -171,9 +191,9 @@ if [ "${LLMO_CDS:-on}" != off ]; then
       if [ -z "$jdk" ] && [ "$sub" = run ] && [ "$call" -nt "$self" ]; then
         [ -f "$starter" ] && [ -f "$dir/@BUILD_ID@.jar" ] && [ -f "$dir/@BUILD_ID@.finder.jar" ] &&
           { shift 2; set -- -jar "$starter" "$@"; }
-        exec "$java" $flags "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" "$@"
+        exec "$java" $flags ${binary:+"-Dllmo.self=$binary"} "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" "$@"
       fi
-      exec "$java" $flags $reloc "$use$archive" "$@"
+      exec "$java" $flags $reloc ${binary:+"-Dllmo.self=$binary"} "$use$archive" "$@"
     fi
     # Record the classes of the common paths once, off the critical path: the lock directory keeps it to one
     # trainer at a time, the rename makes the archive all-or-nothing. Then the archives of other builds of
@@ -181,11 +201,14 @@ if [ "${LLMO_CDS:-on}" != off ]; then
     # A lock older than ten minutes belongs to a trainer that was killed: take it over.
     [ -d "$archive.lock" ] && [ -n "$(find "$archive.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$archive.lock" 2>/dev/null
     if mkdir -p "$dir" 2>/dev/null && mkdir "$archive.lock" 2>/dev/null; then
-      ( "$java" $train "$make$archive.$$" -cp "$self" dev.llmo.Main __cds-train && mv -f "$archive.$$" "$archive"
+      ( cp=$self
+        [ -n "$escaped" ] && printf '%s\n' "$self" >"$dir/binary" &&   # a path a URL writes otherwise: above
+          "$java" -cp "$self" dev.llmo.Main __cds-train starter "$starter" && cp=$starter
+        "$java" $train "$make$archive.$$" -cp "$cp" dev.llmo.Main __cds-train && mv -f "$archive.$$" "$archive"
         rm -f "$archive.$$" "$archive.$$.config"
         if [ -z "$jdk" ]; then   # the runs' classes, each run in a JVM of its own, then the archive of them
-          "$java" $train "$use$archive" -cp "$self" dev.llmo.Main __cds-train call "$call.$$.list" "$starter" &&
-            { from=$self; [ -f "$starter" ] && from=$starter
+          "$java" $train "$use$archive" -cp "$cp" dev.llmo.Main __cds-train call "$call.$$.list" "$starter" &&
+            { from=$cp; [ -f "$starter" ] && from=$starter
               "$java" $train -Xshare:dump "-XX:SharedClassListFile=$call.$$.list" "-XX:SharedArchiveFile=$call.$$" \
                 -cp "$from"; } && mv -f "$call.$$" "$call"
           rm -f "$call.$$" "$call.$$.list"
@@ -196,9 +219,14 @@ if [ "${LLMO_CDS:-on}" != off ]; then
           case $old in "$dir/@BUILD_ID@".*) ;; *) rm -f "$old" ;; esac
         done
         find "$cache" -type d -name '*.cds' | while IFS= read -r d; do
-          b=${d#"$cache"}; [ -e "${b%.cds}" ] || rm -rf "$d"
+          b=${d#"$cache"} && b=${b%.cds}
+          case $b in
+            *~*) IFS= read -r b <"$d/binary" 2>/dev/null && [ -e "$b" ] || rm -rf "$d" ;;   # a path written as above
+            *[!A-Za-z0-9/._-]*) rm -rf "$d" ;;   # such a path as an earlier build named it
+            *) [ -e "$b" ] || rm -rf "$d" ;;
+          esac
         done ) </dev/null >/dev/null 2>&1 &
     fi ;;
   esac
 fi
-exec "$java" $flags "$@"
+exec "$java" $flags ${binary:+"-Dllmo.self=$binary"} "$@"

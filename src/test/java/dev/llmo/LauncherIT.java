@@ -190,6 +190,48 @@ class LauncherIT {
     }
 
     /**
+     * JDK 17 takes none of an archive's classes from a class path that a URL writes otherwise (a space, here): a binary
+     * at such a path keeps its archives under its path written with ~20 for the space, and starts every command from
+     * its starter jar, whose class path names it through a link, so that its commands, short ones and model calls, map
+     * their classes from the archives. An earlier build's directory of that binary, named with the space, is deleted.
+     */
+    @Test
+    void aBinaryAtAPathWithASpaceTakesItsClassesFromItsArchives() throws Exception {
+        Path binary = Files.createDirectories(home.resolve("my tools/bin")).resolve("llmo");
+        Files.copy(BinaryRun.binary(), binary);
+        Path earlier = Files.createDirectories(archiveDir(binary));
+        Path dir = home.resolve("cache/llmo" + binary.toAbsolutePath().toString().replace(" ", "~20") + ".cds");
+        BinaryRun on17 = BinaryRun.in(home).env("LLMO_CDS", "on").env("XDG_CACHE_HOME", home.resolve("cache").toString())
+                .env("JAVA_HOME", System.getProperty("java.home"));
+        assertThat(on17.exec(List.of(binary.toString(), "--version")).exitCode()).isZero();
+        await(dir, CALL_ARCHIVE, binary);
+        assertThat(Files.readString(dir.resolve("binary"))).isEqualTo(binary.toAbsolutePath() + "\n");
+        // the trainer's cleanup comes after its lock is gone
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.exists(earlier) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(earlier).doesNotExist();
+        int n = 0;
+        for (List<String> args : List.of(List.of("--version"), List.of("models", "--json"), List.of("--help"),
+                List.of("run", "--help"))) {
+            Path log = home.resolve("spaced-" + n++ + ".log");
+            String options = "-Xlog:class+load=info:file=" + log;
+            List<String> command = new java.util.ArrayList<>(List.of(binary.toString()));
+            command.addAll(args);
+            BinaryRun.Result result = on17.env("JAVA_TOOL_OPTIONS", options).exec(command);
+            assertThat(result.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(result.err()).isEqualTo("Picked up JAVA_TOOL_OPTIONS: " + options + "\n");
+            assertThat(Files.readString(log)).as(String.join(" ", args)).contains("dev.llmo.Main source: shared objects file")
+                    .doesNotContain("source: file:");
+        }
+        // completion's cache is keyed by the binary the shell runs, not by the starter jar it starts from
+        assertThat(on17.exec(List.of(binary.toString(), "__complete", "models")).exitCode()).isZero();
+        assertThat(Files.readAllLines(home.resolve("cache/llmo/complete/models")).get(1))
+                .endsWith("\t" + binary.toAbsolutePath());
+    }
+
+    /**
      * The original binary's archive in this test's cache: BinaryRun's copied there, or, where BinaryRun could make none,
      * made here by a first start.
      */

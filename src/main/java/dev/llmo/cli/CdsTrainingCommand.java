@@ -95,10 +95,11 @@ final class CdsTrainingCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Parameters(index = "0", arity = "0..1", description = "call: record the classes of runs, each in a JVM of its own")
+    @Parameters(index = "0", arity = "0..1", description = "call: record the classes of runs, each in a JVM of its own; "
+            + "starter: only make the starter jar for this binary")
     private String set;
 
-    @Parameters(index = "1", arity = "0..1", description = "where the call runs' class list goes")
+    @Parameters(index = "1", arity = "0..1", description = "where the call runs' class list goes (starter: the starter jar)")
     private Path classList;
 
     @Parameters(index = "2", arity = "0..1", description = "the starter jar the call runs start from (StarterJar)")
@@ -110,6 +111,11 @@ final class CdsTrainingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if ("starter".equals(set)) {
+            // a binary at a path that a URL writes otherwise: every command starts from the starter (the launcher)
+            return classList != null && StarterJar.make(classList, Path.of(System.getProperty("java.class.path")))
+                    ? 0 : 1;
+        }
         Path home = Files.createTempDirectory("llmo-cds-train");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
@@ -194,9 +200,12 @@ final class CdsTrainingCommand implements Callable<Integer> {
         if (found == null || classList == null) {
             return 1;
         }
-        // the runs start as the launcher will start a user's: from the starter, when it can be made here
-        Launch launch = starter != null && StarterJar.make(starter, Path.of(found.main().get(1)))
-                ? found.startingFrom(starter) : found;
+        // the runs start as the launcher will start a user's: from the starter, when it can be made here (or this
+        // process started from it already: a binary at a path that a URL writes otherwise)
+        Path jar = Path.of(found.main().get(1));
+        boolean fromStarter = starter != null
+                && (jar.equals(starter) ? Files.isRegularFile(starter) : StarterJar.make(starter, jar));
+        Launch launch = fromStarter ? found.startingFrom(starter) : found;
         Map<String, String> runEnv = new HashMap<>();
         for (String name : List.of("LLMO_HOME", "LLMO_MAX_RETRIES", "XDG_CACHE_HOME")) {
             runEnv.put(name, env.get(name));

@@ -96,9 +96,14 @@ record CompletionCache(String key, List<Path> sources) {
     /**
      * The file of the llmo that runs, as the shell found it on PATH: the launcher runs {@code java -jar} with that
      * path (the class loader's code source would be its real path, with symlinks resolved, which the shell does not
-     * see). Without the launcher (tests), the classes' location.
+     * see), or names it in {@code llmo.self} when the class path is its starter jar (a path with a space). Without the
+     * launcher (tests), the classes' location.
      */
     static Path binary() {
+        String named = System.getProperty("llmo.self", "");
+        if (named.startsWith("/") && Files.isRegularFile(Path.of(named))) {
+            return Path.of(named);
+        }
         String classPath = System.getProperty("java.class.path", "");
         if (classPath.startsWith("/") && !classPath.contains(java.io.File.pathSeparator)
                 && Files.isRegularFile(Path.of(classPath))) {
