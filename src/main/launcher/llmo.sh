@@ -139,19 +139,18 @@ if [ "${LLMO_CDS:-on}" != off ]; then
   # JDK 17 uses none of an archive's classes from a class path that a URL would write otherwise (a space, a '%', a
   # letter outside ASCII...; the JDK's own classes still map), and a binary there started twice as slowly; a link is no
   # way round, the JVM resolves it. Such a binary's files are kept under its path with each such byte written ~ and
-  # two hex digits (a '~' too), its path in a file beside them for the cleanup below, and every command starts from
-  # its starter jar (below), whose class path names the binary through a link: made first, and the archives made for
-  # it; -Dllmo.self names the binary itself to llmo (ADR-003, "Twenty-sixth round"). JDK 25 has no such trouble.
+  # two hex digits (a '~' too; byte by byte whatever the shell and its locale), its path in a file beside them for
+  # the cleanup below; on JDK 17 every command starts from its starter jar (below), whose class path names the binary
+  # through a link: made first, and the archives made for it; -Dllmo.self names the binary itself to llmo (ADR-003,
+  # "Twenty-sixth round"). JDK 25's AOT cache takes its classes from such a path as it is.
   case $self in *[!A-Za-z0-9/._-]*)
-    [ -z "$jdk" ] && rest=$self && while [ -n "$rest" ]; do
-      c=${rest%"${rest#?}"} rest=${rest#?}
-      case $c in [A-Za-z0-9/._-]) escaped=$escaped$c ;; *) escaped=$escaped~$(printf %02x "'$c") ;; esac
-    done
-    if [ -n "$escaped" ]; then
-      dir=$cache$escaped.cds
-      [ -f "$dir/@BUILD_ID@.start.jar" ] && [ -L "$dir/@BUILD_ID@.jar" ] && [ -L "$dir/@BUILD_ID@.finder.jar" ] &&
-        jar=$dir/@BUILD_ID@.start.jar binary=$self
-    fi ;;
+    escaped=$(LC_ALL=C && rest=$self && while [ -n "$rest" ]; do
+        c=${rest%"${rest#?}"} rest=${rest#?}
+        case $c in [A-Za-z0-9/._-]) printf %s "$c" ;; *) printf '~%02x' "'$c" ;; esac
+      done)
+    dir=$cache$escaped.cds
+    [ -z "$jdk" ] && [ -f "$dir/@BUILD_ID@.start.jar" ] && [ -L "$dir/@BUILD_ID@.jar" ] &&
+      [ -L "$dir/@BUILD_ID@.finder.jar" ] && jar=$dir/@BUILD_ID@.start.jar binary=$self ;;
   esac
 fi
 # what follows the JVM's options: the jar and its main class, or the jar as a `-jar` start that reads the exports
@@ -200,10 +199,16 @@ if [ "${LLMO_CDS:-on}" != off ]; then
     # this binary, and of binaries that no longer exist, are deleted.
     # A lock older than ten minutes belongs to a trainer that was killed: take it over.
     [ -d "$archive.lock" ] && [ -n "$(find "$archive.lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] && rmdir "$archive.lock" 2>/dev/null
-    if mkdir -p "$dir" 2>/dev/null && mkdir "$archive.lock" 2>/dev/null; then
+    if mkdir -p "$dir" 2>/dev/null && { [ -z "$escaped" ] || printf '%s\n' "$self" >"$dir/binary"; } &&
+        mkdir "$archive.lock" 2>/dev/null; then
       ( cp=$self
-        [ -n "$escaped" ] && printf '%s\n' "$self" >"$dir/binary" &&   # a path a URL writes otherwise: above
-          "$java" -cp "$self" dev.llmo.Main __cds-train starter "$starter" && cp=$starter
+        # a path a URL writes otherwise (above): the starter first, unless it is whole already (a command may be
+        # starting from it)
+        if [ -n "$escaped" ] && [ -z "$jdk" ]; then
+          if [ "$jar" = "$starter" ] || "$java" -cp "$self" dev.llmo.Main __cds-train starter "$starter"; then
+            cp=$starter
+          fi
+        fi
         "$java" $train "$make$archive.$$" -cp "$cp" dev.llmo.Main __cds-train && mv -f "$archive.$$" "$archive"
         rm -f "$archive.$$" "$archive.$$.config"
         if [ -z "$jdk" ]; then   # the runs' classes, each run in a JVM of its own, then the archive of them
@@ -222,7 +227,9 @@ if [ "${LLMO_CDS:-on}" != off ]; then
           b=${d#"$cache"} && b=${b%.cds}
           case $b in
             *~*) IFS= read -r b <"$d/binary" 2>/dev/null && [ -e "$b" ] || rm -rf "$d" ;;   # a path written as above
-            *[!A-Za-z0-9/._-]*) rm -rf "$d" ;;   # such a path as an earlier build named it
+            # such a path as an earlier build named it: this binary's, or one whose binary is gone (an earlier
+            # build of another binary still uses its own)
+            *[!A-Za-z0-9/._-]*) [ "$d" != "$cache$self.cds" ] && [ -e "$b" ] || rm -rf "$d" ;;
             *) [ -e "$b" ] || rm -rf "$d" ;;
           esac
         done ) </dev/null >/dev/null 2>&1 &

@@ -229,6 +229,24 @@ class LauncherIT {
         assertThat(on17.exec(List.of(binary.toString(), "__complete", "models")).exitCode()).isZero();
         assertThat(Files.readAllLines(home.resolve("cache/llmo/complete/models")).get(1))
                 .endsWith("\t" + binary.toAbsolutePath());
+
+        // a JDK 25's AOT cache of that binary goes in the same directory, and its trainer's cleanup keeps it
+        Path jdk = jdk25OrNewer();
+        if (jdk != null) {
+            BinaryRun on25 = BinaryRun.in(home).env("LLMO_CDS", "on")
+                    .env("XDG_CACHE_HOME", home.resolve("cache").toString()).env("JAVA_HOME", jdk.toString())
+                    .timeoutSeconds(TRAINING_BOUND_SECONDS);
+            assertThat(on25.exec(List.of(binary.toString(), "--version")).exitCode()).isZero();
+            Path aot = await(dir, ".aot", binary);
+            Thread.sleep(2_000); // the cleanup comes after the lock is gone
+            assertThat(aot).exists();
+            assertThat(files(dir, CALL_ARCHIVE)).hasSize(1);
+            Path log = home.resolve("spaced-25.log");
+            String options = "-Xlog:class+load=info:file=" + log;
+            BinaryRun.Result warm = on25.env("JAVA_TOOL_OPTIONS", options).exec(List.of(binary.toString(), "models"));
+            assertThat(warm.exitCode()).isZero();
+            assertThat(Files.readString(log)).contains("dev.llmo.cli.LlmoCli source: shared objects file");
+        }
     }
 
     /**

@@ -100,13 +100,13 @@ public final class JdkCrypto {
      * that call models. Without the export, or where a factory is set already, nothing changes. Once per process,
      * before the JCE is first used.
      */
-    public static void presetHttpHandler() {
-        synchronized (JdkCrypto.class) {
-            if (httpHandlerPreset) {
-                return;
-            }
-            httpHandlerPreset = true;
+    public static synchronized void presetHttpHandler() {
+        // the whole of it under the lock: a second thread (the start-up's warm-up, a vault's) waits until it is done
+        // instead of setting up the JCE before the handler is there
+        if (httpHandlerPreset) {
+            return;
         }
+        httpHandlerPreset = true;
         java.net.URLStreamHandler http;
         try {
             http = (java.net.URLStreamHandler) Class.forName("sun.net.www.protocol.http.Handler").getConstructor()
@@ -116,6 +116,8 @@ public final class JdkCrypto {
         }
         try {
             java.net.URL.setURLStreamHandlerFactory(new HttpOnly(http));
+        } catch (RuntimeException e) {
+            // not allowed here (a security manager): as it would have
         } catch (Error e) {
             if (e instanceof VirtualMachineError fatal) {
                 throw fatal;
