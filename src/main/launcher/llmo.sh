@@ -133,6 +133,10 @@ train=$flags
 # at its own path, and one older than the binary (the file was replaced) is made again. A ':' would split
 # SharedArchiveFile in two: no archive then.
 jar=$self binary= escaped=
+# Whether the starter jar of this build (below) is there with both its links: a start from it needs all three.
+starter_whole() {
+  [ -f "$dir/@BUILD_ID@.start.jar" ] && [ -f "$dir/@BUILD_ID@.jar" ] && [ -f "$dir/@BUILD_ID@.finder.jar" ]
+}
 if [ "${LLMO_CDS:-on}" != off ]; then
   case ${XDG_CACHE_HOME:-} in /*) cache=$XDG_CACHE_HOME/llmo ;; *) cache=$HOME/.cache/llmo ;; esac
   dir=$cache$self.cds
@@ -149,8 +153,9 @@ if [ "${LLMO_CDS:-on}" != off ]; then
         case $c in [A-Za-z0-9/._-]) printf %s "$c" ;; *) printf '~%02x' "'$c" ;; esac
       done)
     dir=$cache$escaped.cds
-    [ -z "$jdk" ] && [ -f "$dir/@BUILD_ID@.start.jar" ] && [ -L "$dir/@BUILD_ID@.jar" ] &&
-      [ -L "$dir/@BUILD_ID@.finder.jar" ] && jar=$dir/@BUILD_ID@.start.jar binary=$self ;;
+    [ -z "$jdk" ] && starter_whole && jar=$dir/@BUILD_ID@.start.jar binary=$self
+    # a ':' splits a class path in two: no archive for such a binary (the check below), which no start finds anyway
+    case $self in *:*) dir=$cache$self.cds ;; esac ;;
   esac
 fi
 # what follows the JVM's options: the jar and its main class, or the jar as a `-jar` start that reads the exports
@@ -188,8 +193,7 @@ if [ "${LLMO_CDS:-on}" != off ]; then
         esac
       fi
       if [ -z "$jdk" ] && [ "$sub" = run ] && [ "$call" -nt "$self" ]; then
-        [ -f "$starter" ] && [ -f "$dir/@BUILD_ID@.jar" ] && [ -f "$dir/@BUILD_ID@.finder.jar" ] &&
-          { shift 2; set -- -jar "$starter" "$@"; }
+        starter_whole && { shift 2; set -- -jar "$starter" "$@"; }
         exec "$java" $flags ${binary:+"-Dllmo.self=$binary"} "-Dllmo.cds=$call" "-XX:SharedArchiveFile=$call" "$@"
       fi
       exec "$java" $flags $reloc ${binary:+"-Dllmo.self=$binary"} "$use$archive" "$@"
